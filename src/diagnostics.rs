@@ -1,0 +1,239 @@
+//! Diagnostics: user-facing problems as values, with a location and bilingual text.
+//!
+//! Every stage reports what is wrong with the user's files as [`Diagnostic`]s instead of
+//! failing on the first one; `check` and `build` print them all with [`render`].
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// The language messages are printed in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// Simplified Chinese (the default).
+    #[default]
+    Zh,
+    /// English (`--lang en`).
+    En,
+}
+
+/// A message in both languages huibao speaks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Text {
+    /// The Chinese wording.
+    pub zh: String,
+    /// The English wording.
+    pub en: String,
+}
+
+impl Text {
+    /// A message from its Chinese and English wording.
+    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Self {
+        Text {
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+
+    /// The wording in `lang`.
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Zh => &self.zh,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+/// How serious a diagnostic is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// Stops the build: nothing is published.
+    Error,
+    /// Reported, but the build goes on.
+    Warning,
+}
+
+/// A place in a user's file: 1-based line and column (in characters).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Location {
+    /// The file, as shown to the user (relative to the site folder where possible).
+    pub file: PathBuf,
+    /// 1-based line; 0 when the problem concerns the whole file.
+    pub line: usize,
+    /// 1-based column in characters; 0 when unknown.
+    pub col: usize,
+}
+
+impl Location {
+    /// A location in `file` at `line`:`col` (both 1-based).
+    pub fn new(file: impl Into<PathBuf>, line: usize, col: usize) -> Self {
+        Location {
+            file: file.into(),
+            line,
+            col,
+        }
+    }
+
+    /// The whole file, with no line.
+    pub fn file(file: impl Into<PathBuf>) -> Self {
+        Location::new(file, 0, 0)
+    }
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let file = self.file.display().to_string().replace('\\', "/");
+        match (self.line, self.col) {
+            (0, _) => write!(f, "{file}"),
+            (line, 0) => write!(f, "{file}:{line}"),
+            (line, col) => write!(f, "{file}:{line}:{col}"),
+        }
+    }
+}
+
+/// One problem found in the user's files.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// A stable code naming the kind of problem (`yaml-syntax`, `template-render` …).
+    pub code: &'static str,
+    /// Where it is, when it is in a file.
+    pub location: Option<Location>,
+    /// What is wrong.
+    pub message: Text,
+    /// What to do about it.
+    pub hint: Option<Text>,
+}
+
+impl Diagnostic {
+    /// An error at `location`.
+    pub fn error(code: &'static str, location: Option<Location>, message: Text) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            code,
+            location,
+            message,
+            hint: None,
+        }
+    }
+
+    /// The same diagnostic with a hint saying what to do.
+    pub fn with_hint(mut self, hint: Text) -> Self {
+        self.hint = Some(hint);
+        self
+    }
+
+    /// Whether this diagnostic stops the build.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// Renders diagnostics for a terminal: location, message, the source line with a caret, hint.
+///
+/// `site_root` is where relative file names are read from to show the source line.
+pub fn render(diagnostics: &[Diagnostic], site_root: &Path, lang: Lang) -> String {
+    let mut out = String::new();
+    for diagnostic in diagnostics {
+        render_one(&mut out, diagnostic, site_root, lang);
+    }
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.len() - errors;
+    let summary = match lang {
+        Lang::Zh => format!("共 {errors} 个错误，{warnings} 个警告。"),
+        Lang::En => format!("{errors} error(s), {warnings} warning(s)."),
+    };
+    out.push_str(&summary);
+    out.push('\n');
+    out
+}
+
+fn render_one(out: &mut String, diagnostic: &Diagnostic, site_root: &Path, lang: Lang) {
+    let label = match (diagnostic.severity, lang) {
+        (Severity::Error, Lang::Zh) => "错误",
+        (Severity::Error, Lang::En) => "error",
+        (Severity::Warning, Lang::Zh) => "警告",
+        (Severity::Warning, Lang::En) => "warning",
+    };
+    let _ = write!(out, "{label}[{}]", diagnostic.code);
+    if let Some(location) = &diagnostic.location {
+        let _ = write!(out, " {location}");
+    }
+    let _ = writeln!(out, ": {}", diagnostic.message.get(lang));
+    if let Some(location) = &diagnostic.location {
+        if let Some(snippet) = source_snippet(location, site_root) {
+            out.push_str(&snippet);
+        }
+    }
+    if let Some(hint) = &diagnostic.hint {
+        let prefix = match lang {
+            Lang::Zh => "提示：",
+            Lang::En => "hint: ",
+        };
+        let _ = writeln!(out, "  {prefix}{}", hint.get(lang));
+    }
+    out.push('\n');
+}
+
+/// The source line of `location` with a caret under its column, if the file can be read.
+fn source_snippet(location: &Location, site_root: &Path) -> Option<String> {
+    if location.line == 0 {
+        return None;
+    }
+    let path = if location.file.is_absolute() {
+        location.file.clone()
+    } else {
+        site_root.join(&location.file)
+    };
+    let bytes = std::fs::read(path).ok()?;
+    let text = String::from_utf8_lossy(&bytes);
+    let line = text.lines().nth(location.line - 1)?;
+    let line = line.trim_end_matches('\r').replace('\t', " ");
+    let number = location.line.to_string();
+    let pad = " ".repeat(number.len());
+    let mut snippet = format!("  {pad} |\n  {number} | {line}\n");
+    if location.col > 0 {
+        // Wide (CJK) characters take two terminal columns.
+        let width: usize = line
+            .chars()
+            .take(location.col - 1)
+            .map(|c| if is_wide(c) { 2 } else { 1 })
+            .sum();
+        let _ = writeln!(snippet, "  {pad} | {}^", " ".repeat(width));
+    }
+    Some(snippet)
+}
+
+fn is_wide(c: char) -> bool {
+    matches!(c as u32,
+        0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF |
+        0x4E00..=0x9FFF | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF |
+        0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn location_display_omits_unknown_parts() {
+        assert_eq!(Location::new("a.yaml", 3, 5).to_string(), "a.yaml:3:5");
+        assert_eq!(Location::new("a.yaml", 3, 0).to_string(), "a.yaml:3");
+        assert_eq!(Location::file("a.yaml").to_string(), "a.yaml");
+    }
+
+    #[test]
+    fn caret_accounts_for_wide_characters() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("v.yaml"), "name: 横溪村\nx: [\n").unwrap();
+        let d = Diagnostic::error(
+            "test",
+            Some(Location::new("v.yaml", 1, 8)),
+            Text::new("消息", "message"),
+        );
+        let text = render(&[d], dir.path(), Lang::Zh);
+        assert!(text.contains("1 | name: 横溪村"), "{text}");
+        // "name: 横" is 6 narrow + 1 wide = 8 columns before the caret.
+        assert!(text.contains(&format!("| {}^", " ".repeat(8))), "{text}");
+    }
+}

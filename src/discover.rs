@@ -1,0 +1,152 @@
+//! Discover: find the site's files (settings, data, content, theme) in a stable order.
+
+use std::path::{Path, PathBuf};
+use walkdir::WalkDir;
+
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Location, Text};
+
+/// Everything a build reads, found but not yet read.
+#[derive(Debug)]
+pub struct Site {
+    /// The site folder.
+    pub root: PathBuf,
+    /// Its settings.
+    pub config: Config,
+    /// YAML files under `data/`, relative to `root`, sorted.
+    pub data_files: Vec<PathBuf>,
+    /// Markdown templates under `content/`, relative to `content/`, sorted.
+    pub content_files: Vec<PathBuf>,
+    /// Layout templates of the theme: (name relative to `templates/`, absolute path).
+    pub theme_templates: Vec<(String, PathBuf)>,
+    /// Files copied as they are: (path in the output, absolute source path), sorted by output path.
+    pub static_files: Vec<(PathBuf, PathBuf)>,
+}
+
+/// Finds the files of the site in `root`.
+pub fn discover(root: &Path) -> Result<Site, Vec<Diagnostic>> {
+    let config = Config::load(root).map_err(|d| vec![d])?;
+    let mut problems = Vec::new();
+
+    let data_files = walk(root, "data", &mut problems)
+        .into_iter()
+        .filter(|p| is_ext(p, &["yaml", "yml"]))
+        .map(|p| Path::new("data").join(p))
+        .collect();
+    let content_files = walk(root, "content", &mut problems)
+        .into_iter()
+        .filter(|p| is_ext(p, &["md"]))
+        .collect();
+
+    let theme_dir = Path::new("themes").join(&config.theme);
+    let theme_templates = if root.join(&theme_dir).is_dir() {
+        walk(root, &theme_dir.join("templates").to_string_lossy(), &mut problems)
+            .into_iter()
+            .filter(|p| is_ext(p, &["html"]))
+            .map(|p| {
+                let name = p.to_string_lossy().replace('\\', "/");
+                (name, root.join(&theme_dir).join("templates").join(p))
+            })
+            .collect()
+    } else if config.theme == "default" {
+        Vec::new() // the built-in default theme is used
+    } else {
+        problems.push(
+            Diagnostic::error(
+                "theme-missing",
+                Some(Location::file(crate::config::CONFIG_FILE)),
+                Text::new(
+                    format!("找不到主题文件夹 {}", theme_dir.display()),
+                    format!("the theme folder {} does not exist", theme_dir.display()),
+                ),
+            )
+            .with_hint(Text::new(
+                "把 huibao.toml 里的 theme 改成 themes/ 下已有的文件夹名，或删去它以使用内置的 default 主题",
+                "set theme in huibao.toml to a folder under themes/, or remove it to use the built-in default theme",
+            )),
+        );
+        Vec::new()
+    };
+
+    let mut static_files = Vec::new();
+    for dir in [theme_dir.join("static"), PathBuf::from("static")] {
+        for rel in walk(root, &dir.to_string_lossy(), &mut problems) {
+            let source = root.join(&dir).join(&rel);
+            static_files.push((rel, source));
+        }
+    }
+    static_files.sort();
+    // A site's own static file replaces the theme's file of the same name.
+    static_files.dedup_by(|later, earlier| {
+        if later.0 == earlier.0 {
+            earlier.1 = later.1.clone();
+            true
+        } else {
+            false
+        }
+    });
+
+    if problems.is_empty() {
+        Ok(Site {
+            root: root.to_path_buf(),
+            config,
+            data_files,
+            content_files,
+            theme_templates,
+            static_files,
+        })
+    } else {
+        Err(problems)
+    }
+}
+
+fn is_ext(path: &Path, exts: &[&str]) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| exts.contains(&e))
+}
+
+/// Files under `root/dir`, relative to it, sorted; hidden files and folders are skipped.
+/// A missing folder has no files.
+fn walk(root: &Path, dir: &str, problems: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+    let base = root.join(dir);
+    if !base.exists() {
+        return Vec::new();
+    }
+    let mut files = Vec::new();
+    let walker = WalkDir::new(&base)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        match entry {
+            Ok(entry) if entry.file_type().is_file() => {
+                if let Ok(rel) = entry.path().strip_prefix(&base) {
+                    files.push(rel.to_path_buf());
+                }
+            }
+            Ok(_) => {}
+            Err(error) => {
+                let path = error
+                    .path()
+                    .map(|p| p.strip_prefix(root).unwrap_or(p).to_path_buf())
+                    .unwrap_or_else(|| PathBuf::from(dir));
+                let (zh, en) = if error.loop_ancestor().is_some() {
+                    ("符号链接形成了循环".to_string(), "a symbolic link loop".to_string())
+                } else {
+                    let io = error.io_error().map_or(String::new(), |e| e.to_string());
+                    (format!("无法读取：{io}"), format!("cannot be read: {io}"))
+                };
+                problems.push(
+                    Diagnostic::error("file-unreadable", Some(Location::file(path)), Text::new(zh, en))
+                        .with_hint(Text::new(
+                            "检查这个路径的权限，或删除坏掉的链接",
+                            "check the permissions of this path, or remove the broken link",
+                        )),
+                );
+            }
+        }
+    }
+    files
+}

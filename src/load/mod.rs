@@ -1,0 +1,231 @@
+//! Load: read the data files into located value trees.
+//!
+//! Bytes are checked before parsing so that a file saved in the wrong encoding or a binary
+//! file gets a message that says what to do, not a parser's complaint.
+
+pub mod yaml;
+
+use std::path::{Path, PathBuf};
+
+use crate::diagnostics::{Diagnostic, Location, Text};
+pub use yaml::{Key, Node, Value};
+
+/// The largest data file huibao reads (a report's data file is a few kilobytes).
+pub const MAX_DATA_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// One data file, parsed.
+#[derive(Clone, Debug)]
+pub struct DataFile {
+    /// The file relative to the site folder, e.g. `data/villages/hengxi.yaml`.
+    pub path: PathBuf,
+    /// Its place in the template context: `["villages", "hengxi"]`.
+    pub key_path: Vec<String>,
+    /// Its top-level mapping.
+    pub root: Node,
+}
+
+impl DataFile {
+    /// The record's id: its file name without the extension.
+    pub fn id(&self) -> &str {
+        self.key_path.last().map_or("", String::as_str)
+    }
+}
+
+/// All data of a site, sorted by path.
+#[derive(Clone, Debug, Default)]
+pub struct Data {
+    /// The files, in path order.
+    pub files: Vec<DataFile>,
+}
+
+/// Reads and parses every file of `paths` (relative to `root`); reports every bad file.
+pub fn load(root: &Path, paths: &[PathBuf]) -> Result<Data, Vec<Diagnostic>> {
+    let mut files = Vec::with_capacity(paths.len());
+    let mut problems = Vec::new();
+    for path in paths {
+        match load_file(root, path) {
+            Ok(file) => files.push(file),
+            Err(mut found) => problems.append(&mut found),
+        }
+    }
+    if problems.is_empty() {
+        Ok(Data { files })
+    } else {
+        Err(problems)
+    }
+}
+
+/// Reads one data file.
+pub fn load_file(root: &Path, path: &Path) -> Result<DataFile, Vec<Diagnostic>> {
+    let key_path = key_path(path).map_err(|d| vec![d])?;
+    let bytes = read_limited(&root.join(path)).map_err(|error| {
+        vec![Diagnostic::error(
+            "file-unreadable",
+            Some(Location::file(path)),
+            Text::new(format!("无法读取：{error}"), format!("cannot be read: {error}")),
+        )]
+    })?;
+    let text = decode(&bytes, path).map_err(|d| vec![d])?;
+    let root = yaml::parse(&text, path)?;
+    let Value::Map(entries) = &root.value else {
+        return Err(vec![
+            Diagnostic::error(
+                "data-not-mapping",
+                Some(root.location(path)),
+                Text::new(
+                    format!("数据文件的顶层必须是「键: 值」映射，这里是{}", root.kind().zh),
+                    format!("a data file's top level must be a `key: value` mapping, not a {}", root.kind().en),
+                ),
+            )
+            .with_hint(Text::new(
+                "每行写成「名称: 值」，例如 name: 横溪村",
+                "write one `name: value` per line, e.g. name: 横溪村",
+            )),
+        ]);
+    };
+    if let Some((key, _)) = entries.iter().find(|(k, _)| k.name == "id") {
+        return Err(vec![
+            Diagnostic::error(
+                "data-reserved-key",
+                Some(Location::new(path, key.line as usize, key.col as usize)),
+                Text::new(
+                    "键「id」是保留的：记录的 id 就是它的文件名",
+                    "the key `id` is reserved: a record's id is its file name",
+                ),
+            )
+            .with_hint(Text::new(
+                "删除 id 这一行，或改用别的键名（如 code）；要改 id 就给文件改名",
+                "remove the id line or use another key (such as code); rename the file to change its id",
+            )),
+        ]);
+    }
+    Ok(DataFile {
+        path: path.to_path_buf(),
+        key_path,
+        root,
+    })
+}
+
+fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
+    let size = std::fs::metadata(path)?.len();
+    if size > MAX_DATA_FILE_BYTES {
+        return Err(std::io::Error::other(format!(
+            "{size} bytes, more than the {MAX_DATA_FILE_BYTES} a data file may have"
+        )));
+    }
+    std::fs::read(path)
+}
+
+/// `data/villages/hengxi.yaml` → `["villages", "hengxi"]`; every part must be usable in a
+/// template (`villages.hengxi`).
+fn key_path(path: &Path) -> Result<Vec<String>, Diagnostic> {
+    let rel = path.strip_prefix("data").unwrap_or(path).with_extension("");
+    let mut parts = Vec::new();
+    for part in rel.components() {
+        let part = part.as_os_str().to_string_lossy().to_string();
+        if !is_identifier(&part) || part.ends_with("_list") {
+            return Err(Diagnostic::error(
+                "data-file-name",
+                Some(Location::file(path)),
+                Text::new(
+                    format!("文件或文件夹名「{part}」不能在模板里使用"),
+                    format!("the file or folder name `{part}` cannot be used in templates"),
+                ),
+            )
+            .with_hint(Text::new(
+                "只用小写英文字母、数字和下划线（以字母开头，不以 _list 结尾），例如 hengxi.yaml；中文名写在文件里的 name: 中",
+                "use lowercase letters, digits and underscores only (starting with a letter, not ending in _list), e.g. hengxi.yaml; put the Chinese name in name: inside the file",
+            )));
+        }
+        parts.push(part);
+    }
+    Ok(parts)
+}
+
+/// Whether `name` is a template identifier: `[a-z_][a-z0-9_]*` (ASCII, lowercase).
+pub fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// Turns a file's bytes into text: UTF-8, with or without a BOM. Other encodings and binary
+/// files are refused with a message saying how to re-save the file.
+pub fn decode(bytes: &[u8], path: &Path) -> Result<String, Diagnostic> {
+    let resave = Text::new(
+        "用记事本、WPS 或 VS Code 打开，选择「另存为」，编码选 UTF-8 后保存",
+        "open it in Notepad, WPS or VS Code, choose Save As, and pick the UTF-8 encoding",
+    );
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(Diagnostic::error(
+            "encoding-utf16",
+            Some(Location::file(path)),
+            Text::new("文件是 UTF-16 编码，huibao 只读 UTF-8", "the file is UTF-16 encoded; huibao reads UTF-8 only"),
+        )
+        .with_hint(resave));
+    }
+    let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+    if let Some(offset) = bytes.iter().position(|b| *b == 0) {
+        let (line, col) = crate::config::line_col(&String::from_utf8_lossy(&bytes[..offset]), offset);
+        return Err(Diagnostic::error(
+            "encoding-binary",
+            Some(Location::new(path, line, col)),
+            Text::new(
+                "文件里有空字节（NUL）：它不是文本文件，或是 UTF-16 编码",
+                "the file has a NUL byte: it is not a text file, or it is UTF-16 encoded",
+            ),
+        )
+        .with_hint(Text::new(
+            "确认这是数据文件；若是，请另存为 UTF-8 编码的纯文本",
+            "make sure this is a data file; if it is, re-save it as UTF-8 plain text",
+        )));
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(text.to_string()),
+        Err(error) => {
+            let good = &bytes[..error.valid_up_to()];
+            let good = String::from_utf8_lossy(good);
+            let (line, col) = crate::config::line_col(&good, good.len());
+            Err(Diagnostic::error(
+                "encoding-not-utf8",
+                Some(Location::new(path, line, col)),
+                Text::new(
+                    "文件不是 UTF-8 编码（看起来像 GBK/GB2312，Windows 中文版的默认编码）",
+                    "the file is not UTF-8 (it looks like GBK/GB2312, the default of Chinese Windows)",
+                ),
+            )
+            .with_hint(resave))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_a_bom_and_refuses_other_encodings() {
+        let p = Path::new("x.yaml");
+        assert_eq!(decode(b"\xEF\xBB\xBFa: 1", p).unwrap(), "a: 1");
+        assert_eq!(decode(b"\xFF\xFEa\0", p).unwrap_err().code, "encoding-utf16");
+        assert_eq!(decode(b"a: 1\n\0\0", p).unwrap_err().code, "encoding-binary");
+        // 横溪村 in GBK.
+        let gbk = b"name: \xba\xe1\xcf\xaa\xb4\xe5\n";
+        let d = decode(gbk, p).unwrap_err();
+        assert_eq!(d.code, "encoding-not-utf8");
+        assert_eq!(d.location.unwrap().to_string(), "x.yaml:1:7");
+    }
+
+    #[test]
+    fn file_names_become_template_keys() {
+        assert_eq!(
+            key_path(Path::new("data/villages/hengxi.yaml")).unwrap(),
+            vec!["villages", "hengxi"]
+        );
+        assert!(key_path(Path::new("data/villages/heng-xi.yaml")).is_err());
+        assert!(key_path(Path::new("data/横溪.yaml")).is_err());
+        assert!(key_path(Path::new("data/villages_list.yaml")).is_err());
+    }
+}

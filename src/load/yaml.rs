@@ -1,0 +1,557 @@
+//! A YAML reader that keeps every value's line and column and reads numbers exactly.
+//!
+//! Built on `saphyr-parser`'s event stream rather than a serde deserializer so that huibao
+//! decides itself what YAML means for report data:
+//! - numbers become [`Decimal`]s parsed from their text (never through `f64`),
+//! - duplicate keys, anchors and aliases, tags, several documents and very deep nesting are
+//!   refused with a located message instead of being silently accepted,
+//! - scalars follow the YAML 1.2 core schema (`yes`/`no` are text, not booleans).
+
+use rust_decimal::Decimal;
+use saphyr_parser::{Event, Parser, ScalarStyle, Span};
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::diagnostics::{Diagnostic, Location, Text};
+
+/// The deepest nesting of lists and mappings a data file may have.
+pub const MAX_DEPTH: usize = 64;
+
+/// A value read from YAML, with the place it starts at.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    /// The value itself.
+    pub value: Value,
+    /// 1-based line of the value's first character.
+    pub line: u32,
+    /// 1-based column (in characters) of the value's first character.
+    pub col: u32,
+}
+
+/// A key of a mapping, with its place.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Key {
+    /// The key's text.
+    pub name: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub col: u32,
+}
+
+/// The kinds of values report data has.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// `~`, `null` or nothing.
+    Null,
+    /// `true` or `false`.
+    Bool(bool),
+    /// A number, exact as written (`1.10` keeps its scale of 2).
+    Number(Decimal),
+    /// Any other scalar, and every quoted one.
+    String(String),
+    /// A sequence.
+    List(Vec<Node>),
+    /// A mapping, in the order of the file; keys are unique.
+    Map(Vec<(Key, Node)>),
+}
+
+impl Node {
+    /// The entry under `key`, if this is a mapping that has it.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        match &self.value {
+            Value::Map(entries) => entries.iter().find(|(k, _)| k.name == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// This node's location in `file`.
+    pub fn location(&self, file: &Path) -> Location {
+        Location::new(file, self.line as usize, self.col as usize)
+    }
+
+    /// A short name of the value's kind, in both languages.
+    pub fn kind(&self) -> Text {
+        match self.value {
+            Value::Null => Text::new("空值", "null"),
+            Value::Bool(_) => Text::new("布尔值", "boolean"),
+            Value::Number(_) => Text::new("数字", "number"),
+            Value::String(_) => Text::new("文本", "text"),
+            Value::List(_) => Text::new("列表", "list"),
+            Value::Map(_) => Text::new("映射", "mapping"),
+        }
+    }
+}
+
+/// Parses one YAML document from `text`. `file` is only used to name locations.
+///
+/// Returns every problem found before parsing stopped (at least one) on failure.
+pub fn parse(text: &str, file: &Path) -> Result<Node, Vec<Diagnostic>> {
+    if let Some(diagnostic) = check_tab_indentation(text, file) {
+        return Err(vec![diagnostic]);
+    }
+    let mut builder = Builder {
+        file,
+        stack: Vec::new(),
+        root: None,
+        documents: 0,
+    };
+    let mut parser = Parser::new_from_str(text);
+    while let Some(next) = parser.next_event() {
+        let (event, span) = match next {
+            Ok(pair) => pair,
+            Err(error) => {
+                let marker = error.marker();
+                let location = Location::new(file, marker.line(), marker.col() + 1);
+                return Err(vec![syntax_error(location, error.info())]);
+            }
+        };
+        builder.on_event(event, span).map_err(|d| vec![d])?;
+    }
+    match builder.root {
+        Some(root) => Ok(root),
+        None => Err(vec![
+            Diagnostic::error(
+                "yaml-empty",
+                Some(Location::file(file)),
+                Text::new("文件是空的（没有任何数据）", "the file is empty (it holds no data)"),
+            )
+            .with_hint(Text::new(
+                "写入数据，或删除这个文件",
+                "write the data into it, or delete the file",
+            )),
+        ]),
+    }
+}
+
+fn syntax_error(location: Location, info: &str) -> Diagnostic {
+    Diagnostic::error(
+        "yaml-syntax",
+        Some(location),
+        Text::new(format!("YAML 语法错误：{info}"), format!("YAML syntax error: {info}")),
+    )
+    .with_hint(Text::new(
+        "检查这一行及上一行的缩进、冒号和引号；冒号后要有空格，同一层的键要对齐",
+        "check indentation, colons and quotes on this line and the one before; a colon needs a space after it and keys of one level must line up",
+    ))
+}
+
+/// YAML forbids tabs in indentation; say so plainly rather than through the parser's words.
+fn check_tab_indentation(text: &str, file: &Path) -> Option<Diagnostic> {
+    for (index, line) in text.lines().enumerate() {
+        let indent: String = line.chars().take_while(|c| *c == ' ' || *c == '\t').collect();
+        if let Some(col) = indent.chars().position(|c| c == '\t') {
+            if line.trim().is_empty() {
+                continue;
+            }
+            return Some(
+                Diagnostic::error(
+                    "yaml-tab",
+                    Some(Location::new(file, index + 1, col + 1)),
+                    Text::new(
+                        "缩进里有制表符（Tab）：YAML 只允许用空格缩进",
+                        "a tab in the indentation: YAML indents with spaces only",
+                    ),
+                )
+                .with_hint(Text::new(
+                    "把行首的 Tab 换成空格（通常每层两个空格）",
+                    "replace the leading tabs with spaces (usually two per level)",
+                )),
+            );
+        }
+    }
+    None
+}
+
+enum Frame {
+    List {
+        items: Vec<Node>,
+        line: u32,
+        col: u32,
+    },
+    Map {
+        entries: Vec<(Key, Node)>,
+        seen: HashMap<String, (u32, u32)>,
+        pending_key: Option<Key>,
+        line: u32,
+        col: u32,
+    },
+}
+
+struct Builder<'a> {
+    file: &'a Path,
+    stack: Vec<Frame>,
+    root: Option<Node>,
+    documents: usize,
+}
+
+impl Builder<'_> {
+    fn location(&self, span: Span) -> Location {
+        Location::new(self.file, span.start.line(), span.start.col() + 1)
+    }
+
+    fn on_event(&mut self, event: Event<'_>, span: Span) -> Result<(), Diagnostic> {
+        let is_list = matches!(event, Event::SequenceStart(..));
+        let (line, col) = (span.start.line() as u32, span.start.col() as u32 + 1);
+        match event {
+            Event::DocumentStart(_) => {
+                self.documents += 1;
+                if self.documents > 1 {
+                    return Err(Diagnostic::error(
+                        "yaml-documents",
+                        Some(self.location(span)),
+                        Text::new(
+                            "一个文件里有多个 YAML 文档（---）",
+                            "several YAML documents (---) in one file",
+                        ),
+                    )
+                    .with_hint(Text::new(
+                        "每个数据文件只写一个文档：删除多余的 ---，或把它拆成几个文件",
+                        "keep one document per data file: remove the extra --- or split the file",
+                    )));
+                }
+            }
+            Event::Alias(_) => return Err(self.anchor_error(span)),
+            Event::Scalar(text, style, anchor, tag) => {
+                if anchor != 0 {
+                    return Err(self.anchor_error(span));
+                }
+                if let Some(tag) = tag {
+                    return Err(self.tag_error(span, &format!("{}{}", tag.handle, tag.suffix)));
+                }
+                if matches!(self.stack.last(), Some(Frame::Map { pending_key: None, .. })) {
+                    return self.on_key(text.into_owned(), line, col);
+                }
+                let value = if style == ScalarStyle::Plain {
+                    resolve_plain(&text).map_err(|message| {
+                        Diagnostic::error("yaml-number", Some(self.location(span)), message)
+                            .with_hint(Text::new(
+                                "写一个不超过 28 位有效数字的普通数字；如果这是文本，请加引号",
+                                "write an ordinary number of at most 28 significant digits; if it is text, put it in quotes",
+                            ))
+                    })?
+                } else {
+                    Value::String(text.into_owned())
+                };
+                self.push(Node { value, line, col }, span)?;
+            }
+            Event::SequenceStart(anchor, tag) | Event::MappingStart(anchor, tag) => {
+                if anchor != 0 {
+                    return Err(self.anchor_error(span));
+                }
+                if let Some(tag) = tag {
+                    return Err(self.tag_error(span, &format!("{}{}", tag.handle, tag.suffix)));
+                }
+                if matches!(self.stack.last(), Some(Frame::Map { pending_key: None, .. })) {
+                    return Err(Diagnostic::error(
+                        "yaml-complex-key",
+                        Some(self.location(span)),
+                        Text::new("映射的键必须是简单文本", "a mapping key must be plain text"),
+                    ));
+                }
+                if self.stack.len() >= MAX_DEPTH {
+                    return Err(Diagnostic::error(
+                        "yaml-depth",
+                        Some(self.location(span)),
+                        Text::new(
+                            format!("嵌套超过 {MAX_DEPTH} 层"),
+                            format!("nested more than {MAX_DEPTH} levels deep"),
+                        ),
+                    )
+                    .with_hint(Text::new("把数据写得扁平一些", "flatten the data")));
+                }
+                self.stack.push(if is_list {
+                    Frame::List {
+                        items: Vec::new(),
+                        line,
+                        col,
+                    }
+                } else {
+                    Frame::Map {
+                        entries: Vec::new(),
+                        seen: HashMap::new(),
+                        pending_key: None,
+                        line,
+                        col,
+                    }
+                });
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let node = match self.stack.pop() {
+                    Some(Frame::List { items, line, col }) => Node {
+                        value: Value::List(items),
+                        line,
+                        col,
+                    },
+                    Some(Frame::Map {
+                        entries, line, col, ..
+                    }) => Node {
+                        value: Value::Map(entries),
+                        line,
+                        col,
+                    },
+                    None => return Ok(()),
+                };
+                self.push(node, span)?;
+            }
+            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
+        }
+        Ok(())
+    }
+
+    fn on_key(&mut self, name: String, line: u32, col: u32) -> Result<(), Diagnostic> {
+        let file = self.file;
+        if let Some(Frame::Map {
+            seen, pending_key, ..
+        }) = self.stack.last_mut()
+        {
+            if let Some((first_line, first_col)) = seen.get(&name) {
+                return Err(Diagnostic::error(
+                    "yaml-duplicate-key",
+                    Some(Location::new(file, line as usize, col as usize)),
+                    Text::new(
+                        format!("键「{name}」重复：第 {first_line} 行第 {first_col} 列已经有它"),
+                        format!("duplicate key `{name}`: it is already at line {first_line}, column {first_col}"),
+                    ),
+                )
+                .with_hint(Text::new(
+                    "删除其中一个，或者改名；huibao 不会悄悄地只保留最后一个",
+                    "remove one of them or rename it; huibao does not silently keep the last one",
+                )));
+            }
+            seen.insert(name.clone(), (line, col));
+            *pending_key = Some(Key { name, line, col });
+        }
+        Ok(())
+    }
+
+    fn push(&mut self, node: Node, _span: Span) -> Result<(), Diagnostic> {
+        match self.stack.last_mut() {
+            Some(Frame::List { items, .. }) => items.push(node),
+            Some(Frame::Map {
+                entries,
+                pending_key,
+                ..
+            }) => {
+                if let Some(key) = pending_key.take() {
+                    entries.push((key, node));
+                }
+            }
+            None => self.root = Some(node),
+        }
+        Ok(())
+    }
+
+    fn anchor_error(&self, span: Span) -> Diagnostic {
+        Diagnostic::error(
+            "yaml-alias",
+            Some(self.location(span)),
+            Text::new(
+                "不支持 YAML 锚点（&）和别名（*）",
+                "YAML anchors (&) and aliases (*) are not supported",
+            ),
+        )
+        .with_hint(Text::new(
+            "把数值直接写出来：报表数据要让人一眼看清每个数",
+            "write the values out: every figure of a report should be visible where it is used",
+        ))
+    }
+
+    fn tag_error(&self, span: Span, tag: &str) -> Diagnostic {
+        Diagnostic::error(
+            "yaml-tag",
+            Some(self.location(span)),
+            Text::new(
+                format!("不支持 YAML 标签「{tag}」"),
+                format!("YAML tags such as `{tag}` are not supported"),
+            ),
+        )
+        .with_hint(Text::new(
+            "删除标签；要写文本就加引号",
+            "remove the tag; to write text, put it in quotes",
+        ))
+    }
+}
+
+/// Resolves a plain scalar by the YAML 1.2 core schema, numbers as exact decimals.
+pub fn resolve_plain(text: &str) -> Result<Value, Text> {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Ok(Value::Null),
+        "true" | "True" | "TRUE" => return Ok(Value::Bool(true)),
+        "false" | "False" | "FALSE" => return Ok(Value::Bool(false)),
+        _ => {}
+    }
+    let lower = text.to_ascii_lowercase();
+    if matches!(
+        lower.trim_start_matches(['+', '-']),
+        ".inf" | ".nan"
+    ) {
+        return Err(Text::new(
+            format!("「{text}」不是一个有限的数"),
+            format!("`{text}` is not a finite number"),
+        ));
+    }
+    if let Some(hex) = text.strip_prefix("0x") {
+        return radix(text, hex, 16);
+    }
+    if let Some(oct) = text.strip_prefix("0o") {
+        return radix(text, oct, 8);
+    }
+    if !looks_like_decimal(text) {
+        return Ok(Value::String(text.to_string()));
+    }
+    parse_decimal(text).map(Value::Number)
+}
+
+fn radix(text: &str, digits: &str, base: u32) -> Result<Value, Text> {
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(base)) {
+        return Ok(Value::String(text.to_string()));
+    }
+    i64::from_str_radix(digits, base)
+        .map(|n| Value::Number(Decimal::from(n)))
+        .map_err(|_| too_large(text))
+}
+
+/// `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`, the core schema's float and int.
+fn looks_like_decimal(text: &str) -> bool {
+    let body = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let (mantissa, exponent) = match body.find(['e', 'E']) {
+        Some(i) => (&body[..i], Some(&body[i + 1..])),
+        None => (body, None),
+    };
+    let (int, frac) = match mantissa.split_once('.') {
+        Some((int, frac)) => (int, Some(frac)),
+        None => (mantissa, None),
+    };
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = match frac {
+        None => !int.is_empty() && digits(int),
+        Some(frac) => digits(int) && digits(frac) && !(int.is_empty() && frac.is_empty()),
+    };
+    let exponent_ok = match exponent {
+        None => true,
+        Some(e) => {
+            let e = e.strip_prefix(['+', '-']).unwrap_or(e);
+            !e.is_empty() && digits(e)
+        }
+    };
+    mantissa_ok && exponent_ok
+}
+
+/// Parses the text of a decimal number exactly. `text` must pass [`looks_like_decimal`].
+pub fn parse_decimal(text: &str) -> Result<Decimal, Text> {
+    let negative = text.starts_with('-');
+    let body = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let (mantissa, exponent) = match body.find(['e', 'E']) {
+        Some(i) => (&body[..i], Some(&body[i + 1..])),
+        None => (body, None),
+    };
+    let mut mantissa = mantissa.to_string();
+    if mantissa.starts_with('.') {
+        mantissa.insert(0, '0');
+    }
+    if mantissa.ends_with('.') {
+        mantissa.pop();
+    }
+    let mut value = Decimal::from_str_exact(&mantissa).map_err(|_| too_large(text))?;
+    if let Some(exponent) = exponent {
+        let exponent: i64 = exponent.parse().map_err(|_| too_large(text))?;
+        if exponent.unsigned_abs() > 28 {
+            return Err(too_large(text));
+        }
+        let power = Decimal::from_i128_with_scale(10i128.pow(exponent.unsigned_abs() as u32), 0);
+        value = if exponent >= 0 {
+            value.checked_mul(power)
+        } else {
+            value.checked_div(power)
+        }
+        .ok_or_else(|| too_large(text))?;
+    }
+    if negative {
+        value.set_sign_negative(true);
+    }
+    Ok(value)
+}
+
+fn too_large(text: &str) -> Text {
+    Text::new(
+        format!("数字「{text}」太大或位数太多，无法精确表示"),
+        format!("the number `{text}` is too large or has too many digits to be exact"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_ok(text: &str) -> Node {
+        parse(text, Path::new("t.yaml")).expect("parses")
+    }
+
+    fn parse_err(text: &str) -> Diagnostic {
+        parse(text, Path::new("t.yaml")).expect_err("fails").remove(0)
+    }
+
+    #[test]
+    fn numbers_keep_their_exact_text() {
+        let root = parse_ok("a: 1.10\nb: 0.30000000000000004441\nc: 81.76875\nd: -5\ne: 1e3\nf: .5\n");
+        let text = |k: &str| match &root.get(k).unwrap().value {
+            Value::Number(d) => d.to_string(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(text("a"), "1.10");
+        assert_eq!(text("b"), "0.30000000000000004441");
+        assert_eq!(text("c"), "81.76875");
+        assert_eq!(text("d"), "-5");
+        assert_eq!(text("e"), "1000");
+        assert_eq!(text("f"), "0.5");
+    }
+
+    #[test]
+    fn scalars_follow_the_core_schema() {
+        let root = parse_ok("a: yes\nb: true\nc: ~\nd: '12'\ne: 1,841\nf: 12%\n");
+        assert_eq!(root.get("a").unwrap().value, Value::String("yes".into()));
+        assert_eq!(root.get("b").unwrap().value, Value::Bool(true));
+        assert_eq!(root.get("c").unwrap().value, Value::Null);
+        assert_eq!(root.get("d").unwrap().value, Value::String("12".into()));
+        assert_eq!(root.get("e").unwrap().value, Value::String("1,841".into()));
+        assert_eq!(root.get("f").unwrap().value, Value::String("12%".into()));
+    }
+
+    #[test]
+    fn values_know_their_line_and_column() {
+        let root = parse_ok("name: 横溪村\nregistered:\n  households: 78\n");
+        let households = root.get("registered").unwrap().get("households").unwrap();
+        assert_eq!((households.line, households.col), (3, 15));
+        let name = root.get("name").unwrap();
+        assert_eq!((name.line, name.col), (1, 7));
+    }
+
+    #[test]
+    fn refuses_duplicate_keys_with_both_places() {
+        let d = parse_err("a: 1\nb: 2\na: 3\n");
+        assert_eq!(d.code, "yaml-duplicate-key");
+        assert_eq!(d.location.unwrap().to_string(), "t.yaml:3:1");
+        assert!(d.message.zh.contains("第 1 行"));
+    }
+
+    #[test]
+    fn refuses_what_report_data_should_not_use() {
+        assert_eq!(parse_err("a: &x 1\nb: *x\n").code, "yaml-alias");
+        assert_eq!(parse_err("a: !!float 1\n").code, "yaml-tag");
+        assert_eq!(parse_err("a: 1\n---\nb: 2\n").code, "yaml-documents");
+        assert_eq!(parse_err("").code, "yaml-empty");
+        assert_eq!(parse_err("a:\n\tb: 1\n").code, "yaml-tab");
+        assert_eq!(parse_err("a: [1, 2\n").code, "yaml-syntax");
+        assert_eq!(parse_err("a: .inf\n").code, "yaml-number");
+        assert_eq!(parse_err("a: 123456789012345678901234567890123\n").code, "yaml-number");
+        let deep = format!("{}{}", "[".repeat(100), "]".repeat(100));
+        assert_eq!(parse_err(&deep).code, "yaml-depth");
+    }
+
+    #[test]
+    fn crlf_line_endings_are_read() {
+        let root = parse_ok("a: 1\r\nb: 2.50\r\n");
+        assert_eq!(root.get("b").unwrap().value, Value::Number(Decimal::new(250, 2)));
+    }
+}

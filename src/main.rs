@@ -1,0 +1,130 @@
+//! The `huibao` command line: parses arguments and calls the library.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use huibao::diagnostics::{self, Lang};
+
+/// huibao（汇报）：把数据（YAML）和模板（Markdown）生成为静态的工作报告网站。
+/// huibao: builds a static work-report site from YAML data and Markdown templates.
+#[derive(Parser)]
+#[command(name = "huibao", version)]
+struct Cli {
+    /// 消息语言 / language of messages
+    #[arg(long, value_enum, default_value = "zh", global = true)]
+    lang: LangArg,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LangArg {
+    Zh,
+    En,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// 生成站点，全部成功后才替换输出文件夹 / build the site; the output folder is replaced only when all succeeded
+    Build {
+        /// 站点文件夹 / the site folder
+        #[arg(long, default_value = ".")]
+        site: PathBuf,
+        /// 输出文件夹（默认为站点的 public/）/ the output folder (default: the site's public/)
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// 检查数据和模板，报告所有问题，不写任何文件 / check data and templates, report every problem, write nothing
+    Check {
+        /// 站点文件夹 / the site folder
+        #[arg(long, default_value = ".")]
+        site: PathBuf,
+    },
+    /// 新建一个可以直接生成的最小站点 / create a minimal site that builds as it is
+    New {
+        /// 新站点的文件夹（不能已有内容）/ the new site's folder (must not have contents)
+        dir: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let lang = match cli.lang {
+        LangArg::Zh => Lang::Zh,
+        LangArg::En => Lang::En,
+    };
+    let say = |zh: String, en: String| match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    };
+    match cli.command {
+        Command::Build { site, out } => match huibao::build(&site, out.as_deref()) {
+            Ok(report) => {
+                let c = &report.changes;
+                println!(
+                    "{}",
+                    say(
+                        format!(
+                            "已生成 {} 个文件到 {}（新增 {}，修改 {}，删除 {}）",
+                            report.files,
+                            report.out_dir.display(),
+                            c.added.len(),
+                            c.modified.len(),
+                            c.removed.len()
+                        ),
+                        format!(
+                            "built {} files into {} ({} added, {} modified, {} removed)",
+                            report.files,
+                            report.out_dir.display(),
+                            c.added.len(),
+                            c.modified.len(),
+                            c.removed.len()
+                        ),
+                    )
+                );
+                ExitCode::SUCCESS
+            }
+            Err(problems) => fail(&problems, &site, lang),
+        },
+        Command::Check { site } => match huibao::render(&site) {
+            Ok((_, output)) => {
+                println!(
+                    "{}",
+                    say(
+                        format!("检查通过：{} 个页面，没有发现问题。", output.files.len()),
+                        format!("check passed: {} pages, no problems found.", output.files.len()),
+                    )
+                );
+                ExitCode::SUCCESS
+            }
+            Err(problems) => fail(&problems, &site, lang),
+        },
+        Command::New { dir } => match huibao::new_site::create(&dir) {
+            Ok(()) => {
+                println!(
+                    "{}",
+                    say(
+                        format!(
+                            "已新建站点 {}。生成：huibao build --site {}",
+                            dir.display(),
+                            dir.display()
+                        ),
+                        format!(
+                            "created the site {}. Build it: huibao build --site {}",
+                            dir.display(),
+                            dir.display()
+                        ),
+                    )
+                );
+                ExitCode::SUCCESS
+            }
+            Err(problem) => fail(&[problem], &dir, lang),
+        },
+    }
+}
+
+fn fail(problems: &[diagnostics::Diagnostic], site: &std::path::Path, lang: Lang) -> ExitCode {
+    eprint!("{}", diagnostics::render(problems, site, lang));
+    ExitCode::FAILURE
+}

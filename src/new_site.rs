@@ -1,0 +1,100 @@
+//! `huibao new`: a minimal site that builds as it is, for a user to start from.
+
+use std::fs;
+use std::path::Path;
+
+use crate::diagnostics::{Diagnostic, Location, Text};
+use crate::render::theme::DEFAULT_THEME;
+
+/// The files of a new site: (path, contents).
+const FILES: &[(&str, &str)] = &[
+    (
+        "huibao.toml",
+        "# 站点设置（见 README）\ntitle = \"示例乡2020年工作情况汇报\"\nlanguage = \"zh-CN\"\n",
+    ),
+    (
+        "data/township.yaml",
+        "name: 示例乡\nyear: 2020\npopulation: 12000\nregistered:\n  households: 300\n  people: 1000\n",
+    ),
+    (
+        "data/villages/dongcun.yaml",
+        "name: 东村\nregistered:\n  households: 120\n  people: 410\n",
+    ),
+    (
+        "data/villages/xicun.yaml",
+        "name: 西村\nregistered:\n  households: 180\n  people: 590\n",
+    ),
+    (
+        "content/index.md",
+        r#"+++
+title = "工作情况汇报"
+number_headings = true
++++
+## 基本情况
+
+{{ township.name }}共有建档立卡贫困户{{ township.registered.households | fig(unit="户") }}、贫困人口{{ township.registered.people | fig(unit="人") }}，占总人口的{{ rate(num=township.registered.people, den=township.population, dp=2) | fig(unit="%") }}。
+
+各村情况见[村委会概况](villages/index.md)。
+"#,
+    ),
+    (
+        "content/villages/index.md",
+        r#"+++
+title = "村委会概况"
+weight = 10
++++
+| 村委会 | 户数 | 人数 |
+|---|---:|---:|
+{% for v in villages_list -%}
+| [{{ v.name }}]({{ v.id }}.md) | {{ v.registered.households | fig(unit="户") }} | {{ v.registered.people | fig(unit="人") }} |
+{% endfor -%}
+| 合计 | {{ villages_list | sum(attribute="registered.households") | fig(unit="户") }} | {{ villages_list | sum(attribute="registered.people") | fig(unit="人") }} |
+"#,
+    ),
+    (
+        "content/villages/_village.md",
+        r#"+++
+title = "村委会"
+generate = "villages"
+as = "village"
+weight = 10
++++
+{{ village.name }}有建档立卡贫困户{{ village.registered.households | fig(unit="户") }}、贫困人口{{ village.registered.people | fig(unit="人") }}。
+"#,
+    ),
+];
+
+/// Creates a new site in `dir`, which must not exist or be empty.
+pub fn create(dir: &Path) -> Result<(), Diagnostic> {
+    let has_contents = fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some());
+    if has_contents || dir.is_file() {
+        return Err(Diagnostic::error(
+            "new-exists",
+            Some(Location::file(dir)),
+            Text::new(
+                format!("{} 已经存在且不是空文件夹，不会在里面新建站点", dir.display()),
+                format!("{} exists and is not an empty folder; no site is created in it", dir.display()),
+            ),
+        )
+        .with_hint(Text::new("换一个新的文件夹名", "choose a new folder name")));
+    }
+    let theme = DEFAULT_THEME
+        .iter()
+        .map(|(path, text)| (format!("themes/default/{path}"), *text));
+    let files = FILES.iter().map(|(p, t)| (p.to_string(), *t)).chain(theme);
+    for (path, text) in files {
+        let target = dir.join(&path);
+        let written = target
+            .parent()
+            .map_or(Ok(()), fs::create_dir_all)
+            .and_then(|()| fs::write(&target, text));
+        if let Err(error) = written {
+            return Err(Diagnostic::error(
+                "write",
+                Some(Location::file(&target)),
+                Text::new(format!("写入失败：{error}"), format!("cannot write: {error}")),
+            ));
+        }
+    }
+    Ok(())
+}

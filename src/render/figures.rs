@@ -1,0 +1,288 @@
+//! Template helpers for report figures, computed in exact decimals.
+//!
+//! Tera's own `+ - * /` and its `round` work in binary floating point; these do not. Every
+//! argument is read from its decimal text, every result is written as decimal text, and
+//! rounding is half-up (四舍五入) at the number of decimals the template declares.
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use std::collections::HashMap;
+use tera::{Error, Filter, Function, Result, Tera, Value};
+
+use crate::load::yaml::parse_decimal;
+
+/// Registers the figure helpers on `tera` (replacing Tera's float `round`).
+pub fn register(tera: &mut Tera) {
+    tera.register_filter("fig", Fig);
+    tera.register_filter("round", Round);
+    tera.register_filter("sum", SumFilter);
+    tera.register_function("sum", SumFunction);
+    tera.register_function("sub", Binary("sub"));
+    tera.register_function("mul", Binary("mul"));
+    tera.register_function("div", Binary("div"));
+    tera.register_function("rate", Binary("rate"));
+}
+
+/// The exact decimal a template value holds: a number, or text that is a number.
+pub fn to_decimal(value: &Value, what: &str) -> Result<Decimal> {
+    let text = match value {
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.trim().to_string(),
+        other => {
+            return Err(Error::msg(format!(
+                "{what}: expected a number, found {} / 需要一个数字，这里是 {}",
+                describe(other),
+                describe(other)
+            )));
+        }
+    };
+    parse_decimal(&text).map_err(|_| {
+        Error::msg(format!(
+            "{what}: `{text}` is not a number / 「{text}」不是数字"
+        ))
+    })
+}
+
+/// A template number holding `d` exactly (its text keeps the decimal's scale).
+pub fn from_decimal(d: Decimal) -> Result<Value> {
+    serde_json::from_str::<serde_json::Number>(&d.to_string())
+        .map(Value::Number)
+        .map_err(|e| Error::msg(format!("cannot represent {d}: {e}")))
+}
+
+fn describe(value: &Value) -> String {
+    match value {
+        Value::Null => "null (the value is missing)".to_string(),
+        Value::Bool(b) => format!("boolean {b}"),
+        Value::Array(a) => format!("a list of {}", a.len()),
+        Value::Object(_) => "a mapping".to_string(),
+        Value::String(s) => format!("text `{s}`"),
+        Value::Number(n) => format!("number {n}"),
+    }
+}
+
+fn arg<'a>(args: &'a HashMap<String, Value>, name: &str, helper: &str) -> Result<&'a Value> {
+    args.get(name)
+        .ok_or_else(|| Error::msg(format!("{helper}: missing argument `{name}` / 缺少参数 {name}")))
+}
+
+/// The number of decimals in `dp=`, or `None` when absent.
+fn decimals(args: &HashMap<String, Value>, name: &str, helper: &str) -> Result<Option<u32>> {
+    match args.get(name) {
+        None => Ok(None),
+        Some(Value::Number(n)) => n
+            .as_u64()
+            .filter(|d| *d <= 20)
+            .map(|d| Some(d as u32))
+            .ok_or_else(|| Error::msg(format!("{helper}: `{name}` must be a whole number from 0 to 20"))),
+        Some(other) => Err(Error::msg(format!(
+            "{helper}: `{name}` must be a whole number, found {}",
+            describe(other)
+        ))),
+    }
+}
+
+/// Rounds half-up (四舍五入, away from zero at .5) to exactly `dp` decimals, zeros kept.
+pub fn round_half_up(value: Decimal, dp: u32) -> Decimal {
+    let mut rounded = value.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero);
+    rounded.rescale(dp);
+    rounded
+}
+
+/// Formats a figure the way Chinese official reports write it: the number, then its unit
+/// with no space (`1841户`, `81.76875万元`, `92.13%`).
+pub fn format_figure(value: Decimal, dp: Option<u32>, unit: &str) -> String {
+    let value = match dp {
+        Some(dp) => round_half_up(value, dp),
+        None => value,
+    };
+    format!("{value}{unit}")
+}
+
+/// `{{ x | fig(unit="户", dp=2) }}`.
+struct Fig;
+impl Filter for Fig {
+    fn filter(&self, value: &Value, args: &HashMap<String, Value>) -> Result<Value> {
+        let number = to_decimal(value, "fig")?;
+        let dp = decimals(args, "dp", "fig")?;
+        let unit = match args.get("unit") {
+            None => "",
+            Some(Value::String(unit)) => unit.as_str(),
+            Some(other) => {
+                return Err(Error::msg(format!("fig: `unit` must be text, found {}", describe(other))));
+            }
+        };
+        Ok(Value::String(format_figure(number, dp, unit)))
+    }
+    fn is_safe(&self) -> bool {
+        true
+    }
+}
+
+/// `{{ x | round(precision=1) }}`, half-up on the exact decimal.
+struct Round;
+impl Filter for Round {
+    fn filter(&self, value: &Value, args: &HashMap<String, Value>) -> Result<Value> {
+        let number = to_decimal(value, "round")?;
+        if let Some(Value::String(method)) = args.get("method") {
+            if method != "common" {
+                return Err(Error::msg(
+                    "round: only method=\"common\" (half-up, 四舍五入) is supported",
+                ));
+            }
+        }
+        let dp = decimals(args, "precision", "round")?.unwrap_or(0);
+        from_decimal(round_half_up(number, dp))
+    }
+    fn is_safe(&self) -> bool {
+        true
+    }
+}
+
+/// Follows a dotted path (`registered.households`) into a value.
+fn lookup<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('.').try_fold(value, |v, key| v.get(key))
+}
+
+fn sum_values<'a>(values: impl Iterator<Item = &'a Value>, what: &str) -> Result<Value> {
+    let mut total = Decimal::ZERO;
+    for (index, value) in values.enumerate() {
+        let number = to_decimal(value, &format!("{what} (item {})", index + 1))?;
+        total = total
+            .checked_add(number)
+            .ok_or_else(|| Error::msg(format!("{what}: the sum is too large")))?;
+    }
+    from_decimal(total)
+}
+
+/// `{{ list | sum }}` or `{{ records | sum(attribute="registered.households") }}`.
+struct SumFilter;
+impl Filter for SumFilter {
+    fn filter(&self, value: &Value, args: &HashMap<String, Value>) -> Result<Value> {
+        let Value::Array(items) = value else {
+            return Err(Error::msg(format!("sum: expected a list, found {}", describe(value))));
+        };
+        match args.get("attribute") {
+            None => sum_values(items.iter(), "sum"),
+            Some(Value::String(path)) => {
+                let mut picked = Vec::with_capacity(items.len());
+                for (index, item) in items.iter().enumerate() {
+                    picked.push(lookup(item, path).ok_or_else(|| {
+                        Error::msg(format!(
+                            "sum: item {} has no `{path}` / 第 {} 项没有 {path}",
+                            index + 1,
+                            index + 1
+                        ))
+                    })?);
+                }
+                sum_values(picked.into_iter(), "sum")
+            }
+            Some(other) => Err(Error::msg(format!(
+                "sum: `attribute` must be text, found {}",
+                describe(other)
+            ))),
+        }
+    }
+    fn is_safe(&self) -> bool {
+        true
+    }
+}
+
+/// `{{ sum(values=[a, b, c]) }}`.
+struct SumFunction;
+impl Function for SumFunction {
+    fn call(&self, args: &HashMap<String, Value>) -> Result<Value> {
+        match arg(args, "values", "sum")? {
+            Value::Array(items) => sum_values(items.iter(), "sum"),
+            other => Err(Error::msg(format!("sum: `values` must be a list, found {}", describe(other)))),
+        }
+    }
+    fn is_safe(&self) -> bool {
+        true
+    }
+}
+
+/// `sub(a=, b=)`, `mul(a=, b=)`, `div(a=, b=, dp=)`, `rate(num=, den=, dp=)`.
+struct Binary(&'static str);
+impl Function for Binary {
+    fn call(&self, args: &HashMap<String, Value>) -> Result<Value> {
+        let name = self.0;
+        let (first, second) = if name == "rate" { ("num", "den") } else { ("a", "b") };
+        let a = to_decimal(arg(args, first, name)?, &format!("{name}: {first}"))?;
+        let b = to_decimal(arg(args, second, name)?, &format!("{name}: {second}"))?;
+        let overflow = || Error::msg(format!("{name}: the result is too large"));
+        let result = match name {
+            "sub" => a.checked_sub(b).ok_or_else(overflow)?,
+            "mul" => a.checked_mul(b).ok_or_else(overflow)?,
+            _ => {
+                let dp = decimals(args, "dp", name)?.ok_or_else(|| {
+                    Error::msg(format!(
+                        "{name}: declare the decimals of the result with dp=, e.g. dp=2 / 请用 dp= 声明保留几位小数"
+                    ))
+                })?;
+                if b.is_zero() {
+                    return Err(Error::msg(format!("{name}: division by zero / 除数为零")));
+                }
+                let scaled = if name == "rate" {
+                    a.checked_mul(Decimal::ONE_HUNDRED).ok_or_else(overflow)?
+                } else {
+                    a
+                };
+                round_half_up(scaled.checked_div(b).ok_or_else(overflow)?, dp)
+            }
+        };
+        from_decimal(result)
+    }
+    fn is_safe(&self) -> bool {
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(template: &str) -> String {
+        let mut tera = Tera::default();
+        register(&mut tera);
+        let mut context = tera::Context::new();
+        let num = |s: &str| Value::Number(serde_json::from_str(s).unwrap());
+        context.insert("a", &num("0.1"));
+        context.insert("b", &num("0.2"));
+        context.insert("aid", &num("81.76875"));
+        context.insert(
+            "parts",
+            &vec![num("580.25"), num("96.34"), num("295.84"), num("15.83")],
+        );
+        tera.render_str(template, &context).unwrap()
+    }
+
+    #[test]
+    fn sums_are_exact() {
+        assert_eq!(render("{{ sum(values=[a, b]) }}"), "0.3");
+        assert_eq!(render("{{ parts | sum }}"), "988.26");
+        assert_eq!(render("{{ aid | fig(unit=\"万元\") }}"), "81.76875万元");
+    }
+
+    #[test]
+    fn rates_round_half_up_at_declared_decimals() {
+        assert_eq!(render("{{ rate(num=988.26, den=1094.52, dp=2) | fig(unit=\"%\") }}"), "90.29%");
+        assert_eq!(render("{{ rate(num=133, den=57000, dp=2) }}"), "0.23");
+        assert_eq!(render("{{ rate(num=1482, den=1973, dp=1) }}"), "75.1");
+        // 17.45 to one decimal is 17.5 (d3-format says 17.4).
+        assert_eq!(render("{{ 17.45 | round(precision=1) }}"), "17.5");
+        assert_eq!(render("{{ 0.125 | fig(dp=2) }}"), "0.13");
+        assert_eq!(render("{{ 92.1 | fig(dp=2, unit=\"%\") }}"), "92.10%");
+    }
+
+    #[test]
+    fn errors_say_what_is_wrong() {
+        let mut tera = Tera::default();
+        register(&mut tera);
+        let context = tera::Context::new();
+        let err = tera.render_str("{{ div(a=1, b=3) }}", &context).unwrap_err();
+        let chain = format!("{:?}", err);
+        assert!(chain.contains("dp="), "{chain}");
+        let err = tera.render_str("{{ 'abc' | fig }}", &context).unwrap_err();
+        assert!(format!("{err:?}").contains("not a number"));
+    }
+}

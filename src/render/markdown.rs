@@ -1,0 +1,305 @@
+//! Markdown to HTML with pulldown-cmark: heading anchors and numbering, and links between
+//! content files rewritten into relative links to the built pages.
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+use std::collections::HashMap;
+
+/// A heading of a page, for the on-page table of contents.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Heading {
+    /// 1 to 6.
+    pub level: u8,
+    /// The anchor id (`#id`).
+    pub id: String,
+    /// The heading's text, with its number when headings are numbered.
+    pub text: String,
+}
+
+/// What a page's Markdown became.
+#[derive(Debug, Default)]
+pub struct RenderedMarkdown {
+    /// The HTML body.
+    pub html: String,
+    /// The headings, in order.
+    pub headings: Vec<Heading>,
+    /// Links to content files that are not pages of the site (the link target as written).
+    pub broken_links: Vec<String>,
+}
+
+/// How links in one page are resolved.
+pub struct Links<'a> {
+    /// Content path of every page (`villages/hengxi.md`) → its output path (`villages/hengxi.html`).
+    pub pages: &'a HashMap<String, String>,
+    /// The folder of the current page's content file (`villages`, or `` at the top).
+    pub source_dir: &'a str,
+    /// `../` repeated to reach the site root from the current page.
+    pub root: &'a str,
+}
+
+/// Renders `markdown` to HTML.
+pub fn to_html(markdown: &str, links: &Links<'_>, number_headings: bool) -> RenderedMarkdown {
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_HEADING_ATTRIBUTES;
+    let mut out = RenderedMarkdown::default();
+    let mut events = Vec::new();
+    let mut used_ids: HashMap<String, usize> = HashMap::new();
+    let mut counters = [0usize; 7];
+    let mut heading: Option<(usize, Vec<Event<'_>>)> = None;
+
+    for event in Parser::new_ext(markdown, options) {
+        let event = match event {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => Event::Start(Tag::Link {
+                link_type,
+                dest_url: rewrite_link(dest_url, links, &mut out.broken_links),
+                title,
+                id,
+            }),
+            other => other,
+        };
+        match event {
+            Event::Start(Tag::Heading { .. }) => heading = Some((events.len(), vec![event])),
+            Event::End(TagEnd::Heading(level)) => {
+                if let Some((_, mut buffered)) = heading.take() {
+                    buffered.push(Event::End(TagEnd::Heading(level)));
+                    let number = if number_headings {
+                        heading_number(level, &mut counters)
+                    } else {
+                        String::new()
+                    };
+                    let (finished, info) = finish_heading(buffered, number, &mut used_ids);
+                    out.headings.push(info);
+                    events.extend(finished);
+                }
+            }
+            event => match &mut heading {
+                Some((_, buffered)) => buffered.push(event),
+                None => events.push(event),
+            },
+        }
+    }
+    html::push_html(&mut out.html, events.into_iter());
+    out
+}
+
+/// Chinese official numbering: ## 一、 ### （一） #### 1. ##### （1）.
+fn heading_number(level: HeadingLevel, counters: &mut [usize; 7]) -> String {
+    let depth = level as usize;
+    if !(2..=5).contains(&depth) {
+        return String::new();
+    }
+    counters[depth] += 1;
+    for deeper in counters.iter_mut().skip(depth + 1) {
+        *deeper = 0;
+    }
+    let n = counters[depth];
+    match depth {
+        2 => format!("{}、", chinese_numeral(n)),
+        3 => format!("（{}）", chinese_numeral(n)),
+        4 => format!("{n}. "),
+        _ => format!("（{n}）"),
+    }
+}
+
+/// 1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 99 → 九十九; larger numbers in digits.
+pub fn chinese_numeral(n: usize) -> String {
+    const DIGITS: [&str; 10] = ["〇", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    match n {
+        0..=9 => DIGITS[n].to_string(),
+        10..=19 => format!("十{}", if n == 10 { "" } else { DIGITS[n % 10] }),
+        20..=99 => format!(
+            "{}十{}",
+            DIGITS[n / 10],
+            if n % 10 == 0 { "" } else { DIGITS[n % 10] }
+        ),
+        _ => n.to_string(),
+    }
+}
+
+fn finish_heading<'a>(
+    mut buffered: Vec<Event<'a>>,
+    number: String,
+    used_ids: &mut HashMap<String, usize>,
+) -> (Vec<Event<'a>>, Heading) {
+    let mut text = number.clone();
+    for event in &buffered[1..] {
+        if let Event::Text(t) | Event::Code(t) = event {
+            text.push_str(t);
+        }
+    }
+    let Event::Start(Tag::Heading {
+        level,
+        id,
+        classes,
+        attrs,
+    }) = buffered.remove(0)
+    else {
+        unreachable!("a buffered heading starts with its Start event")
+    };
+    let base = match &id {
+        Some(id) => id.to_string(),
+        None => slug(text.trim_start_matches(number.as_str())),
+    };
+    let count = used_ids.entry(base.clone()).or_insert(0);
+    let unique = if *count == 0 {
+        base.clone()
+    } else {
+        format!("{base}-{count}")
+    };
+    *count += 1;
+    let mut events = vec![Event::Start(Tag::Heading {
+        level,
+        id: Some(CowStr::from(unique.clone())),
+        classes,
+        attrs,
+    })];
+    if !number.is_empty() {
+        events.push(Event::Html(CowStr::from(format!(
+            "<span class=\"heading-number\">{number}</span>"
+        ))));
+    }
+    events.extend(buffered);
+    let heading = Heading {
+        level: level as u8,
+        id: unique,
+        text: text.trim().to_string(),
+    };
+    (events, heading)
+}
+
+/// An anchor id from heading text: letters (Chinese kept), digits, `-`; spaces become `-`.
+pub fn slug(text: &str) -> String {
+    let mut slug = String::new();
+    for c in text.trim().chars() {
+        if c.is_alphanumeric() {
+            slug.extend(c.to_lowercase());
+        } else if (c.is_whitespace() || c == '-' || c == '_') && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_matches('-').to_string();
+    if slug.is_empty() {
+        "section".to_string()
+    } else {
+        slug
+    }
+}
+
+/// `policies/education.md#x` → `../policies/education.html#x`, relative to the current page.
+fn rewrite_link<'a>(dest: CowStr<'a>, links: &Links<'_>, broken: &mut Vec<String>) -> CowStr<'a> {
+    let (path, fragment) = match dest.split_once('#') {
+        Some((path, fragment)) => (path, Some(fragment)),
+        None => (&*dest, None),
+    };
+    if !path.ends_with(".md") || path.contains("://") || path.starts_with("//") {
+        return dest;
+    }
+    let joined = if let Some(absolute) = path.strip_prefix('/') {
+        absolute.to_string()
+    } else if links.source_dir.is_empty() {
+        path.to_string()
+    } else {
+        format!("{}/{path}", links.source_dir)
+    };
+    let target = normalize(&joined);
+    match target.as_deref().and_then(|t| links.pages.get(t)) {
+        Some(output) => {
+            let mut url = format!("{}{output}", links.root);
+            if let Some(fragment) = fragment {
+                url.push('#');
+                url.push_str(fragment);
+            }
+            CowStr::from(url)
+        }
+        None => {
+            broken.push(dest.to_string());
+            dest
+        }
+    }
+}
+
+/// Resolves `.` and `..` in a `/`-separated path; `None` if it leaves the content folder.
+fn normalize(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            part => parts.push(part),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pages() -> HashMap<String, String> {
+        [
+            ("index.md", "index.html"),
+            ("villages/index.md", "villages/index.html"),
+            ("villages/hengxi.md", "villages/hengxi.html"),
+            ("policies/education.md", "policies/education.html"),
+        ]
+        .into_iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+    }
+
+    #[test]
+    fn links_to_content_files_become_relative_page_links() {
+        let pages = pages();
+        let links = Links {
+            pages: &pages,
+            source_dir: "villages",
+            root: "../",
+        };
+        let out = to_html(
+            "[a](hengxi.md) [b](../policies/education.md#x) [c](/index.md) [d](nope.md) [e](https://x.cn/a.md)",
+            &links,
+            false,
+        );
+        assert!(out.html.contains(r#"href="../villages/hengxi.html""#), "{}", out.html);
+        assert!(out.html.contains(r#"href="../policies/education.html#x""#));
+        assert!(out.html.contains(r#"href="../index.html""#));
+        assert!(out.html.contains(r#"href="https://x.cn/a.md""#));
+        assert_eq!(out.broken_links, vec!["nope.md"]);
+    }
+
+    #[test]
+    fn headings_get_ids_and_official_numbers() {
+        let pages = pages();
+        let links = Links {
+            pages: &pages,
+            source_dir: "",
+            root: "",
+        };
+        let md = "## 基本情况\n### 提高政治站位\n### 精准发力\n#### 教育\n## 工作 情况\n## 基本情况\n";
+        let out = to_html(md, &links, true);
+        let texts: Vec<_> = out.headings.iter().map(|h| h.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            ["一、基本情况", "（一）提高政治站位", "（二）精准发力", "1. 教育", "二、工作 情况", "三、基本情况"]
+        );
+        let ids: Vec<_> = out.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids[0], "基本情况");
+        assert_eq!(ids[4], "工作-情况");
+        assert_eq!(ids[5], "基本情况-1");
+        assert!(out.html.contains(r#"<h2 id="基本情况"><span class="heading-number">一、</span>基本情况</h2>"#), "{}", out.html);
+    }
+
+    #[test]
+    fn chinese_numerals() {
+        let got: Vec<_> = [1, 9, 10, 11, 20, 21, 99, 100].map(chinese_numeral).to_vec();
+        assert_eq!(got, ["一", "九", "十", "十一", "二十", "二十一", "九十九", "100"]);
+    }
+}

@@ -1,0 +1,289 @@
+//! Render: content templates (Tera) → Markdown (pulldown-cmark) → HTML in the theme layout.
+//!
+//! The data context is built once; each page only adds its own small `page` (and, for a
+//! generated page, its record) before rendering, so a site of thousands of villages never
+//! copies the data tree per page.
+
+pub mod context;
+pub mod escape;
+pub mod figures;
+pub mod markdown;
+mod pages;
+pub mod theme;
+
+use serde_json::{Map, Value as Json, json};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use tera::{Context, Tera};
+
+use crate::diagnostics::{Diagnostic, Location, Text};
+use crate::discover::Site;
+use crate::load::Data;
+pub use pages::{FrontMatter, PagePlan};
+
+/// A built site held in memory, ready to be written.
+#[derive(Debug, Default)]
+pub struct Output {
+    /// Generated files: path in the output folder → bytes, in path order.
+    pub files: Vec<(PathBuf, Vec<u8>)>,
+    /// Files copied as they are: (path in the output folder, source file).
+    pub copies: Vec<(PathBuf, PathBuf)>,
+}
+
+/// Renders every page of `site` with `data`. Reports every problem it can find.
+pub fn render_site(site: &Site, data: &Data) -> Result<Output, Vec<Diagnostic>> {
+    let mut problems = Vec::new();
+    let sources = pages::read_sources(site, &mut problems);
+    let content_tera = content_tera(&sources, &mut problems);
+    let layout_tera = theme::layout_tera(site, &mut problems);
+    let plan = pages::plan(site, data, &sources, &mut problems);
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+
+    let mut context = Context::from_value(Json::Object(context::data_context(data)))
+        .unwrap_or_else(|_| Context::new());
+    let site_json = json!({
+        "title": site.config.title,
+        "language": site.config.language,
+        "description": site.config.description,
+    });
+    context.insert("site", &site_json);
+
+    let link_targets: HashMap<String, String> = plan
+        .pages
+        .iter()
+        .map(|p| (p.key.clone(), p.output.clone()))
+        .collect();
+    let mut output = Output::default();
+    for (index, page) in plan.pages.iter().enumerate() {
+        match render_page(
+            site,
+            &plan,
+            index,
+            &content_tera,
+            &layout_tera,
+            &mut context,
+            &site_json,
+            &link_targets,
+            &sources,
+        ) {
+            Ok(html) => output.files.push((PathBuf::from(&page.output), html.into_bytes())),
+            Err(mut found) => problems.append(&mut found),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    if theme::uses_builtin(site) {
+        for (path, text) in theme::builtin_static_files() {
+            output.files.push((path, text.as_bytes().to_vec()));
+        }
+    }
+    output.files.sort();
+    output.copies = site.static_files.clone();
+    for (path, _) in &output.copies {
+        if output.files.iter().any(|(p, _)| p == path) {
+            problems.push(Diagnostic::error(
+                "static-collision",
+                Some(Location::file(path)),
+                Text::new(
+                    format!("静态文件 {} 与生成的页面同名", path.display()),
+                    format!("the static file {} has the same path as a generated page", path.display()),
+                ),
+            ));
+        }
+    }
+    if problems.is_empty() { Ok(output) } else { Err(problems) }
+}
+
+/// The Tera instance for content: Markdown-escaping of data values and exact figures.
+fn content_tera(sources: &[pages::Source], problems: &mut Vec<Diagnostic>) -> Tera {
+    let mut tera = Tera::default();
+    tera.autoescape_on(vec![".md"]);
+    tera.set_escape_fn(escape::escape_markdown);
+    figures::register(&mut tera);
+    for source in sources {
+        if let Err(error) = tera.add_raw_template(&source.name, &source.template) {
+            problems.push(template_error(&error, &source.file, &source.template));
+        }
+    }
+    tera
+}
+
+#[allow(clippy::too_many_arguments)]
+fn render_page(
+    site: &Site,
+    plan: &PagePlan,
+    index: usize,
+    content_tera: &Tera,
+    layout_tera: &Tera,
+    context: &mut Context,
+    site_json: &Json,
+    link_targets: &HashMap<String, String>,
+    sources: &[pages::Source],
+) -> Result<String, Vec<Diagnostic>> {
+    let page = &plan.pages[index];
+    let source = &sources[page.source];
+    context.insert(
+        "page",
+        &json!({ "title": page.title, "url": page.output, "id": page.id }),
+    );
+    if let Some((name, record)) = &page.record {
+        context.insert(name.as_str(), record);
+    }
+    let rendered = content_tera.render(&source.name, context);
+    if let Some((name, _)) = &page.record {
+        context.remove(name);
+    }
+    let markdown_text = rendered.map_err(|e| vec![template_error(&e, &source.file, &source.template)])?;
+
+    let root = "../".repeat(page.output.matches('/').count());
+    let source_dir = match page.key.rsplit_once('/') {
+        Some((dir, _)) => dir,
+        None => "",
+    };
+    let links = markdown::Links {
+        pages: link_targets,
+        source_dir,
+        root: &root,
+    };
+    let body = markdown::to_html(&markdown_text, &links, page.number_headings);
+    if !body.broken_links.is_empty() {
+        return Err(body
+            .broken_links
+            .iter()
+            .map(|link| {
+                let location = locate(&source.template, link)
+                    .map(|(line, col)| Location::new(&source.file, line, col))
+                    .unwrap_or_else(|| Location::file(&source.file));
+                Diagnostic::error(
+                    "link-broken",
+                    Some(location),
+                    Text::new(
+                        format!("链接「{link}」指向的页面不存在"),
+                        format!("the link `{link}` points to a page that does not exist"),
+                    ),
+                )
+                .with_hint(Text::new(
+                    "链接写内容文件的路径（相对于本文件，或以 / 开头从 content/ 算起），例如 villages/index.md",
+                    "link to a content file, relative to this file or from content/ with a leading /, e.g. villages/index.md",
+                ))
+            })
+            .collect());
+    }
+
+    let layout_context = plan.layout_context(index, &body, &root, site_json);
+    let mut layout = Context::from_value(layout_context).unwrap_or_else(|_| Context::new());
+    layout.insert("root", &root);
+    layout_tera
+        .render(theme::PAGE_TEMPLATE, &layout)
+        .map_err(|e| {
+            let file = theme::template_path(site, theme::PAGE_TEMPLATE);
+            let text = std::fs::read_to_string(site.root.join(&file)).unwrap_or_default();
+            vec![template_error(&e, &file, &text)]
+        })
+}
+
+/// A Tera error as a located diagnostic: Tera's parse errors carry `--> line:col`; for
+/// render errors the first name Tera quotes is looked up in the template's text.
+pub fn template_error(error: &tera::Error, file: &Path, template: &str) -> Diagnostic {
+    let mut messages = Vec::new();
+    let mut current: Option<&dyn std::error::Error> = Some(error);
+    while let Some(e) = current {
+        let text = e.to_string();
+        if !messages.contains(&text) {
+            messages.push(text);
+        }
+        current = e.source();
+    }
+    let full = messages.join("\n");
+    let location = parse_arrow_location(&full)
+        .or_else(|| quoted_names(&full).into_iter().find_map(|name| locate(template, &name)))
+        .map(|(line, col)| Location::new(file, line, col))
+        .unwrap_or_else(|| Location::file(file));
+    // The deepest message is the most specific; parse errors are multi-line with a caret.
+    let detail = messages.last().cloned().unwrap_or_default();
+    let detail = detail.trim().to_string();
+    Diagnostic::error(
+        "template",
+        Some(location),
+        Text::new(format!("模板错误：{detail}"), format!("template error: {detail}")),
+    )
+    .with_hint(Text::new(
+        "检查 {{ }} 和 {% %} 里的变量名、括号和过滤器；数据的键名见 data/ 下的文件（如 township.registered.households）",
+        "check the names, brackets and filters inside {{ }} and {% %}; data keys are those of the files under data/ (e.g. township.registered.households)",
+    ))
+}
+
+/// `--> 3:5` in a Tera parse error.
+fn parse_arrow_location(message: &str) -> Option<(usize, usize)> {
+    let rest = &message[message.find("--> ")? + 4..];
+    let end = rest.find(|c: char| !c.is_ascii_digit() && c != ':').unwrap_or(rest.len());
+    let (line, col) = rest[..end].split_once(':')?;
+    Some((line.parse().ok()?, col.parse().ok()?))
+}
+
+/// Names Tera quotes in backticks, most specific first.
+fn quoted_names(message: &str) -> Vec<String> {
+    let mut names: Vec<String> = message
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|name| !name.is_empty() && !name.ends_with(".md") && !name.ends_with(".html"))
+        .map(str::to_string)
+        .collect();
+    names.reverse();
+    names
+}
+
+/// 1-based line and column of the first occurrence of `needle` in `text`.
+fn locate(text: &str, needle: &str) -> Option<(usize, usize)> {
+    let offset = text.find(needle)?;
+    Some(crate::config::line_col(text, offset))
+}
+
+impl PagePlan {
+    /// The context of the layout template for page `index`.
+    fn layout_context(&self, index: usize, body: &markdown::RenderedMarkdown, root: &str, site: &Json) -> Json {
+        let page = &self.pages[index];
+        let link = |i: usize| json!({ "title": self.pages[i].title, "url": self.pages[i].output });
+        let position = self.reading_order.iter().position(|&i| i == index);
+        let prev = position
+            .and_then(|p| p.checked_sub(1))
+            .map(|p| link(self.reading_order[p]));
+        let next = position
+            .and_then(|p| self.reading_order.get(p + 1))
+            .map(|&i| link(i));
+        let breadcrumbs: Vec<Json> = self.breadcrumbs(index).into_iter().map(link).collect();
+        let toc: Vec<Json> = self
+            .toc
+            .iter()
+            .map(|entry| {
+                let children: Vec<Json> = entry
+                    .children
+                    .iter()
+                    .map(|&c| {
+                        let mut child = link(c);
+                        child["current"] = Json::Bool(c == index);
+                        child
+                    })
+                    .collect();
+                let mut item = link(entry.page);
+                item["current"] = Json::Bool(entry.page == index);
+                item["children"] = Json::Array(children);
+                item
+            })
+            .collect();
+        let mut page_json = Map::new();
+        page_json.insert("title".into(), json!(page.title));
+        page_json.insert("url".into(), json!(page.output));
+        page_json.insert("content".into(), json!(body.html));
+        page_json.insert("headings".into(), json!(body.headings));
+        page_json.insert("is_home".into(), json!(page.key == "index.md"));
+        page_json.insert("breadcrumbs".into(), json!(breadcrumbs));
+        page_json.insert("prev".into(), prev.unwrap_or(Json::Null));
+        page_json.insert("next".into(), next.unwrap_or(Json::Null));
+        json!({ "site": site, "page": page_json, "toc": toc, "root": root })
+    }
+}

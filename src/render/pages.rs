@@ -1,0 +1,426 @@
+//! The site's pages: content files with their front matter, the pages generated from data
+//! records, their order, the table of contents, and prev/next and breadcrumb links.
+
+use serde::Deserialize;
+use serde_json::Value as Json;
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+use crate::diagnostics::{Diagnostic, Location, Text};
+use crate::discover::Site;
+use crate::load::Data;
+
+/// A content file, read.
+#[derive(Debug)]
+pub struct Source {
+    /// Its path relative to `content/`, with `/` separators: the Tera template name.
+    pub name: String,
+    /// Its path relative to the site folder, for messages.
+    pub file: PathBuf,
+    /// The template text: the file with its front matter blanked out, so lines keep their numbers.
+    pub template: String,
+    /// Its front matter (`None` when it could not be read; the problem is reported).
+    pub front: Option<FrontMatter>,
+}
+
+/// The TOML front matter of a content file, between two `+++` lines.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatter {
+    /// The page title (for a generator: the title of its folder's pages in breadcrumbs).
+    pub title: String,
+    /// Order in the table of contents: smaller first, then by file name.
+    #[serde(default)]
+    pub weight: i64,
+    /// Number `##` headings 一、, `###` （一）, `####` 1., `#####` （1）.
+    #[serde(default)]
+    pub number_headings: bool,
+    /// Make one page per record of this data folder (`villages`, or `a.b` for `data/a/b/`).
+    pub generate: Option<String>,
+    /// The record's variable name in the template (default `record`).
+    #[serde(rename = "as")]
+    pub as_name: Option<String>,
+    /// The record field whose text is each generated page's title (default `name`).
+    pub title_field: Option<String>,
+}
+
+/// One page to render.
+#[derive(Debug)]
+pub struct PlannedPage {
+    /// Its content path: `villages/index.md`, or for a generated page `villages/<id>.md`.
+    pub key: String,
+    /// Its output path: `villages/index.html`.
+    pub output: String,
+    /// Index of its content file in the sources.
+    pub source: usize,
+    /// Its title.
+    pub title: String,
+    /// The record id of a generated page.
+    pub id: Option<String>,
+    /// Whether headings get official numbers.
+    pub number_headings: bool,
+    /// A generated page's record: (variable name, value).
+    pub record: Option<(String, Json)>,
+    sort_key: (i64, usize, usize),
+}
+
+/// An entry of the sidebar: a page and the pages listed under it.
+#[derive(Debug)]
+pub struct TocEntry {
+    /// Index of the page in [`PagePlan::pages`].
+    pub page: usize,
+    /// Indices of the pages under it.
+    pub children: Vec<usize>,
+}
+
+/// All pages in reading order, and the navigation between them.
+#[derive(Debug, Default)]
+pub struct PagePlan {
+    /// The pages, in reading order.
+    pub pages: Vec<PlannedPage>,
+    /// Page indices in reading order (prev/next follow it).
+    pub reading_order: Vec<usize>,
+    /// The sidebar.
+    pub toc: Vec<TocEntry>,
+    /// For a page in a folder, the index of the folder's first page (its `index.md`).
+    section_index: HashMap<usize, usize>,
+}
+
+impl PagePlan {
+    /// The pages above `index`: the home page, then its folder's index page.
+    pub fn breadcrumbs(&self, index: usize) -> Vec<usize> {
+        let mut crumbs = Vec::new();
+        let home = self.pages.iter().position(|p| p.key == "index.md");
+        if let Some(home) = home.filter(|&h| h != index) {
+            crumbs.push(home);
+        }
+        if let Some(&section) = self.section_index.get(&index) {
+            if section != index {
+                crumbs.push(section);
+            }
+        }
+        crumbs
+    }
+}
+
+/// Reads every content file and its front matter.
+pub fn read_sources(site: &Site, problems: &mut Vec<Diagnostic>) -> Vec<Source> {
+    let mut sources = Vec::new();
+    for rel in &site.content_files {
+        let file = PathBuf::from("content").join(rel);
+        let name = rel.to_string_lossy().replace('\\', "/");
+        let bytes = match std::fs::read(site.root.join(&file)) {
+            Ok(bytes) => bytes,
+            Err(error) => {
+                problems.push(Diagnostic::error(
+                    "file-unreadable",
+                    Some(Location::file(&file)),
+                    Text::new(format!("无法读取：{error}"), format!("cannot be read: {error}")),
+                ));
+                continue;
+            }
+        };
+        let text = match crate::load::decode(&bytes, &file) {
+            Ok(text) => text.replace("\r\n", "\n"),
+            Err(d) => {
+                problems.push(d);
+                continue;
+            }
+        };
+        let (front, template) = split_front_matter(&text, &file, problems);
+        sources.push(Source {
+            name,
+            file,
+            template,
+            front,
+        });
+    }
+    sources
+}
+
+/// Splits `+++ … +++` front matter off `text`; the template keeps blank lines in its place.
+fn split_front_matter(
+    text: &str,
+    file: &std::path::Path,
+    problems: &mut Vec<Diagnostic>,
+) -> (Option<FrontMatter>, String) {
+    let missing = || {
+        Diagnostic::error(
+            "front-matter",
+            Some(Location::new(file, 1, 1)),
+            Text::new(
+                "内容文件要以 +++ 包起来的前言开头（至少写 title）",
+                "a content file must start with front matter between +++ lines (at least a title)",
+            ),
+        )
+        .with_hint(Text::new(
+            "在文件开头写三行：+++、title = \"页面标题\"、+++",
+            "start the file with three lines: +++, title = \"Page title\", +++",
+        ))
+    };
+    let Some(rest) = text.strip_prefix("+++\n") else {
+        problems.push(missing());
+        return (None, text.to_string());
+    };
+    let mut offset = 0;
+    let mut closing = None;
+    for line in rest.split_inclusive('\n') {
+        if line.trim_end() == "+++" {
+            closing = Some((offset, offset + line.len()));
+            break;
+        }
+        offset += line.len();
+    }
+    let Some((end, after)) = closing else {
+        problems.push(missing());
+        return (None, text.to_string());
+    };
+    let toml_text = &rest[..end];
+    let front_lines = 1 + rest[..after].matches('\n').count();
+    let template = format!("{}{}", "\n".repeat(front_lines), &rest[after..]);
+    match toml::from_str::<FrontMatter>(toml_text) {
+        Ok(front) => (Some(front), template),
+        Err(error) => {
+            let (line, col) = error
+                .span()
+                .map(|s| crate::config::line_col(toml_text, s.start))
+                .unwrap_or((0, 0));
+            problems.push(
+                Diagnostic::error(
+                    "front-matter",
+                    Some(Location::new(file, line + 1, col)),
+                    Text::new(
+                        format!("前言有误：{}", error.message()),
+                        format!("invalid front matter: {}", error.message()),
+                    ),
+                )
+                .with_hint(Text::new(
+                    "可用的键：title、weight、number_headings、generate、as、title_field（见 docs/templates.md）",
+                    "the keys are: title, weight, number_headings, generate, as, title_field (see docs/templates.md)",
+                )),
+            );
+            (None, template)
+        }
+    }
+}
+
+/// Decides the pages, their order and navigation.
+pub fn plan(site: &Site, data: &Data, sources: &[Source], problems: &mut Vec<Diagnostic>) -> PagePlan {
+    let mut pages = Vec::new();
+    for (position, source) in sources.iter().enumerate() {
+        let Some(front) = &source.front else { continue };
+        let file_name = source.name.rsplit('/').next().unwrap_or(&source.name);
+        let dir = source.name.rsplit_once('/').map_or("", |(d, _)| d);
+        match &front.generate {
+            Some(_) => generate_pages(data, source, front, position, dir, &mut pages, problems),
+            None if file_name.starts_with('_') => {}
+            None => pages.push(PlannedPage {
+                key: source.name.clone(),
+                output: output_path(&source.name),
+                source: position,
+                title: front.title.clone(),
+                id: None,
+                number_headings: front.number_headings,
+                record: None,
+                sort_key: (front.weight, position, 0),
+            }),
+        }
+    }
+
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (i, page) in pages.iter().enumerate() {
+        if let Some(&first) = seen.get(page.key.as_str()) {
+            problems.push(Diagnostic::error(
+                "page-collision",
+                Some(Location::file(&sources[page.source].file)),
+                Text::new(
+                    format!("页面 {} 重复：{} 也生成了它", page.output, sources[pages[first].source].file.display()),
+                    format!("the page {} is made twice: {} makes it too", page.output, sources[pages[first].source].file.display()),
+                ),
+            ));
+        } else {
+            seen.insert(&page.key, i);
+        }
+    }
+    if !pages.iter().any(|p| p.key == "index.md") {
+        problems.push(
+            Diagnostic::error(
+                "home-missing",
+                Some(Location::file("content/index.md")),
+                Text::new("站点没有首页 content/index.md", "the site has no home page content/index.md"),
+            )
+            .with_hint(Text::new(
+                "新建 content/index.md（报告的正文或目录）",
+                "create content/index.md (the report itself, or its contents)",
+            )),
+        );
+    }
+    navigation(pages, site.config.toc_section_limit)
+}
+
+/// `villages/index.md` → `villages/index.html`.
+fn output_path(key: &str) -> String {
+    format!("{}.html", key.strip_suffix(".md").unwrap_or(key))
+}
+
+fn generate_pages(
+    data: &Data,
+    source: &Source,
+    front: &FrontMatter,
+    position: usize,
+    dir: &str,
+    pages: &mut Vec<PlannedPage>,
+    problems: &mut Vec<Diagnostic>,
+) {
+    let folder = front.generate.as_deref().unwrap_or_default();
+    let folder_path: Vec<&str> = folder.split('.').collect();
+    let records: Vec<_> = data
+        .files
+        .iter()
+        .filter(|f| f.key_path.len() == folder_path.len() + 1 && f.key_path[..folder_path.len()] == folder_path[..])
+        .collect();
+    let front_location = Location::new(&source.file, 1, 1);
+    if records.is_empty() {
+        problems.push(
+            Diagnostic::error(
+                "generate-folder",
+                Some(front_location),
+                Text::new(
+                    format!("generate = \"{folder}\"：data/{} 下没有数据文件", folder.replace('.', "/")),
+                    format!("generate = \"{folder}\": there are no data files in data/{}", folder.replace('.', "/")),
+                ),
+            )
+            .with_hint(Text::new(
+                "generate 写数据文件夹的名字，例如 villages 对应 data/villages/*.yaml",
+                "generate names a data folder, e.g. villages for data/villages/*.yaml",
+            )),
+        );
+        return;
+    }
+    let var = front.as_name.clone().unwrap_or_else(|| "record".to_string());
+    if !crate::load::is_identifier(&var) || ["page", "site"].contains(&var.as_str()) || data.files.iter().any(|f| f.key_path[0] == var) {
+        problems.push(Diagnostic::error(
+            "generate-as",
+            Some(front_location.clone()),
+            Text::new(
+                format!("as = \"{var}\" 不能用：它不是合法的变量名，或与 page、site、数据的顶层名称冲突"),
+                format!("as = \"{var}\" cannot be used: it is not a valid name, or it clashes with page, site or a top-level data name"),
+            ),
+        ));
+        return;
+    }
+    let title_field = front.title_field.as_deref().unwrap_or("name");
+    let context = super::context::data_context(&Data {
+        files: records.iter().map(|f| (*f).clone()).collect(),
+    });
+    let list = folder_path
+        .iter()
+        .take(folder_path.len() - 1)
+        .try_fold(&context, |map, key| map.get(*key).and_then(Json::as_object))
+        .and_then(|parent| parent.get(&format!("{}_list", folder_path[folder_path.len() - 1])))
+        .and_then(Json::as_array)
+        .cloned()
+        .unwrap_or_default();
+    for (n, (file, record)) in records.iter().zip(list).enumerate() {
+        let title = match file.root.get(title_field).map(|n| &n.value) {
+            Some(crate::load::Value::String(s)) => s.clone(),
+            _ => {
+                problems.push(
+                    Diagnostic::error(
+                        "generate-title",
+                        Some(file.root.location(&file.path)),
+                        Text::new(
+                            format!("生成页面需要标题：这个记录缺少文本字段「{title_field}」"),
+                            format!("a generated page needs a title: this record has no text field `{title_field}`"),
+                        ),
+                    )
+                    .with_hint(Text::new(
+                        format!("在文件里加一行 {title_field}: 名称；或在 {} 的前言里用 title_field 指定别的字段", source.file.display()),
+                        format!("add a line {title_field}: Name, or set title_field in the front matter of {}", source.file.display()),
+                    )),
+                );
+                continue;
+            }
+        };
+        let key = if dir.is_empty() {
+            format!("{}.md", file.id())
+        } else {
+            format!("{dir}/{}.md", file.id())
+        };
+        pages.push(PlannedPage {
+            output: output_path(&key),
+            key,
+            source: position,
+            title,
+            id: Some(file.id().to_string()),
+            number_headings: front.number_headings,
+            record: Some((var.clone(), record)),
+            sort_key: (front.weight, position, n + 1),
+        });
+    }
+}
+
+/// Orders pages: the home page, then top-level pages and folders by weight; inside a
+/// folder its `index.md` first, then the rest by weight. Builds the sidebar from that.
+fn navigation(mut pages: Vec<PlannedPage>, toc_section_limit: usize) -> PagePlan {
+    let folder_of = |key: &str| key.split_once('/').map(|(top, _)| top.to_string());
+    // The weight of a folder is that of its index page, else its lightest page.
+    let mut folder_weight: BTreeMap<String, (i64, usize)> = BTreeMap::new();
+    for page in &pages {
+        if let Some(folder) = folder_of(&page.key) {
+            let is_index = page.key == format!("{folder}/index.md");
+            let candidate = (page.sort_key.0, page.sort_key.1);
+            let entry = folder_weight.entry(folder).or_insert(candidate);
+            if is_index || candidate < *entry {
+                *entry = candidate;
+            }
+        }
+    }
+    let group_key = |page: &PlannedPage| -> (u8, i64, usize, String, u8, (i64, usize, usize)) {
+        let home = u8::from(page.key != "index.md");
+        match folder_of(&page.key) {
+            None => (home, page.sort_key.0, page.sort_key.1, String::new(), 0, page.sort_key),
+            Some(folder) => {
+                let (w, p) = folder_weight[&folder];
+                let not_index = u8::from(page.key != format!("{folder}/index.md"));
+                (home, w, p, folder, not_index, page.sort_key)
+            }
+        }
+    };
+    pages.sort_by_cached_key(group_key);
+
+    let mut plan = PagePlan::default();
+    let mut current_folder: Option<(String, usize)> = None;
+    for (i, page) in pages.iter().enumerate() {
+        plan.reading_order.push(i);
+        match folder_of(&page.key) {
+            None => {
+                current_folder = None;
+                plan.toc.push(TocEntry {
+                    page: i,
+                    children: Vec::new(),
+                });
+            }
+            Some(folder) => {
+                let same = current_folder.as_ref().is_some_and(|(f, _)| *f == folder);
+                if !same {
+                    plan.toc.push(TocEntry {
+                        page: i,
+                        children: Vec::new(),
+                    });
+                    current_folder = Some((folder, i));
+                } else if let (Some(entry), Some((_, head))) = (plan.toc.last_mut(), &current_folder) {
+                    entry.children.push(i);
+                    plan.section_index.insert(i, *head);
+                }
+            }
+        }
+    }
+    for entry in &mut plan.toc {
+        if entry.children.len() > toc_section_limit {
+            entry.children.clear();
+        }
+    }
+    plan.pages = pages;
+    plan
+}

@@ -1,0 +1,104 @@
+//! The theme: layout templates (Tera, HTML-escaped) and its static files.
+//!
+//! A site uses `themes/<theme>/` when it has that folder. The default theme is also built
+//! into the binary, so a site without a `themes/` folder still builds.
+
+use std::path::{Path, PathBuf};
+use tera::Tera;
+
+use crate::diagnostics::Diagnostic;
+use crate::discover::Site;
+
+/// The layout every page is rendered in.
+pub const PAGE_TEMPLATE: &str = "page.html";
+
+/// The built-in default theme: (path inside `themes/default/`, contents).
+pub const DEFAULT_THEME: &[(&str, &str)] = &[
+    ("templates/page.html", include_str!("../../themes/default/templates/page.html")),
+    ("static/assets/huibao.css", include_str!("../../themes/default/static/assets/huibao.css")),
+];
+
+/// Whether `site` uses the built-in default theme (it has no theme folder of its own).
+pub fn uses_builtin(site: &Site) -> bool {
+    site.theme_templates.is_empty() && site.config.theme == "default"
+}
+
+/// The file of layout template `name`, relative to the site folder.
+pub fn template_path(site: &Site, name: &str) -> PathBuf {
+    Path::new("themes").join(&site.config.theme).join("templates").join(name)
+}
+
+/// The Tera instance for the layout templates.
+pub fn layout_tera(site: &Site, problems: &mut Vec<Diagnostic>) -> Tera {
+    let mut tera = Tera::default();
+    tera.autoescape_on(vec![".html"]);
+    tera.set_escape_fn(escape_html);
+    let templates: Vec<(String, String, PathBuf)> = if uses_builtin(site) {
+        DEFAULT_THEME
+            .iter()
+            .filter_map(|(path, text)| {
+                let name = path.strip_prefix("templates/")?;
+                Some((name.to_string(), text.to_string(), template_path(site, name)))
+            })
+            .collect()
+    } else {
+        site.theme_templates
+            .iter()
+            .filter_map(|(name, path)| {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|error| {
+                        problems.push(Diagnostic::error(
+                            "file-unreadable",
+                            Some(crate::diagnostics::Location::file(template_path(site, name))),
+                            crate::diagnostics::Text::new(
+                                format!("无法读取：{error}"),
+                                format!("cannot be read: {error}"),
+                            ),
+                        ))
+                    })
+                    .ok()?;
+                Some((name.clone(), text, template_path(site, name)))
+            })
+            .collect()
+    };
+    for (name, text, file) in &templates {
+        if let Err(error) = tera.add_raw_template(name, text) {
+            problems.push(super::template_error(&error, file, text));
+        }
+    }
+    if !templates.iter().any(|(name, _, _)| name == PAGE_TEMPLATE) {
+        problems.push(Diagnostic::error(
+            "theme-page-missing",
+            Some(crate::diagnostics::Location::file(template_path(site, PAGE_TEMPLATE))),
+            crate::diagnostics::Text::new(
+                "主题缺少页面模板 page.html",
+                "the theme has no page template page.html",
+            ),
+        ));
+    }
+    tera
+}
+
+/// The built-in theme's static files: (path in the output, contents).
+pub fn builtin_static_files() -> impl Iterator<Item = (PathBuf, &'static str)> {
+    DEFAULT_THEME.iter().filter_map(|(path, text)| {
+        path.strip_prefix("static/").map(|p| (PathBuf::from(p), *text))
+    })
+}
+
+/// HTML escaping for layouts: `& < > " '` only (Tera's default also escapes `/`, which
+/// turns every relative URL into `..&#x2F;`).
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
