@@ -160,10 +160,9 @@ fn render_one(out: &mut String, diagnostic: &Diagnostic, site_root: &Path, lang:
         let _ = write!(out, " {location}");
     }
     let _ = writeln!(out, ": {}", diagnostic.message.get(lang));
-    if let Some(location) = &diagnostic.location {
-        if let Some(snippet) = source_snippet(location, site_root) {
-            out.push_str(&snippet);
-        }
+    if let Some(snippet) = (diagnostic.location.as_ref()).and_then(|l| source_snippet(l, site_root))
+    {
+        out.push_str(&snippet);
     }
     if let Some(hint) = &diagnostic.hint {
         let prefix = match lang {

@@ -40,14 +40,18 @@ pub fn discover(root: &Path) -> Result<Site, Vec<Diagnostic>> {
 
     let theme_dir = Path::new("themes").join(&config.theme);
     let theme_templates = if root.join(&theme_dir).is_dir() {
-        walk(root, &theme_dir.join("templates").to_string_lossy(), &mut problems)
-            .into_iter()
-            .filter(|p| is_ext(p, &["html"]))
-            .map(|p| {
-                let name = p.to_string_lossy().replace('\\', "/");
-                (name, root.join(&theme_dir).join("templates").join(p))
-            })
-            .collect()
+        walk(
+            root,
+            &theme_dir.join("templates").to_string_lossy(),
+            &mut problems,
+        )
+        .into_iter()
+        .filter(|p| is_ext(p, &["html"]))
+        .map(|p| {
+            let name = p.to_string_lossy().replace('\\', "/");
+            (name, root.join(&theme_dir).join("templates").join(p))
+        })
+        .collect()
     } else if config.theme == "default" {
         Vec::new() // the built-in default theme is used
     } else {
@@ -133,17 +137,24 @@ fn walk(root: &Path, dir: &str, problems: &mut Vec<Diagnostic>) -> Vec<PathBuf> 
                     .map(|p| p.strip_prefix(root).unwrap_or(p).to_path_buf())
                     .unwrap_or_else(|| PathBuf::from(dir));
                 let (zh, en) = if error.loop_ancestor().is_some() {
-                    ("符号链接形成了循环".to_string(), "a symbolic link loop".to_string())
+                    (
+                        "符号链接形成了循环".to_string(),
+                        "a symbolic link loop".to_string(),
+                    )
                 } else {
                     let io = error.io_error().map_or(String::new(), |e| e.to_string());
                     (format!("无法读取：{io}"), format!("cannot be read: {io}"))
                 };
                 problems.push(
-                    Diagnostic::error("file-unreadable", Some(Location::file(path)), Text::new(zh, en))
-                        .with_hint(Text::new(
-                            "检查这个路径的权限，或删除坏掉的链接",
-                            "check the permissions of this path, or remove the broken link",
-                        )),
+                    Diagnostic::error(
+                        "file-unreadable",
+                        Some(Location::file(path)),
+                        Text::new(zh, en),
+                    )
+                    .with_hint(Text::new(
+                        "检查这个路径的权限，或删除坏掉的链接",
+                        "check the permissions of this path, or remove the broken link",
+                    )),
                 );
             }
         }

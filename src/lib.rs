@@ -4,6 +4,9 @@
 //! [`discover`] → [`load`] → [`validate`] → [`render`] → [`write`].
 //! Every stage reports problems in the user's files as [`diagnostics::Diagnostic`]s.
 
+// Diagnostics are returned by value: they are rare, and boxing them buys nothing.
+#![allow(clippy::result_large_err)]
+
 pub mod config;
 pub mod diagnostics;
 pub mod discover;
@@ -78,7 +81,10 @@ fn check_output_dir(site: &discover::Site, out_dir: &Path) -> Result<(), Vec<Dia
                 Some(diagnostics::Location::file(out_dir)),
                 diagnostics::Text::new(
                     format!("输出文件夹 {} 会覆盖站点自己的文件", out_dir.display()),
-                    format!("the output folder {} would overwrite the site's own files", out_dir.display()),
+                    format!(
+                        "the output folder {} would overwrite the site's own files",
+                        out_dir.display()
+                    ),
                 ),
             )
             .with_hint(diagnostics::Text::new(

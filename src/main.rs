@@ -1,4 +1,5 @@
 //! The `huibao` command line: parses arguments and calls the library.
+#![allow(clippy::result_large_err)]
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -93,7 +94,10 @@ fn main() -> ExitCode {
                     "{}",
                     say(
                         format!("检查通过：{} 个页面，没有发现问题。", output.files.len()),
-                        format!("check passed: {} pages, no problems found.", output.files.len()),
+                        format!(
+                            "check passed: {} pages, no problems found.",
+                            output.files.len()
+                        ),
                     )
                 );
                 ExitCode::SUCCESS

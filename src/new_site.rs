@@ -72,8 +72,14 @@ pub fn create(dir: &Path) -> Result<(), Diagnostic> {
             "new-exists",
             Some(Location::file(dir)),
             Text::new(
-                format!("{} 已经存在且不是空文件夹，不会在里面新建站点", dir.display()),
-                format!("{} exists and is not an empty folder; no site is created in it", dir.display()),
+                format!(
+                    "{} 已经存在且不是空文件夹，不会在里面新建站点",
+                    dir.display()
+                ),
+                format!(
+                    "{} exists and is not an empty folder; no site is created in it",
+                    dir.display()
+                ),
             ),
         )
         .with_hint(Text::new("换一个新的文件夹名", "choose a new folder name")));
@@ -92,7 +98,10 @@ pub fn create(dir: &Path) -> Result<(), Diagnostic> {
             return Err(Diagnostic::error(
                 "write",
                 Some(Location::file(&target)),
-                Text::new(format!("写入失败：{error}"), format!("cannot write: {error}")),
+                Text::new(
+                    format!("写入失败：{error}"),
+                    format!("cannot write: {error}"),
+                ),
             ));
         }
     }

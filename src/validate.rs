@@ -25,11 +25,22 @@ pub fn validate(data: &Data) -> Vec<Diagnostic> {
                         "data-name-clash",
                         Some(Location::file(*other)),
                         Text::new(
-                            format!("「{name}」既是文件 {} 又是文件夹（{} 在里面）", other.display(), file.path.display()),
-                            format!("`{name}` is both the file {} and a folder (holding {})", other.display(), file.path.display()),
+                            format!(
+                                "「{name}」既是文件 {} 又是文件夹（{} 在里面）",
+                                other.display(),
+                                file.path.display()
+                            ),
+                            format!(
+                                "`{name}` is both the file {} and a folder (holding {})",
+                                other.display(),
+                                file.path.display()
+                            ),
                         ),
                     )
-                    .with_hint(Text::new("给文件或文件夹改个名字", "rename the file or the folder")),
+                    .with_hint(Text::new(
+                        "给文件或文件夹改个名字",
+                        "rename the file or the folder",
+                    )),
                 );
             }
         }

@@ -57,8 +57,14 @@ pub fn publish(output: &Output, out_dir: &Path) -> Result<Changes, Diagnostic> {
             "output-foreign",
             Some(Location::file(out_dir)),
             Text::new(
-                format!("输出文件夹 {} 已存在且不是 huibao 生成的，不会覆盖它", out_dir.display()),
-                format!("the output folder {} exists and was not made by huibao; it is left alone", out_dir.display()),
+                format!(
+                    "输出文件夹 {} 已存在且不是 huibao 生成的，不会覆盖它",
+                    out_dir.display()
+                ),
+                format!(
+                    "the output folder {} exists and was not made by huibao; it is left alone",
+                    out_dir.display()
+                ),
             ),
         )
         .with_hint(Text::new(
@@ -91,7 +97,8 @@ pub fn publish(output: &Output, out_dir: &Path) -> Result<Changes, Diagnostic> {
             }
             fs::copy(source, &target).map_err(|e| io_error("复制文件", source, e))?;
         }
-        fs::write(staging.join(MARKER), b"").map_err(|e| io_error("写入文件", &staging.join(MARKER), e))
+        fs::write(staging.join(MARKER), b"")
+            .map_err(|e| io_error("写入文件", &staging.join(MARKER), e))
     };
     if let Err(diagnostic) = write_all() {
         let _ = fs::remove_dir_all(&staging);
@@ -129,8 +136,7 @@ fn english(what: &str) -> &'static str {
 
 /// An output folder huibao may replace: one it made, or an empty one.
 fn is_ours(dir: &Path) -> bool {
-    dir.join(MARKER).exists()
-        || fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_none())
+    dir.join(MARKER).exists() || fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_none())
 }
 
 /// Files of `dir`, relative to it.

@@ -62,7 +62,10 @@ pub fn load_file(root: &Path, path: &Path) -> Result<DataFile, Vec<Diagnostic>> 
         vec![Diagnostic::error(
             "file-unreadable",
             Some(Location::file(path)),
-            Text::new(format!("无法读取：{error}"), format!("cannot be read: {error}")),
+            Text::new(
+                format!("无法读取：{error}"),
+                format!("cannot be read: {error}"),
+            ),
         )]
     })?;
     let text = decode(&bytes, path).map_err(|d| vec![d])?;
@@ -73,8 +76,14 @@ pub fn load_file(root: &Path, path: &Path) -> Result<DataFile, Vec<Diagnostic>> 
                 "data-not-mapping",
                 Some(root.location(path)),
                 Text::new(
-                    format!("数据文件的顶层必须是「键: 值」映射，这里是{}", root.kind().zh),
-                    format!("a data file's top level must be a `key: value` mapping, not a {}", root.kind().en),
+                    format!(
+                        "数据文件的顶层必须是「键: 值」映射，这里是{}",
+                        root.kind().zh
+                    ),
+                    format!(
+                        "a data file's top level must be a `key: value` mapping, not a {}",
+                        root.kind().en
+                    ),
                 ),
             )
             .with_hint(Text::new(
@@ -162,13 +171,17 @@ pub fn decode(bytes: &[u8], path: &Path) -> Result<String, Diagnostic> {
         return Err(Diagnostic::error(
             "encoding-utf16",
             Some(Location::file(path)),
-            Text::new("文件是 UTF-16 编码，huibao 只读 UTF-8", "the file is UTF-16 encoded; huibao reads UTF-8 only"),
+            Text::new(
+                "文件是 UTF-16 编码，huibao 只读 UTF-8",
+                "the file is UTF-16 encoded; huibao reads UTF-8 only",
+            ),
         )
         .with_hint(resave));
     }
     let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
     if let Some(offset) = bytes.iter().position(|b| *b == 0) {
-        let (line, col) = crate::config::line_col(&String::from_utf8_lossy(&bytes[..offset]), offset);
+        let (line, col) =
+            crate::config::line_col(&String::from_utf8_lossy(&bytes[..offset]), offset);
         return Err(Diagnostic::error(
             "encoding-binary",
             Some(Location::new(path, line, col)),
@@ -209,8 +222,14 @@ mod tests {
     fn accepts_a_bom_and_refuses_other_encodings() {
         let p = Path::new("x.yaml");
         assert_eq!(decode(b"\xEF\xBB\xBFa: 1", p).unwrap(), "a: 1");
-        assert_eq!(decode(b"\xFF\xFEa\0", p).unwrap_err().code, "encoding-utf16");
-        assert_eq!(decode(b"a: 1\n\0\0", p).unwrap_err().code, "encoding-binary");
+        assert_eq!(
+            decode(b"\xFF\xFEa\0", p).unwrap_err().code,
+            "encoding-utf16"
+        );
+        assert_eq!(
+            decode(b"a: 1\n\0\0", p).unwrap_err().code,
+            "encoding-binary"
+        );
         // 横溪村 in GBK.
         let gbk = b"name: \xba\xe1\xcf\xaa\xb4\xe5\n";
         let d = decode(gbk, p).unwrap_err();

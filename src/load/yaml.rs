@@ -114,7 +114,10 @@ pub fn parse(text: &str, file: &Path) -> Result<Node, Vec<Diagnostic>> {
             Diagnostic::error(
                 "yaml-empty",
                 Some(Location::file(file)),
-                Text::new("文件是空的（没有任何数据）", "the file is empty (it holds no data)"),
+                Text::new(
+                    "文件是空的（没有任何数据）",
+                    "the file is empty (it holds no data)",
+                ),
             )
             .with_hint(Text::new(
                 "写入数据，或删除这个文件",
@@ -139,7 +142,10 @@ fn syntax_error(location: Location, info: &str) -> Diagnostic {
 /// YAML forbids tabs in indentation; say so plainly rather than through the parser's words.
 fn check_tab_indentation(text: &str, file: &Path) -> Option<Diagnostic> {
     for (index, line) in text.lines().enumerate() {
-        let indent: String = line.chars().take_while(|c| *c == ' ' || *c == '\t').collect();
+        let indent: String = line
+            .chars()
+            .take_while(|c| *c == ' ' || *c == '\t')
+            .collect();
         if let Some(col) = indent.chars().position(|c| c == '\t') {
             if line.trim().is_empty() {
                 continue;
@@ -219,7 +225,13 @@ impl Builder<'_> {
                 if let Some(tag) = tag {
                     return Err(self.tag_error(span, &format!("{}{}", tag.handle, tag.suffix)));
                 }
-                if matches!(self.stack.last(), Some(Frame::Map { pending_key: None, .. })) {
+                if matches!(
+                    self.stack.last(),
+                    Some(Frame::Map {
+                        pending_key: None,
+                        ..
+                    })
+                ) {
                     return self.on_key(text.into_owned(), line, col);
                 }
                 let value = if style == ScalarStyle::Plain {
@@ -242,7 +254,13 @@ impl Builder<'_> {
                 if let Some(tag) = tag {
                     return Err(self.tag_error(span, &format!("{}{}", tag.handle, tag.suffix)));
                 }
-                if matches!(self.stack.last(), Some(Frame::Map { pending_key: None, .. })) {
+                if matches!(
+                    self.stack.last(),
+                    Some(Frame::Map {
+                        pending_key: None,
+                        ..
+                    })
+                ) {
                     return Err(Diagnostic::error(
                         "yaml-complex-key",
                         Some(self.location(span)),
@@ -382,10 +400,7 @@ pub fn resolve_plain(text: &str) -> Result<Value, Text> {
         _ => {}
     }
     let lower = text.to_ascii_lowercase();
-    if matches!(
-        lower.trim_start_matches(['+', '-']),
-        ".inf" | ".nan"
-    ) {
+    if matches!(lower.trim_start_matches(['+', '-']), ".inf" | ".nan") {
         return Err(Text::new(
             format!("「{text}」不是一个有限的数"),
             format!("`{text}` is not a finite number"),
@@ -489,12 +504,15 @@ mod tests {
     }
 
     fn parse_err(text: &str) -> Diagnostic {
-        parse(text, Path::new("t.yaml")).expect_err("fails").remove(0)
+        parse(text, Path::new("t.yaml"))
+            .expect_err("fails")
+            .remove(0)
     }
 
     #[test]
     fn numbers_keep_their_exact_text() {
-        let root = parse_ok("a: 1.10\nb: 0.30000000000000004441\nc: 81.76875\nd: -5\ne: 1e3\nf: .5\n");
+        let root =
+            parse_ok("a: 1.10\nb: 0.30000000000000004441\nc: 81.76875\nd: -5\ne: 1e3\nf: .5\n");
         let text = |k: &str| match &root.get(k).unwrap().value {
             Value::Number(d) => d.to_string(),
             other => panic!("{other:?}"),
@@ -544,7 +562,10 @@ mod tests {
         assert_eq!(parse_err("a:\n\tb: 1\n").code, "yaml-tab");
         assert_eq!(parse_err("a: [1, 2\n").code, "yaml-syntax");
         assert_eq!(parse_err("a: .inf\n").code, "yaml-number");
-        assert_eq!(parse_err("a: 123456789012345678901234567890123\n").code, "yaml-number");
+        assert_eq!(
+            parse_err("a: 123456789012345678901234567890123\n").code,
+            "yaml-number"
+        );
         let deep = format!("{}{}", "[".repeat(100), "]".repeat(100));
         assert_eq!(parse_err(&deep).code, "yaml-depth");
     }
@@ -552,6 +573,9 @@ mod tests {
     #[test]
     fn crlf_line_endings_are_read() {
         let root = parse_ok("a: 1\r\nb: 2.50\r\n");
-        assert_eq!(root.get("b").unwrap().value, Value::Number(Decimal::new(250, 2)));
+        assert_eq!(
+            root.get("b").unwrap().value,
+            Value::Number(Decimal::new(250, 2))
+        );
     }
 }

@@ -1,20 +1,22 @@
 //! The template context: data files as Tera values, numbers kept as exact decimal text.
+//!
+//! Numbers go into the context as their decimal *text*: Tera prints a JSON number through
+//! `f64` (`0.30000000000000004441` would print as `0.30000000000000004`), and does `+ - * /`
+//! on numbers in floating point. As text, `{{ x }}` prints exactly what the YAML says, and
+//! Tera arithmetic on a figure fails loudly instead of silently rounding; the figure
+//! helpers (`fig`, `sum`, `rate` …) read the text as an exact decimal.
 
 use serde_json::{Map, Value as Json};
 
 use crate::load::{Data, Node, Value};
 
-/// Converts a located YAML node into a template value. Numbers keep their decimal text
-/// (`1.10` stays `1.10`): serde_json's `arbitrary_precision` stores them as text.
+/// Converts a located YAML node into a template value; a number becomes its decimal text
+/// (`1.10` stays `1.10`).
 pub fn node_to_json(node: &Node) -> Json {
     match &node.value {
         Value::Null => Json::Null,
         Value::Bool(b) => Json::Bool(*b),
-        Value::Number(d) => match serde_json::from_str::<serde_json::Number>(&d.to_string()) {
-            Ok(n) => Json::Number(n),
-            // A Decimal's text is always a JSON number; keep the text rather than lose it.
-            Err(_) => Json::String(d.to_string()),
-        },
+        Value::Number(d) => Json::String(d.to_string()),
         Value::String(s) => Json::String(s.clone()),
         Value::List(items) => Json::Array(items.iter().map(node_to_json).collect()),
         Value::Map(entries) => Json::Object(

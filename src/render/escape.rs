@@ -58,7 +58,10 @@ mod tests {
     #[test]
     fn values_stay_text_through_markdown() {
         for (value, expected) in [
-            ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
+            (
+                "<script>alert(1)</script>",
+                "&lt;script&gt;alert(1)&lt;/script&gt;",
+            ),
             ("[点我](http://example.com)", "[点我](http://example.com)"),
             ("*粗* _斜_ `码`", "*粗* _斜_ `码`"),
             ("a | b", "a | b"),
@@ -77,6 +80,9 @@ mod tests {
             assert!(html.starts_with("<p>"), "{value}: {html}");
         }
         let html = through_markdown(&escape_markdown("一\n\n    代码\n# 标题"));
-        assert!(html.starts_with("<p>") && !html.contains("<h1") && !html.contains("<pre"), "{html}");
+        assert!(
+            html.starts_with("<p>") && !html.contains("<h1") && !html.contains("<pre"),
+            "{html}"
+        );
     }
 }

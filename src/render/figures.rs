@@ -5,8 +5,9 @@
 //! rounding is half-up (四舍五入) at the number of decimals the template declares.
 
 use rust_decimal::{Decimal, RoundingStrategy};
+use std::cmp::Ordering;
 use std::collections::HashMap;
-use tera::{Error, Filter, Function, Result, Tera, Value};
+use tera::{Error, Filter, Function, Result, Tera, Test, Value};
 
 use crate::load::yaml::parse_decimal;
 
@@ -20,6 +21,82 @@ pub fn register(tera: &mut Tera) {
     tera.register_function("mul", Binary("mul"));
     tera.register_function("div", Binary("div"));
     tera.register_function("rate", Binary("rate"));
+    tera.register_filter("sort", Sort);
+    for (name, wanted) in [
+        ("gt", &[Ordering::Greater][..]),
+        ("ge", &[Ordering::Greater, Ordering::Equal][..]),
+        ("lt", &[Ordering::Less][..]),
+        ("le", &[Ordering::Less, Ordering::Equal][..]),
+        ("same_as", &[Ordering::Equal][..]),
+    ] {
+        tera.register_tester(name, Compare(name, wanted));
+    }
+}
+
+/// `{% if x is gt(0) %}`, `ge`, `lt`, `le`, `same_as`: exact comparisons of figures.
+struct Compare(&'static str, &'static [Ordering]);
+impl Test for Compare {
+    fn test(&self, value: Option<&Value>, args: &[Value]) -> Result<bool> {
+        let name = self.0;
+        let value = value.ok_or_else(|| Error::msg(format!("{name}: the value is not defined")))?;
+        let [other] = args else {
+            return Err(Error::msg(format!(
+                "{name}: give one number to compare with, e.g. {name}(0)"
+            )));
+        };
+        let ordering = to_decimal(value, name)?.cmp(&to_decimal(other, name)?);
+        Ok(self.1.contains(&ordering))
+    }
+}
+
+/// `{{ records | sort(attribute="registered.people") }}`: figures sort by their exact value,
+/// text by its characters; numbers before text.
+struct Sort;
+impl Filter for Sort {
+    fn filter(&self, value: &Value, args: &HashMap<String, Value>) -> Result<Value> {
+        let Value::Array(items) = value else {
+            return Err(Error::msg(format!(
+                "sort: expected a list, found {}",
+                describe(value)
+            )));
+        };
+        let path = match args.get("attribute") {
+            None => None,
+            Some(Value::String(path)) => Some(path.as_str()),
+            Some(other) => {
+                return Err(Error::msg(format!(
+                    "sort: `attribute` must be text, found {}",
+                    describe(other)
+                )));
+            }
+        };
+        let mut keyed = Vec::with_capacity(items.len());
+        for (index, item) in items.iter().enumerate() {
+            let key = match path {
+                None => item,
+                Some(path) => lookup(item, path).ok_or_else(|| {
+                    Error::msg(format!(
+                        "sort: item {} has no `{path}` / 第 {} 项没有 {path}",
+                        index + 1,
+                        index + 1
+                    ))
+                })?,
+            };
+            let key = match to_decimal(key, "sort") {
+                Ok(number) => (0, Some(number), String::new()),
+                Err(_) => (
+                    1,
+                    None,
+                    key.as_str().map_or_else(|| key.to_string(), str::to_string),
+                ),
+            };
+            keyed.push((key, item.clone()));
+        }
+        keyed.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(Value::Array(
+            keyed.into_iter().map(|(_, item)| item).collect(),
+        ))
+    }
 }
 
 /// The exact decimal a template value holds: a number, or text that is a number.
@@ -42,11 +119,9 @@ pub fn to_decimal(value: &Value, what: &str) -> Result<Decimal> {
     })
 }
 
-/// A template number holding `d` exactly (its text keeps the decimal's scale).
+/// A template value holding `d` exactly: its decimal text, like every figure in the context.
 pub fn from_decimal(d: Decimal) -> Result<Value> {
-    serde_json::from_str::<serde_json::Number>(&d.to_string())
-        .map(Value::Number)
-        .map_err(|e| Error::msg(format!("cannot represent {d}: {e}")))
+    Ok(Value::String(d.to_string()))
 }
 
 fn describe(value: &Value) -> String {
@@ -61,8 +136,11 @@ fn describe(value: &Value) -> String {
 }
 
 fn arg<'a>(args: &'a HashMap<String, Value>, name: &str, helper: &str) -> Result<&'a Value> {
-    args.get(name)
-        .ok_or_else(|| Error::msg(format!("{helper}: missing argument `{name}` / 缺少参数 {name}")))
+    args.get(name).ok_or_else(|| {
+        Error::msg(format!(
+            "{helper}: missing argument `{name}` / 缺少参数 {name}"
+        ))
+    })
 }
 
 /// The number of decimals in `dp=`, or `None` when absent.
@@ -73,7 +151,11 @@ fn decimals(args: &HashMap<String, Value>, name: &str, helper: &str) -> Result<O
             .as_u64()
             .filter(|d| *d <= 20)
             .map(|d| Some(d as u32))
-            .ok_or_else(|| Error::msg(format!("{helper}: `{name}` must be a whole number from 0 to 20"))),
+            .ok_or_else(|| {
+                Error::msg(format!(
+                    "{helper}: `{name}` must be a whole number from 0 to 20"
+                ))
+            }),
         Some(other) => Err(Error::msg(format!(
             "{helper}: `{name}` must be a whole number, found {}",
             describe(other)
@@ -108,7 +190,10 @@ impl Filter for Fig {
             None => "",
             Some(Value::String(unit)) => unit.as_str(),
             Some(other) => {
-                return Err(Error::msg(format!("fig: `unit` must be text, found {}", describe(other))));
+                return Err(Error::msg(format!(
+                    "fig: `unit` must be text, found {}",
+                    describe(other)
+                )));
             }
         };
         Ok(Value::String(format_figure(number, dp, unit)))
@@ -123,12 +208,12 @@ struct Round;
 impl Filter for Round {
     fn filter(&self, value: &Value, args: &HashMap<String, Value>) -> Result<Value> {
         let number = to_decimal(value, "round")?;
-        if let Some(Value::String(method)) = args.get("method") {
-            if method != "common" {
-                return Err(Error::msg(
-                    "round: only method=\"common\" (half-up, 四舍五入) is supported",
-                ));
-            }
+        if let Some(Value::String(method)) = args.get("method")
+            && method != "common"
+        {
+            return Err(Error::msg(
+                "round: only method=\"common\" (half-up, 四舍五入) is supported",
+            ));
         }
         let dp = decimals(args, "precision", "round")?.unwrap_or(0);
         from_decimal(round_half_up(number, dp))
@@ -159,7 +244,10 @@ struct SumFilter;
 impl Filter for SumFilter {
     fn filter(&self, value: &Value, args: &HashMap<String, Value>) -> Result<Value> {
         let Value::Array(items) = value else {
-            return Err(Error::msg(format!("sum: expected a list, found {}", describe(value))));
+            return Err(Error::msg(format!(
+                "sum: expected a list, found {}",
+                describe(value)
+            )));
         };
         match args.get("attribute") {
             None => sum_values(items.iter(), "sum"),
@@ -193,7 +281,10 @@ impl Function for SumFunction {
     fn call(&self, args: &HashMap<String, Value>) -> Result<Value> {
         match arg(args, "values", "sum")? {
             Value::Array(items) => sum_values(items.iter(), "sum"),
-            other => Err(Error::msg(format!("sum: `values` must be a list, found {}", describe(other)))),
+            other => Err(Error::msg(format!(
+                "sum: `values` must be a list, found {}",
+                describe(other)
+            ))),
         }
     }
     fn is_safe(&self) -> bool {
@@ -206,7 +297,11 @@ struct Binary(&'static str);
 impl Function for Binary {
     fn call(&self, args: &HashMap<String, Value>) -> Result<Value> {
         let name = self.0;
-        let (first, second) = if name == "rate" { ("num", "den") } else { ("a", "b") };
+        let (first, second) = if name == "rate" {
+            ("num", "den")
+        } else {
+            ("a", "b")
+        };
         let a = to_decimal(arg(args, first, name)?, &format!("{name}: {first}"))?;
         let b = to_decimal(arg(args, second, name)?, &format!("{name}: {second}"))?;
         let overflow = || Error::msg(format!("{name}: the result is too large"));
@@ -245,7 +340,7 @@ mod tests {
         let mut tera = Tera::default();
         register(&mut tera);
         let mut context = tera::Context::new();
-        let num = |s: &str| Value::Number(serde_json::from_str(s).unwrap());
+        let num = |s: &str| Value::String(s.to_string());
         context.insert("a", &num("0.1"));
         context.insert("b", &num("0.2"));
         context.insert("aid", &num("81.76875"));
@@ -265,7 +360,10 @@ mod tests {
 
     #[test]
     fn rates_round_half_up_at_declared_decimals() {
-        assert_eq!(render("{{ rate(num=988.26, den=1094.52, dp=2) | fig(unit=\"%\") }}"), "90.29%");
+        assert_eq!(
+            render("{{ rate(num=988.26, den=1094.52, dp=2) | fig(unit=\"%\") }}"),
+            "90.29%"
+        );
         assert_eq!(render("{{ rate(num=133, den=57000, dp=2) }}"), "0.23");
         assert_eq!(render("{{ rate(num=1482, den=1973, dp=1) }}"), "75.1");
         // 17.45 to one decimal is 17.5 (d3-format says 17.4).
@@ -275,11 +373,24 @@ mod tests {
     }
 
     #[test]
+    fn comparisons_and_sorting_are_exact() {
+        assert_eq!(render("{% if aid is gt(81.76874) %}yes{% endif %}"), "yes");
+        assert_eq!(render("{% if a is lt(b) %}yes{% endif %}"), "yes");
+        assert_eq!(
+            render("{{ parts | sort | join(sep=\" \") }}"),
+            "15.83 96.34 295.84 580.25"
+        );
+        assert_eq!(render("{{ a }}"), "0.1");
+    }
+
+    #[test]
     fn errors_say_what_is_wrong() {
         let mut tera = Tera::default();
         register(&mut tera);
         let context = tera::Context::new();
-        let err = tera.render_str("{{ div(a=1, b=3) }}", &context).unwrap_err();
+        let err = tera
+            .render_str("{{ div(a=1, b=3) }}", &context)
+            .unwrap_err();
         let chain = format!("{:?}", err);
         assert!(chain.contains("dp="), "{chain}");
         let err = tera.render_str("{{ 'abc' | fig }}", &context).unwrap_err();

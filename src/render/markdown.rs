@@ -116,7 +116,11 @@ pub fn chinese_numeral(n: usize) -> String {
         20..=99 => format!(
             "{}十{}",
             DIGITS[n / 10],
-            if n % 10 == 0 { "" } else { DIGITS[n % 10] }
+            if n.is_multiple_of(10) {
+                ""
+            } else {
+                DIGITS[n % 10]
+            }
         ),
         _ => n.to_string(),
     }
@@ -268,7 +272,11 @@ mod tests {
             &links,
             false,
         );
-        assert!(out.html.contains(r#"href="../villages/hengxi.html""#), "{}", out.html);
+        assert!(
+            out.html.contains(r#"href="../villages/hengxi.html""#),
+            "{}",
+            out.html
+        );
         assert!(out.html.contains(r#"href="../policies/education.html#x""#));
         assert!(out.html.contains(r#"href="../index.html""#));
         assert!(out.html.contains(r#"href="https://x.cn/a.md""#));
@@ -283,23 +291,42 @@ mod tests {
             source_dir: "",
             root: "",
         };
-        let md = "## 基本情况\n### 提高政治站位\n### 精准发力\n#### 教育\n## 工作 情况\n## 基本情况\n";
+        let md =
+            "## 基本情况\n### 提高政治站位\n### 精准发力\n#### 教育\n## 工作 情况\n## 基本情况\n";
         let out = to_html(md, &links, true);
         let texts: Vec<_> = out.headings.iter().map(|h| h.text.as_str()).collect();
         assert_eq!(
             texts,
-            ["一、基本情况", "（一）提高政治站位", "（二）精准发力", "1. 教育", "二、工作 情况", "三、基本情况"]
+            [
+                "一、基本情况",
+                "（一）提高政治站位",
+                "（二）精准发力",
+                "1. 教育",
+                "二、工作 情况",
+                "三、基本情况"
+            ]
         );
         let ids: Vec<_> = out.headings.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids[0], "基本情况");
         assert_eq!(ids[4], "工作-情况");
         assert_eq!(ids[5], "基本情况-1");
-        assert!(out.html.contains(r#"<h2 id="基本情况"><span class="heading-number">一、</span>基本情况</h2>"#), "{}", out.html);
+        assert!(
+            out.html.contains(
+                r#"<h2 id="基本情况"><span class="heading-number">一、</span>基本情况</h2>"#
+            ),
+            "{}",
+            out.html
+        );
     }
 
     #[test]
     fn chinese_numerals() {
-        let got: Vec<_> = [1, 9, 10, 11, 20, 21, 99, 100].map(chinese_numeral).to_vec();
-        assert_eq!(got, ["一", "九", "十", "十一", "二十", "二十一", "九十九", "100"]);
+        let got: Vec<_> = [1, 9, 10, 11, 20, 21, 99, 100]
+            .map(chinese_numeral)
+            .to_vec();
+        assert_eq!(
+            got,
+            ["一", "九", "十", "十一", "二十", "二十一", "九十九", "100"]
+        );
     }
 }

@@ -68,7 +68,9 @@ pub fn render_site(site: &Site, data: &Data) -> Result<Output, Vec<Diagnostic>> 
             &link_targets,
             &sources,
         ) {
-            Ok(html) => output.files.push((PathBuf::from(&page.output), html.into_bytes())),
+            Ok(html) => output
+                .files
+                .push((PathBuf::from(&page.output), html.into_bytes())),
             Err(mut found) => problems.append(&mut found),
         }
     }
@@ -89,12 +91,19 @@ pub fn render_site(site: &Site, data: &Data) -> Result<Output, Vec<Diagnostic>> 
                 Some(Location::file(path)),
                 Text::new(
                     format!("静态文件 {} 与生成的页面同名", path.display()),
-                    format!("the static file {} has the same path as a generated page", path.display()),
+                    format!(
+                        "the static file {} has the same path as a generated page",
+                        path.display()
+                    ),
                 ),
             ));
         }
     }
-    if problems.is_empty() { Ok(output) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(output)
+    } else {
+        Err(problems)
+    }
 }
 
 /// The Tera instance for content: Markdown-escaping of data values and exact figures.
@@ -136,7 +145,8 @@ fn render_page(
     if let Some((name, _)) = &page.record {
         context.remove(name);
     }
-    let markdown_text = rendered.map_err(|e| vec![template_error(&e, &source.file, &source.template)])?;
+    let markdown_text =
+        rendered.map_err(|e| vec![template_error(&e, &source.file, &source.template)])?;
 
     let root = "../".repeat(page.output.matches('/').count());
     let source_dir = match page.key.rsplit_once('/') {
@@ -199,12 +209,26 @@ pub fn template_error(error: &tera::Error, file: &Path, template: &str) -> Diagn
     }
     let full = messages.join("\n");
     let location = parse_arrow_location(&full)
-        .or_else(|| quoted_names(&full).into_iter().find_map(|name| locate(template, &name)))
+        .or_else(|| {
+            quoted_names(&full)
+                .into_iter()
+                .find_map(|name| locate(template, &name))
+        })
         .map(|(line, col)| Location::new(file, line, col))
         .unwrap_or_else(|| Location::file(file));
     // The deepest message is the most specific; parse errors are multi-line with a caret.
     let detail = messages.last().cloned().unwrap_or_default();
-    let detail = detail.trim().to_string();
+    // A parse error draws the line with a caret and says what it expected after `= `;
+    // the diagnostic draws its own caret, so keep only what Tera says.
+    let said: Vec<&str> = detail
+        .lines()
+        .filter_map(|line| line.trim_start().strip_prefix("= "))
+        .collect();
+    let detail = if said.is_empty() {
+        detail.trim().to_string()
+    } else {
+        said.join("; ")
+    };
     Diagnostic::error(
         "template",
         Some(location),
@@ -219,7 +243,9 @@ pub fn template_error(error: &tera::Error, file: &Path, template: &str) -> Diagn
 /// `--> 3:5` in a Tera parse error.
 fn parse_arrow_location(message: &str) -> Option<(usize, usize)> {
     let rest = &message[message.find("--> ")? + 4..];
-    let end = rest.find(|c: char| !c.is_ascii_digit() && c != ':').unwrap_or(rest.len());
+    let end = rest
+        .find(|c: char| !c.is_ascii_digit() && c != ':')
+        .unwrap_or(rest.len());
     let (line, col) = rest[..end].split_once(':')?;
     Some((line.parse().ok()?, col.parse().ok()?))
 }
@@ -245,7 +271,13 @@ fn locate(text: &str, needle: &str) -> Option<(usize, usize)> {
 
 impl PagePlan {
     /// The context of the layout template for page `index`.
-    fn layout_context(&self, index: usize, body: &markdown::RenderedMarkdown, root: &str, site: &Json) -> Json {
+    fn layout_context(
+        &self,
+        index: usize,
+        body: &markdown::RenderedMarkdown,
+        root: &str,
+        site: &Json,
+    ) -> Json {
         let page = &self.pages[index];
         let link = |i: usize| json!({ "title": self.pages[i].title, "url": self.pages[i].output });
         let position = self.reading_order.iter().position(|&i| i == index);

@@ -94,10 +94,10 @@ impl PagePlan {
         if let Some(home) = home.filter(|&h| h != index) {
             crumbs.push(home);
         }
-        if let Some(&section) = self.section_index.get(&index) {
-            if section != index {
-                crumbs.push(section);
-            }
+        if let Some(&section) = self.section_index.get(&index)
+            && section != index
+        {
+            crumbs.push(section);
         }
         crumbs
     }
@@ -115,7 +115,10 @@ pub fn read_sources(site: &Site, problems: &mut Vec<Diagnostic>) -> Vec<Source> 
                 problems.push(Diagnostic::error(
                     "file-unreadable",
                     Some(Location::file(&file)),
-                    Text::new(format!("无法读取：{error}"), format!("cannot be read: {error}")),
+                    Text::new(
+                        format!("无法读取：{error}"),
+                        format!("cannot be read: {error}"),
+                    ),
                 ));
                 continue;
             }
@@ -205,7 +208,12 @@ fn split_front_matter(
 }
 
 /// Decides the pages, their order and navigation.
-pub fn plan(site: &Site, data: &Data, sources: &[Source], problems: &mut Vec<Diagnostic>) -> PagePlan {
+pub fn plan(
+    site: &Site,
+    data: &Data,
+    sources: &[Source],
+    problems: &mut Vec<Diagnostic>,
+) -> PagePlan {
     let mut pages = Vec::new();
     for (position, source) in sources.iter().enumerate() {
         let Some(front) = &source.front else { continue };
@@ -234,8 +242,16 @@ pub fn plan(site: &Site, data: &Data, sources: &[Source], problems: &mut Vec<Dia
                 "page-collision",
                 Some(Location::file(&sources[page.source].file)),
                 Text::new(
-                    format!("页面 {} 重复：{} 也生成了它", page.output, sources[pages[first].source].file.display()),
-                    format!("the page {} is made twice: {} makes it too", page.output, sources[pages[first].source].file.display()),
+                    format!(
+                        "页面 {} 重复：{} 也生成了它",
+                        page.output,
+                        sources[pages[first].source].file.display()
+                    ),
+                    format!(
+                        "the page {} is made twice: {} makes it too",
+                        page.output,
+                        sources[pages[first].source].file.display()
+                    ),
                 ),
             ));
         } else {
@@ -247,7 +263,10 @@ pub fn plan(site: &Site, data: &Data, sources: &[Source], problems: &mut Vec<Dia
             Diagnostic::error(
                 "home-missing",
                 Some(Location::file("content/index.md")),
-                Text::new("站点没有首页 content/index.md", "the site has no home page content/index.md"),
+                Text::new(
+                    "站点没有首页 content/index.md",
+                    "the site has no home page content/index.md",
+                ),
             )
             .with_hint(Text::new(
                 "新建 content/index.md（报告的正文或目录）",
@@ -277,7 +296,10 @@ fn generate_pages(
     let records: Vec<_> = data
         .files
         .iter()
-        .filter(|f| f.key_path.len() == folder_path.len() + 1 && f.key_path[..folder_path.len()] == folder_path[..])
+        .filter(|f| {
+            f.key_path.len() == folder_path.len() + 1
+                && f.key_path[..folder_path.len()] == folder_path[..]
+        })
         .collect();
     let front_location = Location::new(&source.file, 1, 1);
     if records.is_empty() {
@@ -286,8 +308,14 @@ fn generate_pages(
                 "generate-folder",
                 Some(front_location),
                 Text::new(
-                    format!("generate = \"{folder}\"：data/{} 下没有数据文件", folder.replace('.', "/")),
-                    format!("generate = \"{folder}\": there are no data files in data/{}", folder.replace('.', "/")),
+                    format!(
+                        "generate = \"{folder}\"：data/{} 下没有数据文件",
+                        folder.replace('.', "/")
+                    ),
+                    format!(
+                        "generate = \"{folder}\": there are no data files in data/{}",
+                        folder.replace('.', "/")
+                    ),
                 ),
             )
             .with_hint(Text::new(
@@ -297,8 +325,14 @@ fn generate_pages(
         );
         return;
     }
-    let var = front.as_name.clone().unwrap_or_else(|| "record".to_string());
-    if !crate::load::is_identifier(&var) || ["page", "site"].contains(&var.as_str()) || data.files.iter().any(|f| f.key_path[0] == var) {
+    let var = front
+        .as_name
+        .clone()
+        .unwrap_or_else(|| "record".to_string());
+    if !crate::load::is_identifier(&var)
+        || ["page", "site"].contains(&var.as_str())
+        || data.files.iter().any(|f| f.key_path[0] == var)
+    {
         problems.push(Diagnostic::error(
             "generate-as",
             Some(front_location.clone()),
@@ -379,7 +413,14 @@ fn navigation(mut pages: Vec<PlannedPage>, toc_section_limit: usize) -> PagePlan
     let group_key = |page: &PlannedPage| -> (u8, i64, usize, String, u8, (i64, usize, usize)) {
         let home = u8::from(page.key != "index.md");
         match folder_of(&page.key) {
-            None => (home, page.sort_key.0, page.sort_key.1, String::new(), 0, page.sort_key),
+            None => (
+                home,
+                page.sort_key.0,
+                page.sort_key.1,
+                String::new(),
+                0,
+                page.sort_key,
+            ),
             Some(folder) => {
                 let (w, p) = folder_weight[&folder];
                 let not_index = u8::from(page.key != format!("{folder}/index.md"));
@@ -409,7 +450,9 @@ fn navigation(mut pages: Vec<PlannedPage>, toc_section_limit: usize) -> PagePlan
                         children: Vec::new(),
                     });
                     current_folder = Some((folder, i));
-                } else if let (Some(entry), Some((_, head))) = (plan.toc.last_mut(), &current_folder) {
+                } else if let (Some(entry), Some((_, head))) =
+                    (plan.toc.last_mut(), &current_folder)
+                {
                     entry.children.push(i);
                     plan.section_index.insert(i, *head);
                 }

@@ -14,8 +14,14 @@ pub const PAGE_TEMPLATE: &str = "page.html";
 
 /// The built-in default theme: (path inside `themes/default/`, contents).
 pub const DEFAULT_THEME: &[(&str, &str)] = &[
-    ("templates/page.html", include_str!("../../themes/default/templates/page.html")),
-    ("static/assets/huibao.css", include_str!("../../themes/default/static/assets/huibao.css")),
+    (
+        "templates/page.html",
+        include_str!("../../themes/default/templates/page.html"),
+    ),
+    (
+        "static/assets/huibao.css",
+        include_str!("../../themes/default/static/assets/huibao.css"),
+    ),
 ];
 
 /// Whether `site` uses the built-in default theme (it has no theme folder of its own).
@@ -25,7 +31,10 @@ pub fn uses_builtin(site: &Site) -> bool {
 
 /// The file of layout template `name`, relative to the site folder.
 pub fn template_path(site: &Site, name: &str) -> PathBuf {
-    Path::new("themes").join(&site.config.theme).join("templates").join(name)
+    Path::new("themes")
+        .join(&site.config.theme)
+        .join("templates")
+        .join(name)
 }
 
 /// The Tera instance for the layout templates.
@@ -38,7 +47,11 @@ pub fn layout_tera(site: &Site, problems: &mut Vec<Diagnostic>) -> Tera {
             .iter()
             .filter_map(|(path, text)| {
                 let name = path.strip_prefix("templates/")?;
-                Some((name.to_string(), text.to_string(), template_path(site, name)))
+                Some((
+                    name.to_string(),
+                    text.to_string(),
+                    template_path(site, name),
+                ))
             })
             .collect()
     } else {
@@ -49,7 +62,9 @@ pub fn layout_tera(site: &Site, problems: &mut Vec<Diagnostic>) -> Tera {
                     .map_err(|error| {
                         problems.push(Diagnostic::error(
                             "file-unreadable",
-                            Some(crate::diagnostics::Location::file(template_path(site, name))),
+                            Some(crate::diagnostics::Location::file(template_path(
+                                site, name,
+                            ))),
                             crate::diagnostics::Text::new(
                                 format!("无法读取：{error}"),
                                 format!("cannot be read: {error}"),
@@ -69,7 +84,10 @@ pub fn layout_tera(site: &Site, problems: &mut Vec<Diagnostic>) -> Tera {
     if !templates.iter().any(|(name, _, _)| name == PAGE_TEMPLATE) {
         problems.push(Diagnostic::error(
             "theme-page-missing",
-            Some(crate::diagnostics::Location::file(template_path(site, PAGE_TEMPLATE))),
+            Some(crate::diagnostics::Location::file(template_path(
+                site,
+                PAGE_TEMPLATE,
+            ))),
             crate::diagnostics::Text::new(
                 "主题缺少页面模板 page.html",
                 "the theme has no page template page.html",
@@ -82,7 +100,8 @@ pub fn layout_tera(site: &Site, problems: &mut Vec<Diagnostic>) -> Tera {
 /// The built-in theme's static files: (path in the output, contents).
 pub fn builtin_static_files() -> impl Iterator<Item = (PathBuf, &'static str)> {
     DEFAULT_THEME.iter().filter_map(|(path, text)| {
-        path.strip_prefix("static/").map(|p| (PathBuf::from(p), *text))
+        path.strip_prefix("static/")
+            .map(|p| (PathBuf::from(p), *text))
     })
 }
 

@@ -1,0 +1,224 @@
+//! Integration tests: the binary on real site folders.
+
+mod common;
+
+use common::*;
+use std::fs;
+
+#[test]
+fn builds_a_site_with_exact_figures() {
+    let out = tempfile::tempdir().unwrap();
+    let said = build_ok(&fixture("small"), out.path());
+    assert!(said.contains("已生成"), "{said}");
+    let index = fs::read_to_string(out.path().join("index.html")).unwrap();
+    // 0.1 + 0.2 is 0.3, not 0.30000000000000004.
+    assert!(index.contains("小数相加：0.3。"), "{index}");
+    assert!(index.contains("资助81.76875万元"), "{index}");
+    // 580.25 + 96.34 + 295.84 + 15.83 = 988.26 (988.2600000000001 in f64).
+    assert!(index.contains("报销合计988.26万元，占90.29%"), "{index}");
+    // 1.10 keeps its trailing zero.
+    assert!(index.contains("面积 1.10"), "{index}");
+    assert!(index.contains("贫困发生率0.23%"), "{index}");
+    assert!(index.contains("<span class=\"heading-number\">一、</span>基本情况"));
+    for page in [
+        "villages/index.html",
+        "villages/hengxi.html",
+        "villages/trick.html",
+        "assets/huibao.css",
+    ] {
+        assert!(out.path().join(page).is_file(), "{page} missing");
+    }
+    let villages = fs::read_to_string(out.path().join("villages/index.html")).unwrap();
+    assert!(
+        villages.contains("<a href=\"../villages/hengxi.html\">横溪村</a>"),
+        "{villages}"
+    );
+    assert!(
+        villages.contains("90户"),
+        "the total row sums the villages: {villages}"
+    );
+}
+
+#[test]
+fn data_values_come_out_as_text_not_markup() {
+    let out = tempfile::tempdir().unwrap();
+    build_ok(&fixture("small"), out.path());
+    let page = fs::read_to_string(out.path().join("villages/trick.html")).unwrap();
+    assert!(!page.contains("<script>"), "{page}");
+    assert!(page.contains("&lt;script&gt;"), "{page}");
+    assert!(!page.contains("href=\"http://evil.example/\""), "{page}");
+    assert!(page.contains("[点我](http://evil.example/)"), "{page}");
+    let index = fs::read_to_string(out.path().join("villages/index.html")).unwrap();
+    assert!(
+        !index.contains("<script>") && !index.contains("href=\"http://evil"),
+        "{index}"
+    );
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    build_ok(&fixture("small"), a.path());
+    build_ok(&fixture("small"), b.path());
+    assert_eq!(tree(a.path()), tree(b.path()));
+    // Rebuilding over the same output reports nothing changed.
+    let said = build_ok(&fixture("small"), a.path());
+    assert!(said.contains("新增 0，修改 0，删除 0"), "{said}");
+}
+
+#[test]
+fn a_failed_build_leaves_the_published_site_as_it_was() {
+    let site = copy_site(&fixture("small"));
+    let out = site.path().join("public");
+    build_ok(site.path(), &out);
+    let before = tree(&out);
+
+    fs::write(
+        site.path().join("data/villages/hengxi.yaml"),
+        "name: 横溪村\nregistered: [1, 2\n",
+    )
+    .unwrap();
+    let failed = huibao(site.path(), &["build"]);
+    assert!(!failed.status.success());
+    assert_eq!(tree(&out), before, "public/ changed after a failed build");
+
+    fs::write(
+        site.path().join("content/index.md"),
+        "+++\ntitle = \"x\"\n+++\n{{ nope.nothing }}\n",
+    )
+    .unwrap();
+    fs::write(
+        site.path().join("data/villages/hengxi.yaml"),
+        "name: 横溪村\nregistered: {households: 1, people: 2}\n",
+    )
+    .unwrap();
+    let failed = huibao(site.path(), &["build"]);
+    assert!(!failed.status.success());
+    assert_eq!(tree(&out), before, "public/ changed after a failed build");
+    let leftovers: Vec<_> = fs::read_dir(site.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().contains("huibao-"))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "temporary folders left: {leftovers:?}"
+    );
+}
+
+#[test]
+fn yaml_errors_name_file_line_and_column() {
+    let site = copy_site(&fixture("small"));
+    fs::write(
+        site.path().join("data/villages/hengxi.yaml"),
+        "name: 横溪村\nregistered:\n  households: 78\n  households: 79\n",
+    )
+    .unwrap();
+    let output = huibao(site.path(), &["build"]);
+    assert_eq!(output.status.code(), Some(1));
+    let said = text(&output);
+    assert!(said.contains("data/villages/hengxi.yaml:4:3"), "{said}");
+    assert!(said.contains("键「households」重复"), "{said}");
+    assert!(said.contains("4 |   households: 79"), "{said}");
+    assert!(
+        !site.path().join("public").exists(),
+        "nothing may be published"
+    );
+
+    let english = huibao(site.path(), &["--lang", "en", "check"]);
+    let said = text(&english);
+    assert!(said.contains("duplicate key `households`"), "{said}");
+    assert!(said.contains("hint: "), "{said}");
+}
+
+#[test]
+fn template_errors_name_file_line_and_column() {
+    let site = copy_site(&fixture("small"));
+    fs::write(
+        site.path().join("content/index.md"),
+        "+++\ntitle = \"x\"\n+++\n## 一\n\n人口{{ township.populaton | fig(unit=\"人\") }}\n",
+    )
+    .unwrap();
+    let said = text(&huibao(site.path(), &["check"]));
+    assert!(said.contains("content/index.md:6:"), "{said}");
+    assert!(said.contains("township.populaton"), "{said}");
+
+    fs::write(
+        site.path().join("content/index.md"),
+        "+++\ntitle = \"x\"\n+++\n\n{{ township.name \n",
+    )
+    .unwrap();
+    let output = huibao(site.path(), &["check"]);
+    assert_eq!(output.status.code(), Some(1));
+    let said = text(&output);
+    // Tera notices the unclosed `{{` at the end of the file.
+    assert!(said.contains("content/index.md:6:1"), "{said}");
+    assert!(said.contains("模板错误：expected"), "{said}");
+}
+
+#[test]
+fn broken_links_between_pages_are_errors() {
+    let site = copy_site(&fixture("small"));
+    let index = site.path().join("content/index.md");
+    let text_before = fs::read_to_string(&index).unwrap();
+    fs::write(
+        &index,
+        text_before.replace("villages/index.md", "villages/nowhere.md"),
+    )
+    .unwrap();
+    let said = text(&huibao(site.path(), &["check"]));
+    assert!(
+        said.contains("链接「villages/nowhere.md」指向的页面不存在"),
+        "{said}"
+    );
+    assert!(said.contains("content/index.md:15:8"), "{said}");
+}
+
+#[test]
+fn new_makes_a_site_that_builds() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("mysite");
+    let made = huibao(dir.path(), &["new", "mysite"]);
+    assert!(made.status.success(), "{}", text(&made));
+    let built = huibao(&site, &["build"]);
+    assert!(built.status.success(), "{}", text(&built));
+    let index = fs::read_to_string(site.join("public/index.html")).unwrap();
+    assert!(index.contains("300户"), "{index}");
+    // A second `new` into a folder with contents is refused.
+    let again = huibao(dir.path(), &["new", "mysite"]);
+    assert_eq!(again.status.code(), Some(1));
+}
+
+#[test]
+fn refuses_to_replace_a_folder_it_did_not_make() {
+    let out = tempfile::tempdir().unwrap();
+    fs::write(out.path().join("important.docx"), b"precious").unwrap();
+    let output = huibao(
+        &fixture("small"),
+        &["build", "--out", out.path().to_str().unwrap()],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        text(&output).contains("不是 huibao 生成的"),
+        "{}",
+        text(&output)
+    );
+    assert_eq!(
+        fs::read(out.path().join("important.docx")).unwrap(),
+        b"precious"
+    );
+}
+
+#[test]
+fn golden_village_page() {
+    let out = tempfile::tempdir().unwrap();
+    build_ok(&fixture("small"), out.path());
+    let got = fs::read_to_string(out.path().join("villages/hengxi.html")).unwrap();
+    let golden = repo().join("tests/golden/small-villages-hengxi.html");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        fs::create_dir_all(golden.parent().unwrap()).unwrap();
+        fs::write(&golden, &got).unwrap();
+    }
+    let want = fs::read_to_string(&golden).expect("golden file (UPDATE_GOLDEN=1 writes it)");
+    assert_eq!(got, want, "the page differs from {}", golden.display());
+}

@@ -1,0 +1,96 @@
+//! Helpers shared by the integration tests: run the binary, copy fixtures, read trees.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository root (the bundled site).
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fixture site folder under tests/fixtures.
+pub fn fixture(name: &str) -> PathBuf {
+    repo().join("tests/fixtures").join(name)
+}
+
+/// Runs `huibao` with `args` in `cwd`.
+pub fn huibao(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_huibao"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("the huibao binary runs")
+}
+
+/// stdout and stderr of a run, as text.
+pub fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// Copies a site folder (without any built output) into a new temporary folder.
+pub fn copy_site(from: &Path) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for entry in walkdir::WalkDir::new(from)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        let rel = entry.path().strip_prefix(from).expect("inside");
+        let first = rel
+            .components()
+            .next()
+            .map(|c| c.as_os_str().to_string_lossy().to_string());
+        if matches!(first.as_deref(), Some("public" | "target" | ".git")) {
+            continue;
+        }
+        let target = dir.path().join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+        } else if entry.file_type().is_file() {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+    dir
+}
+
+/// Every file under `dir`: relative path → bytes.
+pub fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).expect("inside").to_path_buf();
+            (rel, std::fs::read(e.path()).expect("read"))
+        })
+        .collect()
+}
+
+/// Builds `site` into `out`, asserting success; returns the combined output.
+pub fn build_ok(site: &Path, out: &Path) -> String {
+    let output = huibao(site, &["build", "--out", out.to_str().expect("utf-8 path")]);
+    let text = text(&output);
+    assert!(output.status.success(), "build failed:\n{text}");
+    text
+}
+
+/// The values of every `href="…"` and `src="…"` in `html`.
+pub fn links(html: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for attr in ["href=\"", "src=\""] {
+        let mut rest = html;
+        while let Some(start) = rest.find(attr) {
+            rest = &rest[start + attr.len()..];
+            if let Some(end) = rest.find('"') {
+                found.push(rest[..end].to_string());
+                rest = &rest[end..];
+            }
+        }
+    }
+    found
+}
