@@ -48,8 +48,10 @@ impl Text {
 pub enum Severity {
     /// Stops the build: nothing is published.
     Error,
-    /// Reported, but the build goes on.
+    /// Reported, but the build goes on (fails only with `--deny-warnings`).
     Warning,
+    /// Information: a rule that does not hold for a declared reason, with the measured gap.
+    Info,
 }
 
 /// A place in a user's file: 1-based line and column (in characters).
@@ -103,6 +105,10 @@ pub struct Diagnostic {
     pub message: Text,
     /// What to do about it.
     pub hint: Option<Text>,
+    /// The id of the schema rule that found it, if a rule did.
+    pub rule: Option<String>,
+    /// Other places involved (for a rule: every value it read), each with what it is.
+    pub related: Vec<(Location, Text)>,
 }
 
 impl Diagnostic {
@@ -114,6 +120,21 @@ impl Diagnostic {
             location,
             message,
             hint: None,
+            rule: None,
+            related: Vec::new(),
+        }
+    }
+
+    /// A diagnostic of `severity`.
+    pub fn new(
+        severity: Severity,
+        code: &'static str,
+        location: Option<Location>,
+        message: Text,
+    ) -> Self {
+        Diagnostic {
+            severity,
+            ..Diagnostic::error(code, location, message)
         }
     }
 
@@ -137,11 +158,20 @@ pub fn render(diagnostics: &[Diagnostic], site_root: &Path, lang: Lang) -> Strin
     for diagnostic in diagnostics {
         render_one(&mut out, diagnostic, site_root, lang);
     }
-    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-    let warnings = diagnostics.len() - errors;
+    let count = |severity| {
+        diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
+    };
+    let (errors, warnings, infos) = (
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info),
+    );
     let summary = match lang {
-        Lang::Zh => format!("共 {errors} 个错误，{warnings} 个警告。"),
-        Lang::En => format!("{errors} error(s), {warnings} warning(s)."),
+        Lang::Zh => format!("共 {errors} 个错误，{warnings} 个警告，{infos} 条说明。"),
+        Lang::En => format!("{errors} error(s), {warnings} warning(s), {infos} note(s)."),
     };
     out.push_str(&summary);
     out.push('\n');
@@ -154,8 +184,17 @@ fn render_one(out: &mut String, diagnostic: &Diagnostic, site_root: &Path, lang:
         (Severity::Error, Lang::En) => "error",
         (Severity::Warning, Lang::Zh) => "警告",
         (Severity::Warning, Lang::En) => "warning",
+        (Severity::Info, Lang::Zh) => "说明",
+        (Severity::Info, Lang::En) => "note",
     };
-    let _ = write!(out, "{label}[{}]", diagnostic.code);
+    match &diagnostic.rule {
+        Some(rule) => {
+            let _ = write!(out, "{label}[{rule}]");
+        }
+        None => {
+            let _ = write!(out, "{label}[{}]", diagnostic.code);
+        }
+    }
     if let Some(location) = &diagnostic.location {
         let _ = write!(out, " {location}");
     }
@@ -163,6 +202,9 @@ fn render_one(out: &mut String, diagnostic: &Diagnostic, site_root: &Path, lang:
     if let Some(snippet) = (diagnostic.location.as_ref()).and_then(|l| source_snippet(l, site_root))
     {
         out.push_str(&snippet);
+    }
+    for (location, what) in &diagnostic.related {
+        let _ = writeln!(out, "  = {location}  {}", what.get(lang));
     }
     if let Some(hint) = &diagnostic.hint {
         let prefix = match lang {
@@ -208,6 +250,47 @@ fn is_wide(c: char) -> bool {
         0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF |
         0x4E00..=0x9FFF | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF |
         0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD)
+}
+
+/// Diagnostics as JSON, for machines: a list of objects with severity, code, rule, file,
+/// line, column, message, hint and related places.
+pub fn to_json(diagnostics: &[Diagnostic], lang: Lang) -> String {
+    use serde_json::{Value, json};
+    let place = |l: &Option<&Location>| match l {
+        Some(l) => {
+            json!({"file": l.file.display().to_string().replace('\\', "/"), "line": l.line, "column": l.col})
+        }
+        None => json!({"file": Value::Null, "line": Value::Null, "column": Value::Null}),
+    };
+    let items: Vec<Value> = diagnostics
+        .iter()
+        .map(|d| {
+            let mut item = place(&d.location.as_ref());
+            item["severity"] = json!(match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Info => "info",
+            });
+            item["code"] = json!(d.code);
+            item["rule"] = json!(d.rule);
+            item["message"] = json!(d.message.get(lang));
+            item["hint"] = json!(d.hint.as_ref().map(|h| h.get(lang)));
+            item["related"] = Value::Array(
+                d.related
+                    .iter()
+                    .map(|(l, what)| {
+                        let mut r = place(&Some(l));
+                        r["what"] = json!(what.get(lang));
+                        r
+                    })
+                    .collect(),
+            );
+            item
+        })
+        .collect();
+    let mut text = serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".to_string());
+    text.push('\n');
+    text
 }
 
 #[cfg(test)]

@@ -32,6 +32,7 @@ pub fn discover(root: &Path) -> Result<Site, Vec<Diagnostic>> {
         .into_iter()
         .filter(|p| is_ext(p, &["yaml", "yml"]))
         .map(|p| Path::new("data").join(p))
+        .filter(|p| p != Path::new(crate::validate::schema::SCHEMA_FILE))
         .collect();
     let content_files = walk(root, "content", &mut problems)
         .into_iter()

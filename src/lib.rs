@@ -29,25 +29,56 @@ pub struct BuildReport {
     pub out_dir: PathBuf,
     /// What changed compared with the site published before.
     pub changes: write::Changes,
+    /// Warnings and notes from validation.
+    pub notes: Vec<Diagnostic>,
+}
+
+/// A site read, validated and rendered in memory.
+#[derive(Debug)]
+pub struct Rendered {
+    /// The site's files.
+    pub site: discover::Site,
+    /// The pages and files to publish.
+    pub output: render::Output,
+    /// Warnings and notes from validation (no errors: those stop the build).
+    pub notes: Vec<Diagnostic>,
 }
 
 /// Reads, validates and renders the site in `site_root`, without writing anything.
-/// Returns the rendered site and any warnings.
-pub fn render(site_root: &Path) -> Result<(discover::Site, render::Output), Vec<Diagnostic>> {
+/// With `deny_warnings`, warnings stop it like errors.
+pub fn render(site_root: &Path, deny_warnings: bool) -> Result<Rendered, Vec<Diagnostic>> {
     let site = discover::discover(site_root)?;
     let data = load::load(&site.root, &site.data_files)?;
-    let problems = validate::validate(&data);
-    if problems.iter().any(Diagnostic::is_error) {
-        return Err(problems);
+    let (data, notes) = validate::validate(&site.root, &data);
+    let stops = |d: &Diagnostic| {
+        d.is_error() || (deny_warnings && d.severity == diagnostics::Severity::Warning)
+    };
+    if notes.iter().any(stops) {
+        return Err(notes);
     }
-    let output = render::render_site(&site, &data)?;
-    Ok((site, output))
+    let output = render::render_site(&site, &data).map_err(|mut problems| {
+        problems.extend(notes.iter().cloned());
+        problems
+    })?;
+    Ok(Rendered {
+        site,
+        output,
+        notes,
+    })
 }
 
 /// Builds the site in `site_root` and publishes it to `out_dir` (default: the site's
 /// `output_dir`). On any error nothing is published and the previous site stays as it was.
-pub fn build(site_root: &Path, out_dir: Option<&Path>) -> Result<BuildReport, Vec<Diagnostic>> {
-    let (site, output) = render(site_root)?;
+pub fn build(
+    site_root: &Path,
+    out_dir: Option<&Path>,
+    deny_warnings: bool,
+) -> Result<BuildReport, Vec<Diagnostic>> {
+    let Rendered {
+        site,
+        output,
+        notes,
+    } = render(site_root, deny_warnings)?;
     let out_dir = match out_dir {
         Some(dir) => dir.to_path_buf(),
         None => site.root.join(&site.config.output_dir),
@@ -58,6 +89,7 @@ pub fn build(site_root: &Path, out_dir: Option<&Path>) -> Result<BuildReport, Ve
         files: output.files.len() + output.copies.len(),
         out_dir,
         changes,
+        notes,
     })
 }
 

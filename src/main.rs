@@ -25,6 +25,12 @@ enum LangArg {
     En,
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// 生成站点，全部成功后才替换输出文件夹 / build the site; the output folder is replaced only when all succeeded
@@ -35,12 +41,21 @@ enum Command {
         /// 输出文件夹（默认为站点的 public/）/ the output folder (default: the site's public/)
         #[arg(long)]
         out: Option<PathBuf>,
+        /// 有警告也不生成 / warnings stop the build too
+        #[arg(long)]
+        deny_warnings: bool,
     },
     /// 检查数据和模板，报告所有问题，不写任何文件 / check data and templates, report every problem, write nothing
     Check {
         /// 站点文件夹 / the site folder
         #[arg(long, default_value = ".")]
         site: PathBuf,
+        /// 有警告也算失败 / warnings fail the check too
+        #[arg(long)]
+        deny_warnings: bool,
+        /// 输出格式 / output format
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
     },
     /// 新建一个可以直接生成的最小站点 / create a minimal site that builds as it is
     New {
@@ -60,8 +75,15 @@ fn main() -> ExitCode {
         Lang::En => en,
     };
     match cli.command {
-        Command::Build { site, out } => match huibao::build(&site, out.as_deref()) {
+        Command::Build {
+            site,
+            out,
+            deny_warnings,
+        } => match huibao::build(&site, out.as_deref(), deny_warnings) {
             Ok(report) => {
+                if !report.notes.is_empty() {
+                    eprint!("{}", diagnostics::render(&report.notes, &site, lang));
+                }
                 let c = &report.changes;
                 println!(
                     "{}",
@@ -88,19 +110,32 @@ fn main() -> ExitCode {
             }
             Err(problems) => fail(&problems, &site, lang),
         },
-        Command::Check { site } => match huibao::render(&site) {
-            Ok((_, output)) => {
+        Command::Check {
+            site,
+            deny_warnings,
+            format,
+        } => match huibao::render(&site, deny_warnings) {
+            Ok(rendered) => {
+                if format == Format::Json {
+                    print!("{}", diagnostics::to_json(&rendered.notes, lang));
+                    return ExitCode::SUCCESS;
+                }
+                if !rendered.notes.is_empty() {
+                    eprint!("{}", diagnostics::render(&rendered.notes, &site, lang));
+                }
+                let files = rendered.output.files.len();
                 println!(
                     "{}",
                     say(
-                        format!("检查通过：{} 个页面，没有发现问题。", output.files.len()),
-                        format!(
-                            "check passed: {} pages, no problems found.",
-                            output.files.len()
-                        ),
+                        format!("检查通过：{files} 个文件，没有错误。"),
+                        format!("check passed: {files} files, no errors."),
                     )
                 );
                 ExitCode::SUCCESS
+            }
+            Err(problems) if format == Format::Json => {
+                print!("{}", diagnostics::to_json(&problems, lang));
+                ExitCode::FAILURE
             }
             Err(problems) => fail(&problems, &site, lang),
         },

@@ -115,6 +115,22 @@ pub fn load_file(root: &Path, path: &Path) -> Result<DataFile, Vec<Diagnostic>> 
     })
 }
 
+/// Reads and parses one YAML file (`path` relative to `root`, and so named in messages).
+pub fn load_yaml(root: &Path, path: &Path) -> Result<Node, Vec<Diagnostic>> {
+    let bytes = read_limited(&root.join(path)).map_err(|error| {
+        vec![Diagnostic::error(
+            "file-unreadable",
+            Some(Location::file(path)),
+            Text::new(
+                format!("无法读取：{error}"),
+                format!("cannot be read: {error}"),
+            ),
+        )]
+    })?;
+    let text = decode(&bytes, path).map_err(|d| vec![d])?;
+    yaml::parse(&text, path)
+}
+
 fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
     let size = std::fs::metadata(path)?.len();
     if size > MAX_DATA_FILE_BYTES {

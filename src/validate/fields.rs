@@ -1,0 +1,611 @@
+//! Checks every data file against its schema: types, units, ranges, required and unknown
+//! fields, references and uniqueness. Values written with a convertible unit (`342元` in a
+//! field declared in 万元) are converted exactly; the checked data is what templates see.
+
+use rust_decimal::Decimal;
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::schema::{Field, FileSchema, Kind, Schema, did_you_mean, matches};
+use super::units;
+use crate::diagnostics::{Diagnostic, Location, Text};
+use crate::load::{Data, DataFile, Key, Node, Value};
+
+/// Checks `data` against `schema`; returns the data with units converted.
+pub fn check(schema: &Schema, data: &Data, problems: &mut Vec<Diagnostic>) -> Data {
+    let ids = folder_ids(data);
+    let mut checked = Vec::with_capacity(data.files.len());
+    for file in &data.files {
+        let Some(file_schema) = schema_for(schema, &file.path) else {
+            let patterns: Vec<&str> = schema.files.iter().map(|f| f.pattern.as_str()).collect();
+            problems.push(
+                Diagnostic::error(
+                    "schema-no-entry",
+                    Some(Location::file(&file.path)),
+                    Text::new("data/schema.yaml 里没有这个文件的定义", "data/schema.yaml does not describe this file"),
+                )
+                .with_hint(Text::new(
+                    format!("在 schema 的 files 下加上它（已有：{}），或把文件放到已定义的文件夹", patterns.join("、")),
+                    format!("add it under files in the schema (there are: {}), or move it into a folder the schema describes", patterns.join(", ")),
+                )),
+            );
+            checked.push(file.clone());
+            continue;
+        };
+        let mut checker = Checker {
+            file: &file.path,
+            ids: &ids,
+            problems,
+        };
+        let root = checker.record(&file_schema.fields, &file.root, "");
+        checked.push(DataFile {
+            root,
+            ..file.clone()
+        });
+    }
+    let checked = Data { files: checked };
+    unique_across_files(schema, &checked, problems);
+    checked
+}
+
+/// The schema entry for `path`: an exact pattern first, else the first matching one.
+pub fn schema_for<'s>(schema: &'s Schema, path: &Path) -> Option<&'s FileSchema> {
+    schema
+        .files
+        .iter()
+        .find(|f| !f.pattern.contains('*') && matches(&f.pattern, path))
+        .or_else(|| schema.files.iter().find(|f| matches(&f.pattern, path)))
+}
+
+/// Folder name (`villages`, `a.b`) → ids of its files.
+fn folder_ids(data: &Data) -> HashMap<String, Vec<String>> {
+    let mut ids: HashMap<String, Vec<String>> = HashMap::new();
+    for file in &data.files {
+        if let Some((id, folders)) = file.key_path.split_last()
+            && !folders.is_empty()
+        {
+            ids.entry(folders.join(".")).or_default().push(id.clone());
+        }
+    }
+    ids
+}
+
+struct Checker<'a> {
+    file: &'a Path,
+    ids: &'a HashMap<String, Vec<String>>,
+    problems: &'a mut Vec<Diagnostic>,
+}
+
+/// How a field is named in messages: `建档立卡贫困户（registered.households）`.
+fn name_of(field: &Field, path: &str) -> (String, String) {
+    match &field.label {
+        Some(label) => (
+            format!("「{label}」（{path}）"),
+            format!("`{path}` ({label})"),
+        ),
+        None => (format!("「{path}」"), format!("`{path}`")),
+    }
+}
+
+fn join(parent: &str, key: &str) -> String {
+    if parent.is_empty() {
+        key.to_string()
+    } else {
+        format!("{parent}.{key}")
+    }
+}
+
+impl Checker<'_> {
+    fn report(
+        &mut self,
+        code: &'static str,
+        node: &Node,
+        zh: String,
+        en: String,
+        hint: Option<Text>,
+    ) {
+        let mut d = Diagnostic::error(code, Some(node.location(self.file)), Text::new(zh, en));
+        d.hint = hint;
+        self.problems.push(d);
+    }
+
+    fn record(&mut self, fields: &[(String, Field)], node: &Node, path: &str) -> Node {
+        let Value::Map(entries) = &node.value else {
+            self.report(
+                "type",
+                node,
+                format!(
+                    "{}应是「键: 值」映射，这里是{}",
+                    if path.is_empty() {
+                        "文件".to_string()
+                    } else {
+                        format!("「{path}」")
+                    },
+                    node.kind().zh
+                ),
+                format!(
+                    "{} must be a mapping, found a {}",
+                    if path.is_empty() {
+                        "the file".to_string()
+                    } else {
+                        format!("`{path}`")
+                    },
+                    node.kind().en
+                ),
+                None,
+            );
+            return node.clone();
+        };
+        let mut checked: Vec<(Key, Node)> = Vec::with_capacity(entries.len());
+        for (key, value) in entries {
+            match fields.iter().find(|(name, _)| *name == key.name) {
+                Some((_, field)) => {
+                    let value = self.value(field, value, &join(path, &key.name));
+                    checked.push((key.clone(), value));
+                }
+                None => {
+                    let names = fields.iter().map(|(n, _)| n.as_str());
+                    let hint = match did_you_mean(&key.name, names) {
+                        Some(s) => {
+                            Text::new(format!("是不是「{s}」？"), format!("did you mean `{s}`?"))
+                        }
+                        None => Text::new(
+                            format!(
+                                "这里可用的字段：{}；新字段要先写进 data/schema.yaml",
+                                fields
+                                    .iter()
+                                    .map(|(n, _)| n.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join("、")
+                            ),
+                            format!(
+                                "the fields here are: {}; declare a new field in data/schema.yaml first",
+                                fields
+                                    .iter()
+                                    .map(|(n, _)| n.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        ),
+                    };
+                    let full = join(path, &key.name);
+                    let d = Diagnostic::error(
+                        "unknown-field",
+                        Some(Location::new(
+                            self.file,
+                            key.line as usize,
+                            key.col as usize,
+                        )),
+                        Text::new(
+                            format!("未知字段「{full}」"),
+                            format!("unknown field `{full}`"),
+                        ),
+                    )
+                    .with_hint(hint);
+                    self.problems.push(d);
+                    checked.push((key.clone(), value.clone()));
+                }
+            }
+        }
+        for (name, field) in fields {
+            let present = entries
+                .iter()
+                .find(|(k, _)| k.name == *name)
+                .map(|(_, v)| v);
+            let missing = match present {
+                None => true,
+                Some(v) => v.value == Value::Null,
+            };
+            if field.required && missing {
+                let full = join(path, name);
+                let (zh, en) = name_of(field, &full);
+                let at = present.unwrap_or(node);
+                self.report(
+                    "required",
+                    at,
+                    format!("缺少必填字段{zh}"),
+                    format!("the required field {en} is missing"),
+                    Some(Text::new(
+                        format!("写上 {name}: 值；若确实没有这个数，在 schema 里把它标为 optional: true"),
+                        format!("write {name}: value; if there truly is no such figure, mark it optional: true in the schema"),
+                    )),
+                );
+            }
+        }
+        Node {
+            value: Value::Map(checked),
+            ..node.clone()
+        }
+    }
+
+    fn value(&mut self, field: &Field, node: &Node, path: &str) -> Node {
+        if node.value == Value::Null {
+            return node.clone(); // required-ness is reported by the record
+        }
+        let (name_zh, name_en) = name_of(field, path);
+        match &field.kind {
+            kind if kind.is_numeric() => self.number(field, node, path),
+            Kind::Text => {
+                if !matches!(node.value, Value::String(_)) {
+                    self.report(
+                        "type",
+                        node,
+                        format!("{name_zh}应是文本，这里是{}", node.kind().zh),
+                        format!("{name_en} must be text, found a {}", node.kind().en),
+                        Some(Text::new(
+                            "给它加上引号，例如 \"001\"",
+                            "put it in quotes, e.g. \"001\"",
+                        )),
+                    );
+                }
+                node.clone()
+            }
+            Kind::Bool => {
+                if !matches!(node.value, Value::Bool(_)) {
+                    self.report(
+                        "type",
+                        node,
+                        format!("{name_zh}应是 true 或 false，这里是{}", node.kind().zh),
+                        format!(
+                            "{name_en} must be true or false, found a {}",
+                            node.kind().en
+                        ),
+                        None,
+                    );
+                }
+                node.clone()
+            }
+            Kind::Date => {
+                let ok = matches!(&node.value, Value::String(s) if is_date(s));
+                if !ok {
+                    self.report(
+                        "type",
+                        node,
+                        format!("{name_zh}应是日期，写成 2020-10-31"),
+                        format!("{name_en} must be a date written 2020-10-31"),
+                        None,
+                    );
+                }
+                node.clone()
+            }
+            Kind::Enum(values) => {
+                let text = match &node.value {
+                    Value::String(s) => s.clone(),
+                    Value::Number(n) => n.to_string(),
+                    _ => String::new(),
+                };
+                if !values.contains(&text) {
+                    let hint = match did_you_mean(&text, values.iter().map(String::as_str)) {
+                        Some(s) => Text::new(
+                            format!("是不是「{s}」？可选：{}", values.join("、")),
+                            format!("did you mean `{s}`? allowed: {}", values.join(", ")),
+                        ),
+                        None => Text::new(
+                            format!("可选的值：{}", values.join("、")),
+                            format!("allowed values: {}", values.join(", ")),
+                        ),
+                    };
+                    self.report(
+                        "enum",
+                        node,
+                        format!("{name_zh}不能是「{text}」"),
+                        format!("{name_en} cannot be `{text}`"),
+                        Some(hint),
+                    );
+                }
+                node.clone()
+            }
+            Kind::Ref(folder) => {
+                let ids = self.ids.get(folder.as_str());
+                let id = match &node.value {
+                    Value::String(s) => s.clone(),
+                    _ => String::new(),
+                };
+                if !ids.is_some_and(|ids| ids.contains(&id)) {
+                    let candidates = ids.map(|v| v.as_slice()).unwrap_or_default();
+                    let hint = match did_you_mean(&id, candidates.iter().map(String::as_str)) {
+                        Some(s) => {
+                            Text::new(format!("是不是「{s}」？"), format!("did you mean `{s}`?"))
+                        }
+                        None => Text::new(
+                            format!(
+                                "要写 data/{}/ 下某个文件的名字（不含 .yaml）：{}",
+                                folder.replace('.', "/"),
+                                candidates.join("、")
+                            ),
+                            format!(
+                                "write the name (without .yaml) of a file in data/{}/: {}",
+                                folder.replace('.', "/"),
+                                candidates.join(", ")
+                            ),
+                        ),
+                    };
+                    self.report(
+                        "reference",
+                        node,
+                        format!(
+                            "{name_zh}指向「{id}」，但 data/{}/ 下没有这个文件",
+                            folder.replace('.', "/")
+                        ),
+                        format!(
+                            "{name_en} refers to `{id}`, which is not a file in data/{}/",
+                            folder.replace('.', "/")
+                        ),
+                        Some(hint),
+                    );
+                }
+                node.clone()
+            }
+            Kind::List(item) => {
+                let Value::List(items) = &node.value else {
+                    self.report(
+                        "type",
+                        node,
+                        format!(
+                            "{name_zh}应是列表（每项以 - 开头），这里是{}",
+                            node.kind().zh
+                        ),
+                        format!(
+                            "{name_en} must be a list (items start with -), found a {}",
+                            node.kind().en
+                        ),
+                        None,
+                    );
+                    return node.clone();
+                };
+                let checked: Vec<Node> = items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, n)| self.value(item, n, &format!("{path}.{i}")))
+                    .collect();
+                if let Kind::Record(fields) = &item.kind {
+                    for (key, f) in fields.iter().filter(|(_, f)| f.unique) {
+                        let mut seen: HashMap<String, &Node> = HashMap::new();
+                        for value in items.iter().filter_map(|n| n.get(key)) {
+                            let text = scalar_text(value);
+                            if let Some(first) = seen.get(&text) {
+                                let (zh, en) = name_of(f, &format!("{path}.*.{key}"));
+                                self.report(
+                                    "unique",
+                                    value,
+                                    format!("{zh}的值「{text}」重复：第 {} 行已有", first.line),
+                                    format!(
+                                        "{en}: the value `{text}` repeats the one at line {}",
+                                        first.line
+                                    ),
+                                    None,
+                                );
+                            } else {
+                                seen.insert(text, value);
+                            }
+                        }
+                    }
+                }
+                Node {
+                    value: Value::List(checked),
+                    ..node.clone()
+                }
+            }
+            Kind::Record(fields) => self.record(fields, node, path),
+            _ => node.clone(),
+        }
+    }
+
+    fn number(&mut self, field: &Field, node: &Node, path: &str) -> Node {
+        let (name_zh, name_en) = name_of(field, path);
+        let unit_text = field.unit.clone().unwrap_or_default();
+        let number = match &node.value {
+            Value::Number(n) => *n,
+            Value::String(text) => {
+                match units::split_number_unit(text) {
+                    Some((number, unit)) => {
+                        let parsed = crate::load::yaml::parse_decimal(number).ok();
+                        let converted = parsed.and_then(|n| match &field.unit {
+                            Some(to) => units::convert(n, unit, to),
+                            None => None,
+                        });
+                        match converted {
+                            Some(n) => n,
+                            None => {
+                                let hint = match &field.unit {
+                                    Some(to) => Text::new(
+                                        format!(
+                                            "这一项的单位是「{to}」：直接写数字，或写成能换算的单位"
+                                        ),
+                                        format!(
+                                            "this field is in {to}: write the bare number, or a unit that converts to it"
+                                        ),
+                                    ),
+                                    None => Text::new(
+                                        "这一项没有单位：只写数字",
+                                        "this field has no unit: write the bare number",
+                                    ),
+                                };
+                                self.report("unit", node, format!("{name_zh}的单位「{unit}」不能换算成「{unit_text}」"), format!("{name_en}: the unit `{unit}` does not convert to `{unit_text}`"), Some(hint));
+                                return node.clone();
+                            }
+                        }
+                    }
+                    None => {
+                        let hint = if text.contains(',') || text.contains('，') {
+                            Text::new(
+                                "去掉千位分隔符（逗号），例如 1841",
+                                "remove the thousands separators (commas), e.g. 1841",
+                            )
+                        } else if text.contains('万') {
+                            Text::new(
+                                "写出完整的数，例如 5.7万 写成 57000",
+                                "write the number out, e.g. 5.7万 as 57000",
+                            )
+                        } else {
+                            Text::new("写一个数字，不加引号", "write a number, without quotes")
+                        };
+                        self.report(
+                            "type",
+                            node,
+                            format!("{name_zh}应是数字，这里是文本「{text}」"),
+                            format!("{name_en} must be a number, found the text `{text}`"),
+                            Some(hint),
+                        );
+                        return node.clone();
+                    }
+                }
+            }
+            _ => {
+                self.report(
+                    "type",
+                    node,
+                    format!("{name_zh}应是数字，这里是{}", node.kind().zh),
+                    format!("{name_en} must be a number, found a {}", node.kind().en),
+                    None,
+                );
+                return node.clone();
+            }
+        };
+        let whole = number.normalize().scale() == 0;
+        let (default_min, default_max) = match field.kind {
+            Kind::Count | Kind::Amount => (Some(Decimal::ZERO), None),
+            Kind::Percent => (Some(Decimal::ZERO), Some(Decimal::ONE_HUNDRED)),
+            Kind::Year => (Some(Decimal::from(1900)), Some(Decimal::from(2100))),
+            _ => (None, None),
+        };
+        if matches!(field.kind, Kind::Count | Kind::Year) && !whole {
+            self.report(
+                "type",
+                node,
+                format!("{name_zh}应是整数，这里是 {number}"),
+                format!("{name_en} must be a whole number, found {number}"),
+                None,
+            );
+        }
+        if let Some(min) = field.min.or(default_min)
+            && number < min
+        {
+            self.report(
+                "range",
+                node,
+                format!("{name_zh}不能小于 {min}{unit_text}，这里是 {number}{unit_text}"),
+                format!("{name_en} must be at least {min}{unit_text}, found {number}{unit_text}"),
+                None,
+            );
+        }
+        if let Some(max) = field.max.or(default_max)
+            && number > max
+        {
+            self.report(
+                "range",
+                node,
+                format!("{name_zh}不能大于 {max}{unit_text}，这里是 {number}{unit_text}"),
+                format!("{name_en} must be at most {max}{unit_text}, found {number}{unit_text}"),
+                None,
+            );
+        }
+        if let Some(dp) = field.dp
+            && number.normalize().scale() > dp
+        {
+            self.report(
+                "decimals",
+                node,
+                format!("{name_zh}最多 {dp} 位小数，这里是 {number}"),
+                format!("{name_en} has at most {dp} decimal places, found {number}"),
+                None,
+            );
+        }
+        Node {
+            value: Value::Number(number),
+            ..node.clone()
+        }
+    }
+}
+
+fn scalar_text(node: &Node) -> String {
+    match &node.value {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.normalize().to_string(),
+        Value::Bool(b) => b.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// `YYYY-MM-DD` naming a real day.
+fn is_date(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    let [y, m, d] = parts.as_slice() else {
+        return false;
+    };
+    let (Ok(y), Ok(m), Ok(d)) = (y.parse::<u32>(), m.parse::<u32>(), d.parse::<u32>()) else {
+        return false;
+    };
+    if y < 1000 || !(1..=12).contains(&m) || text.len() != 10 {
+        return false;
+    }
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    (1..=days[m as usize - 1]).contains(&d)
+}
+
+/// `unique: true` on a top-level field of a folder's files: no two files share the value.
+fn unique_across_files(schema: &Schema, data: &Data, problems: &mut Vec<Diagnostic>) {
+    for file_schema in schema.files.iter().filter(|f| f.pattern.contains('*')) {
+        for (key, field) in file_schema.fields.iter().filter(|(_, f)| f.unique) {
+            let mut seen: HashMap<String, (&Path, &Node)> = HashMap::new();
+            for file in data
+                .files
+                .iter()
+                .filter(|f| matches(&file_schema.pattern, &f.path))
+            {
+                let Some(value) = file.root.get(key) else {
+                    continue;
+                };
+                let text = scalar_text(value);
+                if let Some((first_file, first)) = seen.get(&text) {
+                    let (zh, en) = name_of(field, key);
+                    let mut d = Diagnostic::error(
+                        "unique",
+                        Some(value.location(&file.path)),
+                        Text::new(
+                            format!("{zh}的值「{text}」与 {} 重复", first_file.display()),
+                            format!(
+                                "{en}: the value `{text}` is also in {}",
+                                first_file.display()
+                            ),
+                        ),
+                    );
+                    d.related.push((
+                        first.location(first_file),
+                        Text::new("已有的值", "the first one"),
+                    ));
+                    problems.push(d);
+                } else {
+                    seen.insert(text, (&file.path, value));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_real_days() {
+        assert!(is_date("2020-02-29"));
+        assert!(!is_date("2019-02-29"));
+        assert!(!is_date("2020-13-01"));
+        assert!(!is_date("2020-1-1"));
+    }
+}

@@ -1,0 +1,91 @@
+//! Validate: check the loaded data against the site's schema before anything is rendered.
+//!
+//! - the shape of the data tree (a file and a folder may not claim one name),
+//! - [`fields`]: every file against `data/schema.yaml` (types, units, ranges, required and
+//!   unknown fields, references, uniqueness), converting values written with another unit,
+//! - [`rules`]: the schema's consistency rules across files, in exact decimals ([`expr`]).
+
+pub mod expr;
+pub mod fields;
+pub mod rules;
+pub mod schema;
+pub mod units;
+
+use std::collections::HashMap;
+
+use std::path::Path;
+
+use crate::diagnostics::{Diagnostic, Location, Severity, Text};
+use crate::load::Data;
+
+/// The checked data (units converted) and every problem found.
+pub fn validate(site_root: &Path, data: &Data) -> (Data, Vec<Diagnostic>) {
+    let mut problems = tree_shape(data);
+    let schema_path = Path::new(schema::SCHEMA_FILE);
+    if !site_root.join(schema_path).is_file() {
+        problems.push(Diagnostic::new(
+            Severity::Warning,
+            "schema-missing",
+            Some(Location::file(schema_path)),
+            Text::new(
+                "没有 data/schema.yaml：数据只检查了 YAML 语法，没有检查类型、单位和一致性",
+                "no data/schema.yaml: the data were only parsed, not checked for types, units and consistency",
+            ),
+        ).with_hint(Text::new("写一个 schema，见 docs/schema.md", "write a schema, see docs/schema.md")));
+        return (data.clone(), problems);
+    }
+    let schema = match crate::load::load_yaml(site_root, schema_path)
+        .and_then(|node| schema::parse(&node))
+    {
+        Ok(schema) => schema,
+        Err(mut found) => {
+            problems.append(&mut found);
+            return (data.clone(), problems);
+        }
+    };
+    let checked = fields::check(&schema, data, &mut problems);
+    problems.extend(rules::check(&schema, &checked));
+    (checked, problems)
+}
+
+/// A file and a folder may not have one name: `a.yaml` beside `a/`.
+fn tree_shape(data: &Data) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    let files: HashMap<&[String], &std::path::Path> = data
+        .files
+        .iter()
+        .map(|f| (f.key_path.as_slice(), f.path.as_path()))
+        .collect();
+    for file in &data.files {
+        for depth in 1..file.key_path.len() {
+            if let Some(other) = files.get(&file.key_path[..depth]) {
+                let name = file.key_path[..depth].join(".");
+                problems.push(
+                    Diagnostic::error(
+                        "data-name-clash",
+                        Some(Location::file(*other)),
+                        Text::new(
+                            format!(
+                                "「{name}」既是文件 {} 又是文件夹（{} 在里面）",
+                                other.display(),
+                                file.path.display()
+                            ),
+                            format!(
+                                "`{name}` is both the file {} and a folder (holding {})",
+                                other.display(),
+                                file.path.display()
+                            ),
+                        ),
+                    )
+                    .with_hint(Text::new(
+                        "给文件或文件夹改个名字",
+                        "rename the file or the folder",
+                    )),
+                );
+            }
+        }
+    }
+    problems.sort_by(|a, b| a.location.cmp(&b.location));
+    problems.dedup();
+    problems
+}

@@ -1,0 +1,100 @@
+//! Units of report figures and exact conversions between units of one family.
+//!
+//! A value may be written with its unit (`342元`, `81.76875万元`, `2700米`); it is converted
+//! exactly to the unit the schema declares, or refused when the units do not convert
+//! (`户` is not `人`).
+
+use rust_decimal::Decimal;
+
+/// Units that convert into one another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    /// 元, 万元, 亿元.
+    Money,
+    /// 米, 千米, 公里.
+    Length,
+    /// 平方米, 平方公里.
+    Area,
+}
+
+/// (unit, family, how many of the family's base unit one of it is).
+const UNITS: &[(&str, Family, i64)] = &[
+    ("元", Family::Money, 1),
+    ("万元", Family::Money, 10_000),
+    ("亿元", Family::Money, 100_000_000),
+    ("米", Family::Length, 1),
+    ("千米", Family::Length, 1000),
+    ("公里", Family::Length, 1000),
+    ("平方米", Family::Area, 1),
+    ("平方公里", Family::Area, 1_000_000),
+];
+
+/// The family of `unit`, if it converts to others.
+pub fn family(unit: &str) -> Option<Family> {
+    UNITS
+        .iter()
+        .find(|(u, _, _)| *u == unit)
+        .map(|(_, f, _)| *f)
+}
+
+fn factor(unit: &str) -> Option<(Family, Decimal)> {
+    UNITS
+        .iter()
+        .find(|(u, _, _)| *u == unit)
+        .map(|(_, f, n)| (*f, Decimal::from(*n)))
+}
+
+/// `value` in `from` expressed in `to`, exactly; `None` when they do not convert.
+pub fn convert(value: Decimal, from: &str, to: &str) -> Option<Decimal> {
+    if from == to {
+        return Some(value);
+    }
+    let (family_from, from_factor) = factor(from)?;
+    let (family_to, to_factor) = factor(to)?;
+    if family_from != family_to {
+        return None;
+    }
+    let base = value.checked_mul(from_factor)?;
+    Some(base.checked_div(to_factor)?.normalize())
+}
+
+/// Splits `342元` into its number text and unit: the longest leading run that reads as a
+/// number, then the rest without surrounding spaces. `None` when the text does not start
+/// with a number.
+pub fn split_number_unit(text: &str) -> Option<(&str, &str)> {
+    let text = text.trim();
+    let end = text
+        .char_indices()
+        .take_while(|(_, c)| c.is_ascii_digit() || matches!(c, '.' | '-' | '+'))
+        .last()
+        .map(|(i, c)| i + c.len_utf8())?;
+    let (number, unit) = text.split_at(end);
+    let unit = unit.trim();
+    (!unit.is_empty()).then_some((number, unit))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn converts_exactly_within_a_family() {
+        let d = |s: &str| Decimal::from_str_exact(s).unwrap();
+        assert_eq!(convert(d("342"), "元", "万元"), Some(d("0.0342")));
+        assert_eq!(convert(d("81.76875"), "万元", "元"), Some(d("817687.5")));
+        assert_eq!(convert(d("2.7"), "公里", "米"), Some(d("2700")));
+        assert_eq!(convert(d("1"), "户", "人"), None);
+        assert_eq!(convert(d("1"), "元", "米"), None);
+    }
+
+    #[test]
+    fn splits_numbers_from_units() {
+        assert_eq!(split_number_unit("342元"), Some(("342", "元")));
+        assert_eq!(
+            split_number_unit("81.76875 万元"),
+            Some(("81.76875", "万元"))
+        );
+        assert_eq!(split_number_unit("元"), None);
+        assert_eq!(split_number_unit("342"), None);
+    }
+}
