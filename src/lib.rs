@@ -93,6 +93,50 @@ pub fn build(
     })
 }
 
+/// Writes a JSON Schema per data-file pattern of the site's schema into `dir`, for editors.
+/// Returns the files written.
+pub fn export_json_schema(site_root: &Path, dir: &Path) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
+    let site = discover::discover(site_root)?;
+    let schema = match validate::load_schema(&site.root) {
+        Some(result) => result?,
+        None => {
+            return Err(vec![Diagnostic::error(
+                "schema-missing",
+                Some(diagnostics::Location::file(validate::schema::SCHEMA_FILE)),
+                diagnostics::Text::new(
+                    "站点没有 data/schema.yaml",
+                    "the site has no data/schema.yaml",
+                ),
+            )]);
+        }
+    };
+    let ids = |folder: &str| -> Vec<String> {
+        let prefix = Path::new("data").join(folder.replace('.', "/"));
+        site.data_files
+            .iter()
+            .filter(|p| p.parent() == Some(prefix.as_path()))
+            .filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().to_string()))
+            .collect()
+    };
+    let io = |path: &Path, e: std::io::Error| {
+        vec![Diagnostic::error(
+            "write",
+            Some(diagnostics::Location::file(path)),
+            diagnostics::Text::new(format!("写入失败：{e}"), format!("cannot write: {e}")),
+        )]
+    };
+    std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    let mut written = Vec::new();
+    for (name, document) in validate::json_schema::export(&schema, &ids) {
+        let path = dir.join(name);
+        let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
+        text.push('\n');
+        std::fs::write(&path, text).map_err(|e| io(&path, e))?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
 /// Refuses an output folder that would overwrite the site's own sources.
 fn check_output_dir(site: &discover::Site, out_dir: &Path) -> Result<(), Vec<Diagnostic>> {
     let absolute = |p: &Path| {

@@ -57,6 +57,15 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// 导出 JSON Schema，供编辑器补全和提示 / export JSON Schema files for editors
+    Schema {
+        /// 站点文件夹 / the site folder
+        #[arg(long, default_value = ".")]
+        site: PathBuf,
+        /// 写入 JSON Schema 的文件夹 / the folder to write the JSON Schema files into
+        #[arg(long, value_name = "DIR")]
+        json_schema: PathBuf,
+    },
     /// 新建一个可以直接生成的最小站点 / create a minimal site that builds as it is
     New {
         /// 新站点的文件夹（不能已有内容）/ the new site's folder (must not have contents)
@@ -139,6 +148,30 @@ fn main() -> ExitCode {
             }
             Err(problems) => fail(&problems, &site, lang),
         },
+        Command::Schema { site, json_schema } => {
+            match huibao::export_json_schema(&site, &json_schema) {
+                Ok(files) => {
+                    for file in &files {
+                        println!("{}", file.display());
+                    }
+                    println!(
+                        "{}",
+                        say(
+                            format!(
+                                "已写入 {} 个 JSON Schema。VS Code（YAML 插件）：在 settings.json 的 yaml.schemas 里把每个文件对应到 data/ 下的文件模式，或在数据文件第一行写 # yaml-language-server: $schema=<路径>",
+                                files.len()
+                            ),
+                            format!(
+                                "wrote {} JSON Schema files. VS Code (YAML extension): map each to its data/ pattern under yaml.schemas in settings.json, or put # yaml-language-server: $schema=<path> on a data file's first line",
+                                files.len()
+                            ),
+                        )
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(problems) => fail(&problems, &site, lang),
+            }
+        }
         Command::New { dir } => match huibao::new_site::create(&dir) {
             Ok(()) => {
                 println!(

@@ -57,7 +57,11 @@ fn resolve(page: &Path, target: &str) -> PathBuf {
     for component in Path::new(target).components() {
         match component {
             Component::ParentDir => {
-                assert!(parts.pop().is_some(), "{}: `{target}` leaves the site", page.display());
+                assert!(
+                    parts.pop().is_some(),
+                    "{}: `{target}` leaves the site",
+                    page.display()
+                );
             }
             Component::Normal(_) => parts.push(component),
             _ => {}
@@ -71,7 +75,13 @@ fn nothing_is_loaded_from_outside_the_site() {
     let out = built();
     for (path, bytes) in tree(out.path()) {
         let text = String::from_utf8_lossy(&bytes);
-        for needle in ["http://", "https://", "//cdn", "@import url(\"http", "url(http"] {
+        for needle in [
+            "http://",
+            "https://",
+            "//cdn",
+            "@import url(\"http",
+            "url(http",
+        ] {
             // Plain prose could mention a web address; markup and styles may not load one.
             for line in text.lines().filter(|l| l.contains(needle)) {
                 assert!(
@@ -99,8 +109,14 @@ fn reproduces_the_seed_report() {
         .collect();
     assert_eq!(villages.len(), 17, "one page per village");
     for (file, figures) in [
-        ("policies/education.html", &["706人", "81.76875万元", "1425人次"][..]),
-        ("policies/health.html", &["1094.52万元", "988.26万元", "90.29%", "92.13%"][..]),
+        (
+            "policies/education.html",
+            &["706人", "81.76875万元", "1425人次"][..],
+        ),
+        (
+            "policies/health.html",
+            &["1094.52万元", "988.26万元", "90.29%", "92.13%"][..],
+        ),
         ("policies/social_security.html", &["1973人", "75.1%"][..]),
         ("policies/industry.html", &["342万元"][..]),
     ] {
@@ -110,6 +126,12 @@ fn reproduces_the_seed_report() {
         }
     }
     let notes = page("data-notes.html");
-    assert!(notes.contains("1741") && notes.contains("67"), "数据说明 states the 家庭医生 correction");
-    assert!(notes.contains("342"), "数据说明 states the 342 元 correction");
+    assert!(
+        notes.contains("1741") && notes.contains("67"),
+        "数据说明 states the 家庭医生 correction"
+    );
+    assert!(
+        notes.contains("342"),
+        "数据说明 states the 342 元 correction"
+    );
 }

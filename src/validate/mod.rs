@@ -7,6 +7,7 @@
 
 pub mod expr;
 pub mod fields;
+pub mod json_schema;
 pub mod rules;
 pub mod schema;
 pub mod units;
@@ -18,11 +19,20 @@ use std::path::Path;
 use crate::diagnostics::{Diagnostic, Location, Severity, Text};
 use crate::load::Data;
 
+/// Reads `data/schema.yaml` of the site, if it has one.
+pub fn load_schema(site_root: &Path) -> Option<Result<schema::Schema, Vec<Diagnostic>>> {
+    let schema_path = Path::new(schema::SCHEMA_FILE);
+    if !site_root.join(schema_path).is_file() {
+        return None;
+    }
+    Some(crate::load::load_yaml(site_root, schema_path).and_then(|node| schema::parse(&node)))
+}
+
 /// The checked data (units converted) and every problem found.
 pub fn validate(site_root: &Path, data: &Data) -> (Data, Vec<Diagnostic>) {
     let mut problems = tree_shape(data);
     let schema_path = Path::new(schema::SCHEMA_FILE);
-    if !site_root.join(schema_path).is_file() {
+    let Some(loaded) = load_schema(site_root) else {
         problems.push(Diagnostic::new(
             Severity::Warning,
             "schema-missing",
@@ -33,10 +43,8 @@ pub fn validate(site_root: &Path, data: &Data) -> (Data, Vec<Diagnostic>) {
             ),
         ).with_hint(Text::new("写一个 schema，见 docs/schema.md", "write a schema, see docs/schema.md")));
         return (data.clone(), problems);
-    }
-    let schema = match crate::load::load_yaml(site_root, schema_path)
-        .and_then(|node| schema::parse(&node))
-    {
+    };
+    let schema = match loaded {
         Ok(schema) => schema,
         Err(mut found) => {
             problems.append(&mut found);

@@ -44,6 +44,14 @@ fn factor(unit: &str) -> Option<(Family, Decimal)> {
         .map(|(_, f, n)| (*f, Decimal::from(*n)))
 }
 
+/// The units of `family`.
+pub fn units_of(family: Family) -> impl Iterator<Item = &'static str> {
+    UNITS
+        .iter()
+        .filter(move |(_, f, _)| *f == family)
+        .map(|(u, _, _)| *u)
+}
+
 /// `value` in `from` expressed in `to`, exactly; `None` when they do not convert.
 pub fn convert(value: Decimal, from: &str, to: &str) -> Option<Decimal> {
     if from == to {

@@ -1,0 +1,190 @@
+//! Bad input is normal input: every kind of broken data file gets a located message, a
+//! non-zero exit and nothing published — never a panic.
+
+mod common;
+
+use common::*;
+use std::fs;
+
+/// (what, file bytes, expected code, expected location prefix)
+fn cases() -> Vec<(&'static str, Vec<u8>, &'static str, &'static str)> {
+    let deep = format!("a: {}1{}\n", "[".repeat(200), "]".repeat(200));
+    let bomb = "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n";
+    vec![
+        (
+            "syntax error",
+            b"name: x\nregistered: [1, 2\n".to_vec(),
+            "yaml-syntax",
+            "data/villages/bad.yaml:3:",
+        ),
+        (
+            "tab indentation",
+            b"name: x\nregistered:\n\thouseholds: 1\n".to_vec(),
+            "yaml-tab",
+            "data/villages/bad.yaml:3:1",
+        ),
+        (
+            "duplicate key",
+            b"name: x\nname: y\n".to_vec(),
+            "yaml-duplicate-key",
+            "data/villages/bad.yaml:2:1",
+        ),
+        (
+            "GBK encoding",
+            b"name: \xba\xe1\xcf\xaa\xb4\xe5\n".to_vec(),
+            "encoding-not-utf8",
+            "data/villages/bad.yaml:1:7",
+        ),
+        (
+            "UTF-16",
+            b"\xff\xfen\x00a\x00m\x00e\x00".to_vec(),
+            "encoding-utf16",
+            "data/villages/bad.yaml",
+        ),
+        (
+            "binary file",
+            vec![0x89, b'P', b'N', b'G', 0, 0, 0, 13],
+            "encoding-binary",
+            "data/villages/bad.yaml:1:",
+        ),
+        (
+            "NUL byte",
+            b"name: x\x00y\n".to_vec(),
+            "encoding-binary",
+            "data/villages/bad.yaml:1:8",
+        ),
+        (
+            "alias bomb",
+            bomb.as_bytes().to_vec(),
+            "yaml-alias",
+            "data/villages/bad.yaml:1:4",
+        ),
+        (
+            "deep nesting",
+            deep.into_bytes(),
+            "yaml-depth",
+            "data/villages/bad.yaml:1:",
+        ),
+        (
+            "huge number",
+            b"name: x\nn: 123456789012345678901234567890123456789\n".to_vec(),
+            "yaml-number",
+            "data/villages/bad.yaml:2:4",
+        ),
+        (
+            "several documents",
+            b"name: x\n---\nname: y\n".to_vec(),
+            "yaml-documents",
+            "data/villages/bad.yaml:2:1",
+        ),
+        (
+            "top level not a mapping",
+            b"- 1\n- 2\n".to_vec(),
+            "data-not-mapping",
+            "data/villages/bad.yaml:1:1",
+        ),
+        (
+            "YAML tag",
+            b"name: !!binary aGVsbG8=\n".to_vec(),
+            "yaml-tag",
+            "data/villages/bad.yaml:1:7",
+        ),
+        (
+            "empty file",
+            b"".to_vec(),
+            "yaml-empty",
+            "data/villages/bad.yaml",
+        ),
+        (
+            "only a comment",
+            b"# nothing yet\n".to_vec(),
+            "yaml-empty",
+            "data/villages/bad.yaml",
+        ),
+        (
+            "reserved id",
+            b"id: 3\nname: x\n".to_vec(),
+            "data-reserved-key",
+            "data/villages/bad.yaml:1:1",
+        ),
+    ]
+}
+
+#[test]
+fn every_bad_input_is_refused_with_a_located_message() {
+    for (what, bytes, code, location) in cases() {
+        let site = copy_site(&fixture("small"));
+        fs::write(site.path().join("data/villages/bad.yaml"), &bytes).unwrap();
+        for lang in ["zh", "en"] {
+            let output = huibao(site.path(), &["--lang", lang, "build"]);
+            let said = text(&output);
+            assert_eq!(output.status.code(), Some(1), "{what}: exit code\n{said}");
+            assert!(
+                said.contains(&format!("[{code}] {location}")),
+                "{what} ({lang}): expected [{code}] {location}\n{said}"
+            );
+            assert!(!said.contains("panicked"), "{what}: {said}");
+            assert!(
+                !site.path().join("public").exists(),
+                "{what}: something was published"
+            );
+        }
+    }
+}
+
+#[test]
+fn bom_and_crlf_are_accepted() {
+    let site = copy_site(&fixture("small"));
+    fs::write(
+        site.path().join("data/villages/hengxi.yaml"),
+        "\u{feff}name: 横溪村\r\nregistered:\r\n  households: 78\r\n  people: 270\r\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    build_ok(site.path(), out.path());
+    let page = fs::read_to_string(out.path().join("villages/hengxi.html")).unwrap();
+    assert!(page.contains("横溪村有建档立卡贫困户78户"), "{page}");
+}
+
+#[test]
+fn a_symlink_loop_in_data_is_reported() {
+    let site = copy_site(&fixture("small"));
+    std::os::unix::fs::symlink("..", site.path().join("data/villages/loop")).unwrap();
+    let output = huibao(site.path(), &["check"]);
+    let said = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("[file-unreadable] data/villages/loop"),
+        "{said}"
+    );
+    assert!(said.contains("符号链接形成了循环"), "{said}");
+}
+
+#[test]
+fn several_bad_files_are_all_reported() {
+    let site = copy_site(&fixture("small"));
+    fs::write(site.path().join("data/villages/a.yaml"), "name: [\n").unwrap();
+    fs::write(
+        site.path().join("data/villages/b.yaml"),
+        "name: x\nname: y\n",
+    )
+    .unwrap();
+    let said = text(&huibao(site.path(), &["check"]));
+    assert!(
+        said.contains("data/villages/a.yaml") && said.contains("data/villages/b.yaml"),
+        "{said}"
+    );
+    assert!(said.contains("共 2 个错误"), "{said}");
+}
+
+#[test]
+fn a_missing_site_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = huibao(dir.path(), &["build"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        text(&output).contains("[config-missing]"),
+        "{}",
+        text(&output)
+    );
+}
