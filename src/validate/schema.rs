@@ -205,7 +205,28 @@ pub fn parse(root: &Node) -> Result<Schema, Vec<Diagnostic>> {
                     reader.problems.push(d);
                     continue;
                 }
-                if let Some(field) = reader.field(spec) {
+                // A named type is a field definition, or just the fields of a record.
+                let is_bare_record = matches!(&spec.value, Value::Map(_))
+                    && spec.get("type").is_none()
+                    && spec.get("fields").is_none();
+                let field = if is_bare_record {
+                    let fields = reader.fields(spec);
+                    Some(Field {
+                        kind: Kind::Record(fields),
+                        label: None,
+                        unit: None,
+                        required: true,
+                        min: None,
+                        max: None,
+                        dp: None,
+                        unique: false,
+                        line: spec.line,
+                        col: spec.col,
+                    })
+                } else {
+                    reader.field(spec)
+                };
+                if let Some(field) = field {
                     reader.types.insert(key.name.clone(), field);
                 }
             }
