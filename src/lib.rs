@@ -7,6 +7,7 @@
 // Diagnostics are returned by value: they are rare, and boxing them buys nothing.
 #![allow(clippy::result_large_err)]
 
+pub mod chart;
 pub mod config;
 pub mod diagnostics;
 pub mod discover;

@@ -112,6 +112,12 @@ fn content_tera(sources: &[pages::Source], problems: &mut Vec<Diagnostic>) -> Te
     tera.autoescape_on(vec![".md"]);
     tera.set_escape_fn(escape::escape_markdown);
     figures::register(&mut tera);
+    tera.register_function(
+        "chart",
+        crate::chart::ChartFunction {
+            palette: crate::chart::PALETTE.to_vec(),
+        },
+    );
     for source in sources {
         if let Err(error) = tera.add_raw_template(&source.name, &source.template) {
             problems.push(template_error(&error, &source.file, &source.template));

@@ -41,7 +41,8 @@ pub fn template_path(site: &Site, name: &str) -> PathBuf {
 pub fn layout_tera(site: &Site, problems: &mut Vec<Diagnostic>) -> Tera {
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html"]);
-    tera.set_escape_fn(escape_html);
+    // Tera's default also escapes `/`, turning every relative URL into `..&#x2F;`.
+    tera.set_escape_fn(super::escape::escape_html_text);
     let templates: Vec<(String, String, PathBuf)> = if uses_builtin(site) {
         DEFAULT_THEME
             .iter()
@@ -103,21 +104,4 @@ pub fn builtin_static_files() -> impl Iterator<Item = (PathBuf, &'static str)> {
         path.strip_prefix("static/")
             .map(|p| (PathBuf::from(p), *text))
     })
-}
-
-/// HTML escaping for layouts: `& < > " '` only (Tera's default also escapes `/`, which
-/// turns every relative URL into `..&#x2F;`).
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }

@@ -1,0 +1,552 @@
+//! Chart: figures from the data drawn as static SVG at build time (plotters' SVG backend),
+//! with a title, an SVG `<title>`/`<desc>`, and the data as a table the reader can expand.
+//!
+//! Charts are declared in content with the Tera function `chart(...)` (docs/charts.md); its
+//! arguments name data, never numbers typed by hand.
+
+pub mod draw;
+pub mod metrics;
+
+use plotters::style::RGBColor;
+use rust_decimal::Decimal;
+use std::collections::HashMap;
+use tera::{Error, Function, Result, Value};
+
+use crate::render::escape::escape_html_text;
+use crate::render::figures::{format_figure, to_decimal};
+
+/// The kinds of charts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChartKind {
+    /// Vertical bars, one series.
+    Bar,
+    /// Horizontal bars: rankings, per-village comparisons.
+    HBar,
+    /// Vertical bars, several series side by side.
+    Grouped,
+    /// Vertical bars, several series stacked.
+    Stacked,
+    /// Lines over categories (years).
+    Line,
+    /// A pie.
+    Pie,
+    /// A pie with a hole showing the total.
+    Donut,
+    /// A small horizontal bar chart for village pages.
+    Spark,
+}
+
+impl ChartKind {
+    fn parse(name: &str) -> Option<ChartKind> {
+        Some(match name {
+            "bar" => ChartKind::Bar,
+            "hbar" => ChartKind::HBar,
+            "grouped" => ChartKind::Grouped,
+            "stacked" => ChartKind::Stacked,
+            "line" => ChartKind::Line,
+            "pie" => ChartKind::Pie,
+            "donut" => ChartKind::Donut,
+            "spark" => ChartKind::Spark,
+            _ => return None,
+        })
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            ChartKind::Bar => "bar",
+            ChartKind::HBar => "hbar",
+            ChartKind::Grouped => "grouped",
+            ChartKind::Stacked => "stacked",
+            ChartKind::Line => "line",
+            ChartKind::Pie => "pie",
+            ChartKind::Donut => "donut",
+            ChartKind::Spark => "spark",
+        }
+    }
+}
+
+/// One series of values.
+#[derive(Clone, Debug)]
+pub struct Series {
+    /// Its name (legend, table header).
+    pub name: String,
+    /// The unit written after each value (`人`, `万元`).
+    pub unit: String,
+    /// One exact value per category.
+    pub values: Vec<Decimal>,
+}
+
+/// Everything needed to draw one chart.
+#[derive(Clone, Debug)]
+pub struct ChartSpec {
+    /// What kind of chart.
+    pub kind: ChartKind,
+    /// Its title (figure caption, SVG `<title>`).
+    pub title: String,
+    /// Category labels.
+    pub labels: Vec<String>,
+    /// The series; single-series kinds use the first.
+    pub series: Vec<Series>,
+    /// The value axis title.
+    pub y_title: Option<String>,
+    /// A note under the chart.
+    pub note: Option<String>,
+    /// Size in pixels (the SVG scales to the page width).
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// Series colours.
+    pub palette: Vec<RGBColor>,
+}
+
+/// The default palette: distinct in hue and in grey value, so that print in black and white
+/// still separates neighbours (every value is also labelled).
+pub const PALETTE: [RGBColor; 8] = [
+    RGBColor(0x9b, 0x1c, 0x1c),
+    RGBColor(0x3b, 0x5b, 0x92),
+    RGBColor(0xd0, 0x9a, 0x2c),
+    RGBColor(0x2f, 0x7f, 0x6f),
+    RGBColor(0x6b, 0x6b, 0x6b),
+    RGBColor(0x7b, 0x4f, 0x8a),
+    RGBColor(0xc4, 0x6a, 0x4b),
+    RGBColor(0x1f, 0x2f, 0x4f),
+];
+
+fn err(title: &str, zh: &str, en: &str) -> Error {
+    // The title is quoted in backticks so the error is located at its chart() call.
+    Error::msg(format!("chart `{title}`: {en} / 图表「{title}」：{zh}"))
+}
+
+fn text_arg(args: &HashMap<String, Value>, name: &str) -> Option<String> {
+    match args.get(name) {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// A list argument: a Tera array, or a comma-separated text.
+fn list_arg(args: &HashMap<String, Value>, name: &str) -> Option<Vec<Value>> {
+    match args.get(name)? {
+        Value::Array(items) => Some(items.clone()),
+        Value::String(s) => Some(
+            s.split(',')
+                .map(|p| Value::String(p.trim().to_string()))
+                .collect(),
+        ),
+        other => Some(vec![other.clone()]),
+    }
+}
+
+fn label_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+fn lookup<'v>(value: &'v Value, path: &str) -> Option<&'v Value> {
+    path.split('.').try_fold(value, |v, key| v.get(key))
+}
+
+/// Reads a chart's spec from the arguments of `chart(...)`.
+pub fn spec_from_args(args: &HashMap<String, Value>, palette: &[RGBColor]) -> Result<ChartSpec> {
+    let title = text_arg(args, "title")
+        .ok_or_else(|| Error::msg("chart: give it a title= / 图表需要 title="))?;
+    let kind_name = text_arg(args, "kind").unwrap_or_else(|| "bar".to_string());
+    let kind = ChartKind::parse(&kind_name).ok_or_else(|| {
+        err(&title, &format!("没有「{kind_name}」这种图表；可用：bar、hbar、grouped、stacked、line、pie、donut、spark"),
+            &format!("unknown kind `{kind_name}`; the kinds are bar, hbar, grouped, stacked, line, pie, donut, spark"))
+    })?;
+    for key in args.keys() {
+        if ![
+            "title",
+            "kind",
+            "data",
+            "label",
+            "label_suffix",
+            "labels",
+            "values",
+            "names",
+            "unit",
+            "units",
+            "values2",
+            "values3",
+            "values4",
+            "y_title",
+            "note",
+            "width",
+            "height",
+        ]
+        .contains(&key.as_str())
+        {
+            return Err(err(
+                &title,
+                &format!("未知参数「{key}」"),
+                &format!("unknown argument `{key}`"),
+            ));
+        }
+    }
+    let suffix = text_arg(args, "label_suffix").unwrap_or_default();
+    let names: Vec<String> = list_arg(args, "names")
+        .unwrap_or_default()
+        .iter()
+        .map(label_text)
+        .collect();
+    let units: Vec<String> = match list_arg(args, "units") {
+        Some(units) => units.iter().map(label_text).collect(),
+        None => vec![text_arg(args, "unit").unwrap_or_default()],
+    };
+    let unit_of = |i: usize| units.get(i).or(units.last()).cloned().unwrap_or_default();
+    let (labels, series) = match args.get("data") {
+        Some(Value::Array(records)) => {
+            let label_field = text_arg(args, "label").ok_or_else(|| {
+                err(
+                    &title,
+                    "用 data= 时要用 label= 指定类别字段",
+                    "with data=, name the category field in label=",
+                )
+            })?;
+            let fields: Vec<String> = list_arg(args, "values")
+                .ok_or_else(|| {
+                    err(
+                        &title,
+                        "用 values= 指定数值字段",
+                        "name the value field(s) in values=",
+                    )
+                })?
+                .iter()
+                .map(label_text)
+                .collect();
+            let mut labels = Vec::with_capacity(records.len());
+            for (i, record) in records.iter().enumerate() {
+                let label = lookup(record, &label_field).ok_or_else(|| {
+                    err(
+                        &title,
+                        &format!("第 {} 项没有字段「{label_field}」", i + 1),
+                        &format!("item {} has no field `{label_field}`", i + 1),
+                    )
+                })?;
+                labels.push(format!("{}{suffix}", label_text(label)));
+            }
+            let mut series = Vec::new();
+            for (s, field) in fields.iter().enumerate() {
+                let mut values = Vec::with_capacity(records.len());
+                for (i, record) in records.iter().enumerate() {
+                    let value = lookup(record, field).ok_or_else(|| {
+                        err(
+                            &title,
+                            &format!("「{}」没有字段「{field}」", labels[i]),
+                            &format!("`{}` has no field `{field}`", labels[i]),
+                        )
+                    })?;
+                    values.push(
+                        to_decimal(
+                            value,
+                            &format!("chart `{title}`: {field} of `{}`", labels[i]),
+                        )
+                        .map_err(|_| {
+                            err(
+                                &title,
+                                &format!(
+                                    "「{}」的「{field}」不是数字：{}",
+                                    labels[i],
+                                    label_text(value)
+                                ),
+                                &format!(
+                                    "`{field}` of `{}` is not a number: {}",
+                                    labels[i],
+                                    label_text(value)
+                                ),
+                            )
+                        })?,
+                    );
+                }
+                series.push(Series {
+                    name: names.get(s).cloned().unwrap_or_else(|| field.clone()),
+                    unit: unit_of(s),
+                    values,
+                });
+            }
+            (labels, series)
+        }
+        Some(other) => {
+            return Err(err(
+                &title,
+                &format!("data= 要是记录列表，这里是 {other}"),
+                &format!("data= must be a list of records, found {other}"),
+            ));
+        }
+        None => {
+            let labels: Vec<String> = list_arg(args, "labels")
+                .ok_or_else(|| {
+                    err(
+                        &title,
+                        "用 data= 和 label=、values=，或用 labels= 和 values= 给出数据",
+                        "give the data as data= with label= and values=, or as labels= and values=",
+                    )
+                })?
+                .iter()
+                .map(|l| format!("{}{suffix}", label_text(l)))
+                .collect();
+            let mut series = Vec::new();
+            for (s, key) in ["values", "values2", "values3", "values4"]
+                .iter()
+                .enumerate()
+            {
+                let Some(raw) = list_arg(args, key) else {
+                    if s == 0 {
+                        return Err(err(&title, "缺少 values=", "values= is missing"));
+                    }
+                    break;
+                };
+                let mut values = Vec::with_capacity(raw.len());
+                for (i, value) in raw.iter().enumerate() {
+                    values.push(to_decimal(value, "chart").map_err(|_| {
+                        let label = labels.get(i).cloned().unwrap_or_default();
+                        err(
+                            &title,
+                            &format!("「{label}」的值不是数字：{}", label_text(value)),
+                            &format!(
+                                "the value of `{label}` is not a number: {}",
+                                label_text(value)
+                            ),
+                        )
+                    })?);
+                }
+                if values.len() != labels.len() {
+                    return Err(err(
+                        &title,
+                        &format!(
+                            "labels 有 {} 项，{key} 有 {} 项，数目要相同",
+                            labels.len(),
+                            values.len()
+                        ),
+                        &format!(
+                            "labels has {} items and {key} {}; they must match",
+                            labels.len(),
+                            values.len()
+                        ),
+                    ));
+                }
+                let name = names.get(s).cloned().unwrap_or_else(|| {
+                    if s == 0 {
+                        title.clone()
+                    } else {
+                        format!("系列{}", s + 1)
+                    }
+                });
+                series.push(Series {
+                    name,
+                    unit: unit_of(s),
+                    values,
+                });
+            }
+            (labels, series)
+        }
+    };
+    if labels.is_empty() || series.iter().all(|s| s.values.is_empty()) {
+        return Err(err(
+            &title,
+            "没有数据（列表是空的）",
+            "there are no data (the list is empty)",
+        ));
+    }
+    let single = matches!(
+        kind,
+        ChartKind::Bar | ChartKind::HBar | ChartKind::Pie | ChartKind::Donut | ChartKind::Spark
+    );
+    if single && series.len() > 1 {
+        return Err(err(
+            &title,
+            &format!(
+                "{} 只画一组数值；多组请用 grouped、stacked 或 line",
+                kind.name()
+            ),
+            &format!(
+                "{} draws one series; use grouped, stacked or line for several",
+                kind.name()
+            ),
+        ));
+    }
+    let negative = series
+        .iter()
+        .flat_map(|s| &s.values)
+        .any(|v| v.is_sign_negative() && !v.is_zero());
+    if negative {
+        return Err(err(
+            &title,
+            "有负数：图表只画非负的数值",
+            "a value is negative: charts draw non-negative values",
+        ));
+    }
+    if matches!(kind, ChartKind::Pie | ChartKind::Donut)
+        && series[0].values.iter().all(Decimal::is_zero)
+    {
+        return Err(err(
+            &title,
+            "饼图的数值全为零",
+            "every value of the pie is zero",
+        ));
+    }
+    let (default_w, default_h) = match kind {
+        ChartKind::Spark => (360, 24 * labels.len() as u32 + 12),
+        ChartKind::HBar => (640, (28 * labels.len() as u32 + 12).max(120)),
+        ChartKind::Pie | ChartKind::Donut => (640, 300),
+        _ => (640, 340),
+    };
+    let size = |name: &str, default: u32| -> Result<u32> {
+        match args.get(name) {
+            None => Ok(default),
+            Some(v) => to_decimal(v, name)
+                .ok()
+                .and_then(|d| u32::try_from(d.trunc().mantissa()).ok())
+                .filter(|n| (80..=2000).contains(n))
+                .ok_or_else(|| {
+                    err(
+                        &title,
+                        &format!("{name} 要是 80 到 2000 的整数"),
+                        &format!("{name} must be a whole number from 80 to 2000"),
+                    )
+                }),
+        }
+    };
+    let y_title = text_arg(args, "y_title").or_else(|| {
+        let unit = unit_of(0);
+        (matches!(
+            kind,
+            ChartKind::Bar | ChartKind::Grouped | ChartKind::Stacked | ChartKind::Line
+        ) && !unit.is_empty())
+        .then(|| {
+            if series.len() == 1 {
+                format!("{}（{unit}）", series[0].name)
+            } else {
+                format!("单位：{unit}")
+            }
+        })
+    });
+    Ok(ChartSpec {
+        kind,
+        title: title.clone(),
+        labels,
+        series,
+        y_title,
+        note: text_arg(args, "note"),
+        width: size("width", default_w)?,
+        height: size("height", default_h)?,
+        palette: palette.to_vec(),
+    })
+}
+
+/// The chart as HTML: a figure with its caption, the SVG (with `<title>` and `<desc>`), a
+/// note, and the data table in `<details>`. One block without blank lines, so Markdown
+/// keeps it whole.
+pub fn to_html(spec: &ChartSpec) -> String {
+    let drawn = draw::draw(spec);
+    let id = format!("chart-{}", crate::render::markdown::slug(&spec.title));
+    let title = escape_html_text(&spec.title);
+    let desc = escape_html_text(&describe(spec));
+    let svg = drawn.svg.replacen(
+        "<svg ",
+        &format!(
+            "<svg role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" class=\"chart-svg\" preserveAspectRatio=\"xMidYMid meet\" "
+        ),
+        1,
+    );
+    let svg = match svg.find('>') {
+        Some(end) => format!(
+            "{}><title id=\"{id}-title\">{title}</title><desc id=\"{id}-desc\">{desc}</desc>{}",
+            &svg[..end],
+            &svg[end + 1..]
+        ),
+        None => svg,
+    };
+    let mut html = format!(
+        "<figure class=\"chart chart-{}\" id=\"{id}\">\n<figcaption>{title}</figcaption>\n{svg}\n",
+        spec.kind.name()
+    );
+    if let Some(note) = &spec.note {
+        html.push_str(&format!(
+            "<p class=\"chart-note\">{}</p>\n",
+            escape_html_text(note)
+        ));
+    }
+    if matches!(spec.kind, ChartKind::Pie | ChartKind::Donut) {
+        html.push_str(
+            "<p class=\"chart-note\">百分比按四舍五入保留1位小数，合计可能不等于100%。</p>\n",
+        );
+    }
+    html.push_str(&data_table(spec));
+    html.push_str("</figure>");
+    html
+}
+
+/// A one-sentence text of the data: what screen readers and search read.
+fn describe(spec: &ChartSpec) -> String {
+    let parts: Vec<String> = spec
+        .labels
+        .iter()
+        .enumerate()
+        .map(|(i, label)| {
+            let values: Vec<String> = spec
+                .series
+                .iter()
+                .map(|s| {
+                    let v = format_figure(s.values[i], None, &s.unit);
+                    if spec.series.len() > 1 {
+                        format!("{}{v}", s.name)
+                    } else {
+                        v
+                    }
+                })
+                .collect();
+            format!("{label}：{}", values.join("，"))
+        })
+        .collect();
+    format!("{}。{}。", spec.title, parts.join("；"))
+}
+
+fn data_table(spec: &ChartSpec) -> String {
+    let mut html = String::from(
+        "<details class=\"chart-data\"><summary>查看数据表</summary>\n<table>\n<thead><tr><th>项目</th>",
+    );
+    for s in &spec.series {
+        html.push_str(&format!(
+            "<th style=\"text-align: right\">{}</th>",
+            escape_html_text(&s.name)
+        ));
+    }
+    html.push_str("</tr></thead>\n<tbody>\n");
+    for (i, label) in spec.labels.iter().enumerate() {
+        html.push_str(&format!("<tr><td>{}</td>", escape_html_text(label)));
+        for s in &spec.series {
+            html.push_str(&format!(
+                "<td style=\"text-align: right\">{}</td>",
+                escape_html_text(&format_figure(s.values[i], None, &s.unit))
+            ));
+        }
+        html.push_str("</tr>\n");
+    }
+    html.push_str("</tbody>\n</table>\n</details>\n");
+    html
+}
+
+/// The Tera function `chart(...)`.
+pub struct ChartFunction {
+    /// The colours of series and slices.
+    pub palette: Vec<RGBColor>,
+}
+
+impl Function for ChartFunction {
+    fn call(&self, args: &HashMap<String, Value>) -> Result<Value> {
+        let spec = spec_from_args(args, &self.palette)?;
+        Ok(Value::String(to_html(&spec)))
+    }
+
+    fn is_safe(&self) -> bool {
+        true
+    }
+}
