@@ -15,7 +15,7 @@ fn built() -> tempfile::TempDir {
 
 #[test]
 fn check_is_clean() {
-    let output = huibao(&repo(), &["check"]);
+    let output = huibao(&repo(), &["check", "--deny-warnings"]);
     assert!(output.status.success(), "{}", text(&output));
 }
 

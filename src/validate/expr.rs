@@ -496,6 +496,8 @@ pub struct Reading<'a> {
     pub file: &'a Path,
     /// The path it was reached by, e.g. `villages.hengxi.registered.households`.
     pub path: String,
+    /// Whether it was read as one of many (by `sum`, `count`, `min`, `max`).
+    pub in_aggregate: bool,
 }
 
 /// What evaluating gives.
@@ -699,7 +701,10 @@ impl<'a, 'i> Evaluator<'a, 'i> {
                         .count();
                     for place in &places {
                         if let Place::Node(r) = place {
-                            self.readings.push(r.clone());
+                            self.readings.push(Reading {
+                                in_aggregate: true,
+                                ..r.clone()
+                            });
                         }
                     }
                     return Ok(Val::Number(Decimal::from(present)));
@@ -710,7 +715,10 @@ impl<'a, 'i> Evaluator<'a, 'i> {
                         Place::Node(reading) => match &reading.node.value {
                             Value::Number(n) => {
                                 numbers.push(*n);
-                                self.readings.push(reading);
+                                self.readings.push(Reading {
+                                    in_aggregate: true,
+                                    ..reading
+                                });
                             }
                             Value::Null => {}
                             _ => {
@@ -881,6 +889,7 @@ fn child<'a>(place: &Place<'a>, name: &str) -> Option<Place<'a>> {
             node,
             file,
             path: format!("{path}.{name}"),
+            in_aggregate: false,
         })
     })
 }
@@ -896,6 +905,7 @@ fn children<'a>(place: &Place<'a>) -> Vec<Place<'a>> {
                     node,
                     file,
                     path: format!("{path}.{i}"),
+                    in_aggregate: false,
                 })
             })
             .collect(),
@@ -906,6 +916,7 @@ fn children<'a>(place: &Place<'a>) -> Vec<Place<'a>> {
                     node,
                     file,
                     path: format!("{path}.{}", k.name),
+                    in_aggregate: false,
                 })
             })
             .collect(),

@@ -396,6 +396,31 @@ impl Checker<'_> {
         let unit_text = field.unit.clone().unwrap_or_default();
         let number = match &node.value {
             Value::Number(n) => *n,
+            Value::String(text)
+                if text.contains([',', '，'])
+                    || units::split_number_unit(text)
+                        .is_some_and(|(_, unit)| unit.starts_with('万') && unit != "万元") =>
+            {
+                let hint = if text.contains('万') {
+                    Text::new(
+                        "写出完整的数，例如 5.7万 写成 57000",
+                        "write the number out, e.g. 5.7万 as 57000",
+                    )
+                } else {
+                    Text::new(
+                        "去掉千位分隔符（逗号），例如 1841",
+                        "remove the thousands separators (commas), e.g. 1841",
+                    )
+                };
+                self.report(
+                    "type",
+                    node,
+                    format!("{name_zh}应是数字，这里是文本「{text}」"),
+                    format!("{name_en} must be a number, found the text `{text}`"),
+                    Some(hint),
+                );
+                return node.clone();
+            }
             Value::String(text) => {
                 match units::split_number_unit(text) {
                     Some((number, unit)) => {

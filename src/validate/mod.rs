@@ -52,7 +52,14 @@ pub fn validate(site_root: &Path, data: &Data) -> (Data, Vec<Diagnostic>) {
         }
     };
     let checked = fields::check(&schema, data, &mut problems);
-    problems.extend(rules::check(&schema, &checked));
+    let field_errors = problems.iter().any(Diagnostic::is_error);
+    // A rule that cannot be computed because a value it reads is already reported as wrong
+    // would only repeat that error.
+    problems.extend(
+        rules::check(&schema, &checked)
+            .into_iter()
+            .filter(|d| !(field_errors && d.code == "rule-eval")),
+    );
     (checked, problems)
 }
 

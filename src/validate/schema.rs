@@ -131,7 +131,7 @@ pub struct Rule {
     /// What to do.
     pub hint: Option<Text>,
     /// A declared reason why the rule does not hold: the gap is then reported as information.
-    pub explained: Option<String>,
+    pub explained: Option<Text>,
     /// Where it is declared.
     pub location: Location,
 }
@@ -162,6 +162,7 @@ const RULE_KEYS: &[&str] = &[
     "hint",
     "hint_en",
     "explained",
+    "explained_en",
 ];
 const TYPES: &[&str] = &[
     "count", "amount", "percent", "decimal", "text", "year", "date", "bool", "enum", "ref", "list",
@@ -568,6 +569,13 @@ impl Reader<'_> {
                     field.min = field.min.or(named.min);
                     field.max = field.max.or(named.max);
                     field.dp = field.dp.or(named.dp);
+                    // `optional` and `unique` written where the type is used win; else the type's.
+                    if spec.get("optional").is_none() {
+                        field.required = named.required;
+                    }
+                    if spec.get("unique").is_none() {
+                        field.unique = named.unique;
+                    }
                     kind
                 }
                 None => {
@@ -743,7 +751,10 @@ impl Reader<'_> {
             severity,
             message: Text::new(message, message_en),
             hint,
-            explained: text("explained"),
+            explained: text("explained").map(|zh| {
+                let en = text("explained_en").unwrap_or_else(|| zh.clone());
+                Text::new(zh, en)
+            }),
             location,
         })
     }
