@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: run the binary, copy fixtures, read trees.
 #![allow(dead_code)]
 
+pub mod browser;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
