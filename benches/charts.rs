@@ -9,7 +9,12 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 fn args(value: Value) -> HashMap<String, Value> {
-    value.as_object().unwrap().iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+    value
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
 }
 
 fn main() {
@@ -31,5 +36,9 @@ fn main() {
     }
     let elapsed = start.elapsed().as_secs_f64();
     let charts = (rounds * specs.len()) as f64;
-    println!("{charts} charts in {elapsed:.3} s: {:.0} charts/s ({:.1} KB each)", charts / elapsed, bytes as f64 / charts / 1024.0);
+    println!(
+        "{charts} charts in {elapsed:.3} s: {:.0} charts/s ({:.1} KB each)",
+        charts / elapsed,
+        bytes as f64 / charts / 1024.0
+    );
 }

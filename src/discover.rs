@@ -21,6 +21,8 @@ pub struct Site {
     pub theme_templates: Vec<(String, PathBuf)>,
     /// Files copied as they are: (path in the output, absolute source path), sorted by output path.
     pub static_files: Vec<(PathBuf, PathBuf)>,
+    /// Warnings about what was found (links leading outside the site).
+    pub notes: Vec<Diagnostic>,
 }
 
 /// Finds the files of the site in `root`.
@@ -74,8 +76,11 @@ pub fn discover(root: &Path) -> Result<Site, Vec<Diagnostic>> {
     };
 
     let mut static_files = Vec::new();
+    // Static files are published as they are: a link to something outside the site (say, a
+    // folder of the PC) must not put that into the published site.
+    let inside = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     for dir in [theme_dir.join("static"), PathBuf::from("static")] {
-        for rel in walk(root, &dir.to_string_lossy(), &mut problems) {
+        for rel in walk_filtered(root, &dir.to_string_lossy(), &mut problems, &inside) {
             let source = root.join(&dir).join(&rel);
             static_files.push((rel, source));
         }
@@ -91,8 +96,9 @@ pub fn discover(root: &Path) -> Result<Site, Vec<Diagnostic>> {
         }
     });
 
-    if problems.is_empty() {
+    if !problems.iter().any(Diagnostic::is_error) {
         Ok(Site {
+            notes: problems,
             root: root.to_path_buf(),
             config,
             data_files,
@@ -114,16 +120,51 @@ fn is_ext(path: &Path, exts: &[&str]) -> bool {
 /// Files under `root/dir`, relative to it, sorted; hidden files and folders are skipped.
 /// A missing folder has no files.
 fn walk(root: &Path, dir: &str, problems: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+    walk_inside(root, dir, problems, None)
+}
+
+/// Like [`walk`], skipping links that lead outside `inside`.
+fn walk_filtered(
+    root: &Path,
+    dir: &str,
+    problems: &mut Vec<Diagnostic>,
+    inside: &Path,
+) -> Vec<PathBuf> {
+    walk_inside(root, dir, problems, Some(inside))
+}
+
+fn walk_inside(
+    root: &Path,
+    dir: &str,
+    problems: &mut Vec<Diagnostic>,
+    inside: Option<&Path>,
+) -> Vec<PathBuf> {
     let base = root.join(dir);
     if !base.exists() {
         return Vec::new();
     }
     let mut files = Vec::new();
+    let mut skipped = Vec::new();
     let walker = WalkDir::new(&base)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        .filter_entry(|e| {
+            let hidden = e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.');
+            let outside = inside.is_some_and(|inside| {
+                e.path_is_symlink()
+                    && std::fs::canonicalize(e.path()).is_ok_and(|real| !real.starts_with(inside))
+            });
+            if outside {
+                skipped.push(
+                    e.path()
+                        .strip_prefix(root)
+                        .unwrap_or(e.path())
+                        .to_path_buf(),
+                );
+            }
+            !hidden && !outside
+        });
     for entry in walker {
         match entry {
             Ok(entry) if entry.file_type().is_file() => {
@@ -159,6 +200,17 @@ fn walk(root: &Path, dir: &str, problems: &mut Vec<Diagnostic>) -> Vec<PathBuf> 
                 );
             }
         }
+    }
+    for path in skipped {
+        problems.push(crate::diagnostics::Diagnostic::new(
+            crate::diagnostics::Severity::Warning,
+            "static-outside",
+            Some(Location::file(path)),
+            Text::new(
+                "这个链接指向站点以外，不发布也不预览",
+                "this link points outside the site; it is neither published nor previewed",
+            ),
+        ));
     }
     files
 }

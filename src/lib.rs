@@ -14,6 +14,7 @@ pub mod discover;
 pub mod load;
 pub mod new_site;
 pub mod render;
+pub mod serve;
 pub mod validate;
 pub mod write;
 
@@ -48,9 +49,19 @@ pub struct Rendered {
 /// Reads, validates and renders the site in `site_root`, without writing anything.
 /// With `deny_warnings`, warnings stop it like errors.
 pub fn render(site_root: &Path, deny_warnings: bool) -> Result<Rendered, Vec<Diagnostic>> {
+    render_cached(site_root, deny_warnings, &mut load::LoadCache::default())
+}
+
+/// Like [`render`], reusing the data files of `cache` that did not change since the last call.
+pub fn render_cached(
+    site_root: &Path,
+    deny_warnings: bool,
+    cache: &mut load::LoadCache,
+) -> Result<Rendered, Vec<Diagnostic>> {
     let site = discover::discover(site_root)?;
-    let data = load::load(&site.root, &site.data_files)?;
-    let (data, notes) = validate::validate(&site.root, &data);
+    let data = load::load_cached(&site.root, &site.data_files, cache)?;
+    let (data, mut notes) = validate::validate(&site.root, &data);
+    notes.splice(0..0, site.notes.iter().cloned());
     let stops = |d: &Diagnostic| {
         d.is_error() || (deny_warnings && d.severity == diagnostics::Severity::Warning)
     };

@@ -57,6 +57,21 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// 本地预览：生成后在浏览器中查看，保存文件后自动刷新 / preview locally with live reload
+    Serve {
+        /// 站点文件夹 / the site folder
+        #[arg(long, default_value = ".")]
+        site: PathBuf,
+        /// 端口（0 表示任选一个空闲端口）/ the port (0 picks a free one)
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// 监听地址（默认只限本机）/ the address to listen on (default: this computer only)
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// 在浏览器中打开 / open it in the browser
+        #[arg(long)]
+        open: bool,
+    },
     /// 导出 JSON Schema，供编辑器补全和提示 / export JSON Schema files for editors
     Schema {
         /// 站点文件夹 / the site folder
@@ -146,6 +161,21 @@ fn main() -> ExitCode {
                 print!("{}", diagnostics::to_json(&problems, lang));
                 ExitCode::FAILURE
             }
+            Err(problems) => fail(&problems, &site, lang),
+        },
+        Command::Serve {
+            site,
+            port,
+            bind,
+            open,
+        } => match huibao::serve::run(huibao::serve::Options {
+            site: site.clone(),
+            bind,
+            port,
+            open,
+            lang,
+        }) {
+            Ok(()) => ExitCode::SUCCESS,
             Err(problems) => fail(&problems, &site, lang),
         },
         Command::Schema { site, json_schema } => {

@@ -40,14 +40,48 @@ pub struct Data {
 
 /// Reads and parses every file of `paths` (relative to `root`); reports every bad file.
 pub fn load(root: &Path, paths: &[PathBuf]) -> Result<Data, Vec<Diagnostic>> {
+    load_cached(root, paths, &mut LoadCache::default())
+}
+
+/// Parsed files kept between builds (by `huibao serve`): a file whose size and modification
+/// time have not changed is not read again.
+#[derive(Debug, Default)]
+pub struct LoadCache {
+    files: std::collections::HashMap<PathBuf, (std::time::SystemTime, u64, DataFile)>,
+}
+
+/// Like [`load`], reusing the files of `cache` that did not change, and updating it.
+pub fn load_cached(
+    root: &Path,
+    paths: &[PathBuf],
+    cache: &mut LoadCache,
+) -> Result<Data, Vec<Diagnostic>> {
     let mut files = Vec::with_capacity(paths.len());
     let mut problems = Vec::new();
+    let mut kept = std::collections::HashMap::with_capacity(paths.len());
     for path in paths {
+        let stamp = std::fs::metadata(root.join(path))
+            .ok()
+            .and_then(|m| Some((m.modified().ok()?, m.len())));
+        if let (Some((modified, len)), Some((m, l, file))) = (stamp, cache.files.get(path))
+            && *m == modified
+            && *l == len
+        {
+            files.push(file.clone());
+            kept.insert(path.clone(), (modified, len, file.clone()));
+            continue;
+        }
         match load_file(root, path) {
-            Ok(file) => files.push(file),
+            Ok(file) => {
+                if let Some((modified, len)) = stamp {
+                    kept.insert(path.clone(), (modified, len, file.clone()));
+                }
+                files.push(file);
+            }
             Err(mut found) => problems.append(&mut found),
         }
     }
+    cache.files = kept;
     if problems.is_empty() {
         Ok(Data { files })
     } else {

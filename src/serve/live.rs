@@ -1,0 +1,83 @@
+//! What the preview server adds to every HTML page it serves (never to `build` output):
+//! the live-reload script and, while the last build failed, an overlay with the problems.
+
+use crate::diagnostics::{Diagnostic, Lang, Severity};
+use crate::render::escape::escape_html_text;
+
+/// The path of the Server-Sent Events stream.
+pub const EVENTS_PATH: &str = "/__huibao/events";
+/// The path of the status document (JSON).
+pub const STATUS_PATH: &str = "/__huibao/status";
+
+/// The live-reload script: reloads the page when a build finishes (a good one, or a failed
+/// one whose overlay the reloaded page then shows). Reconnects when the server restarts.
+pub fn script() -> String {
+    format!(
+        "<script>/* huibao serve: live reload */(function(){{var s=new EventSource(\"{EVENTS_PATH}\");\
+s.addEventListener(\"reload\",function(){{location.reload()}});\
+s.addEventListener(\"errors\",function(){{location.reload()}});\
+var o=document.getElementById(\"huibao-overlay\");if(o){{o.querySelector(\"button\").onclick=function(){{o.remove()}}}}}})();</script>"
+    )
+}
+
+/// The overlay listing `problems` (errors first): file:line:col, message, hint.
+pub fn overlay(problems: &[Diagnostic], lang: Lang) -> String {
+    let (title, note, close) = match lang {
+        Lang::Zh => (
+            "huibao：生成失败，请修正以下问题",
+            "页面显示的是上一次成功生成的内容。保存修改后会自动刷新。",
+            "关闭",
+        ),
+        Lang::En => (
+            "huibao: the build failed; fix these problems",
+            "The page shows the last good build. It reloads by itself when you save a fix.",
+            "Close",
+        ),
+    };
+    let mut html = format!(
+        "<div id=\"huibao-overlay\" role=\"alert\" style=\"position:fixed;inset:0 0 auto 0;max-height:70vh;overflow:auto;z-index:2147483647;\
+background:#fff8f6;color:#222;border-bottom:4px solid #9b1c1c;box-shadow:0 4px 24px rgba(0,0,0,.25);padding:16px 24px;\
+font:14px/1.6 'Microsoft YaHei','PingFang SC','Noto Sans CJK SC',sans-serif\">\
+<button type=\"button\" style=\"float:right;font:inherit\">{close}</button><h2 style=\"margin:0 0 4px;font-size:18px;color:#9b1c1c\">{title}</h2>\
+<p style=\"margin:0 0 8px;color:#555\">{note}</p><ol style=\"margin:0;padding-left:20px\">"
+    );
+    let mut sorted: Vec<&Diagnostic> = problems.iter().collect();
+    sorted.sort_by_key(|d| d.severity);
+    for d in sorted {
+        let place = d
+            .location
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        let label = match (d.severity, lang) {
+            (Severity::Error, Lang::Zh) => "错误",
+            (Severity::Error, Lang::En) => "error",
+            (Severity::Warning, Lang::Zh) => "警告",
+            (Severity::Warning, Lang::En) => "warning",
+            (Severity::Info, Lang::Zh) => "说明",
+            (Severity::Info, Lang::En) => "note",
+        };
+        html.push_str(&format!(
+            "<li style=\"margin:6px 0\"><code style=\"background:#f3e6e3;padding:0 4px\">{}</code> <strong>{label}</strong> {}",
+            escape_html_text(&place),
+            escape_html_text(d.message.get(lang))
+        ));
+        if let Some(hint) = &d.hint {
+            html.push_str(&format!(
+                "<br><span style=\"color:#555\">{}</span>",
+                escape_html_text(hint.get(lang))
+            ));
+        }
+        html.push_str("</li>");
+    }
+    html.push_str("</ol></div>");
+    html
+}
+
+/// `html` with `extra` inserted before `</body>` (or appended when there is none).
+pub fn inject(html: &str, extra: &str) -> String {
+    match html.rfind("</body>") {
+        Some(at) => format!("{}{extra}{}", &html[..at], &html[at..]),
+        None => format!("{html}{extra}"),
+    }
+}

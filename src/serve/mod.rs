@@ -1,0 +1,516 @@
+//! Serve: local preview with live reload.
+//!
+//! The site is built in memory and served over HTTP (axum on tokio). A debounced watcher
+//! (notify) on `data/`, `content/`, `themes/`, `static/` and `huibao.toml` rebuilds after each
+//! save; every open page reloads through Server-Sent Events. When a build fails, the last
+//! good build stays served and every page shows the problems in an overlay until they are
+//! fixed. Nothing is written to disk: `public/` is left alone.
+
+pub mod files;
+pub mod live;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use notify_debouncer_full::notify::RecursiveMode;
+use notify_debouncer_full::{DebounceEventResult, new_debouncer};
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+use tokio::sync::broadcast;
+use tokio_stream::StreamExt;
+use tokio_stream::wrappers::BroadcastStream;
+
+use crate::diagnostics::{self, Diagnostic, Lang, Location, Text};
+use files::{Resolved, content_type, resolve};
+
+/// How to serve.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The site folder.
+    pub site: PathBuf,
+    /// The address to listen on (loopback by default).
+    pub bind: IpAddr,
+    /// The port; 0 picks a free one.
+    pub port: u16,
+    /// Open the preview in the default browser.
+    pub open: bool,
+    /// The language of messages and of the overlay.
+    pub lang: Lang,
+}
+
+/// The last good build, in memory: path (`villages/hengxi.html`) → bytes.
+#[derive(Default)]
+struct Snapshot {
+    files: HashMap<String, Bytes>,
+}
+
+/// What the request handlers share with the builder.
+struct Shared {
+    snapshot: RwLock<Arc<Snapshot>>,
+    /// Problems of the last build (empty when it succeeded).
+    problems: RwLock<Arc<Vec<Diagnostic>>>,
+    builds: AtomicU64,
+    page_views: AtomicU64,
+    events: broadcast::Sender<&'static str>,
+    lang: Lang,
+}
+
+/// Builds the site in memory, reusing parsed data files between builds.
+struct Builder {
+    site: PathBuf,
+    cache: crate::load::LoadCache,
+}
+
+impl Builder {
+    fn build(&mut self) -> Result<(Snapshot, Vec<Diagnostic>), Vec<Diagnostic>> {
+        let rendered = crate::render_cached(&self.site, false, &mut self.cache)?;
+        let mut files =
+            HashMap::with_capacity(rendered.output.files.len() + rendered.output.copies.len());
+        for (path, bytes) in rendered.output.files {
+            files.insert(key_of(&path), Bytes::from(bytes));
+        }
+        let mut notes = rendered.notes;
+        let root = std::fs::canonicalize(&self.site).unwrap_or_else(|_| self.site.clone());
+        for (path, source) in rendered.output.copies {
+            // A static file that is a link to something outside the site is not served.
+            match std::fs::canonicalize(&source) {
+                Ok(real) if real.starts_with(&root) => match std::fs::read(&real) {
+                    Ok(bytes) => {
+                        files.insert(key_of(&path), Bytes::from(bytes));
+                    }
+                    Err(error) => notes.push(Diagnostic::error(
+                        "file-unreadable",
+                        Some(Location::file(&source)),
+                        Text::new(
+                            format!("无法读取：{error}"),
+                            format!("cannot be read: {error}"),
+                        ),
+                    )),
+                },
+                _ => notes.push(Diagnostic::new(
+                    diagnostics::Severity::Warning,
+                    "serve-outside",
+                    Some(Location::file(
+                        source.strip_prefix(&self.site).unwrap_or(&source),
+                    )),
+                    Text::new(
+                        "这个静态文件链接到站点以外，预览时不提供",
+                        "this static file links outside the site and is not served in the preview",
+                    ),
+                )),
+            }
+        }
+        Ok((Snapshot { files }, notes))
+    }
+}
+
+fn key_of(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
+/// Serves the site until Ctrl-C. Returns an error only when the server cannot start.
+pub fn run(mut options: Options) -> Result<(), Vec<Diagnostic>> {
+    // The watcher reports absolute paths.
+    if let Ok(site) = std::fs::canonicalize(&options.site) {
+        options.site = site;
+    }
+    let say = |zh: String, en: String| match options.lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    };
+    let (events, _) = broadcast::channel(16);
+    let shared = Arc::new(Shared {
+        snapshot: RwLock::new(Arc::new(Snapshot::default())),
+        problems: RwLock::new(Arc::new(Vec::new())),
+        builds: AtomicU64::new(0),
+        page_views: AtomicU64::new(0),
+        events,
+        lang: options.lang,
+    });
+    let mut builder = Builder {
+        site: options.site.clone(),
+        cache: crate::load::LoadCache::default(),
+    };
+    rebuild(&mut builder, &shared, &options, None);
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| vec![start_error(&format!("{e}"))])?;
+    let address = SocketAddr::new(options.bind, options.port);
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind(address))
+        .map_err(|e| vec![start_error(&format!("{address}: {e}"))])?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| vec![start_error(&e.to_string())])?;
+    let url = format!("http://{local}/");
+    // The watcher and the builder run on their own thread.
+    match start_watcher(&options.site) {
+        Some(watcher) => {
+            let watch_shared = shared.clone();
+            let watch_options = options.clone();
+            std::thread::spawn(move || watch(builder, watch_shared, watch_options, watcher));
+        }
+        None => eprintln!(
+            "{}",
+            say(
+                "无法监视文件变化：修改后请重新运行 huibao serve".to_string(),
+                "cannot watch for changes: restart huibao serve after editing".to_string()
+            )
+        ),
+    }
+    println!(
+        "{}",
+        say(
+            format!("huibao 预览：{url}（Ctrl-C 停止）"),
+            format!("huibao preview: {url} (Ctrl-C to stop)")
+        )
+    );
+    if !options.bind.is_loopback() {
+        eprintln!(
+            "{}",
+            say(
+                format!(
+                    "警告：正在 {} 上提供预览，局域网里的其他电脑也能访问。预览只供本机使用；发布请用 huibao build。",
+                    options.bind
+                ),
+                format!(
+                    "warning: serving on {}, reachable by other computers on the network. The preview is for this computer; publish with huibao build.",
+                    options.bind
+                ),
+            )
+        );
+    }
+    if options.open {
+        open_browser(&url, &say);
+    }
+
+    let app = Router::new()
+        .route(live::EVENTS_PATH, get(events_stream))
+        .route(live::STATUS_PATH, get(status))
+        .fallback(serve_file)
+        .with_state(shared);
+    runtime.block_on(async move {
+        let shutdown = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        let server = axum::serve(listener, app).with_graceful_shutdown(shutdown);
+        let _ = server.await;
+    });
+    println!(
+        "{}",
+        say("已停止预览。".to_string(), "preview stopped.".to_string())
+    );
+    // Open event streams would keep the runtime waiting; nothing is left to finish.
+    runtime.shutdown_timeout(Duration::from_millis(200));
+    Ok(())
+}
+
+fn start_error(detail: &str) -> Diagnostic {
+    Diagnostic::error(
+        "serve-start",
+        None,
+        Text::new(
+            format!("无法启动预览服务器：{detail}"),
+            format!("cannot start the preview server: {detail}"),
+        ),
+    )
+    .with_hint(Text::new(
+        "端口可能被占用：用 --port 换一个，例如 --port 1112",
+        "the port may be in use: choose another with --port, e.g. --port 1112",
+    ))
+}
+
+fn open_browser(url: &str, say: &dyn Fn(String, String) -> String) {
+    let opener = if cfg!(target_os = "windows") {
+        std::process::Command::new("cmd")
+            .args(["/C", "start", url])
+            .spawn()
+    } else if cfg!(target_os = "macos") {
+        std::process::Command::new("open").arg(url).spawn()
+    } else {
+        std::process::Command::new("xdg-open").arg(url).spawn()
+    };
+    if opener.is_err() {
+        eprintln!(
+            "{}",
+            say(
+                format!("无法打开浏览器，请手动访问 {url}"),
+                format!("cannot open a browser; visit {url} yourself")
+            )
+        );
+    }
+}
+
+/// Builds, publishes the result to the handlers, reports in the terminal, tells the pages.
+fn rebuild(builder: &mut Builder, shared: &Shared, options: &Options, changed: Option<&[PathBuf]>) {
+    let started = Instant::now();
+    let result = builder.build();
+    let elapsed = started.elapsed().as_millis();
+    let lang = options.lang;
+    let what = changed
+        .map(|paths| {
+            paths
+                .iter()
+                .map(|p| {
+                    p.strip_prefix(&options.site)
+                        .unwrap_or(p)
+                        .display()
+                        .to_string()
+                })
+                .collect::<Vec<_>>()
+                .join("、")
+        })
+        .unwrap_or_default();
+    shared.builds.fetch_add(1, Ordering::SeqCst);
+    match result {
+        Ok((snapshot, notes)) => {
+            let pages = snapshot.files.len();
+            *shared.snapshot.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(snapshot);
+            *shared.problems.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(Vec::new());
+            if !notes.is_empty() {
+                eprint!("{}", diagnostics::render(&notes, &options.site, lang));
+            }
+            let line = match (lang, what.is_empty()) {
+                (Lang::Zh, true) => format!("已生成 {pages} 个文件，用时 {elapsed} ms"),
+                (Lang::Zh, false) => format!("已重新生成（{what}），用时 {elapsed} ms"),
+                (Lang::En, true) => format!("built {pages} files in {elapsed} ms"),
+                (Lang::En, false) => format!("rebuilt ({what}) in {elapsed} ms"),
+            };
+            println!("{line}");
+            let _ = shared.events.send("reload");
+        }
+        Err(problems) => {
+            eprint!("{}", diagnostics::render(&problems, &options.site, lang));
+            let line = match lang {
+                Lang::Zh => format!(
+                    "生成失败（用时 {elapsed} ms）：继续提供上一次成功生成的内容，页面上显示问题"
+                ),
+                Lang::En => format!(
+                    "build failed ({elapsed} ms): still serving the last good build; the pages show the problems"
+                ),
+            };
+            eprintln!("{line}");
+            *shared.problems.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(problems);
+            let _ = shared.events.send("errors");
+        }
+    }
+}
+
+/// The folders and file a site's build reads.
+const WATCHED: [&str; 4] = ["data", "content", "themes", "static"];
+
+type Watcher = notify_debouncer_full::Debouncer<
+    notify_debouncer_full::notify::RecommendedWatcher,
+    notify_debouncer_full::RecommendedCache,
+>;
+
+/// Starts watching the site (before the URL is printed, so no early edit is missed).
+fn start_watcher(
+    site: &Path,
+) -> Option<(
+    Watcher,
+    std::sync::mpsc::Receiver<DebounceEventResult>,
+    Vec<PathBuf>,
+)> {
+    let (sender, receiver) = std::sync::mpsc::channel::<DebounceEventResult>();
+    let mut debouncer = new_debouncer(Duration::from_millis(150), None, sender).ok()?;
+    // The site folder itself, not recursively: huibao.toml, and folders created later.
+    debouncer.watch(site, RecursiveMode::NonRecursive).ok()?;
+    let mut watched = Vec::new();
+    add_watches(&mut debouncer, site, &mut watched);
+    Some((debouncer, receiver, watched))
+}
+
+/// Watches every folder of [`WATCHED`] that exists and is not watched yet.
+fn add_watches(debouncer: &mut Watcher, site: &Path, watched: &mut Vec<PathBuf>) {
+    watched.retain(|p| p.is_dir());
+    for dir in WATCHED {
+        let path = site.join(dir);
+        if path.is_dir()
+            && !watched.contains(&path)
+            && debouncer.watch(&path, RecursiveMode::Recursive).is_ok()
+        {
+            watched.push(path);
+        }
+    }
+}
+
+fn watch(
+    mut builder: Builder,
+    shared: Arc<Shared>,
+    options: Options,
+    (mut debouncer, receiver, mut watched): (
+        Watcher,
+        std::sync::mpsc::Receiver<DebounceEventResult>,
+        Vec<PathBuf>,
+    ),
+) {
+    let site = options.site.clone();
+    for result in receiver {
+        let Ok(events) = result else { continue };
+        // Reading files (the build itself) makes access events: only changes count.
+        let mut changed: Vec<PathBuf> = events
+            .iter()
+            .filter(|e| e.kind.is_create() || e.kind.is_modify() || e.kind.is_remove())
+            .flat_map(|e| e.paths.iter())
+            .filter(|p| relevant(&site, p))
+            .cloned()
+            .collect();
+        changed.sort();
+        changed.dedup();
+        if changed.is_empty() {
+            continue;
+        }
+        // A watched folder that was created (or re-created) needs its own watch.
+        add_watches(&mut debouncer, &site, &mut watched);
+        rebuild(&mut builder, &shared, &options, Some(&changed));
+    }
+}
+
+/// Whether a changed path can change the site: under a watched folder (not a hidden or
+/// editor backup file), or `huibao.toml`.
+fn relevant(site: &Path, path: &Path) -> bool {
+    let Ok(rel) = path.strip_prefix(site) else {
+        return false;
+    };
+    let name = rel
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    if name.starts_with('.') || name.ends_with('~') || name.ends_with(".swp") || name == "4913" {
+        return false;
+    }
+    let first = rel
+        .components()
+        .next()
+        .map(|c| c.as_os_str().to_string_lossy().to_string());
+    match first.as_deref() {
+        Some("huibao.toml") => true,
+        Some(dir) => WATCHED.contains(&dir),
+        None => false,
+    }
+}
+
+async fn events_stream(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
+    let stream = BroadcastStream::new(shared.events.subscribe())
+        .filter_map(|message| message.ok())
+        .map(|name| Ok::<Event, std::convert::Infallible>(Event::default().event(name).data(name)));
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+async fn status(State(shared): State<Arc<Shared>>) -> Response {
+    let problems = shared
+        .problems
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    let body = serde_json::json!({
+        "builds": shared.builds.load(Ordering::SeqCst),
+        "ok": problems.is_empty(),
+        "page_views": shared.page_views.load(Ordering::SeqCst),
+        "clients": shared.events.receiver_count(),
+        "problems": serde_json::from_str::<serde_json::Value>(&diagnostics::to_json(&problems, shared.lang)).unwrap_or_default(),
+    });
+    let mut response = Response::new(Body::from(body.to_string()));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+async fn serve_file(State(shared): State<Arc<Shared>>, method: Method, uri: Uri) -> Response {
+    if method != Method::GET && method != Method::HEAD {
+        return plain(StatusCode::METHOD_NOT_ALLOWED, "405 Method Not Allowed");
+    }
+    let snapshot = shared
+        .snapshot
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    match resolve(uri.path(), |key| snapshot.files.contains_key(key)) {
+        Resolved::Bad => plain(StatusCode::BAD_REQUEST, "400 Bad Request"),
+        Resolved::Redirect(to) => {
+            let mut response = Response::new(Body::empty());
+            *response.status_mut() = StatusCode::PERMANENT_REDIRECT;
+            if let Ok(value) = HeaderValue::from_str(&to) {
+                response.headers_mut().insert(header::LOCATION, value);
+            }
+            response
+        }
+        Resolved::NotFound => {
+            let page = match shared.lang {
+                Lang::Zh => {
+                    "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>页面不存在</title></head><body style=\"font-family:sans-serif;padding:2em\"><h1>404 页面不存在</h1><p><a href=\"/\">回到首页</a></p></body></html>"
+                }
+                Lang::En => {
+                    "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found</title></head><body style=\"font-family:sans-serif;padding:2em\"><h1>404 Not Found</h1><p><a href=\"/\">Home</a></p></body></html>"
+                }
+            };
+            let mut response = html_response(&shared, page);
+            *response.status_mut() = StatusCode::NOT_FOUND;
+            response
+        }
+        Resolved::File(key) => {
+            let Some(bytes) = snapshot.files.get(&key).cloned() else {
+                return plain(StatusCode::NOT_FOUND, "404 Not Found");
+            };
+            let kind = content_type(&key);
+            if kind.starts_with("text/html") {
+                shared.page_views.fetch_add(1, Ordering::SeqCst);
+                return html_response(&shared, &String::from_utf8_lossy(&bytes));
+            }
+            let mut response = Response::new(Body::from(bytes));
+            set_headers(&mut response, kind);
+            response
+        }
+    }
+}
+
+/// An HTML page with the live-reload script, and the overlay while the last build failed.
+fn html_response(shared: &Shared, html: &str) -> Response {
+    let problems = shared
+        .problems
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    let mut extra = String::new();
+    if !problems.is_empty() {
+        extra.push_str(&live::overlay(&problems, shared.lang));
+    }
+    extra.push_str(&live::script());
+    let mut response = Response::new(Body::from(live::inject(html, &extra)));
+    set_headers(&mut response, "text/html; charset=utf-8");
+    response
+}
+
+fn set_headers(response: &mut Response, kind: &'static str) {
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+}
+
+fn plain(status: StatusCode, text: &'static str) -> Response {
+    let mut response = Response::new(Body::from(text));
+    *response.status_mut() = status;
+    set_headers(&mut response, "text/plain; charset=utf-8");
+    response
+}

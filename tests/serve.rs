@@ -1,0 +1,438 @@
+//! `huibao serve`: real HTTP requests against the preview server on a free loopback port.
+
+mod common;
+
+use common::*;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use std::{fs, thread};
+
+/// A running `huibao serve`; stopped when dropped.
+struct Server {
+    child: Child,
+    port: u16,
+    output: Arc<Mutex<String>>,
+}
+
+impl Server {
+    fn start(site: &std::path::Path, extra: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_huibao"))
+            .args(["serve", "--port", "0"])
+            .args(extra)
+            .current_dir(site)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("serve starts");
+        let output = Arc::new(Mutex::new(String::new()));
+        for stream in [
+            Box::new(child.stdout.take().unwrap()) as Box<dyn Read + Send>,
+            Box::new(child.stderr.take().unwrap()),
+        ] {
+            let output = output.clone();
+            thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    output.lock().unwrap().push_str(&format!("{line}\n"));
+                }
+            });
+        }
+        let started = Instant::now();
+        let port = loop {
+            let text = output.lock().unwrap().clone();
+            if let Some(at) = text
+                .find("http://127.0.0.1:")
+                .or_else(|| text.find("http://0.0.0.0:"))
+            {
+                let rest = &text[at..];
+                let rest = &rest[rest
+                    .find("1:")
+                    .map(|i| i + 2)
+                    .or_else(|| rest.find("0:").map(|i| i + 2))
+                    .unwrap()..];
+                let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+                break digits.parse().unwrap();
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "serve did not start:\n{text}"
+            );
+            thread::sleep(Duration::from_millis(20));
+        };
+        Server {
+            child,
+            port,
+            output,
+        }
+    }
+
+    fn said(&self) -> String {
+        self.output.lock().unwrap().clone()
+    }
+
+    /// A raw GET of `path` exactly as written: (status, headers, body).
+    fn get(&self, path: &str) -> (u16, String, String) {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).unwrap();
+        let response = String::from_utf8_lossy(&response).to_string();
+        let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+        let status = head
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        (status, head.to_lowercase(), body.to_string())
+    }
+
+    fn status(&self) -> serde_json::Value {
+        serde_json::from_str(&self.get("/__huibao/status").2).unwrap()
+    }
+
+    /// Waits (up to 10 s) until `done` holds.
+    fn wait_for(&self, what: &str, done: impl Fn(&Server) -> bool) {
+        let started = Instant::now();
+        while !done(self) {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "timed out waiting for {what}\n{}",
+                self.said()
+            );
+            thread::sleep(Duration::from_millis(25));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn edit(site: &std::path::Path, file: &str, text: &str) {
+    fs::write(site.join(file), text).unwrap();
+}
+
+const HENGXI: &str = "name: 横溪村\nregistered:\n  households: 78\n  people: 270\n";
+
+#[test]
+fn serves_the_site_with_live_reload_only_in_the_preview() {
+    let site = copy_site(&fixture("small"));
+    let server = Server::start(site.path(), &[]);
+    let (status, headers, body) = server.get("/");
+    assert_eq!(status, 200);
+    assert!(
+        headers.contains("content-type: text/html; charset=utf-8"),
+        "{headers}"
+    );
+    assert!(
+        body.contains("测试乡建档立卡贫困户1841户") && body.contains("/__huibao/events"),
+        "{body}"
+    );
+    let (status, headers, _) = server.get("/assets/huibao.css");
+    assert_eq!(status, 200);
+    assert!(
+        headers.contains("content-type: text/css; charset=utf-8"),
+        "{headers}"
+    );
+    assert_eq!(
+        server.get("/villages").0,
+        308,
+        "a folder without its slash redirects"
+    );
+    assert_eq!(server.get("/villages/").0, 200);
+    let (status, _, body) = server.get("/no/such/page.html");
+    assert_eq!(status, 404);
+    assert!(body.contains("404"), "{body}");
+    // `build` output never carries the reload script.
+    let out = tempfile::tempdir().unwrap();
+    build_ok(site.path(), out.path());
+    for (_, bytes) in tree(out.path()) {
+        assert!(!String::from_utf8_lossy(&bytes).contains("__huibao"));
+    }
+    // Nothing was written into the site folder.
+    assert!(!site.path().join("public").exists());
+}
+
+#[test]
+fn content_types_carry_utf8() {
+    let site = copy_site(&fixture("small"));
+    fs::create_dir_all(site.path().join("static/files")).unwrap();
+    for (name, text) in [
+        ("a.json", "{}"),
+        ("b.csv", "村,户\n"),
+        ("c.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>"),
+        ("d.js", "1;"),
+    ] {
+        fs::write(site.path().join("static/files").join(name), text).unwrap();
+    }
+    let server = Server::start(site.path(), &[]);
+    for (name, kind) in [
+        ("a.json", "application/json"),
+        ("b.csv", "text/csv"),
+        ("c.svg", "image/svg+xml"),
+        ("d.js", "text/javascript"),
+    ] {
+        let (status, headers, _) = server.get(&format!("/files/{name}"));
+        assert_eq!(status, 200, "{name}");
+        assert!(
+            headers.contains(&format!("content-type: {kind}; charset=utf-8")),
+            "{name}: {headers}"
+        );
+    }
+}
+
+#[test]
+fn no_request_reads_outside_the_site() {
+    let site = copy_site(&fixture("small"));
+    fs::create_dir_all(site.path().join("static")).unwrap();
+    std::os::unix::fs::symlink("/etc/passwd", site.path().join("static/passwd")).unwrap();
+    std::os::unix::fs::symlink("/etc", site.path().join("static/etc")).unwrap();
+    let server = Server::start(site.path(), &[]);
+    let corpus = [
+        "/../../../../etc/passwd",
+        "/..%2f..%2f..%2fetc%2fpasswd",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/%2E%2E/%2E%2E/etc/passwd",
+        "/%252e%252e/%252e%252e/etc/passwd",
+        "/..%252f..%252fetc%252fpasswd",
+        "/..\\..\\etc\\passwd",
+        "/..%5c..%5cetc%5cpasswd",
+        "/villages/../../etc/passwd",
+        "/villages/%2e%2e/%2e%2e/etc/passwd",
+        "//etc/passwd",
+        "/etc/passwd",
+        "/passwd",
+        "/etc/hostname",
+        "/%00/etc/passwd",
+        "/index.html%00.css",
+        "/C:/Windows/win.ini",
+        "/.%2e/.%2e/etc/passwd",
+        "/%c0%ae%c0%ae/etc/passwd",
+        "/./../etc/passwd",
+    ];
+    for path in corpus {
+        let (status, _, body) = server.get(path);
+        assert!(status == 400 || status == 404, "{path}: {status}");
+        assert!(!body.contains("root:"), "{path} leaked /etc/passwd");
+    }
+    assert!(
+        server.said().contains("[static-outside] static/passwd"),
+        "{}",
+        server.said()
+    );
+}
+
+#[test]
+fn a_data_edit_reaches_the_page_and_errors_show_until_fixed() {
+    let site = copy_site(&fixture("small"));
+    let server = Server::start(site.path(), &[]);
+    let builds = |s: &Server| s.status()["builds"].as_u64().unwrap();
+    let before = builds(&server);
+    let started = Instant::now();
+    edit(
+        site.path(),
+        "data/villages/hengxi.yaml",
+        &HENGXI.replace("78", "79"),
+    );
+    server.wait_for("the edit", |s| {
+        s.get("/villages/hengxi.html").2.contains("贫困户79户")
+    });
+    eprintln!("edit served after {} ms", started.elapsed().as_millis());
+    assert!(
+        server.said().contains("data/villages/hengxi.yaml"),
+        "the rebuild names the file and its time"
+    );
+    assert!(server.said().contains(" ms"));
+
+    // A broken file: the last good page stays, with the problems over it.
+    edit(
+        site.path(),
+        "data/villages/hengxi.yaml",
+        "name: 横溪村\nregistered: [\n",
+    );
+    server.wait_for("the error", |s| !s.status()["ok"].as_bool().unwrap());
+    let (status, _, page) = server.get("/villages/hengxi.html");
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("贫困户79户"),
+        "the last good build is still served"
+    );
+    assert!(
+        page.contains("id=\"huibao-overlay\"") && page.contains("data/villages/hengxi.yaml:3:1"),
+        "{page}"
+    );
+    assert!(
+        server.get("/").2.contains("huibao-overlay"),
+        "every page shows the overlay"
+    );
+    // Fixed: the overlay goes.
+    edit(site.path(), "data/villages/hengxi.yaml", HENGXI);
+    server.wait_for("the fix", |s| s.status()["ok"].as_bool().unwrap());
+    let page = server.get("/villages/hengxi.html").2;
+    assert!(
+        !page.contains("huibao-overlay\" role") && page.contains("贫困户78户"),
+        "{page}"
+    );
+    assert!(builds(&server) >= before + 3);
+}
+
+#[test]
+fn pages_are_told_to_reload() {
+    let site = copy_site(&fixture("small"));
+    let server = Server::start(site.path(), &[]);
+    let mut stream = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET /__huibao/events HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n"
+    )
+    .unwrap();
+    server.wait_for("the event client", |s| {
+        s.status()["clients"].as_u64().unwrap() >= 1
+    });
+    edit(
+        site.path(),
+        "data/villages/hengxi.yaml",
+        &HENGXI.replace("78", "80"),
+    );
+    let mut seen = String::new();
+    let mut buf = [0u8; 1024];
+    while !seen.contains("event: reload") {
+        let n = stream.read(&mut buf).expect("the event arrives");
+        assert!(n > 0, "stream closed: {seen}");
+        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+}
+
+#[test]
+fn stays_up_under_concurrent_requests_while_rebuilding() {
+    let site = copy_site(&fixture("small"));
+    let server = Arc::new(Server::start(site.path(), &[]));
+    let workers: Vec<_> = (0..8)
+        .map(|i| {
+            let server = server.clone();
+            thread::spawn(move || {
+                for n in 0..40 {
+                    let path = [
+                        "/",
+                        "/villages/hengxi.html",
+                        "/villages/",
+                        "/assets/huibao.css",
+                    ][(i + n) % 4];
+                    let (status, _, body) = server.get(path);
+                    assert_eq!(status, 200, "{path}");
+                    assert!(!body.is_empty());
+                }
+            })
+        })
+        .collect();
+    for n in 0..10 {
+        edit(
+            site.path(),
+            "data/villages/hengxi.yaml",
+            &HENGXI.replace("78", &(100 + n).to_string()),
+        );
+        thread::sleep(Duration::from_millis(60));
+    }
+    for worker in workers {
+        worker.join().expect("every request answered");
+    }
+    server.wait_for("the last edit", |s| {
+        s.get("/villages/hengxi.html").2.contains("贫困户109户")
+    });
+}
+
+#[test]
+fn a_folder_added_later_is_watched() {
+    let site = copy_site(&fixture("small"));
+    let server = Server::start(site.path(), &[]);
+    fs::create_dir_all(site.path().join("static/docs")).unwrap();
+    server.wait_for("the new folder", |s| {
+        s.status()["builds"].as_u64().unwrap() >= 2
+    });
+    fs::write(site.path().join("static/docs/note.txt"), "说明").unwrap();
+    server.wait_for("the new file", |s| s.get("/docs/note.txt").0 == 200);
+}
+
+#[test]
+fn a_non_loopback_bind_warns_and_ctrl_c_stops_cleanly() {
+    let site = copy_site(&fixture("small"));
+    let mut server = Server::start(site.path(), &["--bind", "0.0.0.0"]);
+    assert!(
+        server.said().contains("其他电脑也能访问"),
+        "{}",
+        server.said()
+    );
+    let stopped = Command::new("kill")
+        .args(["-INT", &server.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(stopped.success());
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "did not stop");
+        thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status:?}");
+    server.wait_for("the goodbye", |s| s.said().contains("已停止预览"));
+}
+
+#[test]
+fn an_open_page_reloads_itself_in_the_browser() {
+    let Some(browser) = common::browser::chromium() else {
+        return;
+    };
+    let site = copy_site(&fixture("small"));
+    let server = Server::start(site.path(), &[]);
+    let profile = tempfile::tempdir().unwrap();
+    let mut chromium = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--remote-debugging-port=0",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!(
+            "http://127.0.0.1:{}/villages/hengxi.html",
+            server.port
+        ))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let views = |s: &Server| s.status()["page_views"].as_u64().unwrap();
+    server.wait_for("the page to open its event stream", |s| {
+        s.status()["clients"].as_u64().unwrap() >= 1
+    });
+    let before = views(&server);
+    edit(
+        site.path(),
+        "data/villages/hengxi.yaml",
+        &HENGXI.replace("78", "81"),
+    );
+    server.wait_for("the page to reload", |s| views(s) > before);
+    let _ = chromium.kill();
+    let _ = chromium.wait();
+}
