@@ -49,18 +49,31 @@ pub struct Rendered {
 /// Reads, validates and renders the site in `site_root`, without writing anything.
 /// With `deny_warnings`, warnings stop it like errors.
 pub fn render(site_root: &Path, deny_warnings: bool) -> Result<Rendered, Vec<Diagnostic>> {
-    render_cached(site_root, deny_warnings, &mut load::LoadCache::default())
+    render_cached(site_root, deny_warnings, &mut BuildCache::default())
 }
 
-/// Like [`render`], reusing the data files of `cache` that did not change since the last call.
+/// What one build keeps for the next (used by `huibao serve`).
+#[derive(Debug, Default)]
+pub struct BuildCache {
+    /// Parsed data files.
+    pub data: load::LoadCache,
+    /// Rendered pages.
+    pub pages: render::PageCache,
+}
+
+/// Like [`render`], reusing what did not change since the last call with the same `cache`.
 pub fn render_cached(
     site_root: &Path,
     deny_warnings: bool,
-    cache: &mut load::LoadCache,
+    cache: &mut BuildCache,
 ) -> Result<Rendered, Vec<Diagnostic>> {
+    let timer = Timer::start();
     let site = discover::discover(site_root)?;
-    let data = load::load_cached(&site.root, &site.data_files, cache)?;
+    timer.lap("discover");
+    let data = load::load_cached(&site.root, &site.data_files, &mut cache.data)?;
+    timer.lap("load");
     let (data, mut notes) = validate::validate(&site.root, &data);
+    timer.lap("validate");
     notes.splice(0..0, site.notes.iter().cloned());
     let stops = |d: &Diagnostic| {
         d.is_error() || (deny_warnings && d.severity == diagnostics::Severity::Warning)
@@ -68,10 +81,12 @@ pub fn render_cached(
     if notes.iter().any(stops) {
         return Err(notes);
     }
-    let output = render::render_site(&site, &data).map_err(|mut problems| {
-        problems.extend(notes.iter().cloned());
-        problems
-    })?;
+    let output =
+        render::render_site_cached(&site, &data, &mut cache.pages).map_err(|mut problems| {
+            problems.extend(notes.iter().cloned());
+            problems
+        })?;
+    timer.lap("render");
     Ok(Rendered {
         site,
         output,
@@ -197,4 +212,27 @@ fn normalize(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// Stage timings on stderr when `HUIBAO_TIMINGS` is set (for profiling, not for tests).
+pub(crate) struct Timer {
+    last: std::cell::Cell<std::time::Instant>,
+    on: bool,
+}
+
+impl Timer {
+    pub(crate) fn start() -> Timer {
+        Timer {
+            last: std::cell::Cell::new(std::time::Instant::now()),
+            on: std::env::var_os("HUIBAO_TIMINGS").is_some(),
+        }
+    }
+
+    pub(crate) fn lap(&self, stage: &str) {
+        if self.on {
+            let now = std::time::Instant::now();
+            eprintln!("{stage:>10}: {:>6} ms", (now - self.last.get()).as_millis());
+            self.last.set(now);
+        }
+    }
 }

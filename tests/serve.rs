@@ -250,6 +250,12 @@ fn a_data_edit_reaches_the_page_and_errors_show_until_fixed() {
         s.get("/villages/hengxi.html").2.contains("贫困户79户")
     });
     eprintln!("edit served after {} ms", started.elapsed().as_millis());
+    // Pages that sum over the villages are rebuilt too (the others are reused).
+    assert!(
+        server.get("/villages/").2.contains("91户"),
+        "the overview's total includes the edit"
+    );
+    assert!(server.get("/").2.contains("测试乡建档立卡贫困户1841户"));
     assert!(
         server.said().contains("data/villages/hengxi.yaml"),
         "the rebuild names the file and its time"

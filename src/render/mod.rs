@@ -5,6 +5,7 @@
 //! copies the data tree per page.
 
 pub mod context;
+pub mod deps;
 pub mod escape;
 pub mod figures;
 pub mod markdown;
@@ -13,6 +14,7 @@ pub mod theme;
 
 use serde_json::{Map, Value as Json, json};
 use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 use tera::{Context, Tera};
 
@@ -30,25 +32,92 @@ pub struct Output {
     pub copies: Vec<(PathBuf, PathBuf)>,
 }
 
+/// Pages kept between builds (by `huibao serve`): a page whose inputs — its template, the
+/// data it reads (see [`deps`]), its record, the layout and the navigation — did not change
+/// is not rendered again.
+#[derive(Debug, Default)]
+pub struct PageCache {
+    pages: HashMap<String, (u64, Vec<u8>)>,
+}
+
+fn fingerprint(value: &impl Hash) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
+}
+
 /// Renders every page of `site` with `data`. Reports every problem it can find.
 pub fn render_site(site: &Site, data: &Data) -> Result<Output, Vec<Diagnostic>> {
+    render_site_cached(site, data, &mut PageCache::default())
+}
+
+/// Like [`render_site`], reusing the pages of `cache` whose inputs did not change.
+pub fn render_site_cached(
+    site: &Site,
+    data: &Data,
+    cache: &mut PageCache,
+) -> Result<Output, Vec<Diagnostic>> {
+    let timer = crate::Timer::start();
     let mut problems = Vec::new();
     let sources = pages::read_sources(site, &mut problems);
     let content_tera = content_tera(&sources, &mut problems);
-    let layout_tera = theme::layout_tera(site, &mut problems);
-    let plan = pages::plan(site, data, &sources, &mut problems);
+    let (layout_tera, layout_print) = theme::layout_tera(site, &mut problems);
+    timer.lap("templates");
+    let data_map = context::data_context(data);
+    timer.lap("context");
+    let plan = pages::plan(site, data, &data_map, &sources, &mut problems);
+    timer.lap("plan");
     if !problems.is_empty() {
         return Err(problems);
     }
 
-    let mut context = Context::from_value(Json::Object(context::data_context(data)))
-        .unwrap_or_else(|_| Context::new());
+    let data_prints: HashMap<String, u64> = data_map
+        .iter()
+        .map(|(k, v)| (k.clone(), fingerprint(&v.to_string())))
+        .collect();
+    let all_data = fingerprint(
+        &data_map
+            .iter()
+            .map(|(k, _)| (k, data_prints[k]))
+            .collect::<Vec<_>>(),
+    );
+    let mut context =
+        Context::from_value(Json::Object(data_map)).unwrap_or_else(|_| Context::new());
     let site_json = json!({
         "title": site.config.title,
         "language": site.config.language,
         "description": site.config.description,
     });
     context.insert("site", &site_json);
+    let theme_print = fingerprint(&(layout_print, site_json.to_string()));
+    timer.lap("fingerprints");
+    // Every page's sidebar lists the same pages; what differs per page is which is current,
+    // its neighbours and its breadcrumbs.
+    let toc_print = fingerprint(&(
+        plan.pages
+            .iter()
+            .map(|p| (&p.title, &p.output))
+            .collect::<Vec<_>>(),
+        plan.toc
+            .iter()
+            .map(|e| (e.page, &e.children))
+            .collect::<Vec<_>>(),
+    ));
+    let all_content = fingerprint(
+        &sources
+            .iter()
+            .map(|s| (&s.name, &s.template))
+            .collect::<Vec<_>>(),
+    );
+    let reads: Vec<Option<std::collections::BTreeSet<String>>> = sources
+        .iter()
+        .map(|s| {
+            content_tera
+                .get_template(&s.name)
+                .ok()
+                .and_then(|t| deps::top_level_names(&t.ast))
+        })
+        .collect();
 
     let link_targets: HashMap<String, String> = plan
         .pages
@@ -56,7 +125,40 @@ pub fn render_site(site: &Site, data: &Data) -> Result<Output, Vec<Diagnostic>> 
         .map(|p| (p.key.clone(), p.output.clone()))
         .collect();
     let mut output = Output::default();
+    let mut kept = HashMap::with_capacity(plan.pages.len());
+    let mut reused = 0;
     for (index, page) in plan.pages.iter().enumerate() {
+        let source = &sources[page.source];
+        let inputs = fingerprint(&(
+            theme_print,
+            toc_print,
+            plan.neighbours(index),
+            &page.key,
+            page.number_headings,
+            page.record
+                .as_ref()
+                .map(|(name, record)| (name, record.to_string())),
+            match &reads[page.source] {
+                Some(names) => (
+                    fingerprint(&(&source.name, &source.template)),
+                    names
+                        .iter()
+                        .map(|n| data_prints.get(n).copied())
+                        .collect::<Vec<_>>(),
+                ),
+                None => (all_content, vec![Some(all_data)]),
+            },
+        ));
+        if let Some((print, html)) = cache.pages.remove(&page.output)
+            && print == inputs
+        {
+            output
+                .files
+                .push((PathBuf::from(&page.output), html.clone()));
+            kept.insert(page.output.clone(), (print, html));
+            reused += 1;
+            continue;
+        }
         match render_page(
             site,
             &plan,
@@ -68,12 +170,16 @@ pub fn render_site(site: &Site, data: &Data) -> Result<Output, Vec<Diagnostic>> 
             &link_targets,
             &sources,
         ) {
-            Ok(html) => output
-                .files
-                .push((PathBuf::from(&page.output), html.into_bytes())),
+            Ok(html) => {
+                let html = html.into_bytes();
+                kept.insert(page.output.clone(), (inputs, html.clone()));
+                output.files.push((PathBuf::from(&page.output), html));
+            }
             Err(mut found) => problems.append(&mut found),
         }
     }
+    cache.pages = kept;
+    timer.lap(&format!("pages ({reused} reused)"));
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -286,13 +392,8 @@ impl PagePlan {
     ) -> Json {
         let page = &self.pages[index];
         let link = |i: usize| json!({ "title": self.pages[i].title, "url": self.pages[i].output });
-        let position = self.reading_order.iter().position(|&i| i == index);
-        let prev = position
-            .and_then(|p| p.checked_sub(1))
-            .map(|p| link(self.reading_order[p]));
-        let next = position
-            .and_then(|p| self.reading_order.get(p + 1))
-            .map(|&i| link(i));
+        let (prev, next, _) = self.neighbours(index);
+        let (prev, next) = (prev.map(link), next.map(link));
         let breadcrumbs: Vec<Json> = self.breadcrumbs(index).into_iter().map(link).collect();
         let toc: Vec<Json> = self
             .toc

@@ -78,8 +78,6 @@ pub struct TocEntry {
 pub struct PagePlan {
     /// The pages, in reading order.
     pub pages: Vec<PlannedPage>,
-    /// Page indices in reading order (prev/next follow it).
-    pub reading_order: Vec<usize>,
     /// The sidebar.
     pub toc: Vec<TocEntry>,
     /// For a page in a folder, the index of the folder's first page (its `index.md`).
@@ -87,6 +85,14 @@ pub struct PagePlan {
 }
 
 impl PagePlan {
+    /// The pages next to `index` in reading order and above it: (prev, next, breadcrumbs).
+    pub fn neighbours(&self, index: usize) -> (Option<usize>, Option<usize>, Vec<usize>) {
+        // Pages are stored in reading order.
+        let prev = index.checked_sub(1);
+        let next = (index + 1 < self.pages.len()).then_some(index + 1);
+        (prev, next, self.breadcrumbs(index))
+    }
+
     /// The pages above `index`: the home page, then its folder's index page.
     pub fn breadcrumbs(&self, index: usize) -> Vec<usize> {
         let mut crumbs = Vec::new();
@@ -211,6 +217,7 @@ fn split_front_matter(
 pub fn plan(
     site: &Site,
     data: &Data,
+    context: &serde_json::Map<String, Json>,
     sources: &[Source],
     problems: &mut Vec<Diagnostic>,
 ) -> PagePlan {
@@ -220,7 +227,9 @@ pub fn plan(
         let file_name = source.name.rsplit('/').next().unwrap_or(&source.name);
         let dir = source.name.rsplit_once('/').map_or("", |(d, _)| d);
         match &front.generate {
-            Some(_) => generate_pages(data, source, front, position, dir, &mut pages, problems),
+            Some(_) => generate_pages(
+                data, context, source, front, position, dir, &mut pages, problems,
+            ),
             None if file_name.starts_with('_') => {}
             None => pages.push(PlannedPage {
                 key: source.name.clone(),
@@ -284,6 +293,7 @@ fn output_path(key: &str) -> String {
 
 fn generate_pages(
     data: &Data,
+    context: &serde_json::Map<String, Json>,
     source: &Source,
     front: &FrontMatter,
     position: usize,
@@ -344,13 +354,11 @@ fn generate_pages(
         return;
     }
     let title_field = front.title_field.as_deref().unwrap_or("name");
-    let context = super::context::data_context(&Data {
-        files: records.iter().map(|f| (*f).clone()).collect(),
-    });
+    // The records as the templates see them: the folder's list form in the data context.
     let list = folder_path
         .iter()
         .take(folder_path.len() - 1)
-        .try_fold(&context, |map, key| map.get(*key).and_then(Json::as_object))
+        .try_fold(context, |map, key| map.get(*key).and_then(Json::as_object))
         .and_then(|parent| parent.get(&format!("{}_list", folder_path[folder_path.len() - 1])))
         .and_then(Json::as_array)
         .cloned()
@@ -433,7 +441,6 @@ fn navigation(mut pages: Vec<PlannedPage>, toc_section_limit: usize) -> PagePlan
     let mut plan = PagePlan::default();
     let mut current_folder: Option<(String, usize)> = None;
     for (i, page) in pages.iter().enumerate() {
-        plan.reading_order.push(i);
         match folder_of(&page.key) {
             None => {
                 current_folder = None;

@@ -37,8 +37,8 @@ pub fn template_path(site: &Site, name: &str) -> PathBuf {
         .join(name)
 }
 
-/// The Tera instance for the layout templates.
-pub fn layout_tera(site: &Site, problems: &mut Vec<Diagnostic>) -> Tera {
+/// The Tera instance for the layout templates, and a fingerprint of their text.
+pub fn layout_tera(site: &Site, problems: &mut Vec<Diagnostic>) -> (Tera, u64) {
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html"]);
     // Tera's default also escapes `/`, turning every relative URL into `..&#x2F;`.
@@ -77,6 +77,7 @@ pub fn layout_tera(site: &Site, problems: &mut Vec<Diagnostic>) -> Tera {
             })
             .collect()
     };
+    let print = super::fingerprint(&templates.iter().map(|(n, t, _)| (n, t)).collect::<Vec<_>>());
     for (name, text, file) in &templates {
         if let Err(error) = tera.add_raw_template(name, text) {
             problems.push(super::template_error(&error, file, text));
@@ -95,7 +96,7 @@ pub fn layout_tera(site: &Site, problems: &mut Vec<Diagnostic>) -> Tera {
             ),
         ));
     }
-    tera
+    (tera, print)
 }
 
 /// The built-in theme's static files: (path in the output, contents).

@@ -66,7 +66,7 @@ struct Shared {
 /// Builds the site in memory, reusing parsed data files between builds.
 struct Builder {
     site: PathBuf,
-    cache: crate::load::LoadCache,
+    cache: crate::BuildCache,
 }
 
 impl Builder {
@@ -137,7 +137,7 @@ pub fn run(mut options: Options) -> Result<(), Vec<Diagnostic>> {
     });
     let mut builder = Builder {
         site: options.site.clone(),
-        cache: crate::load::LoadCache::default(),
+        cache: crate::BuildCache::default(),
     };
     rebuild(&mut builder, &shared, &options, None);
 
