@@ -225,11 +225,8 @@ pub fn plan(
     for (position, source) in sources.iter().enumerate() {
         let Some(front) = &source.front else { continue };
         let file_name = source.name.rsplit('/').next().unwrap_or(&source.name);
-        let dir = source.name.rsplit_once('/').map_or("", |(d, _)| d);
         match &front.generate {
-            Some(_) => generate_pages(
-                data, context, source, front, position, dir, &mut pages, problems,
-            ),
+            Some(_) => generate_pages(data, context, source, front, position, &mut pages, problems),
             None if file_name.starts_with('_') => {}
             None => pages.push(PlannedPage {
                 key: source.name.clone(),
@@ -297,10 +294,10 @@ fn generate_pages(
     source: &Source,
     front: &FrontMatter,
     position: usize,
-    dir: &str,
     pages: &mut Vec<PlannedPage>,
     problems: &mut Vec<Diagnostic>,
 ) {
+    let dir = source.name.rsplit_once('/').map_or("", |(d, _)| d);
     let folder = front.generate.as_deref().unwrap_or_default();
     let folder_path: Vec<&str> = folder.split('.').collect();
     let records: Vec<_> = data
