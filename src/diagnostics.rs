@@ -25,6 +25,20 @@ pub struct Text {
     pub en: String,
 }
 
+impl Severity {
+    /// The word that introduces a diagnostic of this severity.
+    pub fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Severity::Error, Lang::Zh) => "错误",
+            (Severity::Error, Lang::En) => "error",
+            (Severity::Warning, Lang::Zh) => "警告",
+            (Severity::Warning, Lang::En) => "warning",
+            (Severity::Info, Lang::Zh) => "说明",
+            (Severity::Info, Lang::En) => "note",
+        }
+    }
+}
+
 impl Text {
     /// A message from its Chinese and English wording.
     pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Self {
@@ -138,6 +152,22 @@ impl Diagnostic {
         }
     }
 
+    /// A file that cannot be read (`error` says why).
+    pub fn unreadable(path: impl Into<PathBuf>, error: &dyn std::fmt::Display) -> Self {
+        Diagnostic::error(
+            "file-unreadable",
+            Some(Location::file(path)),
+            Text::new(
+                format!("无法读取：{error}"),
+                format!("cannot be read: {error}"),
+            ),
+        )
+        .with_hint(Text::new(
+            "检查这个路径的权限，或删除坏掉的链接",
+            "check the permissions of this path, or remove the broken link",
+        ))
+    }
+
     /// The same diagnostic with a hint saying what to do.
     pub fn with_hint(mut self, hint: Text) -> Self {
         self.hint = Some(hint);
@@ -179,14 +209,7 @@ pub fn render(diagnostics: &[Diagnostic], site_root: &Path, lang: Lang) -> Strin
 }
 
 fn render_one(out: &mut String, diagnostic: &Diagnostic, site_root: &Path, lang: Lang) {
-    let label = match (diagnostic.severity, lang) {
-        (Severity::Error, Lang::Zh) => "错误",
-        (Severity::Error, Lang::En) => "error",
-        (Severity::Warning, Lang::Zh) => "警告",
-        (Severity::Warning, Lang::En) => "warning",
-        (Severity::Info, Lang::Zh) => "说明",
-        (Severity::Info, Lang::En) => "note",
-    };
+    let label = diagnostic.severity.label(lang);
     match &diagnostic.rule {
         Some(rule) => {
             let _ = write!(out, "{label}[{rule}]");

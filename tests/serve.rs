@@ -409,16 +409,8 @@ fn an_open_page_reloads_itself_in_the_browser() {
     let server = Server::start(site.path(), &[]);
     let profile = tempfile::tempdir().unwrap();
     let mut chromium = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--remote-debugging-port=0",
-        ])
+        .args(common::browser::FLAGS)
+        .arg("--remote-debugging-port=0")
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg(format!(
             "http://127.0.0.1:{}/villages/hengxi.html",

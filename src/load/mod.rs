@@ -92,18 +92,7 @@ pub fn load_cached(
 /// Reads one data file.
 pub fn load_file(root: &Path, path: &Path) -> Result<DataFile, Vec<Diagnostic>> {
     let key_path = key_path(path).map_err(|d| vec![d])?;
-    let bytes = read_limited(&root.join(path)).map_err(|error| {
-        vec![Diagnostic::error(
-            "file-unreadable",
-            Some(Location::file(path)),
-            Text::new(
-                format!("无法读取：{error}"),
-                format!("cannot be read: {error}"),
-            ),
-        )]
-    })?;
-    let text = decode(&bytes, path).map_err(|d| vec![d])?;
-    let root = yaml::parse(&text, path)?;
+    let root = load_yaml(root, path)?;
     let Value::Map(entries) = &root.value else {
         return Err(vec![
             Diagnostic::error(
@@ -151,16 +140,8 @@ pub fn load_file(root: &Path, path: &Path) -> Result<DataFile, Vec<Diagnostic>> 
 
 /// Reads and parses one YAML file (`path` relative to `root`, and so named in messages).
 pub fn load_yaml(root: &Path, path: &Path) -> Result<Node, Vec<Diagnostic>> {
-    let bytes = read_limited(&root.join(path)).map_err(|error| {
-        vec![Diagnostic::error(
-            "file-unreadable",
-            Some(Location::file(path)),
-            Text::new(
-                format!("无法读取：{error}"),
-                format!("cannot be read: {error}"),
-            ),
-        )]
-    })?;
+    let bytes = read_limited(&root.join(path))
+        .map_err(|error| vec![Diagnostic::unreadable(path, &error)])?;
     let text = decode(&bytes, path).map_err(|d| vec![d])?;
     yaml::parse(&text, path)
 }

@@ -219,12 +219,7 @@ impl Builder<'_> {
             }
             Event::Alias(_) => return Err(self.anchor_error(span)),
             Event::Scalar(text, style, anchor, tag) => {
-                if anchor != 0 {
-                    return Err(self.anchor_error(span));
-                }
-                if let Some(tag) = tag {
-                    return Err(self.tag_error(span, &format!("{}{}", tag.handle, tag.suffix)));
-                }
+                self.refuse_anchor_and_tag(anchor, tag.as_deref(), span)?;
                 if matches!(
                     self.stack.last(),
                     Some(Frame::Map {
@@ -248,12 +243,7 @@ impl Builder<'_> {
                 self.push(Node { value, line, col }, span)?;
             }
             Event::SequenceStart(anchor, tag) | Event::MappingStart(anchor, tag) => {
-                if anchor != 0 {
-                    return Err(self.anchor_error(span));
-                }
-                if let Some(tag) = tag {
-                    return Err(self.tag_error(span, &format!("{}{}", tag.handle, tag.suffix)));
-                }
+                self.refuse_anchor_and_tag(anchor, tag.as_deref(), span)?;
                 if matches!(
                     self.stack.last(),
                     Some(Frame::Map {
@@ -358,6 +348,22 @@ impl Builder<'_> {
             None => self.root = Some(node),
         }
         Ok(())
+    }
+
+    /// Report data use plain values: an anchor (`&a`) or a tag (`!!float`) is refused.
+    fn refuse_anchor_and_tag(
+        &self,
+        anchor: usize,
+        tag: Option<&saphyr_parser::Tag>,
+        span: Span,
+    ) -> Result<(), Diagnostic> {
+        if anchor != 0 {
+            return Err(self.anchor_error(span));
+        }
+        match tag {
+            Some(tag) => Err(self.tag_error(span, &format!("{}{}", tag.handle, tag.suffix))),
+            None => Ok(()),
+        }
     }
 
     fn anchor_error(&self, span: Span) -> Diagnostic {

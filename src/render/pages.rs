@@ -118,14 +118,7 @@ pub fn read_sources(site: &Site, problems: &mut Vec<Diagnostic>) -> Vec<Source> 
         let bytes = match std::fs::read(site.root.join(&file)) {
             Ok(bytes) => bytes,
             Err(error) => {
-                problems.push(Diagnostic::error(
-                    "file-unreadable",
-                    Some(Location::file(&file)),
-                    Text::new(
-                        format!("无法读取：{error}"),
-                        format!("cannot be read: {error}"),
-                    ),
-                ));
+                problems.push(Diagnostic::unreadable(&file, &error));
                 continue;
             }
         };

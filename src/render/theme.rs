@@ -61,16 +61,7 @@ pub fn layout_tera(site: &Site, problems: &mut Vec<Diagnostic>) -> (Tera, u64) {
             .filter_map(|(name, path)| {
                 let text = std::fs::read_to_string(path)
                     .map_err(|error| {
-                        problems.push(Diagnostic::error(
-                            "file-unreadable",
-                            Some(crate::diagnostics::Location::file(template_path(
-                                site, name,
-                            ))),
-                            crate::diagnostics::Text::new(
-                                format!("无法读取：{error}"),
-                                format!("cannot be read: {error}"),
-                            ),
-                        ))
+                        problems.push(Diagnostic::unreadable(template_path(site, name), &error))
                     })
                     .ok()?;
                 Some((name.clone(), text, template_path(site, name)))

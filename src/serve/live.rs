@@ -1,7 +1,7 @@
 //! What the preview server adds to every HTML page it serves (never to `build` output):
 //! the live-reload script and, while the last build failed, an overlay with the problems.
 
-use crate::diagnostics::{Diagnostic, Lang, Severity};
+use crate::diagnostics::{Diagnostic, Lang};
 use crate::render::escape::escape_html_text;
 
 /// The path of the Server-Sent Events stream.
@@ -49,14 +49,7 @@ font:14px/1.6 'Microsoft YaHei','PingFang SC','Noto Sans CJK SC',sans-serif\">\
             .as_ref()
             .map(ToString::to_string)
             .unwrap_or_default();
-        let label = match (d.severity, lang) {
-            (Severity::Error, Lang::Zh) => "错误",
-            (Severity::Error, Lang::En) => "error",
-            (Severity::Warning, Lang::Zh) => "警告",
-            (Severity::Warning, Lang::En) => "warning",
-            (Severity::Info, Lang::Zh) => "说明",
-            (Severity::Info, Lang::En) => "note",
-        };
+        let label = d.severity.label(lang);
         html.push_str(&format!(
             "<li style=\"margin:6px 0\"><code style=\"background:#f3e6e3;padding:0 4px\">{}</code> <strong>{label}</strong> {}",
             escape_html_text(&place),

@@ -86,14 +86,7 @@ impl Builder {
                     Ok(bytes) => {
                         files.insert(key_of(&path), Bytes::from(bytes));
                     }
-                    Err(error) => notes.push(Diagnostic::error(
-                        "file-unreadable",
-                        Some(Location::file(&source)),
-                        Text::new(
-                            format!("无法读取：{error}"),
-                            format!("cannot be read: {error}"),
-                        ),
-                    )),
+                    Err(error) => notes.push(Diagnostic::unreadable(&source, &error)),
                 },
                 _ => notes.push(Diagnostic::new(
                     diagnostics::Severity::Warning,

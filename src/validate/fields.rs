@@ -111,27 +111,16 @@ impl Checker<'_> {
 
     fn record(&mut self, fields: &[(String, Field)], node: &Node, path: &str) -> Node {
         let Value::Map(entries) = &node.value else {
+            let (zh_name, en_name) = if path.is_empty() {
+                ("文件".to_string(), "the file".to_string())
+            } else {
+                (format!("「{path}」"), format!("`{path}`"))
+            };
             self.report(
                 "type",
                 node,
-                format!(
-                    "{}应是「键: 值」映射，这里是{}",
-                    if path.is_empty() {
-                        "文件".to_string()
-                    } else {
-                        format!("「{path}」")
-                    },
-                    node.kind().zh
-                ),
-                format!(
-                    "{} must be a mapping, found a {}",
-                    if path.is_empty() {
-                        "the file".to_string()
-                    } else {
-                        format!("`{path}`")
-                    },
-                    node.kind().en
-                ),
+                format!("{zh_name}应是「键: 值」映射，这里是{}", node.kind().zh),
+                format!("{en_name} must be a mapping, found a {}", node.kind().en),
                 None,
             );
             return node.clone();

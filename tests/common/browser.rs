@@ -23,20 +23,23 @@ pub fn chromium() -> Option<PathBuf> {
     found
 }
 
+/// Headless flags for a sandboxed machine with no network beyond loopback.
+pub const FLAGS: [&str; 7] = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+];
+
 /// Takes a screenshot of `url` at `width`×`height` into `png`.
 pub fn screenshot(browser: &Path, url: &str, png: &Path, width: u32, height: u32) {
     let profile = tempfile::tempdir().expect("profile dir");
     let output = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--hide-scrollbars",
-        ])
+        .args(FLAGS)
+        .arg("--hide-scrollbars")
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg(format!("--screenshot={}", png.display()))
         .arg(format!("--window-size={width},{height}"))
