@@ -13,6 +13,41 @@ const FILES: &[(&str, &str)] = &[
         "# 站点设置（见 README）\ntitle = \"示例乡2020年工作情况汇报\"\nlanguage = \"zh-CN\"\n",
     ),
     (
+        "data/schema.yaml",
+        r#"# 数据的类型、单位和一致性规则（写法见 huibao 的 docs/schema.md）
+types:
+  hp:
+    households: {type: count, unit: 户, label: 户数}
+    people: {type: count, unit: 人, label: 人数}
+files:
+  township.yaml:
+    label: 乡镇基本情况
+    fields:
+      name: {type: text, label: 乡镇名称}
+      year: {type: year, label: 年度}
+      population: {type: count, unit: 人, label: 总人口, min: 1}
+      registered: {type: hp, label: 建档立卡}
+  villages/*.yaml:
+    label: 村委会
+    fields:
+      name: {type: text, label: 村名, unique: true}
+      registered: {type: hp, label: 建档立卡}
+rules:
+  - id: villages-households
+    check: sum(villages.*.registered.households) == township.registered.households
+    message: 各村建档立卡户数之和应等于全乡建档立卡户数
+    message_en: the villages' registered households must add up to the township's
+  - id: villages-people
+    check: sum(villages.*.registered.people) == township.registered.people
+    message: 各村建档立卡人数之和应等于全乡建档立卡人数
+    message_en: the villages' registered people must add up to the township's
+  - id: registered-within-population
+    check: township.registered.people <= township.population
+    message: 建档立卡人数不能多于总人口
+    message_en: the registered people cannot outnumber the population
+"#,
+    ),
+    (
         "data/township.yaml",
         "name: 示例乡\nyear: 2020\npopulation: 12000\nregistered:\n  households: 300\n  people: 1000\n",
     ),

@@ -188,3 +188,21 @@ fn a_missing_site_is_a_clear_error() {
         text(&output)
     );
 }
+
+#[test]
+fn a_broken_link_in_data_is_an_unreadable_path() {
+    let site = copy_site(&fixture("small"));
+    std::os::unix::fs::symlink(
+        "/nonexistent/huibao/x.yaml",
+        site.path().join("data/villages/gone.yaml"),
+    )
+    .unwrap();
+    let output = huibao(site.path(), &["build"]);
+    let said = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("[file-unreadable] data/villages/gone.yaml"),
+        "{said}"
+    );
+    assert!(!site.path().join("public").exists());
+}

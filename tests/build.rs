@@ -180,8 +180,25 @@ fn new_makes_a_site_that_builds() {
     let site = dir.path().join("mysite");
     let made = huibao(dir.path(), &["new", "mysite"]);
     assert!(made.status.success(), "{}", text(&made));
-    let built = huibao(&site, &["build"]);
+    let built = huibao(&site, &["build", "--deny-warnings"]);
     assert!(built.status.success(), "{}", text(&built));
+    // It comes with a schema whose rules hold, and catch a broken total.
+    let village = site.join("data/villages/dongcun.yaml");
+    fs::write(
+        &village,
+        fs::read_to_string(&village).unwrap().replace("120", "121"),
+    )
+    .unwrap();
+    let broken = text(&huibao(&site, &["check"]));
+    assert!(
+        broken.contains("[villages-households] data/township.yaml:5:"),
+        "{broken}"
+    );
+    fs::write(
+        &village,
+        fs::read_to_string(&village).unwrap().replace("121", "120"),
+    )
+    .unwrap();
     let index = fs::read_to_string(site.join("public/index.html")).unwrap();
     assert!(index.contains("300户"), "{index}");
     // A second `new` into a folder with contents is refused.
