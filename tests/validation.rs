@@ -22,7 +22,7 @@ files:
       registered: {type: hp, label: 建档立卡}
       remaining: {type: hp, label: 未脱贫}
       incidence_percent: {type: percent, dp: 2, label: 贫困发生率}
-      funds: {type: amount, unit: 万元, label: 资金}
+      funds: {type: amount, unit: 万元, label: 资金, plausible: {per: township.projects, min: 1, max: 500, severity: error}}
       projects: {type: count, unit: 个, label: 项目}
       area: {type: decimal, unit: 平方公里, dp: 1, label: 面积, optional: true}
       founded: {type: date, label: 成立日期, optional: true}
@@ -42,6 +42,7 @@ files:
       status: {type: enum, values: [十三五贫困村, 非贫困村], label: 类别}
       registered: {type: hp, label: 建档立卡}
       helper: {type: ref, to: villages, optional: true, label: 结对村}
+      area_km2: {type: decimal, unit: 平方公里, optional: true, label: 面积, plausible: {min: 0.5, max: 100}}
 rules:
   - id: households-sum
     check: sum(villages.*.registered.households) == township.registered.households
@@ -216,6 +217,24 @@ fn a_unit_error_is_caught_by_plausibility() {
     );
     let (_, d) = check_json(dir.path(), &[]);
     assert!(find(&d, "rule", "funds-per-project").is_some(), "{d:#?}");
+    // The same, declared on the field: `plausible: {per: township.projects, min: 1, …}`.
+    let declared = find(&d, "rule", "plausible-township-funds").expect("field plausibility");
+    assert_eq!(declared["severity"], "error");
+    assert_eq!(
+        (declared["file"].as_str(), declared["line"].as_u64()),
+        (Some("data/township.yaml"), Some(10))
+    );
+    // Per record of a folder, and a warning by default: 5000 km² for one village.
+    let dir = site(
+        TOWNSHIP,
+        &[("a", A), ("b", &format!("{B}area_km2: 5000\n"))],
+    );
+    let (_, d) = check_json(dir.path(), &[]);
+    let area = find(&d, "rule", "plausible-villages-area_km2").expect("per-record plausibility");
+    assert_eq!(
+        (area["severity"].as_str(), area["file"].as_str()),
+        (Some("warning"), Some("data/villages/b.yaml"))
+    );
 }
 
 #[test]

@@ -52,10 +52,29 @@ pub struct Field {
     /// In a list: no two items have the same value of this field; across the files of a
     /// folder: no two files do.
     pub unique: bool,
+    /// A plausible range (per another figure): outside it, a likely unit or typing error.
+    pub plausible: Option<Plausible>,
     /// Where it is declared in the schema.
     pub line: u32,
     /// Column of the declaration.
     pub col: u32,
+}
+
+/// `plausible: {per: policies.industry.projects, min: 1, max: 500}`: the value (divided by
+/// `per` when given) is expected between `min` and `max`; outside, it is reported (a warning
+/// unless `severity: error`) as a likely unit or typing error. Becomes a rule.
+#[derive(Clone, Debug)]
+pub struct Plausible {
+    /// The figure the value is divided by (a rule path; `it.` is the record itself).
+    pub per: Option<Expr>,
+    /// The text of `per`, for messages.
+    pub per_text: Option<String>,
+    /// The smallest plausible value.
+    pub min: Option<Decimal>,
+    /// The largest plausible value.
+    pub max: Option<Decimal>,
+    /// Warning (default) or error.
+    pub severity: Severity,
 }
 
 /// The kinds of fields.
@@ -138,6 +157,7 @@ pub struct Rule {
 
 /// Every field key a field declaration may have.
 const FIELD_KEYS: &[&str] = &[
+    "plausible",
     "type",
     "label",
     "unit",
@@ -221,6 +241,7 @@ pub fn parse(root: &Node) -> Result<Schema, Vec<Diagnostic>> {
                         max: None,
                         dp: None,
                         unique: false,
+                        plausible: None,
                         line: spec.line,
                         col: spec.col,
                     })
@@ -288,6 +309,9 @@ pub fn parse(root: &Node) -> Result<Schema, Vec<Diagnostic>> {
             reader.problems.push(d);
         }
         None => {}
+    }
+    for file in &schema.files {
+        plausibility_rules(file, &file.fields, "", &mut schema.rules);
     }
     if let Some(rules) = root.get("rules") {
         match &rules.value {
@@ -476,9 +500,13 @@ impl Reader<'_> {
                 spec.get("unique").map(|n| &n.value),
                 Some(Value::Bool(true))
             ),
+            plausible: None,
             line: spec.line,
             col: spec.col,
         };
+        if let Some(node) = spec.get("plausible") {
+            field.plausible = self.plausible(node);
+        }
         if let Some(dp) = self.decimal(spec.get("dp"), "dp") {
             field.dp = u32::try_from(dp.mantissa())
                 .ok()
@@ -621,6 +649,73 @@ impl Reader<'_> {
         Some(field)
     }
 
+    fn plausible(&mut self, node: &Node) -> Option<Plausible> {
+        let Value::Map(keys) = &node.value else {
+            let d = self.error(
+                node,
+                "plausible 要写成 {per: 路径, min: 数, max: 数}",
+                "plausible must read {per: path, min: number, max: number}",
+            );
+            self.problems.push(d);
+            return None;
+        };
+        for (key, _) in keys {
+            if !["per", "min", "max", "severity"].contains(&key.name.as_str()) {
+                let d = self.unknown_key(key, &["per", "min", "max", "severity"]);
+                self.problems.push(d);
+            }
+        }
+        let per_text = node.get("per").and_then(text_of);
+        let per = match &per_text {
+            None => None,
+            Some(text) => match expr::parse(text) {
+                Ok(path @ Expr::Path(_)) => Some(path),
+                _ => {
+                    let d = self.error(
+                        node,
+                        format!("plausible 的 per 要是数据路径，这里是「{text}」"),
+                        format!("plausible's per must be a data path, not `{text}`"),
+                    );
+                    self.problems.push(d);
+                    return None;
+                }
+            },
+        };
+        let severity = match node.get("severity").and_then(text_of).as_deref() {
+            None | Some("warning") => Severity::Warning,
+            Some("error") => Severity::Error,
+            Some(other) => {
+                let d = self.error(
+                    node,
+                    format!("severity 只能是 error 或 warning，这里是「{other}」"),
+                    format!("severity must be error or warning, not `{other}`"),
+                );
+                self.problems.push(d);
+                Severity::Warning
+            }
+        };
+        let (min, max) = (
+            self.decimal(node.get("min"), "min"),
+            self.decimal(node.get("max"), "max"),
+        );
+        if min.is_none() && max.is_none() {
+            let d = self.error(
+                node,
+                "plausible 至少要写 min 或 max",
+                "plausible needs min or max",
+            );
+            self.problems.push(d);
+            return None;
+        }
+        Some(Plausible {
+            per,
+            per_text,
+            min,
+            max,
+            severity,
+        })
+    }
+
     fn rule(&mut self, node: &Node) -> Option<Rule> {
         let Value::Map(keys) = &node.value else {
             let d = self.error(
@@ -757,6 +852,112 @@ impl Reader<'_> {
             }),
             location,
         })
+    }
+}
+
+/// Turns every `plausible` declaration into a rule.
+fn plausibility_rules(
+    file: &FileSchema,
+    fields: &[(String, Field)],
+    prefix: &str,
+    rules: &mut Vec<Rule>,
+) {
+    let stem = file
+        .pattern
+        .trim_end_matches(".yaml")
+        .trim_end_matches(".yml");
+    let (root, each) = match stem.strip_suffix("/*") {
+        Some(folder) => ("it".to_string(), Some(folder.to_string())),
+        None => (stem.replace('/', "."), None),
+    };
+    for (name, field) in fields {
+        let path = if prefix.is_empty() {
+            name.clone()
+        } else {
+            format!("{prefix}.{name}")
+        };
+        if let Kind::Record(inner) = &field.kind {
+            plausibility_rules(file, inner, &path, rules);
+        }
+        let Some(plausible) = &field.plausible else {
+            continue;
+        };
+        let mut segments = vec![expr::Segment::Key(root.clone())];
+        segments.extend(path.split('.').map(|k| expr::Segment::Key(k.to_string())));
+        let own = Expr::Path(segments);
+        let value = match &plausible.per {
+            Some(per) => Expr::Binary(expr::Op::Div, Box::new(own.clone()), Box::new(per.clone())),
+            None => own.clone(),
+        };
+        // A missing optional value, or nothing to divide by, is not implausible.
+        let mut skip = Expr::Binary(expr::Op::Eq, Box::new(own), Box::new(Expr::Null));
+        if let Some(per) = &plausible.per {
+            let zero = Expr::Binary(
+                expr::Op::Eq,
+                Box::new(per.clone()),
+                Box::new(Expr::Number(Decimal::ZERO)),
+            );
+            skip = Expr::Binary(expr::Op::Or, Box::new(skip), Box::new(zero));
+        }
+        let mut check: Option<Expr> = None;
+        for (op, bound) in [(expr::Op::Ge, plausible.min), (expr::Op::Le, plausible.max)] {
+            if let Some(bound) = bound {
+                let part = Expr::Binary(op, Box::new(value.clone()), Box::new(Expr::Number(bound)));
+                check = Some(match check {
+                    None => part,
+                    Some(first) => Expr::Binary(expr::Op::And, Box::new(first), Box::new(part)),
+                });
+            }
+        }
+        let Some(check) = check else { continue };
+        let check = Expr::Binary(expr::Op::Or, Box::new(skip), Box::new(check));
+        let label = field.label.clone().unwrap_or_else(|| path.clone());
+        let unit = field.unit.clone().unwrap_or_default();
+        let range = match (plausible.min, plausible.max) {
+            (Some(a), Some(b)) => format!("{a}–{b}{unit}"),
+            (Some(a), None) => format!("≥{a}{unit}"),
+            (None, Some(b)) => format!("≤{b}{unit}"),
+            (None, None) => String::new(),
+        };
+        let (zh, en) = match &plausible.per_text {
+            Some(per) => (
+                format!(
+                    "「{label}」按 {per} 平均后不在合理范围（{range}）内，可能是单位错误（如把万元写成了元）或录入错误"
+                ),
+                format!(
+                    "`{path}` ({label}) per {per} is outside its plausible range ({range}): a likely unit error (元 for 万元) or typo"
+                ),
+            ),
+            None => (
+                format!("「{label}」不在合理范围（{range}）内，可能是单位错误或录入错误"),
+                format!(
+                    "`{path}` ({label}) is outside its plausible range ({range}): a likely unit error or typo"
+                ),
+            ),
+        };
+        rules.push(Rule {
+            id: format!(
+                "plausible-{}-{path}",
+                stem.replace(['/', '*'], "-").trim_end_matches('-')
+            ),
+            check,
+            each: each.as_ref().map(|folder| {
+                let mut all: Vec<expr::Segment> = folder
+                    .split('/')
+                    .map(|k| expr::Segment::Key(k.to_string()))
+                    .collect();
+                all.push(expr::Segment::Every);
+                ("it".to_string(), Expr::Path(all))
+            }),
+            severity: plausible.severity,
+            message: Text::new(zh, en),
+            hint: Some(Text::new(
+                format!("核对「{label}」的数值和单位（这一项的单位是{unit}）"),
+                format!("check the figure and unit of `{path}` (it is in {unit})"),
+            )),
+            explained: None,
+            location: Location::new(SCHEMA_FILE, field.line as usize, field.col as usize),
+        });
     }
 }
 
