@@ -372,6 +372,12 @@ fn a_folder_added_later_is_watched() {
     });
     fs::write(site.path().join("static/docs/note.txt"), "说明").unwrap();
     server.wait_for("the new file", |s| s.get("/docs/note.txt").0 == 200);
+    // And a folder removed is gone from the preview.
+    fs::remove_dir_all(site.path().join("static")).unwrap();
+    server.wait_for("the removal", |s| s.get("/docs/note.txt").0 == 404);
+    fs::create_dir_all(site.path().join("static")).unwrap();
+    fs::write(site.path().join("static/again.txt"), "再来").unwrap();
+    server.wait_for("the re-created folder", |s| s.get("/again.txt").0 == 200);
 }
 
 #[test]
