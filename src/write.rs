@@ -88,7 +88,14 @@ pub fn publish(output: &Output, out_dir: &Path) -> Result<Changes, Diagnostic> {
             if let Some(dir) = target.parent() {
                 fs::create_dir_all(dir).map_err(|e| io_error("创建文件夹", dir, e))?;
             }
-            fs::write(&target, bytes).map_err(|e| io_error("写入文件", path, e))?;
+            // An unchanged file keeps its inode and modification time (a hard link to the
+            // published one), so that copying tools see only what changed.
+            let published = out_dir.join(path);
+            let unchanged = fs::read(&published).is_ok_and(|old| old == *bytes)
+                && fs::hard_link(&published, &target).is_ok();
+            if !unchanged {
+                fs::write(&target, bytes).map_err(|e| io_error("写入文件", path, e))?;
+            }
         }
         for (path, source) in &output.copies {
             let target = staging.join(path);

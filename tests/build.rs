@@ -61,9 +61,14 @@ fn two_builds_are_byte_identical() {
     build_ok(&fixture("small"), a.path());
     build_ok(&fixture("small"), b.path());
     assert_eq!(tree(a.path()), tree(b.path()));
-    // Rebuilding over the same output reports nothing changed.
+    // Rebuilding over the same output reports nothing changed, and keeps the files as they
+    // were (same modification time) so that copying to the intranet server copies nothing.
+    let index = a.path().join("index.html");
+    let before = fs::metadata(&index).unwrap().modified().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
     let said = build_ok(&fixture("small"), a.path());
     assert!(said.contains("新增 0，修改 0，删除 0"), "{said}");
+    assert_eq!(fs::metadata(&index).unwrap().modified().unwrap(), before);
 }
 
 #[test]
