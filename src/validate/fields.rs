@@ -96,6 +96,28 @@ fn join(parent: &str, key: &str) -> String {
 }
 
 impl Checker<'_> {
+    /// A value of the wrong kind: "{name} must be {expected}, found a {kind}".
+    fn wrong_kind(
+        &mut self,
+        node: &Node,
+        name: (&str, &str),
+        expected: (&str, &str),
+        hint: Option<Text>,
+    ) {
+        self.report(
+            "type",
+            node,
+            format!("{}应是{}，这里是{}", name.0, expected.0, node.kind().zh),
+            format!(
+                "{} must be {}, found a {}",
+                name.1,
+                expected.1,
+                node.kind().en
+            ),
+            hint,
+        );
+    }
+
     fn report(
         &mut self,
         code: &'static str,
@@ -116,11 +138,10 @@ impl Checker<'_> {
             } else {
                 (format!("「{path}」"), format!("`{path}`"))
             };
-            self.report(
-                "type",
+            self.wrong_kind(
                 node,
-                format!("{zh_name}应是「键: 值」映射，这里是{}", node.kind().zh),
-                format!("{en_name} must be a mapping, found a {}", node.kind().en),
+                (&zh_name, &en_name),
+                ("「键: 值」映射", "a mapping"),
                 None,
             );
             return node.clone();
@@ -216,29 +237,20 @@ impl Checker<'_> {
             kind if kind.is_numeric() => self.number(field, node, path),
             Kind::Text => {
                 if !matches!(node.value, Value::String(_)) {
-                    self.report(
-                        "type",
-                        node,
-                        format!("{name_zh}应是文本，这里是{}", node.kind().zh),
-                        format!("{name_en} must be text, found a {}", node.kind().en),
-                        Some(Text::new(
-                            "给它加上引号，例如 \"001\"",
-                            "put it in quotes, e.g. \"001\"",
-                        )),
+                    let hint = Text::new(
+                        "给它加上引号，例如 \"001\"",
+                        "put it in quotes, e.g. \"001\"",
                     );
+                    self.wrong_kind(node, (&name_zh, &name_en), ("文本", "text"), Some(hint));
                 }
                 node.clone()
             }
             Kind::Bool => {
                 if !matches!(node.value, Value::Bool(_)) {
-                    self.report(
-                        "type",
+                    self.wrong_kind(
                         node,
-                        format!("{name_zh}应是 true 或 false，这里是{}", node.kind().zh),
-                        format!(
-                            "{name_en} must be true or false, found a {}",
-                            node.kind().en
-                        ),
+                        (&name_zh, &name_en),
+                        (" true 或 false", "true or false"),
                         None,
                     );
                 }
@@ -327,19 +339,8 @@ impl Checker<'_> {
             }
             Kind::List(item) => {
                 let Value::List(items) = &node.value else {
-                    self.report(
-                        "type",
-                        node,
-                        format!(
-                            "{name_zh}应是列表（每项以 - 开头），这里是{}",
-                            node.kind().zh
-                        ),
-                        format!(
-                            "{name_en} must be a list (items start with -), found a {}",
-                            node.kind().en
-                        ),
-                        None,
-                    );
+                    let expected = ("列表（每项以 - 开头）", "a list (items start with -)");
+                    self.wrong_kind(node, (&name_zh, &name_en), expected, None);
                     return node.clone();
                 };
                 let checked: Vec<Node> = items
@@ -466,13 +467,7 @@ impl Checker<'_> {
                 }
             }
             _ => {
-                self.report(
-                    "type",
-                    node,
-                    format!("{name_zh}应是数字，这里是{}", node.kind().zh),
-                    format!("{name_en} must be a number, found a {}", node.kind().en),
-                    None,
-                );
+                self.wrong_kind(node, (&name_zh, &name_en), ("数字", "a number"), None);
                 return node.clone();
             }
         };
