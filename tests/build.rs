@@ -244,3 +244,23 @@ fn golden_village_page() {
     let want = fs::read_to_string(&golden).expect("golden file (UPDATE_GOLDEN=1 writes it)");
     assert_eq!(got, want, "the page differs from {}", golden.display());
 }
+
+#[test]
+fn a_site_large_enough_to_render_in_parallel_is_still_byte_identical() {
+    let site = copy_site(&fixture("small"));
+    for i in 0..150 {
+        fs::write(
+            site.path().join(format!("data/villages/v{i:03}.yaml")),
+            format!("name: 第{i}村\nregistered:\n  households: {}\n  people: {}\n", 10 + i, 40 + 3 * i),
+        )
+        .unwrap();
+    }
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    build_ok(site.path(), a.path());
+    build_ok(site.path(), b.path());
+    let first = tree(a.path());
+    assert!(first.len() > 150, "{} files", first.len());
+    assert_eq!(first, tree(b.path()));
+    let page = String::from_utf8(first[&std::path::PathBuf::from("villages/v149.html")].clone()).unwrap();
+    assert!(page.contains("第149村有建档立卡贫困户159户"), "{page}");
+}

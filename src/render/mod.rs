@@ -127,6 +127,7 @@ pub fn render_site_cached(
     let mut output = Output::default();
     let mut kept = HashMap::with_capacity(plan.pages.len());
     let mut reused = 0;
+    let mut to_render = Vec::new();
     for (index, page) in plan.pages.iter().enumerate() {
         let source = &sources[page.source];
         let inputs = fingerprint(&(
@@ -159,18 +160,75 @@ pub fn render_site_cached(
             reused += 1;
             continue;
         }
-        match render_page(
+        to_render.push((index, inputs));
+    }
+    let render_one = |index: usize, context: &mut Context| {
+        render_page(
             site,
             &plan,
             index,
             &content_tera,
             &layout_tera,
-            &mut context,
+            context,
             &site_json,
             &link_targets,
             &sources,
-        ) {
+        )
+    };
+    // Pages are independent: render them on every core, each thread with its own context
+    // (one clone per thread, never per page).
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    let mut rendered: Vec<(usize, u64, Result<String, Vec<Diagnostic>>)> =
+        if threads < 2 || to_render.len() < 64 {
+            to_render
+                .iter()
+                .map(|&(index, inputs)| (index, inputs, render_one(index, &mut context)))
+                .collect()
+        } else {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = to_render
+                    .chunks(to_render.len().div_ceil(threads))
+                    .map(|chunk| {
+                        let mut context = context.clone();
+                        let render_one = &render_one;
+                        scope.spawn(move || {
+                            chunk
+                                .iter()
+                                .map(|&(index, inputs)| {
+                                    (index, inputs, render_one(index, &mut context))
+                                })
+                                .collect::<Vec<_>>()
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .flat_map(|handle| {
+                        handle.join().unwrap_or_else(|_| {
+                            vec![(
+                                usize::MAX,
+                                0,
+                                Err(vec![Diagnostic::error(
+                                    "internal",
+                                    None,
+                                    Text::new(
+                                        "生成页面时内部出错，请报告这个问题",
+                                        "an internal error while rendering pages; please report it",
+                                    ),
+                                )]),
+                            )]
+                        })
+                    })
+                    .collect()
+            })
+        };
+    rendered.sort_by_key(|(index, _, _)| *index);
+    for (index, inputs, result) in rendered {
+        match result {
             Ok(html) => {
+                let page = &plan.pages[index];
                 let html = html.into_bytes();
                 kept.insert(page.output.clone(), (inputs, html.clone()));
                 output.files.push((PathBuf::from(&page.output), html));
