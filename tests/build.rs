@@ -177,6 +177,22 @@ fn broken_links_between_pages_are_errors() {
         "{said}"
     );
     assert!(said.contains("content/index.md:15:8"), "{said}");
+
+    // A fragment that names no heading, and a raw HTML link: both checked in the built pages.
+    for (link, shown) in [
+        (
+            "[村](villages/index.md#没有这个标题)",
+            "villages/index.html#没有这个标题",
+        ),
+        ("<a href=\"nowhere.html\">x</a>", "nowhere.html"),
+    ] {
+        fs::write(&index, format!("{text_before}\n{link}\n")).unwrap();
+        let output = huibao(site.path(), &["build"]);
+        let said = text(&output);
+        assert_eq!(output.status.code(), Some(1), "{said}");
+        assert!(said.contains(&format!("链接「{shown}」")), "{said}");
+        assert!(said.contains("content/index.md"), "{said}");
+    }
 }
 
 #[test]
@@ -251,7 +267,11 @@ fn a_site_large_enough_to_render_in_parallel_is_still_byte_identical() {
     for i in 0..150 {
         fs::write(
             site.path().join(format!("data/villages/v{i:03}.yaml")),
-            format!("name: 第{i}村\nregistered:\n  households: {}\n  people: {}\n", 10 + i, 40 + 3 * i),
+            format!(
+                "name: 第{i}村\nregistered:\n  households: {}\n  people: {}\n",
+                10 + i,
+                40 + 3 * i
+            ),
         )
         .unwrap();
     }
@@ -261,6 +281,7 @@ fn a_site_large_enough_to_render_in_parallel_is_still_byte_identical() {
     let first = tree(a.path());
     assert!(first.len() > 150, "{} files", first.len());
     assert_eq!(first, tree(b.path()));
-    let page = String::from_utf8(first[&std::path::PathBuf::from("villages/v149.html")].clone()).unwrap();
+    let page =
+        String::from_utf8(first[&std::path::PathBuf::from("villages/v149.html")].clone()).unwrap();
     assert!(page.contains("第149村有建档立卡贫困户159户"), "{page}");
 }

@@ -212,6 +212,10 @@ fn chart_errors_are_located_in_the_content_file() {
             r#"{{ chart(kind="radar", title="雷达图", labels=["甲"], values=[1]) }}"#,
             "unknown kind `radar`",
         ),
+        (
+            r#"{{ chart(kind="pie", title="大数", labels=["甲", "乙"], values=["1000000000000000000000000000", "1"]) }}"#,
+            "too large to chart",
+        ),
     ] {
         fs::write(&index, format!("{text_before}\n\n{call}\n")).unwrap();
         let output = huibao(site.path(), &["--lang", "en", "build"]);

@@ -161,7 +161,9 @@ pub fn spec_from_args(args: &HashMap<String, Value>, palette: &[RGBColor]) -> Re
         err(&title, &format!("没有「{kind_name}」这种图表；可用：bar、hbar、grouped、stacked、line、pie、donut、spark"),
             &format!("unknown kind `{kind_name}`; the kinds are bar, hbar, grouped, stacked, line, pie, donut, spark"))
     })?;
-    for key in args.keys() {
+    let mut keys: Vec<&String> = args.keys().collect();
+    keys.sort();
+    for key in keys {
         if ![
             "title",
             "kind",
@@ -370,6 +372,20 @@ pub fn spec_from_args(args: &HashMap<String, Value>, palette: &[RGBColor]) -> Re
                 "{} draws one series; use grouped, stacked or line for several",
                 kind.name()
             ),
+        ));
+    }
+    // Layout multiplies and adds values (shares of a pie, stacked totals): keep them far from
+    // the 28-digit limit of a Decimal.
+    let limit = Decimal::from_i128_with_scale(10i128.pow(20), 0);
+    if series
+        .iter()
+        .flat_map(|s| &s.values)
+        .any(|v| v.abs() > limit)
+    {
+        return Err(err(
+            &title,
+            "数值过大（超过 10 的 20 次方），无法绘图",
+            "a value is too large to chart (over 10^20)",
         ));
     }
     let negative = series

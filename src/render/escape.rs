@@ -22,6 +22,10 @@ pub fn escape_markdown(value: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
+            // Leading spaces would make an indented code block.
+            ' ' | '\t' if value.chars().take(index).all(|c| c == ' ' || c == '\t') => {
+                out.push_str(if c == ' ' { "&#32;" } else { "&#9;" });
+            }
             '+' | '-' | '=' if index == 0 => {
                 out.push('\\');
                 out.push(c);
@@ -91,7 +95,17 @@ mod tests {
 
     #[test]
     fn values_at_line_start_do_not_start_blocks() {
-        for value in ["# 标题", "- 项", "1. 项", "> 引", "===", "+ x", "2020) x"] {
+        for value in [
+            "# 标题",
+            "- 项",
+            "1. 项",
+            "> 引",
+            "===",
+            "+ x",
+            "2020) x",
+            "    缩进村",
+            "\t村",
+        ] {
             let html = through_markdown(&escape_markdown(value));
             assert!(html.starts_with("<p>"), "{value}: {html}");
         }

@@ -121,7 +121,7 @@ pub fn to_decimal(value: &Value, what: &str) -> Result<Decimal> {
 
 /// A template value holding `d` exactly: its decimal text, like every figure in the context.
 pub fn from_decimal(d: Decimal) -> Result<Value> {
-    Ok(Value::String(d.to_string()))
+    Ok(Value::String(without_negative_zero(d).to_string()))
 }
 
 fn describe(value: &Value) -> String {
@@ -167,7 +167,28 @@ fn decimals(args: &HashMap<String, Value>, name: &str, helper: &str) -> Result<O
 pub fn round_half_up(value: Decimal, dp: u32) -> Decimal {
     let mut rounded = value.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero);
     rounded.rescale(dp);
-    rounded
+    without_negative_zero(rounded)
+}
+
+/// Like [`round_half_up`], refusing a number too wide to show `dp` decimals exactly
+/// (a Decimal holds 28 significant digits: `12345678901234567890` has room for 8 more).
+pub fn round_half_up_checked(value: Decimal, dp: u32, helper: &str) -> Result<Decimal> {
+    let rounded = round_half_up(value, dp);
+    if rounded.scale() == dp {
+        Ok(rounded)
+    } else {
+        Err(Error::msg(format!(
+            "{helper}: {value} has too many digits to show {dp} decimal places / 位数太多，无法保留 {dp} 位小数"
+        )))
+    }
+}
+
+/// `-0` (a zero that kept its sign, e.g. from `-0.001` rounded) is written `0`.
+fn without_negative_zero(mut value: Decimal) -> Decimal {
+    if value.is_zero() {
+        value.set_sign_positive(true);
+    }
+    value
 }
 
 /// Formats a figure the way Chinese official reports write it: the number, then its unit
@@ -175,7 +196,7 @@ pub fn round_half_up(value: Decimal, dp: u32) -> Decimal {
 pub fn format_figure(value: Decimal, dp: Option<u32>, unit: &str) -> String {
     let value = match dp {
         Some(dp) => round_half_up(value, dp),
-        None => value,
+        None => without_negative_zero(value),
     };
     format!("{value}{unit}")
 }
@@ -196,6 +217,9 @@ impl Filter for Fig {
                 )));
             }
         };
+        if let Some(dp) = dp {
+            round_half_up_checked(number, dp, "fig")?;
+        }
         Ok(Value::String(format_figure(number, dp, unit)))
     }
     fn is_safe(&self) -> bool {
@@ -216,7 +240,7 @@ impl Filter for Round {
             ));
         }
         let dp = decimals(args, "precision", "round")?.unwrap_or(0);
-        from_decimal(round_half_up(number, dp))
+        from_decimal(round_half_up_checked(number, dp, "round")?)
     }
     fn is_safe(&self) -> bool {
         true
@@ -322,7 +346,7 @@ impl Function for Binary {
                 } else {
                     a
                 };
-                round_half_up(scaled.checked_div(b).ok_or_else(overflow)?, dp)
+                round_half_up_checked(scaled.checked_div(b).ok_or_else(overflow)?, dp, name)?
             }
         };
         from_decimal(result)
@@ -381,6 +405,21 @@ mod tests {
             "15.83 96.34 295.84 580.25"
         );
         assert_eq!(render("{{ a }}"), "0.1");
+    }
+
+    #[test]
+    fn wide_numbers_and_negative_zero() {
+        assert_eq!(render("{{ \"-0\" | fig(unit=\"户\") }}"), "0户");
+        assert_eq!(render("{{ -0.001 | fig(dp=2) }}"), "0.00");
+        let mut tera = Tera::default();
+        register(&mut tera);
+        let err = tera
+            .render_str(
+                "{{ \"12345678901234567890\" | fig(dp=20) }}",
+                &tera::Context::new(),
+            )
+            .unwrap_err();
+        assert!(format!("{err:?}").contains("too many digits"), "{err:?}");
     }
 
     #[test]

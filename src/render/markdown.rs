@@ -2,7 +2,7 @@
 //! content files rewritten into relative links to the built pages.
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// A heading of a page, for the on-page table of contents.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -44,7 +44,7 @@ pub fn to_html(markdown: &str, links: &Links<'_>, number_headings: bool) -> Rend
         | Options::ENABLE_HEADING_ATTRIBUTES;
     let mut out = RenderedMarkdown::default();
     let mut events = Vec::new();
-    let mut used_ids: HashMap<String, usize> = HashMap::new();
+    let mut used_ids: HashSet<String> = HashSet::new();
     let mut counters = [0usize; 7];
     let mut heading: Option<(usize, Vec<Event<'_>>)> = None;
 
@@ -129,7 +129,7 @@ pub fn chinese_numeral(n: usize) -> String {
 fn finish_heading<'a>(
     mut buffered: Vec<Event<'a>>,
     number: String,
-    used_ids: &mut HashMap<String, usize>,
+    used_ids: &mut HashSet<String>,
 ) -> (Vec<Event<'a>>, Heading) {
     let mut text = number.clone();
     for event in &buffered[1..] {
@@ -150,13 +150,14 @@ fn finish_heading<'a>(
         Some(id) => id.to_string(),
         None => slug(text.trim_start_matches(number.as_str())),
     };
-    let count = used_ids.entry(base.clone()).or_insert(0);
-    let unique = if *count == 0 {
-        base.clone()
-    } else {
-        format!("{base}-{count}")
-    };
-    *count += 1;
+    // The first free of `base`, `base-1`, `base-2` … (a heading may itself be called `x-1`).
+    let mut unique = base.clone();
+    let mut n = 0;
+    while used_ids.contains(&unique) {
+        n += 1;
+        unique = format!("{base}-{n}");
+    }
+    used_ids.insert(unique.clone());
     let mut events = vec![Event::Start(Tag::Heading {
         level,
         id: Some(CowStr::from(unique.clone())),
@@ -310,6 +311,9 @@ mod tests {
         assert_eq!(ids[0], "基本情况");
         assert_eq!(ids[4], "工作-情况");
         assert_eq!(ids[5], "基本情况-1");
+        let dup = to_html("## 数据\n## 数据\n## 数据-1\n", &links, false);
+        let dup_ids: Vec<_> = dup.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(dup_ids, ["数据", "数据-1", "数据-1-1"]);
         assert!(
             out.html.contains(
                 r#"<h2 id="基本情况"><span class="heading-number">一、</span>基本情况</h2>"#

@@ -8,6 +8,7 @@ pub mod context;
 pub mod deps;
 pub mod escape;
 pub mod figures;
+mod links;
 pub mod markdown;
 mod pages;
 pub mod theme;
@@ -248,6 +249,33 @@ pub fn render_site_cached(
     }
     output.files.sort();
     output.copies = site.static_files.clone();
+    let others: Vec<PathBuf> = output.copies.iter().map(|(p, _)| p.clone()).collect();
+    for (page, link) in links::check(&output.files, &others) {
+        let link = percent_encoding::percent_decode_str(&link)
+            .decode_utf8_lossy()
+            .to_string();
+        let Some(planned) = plan.pages.iter().find(|p| p.output == page) else {
+            continue; // a link of the theme's own files: not the user's content
+        };
+        let source = &sources[planned.source];
+        let location = locate(&source.template, &link)
+            .map(|(line, col)| Location::new(&source.file, line, col))
+            .unwrap_or_else(|| Location::file(&source.file));
+        problems.push(
+            Diagnostic::error(
+                "link-broken",
+                Some(location),
+                Text::new(
+                    format!("{page} 里的链接「{link}」指向的文件或锚点不存在"),
+                    format!("the link `{link}` in {page} points to a file or anchor that does not exist"),
+                ),
+            )
+            .with_hint(Text::new(
+                "页面之间的链接写内容文件（如 villages/index.md）；锚点写标题的 id（见生成页面的 id=\"…\"）",
+                "link pages by their content file (such as villages/index.md); an anchor names a heading's id (see id=\"…\" in the built page)",
+            )),
+        );
+    }
     for (path, _) in &output.copies {
         if output.files.iter().any(|(p, _)| p == path) {
             problems.push(Diagnostic::error(

@@ -248,7 +248,19 @@ fn open_browser(url: &str, say: &dyn Fn(String, String) -> String) {
 /// Builds, publishes the result to the handlers, reports in the terminal, tells the pages.
 fn rebuild(builder: &mut Builder, shared: &Shared, options: &Options, changed: Option<&[PathBuf]>) {
     let started = Instant::now();
-    let result = builder.build();
+    // A bug in a build must not end the preview: it is reported like any other problem.
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| builder.build()))
+        .unwrap_or_else(|_| {
+            builder.cache = crate::BuildCache::default();
+            Err(vec![Diagnostic::error(
+                "internal",
+                None,
+                Text::new(
+                    "huibao 内部出错（上面是详情）：请报告这个问题；修改文件后会再试",
+                    "an internal error in huibao (details above): please report it; it tries again after the next edit",
+                ),
+            )])
+        });
     let elapsed = started.elapsed().as_millis();
     let lang = options.lang;
     let what = changed

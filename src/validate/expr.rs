@@ -681,6 +681,12 @@ impl<'a, 'i> Evaluator<'a, 'i> {
                 };
                 let mut r = x.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero);
                 r.rescale(dp);
+                if r.scale() != dp {
+                    return Err(eval_error(
+                        format!("{x} 位数太多，无法保留 {dp} 位小数"),
+                        format!("{x} has too many digits to keep {dp} decimal places"),
+                    ));
+                }
                 Ok(Val::Number(r))
             }
             "abs" => Ok(Val::Number(self.number(&args[0], item)?.abs())),
