@@ -9,9 +9,13 @@ use std::path::PathBuf;
 /// A link that does not resolve: (page output path, the link as written).
 pub type BrokenLink = (String, String);
 
-/// Checks the links of every HTML page among `files`; `others` are the other files the site
-/// will have (static copies).
-pub fn check(files: &[(PathBuf, Vec<u8>)], others: &[PathBuf]) -> Vec<BrokenLink> {
+/// Checks the links in `bodies` (page output path, HTML to scan) against the site's `files`
+/// (whose ids are the anchors) and `others` (static copies).
+pub fn check(
+    bodies: &[(String, String)],
+    files: &[(PathBuf, Vec<u8>)],
+    others: &[PathBuf],
+) -> Vec<BrokenLink> {
     let key = |p: &PathBuf| p.to_string_lossy().replace('\\', "/");
     let pages: HashMap<String, &[u8]> = files.iter().map(|(p, b)| (key(p), b.as_slice())).collect();
     let exists: HashSet<String> = pages
@@ -21,13 +25,9 @@ pub fn check(files: &[(PathBuf, Vec<u8>)], others: &[PathBuf]) -> Vec<BrokenLink
         .collect();
     let mut anchors: HashMap<String, HashSet<String>> = HashMap::new();
     let mut broken = Vec::new();
-    for (page, bytes) in &pages {
-        if !page.ends_with(".html") {
-            continue;
-        }
-        let html = String::from_utf8_lossy(bytes);
+    for (page, html) in bodies {
         let dir = page.rsplit_once('/').map_or("", |(d, _)| d);
-        for link in attribute_values(&html) {
+        for link in attribute_values(html) {
             let decoded = percent_decode_str(&link.replace("&amp;", "&"))
                 .decode_utf8_lossy()
                 .to_string();
@@ -40,7 +40,7 @@ pub fn check(files: &[(PathBuf, Vec<u8>)], others: &[PathBuf]) -> Vec<BrokenLink
             };
             let path = path.split('?').next().unwrap_or_default();
             let target = if path.is_empty() {
-                Some(page.clone())
+                Some(page.to_string())
             } else {
                 resolve(dir, path)
             };
@@ -136,7 +136,16 @@ mod tests {
             (PathBuf::from("index.html"), br##"<a href="villages/index.html#a">x</a> <a href="#top">t</a> <a href="https://x.cn/">e</a> <h1 id="top">"##.to_vec()),
             (PathBuf::from("villages/index.html"), br##"<h2 id="a">a</h2><a href="../index.html#nope">n</a><a href="nothere.md">m</a><img src="../assets/a.png"><a href="/abs.html">r</a>"##.to_vec()),
         ];
-        let broken = check(&files, &[PathBuf::from("assets/a.png")]);
+        let bodies: Vec<(String, String)> = files
+            .iter()
+            .map(|(p, b)| {
+                (
+                    p.to_string_lossy().to_string(),
+                    String::from_utf8_lossy(b).to_string(),
+                )
+            })
+            .collect();
+        let broken = check(&bodies, &files, &[PathBuf::from("assets/a.png")]);
         assert_eq!(
             broken,
             [

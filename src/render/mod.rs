@@ -47,6 +47,9 @@ fn fingerprint(value: &impl Hash) -> u64 {
     hasher.finish()
 }
 
+/// A page rendered in this build: (index in the plan, inputs fingerprint, (page, body) or errors).
+type RenderedPage = (usize, u64, Result<(String, String), Vec<Diagnostic>>);
+
 /// Renders every page of `site` with `data`. Reports every problem it can find.
 pub fn render_site(site: &Site, data: &Data) -> Result<Output, Vec<Diagnostic>> {
     render_site_cached(site, data, &mut PageCache::default())
@@ -181,55 +184,58 @@ pub fn render_site_cached(
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(8);
-    let mut rendered: Vec<(usize, u64, Result<String, Vec<Diagnostic>>)> =
-        if threads < 2 || to_render.len() < 64 {
-            to_render
-                .iter()
-                .map(|&(index, inputs)| (index, inputs, render_one(index, &mut context)))
+    let mut rendered: Vec<RenderedPage> = if threads < 2 || to_render.len() < 64 {
+        to_render
+            .iter()
+            .map(|&(index, inputs)| (index, inputs, render_one(index, &mut context)))
+            .collect()
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = to_render
+                .chunks(to_render.len().div_ceil(threads))
+                .map(|chunk| {
+                    let mut context = context.clone();
+                    let render_one = &render_one;
+                    scope.spawn(move || {
+                        chunk
+                            .iter()
+                            .map(|&(index, inputs)| {
+                                (index, inputs, render_one(index, &mut context))
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|handle| {
+                    handle.join().unwrap_or_else(|_| {
+                        vec![(
+                            usize::MAX,
+                            0,
+                            Err(vec![Diagnostic::error(
+                                "internal",
+                                None,
+                                Text::new(
+                                    "生成页面时内部出错，请报告这个问题",
+                                    "an internal error while rendering pages; please report it",
+                                ),
+                            )]),
+                        )]
+                    })
+                })
                 .collect()
-        } else {
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = to_render
-                    .chunks(to_render.len().div_ceil(threads))
-                    .map(|chunk| {
-                        let mut context = context.clone();
-                        let render_one = &render_one;
-                        scope.spawn(move || {
-                            chunk
-                                .iter()
-                                .map(|&(index, inputs)| {
-                                    (index, inputs, render_one(index, &mut context))
-                                })
-                                .collect::<Vec<_>>()
-                        })
-                    })
-                    .collect();
-                handles
-                    .into_iter()
-                    .flat_map(|handle| {
-                        handle.join().unwrap_or_else(|_| {
-                            vec![(
-                                usize::MAX,
-                                0,
-                                Err(vec![Diagnostic::error(
-                                    "internal",
-                                    None,
-                                    Text::new(
-                                        "生成页面时内部出错，请报告这个问题",
-                                        "an internal error while rendering pages; please report it",
-                                    ),
-                                )]),
-                            )]
-                        })
-                    })
-                    .collect()
-            })
-        };
+        })
+    };
     rendered.sort_by_key(|(index, _, _)| *index);
+    // The content of each page rendered now, for the link check (the layout's own links come
+    // from the plan and always resolve).
+    let mut bodies = Vec::with_capacity(rendered.len());
     for (index, inputs, result) in rendered {
         match result {
-            Ok(html) => {
+            Ok((html, body)) => {
                 let page = &plan.pages[index];
+                bodies.push((page.output.clone(), body));
                 let html = html.into_bytes();
                 kept.insert(page.output.clone(), (inputs, html.clone()));
                 output.files.push((PathBuf::from(&page.output), html));
@@ -250,7 +256,9 @@ pub fn render_site_cached(
     output.files.sort();
     output.copies = site.static_files.clone();
     let others: Vec<PathBuf> = output.copies.iter().map(|(p, _)| p.clone()).collect();
-    for (page, link) in links::check(&output.files, &others) {
+    let broken = links::check(&bodies, &output.files, &others);
+    timer.lap("links");
+    for (page, link) in broken {
         let link = percent_encoding::percent_decode_str(&link)
             .decode_utf8_lossy()
             .to_string();
@@ -329,7 +337,7 @@ fn render_page(
     site_json: &Json,
     link_targets: &HashMap<String, String>,
     sources: &[pages::Source],
-) -> Result<String, Vec<Diagnostic>> {
+) -> Result<(String, String), Vec<Diagnostic>> {
     let page = &plan.pages[index];
     let source = &sources[page.source];
     context.insert(
@@ -384,13 +392,14 @@ fn render_page(
     let layout_context = plan.layout_context(index, &body, &root, site_json);
     let mut layout = Context::from_value(layout_context).unwrap_or_else(|_| Context::new());
     layout.insert("root", &root);
-    layout_tera
+    let html = layout_tera
         .render(theme::PAGE_TEMPLATE, &layout)
         .map_err(|e| {
             let file = theme::template_path(site, theme::PAGE_TEMPLATE);
             let text = std::fs::read_to_string(site.root.join(&file)).unwrap_or_default();
             vec![template_error(&e, &file, &text)]
-        })
+        })?;
+    Ok((html, body.html))
 }
 
 /// A Tera error as a located diagnostic: Tera's parse errors carry `--> line:col`; for
