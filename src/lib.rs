@@ -87,6 +87,10 @@ pub fn render_cached(
             problems
         })?;
     timer.lap("render");
+    notes.extend(output.notes.iter().cloned());
+    if deny_warnings && notes.iter().any(stops) {
+        return Err(notes);
+    }
     Ok(Rendered {
         site,
         output,

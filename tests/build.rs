@@ -285,3 +285,21 @@ fn a_site_large_enough_to_render_in_parallel_is_still_byte_identical() {
         String::from_utf8(first[&std::path::PathBuf::from("villages/v149.html")].clone()).unwrap();
     assert!(page.contains("第149村有建档立卡贫困户159户"), "{page}");
 }
+
+#[test]
+fn arithmetic_on_typed_decimals_is_warned_about() {
+    let site = copy_site(&fixture("small"));
+    let index = site.path().join("content/index.md");
+    let text_before = fs::read_to_string(&index).unwrap();
+    fs::write(&index, format!("{text_before}\n{{{{ 0.1 + 0.2 }}}}\n")).unwrap();
+    let output = huibao(site.path(), &["--lang", "en", "check"]);
+    let said = text(&output);
+    assert!(output.status.success(), "a warning: {said}");
+    assert!(
+        said.contains("warning[template-float] content/index.md"),
+        "{said}"
+    );
+    let denied = huibao(site.path(), &["build", "--deny-warnings"]);
+    assert_eq!(denied.status.code(), Some(1));
+    assert!(!site.path().join("public").exists());
+}

@@ -14,6 +14,78 @@ pub fn top_level_names(nodes: &[Node]) -> Option<BTreeSet<String>> {
     walk_nodes(nodes, &mut names).then_some(names)
 }
 
+/// Whether `nodes` do arithmetic with a decimal number typed into the template
+/// (`{{ 0.1 + 0.2 }}`): Tera computes that in binary floating point.
+pub fn has_float_math(nodes: &[Node]) -> bool {
+    let mut found = false;
+    visit_exprs(nodes, &mut |expr| {
+        if let ExprVal::Math(m) = &expr.val
+            && (matches!(m.lhs.val, ExprVal::Float(_)) || matches!(m.rhs.val, ExprVal::Float(_)))
+        {
+            found = true;
+        }
+    });
+    found
+}
+
+/// Calls `visit` on every expression of `nodes`, nested ones included.
+fn visit_exprs(nodes: &[Node], visit: &mut dyn FnMut(&Expr)) {
+    fn expr(e: &Expr, visit: &mut dyn FnMut(&Expr)) {
+        visit(e);
+        for f in &e.filters {
+            f.args.values().for_each(|a| expr(a, visit));
+        }
+        match &e.val {
+            ExprVal::Math(m) => {
+                expr(&m.lhs, visit);
+                expr(&m.rhs, visit);
+            }
+            ExprVal::Logic(l) => {
+                expr(&l.lhs, visit);
+                expr(&l.rhs, visit);
+            }
+            ExprVal::In(i) => {
+                expr(&i.lhs, visit);
+                expr(&i.rhs, visit);
+            }
+            ExprVal::Test(t) => t.args.iter().for_each(|a| expr(a, visit)),
+            ExprVal::FunctionCall(f) => f.args.values().for_each(|a| expr(a, visit)),
+            ExprVal::MacroCall(m) => m.args.values().for_each(|a| expr(a, visit)),
+            ExprVal::Array(items) => items.iter().for_each(|a| expr(a, visit)),
+            _ => {}
+        }
+    }
+    for node in nodes {
+        match node {
+            Node::VariableBlock(_, e) => expr(e, visit),
+            Node::Set(_, set) => expr(&set.value, visit),
+            Node::FilterSection(_, section, _) => {
+                section.filter.args.values().for_each(|a| expr(a, visit));
+                visit_exprs(&section.body, visit);
+            }
+            Node::Block(_, block, _) => visit_exprs(&block.body, visit),
+            Node::Forloop(_, forloop, _) => {
+                expr(&forloop.container, visit);
+                visit_exprs(&forloop.body, visit);
+                if let Some(body) = &forloop.empty_body {
+                    visit_exprs(body, visit);
+                }
+            }
+            Node::If(branches, _) => {
+                for (_, e, body) in &branches.conditions {
+                    expr(e, visit);
+                    visit_exprs(body, visit);
+                }
+                if let Some((_, body)) = &branches.otherwise {
+                    visit_exprs(body, visit);
+                }
+            }
+            Node::MacroDefinition(_, definition, _) => visit_exprs(&definition.body, visit),
+            _ => {}
+        }
+    }
+}
+
 fn walk_nodes(nodes: &[Node], names: &mut BTreeSet<String>) -> bool {
     nodes.iter().all(|node| walk_node(node, names))
 }
@@ -125,6 +197,22 @@ mod tests {
             names("{{ villages[page.id].name }}"),
             Some(["page", "villages"].map(String::from).to_vec())
         );
+    }
+
+    #[test]
+    fn typed_decimals_in_arithmetic_are_found() {
+        let ast = |t: &str| {
+            let mut tera = tera::Tera::default();
+            tera.add_raw_template("t", t).unwrap();
+            tera.get_template("t").unwrap().ast.clone()
+        };
+        assert!(has_float_math(&ast("{{ 0.1 + 0.2 }}")));
+        assert!(has_float_math(&ast(
+            "{% for x in xs %}{% if x > 1 %}{{ x * 1.5 }}{% endif %}{% endfor %}"
+        )));
+        assert!(!has_float_math(&ast(
+            "{{ loop.index + 1 }}{{ sum(values=[0.1, 0.2]) }}"
+        )));
     }
 
     #[test]

@@ -31,6 +31,8 @@ pub struct Output {
     pub files: Vec<(PathBuf, Vec<u8>)>,
     /// Files copied as they are: (path in the output folder, source file).
     pub copies: Vec<(PathBuf, PathBuf)>,
+    /// Warnings about the templates (the build went on).
+    pub notes: Vec<Diagnostic>,
 }
 
 /// Pages kept between builds (by `huibao serve`): a page whose inputs — its template, the
@@ -128,7 +130,10 @@ pub fn render_site_cached(
         .iter()
         .map(|p| (p.key.clone(), p.output.clone()))
         .collect();
-    let mut output = Output::default();
+    let mut output = Output {
+        notes: float_math_warnings(&content_tera, &sources),
+        ..Output::default()
+    };
     let mut kept = HashMap::with_capacity(plan.pages.len());
     let mut reused = 0;
     let mut to_render = Vec::new();
@@ -324,6 +329,30 @@ fn content_tera(sources: &[pages::Source], problems: &mut Vec<Diagnostic>) -> Te
         }
     }
     tera
+}
+
+/// Warnings for arithmetic on decimals typed into content templates (`{{ 0.1 + 0.2 }}`),
+/// which Tera does in binary floating point.
+fn float_math_warnings(tera: &Tera, sources: &[pages::Source]) -> Vec<Diagnostic> {
+    sources
+        .iter()
+        .filter(|s| tera.get_template(&s.name).is_ok_and(|t| deps::has_float_math(&t.ast)))
+        .map(|s| {
+            Diagnostic::new(
+                crate::diagnostics::Severity::Warning,
+                "template-float",
+                Some(Location::file(&s.file)),
+                Text::new(
+                    "模板里用 + - * / 计算了手写的小数：Tera 用二进制浮点数计算，结果可能不精确（0.1 + 0.2 得 0.30000000000000004）",
+                    "the template does + - * / with a decimal typed into it: Tera computes that in binary floating point (0.1 + 0.2 gives 0.30000000000000004)",
+                ),
+            )
+            .with_hint(Text::new(
+                "数字要来自 data/，计算用 sum、sub、mul、div、rate（精确的十进制）",
+                "take figures from data/ and compute with sum, sub, mul, div, rate (exact decimals)",
+            ))
+        })
+        .collect()
 }
 
 #[allow(clippy::too_many_arguments)]
