@@ -56,25 +56,31 @@ pub fn load_cached(
     paths: &[PathBuf],
     cache: &mut LoadCache,
 ) -> Result<Data, Vec<Diagnostic>> {
+    // Files unchanged since the last build come from the cache; the others are parsed,
+    // on every core when there are many.
+    let stamps: Vec<_> = paths
+        .iter()
+        .map(|path| {
+            std::fs::metadata(root.join(path))
+                .ok()
+                .and_then(|m| Some((m.modified().ok()?, m.len())))
+        })
+        .collect();
+    let cached = |i: usize| {
+        let (stamp, entry) = (stamps[i]?, cache.files.get(&paths[i])?);
+        (entry.0 == stamp.0 && entry.1 == stamp.1).then(|| entry.2.clone())
+    };
+    let results: Vec<Result<DataFile, Vec<Diagnostic>>> = parallel_map(paths.len(), |i| {
+        cached(i).map_or_else(|| load_file(root, &paths[i]), Ok)
+    });
     let mut files = Vec::with_capacity(paths.len());
     let mut problems = Vec::new();
     let mut kept = std::collections::HashMap::with_capacity(paths.len());
-    for path in paths {
-        let stamp = std::fs::metadata(root.join(path))
-            .ok()
-            .and_then(|m| Some((m.modified().ok()?, m.len())));
-        if let (Some((modified, len)), Some((m, l, file))) = (stamp, cache.files.get(path))
-            && *m == modified
-            && *l == len
-        {
-            files.push(file.clone());
-            kept.insert(path.clone(), (modified, len, file.clone()));
-            continue;
-        }
-        match load_file(root, path) {
+    for (i, result) in results.into_iter().enumerate() {
+        match result {
             Ok(file) => {
-                if let Some((modified, len)) = stamp {
-                    kept.insert(path.clone(), (modified, len, file.clone()));
+                if let Some((modified, len)) = stamps[i] {
+                    kept.insert(paths[i].clone(), (modified, len, file.clone()));
                 }
                 files.push(file);
             }
@@ -87,6 +93,33 @@ pub fn load_cached(
     } else {
         Err(problems)
     }
+}
+
+/// `f(0) … f(n-1)` in order, computed on every core when `n` is large.
+fn parallel_map<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |t| t.get())
+        .min(8);
+    if threads < 2 || n < 256 {
+        return (0..n).map(f).collect();
+    }
+    let chunk = n.div_ceil(threads);
+    std::thread::scope(|scope| {
+        let f = &f;
+        let handles: Vec<_> = (0..n)
+            .step_by(chunk)
+            .map(|start| {
+                scope.spawn(move || (start..(start + chunk).min(n)).map(f).collect::<Vec<T>>())
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| {
+                h.join()
+                    .unwrap_or_else(|payload| std::panic::resume_unwind(payload))
+            })
+            .collect()
+    })
 }
 
 /// Reads one data file.
