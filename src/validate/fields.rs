@@ -96,6 +96,30 @@ fn join(parent: &str, key: &str) -> String {
 }
 
 impl Checker<'_> {
+    /// Text where a number is expected, with a hint for the usual slips.
+    fn text_not_number(&mut self, node: &Node, name: (&str, &str), text: &str) {
+        let hint = if text.contains([',', '，']) {
+            Text::new(
+                "去掉千位分隔符（逗号），例如 1841",
+                "remove the thousands separators (commas), e.g. 1841",
+            )
+        } else if text.contains('万') {
+            Text::new(
+                "写出完整的数，例如 5.7万 写成 57000",
+                "write the number out, e.g. 5.7万 as 57000",
+            )
+        } else {
+            Text::new("写一个数字，不加引号", "write a number, without quotes")
+        };
+        self.report(
+            "type",
+            node,
+            format!("{}应是数字，这里是文本「{text}」", name.0),
+            format!("{} must be a number, found the text `{text}`", name.1),
+            Some(hint),
+        );
+    }
+
     /// A value of the wrong kind: "{name} must be {expected}, found a {kind}".
     fn wrong_kind(
         &mut self,
@@ -391,24 +415,7 @@ impl Checker<'_> {
                     || units::split_number_unit(text)
                         .is_some_and(|(_, unit)| unit.starts_with('万') && unit != "万元") =>
             {
-                let hint = if text.contains('万') {
-                    Text::new(
-                        "写出完整的数，例如 5.7万 写成 57000",
-                        "write the number out, e.g. 5.7万 as 57000",
-                    )
-                } else {
-                    Text::new(
-                        "去掉千位分隔符（逗号），例如 1841",
-                        "remove the thousands separators (commas), e.g. 1841",
-                    )
-                };
-                self.report(
-                    "type",
-                    node,
-                    format!("{name_zh}应是数字，这里是文本「{text}」"),
-                    format!("{name_en} must be a number, found the text `{text}`"),
-                    Some(hint),
-                );
+                self.text_not_number(node, (&name_zh, &name_en), text);
                 return node.clone();
             }
             Value::String(text) => {
@@ -442,26 +449,7 @@ impl Checker<'_> {
                         }
                     }
                     None => {
-                        let hint = if text.contains(',') || text.contains('，') {
-                            Text::new(
-                                "去掉千位分隔符（逗号），例如 1841",
-                                "remove the thousands separators (commas), e.g. 1841",
-                            )
-                        } else if text.contains('万') {
-                            Text::new(
-                                "写出完整的数，例如 5.7万 写成 57000",
-                                "write the number out, e.g. 5.7万 as 57000",
-                            )
-                        } else {
-                            Text::new("写一个数字，不加引号", "write a number, without quotes")
-                        };
-                        self.report(
-                            "type",
-                            node,
-                            format!("{name_zh}应是数字，这里是文本「{text}」"),
-                            format!("{name_en} must be a number, found the text `{text}`"),
-                            Some(hint),
-                        );
+                        self.text_not_number(node, (&name_zh, &name_en), text);
                         return node.clone();
                     }
                 }
