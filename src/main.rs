@@ -130,6 +130,26 @@ fn main() -> ExitCode {
                         ),
                     )
                 );
+                // What to re-publish: the changed files by name (the first few of each kind).
+                for (label, paths) in [
+                    (say("  新增".into(), "  added".into()), &c.added),
+                    (say("  修改".into(), "  modified".into()), &c.modified),
+                    (say("  删除".into(), "  removed".into()), &c.removed),
+                ] {
+                    const SHOWN: usize = 20;
+                    for path in paths.iter().take(SHOWN) {
+                        println!("{label} {}", path.display());
+                    }
+                    if paths.len() > SHOWN {
+                        println!(
+                            "{label} … {}",
+                            say(
+                                format!("另有 {} 个", paths.len() - SHOWN),
+                                format!("and {} more", paths.len() - SHOWN)
+                            )
+                        );
+                    }
+                }
                 ExitCode::SUCCESS
             }
             Err(problems) => fail(&problems, &site, lang),

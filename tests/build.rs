@@ -69,6 +69,22 @@ fn two_builds_are_byte_identical() {
     let said = build_ok(&fixture("small"), a.path());
     assert!(said.contains("新增 0，修改 0，删除 0"), "{said}");
     assert_eq!(fs::metadata(&index).unwrap().modified().unwrap(), before);
+
+    // A correction is reported by the files it changed, so the publisher knows what to copy.
+    let site = copy_site(&fixture("small"));
+    build_ok(site.path(), a.path());
+    fs::write(
+        site.path().join("data/villages/hengxi.yaml"),
+        "name: 横溪村\nregistered:\n  households: 79\n  people: 270\n",
+    )
+    .unwrap();
+    let said = build_ok(site.path(), a.path());
+    assert!(said.contains("修改 villages/hengxi.html"), "{said}");
+    assert!(
+        said.contains("修改 villages/index.html"),
+        "the overview sums the villages: {said}"
+    );
+    assert!(!said.contains("修改 assets/huibao.css"), "{said}");
 }
 
 #[test]
