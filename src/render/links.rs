@@ -83,17 +83,7 @@ fn resolve(dir: &str, path: &str) -> Option<String> {
     if path.starts_with('/') {
         return None; // root-relative links break under a sub-path and from file://
     }
-    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            part => parts.push(part),
-        }
-    }
-    Some(parts.join("/"))
+    super::markdown::normalize(&format!("{dir}/{path}"))
 }
 
 /// The values of `href="…"` and `src="…"` attributes.

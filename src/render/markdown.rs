@@ -229,8 +229,8 @@ fn rewrite_link<'a>(dest: CowStr<'a>, links: &Links<'_>, broken: &mut Vec<String
     }
 }
 
-/// Resolves `.` and `..` in a `/`-separated path; `None` if it leaves the content folder.
-fn normalize(path: &str) -> Option<String> {
+/// Resolves `.` and `..` in a `/`-separated path; `None` if it leaves the top folder.
+pub(crate) fn normalize(path: &str) -> Option<String> {
     let mut parts: Vec<&str> = Vec::new();
     for part in path.split('/') {
         match part {
