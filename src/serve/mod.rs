@@ -28,7 +28,7 @@ use tokio::sync::broadcast;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
-use crate::diagnostics::{self, Diagnostic, Lang, Location, Text};
+use crate::diagnostics::{self, Diagnostic, Lang, Text};
 use files::{Resolved, content_type, resolve};
 
 /// How to serve.
@@ -78,27 +78,13 @@ impl Builder {
             files.insert(key_of(&path), Bytes::from(bytes));
         }
         let mut notes = rendered.notes;
-        let root = std::fs::canonicalize(&self.site).unwrap_or_else(|_| self.site.clone());
+        // discover() has already left out static files that link outside the site.
         for (path, source) in rendered.output.copies {
-            // A static file that is a link to something outside the site is not served.
-            match std::fs::canonicalize(&source) {
-                Ok(real) if real.starts_with(&root) => match std::fs::read(&real) {
-                    Ok(bytes) => {
-                        files.insert(key_of(&path), Bytes::from(bytes));
-                    }
-                    Err(error) => notes.push(Diagnostic::unreadable(&source, &error)),
-                },
-                _ => notes.push(Diagnostic::new(
-                    diagnostics::Severity::Warning,
-                    "serve-outside",
-                    Some(Location::file(
-                        source.strip_prefix(&self.site).unwrap_or(&source),
-                    )),
-                    Text::new(
-                        "这个静态文件链接到站点以外，预览时不提供",
-                        "this static file links outside the site and is not served in the preview",
-                    ),
-                )),
+            match std::fs::read(&source) {
+                Ok(bytes) => {
+                    files.insert(key_of(&path), Bytes::from(bytes));
+                }
+                Err(error) => notes.push(Diagnostic::unreadable(&source, &error)),
             }
         }
         Ok((Snapshot { files }, notes))
