@@ -9,10 +9,13 @@
 
 pub mod chart;
 pub mod config;
+pub mod corrections;
 pub mod diagnostics;
 pub mod discover;
 pub mod load;
+pub mod manifest;
 pub mod new_site;
+pub mod provenance;
 pub mod render;
 pub mod serve;
 pub mod validate;
@@ -72,7 +75,7 @@ pub fn render_cached(
     timer.lap("discover");
     let data = load::load_cached(&site.root, &site.data_files, &mut cache.data)?;
     timer.lap("load");
-    let (data, mut notes) = validate::validate(&site.root, &data);
+    let (data, mut notes) = validate::validate(&site.root, &data, None);
     timer.lap("validate");
     notes.splice(0..0, site.notes.iter().cloned());
     let stops = |d: &Diagnostic| {
@@ -81,11 +84,17 @@ pub fn render_cached(
     if notes.iter().any(stops) {
         return Err(notes);
     }
-    let output =
-        render::render_site_cached(&site, &data, &mut cache.pages).map_err(|mut problems| {
+    let schema = validate::load_schema(&site.root).and_then(Result::ok);
+    let extras = render::Extras {
+        schema: schema.as_ref(),
+        corrected: None,
+    };
+    let output = render::render_site_cached(&site, &data, extras, &mut cache.pages).map_err(
+        |mut problems| {
             problems.extend(notes.iter().cloned());
             problems
-        })?;
+        },
+    )?;
     timer.lap("render");
     notes.extend(output.notes.iter().cloned());
     if deny_warnings && notes.iter().any(stops) {

@@ -10,7 +10,7 @@ fn builds_a_site_with_exact_figures() {
     let out = tempfile::tempdir().unwrap();
     let said = build_ok(&fixture("small"), out.path());
     assert!(said.contains("已生成"), "{said}");
-    let index = fs::read_to_string(out.path().join("index.html")).unwrap();
+    let index = page_text(&fs::read_to_string(out.path().join("index.html")).unwrap());
     // 0.1 + 0.2 is 0.3, not 0.30000000000000004.
     assert!(index.contains("小数相加：0.3。"), "{index}");
     assert!(index.contains("资助81.76875万元"), "{index}");
@@ -28,7 +28,7 @@ fn builds_a_site_with_exact_figures() {
     ] {
         assert!(out.path().join(page).is_file(), "{page} missing");
     }
-    let villages = fs::read_to_string(out.path().join("villages/index.html")).unwrap();
+    let villages = page_text(&fs::read_to_string(out.path().join("villages/index.html")).unwrap());
     assert!(
         villages.contains("<a href=\"../villages/hengxi.html\">横溪村</a>"),
         "{villages}"
@@ -43,12 +43,12 @@ fn builds_a_site_with_exact_figures() {
 fn data_values_come_out_as_text_not_markup() {
     let out = tempfile::tempdir().unwrap();
     build_ok(&fixture("small"), out.path());
-    let page = fs::read_to_string(out.path().join("villages/trick.html")).unwrap();
+    let page = page_text(&fs::read_to_string(out.path().join("villages/trick.html")).unwrap());
     assert!(!page.contains("<script>"), "{page}");
     assert!(page.contains("&lt;script&gt;"), "{page}");
     assert!(!page.contains("href=\"http://evil.example/\""), "{page}");
     assert!(page.contains("[点我](http://evil.example/)"), "{page}");
-    let index = fs::read_to_string(out.path().join("villages/index.html")).unwrap();
+    let index = page_text(&fs::read_to_string(out.path().join("villages/index.html")).unwrap());
     assert!(
         !index.contains("<script>") && !index.contains("href=\"http://evil"),
         "{index}"
@@ -236,7 +236,7 @@ fn new_makes_a_site_that_builds() {
         fs::read_to_string(&village).unwrap().replace("121", "120"),
     )
     .unwrap();
-    let index = fs::read_to_string(site.join("public/index.html")).unwrap();
+    let index = page_text(&fs::read_to_string(site.join("public/index.html")).unwrap());
     assert!(index.contains("300户"), "{index}");
     // A second `new` into a folder with contents is refused.
     let again = huibao(dir.path(), &["new", "mysite"]);
@@ -297,8 +297,9 @@ fn a_site_large_enough_to_render_in_parallel_is_still_byte_identical() {
     let first = tree(a.path());
     assert!(first.len() > 150, "{} files", first.len());
     assert_eq!(first, tree(b.path()));
-    let page =
-        String::from_utf8(first[&std::path::PathBuf::from("villages/v149.html")].clone()).unwrap();
+    let page = page_text(
+        &String::from_utf8(first[&std::path::PathBuf::from("villages/v149.html")].clone()).unwrap(),
+    );
     assert!(page.contains("第149村有建档立卡贫困户159户"), "{page}");
 }
 

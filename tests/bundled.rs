@@ -97,7 +97,7 @@ fn nothing_is_loaded_from_outside_the_site() {
 #[test]
 fn reproduces_the_seed_report() {
     let out = built();
-    let page = |p: &str| fs::read_to_string(out.path().join(p)).unwrap();
+    let page = |p: &str| page_text(&fs::read_to_string(out.path().join(p)).unwrap());
     let index = page("index.html");
     for figure in ["139.3平方公里", "1841户", "6336人", "133人", "0.23%"] {
         assert!(index.contains(figure), "home page lacks {figure}");

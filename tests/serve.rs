@@ -92,7 +92,7 @@ impl Server {
             .nth(1)
             .and_then(|s| s.parse().ok())
             .unwrap_or(0);
-        (status, head.to_lowercase(), body.to_string())
+        (status, head.to_lowercase(), page_text(body))
     }
 
     fn status(&self) -> serde_json::Value {

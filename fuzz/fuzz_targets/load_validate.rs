@@ -17,7 +17,7 @@ fuzz_target!(|bytes: &[u8]| {
     let Ok(text) = decode(file, Path::new("data/x.yaml")) else { return };
     let Ok(root) = yaml::parse(&text, Path::new("data/x.yaml")) else { return };
     let data = Data {
-        files: vec![DataFile { path: PathBuf::from("data/x.yaml"), key_path: vec!["x".into()], root }],
+        files: vec![DataFile { path: PathBuf::from("data/x.yaml"), key_path: vec!["x".into()], root, fingerprint: String::new() }],
     };
     if let Ok(rule) = std::str::from_utf8(rule)
         && let Ok(expr) = parse(rule)

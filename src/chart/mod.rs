@@ -74,6 +74,9 @@ pub struct Series {
     pub unit: String,
     /// One exact value per category.
     pub values: Vec<Decimal>,
+    /// Per value, its provenance payload when it came from the data
+    /// ([`crate::provenance`]): the data table shows its source.
+    pub sources: Vec<Option<String>>,
 }
 
 /// Everything needed to draw one chart.
@@ -117,9 +120,20 @@ fn err(title: &str, zh: &str, en: &str) -> Error {
     Error::msg(format!("chart `{title}`: {en} / 图表「{title}」：{zh}"))
 }
 
+/// The provenance payload of a value that is one marked figure.
+fn payload(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => crate::provenance::unmark(s).map(|(p, _)| p.to_string()),
+        _ => None,
+    }
+}
+
+/// A text argument, without provenance markers (the note keeps them: it is shown as text,
+/// where its figures show their sources).
 fn text_arg(args: &HashMap<String, Value>, name: &str) -> Option<String> {
     match args.get(name) {
-        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::String(s)) if name == "note" => Some(s.clone()),
+        Some(Value::String(s)) => Some(crate::provenance::strip(s).into_owned()),
         Some(Value::Number(n)) => Some(n.to_string()),
         _ => None,
     }
@@ -140,7 +154,7 @@ fn list_arg(args: &HashMap<String, Value>, name: &str) -> Option<Vec<Value>> {
 
 fn label_text(value: &Value) -> String {
     match value {
-        Value::String(s) => s.clone(),
+        Value::String(s) => crate::provenance::strip(s).into_owned(),
         Value::Number(n) => n.to_string(),
         Value::Bool(b) => b.to_string(),
         Value::Null => String::new(),
@@ -237,6 +251,7 @@ pub fn spec_from_args(args: &HashMap<String, Value>, palette: &[RGBColor]) -> Re
             let mut series = Vec::new();
             for (s, field) in fields.iter().enumerate() {
                 let mut values = Vec::with_capacity(records.len());
+                let mut sources = Vec::with_capacity(records.len());
                 for (i, record) in records.iter().enumerate() {
                     let value = lookup(record, field).ok_or_else(|| {
                         err(
@@ -245,6 +260,7 @@ pub fn spec_from_args(args: &HashMap<String, Value>, palette: &[RGBColor]) -> Re
                             &format!("`{}` has no field `{field}`", labels[i]),
                         )
                     })?;
+                    sources.push(payload(value));
                     values.push(
                         to_decimal(
                             value,
@@ -271,6 +287,7 @@ pub fn spec_from_args(args: &HashMap<String, Value>, palette: &[RGBColor]) -> Re
                     name: names.get(s).cloned().unwrap_or_else(|| field.clone()),
                     unit: unit_of(s),
                     values,
+                    sources,
                 });
             }
             (labels, series)
@@ -306,6 +323,7 @@ pub fn spec_from_args(args: &HashMap<String, Value>, palette: &[RGBColor]) -> Re
                     break;
                 };
                 let mut values = Vec::with_capacity(raw.len());
+                let sources = raw.iter().map(payload).collect();
                 for (i, value) in raw.iter().enumerate() {
                     values.push(to_decimal(value, "chart").map_err(|_| {
                         let label = labels.get(i).cloned().unwrap_or_default();
@@ -345,6 +363,7 @@ pub fn spec_from_args(args: &HashMap<String, Value>, palette: &[RGBColor]) -> Re
                     name,
                     unit: unit_of(s),
                     values,
+                    sources,
                 });
             }
             (labels, series)
@@ -539,9 +558,15 @@ fn data_table(spec: &ChartSpec) -> String {
     for (i, label) in spec.labels.iter().enumerate() {
         html.push_str(&format!("<tr><td>{}</td>", escape_html_text(label)));
         for s in &spec.series {
+            let text = format_figure(s.values[i], None, &s.unit);
+            // A value from the data keeps its provenance: the page shows its source.
+            let text = match s.sources.get(i).and_then(Option::as_ref) {
+                Some(payload) => crate::provenance::mark(payload, &text),
+                None => text,
+            };
             html.push_str(&format!(
                 "<td style=\"text-align: right\">{}</td>",
-                escape_html_text(&format_figure(s.values[i], None, &s.unit))
+                escape_html_text(&text)
             ));
         }
         html.push_str("</tr>\n");

@@ -22,6 +22,9 @@ pub struct DataFile {
     pub key_path: Vec<String>,
     /// Its top-level mapping.
     pub root: Node,
+    /// A fingerprint of its bytes ([`crate::manifest::fingerprint`]): tells whether it
+    /// changed since the last build.
+    pub fingerprint: String,
 }
 
 impl DataFile {
@@ -125,7 +128,11 @@ fn parallel_map<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
 /// Reads one data file.
 pub fn load_file(root: &Path, path: &Path) -> Result<DataFile, Vec<Diagnostic>> {
     let key_path = key_path(path).map_err(|d| vec![d])?;
-    let root = load_yaml(root, path)?;
+    let bytes = read_limited(&root.join(path))
+        .map_err(|error| vec![Diagnostic::unreadable(path, &error)])?;
+    let fingerprint = crate::manifest::fingerprint(&bytes);
+    let text = decode(&bytes, path).map_err(|d| vec![d])?;
+    let root = yaml::parse(&text, path)?;
     let Value::Map(entries) = &root.value else {
         return Err(vec![
             Diagnostic::error(
@@ -168,6 +175,7 @@ pub fn load_file(root: &Path, path: &Path) -> Result<DataFile, Vec<Diagnostic>> 
         path: path.to_path_buf(),
         key_path,
         root,
+        fingerprint,
     })
 }
 

@@ -5,13 +5,18 @@
 //! on numbers in floating point. As text, `{{ x }}` prints exactly what the YAML says, and
 //! Tera arithmetic on a figure fails loudly instead of silently rounding; the figure
 //! helpers (`fig`, `sum`, `rate` …) read the text as an exact decimal.
+//!
+//! Each number's text is wrapped in invisible provenance markers naming its place in the
+//! data ([`crate::provenance`]); the table of those places is built in the same walk.
 
 use serde_json::{Map, Value as Json};
 
-use crate::load::{Data, Node, Value};
+use crate::load::{Data, DataFile, Node, Value};
+use crate::provenance::{self, Origin, Ref, SourceFile, SourceValue, Sources};
+use crate::validate::schema::{Field, Kind, Schema};
 
-/// Converts a located YAML node into a template value; a number becomes its decimal text
-/// (`1.10` stays `1.10`).
+/// Converts a located YAML node into a template value without provenance; a number becomes
+/// its decimal text (`1.10` stays `1.10`).
 pub fn node_to_json(node: &Node) -> Json {
     match &node.value {
         Value::Null => Json::Null,
@@ -30,11 +35,16 @@ pub fn node_to_json(node: &Node) -> Json {
 
 /// The data part of the template context: `data/township.yaml` → `township`,
 /// `data/villages/hengxi.yaml` → `villages.hengxi`, and for every folder a list form
-/// `villages_list` in file-name order. Every file's mapping gets its `id`.
-pub fn data_context(data: &Data) -> Map<String, Json> {
+/// `villages_list` in file-name order. Every file's mapping gets its `id`. Numbers carry
+/// their provenance; the returned [`Sources`] say where each one is and what it is called
+/// (labels from `schema` when there is one).
+pub fn data_context(data: &Data, schema: Option<&Schema>) -> (Map<String, Json>, Sources) {
     let mut root = Map::new();
-    'files: for file in &data.files {
-        let mut record = node_to_json(&file.root);
+    let mut sources = Sources::default();
+    'files: for (index, file) in data.files.iter().enumerate() {
+        let (record, source) = marked_file(index as u32, file, schema);
+        sources.files.push(source);
+        let mut record = record;
         if let Json::Object(map) = &mut record {
             map.shift_insert(0, "id".to_string(), Json::String(file.id().to_string()));
         }
@@ -63,5 +73,152 @@ pub fn data_context(data: &Data) -> Map<String, Json> {
         }
         parent.insert(file.id().to_string(), record);
     }
-    root
+    (root, sources)
+}
+
+/// One file as a template value with marked numbers, and the table of its numbers.
+fn marked_file(index: u32, file: &DataFile, schema: Option<&Schema>) -> (Json, SourceFile) {
+    let path = file.path.display().to_string().replace('\\', "/");
+    let file_schema = schema.and_then(|s| crate::validate::fields::schema_for(s, &file.path));
+    let in_folder = file.key_path.len() > 1;
+    let pattern = match file_schema {
+        Some(f) if f.pattern.contains('*') => format!("data/{}", f.pattern),
+        Some(_) => path.clone(),
+        None if in_folder => format!(
+            "data/{}/*.yaml",
+            file.key_path[..file.key_path.len() - 1].join("/")
+        ),
+        None => path.clone(),
+    };
+    let schema_label = file_schema.and_then(|f| f.label.clone());
+    let name = match file.root.get("name").map(|n| &n.value) {
+        Some(Value::String(name)) if pattern != path => Some(name.clone()),
+        _ => None,
+    };
+    let title = name
+        .or_else(|| schema_label.clone())
+        .unwrap_or_else(|| file.key_path.join("."));
+    let group = schema_label.unwrap_or_else(|| file.key_path[..file.key_path.len() - 1].join("."));
+    let mut source = SourceFile {
+        path,
+        pattern,
+        title,
+        group,
+        values: Vec::new(),
+    };
+    let record = file_schema.map(|f| f.fields.as_slice());
+    let json = Marker {
+        file: index,
+        source: &mut source,
+    }
+    .node(&file.root, record.map(Shape::Record), "", "");
+    (json, source)
+}
+
+/// What the schema says is at a place: the fields of a record, or one field.
+#[derive(Clone, Copy)]
+enum Shape<'s> {
+    Record(&'s [(String, Field)]),
+    Field(&'s Field),
+}
+
+struct Marker<'m> {
+    file: u32,
+    source: &'m mut SourceFile,
+}
+
+impl Marker<'_> {
+    fn node(&mut self, node: &Node, shape: Option<Shape<'_>>, key: &str, label: &str) -> Json {
+        let fields = match shape {
+            Some(Shape::Record(fields)) => Some(fields),
+            Some(Shape::Field(Field {
+                kind: Kind::Record(fields),
+                ..
+            })) => Some(fields.as_slice()),
+            _ => None,
+        };
+        match &node.value {
+            Value::Null => Json::Null,
+            Value::Bool(b) => Json::Bool(*b),
+            Value::String(s) => Json::String(s.clone()),
+            Value::Number(d) => {
+                let r = Ref {
+                    file: self.file,
+                    value: self.source.values.len() as u32,
+                };
+                self.source.values.push(SourceValue {
+                    line: node.line,
+                    key: key.to_string(),
+                    label: label.to_string(),
+                });
+                // The line rides along (and is ignored when read back), so that a value that
+                // moved changes the context and `serve` renders its pages again.
+                let payload = format!("{}@{}", Origin::Data(r).encode(), node.line);
+                Json::String(provenance::mark(&payload, &d.to_string()))
+            }
+            Value::List(items) => {
+                let item_field = match shape {
+                    Some(Shape::Field(Field {
+                        kind: Kind::List(item),
+                        ..
+                    })) => Some(item.as_ref()),
+                    _ => None,
+                };
+                let unique_key = item_field.and_then(|f| match &f.kind {
+                    Kind::Record(fields) => fields.iter().find(|(_, f)| f.unique).map(|(k, _)| k),
+                    _ => None,
+                });
+                Json::Array(
+                    items
+                        .iter()
+                        .enumerate()
+                        .map(|(i, item)| {
+                            let name = unique_key
+                                .and_then(|k| item.get(k))
+                                .and_then(|n| match &n.value {
+                                    Value::String(s) => Some(s.clone()),
+                                    Value::Number(d) => Some(d.to_string()),
+                                    _ => None,
+                                })
+                                .unwrap_or_else(|| (i + 1).to_string());
+                            self.node(
+                                item,
+                                item_field.map(Shape::Field),
+                                &join(key, &i.to_string(), "."),
+                                &join(label, &format!("[{name}]"), " "),
+                            )
+                        })
+                        .collect(),
+                )
+            }
+            Value::Map(entries) => Json::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| {
+                        let field = fields.and_then(|fields| {
+                            fields.iter().find(|(n, _)| *n == k.name).map(|(_, f)| f)
+                        });
+                        let part = field
+                            .and_then(|f| f.label.clone())
+                            .unwrap_or_else(|| k.name.clone());
+                        let value = self.node(
+                            v,
+                            field.map(Shape::Field),
+                            &join(key, &k.name, "."),
+                            &join(label, &part, " "),
+                        );
+                        (k.name.clone(), value)
+                    })
+                    .collect(),
+            ),
+        }
+    }
+}
+
+fn join(prefix: &str, part: &str, sep: &str) -> String {
+    if prefix.is_empty() {
+        part.to_string()
+    } else {
+        format!("{prefix}{sep}{part}")
+    }
 }

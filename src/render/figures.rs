@@ -7,20 +7,38 @@
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::cmp::Ordering;
 use std::collections::HashMap;
+use std::sync::Arc;
 use tera::{Error, Filter, Function, Result, Tera, Test, Value};
 
 use crate::load::yaml::parse_decimal;
+use crate::provenance::{self, Origin, Sources};
 
-/// Registers the figure helpers on `tera` (replacing Tera's float `round`).
-pub fn register(tera: &mut Tera) {
+/// Registers the figure helpers on `tera` (replacing Tera's float `round`). `sources`
+/// describes the data's numbers, so that a computed figure names its inputs.
+pub fn register(tera: &mut Tera, sources: Arc<Sources>) {
     tera.register_filter("fig", Fig);
     tera.register_filter("round", Round);
-    tera.register_filter("sum", SumFilter);
-    tera.register_function("sum", SumFunction);
-    tera.register_function("sub", Binary("sub"));
-    tera.register_function("mul", Binary("mul"));
-    tera.register_function("div", Binary("div"));
-    tera.register_function("rate", Binary("rate"));
+    tera.register_filter(
+        "sum",
+        SumFilter {
+            sources: sources.clone(),
+        },
+    );
+    tera.register_function(
+        "sum",
+        SumFunction {
+            sources: sources.clone(),
+        },
+    );
+    for name in ["sub", "mul", "div", "rate"] {
+        tera.register_function(
+            name,
+            Binary {
+                name,
+                sources: sources.clone(),
+            },
+        );
+    }
     tera.register_filter("sort", Sort);
     for (name, wanted) in [
         ("gt", &[Ordering::Greater][..]),
@@ -99,11 +117,44 @@ impl Filter for Sort {
     }
 }
 
-/// The exact decimal a template value holds: a number, or text that is a number.
+/// The provenance payload of a template value that is one marked figure.
+fn payload_of(value: &Value) -> Option<&str> {
+    match value {
+        Value::String(s) => provenance::unmark(s).map(|(payload, _)| payload),
+        _ => None,
+    }
+}
+
+/// Where a template value comes from, when it is a marked figure.
+pub fn origin_of(value: &Value) -> Option<Origin> {
+    payload_of(value).and_then(Origin::decode)
+}
+
+/// `text` carrying the provenance of `value` (when it has one).
+fn with_origin_of(value: &Value, text: String) -> Value {
+    match payload_of(value) {
+        Some(payload) => Value::String(provenance::mark(payload, &text)),
+        None => Value::String(text),
+    }
+}
+
+/// `d` as a template value whose provenance is `op` over the figures `inputs`.
+fn computed(sources: &Sources, op: &str, inputs: &[&Value], d: Decimal) -> Value {
+    let text = without_negative_zero(d).to_string();
+    let origins: Vec<Origin> = inputs.iter().filter_map(|v| origin_of(v)).collect();
+    if origins.is_empty() {
+        return Value::String(text);
+    }
+    let origin = sources.computed(op, origins.iter());
+    Value::String(provenance::mark(&origin.encode(), &text))
+}
+
+/// The exact decimal a template value holds: a number, or text that is a number
+/// (provenance markers aside).
 pub fn to_decimal(value: &Value, what: &str) -> Result<Decimal> {
     let text = match value {
         Value::Number(n) => n.to_string(),
-        Value::String(s) => s.trim().to_string(),
+        Value::String(s) => provenance::strip(s).trim().to_string(),
         other => {
             return Err(Error::msg(format!(
                 "{what}: expected a number, found {} / 需要一个数字，这里是 {}",
@@ -220,7 +271,7 @@ impl Filter for Fig {
         if let Some(dp) = dp {
             round_half_up_checked(number, dp, "fig")?;
         }
-        Ok(Value::String(format_figure(number, dp, unit)))
+        Ok(with_origin_of(value, format_figure(number, dp, unit)))
     }
     fn is_safe(&self) -> bool {
         true
@@ -240,7 +291,8 @@ impl Filter for Round {
             ));
         }
         let dp = decimals(args, "precision", "round")?.unwrap_or(0);
-        from_decimal(round_half_up_checked(number, dp, "round")?)
+        let rounded = round_half_up_checked(number, dp, "round")?;
+        Ok(with_origin_of(value, rounded.to_string()))
     }
     fn is_safe(&self) -> bool {
         true
@@ -252,19 +304,27 @@ fn lookup<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
     path.split('.').try_fold(value, |v, key| v.get(key))
 }
 
-fn sum_values<'a>(values: impl Iterator<Item = &'a Value>, what: &str) -> Result<Value> {
+fn sum_values<'a>(
+    sources: &Sources,
+    values: impl Iterator<Item = &'a Value>,
+    what: &str,
+) -> Result<Value> {
     let mut total = Decimal::ZERO;
+    let mut inputs = Vec::new();
     for (index, value) in values.enumerate() {
         let number = to_decimal(value, &format!("{what} (item {})", index + 1))?;
         total = total
             .checked_add(number)
             .ok_or_else(|| Error::msg(format!("{what}: the sum is too large")))?;
+        inputs.push(value);
     }
-    from_decimal(total)
+    Ok(computed(sources, "sum", &inputs, total))
 }
 
 /// `{{ list | sum }}` or `{{ records | sum(attribute="registered.households") }}`.
-struct SumFilter;
+struct SumFilter {
+    sources: Arc<Sources>,
+}
 impl Filter for SumFilter {
     fn filter(&self, value: &Value, args: &HashMap<String, Value>) -> Result<Value> {
         let Value::Array(items) = value else {
@@ -274,7 +334,7 @@ impl Filter for SumFilter {
             )));
         };
         match args.get("attribute") {
-            None => sum_values(items.iter(), "sum"),
+            None => sum_values(&self.sources, items.iter(), "sum"),
             Some(Value::String(path)) => {
                 let mut picked = Vec::with_capacity(items.len());
                 for (index, item) in items.iter().enumerate() {
@@ -286,7 +346,7 @@ impl Filter for SumFilter {
                         ))
                     })?);
                 }
-                sum_values(picked.into_iter(), "sum")
+                sum_values(&self.sources, picked.into_iter(), "sum")
             }
             Some(other) => Err(Error::msg(format!(
                 "sum: `attribute` must be text, found {}",
@@ -300,11 +360,13 @@ impl Filter for SumFilter {
 }
 
 /// `{{ sum(values=[a, b, c]) }}`.
-struct SumFunction;
+struct SumFunction {
+    sources: Arc<Sources>,
+}
 impl Function for SumFunction {
     fn call(&self, args: &HashMap<String, Value>) -> Result<Value> {
         match arg(args, "values", "sum")? {
-            Value::Array(items) => sum_values(items.iter(), "sum"),
+            Value::Array(items) => sum_values(&self.sources, items.iter(), "sum"),
             other => Err(Error::msg(format!(
                 "sum: `values` must be a list, found {}",
                 describe(other)
@@ -317,17 +379,21 @@ impl Function for SumFunction {
 }
 
 /// `sub(a=, b=)`, `mul(a=, b=)`, `div(a=, b=, dp=)`, `rate(num=, den=, dp=)`.
-struct Binary(&'static str);
+struct Binary {
+    name: &'static str,
+    sources: Arc<Sources>,
+}
 impl Function for Binary {
     fn call(&self, args: &HashMap<String, Value>) -> Result<Value> {
-        let name = self.0;
+        let name = self.name;
         let (first, second) = if name == "rate" {
             ("num", "den")
         } else {
             ("a", "b")
         };
-        let a = to_decimal(arg(args, first, name)?, &format!("{name}: {first}"))?;
-        let b = to_decimal(arg(args, second, name)?, &format!("{name}: {second}"))?;
+        let (a_value, b_value) = (arg(args, first, name)?, arg(args, second, name)?);
+        let a = to_decimal(a_value, &format!("{name}: {first}"))?;
+        let b = to_decimal(b_value, &format!("{name}: {second}"))?;
         let overflow = || Error::msg(format!("{name}: the result is too large"));
         let result = match name {
             "sub" => a.checked_sub(b).ok_or_else(overflow)?,
@@ -349,7 +415,7 @@ impl Function for Binary {
                 round_half_up_checked(scaled.checked_div(b).ok_or_else(overflow)?, dp, name)?
             }
         };
-        from_decimal(result)
+        Ok(computed(&self.sources, name, &[a_value, b_value], result))
     }
     fn is_safe(&self) -> bool {
         true
@@ -362,7 +428,7 @@ mod tests {
 
     fn render(template: &str) -> String {
         let mut tera = Tera::default();
-        register(&mut tera);
+        register(&mut tera, Arc::default());
         let mut context = tera::Context::new();
         let num = |s: &str| Value::String(s.to_string());
         context.insert("a", &num("0.1"));
@@ -412,7 +478,7 @@ mod tests {
         assert_eq!(render("{{ \"-0\" | fig(unit=\"户\") }}"), "0户");
         assert_eq!(render("{{ -0.001 | fig(dp=2) }}"), "0.00");
         let mut tera = Tera::default();
-        register(&mut tera);
+        register(&mut tera, Arc::default());
         let err = tera
             .render_str(
                 "{{ \"12345678901234567890\" | fig(dp=20) }}",
@@ -425,7 +491,7 @@ mod tests {
     #[test]
     fn errors_say_what_is_wrong() {
         let mut tera = Tera::default();
-        register(&mut tera);
+        register(&mut tera, Arc::default());
         let context = tera::Context::new();
         let err = tera
             .render_str("{{ div(a=1, b=3) }}", &context)

@@ -4,6 +4,28 @@
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
 use std::collections::{HashMap, HashSet};
 
+use crate::provenance::{self, Piece};
+
+/// How the page shows figures that carry provenance markers ([`crate::provenance`]).
+pub trait FigureHtml {
+    /// The HTML of a figure in the page's text: `text_html` is its text, already escaped.
+    fn figure(&mut self, payload: &str, text_html: &str) -> String;
+    /// A figure's source, for an attribute value written as an empty marked figure.
+    fn source(&self, payload: &str) -> String;
+}
+
+/// Figures shown as plain text, without their sources.
+pub struct PlainFigures;
+
+impl FigureHtml for PlainFigures {
+    fn figure(&mut self, _payload: &str, text_html: &str) -> String {
+        text_html.to_string()
+    }
+    fn source(&self, _payload: &str) -> String {
+        String::new()
+    }
+}
+
 /// A heading of a page, for the on-page table of contents.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Heading {
@@ -36,8 +58,13 @@ pub struct Links<'a> {
     pub root: &'a str,
 }
 
-/// Renders `markdown` to HTML.
-pub fn to_html(markdown: &str, links: &Links<'_>, number_headings: bool) -> RenderedMarkdown {
+/// Renders `markdown` to HTML; marked figures are shown through `figures`.
+pub fn to_html(
+    markdown: &str,
+    links: &Links<'_>,
+    number_headings: bool,
+    figures: &mut dyn FigureHtml,
+) -> RenderedMarkdown {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -84,8 +111,125 @@ pub fn to_html(markdown: &str, links: &Links<'_>, number_headings: bool) -> Rend
             },
         }
     }
+    let events = show_figures(events, figures);
     html::push_html(&mut out.html, events.into_iter());
     out
+}
+
+/// Marked figures in text become their HTML (a span with the source); in code, link
+/// targets and image descriptions they become plain text; in raw HTML they are shown as in
+/// text outside tags, and inside a tag as their text (or their source when the text is empty).
+fn show_figures<'a>(events: Vec<Event<'a>>, figures: &mut dyn FigureHtml) -> Vec<Event<'a>> {
+    let mut in_tag = false;
+    let mut plain_depth = 0usize;
+    let has = |t: &str| t.contains(provenance::OPEN);
+    let plain = |t: &CowStr<'a>| CowStr::from(provenance::strip(t).into_owned());
+    events
+        .into_iter()
+        .map(|event| match event {
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                plain_depth += 1;
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url: plain(&dest_url),
+                    title: plain(&title),
+                    id,
+                })
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                plain_depth += 1;
+                Event::Start(Tag::CodeBlock(kind))
+            }
+            Event::End(end @ (TagEnd::Image | TagEnd::CodeBlock)) => {
+                plain_depth = plain_depth.saturating_sub(1);
+                Event::End(end)
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => Event::Start(Tag::Link {
+                link_type,
+                dest_url: plain(&dest_url),
+                title: plain(&title),
+                id,
+            }),
+            Event::Text(text) if has(&text) => {
+                if plain_depth > 0 {
+                    Event::Text(plain(&text))
+                } else {
+                    Event::Html(CowStr::from(text_with_figures(&text, figures)))
+                }
+            }
+            Event::Code(text) if has(&text) => Event::Code(plain(&text)),
+            Event::Html(raw) => Event::Html(raw_html_with_figures(raw, &mut in_tag, figures)),
+            Event::InlineHtml(raw) => {
+                Event::InlineHtml(raw_html_with_figures(raw, &mut in_tag, figures))
+            }
+            other => other,
+        })
+        .collect()
+}
+
+/// Text with marked figures as HTML.
+fn text_with_figures(text: &str, figures: &mut dyn FigureHtml) -> String {
+    let mut out = String::with_capacity(text.len() + 64);
+    for piece in provenance::pieces(text) {
+        match piece {
+            Piece::Plain(plain) => out.push_str(&super::escape::escape_html_text(plain)),
+            Piece::Figure { payload, text } => {
+                let escaped = super::escape::escape_html_text(text);
+                out.push_str(&figures.figure(payload, &escaped));
+            }
+        }
+    }
+    out
+}
+
+/// Raw HTML with marked figures shown; `in_tag` carries whether the previous fragment
+/// ended inside a tag.
+fn raw_html_with_figures<'a>(
+    raw: CowStr<'a>,
+    in_tag: &mut bool,
+    figures: &mut dyn FigureHtml,
+) -> CowStr<'a> {
+    let track = |text: &str, in_tag: &mut bool| {
+        for c in text.chars() {
+            match c {
+                '<' => *in_tag = true,
+                '>' => *in_tag = false,
+                _ => {}
+            }
+        }
+    };
+    if !raw.contains(provenance::OPEN) {
+        track(&raw, in_tag);
+        return raw;
+    }
+    let mut out = String::with_capacity(raw.len() + 64);
+    for piece in provenance::pieces(&raw) {
+        match piece {
+            Piece::Plain(plain) => {
+                track(plain, in_tag);
+                out.push_str(plain);
+            }
+            Piece::Figure { payload, text } if *in_tag => {
+                if text.is_empty() {
+                    out.push_str(&super::escape::escape_html_text(&figures.source(payload)));
+                } else {
+                    out.push_str(text);
+                }
+            }
+            Piece::Figure { payload, text } => out.push_str(&figures.figure(payload, text)),
+        }
+    }
+    CowStr::from(out)
 }
 
 /// Chinese official numbering: ## 一、 ### （一） #### 1. ##### （1）.
@@ -134,7 +278,7 @@ fn finish_heading<'a>(
     let mut text = number.clone();
     for event in &buffered[1..] {
         if let Event::Text(t) | Event::Code(t) = event {
-            text.push_str(t);
+            text.push_str(&provenance::strip(t));
         }
     }
     let Event::Start(Tag::Heading {
@@ -272,6 +416,7 @@ mod tests {
             "[a](hengxi.md) [b](../policies/education.md#x) [c](/index.md) [d](nope.md) [e](https://x.cn/a.md)",
             &links,
             false,
+            &mut PlainFigures,
         );
         assert!(
             out.html.contains(r#"href="../villages/hengxi.html""#),
@@ -294,7 +439,7 @@ mod tests {
         };
         let md =
             "## 基本情况\n### 提高政治站位\n### 精准发力\n#### 教育\n## 工作 情况\n## 基本情况\n";
-        let out = to_html(md, &links, true);
+        let out = to_html(md, &links, true, &mut PlainFigures);
         let texts: Vec<_> = out.headings.iter().map(|h| h.text.as_str()).collect();
         assert_eq!(
             texts,
@@ -311,7 +456,12 @@ mod tests {
         assert_eq!(ids[0], "基本情况");
         assert_eq!(ids[4], "工作-情况");
         assert_eq!(ids[5], "基本情况-1");
-        let dup = to_html("## 数据\n## 数据\n## 数据-1\n", &links, false);
+        let dup = to_html(
+            "## 数据\n## 数据\n## 数据-1\n",
+            &links,
+            false,
+            &mut PlainFigures,
+        );
         let dup_ids: Vec<_> = dup.headings.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(dup_ids, ["数据", "数据-1", "数据-1-1"]);
         assert!(

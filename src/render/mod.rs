@@ -22,6 +22,9 @@ use tera::{Context, Tera};
 use crate::diagnostics::{Diagnostic, Location, Text};
 use crate::discover::Site;
 use crate::load::Data;
+use crate::manifest;
+use crate::provenance::{Origin, Sources};
+use crate::validate::schema::Schema;
 pub use pages::{FrontMatter, PagePlan};
 
 /// A built site held in memory, ready to be written.
@@ -33,14 +36,30 @@ pub struct Output {
     pub copies: Vec<(PathBuf, PathBuf)>,
     /// Warnings about the templates (the build went on).
     pub notes: Vec<Diagnostic>,
+    /// Every figure printed, page by page, for the figures manifest.
+    pub figures: manifest::Manifest,
 }
+
+/// What a build knows beyond the site's files: the schema (for the names of figures) and
+/// the notes to link from corrected figures.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Extras<'e> {
+    /// The site's schema, when it has a readable one.
+    pub schema: Option<&'e Schema>,
+    /// The corrected figures: their notes and links.
+    pub corrected: Option<&'e CorrectedFigures>,
+}
+
+/// Figure key (`data/policies/health.yaml#hospital.hospitalisations`) → (anchor on the
+/// corrections page, the note shown on hover).
+pub type CorrectedFigures = HashMap<String, (String, String)>;
 
 /// Pages kept between builds (by `huibao serve`): a page whose inputs — its template, the
 /// data it reads (see [`deps`]), its record, the layout and the navigation — did not change
 /// is not rendered again.
 #[derive(Debug, Default)]
 pub struct PageCache {
-    pages: HashMap<String, (u64, Vec<u8>)>,
+    pages: HashMap<String, (u64, Vec<u8>, Vec<manifest::Figure>)>,
 }
 
 fn fingerprint(value: &impl Hash) -> u64 {
@@ -49,28 +68,41 @@ fn fingerprint(value: &impl Hash) -> u64 {
     hasher.finish()
 }
 
-/// A page rendered in this build: (index in the plan, inputs fingerprint, (page, body) or errors).
-type RenderedPage = (usize, u64, Result<(String, String), Vec<Diagnostic>>);
+/// A page rendered in this build: (index in the plan, inputs fingerprint, the page or errors).
+type RenderedPage = (usize, u64, Result<PageHtml, Vec<Diagnostic>>);
+
+/// One page rendered: the whole page, its content's HTML, and the figures it printed.
+struct PageHtml {
+    html: String,
+    body: String,
+    figures: Vec<manifest::Figure>,
+}
 
 /// Renders every page of `site` with `data`. Reports every problem it can find.
-pub fn render_site(site: &Site, data: &Data) -> Result<Output, Vec<Diagnostic>> {
-    render_site_cached(site, data, &mut PageCache::default())
+pub fn render_site(
+    site: &Site,
+    data: &Data,
+    extras: Extras<'_>,
+) -> Result<Output, Vec<Diagnostic>> {
+    render_site_cached(site, data, extras, &mut PageCache::default())
 }
 
 /// Like [`render_site`], reusing the pages of `cache` whose inputs did not change.
 pub fn render_site_cached(
     site: &Site,
     data: &Data,
+    extras: Extras<'_>,
     cache: &mut PageCache,
 ) -> Result<Output, Vec<Diagnostic>> {
     let timer = crate::Timer::start();
     let mut problems = Vec::new();
+    let (data_map, figure_sources) = context::data_context(data, extras.schema);
+    let figure_sources = std::sync::Arc::new(figure_sources);
+    timer.lap("context");
     let sources = pages::read_sources(site, &mut problems);
-    let content_tera = content_tera(&sources, &mut problems);
+    let content_tera = content_tera(&sources, figure_sources.clone(), &mut problems);
     let (layout_tera, layout_print) = theme::layout_tera(site, &mut problems);
     timer.lap("templates");
-    let data_map = context::data_context(data);
-    timer.lap("context");
     let plan = pages::plan(site, data, &data_map, &sources, &mut problems);
     timer.lap("plan");
     if !problems.is_empty() {
@@ -135,6 +167,7 @@ pub fn render_site_cached(
         ..Output::default()
     };
     let mut kept = HashMap::with_capacity(plan.pages.len());
+    let mut page_figures = Vec::with_capacity(plan.pages.len());
     let mut reused = 0;
     let mut to_render = Vec::new();
     for (index, page) in plan.pages.iter().enumerate() {
@@ -159,13 +192,18 @@ pub fn render_site_cached(
                 None => (all_content, vec![Some(all_data)]),
             },
         ));
-        if let Some((print, html)) = cache.pages.remove(&page.output)
+        if let Some((print, html, figures)) = cache.pages.remove(&page.output)
             && print == inputs
         {
             output
                 .files
                 .push((PathBuf::from(&page.output), html.clone()));
-            kept.insert(page.output.clone(), (print, html));
+            page_figures.push(manifest::Page {
+                page: page.output.clone(),
+                title: page.title.clone(),
+                figures: figures.clone(),
+            });
+            kept.insert(page.output.clone(), (print, html, figures));
             reused += 1;
             continue;
         }
@@ -182,6 +220,7 @@ pub fn render_site_cached(
             &site_json,
             &link_targets,
             &sources,
+            (&figure_sources, extras.corrected),
         )
     };
     // Pages are independent: render them on every core, each thread with its own context
@@ -238,17 +277,40 @@ pub fn render_site_cached(
     let mut bodies = Vec::with_capacity(rendered.len());
     for (index, inputs, result) in rendered {
         match result {
-            Ok((html, body)) => {
+            Ok(PageHtml {
+                html,
+                body,
+                figures,
+            }) => {
                 let page = &plan.pages[index];
                 bodies.push((page.output.clone(), body));
                 let html = html.into_bytes();
-                kept.insert(page.output.clone(), (inputs, html.clone()));
+                page_figures.push(manifest::Page {
+                    page: page.output.clone(),
+                    title: page.title.clone(),
+                    figures: figures.clone(),
+                });
+                kept.insert(page.output.clone(), (inputs, html.clone(), figures));
                 output.files.push((PathBuf::from(&page.output), html));
             }
             Err(mut found) => problems.append(&mut found),
         }
     }
     cache.pages = kept;
+    let fingerprints = data
+        .files
+        .iter()
+        .map(|f| {
+            (
+                f.path.display().to_string().replace('\\', "/"),
+                f.fingerprint.clone(),
+            )
+        })
+        .collect();
+    output.figures = manifest::Manifest::new(page_figures, fingerprints);
+    output
+        .files
+        .push((PathBuf::from(manifest::FILE), output.figures.to_bytes()));
     timer.lap(&format!("pages ({reused} reused)"));
     if !problems.is_empty() {
         return Err(problems);
@@ -312,11 +374,15 @@ pub fn render_site_cached(
 }
 
 /// The Tera instance for content: Markdown-escaping of data values and exact figures.
-fn content_tera(sources: &[pages::Source], problems: &mut Vec<Diagnostic>) -> Tera {
+fn content_tera(
+    sources: &[pages::Source],
+    figure_sources: std::sync::Arc<Sources>,
+    problems: &mut Vec<Diagnostic>,
+) -> Tera {
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".md"]);
     tera.set_escape_fn(escape::escape_markdown);
-    figures::register(&mut tera);
+    figures::register(&mut tera, figure_sources);
     tera.register_function(
         "chart",
         crate::chart::ChartFunction {
@@ -366,7 +432,8 @@ fn render_page(
     site_json: &Json,
     link_targets: &HashMap<String, String>,
     sources: &[pages::Source],
-) -> Result<(String, String), Vec<Diagnostic>> {
+    (figure_sources, corrected): (&Sources, Option<&CorrectedFigures>),
+) -> Result<PageHtml, Vec<Diagnostic>> {
     let page = &plan.pages[index];
     let source = &sources[page.source];
     context.insert(
@@ -393,7 +460,13 @@ fn render_page(
         source_dir,
         root: &root,
     };
-    let body = markdown::to_html(&markdown_text, &links, page.number_headings);
+    let mut shown = ShownFigures {
+        sources: figure_sources,
+        corrected,
+        root: &root,
+        found: Vec::new(),
+    };
+    let body = markdown::to_html(&markdown_text, &links, page.number_headings, &mut shown);
     if !body.broken_links.is_empty() {
         return Err(body
             .broken_links
@@ -428,7 +501,73 @@ fn render_page(
             let text = std::fs::read_to_string(site.root.join(&file)).unwrap_or_default();
             vec![template_error(&e, &file, &text)]
         })?;
-    Ok((html, body.html))
+    // A figure printed where no span can be (the page title, a layout attribute) shows as
+    // its text.
+    let html = crate::provenance::strip(&html).into_owned();
+    Ok(PageHtml {
+        html,
+        body: body.html,
+        figures: shown.found,
+    })
+}
+
+/// Shows a page's figures with their sources (and a link to their correction), and
+/// records each one for the manifest.
+struct ShownFigures<'s> {
+    sources: &'s Sources,
+    corrected: Option<&'s CorrectedFigures>,
+    root: &'s str,
+    found: Vec<manifest::Figure>,
+}
+
+impl markdown::FigureHtml for ShownFigures<'_> {
+    fn figure(&mut self, payload: &str, text_html: &str) -> String {
+        let Some(origin) = Origin::decode(payload) else {
+            return text_html.to_string();
+        };
+        let described = self.sources.describe(&origin);
+        let src = escape::escape_html_text(&described.src);
+        let note = self
+            .corrected
+            .filter(|_| described.direct)
+            .and_then(|c| c.get(&described.key));
+        let html = match note {
+            Some((anchor, title)) => format!(
+                "<span class=\"fig fig-corrected\" data-src=\"{src}\">{text_html}<a class=\"fig-note\" href=\"{}{}#{}\" title=\"{}\">更正</a></span>",
+                self.root,
+                crate::corrections::PAGE,
+                escape::escape_html_text(anchor),
+                escape::escape_html_text(title)
+            ),
+            None => format!("<span class=\"fig\" data-src=\"{src}\">{text_html}</span>"),
+        };
+        self.found.push(manifest::Figure {
+            key: described.key,
+            what: described.what,
+            value: unescape_html(text_html),
+            src: described.src,
+            direct: described.direct,
+        });
+        html
+    }
+
+    fn source(&self, payload: &str) -> String {
+        Origin::decode(payload)
+            .map(|origin| self.sources.describe(&origin).src)
+            .unwrap_or_default()
+    }
+}
+
+/// The text of escaped HTML text (as [`escape::escape_html_text`] writes it).
+fn unescape_html(html: &str) -> String {
+    if !html.contains('&') {
+        return html.to_string();
+    }
+    html.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
 }
 
 /// A Tera error as a located diagnostic: Tera's parse errors carry `--> line:col`; for

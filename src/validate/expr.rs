@@ -531,6 +531,9 @@ pub struct Evaluator<'a, 'i> {
     pub vars: Vec<(String, Place<'a>)>,
     /// Every scalar value read so far.
     pub readings: Vec<Reading<'a>>,
+    /// How many filter conditions (`[…]`) are being evaluated: values read there only
+    /// select items, like the parts of a sum.
+    filter_depth: usize,
 }
 
 /// Why an expression could not be evaluated.
@@ -556,6 +559,7 @@ impl<'a, 'i> Evaluator<'a, 'i> {
             index,
             vars: Vec::new(),
             readings: Vec::new(),
+            filter_depth: 0,
         }
     }
 
@@ -728,9 +732,17 @@ impl<'a, 'i> Evaluator<'a, 'i> {
                             }
                             Value::Null => {}
                             _ => {
+                                // Remembered, so that a value already reported as unreadable
+                                // skips the rule instead of failing it twice.
+                                let path = reading.path.clone();
+                                self.readings.push(Reading {
+                                    in_aggregate: true,
+                                    ..reading
+                                });
+                                let reading_path = path;
                                 return Err(eval_error(
-                                    format!("{name}：{} 不是数字", reading.path),
-                                    format!("{name}: {} is not a number", reading.path),
+                                    format!("{name}：{reading_path} 不是数字"),
+                                    format!("{name}: {reading_path} is not a number"),
                                 ));
                             }
                         },
@@ -783,7 +795,10 @@ impl<'a, 'i> Evaluator<'a, 'i> {
                     Value::Null => Val::Null,
                     Value::List(_) | Value::Map(_) => return Ok(Val::Found(places)),
                 };
-                self.readings.push(reading.clone());
+                self.readings.push(Reading {
+                    in_aggregate: reading.in_aggregate || self.filter_depth > 0,
+                    ..reading.clone()
+                });
                 Ok(value)
             }
             Place::File(_) => Ok(Val::Found(places)),
@@ -864,7 +879,10 @@ impl<'a, 'i> Evaluator<'a, 'i> {
                             children(place)
                         };
                         for candidate in candidates {
-                            if self.truth(condition, Some(&candidate))? {
+                            self.filter_depth += 1;
+                            let keep = self.truth(condition, Some(&candidate));
+                            self.filter_depth -= 1;
+                            if keep? {
                                 next.push(candidate);
                             }
                         }

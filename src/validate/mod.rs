@@ -29,7 +29,14 @@ pub fn load_schema(site_root: &Path) -> Option<Result<schema::Schema, Vec<Diagno
 }
 
 /// The checked data (units converted) and every problem found.
-pub fn validate(site_root: &Path, data: &Data) -> (Data, Vec<Diagnostic>) {
+///
+/// `changed` names the data files that differ from the last good build, when one is known:
+/// failed rules over many files are located there (see [`rules::check`]).
+pub fn validate(
+    site_root: &Path,
+    data: &Data,
+    changed: Option<&std::collections::HashSet<std::path::PathBuf>>,
+) -> (Data, Vec<Diagnostic>) {
     let mut problems = tree_shape(data);
     let schema_path = Path::new(schema::SCHEMA_FILE);
     let Some(loaded) = load_schema(site_root) else {
@@ -56,7 +63,7 @@ pub fn validate(site_root: &Path, data: &Data) -> (Data, Vec<Diagnostic>) {
     // A rule that cannot be computed because a value it reads is already reported as wrong
     // would only repeat that error.
     problems.extend(
-        rules::check(&schema, &checked)
+        rules::check(&schema, &checked, changed)
             .into_iter()
             .filter(|d| !(field_errors && d.code == "rule-eval")),
     );

@@ -1,51 +1,154 @@
 //! Evaluates the schema's consistency rules over the checked data.
 
-use super::expr::{DataIndex, Evaluator, Expr, Segment, Val, describe_en, describe_zh};
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use super::expr::{DataIndex, EvalError, Evaluator, Expr, Segment, Val, describe_en, describe_zh};
 use super::schema::{Field, Kind, Rule, Schema, did_you_mean};
-use crate::diagnostics::{Diagnostic, Severity, Text};
-use crate::load::{Data, Value};
+use crate::diagnostics::{Diagnostic, Location, Severity, Text};
+use crate::load::{Data, Node, Value};
+
+/// The most values a rule's message lists (a sum over thousands of villages lists the first).
+const MAX_LISTED: usize = 30;
 
 /// Every rule that does not hold, as diagnostics (information when explained).
-pub fn check(schema: &Schema, data: &Data) -> Vec<Diagnostic> {
+///
+/// `changed` names the data files that differ from the last good build, when one is known:
+/// a failed rule over many files is located in a changed file it read, where the fault most
+/// likely is; otherwise at the total (the value read directly, not as one of many parts).
+/// A rule that reads a value already reported as unreadable (text where a number belongs)
+/// is skipped, and the skipped rules are named once in a note.
+pub fn check(schema: &Schema, data: &Data, changed: Option<&HashSet<PathBuf>>) -> Vec<Diagnostic> {
     let index = DataIndex::new(data);
+    let unreadable = unreadable_values(schema, data);
+    let judge = Judge {
+        changed,
+        unreadable: &unreadable,
+    };
     let (bad_paths, mut problems) = check_paths(schema);
+    let mut skipped: Vec<&str> = Vec::new();
     for rule in schema.rules.iter().filter(|r| !bad_paths.contains(&r.id)) {
+        let mut outcomes = Vec::new();
         match &rule.each {
             None => {
                 let mut evaluator = Evaluator::new(&index);
-                if let Some(d) = check_once(rule, &mut evaluator) {
-                    problems.push(d);
-                }
+                outcomes.push(judge.check_once(rule, &mut evaluator));
             }
             Some((var, path)) => {
                 let mut evaluator = Evaluator::new(&index);
                 let places = match evaluator.places(path) {
                     Ok(places) => places,
                     Err(error) => {
-                        problems.push(eval_failed(rule, &error.zh, &error.en));
+                        problems.push(eval_failed(rule, &error));
                         continue;
                     }
                 };
                 for place in places {
                     let mut evaluator = Evaluator::new(&index);
                     evaluator.vars.push((var.clone(), place));
-                    if let Some(d) = check_once(rule, &mut evaluator) {
-                        problems.push(d);
+                    outcomes.push(judge.check_once(rule, &mut evaluator));
+                }
+            }
+        }
+        for outcome in outcomes {
+            match outcome {
+                Outcome::Holds => {}
+                Outcome::Fails(d) => problems.push(*d),
+                Outcome::Skipped => {
+                    if !skipped.contains(&rule.id.as_str()) {
+                        skipped.push(&rule.id);
                     }
                 }
             }
         }
     }
+    if !skipped.is_empty() {
+        let list = skipped.join("、");
+        let list_en = skipped.join(", ");
+        problems.push(
+            Diagnostic::new(
+                Severity::Info,
+                "rule-skipped",
+                None,
+                Text::new(
+                    format!(
+                        "{} 条规则没有检查，因为它们读到的值有错误（见上面的错误）：{list}",
+                        skipped.len()
+                    ),
+                    format!(
+                        "{} rule(s) were not checked because they read a value with an error (see the errors above): {list_en}",
+                        skipped.len()
+                    ),
+                ),
+            )
+            .with_hint(Text::new(
+                "改正上面的错误后，这些规则会重新检查",
+                "once the errors above are fixed, these rules are checked again",
+            )),
+        );
+    }
     problems
 }
 
-fn eval_failed(rule: &Rule, zh: &str, en: &str) -> Diagnostic {
+/// The places of values that field checks already reported as unreadable: text where a
+/// number, a true/false, a date or one of the listed values belongs.
+fn unreadable_values(schema: &Schema, data: &Data) -> HashSet<(PathBuf, u32, u32)> {
+    fn walk(field: &Field, node: &Node, file: &Path, out: &mut HashSet<(PathBuf, u32, u32)>) {
+        let bad = match (&field.kind, &node.value) {
+            (_, Value::Null) => false,
+            (kind, value) if kind.is_numeric() => !matches!(value, Value::Number(_)),
+            (Kind::Bool, value) => !matches!(value, Value::Bool(_)),
+            (Kind::Enum(values), Value::String(s)) => !values.contains(s),
+            (Kind::Enum(_), _) => true,
+            (Kind::Record(fields), Value::Map(entries)) => {
+                for (key, value) in entries {
+                    if let Some((_, f)) = fields.iter().find(|(n, _)| *n == key.name) {
+                        walk(f, value, file, out);
+                    }
+                }
+                false
+            }
+            (Kind::List(item), Value::List(items)) => {
+                for value in items {
+                    walk(item, value, file, out);
+                }
+                false
+            }
+            _ => false,
+        };
+        if bad {
+            out.insert((file.to_path_buf(), node.line, node.col));
+        }
+    }
+    let mut out = HashSet::new();
+    for file in &data.files {
+        if let Some(file_schema) = super::fields::schema_for(schema, &file.path) {
+            let record = Field {
+                kind: Kind::Record(file_schema.fields.clone()),
+                label: None,
+                unit: None,
+                required: true,
+                min: None,
+                max: None,
+                dp: None,
+                unique: false,
+                plausible: None,
+                line: 0,
+                col: 0,
+            };
+            walk(&record, &file.root, &file.path, &mut out);
+        }
+    }
+    out
+}
+
+fn eval_failed(rule: &Rule, error: &EvalError) -> Diagnostic {
     let mut d = Diagnostic::error(
         "rule-eval",
         Some(rule.location.clone()),
         Text::new(
-            format!("规则「{}」无法计算：{zh}", rule.id),
-            format!("rule `{}` cannot be evaluated: {en}", rule.id),
+            format!("规则「{}」无法计算：{}", rule.id, error.zh),
+            format!("rule `{}` cannot be evaluated: {}", rule.id, error.en),
         ),
     )
     .with_hint(Text::new(
@@ -56,83 +159,179 @@ fn eval_failed(rule: &Rule, zh: &str, en: &str) -> Diagnostic {
     d
 }
 
-fn check_once(rule: &Rule, evaluator: &mut Evaluator<'_, '_>) -> Option<Diagnostic> {
-    let holds = match evaluator.eval(&rule.check) {
-        Ok(Val::Bool(holds)) => holds,
-        Ok(other) => {
-            return Some(eval_failed(
-                rule,
-                &format!("check 的结果应是真假值，这里是{}", describe_zh(&other)),
-                &format!(
-                    "check must give true or false, found {}",
-                    describe_en(&other)
+/// What checking a rule once gave.
+enum Outcome {
+    Holds,
+    Fails(Box<Diagnostic>),
+    /// It read a value that is already reported as unreadable.
+    Skipped,
+}
+
+/// What the rules know beyond the data: what changed, what is unreadable.
+struct Judge<'j> {
+    changed: Option<&'j HashSet<PathBuf>>,
+    unreadable: &'j HashSet<(PathBuf, u32, u32)>,
+}
+
+impl Judge<'_> {
+    fn read_unreadable(&self, evaluator: &Evaluator<'_, '_>) -> bool {
+        !self.unreadable.is_empty()
+            && evaluator.readings.iter().any(|r| {
+                self.unreadable
+                    .contains(&(r.file.to_path_buf(), r.node.line, r.node.col))
+            })
+    }
+
+    fn check_once(&self, rule: &Rule, evaluator: &mut Evaluator<'_, '_>) -> Outcome {
+        let result = evaluator.eval(&rule.check);
+        if self.read_unreadable(evaluator) {
+            return Outcome::Skipped;
+        }
+        let holds = match result {
+            Ok(Val::Bool(holds)) => holds,
+            Ok(other) => {
+                let error = EvalError {
+                    zh: format!("check 的结果应是真假值，这里是{}", describe_zh(&other)),
+                    en: format!(
+                        "check must give true or false, found {}",
+                        describe_en(&other)
+                    ),
+                };
+                return Outcome::Fails(Box::new(eval_failed(rule, &error)));
+            }
+            Err(error) => return Outcome::Fails(Box::new(eval_failed(rule, &error))),
+        };
+        if holds {
+            return Outcome::Holds;
+        }
+        let readings = std::mem::take(&mut evaluator.readings);
+        // The measured sides of a comparison, for the message; and the value a side states
+        // directly (`… == township.registered.households`): the total, or the subset.
+        let mut stated = None;
+        let gap = match &rule.check {
+            Expr::Binary(op, left, right)
+                if matches!(op.symbol(), "==" | "!=" | "<" | "<=" | ">" | ">=") =>
+            {
+                let a = evaluator.eval(left);
+                let left_reads = std::mem::take(&mut evaluator.readings);
+                let b = evaluator.eval(right);
+                let right_reads = std::mem::take(&mut evaluator.readings);
+                for (side, reads) in [(left, left_reads), (right, right_reads)] {
+                    if stated.is_none() && matches!(**side, Expr::Path(_)) && reads.len() == 1 {
+                        stated = reads.into_iter().next();
+                    }
+                }
+                match (a, b) {
+                    (Ok(Val::Number(a)), Ok(Val::Number(b))) => Some((a, b, a.checked_sub(b))),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        let (mut zh, mut en) = (rule.message.zh.clone(), rule.message.en.clone());
+        if let Some((a, b, difference)) = gap {
+            let (a, b) = (shown(a), shown(b));
+            match difference {
+                Some(difference) => {
+                    let difference = shown(difference);
+                    zh.push_str(&format!("（左边 {a}，右边 {b}，相差 {difference}）"));
+                    en.push_str(&format!(" (left {a}, right {b}, difference {difference})"));
+                }
+                None => {
+                    zh.push_str(&format!("（左边 {a}，右边 {b}）"));
+                    en.push_str(&format!(" (left {a}, right {b})"));
+                }
+            }
+        }
+        let mut severity = rule.severity;
+        if let Some(explained) = &rule.explained {
+            evaluator.readings.clear();
+            match evaluator.eval(&explained.within) {
+                Ok(Val::Bool(true)) => {
+                    zh.push_str(&format!("。已说明：{}", explained.reason.zh));
+                    en.push_str(&format!(". Explained: {}", explained.reason.en));
+                    severity = Severity::Info;
+                }
+                Ok(_) => {
+                    zh.push_str(&format!(
+                        "。这个差距超出了 explained 所说明的范围（{}），说明不适用：{}",
+                        explained.within_text, explained.reason.zh
+                    ));
+                    en.push_str(&format!(
+                        ". The gap is outside what explained covers ({}), so the explanation does not apply: {}",
+                        explained.within_text, explained.reason.en
+                    ));
+                    severity = Severity::Error;
+                }
+                Err(error) => return Outcome::Fails(Box::new(eval_failed(rule, &error))),
+            }
+        }
+        let location = self
+            .blame(&readings, stated.as_ref())
+            .map(|r| r.node.location(r.file))
+            .unwrap_or_else(|| rule.location.clone());
+        let mut d = Diagnostic::new(severity, "rule", Some(location), Text::new(zh, en));
+        d.rule = Some(rule.id.clone());
+        d.hint = rule.hint.clone();
+        let mut seen = HashSet::new();
+        let mut listed = 0;
+        for reading in &readings {
+            if !seen.insert((reading.file, reading.node.line, reading.node.col)) {
+                continue;
+            }
+            listed += 1;
+            if listed > MAX_LISTED {
+                continue;
+            }
+            let value = match &reading.node.value {
+                Value::Number(n) => n.to_string(),
+                Value::String(s) => s.clone(),
+                Value::Bool(b) => b.to_string(),
+                _ => String::new(),
+            };
+            d.related.push((
+                reading.node.location(reading.file),
+                Text::new(
+                    format!("{} = {value}", reading.path),
+                    format!("{} = {value}", reading.path),
                 ),
             ));
         }
-        Err(error) => return Some(eval_failed(rule, &error.zh, &error.en)),
-    };
-    if holds {
-        return None;
-    }
-    let readings = std::mem::take(&mut evaluator.readings);
-    // The measured sides of a comparison, for the message.
-    let gap = match &rule.check {
-        Expr::Binary(op, left, right)
-            if matches!(op.symbol(), "==" | "!=" | "<" | "<=" | ">" | ">=") =>
-        {
-            match (evaluator.eval(left), evaluator.eval(right)) {
-                (Ok(Val::Number(a)), Ok(Val::Number(b))) => Some((a, b, a - b)),
-                _ => None,
-            }
+        if listed > MAX_LISTED {
+            let more = listed - MAX_LISTED;
+            d.related.push((
+                Location::file(rule.location.file.clone()),
+                Text::new(
+                    format!("…另有 {more} 个值"),
+                    format!("… and {more} more values"),
+                ),
+            ));
         }
-        _ => None,
-    };
-    let (mut zh, mut en) = (rule.message.zh.clone(), rule.message.en.clone());
-    if let Some((a, b, difference)) = gap {
-        let (a, b, difference) = (shown(a), shown(b), shown(difference));
-        zh.push_str(&format!("（左边 {a}，右边 {b}，相差 {difference}）"));
-        en.push_str(&format!(" (left {a}, right {b}, difference {difference})"));
+        d.related
+            .push((rule.location.clone(), Text::new("规则定义", "the rule")));
+        Outcome::Fails(Box::new(d))
     }
-    let severity = if let Some(reason) = &rule.explained {
-        zh.push_str(&format!("。已说明：{}", reason.zh));
-        en.push_str(&format!(". Explained: {}", reason.en));
-        Severity::Info
-    } else {
-        rule.severity
-    };
-    // Point at the first value read directly (a stated total, the subset), not at the first
-    // of many summed parts.
-    let location = readings
-        .iter()
-        .find(|r| !r.in_aggregate)
-        .or(readings.first())
-        .map(|r| r.node.location(r.file))
-        .unwrap_or_else(|| rule.location.clone());
-    let mut d = Diagnostic::new(severity, "rule", Some(location), Text::new(zh, en));
-    d.rule = Some(rule.id.clone());
-    d.hint = rule.hint.clone();
-    let mut seen = std::collections::HashSet::new();
-    for reading in &readings {
-        if !seen.insert((reading.file, reading.node.line, reading.node.col)) {
-            continue;
-        }
-        let value = match &reading.node.value {
-            Value::Number(n) => n.to_string(),
-            Value::String(s) => s.clone(),
-            Value::Bool(b) => b.to_string(),
-            _ => String::new(),
-        };
-        d.related.push((
-            reading.node.location(reading.file),
-            Text::new(
-                format!("{} = {value}", reading.path),
-                format!("{} = {value}", reading.path),
-            ),
-        ));
+
+    /// Where a failed rule's fault most likely is: a value in a file that changed since the
+    /// last good build; else the value a side of the comparison states directly (a total,
+    /// a stated rate, the subset); else the first value read directly, not one of many
+    /// summed or counted parts; else the first value read.
+    fn blame<'r, 'a>(
+        &self,
+        readings: &'r [super::expr::Reading<'a>],
+        stated: Option<&'r super::expr::Reading<'a>>,
+    ) -> Option<&'r super::expr::Reading<'a>> {
+        let in_changed = self.changed.and_then(|changed| {
+            readings
+                .iter()
+                .find(|r| changed.contains(r.file) && !r.in_aggregate)
+                .or_else(|| readings.iter().find(|r| changed.contains(r.file)))
+        });
+        in_changed
+            .or(stated)
+            .or_else(|| readings.iter().find(|r| !r.in_aggregate))
+            .or(readings.first())
     }
-    d.related
-        .push((rule.location.clone(), Text::new("规则定义", "the rule")));
-    Some(d)
 }
 
 /// A measured value for a message: exact up to 10 decimal places, else rounded and marked ≈.
@@ -210,6 +409,9 @@ pub fn check_paths(schema: &Schema) -> (Vec<String>, Vec<Diagnostic>) {
             vars.push((var.clone(), shape.unwrap_or(Shape::Any)));
         }
         walk_expr(schema, &rule.check, &vars, None, &mut errors);
+        if let Some(explained) = &rule.explained {
+            walk_expr(schema, &explained.within, &vars, None, &mut errors);
+        }
         if !errors.is_empty() {
             bad.push(rule.id.clone());
         }

@@ -149,11 +149,27 @@ pub struct Rule {
     pub message: Text,
     /// What to do.
     pub hint: Option<Text>,
-    /// A declared reason why the rule does not hold: the gap is then reported as information.
-    pub explained: Option<Text>,
+    /// A declared reason why the rule does not hold, and the gap it covers: inside that gap
+    /// the failure is reported as information; outside it, as an error.
+    pub explained: Option<Explained>,
     /// Where it is declared.
     pub location: Location,
 }
+
+/// `explained: {reason: …, reason_en: …, within: <expr>}`: why a rule does not hold for
+/// these data, and the bound of the gap that reason covers.
+#[derive(Clone, Debug)]
+pub struct Explained {
+    /// The reason, in both languages.
+    pub reason: Text,
+    /// The condition the explained gap satisfies (its direction and plausible size).
+    pub within: Expr,
+    /// The text of `within`, for messages.
+    pub within_text: String,
+}
+
+/// The keys of an `explained` mapping.
+const EXPLAINED_KEYS: &[&str] = &["reason", "reason_en", "within"];
 
 /// Every field key a field declaration may have.
 const FIELD_KEYS: &[&str] = &[
@@ -182,7 +198,6 @@ const RULE_KEYS: &[&str] = &[
     "hint",
     "hint_en",
     "explained",
-    "explained_en",
 ];
 const TYPES: &[&str] = &[
     "count", "amount", "percent", "decimal", "text", "year", "date", "bool", "enum", "ref", "list",
@@ -716,6 +731,88 @@ impl Reader<'_> {
         })
     }
 
+    /// `explained: {reason, reason_en, within}`; a bare reason is refused: an explanation
+    /// must say which gap it covers, or it would accept any value.
+    fn explained(&mut self, id: &str, node: &Node) -> Option<Explained> {
+        let Value::Map(keys) = &node.value else {
+            let d = self
+                .error(
+                    node,
+                    format!("规则「{id}」的 explained 要写明它说明的差距范围：reason（理由）和 within（差距的界限）"),
+                    format!("rule `{id}`: explained must state the gap it covers: reason and within (the bound of the gap)"),
+                )
+                .with_hint(Text::new(
+                    "写成 explained: {reason: 理由, within: \"所列比例 >= 计算的比例 and 所列比例 <= 100\"}；超出 within 的值仍是错误",
+                    "write explained: {reason: why, within: \"stated >= computed and stated <= 100\"}; a value outside within is still an error",
+                ));
+            self.problems.push(d);
+            return None;
+        };
+        for (key, _) in keys {
+            if !EXPLAINED_KEYS.contains(&key.name.as_str()) {
+                let d = self.unknown_key(key, EXPLAINED_KEYS);
+                self.problems.push(d);
+            }
+        }
+        let Some(reason) = node.get("reason").and_then(text_of) else {
+            let d = self.error(
+                node,
+                format!("规则「{id}」的 explained 缺少 reason（理由）"),
+                format!("rule `{id}`: explained has no reason"),
+            );
+            self.problems.push(d);
+            return None;
+        };
+        let reason_en = node
+            .get("reason_en")
+            .and_then(text_of)
+            .unwrap_or_else(|| reason.clone());
+        let Some(within_node) = node.get("within") else {
+            let d = self.error(
+                node,
+                format!("规则「{id}」的 explained 缺少 within：说明只覆盖一定方向和大小的差距"),
+                format!("rule `{id}`: explained has no within: an explanation covers a gap of one direction and size"),
+            );
+            self.problems.push(d);
+            return None;
+        };
+        let Some(within_text) = text_of(within_node) else {
+            let d = self.error(
+                within_node,
+                "within 要写成文本（规则表达式）",
+                "within must be text (a rule expression)",
+            );
+            self.problems.push(d);
+            return None;
+        };
+        match expr::parse(&within_text) {
+            Ok(within) => Some(Explained {
+                reason: Text::new(reason, reason_en),
+                within,
+                within_text,
+            }),
+            Err(error) => {
+                let mut location = within_node.location(self.file);
+                location.col += error.offset;
+                self.problems.push(
+                    Diagnostic::error(
+                        "schema-rule",
+                        Some(location),
+                        Text::new(
+                            format!("规则「{id}」的 within 写法有误：{}", error.message),
+                            format!("rule `{id}`: invalid within: {}", error.message),
+                        ),
+                    )
+                    .with_hint(Text::new(
+                        "规则的表达式语言见 docs/schema.md",
+                        "the rule language is described in docs/schema.md",
+                    )),
+                );
+                None
+            }
+        }
+    }
+
     fn rule(&mut self, node: &Node) -> Option<Rule> {
         let Value::Map(keys) = &node.value else {
             let d = self.error(
@@ -839,6 +936,10 @@ impl Reader<'_> {
             let en = text("hint_en").unwrap_or_else(|| zh.clone());
             Text::new(zh, en)
         });
+        let explained = match node.get("explained") {
+            None => None,
+            Some(explained) => Some(self.explained(&id, explained)?),
+        };
         Some(Rule {
             id,
             check,
@@ -846,10 +947,7 @@ impl Reader<'_> {
             severity,
             message: Text::new(message, message_en),
             hint,
-            explained: text("explained").map(|zh| {
-                let en = text("explained_en").unwrap_or_else(|| zh.clone());
-                Text::new(zh, en)
-            }),
+            explained,
             location,
         })
     }

@@ -84,7 +84,7 @@ pub fn build_ok(site: &Path, out: &Path) -> String {
 /// The values of every `href="…"` and `src="…"` in `html`.
 pub fn links(html: &str) -> Vec<String> {
     let mut found = Vec::new();
-    for attr in ["href=\"", "src=\""] {
+    for attr in [" href=\"", " src=\""] {
         let mut rest = html;
         while let Some(start) = rest.find(attr) {
             rest = &rest[start + attr.len()..];
@@ -95,4 +95,39 @@ pub fn links(html: &str) -> Vec<String> {
         }
     }
     found
+}
+
+/// A page's HTML without the markup huibao puts around figures (the `.fig` spans with their
+/// sources, the links to corrections), for tests that look for a sentence with its figures.
+pub fn page_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut open: Vec<bool> = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find('<') {
+        out.push_str(&rest[..start]);
+        rest = &rest[start..];
+        let end = rest.find('>').map_or(rest.len(), |e| e + 1);
+        let tag = &rest[..end];
+        if tag.starts_with("<a class=\"fig-note\"") {
+            let close = rest.find("</a>").map_or(rest.len(), |e| e + 4);
+            rest = &rest[close..];
+            continue;
+        }
+        if tag.starts_with("<span") {
+            let figure = tag.starts_with("<span class=\"fig");
+            open.push(figure);
+            if !figure {
+                out.push_str(tag);
+            }
+        } else if tag == "</span>" {
+            if !open.pop().unwrap_or(false) {
+                out.push_str(tag);
+            }
+        } else {
+            out.push_str(tag);
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }

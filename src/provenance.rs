@@ -1,0 +1,510 @@
+//! Provenance: where every printed figure comes from.
+//!
+//! Figures reach templates as decimal text (see `render::context`). Each number of a data
+//! file is wrapped there in invisible markers that carry a reference to its source:
+//! `OPEN payload SEP text CLOSE`, three Unicode private-use characters that report text never
+//! holds. The figure helpers (`fig`, `sum`, `rate` …) read the markers, compute, and wrap
+//! their result with the origin of its inputs. Once a page's Markdown is parsed, each marked
+//! figure becomes `<span class="fig" data-src="…">text</span>` and is recorded for the
+//! figures manifest (see `manifest`); inside an HTML tag a marker becomes its text, or its
+//! source when its text is empty, so attribute values stay plain. Nothing else in the page
+//! ever shows a marker: what is left is stripped before a page is written.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+/// Starts a marked figure; its payload follows.
+pub const OPEN: char = '\u{E000}';
+/// Ends the payload; the figure's text follows.
+pub const SEP: char = '\u{E001}';
+/// Ends a marked figure.
+pub const CLOSE: char = '\u{E002}';
+
+/// A number's place in the data: the file's index in the data and the value's index
+/// among the numbers of that file, in document order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Ref {
+    /// Index of the file in `Data::files`.
+    pub file: u32,
+    /// Index of the number in the file, in document order.
+    pub value: u32,
+}
+
+/// Where a figure comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// One value of a data file.
+    Data(Ref),
+    /// Computed by a helper (`sum`, `sub`, `mul`, `div`, `rate`) from data values. Inputs
+    /// alike (the same field of every file of a folder, of every item of a list) are kept
+    /// as one representative and how many there were.
+    Computed {
+        /// The helper's name.
+        op: String,
+        /// (representative, count), in the order first met.
+        inputs: Vec<(Ref, u32)>,
+    },
+}
+
+impl Origin {
+    /// The payload carried between the markers: `d3.7`, or `csum:3.7*17,0.2`.
+    pub fn encode(&self) -> String {
+        match self {
+            Origin::Data(r) => format!("d{}.{}", r.file, r.value),
+            Origin::Computed { op, inputs } => {
+                let parts: Vec<String> = inputs
+                    .iter()
+                    .map(|(r, n)| {
+                        if *n == 1 {
+                            format!("{}.{}", r.file, r.value)
+                        } else {
+                            format!("{}.{}*{n}", r.file, r.value)
+                        }
+                    })
+                    .collect();
+                format!("c{op}:{}", parts.join(","))
+            }
+        }
+    }
+
+    /// Reads a payload written by [`Origin::encode`].
+    pub fn decode(payload: &str) -> Option<Origin> {
+        fn reference(text: &str) -> Option<Ref> {
+            let (file, value) = text.split_once('.')?;
+            Some(Ref {
+                file: file.parse().ok()?,
+                value: value.parse().ok()?,
+            })
+        }
+        if let Some(rest) = payload.strip_prefix('d') {
+            // `d3.7@12`: what follows `@` only makes the payload change with the line.
+            let rest = rest.split_once('@').map_or(rest, |(r, _)| r);
+            return reference(rest).map(Origin::Data);
+        }
+        let rest = payload.strip_prefix('c')?;
+        let (op, list) = rest.split_once(':')?;
+        let mut inputs = Vec::new();
+        for part in list.split(',').filter(|p| !p.is_empty()) {
+            let (r, n) = match part.split_once('*') {
+                Some((r, n)) => (r, n.parse().ok()?),
+                None => (part, 1),
+            };
+            inputs.push((reference(r)?, n));
+        }
+        Some(Origin::Computed {
+            op: op.to_string(),
+            inputs,
+        })
+    }
+}
+
+/// `text` wrapped with the origin `payload`.
+pub fn mark(payload: &str, text: &str) -> String {
+    format!("{OPEN}{payload}{SEP}{text}{CLOSE}")
+}
+
+/// `(payload, text)` when `value` is exactly one marked figure.
+pub fn unmark(value: &str) -> Option<(&str, &str)> {
+    let rest = value.strip_prefix(OPEN)?.strip_suffix(CLOSE)?;
+    let (payload, text) = rest.split_once(SEP)?;
+    (!text.contains([OPEN, SEP, CLOSE])).then_some((payload, text))
+}
+
+/// `text` without markers: each marked figure reduced to its text.
+pub fn strip(text: &str) -> Cow<'_, str> {
+    if !text.contains(OPEN) && !text.contains(SEP) && !text.contains(CLOSE) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for piece in pieces(text) {
+        match piece {
+            Piece::Plain(plain) => out.push_str(plain),
+            Piece::Figure { text, .. } => out.push_str(text),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A run of text: plain, or one marked figure.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Piece<'t> {
+    /// Text without markers.
+    Plain(&'t str),
+    /// A marked figure.
+    Figure {
+        /// Its origin, encoded.
+        payload: &'t str,
+        /// Its text.
+        text: &'t str,
+    },
+}
+
+/// Splits `text` into plain runs and marked figures. A stray marker (never written by
+/// huibao, but a template could cut a value apart) is dropped.
+pub fn pieces(text: &str) -> Vec<Piece<'_>> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find(OPEN) {
+        let plain = &rest[..start];
+        let after = &rest[start + OPEN.len_utf8()..];
+        let parsed = after.find(SEP).and_then(|sep| {
+            let payload = &after[..sep];
+            let tail = &after[sep + SEP.len_utf8()..];
+            let close = tail.find(CLOSE)?;
+            let inner = &tail[..close];
+            (!payload.contains([OPEN, CLOSE]) && !inner.contains([OPEN, SEP]))
+                .then(|| (payload, inner, &tail[close + CLOSE.len_utf8()..]))
+        });
+        push_plain(&mut out, plain);
+        match parsed {
+            Some((payload, inner, tail)) => {
+                out.push(Piece::Figure {
+                    payload,
+                    text: inner,
+                });
+                rest = tail;
+            }
+            None => rest = after,
+        }
+    }
+    push_plain(&mut out, rest);
+    out
+}
+
+/// Pushes a plain run, dropping stray markers.
+fn push_plain<'t>(out: &mut Vec<Piece<'t>>, plain: &'t str) {
+    if plain.is_empty() {
+        return;
+    }
+    if plain.contains([OPEN, SEP, CLOSE]) {
+        for part in plain.split([OPEN, SEP, CLOSE]).filter(|p| !p.is_empty()) {
+            out.push(Piece::Plain(part));
+        }
+    } else {
+        out.push(Piece::Plain(plain));
+    }
+}
+
+/// Everything known about the numbers of the data: per file, where each one is and what it
+/// is called. Built with the template context, in the same order.
+#[derive(Clone, Debug, Default)]
+pub struct Sources {
+    /// The data files, in the order of the data.
+    pub files: Vec<SourceFile>,
+}
+
+/// The numbers of one data file.
+#[derive(Clone, Debug, Default)]
+pub struct SourceFile {
+    /// `data/villages/hengxi.yaml`.
+    pub path: String,
+    /// `data/villages/*.yaml` for a file in a folder; else its path.
+    pub pattern: String,
+    /// What the file is, for people: the record's name (横溪村) or the schema's label (健康扶贫).
+    pub title: String,
+    /// What the files of its pattern are, for people: `村委会` (the schema's label).
+    pub group: String,
+    /// Its numbers, in document order.
+    pub values: Vec<SourceValue>,
+}
+
+/// One number of a data file.
+#[derive(Clone, Debug, Default)]
+pub struct SourceValue {
+    /// 1-based line.
+    pub line: u32,
+    /// Its key path in the file: `hospital.hospitalisations`, `exits.3.people`.
+    pub key: String,
+    /// Its name from the schema's labels: `贫困人口住院 住院人次`, `历年脱贫 2017 人数`.
+    pub label: String,
+}
+
+/// What a figure's origin comes to, for the page and the manifest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Described {
+    /// A stable key of the figure: `data/policies/health.yaml#hospital.hospitalisations`,
+    /// or for a computed figure the helper and its inputs' keys.
+    pub key: String,
+    /// What the figure is, for people: `健康扶贫 贫困人口住院 住院人次`.
+    pub what: String,
+    /// Where it comes from: `data/policies/health.yaml:5`, or how it was computed.
+    pub src: String,
+    /// Whether it is one value of a data file (not computed).
+    pub direct: bool,
+}
+
+/// The most inputs a computed figure's description names one by one.
+const MAX_NAMED_INPUTS: usize = 6;
+
+impl Sources {
+    /// The value `r` refers to.
+    pub fn value(&self, r: Ref) -> Option<(&SourceFile, &SourceValue)> {
+        let file = self.files.get(r.file as usize)?;
+        Some((file, file.values.get(r.value as usize)?))
+    }
+
+    /// Whether two values are alike: the same field in files of one folder, or in the items
+    /// of one list (`exits.0.people`, `exits.1.people`).
+    fn group_of(&self, r: Ref) -> Option<(&str, String)> {
+        let (file, value) = self.value(r)?;
+        Some((file.pattern.as_str(), general_key(&value.key)))
+    }
+
+    /// The origin of a figure computed by `op` from figures of `inputs` origins.
+    pub fn computed<'o>(&self, op: &str, inputs: impl IntoIterator<Item = &'o Origin>) -> Origin {
+        let mut flat: Vec<(Ref, u32)> = Vec::new();
+        for origin in inputs {
+            match origin {
+                Origin::Data(r) => flat.push((*r, 1)),
+                Origin::Computed { inputs, .. } => flat.extend(inputs.iter().copied()),
+            }
+        }
+        // Alike inputs become one group: (representative, count).
+        let mut groups: Vec<(Ref, u32)> = Vec::new();
+        let mut index: BTreeMap<(String, String), usize> = BTreeMap::new();
+        let mut seen = std::collections::HashSet::new();
+        for (r, n) in flat {
+            if n == 1 && !seen.insert(r) {
+                continue;
+            }
+            match self.group_of(r) {
+                Some((pattern, key)) => {
+                    let slot = (pattern.to_string(), key);
+                    match index.get(&slot) {
+                        Some(&i) => groups[i].1 += n,
+                        None => {
+                            index.insert(slot, groups.len());
+                            groups.push((r, n));
+                        }
+                    }
+                }
+                None => groups.push((r, n)),
+            }
+        }
+        Origin::Computed {
+            op: op.to_string(),
+            inputs: groups,
+        }
+    }
+
+    /// What `origin` comes to: key, name and source, in Chinese.
+    pub fn describe(&self, origin: &Origin) -> Described {
+        match origin {
+            Origin::Data(r) => match self.value(*r) {
+                Some((file, value)) => Described {
+                    key: format!("{}#{}", file.path, value.key),
+                    what: format!("{} {}", file.title, value.label).trim().to_string(),
+                    src: format!("{}:{}", file.path, value.line),
+                    direct: true,
+                },
+                None => Described {
+                    key: String::new(),
+                    what: String::new(),
+                    src: String::new(),
+                    direct: true,
+                },
+            },
+            Origin::Computed { op, inputs } => {
+                let mut keys = Vec::new();
+                let mut whats = Vec::new();
+                // Single inputs of one file are named together: `data/a.yaml:6、7、9`.
+                let mut srcs: Vec<(String, Vec<u32>)> = Vec::new();
+                for (r, n) in inputs {
+                    let Some((file, value)) = self.value(*r) else {
+                        continue;
+                    };
+                    if *n == 1 {
+                        keys.push(format!("{}#{}", file.path, value.key));
+                        whats.push(format!("{} {}", file.title, value.label).trim().to_string());
+                        match srcs
+                            .iter_mut()
+                            .find(|(path, lines)| *path == file.path && !lines.is_empty())
+                        {
+                            Some((_, lines)) => lines.push(value.line),
+                            None => srcs.push((file.path.clone(), vec![value.line])),
+                        }
+                    } else {
+                        let key = general_key(&value.key);
+                        keys.push(format!("{}#{key}", file.pattern));
+                        let label = general_label(&value.label);
+                        let whole = if file.pattern == file.path {
+                            file.title.clone()
+                        } else {
+                            format!("各{}", file.group)
+                        };
+                        whats.push(format!("{whole} {label}").trim().to_string());
+                        srcs.push((format!("{} 的 {key}（{n} 项）", file.pattern), Vec::new()));
+                    }
+                }
+                let srcs: Vec<String> = srcs
+                    .into_iter()
+                    .map(|(path, lines)| {
+                        if lines.is_empty() {
+                            path
+                        } else {
+                            let lines: Vec<String> = lines.iter().map(u32::to_string).collect();
+                            format!("{path}:{}", lines.join("、"))
+                        }
+                    })
+                    .collect();
+                let name = op_name(op);
+                let listed = |items: &[String], sep: &str| {
+                    if items.len() > MAX_NAMED_INPUTS {
+                        format!(
+                            "{}{sep}…等 {} 项",
+                            items[..MAX_NAMED_INPUTS].join(sep),
+                            items.len()
+                        )
+                    } else {
+                        items.join(sep)
+                    }
+                };
+                Described {
+                    key: format!("{op}({})", keys.join(",")),
+                    what: format!("{name}（{}）", listed(&whats, "、")),
+                    src: format!("{name}：{}", listed(&srcs, "；")),
+                    direct: false,
+                }
+            }
+        }
+    }
+}
+
+/// A helper's name in Chinese.
+fn op_name(op: &str) -> &str {
+    match op {
+        "sum" => "合计",
+        "sub" => "差",
+        "mul" => "乘积",
+        "div" => "商",
+        "rate" => "比例",
+        other => other,
+    }
+}
+
+/// `exits.3.people` → `exits.*.people`.
+pub fn general_key(key: &str) -> String {
+    key.split('.')
+        .map(|part| {
+            if !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()) {
+                "*"
+            } else {
+                part
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// A label without the item it names: `历年脱贫 [2017] 人数` → `历年脱贫 人数`.
+fn general_label(label: &str) -> String {
+    label
+        .split(' ')
+        .filter(|part| !(part.starts_with('[') && part.ends_with(']')))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sources() -> Sources {
+        let village = |id: &str, name: &str| SourceFile {
+            path: format!("data/villages/{id}.yaml"),
+            pattern: "data/villages/*.yaml".into(),
+            title: name.into(),
+            group: "村委会".into(),
+            values: vec![SourceValue {
+                line: 4,
+                key: "registered.households".into(),
+                label: "建档立卡 户数".into(),
+            }],
+        };
+        Sources {
+            files: vec![
+                SourceFile {
+                    path: "data/township.yaml".into(),
+                    pattern: "data/township.yaml".into(),
+                    title: "乡基本情况".into(),
+                    group: "乡基本情况".into(),
+                    values: vec![SourceValue {
+                        line: 9,
+                        key: "population".into(),
+                        label: "总人口".into(),
+                    }],
+                },
+                village("a", "甲村"),
+                village("b", "乙村"),
+                village("c", "丙村"),
+            ],
+        }
+    }
+
+    #[test]
+    fn payloads_round_trip() {
+        let data = Origin::Data(Ref { file: 3, value: 17 });
+        assert_eq!(Origin::decode(&data.encode()), Some(data.clone()));
+        let computed = Origin::Computed {
+            op: "rate".into(),
+            inputs: vec![
+                (Ref { file: 1, value: 0 }, 3),
+                (Ref { file: 0, value: 0 }, 1),
+            ],
+        };
+        assert_eq!(computed.encode(), "crate:1.0*3,0.0");
+        assert_eq!(Origin::decode(&computed.encode()), Some(computed));
+        assert_eq!(Origin::decode("d3.17@42"), Some(data));
+        assert_eq!(Origin::decode("x"), None);
+        assert_eq!(Origin::decode("d1"), None);
+    }
+
+    #[test]
+    fn marks_split_and_strip() {
+        let text = format!("共{}，占{}。", mark("d0.0", "57000人"), mark("d1.0", "3%"));
+        assert_eq!(strip(&text), "共57000人，占3%。");
+        assert_eq!(
+            pieces(&text),
+            vec![
+                Piece::Plain("共"),
+                Piece::Figure {
+                    payload: "d0.0",
+                    text: "57000人"
+                },
+                Piece::Plain("，占"),
+                Piece::Figure {
+                    payload: "d1.0",
+                    text: "3%"
+                },
+                Piece::Plain("。"),
+            ]
+        );
+        assert_eq!(unmark(&mark("d0.0", "5")), Some(("d0.0", "5")));
+        assert_eq!(unmark("5"), None);
+        // A value cut apart by a template leaves stray markers: they are dropped.
+        let cut = format!("a{OPEN}d0.0b");
+        assert_eq!(strip(&cut), "ad0.0b");
+    }
+
+    #[test]
+    fn alike_inputs_are_grouped_and_described() {
+        let s = sources();
+        let villages: Vec<Origin> = (1..=3)
+            .map(|f| Origin::Data(Ref { file: f, value: 0 }))
+            .collect();
+        let total = s.computed("sum", villages.iter());
+        assert_eq!(total.encode(), "csum:1.0*3");
+        let rate = s.computed("rate", [&total, &Origin::Data(Ref { file: 0, value: 0 })]);
+        let d = s.describe(&rate);
+        assert_eq!(
+            d.src,
+            "比例：data/villages/*.yaml 的 registered.households（3 项）；data/township.yaml:9"
+        );
+        assert_eq!(d.what, "比例（各村委会 建档立卡 户数、乡基本情况 总人口）");
+        assert!(!d.direct);
+        let one = s.describe(&Origin::Data(Ref { file: 2, value: 0 }));
+        assert_eq!(one.src, "data/villages/b.yaml:4");
+        assert_eq!(one.what, "乙村 建档立卡 户数");
+        assert_eq!(one.key, "data/villages/b.yaml#registered.households");
+    }
+}
