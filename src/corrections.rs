@@ -1,9 +1,516 @@
 //! Corrections: `data/corrections.yaml`, the log of figures corrected after publication.
 //!
-//! Each entry says when (`date`), which figure (`what`, a data path such as
-//! `policies.health.hospital.hospitalisations`), what was published (`old`), what it is now
-//! (`new`) and why (`reason`). The log cannot lie: `new` must equal the data. It becomes the
-//! page 「更正说明」, and every corrected figure links to its entry.
+//! ```yaml
+//! entries:
+//!   - date: 2020-12-01
+//!     what: policies.health.hospital.hospitalisations   # the figure, as a data path
+//!     old: 1445人次                                       # as published
+//!     new: 1446                                           # as it is now (= the data)
+//!     reason: 县卫健局复核，补录一人次
+//! ```
+//!
+//! The log cannot lie: `new` must equal the data (after converting its unit). It becomes the
+//! page 「更正说明」 ([`PAGE`]), linked from every page's footer, and every corrected figure
+//! links to its entry. Dates come from the log, never from the clock, so builds stay
+//! byte-identical.
 
+use rust_decimal::Decimal;
+use std::path::Path;
+
+use crate::diagnostics::{Diagnostic, Location, Severity, Text};
+use crate::load::{Data, DataFile, Node, Value};
+use crate::validate::schema::{Field, Kind, Schema, did_you_mean};
+
+/// The log's file, relative to the site folder.
+pub const FILE: &str = "data/corrections.yaml";
 /// The corrections page in the output.
 pub const PAGE: &str = "corrections.html";
+
+/// The keys of an entry.
+const ENTRY_KEYS: &[&str] = &["date", "what", "old", "new", "reason"];
+
+/// One checked entry of the log.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Correction {
+    /// 1-based, in the order of the log; the entry's anchor is `c<n>`.
+    pub number: usize,
+    /// `2020-12-01`.
+    pub date: String,
+    /// The data path written: `policies.health.hospital.hospitalisations`.
+    pub what: String,
+    /// The figure's key (as in the figures manifest):
+    /// `data/policies/health.yaml#hospital.hospitalisations`.
+    pub key: String,
+    /// As published before, as written in the log (`1445`, `342元`).
+    pub old: String,
+    /// The corrected value as written in the log.
+    pub new: String,
+    /// The corrected value in the field's unit: what the data say.
+    pub value: Decimal,
+    /// The field's unit (`人次`), empty when it has none.
+    pub unit: String,
+    /// Why.
+    pub reason: String,
+    /// Where the entry is.
+    pub location: Location,
+}
+
+impl Correction {
+    /// The entry's anchor on the corrections page.
+    pub fn anchor(&self) -> String {
+        format!("c{}", self.number)
+    }
+
+    /// The published value as shown: as written, with the field's unit when none is written
+    /// (`67` → `67人`; `342元` stays).
+    pub fn old_shown(&self) -> String {
+        with_unit(&self.old, &self.unit)
+    }
+
+    /// The corrected value as shown, like [`Correction::old_shown`].
+    pub fn new_shown(&self) -> String {
+        with_unit(&self.new, &self.unit)
+    }
+}
+
+fn with_unit(text: &str, unit: &str) -> String {
+    if crate::load::yaml::parse_decimal(text.trim()).is_ok() {
+        format!("{}{unit}", text.trim())
+    } else {
+        text.trim().to_string()
+    }
+}
+
+/// Whether `path` (relative to the site) is the corrections log.
+pub fn is_log(path: &Path) -> bool {
+    path == Path::new(FILE)
+}
+
+/// Reads and checks the log in `data` (which holds the checked data files), if there is
+/// one. Every problem is reported; only good entries are returned.
+pub fn read(data: &Data, schema: Option<&Schema>) -> (Vec<Correction>, Vec<Diagnostic>) {
+    let mut problems = Vec::new();
+    let Some(log) = data.files.iter().find(|f| is_log(&f.path)) else {
+        return (Vec::new(), problems);
+    };
+    let file = log.path.as_path();
+    let error = |node: &Node, zh: String, en: String, hint: Option<Text>| {
+        let mut d = Diagnostic::error("correction", Some(node.location(file)), Text::new(zh, en));
+        d.hint = hint;
+        d
+    };
+    let Value::Map(top) = &log.root.value else {
+        return (Vec::new(), problems);
+    };
+    for (key, _) in top {
+        if key.name != "entries" {
+            let hint = did_you_mean(&key.name, ["entries"].into_iter());
+            problems.push(
+                Diagnostic::error(
+                    "correction",
+                    Some(Location::new(file, key.line as usize, key.col as usize)),
+                    Text::new(
+                        format!("更正记录里有未知的键「{}」", key.name),
+                        format!("unknown key `{}` in the corrections log", key.name),
+                    ),
+                )
+                .with_hint(match hint {
+                    Some(s) => {
+                        Text::new(format!("是不是「{s}」？"), format!("did you mean `{s}`?"))
+                    }
+                    None => Text::new(
+                        "更正记录只有 entries：一个列表，每条更正一项",
+                        "the log has one key, entries: a list with one item per correction",
+                    ),
+                }),
+            );
+        }
+    }
+    let items = match log.root.get("entries").map(|n| (&n.value, n)) {
+        Some((Value::List(items), _)) => items.as_slice(),
+        Some((Value::Null, _)) | None => &[],
+        Some((_, node)) => {
+            problems.push(error(
+                node,
+                "entries 要是列表（每条更正以 - 开头）".into(),
+                "entries must be a list (each correction starts with -)".into(),
+                None,
+            ));
+            &[]
+        }
+    };
+    let mut corrections = Vec::new();
+    for (index, item) in items.iter().enumerate() {
+        let Value::Map(entries) = &item.value else {
+            problems.push(error(
+                item,
+                "每条更正要写成「键: 值」：date、what、old、new、reason".into(),
+                "each correction is a mapping: date, what, old, new, reason".into(),
+                None,
+            ));
+            continue;
+        };
+        let mut ok = true;
+        for (key, _) in entries {
+            if !ENTRY_KEYS.contains(&key.name.as_str()) {
+                ok = false;
+                let hint = match did_you_mean(&key.name, ENTRY_KEYS.iter().copied()) {
+                    Some(s) => {
+                        Text::new(format!("是不是「{s}」？"), format!("did you mean `{s}`?"))
+                    }
+                    None => Text::new(
+                        format!("可用的键：{}", ENTRY_KEYS.join("、")),
+                        format!("the keys are: {}", ENTRY_KEYS.join(", ")),
+                    ),
+                };
+                problems.push(
+                    Diagnostic::error(
+                        "correction",
+                        Some(Location::new(file, key.line as usize, key.col as usize)),
+                        Text::new(
+                            format!("更正记录里有未知的键「{}」", key.name),
+                            format!("unknown key `{}` in a correction", key.name),
+                        ),
+                    )
+                    .with_hint(hint),
+                );
+            }
+        }
+        let mut text = |key: &str| -> Option<(String, &Node)> {
+            match item.get(key) {
+                None
+                | Some(Node {
+                    value: Value::Null, ..
+                }) => {
+                    ok = false;
+                    problems.push(error(
+                        item,
+                        format!("这条更正缺少 {key}"),
+                        format!("this correction has no {key}"),
+                        Some(Text::new(
+                            "每条更正都要写 date（日期）、what（哪个数字）、old（原数）、new（新数）、reason（原因）",
+                            "every correction has date, what (the figure), old, new and reason",
+                        )),
+                    ));
+                    None
+                }
+                Some(node) => match &node.value {
+                    Value::String(s) => Some((s.trim().to_string(), node)),
+                    Value::Number(n) => Some((n.to_string(), node)),
+                    _ => {
+                        ok = false;
+                        problems.push(error(
+                            node,
+                            format!("{key} 要写成文本或数字，这里是{}", node.kind().zh),
+                            format!("{key} must be text or a number, found a {}", node.kind().en),
+                            None,
+                        ));
+                        None
+                    }
+                },
+            }
+        };
+        let (date, what, old, new, reason) = (
+            text("date"),
+            text("what"),
+            text("old"),
+            text("new"),
+            text("reason"),
+        );
+        let (Some(date), Some(what), Some(old), Some(new), Some(reason)) =
+            (date, what, old, new, reason)
+        else {
+            continue;
+        };
+        if !ok {
+            continue;
+        }
+        if !is_date(&date.0) {
+            problems.push(error(
+                date.1,
+                format!("日期「{}」要写成 2020-12-01 这样的年-月-日", date.0),
+                format!(
+                    "the date `{}` must be written year-month-day, e.g. 2020-12-01",
+                    date.0
+                ),
+                None,
+            ));
+            continue;
+        }
+        let Some((target_file, node, key, field)) = find(data, schema, &what.0) else {
+            let tops: Vec<String> = data
+                .files
+                .iter()
+                .filter(|f| !is_log(&f.path))
+                .map(|f| f.key_path.join("."))
+                .collect();
+            let hint = did_you_mean(&what.0, tops.iter().map(String::as_str));
+            problems.push(error(
+                what.1,
+                format!("what「{}」不是数据里的一个数字", what.0),
+                format!("what `{}` is not a figure of the data", what.0),
+                Some(match hint {
+                    Some(s) => Text::new(
+                        format!("写数据路径，如 policies.health.hospital.hospitalisations；是不是「{s}.…」？"),
+                        format!("write a data path such as policies.health.hospital.hospitalisations; did you mean `{s}.…`?"),
+                    ),
+                    None => Text::new(
+                        "写数据路径：文件（如 policies.health）加上文件里的键（如 hospital.hospitalisations），用 . 连接",
+                        "write a data path: the file (such as policies.health) and the keys inside it (such as hospital.hospitalisations), joined by dots",
+                    ),
+                }),
+            ));
+            continue;
+        };
+        let Value::Number(current) = node.value else {
+            continue;
+        };
+        let unit = field.and_then(|f| f.unit.clone()).unwrap_or_default();
+        let parse = |text: &str| figure_value(text, &unit);
+        if parse(&old.0).is_none() {
+            problems.push(error(
+                old.1,
+                format!("old「{}」不是一个数（可以带单位，如 342元）", old.0),
+                format!(
+                    "old `{}` is not a number (a unit may follow, as in 342元)",
+                    old.0
+                ),
+                None,
+            ));
+            continue;
+        }
+        let Some(value) = parse(&new.0) else {
+            problems.push(error(
+                new.1,
+                format!("new「{}」不是一个能换算成「{unit}」的数", new.0),
+                format!("new `{}` is not a number that converts to `{unit}`", new.0),
+                None,
+            ));
+            continue;
+        };
+        if value.normalize() != current.normalize() {
+            let mut d = error(
+                new.1,
+                format!(
+                    "更正记录说「{}」现在是 {}，但数据里是 {current}{unit}：记录不能与数据不符",
+                    what.0, new.0
+                ),
+                format!(
+                    "the log says `{}` is now {}, but the data say {current}{unit}: the log cannot disagree with the data",
+                    what.0, new.0
+                ),
+                Some(Text::new(
+                    "改正这条记录的 new，或者改正数据；两者要一致",
+                    "correct this entry's new, or the data: the two must agree",
+                )),
+            );
+            d.related.push((
+                node.location(&target_file.path),
+                Text::new("数据里的值", "the value in the data"),
+            ));
+            problems.push(d);
+            continue;
+        }
+        corrections.push(Correction {
+            number: index + 1,
+            date: date.0,
+            what: what.0,
+            key: format!(
+                "{}#{key}",
+                target_file.path.display().to_string().replace('\\', "/")
+            ),
+            old: old.0,
+            new: new.0,
+            value,
+            unit,
+            reason: reason.0,
+            location: item.location(file),
+        });
+    }
+    (corrections, problems)
+}
+
+/// The figure a data path names: (its file, its node, its key inside the file, its field).
+fn find<'d>(
+    data: &'d Data,
+    schema: Option<&'d Schema>,
+    what: &str,
+) -> Option<(&'d DataFile, &'d Node, String, Option<&'d Field>)> {
+    let parts: Vec<&str> = what.split('.').map(str::trim).collect();
+    let file = data
+        .files
+        .iter()
+        .filter(|f| !is_log(&f.path))
+        .filter(|f| {
+            f.key_path.len() < parts.len() && f.key_path.iter().zip(&parts).all(|(a, b)| a == b)
+        })
+        .max_by_key(|f| f.key_path.len())?;
+    let inside = &parts[file.key_path.len()..];
+    let mut node = &file.root;
+    let mut field: Option<&Field> = None;
+    let mut fields = schema
+        .and_then(|s| crate::validate::fields::schema_for(s, &file.path))
+        .map(|f| f.fields.as_slice());
+    for part in inside {
+        node = match &node.value {
+            Value::Map(_) => {
+                field = fields
+                    .and_then(|fs| fs.iter().find(|(n, _)| n == part))
+                    .map(|(_, f)| f);
+                node.get(part)?
+            }
+            Value::List(items) => {
+                let i: usize = part.parse().ok()?;
+                field = match field.map(|f| &f.kind) {
+                    Some(Kind::List(item)) => Some(item.as_ref()),
+                    _ => None,
+                };
+                items.get(i)?
+            }
+            _ => return None,
+        };
+        fields = match field.map(|f| &f.kind) {
+            Some(Kind::Record(inner)) => Some(inner.as_slice()),
+            _ => None,
+        };
+    }
+    matches!(node.value, Value::Number(_)).then(|| (file, node, inside.join("."), field))
+}
+
+/// A figure written in a log entry: a number, or a number and a unit that converts to
+/// `unit` (`342元` for a field in 万元).
+fn figure_value(text: &str, unit: &str) -> Option<Decimal> {
+    let text = text.trim();
+    if let Ok(n) = crate::load::yaml::parse_decimal(text) {
+        return Some(n);
+    }
+    let (number, written) = crate::validate::units::split_number_unit(text)?;
+    let n = crate::load::yaml::parse_decimal(number).ok()?;
+    if written == unit {
+        return Some(n);
+    }
+    crate::validate::units::convert(n, written, unit)
+}
+
+/// `YYYY-MM-DD` naming a real day.
+fn is_date(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    let [y, m, d] = parts.as_slice() else {
+        return false;
+    };
+    let (Ok(y), Ok(m), Ok(d)) = (y.parse::<u32>(), m.parse::<u32>(), d.parse::<u32>()) else {
+        return false;
+    };
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    text.len() == 10
+        && y >= 1000
+        && (1..=12).contains(&m)
+        && (1..=days[m as usize - 1]).contains(&d)
+}
+
+/// A published figure that changed without an entry in the log: a warning that prints the
+/// entry to paste.
+pub fn missing_entry(
+    change: &crate::manifest::Change,
+    data: &Data,
+    today: &str,
+) -> Option<Diagnostic> {
+    let (old, new) = (change.old.as_ref()?, change.new.as_ref()?);
+    let (path, inside) = change.key.split_once('#')?;
+    let file = data
+        .files
+        .iter()
+        .find(|f| f.path.display().to_string().replace('\\', "/") == path)?;
+    let what = format!("{}.{inside}", file.key_path.join("."));
+    let mut node = &file.root;
+    for part in inside.split('.') {
+        node = match &node.value {
+            Value::Map(_) => node.get(part)?,
+            Value::List(items) => items.get(part.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    let Value::Number(current) = node.value else {
+        return None;
+    };
+    let entry = format!(
+        "  - date: {today}\n    what: {what}\n    old: {old}\n    new: {current}\n    reason: （写明更正原因）"
+    );
+    Some(
+        Diagnostic::new(
+            Severity::Warning,
+            "correction-missing",
+            Some(node.location(&file.path)),
+            Text::new(
+                format!(
+                    "已发布的数字改了，更正记录里却没有它：{} {old} → {new}",
+                    change.what
+                ),
+                format!(
+                    "a published figure changed with no entry in the corrections log: {} {old} → {new}",
+                    change.what
+                ),
+            ),
+        )
+        .with_hint(Text::new(
+            format!("在 {FILE} 的 entries 下加上这一条（改好日期和原因）：\n{entry}"),
+            format!("add this under entries in {FILE} (with the right date and reason):\n{entry}"),
+        )),
+    )
+}
+
+/// Today's date (UTC) as `YYYY-MM-DD`, for the entry a warning suggests; never written
+/// into the site.
+pub fn today() -> String {
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() / 86_400) as i64;
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn figures_in_the_log_convert_to_the_field_unit() {
+        let d = |s: &str| Decimal::from_str_exact(s).unwrap();
+        assert_eq!(figure_value("342元", "万元"), Some(d("0.0342")));
+        assert_eq!(figure_value("342", "万元"), Some(d("342")));
+        assert_eq!(figure_value("1446人次", "人次"), Some(d("1446")));
+        assert_eq!(figure_value("1446户", "人次"), None);
+        assert_eq!(figure_value("abc", ""), None);
+    }
+
+    #[test]
+    fn dates_and_today() {
+        assert!(is_date("2020-02-29"));
+        assert!(!is_date("2021-02-29"));
+        assert!(!is_date("2020-1-1"));
+        assert!(is_date(&today()));
+    }
+}

@@ -34,6 +34,8 @@ pub struct BuildReport {
     pub out_dir: PathBuf,
     /// What changed compared with the site published before.
     pub changes: write::Changes,
+    /// The figures whose printed value changed since the site published before.
+    pub figure_changes: Vec<manifest::Change>,
     /// Warnings and notes from validation.
     pub notes: Vec<Diagnostic>,
 }
@@ -47,12 +49,35 @@ pub struct Rendered {
     pub output: render::Output,
     /// Warnings and notes from validation (no errors: those stop the build).
     pub notes: Vec<Diagnostic>,
+    /// The figures whose printed value changed since the published site compared with
+    /// (`None` when there was none).
+    pub figure_changes: Option<Vec<manifest::Change>>,
+}
+
+/// What a build compares its figures with.
+#[derive(Clone, Copy, Debug)]
+pub enum Compare<'p> {
+    /// The last good build of the same [`BuildCache`], if any (the preview of `serve`).
+    LastBuild,
+    /// The site published in this folder (`None`: the site's own output folder). Its
+    /// figures manifest tells which data files changed and which figures a correction
+    /// changed; a changed figure with no entry in the corrections log is a warning.
+    Published(Option<&'p Path>),
 }
 
 /// Reads, validates and renders the site in `site_root`, without writing anything.
 /// With `deny_warnings`, warnings stop it like errors.
-pub fn render(site_root: &Path, deny_warnings: bool) -> Result<Rendered, Vec<Diagnostic>> {
-    render_cached(site_root, deny_warnings, &mut BuildCache::default())
+pub fn render(
+    site_root: &Path,
+    deny_warnings: bool,
+    compare: Compare<'_>,
+) -> Result<Rendered, Vec<Diagnostic>> {
+    render_cached(
+        site_root,
+        deny_warnings,
+        compare,
+        &mut BuildCache::default(),
+    )
 }
 
 /// What one build keeps for the next (used by `huibao serve`).
@@ -62,12 +87,15 @@ pub struct BuildCache {
     pub data: load::LoadCache,
     /// Rendered pages.
     pub pages: render::PageCache,
+    /// The figures of the last good build.
+    pub last_good: Option<manifest::Manifest>,
 }
 
 /// Like [`render`], reusing what did not change since the last call with the same `cache`.
 pub fn render_cached(
     site_root: &Path,
     deny_warnings: bool,
+    compare: Compare<'_>,
     cache: &mut BuildCache,
 ) -> Result<Rendered, Vec<Diagnostic>> {
     let timer = Timer::start();
@@ -75,19 +103,48 @@ pub fn render_cached(
     timer.lap("discover");
     let data = load::load_cached(&site.root, &site.data_files, &mut cache.data)?;
     timer.lap("load");
-    let (data, mut notes) = validate::validate(&site.root, &data, None);
+    let (baseline, published) = match compare {
+        Compare::Published(dir) => {
+            let dir = dir.map_or_else(
+                || site.root.join(&site.config.output_dir),
+                Path::to_path_buf,
+            );
+            (manifest::Manifest::read(&dir), true)
+        }
+        Compare::LastBuild => (cache.last_good.clone(), false),
+    };
+    // The data files that differ from the last good build: where failed rules are blamed.
+    let changed: Option<std::collections::HashSet<PathBuf>> = baseline.as_ref().map(|b| {
+        let now = data
+            .files
+            .iter()
+            .map(|f| {
+                (
+                    f.path.display().to_string().replace('\\', "/"),
+                    f.fingerprint.clone(),
+                )
+            })
+            .collect();
+        manifest::changed_files(b, &now)
+            .into_iter()
+            .map(PathBuf::from)
+            .collect()
+    });
+    let (data, mut notes) = validate::validate(&site.root, &data, changed.as_ref());
     timer.lap("validate");
     notes.splice(0..0, site.notes.iter().cloned());
+    let schema = validate::load_schema(&site.root).and_then(Result::ok);
+    let (corrections, problems) = corrections::read(&data, schema.as_ref());
+    notes.extend(problems);
     let stops = |d: &Diagnostic| {
         d.is_error() || (deny_warnings && d.severity == diagnostics::Severity::Warning)
     };
     if notes.iter().any(stops) {
         return Err(notes);
     }
-    let schema = validate::load_schema(&site.root).and_then(Result::ok);
     let extras = render::Extras {
         schema: schema.as_ref(),
-        corrected: None,
+        corrections: &corrections,
     };
     let output = render::render_site_cached(&site, &data, extras, &mut cache.pages).map_err(
         |mut problems| {
@@ -97,13 +154,34 @@ pub fn render_cached(
     )?;
     timer.lap("render");
     notes.extend(output.notes.iter().cloned());
+    // What the published site printed and this build prints differently: each change of a
+    // data figure is owed an entry in the corrections log.
+    let figure_changes = match (&baseline, published) {
+        (Some(before), true) => {
+            let changes = manifest::diff(before, &output.figures);
+            let today = corrections::today();
+            for change in changes
+                .iter()
+                .filter(|c| c.direct && c.old.is_some() && c.new.is_some())
+            {
+                let logged = corrections.iter().any(|c| c.key == change.key);
+                if !logged && let Some(d) = corrections::missing_entry(change, &data, &today) {
+                    notes.push(d);
+                }
+            }
+            Some(changes)
+        }
+        _ => None,
+    };
     if deny_warnings && notes.iter().any(stops) {
         return Err(notes);
     }
+    cache.last_good = Some(output.figures.clone());
     Ok(Rendered {
         site,
         output,
         notes,
+        figure_changes,
     })
 }
 
@@ -118,7 +196,8 @@ pub fn build(
         site,
         output,
         notes,
-    } = render(site_root, deny_warnings)?;
+        figure_changes,
+    } = render(site_root, deny_warnings, Compare::Published(out_dir))?;
     let out_dir = match out_dir {
         Some(dir) => dir.to_path_buf(),
         None => site.root.join(&site.config.output_dir),
@@ -129,6 +208,7 @@ pub fn build(
         files: output.files.len() + output.copies.len(),
         out_dir,
         changes,
+        figure_changes: figure_changes.unwrap_or_default(),
         notes,
     })
 }

@@ -57,6 +57,18 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// 列出与已发布站点相比改变了的数字，不生成站点 / list the figures that changed since the published site, without building
+    Diff {
+        /// 站点文件夹 / the site folder
+        #[arg(long, default_value = ".")]
+        site: PathBuf,
+        /// 已发布的站点（默认为站点的 public/）/ the published site (default: the site's public/)
+        #[arg(long, value_name = "DIR")]
+        against: Option<PathBuf>,
+        /// 输出格式 / output format
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
     /// 本地预览：生成后在浏览器中查看，保存文件后自动刷新 / preview locally with live reload
     Serve {
         /// 站点文件夹 / the site folder
@@ -150,15 +162,21 @@ fn main() -> ExitCode {
                         );
                     }
                 }
+                print_figure_changes(&report.figure_changes, lang);
                 ExitCode::SUCCESS
             }
             Err(problems) => fail(&problems, &site, lang),
         },
+        Command::Diff {
+            site,
+            against,
+            format,
+        } => diff(&site, against.as_deref(), format, lang),
         Command::Check {
             site,
             deny_warnings,
             format,
-        } => match huibao::render(&site, deny_warnings) {
+        } => match huibao::render(&site, deny_warnings, huibao::Compare::Published(None)) {
             Ok(rendered) => {
                 if format == Format::Json {
                     print!("{}", diagnostics::to_json(&rendered.notes, lang));
@@ -244,6 +262,102 @@ fn main() -> ExitCode {
             Err(problem) => fail(&[problem], &dir, lang),
         },
     }
+}
+
+/// The most changed figures a build lists one by one.
+const FIGURES_SHOWN: usize = 100;
+
+/// One line per figure that changed: `健康扶贫 住院人次：1445人次 → 1446人次（data/…:5）`.
+fn figure_change_line(change: &huibao::manifest::Change, lang: Lang) -> String {
+    let (gone, new) = match lang {
+        Lang::Zh => ("（不再发布）", "（新发布）"),
+        Lang::En => ("(no longer published)", "(newly published)"),
+    };
+    let old = change.old.as_deref().unwrap_or(new);
+    let now = change.new.as_deref().unwrap_or(gone);
+    match lang {
+        Lang::Zh => format!("{}：{old} → {now}（{}）", change.what, change.src),
+        Lang::En => format!("{}: {old} → {now} ({})", change.what, change.src),
+    }
+}
+
+fn print_figure_changes(changes: &[huibao::manifest::Change], lang: Lang) {
+    if changes.is_empty() {
+        return;
+    }
+    println!(
+        "{}",
+        match lang {
+            Lang::Zh => format!("改变的数字（{} 个）：", changes.len()),
+            Lang::En => format!("figures changed ({}):", changes.len()),
+        }
+    );
+    for change in changes.iter().take(FIGURES_SHOWN) {
+        println!("  {}", figure_change_line(change, lang));
+    }
+    if changes.len() > FIGURES_SHOWN {
+        let more = changes.len() - FIGURES_SHOWN;
+        println!(
+            "  {}",
+            match lang {
+                Lang::Zh => format!("… 另有 {more} 个（huibao diff 列出全部）"),
+                Lang::En => format!("… and {more} more (huibao diff lists them all)"),
+            }
+        );
+    }
+}
+
+/// `huibao diff`: the figures that changed since the published site, without building.
+fn diff(
+    site: &std::path::Path,
+    against: Option<&std::path::Path>,
+    format: Format,
+    lang: Lang,
+) -> ExitCode {
+    let rendered = match huibao::render(site, false, huibao::Compare::Published(against)) {
+        Ok(rendered) => rendered,
+        Err(problems) => return fail(&problems, site, lang),
+    };
+    let Some(changes) = rendered.figure_changes else {
+        let dir = against.map_or_else(
+            || rendered.site.root.join(&rendered.site.config.output_dir),
+            std::path::Path::to_path_buf,
+        );
+        let problem = diagnostics::Diagnostic::error(
+            "diff-no-published-site",
+            Some(diagnostics::Location::file(dir.join(huibao::manifest::FILE))),
+            diagnostics::Text::new(
+                "找不到已发布站点的数字清单（figures.json），无法比较",
+                "the published site's figures manifest (figures.json) is not there: nothing to compare with",
+            ),
+        )
+        .with_hint(diagnostics::Text::new(
+            "先用 huibao build 生成一次，或用 --against 指定已发布站点的文件夹",
+            "build once with huibao build, or name the published site's folder with --against",
+        ));
+        return fail(&[problem], site, lang);
+    };
+    if format == Format::Json {
+        let text = serde_json::to_string_pretty(&changes).unwrap_or_else(|_| "[]".into());
+        println!("{text}");
+        return ExitCode::SUCCESS;
+    }
+    if !rendered.notes.is_empty() {
+        eprint!("{}", diagnostics::render(&rendered.notes, site, lang));
+    }
+    if changes.is_empty() {
+        println!(
+            "{}",
+            match lang {
+                Lang::Zh => "与已发布的站点相比，没有数字改变。",
+                Lang::En => "no figure changed since the published site.",
+            }
+        );
+    }
+    for change in &changes {
+        println!("{}", figure_change_line(change, lang));
+    }
+    ExitCode::SUCCESS
 }
 
 fn fail(problems: &[diagnostics::Diagnostic], site: &std::path::Path, lang: Lang) -> ExitCode {

@@ -47,7 +47,8 @@ pub enum Origin {
 }
 
 impl Origin {
-    /// The payload carried between the markers: `d3.7`, or `csum:3.7*17,0.2`.
+    /// The payload carried between the markers: `d3.7`, or `csum:3.7x17,0.2`. Only letters,
+    /// digits, `.`, `,` and `:`, which Markdown leaves alone (a `*` would start emphasis).
     pub fn encode(&self) -> String {
         match self {
             Origin::Data(r) => format!("d{}.{}", r.file, r.value),
@@ -58,7 +59,7 @@ impl Origin {
                         if *n == 1 {
                             format!("{}.{}", r.file, r.value)
                         } else {
-                            format!("{}.{}*{n}", r.file, r.value)
+                            format!("{}.{}x{n}", r.file, r.value)
                         }
                     })
                     .collect();
@@ -77,15 +78,15 @@ impl Origin {
             })
         }
         if let Some(rest) = payload.strip_prefix('d') {
-            // `d3.7@12`: what follows `@` only makes the payload change with the line.
-            let rest = rest.split_once('@').map_or(rest, |(r, _)| r);
+            // `d3.7l12`: what follows `l` only makes the payload change with the line.
+            let rest = rest.split_once('l').map_or(rest, |(r, _)| r);
             return reference(rest).map(Origin::Data);
         }
         let rest = payload.strip_prefix('c')?;
         let (op, list) = rest.split_once(':')?;
         let mut inputs = Vec::new();
         for part in list.split(',').filter(|p| !p.is_empty()) {
-            let (r, n) = match part.split_once('*') {
+            let (r, n) = match part.split_once('x') {
                 Some((r, n)) => (r, n.parse().ok()?),
                 None => (part, 1),
             };
@@ -452,9 +453,9 @@ mod tests {
                 (Ref { file: 0, value: 0 }, 1),
             ],
         };
-        assert_eq!(computed.encode(), "crate:1.0*3,0.0");
+        assert_eq!(computed.encode(), "crate:1.0x3,0.0");
         assert_eq!(Origin::decode(&computed.encode()), Some(computed));
-        assert_eq!(Origin::decode("d3.17@42"), Some(data));
+        assert_eq!(Origin::decode("d3.17l42"), Some(data));
         assert_eq!(Origin::decode("x"), None);
         assert_eq!(Origin::decode("d1"), None);
     }
@@ -493,7 +494,7 @@ mod tests {
             .map(|f| Origin::Data(Ref { file: f, value: 0 }))
             .collect();
         let total = s.computed("sum", villages.iter());
-        assert_eq!(total.encode(), "csum:1.0*3");
+        assert_eq!(total.encode(), "csum:1.0x3");
         let rate = s.computed("rate", [&total, &Origin::Data(Ref { file: 0, value: 0 })]);
         let d = s.describe(&rate);
         assert_eq!(

@@ -226,16 +226,26 @@ fn new_makes_a_site_that_builds() {
         fs::read_to_string(&village).unwrap().replace("120", "121"),
     )
     .unwrap();
+    // The site was built: the file that changed since is where the fault most likely is.
+    let broken = text(&huibao(&site, &["check"]));
+    assert!(
+        broken.contains("[villages-households] data/villages/dongcun.yaml:3:"),
+        "{broken}"
+    );
+    // With no published site to compare with, the stated total is blamed.
+    fs::remove_dir_all(site.join("public")).unwrap();
     let broken = text(&huibao(&site, &["check"]));
     assert!(
         broken.contains("[villages-households] data/township.yaml:5:"),
         "{broken}"
     );
+    assert!(huibao(&site, &["build"]).status.code() == Some(1));
     fs::write(
         &village,
         fs::read_to_string(&village).unwrap().replace("121", "120"),
     )
     .unwrap();
+    assert!(huibao(&site, &["build"]).status.success());
     let index = page_text(&fs::read_to_string(site.join("public/index.html")).unwrap());
     assert!(index.contains("300户"), "{index}");
     // A second `new` into a folder with contents is refused.

@@ -153,7 +153,7 @@ impl Marker<'_> {
                 });
                 // The line rides along (and is ignored when read back), so that a value that
                 // moved changes the context and `serve` renders its pages again.
-                let payload = format!("{}@{}", Origin::Data(r).encode(), node.line);
+                let payload = format!("{}l{}", Origin::Data(r).encode(), node.line);
                 Json::String(provenance::mark(&payload, &d.to_string()))
             }
             Value::List(items) => {

@@ -120,6 +120,17 @@ pub fn to_html(
 /// targets and image descriptions they become plain text; in raw HTML they are shown as in
 /// text outside tags, and inside a tag as their text (or their source when the text is empty).
 fn show_figures<'a>(events: Vec<Event<'a>>, figures: &mut dyn FigureHtml) -> Vec<Event<'a>> {
+    // Markdown may cut a run of text into several events; a figure is read whole.
+    let mut merged: Vec<Event<'a>> = Vec::with_capacity(events.len());
+    for event in events {
+        match (merged.last_mut(), event) {
+            (Some(Event::Text(previous)), Event::Text(text)) => {
+                *previous = CowStr::from(format!("{previous}{text}"));
+            }
+            (_, event) => merged.push(event),
+        }
+    }
+    let events = merged;
     let mut in_tag = false;
     let mut plain_depth = 0usize;
     let has = |t: &str| t.contains(provenance::OPEN);

@@ -5,6 +5,7 @@
 //! copies the data tree per page.
 
 pub mod context;
+mod corrections_page;
 pub mod deps;
 pub mod escape;
 pub mod figures;
@@ -46,8 +47,9 @@ pub struct Output {
 pub struct Extras<'e> {
     /// The site's schema, when it has a readable one.
     pub schema: Option<&'e Schema>,
-    /// The corrected figures: their notes and links.
-    pub corrected: Option<&'e CorrectedFigures>,
+    /// The checked entries of the corrections log: the page 「更正说明」 lists them and
+    /// every corrected figure links to its entry.
+    pub corrections: &'e [crate::corrections::Correction],
 }
 
 /// Figure key (`data/policies/health.yaml#hospital.hospitalisations`) → (anchor on the
@@ -99,7 +101,12 @@ pub fn render_site_cached(
     let (data_map, figure_sources) = context::data_context(data, extras.schema);
     let figure_sources = std::sync::Arc::new(figure_sources);
     timer.lap("context");
-    let sources = pages::read_sources(site, &mut problems);
+    let mut sources = pages::read_sources(site, &mut problems);
+    if !extras.corrections.is_empty() && !sources.iter().any(|s| s.name == corrections_page::SOURCE)
+    {
+        sources.push(corrections_page::source());
+    }
+    let corrected = corrections_page::corrected(extras.corrections);
     let content_tera = content_tera(&sources, figure_sources.clone(), &mut problems);
     let (layout_tera, layout_print) = theme::layout_tera(site, &mut problems);
     timer.lap("templates");
@@ -125,9 +132,15 @@ pub fn render_site_cached(
         "title": site.config.title,
         "language": site.config.language,
         "description": site.config.description,
+        "corrections": extras.corrections.len(),
     });
     context.insert("site", &site_json);
-    let theme_print = fingerprint(&(layout_print, site_json.to_string()));
+    let huibao_json = json!({
+        "corrections": corrections_page::context(extras.corrections, &figure_sources),
+    });
+    context.insert("huibao", &huibao_json);
+    // Corrections change the pages of corrected figures (their links and notes).
+    let theme_print = fingerprint(&(layout_print, site_json.to_string(), huibao_json.to_string()));
     timer.lap("fingerprints");
     // Every page's sidebar lists the same pages; what differs per page is which is current,
     // its neighbours and its breadcrumbs.
@@ -220,7 +233,7 @@ pub fn render_site_cached(
             &site_json,
             &link_targets,
             &sources,
-            (&figure_sources, extras.corrected),
+            (&figure_sources, Some(&corrected)),
         )
     };
     // Pages are independent: render them on every core, each thread with its own context
@@ -460,9 +473,10 @@ fn render_page(
         source_dir,
         root: &root,
     };
+    // The corrections page does not link its own figures to itself.
     let mut shown = ShownFigures {
         sources: figure_sources,
-        corrected,
+        corrected: corrected.filter(|_| source.name != corrections_page::SOURCE),
         root: &root,
         found: Vec::new(),
     };

@@ -71,7 +71,12 @@ struct Builder {
 
 impl Builder {
     fn build(&mut self) -> Result<(Snapshot, Vec<Diagnostic>), Vec<Diagnostic>> {
-        let rendered = crate::render_cached(&self.site, false, &mut self.cache)?;
+        let rendered = crate::render_cached(
+            &self.site,
+            false,
+            crate::Compare::LastBuild,
+            &mut self.cache,
+        )?;
         let mut files =
             HashMap::with_capacity(rendered.output.files.len() + rendered.output.copies.len());
         for (path, bytes) in rendered.output.files {

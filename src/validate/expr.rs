@@ -710,11 +710,18 @@ impl<'a, 'i> Evaluator<'a, 'i> {
                         .filter(|p| !matches!(p, Place::Node(r) if r.node.value == Value::Null))
                         .count();
                     for place in &places {
-                        if let Place::Node(r) = place {
-                            self.readings.push(Reading {
+                        match place {
+                            Place::Node(r) => self.readings.push(Reading {
                                 in_aggregate: true,
                                 ..r.clone()
-                            });
+                            }),
+                            // A file counted as a whole: it was read too (it may be the new one).
+                            Place::File(f) => self.readings.push(Reading {
+                                node: &f.root,
+                                file: &f.path,
+                                path: f.key_path.join("."),
+                                in_aggregate: true,
+                            }),
                         }
                     }
                     return Ok(Val::Number(Decimal::from(present)));

@@ -58,7 +58,15 @@ pub fn validate(
             return (data.clone(), problems);
         }
     };
-    let checked = fields::check(&schema, data, &mut problems);
+    // The corrections log is huibao's own file, checked by `crate::corrections`.
+    let (log, files): (Vec<_>, Vec<_>) = data
+        .files
+        .iter()
+        .cloned()
+        .partition(|f| crate::corrections::is_log(&f.path));
+    let mut checked = fields::check(&schema, &Data { files }, &mut problems);
+    checked.files.extend(log);
+    checked.files.sort_by(|a, b| a.path.cmp(&b.path));
     let field_errors = problems.iter().any(Diagnostic::is_error);
     // A rule that cannot be computed because a value it reads is already reported as wrong
     // would only repeat that error.

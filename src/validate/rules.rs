@@ -284,17 +284,17 @@ impl Judge<'_> {
                 continue;
             }
             let value = match &reading.node.value {
-                Value::Number(n) => n.to_string(),
-                Value::String(s) => s.clone(),
-                Value::Bool(b) => b.to_string(),
-                _ => String::new(),
+                Value::Number(n) => format!(" = {n}"),
+                Value::String(s) => format!(" = {s}"),
+                Value::Bool(b) => format!(" = {b}"),
+                Value::Null => " = null".to_string(),
+                // A whole file or record, counted.
+                Value::List(_) | Value::Map(_) => String::new(),
             };
+            let what = format!("{}{value}", reading.path);
             d.related.push((
                 reading.node.location(reading.file),
-                Text::new(
-                    format!("{} = {value}", reading.path),
-                    format!("{} = {value}", reading.path),
-                ),
+                Text::new(what.clone(), what),
             ));
         }
         if listed > MAX_LISTED {
@@ -322,10 +322,16 @@ impl Judge<'_> {
         stated: Option<&'r super::expr::Reading<'a>>,
     ) -> Option<&'r super::expr::Reading<'a>> {
         let in_changed = self.changed.and_then(|changed| {
-            readings
-                .iter()
-                .find(|r| changed.contains(r.file) && !r.in_aggregate)
-                .or_else(|| readings.iter().find(|r| changed.contains(r.file)))
+            let changed_file = |r: &&super::expr::Reading<'a>| changed.contains(r.file);
+            stated
+                .filter(changed_file)
+                .or_else(|| {
+                    readings
+                        .iter()
+                        .filter(changed_file)
+                        .find(|r| !r.in_aggregate)
+                })
+                .or_else(|| readings.iter().find(changed_file))
         });
         in_changed
             .or(stated)

@@ -1,0 +1,380 @@
+//! Trust: no contradictory figure publishes, corrections leave a record, every figure shows
+//! its source. The binary on copies of the bundled site, one data file edited at a time.
+
+mod common;
+
+use common::*;
+use std::fs;
+use std::path::Path;
+
+fn edit(site: &Path, file: &str, from: &str, to: &str) {
+    let path = site.join(file);
+    let text = fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{file} has no `{from}`");
+    fs::write(&path, text.replacen(from, to, 1)).unwrap();
+}
+
+fn json_check(site: &Path) -> Vec<serde_json::Value> {
+    let out = huibao(site, &["check", "--format", "json"]);
+    serde_json::from_slice(&out.stdout).expect("check --format json prints JSON")
+}
+
+#[test]
+fn an_explanation_covers_one_gap_not_any_value() {
+    let site = copy_site(&repo());
+    // The stated 92.13% is explained: a note, and the site builds.
+    let fine = json_check(site.path());
+    let note = fine
+        .iter()
+        .find(|d| d["rule"] == "hospital-reimbursement-rate")
+        .expect("the explained note");
+    assert_eq!(note["severity"], "info");
+    // 50% is below the four listed compensations' share: the explanation cannot cover it.
+    edit(
+        site.path(),
+        "data/policies/health.yaml",
+        "reimbursement_rate_percent: 92.13",
+        "reimbursement_rate_percent: 50",
+    );
+    let out = huibao(site.path(), &["build"]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("错误[hospital-reimbursement-rate] data/policies/health.yaml:11:31"),
+        "located at the stated rate: {said}"
+    );
+    assert!(said.contains("超出了 explained 所说明的范围"), "{said}");
+    assert!(!site.path().join("public").exists(), "nothing published");
+    // Above 100% is outside it too.
+    edit(
+        site.path(),
+        "data/policies/health.yaml",
+        "reimbursement_rate_percent: 50",
+        "reimbursement_rate_percent: 100.5",
+    );
+    let errors: Vec<_> = json_check(site.path())
+        .into_iter()
+        .filter(|d| d["severity"] == "error")
+        .collect();
+    assert!(
+        errors
+            .iter()
+            .any(|d| d["rule"] == "hospital-reimbursement-rate"),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn an_explanation_without_its_bound_is_refused() {
+    let site = copy_site(&repo());
+    let schema = site.path().join("data/schema.yaml");
+    let text_before = fs::read_to_string(&schema).unwrap();
+    let start = text_before.find("    explained:\n").unwrap();
+    let end = text_before[start..].find("\n  - id:").unwrap() + start;
+    let bare = format!(
+        "{}    explained: 原文注明含其他报销\n{}",
+        &text_before[..start],
+        &text_before[end + 1..]
+    );
+    fs::write(&schema, bare).unwrap();
+    let out = huibao(site.path(), &["--lang", "en", "check"]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("explained must state the gap it covers"),
+        "{said}"
+    );
+}
+
+/// The README's recipe for a new village, half done: a copy with a new name.
+fn copy_a_village(site: &Path) {
+    let hengxi = fs::read_to_string(site.join("data/villages/hengxi.yaml")).unwrap();
+    fs::write(
+        site.join("data/villages/xinzhuang.yaml"),
+        hengxi.replace("name: 横溪村", "name: 新庄村"),
+    )
+    .unwrap();
+}
+
+fn rule_locations(diagnostics: &[serde_json::Value]) -> Vec<(String, String)> {
+    diagnostics
+        .iter()
+        .filter(|d| d["code"] == "rule" && d["severity"] == "error")
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap_or("").to_string(),
+                d["file"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_copied_village_is_blamed_on_the_totals_without_a_published_site() {
+    let site = copy_site(&repo());
+    copy_a_village(site.path());
+    let found = json_check(site.path());
+    let located = rule_locations(&found);
+    assert!(!located.is_empty(), "{found:?}");
+    // Never at whatever village a filter met first (changling.yaml is a 非贫困村).
+    for (rule, file) in &located {
+        assert!(
+            !file.contains("changling"),
+            "{rule} is blamed on {file}: {found:?}"
+        );
+    }
+    let at = |rule: &str| {
+        located
+            .iter()
+            .find(|(r, _)| r == rule)
+            .map(|(_, f)| f.as_str())
+    };
+    assert_eq!(
+        at("thirteenth-plan-villages-count"),
+        Some("data/township.yaml")
+    );
+    assert_eq!(
+        at("villages-registered-households"),
+        Some("data/township.yaml")
+    );
+    // The message lists the parts, the copy among them.
+    let sum = found
+        .iter()
+        .find(|d| d["rule"] == "villages-registered-households")
+        .unwrap();
+    let parts: Vec<&str> = sum["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["file"].as_str())
+        .collect();
+    assert!(parts.contains(&"data/villages/xinzhuang.yaml"), "{parts:?}");
+}
+
+#[test]
+fn a_copied_village_is_blamed_on_the_copy_after_a_build() {
+    let site = copy_site(&repo());
+    let built = huibao(site.path(), &["build"]);
+    assert!(built.status.success(), "{}", text(&built));
+    copy_a_village(site.path());
+    let located = rule_locations(&json_check(site.path()));
+    assert!(!located.is_empty());
+    for (rule, file) in &located {
+        assert_eq!(
+            file, "data/villages/xinzhuang.yaml",
+            "{rule}: the new file is where the fault most likely is"
+        );
+    }
+}
+
+#[test]
+fn one_mistake_gives_one_error() {
+    let site = copy_site(&repo());
+    edit(
+        site.path(),
+        "data/township.yaml",
+        "households: 1841",
+        "households: 1,841",
+    );
+    let found = json_check(site.path());
+    let errors: Vec<_> = found.iter().filter(|d| d["severity"] == "error").collect();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0]["code"], "type");
+    assert_eq!(errors[0]["file"], "data/township.yaml");
+    let skipped = found
+        .iter()
+        .find(|d| d["code"] == "rule-skipped")
+        .expect("the skipped rules are named once");
+    assert_eq!(skipped["severity"], "info");
+    assert!(
+        skipped["message"]
+            .as_str()
+            .unwrap()
+            .contains("villages-registered-households"),
+        "{skipped}"
+    );
+}
+
+#[test]
+fn every_figure_shows_its_source() {
+    let site = copy_site(&repo());
+    let out = tempfile::tempdir().unwrap();
+    build_ok(site.path(), out.path());
+    let health = fs::read_to_string(out.path().join("policies/health.html")).unwrap();
+    // A figure of a data file: its file and line.
+    assert!(
+        health.contains(
+            r#"<span class="fig" data-src="data/policies/health.yaml:5">1445人次</span>"#
+        ),
+        "{health}"
+    );
+    // A computed figure: how, from which values.
+    assert!(
+        health.contains(
+            r#"data-src="合计：data/policies/health.yaml:7、8、9、10">988.26万元</span>"#
+        ),
+        "{health}"
+    );
+    // Chart data tables too.
+    let table = &health[health.find("chart-data").unwrap()..];
+    assert!(
+        table.contains(
+            r#"<span class="fig" data-src="data/policies/health.yaml:7">580.25万元</span>"#
+        ),
+        "{table}"
+    );
+    // A sum over the villages names the field and the file pattern.
+    let villages = fs::read_to_string(out.path().join("villages/index.html")).unwrap();
+    assert!(
+        villages.contains("合计：data/villages/*.yaml 的 registered.households（17 项）"),
+        "{villages}"
+    );
+    // The manifest lists every figure with what it is, its value and its source.
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.path().join("figures.json")).unwrap()).unwrap();
+    let health_page = manifest["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["page"] == "policies/health.html")
+        .unwrap();
+    let first = &health_page["figures"][0];
+    assert_eq!(first["what"], "健康扶贫 贫困人口住院 住院人次");
+    assert_eq!(first["value"], "1445人次");
+    assert_eq!(first["src"], "data/policies/health.yaml:5");
+    // No marker is left anywhere in the site.
+    for (path, bytes) in tree(out.path()) {
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains(['\u{E000}', '\u{E001}', '\u{E002}']),
+            "{} has a provenance marker left",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn a_correction_is_listed_logged_and_linked() {
+    let site = copy_site(&repo());
+    let first = huibao(site.path(), &["build"]);
+    assert!(first.status.success(), "{}", text(&first));
+    let published = site.path().join("public/policies/health.html");
+    let before = fs::read(&published).unwrap();
+    edit(
+        site.path(),
+        "data/policies/health.yaml",
+        "hospitalisations: 1445",
+        "hospitalisations: 1446",
+    );
+    // diff says what would change, without building.
+    let diff = huibao(site.path(), &["diff"]);
+    assert!(diff.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&diff.stdout),
+        "健康扶贫 贫困人口住院 住院人次：1445人次 → 1446人次（data/policies/health.yaml:5）\n"
+    );
+    let json = huibao(site.path(), &["diff", "--format", "json"]);
+    let changes: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(changes[0]["old"], "1445人次");
+    assert_eq!(changes[0]["new"], "1446人次");
+    assert_eq!(
+        changes[0]["key"],
+        "data/policies/health.yaml#hospital.hospitalisations"
+    );
+    // A changed figure with no entry in the log: with --deny-warnings nothing is published.
+    let denied = huibao(site.path(), &["build", "--deny-warnings"]);
+    let said = text(&denied);
+    assert_eq!(denied.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("警告[correction-missing] data/policies/health.yaml:5:21"),
+        "{said}"
+    );
+    assert!(
+        said.contains("what: policies.health.hospital.hospitalisations")
+            && said.contains("old: 1445人次")
+            && said.contains("new: 1446"),
+        "the entry to paste: {said}"
+    );
+    assert_eq!(fs::read(&published).unwrap(), before, "nothing published");
+    // A log that disagrees with the data is an error.
+    let log = site.path().join("data/corrections.yaml");
+    let entries = fs::read_to_string(&log).unwrap();
+    let entry = |new: &str| {
+        format!(
+            "{entries}  - date: 2020-12-20\n    what: policies.health.hospital.hospitalisations\n    old: 1445人次\n    new: {new}\n    reason: 县卫健局复核，补录一人次\n"
+        )
+    };
+    fs::write(&log, entry("1447")).unwrap();
+    let lying = huibao(site.path(), &["build"]);
+    let said = text(&lying);
+    assert_eq!(lying.status.code(), Some(1), "{said}");
+    assert!(said.contains("记录不能与数据不符"), "{said}");
+    assert!(said.contains("data/corrections.yaml:20:10"), "{said}");
+    // The right entry: it builds clean, lists the change and links the figure to the entry.
+    fs::write(&log, entry("1446人次")).unwrap();
+    let built = huibao(site.path(), &["build", "--deny-warnings"]);
+    let said = text(&built);
+    assert!(built.status.success(), "{said}");
+    assert!(
+        said.contains(
+            "改变的数字（1 个）：\n  健康扶贫 贫困人口住院 住院人次：1445人次 → 1446人次（data/policies/health.yaml:5）"
+        ),
+        "{said}"
+    );
+    let page = fs::read_to_string(&published).unwrap();
+    assert!(
+        page.contains(r#"<span class="fig fig-corrected" data-src="data/policies/health.yaml:5">1446人次<a class="fig-note" href="../corrections.html#c3""#),
+        "{page}"
+    );
+    let corrections = fs::read_to_string(site.path().join("public/corrections.html")).unwrap();
+    let text_of_page = page_text(&corrections);
+    assert!(
+        text_of_page.contains(r#"<span id="c3">3</span></td><td>2020-12-20</td><td>健康扶贫 贫困人口住院 住院人次</td><td style="text-align: right">1445人次</td><td style="text-align: right">1446人次</td>"#),
+        "{text_of_page}"
+    );
+    // Every page's footer links to the log.
+    let index = fs::read_to_string(site.path().join("public/index.html")).unwrap();
+    assert!(
+        index.contains(r#"<a href="corrections.html">更正说明</a>（3 条）"#),
+        "{index}"
+    );
+    // Dates come from the log, never the clock: a rebuild changes nothing.
+    let again = huibao(site.path(), &["build"]);
+    assert!(
+        text(&again).contains("新增 0，修改 0，删除 0"),
+        "{}",
+        text(&again)
+    );
+}
+
+#[test]
+fn the_log_is_checked_like_data() {
+    let site = copy_site(&repo());
+    let log = site.path().join("data/corrections.yaml");
+    let entries = fs::read_to_string(&log).unwrap();
+    for (entry, expected) in [
+        (
+            "  - date: 2020-13-01\n    what: township.population\n    old: 5.7万\n    new: 57000\n    reason: x\n",
+            "2020-13-01",
+        ),
+        (
+            "  - date: 2020-12-01\n    what: township.populaton\n    old: 1\n    new: 57000\n    reason: x\n",
+            "township.populaton",
+        ),
+        (
+            "  - date: 2020-12-01\n    what: township.population\n    old: 1\n    new: 57000\n",
+            "缺少 reason",
+        ),
+        (
+            "  - date: 2020-12-01\n    what: township.population\n    old: 1\n    new: 57000\n    reasn: x\n",
+            "是不是「reason」",
+        ),
+    ] {
+        fs::write(&log, format!("{entries}{entry}")).unwrap();
+        let out = huibao(site.path(), &["check"]);
+        let said = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{entry}: {said}");
+        assert!(said.contains(expected), "{entry}: {said}");
+        assert!(said.contains("data/corrections.yaml:"), "{said}");
+    }
+}
