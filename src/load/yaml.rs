@@ -235,7 +235,7 @@ fn parser_message_zh(info: &str) -> Option<&'static str> {
         ),
         (
             "invalid indentation in quoted scalar",
-            "引号里的多行文字缩进不对",
+            "引号没有闭合（或引号里的多行文字缩进不对）：检查引号是否成对，且都是半角「\"」",
         ),
         (
             "invalid trailing content after double-quoted scalar",
@@ -856,7 +856,7 @@ fn radix(text: &str, digits: &str, base: u32) -> Result<Value, Text> {
 }
 
 /// `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`, the core schema's float and int.
-fn looks_like_decimal(text: &str) -> bool {
+pub fn looks_like_decimal(text: &str) -> bool {
     let body = text.strip_prefix(['+', '-']).unwrap_or(text);
     let (mantissa, exponent) = match body.find(['e', 'E']) {
         Some(i) => (&body[..i], Some(&body[i + 1..])),

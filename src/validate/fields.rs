@@ -427,7 +427,10 @@ impl Checker<'_> {
             Value::String(text) => {
                 match units::split_number_unit(text) {
                     Some((number, unit)) => {
-                        let parsed = crate::load::yaml::parse_decimal(number).ok();
+                        // The number part must be a number on its own: `.元` is not 0元.
+                        let parsed = crate::load::yaml::looks_like_decimal(number)
+                            .then(|| crate::load::yaml::parse_decimal(number).ok())
+                            .flatten();
                         let converted = parsed.and_then(|n| match &field.unit {
                             Some(to) => units::convert(n, unit, to),
                             None => None,

@@ -44,6 +44,18 @@ fn factor(unit: &str) -> Option<(Family, Decimal)> {
         .map(|(_, f, n)| (*f, Decimal::from(*n)))
 }
 
+/// The power of ten one `unit` is of its family's base unit (`万元` → 4), if it converts.
+pub fn exponent(unit: &str) -> Option<i32> {
+    let (_, mut factor) = factor(unit)?;
+    let mut power = 0;
+    let ten = Decimal::TEN;
+    while factor >= ten {
+        factor /= ten;
+        power += 1;
+    }
+    Some(power)
+}
+
 /// The units of `family`.
 pub fn units_of(family: Family) -> impl Iterator<Item = &'static str> {
     UNITS
