@@ -491,6 +491,10 @@ fn keyboard_slips(text: &str) -> Vec<Slip> {
                 i += 1;
             }
         }
+        if i > indent && matches!(chars.get(i), Some('|' | '>')) {
+            block = Some(indent); // `- |`: a list item that is a block scalar
+            continue;
+        }
         let key_start = i;
         if !chars
             .get(i)
@@ -996,6 +1000,57 @@ mod tests {
         );
         let deep = format!("{}{}", "[".repeat(100), "]".repeat(100));
         assert_eq!(parse_err(&deep).code, "yaml-depth");
+    }
+
+    #[test]
+    fn keyboard_slips_are_found_at_their_own_place() {
+        let d = parse_err("name: 横溪村\nregistered:\n  people：468\n  households: 1\n");
+        assert_eq!(d.code, "yaml-fullwidth");
+        assert_eq!(d.location.unwrap().to_string(), "t.yaml:3:9");
+        assert!(d.hint.unwrap().zh.contains("全角冒号"));
+        // `a:1` alone parses as the text "a:1": still a slip.
+        let d = parse_err("a:1\n");
+        assert_eq!(d.code, "yaml-colon-space");
+        assert_eq!(d.location.unwrap().to_string(), "t.yaml:1:2");
+        let d = parse_err("- name:胡家村\n");
+        assert_eq!(d.location.unwrap().to_string(), "t.yaml:1:7");
+        let d = parse_err("a:\n\u{3000}\u{3000}b: 1\n");
+        assert_eq!(d.code, "yaml-fullwidth");
+        assert_eq!(d.location.unwrap().to_string(), "t.yaml:2:1");
+    }
+
+    #[test]
+    fn prose_comments_and_block_scalars_are_not_slips() {
+        let text = "# people：468\nsummary: 说明：文字 a:b\nnote: |\n  key：value\n  a:b\nurl: http://x\nlist:\n  - |\n    Note：x\n  - >-\n    k:v\nend: 1  # k:v\nprose: 第一行\n  　　第二行\n";
+        assert_eq!(keyboard_slips(text), vec![]);
+        parse_ok(text);
+    }
+
+    #[test]
+    fn parser_messages_are_translated_or_kept() {
+        for info in [
+            "simple key expect ':'",
+            "while parsing a block mapping, did not find expected key",
+            "while scanning a quoted scalar, found unexpected end of stream",
+            "unexpected character: `@'",
+            "while parsing a tag, did not find expected tag URI",
+        ] {
+            assert!(parser_message_zh(info).is_some(), "{info}");
+        }
+        assert_eq!(parser_message_zh("something new"), None);
+        let d = parse_err("a: [1, 2\n");
+        assert!(!d.message.zh.contains("did not find"), "{}", d.message.zh);
+        assert!(d.message.en.contains("did not find") || d.message.en.contains("expected"));
+        let d = syntax_error(Location::file("t.yaml"), "something new");
+        assert!(d.message.zh.contains("YAML 语法错误") && d.message.zh.contains("something new"));
+    }
+
+    #[test]
+    fn a_quoted_value_starts_inside_its_quotes() {
+        let root = parse_ok("a: \"x y\"\nb: 'z'\nc: w\n");
+        assert_eq!(root.get("a").unwrap().col, 5);
+        assert_eq!(root.get("b").unwrap().col, 5);
+        assert_eq!(root.get("c").unwrap().col, 4);
     }
 
     #[test]
