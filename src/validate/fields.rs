@@ -8,8 +8,9 @@ use std::path::Path;
 
 use super::schema::{Field, FileSchema, Kind, Schema, did_you_mean, matches};
 use super::units;
-use crate::diagnostics::{Diagnostic, Location, Text};
+use crate::diagnostics::{Diagnostic, Location, Severity, Text};
 use crate::load::{Data, DataFile, Key, Node, Value};
+use unicode_normalization::UnicodeNormalization;
 
 /// Checks `data` against `schema`; returns the data with units converted.
 pub fn check(schema: &Schema, data: &Data, problems: &mut Vec<Diagnostic>) -> Data {
@@ -260,13 +261,14 @@ impl Checker<'_> {
         match &field.kind {
             kind if kind.is_numeric() => self.number(field, node, path),
             Kind::Text => {
-                if !matches!(node.value, Value::String(_)) {
-                    let hint = Text::new(
-                        "给它加上引号，例如 \"001\"",
-                        "put it in quotes, e.g. \"001\"",
-                    );
-                    self.wrong_kind(node, (&name_zh, &name_en), ("文本", "text"), Some(hint));
+                if let Value::String(text) = &node.value {
+                    return self.text(field, node, path, text);
                 }
+                let hint = Text::new(
+                    "给它加上引号，例如 \"001\"",
+                    "put it in quotes, e.g. \"001\"",
+                );
+                self.wrong_kind(node, (&name_zh, &name_en), ("文本", "text"), Some(hint));
                 node.clone()
             }
             Kind::Bool => {
@@ -375,9 +377,9 @@ impl Checker<'_> {
                 if let Kind::Record(fields) = &item.kind {
                     for (key, f) in fields.iter().filter(|(_, f)| f.unique) {
                         let mut seen: HashMap<String, &Node> = HashMap::new();
-                        for value in items.iter().filter_map(|n| n.get(key)) {
+                        for value in checked.iter().filter_map(|n| n.get(key)) {
                             let text = scalar_text(value);
-                            if let Some(first) = seen.get(&text) {
+                            if let Some(first) = seen.get(&unique_key(value)) {
                                 let (zh, en) = name_of(f, &format!("{path}.*.{key}"));
                                 self.report(
                                     "unique",
@@ -390,7 +392,7 @@ impl Checker<'_> {
                                     None,
                                 );
                             } else {
-                                seen.insert(text, value);
+                                seen.insert(unique_key(value), value);
                             }
                         }
                     }
@@ -410,6 +412,10 @@ impl Checker<'_> {
         let unit_text = field.unit.clone().unwrap_or_default();
         let number = match &node.value {
             Value::Number(n) => *n,
+            Value::String(text) if units::first_full_width(text).is_some() => {
+                self.full_width_number(node, (&name_zh, &name_en), text);
+                return node.clone();
+            }
             Value::String(text)
                 if text.contains([',', '，'])
                     || units::split_number_unit(text)
@@ -421,7 +427,10 @@ impl Checker<'_> {
             Value::String(text) => {
                 match units::split_number_unit(text) {
                     Some((number, unit)) => {
-                        let parsed = crate::load::yaml::parse_decimal(number).ok();
+                        // The number part must be a number on its own: `.元` is not 0元.
+                        let parsed = crate::load::yaml::looks_like_decimal(number)
+                            .then(|| crate::load::yaml::parse_decimal(number).ok())
+                            .flatten();
                         let converted = parsed.and_then(|n| match &field.unit {
                             Some(to) => units::convert(n, unit, to),
                             None => None,
@@ -508,11 +517,221 @@ impl Checker<'_> {
                 None,
             );
         }
+        // A count or year written `468.0` (as spreadsheets export it) is the whole number
+        // 468: kept with scale 0, so that every page prints 468 (documented in docs/schema.md).
+        let number = if matches!(field.kind, Kind::Count | Kind::Year) && whole {
+            number.normalize()
+        } else {
+            number
+        };
         Node {
             value: Value::Number(number),
             ..node.clone()
         }
     }
+
+    /// A number typed with a Chinese keyboard: full-width digits, comma, space, quotes.
+    fn full_width_number(&mut self, node: &Node, name: (&str, &str), text: &str) {
+        let Some(found) = units::first_full_width(text) else {
+            return;
+        };
+        let half = units::to_half_width(text);
+        let ch = found.ch;
+        let (what_zh, what_en) = found.what;
+        let hint = match ch {
+            '，' => Text::new(
+                format!(
+                    "这里是全角逗号「，」（千位分隔符）：数字不用分隔符，请切换到半角输入，写成 {half}"
+                ),
+                format!(
+                    "this is a full-width comma `，` (a thousands separator): numbers take none; switch to half-width input and write {half}"
+                ),
+            ),
+            '“' | '”' | '「' | '」' | '『' | '』' | '‘' | '’' | '＂' | '＇' => {
+                Text::new(
+                    format!("这里是全角引号「{ch}」：数字不加引号，请切换到半角输入，写成 {half}"),
+                    format!(
+                        "this is a full-width quotation mark `{ch}`: numbers take no quotes; switch to half-width input and write {half}"
+                    ),
+                )
+            }
+            _ => Text::new(
+                format!(
+                    "这里是{what_zh}「{ch}」，请切换到半角输入，写成 {half}（「{text}」→ {half}）"
+                ),
+                format!(
+                    "this is {what_en} `{ch}` (Chinese input): switch to half-width input and write {half}"
+                ),
+            ),
+        };
+        let mut d = Diagnostic::error(
+            "type",
+            Some(char_location(node, text, found.index, self.file)),
+            Text::new(
+                format!(
+                    "{}应是数字，这里是文本「{text}」：其中有{what_zh}「{ch}」",
+                    name.0
+                ),
+                format!(
+                    "{} must be a number, found the text `{text}`: it has {what_en} `{ch}`",
+                    name.1
+                ),
+            ),
+        );
+        d.hint = Some(hint);
+        self.problems.push(d);
+    }
+
+    /// A text value: trimmed of surrounding spaces (with a warning), an empty required text
+    /// is missing, and full-width quotes, invisible characters and emoji are pointed out.
+    fn text(&mut self, field: &Field, node: &Node, path: &str, text: &str) -> Node {
+        let (name_zh, name_en) = name_of(field, path);
+        let blank = |c: char| matches!(c, ' ' | '\t' | '\u{3000}');
+        let trimmed = text.trim_matches(blank);
+        if trimmed.is_empty() {
+            if field.required {
+                let name = path.rsplit('.').next().unwrap_or(path);
+                self.report(
+                    "required",
+                    node,
+                    format!("缺少必填字段{name_zh}：它的值是空的"),
+                    format!("the required field {name_en} is missing: its value is empty"),
+                    Some(Text::new(
+                        format!("在 {name}: 后写上内容；若确实没有，在 schema 里把它标为 optional: true"),
+                        format!("write the text after {name}:; if there truly is none, mark it optional: true in the schema"),
+                    )),
+                );
+            }
+            return node.clone();
+        }
+        if trimmed.len() != text.len() {
+            let leading = text.chars().take_while(|c| blank(*c)).count();
+            let at = if leading > 0 {
+                0
+            } else {
+                trimmed.chars().count()
+            };
+            let full_width = text.contains('\u{3000}');
+            self.warn(
+                "text-trimmed",
+                char_location(node, text, at, self.file),
+                Text::new(
+                    format!(
+                        "{name_zh}的值前后有{}，已去掉：按「{trimmed}」处理",
+                        if full_width { "空格（含全角空格「　」）" } else { "空格" }
+                    ),
+                    format!("{name_en}: the spaces around the value were removed: it is read as `{trimmed}`"),
+                ),
+                Text::new(
+                    "删除值前后的空格（引号里的空格也算）",
+                    "remove the spaces around the value (spaces inside quotes count too)",
+                ),
+            );
+        }
+        let first = trimmed.chars().next().unwrap_or(' ');
+        let last = trimmed.chars().last().unwrap_or(' ');
+        let wrapped = trimmed.chars().count() >= 2
+            && matches!(
+                (first, last),
+                ('“', '”') | ('「', '」') | ('『', '』') | ('‘', '’')
+            );
+        let leading = text.chars().take_while(|c| blank(*c)).count();
+        if wrapped {
+            self.warn(
+                "text-quotes",
+                char_location(node, text, leading, self.file),
+                Text::new(
+                    format!("{name_zh}的值整个包在全角引号「{first}{last}」里：YAML 不把它们当引号，它们会作为文字的一部分保留（「{trimmed}」）"),
+                    format!("{name_en}: the value is wrapped in full-width quotes `{first}{last}`; YAML does not read them as quotes, so they stay part of the text (`{trimmed}`)"),
+                ),
+                Text::new(
+                    format!("若引号不是文字的一部分，删除「{first}」和「{last}」（YAML 的引号要用半角 \"…\"）；若是，可以不管这条警告"),
+                    format!("if the quotes are not part of the text, remove `{first}` and `{last}` (YAML quotes are ASCII \"…\"); if they are, ignore this warning"),
+                ),
+            );
+        }
+        for (index, ch) in text.chars().enumerate() {
+            if let Some((what_zh, what_en)) = invisible(ch) {
+                let code = format!("U+{:04X}", ch as u32);
+                self.warn(
+                    "text-invisible",
+                    char_location(node, text, index, self.file),
+                    Text::new(
+                        format!("{name_zh}的值里有看不见的字符 {code}（{what_zh}）"),
+                        format!("{name_en}: the value has an invisible character {code} ({what_en})"),
+                    ),
+                    Text::new(
+                        "删除它（通常是从网页、微信或 Word 复制时带进来的）：把光标移到这里，按删除键，或重新输入这段文字",
+                        "delete it (it usually comes with text copied from a web page, a chat or Word): retype the text",
+                    ),
+                );
+                break;
+            }
+        }
+        if field.unique
+            && let Some((index, ch)) = text.chars().enumerate().find(|(_, c)| is_emoji(*c))
+        {
+            self.warn(
+                "text-emoji",
+                char_location(node, text, index, self.file),
+                Text::new(
+                    format!("{name_zh}的值里有表情符号「{ch}」：名称里一般不用"),
+                    format!("{name_en}: the value has the emoji `{ch}`, unusual in a name"),
+                ),
+                Text::new(
+                    "删除表情符号；名称用来区分记录，应写正式的文字",
+                    "remove the emoji; a name tells records apart and should be plain text",
+                ),
+            );
+        }
+        Node {
+            value: Value::String(trimmed.to_string()),
+            ..node.clone()
+        }
+    }
+
+    fn warn(&mut self, code: &'static str, location: Location, message: Text, hint: Text) {
+        self.problems.push(
+            Diagnostic::new(Severity::Warning, code, Some(location), message).with_hint(hint),
+        );
+    }
+}
+
+/// The place of the `index`-th character of `text`, the value of `node`: exact on the
+/// value's first line; a character on a later line of a multi-line value is placed at the
+/// value's start.
+fn char_location(node: &Node, text: &str, index: usize, file: &Path) -> Location {
+    if text.chars().take(index).any(|c| c == '\n') {
+        return node.location(file);
+    }
+    Location::new(file, node.line as usize, node.col as usize + index)
+}
+
+/// A character that shows nothing: a control character (other than a line break) or a
+/// zero-width one.
+fn invisible(ch: char) -> Option<(&'static str, &'static str)> {
+    match ch {
+        '\n' => None,
+        '\u{200B}' => Some(("零宽空格", "zero-width space")),
+        '\u{200C}' | '\u{200D}' => Some(("零宽连接符", "zero-width joiner")),
+        '\u{2060}' => Some(("零宽不换行符", "word joiner")),
+        '\u{FEFF}' => Some(("零宽不换行空格（BOM）", "zero-width no-break space (BOM)")),
+        '\t' => Some(("制表符", "tab")),
+        c if c.is_control() => Some(("控制字符", "control character")),
+        _ => None,
+    }
+}
+
+/// Emoji and pictographs (which have no place in a name).
+fn is_emoji(ch: char) -> bool {
+    matches!(ch as u32,
+        0x1F000..=0x1FAFF | 0x2600..=0x27BF | 0x2B50..=0x2B55 | 0xFE0F)
+}
+
+/// How `unique` compares values: as text, Unicode NFC-normalised (a name typed with a
+/// composed or a decomposed character is one name), numbers by value.
+fn unique_key(node: &Node) -> String {
+    scalar_text(node).nfc().collect()
 }
 
 fn scalar_text(node: &Node) -> String {
@@ -568,7 +787,7 @@ fn unique_across_files(schema: &Schema, data: &Data, problems: &mut Vec<Diagnost
                     continue;
                 };
                 let text = scalar_text(value);
-                if let Some((first_file, first)) = seen.get(&text) {
+                if let Some((first_file, first)) = seen.get(&unique_key(value)) {
                     let (zh, en) = name_of(field, key);
                     let mut d = Diagnostic::error(
                         "unique",
@@ -587,7 +806,7 @@ fn unique_across_files(schema: &Schema, data: &Data, problems: &mut Vec<Diagnost
                     ));
                     problems.push(d);
                 } else {
-                    seen.insert(text, (&file.path, value));
+                    seen.insert(unique_key(value), (&file.path, value));
                 }
             }
         }

@@ -44,6 +44,18 @@ fn factor(unit: &str) -> Option<(Family, Decimal)> {
         .map(|(_, f, n)| (*f, Decimal::from(*n)))
 }
 
+/// The power of ten one `unit` is of its family's base unit (`万元` → 4), if it converts.
+pub fn exponent(unit: &str) -> Option<i32> {
+    let (_, mut factor) = factor(unit)?;
+    let mut power = 0;
+    let ten = Decimal::TEN;
+    while factor >= ten {
+        factor /= ten;
+        power += 1;
+    }
+    Some(power)
+}
+
 /// The units of `family`.
 pub fn units_of(family: Family) -> impl Iterator<Item = &'static str> {
     UNITS
@@ -81,6 +93,56 @@ pub fn split_number_unit(text: &str) -> Option<(&str, &str)> {
     (!unit.is_empty()).then_some((number, unit))
 }
 
+/// A character a Chinese keyboard puts into a number where an ASCII one belongs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FullWidth {
+    /// Its index (in characters) in the text.
+    pub index: usize,
+    /// The character.
+    pub ch: char,
+    /// What it is, in both languages (「全角数字」 / "a full-width digit").
+    pub what: (&'static str, &'static str),
+}
+
+/// The first full-width (Chinese-keyboard) character in the text of a number, if any:
+/// full-width digits, comma, full stop, percent sign, minus, space (U+3000) and Chinese
+/// quotes. `None` when the text has none (then it is some other mistake).
+pub fn first_full_width(text: &str) -> Option<FullWidth> {
+    text.chars().enumerate().find_map(|(index, ch)| {
+        let what = match ch {
+            '０'..='９' => ("全角数字", "a full-width digit"),
+            '，' => ("全角逗号", "a full-width comma"),
+            '．' | '。' => ("全角句点", "a full-width full stop"),
+            '％' => ("全角百分号", "a full-width percent sign"),
+            '－' | '＋' => ("全角正负号", "a full-width sign"),
+            '\u{3000}' => ("全角空格", "a full-width space (U+3000)"),
+            '“' | '”' | '「' | '」' | '『' | '』' | '‘' | '’' | '＂' | '＇' => {
+                ("全角引号", "a full-width quotation mark")
+            }
+            '\u{FF01}'..='\u{FF5E}' => ("全角字符", "a full-width character"),
+            _ => return None,
+        };
+        Some(FullWidth { index, ch, what })
+    })
+}
+
+/// The text with its full-width characters made half-width, as a clerk meant it:
+/// `４６８` → `468`, `1，841` → `1841` (no thousands separator), `“468”` → `468`,
+/// `92.13％` → `92.13%`; full-width spaces and Chinese quotes are dropped.
+pub fn to_half_width(text: &str) -> String {
+    text.chars()
+        .filter_map(|ch| match ch {
+            '，' | ',' | '\u{3000}' => None,
+            '“' | '”' | '「' | '」' | '『' | '』' | '‘' | '’' | '＂' | '＇' => None,
+            '。' => Some('.'),
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(ch as u32 - 0xFEE0),
+            _ => Some(ch),
+        })
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,5 +166,22 @@ mod tests {
         );
         assert_eq!(split_number_unit("元"), None);
         assert_eq!(split_number_unit("342"), None);
+    }
+
+    #[test]
+    fn full_width_characters_are_found_and_made_half_width() {
+        let found = first_full_width("1，841").unwrap();
+        assert_eq!((found.index, found.ch), (1, '，'));
+        assert_eq!(first_full_width("４６８").unwrap().what.0, "全角数字");
+        assert_eq!(first_full_width("4\u{3000}68").unwrap().index, 1);
+        assert_eq!(first_full_width("“468”").unwrap().what.0, "全角引号");
+        assert_eq!(first_full_width("468"), None);
+        assert_eq!(to_half_width("４６８"), "468");
+        assert_eq!(to_half_width("1，841"), "1841");
+        assert_eq!(to_half_width("“468”"), "468");
+        assert_eq!(to_half_width("「468」"), "468");
+        assert_eq!(to_half_width("92.13％"), "92.13%");
+        assert_eq!(to_half_width("4\u{3000}68"), "468");
+        assert_eq!(to_half_width("１２．５"), "12.5");
     }
 }

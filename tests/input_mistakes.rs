@@ -1,0 +1,668 @@
+//! The mistakes a clerk on a Chinese keyboard makes, each found at its own line and column
+//! with a 全角/半角 hint; whole counts printed whole; text values trimmed and compared as
+//! one; and the exported JSON Schema agreeing with huibao's field checks. Every test edits
+//! one data file of a copy of the bundled site.
+
+mod common;
+
+use common::*;
+use serde_json::Value as Json;
+use std::fs;
+use std::path::Path;
+
+/// Replaces the first `find` in the site's `file` by `replace` (asserting it is there).
+fn edit(site: &Path, file: &str, find: &str, replace: &str) {
+    let path = site.join(file);
+    let text = fs::read_to_string(&path).unwrap();
+    assert!(text.contains(find), "{file} has no `{find}`");
+    fs::write(&path, text.replacen(find, replace, 1)).unwrap();
+}
+
+/// A copy of the bundled site with one edit.
+fn edited(file: &str, find: &str, replace: &str) -> tempfile::TempDir {
+    let site = copy_site(&repo());
+    edit(site.path(), file, find, replace);
+    site
+}
+
+/// `huibao --lang LANG check` on the site: (exit code, everything it said).
+fn check(site: &Path, lang: &str) -> (Option<i32>, String) {
+    let output = huibao(site, &["--lang", lang, "check"]);
+    (output.status.code(), text(&output))
+}
+
+/// The hengxi village file, whose line 8 is `  people: 468     # 人`.
+const HENGXI: &str = "data/villages/hengxi.yaml";
+const PEOPLE: &str = "  people: 468 ";
+
+/// (what, replacement of PEOPLE or of a whole line, expected `[code] file:line:col`,
+/// a word the Chinese hint has, a phrase the English message or hint has).
+struct Slip {
+    what: &'static str,
+    find: &'static str,
+    replace: &'static str,
+    at: &'static str,
+    zh: &'static str,
+    en: &'static str,
+}
+
+fn slips() -> Vec<Slip> {
+    vec![
+        Slip {
+            what: "full-width colon after a key",
+            find: PEOPLE,
+            replace: "  people：468 ",
+            at: "[yaml-fullwidth] data/villages/hengxi.yaml:8:9",
+            zh: "全角冒号「：」，请切换到半角输入，写成「: 」",
+            en: "full-width colon",
+        },
+        Slip {
+            what: "full-width colon after a top-level key with a text value",
+            find: "name: 横溪村",
+            replace: "name：横溪村",
+            at: "[yaml-fullwidth] data/villages/hengxi.yaml:2:5",
+            zh: "全角冒号",
+            en: "full-width colon",
+        },
+        Slip {
+            what: "full-width digits",
+            find: PEOPLE,
+            replace: "  people: ４６８ ",
+            at: "[type] data/villages/hengxi.yaml:8:11",
+            zh: "全角数字「４」，请切换到半角输入，写成 468",
+            en: "full-width digit",
+        },
+        Slip {
+            what: "a full-width digit after half-width ones",
+            find: PEOPLE,
+            replace: "  people: 46８ ",
+            at: "[type] data/villages/hengxi.yaml:8:13",
+            zh: "全角数字「８」，请切换到半角输入，写成 468",
+            en: "full-width digit",
+        },
+        Slip {
+            what: "full-width comma in a number",
+            find: PEOPLE,
+            replace: "  people: 1，841 ",
+            at: "[type] data/villages/hengxi.yaml:8:12",
+            zh: "全角逗号「，」（千位分隔符）：数字不用分隔符，请切换到半角输入，写成 1841",
+            en: "full-width comma",
+        },
+        Slip {
+            what: "full-width space in the indentation",
+            find: PEOPLE,
+            replace: "\u{3000}people: 468 ",
+            at: "[yaml-fullwidth] data/villages/hengxi.yaml:8:1",
+            zh: "全角空格，请切换到半角输入",
+            en: "full-width space",
+        },
+        Slip {
+            what: "full-width space after the colon",
+            find: PEOPLE,
+            replace: "  people:\u{3000}468 ",
+            at: "[yaml-fullwidth] data/villages/hengxi.yaml:8:10",
+            zh: "全角空格，请切换到半角输入",
+            en: "full-width space",
+        },
+        Slip {
+            what: "full-width space inside a number",
+            find: PEOPLE,
+            replace: "  people: 4\u{3000}68 ",
+            at: "[type] data/villages/hengxi.yaml:8:12",
+            zh: "全角空格「\u{3000}」，请切换到半角输入，写成 468",
+            en: "full-width space",
+        },
+        Slip {
+            what: "Chinese quotes around a number",
+            find: PEOPLE,
+            replace: "  people: “468” ",
+            at: "[type] data/villages/hengxi.yaml:8:11",
+            zh: "全角引号「“」：数字不加引号，请切换到半角输入，写成 468",
+            en: "full-width quotation mark",
+        },
+        Slip {
+            what: "corner brackets around a number",
+            find: PEOPLE,
+            replace: "  people: 「468」 ",
+            at: "[type] data/villages/hengxi.yaml:8:11",
+            zh: "全角引号「「」",
+            en: "full-width quotation mark",
+        },
+        Slip {
+            what: "no space after the colon (a parse error)",
+            find: PEOPLE,
+            replace: "  people:468 ",
+            at: "[yaml-colon-space] data/villages/hengxi.yaml:8:9",
+            zh: "在半角冒号后加一个半角空格",
+            en: "put a space after the colon",
+        },
+        Slip {
+            what: "no space after the colon (parsed silently as one text)",
+            find: "  households: 132     # 户\n  people: 468     # 人\n",
+            replace: "  households:132\n  people:468\n",
+            at: "[yaml-colon-space] data/villages/hengxi.yaml:7:13",
+            zh: "在半角冒号后加一个半角空格",
+            en: "put a space after the colon",
+        },
+    ]
+}
+
+#[test]
+fn chinese_keyboard_slips_are_found_where_they_are_with_a_full_width_hint() {
+    let site = copy_site(&repo());
+    let original = fs::read_to_string(site.path().join(HENGXI)).unwrap();
+    for slip in slips() {
+        edit(site.path(), HENGXI, slip.find, slip.replace);
+        let (code, zh) = check(site.path(), "zh");
+        assert_eq!(code, Some(1), "{}: exit code\n{zh}", slip.what);
+        assert!(
+            zh.contains(slip.at),
+            "{}: expected {}\n{zh}",
+            slip.what,
+            slip.at
+        );
+        assert!(
+            zh.contains(slip.zh),
+            "{}: expected «{}»\n{zh}",
+            slip.what,
+            slip.zh
+        );
+        assert!(
+            zh.contains("全角") || zh.contains("半角"),
+            "{}: no 全角/半角\n{zh}",
+            slip.what
+        );
+        // The parser's English stays out of the Chinese output.
+        assert!(!zh.contains("simple key"), "{}: {zh}", slip.what);
+        let (code, en) = check(site.path(), "en");
+        assert_eq!(code, Some(1), "{}: exit code (en)\n{en}", slip.what);
+        assert!(
+            en.contains(slip.at),
+            "{}: expected {} (en)\n{en}",
+            slip.what,
+            slip.at
+        );
+        assert!(
+            en.contains(slip.en),
+            "{}: expected «{}»\n{en}",
+            slip.what,
+            slip.en
+        );
+        fs::write(site.path().join(HENGXI), &original).unwrap();
+    }
+}
+
+#[test]
+fn every_slip_in_a_file_is_reported_at_once() {
+    let site = edited(HENGXI, PEOPLE, "  people：468 ");
+    edit(site.path(), HENGXI, "  households: 4 ", "  households：4 ");
+    let (code, zh) = check(site.path(), "zh");
+    assert_eq!(code, Some(1), "{zh}");
+    assert!(
+        zh.contains("[yaml-fullwidth] data/villages/hengxi.yaml:8:9"),
+        "{zh}"
+    );
+    assert!(
+        zh.contains("[yaml-fullwidth] data/villages/hengxi.yaml:10:13"),
+        "{zh}"
+    );
+}
+
+#[test]
+fn prose_with_a_full_width_colon_is_not_a_slip() {
+    let site = edited(HENGXI, "summary: 中航工业", "summary: 说明：中航工业");
+    edit(
+        site.path(),
+        HENGXI,
+        "# 村委会数据。",
+        "# people：468 村委会数据。",
+    );
+    let (code, zh) = check(site.path(), "zh");
+    assert_eq!(code, Some(0), "{zh}");
+    assert!(!zh.contains("全角冒号"), "{zh}");
+}
+
+#[test]
+fn parser_errors_are_in_chinese_and_keep_english_for_en() {
+    let site = edited(HENGXI, "name: 横溪村", "name: \"横溪村");
+    let (code, zh) = check(site.path(), "zh");
+    assert_eq!(code, Some(1), "{zh}");
+    assert!(
+        zh.contains("[yaml-syntax] data/villages/hengxi.yaml:"),
+        "{zh}"
+    );
+    assert!(zh.contains("YAML 语法错误：引号没有闭合"), "{zh}");
+    assert!(!zh.contains("invalid indentation"), "{zh}");
+    let (_, en) = check(site.path(), "en");
+    assert!(en.contains("invalid indentation in quoted scalar"), "{en}");
+}
+
+#[test]
+fn full_width_quotes_around_a_text_are_kept_with_a_warning() {
+    for (value, col) in [("「横溪村」", 7), ("“横溪村”", 7)] {
+        let site = edited(HENGXI, "name: 横溪村", &format!("name: {value}"));
+        let (code, zh) = check(site.path(), "zh");
+        assert_eq!(code, Some(0), "{value}: a warning, not an error\n{zh}");
+        assert!(
+            zh.contains(&format!(
+                "警告[text-quotes] data/villages/hengxi.yaml:2:{col}"
+            )),
+            "{value}\n{zh}"
+        );
+        assert!(zh.contains("半角"), "{zh}");
+        let (_, en) = check(site.path(), "en");
+        assert!(en.contains("full-width quotes"), "{en}");
+    }
+    // Quotes that belong to the text (“十二五”贫困村) are not pointed out.
+    let (_, zh) = check(&repo(), "zh");
+    assert!(!zh.contains("text-quotes"), "{zh}");
+}
+
+#[test]
+fn a_whole_count_written_with_a_decimal_point_is_printed_whole() {
+    let site = edited(HENGXI, PEOPLE, "  people: 468.0 ");
+    edit(site.path(), HENGXI, "exit_year: 2018", "exit_year: 2018.00");
+    let out = tempfile::tempdir().unwrap();
+    build_ok(site.path(), out.path());
+    let page = fs::read_to_string(out.path().join("villages/hengxi.html")).unwrap();
+    assert!(page.contains("468人"), "{page}");
+    for (path, bytes) in tree(out.path()) {
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains("468.0"), "{} prints 468.0", path.display());
+        assert!(!text.contains("2018.0"), "{} prints 2018.0", path.display());
+    }
+}
+
+#[test]
+fn a_fractional_count_is_refused_where_it_is() {
+    let site = edited(HENGXI, PEOPLE, "  people: 468.5 ");
+    let (code, zh) = check(site.path(), "zh");
+    assert_eq!(code, Some(1), "{zh}");
+    assert!(
+        zh.contains(
+            "错误[type] data/villages/hengxi.yaml:8:11: 「人数」（registered.people）应是整数"
+        ),
+        "{zh}"
+    );
+}
+
+#[test]
+fn spaces_around_a_name_are_trimmed_with_a_warning_and_the_name_compared_trimmed() {
+    // hujia.yaml is 胡家村: with the space trimmed, the two names are one.
+    let site = edited(HENGXI, "name: 横溪村", "name: \"胡家村 \"");
+    let (code, zh) = check(site.path(), "zh");
+    assert_eq!(code, Some(1), "{zh}");
+    assert!(
+        zh.contains("警告[text-trimmed] data/villages/hengxi.yaml:2:11"),
+        "{zh}"
+    );
+    assert!(
+        zh.contains("错误[unique] data/villages/hujia.yaml:2:7: 「村名」（name）的值「胡家村」与 data/villages/hengxi.yaml 重复"),
+        "{zh}"
+    );
+    let (_, en) = check(site.path(), "en");
+    assert!(en.contains("spaces around the value were removed"), "{en}");
+
+    // A full-width space, leading: trimmed with a warning, and the page has the trimmed name.
+    let site = edited(HENGXI, "name: 横溪村", "name: \u{3000}横溪村");
+    let (code, zh) = check(site.path(), "zh");
+    assert_eq!(code, Some(0), "{zh}");
+    assert!(
+        zh.contains("警告[text-trimmed] data/villages/hengxi.yaml:2:7"),
+        "{zh}"
+    );
+    assert!(zh.contains("全角空格"), "{zh}");
+    let out = tempfile::tempdir().unwrap();
+    build_ok(site.path(), out.path());
+    let page = fs::read_to_string(out.path().join("villages/hengxi.html")).unwrap();
+    assert!(!page.contains('\u{3000}'), "{page}");
+}
+
+#[test]
+fn a_blank_required_text_is_missing() {
+    let site = edited(HENGXI, "name: 横溪村", "name: \"  \"");
+    let (code, zh) = check(site.path(), "zh");
+    assert_eq!(code, Some(1), "{zh}");
+    assert!(
+        zh.contains("错误[required] data/villages/hengxi.yaml:2:8"),
+        "{zh}"
+    );
+}
+
+#[test]
+fn unique_names_are_compared_after_nfc_normalisation() {
+    // U+F9F4 is a compatibility form of 林: NFC makes it 林, so this is fenglin's 枫林村.
+    let site = edited(HENGXI, "name: 横溪村", "name: 枫\u{F9F4}村");
+    let (code, zh) = check(site.path(), "zh");
+    assert_eq!(code, Some(1), "{zh}");
+    assert!(
+        zh.contains("错误[unique] data/villages/hengxi.yaml:2:7"),
+        "{zh}"
+    );
+}
+
+#[test]
+fn unique_items_of_a_list_are_compared_trimmed() {
+    let site = edited(
+        "data/township.yaml",
+        "  - cause: 因残",
+        "  - cause: \"因病\u{3000}\"",
+    );
+    let (code, zh) = check(site.path(), "zh");
+    assert_eq!(code, Some(1), "{zh}");
+    assert!(
+        zh.contains("警告[text-trimmed] data/township.yaml:58:15"),
+        "{zh}"
+    );
+    assert!(zh.contains("错误[unique] data/township.yaml:58:13"), "{zh}");
+}
+
+#[test]
+fn invisible_characters_are_pointed_at() {
+    for (value, col, what) in [
+        ("\"横溪\\u200B村\"", 10, "U+200B"),
+        ("\"横溪村\\uFEFF\"", 11, "U+FEFF"),
+        ("\"横\\u0007溪村\"", 9, "U+0007"),
+    ] {
+        let site = edited(HENGXI, "name: 横溪村", &format!("name: {value}"));
+        let (code, zh) = check(site.path(), "zh");
+        assert_eq!(code, Some(0), "{value}: a warning\n{zh}");
+        assert!(
+            zh.contains(&format!(
+                "警告[text-invisible] data/villages/hengxi.yaml:2:{col}"
+            )),
+            "{value}\n{zh}"
+        );
+        assert!(zh.contains(what), "{zh}");
+    }
+    // In any text, not only names.
+    let site = edited(HENGXI, "summary: 中航", "summary: 中\u{200D}航");
+    let (_, zh) = check(site.path(), "zh");
+    assert!(
+        zh.contains("警告[text-invisible] data/villages/hengxi.yaml:14:11"),
+        "{zh}"
+    );
+}
+
+#[test]
+fn emoji_in_a_name_are_pointed_at_but_not_in_prose() {
+    let site = edited(HENGXI, "name: 横溪村", "name: 横溪村🌾");
+    let (code, zh) = check(site.path(), "zh");
+    assert_eq!(code, Some(0), "{zh}");
+    assert!(
+        zh.contains("警告[text-emoji] data/villages/hengxi.yaml:2:10"),
+        "{zh}"
+    );
+    let site = edited(HENGXI, "summary: 中航", "summary: 🌾中航");
+    let (_, zh) = check(site.path(), "zh");
+    assert!(!zh.contains("text-emoji"), "{zh}");
+}
+
+/// JSON for a YAML value read by huibao: numbers as JSON numbers (from their exact text).
+fn to_json(node: &huibao::load::Node) -> Json {
+    use huibao::load::Value;
+    match &node.value {
+        Value::Null => Json::Null,
+        Value::Bool(b) => Json::Bool(*b),
+        Value::Number(n) => serde_json::from_str(&n.to_string()).unwrap(),
+        Value::String(s) => Json::String(s.clone()),
+        Value::List(items) => Json::Array(items.iter().map(to_json).collect()),
+        Value::Map(entries) => Json::Object(
+            entries
+                .iter()
+                .map(|(k, v)| (k.name.clone(), to_json(v)))
+                .collect(),
+        ),
+    }
+}
+
+/// Whether huibao's field checks accept the site: no error other than the rules'.
+fn huibao_accepts(site: &Path) -> (bool, String) {
+    let output = huibao(site, &["check", "--format", "json"]);
+    let problems: Json =
+        serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&output)));
+    let field_errors: Vec<&Json> = problems
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["severity"] == "error" && !d["code"].as_str().unwrap().starts_with("rule"))
+        .collect();
+    (
+        field_errors.is_empty(),
+        serde_json::to_string_pretty(&field_errors).unwrap(),
+    )
+}
+
+#[test]
+fn the_json_schema_agrees_with_huibao() {
+    let schemas = tempfile::tempdir().unwrap();
+    let output = huibao(
+        &repo(),
+        &["schema", "--json-schema", schemas.path().to_str().unwrap()],
+    );
+    assert!(output.status.success(), "{}", text(&output));
+    let validator = |name: &str| {
+        let schema: Json =
+            serde_json::from_str(&fs::read_to_string(schemas.path().join(name)).unwrap()).unwrap();
+        jsonschema::validator_for(&schema).unwrap_or_else(|e| panic!("{name}: {e}"))
+    };
+    let villages = validator("villages.schema.json");
+    let health = validator("policies_health.schema.json");
+    let industry = validator("policies_industry.schema.json");
+
+    const HOUSEHOLDS: &str = "  households: 132     # 户";
+    const RATE: &str = "  reimbursement_rate_percent: 92.13";
+    const FUNDS: &str = "special_funds_wan: 342 ";
+    let industry_file = "data/policies/industry.yaml";
+    let health_file = "data/policies/health.yaml";
+    // (file, line to replace, its replacement, should huibao accept it)
+    let cases: Vec<(&str, &str, String, bool)> = vec![
+        // count with unit 户
+        (HENGXI, HOUSEHOLDS, "  households: 1841".into(), true),
+        (HENGXI, HOUSEHOLDS, "  households: 1841户".into(), true),
+        (HENGXI, HOUSEHOLDS, "  households: 1841 户".into(), true),
+        (HENGXI, HOUSEHOLDS, "  households: 1841.0".into(), true),
+        (HENGXI, HOUSEHOLDS, "  households: 1841.0户".into(), true),
+        (HENGXI, HOUSEHOLDS, "  households: 1,841".into(), false),
+        (HENGXI, HOUSEHOLDS, "  households: 1841.5".into(), false),
+        (HENGXI, HOUSEHOLDS, "  households: 1841.5户".into(), false),
+        (HENGXI, HOUSEHOLDS, "  households: -1".into(), false),
+        (HENGXI, HOUSEHOLDS, "  households: -1户".into(), false),
+        (HENGXI, HOUSEHOLDS, "  households: 1841人".into(), false),
+        (HENGXI, HOUSEHOLDS, "  households: ４６８".into(), false),
+        (HENGXI, HOUSEHOLDS, "  households: \"468\"".into(), false),
+        (HENGXI, HOUSEHOLDS, "  households: 5万".into(), false),
+        (HENGXI, HOUSEHOLDS, "  households: .户".into(), false),
+        (HENGXI, HOUSEHOLDS, "  households: true".into(), false),
+        (HENGXI, HOUSEHOLDS, "  households:".into(), false),
+        // percent with unit % and dp 2
+        (health_file, RATE, RATE.to_string(), true),
+        (
+            health_file,
+            RATE,
+            "  reimbursement_rate_percent: 92.13%".into(),
+            true,
+        ),
+        (
+            health_file,
+            RATE,
+            "  reimbursement_rate_percent: 75.1".into(),
+            true,
+        ),
+        (
+            health_file,
+            RATE,
+            "  reimbursement_rate_percent: 0.07".into(),
+            true,
+        ),
+        (
+            health_file,
+            RATE,
+            "  reimbursement_rate_percent: 100".into(),
+            true,
+        ),
+        (
+            health_file,
+            RATE,
+            "  reimbursement_rate_percent: 92.130".into(),
+            true,
+        ),
+        (
+            health_file,
+            RATE,
+            "  reimbursement_rate_percent: 0.9213".into(),
+            false,
+        ),
+        (
+            health_file,
+            RATE,
+            "  reimbursement_rate_percent: 92.131%".into(),
+            false,
+        ),
+        (
+            health_file,
+            RATE,
+            "  reimbursement_rate_percent: 101".into(),
+            false,
+        ),
+        (
+            health_file,
+            RATE,
+            "  reimbursement_rate_percent: -1".into(),
+            false,
+        ),
+        (
+            health_file,
+            RATE,
+            "  reimbursement_rate_percent: 92.13％".into(),
+            false,
+        ),
+        (
+            health_file,
+            RATE,
+            "  reimbursement_rate_percent: 92.13元".into(),
+            false,
+        ),
+        // amount in 万元 with dp 6
+        (
+            industry_file,
+            FUNDS,
+            "special_funds_wan: 342元 ".into(),
+            true,
+        ),
+        (
+            industry_file,
+            FUNDS,
+            "special_funds_wan: 342万元 ".into(),
+            true,
+        ),
+        (
+            industry_file,
+            FUNDS,
+            "special_funds_wan: 0.0342亿元 ".into(),
+            true,
+        ),
+        (
+            industry_file,
+            FUNDS,
+            "special_funds_wan: 342.12元 ".into(),
+            true,
+        ),
+        (
+            industry_file,
+            FUNDS,
+            "special_funds_wan: 81.76875 ".into(),
+            true,
+        ),
+        (
+            industry_file,
+            FUNDS,
+            "special_funds_wan: 342人 ".into(),
+            false,
+        ),
+        (
+            industry_file,
+            FUNDS,
+            "special_funds_wan: 342.123元 ".into(),
+            false,
+        ),
+        (
+            industry_file,
+            FUNDS,
+            "special_funds_wan: 342.1234567 ".into(),
+            false,
+        ),
+        (
+            industry_file,
+            FUNDS,
+            "special_funds_wan: -342元 ".into(),
+            false,
+        ),
+        (
+            industry_file,
+            FUNDS,
+            "special_funds_wan: 342 元 ".into(),
+            true,
+        ),
+        // text, enum, year, bool
+        (HENGXI, "name: 横溪村", "name: \"\"".into(), false),
+        (HENGXI, "name: 横溪村", "name: 123".into(), false),
+        (
+            HENGXI,
+            "status: 十三五贫困村",
+            "status: 十三五贫困".into(),
+            false,
+        ),
+        (HENGXI, "exit_year: 2018", "exit_year: 2013".into(), false),
+        (HENGXI, "exit_year: 2018", "exit_year: 2018.0".into(), true),
+        (HENGXI, "exit_year: 2018", "exit_year: 2018年".into(), false),
+        (HENGXI, "exit_year: 2018", "exit_year:".into(), true),
+        (
+            HENGXI,
+            "first_secretary: true",
+            "first_secretary: 是".into(),
+            false,
+        ),
+        // a missing required field, an unknown field
+        (HENGXI, "first_secretary: true\n", String::new(), false),
+        (
+            HENGXI,
+            "first_secretary: true",
+            "first_secretary: true\nforeman: 1".into(),
+            false,
+        ),
+    ];
+    let site = copy_site(&repo());
+    let mut disagreements = Vec::new();
+    for (file, find, replace, expected) in &cases {
+        let original = fs::read_to_string(site.path().join(file)).unwrap();
+        edit(site.path(), file, find, replace);
+        let (accepted, errors) = huibao_accepts(site.path());
+        let root = huibao::load::load_yaml(site.path(), Path::new(file))
+            .unwrap_or_else(|e| panic!("{replace}: {e:?}"));
+        let instance = to_json(&root);
+        let schema = match *file {
+            HENGXI => &villages,
+            f if f == health_file => &health,
+            _ => &industry,
+        };
+        let valid = schema.is_valid(&instance);
+        assert_eq!(
+            accepted, *expected,
+            "huibao on `{replace}` in {file}: expected accepted = {expected}\n{errors}"
+        );
+        if accepted != valid {
+            let why: Vec<String> = schema
+                .iter_errors(&instance)
+                .map(|e| e.to_string())
+                .collect();
+            disagreements.push(format!(
+                "`{replace}` in {file}: huibao {}, JSON Schema {} {why:?}\n{errors}",
+                if accepted { "accepts" } else { "refuses" },
+                if valid { "accepts" } else { "refuses" },
+            ));
+        }
+        fs::write(site.path().join(file), original).unwrap();
+    }
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+}
