@@ -154,3 +154,84 @@ proptest! {
         prop_assert!(found.iter().all(|d| d.rule.as_deref() == Some(rule) || d.rule.as_deref() == Some("people-per-household")), "{:?}", found);
     }
 }
+
+/// Values at the edges of what a Decimal holds (±7.9e28, the smallest fraction) and ordinary
+/// ones: rules that compare, add, subtract, multiply and divide them must never panic, and
+/// the message of a failed rule (which shows both sides and their difference) is built.
+fn extreme() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("79228162514264337593543950335".to_string()),
+        Just("-79228162514264337593543950335".to_string()),
+        Just("79228162514264337593543950334".to_string()),
+        Just("-39614081257132168796771975168".to_string()),
+        Just("0.0000000000000000000000000001".to_string()),
+        Just("0".to_string()),
+        Just("7.9228162514264337593543950335".to_string()),
+        (-1_000_000i64..1_000_000).prop_map(|n| n.to_string()),
+    ]
+}
+
+/// Checks the rule `checks[which]` over a file holding `a`, `b` and `c`; renders each problem.
+fn check_extreme(a: &str, b: &str, c: &str, which: usize) -> Vec<huibao::diagnostics::Diagnostic> {
+    let checks = [
+        "x.a == x.b",
+        "x.a <= x.b",
+        "x.a - x.b >= x.c",
+        "x.a + x.b == x.c",
+        "x.a * x.b > x.c",
+        "round(x.a / x.b * 100, 2) == x.c",
+        "sum(x.items.*.v) == x.c",
+        "abs(x.a - x.b) < x.c and x.a != x.b",
+    ];
+    let text = format!("a: {a}\nb: {b}\nc: {c}\nitems:\n  - v: {a}\n  - v: {b}\n  - v: {c}\n");
+    let root = yaml::parse(&text, Path::new("data/x.yaml")).unwrap();
+    let data = load::Data {
+        files: vec![load::DataFile {
+            path: "data/x.yaml".into(),
+            key_path: vec!["x".into()],
+            root,
+            fingerprint: String::new(),
+        }],
+    };
+    let schema_text = format!(
+        "files:\n  x.yaml:\n    fields:\n      a: decimal\n      b: decimal\n      c: decimal\n      items:\n        type: list\n        items:\n          fields:\n            v: decimal\nrules:\n  - id: r\n    check: '{}'\n    message: 不成立\n",
+        checks[which % checks.len()]
+    );
+    let node = yaml::parse(&schema_text, Path::new("data/schema.yaml")).unwrap();
+    let schema = validate::schema::parse(&node).unwrap();
+    let found = validate::rules::check(&schema, &data, None);
+    for d in &found {
+        assert!(!d.message.zh.is_empty() && !d.message.en.is_empty());
+        let shown = huibao::diagnostics::render(
+            std::slice::from_ref(d),
+            Path::new("."),
+            huibao::diagnostics::Lang::Zh,
+        );
+        assert!(!shown.is_empty());
+    }
+    found
+}
+
+#[test]
+fn the_gap_of_the_widest_values_is_shown_without_overflow() {
+    let max = "79228162514264337593543950335";
+    let found = check_extreme(max, &format!("-{max}"), "0", 1);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0]
+            .message
+            .en
+            .contains("(left 79228162514264337593543950335, right -79228162514264337593543950335)"),
+        "{}",
+        found[0].message.en
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn failing_rules_with_extreme_values_never_panic(a in extreme(), b in extreme(), c in extreme(), which in 0usize..8) {
+        check_extreme(&a, &b, &c, which);
+    }
+}

@@ -440,3 +440,28 @@ fn an_open_page_reloads_itself_in_the_browser() {
     let _ = chromium.kill();
     let _ = chromium.wait();
 }
+
+#[test]
+fn a_broken_total_is_blamed_on_the_file_just_edited() {
+    let site = copy_site(&repo());
+    let server = Server::start(site.path(), &[]);
+    server.wait_for("the first build", |s| {
+        s.status()["ok"].as_bool() == Some(true)
+    });
+    let hengxi = site.path().join("data/villages/hengxi.yaml");
+    let text_before = fs::read_to_string(&hengxi).unwrap();
+    fs::write(
+        &hengxi,
+        text_before.replace("households: 132 ", "households: 133 "),
+    )
+    .unwrap();
+    server.wait_for("the error", |s| s.status()["ok"].as_bool() == Some(false));
+    let page = server.get("/villages/hengxi.html").2;
+    // The sum over the villages fails; the overlay names the village just edited, not the
+    // township's total or the first village in file order.
+    assert!(
+        page.contains("villages-registered-households")
+            && page.contains("data/villages/hengxi.yaml:7:15"),
+        "{page}"
+    );
+}

@@ -378,3 +378,27 @@ fn the_log_is_checked_like_data() {
         assert!(said.contains("data/corrections.yaml:"), "{said}");
     }
 }
+
+#[test]
+fn one_figure_has_one_spelling_on_its_page() {
+    let site = copy_site(&repo());
+    // A stated rate inside the explained gap: the page builds and prints it one way.
+    edit(
+        site.path(),
+        "data/policies/health.yaml",
+        "reimbursement_rate_percent: 92.13",
+        "reimbursement_rate_percent: 95",
+    );
+    let out = tempfile::tempdir().unwrap();
+    build_ok(site.path(), out.path());
+    let page = page_text(&fs::read_to_string(out.path().join("policies/health.html")).unwrap());
+    assert!(page.matches("95.00%").count() >= 3, "{page}");
+    for other in ["95%", "95.0%"] {
+        for before in [">", "例", "率"] {
+            assert!(
+                !page.contains(&format!("{before}{other}")),
+                "`{other}` printed beside 95.00%: {page}"
+            );
+        }
+    }
+}

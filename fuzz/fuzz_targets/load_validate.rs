@@ -1,12 +1,15 @@
 //! Fuzzes loading and validation: arbitrary bytes as a data file, then as a rule
-//! expression evaluated against that data. Nothing may panic.
+//! expression evaluated against that data, and checked as a schema rule so that the
+//! message of a failed rule is built too. Nothing may panic.
 //!
 //! Run: `cargo install cargo-fuzz` once, then from the repository root
 //! `RUSTC_BOOTSTRAP=1 cargo fuzz run load_validate -- -max_total_time=60`.
 #![no_main]
 
 use huibao::load::{Data, DataFile, decode, yaml};
+use huibao::diagnostics::{Location, Severity, Text};
 use huibao::validate::expr::{DataIndex, Evaluator, parse};
+use huibao::validate::{rules, schema};
 use libfuzzer_sys::fuzz_target;
 use std::path::{Path, PathBuf};
 
@@ -25,5 +28,21 @@ fuzz_target!(|bytes: &[u8]| {
         let index = DataIndex::new(&data);
         let mut evaluator = Evaluator::new(&index);
         let _ = evaluator.eval(&expr);
+        let schema = schema::Schema {
+            files: Vec::new(),
+            rules: vec![schema::Rule {
+                id: "fuzz".into(),
+                check: expr,
+                each: None,
+                severity: Severity::Error,
+                message: Text::new("不成立", "does not hold"),
+                hint: None,
+                explained: None,
+                location: Location::file("data/schema.yaml"),
+            }],
+        };
+        for d in rules::check(&schema, &data, None) {
+            let _ = huibao::diagnostics::render(&[d], Path::new("."), huibao::diagnostics::Lang::En);
+        }
     }
 });

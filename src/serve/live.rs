@@ -49,7 +49,10 @@ font:14px/1.6 'Microsoft YaHei','PingFang SC','Noto Sans CJK SC',sans-serif\">\
             .as_ref()
             .map(ToString::to_string)
             .unwrap_or_default();
-        let label = d.severity.label(lang);
+        let label = match &d.rule {
+            Some(rule) => format!("{}[{}]", d.severity.label(lang), escape_html_text(rule)),
+            None => d.severity.label(lang).to_string(),
+        };
         html.push_str(&format!(
             "<li style=\"margin:6px 0\"><code style=\"background:#f3e6e3;padding:0 4px\">{}</code> <strong>{label}</strong> {}",
             escape_html_text(&place),
