@@ -223,6 +223,11 @@ fn every_figure_shows_its_source() {
         ),
         "{table}"
     );
+    // The chart's own value labels: an SVG <title>, a tooltip on hover.
+    assert!(
+        health.contains("<title>data/policies/health.yaml:7</title>"),
+        "{health}"
+    );
     // A sum over the villages names the field and the file pattern.
     let villages = fs::read_to_string(out.path().join("villages/index.html")).unwrap();
     assert!(

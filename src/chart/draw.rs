@@ -53,6 +53,10 @@ pub struct Drawn {
 struct Canvas<'a> {
     backend: SVGBackend<'a>,
     texts: Vec<(Rect, Role, String)>,
+    /// Per text drawn, in order: the provenance payload of the value it shows, if any.
+    sources: Vec<Option<String>>,
+    /// The payload for the next text drawn.
+    next_source: Option<String>,
 }
 
 fn style(color: &RGBColor) -> ShapeStyle {
@@ -60,6 +64,11 @@ fn style(color: &RGBColor) -> ShapeStyle {
 }
 
 impl Canvas<'_> {
+    /// The next text drawn shows the value whose provenance payload is `source`.
+    fn source(&mut self, source: Option<&String>) {
+        self.next_source = source.cloned();
+    }
+
     fn rect(&mut self, x0: f64, y0: f64, x1: f64, y1: f64, color: &RGBColor) {
         let (l, r) = (x0.min(x1), x0.max(x1));
         let (t, b) = (y0.min(y1), y0.max(y1));
@@ -133,6 +142,7 @@ impl Canvas<'_> {
         let _ = self
             .backend
             .draw_text(text, &text_style, (x.round() as i32, y.round() as i32));
+        self.sources.push(self.next_source.take());
         let rect = Rect {
             left,
             top,
@@ -187,6 +197,8 @@ pub fn draw(spec: &ChartSpec) -> Drawn {
         let mut canvas = Canvas {
             backend,
             texts: Vec::new(),
+            sources: Vec::new(),
+            next_source: None,
         };
         let plot = match spec.kind {
             ChartKind::Bar | ChartKind::Grouped | ChartKind::Stacked | ChartKind::Line => {
@@ -196,10 +208,11 @@ pub fn draw(spec: &ChartSpec) -> Drawn {
             ChartKind::Pie | ChartKind::Donut => pie(spec, &mut canvas),
         };
         let _ = canvas.backend.present();
-        (plot, canvas.texts)
+        (plot, (canvas.texts, canvas.sources))
     };
+    let (texts, sources) = texts;
     Drawn {
-        svg: tidy(&svg),
+        svg: with_sources(&tidy(&svg), &sources),
         plot,
         texts,
         canvas: Rect {
@@ -209,6 +222,35 @@ pub fn draw(spec: &ChartSpec) -> Drawn {
             bottom: f64::from(height),
         },
     }
+}
+
+/// Gives each value's `<text>` a `<title>` naming its source: an empty marked figure, which
+/// the page shows as the value's data file and line (a tooltip on hover). Texts are matched
+/// to draw calls by order; if the counts disagree nothing is added.
+fn with_sources(svg: &str, sources: &[Option<String>]) -> String {
+    if sources.iter().all(Option::is_none) || svg.matches("<text").count() != sources.len() {
+        return svg.to_string();
+    }
+    let mut out = String::with_capacity(svg.len() + 64 * sources.len());
+    let mut rest = svg;
+    for source in sources {
+        let Some(start) = rest.find("<text") else {
+            break;
+        };
+        let Some(end) = rest[start..].find('>').map(|e| start + e + 1) else {
+            break;
+        };
+        out.push_str(&rest[..end]);
+        if let Some(payload) = source {
+            out.push_str(&format!(
+                "<title>{}</title>",
+                crate::provenance::mark(payload, "")
+            ));
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// plotters writes font sizes as `px × 1.24 ÷ 1.24` in floating point (`11.999999999999998`):
@@ -349,6 +391,7 @@ fn categories(spec: &ChartSpec, canvas: &mut Canvas<'_>) -> Rect {
         let _ = canvas
             .backend
             .draw_text(title, &style, (x.round() as i32, y.round() as i32));
+        canvas.sources.push(None);
         canvas.texts.push((
             Rect {
                 left: x - tick_px * 0.625,
@@ -393,6 +436,7 @@ fn categories(spec: &ChartSpec, canvas: &mut Canvas<'_>) -> Rect {
                     );
                     let text = format_figure(v, None, &series.unit);
                     if y0 - y1 >= value_px * 1.3 && text_width(&text, value_px) <= bar_w {
+                        canvas.source(series.sources.get(i).and_then(Option::as_ref));
                         canvas.text(
                             &text,
                             centre,
@@ -434,6 +478,7 @@ fn categories(spec: &ChartSpec, canvas: &mut Canvas<'_>) -> Rect {
                         9.0
                     };
                     if text_width(&text, px) <= bar_w + 10.0 || groups == 1 {
+                        canvas.source(series.sources.get(i).and_then(Option::as_ref));
                         canvas.text(
                             &text,
                             bx + bar_w / 2.0,
@@ -461,6 +506,7 @@ fn categories(spec: &ChartSpec, canvas: &mut Canvas<'_>) -> Rect {
             for (i, (x, y)) in points.iter().enumerate() {
                 canvas.marker(*x, *y, s, &palette(spec, s));
                 let text = format_figure(series.values[i], None, &series.unit);
+                canvas.source(series.sources.get(i).and_then(Option::as_ref));
                 canvas.text(
                     &text,
                     *x,
@@ -543,6 +589,7 @@ fn horizontal(spec: &ChartSpec, canvas: &mut Canvas<'_>) -> Rect {
             centre + bar_h / 2.0,
             &palette(spec, 0),
         );
+        canvas.source(series.sources.get(i).and_then(Option::as_ref));
         canvas.text(
             &texts[i],
             left + w + 4.0,
@@ -658,6 +705,7 @@ fn pie(spec: &ChartSpec, canvas: &mut Canvas<'_>) -> Rect {
     let mut y = cy - line_h * entries.len() as f64 / 2.0 + line_h / 2.0;
     for (i, entry) in entries.iter().enumerate() {
         canvas.rect(x, y - 6.0, x + 12.0, y + 6.0, &palette(spec, i));
+        canvas.source(series.sources.get(i).and_then(Option::as_ref));
         canvas.text(
             entry,
             x + 18.0,

@@ -118,7 +118,8 @@ pub fn to_html(
 
 /// Marked figures in text become their HTML (a span with the source); in code, link
 /// targets and image descriptions they become plain text; in raw HTML they are shown as in
-/// text outside tags, and inside a tag as their text (or their source when the text is empty).
+/// text outside tags, and inside a tag as their text. A figure with empty text stands for
+/// its source: in raw HTML it becomes the source's text (a chart's SVG `<title>`).
 fn show_figures<'a>(events: Vec<Event<'a>>, figures: &mut dyn FigureHtml) -> Vec<Event<'a>> {
     // Markdown may cut a run of text into several events; a figure is read whole.
     let mut merged: Vec<Event<'a>> = Vec::with_capacity(events.len());
@@ -236,6 +237,10 @@ fn raw_html_with_figures<'a>(
                 } else {
                     out.push_str(text);
                 }
+            }
+            // An empty figure stands for its source (an SVG `<title>`, say).
+            Piece::Figure { payload, text } if text.is_empty() => {
+                out.push_str(&super::escape::escape_html_text(&figures.source(payload)));
             }
             Piece::Figure { payload, text } => out.push_str(&figures.figure(payload, text)),
         }
