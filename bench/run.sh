@@ -14,6 +14,10 @@ for n in "${@:-1000 10000}"; do
   for size in $n; do
     python3 bench/make_site.py "$size" "$work/site-$size"
     echo "== $size villages"
+    # What the output weighs, and how much of it is provenance (figures.json, data-src).
+    rm -rf "$work/out-$size"
+    "$bin" build --site "$work/site-$size" --out "$work/out-$size" >/dev/null 2>&1
+    echo "output: $(du -sb "$work/out-$size" | cut -f1) bytes; figures.json: $(stat -c %s "$work/out-$size/figures.json") bytes; data-src spans: $(cat "$work"/out-"$size"/villages/*.html | grep -o '<span data-src="[^"]*">' | wc -c) bytes of markup"
     if command -v hyperfine >/dev/null; then
       hyperfine --warmup 1 --runs 5 \
         --prepare "rm -rf $work/out-$size" \

@@ -3,7 +3,10 @@
 //! the next build (and `huibao diff`) tells which figures a correction changed.
 //!
 //! The file is deterministic: pages in output order, figures in page order, data files by
-//! path; no time stamps.
+//! path; no time stamps. It is compact (a site of 10,000 villages prints hundreds of
+//! thousands of figures): a figure of a data file is written as its file's number in the
+//! `files` table, its key in the file, its line, its label's number in `labels` and its
+//! value; only computed figures spell out their key, name and source.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -26,6 +29,10 @@ pub struct Figure {
     pub src: String,
     /// One value of a data file (`true`), or computed from several.
     pub direct: bool,
+    /// For a figure of a data file, what the file is (`健康扶贫`, `横溪村`): the start of
+    /// `what`, written once per file in the manifest.
+    #[serde(skip)]
+    pub file_title: String,
 }
 
 /// The figures of one page.
@@ -55,33 +62,81 @@ impl Manifest {
     pub fn new(mut pages: Vec<Page>, data: BTreeMap<String, String>) -> Manifest {
         pages.sort_by(|a, b| a.page.cmp(&b.page));
         Manifest {
-            version: 1,
+            version: VERSION,
             data,
             pages,
         }
     }
 
-    /// The manifest as the bytes written: one line per figure, so that two manifests diff
-    /// line by line.
+    /// The manifest as the bytes written: one line per page's figure, so that two manifests
+    /// diff line by line.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = String::from("{\n\"version\": 1,\n\"data\": {");
+        // Tables of the data files (path, title) and of the labels, numbered in order met.
+        let mut files: Vec<(&str, &str)> = Vec::new();
+        let mut file_index: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+        let mut labels: Vec<&str> = Vec::new();
+        let mut label_index: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut pages = Vec::with_capacity(self.pages.len());
+        for page in &self.pages {
+            let mut lines = Vec::with_capacity(page.figures.len());
+            for figure in &page.figures {
+                match direct_parts(figure) {
+                    Some((path, inside, line, label)) => {
+                        let next = files.len();
+                        let f = *file_index
+                            .entry((path, figure.file_title.as_str()))
+                            .or_insert_with(|| {
+                                files.push((path, figure.file_title.as_str()));
+                                next
+                            });
+                        let next = labels.len();
+                        let l = *label_index.entry(label).or_insert_with(|| {
+                            labels.push(label);
+                            next
+                        });
+                        lines.push(format!(
+                            "[{f},{},{line},{l},{}]",
+                            json(inside),
+                            json(&figure.value)
+                        ));
+                    }
+                    None => lines.push(format!(
+                        "[{},{},{},{}]",
+                        json(&figure.key),
+                        json(&figure.what),
+                        json(&figure.src),
+                        json(&figure.value)
+                    )),
+                }
+            }
+            pages.push((page, lines));
+        }
+        let mut out = format!("{{\n\"version\": {VERSION},\n\"data\": {{");
         for (i, (path, print)) in self.data.iter().enumerate() {
             out.push_str(if i == 0 { "\n  " } else { ",\n  " });
-            out.push_str(&json(path));
-            out.push_str(": ");
-            out.push_str(&json(print));
+            out.push_str(&format!("{}: {}", json(path), json(print)));
         }
-        out.push_str("\n},\n\"pages\": [");
-        for (i, page) in self.pages.iter().enumerate() {
+        out.push_str("\n},\n\"files\": [");
+        for (i, (path, title)) in files.iter().enumerate() {
+            out.push_str(if i == 0 { "\n  " } else { ",\n  " });
+            out.push_str(&format!("[{},{}]", json(path), json(title)));
+        }
+        out.push_str("\n],\n\"labels\": [");
+        for (i, label) in labels.iter().enumerate() {
+            out.push_str(if i == 0 { "\n  " } else { ",\n  " });
+            out.push_str(&json(label));
+        }
+        out.push_str("\n],\n\"pages\": [");
+        for (i, (page, lines)) in pages.iter().enumerate() {
             out.push_str(if i == 0 { "\n" } else { ",\n" });
             out.push_str(&format!(
                 "{{\"page\": {}, \"title\": {}, \"figures\": [",
                 json(&page.page),
                 json(&page.title)
             ));
-            for (j, figure) in page.figures.iter().enumerate() {
+            for (j, line) in lines.iter().enumerate() {
                 out.push_str(if j == 0 { "\n  " } else { ",\n  " });
-                out.push_str(&serde_json::to_string(figure).unwrap_or_default());
+                out.push_str(line);
             }
             out.push_str("\n]}");
         }
@@ -89,10 +144,70 @@ impl Manifest {
         out.into_bytes()
     }
 
+    /// Reads a manifest written by [`Manifest::to_bytes`]; `None` if it is not one.
+    pub fn from_bytes(bytes: &[u8]) -> Option<Manifest> {
+        use serde_json::Value;
+        let doc: Value = serde_json::from_slice(bytes).ok()?;
+        if doc["version"].as_u64()? != u64::from(VERSION) {
+            return None;
+        }
+        let text = |v: &Value| v.as_str().map(str::to_string);
+        let data = doc["data"]
+            .as_object()?
+            .iter()
+            .filter_map(|(k, v)| Some((k.clone(), text(v)?)))
+            .collect();
+        let files: Vec<(String, String)> = doc["files"]
+            .as_array()?
+            .iter()
+            .filter_map(|f| Some((text(&f[0])?, text(&f[1])?)))
+            .collect();
+        let labels: Vec<String> = doc["labels"].as_array()?.iter().filter_map(text).collect();
+        let mut pages = Vec::new();
+        for page in doc["pages"].as_array()? {
+            let mut figures = Vec::new();
+            for item in page["figures"].as_array()? {
+                let figure = match item.as_array()?.as_slice() {
+                    [f, inside, line, l, value] => {
+                        let (path, title) = files.get(usize::try_from(f.as_u64()?).ok()?)?;
+                        let label = labels.get(usize::try_from(l.as_u64()?).ok()?)?;
+                        Figure {
+                            key: format!("{path}#{}", inside.as_str()?),
+                            what: format!("{title} {label}").trim().to_string(),
+                            value: text(value)?,
+                            src: format!("{path}:{}", line.as_u64()?),
+                            direct: true,
+                            file_title: title.clone(),
+                        }
+                    }
+                    [key, what, src, value] => Figure {
+                        key: text(key)?,
+                        what: text(what)?,
+                        value: text(value)?,
+                        src: text(src)?,
+                        direct: false,
+                        file_title: String::new(),
+                    },
+                    _ => return None,
+                };
+                figures.push(figure);
+            }
+            pages.push(Page {
+                page: text(&page["page"])?,
+                title: text(&page["title"])?,
+                figures,
+            });
+        }
+        Some(Manifest {
+            version: VERSION,
+            data,
+            pages,
+        })
+    }
+
     /// Reads the manifest of the site published in `out_dir`, if there is a readable one.
     pub fn read(out_dir: &Path) -> Option<Manifest> {
-        let bytes = std::fs::read(out_dir.join(FILE)).ok()?;
-        serde_json::from_slice(&bytes).ok()
+        Manifest::from_bytes(&std::fs::read(out_dir.join(FILE)).ok()?)
     }
 
     /// Every figure once, by key: (the first page printing it, the figure as printed there).
@@ -105,6 +220,25 @@ impl Manifest {
         }
         map
     }
+}
+
+/// The format's version: a manifest of another version is not compared with.
+const VERSION: u32 = 2;
+
+/// A figure of a data file as (path, key in the file, line, label), when its key, source and
+/// name have the shapes [`crate::provenance`] gives them.
+fn direct_parts(figure: &Figure) -> Option<(&str, &str, u64, &str)> {
+    if !figure.direct {
+        return None;
+    }
+    let (path, inside) = figure.key.split_once('#')?;
+    let (src_path, line) = figure.src.rsplit_once(':')?;
+    let line: u64 = line.parse().ok()?;
+    let label = figure
+        .what
+        .strip_prefix(figure.file_title.as_str())?
+        .trim_start();
+    (src_path == path && !figure.file_title.is_empty()).then_some((path, inside, line, label))
 }
 
 fn json(text: &str) -> String {
@@ -188,11 +322,12 @@ mod tests {
 
     fn figure(key: &str, value: &str) -> Figure {
         Figure {
-            key: key.into(),
-            what: format!("什么 {key}"),
+            key: format!("data/{key}.yaml#a.b"),
+            what: format!("文件{key} 什么"),
             value: value.into(),
-            src: format!("{key}:1"),
+            src: format!("data/{key}.yaml:1"),
             direct: true,
+            file_title: format!("文件{key}"),
         }
     }
 
@@ -227,9 +362,9 @@ mod tests {
         assert_eq!(
             summary,
             [
-                ("b", Some("2人"), Some("5人")),
-                ("c", Some("3人"), None),
-                ("d", None, Some("4人"))
+                ("data/b.yaml#a.b", Some("2人"), Some("5人")),
+                ("data/c.yaml#a.b", Some("3人"), None),
+                ("data/d.yaml#a.b", None, Some("4人"))
             ]
         );
         assert!(diff(&new, &new).is_empty());
@@ -237,9 +372,20 @@ mod tests {
 
     #[test]
     fn bytes_read_back_and_fingerprints_are_stable() {
-        let m = manifest(vec![figure("a", "1人")]);
-        let back: Manifest = serde_json::from_slice(&m.to_bytes()).unwrap();
+        let computed = Figure {
+            key: "sum(data/a.yaml#a.b)".into(),
+            what: "合计（文件a 什么）".into(),
+            value: "3人".into(),
+            src: "合计：data/a.yaml:1".into(),
+            direct: false,
+            file_title: String::new(),
+        };
+        let m = manifest(vec![figure("a", "1人"), figure("b", "2人"), computed]);
+        let bytes = m.to_bytes();
+        let back = Manifest::from_bytes(&bytes).unwrap();
         assert_eq!(back, m);
+        let text = String::from_utf8(bytes).unwrap();
+        assert!(text.contains("[0,\"a.b\",1,0,\"1人\"]"), "{text}");
         assert_eq!(fingerprint(b""), "cbf29ce484222325");
         assert_eq!(fingerprint(b"a"), "af63dc4c8601ec8c");
     }

@@ -5,7 +5,7 @@
 //! `OPEN payload SEP text CLOSE`, three Unicode private-use characters that report text never
 //! holds. The figure helpers (`fig`, `sum`, `rate` …) read the markers, compute, and wrap
 //! their result with the origin of its inputs. Once a page's Markdown is parsed, each marked
-//! figure becomes `<span class="fig" data-src="…">text</span>` and is recorded for the
+//! figure becomes `<span data-src="…">text</span>` and is recorded for the
 //! figures manifest (see `manifest`); inside an HTML tag a marker becomes its text, or its
 //! source when its text is empty, so attribute values stay plain. Nothing else in the page
 //! ever shows a marker: what is left is stripped before a page is written.
@@ -232,6 +232,8 @@ pub struct Described {
     pub src: String,
     /// Whether it is one value of a data file (not computed).
     pub direct: bool,
+    /// For one value of a data file, what the file is (the start of `what`).
+    pub file_title: String,
 }
 
 /// The most inputs a computed figure's description names one by one.
@@ -297,12 +299,14 @@ impl Sources {
                     what: format!("{} {}", file.title, value.label).trim().to_string(),
                     src: format!("{}:{}", file.path, value.line),
                     direct: true,
+                    file_title: file.title.clone(),
                 },
                 None => Described {
                     key: String::new(),
                     what: String::new(),
                     src: String::new(),
                     direct: true,
+                    file_title: String::new(),
                 },
             },
             Origin::Computed { op, inputs } => {
@@ -365,6 +369,7 @@ impl Sources {
                     what: format!("{name}（{}）", listed(&whats, "、")),
                     src: format!("{name}：{}", listed(&srcs, "；")),
                     direct: false,
+                    file_title: String::new(),
                 }
             }
         }

@@ -204,7 +204,7 @@ fn every_figure_shows_its_source() {
     // A figure of a data file: its file and line.
     assert!(
         health.contains(
-            r#"<span class="fig" data-src="data/policies/health.yaml:5">1445人次</span>"#
+            r#"<span data-src="data/policies/health.yaml:5">1445人次</span>"#
         ),
         "{health}"
     );
@@ -219,7 +219,7 @@ fn every_figure_shows_its_source() {
     let table = &health[health.find("chart-data").unwrap()..];
     assert!(
         table.contains(
-            r#"<span class="fig" data-src="data/policies/health.yaml:7">580.25万元</span>"#
+            r#"<span data-src="data/policies/health.yaml:7">580.25万元</span>"#
         ),
         "{table}"
     );
@@ -235,18 +235,19 @@ fn every_figure_shows_its_source() {
         "{villages}"
     );
     // The manifest lists every figure with what it is, its value and its source.
-    let manifest: serde_json::Value =
-        serde_json::from_slice(&fs::read(out.path().join("figures.json")).unwrap()).unwrap();
-    let health_page = manifest["pages"]
-        .as_array()
-        .unwrap()
+    let manifest = huibao::manifest::Manifest::read(out.path()).expect("figures.json");
+    let health_page = manifest
+        .pages
         .iter()
-        .find(|p| p["page"] == "policies/health.html")
+        .find(|p| p.page == "policies/health.html")
         .unwrap();
-    let first = &health_page["figures"][0];
-    assert_eq!(first["what"], "健康扶贫 贫困人口住院 住院人次");
-    assert_eq!(first["value"], "1445人次");
-    assert_eq!(first["src"], "data/policies/health.yaml:5");
+    let first = &health_page.figures[0];
+    assert_eq!(first.what, "健康扶贫 贫困人口住院 住院人次");
+    assert_eq!(first.value, "1445人次");
+    assert_eq!(first.src, "data/policies/health.yaml:5");
+    assert_eq!(first.key, "data/policies/health.yaml#hospital.hospitalisations");
+    let raw = fs::read_to_string(out.path().join("figures.json")).unwrap();
+    assert!(raw.contains(r#"["data/policies/health.yaml","健康扶贫"]"#), "{raw}");
     // No marker is left anywhere in the site.
     for (path, bytes) in tree(out.path()) {
         let text = String::from_utf8_lossy(&bytes);
@@ -328,7 +329,7 @@ fn a_correction_is_listed_logged_and_linked() {
     );
     let page = fs::read_to_string(&published).unwrap();
     assert!(
-        page.contains(r#"<span class="fig fig-corrected" data-src="data/policies/health.yaml:5">1446人次<a class="fig-note" href="../corrections.html#c3""#),
+        page.contains(r#"<span class="fig-corrected" data-src="data/policies/health.yaml:5">1446人次<a class="fig-note" href="../corrections.html#c3""#),
         "{page}"
     );
     let corrections = fs::read_to_string(site.path().join("public/corrections.html")).unwrap();

@@ -547,13 +547,13 @@ impl markdown::FigureHtml for ShownFigures<'_> {
             .and_then(|c| c.get(&described.key));
         let html = match note {
             Some((anchor, title)) => format!(
-                "<span class=\"fig fig-corrected\" data-src=\"{src}\">{text_html}<a class=\"fig-note\" href=\"{}{}#{}\" title=\"{}\">更正</a></span>",
+                "<span class=\"fig-corrected\" data-src=\"{src}\">{text_html}<a class=\"fig-note\" href=\"{}{}#{}\" title=\"{}\">更正</a></span>",
                 self.root,
                 crate::corrections::PAGE,
                 escape::escape_html_text(anchor),
                 escape::escape_html_text(title)
             ),
-            None => format!("<span class=\"fig\" data-src=\"{src}\">{text_html}</span>"),
+            None => format!("<span data-src=\"{src}\">{text_html}</span>"),
         };
         self.found.push(manifest::Figure {
             key: described.key,
@@ -561,6 +561,7 @@ impl markdown::FigureHtml for ShownFigures<'_> {
             value: unescape_html(text_html),
             src: described.src,
             direct: described.direct,
+            file_title: described.file_title,
         });
         html
     }

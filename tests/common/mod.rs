@@ -97,7 +97,7 @@ pub fn links(html: &str) -> Vec<String> {
     found
 }
 
-/// A page's HTML without the markup huibao puts around figures (the `.fig` spans with their
+/// A page's HTML without the markup huibao puts around figures (the `span[data-src]` with their
 /// sources, the links to corrections), for tests that look for a sentence with its figures.
 pub fn page_text(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
@@ -114,7 +114,8 @@ pub fn page_text(html: &str) -> String {
             continue;
         }
         if tag.starts_with("<span") {
-            let figure = tag.starts_with("<span class=\"fig");
+            let figure = tag.starts_with("<span data-src=")
+                || tag.starts_with("<span class=\"fig-corrected\"");
             open.push(figure);
             if !figure {
                 out.push_str(tag);
