@@ -203,9 +203,7 @@ fn every_figure_shows_its_source() {
     let health = fs::read_to_string(out.path().join("policies/health.html")).unwrap();
     // A figure of a data file: its file and line.
     assert!(
-        health.contains(
-            r#"<span data-src="data/policies/health.yaml:5">1445人次</span>"#
-        ),
+        health.contains(r#"<span data-src="data/policies/health.yaml:5">1445人次</span>"#),
         "{health}"
     );
     // A computed figure: how, from which values.
@@ -218,9 +216,7 @@ fn every_figure_shows_its_source() {
     // Chart data tables too.
     let table = &health[health.find("chart-data").unwrap()..];
     assert!(
-        table.contains(
-            r#"<span data-src="data/policies/health.yaml:7">580.25万元</span>"#
-        ),
+        table.contains(r#"<span data-src="data/policies/health.yaml:7">580.25万元</span>"#),
         "{table}"
     );
     // The chart's own value labels: an SVG <title>, a tooltip on hover.
@@ -245,9 +241,15 @@ fn every_figure_shows_its_source() {
     assert_eq!(first.what, "健康扶贫 贫困人口住院 住院人次");
     assert_eq!(first.value, "1445人次");
     assert_eq!(first.src, "data/policies/health.yaml:5");
-    assert_eq!(first.key, "data/policies/health.yaml#hospital.hospitalisations");
+    assert_eq!(
+        first.key,
+        "data/policies/health.yaml#hospital.hospitalisations"
+    );
     let raw = fs::read_to_string(out.path().join("figures.json")).unwrap();
-    assert!(raw.contains(r#"["data/policies/health.yaml","健康扶贫"]"#), "{raw}");
+    assert!(
+        raw.contains(r#"["data/policies/health.yaml","健康扶贫"]"#),
+        "{raw}"
+    );
     // No marker is left anywhere in the site.
     for (path, bytes) in tree(out.path()) {
         let text = String::from_utf8_lossy(&bytes);

@@ -195,6 +195,9 @@ fn text_with_figures(text: &str, figures: &mut dyn FigureHtml) -> String {
     for piece in provenance::pieces(text) {
         match piece {
             Piece::Plain(plain) => out.push_str(&super::escape::escape_html_text(plain)),
+            Piece::Figure { payload, text: "" } => {
+                out.push_str(&super::escape::escape_html_text(&figures.source(payload)));
+            }
             Piece::Figure { payload, text } => {
                 let escaped = super::escape::escape_html_text(text);
                 out.push_str(&figures.figure(payload, &escaped));
@@ -239,7 +242,7 @@ fn raw_html_with_figures<'a>(
                 }
             }
             // An empty figure stands for its source (an SVG `<title>`, say).
-            Piece::Figure { payload, text } if text.is_empty() => {
+            Piece::Figure { payload, text: "" } => {
                 out.push_str(&super::escape::escape_html_text(&figures.source(payload)));
             }
             Piece::Figure { payload, text } => out.push_str(&figures.figure(payload, text)),
@@ -497,6 +500,63 @@ mod tests {
         assert_eq!(
             got,
             ["一", "九", "十", "十一", "二十", "二十一", "九十九", "100"]
+        );
+    }
+
+    /// Shows a figure as `<b src>text</b>` and its source as `src:<payload>`.
+    struct Tagged;
+    impl FigureHtml for Tagged {
+        fn figure(&mut self, payload: &str, text_html: &str) -> String {
+            format!("<b data-src=\"{payload}\">{text_html}</b>")
+        }
+        fn source(&self, payload: &str) -> String {
+            format!("src:{payload}")
+        }
+    }
+
+    #[test]
+    fn figures_show_their_source_where_markup_can_and_plain_text_elsewhere() {
+        let pages = pages();
+        let links = Links {
+            pages: &pages,
+            source_dir: "",
+            root: "",
+        };
+        let fig = |payload: &str, text: &str| provenance::mark(payload, text);
+        let md = format!(
+            "## {}年\n\n共{}户，`{}`，[链接]({}) ![图]({})\n\n| a |\n|---|\n| {} |\n\n<p title=\"{}\">{}</p>\n\n<svg><text><title>{}</title>1</text></svg>\n",
+            fig("d0.0", "2020"),
+            fig("d0.1", "1841"),
+            fig("d0.2", "code"),
+            fig("d0.3", "x.md"),
+            fig("d0.4", "a.png"),
+            fig("csum:0.1x3", "9*9"),
+            fig("d0.5", "5"),
+            fig("d0.6", "6"),
+            fig("d0.7", ""),
+        );
+        let out = to_html(&md, &links, false, &mut Tagged);
+        let html = &out.html;
+        assert!(!html.contains(provenance::OPEN), "{html}");
+        assert_eq!(out.headings[0].id, "2020年");
+        assert!(
+            html.contains("<b data-src=\"d0.0\">2020</b>年</h2>"),
+            "{html}"
+        );
+        assert!(html.contains("共<b data-src=\"d0.1\">1841</b>户"), "{html}");
+        assert!(html.contains("<code>code</code>"), "{html}");
+        assert!(
+            html.contains("<td><b data-src=\"csum:0.1x3\">9*9</b></td>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<p title=\"5\"><b data-src=\"d0.6\">6</b></p>"),
+            "{html}"
+        );
+        assert!(html.contains("<title>src:d0.7</title>"), "{html}");
+        assert!(
+            html.contains("alt=\"图\"") && html.contains("src=\"a.png\""),
+            "{html}"
         );
     }
 }
