@@ -230,6 +230,12 @@ fn every_figure_shows_its_source() {
         villages.contains("合计：data/villages/*.yaml 的 registered.households（17 项）"),
         "{villages}"
     );
+    // Figures that carry their sources still compare by what they say: the villages that
+    // exited in a year are found by their exit_year (Tera's `filter`).
+    assert!(
+        page_text(&villages).contains(r#"<a href="../villages/hengxi.html">横溪村</a>、<a href="../villages/hujia.html">胡家村</a>、<a href="../villages/tongfeng.html">潼丰村</a>（3个）"#),
+        "{villages}"
+    );
     // The manifest lists every figure with what it is, its value and its source.
     let manifest = huibao::manifest::Manifest::read(out.path()).expect("figures.json");
     let health_page = manifest

@@ -40,6 +40,11 @@ pub fn register(tera: &mut Tera, sources: Arc<Sources>) {
         );
     }
     tera.register_filter("sort", Sort);
+    // Tera's own `filter`, `group_by` and `unique` compare values as they are; a figure
+    // carries its source (see `crate::provenance`), so these compare what it says.
+    tera.register_filter("filter", KeepWhere);
+    tera.register_filter("group_by", GroupBy);
+    tera.register_filter("unique", Unique);
     for (name, wanted) in [
         ("gt", &[Ordering::Greater][..]),
         ("ge", &[Ordering::Greater, Ordering::Equal][..]),
@@ -147,6 +152,128 @@ fn computed(sources: &Sources, op: &str, inputs: &[&Value], d: Decimal) -> Value
     }
     let origin = sources.computed(op, origins.iter());
     Value::String(provenance::mark(&origin.encode(), &text))
+}
+
+/// Whether two template values say the same: figures by their text without provenance, a
+/// figure and a number by their exact value, anything else as Tera compares it.
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::String(x), Value::String(y)) => provenance::strip(x) == provenance::strip(y),
+        (Value::String(_), Value::Number(_)) | (Value::Number(_), Value::String(_)) => {
+            match (to_decimal(a, "filter"), to_decimal(b, "filter")) {
+                (Ok(x), Ok(y)) => x == y,
+                _ => false,
+            }
+        }
+        _ => a == b,
+    }
+}
+
+/// The text a value is grouped or deduplicated by.
+fn key_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => provenance::strip(s).into_owned(),
+        other => other.to_string(),
+    }
+}
+
+fn list<'v>(value: &'v Value, filter: &str) -> Result<&'v Vec<Value>> {
+    match value {
+        Value::Array(items) => Ok(items),
+        other => Err(Error::msg(format!(
+            "{filter}: expected a list, found {}",
+            describe(other)
+        ))),
+    }
+}
+
+fn attribute<'a>(args: &'a HashMap<String, Value>, filter: &str) -> Result<Option<&'a str>> {
+    match args.get("attribute") {
+        None => Ok(None),
+        Some(Value::String(path)) => Ok(Some(path.as_str())),
+        Some(other) => Err(Error::msg(format!(
+            "{filter}: `attribute` must be text, found {}",
+            describe(other)
+        ))),
+    }
+}
+
+/// `{{ records | filter(attribute="status", value="十三五贫困村") }}`: the records whose
+/// attribute says `value` (without `value`: whose attribute is not null), as Tera's `filter`.
+struct KeepWhere;
+impl Filter for KeepWhere {
+    fn filter(&self, value: &Value, args: &HashMap<String, Value>) -> Result<Value> {
+        let items = list(value, "filter")?;
+        let path = attribute(args, "filter")?.ok_or_else(|| {
+            Error::msg("filter: give the field to look at, e.g. filter(attribute=\"status\", value=\"非贫困村\")")
+        })?;
+        let wanted = args.get("value").unwrap_or(&Value::Null);
+        let kept = items
+            .iter()
+            .filter(|item| {
+                let found = lookup(item, path).unwrap_or(&Value::Null);
+                if wanted.is_null() {
+                    !found.is_null()
+                } else {
+                    same(found, wanted)
+                }
+            })
+            .cloned()
+            .collect();
+        Ok(Value::Array(kept))
+    }
+}
+
+/// `{{ records | group_by(attribute="exit_year") }}`: a mapping from each value (as text)
+/// to its records, as Tera's `group_by`.
+struct GroupBy;
+impl Filter for GroupBy {
+    fn filter(&self, value: &Value, args: &HashMap<String, Value>) -> Result<Value> {
+        let items = list(value, "group_by")?;
+        let path = attribute(args, "group_by")?
+            .ok_or_else(|| Error::msg("group_by: give the field to group by with attribute="))?;
+        let mut groups = tera::Map::new();
+        for item in items {
+            let Some(key) = lookup(item, path).filter(|k| !k.is_null()) else {
+                continue;
+            };
+            let entry = groups
+                .entry(key_text(key))
+                .or_insert_with(|| Value::Array(Vec::new()));
+            if let Value::Array(group) = entry {
+                group.push(item.clone());
+            }
+        }
+        Ok(Value::Object(groups))
+    }
+}
+
+/// `{{ list | unique }}`, `{{ records | unique(attribute="status") }}`: the first of each
+/// value (text compared without case unless `case_sensitive=true`), as Tera's `unique`.
+struct Unique;
+impl Filter for Unique {
+    fn filter(&self, value: &Value, args: &HashMap<String, Value>) -> Result<Value> {
+        let items = list(value, "unique")?;
+        let path = attribute(args, "unique")?;
+        let case_sensitive = matches!(args.get("case_sensitive"), Some(Value::Bool(true)));
+        let mut seen = std::collections::HashSet::new();
+        let mut kept = Vec::new();
+        for item in items {
+            let key = match path {
+                Some(path) => lookup(item, path),
+                None => Some(item),
+            };
+            let Some(key) = key else { continue };
+            let mut text = key_text(key);
+            if !case_sensitive {
+                text = text.to_lowercase();
+            }
+            if seen.insert(text) {
+                kept.push(item.clone());
+            }
+        }
+        Ok(Value::Array(kept))
+    }
 }
 
 /// The exact decimal a template value holds: a number, or text that is a number
@@ -460,6 +587,44 @@ mod tests {
         assert_eq!(render("{{ 17.45 | round(precision=1) }}"), "17.5");
         assert_eq!(render("{{ 0.125 | fig(dp=2) }}"), "0.13");
         assert_eq!(render("{{ 92.1 | fig(dp=2, unit=\"%\") }}"), "92.10%");
+    }
+
+    #[test]
+    fn filters_compare_what_figures_say_not_their_sources() {
+        let mut tera = Tera::default();
+        register(&mut tera, Arc::default());
+        let mut context = tera::Context::new();
+        let record = |year: &str, payload: &str, name: &str| serde_json::json!({"year": provenance::mark(payload, year), "name": name});
+        context.insert(
+            "records",
+            &vec![
+                record("2018", "d1.0", "甲"),
+                record("2019", "d2.0", "乙"),
+                record("2018", "d3.0", "丙"),
+            ],
+        );
+        context.insert("wanted", &provenance::mark("d0.4", "2018"));
+        let mut render = |t: &str| tera.render_str(t, &context).unwrap();
+        assert_eq!(
+            render(
+                "{% for r in records | filter(attribute=\"year\", value=wanted) %}{{ r.name }}{% endfor %}"
+            ),
+            "甲丙"
+        );
+        assert_eq!(
+            render("{{ records | filter(attribute=\"year\", value=2019) | length }}"),
+            "1"
+        );
+        assert_eq!(
+            render(
+                "{% for y, g in records | group_by(attribute=\"year\") %}{{ y }}:{{ g | length }} {% endfor %}"
+            ),
+            "2018:2 2019:1 "
+        );
+        assert_eq!(
+            render("{{ records | unique(attribute=\"year\") | length }}"),
+            "2"
+        );
     }
 
     #[test]
