@@ -45,6 +45,7 @@ pub fn register(tera: &mut Tera, sources: Arc<Sources>) {
     tera.register_filter("filter", KeepWhere);
     tera.register_filter("group_by", GroupBy);
     tera.register_filter("unique", Unique);
+    tera.register_filter("int", Int);
     for (name, wanted) in [
         ("gt", &[Ordering::Greater][..]),
         ("ge", &[Ordering::Greater, Ordering::Equal][..]),
@@ -273,6 +274,23 @@ impl Filter for Unique {
             }
         }
         Ok(Value::Array(kept))
+    }
+}
+
+/// `{{ x | int }}`: a whole number (for `range(end=…)`), as Tera's `int`; a figure with
+/// decimals is refused rather than cut.
+struct Int;
+impl Filter for Int {
+    fn filter(&self, value: &Value, _args: &HashMap<String, Value>) -> Result<Value> {
+        let number = to_decimal(value, "int")?;
+        if number.fract() != Decimal::ZERO {
+            return Err(Error::msg(format!(
+                "int: {number} is not a whole number / 不是整数"
+            )));
+        }
+        let whole = i64::try_from(number.trunc())
+            .map_err(|_| Error::msg(format!("int: {number} is too large / 太大")))?;
+        Ok(Value::from(whole))
     }
 }
 
@@ -624,6 +642,10 @@ mod tests {
         assert_eq!(
             render("{{ records | unique(attribute=\"year\") | length }}"),
             "2"
+        );
+        assert_eq!(
+            render("{% for i in range(end=wanted | int) %}{% if loop.last %}{{ i }}{% endif %}{% endfor %}"),
+            "2017"
         );
     }
 
