@@ -104,26 +104,7 @@ pub fn read(data: &Data, schema: Option<&Schema>) -> (Vec<Correction>, Vec<Diagn
     };
     for (key, _) in top {
         if key.name != "entries" {
-            let hint = did_you_mean(&key.name, ["entries"].into_iter());
-            problems.push(
-                Diagnostic::error(
-                    "correction",
-                    Some(Location::new(file, key.line as usize, key.col as usize)),
-                    Text::new(
-                        format!("更正记录里有未知的键「{}」", key.name),
-                        format!("unknown key `{}` in the corrections log", key.name),
-                    ),
-                )
-                .with_hint(match hint {
-                    Some(s) => {
-                        Text::new(format!("是不是「{s}」？"), format!("did you mean `{s}`?"))
-                    }
-                    None => Text::new(
-                        "更正记录只有 entries：一个列表，每条更正一项",
-                        "the log has one key, entries: a list with one item per correction",
-                    ),
-                }),
-            );
+            problems.push(unknown_key(file, key, &["entries"]));
         }
     }
     let items = match log.root.get("entries").map(|n| (&n.value, n)) {
@@ -154,26 +135,7 @@ pub fn read(data: &Data, schema: Option<&Schema>) -> (Vec<Correction>, Vec<Diagn
         for (key, _) in entries {
             if !ENTRY_KEYS.contains(&key.name.as_str()) {
                 ok = false;
-                let hint = match did_you_mean(&key.name, ENTRY_KEYS.iter().copied()) {
-                    Some(s) => {
-                        Text::new(format!("是不是「{s}」？"), format!("did you mean `{s}`?"))
-                    }
-                    None => Text::new(
-                        format!("可用的键：{}", ENTRY_KEYS.join("、")),
-                        format!("the keys are: {}", ENTRY_KEYS.join(", ")),
-                    ),
-                };
-                problems.push(
-                    Diagnostic::error(
-                        "correction",
-                        Some(Location::new(file, key.line as usize, key.col as usize)),
-                        Text::new(
-                            format!("更正记录里有未知的键「{}」", key.name),
-                            format!("unknown key `{}` in a correction", key.name),
-                        ),
-                    )
-                    .with_hint(hint),
-                );
+                problems.push(unknown_key(file, key, ENTRY_KEYS));
             }
         }
         let mut text = |key: &str| -> Option<(String, &Node)> {
@@ -225,7 +187,7 @@ pub fn read(data: &Data, schema: Option<&Schema>) -> (Vec<Correction>, Vec<Diagn
         if !ok {
             continue;
         }
-        if !is_date(&date.0) {
+        if !crate::validate::fields::is_date(&date.0) {
             problems.push(error(
                 date.1,
                 format!("日期「{}」要写成 2020-12-01 这样的年-月-日", date.0),
@@ -330,6 +292,26 @@ pub fn read(data: &Data, schema: Option<&Schema>) -> (Vec<Correction>, Vec<Diagn
     (corrections, problems)
 }
 
+/// A key the log does not have, with a did-you-mean among `allowed`.
+fn unknown_key(file: &Path, key: &crate::load::Key, allowed: &[&str]) -> Diagnostic {
+    let hint = match did_you_mean(&key.name, allowed.iter().copied()) {
+        Some(s) => Text::new(format!("是不是「{s}」？"), format!("did you mean `{s}`?")),
+        None => Text::new(
+            format!("可用的键：{}", allowed.join("、")),
+            format!("the keys are: {}", allowed.join(", ")),
+        ),
+    };
+    Diagnostic::error(
+        "correction",
+        Some(Location::new(file, key.line as usize, key.col as usize)),
+        Text::new(
+            format!("更正记录里有未知的键「{}」", key.name),
+            format!("unknown key `{}` in the corrections log", key.name),
+        ),
+    )
+    .with_hint(hint)
+}
+
 /// The figure a data path names: (its file, its node, its key inside the file, its field).
 fn find<'d>(
     data: &'d Data,
@@ -390,36 +372,6 @@ fn figure_value(text: &str, unit: &str) -> Option<Decimal> {
         return Some(n);
     }
     crate::validate::units::convert(n, written, unit)
-}
-
-/// `YYYY-MM-DD` naming a real day.
-fn is_date(text: &str) -> bool {
-    let parts: Vec<&str> = text.split('-').collect();
-    let [y, m, d] = parts.as_slice() else {
-        return false;
-    };
-    let (Ok(y), Ok(m), Ok(d)) = (y.parse::<u32>(), m.parse::<u32>(), d.parse::<u32>()) else {
-        return false;
-    };
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = [
-        31,
-        if leap { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ];
-    text.len() == 10
-        && y >= 1000
-        && (1..=12).contains(&m)
-        && (1..=days[m as usize - 1]).contains(&d)
 }
 
 /// A published figure that changed without an entry in the log: a warning that prints the
@@ -507,10 +459,7 @@ mod tests {
     }
 
     #[test]
-    fn dates_and_today() {
-        assert!(is_date("2020-02-29"));
-        assert!(!is_date("2021-02-29"));
-        assert!(!is_date("2020-1-1"));
-        assert!(is_date(&today()));
+    fn today_is_a_date() {
+        assert!(crate::validate::fields::is_date(&today()));
     }
 }

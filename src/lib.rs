@@ -115,16 +115,7 @@ pub fn render_cached(
     };
     // The data files that differ from the last good build: where failed rules are blamed.
     let changed: Option<std::collections::HashSet<PathBuf>> = baseline.as_ref().map(|b| {
-        let now = data
-            .files
-            .iter()
-            .map(|f| {
-                (
-                    f.path.display().to_string().replace('\\', "/"),
-                    f.fingerprint.clone(),
-                )
-            })
-            .collect();
+        let now = data.fingerprints();
         manifest::changed_files(b, &now)
             .into_iter()
             .map(PathBuf::from)

@@ -41,6 +41,21 @@ pub struct Data {
     pub files: Vec<DataFile>,
 }
 
+impl Data {
+    /// Every file's fingerprint by its path (`data/villages/hengxi.yaml`, `/`-separated).
+    pub fn fingerprints(&self) -> std::collections::BTreeMap<String, String> {
+        self.files
+            .iter()
+            .map(|f| {
+                (
+                    f.path.display().to_string().replace('\\', "/"),
+                    f.fingerprint.clone(),
+                )
+            })
+            .collect()
+    }
+}
+
 /// Reads and parses every file of `paths` (relative to `root`); reports every bad file.
 pub fn load(root: &Path, paths: &[PathBuf]) -> Result<Data, Vec<Diagnostic>> {
     load_cached(root, paths, &mut LoadCache::default())

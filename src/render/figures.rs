@@ -644,7 +644,9 @@ mod tests {
             "2"
         );
         assert_eq!(
-            render("{% for i in range(end=wanted | int) %}{% if loop.last %}{{ i }}{% endif %}{% endfor %}"),
+            render(
+                "{% for i in range(end=wanted | int) %}{% if loop.last %}{{ i }}{% endif %}{% endfor %}"
+            ),
             "2017"
         );
     }

@@ -84,8 +84,13 @@ pub fn to_html(
                 id,
             }) => Event::Start(Tag::Link {
                 link_type,
-                dest_url: rewrite_link(dest_url, links, &mut out.broken_links),
-                title,
+                // A figure in a link's target or title is plain text there.
+                dest_url: rewrite_link(
+                    CowStr::from(provenance::strip(&dest_url).into_owned()),
+                    links,
+                    &mut out.broken_links,
+                ),
+                title: CowStr::from(provenance::strip(&title).into_owned()),
                 id,
             }),
             other => other,
@@ -116,8 +121,8 @@ pub fn to_html(
     out
 }
 
-/// Marked figures in text become their HTML (a span with the source); in code, link
-/// targets and image descriptions they become plain text; in raw HTML they are shown as in
+/// Marked figures in text become their HTML (a span with the source); in code and image
+/// descriptions they become plain text (link targets are made plain where they are read); in raw HTML they are shown as in
 /// text outside tags, and inside a tag as their text. A figure with empty text stands for
 /// its source: in raw HTML it becomes the source's text (a chart's SVG `<title>`).
 fn show_figures<'a>(events: Vec<Event<'a>>, figures: &mut dyn FigureHtml) -> Vec<Event<'a>> {
@@ -161,17 +166,6 @@ fn show_figures<'a>(events: Vec<Event<'a>>, figures: &mut dyn FigureHtml) -> Vec
                 plain_depth = plain_depth.saturating_sub(1);
                 Event::End(end)
             }
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => Event::Start(Tag::Link {
-                link_type,
-                dest_url: plain(&dest_url),
-                title: plain(&title),
-                id,
-            }),
             Event::Text(text) if has(&text) => {
                 if plain_depth > 0 {
                     Event::Text(plain(&text))

@@ -310,16 +310,7 @@ pub fn render_site_cached(
         }
     }
     cache.pages = kept;
-    let fingerprints = data
-        .files
-        .iter()
-        .map(|f| {
-            (
-                f.path.display().to_string().replace('\\', "/"),
-                f.fingerprint.clone(),
-            )
-        })
-        .collect();
+    let fingerprints = data.fingerprints();
     output.figures = manifest::Manifest::new(page_figures, fingerprints);
     output
         .files

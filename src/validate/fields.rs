@@ -744,7 +744,7 @@ fn scalar_text(node: &Node) -> String {
 }
 
 /// `YYYY-MM-DD` naming a real day.
-fn is_date(text: &str) -> bool {
+pub fn is_date(text: &str) -> bool {
     let parts: Vec<&str> = text.split('-').collect();
     let [y, m, d] = parts.as_slice() else {
         return false;

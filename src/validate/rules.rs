@@ -123,19 +123,7 @@ fn unreadable_values(schema: &Schema, data: &Data) -> HashSet<(PathBuf, u32, u32
     let mut out = HashSet::new();
     for file in &data.files {
         if let Some(file_schema) = super::fields::schema_for(schema, &file.path) {
-            let record = Field {
-                kind: Kind::Record(file_schema.fields.clone()),
-                label: None,
-                unit: None,
-                required: true,
-                min: None,
-                max: None,
-                dp: None,
-                unique: false,
-                plausible: None,
-                line: 0,
-                col: 0,
-            };
+            let record = Field::record(file_schema.fields.clone(), 0, 0);
             walk(&record, &file.root, &file.path, &mut out);
         }
     }

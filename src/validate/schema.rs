@@ -60,6 +60,25 @@ pub struct Field {
     pub col: u32,
 }
 
+impl Field {
+    /// A required record of `fields`, declared at `line`:`col`, with no other constraint.
+    pub fn record(fields: Vec<(String, Field)>, line: u32, col: u32) -> Field {
+        Field {
+            kind: Kind::Record(fields),
+            label: None,
+            unit: None,
+            required: true,
+            min: None,
+            max: None,
+            dp: None,
+            unique: false,
+            plausible: None,
+            line,
+            col,
+        }
+    }
+}
+
 /// `plausible: {per: policies.industry.projects, min: 1, max: 500}`: the value (divided by
 /// `per` when given) is expected between `min` and `max`; outside, it is reported (a warning
 /// unless `severity: error`) as a likely unit or typing error. Becomes a rule.
@@ -247,19 +266,7 @@ pub fn parse(root: &Node) -> Result<Schema, Vec<Diagnostic>> {
                     && spec.get("fields").is_none();
                 let field = if is_bare_record {
                     let fields = reader.fields(spec);
-                    Some(Field {
-                        kind: Kind::Record(fields),
-                        label: None,
-                        unit: None,
-                        required: true,
-                        min: None,
-                        max: None,
-                        dp: None,
-                        unique: false,
-                        plausible: None,
-                        line: spec.line,
-                        col: spec.col,
-                    })
+                    Some(Field::record(fields, spec.line, spec.col))
                 } else {
                     reader.field(spec)
                 };
