@@ -343,7 +343,7 @@ fn a_correction_is_listed_logged_and_linked() {
     let corrections = fs::read_to_string(site.path().join("public/corrections.html")).unwrap();
     let text_of_page = page_text(&corrections);
     assert!(
-        text_of_page.contains(r#"<span id="c3">3</span></td><td>2020-12-20</td><td>健康扶贫 贫困人口住院 住院人次</td><td style="text-align: right">1445人次</td><td style="text-align: right">1446人次</td>"#),
+        text_of_page.contains(r#"<span id="c3">3</span></td><td><span class="nowrap">2020-12-20</span></td><td>健康扶贫 贫困人口住院 住院人次</td><td style="text-align: right">1445人次</td><td style="text-align: right">1446人次</td>"#),
         "{text_of_page}"
     );
     // Every page's footer links to the log.

@@ -20,7 +20,7 @@ const TEMPLATE: &str = r#"
 | 序号 | 日期 | 数字 | 原为 | 更正为 | 原因 |
 |---:|---|---|---:|---:|---|
 {% for c in huibao.corrections -%}
-| <span id="{{ c.anchor }}">{{ c.number }}</span> | {{ c.date }} | {{ c.label }} | {{ c.old }} | {{ c.new }} | {{ c.reason }} |
+| <span id="{{ c.anchor }}">{{ c.number }}</span> | <span class="nowrap">{{ c.date }}</span> | {{ c.label }} | {{ c.old }} | {{ c.new }} | {{ c.reason }} |
 {% endfor %}
 更正记录保存在数据文件 `data/corrections.yaml` 中。每条记录的「更正为」必须与数据一致，否则 huibao 不生成网站。
 "#;
