@@ -238,7 +238,14 @@ pub fn export_json_schema(site_root: &Path, dir: &Path) -> Result<Vec<PathBuf>, 
     };
     std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
     let mut written = Vec::new();
-    for (name, document) in validate::json_schema::export(&schema, &ids) {
+    let log = (
+        "corrections.schema.json".to_string(),
+        corrections::json_schema(),
+    );
+    for (name, document) in validate::json_schema::export(&schema, &ids)
+        .into_iter()
+        .chain([log])
+    {
         let path = dir.join(name);
         let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
         text.push('\n');

@@ -670,3 +670,36 @@ fn the_json_schema_agrees_with_huibao() {
     }
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
 }
+
+#[test]
+fn the_corrections_log_has_a_json_schema_that_agrees_with_huibao() {
+    let schemas = tempfile::tempdir().unwrap();
+    let output = huibao(
+        &repo(),
+        &["schema", "--json-schema", schemas.path().to_str().unwrap()],
+    );
+    assert!(output.status.success(), "{}", text(&output));
+    let schema: Json = serde_json::from_str(
+        &fs::read_to_string(schemas.path().join("corrections.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let log = fs::read_to_string(repo().join("data/corrections.yaml")).unwrap();
+    let as_json = |text: &str| {
+        to_json(&huibao::load::yaml::parse(text, Path::new("data/corrections.yaml")).unwrap())
+    };
+    assert!(validator.is_valid(&as_json(&log)), "the bundled log passes");
+    for (bad, why) in [
+        ("    reason: ", "    reasn: "),
+        ("- date: 2020-12-01", "- date: 2020年12月1日"),
+        ("    new: 6336", "    new: [6336]"),
+    ] {
+        assert!(log.contains(bad), "{bad}");
+        let edited = log.replacen(bad, why, 1);
+        assert!(!validator.is_valid(&as_json(&edited)), "{why} passes");
+        let site = copy_site(&repo());
+        fs::write(site.path().join("data/corrections.yaml"), &edited).unwrap();
+        let (code, said) = check(site.path(), "zh");
+        assert_eq!(code, Some(1), "huibao refuses {why} too: {said}");
+    }
+}
