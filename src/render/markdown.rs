@@ -128,13 +128,23 @@ pub fn to_html(
 fn show_figures<'a>(events: Vec<Event<'a>>, figures: &mut dyn FigureHtml) -> Vec<Event<'a>> {
     // Markdown may cut a run of text into several events; a figure is read whole.
     let mut merged: Vec<Event<'a>> = Vec::with_capacity(events.len());
+    let mut run: Option<String> = None;
     for event in events {
         match (merged.last_mut(), event) {
             (Some(Event::Text(previous)), Event::Text(text)) => {
-                *previous = CowStr::from(format!("{previous}{text}"));
+                run.get_or_insert_with(|| previous.to_string())
+                    .push_str(&text);
             }
-            (_, event) => merged.push(event),
+            (last, event) => {
+                if let (Some(Event::Text(previous)), Some(joined)) = (last, run.take()) {
+                    *previous = CowStr::from(joined);
+                }
+                merged.push(event);
+            }
         }
+    }
+    if let (Some(Event::Text(previous)), Some(joined)) = (merged.last_mut(), run.take()) {
+        *previous = CowStr::from(joined);
     }
     let events = merged;
     let mut in_tag = false;
@@ -188,7 +198,7 @@ fn text_with_figures(text: &str, figures: &mut dyn FigureHtml) -> String {
     let mut out = String::with_capacity(text.len() + 64);
     for piece in provenance::pieces(text) {
         match piece {
-            Piece::Plain(plain) => out.push_str(&super::escape::escape_html_text(plain)),
+            Piece::Plain(plain) => super::escape::push_html_text(&mut out, plain),
             Piece::Figure { payload, text: "" } => {
                 out.push_str(&super::escape::escape_html_text(&figures.source(payload)));
             }
