@@ -25,6 +25,9 @@ use std::path::{Path, PathBuf};
 
 use diagnostics::Diagnostic;
 
+/// docs/schema.md, printed by `huibao schema` for a user who has the binary alone.
+pub const SCHEMA_DOC: &str = include_str!("../docs/schema.md");
+
 /// What a successful build did.
 #[derive(Debug)]
 pub struct BuildReport {

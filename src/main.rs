@@ -84,14 +84,14 @@ enum Command {
         #[arg(long)]
         open: bool,
     },
-    /// 导出 JSON Schema，供编辑器补全和提示 / export JSON Schema files for editors
+    /// 打印 data/schema.yaml 的写法说明；或导出 JSON Schema，供编辑器补全和提示 / print how to write data/schema.yaml; or export JSON Schema files for editors
     Schema {
         /// 站点文件夹 / the site folder
         #[arg(long, default_value = ".")]
         site: PathBuf,
-        /// 写入 JSON Schema 的文件夹 / the folder to write the JSON Schema files into
+        /// 写入 JSON Schema 的文件夹（不写则打印写法说明）/ the folder to write the JSON Schema files into (without it, print the schema language's documentation)
         #[arg(long, value_name = "DIR")]
-        json_schema: PathBuf,
+        json_schema: Option<PathBuf>,
     },
     /// 新建一个可以直接生成的最小站点 / create a minimal site that builds as it is
     New {
@@ -216,7 +216,17 @@ fn main() -> ExitCode {
             Ok(()) => ExitCode::SUCCESS,
             Err(problems) => fail(&problems, &site, lang),
         },
-        Command::Schema { site, json_schema } => {
+        Command::Schema {
+            json_schema: None, ..
+        } => {
+            // The schema language's documentation travels with the binary.
+            print!("{}", huibao::SCHEMA_DOC);
+            ExitCode::SUCCESS
+        }
+        Command::Schema {
+            site,
+            json_schema: Some(json_schema),
+        } => {
             match huibao::export_json_schema(&site, &json_schema) {
                 Ok(files) => {
                     for file in &files {

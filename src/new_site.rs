@@ -14,7 +14,7 @@ const FILES: &[(&str, &str)] = &[
     ),
     (
         "data/schema.yaml",
-        r#"# 数据的类型、单位和一致性规则（写法见 huibao 的 docs/schema.md）
+        r#"# 数据的类型、单位和一致性规则（写法：运行 huibao schema 打印说明）
 types:
   hp:
     households: {type: count, unit: 户, label: 户数}

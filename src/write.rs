@@ -30,14 +30,12 @@ pub struct Changes {
 
 /// Publishes `output` to `out_dir` (replacing its contents only when all is written).
 pub fn publish(output: &Output, out_dir: &Path) -> Result<Changes, Diagnostic> {
-    let io_error = |what: &str, path: &Path, error: std::io::Error| {
+    let io_error = |what: Step, path: &Path, error: std::io::Error| {
+        let (zh, en) = what.words();
         Diagnostic::error(
             "write",
             Some(Location::file(path)),
-            Text::new(
-                format!("{what}失败：{error}"),
-                format!("{} failed: {error}", english(what)),
-            ),
+            Text::new(format!("{zh}失败：{error}"), format!("{en} failed: {error}")),
         )
         .with_hint(Text::new(
             "检查磁盘空间和文件夹权限；原来发布的站点没有改动",
@@ -72,40 +70,38 @@ pub fn publish(output: &Output, out_dir: &Path) -> Result<Changes, Diagnostic> {
             "name a new or empty folder with --out, or move this folder away yourself",
         )));
     }
-    fs::create_dir_all(&parent).map_err(|e| io_error("创建文件夹", &parent, e))?;
+    fs::create_dir_all(&parent).map_err(|e| io_error(Step::CreateFolder, &parent, e))?;
     let staging = parent.join(format!(".{name}.huibao-new"));
     let retired = parent.join(format!(".{name}.huibao-old"));
     for leftover in [&staging, &retired] {
         if leftover.exists() {
-            fs::remove_dir_all(leftover).map_err(|e| io_error("清理临时文件夹", leftover, e))?;
+            fs::remove_dir_all(leftover).map_err(|e| io_error(Step::RemoveTemporary, leftover, e))?;
         }
     }
 
     let write_all = || -> Result<(), Diagnostic> {
-        fs::create_dir_all(&staging).map_err(|e| io_error("创建文件夹", &staging, e))?;
+        fs::create_dir_all(&staging).map_err(|e| io_error(Step::CreateFolder, &staging, e))?;
         for (path, bytes) in &output.files {
             let target = staging.join(path);
             if let Some(dir) = target.parent() {
-                fs::create_dir_all(dir).map_err(|e| io_error("创建文件夹", dir, e))?;
+                fs::create_dir_all(dir).map_err(|e| io_error(Step::CreateFolder, dir, e))?;
             }
-            // An unchanged file keeps its inode and modification time (a hard link to the
-            // published one), so that copying tools see only what changed.
-            let published = out_dir.join(path);
-            let unchanged = fs::read(&published).is_ok_and(|old| old == *bytes)
-                && fs::hard_link(&published, &target).is_ok();
-            if !unchanged {
-                fs::write(&target, bytes).map_err(|e| io_error("写入文件", path, e))?;
+            if !keep_unchanged(&out_dir.join(path), &target, bytes) {
+                fs::write(&target, bytes).map_err(|e| io_error(Step::WriteFile, path, e))?;
             }
         }
         for (path, source) in &output.copies {
             let target = staging.join(path);
             if let Some(dir) = target.parent() {
-                fs::create_dir_all(dir).map_err(|e| io_error("创建文件夹", dir, e))?;
+                fs::create_dir_all(dir).map_err(|e| io_error(Step::CreateFolder, dir, e))?;
             }
-            fs::copy(source, &target).map_err(|e| io_error("复制文件", source, e))?;
+            let bytes = fs::read(source).map_err(|e| io_error(Step::CopyFile, source, e))?;
+            if !keep_unchanged(&out_dir.join(path), &target, &bytes) {
+                fs::write(&target, &bytes).map_err(|e| io_error(Step::CopyFile, source, e))?;
+            }
         }
         fs::write(staging.join(MARKER), b"")
-            .map_err(|e| io_error("写入文件", &staging.join(MARKER), e))
+            .map_err(|e| io_error(Step::WriteFile, &staging.join(MARKER), e))
     };
     if let Err(diagnostic) = write_all() {
         let _ = fs::remove_dir_all(&staging);
@@ -116,14 +112,14 @@ pub fn publish(output: &Output, out_dir: &Path) -> Result<Changes, Diagnostic> {
     if out_dir.exists() {
         fs::rename(out_dir, &retired).map_err(|e| {
             let _ = fs::remove_dir_all(&staging);
-            io_error("替换输出文件夹", out_dir, e)
+            io_error(Step::Swap, out_dir, e)
         })?;
     }
     if let Err(error) = fs::rename(&staging, out_dir) {
         // Put the last good site back.
         let _ = fs::rename(&retired, out_dir);
         let _ = fs::remove_dir_all(&staging);
-        return Err(io_error("替换输出文件夹", out_dir, error));
+        return Err(io_error(Step::Swap, out_dir, error));
     }
     if retired.exists() {
         let _ = fs::remove_dir_all(&retired);
@@ -131,13 +127,33 @@ pub fn publish(output: &Output, out_dir: &Path) -> Result<Changes, Diagnostic> {
     Ok(changes)
 }
 
-fn english(what: &str) -> &'static str {
-    match what {
-        "创建文件夹" => "creating a folder",
-        "清理临时文件夹" => "removing a temporary folder",
-        "写入文件" => "writing a file",
-        "复制文件" => "copying a file",
-        _ => "replacing the output folder",
+/// An unchanged file keeps its inode and modification time: `target` becomes a hard link to
+/// the `published` file when that has the same bytes, so that copying tools (robocopy,
+/// rsync, "skip identical") see only what changed. Whether it did.
+fn keep_unchanged(published: &Path, target: &Path, bytes: &[u8]) -> bool {
+    fs::read(published).is_ok_and(|old| old == bytes) && fs::hard_link(published, target).is_ok()
+}
+
+/// A step of publishing, named in messages when it fails.
+#[derive(Clone, Copy)]
+enum Step {
+    CreateFolder,
+    RemoveTemporary,
+    WriteFile,
+    CopyFile,
+    Swap,
+}
+
+impl Step {
+    /// (Chinese, English).
+    fn words(self) -> (&'static str, &'static str) {
+        match self {
+            Step::CreateFolder => ("创建文件夹", "creating a folder"),
+            Step::RemoveTemporary => ("清理临时文件夹", "removing a temporary folder"),
+            Step::WriteFile => ("写入文件", "writing a file"),
+            Step::CopyFile => ("复制文件", "copying a file"),
+            Step::Swap => ("替换输出文件夹", "replacing the output folder"),
+        }
     }
 }
 

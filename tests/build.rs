@@ -88,6 +88,20 @@ fn two_builds_are_byte_identical() {
 }
 
 #[test]
+fn static_files_of_a_theme_keep_their_modification_time() {
+    // The bundled site has its own themes/default: its CSS is a static file, copied.
+    let site = copy_site(&repo());
+    let out = tempfile::tempdir().unwrap();
+    build_ok(site.path(), out.path());
+    let css = out.path().join("assets/huibao.css");
+    let before = fs::metadata(&css).unwrap().modified().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let said = build_ok(site.path(), out.path());
+    assert!(said.contains("新增 0，修改 0，删除 0"), "{said}");
+    assert_eq!(fs::metadata(&css).unwrap().modified().unwrap(), before);
+}
+
+#[test]
 fn a_failed_build_leaves_the_published_site_as_it_was() {
     let site = copy_site(&fixture("small"));
     let out = site.path().join("public");
@@ -329,4 +343,18 @@ fn arithmetic_on_typed_decimals_is_warned_about() {
     let denied = huibao(site.path(), &["build", "--deny-warnings"]);
     assert_eq!(denied.status.code(), Some(1));
     assert!(!site.path().join("public").exists());
+}
+
+#[test]
+fn the_schema_language_is_documented_by_the_binary() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = huibao(dir.path(), &["schema"]);
+    assert!(out.status.success());
+    let doc = String::from_utf8_lossy(&out.stdout);
+    assert!(doc.contains("## The corrections log") && doc.contains("explained"), "{doc}");
+    // A new site's schema points there.
+    let made = huibao(dir.path(), &["new", "s"]);
+    assert!(made.status.success());
+    let schema = fs::read_to_string(dir.path().join("s/data/schema.yaml")).unwrap();
+    assert!(schema.contains("huibao schema"), "{schema}");
 }

@@ -519,6 +519,49 @@ pub fn to_html(spec: &ChartSpec) -> String {
     html
 }
 
+/// Gives the charts of one page's HTML unique ids: the second chart titled like the first
+/// becomes `chart-x-1` (with its `-title` and `-desc`), as headings do.
+pub fn unique_ids(html: &str) -> String {
+    const START: &str = "<figure class=\"chart chart-";
+    if html.matches(START).count() < 2 {
+        return html.to_string();
+    }
+    let mut used = std::collections::HashSet::new();
+    let mut out = String::with_capacity(html.len() + 16);
+    let mut rest = html;
+    while let Some(at) = rest.find(START) {
+        out.push_str(&rest[..at]);
+        let end = rest[at..]
+            .find("</figure>")
+            .map_or(rest.len(), |e| at + e + "</figure>".len());
+        let figure = &rest[at..end];
+        let id = figure
+            .split_once(" id=\"")
+            .and_then(|(_, after)| after.split_once('"'))
+            .map(|(id, _)| id.to_string())
+            .unwrap_or_default();
+        let mut unique = id.clone();
+        let mut n = 0;
+        while used.contains(&unique) {
+            n += 1;
+            unique = format!("{id}-{n}");
+        }
+        used.insert(unique.clone());
+        if unique == id {
+            out.push_str(figure);
+        } else {
+            out.push_str(
+                &figure
+                    .replace(&format!("\"{id}"), &format!("\"{unique}"))
+                    .replace(&format!(" {id}-desc"), &format!(" {unique}-desc")),
+            );
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// A one-sentence text of the data: what screen readers and search read.
 fn describe(spec: &ChartSpec) -> String {
     let parts: Vec<String> = spec
@@ -589,5 +632,30 @@ impl Function for ChartFunction {
 
     fn is_safe(&self) -> bool {
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn charts_of_one_title_get_their_own_ids() {
+        let chart = "<figure class=\"chart chart-bar\" id=\"chart-x\"><svg aria-labelledby=\"chart-x-title chart-x-desc\"><title id=\"chart-x-title\">x</title><desc id=\"chart-x-desc\">d</desc></svg></figure>";
+        let html = format!("<p>a</p>{chart}<p>b</p>{chart}");
+        let out = super::unique_ids(&html);
+        assert!(
+            out.contains("<p>a</p><figure class=\"chart chart-bar\" id=\"chart-x\">"),
+            "{out}"
+        );
+        assert!(out.contains("id=\"chart-x-1\""), "{out}");
+        assert!(
+            out.contains("aria-labelledby=\"chart-x-1-title chart-x-1-desc\""),
+            "{out}"
+        );
+        assert!(
+            out.contains("<title id=\"chart-x-1-title\">")
+                && out.contains("<desc id=\"chart-x-1-desc\">"),
+            "{out}"
+        );
+        assert_eq!(out.matches("id=\"chart-x\"").count(), 1, "{out}");
     }
 }

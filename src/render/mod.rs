@@ -471,7 +471,8 @@ fn render_page(
         root: &root,
         found: Vec::new(),
     };
-    let body = markdown::to_html(&markdown_text, &links, page.number_headings, &mut shown);
+    let mut body = markdown::to_html(&markdown_text, &links, page.number_headings, &mut shown);
+    body.html = crate::chart::unique_ids(&body.html);
     if !body.broken_links.is_empty() {
         return Err(body
             .broken_links

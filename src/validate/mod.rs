@@ -48,7 +48,7 @@ pub fn validate(
                 "没有 data/schema.yaml：数据只检查了 YAML 语法，没有检查类型、单位和一致性",
                 "no data/schema.yaml: the data were only parsed, not checked for types, units and consistency",
             ),
-        ).with_hint(Text::new("写一个 schema，见 docs/schema.md", "write a schema, see docs/schema.md")));
+        ).with_hint(Text::new("写一个 schema，见 huibao schema 打印的说明（docs/schema.md）", "write a schema, see `huibao schema` (docs/schema.md)")));
         return (data.clone(), problems);
     };
     let schema = match loaded {

@@ -383,8 +383,8 @@ impl Reader<'_> {
     fn error(&self, node: &Node, zh: impl Into<String>, en: impl Into<String>) -> Diagnostic {
         Diagnostic::error("schema", Some(node.location(self.file)), Text::new(zh, en)).with_hint(
             Text::new(
-                "schema 的写法见 docs/schema.md",
-                "the schema language is described in docs/schema.md",
+                "schema 的写法见 huibao schema 打印的说明（docs/schema.md）",
+                "the schema language is described by `huibao schema` (docs/schema.md)",
             ),
         )
     }
@@ -811,8 +811,8 @@ impl Reader<'_> {
                         ),
                     )
                     .with_hint(Text::new(
-                        "规则的表达式语言见 docs/schema.md",
-                        "the rule language is described in docs/schema.md",
+                        "规则的表达式语言见 huibao schema 打印的说明（docs/schema.md）",
+                        "the rule language is described by `huibao schema` (docs/schema.md)",
                     )),
                 );
                 None
@@ -869,8 +869,8 @@ impl Reader<'_> {
                             ),
                         )
                         .with_hint(Text::new(
-                            "规则的表达式语言见 docs/schema.md",
-                            "the rule language is described in docs/schema.md",
+                            "规则的表达式语言见 huibao schema 打印的说明（docs/schema.md）",
+                            "the rule language is described by `huibao schema` (docs/schema.md)",
                         )),
                     );
                     None
