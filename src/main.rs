@@ -226,30 +226,28 @@ fn main() -> ExitCode {
         Command::Schema {
             site,
             json_schema: Some(json_schema),
-        } => {
-            match huibao::export_json_schema(&site, &json_schema) {
-                Ok(files) => {
-                    for file in &files {
-                        println!("{}", file.display());
-                    }
-                    println!(
-                        "{}",
-                        say(
-                            format!(
-                                "已写入 {} 个 JSON Schema。VS Code（YAML 插件）：在 settings.json 的 yaml.schemas 里把每个文件对应到 data/ 下的文件模式，或在数据文件第一行写 # yaml-language-server: $schema=<路径>",
-                                files.len()
-                            ),
-                            format!(
-                                "wrote {} JSON Schema files. VS Code (YAML extension): map each to its data/ pattern under yaml.schemas in settings.json, or put # yaml-language-server: $schema=<path> on a data file's first line",
-                                files.len()
-                            ),
-                        )
-                    );
-                    ExitCode::SUCCESS
+        } => match huibao::export_json_schema(&site, &json_schema) {
+            Ok(files) => {
+                for file in &files {
+                    println!("{}", file.display());
                 }
-                Err(problems) => fail(&problems, &site, lang),
+                println!(
+                    "{}",
+                    say(
+                        format!(
+                            "已写入 {} 个 JSON Schema。VS Code（YAML 插件）：在 settings.json 的 yaml.schemas 里把每个文件对应到 data/ 下的文件模式，或在数据文件第一行写 # yaml-language-server: $schema=<路径>",
+                            files.len()
+                        ),
+                        format!(
+                            "wrote {} JSON Schema files. VS Code (YAML extension): map each to its data/ pattern under yaml.schemas in settings.json, or put # yaml-language-server: $schema=<path> on a data file's first line",
+                            files.len()
+                        ),
+                    )
+                );
+                ExitCode::SUCCESS
             }
-        }
+            Err(problems) => fail(&problems, &site, lang),
+        },
         Command::New { dir } => match huibao::new_site::create(&dir) {
             Ok(()) => {
                 println!(

@@ -35,7 +35,10 @@ pub fn publish(output: &Output, out_dir: &Path) -> Result<Changes, Diagnostic> {
         Diagnostic::error(
             "write",
             Some(Location::file(path)),
-            Text::new(format!("{zh}失败：{error}"), format!("{en} failed: {error}")),
+            Text::new(
+                format!("{zh}失败：{error}"),
+                format!("{en} failed: {error}"),
+            ),
         )
         .with_hint(Text::new(
             "检查磁盘空间和文件夹权限；原来发布的站点没有改动",
@@ -75,7 +78,8 @@ pub fn publish(output: &Output, out_dir: &Path) -> Result<Changes, Diagnostic> {
     let retired = parent.join(format!(".{name}.huibao-old"));
     for leftover in [&staging, &retired] {
         if leftover.exists() {
-            fs::remove_dir_all(leftover).map_err(|e| io_error(Step::RemoveTemporary, leftover, e))?;
+            fs::remove_dir_all(leftover)
+                .map_err(|e| io_error(Step::RemoveTemporary, leftover, e))?;
         }
     }
 
@@ -109,6 +113,12 @@ pub fn publish(output: &Output, out_dir: &Path) -> Result<Changes, Diagnostic> {
     }
 
     let changes = compare(out_dir, &staging);
+    // Where the system can, the new site and the published one trade places in one step, so
+    // a web server serving the folder never finds it missing.
+    if out_dir.exists() && exchange(&staging, out_dir).is_ok() {
+        let _ = fs::remove_dir_all(&staging);
+        return Ok(changes);
+    }
     if out_dir.exists() {
         fs::rename(out_dir, &retired).map_err(|e| {
             let _ = fs::remove_dir_all(&staging);
@@ -125,6 +135,19 @@ pub fn publish(output: &Output, out_dir: &Path) -> Result<Changes, Diagnostic> {
         let _ = fs::remove_dir_all(&retired);
     }
     Ok(changes)
+}
+
+/// Swaps folders `a` and `b` in one step (Linux: renameat2 with RENAME_EXCHANGE).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(std::io::Error::from)
+}
+
+/// Elsewhere there is no such call: the caller renames twice.
+#[cfg(not(target_os = "linux"))]
+fn exchange(_a: &Path, _b: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
 }
 
 /// An unchanged file keeps its inode and modification time: `target` becomes a hard link to
@@ -190,4 +213,44 @@ fn compare(old: &Path, new: &Path) -> Changes {
     }
     changes.removed = before.difference(&after).cloned().collect();
     changes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn two_folders_trade_places_in_one_step() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        fs::create_dir(&a).unwrap();
+        fs::create_dir(&b).unwrap();
+        fs::write(a.join("new.html"), "new").unwrap();
+        fs::write(b.join("old.html"), "old").unwrap();
+        exchange(&a, &b).unwrap();
+        assert!(b.join("new.html").is_file() && !b.join("old.html").exists());
+        assert!(a.join("old.html").is_file());
+    }
+
+    #[test]
+    fn leftovers_of_a_killed_build_are_cleaned() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        for leftover in [".public.huibao-new", ".public.huibao-old"] {
+            fs::create_dir_all(dir.path().join(leftover).join("x")).unwrap();
+        }
+        let output = Output {
+            files: vec![(PathBuf::from("index.html"), b"<p>1</p>".to_vec())],
+            ..Output::default()
+        };
+        publish(&output, &out).unwrap();
+        publish(&output, &out).unwrap();
+        let names: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .collect();
+        assert_eq!(names, ["public"]);
+        assert_eq!(fs::read(out.join("index.html")).unwrap(), b"<p>1</p>");
+    }
 }

@@ -351,7 +351,10 @@ fn the_schema_language_is_documented_by_the_binary() {
     let out = huibao(dir.path(), &["schema"]);
     assert!(out.status.success());
     let doc = String::from_utf8_lossy(&out.stdout);
-    assert!(doc.contains("## The corrections log") && doc.contains("explained"), "{doc}");
+    assert!(
+        doc.contains("## The corrections log") && doc.contains("explained"),
+        "{doc}"
+    );
     // A new site's schema points there.
     let made = huibao(dir.path(), &["new", "s"]);
     assert!(made.status.success());
