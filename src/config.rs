@@ -69,7 +69,7 @@ impl Config {
         toml::from_str::<Config>(&text).map_err(|error| {
             let (line, col) = error
                 .span()
-                .map(|span| line_col(&text, span.start))
+                .map(|span| crate::diagnostics::line_col(&text, span.start))
                 .unwrap_or((0, 0));
             Diagnostic::error(
                 "config-invalid",
@@ -85,16 +85,4 @@ impl Config {
             ))
         })
     }
-}
-
-/// 1-based line and column (in characters) of byte offset `offset` in `text`.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
 }

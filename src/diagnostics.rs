@@ -316,6 +316,18 @@ pub fn to_json(diagnostics: &[Diagnostic], lang: Lang) -> String {
     text
 }
 
+/// 1-based line and column (in characters) of byte offset `offset` in `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

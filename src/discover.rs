@@ -1,5 +1,8 @@
 //! Discover: find the site's files (settings, data, content, theme) in a stable order.
 
+/// Where the schema lives, relative to the site folder. It is not data.
+pub const SCHEMA_FILE: &str = "data/schema.yaml";
+
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
@@ -34,7 +37,7 @@ pub fn discover(root: &Path) -> Result<Site, Vec<Diagnostic>> {
         .into_iter()
         .filter(|p| is_ext(p, &["yaml", "yml"]))
         .map(|p| Path::new("data").join(p))
-        .filter(|p| p != Path::new(crate::validate::schema::SCHEMA_FILE))
+        .filter(|p| p != Path::new(SCHEMA_FILE))
         .collect();
     let content_files = walk(root, "content", &mut problems)
         .into_iter()

@@ -9,9 +9,10 @@
 
 pub mod chart;
 pub mod config;
-pub mod corrections;
 pub mod diagnostics;
 pub mod discover;
+pub mod figure;
+pub mod html;
 pub mod load;
 pub mod manifest;
 pub mod new_site;
@@ -128,7 +129,7 @@ pub fn render_cached(
     timer.lap("validate");
     notes.splice(0..0, site.notes.iter().cloned());
     let schema = validate::load_schema(&site.root).and_then(Result::ok);
-    let (corrections, problems) = corrections::read(&data, schema.as_ref());
+    let (corrections, problems) = validate::corrections::read(&data, schema.as_ref());
     notes.extend(problems);
     let stops = |d: &Diagnostic| {
         d.is_error() || (deny_warnings && d.severity == diagnostics::Severity::Warning)
@@ -153,13 +154,15 @@ pub fn render_cached(
     let figure_changes = match (&baseline, published) {
         (Some(before), true) => {
             let changes = manifest::diff(before, &output.figures);
-            let today = corrections::today();
+            let today = validate::corrections::today();
             for change in changes
                 .iter()
                 .filter(|c| c.direct && c.old.is_some() && c.new.is_some())
             {
                 let logged = corrections.iter().any(|c| c.key == change.key);
-                if !logged && let Some(d) = corrections::missing_entry(change, &data, &today) {
+                if !logged
+                    && let Some(d) = validate::corrections::missing_entry(change, &data, &today)
+                {
                     notes.push(d);
                 }
             }
@@ -216,7 +219,7 @@ pub fn export_json_schema(site_root: &Path, dir: &Path) -> Result<Vec<PathBuf>, 
         None => {
             return Err(vec![Diagnostic::error(
                 "schema-missing",
-                Some(diagnostics::Location::file(validate::schema::SCHEMA_FILE)),
+                Some(diagnostics::Location::file(discover::SCHEMA_FILE)),
                 diagnostics::Text::new(
                     "站点没有 data/schema.yaml",
                     "the site has no data/schema.yaml",
@@ -243,7 +246,7 @@ pub fn export_json_schema(site_root: &Path, dir: &Path) -> Result<Vec<PathBuf>, 
     let mut written = Vec::new();
     let log = (
         "corrections.schema.json".to_string(),
-        corrections::json_schema(),
+        validate::corrections::json_schema(),
     );
     for (name, document) in validate::json_schema::export(&schema, &ids)
         .into_iter()

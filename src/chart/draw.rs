@@ -13,7 +13,7 @@ use rust_decimal::prelude::ToPrimitive;
 
 use super::metrics::{Rect, text_width};
 use super::{ChartKind, ChartSpec};
-use crate::render::figures::{format_figure, round_half_up};
+use crate::figure::{format_figure, round_half_up};
 
 /// The font stack charts name: fonts intranet PCs have, then the generic family.
 pub const FONT_STACK: &str =

@@ -12,8 +12,8 @@ use rust_decimal::Decimal;
 use std::collections::HashMap;
 use tera::{Error, Function, Result, Value};
 
-use crate::render::escape::escape_html_text;
-use crate::render::figures::{format_figure, to_decimal};
+use crate::figure::{format_figure, to_decimal};
+use crate::html::escape_html_text;
 
 /// The kinds of charts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -481,7 +481,7 @@ pub fn spec_from_args(args: &HashMap<String, Value>, palette: &[RGBColor]) -> Re
 /// keeps it whole.
 pub fn to_html(spec: &ChartSpec) -> String {
     let drawn = draw::draw(spec);
-    let id = format!("chart-{}", crate::render::markdown::slug(&spec.title));
+    let id = format!("chart-{}", crate::html::slug(&spec.title));
     let title = escape_html_text(&spec.title);
     let desc = escape_html_text(&describe(spec));
     let svg = drawn.svg.replacen(

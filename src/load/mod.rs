@@ -268,7 +268,7 @@ pub fn decode(bytes: &[u8], path: &Path) -> Result<String, Diagnostic> {
     let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
     if let Some(offset) = bytes.iter().position(|b| *b == 0) {
         let (line, col) =
-            crate::config::line_col(&String::from_utf8_lossy(&bytes[..offset]), offset);
+            crate::diagnostics::line_col(&String::from_utf8_lossy(&bytes[..offset]), offset);
         return Err(Diagnostic::error(
             "encoding-binary",
             Some(Location::new(path, line, col)),
@@ -287,7 +287,7 @@ pub fn decode(bytes: &[u8], path: &Path) -> Result<String, Diagnostic> {
         Err(error) => {
             let good = &bytes[..error.valid_up_to()];
             let good = String::from_utf8_lossy(good);
-            let (line, col) = crate::config::line_col(&good, good.len());
+            let (line, col) = crate::diagnostics::line_col(&good, good.len());
             Err(Diagnostic::error(
                 "encoding-not-utf8",
                 Some(Location::new(path, line, col)),

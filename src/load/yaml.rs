@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use crate::diagnostics::{Diagnostic, Location, Text};
+use crate::figure::{parse_decimal, too_large};
 
 /// The deepest nesting of lists and mappings a data file may have.
 pub const MAX_DEPTH: usize = 64;
@@ -883,48 +884,6 @@ pub fn looks_like_decimal(text: &str) -> bool {
         }
     };
     mantissa_ok && exponent_ok
-}
-
-/// Parses the text of a decimal number exactly. `text` must pass [`looks_like_decimal`].
-pub fn parse_decimal(text: &str) -> Result<Decimal, Text> {
-    let negative = text.starts_with('-');
-    let body = text.strip_prefix(['+', '-']).unwrap_or(text);
-    let (mantissa, exponent) = match body.find(['e', 'E']) {
-        Some(i) => (&body[..i], Some(&body[i + 1..])),
-        None => (body, None),
-    };
-    let mut mantissa = mantissa.to_string();
-    if mantissa.starts_with('.') {
-        mantissa.insert(0, '0');
-    }
-    if mantissa.ends_with('.') {
-        mantissa.pop();
-    }
-    let mut value = Decimal::from_str_exact(&mantissa).map_err(|_| too_large(text))?;
-    if let Some(exponent) = exponent {
-        let exponent: i64 = exponent.parse().map_err(|_| too_large(text))?;
-        if exponent.unsigned_abs() > 28 {
-            return Err(too_large(text));
-        }
-        let power = Decimal::from_i128_with_scale(10i128.pow(exponent.unsigned_abs() as u32), 0);
-        value = if exponent >= 0 {
-            value.checked_mul(power)
-        } else {
-            value.checked_div(power)
-        }
-        .ok_or_else(|| too_large(text))?;
-    }
-    if negative {
-        value.set_sign_negative(true);
-    }
-    Ok(value)
-}
-
-fn too_large(text: &str) -> Text {
-    Text::new(
-        format!("数字「{text}」太大或位数太多，无法精确表示"),
-        format!("the number `{text}` is too large or has too many digits to be exact"),
-    )
 }
 
 #[cfg(test)]

@@ -7,8 +7,11 @@ use std::path::PathBuf;
 
 use super::CorrectedFigures;
 use super::pages::{FrontMatter, Source};
-use crate::corrections::Correction;
 use crate::provenance::{self, Origin, Ref, Sources};
+use crate::validate::corrections::Correction;
+
+/// The page in the output.
+pub const PAGE: &str = "corrections.html";
 
 /// The page's content file (Tera template name).
 pub const SOURCE: &str = "corrections.md";

@@ -48,30 +48,6 @@ pub fn escape_markdown(value: &str) -> String {
     out
 }
 
-/// Escapes text for HTML (content and attribute values): `& < > " '`.
-pub fn escape_html_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    push_html_text(&mut out, text);
-    out
-}
-
-/// Appends `text` to `out`, escaped like [`escape_html_text`].
-pub fn push_html_text(out: &mut String, text: &str) {
-    let mut rest = text;
-    while let Some(at) = rest.find(['&', '<', '>', '"', '\'']) {
-        out.push_str(&rest[..at]);
-        out.push_str(match rest.as_bytes()[at] {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            _ => "&#39;",
-        });
-        rest = &rest[at + 1..];
-    }
-    out.push_str(rest);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

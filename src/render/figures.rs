@@ -4,13 +4,13 @@
 //! argument is read from its decimal text, every result is written as decimal text, and
 //! rounding is half-up (四舍五入) at the number of decimals the template declares.
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::sync::Arc;
 use tera::{Error, Filter, Function, Result, Tera, Test, Value};
 
-use crate::load::yaml::parse_decimal;
+use crate::figure::{describe, format_figure, round_half_up, to_decimal, without_negative_zero};
 use crate::provenance::{self, Origin, Sources};
 
 /// Registers the figure helpers on `tera` (replacing Tera's float `round`). `sources`
@@ -294,41 +294,9 @@ impl Filter for Int {
     }
 }
 
-/// The exact decimal a template value holds: a number, or text that is a number
-/// (provenance markers aside).
-pub fn to_decimal(value: &Value, what: &str) -> Result<Decimal> {
-    let text = match value {
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => provenance::strip(s).trim().to_string(),
-        other => {
-            return Err(Error::msg(format!(
-                "{what}: expected a number, found {} / 需要一个数字，这里是 {}",
-                describe(other),
-                describe(other)
-            )));
-        }
-    };
-    parse_decimal(&text).map_err(|_| {
-        Error::msg(format!(
-            "{what}: `{text}` is not a number / 「{text}」不是数字"
-        ))
-    })
-}
-
 /// A template value holding `d` exactly: its decimal text, like every figure in the context.
 pub fn from_decimal(d: Decimal) -> Result<Value> {
     Ok(Value::String(without_negative_zero(d).to_string()))
-}
-
-fn describe(value: &Value) -> String {
-    match value {
-        Value::Null => "null (the value is missing)".to_string(),
-        Value::Bool(b) => format!("boolean {b}"),
-        Value::Array(a) => format!("a list of {}", a.len()),
-        Value::Object(_) => "a mapping".to_string(),
-        Value::String(s) => format!("text `{s}`"),
-        Value::Number(n) => format!("number {n}"),
-    }
 }
 
 fn arg<'a>(args: &'a HashMap<String, Value>, name: &str, helper: &str) -> Result<&'a Value> {
@@ -359,13 +327,6 @@ fn decimals(args: &HashMap<String, Value>, name: &str, helper: &str) -> Result<O
     }
 }
 
-/// Rounds half-up (四舍五入, away from zero at .5) to exactly `dp` decimals, zeros kept.
-pub fn round_half_up(value: Decimal, dp: u32) -> Decimal {
-    let mut rounded = value.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero);
-    rounded.rescale(dp);
-    without_negative_zero(rounded)
-}
-
 /// Like [`round_half_up`], refusing a number too wide to show `dp` decimals exactly
 /// (a Decimal holds 28 significant digits: `12345678901234567890` has room for 8 more).
 pub fn round_half_up_checked(value: Decimal, dp: u32, helper: &str) -> Result<Decimal> {
@@ -377,24 +338,6 @@ pub fn round_half_up_checked(value: Decimal, dp: u32, helper: &str) -> Result<De
             "{helper}: {value} has too many digits to show {dp} decimal places / 位数太多，无法保留 {dp} 位小数"
         )))
     }
-}
-
-/// `-0` (a zero that kept its sign, e.g. from `-0.001` rounded) is written `0`.
-fn without_negative_zero(mut value: Decimal) -> Decimal {
-    if value.is_zero() {
-        value.set_sign_positive(true);
-    }
-    value
-}
-
-/// Formats a figure the way Chinese official reports write it: the number, then its unit
-/// with no space (`1841户`, `81.76875万元`, `92.13%`).
-pub fn format_figure(value: Decimal, dp: Option<u32>, unit: &str) -> String {
-    let value = match dp {
-        Some(dp) => round_half_up(value, dp),
-        None => without_negative_zero(value),
-    };
-    format!("{value}{unit}")
 }
 
 /// `{{ x | fig(unit="户", dp=2) }}`.

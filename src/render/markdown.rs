@@ -198,12 +198,12 @@ fn text_with_figures(text: &str, figures: &mut dyn FigureHtml) -> String {
     let mut out = String::with_capacity(text.len() + 64);
     for piece in provenance::pieces(text) {
         match piece {
-            Piece::Plain(plain) => super::escape::push_html_text(&mut out, plain),
+            Piece::Plain(plain) => crate::html::push_html_text(&mut out, plain),
             Piece::Figure { payload, text: "" } => {
-                out.push_str(&super::escape::escape_html_text(&figures.source(payload)));
+                out.push_str(&crate::html::escape_html_text(&figures.source(payload)));
             }
             Piece::Figure { payload, text } => {
-                let escaped = super::escape::escape_html_text(text);
+                let escaped = crate::html::escape_html_text(text);
                 out.push_str(&figures.figure(payload, &escaped));
             }
         }
@@ -240,14 +240,14 @@ fn raw_html_with_figures<'a>(
             }
             Piece::Figure { payload, text } if *in_tag => {
                 if text.is_empty() {
-                    out.push_str(&super::escape::escape_html_text(&figures.source(payload)));
+                    out.push_str(&crate::html::escape_html_text(&figures.source(payload)));
                 } else {
                     out.push_str(text);
                 }
             }
             // An empty figure stands for its source (an SVG `<title>`, say).
             Piece::Figure { payload, text: "" } => {
-                out.push_str(&super::escape::escape_html_text(&figures.source(payload)));
+                out.push_str(&crate::html::escape_html_text(&figures.source(payload)));
             }
             Piece::Figure { payload, text } => out.push_str(&figures.figure(payload, text)),
         }
@@ -315,7 +315,7 @@ fn finish_heading<'a>(
     };
     let base = match &id {
         Some(id) => id.to_string(),
-        None => slug(text.trim_start_matches(number.as_str())),
+        None => crate::html::slug(text.trim_start_matches(number.as_str())),
     };
     // The first free of `base`, `base-1`, `base-2` … (a heading may itself be called `x-1`).
     let mut unique = base.clone();
@@ -343,24 +343,6 @@ fn finish_heading<'a>(
         text: text.trim().to_string(),
     };
     (events, heading)
-}
-
-/// An anchor id from heading text: letters (Chinese kept), digits, `-`; spaces become `-`.
-pub fn slug(text: &str) -> String {
-    let mut slug = String::new();
-    for c in text.trim().chars() {
-        if c.is_alphanumeric() {
-            slug.extend(c.to_lowercase());
-        } else if (c.is_whitespace() || c == '-' || c == '_') && !slug.ends_with('-') {
-            slug.push('-');
-        }
-    }
-    let slug = slug.trim_matches('-').to_string();
-    if slug.is_empty() {
-        "section".to_string()
-    } else {
-        slug
-    }
 }
 
 /// `policies/education.md#x` → `../policies/education.html#x`, relative to the current page.

@@ -49,7 +49,7 @@ pub struct Extras<'e> {
     pub schema: Option<&'e Schema>,
     /// The checked entries of the corrections log: the page 「更正说明」 lists them and
     /// every corrected figure links to its entry.
-    pub corrections: &'e [crate::corrections::Correction],
+    pub corrections: &'e [crate::validate::corrections::Correction],
 }
 
 /// Figure key (`data/policies/health.yaml#hospital.hospitalisations`) → (anchor on the
@@ -532,7 +532,7 @@ impl markdown::FigureHtml for ShownFigures<'_> {
             return text_html.to_string();
         };
         let described = self.sources.describe(&origin);
-        let src = escape::escape_html_text(&described.src);
+        let src = crate::html::escape_html_text(&described.src);
         let note = self
             .corrected
             .filter(|_| described.direct)
@@ -541,9 +541,9 @@ impl markdown::FigureHtml for ShownFigures<'_> {
             Some((anchor, title)) => format!(
                 "<span class=\"fig-corrected\" data-src=\"{src}\">{text_html}<a class=\"fig-note\" href=\"{}{}#{}\" title=\"{}\">更正</a></span>",
                 self.root,
-                crate::corrections::PAGE,
-                escape::escape_html_text(anchor),
-                escape::escape_html_text(title)
+                corrections_page::PAGE,
+                crate::html::escape_html_text(anchor),
+                crate::html::escape_html_text(title)
             ),
             None => format!("<span data-src=\"{src}\">{text_html}</span>"),
         };
@@ -565,7 +565,7 @@ impl markdown::FigureHtml for ShownFigures<'_> {
     }
 }
 
-/// The text of escaped HTML text (as [`escape::escape_html_text`] writes it).
+/// The text of escaped HTML text (as [`crate::html::escape_html_text`] writes it).
 fn unescape_html(html: &str) -> String {
     if !html.contains('&') {
         return html.to_string();
@@ -648,7 +648,7 @@ fn quoted_names(message: &str) -> Vec<String> {
 /// 1-based line and column of the first occurrence of `needle` in `text`.
 fn locate(text: &str, needle: &str) -> Option<(usize, usize)> {
     let offset = text.find(needle)?;
-    Some(crate::config::line_col(text, offset))
+    Some(crate::diagnostics::line_col(text, offset))
 }
 
 impl PagePlan {

@@ -185,7 +185,7 @@ fn split_front_matter(
         Err(error) => {
             let (line, col) = error
                 .span()
-                .map(|s| crate::config::line_col(toml_text, s.start))
+                .map(|s| crate::diagnostics::line_col(toml_text, s.start))
                 .unwrap_or((0, 0));
             problems.push(
                 Diagnostic::error(

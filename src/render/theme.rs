@@ -42,7 +42,7 @@ pub fn layout_tera(site: &Site, problems: &mut Vec<Diagnostic>) -> (Tera, u64) {
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html"]);
     // Tera's default also escapes `/`, turning every relative URL into `..&#x2F;`.
-    tera.set_escape_fn(super::escape::escape_html_text);
+    tera.set_escape_fn(crate::html::escape_html_text);
     let templates: Vec<(String, String, PathBuf)> = if uses_builtin(site) {
         DEFAULT_THEME
             .iter()

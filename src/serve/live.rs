@@ -2,7 +2,7 @@
 //! the live-reload script and, while the last build failed, an overlay with the problems.
 
 use crate::diagnostics::{Diagnostic, Lang};
-use crate::render::escape::escape_html_text;
+use crate::html::escape_html_text;
 
 /// The path of the Server-Sent Events stream.
 pub const EVENTS_PATH: &str = "/__huibao/events";

@@ -14,7 +14,7 @@
 //! it are the item's fields). Every value a rule reads is remembered with its location, so
 //! a failed rule can show each one.
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -683,8 +683,7 @@ impl<'a, 'i> Evaluator<'a, 'i> {
                         ));
                     }
                 };
-                let mut r = x.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero);
-                r.rescale(dp);
+                let r = crate::figure::round_half_up(x, dp);
                 if r.scale() != dp {
                     return Err(eval_error(
                         format!("{x} 位数太多，无法保留 {dp} 位小数"),

@@ -429,7 +429,7 @@ impl Checker<'_> {
                     Some((number, unit)) => {
                         // The number part must be a number on its own: `.元` is not 0元.
                         let parsed = crate::load::yaml::looks_like_decimal(number)
-                            .then(|| crate::load::yaml::parse_decimal(number).ok())
+                            .then(|| crate::figure::parse_decimal(number).ok())
                             .flatten();
                         let converted = parsed.and_then(|n| match &field.unit {
                             Some(to) => units::convert(n, unit, to),

@@ -5,6 +5,7 @@
 //!   unknown fields, references, uniqueness), converting values written with another unit,
 //! - [`rules`]: the schema's consistency rules across files, in exact decimals ([`expr`]).
 
+pub mod corrections;
 pub mod expr;
 pub mod fields;
 pub mod json_schema;
@@ -21,7 +22,7 @@ use crate::load::Data;
 
 /// Reads `data/schema.yaml` of the site, if it has one.
 pub fn load_schema(site_root: &Path) -> Option<Result<schema::Schema, Vec<Diagnostic>>> {
-    let schema_path = Path::new(schema::SCHEMA_FILE);
+    let schema_path = Path::new(crate::discover::SCHEMA_FILE);
     if !site_root.join(schema_path).is_file() {
         return None;
     }
@@ -38,7 +39,7 @@ pub fn validate(
     changed: Option<&std::collections::HashSet<std::path::PathBuf>>,
 ) -> (Data, Vec<Diagnostic>) {
     let mut problems = tree_shape(data);
-    let schema_path = Path::new(schema::SCHEMA_FILE);
+    let schema_path = Path::new(crate::discover::SCHEMA_FILE);
     let Some(loaded) = load_schema(site_root) else {
         problems.push(Diagnostic::new(
             Severity::Warning,
@@ -63,7 +64,7 @@ pub fn validate(
         .files
         .iter()
         .cloned()
-        .partition(|f| crate::corrections::is_log(&f.path));
+        .partition(|f| corrections::is_log(&f.path));
     let mut checked = fields::check(&schema, &Data { files }, &mut problems);
     checked.files.extend(log);
     checked.files.sort_by(|a, b| a.path.cmp(&b.path));

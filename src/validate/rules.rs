@@ -330,7 +330,7 @@ impl Judge<'_> {
 
 /// A measured value for a message: exact up to 10 decimal places, else rounded and marked ≈.
 fn shown(value: rust_decimal::Decimal) -> String {
-    let rounded = crate::render::figures::round_half_up(value, 10).normalize();
+    let rounded = crate::figure::round_half_up(value, 10).normalize();
     if rounded == value.normalize() {
         value.normalize().to_string()
     } else {

@@ -9,8 +9,7 @@ use super::expr::{self, Expr};
 use crate::diagnostics::{Diagnostic, Location, Severity, Text};
 use crate::load::{Node, Value};
 
-/// Where the schema lives, relative to the site folder. It is not data.
-pub const SCHEMA_FILE: &str = "data/schema.yaml";
+use crate::discover::SCHEMA_FILE;
 
 /// A site's schema.
 #[derive(Clone, Debug, Default)]

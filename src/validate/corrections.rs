@@ -10,21 +10,19 @@
 //! ```
 //!
 //! The log cannot lie: `new` must equal the data (after converting its unit). It becomes the
-//! page 「更正说明」 ([`PAGE`]), linked from every page's footer, and every corrected figure
+//! page 「更正说明」 (`render::corrections_page`), linked from every page's footer, and every corrected figure
 //! links to its entry. Dates come from the log, never from the clock, so builds stay
 //! byte-identical.
 
 use rust_decimal::Decimal;
 use std::path::Path;
 
+use super::schema::{Field, Kind, Schema, did_you_mean};
 use crate::diagnostics::{Diagnostic, Location, Severity, Text};
 use crate::load::{Data, DataFile, Node, Value};
-use crate::validate::schema::{Field, Kind, Schema, did_you_mean};
 
 /// The log's file, relative to the site folder.
 pub const FILE: &str = "data/corrections.yaml";
-/// The corrections page in the output.
-pub const PAGE: &str = "corrections.html";
 
 /// The keys of an entry.
 const ENTRY_KEYS: &[&str] = &["date", "what", "old", "new", "reason"];
@@ -74,7 +72,7 @@ impl Correction {
 }
 
 fn with_unit(text: &str, unit: &str) -> String {
-    if crate::load::yaml::parse_decimal(text.trim()).is_ok() {
+    if crate::figure::parse_decimal(text.trim()).is_ok() {
         format!("{}{unit}", text.trim())
     } else {
         text.trim().to_string()
@@ -187,7 +185,7 @@ pub fn read(data: &Data, schema: Option<&Schema>) -> (Vec<Correction>, Vec<Diagn
         if !ok {
             continue;
         }
-        if !crate::validate::fields::is_date(&date.0) {
+        if !super::fields::is_date(&date.0) {
             problems.push(error(
                 date.1,
                 format!("日期「{}」要写成 2020-12-01 这样的年-月-日", date.0),
@@ -365,7 +363,7 @@ fn find<'d>(
     let mut node = &file.root;
     let mut field: Option<&Field> = None;
     let mut fields = schema
-        .and_then(|s| crate::validate::fields::schema_for(s, &file.path))
+        .and_then(|s| super::fields::schema_for(s, &file.path))
         .map(|f| f.fields.as_slice());
     for part in inside {
         node = match &node.value {
@@ -397,15 +395,15 @@ fn find<'d>(
 /// `unit` (`342元` for a field in 万元).
 fn figure_value(text: &str, unit: &str) -> Option<Decimal> {
     let text = text.trim();
-    if let Ok(n) = crate::load::yaml::parse_decimal(text) {
+    if let Ok(n) = crate::figure::parse_decimal(text) {
         return Some(n);
     }
-    let (number, written) = crate::validate::units::split_number_unit(text)?;
-    let n = crate::load::yaml::parse_decimal(number).ok()?;
+    let (number, written) = super::units::split_number_unit(text)?;
+    let n = crate::figure::parse_decimal(number).ok()?;
     if written == unit {
         return Some(n);
     }
-    crate::validate::units::convert(n, written, unit)
+    super::units::convert(n, written, unit)
 }
 
 /// A published figure that changed without an entry in the log: a warning that prints the
