@@ -388,18 +388,72 @@ fn op_name(op: &str) -> &str {
     }
 }
 
-/// `exits.3.people` → `exits.*.people`.
+/// `exits[year=2015].people` (or `exits[3].people`) → `exits[*].people`.
 pub fn general_key(key: &str) -> String {
-    key.split('.')
-        .map(|part| {
-            if !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()) {
-                "*"
-            } else {
-                part
+    let mut out = String::with_capacity(key.len());
+    let mut depth = 0;
+    for c in key.chars() {
+        match c {
+            '[' => {
+                if depth == 0 {
+                    out.push_str("[*]");
+                }
+                depth += 1;
             }
-        })
-        .collect::<Vec<_>>()
-        .join(".")
+            ']' => depth -= 1,
+            _ if depth > 0 => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A value's key in its file as steps: `exits[year=2015].people` →
+/// `[Field("exits"), Item("year=2015"), Field("people")]`. Dots inside `[…]` are kept.
+pub fn key_steps(key: &str) -> Vec<KeyStep<'_>> {
+    let mut steps = Vec::new();
+    let mut start = 0;
+    let mut depth = 0;
+    for (i, c) in key.char_indices() {
+        match c {
+            '[' => {
+                if depth == 0 && start < i {
+                    steps.push(KeyStep::Field(&key[start..i]));
+                }
+                if depth == 0 {
+                    start = i + 1;
+                }
+                depth += 1;
+            }
+            ']' if depth > 0 => {
+                depth -= 1;
+                if depth == 0 {
+                    steps.push(KeyStep::Item(&key[start..i]));
+                    start = i + 1;
+                }
+            }
+            '.' if depth == 0 => {
+                if start < i {
+                    steps.push(KeyStep::Field(&key[start..i]));
+                }
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    if start < key.len() {
+        steps.push(KeyStep::Field(&key[start..]));
+    }
+    steps
+}
+
+/// One step of a value's key.
+#[derive(Debug, PartialEq, Eq)]
+pub enum KeyStep<'k> {
+    /// A field of a mapping.
+    Field(&'k str),
+    /// An item of a list: `field=value` (by its unique field) or its index.
+    Item(&'k str),
 }
 
 /// A label without the item it names: `历年脱贫 [2017] 人数` → `历年脱贫 人数`.
@@ -445,6 +499,28 @@ mod tests {
                 village("c", "丙村"),
             ],
         }
+    }
+
+    #[test]
+    fn keys_of_list_items() {
+        assert_eq!(general_key("exits[year=2015].people"), "exits[*].people");
+        assert_eq!(general_key("a[0][1].b"), "a[*][*].b");
+        assert_eq!(
+            key_steps("exits[year=2015].people"),
+            [
+                KeyStep::Field("exits"),
+                KeyStep::Item("year=2015"),
+                KeyStep::Field("people")
+            ]
+        );
+        assert_eq!(
+            key_steps("causes[cause=其他（因灾.缺资金）].households"),
+            [
+                KeyStep::Field("causes"),
+                KeyStep::Item("cause=其他（因灾.缺资金）"),
+                KeyStep::Field("households")
+            ]
+        );
     }
 
     #[test]

@@ -416,3 +416,62 @@ fn one_figure_has_one_spelling_on_its_page() {
         }
     }
 }
+
+#[test]
+fn reordering_a_list_changes_no_figure_and_a_list_item_can_be_corrected() {
+    let site = copy_site(&repo());
+    let built = huibao(site.path(), &["build"]);
+    assert!(built.status.success(), "{}", text(&built));
+    // Swap two causes of poverty: the same figures, in another order.
+    let township = site.path().join("data/township.yaml");
+    let original = fs::read_to_string(&township).unwrap();
+    let a = "  - cause: 因残\n    households: 268\n    people: 812\n    illustrative: true\n";
+    let b = "  - cause: 因学\n    households: 171\n    people: 694\n    illustrative: true\n";
+    assert!(original.contains(a) && original.contains(b));
+    let swapped = original
+        .replace(a, "@a@")
+        .replace(b, a)
+        .replace("@a@", b);
+    fs::write(&township, &swapped).unwrap();
+    let diff = huibao(site.path(), &["diff"]);
+    assert_eq!(
+        String::from_utf8_lossy(&diff.stdout),
+        "与已发布的站点相比，没有数字改变。\n",
+        "{}",
+        text(&diff)
+    );
+    // A real change of two items (their sum unchanged): each entry to paste names its item
+    // by its place in the list, and pasting them makes the build clean.
+    fs::write(
+        &township,
+        swapped
+            .replace("people: 812", "people: 813")
+            .replace("people: 694", "people: 693"),
+    )
+    .unwrap();
+    let warned = huibao(site.path(), &["build", "--deny-warnings"]);
+    let said = text(&warned);
+    assert_eq!(warned.status.code(), Some(1), "{said}");
+    let entries: Vec<String> = said
+        .match_indices("  - date: ")
+        .map(|(start, _)| {
+            said[start..]
+                .lines()
+                .take(5)
+                .map(|l| format!("{l}\n"))
+                .collect()
+        })
+        .collect();
+    assert_eq!(entries.len(), 2, "{said}");
+    // 因学 is now the third cause (index 2), 因残 the fourth.
+    assert!(entries.iter().any(|e| e.contains("what: township.causes.2.people")), "{entries:?}");
+    assert!(entries.iter().any(|e| e.contains("what: township.causes.3.people")), "{entries:?}");
+    let log = site.path().join("data/corrections.yaml");
+    let mut text_of_log = fs::read_to_string(&log).unwrap();
+    for entry in &entries {
+        text_of_log.push_str(&entry.replace("（写明更正原因）", "复核"));
+    }
+    fs::write(&log, text_of_log).unwrap();
+    let clean = huibao(site.path(), &["build", "--deny-warnings"]);
+    assert!(clean.status.success(), "{}", text(&clean));
+}

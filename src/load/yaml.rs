@@ -58,6 +58,19 @@ pub enum Value {
     Map(Vec<(Key, Node)>),
 }
 
+impl Value {
+    /// The text a scalar is known by (`2015`, `因病`, `true`); `None` for null, lists and
+    /// mappings.
+    pub fn scalar_text(&self) -> Option<String> {
+        match self {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(d) => Some(d.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+}
+
 impl Node {
     /// The entry under `key`, if this is a mapping that has it.
     pub fn get(&self, key: &str) -> Option<&Node> {

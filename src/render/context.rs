@@ -173,18 +173,20 @@ impl Marker<'_> {
                         .iter()
                         .enumerate()
                         .map(|(i, item)| {
-                            let name = unique_key
-                                .and_then(|k| item.get(k))
-                                .and_then(|n| match &n.value {
-                                    Value::String(s) => Some(s.clone()),
-                                    Value::Number(d) => Some(d.to_string()),
-                                    _ => None,
-                                })
-                                .unwrap_or_else(|| (i + 1).to_string());
+                            // An item with a unique field is known by it (`exits[year=2015]`), so
+                            // that reordering the list changes no figure's key; else by position.
+                            let named = unique_key.and_then(|k| {
+                                let value = item.get(k)?.value.scalar_text()?;
+                                Some((k.as_str(), value))
+                            });
+                            let (selector, name) = match &named {
+                                Some((k, v)) => (format!("{k}={v}"), v.clone()),
+                                None => (i.to_string(), (i + 1).to_string()),
+                            };
                             self.node(
                                 item,
                                 item_field.map(Shape::Field),
-                                &join(key, &i.to_string(), "."),
+                                &format!("{key}[{selector}]"),
                                 &join(label, &format!("[{name}]"), " "),
                             )
                         })

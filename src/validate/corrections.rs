@@ -365,12 +365,19 @@ fn find<'d>(
     let mut fields = schema
         .and_then(|s| super::fields::schema_for(s, &file.path))
         .map(|f| f.fields.as_slice());
+    // The key as the figures manifest writes it: an item of a list is known by its unique
+    // field when it has one (`exits[year=2015]`), else by its index (`exits[3]`).
+    let mut key = String::new();
     for part in inside {
         node = match &node.value {
             Value::Map(_) => {
                 field = fields
                     .and_then(|fs| fs.iter().find(|(n, _)| n == part))
                     .map(|(_, f)| f);
+                if !key.is_empty() {
+                    key.push('.');
+                }
+                key.push_str(part);
                 node.get(part)?
             }
             Value::List(items) => {
@@ -379,7 +386,16 @@ fn find<'d>(
                     Some(Kind::List(item)) => Some(item.as_ref()),
                     _ => None,
                 };
-                items.get(i)?
+                let item = items.get(i)?;
+                let unique = match field.map(|f| &f.kind) {
+                    Some(Kind::Record(inner)) => inner.iter().find(|(_, f)| f.unique),
+                    _ => None,
+                };
+                let named = unique.and_then(|(name, _)| {
+                    Some(format!("{name}={}", item.get(name)?.value.scalar_text()?))
+                });
+                key.push_str(&format!("[{}]", named.unwrap_or_else(|| i.to_string())));
+                item
             }
             _ => return None,
         };
@@ -388,7 +404,37 @@ fn find<'d>(
             _ => None,
         };
     }
-    matches!(node.value, Value::Number(_)).then(|| (file, node, inside.join("."), field))
+    matches!(node.value, Value::Number(_)).then_some((file, node, key, field))
+}
+
+/// The node a manifest key names in `file`, and its data path with list indexes
+/// (`exits.1.people`), as a log entry's `what` is written.
+fn walk_key<'d>(file: &'d DataFile, key: &str) -> Option<(&'d Node, String)> {
+    let mut node = &file.root;
+    let mut path = file.key_path.join(".");
+    for step in crate::provenance::key_steps(key) {
+        node = match (step, &node.value) {
+            (crate::provenance::KeyStep::Field(name), Value::Map(_)) => {
+                path.push('.');
+                path.push_str(name);
+                node.get(name)?
+            }
+            (crate::provenance::KeyStep::Item(selector), Value::List(items)) => {
+                let index = match selector.split_once('=') {
+                    Some((name, wanted)) => items.iter().position(|item| {
+                        item.get(name)
+                            .and_then(|v| v.value.scalar_text())
+                            .is_some_and(|text| text == wanted)
+                    })?,
+                    None => selector.parse().ok()?,
+                };
+                path.push_str(&format!(".{index}"));
+                items.get(index)?
+            }
+            _ => return None,
+        };
+    }
+    Some((node, path))
 }
 
 /// A figure written in a log entry: a number, or a number and a unit that converts to
@@ -419,15 +465,7 @@ pub fn missing_entry(
         .files
         .iter()
         .find(|f| f.path.display().to_string().replace('\\', "/") == path)?;
-    let what = format!("{}.{inside}", file.key_path.join("."));
-    let mut node = &file.root;
-    for part in inside.split('.') {
-        node = match &node.value {
-            Value::Map(_) => node.get(part)?,
-            Value::List(items) => items.get(part.parse::<usize>().ok()?)?,
-            _ => return None,
-        };
-    }
+    let (node, what) = walk_key(file, inside)?;
     let Value::Number(current) = node.value else {
         return None;
     };
