@@ -118,14 +118,20 @@ pub fn render_cached(
         Compare::LastBuild => (cache.last_good.clone(), false),
     };
     // The data files that differ from the last good build: where failed rules are blamed.
-    let changed: Option<std::collections::HashSet<PathBuf>> = baseline.as_ref().map(|b| {
+    let since = baseline.as_ref().map(|b| {
         let now = data.fingerprints();
-        manifest::changed_files(b, &now)
-            .into_iter()
-            .map(PathBuf::from)
-            .collect()
+        validate::Since {
+            changed: manifest::changed_files(b, &now)
+                .into_iter()
+                .map(PathBuf::from)
+                .collect(),
+            removed: manifest::removed_files(b, &now)
+                .into_iter()
+                .map(PathBuf::from)
+                .collect(),
+        }
     });
-    let (data, mut notes) = validate::validate(&site.root, &data, changed.as_ref());
+    let (data, mut notes) = validate::validate(&site.root, &data, since.as_ref());
     timer.lap("validate");
     notes.splice(0..0, site.notes.iter().cloned());
     let schema = validate::load_schema(&site.root).and_then(Result::ok);

@@ -316,6 +316,15 @@ pub fn changed_files(old: &Manifest, data: &BTreeMap<String, String>) -> Vec<Str
         .collect()
 }
 
+/// The data files of `old` that the current `data` no longer has.
+pub fn removed_files(old: &Manifest, data: &BTreeMap<String, String>) -> Vec<String> {
+    old.data
+        .keys()
+        .filter(|path| !data.contains_key(*path))
+        .cloned()
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

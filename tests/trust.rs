@@ -428,10 +428,7 @@ fn reordering_a_list_changes_no_figure_and_a_list_item_can_be_corrected() {
     let a = "  - cause: 因残\n    households: 268\n    people: 812\n    illustrative: true\n";
     let b = "  - cause: 因学\n    households: 171\n    people: 694\n    illustrative: true\n";
     assert!(original.contains(a) && original.contains(b));
-    let swapped = original
-        .replace(a, "@a@")
-        .replace(b, a)
-        .replace("@a@", b);
+    let swapped = original.replace(a, "@a@").replace(b, a).replace("@a@", b);
     fs::write(&township, &swapped).unwrap();
     let diff = huibao(site.path(), &["diff"]);
     assert_eq!(
@@ -464,8 +461,18 @@ fn reordering_a_list_changes_no_figure_and_a_list_item_can_be_corrected() {
         .collect();
     assert_eq!(entries.len(), 2, "{said}");
     // 因学 is now the third cause (index 2), 因残 the fourth.
-    assert!(entries.iter().any(|e| e.contains("what: township.causes.2.people")), "{entries:?}");
-    assert!(entries.iter().any(|e| e.contains("what: township.causes.3.people")), "{entries:?}");
+    assert!(
+        entries
+            .iter()
+            .any(|e| e.contains("what: township.causes.2.people")),
+        "{entries:?}"
+    );
+    assert!(
+        entries
+            .iter()
+            .any(|e| e.contains("what: township.causes.3.people")),
+        "{entries:?}"
+    );
     let log = site.path().join("data/corrections.yaml");
     let mut text_of_log = fs::read_to_string(&log).unwrap();
     for entry in &entries {
@@ -474,4 +481,66 @@ fn reordering_a_list_changes_no_figure_and_a_list_item_can_be_corrected() {
     fs::write(&log, text_of_log).unwrap();
     let clean = huibao(site.path(), &["build", "--deny-warnings"]);
     assert!(clean.status.success(), "{}", text(&clean));
+}
+
+#[test]
+fn a_comment_is_not_a_change_and_a_removed_file_is_named() {
+    let site = copy_site(&repo());
+    let built = huibao(site.path(), &["build"]);
+    assert!(built.status.success(), "{}", text(&built));
+    // A comment added to one village, a figure changed in another: the one whose value
+    // changed is blamed.
+    edit(
+        site.path(),
+        "data/villages/hengxi.yaml",
+        "name: 横溪村",
+        "# 复核\nname: 横溪村",
+    );
+    let zhushan = fs::read_to_string(site.path().join("data/villages/zhushan.yaml")).unwrap();
+    let line = zhushan
+        .lines()
+        .find(|l| l.trim_start().starts_with("households:"))
+        .unwrap()
+        .to_string();
+    edit(
+        site.path(),
+        "data/villages/zhushan.yaml",
+        &line,
+        &line.replacen("households: ", "households: 1", 1),
+    );
+    let located = rule_locations(&json_check(site.path()));
+    assert!(
+        located.contains(&(
+            "villages-registered-households".to_string(),
+            "data/villages/zhushan.yaml".to_string()
+        )),
+        "{located:?}"
+    );
+    // A village removed: the totals are blamed, and the removed file is named.
+    let site = copy_site(&repo());
+    assert!(huibao(site.path(), &["build"]).status.success());
+    edit(
+        site.path(),
+        "data/villages/hengxi.yaml",
+        "name: 横溪村",
+        "# 复核\nname: 横溪村",
+    );
+    fs::remove_file(site.path().join("data/villages/hujia.yaml")).unwrap();
+    let found = json_check(site.path());
+    for (rule, file) in rule_locations(&found) {
+        assert_ne!(file, "data/villages/hengxi.yaml", "{rule}");
+    }
+    let sum = found
+        .iter()
+        .find(|d| d["rule"] == "villages-registered-households")
+        .unwrap();
+    assert_eq!(sum["file"], "data/township.yaml");
+    assert!(
+        sum["related"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["file"] == "data/villages/hujia.yaml"),
+        "{sum}"
+    );
 }

@@ -22,8 +22,9 @@ pub struct DataFile {
     pub key_path: Vec<String>,
     /// Its top-level mapping.
     pub root: Node,
-    /// A fingerprint of its bytes ([`crate::manifest::fingerprint`]): tells whether it
-    /// changed since the last build.
+    /// A fingerprint of its values ([`crate::manifest::fingerprint`] of its keys and values,
+    /// not of comments, spacing or lines): tells whether its data changed since the last
+    /// build.
     pub fingerprint: String,
 }
 
@@ -145,9 +146,9 @@ pub fn load_file(root: &Path, path: &Path) -> Result<DataFile, Vec<Diagnostic>> 
     let key_path = key_path(path).map_err(|d| vec![d])?;
     let bytes = read_limited(&root.join(path))
         .map_err(|error| vec![Diagnostic::unreadable(path, &error)])?;
-    let fingerprint = crate::manifest::fingerprint(&bytes);
     let text = decode(&bytes, path).map_err(|d| vec![d])?;
     let root = yaml::parse(&text, path)?;
+    let fingerprint = crate::manifest::fingerprint(canonical(&root).as_bytes());
     let Value::Map(entries) = &root.value else {
         return Err(vec![
             Diagnostic::error(
@@ -192,6 +193,47 @@ pub fn load_file(root: &Path, path: &Path) -> Result<DataFile, Vec<Diagnostic>> 
         root,
         fingerprint,
     })
+}
+
+/// The values of a tree as text, without their places: what a fingerprint of the data is
+/// taken of (so that a comment or a moved line is not a change).
+fn canonical(node: &Node) -> String {
+    fn write(node: &Node, out: &mut String) {
+        match &node.value {
+            Value::Null => out.push('~'),
+            Value::Bool(b) => out.push_str(if *b { "T" } else { "F" }),
+            Value::Number(n) => {
+                out.push('#');
+                out.push_str(&n.to_string());
+            }
+            Value::String(s) => {
+                out.push('"');
+                out.push_str(&s.replace('\\', "\\\\").replace('"', "\\\""));
+                out.push('"');
+            }
+            Value::List(items) => {
+                out.push('[');
+                for item in items {
+                    write(item, out);
+                    out.push(',');
+                }
+                out.push(']');
+            }
+            Value::Map(entries) => {
+                out.push('{');
+                for (key, value) in entries {
+                    out.push_str(&key.name.replace('\\', "\\\\").replace(':', "\\:"));
+                    out.push(':');
+                    write(value, out);
+                    out.push(',');
+                }
+                out.push('}');
+            }
+        }
+    }
+    let mut out = String::new();
+    write(node, &mut out);
+    out
 }
 
 /// Reads and parses one YAML file (`path` relative to `root`, and so named in messages).

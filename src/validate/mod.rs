@@ -20,6 +20,15 @@ use std::path::Path;
 use crate::diagnostics::{Diagnostic, Location, Severity, Text};
 use crate::load::Data;
 
+/// What changed in the data since the last good build.
+#[derive(Clone, Debug, Default)]
+pub struct Since {
+    /// Files whose values changed, or that are new.
+    pub changed: std::collections::HashSet<std::path::PathBuf>,
+    /// Files that are gone.
+    pub removed: Vec<std::path::PathBuf>,
+}
+
 /// Reads `data/schema.yaml` of the site, if it has one.
 pub fn load_schema(site_root: &Path) -> Option<Result<schema::Schema, Vec<Diagnostic>>> {
     let schema_path = Path::new(crate::discover::SCHEMA_FILE);
@@ -31,13 +40,9 @@ pub fn load_schema(site_root: &Path) -> Option<Result<schema::Schema, Vec<Diagno
 
 /// The checked data (units converted) and every problem found.
 ///
-/// `changed` names the data files that differ from the last good build, when one is known:
+/// `since` says which data files changed since the last good build, when one is known:
 /// failed rules over many files are located there (see [`rules::check`]).
-pub fn validate(
-    site_root: &Path,
-    data: &Data,
-    changed: Option<&std::collections::HashSet<std::path::PathBuf>>,
-) -> (Data, Vec<Diagnostic>) {
+pub fn validate(site_root: &Path, data: &Data, since: Option<&Since>) -> (Data, Vec<Diagnostic>) {
     let mut problems = tree_shape(data);
     let schema_path = Path::new(crate::discover::SCHEMA_FILE);
     let Some(loaded) = load_schema(site_root) else {
@@ -72,7 +77,7 @@ pub fn validate(
     // A rule that cannot be computed because a value it reads is already reported as wrong
     // would only repeat that error.
     problems.extend(
-        rules::check(&schema, &checked, changed)
+        rules::check(&schema, &checked, since)
             .into_iter()
             .filter(|d| !(field_errors && d.code == "rule-eval")),
     );

@@ -13,16 +13,21 @@ const MAX_LISTED: usize = 30;
 
 /// Every rule that does not hold, as diagnostics (information when explained).
 ///
-/// `changed` names the data files that differ from the last good build, when one is known:
-/// a failed rule over many files is located in a changed file it read, where the fault most
-/// likely is; otherwise at the total (the value read directly, not as one of many parts).
+/// `since` says which data files changed since the last good build, when one is known: a
+/// failed rule over many files is located in a changed file it read, where the fault most
+/// likely is; otherwise (and when a file was removed) at the total (the value read
+/// directly, not as one of many parts), and the removed files are named.
 /// A rule that reads a value already reported as unreadable (text where a number belongs)
 /// is skipped, and the skipped rules are named once in a note.
-pub fn check(schema: &Schema, data: &Data, changed: Option<&HashSet<PathBuf>>) -> Vec<Diagnostic> {
+pub fn check(schema: &Schema, data: &Data, since: Option<&super::Since>) -> Vec<Diagnostic> {
     let index = DataIndex::new(data);
     let unreadable = unreadable_values(schema, data);
+    // A removed file may be the fault itself: then nothing that changed is blamed.
+    let changed = since.filter(|s| s.removed.is_empty()).map(|s| &s.changed);
+    let removed = since.map_or(&[][..], |s| s.removed.as_slice());
     let judge = Judge {
         changed,
+        removed,
         unreadable: &unreadable,
     };
     let (bad_paths, mut problems) = check_paths(schema);
@@ -158,6 +163,7 @@ enum Outcome {
 /// What the rules know beyond the data: what changed, what is unreadable.
 struct Judge<'j> {
     changed: Option<&'j HashSet<PathBuf>>,
+    removed: &'j [PathBuf],
     unreadable: &'j HashSet<(PathBuf, u32, u32)>,
 }
 
@@ -293,6 +299,12 @@ impl Judge<'_> {
                     format!("…另有 {more} 个值"),
                     format!("… and {more} more values"),
                 ),
+            ));
+        }
+        for gone in self.removed {
+            d.related.push((
+                Location::file(gone.clone()),
+                Text::new("上次生成以来删除了这个文件", "removed since the last build"),
             ));
         }
         d.related
