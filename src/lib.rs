@@ -147,7 +147,7 @@ pub fn render_cached(
         schema: schema.as_ref(),
         corrections: &corrections,
     };
-    let output = render::render_site_cached(&site, &data, extras, &mut cache.pages).map_err(
+    let mut output = render::render_site_cached(&site, &data, extras, &mut cache.pages).map_err(
         |mut problems| {
             problems.extend(notes.iter().cloned());
             problems
@@ -160,18 +160,23 @@ pub fn render_cached(
     let figure_changes = match (&baseline, published) {
         (Some(before), true) => {
             let changes = manifest::diff(before, &output.figures);
+            let pending = unlogged_changes(before, &output.figures, &changes, &corrections);
             let today = validate::corrections::today();
-            for change in changes
-                .iter()
-                .filter(|c| c.direct && c.old.is_some() && c.new.is_some())
-            {
-                let logged = corrections.iter().any(|c| c.key == change.key);
-                if !logged
-                    && let Some(d) = validate::corrections::missing_entry(change, &data, &today)
-                {
+            for change in &pending {
+                if let Some(d) = validate::corrections::missing_entry(change, &data, &today) {
                     notes.push(d);
                 }
             }
+            // What is still owed an entry stays in the manifest for the next build.
+            output.figures.pending = pending
+                .iter()
+                .map(|c| manifest::Pending {
+                    key: c.key.clone(),
+                    what: c.what.clone(),
+                    old: c.old.clone().unwrap_or_default(),
+                })
+                .collect();
+            output.set_manifest();
             Some(changes)
         }
         _ => None,
@@ -265,6 +270,52 @@ pub fn export_json_schema(site_root: &Path, dir: &Path) -> Result<Vec<PathBuf>, 
         written.push(path);
     }
     Ok(written)
+}
+
+/// The published figures that changed and that the corrections log does not record: this
+/// build's changes of figures of data files, and the changes still pending from before (by
+/// the value last published with a record), unless the figure is back to that value.
+fn unlogged_changes(
+    before: &manifest::Manifest,
+    now: &manifest::Manifest,
+    changes: &[manifest::Change],
+    corrections: &[validate::corrections::Correction],
+) -> Vec<manifest::Change> {
+    let logged = |key: &str| corrections.iter().any(|c| c.key == key);
+    let current = now.by_key();
+    let mut owed: Vec<manifest::Change> = Vec::new();
+    // A figure put back to the value last published with a record owes nothing.
+    let reverted = |key: &str| {
+        before
+            .pending
+            .iter()
+            .any(|p| p.key == key && current.get(key).is_some_and(|(_, f)| f.value == p.old))
+    };
+    for pending in before.pending.iter().filter(|p| !logged(&p.key)) {
+        if let Some((_, figure)) = current.get(pending.key.as_str())
+            && figure.value != pending.old
+        {
+            owed.push(manifest::Change {
+                key: pending.key.clone(),
+                what: figure.what.clone(),
+                old: Some(pending.old.clone()),
+                new: Some(figure.value.clone()),
+                src: figure.src.clone(),
+                direct: true,
+            });
+        }
+    }
+    for change in changes
+        .iter()
+        .filter(|c| c.direct && c.old.is_some() && c.new.is_some())
+        .filter(|c| !logged(&c.key) && !reverted(&c.key))
+    {
+        if !owed.iter().any(|o| o.key == change.key) {
+            owed.push(change.clone());
+        }
+    }
+    owed.sort_by(|a, b| a.key.cmp(&b.key));
+    owed
 }
 
 /// Refuses an output folder that would overwrite the site's own sources.

@@ -51,10 +51,25 @@ pub struct Page {
 pub struct Manifest {
     /// The format's version.
     pub version: u32,
-    /// Data file (`data/villages/hengxi.yaml`) → fingerprint of its bytes.
+    /// Data file (`data/villages/hengxi.yaml`) → fingerprint of its values.
     pub data: BTreeMap<String, String>,
     /// The pages, in output order.
     pub pages: Vec<Page>,
+    /// Published figures that changed with no entry in the corrections log yet: kept until
+    /// the log has one, so that the warning is not given once and then forgotten.
+    #[serde(default)]
+    pub pending: Vec<Pending>,
+}
+
+/// A changed figure still owed an entry in the corrections log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pending {
+    /// The figure's key.
+    pub key: String,
+    /// What it is.
+    pub what: String,
+    /// As it was last published with a record (the `old` the entry will need).
+    pub old: String,
 }
 
 impl Manifest {
@@ -65,6 +80,7 @@ impl Manifest {
             version: VERSION,
             data,
             pages,
+            pending: Vec::new(),
         }
     }
 
@@ -140,6 +156,16 @@ impl Manifest {
             }
             out.push_str("\n]}");
         }
+        out.push_str("\n],\n\"pending\": [");
+        for (i, p) in self.pending.iter().enumerate() {
+            out.push_str(if i == 0 { "\n  " } else { ",\n  " });
+            out.push_str(&format!(
+                "[{},{},{}]",
+                json(&p.key),
+                json(&p.what),
+                json(&p.old)
+            ));
+        }
         out.push_str("\n]\n}\n");
         out.into_bytes()
     }
@@ -198,10 +224,26 @@ impl Manifest {
                 figures,
             });
         }
+        let pending = doc["pending"]
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|p| {
+                        Some(Pending {
+                            key: text(&p[0])?,
+                            what: text(&p[1])?,
+                            old: text(&p[2])?,
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         Some(Manifest {
             version: VERSION,
             data,
             pages,
+            pending,
         })
     }
 
@@ -389,7 +431,12 @@ mod tests {
             direct: false,
             file_title: String::new(),
         };
-        let m = manifest(vec![figure("a", "1人"), figure("b", "2人"), computed]);
+        let mut m = manifest(vec![figure("a", "1人"), figure("b", "2人"), computed]);
+        m.pending.push(Pending {
+            key: "data/a.yaml#a.b".into(),
+            what: "文件a 什么".into(),
+            old: "0人".into(),
+        });
         let bytes = m.to_bytes();
         let back = Manifest::from_bytes(&bytes).unwrap();
         assert_eq!(back, m);

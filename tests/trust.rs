@@ -544,3 +544,35 @@ fn a_comment_is_not_a_change_and_a_removed_file_is_named() {
         "{sum}"
     );
 }
+
+#[test]
+fn a_missing_correction_is_not_forgotten_after_one_build() {
+    let site = copy_site(&repo());
+    assert!(huibao(site.path(), &["build"]).status.success());
+    edit(
+        site.path(),
+        "data/policies/health.yaml",
+        "hospitalisations: 1445",
+        "hospitalisations: 1446",
+    );
+    // Built without --deny-warnings: published, with the warning.
+    let first = text(&huibao(site.path(), &["build"]));
+    assert!(first.contains("correction-missing"), "{first}");
+    // The next build still owes the entry, for the value published before the change.
+    let again = huibao(site.path(), &["build", "--deny-warnings"]);
+    let said = text(&again);
+    assert_eq!(again.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("old: 1445人次") && said.contains("new: 1446"),
+        "{said}"
+    );
+    // Put back as it was: nothing is owed.
+    edit(
+        site.path(),
+        "data/policies/health.yaml",
+        "hospitalisations: 1446",
+        "hospitalisations: 1445",
+    );
+    let back = huibao(site.path(), &["build", "--deny-warnings"]);
+    assert!(back.status.success(), "{}", text(&back));
+}

@@ -41,6 +41,21 @@ pub struct Output {
     pub figures: manifest::Manifest,
 }
 
+impl Output {
+    /// Writes the figures manifest into the files to publish (again, when it changed).
+    pub fn set_manifest(&mut self) {
+        let bytes = self.figures.to_bytes();
+        match self
+            .files
+            .iter_mut()
+            .find(|(path, _)| path.as_path() == std::path::Path::new(manifest::FILE))
+        {
+            Some((_, old)) => *old = bytes,
+            None => self.files.push((PathBuf::from(manifest::FILE), bytes)),
+        }
+    }
+}
+
 /// What a build knows beyond the site's files: the schema (for the names of figures) and
 /// the notes to link from corrected figures.
 #[derive(Clone, Copy, Debug, Default)]
