@@ -7,6 +7,22 @@ use std::process::ExitCode;
 
 use huibao::diagnostics::{self, Lang};
 
+/// `println!` that does not panic when standard output is closed (`huibao diff | head`).
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// `print!` that does not panic when standard output is closed.
+macro_rules! out_raw {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 /// huibao（汇报）：把数据（YAML）和模板（Markdown）生成为静态的工作报告网站。
 /// huibao: builds a static work-report site from YAML data and Markdown templates.
 #[derive(Parser)]
@@ -121,7 +137,7 @@ fn main() -> ExitCode {
                     eprint!("{}", diagnostics::render(&report.notes, &site, lang));
                 }
                 let c = &report.changes;
-                println!(
+                out!(
                     "{}",
                     say(
                         format!(
@@ -150,10 +166,10 @@ fn main() -> ExitCode {
                 ] {
                     const SHOWN: usize = 20;
                     for path in paths.iter().take(SHOWN) {
-                        println!("{label} {}", path.display());
+                        out!("{label} {}", path.display());
                     }
                     if paths.len() > SHOWN {
-                        println!(
+                        out!(
                             "{label} … {}",
                             say(
                                 format!("另有 {} 个", paths.len() - SHOWN),
@@ -179,14 +195,14 @@ fn main() -> ExitCode {
         } => match huibao::render(&site, deny_warnings, huibao::Compare::Published(None)) {
             Ok(rendered) => {
                 if format == Format::Json {
-                    print!("{}", diagnostics::to_json(&rendered.notes, lang));
+                    out_raw!("{}", diagnostics::to_json(&rendered.notes, lang));
                     return ExitCode::SUCCESS;
                 }
                 if !rendered.notes.is_empty() {
                     eprint!("{}", diagnostics::render(&rendered.notes, &site, lang));
                 }
                 let files = rendered.output.files.len();
-                println!(
+                out!(
                     "{}",
                     say(
                         format!("检查通过：{files} 个文件，没有错误。"),
@@ -196,7 +212,7 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
             Err(problems) if format == Format::Json => {
-                print!("{}", diagnostics::to_json(&problems, lang));
+                out_raw!("{}", diagnostics::to_json(&problems, lang));
                 ExitCode::FAILURE
             }
             Err(problems) => fail(&problems, &site, lang),
@@ -220,7 +236,7 @@ fn main() -> ExitCode {
             json_schema: None, ..
         } => {
             // The schema language's documentation travels with the binary.
-            print!("{}", huibao::SCHEMA_DOC);
+            out_raw!("{}", huibao::SCHEMA_DOC);
             ExitCode::SUCCESS
         }
         Command::Schema {
@@ -229,9 +245,9 @@ fn main() -> ExitCode {
         } => match huibao::export_json_schema(&site, &json_schema) {
             Ok(files) => {
                 for file in &files {
-                    println!("{}", file.display());
+                    out!("{}", file.display());
                 }
-                println!(
+                out!(
                     "{}",
                     say(
                         format!(
@@ -250,7 +266,7 @@ fn main() -> ExitCode {
         },
         Command::New { dir } => match huibao::new_site::create(&dir) {
             Ok(()) => {
-                println!(
+                out!(
                     "{}",
                     say(
                         format!(
@@ -293,7 +309,7 @@ fn print_figure_changes(changes: &[huibao::manifest::Change], lang: Lang) {
     if changes.is_empty() {
         return;
     }
-    println!(
+    out!(
         "{}",
         match lang {
             Lang::Zh => format!("改变的数字（{} 个）：", changes.len()),
@@ -301,11 +317,11 @@ fn print_figure_changes(changes: &[huibao::manifest::Change], lang: Lang) {
         }
     );
     for change in changes.iter().take(FIGURES_SHOWN) {
-        println!("  {}", figure_change_line(change, lang));
+        out!("  {}", figure_change_line(change, lang));
     }
     if changes.len() > FIGURES_SHOWN {
         let more = changes.len() - FIGURES_SHOWN;
-        println!(
+        out!(
             "  {}",
             match lang {
                 Lang::Zh => format!("… 另有 {more} 个（huibao diff 列出全部）"),
@@ -347,14 +363,14 @@ fn diff(
     };
     if format == Format::Json {
         let text = serde_json::to_string_pretty(&changes).unwrap_or_else(|_| "[]".into());
-        println!("{text}");
+        out!("{text}");
         return ExitCode::SUCCESS;
     }
     if !rendered.notes.is_empty() {
         eprint!("{}", diagnostics::render(&rendered.notes, site, lang));
     }
     if changes.is_empty() {
-        println!(
+        out!(
             "{}",
             match lang {
                 Lang::Zh => "与已发布的站点相比，没有数字改变。",
@@ -363,7 +379,7 @@ fn diff(
         );
     }
     for change in &changes {
-        println!("{}", figure_change_line(change, lang));
+        out!("{}", figure_change_line(change, lang));
     }
     ExitCode::SUCCESS
 }

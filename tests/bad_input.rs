@@ -206,3 +206,24 @@ fn a_broken_link_in_data_is_an_unreadable_path() {
     );
     assert!(!site.path().join("public").exists());
 }
+
+#[test]
+fn a_closed_output_pipe_is_not_a_crash() {
+    // `huibao diff | head`: the reader goes away; huibao must not panic (exit 101).
+    let site = copy_site(&repo());
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_huibao"))
+        .args(["check", "--format", "json"])
+        .current_dir(site.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert_ne!(
+        output.status.code(),
+        Some(101),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

@@ -46,6 +46,13 @@ pub fn register(tera: &mut Tera, sources: Arc<Sources>) {
     tera.register_filter("group_by", GroupBy);
     tera.register_filter("unique", Unique);
     tera.register_filter("int", Int);
+    // Tera's text filters would see a figure's provenance markers: these read its text.
+    tera.register_filter("length", Length);
+    tera.register_filter("float", Float);
+    tera.register_filter("json_encode", JsonEncode);
+    for (name, edit) in TEXT_FILTERS {
+        tera.register_filter(name, TextFilter(name, *edit));
+    }
     for (name, wanted) in [
         ("gt", &[Ordering::Greater][..]),
         ("ge", &[Ordering::Greater, Ordering::Equal][..]),
@@ -274,6 +281,126 @@ impl Filter for Unique {
             }
         }
         Ok(Value::Array(kept))
+    }
+}
+
+/// A figure (or any value) without provenance markers, deep.
+fn plain(value: &Value) -> Value {
+    match value {
+        Value::String(s) => Value::String(provenance::strip(s).into_owned()),
+        Value::Array(items) => Value::Array(items.iter().map(plain).collect()),
+        Value::Object(map) => {
+            Value::Object(map.iter().map(|(k, v)| (k.clone(), plain(v))).collect())
+        }
+        other => other.clone(),
+    }
+}
+
+/// `{{ x | length }}`: the characters of a text (a figure's as printed), the items of a list
+/// or of a mapping, as Tera's `length`.
+struct Length;
+impl Filter for Length {
+    fn filter(&self, value: &Value, _args: &HashMap<String, Value>) -> Result<Value> {
+        match value {
+            Value::String(s) => Ok(Value::from(provenance::strip(s).chars().count())),
+            Value::Array(items) => Ok(Value::from(items.len())),
+            Value::Object(map) => Ok(Value::from(map.len())),
+            other => Err(Error::msg(format!(
+                "length: expected a text, a list or a mapping, found {}",
+                describe(other)
+            ))),
+        }
+    }
+}
+
+/// `{{ x | float }}` is refused: a figure is an exact decimal, and binary floating point is
+/// how reports get 0.30000000000000004.
+struct Float;
+impl Filter for Float {
+    fn filter(&self, _value: &Value, _args: &HashMap<String, Value>) -> Result<Value> {
+        Err(Error::msg(
+            "float: figures are exact decimals and are not turned into floating point; use fig, round, sum, div or rate / 数字是精确的十进制数，请用 fig、round、sum、div、rate",
+        ))
+    }
+}
+
+/// `{{ value | json_encode }}`: JSON of the value, figures as their text.
+struct JsonEncode;
+impl Filter for JsonEncode {
+    fn filter(&self, value: &Value, args: &HashMap<String, Value>) -> Result<Value> {
+        let pretty = matches!(args.get("pretty"), Some(Value::Bool(true)));
+        let value = plain(value);
+        let text = if pretty {
+            serde_json::to_string_pretty(&value)
+        } else {
+            serde_json::to_string(&value)
+        }
+        .map_err(|e| Error::msg(format!("json_encode: {e}")))?;
+        Ok(Value::String(text))
+    }
+}
+
+/// An edit of a text: Tera's text filters, on what a figure prints.
+type TextEdit = fn(&str, &HashMap<String, Value>) -> Result<Value>;
+
+/// Tera's text filters, read on a figure's text (its markers stripped).
+const TEXT_FILTERS: &[(&str, TextEdit)] = &[
+    ("upper", |t, _| Ok(Value::String(t.to_uppercase()))),
+    ("lower", |t, _| Ok(Value::String(t.to_lowercase()))),
+    ("trim", |t, _| Ok(Value::String(t.trim().to_string()))),
+    ("replace", |t, args| {
+        let text_arg = |name: &str| match args.get(name) {
+            Some(Value::String(s)) => Ok(s.as_str()),
+            _ => Err(Error::msg(format!("replace: give {name}= as text"))),
+        };
+        Ok(Value::String(t.replace(text_arg("from")?, text_arg("to")?)))
+    }),
+    ("split", |t, args| match args.get("pat") {
+        Some(Value::String(pat)) => Ok(Value::Array(
+            t.split(pat.as_str())
+                .map(|p| Value::String(p.to_string()))
+                .collect(),
+        )),
+        _ => Err(Error::msg("split: give the separator as pat=")),
+    }),
+    ("truncate", |t, args| {
+        let length = match args.get("length") {
+            None => 255,
+            Some(v) => v
+                .as_u64()
+                .and_then(|n| usize::try_from(n).ok())
+                .ok_or_else(|| Error::msg("truncate: length= must be a whole number"))?,
+        };
+        let end = match args.get("end") {
+            Some(Value::String(end)) => end.as_str(),
+            _ => "…",
+        };
+        if t.chars().count() <= length {
+            return Ok(Value::String(t.to_string()));
+        }
+        Ok(Value::String(format!(
+            "{}{end}",
+            t.chars().take(length).collect::<String>()
+        )))
+    }),
+];
+
+/// A text filter of [`TEXT_FILTERS`].
+struct TextFilter(&'static str, TextEdit);
+impl Filter for TextFilter {
+    fn filter(&self, value: &Value, args: &HashMap<String, Value>) -> Result<Value> {
+        let text = match value {
+            Value::String(s) => provenance::strip(s).into_owned(),
+            Value::Number(n) => n.to_string(),
+            other => {
+                return Err(Error::msg(format!(
+                    "{}: expected a text, found {}",
+                    self.0,
+                    describe(other)
+                )));
+            }
+        };
+        (self.1)(&text, args)
     }
 }
 

@@ -8,8 +8,9 @@ use crate::provenance::{self, Piece};
 
 /// How the page shows figures that carry provenance markers ([`crate::provenance`]).
 pub trait FigureHtml {
-    /// The HTML of a figure in the page's text: `text_html` is its text, already escaped.
-    fn figure(&mut self, payload: &str, text_html: &str) -> String;
+    /// The HTML of a figure in the page's text: `text_html` is its text, already escaped;
+    /// `in_link` when it is inside a link (where no other link may be added).
+    fn figure(&mut self, payload: &str, text_html: &str, in_link: bool) -> String;
     /// A figure's source, for an attribute value written as an empty marked figure.
     fn source(&self, payload: &str) -> String;
 }
@@ -18,7 +19,7 @@ pub trait FigureHtml {
 pub struct PlainFigures;
 
 impl FigureHtml for PlainFigures {
-    fn figure(&mut self, _payload: &str, text_html: &str) -> String {
+    fn figure(&mut self, _payload: &str, text_html: &str, _in_link: bool) -> String {
         text_html.to_string()
     }
     fn source(&self, _payload: &str) -> String {
@@ -147,7 +148,8 @@ fn show_figures<'a>(events: Vec<Event<'a>>, figures: &mut dyn FigureHtml) -> Vec
         *previous = CowStr::from(joined);
     }
     let events = merged;
-    let mut in_tag = false;
+    let mut state = RawHtmlState::default();
+    let mut links = 0usize;
     let mut plain_depth = 0usize;
     let has = |t: &str| t.contains(provenance::OPEN);
     let plain = |t: &CowStr<'a>| CowStr::from(provenance::strip(t).into_owned());
@@ -176,17 +178,26 @@ fn show_figures<'a>(events: Vec<Event<'a>>, figures: &mut dyn FigureHtml) -> Vec
                 plain_depth = plain_depth.saturating_sub(1);
                 Event::End(end)
             }
+            Event::Start(tag @ Tag::Link { .. }) => {
+                links += 1;
+                Event::Start(tag)
+            }
+            Event::End(TagEnd::Link) => {
+                links = links.saturating_sub(1);
+                Event::End(TagEnd::Link)
+            }
             Event::Text(text) if has(&text) => {
                 if plain_depth > 0 {
                     Event::Text(plain(&text))
                 } else {
-                    Event::Html(CowStr::from(text_with_figures(&text, figures)))
+                    let in_link = links + state.links > 0;
+                    Event::Html(CowStr::from(text_with_figures(&text, in_link, figures)))
                 }
             }
             Event::Code(text) if has(&text) => Event::Code(plain(&text)),
-            Event::Html(raw) => Event::Html(raw_html_with_figures(raw, &mut in_tag, figures)),
+            Event::Html(raw) => Event::Html(raw_html_with_figures(raw, &mut state, links, figures)),
             Event::InlineHtml(raw) => {
-                Event::InlineHtml(raw_html_with_figures(raw, &mut in_tag, figures))
+                Event::InlineHtml(raw_html_with_figures(raw, &mut state, links, figures))
             }
             other => other,
         })
@@ -194,7 +205,7 @@ fn show_figures<'a>(events: Vec<Event<'a>>, figures: &mut dyn FigureHtml) -> Vec
 }
 
 /// Text with marked figures as HTML.
-fn text_with_figures(text: &str, figures: &mut dyn FigureHtml) -> String {
+fn text_with_figures(text: &str, in_link: bool, figures: &mut dyn FigureHtml) -> String {
     let mut out = String::with_capacity(text.len() + 64);
     for piece in provenance::pieces(text) {
         match piece {
@@ -204,52 +215,83 @@ fn text_with_figures(text: &str, figures: &mut dyn FigureHtml) -> String {
             }
             Piece::Figure { payload, text } => {
                 let escaped = crate::html::escape_html_text(text);
-                out.push_str(&figures.figure(payload, &escaped));
+                out.push_str(&figures.figure(payload, &escaped, in_link));
             }
         }
     }
     out
 }
 
-/// Raw HTML with marked figures shown; `in_tag` carries whether the previous fragment
-/// ended inside a tag.
+/// Where raw HTML is, between its fragments: inside a tag, inside `<script>`/`<style>`
+/// (raw text, where markup would be code), inside a link.
+#[derive(Default)]
+struct RawHtmlState {
+    in_tag: bool,
+    raw_text: bool,
+    links: usize,
+}
+
+impl RawHtmlState {
+    /// Follows `text` (raw HTML without figures).
+    fn track(&mut self, text: &str) {
+        let mut rest = text;
+        while let Some(at) = rest.find(['<', '>']) {
+            let after = &rest[at + 1..];
+            if rest.as_bytes()[at] == b'>' {
+                self.in_tag = false;
+            } else {
+                self.in_tag = true;
+                let lower: String = after.chars().take(7).collect::<String>().to_lowercase();
+                let starts = |name: &str| {
+                    lower.starts_with(name)
+                        && !lower[name.len()..]
+                            .chars()
+                            .next()
+                            .is_some_and(|c| c.is_ascii_alphanumeric())
+                };
+                if starts("script") || starts("style") {
+                    self.raw_text = true;
+                } else if starts("/script") || starts("/style") {
+                    self.raw_text = false;
+                } else if starts("a") {
+                    self.links += 1;
+                } else if starts("/a") {
+                    self.links = self.links.saturating_sub(1);
+                }
+            }
+            rest = after;
+        }
+    }
+}
+
+/// Raw HTML with marked figures shown; `state` carries where the previous fragment ended.
 fn raw_html_with_figures<'a>(
     raw: CowStr<'a>,
-    in_tag: &mut bool,
+    state: &mut RawHtmlState,
+    links: usize,
     figures: &mut dyn FigureHtml,
 ) -> CowStr<'a> {
-    let track = |text: &str, in_tag: &mut bool| {
-        for c in text.chars() {
-            match c {
-                '<' => *in_tag = true,
-                '>' => *in_tag = false,
-                _ => {}
-            }
-        }
-    };
     if !raw.contains(provenance::OPEN) {
-        track(&raw, in_tag);
+        state.track(&raw);
         return raw;
     }
     let mut out = String::with_capacity(raw.len() + 64);
     for piece in provenance::pieces(&raw) {
         match piece {
             Piece::Plain(plain) => {
-                track(plain, in_tag);
+                state.track(plain);
                 out.push_str(plain);
-            }
-            Piece::Figure { payload, text } if *in_tag => {
-                if text.is_empty() {
-                    out.push_str(&crate::html::escape_html_text(&figures.source(payload)));
-                } else {
-                    out.push_str(text);
-                }
             }
             // An empty figure stands for its source (an SVG `<title>`, say).
             Piece::Figure { payload, text: "" } => {
                 out.push_str(&crate::html::escape_html_text(&figures.source(payload)));
             }
-            Piece::Figure { payload, text } => out.push_str(&figures.figure(payload, text)),
+            // In a tag, a script or a style a figure is its plain text.
+            Piece::Figure { text, .. } if state.in_tag || state.raw_text => out.push_str(text),
+            Piece::Figure { payload, text } => {
+                let in_link = links + state.links > 0;
+                out.push_str(&figures.figure(payload, text, in_link));
+            }
         }
     }
     CowStr::from(out)
@@ -492,8 +534,9 @@ mod tests {
     /// Shows a figure as `<b src>text</b>` and its source as `src:<payload>`.
     struct Tagged;
     impl FigureHtml for Tagged {
-        fn figure(&mut self, payload: &str, text_html: &str) -> String {
-            format!("<b data-src=\"{payload}\">{text_html}</b>")
+        fn figure(&mut self, payload: &str, text_html: &str, in_link: bool) -> String {
+            let link = if in_link { " in-link" } else { "" };
+            format!("<b data-src=\"{payload}\"{link}>{text_html}</b>")
         }
         fn source(&self, payload: &str) -> String {
             format!("src:{payload}")
@@ -544,5 +587,36 @@ mod tests {
             html.contains("alt=\"图\"") && html.contains("src=\"a.png\""),
             "{html}"
         );
+    }
+
+    #[test]
+    fn figures_in_scripts_styles_and_links() {
+        let pages = pages();
+        let links = Links {
+            pages: &pages,
+            source_dir: "",
+            root: "",
+        };
+        let fig = |payload: &str, text: &str| provenance::mark(payload, text);
+        let md = format!(
+            "<script>var n = {};</script>\n\n<style>p {{ width: {}px }}</style>\n\n[共{}户](x.md) 又<a href=\"x.html\">{}</a>，{}\n",
+            fig("d0.0", "57000"),
+            fig("d0.1", "12"),
+            fig("d0.2", "1841"),
+            fig("d0.3", "6"),
+            fig("d0.4", "7"),
+        );
+        let html = to_html(&md, &links, false, &mut Tagged).html;
+        assert!(html.contains("<script>var n = 57000;</script>"), "{html}");
+        assert!(html.contains("<style>p { width: 12px }</style>"), "{html}");
+        assert!(
+            html.contains("<b data-src=\"d0.2\" in-link>1841</b>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<b data-src=\"d0.3\" in-link>6</b></a>"),
+            "{html}"
+        );
+        assert!(html.contains("<b data-src=\"d0.4\">7</b>"), "{html}");
     }
 }

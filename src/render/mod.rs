@@ -542,16 +542,18 @@ struct ShownFigures<'s> {
 }
 
 impl markdown::FigureHtml for ShownFigures<'_> {
-    fn figure(&mut self, payload: &str, text_html: &str) -> String {
+    fn figure(&mut self, payload: &str, text_html: &str, in_link: bool) -> String {
         let Some(origin) = Origin::decode(payload) else {
             return text_html.to_string();
         };
         let described = self.sources.describe(&origin);
         let src = crate::html::escape_html_text(&described.src);
-        let note = self
+        let corrected = self
             .corrected
             .filter(|_| described.direct)
             .and_then(|c| c.get(&described.key));
+        // Inside a link no second link may be added: the mark stays, the note is the title.
+        let note = corrected.filter(|_| !in_link);
         let html = match note {
             Some((anchor, title)) => format!(
                 "<span class=\"fig-corrected\" data-src=\"{src}\">{text_html}<a class=\"fig-note\" href=\"{}{}#{}\" title=\"{}\">更正</a></span>",
@@ -560,7 +562,13 @@ impl markdown::FigureHtml for ShownFigures<'_> {
                 crate::html::escape_html_text(anchor),
                 crate::html::escape_html_text(title)
             ),
-            None => format!("<span data-src=\"{src}\">{text_html}</span>"),
+            None => match corrected {
+                Some((_, title)) => format!(
+                    "<span class=\"fig-corrected\" data-src=\"{src}\" title=\"{}\">{text_html}</span>",
+                    crate::html::escape_html_text(title)
+                ),
+                None => format!("<span data-src=\"{src}\">{text_html}</span>"),
+            },
         };
         self.found.push(manifest::Figure {
             key: described.key,
