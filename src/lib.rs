@@ -107,13 +107,19 @@ pub fn render_cached(
     timer.lap("discover");
     let data = load::load_cached(&site.root, &site.data_files, &mut cache.data)?;
     timer.lap("load");
+    let mut unreadable_manifest = None;
     let (baseline, published) = match compare {
         Compare::Published(dir) => {
             let dir = dir.map_or_else(
                 || site.root.join(&site.config.output_dir),
                 Path::to_path_buf,
             );
-            (manifest::Manifest::read(&dir), true)
+            let read = manifest::Manifest::read(&dir);
+            let file = dir.join(manifest::FILE);
+            if read.is_none() && file.is_file() {
+                unreadable_manifest = Some(file);
+            }
+            (read, true)
         }
         Compare::LastBuild => (cache.last_good.clone(), false),
     };
@@ -134,8 +140,32 @@ pub fn render_cached(
     let (data, mut notes) = validate::validate(&site.root, &data, since.as_ref());
     timer.lap("validate");
     notes.splice(0..0, site.notes.iter().cloned());
-    let schema = validate::load_schema(&site.root).and_then(Result::ok);
-    let (corrections, problems) = validate::corrections::read(&data, schema.as_ref());
+    if let Some(file) = unreadable_manifest {
+        notes.push(
+            Diagnostic::new(
+                diagnostics::Severity::Warning,
+                "manifest-unreadable",
+                Some(diagnostics::Location::file(file)),
+                diagnostics::Text::new(
+                    "已发布站点的数字清单 figures.json 无法读取（已损坏，或由别的版本写成）：这次不能列出改变的数字，也不能检查缺少的更正记录",
+                    "the published site's figures.json cannot be read (damaged, or written by another version): this time the changed figures cannot be listed nor missing corrections found",
+                ),
+            )
+            .with_hint(diagnostics::Text::new(
+                "确认输出文件夹是这个站点的；这次生成会写入新的 figures.json",
+                "check that the output folder is this site's; this build writes a new figures.json",
+            )),
+        );
+    }
+    // A schema that cannot be read is already reported; the log's units come from it.
+    let loaded = validate::load_schema(&site.root);
+    let schema_broken = matches!(loaded, Some(Err(_)));
+    let schema = loaded.and_then(Result::ok);
+    let (corrections, problems) = if schema_broken {
+        (Vec::new(), Vec::new())
+    } else {
+        validate::corrections::read(&data, schema.as_ref())
+    };
     notes.extend(problems);
     let stops = |d: &Diagnostic| {
         d.is_error() || (deny_warnings && d.severity == diagnostics::Severity::Warning)

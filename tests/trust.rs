@@ -383,6 +383,22 @@ fn the_log_is_checked_like_data() {
             "  - date: 2020-12-01\n    what: township.population\n    old: 1\n    new: 57000\n    reasn: x\n",
             "是不是「reason」",
         ),
+        (
+            "  - date: 2020-12-01\n    what: township.population\n    old: 1\n    new: 57000\n    reason: （写明更正原因）\n",
+            "reason 要写明更正的原因",
+        ),
+        (
+            "  - date: 2020-12-01\n    what: township.population\n    old: 57000\n    new: 57000\n    reason: x\n",
+            "old 和 new 相同",
+        ),
+        (
+            "  - date: 2020-12-01\n    what: policies.industry.special_funds_wan\n    old: 342人\n    new: 342\n    reason: x\n",
+            "单位「人」不能换算成这个数字的单位「万元」",
+        ),
+        (
+            "  - date: 2020-12-01\n    what: township.population\n    old: １３１\n    new: 57000\n    reason: x\n",
+            "全角数字",
+        ),
     ] {
         fs::write(&log, format!("{entries}{entry}")).unwrap();
         let out = huibao(site.path(), &["check"]);
@@ -575,4 +591,46 @@ fn a_missing_correction_is_not_forgotten_after_one_build() {
     );
     let back = huibao(site.path(), &["build", "--deny-warnings"]);
     assert!(back.status.success(), "{}", text(&back));
+}
+
+#[test]
+fn an_unreadable_manifest_is_said_and_an_empty_log_builds() {
+    let site = copy_site(&repo());
+    assert!(huibao(site.path(), &["build"]).status.success());
+    fs::write(site.path().join("public/figures.json"), "{ not json").unwrap();
+    let out = huibao(site.path(), &["build", "--deny-warnings"]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("警告[manifest-unreadable] public/figures.json")
+            || said.contains("[manifest-unreadable]"),
+        "{said}"
+    );
+    // A log with no entries: no 更正说明 page, and the bundled pages still build.
+    fs::write(site.path().join("data/corrections.yaml"), "entries:\n").unwrap();
+    let built = huibao(site.path(), &["build"]);
+    assert!(built.status.success(), "{}", text(&built));
+    assert!(!site.path().join("public/corrections.html").exists());
+}
+
+#[test]
+fn a_within_that_is_not_true_or_false_is_an_error() {
+    let site = copy_site(&repo());
+    let schema = site.path().join("data/schema.yaml");
+    let text_before = fs::read_to_string(&schema).unwrap();
+    let start = text_before.find("      within: ").unwrap();
+    let end = text_before[start..].find('\n').unwrap() + start;
+    fs::write(
+        &schema,
+        format!(
+            "{}      within: 1 + 1{}",
+            &text_before[..start],
+            &text_before[end..]
+        ),
+    )
+    .unwrap();
+    let out = huibao(site.path(), &["--lang", "en", "check"]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(said.contains("within must give true or false"), "{said}");
 }

@@ -24,6 +24,9 @@ use crate::load::{Data, DataFile, Node, Value};
 /// The log's file, relative to the site folder.
 pub const FILE: &str = "data/corrections.yaml";
 
+/// What the entry a warning suggests says for `reason`, to be replaced.
+const PLACEHOLDER: &str = "（写明更正原因）";
+
 /// The keys of an entry.
 const ENTRY_KEYS: &[&str] = &["date", "what", "old", "new", "reason"];
 
@@ -185,6 +188,21 @@ pub fn read(data: &Data, schema: Option<&Schema>) -> (Vec<Correction>, Vec<Diagn
         if !ok {
             continue;
         }
+        if !matches!(reason.1.value, Value::String(_))
+            || reason.0.is_empty()
+            || reason.0 == PLACEHOLDER
+        {
+            problems.push(error(
+                reason.1,
+                "reason 要写明更正的原因（文字）".into(),
+                "reason must say why the figure was corrected (text)".into(),
+                Some(Text::new(
+                    "例如：县卫健局复核，补录一人次",
+                    "for example: rechecked by the county health bureau, one stay added",
+                )),
+            ));
+            continue;
+        }
         if !super::fields::is_date(&date.0) {
             problems.push(error(
                 date.1,
@@ -227,27 +245,31 @@ pub fn read(data: &Data, schema: Option<&Schema>) -> (Vec<Correction>, Vec<Diagn
         };
         let unit = field.and_then(|f| f.unit.clone()).unwrap_or_default();
         let parse = |text: &str| figure_value(text, &unit);
-        if parse(&old.0).is_none() {
+        let Some(was) = parse(&old.0) else {
+            let (zh, en) = not_a_figure("old", &old.0, &unit);
+            problems.push(error(old.1, zh, en, None));
+            continue;
+        };
+        let Some(value) = parse(&new.0) else {
+            let (zh, en) = not_a_figure("new", &new.0, &unit);
+            problems.push(error(new.1, zh, en, None));
+            continue;
+        };
+        if was.normalize() == value.normalize() {
             problems.push(error(
-                old.1,
-                format!("old「{}」不是一个数（可以带单位，如 342元）", old.0),
+                new.1,
+                format!("old 和 new 相同（{}）：这不是一处更正", new.0),
                 format!(
-                    "old `{}` is not a number (a unit may follow, as in 342元)",
-                    old.0
+                    "old and new are the same ({}): this is no correction",
+                    new.0
                 ),
-                None,
+                Some(Text::new(
+                    "old 写原来发布的数，new 写更正后的数",
+                    "old is the figure as published, new the corrected one",
+                )),
             ));
             continue;
         }
-        let Some(value) = parse(&new.0) else {
-            problems.push(error(
-                new.1,
-                format!("new「{}」不是一个能换算成「{unit}」的数", new.0),
-                format!("new `{}` is not a number that converts to `{unit}`", new.0),
-                None,
-            ));
-            continue;
-        };
         if value.normalize() != current.normalize() {
             let mut d = error(
                 new.1,
@@ -437,6 +459,30 @@ fn walk_key<'d>(file: &'d DataFile, key: &str) -> Option<(&'d Node, String)> {
     Some((node, path))
 }
 
+/// Why `text` (the log's `key`) is not a figure of a field in `unit`, in both languages.
+fn not_a_figure(key: &str, text: &str, unit: &str) -> (String, String) {
+    if let Some((number, written)) = super::units::split_number_unit(text)
+        && crate::figure::parse_decimal(number).is_ok()
+    {
+        return (
+            format!("{key}「{text}」的单位「{written}」不能换算成这个数字的单位「{unit}」"),
+            format!(
+                "{key} `{text}`: the unit `{written}` does not convert to the figure's unit `{unit}`"
+            ),
+        );
+    }
+    if text.chars().any(|c| ('０'..='９').contains(&c)) {
+        return (
+            format!("{key}「{text}」里有全角数字：请切换到半角输入（如 131）"),
+            format!("{key} `{text}` has full-width digits: type half-width ones (such as 131)"),
+        );
+    }
+    (
+        format!("{key}「{text}」不是一个数（可以带单位，如 342元）"),
+        format!("{key} `{text}` is not a number (a unit may follow, as in 342元)"),
+    )
+}
+
 /// A figure written in a log entry: a number, or a number and a unit that converts to
 /// `unit` (`342元` for a field in 万元).
 fn figure_value(text: &str, unit: &str) -> Option<Decimal> {
@@ -470,7 +516,7 @@ pub fn missing_entry(
         return None;
     };
     let entry = format!(
-        "  - date: {today}\n    what: {what}\n    old: {old}\n    new: {current}\n    reason: （写明更正原因）"
+        "  - date: {today}\n    what: {what}\n    old: {old}\n    new: {current}\n    reason: {PLACEHOLDER}"
     );
     Some(
         Diagnostic::new(

@@ -104,6 +104,13 @@ impl Checker<'_> {
                 "去掉千位分隔符（逗号），例如 1841",
                 "remove the thousands separators (commas), e.g. 1841",
             )
+        } else if units::split_number_unit(text)
+            .is_some_and(|(_, unit)| unit.starts_with(|c: char| c.is_ascii_digit()))
+        {
+            Text::new(
+                "去掉数字中间的空格，例如 1 841 写成 1841",
+                "remove the spaces inside the number, e.g. 1 841 as 1841",
+            )
         } else if text.contains('万') {
             Text::new(
                 "写出完整的数，例如 5.7万 写成 57000",
@@ -418,8 +425,10 @@ impl Checker<'_> {
             }
             Value::String(text)
                 if text.contains([',', '，'])
-                    || units::split_number_unit(text)
-                        .is_some_and(|(_, unit)| unit.starts_with('万') && unit != "万元") =>
+                    || units::split_number_unit(text).is_some_and(|(_, unit)| {
+                        (unit.starts_with('万') && unit != "万元")
+                            || unit.starts_with(|c: char| c.is_ascii_digit())
+                    }) =>
             {
                 self.text_not_number(node, (&name_zh, &name_en), text);
                 return node.clone();

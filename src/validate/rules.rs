@@ -246,7 +246,7 @@ impl Judge<'_> {
                     en.push_str(&format!(". Explained: {}", explained.reason.en));
                     severity = Severity::Info;
                 }
-                Ok(_) => {
+                Ok(Val::Bool(false)) => {
                     zh.push_str(&format!(
                         "。这个差距超出了 explained 所说明的范围（{}），说明不适用：{}",
                         explained.within_text, explained.reason.zh
@@ -256,6 +256,19 @@ impl Judge<'_> {
                         explained.within_text, explained.reason.en
                     ));
                     severity = Severity::Error;
+                }
+                Ok(other) => {
+                    let error = EvalError {
+                        zh: format!(
+                            "explained 的 within 应是真假值（比较的结果），这里是{}",
+                            describe_zh(&other)
+                        ),
+                        en: format!(
+                            "explained's within must give true or false, found {}",
+                            describe_en(&other)
+                        ),
+                    };
+                    return Outcome::Fails(Box::new(eval_failed(rule, &error)));
                 }
                 Err(error) => return Outcome::Fails(Box::new(eval_failed(rule, &error))),
             }
