@@ -168,6 +168,18 @@ impl Diagnostic {
         ))
     }
 
+    /// A bug of huibao's (a panic caught in a worker): reported, never a crash.
+    pub fn internal() -> Self {
+        Diagnostic::error(
+            "internal",
+            None,
+            Text::new(
+                "huibao 内部出错，请报告这个问题（附上上面的输出）",
+                "an internal error of huibao; please report it (with the output above)",
+            ),
+        )
+    }
+
     /// The same diagnostic with a hint saying what to do.
     pub fn with_hint(mut self, hint: Text) -> Self {
         self.hint = Some(hint);

@@ -89,9 +89,19 @@ pub fn load_cached(
         let (stamp, entry) = (stamps[i]?, cache.files.get(&paths[i])?);
         (entry.0 == stamp.0 && entry.1 == stamp.1).then(|| entry.2.clone())
     };
-    let results: Vec<Result<DataFile, Vec<Diagnostic>>> = parallel_map(paths.len(), |i| {
-        cached(i).map_or_else(|| load_file(root, &paths[i]), Ok)
-    });
+    // Files are parsed on every core; a file whose parsing panics is an internal error of
+    // that file, as a page is in render.
+    use rayon::prelude::*;
+    let results: Vec<Result<DataFile, Vec<Diagnostic>>> = (0..paths.len())
+        .into_par_iter()
+        .with_min_len(64)
+        .map(|i| {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                cached(i).map_or_else(|| load_file(root, &paths[i]), Ok)
+            }))
+            .unwrap_or_else(|_| Err(vec![Diagnostic::internal()]))
+        })
+        .collect();
     let mut files = Vec::with_capacity(paths.len());
     let mut problems = Vec::new();
     let mut kept = std::collections::HashMap::with_capacity(paths.len());
@@ -112,33 +122,6 @@ pub fn load_cached(
     } else {
         Err(problems)
     }
-}
-
-/// `f(0) … f(n-1)` in order, computed on every core when `n` is large.
-fn parallel_map<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |t| t.get())
-        .min(8);
-    if threads < 2 || n < 256 {
-        return (0..n).map(f).collect();
-    }
-    let chunk = n.div_ceil(threads);
-    std::thread::scope(|scope| {
-        let f = &f;
-        let handles: Vec<_> = (0..n)
-            .step_by(chunk)
-            .map(|start| {
-                scope.spawn(move || (start..(start + chunk).min(n)).map(f).collect::<Vec<T>>())
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| {
-                h.join()
-                    .unwrap_or_else(|payload| std::panic::resume_unwind(payload))
-            })
-            .collect()
-    })
 }
 
 /// Reads one data file.

@@ -251,54 +251,29 @@ pub fn render_site_cached(
             (&figure_sources, Some(&corrected)),
         )
     };
-    // Pages are independent: render them on every core, each thread with its own context
-    // (one clone per thread, never per page).
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
-    let mut rendered: Vec<RenderedPage> = if threads < 2 || to_render.len() < 64 {
-        to_render
-            .iter()
-            .map(|&(index, inputs)| (index, inputs, render_one(index, &mut context)))
-            .collect()
-    } else {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = to_render
-                .chunks(to_render.len().div_ceil(threads))
-                .map(|chunk| {
-                    let mut context = context.clone();
-                    let render_one = &render_one;
-                    scope.spawn(move || {
-                        chunk
-                            .iter()
-                            .map(|&(index, inputs)| {
-                                (index, inputs, render_one(index, &mut context))
-                            })
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|handle| {
-                    handle.join().unwrap_or_else(|_| {
-                        vec![(
-                            usize::MAX,
-                            0,
-                            Err(vec![Diagnostic::error(
-                                "internal",
-                                None,
-                                Text::new(
-                                    "生成页面时内部出错，请报告这个问题",
-                                    "an internal error while rendering pages; please report it",
-                                ),
-                            )]),
-                        )]
-                    })
-                })
-                .collect()
-        })
-    };
+    // Pages are independent: render them on every core, each worker with its own context
+    // (the context holds all the data: cloned once per core's share of the pages, never per
+    // page). A page whose rendering panics is an internal error of that page, not the end
+    // of the build.
+    use rayon::prelude::*;
+    let share = to_render
+        .len()
+        .div_ceil(rayon::current_num_threads())
+        .max(32);
+    let mut rendered: Vec<RenderedPage> = to_render
+        .par_iter()
+        .with_min_len(share)
+        .map_init(
+            || context.clone(),
+            |context, &(index, inputs)| {
+                let page = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    render_one(index, context)
+                }))
+                .unwrap_or_else(|_| Err(vec![crate::diagnostics::Diagnostic::internal()]));
+                (index, inputs, page)
+            },
+        )
+        .collect();
     rendered.sort_by_key(|(index, _, _)| *index);
     // The content of each page rendered now, for the link check (the layout's own links come
     // from the plan and always resolve).
