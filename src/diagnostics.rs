@@ -269,23 +269,17 @@ fn source_snippet(location: &Location, site_root: &Path) -> Option<String> {
     let pad = " ".repeat(number.len());
     let mut snippet = format!("  {pad} |\n  {number} | {line}\n");
     if location.col > 0 {
-        // Wide (CJK) characters take two terminal columns.
+        // Wide (CJK, full-width) characters take two terminal columns.
         let width: usize = line
             .chars()
             .take(location.col - 1)
-            .map(|c| if is_wide(c) { 2 } else { 1 })
+            .map(|c| unicode_width::UnicodeWidthChar::width(c).unwrap_or(0))
             .sum();
         let _ = writeln!(snippet, "  {pad} | {}^", " ".repeat(width));
     }
     Some(snippet)
 }
 
-fn is_wide(c: char) -> bool {
-    matches!(c as u32,
-        0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF |
-        0x4E00..=0x9FFF | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF |
-        0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD)
-}
 
 /// Diagnostics as JSON, for machines: a list of objects with severity, code, rule, file,
 /// line, column, message, hint and related places.

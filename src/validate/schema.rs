@@ -285,6 +285,20 @@ pub fn parse(root: &Node) -> Result<Schema, Vec<Diagnostic>> {
     match root.get("files").map(|n| (&n.value, n)) {
         Some((Value::Map(entries), _)) => {
             for (key, spec) in entries {
+                if key.name.split('/').any(|part| part.matches('*').count() > 1) {
+                    let d = reader.error(
+                        spec,
+                        format!(
+                            "文件模式「{}」的每一层只能有一个 *（如 villages/*.yaml）",
+                            key.name
+                        ),
+                        format!(
+                            "the file pattern `{}` may have one * per folder level (such as villages/*.yaml)",
+                            key.name
+                        ),
+                    );
+                    reader.problems.push(d);
+                }
                 if !key.name.ends_with(".yaml") && !key.name.ends_with(".yml") {
                     let d = reader.error(
                         spec,
@@ -1075,21 +1089,7 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for i in 1..=a.len() {
-        let mut previous = row[0];
-        row[0] = i;
-        for j in 1..=b.len() {
-            let current = row[j];
-            row[j] = (row[j] + 1)
-                .min(row[j - 1] + 1)
-                .min(previous + usize::from(a[i - 1] != b[j - 1]));
-            previous = current;
-        }
-    }
-    row[b.len()]
+    strsim::levenshtein(a, b)
 }
 
 /// Whether the data file `path` (relative to the site) matches `pattern` (relative to data/).
@@ -1132,6 +1132,18 @@ mod tests {
             did_you_mean("zzz", ["households", "people"].into_iter()),
             None
         );
+    }
+
+    #[test]
+    fn a_pattern_with_two_stars_in_one_name_is_refused() {
+        let text = "files:\n  villages/*_*.yaml:\n    fields:\n      name: text\n";
+        let node = crate::load::yaml::parse(text, Path::new("data/schema.yaml")).unwrap();
+        let problems = parse(&node).unwrap_err();
+        assert!(
+            problems[0].message.en.contains("one * per folder level"),
+            "{problems:?}"
+        );
+        assert_eq!(problems[0].location.as_ref().unwrap().line, 2);
     }
 
     #[test]
