@@ -286,7 +286,7 @@ pub fn parse(root: &Node) -> Result<Schema, Vec<Diagnostic>> {
         Some((Value::Map(entries), _)) => {
             for (key, spec) in entries {
                 if key.name.split('/').any(|part| part.matches('*').count() > 1) {
-                    let d = reader.error(
+                    let mut d = reader.error(
                         spec,
                         format!(
                             "文件模式「{}」的每一层只能有一个 *（如 villages/*.yaml）",
@@ -297,6 +297,11 @@ pub fn parse(root: &Node) -> Result<Schema, Vec<Diagnostic>> {
                             key.name
                         ),
                     );
+                    d.location = Some(Location::new(
+                        reader.file,
+                        key.line as usize,
+                        key.col as usize,
+                    ));
                     reader.problems.push(d);
                 }
                 if !key.name.ends_with(".yaml") && !key.name.ends_with(".yml") {
