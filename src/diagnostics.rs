@@ -280,7 +280,6 @@ fn source_snippet(location: &Location, site_root: &Path) -> Option<String> {
     Some(snippet)
 }
 
-
 /// Diagnostics as JSON, for machines: a list of objects with severity, code, rule, file,
 /// line, column, message, hint and related places.
 pub fn to_json(diagnostics: &[Diagnostic], lang: Lang) -> String {

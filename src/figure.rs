@@ -84,18 +84,36 @@ pub fn to_decimal(value: &Value, what: &str) -> tera::Result<Decimal> {
         Value::Number(n) => n.to_string(),
         Value::String(s) => provenance::strip(s).trim().to_string(),
         other => {
-            return Err(Error::msg(format!(
-                "{what}: expected a number, found {} / 需要一个数字，这里是 {}",
-                describe(other),
-                describe(other)
-            )));
+            return Err(bilingual(
+                format!("{what}: expected a number, found {}", describe(other)),
+                format!("{what}：需要一个数字，这里是{}", describe_zh(other)),
+            ));
         }
     };
     parse_decimal(&text).map_err(|_| {
-        Error::msg(format!(
-            "{what}: `{text}` is not a number / 「{text}」不是数字"
-        ))
+        bilingual(
+            format!("{what}: `{text}` is not a number"),
+            format!("{what}：「{text}」不是数字"),
+        )
     })
+}
+
+/// A template helper's error in both languages: `English / 中文`, which
+/// `render::template_error` splits back into the two.
+pub fn bilingual(en: String, zh: String) -> Error {
+    Error::msg(format!("{en} / {zh}"))
+}
+
+/// A short description of a template value, in Chinese.
+pub fn describe_zh(value: &Value) -> String {
+    match value {
+        Value::Null => "空值（这个值不存在）".to_string(),
+        Value::Bool(b) => format!("真假值 {b}"),
+        Value::Array(a) => format!("{} 项的列表", a.len()),
+        Value::Object(_) => "映射".to_string(),
+        Value::String(s) => format!("文本「{}」", provenance::strip(s)),
+        Value::Number(n) => format!("数字 {n}"),
+    }
 }
 
 /// A short description of a template value, for messages.
@@ -105,7 +123,7 @@ pub fn describe(value: &Value) -> String {
         Value::Bool(b) => format!("boolean {b}"),
         Value::Array(a) => format!("a list of {}", a.len()),
         Value::Object(_) => "a mapping".to_string(),
-        Value::String(s) => format!("text `{s}`"),
+        Value::String(s) => format!("text `{}`", provenance::strip(s)),
         Value::Number(n) => format!("number {n}"),
     }
 }

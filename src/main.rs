@@ -5,7 +5,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use huibao::diagnostics::{self, Lang};
+use huibao::diagnostics::{self, Lang, Text};
+use std::path::Path;
 
 /// `println!` that does not panic when standard output is closed (`huibao diff | head`).
 macro_rules! out {
@@ -122,116 +123,28 @@ fn main() -> ExitCode {
         LangArg::Zh => Lang::Zh,
         LangArg::En => Lang::En,
     };
-    let say = |zh: String, en: String| match lang {
-        Lang::Zh => zh,
-        Lang::En => en,
-    };
     match cli.command {
         Command::Build {
             site,
             out,
             deny_warnings,
-        } => match huibao::build(&site, out.as_deref(), deny_warnings) {
-            Ok(report) => {
-                if !report.notes.is_empty() {
-                    eprint!("{}", diagnostics::render(&report.notes, &site, lang));
-                }
-                let c = &report.changes;
-                out!(
-                    "{}",
-                    say(
-                        format!(
-                            "已生成 {} 个文件到 {}（新增 {}，修改 {}，删除 {}）",
-                            report.files,
-                            report.out_dir.display(),
-                            c.added.len(),
-                            c.modified.len(),
-                            c.removed.len()
-                        ),
-                        format!(
-                            "built {} files into {} ({} added, {} modified, {} removed)",
-                            report.files,
-                            report.out_dir.display(),
-                            c.added.len(),
-                            c.modified.len(),
-                            c.removed.len()
-                        ),
-                    )
-                );
-                // What to re-publish: the changed files by name (the first few of each kind).
-                for (label, paths) in [
-                    (say("  新增".into(), "  added".into()), &c.added),
-                    (say("  修改".into(), "  modified".into()), &c.modified),
-                    (say("  删除".into(), "  removed".into()), &c.removed),
-                ] {
-                    const SHOWN: usize = 20;
-                    for path in paths.iter().take(SHOWN) {
-                        out!("{label} {}", path.display());
-                    }
-                    if paths.len() > SHOWN {
-                        out!(
-                            "{label} … {}",
-                            say(
-                                format!("另有 {} 个", paths.len() - SHOWN),
-                                format!("and {} more", paths.len() - SHOWN)
-                            )
-                        );
-                    }
-                }
-                print_figure_changes(&report.figure_changes, lang);
-                ExitCode::SUCCESS
-            }
-            Err(problems) => fail(&problems, &site, lang),
-        },
+        } => build(&site, out.as_deref(), deny_warnings, lang),
+        Command::Check {
+            site,
+            deny_warnings,
+            format,
+        } => check(&site, deny_warnings, format, lang),
         Command::Diff {
             site,
             against,
             format,
         } => diff(&site, against.as_deref(), format, lang),
-        Command::Check {
-            site,
-            deny_warnings,
-            format,
-        } => match huibao::render(&site, deny_warnings, huibao::Compare::Published(None)) {
-            Ok(rendered) => {
-                if format == Format::Json {
-                    out_raw!("{}", diagnostics::to_json(&rendered.notes, lang));
-                    return ExitCode::SUCCESS;
-                }
-                if !rendered.notes.is_empty() {
-                    eprint!("{}", diagnostics::render(&rendered.notes, &site, lang));
-                }
-                let files = rendered.output.files.len();
-                out!(
-                    "{}",
-                    say(
-                        format!("检查通过：{files} 个文件，没有错误。"),
-                        format!("check passed: {files} files, no errors."),
-                    )
-                );
-                ExitCode::SUCCESS
-            }
-            Err(problems) if format == Format::Json => {
-                out_raw!("{}", diagnostics::to_json(&problems, lang));
-                ExitCode::FAILURE
-            }
-            Err(problems) => fail(&problems, &site, lang),
-        },
         Command::Serve {
             site,
             port,
             bind,
             open,
-        } => match huibao::serve::run(huibao::serve::Options {
-            site: site.clone(),
-            bind,
-            port,
-            open,
-            lang,
-        }) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(problems) => fail(&problems, &site, lang),
-        },
+        } => serve(site, bind, port, open, lang),
         Command::Schema {
             json_schema: None, ..
         } => {
@@ -241,50 +154,138 @@ fn main() -> ExitCode {
         }
         Command::Schema {
             site,
-            json_schema: Some(json_schema),
-        } => match huibao::export_json_schema(&site, &json_schema) {
-            Ok(files) => {
-                for file in &files {
-                    out!("{}", file.display());
-                }
-                out!(
-                    "{}",
-                    say(
-                        format!(
-                            "已写入 {} 个 JSON Schema。VS Code（YAML 插件）：在 settings.json 的 yaml.schemas 里把每个文件对应到 data/ 下的文件模式，或在数据文件第一行写 # yaml-language-server: $schema=<路径>",
-                            files.len()
-                        ),
-                        format!(
-                            "wrote {} JSON Schema files. VS Code (YAML extension): map each to its data/ pattern under yaml.schemas in settings.json, or put # yaml-language-server: $schema=<path> on a data file's first line",
-                            files.len()
-                        ),
-                    )
-                );
-                ExitCode::SUCCESS
+            json_schema: Some(dir),
+        } => json_schema(&site, &dir, lang),
+        Command::New { dir } => new_site(&dir, lang),
+    }
+}
+
+/// `huibao build`: publish, then say what changed (files, then figures).
+fn build(site: &Path, out: Option<&Path>, deny_warnings: bool, lang: Lang) -> ExitCode {
+    let report = match huibao::build(site, out, deny_warnings) {
+        Ok(report) => report,
+        Err(problems) => return fail(&problems, site, lang),
+    };
+    if !report.notes.is_empty() {
+        eprint!("{}", diagnostics::render(&report.notes, site, lang));
+    }
+    let c = &report.changes;
+    let (files, dir) = (report.files, report.out_dir.display());
+    let (added, modified, removed) = (c.added.len(), c.modified.len(), c.removed.len());
+    out!(
+        "{}",
+        Text::new(
+            format!("已生成 {files} 个文件到 {dir}（新增 {added}，修改 {modified}，删除 {removed}）"),
+            format!("built {files} files into {dir} ({added} added, {modified} modified, {removed} removed)"),
+        )
+        .get(lang)
+    );
+    // What to re-publish: the changed files by name (the first few of each kind).
+    const SHOWN: usize = 20;
+    for (label, paths) in [
+        (Text::new("  新增", "  added"), &c.added),
+        (Text::new("  修改", "  modified"), &c.modified),
+        (Text::new("  删除", "  removed"), &c.removed),
+    ] {
+        let label = label.get(lang);
+        for path in paths.iter().take(SHOWN) {
+            out!("{label} {}", path.display());
+        }
+        if paths.len() > SHOWN {
+            let more = paths.len() - SHOWN;
+            let text = Text::new(format!("另有 {more} 个"), format!("and {more} more"));
+            out!("{label} … {}", text.get(lang));
+        }
+    }
+    print_figure_changes(&report.figure_changes, lang);
+    ExitCode::SUCCESS
+}
+
+/// `huibao check`: every problem, nothing written.
+fn check(site: &Path, deny_warnings: bool, format: Format, lang: Lang) -> ExitCode {
+    match huibao::render(site, deny_warnings, huibao::Compare::Published(None)) {
+        Ok(rendered) if format == Format::Json => {
+            out_raw!("{}", diagnostics::to_json(&rendered.notes, lang));
+            ExitCode::SUCCESS
+        }
+        Ok(rendered) => {
+            if !rendered.notes.is_empty() {
+                eprint!("{}", diagnostics::render(&rendered.notes, site, lang));
             }
-            Err(problems) => fail(&problems, &site, lang),
-        },
-        Command::New { dir } => match huibao::new_site::create(&dir) {
-            Ok(()) => {
-                out!(
-                    "{}",
-                    say(
-                        format!(
-                            "已新建站点 {}。生成：huibao build --site {}",
-                            dir.display(),
-                            dir.display()
-                        ),
-                        format!(
-                            "created the site {}. Build it: huibao build --site {}",
-                            dir.display(),
-                            dir.display()
-                        ),
-                    )
-                );
-                ExitCode::SUCCESS
-            }
-            Err(problem) => fail(&[problem], &dir, lang),
-        },
+            let files = rendered.output.files.len();
+            let text = Text::new(
+                format!("检查通过：{files} 个文件，没有错误。"),
+                format!("check passed: {files} files, no errors."),
+            );
+            out!("{}", text.get(lang));
+            ExitCode::SUCCESS
+        }
+        Err(problems) if format == Format::Json => {
+            out_raw!("{}", diagnostics::to_json(&problems, lang));
+            ExitCode::FAILURE
+        }
+        Err(problems) => fail(&problems, site, lang),
+    }
+}
+
+/// `huibao serve`: until Ctrl-C.
+fn serve(site: PathBuf, bind: std::net::IpAddr, port: u16, open: bool, lang: Lang) -> ExitCode {
+    let options = huibao::serve::Options {
+        site: site.clone(),
+        bind,
+        port,
+        open,
+        lang,
+    };
+    match huibao::serve::run(options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(problems) => fail(&problems, &site, lang),
+    }
+}
+
+/// `huibao schema --json-schema DIR`: editor schemas, and how to use them.
+fn json_schema(site: &Path, dir: &Path, lang: Lang) -> ExitCode {
+    let files = match huibao::export_json_schema(site, dir) {
+        Ok(files) => files,
+        Err(problems) => return fail(&problems, site, lang),
+    };
+    for file in &files {
+        out!("{}", file.display());
+    }
+    let n = files.len();
+    let text = Text::new(
+        format!(
+            "已写入 {n} 个 JSON Schema。VS Code（YAML 插件）：在 settings.json 的 yaml.schemas 里把每个文件对应到 data/ 下的文件模式，或在数据文件第一行写 # yaml-language-server: $schema=<路径>"
+        ),
+        format!(
+            "wrote {n} JSON Schema files. VS Code (YAML extension): map each to its data/ pattern under yaml.schemas in settings.json, or put # yaml-language-server: $schema=<path> on a data file's first line"
+        ),
+    );
+    out!("{}", text.get(lang));
+    ExitCode::SUCCESS
+}
+
+/// `huibao new DIR`.
+fn new_site(dir: &Path, lang: Lang) -> ExitCode {
+    if let Err(problem) = huibao::new_site::create(dir) {
+        return fail(&[problem], dir, lang);
+    }
+    let shown = quoted(dir);
+    let text = Text::new(
+        format!("已新建站点 {shown}。生成：huibao build --site {shown}"),
+        format!("created the site {shown}. Build it: huibao build --site {shown}"),
+    );
+    out!("{}", text.get(lang));
+    ExitCode::SUCCESS
+}
+
+/// A path as typed in a command: in quotes when it has spaces.
+fn quoted(path: &Path) -> String {
+    let text = path.display().to_string();
+    if text.contains(' ') {
+        format!("\"{text}\"")
+    } else {
+        text
     }
 }
 
@@ -293,41 +294,39 @@ const FIGURES_SHOWN: usize = 100;
 
 /// One line per figure that changed: `健康扶贫 住院人次：1445人次 → 1446人次（data/…:5）`.
 fn figure_change_line(change: &huibao::manifest::Change, lang: Lang) -> String {
-    let (gone, new) = match lang {
-        Lang::Zh => ("（不再发布）", "（新发布）"),
-        Lang::En => ("(no longer published)", "(newly published)"),
-    };
-    let old = change.old.as_deref().unwrap_or(new);
-    let now = change.new.as_deref().unwrap_or(gone);
-    match lang {
-        Lang::Zh => format!("{}：{old} → {now}（{}）", change.what, change.src),
-        Lang::En => format!("{}: {old} → {now} ({})", change.what, change.src),
-    }
+    let gone = Text::new("（不再发布）", "(no longer published)");
+    let new = Text::new("（新发布）", "(newly published)");
+    let old = change.old.as_deref().unwrap_or(new.get(lang));
+    let now = change.new.as_deref().unwrap_or(gone.get(lang));
+    let (what, src) = (&change.what, &change.src);
+    Text::new(
+        format!("{what}：{old} → {now}（{src}）"),
+        format!("{what}: {old} → {now} ({src})"),
+    )
+    .get(lang)
+    .to_string()
 }
 
 fn print_figure_changes(changes: &[huibao::manifest::Change], lang: Lang) {
     if changes.is_empty() {
         return;
     }
-    out!(
-        "{}",
-        match lang {
-            Lang::Zh => format!("改变的数字（{} 个）：", changes.len()),
-            Lang::En => format!("figures changed ({}):", changes.len()),
-        }
+    let n = changes.len();
+    let title = Text::new(
+        format!("改变的数字（{n} 个）："),
+        format!("figures changed ({n}):"),
     );
+    out!("{}", title.get(lang));
     for change in changes.iter().take(FIGURES_SHOWN) {
         out!("  {}", figure_change_line(change, lang));
     }
     if changes.len() > FIGURES_SHOWN {
         let more = changes.len() - FIGURES_SHOWN;
-        out!(
-            "  {}",
-            match lang {
-                Lang::Zh => format!("… 另有 {more} 个（huibao diff 列出全部）"),
-                Lang::En => format!("… and {more} more (huibao diff lists them all)"),
-            }
+        let text = Text::new(
+            format!("… 另有 {more} 个（huibao diff 列出全部）"),
+            format!("… and {more} more (huibao diff lists them all)"),
         );
+        out!("  {}", text.get(lang));
     }
 }
 
@@ -370,13 +369,11 @@ fn diff(
         eprint!("{}", diagnostics::render(&rendered.notes, site, lang));
     }
     if changes.is_empty() {
-        out!(
-            "{}",
-            match lang {
-                Lang::Zh => "与已发布的站点相比，没有数字改变。",
-                Lang::En => "no figure changed since the published site.",
-            }
+        let text = Text::new(
+            "与已发布的站点相比，没有数字改变。",
+            "no figure changed since the published site.",
         );
+        out!("{}", text.get(lang));
     }
     for change in &changes {
         out!("{}", figure_change_line(change, lang));

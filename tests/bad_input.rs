@@ -227,3 +227,24 @@ fn a_closed_output_pipe_is_not_a_crash() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+#[test]
+fn a_template_helper_error_speaks_the_chosen_language() {
+    let site = copy_site(&repo());
+    let index = site.path().join("content/index.md");
+    let text_before = fs::read_to_string(&index).unwrap();
+    fs::write(
+        &index,
+        format!("{text_before}\n{{{{ township.population | fig(unit=3) }}}}\n"),
+    )
+    .unwrap();
+    let zh = text(&huibao(site.path(), &["check"]));
+    assert!(zh.contains("模板错误：fig：unit 要写成文本"), "{zh}");
+    assert!(!zh.contains("must be text"), "{zh}");
+    let en = text(&huibao(site.path(), &["--lang", "en", "check"]));
+    assert!(
+        en.contains("template error: fig: `unit` must be text"),
+        "{en}"
+    );
+    assert!(!en.contains("要写成文本"), "{en}");
+}

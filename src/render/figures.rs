@@ -10,7 +10,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use tera::{Error, Filter, Function, Result, Tera, Test, Value};
 
-use crate::figure::{describe, format_figure, round_half_up, to_decimal, without_negative_zero};
+use crate::figure::{
+    bilingual, describe, describe_zh, format_figure, round_half_up, to_decimal,
+    without_negative_zero,
+};
 use crate::provenance::{self, Origin, Sources};
 
 /// Registers the figure helpers on `tera` (replacing Tera's float `round`). `sources`
@@ -69,11 +72,17 @@ struct Compare(&'static str, &'static [Ordering]);
 impl Test for Compare {
     fn test(&self, value: Option<&Value>, args: &[Value]) -> Result<bool> {
         let name = self.0;
-        let value = value.ok_or_else(|| Error::msg(format!("{name}: the value is not defined")))?;
+        let value = value.ok_or_else(|| {
+            bilingual(
+                format!("{name}: the value is not defined"),
+                format!("{name}：这个值没有定义"),
+            )
+        })?;
         let [other] = args else {
-            return Err(Error::msg(format!(
-                "{name}: give one number to compare with, e.g. {name}(0)"
-            )));
+            return Err(bilingual(
+                format!("{name}: give one number to compare with, e.g. {name}(0)"),
+                format!("{name}：要给一个用来比较的数，例如 {name}(0)"),
+            ));
         };
         let ordering = to_decimal(value, name)?.cmp(&to_decimal(other, name)?);
         Ok(self.1.contains(&ordering))
@@ -86,19 +95,19 @@ struct Sort;
 impl Filter for Sort {
     fn filter(&self, value: &Value, args: &HashMap<String, Value>) -> Result<Value> {
         let Value::Array(items) = value else {
-            return Err(Error::msg(format!(
-                "sort: expected a list, found {}",
-                describe(value)
-            )));
+            return Err(bilingual(
+                format!("sort: expected a list, found {}", describe(value)),
+                format!("sort：需要一个列表，这里是{}", describe_zh(value)),
+            ));
         };
         let path = match args.get("attribute") {
             None => None,
             Some(Value::String(path)) => Some(path.as_str()),
             Some(other) => {
-                return Err(Error::msg(format!(
-                    "sort: `attribute` must be text, found {}",
-                    describe(other)
-                )));
+                return Err(bilingual(
+                    format!("sort: `attribute` must be text, found {}", describe(other)),
+                    format!("sort：attribute 要写成文本，这里是{}", describe_zh(other)),
+                ));
             }
         };
         let mut keyed = Vec::with_capacity(items.len());
@@ -188,10 +197,10 @@ fn key_text(value: &Value) -> String {
 fn list<'v>(value: &'v Value, filter: &str) -> Result<&'v Vec<Value>> {
     match value {
         Value::Array(items) => Ok(items),
-        other => Err(Error::msg(format!(
-            "{filter}: expected a list, found {}",
-            describe(other)
-        ))),
+        other => Err(bilingual(
+            format!("{filter}: expected a list, found {}", describe(other)),
+            format!("{filter}：需要一个列表，这里是{}", describe_zh(other)),
+        )),
     }
 }
 
@@ -199,10 +208,16 @@ fn attribute<'a>(args: &'a HashMap<String, Value>, filter: &str) -> Result<Optio
     match args.get("attribute") {
         None => Ok(None),
         Some(Value::String(path)) => Ok(Some(path.as_str())),
-        Some(other) => Err(Error::msg(format!(
-            "{filter}: `attribute` must be text, found {}",
-            describe(other)
-        ))),
+        Some(other) => Err(bilingual(
+            format!(
+                "{filter}: `attribute` must be text, found {}",
+                describe(other)
+            ),
+            format!(
+                "{filter}：attribute 要写成文本，这里是{}",
+                describe_zh(other)
+            ),
+        )),
     }
 }
 
@@ -213,7 +228,10 @@ impl Filter for KeepWhere {
     fn filter(&self, value: &Value, args: &HashMap<String, Value>) -> Result<Value> {
         let items = list(value, "filter")?;
         let path = attribute(args, "filter")?.ok_or_else(|| {
-            Error::msg("filter: give the field to look at, e.g. filter(attribute=\"status\", value=\"非贫困村\")")
+            bilingual(
+                "filter: give the field to look at, e.g. filter(attribute=\"status\", value=\"非贫困村\")".into(),
+                "filter：用 attribute= 写明按哪个字段筛选，例如 filter(attribute=\"status\", value=\"非贫困村\")".into(),
+            )
         })?;
         let wanted = args.get("value").unwrap_or(&Value::Null);
         let kept = items
@@ -238,8 +256,12 @@ struct GroupBy;
 impl Filter for GroupBy {
     fn filter(&self, value: &Value, args: &HashMap<String, Value>) -> Result<Value> {
         let items = list(value, "group_by")?;
-        let path = attribute(args, "group_by")?
-            .ok_or_else(|| Error::msg("group_by: give the field to group by with attribute="))?;
+        let path = attribute(args, "group_by")?.ok_or_else(|| {
+            bilingual(
+                "group_by: give the field to group by with attribute=".into(),
+                "group_by：用 attribute= 写明按哪个字段分组".into(),
+            )
+        })?;
         let mut groups = tera::Map::new();
         for item in items {
             let Some(key) = lookup(item, path).filter(|k| !k.is_null()) else {
@@ -305,10 +327,13 @@ impl Filter for Length {
             Value::String(s) => Ok(Value::from(provenance::strip(s).chars().count())),
             Value::Array(items) => Ok(Value::from(items.len())),
             Value::Object(map) => Ok(Value::from(map.len())),
-            other => Err(Error::msg(format!(
-                "length: expected a text, a list or a mapping, found {}",
-                describe(other)
-            ))),
+            other => Err(bilingual(
+                format!(
+                    "length: expected a text, a list or a mapping, found {}",
+                    describe(other)
+                ),
+                format!("length：需要文本、列表或映射，这里是{}", describe_zh(other)),
+            )),
         }
     }
 }
@@ -318,8 +343,9 @@ impl Filter for Length {
 struct Float;
 impl Filter for Float {
     fn filter(&self, _value: &Value, _args: &HashMap<String, Value>) -> Result<Value> {
-        Err(Error::msg(
-            "float: figures are exact decimals and are not turned into floating point; use fig, round, sum, div or rate / 数字是精确的十进制数，请用 fig、round、sum、div、rate",
+        Err(bilingual(
+            "float: figures are exact decimals and are not turned into floating point; use fig, round, sum, div or rate".into(),
+            "float：数字是精确的十进制数，不转成浮点数；请用 fig、round、sum、div、rate".into(),
         ))
     }
 }
@@ -335,7 +361,7 @@ impl Filter for JsonEncode {
         } else {
             serde_json::to_string(&value)
         }
-        .map_err(|e| Error::msg(format!("json_encode: {e}")))?;
+        .map_err(|e| bilingual(format!("json_encode: {e}"), format!("json_encode：{e}")))?;
         Ok(Value::String(text))
     }
 }
@@ -351,7 +377,10 @@ const TEXT_FILTERS: &[(&str, TextEdit)] = &[
     ("replace", |t, args| {
         let text_arg = |name: &str| match args.get(name) {
             Some(Value::String(s)) => Ok(s.as_str()),
-            _ => Err(Error::msg(format!("replace: give {name}= as text"))),
+            _ => Err(bilingual(
+                format!("replace: give {name}= as text"),
+                format!("replace：{name}= 要写成文本"),
+            )),
         };
         Ok(Value::String(t.replace(text_arg("from")?, text_arg("to")?)))
     }),
@@ -361,7 +390,10 @@ const TEXT_FILTERS: &[(&str, TextEdit)] = &[
                 .map(|p| Value::String(p.to_string()))
                 .collect(),
         )),
-        _ => Err(Error::msg("split: give the separator as pat=")),
+        _ => Err(bilingual(
+            "split: give the separator as pat=".into(),
+            "split：用 pat= 写明分隔符".into(),
+        )),
     }),
     ("truncate", |t, args| {
         let length = match args.get("length") {
@@ -369,7 +401,12 @@ const TEXT_FILTERS: &[(&str, TextEdit)] = &[
             Some(v) => v
                 .as_u64()
                 .and_then(|n| usize::try_from(n).ok())
-                .ok_or_else(|| Error::msg("truncate: length= must be a whole number"))?,
+                .ok_or_else(|| {
+                    bilingual(
+                        "truncate: length= must be a whole number".into(),
+                        "truncate：length= 要是整数".into(),
+                    )
+                })?,
         };
         let end = match args.get("end") {
             Some(Value::String(end)) => end.as_str(),
@@ -393,11 +430,10 @@ impl Filter for TextFilter {
             Value::String(s) => provenance::strip(s).into_owned(),
             Value::Number(n) => n.to_string(),
             other => {
-                return Err(Error::msg(format!(
-                    "{}: expected a text, found {}",
-                    self.0,
-                    describe(other)
-                )));
+                return Err(bilingual(
+                    format!("{}: expected a text, found {}", self.0, describe(other)),
+                    format!("{}：需要文本，这里是{}", self.0, describe_zh(other)),
+                ));
             }
         };
         (self.1)(&text, args)
@@ -411,12 +447,17 @@ impl Filter for Int {
     fn filter(&self, value: &Value, _args: &HashMap<String, Value>) -> Result<Value> {
         let number = to_decimal(value, "int")?;
         if number.fract() != Decimal::ZERO {
-            return Err(Error::msg(format!(
-                "int: {number} is not a whole number / 不是整数"
-            )));
+            return Err(bilingual(
+                format!("int: {number} is not a whole number"),
+                format!("int：{number} 不是整数"),
+            ));
         }
-        let whole = i64::try_from(number.trunc())
-            .map_err(|_| Error::msg(format!("int: {number} is too large / 太大")))?;
+        let whole = i64::try_from(number.trunc()).map_err(|_| {
+            bilingual(
+                format!("int: {number} is too large"),
+                format!("int：{number} 太大"),
+            )
+        })?;
         Ok(Value::from(whole))
     }
 }
@@ -428,9 +469,10 @@ pub fn from_decimal(d: Decimal) -> Result<Value> {
 
 fn arg<'a>(args: &'a HashMap<String, Value>, name: &str, helper: &str) -> Result<&'a Value> {
     args.get(name).ok_or_else(|| {
-        Error::msg(format!(
-            "{helper}: missing argument `{name}` / 缺少参数 {name}"
-        ))
+        bilingual(
+            format!("{helper}: missing argument `{name}`"),
+            format!("{helper}：缺少参数 {name}"),
+        )
     })
 }
 
@@ -443,14 +485,18 @@ fn decimals(args: &HashMap<String, Value>, name: &str, helper: &str) -> Result<O
             .filter(|d| *d <= 20)
             .map(|d| Some(d as u32))
             .ok_or_else(|| {
-                Error::msg(format!(
-                    "{helper}: `{name}` must be a whole number from 0 to 20"
-                ))
+                bilingual(
+                    format!("{helper}: `{name}` must be a whole number from 0 to 20"),
+                    format!("{helper}：{name} 要是 0 到 20 的整数"),
+                )
             }),
-        Some(other) => Err(Error::msg(format!(
-            "{helper}: `{name}` must be a whole number, found {}",
-            describe(other)
-        ))),
+        Some(other) => Err(bilingual(
+            format!(
+                "{helper}: `{name}` must be a whole number, found {}",
+                describe(other)
+            ),
+            format!("{helper}：{name} 要是整数，这里是{}", describe_zh(other)),
+        )),
     }
 }
 
@@ -461,9 +507,10 @@ pub fn round_half_up_checked(value: Decimal, dp: u32, helper: &str) -> Result<De
     if rounded.scale() == dp {
         Ok(rounded)
     } else {
-        Err(Error::msg(format!(
-            "{helper}: {value} has too many digits to show {dp} decimal places / 位数太多，无法保留 {dp} 位小数"
-        )))
+        Err(bilingual(
+            format!("{helper}: {value} has too many digits to show {dp} decimal places"),
+            format!("{helper}：{value} 位数太多，无法保留 {dp} 位小数"),
+        ))
     }
 }
 
@@ -477,10 +524,10 @@ impl Filter for Fig {
             None => "",
             Some(Value::String(unit)) => unit.as_str(),
             Some(other) => {
-                return Err(Error::msg(format!(
-                    "fig: `unit` must be text, found {}",
-                    describe(other)
-                )));
+                return Err(bilingual(
+                    format!("fig: `unit` must be text, found {}", describe(other)),
+                    format!("fig：unit 要写成文本，这里是{}", describe_zh(other)),
+                ));
             }
         };
         if let Some(dp) = dp {
@@ -501,8 +548,9 @@ impl Filter for Round {
         if let Some(Value::String(method)) = args.get("method")
             && method != "common"
         {
-            return Err(Error::msg(
-                "round: only method=\"common\" (half-up, 四舍五入) is supported",
+            return Err(bilingual(
+                "round: only method=\"common\" (half-up) is supported".into(),
+                "round：只支持 method=\"common\"（四舍五入）".into(),
             ));
         }
         let dp = decimals(args, "precision", "round")?.unwrap_or(0);
@@ -528,9 +576,12 @@ fn sum_values<'a>(
     let mut inputs = Vec::new();
     for (index, value) in values.enumerate() {
         let number = to_decimal(value, &format!("{what} (item {})", index + 1))?;
-        total = total
-            .checked_add(number)
-            .ok_or_else(|| Error::msg(format!("{what}: the sum is too large")))?;
+        total = total.checked_add(number).ok_or_else(|| {
+            bilingual(
+                format!("{what}: the sum is too large"),
+                format!("{what}：合计太大"),
+            )
+        })?;
         inputs.push(value);
     }
     Ok(computed(sources, "sum", &inputs, total))
@@ -543,10 +594,10 @@ struct SumFilter {
 impl Filter for SumFilter {
     fn filter(&self, value: &Value, args: &HashMap<String, Value>) -> Result<Value> {
         let Value::Array(items) = value else {
-            return Err(Error::msg(format!(
-                "sum: expected a list, found {}",
-                describe(value)
-            )));
+            return Err(bilingual(
+                format!("sum: expected a list, found {}", describe(value)),
+                format!("sum：需要一个列表，这里是{}", describe_zh(value)),
+            ));
         };
         match args.get("attribute") {
             None => sum_values(&self.sources, items.iter(), "sum"),
@@ -563,10 +614,10 @@ impl Filter for SumFilter {
                 }
                 sum_values(&self.sources, picked.into_iter(), "sum")
             }
-            Some(other) => Err(Error::msg(format!(
-                "sum: `attribute` must be text, found {}",
-                describe(other)
-            ))),
+            Some(other) => Err(bilingual(
+                format!("sum: `attribute` must be text, found {}", describe(other)),
+                format!("sum：attribute 要写成文本，这里是{}", describe_zh(other)),
+            )),
         }
     }
     fn is_safe(&self) -> bool {
@@ -582,10 +633,10 @@ impl Function for SumFunction {
     fn call(&self, args: &HashMap<String, Value>) -> Result<Value> {
         match arg(args, "values", "sum")? {
             Value::Array(items) => sum_values(&self.sources, items.iter(), "sum"),
-            other => Err(Error::msg(format!(
-                "sum: `values` must be a list, found {}",
-                describe(other)
-            ))),
+            other => Err(bilingual(
+                format!("sum: `values` must be a list, found {}", describe(other)),
+                format!("sum：values 要是列表，这里是{}", describe_zh(other)),
+            )),
         }
     }
     fn is_safe(&self) -> bool {
@@ -609,7 +660,12 @@ impl Function for Binary {
         let (a_value, b_value) = (arg(args, first, name)?, arg(args, second, name)?);
         let a = to_decimal(a_value, &format!("{name}: {first}"))?;
         let b = to_decimal(b_value, &format!("{name}: {second}"))?;
-        let overflow = || Error::msg(format!("{name}: the result is too large"));
+        let overflow = || {
+            bilingual(
+                format!("{name}: the result is too large"),
+                format!("{name}：结果太大"),
+            )
+        };
         let result = match name {
             "sub" => a.checked_sub(b).ok_or_else(overflow)?,
             "mul" => a.checked_mul(b).ok_or_else(overflow)?,

@@ -612,12 +612,25 @@ pub fn template_error(error: &tera::Error, file: &Path, template: &str) -> Diagn
     Diagnostic::error(
         "template",
         Some(location),
-        Text::new(format!("模板错误：{detail}"), format!("template error: {detail}")),
+        {
+            let (en, zh) = split_languages(&detail);
+            Text::new(format!("模板错误：{zh}"), format!("template error: {en}"))
+        },
     )
     .with_hint(Text::new(
         "检查 {{ }} 和 {% %} 里的变量名、括号和过滤器；数据的键名见 data/ 下的文件（如 township.registered.households）",
         "check the names, brackets and filters inside {{ }} and {% %}; data keys are those of the files under data/ (e.g. township.registered.households)",
     ))
+}
+
+/// A helper's message written `English / 中文` (see `figure::bilingual`) as (English,
+/// Chinese); any other message is both.
+fn split_languages(message: &str) -> (String, String) {
+    let chinese = |text: &str| text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    match message.rsplit_once(" / ") {
+        Some((en, zh)) if chinese(zh) => (en.to_string(), zh.to_string()),
+        _ => (message.to_string(), message.to_string()),
+    }
 }
 
 /// `--> 3:5` in a Tera parse error.
@@ -692,5 +705,17 @@ impl PagePlan {
         page_json.insert("prev".into(), prev.unwrap_or(Json::Null));
         page_json.insert("next".into(), next.unwrap_or(Json::Null));
         json!({ "site": site, "page": page_json, "toc": toc, "root": root })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn helper_messages_are_split_by_language() {
+        let (en, zh) = super::split_languages("fig: `unit` must be text / fig：unit 要写成文本");
+        assert_eq!(en, "fig: `unit` must be text");
+        assert_eq!(zh, "fig：unit 要写成文本");
+        let (en, zh) = super::split_languages("Variable `x` not found in context");
+        assert_eq!(en, zh);
     }
 }

@@ -106,10 +106,7 @@ pub fn run(mut options: Options) -> Result<(), Vec<Diagnostic>> {
     if let Ok(site) = std::fs::canonicalize(&options.site) {
         options.site = site;
     }
-    let say = |zh: String, en: String| match options.lang {
-        Lang::Zh => zh,
-        Lang::En => en,
-    };
+    let lang = options.lang;
     let (events, _) = broadcast::channel(16);
     let shared = Arc::new(Shared {
         snapshot: RwLock::new(Arc::new(Snapshot::default())),
@@ -147,36 +144,38 @@ pub fn run(mut options: Options) -> Result<(), Vec<Diagnostic>> {
         }
         None => eprintln!(
             "{}",
-            say(
-                "无法监视文件变化：修改后请重新运行 huibao serve".to_string(),
-                "cannot watch for changes: restart huibao serve after editing".to_string()
+            Text::new(
+                "无法监视文件变化：修改后请重新运行 huibao serve",
+                "cannot watch for changes: restart huibao serve after editing",
             )
+            .get(lang)
         ),
     }
     println!(
         "{}",
-        say(
+        Text::new(
             format!("huibao 预览：{url}（Ctrl-C 停止）"),
-            format!("huibao preview: {url} (Ctrl-C to stop)")
+            format!("huibao preview: {url} (Ctrl-C to stop)"),
         )
+        .get(lang)
     );
     if !options.bind.is_loopback() {
+        let bind = options.bind;
         eprintln!(
             "{}",
-            say(
+            Text::new(
                 format!(
-                    "警告：正在 {} 上提供预览，局域网里的其他电脑也能访问。预览只供本机使用；发布请用 huibao build。",
-                    options.bind
+                    "警告：正在 {bind} 上提供预览，局域网里的其他电脑也能访问。预览只供本机使用；发布请用 huibao build。"
                 ),
                 format!(
-                    "warning: serving on {}, reachable by other computers on the network. The preview is for this computer; publish with huibao build.",
-                    options.bind
+                    "warning: serving on {bind}, reachable by other computers on the network. The preview is for this computer; publish with huibao build."
                 ),
             )
+            .get(lang)
         );
     }
     if options.open {
-        open_browser(&url, &say);
+        open_browser(&url, lang);
     }
 
     let app = Router::new()
@@ -193,7 +192,7 @@ pub fn run(mut options: Options) -> Result<(), Vec<Diagnostic>> {
     });
     println!(
         "{}",
-        say("已停止预览。".to_string(), "preview stopped.".to_string())
+        Text::new("已停止预览。", "preview stopped.").get(lang)
     );
     // Open event streams would keep the runtime waiting; nothing is left to finish.
     runtime.shutdown_timeout(Duration::from_millis(200));
@@ -215,7 +214,7 @@ fn start_error(detail: &str) -> Diagnostic {
     ))
 }
 
-fn open_browser(url: &str, say: &dyn Fn(String, String) -> String) {
+fn open_browser(url: &str, lang: Lang) {
     let opener = if cfg!(target_os = "windows") {
         std::process::Command::new("cmd")
             .args(["/C", "start", url])
@@ -228,10 +227,11 @@ fn open_browser(url: &str, say: &dyn Fn(String, String) -> String) {
     if opener.is_err() {
         eprintln!(
             "{}",
-            say(
+            Text::new(
                 format!("无法打开浏览器，请手动访问 {url}"),
-                format!("cannot open a browser; visit {url} yourself")
+                format!("cannot open a browser; visit {url} yourself"),
             )
+            .get(lang)
         );
     }
 }
@@ -277,26 +277,31 @@ fn rebuild(builder: &mut Builder, shared: &Shared, options: &Options, changed: O
             if !notes.is_empty() {
                 eprint!("{}", diagnostics::render(&notes, &options.site, lang));
             }
-            let line = match (lang, what.is_empty()) {
-                (Lang::Zh, true) => format!("已生成 {pages} 个文件，用时 {elapsed} ms"),
-                (Lang::Zh, false) => format!("已重新生成（{what}），用时 {elapsed} ms"),
-                (Lang::En, true) => format!("built {pages} files in {elapsed} ms"),
-                (Lang::En, false) => format!("rebuilt ({what}) in {elapsed} ms"),
+            let line = if what.is_empty() {
+                Text::new(
+                    format!("已生成 {pages} 个文件，用时 {elapsed} ms"),
+                    format!("built {pages} files in {elapsed} ms"),
+                )
+            } else {
+                Text::new(
+                    format!("已重新生成（{what}），用时 {elapsed} ms"),
+                    format!("rebuilt ({what}) in {elapsed} ms"),
+                )
             };
-            println!("{line}");
+            println!("{}", line.get(lang));
             let _ = shared.events.send("reload");
         }
         Err(problems) => {
             eprint!("{}", diagnostics::render(&problems, &options.site, lang));
-            let line = match lang {
-                Lang::Zh => format!(
+            let line = Text::new(
+                format!(
                     "生成失败（用时 {elapsed} ms）：继续提供上一次成功生成的内容，页面上显示问题"
                 ),
-                Lang::En => format!(
+                format!(
                     "build failed ({elapsed} ms): still serving the last good build; the pages show the problems"
                 ),
-            };
-            eprintln!("{line}");
+            );
+            eprintln!("{}", line.get(lang));
             *shared.problems.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(problems);
             let _ = shared.events.send("errors");
         }

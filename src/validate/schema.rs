@@ -285,7 +285,11 @@ pub fn parse(root: &Node) -> Result<Schema, Vec<Diagnostic>> {
     match root.get("files").map(|n| (&n.value, n)) {
         Some((Value::Map(entries), _)) => {
             for (key, spec) in entries {
-                if key.name.split('/').any(|part| part.matches('*').count() > 1) {
+                if key
+                    .name
+                    .split('/')
+                    .any(|part| part.matches('*').count() > 1)
+                {
                     let mut d = reader.error(
                         spec,
                         format!(
