@@ -1,0 +1,602 @@
+//! Evaluating a rule against the data, remembering every value read.
+
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::{Builtin, Expr, Op, Segment};
+use crate::load::{Data, DataFile, Node, Value};
+
+/// The data a rule reads: top-level names → files and folders.
+#[derive(Debug, Default)]
+pub struct DataIndex<'a> {
+    entries: BTreeMap<&'a str, Entry<'a>>,
+}
+
+#[derive(Debug)]
+enum Entry<'a> {
+    File(&'a DataFile),
+    Folder(BTreeMap<&'a str, Entry<'a>>),
+}
+
+impl<'a> DataIndex<'a> {
+    /// Indexes `data` by its files' key paths.
+    pub fn new(data: &'a Data) -> Self {
+        let mut entries = BTreeMap::new();
+        for file in &data.files {
+            insert(&mut entries, &file.key_path, file);
+        }
+        DataIndex { entries }
+    }
+}
+
+/// Puts `file` at `key_path`; a file and a folder of one name keep the first (validate
+/// reports the clash).
+fn insert<'a>(map: &mut BTreeMap<&'a str, Entry<'a>>, key_path: &'a [String], file: &'a DataFile) {
+    match key_path {
+        [] => {}
+        [last] => {
+            map.entry(last.as_str()).or_insert(Entry::File(file));
+        }
+        [folder, rest @ ..] => {
+            let entry = map
+                .entry(folder.as_str())
+                .or_insert_with(|| Entry::Folder(BTreeMap::new()));
+            if let Entry::Folder(inner) = entry {
+                insert(inner, rest, file);
+            }
+        }
+    }
+}
+
+/// A value a rule read, with where it is.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reading<'a> {
+    /// The node read.
+    pub node: &'a Node,
+    /// Its file.
+    pub file: &'a Path,
+    /// The path it was reached by, e.g. `villages.hengxi.registered.households`.
+    pub path: String,
+    /// Whether it was read as one of many (by `sum`, `count`, `min`, `max`).
+    pub in_aggregate: bool,
+}
+
+/// What evaluating gives.
+#[derive(Clone, Debug)]
+pub enum Val<'a> {
+    /// A number.
+    Number(Decimal),
+    /// Text.
+    Text(String),
+    /// A truth value.
+    Bool(bool),
+    /// Missing.
+    Null,
+    /// What a path found: zero, one or many places in the data.
+    Found(Vec<Place<'a>>),
+}
+
+/// A place in the data a path reached: a node, or a folder of files.
+#[derive(Clone, Debug)]
+pub enum Place<'a> {
+    /// A value in a file.
+    Node(Reading<'a>),
+    /// A whole file (as a record).
+    File(&'a DataFile),
+}
+
+/// Evaluation of expressions against the data, remembering every value read.
+pub struct Evaluator<'a, 'i> {
+    index: &'i DataIndex<'a>,
+    /// Variables bound by `each` rules: name → record.
+    pub vars: Vec<(String, Place<'a>)>,
+    /// Every scalar value read so far.
+    pub readings: Vec<Reading<'a>>,
+    /// How many filter conditions (`[…]`) are being evaluated: values read there only
+    /// select items, like the parts of a sum.
+    filter_depth: usize,
+}
+
+/// Why an expression could not be evaluated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EvalError {
+    /// What went wrong, in Chinese.
+    pub zh: String,
+    /// What went wrong, in English.
+    pub en: String,
+}
+
+fn eval_error(zh: impl Into<String>, en: impl Into<String>) -> EvalError {
+    EvalError {
+        zh: zh.into(),
+        en: en.into(),
+    }
+}
+
+impl<'a, 'i> Evaluator<'a, 'i> {
+    /// An evaluator over `index`.
+    pub fn new(index: &'i DataIndex<'a>) -> Self {
+        Evaluator {
+            index,
+            vars: Vec::new(),
+            readings: Vec::new(),
+            filter_depth: 0,
+        }
+    }
+
+    /// Evaluates `expr`; a path that finds one scalar gives that scalar.
+    pub fn eval(&mut self, expr: &Expr) -> Result<Val<'a>, EvalError> {
+        self.eval_in(expr, None)
+    }
+
+    /// The places a path expression reaches (for `each`); other expressions reach none.
+    pub fn places(&mut self, expr: &Expr) -> Result<Vec<Place<'a>>, EvalError> {
+        match expr {
+            Expr::Path(segments) => self.resolve(segments, None),
+            _ => Ok(Vec::new()),
+        }
+    }
+
+    fn eval_in(&mut self, expr: &Expr, item: Option<&Place<'a>>) -> Result<Val<'a>, EvalError> {
+        Ok(match expr {
+            Expr::Number(n) => Val::Number(*n),
+            Expr::Text(t) => Val::Text(t.clone()),
+            Expr::Bool(b) => Val::Bool(*b),
+            Expr::Null => Val::Null,
+            Expr::Path(segments) => {
+                let places = self.resolve(segments, item)?;
+                self.collapse(places)?
+            }
+            Expr::Negate(inner) => {
+                let n = self.number(inner, item)?;
+                Val::Number(-n)
+            }
+            Expr::Not(inner) => Val::Bool(!self.truth(inner, item)?),
+            Expr::Binary(op, left, right) => self.binary(*op, left, right, item)?,
+            Expr::Call(builtin, args) => self.call(*builtin, args, item)?,
+        })
+    }
+
+    fn truth(&mut self, expr: &Expr, item: Option<&Place<'a>>) -> Result<bool, EvalError> {
+        match self.eval_in(expr, item)? {
+            Val::Bool(b) => Ok(b),
+            other => Err(eval_error(
+                format!(
+                    "这里需要真假值（比较的结果），得到的是{}",
+                    describe_zh(&other)
+                ),
+                format!(
+                    "expected a truth value (the result of a comparison), found {}",
+                    describe_en(&other)
+                ),
+            )),
+        }
+    }
+
+    fn number(&mut self, expr: &Expr, item: Option<&Place<'a>>) -> Result<Decimal, EvalError> {
+        match self.eval_in(expr, item)? {
+            Val::Number(n) => Ok(n),
+            other => Err(eval_error(
+                format!("这里需要数字，得到的是{}", describe_zh(&other)),
+                format!("expected a number, found {}", describe_en(&other)),
+            )),
+        }
+    }
+
+    fn binary(
+        &mut self,
+        op: Op,
+        left: &Expr,
+        right: &Expr,
+        item: Option<&Place<'a>>,
+    ) -> Result<Val<'a>, EvalError> {
+        match op {
+            Op::And => Ok(Val::Bool(
+                self.truth(left, item)? && self.truth(right, item)?,
+            )),
+            Op::Or => Ok(Val::Bool(
+                self.truth(left, item)? || self.truth(right, item)?,
+            )),
+            Op::Add | Op::Sub | Op::Mul | Op::Div => {
+                let a = self.number(left, item)?;
+                let b = self.number(right, item)?;
+                let overflow = || eval_error("计算结果超出范围", "the result is out of range");
+                let n = match op {
+                    Op::Add => a.checked_add(b).ok_or_else(overflow)?,
+                    Op::Sub => a.checked_sub(b).ok_or_else(overflow)?,
+                    Op::Mul => a.checked_mul(b).ok_or_else(overflow)?,
+                    _ => {
+                        if b.is_zero() {
+                            return Err(eval_error("除数为零", "division by zero"));
+                        }
+                        a.checked_div(b).ok_or_else(overflow)?
+                    }
+                };
+                Ok(Val::Number(n))
+            }
+            _ => {
+                let a = self.eval_in(left, item)?;
+                let b = self.eval_in(right, item)?;
+                compare(op, &a, &b).map(Val::Bool)
+            }
+        }
+    }
+
+    fn call(
+        &mut self,
+        builtin: Builtin,
+        args: &[Expr],
+        item: Option<&Place<'a>>,
+    ) -> Result<Val<'a>, EvalError> {
+        let name = builtin.name();
+        match builtin {
+            Builtin::Round => {
+                let x = self.number(&args[0], item)?;
+                let dp = match &args[1] {
+                    Expr::Number(n)
+                        if n.scale() == 0 && *n >= Decimal::ZERO && *n <= Decimal::from(20) =>
+                    {
+                        u32::try_from(n.mantissa()).unwrap_or(0)
+                    }
+                    _ => {
+                        return Err(eval_error(
+                            "round 的第二个参数要写 0 到 20 的整数",
+                            "round's second argument must be a whole number from 0 to 20",
+                        ));
+                    }
+                };
+                let r = crate::figure::round_half_up(x, dp);
+                if r.scale() != dp {
+                    return Err(eval_error(
+                        format!("{x} 位数太多，无法保留 {dp} 位小数"),
+                        format!("{x} has too many digits to keep {dp} decimal places"),
+                    ));
+                }
+                Ok(Val::Number(r))
+            }
+            Builtin::Abs => Ok(Val::Number(self.number(&args[0], item)?.abs())),
+            Builtin::Count => {
+                let places = self.path_argument(name, args, item)?;
+                Ok(Val::Number(self.count(&places)))
+            }
+            Builtin::Sum => {
+                let numbers = self.numbers(name, args, item)?;
+                let sum = numbers
+                    .iter()
+                    .try_fold(Decimal::ZERO, |acc, n| acc.checked_add(*n))
+                    .ok_or_else(|| eval_error("合计超出范围", "the sum is out of range"))?;
+                Ok(Val::Number(sum))
+            }
+            Builtin::Min => {
+                let numbers = self.numbers(name, args, item)?;
+                let min = numbers.iter().copied().min();
+                Ok(Val::Number(min.ok_or_else(|| {
+                    eval_error("min：没有数字", "min: no numbers")
+                })?))
+            }
+            Builtin::Max => {
+                let numbers = self.numbers(name, args, item)?;
+                let max = numbers.iter().copied().max();
+                Ok(Val::Number(max.ok_or_else(|| {
+                    eval_error("max：没有数字", "max: no numbers")
+                })?))
+            }
+        }
+    }
+
+    /// The places the path argument of `name` finds.
+    fn path_argument(
+        &mut self,
+        name: &str,
+        args: &[Expr],
+        item: Option<&Place<'a>>,
+    ) -> Result<Vec<Place<'a>>, EvalError> {
+        match &args[0] {
+            Expr::Path(segments) => self.resolve(segments, item),
+            _ => Err(eval_error(
+                format!("{name} 的参数要是数据路径"),
+                format!("the argument of {name} must be a data path"),
+            )),
+        }
+    }
+
+    /// How many values (or files) `places` holds, nulls aside; each is remembered as read.
+    fn count(&mut self, places: &[Place<'a>]) -> Decimal {
+        let present = places
+            .iter()
+            .filter(|p| !matches!(p, Place::Node(r) if r.node.value == Value::Null))
+            .count();
+        for place in places {
+            match place {
+                Place::Node(r) => self.readings.push(Reading {
+                    in_aggregate: true,
+                    ..r.clone()
+                }),
+                // A file counted as a whole: it was read too (it may be the new one).
+                Place::File(f) => self.readings.push(Reading {
+                    node: &f.root,
+                    file: &f.path,
+                    path: f.key_path.join("."),
+                    in_aggregate: true,
+                }),
+            }
+        }
+        Decimal::from(present)
+    }
+
+    /// The numbers the path argument of `name` finds (nulls aside); each is remembered.
+    fn numbers(
+        &mut self,
+        name: &str,
+        args: &[Expr],
+        item: Option<&Place<'a>>,
+    ) -> Result<Vec<Decimal>, EvalError> {
+        let places = self.path_argument(name, args, item)?;
+        let mut numbers = Vec::with_capacity(places.len());
+        for place in places {
+            match place {
+                Place::Node(reading) => match &reading.node.value {
+                    Value::Number(n) => {
+                        numbers.push(*n);
+                        self.readings.push(Reading {
+                            in_aggregate: true,
+                            ..reading
+                        });
+                    }
+                    Value::Null => {}
+                    _ => {
+                        // Remembered, so that a value already reported as unreadable
+                        // skips the rule instead of failing it twice.
+                        let path = reading.path.clone();
+                        self.readings.push(Reading {
+                            in_aggregate: true,
+                            ..reading
+                        });
+                        let reading_path = path;
+                        return Err(eval_error(
+                            format!("{name}：{reading_path} 不是数字"),
+                            format!("{name}: {reading_path} is not a number"),
+                        ));
+                    }
+                },
+                Place::File(file) => {
+                    return Err(eval_error(
+                        format!(
+                            "{name}：{} 是整个文件，不是数字；在路径后面写上字段名",
+                            file.path.display()
+                        ),
+                        format!(
+                            "{name}: {} is a whole file, not a number; add a field name to the path",
+                            file.path.display()
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(numbers)
+    }
+
+    /// One place gives its scalar; several stay a list.
+    fn collapse(&mut self, places: Vec<Place<'a>>) -> Result<Val<'a>, EvalError> {
+        if places.len() != 1 {
+            return Ok(Val::Found(places));
+        }
+        match &places[0] {
+            Place::Node(reading) => {
+                let value = match &reading.node.value {
+                    Value::Number(n) => Val::Number(*n),
+                    Value::String(s) => Val::Text(s.clone()),
+                    Value::Bool(b) => Val::Bool(*b),
+                    Value::Null => Val::Null,
+                    Value::List(_) | Value::Map(_) => return Ok(Val::Found(places)),
+                };
+                self.readings.push(Reading {
+                    in_aggregate: reading.in_aggregate || self.filter_depth > 0,
+                    ..reading.clone()
+                });
+                Ok(value)
+            }
+            Place::File(_) => Ok(Val::Found(places)),
+        }
+    }
+
+    /// Follows a path from the data root, a bound variable, or (inside a filter) the item.
+    fn resolve(
+        &mut self,
+        segments: &[Segment],
+        item: Option<&Place<'a>>,
+    ) -> Result<Vec<Place<'a>>, EvalError> {
+        let Some(Segment::Key(first)) = segments.first() else {
+            return Ok(Vec::new());
+        };
+        let mut current: Vec<Place<'a>>;
+        let rest;
+        if let Some(item) = item.filter(|item| child(item, first).is_some()) {
+            current = child(item, first).into_iter().collect();
+            rest = &segments[1..];
+        } else if let Some((_, place)) = self.vars.iter().rev().find(|(name, _)| name == first) {
+            current = vec![place.clone()];
+            rest = &segments[1..];
+        } else {
+            // From the data root: folders are walked here, files then continue as nodes.
+            let mut entry = match self.index.entries.get(first.as_str()) {
+                Some(entry) => entry,
+                None if item.is_some() => return Ok(Vec::new()),
+                None => {
+                    return Err(eval_error(
+                        format!("数据里没有「{first}」"),
+                        format!("there is no `{first}` in the data"),
+                    ));
+                }
+            };
+            let mut consumed = 1;
+            current = loop {
+                match entry {
+                    Entry::File(file) => break vec![Place::File(file)],
+                    Entry::Folder(files) => match segments.get(consumed) {
+                        Some(Segment::Key(name)) => {
+                            consumed += 1;
+                            match files.get(name.as_str()) {
+                                Some(next) => entry = next,
+                                None => return Ok(Vec::new()),
+                            }
+                        }
+                        Some(Segment::Every) | Some(Segment::Filter(_)) | None => {
+                            let all: Vec<Place<'a>> = files
+                                .values()
+                                .filter_map(|e| match e {
+                                    Entry::File(f) => Some(Place::File(f)),
+                                    Entry::Folder(_) => None,
+                                })
+                                .collect();
+                            if matches!(segments.get(consumed), Some(Segment::Every)) {
+                                consumed += 1;
+                            }
+                            break all;
+                        }
+                        Some(Segment::Index(_)) => return Ok(Vec::new()),
+                    },
+                }
+            };
+            rest = &segments[consumed..];
+        }
+        for segment in rest {
+            let mut next = Vec::new();
+            for place in &current {
+                match segment {
+                    Segment::Key(name) => next.extend(child(place, name)),
+                    Segment::Index(i) => next.extend(children(place).into_iter().nth(*i)),
+                    Segment::Every => next.extend(children(place)),
+                    Segment::Filter(condition) => {
+                        let candidates = if matches!(place, Place::File(_)) || is_map(place) {
+                            vec![place.clone()]
+                        } else {
+                            children(place)
+                        };
+                        for candidate in candidates {
+                            self.filter_depth += 1;
+                            let keep = self.truth(condition, Some(&candidate));
+                            self.filter_depth -= 1;
+                            if keep? {
+                                next.push(candidate);
+                            }
+                        }
+                    }
+                }
+            }
+            current = next;
+        }
+        Ok(current)
+    }
+}
+
+fn is_map(place: &Place<'_>) -> bool {
+    matches!(place, Place::Node(r) if matches!(r.node.value, Value::Map(_)))
+}
+
+fn node_of<'a>(place: &Place<'a>) -> (&'a Node, &'a Path, String) {
+    match place {
+        Place::Node(r) => (r.node, r.file, r.path.clone()),
+        Place::File(f) => (&f.root, f.path.as_path(), f.key_path.join(".")),
+    }
+}
+
+fn child<'a>(place: &Place<'a>, name: &str) -> Option<Place<'a>> {
+    let (node, file, path) = node_of(place);
+    node.get(name).map(|node| {
+        Place::Node(Reading {
+            node,
+            file,
+            path: format!("{path}.{name}"),
+            in_aggregate: false,
+        })
+    })
+}
+
+fn children<'a>(place: &Place<'a>) -> Vec<Place<'a>> {
+    let (node, file, path) = node_of(place);
+    match &node.value {
+        Value::List(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, node)| {
+                Place::Node(Reading {
+                    node,
+                    file,
+                    path: format!("{path}.{i}"),
+                    in_aggregate: false,
+                })
+            })
+            .collect(),
+        Value::Map(entries) => entries
+            .iter()
+            .map(|(k, node)| {
+                Place::Node(Reading {
+                    node,
+                    file,
+                    path: format!("{path}.{}", k.name),
+                    in_aggregate: false,
+                })
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn compare(op: Op, a: &Val<'_>, b: &Val<'_>) -> Result<bool, EvalError> {
+    use std::cmp::Ordering;
+    let ordering = match (a, b) {
+        (Val::Number(x), Val::Number(y)) => Some(x.cmp(y)),
+        (Val::Text(x), Val::Text(y)) => Some(x.cmp(y)),
+        (Val::Bool(x), Val::Bool(y)) => Some(x.cmp(y)),
+        (Val::Null, Val::Null) => Some(Ordering::Equal),
+        (Val::Found(p), Val::Null) | (Val::Null, Val::Found(p)) if p.is_empty() => {
+            Some(Ordering::Equal)
+        }
+        _ => None,
+    };
+    match (op, ordering) {
+        (Op::Eq, Some(o)) => Ok(o == Ordering::Equal),
+        (Op::Ne, Some(o)) => Ok(o != Ordering::Equal),
+        (Op::Eq, None) => Ok(false),
+        (Op::Ne, None) => Ok(true),
+        (_, Some(o)) if matches!((a, b), (Val::Number(_), Val::Number(_))) => Ok(match op {
+            Op::Lt => o == Ordering::Less,
+            Op::Le => o != Ordering::Greater,
+            Op::Gt => o == Ordering::Greater,
+            _ => o != Ordering::Less,
+        }),
+        _ => Err(eval_error(
+            format!("无法比较{}和{}", describe_zh(a), describe_zh(b)),
+            format!("cannot compare {} with {}", describe_en(a), describe_en(b)),
+        )),
+    }
+}
+
+/// A short description of a value, in Chinese.
+pub fn describe_zh(v: &Val<'_>) -> String {
+    match v {
+        Val::Number(n) => format!("数字 {n}"),
+        Val::Text(t) => format!("文本「{t}」"),
+        Val::Bool(b) => format!("真假值 {b}"),
+        Val::Null => "空值".to_string(),
+        Val::Found(p) if p.is_empty() => "不存在的值".to_string(),
+        Val::Found(p) => format!("{} 个值（路径选中了多个值，可用 sum 或 count）", p.len()),
+    }
+}
+
+/// A short description of a value, in English.
+pub fn describe_en(v: &Val<'_>) -> String {
+    match v {
+        Val::Number(n) => format!("the number {n}"),
+        Val::Text(t) => format!("the text `{t}`"),
+        Val::Bool(b) => format!("the truth value {b}"),
+        Val::Null => "null".to_string(),
+        Val::Found(p) if p.is_empty() => "a value that does not exist".to_string(),
+        Val::Found(p) => format!(
+            "{} values (the path selects several: use sum or count)",
+            p.len()
+        ),
+    }
+}

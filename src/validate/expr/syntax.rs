@@ -1,0 +1,329 @@
+//! Reading a rule's text: tokens, then a precedence-climbing parser.
+
+use rust_decimal::Decimal;
+
+use super::{Builtin, Expr, Op, ParseError, Segment};
+
+/// The deepest nesting an expression may have (parentheses, operators, paths in filters).
+const MAX_DEPTH: usize = 48;
+
+#[derive(Clone, Debug, PartialEq)]
+enum Token {
+    Number(Decimal),
+    Text(String),
+    Name(String),
+    Star,
+    Dot,
+    DotStar,
+    LBracket,
+    RBracket,
+    LParen,
+    RParen,
+    Comma,
+    Op(Op),
+    Not,
+    End,
+}
+
+fn tokenize(source: &str) -> Result<Vec<(Token, usize)>, ParseError> {
+    let chars: Vec<char> = source.chars().collect();
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    let err = |offset: usize, message: String| ParseError { offset, message };
+    while i < chars.len() {
+        let c = chars[i];
+        let start = i;
+        if c.is_whitespace() {
+            i += 1;
+            continue;
+        }
+        let two: String = chars[i..chars.len().min(i + 2)].iter().collect();
+        let token = match c {
+            '0'..='9' => {
+                while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.') {
+                    // `1.x` is a path step, not a decimal point: stop before a dot not followed by a digit.
+                    if chars[i] == '.' && !chars.get(i + 1).is_some_and(char::is_ascii_digit) {
+                        break;
+                    }
+                    i += 1;
+                }
+                let text: String = chars[start..i].iter().collect();
+                let number = Decimal::from_str_exact(&text).map_err(|_| {
+                    err(
+                        start,
+                        format!("`{text}` is not a number huibao can hold exactly"),
+                    )
+                })?;
+                tokens.push((Token::Number(number), start));
+                continue;
+            }
+            '"' | '“' => {
+                let close = if c == '"' { '"' } else { '”' };
+                i += 1;
+                let begin = i;
+                while i < chars.len() && chars[i] != close {
+                    i += 1;
+                }
+                if i == chars.len() {
+                    return Err(err(start, "a text in quotes is not closed".to_string()));
+                }
+                let text: String = chars[begin..i].iter().collect();
+                i += 1;
+                tokens.push((Token::Text(text), start));
+                continue;
+            }
+            c if c.is_alphabetic() || c == '_' => {
+                while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
+                    i += 1;
+                }
+                let word: String = chars[start..i].iter().collect();
+                let token = match word.as_str() {
+                    "and" => Token::Op(Op::And),
+                    "or" => Token::Op(Op::Or),
+                    "not" => Token::Not,
+                    _ => Token::Name(word),
+                };
+                tokens.push((token, start));
+                continue;
+            }
+            _ if two == ".*" => {
+                i += 2;
+                tokens.push((Token::DotStar, start));
+                continue;
+            }
+            _ if ["==", "!=", "<=", ">="].contains(&two.as_str()) => {
+                i += 2;
+                let op = match two.as_str() {
+                    "==" => Op::Eq,
+                    "!=" => Op::Ne,
+                    "<=" => Op::Le,
+                    _ => Op::Ge,
+                };
+                tokens.push((Token::Op(op), start));
+                continue;
+            }
+            '.' => Token::Dot,
+            '*' => Token::Star,
+            '[' => Token::LBracket,
+            ']' => Token::RBracket,
+            '(' => Token::LParen,
+            ')' => Token::RParen,
+            ',' => Token::Comma,
+            '<' => Token::Op(Op::Lt),
+            '>' => Token::Op(Op::Gt),
+            '+' => Token::Op(Op::Add),
+            '-' => Token::Op(Op::Sub),
+            '/' => Token::Op(Op::Div),
+            '=' => return Err(err(start, "write `==` to compare".to_string())),
+            other => return Err(err(start, format!("unexpected character `{other}`"))),
+        };
+        i += 1;
+        tokens.push((token, start));
+    }
+    tokens.push((Token::End, chars.len()));
+    Ok(tokens)
+}
+
+/// Parses a rule expression.
+pub fn parse(source: &str) -> Result<Expr, ParseError> {
+    let tokens = tokenize(source)?;
+    let mut parser = Parser {
+        tokens,
+        position: 0,
+        depth: 0,
+    };
+    let expr = parser.expr()?;
+    match parser.peek() {
+        Token::End => Ok(expr),
+        _ => Err(parser.error("expected the end of the expression, an operator, or `)`")),
+    }
+}
+
+struct Parser {
+    tokens: Vec<(Token, usize)>,
+    position: usize,
+    depth: usize,
+}
+
+impl Parser {
+    fn peek(&self) -> &Token {
+        &self.tokens[self.position.min(self.tokens.len() - 1)].0
+    }
+
+    fn advance(&mut self) -> Token {
+        let token = self.peek().clone();
+        if self.position < self.tokens.len() - 1 {
+            self.position += 1;
+        }
+        token
+    }
+
+    fn error(&self, message: &str) -> ParseError {
+        ParseError {
+            offset: self.tokens[self.position.min(self.tokens.len() - 1)].1,
+            message: message.to_string(),
+        }
+    }
+
+    fn expect(&mut self, token: Token, what: &str) -> Result<(), ParseError> {
+        if *self.peek() == token {
+            self.advance();
+            Ok(())
+        } else {
+            Err(self.error(&format!("expected {what}")))
+        }
+    }
+
+    fn expr(&mut self) -> Result<Expr, ParseError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.error("the expression is nested too deeply"));
+        }
+        let result = self.binary(0);
+        self.depth -= 1;
+        result
+    }
+
+    /// Precedence climbing: or < and < comparison < + - < * /.
+    fn binary(&mut self, level: usize) -> Result<Expr, ParseError> {
+        const LEVELS: [&[Op]; 5] = [
+            &[Op::Or],
+            &[Op::And],
+            &[Op::Eq, Op::Ne, Op::Lt, Op::Le, Op::Gt, Op::Ge],
+            &[Op::Add, Op::Sub],
+            &[Op::Mul, Op::Div],
+        ];
+        if level == LEVELS.len() {
+            return self.unary();
+        }
+        let mut left = self.binary(level + 1)?;
+        loop {
+            let op = match self.peek() {
+                Token::Op(op) if LEVELS[level].contains(op) => *op,
+                Token::Star if level == 4 => Op::Mul,
+                _ => return Ok(left),
+            };
+            self.advance();
+            let right = self.binary(level + 1)?;
+            if op.is_comparison() && matches!(&left, Expr::Binary(o, ..) if o.is_comparison()) {
+                return Err(self.error("comparisons cannot be chained: write `a <= b and b <= c`"));
+            }
+            left = Expr::Binary(op, Box::new(left), Box::new(right));
+        }
+    }
+
+    fn unary(&mut self) -> Result<Expr, ParseError> {
+        match self.peek() {
+            Token::Op(Op::Sub) => {
+                self.advance();
+                self.depth += 1;
+                if self.depth > MAX_DEPTH {
+                    return Err(self.error("the expression is nested too deeply"));
+                }
+                let inner = self.unary()?;
+                self.depth -= 1;
+                Ok(Expr::Negate(Box::new(inner)))
+            }
+            Token::Not => {
+                self.advance();
+                self.depth += 1;
+                if self.depth > MAX_DEPTH {
+                    return Err(self.error("the expression is nested too deeply"));
+                }
+                let inner = self.binary(2)?;
+                self.depth -= 1;
+                Ok(Expr::Not(Box::new(inner)))
+            }
+            _ => self.primary(),
+        }
+    }
+
+    fn primary(&mut self) -> Result<Expr, ParseError> {
+        match self.advance() {
+            Token::Number(n) => Ok(Expr::Number(n)),
+            Token::Text(t) => Ok(Expr::Text(t)),
+            Token::LParen => {
+                let inner = self.expr()?;
+                self.expect(Token::RParen, "`)`")?;
+                Ok(inner)
+            }
+            Token::Name(name) => match name.as_str() {
+                "true" => Ok(Expr::Bool(true)),
+                "false" => Ok(Expr::Bool(false)),
+                "null" => Ok(Expr::Null),
+                _ if *self.peek() == Token::LParen => {
+                    self.advance();
+                    let mut args = Vec::new();
+                    if *self.peek() != Token::RParen {
+                        loop {
+                            args.push(self.expr()?);
+                            if *self.peek() == Token::Comma {
+                                self.advance();
+                            } else {
+                                break;
+                            }
+                        }
+                    }
+                    self.expect(Token::RParen, "`)` after the arguments")?;
+                    let builtin = check_call(&name, args.len()).map_err(|m| self.error(&m))?;
+                    Ok(Expr::Call(builtin, args))
+                }
+                _ => self.path(name),
+            },
+            _ => {
+                self.position = self.position.saturating_sub(1);
+                Err(self.error("expected a number, a text in quotes, a data path, or `(`"))
+            }
+        }
+    }
+
+    fn path(&mut self, first: String) -> Result<Expr, ParseError> {
+        let mut segments = vec![Segment::Key(first)];
+        loop {
+            match self.peek() {
+                Token::DotStar => {
+                    self.advance();
+                    segments.push(Segment::Every);
+                }
+                Token::Dot => {
+                    self.advance();
+                    match self.advance() {
+                        Token::Name(name) => segments.push(Segment::Key(name)),
+                        Token::Number(n) if n.scale() == 0 && n >= Decimal::ZERO => {
+                            let index = usize::try_from(n.mantissa())
+                                .map_err(|_| self.error("index too large"))?;
+                            segments.push(Segment::Index(index));
+                        }
+                        _ => {
+                            self.position = self.position.saturating_sub(1);
+                            return Err(
+                                self.error("expected a field name, `*` or an index after `.`")
+                            );
+                        }
+                    }
+                }
+                Token::LBracket => {
+                    self.advance();
+                    let condition = self.expr()?;
+                    self.expect(Token::RBracket, "`]` to close the condition")?;
+                    segments.push(Segment::Filter(Box::new(condition)));
+                }
+                _ => return Ok(Expr::Path(segments)),
+            }
+        }
+    }
+}
+
+fn check_call(name: &str, args: usize) -> Result<Builtin, String> {
+    let Some(builtin) = Builtin::named(name) else {
+        return Err(format!(
+            "unknown function `{name}`: use sum, count, min, max, abs or round"
+        ));
+    };
+    let wanted = builtin.arity();
+    if args == wanted {
+        Ok(builtin)
+    } else {
+        Err(format!("`{name}` takes {wanted} argument(s), found {args}"))
+    }
+}
