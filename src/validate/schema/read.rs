@@ -77,12 +77,11 @@ pub fn parse(root: &Node) -> Result<Schema, Vec<Diagnostic>> {
             // Named types may use the ones declared before them.
             for (key, spec) in entries {
                 if TYPES.contains(&key.name.as_str()) {
-                    let d = reader.error(
+                    reader.report(
                         spec,
                         format!("类型名「{}」与内置类型重名", key.name),
                         format!("the type name `{}` is a built-in type", key.name),
                     );
-                    reader.problems.push(d);
                     continue;
                 }
                 // A named type is a field definition, or just the fields of a record.
@@ -100,12 +99,11 @@ pub fn parse(root: &Node) -> Result<Schema, Vec<Diagnostic>> {
                 }
             }
         } else {
-            let d = reader.error(
+            reader.report(
                 types,
                 "types 要是映射：类型名: 定义",
                 "types must be a mapping of name: definition",
             );
-            reader.problems.push(d);
         }
     }
     match root.get("files").map(|n| (&n.value, n)) {
@@ -135,23 +133,21 @@ pub fn parse(root: &Node) -> Result<Schema, Vec<Diagnostic>> {
                     reader.problems.push(d);
                 }
                 if !key.name.ends_with(".yaml") && !key.name.ends_with(".yml") {
-                    let d = reader.error(
+                    reader.report(
                         spec,
                         format!("文件模式「{}」要以 .yaml 结尾", key.name),
                         format!("the file pattern `{}` must end in .yaml", key.name),
                     );
-                    reader.problems.push(d);
                 }
                 let label = spec.get("label").and_then(text_of);
                 let fields = match spec.get("fields") {
                     Some(fields) => reader.fields(fields),
                     None => {
-                        let d = reader.error(
+                        reader.report(
                             spec,
                             format!("「{}」缺少 fields", key.name),
                             format!("`{}` has no fields", key.name),
                         );
-                        reader.problems.push(d);
                         Vec::new()
                     }
                 };
@@ -171,12 +167,11 @@ pub fn parse(root: &Node) -> Result<Schema, Vec<Diagnostic>> {
             }
         }
         Some((_, node)) => {
-            let d = reader.error(
+            reader.report(
                 node,
                 "files 要是映射：文件模式: 字段",
                 "files must be a mapping of pattern: fields",
             );
-            reader.problems.push(d);
         }
         None => {}
     }
@@ -189,20 +184,18 @@ pub fn parse(root: &Node) -> Result<Schema, Vec<Diagnostic>> {
                 for item in items {
                     if let Some(rule) = reader.rule(item) {
                         if schema.rules.iter().any(|r| r.id == rule.id) {
-                            let d = reader.error(
+                            reader.report(
                                 item,
                                 format!("规则 id「{}」重复", rule.id),
                                 format!("duplicate rule id `{}`", rule.id),
                             );
-                            reader.problems.push(d);
                         }
                         schema.rules.push(rule);
                     }
                 }
             }
             _ => {
-                let d = reader.error(rules, "rules 要是列表", "rules must be a list");
-                reader.problems.push(d);
+                reader.report(rules, "rules 要是列表", "rules must be a list");
             }
         }
     }
@@ -228,6 +221,12 @@ struct Reader<'p> {
 }
 
 impl Reader<'_> {
+    /// Reports a problem of the schema at `node`.
+    fn report(&mut self, node: &Node, zh: impl Into<String>, en: impl Into<String>) {
+        let d = self.error(node, zh, en);
+        self.problems.push(d);
+    }
+
     fn error(&self, node: &Node, zh: impl Into<String>, en: impl Into<String>) -> Diagnostic {
         Diagnostic::error("schema", Some(node.location(self.file)), Text::new(zh, en)).with_hint(
             Text::new(
@@ -263,12 +262,11 @@ impl Reader<'_> {
 
     fn fields(&mut self, node: &Node) -> Vec<(String, Field)> {
         let Value::Map(entries) = &node.value else {
-            let d = self.error(
+            self.report(
                 node,
                 "fields 要是映射：字段名: 定义",
                 "fields must be a mapping of name: definition",
             );
-            self.problems.push(d);
             return Vec::new();
         };
         entries
@@ -282,12 +280,11 @@ impl Reader<'_> {
         match &node.value {
             Value::Number(n) => Some(*n),
             _ => {
-                let d = self.error(
+                self.report(
                     node,
                     format!("{what} 要是数字"),
                     format!("{what} must be a number"),
                 );
-                self.problems.push(d);
                 None
             }
         }
@@ -302,8 +299,7 @@ impl Reader<'_> {
 
     fn field_inner(&mut self, spec: &Node) -> Option<Field> {
         if self.depth > 32 {
-            let d = self.error(spec, "schema 嵌套太深", "the schema is nested too deeply");
-            self.problems.push(d);
+            self.report(spec, "schema 嵌套太深", "the schema is nested too deeply");
             return None;
         }
         // Shorthand: `name: text` means `name: {type: text}`.
@@ -326,8 +322,7 @@ impl Reader<'_> {
             }
             Value::Map(_) => spec,
             _ => {
-                let d = self.error(spec, "字段定义要是映射（如 {type: count, unit: 户}）或类型名", "a field definition must be a mapping (such as {type: count, unit: 户}) or a type name");
-                self.problems.push(d);
+                self.report(spec, "字段定义要是映射（如 {type: count, unit: 户}）或类型名", "a field definition must be a mapping (such as {type: count, unit: 户}) or a type name");
                 return None;
             }
         };
@@ -343,15 +338,13 @@ impl Reader<'_> {
             Some(node) => match text_of(node) {
                 Some(t) => t,
                 None => {
-                    let d = self.error(node, "type 要写类型名", "type must name a type");
-                    self.problems.push(d);
+                    self.report(node, "type 要写类型名", "type must name a type");
                     return None;
                 }
             },
             None if spec.get("fields").is_some() => "record".to_string(),
             None => {
-                let d = self.error(spec, "字段缺少 type", "the field has no type");
-                self.problems.push(d);
+                self.report(spec, "字段缺少 type", "the field has no type");
                 return None;
             }
         };
@@ -382,12 +375,11 @@ impl Reader<'_> {
                 .ok()
                 .filter(|d| dp.scale() == 0 && *d <= 20);
             if field.dp.is_none() {
-                let d = self.error(
+                self.report(
                     spec,
                     "dp 要是 0 到 20 的整数",
                     "dp must be a whole number from 0 to 20",
                 );
-                self.problems.push(d);
             }
         }
         field.kind = match type_name.as_str() {
@@ -411,48 +403,44 @@ impl Reader<'_> {
                         .collect(),
                 ),
                 _ => {
-                    let d = self.error(
+                    self.report(
                         spec,
                         "enum 要用 values 列出可选的值",
                         "an enum lists its allowed values in values",
                     );
-                    self.problems.push(d);
                     return None;
                 }
             },
             "ref" => match spec.get("to").and_then(text_of) {
                 Some(folder) => Kind::Ref(folder),
                 None => {
-                    let d = self.error(
+                    self.report(
                         spec,
                         "ref 要用 to 写明指向的数据文件夹（如 to: villages）",
                         "a ref names its data folder in to (such as to: villages)",
                     );
-                    self.problems.push(d);
                     return None;
                 }
             },
             "list" => match spec.get("items") {
                 Some(items) => Kind::List(Box::new(self.field(items)?)),
                 None => {
-                    let d = self.error(
+                    self.report(
                         spec,
                         "list 要用 items 写明每一项的定义",
                         "a list declares its items in items",
                     );
-                    self.problems.push(d);
                     return None;
                 }
             },
             "record" => match spec.get("fields") {
                 Some(fields) => Kind::Record(self.fields(fields)),
                 None => {
-                    let d = self.error(
+                    self.report(
                         spec,
                         "record 要用 fields 写明字段",
                         "a record declares its fields in fields",
                     );
-                    self.problems.push(d);
                     return None;
                 }
             },
@@ -509,24 +497,22 @@ impl Reader<'_> {
         if let (Kind::Amount, Some(unit)) = (&field.kind, &field.unit)
             && crate::validate::units::family(unit) != Some(crate::validate::units::Family::Money)
         {
-            let d = self.error(
+            self.report(
                 spec,
                 format!("amount 的单位要是元、万元或亿元，这里是「{unit}」"),
                 format!("an amount's unit must be 元, 万元 or 亿元, not `{unit}`"),
             );
-            self.problems.push(d);
         }
         Some(field)
     }
 
     fn plausible(&mut self, node: &Node) -> Option<Plausible> {
         let Value::Map(keys) = &node.value else {
-            let d = self.error(
+            self.report(
                 node,
                 "plausible 要写成 {per: 路径, min: 数, max: 数}",
                 "plausible must read {per: path, min: number, max: number}",
             );
-            self.problems.push(d);
             return None;
         };
         for (key, _) in keys {
@@ -541,12 +527,11 @@ impl Reader<'_> {
             Some(text) => match expr::parse(text) {
                 Ok(path @ Expr::Path(_)) => Some(path),
                 _ => {
-                    let d = self.error(
+                    self.report(
                         node,
                         format!("plausible 的 per 要是数据路径，这里是「{text}」"),
                         format!("plausible's per must be a data path, not `{text}`"),
                     );
-                    self.problems.push(d);
                     return None;
                 }
             },
@@ -555,12 +540,11 @@ impl Reader<'_> {
             None | Some("warning") => Severity::Warning,
             Some("error") => Severity::Error,
             Some(other) => {
-                let d = self.error(
+                self.report(
                     node,
                     format!("severity 只能是 error 或 warning，这里是「{other}」"),
                     format!("severity must be error or warning, not `{other}`"),
                 );
-                self.problems.push(d);
                 Severity::Warning
             }
         };
@@ -569,12 +553,11 @@ impl Reader<'_> {
             self.decimal(node.get("max"), "max"),
         );
         if min.is_none() && max.is_none() {
-            let d = self.error(
+            self.report(
                 node,
                 "plausible 至少要写 min 或 max",
                 "plausible needs min or max",
             );
-            self.problems.push(d);
             return None;
         }
         Some(Plausible {
@@ -610,12 +593,11 @@ impl Reader<'_> {
             }
         }
         let Some(reason) = node.get("reason").and_then(text_of) else {
-            let d = self.error(
+            self.report(
                 node,
                 format!("规则「{id}」的 explained 缺少 reason（理由）"),
                 format!("rule `{id}`: explained has no reason"),
             );
-            self.problems.push(d);
             return None;
         };
         let reason_en = node
@@ -623,21 +605,19 @@ impl Reader<'_> {
             .and_then(text_of)
             .unwrap_or_else(|| reason.clone());
         let Some(within_node) = node.get("within") else {
-            let d = self.error(
+            self.report(
                 node,
                 format!("规则「{id}」的 explained 缺少 within：说明只覆盖一定方向和大小的差距"),
                 format!("rule `{id}`: explained has no within: an explanation covers a gap of one direction and size"),
             );
-            self.problems.push(d);
             return None;
         };
         let Some(within_text) = text_of(within_node) else {
-            let d = self.error(
+            self.report(
                 within_node,
                 "within 要写成文本（规则表达式）",
                 "within must be text (a rule expression)",
             );
-            self.problems.push(d);
             return None;
         };
         match expr::parse(&within_text) {
@@ -670,12 +650,11 @@ impl Reader<'_> {
 
     fn rule(&mut self, node: &Node) -> Option<Rule> {
         let Value::Map(keys) = &node.value else {
-            let d = self.error(
+            self.report(
                 node,
                 "每条规则要是映射（id、check、message …）",
                 "each rule must be a mapping (id, check, message …)",
             );
-            self.problems.push(d);
             return None;
         };
         for (key, _) in keys {
@@ -686,19 +665,17 @@ impl Reader<'_> {
         }
         let text = |key: &str| node.get(key).and_then(text_of);
         let Some(id) = text("id") else {
-            let d = self.error(node, "规则缺少 id", "the rule has no id");
-            self.problems.push(d);
+            self.report(node, "规则缺少 id", "the rule has no id");
             return None;
         };
         let parse_expr = |reader: &mut Self, key: &str| -> Option<(Expr, Location)> {
             let expr_node = node.get(key)?;
             let Some(source) = text_of(expr_node) else {
-                let d = reader.error(
+                reader.report(
                     expr_node,
                     format!("{key} 要写成文本"),
                     format!("{key} must be text"),
                 );
-                reader.problems.push(d);
                 return None;
             };
             match expr::parse(&source) {
@@ -727,12 +704,11 @@ impl Reader<'_> {
         };
         let Some((check, location)) = parse_expr(self, "check") else {
             if node.get("check").is_none() {
-                let d = self.error(
+                self.report(
                     node,
                     format!("规则「{id}」缺少 check"),
                     format!("rule `{id}` has no check"),
                 );
-                self.problems.push(d);
             }
             return None;
         };
@@ -743,23 +719,21 @@ impl Reader<'_> {
                     match expr::parse(path) {
                         Ok(path @ Expr::Path(_)) => Some((var.trim().to_string(), path)),
                         _ => {
-                            let d = self.error(
+                            self.report(
                                 node.get("each").unwrap_or(node),
                                 "each 的路径写法有误",
                                 "invalid path in each",
                             );
-                            self.problems.push(d);
                             return None;
                         }
                     }
                 }
                 _ => {
-                    let d = self.error(
+                    self.report(
                         node.get("each").unwrap_or(node),
                         "each 要写成「变量 in 路径」，如 v in villages.*",
                         "each must read `name in path`, such as v in villages.*",
                     );
-                    self.problems.push(d);
                     return None;
                 }
             },
@@ -768,22 +742,20 @@ impl Reader<'_> {
             None | Some("error") => Severity::Error,
             Some("warning") => Severity::Warning,
             Some(other) => {
-                let d = self.error(
+                self.report(
                     node.get("severity").unwrap_or(node),
                     format!("severity 只能是 error 或 warning，这里是「{other}」"),
                     format!("severity must be error or warning, not `{other}`"),
                 );
-                self.problems.push(d);
                 Severity::Error
             }
         };
         let Some(message) = text("message") else {
-            let d = self.error(
+            self.report(
                 node,
                 format!("规则「{id}」缺少 message（中文说明）"),
                 format!("rule `{id}` has no message"),
             );
-            self.problems.push(d);
             return None;
         };
         let message_en = text("message_en").unwrap_or_else(|| message.clone());
