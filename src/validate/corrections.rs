@@ -95,11 +95,6 @@ pub fn read(data: &Data, schema: Option<&Schema>) -> (Vec<Correction>, Vec<Diagn
         return (Vec::new(), problems);
     };
     let file = log.path.as_path();
-    let error = |node: &Node, zh: String, en: String, hint: Option<Text>| {
-        let mut d = Diagnostic::error("correction", Some(node.location(file)), Text::new(zh, en));
-        d.hint = hint;
-        d
-    };
     let Value::Map(top) = &log.root.value else {
         return (Vec::new(), problems);
     };
@@ -112,7 +107,8 @@ pub fn read(data: &Data, schema: Option<&Schema>) -> (Vec<Correction>, Vec<Diagn
         Some((Value::List(items), _)) => items.as_slice(),
         Some((Value::Null, _)) | None => &[],
         Some((_, node)) => {
-            problems.push(error(
+            problems.push(problem(
+                file,
                 node,
                 "entries 要是列表（每条更正以 - 开头）".into(),
                 "entries must be a list (each correction starts with -)".into(),
@@ -123,193 +119,249 @@ pub fn read(data: &Data, schema: Option<&Schema>) -> (Vec<Correction>, Vec<Diagn
     };
     let mut corrections = Vec::new();
     for (index, item) in items.iter().enumerate() {
-        let Value::Map(entries) = &item.value else {
-            problems.push(error(
-                item,
-                "每条更正要写成「键: 值」：date、what、old、new、reason".into(),
-                "each correction is a mapping: date, what, old, new, reason".into(),
-                None,
-            ));
+        let Some(entry) = entry_of(item, file, &mut problems) else {
             continue;
         };
-        let mut ok = true;
-        for (key, _) in entries {
-            if !ENTRY_KEYS.contains(&key.name.as_str()) {
-                ok = false;
-                problems.push(unknown_key(file, key, ENTRY_KEYS));
-            }
+        if let Some(correction) = check_entry(entry, index, item, file, data, schema, &mut problems)
+        {
+            corrections.push(correction);
         }
-        let mut text = |key: &str| -> Option<(String, &Node)> {
-            match item.get(key) {
+    }
+    (corrections, problems)
+}
+
+/// A problem of the log at `node`.
+fn problem(file: &Path, node: &Node, zh: String, en: String, hint: Option<Text>) -> Diagnostic {
+    let mut d = Diagnostic::error("correction", Some(node.location(file)), Text::new(zh, en));
+    d.hint = hint;
+    d
+}
+
+/// An entry's texts as written, each with its node.
+struct Entry<'n> {
+    date: (String, &'n Node),
+    what: (String, &'n Node),
+    old: (String, &'n Node),
+    new: (String, &'n Node),
+    reason: (String, &'n Node),
+}
+
+/// An entry whose shape is right: a mapping of the five keys, a real date and reason.
+fn entry_of<'n>(item: &'n Node, file: &Path, problems: &mut Vec<Diagnostic>) -> Option<Entry<'n>> {
+    let error =
+        |node: &Node, zh: String, en: String, hint: Option<Text>| problem(file, node, zh, en, hint);
+    let Value::Map(entries) = &item.value else {
+        problems.push(error(
+            item,
+            "每条更正要写成「键: 值」：date、what、old、new、reason".into(),
+            "each correction is a mapping: date, what, old, new, reason".into(),
+            None,
+        ));
+        return None;
+    };
+    let mut ok = true;
+    for (key, _) in entries {
+        if !ENTRY_KEYS.contains(&key.name.as_str()) {
+            ok = false;
+            problems.push(unknown_key(file, key, ENTRY_KEYS));
+        }
+    }
+    let mut text = |key: &str| -> Option<(String, &Node)> {
+        match item.get(key) {
+            None
+            | Some(Node {
+                value: Value::Null, ..
+            }) => {
+                ok = false;
+                problems.push(error(
+                    item,
+                    format!("这条更正缺少 {key}"),
+                    format!("this correction has no {key}"),
+                    Some(Text::new(
+                        "每条更正都要写 date（日期）、what（哪个数字）、old（原数）、new（新数）、reason（原因）",
+                        "every correction has date, what (the figure), old, new and reason",
+                    )),
+                ));
                 None
-                | Some(Node {
-                    value: Value::Null, ..
-                }) => {
+            }
+            Some(node) => match &node.value {
+                Value::String(s) => Some((s.trim().to_string(), node)),
+                Value::Number(n) => Some((n.to_string(), node)),
+                _ => {
                     ok = false;
                     problems.push(error(
-                        item,
-                        format!("这条更正缺少 {key}"),
-                        format!("this correction has no {key}"),
-                        Some(Text::new(
-                            "每条更正都要写 date（日期）、what（哪个数字）、old（原数）、new（新数）、reason（原因）",
-                            "every correction has date, what (the figure), old, new and reason",
-                        )),
+                        node,
+                        format!("{key} 要写成文本或数字，这里是{}", node.kind().zh),
+                        format!("{key} must be text or a number, found a {}", node.kind().en),
+                        None,
                     ));
                     None
                 }
-                Some(node) => match &node.value {
-                    Value::String(s) => Some((s.trim().to_string(), node)),
-                    Value::Number(n) => Some((n.to_string(), node)),
-                    _ => {
-                        ok = false;
-                        problems.push(error(
-                            node,
-                            format!("{key} 要写成文本或数字，这里是{}", node.kind().zh),
-                            format!("{key} must be text or a number, found a {}", node.kind().en),
-                            None,
-                        ));
-                        None
-                    }
-                },
-            }
-        };
-        let (date, what, old, new, reason) = (
-            text("date"),
-            text("what"),
-            text("old"),
-            text("new"),
-            text("reason"),
-        );
-        let (Some(date), Some(what), Some(old), Some(new), Some(reason)) =
-            (date, what, old, new, reason)
-        else {
-            continue;
-        };
-        if !ok {
-            continue;
+            },
         }
-        if !matches!(reason.1.value, Value::String(_))
-            || reason.0.is_empty()
-            || reason.0 == PLACEHOLDER
-        {
-            problems.push(error(
-                reason.1,
-                "reason 要写明更正的原因（文字）".into(),
-                "reason must say why the figure was corrected (text)".into(),
-                Some(Text::new(
-                    "例如：县卫健局复核，补录一人次",
-                    "for example: rechecked by the county health bureau, one stay added",
-                )),
-            ));
-            continue;
-        }
-        if !super::fields::is_date(&date.0) {
-            problems.push(error(
-                date.1,
-                format!("日期「{}」要写成 2020-12-01 这样的年-月-日", date.0),
-                format!(
-                    "the date `{}` must be written year-month-day, e.g. 2020-12-01",
-                    date.0
-                ),
-                None,
-            ));
-            continue;
-        }
-        let Some((target_file, node, key, field)) = find(data, schema, &what.0) else {
-            let tops: Vec<String> = data
-                .files
-                .iter()
-                .filter(|f| !is_log(&f.path))
-                .map(|f| f.key_path.join("."))
-                .collect();
-            let hint = did_you_mean(&what.0, tops.iter().map(String::as_str));
-            problems.push(error(
-                what.1,
-                format!("what「{}」不是数据里的一个数字", what.0),
-                format!("what `{}` is not a figure of the data", what.0),
-                Some(match hint {
-                    Some(s) => Text::new(
-                        format!("写数据路径，如 policies.health.hospital.hospitalisations；是不是「{s}.…」？"),
-                        format!("write a data path such as policies.health.hospital.hospitalisations; did you mean `{s}.…`?"),
-                    ),
-                    None => Text::new(
-                        "写数据路径：文件（如 policies.health）加上文件里的键（如 hospital.hospitalisations），用 . 连接",
-                        "write a data path: the file (such as policies.health) and the keys inside it (such as hospital.hospitalisations), joined by dots",
-                    ),
-                }),
-            ));
-            continue;
-        };
-        let Value::Number(current) = node.value else {
-            continue;
-        };
-        let unit = field.and_then(|f| f.unit.clone()).unwrap_or_default();
-        let parse = |text: &str| figure_value(text, &unit);
-        let Some(was) = parse(&old.0) else {
-            let (zh, en) = not_a_figure("old", &old.0, &unit);
-            problems.push(error(old.1, zh, en, None));
-            continue;
-        };
-        let Some(value) = parse(&new.0) else {
-            let (zh, en) = not_a_figure("new", &new.0, &unit);
-            problems.push(error(new.1, zh, en, None));
-            continue;
-        };
-        if was.normalize() == value.normalize() {
-            problems.push(error(
-                new.1,
-                format!("old 和 new 相同（{}）：这不是一处更正", new.0),
-                format!(
-                    "old and new are the same ({}): this is no correction",
-                    new.0
-                ),
-                Some(Text::new(
-                    "old 写原来发布的数，new 写更正后的数",
-                    "old is the figure as published, new the corrected one",
-                )),
-            ));
-            continue;
-        }
-        if value.normalize() != current.normalize() {
-            let mut d = error(
-                new.1,
-                format!(
-                    "更正记录说「{}」现在是 {}，但数据里是 {current}{unit}：记录不能与数据不符",
-                    what.0, new.0
-                ),
-                format!(
-                    "the log says `{}` is now {}, but the data say {current}{unit}: the log cannot disagree with the data",
-                    what.0, new.0
-                ),
-                Some(Text::new(
-                    "改正这条记录的 new，或者改正数据；两者要一致",
-                    "correct this entry's new, or the data: the two must agree",
-                )),
-            );
-            d.related.push((
-                node.location(&target_file.path),
-                Text::new("数据里的值", "the value in the data"),
-            ));
-            problems.push(d);
-            continue;
-        }
-        corrections.push(Correction {
-            number: index + 1,
-            date: date.0,
-            what: what.0,
-            key: format!(
-                "{}#{key}",
-                target_file.path.display().to_string().replace('\\', "/")
-            ),
-            old: old.0,
-            new: new.0,
-            value,
-            unit,
-            reason: reason.0,
-            location: item.location(file),
-        });
+    };
+    let (date, what, old, new, reason) = (
+        text("date"),
+        text("what"),
+        text("old"),
+        text("new"),
+        text("reason"),
+    );
+    let (Some(date), Some(what), Some(old), Some(new), Some(reason)) =
+        (date, what, old, new, reason)
+    else {
+        return None;
+    };
+    if !ok {
+        return None;
     }
-    (corrections, problems)
+    if !matches!(reason.1.value, Value::String(_)) || reason.0.is_empty() || reason.0 == PLACEHOLDER
+    {
+        problems.push(error(
+            reason.1,
+            "reason 要写明更正的原因（文字）".into(),
+            "reason must say why the figure was corrected (text)".into(),
+            Some(Text::new(
+                "例如：县卫健局复核，补录一人次",
+                "for example: rechecked by the county health bureau, one stay added",
+            )),
+        ));
+        return None;
+    }
+    if !super::fields::is_date(&date.0) {
+        problems.push(error(
+            date.1,
+            format!("日期「{}」要写成 2020-12-01 这样的年-月-日", date.0),
+            format!(
+                "the date `{}` must be written year-month-day, e.g. 2020-12-01",
+                date.0
+            ),
+            None,
+        ));
+        return None;
+    }
+    Some(Entry {
+        date,
+        what,
+        old,
+        new,
+        reason,
+    })
+}
+
+/// A well-shaped entry checked against the data: the figure it names, its unit, and that
+/// `new` is what the data say.
+fn check_entry(
+    entry: Entry<'_>,
+    index: usize,
+    item: &Node,
+    file: &Path,
+    data: &Data,
+    schema: Option<&Schema>,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<Correction> {
+    let error =
+        |node: &Node, zh: String, en: String, hint: Option<Text>| problem(file, node, zh, en, hint);
+    let Entry {
+        date,
+        what,
+        old,
+        new,
+        reason,
+    } = entry;
+    let Some((target_file, node, key, field)) = find(data, schema, &what.0) else {
+        let tops: Vec<String> = data
+            .files
+            .iter()
+            .filter(|f| !is_log(&f.path))
+            .map(|f| f.key_path.join("."))
+            .collect();
+        let hint = did_you_mean(&what.0, tops.iter().map(String::as_str));
+        problems.push(error(
+            what.1,
+            format!("what「{}」不是数据里的一个数字", what.0),
+            format!("what `{}` is not a figure of the data", what.0),
+            Some(match hint {
+                Some(s) => Text::new(
+                    format!("写数据路径，如 policies.health.hospital.hospitalisations；是不是「{s}.…」？"),
+                    format!("write a data path such as policies.health.hospital.hospitalisations; did you mean `{s}.…`?"),
+                ),
+                None => Text::new(
+                    "写数据路径：文件（如 policies.health）加上文件里的键（如 hospital.hospitalisations），用 . 连接",
+                    "write a data path: the file (such as policies.health) and the keys inside it (such as hospital.hospitalisations), joined by dots",
+                ),
+            }),
+        ));
+        return None;
+    };
+    let Value::Number(current) = node.value else {
+        return None;
+    };
+    let unit = field.and_then(|f| f.unit.clone()).unwrap_or_default();
+    let parse = |text: &str| figure_value(text, &unit);
+    let Some(was) = parse(&old.0) else {
+        let (zh, en) = not_a_figure("old", &old.0, &unit);
+        problems.push(error(old.1, zh, en, None));
+        return None;
+    };
+    let Some(value) = parse(&new.0) else {
+        let (zh, en) = not_a_figure("new", &new.0, &unit);
+        problems.push(error(new.1, zh, en, None));
+        return None;
+    };
+    if was.normalize() == value.normalize() {
+        problems.push(error(
+            new.1,
+            format!("old 和 new 相同（{}）：这不是一处更正", new.0),
+            format!(
+                "old and new are the same ({}): this is no correction",
+                new.0
+            ),
+            Some(Text::new(
+                "old 写原来发布的数，new 写更正后的数",
+                "old is the figure as published, new the corrected one",
+            )),
+        ));
+        return None;
+    }
+    if value.normalize() != current.normalize() {
+        let mut d = error(
+            new.1,
+            format!(
+                "更正记录说「{}」现在是 {}，但数据里是 {current}{unit}：记录不能与数据不符",
+                what.0, new.0
+            ),
+            format!(
+                "the log says `{}` is now {}, but the data say {current}{unit}: the log cannot disagree with the data",
+                what.0, new.0
+            ),
+            Some(Text::new(
+                "改正这条记录的 new，或者改正数据；两者要一致",
+                "correct this entry's new, or the data: the two must agree",
+            )),
+        );
+        d.related.push((
+            node.location(&target_file.path),
+            Text::new("数据里的值", "the value in the data"),
+        ));
+        problems.push(d);
+        return None;
+    }
+    Some(Correction {
+        number: index + 1,
+        date: date.0,
+        what: what.0,
+        key: format!(
+            "{}#{key}",
+            target_file.path.display().to_string().replace('\\', "/")
+        ),
+        old: old.0,
+        new: new.0,
+        value,
+        unit,
+        reason: reason.0,
+        location: item.location(file),
+    })
 }
 
 /// The JSON Schema of the log, for editors (written by `huibao schema --json-schema`).
