@@ -185,6 +185,14 @@ pub fn render_site_cached(
         })
         .collect();
 
+    let prints = Prints {
+        data: data_prints,
+        all_data,
+        theme: theme_print,
+        toc: toc_print,
+        all_content,
+        reads,
+    };
     let link_targets: HashMap<String, String> = plan
         .pages
         .iter()
@@ -199,27 +207,7 @@ pub fn render_site_cached(
     let mut reused = 0;
     let mut to_render = Vec::new();
     for (index, page) in plan.pages.iter().enumerate() {
-        let source = &sources[page.source];
-        let inputs = fingerprint(&(
-            theme_print,
-            toc_print,
-            plan.neighbours(index),
-            &page.key,
-            page.number_headings,
-            page.record
-                .as_ref()
-                .map(|(name, record)| (name, record.to_string())),
-            match &reads[page.source] {
-                Some(names) => (
-                    fingerprint(&(&source.name, &source.template)),
-                    names
-                        .iter()
-                        .map(|n| data_prints.get(n).copied())
-                        .collect::<Vec<_>>(),
-                ),
-                None => (all_content, vec![Some(all_data)]),
-            },
-        ));
+        let inputs = prints.page(&plan, index, &sources);
         if let Some((print, html, figures)) = cache.pages.remove(&page.output)
             && print == inputs
         {
@@ -251,29 +239,7 @@ pub fn render_site_cached(
             (&figure_sources, Some(&corrected)),
         )
     };
-    // Pages are independent: render them on every core, each worker with its own context
-    // (the context holds all the data: cloned once per core's share of the pages, never per
-    // page). A page whose rendering panics is an internal error of that page, not the end
-    // of the build.
-    use rayon::prelude::*;
-    let share = to_render
-        .len()
-        .div_ceil(rayon::current_num_threads())
-        .max(32);
-    let mut rendered: Vec<RenderedPage> = to_render
-        .par_iter()
-        .with_min_len(share)
-        .map_init(
-            || context.clone(),
-            |context, &(index, inputs)| {
-                let page = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    render_one(index, context)
-                }))
-                .unwrap_or_else(|_| Err(vec![crate::diagnostics::Diagnostic::internal()]));
-                (index, inputs, page)
-            },
-        )
-        .collect();
+    let mut rendered = render_in_parallel(&to_render, &context, &render_one);
     rendered.sort_by_key(|(index, _, _)| *index);
     // The content of each page rendered now, for the link check (the layout's own links come
     // from the plan and always resolve).
@@ -316,9 +282,107 @@ pub fn render_site_cached(
     }
     output.files.sort();
     output.copies = site.static_files.clone();
-    let others: Vec<PathBuf> = output.copies.iter().map(|(p, _)| p.clone()).collect();
-    let broken = links::check(&bodies, &output.files, &others);
+    problems.extend(check_published(&plan, &sources, &bodies, &output));
     timer.lap("links");
+    if problems.is_empty() {
+        Ok(output)
+    } else {
+        Err(problems)
+    }
+}
+
+/// What a page's HTML depends on, as fingerprints: a page whose inputs did not change is
+/// not rendered again (see [`PageCache`]).
+struct Prints {
+    /// Each top-level data name (`township`, `villages`) → its fingerprint.
+    data: HashMap<String, u64>,
+    /// All the data at once, for a template whose reads cannot be known.
+    all_data: u64,
+    /// The layout, the site settings and the corrections.
+    theme: u64,
+    /// The navigation every page shows.
+    toc: u64,
+    /// All content templates at once.
+    all_content: u64,
+    /// Per content template, the top-level data names it reads (`None`: unknown).
+    reads: Vec<Option<std::collections::BTreeSet<String>>>,
+}
+
+impl Prints {
+    /// The fingerprint of the inputs of page `index`: its template and the data it reads,
+    /// its record, its place in the navigation, the layout.
+    fn page(&self, plan: &PagePlan, index: usize, sources: &[pages::Source]) -> u64 {
+        let page = &plan.pages[index];
+        let source = &sources[page.source];
+        fingerprint(&(
+            self.theme,
+            self.toc,
+            plan.neighbours(index),
+            &page.key,
+            page.number_headings,
+            page.record
+                .as_ref()
+                .map(|(name, record)| (name, record.to_string())),
+            match &self.reads[page.source] {
+                Some(names) => (
+                    fingerprint(&(&source.name, &source.template)),
+                    names
+                        .iter()
+                        .map(|n| self.data.get(n).copied())
+                        .collect::<Vec<_>>(),
+                ),
+                None => (self.all_content, vec![Some(self.all_data)]),
+            },
+        ))
+    }
+}
+
+/// Renders page `index` of the plan with a context of its own.
+type RenderOne<'f> = dyn Fn(usize, &mut Context) -> Result<PageHtml, Vec<Diagnostic>> + Sync + 'f;
+
+/// Renders the pages `to_render` (index in the plan, inputs fingerprint) on every core.
+///
+/// Pages are independent: each worker has its own context (the context holds all the data:
+/// cloned once per core's share of the pages, never per page). A page whose rendering
+/// panics is an internal error of that page, not the end of the build.
+fn render_in_parallel(
+    to_render: &[(usize, u64)],
+    context: &Context,
+    render_one: &RenderOne<'_>,
+) -> Vec<RenderedPage> {
+    use rayon::prelude::*;
+    let share = to_render
+        .len()
+        .div_ceil(rayon::current_num_threads())
+        .max(32);
+    to_render
+        .par_iter()
+        .with_min_len(share)
+        .map_init(
+            || context.clone(),
+            |context, &(index, inputs)| {
+                let page = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    render_one(index, context)
+                }))
+                .unwrap_or_else(|_| Err(vec![crate::diagnostics::Diagnostic::internal()]));
+                (index, inputs, page)
+            },
+        )
+        .collect()
+}
+
+/// What only the whole output can tell: links and anchors of the pages rendered now that
+/// point nowhere (located in their content files), and static files that would overwrite a
+/// page.
+fn check_published(
+    plan: &PagePlan,
+    sources: &[pages::Source],
+    bodies: &[(String, String)],
+    output: &Output,
+) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    let others: Vec<PathBuf> = output.copies.iter().map(|(p, _)| p.clone()).collect();
+    let broken = links::check(bodies, &output.files, &others);
     for (page, link) in broken {
         let link = percent_encoding::percent_decode_str(&link)
             .decode_utf8_lossy()
@@ -360,11 +424,7 @@ pub fn render_site_cached(
             ));
         }
     }
-    if problems.is_empty() {
-        Ok(output)
-    } else {
-        Err(problems)
-    }
+    problems
 }
 
 /// The Tera instance for content: Markdown-escaping of data values and exact figures.
