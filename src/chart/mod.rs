@@ -216,81 +216,10 @@ pub fn spec_from_args(args: &HashMap<String, Value>, palette: &[RGBColor]) -> Re
         Some(units) => units.iter().map(label_text).collect(),
         None => vec![text_arg(args, "unit").unwrap_or_default()],
     };
-    let unit_of = |i: usize| units.get(i).or(units.last()).cloned().unwrap_or_default();
+    let unit_of = |i: usize| unit_at(&units, i);
     let (labels, series) = match args.get("data") {
         Some(Value::Array(records)) => {
-            let label_field = text_arg(args, "label").ok_or_else(|| {
-                err(
-                    &title,
-                    "用 data= 时要用 label= 指定类别字段",
-                    "with data=, name the category field in label=",
-                )
-            })?;
-            let fields: Vec<String> = list_arg(args, "values")
-                .ok_or_else(|| {
-                    err(
-                        &title,
-                        "用 values= 指定数值字段",
-                        "name the value field(s) in values=",
-                    )
-                })?
-                .iter()
-                .map(label_text)
-                .collect();
-            let mut labels = Vec::with_capacity(records.len());
-            for (i, record) in records.iter().enumerate() {
-                let label = lookup(record, &label_field).ok_or_else(|| {
-                    err(
-                        &title,
-                        &format!("第 {} 项没有字段「{label_field}」", i + 1),
-                        &format!("item {} has no field `{label_field}`", i + 1),
-                    )
-                })?;
-                labels.push(format!("{}{suffix}", label_text(label)));
-            }
-            let mut series = Vec::new();
-            for (s, field) in fields.iter().enumerate() {
-                let mut values = Vec::with_capacity(records.len());
-                let mut sources = Vec::with_capacity(records.len());
-                for (i, record) in records.iter().enumerate() {
-                    let value = lookup(record, field).ok_or_else(|| {
-                        err(
-                            &title,
-                            &format!("「{}」没有字段「{field}」", labels[i]),
-                            &format!("`{}` has no field `{field}`", labels[i]),
-                        )
-                    })?;
-                    sources.push(payload(value));
-                    values.push(
-                        to_decimal(
-                            value,
-                            &format!("chart `{title}`: {field} of `{}`", labels[i]),
-                        )
-                        .map_err(|_| {
-                            err(
-                                &title,
-                                &format!(
-                                    "「{}」的「{field}」不是数字：{}",
-                                    labels[i],
-                                    label_text(value)
-                                ),
-                                &format!(
-                                    "`{field}` of `{}` is not a number: {}",
-                                    labels[i],
-                                    label_text(value)
-                                ),
-                            )
-                        })?,
-                    );
-                }
-                series.push(Series {
-                    name: names.get(s).cloned().unwrap_or_else(|| field.clone()),
-                    unit: unit_of(s),
-                    values,
-                    sources,
-                });
-            }
-            (labels, series)
+            series_from_records(args, records, &title, &suffix, &names, &units)?
         }
         Some(other) => {
             return Err(err(
@@ -299,75 +228,7 @@ pub fn spec_from_args(args: &HashMap<String, Value>, palette: &[RGBColor]) -> Re
                 &format!("data= must be a list of records, found {other}"),
             ));
         }
-        None => {
-            let labels: Vec<String> = list_arg(args, "labels")
-                .ok_or_else(|| {
-                    err(
-                        &title,
-                        "用 data= 和 label=、values=，或用 labels= 和 values= 给出数据",
-                        "give the data as data= with label= and values=, or as labels= and values=",
-                    )
-                })?
-                .iter()
-                .map(|l| format!("{}{suffix}", label_text(l)))
-                .collect();
-            let mut series = Vec::new();
-            for (s, key) in ["values", "values2", "values3", "values4"]
-                .iter()
-                .enumerate()
-            {
-                let Some(raw) = list_arg(args, key) else {
-                    if s == 0 {
-                        return Err(err(&title, "缺少 values=", "values= is missing"));
-                    }
-                    break;
-                };
-                let mut values = Vec::with_capacity(raw.len());
-                let sources = raw.iter().map(payload).collect();
-                for (i, value) in raw.iter().enumerate() {
-                    values.push(to_decimal(value, "chart").map_err(|_| {
-                        let label = labels.get(i).cloned().unwrap_or_default();
-                        err(
-                            &title,
-                            &format!("「{label}」的值不是数字：{}", label_text(value)),
-                            &format!(
-                                "the value of `{label}` is not a number: {}",
-                                label_text(value)
-                            ),
-                        )
-                    })?);
-                }
-                if values.len() != labels.len() {
-                    return Err(err(
-                        &title,
-                        &format!(
-                            "labels 有 {} 项，{key} 有 {} 项，数目要相同",
-                            labels.len(),
-                            values.len()
-                        ),
-                        &format!(
-                            "labels has {} items and {key} {}; they must match",
-                            labels.len(),
-                            values.len()
-                        ),
-                    ));
-                }
-                let name = names.get(s).cloned().unwrap_or_else(|| {
-                    if s == 0 {
-                        title.clone()
-                    } else {
-                        format!("系列{}", s + 1)
-                    }
-                });
-                series.push(Series {
-                    name,
-                    unit: unit_of(s),
-                    values,
-                    sources,
-                });
-            }
-            (labels, series)
-        }
+        None => series_from_lists(args, &title, &suffix, &names, &units)?,
     };
     if labels.is_empty() || series.iter().all(|s| s.values.is_empty()) {
         return Err(err(
@@ -474,6 +335,175 @@ pub fn spec_from_args(args: &HashMap<String, Value>, palette: &[RGBColor]) -> Re
         height: size("height", default_h)?,
         palette: palette.to_vec(),
     })
+}
+
+/// The unit of series `i`: its own, else the last one given.
+fn unit_at(units: &[String], i: usize) -> String {
+    units.get(i).or(units.last()).cloned().unwrap_or_default()
+}
+
+/// `data=records, label="name", values="a, b"`: the labels and one series per field.
+fn series_from_records(
+    args: &HashMap<String, Value>,
+    records: &[Value],
+    title: &str,
+    suffix: &str,
+    names: &[String],
+    units: &[String],
+) -> Result<(Vec<String>, Vec<Series>)> {
+    let title = title.to_string();
+    let unit_of = |i: usize| unit_at(units, i);
+    let label_field = text_arg(args, "label").ok_or_else(|| {
+        err(
+            &title,
+            "用 data= 时要用 label= 指定类别字段",
+            "with data=, name the category field in label=",
+        )
+    })?;
+    let fields: Vec<String> = list_arg(args, "values")
+        .ok_or_else(|| {
+            err(
+                &title,
+                "用 values= 指定数值字段",
+                "name the value field(s) in values=",
+            )
+        })?
+        .iter()
+        .map(label_text)
+        .collect();
+    let mut labels = Vec::with_capacity(records.len());
+    for (i, record) in records.iter().enumerate() {
+        let label = lookup(record, &label_field).ok_or_else(|| {
+            err(
+                &title,
+                &format!("第 {} 项没有字段「{label_field}」", i + 1),
+                &format!("item {} has no field `{label_field}`", i + 1),
+            )
+        })?;
+        labels.push(format!("{}{suffix}", label_text(label)));
+    }
+    let mut series = Vec::new();
+    for (s, field) in fields.iter().enumerate() {
+        let mut values = Vec::with_capacity(records.len());
+        let mut sources = Vec::with_capacity(records.len());
+        for (i, record) in records.iter().enumerate() {
+            let value = lookup(record, field).ok_or_else(|| {
+                err(
+                    &title,
+                    &format!("「{}」没有字段「{field}」", labels[i]),
+                    &format!("`{}` has no field `{field}`", labels[i]),
+                )
+            })?;
+            sources.push(payload(value));
+            values.push(
+                to_decimal(
+                    value,
+                    &format!("chart `{title}`: {field} of `{}`", labels[i]),
+                )
+                .map_err(|_| {
+                    err(
+                        &title,
+                        &format!(
+                            "「{}」的「{field}」不是数字：{}",
+                            labels[i],
+                            label_text(value)
+                        ),
+                        &format!(
+                            "`{field}` of `{}` is not a number: {}",
+                            labels[i],
+                            label_text(value)
+                        ),
+                    )
+                })?,
+            );
+        }
+        series.push(Series {
+            name: names.get(s).cloned().unwrap_or_else(|| field.clone()),
+            unit: unit_of(s),
+            values,
+            sources,
+        });
+    }
+    Ok((labels, series))
+}
+
+/// `labels=[…], values=[…]` (and `values2` … `values4`): the labels and the series.
+fn series_from_lists(
+    args: &HashMap<String, Value>,
+    title: &str,
+    suffix: &str,
+    names: &[String],
+    units: &[String],
+) -> Result<(Vec<String>, Vec<Series>)> {
+    let title = title.to_string();
+    let unit_of = |i: usize| unit_at(units, i);
+    let labels: Vec<String> = list_arg(args, "labels")
+        .ok_or_else(|| {
+            err(
+                &title,
+                "用 data= 和 label=、values=，或用 labels= 和 values= 给出数据",
+                "give the data as data= with label= and values=, or as labels= and values=",
+            )
+        })?
+        .iter()
+        .map(|l| format!("{}{suffix}", label_text(l)))
+        .collect();
+    let mut series = Vec::new();
+    for (s, key) in ["values", "values2", "values3", "values4"]
+        .iter()
+        .enumerate()
+    {
+        let Some(raw) = list_arg(args, key) else {
+            if s == 0 {
+                return Err(err(&title, "缺少 values=", "values= is missing"));
+            }
+            break;
+        };
+        let mut values = Vec::with_capacity(raw.len());
+        let sources = raw.iter().map(payload).collect();
+        for (i, value) in raw.iter().enumerate() {
+            values.push(to_decimal(value, "chart").map_err(|_| {
+                let label = labels.get(i).cloned().unwrap_or_default();
+                err(
+                    &title,
+                    &format!("「{label}」的值不是数字：{}", label_text(value)),
+                    &format!(
+                        "the value of `{label}` is not a number: {}",
+                        label_text(value)
+                    ),
+                )
+            })?);
+        }
+        if values.len() != labels.len() {
+            return Err(err(
+                &title,
+                &format!(
+                    "labels 有 {} 项，{key} 有 {} 项，数目要相同",
+                    labels.len(),
+                    values.len()
+                ),
+                &format!(
+                    "labels has {} items and {key} {}; they must match",
+                    labels.len(),
+                    values.len()
+                ),
+            ));
+        }
+        let name = names.get(s).cloned().unwrap_or_else(|| {
+            if s == 0 {
+                title.clone()
+            } else {
+                format!("系列{}", s + 1)
+            }
+        });
+        series.push(Series {
+            name,
+            unit: unit_of(s),
+            values,
+            sources,
+        });
+    }
+    Ok((labels, series))
 }
 
 /// The chart as HTML: a figure with its caption, the SVG (with `<title>` and `<desc>`), a
