@@ -7,26 +7,31 @@
 pub mod context;
 mod corrections_page;
 pub mod deps;
+mod errors;
 pub mod escape;
 pub mod figures;
 mod links;
 pub mod markdown;
 mod pages;
+mod shown;
 pub mod theme;
 
 use serde_json::{Map, Value as Json, json};
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use tera::{Context, Tera};
 
 use crate::diagnostics::{Diagnostic, Location, Text};
 use crate::discover::Site;
 use crate::load::Data;
 use crate::manifest;
-use crate::provenance::{Origin, Sources};
+use crate::provenance::Sources;
 use crate::validate::schema::Schema;
+use errors::locate;
+pub use errors::template_error;
 pub use pages::{FrontMatter, PagePlan};
+use shown::ShownFigures;
 
 /// A built site held in memory, ready to be written.
 #[derive(Debug, Default)]
@@ -567,161 +572,6 @@ fn render_page(
     })
 }
 
-/// Shows a page's figures with their sources (and a link to their correction), and
-/// records each one for the manifest.
-struct ShownFigures<'s> {
-    sources: &'s Sources,
-    corrected: Option<&'s CorrectedFigures>,
-    root: &'s str,
-    found: Vec<manifest::Figure>,
-}
-
-impl markdown::FigureHtml for ShownFigures<'_> {
-    fn figure(&mut self, payload: &str, text_html: &str, in_link: bool) -> String {
-        let Some(origin) = Origin::decode(payload) else {
-            return text_html.to_string();
-        };
-        let described = self.sources.describe(&origin);
-        let src = crate::html::escape_html_text(&described.src);
-        let corrected = self
-            .corrected
-            .filter(|_| described.direct)
-            .and_then(|c| c.get(&described.key));
-        // Inside a link no second link may be added: the mark stays, the note is the title.
-        let note = corrected.filter(|_| !in_link);
-        let html = match note {
-            Some((anchor, title)) => format!(
-                "<span class=\"fig-corrected\" data-src=\"{src}\">{text_html}<a class=\"fig-note\" href=\"{}{}#{}\" title=\"{}\">更正</a></span>",
-                self.root,
-                corrections_page::PAGE,
-                crate::html::escape_html_text(anchor),
-                crate::html::escape_html_text(title)
-            ),
-            None => match corrected {
-                Some((_, title)) => format!(
-                    "<span class=\"fig-corrected\" data-src=\"{src}\" title=\"{}\">{text_html}</span>",
-                    crate::html::escape_html_text(title)
-                ),
-                None => format!("<span data-src=\"{src}\">{text_html}</span>"),
-            },
-        };
-        self.found.push(manifest::Figure {
-            key: described.key,
-            what: described.what,
-            value: unescape_html(text_html),
-            src: described.src,
-            direct: described.direct,
-            file_title: described.file_title,
-        });
-        html
-    }
-
-    fn source(&self, payload: &str) -> String {
-        Origin::decode(payload)
-            .map(|origin| self.sources.describe(&origin).src)
-            .unwrap_or_default()
-    }
-}
-
-/// The text of escaped HTML text (as [`crate::html::escape_html_text`] writes it).
-fn unescape_html(html: &str) -> String {
-    if !html.contains('&') {
-        return html.to_string();
-    }
-    html.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
-}
-
-/// A Tera error as a located diagnostic: Tera's parse errors carry `--> line:col`; for
-/// render errors the first name Tera quotes is looked up in the template's text.
-pub fn template_error(error: &tera::Error, file: &Path, template: &str) -> Diagnostic {
-    let mut messages = Vec::new();
-    let mut current: Option<&dyn std::error::Error> = Some(error);
-    while let Some(e) = current {
-        let text = e.to_string();
-        if !messages.contains(&text) {
-            messages.push(text);
-        }
-        current = e.source();
-    }
-    let full = messages.join("\n");
-    let location = parse_arrow_location(&full)
-        .or_else(|| {
-            quoted_names(&full)
-                .into_iter()
-                .find_map(|name| locate(template, &name))
-        })
-        .map(|(line, col)| Location::new(file, line, col))
-        .unwrap_or_else(|| Location::file(file));
-    // The deepest message is the most specific; parse errors are multi-line with a caret.
-    let detail = messages.last().cloned().unwrap_or_default();
-    // A parse error draws the line with a caret and says what it expected after `= `;
-    // the diagnostic draws its own caret, so keep only what Tera says.
-    let said: Vec<&str> = detail
-        .lines()
-        .filter_map(|line| line.trim_start().strip_prefix("= "))
-        .collect();
-    let detail = if said.is_empty() {
-        detail.trim().to_string()
-    } else {
-        said.join("; ")
-    };
-    Diagnostic::error(
-        "template",
-        Some(location),
-        {
-            let (en, zh) = split_languages(&detail);
-            Text::new(format!("模板错误：{zh}"), format!("template error: {en}"))
-        },
-    )
-    .with_hint(Text::new(
-        "检查 {{ }} 和 {% %} 里的变量名、括号和过滤器；数据的键名见 data/ 下的文件（如 township.registered.households）",
-        "check the names, brackets and filters inside {{ }} and {% %}; data keys are those of the files under data/ (e.g. township.registered.households)",
-    ))
-}
-
-/// A helper's message written `English / 中文` (see `figure::bilingual`) as (English,
-/// Chinese); any other message is both.
-fn split_languages(message: &str) -> (String, String) {
-    let chinese = |text: &str| text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
-    match message.rsplit_once(" / ") {
-        Some((en, zh)) if chinese(zh) => (en.to_string(), zh.to_string()),
-        _ => (message.to_string(), message.to_string()),
-    }
-}
-
-/// `--> 3:5` in a Tera parse error.
-fn parse_arrow_location(message: &str) -> Option<(usize, usize)> {
-    let rest = &message[message.find("--> ")? + 4..];
-    let end = rest
-        .find(|c: char| !c.is_ascii_digit() && c != ':')
-        .unwrap_or(rest.len());
-    let (line, col) = rest[..end].split_once(':')?;
-    Some((line.parse().ok()?, col.parse().ok()?))
-}
-
-/// Names Tera quotes in backticks, most specific first.
-fn quoted_names(message: &str) -> Vec<String> {
-    let mut names: Vec<String> = message
-        .split('`')
-        .skip(1)
-        .step_by(2)
-        .filter(|name| !name.is_empty() && !name.ends_with(".md") && !name.ends_with(".html"))
-        .map(str::to_string)
-        .collect();
-    names.reverse();
-    names
-}
-
-/// 1-based line and column of the first occurrence of `needle` in `text`.
-fn locate(text: &str, needle: &str) -> Option<(usize, usize)> {
-    let offset = text.find(needle)?;
-    Some(crate::diagnostics::line_col(text, offset))
-}
-
 impl PagePlan {
     /// The context of the layout template for page `index`.
     fn layout_context(
@@ -765,17 +615,5 @@ impl PagePlan {
         page_json.insert("prev".into(), prev.unwrap_or(Json::Null));
         page_json.insert("next".into(), next.unwrap_or(Json::Null));
         json!({ "site": site, "page": page_json, "toc": toc, "root": root })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn helper_messages_are_split_by_language() {
-        let (en, zh) = super::split_languages("fig: `unit` must be text / fig：unit 要写成文本");
-        assert_eq!(en, "fig: `unit` must be text");
-        assert_eq!(zh, "fig：unit 要写成文本");
-        let (en, zh) = super::split_languages("Variable `x` not found in context");
-        assert_eq!(en, zh);
     }
 }

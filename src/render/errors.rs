@@ -1,0 +1,105 @@
+//! Template problems as located diagnostics: Tera's parse errors carry their place; for
+//! render errors the names Tera quotes are looked up in the template's text.
+
+use std::path::Path;
+
+use crate::diagnostics::{Diagnostic, Location, Text};
+
+/// A Tera error as a located diagnostic: Tera's parse errors carry `--> line:col`; for
+/// render errors the first name Tera quotes is looked up in the template's text.
+pub fn template_error(error: &tera::Error, file: &Path, template: &str) -> Diagnostic {
+    let mut messages = Vec::new();
+    let mut current: Option<&dyn std::error::Error> = Some(error);
+    while let Some(e) = current {
+        let text = e.to_string();
+        if !messages.contains(&text) {
+            messages.push(text);
+        }
+        current = e.source();
+    }
+    let full = messages.join("\n");
+    let location = parse_arrow_location(&full)
+        .or_else(|| {
+            quoted_names(&full)
+                .into_iter()
+                .find_map(|name| locate(template, &name))
+        })
+        .map(|(line, col)| Location::new(file, line, col))
+        .unwrap_or_else(|| Location::file(file));
+    // The deepest message is the most specific; parse errors are multi-line with a caret.
+    let detail = messages.last().cloned().unwrap_or_default();
+    // A parse error draws the line with a caret and says what it expected after `= `;
+    // the diagnostic draws its own caret, so keep only what Tera says.
+    let said: Vec<&str> = detail
+        .lines()
+        .filter_map(|line| line.trim_start().strip_prefix("= "))
+        .collect();
+    let detail = if said.is_empty() {
+        detail.trim().to_string()
+    } else {
+        said.join("; ")
+    };
+    Diagnostic::error(
+        "template",
+        Some(location),
+        {
+            let (en, zh) = split_languages(&detail);
+            Text::new(format!("模板错误：{zh}"), format!("template error: {en}"))
+        },
+    )
+    .with_hint(Text::new(
+        "检查 {{ }} 和 {% %} 里的变量名、括号和过滤器；数据的键名见 data/ 下的文件（如 township.registered.households）",
+        "check the names, brackets and filters inside {{ }} and {% %}; data keys are those of the files under data/ (e.g. township.registered.households)",
+    ))
+}
+
+/// A helper's message written `English / 中文` (see `figure::bilingual`) as (English,
+/// Chinese); any other message is both.
+fn split_languages(message: &str) -> (String, String) {
+    let chinese = |text: &str| text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    match message.rsplit_once(" / ") {
+        Some((en, zh)) if chinese(zh) => (en.to_string(), zh.to_string()),
+        _ => (message.to_string(), message.to_string()),
+    }
+}
+
+/// `--> 3:5` in a Tera parse error.
+fn parse_arrow_location(message: &str) -> Option<(usize, usize)> {
+    let rest = &message[message.find("--> ")? + 4..];
+    let end = rest
+        .find(|c: char| !c.is_ascii_digit() && c != ':')
+        .unwrap_or(rest.len());
+    let (line, col) = rest[..end].split_once(':')?;
+    Some((line.parse().ok()?, col.parse().ok()?))
+}
+
+/// Names Tera quotes in backticks, most specific first.
+fn quoted_names(message: &str) -> Vec<String> {
+    let mut names: Vec<String> = message
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|name| !name.is_empty() && !name.ends_with(".md") && !name.ends_with(".html"))
+        .map(str::to_string)
+        .collect();
+    names.reverse();
+    names
+}
+
+/// 1-based line and column of the first occurrence of `needle` in `text`.
+pub(super) fn locate(text: &str, needle: &str) -> Option<(usize, usize)> {
+    let offset = text.find(needle)?;
+    Some(crate::diagnostics::line_col(text, offset))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn helper_messages_are_split_by_language() {
+        let (en, zh) = super::split_languages("fig: `unit` must be text / fig：unit 要写成文本");
+        assert_eq!(en, "fig: `unit` must be text");
+        assert_eq!(zh, "fig：unit 要写成文本");
+        let (en, zh) = super::split_languages("Variable `x` not found in context");
+        assert_eq!(en, zh);
+    }
+}

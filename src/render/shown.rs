@@ -1,0 +1,77 @@
+//! Figures as the page shows them: a span with the source, a link to the correction, and
+//! the record of each for the figures manifest.
+
+use super::CorrectedFigures;
+
+use super::corrections_page;
+use super::markdown;
+use crate::manifest;
+use crate::provenance::{Origin, Sources};
+
+/// Shows a page's figures with their sources (and a link to their correction), and
+/// records each one for the manifest.
+pub(super) struct ShownFigures<'s> {
+    pub(super) sources: &'s Sources,
+    pub(super) corrected: Option<&'s CorrectedFigures>,
+    pub(super) root: &'s str,
+    pub(super) found: Vec<manifest::Figure>,
+}
+
+impl markdown::FigureHtml for ShownFigures<'_> {
+    fn figure(&mut self, payload: &str, text_html: &str, in_link: bool) -> String {
+        let Some(origin) = Origin::decode(payload) else {
+            return text_html.to_string();
+        };
+        let described = self.sources.describe(&origin);
+        let src = crate::html::escape_html_text(&described.src);
+        let corrected = self
+            .corrected
+            .filter(|_| described.direct)
+            .and_then(|c| c.get(&described.key));
+        // Inside a link no second link may be added: the mark stays, the note is the title.
+        let note = corrected.filter(|_| !in_link);
+        let html = match note {
+            Some((anchor, title)) => format!(
+                "<span class=\"fig-corrected\" data-src=\"{src}\">{text_html}<a class=\"fig-note\" href=\"{}{}#{}\" title=\"{}\">更正</a></span>",
+                self.root,
+                corrections_page::PAGE,
+                crate::html::escape_html_text(anchor),
+                crate::html::escape_html_text(title)
+            ),
+            None => match corrected {
+                Some((_, title)) => format!(
+                    "<span class=\"fig-corrected\" data-src=\"{src}\" title=\"{}\">{text_html}</span>",
+                    crate::html::escape_html_text(title)
+                ),
+                None => format!("<span data-src=\"{src}\">{text_html}</span>"),
+            },
+        };
+        self.found.push(manifest::Figure {
+            key: described.key,
+            what: described.what,
+            value: unescape_html(text_html),
+            src: described.src,
+            direct: described.direct,
+            file_title: described.file_title,
+        });
+        html
+    }
+
+    fn source(&self, payload: &str) -> String {
+        Origin::decode(payload)
+            .map(|origin| self.sources.describe(&origin).src)
+            .unwrap_or_default()
+    }
+}
+
+/// The text of escaped HTML text (as [`crate::html::escape_html_text`] writes it).
+fn unescape_html(html: &str) -> String {
+    if !html.contains('&') {
+        return html.to_string();
+    }
+    html.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
