@@ -14,6 +14,7 @@ mod links;
 pub mod markdown;
 mod pages;
 mod shown;
+mod tera_filters;
 pub mod theme;
 
 use serde_json::{Map, Value as Json, json};
