@@ -1,0 +1,190 @@
+//! Numbers of the data: exact, in the field's unit (converted when written with another),
+//! within range and decimals; full-width digits named where they are.
+
+use rust_decimal::Decimal;
+
+use super::text::char_location;
+use super::{Checker, name_of};
+use crate::diagnostics::{Diagnostic, Text};
+use crate::load::{Node, Value};
+use crate::validate::schema::{Field, Kind};
+use crate::validate::units;
+
+impl Checker<'_> {
+    pub(super) fn number(&mut self, field: &Field, node: &Node, path: &str) -> Node {
+        let (name_zh, name_en) = name_of(field, path);
+        let unit_text = field.unit.clone().unwrap_or_default();
+        let number = match &node.value {
+            Value::Number(n) => *n,
+            Value::String(text) if units::first_full_width(text).is_some() => {
+                self.full_width_number(node, (&name_zh, &name_en), text);
+                return node.clone();
+            }
+            Value::String(text)
+                if text.contains([',', '，'])
+                    || units::split_number_unit(text).is_some_and(|(_, unit)| {
+                        (unit.starts_with('万') && unit != "万元")
+                            || unit.starts_with(|c: char| c.is_ascii_digit())
+                    }) =>
+            {
+                self.text_not_number(node, (&name_zh, &name_en), text);
+                return node.clone();
+            }
+            Value::String(text) => {
+                match units::split_number_unit(text) {
+                    Some((number, unit)) => {
+                        // The number part must be a number on its own: `.元` is not 0元.
+                        let parsed = crate::load::yaml::looks_like_decimal(number)
+                            .then(|| crate::figure::parse_decimal(number).ok())
+                            .flatten();
+                        let converted = parsed.and_then(|n| match &field.unit {
+                            Some(to) => units::convert(n, unit, to),
+                            None => None,
+                        });
+                        match converted {
+                            Some(n) => n,
+                            None => {
+                                let hint = match &field.unit {
+                                    Some(to) => Text::new(
+                                        format!(
+                                            "这一项的单位是「{to}」：直接写数字，或写成能换算的单位"
+                                        ),
+                                        format!(
+                                            "this field is in {to}: write the bare number, or a unit that converts to it"
+                                        ),
+                                    ),
+                                    None => Text::new(
+                                        "这一项没有单位：只写数字",
+                                        "this field has no unit: write the bare number",
+                                    ),
+                                };
+                                self.report("unit", node, format!("{name_zh}的单位「{unit}」不能换算成「{unit_text}」"), format!("{name_en}: the unit `{unit}` does not convert to `{unit_text}`"), Some(hint));
+                                return node.clone();
+                            }
+                        }
+                    }
+                    None => {
+                        self.text_not_number(node, (&name_zh, &name_en), text);
+                        return node.clone();
+                    }
+                }
+            }
+            _ => {
+                self.wrong_kind(node, (&name_zh, &name_en), ("数字", "a number"), None);
+                return node.clone();
+            }
+        };
+        let whole = number.normalize().scale() == 0;
+        let (default_min, default_max) = match field.kind {
+            Kind::Count | Kind::Amount => (Some(Decimal::ZERO), None),
+            Kind::Percent => (Some(Decimal::ZERO), Some(Decimal::ONE_HUNDRED)),
+            Kind::Year => (Some(Decimal::from(1900)), Some(Decimal::from(2100))),
+            _ => (None, None),
+        };
+        if matches!(field.kind, Kind::Count | Kind::Year) && !whole {
+            self.report(
+                "type",
+                node,
+                format!("{name_zh}应是整数，这里是 {number}"),
+                format!("{name_en} must be a whole number, found {number}"),
+                None,
+            );
+        }
+        if let Some(min) = field.min.or(default_min)
+            && number < min
+        {
+            self.report(
+                "range",
+                node,
+                format!("{name_zh}不能小于 {min}{unit_text}，这里是 {number}{unit_text}"),
+                format!("{name_en} must be at least {min}{unit_text}, found {number}{unit_text}"),
+                None,
+            );
+        }
+        if let Some(max) = field.max.or(default_max)
+            && number > max
+        {
+            self.report(
+                "range",
+                node,
+                format!("{name_zh}不能大于 {max}{unit_text}，这里是 {number}{unit_text}"),
+                format!("{name_en} must be at most {max}{unit_text}, found {number}{unit_text}"),
+                None,
+            );
+        }
+        if let Some(dp) = field.dp
+            && number.normalize().scale() > dp
+        {
+            self.report(
+                "decimals",
+                node,
+                format!("{name_zh}最多 {dp} 位小数，这里是 {number}"),
+                format!("{name_en} has at most {dp} decimal places, found {number}"),
+                None,
+            );
+        }
+        // A count or year written `468.0` (as spreadsheets export it) is the whole number
+        // 468: kept with scale 0, so that every page prints 468 (documented in docs/schema.md).
+        let number = if matches!(field.kind, Kind::Count | Kind::Year) && whole {
+            number.normalize()
+        } else {
+            number
+        };
+        Node {
+            value: Value::Number(number),
+            ..node.clone()
+        }
+    }
+
+    /// A number typed with a Chinese keyboard: full-width digits, comma, space, quotes.
+    fn full_width_number(&mut self, node: &Node, name: (&str, &str), text: &str) {
+        let Some(found) = units::first_full_width(text) else {
+            return;
+        };
+        let half = units::to_half_width(text);
+        let ch = found.ch;
+        let (what_zh, what_en) = found.what;
+        let hint = match ch {
+            '，' => Text::new(
+                format!(
+                    "这里是全角逗号「，」（千位分隔符）：数字不用分隔符，请切换到半角输入，写成 {half}"
+                ),
+                format!(
+                    "this is a full-width comma `，` (a thousands separator): numbers take none; switch to half-width input and write {half}"
+                ),
+            ),
+            '“' | '”' | '「' | '」' | '『' | '』' | '‘' | '’' | '＂' | '＇' => {
+                Text::new(
+                    format!("这里是全角引号「{ch}」：数字不加引号，请切换到半角输入，写成 {half}"),
+                    format!(
+                        "this is a full-width quotation mark `{ch}`: numbers take no quotes; switch to half-width input and write {half}"
+                    ),
+                )
+            }
+            _ => Text::new(
+                format!(
+                    "这里是{what_zh}「{ch}」，请切换到半角输入，写成 {half}（「{text}」→ {half}）"
+                ),
+                format!(
+                    "this is {what_en} `{ch}` (Chinese input): switch to half-width input and write {half}"
+                ),
+            ),
+        };
+        let mut d = Diagnostic::error(
+            "type",
+            Some(char_location(node, text, found.index, self.file)),
+            Text::new(
+                format!(
+                    "{}应是数字，这里是文本「{text}」：其中有{what_zh}「{ch}」",
+                    name.0
+                ),
+                format!(
+                    "{} must be a number, found the text `{text}`: it has {what_en} `{ch}`",
+                    name.1
+                ),
+            ),
+        );
+        d.hint = Some(hint);
+        self.problems.push(d);
+    }
+}
