@@ -5,15 +5,17 @@
 //! arguments name data, never numbers typed by hand.
 
 pub mod draw;
+mod html;
 pub mod metrics;
+
+pub use html::{to_html, unique_ids};
 
 use plotters::style::RGBColor;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 use tera::{Error, Function, Result, Value};
 
-use crate::figure::{format_figure, to_decimal};
-use crate::html::escape_html_text;
+use crate::figure::to_decimal;
 
 /// The kinds of charts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -506,148 +508,6 @@ fn series_from_lists(
     Ok((labels, series))
 }
 
-/// The chart as HTML: a figure with its caption, the SVG (with `<title>` and `<desc>`), a
-/// note, and the data table in `<details>`. One block without blank lines, so Markdown
-/// keeps it whole.
-pub fn to_html(spec: &ChartSpec) -> String {
-    let drawn = draw::draw(spec);
-    let id = format!("chart-{}", crate::html::slug(&spec.title));
-    let title = escape_html_text(&spec.title);
-    let desc = escape_html_text(&describe(spec));
-    let svg = drawn.svg.replacen(
-        "<svg ",
-        &format!(
-            "<svg role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" class=\"chart-svg\" preserveAspectRatio=\"xMidYMid meet\" "
-        ),
-        1,
-    );
-    let svg = match svg.find('>') {
-        Some(end) => format!(
-            "{}><title id=\"{id}-title\">{title}</title><desc id=\"{id}-desc\">{desc}</desc>{}",
-            &svg[..end],
-            &svg[end + 1..]
-        ),
-        None => svg,
-    };
-    let mut html = format!(
-        "<figure class=\"chart chart-{}\" id=\"{id}\">\n<figcaption>{title}</figcaption>\n{svg}\n",
-        spec.kind.name()
-    );
-    if let Some(note) = &spec.note {
-        html.push_str(&format!(
-            "<p class=\"chart-note\">{}</p>\n",
-            escape_html_text(note)
-        ));
-    }
-    if matches!(spec.kind, ChartKind::Pie | ChartKind::Donut) {
-        html.push_str(
-            "<p class=\"chart-note\">百分比按四舍五入保留1位小数，合计可能不等于100%。</p>\n",
-        );
-    }
-    html.push_str(&data_table(spec));
-    html.push_str("</figure>");
-    html
-}
-
-/// Gives the charts of one page's HTML unique ids: the second chart titled like the first
-/// becomes `chart-x-1` (with its `-title` and `-desc`), as headings do.
-pub fn unique_ids(html: &str) -> String {
-    const START: &str = "<figure class=\"chart chart-";
-    if html.matches(START).count() < 2 {
-        return html.to_string();
-    }
-    let mut used = std::collections::HashSet::new();
-    let mut out = String::with_capacity(html.len() + 16);
-    let mut rest = html;
-    while let Some(at) = rest.find(START) {
-        out.push_str(&rest[..at]);
-        let end = rest[at..]
-            .find("</figure>")
-            .map_or(rest.len(), |e| at + e + "</figure>".len());
-        let figure = &rest[at..end];
-        let id = figure
-            .split_once(" id=\"")
-            .and_then(|(_, after)| after.split_once('"'))
-            .map(|(id, _)| id.to_string())
-            .unwrap_or_default();
-        let mut unique = id.clone();
-        let mut n = 0;
-        while used.contains(&unique) {
-            n += 1;
-            unique = format!("{id}-{n}");
-        }
-        used.insert(unique.clone());
-        if unique == id {
-            out.push_str(figure);
-        } else {
-            out.push_str(
-                &figure
-                    .replace(&format!("\"{id}"), &format!("\"{unique}"))
-                    .replace(&format!(" {id}-desc"), &format!(" {unique}-desc")),
-            );
-        }
-        rest = &rest[end..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// A one-sentence text of the data: what screen readers and search read.
-fn describe(spec: &ChartSpec) -> String {
-    let parts: Vec<String> = spec
-        .labels
-        .iter()
-        .enumerate()
-        .map(|(i, label)| {
-            let values: Vec<String> = spec
-                .series
-                .iter()
-                .map(|s| {
-                    let v = format_figure(s.values[i], None, &s.unit);
-                    if spec.series.len() > 1 {
-                        format!("{}{v}", s.name)
-                    } else {
-                        v
-                    }
-                })
-                .collect();
-            format!("{label}：{}", values.join("，"))
-        })
-        .collect();
-    format!("{}。{}。", spec.title, parts.join("；"))
-}
-
-fn data_table(spec: &ChartSpec) -> String {
-    let mut html = String::from(
-        "<details class=\"chart-data\"><summary>查看数据表</summary>\n<table>\n<thead><tr><th>项目</th>",
-    );
-    for s in &spec.series {
-        html.push_str(&format!(
-            "<th style=\"text-align: right\">{}</th>",
-            escape_html_text(&s.name)
-        ));
-    }
-    html.push_str("</tr></thead>\n<tbody>\n");
-    for (i, label) in spec.labels.iter().enumerate() {
-        html.push_str(&format!("<tr><td>{}</td>", escape_html_text(label)));
-        for s in &spec.series {
-            let text = format_figure(s.values[i], None, &s.unit);
-            // A value from the data keeps its provenance: the page shows its source.
-            let text = match s.sources.get(i).and_then(Option::as_ref) {
-                Some(payload) => crate::provenance::mark(payload, &text),
-                None => text,
-            };
-            html.push_str(&format!(
-                "<td style=\"text-align: right\">{}</td>",
-                escape_html_text(&text)
-            ));
-        }
-        html.push_str("</tr>\n");
-    }
-    html.push_str("</tbody>\n</table>\n</details>\n");
-    html
-}
-
 /// The Tera function `chart(...)`.
 pub struct ChartFunction {
     /// The colours of series and slices.
@@ -662,30 +522,5 @@ impl Function for ChartFunction {
 
     fn is_safe(&self) -> bool {
         true
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn charts_of_one_title_get_their_own_ids() {
-        let chart = "<figure class=\"chart chart-bar\" id=\"chart-x\"><svg aria-labelledby=\"chart-x-title chart-x-desc\"><title id=\"chart-x-title\">x</title><desc id=\"chart-x-desc\">d</desc></svg></figure>";
-        let html = format!("<p>a</p>{chart}<p>b</p>{chart}");
-        let out = super::unique_ids(&html);
-        assert!(
-            out.contains("<p>a</p><figure class=\"chart chart-bar\" id=\"chart-x\">"),
-            "{out}"
-        );
-        assert!(out.contains("id=\"chart-x-1\""), "{out}");
-        assert!(
-            out.contains("aria-labelledby=\"chart-x-1-title chart-x-1-desc\""),
-            "{out}"
-        );
-        assert!(
-            out.contains("<title id=\"chart-x-1-title\">")
-                && out.contains("<desc id=\"chart-x-1-desc\">"),
-            "{out}"
-        );
-        assert_eq!(out.matches("id=\"chart-x\"").count(), 1, "{out}");
     }
 }
