@@ -1,0 +1,338 @@
+//! Drawing charts with plotters' SVG backend.
+//!
+//! huibao lays charts out itself (with [`super::metrics`], so Chinese labels are measured
+//! right) and draws with plotters' backend primitives: rectangles, lines, polygons, text.
+//! Pixel positions are geometry and use `f64`; every number printed on a chart is formatted
+//! from its exact `Decimal`.
+
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters_backend::DrawingBackend;
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+
+mod categories;
+mod horizontal;
+mod pie;
+
+use super::metrics::{Rect, text_width};
+use super::{ChartKind, ChartSpec};
+use categories::categories;
+use horizontal::horizontal;
+use pie::pie;
+
+/// The font stack charts name: fonts intranet PCs have, then the generic family.
+pub const FONT_STACK: &str =
+    "Microsoft YaHei, PingFang SC, Noto Sans CJK SC, Source Han Sans SC, SimHei, sans-serif";
+
+const TEXT: RGBColor = RGBColor(0x22, 0x22, 0x22);
+const MUTED: RGBColor = RGBColor(0x55, 0x55, 0x55);
+const GRID: RGBColor = RGBColor(0xdd, 0xdd, 0xdd);
+const AXIS: RGBColor = RGBColor(0x88, 0x88, 0x88);
+
+/// What a piece of text on a chart is, for layout checks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// A tick or category label on an axis.
+    Tick,
+    /// An axis title.
+    AxisTitle,
+    /// A legend entry.
+    Legend,
+    /// A value printed on a bar, point or slice.
+    Value,
+}
+
+/// A drawn chart: the SVG, and where its plot area and texts are (for tests and checks).
+#[derive(Debug)]
+pub struct Drawn {
+    /// The SVG document.
+    pub svg: String,
+    /// The plotting area (axes box; for pies the pie's box).
+    pub plot: Rect,
+    /// Every text drawn, with its box from the font metrics.
+    pub texts: Vec<(Rect, Role, String)>,
+    /// The whole canvas.
+    pub canvas: Rect,
+}
+
+struct Canvas<'a> {
+    backend: SVGBackend<'a>,
+    texts: Vec<(Rect, Role, String)>,
+    /// Per text drawn, in order: the provenance payload of the value it shows, if any.
+    sources: Vec<Option<String>>,
+    /// The payload for the next text drawn.
+    next_source: Option<String>,
+}
+
+fn style(color: &RGBColor) -> ShapeStyle {
+    ShapeStyle::from(color)
+}
+
+impl Canvas<'_> {
+    /// The next text drawn shows the value whose provenance payload is `source`.
+    fn source(&mut self, source: Option<&String>) {
+        self.next_source = source.cloned();
+    }
+
+    fn rect(&mut self, x0: f64, y0: f64, x1: f64, y1: f64, color: &RGBColor) {
+        let (l, r) = (x0.min(x1), x0.max(x1));
+        let (t, b) = (y0.min(y1), y0.max(y1));
+        let _ = self.backend.draw_rect(
+            (l.round() as i32, t.round() as i32),
+            (r.round() as i32, b.round() as i32),
+            &style(color).filled(),
+            true,
+        );
+    }
+
+    fn line(&mut self, points: &[(f64, f64)], color: &RGBColor, width: u32) {
+        let path: Vec<(i32, i32)> = points
+            .iter()
+            .map(|(x, y)| (x.round() as i32, y.round() as i32))
+            .collect();
+        let _ = self
+            .backend
+            .draw_path(path, &style(color).stroke_width(width));
+    }
+
+    fn polygon(&mut self, points: &[(f64, f64)], color: &RGBColor) {
+        let path: Vec<(i32, i32)> = points
+            .iter()
+            .map(|(x, y)| (x.round() as i32, y.round() as i32))
+            .collect();
+        let _ = self.backend.fill_polygon(path, &style(color).filled());
+    }
+
+    fn marker(&mut self, x: f64, y: f64, series: usize, color: &RGBColor) {
+        let (x, y) = (x.round() as i32, y.round() as i32);
+        let s = style(color).filled();
+        // Different shapes tell series apart in grey print.
+        let _ = match series % 3 {
+            0 => self.backend.draw_circle((x, y), 4, &s, true),
+            1 => self
+                .backend
+                .draw_rect((x - 4, y - 4), (x + 4, y + 4), &s, true),
+            _ => self
+                .backend
+                .fill_polygon(vec![(x, y - 5), (x + 5, y + 4), (x - 5, y + 4)], &s),
+        };
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn text(
+        &mut self,
+        text: &str,
+        x: f64,
+        y: f64,
+        px: f64,
+        color: &RGBColor,
+        h: HPos,
+        v: VPos,
+        role: Role,
+    ) -> Rect {
+        let w = text_width(text, px);
+        let height = px * 1.25;
+        let (left, right) = match h {
+            HPos::Left => (x, x + w),
+            HPos::Center => (x - w / 2.0, x + w / 2.0),
+            HPos::Right => (x - w, x),
+        };
+        let (top, bottom) = match v {
+            VPos::Top => (y, y + height),
+            VPos::Center => (y - height / 2.0, y + height / 2.0),
+            VPos::Bottom => (y - height, y),
+        };
+        let font = FontDesc::new(FontFamily::Name(FONT_STACK), px * 1.24, FontStyle::Normal);
+        let text_style = TextStyle::from(font).color(color).pos(Pos::new(h, v));
+        let _ = self
+            .backend
+            .draw_text(text, &text_style, (x.round() as i32, y.round() as i32));
+        self.sources.push(self.next_source.take());
+        let rect = Rect {
+            left,
+            top,
+            right,
+            bottom,
+        };
+        self.texts.push((rect, role, text.to_string()));
+        rect
+    }
+}
+
+/// A 'nice' axis: ticks at multiples of 1, 2 or 5 × 10ⁿ from 0 up to at least `max`.
+pub fn nice_ticks(max: Decimal) -> Vec<Decimal> {
+    if max <= Decimal::ZERO {
+        return vec![Decimal::ZERO, Decimal::ONE];
+    }
+    let raw = max / Decimal::from(5);
+    let mut magnitude = Decimal::ONE;
+    while magnitude * Decimal::TEN <= raw {
+        magnitude *= Decimal::TEN;
+    }
+    while magnitude > raw && magnitude > Decimal::new(1, 10) {
+        magnitude /= Decimal::TEN;
+    }
+    let step = [1, 2, 5, 10]
+        .iter()
+        .map(|m| magnitude * Decimal::from(*m))
+        .find(|s| *s >= raw)
+        .unwrap_or(magnitude * Decimal::TEN);
+    let mut ticks = vec![Decimal::ZERO];
+    while *ticks.last().unwrap_or(&Decimal::ZERO) < max {
+        let next = ticks.last().copied().unwrap_or_default() + step;
+        ticks.push(next.normalize());
+    }
+    ticks
+}
+
+fn f(d: Decimal) -> f64 {
+    d.to_f64().unwrap_or(0.0)
+}
+
+fn palette(spec: &ChartSpec, i: usize) -> RGBColor {
+    spec.palette[i % spec.palette.len()]
+}
+
+/// Draws `spec` into an SVG document.
+pub fn draw(spec: &ChartSpec) -> Drawn {
+    let (width, height) = (spec.width, spec.height);
+    let mut svg = String::new();
+    let (plot, texts) = {
+        let backend = SVGBackend::with_string(&mut svg, (width, height));
+        let mut canvas = Canvas {
+            backend,
+            texts: Vec::new(),
+            sources: Vec::new(),
+            next_source: None,
+        };
+        let plot = match spec.kind {
+            ChartKind::Bar | ChartKind::Grouped | ChartKind::Stacked | ChartKind::Line => {
+                categories(spec, &mut canvas)
+            }
+            ChartKind::HBar | ChartKind::Spark => horizontal(spec, &mut canvas),
+            ChartKind::Pie | ChartKind::Donut => pie(spec, &mut canvas),
+        };
+        let _ = canvas.backend.present();
+        (plot, (canvas.texts, canvas.sources))
+    };
+    let (texts, sources) = texts;
+    Drawn {
+        svg: with_sources(&tidy(&svg), &sources),
+        plot,
+        texts,
+        canvas: Rect {
+            left: 0.0,
+            top: 0.0,
+            right: f64::from(width),
+            bottom: f64::from(height),
+        },
+    }
+}
+
+/// Gives each value's `<text>` a `<title>` naming its source: an empty marked figure, which
+/// the page shows as the value's data file and line (a tooltip on hover). Texts are matched
+/// to draw calls by order; if the counts disagree nothing is added.
+fn with_sources(svg: &str, sources: &[Option<String>]) -> String {
+    if sources.iter().all(Option::is_none) || svg.matches("<text").count() != sources.len() {
+        return svg.to_string();
+    }
+    let mut out = String::with_capacity(svg.len() + 64 * sources.len());
+    let mut rest = svg;
+    for source in sources {
+        let Some(start) = rest.find("<text") else {
+            break;
+        };
+        let Some(end) = rest[start..].find('>').map(|e| start + e + 1) else {
+            break;
+        };
+        out.push_str(&rest[..end]);
+        if let Some(payload) = source {
+            out.push_str(&format!(
+                "<title>{}</title>",
+                crate::provenance::mark(payload, "")
+            ));
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// plotters writes font sizes as `px × 1.24 ÷ 1.24` in floating point (`11.999999999999998`):
+/// round them, and drop blank lines so the SVG stays one Markdown HTML block.
+fn tidy(svg: &str) -> String {
+    let mut out = String::with_capacity(svg.len());
+    let mut rest = svg;
+    while let Some(start) = rest.find("font-size=\"") {
+        let value_start = start + "font-size=\"".len();
+        out.push_str(&rest[..value_start]);
+        rest = &rest[value_start..];
+        let end = rest.find('"').unwrap_or(rest.len());
+        let size: f64 = rest[..end].parse().unwrap_or(12.0);
+        out.push_str(&format!("{}", (size * 10.0).round() / 10.0));
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out.lines()
+        .filter(|l| !l.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The legend, in a row at the top; returns its height.
+fn legend(spec: &ChartSpec, canvas: &mut Canvas<'_>, left: f64, right: f64) -> f64 {
+    if spec.series.len() < 2 {
+        return 0.0;
+    }
+    let px = 12.0;
+    let (mut x, mut y) = (left, 8.0);
+    for (i, series) in spec.series.iter().enumerate() {
+        let label = series.name.clone();
+        let w = 14.0 + 6.0 + text_width(&label, px) + 18.0;
+        if x + w > right && x > left {
+            x = left;
+            y += px * 1.6;
+        }
+        if spec.kind == ChartKind::Line {
+            canvas.line(&[(x, y + 7.0), (x + 14.0, y + 7.0)], &palette(spec, i), 2);
+            canvas.marker(x + 7.0, y + 7.0, i, &palette(spec, i));
+        } else {
+            canvas.rect(x, y + 1.0, x + 14.0, y + 13.0, &palette(spec, i));
+        }
+        canvas.text(
+            &label,
+            x + 20.0,
+            y + 7.0,
+            px,
+            &TEXT,
+            HPos::Left,
+            VPos::Center,
+            Role::Legend,
+        );
+        x += w;
+    }
+    y + px * 1.6 + 4.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nice_ticks_cover_the_maximum() {
+        let d = |s: &str| Decimal::from_str_exact(s).unwrap();
+        assert_eq!(
+            nice_ticks(d("1686")),
+            ["0", "500", "1000", "1500", "2000"].map(d)
+        );
+        assert_eq!(
+            nice_ticks(d("0.23")),
+            ["0", "0.05", "0.1", "0.15", "0.2", "0.25"].map(d)
+        );
+        assert_eq!(
+            nice_ticks(d("100")),
+            ["0", "20", "40", "60", "80", "100"].map(d)
+        );
+    }
+}
