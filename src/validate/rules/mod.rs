@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 
 mod paths;
 
+use rust_decimal::Decimal;
+
 use super::expr::{DataIndex, EvalError, Evaluator, Expr, Val, describe_en, describe_zh};
 use super::schema::{Field, Kind, Rule, Schema};
 use crate::diagnostics::{Diagnostic, Location, Severity, Text};
@@ -202,29 +204,7 @@ impl Judge<'_> {
             return Outcome::Holds;
         }
         let readings = std::mem::take(&mut evaluator.readings);
-        // The measured sides of a comparison, for the message; and the value a side states
-        // directly (`… == township.registered.households`): the total, or the subset.
-        let mut stated = None;
-        let gap = match &rule.check {
-            Expr::Binary(op, left, right)
-                if matches!(op.symbol(), "==" | "!=" | "<" | "<=" | ">" | ">=") =>
-            {
-                let a = evaluator.eval(left);
-                let left_reads = std::mem::take(&mut evaluator.readings);
-                let b = evaluator.eval(right);
-                let right_reads = std::mem::take(&mut evaluator.readings);
-                for (side, reads) in [(left, left_reads), (right, right_reads)] {
-                    if stated.is_none() && matches!(**side, Expr::Path(_)) && reads.len() == 1 {
-                        stated = reads.into_iter().next();
-                    }
-                }
-                match (a, b) {
-                    (Ok(Val::Number(a)), Ok(Val::Number(b))) => Some((a, b, a.checked_sub(b))),
-                    _ => None,
-                }
-            }
-            _ => None,
-        };
+        let (gap, stated) = measure(&rule.check, evaluator);
         let (mut zh, mut en) = (rule.message.zh.clone(), rule.message.en.clone());
         if let Some((a, b, difference)) = gap {
             let (a, b) = (shown(a), shown(b));
@@ -240,42 +220,10 @@ impl Judge<'_> {
                 }
             }
         }
-        let mut severity = rule.severity;
-        if let Some(explained) = &rule.explained {
-            evaluator.readings.clear();
-            match evaluator.eval(&explained.within) {
-                Ok(Val::Bool(true)) => {
-                    zh.push_str(&format!("。已说明：{}", explained.reason.zh));
-                    en.push_str(&format!(". Explained: {}", explained.reason.en));
-                    severity = Severity::Info;
-                }
-                Ok(Val::Bool(false)) => {
-                    zh.push_str(&format!(
-                        "。这个差距超出了 explained 所说明的范围（{}），说明不适用：{}",
-                        explained.within_text, explained.reason.zh
-                    ));
-                    en.push_str(&format!(
-                        ". The gap is outside what explained covers ({}), so the explanation does not apply: {}",
-                        explained.within_text, explained.reason.en
-                    ));
-                    severity = Severity::Error;
-                }
-                Ok(other) => {
-                    let error = EvalError {
-                        zh: format!(
-                            "explained 的 within 应是真假值（比较的结果），这里是{}",
-                            describe_zh(&other)
-                        ),
-                        en: format!(
-                            "explained's within must give true or false, found {}",
-                            describe_en(&other)
-                        ),
-                    };
-                    return Outcome::Fails(Box::new(eval_failed(rule, &error)));
-                }
-                Err(error) => return Outcome::Fails(Box::new(eval_failed(rule, &error))),
-            }
-        }
+        let severity = match explain(rule, evaluator, &mut zh, &mut en) {
+            Ok(severity) => severity,
+            Err(error) => return Outcome::Fails(Box::new(eval_failed(rule, &error))),
+        };
         let location = self
             .blame(&readings, stated.as_ref())
             .map(|r| r.node.location(r.file))
@@ -283,40 +231,7 @@ impl Judge<'_> {
         let mut d = Diagnostic::new(severity, "rule", Some(location), Text::new(zh, en));
         d.rule = Some(rule.id.clone());
         d.hint = rule.hint.clone();
-        let mut seen = HashSet::new();
-        let mut listed = 0;
-        for reading in &readings {
-            if !seen.insert((reading.file, reading.node.line, reading.node.col)) {
-                continue;
-            }
-            listed += 1;
-            if listed > MAX_LISTED {
-                continue;
-            }
-            let value = match &reading.node.value {
-                Value::Number(n) => format!(" = {n}"),
-                Value::String(s) => format!(" = {s}"),
-                Value::Bool(b) => format!(" = {b}"),
-                Value::Null => " = null".to_string(),
-                // A whole file or record, counted.
-                Value::List(_) | Value::Map(_) => String::new(),
-            };
-            let what = format!("{}{value}", reading.path);
-            d.related.push((
-                reading.node.location(reading.file),
-                Text::new(what.clone(), what),
-            ));
-        }
-        if listed > MAX_LISTED {
-            let more = listed - MAX_LISTED;
-            d.related.push((
-                Location::file(rule.location.file.clone()),
-                Text::new(
-                    format!("…另有 {more} 个值"),
-                    format!("… and {more} more values"),
-                ),
-            ));
-        }
+        d.related = values_read(&readings, &rule.location);
         for gone in self.removed {
             d.related.push((
                 Location::file(gone.clone()),
@@ -354,6 +269,121 @@ impl Judge<'_> {
             .or_else(|| readings.iter().find(|r| !r.in_aggregate))
             .or(readings.first())
     }
+}
+
+/// A failed comparison measured: both sides and their difference (`None` when it overflows),
+/// and the value a side states directly (`… == township.registered.households`): the total,
+/// or the subset.
+type Gap = (Decimal, Decimal, Option<Decimal>);
+
+fn measure<'a>(
+    check: &Expr,
+    evaluator: &mut Evaluator<'a, '_>,
+) -> (Option<Gap>, Option<super::expr::Reading<'a>>) {
+    let Expr::Binary(op, left, right) = check else {
+        return (None, None);
+    };
+    if !matches!(op.symbol(), "==" | "!=" | "<" | "<=" | ">" | ">=") {
+        return (None, None);
+    }
+    let a = evaluator.eval(left);
+    let left_reads = std::mem::take(&mut evaluator.readings);
+    let b = evaluator.eval(right);
+    let right_reads = std::mem::take(&mut evaluator.readings);
+    let mut stated = None;
+    for (side, reads) in [(left, left_reads), (right, right_reads)] {
+        if stated.is_none() && matches!(**side, Expr::Path(_)) && reads.len() == 1 {
+            stated = reads.into_iter().next();
+        }
+    }
+    let gap = match (a, b) {
+        (Ok(Val::Number(a)), Ok(Val::Number(b))) => Some((a, b, a.checked_sub(b))),
+        _ => None,
+    };
+    (gap, stated)
+}
+
+/// The severity of a failed rule, after its explanation if it has one: a note inside the
+/// gap the explanation covers, an error outside it (the message says which).
+fn explain(
+    rule: &Rule,
+    evaluator: &mut Evaluator<'_, '_>,
+    zh: &mut String,
+    en: &mut String,
+) -> Result<Severity, EvalError> {
+    let Some(explained) = &rule.explained else {
+        return Ok(rule.severity);
+    };
+    evaluator.readings.clear();
+    match evaluator.eval(&explained.within)? {
+        Val::Bool(true) => {
+            zh.push_str(&format!("。已说明：{}", explained.reason.zh));
+            en.push_str(&format!(". Explained: {}", explained.reason.en));
+            Ok(Severity::Info)
+        }
+        Val::Bool(false) => {
+            zh.push_str(&format!(
+                "。这个差距超出了 explained 所说明的范围（{}），说明不适用：{}",
+                explained.within_text, explained.reason.zh
+            ));
+            en.push_str(&format!(
+                ". The gap is outside what explained covers ({}), so the explanation does not apply: {}",
+                explained.within_text, explained.reason.en
+            ));
+            Ok(Severity::Error)
+        }
+        other => Err(EvalError {
+            zh: format!(
+                "explained 的 within 应是真假值（比较的结果），这里是{}",
+                describe_zh(&other)
+            ),
+            en: format!(
+                "explained's within must give true or false, found {}",
+                describe_en(&other)
+            ),
+        }),
+    }
+}
+
+/// Every value a failed rule read, once each, with its place (the first [`MAX_LISTED`],
+/// then how many more).
+fn values_read(readings: &[super::expr::Reading<'_>], rule: &Location) -> Vec<(Location, Text)> {
+    let mut related = Vec::new();
+    let mut seen = HashSet::new();
+    let mut listed = 0;
+    for reading in readings {
+        if !seen.insert((reading.file, reading.node.line, reading.node.col)) {
+            continue;
+        }
+        listed += 1;
+        if listed > MAX_LISTED {
+            continue;
+        }
+        let value = match &reading.node.value {
+            Value::Number(n) => format!(" = {n}"),
+            Value::String(s) => format!(" = {s}"),
+            Value::Bool(b) => format!(" = {b}"),
+            Value::Null => " = null".to_string(),
+            // A whole file or record, counted.
+            Value::List(_) | Value::Map(_) => String::new(),
+        };
+        let what = format!("{}{value}", reading.path);
+        related.push((
+            reading.node.location(reading.file),
+            Text::new(what.clone(), what),
+        ));
+    }
+    if listed > MAX_LISTED {
+        let more = listed - MAX_LISTED;
+        related.push((
+            Location::file(rule.file.clone()),
+            Text::new(
+                format!("…另有 {more} 个值"),
+                format!("… and {more} more values"),
+            ),
+        ));
+    }
+    related
 }
 
 /// A measured value for a message: exact up to 10 decimal places, else rounded and marked ≈.
