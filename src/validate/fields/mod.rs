@@ -304,115 +304,125 @@ impl Checker<'_> {
                 }
                 node.clone()
             }
-            Kind::Enum(values) => {
-                let text = match &node.value {
-                    Value::String(s) => s.clone(),
-                    Value::Number(n) => n.to_string(),
-                    _ => String::new(),
-                };
-                if !values.contains(&text) {
-                    let hint = match did_you_mean(&text, values.iter().map(String::as_str)) {
-                        Some(s) => Text::new(
-                            format!("是不是「{s}」？可选：{}", values.join("、")),
-                            format!("did you mean `{s}`? allowed: {}", values.join(", ")),
-                        ),
-                        None => Text::new(
-                            format!("可选的值：{}", values.join("、")),
-                            format!("allowed values: {}", values.join(", ")),
-                        ),
-                    };
-                    self.report(
-                        "enum",
-                        node,
-                        format!("{name_zh}不能是「{text}」"),
-                        format!("{name_en} cannot be `{text}`"),
-                        Some(hint),
-                    );
-                }
-                node.clone()
-            }
-            Kind::Ref(folder) => {
-                let ids = self.ids.get(folder.as_str());
-                let id = match &node.value {
-                    Value::String(s) => s.clone(),
-                    _ => String::new(),
-                };
-                if !ids.is_some_and(|ids| ids.contains(&id)) {
-                    let candidates = ids.map(|v| v.as_slice()).unwrap_or_default();
-                    let hint = match did_you_mean(&id, candidates.iter().map(String::as_str)) {
-                        Some(s) => {
-                            Text::new(format!("是不是「{s}」？"), format!("did you mean `{s}`?"))
-                        }
-                        None => Text::new(
-                            format!(
-                                "要写 data/{}/ 下某个文件的名字（不含 .yaml）：{}",
-                                folder.replace('.', "/"),
-                                candidates.join("、")
-                            ),
-                            format!(
-                                "write the name (without .yaml) of a file in data/{}/: {}",
-                                folder.replace('.', "/"),
-                                candidates.join(", ")
-                            ),
-                        ),
-                    };
-                    self.report(
-                        "reference",
-                        node,
-                        format!(
-                            "{name_zh}指向「{id}」，但 data/{}/ 下没有这个文件",
-                            folder.replace('.', "/")
-                        ),
-                        format!(
-                            "{name_en} refers to `{id}`, which is not a file in data/{}/",
-                            folder.replace('.', "/")
-                        ),
-                        Some(hint),
-                    );
-                }
-                node.clone()
-            }
-            Kind::List(item) => {
-                let Value::List(items) = &node.value else {
-                    let expected = ("列表（每项以 - 开头）", "a list (items start with -)");
-                    self.wrong_kind(node, (&name_zh, &name_en), expected, None);
-                    return node.clone();
-                };
-                let checked: Vec<Node> = items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, n)| self.value(item, n, &format!("{path}.{i}")))
-                    .collect();
-                if let Kind::Record(fields) = &item.kind {
-                    for (key, f) in fields.iter().filter(|(_, f)| f.unique) {
-                        let mut seen: HashMap<String, &Node> = HashMap::new();
-                        for value in checked.iter().filter_map(|n| n.get(key)) {
-                            let text = scalar_text(value);
-                            if let Some(first) = seen.get(&unique_key(value)) {
-                                let (zh, en) = name_of(f, &format!("{path}.*.{key}"));
-                                self.report(
-                                    "unique",
-                                    value,
-                                    format!("{zh}的值「{text}」重复：第 {} 行已有", first.line),
-                                    format!(
-                                        "{en}: the value `{text}` repeats the one at line {}",
-                                        first.line
-                                    ),
-                                    None,
-                                );
-                            } else {
-                                seen.insert(unique_key(value), value);
-                            }
-                        }
-                    }
-                }
-                Node {
-                    value: Value::List(checked),
-                    ..node.clone()
-                }
-            }
+            Kind::Enum(values) => self.one_of(values, node, (&name_zh, &name_en)),
+            Kind::Ref(folder) => self.reference(folder, node, (&name_zh, &name_en)),
+            Kind::List(item) => self.list(item, node, path, (&name_zh, &name_en)),
             Kind::Record(fields) => self.record(fields, node, path),
             _ => node.clone(),
+        }
+    }
+
+    /// A value of an `enum`: one of the listed texts.
+    fn one_of(&mut self, values: &[String], node: &Node, name: (&str, &str)) -> Node {
+        let (name_zh, name_en) = name;
+        let text = match &node.value {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            _ => String::new(),
+        };
+        if !values.contains(&text) {
+            let hint = match did_you_mean(&text, values.iter().map(String::as_str)) {
+                Some(s) => Text::new(
+                    format!("是不是「{s}」？可选：{}", values.join("、")),
+                    format!("did you mean `{s}`? allowed: {}", values.join(", ")),
+                ),
+                None => Text::new(
+                    format!("可选的值：{}", values.join("、")),
+                    format!("allowed values: {}", values.join(", ")),
+                ),
+            };
+            self.report(
+                "enum",
+                node,
+                format!("{name_zh}不能是「{text}」"),
+                format!("{name_en} cannot be `{text}`"),
+                Some(hint),
+            );
+        }
+        node.clone()
+    }
+
+    /// A `ref`: the id of a file of the data folder `folder`.
+    fn reference(&mut self, folder: &str, node: &Node, name: (&str, &str)) -> Node {
+        let (name_zh, name_en) = name;
+        let ids = self.ids.get(folder);
+        let id = match &node.value {
+            Value::String(s) => s.clone(),
+            _ => String::new(),
+        };
+        if !ids.is_some_and(|ids| ids.contains(&id)) {
+            let candidates = ids.map(|v| v.as_slice()).unwrap_or_default();
+            let hint = match did_you_mean(&id, candidates.iter().map(String::as_str)) {
+                Some(s) => Text::new(format!("是不是「{s}」？"), format!("did you mean `{s}`?")),
+                None => Text::new(
+                    format!(
+                        "要写 data/{}/ 下某个文件的名字（不含 .yaml）：{}",
+                        folder.replace('.', "/"),
+                        candidates.join("、")
+                    ),
+                    format!(
+                        "write the name (without .yaml) of a file in data/{}/: {}",
+                        folder.replace('.', "/"),
+                        candidates.join(", ")
+                    ),
+                ),
+            };
+            self.report(
+                "reference",
+                node,
+                format!(
+                    "{name_zh}指向「{id}」，但 data/{}/ 下没有这个文件",
+                    folder.replace('.', "/")
+                ),
+                format!(
+                    "{name_en} refers to `{id}`, which is not a file in data/{}/",
+                    folder.replace('.', "/")
+                ),
+                Some(hint),
+            );
+        }
+        node.clone()
+    }
+
+    /// A list: each item checked, `unique` fields of its records compared.
+    fn list(&mut self, item: &Field, node: &Node, path: &str, name: (&str, &str)) -> Node {
+        let (name_zh, name_en) = name;
+        let Value::List(items) = &node.value else {
+            let expected = ("列表（每项以 - 开头）", "a list (items start with -)");
+            self.wrong_kind(node, (&name_zh, &name_en), expected, None);
+            return node.clone();
+        };
+        let checked: Vec<Node> = items
+            .iter()
+            .enumerate()
+            .map(|(i, n)| self.value(item, n, &format!("{path}.{i}")))
+            .collect();
+        if let Kind::Record(fields) = &item.kind {
+            for (key, f) in fields.iter().filter(|(_, f)| f.unique) {
+                let mut seen: HashMap<String, &Node> = HashMap::new();
+                for value in checked.iter().filter_map(|n| n.get(key)) {
+                    let text = scalar_text(value);
+                    if let Some(first) = seen.get(&unique_key(value)) {
+                        let (zh, en) = name_of(f, &format!("{path}.*.{key}"));
+                        self.report(
+                            "unique",
+                            value,
+                            format!("{zh}的值「{text}」重复：第 {} 行已有", first.line),
+                            format!(
+                                "{en}: the value `{text}` repeats the one at line {}",
+                                first.line
+                            ),
+                            None,
+                        );
+                    } else {
+                        seen.insert(unique_key(value), value);
+                    }
+                }
+            }
+        }
+        Node {
+            value: Value::List(checked),
+            ..node.clone()
         }
     }
 
