@@ -386,10 +386,9 @@ impl Checker<'_> {
 
     /// A list: each item checked, `unique` fields of its records compared.
     fn list(&mut self, item: &Field, node: &Node, path: &str, name: (&str, &str)) -> Node {
-        let (name_zh, name_en) = name;
         let Value::List(items) = &node.value else {
             let expected = ("列表（每项以 - 开头）", "a list (items start with -)");
-            self.wrong_kind(node, (&name_zh, &name_en), expected, None);
+            self.wrong_kind(node, name, expected, None);
             return node.clone();
         };
         let checked: Vec<Node> = items
