@@ -389,7 +389,26 @@ impl Reader<'_> {
                 );
             }
         }
-        field.kind = match type_name.as_str() {
+        field.kind = match self.builtin_kind(&type_name, spec) {
+            Some(kind) => kind?,
+            None => self.named_kind(&type_name, spec, &mut field)?,
+        };
+        if let (Kind::Amount, Some(unit)) = (&field.kind, &field.unit)
+            && crate::validate::units::family(unit) != Some(crate::validate::units::Family::Money)
+        {
+            self.report(
+                spec,
+                format!("amount 的单位要是元、万元或亿元，这里是「{unit}」"),
+                format!("an amount's unit must be 元, 万元 or 亿元, not `{unit}`"),
+            );
+        }
+        Some(field)
+    }
+
+    /// The kind of a built-in type (`None`: `type_name` is not one); `Some(None)` when its
+    /// declaration lacks what the type needs (reported).
+    fn builtin_kind(&mut self, type_name: &str, spec: &Node) -> Option<Option<Kind>> {
+        let kind = match type_name {
             "count" => Kind::Count,
             "amount" => Kind::Amount,
             "percent" => Kind::Percent,
@@ -415,7 +434,7 @@ impl Reader<'_> {
                         "enum 要用 values 列出可选的值",
                         "an enum lists its allowed values in values",
                     );
-                    return None;
+                    return Some(None);
                 }
             },
             "ref" => match spec.get("to").and_then(text_of) {
@@ -426,18 +445,21 @@ impl Reader<'_> {
                         "ref 要用 to 写明指向的数据文件夹（如 to: villages）",
                         "a ref names its data folder in to (such as to: villages)",
                     );
-                    return None;
+                    return Some(None);
                 }
             },
             "list" => match spec.get("items") {
-                Some(items) => Kind::List(Box::new(self.field(items)?)),
+                Some(items) => Kind::List(Box::new(match self.field(items) {
+                    Some(item) => item,
+                    None => return Some(None),
+                })),
                 None => {
                     self.report(
                         spec,
                         "list 要用 items 写明每一项的定义",
                         "a list declares its items in items",
                     );
-                    return None;
+                    return Some(None);
                 }
             },
             "record" => match spec.get("fields") {
@@ -448,69 +470,67 @@ impl Reader<'_> {
                         "record 要用 fields 写明字段",
                         "a record declares its fields in fields",
                     );
-                    return None;
+                    return Some(None);
                 }
             },
-            name => match self.types.get(name).cloned() {
-                Some(named) => {
-                    let mut kind = named.kind.clone();
-                    if let (Kind::Record(base), Some(extra)) = (&mut kind, spec.get("fields")) {
-                        base.extend(self.fields(extra));
-                    }
-                    field.label = field.label.or_else(|| named.label.clone());
-                    field.unit = field.unit.or_else(|| named.unit.clone());
-                    field.min = field.min.or(named.min);
-                    field.max = field.max.or(named.max);
-                    field.dp = field.dp.or(named.dp);
-                    // `optional` and `unique` written where the type is used win; else the type's.
-                    if spec.get("optional").is_none() {
-                        field.required = named.required;
-                    }
-                    if spec.get("unique").is_none() {
-                        field.unique = named.unique;
-                    }
-                    kind
-                }
-                None => {
-                    let node = spec.get("type").unwrap_or(spec);
-                    let known: Vec<&str> = TYPES
-                        .iter()
-                        .copied()
-                        .chain(self.types.keys().map(String::as_str))
-                        .collect();
-                    let hint = match did_you_mean(name, known.iter().copied()) {
-                        Some(s) => {
-                            Text::new(format!("是不是「{s}」？"), format!("did you mean `{s}`?"))
-                        }
-                        None => Text::new(
-                            format!("可用的类型：{}", known.join("、")),
-                            format!("the types are: {}", known.join(", ")),
-                        ),
-                    };
-                    let d = Diagnostic::error(
-                        "schema",
-                        Some(node.location(self.file)),
-                        Text::new(
-                            format!("未知的类型「{name}」"),
-                            format!("unknown type `{name}`"),
-                        ),
-                    )
-                    .with_hint(hint);
-                    self.problems.push(d);
-                    return None;
-                }
-            },
+            _ => return None,
         };
-        if let (Kind::Amount, Some(unit)) = (&field.kind, &field.unit)
-            && crate::validate::units::family(unit) != Some(crate::validate::units::Family::Money)
-        {
-            self.report(
-                spec,
-                format!("amount 的单位要是元、万元或亿元，这里是「{unit}」"),
-                format!("an amount's unit must be 元, 万元 or 亿元, not `{unit}`"),
-            );
+        Some(Some(kind))
+    }
+
+    /// The kind of a type named under `types:`; what the use of it leaves out (label, unit,
+    /// bounds, decimals, optional, unique) comes from the named type. An unknown name is
+    /// reported with the types there are.
+    fn named_kind(&mut self, name: &str, spec: &Node, field: &mut Field) -> Option<Kind> {
+        match self.types.get(name).cloned() {
+            Some(named) => {
+                let mut kind = named.kind.clone();
+                if let (Kind::Record(base), Some(extra)) = (&mut kind, spec.get("fields")) {
+                    base.extend(self.fields(extra));
+                }
+                field.label = field.label.take().or_else(|| named.label.clone());
+                field.unit = field.unit.take().or_else(|| named.unit.clone());
+                field.min = field.min.or(named.min);
+                field.max = field.max.or(named.max);
+                field.dp = field.dp.or(named.dp);
+                // `optional` and `unique` written where the type is used win; else the type's.
+                if spec.get("optional").is_none() {
+                    field.required = named.required;
+                }
+                if spec.get("unique").is_none() {
+                    field.unique = named.unique;
+                }
+                Some(kind)
+            }
+            None => {
+                let node = spec.get("type").unwrap_or(spec);
+                let known: Vec<&str> = TYPES
+                    .iter()
+                    .copied()
+                    .chain(self.types.keys().map(String::as_str))
+                    .collect();
+                let hint = match did_you_mean(name, known.iter().copied()) {
+                    Some(s) => {
+                        Text::new(format!("是不是「{s}」？"), format!("did you mean `{s}`?"))
+                    }
+                    None => Text::new(
+                        format!("可用的类型：{}", known.join("、")),
+                        format!("the types are: {}", known.join(", ")),
+                    ),
+                };
+                let d = Diagnostic::error(
+                    "schema",
+                    Some(node.location(self.file)),
+                    Text::new(
+                        format!("未知的类型「{name}」"),
+                        format!("unknown type `{name}`"),
+                    ),
+                )
+                .with_hint(hint);
+                self.problems.push(d);
+                None
+            }
         }
-        Some(field)
     }
 
     fn plausible(&mut self, node: &Node) -> Option<Plausible> {
