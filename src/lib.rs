@@ -107,56 +107,12 @@ pub fn render_cached(
     timer.lap("discover");
     let data = load::load_cached(&site.root, &site.data_files, &mut cache.data)?;
     timer.lap("load");
-    let mut unreadable_manifest = None;
-    let (baseline, published) = match compare {
-        Compare::Published(dir) => {
-            let dir = dir.map_or_else(
-                || site.root.join(&site.config.output_dir),
-                Path::to_path_buf,
-            );
-            let read = manifest::Manifest::read(&dir);
-            let file = dir.join(manifest::FILE);
-            if read.is_none() && file.is_file() {
-                unreadable_manifest = Some(file);
-            }
-            (read, true)
-        }
-        Compare::LastBuild => (cache.last_good.clone(), false),
-    };
-    // The data files that differ from the last good build: where failed rules are blamed.
-    let since = baseline.as_ref().map(|b| {
-        let now = data.fingerprints();
-        validate::Since {
-            changed: manifest::changed_files(b, &now)
-                .into_iter()
-                .map(PathBuf::from)
-                .collect(),
-            removed: manifest::removed_files(b, &now)
-                .into_iter()
-                .map(PathBuf::from)
-                .collect(),
-        }
-    });
+    let (baseline, published, unreadable_manifest) = compared_with(compare, &site, cache);
+    let since = baseline.as_ref().map(|b| changed_since(b, &data));
     let (data, mut notes) = validate::validate(&site.root, &data, since.as_ref());
     timer.lap("validate");
     notes.splice(0..0, site.notes.iter().cloned());
-    if let Some(file) = unreadable_manifest {
-        notes.push(
-            Diagnostic::new(
-                diagnostics::Severity::Warning,
-                "manifest-unreadable",
-                Some(diagnostics::Location::file(file)),
-                diagnostics::Text::new(
-                    "已发布站点的数字清单 figures.json 无法读取（已损坏，或由别的版本写成）：这次不能列出改变的数字，也不能检查缺少的更正记录",
-                    "the published site's figures.json cannot be read (damaged, or written by another version): this time the changed figures cannot be listed nor missing corrections found",
-                ),
-            )
-            .with_hint(diagnostics::Text::new(
-                "确认输出文件夹是这个站点的；这次生成会写入新的 figures.json",
-                "check that the output folder is this site's; this build writes a new figures.json",
-            )),
-        );
-    }
+    notes.extend(unreadable_manifest.map(manifest_unreadable));
     // A schema that cannot be read is already reported; the log's units come from it.
     let loaded = validate::load_schema(&site.root);
     let schema_broken = matches!(loaded, Some(Err(_)));
@@ -300,6 +256,60 @@ pub fn export_json_schema(site_root: &Path, dir: &Path) -> Result<Vec<PathBuf>, 
         written.push(path);
     }
     Ok(written)
+}
+
+/// What this build is compared with: (the last good build's figures, whether they are the
+/// published site's, the path of a published manifest that could not be read).
+fn compared_with(
+    compare: Compare<'_>,
+    site: &discover::Site,
+    cache: &BuildCache,
+) -> (Option<manifest::Manifest>, bool, Option<PathBuf>) {
+    match compare {
+        Compare::Published(dir) => {
+            let dir = dir.map_or_else(
+                || site.root.join(&site.config.output_dir),
+                Path::to_path_buf,
+            );
+            let read = manifest::Manifest::read(&dir);
+            let file = dir.join(manifest::FILE);
+            let unreadable = (read.is_none() && file.is_file()).then_some(file);
+            (read, true, unreadable)
+        }
+        Compare::LastBuild => (cache.last_good.clone(), false, None),
+    }
+}
+
+/// The data files that differ from the last good build: where failed rules are blamed.
+fn changed_since(baseline: &manifest::Manifest, data: &load::Data) -> validate::Since {
+    let now = data.fingerprints();
+    validate::Since {
+        changed: manifest::changed_files(baseline, &now)
+            .into_iter()
+            .map(PathBuf::from)
+            .collect(),
+        removed: manifest::removed_files(baseline, &now)
+            .into_iter()
+            .map(PathBuf::from)
+            .collect(),
+    }
+}
+
+/// The warning for a published `figures.json` that cannot be read.
+fn manifest_unreadable(file: PathBuf) -> Diagnostic {
+    Diagnostic::new(
+        diagnostics::Severity::Warning,
+        "manifest-unreadable",
+        Some(diagnostics::Location::file(file)),
+        diagnostics::Text::new(
+            "已发布站点的数字清单 figures.json 无法读取（已损坏，或由别的版本写成）：这次不能列出改变的数字，也不能检查缺少的更正记录",
+            "the published site's figures.json cannot be read (damaged, or written by another version): this time the changed figures cannot be listed nor missing corrections found",
+        ),
+    )
+    .with_hint(diagnostics::Text::new(
+        "确认输出文件夹是这个站点的；这次生成会写入新的 figures.json",
+        "check that the output folder is this site's; this build writes a new figures.json",
+    ))
 }
 
 /// The published figures that changed and that the corrections log does not record: this
