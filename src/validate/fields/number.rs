@@ -16,57 +16,10 @@ impl Checker<'_> {
         let unit_text = field.unit.clone().unwrap_or_default();
         let number = match &node.value {
             Value::Number(n) => *n,
-            Value::String(text) if units::first_full_width(text).is_some() => {
-                self.full_width_number(node, (&name_zh, &name_en), text);
-                return node.clone();
-            }
-            Value::String(text)
-                if text.contains([',', '，'])
-                    || units::split_number_unit(text).is_some_and(|(_, unit)| {
-                        (unit.starts_with('万') && unit != "万元")
-                            || unit.starts_with(|c: char| c.is_ascii_digit())
-                    }) =>
-            {
-                self.text_not_number(node, (&name_zh, &name_en), text);
-                return node.clone();
-            }
             Value::String(text) => {
-                match units::split_number_unit(text) {
-                    Some((number, unit)) => {
-                        // The number part must be a number on its own: `.元` is not 0元.
-                        let parsed = crate::load::yaml::looks_like_decimal(number)
-                            .then(|| crate::figure::parse_decimal(number).ok())
-                            .flatten();
-                        let converted = parsed.and_then(|n| match &field.unit {
-                            Some(to) => units::convert(n, unit, to),
-                            None => None,
-                        });
-                        match converted {
-                            Some(n) => n,
-                            None => {
-                                let hint = match &field.unit {
-                                    Some(to) => Text::new(
-                                        format!(
-                                            "这一项的单位是「{to}」：直接写数字，或写成能换算的单位"
-                                        ),
-                                        format!(
-                                            "this field is in {to}: write the bare number, or a unit that converts to it"
-                                        ),
-                                    ),
-                                    None => Text::new(
-                                        "这一项没有单位：只写数字",
-                                        "this field has no unit: write the bare number",
-                                    ),
-                                };
-                                self.report("unit", node, format!("{name_zh}的单位「{unit}」不能换算成「{unit_text}」"), format!("{name_en}: the unit `{unit}` does not convert to `{unit_text}`"), Some(hint));
-                                return node.clone();
-                            }
-                        }
-                    }
-                    None => {
-                        self.text_not_number(node, (&name_zh, &name_en), text);
-                        return node.clone();
-                    }
+                match self.number_in_text(field, node, (&name_zh, &name_en), text) {
+                    Some(n) => n,
+                    None => return node.clone(),
                 }
             }
             _ => {
@@ -186,5 +139,63 @@ impl Checker<'_> {
         );
         d.hint = Some(hint);
         self.problems.push(d);
+    }
+
+    /// A number written as text: with a unit (`342元`), converted exactly to the field's;
+    /// full-width digits, thousands separators and `万` named where they are. `None` when it
+    /// is not one (reported).
+    fn number_in_text(
+        &mut self,
+        field: &Field,
+        node: &Node,
+        name: (&str, &str),
+        text: &str,
+    ) -> Option<Decimal> {
+        let (name_zh, name_en) = name;
+        if units::first_full_width(text).is_some() {
+            self.full_width_number(node, name, text);
+            return None;
+        }
+        let split = units::split_number_unit(text);
+        let not_a_unit = split.is_some_and(|(_, unit)| {
+            (unit.starts_with('万') && unit != "万元")
+                || unit.starts_with(|c: char| c.is_ascii_digit())
+        });
+        let Some((number, unit)) = split.filter(|_| !text.contains([',', '，']) && !not_a_unit)
+        else {
+            self.text_not_number(node, name, text);
+            return None;
+        };
+        // The number part must be a number on its own: `.元` is not 0元.
+        let parsed = crate::load::yaml::looks_like_decimal(number)
+            .then(|| crate::figure::parse_decimal(number).ok())
+            .flatten();
+        let converted = parsed.and_then(|n| match &field.unit {
+            Some(to) => units::convert(n, unit, to),
+            None => None,
+        });
+        if converted.is_none() {
+            let unit_text = field.unit.clone().unwrap_or_default();
+            let hint = match &field.unit {
+                Some(to) => Text::new(
+                    format!("这一项的单位是「{to}」：直接写数字，或写成能换算的单位"),
+                    format!(
+                        "this field is in {to}: write the bare number, or a unit that converts to it"
+                    ),
+                ),
+                None => Text::new(
+                    "这一项没有单位：只写数字",
+                    "this field has no unit: write the bare number",
+                ),
+            };
+            self.report(
+                "unit",
+                node,
+                format!("{name_zh}的单位「{unit}」不能换算成「{unit_text}」"),
+                format!("{name_en}: the unit `{unit}` does not convert to `{unit_text}`"),
+                Some(hint),
+            );
+        }
+        converted
     }
 }
