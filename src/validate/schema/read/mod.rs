@@ -8,7 +8,7 @@ mod rule;
 
 use super::plausible::plausibility_rules;
 use super::suggest::did_you_mean;
-use super::{Field, FileSchema, Kind, Plausible, Schema};
+use super::{Field, FileSchema, Kind, Plausible, Rule, Schema};
 use crate::diagnostics::{Diagnostic, Location, Severity, Text};
 use crate::discover::SCHEMA_FILE;
 use crate::load::{Node, Value};
@@ -75,11 +75,32 @@ pub fn parse(root: &Node) -> Result<Schema, Vec<Diagnostic>> {
         }
     }
     if let Some(types) = root.get("types") {
+        reader.types(types);
+    }
+    if let Some(files) = root.get("files") {
+        schema.files = reader.files(files);
+    }
+    for file in &schema.files {
+        plausibility_rules(file, &file.fields, "", &mut schema.rules);
+    }
+    if let Some(rules) = root.get("rules") {
+        reader.rules(rules, &mut schema.rules);
+    }
+    if problems.is_empty() {
+        Ok(schema)
+    } else {
+        Err(problems)
+    }
+}
+
+impl Reader<'_> {
+    /// `types:`: named types, each may use the ones declared before it.
+    fn types(&mut self, types: &Node) {
         if let Value::Map(entries) = &types.value {
             // Named types may use the ones declared before them.
             for (key, spec) in entries {
                 if TYPES.contains(&key.name.as_str()) {
-                    reader.report(
+                    self.report(
                         spec,
                         format!("类型名「{}」与内置类型重名", key.name),
                         format!("the type name `{}` is a built-in type", key.name),
@@ -91,32 +112,36 @@ pub fn parse(root: &Node) -> Result<Schema, Vec<Diagnostic>> {
                     && spec.get("type").is_none()
                     && spec.get("fields").is_none();
                 let field = if is_bare_record {
-                    let fields = reader.fields(spec);
+                    let fields = self.fields(spec);
                     Some(Field::record(fields, spec.line, spec.col))
                 } else {
-                    reader.field(spec)
+                    self.field(spec)
                 };
                 if let Some(field) = field {
-                    reader.types.insert(key.name.clone(), field);
+                    self.types.insert(key.name.clone(), field);
                 }
             }
         } else {
-            reader.report(
+            self.report(
                 types,
                 "types 要是映射：类型名: 定义",
                 "types must be a mapping of name: definition",
             );
         }
     }
-    match root.get("files").map(|n| (&n.value, n)) {
-        Some((Value::Map(entries), _)) => {
-            for (key, spec) in entries {
-                if key
-                    .name
-                    .split('/')
-                    .any(|part| part.matches('*').count() > 1)
-                {
-                    let mut d = reader.error(
+
+    /// `files:`: each file pattern with its label and fields.
+    fn files(&mut self, files: &Node) -> Vec<FileSchema> {
+        let mut schema_files = Vec::new();
+        match Some((&files.value, files)) {
+            Some((Value::Map(entries), _)) => {
+                for (key, spec) in entries {
+                    if key
+                        .name
+                        .split('/')
+                        .any(|part| part.matches('*').count() > 1)
+                    {
+                        let mut d = self.error(
                         spec,
                         format!(
                             "文件模式「{}」的每一层只能有一个 *（如 villages/*.yaml）",
@@ -127,84 +152,80 @@ pub fn parse(root: &Node) -> Result<Schema, Vec<Diagnostic>> {
                             key.name
                         ),
                     );
-                    d.location = Some(Location::new(
-                        reader.file,
-                        key.line as usize,
-                        key.col as usize,
-                    ));
-                    reader.problems.push(d);
-                }
-                if !key.name.ends_with(".yaml") && !key.name.ends_with(".yml") {
-                    reader.report(
-                        spec,
-                        format!("文件模式「{}」要以 .yaml 结尾", key.name),
-                        format!("the file pattern `{}` must end in .yaml", key.name),
-                    );
-                }
-                let label = spec.get("label").and_then(text_of);
-                let fields = match spec.get("fields") {
-                    Some(fields) => reader.fields(fields),
-                    None => {
-                        reader.report(
-                            spec,
-                            format!("「{}」缺少 fields", key.name),
-                            format!("`{}` has no fields", key.name),
-                        );
-                        Vec::new()
+                        d.location = Some(Location::new(
+                            self.file,
+                            key.line as usize,
+                            key.col as usize,
+                        ));
+                        self.problems.push(d);
                     }
-                };
-                if let Value::Map(keys) = &spec.value {
-                    for (k, _) in keys {
-                        if !["label", "fields", "description"].contains(&k.name.as_str()) {
-                            let d = reader.unknown_key(k, &["label", "fields", "description"]);
-                            reader.problems.push(d);
+                    if !key.name.ends_with(".yaml") && !key.name.ends_with(".yml") {
+                        self.report(
+                            spec,
+                            format!("文件模式「{}」要以 .yaml 结尾", key.name),
+                            format!("the file pattern `{}` must end in .yaml", key.name),
+                        );
+                    }
+                    let label = spec.get("label").and_then(text_of);
+                    let fields = match spec.get("fields") {
+                        Some(fields) => self.fields(fields),
+                        None => {
+                            self.report(
+                                spec,
+                                format!("「{}」缺少 fields", key.name),
+                                format!("`{}` has no fields", key.name),
+                            );
+                            Vec::new()
+                        }
+                    };
+                    if let Value::Map(keys) = &spec.value {
+                        for (k, _) in keys {
+                            if !["label", "fields", "description"].contains(&k.name.as_str()) {
+                                let d = self.unknown_key(k, &["label", "fields", "description"]);
+                                self.problems.push(d);
+                            }
                         }
                     }
+                    schema_files.push(FileSchema {
+                        pattern: key.name.clone(),
+                        label,
+                        fields,
+                    });
                 }
-                schema.files.push(FileSchema {
-                    pattern: key.name.clone(),
-                    label,
-                    fields,
-                });
             }
+            Some((_, node)) => {
+                self.report(
+                    node,
+                    "files 要是映射：文件模式: 字段",
+                    "files must be a mapping of pattern: fields",
+                );
+            }
+            None => {}
         }
-        Some((_, node)) => {
-            reader.report(
-                node,
-                "files 要是映射：文件模式: 字段",
-                "files must be a mapping of pattern: fields",
-            );
-        }
-        None => {}
+        schema_files
     }
-    for file in &schema.files {
-        plausibility_rules(file, &file.fields, "", &mut schema.rules);
-    }
-    if let Some(rules) = root.get("rules") {
+
+    /// `rules:`: each rule, ids unique; read after the plausibility rules in `rules`.
+    fn rules(&mut self, rules: &Node, into: &mut Vec<Rule>) {
         match &rules.value {
             Value::List(items) => {
                 for item in items {
-                    if let Some(rule) = reader.rule(item) {
-                        if schema.rules.iter().any(|r| r.id == rule.id) {
-                            reader.report(
+                    if let Some(rule) = self.rule(item) {
+                        if into.iter().any(|r| r.id == rule.id) {
+                            self.report(
                                 item,
                                 format!("规则 id「{}」重复", rule.id),
                                 format!("duplicate rule id `{}`", rule.id),
                             );
                         }
-                        schema.rules.push(rule);
+                        into.push(rule);
                     }
                 }
             }
             _ => {
-                reader.report(rules, "rules 要是列表", "rules must be a list");
+                self.report(rules, "rules 要是列表", "rules must be a list");
             }
         }
-    }
-    if problems.is_empty() {
-        Ok(schema)
-    } else {
-        Err(problems)
     }
 }
 
