@@ -106,41 +106,7 @@ impl Reader<'_> {
             self.report(node, "规则缺少 id", "the rule has no id");
             return None;
         };
-        let parse_expr = |reader: &mut Self, key: &str| -> Option<(Expr, Location)> {
-            let expr_node = node.get(key)?;
-            let Some(source) = text_of(expr_node) else {
-                reader.report(
-                    expr_node,
-                    format!("{key} 要写成文本"),
-                    format!("{key} must be text"),
-                );
-                return None;
-            };
-            match expr::parse(&source) {
-                Ok(expr) => Some((expr, expr_node.location(reader.file))),
-                Err(error) => {
-                    // Point into the expression when it is written on the line of its key.
-                    let mut location = expr_node.location(reader.file);
-                    location.col += error.offset;
-                    reader.problems.push(
-                        Diagnostic::error(
-                            "schema-rule",
-                            Some(location),
-                            Text::new(
-                                format!("规则「{id}」的 {key} 写法有误：{}", error.message),
-                                format!("rule `{id}`: invalid {key}: {}", error.message),
-                            ),
-                        )
-                        .with_hint(Text::new(
-                            "规则的表达式语言见 huibao schema 打印的说明（docs/schema.md）",
-                            "the rule language is described by `huibao schema` (docs/schema.md)",
-                        )),
-                    );
-                    None
-                }
-            }
-        };
-        let Some((check, location)) = parse_expr(self, "check") else {
+        let Some((check, location)) = self.expression(&id, node, "check") else {
             if node.get("check").is_none() {
                 self.report(
                     node,
@@ -152,29 +118,7 @@ impl Reader<'_> {
         };
         let each = match text("each") {
             None => None,
-            Some(each) => match each.split_once(" in ") {
-                Some((var, path)) if crate::load::is_identifier(var.trim()) => {
-                    match expr::parse(path) {
-                        Ok(path @ Expr::Path(_)) => Some((var.trim().to_string(), path)),
-                        _ => {
-                            self.report(
-                                node.get("each").unwrap_or(node),
-                                "each 的路径写法有误",
-                                "invalid path in each",
-                            );
-                            return None;
-                        }
-                    }
-                }
-                _ => {
-                    self.report(
-                        node.get("each").unwrap_or(node),
-                        "each 要写成「变量 in 路径」，如 v in villages.*",
-                        "each must read `name in path`, such as v in villages.*",
-                    );
-                    return None;
-                }
-            },
+            Some(each) => Some(self.each(node, &each)?),
         };
         let severity = match text("severity").as_deref() {
             None | Some("error") => Severity::Error,
@@ -215,5 +159,65 @@ impl Reader<'_> {
             explained,
             location,
         })
+    }
+
+    /// The rule language expression under `key` of rule `id`, and where it is; a parse
+    /// error is located inside the expression when it is on its key's line.
+    fn expression(&mut self, id: &str, node: &Node, key: &str) -> Option<(Expr, Location)> {
+        let expr_node = node.get(key)?;
+        let Some(source) = text_of(expr_node) else {
+            self.report(
+                expr_node,
+                format!("{key} 要写成文本"),
+                format!("{key} must be text"),
+            );
+            return None;
+        };
+        match expr::parse(&source) {
+            Ok(expr) => Some((expr, expr_node.location(self.file))),
+            Err(error) => {
+                let mut location = expr_node.location(self.file);
+                location.col += error.offset;
+                self.problems.push(
+                    Diagnostic::error(
+                        "schema-rule",
+                        Some(location),
+                        Text::new(
+                            format!("规则「{id}」的 {key} 写法有误：{}", error.message),
+                            format!("rule `{id}`: invalid {key}: {}", error.message),
+                        ),
+                    )
+                    .with_hint(Text::new(
+                        "规则的表达式语言见 huibao schema 打印的说明（docs/schema.md）",
+                        "the rule language is described by `huibao schema` (docs/schema.md)",
+                    )),
+                );
+                None
+            }
+        }
+    }
+
+    /// `each: v in villages.*`: the variable and the path of its places.
+    fn each(&mut self, node: &Node, each: &str) -> Option<(String, Expr)> {
+        let at = node.get("each").unwrap_or(node);
+        match each.split_once(" in ") {
+            Some((var, path)) if crate::load::is_identifier(var.trim()) => {
+                match expr::parse(path) {
+                    Ok(path @ Expr::Path(_)) => Some((var.trim().to_string(), path)),
+                    _ => {
+                        self.report(at, "each 的路径写法有误", "invalid path in each");
+                        None
+                    }
+                }
+            }
+            _ => {
+                self.report(
+                    at,
+                    "each 要写成「变量 in 路径」，如 v in villages.*",
+                    "each must read `name in path`, such as v in villages.*",
+                );
+                None
+            }
+        }
     }
 }
