@@ -149,45 +149,7 @@ fn walk_path<'s>(
             .collect::<Vec<_>>()
             .join(".")
     };
-    let item_field = item.and_then(|shape| match shape {
-        Shape::Record(fields) => fields
-            .iter()
-            .find(|(n, _)| n == first)
-            .map(|(_, f)| shape_of(f)),
-        Shape::Any => Some(Shape::Any),
-        _ => None,
-    });
-    let mut shape = if let Some(shape) = item_field {
-        shape
-    } else if let Some((_, shape)) = vars.iter().rev().find(|(n, _)| n == first) {
-        *shape
-    } else if let Some(shape) = root_shape(schema, first) {
-        shape
-    } else {
-        let mut names: Vec<&str> = schema
-            .files
-            .iter()
-            .filter_map(|f| f.pattern.split(['/', '.']).next())
-            .collect();
-        if let Some(Shape::Record(fields)) = item {
-            names.extend(fields.iter().map(|(n, _)| n.as_str()));
-        }
-        names.sort_unstable();
-        names.dedup();
-        let hint = did_you_mean(first, names.iter().copied())
-            .map(|s| {
-                (
-                    format!("，是不是「{s}」？"),
-                    format!("; did you mean `{s}`?"),
-                )
-            })
-            .unwrap_or_default();
-        errors.push((
-            format!("数据里没有「{first}」{}", hint.0),
-            format!("there is no `{first}` in the data{}", hint.1),
-        ));
-        return None;
-    };
+    let mut shape = start_shape(schema, first, vars, item, errors)?;
     let mut folder_name = first.as_str();
     for (i, segment) in segments.iter().enumerate().skip(1) {
         shape = match (shape, segment) {
@@ -197,41 +159,12 @@ fn walk_path<'s>(
             }
             (Shape::Any, _) => Shape::Any,
             (Shape::Folder, Segment::Key(name)) => {
-                let entries = folder_entries(schema, folder_name);
-                match entries
-                    .iter()
-                    .find(|(n, _)| n == name)
-                    .or_else(|| entries.iter().find(|(n, _)| n.contains('*')))
-                {
-                    Some((_, fields)) => Shape::Record(fields),
-                    None => {
-                        let nested =
-                            !folder_entries(schema, &format!("{folder_name}/{name}")).is_empty();
-                        if nested {
-                            folder_name = "";
-                            Shape::Any
-                        } else {
-                            let names = entries.iter().map(|(n, _)| *n);
-                            let hint = did_you_mean(name, names)
-                                .map(|s| {
-                                    (
-                                        format!("，是不是「{s}」？"),
-                                        format!("; did you mean `{s}`?"),
-                                    )
-                                })
-                                .unwrap_or_default();
-                            errors.push((
-                                format!("{} 下没有数据文件「{name}」{}", written(i), hint.0),
-                                format!(
-                                    "there is no data file `{name}` in {}{}",
-                                    written(i),
-                                    hint.1
-                                ),
-                            ));
-                            return None;
-                        }
-                    }
+                let (next, nested) =
+                    file_in_folder(schema, folder_name, name, &written(i), errors)?;
+                if nested {
+                    folder_name = "";
                 }
+                next
             }
             (Shape::Folder, Segment::Every | Segment::Filter(_)) => {
                 let entries = folder_entries(schema, folder_name);
@@ -247,24 +180,7 @@ fn walk_path<'s>(
             }
             (Shape::Folder, Segment::Index(_)) => Shape::Any,
             (Shape::Record(fields), Segment::Key(name)) => {
-                match fields.iter().find(|(n, _)| n == name) {
-                    Some((_, field)) => shape_of(field),
-                    None => {
-                        let hint = did_you_mean(name, fields.iter().map(|(n, _)| n.as_str()))
-                            .map(|s| {
-                                (
-                                    format!("，是不是「{s}」？"),
-                                    format!("; did you mean `{s}`?"),
-                                )
-                            })
-                            .unwrap_or_default();
-                        errors.push((
-                            format!("{} 没有字段「{name}」{}", written(i), hint.0),
-                            format!("{} has no field `{name}`{}", written(i), hint.1),
-                        ));
-                        return None;
-                    }
-                }
+                field_of_record(fields, name, &written(i), errors)?
             }
             (Shape::Record(fields), Segment::Filter(condition)) => {
                 walk_expr(schema, condition, vars, Some(Shape::Record(fields)), errors);
@@ -301,6 +217,116 @@ fn walk_path<'s>(
         };
     }
     Some(shape)
+}
+
+/// The shape a path starts at: a field of the item a filter looks at, a variable of `each`,
+/// or a top-level name of the data (a file or a folder).
+fn start_shape<'s>(
+    schema: &'s Schema,
+    first: &str,
+    vars: &[(String, Shape<'s>)],
+    item: Option<Shape<'s>>,
+    errors: &mut PathErrors,
+) -> Option<Shape<'s>> {
+    let item_field = item.and_then(|shape| match shape {
+        Shape::Record(fields) => fields
+            .iter()
+            .find(|(n, _)| n == first)
+            .map(|(_, f)| shape_of(f)),
+        Shape::Any => Some(Shape::Any),
+        _ => None,
+    });
+    let shape = if let Some(shape) = item_field {
+        shape
+    } else if let Some((_, shape)) = vars.iter().rev().find(|(n, _)| n == first) {
+        *shape
+    } else if let Some(shape) = root_shape(schema, first) {
+        shape
+    } else {
+        let mut names: Vec<&str> = schema
+            .files
+            .iter()
+            .filter_map(|f| f.pattern.split(['/', '.']).next())
+            .collect();
+        if let Some(Shape::Record(fields)) = item {
+            names.extend(fields.iter().map(|(n, _)| n.as_str()));
+        }
+        names.sort_unstable();
+        names.dedup();
+        let hint = did_you_mean(first, names.iter().copied())
+            .map(|s| {
+                (
+                    format!("，是不是「{s}」？"),
+                    format!("; did you mean `{s}`?"),
+                )
+            })
+            .unwrap_or_default();
+        errors.push((
+            format!("数据里没有「{first}」{}", hint.0),
+            format!("there is no `{first}` in the data{}", hint.1),
+        ));
+        return None;
+    };
+    Some(shape)
+}
+
+/// `folder.name`: the file pattern of that file (or `*`), or a folder below (`nested`).
+fn file_in_folder<'s>(
+    schema: &'s Schema,
+    folder_name: &str,
+    name: &str,
+    written: &str,
+    errors: &mut PathErrors,
+) -> Option<(Shape<'s>, bool)> {
+    let entries = folder_entries(schema, folder_name);
+    if let Some((_, fields)) = entries
+        .iter()
+        .find(|(n, _)| *n == name)
+        .or_else(|| entries.iter().find(|(n, _)| n.contains('*')))
+    {
+        return Some((Shape::Record(fields), false));
+    }
+    if !folder_entries(schema, &format!("{folder_name}/{name}")).is_empty() {
+        return Some((Shape::Any, true));
+    }
+    let hint = did_you_mean(name, entries.iter().map(|(n, _)| *n))
+        .map(|s| {
+            (
+                format!("，是不是「{s}」？"),
+                format!("; did you mean `{s}`?"),
+            )
+        })
+        .unwrap_or_default();
+    errors.push((
+        format!("{written} 下没有数据文件「{name}」{}", hint.0),
+        format!("there is no data file `{name}` in {written}{}", hint.1),
+    ));
+    None
+}
+
+/// `record.name`: the shape of that field of the record.
+fn field_of_record<'s>(
+    fields: &'s [(String, Field)],
+    name: &str,
+    written: &str,
+    errors: &mut PathErrors,
+) -> Option<Shape<'s>> {
+    if let Some((_, field)) = fields.iter().find(|(n, _)| n == name) {
+        return Some(shape_of(field));
+    }
+    let hint = did_you_mean(name, fields.iter().map(|(n, _)| n.as_str()))
+        .map(|s| {
+            (
+                format!("，是不是「{s}」？"),
+                format!("; did you mean `{s}`?"),
+            )
+        })
+        .unwrap_or_default();
+    errors.push((
+        format!("{written} 没有字段「{name}」{}", hint.0),
+        format!("{written} has no field `{name}`{}", hint.1),
+    ));
+    None
 }
 
 #[cfg(test)]
