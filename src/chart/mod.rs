@@ -177,37 +177,7 @@ pub fn spec_from_args(args: &HashMap<String, Value>, palette: &[RGBColor]) -> Re
         err(&title, &format!("没有「{kind_name}」这种图表；可用：bar、hbar、grouped、stacked、line、pie、donut、spark"),
             &format!("unknown kind `{kind_name}`; the kinds are bar, hbar, grouped, stacked, line, pie, donut, spark"))
     })?;
-    let mut keys: Vec<&String> = args.keys().collect();
-    keys.sort();
-    for key in keys {
-        if ![
-            "title",
-            "kind",
-            "data",
-            "label",
-            "label_suffix",
-            "labels",
-            "values",
-            "names",
-            "unit",
-            "units",
-            "values2",
-            "values3",
-            "values4",
-            "y_title",
-            "note",
-            "width",
-            "height",
-        ]
-        .contains(&key.as_str())
-        {
-            return Err(err(
-                &title,
-                &format!("未知参数「{key}」"),
-                &format!("unknown argument `{key}`"),
-            ));
-        }
-    }
+    check_argument_names(args, &title)?;
     let suffix = text_arg(args, "label_suffix").unwrap_or_default();
     let names: Vec<String> = list_arg(args, "names")
         .unwrap_or_default()
@@ -232,6 +202,96 @@ pub fn spec_from_args(args: &HashMap<String, Value>, palette: &[RGBColor]) -> Re
         }
         None => series_from_lists(args, &title, &suffix, &names, &units)?,
     };
+    check_series(kind, &labels, &series, &title)?;
+    let (default_w, default_h) = match kind {
+        ChartKind::Spark => (360, 24 * labels.len() as u32 + 12),
+        ChartKind::HBar => (640, (28 * labels.len() as u32 + 12).max(120)),
+        ChartKind::Pie | ChartKind::Donut => (640, 300),
+        _ => (640, 340),
+    };
+    let size = |name: &str, default: u32| -> Result<u32> {
+        match args.get(name) {
+            None => Ok(default),
+            Some(v) => to_decimal(v, name)
+                .ok()
+                .and_then(|d| u32::try_from(d.trunc().mantissa()).ok())
+                .filter(|n| (80..=2000).contains(n))
+                .ok_or_else(|| {
+                    err(
+                        &title,
+                        &format!("{name} 要是 80 到 2000 的整数"),
+                        &format!("{name} must be a whole number from 80 to 2000"),
+                    )
+                }),
+        }
+    };
+    let y_title = text_arg(args, "y_title").or_else(|| {
+        let unit = unit_of(0);
+        (matches!(
+            kind,
+            ChartKind::Bar | ChartKind::Grouped | ChartKind::Stacked | ChartKind::Line
+        ) && !unit.is_empty())
+        .then(|| {
+            if series.len() == 1 {
+                format!("{}（{unit}）", series[0].name)
+            } else {
+                format!("单位：{unit}")
+            }
+        })
+    });
+    Ok(ChartSpec {
+        kind,
+        title: title.clone(),
+        labels,
+        series,
+        y_title,
+        note: text_arg(args, "note"),
+        width: size("width", default_w)?,
+        height: size("height", default_h)?,
+        palette: palette.to_vec(),
+    })
+}
+
+/// The arguments `chart()` knows; any other is refused (a typo would be silently ignored).
+const ARGUMENTS: &[&str] = &[
+    "title",
+    "kind",
+    "data",
+    "label",
+    "label_suffix",
+    "labels",
+    "values",
+    "names",
+    "unit",
+    "units",
+    "values2",
+    "values3",
+    "values4",
+    "y_title",
+    "note",
+    "width",
+    "height",
+];
+
+fn check_argument_names(args: &HashMap<String, Value>, title: &str) -> Result<()> {
+    let mut keys: Vec<&String> = args.keys().collect();
+    keys.sort();
+    for key in keys {
+        if !ARGUMENTS.contains(&key.as_str()) {
+            return Err(err(
+                title,
+                &format!("未知参数「{key}」"),
+                &format!("unknown argument `{key}`"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The data a chart of `kind` can draw: some values, one series for single-series kinds,
+/// none negative or too large for the layout's arithmetic, not all zero in a pie.
+fn check_series(kind: ChartKind, labels: &[String], series: &[Series], title: &str) -> Result<()> {
+    let title = title.to_string();
     if labels.is_empty() || series.iter().all(|s| s.values.is_empty()) {
         return Err(err(
             &title,
@@ -290,53 +350,7 @@ pub fn spec_from_args(args: &HashMap<String, Value>, palette: &[RGBColor]) -> Re
             "every value of the pie is zero",
         ));
     }
-    let (default_w, default_h) = match kind {
-        ChartKind::Spark => (360, 24 * labels.len() as u32 + 12),
-        ChartKind::HBar => (640, (28 * labels.len() as u32 + 12).max(120)),
-        ChartKind::Pie | ChartKind::Donut => (640, 300),
-        _ => (640, 340),
-    };
-    let size = |name: &str, default: u32| -> Result<u32> {
-        match args.get(name) {
-            None => Ok(default),
-            Some(v) => to_decimal(v, name)
-                .ok()
-                .and_then(|d| u32::try_from(d.trunc().mantissa()).ok())
-                .filter(|n| (80..=2000).contains(n))
-                .ok_or_else(|| {
-                    err(
-                        &title,
-                        &format!("{name} 要是 80 到 2000 的整数"),
-                        &format!("{name} must be a whole number from 80 to 2000"),
-                    )
-                }),
-        }
-    };
-    let y_title = text_arg(args, "y_title").or_else(|| {
-        let unit = unit_of(0);
-        (matches!(
-            kind,
-            ChartKind::Bar | ChartKind::Grouped | ChartKind::Stacked | ChartKind::Line
-        ) && !unit.is_empty())
-        .then(|| {
-            if series.len() == 1 {
-                format!("{}（{unit}）", series[0].name)
-            } else {
-                format!("单位：{unit}")
-            }
-        })
-    });
-    Ok(ChartSpec {
-        kind,
-        title: title.clone(),
-        labels,
-        series,
-        y_title,
-        note: text_arg(args, "note"),
-        width: size("width", default_w)?,
-        height: size("height", default_h)?,
-        palette: palette.to_vec(),
-    })
+    Ok(())
 }
 
 /// The unit of series `i`: its own, else the last one given.
