@@ -227,11 +227,9 @@ fn no_request_reads_outside_the_site() {
         assert!(status == 400 || status == 404, "{path}: {status}");
         assert!(!body.contains("root:"), "{path} leaked /etc/passwd");
     }
-    assert!(
-        server.said().contains("[static-outside] static/passwd"),
-        "{}",
-        server.said()
-    );
+    server.wait_for("the static-outside warning", |s| {
+        s.said().contains("[static-outside] static/passwd")
+    });
 }
 
 #[test]
@@ -256,11 +254,10 @@ fn a_data_edit_reaches_the_page_and_errors_show_until_fixed() {
         "the overview's total includes the edit"
     );
     assert!(server.get("/").2.contains("测试乡建档立卡贫困户1841户"));
-    assert!(
-        server.said().contains("data/villages/hengxi.yaml"),
-        "the rebuild names the file and its time"
-    );
-    assert!(server.said().contains(" ms"));
+    // The terminal output is read by another thread: wait for the rebuild's line.
+    server.wait_for("the rebuild names the file and its time", |s| {
+        s.said().contains("data/villages/hengxi.yaml") && s.said().contains(" ms")
+    });
 
     // A broken file: the last good page stays, with the problems over it.
     edit(
@@ -384,11 +381,10 @@ fn a_folder_added_later_is_watched() {
 fn a_non_loopback_bind_warns_and_ctrl_c_stops_cleanly() {
     let site = copy_site(&fixture("small"));
     let mut server = Server::start(site.path(), &["--bind", "0.0.0.0"]);
-    assert!(
-        server.said().contains("其他电脑也能访问"),
-        "{}",
-        server.said()
-    );
+    // Standard error is read by another thread than standard output: wait for the warning.
+    server.wait_for("the warning about other computers", |s| {
+        s.said().contains("其他电脑也能访问")
+    });
     let stopped = Command::new("kill")
         .args(["-INT", &server.child.id().to_string()])
         .status()

@@ -137,68 +137,23 @@ pub fn render_site_cached(
         return Err(problems);
     }
 
-    let data_prints: HashMap<String, u64> = data_map
-        .iter()
-        .map(|(k, v)| (k.clone(), fingerprint(&v.to_string())))
-        .collect();
-    let all_data = fingerprint(
-        &data_map
-            .iter()
-            .map(|(k, _)| (k, data_prints[k]))
-            .collect::<Vec<_>>(),
-    );
-    let mut context =
-        Context::from_value(Json::Object(data_map)).unwrap_or_else(|_| Context::new());
     let site_json = json!({
         "title": site.config.title,
         "language": site.config.language,
         "description": site.config.description,
         "corrections": extras.corrections.len(),
     });
-    context.insert("site", &site_json);
     let huibao_json = json!({
         "corrections": corrections_page::context(extras.corrections, &figure_sources),
     });
-    context.insert("huibao", &huibao_json);
     // Corrections change the pages of corrected figures (their links and notes).
     let theme_print = fingerprint(&(layout_print, site_json.to_string(), huibao_json.to_string()));
+    let prints = Prints::new(&data_map, theme_print, &plan, &sources, &content_tera);
+    let mut context =
+        Context::from_value(Json::Object(data_map)).unwrap_or_else(|_| Context::new());
+    context.insert("site", &site_json);
+    context.insert("huibao", &huibao_json);
     timer.lap("fingerprints");
-    // Every page's sidebar lists the same pages; what differs per page is which is current,
-    // its neighbours and its breadcrumbs.
-    let toc_print = fingerprint(&(
-        plan.pages
-            .iter()
-            .map(|p| (&p.title, &p.output))
-            .collect::<Vec<_>>(),
-        plan.toc
-            .iter()
-            .map(|e| (e.page, &e.children))
-            .collect::<Vec<_>>(),
-    ));
-    let all_content = fingerprint(
-        &sources
-            .iter()
-            .map(|s| (&s.name, &s.template))
-            .collect::<Vec<_>>(),
-    );
-    let reads: Vec<Option<std::collections::BTreeSet<String>>> = sources
-        .iter()
-        .map(|s| {
-            content_tera
-                .get_template(&s.name)
-                .ok()
-                .and_then(|t| deps::top_level_names(&t.ast))
-        })
-        .collect();
-
-    let prints = Prints {
-        data: data_prints,
-        all_data,
-        theme: theme_print,
-        toc: toc_print,
-        all_content,
-        reads,
-    };
     let link_targets: HashMap<String, String> = plan
         .pages
         .iter()
@@ -315,6 +270,57 @@ struct Prints {
 }
 
 impl Prints {
+    /// The fingerprints of a build: of each top-level data name, of the layout (`theme`),
+    /// of the navigation every page shows, of the content templates and what each reads.
+    fn new(
+        data_map: &Map<String, Json>,
+        theme: u64,
+        plan: &PagePlan,
+        sources: &[pages::Source],
+        content_tera: &Tera,
+    ) -> Prints {
+        let data: HashMap<String, u64> = data_map
+            .iter()
+            .map(|(k, v)| (k.clone(), fingerprint(&v.to_string())))
+            .collect();
+        let all_data = fingerprint(&data_map.keys().map(|k| (k, data[k])).collect::<Vec<_>>());
+        // Every page's sidebar lists the same pages; what differs per page is which is
+        // current, its neighbours and its breadcrumbs.
+        let toc = fingerprint(&(
+            plan.pages
+                .iter()
+                .map(|p| (&p.title, &p.output))
+                .collect::<Vec<_>>(),
+            plan.toc
+                .iter()
+                .map(|e| (e.page, &e.children))
+                .collect::<Vec<_>>(),
+        ));
+        let all_content = fingerprint(
+            &sources
+                .iter()
+                .map(|s| (&s.name, &s.template))
+                .collect::<Vec<_>>(),
+        );
+        let reads = sources
+            .iter()
+            .map(|s| {
+                content_tera
+                    .get_template(&s.name)
+                    .ok()
+                    .and_then(|t| deps::top_level_names(&t.ast))
+            })
+            .collect();
+        Prints {
+            data,
+            all_data,
+            theme,
+            toc,
+            all_content,
+            reads,
+        }
+    }
+
     /// The fingerprint of the inputs of page `index`: its template and the data it reads,
     /// its record, its place in the navigation, the layout.
     fn page(&self, plan: &PagePlan, index: usize, sources: &[pages::Source]) -> u64 {
