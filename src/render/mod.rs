@@ -163,29 +163,18 @@ pub fn render_site_cached(
         notes: float_math_warnings(&content_tera, &sources),
         ..Output::default()
     };
-    let mut kept = HashMap::with_capacity(plan.pages.len());
-    let mut page_figures = Vec::with_capacity(plan.pages.len());
-    let mut reused = 0;
+    let mut done = Done::default();
     let mut to_render = Vec::new();
     for (index, page) in plan.pages.iter().enumerate() {
         let inputs = prints.page(&plan, index, &sources);
-        if let Some((print, html, figures)) = cache.pages.remove(&page.output)
-            && print == inputs
-        {
-            output
-                .files
-                .push((PathBuf::from(&page.output), html.clone()));
-            page_figures.push(manifest::Page {
-                page: page.output.clone(),
-                title: page.title.clone(),
-                figures: figures.clone(),
-            });
-            kept.insert(page.output.clone(), (print, html, figures));
-            reused += 1;
-            continue;
+        match cache.pages.remove(&page.output) {
+            Some((print, html, figures)) if print == inputs => {
+                done.add(page, inputs, html, figures, None);
+            }
+            _ => to_render.push((index, inputs)),
         }
-        to_render.push((index, inputs));
     }
+    let reused = done.files.len();
     let render_one = |index: usize, context: &mut Context| {
         render_page(
             site,
@@ -202,36 +191,23 @@ pub fn render_site_cached(
     };
     let mut rendered = render_in_parallel(&to_render, &context, &render_one);
     rendered.sort_by_key(|(index, _, _)| *index);
-    // The content of each page rendered now, for the link check (the layout's own links come
-    // from the plan and always resolve).
-    let mut bodies = Vec::with_capacity(rendered.len());
     for (index, inputs, result) in rendered {
         match result {
-            Ok(PageHtml {
-                html,
-                body,
-                figures,
-            }) => {
-                let page = &plan.pages[index];
-                bodies.push((page.output.clone(), body));
-                let html = html.into_bytes();
-                page_figures.push(manifest::Page {
-                    page: page.output.clone(),
-                    title: page.title.clone(),
-                    figures: figures.clone(),
-                });
-                kept.insert(page.output.clone(), (inputs, html.clone(), figures));
-                output.files.push((PathBuf::from(&page.output), html));
-            }
+            Ok(page) => done.add(
+                &plan.pages[index],
+                inputs,
+                page.html.into_bytes(),
+                page.figures,
+                Some(page.body),
+            ),
             Err(mut found) => problems.append(&mut found),
         }
     }
-    cache.pages = kept;
-    let fingerprints = data.fingerprints();
-    output.figures = manifest::Manifest::new(page_figures, fingerprints);
-    output
-        .files
-        .push((PathBuf::from(manifest::FILE), output.figures.to_bytes()));
+    cache.pages = done.kept;
+    output.files.extend(done.files);
+    output.figures = manifest::Manifest::new(done.figures, data.fingerprints());
+    output.set_manifest();
+    let bodies = done.bodies;
     timer.lap(&format!("pages ({reused} reused)"));
     if !problems.is_empty() {
         return Err(problems);
@@ -249,6 +225,43 @@ pub fn render_site_cached(
         Ok(output)
     } else {
         Err(problems)
+    }
+}
+
+/// The pages of a build as they are done, reused or rendered now.
+#[derive(Default)]
+struct Done {
+    /// The pages' bytes.
+    files: Vec<(PathBuf, Vec<u8>)>,
+    /// The figures each printed.
+    figures: Vec<manifest::Page>,
+    /// What the next build may reuse.
+    kept: HashMap<String, (u64, Vec<u8>, Vec<manifest::Figure>)>,
+    /// The content of each page rendered now, for the link check (the layout's own links
+    /// come from the plan and always resolve).
+    bodies: Vec<(String, String)>,
+}
+
+impl Done {
+    fn add(
+        &mut self,
+        page: &pages::PlannedPage,
+        inputs: u64,
+        html: Vec<u8>,
+        figures: Vec<manifest::Figure>,
+        body: Option<String>,
+    ) {
+        if let Some(body) = body {
+            self.bodies.push((page.output.clone(), body));
+        }
+        self.figures.push(manifest::Page {
+            page: page.output.clone(),
+            title: page.title.clone(),
+            figures: figures.clone(),
+        });
+        self.files.push((PathBuf::from(&page.output), html.clone()));
+        self.kept
+            .insert(page.output.clone(), (inputs, html, figures));
     }
 }
 
