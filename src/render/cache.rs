@@ -1,0 +1,122 @@
+//! What a page depends on: fingerprints of its inputs, and the pages kept between builds
+//! (by `huibao serve`) to be reused when their inputs did not change.
+
+use serde_json::{Map, Value as Json};
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use tera::Tera;
+
+use super::deps;
+use super::pages::{self, PagePlan};
+use crate::manifest;
+
+/// Pages kept between builds (by `huibao serve`): a page whose inputs — its template, the
+/// data it reads (see [`deps`]), its record, the layout and the navigation — did not change
+/// is not rendered again.
+#[derive(Debug, Default)]
+pub struct PageCache {
+    pub(super) pages: HashMap<String, (u64, Vec<u8>, Vec<manifest::Figure>)>,
+}
+
+pub(super) fn fingerprint(value: &impl Hash) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// What a page's HTML depends on, as fingerprints: a page whose inputs did not change is
+/// not rendered again (see [`PageCache`]).
+pub(super) struct Prints {
+    /// Each top-level data name (`township`, `villages`) → its fingerprint.
+    data: HashMap<String, u64>,
+    /// All the data at once, for a template whose reads cannot be known.
+    all_data: u64,
+    /// The layout, the site settings and the corrections.
+    theme: u64,
+    /// The navigation every page shows.
+    toc: u64,
+    /// All content templates at once.
+    all_content: u64,
+    /// Per content template, the top-level data names it reads (`None`: unknown).
+    reads: Vec<Option<std::collections::BTreeSet<String>>>,
+}
+
+impl Prints {
+    /// The fingerprints of a build: of each top-level data name, of the layout (`theme`),
+    /// of the navigation every page shows, of the content templates and what each reads.
+    pub(super) fn new(
+        data_map: &Map<String, Json>,
+        theme: u64,
+        plan: &PagePlan,
+        sources: &[pages::Source],
+        content_tera: &Tera,
+    ) -> Prints {
+        let data: HashMap<String, u64> = data_map
+            .iter()
+            .map(|(k, v)| (k.clone(), fingerprint(&v.to_string())))
+            .collect();
+        let all_data = fingerprint(&data_map.keys().map(|k| (k, data[k])).collect::<Vec<_>>());
+        // Every page's sidebar lists the same pages; what differs per page is which is
+        // current, its neighbours and its breadcrumbs.
+        let toc = fingerprint(&(
+            plan.pages
+                .iter()
+                .map(|p| (&p.title, &p.output))
+                .collect::<Vec<_>>(),
+            plan.toc
+                .iter()
+                .map(|e| (e.page, &e.children))
+                .collect::<Vec<_>>(),
+        ));
+        let all_content = fingerprint(
+            &sources
+                .iter()
+                .map(|s| (&s.name, &s.template))
+                .collect::<Vec<_>>(),
+        );
+        let reads = sources
+            .iter()
+            .map(|s| {
+                content_tera
+                    .get_template(&s.name)
+                    .ok()
+                    .and_then(|t| deps::top_level_names(&t.ast))
+            })
+            .collect();
+        Prints {
+            data,
+            all_data,
+            theme,
+            toc,
+            all_content,
+            reads,
+        }
+    }
+
+    /// The fingerprint of the inputs of page `index`: its template and the data it reads,
+    /// its record, its place in the navigation, the layout.
+    pub(super) fn page(&self, plan: &PagePlan, index: usize, sources: &[pages::Source]) -> u64 {
+        let page = &plan.pages[index];
+        let source = &sources[page.source];
+        fingerprint(&(
+            self.theme,
+            self.toc,
+            plan.neighbours(index),
+            &page.key,
+            page.number_headings,
+            page.record
+                .as_ref()
+                .map(|(name, record)| (name, record.to_string())),
+            match &self.reads[page.source] {
+                Some(names) => (
+                    fingerprint(&(&source.name, &source.template)),
+                    names
+                        .iter()
+                        .map(|n| self.data.get(n).copied())
+                        .collect::<Vec<_>>(),
+                ),
+                None => (self.all_content, vec![Some(self.all_data)]),
+            },
+        ))
+    }
+}
