@@ -243,7 +243,7 @@ pub fn export_json_schema(site_root: &Path, dir: &Path) -> Result<Vec<PathBuf>, 
     let mut written = Vec::new();
     let log = (
         "corrections.schema.json".to_string(),
-        validate::corrections::json_schema(),
+        validate::json_schema::corrections_log(),
     );
     for (name, document) in validate::json_schema::export(&schema, &ids)
         .into_iter()

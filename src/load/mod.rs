@@ -3,8 +3,11 @@
 //! Bytes are checked before parsing so that a file saved in the wrong encoding or a binary
 //! file gets a message that says what to do, not a parser's complaint.
 
+mod scalar;
 mod slips;
 pub mod yaml;
+
+pub use scalar::{looks_like_decimal, resolve_plain};
 
 use std::path::{Path, PathBuf};
 

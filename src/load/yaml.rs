@@ -13,8 +13,8 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use crate::diagnostics::{Diagnostic, Location, Text};
-use crate::figure::{parse_decimal, too_large};
 
+use super::scalar::resolve_plain;
 use super::slips::{SlipKind, collect_key_lines, keyboard_slips, parser_message_zh};
 
 /// The deepest nesting of lists and mappings a data file may have.
@@ -448,68 +448,6 @@ impl Builder<'_> {
             "remove the tag; to write text, put it in quotes",
         ))
     }
-}
-
-/// Resolves a plain scalar by the YAML 1.2 core schema, numbers as exact decimals.
-pub fn resolve_plain(text: &str) -> Result<Value, Text> {
-    match text {
-        "" | "~" | "null" | "Null" | "NULL" => return Ok(Value::Null),
-        "true" | "True" | "TRUE" => return Ok(Value::Bool(true)),
-        "false" | "False" | "FALSE" => return Ok(Value::Bool(false)),
-        _ => {}
-    }
-    let lower = text.to_ascii_lowercase();
-    if matches!(lower.trim_start_matches(['+', '-']), ".inf" | ".nan") {
-        return Err(Text::new(
-            format!("「{text}」不是一个有限的数"),
-            format!("`{text}` is not a finite number"),
-        ));
-    }
-    if let Some(hex) = text.strip_prefix("0x") {
-        return radix(text, hex, 16);
-    }
-    if let Some(oct) = text.strip_prefix("0o") {
-        return radix(text, oct, 8);
-    }
-    if !looks_like_decimal(text) {
-        return Ok(Value::String(text.to_string()));
-    }
-    parse_decimal(text).map(Value::Number)
-}
-
-fn radix(text: &str, digits: &str, base: u32) -> Result<Value, Text> {
-    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(base)) {
-        return Ok(Value::String(text.to_string()));
-    }
-    i64::from_str_radix(digits, base)
-        .map(|n| Value::Number(Decimal::from(n)))
-        .map_err(|_| too_large(text))
-}
-
-/// `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`, the core schema's float and int.
-pub fn looks_like_decimal(text: &str) -> bool {
-    let body = text.strip_prefix(['+', '-']).unwrap_or(text);
-    let (mantissa, exponent) = match body.find(['e', 'E']) {
-        Some(i) => (&body[..i], Some(&body[i + 1..])),
-        None => (body, None),
-    };
-    let (int, frac) = match mantissa.split_once('.') {
-        Some((int, frac)) => (int, Some(frac)),
-        None => (mantissa, None),
-    };
-    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    let mantissa_ok = match frac {
-        None => !int.is_empty() && digits(int),
-        Some(frac) => digits(int) && digits(frac) && !(int.is_empty() && frac.is_empty()),
-    };
-    let exponent_ok = match exponent {
-        None => true,
-        Some(e) => {
-            let e = e.strip_prefix(['+', '-']).unwrap_or(e);
-            !e.is_empty() && digits(e)
-        }
-    };
-    mantissa_ok && exponent_ok
 }
 
 #[cfg(test)]

@@ -28,7 +28,7 @@ pub const FILE: &str = "data/corrections.yaml";
 const PLACEHOLDER: &str = "（写明更正原因）";
 
 /// The keys of an entry.
-const ENTRY_KEYS: &[&str] = &["date", "what", "old", "new", "reason"];
+pub(super) const ENTRY_KEYS: &[&str] = &["date", "what", "old", "new", "reason"];
 
 /// One checked entry of the log.
 #[derive(Clone, Debug, PartialEq)]
@@ -361,40 +361,6 @@ fn check_entry(
         unit,
         reason: reason.0,
         location: item.location(file),
-    })
-}
-
-/// The JSON Schema of the log, for editors (written by `huibao schema --json-schema`).
-pub fn json_schema() -> serde_json::Value {
-    let figure = serde_json::json!({
-        "anyOf": [
-            {"type": "number"},
-            {"type": "string", "pattern": "^[+-]?[0-9]+(\\.[0-9]+)?\\s*\\S*$"}
-        ]
-    });
-    serde_json::json!({
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": "更正记录",
-        "description": "huibao data/corrections.yaml: figures corrected after publication",
-        "type": "object",
-        "properties": {
-            "entries": {
-                "type": ["array", "null"],
-                "items": {
-                    "type": "object",
-                    "properties": {
-                        "date": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "description": "更正日期，如 2020-12-01"},
-                        "what": {"type": "string", "minLength": 1, "description": "哪个数字：数据路径，如 policies.health.hospital.hospitalisations"},
-                        "old": {"description": "原来发布的数（可带单位）", "anyOf": figure["anyOf"].clone()},
-                        "new": {"description": "更正后的数，必须与数据一致（可带单位）", "anyOf": figure["anyOf"].clone()},
-                        "reason": {"type": "string", "minLength": 1, "description": "更正原因"}
-                    },
-                    "required": ENTRY_KEYS,
-                    "additionalProperties": false
-                }
-            }
-        },
-        "additionalProperties": false
     })
 }
 

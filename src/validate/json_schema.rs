@@ -82,7 +82,7 @@ fn property(field: &Field, ids: &dyn Fn(&str) -> Vec<String>) -> Json {
             // huibao compares an enum as text: `2019` matches the value "2019".
             let mut allowed: Vec<Json> = values.iter().map(|v| json!(v)).collect();
             for value in values {
-                if let Ok(crate::load::Value::Number(n)) = crate::load::yaml::resolve_plain(value) {
+                if let Ok(crate::load::Value::Number(n)) = crate::load::resolve_plain(value) {
                     allowed.push(number(n));
                 }
             }
@@ -220,4 +220,37 @@ fn bounds(field: &Field) -> (Option<rust_decimal::Decimal>, Option<rust_decimal:
 /// A decimal as a JSON number (bounds in a schema are small, exact decimal texts).
 fn number(d: rust_decimal::Decimal) -> Json {
     serde_json::from_str(&d.normalize().to_string()).unwrap_or(Json::Null)
+}
+/// The JSON Schema of the log, for editors (written by `huibao schema --json-schema`).
+pub fn corrections_log() -> serde_json::Value {
+    let figure = serde_json::json!({
+        "anyOf": [
+            {"type": "number"},
+            {"type": "string", "pattern": "^[+-]?[0-9]+(\\.[0-9]+)?\\s*\\S*$"}
+        ]
+    });
+    serde_json::json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "更正记录",
+        "description": "huibao data/corrections.yaml: figures corrected after publication",
+        "type": "object",
+        "properties": {
+            "entries": {
+                "type": ["array", "null"],
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "date": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "description": "更正日期，如 2020-12-01"},
+                        "what": {"type": "string", "minLength": 1, "description": "哪个数字：数据路径，如 policies.health.hospital.hospitalisations"},
+                        "old": {"description": "原来发布的数（可带单位）", "anyOf": figure["anyOf"].clone()},
+                        "new": {"description": "更正后的数，必须与数据一致（可带单位）", "anyOf": figure["anyOf"].clone()},
+                        "reason": {"type": "string", "minLength": 1, "description": "更正原因"}
+                    },
+                    "required": super::corrections::ENTRY_KEYS,
+                    "additionalProperties": false
+                }
+            }
+        },
+        "additionalProperties": false
+    })
 }

@@ -167,7 +167,7 @@ impl Checker<'_> {
             return None;
         };
         // The number part must be a number on its own: `.元` is not 0元.
-        let parsed = crate::load::yaml::looks_like_decimal(number)
+        let parsed = crate::load::looks_like_decimal(number)
             .then(|| crate::figure::parse_decimal(number).ok())
             .flatten();
         let converted = parsed.and_then(|n| match &field.unit {
