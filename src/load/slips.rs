@@ -7,200 +7,201 @@ use std::path::Path;
 use super::yaml::{Node, Value};
 use crate::diagnostics::{Diagnostic, Location, Text};
 
-/// saphyr-parser's messages (its `ScanError`s) that a data file can meet, in Chinese.
-/// Unknown ones are shown in the parser's words (`None`).
+/// saphyr-parser's messages (its `ScanError`s) that a data file can meet, and their Chinese.
+const MESSAGES: &[(&str, &str)] = &[
+    (
+        "simple key expect ':'",
+        "这一行（或上一行）的键后面缺少半角冒号「:」",
+    ),
+    (
+        "simple key expected",
+        "这里应是「键: 值」，缺少半角冒号「:」",
+    ),
+    (
+        "mapping values are not allowed in this context",
+        "这里不能再写「键: 值」：冒号前后的写法或缩进不对（值里有「: 」时请给值加引号）",
+    ),
+    (
+        "mapping keys are not allowed in this context",
+        "这里不能写键：检查缩进",
+    ),
+    (
+        "block sequence entries are not allowed in this context",
+        "这里不能写列表项「- 」：检查缩进",
+    ),
+    (
+        "while parsing a block mapping, did not find expected key",
+        "缩进不对：这一行与同一层的其他键没有对齐",
+    ),
+    (
+        "while parsing a block collection, did not find expected '-' indicator",
+        "列表项没有对齐：每一项都要以同样缩进的「- 」开头",
+    ),
+    (
+        "while parsing a flow sequence, expected ',' or ']'",
+        "方括号列表 [ … ] 里缺少半角逗号「,」或右括号「]」",
+    ),
+    (
+        "while parsing a flow mapping, did not find expected ',' or '}'",
+        "花括号 { … } 里缺少半角逗号「,」或右括号「}」",
+    ),
+    (
+        "while parsing a node, did not find expected node content",
+        "这里缺少值",
+    ),
+    ("did not find expected node content", "这里缺少值"),
+    ("did not find expected next token", "这里有无法识别的内容"),
+    (
+        "did not find expected <document start>",
+        "文件开头的写法不对",
+    ),
+    (
+        "did not find expected <document-start>",
+        "文件开头的写法不对",
+    ),
+    ("unexpected eof", "文件意外结束：括号或引号没有闭合"),
+    (
+        "while scanning a quoted scalar, found unexpected end of stream",
+        "引号没有闭合：缺少结尾的半角引号",
+    ),
+    (
+        "while scanning a quoted scalar, found unexpected document indicator",
+        "引号没有闭合：缺少结尾的半角引号",
+    ),
+    (
+        "invalid indentation in quoted scalar",
+        "引号没有闭合（或引号里的多行文字缩进不对）：检查引号是否成对，且都是半角「\"」",
+    ),
+    (
+        "invalid trailing content after double-quoted scalar",
+        "引号结束后还有多余的内容",
+    ),
+    (
+        "while parsing a quoted scalar, found unknown escape character",
+        "双引号里有无效的转义（反斜杠「\\」）：改用单引号，或写成「\\\\」",
+    ),
+    (
+        "while parsing a quoted scalar, found invalid Unicode character escape code",
+        "双引号里的 \\u 转义无效",
+    ),
+    (
+        "while parsing a quoted scalar, did not find expected hexadecimal number",
+        "双引号里的 \\x 或 \\u 转义后缺少十六进制数字",
+    ),
+    ("invalid indentation", "缩进不对"),
+    (
+        "invalid indentation in flow construct",
+        "括号里的内容缩进不对",
+    ),
+    (
+        "wrongly indented line in block scalar",
+        "多行文字（| 或 >）的某一行缩进不够",
+    ),
+    (
+        "while scanning a block scalar, did not find expected comment or line break",
+        "「|」或「>」后面只能换行或写注释",
+    ),
+    (
+        "while scanning a block scalar, found an indentation indicator equal to 0",
+        "「|」或「>」后的缩进数字不能是 0",
+    ),
+    (
+        "a block scalar content cannot start with a tab",
+        "多行文字不能以制表符（Tab）开头",
+    ),
+    (
+        "while scanning a plain scalar, found a tab",
+        "值里有制表符（Tab）：改成空格，或给值加引号",
+    ),
+    (
+        "tabs disallowed within this context (block indentation)",
+        "缩进里有制表符（Tab）：只能用空格缩进",
+    ),
+    (
+        "tabs disallowed in this context",
+        "这里不能有制表符（Tab）：改成空格",
+    ),
+    (
+        "tab cannot be used as indentation",
+        "缩进里有制表符（Tab）：只能用空格缩进",
+    ),
+    (
+        "comment intercepting the multiline text",
+        "多行的值中间插了注释（#）",
+    ),
+    (
+        "found unprintable character",
+        "有不可打印的控制字符：删除它",
+    ),
+    (
+        "a byte order mark must not appear inside a document",
+        "文件中间有字节顺序标记（BOM，U+FEFF）：删除它",
+    ),
+    ("unexpected end of plain scalar", "值意外结束"),
+    (
+        "plain scalar cannot start with '-' followed by ,[]{}",
+        "值不能以「-」加括号或逗号开头：给值加引号",
+    ),
+    (
+        "misplaced bracket",
+        "括号位置不对：文字里有括号时给值加引号",
+    ),
+    (
+        "illegal placement of ':' indicator",
+        "冒号「:」位置不对：值里有冒号时给值加引号",
+    ),
+    (
+        "':' must be followed by a valid YAML whitespace",
+        "冒号「:」后面要有空格",
+    ),
+    (
+        "'-' must be followed by a valid YAML whitespace",
+        "列表项的「-」后面要有空格",
+    ),
+    (
+        "':' may not precede any of `[{` in flow mapping",
+        "花括号里冒号「:」后面要有空格",
+    ),
+    ("expected whitespace", "这里缺少空格"),
+    (
+        "\"-\" is only valid inside a block",
+        "「-」只能用在块结构里：检查缩进",
+    ),
+    ("recursion limit exceeded", "嵌套太深"),
+    (
+        "invalid content after document end marker",
+        "文档结束标记（...）后面还有内容",
+    ),
+    (
+        "missing explicit document end marker before directive",
+        "指令（%）前缺少文档结束标记",
+    ),
+    ("found incompatible YAML document", "YAML 版本不兼容"),
+    ("duplicate version directive", "%YAML 指令重复"),
+    (
+        "while parsing anchor, found duplicated anchor",
+        "锚点（&）重复：数据文件不用锚点",
+    ),
+    (
+        "while parsing node, found unknown anchor",
+        "别名（*）指向不存在的锚点：数据文件不用锚点和别名",
+    ),
+    (
+        "while scanning an anchor or alias, did not find expected alphabetic or numeric character",
+        "「&」或「*」后缺少名字：文字以 & 或 * 开头时给值加引号",
+    ),
+    (
+        "unexpected character",
+        "有 YAML 不允许放在值开头的字符（% @ `）：给值加引号",
+    ),
+    (
+        "the handle wasn't declared",
+        "标签（!）写法不对：数据文件不用标签，文字以 ! 开头时给值加引号",
+    ),
+];
+
+/// A parser message in Chinese; unknown ones are shown in the parser's words (`None`).
 pub(super) fn parser_message_zh(info: &str) -> Option<&'static str> {
-    const MESSAGES: &[(&str, &str)] = &[
-        (
-            "simple key expect ':'",
-            "这一行（或上一行）的键后面缺少半角冒号「:」",
-        ),
-        (
-            "simple key expected",
-            "这里应是「键: 值」，缺少半角冒号「:」",
-        ),
-        (
-            "mapping values are not allowed in this context",
-            "这里不能再写「键: 值」：冒号前后的写法或缩进不对（值里有「: 」时请给值加引号）",
-        ),
-        (
-            "mapping keys are not allowed in this context",
-            "这里不能写键：检查缩进",
-        ),
-        (
-            "block sequence entries are not allowed in this context",
-            "这里不能写列表项「- 」：检查缩进",
-        ),
-        (
-            "while parsing a block mapping, did not find expected key",
-            "缩进不对：这一行与同一层的其他键没有对齐",
-        ),
-        (
-            "while parsing a block collection, did not find expected '-' indicator",
-            "列表项没有对齐：每一项都要以同样缩进的「- 」开头",
-        ),
-        (
-            "while parsing a flow sequence, expected ',' or ']'",
-            "方括号列表 [ … ] 里缺少半角逗号「,」或右括号「]」",
-        ),
-        (
-            "while parsing a flow mapping, did not find expected ',' or '}'",
-            "花括号 { … } 里缺少半角逗号「,」或右括号「}」",
-        ),
-        (
-            "while parsing a node, did not find expected node content",
-            "这里缺少值",
-        ),
-        ("did not find expected node content", "这里缺少值"),
-        ("did not find expected next token", "这里有无法识别的内容"),
-        (
-            "did not find expected <document start>",
-            "文件开头的写法不对",
-        ),
-        (
-            "did not find expected <document-start>",
-            "文件开头的写法不对",
-        ),
-        ("unexpected eof", "文件意外结束：括号或引号没有闭合"),
-        (
-            "while scanning a quoted scalar, found unexpected end of stream",
-            "引号没有闭合：缺少结尾的半角引号",
-        ),
-        (
-            "while scanning a quoted scalar, found unexpected document indicator",
-            "引号没有闭合：缺少结尾的半角引号",
-        ),
-        (
-            "invalid indentation in quoted scalar",
-            "引号没有闭合（或引号里的多行文字缩进不对）：检查引号是否成对，且都是半角「\"」",
-        ),
-        (
-            "invalid trailing content after double-quoted scalar",
-            "引号结束后还有多余的内容",
-        ),
-        (
-            "while parsing a quoted scalar, found unknown escape character",
-            "双引号里有无效的转义（反斜杠「\\」）：改用单引号，或写成「\\\\」",
-        ),
-        (
-            "while parsing a quoted scalar, found invalid Unicode character escape code",
-            "双引号里的 \\u 转义无效",
-        ),
-        (
-            "while parsing a quoted scalar, did not find expected hexadecimal number",
-            "双引号里的 \\x 或 \\u 转义后缺少十六进制数字",
-        ),
-        ("invalid indentation", "缩进不对"),
-        (
-            "invalid indentation in flow construct",
-            "括号里的内容缩进不对",
-        ),
-        (
-            "wrongly indented line in block scalar",
-            "多行文字（| 或 >）的某一行缩进不够",
-        ),
-        (
-            "while scanning a block scalar, did not find expected comment or line break",
-            "「|」或「>」后面只能换行或写注释",
-        ),
-        (
-            "while scanning a block scalar, found an indentation indicator equal to 0",
-            "「|」或「>」后的缩进数字不能是 0",
-        ),
-        (
-            "a block scalar content cannot start with a tab",
-            "多行文字不能以制表符（Tab）开头",
-        ),
-        (
-            "while scanning a plain scalar, found a tab",
-            "值里有制表符（Tab）：改成空格，或给值加引号",
-        ),
-        (
-            "tabs disallowed within this context (block indentation)",
-            "缩进里有制表符（Tab）：只能用空格缩进",
-        ),
-        (
-            "tabs disallowed in this context",
-            "这里不能有制表符（Tab）：改成空格",
-        ),
-        (
-            "tab cannot be used as indentation",
-            "缩进里有制表符（Tab）：只能用空格缩进",
-        ),
-        (
-            "comment intercepting the multiline text",
-            "多行的值中间插了注释（#）",
-        ),
-        (
-            "found unprintable character",
-            "有不可打印的控制字符：删除它",
-        ),
-        (
-            "a byte order mark must not appear inside a document",
-            "文件中间有字节顺序标记（BOM，U+FEFF）：删除它",
-        ),
-        ("unexpected end of plain scalar", "值意外结束"),
-        (
-            "plain scalar cannot start with '-' followed by ,[]{}",
-            "值不能以「-」加括号或逗号开头：给值加引号",
-        ),
-        (
-            "misplaced bracket",
-            "括号位置不对：文字里有括号时给值加引号",
-        ),
-        (
-            "illegal placement of ':' indicator",
-            "冒号「:」位置不对：值里有冒号时给值加引号",
-        ),
-        (
-            "':' must be followed by a valid YAML whitespace",
-            "冒号「:」后面要有空格",
-        ),
-        (
-            "'-' must be followed by a valid YAML whitespace",
-            "列表项的「-」后面要有空格",
-        ),
-        (
-            "':' may not precede any of `[{` in flow mapping",
-            "花括号里冒号「:」后面要有空格",
-        ),
-        ("expected whitespace", "这里缺少空格"),
-        (
-            "\"-\" is only valid inside a block",
-            "「-」只能用在块结构里：检查缩进",
-        ),
-        ("recursion limit exceeded", "嵌套太深"),
-        (
-            "invalid content after document end marker",
-            "文档结束标记（...）后面还有内容",
-        ),
-        (
-            "missing explicit document end marker before directive",
-            "指令（%）前缺少文档结束标记",
-        ),
-        ("found incompatible YAML document", "YAML 版本不兼容"),
-        ("duplicate version directive", "%YAML 指令重复"),
-        (
-            "while parsing anchor, found duplicated anchor",
-            "锚点（&）重复：数据文件不用锚点",
-        ),
-        (
-            "while parsing node, found unknown anchor",
-            "别名（*）指向不存在的锚点：数据文件不用锚点和别名",
-        ),
-        (
-            "while scanning an anchor or alias, did not find expected alphabetic or numeric character",
-            "「&」或「*」后缺少名字：文字以 & 或 * 开头时给值加引号",
-        ),
-        (
-            "unexpected character",
-            "有 YAML 不允许放在值开头的字符（% @ `）：给值加引号",
-        ),
-        (
-            "the handle wasn't declared",
-            "标签（!）写法不对：数据文件不用标签，文字以 ! 开头时给值加引号",
-        ),
-    ];
     MESSAGES
         .iter()
         .find(|(en, _)| info == *en || (info.starts_with(en) && *en == "unexpected character"))
