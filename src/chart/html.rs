@@ -2,6 +2,7 @@
 //! notes and its data table; chart ids unique per page.
 
 use super::{ChartKind, ChartSpec, draw};
+use crate::diagnostics::Text;
 use crate::figure::format_figure;
 use crate::html::escape_html_text;
 
@@ -39,9 +40,14 @@ pub fn to_html(spec: &ChartSpec) -> String {
         ));
     }
     if matches!(spec.kind, ChartKind::Pie | ChartKind::Donut) {
-        html.push_str(
-            "<p class=\"chart-note\">百分比按四舍五入保留1位小数，合计可能不等于100%。</p>\n",
-        );
+        html.push_str(&format!(
+            "<p class=\"chart-note\">{}</p>\n",
+            Text::new(
+                "百分比按四舍五入保留1位小数，合计可能不等于100%。",
+                "Percentages are rounded half-up to 1 decimal; they may not add up to 100%.",
+            )
+            .get(spec.lang)
+        ));
     }
     html.push_str(&data_table(spec));
     html.push_str("</figure>");
@@ -117,8 +123,10 @@ fn describe(spec: &ChartSpec) -> String {
 }
 
 fn data_table(spec: &ChartSpec) -> String {
-    let mut html = String::from(
-        "<details class=\"chart-data\"><summary>查看数据表</summary>\n<table>\n<thead><tr><th>项目</th>",
+    let mut html = format!(
+        "<details class=\"chart-data\"><summary>{}</summary>\n<table>\n<thead><tr><th>{}</th>",
+        Text::new("查看数据表", "Data table").get(spec.lang),
+        Text::new("项目", "Item").get(spec.lang),
     );
     for s in &spec.series {
         html.push_str(&format!(
@@ -169,5 +177,34 @@ mod tests {
             "{out}"
         );
         assert_eq!(out.matches("id=\"chart-x\"").count(), 1, "{out}");
+    }
+}
+
+#[cfg(test)]
+mod language_tests {
+    use crate::chart::{PALETTE, spec_from_args, to_html};
+    use crate::diagnostics::Lang;
+    use std::collections::HashMap;
+    use tera::Value;
+
+    #[test]
+    fn the_text_a_chart_adds_is_in_the_site_language() {
+        let args: HashMap<String, Value> = serde_json::from_value(serde_json::json!({
+            "kind": "pie", "title": "t", "labels": ["a", "b"], "values": ["1", "2"]
+        }))
+        .unwrap();
+        let mut spec = spec_from_args(&args, &PALETTE).unwrap();
+        let zh = to_html(&spec);
+        assert!(
+            zh.contains("查看数据表") && zh.contains("百分比按四舍五入"),
+            "{zh}"
+        );
+        spec.lang = Lang::En;
+        let en = to_html(&spec);
+        assert!(
+            en.contains("Data table") && en.contains("rounded half-up"),
+            "{en}"
+        );
+        assert!(!en.contains("查看数据表"), "{en}");
     }
 }

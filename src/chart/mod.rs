@@ -15,6 +15,7 @@ use rust_decimal::Decimal;
 use std::collections::HashMap;
 use tera::{Error, Function, Result, Value};
 
+use crate::diagnostics::Lang;
 use crate::figure::to_decimal;
 
 /// The kinds of charts.
@@ -102,6 +103,8 @@ pub struct ChartSpec {
     pub height: u32,
     /// Series colours.
     pub palette: Vec<RGBColor>,
+    /// The language of the text the chart adds (the site's).
+    pub lang: Lang,
 }
 
 /// The default palette: distinct in hue and in grey value, so that print in black and white
@@ -249,6 +252,7 @@ pub fn spec_from_args(args: &HashMap<String, Value>, palette: &[RGBColor]) -> Re
         width: size("width", default_w)?,
         height: size("height", default_h)?,
         palette: palette.to_vec(),
+        lang: Lang::default(),
     })
 }
 
@@ -526,11 +530,14 @@ fn series_from_lists(
 pub struct ChartFunction {
     /// The colours of series and slices.
     pub palette: Vec<RGBColor>,
+    /// The language of the text a chart adds (its data table's heading, notes): the site's.
+    pub lang: Lang,
 }
 
 impl Function for ChartFunction {
     fn call(&self, args: &HashMap<String, Value>) -> Result<Value> {
-        let spec = spec_from_args(args, &self.palette)?;
+        let mut spec = spec_from_args(args, &self.palette)?;
+        spec.lang = self.lang;
         Ok(Value::String(to_html(&spec)))
     }
 

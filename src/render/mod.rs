@@ -116,7 +116,13 @@ pub fn render_site_cached(
         sources.push(corrections_page::source());
     }
     let corrected = corrections_page::corrected(extras.corrections);
-    let content_tera = content_tera(&sources, figure_sources.clone(), &mut problems);
+    // What a chart adds to the page is in the site's language.
+    let lang = if site.config.language.starts_with("zh") {
+        crate::diagnostics::Lang::Zh
+    } else {
+        crate::diagnostics::Lang::En
+    };
+    let content_tera = content_tera(&sources, figure_sources.clone(), lang, &mut problems);
     let (layout_tera, layout_print) = theme::layout_tera(site, &mut problems);
     timer.lap("templates");
     let plan = pages::plan(site, data, &data_map, &sources, &mut problems);
@@ -347,6 +353,7 @@ fn check_published(
 fn content_tera(
     sources: &[pages::Source],
     figure_sources: std::sync::Arc<Sources>,
+    lang: crate::diagnostics::Lang,
     problems: &mut Vec<Diagnostic>,
 ) -> Tera {
     let mut tera = Tera::default();
@@ -357,6 +364,7 @@ fn content_tera(
         "chart",
         crate::chart::ChartFunction {
             palette: crate::chart::PALETTE.to_vec(),
+            lang,
         },
     );
     for source in sources {
