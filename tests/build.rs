@@ -360,4 +360,11 @@ fn the_schema_language_is_documented_by_the_binary() {
     assert!(made.status.success());
     let schema = fs::read_to_string(dir.path().join("s/data/schema.yaml")).unwrap();
     assert!(schema.contains("huibao schema"), "{schema}");
+    // A path with a space is printed as it must be typed.
+    let made = huibao(dir.path(), &["new", "my site"]);
+    assert!(
+        text(&made).contains("huibao build --site \"my site\""),
+        "{}",
+        text(&made)
+    );
 }
