@@ -50,40 +50,12 @@ impl Reader<'_> {
             );
             return None;
         };
-        let Some(within_text) = text_of(within_node) else {
-            self.report(
-                within_node,
-                "within 要写成文本（规则表达式）",
-                "within must be text (a rule expression)",
-            );
-            return None;
-        };
-        match expr::parse(&within_text) {
-            Ok(within) => Some(Explained {
-                reason: Text::new(reason, reason_en),
-                within,
-                within_text,
-            }),
-            Err(error) => {
-                let mut location = within_node.location(self.file);
-                location.col += error.offset;
-                self.problems.push(
-                    Diagnostic::error(
-                        "schema-rule",
-                        Some(location),
-                        Text::new(
-                            format!("规则「{id}」的 within 写法有误：{}", error.message),
-                            format!("rule `{id}`: invalid within: {}", error.message),
-                        ),
-                    )
-                    .with_hint(Text::new(
-                        "规则的表达式语言见 huibao schema 打印的说明（docs/schema.md）",
-                        "the rule language is described by `huibao schema` (docs/schema.md)",
-                    )),
-                );
-                None
-            }
-        }
+        let (within, _) = self.expression(id, node, "within")?;
+        Some(Explained {
+            reason: Text::new(reason, reason_en),
+            within,
+            within_text: text_of(within_node).unwrap_or_default(),
+        })
     }
 
     pub(super) fn rule(&mut self, node: &Node) -> Option<Rule> {
