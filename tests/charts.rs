@@ -132,6 +132,14 @@ fn every_kind_is_valid_svg_with_chinese_text() {
             !html.contains("\n\n"),
             "{kind}: a blank line would end the Markdown HTML block"
         );
+        // Lean: the font stack once, on the root, inherited by every label.
+        assert_eq!(html.matches("font-family=").count(), 1, "{kind}");
+        assert!(
+            html.contains("<svg role=\"img\"") && html.contains("font-family=\"Microsoft YaHei"),
+            "{kind}"
+        );
+        assert!(!html.contains("opacity=\"1\""), "{kind}");
+        assert!(!html.contains(">\n</text>"), "{kind}: labels on one line");
     }
 }
 

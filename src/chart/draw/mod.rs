@@ -259,9 +259,45 @@ fn with_sources(svg: &str, sources: &[Option<String>]) -> String {
     out
 }
 
+/// The font size most chart text has: the root `<svg>` states it once.
+const BASE_FONT_SIZE: &str = "12";
+
 /// plotters writes font sizes as `px × 1.24 ÷ 1.24` in floating point (`11.999999999999998`):
-/// round them, and drop blank lines so the SVG stays one Markdown HTML block.
+/// round them, and drop blank lines so the SVG stays one Markdown HTML block. Then make it
+/// lean (a village page has two charts, a province report 100,000 pages): the font stack and
+/// base size go on the root `<svg>` once, inherited by every `<text>`, and default
+/// `opacity="1"` and the line breaks around each label are dropped. The SVG stays complete
+/// on its own: nothing moves into the site's CSS.
 fn tidy(svg: &str) -> String {
+    let rounded = round_font_sizes(svg);
+    let lean = rounded
+        .replace(&format!(" font-family=\"{FONT_STACK}\""), "")
+        .replace(&format!(" font-size=\"{BASE_FONT_SIZE}\""), "")
+        .replace(" opacity=\"1\"", "")
+        .replacen(
+            "<svg ",
+            &format!("<svg font-family=\"{FONT_STACK}\" font-size=\"{BASE_FONT_SIZE}\" "),
+            1,
+        );
+    let mut out = String::with_capacity(lean.len());
+    for line in lean.lines().filter(|l| !l.trim().is_empty()) {
+        // plotters writes `<text …>`, the label and `</text>` on three lines.
+        let inside_text = out.ends_with('>')
+            && out
+                .rfind('\n')
+                .map_or(out.as_str(), |n| &out[n + 1..])
+                .starts_with("<text")
+            && !out.ends_with("</text>");
+        if !out.is_empty() && !inside_text && !line.starts_with("</text>") {
+            out.push('\n');
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+/// Rounds plotters' floating-point font sizes to one decimal.
+fn round_font_sizes(svg: &str) -> String {
     let mut out = String::with_capacity(svg.len());
     let mut rest = svg;
     while let Some(start) = rest.find("font-size=\"") {
@@ -274,10 +310,7 @@ fn tidy(svg: &str) -> String {
         rest = &rest[end..];
     }
     out.push_str(rest);
-    out.lines()
-        .filter(|l| !l.trim().is_empty())
-        .collect::<Vec<_>>()
-        .join("\n")
+    out
 }
 
 /// The legend, in a row at the top; returns its height.
