@@ -6,6 +6,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use huibao::diagnostics::{self, Lang, Text};
+
+/// mimalloc instead of the system allocator: rendering is allocation-heavy (see Cargo.toml).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::path::Path;
 
 /// `println!` that does not panic when standard output is closed (`huibao diff | head`).
