@@ -14,6 +14,7 @@ pub mod figures;
 mod links;
 pub mod markdown;
 mod pages;
+mod progress;
 mod shown;
 mod tera_filters;
 pub mod theme;
@@ -277,7 +278,8 @@ fn render_in_parallel(
         .len()
         .div_ceil(rayon::current_num_threads())
         .max(32);
-    to_render
+    let progress = progress::Progress::new(to_render.len());
+    let rendered = to_render
         .par_iter()
         .with_min_len(share)
         .map_init(
@@ -287,10 +289,13 @@ fn render_in_parallel(
                     render_one(index, context)
                 }))
                 .unwrap_or_else(|_| Err(vec![crate::diagnostics::Diagnostic::internal()]));
+                progress.tick();
                 (index, inputs, page)
             },
         )
-        .collect()
+        .collect();
+    progress.finish();
+    rendered
 }
 
 /// What only the whole output can tell: links and anchors of the pages rendered now that
