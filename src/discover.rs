@@ -3,6 +3,12 @@
 /// Where the schema lives, relative to the site folder. It is not data.
 pub const SCHEMA_FILE: &str = "data/schema.yaml";
 
+/// The folder under `data/` that a dotted folder name (`generate = "villages.north"`,
+/// `type: ref` with `folder: villages.north`) stands for: `villages/north`.
+pub fn data_folder(dotted: &str) -> String {
+    dotted.replace('.', "/")
+}
+
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 

@@ -225,7 +225,7 @@ pub fn export_json_schema(site_root: &Path, dir: &Path) -> Result<Vec<PathBuf>, 
         }
     };
     let ids = |folder: &str| -> Vec<String> {
-        let prefix = Path::new("data").join(folder.replace('.', "/"));
+        let prefix = Path::new("data").join(discover::data_folder(folder));
         site.data_files
             .iter()
             .filter(|p| p.parent() == Some(prefix.as_path()))

@@ -303,19 +303,14 @@ fn generate_pages(
         .collect();
     let front_location = Location::new(&source.file, 1, 1);
     if records.is_empty() {
+        let dir = crate::discover::data_folder(folder);
         problems.push(
             Diagnostic::error(
                 "generate-folder",
                 Some(front_location),
                 Text::new(
-                    format!(
-                        "generate = \"{folder}\"：data/{} 下没有数据文件",
-                        folder.replace('.', "/")
-                    ),
-                    format!(
-                        "generate = \"{folder}\": there are no data files in data/{}",
-                        folder.replace('.', "/")
-                    ),
+                    format!("generate = \"{folder}\"：data/{dir} 下没有数据文件"),
+                    format!("generate = \"{folder}\": there are no data files in data/{dir}"),
                 ),
             )
             .with_hint(Text::new(

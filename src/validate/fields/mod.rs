@@ -351,18 +351,17 @@ impl Checker<'_> {
             _ => String::new(),
         };
         if !ids.is_some_and(|ids| ids.contains(&id)) {
+            let dir = crate::discover::data_folder(folder);
             let candidates = ids.map(|v| v.as_slice()).unwrap_or_default();
             let hint = match did_you_mean(&id, candidates.iter().map(String::as_str)) {
                 Some(s) => Text::new(format!("是不是「{s}」？"), format!("did you mean `{s}`?")),
                 None => Text::new(
                     format!(
-                        "要写 data/{}/ 下某个文件的名字（不含 .yaml）：{}",
-                        folder.replace('.', "/"),
+                        "要写 data/{dir}/ 下某个文件的名字（不含 .yaml）：{}",
                         candidates.join("、")
                     ),
                     format!(
-                        "write the name (without .yaml) of a file in data/{}/: {}",
-                        folder.replace('.', "/"),
+                        "write the name (without .yaml) of a file in data/{dir}/: {}",
                         candidates.join(", ")
                     ),
                 ),
@@ -370,14 +369,8 @@ impl Checker<'_> {
             self.report(
                 "reference",
                 node,
-                format!(
-                    "{name_zh}指向「{id}」，但 data/{}/ 下没有这个文件",
-                    folder.replace('.', "/")
-                ),
-                format!(
-                    "{name_en} refers to `{id}`, which is not a file in data/{}/",
-                    folder.replace('.', "/")
-                ),
+                format!("{name_zh}指向「{id}」，但 data/{dir}/ 下没有这个文件"),
+                format!("{name_en} refers to `{id}`, which is not a file in data/{dir}/"),
                 Some(hint),
             );
         }
