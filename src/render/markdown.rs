@@ -478,15 +478,9 @@ mod tests {
 
     #[test]
     fn headings_get_ids_and_official_numbers() {
-        let pages = pages();
-        let links = Links {
-            pages: &pages,
-            source_dir: "",
-            root: "",
-        };
         let md =
             "## 基本情况\n### 提高政治站位\n### 精准发力\n#### 教育\n## 工作 情况\n## 基本情况\n";
-        let out = to_html(md, &links, true, &mut PlainFigures);
+        let out = at_root(md, true, &mut PlainFigures);
         let texts: Vec<_> = out.headings.iter().map(|h| h.text.as_str()).collect();
         assert_eq!(
             texts,
@@ -503,12 +497,7 @@ mod tests {
         assert_eq!(ids[0], "基本情况");
         assert_eq!(ids[4], "工作-情况");
         assert_eq!(ids[5], "基本情况-1");
-        let dup = to_html(
-            "## 数据\n## 数据\n## 数据-1\n",
-            &links,
-            false,
-            &mut PlainFigures,
-        );
+        let dup = at_root("## 数据\n## 数据\n## 数据-1\n", false, &mut PlainFigures);
         let dup_ids: Vec<_> = dup.headings.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(dup_ids, ["数据", "数据-1", "数据-1-1"]);
         assert!(
@@ -531,6 +520,17 @@ mod tests {
         );
     }
 
+    /// `md` rendered as a page at the top of the content folder.
+    fn at_root(md: &str, number_headings: bool, figures: &mut dyn FigureHtml) -> RenderedMarkdown {
+        let pages = pages();
+        let links = Links {
+            pages: &pages,
+            source_dir: "",
+            root: "",
+        };
+        to_html(md, &links, number_headings, figures)
+    }
+
     /// Shows a figure as `<b src>text</b>` and its source as `src:<payload>`.
     struct Tagged;
     impl FigureHtml for Tagged {
@@ -545,12 +545,6 @@ mod tests {
 
     #[test]
     fn figures_show_their_source_where_markup_can_and_plain_text_elsewhere() {
-        let pages = pages();
-        let links = Links {
-            pages: &pages,
-            source_dir: "",
-            root: "",
-        };
         let fig = |payload: &str, text: &str| provenance::mark(payload, text);
         let md = format!(
             "## {}年\n\n共{}户，`{}`，[链接]({}) ![图]({})\n\n| a |\n|---|\n| {} |\n\n<p title=\"{}\">{}</p>\n\n<svg><text><title>{}</title>1</text></svg>\n",
@@ -564,7 +558,7 @@ mod tests {
             fig("d0.6", "6"),
             fig("d0.7", ""),
         );
-        let out = to_html(&md, &links, false, &mut Tagged);
+        let out = at_root(&md, false, &mut Tagged);
         let html = &out.html;
         assert!(!html.contains(provenance::OPEN), "{html}");
         assert_eq!(out.headings[0].id, "2020年");
@@ -591,12 +585,6 @@ mod tests {
 
     #[test]
     fn figures_in_scripts_styles_and_links() {
-        let pages = pages();
-        let links = Links {
-            pages: &pages,
-            source_dir: "",
-            root: "",
-        };
         let fig = |payload: &str, text: &str| provenance::mark(payload, text);
         let md = format!(
             "<script>var n = {};</script>\n\n<style>p {{ width: {}px }}</style>\n\n[共{}户](x.md) 又<a href=\"x.html\">{}</a>，{}\n",
@@ -606,7 +594,7 @@ mod tests {
             fig("d0.3", "6"),
             fig("d0.4", "7"),
         );
-        let html = to_html(&md, &links, false, &mut Tagged).html;
+        let html = at_root(&md, false, &mut Tagged).html;
         assert!(html.contains("<script>var n = 57000;</script>"), "{html}");
         assert!(html.contains("<style>p { width: 12px }</style>"), "{html}");
         assert!(
