@@ -280,18 +280,14 @@ fn tidy(svg: &str) -> String {
             1,
         );
     let mut out = String::with_capacity(lean.len());
+    // plotters writes `<text …>`, the label and `</text>` on three lines: join them.
+    let mut in_text = false;
     for line in lean.lines().filter(|l| !l.trim().is_empty()) {
-        // plotters writes `<text …>`, the label and `</text>` on three lines.
-        let inside_text = out.ends_with('>')
-            && out
-                .rfind('\n')
-                .map_or(out.as_str(), |n| &out[n + 1..])
-                .starts_with("<text")
-            && !out.ends_with("</text>");
-        if !out.is_empty() && !inside_text && !line.starts_with("</text>") {
+        if !out.is_empty() && !in_text {
             out.push('\n');
         }
         out.push_str(line);
+        in_text = (in_text || line.starts_with("<text")) && !line.ends_with("</text>");
     }
     out
 }
