@@ -69,7 +69,8 @@ pub enum Compare<'p> {
     Published(Option<&'p Path>),
 }
 
-/// Reads, validates and renders the site in `site_root`, without writing anything.
+/// Reads, validates and renders the site in `site_root`, without writing anything: every
+/// page is kept in memory.
 /// With `deny_warnings`, warnings stop it like errors.
 pub fn render(
     site_root: &Path,
@@ -102,9 +103,20 @@ pub fn render_cached(
     compare: Compare<'_>,
     cache: &mut BuildCache,
 ) -> Result<Rendered, Vec<Diagnostic>> {
-    let timer = Timer::start();
     let site = discover::discover(site_root)?;
-    timer.lap("discover");
+    render_discovered(site, deny_warnings, compare, cache, None)
+}
+
+/// Like [`render_cached`] for a site already discovered; with a `sink`, every page goes
+/// there as soon as it is rendered instead of being kept in memory.
+fn render_discovered(
+    site: discover::Site,
+    deny_warnings: bool,
+    compare: Compare<'_>,
+    cache: &mut BuildCache,
+    sink: Option<&dyn render::PageSink>,
+) -> Result<Rendered, Vec<Diagnostic>> {
+    let timer = Timer::start();
     let data = load::load_cached(&site.root, &site.data_files, &mut cache.data)?;
     timer.lap("load");
     let (baseline, published, unreadable_manifest) = compared_with(compare, &site, cache);
@@ -133,7 +145,8 @@ pub fn render_cached(
         schema: schema.as_ref(),
         corrections: &corrections,
     };
-    let mut output = render::render_site_cached(&site, &data, extras, &mut cache.pages).map_err(
+    let mut output = render::render_site_cached(&site, &data, extras, &mut cache.pages, sink)
+        .map_err(
         |mut problems| {
             problems.extend(notes.iter().cloned());
             problems
@@ -180,26 +193,43 @@ pub fn render_cached(
 }
 
 /// Builds the site in `site_root` and publishes it to `out_dir` (default: the site's
-/// `output_dir`). On any error nothing is published and the previous site stays as it was.
+/// `output_dir`). Pages are written into a staging folder as they are rendered; on any error
+/// the staging folder is removed and the previous site stays as it was.
 pub fn build(
     site_root: &Path,
     out_dir: Option<&Path>,
     deny_warnings: bool,
 ) -> Result<BuildReport, Vec<Diagnostic>> {
-    let Rendered {
-        site,
-        output,
-        notes,
-        figure_changes,
-    } = render(site_root, deny_warnings, Compare::Published(out_dir))?;
+    let site = discover::discover(site_root)?;
     let out_dir = match out_dir {
         Some(dir) => dir.to_path_buf(),
         None => site.root.join(&site.config.output_dir),
     };
     check_output_dir(&site, &out_dir)?;
-    let changes = write::publish(&output, &out_dir).map_err(|d| vec![d])?;
+    let staging = write::Staging::create(&out_dir).map_err(|d| vec![d])?;
+    let Rendered {
+        output,
+        notes,
+        figure_changes,
+        ..
+    } = render_discovered(
+        site,
+        deny_warnings,
+        Compare::Published(Some(&out_dir)),
+        &mut BuildCache::default(),
+        Some(&staging),
+    )?;
+    let timer = Timer::start();
+    for (path, bytes) in &output.files {
+        staging.put(path, bytes).map_err(|d| vec![d])?;
+    }
+    for (path, source) in &output.copies {
+        staging.copy(path, source).map_err(|d| vec![d])?;
+    }
+    let changes = staging.publish().map_err(|d| vec![d])?;
+    timer.lap("publish");
     Ok(BuildReport {
-        files: output.files.len() + output.copies.len(),
+        files: output.pages + output.files.len() + output.copies.len(),
         out_dir,
         changes,
         figure_changes: figure_changes.unwrap_or_default(),
@@ -425,7 +455,22 @@ impl Timer {
     pub(crate) fn lap(&self, stage: &str) {
         if self.on {
             let now = std::time::Instant::now();
-            eprintln!("{stage:>10}: {:>6} ms", (now - self.last.get()).as_millis());
+            // Resident memory now and at its peak (Linux only; blank elsewhere).
+            let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+            let field = |name: &str| {
+                status
+                    .lines()
+                    .find_map(|l| l.strip_prefix(name))
+                    .map(|v| v.trim().trim_end_matches(" kB").trim().to_string())
+                    .and_then(|kb| kb.parse::<u64>().ok())
+                    .map_or(String::new(), |kb| format!("{:>6} MiB", kb / 1024))
+            };
+            eprintln!(
+                "{stage:>10}: {:>6} ms  rss {} peak {}",
+                (now - self.last.get()).as_millis(),
+                field("VmRSS:"),
+                field("VmHWM:")
+            );
             self.last.set(now);
         }
     }

@@ -4,7 +4,8 @@
 //! only when every file is written, so a failed build or a full disk never leaves a
 //! half-written site where the last good one was.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
+use std::sync::Mutex;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -28,113 +29,209 @@ pub struct Changes {
     pub removed: Vec<PathBuf>,
 }
 
-/// Publishes `output` to `out_dir` (replacing its contents only when all is written).
-pub fn publish(output: &Output, out_dir: &Path) -> Result<Changes, Diagnostic> {
-    let io_error = |what: Step, path: &Path, error: std::io::Error| {
-        let (zh, en) = what.words();
-        Diagnostic::error(
-            "write",
-            Some(Location::file(path)),
-            Text::new(
-                format!("{zh}失败：{error}"),
-                format!("{en} failed: {error}"),
-            ),
-        )
-        .with_hint(Text::new(
-            "检查磁盘空间和文件夹权限；原来发布的站点没有改动",
-            "check disk space and folder permissions; the site published before is unchanged",
-        ))
-    };
-    let name = out_dir
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_else(|| "public".to_string());
-    let parent = match out_dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    if out_dir.exists() && !is_ours(out_dir) {
-        return Err(Diagnostic::error(
-            "output-foreign",
-            Some(Location::file(out_dir)),
-            Text::new(
-                format!(
-                    "输出文件夹 {} 已存在且不是 huibao 生成的，不会覆盖它",
-                    out_dir.display()
-                ),
-                format!(
-                    "the output folder {} exists and was not made by huibao; it is left alone",
-                    out_dir.display()
-                ),
-            ),
-        )
-        .with_hint(Text::new(
-            "用 --out 指定一个新的或空的文件夹，或者先自己移走这个文件夹",
-            "name a new or empty folder with --out, or move this folder away yourself",
-        )));
-    }
-    fs::create_dir_all(&parent).map_err(|e| io_error(Step::CreateFolder, &parent, e))?;
-    let staging = parent.join(format!(".{name}.huibao-new"));
-    let retired = parent.join(format!(".{name}.huibao-old"));
-    for leftover in [&staging, &retired] {
-        if leftover.exists() {
-            fs::remove_dir_all(leftover)
-                .map_err(|e| io_error(Step::RemoveTemporary, leftover, e))?;
-        }
-    }
+/// A new site being written: a staging folder beside the output folder, swapped in by
+/// [`Staging::publish`] when every file is there, removed when dropped unpublished (a failed
+/// build leaves the published site as it was). Files may be put from every core at once.
+#[derive(Debug)]
+pub struct Staging {
+    out_dir: PathBuf,
+    staging: PathBuf,
+    retired: PathBuf,
+    /// Folders already made in the staging folder.
+    folders: Mutex<HashSet<PathBuf>>,
+    /// What differs from the published site, found as each file is put.
+    changes: Mutex<Changes>,
+    /// Every file put, for the files of the published site that are gone.
+    written: Mutex<HashSet<PathBuf>>,
+    published: bool,
+}
 
-    let write_all = || -> Result<(), Diagnostic> {
+impl Staging {
+    /// Makes the staging folder for a new site in `out_dir` (which huibao must own, or be
+    /// new or empty), clearing what a killed build left.
+    pub fn create(out_dir: &Path) -> Result<Staging, Diagnostic> {
+        let name = out_dir
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_else(|| "public".to_string());
+        let parent = match out_dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        if out_dir.exists() && !is_ours(out_dir) {
+            return Err(foreign(out_dir));
+        }
+        fs::create_dir_all(&parent).map_err(|e| io_error(Step::CreateFolder, &parent, e))?;
+        let staging = parent.join(format!(".{name}.huibao-new"));
+        let retired = parent.join(format!(".{name}.huibao-old"));
+        for leftover in [&staging, &retired] {
+            if leftover.exists() {
+                fs::remove_dir_all(leftover)
+                    .map_err(|e| io_error(Step::RemoveTemporary, leftover, e))?;
+            }
+        }
         fs::create_dir_all(&staging).map_err(|e| io_error(Step::CreateFolder, &staging, e))?;
-        for (path, bytes) in &output.files {
-            let target = staging.join(path);
-            if let Some(dir) = target.parent() {
-                fs::create_dir_all(dir).map_err(|e| io_error(Step::CreateFolder, dir, e))?;
-            }
-            if !keep_unchanged(&out_dir.join(path), &target, bytes) {
-                fs::write(&target, bytes).map_err(|e| io_error(Step::WriteFile, path, e))?;
-            }
-        }
-        for (path, source) in &output.copies {
-            let target = staging.join(path);
-            if let Some(dir) = target.parent() {
-                fs::create_dir_all(dir).map_err(|e| io_error(Step::CreateFolder, dir, e))?;
-            }
-            let bytes = fs::read(source).map_err(|e| io_error(Step::CopyFile, source, e))?;
-            if !keep_unchanged(&out_dir.join(path), &target, &bytes) {
-                fs::write(&target, &bytes).map_err(|e| io_error(Step::CopyFile, source, e))?;
-            }
-        }
-        fs::write(staging.join(MARKER), b"")
-            .map_err(|e| io_error(Step::WriteFile, &staging.join(MARKER), e))
-    };
-    if let Err(diagnostic) = write_all() {
-        let _ = fs::remove_dir_all(&staging);
-        return Err(diagnostic);
+        Ok(Staging {
+            out_dir: out_dir.to_path_buf(),
+            staging,
+            retired,
+            folders: Mutex::new(HashSet::new()),
+            changes: Mutex::new(Changes::default()),
+            written: Mutex::new(HashSet::new()),
+            published: false,
+        })
     }
 
-    let changes = compare(out_dir, &staging);
-    // Where the system can, the new site and the published one trade places in one step, so
-    // a web server serving the folder never finds it missing.
-    if out_dir.exists() && exchange(&staging, out_dir).is_ok() {
-        let _ = fs::remove_dir_all(&staging);
-        return Ok(changes);
+    /// Writes the file `path` (relative to the output folder). A file with the same bytes
+    /// as the published one is that file, hard-linked: it keeps its modification time.
+    pub fn put(&self, path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
+        let target = self.staging.join(path);
+        if let Some(dir) = target.parent() {
+            self.make_folder(dir)?;
+        }
+        let published = self.out_dir.join(path);
+        let before = fs::metadata(&published).ok().filter(|m| m.is_file());
+        let same = before.as_ref().is_some_and(|m| m.len() == bytes.len() as u64)
+            && fs::read(&published).is_ok_and(|old| old == bytes);
+        if !(same && fs::hard_link(&published, &target).is_ok()) {
+            fs::write(&target, bytes).map_err(|e| io_error(Step::WriteFile, path, e))?;
+        }
+        let mut changes = lock(&self.changes);
+        changes.total += 1;
+        match (before, same) {
+            (None, _) => changes.added.push(path.to_path_buf()),
+            (Some(_), false) => changes.modified.push(path.to_path_buf()),
+            (Some(_), true) => {}
+        }
+        drop(changes);
+        lock(&self.written).insert(path.to_path_buf());
+        Ok(())
     }
-    if out_dir.exists() {
-        fs::rename(out_dir, &retired).map_err(|e| {
-            let _ = fs::remove_dir_all(&staging);
-            io_error(Step::Swap, out_dir, e)
-        })?;
+
+    /// Copies the file `source` to `path` (relative to the output folder).
+    pub fn copy(&self, path: &Path, source: &Path) -> Result<(), Diagnostic> {
+        let bytes = fs::read(source).map_err(|e| io_error(Step::CopyFile, source, e))?;
+        self.put(path, &bytes)
     }
-    if let Err(error) = fs::rename(&staging, out_dir) {
-        // Put the last good site back.
-        let _ = fs::rename(&retired, out_dir);
-        let _ = fs::remove_dir_all(&staging);
-        return Err(io_error(Step::Swap, out_dir, error));
+
+    /// Makes `dir` and its parents, once.
+    fn make_folder(&self, dir: &Path) -> Result<(), Diagnostic> {
+        if lock(&self.folders).contains(dir) {
+            return Ok(());
+        }
+        fs::create_dir_all(dir).map_err(|e| io_error(Step::CreateFolder, dir, e))?;
+        lock(&self.folders).insert(dir.to_path_buf());
+        Ok(())
     }
-    if retired.exists() {
-        let _ = fs::remove_dir_all(&retired);
+
+    /// Swaps the new site in for the published one, in one step where the system can.
+    /// Returns what changed.
+    pub fn publish(mut self) -> Result<Changes, Diagnostic> {
+        let marker = self.staging.join(MARKER);
+        fs::write(&marker, b"").map_err(|e| io_error(Step::WriteFile, &marker, e))?;
+        let mut changes = std::mem::take(&mut *lock(&self.changes));
+        let written = std::mem::take(&mut *lock(&self.written));
+        changes.removed = files_of(&self.out_dir)
+            .into_iter()
+            .filter(|p| !written.contains(p))
+            .collect();
+        for list in [&mut changes.added, &mut changes.modified] {
+            list.sort();
+        }
+        let (out_dir, staging, retired) = (&self.out_dir, &self.staging, &self.retired);
+        // Where the system can, the new site and the published one trade places in one
+        // step, so a web server serving the folder never finds it missing.
+        if out_dir.exists() && exchange(staging, out_dir).is_ok() {
+            let _ = fs::remove_dir_all(staging);
+            self.published = true;
+            return Ok(changes);
+        }
+        if out_dir.exists() {
+            fs::rename(out_dir, retired).map_err(|e| io_error(Step::Swap, out_dir, e))?;
+        }
+        if let Err(error) = fs::rename(staging, out_dir) {
+            // Put the last good site back.
+            let _ = fs::rename(retired, out_dir);
+            return Err(io_error(Step::Swap, out_dir, error));
+        }
+        self.published = true;
+        if retired.exists() {
+            let _ = fs::remove_dir_all(retired);
+        }
+        Ok(changes)
     }
-    Ok(changes)
+}
+
+impl Drop for Staging {
+    /// An unpublished staging folder (a failed build) is removed.
+    fn drop(&mut self) {
+        if !self.published {
+            let _ = fs::remove_dir_all(&self.staging);
+        }
+    }
+}
+
+impl crate::render::PageSink for Staging {
+    fn put(&self, path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
+        Staging::put(self, path, bytes)
+    }
+}
+
+/// Publishes `output` (every page in its `files`) to `out_dir`, replacing its contents only
+/// when all is written.
+pub fn publish(output: &Output, out_dir: &Path) -> Result<Changes, Diagnostic> {
+    let staging = Staging::create(out_dir)?;
+    for (path, bytes) in &output.files {
+        staging.put(path, bytes)?;
+    }
+    for (path, source) in &output.copies {
+        staging.copy(path, source)?;
+    }
+    staging.publish()
+}
+
+/// A lock that a panicked writer left is still usable: the sets it guards stay valid.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The error of a failed step of writing `path`.
+fn io_error(what: Step, path: &Path, error: std::io::Error) -> Diagnostic {
+    let (zh, en) = what.words();
+    Diagnostic::error(
+        "write",
+        Some(Location::file(path)),
+        Text::new(
+            format!("{zh}失败：{error}"),
+            format!("{en} failed: {error}"),
+        ),
+    )
+    .with_hint(Text::new(
+        "检查磁盘空间和文件夹权限；原来发布的站点没有改动",
+        "check disk space and folder permissions; the site published before is unchanged",
+    ))
+}
+
+/// The error for an output folder huibao did not make.
+fn foreign(out_dir: &Path) -> Diagnostic {
+    Diagnostic::error(
+        "output-foreign",
+        Some(Location::file(out_dir)),
+        Text::new(
+            format!(
+                "输出文件夹 {} 已存在且不是 huibao 生成的，不会覆盖它",
+                out_dir.display()
+            ),
+            format!(
+                "the output folder {} exists and was not made by huibao; it is left alone",
+                out_dir.display()
+            ),
+        ),
+    )
+    .with_hint(Text::new(
+        "用 --out 指定一个新的或空的文件夹，或者先自己移走这个文件夹",
+        "name a new or empty folder with --out, or move this folder away yourself",
+    ))
 }
 
 /// Swaps folders `a` and `b` in one step (Linux: renameat2 with RENAME_EXCHANGE).
@@ -148,13 +245,6 @@ fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
 #[cfg(not(target_os = "linux"))]
 fn exchange(_a: &Path, _b: &Path) -> std::io::Result<()> {
     Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
-}
-
-/// An unchanged file keeps its inode and modification time: `target` becomes a hard link to
-/// the `published` file when that has the same bytes, so that copying tools (robocopy,
-/// rsync, "skip identical") see only what changed. Whether it did.
-fn keep_unchanged(published: &Path, target: &Path, bytes: &[u8]) -> bool {
-    fs::read(published).is_ok_and(|old| old == bytes) && fs::hard_link(published, target).is_ok()
 }
 
 /// A step of publishing, named in messages when it fails.
@@ -196,25 +286,6 @@ fn files_of(dir: &Path) -> BTreeSet<PathBuf> {
         .collect()
 }
 
-/// What differs between the published site `old` and the new one in `new`.
-fn compare(old: &Path, new: &Path) -> Changes {
-    let before = files_of(old);
-    let after = files_of(new);
-    let mut changes = Changes {
-        total: after.len(),
-        ..Changes::default()
-    };
-    for path in &after {
-        if !before.contains(path) {
-            changes.added.push(path.clone());
-        } else if fs::read(old.join(path)).ok() != fs::read(new.join(path)).ok() {
-            changes.modified.push(path.clone());
-        }
-    }
-    changes.removed = before.difference(&after).cloned().collect();
-    changes
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -241,7 +312,7 @@ mod tests {
             fs::create_dir_all(dir.path().join(leftover).join("x")).unwrap();
         }
         let output = Output {
-            files: vec![(PathBuf::from("index.html"), b"<p>1</p>".to_vec())],
+            files: vec![(PathBuf::from("index.html"), b"<p>1</p>".to_vec().into())],
             ..Output::default()
         };
         publish(&output, &out).unwrap();

@@ -1,21 +1,33 @@
 //! What a page depends on: fingerprints of its inputs, and the pages kept between builds
 //! (by `huibao serve`) to be reused when their inputs did not change.
 
+use bytes::Bytes;
 use serde_json::{Map, Value as Json};
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
-use tera::Tera;
 
-use super::deps;
 use super::pages::{self, PagePlan};
 use crate::manifest;
 
 /// Pages kept between builds (by `huibao serve`): a page whose inputs — its template, the
-/// data it reads (see [`deps`]), its record, the layout and the navigation — did not change
+/// data it reads (see [`super::deps`]), its record, the layout and the navigation — did not change
 /// is not rendered again.
 #[derive(Debug, Default)]
 pub struct PageCache {
-    pub(super) pages: HashMap<String, (u64, Vec<u8>, Vec<manifest::Figure>)>,
+    pub(super) pages: HashMap<String, CachedPage>,
+}
+
+/// A page kept for the next build: shared, never copied (the preview serves the same bytes).
+#[derive(Debug)]
+pub(super) struct CachedPage {
+    /// The fingerprint of its inputs.
+    pub print: u64,
+    /// The whole page.
+    pub bytes: Bytes,
+    /// The figures it printed.
+    pub figures: Vec<manifest::Figure>,
+    /// Its anchors, for the link check of the pages that link to it.
+    pub anchors: Vec<u64>,
 }
 
 pub(super) fn fingerprint(value: &impl Hash) -> u64 {
@@ -49,7 +61,7 @@ impl Prints {
         theme: u64,
         plan: &PagePlan,
         sources: &[pages::Source],
-        content_tera: &Tera,
+        reads: Vec<Option<std::collections::BTreeSet<String>>>,
     ) -> Prints {
         let data: HashMap<String, u64> = data_map
             .iter()
@@ -74,15 +86,7 @@ impl Prints {
                 .map(|s| (&s.name, &s.template))
                 .collect::<Vec<_>>(),
         );
-        let reads = sources
-            .iter()
-            .map(|s| {
-                content_tera
-                    .get_template(&s.name)
-                    .ok()
-                    .and_then(|t| deps::top_level_names(&t.ast))
-            })
-            .collect();
+
         Prints {
             data,
             all_data,
@@ -95,7 +99,13 @@ impl Prints {
 
     /// The fingerprint of the inputs of page `index`: its template and the data it reads,
     /// its record, its place in the navigation, the layout.
-    pub(super) fn page(&self, plan: &PagePlan, index: usize, sources: &[pages::Source]) -> u64 {
+    pub(super) fn page(
+        &self,
+        plan: &PagePlan,
+        index: usize,
+        sources: &[pages::Source],
+        data_map: &Map<String, Json>,
+    ) -> u64 {
         let page = &plan.pages[index];
         let source = &sources[page.source];
         fingerprint(&(
@@ -106,7 +116,7 @@ impl Prints {
             page.number_headings,
             page.record
                 .as_ref()
-                .map(|(name, record)| (name, record.to_string())),
+                .map(|r| (&r.var, r.value(data_map).map(Json::to_string))),
             match &self.reads[page.source] {
                 Some(names) => (
                     fingerprint(&(&source.name, &source.template)),

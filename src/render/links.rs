@@ -4,69 +4,93 @@
 
 use percent_encoding::percent_decode_str;
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
 
 /// A link that does not resolve: (page output path, the link as written).
 pub type BrokenLink = (String, String);
 
-/// Checks the links in `bodies` (page output path, HTML to scan) against the site's `files`
-/// (whose ids are the anchors) and `others` (static copies).
-pub fn check(
-    bodies: &[(String, String)],
-    files: &[(PathBuf, Vec<u8>)],
-    others: &[PathBuf],
-) -> Vec<BrokenLink> {
-    let key = |p: &PathBuf| p.to_string_lossy().replace('\\', "/");
-    let pages: HashMap<String, &[u8]> = files.iter().map(|(p, b)| (key(p), b.as_slice())).collect();
-    let exists: HashSet<String> = pages
-        .keys()
-        .cloned()
-        .chain(others.iter().map(key))
-        .collect();
-    let mut anchors: HashMap<String, HashSet<String>> = HashMap::new();
-    let mut broken = Vec::new();
-    for (page, html) in bodies {
-        let dir = page.rsplit_once('/').map_or("", |(d, _)| d);
-        for link in attribute_values(html) {
-            let decoded = percent_decode_str(&link.replace("&amp;", "&"))
-                .decode_utf8_lossy()
-                .to_string();
-            if is_external(&decoded) {
-                continue;
+/// What the link check keeps of one page once it is written: a fingerprint of each of its
+/// anchors, the links already found broken, and the links to another page's anchor, which
+/// can be checked only when that page is done. A few hundred bytes, whatever the page's size.
+#[derive(Debug, Default)]
+pub struct PageLinks {
+    /// Fingerprints of the page's `id="…"` values, sorted.
+    pub anchors: Vec<u64>,
+    /// Links of the page's content that point to no file of the site, or to no anchor of
+    /// the page itself.
+    pub broken: Vec<String>,
+    /// Links to an anchor of another page: (that page, the anchor, the link as written).
+    pub pending: Vec<(String, String, String)>,
+}
+
+/// Scans page `page` (its output path): the anchors of its whole `html`, and the links of
+/// its `content` (the layout's own links come from the plan and always resolve) against
+/// `files`, every path of the site's output.
+pub fn scan(page: &str, content: &str, html: &str, files: &HashSet<String>) -> PageLinks {
+    let mut found = PageLinks {
+        anchors: anchors(html),
+        ..PageLinks::default()
+    };
+    let dir = page.rsplit_once('/').map_or("", |(d, _)| d);
+    for link in attribute_values(content) {
+        let decoded = percent_decode_str(&link.replace("&amp;", "&"))
+            .decode_utf8_lossy()
+            .to_string();
+        if is_external(&decoded) {
+            continue;
+        }
+        let (path, fragment) = match decoded.split_once('#') {
+            Some((path, fragment)) => (path, Some(fragment)),
+            None => (decoded.as_str(), None),
+        };
+        let path = path.split('?').next().unwrap_or_default();
+        let target = if path.is_empty() {
+            Some(page.to_string())
+        } else {
+            resolve(dir, path)
+        };
+        match (target, fragment) {
+            (Some(target), _) if !files.contains(&target) => found.broken.push(link),
+            (None, _) => found.broken.push(link),
+            (Some(target), Some(fragment)) if !fragment.is_empty() && target.ends_with(".html") => {
+                if target == page {
+                    if !has_anchor(&found.anchors, fragment) {
+                        found.broken.push(link);
+                    }
+                } else {
+                    found.pending.push((target, fragment.to_string(), link));
+                }
             }
-            let (path, fragment) = match decoded.split_once('#') {
-                Some((path, fragment)) => (path, Some(fragment)),
-                None => (decoded.as_str(), None),
-            };
-            let path = path.split('?').next().unwrap_or_default();
-            let target = if path.is_empty() {
-                Some(page.to_string())
-            } else {
-                resolve(dir, path)
-            };
-            let ok = match &target {
-                Some(target) if exists.contains(target) => match fragment {
-                    Some(fragment) if !fragment.is_empty() && target.ends_with(".html") => anchors
-                        .entry(target.clone())
-                        .or_insert_with(|| {
-                            pages
-                                .get(target)
-                                .map(|b| ids(&String::from_utf8_lossy(b)))
-                                .unwrap_or_default()
-                        })
-                        .contains(fragment),
-                    _ => true,
-                },
-                _ => false,
-            };
-            if !ok {
-                broken.push((page.clone(), link));
+            _ => {}
+        }
+    }
+    found.broken.sort();
+    found.broken.dedup();
+    found
+}
+
+/// The links of `pages` (output path, what [`scan`] found) that point nowhere, now that every
+/// page's anchors are known (`anchors`: output path → its anchors).
+pub fn check(pages: &[(String, PageLinks)], anchors: &HashMap<String, &[u64]>) -> Vec<BrokenLink> {
+    let mut broken = Vec::new();
+    for (page, links) in pages {
+        broken.extend(links.broken.iter().map(|l| (page.clone(), l.clone())));
+        for (target, fragment, link) in &links.pending {
+            let found = anchors
+                .get(target)
+                .is_some_and(|ids| has_anchor(ids, fragment));
+            if !found {
+                broken.push((page.clone(), link.clone()));
             }
         }
     }
     broken.sort();
     broken.dedup();
     broken
+}
+
+/// Whether `anchors` (sorted fingerprints) hold the anchor `id`.
+fn has_anchor(anchors: &[u64], id: &str) -> bool {
+    anchors.binary_search(&super::cache::fingerprint(&id)).is_ok()
 }
 
 fn is_external(link: &str) -> bool {
@@ -102,17 +126,20 @@ fn attribute_values(html: &str) -> Vec<String> {
     values
 }
 
-/// The `id="…"` values of a page.
-fn ids(html: &str) -> HashSet<String> {
-    let mut found = HashSet::new();
+/// Fingerprints of the `id="…"` values of a page, sorted.
+fn anchors(html: &str) -> Vec<u64> {
+    let mut found = Vec::new();
     let mut rest = html;
     while let Some(start) = rest.find(" id=\"") {
         rest = &rest[start + 5..];
         if let Some(end) = rest.find('"') {
-            found.insert(rest[..end].replace("&amp;", "&"));
+            let id = rest[..end].replace("&amp;", "&");
+            found.push(super::cache::fingerprint(&id.as_str()));
             rest = &rest[end..];
         }
     }
+    found.sort_unstable();
+    found.dedup();
     found
 }
 
@@ -122,29 +149,30 @@ mod tests {
 
     #[test]
     fn finds_missing_pages_and_anchors() {
-        let files = vec![
-            (PathBuf::from("index.html"), br##"<a href="villages/index.html#a">x</a> <a href="#top">t</a> <a href="https://x.cn/">e</a> <h1 id="top">"##.to_vec()),
-            (PathBuf::from("villages/index.html"), br##"<h2 id="a">a</h2><a href="../index.html#nope">n</a><a href="nothere.md">m</a><img src="../assets/a.png"><a href="/abs.html">r</a>"##.to_vec()),
+        let pages = [
+            ("index.html", r##"<a href="villages/index.html#a">x</a> <a href="#top">t</a> <a href="#gone">g</a> <a href="https://x.cn/">e</a> <h1 id="top">"##),
+            ("villages/index.html", r##"<h2 id="a">a</h2><a href="../index.html#nope">n</a><a href="nothere.md">m</a><img src="../assets/a.png"><a href="/abs.html">r</a><a href="../index.html#top">ok</a>"##),
         ];
-        let bodies: Vec<(String, String)> = files
+        let files: HashSet<String> = ["index.html", "villages/index.html", "assets/a.png"]
+            .map(String::from)
+            .into();
+        let scanned: Vec<(String, PageLinks)> = pages
             .iter()
-            .map(|(p, b)| {
-                (
-                    p.to_string_lossy().to_string(),
-                    String::from_utf8_lossy(b).to_string(),
-                )
-            })
+            .map(|(p, html)| (p.to_string(), scan(p, html, html, &files)))
             .collect();
-        let broken = check(&bodies, &files, &[PathBuf::from("assets/a.png")]);
+        let anchors: HashMap<String, &[u64]> = scanned
+            .iter()
+            .map(|(p, l)| (p.clone(), l.anchors.as_slice()))
+            .collect();
+        let broken = check(&scanned, &anchors);
+        let pair = |p: &str, l: &str| (p.to_string(), l.to_string());
         assert_eq!(
             broken,
             [
-                (
-                    "villages/index.html".to_string(),
-                    "../index.html#nope".to_string()
-                ),
-                ("villages/index.html".to_string(), "/abs.html".to_string()),
-                ("villages/index.html".to_string(), "nothere.md".to_string()),
+                pair("index.html", "#gone"),
+                pair("villages/index.html", "../index.html#nope"),
+                pair("villages/index.html", "/abs.html"),
+                pair("villages/index.html", "nothere.md"),
             ]
         );
     }

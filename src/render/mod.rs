@@ -21,6 +21,7 @@ pub mod theme;
 
 use serde_json::{Map, Value as Json, json};
 use std::collections::HashMap;
+use bytes::Bytes;
 use std::path::PathBuf;
 use tera::{Context, Tera};
 
@@ -37,11 +38,15 @@ pub use errors::template_error;
 pub use pages::{FrontMatter, PagePlan};
 use shown::ShownFigures;
 
-/// A built site held in memory, ready to be written.
+/// A rendered site: what is left to write once every page went to its [`PageSink`].
 #[derive(Debug, Default)]
 pub struct Output {
-    /// Generated files: path in the output folder → bytes, in path order.
-    pub files: Vec<(PathBuf, Vec<u8>)>,
+    /// Generated files held in memory: path in the output folder → bytes, in path order.
+    /// Every page when rendering without a sink (the preview); with a sink, only the files
+    /// made after the pages (the figures manifest, the built-in theme's assets).
+    pub files: Vec<(PathBuf, Bytes)>,
+    /// How many pages were rendered (or reused) and given to the sink or kept in `files`.
+    pub pages: usize,
     /// Files copied as they are: (path in the output folder, source file).
     pub copies: Vec<(PathBuf, PathBuf)>,
     /// Warnings about the templates (the build went on).
@@ -53,7 +58,7 @@ pub struct Output {
 impl Output {
     /// Writes the figures manifest into the files to publish (again, when it changed).
     pub fn set_manifest(&mut self) {
-        let bytes = self.figures.to_bytes();
+        let bytes = Bytes::from(self.figures.to_bytes());
         match self
             .files
             .iter_mut()
@@ -62,6 +67,24 @@ impl Output {
             Some((_, old)) => *old = bytes,
             None => self.files.push((PathBuf::from(manifest::FILE), bytes)),
         }
+    }
+}
+
+/// Where a build puts each page the moment it is rendered, so that a site of any size never
+/// holds all its pages in memory (a build's staging folder, see `write::Staging`). Called
+/// from every core at once.
+pub trait PageSink: Sync {
+    /// Takes the page at `path` in the output folder.
+    fn put(&self, path: &std::path::Path, bytes: &[u8]) -> Result<(), Diagnostic>;
+}
+
+/// A sink that drops every page: for what needs only the figures (`huibao diff`).
+#[derive(Debug, Default)]
+pub struct Discard;
+
+impl PageSink for Discard {
+    fn put(&self, _path: &std::path::Path, _bytes: &[u8]) -> Result<(), Diagnostic> {
+        Ok(())
     }
 }
 
@@ -81,7 +104,7 @@ pub struct Extras<'e> {
 pub type CorrectedFigures = HashMap<String, (String, String)>;
 
 /// A page rendered in this build: (index in the plan, inputs fingerprint, the page or errors).
-type RenderedPage = (usize, u64, Result<PageHtml, Vec<Diagnostic>>);
+type RenderedPage = (usize, u64, Result<Finished, Vec<Diagnostic>>);
 
 /// One page rendered: the whole page, its content's HTML, and the figures it printed.
 struct PageHtml {
@@ -90,21 +113,32 @@ struct PageHtml {
     figures: Vec<manifest::Figure>,
 }
 
+/// One page rendered and handed to the sink: what the rest of the build needs of it.
+struct Finished {
+    /// The page, when it is kept in memory (no sink).
+    bytes: Option<Bytes>,
+    figures: Vec<manifest::Figure>,
+    links: links::PageLinks,
+}
+
 /// Renders every page of `site` with `data`. Reports every problem it can find.
+/// Every page is kept in [`Output::files`].
 pub fn render_site(
     site: &Site,
     data: &Data,
     extras: Extras<'_>,
 ) -> Result<Output, Vec<Diagnostic>> {
-    render_site_cached(site, data, extras, &mut PageCache::default())
+    render_site_cached(site, data, extras, &mut PageCache::default(), None)
 }
 
-/// Like [`render_site`], reusing the pages of `cache` whose inputs did not change.
+/// Like [`render_site`], reusing the pages of `cache` whose inputs did not change. With a
+/// `sink`, each page goes there as soon as it is rendered and is not kept (nor cached).
 pub fn render_site_cached(
     site: &Site,
     data: &Data,
     extras: Extras<'_>,
     cache: &mut PageCache,
+    sink: Option<&dyn PageSink>,
 ) -> Result<Output, Vec<Diagnostic>> {
     let timer = crate::Timer::start();
     let mut problems = Vec::new();
@@ -141,80 +175,144 @@ pub fn render_site_cached(
     let huibao_json = json!({
         "corrections": corrections_page::context(extras.corrections, &figure_sources),
     });
-    // Corrections change the pages of corrected figures (their links and notes).
-    let theme_print = fingerprint(&(layout_print, site_json.to_string(), huibao_json.to_string()));
-    let prints = Prints::new(&data_map, theme_print, &plan, &sources, &content_tera);
-    let mut context =
-        Context::from_value(Json::Object(data_map)).unwrap_or_else(|_| Context::new());
-    context.insert("site", &site_json);
-    context.insert("huibao", &huibao_json);
+    // The top-level names each content template reads (`None`: cannot be known).
+    let reads: Vec<Option<std::collections::BTreeSet<String>>> = sources
+        .iter()
+        .map(|s| {
+            content_tera
+                .get_template(&s.name)
+                .ok()
+                .and_then(|t| deps::top_level_names(&t.ast))
+        })
+        .collect();
+    // Fingerprints of each page's inputs tell which cached pages can be reused; a build that
+    // keeps nothing (a sink) does not need them.
+    let keep = sink.is_none();
+    let prints = keep.then(|| {
+        // Corrections change the pages of corrected figures (their links and notes).
+        let theme_print =
+            fingerprint(&(layout_print, site_json.to_string(), huibao_json.to_string()));
+        Prints::new(&data_map, theme_print, &plan, &sources, reads.clone())
+    });
     timer.lap("fingerprints");
     let link_targets: HashMap<String, String> = plan
         .pages
         .iter()
         .map(|p| (p.key.clone(), p.output.clone()))
         .collect();
+    let builtin_files = if theme::uses_builtin(site) {
+        theme::builtin_static_files().collect()
+    } else {
+        Vec::new()
+    };
+    // Every path of the output, for the link check of each page as it is done.
+    let output_paths: std::collections::HashSet<String> = plan
+        .pages
+        .iter()
+        .map(|p| p.output.clone())
+        .chain(site.static_files.iter().map(|(p, _)| key_of(p)))
+        .chain(builtin_files.iter().map(|(p, _)| key_of(p)))
+        .chain([manifest::FILE.to_string()])
+        .collect();
     let mut output = Output {
         notes: float_math_warnings(&content_tera, &sources),
         ..Output::default()
     };
-    let mut done = Done::default();
+    let mut done = Done {
+        keep,
+        ..Done::default()
+    };
     let mut to_render = Vec::new();
     for (index, page) in plan.pages.iter().enumerate() {
-        let inputs = prints.page(&plan, index, &sources);
+        let inputs = prints
+            .as_ref()
+            .map_or(0, |p| p.page(&plan, index, &sources, &data_map));
         match cache.pages.remove(&page.output) {
-            Some((print, html, figures)) if print == inputs => {
-                done.add(page, inputs, html, figures, None);
+            Some(cached) if prints.is_some() && cached.print == inputs => {
+                if let Some(sink) = sink
+                    && let Err(problem) = sink.put(std::path::Path::new(&page.output), &cached.bytes)
+                {
+                    problems.push(problem);
+                }
+                done.add(page, inputs, Some(cached.bytes), cached.figures, cached.anchors);
             }
             _ => to_render.push((index, inputs)),
         }
     }
-    let reused = done.files.len();
-    let render_one = |index: usize, context: &mut Context| {
-        render_page(
+    let reused = done.figures.len();
+    let shared = Shared {
+        data: &data_map,
+        reads: &reads,
+        site: &site_json,
+        huibao: &huibao_json,
+    };
+    let render_one = |index: usize, contexts: &mut Contexts| {
+        let planned = &plan.pages[index];
+        let record = planned
+            .record
+            .as_ref()
+            .and_then(|r| Some((r.var.as_str(), r.value(&data_map)?)));
+        let page = render_page(
             site,
             &plan,
             index,
             &content_tera,
             &layout_tera,
-            context,
+            (contexts.of(planned.source), record),
             &site_json,
             &link_targets,
             &sources,
             (&figure_sources, Some(&corrected)),
-        )
+        )?;
+        let output_path = &plan.pages[index].output;
+        let links = links::scan(output_path, &page.body, &page.html, &output_paths);
+        let bytes = Bytes::from(page.html.into_bytes());
+        if let Some(sink) = sink {
+            sink.put(std::path::Path::new(output_path), &bytes)
+                .map_err(|problem| vec![problem])?;
+        }
+        Ok(Finished {
+            bytes: keep.then_some(bytes),
+            figures: page.figures,
+            links,
+        })
     };
-    let mut rendered = render_in_parallel(&to_render, &context, &render_one);
+    let mut rendered = render_in_parallel(&to_render, shared, &render_one);
     rendered.sort_by_key(|(index, _, _)| *index);
+    let mut scanned = Vec::with_capacity(rendered.len());
     for (index, inputs, result) in rendered {
         match result {
-            Ok(page) => done.add(
-                &plan.pages[index],
-                inputs,
-                page.html.into_bytes(),
-                page.figures,
-                Some(page.body),
-            ),
+            Ok(mut page) => {
+                let planned = &plan.pages[index];
+                let anchors = std::mem::take(&mut page.links.anchors);
+                done.add(planned, inputs, page.bytes, page.figures, anchors);
+                scanned.push((planned.output.clone(), page.links));
+            }
             Err(mut found) => problems.append(&mut found),
         }
     }
-    cache.pages = done.kept;
-    output.files.extend(done.files);
-    output.figures = manifest::Manifest::new(done.figures, data.fingerprints());
-    output.set_manifest();
-    let bodies = done.bodies;
+    output.pages = done.figures.len();
+    output.figures = manifest::Manifest::new(std::mem::take(&mut done.figures), data.fingerprints());
     timer.lap(&format!("pages ({reused} reused)"));
     if !problems.is_empty() {
         return Err(problems);
     }
-    if theme::uses_builtin(site) {
-        for (path, text) in theme::builtin_static_files() {
-            output.files.push((path, text.as_bytes().to_vec()));
-        }
+    let generated = plan
+        .pages
+        .iter()
+        .map(|p| p.output.clone())
+        .chain(builtin_files.iter().map(|(p, _)| key_of(p)))
+        .chain([manifest::FILE.to_string()])
+        .collect();
+    problems.extend(check_published(&plan, &sources, &scanned, &done.anchors, site, &generated));
+    cache.pages = done.kept;
+    output.files.extend(done.files);
+    output.set_manifest();
+    for (path, text) in builtin_files {
+        output.files.push((path, Bytes::from_static(text.as_bytes())));
     }
     output.files.sort();
     output.copies = site.static_files.clone();
-    problems.extend(check_published(&plan, &sources, &bodies, &output));
     timer.lap("links");
     if problems.is_empty() {
         Ok(output)
@@ -223,18 +321,25 @@ pub fn render_site_cached(
     }
 }
 
+/// A path of the output folder as the link check writes it: `/`-separated.
+fn key_of(path: &std::path::Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
 /// The pages of a build as they are done, reused or rendered now.
 #[derive(Default)]
 struct Done {
-    /// The pages' bytes.
-    files: Vec<(PathBuf, Vec<u8>)>,
+    /// Whether pages are kept in memory (no sink): in `files`, and in `kept` for the next
+    /// build.
+    keep: bool,
+    /// The pages' bytes, when kept.
+    files: Vec<(PathBuf, Bytes)>,
     /// The figures each printed.
     figures: Vec<manifest::Page>,
+    /// Every page's anchors, for the links to them.
+    anchors: HashMap<String, Vec<u64>>,
     /// What the next build may reuse.
-    kept: HashMap<String, (u64, Vec<u8>, Vec<manifest::Figure>)>,
-    /// The content of each page rendered now, for the link check (the layout's own links
-    /// come from the plan and always resolve).
-    bodies: Vec<(String, String)>,
+    kept: HashMap<String, cache::CachedPage>,
 }
 
 impl Done {
@@ -242,35 +347,84 @@ impl Done {
         &mut self,
         page: &pages::PlannedPage,
         inputs: u64,
-        html: Vec<u8>,
+        bytes: Option<Bytes>,
         figures: Vec<manifest::Figure>,
-        body: Option<String>,
+        anchors: Vec<u64>,
     ) {
-        if let Some(body) = body {
-            self.bodies.push((page.output.clone(), body));
+        if let (true, Some(bytes)) = (self.keep, bytes) {
+            self.files.push((PathBuf::from(&page.output), bytes.clone()));
+            self.kept.insert(
+                page.output.clone(),
+                cache::CachedPage {
+                    print: inputs,
+                    bytes,
+                    figures: figures.clone(),
+                    anchors: anchors.clone(),
+                },
+            );
         }
         self.figures.push(manifest::Page {
             page: page.output.clone(),
             title: page.title.clone(),
-            figures: figures.clone(),
+            figures,
         });
-        self.files.push((PathBuf::from(&page.output), html.clone()));
-        self.kept
-            .insert(page.output.clone(), (inputs, html, figures));
+        self.anchors.insert(page.output.clone(), anchors);
     }
 }
 
-/// Renders page `index` of the plan with a context of its own.
-type RenderOne<'f> = dyn Fn(usize, &mut Context) -> Result<PageHtml, Vec<Diagnostic>> + Sync + 'f;
+/// Renders page `index` of the plan with a context of its own, and hands it to the sink.
+type RenderOne<'f> =
+    dyn Fn(usize, &mut Contexts<'_>) -> Result<Finished, Vec<Diagnostic>> + Sync + 'f;
+
+/// What every page's template context is made of: the data context, what each content
+/// template reads of it, the site's settings and huibao's own values.
+#[derive(Clone, Copy)]
+struct Shared<'s> {
+    data: &'s Map<String, Json>,
+    reads: &'s [Option<std::collections::BTreeSet<String>>],
+    site: &'s Json,
+    huibao: &'s Json,
+}
+
+/// One worker's template contexts, one per content template, made when first needed: each
+/// holds only the top-level data its template reads (all of it when that cannot be known),
+/// so a village page's context is its record, not a copy of every village.
+struct Contexts<'s> {
+    shared: Shared<'s>,
+    made: HashMap<usize, Context>,
+}
+
+impl Contexts<'_> {
+    /// The context of content template `source` (the page's own values are added and
+    /// removed around each page).
+    fn of(&mut self, source: usize) -> &mut Context {
+        let shared = self.shared;
+        self.made.entry(source).or_insert_with(|| {
+            let mut context = Context::new();
+            for (name, value) in shared.data {
+                let read = match shared.reads.get(source) {
+                    Some(Some(names)) => names.contains(name),
+                    _ => true,
+                };
+                if read {
+                    context.insert(name.as_str(), value);
+                }
+            }
+            context.insert("site", shared.site);
+            context.insert("huibao", shared.huibao);
+            context
+        })
+    }
+}
 
 /// Renders the pages `to_render` (index in the plan, inputs fingerprint) on every core.
 ///
-/// Pages are independent: each worker has its own context (the context holds all the data:
-/// cloned once per core's share of the pages, never per page). A page whose rendering
-/// panics is an internal error of that page, not the end of the build.
+/// Pages are independent: each worker has its own contexts (see [`Contexts`]: made once per
+/// core's share of the pages and template, never per page). A page whose rendering panics is
+/// an internal error of that page, not the end of the build.
 fn render_in_parallel(
     to_render: &[(usize, u64)],
-    context: &Context,
+    shared: Shared<'_>,
     render_one: &RenderOne<'_>,
 ) -> Vec<RenderedPage> {
     use rayon::prelude::*;
@@ -283,10 +437,13 @@ fn render_in_parallel(
         .par_iter()
         .with_min_len(share)
         .map_init(
-            || context.clone(),
-            |context, &(index, inputs)| {
+            || Contexts {
+                shared,
+                made: HashMap::new(),
+            },
+            |contexts, &(index, inputs)| {
                 let page = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    render_one(index, context)
+                    render_one(index, contexts)
                 }))
                 .unwrap_or_else(|_| Err(vec![crate::diagnostics::Diagnostic::internal()]));
                 progress.tick();
@@ -298,18 +455,23 @@ fn render_in_parallel(
     rendered
 }
 
-/// What only the whole output can tell: links and anchors of the pages rendered now that
+/// What only the whole site can tell: links and anchors of the pages rendered now that
 /// point nowhere (located in their content files), and static files that would overwrite a
 /// page.
 fn check_published(
     plan: &PagePlan,
     sources: &[pages::Source],
-    bodies: &[(String, String)],
-    output: &Output,
+    scanned: &[(String, links::PageLinks)],
+    anchors: &HashMap<String, Vec<u64>>,
+    site: &Site,
+    generated: &std::collections::HashSet<String>,
 ) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
-    let others: Vec<PathBuf> = output.copies.iter().map(|(p, _)| p.clone()).collect();
-    let broken = links::check(bodies, &output.files, &others);
+    let anchors: HashMap<String, &[u64]> = anchors
+        .iter()
+        .map(|(page, ids)| (page.clone(), ids.as_slice()))
+        .collect();
+    let broken = links::check(scanned, &anchors);
     for (page, link) in broken {
         let link = percent_encoding::percent_decode_str(&link)
             .decode_utf8_lossy()
@@ -336,8 +498,8 @@ fn check_published(
             )),
         );
     }
-    for (path, _) in &output.copies {
-        if output.files.iter().any(|(p, _)| p == path) {
+    for (path, _) in &site.static_files {
+        if generated.contains(&key_of(path)) {
             problems.push(Diagnostic::error(
                 "static-collision",
                 Some(Location::file(path)),
@@ -411,7 +573,7 @@ fn render_page(
     index: usize,
     content_tera: &Tera,
     layout_tera: &Tera,
-    context: &mut Context,
+    (context, record): (&mut Context, Option<(&str, &Json)>),
     site_json: &Json,
     link_targets: &HashMap<String, String>,
     sources: &[pages::Source],
@@ -423,11 +585,11 @@ fn render_page(
         "page",
         &json!({ "title": page.title, "url": page.output, "id": page.id }),
     );
-    if let Some((name, record)) = &page.record {
-        context.insert(name.as_str(), record);
+    if let Some((name, record)) = record {
+        context.insert(name, record);
     }
     let rendered = content_tera.render(&source.name, context);
-    if let Some((name, _)) = &page.record {
+    if let Some((name, _)) = record {
         context.remove(name);
     }
     let markdown_text =

@@ -59,9 +59,33 @@ pub struct PlannedPage {
     pub id: Option<String>,
     /// Whether headings get official numbers.
     pub number_headings: bool,
-    /// A generated page's record: (variable name, value).
-    pub record: Option<(String, Json)>,
+    /// A generated page's record: where it is in the data context (not a copy of it).
+    pub record: Option<RecordRef>,
     sort_key: (i64, usize, usize),
+}
+
+/// Where a generated page's record is: item `index` of the list at `list` (`villages_list`,
+/// or `a`, `b_list` for `data/a/b/`) in the data context, seen by its template as `var`.
+#[derive(Clone, Debug)]
+pub struct RecordRef {
+    /// The record's variable name in the template.
+    pub var: String,
+    /// The path of the folder's list in the data context.
+    pub list: Vec<String>,
+    /// The record's place in that list.
+    pub index: usize,
+}
+
+impl RecordRef {
+    /// The record in the data context `data`.
+    pub fn value<'d>(&self, data: &'d serde_json::Map<String, Json>) -> Option<&'d Json> {
+        let (last, parents) = self.list.split_last()?;
+        parents
+            .iter()
+            .try_fold(data, |map, key| map.get(key).and_then(Json::as_object))
+            .and_then(|parent| parent.get(last))
+            .and_then(|list| list.get(self.index))
+    }
 }
 
 /// An entry of the sidebar: a page and the pages listed under it.
@@ -340,15 +364,20 @@ fn generate_pages(
     }
     let title_field = front.title_field.as_deref().unwrap_or("name");
     // The records as the templates see them: the folder's list form in the data context.
-    let list = folder_path
+    let mut list_path: Vec<String> = folder_path[..folder_path.len() - 1]
         .iter()
-        .take(folder_path.len() - 1)
-        .try_fold(context, |map, key| map.get(*key).and_then(Json::as_object))
-        .and_then(|parent| parent.get(&format!("{}_list", folder_path[folder_path.len() - 1])))
-        .and_then(Json::as_array)
-        .cloned()
-        .unwrap_or_default();
-    for (n, (file, record)) in records.iter().zip(list).enumerate() {
+        .map(|k| k.to_string())
+        .collect();
+    list_path.push(format!("{}_list", folder_path[folder_path.len() - 1]));
+    let record_ref = |index: usize| RecordRef {
+        var: var.clone(),
+        list: list_path.clone(),
+        index,
+    };
+    let listed = (0..records.len())
+        .take_while(|&i| record_ref(i).value(context).is_some())
+        .count();
+    for (n, file) in records.iter().take(listed).enumerate() {
         let title = match file.root.get(title_field).map(|n| &n.value) {
             Some(crate::load::Value::String(s)) => s.clone(),
             _ => {
@@ -381,7 +410,7 @@ fn generate_pages(
             title,
             id: Some(file.id().to_string()),
             number_headings: front.number_headings,
-            record: Some((var.clone(), record)),
+            record: Some(record_ref(n)),
             sort_key: (front.weight, position, n + 1),
         });
     }
