@@ -104,17 +104,37 @@ pub fn render_cached(
     cache: &mut BuildCache,
 ) -> Result<Rendered, Vec<Diagnostic>> {
     let site = discover::discover(site_root)?;
-    render_discovered(site, deny_warnings, compare, cache, None)
+    render_discovered(site, deny_warnings, compare, cache, render::PagesTo::Memory)
 }
 
-/// Like [`render_cached`] for a site already discovered; with a `sink`, every page goes
-/// there as soon as it is rendered instead of being kept in memory.
+/// What `huibao check` does: reads and validates the site in `site_root` and renders one
+/// page of each content template (template mistakes show on any page), writing nothing.
+/// [`Output::pages`](render::Output::pages) is then the number of pages the site has.
+pub fn check(site_root: &Path, deny_warnings: bool) -> Result<Rendered, Vec<Diagnostic>> {
+    let site = discover::discover(site_root)?;
+    let compare = Compare::Published(None);
+    let cache = &mut BuildCache::default();
+    render_discovered(site, deny_warnings, compare, cache, render::PagesTo::Sample)
+}
+
+/// What `huibao diff` needs: every page rendered (and dropped) for the figures it prints,
+/// compared with the site published in `against` (default: the site's output folder).
+pub fn figures(site_root: &Path, against: Option<&Path>) -> Result<Rendered, Vec<Diagnostic>> {
+    let site = discover::discover(site_root)?;
+    let compare = Compare::Published(against);
+    let cache = &mut BuildCache::default();
+    let discard = render::Discard;
+    render_discovered(site, false, compare, cache, render::PagesTo::Sink(&discard))
+}
+
+/// Like [`render_cached`] for a site already discovered; `pages_to` says where the pages go
+/// (with [`render::PagesTo::Sample`], no figure changes are found: the manifest is partial).
 fn render_discovered(
     site: discover::Site,
     deny_warnings: bool,
     compare: Compare<'_>,
     cache: &mut BuildCache,
-    sink: Option<&dyn render::PageSink>,
+    pages_to: render::PagesTo<'_>,
 ) -> Result<Rendered, Vec<Diagnostic>> {
     let timer = Timer::start();
     let data = load::load_cached(&site.root, &site.data_files, &mut cache.data)?;
@@ -145,19 +165,18 @@ fn render_discovered(
         schema: schema.as_ref(),
         corrections: &corrections,
     };
-    let mut output = render::render_site_cached(&site, &data, extras, &mut cache.pages, sink)
-        .map_err(
-        |mut problems| {
-            problems.extend(notes.iter().cloned());
-            problems
-        },
-    )?;
+    let mut output = render::render_site_cached(&site, &data, extras, &mut cache.pages, pages_to)
+        .map_err(|mut problems| {
+        problems.extend(notes.iter().cloned());
+        problems
+    })?;
     timer.lap("render");
     notes.extend(output.notes.iter().cloned());
     // What the published site printed and this build prints differently: each change of a
     // data figure is owed an entry in the corrections log.
+    let sampled = matches!(pages_to, render::PagesTo::Sample);
     let figure_changes = match (&baseline, published) {
-        (Some(before), true) => {
+        (Some(before), true) if !sampled => {
             let changes = manifest::diff(before, &output.figures);
             let pending = unlogged_changes(before, &output.figures, &changes, &corrections);
             let today = validate::corrections::today();
@@ -217,7 +236,7 @@ pub fn build(
         deny_warnings,
         Compare::Published(Some(&out_dir)),
         &mut BuildCache::default(),
-        Some(&staging),
+        render::PagesTo::Sink(&staging),
     )?;
     let timer = Timer::start();
     for (path, bytes) in &output.files {

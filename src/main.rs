@@ -207,7 +207,7 @@ fn build(site: &Path, out: Option<&Path>, deny_warnings: bool, lang: Lang) -> Ex
 
 /// `huibao check`: every problem, nothing written.
 fn check(site: &Path, deny_warnings: bool, format: Format, lang: Lang) -> ExitCode {
-    match huibao::render(site, deny_warnings, huibao::Compare::Published(None)) {
+    match huibao::check(site, deny_warnings) {
         Ok(rendered) if format == Format::Json => {
             out_raw!("{}", diagnostics::to_json(&rendered.notes, lang));
             ExitCode::SUCCESS
@@ -216,10 +216,15 @@ fn check(site: &Path, deny_warnings: bool, format: Format, lang: Lang) -> ExitCo
             if !rendered.notes.is_empty() {
                 eprint!("{}", diagnostics::render(&rendered.notes, site, lang));
             }
-            let files = rendered.output.files.len();
+            let data = rendered.site.data_files.len();
+            let pages = rendered.output.pages;
             let text = Text::new(
-                format!("检查通过：{files} 个文件，没有错误。"),
-                format!("check passed: {files} files, no errors."),
+                format!(
+                    "检查通过：{data} 个数据文件、{pages} 个页面，没有错误（每个模板试生成了一页；页面间的链接在 build 时全部检查）。"
+                ),
+                format!(
+                    "check passed: {data} data files, {pages} pages, no errors (one page of each template rendered; build checks every link between pages)."
+                ),
             );
             out!("{}", text.get(lang));
             ExitCode::SUCCESS
@@ -341,7 +346,7 @@ fn diff(
     format: Format,
     lang: Lang,
 ) -> ExitCode {
-    let rendered = match huibao::render(site, false, huibao::Compare::Published(against)) {
+    let rendered = match huibao::figures(site, against) {
         Ok(rendered) => rendered,
         Err(problems) => return fail(&problems, site, lang),
     };

@@ -5,9 +5,9 @@
 //! half-written site where the last good one was.
 
 use std::collections::{BTreeSet, HashSet};
-use std::sync::Mutex;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use crate::diagnostics::{Diagnostic, Location, Text};
 use crate::render::Output;
@@ -91,7 +91,9 @@ impl Staging {
         }
         let published = self.out_dir.join(path);
         let before = fs::metadata(&published).ok().filter(|m| m.is_file());
-        let same = before.as_ref().is_some_and(|m| m.len() == bytes.len() as u64)
+        let same = before
+            .as_ref()
+            .is_some_and(|m| m.len() == bytes.len() as u64)
             && fs::read(&published).is_ok_and(|old| old == bytes);
         if !(same && fs::hard_link(&published, &target).is_ok()) {
             fs::write(&target, bytes).map_err(|e| io_error(Step::WriteFile, path, e))?;
@@ -192,7 +194,9 @@ pub fn publish(output: &Output, out_dir: &Path) -> Result<Changes, Diagnostic> {
 
 /// A lock that a panicked writer left is still usable: the sets it guards stay valid.
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// The error of a failed step of writing `path`.

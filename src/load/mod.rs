@@ -10,6 +10,7 @@ pub mod yaml;
 pub use scalar::{looks_like_decimal, resolve_plain};
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::diagnostics::{Diagnostic, Location, Text};
 pub use yaml::{Key, Node, Value};
@@ -43,7 +44,7 @@ impl DataFile {
 #[derive(Clone, Debug, Default)]
 pub struct Data {
     /// The files, in path order.
-    pub files: Vec<DataFile>,
+    pub files: Vec<Arc<DataFile>>,
 }
 
 impl Data {
@@ -67,10 +68,10 @@ pub fn load(root: &Path, paths: &[PathBuf]) -> Result<Data, Vec<Diagnostic>> {
 }
 
 /// Parsed files kept between builds (by `huibao serve`): a file whose size and modification
-/// time have not changed is not read again.
+/// time have not changed is not read again. Files are shared with the build, not copied.
 #[derive(Debug, Default)]
 pub struct LoadCache {
-    files: std::collections::HashMap<PathBuf, (std::time::SystemTime, u64, DataFile)>,
+    files: std::collections::HashMap<PathBuf, (std::time::SystemTime, u64, Arc<DataFile>)>,
 }
 
 /// Like [`load`], reusing the files of `cache` that did not change, and updating it.
@@ -96,12 +97,12 @@ pub fn load_cached(
     // Files are parsed on every core; a file whose parsing panics is an internal error of
     // that file, as a page is in render.
     use rayon::prelude::*;
-    let results: Vec<Result<DataFile, Vec<Diagnostic>>> = (0..paths.len())
+    let results: Vec<Result<Arc<DataFile>, Vec<Diagnostic>>> = (0..paths.len())
         .into_par_iter()
         .with_min_len(64)
         .map(|i| {
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                cached(i).map_or_else(|| load_file(root, &paths[i]), Ok)
+                cached(i).map_or_else(|| load_file(root, &paths[i]).map(Arc::new), Ok)
             }))
             .unwrap_or_else(|_| Err(vec![Diagnostic::internal()]))
         })

@@ -39,15 +39,27 @@ pub fn node_to_json(node: &Node) -> Json {
 /// their provenance; the returned [`Sources`] say where each one is and what it is called
 /// (labels from `schema` when there is one).
 pub fn data_context(data: &Data, schema: Option<&Schema>) -> (Map<String, Json>, Sources) {
+    use rayon::prelude::*;
     let mut root = Map::new();
     let mut sources = Sources::default();
-    'files: for (index, file) in data.files.iter().enumerate() {
-        let (record, source) = marked_file(index as u32, file, schema);
+    // Files are independent: marked on every core, then put in place in file order.
+    // A file in a folder is in the context twice (`villages.hengxi`, `villages_list`): the
+    // copy is made here too.
+    let marked: Vec<(Json, Option<Json>, SourceFile)> = data
+        .files
+        .par_iter()
+        .enumerate()
+        .map(|(index, file)| {
+            let (mut record, source) = marked_file(index as u32, file, schema);
+            if let Json::Object(map) = &mut record {
+                map.shift_insert(0, "id".to_string(), Json::String(file.id().to_string()));
+            }
+            let listed = (file.key_path.len() > 1).then(|| record.clone());
+            (record, listed, source)
+        })
+        .collect();
+    'files: for (file, (record, mut listed, source)) in data.files.iter().zip(marked) {
         sources.files.push(source);
-        let mut record = record;
-        if let Json::Object(map) = &mut record {
-            map.shift_insert(0, "id".to_string(), Json::String(file.id().to_string()));
-        }
         let folders = &file.key_path[..file.key_path.len().saturating_sub(1)];
         let mut parent = &mut root;
         for (depth, folder) in folders.iter().enumerate() {
@@ -55,8 +67,8 @@ pub fn data_context(data: &Data, schema: Option<&Schema>) -> (Map<String, Json>,
                 let list = parent
                     .entry(format!("{folder}_list"))
                     .or_insert_with(|| Json::Array(Vec::new()));
-                if let Json::Array(list) = list {
-                    list.push(record.clone());
+                if let (Json::Array(list), Some(listed)) = (list, listed.take()) {
+                    list.push(listed);
                 }
             }
             let child = parent

@@ -68,16 +68,26 @@ pub fn scan(page: &str, content: &str, html: &str, files: &HashSet<String>) -> P
     found
 }
 
-/// The links of `pages` (output path, what [`scan`] found) that point nowhere, now that every
-/// page's anchors are known (`anchors`: output path → its anchors).
-pub fn check(pages: &[(String, PageLinks)], anchors: &HashMap<String, &[u64]>) -> Vec<BrokenLink> {
+/// The anchors of the pages of a build.
+#[derive(Clone, Copy)]
+pub struct Anchors<'a> {
+    /// Output path → the page's anchors.
+    pub pages: &'a HashMap<String, Vec<u64>>,
+    /// Whether every page is there (else a link to a page not rendered is not judged).
+    pub complete: bool,
+}
+
+/// The links of `pages` (output path, what [`scan`] found) that point nowhere, now that the
+/// pages' anchors are known.
+pub fn check(pages: &[(String, PageLinks)], anchors: Anchors<'_>) -> Vec<BrokenLink> {
     let mut broken = Vec::new();
     for (page, links) in pages {
         broken.extend(links.broken.iter().map(|l| (page.clone(), l.clone())));
         for (target, fragment, link) in &links.pending {
-            let found = anchors
-                .get(target)
-                .is_some_and(|ids| has_anchor(ids, fragment));
+            let found = match anchors.pages.get(target) {
+                Some(ids) => has_anchor(ids, fragment),
+                None => !anchors.complete,
+            };
             if !found {
                 broken.push((page.clone(), link.clone()));
             }
@@ -90,7 +100,9 @@ pub fn check(pages: &[(String, PageLinks)], anchors: &HashMap<String, &[u64]>) -
 
 /// Whether `anchors` (sorted fingerprints) hold the anchor `id`.
 fn has_anchor(anchors: &[u64], id: &str) -> bool {
-    anchors.binary_search(&super::cache::fingerprint(&id)).is_ok()
+    anchors
+        .binary_search(&super::cache::fingerprint(&id))
+        .is_ok()
 }
 
 fn is_external(link: &str) -> bool {
@@ -150,8 +162,14 @@ mod tests {
     #[test]
     fn finds_missing_pages_and_anchors() {
         let pages = [
-            ("index.html", r##"<a href="villages/index.html#a">x</a> <a href="#top">t</a> <a href="#gone">g</a> <a href="https://x.cn/">e</a> <h1 id="top">"##),
-            ("villages/index.html", r##"<h2 id="a">a</h2><a href="../index.html#nope">n</a><a href="nothere.md">m</a><img src="../assets/a.png"><a href="/abs.html">r</a><a href="../index.html#top">ok</a>"##),
+            (
+                "index.html",
+                r##"<a href="villages/index.html#a">x</a> <a href="#top">t</a> <a href="#gone">g</a> <a href="https://x.cn/">e</a> <h1 id="top">"##,
+            ),
+            (
+                "villages/index.html",
+                r##"<h2 id="a">a</h2><a href="../index.html#nope">n</a><a href="nothere.md">m</a><img src="../assets/a.png"><a href="/abs.html">r</a><a href="../index.html#top">ok</a>"##,
+            ),
         ];
         let files: HashSet<String> = ["index.html", "villages/index.html", "assets/a.png"]
             .map(String::from)
@@ -160,11 +178,15 @@ mod tests {
             .iter()
             .map(|(p, html)| (p.to_string(), scan(p, html, html, &files)))
             .collect();
-        let anchors: HashMap<String, &[u64]> = scanned
+        let pages: HashMap<String, Vec<u64>> = scanned
             .iter()
-            .map(|(p, l)| (p.clone(), l.anchors.as_slice()))
+            .map(|(p, l)| (p.clone(), l.anchors.clone()))
             .collect();
-        let broken = check(&scanned, &anchors);
+        let anchors = Anchors {
+            pages: &pages,
+            complete: true,
+        };
+        let broken = check(&scanned, anchors);
         let pair = |p: &str, l: &str| (p.to_string(), l.to_string());
         assert_eq!(
             broken,

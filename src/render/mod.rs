@@ -19,9 +19,9 @@ mod shown;
 mod tera_filters;
 pub mod theme;
 
+use bytes::Bytes;
 use serde_json::{Map, Value as Json, json};
 use std::collections::HashMap;
-use bytes::Bytes;
 use std::path::PathBuf;
 use tera::{Context, Tera};
 
@@ -78,6 +78,20 @@ pub trait PageSink: Sync {
     fn put(&self, path: &std::path::Path, bytes: &[u8]) -> Result<(), Diagnostic>;
 }
 
+/// What becomes of a build's pages.
+#[derive(Clone, Copy)]
+pub enum PagesTo<'s> {
+    /// Kept in memory: in [`Output::files`] and in the cache for the next build (the
+    /// preview, tests).
+    Memory,
+    /// Handed to a sink as each is rendered, then dropped (a build; `huibao diff`).
+    Sink(&'s dyn PageSink),
+    /// Only the first page of each content template is rendered, to find template mistakes
+    /// without the time of a whole build, and dropped (`huibao check`). The figures manifest
+    /// then holds only those pages.
+    Sample,
+}
+
 /// A sink that drops every page: for what needs only the figures (`huibao diff`).
 #[derive(Debug, Default)]
 pub struct Discard;
@@ -128,18 +142,29 @@ pub fn render_site(
     data: &Data,
     extras: Extras<'_>,
 ) -> Result<Output, Vec<Diagnostic>> {
-    render_site_cached(site, data, extras, &mut PageCache::default(), None)
+    render_site_cached(
+        site,
+        data,
+        extras,
+        &mut PageCache::default(),
+        PagesTo::Memory,
+    )
 }
 
-/// Like [`render_site`], reusing the pages of `cache` whose inputs did not change. With a
-/// `sink`, each page goes there as soon as it is rendered and is not kept (nor cached).
+/// Like [`render_site`], reusing the pages of `cache` whose inputs did not change; `pages`
+/// says where they go (only [`PagesTo::Memory`] keeps them, and fills the cache).
 pub fn render_site_cached(
     site: &Site,
     data: &Data,
     extras: Extras<'_>,
     cache: &mut PageCache,
-    sink: Option<&dyn PageSink>,
+    pages_to: PagesTo<'_>,
 ) -> Result<Output, Vec<Diagnostic>> {
+    let (sink, sample) = match pages_to {
+        PagesTo::Memory => (None, false),
+        PagesTo::Sink(sink) => (Some(sink), false),
+        PagesTo::Sample => (None, true),
+    };
     let timer = crate::Timer::start();
     let mut problems = Vec::new();
     let (data_map, figure_sources) = context::data_context(data, extras.schema);
@@ -187,7 +212,7 @@ pub fn render_site_cached(
         .collect();
     // Fingerprints of each page's inputs tell which cached pages can be reused; a build that
     // keeps nothing (a sink) does not need them.
-    let keep = sink.is_none();
+    let keep = matches!(pages_to, PagesTo::Memory);
     let prints = keep.then(|| {
         // Corrections change the pages of corrected figures (their links and notes).
         let theme_print =
@@ -222,7 +247,7 @@ pub fn render_site_cached(
         keep,
         ..Done::default()
     };
-    let mut to_render = Vec::new();
+    let mut to_render: Vec<(usize, u64)> = Vec::new();
     for (index, page) in plan.pages.iter().enumerate() {
         let inputs = prints
             .as_ref()
@@ -230,12 +255,23 @@ pub fn render_site_cached(
         match cache.pages.remove(&page.output) {
             Some(cached) if prints.is_some() && cached.print == inputs => {
                 if let Some(sink) = sink
-                    && let Err(problem) = sink.put(std::path::Path::new(&page.output), &cached.bytes)
+                    && let Err(problem) =
+                        sink.put(std::path::Path::new(&page.output), &cached.bytes)
                 {
                     problems.push(problem);
                 }
-                done.add(page, inputs, Some(cached.bytes), cached.figures, cached.anchors);
+                done.add(
+                    page,
+                    inputs,
+                    Some(cached.bytes),
+                    cached.figures,
+                    cached.anchors,
+                );
             }
+            _ if sample
+                && to_render
+                    .iter()
+                    .any(|&(i, _)| plan.pages[i].source == page.source) => {}
             _ => to_render.push((index, inputs)),
         }
     }
@@ -291,8 +327,13 @@ pub fn render_site_cached(
             Err(mut found) => problems.append(&mut found),
         }
     }
-    output.pages = done.figures.len();
-    output.figures = manifest::Manifest::new(std::mem::take(&mut done.figures), data.fingerprints());
+    output.pages = if sample {
+        plan.pages.len()
+    } else {
+        done.figures.len()
+    };
+    output.figures =
+        manifest::Manifest::new(std::mem::take(&mut done.figures), data.fingerprints());
     timer.lap(&format!("pages ({reused} reused)"));
     if !problems.is_empty() {
         return Err(problems);
@@ -304,12 +345,20 @@ pub fn render_site_cached(
         .chain(builtin_files.iter().map(|(p, _)| key_of(p)))
         .chain([manifest::FILE.to_string()])
         .collect();
-    problems.extend(check_published(&plan, &sources, &scanned, &done.anchors, site, &generated));
+    let anchors = links::Anchors {
+        pages: &done.anchors,
+        complete: !sample,
+    };
+    problems.extend(check_published(
+        &plan, &sources, &scanned, anchors, site, &generated,
+    ));
     cache.pages = done.kept;
     output.files.extend(done.files);
     output.set_manifest();
     for (path, text) in builtin_files {
-        output.files.push((path, Bytes::from_static(text.as_bytes())));
+        output
+            .files
+            .push((path, Bytes::from_static(text.as_bytes())));
     }
     output.files.sort();
     output.copies = site.static_files.clone();
@@ -352,7 +401,8 @@ impl Done {
         anchors: Vec<u64>,
     ) {
         if let (true, Some(bytes)) = (self.keep, bytes) {
-            self.files.push((PathBuf::from(&page.output), bytes.clone()));
+            self.files
+                .push((PathBuf::from(&page.output), bytes.clone()));
             self.kept.insert(
                 page.output.clone(),
                 cache::CachedPage {
@@ -462,16 +512,12 @@ fn check_published(
     plan: &PagePlan,
     sources: &[pages::Source],
     scanned: &[(String, links::PageLinks)],
-    anchors: &HashMap<String, Vec<u64>>,
+    anchors: links::Anchors<'_>,
     site: &Site,
     generated: &std::collections::HashSet<String>,
 ) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
-    let anchors: HashMap<String, &[u64]> = anchors
-        .iter()
-        .map(|(page, ids)| (page.clone(), ids.as_slice()))
-        .collect();
-    let broken = links::check(scanned, &anchors);
+    let broken = links::check(scanned, anchors);
     for (page, link) in broken {
         let link = percent_encoding::percent_decode_str(&link)
             .decode_utf8_lossy()

@@ -187,7 +187,9 @@ mod tests {
             let full = dir.path().join(path);
             std::fs::create_dir_all(full.parent().unwrap()).unwrap();
             std::fs::write(&full, text).unwrap();
-            loaded.push(load_file(dir.path(), &PathBuf::from(path)).unwrap());
+            loaded.push(std::sync::Arc::new(
+                load_file(dir.path(), &PathBuf::from(path)).unwrap(),
+            ));
         }
         (dir, Data { files: loaded })
     }

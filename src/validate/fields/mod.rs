@@ -41,10 +41,12 @@ pub fn check(schema: &Schema, data: &Data, problems: &mut Vec<Diagnostic>) -> Da
             problems,
         };
         let root = checker.record(&file_schema.fields, &file.root, "");
-        checked.push(DataFile {
+        checked.push(std::sync::Arc::new(DataFile {
             root,
-            ..file.clone()
-        });
+            path: file.path.clone(),
+            key_path: file.key_path.clone(),
+            fingerprint: file.fingerprint.clone(),
+        }));
     }
     let checked = Data { files: checked };
     unique_across_files(schema, &checked, problems);
