@@ -80,7 +80,7 @@ impl Builder {
         let mut files =
             HashMap::with_capacity(rendered.output.files.len() + rendered.output.copies.len());
         for (path, bytes) in rendered.output.files {
-            files.insert(key_of(&path), Bytes::from(bytes));
+            files.insert(key_of(&path), bytes);
         }
         let mut notes = rendered.notes;
         // discover() has already left out static files that link outside the site.
