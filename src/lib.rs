@@ -137,11 +137,17 @@ fn render_discovered(
     pages_to: render::PagesTo<'_>,
 ) -> Result<Rendered, Vec<Diagnostic>> {
     let timer = Timer::start();
-    let data = load::load_cached(&site.root, &site.data_files, &mut cache.data)?;
+    let loaded = load::load_cached(&site.root, &site.data_files, &mut cache.data)?;
+    // Only the preview builds again with the same cache; a one-off build keeps no parsed
+    // file beyond validation.
+    if !matches!(pages_to, render::PagesTo::Memory) {
+        cache.data = load::LoadCache::default();
+    }
     timer.lap("load");
     let (baseline, published, unreadable_manifest) = compared_with(compare, &site, cache);
-    let since = baseline.as_ref().map(|b| changed_since(b, &data));
-    let (data, mut notes) = validate::validate(&site.root, &data, since.as_ref());
+    let since = baseline.as_ref().map(|b| changed_since(b, &loaded));
+    let (data, mut notes) = validate::validate(&site.root, &loaded, since.as_ref());
+    drop(loaded);
     timer.lap("validate");
     notes.splice(0..0, site.notes.iter().cloned());
     notes.extend(unreadable_manifest.map(manifest_unreadable));
@@ -375,21 +381,23 @@ fn unlogged_changes(
     let mut owed: Vec<manifest::Change> = Vec::new();
     // A figure put back to the value last published with a record owes nothing.
     let reverted = |key: &str| {
-        before
-            .pending
-            .iter()
-            .any(|p| p.key == key && current.get(key).is_some_and(|(_, f)| f.value == p.old))
+        before.pending.iter().any(|p| {
+            p.key == key
+                && current
+                    .get(&manifest::Key::parse(key))
+                    .is_some_and(|(_, f)| f.value() == p.old)
+        })
     };
     for pending in before.pending.iter().filter(|p| !logged(&p.key)) {
-        if let Some((_, figure)) = current.get(pending.key.as_str())
-            && figure.value != pending.old
+        if let Some((_, figure)) = current.get(&manifest::Key::parse(&pending.key))
+            && figure.value() != pending.old
         {
             owed.push(manifest::Change {
                 key: pending.key.clone(),
-                what: figure.what.clone(),
+                what: now.what(figure).into_owned(),
                 old: Some(pending.old.clone()),
-                new: Some(figure.value.clone()),
-                src: figure.src.clone(),
+                new: Some(figure.value().to_string()),
+                src: now.src(figure).into_owned(),
                 direct: true,
             });
         }

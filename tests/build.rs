@@ -368,3 +368,30 @@ fn the_schema_language_is_documented_by_the_binary() {
         text(&made)
     );
 }
+
+/// The preview reuses unchanged pages between builds; their figures name data values by
+/// file number, so a new data file that shifts the numbers must not leave a reused page
+/// naming the wrong file in the figures manifest.
+#[test]
+fn reused_pages_keep_true_sources_when_files_are_added() {
+    let site = copy_site(&fixture("small"));
+    let mut cache = huibao::BuildCache::default();
+    let first =
+        huibao::render_cached(site.path(), false, huibao::Compare::LastBuild, &mut cache).unwrap();
+    assert!(first.output.figures.pages.len() > 2);
+    let same =
+        huibao::render_cached(site.path(), false, huibao::Compare::LastBuild, &mut cache).unwrap();
+    assert_eq!(
+        same.output.figures.to_bytes(),
+        first.output.figures.to_bytes()
+    );
+    // Read by no page, and sorts before every other data file: every file's number moves
+    // by one while no page's inputs change.
+    fs::write(site.path().join("data/aaa.yaml"), "x: 1\n").unwrap();
+    let again =
+        huibao::render_cached(site.path(), false, huibao::Compare::LastBuild, &mut cache).unwrap();
+    let fresh = huibao::render(site.path(), false, huibao::Compare::LastBuild).unwrap();
+    let text = |m: &huibao::manifest::Manifest| String::from_utf8(m.to_bytes()).unwrap();
+    assert_eq!(text(&again.output.figures), text(&fresh.output.figures));
+    assert!(text(&fresh.output.figures).contains("data/villages/hengxi.yaml"));
+}

@@ -244,11 +244,11 @@ fn every_figure_shows_its_source() {
         .find(|p| p.page == "policies/health.html")
         .unwrap();
     let first = &health_page.figures[0];
-    assert_eq!(first.what, "健康扶贫 贫困人口住院 住院人次");
-    assert_eq!(first.value, "1445人次");
-    assert_eq!(first.src, "data/policies/health.yaml:5");
+    assert_eq!(manifest.what(first), "健康扶贫 贫困人口住院 住院人次");
+    assert_eq!(first.value(), "1445人次");
+    assert_eq!(manifest.src(first), "data/policies/health.yaml:5");
     assert_eq!(
-        first.key,
+        manifest.key(first).to_string(),
         "data/policies/health.yaml#hospital.hospitalisations"
     );
     let raw = fs::read_to_string(out.path().join("figures.json")).unwrap();

@@ -15,6 +15,9 @@ use crate::manifest;
 #[derive(Debug, Default)]
 pub struct PageCache {
     pub(super) pages: HashMap<String, CachedPage>,
+    /// The data files of the build that made the pages, in order: the pages' figures name
+    /// values by their file's number, so pages are kept only while the files are the same.
+    pub(super) files: Vec<String>,
 }
 
 /// A page kept for the next build: shared, never copied (the preview serves the same bytes).

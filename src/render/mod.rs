@@ -248,6 +248,16 @@ pub fn render_site_cached(
         ..Done::default()
     };
     let mut to_render: Vec<(usize, u64)> = Vec::new();
+    // Figures name data values by file number: another list of files, no page is reused.
+    let files: Vec<String> = figure_sources
+        .files
+        .iter()
+        .map(|f| f.path.clone())
+        .collect();
+    if cache.files != files {
+        cache.pages.clear();
+        cache.files = files;
+    }
     for (index, page) in plan.pages.iter().enumerate() {
         let inputs = prints
             .as_ref()
@@ -332,8 +342,11 @@ pub fn render_site_cached(
     } else {
         done.figures.len()
     };
-    output.figures =
-        manifest::Manifest::new(std::mem::take(&mut done.figures), data.fingerprints());
+    output.figures = manifest::Manifest::new(
+        std::mem::take(&mut done.figures),
+        figure_sources.clone(),
+        data.fingerprints(),
+    );
     timer.lap(&format!("pages ({reused} reused)"));
     if !problems.is_empty() {
         return Err(problems);

@@ -46,13 +46,18 @@ impl markdown::FigureHtml for ShownFigures<'_> {
                 None => format!("<span data-src=\"{src}\">{text_html}</span>"),
             },
         };
-        self.found.push(manifest::Figure {
-            key: described.key,
-            what: described.what,
-            value: unescape_html(text_html),
-            src: described.src,
-            direct: described.direct,
-            file_title: described.file_title,
+        let value = unescape_html(text_html);
+        self.found.push(match origin {
+            Origin::Data(at) if self.sources.value(at).is_some() => manifest::Figure::Data {
+                at,
+                value: value.into(),
+            },
+            _ => manifest::Figure::Computed(Box::new(manifest::Computed {
+                key: described.key,
+                what: described.what,
+                src: described.src,
+                value,
+            })),
         });
         html
     }
