@@ -395,3 +395,47 @@ fn reused_pages_keep_true_sources_when_files_are_added() {
     assert_eq!(text(&again.output.figures), text(&fresh.output.figures));
     assert!(text(&fresh.output.figures).contains("data/villages/hengxi.yaml"));
 }
+
+/// A template's paths are checked against the schema without rendering: a typo in a branch
+/// no page takes is still found, located, with the fields there are.
+#[test]
+fn template_paths_are_checked_against_the_schema() {
+    let site = copy_site(&repo());
+    let template = site.path().join("content/villages/_village.md");
+    let text_before = fs::read_to_string(&template).unwrap();
+    fs::write(
+        &template,
+        format!(
+            "{text_before}\n{{% if false %}}{{{{ v.registerd.people }}}} {{{{ villages.hengxy.name }}}} {{{{ v.name | figg }}}}{{% endif %}}\n\
+             {{% if v.nothing is defined %}}{{{{ v.name | upper }}}}{{% endif %}}{{% for x in villages_list | sort(attribute=\"name\") %}}{{{{ x.registered.people }}}}{{% endfor %}}\n"
+        ),
+    )
+    .unwrap();
+    let line = text_before.lines().count() + 2;
+    let out = huibao(site.path(), &["check"]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains(&format!(
+            "错误[template-path] content/villages/_village.md:{line}:18: 模板读取「v.registerd.people」：v（村委会）没有字段「registerd」"
+        )),
+        "{said}"
+    );
+    assert!(said.contains("是不是「registered」？"), "{said}");
+    assert!(
+        said.contains("没有 id 为「hengxy」的文件") && said.contains("是不是「hengxi」？"),
+        "{said}"
+    );
+    assert!(said.contains("不存在的过滤器「figg」"), "{said}");
+    // `is defined`, Tera's own filters and a sorted loop over the villages are fine.
+    assert_eq!(said.matches("[template-path]").count(), 3, "{said}");
+    let english = text(&huibao(site.path(), &["--lang", "en", "check"]));
+    assert!(
+        english.contains("v (村委会) has no field `registerd`")
+            && english.contains("did you mean `registered`?"),
+        "{english}"
+    );
+    // The build stops too, before anything is written.
+    assert_eq!(huibao(site.path(), &["build"]).status.code(), Some(1));
+    assert!(!site.path().join("public").exists());
+}

@@ -29,7 +29,7 @@ pub fn has_float_math(nodes: &[Node]) -> bool {
 }
 
 /// Calls `visit` on every expression of `nodes`, nested ones included.
-fn visit_exprs(nodes: &[Node], visit: &mut dyn FnMut(&Expr)) {
+pub(super) fn visit_exprs(nodes: &[Node], visit: &mut dyn FnMut(&Expr)) {
     fn expr(e: &Expr, visit: &mut dyn FnMut(&Expr)) {
         visit(e);
         for f in &e.filters {

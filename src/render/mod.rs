@@ -18,6 +18,7 @@ mod progress;
 mod shown;
 mod tera_filters;
 pub mod theme;
+mod typecheck;
 
 use bytes::Bytes;
 use serde_json::{Map, Value as Json, json};
@@ -183,6 +184,9 @@ pub fn render_site_cached(
         crate::diagnostics::Lang::En
     };
     let content_tera = content_tera(&sources, figure_sources.clone(), lang, &mut problems);
+    if let Some(schema) = extras.schema {
+        problems.extend(typecheck::check(&content_tera, &sources, data, schema));
+    }
     let (layout_tera, layout_print) = theme::layout_tera(site, &mut problems);
     timer.lap("templates");
     let plan = pages::plan(site, data, &data_map, &sources, &mut problems);

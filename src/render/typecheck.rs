@@ -1,0 +1,650 @@
+//! Template mistakes found without rendering: every variable path a content template reads
+//! is checked against the shape of the data the schema declares (`v.registerd.people` names
+//! no field of 村委会), and every filter, function and test against those Tera knows. A page
+//! shows such a mistake only when its branch runs; `huibao check` renders one page per
+//! template, so this finds the rest.
+
+use std::collections::{BTreeMap, HashMap};
+
+use tera::Tera;
+use tera::ast::{Expr, ExprVal, Node};
+
+use super::errors::locate;
+use super::pages::Source;
+use crate::diagnostics::{Diagnostic, Location, Text};
+use crate::load::Data;
+use crate::validate::fields::schema_for;
+use crate::validate::schema::{Field, Kind, Schema, did_you_mean};
+
+/// What a value of the template context is known to be.
+#[derive(Clone, Debug)]
+enum Shape {
+    /// Not known (no schema for it, or computed): not checked.
+    Any,
+    /// A mapping with these keys: a record of the schema, or a folder of unlike files.
+    Record {
+        what: String,
+        fields: Vec<(String, Shape)>,
+    },
+    /// The files of one folder by id (`villages.hengxi`), all of one kind.
+    Files {
+        what: String,
+        ids: Vec<String>,
+        item: Box<Shape>,
+    },
+    /// A list of items of one shape.
+    List(Box<Shape>),
+    /// A number, text, date … (the schema's type name).
+    Scalar(&'static str),
+}
+
+/// Names every template may read besides the data.
+const BUILT_IN: [&str; 5] = ["page", "site", "huibao", "loop", "__tera_context"];
+
+/// Checks the content templates of `sources` (as added to `tera`) against the data's shape.
+pub(super) fn check(
+    tera: &Tera,
+    sources: &[Source],
+    data: &Data,
+    schema: &Schema,
+) -> Vec<Diagnostic> {
+    let top = top_level(data, schema);
+    let mut problems = Vec::new();
+    for source in sources {
+        let Ok(template) = tera.get_template(&source.name) else {
+            continue;
+        };
+        // Macros and includes read what cannot be followed here: such a template is left
+        // to rendering.
+        if super::deps::top_level_names(&template.ast).is_none() {
+            continue;
+        }
+        let mut checker = Checker {
+            tera,
+            top: &top,
+            bound: HashMap::new(),
+            source,
+            problems: &mut problems,
+        };
+        if let Some(front) = &source.front
+            && let Some(folder) = &front.generate
+        {
+            let var = front
+                .as_name
+                .clone()
+                .unwrap_or_else(|| "record".to_string());
+            let record = folder
+                .split('.')
+                .try_fold(
+                    Shape::Record {
+                        what: String::new(),
+                        fields: top.clone(),
+                    },
+                    |shape, key| field(&shape, key),
+                )
+                .map(element)
+                .unwrap_or(Shape::Any);
+            checker.bound.insert(var, record);
+        }
+        checker.bind(&template.ast);
+        checker.nodes(&template.ast);
+    }
+    problems
+}
+
+/// The data context's top-level names and their shapes: each file's record (fields of its
+/// schema, and `id`), each folder as its files by id, and its `_list`.
+fn top_level(data: &Data, schema: &Schema) -> Vec<(String, Shape)> {
+    // Folder path → its files: (id, the number of its schema entry).
+    let mut folders: BTreeMap<Vec<String>, Vec<(String, Option<usize>)>> = BTreeMap::new();
+    for file in &data.files {
+        let Some((id, folder)) = file.key_path.split_last() else {
+            continue;
+        };
+        let entry = schema_for(schema, &file.path)
+            .and_then(|f| schema.files.iter().position(|g| std::ptr::eq(f, g)));
+        folders
+            .entry(folder.to_vec())
+            .or_default()
+            .push((id.clone(), entry));
+    }
+    // The record of each schema entry: its fields, and `id`.
+    let record = |entry: Option<usize>| -> Shape {
+        let Some(f) = entry.and_then(|i| schema.files.get(i)) else {
+            return Shape::Any;
+        };
+        let what = f.label.clone().unwrap_or_else(|| f.pattern.clone());
+        let mut fields = vec![("id".to_string(), Shape::Scalar("text"))];
+        fields.extend(f.fields.iter().map(|(k, v)| (k.clone(), field_shape(v, k))));
+        Shape::Record { what, fields }
+    };
+    // Deepest folders first: each becomes an entry (and a list) of its parent.
+    let mut entries: BTreeMap<Vec<String>, Vec<(String, Shape)>> = BTreeMap::new();
+    let mut paths: std::collections::BTreeSet<Vec<String>> = std::collections::BTreeSet::new();
+    for path in folders.keys() {
+        for depth in 0..=path.len() {
+            paths.insert(path[..depth].to_vec());
+        }
+    }
+    let mut paths: Vec<Vec<String>> = paths.into_iter().collect();
+    paths.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    for path in paths {
+        let mut own: Vec<(String, Shape)> = entries.remove(&path).unwrap_or_default();
+        let files = folders.remove(&path).unwrap_or_default();
+        let Some((name, parent)) = path.split_last() else {
+            own.extend(files.into_iter().map(|(id, entry)| (id, record(entry))));
+            entries.insert(Vec::new(), own);
+            continue;
+        };
+        let alike = !files.is_empty()
+            && own.is_empty()
+            && files.iter().all(|f| f.1.is_some() && f.1 == files[0].1);
+        let (folder, list) = if alike {
+            let item = record(files[0].1);
+            let what = match &item {
+                Shape::Record { what, .. } => what.clone(),
+                _ => name.clone(),
+            };
+            let ids = files.into_iter().map(|(id, _)| id).collect();
+            let folder = Shape::Files {
+                what,
+                ids,
+                item: Box::new(item.clone()),
+            };
+            (folder, Shape::List(Box::new(item)))
+        } else {
+            own.extend(files.into_iter().map(|(id, entry)| (id, record(entry))));
+            let folder_record = Shape::Record {
+                what: format!("data/{}/", path.join("/")),
+                fields: own,
+            };
+            (folder_record, Shape::List(Box::new(Shape::Any)))
+        };
+        let siblings = entries.entry(parent.to_vec()).or_default();
+        siblings.push((name.clone(), folder));
+        siblings.push((format!("{name}_list"), list));
+    }
+    entries.remove(&Vec::new()).unwrap_or_default()
+}
+
+/// The shape of a schema field's values.
+fn field_shape(field: &Field, name: &str) -> Shape {
+    let what = field.label.clone().unwrap_or_else(|| name.to_string());
+    match &field.kind {
+        Kind::Record(fields) => Shape::Record {
+            what,
+            fields: fields
+                .iter()
+                .map(|(k, v)| (k.clone(), field_shape(v, k)))
+                .collect(),
+        },
+        Kind::List(item) => Shape::List(Box::new(field_shape(item, name))),
+        other => Shape::Scalar(other.name()),
+    }
+}
+
+/// The shape of `shape.key`, when it has that key (`None`: it has not).
+fn field(shape: &Shape, key: &str) -> Option<Shape> {
+    match shape {
+        Shape::Any => Some(Shape::Any),
+        Shape::Record { fields, .. } => fields
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, s)| s.clone()),
+        Shape::Files { ids, item, .. } => ids.iter().any(|id| id == key).then(|| (**item).clone()),
+        Shape::List(item) => key.parse::<usize>().is_ok().then(|| (**item).clone()),
+        Shape::Scalar(_) => None,
+    }
+}
+
+/// The shape of an element of `shape` (`xs[i]`, `for x in xs`).
+fn element(shape: Shape) -> Shape {
+    match shape {
+        Shape::List(item) => *item,
+        Shape::Files { item, .. } => *item,
+        _ => Shape::Any,
+    }
+}
+
+struct Checker<'c> {
+    tera: &'c Tera,
+    top: &'c [(String, Shape)],
+    /// Names the template binds (`for v in …`, `set t = …`) and what they hold; a name bound
+    /// twice holds [`Shape::Any`].
+    bound: HashMap<String, Shape>,
+    source: &'c Source,
+    problems: &'c mut Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    /// Collects the names `nodes` bind, with the shapes of what they are bound to.
+    fn bind(&mut self, nodes: &[Node]) {
+        for node in nodes {
+            match node {
+                Node::Set(_, set) => {
+                    let shape = self.shape_of(&set.value);
+                    self.bind_name(&set.key, shape);
+                }
+                Node::Forloop(_, forloop, _) => {
+                    let container = self.shape_of(&forloop.container);
+                    match &forloop.key {
+                        Some(key) => {
+                            self.bind_name(key, Shape::Any);
+                            let value = match container {
+                                Shape::Files { item, .. } => *item,
+                                _ => Shape::Any,
+                            };
+                            self.bind_name(&forloop.value, value);
+                        }
+                        None => self.bind_name(&forloop.value, element(container)),
+                    }
+                    self.bind(&forloop.body);
+                    if let Some(body) = &forloop.empty_body {
+                        self.bind(body);
+                    }
+                }
+                Node::If(branches, _) => {
+                    for (_, _, body) in &branches.conditions {
+                        self.bind(body);
+                    }
+                    if let Some((_, body)) = &branches.otherwise {
+                        self.bind(body);
+                    }
+                }
+                Node::FilterSection(_, section, _) => self.bind(&section.body),
+                Node::Block(_, block, _) => self.bind(&block.body),
+                _ => {}
+            }
+        }
+    }
+
+    fn bind_name(&mut self, name: &str, shape: Shape) {
+        let shape = if self.bound.contains_key(name) {
+            Shape::Any
+        } else {
+            shape
+        };
+        self.bound.insert(name.to_string(), shape);
+    }
+
+    /// What `expr` holds, as far as it can be told: a path, kept through filters that keep a
+    /// list's items (`sort`, `filter` …).
+    fn shape_of(&self, expr: &Expr) -> Shape {
+        const KEEP: [&str; 5] = ["sort", "reverse", "filter", "slice", "unique"];
+        let ExprVal::Ident(ident) = &expr.val else {
+            return Shape::Any;
+        };
+        if expr
+            .filters
+            .iter()
+            .any(|f| !KEEP.contains(&f.name.as_str()))
+        {
+            return Shape::Any;
+        }
+        self.resolve(ident).unwrap_or(Shape::Any)
+    }
+
+    /// The shape of the value at `ident` (`v.registered.people`, `villages[page.id].name`);
+    /// `None` where it names nothing (reported by [`Checker::path`]).
+    fn resolve(&self, ident: &str) -> Option<Shape> {
+        let segments = segments(ident);
+        let (first, rest) = segments.split_first()?;
+        let mut shape = match first {
+            Segment::Key(name) => self.start(name)?,
+            Segment::Element => return Some(Shape::Any),
+        };
+        for segment in rest {
+            shape = match segment {
+                Segment::Key(key) => field(&shape, key)?,
+                Segment::Element => match shape {
+                    Shape::Record { .. } => Shape::Any,
+                    other => element(other),
+                },
+            };
+        }
+        Some(shape)
+    }
+
+    /// The shape of a path's first name.
+    fn start(&self, name: &str) -> Option<Shape> {
+        if BUILT_IN.contains(&name) {
+            return Some(Shape::Any);
+        }
+        if let Some(shape) = self.bound.get(name) {
+            return Some(shape.clone());
+        }
+        self.top
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, s)| s.clone())
+    }
+
+    fn nodes(&mut self, nodes: &[Node]) {
+        let mut exprs: Vec<Expr> = Vec::new();
+        super::deps::visit_exprs(nodes, &mut |e| exprs.push(e.clone()));
+        for expr in &exprs {
+            self.expr(expr);
+        }
+        let mut sections = Vec::new();
+        filter_sections(nodes, &mut sections);
+        for name in sections {
+            if self.tera.get_filter(&name).is_err() {
+                self.unknown("过滤器", "filter", &name);
+            }
+        }
+    }
+
+    /// Checks one expression (its nested expressions are visited on their own).
+    fn expr(&mut self, expr: &Expr) {
+        for filter in &expr.filters {
+            if self.tera.get_filter(&filter.name).is_err() {
+                self.unknown("过滤器", "filter", &filter.name);
+            }
+        }
+        match &expr.val {
+            ExprVal::Ident(ident) => self.path(ident),
+            ExprVal::Test(test) => {
+                // `x is defined` asks whether x exists: not a mistake when it does not.
+                if !["defined", "undefined"].contains(&test.name.as_str()) {
+                    self.path(&test.ident);
+                }
+                if self.tera.get_tester(&test.name).is_err() {
+                    self.unknown("测试", "test", &test.name);
+                }
+            }
+            ExprVal::FunctionCall(call) if self.tera.get_function(&call.name).is_err() => {
+                self.unknown("函数", "function", &call.name);
+            }
+            ExprVal::StringConcat(concat) => {
+                for value in &concat.values {
+                    if let ExprVal::Ident(ident) = value {
+                        self.path(ident);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Reports the first segment of `ident` that names nothing, and checks the paths inside
+    /// its brackets.
+    fn path(&mut self, ident: &str) {
+        for inner in bracketed(ident) {
+            if inner.starts_with(|c: char| c.is_alphabetic() || c == '_') {
+                self.path(inner);
+            }
+        }
+        let segments = segments(ident);
+        let Some((Segment::Key(first), rest)) = segments.split_first() else {
+            return;
+        };
+        let Some(mut shape) = self.start(first) else {
+            let names: Vec<&str> = self
+                .top
+                .iter()
+                .map(|(k, _)| k.as_str())
+                .chain(self.bound.keys().map(String::as_str))
+                .chain(BUILT_IN.iter().copied().filter(|n| !n.starts_with('_')))
+                .collect();
+            let suggestion = did_you_mean(first, names.iter().copied());
+            self.report(
+                ident,
+                Text::new(
+                    format!("模板读取的「{first}」不存在：它不是数据的顶层名称，也不是模板里定义的变量"),
+                    format!("the template reads `{first}`, which does not exist: it is no top-level data name nor a variable of the template"),
+                ),
+                Text::new(
+                    format!("{}可以读的名称有：{}", maybe_zh(suggestion), names.join("、")),
+                    format!("{}the names there are: {}", maybe_en(suggestion), names.join(", ")),
+                ),
+            );
+            return;
+        };
+        let mut read = first.clone();
+        for segment in rest {
+            let key = match segment {
+                Segment::Key(key) => key,
+                Segment::Element => {
+                    read.push_str("[…]");
+                    shape = match shape {
+                        Shape::Record { .. } => Shape::Any,
+                        other => element(other),
+                    };
+                    continue;
+                }
+            };
+            match field(&shape, key) {
+                Some(next) => shape = next,
+                None => {
+                    self.no_such_key(ident, &read, key, &shape);
+                    return;
+                }
+            }
+            read.push('.');
+            read.push_str(key);
+        }
+    }
+
+    /// The error for `read.key`, which `shape` does not have.
+    fn no_such_key(&mut self, ident: &str, read: &str, key: &str, shape: &Shape) {
+        let (message, hint) = match shape {
+            Shape::Record { what, fields } => {
+                let names: Vec<&str> = fields.iter().map(|(k, _)| k.as_str()).collect();
+                let suggestion = did_you_mean(key, names.iter().copied());
+                (
+                    Text::new(
+                        format!("模板读取「{ident}」：{read}（{what}）没有字段「{key}」"),
+                        format!(
+                            "the template reads `{ident}`: {read} ({what}) has no field `{key}`"
+                        ),
+                    ),
+                    Text::new(
+                        format!(
+                            "{}它的字段有：{}（见 data/schema.yaml）",
+                            maybe_zh(suggestion),
+                            names.join("、")
+                        ),
+                        format!(
+                            "{}its fields are: {} (see data/schema.yaml)",
+                            maybe_en(suggestion),
+                            names.join(", ")
+                        ),
+                    ),
+                )
+            }
+            Shape::Files { what, ids, .. } => {
+                let suggestion = did_you_mean(key, ids.iter().map(String::as_str));
+                let shown: Vec<&str> = ids.iter().take(12).map(String::as_str).collect();
+                (
+                    Text::new(
+                        format!("模板读取「{ident}」：{read}（{what}）里没有 id 为「{key}」的文件"),
+                        format!(
+                            "the template reads `{ident}`: {read} ({what}) has no file with id `{key}`"
+                        ),
+                    ),
+                    Text::new(
+                        format!(
+                            "{}文件的 id 是文件名（不含 .yaml），例如：{}",
+                            maybe_zh(suggestion),
+                            shown.join("、")
+                        ),
+                        format!(
+                            "{}a file's id is its name without .yaml, such as: {}",
+                            maybe_en(suggestion),
+                            shown.join(", ")
+                        ),
+                    ),
+                )
+            }
+            Shape::List(_) => (
+                Text::new(
+                    format!("模板读取「{ident}」：{read} 是列表，没有「{key}」"),
+                    format!("the template reads `{ident}`: {read} is a list and has no `{key}`"),
+                ),
+                Text::new(
+                    "列表的项用 for 循环读，或写序号，例如 .0",
+                    "read a list's items with a for loop, or by number such as .0",
+                ),
+            ),
+            Shape::Scalar(kind) => (
+                Text::new(
+                    format!("模板读取「{ident}」：{read} 是一个值（{kind}），没有字段「{key}」"),
+                    format!(
+                        "the template reads `{ident}`: {read} is a value ({kind}) and has no field `{key}`"
+                    ),
+                ),
+                Text::new(
+                    format!("去掉 .{key}，或检查 data/schema.yaml 里 {read} 的定义"),
+                    format!("remove .{key}, or see how data/schema.yaml declares {read}"),
+                ),
+            ),
+            Shape::Any => return,
+        };
+        self.report(ident, message, hint);
+    }
+
+    /// The error for a filter, function or test Tera does not know.
+    fn unknown(&mut self, zh: &str, en: &str, name: &str) {
+        self.report(
+            name,
+            Text::new(
+                format!("模板用了不存在的{zh}「{name}」"),
+                format!("the template uses a {en} `{name}` that does not exist"),
+            ),
+            Text::new(
+                "huibao 的模板函数和过滤器见 docs/templates.md；Tera 自带的见 https://keats.github.io/tera/docs/",
+                "huibao's template helpers are in docs/templates.md; Tera's own at https://keats.github.io/tera/docs/",
+            ),
+        );
+    }
+
+    fn report(&mut self, needle: &str, message: Text, hint: Text) {
+        let location = locate(&self.source.template, needle)
+            .map(|(line, col)| Location::new(&self.source.file, line, col))
+            .unwrap_or_else(|| Location::file(&self.source.file));
+        let problem = Diagnostic::error("template-path", Some(location), message).with_hint(hint);
+        if !self.problems.contains(&problem) {
+            self.problems.push(problem);
+        }
+    }
+}
+
+fn maybe_zh(suggestion: Option<&str>) -> String {
+    suggestion.map_or(String::new(), |s| format!("是不是「{s}」？"))
+}
+
+fn maybe_en(suggestion: Option<&str>) -> String {
+    suggestion.map_or(String::new(), |s| format!("did you mean `{s}`? "))
+}
+
+/// The names of `{% filter name %}` sections in `nodes`.
+fn filter_sections(nodes: &[Node], names: &mut Vec<String>) {
+    for node in nodes {
+        match node {
+            Node::FilterSection(_, section, _) => {
+                names.push(section.filter.name.clone());
+                filter_sections(&section.body, names);
+            }
+            Node::Forloop(_, forloop, _) => {
+                filter_sections(&forloop.body, names);
+                if let Some(body) = &forloop.empty_body {
+                    filter_sections(body, names);
+                }
+            }
+            Node::If(branches, _) => {
+                for (_, _, body) in &branches.conditions {
+                    filter_sections(body, names);
+                }
+                if let Some((_, body)) = &branches.otherwise {
+                    filter_sections(body, names);
+                }
+            }
+            Node::Block(_, block, _) => filter_sections(&block.body, names),
+            _ => {}
+        }
+    }
+}
+
+/// A step of a path: `.name` (or `["name"]`, `[0]`), or an element picked by a value.
+#[derive(Debug, PartialEq)]
+enum Segment {
+    Key(String),
+    Element,
+}
+
+/// The steps of a Tera path: `villages[page.id].name` → `villages`, element, `name`.
+fn segments(ident: &str) -> Vec<Segment> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut chars = ident.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '.' => {
+                if !current.is_empty() {
+                    out.push(Segment::Key(std::mem::take(&mut current)));
+                }
+            }
+            '[' => {
+                if !current.is_empty() {
+                    out.push(Segment::Key(std::mem::take(&mut current)));
+                }
+                let mut inner = String::new();
+                for c in chars.by_ref() {
+                    if c == ']' {
+                        break;
+                    }
+                    inner.push(c);
+                }
+                let inner = inner.trim();
+                let quoted = inner
+                    .strip_prefix('"')
+                    .and_then(|s| s.strip_suffix('"'))
+                    .or_else(|| inner.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')));
+                match quoted {
+                    Some(key) => out.push(Segment::Key(key.to_string())),
+                    None if inner.parse::<usize>().is_ok() => {
+                        out.push(Segment::Key(inner.to_string()))
+                    }
+                    None => out.push(Segment::Element),
+                }
+            }
+            c => current.push(c),
+        }
+    }
+    if !current.is_empty() {
+        out.push(Segment::Key(current));
+    }
+    out
+}
+
+/// The texts inside the brackets of `ident` (`villages[page.id]` → `page.id`).
+fn bracketed(ident: &str) -> Vec<&str> {
+    let mut found = Vec::new();
+    let mut rest = ident;
+    while let Some(start) = rest.find('[') {
+        let after = &rest[start + 1..];
+        let Some(end) = after.find(']') else { break };
+        found.push(after[..end].trim());
+        rest = &after[end + 1..];
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_split_into_steps() {
+        let key = |k: &str| Segment::Key(k.to_string());
+        assert_eq!(
+            segments("villages[page.id].name"),
+            [key("villages"), Segment::Element, key("name")]
+        );
+        assert_eq!(
+            segments("v.exits[0][\"people\"]"),
+            [key("v"), key("exits"), key("0"), key("people")]
+        );
+        assert_eq!(bracketed("villages[page.id].x[v.k]"), ["page.id", "v.k"]);
+    }
+}
