@@ -139,6 +139,33 @@ fn a_failed_build_leaves_the_published_site_as_it_was() {
         leftovers.is_empty(),
         "temporary folders left: {leftovers:?}"
     );
+
+    // Pages go into the staging folder as they are rendered: one page failing after the
+    // others were written still publishes nothing and leaves no staging folder behind.
+    fs::write(
+        site.path().join("content/index.md"),
+        "+++\ntitle = \"x\"\n+++\n首页\n",
+    )
+    .unwrap();
+    let generator = site.path().join("content/villages/_village.md");
+    let text_before = fs::read_to_string(&generator).unwrap();
+    fs::write(
+        &generator,
+        format!(
+            "{text_before}\n{{% if village.id == \"trick\" %}}{{{{ nope.nothing }}}}{{% endif %}}\n"
+        ),
+    )
+    .unwrap();
+    let failed = huibao(site.path(), &["build"]);
+    assert!(!failed.status.success(), "{}", text(&failed));
+    assert!(text(&failed).contains("_village.md"), "{}", text(&failed));
+    assert_eq!(tree(&out), before, "public/ changed after a failed build");
+    let leftovers = fs::read_dir(site.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().contains("huibao-"))
+        .count();
+    assert_eq!(leftovers, 0, "a staging folder was left behind");
 }
 
 #[test]
