@@ -93,7 +93,7 @@ pub struct BuildCache {
     /// Rendered pages.
     pub pages: render::PageCache,
     /// The figures of the last good build.
-    pub last_good: Option<manifest::Manifest>,
+    pub last_good: Option<std::sync::Arc<manifest::Manifest>>,
 }
 
 /// Like [`render`], reusing what did not change since the last call with the same `cache`.
@@ -192,7 +192,7 @@ fn render_discovered(
                 }
             }
             // What is still owed an entry stays in the manifest for the next build.
-            output.figures.pending = pending
+            std::sync::Arc::make_mut(&mut output.figures).pending = pending
                 .iter()
                 .map(|c| manifest::Pending {
                     key: c.key.clone(),
@@ -200,7 +200,6 @@ fn render_discovered(
                     old: c.old.clone().unwrap_or_default(),
                 })
                 .collect();
-            output.set_manifest();
             Some(changes)
         }
         _ => None,
@@ -251,10 +250,14 @@ pub fn build(
     for (path, source) in &output.copies {
         staging.copy(path, source).map_err(|d| vec![d])?;
     }
+    let figures = output.figures.to_bytes();
+    staging
+        .put(Path::new(manifest::FILE), &figures)
+        .map_err(|d| vec![d])?;
     let changes = staging.publish().map_err(|d| vec![d])?;
     timer.lap("publish");
     Ok(BuildReport {
-        files: output.pages + output.files.len() + output.copies.len(),
+        files: output.pages + output.files.len() + output.copies.len() + 1,
         out_dir,
         changes,
         figure_changes: figure_changes.unwrap_or_default(),
@@ -319,7 +322,11 @@ fn compared_with(
     compare: Compare<'_>,
     site: &discover::Site,
     cache: &BuildCache,
-) -> (Option<manifest::Manifest>, bool, Option<PathBuf>) {
+) -> (
+    Option<std::sync::Arc<manifest::Manifest>>,
+    bool,
+    Option<PathBuf>,
+) {
     match compare {
         Compare::Published(dir) => {
             let dir = dir.map_or_else(
@@ -329,7 +336,7 @@ fn compared_with(
             let read = manifest::Manifest::read(&dir);
             let file = dir.join(manifest::FILE);
             let unreadable = (read.is_none() && file.is_file()).then_some(file);
-            (read, true, unreadable)
+            (read.map(std::sync::Arc::new), true, unreadable)
         }
         Compare::LastBuild => (cache.last_good.clone(), false, None),
     }

@@ -152,12 +152,24 @@ fn serves_the_site_with_live_reload_only_in_the_preview() {
         "a folder without its slash redirects"
     );
     assert_eq!(server.get("/villages/").0, 200);
+    // The figures manifest is made when asked for, as `build` writes it.
+    let (status, _, manifest) = server.get("/figures.json");
+    assert_eq!(status, 200);
+    assert!(
+        manifest.contains("\"data/villages/hengxi.yaml\""),
+        "{manifest}"
+    );
     let (status, _, body) = server.get("/no/such/page.html");
     assert_eq!(status, 404);
     assert!(body.contains("404"), "{body}");
     // `build` output never carries the reload script.
     let out = tempfile::tempdir().unwrap();
     build_ok(site.path(), out.path());
+    assert_eq!(
+        fs::read_to_string(out.path().join("figures.json")).unwrap(),
+        manifest,
+        "the preview's figures.json is the one build writes"
+    );
     for (_, bytes) in tree(out.path()) {
         assert!(!String::from_utf8_lossy(&bytes).contains("__huibao"));
     }

@@ -60,16 +60,13 @@ impl Prints {
     /// The fingerprints of a build: of each top-level data name, of the layout (`theme`),
     /// of the navigation every page shows, of the content templates and what each reads.
     pub(super) fn new(
-        data_map: &Map<String, Json>,
+        (data_map, files, schema): (&Map<String, Json>, &crate::load::Data, u64),
         theme: u64,
         plan: &PagePlan,
         sources: &[pages::Source],
         reads: Vec<Option<std::collections::BTreeSet<String>>>,
     ) -> Prints {
-        let data: HashMap<String, u64> = data_map
-            .iter()
-            .map(|(k, v)| (k.clone(), fingerprint(&v.to_string())))
-            .collect();
+        let data = data_prints(data_map, files, schema);
         let all_data = fingerprint(&data_map.keys().map(|k| (k, data[k])).collect::<Vec<_>>());
         // Every page's sidebar lists the same pages; what differs per page is which is
         // current, its neighbours and its breadcrumbs.
@@ -131,5 +128,53 @@ impl Prints {
                 None => (self.all_content, vec![Some(self.all_data)]),
             },
         ))
+    }
+}
+
+/// The fingerprint of each top-level name of the data context (`villages_list` has that of
+/// `villages`), from what the context is made of rather than from its text: each file's
+/// number, path and values (their fingerprint from loading), the place of every value (a
+/// figure's source names its line), and the schema (labels, units).
+fn data_prints(
+    data_map: &Map<String, Json>,
+    data: &crate::load::Data,
+    schema: u64,
+) -> HashMap<String, u64> {
+    let mut by_top: HashMap<&str, DefaultHasher> = HashMap::new();
+    for (index, file) in data.files.iter().enumerate() {
+        let Some(top) = file.key_path.first() else {
+            continue;
+        };
+        let hasher = by_top.entry(top.as_str()).or_insert_with(|| {
+            let mut h = DefaultHasher::new();
+            schema.hash(&mut h);
+            h
+        });
+        (index, &file.path, &file.fingerprint).hash(hasher);
+        places(&file.root, hasher);
+    }
+    let prints: HashMap<&str, u64> = by_top.into_iter().map(|(k, h)| (k, h.finish())).collect();
+    data_map
+        .keys()
+        .map(|name| {
+            let own = prints.get(name.as_str()).copied();
+            let listed = || prints.get(name.strip_suffix("_list")?).copied();
+            (name.clone(), own.or_else(listed).unwrap_or_default())
+        })
+        .collect()
+}
+
+/// Hashes where every value and key of `node` is.
+fn places(node: &crate::load::Node, hasher: &mut DefaultHasher) {
+    (node.line, node.col).hash(hasher);
+    match &node.value {
+        crate::load::Value::List(items) => items.iter().for_each(|item| places(item, hasher)),
+        crate::load::Value::Map(entries) => {
+            for (key, value) in entries {
+                (key.line, key.col).hash(hasher);
+                places(value, hasher);
+            }
+        }
+        _ => {}
     }
 }

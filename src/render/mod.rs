@@ -44,7 +44,8 @@ use shown::ShownFigures;
 pub struct Output {
     /// Generated files held in memory: path in the output folder → bytes, in path order.
     /// Every page when rendering without a sink (the preview); with a sink, only the files
-    /// made after the pages (the figures manifest, the built-in theme's assets).
+    /// made after the pages (the built-in theme's assets). The figures manifest is in
+    /// `figures`; the caller writes it ([`manifest::FILE`]).
     pub files: Vec<(PathBuf, Bytes)>,
     /// How many pages were rendered (or reused) and given to the sink or kept in `files`.
     pub pages: usize,
@@ -52,23 +53,9 @@ pub struct Output {
     pub copies: Vec<(PathBuf, PathBuf)>,
     /// Warnings about the templates (the build went on).
     pub notes: Vec<Diagnostic>,
-    /// Every figure printed, page by page, for the figures manifest.
-    pub figures: manifest::Manifest,
-}
-
-impl Output {
-    /// Writes the figures manifest into the files to publish (again, when it changed).
-    pub fn set_manifest(&mut self) {
-        let bytes = Bytes::from(self.figures.to_bytes());
-        match self
-            .files
-            .iter_mut()
-            .find(|(path, _)| path.as_path() == std::path::Path::new(manifest::FILE))
-        {
-            Some((_, old)) => *old = bytes,
-            None => self.files.push((PathBuf::from(manifest::FILE), bytes)),
-        }
-    }
+    /// Every figure printed, page by page, for the figures manifest (shared with the next
+    /// build of `serve`, which compares with it).
+    pub figures: std::sync::Arc<manifest::Manifest>,
 }
 
 /// Where a build puts each page the moment it is rendered, so that a site of any size never
@@ -221,7 +208,10 @@ pub fn render_site_cached(
         // Corrections change the pages of corrected figures (their links and notes).
         let theme_print =
             fingerprint(&(layout_print, site_json.to_string(), huibao_json.to_string()));
-        Prints::new(&data_map, theme_print, &plan, &sources, reads.clone())
+        let schema_text = std::fs::read(site.root.join(crate::discover::SCHEMA_FILE));
+        let schema_print = fingerprint(&schema_text.unwrap_or_default());
+        let inputs = (&data_map, data, schema_print);
+        Prints::new(inputs, theme_print, &plan, &sources, reads.clone())
     });
     timer.lap("fingerprints");
     let link_targets: HashMap<String, String> = plan
@@ -346,11 +336,11 @@ pub fn render_site_cached(
     } else {
         done.figures.len()
     };
-    output.figures = manifest::Manifest::new(
+    output.figures = std::sync::Arc::new(manifest::Manifest::new(
         std::mem::take(&mut done.figures),
         figure_sources.clone(),
         data.fingerprints(),
-    );
+    ));
     timer.lap(&format!("pages ({reused} reused)"));
     if !problems.is_empty() {
         return Err(problems);
@@ -371,7 +361,6 @@ pub fn render_site_cached(
     ));
     cache.pages = done.kept;
     output.files.extend(done.files);
-    output.set_manifest();
     for (path, text) in builtin_files {
         output
             .files

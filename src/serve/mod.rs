@@ -46,10 +46,12 @@ pub struct Options {
     pub lang: Lang,
 }
 
-/// The last good build, in memory: path (`villages/hengxi.html`) → bytes.
+/// The last good build, in memory: path (`villages/hengxi.html`) → bytes, and its figures
+/// (`figures.json` is written only when asked for: tens of megabytes at 10,000 villages).
 #[derive(Default)]
 struct Snapshot {
     files: HashMap<String, Bytes>,
+    figures: Option<Arc<crate::manifest::Manifest>>,
 }
 
 /// What the request handlers share with the builder.
@@ -92,7 +94,8 @@ impl Builder {
                 Err(error) => notes.push(Diagnostic::unreadable(&source, &error)),
             }
         }
-        Ok((Snapshot { files }, notes))
+        let figures = Some(rendered.output.figures);
+        Ok((Snapshot { files, figures }, notes))
     }
 }
 
@@ -443,7 +446,10 @@ async fn serve_file(State(shared): State<Arc<Shared>>, method: Method, uri: Uri)
         .read()
         .unwrap_or_else(|e| e.into_inner())
         .clone();
-    match resolve(uri.path(), |key| snapshot.files.contains_key(key)) {
+    let manifest = |key: &str| key == crate::manifest::FILE && snapshot.figures.is_some();
+    match resolve(uri.path(), |key| {
+        snapshot.files.contains_key(key) || manifest(key)
+    }) {
         Resolved::Bad => plain(StatusCode::BAD_REQUEST, "400 Bad Request"),
         Resolved::Redirect(to) => {
             let mut response = Response::new(Body::empty());
@@ -467,8 +473,10 @@ async fn serve_file(State(shared): State<Arc<Shared>>, method: Method, uri: Uri)
             response
         }
         Resolved::File(key) => {
-            let Some(bytes) = snapshot.files.get(&key).cloned() else {
-                return plain(StatusCode::NOT_FOUND, "404 Not Found");
+            let bytes = match (snapshot.files.get(&key), &snapshot.figures) {
+                (Some(bytes), _) => bytes.clone(),
+                (None, Some(figures)) if manifest(&key) => Bytes::from(figures.to_bytes()),
+                _ => return plain(StatusCode::NOT_FOUND, "404 Not Found"),
             };
             let kind = content_type(&key);
             if kind.starts_with("text/html") {
