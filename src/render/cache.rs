@@ -122,7 +122,10 @@ impl Prints {
                     fingerprint(&(&source.name, &source.template)),
                     names
                         .iter()
-                        .map(|n| self.data.get(n).copied())
+                        .map(|n| {
+                            let listed = || self.data.get(n.strip_suffix("_list")?).copied();
+                            self.data.get(n).copied().or_else(listed)
+                        })
                         .collect::<Vec<_>>(),
                 ),
                 None => (self.all_content, vec![Some(self.all_data)]),

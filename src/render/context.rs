@@ -42,9 +42,10 @@ pub fn data_context(data: &Data, schema: Option<&Schema>) -> (Map<String, Json>,
     use rayon::prelude::*;
     let mut root = Map::new();
     let mut sources = Sources::default();
-    // Files are independent: marked on every core, then put in place in file order.
-    // A file in a folder is in the context twice (`villages.hengxi`, `villages_list`): the
-    // copy is made here too.
+    // Files are independent: marked on every core, then put in place in file order. A file
+    // of a folder inside a folder is in the context twice (`a.b.x`, `a.b_list`); a top-level
+    // folder's list (`villages_list`) is made only for the templates that read it (see
+    // [`list_form`]), so that the records of thousands of villages are held once.
     let marked: Vec<(Json, Option<Json>, SourceFile)> = data
         .files
         .par_iter()
@@ -54,7 +55,7 @@ pub fn data_context(data: &Data, schema: Option<&Schema>) -> (Map<String, Json>,
             if let Json::Object(map) = &mut record {
                 map.shift_insert(0, "id".to_string(), Json::String(file.id().to_string()));
             }
-            let listed = (file.key_path.len() > 1).then(|| record.clone());
+            let listed = (file.key_path.len() > 2).then(|| record.clone());
             (record, listed, source)
         })
         .collect();
@@ -63,7 +64,7 @@ pub fn data_context(data: &Data, schema: Option<&Schema>) -> (Map<String, Json>,
         let folders = &file.key_path[..file.key_path.len().saturating_sub(1)];
         let mut parent = &mut root;
         for (depth, folder) in folders.iter().enumerate() {
-            if depth + 1 == folders.len() {
+            if depth > 0 && depth + 1 == folders.len() {
                 let list = parent
                     .entry(format!("{folder}_list"))
                     .or_insert_with(|| Json::Array(Vec::new()));
@@ -86,6 +87,24 @@ pub fn data_context(data: &Data, schema: Option<&Schema>) -> (Map<String, Json>,
         parent.insert(file.id().to_string(), record);
     }
     (root, sources)
+}
+
+/// The list form of a top-level folder of the data context, `name` being `villages_list`:
+/// its records in file-name order (`None` when there is no such folder).
+pub fn list_form(data: &Map<String, Json>, name: &str) -> Option<Json> {
+    let folder = data.get(name.strip_suffix("_list")?)?.as_object()?;
+    // A file's record has its `id`; a folder has none.
+    if folder.contains_key("id") {
+        return None;
+    }
+    // A folder's entries are its files' records; a sub-folder is an entry too, as in
+    // `a.b`, but it is not one of the records (it has no `id`).
+    let records = folder
+        .values()
+        .filter(|v| v.get("id").is_some())
+        .cloned()
+        .collect();
+    Some(Json::Array(records))
 }
 
 /// One file as a template value with marked numbers, and the table of its numbers.

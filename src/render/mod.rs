@@ -176,7 +176,7 @@ pub fn render_site_cached(
     }
     let (layout_tera, layout_print) = theme::layout_tera(site, &mut problems);
     timer.lap("templates");
-    let plan = pages::plan(site, data, &data_map, &sources, &mut problems);
+    let plan = pages::plan(site, data, &sources, &mut problems);
     timer.lap("plan");
     if !problems.is_empty() {
         return Err(problems);
@@ -457,13 +457,22 @@ impl Contexts<'_> {
         let shared = self.shared;
         self.made.entry(source).or_insert_with(|| {
             let mut context = Context::new();
+            let reads = match shared.reads.get(source) {
+                Some(Some(names)) => Some(names),
+                _ => None,
+            };
+            let read = |name: &str| reads.is_none_or(|names| names.contains(name));
             for (name, value) in shared.data {
-                let read = match shared.reads.get(source) {
-                    Some(Some(names)) => names.contains(name),
-                    _ => true,
-                };
-                if read {
+                if read(name) {
                     context.insert(name.as_str(), value);
+                }
+                // A top-level folder's list form is made for the templates that read it.
+                let list = format!("{name}_list");
+                if value.is_object()
+                    && read(&list)
+                    && let Some(records) = context::list_form(shared.data, &list)
+                {
+                    context.insert(list, &records);
                 }
             }
             context.insert("site", shared.site);

@@ -64,27 +64,25 @@ pub struct PlannedPage {
     sort_key: (i64, usize, usize),
 }
 
-/// Where a generated page's record is: item `index` of the list at `list` (`villages_list`,
-/// or `a`, `b_list` for `data/a/b/`) in the data context, seen by its template as `var`.
+/// Where a generated page's record is: file `id` of the folder at `folder` (`villages`, or
+/// `a`, `b` for `data/a/b/`) in the data context, seen by its template as `var`.
 #[derive(Clone, Debug)]
 pub struct RecordRef {
     /// The record's variable name in the template.
     pub var: String,
-    /// The path of the folder's list in the data context.
-    pub list: Vec<String>,
-    /// The record's place in that list.
-    pub index: usize,
+    /// The path of the folder in the data context.
+    pub folder: Vec<String>,
+    /// The record's file id.
+    pub id: String,
 }
 
 impl RecordRef {
     /// The record in the data context `data`.
     pub fn value<'d>(&self, data: &'d serde_json::Map<String, Json>) -> Option<&'d Json> {
-        let (last, parents) = self.list.split_last()?;
-        parents
+        self.folder
             .iter()
             .try_fold(data, |map, key| map.get(key).and_then(Json::as_object))
-            .and_then(|parent| parent.get(last))
-            .and_then(|list| list.get(self.index))
+            .and_then(|folder| folder.get(&self.id))
     }
 }
 
@@ -234,7 +232,6 @@ fn split_front_matter(
 pub fn plan(
     site: &Site,
     data: &Data,
-    context: &serde_json::Map<String, Json>,
     sources: &[Source],
     problems: &mut Vec<Diagnostic>,
 ) -> PagePlan {
@@ -243,7 +240,7 @@ pub fn plan(
         let Some(front) = &source.front else { continue };
         let file_name = source.name.rsplit('/').next().unwrap_or(&source.name);
         match &front.generate {
-            Some(_) => generate_pages(data, context, source, front, position, &mut pages, problems),
+            Some(_) => generate_pages(data, source, front, position, &mut pages, problems),
             None if file_name.starts_with('_') => {}
             None => pages.push(PlannedPage {
                 key: source.name.clone(),
@@ -307,7 +304,6 @@ fn output_path(key: &str) -> String {
 
 fn generate_pages(
     data: &Data,
-    context: &serde_json::Map<String, Json>,
     source: &Source,
     front: &FrontMatter,
     position: usize,
@@ -363,21 +359,12 @@ fn generate_pages(
         return;
     }
     let title_field = front.title_field.as_deref().unwrap_or("name");
-    // The records as the templates see them: the folder's list form in the data context.
-    let mut list_path: Vec<String> = folder_path[..folder_path.len() - 1]
-        .iter()
-        .map(|k| k.to_string())
-        .collect();
-    list_path.push(format!("{}_list", folder_path[folder_path.len() - 1]));
-    let record_ref = |index: usize| RecordRef {
+    let record_ref = |file: &crate::load::DataFile| RecordRef {
         var: var.clone(),
-        list: list_path.clone(),
-        index,
+        folder: folder_path.iter().map(|k| k.to_string()).collect(),
+        id: file.id().to_string(),
     };
-    let listed = (0..records.len())
-        .take_while(|&i| record_ref(i).value(context).is_some())
-        .count();
-    for (n, file) in records.iter().take(listed).enumerate() {
+    for (n, file) in records.iter().enumerate() {
         let title = match file.root.get(title_field).map(|n| &n.value) {
             Some(crate::load::Value::String(s)) => s.clone(),
             _ => {
@@ -410,7 +397,7 @@ fn generate_pages(
             title,
             id: Some(file.id().to_string()),
             number_headings: front.number_headings,
-            record: Some(record_ref(n)),
+            record: Some(record_ref(file)),
             sort_key: (front.weight, position, n + 1),
         });
     }
