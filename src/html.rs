@@ -41,3 +41,26 @@ pub fn slug(text: &str) -> String {
         slug
     }
 }
+
+/// Where `needle` first is in `haystack` (SIMD search: pages are scanned many times).
+pub fn find(haystack: &str, needle: &str) -> Option<usize> {
+    memchr::memmem::find(haystack.as_bytes(), needle.as_bytes())
+}
+
+/// `haystack` with every `needle` replaced by `with` (as `str::replace`, by SIMD search).
+pub fn replace_all(haystack: &str, needle: &str, with: &str) -> String {
+    let mut out = String::with_capacity(haystack.len());
+    let mut last = 0;
+    for at in memchr::memmem::find_iter(haystack.as_bytes(), needle.as_bytes()) {
+        out.push_str(&haystack[last..at]);
+        out.push_str(with);
+        last = at + needle.len();
+    }
+    out.push_str(&haystack[last..]);
+    out
+}
+
+/// How many times `needle` is in `haystack`, not overlapping.
+pub fn count(haystack: &str, needle: &str) -> usize {
+    memchr::memmem::find_iter(haystack.as_bytes(), needle.as_bytes()).count()
+}

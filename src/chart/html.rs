@@ -58,16 +58,15 @@ pub fn to_html(spec: &ChartSpec) -> String {
 /// becomes `chart-x-1` (with its `-title` and `-desc`), as headings do.
 pub fn unique_ids(html: &str) -> String {
     const START: &str = "<figure class=\"chart chart-";
-    if html.matches(START).count() < 2 {
+    if crate::html::count(html, START) < 2 {
         return html.to_string();
     }
     let mut used = std::collections::HashSet::new();
     let mut out = String::with_capacity(html.len() + 16);
     let mut rest = html;
-    while let Some(at) = rest.find(START) {
+    while let Some(at) = crate::html::find(rest, START) {
         out.push_str(&rest[..at]);
-        let end = rest[at..]
-            .find("</figure>")
+        let end = crate::html::find(&rest[at..], "</figure>")
             .map_or(rest.len(), |e| at + e + "</figure>".len());
         let figure = &rest[at..end];
         let id = figure

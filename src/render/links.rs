@@ -127,7 +127,7 @@ fn attribute_values(html: &str) -> Vec<String> {
     let mut values = Vec::new();
     for attribute in [" href=\"", " src=\""] {
         let mut rest = html;
-        while let Some(start) = rest.find(attribute) {
+        while let Some(start) = crate::html::find(rest, attribute) {
             rest = &rest[start + attribute.len()..];
             if let Some(end) = rest.find('"') {
                 values.push(rest[..end].to_string());
@@ -142,7 +142,7 @@ fn attribute_values(html: &str) -> Vec<String> {
 fn anchors(html: &str) -> Vec<u64> {
     let mut found = Vec::new();
     let mut rest = html;
-    while let Some(start) = rest.find(" id=\"") {
+    while let Some(start) = crate::html::find(rest, " id=\"") {
         rest = &rest[start + 5..];
         if let Some(end) = rest.find('"') {
             let id = rest[..end].replace("&amp;", "&");

@@ -234,13 +234,13 @@ pub fn draw(spec: &ChartSpec) -> Drawn {
 /// the page shows as the value's data file and line (a tooltip on hover). Texts are matched
 /// to draw calls by order; if the counts disagree nothing is added.
 fn with_sources(svg: &str, sources: &[Option<String>]) -> String {
-    if sources.iter().all(Option::is_none) || svg.matches("<text").count() != sources.len() {
+    if sources.iter().all(Option::is_none) || crate::html::count(svg, "<text") != sources.len() {
         return svg.to_string();
     }
     let mut out = String::with_capacity(svg.len() + 64 * sources.len());
     let mut rest = svg;
     for source in sources {
-        let Some(start) = rest.find("<text") else {
+        let Some(start) = crate::html::find(rest, "<text") else {
             break;
         };
         let Some(end) = rest[start..].find('>').map(|e| start + e + 1) else {
@@ -270,15 +270,20 @@ const BASE_FONT_SIZE: &str = "12";
 /// on its own: nothing moves into the site's CSS.
 fn tidy(svg: &str) -> String {
     let rounded = round_font_sizes(svg);
-    let lean = rounded
-        .replace(&format!(" font-family=\"{FONT_STACK}\""), "")
-        .replace(&format!(" font-size=\"{BASE_FONT_SIZE}\""), "")
-        .replace(" opacity=\"1\"", "")
-        .replacen(
-            "<svg ",
-            &format!("<svg font-family=\"{FONT_STACK}\" font-size=\"{BASE_FONT_SIZE}\" "),
-            1,
-        );
+    let lean = [
+        format!(" font-family=\"{FONT_STACK}\""),
+        format!(" font-size=\"{BASE_FONT_SIZE}\""),
+        " opacity=\"1\"".to_string(),
+    ]
+    .iter()
+    .fold(rounded, |svg, default| {
+        crate::html::replace_all(&svg, default, "")
+    })
+    .replacen(
+        "<svg ",
+        &format!("<svg font-family=\"{FONT_STACK}\" font-size=\"{BASE_FONT_SIZE}\" "),
+        1,
+    );
     let mut out = String::with_capacity(lean.len());
     // plotters writes `<text …>`, the label and `</text>` on three lines: join them.
     let mut in_text = false;
@@ -296,7 +301,7 @@ fn tidy(svg: &str) -> String {
 fn round_font_sizes(svg: &str) -> String {
     let mut out = String::with_capacity(svg.len());
     let mut rest = svg;
-    while let Some(start) = rest.find("font-size=\"") {
+    while let Some(start) = crate::html::find(rest, "font-size=\"") {
         let value_start = start + "font-size=\"".len();
         out.push_str(&rest[..value_start]);
         rest = &rest[value_start..];
