@@ -251,6 +251,7 @@ pub fn build(
         staging.copy(path, source).map_err(|d| vec![d])?;
     }
     let figures = output.figures.to_bytes();
+    timer.lap("manifest");
     staging
         .put(Path::new(manifest::FILE), &figures)
         .map_err(|d| vec![d])?;

@@ -192,68 +192,91 @@ impl Manifest {
     }
 
     /// The manifest as the bytes written: one line per page's figure, so that two manifests
-    /// diff line by line.
+    /// diff line by line. The tables are numbered in order met (one pass), then the pages are
+    /// written on every core.
     pub fn to_bytes(&self) -> Vec<u8> {
+        use rayon::prelude::*;
         use std::fmt::Write;
-        // Tables of the data files (path, title) and of the labels, numbered in order met.
+        // Tables of the data files (path, title) and of the labels, numbered in order met;
+        // each page's figures get their numbers in the same pass.
         let mut files: Vec<(&str, &str)> = Vec::new();
-        let mut file_index: HashMap<u32, usize> = HashMap::new();
+        let mut file_index: Vec<Option<usize>> = vec![None; self.table.files.len()];
         let mut labels: Vec<&str> = Vec::new();
         let mut label_index: HashMap<&str, usize> = HashMap::new();
-        let mut body = String::new();
-        for (i, page) in self.pages.iter().enumerate() {
-            body.push_str(if i == 0 { "\n" } else { ",\n" });
-            let _ = write!(
-                body,
-                "{{\"page\": {}, \"title\": {}, \"figures\": [",
-                json(&page.page),
-                json(&page.title)
-            );
-            for (j, figure) in page.figures.iter().enumerate() {
-                body.push_str(if j == 0 { "\n  " } else { ",\n  " });
-                let data = match figure {
-                    Figure::Data { at, value } => self
-                        .place(*at)
-                        .filter(|(file, _)| !file.title.is_empty())
-                        .map(|place| (at.file, place, value)),
-                    Figure::Computed(_) => None,
-                };
-                match data {
-                    Some((file_number, (file, source), value)) => {
-                        let next = files.len();
-                        let f = *file_index.entry(file_number).or_insert_with(|| {
-                            files.push((&file.path, &file.title));
-                            next
-                        });
-                        let label = source.label.trim();
-                        let next = labels.len();
-                        let l = *label_index.entry(label).or_insert_with(|| {
-                            labels.push(label);
-                            next
-                        });
-                        let _ = write!(
-                            body,
-                            "[{f},{},{},{l},{}]",
-                            json(&source.key),
-                            source.line,
-                            json(value)
-                        );
-                    }
-                    None => {
-                        let _ = write!(
-                            body,
-                            "[{},{},{},{}]",
-                            json(&self.key(figure).to_string()),
-                            json(&self.what(figure)),
-                            json(&self.src(figure)),
-                            json(figure.value())
-                        );
+        let numbers: Vec<Vec<(usize, usize)>> = self
+            .pages
+            .iter()
+            .map(|page| {
+                let mut numbers = Vec::with_capacity(page.figures.len());
+                for figure in &page.figures {
+                    let Some((file_number, file, source)) = self.tabled(figure) else {
+                        continue;
+                    };
+                    let Some(slot) = file_index.get_mut(file_number as usize) else {
+                        continue;
+                    };
+                    let f = *slot.get_or_insert_with(|| {
+                        files.push((&file.path, &file.title));
+                        files.len() - 1
+                    });
+                    let label = source.label.trim();
+                    let l = *label_index.entry(label).or_insert_with(|| {
+                        labels.push(label);
+                        labels.len() - 1
+                    });
+                    numbers.push((f, l));
+                }
+                numbers
+            })
+            .collect();
+        let page_texts: Vec<String> = self
+            .pages
+            .par_iter()
+            .zip(&numbers)
+            .map(|(page, numbers)| {
+                let mut numbers = numbers.iter();
+                let mut body = String::with_capacity(64 + 40 * page.figures.len());
+                let _ = write!(
+                    body,
+                    "{{\"page\": {}, \"title\": {}, \"figures\": [",
+                    json(&page.page),
+                    json(&page.title)
+                );
+                for (j, figure) in page.figures.iter().enumerate() {
+                    body.push_str(if j == 0 { "\n  " } else { ",\n  " });
+                    // Only a tabled figure has numbers (taken in the same order as given).
+                    let tabled = self
+                        .tabled(figure)
+                        .and_then(|t| Some((t, *numbers.next()?)));
+                    match tabled {
+                        Some(((_, _, source), (f, l))) => {
+                            let _ = write!(
+                                body,
+                                "[{f},{},{},{l},{}]",
+                                json(&source.key),
+                                source.line,
+                                json(figure.value())
+                            );
+                        }
+                        None => {
+                            let _ = write!(
+                                body,
+                                "[{},{},{},{}]",
+                                json(&self.key(figure).to_string()),
+                                json(&self.what(figure)),
+                                json(&self.src(figure)),
+                                json(figure.value())
+                            );
+                        }
                     }
                 }
-            }
-            body.push_str("\n]}");
-        }
-        let mut out = format!("{{\n\"version\": {VERSION},\n\"data\": {{");
+                body.push_str("\n]}");
+                body
+            })
+            .collect();
+        let mut out =
+            String::with_capacity(page_texts.iter().map(|t| t.len() + 2).sum::<usize>() + 4096);
+        let _ = write!(out, "{{\n\"version\": {VERSION},\n\"data\": {{");
         for (i, (path, print)) in self.data.iter().enumerate() {
             out.push_str(if i == 0 { "\n  " } else { ",\n  " });
             let _ = write!(out, "{}: {}", json(path), json(print));
@@ -269,7 +292,10 @@ impl Manifest {
             out.push_str(&json(label));
         }
         out.push_str("\n],\n\"pages\": [");
-        out.push_str(&body);
+        for (i, text) in page_texts.iter().enumerate() {
+            out.push_str(if i == 0 { "\n" } else { ",\n" });
+            out.push_str(text);
+        }
         out.push_str("\n],\n\"pending\": [");
         for (i, p) in self.pending.iter().enumerate() {
             out.push_str(if i == 0 { "\n  " } else { ",\n  " });
@@ -277,6 +303,18 @@ impl Manifest {
         }
         out.push_str("\n]\n}\n");
         out.into_bytes()
+    }
+
+    /// A figure written through the tables: (its file's number in the table of values, the
+    /// file, the value), when it is one value of a data file whose title is known.
+    fn tabled(&self, figure: &Figure) -> Option<(u32, &SourceFile, &SourceValue)> {
+        match figure {
+            Figure::Data { at, .. } => self
+                .place(*at)
+                .filter(|(file, _)| !file.title.is_empty())
+                .map(|(file, value)| (at.file, file, value)),
+            Figure::Computed(_) => None,
+        }
     }
 
     /// Reads a manifest written by [`Manifest::to_bytes`]; `None` if it is not one.
@@ -570,8 +608,9 @@ mod tests {
             src: "合计：data/a.yaml:1".into(),
             value: "3人".into(),
         }));
+        // A computed figure between two of data files: each keeps its own numbers.
         let mut m = manifest(
-            vec![figure(0, "1人"), figure(1, "2人"), computed],
+            vec![figure(0, "1人"), computed, figure(1, "2人")],
             &["a", "b"],
         );
         m.pending.push(Pending {
@@ -586,6 +625,7 @@ mod tests {
         assert!(diff(&m, &back).is_empty());
         let text = String::from_utf8(bytes).unwrap();
         assert!(text.contains("[0,\"a.b\",1,0,\"1人\"]"), "{text}");
+        assert!(text.contains("[1,\"a.b\",1,0,\"2人\"]"), "{text}");
         assert_eq!(
             Key::parse("data/a.yaml#a.b"),
             Key::Data("data/a.yaml", "a.b")
