@@ -14,43 +14,65 @@ use crate::diagnostics::{Diagnostic, Location, Severity, Text};
 use crate::load::{Data, DataFile, Key, Node, Value};
 use unicode_normalization::UnicodeNormalization;
 
-/// Checks `data` against `schema`; returns the data with units converted.
+/// Checks `data` against `schema`; returns the data with units converted. Files are checked
+/// on every core; their problems come in file order.
 pub fn check(schema: &Schema, data: &Data, problems: &mut Vec<Diagnostic>) -> Data {
+    use rayon::prelude::*;
     let ids = folder_ids(data);
-    let mut checked = Vec::with_capacity(data.files.len());
-    for file in &data.files {
-        let Some(file_schema) = schema_for(schema, &file.path) else {
-            let patterns: Vec<&str> = schema.files.iter().map(|f| f.pattern.as_str()).collect();
-            problems.push(
-                Diagnostic::error(
-                    "schema-no-entry",
-                    Some(Location::file(&file.path)),
-                    Text::new("data/schema.yaml 里没有这个文件的定义", "data/schema.yaml does not describe this file"),
-                )
-                .with_hint(Text::new(
-                    format!("在 schema 的 files 下加上它（已有：{}），或把文件放到已定义的文件夹", patterns.join("、")),
-                    format!("add it under files in the schema (there are: {}), or move it into a folder the schema describes", patterns.join(", ")),
-                )),
-            );
-            checked.push(file.clone());
-            continue;
-        };
-        let mut checker = Checker {
-            file: &file.path,
-            ids: &ids,
-            problems,
-        };
-        let root = checker.record(&file_schema.fields, &file.root, "");
-        checked.push(std::sync::Arc::new(DataFile {
-            root,
-            path: file.path.clone(),
-            key_path: file.key_path.clone(),
-            fingerprint: file.fingerprint.clone(),
-        }));
+    let results: Vec<(std::sync::Arc<DataFile>, Vec<Diagnostic>)> = data
+        .files
+        .par_iter()
+        .with_min_len(64)
+        .map(|file| {
+            let mut found = Vec::new();
+            let checked = check_file(schema, file, &ids, &mut found);
+            (checked, found)
+        })
+        .collect();
+    let mut checked = Vec::with_capacity(results.len());
+    for (file, mut found) in results {
+        checked.push(file);
+        problems.append(&mut found);
     }
     let checked = Data { files: checked };
     unique_across_files(schema, &checked, problems);
     checked
+}
+
+/// One file checked against its schema entry (as it is, when it has none: a problem).
+fn check_file(
+    schema: &Schema,
+    file: &std::sync::Arc<DataFile>,
+    ids: &HashMap<String, Vec<String>>,
+    problems: &mut Vec<Diagnostic>,
+) -> std::sync::Arc<DataFile> {
+    let Some(file_schema) = schema_for(schema, &file.path) else {
+        let patterns: Vec<&str> = schema.files.iter().map(|f| f.pattern.as_str()).collect();
+        problems.push(
+            Diagnostic::error(
+                "schema-no-entry",
+                Some(Location::file(&file.path)),
+                Text::new("data/schema.yaml 里没有这个文件的定义", "data/schema.yaml does not describe this file"),
+            )
+            .with_hint(Text::new(
+                format!("在 schema 的 files 下加上它（已有：{}），或把文件放到已定义的文件夹", patterns.join("、")),
+                format!("add it under files in the schema (there are: {}), or move it into a folder the schema describes", patterns.join(", ")),
+            )),
+        );
+        return file.clone();
+    };
+    let mut checker = Checker {
+        file: &file.path,
+        ids,
+        problems,
+    };
+    let root = checker.record(&file_schema.fields, &file.root, "");
+    std::sync::Arc::new(DataFile {
+        root,
+        path: file.path.clone(),
+        key_path: file.key_path.clone(),
+        fingerprint: file.fingerprint.clone(),
+    })
 }
 
 /// The schema entry for `path`: an exact pattern first, else the first matching one.
