@@ -336,6 +336,7 @@ impl Manifest {
             });
             places.push(HashMap::new());
         }
+        let labels: Vec<Arc<str>> = doc.labels.iter().map(|l| Arc::from(l.as_str())).collect();
         let mut pages = Vec::with_capacity(doc.pages.len());
         for page in &doc.pages {
             let mut figures = Vec::with_capacity(page.figures.len());
@@ -343,13 +344,13 @@ impl Manifest {
                 let figure = match item {
                     Item::Data(f, inside, line, l, value) => {
                         let file = table.files.get_mut(usize::try_from(*f).ok()?)?;
-                        let label = doc.labels.get(usize::try_from(*l).ok()?)?;
+                        let label = labels.get(usize::try_from(*l).ok()?)?;
                         let known = places.get_mut(usize::try_from(*f).ok()?)?;
                         let next = u32::try_from(file.values.len()).ok()?;
                         let value_number = *known.entry(inside.as_str()).or_insert_with(|| {
                             file.values.push(SourceValue {
                                 line: *line,
-                                key: inside.clone(),
+                                key: inside.as_str().into(),
                                 label: label.clone(),
                             });
                             next

@@ -214,10 +214,11 @@ pub struct SourceFile {
 pub struct SourceValue {
     /// 1-based line.
     pub line: u32,
-    /// Its key path in the file: `hospital.hospitalisations`, `exits.3.people`.
-    pub key: String,
+    /// Its key path in the file: `hospital.hospitalisations`, `exits.3.people` (shared by
+    /// every file with that key: 10,000 villages name one field once).
+    pub key: std::sync::Arc<str>,
     /// Its name from the schema's labels: `贫困人口住院 住院人次`, `历年脱贫 2017 人数`.
-    pub label: String,
+    pub label: std::sync::Arc<str>,
 }
 
 /// What a figure's origin comes to, for the page and the manifest.

@@ -59,7 +59,19 @@ pub fn data_context(data: &Data, schema: Option<&Schema>) -> (Map<String, Json>,
             (record, listed, source)
         })
         .collect();
-    'files: for (file, (record, mut listed, source)) in data.files.iter().zip(marked) {
+    // Every village names the same fields: their keys and labels are held once.
+    let mut interned: std::collections::HashSet<std::sync::Arc<str>> = Default::default();
+    let mut intern = |text: &mut std::sync::Arc<str>| match interned.get(text) {
+        Some(shared) => *text = shared.clone(),
+        None => {
+            interned.insert(text.clone());
+        }
+    };
+    'files: for (file, (record, mut listed, mut source)) in data.files.iter().zip(marked) {
+        for value in &mut source.values {
+            intern(&mut value.key);
+            intern(&mut value.label);
+        }
         sources.files.push(source);
         let folders = &file.key_path[..file.key_path.len().saturating_sub(1)];
         let mut parent = &mut root;
@@ -179,8 +191,8 @@ impl Marker<'_> {
                 };
                 self.source.values.push(SourceValue {
                     line: node.line,
-                    key: key.to_string(),
-                    label: label.to_string(),
+                    key: key.into(),
+                    label: label.into(),
                 });
                 // The line rides along (and is ignored when read back), so that a value that
                 // moved changes the context and `serve` renders its pages again.

@@ -97,7 +97,7 @@ fn find(sources: &Sources, key: &str) -> Option<Ref> {
         if file.path != path {
             return None;
         }
-        let v = file.values.iter().position(|v| v.key == inside)?;
+        let v = file.values.iter().position(|v| &*v.key == inside)?;
         Some(Ref {
             file: f as u32,
             value: v as u32,
