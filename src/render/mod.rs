@@ -472,7 +472,12 @@ impl Contexts<'_> {
                     && read(&list)
                     && let Some(records) = context::list_form(shared.data, &list)
                 {
-                    context.insert(list, &records);
+                    // Moved in, not serialised again: at 100,000 villages it is large.
+                    let mut owned = Map::new();
+                    owned.insert(list, records);
+                    if let Ok(moved) = Context::from_value(Json::Object(owned)) {
+                        context.extend(moved);
+                    }
                 }
             }
             context.insert("site", shared.site);
