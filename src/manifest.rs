@@ -59,9 +59,13 @@ impl Figure {
         }
     }
 
-    /// Whether it is one value of a data file (not computed).
+    /// Whether it is one value of a data file (not computed). A value of a file with no
+    /// title is written spelled out, and read back so: its key still says what it is.
     pub fn direct(&self) -> bool {
-        matches!(self, Figure::Data { .. })
+        match self {
+            Figure::Data { .. } => true,
+            Figure::Computed(c) => matches!(Key::parse(&c.key), Key::Data(..)),
+        }
     }
 }
 
@@ -163,7 +167,7 @@ impl Manifest {
                 Some((file, value)) => Key::Data(&file.path, &value.key),
                 None => Key::Computed(""),
             },
-            Figure::Computed(c) => Key::Computed(&c.key),
+            Figure::Computed(c) => Key::parse(&c.key),
         }
     }
 

@@ -466,3 +466,107 @@ fn template_paths_are_checked_against_the_schema() {
     assert_eq!(huibao(site.path(), &["build"]).status.code(), Some(1));
     assert!(!site.path().join("public").exists());
 }
+
+/// A site with a schema, for the template check: a township, villages with an optional
+/// field, a list page including a partial, a partials folder, a static page with an anchor.
+fn checked_site() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let files = [
+        ("huibao.toml", "title = \"测试\"\n"),
+        (
+            "data/schema.yaml",
+            "files:\n  township.yaml:\n    label: 乡\n    fields:\n      name: {type: text, label: 乡名}\n      people: {type: count, unit: 人}\n  villages/*.yaml:\n    label: 村\n    fields:\n      name: {type: text}\n      people: {type: count, unit: 人}\n      note: {type: text, optional: true}\n",
+        ),
+        ("data/township.yaml", "name: 测试乡\npeople: 10\n"),
+        (
+            "data/villages/a.yaml",
+            "name: 甲村\npeople: 4\nnote: 有备注\n",
+        ),
+        ("data/villages/b.yaml", "name: 乙村\npeople: 6\n"),
+        (
+            "content/index.md",
+            "+++\ntitle = \"首页\"\n+++\n{{ township.name | safe }}{{ township.name | default(value=\"-\") }}{% if notes is defined %}{{ notes.text }}{% endif %}{% if villages.zz is defined %}{{ villages.zz.name }}{% endif %}\n\n[锚点](static.html#sec)\n",
+        ),
+        (
+            "content/list.md",
+            "+++\ntitle = \"列表\"\n+++\n{% for v in villages_list %}{% include \"_row.md\" %}{% endfor %}\n",
+        ),
+        (
+            "content/_row.md",
+            "+++\ntitle = \"行\"\n+++\n- {{ v.name }}\n",
+        ),
+        ("content/_partials/x.md", "+++\ntitle = \"x\"\n+++\n部分\n"),
+        (
+            "content/villages/_v.md",
+            "+++\ntitle = \"村\"\ngenerate = \"villages\"\nas = \"v\"\n+++\n{{ v.name }}{% if v.note %}：{{ v.note }}{% endif %}\n",
+        ),
+        ("static/static.html", "<h2 id=\"sec\">x</h2>\n"),
+    ];
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+/// What Tera and the data allow is not a mistake: `safe` and `default`, a partial included
+/// in a loop, `is defined` on a file that is not there, a guarded optional field, a data
+/// file named `id.yaml`, an anchor of a static page; a partials folder is no page.
+#[test]
+fn template_check_raises_no_false_alarms() {
+    let site = checked_site();
+    fs::write(
+        site.path().join("data/villages/id.yaml"),
+        "name: 丙村\npeople: 1\n",
+    )
+    .unwrap();
+    let out = huibao(site.path(), &["check", "--deny-warnings"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let public = tempfile::tempdir().unwrap();
+    build_ok(site.path(), public.path());
+    let list = page_text(&fs::read_to_string(public.path().join("list.html")).unwrap());
+    assert!(
+        list.contains("甲村") && list.contains("乙村") && list.contains("丙村"),
+        "{list}"
+    );
+    assert!(!public.path().join("_partials/x.html").exists());
+    // A name bound in two loops is listed in a stable order in hints.
+    let index = site.path().join("content/index.md");
+    let before = fs::read_to_string(&index).unwrap();
+    fs::write(&index, format!("{before}{{% for b in villages_list %}}{{% endfor %}}{{% for a in villages_list %}}{{% endfor %}}{{{{ nme }}}}\n")).unwrap();
+    let first = text(&huibao(site.path(), &["check"]));
+    assert!(
+        first.contains("可以读的名称有：") && first.contains("a、b"),
+        "{first}"
+    );
+    assert_eq!(first, text(&huibao(site.path(), &["check"])));
+}
+
+/// An optional field read where some records lack it: `check` (which renders one village)
+/// warns, located, and `build` fails on the village without it.
+#[test]
+fn an_unguarded_optional_field_is_warned_about() {
+    let site = checked_site();
+    let template = site.path().join("content/villages/_v.md");
+    let before = fs::read_to_string(&template).unwrap();
+    fs::write(&template, format!("{before}备注：{{{{ v.note }}}}\n")).unwrap();
+    let line = before.lines().count() + 1;
+    let out = huibao(site.path(), &["check"]);
+    let said = text(&out);
+    assert!(out.status.success(), "a warning: {said}");
+    assert!(
+        said.contains(&format!(
+            "警告[template-optional] content/villages/_v.md:{line}:7: 模板读取「v.note」"
+        )),
+        "{said}"
+    );
+    assert!(said.contains("default(value=\"\")"), "{said}");
+    assert_eq!(
+        huibao(site.path(), &["check", "--deny-warnings"])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(huibao(site.path(), &["build"]).status.code(), Some(1));
+}

@@ -634,3 +634,29 @@ fn a_within_that_is_not_true_or_false_is_an_error() {
     assert_eq!(out.status.code(), Some(1), "{said}");
     assert!(said.contains("within must give true or false"), "{said}");
 }
+
+/// A figure of a file with no title (an empty `name`) is written spelled out in
+/// figures.json; read back it is still that file's value: a change is one change, owed an
+/// entry in the corrections log.
+#[test]
+fn a_figure_of_an_untitled_file_changes_as_one_figure() {
+    let site = copy_site(&fixture("small"));
+    fs::create_dir_all(site.path().join("data/extra")).unwrap();
+    fs::write(site.path().join("data/extra/x.yaml"), "name: \"\"\nn: 5\n").unwrap();
+    let index = site.path().join("content/index.md");
+    let before = fs::read_to_string(&index).unwrap();
+    fs::write(
+        &index,
+        format!("{before}\n另：{{{{ extra.x.n | fig(unit=\"个\") }}}}\n"),
+    )
+    .unwrap();
+    assert!(huibao(site.path(), &["build"]).status.success());
+    edit(site.path(), "data/extra/x.yaml", "n: 5", "n: 6");
+    let said = text(&huibao(site.path(), &["build"]));
+    assert!(said.contains("5个 → 6个"), "{said}");
+    assert!(
+        !said.contains("不再发布") && !said.contains("新发布"),
+        "{said}"
+    );
+    assert!(said.contains("correction-missing"), "{said}");
+}

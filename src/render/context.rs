@@ -102,21 +102,32 @@ pub fn data_context(data: &Data, schema: Option<&Schema>) -> (Map<String, Json>,
 }
 
 /// The list form of a top-level folder of the data context, `name` being `villages_list`:
-/// its records in file-name order (`None` when there is no such folder).
-pub fn list_form(data: &Map<String, Json>, name: &str) -> Option<Json> {
-    let folder = data.get(name.strip_suffix("_list")?)?.as_object()?;
-    // A file's record has its `id`; a folder has none.
-    if folder.contains_key("id") {
-        return None;
+/// its records in file-name order (`None` when there is no such folder). `folders` holds each
+/// top-level folder's file ids, in order (see [`top_level_folders`]).
+pub fn list_form(
+    data: &Map<String, Json>,
+    name: &str,
+    folders: &std::collections::HashMap<String, Vec<String>>,
+) -> Option<Json> {
+    let folder = name.strip_suffix("_list")?;
+    let ids = folders.get(folder)?;
+    let records = data.get(folder)?.as_object()?;
+    Some(Json::Array(
+        ids.iter()
+            .filter_map(|id| records.get(id).cloned())
+            .collect(),
+    ))
+}
+
+/// Each top-level data folder (`villages`) and the ids of its files, in file-name order.
+pub fn top_level_folders(data: &Data) -> std::collections::HashMap<String, Vec<String>> {
+    let mut folders: std::collections::HashMap<String, Vec<String>> = Default::default();
+    for file in &data.files {
+        if let [folder, id] = file.key_path.as_slice() {
+            folders.entry(folder.clone()).or_default().push(id.clone());
+        }
     }
-    // A folder's entries are its files' records; a sub-folder is an entry too, as in
-    // `a.b`, but it is not one of the records (it has no `id`).
-    let records = folder
-        .values()
-        .filter(|v| v.get("id").is_some())
-        .cloned()
-        .collect();
-    Some(Json::Array(records))
+    folders
 }
 
 /// One file as a template value with marked numbers, and the table of its numbers.

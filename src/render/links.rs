@@ -139,7 +139,7 @@ fn attribute_values(html: &str) -> Vec<String> {
 }
 
 /// Fingerprints of the `id="…"` values of a page, sorted.
-fn anchors(html: &str) -> Vec<u64> {
+pub fn anchors(html: &str) -> Vec<u64> {
     let mut found = Vec::new();
     let mut rest = html;
     while let Some(start) = crate::html::find(rest, " id=\"") {

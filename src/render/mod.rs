@@ -171,8 +171,14 @@ pub fn render_site_cached(
         crate::diagnostics::Lang::En
     };
     let content_tera = content_tera(&sources, figure_sources.clone(), lang, &mut problems);
+    // Template mistakes stop the build; optional fields read unguarded are warnings.
+    let mut template_notes = Vec::new();
     if let Some(schema) = extras.schema {
-        problems.extend(typecheck::check(&content_tera, &sources, data, schema));
+        let (errors, warnings) = typecheck::check(&content_tera, &sources, data, schema)
+            .into_iter()
+            .partition::<Vec<_>, _>(Diagnostic::is_error);
+        problems.extend(errors);
+        template_notes = warnings;
     }
     let (layout_tera, layout_print) = theme::layout_tera(site, &mut problems);
     timer.lap("templates");
@@ -237,6 +243,7 @@ pub fn render_site_cached(
         notes: float_math_warnings(&content_tera, &sources),
         ..Output::default()
     };
+    output.notes.append(&mut template_notes);
     let mut done = Done {
         keep,
         ..Done::default()
@@ -280,8 +287,10 @@ pub fn render_site_cached(
         }
     }
     let reused = done.figures.len();
+    let folders = context::top_level_folders(data);
     let shared = Shared {
         data: &data_map,
+        folders: &folders,
         reads: &reads,
         site: &site_json,
         huibao: &huibao_json,
@@ -352,6 +361,20 @@ pub fn render_site_cached(
         .chain(builtin_files.iter().map(|(p, _)| key_of(p)))
         .chain([manifest::FILE.to_string()])
         .collect();
+    // Links to an anchor of a static HTML file: its anchors are read from the file.
+    for (_, page_links) in &scanned {
+        for (target, _, _) in &page_links.pending {
+            if done.anchors.contains_key(target) {
+                continue;
+            }
+            let source = site.static_files.iter().find(|(p, _)| key_of(p) == *target);
+            if let Some((_, source)) = source
+                && let Ok(text) = std::fs::read_to_string(site.root.join(source))
+            {
+                done.anchors.insert(target.clone(), links::anchors(&text));
+            }
+        }
+    }
     let anchors = links::Anchors {
         pages: &done.anchors,
         complete: !sample,
@@ -437,6 +460,8 @@ type RenderOne<'f> =
 #[derive(Clone, Copy)]
 struct Shared<'s> {
     data: &'s Map<String, Json>,
+    /// Each top-level data folder and its files' ids (for `villages_list`).
+    folders: &'s HashMap<String, Vec<String>>,
     reads: &'s [Option<std::collections::BTreeSet<String>>],
     site: &'s Json,
     huibao: &'s Json,
@@ -468,9 +493,9 @@ impl Contexts<'_> {
                 }
                 // A top-level folder's list form is made for the templates that read it.
                 let list = format!("{name}_list");
-                if value.is_object()
+                if shared.folders.contains_key(name)
                     && read(&list)
-                    && let Some(records) = context::list_form(shared.data, &list)
+                    && let Some(records) = context::list_form(shared.data, &list, shared.folders)
                 {
                     // Moved in, not serialised again: at 100,000 villages it is large.
                     let mut owned = Map::new();

@@ -228,6 +228,12 @@ fn split_front_matter(
     }
 }
 
+/// Whether the content file `name` (`villages/_village.md`, `_partials/row.md`) is not a
+/// page by itself: its name or a folder on its path starts with `_`.
+pub fn is_partial(name: &str) -> bool {
+    name.split('/').any(|part| part.starts_with('_'))
+}
+
 /// Decides the pages, their order and navigation.
 pub fn plan(
     site: &Site,
@@ -238,10 +244,9 @@ pub fn plan(
     let mut pages = Vec::new();
     for (position, source) in sources.iter().enumerate() {
         let Some(front) = &source.front else { continue };
-        let file_name = source.name.rsplit('/').next().unwrap_or(&source.name);
         match &front.generate {
             Some(_) => generate_pages(data, source, front, position, &mut pages, problems),
-            None if file_name.starts_with('_') => {}
+            None if is_partial(&source.name) => {}
             None => pages.push(PlannedPage {
                 key: source.name.clone(),
                 output: output_path(&source.name),

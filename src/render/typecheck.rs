@@ -9,7 +9,6 @@ use std::collections::{BTreeMap, HashMap};
 use tera::Tera;
 use tera::ast::{Expr, ExprVal, Node};
 
-use super::errors::locate;
 use super::pages::Source;
 use crate::diagnostics::{Diagnostic, Location, Text};
 use crate::load::Data;
@@ -25,6 +24,8 @@ enum Shape {
     Record {
         what: String,
         fields: Vec<(String, Shape)>,
+        /// The fields a record may lack (`optional: true` in the schema).
+        optional: Vec<String>,
     },
     /// The files of one folder by id (`villages.hengxi`), all of one kind.
     Files {
@@ -37,6 +38,9 @@ enum Shape {
     /// A number, text, date … (the schema's type name).
     Scalar(&'static str),
 }
+
+/// Filters Tera applies itself, not registered as filters.
+const TERA_OWN_FILTERS: [&str; 2] = ["safe", "default"];
 
 /// Names every template may read besides the data.
 const BUILT_IN: [&str; 5] = ["page", "site", "huibao", "loop", "__tera_context"];
@@ -54,6 +58,12 @@ pub(super) fn check(
         let Ok(template) = tera.get_template(&source.name) else {
             continue;
         };
+        // A partial (`_row.md`, `_partials/x.md`) is read where it is included, with that
+        // template's variables: it is checked there, when rendered.
+        let generates = source.front.as_ref().is_some_and(|f| f.generate.is_some());
+        if super::pages::is_partial(&source.name) && !generates {
+            continue;
+        }
         // Macros and includes read what cannot be followed here: such a template is left
         // to rendering.
         if super::deps::top_level_names(&template.ast).is_none() {
@@ -63,7 +73,10 @@ pub(super) fn check(
             tera,
             top: &top,
             bound: HashMap::new(),
+            varies: Default::default(),
             source,
+            guarded: Vec::new(),
+            seen: HashMap::new(),
             problems: &mut problems,
         };
         if let Some(front) = &source.front
@@ -79,11 +92,13 @@ pub(super) fn check(
                     Shape::Record {
                         what: String::new(),
                         fields: top.clone(),
+                        optional: Vec::new(),
                     },
                     |shape, key| field(&shape, key),
                 )
                 .map(element)
                 .unwrap_or(Shape::Any);
+            checker.varies.insert(var.clone());
             checker.bound.insert(var, record);
         }
         checker.bind(&template.ast);
@@ -116,7 +131,12 @@ fn top_level(data: &Data, schema: &Schema) -> Vec<(String, Shape)> {
         let what = f.label.clone().unwrap_or_else(|| f.pattern.clone());
         let mut fields = vec![("id".to_string(), Shape::Scalar("text"))];
         fields.extend(f.fields.iter().map(|(k, v)| (k.clone(), field_shape(v, k))));
-        Shape::Record { what, fields }
+        let optional = optional_fields(&f.fields);
+        Shape::Record {
+            what,
+            fields,
+            optional,
+        }
     };
     // Deepest folders first: each becomes an entry (and a list) of its parent.
     let mut entries: BTreeMap<Vec<String>, Vec<(String, Shape)>> = BTreeMap::new();
@@ -157,6 +177,7 @@ fn top_level(data: &Data, schema: &Schema) -> Vec<(String, Shape)> {
             let folder_record = Shape::Record {
                 what: format!("data/{}/", path.join("/")),
                 fields: own,
+                optional: Vec::new(),
             };
             (folder_record, Shape::List(Box::new(Shape::Any)))
         };
@@ -177,10 +198,20 @@ fn field_shape(field: &Field, name: &str) -> Shape {
                 .iter()
                 .map(|(k, v)| (k.clone(), field_shape(v, k)))
                 .collect(),
+            optional: optional_fields(fields),
         },
         Kind::List(item) => Shape::List(Box::new(field_shape(item, name))),
         other => Shape::Scalar(other.name()),
     }
+}
+
+/// The names of the fields that are not required.
+fn optional_fields(fields: &[(String, Field)]) -> Vec<String> {
+    fields
+        .iter()
+        .filter(|(_, f)| !f.required)
+        .map(|(k, _)| k.clone())
+        .collect()
 }
 
 /// The shape of `shape.key`, when it has that key (`None`: it has not).
@@ -212,7 +243,16 @@ struct Checker<'c> {
     /// Names the template binds (`for v in …`, `set t = …`) and what they hold; a name bound
     /// twice holds [`Shape::Any`].
     bound: HashMap<String, Shape>,
+    /// Bound names that hold one of many records or items (a loop's value, a generated
+    /// page's record, and names set from them): their optional fields may be absent.
+    varies: std::collections::HashSet<String>,
     source: &'c Source,
+    /// Paths the template tests before reading (`{% if v.note %}`, `v.note is defined`,
+    /// `v.note | default(…)`): a value there may be absent.
+    guarded: Vec<String>,
+    /// How many times each path was met so far: a problem is placed at that occurrence of
+    /// its text (the AST has no positions), not at the first.
+    seen: HashMap<String, usize>,
     problems: &'c mut Vec<Diagnostic>,
 }
 
@@ -223,6 +263,12 @@ impl Checker<'_> {
             match node {
                 Node::Set(_, set) => {
                     let shape = self.shape_of(&set.value);
+                    if let ExprVal::Ident(ident) = &set.value.val
+                        && let Some(Segment::Key(first)) = segments(ident).first()
+                        && self.varies.contains(first)
+                    {
+                        self.varies.insert(set.key.clone());
+                    }
                     self.bind_name(&set.key, shape);
                 }
                 Node::Forloop(_, forloop, _) => {
@@ -238,6 +284,7 @@ impl Checker<'_> {
                         }
                         None => self.bind_name(&forloop.value, element(container)),
                     }
+                    self.varies.insert(forloop.value.clone());
                     self.bind(&forloop.body);
                     if let Some(body) = &forloop.empty_body {
                         self.bind(body);
@@ -319,25 +366,90 @@ impl Checker<'_> {
             .map(|(_, s)| s.clone())
     }
 
+    /// Checks every expression of `nodes`. Inside an `if`, the paths its condition tests
+    /// are guarded: a value there may be absent.
     fn nodes(&mut self, nodes: &[Node]) {
-        let mut exprs: Vec<Expr> = Vec::new();
-        super::deps::visit_exprs(nodes, &mut |e| exprs.push(e.clone()));
-        for expr in &exprs {
-            self.expr(expr);
-        }
-        let mut sections = Vec::new();
-        filter_sections(nodes, &mut sections);
-        for name in sections {
-            if self.tera.get_filter(&name).is_err() {
-                self.unknown("过滤器", "filter", &name);
+        for node in nodes {
+            match node {
+                Node::VariableBlock(_, expr) => self.expr_tree(expr),
+                Node::Set(_, set) => self.expr_tree(&set.value),
+                Node::FilterSection(_, section, _) => {
+                    let name = section.filter.name.as_str();
+                    if !TERA_OWN_FILTERS.contains(&name) && self.tera.get_filter(name).is_err() {
+                        self.unknown("过滤器", "filter", name);
+                    }
+                    section.filter.args.values().for_each(|e| self.expr_tree(e));
+                    self.nodes(&section.body);
+                }
+                Node::Block(_, block, _) => self.nodes(&block.body),
+                Node::Forloop(_, forloop, _) => {
+                    self.expr_tree(&forloop.container);
+                    self.nodes(&forloop.body);
+                    if let Some(body) = &forloop.empty_body {
+                        self.nodes(body);
+                    }
+                }
+                Node::If(branches, _) => {
+                    let mut tested = Vec::new();
+                    for (_, condition, _) in &branches.conditions {
+                        tested_paths(condition, &mut tested);
+                    }
+                    let depth = self.guarded.len();
+                    self.guarded.extend(tested);
+                    for (_, condition, body) in &branches.conditions {
+                        self.expr_tree(condition);
+                        self.nodes(body);
+                    }
+                    if let Some((_, body)) = &branches.otherwise {
+                        self.nodes(body);
+                    }
+                    self.guarded.truncate(depth);
+                }
+                _ => {}
             }
+        }
+    }
+
+    /// Checks `expr` and the expressions in it. `x | default(…)` guards `x`.
+    fn expr_tree(&mut self, expr: &Expr) {
+        let defaulted = match (&expr.val, expr.filters.first()) {
+            (ExprVal::Ident(ident), Some(first)) if first.name == "default" => Some(ident.clone()),
+            _ => None,
+        };
+        let depth = self.guarded.len();
+        self.guarded.extend(defaulted);
+        self.expr(expr);
+        self.guarded.truncate(depth);
+        for filter in &expr.filters {
+            filter.args.values().for_each(|e| self.expr_tree(e));
+        }
+        match &expr.val {
+            ExprVal::Math(m) => {
+                self.expr_tree(&m.lhs);
+                self.expr_tree(&m.rhs);
+            }
+            ExprVal::Logic(l) => {
+                self.expr_tree(&l.lhs);
+                self.expr_tree(&l.rhs);
+            }
+            ExprVal::In(i) => {
+                self.expr_tree(&i.lhs);
+                self.expr_tree(&i.rhs);
+            }
+            ExprVal::Test(t) => t.args.iter().for_each(|e| self.expr_tree(e)),
+            ExprVal::FunctionCall(f) => f.args.values().for_each(|e| self.expr_tree(e)),
+            ExprVal::MacroCall(m) => m.args.values().for_each(|e| self.expr_tree(e)),
+            ExprVal::Array(items) => items.iter().for_each(|e| self.expr_tree(e)),
+            _ => {}
         }
     }
 
     /// Checks one expression (its nested expressions are visited on their own).
     fn expr(&mut self, expr: &Expr) {
         for filter in &expr.filters {
-            if self.tera.get_filter(&filter.name).is_err() {
+            if !TERA_OWN_FILTERS.contains(&filter.name.as_str())
+                && self.tera.get_filter(&filter.name).is_err()
+            {
                 self.unknown("过滤器", "filter", &filter.name);
             }
         }
@@ -374,16 +486,23 @@ impl Checker<'_> {
                 self.path(inner);
             }
         }
+        *self.seen.entry(ident.to_string()).or_default() += 1;
         let segments = segments(ident);
         let Some((Segment::Key(first), rest)) = segments.split_first() else {
             return;
         };
         let Some(mut shape) = self.start(first) else {
+            // `{% if notes is defined %}`: a file that may not be there.
+            if self.is_guarded(first) {
+                return;
+            }
+            let mut bound: Vec<&str> = self.bound.keys().map(String::as_str).collect();
+            bound.sort_unstable();
             let names: Vec<&str> = self
                 .top
                 .iter()
                 .map(|(k, _)| k.as_str())
-                .chain(self.bound.keys().map(String::as_str))
+                .chain(bound)
                 .chain(BUILT_IN.iter().copied().filter(|n| !n.starts_with('_')))
                 .collect();
             let suggestion = did_you_mean(first, names.iter().copied());
@@ -401,10 +520,12 @@ impl Checker<'_> {
             return;
         };
         let mut read = first.clone();
+        let mut varies = self.varies.contains(first);
         for segment in rest {
             let key = match segment {
                 Segment::Key(key) => key,
                 Segment::Element => {
+                    varies = true;
                     read.push_str("[…]");
                     shape = match shape {
                         Shape::Record { .. } => Shape::Any,
@@ -413,8 +534,16 @@ impl Checker<'_> {
                     continue;
                 }
             };
+            // An optional field of one of many records: some may lack it. (A single file's
+            // page is rendered by `check`, which shows a field it lacks.)
+            let optional = varies
+                && matches!(&shape, Shape::Record { optional, .. } if optional.contains(key));
+            varies |= matches!(&shape, Shape::List(_));
+            let absent_file = matches!(&shape, Shape::Files { .. });
             match field(&shape, key) {
                 Some(next) => shape = next,
+                // A file that is not there now may be when the test runs.
+                None if absent_file && self.is_guarded(&format!("{read}.{key}")) => return,
                 None => {
                     self.no_such_key(ident, &read, key, &shape);
                     return;
@@ -422,13 +551,48 @@ impl Checker<'_> {
             }
             read.push('.');
             read.push_str(key);
+            if optional && !self.is_guarded(&read) {
+                self.optional(ident, &read);
+                return;
+            }
+        }
+    }
+
+    /// Whether `path` (or a path it starts with) is tested before it is read.
+    fn is_guarded(&self, path: &str) -> bool {
+        self.guarded.iter().any(|g| {
+            path == g
+                || path
+                    .strip_prefix(g.as_str())
+                    .is_some_and(|rest| rest.starts_with(['.', '[']))
+        })
+    }
+
+    /// The warning for an optional field read where a record may lack it.
+    fn optional(&mut self, ident: &str, read: &str) {
+        let location = self.location(ident);
+        let problem = Diagnostic::new(
+            crate::diagnostics::Severity::Warning,
+            "template-optional",
+            Some(location),
+            Text::new(
+                format!("模板读取「{ident}」：{read} 是可选字段（schema 里 optional: true），缺少它的记录会让这一页生成失败"),
+                format!("the template reads `{ident}`: {read} is an optional field (optional: true in the schema); a record without it fails its page"),
+            ),
+        )
+        .with_hint(Text::new(
+            format!("用 {{% if {read} %}}…{{% endif %}} 包起来，或写 {{{{ {read} | default(value=\"\") }}}}"),
+            format!("wrap it in {{% if {read} %}}…{{% endif %}}, or write {{{{ {read} | default(value=\"\") }}}}"),
+        ));
+        if !self.problems.contains(&problem) {
+            self.problems.push(problem);
         }
     }
 
     /// The error for `read.key`, which `shape` does not have.
     fn no_such_key(&mut self, ident: &str, read: &str, key: &str, shape: &Shape) {
         let (message, hint) = match shape {
-            Shape::Record { what, fields } => {
+            Shape::Record { what, fields, .. } => {
                 let names: Vec<&str> = fields.iter().map(|(k, _)| k.as_str()).collect();
                 let suggestion = did_you_mean(key, names.iter().copied());
                 (
@@ -519,12 +683,29 @@ impl Checker<'_> {
     }
 
     fn report(&mut self, needle: &str, message: Text, hint: Text) {
-        let location = locate(&self.source.template, needle)
-            .map(|(line, col)| Location::new(&self.source.file, line, col))
-            .unwrap_or_else(|| Location::file(&self.source.file));
+        let location = self.location(needle);
         let problem = Diagnostic::error("template-path", Some(location), message).with_hint(hint);
         if !self.problems.contains(&problem) {
             self.problems.push(problem);
+        }
+    }
+}
+
+impl Checker<'_> {
+    /// Where `needle` is in the template: its occurrence as often met as it was so far.
+    fn location(&self, needle: &str) -> Location {
+        let nth = self.seen.get(needle).copied().unwrap_or(1).max(1);
+        let template = &self.source.template;
+        let offset = template
+            .match_indices(needle)
+            .nth(nth - 1)
+            .map(|(at, _)| at);
+        match offset.or_else(|| template.find(needle)) {
+            Some(at) => {
+                let (line, col) = crate::diagnostics::line_col(template, at);
+                Location::new(&self.source.file, line, col)
+            }
+            None => Location::file(&self.source.file),
         }
     }
 }
@@ -537,31 +718,17 @@ fn maybe_en(suggestion: Option<&str>) -> String {
     suggestion.map_or(String::new(), |s| format!("did you mean `{s}`? "))
 }
 
-/// The names of `{% filter name %}` sections in `nodes`.
-fn filter_sections(nodes: &[Node], names: &mut Vec<String>) {
-    for node in nodes {
-        match node {
-            Node::FilterSection(_, section, _) => {
-                names.push(section.filter.name.clone());
-                filter_sections(&section.body, names);
-            }
-            Node::Forloop(_, forloop, _) => {
-                filter_sections(&forloop.body, names);
-                if let Some(body) = &forloop.empty_body {
-                    filter_sections(body, names);
-                }
-            }
-            Node::If(branches, _) => {
-                for (_, _, body) in &branches.conditions {
-                    filter_sections(body, names);
-                }
-                if let Some((_, body)) = &branches.otherwise {
-                    filter_sections(body, names);
-                }
-            }
-            Node::Block(_, block, _) => filter_sections(&block.body, names),
-            _ => {}
+/// The paths an `if` condition tests: its paths, and the subjects of its tests (`x is
+/// defined`), through `and`, `or` and `not`.
+fn tested_paths(expr: &Expr, found: &mut Vec<String>) {
+    match &expr.val {
+        ExprVal::Ident(ident) => found.push(ident.clone()),
+        ExprVal::Test(test) => found.push(test.ident.clone()),
+        ExprVal::Logic(logic) => {
+            tested_paths(&logic.lhs, found);
+            tested_paths(&logic.rhs, found);
         }
+        _ => {}
     }
 }
 
