@@ -514,37 +514,50 @@ impl Contexts<'_> {
 
 /// Renders the pages `to_render` (index in the plan, inputs fingerprint) on every core.
 ///
-/// Pages are independent: each worker has its own contexts (see [`Contexts`]: made once per
-/// core's share of the pages and template, never per page). A page whose rendering panics is
-/// an internal error of that page, not the end of the build.
+/// Pages are independent: each worker thread has its own contexts (see [`Contexts`]: made
+/// once per thread and template, never per page). A page whose rendering panics is an
+/// internal error of that page, not the end of the build.
 fn render_in_parallel(
     to_render: &[(usize, u64)],
     shared: Shared<'_>,
     render_one: &RenderOne<'_>,
 ) -> Vec<RenderedPage> {
     use rayon::prelude::*;
-    let share = to_render
-        .len()
-        .div_ceil(rayon::current_num_threads())
-        .max(32);
+    // One set of contexts per worker thread, made once whatever the pages it is given, so
+    // the pages can be dealt in small batches: a core that drew a long page (the overview
+    // table of every village) is not left with half of the others too.
+    let slots: Vec<std::sync::Mutex<Option<Contexts<'_>>>> = (0..rayon::current_num_threads())
+        .map(|_| std::sync::Mutex::new(None))
+        .collect();
     let progress = progress::Progress::new(to_render.len());
     let rendered = to_render
         .par_iter()
-        .with_min_len(share)
-        .map_init(
-            || Contexts {
+        .with_min_len(8)
+        .map(|&(index, inputs)| {
+            let make = || Contexts {
                 shared,
                 made: HashMap::new(),
-            },
-            |contexts, &(index, inputs)| {
-                let page = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    render_one(index, contexts)
-                }))
-                .unwrap_or_else(|_| Err(vec![crate::diagnostics::Diagnostic::internal()]));
-                progress.tick();
-                (index, inputs, page)
-            },
-        )
+            };
+            let slot = rayon::current_thread_index().unwrap_or(0) % slots.len().max(1);
+            // Never waits: a thread already holding its slot (were it to render a page
+            // inside another) uses contexts of its own.
+            let mut guard = match slots[slot].try_lock() {
+                Ok(guard) => Some(guard),
+                Err(std::sync::TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
+                Err(std::sync::TryLockError::WouldBlock) => None,
+            };
+            let mut own = None;
+            let contexts = match guard.as_mut() {
+                Some(guard) => guard.get_or_insert_with(make),
+                None => own.get_or_insert_with(make),
+            };
+            let page = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                render_one(index, contexts)
+            }))
+            .unwrap_or_else(|_| Err(vec![crate::diagnostics::Diagnostic::internal()]));
+            progress.tick();
+            (index, inputs, page)
+        })
         .collect();
     progress.finish();
     rendered
