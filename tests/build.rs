@@ -570,3 +570,33 @@ fn an_unguarded_optional_field_is_warned_about() {
     );
     assert_eq!(huibao(site.path(), &["build"]).status.code(), Some(1));
 }
+
+/// Guards as Tera evaluates them: a tested path covers the paths it goes through, written
+/// any way (`villages[v.id].note`, `v["note"]`), `default` and a loop's `filter` guard too;
+/// a comparison guards nothing, and a loop variable bound twice alike stays checked.
+#[test]
+fn template_check_follows_tera_guards() {
+    let site = checked_site();
+    let list = site.path().join("content/list.md");
+    fs::write(
+        &list,
+        "+++\ntitle = \"列表\"\n+++\n{% for v in villages_list %}{% if villages[v.id].note %}{{ villages[v.id].note }}{% endif %}{% if v[\"note\"] %}{{ v[\"note\"] }}{% endif %}{% endfor %}\n{{ notes.text | default(value=\"无\") }}{{ villages.zz.name | default(value=\"无\") }}{{ villages[villages_list[0].id].name }}\n{% for v in villages_list | filter(attribute=\"note\", value=\"有备注\") %}{{ v.note }}{% endfor %}\n{# v.note #}\n",
+    )
+    .unwrap();
+    let out = huibao(site.path(), &["check", "--deny-warnings"]);
+    assert!(out.status.success(), "{}", text(&out));
+    fs::write(
+        &list,
+        "+++\ntitle = \"列表\"\n+++\n{% for v in villages_list %}{% if v.note == \"x\" %}是{% endif %}{% endfor %}\n{% for v in villages_list %}{{ v.name }}{% endfor %}{% for v in villages_list %}{{ v.nmae }}{% endfor %}\n",
+    )
+    .unwrap();
+    let said = text(&huibao(site.path(), &["check"]));
+    assert!(
+        said.contains("警告[template-optional] content/list.md:4:"),
+        "{said}"
+    );
+    assert!(
+        said.contains("错误[template-path] content/list.md:5:") && said.contains("「nmae」"),
+        "{said}"
+    );
+}

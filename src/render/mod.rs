@@ -185,6 +185,7 @@ pub fn render_site_cached(
     let plan = pages::plan(site, data, &sources, &mut problems);
     timer.lap("plan");
     if !problems.is_empty() {
+        problems.append(&mut template_notes);
         return Err(problems);
     }
 

@@ -16,7 +16,7 @@ use crate::validate::fields::schema_for;
 use crate::validate::schema::{Field, Kind, Schema, did_you_mean};
 
 /// What a value of the template context is known to be.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 enum Shape {
     /// Not known (no schema for it, or computed): not checked.
     Any,
@@ -26,6 +26,8 @@ enum Shape {
         fields: Vec<(String, Shape)>,
         /// The fields a record may lack (`optional: true` in the schema).
         optional: Vec<String>,
+        /// A folder of unlike files: a key it lacks is a file that may yet be there.
+        folder: bool,
     },
     /// The files of one folder by id (`villages.hengxi`), all of one kind.
     Files {
@@ -93,6 +95,7 @@ pub(super) fn check(
                         what: String::new(),
                         fields: top.clone(),
                         optional: Vec::new(),
+                        folder: true,
                     },
                     |shape, key| field(&shape, key),
                 )
@@ -136,6 +139,7 @@ fn top_level(data: &Data, schema: &Schema) -> Vec<(String, Shape)> {
             what,
             fields,
             optional,
+            folder: false,
         }
     };
     // Deepest folders first: each becomes an entry (and a list) of its parent.
@@ -178,6 +182,7 @@ fn top_level(data: &Data, schema: &Schema) -> Vec<(String, Shape)> {
                 what: format!("data/{}/", path.join("/")),
                 fields: own,
                 optional: Vec::new(),
+                folder: true,
             };
             (folder_record, Shape::List(Box::new(Shape::Any)))
         };
@@ -199,6 +204,7 @@ fn field_shape(field: &Field, name: &str) -> Shape {
                 .map(|(k, v)| (k.clone(), field_shape(v, k)))
                 .collect(),
             optional: optional_fields(fields),
+            folder: false,
         },
         Kind::List(item) => Shape::List(Box::new(field_shape(item, name))),
         other => Shape::Scalar(other.name()),
@@ -306,7 +312,7 @@ impl Checker<'_> {
     }
 
     fn bind_name(&mut self, name: &str, shape: Shape) {
-        let shape = if self.bound.contains_key(name) {
+        let shape = if self.bound.get(name).is_some_and(|old| *old != shape) {
             Shape::Any
         } else {
             shape
@@ -384,16 +390,32 @@ impl Checker<'_> {
                 Node::Block(_, block, _) => self.nodes(&block.body),
                 Node::Forloop(_, forloop, _) => {
                     self.expr_tree(&forloop.container);
+                    // `for v in xs | filter(attribute="note", …)`: every v has its note.
+                    let depth = self.guarded.len();
+                    for filter in forloop
+                        .container
+                        .filters
+                        .iter()
+                        .filter(|f| f.name == "filter")
+                    {
+                        if let Some(ExprVal::String(attribute)) =
+                            filter.args.get("attribute").map(|a| &a.val)
+                        {
+                            self.guarded.push(format!("{}.{attribute}", forloop.value));
+                        }
+                    }
                     self.nodes(&forloop.body);
                     if let Some(body) = &forloop.empty_body {
                         self.nodes(body);
                     }
+                    self.guarded.truncate(depth);
                 }
                 Node::If(branches, _) => {
                     let mut tested = Vec::new();
                     for (_, condition, _) in &branches.conditions {
                         tested_paths(condition, &mut tested);
                     }
+                    let tested: Vec<String> = tested.iter().map(|t| normal(&segments(t))).collect();
                     let depth = self.guarded.len();
                     self.guarded.extend(tested);
                     for (_, condition, body) in &branches.conditions {
@@ -413,7 +435,9 @@ impl Checker<'_> {
     /// Checks `expr` and the expressions in it. `x | default(…)` guards `x`.
     fn expr_tree(&mut self, expr: &Expr) {
         let defaulted = match (&expr.val, expr.filters.first()) {
-            (ExprVal::Ident(ident), Some(first)) if first.name == "default" => Some(ident.clone()),
+            (ExprVal::Ident(ident), Some(first)) if first.name == "default" => {
+                Some(normal(&segments(ident)))
+            }
             _ => None,
         };
         let depth = self.guarded.len();
@@ -521,7 +545,9 @@ impl Checker<'_> {
         };
         let mut read = first.clone();
         let mut varies = self.varies.contains(first);
-        for segment in rest {
+        for (step, segment) in rest.iter().enumerate() {
+            // The path up to and with this step, as guards are written (`villages[*].note`).
+            let here = normal(&segments[..step + 2]);
             let key = match segment {
                 Segment::Key(key) => key,
                 Segment::Element => {
@@ -538,12 +564,14 @@ impl Checker<'_> {
             // page is rendered by `check`, which shows a field it lacks.)
             let optional = varies
                 && matches!(&shape, Shape::Record { optional, .. } if optional.contains(key));
-            varies |= matches!(&shape, Shape::List(_));
-            let absent_file = matches!(&shape, Shape::Files { .. });
+            let absent_file = matches!(
+                &shape,
+                Shape::Files { .. } | Shape::Record { folder: true, .. }
+            );
             match field(&shape, key) {
                 Some(next) => shape = next,
                 // A file that is not there now may be when the test runs.
-                None if absent_file && self.is_guarded(&format!("{read}.{key}")) => return,
+                None if absent_file && self.is_guarded(&here) => return,
                 None => {
                     self.no_such_key(ident, &read, key, &shape);
                     return;
@@ -551,19 +579,20 @@ impl Checker<'_> {
             }
             read.push('.');
             read.push_str(key);
-            if optional && !self.is_guarded(&read) {
+            if optional && !self.is_guarded(&here) {
                 self.optional(ident, &read);
                 return;
             }
         }
     }
 
-    /// Whether `path` (or a path it starts with) is tested before it is read.
+    /// Whether the value at `path` (normalised, see [`normal`]) is tested before it is
+    /// read: a tested path is it, or goes through it (`{% if v.support.unit %}` shows that
+    /// `v.support` is there).
     fn is_guarded(&self, path: &str) -> bool {
         self.guarded.iter().any(|g| {
-            path == g
-                || path
-                    .strip_prefix(g.as_str())
+            g == path
+                || g.strip_prefix(path)
                     .is_some_and(|rest| rest.starts_with(['.', '[']))
         })
     }
@@ -696,11 +725,12 @@ impl Checker<'_> {
     fn location(&self, needle: &str) -> Location {
         let nth = self.seen.get(needle).copied().unwrap_or(1).max(1);
         let template = &self.source.template;
-        let offset = template
+        let searched = without_comments(template);
+        let offset = searched
             .match_indices(needle)
             .nth(nth - 1)
             .map(|(at, _)| at);
-        match offset.or_else(|| template.find(needle)) {
+        match offset.or_else(|| searched.find(needle)) {
             Some(at) => {
                 let (line, col) = crate::diagnostics::line_col(template, at);
                 Location::new(&self.source.file, line, col)
@@ -708,6 +738,22 @@ impl Checker<'_> {
             None => Location::file(&self.source.file),
         }
     }
+}
+
+/// `template` with its `{# comments #}` blanked out, byte for byte (offsets stay valid).
+fn without_comments(template: &str) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find("{#") {
+        out.push_str(&rest[..start]);
+        let end = rest[start..]
+            .find("#}")
+            .map_or(rest.len(), |e| start + e + 2);
+        out.extend(std::iter::repeat_n(' ', end - start));
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn maybe_zh(suggestion: Option<&str>) -> String {
@@ -718,18 +764,39 @@ fn maybe_en(suggestion: Option<&str>) -> String {
     suggestion.map_or(String::new(), |s| format!("did you mean `{s}`? "))
 }
 
-/// The paths an `if` condition tests: its paths, and the subjects of its tests (`x is
-/// defined`), through `and`, `or` and `not`.
+/// The paths an `if` condition tests before its branch reads them: a plain path (`if x`,
+/// `if not x`: a missing value is false), the subject of `is defined` / `is undefined`, and
+/// both sides of `and`. A comparison or a test fails on a missing value, and `or` may take
+/// its branch without it: they guard nothing.
 fn tested_paths(expr: &Expr, found: &mut Vec<String>) {
     match &expr.val {
-        ExprVal::Ident(ident) => found.push(ident.clone()),
-        ExprVal::Test(test) => found.push(test.ident.clone()),
-        ExprVal::Logic(logic) => {
+        ExprVal::Ident(ident) if expr.filters.is_empty() => found.push(ident.clone()),
+        ExprVal::Test(test) if ["defined", "undefined"].contains(&test.name.as_str()) => {
+            found.push(test.ident.clone())
+        }
+        ExprVal::Logic(logic) if logic.operator == tera::ast::LogicOperator::And => {
             tested_paths(&logic.lhs, found);
             tested_paths(&logic.rhs, found);
         }
         _ => {}
     }
+}
+
+/// A path as guards and reads are compared: `v["note"]` is `v.note`, `xs[i]` is `xs[*]`.
+fn normal(segments: &[Segment]) -> String {
+    let mut out = String::new();
+    for segment in segments {
+        match segment {
+            Segment::Key(key) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(key);
+            }
+            Segment::Element => out.push_str("[*]"),
+        }
+    }
+    out
 }
 
 /// A step of a path: `.name` (or `["name"]`, `[0]`), or an element picked by a value.
@@ -756,9 +823,13 @@ fn segments(ident: &str) -> Vec<Segment> {
                     out.push(Segment::Key(std::mem::take(&mut current)));
                 }
                 let mut inner = String::new();
+                let mut depth = 0;
                 for c in chars.by_ref() {
-                    if c == ']' {
-                        break;
+                    match c {
+                        ']' if depth == 0 => break,
+                        ']' => depth -= 1,
+                        '[' => depth += 1,
+                        _ => {}
                     }
                     inner.push(c);
                 }
@@ -784,15 +855,28 @@ fn segments(ident: &str) -> Vec<Segment> {
     out
 }
 
-/// The texts inside the brackets of `ident` (`villages[page.id]` → `page.id`).
+/// The texts inside the outer brackets of `ident` (`villages[page.id]` → `page.id`,
+/// `villages[ids[1]]` → `ids[1]`).
 fn bracketed(ident: &str) -> Vec<&str> {
     let mut found = Vec::new();
-    let mut rest = ident;
-    while let Some(start) = rest.find('[') {
-        let after = &rest[start + 1..];
-        let Some(end) = after.find(']') else { break };
-        found.push(after[..end].trim());
-        rest = &after[end + 1..];
+    let mut depth = 0;
+    let mut start = 0;
+    for (at, c) in ident.char_indices() {
+        match c {
+            '[' => {
+                if depth == 0 {
+                    start = at + 1;
+                }
+                depth += 1;
+            }
+            ']' if depth > 0 => {
+                depth -= 1;
+                if depth == 0 {
+                    found.push(ident[start..at].trim());
+                }
+            }
+            _ => {}
+        }
     }
     found
 }
