@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# A clerk correcting one village again and again in `huibao serve`: how long each rebuild
+# takes (as serve prints it) and the server's resident memory after each, on the data-driven
+# scale site of bench/scale_site.py.
+#   bash bench/serve_edits.sh [N] [EDITS]      default: 1000 villages, 20 edits
+# Prints one line per edit and the median rebuild time; memory should stay flat.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n="${1:-1000}"
+edits="${2:-20}"
+cargo build --release --quiet
+bin="$PWD/target/release/huibao"
+work=$(mktemp -d)
+python3 bench/scale_site.py "$n" "$work/site"
+log="$work/serve.log"
+port=$((20000 + RANDOM % 20000))
+"$bin" serve --site "$work/site" --port "$port" >"$log" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null; rm -rf "$work"' EXIT
+# The first build is done when the preview's address is printed.
+until grep -q "127.0.0.1:$port" "$log"; do
+  kill -0 $pid 2>/dev/null || { cat "$log"; exit 1; }
+  sleep 0.2
+done
+village="$work/site/data/villages/v0005.yaml"
+rss() { awk '/^VmRSS:/ { printf "%d MiB", $2 / 1024 }' "/proc/$pid/status"; }
+echo "== $n villages: first build done, $(rss)"
+times=()
+for i in $(seq 1 "$edits"); do
+  before=$(grep -c "已重新生成" "$log" || true)
+  sed -i "s/^farmland_mu: .*/farmland_mu: $((1000 + i))/" "$village"
+  until [ "$(grep -c "已重新生成" "$log" || true)" -gt "$before" ]; do sleep 0.05; done
+  ms=$(grep "已重新生成" "$log" | tail -1 | sed -E 's/.*用时 ([0-9]+) ms.*/\1/')
+  times+=("$ms")
+  echo "edit $i: ${ms} ms, $(rss)"
+done
+printf '%s\n' "${times[@]}" | sort -n | awk '{ a[NR] = $1 } END { printf "median rebuild: %d ms\n", a[int((NR + 1) / 2)] }'
