@@ -195,12 +195,19 @@ impl Manifest {
         }
     }
 
-    /// The manifest as the bytes written: one line per page's figure, so that two manifests
-    /// diff line by line. The tables are numbered in order met (one pass), then the pages are
-    /// written on every core.
+    /// The manifest as the bytes written (see [`Manifest::write_to`]).
     pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        // Writing into memory cannot fail.
+        let _ = self.write_to(&mut out);
+        out
+    }
+
+    /// Writes the manifest: one line per page's figure, so that two manifests diff line by
+    /// line. The tables are numbered in order met (one pass), then the pages are written a
+    /// batch at a time, each batch on every core: memory stays bounded at any size.
+    pub fn write_to(&self, out: &mut (impl std::io::Write + ?Sized)) -> std::io::Result<()> {
         use rayon::prelude::*;
-        use std::fmt::Write;
         // Tables of the data files (path, title) and of the labels, numbered in order met;
         // each page's figures get their numbers in the same pass.
         let mut files: Vec<(&str, &str)> = Vec::new();
@@ -233,80 +240,95 @@ impl Manifest {
                 numbers
             })
             .collect();
-        let page_texts: Vec<String> = self
-            .pages
-            .par_iter()
-            .zip(&numbers)
-            .map(|(page, numbers)| {
-                let mut numbers = numbers.iter();
-                let mut body = String::with_capacity(64 + 40 * page.figures.len());
-                let _ = write!(
-                    body,
-                    "{{\"page\": {}, \"title\": {}, \"figures\": [",
-                    json(&page.page),
-                    json(&page.title)
-                );
-                for (j, figure) in page.figures.iter().enumerate() {
-                    body.push_str(if j == 0 { "\n  " } else { ",\n  " });
-                    // Only a tabled figure has numbers (taken in the same order as given).
-                    let tabled = self
-                        .tabled(figure)
-                        .and_then(|t| Some((t, *numbers.next()?)));
-                    match tabled {
-                        Some(((_, _, source), (f, l))) => {
-                            let _ = write!(
-                                body,
-                                "[{f},{},{},{l},{}]",
-                                json(&source.key),
-                                source.line,
-                                json(figure.value())
-                            );
-                        }
-                        None => {
-                            let _ = write!(
-                                body,
-                                "[{},{},{},{}]",
-                                json(&self.key(figure).to_string()),
-                                json(&self.what(figure)),
-                                json(&self.src(figure)),
-                                json(figure.value())
-                            );
-                        }
-                    }
-                }
-                body.push_str("\n]}");
-                body
-            })
-            .collect();
-        let mut out =
-            String::with_capacity(page_texts.iter().map(|t| t.len() + 2).sum::<usize>() + 4096);
-        let _ = write!(out, "{{\n\"version\": {VERSION},\n\"data\": {{");
+        let mut head = format!("{{\n\"version\": {VERSION},\n\"data\": {{");
         for (i, (path, print)) in self.data.iter().enumerate() {
-            out.push_str(if i == 0 { "\n  " } else { ",\n  " });
-            let _ = write!(out, "{}: {}", json(path), json(print));
+            head.push_str(if i == 0 { "\n  " } else { ",\n  " });
+            head.push_str(&format!("{}: {}", json(path), json(print)));
         }
-        out.push_str("\n},\n\"files\": [");
+        head.push_str("\n},\n\"files\": [");
         for (i, (path, title)) in files.iter().enumerate() {
-            out.push_str(if i == 0 { "\n  " } else { ",\n  " });
-            let _ = write!(out, "[{},{}]", json(path), json(title));
+            head.push_str(if i == 0 { "\n  " } else { ",\n  " });
+            head.push_str(&format!("[{},{}]", json(path), json(title)));
         }
-        out.push_str("\n],\n\"labels\": [");
+        head.push_str("\n],\n\"labels\": [");
         for (i, label) in labels.iter().enumerate() {
-            out.push_str(if i == 0 { "\n  " } else { ",\n  " });
-            out.push_str(&json(label));
+            head.push_str(if i == 0 { "\n  " } else { ",\n  " });
+            head.push_str(&json(label));
         }
-        out.push_str("\n],\n\"pages\": [");
-        for (i, text) in page_texts.iter().enumerate() {
-            out.push_str(if i == 0 { "\n" } else { ",\n" });
-            out.push_str(text);
+        head.push_str("\n],\n\"pages\": [");
+        out.write_all(head.as_bytes())?;
+        const BATCH: usize = 512;
+        for (batch, (pages, numbers)) in self
+            .pages
+            .chunks(BATCH)
+            .zip(numbers.chunks(BATCH))
+            .enumerate()
+        {
+            let texts: Vec<String> = pages
+                .par_iter()
+                .zip(numbers)
+                .map(|(page, numbers)| self.page_text(page, numbers))
+                .collect();
+            for (i, text) in texts.iter().enumerate() {
+                out.write_all(if batch == 0 && i == 0 { b"\n" } else { b",\n" })?;
+                out.write_all(text.as_bytes())?;
+            }
         }
-        out.push_str("\n],\n\"pending\": [");
+        let mut tail = String::from("\n],\n\"pending\": [");
         for (i, p) in self.pending.iter().enumerate() {
-            out.push_str(if i == 0 { "\n  " } else { ",\n  " });
-            let _ = write!(out, "[{},{},{}]", json(&p.key), json(&p.what), json(&p.old));
+            tail.push_str(if i == 0 { "\n  " } else { ",\n  " });
+            tail.push_str(&format!(
+                "[{},{},{}]",
+                json(&p.key),
+                json(&p.what),
+                json(&p.old)
+            ));
         }
-        out.push_str("\n]\n}\n");
-        out.into_bytes()
+        tail.push_str("\n]\n}\n");
+        out.write_all(tail.as_bytes())
+    }
+
+    /// One page's entry: its figures, those of data files by their numbers in the tables.
+    fn page_text(&self, page: &Page, numbers: &[(usize, usize)]) -> String {
+        use std::fmt::Write;
+        let mut numbers = numbers.iter();
+        let mut body = String::with_capacity(64 + 40 * page.figures.len());
+        let _ = write!(
+            body,
+            "{{\"page\": {}, \"title\": {}, \"figures\": [",
+            json(&page.page),
+            json(&page.title)
+        );
+        for (j, figure) in page.figures.iter().enumerate() {
+            body.push_str(if j == 0 { "\n  " } else { ",\n  " });
+            // Only a tabled figure has numbers (taken in the same order as given).
+            let tabled = self
+                .tabled(figure)
+                .and_then(|t| Some((t, *numbers.next()?)));
+            match tabled {
+                Some(((_, _, source), (f, l))) => {
+                    let _ = write!(
+                        body,
+                        "[{f},{},{},{l},{}]",
+                        json(&source.key),
+                        source.line,
+                        json(figure.value())
+                    );
+                }
+                None => {
+                    let _ = write!(
+                        body,
+                        "[{},{},{},{}]",
+                        json(&self.key(figure).to_string()),
+                        json(&self.what(figure)),
+                        json(&self.src(figure)),
+                        json(figure.value())
+                    );
+                }
+            }
+        }
+        body.push_str("\n]}");
+        body
     }
 
     /// A figure written through the tables: (its file's number in the table of values, the

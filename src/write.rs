@@ -98,16 +98,55 @@ impl Staging {
         if !(same && fs::hard_link(&published, &target).is_ok()) {
             fs::write(&target, bytes).map_err(|e| io_error(Step::WriteFile, path, e))?;
         }
+        self.record(path, before.is_some(), same);
+        Ok(())
+    }
+
+    /// Writes the file `path` (relative to the output folder) with `write`, straight into
+    /// the staging folder (for a file too large to hold in memory first). Kept as the
+    /// published file when the bytes are the same, as [`Staging::put`] does.
+    pub fn put_with(
+        &self,
+        path: &Path,
+        write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<(), Diagnostic> {
+        use std::io::Write;
+        let target = self.staging.join(path);
+        if let Some(dir) = target.parent() {
+            self.make_folder(dir)?;
+        }
+        let fail = |e| io_error(Step::WriteFile, path, e);
+        let file = fs::File::create(&target).map_err(fail)?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+        write(&mut out).map_err(fail)?;
+        out.flush().map_err(fail)?;
+        drop(out);
+        let published = self.out_dir.join(path);
+        let before = fs::metadata(&published).ok().filter(|m| m.is_file());
+        let size = fs::metadata(&target).map(|m| m.len()).ok();
+        let same = before.as_ref().is_some_and(|m| Some(m.len()) == size)
+            && same_bytes(&published, &target);
+        if same {
+            // The published file, hard-linked: it keeps its modification time.
+            let _ = fs::remove_file(&target)
+                .and_then(|()| fs::hard_link(&published, &target))
+                .or_else(|_| fs::copy(&published, &target).map(|_| ()));
+        }
+        self.record(path, before.is_some(), same);
+        Ok(())
+    }
+
+    /// Notes what putting `path` changed.
+    fn record(&self, path: &Path, existed: bool, same: bool) {
         let mut changes = lock(&self.changes);
         changes.total += 1;
-        match (before, same) {
-            (None, _) => changes.added.push(path.to_path_buf()),
-            (Some(_), false) => changes.modified.push(path.to_path_buf()),
-            (Some(_), true) => {}
+        match (existed, same) {
+            (false, _) => changes.added.push(path.to_path_buf()),
+            (true, false) => changes.modified.push(path.to_path_buf()),
+            (true, true) => {}
         }
         drop(changes);
         lock(&self.written).insert(path.to_path_buf());
-        Ok(())
     }
 
     /// Copies the file `source` to `path` (relative to the output folder).
@@ -190,6 +229,38 @@ pub fn publish(output: &Output, out_dir: &Path) -> Result<Changes, Diagnostic> {
         staging.copy(path, source)?;
     }
     staging.publish()
+}
+
+/// Whether two files have the same bytes (read a block at a time).
+fn same_bytes(a: &Path, b: &Path) -> bool {
+    let (Ok(fa), Ok(fb)) = (fs::File::open(a), fs::File::open(b)) else {
+        return false;
+    };
+    let (mut ra, mut rb) = (std::io::BufReader::new(fa), std::io::BufReader::new(fb));
+    let (mut ba, mut bb) = (vec![0u8; 1 << 16], vec![0u8; 1 << 16]);
+    loop {
+        let (Ok(na), Ok(nb)) = (read_full(&mut ra, &mut ba), read_full(&mut rb, &mut bb)) else {
+            return false;
+        };
+        if na != nb || ba[..na] != bb[..nb] {
+            return false;
+        }
+        if na == 0 {
+            return true;
+        }
+    }
+}
+
+/// Reads until `buffer` is full or the file ends; how many bytes were read.
+fn read_full(reader: &mut impl std::io::Read, buffer: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buffer.len() {
+        match reader.read(&mut buffer[filled..])? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    Ok(filled)
 }
 
 /// A lock that a panicked writer left is still usable: the sets it guards stay valid.
@@ -327,5 +398,39 @@ mod tests {
             .collect();
         assert_eq!(names, ["public"]);
         assert_eq!(fs::read(out.join("index.html")).unwrap(), b"<p>1</p>");
+    }
+
+    #[test]
+    fn a_streamed_file_with_the_same_bytes_is_the_published_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let write = |text: &'static str| {
+            let staging = Staging::create(&out).unwrap();
+            staging
+                .put_with(Path::new("figures.json"), |w| w.write_all(text.as_bytes()))
+                .unwrap();
+            staging.publish().unwrap()
+        };
+        assert_eq!(write("[1]").added, [PathBuf::from("figures.json")]);
+        let modified = fs::metadata(out.join("figures.json"))
+            .unwrap()
+            .modified()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let same = write("[1]");
+        assert!(
+            same.added.is_empty() && same.modified.is_empty(),
+            "{same:?}"
+        );
+        let kept = fs::metadata(out.join("figures.json"))
+            .unwrap()
+            .modified()
+            .unwrap();
+        assert_eq!(
+            kept, modified,
+            "an unchanged file keeps its modification time"
+        );
+        assert_eq!(write("[2]").modified, [PathBuf::from("figures.json")]);
+        assert_eq!(fs::read(out.join("figures.json")).unwrap(), b"[2]");
     }
 }
