@@ -171,11 +171,12 @@ fn render_discovered(
         schema: schema.as_ref(),
         corrections: &corrections,
     };
-    let mut output = render::render_site_cached(&site, &data, extras, &mut cache.pages, pages_to)
+    // Render takes the checked data and lets it go once the template values are made.
+    let mut output = render::render_site_cached(&site, data, extras, &mut cache.pages, pages_to)
         .map_err(|mut problems| {
-        problems.extend(notes.iter().cloned());
-        problems
-    })?;
+            problems.extend(notes.iter().cloned());
+            problems
+        })?;
     timer.lap("render");
     notes.extend(output.notes.iter().cloned());
     // What the published site printed and this build prints differently: each change of a
@@ -186,8 +187,9 @@ fn render_discovered(
             let changes = manifest::diff(before, &output.figures);
             let pending = unlogged_changes(before, &output.figures, &changes, &corrections);
             let today = validate::corrections::today();
+            let changed = checked_files_of(&site, &pending);
             for change in &pending {
-                if let Some(d) = validate::corrections::missing_entry(change, &data, &today) {
+                if let Some(d) = validate::corrections::missing_entry(change, &changed, &today) {
                     notes.push(d);
                 }
             }
@@ -357,6 +359,31 @@ fn changed_since(baseline: &manifest::Manifest, data: &load::Data) -> validate::
             .into_iter()
             .map(PathBuf::from)
             .collect(),
+    }
+}
+
+/// The data files of `changes`, read and checked again (a few files: the build let go of
+/// its checked data once its pages had their template values).
+fn checked_files_of(site: &discover::Site, changes: &[manifest::Change]) -> load::Data {
+    let mut paths: Vec<PathBuf> = changes
+        .iter()
+        .filter_map(|c| match manifest::Key::parse(&c.key) {
+            manifest::Key::Data(path, _) => Some(PathBuf::from(path)),
+            manifest::Key::Computed(_) => None,
+        })
+        .collect();
+    paths.sort();
+    paths.dedup();
+    let paths: Vec<PathBuf> = site
+        .data_files
+        .iter()
+        .filter(|p| paths.iter().any(|c| c.as_path() == p.as_path()))
+        .cloned()
+        .collect();
+    match load::load(&site.root, &paths) {
+        // Rules over these few files alone mean nothing: only their checked values count.
+        Ok(loaded) => validate::validate(&site.root, &loaded, None).0,
+        Err(_) => load::Data::default(),
     }
 }
 

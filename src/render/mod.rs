@@ -132,7 +132,7 @@ pub fn render_site(
 ) -> Result<Output, Vec<Diagnostic>> {
     render_site_cached(
         site,
-        data,
+        data.clone(),
         extras,
         &mut PageCache::default(),
         PagesTo::Memory,
@@ -140,10 +140,11 @@ pub fn render_site(
 }
 
 /// Like [`render_site`], reusing the pages of `cache` whose inputs did not change; `pages`
-/// says where they go (only [`PagesTo::Memory`] keeps them, and fills the cache).
+/// says where they go (only [`PagesTo::Memory`] keeps them, and fills the cache). The data
+/// is taken, and let go once the template values are made: pages read those.
 pub fn render_site_cached(
     site: &Site,
-    data: &Data,
+    data: Data,
     extras: Extras<'_>,
     cache: &mut PageCache,
     pages_to: PagesTo<'_>,
@@ -155,7 +156,7 @@ pub fn render_site_cached(
     };
     let timer = crate::Timer::start();
     let mut problems = Vec::new();
-    let (data_map, figure_sources) = context::data_context(data, extras.schema);
+    let (data_map, figure_sources) = context::data_context(&data, extras.schema);
     let figure_sources = std::sync::Arc::new(figure_sources);
     timer.lap("context");
     let mut sources = pages::read_sources(site, &mut problems);
@@ -174,7 +175,7 @@ pub fn render_site_cached(
     // Template mistakes stop the build; optional fields read unguarded are warnings.
     let mut template_notes = Vec::new();
     if let Some(schema) = extras.schema {
-        let (errors, warnings) = typecheck::check(&content_tera, &sources, data, schema)
+        let (errors, warnings) = typecheck::check(&content_tera, &sources, &data, schema)
             .into_iter()
             .partition::<Vec<_>, _>(Diagnostic::is_error);
         problems.extend(errors);
@@ -182,7 +183,7 @@ pub fn render_site_cached(
     }
     let (layout_tera, layout_print) = theme::layout_tera(site, &mut problems);
     timer.lap("templates");
-    let plan = pages::plan(site, data, &sources, &mut problems);
+    let plan = pages::plan(site, &data, &sources, &mut problems);
     timer.lap("plan");
     if !problems.is_empty() {
         problems.append(&mut template_notes);
@@ -217,9 +218,13 @@ pub fn render_site_cached(
             fingerprint(&(layout_print, site_json.to_string(), huibao_json.to_string()));
         let schema_text = std::fs::read(site.root.join(crate::discover::SCHEMA_FILE));
         let schema_print = fingerprint(&schema_text.unwrap_or_default());
-        let inputs = (&data_map, data, schema_print);
+        let inputs = (&data_map, &data, schema_print);
         Prints::new(inputs, theme_print, &plan, &sources, reads.clone())
     });
+    let folders = context::top_level_folders(&data);
+    let data_fingerprints = data.fingerprints();
+    // The pages read the template values: the checked data (a tree as large) goes now.
+    drop(data);
     timer.lap("fingerprints");
     let link_targets: HashMap<String, String> = plan
         .pages
@@ -288,7 +293,6 @@ pub fn render_site_cached(
         }
     }
     let reused = done.figures.len();
-    let folders = context::top_level_folders(data);
     let shared = Shared {
         data: &data_map,
         folders: &folders,
@@ -349,7 +353,7 @@ pub fn render_site_cached(
     output.figures = std::sync::Arc::new(manifest::Manifest::new(
         std::mem::take(&mut done.figures),
         figure_sources.clone(),
-        data.fingerprints(),
+        data_fingerprints,
     ));
     timer.lap(&format!("pages ({reused} reused)"));
     if !problems.is_empty() {
