@@ -16,6 +16,7 @@ pub mod html;
 pub mod load;
 pub mod manifest;
 pub mod new_site;
+pub mod progress;
 pub mod provenance;
 pub mod render;
 pub mod serve;

@@ -97,16 +97,20 @@ pub fn load_cached(
     // Files are parsed on every core; a file whose parsing panics is an internal error of
     // that file, as a page is in render.
     use rayon::prelude::*;
+    let progress = crate::progress::Progress::new("数据 data", paths.len());
     let results: Vec<Result<Arc<DataFile>, Vec<Diagnostic>>> = (0..paths.len())
         .into_par_iter()
         .with_min_len(64)
         .map(|i| {
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let file = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 cached(i).map_or_else(|| load_file(root, &paths[i]).map(Arc::new), Ok)
             }))
-            .unwrap_or_else(|_| Err(vec![Diagnostic::internal()]))
+            .unwrap_or_else(|_| Err(vec![Diagnostic::internal()]));
+            progress.tick();
+            file
         })
         .collect();
+    progress.finish();
     let mut files = Vec::with_capacity(paths.len());
     let mut problems = Vec::new();
     let mut kept = std::collections::HashMap::with_capacity(paths.len());

@@ -14,7 +14,6 @@ pub mod figures;
 mod links;
 pub mod markdown;
 mod pages;
-mod progress;
 mod shown;
 mod tera_filters;
 pub mod theme;
@@ -534,7 +533,7 @@ fn render_in_parallel(
     let slots: Vec<std::sync::Mutex<Option<Contexts<'_>>>> = (0..rayon::current_num_threads())
         .map(|_| std::sync::Mutex::new(None))
         .collect();
-    let progress = progress::Progress::new(to_render.len());
+    let progress = crate::progress::Progress::new("页面 pages", to_render.len());
     let rendered = to_render
         .par_iter()
         .with_min_len(8)

@@ -1,14 +1,16 @@
-//! The progress bar of a long render: shown on stderr once rendering has taken a second,
-//! never when stderr is not a terminal (CI logs, pipes, tests), cleared when done.
+//! The progress bar of a long stage (reading data files, rendering pages): shown on stderr
+//! once the stage has taken a second, never when stderr is not a terminal (CI logs, pipes,
+//! tests), cleared when done.
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// How long rendering runs before the bar appears: short builds print nothing extra.
+/// How long a stage runs before its bar appears: short builds print nothing extra.
 pub const SHOW_AFTER: Duration = Duration::from_secs(1);
 
-/// Counts rendered pages; safe to tick from every rayon worker.
+/// Counts what a stage has done (files read, pages rendered); safe to tick from every rayon
+/// worker.
 pub struct Progress {
     bar: ProgressBar,
     started: Instant,
@@ -18,17 +20,25 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// A bar for `pages` pages, drawn on stderr after [`SHOW_AFTER`].
-    pub fn new(pages: usize) -> Progress {
-        Progress::with_target(pages, SHOW_AFTER, ProgressDrawTarget::stderr())
+    /// A bar named `label` (`页面 pages`) for `count` items, drawn on stderr after
+    /// [`SHOW_AFTER`].
+    pub fn new(label: &'static str, count: usize) -> Progress {
+        Progress::with_target(label, count, SHOW_AFTER, ProgressDrawTarget::stderr())
     }
 
-    /// A bar for `pages` pages, drawn on `target` once `show_after` has passed.
-    pub fn with_target(pages: usize, show_after: Duration, target: ProgressDrawTarget) -> Progress {
-        let bar = ProgressBar::with_draw_target(Some(pages as u64), ProgressDrawTarget::hidden());
-        if let Ok(style) = ProgressStyle::with_template("{wide_bar} {pos}/{len} {elapsed}") {
+    /// A bar named `label` for `count` items, drawn on `target` once `show_after` has passed.
+    pub fn with_target(
+        label: &'static str,
+        count: usize,
+        show_after: Duration,
+        target: ProgressDrawTarget,
+    ) -> Progress {
+        let bar = ProgressBar::with_draw_target(Some(count as u64), ProgressDrawTarget::hidden());
+        if let Ok(style) = ProgressStyle::with_template("{prefix} {wide_bar} {pos}/{len} {elapsed}")
+        {
             bar.set_style(style);
         }
+        bar.set_prefix(label);
         Progress {
             bar,
             started: Instant::now(),
@@ -37,7 +47,7 @@ impl Progress {
         }
     }
 
-    /// One more page rendered.
+    /// One more done.
     pub fn tick(&self) {
         if self.started.elapsed() >= self.show_after
             && let Ok(mut target) = self.target.try_lock()
@@ -48,7 +58,7 @@ impl Progress {
         self.bar.inc(1);
     }
 
-    /// Rendering is over: the bar leaves no line behind.
+    /// The stage is over: the bar leaves no line behind.
     pub fn finish(&self) {
         self.bar.finish_and_clear();
     }
@@ -62,6 +72,7 @@ mod tests {
     fn drawn(show_after: Duration) -> String {
         let term = InMemoryTerm::new(4, 60);
         let progress = Progress::with_target(
+            "页面 pages",
             3,
             show_after,
             ProgressDrawTarget::term_like(Box::new(term.clone())),
@@ -78,7 +89,7 @@ mod tests {
     #[test]
     fn the_bar_shows_once_rendering_is_long() {
         assert!(
-            drawn(Duration::ZERO).contains("3/3"),
+            drawn(Duration::ZERO).contains("页面 pages") && drawn(Duration::ZERO).contains("3/3"),
             "{}",
             drawn(Duration::ZERO)
         );
