@@ -122,34 +122,35 @@ fn resolve(dir: &str, path: &str) -> Option<String> {
     super::markdown::normalize(&format!("{dir}/{path}"))
 }
 
-/// The values of `href="…"` and `src="…"` attributes.
-fn attribute_values(html: &str) -> Vec<String> {
+/// The values of the attribute `opening` (` href="`) in `html`, in order.
+fn values_of<'h>(html: &'h str, opening: &str) -> Vec<&'h str> {
     let mut values = Vec::new();
-    for attribute in [" href=\"", " src=\""] {
-        let mut rest = html;
-        while let Some(start) = crate::html::find(rest, attribute) {
-            rest = &rest[start + attribute.len()..];
-            if let Some(end) = rest.find('"') {
-                values.push(rest[..end].to_string());
-                rest = &rest[end..];
-            }
+    let mut rest = html;
+    while let Some(start) = crate::html::find(rest, opening) {
+        rest = &rest[start + opening.len()..];
+        if let Some(end) = rest.find('"') {
+            values.push(&rest[..end]);
+            rest = &rest[end..];
         }
     }
     values
 }
 
+/// The values of `href="…"` and `src="…"` attributes.
+fn attribute_values(html: &str) -> Vec<String> {
+    [" href=\"", " src=\""]
+        .iter()
+        .flat_map(|opening| values_of(html, opening))
+        .map(str::to_string)
+        .collect()
+}
+
 /// Fingerprints of the `id="…"` values of a page, sorted.
 pub fn anchors(html: &str) -> Vec<u64> {
-    let mut found = Vec::new();
-    let mut rest = html;
-    while let Some(start) = crate::html::find(rest, " id=\"") {
-        rest = &rest[start + 5..];
-        if let Some(end) = rest.find('"') {
-            let id = rest[..end].replace("&amp;", "&");
-            found.push(super::cache::fingerprint(&id.as_str()));
-            rest = &rest[end..];
-        }
-    }
+    let mut found: Vec<u64> = values_of(html, " id=\"")
+        .into_iter()
+        .map(|id| super::cache::fingerprint(&id.replace("&amp;", "&").as_str()))
+        .collect();
     found.sort_unstable();
     found.dedup();
     found
