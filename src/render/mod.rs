@@ -235,14 +235,19 @@ pub fn render_site_cached(
     } else {
         Vec::new()
     };
-    // Every path of the output, for the link check of each page as it is done.
-    let output_paths: std::collections::HashSet<String> = plan
+    // The files the build makes, and every path of the output (those and the static files),
+    // for the link check of each page as it is done.
+    let generated: std::collections::HashSet<String> = plan
         .pages
         .iter()
         .map(|p| p.output.clone())
-        .chain(site.static_files.iter().map(|(p, _)| key_of(p)))
-        .chain(builtin_files.iter().map(|(p, _)| key_of(p)))
+        .chain(builtin_files.iter().map(|(p, _)| output_key(p)))
         .chain([manifest::FILE.to_string()])
+        .collect();
+    let output_paths: std::collections::HashSet<String> = generated
+        .iter()
+        .cloned()
+        .chain(site.static_files.iter().map(|(p, _)| output_key(p)))
         .collect();
     let mut output = Output {
         notes: float_math_warnings(&content_tera, &sources),
@@ -358,22 +363,18 @@ pub fn render_site_cached(
     if !problems.is_empty() {
         return Err(problems);
     }
-    let generated = plan
-        .pages
-        .iter()
-        .map(|p| p.output.clone())
-        .chain(builtin_files.iter().map(|(p, _)| key_of(p)))
-        .chain([manifest::FILE.to_string()])
-        .collect();
     // Links to an anchor of a static HTML file: its anchors are read from the file.
     for (_, page_links) in &scanned {
         for (target, _, _) in &page_links.pending {
             if done.anchors.contains_key(target) {
                 continue;
             }
-            let source = site.static_files.iter().find(|(p, _)| key_of(p) == *target);
+            let source = site
+                .static_files
+                .iter()
+                .find(|(p, _)| output_key(p) == *target);
             if let Some((_, source)) = source
-                && let Ok(text) = std::fs::read_to_string(site.root.join(source))
+                && let Ok(text) = std::fs::read_to_string(source)
             {
                 done.anchors.insert(target.clone(), links::anchors(&text));
             }
@@ -403,8 +404,9 @@ pub fn render_site_cached(
     }
 }
 
-/// A path of the output folder as the link check writes it: `/`-separated.
-fn key_of(path: &std::path::Path) -> String {
+/// A path of the output folder as pages link to it and the preview serves it:
+/// `/`-separated.
+pub fn output_key(path: &std::path::Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
 
@@ -607,7 +609,7 @@ fn check_published(
         );
     }
     for (path, _) in &site.static_files {
-        if generated.contains(&key_of(path)) {
+        if generated.contains(&output_key(path)) {
             problems.push(Diagnostic::error(
                 "static-collision",
                 Some(Location::file(path)),

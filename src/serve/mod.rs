@@ -82,14 +82,14 @@ impl Builder {
         let mut files =
             HashMap::with_capacity(rendered.output.files.len() + rendered.output.copies.len());
         for (path, bytes) in rendered.output.files {
-            files.insert(key_of(&path), bytes);
+            files.insert(crate::render::output_key(&path), bytes);
         }
         let mut notes = rendered.notes;
         // discover() has already left out static files that link outside the site.
         for (path, source) in rendered.output.copies {
             match std::fs::read(&source) {
                 Ok(bytes) => {
-                    files.insert(key_of(&path), Bytes::from(bytes));
+                    files.insert(crate::render::output_key(&path), Bytes::from(bytes));
                 }
                 Err(error) => notes.push(Diagnostic::unreadable(&source, &error)),
             }
@@ -97,10 +97,6 @@ impl Builder {
         let figures = Some(rendered.output.figures);
         Ok((Snapshot { files, figures }, notes))
     }
-}
-
-fn key_of(path: &Path) -> String {
-    path.to_string_lossy().replace('\\', "/")
 }
 
 /// Serves the site until Ctrl-C. Returns an error only when the server cannot start.
