@@ -349,10 +349,7 @@ impl Checker<'_> {
         for segment in rest {
             shape = match segment {
                 Segment::Key(key) => field(&shape, key)?,
-                Segment::Element => match shape {
-                    Shape::Record { .. } => Shape::Any,
-                    other => element(other),
-                },
+                Segment::Element => element(shape),
             };
         }
         Some(shape)
@@ -553,10 +550,7 @@ impl Checker<'_> {
                 Segment::Element => {
                     varies = true;
                     read.push_str("[…]");
-                    shape = match shape {
-                        Shape::Record { .. } => Shape::Any,
-                        other => element(other),
-                    };
+                    shape = element(shape);
                     continue;
                 }
             };
