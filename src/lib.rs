@@ -366,19 +366,17 @@ fn changed_since(baseline: &manifest::Manifest, data: &load::Data) -> validate::
 /// The data files of `changes`, read and checked again (a few files: the build let go of
 /// its checked data once its pages had their template values).
 fn checked_files_of(site: &discover::Site, changes: &[manifest::Change]) -> load::Data {
-    let mut paths: Vec<PathBuf> = changes
+    let changed: Vec<&Path> = changes
         .iter()
         .filter_map(|c| match manifest::Key::parse(&c.key) {
-            manifest::Key::Data(path, _) => Some(PathBuf::from(path)),
+            manifest::Key::Data(path, _) => Some(Path::new(path)),
             manifest::Key::Computed(_) => None,
         })
         .collect();
-    paths.sort();
-    paths.dedup();
     let paths: Vec<PathBuf> = site
         .data_files
         .iter()
-        .filter(|p| paths.iter().any(|c| c.as_path() == p.as_path()))
+        .filter(|p| changed.contains(&p.as_path()))
         .cloned()
         .collect();
     match load::load(&site.root, &paths) {
