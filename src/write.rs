@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::diagnostics::{Diagnostic, Location, Text};
-use crate::render::Output;
 
 /// The file that marks a folder as huibao's output, so that huibao never replaces a folder
 /// it did not make.
@@ -127,10 +126,12 @@ impl Staging {
         let same = before.as_ref().is_some_and(|m| Some(m.len()) == size)
             && same_bytes(&published, &target);
         if same {
-            // The published file, hard-linked: it keeps its modification time.
-            let _ = fs::remove_file(&target)
-                .and_then(|()| fs::hard_link(&published, &target))
-                .or_else(|_| fs::copy(&published, &target).map(|_| ()));
+            // The published file, hard-linked: it keeps its modification time. The link is
+            // made beside the new file and renamed over it, so a failure keeps the new file.
+            let link = target.with_extension("huibao-link");
+            if fs::hard_link(&published, &link).is_ok() && fs::rename(&link, &target).is_err() {
+                let _ = fs::remove_file(&link);
+            }
         }
         self.record(path, before.is_some(), same);
         Ok(())
@@ -216,19 +217,6 @@ impl crate::render::PageSink for Staging {
     fn put(&self, path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
         Staging::put(self, path, bytes)
     }
-}
-
-/// Publishes `output` (every page in its `files`) to `out_dir`, replacing its contents only
-/// when all is written.
-pub fn publish(output: &Output, out_dir: &Path) -> Result<Changes, Diagnostic> {
-    let staging = Staging::create(out_dir)?;
-    for (path, bytes) in &output.files {
-        staging.put(path, bytes)?;
-    }
-    for (path, source) in &output.copies {
-        staging.copy(path, source)?;
-    }
-    staging.publish()
 }
 
 /// Whether two files have the same bytes (read a block at a time).
@@ -386,12 +374,11 @@ mod tests {
         for leftover in [".public.huibao-new", ".public.huibao-old"] {
             fs::create_dir_all(dir.path().join(leftover).join("x")).unwrap();
         }
-        let output = Output {
-            files: vec![(PathBuf::from("index.html"), b"<p>1</p>".to_vec().into())],
-            ..Output::default()
-        };
-        publish(&output, &out).unwrap();
-        publish(&output, &out).unwrap();
+        for _ in 0..2 {
+            let staging = Staging::create(&out).unwrap();
+            staging.put(Path::new("index.html"), b"<p>1</p>").unwrap();
+            staging.publish().unwrap();
+        }
         let names: Vec<String> = fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
