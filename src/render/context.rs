@@ -102,18 +102,21 @@ pub fn data_context(data: &Data, schema: Option<&Schema>) -> (Map<String, Json>,
 }
 
 /// The list form of a top-level folder of the data context, `name` being `villages_list`:
-/// its records in file-name order (`None` when there is no such folder). `folders` holds each
-/// top-level folder's file ids, in order (see [`top_level_folders`]).
+/// its records in file-name order (`None` when there is no such folder), the first `limit`
+/// of them when there is a limit. `folders` holds each top-level folder's file ids, in order
+/// (see [`top_level_folders`]).
 pub fn list_form(
     data: &Map<String, Json>,
     name: &str,
     folders: &std::collections::HashMap<String, Vec<String>>,
+    limit: Option<usize>,
 ) -> Option<Json> {
     let folder = name.strip_suffix("_list")?;
     let ids = folders.get(folder)?;
     let records = data.get(folder)?.as_object()?;
     Some(Json::Array(
         ids.iter()
+            .take(limit.unwrap_or(usize::MAX))
             .filter_map(|id| records.get(id).cloned())
             .collect(),
     ))
@@ -276,5 +279,41 @@ fn join(prefix: &str, part: &str, sep: &str) -> String {
         part.to_string()
     } else {
         format!("{prefix}{sep}{part}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_form_keeps_file_order_and_its_limit() {
+        let mut villages = Map::new();
+        for id in ["c", "a", "b"] {
+            villages.insert(id.to_string(), serde_json::json!({ "id": id }));
+        }
+        let mut data = Map::new();
+        data.insert("villages".to_string(), Json::Object(villages));
+        let folders = std::collections::HashMap::from([(
+            "villages".to_string(),
+            vec!["a".to_string(), "b".to_string(), "c".to_string()],
+        )]);
+        let ids = |list: Option<Json>| -> Vec<String> {
+            list.and_then(|l| l.as_array().cloned())
+                .unwrap_or_default()
+                .iter()
+                .map(|r| r["id"].as_str().unwrap_or_default().to_string())
+                .collect()
+        };
+        assert_eq!(
+            ids(list_form(&data, "villages_list", &folders, None)),
+            ["a", "b", "c"]
+        );
+        assert_eq!(
+            ids(list_form(&data, "villages_list", &folders, Some(2))),
+            ["a", "b"]
+        );
+        assert_eq!(list_form(&data, "towns_list", &folders, None), None);
+        assert_eq!(list_form(&data, "villages", &folders, None), None);
     }
 }

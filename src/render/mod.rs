@@ -74,10 +74,14 @@ pub enum PagesTo<'s> {
     /// Handed to a sink as each is rendered, then dropped (a build; `huibao diff`).
     Sink(&'s dyn PageSink),
     /// Only the first page of each content template is rendered, to find template mistakes
-    /// without the time of a whole build, and dropped (`huibao check`). The figures manifest
-    /// then holds only those pages.
+    /// without the time of a whole build, and dropped (`huibao check`). A folder's list form
+    /// (`villages_list`) then holds its first [`SAMPLE_LIST`] records: an overview of 10,000
+    /// villages is tried on a few. The figures manifest holds only those pages.
     Sample,
 }
+
+/// How many records a folder's list form holds in the sample pages of [`PagesTo::Sample`].
+pub const SAMPLE_LIST: usize = 8;
 
 /// A sink that drops every page: for what needs only the figures (`huibao diff`).
 #[derive(Debug, Default)]
@@ -301,6 +305,7 @@ pub fn render_site_cached(
         data: &data_map,
         folders: &folders,
         reads: &reads,
+        list_limit: sample.then_some(SAMPLE_LIST),
         site: &site_json,
         huibao: &huibao_json,
     };
@@ -469,6 +474,8 @@ struct Shared<'s> {
     /// Each top-level data folder and its files' ids (for `villages_list`).
     folders: &'s HashMap<String, Vec<String>>,
     reads: &'s [Option<std::collections::BTreeSet<String>>],
+    /// How many records a folder's list form holds (`None`: all of them).
+    list_limit: Option<usize>,
     site: &'s Json,
     huibao: &'s Json,
 }
@@ -501,7 +508,8 @@ impl Contexts<'_> {
                 let list = format!("{name}_list");
                 if shared.folders.contains_key(name)
                     && read(&list)
-                    && let Some(records) = context::list_form(shared.data, &list, shared.folders)
+                    && let Some(records) =
+                        context::list_form(shared.data, &list, shared.folders, shared.list_limit)
                 {
                     // Moved in, not serialised again: at 100,000 villages it is large.
                     let mut owned = Map::new();
