@@ -146,6 +146,7 @@ fn render_discovered(
     }
     timer.lap("load");
     let (baseline, published, unreadable_manifest) = compared_with(compare, &site, cache);
+    timer.lap("published figures");
     let since = baseline.as_ref().map(|b| changed_since(b, &loaded));
     let (data, mut notes) = validate::validate(&site.root, &loaded, since.as_ref());
     drop(loaded);
