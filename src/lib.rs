@@ -91,6 +91,8 @@ pub fn render(
 pub struct BuildCache {
     /// Parsed data files.
     pub data: load::LoadCache,
+    /// Checked data files.
+    pub checked: validate::fields::Cache,
     /// Rendered pages.
     pub pages: render::PageCache,
     /// The figures of the last good build.
@@ -148,7 +150,9 @@ fn render_discovered(
     let (baseline, published, unreadable_manifest) = compared_with(compare, &site, cache);
     timer.lap("published figures");
     let since = baseline.as_ref().map(|b| changed_since(b, &loaded));
-    let (data, mut notes) = validate::validate(&site.root, &loaded, since.as_ref());
+    let keep = matches!(pages_to, render::PagesTo::Memory);
+    let checked_before = keep.then_some(&mut cache.checked);
+    let (data, mut notes) = validate::validate(&site.root, &loaded, since.as_ref(), checked_before);
     drop(loaded);
     timer.lap("validate");
     notes.splice(0..0, site.notes.iter().cloned());
@@ -382,7 +386,7 @@ fn checked_files_of(site: &discover::Site, changes: &[manifest::Change]) -> load
         .collect();
     match load::load(&site.root, &paths) {
         // Rules over these few files alone mean nothing: only their checked values count.
-        Ok(loaded) => validate::validate(&site.root, &loaded, None).0,
+        Ok(loaded) => validate::validate(&site.root, &loaded, None, None).0,
         Err(_) => load::Data::default(),
     }
 }

@@ -350,10 +350,10 @@ impl Manifest {
             return None;
         }
         // The table: the files as written, each with the values its figures name.
-        let mut table = Sources::default();
+        let mut files: Vec<SourceFile> = Vec::with_capacity(doc.files.len());
         let mut places: Vec<HashMap<&str, u32>> = Vec::with_capacity(doc.files.len());
         for (path, title) in &doc.files {
-            table.files.push(SourceFile {
+            files.push(SourceFile {
                 path: path.to_string(),
                 pattern: path.to_string(),
                 title: title.to_string(),
@@ -369,7 +369,7 @@ impl Manifest {
             for item in &page.figures {
                 let figure = match item {
                     Item::Data(f, inside, line, l, value) => {
-                        let file = table.files.get_mut(usize::try_from(*f).ok()?)?;
+                        let file = files.get_mut(usize::try_from(*f).ok()?)?;
                         let label = labels.get(usize::try_from(*l).ok()?)?;
                         let known = places.get_mut(usize::try_from(*f).ok()?)?;
                         let next = u32::try_from(file.values.len()).ok()?;
@@ -416,7 +416,9 @@ impl Manifest {
         Some(Manifest {
             version: VERSION,
             data: doc.data,
-            table: Arc::new(table),
+            table: Arc::new(Sources {
+                files: files.into_iter().map(Arc::new).collect(),
+            }),
             pages,
             pending,
         })
@@ -576,16 +578,18 @@ mod tests {
         Arc::new(Sources {
             files: names
                 .iter()
-                .map(|n| SourceFile {
-                    path: format!("data/{n}.yaml"),
-                    pattern: format!("data/{n}.yaml"),
-                    title: format!("文件{n}"),
-                    group: String::new(),
-                    values: vec![SourceValue {
-                        line: 1,
-                        key: "a.b".into(),
-                        label: "什么".into(),
-                    }],
+                .map(|n| {
+                    Arc::new(SourceFile {
+                        path: format!("data/{n}.yaml"),
+                        pattern: format!("data/{n}.yaml"),
+                        title: format!("文件{n}"),
+                        group: String::new(),
+                        values: vec![SourceValue {
+                            line: 1,
+                            key: "a.b".into(),
+                            label: "什么".into(),
+                        }],
+                    })
                 })
                 .collect(),
         })

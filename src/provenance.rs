@@ -190,8 +190,9 @@ fn push_plain<'t>(out: &mut Vec<Piece<'t>>, plain: &'t str) {
 /// is called. Built with the template context, in the same order.
 #[derive(Clone, Debug, Default)]
 pub struct Sources {
-    /// The data files, in the order of the data.
-    pub files: Vec<SourceFile>,
+    /// The data files, in the order of the data (each shared: the preview's next build
+    /// replaces only the files that changed).
+    pub files: Vec<std::sync::Arc<SourceFile>>,
 }
 
 /// The numbers of one data file.
@@ -483,7 +484,7 @@ mod tests {
             }],
         };
         Sources {
-            files: vec![
+            files: [
                 SourceFile {
                     path: "data/township.yaml".into(),
                     pattern: "data/township.yaml".into(),
@@ -498,7 +499,10 @@ mod tests {
                 village("a", "甲村"),
                 village("b", "乙村"),
                 village("c", "丙村"),
-            ],
+            ]
+            .into_iter()
+            .map(std::sync::Arc::new)
+            .collect(),
         }
     }
 

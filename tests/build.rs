@@ -600,3 +600,64 @@ fn template_check_follows_tera_guards() {
         "{said}"
     );
 }
+
+/// The preview's next build reuses what did not change (parsed and checked files, the data
+/// context, pages): after every edit, failed builds included, its output is a fresh build's.
+#[test]
+fn preview_builds_after_edits_equal_fresh_builds() {
+    let site = copy_site(&repo());
+    let village = site.path().join("data/villages/hengxi.yaml");
+    let schema = site.path().join("data/schema.yaml");
+    let original = fs::read_to_string(&village).unwrap();
+    let mut cache = huibao::BuildCache::default();
+    let mut build = |what: &str| {
+        let kept =
+            huibao::render_cached(site.path(), false, huibao::Compare::LastBuild, &mut cache);
+        let fresh = huibao::render(site.path(), false, huibao::Compare::LastBuild);
+        match (kept, fresh) {
+            (Ok(kept), Ok(fresh)) => {
+                assert_eq!(kept.output.files, fresh.output.files, "{what}");
+                assert_eq!(
+                    kept.output.figures.to_bytes(),
+                    fresh.output.figures.to_bytes(),
+                    "{what}"
+                );
+                kept.output.files
+            }
+            (Err(kept), Err(fresh)) => {
+                assert_eq!(kept, fresh, "{what}");
+                Vec::new()
+            }
+            (kept, fresh) => panic!("{what}: {:?} / {:?}", kept.is_ok(), fresh.is_ok()),
+        }
+    };
+    let first = build("first build");
+    let page = |files: &[(std::path::PathBuf, bytes::Bytes)], name: &str| {
+        let (_, bytes) = files
+            .iter()
+            .find(|(p, _)| p.to_string_lossy().replace('\\', "/") == name)
+            .unwrap();
+        String::from_utf8(bytes.to_vec()).unwrap()
+    };
+    assert!(page(&first, "villages/hengxi.html").contains("中航工业"));
+    fs::write(&village, original.replace("中航工业", "航空工业")).unwrap();
+    let text = build("a text changed");
+    assert!(page(&text, "villages/hengxi.html").contains("航空工业"));
+    fs::write(&village, format!("# 一行注释\n{original}")).unwrap();
+    build("every value one line lower");
+    fs::write(
+        &village,
+        original.replace("households: 132", "households: 132万"),
+    )
+    .unwrap();
+    assert!(build("a mistake").is_empty());
+    fs::write(&village, &original).unwrap();
+    build("the mistake mended");
+    let schema_text = fs::read_to_string(&schema).unwrap();
+    fs::write(
+        &schema,
+        schema_text.replace("label: 户数}", "label: 户的数目}"),
+    )
+    .unwrap();
+    build("a label of the schema changed");
+}

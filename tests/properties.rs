@@ -108,7 +108,7 @@ fn problems(dir: &Path) -> Vec<huibao::diagnostics::Diagnostic> {
         .map(|e| e.path().strip_prefix(dir).unwrap().to_path_buf())
         .collect();
     let data = load::load(dir, &files).unwrap();
-    validate::validate(dir, &data, None).1
+    validate::validate(dir, &data, None, None).1
 }
 
 fn villages() -> impl Strategy<Value = Vec<(u32, u32, u32)>> {

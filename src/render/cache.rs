@@ -18,6 +18,8 @@ pub struct PageCache {
     /// The data files of the build that made the pages, in order: the pages' figures name
     /// values by their file's number, so pages are kept only while the files are the same.
     pub(super) files: Vec<String>,
+    /// The data context the pages were made with, patched by the next build.
+    pub(super) context: super::context::Cache,
 }
 
 /// A page kept for the next build: shared, never copied (the preview serves the same bytes).

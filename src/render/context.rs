@@ -9,6 +9,8 @@
 //! Each number's text is wrapped in invisible provenance markers naming its place in the
 //! data ([`crate::provenance`]); the table of those places is built in the same walk.
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value as Json};
 
 use crate::load::{Data, DataFile, Node, Value};
@@ -51,17 +53,14 @@ pub fn data_context(data: &Data, schema: Option<&Schema>) -> (Map<String, Json>,
         .par_iter()
         .enumerate()
         .map(|(index, file)| {
-            let (mut record, source) = marked_file(index as u32, file, schema);
-            if let Json::Object(map) = &mut record {
-                map.shift_insert(0, "id".to_string(), Json::String(file.id().to_string()));
-            }
+            let (record, source) = marked_record(index, file, schema);
             let listed = (file.key_path.len() > 2).then(|| record.clone());
             (record, listed, source)
         })
         .collect();
     // Every village names the same fields: their keys and labels are held once.
-    let mut interned: std::collections::HashSet<std::sync::Arc<str>> = Default::default();
-    let mut intern = |text: &mut std::sync::Arc<str>| match interned.get(text) {
+    let mut interned: std::collections::HashSet<Arc<str>> = Default::default();
+    let mut intern = |text: &mut Arc<str>| match interned.get(text) {
         Some(shared) => *text = shared.clone(),
         None => {
             interned.insert(text.clone());
@@ -72,7 +71,7 @@ pub fn data_context(data: &Data, schema: Option<&Schema>) -> (Map<String, Json>,
             intern(&mut value.key);
             intern(&mut value.label);
         }
-        sources.files.push(source);
+        sources.files.push(Arc::new(source));
         let folders = &file.key_path[..file.key_path.len().saturating_sub(1)];
         let mut parent = &mut root;
         for (depth, folder) in folders.iter().enumerate() {
@@ -99,6 +98,108 @@ pub fn data_context(data: &Data, schema: Option<&Schema>) -> (Map<String, Json>,
         parent.insert(file.id().to_string(), record);
     }
     (root, sources)
+}
+
+/// The data context of the preview's last build and what it was made from, for the next
+/// build: a one-village correction marks one file again and patches it in, instead of
+/// making the values of 10,000 villages anew.
+#[derive(Debug, Default)]
+pub struct Cache {
+    /// The checked files it was made from, in order (compared by pointer: the validation
+    /// cache hands on the very files that did not change).
+    files: Vec<Arc<DataFile>>,
+    /// The schema it was made with.
+    schema: Option<Schema>,
+    data: Map<String, Json>,
+    sources: Arc<Sources>,
+}
+
+impl Cache {
+    /// Keeps this build's data context, made from `files` with `schema`, for the next one.
+    pub fn keep(
+        files: Vec<Arc<DataFile>>,
+        schema: Option<&Schema>,
+        data: Map<String, Json>,
+        sources: Arc<Sources>,
+    ) -> Cache {
+        Cache {
+            files,
+            schema: schema.cloned(),
+            data,
+            sources,
+        }
+    }
+}
+
+/// Like [`data_context`], starting from the context of the last build in `cache`: when the
+/// files are the same ones in the same order, with the same schema, only the files that
+/// changed are marked again and put in place. Anything else makes the context anew.
+pub fn data_context_cached(
+    data: &Data,
+    schema: Option<&Schema>,
+    cache: Cache,
+) -> (Map<String, Json>, Arc<Sources>) {
+    let same_files = !cache.files.is_empty()
+        && cache.files.len() == data.files.len()
+        && cache.schema.as_ref() == schema
+        && cache
+            .files
+            .iter()
+            .zip(&data.files)
+            .all(|(was, is)| was.path == is.path && was.key_path == is.key_path);
+    let changed: Vec<usize> = (0..data.files.len())
+        .filter(|&i| !same_files || !Arc::ptr_eq(&cache.files[i], &data.files[i]))
+        .collect();
+    // A file of a folder inside a folder is in its folder's list too: made anew.
+    if !same_files || changed.iter().any(|&i| data.files[i].key_path.len() > 2) {
+        let (context, sources) = data_context(data, schema);
+        return (context, Arc::new(sources));
+    }
+    let Cache {
+        data: mut context,
+        mut sources,
+        ..
+    } = cache;
+    for index in changed {
+        let file = &data.files[index];
+        let (record, mut source) = marked_record(index, file, schema);
+        let table = Arc::make_mut(&mut sources);
+        if let Some(was) = table.files.get_mut(index) {
+            // Names and labels shared with the file it replaces, as data_context shares them.
+            let known: std::collections::HashMap<&str, &Arc<str>> = was
+                .values
+                .iter()
+                .flat_map(|v| [(&*v.key, &v.key), (&*v.label, &v.label)])
+                .collect();
+            for value in &mut source.values {
+                for text in [&mut value.key, &mut value.label] {
+                    if let Some(shared) = known.get(&**text) {
+                        *text = Arc::clone(shared);
+                    }
+                }
+            }
+            *was = Arc::new(source);
+        }
+        match record_slot(&mut context, file) {
+            Some(slot) => *slot = record,
+            // Not where the last build put it: made anew rather than guessed.
+            None => {
+                let (context, sources) = data_context(data, schema);
+                return (context, Arc::new(sources));
+            }
+        }
+    }
+    (context, sources)
+}
+
+/// Where the record of `file` is in the data context (`villages` → `hengxi`).
+fn record_slot<'c>(context: &'c mut Map<String, Json>, file: &DataFile) -> Option<&'c mut Json> {
+    let (id, folders) = file.key_path.split_last()?;
+    let mut parent = context;
+    for folder in folders {
+        parent = parent.get_mut(folder.as_str())?.as_object_mut()?;
+    }
+    parent.get_mut(id.as_str())
 }
 
 /// The list form of a top-level folder of the data context, `name` being `villages_list`:
@@ -131,6 +232,16 @@ pub fn top_level_folders(data: &Data) -> std::collections::HashMap<String, Vec<S
         }
     }
     folders
+}
+
+/// File number `index` as a template value with marked numbers and its `id`, and the table
+/// of its numbers.
+fn marked_record(index: usize, file: &DataFile, schema: Option<&Schema>) -> (Json, SourceFile) {
+    let (mut record, source) = marked_file(index as u32, file, schema);
+    if let Json::Object(map) = &mut record {
+        map.shift_insert(0, "id".to_string(), Json::String(file.id().to_string()));
+    }
+    (record, source)
 }
 
 /// One file as a template value with marked numbers, and the table of its numbers.

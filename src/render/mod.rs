@@ -159,8 +159,15 @@ pub fn render_site_cached(
     };
     let timer = crate::Timer::start();
     let mut problems = Vec::new();
-    let (data_map, figure_sources) = context::data_context(&data, extras.schema);
-    let figure_sources = std::sync::Arc::new(figure_sources);
+    // The preview keeps the data context for its next build (see [`context::Cache`]).
+    let keep = matches!(pages_to, PagesTo::Memory);
+    let (data_map, figure_sources) = if keep {
+        let last = std::mem::take(&mut cache.context);
+        context::data_context_cached(&data, extras.schema, last)
+    } else {
+        let (data_map, figure_sources) = context::data_context(&data, extras.schema);
+        (data_map, std::sync::Arc::new(figure_sources))
+    };
     timer.lap("context");
     let mut sources = pages::read_sources(site, &mut problems);
     if !extras.corrections.is_empty() && !sources.iter().any(|s| s.name == corrections_page::SOURCE)
@@ -214,7 +221,6 @@ pub fn render_site_cached(
         .collect();
     // Fingerprints of each page's inputs tell which cached pages can be reused; a build that
     // keeps nothing (a sink) does not need them.
-    let keep = matches!(pages_to, PagesTo::Memory);
     let prints = keep.then(|| {
         // Corrections change the pages of corrected figures (their links and notes).
         let theme_print =
@@ -226,6 +232,7 @@ pub fn render_site_cached(
     });
     let folders = context::top_level_folders(&data);
     let data_fingerprints = data.fingerprints();
+    let checked_files = keep.then(|| data.files.clone());
     // The pages read the template values: the checked data (a tree as large) goes now.
     drop(data);
     timer.lap("fingerprints");
@@ -401,6 +408,9 @@ pub fn render_site_cached(
     }
     output.files.sort();
     output.copies = site.static_files.clone();
+    if let Some(files) = checked_files {
+        cache.context = context::Cache::keep(files, extras.schema, data_map, figure_sources);
+    }
     timer.lap("links");
     if problems.is_empty() {
         Ok(output)

@@ -41,8 +41,14 @@ pub fn load_schema(site_root: &Path) -> Option<Result<schema::Schema, Vec<Diagno
 /// The checked data (units converted) and every problem found.
 ///
 /// `since` says which data files changed since the last good build, when one is known:
-/// failed rules over many files are located there (see [`rules::check`]).
-pub fn validate(site_root: &Path, data: &Data, since: Option<&Since>) -> (Data, Vec<Diagnostic>) {
+/// failed rules over many files are located there (see [`rules::check`]). The preview passes
+/// a `cache` of the files it checked last time (see [`fields::Cache`]).
+pub fn validate(
+    site_root: &Path,
+    data: &Data,
+    since: Option<&Since>,
+    cache: Option<&mut fields::Cache>,
+) -> (Data, Vec<Diagnostic>) {
     let mut problems = tree_shape(data);
     let schema_path = Path::new(crate::discover::SCHEMA_FILE);
     let Some(loaded) = load_schema(site_root) else {
@@ -70,7 +76,9 @@ pub fn validate(site_root: &Path, data: &Data, since: Option<&Since>) -> (Data, 
         .iter()
         .cloned()
         .partition(|f| corrections::is_log(&f.path));
-    let mut checked = fields::check(&schema, &Data { files }, &mut problems);
+    let timer = crate::Timer::start();
+    let mut checked = fields::check(&schema, &Data { files }, &mut problems, cache);
+    timer.lap("  fields");
     checked.files.extend(log);
     checked.files.sort_by(|a, b| a.path.cmp(&b.path));
     let field_errors = problems.iter().any(Diagnostic::is_error);
@@ -81,6 +89,7 @@ pub fn validate(site_root: &Path, data: &Data, since: Option<&Since>) -> (Data, 
             .into_iter()
             .filter(|d| !(field_errors && d.code == "rule-eval")),
     );
+    timer.lap("  rules");
     (checked, problems)
 }
 

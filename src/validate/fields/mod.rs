@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 mod number;
 mod text;
@@ -15,20 +16,51 @@ use crate::load::{Data, DataFile, Key, Node, Value};
 use unicode_normalization::UnicodeNormalization;
 
 /// Checks `data` against `schema`; returns the data with units converted. Files are checked
-/// on every core; their problems come in file order.
-pub fn check(schema: &Schema, data: &Data, problems: &mut Vec<Diagnostic>) -> Data {
+/// on every core; their problems come in file order. With a `cache` (the preview's), a file
+/// checked by the last call with the same schema and the same files is not checked again.
+pub fn check(
+    schema: &Schema,
+    data: &Data,
+    problems: &mut Vec<Diagnostic>,
+    cache: Option<&mut Cache>,
+) -> Data {
     use rayon::prelude::*;
     let ids = folder_ids(data);
-    let results: Vec<(std::sync::Arc<DataFile>, Vec<Diagnostic>)> = data
+    let reusable = cache
+        .as_deref()
+        .filter(|c| c.schema.as_ref() == Some(schema) && c.ids == ids);
+    let results: Vec<(Arc<DataFile>, Vec<Diagnostic>)> = data
         .files
         .par_iter()
         .with_min_len(64)
         .map(|file| {
+            if let Some(done) = reusable.and_then(|c| c.files.get(&file.path))
+                && Arc::ptr_eq(&done.loaded, file)
+            {
+                return (done.checked.clone(), done.problems.clone());
+            }
             let mut found = Vec::new();
             let checked = check_file(schema, file, &ids, &mut found);
             (checked, found)
         })
         .collect();
+    if let Some(cache) = cache {
+        cache.files = data
+            .files
+            .iter()
+            .zip(&results)
+            .map(|(loaded, (checked, found))| {
+                let done = Checked {
+                    loaded: loaded.clone(),
+                    checked: checked.clone(),
+                    problems: found.clone(),
+                };
+                (loaded.path.clone(), done)
+            })
+            .collect();
+        cache.schema = Some(schema.clone());
+        cache.ids = ids;
+    }
     let mut checked = Vec::with_capacity(results.len());
     for (file, mut found) in results {
         checked.push(file);
@@ -37,6 +69,27 @@ pub fn check(schema: &Schema, data: &Data, problems: &mut Vec<Diagnostic>) -> Da
     let checked = Data { files: checked };
     unique_across_files(schema, &checked, problems);
     checked
+}
+
+/// The files checked by the last build of the preview, reused by the next one for every file
+/// that did not change (a one-village correction checks one file of 10,000).
+#[derive(Debug, Default)]
+pub struct Cache {
+    /// The schema they were checked against.
+    schema: Option<Schema>,
+    /// Every folder's file ids then (references are checked against them).
+    ids: HashMap<String, Vec<String>>,
+    /// By path: the file as loaded (compared by pointer: the load cache shares unchanged
+    /// files), as checked, and its problems.
+    files: HashMap<std::path::PathBuf, Checked>,
+}
+
+/// One file as the last build checked it (see [`Cache`]).
+#[derive(Debug)]
+struct Checked {
+    loaded: Arc<DataFile>,
+    checked: Arc<DataFile>,
+    problems: Vec<Diagnostic>,
 }
 
 /// One file checked against its schema entry (as it is, when it has none: a problem).

@@ -20,7 +20,7 @@ pub use read::parse;
 pub use suggest::did_you_mean;
 
 /// A site's schema.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Schema {
     /// Data-file patterns and their fields, in the order written.
     pub files: Vec<FileSchema>,
@@ -29,7 +29,7 @@ pub struct Schema {
 }
 
 /// The fields of the data files matching a pattern.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct FileSchema {
     /// `township.yaml`, `villages/*.yaml` (relative to `data/`; `*` matches within one name).
     pub pattern: String,
@@ -40,7 +40,7 @@ pub struct FileSchema {
 }
 
 /// One field: its kind and constraints.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Field {
     /// What the value is.
     pub kind: Kind,
@@ -89,7 +89,7 @@ impl Field {
 /// `plausible: {per: policies.industry.projects, min: 1, max: 500}`: the value (divided by
 /// `per` when given) is expected between `min` and `max`; outside, it is reported (a warning
 /// unless `severity: error`) as a likely unit or typing error. Becomes a rule.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Plausible {
     /// The figure the value is divided by (a rule path; `it.` is the record itself).
     pub per: Option<Expr>,
@@ -104,7 +104,7 @@ pub struct Plausible {
 }
 
 /// The kinds of fields.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Kind {
     /// A whole number ≥ 0 (户, 人, 个 …).
     Count,
@@ -161,7 +161,7 @@ impl Kind {
 }
 
 /// A consistency rule.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Rule {
     /// Its id, shown with every problem it finds.
     pub id: String,
@@ -184,7 +184,7 @@ pub struct Rule {
 
 /// `explained: {reason: …, reason_en: …, within: <expr>}`: why a rule does not hold for
 /// these data, and the bound of the gap that reason covers.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Explained {
     /// The reason, in both languages.
     pub reason: Text,
