@@ -55,11 +55,12 @@ pub fn to_html(spec: &ChartSpec) -> String {
 }
 
 /// Gives the charts of one page's HTML unique ids: the second chart titled like the first
-/// becomes `chart-x-1` (with its `-title` and `-desc`), as headings do.
-pub fn unique_ids(html: &str) -> String {
+/// becomes `chart-x-1` (with its `-title` and `-desc`), as headings do. The HTML as it is
+/// when no two charts share an id.
+pub fn unique_ids(html: &str) -> std::borrow::Cow<'_, str> {
     const START: &str = "<figure class=\"chart chart-";
     if crate::html::count(html, START) < 2 {
-        return html.to_string();
+        return std::borrow::Cow::Borrowed(html);
     }
     let mut used = std::collections::HashSet::new();
     let mut out = String::with_capacity(html.len() + 16);
@@ -93,7 +94,7 @@ pub fn unique_ids(html: &str) -> String {
         rest = &rest[end..];
     }
     out.push_str(rest);
-    out
+    std::borrow::Cow::Owned(out)
 }
 
 /// A one-sentence text of the data: what screen readers and search read.

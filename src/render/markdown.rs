@@ -60,6 +60,9 @@ pub struct Links<'a> {
 }
 
 /// Renders `markdown` to HTML; marked figures are shown through `figures`.
+///
+/// The events stream from the parser to the HTML writer (a heading is held until it ends, a
+/// run of text until it does): a page of 10,000 table rows holds no list of its events.
 pub fn to_html(
     markdown: &str,
     links: &Links<'_>,
@@ -70,99 +73,132 @@ pub fn to_html(
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_HEADING_ATTRIBUTES;
-    let mut out = RenderedMarkdown::default();
-    let mut events = Vec::new();
+    let mut broken_links = Vec::new();
+    let mut headings = Vec::new();
     let mut used_ids: HashSet<String> = HashSet::new();
     let mut counters = [0usize; 7];
-    let mut heading: Option<(usize, Vec<Event<'_>>)> = None;
-
-    for event in Parser::new_ext(markdown, options) {
-        let event = match event {
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => Event::Start(Tag::Link {
-                link_type,
-                // A figure in a link's target or title is plain text there.
-                dest_url: rewrite_link(
-                    CowStr::from(provenance::strip(&dest_url).into_owned()),
-                    links,
-                    &mut out.broken_links,
-                ),
-                title: CowStr::from(provenance::strip(&title).into_owned()),
-                id,
-            }),
-            other => other,
+    let mut parsed = Parser::new_ext(markdown, options).map(|event| match event {
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Link {
+            link_type,
+            // A figure in a link's target or title is plain text there.
+            dest_url: rewrite_link(
+                CowStr::from(provenance::strip(&dest_url).into_owned()),
+                links,
+                &mut broken_links,
+            ),
+            title: CowStr::from(provenance::strip(&title).into_owned()),
+            id,
+        }),
+        other => other,
+    });
+    // A heading is held until it ends: its id and number come from its whole text.
+    let mut finished: std::collections::VecDeque<Event<'_>> = Default::default();
+    let numbered = std::iter::from_fn(|| {
+        if let Some(event) = finished.pop_front() {
+            return Some(event);
+        }
+        let event = parsed.next()?;
+        if !matches!(event, Event::Start(Tag::Heading { .. })) {
+            return Some(event);
+        }
+        let mut buffered = vec![event];
+        for event in parsed.by_ref() {
+            let end = matches!(event, Event::End(TagEnd::Heading(_)));
+            buffered.push(event);
+            if end {
+                break;
+            }
+        }
+        let level = match buffered.last() {
+            Some(Event::End(TagEnd::Heading(level))) => *level,
+            // The parser always ends what it starts; were it not to, left as it is.
+            _ => {
+                finished.extend(buffered);
+                return finished.pop_front();
+            }
         };
-        match event {
-            Event::Start(Tag::Heading { .. }) => heading = Some((events.len(), vec![event])),
-            Event::End(TagEnd::Heading(level)) => {
-                if let Some((_, mut buffered)) = heading.take() {
-                    buffered.push(Event::End(TagEnd::Heading(level)));
-                    let number = if number_headings {
-                        heading_number(level, &mut counters)
-                    } else {
-                        String::new()
-                    };
-                    let (finished, info) = finish_heading(buffered, number, &mut used_ids);
-                    out.headings.push(info);
-                    events.extend(finished);
+        let number = if number_headings {
+            heading_number(level, &mut counters)
+        } else {
+            String::new()
+        };
+        let (events, heading) = finish_heading(buffered, number, &mut used_ids);
+        headings.push(heading);
+        finished.extend(events);
+        finished.pop_front()
+    });
+    let mut shown = ShowFigures {
+        figures,
+        state: RawHtmlState::default(),
+        links: 0,
+        plain_depth: 0,
+    };
+    let events = merge_text(numbered).map(|event| shown.show(event));
+    // The HTML is about as long as its Markdown and the figures' spans: reserved once.
+    let mut html = String::with_capacity(markdown.len() + markdown.len() / 2);
+    html::push_html(&mut html, events);
+    RenderedMarkdown {
+        html,
+        headings,
+        broken_links,
+    }
+}
+
+/// Joins each run of text events into one: Markdown may cut a run of text into several
+/// events, and a figure is read whole.
+fn merge_text<'a>(mut events: impl Iterator<Item = Event<'a>>) -> impl Iterator<Item = Event<'a>> {
+    let mut next: Option<Event<'a>> = None;
+    std::iter::from_fn(move || {
+        let first = next.take().or_else(|| events.next())?;
+        let Event::Text(text) = first else {
+            return Some(first);
+        };
+        let mut run: Option<String> = None;
+        loop {
+            match events.next() {
+                Some(Event::Text(more)) => {
+                    run.get_or_insert_with(|| text.to_string()).push_str(&more)
+                }
+                other => {
+                    next = other;
+                    break;
                 }
             }
-            event => match &mut heading {
-                Some((_, buffered)) => buffered.push(event),
-                None => events.push(event),
-            },
         }
-    }
-    let events = show_figures(events, figures);
-    html::push_html(&mut out.html, events.into_iter());
-    out
+        Some(Event::Text(run.map_or(text, CowStr::from)))
+    })
 }
 
 /// Marked figures in text become their HTML (a span with the source); in code and image
 /// descriptions they become plain text (link targets are made plain where they are read); in raw HTML they are shown as in
 /// text outside tags, and inside a tag as their text. A figure with empty text stands for
 /// its source: in raw HTML it becomes the source's text (a chart's SVG `<title>`).
-fn show_figures<'a>(events: Vec<Event<'a>>, figures: &mut dyn FigureHtml) -> Vec<Event<'a>> {
-    // Markdown may cut a run of text into several events; a figure is read whole.
-    let mut merged: Vec<Event<'a>> = Vec::with_capacity(events.len());
-    let mut run: Option<String> = None;
-    for event in events {
-        match (merged.last_mut(), event) {
-            (Some(Event::Text(previous)), Event::Text(text)) => {
-                run.get_or_insert_with(|| previous.to_string())
-                    .push_str(&text);
-            }
-            (last, event) => {
-                if let (Some(Event::Text(previous)), Some(joined)) = (last, run.take()) {
-                    *previous = CowStr::from(joined);
-                }
-                merged.push(event);
-            }
-        }
-    }
-    if let (Some(Event::Text(previous)), Some(joined)) = (merged.last_mut(), run.take()) {
-        *previous = CowStr::from(joined);
-    }
-    let events = merged;
-    let mut state = RawHtmlState::default();
-    let mut links = 0usize;
-    let mut plain_depth = 0usize;
-    let has = |t: &str| t.contains(provenance::OPEN);
-    let plain = |t: &CowStr<'a>| CowStr::from(provenance::strip(t).into_owned());
-    events
-        .into_iter()
-        .map(|event| match event {
+struct ShowFigures<'f> {
+    figures: &'f mut dyn FigureHtml,
+    state: RawHtmlState,
+    /// How many links the events are inside.
+    links: usize,
+    /// How many images and code blocks (where figures are plain text) they are inside.
+    plain_depth: usize,
+}
+
+impl ShowFigures<'_> {
+    fn show<'a>(&mut self, event: Event<'a>) -> Event<'a> {
+        let has = |t: &str| t.contains(provenance::OPEN);
+        let plain = |t: &CowStr<'a>| CowStr::from(provenance::strip(t).into_owned());
+        match event {
             Event::Start(Tag::Image {
                 link_type,
                 dest_url,
                 title,
                 id,
             }) => {
-                plain_depth += 1;
+                self.plain_depth += 1;
                 Event::Start(Tag::Image {
                     link_type,
                     dest_url: plain(&dest_url),
@@ -171,37 +207,49 @@ fn show_figures<'a>(events: Vec<Event<'a>>, figures: &mut dyn FigureHtml) -> Vec
                 })
             }
             Event::Start(Tag::CodeBlock(kind)) => {
-                plain_depth += 1;
+                self.plain_depth += 1;
                 Event::Start(Tag::CodeBlock(kind))
             }
             Event::End(end @ (TagEnd::Image | TagEnd::CodeBlock)) => {
-                plain_depth = plain_depth.saturating_sub(1);
+                self.plain_depth = self.plain_depth.saturating_sub(1);
                 Event::End(end)
             }
             Event::Start(tag @ Tag::Link { .. }) => {
-                links += 1;
+                self.links += 1;
                 Event::Start(tag)
             }
             Event::End(TagEnd::Link) => {
-                links = links.saturating_sub(1);
+                self.links = self.links.saturating_sub(1);
                 Event::End(TagEnd::Link)
             }
             Event::Text(text) if has(&text) => {
-                if plain_depth > 0 {
+                if self.plain_depth > 0 {
                     Event::Text(plain(&text))
                 } else {
-                    let in_link = links + state.links > 0;
-                    Event::Html(CowStr::from(text_with_figures(&text, in_link, figures)))
+                    let in_link = self.links + self.state.links > 0;
+                    Event::Html(CowStr::from(text_with_figures(
+                        &text,
+                        in_link,
+                        self.figures,
+                    )))
                 }
             }
             Event::Code(text) if has(&text) => Event::Code(plain(&text)),
-            Event::Html(raw) => Event::Html(raw_html_with_figures(raw, &mut state, links, figures)),
-            Event::InlineHtml(raw) => {
-                Event::InlineHtml(raw_html_with_figures(raw, &mut state, links, figures))
-            }
+            Event::Html(raw) => Event::Html(raw_html_with_figures(
+                raw,
+                &mut self.state,
+                self.links,
+                self.figures,
+            )),
+            Event::InlineHtml(raw) => Event::InlineHtml(raw_html_with_figures(
+                raw,
+                &mut self.state,
+                self.links,
+                self.figures,
+            )),
             other => other,
-        })
-        .collect()
+        }
+    }
 }
 
 /// Text with marked figures as HTML.

@@ -741,7 +741,9 @@ fn render_page(
         found: Vec::new(),
     };
     let mut body = markdown::to_html(&markdown_text, &links, page.number_headings, &mut shown);
-    body.html = crate::chart::unique_ids(&body.html);
+    if let std::borrow::Cow::Owned(unique) = crate::chart::unique_ids(&body.html) {
+        body.html = unique;
+    }
     if !body.broken_links.is_empty() {
         return Err(body
             .broken_links
@@ -778,7 +780,11 @@ fn render_page(
         })?;
     // A figure printed where no span can be (the page title, a layout attribute) shows as
     // its text.
-    let html = crate::provenance::strip(&html).into_owned();
+    let stripped = match crate::provenance::strip(&html) {
+        std::borrow::Cow::Owned(stripped) => Some(stripped),
+        std::borrow::Cow::Borrowed(_) => None,
+    };
+    let html = stripped.unwrap_or(html);
     Ok(PageHtml {
         html,
         body: body.html,
