@@ -60,6 +60,29 @@ pub enum Value {
     Map(Vec<(Key, Node)>),
 }
 
+impl Node {
+    /// Whether `other` is this very tree: the same values in the same places, numbers with
+    /// the same scale (`1.10` is not `1.1` here, as it is for `==`).
+    pub fn identical(&self, other: &Node) -> bool {
+        if (self.line, self.col) != (other.line, other.col) {
+            return false;
+        }
+        match (&self.value, &other.value) {
+            (Value::Number(a), Value::Number(b)) => a == b && a.scale() == b.scale(),
+            (Value::List(a), Value::List(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(a, b)| a.identical(b))
+            }
+            (Value::Map(a), Value::Map(b)) => {
+                a.len() == b.len()
+                    && a.iter()
+                        .zip(b)
+                        .all(|((ka, a), (kb, b))| ka == kb && a.identical(b))
+            }
+            (a, b) => a == b,
+        }
+    }
+}
+
 impl Value {
     /// The text a scalar is known by (`2015`, `因病`, `true`); `None` for null, lists and
     /// mappings.
@@ -224,7 +247,9 @@ enum Frame {
     },
     Map {
         entries: Vec<(Key, Node)>,
-        seen: HashMap<String, (u32, u32)>,
+        /// Key → its entry, made once a mapping is long enough that looking through its
+        /// keys would be slow (most have a few dozen: a look is quicker than a hash).
+        index: Option<HashMap<String, usize>>,
         pending_key: Option<Key>,
         line: u32,
         col: u32,
@@ -330,7 +355,7 @@ impl Builder<'_> {
                 } else {
                     Frame::Map {
                         entries: Vec::new(),
-                        seen: HashMap::new(),
+                        index: None,
                         pending_key: None,
                         line,
                         col,
@@ -338,19 +363,33 @@ impl Builder<'_> {
                 });
             }
             Event::SequenceEnd | Event::MappingEnd => {
+                // Held for the whole build: no room left over from growing.
                 let node = match self.stack.pop() {
-                    Some(Frame::List { items, line, col }) => Node {
-                        value: Value::List(items),
+                    Some(Frame::List {
+                        mut items,
                         line,
                         col,
-                    },
+                    }) => {
+                        items.shrink_to_fit();
+                        Node {
+                            value: Value::List(items),
+                            line,
+                            col,
+                        }
+                    }
                     Some(Frame::Map {
-                        entries, line, col, ..
-                    }) => Node {
-                        value: Value::Map(entries),
+                        mut entries,
                         line,
                         col,
-                    },
+                        ..
+                    }) => {
+                        entries.shrink_to_fit();
+                        Node {
+                            value: Value::Map(entries),
+                            line,
+                            col,
+                        }
+                    }
                     None => return Ok(()),
                 };
                 self.push(node, span)?;
@@ -363,10 +402,25 @@ impl Builder<'_> {
     fn on_key(&mut self, name: String, line: u32, col: u32) -> Result<(), Diagnostic> {
         let file = self.file;
         if let Some(Frame::Map {
-            seen, pending_key, ..
+            entries,
+            index,
+            pending_key,
+            ..
         }) = self.stack.last_mut()
         {
-            if let Some((first_line, first_col)) = seen.get(&name) {
+            let first = match index {
+                Some(index) => index.get(&name).and_then(|&i| entries.get(i)),
+                None => entries.iter().find(|(key, _)| key.name == name),
+            };
+            if let Some((
+                Key {
+                    line: first_line,
+                    col: first_col,
+                    ..
+                },
+                _,
+            )) = first
+            {
                 return Err(Diagnostic::error(
                     "yaml-duplicate-key",
                     Some(Location::new(file, line as usize, col as usize)),
@@ -380,7 +434,15 @@ impl Builder<'_> {
                     "remove one of them or rename it; huibao does not silently keep the last one",
                 )));
             }
-            seen.insert(name.clone(), (line, col));
+            const LONG_MAPPING: usize = 32;
+            if index.is_none() && entries.len() >= LONG_MAPPING {
+                let known = entries.iter().enumerate();
+                *index = Some(known.map(|(i, (key, _))| (key.name.clone(), i)).collect());
+            }
+            // Its value comes next: the key's entry will be the next one.
+            if let Some(index) = index {
+                index.insert(name.clone(), entries.len());
+            }
             *pending_key = Some(Key { name, line, col });
         }
         Ok(())
@@ -465,6 +527,19 @@ mod tests {
     }
 
     #[test]
+    fn identical_trees_have_the_same_scale_and_places() {
+        let a = parse_ok("a: 1.10\nb: [x, 2]\n");
+        assert!(a.identical(&parse_ok("a: 1.10\nb: [x, 2]\n")));
+        // Equal numbers written differently, a value moved, a key renamed: not identical.
+        assert_eq!(a, parse_ok("a: 1.1\nb: [x, 2]\n"));
+        assert!(!a.identical(&parse_ok("a: 1.1\nb: [x, 2]\n")));
+        assert!(!a.identical(&parse_ok("a:  1.10\nb: [x, 2]\n")));
+        assert!(!a.identical(&parse_ok("a: 1.10\nc: [x, 2]\n")));
+        assert!(!a.identical(&parse_ok("a: 1.10\nb: [x, 3]\n")));
+        assert!(!a.identical(&parse_ok("a: 1.10\nb: [x, 2, 3]\n")));
+    }
+
+    #[test]
     fn numbers_keep_their_exact_text() {
         let root =
             parse_ok("a: 1.10\nb: 0.30000000000000004441\nc: 81.76875\nd: -5\ne: 1e3\nf: .5\n");
@@ -506,6 +581,16 @@ mod tests {
         assert_eq!(d.code, "yaml-duplicate-key");
         assert_eq!(d.location.unwrap().to_string(), "t.yaml:3:1");
         assert!(d.message.zh.contains("第 1 行"));
+        // A long mapping finds its keys through an index: the same message.
+        let long: String = (0..100).map(|i| format!("k{i}: {i}\n")).collect();
+        let d = parse_err(&format!("{long}k7: again\n"));
+        assert_eq!(d.code, "yaml-duplicate-key");
+        assert_eq!(d.location.unwrap().to_string(), "t.yaml:101:1");
+        assert!(d.message.zh.contains("第 8 行"), "{}", d.message.zh);
+        let d = parse_err(&format!("{long}k99: again\n"));
+        assert!(d.message.zh.contains("第 100 行"), "{}", d.message.zh);
+        let nested: String = (0..100).map(|i| format!("  k{i}: {i}\n")).collect();
+        assert!(parse(&format!("a:\n{nested}b:\n{nested}"), Path::new("t.yaml")).is_ok());
     }
 
     #[test]
