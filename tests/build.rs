@@ -661,3 +661,39 @@ fn preview_builds_after_edits_equal_fresh_builds() {
     .unwrap();
     build("a label of the schema changed");
 }
+
+/// `check` renders its sample pages with a few records of each folder, and the records a
+/// template names: a template naming the twelfth village is not a false error.
+#[test]
+fn check_samples_the_records_templates_name() {
+    let site = copy_site(&fixture("small"));
+    let villages = site.path().join("data/villages");
+    let hengxi = fs::read_to_string(villages.join("hengxi.yaml")).unwrap();
+    for n in 0..12 {
+        let text = hengxi.replace("横溪村", &format!("第{n}村"));
+        fs::write(villages.join(format!("v{n:02}.yaml")), text).unwrap();
+    }
+    let index = site.path().join("content/index.md");
+    let before = fs::read_to_string(&index).unwrap();
+    fs::write(
+        &index,
+        format!("{before}\n最后一个：{{{{ villages.v11.name }}}}。\n"),
+    )
+    .unwrap();
+    let out = huibao(site.path(), &["check"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("17 个数据文件"), "{}", text(&out));
+    // A name no file has is still an error.
+    fs::write(&index, format!("{before}\n{{{{ villages.v99.name }}}}\n")).unwrap();
+    let out = huibao(site.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let built = tempfile::tempdir().unwrap();
+    fs::write(
+        &index,
+        format!("{before}\n最后一个：{{{{ villages.v11.name }}}}。\n"),
+    )
+    .unwrap();
+    build_ok(site.path(), built.path());
+    let home = fs::read_to_string(built.path().join("index.html")).unwrap();
+    assert!(home.contains("最后一个：第11村"), "{home}");
+}

@@ -41,6 +41,46 @@ pub fn node_to_json(node: &Node) -> Json {
 /// their provenance; the returned [`Sources`] say where each one is and what it is called
 /// (labels from `schema` when there is one).
 pub fn data_context(data: &Data, schema: Option<&Schema>) -> (Map<String, Json>, Sources) {
+    data_context_of(data, schema, None)
+}
+
+/// The data context for sample pages (`huibao check`): every file outside a folder, the
+/// first `per_folder` files of each folder (a sample page's record is its folder's first),
+/// and every file whose id a template names (`villages.hengxi`); the other files are left
+/// out of it, their table of numbers left empty. At 10,000 villages: a few dozen records.
+pub fn sample_context(
+    data: &Data,
+    schema: Option<&Schema>,
+    templates: &[&str],
+    per_folder: usize,
+) -> (Map<String, Json>, Sources) {
+    let named: std::collections::HashSet<&str> = templates
+        .iter()
+        .flat_map(|t| t.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-')))
+        .filter(|word| !word.is_empty())
+        .collect();
+    let mut counted: std::collections::HashMap<&[String], usize> = Default::default();
+    let wanted: Vec<bool> = data
+        .files
+        .iter()
+        .map(|file| match file.key_path.split_last() {
+            Some((id, folders)) if !folders.is_empty() => {
+                let n = counted.entry(folders).or_default();
+                *n += 1;
+                *n <= per_folder || named.contains(id.as_str())
+            }
+            _ => true,
+        })
+        .collect();
+    data_context_of(data, schema, Some(&wanted))
+}
+
+/// [`data_context`] of the files `wanted` (all when `None`).
+fn data_context_of(
+    data: &Data,
+    schema: Option<&Schema>,
+    wanted: Option<&[bool]>,
+) -> (Map<String, Json>, Sources) {
     use rayon::prelude::*;
     let mut root = Map::new();
     let mut sources = Sources::default();
@@ -48,14 +88,17 @@ pub fn data_context(data: &Data, schema: Option<&Schema>) -> (Map<String, Json>,
     // of a folder inside a folder is in the context twice (`a.b.x`, `a.b_list`); a top-level
     // folder's list (`villages_list`) is made only for the templates that read it (see
     // [`list_form`]), so that the records of thousands of villages are held once.
-    let marked: Vec<(Json, Option<Json>, SourceFile)> = data
+    let marked: Vec<Option<(Json, Option<Json>, SourceFile)>> = data
         .files
         .par_iter()
         .enumerate()
         .map(|(index, file)| {
+            if wanted.is_some_and(|w| !w.get(index).copied().unwrap_or(true)) {
+                return None;
+            }
             let (record, source) = marked_record(index, file, schema);
             let listed = (file.key_path.len() > 2).then(|| record.clone());
-            (record, listed, source)
+            Some((record, listed, source))
         })
         .collect();
     // Every village names the same fields: their keys and labels are held once.
@@ -66,7 +109,15 @@ pub fn data_context(data: &Data, schema: Option<&Schema>) -> (Map<String, Json>,
             interned.insert(text.clone());
         }
     };
-    'files: for (file, (record, mut listed, mut source)) in data.files.iter().zip(marked) {
+    'files: for (file, marked) in data.files.iter().zip(marked) {
+        let Some((record, mut listed, mut source)) = marked else {
+            // Left out: its number still names its place in the table.
+            sources.files.push(Arc::new(SourceFile {
+                path: file.path.display().to_string().replace('\\', "/"),
+                ..SourceFile::default()
+            }));
+            continue;
+        };
         for value in &mut source.values {
             intern(&mut value.key);
             intern(&mut value.label);

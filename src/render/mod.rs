@@ -74,9 +74,10 @@ pub enum PagesTo<'s> {
     /// Handed to a sink as each is rendered, then dropped (a build; `huibao diff`).
     Sink(&'s dyn PageSink),
     /// Only the first page of each content template is rendered, to find template mistakes
-    /// without the time of a whole build, and dropped (`huibao check`). A folder's list form
-    /// (`villages_list`) then holds its first [`SAMPLE_LIST`] records: an overview of 10,000
-    /// villages is tried on a few. The figures manifest holds only those pages.
+    /// without the time of a whole build, and dropped (`huibao check`). The template values
+    /// then hold the first [`SAMPLE_LIST`] records of each folder and the records a template
+    /// names (see [`context::sample_context`]): an overview of 10,000 villages is tried on a
+    /// few. The figures manifest holds only those pages.
     Sample,
 }
 
@@ -161,15 +162,20 @@ pub fn render_site_cached(
     let mut problems = Vec::new();
     // The preview keeps the data context for its next build (see [`context::Cache`]).
     let keep = matches!(pages_to, PagesTo::Memory);
+    let mut sources = pages::read_sources(site, &mut problems);
     let (data_map, figure_sources) = if keep {
         let last = std::mem::take(&mut cache.context);
         context::data_context_cached(&data, extras.schema, last)
+    } else if sample {
+        let templates: Vec<&str> = sources.iter().map(|s| s.template.as_str()).collect();
+        let (data_map, figure_sources) =
+            context::sample_context(&data, extras.schema, &templates, SAMPLE_LIST);
+        (data_map, std::sync::Arc::new(figure_sources))
     } else {
         let (data_map, figure_sources) = context::data_context(&data, extras.schema);
         (data_map, std::sync::Arc::new(figure_sources))
     };
     timer.lap("context");
-    let mut sources = pages::read_sources(site, &mut problems);
     if !extras.corrections.is_empty() && !sources.iter().any(|s| s.name == corrections_page::SOURCE)
     {
         sources.push(corrections_page::source());
