@@ -410,7 +410,7 @@ fn to_json(node: &huibao::load::Node) -> Json {
         Value::Map(entries) => Json::Object(
             entries
                 .iter()
-                .map(|(k, v)| (k.name.clone(), to_json(v)))
+                .map(|(k, v)| (k.name.to_string(), to_json(v)))
                 .collect(),
         ),
     }

@@ -163,7 +163,7 @@ pub fn load_file(root: &Path, path: &Path) -> Result<DataFile, Vec<Diagnostic>> 
             )),
         ]);
     };
-    if let Some((key, _)) = entries.iter().find(|(k, _)| k.name == "id") {
+    if let Some((key, _)) = entries.iter().find(|(k, _)| &*k.name == "id") {
         return Err(vec![
             Diagnostic::error(
                 "data-reserved-key",

@@ -20,6 +20,30 @@ use super::slips::{SlipKind, collect_key_lines, keyboard_slips, parser_message_z
 /// The deepest nesting of lists and mappings a data file may have.
 pub const MAX_DEPTH: usize = 64;
 
+/// `name` as the thread's one copy of that key (kept for the thread's life: a site's
+/// keys are its schema's field names, a few hundred; past 100,000 distinct keys no more are
+/// kept).
+fn interned(name: String) -> std::sync::Arc<str> {
+    use std::cell::RefCell;
+    use std::collections::HashSet;
+    use std::sync::Arc;
+    const MOST: usize = 100_000;
+    thread_local! {
+        static KEYS: RefCell<HashSet<Arc<str>>> = RefCell::new(HashSet::new());
+    }
+    KEYS.with(|keys| {
+        let mut keys = keys.borrow_mut();
+        if let Some(key) = keys.get(name.as_str()) {
+            return key.clone();
+        }
+        let key: Arc<str> = Arc::from(name);
+        if keys.len() < MOST {
+            keys.insert(key.clone());
+        }
+        key
+    })
+}
+
 /// A value read from YAML, with the place it starts at.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Node {
@@ -35,8 +59,9 @@ pub struct Node {
 /// A key of a mapping, with its place.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Key {
-    /// The key's text.
-    pub name: String,
+    /// The key's text, shared by every mapping of the thread's files with that key (10,000
+    /// village files name the same hundred fields).
+    pub name: std::sync::Arc<str>,
     /// 1-based line.
     pub line: u32,
     /// 1-based column.
@@ -100,7 +125,10 @@ impl Node {
     /// The entry under `key`, if this is a mapping that has it.
     pub fn get(&self, key: &str) -> Option<&Node> {
         match &self.value {
-            Value::Map(entries) => entries.iter().find(|(k, _)| k.name == key).map(|(_, v)| v),
+            Value::Map(entries) => entries
+                .iter()
+                .find(|(k, _)| *k.name == *key)
+                .map(|(_, v)| v),
             _ => None,
         }
     }
@@ -410,7 +438,7 @@ impl Builder<'_> {
         {
             let first = match index {
                 Some(index) => index.get(&name).and_then(|&i| entries.get(i)),
-                None => entries.iter().find(|(key, _)| key.name == name),
+                None => entries.iter().find(|(key, _)| *key.name == *name),
             };
             if let Some((
                 Key {
@@ -437,13 +465,21 @@ impl Builder<'_> {
             const LONG_MAPPING: usize = 32;
             if index.is_none() && entries.len() >= LONG_MAPPING {
                 let known = entries.iter().enumerate();
-                *index = Some(known.map(|(i, (key, _))| (key.name.clone(), i)).collect());
+                *index = Some(
+                    known
+                        .map(|(i, (key, _))| (key.name.to_string(), i))
+                        .collect(),
+                );
             }
             // Its value comes next: the key's entry will be the next one.
             if let Some(index) = index {
                 index.insert(name.clone(), entries.len());
             }
-            *pending_key = Some(Key { name, line, col });
+            *pending_key = Some(Key {
+                name: interned(name),
+                line,
+                col,
+            });
         }
         Ok(())
     }

@@ -29,7 +29,7 @@ pub fn node_to_json(node: &Node) -> Json {
         Value::Map(entries) => Json::Object(
             entries
                 .iter()
-                .map(|(k, v)| (k.name.clone(), node_to_json(v)))
+                .map(|(k, v)| (k.name.to_string(), node_to_json(v)))
                 .collect(),
         ),
     }
@@ -417,18 +417,18 @@ impl Marker<'_> {
                     .iter()
                     .map(|(k, v)| {
                         let field = fields.and_then(|fields| {
-                            fields.iter().find(|(n, _)| *n == k.name).map(|(_, f)| f)
+                            fields.iter().find(|(n, _)| **n == *k.name).map(|(_, f)| f)
                         });
                         let part = field
                             .and_then(|f| f.label.clone())
-                            .unwrap_or_else(|| k.name.clone());
+                            .unwrap_or_else(|| k.name.to_string());
                         let value = self.node(
                             v,
                             field.map(Shape::Field),
                             &join(key, &k.name, "."),
                             &join(label, &part, " "),
                         );
-                        (k.name.clone(), value)
+                        (k.name.to_string(), value)
                     })
                     .collect(),
             ),

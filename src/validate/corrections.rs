@@ -99,7 +99,7 @@ pub fn read(data: &Data, schema: Option<&Schema>) -> (Vec<Correction>, Vec<Diagn
         return (Vec::new(), problems);
     };
     for (key, _) in top {
-        if key.name != "entries" {
+        if &*key.name != "entries" {
             problems.push(unknown_key(file, key, &["entries"]));
         }
     }
@@ -161,7 +161,7 @@ fn entry_of<'n>(item: &'n Node, file: &Path, problems: &mut Vec<Diagnostic>) -> 
     };
     let mut ok = true;
     for (key, _) in entries {
-        if !ENTRY_KEYS.contains(&key.name.as_str()) {
+        if !ENTRY_KEYS.contains(&&*key.name) {
             ok = false;
             problems.push(unknown_key(file, key, ENTRY_KEYS));
         }

@@ -295,7 +295,7 @@ impl Checker<'_> {
         };
         let mut checked: Vec<(Key, Node)> = Vec::with_capacity(entries.len());
         for (key, value) in entries {
-            match fields.iter().find(|(name, _)| *name == key.name) {
+            match fields.iter().find(|(name, _)| **name == *key.name) {
                 Some((_, field)) => {
                     let value = self.value(field, value, &join(path, &key.name));
                     checked.push((key.clone(), value));
@@ -347,7 +347,7 @@ impl Checker<'_> {
         for (name, field) in fields {
             let present = entries
                 .iter()
-                .find(|(k, _)| k.name == *name)
+                .find(|(k, _)| *k.name == **name)
                 .map(|(_, v)| v);
             let missing = match present {
                 None => true,

@@ -112,7 +112,7 @@ fn unreadable_values(schema: &Schema, data: &Data) -> HashSet<(PathBuf, u32, u32
             (Kind::Enum(_), _) => true,
             (Kind::Record(fields), Value::Map(entries)) => {
                 for (key, value) in entries {
-                    if let Some((_, f)) = fields.iter().find(|(n, _)| *n == key.name) {
+                    if let Some((_, f)) = fields.iter().find(|(n, _)| **n == *key.name) {
                         walk(f, value, file, out);
                     }
                 }

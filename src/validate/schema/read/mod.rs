@@ -69,7 +69,7 @@ pub fn parse(root: &Node) -> Result<Schema, Vec<Diagnostic>> {
         )]);
     };
     for (key, _) in top {
-        if !["types", "files", "rules"].contains(&key.name.as_str()) {
+        if !["types", "files", "rules"].contains(&&*key.name) {
             let d = reader.unknown_key(key, &["types", "files", "rules"]);
             reader.problems.push(d);
         }
@@ -99,7 +99,7 @@ impl Reader<'_> {
         if let Value::Map(entries) = &types.value {
             // Named types may use the ones declared before them.
             for (key, spec) in entries {
-                if TYPES.contains(&key.name.as_str()) {
+                if TYPES.contains(&&*key.name) {
                     self.report(
                         spec,
                         format!("类型名「{}」与内置类型重名", key.name),
@@ -118,7 +118,7 @@ impl Reader<'_> {
                     self.field(spec)
                 };
                 if let Some(field) = field {
-                    self.types.insert(key.name.clone(), field);
+                    self.types.insert(key.name.to_string(), field);
                 }
             }
         } else {
@@ -180,14 +180,14 @@ impl Reader<'_> {
                     };
                     if let Value::Map(keys) = &spec.value {
                         for (k, _) in keys {
-                            if !["label", "fields", "description"].contains(&k.name.as_str()) {
+                            if !["label", "fields", "description"].contains(&&*k.name) {
                                 let d = self.unknown_key(k, &["label", "fields", "description"]);
                                 self.problems.push(d);
                             }
                         }
                     }
                     schema_files.push(FileSchema {
-                        pattern: key.name.clone(),
+                        pattern: key.name.to_string(),
                         label,
                         fields,
                     });
@@ -299,7 +299,7 @@ impl Reader<'_> {
         };
         entries
             .iter()
-            .filter_map(|(key, spec)| self.field(spec).map(|f| (key.name.clone(), f)))
+            .filter_map(|(key, spec)| self.field(spec).map(|f| (key.name.to_string(), f)))
             .collect()
     }
 
@@ -356,7 +356,7 @@ impl Reader<'_> {
         };
         if let Value::Map(keys) = &spec.value {
             for (key, _) in keys {
-                if !FIELD_KEYS.contains(&key.name.as_str()) {
+                if !FIELD_KEYS.contains(&&*key.name) {
                     let d = self.unknown_key(key, FIELD_KEYS);
                     self.problems.push(d);
                 }
@@ -564,7 +564,7 @@ impl Reader<'_> {
             return None;
         };
         for (key, _) in keys {
-            if !["per", "min", "max", "severity"].contains(&key.name.as_str()) {
+            if !["per", "min", "max", "severity"].contains(&&*key.name) {
                 let d = self.unknown_key(key, &["per", "min", "max", "severity"]);
                 self.problems.push(d);
             }

@@ -25,7 +25,7 @@ impl Reader<'_> {
             return None;
         };
         for (key, _) in keys {
-            if !EXPLAINED_KEYS.contains(&key.name.as_str()) {
+            if !EXPLAINED_KEYS.contains(&&*key.name) {
                 let d = self.unknown_key(key, EXPLAINED_KEYS);
                 self.problems.push(d);
             }
@@ -68,7 +68,7 @@ impl Reader<'_> {
             return None;
         };
         for (key, _) in keys {
-            if !RULE_KEYS.contains(&key.name.as_str()) {
+            if !RULE_KEYS.contains(&&*key.name) {
                 let d = self.unknown_key(key, RULE_KEYS);
                 self.problems.push(d);
             }
