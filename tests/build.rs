@@ -697,3 +697,47 @@ fn check_samples_the_records_templates_name() {
     let home = fs::read_to_string(built.path().join("index.html")).unwrap();
     assert!(home.contains("最后一个：第11村"), "{home}");
 }
+
+/// A build makes each page's template values when the page needs them; the preview makes
+/// them all first. Both give the same pages, nested folders and their lists included.
+#[test]
+fn a_build_makes_the_pages_the_preview_makes() {
+    for from in [repo(), fixture("small")] {
+        let site = copy_site(&from);
+        let north = site.path().join("data/areas/north");
+        fs::create_dir_all(&north).unwrap();
+        fs::write(north.join("a.yaml"), "name: 甲\nx: 1.50\nparts: [1, 2.0]\n").unwrap();
+        fs::write(north.join("b.yaml"), "name: 乙\nx: 2\n").unwrap();
+        fs::write(
+            site.path().join("content/areas.md"),
+            "+++\ntitle = \"片区\"\n+++\n{% for a in areas.north_list %}{{ a.name }} {{ a.x }}；{% endfor %}\
+             {{ areas.north.a.parts | sum | fig }}\n",
+        )
+        .unwrap();
+        let schema = site.path().join("data/schema.yaml");
+        if schema.exists() {
+            let text = fs::read_to_string(&schema).unwrap();
+            let entry = "  areas/*/*.yaml:\n    label: 片区\n    fields:\n      name: {type: text, label: 名称}\n      x: {type: decimal, label: 数}\n      parts: {type: list, items: {type: decimal}, label: 部分, optional: true}\n";
+            fs::write(
+                &schema,
+                text.replacen("files:\n", &format!("files:\n{entry}"), 1),
+            )
+            .unwrap();
+        }
+        let preview = huibao::render(site.path(), false, huibao::Compare::LastBuild)
+            .unwrap_or_else(|e| panic!("{}: {e:?}", from.display()));
+        let out = tempfile::tempdir().unwrap();
+        build_ok(site.path(), out.path());
+        let built = tree(out.path());
+        for (path, bytes) in &preview.output.files {
+            assert_eq!(
+                built.get(path).map(Vec::as_slice),
+                Some(&bytes[..]),
+                "{}",
+                path.display()
+            );
+        }
+        let areas = String::from_utf8(built[std::path::Path::new("areas.html")].clone()).unwrap();
+        assert!(areas.contains("甲") && areas.contains("乙"), "{areas}");
+    }
+}

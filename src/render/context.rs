@@ -41,7 +41,13 @@ pub fn node_to_json(node: &Node) -> Json {
 /// their provenance; the returned [`Sources`] say where each one is and what it is called
 /// (labels from `schema` when there is one).
 pub fn data_context(data: &Data, schema: Option<&Schema>) -> (Map<String, Json>, Sources) {
-    data_context_of(data, schema, None)
+    data_context_of(data, schema, None, Make::Both)
+}
+
+/// The table of the data's numbers alone, as [`data_context`] makes it: for a build, whose
+/// pages make the template values they read when they need them ([`LazyValues`]).
+pub fn sources_of(data: &Data, schema: Option<&Schema>) -> Sources {
+    data_context_of(data, schema, None, Make::Table).1
 }
 
 /// The data context for sample pages (`huibao check`): every file outside a folder, the
@@ -72,14 +78,16 @@ pub fn sample_context(
             _ => true,
         })
         .collect();
-    data_context_of(data, schema, Some(&wanted))
+    data_context_of(data, schema, Some(&wanted), Make::Both)
 }
 
-/// [`data_context`] of the files `wanted` (all when `None`).
+/// [`data_context`] of the files `wanted` (all when `None`); with [`Make::Table`], the table
+/// alone (the values are left empty).
 fn data_context_of(
     data: &Data,
     schema: Option<&Schema>,
     wanted: Option<&[bool]>,
+    mode: Make,
 ) -> (Map<String, Json>, Sources) {
     use rayon::prelude::*;
     let mut root = Map::new();
@@ -96,8 +104,8 @@ fn data_context_of(
             if wanted.is_some_and(|w| !w.get(index).copied().unwrap_or(true)) {
                 return None;
             }
-            let (record, source) = marked_record(index, file, schema);
-            let listed = (file.key_path.len() > 2).then(|| record.clone());
+            let (record, source) = marked_record(index, file, schema, mode);
+            let listed = (mode != Make::Table && file.key_path.len() > 2).then(|| record.clone());
             Some((record, listed, source))
         })
         .collect();
@@ -109,8 +117,8 @@ fn data_context_of(
             interned.insert(text.clone());
         }
     };
-    'files: for (file, marked) in data.files.iter().zip(marked) {
-        let Some((record, mut listed, mut source)) = marked else {
+    for (file, marked) in data.files.iter().zip(marked) {
+        let Some((record, listed, mut source)) = marked else {
             // Left out: its number still names its place in the table.
             sources.files.push(Arc::new(SourceFile {
                 path: file.path.display().to_string().replace('\\', "/"),
@@ -123,32 +131,150 @@ fn data_context_of(
             intern(&mut value.label);
         }
         sources.files.push(Arc::new(source));
-        let folders = &file.key_path[..file.key_path.len().saturating_sub(1)];
-        let mut parent = &mut root;
-        for (depth, folder) in folders.iter().enumerate() {
-            if depth > 0 && depth + 1 == folders.len() {
-                let list = parent
-                    .entry(format!("{folder}_list"))
-                    .or_insert_with(|| Json::Array(Vec::new()));
-                if let (Json::Array(list), Some(listed)) = (list, listed.take()) {
-                    list.push(listed);
-                }
-            }
-            let child = parent
-                .entry(folder.clone())
-                .or_insert_with(|| Json::Object(Map::new()));
-            if !child.is_object() {
-                // load() refuses a file `a.yaml` beside a folder `a/`; never mix them here.
-                *child = Json::Object(Map::new());
-            }
-            match child {
-                Json::Object(map) => parent = map,
-                _ => continue 'files,
-            }
+        if mode == Make::Table {
+            continue;
         }
-        parent.insert(file.id().to_string(), record);
+        put(&mut root, file, record, listed);
     }
     (root, sources)
+}
+
+/// Puts the value of `file` in its place in `root` (`villages` → `hengxi`), and in its
+/// folder's list when it is in a folder inside a folder (`a.b_list`).
+fn put(root: &mut Map<String, Json>, file: &DataFile, record: Json, mut listed: Option<Json>) {
+    let folders = &file.key_path[..file.key_path.len().saturating_sub(1)];
+    let mut parent = root;
+    for (depth, folder) in folders.iter().enumerate() {
+        if depth > 0 && depth + 1 == folders.len() {
+            let list = parent
+                .entry(format!("{folder}_list"))
+                .or_insert_with(|| Json::Array(Vec::new()));
+            if let (Json::Array(list), Some(listed)) = (list, listed.take()) {
+                list.push(listed);
+            }
+        }
+        let child = parent
+            .entry(folder.clone())
+            .or_insert_with(|| Json::Object(Map::new()));
+        if !child.is_object() {
+            // load() refuses a file `a.yaml` beside a folder `a/`; never mix them here.
+            *child = Json::Object(Map::new());
+        }
+        match child {
+            Json::Object(map) => parent = map,
+            _ => return,
+        }
+    }
+    parent.insert(file.id().to_string(), record);
+}
+
+/// The template values of the data for a build, made when a page needs them: a village
+/// page marks its one record, a page reading a whole folder (`villages_list`) marks the
+/// folder's records then (on every core) and lets them go with its context. Only the values
+/// of files outside folders (a few) are made at once. Every number gets the place in the
+/// table ([`sources_of`]) that [`data_context`] gives it, so pages are the same.
+pub struct LazyValues<'s> {
+    data: Data,
+    schema: Option<&'s Schema>,
+    /// The values of the files outside folders (`township`).
+    singles: Map<String, Json>,
+    /// Each top-level folder and the numbers of its files (at any depth), in order.
+    folders: std::collections::BTreeMap<String, Vec<usize>>,
+    /// A file's key path (`villages`, `hengxi`) → its number.
+    numbers: std::collections::HashMap<Vec<String>, usize>,
+}
+
+impl<'s> LazyValues<'s> {
+    /// Takes the checked data; makes the values of the files outside folders.
+    pub fn new(data: Data, schema: Option<&'s Schema>) -> LazyValues<'s> {
+        let mut singles = Map::new();
+        let mut folders: std::collections::BTreeMap<String, Vec<usize>> = Default::default();
+        let mut numbers = std::collections::HashMap::with_capacity(data.files.len());
+        for (index, file) in data.files.iter().enumerate() {
+            numbers.insert(file.key_path.clone(), index);
+            match file.key_path.as_slice() {
+                [name] => {
+                    let (record, _) = marked_record(index, file, schema, Make::Value);
+                    singles.insert(name.clone(), record);
+                }
+                [folder, ..] => folders.entry(folder.clone()).or_default().push(index),
+                [] => {}
+            }
+        }
+        LazyValues {
+            data,
+            schema,
+            singles,
+            folders,
+            numbers,
+        }
+    }
+
+    /// The top-level names of the data context (`township`, `villages`).
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.singles
+            .keys()
+            .map(String::as_str)
+            .chain(self.folders.keys().map(String::as_str))
+    }
+
+    /// Whether `name` is a top-level folder (`villages`).
+    pub fn is_folder(&self, name: &str) -> bool {
+        self.folders.contains_key(name)
+    }
+
+    /// The value of the top-level name `name`, as [`data_context`] has it.
+    pub fn value(&self, name: &str) -> Option<Json> {
+        if let Some(value) = self.singles.get(name) {
+            return Some(value.clone());
+        }
+        let files = self.folders.get(name)?;
+        let marked = self.marked(files, true);
+        let mut root = Map::new();
+        for (&index, (record, listed)) in files.iter().zip(marked) {
+            put(&mut root, &self.data.files[index], record, listed);
+        }
+        root.remove(name)
+    }
+
+    /// The list form `name` of a top-level folder (`villages_list`), as [`list_form`] makes
+    /// it, the first `limit` records when there is a limit.
+    pub fn list(&self, name: &str, limit: Option<usize>) -> Option<Json> {
+        let folder = name.strip_suffix("_list")?;
+        let files: Vec<usize> = self
+            .folders
+            .get(folder)?
+            .iter()
+            .copied()
+            .filter(|&i| self.data.files[i].key_path.len() == 2)
+            .take(limit.unwrap_or(usize::MAX))
+            .collect();
+        let records = self.marked(&files, false).into_iter().map(|(r, _)| r);
+        Some(Json::Array(records.collect()))
+    }
+
+    /// The record of a generated page.
+    pub fn record(&self, at: &super::pages::RecordRef) -> Option<Json> {
+        let mut key = at.folder.clone();
+        key.push(at.id.clone());
+        let index = *self.numbers.get(&key)?;
+        Some(marked_record(index, &self.data.files[index], self.schema, Make::Value).0)
+    }
+
+    /// The values of files `files` (and a copy for its folder's list, for a file of a folder
+    /// inside a folder, when `listed`), on every core.
+    fn marked(&self, files: &[usize], listed: bool) -> Vec<(Json, Option<Json>)> {
+        use rayon::prelude::*;
+        files
+            .par_iter()
+            .map(|&index| {
+                let file = &self.data.files[index];
+                let (record, _) = marked_record(index, file, self.schema, Make::Value);
+                let copy = (listed && file.key_path.len() > 2).then(|| record.clone());
+                (record, copy)
+            })
+            .collect()
+    }
 }
 
 /// The data context of the preview's last build and what it was made from, for the next
@@ -213,7 +339,7 @@ pub fn data_context_cached(
     } = cache;
     for index in changed {
         let file = &data.files[index];
-        let (record, mut source) = marked_record(index, file, schema);
+        let (record, mut source) = marked_record(index, file, schema, Make::Both);
         let table = Arc::make_mut(&mut sources);
         if let Some(was) = table.files.get_mut(index) {
             // Names and labels shared with the file it replaces, as data_context shares them.
@@ -287,16 +413,27 @@ pub fn top_level_folders(data: &Data) -> std::collections::HashMap<String, Vec<S
 
 /// File number `index` as a template value with marked numbers and its `id`, and the table
 /// of its numbers.
-fn marked_record(index: usize, file: &DataFile, schema: Option<&Schema>) -> (Json, SourceFile) {
-    let (mut record, source) = marked_file(index as u32, file, schema);
+fn marked_record(
+    index: usize,
+    file: &DataFile,
+    schema: Option<&Schema>,
+    mode: Make,
+) -> (Json, SourceFile) {
+    let (mut record, source) = marked_file(index as u32, file, schema, mode);
     if let Json::Object(map) = &mut record {
         map.shift_insert(0, "id".to_string(), Json::String(file.id().to_string()));
     }
     (record, source)
 }
 
-/// One file as a template value with marked numbers, and the table of its numbers.
-fn marked_file(index: u32, file: &DataFile, schema: Option<&Schema>) -> (Json, SourceFile) {
+/// One file as a template value with marked numbers, and the table of its numbers (as much
+/// of them as `mode` says).
+fn marked_file(
+    index: u32,
+    file: &DataFile,
+    schema: Option<&Schema>,
+    mode: Make,
+) -> (Json, SourceFile) {
     let path = file.path.display().to_string().replace('\\', "/");
     let file_schema = schema.and_then(|s| crate::validate::fields::schema_for(s, &file.path));
     let in_folder = file.key_path.len() > 1;
@@ -329,9 +466,25 @@ fn marked_file(index: u32, file: &DataFile, schema: Option<&Schema>) -> (Json, S
     let json = Marker {
         file: index,
         source: &mut source,
+        next: 0,
+        make: mode,
     }
     .node(&file.root, record.map(Shape::Record), "", "");
+    // Held for the whole build: no room left over from growing.
+    source.values.shrink_to_fit();
     (json, source)
+}
+
+/// What a walk over a file makes: its template value, the table of its numbers, or both.
+/// Either alone gives every number the same place in the table as both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Make {
+    /// The template value and the table.
+    Both,
+    /// The table of numbers only (the value is `null`).
+    Table,
+    /// The template value only (the table is left empty).
+    Value,
 }
 
 /// What the schema says is at a place: the fields of a record, or one field.
@@ -344,6 +497,9 @@ enum Shape<'s> {
 struct Marker<'m> {
     file: u32,
     source: &'m mut SourceFile,
+    /// The place of the next number in the file's table.
+    next: u32,
+    make: Make,
 }
 
 impl Marker<'_> {
@@ -363,13 +519,19 @@ impl Marker<'_> {
             Value::Number(d) => {
                 let r = Ref {
                     file: self.file,
-                    value: self.source.values.len() as u32,
+                    value: self.next,
                 };
-                self.source.values.push(SourceValue {
-                    line: node.line,
-                    key: key.into(),
-                    label: label.into(),
-                });
+                self.next += 1;
+                if self.make != Make::Value {
+                    self.source.values.push(SourceValue {
+                        line: node.line,
+                        key: key.into(),
+                        label: label.into(),
+                    });
+                }
+                if self.make == Make::Table {
+                    return Json::Null;
+                }
                 // The line rides along (and is ignored when read back), so that a value that
                 // moved changes the context and `serve` renders its pages again.
                 let payload = format!("{}l{}", Origin::Data(r).encode(), node.line);
@@ -387,51 +549,70 @@ impl Marker<'_> {
                     Kind::Record(fields) => fields.iter().find(|(_, f)| f.unique).map(|(k, _)| k),
                     _ => None,
                 });
-                Json::Array(
-                    items
-                        .iter()
-                        .enumerate()
-                        .map(|(i, item)| {
-                            // An item with a unique field is known by it (`exits[year=2015]`), so
-                            // that reordering the list changes no figure's key; else by position.
-                            let named = unique_key.and_then(|k| {
-                                let value = item.get(k)?.value.scalar_text()?;
-                                Some((k.as_str(), value))
-                            });
-                            let (selector, name) = match &named {
-                                Some((k, v)) => (format!("{k}={v}"), v.clone()),
-                                None => (i.to_string(), (i + 1).to_string()),
-                            };
-                            self.node(
-                                item,
-                                item_field.map(Shape::Field),
-                                &format!("{key}[{selector}]"),
-                                &join(label, &format!("[{name}]"), " "),
-                            )
-                        })
-                        .collect(),
-                )
-            }
-            Value::Map(entries) => Json::Object(
-                entries
+                // A value's key and label are for the table alone.
+                let names = self.make != Make::Value;
+                let values: Vec<Json> = items
                     .iter()
-                    .map(|(k, v)| {
-                        let field = fields.and_then(|fields| {
-                            fields.iter().find(|(n, _)| **n == *k.name).map(|(_, f)| f)
+                    .enumerate()
+                    .map(|(i, item)| {
+                        if !names {
+                            return self.node(item, item_field.map(Shape::Field), "", "");
+                        }
+                        // An item with a unique field is known by it (`exits[year=2015]`), so
+                        // that reordering the list changes no figure's key; else by position.
+                        let named = unique_key.and_then(|k| {
+                            let value = item.get(k)?.value.scalar_text()?;
+                            Some((k.as_str(), value))
                         });
+                        let (selector, name) = match &named {
+                            Some((k, v)) => (format!("{k}={v}"), v.clone()),
+                            None => (i.to_string(), (i + 1).to_string()),
+                        };
+                        self.node(
+                            item,
+                            item_field.map(Shape::Field),
+                            &format!("{key}[{selector}]"),
+                            &join(label, &format!("[{name}]"), " "),
+                        )
+                    })
+                    .collect();
+                match self.make {
+                    Make::Table => Json::Null,
+                    _ => Json::Array(values),
+                }
+            }
+            Value::Map(entries) => {
+                let names = self.make != Make::Value;
+                let mut object = match self.make {
+                    Make::Table => Map::new(),
+                    _ => Map::with_capacity(entries.len()),
+                };
+                for (k, v) in entries {
+                    let field = fields.and_then(|fields| {
+                        fields.iter().find(|(n, _)| **n == *k.name).map(|(_, f)| f)
+                    });
+                    let value = if names {
                         let part = field
                             .and_then(|f| f.label.clone())
                             .unwrap_or_else(|| k.name.to_string());
-                        let value = self.node(
+                        self.node(
                             v,
                             field.map(Shape::Field),
                             &join(key, &k.name, "."),
                             &join(label, &part, " "),
-                        );
-                        (k.name.to_string(), value)
-                    })
-                    .collect(),
-            ),
+                        )
+                    } else {
+                        self.node(v, field.map(Shape::Field), "", "")
+                    };
+                    if self.make != Make::Table {
+                        object.insert(k.name.to_string(), value);
+                    }
+                }
+                match self.make {
+                    Make::Table => Json::Null,
+                    _ => Json::Object(object),
+                }
+            }
         }
     }
 }

@@ -172,8 +172,9 @@ pub fn render_site_cached(
             context::sample_context(&data, extras.schema, &templates, SAMPLE_LIST);
         (data_map, std::sync::Arc::new(figure_sources))
     } else {
-        let (data_map, figure_sources) = context::data_context(&data, extras.schema);
-        (data_map, std::sync::Arc::new(figure_sources))
+        // A build: each page makes the values it reads ([`context::LazyValues`]).
+        let figure_sources = context::sources_of(&data, extras.schema);
+        (Map::new(), std::sync::Arc::new(figure_sources))
     };
     timer.lap("context");
     if !extras.corrections.is_empty() && !sources.iter().any(|s| s.name == corrections_page::SOURCE)
@@ -239,8 +240,19 @@ pub fn render_site_cached(
     let folders = context::top_level_folders(&data);
     let data_fingerprints = data.fingerprints();
     let checked_files = keep.then(|| data.files.clone());
-    // The pages read the template values: the checked data (a tree as large) goes now.
-    drop(data);
+    // The pages read the template values: made now (the preview, `check`), the checked
+    // data goes; else they are made from it as the pages need them.
+    let lazy = match pages_to {
+        PagesTo::Sink(_) => Some(context::LazyValues::new(data, extras.schema)),
+        _ => {
+            drop(data);
+            None
+        }
+    };
+    let values = match &lazy {
+        Some(lazy) => Values::Lazy(lazy),
+        None => Values::Made(&data_map),
+    };
     timer.lap("fingerprints");
     let link_targets: HashMap<String, String> = plan
         .pages
@@ -315,7 +327,7 @@ pub fn render_site_cached(
     }
     let reused = done.figures.len();
     let shared = Shared {
-        data: &data_map,
+        values,
         folders: &folders,
         reads: &reads,
         list_limit: sample.then_some(SAMPLE_LIST),
@@ -324,10 +336,14 @@ pub fn render_site_cached(
     };
     let render_one = |index: usize, contexts: &mut Contexts| {
         let planned = &plan.pages[index];
-        let record = planned
-            .record
-            .as_ref()
-            .and_then(|r| Some((r.var.as_str(), r.value(&data_map)?)));
+        let record = planned.record.as_ref().and_then(|r| {
+            let value = match values {
+                Values::Made(data) => std::borrow::Cow::Borrowed(r.value(data)?),
+                Values::Lazy(lazy) => std::borrow::Cow::Owned(lazy.record(r)?),
+            };
+            Some((r.var.as_str(), value))
+        });
+        let record = record.as_ref().map(|(name, value)| (*name, &**value));
         let page = render_page(
             site,
             &plan,
@@ -486,7 +502,7 @@ type RenderOne<'f> =
 /// template reads of it, the site's settings and huibao's own values.
 #[derive(Clone, Copy)]
 struct Shared<'s> {
-    data: &'s Map<String, Json>,
+    values: Values<'s>,
     /// Each top-level data folder and its files' ids (for `villages_list`).
     folders: &'s HashMap<String, Vec<String>>,
     reads: &'s [Option<std::collections::BTreeSet<String>>],
@@ -494,6 +510,24 @@ struct Shared<'s> {
     list_limit: Option<usize>,
     site: &'s Json,
     huibao: &'s Json,
+}
+
+/// The template values of the data: made before the pages (the preview, `check`), or by
+/// each page as it needs them (a build).
+#[derive(Clone, Copy)]
+enum Values<'v> {
+    Made(&'v Map<String, Json>),
+    Lazy(&'v context::LazyValues<'v>),
+}
+
+/// Adds `value` to `context` as `name`, moved in (not serialised again: a folder's values
+/// are large).
+fn insert_owned(context: &mut Context, name: &str, value: Json) {
+    let mut owned = Map::new();
+    owned.insert(name.to_string(), value);
+    if let Ok(moved) = Context::from_value(Json::Object(owned)) {
+        context.extend(moved);
+    }
 }
 
 /// One worker's template contexts, one per content template, made when first needed: each
@@ -516,22 +550,37 @@ impl Contexts<'_> {
                 _ => None,
             };
             let read = |name: &str| reads.is_none_or(|names| names.contains(name));
-            for (name, value) in shared.data {
-                if read(name) {
-                    context.insert(name.as_str(), value);
+            match shared.values {
+                Values::Made(data) => {
+                    for (name, value) in data {
+                        if read(name) {
+                            context.insert(name.as_str(), value);
+                        }
+                        // A top-level folder's list form is made for the templates that read it.
+                        let list = format!("{name}_list");
+                        if shared.folders.contains_key(name)
+                            && read(&list)
+                            && let Some(records) =
+                                context::list_form(data, &list, shared.folders, shared.list_limit)
+                        {
+                            insert_owned(&mut context, &list, records);
+                        }
+                    }
                 }
-                // A top-level folder's list form is made for the templates that read it.
-                let list = format!("{name}_list");
-                if shared.folders.contains_key(name)
-                    && read(&list)
-                    && let Some(records) =
-                        context::list_form(shared.data, &list, shared.folders, shared.list_limit)
-                {
-                    // Moved in, not serialised again: at 100,000 villages it is large.
-                    let mut owned = Map::new();
-                    owned.insert(list, records);
-                    if let Ok(moved) = Context::from_value(Json::Object(owned)) {
-                        context.extend(moved);
+                Values::Lazy(lazy) => {
+                    for name in lazy.names() {
+                        if read(name)
+                            && let Some(value) = lazy.value(name)
+                        {
+                            insert_owned(&mut context, name, value);
+                        }
+                        let list = format!("{name}_list");
+                        if lazy.is_folder(name)
+                            && read(&list)
+                            && let Some(records) = lazy.list(&list, shared.list_limit)
+                        {
+                            insert_owned(&mut context, &list, records);
+                        }
                     }
                 }
             }
