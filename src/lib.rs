@@ -13,6 +13,7 @@ pub mod diagnostics;
 pub mod discover;
 pub mod figure;
 pub mod html;
+pub mod intern;
 pub mod load;
 pub mod manifest;
 pub mod new_site;

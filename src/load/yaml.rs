@@ -20,30 +20,6 @@ use super::slips::{SlipKind, collect_key_lines, keyboard_slips, parser_message_z
 /// The deepest nesting of lists and mappings a data file may have.
 pub const MAX_DEPTH: usize = 64;
 
-/// `name` as the thread's one copy of that key (kept for the thread's life: a site's
-/// keys are its schema's field names, a few hundred; past 100,000 distinct keys no more are
-/// kept).
-fn interned(name: String) -> std::sync::Arc<str> {
-    use std::cell::RefCell;
-    use std::collections::HashSet;
-    use std::sync::Arc;
-    const MOST: usize = 100_000;
-    thread_local! {
-        static KEYS: RefCell<HashSet<Arc<str>>> = RefCell::new(HashSet::new());
-    }
-    KEYS.with(|keys| {
-        let mut keys = keys.borrow_mut();
-        if let Some(key) = keys.get(name.as_str()) {
-            return key.clone();
-        }
-        let key: Arc<str> = Arc::from(name);
-        if keys.len() < MOST {
-            keys.insert(key.clone());
-        }
-        key
-    })
-}
-
 /// A value read from YAML, with the place it starts at.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Node {
@@ -476,7 +452,7 @@ impl Builder<'_> {
                 index.insert(name.clone(), entries.len());
             }
             *pending_key = Some(Key {
-                name: interned(name),
+                name: crate::intern::intern(&name),
                 line,
                 col,
             });

@@ -109,16 +109,8 @@ fn data_context_of(
             Some((record, listed, source))
         })
         .collect();
-    // Every village names the same fields: their keys and labels are held once.
-    let mut interned: std::collections::HashSet<Arc<str>> = Default::default();
-    let mut intern = |text: &mut Arc<str>| match interned.get(text) {
-        Some(shared) => *text = shared.clone(),
-        None => {
-            interned.insert(text.clone());
-        }
-    };
     for (file, marked) in data.files.iter().zip(marked) {
-        let Some((record, listed, mut source)) = marked else {
+        let Some((record, listed, source)) = marked else {
             // Left out: its number still names its place in the table.
             sources.files.push(Arc::new(SourceFile {
                 path: file.path.display().to_string().replace('\\', "/"),
@@ -126,10 +118,8 @@ fn data_context_of(
             }));
             continue;
         };
-        for value in &mut source.values {
-            intern(&mut value.key);
-            intern(&mut value.label);
-        }
+        // Every village names the same fields: their keys and labels are held once per
+        // thread (see `Marker`).
         sources.files.push(Arc::new(source));
         if mode == Make::Table {
             continue;
@@ -339,22 +329,8 @@ pub fn data_context_cached(
     } = cache;
     for index in changed {
         let file = &data.files[index];
-        let (record, mut source) = marked_record(index, file, schema, Make::Both);
-        let table = Arc::make_mut(&mut sources);
-        if let Some(was) = table.files.get_mut(index) {
-            // Names and labels shared with the file it replaces, as data_context shares them.
-            let known: std::collections::HashMap<&str, &Arc<str>> = was
-                .values
-                .iter()
-                .flat_map(|v| [(&*v.key, &v.key), (&*v.label, &v.label)])
-                .collect();
-            for value in &mut source.values {
-                for text in [&mut value.key, &mut value.label] {
-                    if let Some(shared) = known.get(&**text) {
-                        *text = Arc::clone(shared);
-                    }
-                }
-            }
+        let (record, source) = marked_record(index, file, schema, Make::Both);
+        if let Some(was) = Arc::make_mut(&mut sources).files.get_mut(index) {
             *was = Arc::new(source);
         }
         match record_slot(&mut context, file) {
@@ -525,8 +501,8 @@ impl Marker<'_> {
                 if self.make != Make::Value {
                     self.source.values.push(SourceValue {
                         line: node.line,
-                        key: key.into(),
-                        label: label.into(),
+                        key: crate::intern::intern(key),
+                        label: crate::intern::intern(label),
                     });
                 }
                 if self.make == Make::Table {
