@@ -219,7 +219,7 @@ impl<'s> LazyValues<'s> {
             return Some(value.clone());
         }
         let files = self.folders.get(name)?;
-        let marked = self.marked(files, true);
+        let marked = self.marked(files, true, None);
         let mut root = Map::new();
         for (&index, (record, listed)) in files.iter().zip(marked) {
             put(&mut root, &self.data.files[index], record, listed);
@@ -228,8 +228,14 @@ impl<'s> LazyValues<'s> {
     }
 
     /// The list form `name` of a top-level folder (`villages_list`), as [`list_form`] makes
-    /// it, the first `limit` records when there is a limit.
-    pub fn list(&self, name: &str, limit: Option<usize>) -> Option<Json> {
+    /// it, the first `limit` records when there is a limit, with only `fields` of each when
+    /// the template reads only those.
+    pub fn list(
+        &self,
+        name: &str,
+        limit: Option<usize>,
+        fields: Option<&std::collections::BTreeSet<String>>,
+    ) -> Option<Json> {
         let folder = name.strip_suffix("_list")?;
         let files: Vec<usize> = self
             .folders
@@ -239,7 +245,10 @@ impl<'s> LazyValues<'s> {
             .filter(|&i| self.data.files[i].key_path.len() == 2)
             .take(limit.unwrap_or(usize::MAX))
             .collect();
-        let records = self.marked(&files, false).into_iter().map(|(r, _)| r);
+        let records = self
+            .marked(&files, false, fields)
+            .into_iter()
+            .map(|(r, _)| r);
         Some(Json::Array(records.collect()))
     }
 
@@ -252,14 +261,22 @@ impl<'s> LazyValues<'s> {
     }
 
     /// The values of files `files` (and a copy for its folder's list, for a file of a folder
-    /// inside a folder, when `listed`), on every core.
-    fn marked(&self, files: &[usize], listed: bool) -> Vec<(Json, Option<Json>)> {
+    /// inside a folder, when `listed`), only `fields` of each when given, on every core.
+    fn marked(
+        &self,
+        files: &[usize],
+        listed: bool,
+        fields: Option<&std::collections::BTreeSet<String>>,
+    ) -> Vec<(Json, Option<Json>)> {
         use rayon::prelude::*;
         files
             .par_iter()
             .map(|&index| {
                 let file = &self.data.files[index];
-                let (record, _) = marked_record(index, file, self.schema, Make::Value);
+                let (mut record, _) = marked_record(index, file, self.schema, Make::Value);
+                if let (Some(fields), Json::Object(map)) = (fields, &mut record) {
+                    map.retain(|key, _| is_kept(key, fields));
+                }
                 let copy = (listed && file.key_path.len() > 2).then(|| record.clone());
                 (record, copy)
             })
@@ -364,6 +381,7 @@ pub fn list_form(
     name: &str,
     folders: &std::collections::HashMap<String, Vec<String>>,
     limit: Option<usize>,
+    fields: Option<&std::collections::BTreeSet<String>>,
 ) -> Option<Json> {
     let folder = name.strip_suffix("_list")?;
     let ids = folders.get(folder)?;
@@ -371,9 +389,24 @@ pub fn list_form(
     Some(Json::Array(
         ids.iter()
             .take(limit.unwrap_or(usize::MAX))
-            .filter_map(|id| records.get(id).cloned())
+            .filter_map(|id| records.get(id))
+            .map(|record| match (fields, record) {
+                (Some(fields), Json::Object(map)) => Json::Object(
+                    map.iter()
+                        .filter(|(key, _)| is_kept(key, fields))
+                        .map(|(key, value)| (key.clone(), value.clone()))
+                        .collect(),
+                ),
+                _ => record.clone(),
+            })
             .collect(),
     ))
+}
+
+/// Whether a record's field `key` is kept when a template reads only `fields` of it (see
+/// [`super::deps::list_fields`]): those and `id`.
+fn is_kept(key: &str, fields: &std::collections::BTreeSet<String>) -> bool {
+    key == "id" || fields.contains(key)
 }
 
 /// Each top-level data folder (`villages`) and the ids of its files, in file-name order.
@@ -625,14 +658,14 @@ mod tests {
                 .collect()
         };
         assert_eq!(
-            ids(list_form(&data, "villages_list", &folders, None)),
+            ids(list_form(&data, "villages_list", &folders, None, None)),
             ["a", "b", "c"]
         );
         assert_eq!(
-            ids(list_form(&data, "villages_list", &folders, Some(2))),
+            ids(list_form(&data, "villages_list", &folders, Some(2), None)),
             ["a", "b"]
         );
-        assert_eq!(list_form(&data, "towns_list", &folders, None), None);
-        assert_eq!(list_form(&data, "villages", &folders, None), None);
+        assert_eq!(list_form(&data, "towns_list", &folders, None, None), None);
+        assert_eq!(list_form(&data, "villages", &folders, None, None), None);
     }
 }

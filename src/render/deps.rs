@@ -170,6 +170,280 @@ fn add_ident(ident: &str, names: &mut BTreeSet<String>) -> bool {
     true
 }
 
+/// For each folder list a template reads (`villages_list`), the fields of its records the
+/// template reads (`Some`), or `None` when the records are used whole or in ways not followed
+/// here; `None` overall when nothing can be known (macros, includes). A page then gets the
+/// records with only those fields (and `id`): an overview of 100,000 villages holds five
+/// fields of each, not a hundred.
+///
+/// Followed: `{% for v in villages_list | sort(attribute="x") | filter(attribute="y",
+/// value=…) | reverse | slice(…) %}` with `v.field…` (and `is defined` tests) in its body;
+/// `villages_list | length`, `| sum(attribute="a.b")`, `| map(attribute="a")`. Any other use
+/// of the list or of a record (passed to a function, a filter, `set`, printed whole, indexed
+/// by a variable) takes the records whole.
+pub fn list_fields(nodes: &[Node]) -> Option<ListFields> {
+    let mut walk = FieldWalk::default();
+    walk.nodes(nodes).then_some(walk.fields)
+}
+
+/// See [`list_fields`]: list name → the record fields read (`None`: whole records).
+pub type ListFields = std::collections::HashMap<String, Option<BTreeSet<String>>>;
+
+#[derive(Default)]
+struct FieldWalk {
+    fields: ListFields,
+    /// Loop variables bound to a record of a list, innermost last: variable → list name.
+    records: Vec<(String, String)>,
+}
+
+/// Filters that keep a list of records a list of the same records, reading the attribute.
+const KEEPS_RECORDS: [&str; 5] = ["sort", "filter", "reverse", "slice", "unique"];
+/// Filters that read an attribute of every record and give something else.
+const ENDS_RECORDS: [&str; 3] = ["length", "sum", "map"];
+
+impl FieldWalk {
+    fn nodes(&mut self, nodes: &[Node]) -> bool {
+        nodes.iter().all(|node| self.node(node))
+    }
+
+    fn node(&mut self, node: &Node) -> bool {
+        match node {
+            Node::Text(_)
+            | Node::Raw(..)
+            | Node::Comment(..)
+            | Node::Break(_)
+            | Node::Continue(_) => true,
+            Node::VariableBlock(_, e) => self.expr(e),
+            Node::Set(_, set) => {
+                // A record's name set to something else (maybe, in one branch): its list's
+                // reads are no longer followed.
+                self.hidden(&set.key);
+                self.expr(&set.value)
+            }
+            Node::FilterSection(_, section, _) => {
+                section.filter.args.values().all(|e| self.expr(e)) && self.nodes(&section.body)
+            }
+            Node::Block(_, block, _) => self.nodes(&block.body),
+            Node::Forloop(_, forloop, _) => {
+                let bound = match (&forloop.key, self.list_chain(&forloop.container)) {
+                    (None, Some(list)) => Some(list),
+                    _ => {
+                        if !self.expr(&forloop.container) {
+                            return false;
+                        }
+                        None
+                    }
+                };
+                let depth = self.records.len();
+                if let Some(key) = &forloop.key {
+                    self.hidden(key);
+                }
+                match bound {
+                    Some(list) => {
+                        self.hidden(&forloop.value);
+                        self.records.push((forloop.value.clone(), list));
+                    }
+                    None => self.hidden(&forloop.value),
+                }
+                let ok = self.nodes(&forloop.body)
+                    && forloop
+                        .empty_body
+                        .as_ref()
+                        .is_none_or(|body| self.nodes(body));
+                self.records.truncate(depth.min(self.records.len()));
+                ok
+            }
+            Node::If(branches, _) => {
+                branches
+                    .conditions
+                    .iter()
+                    .all(|(_, e, body)| self.expr(e) && self.nodes(body))
+                    && branches
+                        .otherwise
+                        .as_ref()
+                        .is_none_or(|(_, body)| self.nodes(body))
+            }
+            Node::Super
+            | Node::MacroDefinition(..)
+            | Node::Extends(..)
+            | Node::Include(..)
+            | Node::ImportMacro(..) => false,
+        }
+    }
+
+    /// When `e` is a folder list, kept a list of its records by its filters, the list's
+    /// name (the attributes the filters read are noted).
+    fn list_chain(&mut self, e: &Expr) -> Option<String> {
+        let ExprVal::Ident(ident) = &e.val else {
+            return None;
+        };
+        if !is_list_name(ident) || e.negated {
+            return None;
+        }
+        for filter in &e.filters {
+            if !KEEPS_RECORDS.contains(&filter.name.as_str()) {
+                return None;
+            }
+        }
+        for filter in &e.filters {
+            if !self.filter_args(ident, filter) {
+                return None;
+            }
+        }
+        self.fields
+            .entry(ident.clone())
+            .or_insert_with(|| Some(BTreeSet::new()));
+        Some(ident.clone())
+    }
+
+    /// Notes the attribute a filter on list `list` reads; false when it reads something
+    /// not followed (an attribute that is not written out).
+    fn filter_args(&mut self, list: &str, filter: &tera::ast::FunctionCall) -> bool {
+        for (name, arg) in &filter.args {
+            if name == "attribute" {
+                match &arg.val {
+                    ExprVal::String(path) if arg.filters.is_empty() => {
+                        self.read(list, path.split('.').next().unwrap_or_default())
+                    }
+                    _ => return false,
+                }
+            } else if !self.expr(arg) {
+                return false;
+            }
+        }
+        true
+    }
+
+    fn expr(&mut self, e: &Expr) -> bool {
+        // `villages_list | sort(…) | sum(attribute="a")`: the attributes, not the records.
+        if let ExprVal::Ident(ident) = &e.val
+            && is_list_name(ident)
+        {
+            let ends = e
+                .filters
+                .iter()
+                .position(|f| ENDS_RECORDS.contains(&f.name.as_str()));
+            let followed = ends.is_some_and(|end| {
+                e.filters[..end]
+                    .iter()
+                    .all(|f| KEEPS_RECORDS.contains(&f.name.as_str()))
+            });
+            if followed {
+                self.fields
+                    .entry(ident.clone())
+                    .or_insert_with(|| Some(BTreeSet::new()));
+                let end = ends.unwrap_or_default();
+                let mut ok = true;
+                for filter in &e.filters[..=end] {
+                    ok &= self.filter_args(ident, filter);
+                }
+                for filter in &e.filters[end + 1..] {
+                    ok &= filter.args.values().all(|a| self.expr(a));
+                }
+                return ok;
+            }
+        }
+        self.val(&e.val)
+            && e.filters
+                .iter()
+                .all(|f| f.args.values().all(|a| self.expr(a)))
+    }
+
+    fn val(&mut self, val: &ExprVal) -> bool {
+        match val {
+            ExprVal::String(_) | ExprVal::Int(_) | ExprVal::Float(_) | ExprVal::Bool(_) => true,
+            ExprVal::Ident(ident) => {
+                self.ident(ident);
+                true
+            }
+            ExprVal::Math(m) => self.expr(&m.lhs) && self.expr(&m.rhs),
+            ExprVal::Logic(l) => self.expr(&l.lhs) && self.expr(&l.rhs),
+            ExprVal::Test(t) => {
+                self.ident(&t.ident);
+                t.args.iter().all(|e| self.expr(e))
+            }
+            ExprVal::MacroCall(_) => false,
+            ExprVal::FunctionCall(f) => f.args.values().all(|e| self.expr(e)),
+            ExprVal::Array(items) => items.iter().all(|e| self.expr(e)),
+            ExprVal::StringConcat(c) => c.values.iter().all(|v| self.val(v)),
+            ExprVal::In(i) => self.expr(&i.lhs) && self.expr(&i.rhs),
+        }
+    }
+
+    /// A path read: `v.a.b` of a record `v` reads field `a`; a list or a record used any
+    /// other way is taken whole.
+    fn ident(&mut self, ident: &str) {
+        let first = ident
+            .split(['.', '['])
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_string();
+        if is_list_name(&first) {
+            self.fields.insert(first, None);
+            return;
+        }
+        let Some(list) = self
+            .records
+            .iter()
+            .rev()
+            .find(|(var, _)| *var == first)
+            .map(|(_, list)| list.clone())
+        else {
+            return;
+        };
+        let rest = &ident[first.len()..];
+        // `v.a…` or `v["a"]…`; `v`, `v[x]` take the record whole.
+        let field = if let Some(after) = rest.strip_prefix('.') {
+            Some(after.split(['.', '[']).next().unwrap_or_default().trim())
+        } else if let Some(after) = rest.strip_prefix('[') {
+            let inside = after.split(']').next().unwrap_or_default().trim();
+            inside
+                .strip_prefix('"')
+                .and_then(|s| s.strip_suffix('"'))
+                .or_else(|| inside.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')))
+        } else {
+            None
+        };
+        match field {
+            Some(field) if !field.is_empty() => self.read(&list, field),
+            _ => {
+                self.fields.insert(list, None);
+            }
+        }
+    }
+
+    /// A name bound anew where a record of that name is seen: the record's list is taken
+    /// whole (which of the two a later `name.x` means is not followed).
+    fn hidden(&mut self, name: &str) {
+        let lists: Vec<String> = self
+            .records
+            .iter()
+            .filter(|(var, _)| var == name)
+            .map(|(_, list)| list.clone())
+            .collect();
+        for list in lists {
+            self.fields.insert(list, None);
+        }
+    }
+
+    /// Notes that field `field` of the records of `list` is read.
+    fn read(&mut self, list: &str, field: &str) {
+        let entry = self
+            .fields
+            .entry(list.to_string())
+            .or_insert_with(|| Some(BTreeSet::new()));
+        if let Some(fields) = entry {
+            fields.insert(field.to_string());
+        }
+    }
+}
+
+/// `villages_list`: the list form of a folder, as the data context names it.
+fn is_list_name(ident: &str) -> bool {
+    ident.len() > "_list".len() && ident.ends_with("_list") && !ident.contains(['.', '[', ' '])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,6 +471,91 @@ mod tests {
             names("{{ villages[page.id].name }}"),
             Some(["page", "villages"].map(String::from).to_vec())
         );
+    }
+
+    fn fields(template: &str) -> Option<Vec<(String, Option<Vec<String>>)>> {
+        let mut tera = tera::Tera::default();
+        tera.add_raw_template("t", template).unwrap();
+        let found = list_fields(&tera.get_template("t").unwrap().ast)?;
+        let mut found: Vec<_> = found
+            .into_iter()
+            .map(|(list, fields)| (list, fields.map(|f| f.into_iter().collect())))
+            .collect();
+        found.sort();
+        Some(found)
+    }
+
+    fn some(list: &str, names: &[&str]) -> (String, Option<Vec<String>>) {
+        (
+            list.to_string(),
+            Some(names.iter().map(|n| n.to_string()).collect()),
+        )
+    }
+
+    #[test]
+    fn the_fields_of_list_records_a_template_reads() {
+        assert_eq!(
+            fields(
+                "{% for v in villages_list -%}| [{{ v.name }}]({{ v.id }}.md) | {{ v.households | fig(unit=\"户\") }} | {{ v.registered.people }} |\n{% endfor %}\
+                 {{ villages_list | sum(attribute=\"people\") | fig(unit=\"人\") }}{{ villages_list | length }}"
+            ),
+            Some(vec![some(
+                "villages_list",
+                &["households", "id", "name", "people", "registered"]
+            )])
+        );
+        assert_eq!(
+            fields(
+                "{% for v in villages_list | sort(attribute=\"b.c\") | filter(attribute=\"e\", value=township.x) %}{{ v[\"a\"] }}{% if v.d is defined %}{{ loop.index }}{% endif %}{% for x in v.exits %}{{ x.year }}{% endfor %}{% endfor %}{{ towns_list | map(attribute=\"n\") | join(sep=\",\") }}"
+            ),
+            Some(vec![
+                some("towns_list", &["n"]),
+                some("villages_list", &["a", "b", "d", "e", "exits"]),
+            ])
+        );
+        // Used whole, or in ways not followed: whole records.
+        let whole = |t: &str| fields(t).map(|f| f.into_iter().all(|(_, fields)| fields.is_none()));
+        assert_eq!(
+            whole("{% for v in villages_list %}{{ v }}{% endfor %}"),
+            Some(true)
+        );
+        assert_eq!(
+            whole("{{ chart(data=villages_list, x=\"name\") }}"),
+            Some(true)
+        );
+        assert_eq!(whole("{{ villages_list | first }}"), Some(true));
+        assert_eq!(
+            whole("{% set xs = villages_list %}{{ villages_list | length }}"),
+            Some(true)
+        );
+        assert_eq!(
+            whole("{% for v in villages_list %}{{ v[page.id] }}{% endfor %}"),
+            Some(true)
+        );
+        assert_eq!(
+            whole("{% for k, v in villages_list %}{{ v.a }}{% endfor %}"),
+            Some(true)
+        );
+        assert_eq!(
+            whole("{% for v in villages_list | sort(attribute=k) %}{{ v.a }}{% endfor %}"),
+            Some(true)
+        );
+        // A record's name bound again: which one `v.a` reads is not followed.
+        assert_eq!(
+            whole("{% for v in villages_list %}{% for v in xs %}{% endfor %}{{ v.a }}{% endfor %}"),
+            Some(true)
+        );
+        assert_eq!(
+            whole(
+                "{% for v in villages_list %}{% if x %}{% set v = 1 %}{% endif %}{{ v.a }}{% endfor %}"
+            ),
+            Some(true)
+        );
+        assert_eq!(
+            fields("{% macro m() %}{% endmacro m %}{{ villages_list | length }}"),
+            None
+        );
+        assert_eq!(fields("{{ township.name }}"), Some(vec![]));
     }
 
     #[test]

@@ -226,6 +226,15 @@ pub fn render_site_cached(
                 .and_then(|t| deps::top_level_names(&t.ast))
         })
         .collect();
+    let list_fields: Vec<Option<deps::ListFields>> = sources
+        .iter()
+        .map(|s| {
+            content_tera
+                .get_template(&s.name)
+                .ok()
+                .and_then(|t| deps::list_fields(&t.ast))
+        })
+        .collect();
     // Fingerprints of each page's inputs tell which cached pages can be reused; a build that
     // keeps nothing (a sink) does not need them.
     let prints = keep.then(|| {
@@ -330,6 +339,7 @@ pub fn render_site_cached(
         values,
         folders: &folders,
         reads: &reads,
+        list_fields: &list_fields,
         list_limit: sample.then_some(SAMPLE_LIST),
         site: &site_json,
         huibao: &huibao_json,
@@ -506,6 +516,9 @@ struct Shared<'s> {
     /// Each top-level data folder and its files' ids (for `villages_list`).
     folders: &'s HashMap<String, Vec<String>>,
     reads: &'s [Option<std::collections::BTreeSet<String>>],
+    /// Per content template, the fields of each list's records it reads (see
+    /// [`deps::list_fields`]).
+    list_fields: &'s [Option<deps::ListFields>],
     /// How many records a folder's list form holds (`None`: all of them).
     list_limit: Option<usize>,
     site: &'s Json,
@@ -550,6 +563,11 @@ impl Contexts<'_> {
                 _ => None,
             };
             let read = |name: &str| reads.is_none_or(|names| names.contains(name));
+            // The fields of a list's records the template reads, when they are known.
+            let fields = |list: &str| {
+                let lists = shared.list_fields.get(source)?.as_ref()?;
+                lists.get(list)?.as_ref()
+            };
             match shared.values {
                 Values::Made(data) => {
                     for (name, value) in data {
@@ -560,8 +578,13 @@ impl Contexts<'_> {
                         let list = format!("{name}_list");
                         if shared.folders.contains_key(name)
                             && read(&list)
-                            && let Some(records) =
-                                context::list_form(data, &list, shared.folders, shared.list_limit)
+                            && let Some(records) = context::list_form(
+                                data,
+                                &list,
+                                shared.folders,
+                                shared.list_limit,
+                                fields(&list),
+                            )
                         {
                             insert_owned(&mut context, &list, records);
                         }
@@ -577,7 +600,8 @@ impl Contexts<'_> {
                         let list = format!("{name}_list");
                         if lazy.is_folder(name)
                             && read(&list)
-                            && let Some(records) = lazy.list(&list, shared.list_limit)
+                            && let Some(records) =
+                                lazy.list(&list, shared.list_limit, fields(&list))
                         {
                             insert_owned(&mut context, &list, records);
                         }
