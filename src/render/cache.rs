@@ -56,6 +56,13 @@ pub(super) struct Prints {
     all_content: u64,
     /// Per content template, the top-level data names it reads (`None`: unknown).
     reads: Vec<Option<std::collections::BTreeSet<String>>>,
+    /// (content template, folder list) → the fingerprint of the fields of the list's records
+    /// the template reads (see [`super::deps::list_fields`]): an overview of villages is not
+    /// made again when a field it does not show changes.
+    list_prints: HashMap<(usize, String), u64>,
+    /// Each data file's fingerprint (its key path → its number, contents, places and the
+    /// schema): what a generated page's record is made of.
+    records: HashMap<Vec<String>, u64>,
 }
 
 impl Prints {
@@ -66,9 +73,38 @@ impl Prints {
         theme: u64,
         plan: &PagePlan,
         sources: &[pages::Source],
-        reads: Vec<Option<std::collections::BTreeSet<String>>>,
+        (reads, list_fields): (
+            Vec<Option<std::collections::BTreeSet<String>>>,
+            &[Option<super::deps::ListFields>],
+        ),
     ) -> Prints {
-        let data = data_prints(data_map, files, schema);
+        let mut records = HashMap::with_capacity(files.files.len());
+        let data = data_prints(data_map, files, schema, &mut records);
+        let mut list_prints = HashMap::new();
+        for (source, lists) in list_fields.iter().enumerate() {
+            for (list, fields) in lists.iter().flatten() {
+                let Some(fields) = fields else { continue };
+                let folder = list.strip_suffix("_list").unwrap_or(list);
+                let Some(Json::Object(records)) = data_map.get(folder) else {
+                    continue;
+                };
+                let mut hasher = DefaultHasher::new();
+                // The schema (labels, units) is part of every data print.
+                schema.hash(&mut hasher);
+                for (id, record) in records {
+                    id.hash(&mut hasher);
+                    let Json::Object(record) = record else {
+                        continue;
+                    };
+                    for (key, value) in record {
+                        if key == "id" || fields.contains(key) {
+                            (key, value.to_string()).hash(&mut hasher);
+                        }
+                    }
+                }
+                list_prints.insert((source, list.clone()), hasher.finish());
+            }
+        }
         let all_data = fingerprint(&data_map.keys().map(|k| (k, data[k])).collect::<Vec<_>>());
         // Every page's sidebar lists the same pages; what differs per page is which is
         // current, its neighbours and its breadcrumbs.
@@ -96,18 +132,14 @@ impl Prints {
             toc,
             all_content,
             reads,
+            list_prints,
+            records,
         }
     }
 
     /// The fingerprint of the inputs of page `index`: its template and the data it reads,
     /// its record, its place in the navigation, the layout.
-    pub(super) fn page(
-        &self,
-        plan: &PagePlan,
-        index: usize,
-        sources: &[pages::Source],
-        data_map: &Map<String, Json>,
-    ) -> u64 {
+    pub(super) fn page(&self, plan: &PagePlan, index: usize, sources: &[pages::Source]) -> u64 {
         let page = &plan.pages[index];
         let source = &sources[page.source];
         fingerprint(&(
@@ -116,17 +148,20 @@ impl Prints {
             plan.neighbours(index),
             &page.key,
             page.number_headings,
-            page.record
-                .as_ref()
-                .map(|r| (&r.var, r.value(data_map).map(Json::to_string))),
+            page.record.as_ref().map(|r| {
+                let mut key = r.folder.clone();
+                key.push(r.id.clone());
+                (&r.var, self.records.get(&key).copied())
+            }),
             match &self.reads[page.source] {
                 Some(names) => (
                     fingerprint(&(&source.name, &source.template)),
                     names
                         .iter()
                         .map(|n| {
+                            let fields = self.list_prints.get(&(page.source, n.clone())).copied();
                             let listed = || self.data.get(n.strip_suffix("_list")?).copied();
-                            self.data.get(n).copied().or_else(listed)
+                            fields.or_else(|| self.data.get(n).copied()).or_else(listed)
                         })
                         .collect::<Vec<_>>(),
                 ),
@@ -144,19 +179,25 @@ fn data_prints(
     data_map: &Map<String, Json>,
     data: &crate::load::Data,
     schema: u64,
+    by_file: &mut HashMap<Vec<String>, u64>,
 ) -> HashMap<String, u64> {
     let mut by_top: HashMap<&str, DefaultHasher> = HashMap::new();
     for (index, file) in data.files.iter().enumerate() {
         let Some(top) = file.key_path.first() else {
             continue;
         };
+        let mut own = DefaultHasher::new();
+        schema.hash(&mut own);
+        (index, &file.path, &file.fingerprint).hash(&mut own);
+        places(&file.root, &mut own);
+        let print = own.finish();
+        by_file.insert(file.key_path.clone(), print);
         let hasher = by_top.entry(top.as_str()).or_insert_with(|| {
             let mut h = DefaultHasher::new();
             schema.hash(&mut h);
             h
         });
-        (index, &file.path, &file.fingerprint).hash(hasher);
-        places(&file.root, hasher);
+        print.hash(hasher);
     }
     let prints: HashMap<&str, u64> = by_top.into_iter().map(|(k, h)| (k, h.finish())).collect();
     data_map

@@ -244,7 +244,8 @@ pub fn render_site_cached(
         let schema_text = std::fs::read(site.root.join(crate::discover::SCHEMA_FILE));
         let schema_print = fingerprint(&schema_text.unwrap_or_default());
         let inputs = (&data_map, &data, schema_print);
-        Prints::new(inputs, theme_print, &plan, &sources, reads.clone())
+        let lists = (reads.clone(), &list_fields[..]);
+        Prints::new(inputs, theme_print, &plan, &sources, lists)
     });
     let folders = context::top_level_folders(&data);
     let data_fingerprints = data.fingerprints();
@@ -310,7 +311,7 @@ pub fn render_site_cached(
     for (index, page) in plan.pages.iter().enumerate() {
         let inputs = prints
             .as_ref()
-            .map_or(0, |p| p.page(&plan, index, &sources, &data_map));
+            .map_or(0, |p| p.page(&plan, index, &sources));
         match cache.pages.remove(&page.output) {
             Some(cached) if prints.is_some() && cached.print == inputs => {
                 if let Some(sink) = sink
