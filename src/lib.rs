@@ -118,7 +118,23 @@ pub fn check(site_root: &Path, deny_warnings: bool) -> Result<Rendered, Vec<Diag
     let site = discover::discover(site_root)?;
     let compare = Compare::Published(None);
     let cache = &mut BuildCache::default();
-    render_discovered(site, deny_warnings, compare, cache, render::PagesTo::Sample)
+    match render_discovered(site, deny_warnings, compare, cache, render::PagesTo::Sample) {
+        // The sample holds a few records of each folder: a template that reaches a record
+        // through a variable, or counts records, may fail on the sample alone. It is tried
+        // again with all the data before a mistake is reported.
+        Err(problems) if problems.iter().any(|d| d.code == "template") => {
+            let site = discover::discover(site_root)?;
+            let cache = &mut BuildCache::default();
+            render_discovered(
+                site,
+                deny_warnings,
+                compare,
+                cache,
+                render::PagesTo::SampleAll,
+            )
+        }
+        done => done,
+    }
 }
 
 /// What `huibao diff` needs: every page rendered (and dropped) for the figures it prints,
@@ -188,7 +204,10 @@ fn render_discovered(
     notes.extend(output.notes.iter().cloned());
     // What the published site printed and this build prints differently: each change of a
     // data figure is owed an entry in the corrections log.
-    let sampled = matches!(pages_to, render::PagesTo::Sample);
+    let sampled = matches!(
+        pages_to,
+        render::PagesTo::Sample | render::PagesTo::SampleAll
+    );
     let figure_changes = match (&baseline, published) {
         (Some(before), true) if !sampled => {
             let changes = manifest::diff(before, &output.figures);

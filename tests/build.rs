@@ -660,6 +660,15 @@ fn preview_builds_after_edits_equal_fresh_builds() {
     )
     .unwrap();
     build("a label of the schema changed");
+    // A page of the villages' list: a renamed village names its figures anew.
+    fs::write(
+        site.path().join("content/shares.md"),
+        "+++\ntitle = \"占比\"\n+++\n{% for v in villages_list %}{{ rate(num=v.registered.people, den=township.registered.people, dp=2) }}；{% endfor %}\n",
+    )
+    .unwrap();
+    build("a page of the list");
+    fs::write(&village, original.replace("横溪村", "横溪新村")).unwrap();
+    build("a village renamed");
 }
 
 /// `check` renders its sample pages with a few records of each folder, and the records a
@@ -683,6 +692,18 @@ fn check_samples_the_records_templates_name() {
     let out = huibao(site.path(), &["check"]);
     assert!(out.status.success(), "{}", text(&out));
     assert!(text(&out).contains("17 个数据文件"), "{}", text(&out));
+    // A record reached through a variable is not in the sample: tried again with all.
+    let township = site.path().join("data/township.yaml");
+    let township_text = fs::read_to_string(&township).unwrap();
+    fs::write(&township, format!("{township_text}main: v11\n")).unwrap();
+    fs::write(
+        &index,
+        format!("{before}\n主村：{{{{ villages[township.main].name }}}}。\n"),
+    )
+    .unwrap();
+    let out = huibao(site.path(), &["check"]);
+    assert!(out.status.success(), "{}", text(&out));
+    fs::write(&township, &township_text).unwrap();
     // A name no file has is still an error.
     fs::write(&index, format!("{before}\n{{{{ villages.v99.name }}}}\n")).unwrap();
     let out = huibao(site.path(), &["check"]);
@@ -711,7 +732,7 @@ fn a_build_makes_the_pages_the_preview_makes() {
         fs::write(
             site.path().join("content/areas.md"),
             "+++\ntitle = \"片区\"\n+++\n{% for a in areas.north_list %}{{ a.name }} {{ a.x }}；{% endfor %}\
-             {{ areas.north.a.parts | sum | fig }}\n",
+             {{ areas.north.a.parts | sum | fig }}{% if areas_list is defined %}有{% else %}无{% endif %}\n",
         )
         .unwrap();
         let schema = site.path().join("data/schema.yaml");
@@ -739,5 +760,41 @@ fn a_build_makes_the_pages_the_preview_makes() {
         }
         let areas = String::from_utf8(built[std::path::Path::new("areas.html")].clone()).unwrap();
         assert!(areas.contains("甲") && areas.contains("乙"), "{areas}");
+        // A folder of folders has no list form, in a build as in the preview.
+        assert!(areas.contains("无") && !areas.contains("有"), "{areas}");
     }
+}
+
+/// A page of a folder's list is kept by the preview while the fields it reads are unchanged;
+/// a record's name still names its figures, so renaming it makes the page again.
+#[test]
+fn preview_list_pages_follow_a_renamed_record() {
+    let site = copy_site(&fixture("small"));
+    let towns = site.path().join("data/towns");
+    fs::create_dir_all(&towns).unwrap();
+    fs::write(towns.join("a.yaml"), "name: 甲镇\npeople: 100\n").unwrap();
+    fs::write(towns.join("b.yaml"), "name: 乙镇\npeople: 200\n").unwrap();
+    fs::write(
+        site.path().join("content/t.md"),
+        "+++\ntitle = \"t\"\n+++\n{% for v in towns_list %}{{ rate(num=v.people, den=township.population, dp=2) }}；{% endfor %}\n",
+    )
+    .unwrap();
+    let mut cache = huibao::BuildCache::default();
+    let mut build = |what: &str| {
+        let kept =
+            huibao::render_cached(site.path(), false, huibao::Compare::LastBuild, &mut cache)
+                .unwrap();
+        let fresh = huibao::render(site.path(), false, huibao::Compare::LastBuild).unwrap();
+        assert_eq!(kept.output.files, fresh.output.files, "{what}");
+        let text = |m: &huibao::manifest::Manifest| String::from_utf8(m.to_bytes()).unwrap();
+        assert_eq!(
+            text(&kept.output.figures),
+            text(&fresh.output.figures),
+            "{what}"
+        );
+        text(&fresh.output.figures)
+    };
+    assert!(build("first").contains("甲镇"));
+    fs::write(towns.join("a.yaml"), "name: 新甲镇\npeople: 100\n").unwrap();
+    assert!(build("renamed").contains("新甲镇"));
 }

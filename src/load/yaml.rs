@@ -69,7 +69,8 @@ impl Node {
             return false;
         }
         match (&self.value, &other.value) {
-            (Value::Number(a), Value::Number(b)) => a == b && a.scale() == b.scale(),
+            // The same sign and scale too: `-0` is not `0`, `1.10` not `1.1`.
+            (Value::Number(a), Value::Number(b)) => a.serialize() == b.serialize(),
             (Value::List(a), Value::List(b)) => {
                 a.len() == b.len() && a.iter().zip(b).all(|(a, b)| a.identical(b))
             }
@@ -548,6 +549,7 @@ mod tests {
         assert!(!a.identical(&parse_ok("a:  1.10\nb: [x, 2]\n")));
         assert!(!a.identical(&parse_ok("a: 1.10\nc: [x, 2]\n")));
         assert!(!a.identical(&parse_ok("a: 1.10\nb: [x, 3]\n")));
+        assert!(!parse_ok("a: -0\n").identical(&parse_ok("a: 0\n")));
         assert!(!a.identical(&parse_ok("a: 1.10\nb: [x, 2, 3]\n")));
     }
 

@@ -97,7 +97,9 @@ impl Prints {
                         continue;
                     };
                     for (key, value) in record {
-                        if key == "id" || fields.contains(key) {
+                        // `name` too: it names the figures of the record (their `what` in
+                        // the figures manifest).
+                        if key == "id" || key == "name" || fields.contains(key) {
                             (key, value.to_string()).hash(&mut hasher);
                         }
                     }

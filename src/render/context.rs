@@ -208,9 +208,14 @@ impl<'s> LazyValues<'s> {
             .chain(self.folders.keys().map(String::as_str))
     }
 
-    /// Whether `name` is a top-level folder (`villages`).
-    pub fn is_folder(&self, name: &str) -> bool {
-        self.folders.contains_key(name)
+    /// Whether `name` is a top-level folder with files of its own (`villages`): such a
+    /// folder has a list form (see [`top_level_folders`]).
+    pub fn has_list(&self, name: &str) -> bool {
+        self.folders.get(name).is_some_and(|files| {
+            files
+                .iter()
+                .any(|&i| self.data.files[i].key_path.len() == 2)
+        })
     }
 
     /// The value of the top-level name `name`, as [`data_context`] has it.
@@ -237,6 +242,9 @@ impl<'s> LazyValues<'s> {
         fields: Option<&std::collections::BTreeSet<String>>,
     ) -> Option<Json> {
         let folder = name.strip_suffix("_list")?;
+        if !self.has_list(folder) {
+            return None;
+        }
         let files: Vec<usize> = self
             .folders
             .get(folder)?

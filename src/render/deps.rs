@@ -352,16 +352,10 @@ impl FieldWalk {
     fn val(&mut self, val: &ExprVal) -> bool {
         match val {
             ExprVal::String(_) | ExprVal::Int(_) | ExprVal::Float(_) | ExprVal::Bool(_) => true,
-            ExprVal::Ident(ident) => {
-                self.ident(ident);
-                true
-            }
+            ExprVal::Ident(ident) => self.ident(ident),
             ExprVal::Math(m) => self.expr(&m.lhs) && self.expr(&m.rhs),
             ExprVal::Logic(l) => self.expr(&l.lhs) && self.expr(&l.rhs),
-            ExprVal::Test(t) => {
-                self.ident(&t.ident);
-                t.args.iter().all(|e| self.expr(e))
-            }
+            ExprVal::Test(t) => self.ident(&t.ident) && t.args.iter().all(|e| self.expr(e)),
             ExprVal::MacroCall(_) => false,
             ExprVal::FunctionCall(f) => f.args.values().all(|e| self.expr(e)),
             ExprVal::Array(items) => items.iter().all(|e| self.expr(e)),
@@ -371,18 +365,26 @@ impl FieldWalk {
     }
 
     /// A path read: `v.a.b` of a record `v` reads field `a`; a list or a record used any
-    /// other way is taken whole.
-    fn ident(&mut self, ident: &str) {
+    /// other way is taken whole; the names inside brackets (`names[v.code]`) are paths read
+    /// too. False for a dump of the whole context (`__tera_context`).
+    fn ident(&mut self, ident: &str) -> bool {
+        if ident.trim_start().starts_with("__tera_context") {
+            return false;
+        }
+        for inside in bracketed(ident) {
+            let quoted = inside.starts_with(['"', '\'']);
+            let number = inside.starts_with(|c: char| c.is_ascii_digit());
+            if !inside.is_empty() && !quoted && !number && !self.ident(inside) {
+                return false;
+            }
+        }
         let first = ident
             .split(['.', '['])
             .next()
             .unwrap_or_default()
             .trim()
             .to_string();
-        if is_list_name(&first) {
-            self.fields.insert(first, None);
-            return;
-        }
+        // A loop's record first: `v_list` may be a record's name too.
         let Some(list) = self
             .records
             .iter()
@@ -390,9 +392,12 @@ impl FieldWalk {
             .find(|(var, _)| *var == first)
             .map(|(_, list)| list.clone())
         else {
-            return;
+            if is_list_name(&first) {
+                self.fields.insert(first, None);
+            }
+            return true;
         };
-        let rest = &ident[first.len()..];
+        let rest = &ident.trim_start()[first.len()..];
         // `v.a…` or `v["a"]…`; `v`, `v[x]` take the record whole.
         let field = if let Some(after) = rest.strip_prefix('.') {
             Some(after.split(['.', '[']).next().unwrap_or_default().trim())
@@ -411,6 +416,7 @@ impl FieldWalk {
                 self.fields.insert(list, None);
             }
         }
+        true
     }
 
     /// A name bound anew where a record of that name is seen: the record's list is taken
@@ -437,6 +443,31 @@ impl FieldWalk {
             fields.insert(field.to_string());
         }
     }
+}
+
+/// What is inside each outermost pair of brackets of a path: `a[b.c].d[e[f]]` → `b.c`,
+/// `e[f]`.
+fn bracketed(ident: &str) -> Vec<&str> {
+    let mut found = Vec::new();
+    let (mut depth, mut start) = (0usize, 0usize);
+    for (at, c) in ident.char_indices() {
+        match c {
+            '[' => {
+                if depth == 0 {
+                    start = at + 1;
+                }
+                depth += 1;
+            }
+            ']' if depth > 0 => {
+                depth -= 1;
+                if depth == 0 {
+                    found.push(ident[start..at].trim());
+                }
+            }
+            _ => {}
+        }
+    }
+    found
 }
 
 /// `villages_list`: the list form of a folder, as the data context names it.
@@ -556,6 +587,22 @@ mod tests {
             None
         );
         assert_eq!(fields("{{ township.name }}"), Some(vec![]));
+        // Names inside brackets are read; a record may be called `x_list`; a dump of the
+        // context takes everything.
+        assert_eq!(
+            fields(
+                "{% for v in villages_list %}{{ names[v.code] }}{% if t[v.a[v.b]] is defined %}{% endif %}{% endfor %}"
+            ),
+            Some(vec![some("villages_list", &["a", "b", "code"])])
+        );
+        assert_eq!(
+            fields("{% for v_list in villages_list %}{{ v_list.code }}{% endfor %}"),
+            Some(vec![some("villages_list", &["code"])])
+        );
+        assert_eq!(
+            fields("{% for v in villages_list %}{{ v.name }}{% endfor %}{{ __tera_context }}"),
+            None
+        );
     }
 
     #[test]

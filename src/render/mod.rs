@@ -79,6 +79,9 @@ pub enum PagesTo<'s> {
     /// names (see [`context::sample_context`]): an overview of 10,000 villages is tried on a
     /// few. The figures manifest holds only those pages.
     Sample,
+    /// Like [`PagesTo::Sample`], with all the data in the template values (what `check`
+    /// tries when a sample page fails).
+    SampleAll,
 }
 
 /// How many records a folder's list form holds in the sample pages of [`PagesTo::Sample`].
@@ -156,7 +159,12 @@ pub fn render_site_cached(
     let (sink, sample) = match pages_to {
         PagesTo::Memory => (None, false),
         PagesTo::Sink(sink) => (Some(sink), false),
-        PagesTo::Sample => (None, true),
+        PagesTo::Sample | PagesTo::SampleAll => (None, true),
+    };
+    // How many records of each folder the sample pages have.
+    let sample_records = match pages_to {
+        PagesTo::Sample => SAMPLE_LIST,
+        _ => usize::MAX,
     };
     let timer = crate::Timer::start();
     let mut problems = Vec::new();
@@ -169,7 +177,7 @@ pub fn render_site_cached(
     } else if sample {
         let templates: Vec<&str> = sources.iter().map(|s| s.template.as_str()).collect();
         let (data_map, figure_sources) =
-            context::sample_context(&data, extras.schema, &templates, SAMPLE_LIST);
+            context::sample_context(&data, extras.schema, &templates, sample_records);
         (data_map, std::sync::Arc::new(figure_sources))
     } else {
         // A build: each page makes the values it reads ([`context::LazyValues`]).
@@ -341,7 +349,7 @@ pub fn render_site_cached(
         folders: &folders,
         reads: &reads,
         list_fields: &list_fields,
-        list_limit: sample.then_some(SAMPLE_LIST),
+        list_limit: (sample && sample_records < usize::MAX).then_some(sample_records),
         site: &site_json,
         huibao: &huibao_json,
     };
@@ -599,7 +607,7 @@ impl Contexts<'_> {
                             insert_owned(&mut context, name, value);
                         }
                         let list = format!("{name}_list");
-                        if lazy.is_folder(name)
+                        if lazy.has_list(name)
                             && read(&list)
                             && let Some(records) =
                                 lazy.list(&list, shared.list_limit, fields(&list))
