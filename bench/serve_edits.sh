@@ -2,12 +2,15 @@
 # A clerk correcting one village again and again in `huibao serve`: how long each rebuild
 # takes (as serve prints it) and the server's resident memory after each, on the data-driven
 # scale site of bench/scale_site.py.
-#   bash bench/serve_edits.sh [N] [EDITS]      default: 1000 villages, 20 edits
+#   bash bench/serve_edits.sh [N] [EDITS] [FIELD]   default: 1000 villages, 20 edits of
+#                                                   farmland_mu (not on the overview page);
+#                                                   FIELD=households changes the overview too
 # Prints one line per edit and the median rebuild time; memory should stay flat.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n="${1:-1000}"
 edits="${2:-20}"
+field="${3:-farmland_mu}"
 cargo build --release --quiet
 bin="$PWD/target/release/huibao"
 work=$(mktemp -d)
@@ -28,7 +31,7 @@ echo "== $n villages: first build done, $(rss)"
 times=()
 for i in $(seq 1 "$edits"); do
   before=$(grep -c "已重新生成" "$log" || true)
-  sed -i "s/^farmland_mu: .*/farmland_mu: $((1000 + i))/" "$village"
+  sed -i "s/^$field: .*/$field: $((1000 + i))/" "$village"
   until [ "$(grep -c "已重新生成" "$log" || true)" -gt "$before" ]; do sleep 0.05; done
   ms=$(grep "已重新生成" "$log" | tail -1 | sed -E 's/.*用时 ([0-9]+) ms.*/\1/')
   times+=("$ms")
