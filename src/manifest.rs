@@ -76,8 +76,9 @@ pub struct Page {
     pub page: String,
     /// Its title.
     pub title: String,
-    /// Its figures, in the order printed.
-    pub figures: Vec<Figure>,
+    /// Its figures, in the order printed (shared, not copied, by the preview's next build
+    /// when the page is unchanged).
+    pub figures: Arc<[Figure]>,
 }
 
 /// Every figure of a build, and a fingerprint of every data file it read.
@@ -219,7 +220,7 @@ impl Manifest {
             .iter()
             .map(|page| {
                 let mut numbers = Vec::with_capacity(page.figures.len());
-                for figure in &page.figures {
+                for figure in page.figures.iter() {
                     let Some((file_number, file, source)) = self.tabled(figure) else {
                         continue;
                     };
@@ -401,7 +402,7 @@ impl Manifest {
             pages.push(Page {
                 page: page.page.clone(),
                 title: page.title.clone(),
-                figures,
+                figures: figures.into(),
             });
         }
         let pending = doc
@@ -433,7 +434,7 @@ impl Manifest {
     pub fn by_key(&self) -> HashMap<Key<'_>, (&Page, &Figure)> {
         let mut map = HashMap::new();
         for page in &self.pages {
-            for figure in &page.figures {
+            for figure in page.figures.iter() {
                 map.entry(self.key(figure)).or_insert((page, figure));
             }
         }
@@ -607,7 +608,7 @@ mod tests {
             vec![Page {
                 page: "index.html".into(),
                 title: "首页".into(),
-                figures,
+                figures: figures.into(),
             }],
             table(names),
             BTreeMap::from([("data/a.yaml".to_string(), fingerprint(b"a: 1"))]),

@@ -30,7 +30,7 @@ pub(super) struct CachedPage {
     /// The whole page.
     pub bytes: Bytes,
     /// The figures it printed.
-    pub figures: Vec<manifest::Figure>,
+    pub figures: std::sync::Arc<[manifest::Figure]>,
     /// Its anchors, for the link check of the pages that link to it.
     pub anchors: Vec<u64>,
 }

@@ -396,7 +396,7 @@ pub fn render_site_cached(
             Ok(mut page) => {
                 let planned = &plan.pages[index];
                 let anchors = std::mem::take(&mut page.links.anchors);
-                done.add(planned, inputs, page.bytes, page.figures, anchors);
+                done.add(planned, inputs, page.bytes, page.figures.into(), anchors);
                 scanned.push((planned.output.clone(), page.links));
             }
             Err(mut found) => problems.append(&mut found),
@@ -488,7 +488,7 @@ impl Done {
         page: &pages::PlannedPage,
         inputs: u64,
         bytes: Option<Bytes>,
-        figures: Vec<manifest::Figure>,
+        figures: std::sync::Arc<[manifest::Figure]>,
         anchors: Vec<u64>,
     ) {
         if let (true, Some(bytes)) = (self.keep, bytes) {
