@@ -61,30 +61,6 @@ pub enum Value {
     Map(Vec<(Key, Node)>),
 }
 
-impl Node {
-    /// Whether `other` is this very tree: the same values in the same places, numbers with
-    /// the same scale (`1.10` is not `1.1` here, as it is for `==`).
-    pub fn identical(&self, other: &Node) -> bool {
-        if (self.line, self.col) != (other.line, other.col) {
-            return false;
-        }
-        match (&self.value, &other.value) {
-            // The same sign and scale too: `-0` is not `0`, `1.10` not `1.1`.
-            (Value::Number(a), Value::Number(b)) => a.serialize() == b.serialize(),
-            (Value::List(a), Value::List(b)) => {
-                a.len() == b.len() && a.iter().zip(b).all(|(a, b)| a.identical(b))
-            }
-            (Value::Map(a), Value::Map(b)) => {
-                a.len() == b.len()
-                    && a.iter()
-                        .zip(b)
-                        .all(|((ka, a), (kb, b))| ka == kb && a.identical(b))
-            }
-            (a, b) => a == b,
-        }
-    }
-}
-
 impl Value {
     /// The text a scalar is known by (`2015`, `因病`, `true`); `None` for null, lists and
     /// mappings.
@@ -537,20 +513,6 @@ mod tests {
         parse(text, Path::new("t.yaml"))
             .expect_err("fails")
             .remove(0)
-    }
-
-    #[test]
-    fn identical_trees_have_the_same_scale_and_places() {
-        let a = parse_ok("a: 1.10\nb: [x, 2]\n");
-        assert!(a.identical(&parse_ok("a: 1.10\nb: [x, 2]\n")));
-        // Equal numbers written differently, a value moved, a key renamed: not identical.
-        assert_eq!(a, parse_ok("a: 1.1\nb: [x, 2]\n"));
-        assert!(!a.identical(&parse_ok("a: 1.1\nb: [x, 2]\n")));
-        assert!(!a.identical(&parse_ok("a:  1.10\nb: [x, 2]\n")));
-        assert!(!a.identical(&parse_ok("a: 1.10\nc: [x, 2]\n")));
-        assert!(!a.identical(&parse_ok("a: 1.10\nb: [x, 3]\n")));
-        assert!(!parse_ok("a: -0\n").identical(&parse_ok("a: 0\n")));
-        assert!(!a.identical(&parse_ok("a: 1.10\nb: [x, 2, 3]\n")));
     }
 
     #[test]

@@ -12,7 +12,7 @@ mod text;
 use super::schema::{Field, FileSchema, Kind, Schema, did_you_mean, matches};
 use super::units;
 use crate::diagnostics::{Diagnostic, Location, Severity, Text};
-use crate::load::{Data, DataFile, Key, Node, Value};
+use crate::load::{Data, DataFile, Node, Value};
 use unicode_normalization::UnicodeNormalization;
 
 /// Checks `data` against `schema`; returns the data with units converted. Files are checked
@@ -119,16 +119,29 @@ fn check_file(
         ids,
         problems,
     };
-    let root = checker.record(&file_schema.fields, &file.root, "");
     // Most files have nothing to convert: the file as loaded is shared, not held twice.
-    if root.identical(&file.root) {
+    let Some(root) = checker.record(&file_schema.fields, &file.root, "") else {
         return file.clone();
-    }
+    };
     std::sync::Arc::new(DataFile {
         root,
         path: file.path.clone(),
         key_path: file.key_path.clone(),
         fingerprint: file.fingerprint.clone(),
+    })
+}
+
+/// `node` with the value `value` the check made of it, when that is not the value as
+/// written (a number with another sign or scale, `1.10` for `1.1`, is not the same).
+fn changed(node: &Node, value: Value) -> Option<Node> {
+    let same = match (&node.value, &value) {
+        (Value::Number(a), Value::Number(b)) => a.serialize() == b.serialize(),
+        (a, b) => a == b,
+    };
+    (!same).then(|| Node {
+        value,
+        line: node.line,
+        col: node.col,
     })
 }
 
@@ -278,7 +291,8 @@ impl Checker<'_> {
         self.problems.push(d);
     }
 
-    fn record(&mut self, fields: &[(String, Field)], node: &Node, path: &str) -> Node {
+    /// A record checked; `Some` only when a value in it was converted (see [`changed`]).
+    fn record(&mut self, fields: &[(String, Field)], node: &Node, path: &str) -> Option<Node> {
         let Value::Map(entries) = &node.value else {
             let (zh_name, en_name) = if path.is_empty() {
                 ("文件".to_string(), "the file".to_string())
@@ -291,14 +305,16 @@ impl Checker<'_> {
                 ("「键: 值」映射", "a mapping"),
                 None,
             );
-            return node.clone();
+            return None;
         };
-        let mut checked: Vec<(Key, Node)> = Vec::with_capacity(entries.len());
-        for (key, value) in entries {
+        let mut converted: Vec<Option<Node>> = Vec::new();
+        for (at, (key, value)) in entries.iter().enumerate() {
             match fields.iter().find(|(name, _)| **name == *key.name) {
                 Some((_, field)) => {
-                    let value = self.value(field, value, &join(path, &key.name));
-                    checked.push((key.clone(), value));
+                    if let Some(value) = self.value(field, value, &join(path, &key.name)) {
+                        converted.resize(at, None);
+                        converted.push(Some(value));
+                    }
                 }
                 None => {
                     let names = fields.iter().map(|(n, _)| n.as_str());
@@ -340,7 +356,6 @@ impl Checker<'_> {
                     )
                     .with_hint(hint);
                     self.problems.push(d);
-                    checked.push((key.clone(), value.clone()));
                 }
             }
         }
@@ -369,15 +384,26 @@ impl Checker<'_> {
                 );
             }
         }
-        Node {
-            value: Value::Map(checked),
-            ..node.clone()
+        if converted.is_empty() {
+            return None;
         }
+        converted.resize(entries.len(), None);
+        let checked = entries
+            .iter()
+            .zip(converted)
+            .map(|((key, value), new)| (key.clone(), new.unwrap_or_else(|| value.clone())))
+            .collect();
+        Some(Node {
+            value: Value::Map(checked),
+            line: node.line,
+            col: node.col,
+        })
     }
 
-    fn value(&mut self, field: &Field, node: &Node, path: &str) -> Node {
+    /// A value checked; `Some` only when it was converted (see [`changed`]).
+    fn value(&mut self, field: &Field, node: &Node, path: &str) -> Option<Node> {
         if node.value == Value::Null {
-            return node.clone(); // required-ness is reported by the record
+            return None; // required-ness is reported by the record
         }
         let (name_zh, name_en) = name_of(field, path);
         match &field.kind {
@@ -391,7 +417,7 @@ impl Checker<'_> {
                     "put it in quotes, e.g. \"001\"",
                 );
                 self.wrong_kind(node, (&*name_zh, &*name_en), ("文本", "text"), Some(hint));
-                node.clone()
+                None
             }
             Kind::Bool => {
                 if !matches!(node.value, Value::Bool(_)) {
@@ -402,7 +428,7 @@ impl Checker<'_> {
                         None,
                     );
                 }
-                node.clone()
+                None
             }
             Kind::Date => {
                 let ok = matches!(&node.value, Value::String(s) if is_date(s));
@@ -415,18 +441,18 @@ impl Checker<'_> {
                         None,
                     );
                 }
-                node.clone()
+                None
             }
             Kind::Enum(values) => self.one_of(values, node, (&*name_zh, &*name_en)),
             Kind::Ref(folder) => self.reference(folder, node, (&*name_zh, &*name_en)),
             Kind::List(item) => self.list(item, node, path, (&*name_zh, &*name_en)),
             Kind::Record(fields) => self.record(fields, node, path),
-            _ => node.clone(),
+            _ => None,
         }
     }
 
     /// A value of an `enum`: one of the listed texts.
-    fn one_of(&mut self, values: &[String], node: &Node, name: (&str, &str)) -> Node {
+    fn one_of(&mut self, values: &[String], node: &Node, name: (&str, &str)) -> Option<Node> {
         let (name_zh, name_en) = name;
         let text = match &node.value {
             Value::String(s) => s.clone(),
@@ -452,11 +478,11 @@ impl Checker<'_> {
                 Some(hint),
             );
         }
-        node.clone()
+        None
     }
 
     /// A `ref`: the id of a file of the data folder `folder`.
-    fn reference(&mut self, folder: &str, node: &Node, name: (&str, &str)) -> Node {
+    fn reference(&mut self, folder: &str, node: &Node, name: (&str, &str)) -> Option<Node> {
         let (name_zh, name_en) = name;
         let ids = self.ids.get(folder);
         let id = match &node.value {
@@ -487,20 +513,26 @@ impl Checker<'_> {
                 Some(hint),
             );
         }
-        node.clone()
+        None
     }
 
     /// A list: each item checked, `unique` fields of its records compared.
-    fn list(&mut self, item: &Field, node: &Node, path: &str, name: (&str, &str)) -> Node {
+    fn list(&mut self, item: &Field, node: &Node, path: &str, name: (&str, &str)) -> Option<Node> {
         let Value::List(items) = &node.value else {
             let expected = ("列表（每项以 - 开头）", "a list (items start with -)");
             self.wrong_kind(node, name, expected, None);
-            return node.clone();
+            return None;
         };
-        let checked: Vec<Node> = items
+        let converted: Vec<Option<Node>> = items
             .iter()
             .enumerate()
             .map(|(i, n)| self.value(item, n, &format!("{path}.{i}")))
+            .collect();
+        let any = converted.iter().any(Option::is_some);
+        let checked: Vec<std::borrow::Cow<'_, Node>> = items
+            .iter()
+            .zip(converted)
+            .map(|(was, new)| new.map_or(std::borrow::Cow::Borrowed(was), std::borrow::Cow::Owned))
             .collect();
         if let Kind::Record(fields) = &item.kind {
             for (key, f) in fields.iter().filter(|(_, f)| f.unique) {
@@ -526,10 +558,16 @@ impl Checker<'_> {
                 }
             }
         }
-        Node {
-            value: Value::List(checked),
-            ..node.clone()
-        }
+        any.then(|| Node {
+            value: Value::List(
+                checked
+                    .into_iter()
+                    .map(std::borrow::Cow::into_owned)
+                    .collect(),
+            ),
+            line: node.line,
+            col: node.col,
+        })
     }
 
     fn warn(&mut self, code: &'static str, location: Location, message: Text, hint: Text) {
@@ -627,6 +665,51 @@ fn unique_across_files(schema: &Schema, data: &Data, problems: &mut Vec<Diagnost
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A file is shared as loaded only when checking converted nothing in it: `-0` and
+    /// `468.0` in a count are converted, `1.10` in a decimal is kept as written.
+    #[test]
+    fn a_file_is_shared_only_when_nothing_was_converted() {
+        let schema = crate::validate::schema::parse(
+            &crate::load::yaml::parse(
+                "files:\n  a.yaml:\n    fields:\n      n: {type: count}\n      d: {type: decimal}\n      t: {type: text}\n",
+                Path::new("data/schema.yaml"),
+            )
+            .expect("schema parses"),
+        )
+        .expect("schema reads");
+        let checked = |text: &str| {
+            let root = crate::load::yaml::parse(text, Path::new("data/a.yaml")).expect("parses");
+            let file = Arc::new(DataFile {
+                path: "data/a.yaml".into(),
+                key_path: vec!["a".into()],
+                root,
+                fingerprint: String::new(),
+            });
+            let mut problems = Vec::new();
+            let data = check(
+                &schema,
+                &Data {
+                    files: vec![file.clone()],
+                },
+                &mut problems,
+                None,
+            );
+            let same = Arc::ptr_eq(&data.files[0], &file);
+            let n = data.files[0].root.get("n").map(|n| n.value.clone());
+            (same, n)
+        };
+        let number = |t: &str| Some(Value::Number(t.parse().expect("decimal")));
+        assert_eq!(checked("n: 3\nd: 1.10\nt: 甲\n"), (true, number("3")));
+        let (same, n) = checked("n: -0\nd: 1\nt: 甲\n");
+        assert!(!same);
+        assert!(
+            matches!(n, Some(Value::Number(d)) if !d.is_sign_negative()),
+            "{n:?}"
+        );
+        assert_eq!(checked("n: 468.0\nd: 1\nt: 甲\n"), (false, number("468")));
+        assert!(!checked("n: 1\nd: 1\nt: \" 甲 \"\n").0);
+    }
 
     #[test]
     fn dates_are_real_days() {

@@ -4,14 +4,16 @@
 use rust_decimal::Decimal;
 
 use super::text::char_location;
-use super::{Checker, name_of};
+use super::{Checker, changed, name_of};
 use crate::diagnostics::{Diagnostic, Text};
 use crate::load::{Node, Value};
 use crate::validate::schema::{Field, Kind};
 use crate::validate::units;
 
 impl Checker<'_> {
-    pub(super) fn number(&mut self, field: &Field, node: &Node, path: &str) -> Node {
+    /// A number checked; `Some` only when it was written otherwise (text, another unit,
+    /// `468.0` for a count).
+    pub(super) fn number(&mut self, field: &Field, node: &Node, path: &str) -> Option<Node> {
         let (name_zh, name_en) = name_of(field, path);
         let unit_text = field.unit.clone().unwrap_or_default();
         let number = match &node.value {
@@ -19,12 +21,12 @@ impl Checker<'_> {
             Value::String(text) => {
                 match self.number_in_text(field, node, (&*name_zh, &*name_en), text) {
                     Some(n) => n,
-                    None => return node.clone(),
+                    None => return None,
                 }
             }
             _ => {
                 self.wrong_kind(node, (&*name_zh, &*name_en), ("数字", "a number"), None);
-                return node.clone();
+                return None;
             }
         };
         let whole = number.normalize().scale() == 0;
@@ -83,10 +85,7 @@ impl Checker<'_> {
         } else {
             number
         };
-        Node {
-            value: Value::Number(number),
-            ..node.clone()
-        }
+        changed(node, Value::Number(number))
     }
 
     /// A number typed with a Chinese keyboard: full-width digits, comma, space, quotes.

@@ -11,7 +11,14 @@ use crate::validate::schema::Field;
 impl Checker<'_> {
     /// A text value: trimmed of surrounding spaces (with a warning), an empty required text
     /// is missing, and full-width quotes, invisible characters and emoji are pointed out.
-    pub(super) fn text(&mut self, field: &Field, node: &Node, path: &str, text: &str) -> Node {
+    /// `Some` only when the text changed (trimmed).
+    pub(super) fn text(
+        &mut self,
+        field: &Field,
+        node: &Node,
+        path: &str,
+        text: &str,
+    ) -> Option<Node> {
         let (name_zh, name_en) = name_of(field, path);
         let blank = |c: char| matches!(c, ' ' | '\t' | '\u{3000}');
         let trimmed = text.trim_matches(blank);
@@ -29,7 +36,7 @@ impl Checker<'_> {
                     )),
                 );
             }
-            return node.clone();
+            return None;
         }
         if trimmed.len() != text.len() {
             let leading = text.chars().take_while(|c| blank(*c)).count();
@@ -111,10 +118,7 @@ impl Checker<'_> {
                 ),
             );
         }
-        Node {
-            value: Value::String(trimmed.to_string()),
-            ..node.clone()
-        }
+        super::changed(node, Value::String(trimmed.to_string()))
     }
 }
 
