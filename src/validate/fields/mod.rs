@@ -138,7 +138,7 @@ fn changed(node: &Node, value: Value) -> Option<Node> {
         (Value::Number(a), Value::Number(b)) => a.serialize() == b.serialize(),
         (a, b) => a == b,
     };
-    (!same).then(|| Node {
+    (!same).then_some(Node {
         value,
         line: node.line,
         col: node.col,

@@ -19,10 +19,7 @@ impl Checker<'_> {
         let number = match &node.value {
             Value::Number(n) => *n,
             Value::String(text) => {
-                match self.number_in_text(field, node, (&*name_zh, &*name_en), text) {
-                    Some(n) => n,
-                    None => return None,
-                }
+                self.number_in_text(field, node, (&*name_zh, &*name_en), text)?
             }
             _ => {
                 self.wrong_kind(node, (&*name_zh, &*name_en), ("数字", "a number"), None);
