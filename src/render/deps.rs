@@ -445,9 +445,9 @@ impl FieldWalk {
     }
 }
 
-/// What is inside each outermost pair of brackets of a path: `a[b.c].d[e[f]]` → `b.c`,
-/// `e[f]`.
-fn bracketed(ident: &str) -> Vec<&str> {
+/// The texts inside the outer brackets of a path: `a[b.c].d[e[f]]` → `b.c`, `e[f]`
+/// (`villages[page.id]` → `page.id`).
+pub(super) fn bracketed(ident: &str) -> Vec<&str> {
     let mut found = Vec::new();
     let (mut depth, mut start) = (0usize, 0usize);
     for (at, c) in ident.char_indices() {

@@ -502,7 +502,7 @@ impl Checker<'_> {
     /// Reports the first segment of `ident` that names nothing, and checks the paths inside
     /// its brackets.
     fn path(&mut self, ident: &str) {
-        for inner in bracketed(ident) {
+        for inner in super::deps::bracketed(ident) {
             if inner.starts_with(|c: char| c.is_alphabetic() || c == '_') {
                 self.path(inner);
             }
@@ -849,32 +849,6 @@ fn segments(ident: &str) -> Vec<Segment> {
     out
 }
 
-/// The texts inside the outer brackets of `ident` (`villages[page.id]` → `page.id`,
-/// `villages[ids[1]]` → `ids[1]`).
-fn bracketed(ident: &str) -> Vec<&str> {
-    let mut found = Vec::new();
-    let mut depth = 0;
-    let mut start = 0;
-    for (at, c) in ident.char_indices() {
-        match c {
-            '[' => {
-                if depth == 0 {
-                    start = at + 1;
-                }
-                depth += 1;
-            }
-            ']' if depth > 0 => {
-                depth -= 1;
-                if depth == 0 {
-                    found.push(ident[start..at].trim());
-                }
-            }
-            _ => {}
-        }
-    }
-    found
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -890,6 +864,9 @@ mod tests {
             segments("v.exits[0][\"people\"]"),
             [key("v"), key("exits"), key("0"), key("people")]
         );
-        assert_eq!(bracketed("villages[page.id].x[v.k]"), ["page.id", "v.k"]);
+        assert_eq!(
+            super::super::deps::bracketed("villages[page.id].x[v.k]"),
+            ["page.id", "v.k"]
+        );
     }
 }
