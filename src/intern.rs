@@ -1,7 +1,8 @@
 //! Shared copies of the short texts a site repeats by the million: the field names of 10,000
-//! village files, the keys and names of their numbers. Each thread keeps one copy of each
-//! text it has seen ([`intern`]), so a repeated text costs a pointer, not an allocation that
-//! lives for the whole build.
+//! village files (the keys and names of their numbers are shared the same way, in pairs, by
+//! `provenance::SourceValue::new`). Each thread keeps one copy of each text it has seen
+//! ([`intern`]), so a repeated text costs a pointer, not an allocation that lives for the
+//! whole build.
 
 use std::cell::RefCell;
 use std::collections::HashSet;

@@ -165,7 +165,7 @@ impl Manifest {
     pub fn key<'m>(&'m self, figure: &'m Figure) -> Key<'m> {
         match figure {
             Figure::Data { at, .. } => match self.place(*at) {
-                Some((file, value)) => Key::Data(&file.path, &value.key),
+                Some((file, value)) => Key::Data(&file.path, value.key()),
                 None => Key::Computed(""),
             },
             Figure::Computed(c) => Key::parse(&c.key),
@@ -176,9 +176,11 @@ impl Manifest {
     pub fn what<'m>(&'m self, figure: &'m Figure) -> Cow<'m, str> {
         match figure {
             Figure::Data { at, .. } => match self.place(*at) {
-                Some((file, value)) => {
-                    Cow::Owned(format!("{} {}", file.title, value.label).trim().to_string())
-                }
+                Some((file, value)) => Cow::Owned(
+                    format!("{} {}", file.title, value.label())
+                        .trim()
+                        .to_string(),
+                ),
                 None => Cow::Borrowed(""),
             },
             Figure::Computed(c) => Cow::Borrowed(&c.what),
@@ -231,7 +233,7 @@ impl Manifest {
                         files.push((&file.path, &file.title));
                         files.len() - 1
                     });
-                    let label = source.label.trim();
+                    let label = source.label().trim();
                     let l = *label_index.entry(label).or_insert_with(|| {
                         labels.push(label);
                         labels.len() - 1
@@ -311,7 +313,7 @@ impl Manifest {
                     let _ = write!(
                         body,
                         "[{f},{},{},{l},{}]",
-                        json(&source.key),
+                        json(source.key()),
                         source.line,
                         json(figure.value())
                     );
@@ -375,11 +377,7 @@ impl Manifest {
                         let known = places.get_mut(usize::try_from(*f).ok()?)?;
                         let next = u32::try_from(file.values.len()).ok()?;
                         let value_number = *known.entry(inside.as_ref()).or_insert_with(|| {
-                            file.values.push(SourceValue {
-                                line: *line,
-                                key: inside.as_ref().into(),
-                                label: label.clone(),
-                            });
+                            file.values.push(SourceValue::new(*line, inside, label));
                             next
                         });
                         Figure::Data {
@@ -585,11 +583,7 @@ mod tests {
                         pattern: format!("data/{n}.yaml"),
                         title: format!("文件{n}"),
                         group: String::new(),
-                        values: vec![SourceValue {
-                            line: 1,
-                            key: "a.b".into(),
-                            label: "什么".into(),
-                        }],
+                        values: vec![SourceValue::new(1, "a.b", "什么")],
                     })
                 })
                 .collect(),

@@ -540,11 +540,9 @@ impl Marker<'_> {
                 };
                 self.next += 1;
                 if self.make != Make::Value {
-                    self.source.values.push(SourceValue {
-                        line: node.line,
-                        key: crate::intern::intern(key),
-                        label: crate::intern::intern(label),
-                    });
+                    self.source
+                        .values
+                        .push(SourceValue::new(node.line, key, label));
                 }
                 if self.make == Make::Table {
                     return Json::Null;

@@ -68,7 +68,7 @@ pub fn context(corrections: &[Correction], sources: &Sources) -> Json {
             let found = find(sources, &c.key);
             let label = found
                 .and_then(|r| sources.value(r))
-                .map(|(file, value)| format!("{} {}", file.title, value.label))
+                .map(|(file, value)| format!("{} {}", file.title, value.label()))
                 .unwrap_or_else(|| c.what.clone());
             let new = format!("{}{}", c.value.normalize(), c.unit);
             let new = match found {
@@ -97,7 +97,7 @@ fn find(sources: &Sources, key: &str) -> Option<Ref> {
         if file.path != path {
             return None;
         }
-        let v = file.values.iter().position(|v| &*v.key == inside)?;
+        let v = file.values.iter().position(|v| v.key() == inside)?;
         Some(Ref {
             file: f as u32,
             value: v as u32,
