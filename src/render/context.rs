@@ -283,7 +283,9 @@ impl<'s> LazyValues<'s> {
                 let file = &self.data.files[index];
                 let (mut record, _) = marked_record(index, file, self.schema, Make::Value);
                 if let (Some(fields), Json::Object(map)) = (fields, &mut record) {
-                    map.retain(|key, _| is_kept(key, fields));
+                    // Made anew, not trimmed: room for the fields left out is not held.
+                    let kept = std::mem::take(map).into_iter();
+                    *map = kept.filter(|(key, _)| is_kept(key, fields)).collect();
                 }
                 let copy = (listed && file.key_path.len() > 2).then(|| record.clone());
                 (record, copy)
