@@ -260,6 +260,7 @@ impl Manifest {
         }
         head.push_str("\n],\n\"pages\": [");
         out.write_all(head.as_bytes())?;
+        let progress = crate::progress::Progress::new("清单 figures", self.pages.len());
         const BATCH: usize = 512;
         for (batch, (pages, numbers)) in self
             .pages
@@ -275,8 +276,10 @@ impl Manifest {
             for (i, text) in texts.iter().enumerate() {
                 out.write_all(if batch == 0 && i == 0 { b"\n" } else { b",\n" })?;
                 out.write_all(text.as_bytes())?;
+                progress.tick();
             }
         }
+        progress.finish();
         let mut tail = String::from("\n],\n\"pending\": [");
         for (i, p) in self.pending.iter().enumerate() {
             tail.push_str(if i == 0 { "\n  " } else { ",\n  " });

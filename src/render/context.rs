@@ -96,11 +96,13 @@ fn data_context_of(
     // of a folder inside a folder is in the context twice (`a.b.x`, `a.b_list`); a top-level
     // folder's list (`villages_list`) is made only for the templates that read it (see
     // [`list_form`]), so that the records of thousands of villages are held once.
+    let progress = crate::progress::Progress::new("数值 values", data.files.len());
     let marked: Vec<Option<(Json, Option<Json>, SourceFile)>> = data
         .files
         .par_iter()
         .enumerate()
         .map(|(index, file)| {
+            progress.tick();
             if wanted.is_some_and(|w| !w.get(index).copied().unwrap_or(true)) {
                 return None;
             }
@@ -109,6 +111,7 @@ fn data_context_of(
             Some((record, listed, source))
         })
         .collect();
+    progress.finish();
     for (file, marked) in data.files.iter().zip(marked) {
         let Some((record, listed, source)) = marked else {
             // Left out: its number still names its place in the table.
@@ -118,8 +121,8 @@ fn data_context_of(
             }));
             continue;
         };
-        // Every village names the same fields: their keys and labels are held once per
-        // thread (see `Marker`).
+        // Every village names the same fields: their keys and names are shared (see
+        // `SourceValue::new`).
         sources.files.push(Arc::new(source));
         if mode == Make::Table {
             continue;

@@ -29,11 +29,13 @@ pub fn check(
     let reusable = cache
         .as_deref()
         .filter(|c| c.schema.as_ref() == Some(schema) && c.ids == ids);
+    let progress = crate::progress::Progress::new("检查 check", data.files.len());
     let results: Vec<(Arc<DataFile>, Vec<Diagnostic>)> = data
         .files
         .par_iter()
         .with_min_len(64)
         .map(|file| {
+            progress.tick();
             if let Some(done) = reusable.and_then(|c| c.files.get(&file.path))
                 && Arc::ptr_eq(&done.loaded, file)
             {
@@ -44,6 +46,7 @@ pub fn check(
             (checked, found)
         })
         .collect();
+    progress.finish();
     if let Some(cache) = cache {
         cache.files = data
             .files
