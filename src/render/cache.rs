@@ -20,6 +20,16 @@ pub struct PageCache {
     pub(super) files: Vec<String>,
     /// The data context the pages were made with, patched by the next build.
     pub(super) context: super::context::Cache,
+    /// The data files' prints, for the next build's.
+    pub(super) file_prints: FilePrints,
+}
+
+/// Each data file's print from the last build, with the file it was made from (see
+/// `data_prints`).
+#[derive(Debug, Default)]
+pub(super) struct FilePrints {
+    schema: u64,
+    files: Vec<(std::sync::Arc<crate::load::DataFile>, u64)>,
 }
 
 /// A page kept for the next build: shared, never copied (the preview serves the same bytes).
@@ -77,9 +87,10 @@ impl Prints {
             Vec<Option<std::collections::BTreeSet<String>>>,
             &[Option<super::deps::ListFields>],
         ),
+        last: &mut FilePrints,
     ) -> Prints {
         let mut records = HashMap::with_capacity(files.files.len());
-        let data = data_prints(data_map, files, schema, &mut records);
+        let data = data_prints(data_map, files, schema, (&mut records, last));
         let mut list_prints = HashMap::new();
         for (source, lists) in list_fields.iter().enumerate() {
             for (list, fields) in lists.iter().flatten() {
@@ -181,18 +192,32 @@ fn data_prints(
     data_map: &Map<String, Json>,
     data: &crate::load::Data,
     schema: u64,
-    by_file: &mut HashMap<Vec<String>, u64>,
+    (by_file, last): (&mut HashMap<Vec<String>, u64>, &mut FilePrints),
 ) -> HashMap<String, u64> {
     let mut by_top: HashMap<&str, DefaultHasher> = HashMap::new();
+    let mut made = Vec::with_capacity(data.files.len());
     for (index, file) in data.files.iter().enumerate() {
         let Some(top) = file.key_path.first() else {
+            made.push((file.clone(), 0));
             continue;
         };
-        let mut own = DefaultHasher::new();
-        schema.hash(&mut own);
-        (index, &file.path, &file.fingerprint).hash(&mut own);
-        places(&file.root, &mut own);
-        let print = own.finish();
+        // The same file (by pointer: the caches hand on unchanged files) at the same place
+        // with the same schema has the print it had.
+        let known = last
+            .files
+            .get(index)
+            .filter(|(was, _)| last.schema == schema && std::sync::Arc::ptr_eq(was, file));
+        let print = match known {
+            Some((_, print)) => *print,
+            None => {
+                let mut own = DefaultHasher::new();
+                schema.hash(&mut own);
+                (index, &file.path, &file.fingerprint).hash(&mut own);
+                places(&file.root, &mut own);
+                own.finish()
+            }
+        };
+        made.push((file.clone(), print));
         by_file.insert(file.key_path.clone(), print);
         let hasher = by_top.entry(top.as_str()).or_insert_with(|| {
             let mut h = DefaultHasher::new();
@@ -201,6 +226,10 @@ fn data_prints(
         });
         print.hash(hasher);
     }
+    *last = FilePrints {
+        schema,
+        files: made,
+    };
     let prints: HashMap<&str, u64> = by_top.into_iter().map(|(k, h)| (k, h.finish())).collect();
     data_map
         .keys()

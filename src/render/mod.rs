@@ -253,7 +253,14 @@ pub fn render_site_cached(
         let schema_print = fingerprint(&schema_text.unwrap_or_default());
         let inputs = (&data_map, &data, schema_print);
         let lists = (reads.clone(), &list_fields[..]);
-        Prints::new(inputs, theme_print, &plan, &sources, lists)
+        Prints::new(
+            inputs,
+            theme_print,
+            &plan,
+            &sources,
+            lists,
+            &mut cache.file_prints,
+        )
     });
     let folders = context::top_level_folders(&data);
     let data_fingerprints = data.fingerprints();
