@@ -224,25 +224,21 @@ pub fn render_site_cached(
     let huibao_json = json!({
         "corrections": corrections_page::context(extras.corrections, &figure_sources),
     });
-    // The top-level names each content template reads (`None`: cannot be known).
-    let reads: Vec<Option<std::collections::BTreeSet<String>>> = sources
+    // What each content template reads (`None`: cannot be known): its top-level names, and
+    // the fields of the records of each folder list.
+    type Reads = (
+        Option<std::collections::BTreeSet<String>>,
+        Option<deps::ListFields>,
+    );
+    let (reads, list_fields): (Vec<_>, Vec<_>) = sources
         .iter()
-        .map(|s| {
-            content_tera
-                .get_template(&s.name)
-                .ok()
-                .and_then(|t| deps::top_level_names(&t.ast))
+        .map(|s| -> Reads {
+            match content_tera.get_template(&s.name) {
+                Ok(t) => (deps::top_level_names(&t.ast), deps::list_fields(&t.ast)),
+                Err(_) => (None, None),
+            }
         })
-        .collect();
-    let list_fields: Vec<Option<deps::ListFields>> = sources
-        .iter()
-        .map(|s| {
-            content_tera
-                .get_template(&s.name)
-                .ok()
-                .and_then(|t| deps::list_fields(&t.ast))
-        })
-        .collect();
+        .unzip();
     // Fingerprints of each page's inputs tell which cached pages can be reused; a build that
     // keeps nothing (a sink) does not need them.
     let prints = keep.then(|| {
