@@ -213,7 +213,7 @@ impl<'s> LazyValues<'s> {
 
     /// Whether `name` is a top-level folder with files of its own (`villages`): such a
     /// folder has a list form (see [`top_level_folders`]).
-    pub fn has_list(&self, name: &str) -> bool {
+    fn has_list(&self, name: &str) -> bool {
         self.folders.get(name).is_some_and(|files| {
             files
                 .iter()

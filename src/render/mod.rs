@@ -161,11 +161,8 @@ pub fn render_site_cached(
         PagesTo::Sink(sink) => (Some(sink), false),
         PagesTo::Sample | PagesTo::SampleAll => (None, true),
     };
-    // How many records of each folder the sample pages have.
-    let sample_records = match pages_to {
-        PagesTo::Sample => SAMPLE_LIST,
-        _ => usize::MAX,
-    };
+    // How many records of each folder the sample pages have (`None`: all).
+    let list_limit = matches!(pages_to, PagesTo::Sample).then_some(SAMPLE_LIST);
     let timer = crate::Timer::start();
     let mut problems = Vec::new();
     // The preview keeps the data context for its next build (see [`context::Cache`]).
@@ -176,8 +173,9 @@ pub fn render_site_cached(
         context::data_context_cached(&data, extras.schema, last)
     } else if sample {
         let templates: Vec<&str> = sources.iter().map(|s| s.template.as_str()).collect();
+        let per_folder = list_limit.unwrap_or(usize::MAX);
         let (data_map, figure_sources) =
-            context::sample_context(&data, extras.schema, &templates, sample_records);
+            context::sample_context(&data, extras.schema, &templates, per_folder);
         (data_map, std::sync::Arc::new(figure_sources))
     } else {
         // A build: each page makes the values it reads ([`context::LazyValues`]).
@@ -272,7 +270,7 @@ pub fn render_site_cached(
     };
     let values = match &lazy {
         Some(lazy) => Values::Lazy(lazy),
-        None => Values::Made(&data_map),
+        None => Values::Made(&data_map, &folders),
     };
     timer.lap("fingerprints");
     let link_targets: HashMap<String, String> = plan
@@ -349,22 +347,18 @@ pub fn render_site_cached(
     let reused = done.figures.len();
     let shared = Shared {
         values,
-        folders: &folders,
         reads: &reads,
         list_fields: &list_fields,
-        list_limit: (sample && sample_records < usize::MAX).then_some(sample_records),
+        list_limit,
         site: &site_json,
         huibao: &huibao_json,
     };
     let render_one = |index: usize, contexts: &mut Contexts| {
         let planned = &plan.pages[index];
-        let record = planned.record.as_ref().and_then(|r| {
-            let value = match values {
-                Values::Made(data) => std::borrow::Cow::Borrowed(r.value(data)?),
-                Values::Lazy(lazy) => std::borrow::Cow::Owned(lazy.record(r)?),
-            };
-            Some((r.var.as_str(), value))
-        });
+        let record = planned
+            .record
+            .as_ref()
+            .and_then(|r| Some((r.var.as_str(), values.record(r)?)));
         let record = record.as_ref().map(|(name, value)| (*name, &**value));
         let page = render_page(
             site,
@@ -525,8 +519,6 @@ type RenderOne<'f> =
 #[derive(Clone, Copy)]
 struct Shared<'s> {
     values: Values<'s>,
-    /// Each top-level data folder and its files' ids (for `villages_list`).
-    folders: &'s HashMap<String, Vec<String>>,
     reads: &'s [Option<std::collections::BTreeSet<String>>],
     /// Per content template, the fields of each list's records it reads (see
     /// [`deps::list_fields`]).
@@ -537,12 +529,52 @@ struct Shared<'s> {
     huibao: &'s Json,
 }
 
-/// The template values of the data: made before the pages (the preview, `check`), or by
-/// each page as it needs them (a build).
+/// The template values of the data: made before the pages (the preview, `check`; with each
+/// top-level folder's file ids, for `villages_list`), or by each page as it needs them (a
+/// build).
 #[derive(Clone, Copy)]
 enum Values<'v> {
-    Made(&'v Map<String, Json>),
+    Made(&'v Map<String, Json>, &'v HashMap<String, Vec<String>>),
     Lazy(&'v context::LazyValues<'v>),
+}
+
+impl<'v> Values<'v> {
+    /// The top-level names of the data (`township`, `villages`).
+    fn names(self) -> Box<dyn Iterator<Item = &'v str> + 'v> {
+        match self {
+            Values::Made(data, _) => Box::new(data.keys().map(String::as_str)),
+            Values::Lazy(lazy) => Box::new(lazy.names()),
+        }
+    }
+
+    /// The value of a top-level name.
+    fn value(self, name: &str) -> Option<std::borrow::Cow<'v, Json>> {
+        match self {
+            Values::Made(data, _) => data.get(name).map(std::borrow::Cow::Borrowed),
+            Values::Lazy(lazy) => lazy.value(name).map(std::borrow::Cow::Owned),
+        }
+    }
+
+    /// The list form `list` of a top-level folder (`villages_list`), if it has one.
+    fn list(
+        self,
+        list: &str,
+        limit: Option<usize>,
+        fields: Option<&std::collections::BTreeSet<String>>,
+    ) -> Option<Json> {
+        match self {
+            Values::Made(data, folders) => context::list_form(data, list, folders, limit, fields),
+            Values::Lazy(lazy) => lazy.list(list, limit, fields),
+        }
+    }
+
+    /// The record of a generated page.
+    fn record(self, at: &pages::RecordRef) -> Option<std::borrow::Cow<'v, Json>> {
+        match self {
+            Values::Made(data, _) => at.value(data).map(std::borrow::Cow::Borrowed),
+            Values::Lazy(lazy) => lazy.record(at).map(std::borrow::Cow::Owned),
+        }
+    }
 }
 
 /// Adds `value` to `context` as `name`, moved in (not serialised again: a folder's values
@@ -580,44 +612,23 @@ impl Contexts<'_> {
                 let lists = shared.list_fields.get(source)?.as_ref()?;
                 lists.get(list)?.as_ref()
             };
-            match shared.values {
-                Values::Made(data) => {
-                    for (name, value) in data {
-                        if read(name) {
-                            context.insert(name.as_str(), value);
+            let values = shared.values;
+            for name in values.names() {
+                if read(name) {
+                    match values.value(name) {
+                        Some(std::borrow::Cow::Borrowed(value)) => context.insert(name, value),
+                        Some(std::borrow::Cow::Owned(value)) => {
+                            insert_owned(&mut context, name, value)
                         }
-                        // A top-level folder's list form is made for the templates that read it.
-                        let list = format!("{name}_list");
-                        if shared.folders.contains_key(name)
-                            && read(&list)
-                            && let Some(records) = context::list_form(
-                                data,
-                                &list,
-                                shared.folders,
-                                shared.list_limit,
-                                fields(&list),
-                            )
-                        {
-                            insert_owned(&mut context, &list, records);
-                        }
+                        None => {}
                     }
                 }
-                Values::Lazy(lazy) => {
-                    for name in lazy.names() {
-                        if read(name)
-                            && let Some(value) = lazy.value(name)
-                        {
-                            insert_owned(&mut context, name, value);
-                        }
-                        let list = format!("{name}_list");
-                        if lazy.has_list(name)
-                            && read(&list)
-                            && let Some(records) =
-                                lazy.list(&list, shared.list_limit, fields(&list))
-                        {
-                            insert_owned(&mut context, &list, records);
-                        }
-                    }
+                // A top-level folder's list form is made for the templates that read it.
+                let list = format!("{name}_list");
+                if read(&list)
+                    && let Some(records) = values.list(&list, shared.list_limit, fields(&list))
+                {
+                    insert_owned(&mut context, &list, records);
                 }
             }
             context.insert("site", shared.site);
