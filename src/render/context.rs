@@ -211,16 +211,6 @@ impl<'s> LazyValues<'s> {
             .chain(self.folders.keys().map(String::as_str))
     }
 
-    /// Whether `name` is a top-level folder with files of its own (`villages`): such a
-    /// folder has a list form (see [`top_level_folders`]).
-    fn has_list(&self, name: &str) -> bool {
-        self.folders.get(name).is_some_and(|files| {
-            files
-                .iter()
-                .any(|&i| self.data.files[i].key_path.len() == 2)
-        })
-    }
-
     /// The value of the top-level name `name`, as [`data_context`] has it.
     pub fn value(&self, name: &str) -> Option<Json> {
         if let Some(value) = self.singles.get(name) {
@@ -245,19 +235,21 @@ impl<'s> LazyValues<'s> {
         fields: Option<&std::collections::BTreeSet<String>>,
     ) -> Option<Json> {
         let folder = name.strip_suffix("_list")?;
-        if !self.has_list(folder) {
-            return None;
-        }
-        let files: Vec<usize> = self
+        // Its files of its own: a folder of folders has no list form (see
+        // [`top_level_folders`]).
+        let own: Vec<usize> = self
             .folders
             .get(folder)?
             .iter()
             .copied()
             .filter(|&i| self.data.files[i].key_path.len() == 2)
-            .take(limit.unwrap_or(usize::MAX))
             .collect();
+        if own.is_empty() {
+            return None;
+        }
+        let files = &own[..own.len().min(limit.unwrap_or(usize::MAX))];
         let records = self
-            .marked(&files, false, fields)
+            .marked(files, false, fields)
             .into_iter()
             .map(|(r, _)| r);
         Some(Json::Array(records.collect()))
@@ -500,7 +492,7 @@ fn marked_file(
 /// What a walk over a file makes: its template value, the table of its numbers, or both.
 /// Either alone gives every number the same place in the table as both.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Make {
+enum Make {
     /// The template value and the table.
     Both,
     /// The table of numbers only (the value is `null`).
