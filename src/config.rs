@@ -30,6 +30,10 @@ pub struct Config {
     /// so that a site of thousands of villages does not repeat them on every page.
     #[serde(default = "default_toc_section_limit")]
     pub toc_section_limit: usize,
+    /// Whether `build` also writes the whole-report page (`print.html`: every page in reading
+    /// order, for printing the whole report).
+    #[serde(default = "default_print_page")]
+    pub print_page: bool,
 }
 
 fn default_language() -> String {
@@ -43,6 +47,9 @@ fn default_output_dir() -> PathBuf {
 }
 fn default_toc_section_limit() -> usize {
     60
+}
+fn default_print_page() -> bool {
+    true
 }
 
 impl Config {
@@ -80,8 +87,8 @@ impl Config {
                 ),
             )
             .with_hint(Text::new(
-                "可用的设置：title、language、description、theme、output_dir、toc_section_limit（见 README）",
-                "the settings are: title, language, description, theme, output_dir, toc_section_limit (see README)",
+                "可用的设置：title、language、description、theme、output_dir、toc_section_limit、print_page（见 README）",
+                "the settings are: title, language, description, theme, output_dir, toc_section_limit, print_page (see README)",
             ))
         })
     }

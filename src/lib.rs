@@ -278,6 +278,12 @@ pub fn build(
     for (path, source) in &output.copies {
         staging.copy(path, source).map_err(|d| vec![d])?;
     }
+    if let Some(whole) = &output.print {
+        staging
+            .put_with(Path::new(render::print::PAGE), |out| whole.write_to(out))
+            .map_err(|d| vec![d])?;
+        timer.lap("whole report");
+    }
     // Written as it is made: tens of megabytes at 10,000 villages.
     staging
         .put_with(Path::new(manifest::FILE), |out| {
@@ -288,7 +294,11 @@ pub fn build(
     let changes = staging.publish().map_err(|d| vec![d])?;
     timer.lap("publish");
     Ok(BuildReport {
-        files: output.pages + output.files.len() + output.copies.len() + 1,
+        files: output.pages
+            + output.files.len()
+            + output.copies.len()
+            + usize::from(output.print.is_some())
+            + 1,
         out_dir,
         changes,
         figure_changes: figure_changes.unwrap_or_default(),

@@ -36,6 +36,8 @@ pub struct Staging {
     out_dir: PathBuf,
     staging: PathBuf,
     retired: PathBuf,
+    /// A scratch file beside the staging folder (the whole-report page's sections).
+    scratch: PathBuf,
     /// Folders already made in the staging folder.
     folders: Mutex<HashSet<PathBuf>>,
     /// What differs from the published site, found as each file is put.
@@ -63,17 +65,22 @@ impl Staging {
         fs::create_dir_all(&parent).map_err(|e| io_error(Step::CreateFolder, &parent, e))?;
         let staging = parent.join(format!(".{name}.huibao-new"));
         let retired = parent.join(format!(".{name}.huibao-old"));
+        let scratch = parent.join(format!(".{name}.huibao-scratch"));
         for leftover in [&staging, &retired] {
             if leftover.exists() {
                 fs::remove_dir_all(leftover)
                     .map_err(|e| io_error(Step::RemoveTemporary, leftover, e))?;
             }
         }
+        if scratch.exists() {
+            fs::remove_file(&scratch).map_err(|e| io_error(Step::RemoveTemporary, &scratch, e))?;
+        }
         fs::create_dir_all(&staging).map_err(|e| io_error(Step::CreateFolder, &staging, e))?;
         Ok(Staging {
             out_dir: out_dir.to_path_buf(),
             staging,
             retired,
+            scratch,
             folders: Mutex::new(HashSet::new()),
             changes: Mutex::new(Changes::default()),
             written: Mutex::new(HashSet::new()),
@@ -214,6 +221,13 @@ impl Drop for Staging {
 }
 
 impl crate::render::PageSink for Staging {
+    fn whole_report_parts(&self) -> Option<Result<crate::render::print::Parts, Diagnostic>> {
+        Some(
+            crate::render::print::Parts::spilled(self.scratch.clone())
+                .map_err(|e| io_error(Step::WriteFile, &self.scratch, e)),
+        )
+    }
+
     fn put(&self, path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
         Staging::put(self, path, bytes)
     }

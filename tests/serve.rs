@@ -162,9 +162,21 @@ fn serves_the_site_with_live_reload_only_in_the_preview() {
     let (status, _, body) = server.get("/no/such/page.html");
     assert_eq!(status, 404);
     assert!(body.contains("404"), "{body}");
+    // The whole-report page is put together when asked for, as `build` writes it.
+    let (status, _, whole) = server.get("/print.html");
+    assert_eq!(status, 200);
+    assert!(
+        whole.contains("id=\"villages/hengxi\"") && whole.contains("/__huibao/events"),
+        "{whole}"
+    );
     // `build` output never carries the reload script.
     let out = tempfile::tempdir().unwrap();
     build_ok(site.path(), out.path());
+    assert_eq!(
+        live_script_removed(&whole),
+        page_text(&fs::read_to_string(out.path().join("print.html")).unwrap()),
+        "the preview's whole-report page is the one build writes"
+    );
     assert_eq!(
         fs::read_to_string(out.path().join("figures.json")).unwrap(),
         manifest,
@@ -260,6 +272,8 @@ fn a_data_edit_reaches_the_page_and_errors_show_until_fixed() {
         s.get("/villages/hengxi.html").2.contains("贫困户79户")
     });
     eprintln!("edit served after {} ms", started.elapsed().as_millis());
+    // The whole-report page follows: the edited village's section is made again.
+    assert!(server.get("/print.html").2.contains("贫困户79户"));
     // Pages that sum over the villages are rebuilt too (the others are reused).
     assert!(
         server.get("/villages/").2.contains("91户"),
@@ -472,4 +486,13 @@ fn a_broken_total_is_blamed_on_the_file_just_edited() {
             && page.contains("data/villages/hengxi.yaml:7:15"),
         "{page}"
     );
+}
+
+/// A page as the preview served it, without the live-reload script it adds before `</body>`.
+fn live_script_removed(html: &str) -> String {
+    let end = html.rfind("</body>").expect("a whole page");
+    let start = html[..end]
+        .rfind("<script>/* huibao serve")
+        .expect("the live-reload script");
+    format!("{}{}", &html[..start], &html[end..])
 }

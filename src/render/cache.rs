@@ -39,6 +39,8 @@ pub(super) struct CachedPage {
     pub print: u64,
     /// The whole page.
     pub bytes: Bytes,
+    /// Its section of the whole-report page (when the site has one).
+    pub section: Option<Bytes>,
     /// The figures it printed.
     pub figures: std::sync::Arc<[manifest::Figure]>,
     /// Its anchors, for the link check of the pages that link to it.

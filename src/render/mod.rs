@@ -14,6 +14,7 @@ pub mod figures;
 mod links;
 pub mod markdown;
 mod pages;
+pub mod print;
 mod shown;
 mod tera_filters;
 pub mod theme;
@@ -55,6 +56,9 @@ pub struct Output {
     /// Every figure printed, page by page, for the figures manifest (shared with the next
     /// build of `serve`, which compares with it).
     pub figures: std::sync::Arc<manifest::Manifest>,
+    /// The whole-report page ([`print::PAGE`]), when the site has one; the caller writes it
+    /// (a build streams it into the staging folder, the preview makes it when asked).
+    pub print: Option<print::WholeReport>,
 }
 
 /// Where a build puts each page the moment it is rendered, so that a site of any size never
@@ -63,6 +67,12 @@ pub struct Output {
 pub trait PageSink: Sync {
     /// Takes the page at `path` in the output folder.
     fn put(&self, path: &std::path::Path, bytes: &[u8]) -> Result<(), Diagnostic>;
+
+    /// Where the sections of the whole-report page wait for the end of the build; `None`
+    /// when the sink keeps no whole report (`huibao diff`).
+    fn whole_report_parts(&self) -> Option<Result<print::Parts, Diagnostic>> {
+        None
+    }
 }
 
 /// What becomes of a build's pages.
@@ -126,6 +136,8 @@ struct PageHtml {
 struct Finished {
     /// The page, when it is kept in memory (no sink).
     bytes: Option<Bytes>,
+    /// Its section of the whole-report page, when it is kept in memory (no sink).
+    section: Option<Bytes>,
     figures: Vec<manifest::Figure>,
     links: links::PageLinks,
 }
@@ -208,6 +220,23 @@ pub fn render_site_cached(
     timer.lap("templates");
     let plan = pages::plan(site, &data, &sources, &mut problems);
     timer.lap("plan");
+    // The whole-report page: its sections kept in reading order as the pages are done.
+    let whole_report = site.config.print_page && !sample;
+    if whole_report && let Some(page) = plan.pages.iter().find(|p| p.output == print::PAGE) {
+        problems.push(print::collision(&sources[page.source].file));
+    }
+    let parts = match (whole_report, sink) {
+        (false, _) => None,
+        (true, None) => Some(print::Parts::in_memory()),
+        (true, Some(sink)) => match sink.whole_report_parts() {
+            Some(Ok(parts)) => Some(parts),
+            Some(Err(problem)) => {
+                problems.push(problem);
+                None
+            }
+            None => None,
+        },
+    };
     if !problems.is_empty() {
         problems.append(&mut template_notes);
         return Err(problems);
@@ -218,6 +247,7 @@ pub fn render_site_cached(
         "language": site.config.language,
         "description": site.config.description,
         "corrections": extras.corrections.len(),
+        "print_page": if parts.is_some() { Json::from(print::PAGE) } else { Json::Null },
     });
     let huibao_json = json!({
         "corrections": corrections_page::context(extras.corrections, &figure_sources),
@@ -291,6 +321,7 @@ pub fn render_site_cached(
         .map(|p| p.output.clone())
         .chain(builtin_files.iter().map(|(p, _)| output_key(p)))
         .chain([manifest::FILE.to_string()])
+        .chain(parts.is_some().then(|| print::PAGE.to_string()))
         .collect();
     let output_paths: std::collections::HashSet<String> = generated
         .iter()
@@ -329,10 +360,15 @@ pub fn render_site_cached(
                 {
                     problems.push(problem);
                 }
+                if let (Some(parts), Some(section)) = (&parts, &cached.section)
+                    && let Err(error) = parts.put(index, section.clone())
+                {
+                    problems.push(print::write_error(&error));
+                }
                 done.add(
                     page,
                     inputs,
-                    Some(cached.bytes),
+                    (Some(cached.bytes), cached.section),
                     cached.figures,
                     cached.anchors,
                 );
@@ -353,6 +389,9 @@ pub fn render_site_cached(
         site: &site_json,
         huibao: &huibao_json,
     };
+    // Every page's path, for the links of the whole-report page.
+    let page_outputs: std::collections::HashSet<String> =
+        plan.pages.iter().map(|p| p.output.clone()).collect();
     let render_one = |index: usize, contexts: &mut Contexts| {
         let planned = &plan.pages[index];
         let record = planned
@@ -374,6 +413,18 @@ pub fn render_site_cached(
         )?;
         let output_path = &plan.pages[index].output;
         let links = links::scan(output_path, &page.body, &page.html, &output_paths);
+        let section = parts
+            .as_ref()
+            .map(|parts| -> Result<Bytes, Vec<Diagnostic>> {
+                let title = (planned.key != "index.md").then_some(planned.title.as_str());
+                let section = print::fragment(output_path, title, &page.body, &page_outputs);
+                let section = Bytes::from(section.into_bytes());
+                parts
+                    .put(index, section.clone())
+                    .map_err(|error| vec![print::write_error(&error)])?;
+                Ok(section)
+            })
+            .transpose()?;
         let bytes = Bytes::from(page.html.into_bytes());
         if let Some(sink) = sink {
             sink.put(std::path::Path::new(output_path), &bytes)
@@ -381,6 +432,7 @@ pub fn render_site_cached(
         }
         Ok(Finished {
             bytes: keep.then_some(bytes),
+            section: section.filter(|_| keep),
             figures: page.figures,
             links,
         })
@@ -393,7 +445,13 @@ pub fn render_site_cached(
             Ok(mut page) => {
                 let planned = &plan.pages[index];
                 let anchors = std::mem::take(&mut page.links.anchors);
-                done.add(planned, inputs, page.bytes, page.figures.into(), anchors);
+                done.add(
+                    planned,
+                    inputs,
+                    (page.bytes, page.section),
+                    page.figures.into(),
+                    anchors,
+                );
                 scanned.push((planned.output.clone(), page.links));
             }
             Err(mut found) => problems.append(&mut found),
@@ -446,6 +504,12 @@ pub fn render_site_cached(
     }
     output.files.sort();
     output.copies = site.static_files.clone();
+    if let Some(parts) = parts {
+        match print::layout(&layout_tera, site, &plan, &site_json) {
+            Ok((head, tail)) => output.print = Some(print::WholeReport { head, tail, parts }),
+            Err(problem) => problems.push(problem),
+        }
+    }
     if let Some(files) = checked_files {
         cache.context = context::Cache::keep(files, extras.schema, data_map, figure_sources);
     }
@@ -484,7 +548,7 @@ impl Done {
         &mut self,
         page: &pages::PlannedPage,
         inputs: u64,
-        bytes: Option<Bytes>,
+        (bytes, section): (Option<Bytes>, Option<Bytes>),
         figures: std::sync::Arc<[manifest::Figure]>,
         anchors: Vec<u64>,
     ) {
@@ -496,6 +560,7 @@ impl Done {
                 cache::CachedPage {
                     print: inputs,
                     bytes,
+                    section,
                     figures: figures.clone(),
                     anchors: anchors.clone(),
                 },

@@ -19,6 +19,10 @@ pub const DEFAULT_THEME: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/page.html"),
     ),
     (
+        "templates/print.html",
+        include_str!("../../themes/default/templates/print.html"),
+    ),
+    (
         "static/assets/huibao.css",
         include_str!("../../themes/default/static/assets/huibao.css"),
     ),
@@ -68,6 +72,21 @@ pub fn layout_tera(site: &Site, problems: &mut Vec<Diagnostic>) -> (Tera, u64) {
             })
             .collect()
     };
+    let mut templates = templates;
+    // A theme of the site's own without a whole-report layout uses the built-in one.
+    if !templates
+        .iter()
+        .any(|(name, _, _)| name == super::print::TEMPLATE)
+        && let Some((_, text)) = DEFAULT_THEME
+            .iter()
+            .find(|(path, _)| path.strip_prefix("templates/") == Some(super::print::TEMPLATE))
+    {
+        templates.push((
+            super::print::TEMPLATE.to_string(),
+            text.to_string(),
+            PathBuf::from("(huibao)").join("print.html"),
+        ));
+    }
     let print = super::fingerprint(&templates.iter().map(|(n, t, _)| (n, t)).collect::<Vec<_>>());
     for (name, text, file) in &templates {
         if let Err(error) = tera.add_raw_template(name, text) {

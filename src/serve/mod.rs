@@ -52,6 +52,8 @@ pub struct Options {
 struct Snapshot {
     files: HashMap<String, Bytes>,
     figures: Option<Arc<crate::manifest::Manifest>>,
+    /// The whole-report page, put together when asked for (it holds every page's content).
+    print: Option<crate::render::print::WholeReport>,
 }
 
 /// What the request handlers share with the builder.
@@ -95,7 +97,15 @@ impl Builder {
             }
         }
         let figures = Some(rendered.output.figures);
-        Ok((Snapshot { files, figures }, notes))
+        let print = rendered.output.print;
+        Ok((
+            Snapshot {
+                files,
+                figures,
+                print,
+            },
+            notes,
+        ))
     }
 }
 
@@ -443,8 +453,9 @@ async fn serve_file(State(shared): State<Arc<Shared>>, method: Method, uri: Uri)
         .unwrap_or_else(|e| e.into_inner())
         .clone();
     let manifest = |key: &str| key == crate::manifest::FILE && snapshot.figures.is_some();
+    let print = |key: &str| key == crate::render::print::PAGE && snapshot.print.is_some();
     match resolve(uri.path(), |key| {
-        snapshot.files.contains_key(key) || manifest(key)
+        snapshot.files.contains_key(key) || manifest(key) || print(key)
     }) {
         Resolved::Bad => plain(StatusCode::BAD_REQUEST, "400 Bad Request"),
         Resolved::Redirect(to) => {
@@ -472,6 +483,10 @@ async fn serve_file(State(shared): State<Arc<Shared>>, method: Method, uri: Uri)
             let bytes = match (snapshot.files.get(&key), &snapshot.figures) {
                 (Some(bytes), _) => bytes.clone(),
                 (None, Some(figures)) if manifest(&key) => Bytes::from(figures.to_bytes()),
+                (None, _) if print(&key) => match &snapshot.print {
+                    Some(whole) => Bytes::from(whole.to_bytes()),
+                    None => return plain(StatusCode::NOT_FOUND, "404 Not Found"),
+                },
                 _ => return plain(StatusCode::NOT_FOUND, "404 Not Found"),
             };
             let kind = content_type(&key);

@@ -1,0 +1,789 @@
+//! The whole-report page (`print.html`, like mdBook's print page): every page's content in
+//! reading order, in one page that prints as the whole report.
+//!
+//! Each page's content is rewritten for its place in the whole ([`fragment`]): its ids are
+//! prefixed with the page's path so they stay unique (`villages/hengxi--基本情况`), its links
+//! to other pages become links to their sections, its other links are made relative to the
+//! site's root, and what only the site needs (`class="site-only"`, such as the bundled site's
+//! 示例 banner) is left out. The pieces are kept in reading order by [`Parts`]: in memory for
+//! the preview, spilled to a scratch file by a build (a site of 10,000 villages never holds
+//! them all), and written between the head and tail of the theme's `print.html` layout by
+//! [`WholeReport::write_to`].
+
+use bytes::Bytes;
+use std::collections::HashSet;
+use std::io::{Read, Seek, Write};
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+/// The whole-report page's path in the output folder.
+pub const PAGE: &str = "print.html";
+
+/// The layout template of the whole-report page.
+pub const TEMPLATE: &str = "print.html";
+
+/// What the layout prints where the pages' content goes (`{{ report.content | safe }}`).
+pub const CONTENT_MARKER: &str = "<!--huibao:whole-report-content-->";
+
+/// The error for a content page whose output path is the whole-report page's.
+pub fn collision(file: &std::path::Path) -> crate::diagnostics::Diagnostic {
+    use crate::diagnostics::{Diagnostic, Location, Text};
+    Diagnostic::error(
+        "page-collision",
+        Some(Location::file(file)),
+        Text::new(
+            format!("这个页面会生成 {PAGE}，与全文页同名"),
+            format!("this page would be {PAGE}, the whole-report page's path"),
+        ),
+    )
+    .with_hint(Text::new(
+        "给文件改个名字；或者在 huibao.toml 里写 print_page = false，不生成全文页",
+        "rename the file, or set print_page = false in huibao.toml to make no whole-report page",
+    ))
+}
+
+/// The error for a section of the whole-report page that could not be kept.
+pub fn write_error(error: &std::io::Error) -> crate::diagnostics::Diagnostic {
+    use crate::diagnostics::{Diagnostic, Location, Text};
+    Diagnostic::error(
+        "write",
+        Some(Location::file(PAGE)),
+        Text::new(
+            format!("写入全文页失败：{error}"),
+            format!("writing the whole-report page failed: {error}"),
+        ),
+    )
+    .with_hint(Text::new(
+        "检查磁盘空间和文件夹权限；原来发布的站点没有改动",
+        "check disk space and folder permissions; the site published before is unchanged",
+    ))
+}
+
+/// The whole-report page's layout, rendered: (the text before the pages' sections, the text
+/// after). Its context: `site`, `root` (empty: the page is at the top of the site) and
+/// `report.pages` (each page's `title`, section `id` and `level` in the table of contents:
+/// 1 for the home page and top-level pages, 2 for the pages of a folder).
+pub fn layout(
+    layout_tera: &tera::Tera,
+    site: &crate::discover::Site,
+    plan: &super::PagePlan,
+    site_json: &serde_json::Value,
+) -> Result<(String, String), crate::diagnostics::Diagnostic> {
+    use crate::diagnostics::{Diagnostic, Location, Text};
+    let pages: Vec<serde_json::Value> = plan
+        .pages
+        .iter()
+        .enumerate()
+        .map(|(index, page)| {
+            serde_json::json!({
+                "title": crate::provenance::strip(&page.title),
+                "id": section_id(&page.output),
+                "level": plan.breadcrumbs(index).len().max(1),
+            })
+        })
+        .collect();
+    let mut context = tera::Context::new();
+    context.insert("site", site_json);
+    context.insert("root", "");
+    context.insert(
+        "report",
+        &serde_json::json!({ "pages": pages, "content": CONTENT_MARKER }),
+    );
+    let file = super::theme::template_path(site, TEMPLATE);
+    let html = layout_tera.render(TEMPLATE, &context).map_err(|e| {
+        let text = std::fs::read_to_string(site.root.join(&file)).unwrap_or_default();
+        super::template_error(&e, &file, &text)
+    })?;
+    let html = crate::provenance::strip(&html).into_owned();
+    match html.split_once(CONTENT_MARKER) {
+        Some((head, tail)) => Ok((head.to_string(), tail.to_string())),
+        None => Err(Diagnostic::error(
+            "print-content-missing",
+            Some(Location::file(&file)),
+            Text::new(
+                "全文页模板没有放正文的位置",
+                "the whole-report page's template has no place for the content",
+            ),
+        )
+        .with_hint(Text::new(
+            "在模板里写 {{ report.content | safe }}",
+            "write {{ report.content | safe }} in the template",
+        ))),
+    }
+}
+
+/// The id of a page's section in the whole report: its output path without `.html`
+/// (`villages/hengxi`).
+pub fn section_id(output: &str) -> &str {
+    output.strip_suffix(".html").unwrap_or(output)
+}
+
+/// One page's section of the whole report: its title (unless `title` is `None`, the home
+/// page, whose title is the report's) and its content `body` rewritten for the whole report
+/// (see the module's doc). `output` is the page's path; `pages` every page's path.
+pub fn fragment(output: &str, title: Option<&str>, body: &str, pages: &HashSet<String>) -> String {
+    let id = section_id(output);
+    let mut out = String::with_capacity(body.len() + 256);
+    out.push_str("<article class=\"report-page\" id=\"");
+    out.push_str(&crate::html::escape_html_text(id));
+    out.push_str("\">\n");
+    if let Some(title) = title {
+        out.push_str("<h1 class=\"report-page-title\">");
+        out.push_str(&crate::html::escape_html_text(&crate::provenance::strip(
+            title,
+        )));
+        out.push_str("</h1>\n");
+    }
+    let dir = match output.rsplit_once('/') {
+        Some((dir, _)) => dir,
+        None => "",
+    };
+    rewrite(body, id, dir, pages, &mut out);
+    out.push_str("</article>\n");
+    out
+}
+
+/// Elements that have no end tag.
+const VOID: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
+    "wbr",
+];
+
+/// Copies `html` into `out` with its ids, fragment links and page links rewritten for the
+/// section `id` of a page in folder `dir`, leaving out elements of class `site-only`.
+fn rewrite(html: &str, id: &str, dir: &str, pages: &HashSet<String>, out: &mut String) {
+    let mut rest = html;
+    // While leaving out a `site-only` element: its tag name and how deep inside it we are.
+    let mut skipping: Option<(String, usize)> = None;
+    while let Some(at) = memchr::memchr(b'<', rest.as_bytes()) {
+        if skipping.is_none() {
+            out.push_str(&rest[..at]);
+        }
+        rest = &rest[at..];
+        if rest.starts_with("<!--") {
+            let end = rest.find("-->").map_or(rest.len(), |e| e + 3);
+            if skipping.is_none() {
+                out.push_str(&rest[..end]);
+            }
+            rest = &rest[end..];
+            continue;
+        }
+        let Some(tag) = Tag::parse(rest) else {
+            // A `<` that starts no tag (already escaped text would be `&lt;`): kept.
+            if skipping.is_none() {
+                out.push('<');
+            }
+            rest = &rest[1..];
+            continue;
+        };
+        let text = &rest[..tag.len];
+        rest = &rest[tag.len..];
+        if let Some((name, depth)) = &mut skipping {
+            if tag.name.eq_ignore_ascii_case(name) && !tag.self_closing {
+                if tag.closing {
+                    *depth -= 1;
+                } else {
+                    *depth += 1;
+                }
+            }
+            if *depth == 0 {
+                skipping = None;
+            }
+            continue;
+        }
+        if !tag.closing && tag.site_only {
+            let void = VOID.iter().any(|v| tag.name.eq_ignore_ascii_case(v));
+            if !(tag.self_closing || void) {
+                skipping = Some((tag.name.to_string(), 1));
+            }
+            continue;
+        }
+        // Raw text elements: their content is not markup.
+        let raw = !tag.closing
+            && (tag.name.eq_ignore_ascii_case("script") || tag.name.eq_ignore_ascii_case("style"));
+        match tag.rewritten(id, dir, pages) {
+            Some(new) => out.push_str(&new),
+            None => out.push_str(text),
+        }
+        if raw {
+            let end = end_tag(rest, tag.name);
+            out.push_str(&rest[..end]);
+            rest = &rest[end..];
+        }
+    }
+    if skipping.is_none() {
+        out.push_str(rest);
+    }
+}
+
+/// Where the end tag `</name` (any case) starts in `text`, or its length.
+fn end_tag(text: &str, name: &str) -> usize {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(at) = memchr::memchr(b'<', &bytes[from..]) {
+        let at = from + at;
+        let after = at + 2 + name.len();
+        if bytes.get(at + 1) == Some(&b'/')
+            && bytes
+                .get(at + 2..after)
+                .is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes()))
+        {
+            return at;
+        }
+        from = at + 1;
+    }
+    text.len()
+}
+
+/// A start or end tag, read from the text it starts.
+struct Tag<'h> {
+    name: &'h str,
+    closing: bool,
+    self_closing: bool,
+    /// The text of the attributes: from after the name to before the closing `>` or `/>`.
+    attributes: &'h str,
+    /// Whether its class is `site-only` (among others).
+    site_only: bool,
+    /// Whether an attribute is written otherwise in the whole report.
+    rewrite: bool,
+    /// The tag's length in bytes, `<` to `>`.
+    len: usize,
+}
+
+impl<'h> Tag<'h> {
+    /// The tag at the start of `text` (which starts with `<`), if it is one.
+    fn parse(text: &'h str) -> Option<Tag<'h>> {
+        let bytes = text.as_bytes();
+        let mut at = 1;
+        let closing = bytes.get(at) == Some(&b'/');
+        if closing {
+            at += 1;
+        }
+        let start = at;
+        while at < bytes.len() && (bytes[at].is_ascii_alphanumeric() || bytes[at] == b'-') {
+            at += 1;
+        }
+        if at == start || !bytes[start].is_ascii_alphabetic() {
+            return None;
+        }
+        let name = &text[start..at];
+        let mut attributes = Attributes {
+            text,
+            at,
+            self_closing: false,
+            end: None,
+        };
+        let (mut site_only, mut rewrite) = (false, false);
+        for (name, value) in attributes.by_ref() {
+            let Some(value) = value else { continue };
+            rewrite |= needs_rewrite(name, value);
+            site_only |= name.eq_ignore_ascii_case("class")
+                && value.split_ascii_whitespace().any(|c| c == "site-only");
+        }
+        let end = attributes.end?;
+        Some(Tag {
+            name,
+            closing,
+            self_closing: attributes.self_closing,
+            attributes: &text[start + name.len()..end],
+            site_only,
+            rewrite,
+            len: end + 1,
+        })
+    }
+
+    /// (name, value as written without its quotes) of each attribute.
+    fn attributes(&self) -> Attributes<'h> {
+        Attributes {
+            text: self.attributes,
+            at: 0,
+            self_closing: false,
+            end: None,
+        }
+    }
+
+    /// The tag written anew when one of its attributes changes in the whole report.
+    fn rewritten(&self, id: &str, dir: &str, pages: &HashSet<String>) -> Option<String> {
+        if self.closing || !self.rewrite {
+            return None;
+        }
+        let mut tag = format!("<{}", self.name);
+        for (name, value) in self.attributes() {
+            tag.push(' ');
+            tag.push_str(name);
+            if let Some(value) = value {
+                let new = rewrite_attribute(name, value, id, dir, pages);
+                tag.push_str("=\"");
+                tag.push_str(&new.as_deref().unwrap_or(value).replace('"', "&quot;"));
+                tag.push('"');
+            }
+        }
+        tag.push_str(if self.self_closing { " />" } else { ">" });
+        Some(tag)
+    }
+}
+
+/// The attributes of a tag, read one by one from `text` at `at`; `end` is where the tag's
+/// `>` is, once read to it (`None`: the text ended first, so it is no tag).
+struct Attributes<'h> {
+    text: &'h str,
+    at: usize,
+    self_closing: bool,
+    end: Option<usize>,
+}
+
+impl<'h> Iterator for Attributes<'h> {
+    type Item = (&'h str, Option<&'h str>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let bytes = self.text.as_bytes();
+        let skip_space = |at: &mut usize| {
+            while *at < bytes.len() && bytes[*at].is_ascii_whitespace() {
+                *at += 1;
+            }
+        };
+        loop {
+            skip_space(&mut self.at);
+            match bytes.get(self.at) {
+                None => return None,
+                Some(b'>') => {
+                    self.end = Some(self.at);
+                    return None;
+                }
+                Some(b'/') => {
+                    self.self_closing = true;
+                    self.at += 1;
+                }
+                Some(_) => break,
+            }
+        }
+        let name_start = self.at;
+        while self.at < bytes.len()
+            && !bytes[self.at].is_ascii_whitespace()
+            && !matches!(bytes[self.at], b'=' | b'>' | b'/')
+        {
+            self.at += 1;
+        }
+        let name = &self.text[name_start..self.at];
+        let mut after = self.at;
+        skip_space(&mut after);
+        if bytes.get(after) != Some(&b'=') {
+            return Some((name, None));
+        }
+        self.at = after + 1;
+        skip_space(&mut self.at);
+        let value = match bytes.get(self.at) {
+            Some(quote @ (b'"' | b'\'')) => {
+                let Some(close) = memchr::memchr(*quote, &bytes[self.at + 1..]) else {
+                    self.at = bytes.len();
+                    return None;
+                };
+                let value = &self.text[self.at + 1..self.at + 1 + close];
+                self.at += close + 2;
+                value
+            }
+            _ => {
+                let value_start = self.at;
+                while self.at < bytes.len()
+                    && !bytes[self.at].is_ascii_whitespace()
+                    && bytes[self.at] != b'>'
+                {
+                    self.at += 1;
+                }
+                &self.text[value_start..self.at]
+            }
+        };
+        Some((name, Some(value)))
+    }
+}
+
+/// Whether attribute `name` with `value` is written otherwise in the whole report.
+fn needs_rewrite(name: &str, value: &str) -> bool {
+    const NAMED: &[&str] = &[
+        "id",
+        "for",
+        "headers",
+        "aria-labelledby",
+        "aria-describedby",
+        "aria-controls",
+        "aria-owns",
+        "href",
+        "xlink:href",
+        "src",
+    ];
+    NAMED.iter().any(|n| n.eq_ignore_ascii_case(name)) || value.contains("url(#")
+}
+
+/// An attribute's value in the whole report, when it differs from the page's.
+fn rewrite_attribute(
+    name: &str,
+    value: &str,
+    id: &str,
+    dir: &str,
+    pages: &HashSet<String>,
+) -> Option<String> {
+    let prefixed = |target: &str| format!("{id}--{target}");
+    let is = |n: &str| name.eq_ignore_ascii_case(n);
+    if is("id") {
+        Some(prefixed(value))
+    } else if [
+        "for",
+        "headers",
+        "aria-labelledby",
+        "aria-describedby",
+        "aria-controls",
+        "aria-owns",
+    ]
+    .into_iter()
+    .any(is)
+    {
+        Some(
+            value
+                .split_ascii_whitespace()
+                .map(prefixed)
+                .collect::<Vec<_>>()
+                .join(" "),
+        )
+    } else if is("href") || is("xlink:href") {
+        link(value, id, dir, pages)
+    } else if is("src") {
+        link(value, id, dir, &HashSet::new())
+    } else if value.contains("url(#") {
+        Some(value.replace("url(#", &format!("url(#{id}--")))
+    } else {
+        None
+    }
+}
+
+/// A link of the page in folder `dir` (section `id`), as the whole report links it: to a
+/// section or a heading in it when it leads to one of `pages`, else to the same file from
+/// the site's root. `None`: the same link (outside the site, or already from the root).
+fn link(value: &str, id: &str, dir: &str, pages: &HashSet<String>) -> Option<String> {
+    if let Some(fragment) = value.strip_prefix('#') {
+        return Some(anchor(id, fragment));
+    }
+    let scheme_end = value.find([':', '/', '?', '#']);
+    if value.is_empty()
+        || value.starts_with('/')
+        || scheme_end.is_some_and(|at| value.as_bytes()[at] == b':')
+    {
+        return None;
+    }
+    let (before_fragment, fragment) = match value.split_once('#') {
+        Some((path, fragment)) => (path, Some(fragment)),
+        None => (value, None),
+    };
+    let (path, query) = match before_fragment.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (before_fragment, None),
+    };
+    // The path from the site's root.
+    let mut segments: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
+    let mut above_root = 0;
+    for segment in path.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                if segments.pop().is_none() {
+                    above_root += 1;
+                }
+            }
+            s => segments.push(s),
+        }
+    }
+    let mut resolved = "../".repeat(above_root);
+    resolved.push_str(&segments.join("/"));
+    if path.is_empty() {
+        // `?q` alone: this page.
+        resolved = format!("{id}.html");
+    } else if path.ends_with('/') {
+        if !resolved.is_empty() && !resolved.ends_with('/') {
+            resolved.push('/');
+        }
+        resolved.push_str("index.html");
+    }
+    if query.is_none() && above_root == 0 && pages.contains(&resolved) {
+        let section = section_id(&resolved);
+        return Some(match fragment {
+            Some(fragment) if !fragment.is_empty() => anchor(section, fragment),
+            _ => format!("#{section}"),
+        });
+    }
+    let mut new = resolved;
+    if let Some(query) = query {
+        new.push('?');
+        new.push_str(query);
+    }
+    if let Some(fragment) = fragment {
+        new.push('#');
+        new.push_str(fragment);
+    }
+    Some(new)
+}
+
+/// The link to heading `fragment` of the section `section`.
+fn anchor(section: &str, fragment: &str) -> String {
+    if fragment.is_empty() {
+        format!("#{section}")
+    } else {
+        format!("#{section}--{fragment}")
+    }
+}
+
+/// Every page's section of the whole report as it is rendered, kept in reading order.
+pub enum Parts {
+    /// Held in memory (the preview, tests).
+    Memory(Mutex<Vec<(usize, Bytes)>>),
+    /// Appended to a scratch file as they come (a build): (index, offset, length) of each.
+    Spilled {
+        /// The scratch file; removed when the parts are dropped.
+        path: PathBuf,
+        file: Mutex<std::fs::File>,
+        places: Mutex<Vec<(usize, u64, u64)>>,
+    },
+}
+
+impl Parts {
+    /// Parts held in memory.
+    pub fn in_memory() -> Parts {
+        Parts::Memory(Mutex::new(Vec::new()))
+    }
+
+    /// Parts spilled to a new scratch file at `path`.
+    pub fn spilled(path: PathBuf) -> std::io::Result<Parts> {
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&path)?;
+        Ok(Parts::Spilled {
+            path,
+            file: Mutex::new(file),
+            places: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Keeps the section of page `index`.
+    pub fn put(&self, index: usize, section: Bytes) -> std::io::Result<()> {
+        match self {
+            Parts::Memory(parts) => lock(parts).push((index, section)),
+            Parts::Spilled { file, places, .. } => {
+                let mut file = lock(file);
+                let offset = file.seek(std::io::SeekFrom::End(0))?;
+                file.write_all(&section)?;
+                lock(places).push((index, offset, section.len() as u64));
+            }
+        }
+        Ok(())
+    }
+
+    /// The sections held in memory, in reading order (none when spilled).
+    pub fn in_order(&self) -> Vec<(usize, Bytes)> {
+        match self {
+            Parts::Memory(parts) => {
+                let mut parts = lock(parts).clone();
+                parts.sort_by_key(|(index, _)| *index);
+                parts
+            }
+            Parts::Spilled { .. } => Vec::new(),
+        }
+    }
+
+    /// Writes every section in reading order to `out`.
+    fn write_to(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        match self {
+            Parts::Memory(_) => {
+                for (_, section) in self.in_order() {
+                    out.write_all(&section)?;
+                }
+            }
+            Parts::Spilled { file, places, .. } => {
+                let mut places = lock(places).clone();
+                places.sort_by_key(|(index, _, _)| *index);
+                let mut file = lock(file);
+                file.flush()?;
+                let mut buffer = Vec::new();
+                for (_, offset, len) in places {
+                    file.seek(std::io::SeekFrom::Start(offset))?;
+                    buffer.clear();
+                    (&mut *file).take(len).read_to_end(&mut buffer)?;
+                    out.write_all(&buffer)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Parts {
+    fn drop(&mut self) {
+        if let Parts::Spilled { path, .. } = self {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The whole-report page: the layout's text before and after the pages' sections, and the
+/// sections.
+pub struct WholeReport {
+    /// The layout up to where the content goes.
+    pub head: String,
+    /// The layout after the content.
+    pub tail: String,
+    /// Every page's section.
+    pub parts: Parts,
+}
+
+impl WholeReport {
+    /// Writes the page to `out`.
+    pub fn write_to(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        out.write_all(self.head.as_bytes())?;
+        self.parts.write_to(out)?;
+        out.write_all(self.tail.as_bytes())
+    }
+
+    /// The page's bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        // Writing to a Vec cannot fail; a spilled part that cannot be read back is left out.
+        let _ = self.write_to(&mut bytes);
+        bytes
+    }
+}
+
+impl std::fmt::Debug for WholeReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WholeReport").finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pages() -> HashSet<String> {
+        [
+            "index.html",
+            "villages/index.html",
+            "villages/hengxi.html",
+            "corrections.html",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect()
+    }
+
+    fn section(output: &str, body: &str) -> String {
+        fragment(output, Some("标题"), body, &pages())
+    }
+
+    #[test]
+    fn ids_and_links_within_the_page_get_the_page_prefix() {
+        let out = section(
+            "villages/hengxi.html",
+            "<h2 id=\"基本情况\">基本情况</h2><a href=\"#基本情况\">上</a><svg aria-labelledby=\"c-title c-desc\"><title id=\"c-title\">t</title><rect fill=\"url(#g)\"/></svg>",
+        );
+        assert!(out.contains("<article class=\"report-page\" id=\"villages/hengxi\">"));
+        assert!(
+            out.contains("<h2 id=\"villages/hengxi--基本情况\">"),
+            "{out}"
+        );
+        assert!(out.contains("href=\"#villages/hengxi--基本情况\""), "{out}");
+        assert!(
+            out.contains("aria-labelledby=\"villages/hengxi--c-title villages/hengxi--c-desc\"")
+        );
+        assert!(
+            out.contains("fill=\"url(#villages/hengxi--g)\" />"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn links_to_pages_become_links_to_their_sections() {
+        let out = section(
+            "villages/hengxi.html",
+            "<a href=\"index.html\">概况</a><a href=\"../corrections.html#c-1\">更正</a><a href=\"../index.html#基本情况\">首页</a><a href=\"./\">本节</a>",
+        );
+        assert!(out.contains("href=\"#villages/index\""), "{out}");
+        assert!(out.contains("href=\"#corrections--c-1\""), "{out}");
+        assert!(out.contains("href=\"#index--基本情况\""), "{out}");
+        assert_eq!(out.matches("href=\"#villages/index\"").count(), 2, "{out}");
+    }
+
+    #[test]
+    fn other_links_are_made_relative_to_the_root_and_outside_ones_kept() {
+        let out = section(
+            "villages/hengxi.html",
+            "<a href=\"../data/hengxi.csv?x=1#a\">表</a><img src=\"../assets/logo.png\" alt=\"\"><a href=\"https://example.org/a\">外</a><a href=\"mailto:a@b\">信</a><a href=\"/abs\">根</a>",
+        );
+        assert!(out.contains("href=\"data/hengxi.csv?x=1#a\""), "{out}");
+        assert!(out.contains("src=\"assets/logo.png\""), "{out}");
+        assert!(out.contains("href=\"https://example.org/a\""));
+        assert!(out.contains("href=\"mailto:a@b\""));
+        assert!(out.contains("href=\"/abs\""));
+    }
+
+    #[test]
+    fn site_only_elements_are_left_out_with_what_they_hold() {
+        let out = fragment(
+            "index.html",
+            None,
+            "<div class=\"note site-only\">\n<blockquote><div>示例</div></blockquote>\n</div>\n<p>正文<br></p><img class=\"site-only\" src=\"a.png\"><p>后</p>",
+            &pages(),
+        );
+        assert!(!out.contains("示例"), "{out}");
+        assert!(!out.contains("a.png"), "{out}");
+        assert!(out.contains("<p>正文<br></p>"), "{out}");
+        assert!(out.contains("<p>后</p>"), "{out}");
+        assert!(
+            !out.contains("<h1"),
+            "the home page's title is the report's: {out}"
+        );
+    }
+
+    #[test]
+    fn scripts_and_styles_are_copied_as_they_are_to_their_end_tag() {
+        let body = "<script>if (a<b) { x = '<a href=\"#y\">'; }</SCRIPT><p id=\"z\">z</p>";
+        let out = section("index.html", body);
+        assert!(
+            out.contains("<script>if (a<b) { x = '<a href=\"#y\">'; }</SCRIPT>"),
+            "{out}"
+        );
+        assert!(out.contains("<p id=\"index--z\">"), "{out}");
+    }
+
+    #[test]
+    fn text_comments_and_stray_angle_brackets_are_kept_as_they_are() {
+        let body = "<p>1 < 2 且 a&lt;b</p><!-- id=\"x\" --><pre><code>a</code></pre>";
+        let out = section("index.html", body);
+        assert!(out.contains(body), "{out}");
+    }
+
+    #[test]
+    fn parts_come_back_in_reading_order_from_memory_and_from_a_scratch_file() {
+        let dir = tempfile::tempdir().unwrap();
+        for parts in [
+            Parts::in_memory(),
+            Parts::spilled(dir.path().join("parts")).unwrap(),
+        ] {
+            parts.put(2, Bytes::from_static(b"C")).unwrap();
+            parts.put(0, Bytes::from_static(b"A")).unwrap();
+            parts.put(1, Bytes::from_static(b"B")).unwrap();
+            let whole = WholeReport {
+                head: "<".into(),
+                tail: ">".into(),
+                parts,
+            };
+            assert_eq!(whole.to_bytes(), b"<ABC>");
+        }
+        assert!(
+            !dir.path().join("parts").exists(),
+            "the scratch file is removed"
+        );
+    }
+}

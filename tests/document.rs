@@ -1,0 +1,192 @@
+//! The report as a document: the whole-report page (`print.html`).
+
+mod common;
+
+use common::*;
+use std::collections::HashSet;
+use std::fs;
+
+/// The values of attribute `name` in `html`, in order (`name="…"` with a space before it).
+fn attribute_values(html: &str, name: &str) -> Vec<String> {
+    let needle = format!(" {name}=\"");
+    let mut found = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find(&needle) {
+        rest = &rest[start + needle.len()..];
+        if let Some(end) = rest.find('"') {
+            found.push(rest[..end].to_string());
+            rest = &rest[end..];
+        }
+    }
+    found
+}
+
+#[test]
+fn the_whole_report_page_holds_every_page_in_reading_order() {
+    let out = tempfile::tempdir().unwrap();
+    build_ok(&repo(), out.path());
+    let whole = fs::read_to_string(out.path().join("print.html")).unwrap();
+
+    // Every page's section, in the order of the sidebar (the reading order).
+    let home = fs::read_to_string(out.path().join("index.html")).unwrap();
+    let nav = &home[home.find("class=\"site-nav\"").unwrap()..home.find("</nav>").unwrap()];
+    let reading_order: Vec<String> = attribute_values(nav, "href")
+        .iter()
+        .map(|href| href.trim_end_matches(".html").to_string())
+        .collect();
+    let sections: Vec<String> = whole
+        .split("<article class=\"report-page\" id=\"")
+        .skip(1)
+        .map(|s| s[..s.find('"').unwrap()].to_string())
+        .collect();
+    assert_eq!(sections, reading_order);
+    // Home, the villages overview, 17 villages, the policies overview, 7 policies, notes,
+    // corrections.
+    assert_eq!(sections.len(), 29);
+
+    // Ids are unique, and every link inside the page leads to one of them.
+    let ids = attribute_values(&whole, "id");
+    let unique: HashSet<&String> = ids.iter().collect();
+    assert_eq!(unique.len(), ids.len(), "ids repeat");
+    let mut inside = 0;
+    for href in attribute_values(&whole, "href") {
+        if let Some(target) = href.strip_prefix('#') {
+            assert!(
+                unique.contains(&target.to_string()),
+                "`{href}` leads nowhere"
+            );
+            inside += 1;
+        }
+    }
+    assert!(inside > 100, "only {inside} links inside the page");
+    // A link between pages became a link to a section: the home page links the overview.
+    assert!(whole.contains("href=\"#villages/index\""));
+    // A corrected figure links to its entry in the corrections' section.
+    assert!(
+        whole.contains("href=\"#corrections--"),
+        "corrections are linked"
+    );
+
+    // The site-only banner is left out of the report, kept on the site.
+    assert!(home.contains("本站为 huibao 的示例站点"));
+    assert!(!whole.contains("本站为 huibao 的示例站点"));
+    assert!(!whole.contains("site-nav") && !whole.contains("prev-next"));
+    // The report's figures and places are all there, with their sources.
+    let text = page_text(&whole);
+    for expected in [
+        "1094.52万元",
+        "横溪村",
+        "竹山村",
+        "贫困人口6336人",
+        "81.76875万元",
+    ] {
+        assert!(text.contains(expected), "{expected} is missing");
+    }
+    assert!(whole.contains("data-src=\"data/policies/health.yaml:"));
+
+    // Every page links to it from its header, by a relative link.
+    for (path, bytes) in tree(out.path()) {
+        if path.extension().is_some_and(|e| e == "html") && path.as_os_str() != "print.html" {
+            let page = String::from_utf8(bytes).unwrap();
+            let depth = path.components().count() - 1;
+            let link = format!("href=\"{}print.html\"", "../".repeat(depth));
+            assert!(page.contains(&link), "{} has no {link}", path.display());
+        }
+    }
+}
+
+#[test]
+fn the_whole_report_page_can_be_turned_off() {
+    let site = copy_site(&fixture("small"));
+    let config = site.path().join("huibao.toml");
+    let out = tempfile::tempdir().unwrap();
+    build_ok(site.path(), out.path());
+    assert!(out.path().join("print.html").is_file());
+    fs::write(
+        &config,
+        format!(
+            "{}print_page = false\n",
+            fs::read_to_string(&config).unwrap()
+        ),
+    )
+    .unwrap();
+    build_ok(site.path(), out.path());
+    assert!(!out.path().join("print.html").exists());
+    let home = fs::read_to_string(out.path().join("index.html")).unwrap();
+    assert!(!home.contains("print.html") && !home.contains("打印全文"));
+}
+
+#[test]
+fn a_page_named_like_the_whole_report_is_an_error_naming_its_file() {
+    let site = copy_site(&fixture("small"));
+    fs::write(
+        site.path().join("content/print.md"),
+        "+++\ntitle = \"打印\"\n+++\n正文\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let output = huibao(
+        site.path(),
+        &["build", "--out", out.path().to_str().unwrap()],
+    );
+    let said = text(&output);
+    assert!(!output.status.success());
+    assert!(
+        said.contains("content/print.md") && said.contains("print_page = false"),
+        "{said}"
+    );
+    // Nothing was published, and no scratch file is left beside the output.
+    assert!(!out.path().join("index.html").exists());
+    let parent = out.path().parent().unwrap();
+    let name = out.path().file_name().unwrap().to_string_lossy();
+    assert!(!parent.join(format!(".{name}.huibao-scratch")).exists());
+}
+
+#[test]
+fn a_theme_of_its_own_gets_the_built_in_whole_report_layout_unless_it_has_one() {
+    let site = copy_site(&fixture("small"));
+    let templates = site.path().join("themes/mine/templates");
+    fs::create_dir_all(&templates).unwrap();
+    fs::write(
+        templates.join("page.html"),
+        "<!DOCTYPE html><html><body>{{ page.content | safe }}</body></html>",
+    )
+    .unwrap();
+    let config = site.path().join("huibao.toml");
+    fs::write(
+        &config,
+        format!("{}theme = \"mine\"\n", fs::read_to_string(&config).unwrap()),
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    build_ok(site.path(), out.path());
+    let whole = fs::read_to_string(out.path().join("print.html")).unwrap();
+    assert!(whole.contains("class=\"report-toc\"") && whole.contains("id=\"villages/hengxi\""));
+
+    // A layout of its own must say where the content goes.
+    fs::write(
+        templates.join("print.html"),
+        "<html><body>{{ site.title }}</body></html>",
+    )
+    .unwrap();
+    let output = huibao(
+        site.path(),
+        &["build", "--out", out.path().to_str().unwrap()],
+    );
+    let said = text(&output);
+    assert!(!output.status.success());
+    assert!(
+        said.contains("themes/mine/templates/print.html") && said.contains("report.content"),
+        "{said}"
+    );
+    fs::write(
+        templates.join("print.html"),
+        "<html><body><h1>{{ site.title }}</h1>{{ report.content | safe }}</body></html>",
+    )
+    .unwrap();
+    build_ok(site.path(), out.path());
+    let whole = fs::read_to_string(out.path().join("print.html")).unwrap();
+    assert!(whole.starts_with(
+        "<html><body><h1>测试乡工作汇报</h1><article class=\"report-page\" id=\"index\">"
+    ));
+}
