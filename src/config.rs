@@ -34,6 +34,27 @@ pub struct Config {
     /// order, for printing the whole report).
     #[serde(default = "default_print_page")]
     pub print_page: bool,
+    /// How `huibao export` makes the report as a document (`[document]`).
+    #[serde(default)]
+    pub document: DocumentSettings,
+}
+
+/// The `[document]` settings: the fonts of the exported report.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentSettings {
+    /// Folders searched for fonts before the system's, relative to the site folder (the
+    /// site's `fonts/` folder is searched too).
+    #[serde(default)]
+    pub font_dirs: Vec<PathBuf>,
+    /// The body font's family (default: the first found of 仿宋 FangSong, … Noto Serif CJK).
+    pub body_font: Option<String>,
+    /// The font of `一、` headings (default: 黑体 SimHei, … Noto Sans CJK).
+    pub heiti_font: Option<String>,
+    /// The font of `（一）` headings (default: 楷体 KaiTi, …).
+    pub kaiti_font: Option<String>,
+    /// The font of titles (default: 方正小标宋, 宋体 SimSun, … Noto Serif CJK).
+    pub title_font: Option<String>,
 }
 
 fn default_language() -> String {
@@ -87,8 +108,8 @@ impl Config {
                 ),
             )
             .with_hint(Text::new(
-                "可用的设置：title、language、description、theme、output_dir、toc_section_limit、print_page（见 README）",
-                "the settings are: title, language, description, theme, output_dir, toc_section_limit, print_page (see README)",
+                "可用的设置：title、language、description、theme、output_dir、toc_section_limit、print_page、[document]（见 README）",
+                "the settings are: title, language, description, theme, output_dir, toc_section_limit, print_page, [document] (see README)",
             ))
         })
     }

@@ -11,6 +11,7 @@ pub mod chart;
 pub mod config;
 pub mod diagnostics;
 pub mod discover;
+pub mod document;
 pub mod figure;
 pub mod html;
 pub mod intern;
@@ -303,6 +304,58 @@ pub fn build(
         changes,
         figure_changes: figure_changes.unwrap_or_default(),
         notes,
+    })
+}
+
+/// What `huibao export pdf` made.
+#[derive(Debug)]
+pub struct ExportReport {
+    /// The file written.
+    pub file: PathBuf,
+    /// How many pages it has.
+    pub pages: usize,
+    /// The fonts it is set in.
+    pub fonts: document::fonts::Fonts,
+    /// Warnings of the data and templates (the export went on).
+    pub notes: Vec<Diagnostic>,
+}
+
+/// Renders the site in `site_root` as one document and typesets it as a PDF into `out`
+/// (default: the report's title `.pdf` in the site folder), written whole or not at all.
+pub fn export_pdf(site_root: &Path, out: Option<&Path>) -> Result<ExportReport, Vec<Diagnostic>> {
+    let site = discover::discover(site_root)?;
+    // The fonts first: a machine without them fails before any page is rendered.
+    let search = document::pdf::FontSearch::new(&site.root, &site.config.document);
+    let fonts = search.choose(&site.config.document)?;
+    let file = match out {
+        Some(out) => out.to_path_buf(),
+        None => site
+            .root
+            .join(document::file_name(&site.config.title, "pdf")),
+    };
+    let (title, language) = (site.config.title.clone(), site.config.language.clone());
+    let collector = document::Collector::default();
+    let rendered = render_discovered(
+        site,
+        false,
+        Compare::LastBuild,
+        &mut BuildCache::default(),
+        render::PagesTo::Sink(&collector),
+    )?;
+    let timer = Timer::start();
+    let report = document::Document {
+        title,
+        language,
+        pages: collector.into_pages(),
+    };
+    let (bytes, pages) = document::pdf::pdf(&report, &search, &fonts)?;
+    timer.lap("typeset");
+    write::write_file(&file, &bytes).map_err(|d| vec![d])?;
+    Ok(ExportReport {
+        file,
+        pages,
+        fonts,
+        notes: rendered.notes,
     })
 }
 

@@ -47,6 +47,11 @@ enum LangArg {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ExportFormat {
+    Pdf,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
     Text,
     Json,
@@ -114,6 +119,18 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         json_schema: Option<PathBuf>,
     },
+    /// 把整份汇报导出为一个文件：GB/T 9704 版式的 PDF / export the whole report as one file: a PDF in the GB/T 9704 layout
+    Export {
+        /// 文件格式 / the file format
+        #[arg(value_enum)]
+        format: ExportFormat,
+        /// 站点文件夹 / the site folder
+        #[arg(long, default_value = ".")]
+        site: PathBuf,
+        /// 输出文件（默认为站点文件夹里以汇报标题命名的文件）/ the file to write (default: named after the report's title, in the site folder)
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// 新建一个可以直接生成的最小站点 / create a minimal site that builds as it is
     New {
         /// 新站点的文件夹（不能已有内容）/ the new site's folder (must not have contents)
@@ -160,8 +177,37 @@ fn main() -> ExitCode {
             site,
             json_schema: Some(dir),
         } => json_schema(&site, &dir, lang),
+        Command::Export {
+            format: ExportFormat::Pdf,
+            site,
+            out,
+        } => export_pdf(&site, out.as_deref(), lang),
         Command::New { dir } => new_site(&dir, lang),
     }
+}
+
+/// `huibao export pdf`: the file, its pages and fonts.
+fn export_pdf(site: &Path, out: Option<&Path>, lang: Lang) -> ExitCode {
+    let report = match huibao::export_pdf(site, out) {
+        Ok(report) => report,
+        Err(problems) => return fail(&problems, site, lang),
+    };
+    if !report.notes.is_empty() {
+        eprint!("{}", diagnostics::render(&report.notes, site, lang));
+    }
+    let (file, pages, f) = (report.file.display(), report.pages, &report.fonts);
+    let text = Text::new(
+        format!(
+            "已导出 {file}（{pages} 页；正文 {}，标题 {}，一级标题 {}，二级标题 {}）",
+            f.body, f.title, f.heiti, f.kaiti
+        ),
+        format!(
+            "exported {file} ({pages} pages; body {}, titles {}, headings {} and {})",
+            f.body, f.title, f.heiti, f.kaiti
+        ),
+    );
+    out!("{}", text.get(lang));
+    ExitCode::SUCCESS
 }
 
 /// `huibao build`: publish, then say what changed (files, then figures).

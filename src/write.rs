@@ -311,6 +311,22 @@ fn foreign(out_dir: &Path) -> Diagnostic {
     ))
 }
 
+/// Writes the file `path` whole or not at all: into a temporary file beside it, renamed
+/// over it when complete (an exported document that fails half-way leaves the last one).
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::create_dir_all(dir).map_err(|e| io_error(Step::CreateFolder, dir, e))?;
+    }
+    let mut temporary = path.as_os_str().to_owned();
+    temporary.push(".huibao-tmp");
+    let temporary = PathBuf::from(temporary);
+    let written = fs::write(&temporary, bytes).and_then(|()| fs::rename(&temporary, path));
+    written.map_err(|e| {
+        let _ = fs::remove_file(&temporary);
+        io_error(Step::WriteFile, path, e)
+    })
+}
+
 /// Swaps folders `a` and `b` in one step (Linux: renameat2 with RENAME_EXCHANGE).
 #[cfg(target_os = "linux")]
 fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {

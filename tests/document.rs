@@ -190,3 +190,162 @@ fn a_theme_of_its_own_gets_the_built_in_whole_report_layout_unless_it_has_one() 
         "<html><body><h1>测试乡工作汇报</h1><article class=\"report-page\" id=\"index\">"
     ));
 }
+
+/// Runs `program` with `args`, returning its standard output.
+fn run(program: &std::path::Path, args: &[&str]) -> String {
+    let output = std::process::Command::new(program)
+        .args(args)
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{}", text(&output));
+    String::from_utf8_lossy(&output.stdout).to_string()
+}
+
+/// Exports the bundled report as a PDF into `out`; `None` when this machine has no Chinese
+/// font and CI did not ask for one (the export says so and fails).
+fn export_pdf(out: &std::path::Path) -> Option<String> {
+    let output = huibao(&repo(), &["export", "pdf", "--out", out.to_str().unwrap()]);
+    let said = text(&output);
+    if !output.status.success() && said.contains("font-missing") && !tools::required() {
+        eprintln!("skipped: no Chinese font on this machine (apt-get install fonts-noto-cjk)");
+        return None;
+    }
+    assert!(output.status.success(), "{said}");
+    Some(said)
+}
+
+/// The names of the bundled report's villages, from their data files.
+fn village_names() -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(repo().join("data/villages"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter_map(|entry| {
+            let yaml = fs::read_to_string(entry.path()).ok()?;
+            let line = yaml.lines().find(|l| l.starts_with("name:"))?;
+            Some(line["name:".len()..].split('#').next()?.trim().to_string())
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn the_pdf_holds_the_whole_report_in_the_official_layout() {
+    let Some(pdftotext) = tools::tool("pdftotext", "poppler-utils") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("汇报.pdf");
+    let Some(said) = export_pdf(&pdf) else {
+        return;
+    };
+    assert!(said.contains("汇报.pdf") && said.contains("页"), "{said}");
+
+    // A4, many pages, the title in the metadata and no creation date.
+    let pdfinfo = tools::tool("pdfinfo", "poppler-utils").unwrap();
+    let info = run(&pdfinfo, &[pdf.to_str().unwrap()]);
+    assert!(
+        info.contains("Page size:       595.276 x 841.89 pts (A4)"),
+        "{info}"
+    );
+    assert!(
+        info.contains("Title:           示例乡2020年脱贫攻坚工作情况汇报"),
+        "{info}"
+    );
+    assert!(!info.contains("CreationDate"), "{info}");
+    let pages: usize = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(pages > 20, "{pages} pages");
+
+    // Every font is embedded as a subset with its Unicode map (text can be copied).
+    let pdffonts = tools::tool("pdffonts", "poppler-utils").unwrap();
+    let fonts = run(&pdffonts, &[pdf.to_str().unwrap()]);
+    let rows: Vec<&str> = fonts.lines().skip(2).collect();
+    assert!(!rows.is_empty());
+    for row in &rows {
+        assert!(row.contains("yes yes yes"), "not embedded: {row}");
+    }
+    assert!(
+        fonts.contains("CJK") || fonts.contains("FangSong") || fonts.contains("Han"),
+        "{fonts}"
+    );
+
+    // The text: every seed figure, every village, the page numbers 「— 1 —」.
+    let extracted = run(&pdftotext, &[pdf.to_str().unwrap(), "-"]);
+    let compact: String = extracted.chars().filter(|c| !c.is_whitespace()).collect();
+    for figure in [
+        "139.3平方公里",
+        "1841户",
+        "6336人",
+        "133人",
+        "0.23%",
+        "706人",
+        "81.76875万元",
+        "1425人次",
+        "1094.52万元",
+        "988.26万元",
+        "90.29%",
+        "92.13%",
+        "1973人",
+        "75.1%",
+        "342万元",
+        "一、基本情况",
+        "（一）提高政治站位，推动责任落实",
+        "—1—",
+        "—2—",
+    ] {
+        assert!(compact.contains(figure), "the PDF lacks {figure}");
+    }
+    let names = village_names();
+    assert_eq!(names.len(), 17);
+    for name in &names {
+        assert!(compact.contains(name.as_str()), "the PDF lacks {name}");
+    }
+    // The site-only banner is not in the document.
+    assert!(!compact.contains("本站为huibao的示例站点"));
+
+    // The same report gives the same bytes.
+    let again = dir.path().join("again.pdf");
+    export_pdf(&again).unwrap();
+    assert!(
+        fs::read(&pdf).unwrap() == fs::read(&again).unwrap(),
+        "two exports differ"
+    );
+}
+
+#[test]
+fn a_font_named_in_the_settings_that_is_not_there_is_a_clear_error() {
+    let site = copy_site(&fixture("small"));
+    let config = site.path().join("huibao.toml");
+    fs::write(
+        &config,
+        format!(
+            "{}\n[document]\nbody_font = \"不存在的字体\"\n",
+            fs::read_to_string(&config).unwrap()
+        ),
+    )
+    .unwrap();
+    let out = site.path().join("x.pdf");
+    let output = huibao(
+        site.path(),
+        &["export", "pdf", "--out", out.to_str().unwrap()],
+    );
+    let said = text(&output);
+    assert!(!output.status.success());
+    assert!(
+        said.contains("body_font") && said.contains("不存在的字体") && said.contains("fonts/"),
+        "{said}"
+    );
+    assert!(!out.exists(), "nothing is written");
+    let output = huibao(site.path(), &["--lang", "en", "export", "pdf"]);
+    assert!(
+        text(&output).contains("is not on this computer"),
+        "{}",
+        text(&output)
+    );
+}

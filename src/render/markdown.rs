@@ -345,8 +345,9 @@ fn raw_html_with_figures<'a>(
     CowStr::from(out)
 }
 
-/// Chinese official numbering: ## 一、 ### （一） #### 1. ##### （1）.
-fn heading_number(level: HeadingLevel, counters: &mut [usize; 7]) -> String {
+/// The official number of the next heading at `level` (`##` 一、, `###` （一）, `####` 1.,
+/// `#####` （1）), counting in `counters`; empty for other levels.
+pub fn heading_number(level: HeadingLevel, counters: &mut [usize; 7]) -> String {
     let depth = level as usize;
     if !(2..=5).contains(&depth) {
         return String::new();
@@ -437,21 +438,9 @@ fn finish_heading<'a>(
 
 /// `policies/education.md#x` → `../policies/education.html#x`, relative to the current page.
 fn rewrite_link<'a>(dest: CowStr<'a>, links: &Links<'_>, broken: &mut Vec<String>) -> CowStr<'a> {
-    let (path, fragment) = match dest.split_once('#') {
-        Some((path, fragment)) => (path, Some(fragment)),
-        None => (&*dest, None),
-    };
-    if !path.ends_with(".md") || path.contains("://") || path.starts_with("//") {
+    let Some((target, fragment)) = linked_content(&dest, links.source_dir) else {
         return dest;
-    }
-    let joined = if let Some(absolute) = path.strip_prefix('/') {
-        absolute.to_string()
-    } else if links.source_dir.is_empty() {
-        path.to_string()
-    } else {
-        format!("{}/{path}", links.source_dir)
     };
-    let target = normalize(&joined);
     match target.as_deref().and_then(|t| links.pages.get(t)) {
         Some(output) => {
             let mut url = format!("{}{output}", links.root);
@@ -466,6 +455,30 @@ fn rewrite_link<'a>(dest: CowStr<'a>, links: &Links<'_>, broken: &mut Vec<String
             dest
         }
     }
+}
+
+/// The content file a link of a page in folder `source_dir` names, and its `#fragment`:
+/// `None` when the link is not to a content file (`.md`); `Some((None, _))` when its path
+/// leaves `content/`. `../villages/index.md#x` from `policies` names `villages/index.md`.
+pub fn linked_content<'d>(
+    dest: &'d str,
+    source_dir: &str,
+) -> Option<(Option<String>, Option<&'d str>)> {
+    let (path, fragment) = match dest.split_once('#') {
+        Some((path, fragment)) => (path, Some(fragment)),
+        None => (dest, None),
+    };
+    if !path.ends_with(".md") || path.contains("://") || path.starts_with("//") {
+        return None;
+    }
+    let joined = if let Some(absolute) = path.strip_prefix('/') {
+        absolute.to_string()
+    } else if source_dir.is_empty() {
+        path.to_string()
+    } else {
+        format!("{source_dir}/{path}")
+    };
+    Some((normalize(&joined), fragment))
 }
 
 /// Resolves `.` and `..` in a `/`-separated path; `None` if it leaves the top folder.

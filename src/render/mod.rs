@@ -73,6 +73,32 @@ pub trait PageSink: Sync {
     fn whole_report_parts(&self) -> Option<Result<print::Parts, Diagnostic>> {
         None
     }
+
+    /// Whether the sink takes each page's Markdown ([`PageSink::put_markdown`]): the
+    /// document exports do, a build does not.
+    fn wants_markdown(&self) -> bool {
+        false
+    }
+
+    /// Takes a page's Markdown after templating (called from every core, in any order).
+    fn put_markdown(&self, _page: MarkdownPage) {}
+}
+
+/// A page's Markdown after templating, with what a document made of the pages needs of it.
+#[derive(Debug, Clone)]
+pub struct MarkdownPage {
+    /// Its place in the reading order.
+    pub index: usize,
+    /// Its content path (`villages/hengxi.md`): what links between pages name.
+    pub key: String,
+    /// Its path in the site (`villages/hengxi.html`).
+    pub output: String,
+    /// Its title.
+    pub title: String,
+    /// Whether its headings get official numbers (一、（一）1.（1）).
+    pub number_headings: bool,
+    /// Its Markdown, figures still marked with their sources ([`crate::provenance`]).
+    pub markdown: String,
 }
 
 /// What becomes of a build's pages.
@@ -130,6 +156,8 @@ struct PageHtml {
     html: String,
     body: String,
     figures: Vec<manifest::Figure>,
+    /// The Markdown the content template made.
+    markdown: String,
 }
 
 /// One page rendered and handed to the sink: what the rest of the build needs of it.
@@ -429,6 +457,16 @@ pub fn render_site_cached(
         if let Some(sink) = sink {
             sink.put(std::path::Path::new(output_path), &bytes)
                 .map_err(|problem| vec![problem])?;
+            if sink.wants_markdown() {
+                sink.put_markdown(MarkdownPage {
+                    index,
+                    key: planned.key.clone(),
+                    output: output_path.clone(),
+                    title: planned.title.clone(),
+                    number_headings: planned.number_headings,
+                    markdown: page.markdown,
+                });
+            }
         }
         Ok(Finished {
             bytes: keep.then_some(bytes),
@@ -956,6 +994,7 @@ fn render_page(
         html,
         body: body.html,
         figures: shown.found,
+        markdown: markdown_text,
     })
 }
 

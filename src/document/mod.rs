@@ -1,0 +1,173 @@
+//! The report as a document: every page's Markdown (after templating) in reading order, written
+//! as one document — a PDF typeset by Typst (`typst.rs` writes the markup, `pdf.rs` finds
+//! the fonts and typesets it).
+//!
+//! The pages are rendered as a build renders them (the same templates, data and figures);
+//! a [`Collector`] takes each page's Markdown instead of writing the page.
+
+pub mod fonts;
+pub mod pdf;
+pub mod typst;
+
+use std::sync::Mutex;
+
+use crate::diagnostics::Diagnostic;
+use crate::render::{MarkdownPage, PageSink};
+
+/// The report as a document: its title and language, and its pages in reading order.
+#[derive(Debug, Default)]
+pub struct Document {
+    /// The report's title (`huibao.toml`'s `title`).
+    pub title: String,
+    /// Its language (`zh-CN`).
+    pub language: String,
+    /// Every page, in reading order.
+    pub pages: Vec<MarkdownPage>,
+}
+
+/// A page sink that keeps each page's Markdown and drops its HTML.
+#[derive(Debug, Default)]
+pub struct Collector {
+    pages: Mutex<Vec<MarkdownPage>>,
+}
+
+impl Collector {
+    /// The pages taken, in reading order.
+    pub fn into_pages(self) -> Vec<MarkdownPage> {
+        let mut pages = self.pages.into_inner().unwrap_or_else(|e| e.into_inner());
+        pages.sort_by_key(|p| p.index);
+        pages
+    }
+}
+
+impl PageSink for Collector {
+    fn put(&self, _path: &std::path::Path, _bytes: &[u8]) -> Result<(), Diagnostic> {
+        Ok(())
+    }
+
+    fn wants_markdown(&self) -> bool {
+        true
+    }
+
+    fn put_markdown(&self, page: MarkdownPage) {
+        self.pages
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(page);
+    }
+}
+
+/// The file name of a document titled `title` with `extension`: the title, with the
+/// characters Windows refuses in a name (`\\ / : * ? " < > |`) as `_`.
+pub fn file_name(title: &str, extension: &str) -> String {
+    let name: String = title
+        .trim()
+        .chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '\\' | '/' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let name = name.trim_matches(['.', ' ']);
+    if name.is_empty() {
+        format!("report.{extension}")
+    } else {
+        format!("{name}.{extension}")
+    }
+}
+
+/// `text` with the HTML entities huibao and Markdown write (`&amp;` `&lt;` `&gt;` `&quot;`
+/// `&#39;`, and numeric ones) read back.
+pub fn unescape_html(text: &str) -> String {
+    if !text.contains('&') {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let entity = rest[1..]
+            .find(';')
+            .filter(|&end| end <= 10)
+            .map(|end| &rest[1..=end]);
+        let decoded = entity.and_then(|name| match name {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            "nbsp" => Some('\u{a0}'),
+            _ => {
+                let number = name.strip_prefix('#')?;
+                let code = match number.strip_prefix(['x', 'X']) {
+                    Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                    None => number.parse().ok()?,
+                };
+                char::from_u32(code)
+            }
+        });
+        match (decoded, entity) {
+            (Some(c), Some(name)) => {
+                out.push(c);
+                rest = &rest[name.len() + 2..];
+            }
+            _ => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The text of an HTML fragment: its tags left out, its entities read back.
+pub fn html_text(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find('<') {
+        text.push_str(&rest[..at]);
+        rest = &rest[at..];
+        rest = match rest.find('>') {
+            Some(end) => &rest[end + 1..],
+            None => "",
+        };
+    }
+    text.push_str(rest);
+    unescape_html(&text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_is_named_after_the_report_without_what_windows_refuses() {
+        assert_eq!(
+            file_name("示例乡2020年工作汇报", "pdf"),
+            "示例乡2020年工作汇报.pdf"
+        );
+        assert_eq!(file_name("a/b: \"c\"?", "docx"), "a_b_ _c__.docx");
+        assert_eq!(file_name(" .. ", "pdf"), "report.pdf");
+    }
+
+    #[test]
+    fn entities_are_read_back_and_unknown_ones_kept() {
+        assert_eq!(
+            unescape_html("a &amp; b &lt;c&gt; &quot;d&quot; &#39;e&#39; &#x4e00; &bogus; & x"),
+            "a & b <c> \"d\" 'e' 一 &bogus; & x"
+        );
+    }
+
+    #[test]
+    fn the_text_of_html_has_no_tags() {
+        assert_eq!(
+            html_text("<p class=\"x\">因病<b>3302</b>人 &gt; 0</p>"),
+            "因病3302人 > 0"
+        );
+    }
+}
