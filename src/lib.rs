@@ -307,33 +307,66 @@ pub fn build(
     })
 }
 
-/// What `huibao export pdf` made.
+/// The kinds of document `huibao export` makes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportKind {
+    /// A PDF in the GB/T 9704 layout, typeset by huibao.
+    Pdf,
+    /// A Word document to edit (Word, WPS, LibreOffice).
+    Docx,
+}
+
+impl ExportKind {
+    /// The file name extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportKind::Pdf => "pdf",
+            ExportKind::Docx => "docx",
+        }
+    }
+}
+
+/// What `huibao export` made.
 #[derive(Debug)]
 pub struct ExportReport {
     /// The file written.
     pub file: PathBuf,
-    /// How many pages it has.
-    pub pages: usize,
-    /// The fonts it is set in.
+    /// How many pages it has (a PDF; a Word document's pages are laid out by Word).
+    pub pages: Option<usize>,
+    /// The fonts it is set in (a PDF: found on this machine and embedded) or names (a Word
+    /// document: the reader's computer has them).
     pub fonts: document::fonts::Fonts,
     /// Warnings of the data and templates (the export went on).
     pub notes: Vec<Diagnostic>,
 }
 
-/// Renders the site in `site_root` as one document and typesets it as a PDF into `out`
-/// (default: the report's title `.pdf` in the site folder), written whole or not at all.
-pub fn export_pdf(site_root: &Path, out: Option<&Path>) -> Result<ExportReport, Vec<Diagnostic>> {
+/// Renders the site in `site_root` as one document and writes it as `kind` into `out`
+/// (default: the report's title with the kind's extension, in the site folder), whole or not
+/// at all.
+pub fn export(
+    site_root: &Path,
+    kind: ExportKind,
+    out: Option<&Path>,
+) -> Result<ExportReport, Vec<Diagnostic>> {
     let site = discover::discover(site_root)?;
-    // The fonts first: a machine without them fails before any page is rendered.
-    let search = document::pdf::FontSearch::new(&site.root, &site.config.document);
-    let fonts = search.choose(&site.config.document)?;
+    let settings = site.config.document.clone();
+    // A PDF's fonts first: a machine without them fails before any page is rendered.
+    let found = match kind {
+        ExportKind::Pdf => {
+            let search = document::pdf::FontSearch::new(&site.root, &settings);
+            let fonts = search.choose(&settings)?;
+            Some((search, fonts))
+        }
+        ExportKind::Docx => None,
+    };
     let file = match out {
         Some(out) => out.to_path_buf(),
         None => site
             .root
-            .join(document::file_name(&site.config.title, "pdf")),
+            .join(document::file_name(&site.config.title, kind.extension())),
     };
     let (title, language) = (site.config.title.clone(), site.config.language.clone());
+    let site_root = site.root.clone();
     let collector = document::Collector::default();
     let rendered = render_discovered(
         site,
@@ -348,7 +381,17 @@ pub fn export_pdf(site_root: &Path, out: Option<&Path>) -> Result<ExportReport, 
         language,
         pages: collector.into_pages(),
     };
-    let (bytes, pages) = document::pdf::pdf(&report, &search, &fonts)?;
+    let (bytes, pages, fonts) = match found {
+        Some((search, fonts)) => {
+            let (bytes, pages) = document::pdf::pdf(&report, &search, &fonts)?;
+            (bytes, Some(pages), fonts)
+        }
+        None => {
+            let fonts = document::fonts::Fonts::for_word(&settings);
+            let fontdb = document::fonts::chart_fonts(&site_root, &settings);
+            (document::docx::docx(&report, &fonts, fontdb)?, None, fonts)
+        }
+    };
     timer.lap("typeset");
     write::write_file(&file, &bytes).map_err(|d| vec![d])?;
     Ok(ExportReport {

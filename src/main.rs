@@ -49,6 +49,7 @@ enum LangArg {
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum ExportFormat {
     Pdf,
+    Docx,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -119,7 +120,7 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         json_schema: Option<PathBuf>,
     },
-    /// 把整份汇报导出为一个文件：GB/T 9704 版式的 PDF / export the whole report as one file: a PDF in the GB/T 9704 layout
+    /// 把整份汇报导出为一个文件：GB/T 9704 版式的 PDF，或可编辑的 Word 文档 / export the whole report as one file: a PDF in the GB/T 9704 layout, or a Word document to edit
     Export {
         /// 文件格式 / the file format
         #[arg(value_enum)]
@@ -177,35 +178,49 @@ fn main() -> ExitCode {
             site,
             json_schema: Some(dir),
         } => json_schema(&site, &dir, lang),
-        Command::Export {
-            format: ExportFormat::Pdf,
-            site,
-            out,
-        } => export_pdf(&site, out.as_deref(), lang),
+        Command::Export { format, site, out } => {
+            let kind = match format {
+                ExportFormat::Pdf => huibao::ExportKind::Pdf,
+                ExportFormat::Docx => huibao::ExportKind::Docx,
+            };
+            export(&site, kind, out.as_deref(), lang)
+        }
         Command::New { dir } => new_site(&dir, lang),
     }
 }
 
-/// `huibao export pdf`: the file, its pages and fonts.
-fn export_pdf(site: &Path, out: Option<&Path>, lang: Lang) -> ExitCode {
-    let report = match huibao::export_pdf(site, out) {
+/// `huibao export`: the file, its pages and fonts.
+fn export(site: &Path, kind: huibao::ExportKind, out: Option<&Path>, lang: Lang) -> ExitCode {
+    let report = match huibao::export(site, kind, out) {
         Ok(report) => report,
         Err(problems) => return fail(&problems, site, lang),
     };
     if !report.notes.is_empty() {
         eprint!("{}", diagnostics::render(&report.notes, site, lang));
     }
-    let (file, pages, f) = (report.file.display(), report.pages, &report.fonts);
-    let text = Text::new(
-        format!(
-            "已导出 {file}（{pages} 页；正文 {}，标题 {}，一级标题 {}，二级标题 {}）",
-            f.body, f.title, f.heiti, f.kaiti
+    let (file, f) = (report.file.display(), &report.fonts);
+    let text = match report.pages {
+        Some(pages) => Text::new(
+            format!(
+                "已导出 {file}（{pages} 页；正文 {}，标题 {}，一级标题 {}，二级标题 {}）",
+                f.body, f.title, f.heiti, f.kaiti
+            ),
+            format!(
+                "exported {file} ({pages} pages; body {}, titles {}, headings {} and {})",
+                f.body, f.title, f.heiti, f.kaiti
+            ),
         ),
-        format!(
-            "exported {file} ({pages} pages; body {}, titles {}, headings {} and {})",
-            f.body, f.title, f.heiti, f.kaiti
+        None => Text::new(
+            format!(
+                "已导出 {file}（字体：正文 {}，标题 {}，一级标题 {}，二级标题 {}；打开它的电脑要有这些字体）",
+                f.body, f.title, f.heiti, f.kaiti
+            ),
+            format!(
+                "exported {file} (fonts: body {}, titles {}, headings {} and {}; the computer that opens it needs them)",
+                f.body, f.title, f.heiti, f.kaiti
+            ),
         ),
-    );
+    };
     out!("{}", text.get(lang));
     ExitCode::SUCCESS
 }

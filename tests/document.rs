@@ -349,3 +349,206 @@ fn a_font_named_in_the_settings_that_is_not_there_is_a_clear_error() {
         text(&output)
     );
 }
+
+/// Exports the bundled report as a Word document into `out`.
+fn export_docx(out: &std::path::Path) -> String {
+    let output = huibao(&repo(), &["export", "docx", "--out", out.to_str().unwrap()]);
+    let said = text(&output);
+    assert!(output.status.success(), "{said}");
+    said
+}
+
+/// The parts of a Word document: name → text (pictures as their size).
+fn docx_parts(file: &std::path::Path) -> std::collections::BTreeMap<String, String> {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(fs::File::open(file).unwrap()).unwrap();
+    let mut parts = std::collections::BTreeMap::new();
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).unwrap();
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).unwrap();
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => format!("{} bytes", e.into_bytes().len()),
+        };
+        parts.insert(entry.name().to_string(), text);
+    }
+    parts
+}
+
+/// The text of a WordprocessingML part: its `<w:t>` runs.
+fn word_text(xml: &str) -> String {
+    let mut text = String::new();
+    let mut rest = xml;
+    while let Some(at) = rest.find("<w:t") {
+        rest = &rest[at + 4..];
+        if !rest.starts_with(['>', ' ']) {
+            continue;
+        }
+        let start = rest.find('>').unwrap() + 1;
+        let end = rest[start..].find("</w:t>").map_or(start, |e| start + e);
+        text.push_str(&rest[start..end]);
+        rest = &rest[end..];
+    }
+    text.replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+}
+
+/// The figures of the seed report (and its headings) that every export must hold.
+const SEED_FIGURES: [&str; 17] = [
+    "139.3平方公里",
+    "1841户",
+    "6336人",
+    "133人",
+    "0.23%",
+    "706人",
+    "81.76875万元",
+    "1425人次",
+    "1094.52万元",
+    "988.26万元",
+    "90.29%",
+    "92.13%",
+    "1973人",
+    "75.1%",
+    "342万元",
+    "一、基本情况",
+    "（一）提高政治站位，推动责任落实",
+];
+
+#[test]
+fn the_word_document_has_word_structure_and_the_whole_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("汇报.docx");
+    let said = export_docx(&file);
+    assert!(
+        said.contains("汇报.docx") && said.contains("仿宋"),
+        "{said}"
+    );
+    let parts = docx_parts(&file);
+    let document = &parts["word/document.xml"];
+    // Every page's title is a `heading 1`, its sections `heading 2`/`3`: Word's navigation
+    // pane and table of contents work.
+    assert_eq!(
+        document.matches("<w:pStyle w:val=\"Heading1\" />").count(),
+        29
+    );
+    assert!(document.contains("<w:pStyle w:val=\"Heading2\" />"));
+    assert!(document.contains("<w:pStyle w:val=\"Heading3\" />"));
+    let styles = &parts["word/styles.xml"];
+    for expected in [
+        "w:styleId=\"Heading1\"",
+        "<w:name w:val=\"heading 1\" />",
+        "<w:outlineLvl w:val=\"0\" />",
+        "w:eastAsia=\"仿宋\"",
+        "w:eastAsia=\"黑体\"",
+        "w:eastAsia=\"楷体\"",
+        "<w:sz w:val=\"32\" />",
+        "w:firstLine=\"640\"",
+        "w:default=\"1\" w:styleId=\"Normal\"",
+        "w:line=\"579\" w:lineRule=\"exact\"",
+    ] {
+        assert!(styles.contains(expected), "styles.xml lacks {expected}");
+    }
+    // A4 with the GB/T 9704 margins; page numbers 「— 1 —」 on the outer side.
+    assert!(
+        document.contains("<w:pgSz w:w=\"11906\" w:h=\"16838\" />"),
+        "page size"
+    );
+    assert!(document.contains("w:top=\"2098\"") && document.contains("w:left=\"1587\""));
+    assert!(parts["word/settings.xml"].contains("evenAndOddHeaders"));
+    for footer in ["word/footer1.xml", "word/footer2.xml"] {
+        let xml = &parts[footer];
+        assert!(
+            xml.contains("PAGE") && word_text(xml).contains("— 1 —"),
+            "{xml}"
+        );
+    }
+    // Tables whose header row repeats, and the charts as pictures.
+    let tables = document.matches("<w:tbl>").count();
+    assert!(tables >= 20, "{tables} tables");
+    assert_eq!(document.matches("<w:tblHeader />").count(), tables);
+    let pictures = parts
+        .keys()
+        .filter(|k| k.starts_with("word/media/"))
+        .count();
+    assert!(pictures >= 20, "{pictures} pictures");
+    // The whole report's text, without the site-only banner.
+    let text = word_text(document);
+    for figure in SEED_FIGURES {
+        assert!(text.contains(figure), "the Word document lacks {figure}");
+    }
+    for name in village_names() {
+        assert!(
+            text.contains(name.as_str()),
+            "the Word document lacks {name}"
+        );
+    }
+    assert!(!text.contains("本站为 huibao 的示例站点"));
+    // The same report gives the same bytes.
+    let again = dir.path().join("again.docx");
+    export_docx(&again);
+    assert!(
+        fs::read(&file).unwrap() == fs::read(&again).unwrap(),
+        "two exports differ"
+    );
+}
+
+#[test]
+fn the_word_document_opens_in_libreoffice_and_python_docx() {
+    let Some(soffice) = tools::tool("soffice", "libreoffice-writer-nogui") else {
+        return;
+    };
+    let Some(pdftotext) = tools::tool("pdftotext", "poppler-utils") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.docx");
+    export_docx(&file);
+    // LibreOffice lays it out and prints it as a PDF: A4, the report's text.
+    let profile = dir.path().join("profile");
+    let output = std::process::Command::new(&soffice)
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.display()
+        ))
+        .args(["--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(dir.path())
+        .arg(&file)
+        .output()
+        .unwrap();
+    let pdf = dir.path().join("report.pdf");
+    assert!(pdf.is_file(), "{}", text(&output));
+    let pdfinfo = tools::tool("pdfinfo", "poppler-utils").unwrap();
+    let info = run(&pdfinfo, &[pdf.to_str().unwrap()]);
+    assert!(info.contains("(A4)"), "{info}");
+    let extracted = run(&pdftotext, &[pdf.to_str().unwrap(), "-"]);
+    let compact: String = extracted.chars().filter(|c| !c.is_whitespace()).collect();
+    for figure in SEED_FIGURES {
+        assert!(compact.contains(figure), "LibreOffice's PDF lacks {figure}");
+    }
+    // python-docx reads its headings, tables and pictures.
+    let Some(python) = tools::tool("python3", "python3") else {
+        return;
+    };
+    let script = "import sys, docx\n\
+        d = docx.Document(sys.argv[1])\n\
+        headings = [p.text for p in d.paragraphs if p.style.name == 'Heading 1']\n\
+        print(len(headings), len(d.tables), len(d.inline_shapes), headings[0])\n";
+    let output = std::process::Command::new(&python)
+        .args(["-c", script])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let said = text(&output);
+    if said.contains("No module named 'docx'") && !tools::required() {
+        eprintln!("skipped: no python-docx (pip install python-docx); CI runs this test");
+        return;
+    }
+    assert!(output.status.success(), "{said}");
+    let fields: Vec<&str> = said.split_whitespace().collect();
+    assert_eq!(fields[0], "29", "{said}");
+    assert!(fields[1].parse::<usize>().unwrap() >= 20, "{said}");
+    assert!(fields[2].parse::<usize>().unwrap() >= 20, "{said}");
+    assert_eq!(fields[3], "示例乡2020年脱贫攻坚工作情况汇报", "{said}");
+}

@@ -32,6 +32,27 @@ pub struct Fonts {
     pub numbers: String,
 }
 
+impl Fonts {
+    /// The fonts a Word document names: those `settings` name, else those of a Chinese
+    /// Windows PC by their Chinese names (仿宋, 黑体, 楷体, 方正小标宋简体 — where it is not
+    /// installed Word shows another 宋体 —, 宋体). A Word document names its fonts; the
+    /// reader's computer has them.
+    pub fn for_word(settings: &DocumentSettings) -> Fonts {
+        let or = |setting: &Option<String>, default: &str| {
+            setting.clone().unwrap_or_else(|| default.to_string())
+        };
+        let title = or(&settings.title_font, "方正小标宋简体");
+        Fonts {
+            body: or(&settings.body_font, "仿宋"),
+            heiti: or(&settings.heiti_font, "黑体"),
+            kaiti: or(&settings.kaiti_font, "楷体"),
+            title_is_bold: title.contains("小标宋"),
+            title,
+            numbers: "宋体".to_string(),
+        }
+    }
+}
+
 /// 仿宋 for the body text, then the CJK serif fonts of Linux.
 pub const BODY: &[&str] = &[
     "FangSong",
@@ -117,6 +138,20 @@ pub fn site_font_dirs(site_root: &Path, settings: &DocumentSettings) -> Vec<Path
         .chain([site_root.join("fonts")])
         .filter(|dir| dir.is_dir())
         .collect()
+}
+
+/// The fonts charts are drawn with as pictures (a Word document's charts): the same folders
+/// in the same order as the PDF's fonts.
+pub fn chart_fonts(
+    site_root: &Path,
+    settings: &DocumentSettings,
+) -> std::sync::Arc<resvg::usvg::fontdb::Database> {
+    let mut database = resvg::usvg::fontdb::Database::new();
+    for dir in site_font_dirs(site_root, settings) {
+        database.load_fonts_dir(dir);
+    }
+    database.load_system_fonts();
+    std::sync::Arc::new(database)
 }
 
 /// Chooses the family of each role from the fonts in `book`. Without a body font there is

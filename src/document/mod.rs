@@ -1,11 +1,14 @@
-//! The report as a document: every page's Markdown (after templating) in reading order, written
-//! as one document — a PDF typeset by Typst (`typst.rs` writes the markup, `pdf.rs` finds
-//! the fonts and typesets it).
+//! The report as a document: every page's Markdown (after templating) in reading order, read
+//! once into a document model (`model.rs`), written as one document — a PDF typeset by Typst
+//! (`typst.rs` writes the markup, `pdf.rs` typesets it in the fonts `fonts.rs` chooses) or a
+//! Word document (`docx.rs`).
 //!
 //! The pages are rendered as a build renders them (the same templates, data and figures);
 //! a [`Collector`] takes each page's Markdown instead of writing the page.
 
+pub mod docx;
 pub mod fonts;
+pub mod model;
 pub mod pdf;
 pub mod typst;
 
@@ -23,6 +26,15 @@ pub struct Document {
     pub language: String,
     /// Every page, in reading order.
     pub pages: Vec<MarkdownPage>,
+}
+
+impl Document {
+    /// Every page read into the document model ([`model`]).
+    pub fn model(&self) -> Vec<model::Page> {
+        let keys: std::collections::HashSet<&str> =
+            self.pages.iter().map(|p| p.key.as_str()).collect();
+        self.pages.iter().map(|p| model::page(p, &keys)).collect()
+    }
 }
 
 /// A page sink that keeps each page's Markdown and drops its HTML.

@@ -1,0 +1,692 @@
+//! The document model: a page's Markdown (after templating) read once with pulldown-cmark,
+//! as the HTML pages read it, into plain blocks and inlines that every document writer
+//! (`typst.rs` for the PDF, `docx.rs` for Word) writes its own way.
+//!
+//! What only the site needs is left out here, once: `site-only` blocks, the data tables
+//! under charts (the chart itself stays, as its SVG), raw HTML tags (their text stays).
+//! Headings carry their official numbers (一、（一）1.（1）) when the page numbers them;
+//! figures are plain text (their source markers are stripped); a line break in the text is a
+//! space unless next to Chinese text, as a browser shows it.
+
+use pulldown_cmark::{Alignment, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use std::collections::{HashMap, HashSet};
+use std::iter::Peekable;
+
+use crate::render::{MarkdownPage, markdown};
+
+/// One page of the document.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Page {
+    /// Its content path (`villages/hengxi.md`): what links to it name.
+    pub key: String,
+    /// Its title.
+    pub title: String,
+    /// Its content.
+    pub blocks: Vec<Block>,
+}
+
+/// A block of a page.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Block {
+    /// A heading of `level` 1–6 (the page's title is not one), with its official number
+    /// (empty when the page does not number its headings).
+    Heading {
+        level: u8,
+        number: String,
+        content: Vec<Inline>,
+    },
+    /// A paragraph.
+    Paragraph(Vec<Inline>),
+    /// A list: numbered from `start`, or bulleted (`None`); each item is blocks.
+    List {
+        start: Option<u64>,
+        items: Vec<Vec<Block>>,
+    },
+    /// A block quote.
+    Quote(Vec<Block>),
+    /// Preformatted text.
+    Code(String),
+    /// A table: each column's alignment, the header row's cells, the body rows.
+    Table {
+        alignments: Vec<Align>,
+        header: Vec<Vec<Inline>>,
+        rows: Vec<Vec<Vec<Inline>>>,
+    },
+    /// A chart: its caption, its SVG, the notes under it.
+    Chart {
+        caption: String,
+        svg: String,
+        notes: Vec<String>,
+    },
+    /// A horizontal rule.
+    Rule,
+}
+
+/// The alignment of a table column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Align {
+    Left,
+    Center,
+    Right,
+}
+
+/// A run of a paragraph.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Inline {
+    /// Text, shown as it is.
+    Text(String),
+    /// Code.
+    Code(String),
+    /// Emphasis (楷体 in an official document).
+    Emphasis(Vec<Inline>),
+    /// Strong.
+    Strong(Vec<Inline>),
+    /// Struck out.
+    Strike(Vec<Inline>),
+    /// A link.
+    Link { to: LinkTo, content: Vec<Inline> },
+    /// A line break.
+    LineBreak,
+    /// A footnote: its content, where it is referred to.
+    Footnote(Vec<Block>),
+}
+
+/// Where a link leads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LinkTo {
+    /// A page of the document, by its content path.
+    Page(String),
+    /// Outside the site (`https://…`, `mailto:…`).
+    Url(String),
+}
+
+/// Reads `page` into the model; `pages` are the content paths of every page of the document
+/// (links to them stay links; links to other files of the site become their text).
+pub fn page(page: &MarkdownPage, pages: &HashSet<&str>) -> Page {
+    let markdown_text = crate::provenance::strip(&page.markdown);
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_TASKLISTS;
+    // Footnote definitions are kept aside and placed where they are referred to.
+    let mut definitions: HashMap<String, Vec<Event<'_>>> = HashMap::new();
+    let mut body = Vec::new();
+    let mut definition: Option<(String, Vec<Event<'_>>)> = None;
+    for event in Parser::new_ext(&markdown_text, options) {
+        match event {
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                definition = Some((label.to_string(), Vec::new()));
+            }
+            Event::End(TagEnd::FootnoteDefinition) => {
+                if let Some((label, events)) = definition.take() {
+                    definitions.insert(label, events);
+                }
+            }
+            event => match &mut definition {
+                Some((_, events)) => events.push(event),
+                None => body.push(event),
+            },
+        }
+    }
+    let source_dir = page.key.rsplit_once('/').map_or("", |(dir, _)| dir);
+    let mut context = Context {
+        pages,
+        source_dir,
+        number_headings: page.number_headings,
+        counters: [0; 7],
+        definitions: &definitions,
+    };
+    let blocks = context.blocks(&mut body.into_iter().peekable(), None);
+    Page {
+        key: page.key.clone(),
+        title: crate::provenance::strip(&page.title).into_owned(),
+        blocks,
+    }
+}
+
+/// What reading a page needs besides its events.
+struct Context<'c, 'e> {
+    pages: &'c HashSet<&'c str>,
+    source_dir: &'c str,
+    number_headings: bool,
+    counters: [usize; 7],
+    definitions: &'c HashMap<String, Vec<Event<'e>>>,
+}
+
+/// Whether `tag` starts a block.
+fn is_block(tag: &Tag<'_>) -> bool {
+    matches!(
+        tag,
+        Tag::Paragraph
+            | Tag::Heading { .. }
+            | Tag::BlockQuote(_)
+            | Tag::CodeBlock(_)
+            | Tag::HtmlBlock
+            | Tag::List(_)
+            | Tag::Item
+            | Tag::Table(_)
+            | Tag::TableHead
+            | Tag::TableRow
+            | Tag::TableCell
+            | Tag::FootnoteDefinition(_)
+            | Tag::DefinitionList
+            | Tag::DefinitionListTitle
+            | Tag::DefinitionListDefinition
+            | Tag::MetadataBlock(_)
+    )
+}
+
+impl<'e> Context<'_, 'e> {
+    /// Blocks up to the end `until` (consumed), or to the end of the events.
+    fn blocks<I: Iterator<Item = Event<'e>>>(
+        &mut self,
+        events: &mut Peekable<I>,
+        until: Option<TagEnd>,
+    ) -> Vec<Block> {
+        let mut blocks = Vec::new();
+        // Inside `site-only` blocks: how many of their `<div>` are open.
+        let mut site_only = 0usize;
+        while let Some(event) = events.peek() {
+            match event {
+                Event::End(end) if Some(*end) == until => {
+                    events.next();
+                    break;
+                }
+                Event::Start(tag) if is_block(tag) => {
+                    let Some(Event::Start(tag)) = events.next() else {
+                        break;
+                    };
+                    if let Tag::HtmlBlock = tag {
+                        let html = html_of(events);
+                        site_only = html_block(&html, site_only, &mut blocks);
+                        continue;
+                    }
+                    let block = self.block(tag, events);
+                    if site_only == 0 {
+                        blocks.extend(block);
+                    }
+                }
+                Event::Rule => {
+                    events.next();
+                    if site_only == 0 {
+                        blocks.push(Block::Rule);
+                    }
+                }
+                Event::End(_) => {
+                    // An end this reader did not start: skipped.
+                    events.next();
+                }
+                _ => {
+                    // Inline events outside a paragraph (a tight list's item).
+                    let content = self.inlines(events, None);
+                    if site_only == 0 && !content.is_empty() {
+                        blocks.push(Block::Paragraph(content));
+                    }
+                }
+            }
+        }
+        blocks
+    }
+
+    /// The block that `tag` (just read) starts.
+    fn block<I: Iterator<Item = Event<'e>>>(
+        &mut self,
+        tag: Tag<'e>,
+        events: &mut Peekable<I>,
+    ) -> Option<Block> {
+        Some(match tag {
+            Tag::Paragraph => Block::Paragraph(self.inlines(events, Some(TagEnd::Paragraph))),
+            Tag::Heading { level, .. } => {
+                let content = self.inlines(events, Some(TagEnd::Heading(level)));
+                let number = if self.number_headings {
+                    markdown::heading_number(level, &mut self.counters)
+                } else {
+                    String::new()
+                };
+                Block::Heading {
+                    level: heading_level(level),
+                    number,
+                    content,
+                }
+            }
+            Tag::BlockQuote(kind) => {
+                Block::Quote(self.blocks(events, Some(TagEnd::BlockQuote(kind))))
+            }
+            Tag::CodeBlock(_) => {
+                let mut code = String::new();
+                for event in events.by_ref() {
+                    match event {
+                        Event::Text(text) => code.push_str(&text),
+                        Event::End(TagEnd::CodeBlock) => break,
+                        _ => {}
+                    }
+                }
+                Block::Code(code.trim_end_matches('\n').to_string())
+            }
+            Tag::List(start) => {
+                let mut items = Vec::new();
+                while let Some(event) = events.next() {
+                    match event {
+                        Event::Start(Tag::Item) => {
+                            items.push(self.blocks(events, Some(TagEnd::Item)));
+                        }
+                        Event::End(TagEnd::List(_)) => break,
+                        _ => {}
+                    }
+                }
+                Block::List { start, items }
+            }
+            Tag::Table(alignments) => {
+                let alignments = alignments
+                    .iter()
+                    .map(|a| match a {
+                        Alignment::Right => Align::Right,
+                        Alignment::Center => Align::Center,
+                        Alignment::Left | Alignment::None => Align::Left,
+                    })
+                    .collect();
+                let mut header = Vec::new();
+                let mut rows = Vec::new();
+                while let Some(event) = events.next() {
+                    match event {
+                        Event::Start(Tag::TableHead) => {
+                            header = self.cells(events, TagEnd::TableHead)
+                        }
+                        Event::Start(Tag::TableRow) => {
+                            rows.push(self.cells(events, TagEnd::TableRow))
+                        }
+                        Event::End(TagEnd::Table) => break,
+                        _ => {}
+                    }
+                }
+                Block::Table {
+                    alignments,
+                    header,
+                    rows,
+                }
+            }
+            // Read to their end and left out: definition lists and metadata are not written
+            // by huibao's templates.
+            other => {
+                let end = other.to_end();
+                self.blocks(events, Some(end));
+                return None;
+            }
+        })
+    }
+
+    /// The cells of a table row, up to `until`.
+    fn cells<I: Iterator<Item = Event<'e>>>(
+        &mut self,
+        events: &mut Peekable<I>,
+        until: TagEnd,
+    ) -> Vec<Vec<Inline>> {
+        let mut cells = Vec::new();
+        while let Some(event) = events.next() {
+            match event {
+                Event::Start(Tag::TableCell) => {
+                    cells.push(self.inlines(events, Some(TagEnd::TableCell)));
+                }
+                Event::End(end) if end == until => break,
+                _ => {}
+            }
+        }
+        cells
+    }
+
+    /// Inlines up to the end `until` (consumed); with `None`, up to the next block.
+    fn inlines<I: Iterator<Item = Event<'e>>>(
+        &mut self,
+        events: &mut Peekable<I>,
+        until: Option<TagEnd>,
+    ) -> Vec<Inline> {
+        let mut out = Vec::new();
+        let mut pending_space = false;
+        while let Some(event) = events.peek() {
+            match event {
+                Event::End(end) if Some(*end) == until => {
+                    events.next();
+                    break;
+                }
+                Event::Start(tag) if is_block(tag) => break,
+                Event::End(_) if until.is_none() => break,
+                Event::Rule => break,
+                _ => {}
+            }
+            let Some(event) = events.next() else { break };
+            match event {
+                Event::Text(text) => push_text(&mut out, &text, std::mem::take(&mut pending_space)),
+                Event::SoftBreak => pending_space = true,
+                Event::HardBreak => out.push(Inline::LineBreak),
+                Event::Code(code) => out.push(Inline::Code(code.to_string())),
+                Event::InlineMath(text) | Event::DisplayMath(text) => {
+                    push_text(&mut out, &text, std::mem::take(&mut pending_space))
+                }
+                Event::Html(html) | Event::InlineHtml(html) => {
+                    if html.trim().to_ascii_lowercase().starts_with("<br") {
+                        out.push(Inline::LineBreak);
+                    }
+                }
+                Event::FootnoteReference(label) => {
+                    if let Some(definition) = self.definitions.get(label.as_ref()) {
+                        let mut events = definition.clone().into_iter().peekable();
+                        let blocks = self.blocks(&mut events, None);
+                        out.push(Inline::Footnote(blocks));
+                    }
+                }
+                Event::TaskListMarker(done) => {
+                    push_text(&mut out, if done { "☑ " } else { "☐ " }, false)
+                }
+                Event::Start(tag) => {
+                    let end = tag.to_end();
+                    let content = self.inlines(events, Some(end));
+                    match tag {
+                        Tag::Emphasis => out.push(Inline::Emphasis(content)),
+                        Tag::Strong => out.push(Inline::Strong(content)),
+                        Tag::Strikethrough => out.push(Inline::Strike(content)),
+                        Tag::Link { dest_url, .. } => match self.link(&dest_url) {
+                            Some(to) => out.push(Inline::Link { to, content }),
+                            None => extend(&mut out, content),
+                        },
+                        // An image's description stands for it; other tags keep their text.
+                        _ => extend(&mut out, content),
+                    }
+                }
+                Event::End(_) | Event::Rule => {}
+            }
+        }
+        out
+    }
+
+    /// Where a link of this page leads in the document (`None`: nowhere it has).
+    fn link(&self, dest: &str) -> Option<LinkTo> {
+        match markdown::linked_content(dest, self.source_dir) {
+            Some((Some(target), _)) if self.pages.contains(target.as_str()) => {
+                Some(LinkTo::Page(target))
+            }
+            None if dest.contains("://") || dest.starts_with("mailto:") => {
+                Some(LinkTo::Url(dest.to_string()))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Adds `text` to the inlines, joined to the text before it; `space` when a line break came
+/// between them (a space unless Chinese text is on either side).
+fn push_text(out: &mut Vec<Inline>, text: &str, space: bool) {
+    if let Some(Inline::Text(last)) = out.last_mut() {
+        if space
+            && !last.chars().last().is_some_and(is_wide)
+            && !text.chars().next().is_some_and(is_wide)
+        {
+            last.push(' ');
+        }
+        last.push_str(text);
+    } else {
+        out.push(Inline::Text(text.to_string()));
+    }
+}
+
+/// Adds `content` to the inlines, its first text joined to the text before it.
+fn extend(out: &mut Vec<Inline>, content: Vec<Inline>) {
+    for inline in content {
+        match inline {
+            Inline::Text(text) => push_text(out, &text, false),
+            other => out.push(other),
+        }
+    }
+}
+
+/// Whether `c` is a wide (CJK) character: no space stands for a line break next to it.
+pub fn is_wide(c: char) -> bool {
+    unicode_width::UnicodeWidthChar::width(c) == Some(2)
+}
+
+fn heading_level(level: HeadingLevel) -> u8 {
+    level as u8
+}
+
+/// The text of an HTML block, to its end.
+fn html_of<'e, I: Iterator<Item = Event<'e>>>(events: &mut Peekable<I>) -> String {
+    let mut html = String::new();
+    for event in events.by_ref() {
+        match event {
+            Event::Html(text) | Event::Text(text) => html.push_str(&text),
+            Event::End(TagEnd::HtmlBlock) => break,
+            _ => {}
+        }
+    }
+    html
+}
+
+/// Reads an HTML block into `blocks`: a chart as its SVG, caption and notes; the start or end
+/// of a `site-only` block (left out, with what is inside); anything else as its text.
+/// `site_only` is how many `site-only` blocks are open before it; returns how many after.
+fn html_block(html: &str, site_only: usize, blocks: &mut Vec<Block>) -> usize {
+    let opened = crate::html::count(html, "<div");
+    let closed = crate::html::count(html, "</div>");
+    if site_only > 0 {
+        return (site_only + opened).saturating_sub(closed);
+    }
+    let trimmed = html.trim_start();
+    if trimmed.starts_with("<div") && is_site_only(trimmed) {
+        return opened.saturating_sub(closed);
+    }
+    let mut rest = html;
+    while let Some(at) = rest.find("<figure class=\"chart") {
+        let end = rest[at..]
+            .find("</figure>")
+            .map_or(rest.len(), |e| at + e + "</figure>".len());
+        text_block(&rest[..at], blocks);
+        blocks.push(chart(&rest[at..end]));
+        rest = &rest[end..];
+    }
+    text_block(rest, blocks);
+    0
+}
+
+/// The text of an HTML fragment as a paragraph, when it has any.
+fn text_block(html: &str, blocks: &mut Vec<Block>) {
+    let text = super::html_text(html);
+    let text = text.trim();
+    if !text.is_empty() {
+        blocks.push(Block::Paragraph(vec![Inline::Text(text.to_string())]));
+    }
+}
+
+/// A chart's figure (`<figure class="chart …">`): its caption, SVG and notes; its data table
+/// (`<details>`) stays on the site.
+fn chart(figure: &str) -> Block {
+    let between = |open: &str, close: &str| -> Option<&str> {
+        let start = figure.find(open)? + open.len();
+        let end = figure[start..].find(close)? + start;
+        Some(&figure[start..end])
+    };
+    let caption = between("<figcaption>", "</figcaption>")
+        .map(super::html_text)
+        .unwrap_or_default();
+    let svg = figure
+        .find("<svg")
+        .and_then(|start| {
+            let end = figure[start..].find("</svg>")? + start + "</svg>".len();
+            Some(figure[start..end].to_string())
+        })
+        .unwrap_or_default();
+    let mut notes = Vec::new();
+    let mut rest = figure;
+    while let Some(at) = rest.find("<p class=\"chart-note\">") {
+        let start = at + "<p class=\"chart-note\">".len();
+        let end = rest[start..].find("</p>").map_or(rest.len(), |e| start + e);
+        notes.push(super::html_text(&rest[start..end]).trim().to_string());
+        rest = &rest[end..];
+    }
+    Block::Chart {
+        caption,
+        svg,
+        notes,
+    }
+}
+
+/// Whether the start tag at the beginning of `html` has the class `site-only`.
+fn is_site_only(html: &str) -> bool {
+    let tag = &html[..html.find('>').unwrap_or(html.len())];
+    let Some(at) = tag.find("class=") else {
+        return false;
+    };
+    let value = &tag[at + "class=".len()..];
+    let value = match value.chars().next() {
+        Some(quote @ ('"' | '\'')) => value[1..].split(quote).next().unwrap_or(""),
+        _ => value.split_ascii_whitespace().next().unwrap_or(""),
+    };
+    value.split_ascii_whitespace().any(|c| c == "site-only")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(key: &str, markdown: &str, numbered: bool, pages: &[&str]) -> Vec<Block> {
+        let page_keys: HashSet<&str> = pages.iter().copied().collect();
+        let markdown_page = MarkdownPage {
+            index: 0,
+            key: key.into(),
+            output: key.replace(".md", ".html"),
+            title: "标题".into(),
+            number_headings: numbered,
+            markdown: markdown.into(),
+        };
+        page(&markdown_page, &page_keys).blocks
+    }
+
+    fn text(s: &str) -> Inline {
+        Inline::Text(s.into())
+    }
+
+    #[test]
+    fn headings_get_their_official_numbers() {
+        let blocks = read(
+            "index.md",
+            "## 基本情况\n\n### 责任\n\n### 政策\n\n## 成效\n",
+            true,
+            &[],
+        );
+        let numbers: Vec<&str> = blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Heading { number, .. } => Some(number.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(numbers, ["一、", "（一）", "（二）", "二、"]);
+    }
+
+    #[test]
+    fn a_line_break_between_chinese_characters_is_no_space() {
+        let blocks = read("index.md", "全乡\n辖17个\nvillage\ncommittees", false, &[]);
+        assert_eq!(
+            blocks,
+            [Block::Paragraph(vec![text("全乡辖17个village committees")])]
+        );
+    }
+
+    #[test]
+    fn links_between_pages_stay_links_and_links_to_files_become_text() {
+        let blocks = read(
+            "policies/health.md",
+            "见[村委会](../villages/index.md#x)、[表](../data.csv)和[网站](https://example.org)。",
+            false,
+            &["villages/index.md"],
+        );
+        assert_eq!(
+            blocks,
+            [Block::Paragraph(vec![
+                text("见"),
+                Inline::Link {
+                    to: LinkTo::Page("villages/index.md".into()),
+                    content: vec![text("村委会")]
+                },
+                text("、表和"),
+                Inline::Link {
+                    to: LinkTo::Url("https://example.org".into()),
+                    content: vec![text("网站")]
+                },
+                text("。"),
+            ])]
+        );
+    }
+
+    #[test]
+    fn tables_keep_their_columns_alignment_and_header() {
+        let blocks = read(
+            "index.md",
+            "| 年度 | 户数 |\n|---|---:|\n| 2014年 | 153户 |\n",
+            false,
+            &[],
+        );
+        assert_eq!(
+            blocks,
+            [Block::Table {
+                alignments: vec![Align::Left, Align::Right],
+                header: vec![vec![text("年度")], vec![text("户数")]],
+                rows: vec![vec![vec![text("2014年")], vec![text("153户")]]],
+            }]
+        );
+    }
+
+    #[test]
+    fn charts_are_kept_with_their_svg_and_site_only_blocks_are_left_out() {
+        let chart = "<figure class=\"chart chart-pie\" id=\"c\">\n<figcaption>致贫原因 &amp; 构成</figcaption>\n<svg xmlns=\"http://www.w3.org/2000/svg\"><text>因病</text></svg>\n<p class=\"chart-note\">注：示例</p>\n<details class=\"chart-data\"><summary>查看数据表</summary><table><tr><td>因病</td></tr></table></details>\n</figure>";
+        let markdown = format!(
+            "<div class=\"site-only\">\n\n> 示例站点\n\n</div>\n\n正文\n\n{chart}\n\n后文\n"
+        );
+        let blocks = read("index.md", &markdown, false, &[]);
+        assert_eq!(
+            blocks,
+            [
+                Block::Paragraph(vec![text("正文")]),
+                Block::Chart {
+                    caption: "致贫原因 & 构成".into(),
+                    svg: "<svg xmlns=\"http://www.w3.org/2000/svg\"><text>因病</text></svg>".into(),
+                    notes: vec!["注：示例".into()],
+                },
+                Block::Paragraph(vec![text("后文")]),
+            ]
+        );
+    }
+
+    #[test]
+    fn tight_and_nested_lists_keep_their_items() {
+        let blocks = read("index.md", "- 甲\n- 乙\n  1. 丙\n", false, &[]);
+        assert_eq!(
+            blocks,
+            [Block::List {
+                start: None,
+                items: vec![
+                    vec![Block::Paragraph(vec![text("甲")])],
+                    vec![
+                        Block::Paragraph(vec![text("乙")]),
+                        Block::List {
+                            start: Some(1),
+                            items: vec![vec![Block::Paragraph(vec![text("丙")])]],
+                        },
+                    ],
+                ],
+            }]
+        );
+    }
+
+    #[test]
+    fn footnotes_are_placed_where_they_are_referred_to() {
+        let blocks = read("index.md", "正文[^1]。\n\n[^1]: 注释。\n", false, &[]);
+        assert_eq!(
+            blocks,
+            [Block::Paragraph(vec![
+                text("正文"),
+                Inline::Footnote(vec![Block::Paragraph(vec![text("注释。")])]),
+                text("。"),
+            ])]
+        );
+    }
+}
