@@ -289,6 +289,12 @@ fn the_pdf_holds_the_whole_report_in_the_official_layout() {
     // The site-only banner is not in the document.
     assert!(!compact.contains("本站为huibao的示例站点"));
 
+    // An outline (bookmarks) from the headings, and the report's language.
+    let bytes = fs::read(&pdf).unwrap();
+    let raw = String::from_utf8_lossy(&bytes);
+    assert!(raw.contains("/Outlines/First"), "no outline");
+    assert!(raw.contains("/Lang(zh-CN)"), "no language");
+
     // The same report gives the same bytes.
     let again = dir.path().join("again.pdf");
     export_pdf(&again).unwrap();

@@ -24,7 +24,9 @@ pub struct TypstSource {
 
 /// Typesetting lengths of GB/T 9704-2012 (in points unless said): 3号 body, 29 pt line pitch
 /// (22 lines in the 225 mm type area), 28 characters in the 156 mm line.
-const PREAMBLE: &str = r#"#set page(
+const PREAMBLE: &str = r#"#set text(font: BODY, size: 16pt, lang: LANG, region: REGION, cjk-latin-spacing: none,
+  top-edge: 0.8em, bottom-edge: -0.2em, tracking: -0.22pt)
+#set page(
   paper: "a4",
   margin: (top: 37mm, bottom: 35mm, left: 28mm, right: 26mm),
   footer-descent: 7mm,
@@ -34,8 +36,6 @@ const PREAMBLE: &str = r#"#set page(
     if calc.odd(n) { align(right, number + h(1em)) } else { align(left, h(1em) + number) }
   },
 )
-#set text(font: BODY, size: 16pt, lang: LANG, region: REGION, cjk-latin-spacing: none,
-  top-edge: 0.8em, bottom-edge: -0.2em, tracking: -0.22pt)
 #set par(first-line-indent: (amount: 2em, all: true), leading: 13pt, spacing: 13pt, justify: true)
 #set list(indent: 2em)
 #set enum(indent: 2em)
