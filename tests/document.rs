@@ -140,6 +140,15 @@ fn a_page_named_like_the_whole_report_is_an_error_naming_its_file() {
     let parent = out.path().parent().unwrap();
     let name = out.path().file_name().unwrap().to_string_lossy();
     assert!(!parent.join(format!(".{name}.huibao-scratch")).exists());
+    // `check` says so before a build; an export, which makes no whole-report page, is fine.
+    let output = huibao(site.path(), &["check"]);
+    assert!(!output.status.success() && text(&output).contains("content/print.md"));
+    let docx = site.path().join("x.docx");
+    let output = huibao(
+        site.path(),
+        &["export", "docx", "--out", docx.to_str().unwrap()],
+    );
+    assert!(output.status.success(), "{}", text(&output));
 }
 
 #[test]
@@ -162,6 +171,8 @@ fn a_theme_of_its_own_gets_the_built_in_whole_report_layout_unless_it_has_one() 
     build_ok(site.path(), out.path());
     let whole = fs::read_to_string(out.path().join("print.html")).unwrap();
     assert!(whole.contains("class=\"report-toc\"") && whole.contains("id=\"villages/hengxi\""));
+    // The theme has no huibao.css: the built-in styles come inside the page.
+    assert!(!whole.contains("assets/huibao.css") && whole.contains("@media print"));
 
     // A layout of its own must say where the content goes.
     fs::write(
@@ -537,4 +548,80 @@ fn the_word_document_opens_in_libreoffice_and_python_docx() {
     assert!(fields[1].parse::<usize>().unwrap() >= 20, "{said}");
     assert!(fields[2].parse::<usize>().unwrap() >= 20, "{said}");
     assert_eq!(fields[3], "示例乡2020年脱贫攻坚工作情况汇报", "{said}");
+}
+
+#[test]
+fn awkward_content_exports_to_both_documents_whole() {
+    let site = copy_site(&fixture("small"));
+    let config = site.path().join("huibao.toml");
+    fs::write(
+        &config,
+        format!(
+            "{}language = \"zh-Hans-CN\"\n",
+            fs::read_to_string(&config).unwrap()
+        ),
+    )
+    .unwrap();
+    let nested: String = (0..30)
+        .map(|i| format!("{}- 层{i}\n", "  ".repeat(i)))
+        .collect();
+    let quotes = format!("{} 深引用\n", ">".repeat(30));
+    fs::write(
+        site.path().join("content/notes.md"),
+        format!(
+            "+++\ntitle = \"说明\\\"引号\\\\反斜杠\"\nweight = 5\nnumber_headings = true\n+++\n\
+             <div class=\"site-only\">\n\n## 只在网站上\n\n</div>\n<div class=\"note\">保留的说明</div>\n\n\
+             ## 正文\n\n甲\u{b}乙，自指脚注[^a]。<!-- 注释 a > b -->\n\n[^a]: 见[^b]。\n\n[^b]: 见[^a]，\
+             含表：\n\n    | 列 |\n    |---|\n    | 格 |\n\n{nested}\n{quotes}\n\
+             ```\nlet a = \"\\\\\";\n```\n\n| 甲 | 乙 |\n|---|---|\n| 只有一格 |\n| 一 | 二 | 三 |\n"
+        ),
+    )
+    .unwrap();
+    let docx = site.path().join("x.docx");
+    let output = huibao(
+        site.path(),
+        &["export", "docx", "--out", docx.to_str().unwrap()],
+    );
+    assert!(output.status.success(), "{}", text(&output));
+    let parts = docx_parts(&docx);
+    // Well-formed XML (a control character would not be).
+    for part in ["word/document.xml", "word/footnotes.xml", "word/styles.xml"] {
+        roxmltree::Document::parse(&parts[part]).unwrap_or_else(|e| panic!("{part}: {e}"));
+    }
+    let body = word_text(&parts["word/document.xml"]);
+    assert!(
+        body.contains("甲乙，自指脚注") && body.contains("保留的说明") && body.contains("层29")
+    );
+    assert!(
+        body.contains("一、正文") && !body.contains("只在网站上"),
+        "{body}"
+    );
+    assert!(!body.contains("注释"), "{body}");
+    assert!(word_text(&parts["word/footnotes.xml"]).contains("见"));
+
+    let pdf = site.path().join("x.pdf");
+    let output = huibao(
+        site.path(),
+        &["export", "pdf", "--out", pdf.to_str().unwrap()],
+    );
+    let said = text(&output);
+    if said.contains("font-missing") && !tools::required() {
+        return;
+    }
+    assert!(output.status.success(), "{said}");
+    if let Some(pdftotext) = tools::tool("pdftotext", "poppler-utils") {
+        let extracted = run(&pdftotext, &[pdf.to_str().unwrap(), "-"]);
+        let compact: String = extracted.chars().filter(|c| !c.is_whitespace()).collect();
+        for expected in [
+            "说明\"引号\\反斜杠",
+            "一、正文",
+            "甲乙，自指脚注",
+            "层29",
+            "深引用",
+            "保留的说明",
+        ] {
+            assert!(compact.contains(expected), "the PDF lacks {expected}");
+        }
+        assert!(!compact.contains("只在网站上"));
+    }
 }

@@ -2,7 +2,7 @@
 //!
 //! The document model ([`super::model`]) written with Word's own structure: page titles and
 //! headings in the built-in styles `heading 1`–`heading 6` (Word's 标题 1–6, so the navigation
-//! pane and a table of contents work), body paragraphs in `Normal` (3号 仿宋, first line
+//! pane and a table of contents work), body paragraphs in `Body Text` (3号 仿宋, first line
 //! indented two characters, 22 lines of 28 characters a page), tables as Word tables whose
 //! header row repeats on every page, charts as PNG pictures (drawn from their SVG with the
 //! fonts of this machine) with captions, A4 with the GB/T 9704 margins, and 「— 1 —」 page
@@ -222,6 +222,53 @@ fn base(f: &Fonts) -> Docx {
         )
         .footer(page_number(AlignmentType::Right))
         .even_footer(page_number(AlignmentType::Left))
+}
+
+/// The text of a block, its parts joined by spaces (for a footnote, which holds only
+/// paragraphs).
+fn block_text(block: &Block) -> String {
+    fn inline_text(inlines: &[Inline], out: &mut Vec<String>) {
+        for inline in inlines {
+            match inline {
+                Inline::Text(text) | Inline::Code(text) => out.push(text.clone()),
+                Inline::Emphasis(inner) | Inline::Strong(inner) | Inline::Strike(inner) => {
+                    inline_text(inner, out)
+                }
+                Inline::Link { content, .. } => inline_text(content, out),
+                Inline::LineBreak => {}
+                Inline::Footnote(blocks) => out.extend(blocks.iter().map(block_text)),
+            }
+        }
+    }
+    let mut parts = Vec::new();
+    match block {
+        Block::Heading {
+            number, content, ..
+        } => {
+            parts.push(number.clone());
+            inline_text(content, &mut parts);
+        }
+        Block::Paragraph(content) => inline_text(content, &mut parts),
+        Block::List { items, .. } => {
+            for item in items {
+                parts.extend(item.iter().map(block_text));
+            }
+        }
+        Block::Quote(blocks) => parts.extend(blocks.iter().map(block_text)),
+        Block::Code(code) => parts.push(code.clone()),
+        Block::Table { header, rows, .. } => {
+            for cell in header.iter().chain(rows.iter().flatten()) {
+                inline_text(cell, &mut parts);
+            }
+        }
+        Block::Chart { caption, notes, .. } => {
+            parts.push(caption.clone());
+            parts.extend(notes.iter().cloned());
+        }
+        Block::Rule => {}
+    }
+    parts.retain(|p| !p.is_empty());
+    parts.join(" ")
 }
 
 /// A paragraph of body text (3号 仿宋, first line indented two characters).
@@ -479,12 +526,17 @@ impl Writer {
                     paragraph.add_run(Run::new().add_break(BreakType::TextWrapping))
                 }
                 Inline::Footnote(blocks) => {
+                    // A footnote holds paragraphs: each block of it is one, with its text.
                     let mut footnote = Footnote::new();
                     for block in blocks {
-                        if let Block::Paragraph(content) = block {
-                            let text = Paragraph::new().style("TableText");
-                            footnote = footnote.add_content(self.runs(text, content, look));
-                        }
+                        let text = Paragraph::new().style("TableText");
+                        let text = match block {
+                            Block::Paragraph(content) | Block::Heading { content, .. } => {
+                                self.runs(text, content, look)
+                            }
+                            other => text.add_run(Run::new().add_text(block_text(other))),
+                        };
+                        footnote = footnote.add_content(text);
                     }
                     paragraph.add_run(Run::new().add_footnote_reference(footnote))
                 }

@@ -46,11 +46,17 @@ impl Fonts {
             body: or(&settings.body_font, "仿宋"),
             heiti: or(&settings.heiti_font, "黑体"),
             kaiti: or(&settings.kaiti_font, "楷体"),
-            title_is_bold: title.contains("小标宋"),
+            title_is_bold: is_xiaobiaosong(&title),
             title,
             numbers: "宋体".to_string(),
         }
     }
+}
+
+/// Whether `family` is 方正小标宋 (a heavy face of its own, set in its regular weight), by
+/// its Chinese or its family name.
+fn is_xiaobiaosong(family: &str) -> bool {
+    family.contains("小标宋") || family.starts_with("FZXiaoBiaoSong")
 }
 
 /// 仿宋 for the body text, then the CJK serif fonts of Linux.
@@ -230,9 +236,7 @@ pub fn choose(
             )),
         ]);
     };
-    let title_is_bold = title
-        .as_deref()
-        .is_some_and(|t| t.starts_with("FZXiaoBiaoSong"));
+    let title_is_bold = title.as_deref().is_some_and(is_xiaobiaosong);
     Ok(Fonts {
         heiti: heiti.unwrap_or_else(|| body.clone()),
         kaiti: kaiti.unwrap_or_else(|| body.clone()),

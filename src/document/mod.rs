@@ -137,17 +137,33 @@ pub fn unescape_html(text: &str) -> String {
     out
 }
 
-/// The text of an HTML fragment: its tags left out, its entities read back.
+/// The text of an HTML fragment: its tags, comments, scripts and styles left out, its
+/// entities read back.
 pub fn html_text(html: &str) -> String {
     let mut text = String::with_capacity(html.len());
     let mut rest = html;
     while let Some(at) = rest.find('<') {
         text.push_str(&rest[..at]);
         rest = &rest[at..];
-        rest = match rest.find('>') {
-            Some(end) => &rest[end + 1..],
-            None => "",
+        let skip_to = |rest: &str, end: &str| -> usize {
+            let lower = rest.to_ascii_lowercase();
+            lower.find(end).map_or(rest.len(), |e| e + end.len())
         };
+        let lower_start: String = rest
+            .chars()
+            .take(8)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let end = if rest.starts_with("<!--") {
+            skip_to(rest, "-->")
+        } else if lower_start.starts_with("<script") {
+            skip_to(rest, "</script>")
+        } else if lower_start.starts_with("<style") {
+            skip_to(rest, "</style>")
+        } else {
+            rest.find('>').map_or(rest.len(), |e| e + 1)
+        };
+        rest = &rest[end..];
     }
     text.push_str(rest);
     unescape_html(&text)
@@ -180,6 +196,10 @@ mod tests {
         assert_eq!(
             html_text("<p class=\"x\">因病<b>3302</b>人 &gt; 0</p>"),
             "因病3302人 > 0"
+        );
+        assert_eq!(
+            html_text("前<!-- a > b --><STYLE>.x{}</STYLE><script>if (a<b) {}</script>后"),
+            "前后"
         );
     }
 }

@@ -107,8 +107,7 @@ pub fn page(page: &MarkdownPage, pages: &HashSet<&str>) -> Page {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_HEADING_ATTRIBUTES
-        | Options::ENABLE_TASKLISTS;
+        | Options::ENABLE_HEADING_ATTRIBUTES;
     // Footnote definitions are kept aside and placed where they are referred to.
     let mut definitions: HashMap<String, Vec<Event<'_>>> = HashMap::new();
     let mut body = Vec::new();
@@ -136,11 +135,13 @@ pub fn page(page: &MarkdownPage, pages: &HashSet<&str>) -> Page {
         number_headings: page.number_headings,
         counters: [0; 7],
         definitions: &definitions,
+        expanding: Vec::new(),
+        skipping: false,
     };
     let blocks = context.blocks(&mut body.into_iter().peekable(), None);
     Page {
         key: page.key.clone(),
-        title: crate::provenance::strip(&page.title).into_owned(),
+        title: clean(&crate::provenance::strip(&page.title)).into_owned(),
         blocks,
     }
 }
@@ -152,6 +153,11 @@ struct Context<'c, 'e> {
     number_headings: bool,
     counters: [usize; 7],
     definitions: &'c HashMap<String, Vec<Event<'e>>>,
+    /// The footnotes being read (one that refers to itself is not read again).
+    expanding: Vec<String>,
+    /// Whether the blocks read are left out (inside a `site-only` element): their headings
+    /// take no number.
+    skipping: bool,
 }
 
 /// Whether `tag` starts a block.
@@ -185,8 +191,8 @@ impl<'e> Context<'_, 'e> {
         until: Option<TagEnd>,
     ) -> Vec<Block> {
         let mut blocks = Vec::new();
-        // Inside `site-only` blocks: how many of their `<div>` are open.
-        let mut site_only = 0usize;
+        // Whether a `site-only` element is open (its HTML split around Markdown blocks).
+        let mut site_only = crate::render::print::SiteOnly::default();
         while let Some(event) = events.peek() {
             match event {
                 Event::End(end) if Some(*end) == until => {
@@ -199,17 +205,22 @@ impl<'e> Context<'_, 'e> {
                     };
                     if let Tag::HtmlBlock = tag {
                         let html = html_of(events);
-                        site_only = html_block(&html, site_only, &mut blocks);
+                        let kept = crate::render::print::without_site_only(&html, &mut site_only);
+                        html_block(&kept, &mut blocks);
                         continue;
                     }
+                    let skipped = site_only.is_open();
+                    let outer = self.skipping;
+                    self.skipping = outer || skipped;
                     let block = self.block(tag, events);
-                    if site_only == 0 {
+                    self.skipping = outer;
+                    if !skipped {
                         blocks.extend(block);
                     }
                 }
                 Event::Rule => {
                     events.next();
-                    if site_only == 0 {
+                    if !site_only.is_open() {
                         blocks.push(Block::Rule);
                     }
                 }
@@ -220,7 +231,7 @@ impl<'e> Context<'_, 'e> {
                 _ => {
                     // Inline events outside a paragraph (a tight list's item).
                     let content = self.inlines(events, None);
-                    if site_only == 0 && !content.is_empty() {
+                    if !site_only.is_open() && !content.is_empty() {
                         blocks.push(Block::Paragraph(content));
                     }
                 }
@@ -239,7 +250,7 @@ impl<'e> Context<'_, 'e> {
             Tag::Paragraph => Block::Paragraph(self.inlines(events, Some(TagEnd::Paragraph))),
             Tag::Heading { level, .. } => {
                 let content = self.inlines(events, Some(TagEnd::Heading(level)));
-                let number = if self.number_headings {
+                let number = if self.number_headings && !self.skipping {
                     markdown::heading_number(level, &mut self.counters)
                 } else {
                     String::new()
@@ -262,7 +273,7 @@ impl<'e> Context<'_, 'e> {
                         _ => {}
                     }
                 }
-                Block::Code(code.trim_end_matches('\n').to_string())
+                Block::Code(clean(code.trim_end_matches('\n')).into_owned())
             }
             Tag::List(start) => {
                 let mut items = Vec::new();
@@ -359,7 +370,7 @@ impl<'e> Context<'_, 'e> {
                 Event::Text(text) => push_text(&mut out, &text, std::mem::take(&mut pending_space)),
                 Event::SoftBreak => pending_space = true,
                 Event::HardBreak => out.push(Inline::LineBreak),
-                Event::Code(code) => out.push(Inline::Code(code.to_string())),
+                Event::Code(code) => out.push(Inline::Code(clean(&code).into_owned())),
                 Event::InlineMath(text) | Event::DisplayMath(text) => {
                     push_text(&mut out, &text, std::mem::take(&mut pending_space))
                 }
@@ -369,15 +380,19 @@ impl<'e> Context<'_, 'e> {
                     }
                 }
                 Event::FootnoteReference(label) => {
-                    if let Some(definition) = self.definitions.get(label.as_ref()) {
+                    let label = label.to_string();
+                    let definition = self.definitions.get(&label);
+                    if let Some(definition) =
+                        definition.filter(|_| !self.expanding.contains(&label))
+                    {
+                        self.expanding.push(label);
                         let mut events = definition.clone().into_iter().peekable();
                         let blocks = self.blocks(&mut events, None);
+                        self.expanding.pop();
                         out.push(Inline::Footnote(blocks));
                     }
                 }
-                Event::TaskListMarker(done) => {
-                    push_text(&mut out, if done { "☑ " } else { "☐ " }, false)
-                }
+                Event::TaskListMarker(_) => {}
                 Event::Start(tag) => {
                     let end = tag.to_end();
                     let content = self.inlines(events, Some(end));
@@ -416,6 +431,7 @@ impl<'e> Context<'_, 'e> {
 /// Adds `text` to the inlines, joined to the text before it; `space` when a line break came
 /// between them (a space unless Chinese text is on either side).
 fn push_text(out: &mut Vec<Inline>, text: &str, space: bool) {
+    let text = &*clean(text);
     if let Some(Inline::Text(last)) = out.last_mut() {
         if space
             && !last.chars().last().is_some_and(is_wide)
@@ -436,6 +452,19 @@ fn extend(out: &mut Vec<Inline>, content: Vec<Inline>) {
             Inline::Text(text) => push_text(out, &text, false),
             other => out.push(other),
         }
+    }
+}
+
+/// `text` without the control characters a document cannot hold (XML 1.0 forbids them in
+/// a Word document; a Shift+Enter pasted from Word is U+000B): tabs and line ends stay.
+pub fn clean(text: &str) -> std::borrow::Cow<'_, str> {
+    let refused = |c: char| {
+        (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{fffe}' | '\u{ffff}')
+    };
+    if text.contains(refused) {
+        std::borrow::Cow::Owned(text.chars().filter(|&c| !refused(c)).collect())
+    } else {
+        std::borrow::Cow::Borrowed(text)
     }
 }
 
@@ -461,19 +490,9 @@ fn html_of<'e, I: Iterator<Item = Event<'e>>>(events: &mut Peekable<I>) -> Strin
     html
 }
 
-/// Reads an HTML block into `blocks`: a chart as its SVG, caption and notes; the start or end
-/// of a `site-only` block (left out, with what is inside); anything else as its text.
-/// `site_only` is how many `site-only` blocks are open before it; returns how many after.
-fn html_block(html: &str, site_only: usize, blocks: &mut Vec<Block>) -> usize {
-    let opened = crate::html::count(html, "<div");
-    let closed = crate::html::count(html, "</div>");
-    if site_only > 0 {
-        return (site_only + opened).saturating_sub(closed);
-    }
-    let trimmed = html.trim_start();
-    if trimmed.starts_with("<div") && is_site_only(trimmed) {
-        return opened.saturating_sub(closed);
-    }
+/// Reads an HTML block (its `site-only` parts already left out) into `blocks`: a chart as
+/// its SVG, caption and notes; anything else as its text.
+fn html_block(html: &str, blocks: &mut Vec<Block>) {
     let mut rest = html;
     while let Some(at) = rest.find("<figure class=\"chart") {
         let end = rest[at..]
@@ -484,7 +503,6 @@ fn html_block(html: &str, site_only: usize, blocks: &mut Vec<Block>) -> usize {
         rest = &rest[end..];
     }
     text_block(rest, blocks);
-    0
 }
 
 /// The text of an HTML fragment as a paragraph, when it has any.
@@ -492,7 +510,9 @@ fn text_block(html: &str, blocks: &mut Vec<Block>) {
     let text = super::html_text(html);
     let text = text.trim();
     if !text.is_empty() {
-        blocks.push(Block::Paragraph(vec![Inline::Text(text.to_string())]));
+        blocks.push(Block::Paragraph(vec![Inline::Text(
+            clean(text).into_owned(),
+        )]));
     }
 }
 
@@ -505,7 +525,7 @@ fn chart(figure: &str) -> Block {
         Some(&figure[start..end])
     };
     let caption = between("<figcaption>", "</figcaption>")
-        .map(super::html_text)
+        .map(|c| clean(&super::html_text(c)).into_owned())
         .unwrap_or_default();
     let svg = figure
         .find("<svg")
@@ -519,7 +539,7 @@ fn chart(figure: &str) -> Block {
     while let Some(at) = rest.find("<p class=\"chart-note\">") {
         let start = at + "<p class=\"chart-note\">".len();
         let end = rest[start..].find("</p>").map_or(rest.len(), |e| start + e);
-        notes.push(super::html_text(&rest[start..end]).trim().to_string());
+        notes.push(clean(super::html_text(&rest[start..end]).trim()).into_owned());
         rest = &rest[end..];
     }
     Block::Chart {
@@ -527,20 +547,6 @@ fn chart(figure: &str) -> Block {
         svg,
         notes,
     }
-}
-
-/// Whether the start tag at the beginning of `html` has the class `site-only`.
-fn is_site_only(html: &str) -> bool {
-    let tag = &html[..html.find('>').unwrap_or(html.len())];
-    let Some(at) = tag.find("class=") else {
-        return false;
-    };
-    let value = &tag[at + "class=".len()..];
-    let value = match value.chars().next() {
-        Some(quote @ ('"' | '\'')) => value[1..].split(quote).next().unwrap_or(""),
-        _ => value.split_ascii_whitespace().next().unwrap_or(""),
-    };
-    value.split_ascii_whitespace().any(|c| c == "site-only")
 }
 
 #[cfg(test)]
@@ -674,6 +680,44 @@ mod tests {
                     ],
                 ],
             }]
+        );
+    }
+
+    #[test]
+    fn footnotes_that_refer_to_themselves_are_read_once() {
+        let blocks = read(
+            "index.md",
+            "正文[^a]。\n\n[^a]: 见[^b]。\n\n[^b]: 见[^a]。\n",
+            false,
+            &[],
+        );
+        let Block::Paragraph(content) = &blocks[0] else {
+            panic!("{blocks:?}");
+        };
+        assert!(matches!(content[1], Inline::Footnote(_)), "{blocks:?}");
+    }
+
+    #[test]
+    fn control_characters_are_left_out() {
+        let blocks = read("index.md", "甲\u{b}乙\u{1}丙\t丁", false, &[]);
+        assert_eq!(blocks, [Block::Paragraph(vec![text("甲乙丙\t丁")])]);
+    }
+
+    #[test]
+    fn site_only_parts_are_left_out_as_on_the_whole_report_page() {
+        let markdown = "<p>介绍</p><div class=\"site-only\">\n\n## 网站说明\n\n</div>\n<div class=\"note\">重要说明</div>\n\n## 正文标题\n\n<!-- 注释 a > b -->\n";
+        let blocks = read("index.md", markdown, true, &[]);
+        assert_eq!(
+            blocks,
+            [
+                Block::Paragraph(vec![text("介绍")]),
+                Block::Paragraph(vec![text("重要说明")]),
+                Block::Heading {
+                    level: 2,
+                    number: "一、".into(),
+                    content: vec![text("正文标题")],
+                },
+            ]
         );
     }
 

@@ -146,7 +146,7 @@ pub fn pdf(
             .map(|error| {
                 let place = typst::WorldExt::range(&world, error.span)
                     .map(|range| {
-                        let line = world.source.text()[..range.start].lines().count();
+                        let line = world.source.text()[..range.start].matches('\n').count() + 1;
                         let text = &world.source.text()[range];
                         format!(
                             " (main.typ:{line}: {})",

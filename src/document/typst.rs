@@ -63,10 +63,7 @@ const PREAMBLE: &str = r#"#set text(font: BODY, size: 16pt, lang: LANG, region: 
 
 /// Writes the report `document` as Typst markup set in `fonts`.
 pub fn write(document: &Document, fonts: &Fonts) -> TypstSource {
-    let (lang, region) = match document.language.split_once('-') {
-        Some((lang, region)) => (lang.to_lowercase(), Some(region.to_lowercase())),
-        None => (document.language.to_lowercase(), None),
-    };
+    let (lang, region) = language(&document.language);
     let mut out = String::new();
     out.push_str(&format!(
         "#set document(title: {}, date: none)\n",
@@ -95,6 +92,7 @@ pub fn write(document: &Document, fonts: &Fonts) -> TypstSource {
     let mut writer = Writer {
         out,
         files: Vec::new(),
+        depth: 0,
     };
     for (n, page) in document.model().iter().enumerate() {
         if n > 0 {
@@ -111,6 +109,18 @@ pub fn write(document: &Document, fonts: &Fonts) -> TypstSource {
         main: writer.out,
         files: writer.files,
     }
+}
+
+/// The language and region of a language tag as Typst takes them: `zh-CN`, `zh_CN`,
+/// `zh-Hans-CN` → (`zh`, `cn`); `zh-Hans` → (`zh`, none); an unreadable tag → `zh`.
+fn language(tag: &str) -> (String, Option<String>) {
+    let mut subtags = tag.split(['-', '_']).map(str::to_ascii_lowercase);
+    let lang = subtags
+        .next()
+        .filter(|l| (2..=3).contains(&l.len()) && l.chars().all(|c| c.is_ascii_alphabetic()))
+        .unwrap_or_else(|| "zh".to_string());
+    let region = subtags.find(|r| r.len() == 2 && r.chars().all(|c| c.is_ascii_alphabetic()));
+    (lang, region)
 }
 
 /// The label of a page's title, which links to the page lead to.
@@ -150,7 +160,13 @@ struct Writer {
     out: String,
     /// The charts' SVG files.
     files: Vec<(String, Vec<u8>)>,
+    /// How many lists and quotes the block written is inside.
+    depth: usize,
 }
+
+/// How many lists and quotes deep blocks are nested as such; deeper ones are written as
+/// plain paragraphs (Typst's layout has a depth limit of its own).
+const MAX_DEPTH: usize = 8;
 
 impl Writer {
     fn blocks(&mut self, blocks: &[Block]) {
@@ -175,7 +191,14 @@ impl Writer {
                 self.inlines(content);
                 self.out.push_str("\n\n");
             }
+            Block::List { items, .. } if self.depth >= MAX_DEPTH => {
+                for item in items {
+                    self.blocks(item);
+                }
+            }
+            Block::Quote(blocks) if self.depth >= MAX_DEPTH => self.blocks(blocks),
             Block::List { start, items } => {
+                self.depth += 1;
                 match start {
                     Some(first) => self.out.push_str(&format!("#enum(start: {first}, ")),
                     None => self.out.push_str("#list("),
@@ -186,13 +209,16 @@ impl Writer {
                     self.out.push_str("], ");
                 }
                 self.out.push_str(")\n\n");
+                self.depth -= 1;
             }
             Block::Quote(blocks) => {
+                self.depth += 1;
                 self.out.push_str(
                     "#block(inset: (left: 1em, y: 2pt), stroke: (left: 1pt), above: 13pt, below: 13pt, text(size: 14pt)[",
                 );
                 self.blocks(blocks);
                 self.out.push_str("])\n\n");
+                self.depth -= 1;
             }
             Block::Code(code) => {
                 self.out
@@ -334,6 +360,26 @@ mod tests {
             pages,
         };
         write(&document, &fonts())
+    }
+
+    #[test]
+    fn language_tags_are_read_as_typst_takes_them() {
+        let tag = |t: &str| language(t);
+        assert_eq!(tag("zh-CN"), ("zh".into(), Some("cn".into())));
+        assert_eq!(tag("zh_CN"), ("zh".into(), Some("cn".into())));
+        assert_eq!(tag("zh-Hans-CN"), ("zh".into(), Some("cn".into())));
+        assert_eq!(tag("zh-Hans"), ("zh".into(), None));
+        assert_eq!(tag("中文"), ("zh".into(), None));
+    }
+
+    #[test]
+    fn lists_nested_past_the_limit_are_written_flat() {
+        let markdown = (0..40)
+            .map(|i| format!("{}- 第{i}层\n", "  ".repeat(i)))
+            .collect::<String>();
+        let source = typst_of(vec![page("index.md", &markdown)]);
+        assert_eq!(source.main.matches("#list(").count(), MAX_DEPTH);
+        assert!(source.main.contains("第39层"));
     }
 
     #[test]

@@ -250,9 +250,6 @@ pub fn render_site_cached(
     timer.lap("plan");
     // The whole-report page: its sections kept in reading order as the pages are done.
     let whole_report = site.config.print_page && !sample;
-    if whole_report && let Some(page) = plan.pages.iter().find(|p| p.output == print::PAGE) {
-        problems.push(print::collision(&sources[page.source].file));
-    }
     let parts = match (whole_report, sink) {
         (false, _) => None,
         (true, None) => Some(print::Parts::in_memory()),
@@ -265,6 +262,14 @@ pub fn render_site_cached(
             None => None,
         },
     };
+    // A page in the whole report's place: found where the whole report is made, and by
+    // `check`.
+    if site.config.print_page
+        && (sample || parts.is_some())
+        && let Some(page) = plan.pages.iter().find(|p| p.output == print::PAGE)
+    {
+        problems.push(print::collision(&sources[page.source].file));
+    }
     if !problems.is_empty() {
         problems.append(&mut template_notes);
         return Err(problems);

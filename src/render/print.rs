@@ -85,6 +85,10 @@ pub fn layout(
     let mut context = tera::Context::new();
     context.insert("site", site_json);
     context.insert("root", "");
+    // The built-in layout in a theme of the site's own: the built-in styles come with it.
+    if super::theme::print_layout_borrowed(site) {
+        context.insert("builtin_css", super::theme::builtin_css());
+    }
     context.insert(
         "report",
         &serde_json::json!({ "pages": pages, "content": CONTENT_MARKER }),
@@ -138,10 +142,95 @@ pub fn fragment(output: &str, title: Option<&str>, body: &str, pages: &HashSet<S
         Some((dir, _)) => dir,
         None => "",
     };
-    rewrite(body, id, dir, pages, &mut out);
+    let ids = ids_of(body);
+    let place = Place {
+        id,
+        dir,
+        pages,
+        ids: &ids,
+    };
+    scan(body, Some(&place), &mut SiteOnly::default(), &mut out);
     out.push_str("</article>\n");
     out
 }
+
+/// `html` without its `site-only` elements (for the exported documents). `open` carries an
+/// element left open at the end of one piece of HTML into the next: Markdown splits
+/// `<div class="site-only">` … `</div>` into blocks around the Markdown between them.
+pub fn without_site_only(html: &str, open: &mut SiteOnly) -> String {
+    let mut out = String::with_capacity(html.len());
+    scan(html, None, open, &mut out);
+    out
+}
+
+/// Whether a `site-only` element is open: what follows it is left out until it closes.
+#[derive(Debug, Default)]
+pub struct SiteOnly(Option<(String, usize)>);
+
+impl SiteOnly {
+    /// Whether the scan is inside a `site-only` element.
+    pub fn is_open(&self) -> bool {
+        self.0.is_some()
+    }
+}
+
+/// Where a page's content goes in the whole report, for its ids and links.
+struct Place<'p> {
+    /// The page's section id.
+    id: &'p str,
+    /// The folder of the page's output path.
+    dir: &'p str,
+    /// Every page's output path.
+    pages: &'p HashSet<String>,
+    /// The ids of the page's content.
+    ids: &'p HashSet<String>,
+}
+
+/// The values of the `id` attributes in `html`.
+fn ids_of(html: &str) -> HashSet<String> {
+    let mut ids = HashSet::new();
+    let mut rest = html;
+    while let Some(at) = crate::html::find(rest, " id=\"") {
+        rest = &rest[at + 5..];
+        if let Some(end) = rest.find('"') {
+            ids.insert(rest[..end].to_string());
+            rest = &rest[end..];
+        }
+    }
+    ids
+}
+
+/// Elements a `<p>` ends at (HTML closes an open paragraph before them).
+const CLOSES_P: &[&str] = &[
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "details",
+    "div",
+    "dl",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "table",
+    "ul",
+];
 
 /// Elements that have no end tag.
 const VOID: &[&str] = &[
@@ -149,20 +238,19 @@ const VOID: &[&str] = &[
     "wbr",
 ];
 
-/// Copies `html` into `out` with its ids, fragment links and page links rewritten for the
-/// section `id` of a page in folder `dir`, leaving out elements of class `site-only`.
-fn rewrite(html: &str, id: &str, dir: &str, pages: &HashSet<String>, out: &mut String) {
+/// Copies `html` into `out`, leaving out elements of class `site-only` (`skipping`: whether
+/// one is open, carried from a piece of HTML to the next); with a `place`, its ids, fragment
+/// links and page links rewritten for the page's section of the whole report.
+fn scan(html: &str, place: Option<&Place<'_>>, skipping: &mut SiteOnly, out: &mut String) {
     let mut rest = html;
-    // While leaving out a `site-only` element: its tag name and how deep inside it we are.
-    let mut skipping: Option<(String, usize)> = None;
     while let Some(at) = memchr::memchr(b'<', rest.as_bytes()) {
-        if skipping.is_none() {
+        if !skipping.is_open() {
             out.push_str(&rest[..at]);
         }
         rest = &rest[at..];
         if rest.starts_with("<!--") {
             let end = rest.find("-->").map_or(rest.len(), |e| e + 3);
-            if skipping.is_none() {
+            if !skipping.is_open() {
                 out.push_str(&rest[..end]);
             }
             rest = &rest[end..];
@@ -170,7 +258,7 @@ fn rewrite(html: &str, id: &str, dir: &str, pages: &HashSet<String>, out: &mut S
         }
         let Some(tag) = Tag::parse(rest) else {
             // A `<` that starts no tag (already escaped text would be `&lt;`): kept.
-            if skipping.is_none() {
+            if !skipping.is_open() {
                 out.push('<');
             }
             rest = &rest[1..];
@@ -178,30 +266,39 @@ fn rewrite(html: &str, id: &str, dir: &str, pages: &HashSet<String>, out: &mut S
         };
         let text = &rest[..tag.len];
         rest = &rest[tag.len..];
-        if let Some((name, depth)) = &mut skipping {
-            if tag.name.eq_ignore_ascii_case(name) && !tag.self_closing {
-                if tag.closing {
-                    *depth -= 1;
-                } else {
-                    *depth += 1;
+        if let Some((name, depth)) = &mut skipping.0 {
+            // An open `<p>` ends where a block starts, as a browser ends it.
+            let ends_p = name == "p"
+                && *depth == 1
+                && !tag.closing
+                && CLOSES_P.iter().any(|b| tag.name.eq_ignore_ascii_case(b));
+            if ends_p {
+                skipping.0 = None;
+            } else {
+                if tag.name.eq_ignore_ascii_case(name) && !tag.self_closing {
+                    if tag.closing {
+                        *depth -= 1;
+                    } else {
+                        *depth += 1;
+                    }
                 }
+                if *depth == 0 {
+                    skipping.0 = None;
+                }
+                continue;
             }
-            if *depth == 0 {
-                skipping = None;
-            }
-            continue;
         }
         if !tag.closing && tag.site_only {
             let void = VOID.iter().any(|v| tag.name.eq_ignore_ascii_case(v));
             if !(tag.self_closing || void) {
-                skipping = Some((tag.name.to_string(), 1));
+                skipping.0 = Some((tag.name.to_ascii_lowercase(), 1));
             }
             continue;
         }
         // Raw text elements: their content is not markup.
         let raw = !tag.closing
             && (tag.name.eq_ignore_ascii_case("script") || tag.name.eq_ignore_ascii_case("style"));
-        match tag.rewritten(id, dir, pages) {
+        match place.and_then(|place| tag.rewritten(place)) {
             Some(new) => out.push_str(&new),
             None => out.push_str(text),
         }
@@ -211,7 +308,7 @@ fn rewrite(html: &str, id: &str, dir: &str, pages: &HashSet<String>, out: &mut S
             rest = &rest[end..];
         }
     }
-    if skipping.is_none() {
+    if !skipping.is_open() {
         out.push_str(rest);
     }
 }
@@ -303,7 +400,7 @@ impl<'h> Tag<'h> {
     }
 
     /// The tag written anew when one of its attributes changes in the whole report.
-    fn rewritten(&self, id: &str, dir: &str, pages: &HashSet<String>) -> Option<String> {
+    fn rewritten(&self, place: &Place<'_>) -> Option<String> {
         if self.closing || !self.rewrite {
             return None;
         }
@@ -312,7 +409,7 @@ impl<'h> Tag<'h> {
             tag.push(' ');
             tag.push_str(name);
             if let Some(value) = value {
-                let new = rewrite_attribute(name, value, id, dir, pages);
+                let new = rewrite_attribute(name, value, place);
                 tag.push_str("=\"");
                 tag.push_str(&new.as_deref().unwrap_or(value).replace('"', "&quot;"));
                 tag.push('"');
@@ -410,18 +507,15 @@ fn needs_rewrite(name: &str, value: &str) -> bool {
         "href",
         "xlink:href",
         "src",
+        "poster",
+        "srcset",
     ];
     NAMED.iter().any(|n| n.eq_ignore_ascii_case(name)) || value.contains("url(#")
 }
 
 /// An attribute's value in the whole report, when it differs from the page's.
-fn rewrite_attribute(
-    name: &str,
-    value: &str,
-    id: &str,
-    dir: &str,
-    pages: &HashSet<String>,
-) -> Option<String> {
+fn rewrite_attribute(name: &str, value: &str, place: &Place<'_>) -> Option<String> {
+    let id = place.id;
     let prefixed = |target: &str| format!("{id}--{target}");
     let is = |n: &str| name.eq_ignore_ascii_case(n);
     if is("id") {
@@ -445,9 +539,23 @@ fn rewrite_attribute(
                 .join(" "),
         )
     } else if is("href") || is("xlink:href") {
-        link(value, id, dir, pages)
-    } else if is("src") {
-        link(value, id, dir, &HashSet::new())
+        link(value, place, true)
+    } else if is("src") || is("poster") {
+        link(value, place, false)
+    } else if is("srcset") {
+        // `a.png 1x, b.png 2x`: each file from the root.
+        let candidates: Vec<String> = value
+            .split(',')
+            .map(|candidate| {
+                let candidate = candidate.trim();
+                let (url, descriptor) = candidate
+                    .split_once(char::is_whitespace)
+                    .unwrap_or((candidate, ""));
+                let url = link(url, place, false).unwrap_or_else(|| url.to_string());
+                format!("{url} {descriptor}").trim_end().to_string()
+            })
+            .collect();
+        Some(candidates.join(", "))
     } else if value.contains("url(#") {
         Some(value.replace("url(#", &format!("url(#{id}--")))
     } else {
@@ -455,12 +563,29 @@ fn rewrite_attribute(
     }
 }
 
-/// A link of the page in folder `dir` (section `id`), as the whole report links it: to a
-/// section or a heading in it when it leads to one of `pages`, else to the same file from
-/// the site's root. `None`: the same link (outside the site, or already from the root).
-fn link(value: &str, id: &str, dir: &str, pages: &HashSet<String>) -> Option<String> {
+/// `text` percent-decoded and with `&amp;` read back: a link's path or fragment as the page
+/// or id it names.
+fn decoded(text: &str) -> String {
+    let text = text.replace("&amp;", "&");
+    percent_encoding::percent_decode_str(&text)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+/// A link of the page at `place`, as the whole report links it: when `to_pages`, to a
+/// section or a heading in it when it leads to a page of the site; else to the same file
+/// from the site's root. `None`: the same link (outside the site, or already from the root).
+fn link(value: &str, place: &Place<'_>, to_pages: bool) -> Option<String> {
+    let id = place.id;
     if let Some(fragment) = value.strip_prefix('#') {
-        return Some(anchor(id, fragment));
+        // A fragment of the page's own content; else of its layout (`#main`), which the
+        // whole report has not: the page's section.
+        let fragment = decoded(fragment);
+        return Some(if place.ids.contains(&fragment) {
+            anchor(id, &fragment)
+        } else {
+            format!("#{id}")
+        });
     }
     let scheme_end = value.find([':', '/', '?', '#']);
     if value.is_empty()
@@ -478,7 +603,7 @@ fn link(value: &str, id: &str, dir: &str, pages: &HashSet<String>) -> Option<Str
         None => (before_fragment, None),
     };
     // The path from the site's root.
-    let mut segments: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
+    let mut segments: Vec<&str> = place.dir.split('/').filter(|s| !s.is_empty()).collect();
     let mut above_root = 0;
     for segment in path.split('/') {
         match segment {
@@ -502,10 +627,11 @@ fn link(value: &str, id: &str, dir: &str, pages: &HashSet<String>) -> Option<Str
         }
         resolved.push_str("index.html");
     }
-    if query.is_none() && above_root == 0 && pages.contains(&resolved) {
-        let section = section_id(&resolved);
+    let page = decoded(&resolved);
+    if to_pages && query.is_none() && above_root == 0 && place.pages.contains(&page) {
+        let section = section_id(&page);
         return Some(match fragment {
-            Some(fragment) if !fragment.is_empty() => anchor(section, fragment),
+            Some(fragment) if !fragment.is_empty() => anchor(section, &decoded(fragment)),
             _ => format!("#{section}"),
         });
     }
@@ -755,6 +881,43 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("<p id=\"index--z\">"), "{out}");
+    }
+
+    #[test]
+    fn encoded_links_lead_to_sections_and_layout_anchors_to_the_page() {
+        let mut pages = pages();
+        pages.insert("说明.html".into());
+        let out = fragment(
+            "villages/hengxi.html",
+            None,
+            "<a href=\"../%E8%AF%B4%E6%98%8E.html#%E7%AC%AC%E4%B8%80%E8%8A%82\">说明</a><a href=\"#main\">顶部</a><img src=\"../a.png\" srcset=\"../a.png 1x, ../b.png 2x\"><video poster=\"../p.png\"></video>",
+            &pages,
+        );
+        assert!(out.contains("href=\"#说明--第一节\""), "{out}");
+        assert!(out.contains("href=\"#villages/hengxi\""), "{out}");
+        assert!(out.contains("srcset=\"a.png 1x, b.png 2x\""), "{out}");
+        assert!(out.contains("poster=\"p.png\""), "{out}");
+    }
+
+    #[test]
+    fn an_unclosed_site_only_paragraph_ends_where_the_browser_ends_it() {
+        let out = section(
+            "index.html",
+            "<p class=\"site-only\">只在网站上<p>正文</p><h2 id=\"x\">标题</h2>",
+        );
+        assert!(!out.contains("只在网站上"), "{out}");
+        assert!(out.contains("<p>正文</p>") && out.contains("标题"), "{out}");
+    }
+
+    #[test]
+    fn a_site_only_element_open_at_the_end_of_one_piece_is_left_out_of_the_next() {
+        let mut open = SiteOnly::default();
+        let first = without_site_only("<p>前</p><div class=\"note site-only\">\n<p>甲", &mut open);
+        assert_eq!(first, "<p>前</p>");
+        assert!(open.is_open());
+        let second = without_site_only("乙</p><div>丙</div>\n</div><div>丁</div>", &mut open);
+        assert_eq!(second, "<div>丁</div>");
+        assert!(!open.is_open());
     }
 
     #[test]

@@ -109,6 +109,25 @@ pub fn layout_tera(site: &Site, problems: &mut Vec<Diagnostic>) -> (Tera, u64) {
     (tera, print)
 }
 
+/// The built-in theme's style sheet (inlined into the built-in whole-report layout when a
+/// theme of the site's own has no layout for it).
+pub fn builtin_css() -> &'static str {
+    DEFAULT_THEME
+        .iter()
+        .find(|(path, _)| path.ends_with("huibao.css"))
+        .map_or("", |(_, text)| text)
+}
+
+/// Whether the whole-report page is laid out by the built-in layout in a theme of the
+/// site's own (which has no `print.html`).
+pub fn print_layout_borrowed(site: &Site) -> bool {
+    !uses_builtin(site)
+        && !site
+            .theme_templates
+            .iter()
+            .any(|(name, _)| name == super::print::TEMPLATE)
+}
+
 /// The built-in theme's static files: (path in the output, contents).
 pub fn builtin_static_files() -> impl Iterator<Item = (PathBuf, &'static str)> {
     DEFAULT_THEME.iter().filter_map(|(path, text)| {
