@@ -55,6 +55,66 @@ pub struct DocumentSettings {
     pub kaiti_font: Option<String>,
     /// The font of titles (default: 方正小标宋, 宋体 SimSun, … Noto Serif CJK).
     pub title_font: Option<String>,
+    /// The documents `build` also makes into the site, linked 「下载 PDF」/「下载 Word」
+    /// from every page (default: none; `huibao export` makes them on demand).
+    #[serde(default)]
+    pub downloads: Vec<DocumentKind>,
+}
+
+/// The kinds of document the report is exported as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DocumentKind {
+    /// A PDF in the GB/T 9704 layout, typeset by huibao.
+    Pdf,
+    /// A Word document to edit (Word, WPS, LibreOffice).
+    Docx,
+}
+
+impl DocumentKind {
+    /// The file name extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            DocumentKind::Pdf => "pdf",
+            DocumentKind::Docx => "docx",
+        }
+    }
+
+    /// What a download link calls it.
+    pub fn label(self) -> &'static str {
+        match self {
+            DocumentKind::Pdf => "PDF",
+            DocumentKind::Docx => "Word",
+        }
+    }
+}
+
+impl Config {
+    /// The file name of the report exported as `kind`: its title, with the characters
+    /// Windows refuses in a name (`\\ / : * ? " < > |`) as `_`.
+    pub fn document_file(&self, kind: DocumentKind) -> String {
+        let name: String = self
+            .title
+            .trim()
+            .chars()
+            .map(|c| {
+                if c.is_control()
+                    || matches!(c, '\\' | '/' | ':' | '*' | '?' | '"' | '<' | '>' | '|')
+                {
+                    '_'
+                } else {
+                    c
+                }
+            })
+            .collect();
+        let name = name.trim_matches(['.', ' ']);
+        let extension = kind.extension();
+        if name.is_empty() {
+            format!("report.{extension}")
+        } else {
+            format!("{name}.{extension}")
+        }
+    }
 }
 
 fn default_language() -> String {
@@ -112,5 +172,41 @@ impl Config {
                 "the settings are: title, language, description, theme, output_dir, toc_section_limit, print_page, [document] (see README)",
             ))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn titled(title: &str) -> Config {
+        toml::from_str(&format!("title = {title:?}")).unwrap()
+    }
+
+    #[test]
+    fn a_document_is_named_after_the_report_without_what_windows_refuses() {
+        let pdf = DocumentKind::Pdf;
+        assert_eq!(
+            titled("示例乡2020年工作汇报").document_file(pdf),
+            "示例乡2020年工作汇报.pdf"
+        );
+        assert_eq!(
+            titled("a/b: \"c\"?").document_file(DocumentKind::Docx),
+            "a_b_ _c__.docx"
+        );
+        assert_eq!(titled(" .. ").document_file(pdf), "report.pdf");
+    }
+
+    #[test]
+    fn downloads_are_read_by_their_kind() {
+        let config: Config =
+            toml::from_str("title = \"t\"\n[document]\ndownloads = [\"pdf\", \"docx\"]\n").unwrap();
+        assert_eq!(
+            config.document.downloads,
+            [DocumentKind::Pdf, DocumentKind::Docx]
+        );
+        assert!(
+            toml::from_str::<Config>("title = \"t\"\n[document]\ndownloads = [\"doc\"]\n").is_err()
+        );
     }
 }

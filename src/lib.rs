@@ -259,7 +259,21 @@ pub fn build(
         None => site.root.join(&site.config.output_dir),
     };
     check_output_dir(&site, &out_dir)?;
-    let staging = write::Staging::create(&out_dir).map_err(|d| vec![d])?;
+    // The documents to download from the site: made from the pages' Markdown, collected by
+    // the staging folder as the pages are rendered.
+    let settings = site.config.document.clone();
+    let downloads = settings.downloads.clone();
+    let found = pdf_fonts(&site.root, &settings, &downloads)?;
+    let (title, language) = (site.config.title.clone(), site.config.language.clone());
+    let files_of: Vec<(ExportKind, String)> = downloads
+        .iter()
+        .map(|&kind| (kind, site.config.document_file(kind)))
+        .collect();
+    let site_root = site.root.clone();
+    let mut staging = write::Staging::create(&out_dir).map_err(|d| vec![d])?;
+    if !downloads.is_empty() {
+        staging.collect_markdown();
+    }
     let Rendered {
         output,
         notes,
@@ -273,6 +287,18 @@ pub fn build(
         render::PagesTo::Sink(&staging),
     )?;
     let timer = Timer::start();
+    if !files_of.is_empty() {
+        let report = document::Document {
+            title,
+            language,
+            pages: staging.take_markdown(),
+        };
+        for (kind, file) in &files_of {
+            let (bytes, _, _) = document_bytes(&report, *kind, &site_root, &settings, &found)?;
+            staging.put(Path::new(file), &bytes).map_err(|d| vec![d])?;
+        }
+        timer.lap("documents");
+    }
     for (path, bytes) in &output.files {
         staging.put(path, bytes).map_err(|d| vec![d])?;
     }
@@ -296,6 +322,7 @@ pub fn build(
     timer.lap("publish");
     Ok(BuildReport {
         files: output.pages
+            + files_of.len()
             + output.files.len()
             + output.copies.len()
             + usize::from(output.print.is_some())
@@ -308,23 +335,7 @@ pub fn build(
 }
 
 /// The kinds of document `huibao export` makes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ExportKind {
-    /// A PDF in the GB/T 9704 layout, typeset by huibao.
-    Pdf,
-    /// A Word document to edit (Word, WPS, LibreOffice).
-    Docx,
-}
-
-impl ExportKind {
-    /// The file name extension.
-    pub fn extension(self) -> &'static str {
-        match self {
-            ExportKind::Pdf => "pdf",
-            ExportKind::Docx => "docx",
-        }
-    }
-}
+pub use config::DocumentKind as ExportKind;
 
 /// What `huibao export` made.
 #[derive(Debug)]
@@ -351,19 +362,10 @@ pub fn export(
     let site = discover::discover(site_root)?;
     let settings = site.config.document.clone();
     // A PDF's fonts first: a machine without them fails before any page is rendered.
-    let found = match kind {
-        ExportKind::Pdf => {
-            let search = document::pdf::FontSearch::new(&site.root, &settings);
-            let fonts = search.choose(&settings)?;
-            Some((search, fonts))
-        }
-        ExportKind::Docx => None,
-    };
+    let found = pdf_fonts(&site.root, &settings, &[kind])?;
     let file = match out {
         Some(out) => out.to_path_buf(),
-        None => site
-            .root
-            .join(document::file_name(&site.config.title, kind.extension())),
+        None => site.root.join(site.config.document_file(kind)),
     };
     let (title, language) = (site.config.title.clone(), site.config.language.clone());
     let site_root = site.root.clone();
@@ -381,17 +383,7 @@ pub fn export(
         language,
         pages: collector.into_pages(),
     };
-    let (bytes, pages, fonts) = match found {
-        Some((search, fonts)) => {
-            let (bytes, pages) = document::pdf::pdf(&report, &search, &fonts)?;
-            (bytes, Some(pages), fonts)
-        }
-        None => {
-            let fonts = document::fonts::Fonts::for_word(&settings);
-            let fontdb = document::fonts::chart_fonts(&site_root, &settings);
-            (document::docx::docx(&report, &fonts, fontdb)?, None, fonts)
-        }
-    };
+    let (bytes, pages, fonts) = document_bytes(&report, kind, &site_root, &settings, &found)?;
     timer.lap("typeset");
     write::write_file(&file, &bytes).map_err(|d| vec![d])?;
     Ok(ExportReport {
@@ -400,6 +392,48 @@ pub fn export(
         fonts,
         notes: rendered.notes,
     })
+}
+
+/// The PDF's fonts, found before any page is rendered (a machine without them fails first).
+type PdfFonts = Option<(document::pdf::FontSearch, document::fonts::Fonts)>;
+
+/// The fonts for a PDF when `kinds` has one.
+fn pdf_fonts(
+    site_root: &Path,
+    settings: &config::DocumentSettings,
+    kinds: &[ExportKind],
+) -> Result<PdfFonts, Vec<Diagnostic>> {
+    if !kinds.contains(&ExportKind::Pdf) {
+        return Ok(None);
+    }
+    let search = document::pdf::FontSearch::new(site_root, settings);
+    let fonts = search.choose(settings)?;
+    Ok(Some((search, fonts)))
+}
+
+/// The report as `kind`: its bytes, its pages (a PDF) and its fonts.
+fn document_bytes(
+    report: &document::Document,
+    kind: ExportKind,
+    site_root: &Path,
+    settings: &config::DocumentSettings,
+    found: &PdfFonts,
+) -> Result<(Vec<u8>, Option<usize>, document::fonts::Fonts), Vec<Diagnostic>> {
+    match (kind, found) {
+        (ExportKind::Pdf, Some((search, fonts))) => {
+            let (bytes, pages) = document::pdf::pdf(report, search, fonts)?;
+            Ok((bytes, Some(pages), fonts.clone()))
+        }
+        (ExportKind::Pdf, None) => {
+            let found = pdf_fonts(site_root, settings, &[ExportKind::Pdf])?;
+            document_bytes(report, kind, site_root, settings, &found)
+        }
+        (ExportKind::Docx, _) => {
+            let fonts = document::fonts::Fonts::for_word(settings);
+            let fontdb = document::fonts::chart_fonts(site_root, settings);
+            Ok((document::docx::docx(report, &fonts, fontdb)?, None, fonts))
+        }
+    }
 }
 
 /// Writes a JSON Schema per data-file pattern of the site's schema into `dir`, for editors.

@@ -44,6 +44,9 @@ pub struct Staging {
     changes: Mutex<Changes>,
     /// Every file put, for the files of the published site that are gone.
     written: Mutex<HashSet<PathBuf>>,
+    /// The pages' Markdown, when the site's documents are made with it (`[document]
+    /// downloads`).
+    markdown: Option<crate::document::Collector>,
     published: bool,
 }
 
@@ -84,8 +87,22 @@ impl Staging {
             folders: Mutex::new(HashSet::new()),
             changes: Mutex::new(Changes::default()),
             written: Mutex::new(HashSet::new()),
+            markdown: None,
             published: false,
         })
+    }
+
+    /// Keeps each page's Markdown as it is rendered, for the documents made from it.
+    pub fn collect_markdown(&mut self) {
+        self.markdown = Some(crate::document::Collector::default());
+    }
+
+    /// The pages' Markdown kept, in reading order.
+    pub fn take_markdown(&mut self) -> Vec<crate::render::MarkdownPage> {
+        self.markdown
+            .take()
+            .map(crate::document::Collector::into_pages)
+            .unwrap_or_default()
     }
 
     /// Writes the file `path` (relative to the output folder). A file with the same bytes
@@ -226,6 +243,16 @@ impl crate::render::PageSink for Staging {
             crate::render::print::Parts::spilled(self.scratch.clone())
                 .map_err(|e| io_error(Step::WriteFile, &self.scratch, e)),
         )
+    }
+
+    fn wants_markdown(&self) -> bool {
+        self.markdown.is_some()
+    }
+
+    fn put_markdown(&self, page: crate::render::MarkdownPage) {
+        if let Some(markdown) = &self.markdown {
+            markdown.put_markdown(page);
+        }
     }
 
     fn put(&self, path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {

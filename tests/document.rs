@@ -625,3 +625,60 @@ fn awkward_content_exports_to_both_documents_whole() {
         assert!(!compact.contains("只在网站上"));
     }
 }
+
+#[test]
+fn a_build_can_put_the_documents_on_the_site_to_download() {
+    let site = copy_site(&fixture("small"));
+    let config = site.path().join("huibao.toml");
+    fs::write(
+        &config,
+        format!(
+            "{}\n[document]\ndownloads = [\"docx\", \"pdf\"]\n",
+            fs::read_to_string(&config).unwrap()
+        ),
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let output = huibao(
+        site.path(),
+        &["build", "--out", out.path().to_str().unwrap()],
+    );
+    let said = text(&output);
+    if said.contains("font-missing") && !tools::required() {
+        return;
+    }
+    assert!(output.status.success(), "{said}");
+    let pdf = out.path().join("测试乡工作汇报.pdf");
+    let docx = out.path().join("测试乡工作汇报.docx");
+    assert!(fs::read(&pdf).unwrap().starts_with(b"%PDF"));
+    assert!(docx_parts(&docx).contains_key("word/document.xml"));
+    // Every page and the whole-report page link them, relatively.
+    for page in ["index.html", "villages/hengxi.html", "print.html"] {
+        let html = fs::read_to_string(out.path().join(page)).unwrap();
+        let depth = page.matches('/').count();
+        for (label, extension) in [("PDF", "pdf"), ("Word", "docx")] {
+            let href = format!(
+                "href=\"{}%E6%B5%8B%E8%AF%95%E4%B9%A1%E5%B7%A5%E4%BD%9C%E6%B1%87%E6%8A%A5.{extension}\" download>下载 {label}</a>",
+                "../".repeat(depth)
+            );
+            assert!(html.contains(&href), "{page} lacks {href}");
+        }
+    }
+    // Built again from the same inputs: the same bytes, nothing republished.
+    let before = tree(out.path());
+    let again = build_ok(site.path(), out.path());
+    assert!(again.contains("修改 0"), "{again}");
+    assert_eq!(before, tree(out.path()));
+    // Without the setting, neither the files nor the links.
+    fs::write(
+        &config,
+        fs::read_to_string(&config)
+            .unwrap()
+            .replace("downloads = [\"docx\", \"pdf\"]", ""),
+    )
+    .unwrap();
+    build_ok(site.path(), out.path());
+    assert!(!pdf.exists() && !docx.exists());
+    let home = fs::read_to_string(out.path().join("index.html")).unwrap();
+    assert!(!home.contains("下载 PDF"));
+}

@@ -69,28 +69,6 @@ impl PageSink for Collector {
     }
 }
 
-/// The file name of a document titled `title` with `extension`: the title, with the
-/// characters Windows refuses in a name (`\\ / : * ? " < > |`) as `_`.
-pub fn file_name(title: &str, extension: &str) -> String {
-    let name: String = title
-        .trim()
-        .chars()
-        .map(|c| {
-            if c.is_control() || matches!(c, '\\' | '/' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
-                '_'
-            } else {
-                c
-            }
-        })
-        .collect();
-    let name = name.trim_matches(['.', ' ']);
-    if name.is_empty() {
-        format!("report.{extension}")
-    } else {
-        format!("{name}.{extension}")
-    }
-}
-
 /// `text` with the HTML entities huibao and Markdown write (`&amp;` `&lt;` `&gt;` `&quot;`
 /// `&#39;`, and numeric ones) read back.
 pub fn unescape_html(text: &str) -> String {
@@ -172,16 +150,6 @@ pub fn html_text(html: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_file_is_named_after_the_report_without_what_windows_refuses() {
-        assert_eq!(
-            file_name("示例乡2020年工作汇报", "pdf"),
-            "示例乡2020年工作汇报.pdf"
-        );
-        assert_eq!(file_name("a/b: \"c\"?", "docx"), "a_b_ _c__.docx");
-        assert_eq!(file_name(" .. ", "pdf"), "report.pdf");
-    }
 
     #[test]
     fn entities_are_read_back_and_unknown_ones_kept() {

@@ -275,12 +275,39 @@ pub fn render_site_cached(
         return Err(problems);
     }
 
+    // The documents the build makes into the site, from the pages' Markdown its sink keeps.
+    let downloads: Vec<(String, &str)> = if sink.is_some_and(|s| s.wants_markdown()) {
+        site.config
+            .document
+            .downloads
+            .iter()
+            .map(|&kind| (site.config.document_file(kind), kind.label()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    // A file name in a link: its bytes outside plain ASCII, spaces, `#`, `?` and `%` encoded.
+    const IN_URL: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+        .add(b' ')
+        .add(b'"')
+        .add(b'#')
+        .add(b'%')
+        .add(b'?')
+        .add(b'<')
+        .add(b'>');
     let site_json = json!({
         "title": site.config.title,
         "language": site.config.language,
         "description": site.config.description,
         "corrections": extras.corrections.len(),
         "print_page": if parts.is_some() { Json::from(print::PAGE) } else { Json::Null },
+        "downloads": downloads
+            .iter()
+            .map(|(file, label)| {
+                let url = percent_encoding::utf8_percent_encode(file, IN_URL).to_string();
+                json!({ "url": url, "label": label })
+            })
+            .collect::<Vec<_>>(),
     });
     let huibao_json = json!({
         "corrections": corrections_page::context(extras.corrections, &figure_sources),
@@ -355,6 +382,7 @@ pub fn render_site_cached(
         .chain(builtin_files.iter().map(|(p, _)| output_key(p)))
         .chain([manifest::FILE.to_string()])
         .chain(parts.is_some().then(|| print::PAGE.to_string()))
+        .chain(downloads.iter().map(|(url, _)| url.clone()))
         .collect();
     let output_paths: std::collections::HashSet<String> = generated
         .iter()
