@@ -6,6 +6,13 @@ use common::*;
 use std::collections::HashSet;
 use std::fs;
 
+/// Adds `settings` to the end of the site's `huibao.toml`.
+fn add_settings(site: &std::path::Path, settings: &str) {
+    let config = site.join("huibao.toml");
+    let text = fs::read_to_string(&config).unwrap();
+    fs::write(&config, format!("{text}\n{settings}\n")).unwrap();
+}
+
 /// The values of attribute `name` in `html`, in order (`name="…"` with a space before it).
 fn attribute_values(html: &str, name: &str) -> Vec<String> {
     let needle = format!(" {name}=\"");
@@ -98,18 +105,10 @@ fn the_whole_report_page_holds_every_page_in_reading_order() {
 #[test]
 fn the_whole_report_page_can_be_turned_off() {
     let site = copy_site(&fixture("small"));
-    let config = site.path().join("huibao.toml");
     let out = tempfile::tempdir().unwrap();
     build_ok(site.path(), out.path());
     assert!(out.path().join("print.html").is_file());
-    fs::write(
-        &config,
-        format!(
-            "{}print_page = false\n",
-            fs::read_to_string(&config).unwrap()
-        ),
-    )
-    .unwrap();
+    add_settings(site.path(), "print_page = false\n");
     build_ok(site.path(), out.path());
     assert!(!out.path().join("print.html").exists());
     let home = fs::read_to_string(out.path().join("index.html")).unwrap();
@@ -161,12 +160,7 @@ fn a_theme_of_its_own_gets_the_built_in_whole_report_layout_unless_it_has_one() 
         "<!DOCTYPE html><html><body>{{ page.content | safe }}</body></html>",
     )
     .unwrap();
-    let config = site.path().join("huibao.toml");
-    fs::write(
-        &config,
-        format!("{}theme = \"mine\"\n", fs::read_to_string(&config).unwrap()),
-    )
-    .unwrap();
+    add_settings(site.path(), "theme = \"mine\"");
     let out = tempfile::tempdir().unwrap();
     build_ok(site.path(), out.path());
     let whole = fs::read_to_string(out.path().join("print.html")).unwrap();
@@ -318,15 +312,7 @@ fn the_pdf_holds_the_whole_report_in_the_official_layout() {
 #[test]
 fn a_font_named_in_the_settings_that_is_not_there_is_a_clear_error() {
     let site = copy_site(&fixture("small"));
-    let config = site.path().join("huibao.toml");
-    fs::write(
-        &config,
-        format!(
-            "{}\n[document]\nbody_font = \"不存在的字体\"\n",
-            fs::read_to_string(&config).unwrap()
-        ),
-    )
-    .unwrap();
+    add_settings(site.path(), "\n[document]\nbody_font = \"不存在的字体\"\n");
     let out = site.path().join("x.pdf");
     let output = huibao(
         site.path(),
@@ -553,15 +539,7 @@ fn the_word_document_opens_in_libreoffice_and_python_docx() {
 #[test]
 fn awkward_content_exports_to_both_documents_whole() {
     let site = copy_site(&fixture("small"));
-    let config = site.path().join("huibao.toml");
-    fs::write(
-        &config,
-        format!(
-            "{}language = \"zh-Hans-CN\"\n",
-            fs::read_to_string(&config).unwrap()
-        ),
-    )
-    .unwrap();
+    add_settings(site.path(), "language = \"zh-Hans-CN\"\n");
     let nested: String = (0..30)
         .map(|i| format!("{}- 层{i}\n", "  ".repeat(i)))
         .collect();
@@ -629,15 +607,10 @@ fn awkward_content_exports_to_both_documents_whole() {
 #[test]
 fn a_build_can_put_the_documents_on_the_site_to_download() {
     let site = copy_site(&fixture("small"));
-    let config = site.path().join("huibao.toml");
-    fs::write(
-        &config,
-        format!(
-            "{}\n[document]\ndownloads = [\"docx\", \"pdf\"]\n",
-            fs::read_to_string(&config).unwrap()
-        ),
-    )
-    .unwrap();
+    add_settings(
+        site.path(),
+        "\n[document]\ndownloads = [\"docx\", \"pdf\"]\n",
+    );
     let out = tempfile::tempdir().unwrap();
     let output = huibao(
         site.path(),
@@ -670,11 +643,11 @@ fn a_build_can_put_the_documents_on_the_site_to_download() {
     assert!(again.contains("修改 0"), "{again}");
     assert_eq!(before, tree(out.path()));
     // Without the setting, neither the files nor the links.
+    let config = site.path().join("huibao.toml");
+    let settings = fs::read_to_string(&config).unwrap();
     fs::write(
         &config,
-        fs::read_to_string(&config)
-            .unwrap()
-            .replace("downloads = [\"docx\", \"pdf\"]", ""),
+        settings.replace("downloads = [\"docx\", \"pdf\"]", ""),
     )
     .unwrap();
     build_ok(site.path(), out.path());
