@@ -31,9 +31,10 @@ pub struct Config {
     #[serde(default = "default_toc_section_limit")]
     pub toc_section_limit: usize,
     /// Whether `build` also writes the whole-report page (`print.html`: every page in reading
-    /// order, for printing the whole report).
-    #[serde(default = "default_print_page")]
-    pub print_page: bool,
+    /// order, for printing the whole report); when not set, it does for a site of at most
+    /// [`crate::render::print::AUTO_LIMIT`] pages (a report one prints), and says so when not.
+    #[serde(default)]
+    pub print_page: Option<bool>,
     /// How `huibao export` makes the report as a document (`[document]`).
     #[serde(default)]
     pub document: DocumentSettings,
@@ -128,9 +129,6 @@ fn default_output_dir() -> PathBuf {
 }
 fn default_toc_section_limit() -> usize {
     60
-}
-fn default_print_page() -> bool {
-    true
 }
 
 impl Config {

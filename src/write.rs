@@ -341,8 +341,13 @@ fn foreign(out_dir: &Path) -> Diagnostic {
 /// Writes the file `path` whole or not at all: into a temporary file beside it, renamed
 /// over it when complete (an exported document that fails half-way leaves the last one).
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
+    let hint = Text::new(
+        "检查路径、磁盘空间和文件夹权限；原有的文件没有改动",
+        "check the path, disk space and folder permissions; no file was changed",
+    );
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        fs::create_dir_all(dir).map_err(|e| io_error(Step::CreateFolder, dir, e))?;
+        fs::create_dir_all(dir)
+            .map_err(|e| io_error(Step::CreateFolder, dir, e).with_hint(hint.clone()))?;
     }
     let mut temporary = path.as_os_str().to_owned();
     temporary.push(".huibao-tmp");
@@ -350,7 +355,7 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
     let written = fs::write(&temporary, bytes).and_then(|()| fs::rename(&temporary, path));
     written.map_err(|e| {
         let _ = fs::remove_file(&temporary);
-        io_error(Step::WriteFile, path, e)
+        io_error(Step::WriteFile, path, e).with_hint(hint)
     })
 }
 

@@ -655,3 +655,28 @@ fn a_build_can_put_the_documents_on_the_site_to_download() {
     let home = fs::read_to_string(out.path().join("index.html")).unwrap();
     assert!(!home.contains("下载 PDF"));
 }
+
+#[test]
+fn a_site_too_large_to_print_gets_no_whole_report_page_unless_asked() {
+    let site = copy_site(&fixture("small"));
+    let hengxi = fs::read_to_string(site.path().join("data/villages/hengxi.yaml")).unwrap();
+    for n in 0..1000 {
+        fs::write(
+            site.path().join(format!("data/villages/v{n:04}.yaml")),
+            hengxi.replace("横溪村", &format!("第{n}村")),
+        )
+        .unwrap();
+    }
+    let out = tempfile::tempdir().unwrap();
+    let said = build_ok(site.path(), out.path());
+    assert!(
+        said.contains("print-page-skipped") && said.contains("print_page = true"),
+        "{said}"
+    );
+    assert!(!out.path().join("print.html").exists());
+    add_settings(site.path(), "print_page = true");
+    let said = build_ok(site.path(), out.path());
+    assert!(!said.contains("print-page-skipped"), "{said}");
+    let whole = fs::read_to_string(out.path().join("print.html")).unwrap();
+    assert!(whole.contains("id=\"villages/v0999\""));
+}

@@ -248,8 +248,15 @@ pub fn render_site_cached(
     timer.lap("templates");
     let plan = pages::plan(site, &data, &sources, &mut problems);
     timer.lap("plan");
-    // The whole-report page: its sections kept in reading order as the pages are done.
-    let whole_report = site.config.print_page && !sample;
+    // The whole-report page: its sections kept in reading order as the pages are done. Not
+    // set, it is made for a site of a printable size.
+    let print_page = site
+        .config
+        .print_page
+        .unwrap_or(plan.pages.len() <= print::AUTO_LIMIT);
+    let print_note = (site.config.print_page.is_none() && !print_page && !sample)
+        .then(|| print::too_large(plan.pages.len()));
+    let whole_report = print_page && !sample;
     let parts = match (whole_report, sink) {
         (false, _) => None,
         (true, None) => Some(print::Parts::in_memory()),
@@ -264,7 +271,7 @@ pub fn render_site_cached(
     };
     // A page in the whole report's place: found where the whole report is made, and by
     // `check`.
-    if site.config.print_page
+    if print_page
         && (sample || parts.is_some())
         && let Some(page) = plan.pages.iter().find(|p| p.output == print::PAGE)
     {
@@ -394,6 +401,7 @@ pub fn render_site_cached(
         ..Output::default()
     };
     output.notes.append(&mut template_notes);
+    output.notes.extend(print_note);
     let mut done = Done {
         keep,
         ..Done::default()

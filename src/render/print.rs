@@ -25,6 +25,30 @@ pub const TEMPLATE: &str = "print.html";
 /// What the layout prints where the pages' content goes (`{{ report.content | safe }}`).
 pub const CONTENT_MARKER: &str = "<!--huibao:whole-report-content-->";
 
+/// The most pages a site has for its whole-report page to be made when `huibao.toml` does not
+/// say (a report one prints; 10,000 village pages would make a page of 200 MB).
+pub const AUTO_LIMIT: usize = 1000;
+
+/// The note that the whole-report page was not made for a site of `pages` pages.
+pub fn too_large(pages: usize) -> crate::diagnostics::Diagnostic {
+    use crate::diagnostics::{Diagnostic, Location, Severity, Text};
+    Diagnostic::new(
+        Severity::Info,
+        "print-page-skipped",
+        Some(Location::file(crate::config::CONFIG_FILE)),
+        Text::new(
+            format!("站点有 {pages} 个页面（多于 {AUTO_LIMIT} 个），没有生成全文页 {PAGE}"),
+            format!(
+                "the site has {pages} pages (more than {AUTO_LIMIT}): no whole-report page {PAGE} was made"
+            ),
+        ),
+    )
+    .with_hint(Text::new(
+        "要生成，在 huibao.toml 里写 print_page = true；不要这条说明，写 print_page = false",
+        "to make it, set print_page = true in huibao.toml; to silence this note, set print_page = false",
+    ))
+}
+
 /// The error for a content page whose output path is the whole-report page's.
 pub fn collision(file: &std::path::Path) -> crate::diagnostics::Diagnostic {
     use crate::diagnostics::{Diagnostic, Location, Text};
