@@ -671,6 +671,41 @@ fn link(value: &str, place: &Place<'_>, to_pages: bool) -> Option<String> {
     Some(new)
 }
 
+/// `html` with each `href="#section--heading"` whose target is not among `ids` leading to
+/// its section (the longest prefix before a `--` that is an id).
+fn anchors_found<'h>(html: &'h str, ids: &HashSet<String>) -> std::borrow::Cow<'h, str> {
+    const HREF: &str = " href=\"#";
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut rest_at = 0;
+    while let Some(found) = crate::html::find(&html[rest_at..], HREF) {
+        let start = rest_at + found + HREF.len();
+        let Some(len) = html[start..].find('"') else {
+            break;
+        };
+        let target = &html[start..start + len];
+        rest_at = start + len;
+        if ids.contains(target) {
+            continue;
+        }
+        let section = target
+            .match_indices("--")
+            .map(|(at, _)| &target[..at])
+            .filter(|prefix| ids.contains(*prefix))
+            .last();
+        if let Some(section) = section {
+            out.push_str(&html[copied..start]);
+            out.push_str(section);
+            copied = start + len;
+        }
+    }
+    if copied == 0 {
+        return std::borrow::Cow::Borrowed(html);
+    }
+    out.push_str(&html[copied..]);
+    std::borrow::Cow::Owned(out)
+}
+
 /// The link to heading `fragment` of the section `section`.
 fn anchor(section: &str, fragment: &str) -> String {
     if fragment.is_empty() {
@@ -740,12 +775,12 @@ impl Parts {
         }
     }
 
-    /// Writes every section in reading order to `out`.
-    fn write_to(&self, out: &mut dyn Write) -> std::io::Result<()> {
+    /// Calls `each` with every section in reading order.
+    fn for_each(&self, each: &mut dyn FnMut(&[u8]) -> std::io::Result<()>) -> std::io::Result<()> {
         match self {
             Parts::Memory(_) => {
                 for (_, section) in self.in_order() {
-                    out.write_all(&section)?;
+                    each(&section)?;
                 }
             }
             Parts::Spilled { file, places, .. } => {
@@ -758,7 +793,7 @@ impl Parts {
                     file.seek(std::io::SeekFrom::Start(offset))?;
                     buffer.clear();
                     (&mut *file).take(len).read_to_end(&mut buffer)?;
-                    out.write_all(&buffer)?;
+                    each(&buffer)?;
                 }
             }
         }
@@ -790,10 +825,20 @@ pub struct WholeReport {
 }
 
 impl WholeReport {
-    /// Writes the page to `out`.
+    /// Writes the page to `out`. A link to a heading of another page that the whole report
+    /// has not (an anchor of that page's layout, `index.md#main`) leads to that page's section.
     pub fn write_to(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        let mut ids = ids_of(&self.head);
+        ids.extend(ids_of(&self.tail));
+        self.parts.for_each(&mut |section| {
+            ids.extend(ids_of(&String::from_utf8_lossy(section)));
+            Ok(())
+        })?;
         out.write_all(self.head.as_bytes())?;
-        self.parts.write_to(out)?;
+        self.parts.for_each(&mut |section| {
+            let section = String::from_utf8_lossy(section);
+            out.write_all(anchors_found(&section, &ids).as_bytes())
+        })?;
         out.write_all(self.tail.as_bytes())
     }
 
@@ -942,6 +987,19 @@ mod tests {
         let second = without_site_only("乙</p><div>丙</div>\n</div><div>丁</div>", &mut open);
         assert_eq!(second, "<div>丁</div>");
         assert!(!open.is_open());
+    }
+
+    #[test]
+    fn links_to_another_pages_layout_anchors_lead_to_its_section() {
+        let ids: HashSet<String> = ["index", "index--基本情况", "villages/a--b"]
+            .into_iter()
+            .map(String::from)
+            .collect();
+        let html = "<a href=\"#index--main\">x</a><a href=\"#index--基本情况\">y</a><a href=\"#nowhere\">z</a>";
+        assert_eq!(
+            anchors_found(html, &ids),
+            "<a href=\"#index\">x</a><a href=\"#index--基本情况\">y</a><a href=\"#nowhere\">z</a>"
+        );
     }
 
     #[test]
