@@ -91,8 +91,20 @@ impl DocumentKind {
 }
 
 impl Config {
+    /// The documents `build` makes into the site, each kind once.
+    pub fn downloads(&self) -> Vec<DocumentKind> {
+        let mut kinds = Vec::new();
+        for &kind in &self.document.downloads {
+            if !kinds.contains(&kind) {
+                kinds.push(kind);
+            }
+        }
+        kinds
+    }
+
     /// The file name of the report exported as `kind`: its title, with the characters
-    /// Windows refuses in a name (`\\ / : * ? " < > |`) as `_`.
+    /// Windows refuses in a name (`\\ / : * ? " < > |`) and those a link reads otherwise
+    /// (`#`, `%`) as `_`, cut to 200 bytes.
     pub fn document_file(&self, kind: DocumentKind) -> String {
         let name: String = self
             .title
@@ -100,7 +112,10 @@ impl Config {
             .chars()
             .map(|c| {
                 if c.is_control()
-                    || matches!(c, '\\' | '/' | ':' | '*' | '?' | '"' | '<' | '>' | '|')
+                    || matches!(
+                        c,
+                        '\\' | '/' | ':' | '*' | '?' | '"' | '<' | '>' | '|' | '#' | '%'
+                    )
                 {
                     '_'
                 } else {
@@ -108,7 +123,15 @@ impl Config {
                 }
             })
             .collect();
-        let name = name.trim_matches(['.', ' ']);
+        let mut name = name.trim_matches(['.', ' ']);
+        // File systems take names of 255 bytes: a long title is cut, at a character.
+        if name.len() > 200 {
+            let mut end = 200;
+            while !name.is_char_boundary(end) {
+                end -= 1;
+            }
+            name = name[..end].trim_end_matches(['.', ' ']);
+        }
         let extension = kind.extension();
         if name.is_empty() {
             format!("report.{extension}")
@@ -193,6 +216,9 @@ mod tests {
             "a_b_ _c__.docx"
         );
         assert_eq!(titled(" .. ").document_file(pdf), "report.pdf");
+        assert_eq!(titled("a#b%c").document_file(pdf), "a_b_c.pdf");
+        let long = titled(&"汇".repeat(100)).document_file(pdf);
+        assert_eq!(long, format!("{}.pdf", "汇".repeat(66)));
     }
 
     #[test]
@@ -203,6 +229,10 @@ mod tests {
             config.document.downloads,
             [DocumentKind::Pdf, DocumentKind::Docx]
         );
+        let twice: Config =
+            toml::from_str("title = \"t\"\n[document]\ndownloads = [\"docx\", \"docx\"]\n")
+                .unwrap();
+        assert_eq!(twice.downloads(), [DocumentKind::Docx]);
         assert!(
             toml::from_str::<Config>("title = \"t\"\n[document]\ndownloads = [\"doc\"]\n").is_err()
         );

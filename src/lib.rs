@@ -117,6 +117,8 @@ pub fn render_cached(
 /// [`Output::pages`](render::Output::pages) is then the number of pages the site has.
 pub fn check(site_root: &Path, deny_warnings: bool) -> Result<Rendered, Vec<Diagnostic>> {
     let site = discover::discover(site_root)?;
+    // A build that makes a PDF to download needs its fonts: found now as a build finds them.
+    pdf_fonts(&site.root, &site.config.document, &site.config.downloads())?;
     let compare = Compare::Published(None);
     let cache = &mut BuildCache::default();
     match render_discovered(site, deny_warnings, compare, cache, render::PagesTo::Sample) {
@@ -262,7 +264,7 @@ pub fn build(
     // The documents to download from the site: made from the pages' Markdown, collected by
     // the staging folder as the pages are rendered.
     let settings = site.config.document.clone();
-    let downloads = settings.downloads.clone();
+    let downloads = site.config.downloads();
     let found = pdf_fonts(&site.root, &settings, &downloads)?;
     let (title, language) = (site.config.title.clone(), site.config.language.clone());
     let files_of: Vec<(ExportKind, String)> = downloads
@@ -293,9 +295,17 @@ pub fn build(
             language,
             pages: staging.take_markdown(),
         };
+        // A document that cannot be made stops the build, with its warnings.
+        let with_notes = |mut problems: Vec<Diagnostic>| {
+            problems.extend(notes.iter().cloned());
+            problems
+        };
         for (kind, file) in &files_of {
-            let (bytes, _, _) = document_bytes(&report, *kind, &site_root, &settings, &found)?;
-            staging.put(Path::new(file), &bytes).map_err(|d| vec![d])?;
+            let (bytes, _, _) = document_bytes(&report, *kind, &site_root, &settings, &found)
+                .map_err(with_notes)?;
+            staging
+                .put(Path::new(file), &bytes)
+                .map_err(|d| with_notes(vec![d]))?;
         }
         timer.lap("documents");
     }
@@ -383,9 +393,14 @@ pub fn export(
         language,
         pages: collector.into_pages(),
     };
-    let (bytes, pages, fonts) = document_bytes(&report, kind, &site_root, &settings, &found)?;
+    let with_notes = |mut problems: Vec<Diagnostic>| {
+        problems.extend(rendered.notes.iter().cloned());
+        problems
+    };
+    let (bytes, pages, fonts) =
+        document_bytes(&report, kind, &site_root, &settings, &found).map_err(with_notes)?;
     timer.lap("typeset");
-    write::write_file(&file, &bytes).map_err(|d| vec![d])?;
+    write::write_file(&file, &bytes).map_err(|d| with_notes(vec![d]))?;
     Ok(ExportReport {
         file,
         pages,

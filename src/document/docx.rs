@@ -224,53 +224,6 @@ fn base(f: &Fonts) -> Docx {
         .even_footer(page_number(AlignmentType::Left))
 }
 
-/// The text of a block, its parts joined by spaces (for a footnote, which holds only
-/// paragraphs).
-fn block_text(block: &Block) -> String {
-    fn inline_text(inlines: &[Inline], out: &mut Vec<String>) {
-        for inline in inlines {
-            match inline {
-                Inline::Text(text) | Inline::Code(text) => out.push(text.clone()),
-                Inline::Emphasis(inner) | Inline::Strong(inner) | Inline::Strike(inner) => {
-                    inline_text(inner, out)
-                }
-                Inline::Link { content, .. } => inline_text(content, out),
-                Inline::LineBreak => {}
-                Inline::Footnote(blocks) => out.extend(blocks.iter().map(block_text)),
-            }
-        }
-    }
-    let mut parts = Vec::new();
-    match block {
-        Block::Heading {
-            number, content, ..
-        } => {
-            parts.push(number.clone());
-            inline_text(content, &mut parts);
-        }
-        Block::Paragraph(content) => inline_text(content, &mut parts),
-        Block::List { items, .. } => {
-            for item in items {
-                parts.extend(item.iter().map(block_text));
-            }
-        }
-        Block::Quote(blocks) => parts.extend(blocks.iter().map(block_text)),
-        Block::Code(code) => parts.push(code.clone()),
-        Block::Table { header, rows, .. } => {
-            for cell in header.iter().chain(rows.iter().flatten()) {
-                inline_text(cell, &mut parts);
-            }
-        }
-        Block::Chart { caption, notes, .. } => {
-            parts.push(caption.clone());
-            parts.extend(notes.iter().cloned());
-        }
-        Block::Rule => {}
-    }
-    parts.retain(|p| !p.is_empty());
-    parts.join(" ")
-}
-
 /// A paragraph of body text (3号 仿宋, first line indented two characters).
 fn body() -> Paragraph {
     Paragraph::new().style("BodyText")
@@ -309,7 +262,8 @@ impl Writer {
     fn block(&mut self, block: &Block, depth: i32) {
         let indented = |p: Paragraph| {
             if depth > 0 {
-                p.indent(Some(size::INDENT * depth), None, None, None)
+                // At most 8 levels in: deeper ones stay there, inside the type area.
+                p.indent(Some(size::INDENT * depth.min(8)), None, None, None)
             } else {
                 p
             }
@@ -534,7 +488,9 @@ impl Writer {
                             Block::Paragraph(content) | Block::Heading { content, .. } => {
                                 self.runs(text, content, look)
                             }
-                            other => text.add_run(Run::new().add_text(block_text(other))),
+                            other => {
+                                text.add_run(Run::new().add_text(super::model::text_of(other)))
+                            }
                         };
                         footnote = footnote.add_content(text);
                     }

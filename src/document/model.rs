@@ -137,6 +137,7 @@ pub fn page(page: &MarkdownPage, pages: &HashSet<&str>) -> Page {
         definitions: &definitions,
         expanding: Vec::new(),
         skipping: false,
+        inline_depth: 0,
     };
     let blocks = context.blocks(&mut body.into_iter().peekable(), None);
     Page {
@@ -158,7 +159,13 @@ struct Context<'c, 'e> {
     /// Whether the blocks read are left out (inside a `site-only` element): their headings
     /// take no number.
     skipping: bool,
+    /// How many emphasis, strong, struck-out and link runs the text read is inside.
+    inline_depth: usize,
 }
+
+/// How many runs deep emphasis, strong, struck-out text and links are kept as such; deeper
+/// ones are plain text (a document's typesetter has a depth limit of its own).
+const MAX_INLINE_DEPTH: usize = 8;
 
 /// Whether `tag` starts a block.
 fn is_block(tag: &Tag<'_>) -> bool {
@@ -209,6 +216,7 @@ impl<'e> Context<'_, 'e> {
                         html_block(&kept, &mut blocks);
                         continue;
                     }
+                    site_only.block_starts();
                     let skipped = site_only.is_open();
                     let outer = self.skipping;
                     self.skipping = outer || skipped;
@@ -220,6 +228,7 @@ impl<'e> Context<'_, 'e> {
                 }
                 Event::Rule => {
                     events.next();
+                    site_only.block_starts();
                     if !site_only.is_open() {
                         blocks.push(Block::Rule);
                     }
@@ -230,6 +239,7 @@ impl<'e> Context<'_, 'e> {
                 }
                 _ => {
                     // Inline events outside a paragraph (a tight list's item).
+                    site_only.block_starts();
                     let content = self.inlines(events, None);
                     if !site_only.is_open() && !content.is_empty() {
                         blocks.push(Block::Paragraph(content));
@@ -354,6 +364,9 @@ impl<'e> Context<'_, 'e> {
     ) -> Vec<Inline> {
         let mut out = Vec::new();
         let mut pending_space = false;
+        // Inside an inline `site-only` element (`<span class="site-only">`): its text is left
+        // out, as on the whole-report page.
+        let mut site_only = crate::render::print::SiteOnly::default();
         while let Some(event) = events.peek() {
             match event {
                 Event::End(end) if Some(*end) == until => {
@@ -366,6 +379,12 @@ impl<'e> Context<'_, 'e> {
                 _ => {}
             }
             let Some(event) = events.next() else { break };
+            if let Event::InlineHtml(html) = &event {
+                crate::render::print::without_site_only(html, &mut site_only);
+            }
+            if site_only.is_open() && !matches!(event, Event::End(_) | Event::Start(_)) {
+                continue;
+            }
             match event {
                 Event::Text(text) => push_text(&mut out, &text, std::mem::take(&mut pending_space)),
                 Event::SoftBreak => pending_space = true,
@@ -385,17 +404,30 @@ impl<'e> Context<'_, 'e> {
                     if let Some(definition) =
                         definition.filter(|_| !self.expanding.contains(&label))
                     {
+                        let inside_footnote = !self.expanding.is_empty();
                         self.expanding.push(label);
                         let mut events = definition.clone().into_iter().peekable();
                         let blocks = self.blocks(&mut events, None);
                         self.expanding.pop();
-                        out.push(Inline::Footnote(blocks));
+                        if inside_footnote {
+                            // A footnote of a footnote: its text in brackets, where it is.
+                            let text: Vec<String> = blocks.iter().map(text_of).collect();
+                            push_text(&mut out, &format!("（{}）", text.join(" ")), false);
+                        } else {
+                            out.push(Inline::Footnote(blocks));
+                        }
                     }
                 }
                 Event::TaskListMarker(_) => {}
                 Event::Start(tag) => {
                     let end = tag.to_end();
+                    self.inline_depth += 1;
                     let content = self.inlines(events, Some(end));
+                    self.inline_depth -= 1;
+                    if self.inline_depth >= MAX_INLINE_DEPTH {
+                        extend(&mut out, content);
+                        continue;
+                    }
                     match tag {
                         Tag::Emphasis => out.push(Inline::Emphasis(content)),
                         Tag::Strong => out.push(Inline::Strong(content)),
@@ -443,6 +475,52 @@ fn push_text(out: &mut Vec<Inline>, text: &str, space: bool) {
     } else {
         out.push(Inline::Text(text.to_string()));
     }
+}
+
+/// The text of a block, its parts joined by spaces.
+pub fn text_of(block: &Block) -> String {
+    fn inline_text(inlines: &[Inline], out: &mut Vec<String>) {
+        for inline in inlines {
+            match inline {
+                Inline::Text(text) | Inline::Code(text) => out.push(text.clone()),
+                Inline::Emphasis(inner) | Inline::Strong(inner) | Inline::Strike(inner) => {
+                    inline_text(inner, out)
+                }
+                Inline::Link { content, .. } => inline_text(content, out),
+                Inline::LineBreak => {}
+                Inline::Footnote(blocks) => out.extend(blocks.iter().map(text_of)),
+            }
+        }
+    }
+    let mut parts = Vec::new();
+    match block {
+        Block::Heading {
+            number, content, ..
+        } => {
+            parts.push(number.clone());
+            inline_text(content, &mut parts);
+        }
+        Block::Paragraph(content) => inline_text(content, &mut parts),
+        Block::List { items, .. } => {
+            for item in items {
+                parts.extend(item.iter().map(text_of));
+            }
+        }
+        Block::Quote(blocks) => parts.extend(blocks.iter().map(text_of)),
+        Block::Code(code) => parts.push(code.clone()),
+        Block::Table { header, rows, .. } => {
+            for cell in header.iter().chain(rows.iter().flatten()) {
+                inline_text(cell, &mut parts);
+            }
+        }
+        Block::Chart { caption, notes, .. } => {
+            parts.push(caption.clone());
+            parts.extend(notes.iter().cloned());
+        }
+        Block::Rule => {}
+    }
+    parts.retain(|p| !p.is_empty());
+    parts.join(" ")
 }
 
 /// Adds `content` to the inlines, its first text joined to the text before it.
@@ -684,6 +762,36 @@ mod tests {
     }
 
     #[test]
+    fn a_footnote_of_a_footnote_is_text_in_brackets_and_deep_emphasis_is_text() {
+        let blocks = read(
+            "index.md",
+            "正文[^a]。\n\n[^a]: 注[^b]。\n\n[^b]: 末注\n",
+            false,
+            &[],
+        );
+        assert_eq!(
+            blocks,
+            [Block::Paragraph(vec![
+                text("正文"),
+                Inline::Footnote(vec![Block::Paragraph(vec![text("注（末注）。")])]),
+                text("。"),
+            ])]
+        );
+        let deep = format!("{}深{}", "*".repeat(400), "*".repeat(400));
+        let blocks = read("index.md", &deep, false, &[]);
+        let mut depth = 0;
+        let Block::Paragraph(mut inlines) = blocks[0].clone() else {
+            panic!("{blocks:?}");
+        };
+        while let Some(Inline::Emphasis(inner) | Inline::Strong(inner)) = inlines.first().cloned() {
+            depth += 1;
+            inlines = inner;
+        }
+        assert!(depth <= MAX_INLINE_DEPTH, "{depth}");
+        assert_eq!(text_of(&blocks[0]), "深");
+    }
+
+    #[test]
     fn footnotes_that_refer_to_themselves_are_read_once() {
         let blocks = read(
             "index.md",
@@ -716,6 +824,23 @@ mod tests {
                     level: 2,
                     number: "一、".into(),
                     content: vec![text("正文标题")],
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn an_unclosed_site_only_paragraph_ends_at_the_next_block_and_spans_are_left_out() {
+        let markdown = "<p class=\"site-only\">网站专用\n\n正文甲<span class=\"site-only\">（仅网站）</span>乙\n\n## 正式\n";
+        let blocks = read("index.md", markdown, true, &[]);
+        assert_eq!(
+            blocks,
+            [
+                Block::Paragraph(vec![text("正文甲乙")]),
+                Block::Heading {
+                    level: 2,
+                    number: "一、".into(),
+                    content: vec![text("正式")],
                 },
             ]
         );

@@ -119,8 +119,8 @@ pub fn pdf(
                 ),
             )
             .with_hint(Text::new(
-                "这是 huibao 的问题，请连同站点报告给开发者；网页版不受影响",
-                "this is a bug of huibao's: please report it with the site; the web pages are not affected",
+                "这是 huibao 的问题，请连同站点报告给开发者；在 huibao.toml 的 [document] downloads 里去掉 pdf 可以先生成网站",
+                "this is a bug of huibao's: please report it with the site; removing pdf from [document] downloads in huibao.toml lets the site build meanwhile",
             )),
         ]
     };

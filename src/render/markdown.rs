@@ -98,11 +98,21 @@ pub fn to_html(
     });
     // A heading is held until it ends: its id and number come from its whole text.
     let mut finished: std::collections::VecDeque<Event<'_>> = Default::default();
+    // Headings inside a `site-only` element take no number: the whole-report page and the
+    // documents leave them out, and number the others alike.
+    let mut site_only = super::print::SiteOnly::default();
     let numbered = std::iter::from_fn(|| {
         if let Some(event) = finished.pop_front() {
             return Some(event);
         }
         let event = parsed.next()?;
+        match &event {
+            Event::Html(html) | Event::InlineHtml(html) => {
+                super::print::without_site_only(html, &mut site_only);
+            }
+            Event::Start(tag) if !matches!(tag, Tag::HtmlBlock) => site_only.block_starts(),
+            _ => {}
+        }
         if !matches!(event, Event::Start(Tag::Heading { .. })) {
             return Some(event);
         }
@@ -122,7 +132,7 @@ pub fn to_html(
                 return finished.pop_front();
             }
         };
-        let number = if number_headings {
+        let number = if number_headings && !site_only.is_open() {
             heading_number(level, &mut counters)
         } else {
             String::new()
@@ -582,6 +592,17 @@ mod tests {
     }
 
     /// `md` rendered as a page at the top of the content folder.
+    #[test]
+    fn headings_inside_site_only_blocks_take_no_number() {
+        let md = "<div class=\"site-only\">\n\n## 网站说明\n\n</div>\n\n## 基本情况\n";
+        let html = at_root(md, true, &mut PlainFigures).html;
+        assert!(html.contains("<h2 id=\"网站说明\">网站说明</h2>"), "{html}");
+        assert!(
+            html.contains("<span class=\"heading-number\">一、</span>基本情况"),
+            "{html}"
+        );
+    }
+
     fn at_root(md: &str, number_headings: bool, figures: &mut dyn FigureHtml) -> RenderedMarkdown {
         let pages = pages();
         let links = Links {

@@ -282,16 +282,18 @@ pub fn render_site_cached(
         return Err(problems);
     }
 
-    // The documents the build makes into the site, from the pages' Markdown its sink keeps.
-    let downloads: Vec<(String, &str)> = if sink.is_some_and(|s| s.wants_markdown()) {
-        site.config
-            .document
-            .downloads
-            .iter()
-            .map(|&kind| (site.config.document_file(kind), kind.label()))
-            .collect()
+    // The documents a build makes into the site (from the pages' Markdown its sink keeps):
+    // linked from every page it makes, and files of the site for every link check.
+    let documents: Vec<(String, &str)> = site
+        .config
+        .downloads()
+        .into_iter()
+        .map(|kind| (site.config.document_file(kind), kind.label()))
+        .collect();
+    let downloads = if sink.is_some_and(|s| s.wants_markdown()) {
+        &documents[..]
     } else {
-        Vec::new()
+        &[]
     };
     // A file name in a link: its bytes outside plain ASCII, spaces, `#`, `?` and `%` encoded.
     const IN_URL: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
@@ -388,8 +390,8 @@ pub fn render_site_cached(
         .map(|p| p.output.clone())
         .chain(builtin_files.iter().map(|(p, _)| output_key(p)))
         .chain([manifest::FILE.to_string()])
-        .chain(parts.is_some().then(|| print::PAGE.to_string()))
-        .chain(downloads.iter().map(|(url, _)| url.clone()))
+        .chain(print_page.then(|| print::PAGE.to_string()))
+        .chain(documents.iter().map(|(file, _)| file.clone()))
         .collect();
     let output_paths: std::collections::HashSet<String> = generated
         .iter()

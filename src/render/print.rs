@@ -196,7 +196,34 @@ impl SiteOnly {
     pub fn is_open(&self) -> bool {
         self.0.is_some()
     }
+
+    /// A Markdown block starts: it ends an open `site-only` paragraph, as a browser ends a
+    /// `<p>` where a block starts.
+    pub fn block_starts(&mut self) {
+        if matches!(&self.0, Some((name, 1)) if name == "p") {
+            self.0 = None;
+        }
+    }
 }
+
+/// End tags that end an open `<p>` inside them (HTML closes the paragraph with its parent).
+const ENDS_P: &[&str] = &[
+    "article",
+    "aside",
+    "blockquote",
+    "body",
+    "details",
+    "div",
+    "figure",
+    "footer",
+    "header",
+    "li",
+    "main",
+    "nav",
+    "section",
+    "td",
+    "th",
+];
 
 /// Where a page's content goes in the whole report, for its ids and links.
 struct Place<'p> {
@@ -294,8 +321,11 @@ fn scan(html: &str, place: Option<&Place<'_>>, skipping: &mut SiteOnly, out: &mu
             // An open `<p>` ends where a block starts, as a browser ends it.
             let ends_p = name == "p"
                 && *depth == 1
-                && !tag.closing
-                && CLOSES_P.iter().any(|b| tag.name.eq_ignore_ascii_case(b));
+                && if tag.closing {
+                    ENDS_P.iter().any(|b| tag.name.eq_ignore_ascii_case(b))
+                } else {
+                    CLOSES_P.iter().any(|b| tag.name.eq_ignore_ascii_case(b))
+                };
             if ends_p {
                 skipping.0 = None;
             } else {
@@ -976,6 +1006,18 @@ mod tests {
         );
         assert!(!out.contains("只在网站上"), "{out}");
         assert!(out.contains("<p>正文</p>") && out.contains("标题"), "{out}");
+    }
+
+    #[test]
+    fn a_site_only_paragraph_ends_with_its_parent() {
+        let out = section(
+            "index.html",
+            "<div class=\"box\"><p class=\"site-only\">只在网站上</div><p>正文</p>",
+        );
+        assert!(
+            out.contains("<div class=\"box\"></div><p>正文</p>"),
+            "{out}"
+        );
     }
 
     #[test]
