@@ -21,6 +21,7 @@ pub mod new_site;
 pub mod progress;
 pub mod provenance;
 pub mod render;
+pub mod search;
 pub mod serve;
 pub mod validate;
 pub mod write;

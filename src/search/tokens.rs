@@ -1,0 +1,185 @@
+//! The terms of a text for the search index, and of a query.
+
+/// Whether a term is one Han character, two neighbouring ones, or a word or figure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// One Han character.
+    Unigram,
+    /// Two neighbouring Han characters.
+    Bigram,
+    /// A Latin word, lower-cased, or a figure (`1094.52`; thousands separators dropped).
+    Word,
+}
+
+/// A term of a text and where it is (the position of its first character among the text's
+/// characters, for the proximity of a query's terms).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Token {
+    /// The term.
+    pub text: String,
+    /// Its first character's position in the text.
+    pub position: u32,
+    /// What it is.
+    pub kind: Kind,
+}
+
+/// `c` as it is searched: full-width ASCII forms (`１`, `Ａ`, `．`) as half-width ones, the
+/// ideographic space as a space, Latin letters lower-cased.
+pub fn fold(c: char) -> char {
+    let c = match c {
+        '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        c => c,
+    };
+    c.to_ascii_lowercase()
+}
+
+/// Whether `c` is a Han character (CJK unified ideographs and their extensions, and the
+/// compatibility ideographs).
+pub fn is_han(c: char) -> bool {
+    matches!(c,
+        '\u{3400}'..='\u{4dbf}'
+        | '\u{4e00}'..='\u{9fff}'
+        | '\u{f900}'..='\u{faff}'
+        | '\u{20000}'..='\u{2fa1f}'
+        | '\u{30000}'..='\u{3134f}')
+}
+
+/// The terms of `text`, in order.
+pub fn tokens(text: &str) -> Vec<Token> {
+    let chars: Vec<char> = text.chars().map(fold).collect();
+    let mut out = Vec::new();
+    let mut at = 0;
+    while at < chars.len() {
+        let c = chars[at];
+        if is_han(c) {
+            out.push(Token {
+                text: c.to_string(),
+                position: at as u32,
+                kind: Kind::Unigram,
+            });
+            if let Some(&next) = chars.get(at + 1).filter(|n| is_han(**n)) {
+                out.push(Token {
+                    text: [c, next].iter().collect(),
+                    position: at as u32,
+                    kind: Kind::Bigram,
+                });
+            }
+            at += 1;
+        } else if c.is_ascii_alphanumeric() {
+            let start = at;
+            let mut word = String::new();
+            while at < chars.len() {
+                let c = chars[at];
+                let between_digits = |at: usize| {
+                    at > start
+                        && chars[at - 1].is_ascii_digit()
+                        && chars.get(at + 1).is_some_and(char::is_ascii_digit)
+                };
+                if c.is_ascii_alphanumeric() {
+                    word.push(c);
+                } else if c == '.' && between_digits(at) {
+                    word.push('.');
+                } else if c == ',' && between_digits(at) {
+                    // A thousands separator: 6,336 is 6336.
+                } else {
+                    break;
+                }
+                at += 1;
+            }
+            out.push(Token {
+                text: word,
+                position: start as u32,
+                kind: Kind::Word,
+            });
+        } else {
+            at += 1;
+        }
+    }
+    out
+}
+
+/// The terms a query is looked up by: its bigrams where it has two or more Han characters in
+/// a run (a lone one is its unigram), and its words and figures; each once, in order.
+pub fn query_terms(query: &str) -> Vec<String> {
+    let tokens = tokens(query);
+    let mut terms: Vec<String> = Vec::new();
+    for (i, token) in tokens.iter().enumerate() {
+        let wanted = match token.kind {
+            Kind::Word | Kind::Bigram => true,
+            // A Han character that is in no bigram of the query.
+            Kind::Unigram => !tokens.iter().enumerate().any(|(j, other)| {
+                other.kind == Kind::Bigram
+                    && j != i
+                    && (other.position == token.position || other.position + 1 == token.position)
+            }),
+        };
+        if wanted && !terms.contains(&token.text) {
+            terms.push(token.text.clone());
+        }
+    }
+    terms
+}
+
+/// The shard of the index that holds `term`, of `shards` (FNV-1a of its UTF-8 bytes): the
+/// search page loads only the shards of a query's terms.
+pub fn shard(term: &str, shards: u32) -> u32 {
+    let mut hash: u32 = 0x811c_9dc5;
+    for byte in term.bytes() {
+        hash ^= u32::from(byte);
+        hash = hash.wrapping_mul(0x0100_0193);
+    }
+    hash % shards.max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(text: &str) -> Vec<String> {
+        tokens(text).into_iter().map(|t| t.text).collect()
+    }
+
+    #[test]
+    fn chinese_is_every_character_and_every_pair() {
+        assert_eq!(texts("横溪村"), ["横", "横溪", "溪", "溪村", "村"]);
+        let tokens = tokens("见横溪");
+        assert_eq!(tokens[2].position, 1);
+        assert_eq!(tokens[2].kind, Kind::Unigram);
+        assert_eq!(tokens[3].kind, Kind::Bigram);
+    }
+
+    #[test]
+    fn figures_and_words_are_whole_and_full_width_forms_fold() {
+        assert_eq!(
+            texts("总费用1094.52万元"),
+            [
+                "总", "总费", "费", "费用", "用", "1094.52", "万", "万元", "元"
+            ]
+        );
+        assert_eq!(texts("１０９４．５２"), ["1094.52"]);
+        assert_eq!(
+            texts("6,336人。2019年 Hello, WORLD."),
+            ["6336", "人", "2019", "年", "hello", "world"]
+        );
+        assert_eq!(texts("ＧＢ／Ｔ　9704"), ["gb", "t", "9704"]);
+    }
+
+    #[test]
+    fn a_query_is_looked_up_by_its_pairs_words_and_lone_characters() {
+        assert_eq!(query_terms("横溪"), ["横溪"]);
+        assert_eq!(query_terms("雨露计划"), ["雨露", "露计", "计划"]);
+        assert_eq!(query_terms("村"), ["村"]);
+        assert_eq!(query_terms("1094.52 村 饮水"), ["1094.52", "村", "饮水"]);
+        assert!(query_terms("，。！").is_empty());
+    }
+
+    #[test]
+    fn terms_go_to_the_same_shard_every_time() {
+        assert_eq!(shard("横溪", 64), shard("横溪", 64));
+        assert!(shard("横溪", 64) < 64);
+        assert_eq!(shard("a", 1), 0);
+        // FNV-1a of "a" (a known value), as the search page computes it.
+        assert_eq!(shard("a", u32::MAX), 0xe40c_292c % u32::MAX);
+    }
+}
