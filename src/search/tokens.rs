@@ -180,6 +180,6 @@ mod tests {
         assert!(shard("横溪", 64) < 64);
         assert_eq!(shard("a", 1), 0);
         // FNV-1a of "a" (a known value), as the search page computes it.
-        assert_eq!(shard("a", u32::MAX), 0xe40c_292c % u32::MAX);
+        assert_eq!(shard("a", u32::MAX), 0xe40c_292c);
     }
 }
