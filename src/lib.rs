@@ -118,26 +118,35 @@ pub fn render_cached(
 /// [`Output::pages`](render::Output::pages) is then the number of pages the site has.
 pub fn check(site_root: &Path, deny_warnings: bool) -> Result<Rendered, Vec<Diagnostic>> {
     let site = discover::discover(site_root)?;
-    // A build that makes a PDF to download needs its fonts: found now as a build finds them.
-    pdf_fonts(&site.root, &site.config.document, &site.config.downloads())?;
+    // A build that makes a PDF to download needs its fonts: found now as a build finds them,
+    // and reported with every other problem.
+    let fonts = pdf_fonts(&site.root, &site.config.document, &site.config.downloads())
+        .err()
+        .unwrap_or_default();
     let compare = Compare::Published(None);
     let cache = &mut BuildCache::default();
-    match render_discovered(site, deny_warnings, compare, cache, render::PagesTo::Sample) {
-        // The sample holds a few records of each folder: a template that reaches a record
-        // through a variable, or counts records, may fail on the sample alone. It is tried
-        // again with all the data before a mistake is reported.
-        Err(problems) if problems.iter().any(|d| d.code == "template") => {
-            let site = discover::discover(site_root)?;
-            let cache = &mut BuildCache::default();
-            render_discovered(
-                site,
-                deny_warnings,
-                compare,
-                cache,
-                render::PagesTo::SampleAll,
-            )
-        }
-        done => done,
+    let checked =
+        match render_discovered(site, deny_warnings, compare, cache, render::PagesTo::Sample) {
+            // The sample holds a few records of each folder: a template that reaches a record
+            // through a variable, or counts records, may fail on the sample alone. It is tried
+            // again with all the data before a mistake is reported.
+            Err(problems) if problems.iter().any(|d| d.code == "template") => {
+                let site = discover::discover(site_root)?;
+                let cache = &mut BuildCache::default();
+                render_discovered(
+                    site,
+                    deny_warnings,
+                    compare,
+                    cache,
+                    render::PagesTo::SampleAll,
+                )
+            }
+            done => done,
+        };
+    match checked {
+        _ if fonts.is_empty() => checked,
+        Ok(rendered) => Err(fonts.into_iter().chain(rendered.notes).collect()),
+        Err(problems) => Err(fonts.into_iter().chain(problems).collect()),
     }
 }
 

@@ -331,6 +331,18 @@ fn a_font_named_in_the_settings_that_is_not_there_is_a_clear_error() {
         "{}",
         text(&output)
     );
+    // With a PDF to download, `check` reports the font with every other problem.
+    add_settings(site.path(), "downloads = [\"pdf\"]");
+    let index = site.path().join("content/index.md");
+    let page = fs::read_to_string(&index).unwrap();
+    fs::write(&index, format!("{page}\n{{{{ nosuch.value }}}}\n")).unwrap();
+    let output = huibao(site.path(), &["check"]);
+    let said = text(&output);
+    assert!(!output.status.success());
+    assert!(
+        said.contains("body_font") && said.contains("nosuch"),
+        "{said}"
+    );
 }
 
 /// Exports the bundled report as a Word document into `out`.

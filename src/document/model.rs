@@ -367,14 +367,18 @@ impl<'e> Context<'_, 'e> {
         // Inside an inline `site-only` element (`<span class="site-only">`): its text is left
         // out, as on the whole-report page.
         let mut site_only = crate::render::print::SiteOnly::default();
+        // Runs read without their formatting (nested past the limit, or inside a site-only
+        // span): how many are open. They are counted, not recursed into, so no input nests
+        // the reader deeper than the limit.
+        let mut flat = 0usize;
         while let Some(event) = events.peek() {
             match event {
-                Event::End(end) if Some(*end) == until => {
+                Event::End(end) if flat == 0 && Some(*end) == until => {
                     events.next();
                     break;
                 }
                 Event::Start(tag) if is_block(tag) => break,
-                Event::End(_) if until.is_none() => break,
+                Event::End(_) if flat == 0 && until.is_none() => break,
                 Event::Rule => break,
                 _ => {}
             }
@@ -382,8 +386,19 @@ impl<'e> Context<'_, 'e> {
             if let Event::InlineHtml(html) = &event {
                 crate::render::print::without_site_only(html, &mut site_only);
             }
-            if site_only.is_open() && !matches!(event, Event::End(_) | Event::Start(_)) {
-                continue;
+            match &event {
+                Event::Start(_)
+                    if site_only.is_open() || self.inline_depth + 1 >= MAX_INLINE_DEPTH =>
+                {
+                    flat += 1;
+                    continue;
+                }
+                Event::End(_) if flat > 0 => {
+                    flat -= 1;
+                    continue;
+                }
+                _ if site_only.is_open() => continue,
+                _ => {}
             }
             match event {
                 Event::Text(text) => push_text(&mut out, &text, std::mem::take(&mut pending_space)),
@@ -406,13 +421,19 @@ impl<'e> Context<'_, 'e> {
                     {
                         let inside_footnote = !self.expanding.is_empty();
                         self.expanding.push(label);
+                        // A footnote's text is read as it is wherever it is referred to.
+                        let depth = std::mem::take(&mut self.inline_depth);
                         let mut events = definition.clone().into_iter().peekable();
                         let blocks = self.blocks(&mut events, None);
+                        self.inline_depth = depth;
                         self.expanding.pop();
                         if inside_footnote {
                             // A footnote of a footnote: its text in brackets, where it is.
                             let text: Vec<String> = blocks.iter().map(text_of).collect();
-                            push_text(&mut out, &format!("（{}）", text.join(" ")), false);
+                            let text = text.join(" ");
+                            if !text.is_empty() {
+                                push_text(&mut out, &format!("（{text}）"), false);
+                            }
                         } else {
                             out.push(Inline::Footnote(blocks));
                         }
@@ -424,10 +445,6 @@ impl<'e> Context<'_, 'e> {
                     self.inline_depth += 1;
                     let content = self.inlines(events, Some(end));
                     self.inline_depth -= 1;
-                    if self.inline_depth >= MAX_INLINE_DEPTH {
-                        extend(&mut out, content);
-                        continue;
-                    }
                     match tag {
                         Tag::Emphasis => out.push(Inline::Emphasis(content)),
                         Tag::Strong => out.push(Inline::Strong(content)),
@@ -777,7 +794,7 @@ mod tests {
                 text("。"),
             ])]
         );
-        let deep = format!("{}深{}", "*".repeat(400), "*".repeat(400));
+        let deep = format!("{}深{}", "*".repeat(40000), "*".repeat(40000));
         let blocks = read("index.md", &deep, false, &[]);
         let mut depth = 0;
         let Block::Paragraph(mut inlines) = blocks[0].clone() else {
@@ -844,6 +861,14 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn formatted_text_inside_a_site_only_span_is_left_out_too() {
+        let markdown =
+            "正文甲<span class=\"site-only\">网站**强调**[链接](https://example.com)尾</span>乙";
+        let blocks = read("index.md", markdown, false, &[]);
+        assert_eq!(blocks, [Block::Paragraph(vec![text("正文甲乙")])]);
     }
 
     #[test]

@@ -107,7 +107,8 @@ pub fn to_html(
         }
         let event = parsed.next()?;
         match &event {
-            Event::Html(html) | Event::InlineHtml(html) => {
+            // Block HTML only: a `site-only` span ends with its paragraph and holds no heading.
+            Event::Html(html) => {
                 super::print::without_site_only(html, &mut site_only);
             }
             Event::Start(tag) if !matches!(tag, Tag::HtmlBlock) => site_only.block_starts(),

@@ -208,21 +208,41 @@ impl SiteOnly {
 
 /// End tags that end an open `<p>` inside them (HTML closes the paragraph with its parent).
 const ENDS_P: &[&str] = &[
+    "address",
     "article",
     "aside",
     "blockquote",
     "body",
+    "dd",
     "details",
     "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
     "figure",
     "footer",
+    "form",
     "header",
     "li",
     "main",
     "nav",
+    "ol",
+    "p",
     "section",
+    "summary",
+    "table",
     "td",
     "th",
+    "tr",
+    "ul",
+];
+
+/// Inline elements: an open one ends, as a browser ends it, where its block ends (an end
+/// tag of [`ENDS_P`]).
+const INLINE: &[&str] = &[
+    "a", "abbr", "b", "cite", "code", "em", "font", "i", "mark", "q", "s", "small", "span",
+    "strong", "sub", "sup", "u",
 ];
 
 /// Where a page's content goes in the whole report, for its ids and links.
@@ -326,7 +346,12 @@ fn scan(html: &str, place: Option<&Place<'_>>, skipping: &mut SiteOnly, out: &mu
                 } else {
                     CLOSES_P.iter().any(|b| tag.name.eq_ignore_ascii_case(b))
                 };
-            if ends_p {
+            // An unclosed `<span class="site-only">` ends with its paragraph.
+            let ends_inline = INLINE.contains(&name.as_str())
+                && tag.closing
+                && !tag.name.eq_ignore_ascii_case(name)
+                && ENDS_P.iter().any(|b| tag.name.eq_ignore_ascii_case(b));
+            if ends_p || ends_inline {
                 skipping.0 = None;
             } else {
                 if tag.name.eq_ignore_ascii_case(name) && !tag.self_closing {
@@ -1006,6 +1031,15 @@ mod tests {
         );
         assert!(!out.contains("只在网站上"), "{out}");
         assert!(out.contains("<p>正文</p>") && out.contains("标题"), "{out}");
+    }
+
+    #[test]
+    fn an_unclosed_site_only_span_ends_with_its_paragraph() {
+        let out = section(
+            "index.html",
+            "<p>正文<span class=\"site-only\">未闭合</p><h2 id=\"x\">政策</h2>",
+        );
+        assert!(out.contains("<p>正文</p>") && out.contains("政策"), "{out}");
     }
 
     #[test]

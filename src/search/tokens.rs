@@ -23,26 +23,28 @@ pub struct Token {
     pub kind: Kind,
 }
 
-/// `c` as it is searched: full-width ASCII forms (`１`, `Ａ`, `．`) as half-width ones, the
-/// ideographic space as a space, Latin letters lower-cased.
+/// `c` as it is searched: full-width ASCII forms (`１`, `Ａ`, `．`) as half-width ones — but
+/// the full-width comma, which separates the items of a Chinese list, not thousands —, the
+/// ideographic space as a space. (Letters are lower-cased as words are read.)
 pub fn fold(c: char) -> char {
-    let c = match c {
+    match c {
+        '\u{ff0c}' => c,
         '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
         '\u{3000}' => ' ',
         c => c,
-    };
-    c.to_ascii_lowercase()
+    }
 }
 
 /// Whether `c` is a Han character (CJK unified ideographs and their extensions, and the
 /// compatibility ideographs).
 pub fn is_han(c: char) -> bool {
     matches!(c,
-        '\u{3400}'..='\u{4dbf}'
+        '\u{3007}'
+        | '\u{3400}'..='\u{4dbf}'
         | '\u{4e00}'..='\u{9fff}'
         | '\u{f900}'..='\u{faff}'
         | '\u{20000}'..='\u{2fa1f}'
-        | '\u{30000}'..='\u{3134f}')
+        | '\u{30000}'..='\u{323af}')
 }
 
 /// The terms of `text`, in order.
@@ -66,7 +68,7 @@ pub fn tokens(text: &str) -> Vec<Token> {
                 });
             }
             at += 1;
-        } else if c.is_ascii_alphanumeric() {
+        } else if c.is_alphanumeric() {
             let start = at;
             let mut word = String::new();
             while at < chars.len() {
@@ -76,12 +78,19 @@ pub fn tokens(text: &str) -> Vec<Token> {
                         && chars[at - 1].is_ascii_digit()
                         && chars.get(at + 1).is_some_and(char::is_ascii_digit)
                 };
-                if c.is_ascii_alphanumeric() {
-                    word.push(c);
+                // A thousands separator: three digits after it, then no digit (6,336).
+                let thousands = |at: usize| {
+                    between_digits(at)
+                        && chars[at + 1..].iter().take(3).all(char::is_ascii_digit)
+                        && chars.len() >= at + 4
+                        && !chars.get(at + 4).is_some_and(char::is_ascii_digit)
+                };
+                if c.is_alphanumeric() && !is_han(c) {
+                    word.extend(c.to_lowercase());
                 } else if c == '.' && between_digits(at) {
                     word.push('.');
-                } else if c == ',' && between_digits(at) {
-                    // A thousands separator: 6,336 is 6336.
+                } else if c == ',' && thousands(at) {
+                    // Left out: 6,336 is 6336.
                 } else {
                     break;
                 }
@@ -163,6 +172,19 @@ mod tests {
             ["6336", "人", "2019", "年", "hello", "world"]
         );
         assert_eq!(texts("ＧＢ／Ｔ　9704"), ["gb", "t", "9704"]);
+        assert_eq!(texts("12,345,678"), ["12345678"]);
+        assert_eq!(texts("café Zürich"), ["café", "zürich"]);
+    }
+
+    #[test]
+    fn a_comma_is_a_thousands_separator_only_before_three_digits() {
+        assert_eq!(texts("2019，2020年"), ["2019", "2020", "年"]);
+        assert_eq!(texts("1,2"), ["1", "2"]);
+        assert_eq!(texts("12,3456"), ["12", "3456"]);
+        assert_eq!(
+            texts("二〇一九年"),
+            ["二", "二〇", "〇", "〇一", "一", "一九", "九", "九年", "年"]
+        );
     }
 
     #[test]
