@@ -69,52 +69,6 @@ impl PageSink for Collector {
     }
 }
 
-/// `text` with the HTML entities huibao and Markdown write (`&amp;` `&lt;` `&gt;` `&quot;`
-/// `&#39;`, and numeric ones) read back.
-pub fn unescape_html(text: &str) -> String {
-    if !text.contains('&') {
-        return text.to_string();
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find('&') {
-        out.push_str(&rest[..at]);
-        rest = &rest[at..];
-        let entity = rest[1..]
-            .find(';')
-            .filter(|&end| end <= 10)
-            .map(|end| &rest[1..=end]);
-        let decoded = entity.and_then(|name| match name {
-            "amp" => Some('&'),
-            "lt" => Some('<'),
-            "gt" => Some('>'),
-            "quot" => Some('"'),
-            "apos" => Some('\''),
-            "nbsp" => Some('\u{a0}'),
-            _ => {
-                let number = name.strip_prefix('#')?;
-                let code = match number.strip_prefix(['x', 'X']) {
-                    Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-                    None => number.parse().ok()?,
-                };
-                char::from_u32(code)
-            }
-        });
-        match (decoded, entity) {
-            (Some(c), Some(name)) => {
-                out.push(c);
-                rest = &rest[name.len() + 2..];
-            }
-            _ => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
 /// The text of an HTML fragment: its tags, comments, scripts and styles left out, its
 /// entities read back.
 pub fn html_text(html: &str) -> String {
@@ -144,20 +98,12 @@ pub fn html_text(html: &str) -> String {
         rest = &rest[end..];
     }
     text.push_str(rest);
-    unescape_html(&text)
+    crate::html::unescape(&text)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn entities_are_read_back_and_unknown_ones_kept() {
-        assert_eq!(
-            unescape_html("a &amp; b &lt;c&gt; &quot;d&quot; &#39;e&#39; &#x4e00; &bogus; & x"),
-            "a & b <c> \"d\" 'e' 一 &bogus; & x"
-        );
-    }
 
     #[test]
     fn the_text_of_html_has_no_tags() {

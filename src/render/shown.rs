@@ -46,7 +46,7 @@ impl markdown::FigureHtml for ShownFigures<'_> {
                 None => format!("<span data-src=\"{src}\">{text_html}</span>"),
             },
         };
-        let value = unescape_html(text_html);
+        let value = crate::html::unescape(text_html);
         self.found.push(match origin {
             Origin::Data(at) if self.sources.value(at).is_some() => manifest::Figure::Data {
                 at,
@@ -67,16 +67,4 @@ impl markdown::FigureHtml for ShownFigures<'_> {
             .map(|origin| self.sources.describe(&origin).src)
             .unwrap_or_default()
     }
-}
-
-/// The text of escaped HTML text (as [`crate::html::escape_html_text`] writes it).
-fn unescape_html(html: &str) -> String {
-    if !html.contains('&') {
-        return html.to_string();
-    }
-    html.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
 }
