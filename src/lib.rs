@@ -145,8 +145,8 @@ pub fn check(site_root: &Path, deny_warnings: bool) -> Result<Rendered, Vec<Diag
         };
     match checked {
         _ if fonts.is_empty() => checked,
-        Ok(rendered) => Err(fonts.into_iter().chain(rendered.notes).collect()),
-        Err(problems) => Err(fonts.into_iter().chain(problems).collect()),
+        Ok(rendered) => Err(with_notes(fonts, &rendered.notes)),
+        Err(problems) => Err(with_notes(fonts, &problems)),
     }
 }
 
@@ -209,10 +209,7 @@ fn render_discovered(
     };
     // Render takes the checked data and lets it go once the template values are made.
     let mut output = render::render_site_cached(&site, data, extras, &mut cache.pages, pages_to)
-        .map_err(|mut problems| {
-            problems.extend(notes.iter().cloned());
-            problems
-        })?;
+        .map_err(|problems| with_notes(problems, &notes))?;
     timer.lap("render");
     notes.extend(output.notes.iter().cloned());
     // What the published site printed and this build prints differently: each change of a
@@ -306,16 +303,12 @@ pub fn build(
             pages: staging.take_markdown(),
         };
         // A document that cannot be made stops the build, with its warnings.
-        let with_notes = |mut problems: Vec<Diagnostic>| {
-            problems.extend(notes.iter().cloned());
-            problems
-        };
         for (kind, file) in &files_of {
             let (bytes, _, _) = document_bytes(&report, *kind, &site_root, &settings, &found)
-                .map_err(with_notes)?;
+                .map_err(|problems| with_notes(problems, &notes))?;
             staging
                 .put(Path::new(file), &bytes)
-                .map_err(|d| with_notes(vec![d]))?;
+                .map_err(|d| with_notes(vec![d], &notes))?;
         }
         timer.lap("documents");
     }
@@ -403,20 +396,23 @@ pub fn export(
         language,
         pages: collector.into_pages(),
     };
-    let with_notes = |mut problems: Vec<Diagnostic>| {
-        problems.extend(rendered.notes.iter().cloned());
-        problems
-    };
-    let (bytes, pages, fonts) =
-        document_bytes(&report, kind, &site_root, &settings, &found).map_err(with_notes)?;
+    let (bytes, pages, fonts) = document_bytes(&report, kind, &site_root, &settings, &found)
+        .map_err(|problems| with_notes(problems, &rendered.notes))?;
     timer.lap("typeset");
-    write::write_file(&file, &bytes).map_err(|d| with_notes(vec![d]))?;
+    write::write_file(&file, &bytes).map_err(|d| with_notes(vec![d], &rendered.notes))?;
     Ok(ExportReport {
         file,
         pages,
         fonts,
         notes: rendered.notes,
     })
+}
+
+/// `problems` that stop a command, with the warnings and notes found before them (reported
+/// all together).
+fn with_notes(mut problems: Vec<Diagnostic>, notes: &[Diagnostic]) -> Vec<Diagnostic> {
+    problems.extend(notes.iter().cloned());
+    problems
 }
 
 /// The PDF's fonts, found before any page is rendered (a machine without them fails first).

@@ -32,9 +32,7 @@ pub fn scan(page: &str, content: &str, html: &str, files: &HashSet<String>) -> P
     };
     let dir = page.rsplit_once('/').map_or("", |(d, _)| d);
     for link in attribute_values(content) {
-        let decoded = percent_decode_str(&link.replace("&amp;", "&"))
-            .decode_utf8_lossy()
-            .to_string();
+        let decoded = decoded(&link);
         if is_external(&decoded) {
             continue;
         }
@@ -122,8 +120,15 @@ fn resolve(dir: &str, path: &str) -> Option<String> {
     super::markdown::normalize(&format!("{dir}/{path}"))
 }
 
+/// A link or part of one as the file or id it names: `&amp;` read back, percent-decoded.
+pub(super) fn decoded(link: &str) -> String {
+    percent_decode_str(&link.replace("&amp;", "&"))
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
 /// The values of the attribute `opening` (` href="`) in `html`, in order.
-fn values_of<'h>(html: &'h str, opening: &str) -> Vec<&'h str> {
+pub(super) fn values_of<'h>(html: &'h str, opening: &str) -> Vec<&'h str> {
     let mut values = Vec::new();
     let mut rest = html;
     while let Some(start) = crate::html::find(rest, opening) {

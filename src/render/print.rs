@@ -259,16 +259,10 @@ struct Place<'p> {
 
 /// The values of the `id` attributes in `html`.
 fn ids_of(html: &str) -> HashSet<String> {
-    let mut ids = HashSet::new();
-    let mut rest = html;
-    while let Some(at) = crate::html::find(rest, " id=\"") {
-        rest = &rest[at + 5..];
-        if let Some(end) = rest.find('"') {
-            ids.insert(rest[..end].to_string());
-            rest = &rest[end..];
-        }
-    }
-    ids
+    super::links::values_of(html, " id=\"")
+        .into_iter()
+        .map(str::to_string)
+        .collect()
 }
 
 /// Elements a `<p>` ends at (HTML closes an open paragraph before them).
@@ -642,15 +636,6 @@ fn rewrite_attribute(name: &str, value: &str, place: &Place<'_>) -> Option<Strin
     }
 }
 
-/// `text` percent-decoded and with `&amp;` read back: a link's path or fragment as the page
-/// or id it names.
-fn decoded(text: &str) -> String {
-    let text = text.replace("&amp;", "&");
-    percent_encoding::percent_decode_str(&text)
-        .decode_utf8_lossy()
-        .into_owned()
-}
-
 /// A link of the page at `place`, as the whole report links it: when `to_pages`, to a
 /// section or a heading in it when it leads to a page of the site; else to the same file
 /// from the site's root. `None`: the same link (outside the site, or already from the root).
@@ -659,7 +644,7 @@ fn link(value: &str, place: &Place<'_>, to_pages: bool) -> Option<String> {
     if let Some(fragment) = value.strip_prefix('#') {
         // A fragment of the page's own content; else of its layout (`#main`), which the
         // whole report has not: the page's section.
-        let fragment = decoded(fragment);
+        let fragment = super::links::decoded(fragment);
         return Some(if place.ids.contains(&fragment) {
             anchor(id, &fragment)
         } else {
@@ -706,11 +691,13 @@ fn link(value: &str, place: &Place<'_>, to_pages: bool) -> Option<String> {
         }
         resolved.push_str("index.html");
     }
-    let page = decoded(&resolved);
+    let page = super::links::decoded(&resolved);
     if to_pages && query.is_none() && above_root == 0 && place.pages.contains(&page) {
         let section = section_id(&page);
         return Some(match fragment {
-            Some(fragment) if !fragment.is_empty() => anchor(section, &decoded(fragment)),
+            Some(fragment) if !fragment.is_empty() => {
+                anchor(section, &super::links::decoded(fragment))
+            }
             _ => format!("#{section}"),
         });
     }
@@ -770,8 +757,15 @@ fn anchor(section: &str, fragment: &str) -> String {
     }
 }
 
-/// Every page's section of the whole report as it is rendered, kept in reading order.
-pub enum Parts {
+/// Every page's section of the whole report as it is rendered, kept in reading order, and
+/// the ids they hold (found as each is put, on the core that rendered it).
+pub struct Parts {
+    store: Store,
+    ids: Mutex<HashSet<String>>,
+}
+
+/// Where the sections are kept.
+enum Store {
     /// Held in memory (the preview, tests).
     Memory(Mutex<Vec<(usize, Bytes)>>),
     /// Appended to a scratch file as they come (a build): (index, offset, length) of each.
@@ -784,9 +778,16 @@ pub enum Parts {
 }
 
 impl Parts {
+    fn new(store: Store) -> Parts {
+        Parts {
+            store,
+            ids: Mutex::new(HashSet::new()),
+        }
+    }
+
     /// Parts held in memory.
     pub fn in_memory() -> Parts {
-        Parts::Memory(Mutex::new(Vec::new()))
+        Parts::new(Store::Memory(Mutex::new(Vec::new())))
     }
 
     /// Parts spilled to a new scratch file at `path`.
@@ -797,18 +798,20 @@ impl Parts {
             .create(true)
             .truncate(true)
             .open(&path)?;
-        Ok(Parts::Spilled {
+        Ok(Parts::new(Store::Spilled {
             path,
             file: Mutex::new(file),
             places: Mutex::new(Vec::new()),
-        })
+        }))
     }
 
     /// Keeps the section of page `index`.
     pub fn put(&self, index: usize, section: Bytes) -> std::io::Result<()> {
-        match self {
-            Parts::Memory(parts) => lock(parts).push((index, section)),
-            Parts::Spilled { file, places, .. } => {
+        let ids = ids_of(&String::from_utf8_lossy(&section));
+        lock(&self.ids).extend(ids);
+        match &self.store {
+            Store::Memory(parts) => lock(parts).push((index, section)),
+            Store::Spilled { file, places, .. } => {
                 let mut file = lock(file);
                 let offset = file.seek(std::io::SeekFrom::End(0))?;
                 file.write_all(&section)?;
@@ -818,27 +821,17 @@ impl Parts {
         Ok(())
     }
 
-    /// The sections held in memory, in reading order (none when spilled).
-    pub fn in_order(&self) -> Vec<(usize, Bytes)> {
-        match self {
-            Parts::Memory(parts) => {
-                let mut parts = lock(parts).clone();
-                parts.sort_by_key(|(index, _)| *index);
-                parts
-            }
-            Parts::Spilled { .. } => Vec::new(),
-        }
-    }
-
     /// Calls `each` with every section in reading order.
     fn for_each(&self, each: &mut dyn FnMut(&[u8]) -> std::io::Result<()>) -> std::io::Result<()> {
-        match self {
-            Parts::Memory(_) => {
-                for (_, section) in self.in_order() {
+        match &self.store {
+            Store::Memory(parts) => {
+                let mut parts = lock(parts).clone();
+                parts.sort_by_key(|(index, _)| *index);
+                for (_, section) in parts {
                     each(&section)?;
                 }
             }
-            Parts::Spilled { file, places, .. } => {
+            Store::Spilled { file, places, .. } => {
                 let mut places = lock(places).clone();
                 places.sort_by_key(|(index, _, _)| *index);
                 let mut file = lock(file);
@@ -858,7 +851,7 @@ impl Parts {
 
 impl Drop for Parts {
     fn drop(&mut self) {
-        if let Parts::Spilled { path, .. } = self {
+        if let Store::Spilled { path, .. } = &self.store {
             let _ = std::fs::remove_file(path);
         }
     }
@@ -883,12 +876,9 @@ impl WholeReport {
     /// Writes the page to `out`. A link to a heading of another page that the whole report
     /// has not (an anchor of that page's layout, `index.md#main`) leads to that page's section.
     pub fn write_to(&self, out: &mut dyn Write) -> std::io::Result<()> {
-        let mut ids = ids_of(&self.head);
+        let mut ids = lock(&self.parts.ids).clone();
+        ids.extend(ids_of(&self.head));
         ids.extend(ids_of(&self.tail));
-        self.parts.for_each(&mut |section| {
-            ids.extend(ids_of(&String::from_utf8_lossy(section)));
-            Ok(())
-        })?;
         out.write_all(self.head.as_bytes())?;
         self.parts.for_each(&mut |section| {
             let section = String::from_utf8_lossy(section);
