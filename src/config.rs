@@ -38,6 +38,29 @@ pub struct Config {
     /// How `huibao export` makes the report as a document (`[document]`).
     #[serde(default)]
     pub document: DocumentSettings,
+    /// The offline search (`[search]`).
+    #[serde(default)]
+    pub search: SearchSettings,
+}
+
+/// The `[search]` settings.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchSettings {
+    /// Whether `build` writes the search page (`search.html`), its index (`search/`) and a
+    /// search box in every page's header (default: yes).
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+impl Default for SearchSettings {
+    fn default() -> SearchSettings {
+        SearchSettings { enabled: true }
+    }
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// The `[document]` settings: the fonts of the exported report.
@@ -189,8 +212,8 @@ impl Config {
                 ),
             )
             .with_hint(Text::new(
-                "可用的设置：title、language、description、theme、output_dir、toc_section_limit、print_page、[document]（见 README）",
-                "the settings are: title, language, description, theme, output_dir, toc_section_limit, print_page, [document] (see README)",
+                "可用的设置：title、language、description、theme、output_dir、toc_section_limit、print_page、[document]、[search]（见 README）",
+                "the settings are: title, language, description, theme, output_dir, toc_section_limit, print_page, [document], [search] (see README)",
             ))
         })
     }

@@ -23,6 +23,7 @@ pub mod provenance;
 pub mod render;
 pub mod search;
 pub mod serve;
+pub mod spill;
 pub mod validate;
 pub mod write;
 
@@ -318,6 +319,11 @@ pub fn build(
     for (path, source) in &output.copies {
         staging.copy(path, source).map_err(|d| vec![d])?;
     }
+    if let Some(index) = &output.search {
+        search::files::write(index, &mut |path, bytes| staging.put(path, bytes))
+            .map_err(|d| vec![d])?;
+        timer.lap("search index");
+    }
     if let Some(whole) = &output.print {
         staging
             .put_with(Path::new(render::print::PAGE), |out| whole.write_to(out))
@@ -339,6 +345,7 @@ pub fn build(
             + output.files.len()
             + output.copies.len()
             + usize::from(output.print.is_some())
+            + output.search.as_ref().map_or(0, search::files::count)
             + 1,
         out_dir,
         changes,

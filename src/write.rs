@@ -36,7 +36,8 @@ pub struct Staging {
     out_dir: PathBuf,
     staging: PathBuf,
     retired: PathBuf,
-    /// A scratch file beside the staging folder (the whole-report page's sections).
+    /// The start of the scratch files' paths, beside the staging folder (see
+    /// [`SCRATCH_FILES`]).
     scratch: PathBuf,
     /// Folders already made in the staging folder.
     folders: Mutex<HashSet<PathBuf>>,
@@ -48,6 +49,18 @@ pub struct Staging {
     /// downloads`).
     markdown: Option<crate::document::Collector>,
     published: bool,
+}
+
+/// What the scratch files beside the staging folder hold while the pages are rendered: the
+/// whole-report page's sections, the search index's page texts.
+pub const SCRATCH_FILES: [&str; 2] = ["print", "search"];
+
+/// The scratch file for `purpose`.
+fn scratch_file(scratch: &Path, purpose: &str) -> PathBuf {
+    let mut path = scratch.as_os_str().to_owned();
+    path.push("-");
+    path.push(purpose);
+    PathBuf::from(path)
 }
 
 impl Staging {
@@ -69,14 +82,18 @@ impl Staging {
         let staging = parent.join(format!(".{name}.huibao-new"));
         let retired = parent.join(format!(".{name}.huibao-old"));
         let scratch = parent.join(format!(".{name}.huibao-scratch"));
+        for purpose in SCRATCH_FILES {
+            let leftover = scratch_file(&scratch, purpose);
+            if leftover.exists() {
+                fs::remove_file(&leftover)
+                    .map_err(|e| io_error(Step::RemoveTemporary, &leftover, e))?;
+            }
+        }
         for leftover in [&staging, &retired] {
             if leftover.exists() {
                 fs::remove_dir_all(leftover)
                     .map_err(|e| io_error(Step::RemoveTemporary, leftover, e))?;
             }
-        }
-        if scratch.exists() {
-            fs::remove_file(&scratch).map_err(|e| io_error(Step::RemoveTemporary, &scratch, e))?;
         }
         fs::create_dir_all(&staging).map_err(|e| io_error(Step::CreateFolder, &staging, e))?;
         Ok(Staging {
@@ -238,10 +255,11 @@ impl Drop for Staging {
 }
 
 impl crate::render::PageSink for Staging {
-    fn whole_report_parts(&self) -> Option<Result<crate::render::print::Parts, Diagnostic>> {
+    fn spill(&self, purpose: &str) -> Option<Result<crate::spill::Spill, Diagnostic>> {
+        let path = scratch_file(&self.scratch, purpose);
         Some(
-            crate::render::print::Parts::spilled(self.scratch.clone())
-                .map_err(|e| io_error(Step::WriteFile, &self.scratch, e)),
+            crate::spill::Spill::to_file(path.clone())
+                .map_err(|e| io_error(Step::WriteFile, &path, e)),
         )
     }
 

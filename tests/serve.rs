@@ -182,6 +182,24 @@ fn serves_the_site_with_live_reload_only_in_the_preview() {
         manifest,
         "the preview's figures.json is the one build writes"
     );
+    // The search page and its index are the ones build writes (the index made when asked).
+    let mut search_files = 0;
+    for (path, bytes) in tree(out.path()) {
+        let path = path.to_string_lossy().replace('\\', "/");
+        if path.starts_with("search/") {
+            let (status, _, served) = server.get(&format!("/{path}"));
+            assert_eq!(status, 200, "{path}");
+            assert_eq!(served.as_bytes(), &bytes[..], "{path}");
+            search_files += 1;
+        }
+    }
+    assert!(search_files >= 3, "the program, the terms and the pages");
+    assert_eq!(server.get("/search/terms-99.js").0, 404);
+    assert_eq!(server.get("/search/pages-99.js").0, 404);
+    assert_eq!(
+        live_script_removed(&server.get("/search.html").2),
+        page_text(&fs::read_to_string(out.path().join("search.html")).unwrap()),
+    );
     for (_, bytes) in tree(out.path()) {
         assert!(!String::from_utf8_lossy(&bytes).contains("__huibao"));
     }
@@ -274,6 +292,14 @@ fn a_data_edit_reaches_the_page_and_errors_show_until_fixed() {
     eprintln!("edit served after {} ms", started.elapsed().as_millis());
     // The whole-report page follows: the edited village's section is made again.
     assert!(server.get("/print.html").2.contains("贫困户79户"));
+    // So does the search index: the page's text and its terms.
+    let texts: String = (0..)
+        .map(|n| server.get(&format!("/search/pages-{n}.js")))
+        .take_while(|(status, _, _)| *status == 200)
+        .map(|(_, _, body)| body)
+        .collect();
+    assert!(texts.contains("贫困户79户"), "{texts}");
+    assert!(server.get("/search/terms-0.js").2.contains("\n\"79\":["));
     // Pages that sum over the villages are rebuilt too (the others are reused).
     assert!(
         server.get("/villages/").2.contains("91户"),

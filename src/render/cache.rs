@@ -22,6 +22,8 @@ pub struct PageCache {
     pub(super) context: super::context::Cache,
     /// The data files' prints, for the next build's.
     pub(super) file_prints: FilePrints,
+    /// The search terms' numbers, which the kept pages' search entries use.
+    pub(super) search_terms: std::sync::Arc<std::sync::Mutex<crate::search::index::Dictionary>>,
 }
 
 /// Each data file's print from the last build, with the file it was made from (see
@@ -45,6 +47,8 @@ pub(super) struct CachedPage {
     pub figures: std::sync::Arc<[manifest::Figure]>,
     /// Its anchors, for the link check of the pages that link to it.
     pub anchors: Vec<u64>,
+    /// Its part of the search index (when the site has search).
+    pub search: Option<std::sync::Arc<crate::search::index::Entry>>,
 }
 
 pub(super) fn fingerprint(value: &impl Hash) -> u64 {

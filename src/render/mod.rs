@@ -15,6 +15,7 @@ mod links;
 pub mod markdown;
 mod pages;
 pub mod print;
+pub mod search_page;
 mod shown;
 mod tera_filters;
 pub mod theme;
@@ -31,6 +32,7 @@ use crate::discover::Site;
 use crate::load::Data;
 use crate::manifest;
 use crate::provenance::Sources;
+use crate::search;
 use crate::validate::schema::Schema;
 pub use cache::PageCache;
 use cache::{Prints, fingerprint};
@@ -59,6 +61,9 @@ pub struct Output {
     /// The whole-report page ([`print::PAGE`]), when the site has one; the caller writes it
     /// (a build streams it into the staging folder, the preview makes it when asked).
     pub print: Option<print::WholeReport>,
+    /// The search index, when the site has search: the caller writes its files
+    /// ([`crate::search::files`]; the search page itself is in `files`).
+    pub search: Option<crate::search::index::Index>,
 }
 
 /// Where a build puts each page the moment it is rendered, so that a site of any size never
@@ -68,9 +73,10 @@ pub trait PageSink: Sync {
     /// Takes the page at `path` in the output folder.
     fn put(&self, path: &std::path::Path, bytes: &[u8]) -> Result<(), Diagnostic>;
 
-    /// Where the sections of the whole-report page wait for the end of the build; `None`
-    /// when the sink keeps no whole report (`huibao diff`).
-    fn whole_report_parts(&self) -> Option<Result<print::Parts, Diagnostic>> {
+    /// Where pieces made with each page wait for the end of the build: a scratch file for
+    /// `purpose` (one of [`crate::write::SCRATCH_FILES`]); `None` when the sink keeps no such
+    /// pieces (`huibao diff`).
+    fn spill(&self, _purpose: &str) -> Option<Result<crate::spill::Spill, Diagnostic>> {
         None
     }
 
@@ -166,6 +172,8 @@ struct Finished {
     bytes: Option<Bytes>,
     /// Its section of the whole-report page, when it is kept in memory (no sink).
     section: Option<Bytes>,
+    /// Its part of the search index, when it is kept in memory (no sink).
+    search: Option<std::sync::Arc<search::index::Entry>>,
     figures: Vec<manifest::Figure>,
     links: links::PageLinks,
 }
@@ -260,8 +268,8 @@ pub fn render_site_cached(
     let parts = match (whole_report, sink) {
         (false, _) => None,
         (true, None) => Some(print::Parts::in_memory()),
-        (true, Some(sink)) => match sink.whole_report_parts() {
-            Some(Ok(parts)) => Some(parts),
+        (true, Some(sink)) => match sink.spill("print") {
+            Some(Ok(sections)) => Some(print::Parts::new(sections)),
             Some(Err(problem)) => {
                 problems.push(problem);
                 None
@@ -269,6 +277,33 @@ pub fn render_site_cached(
             None => None,
         },
     };
+    // The search index: each page's terms and text as it is rendered.
+    let search_on = site.config.search.enabled && !sample;
+    let collector = match (search_on, sink.map(|s| s.spill("search"))) {
+        (false, _) => None,
+        // A sink that keeps no pieces (`huibao diff`, the exports) wants no search either.
+        (true, Some(None)) => None,
+        (true, None) => Some(search::index::Collector::new(
+            cache.search_terms.clone(),
+            crate::spill::Spill::in_memory(),
+        )),
+        (true, Some(Some(Ok(texts)))) => Some(search::index::Collector::new(
+            std::sync::Arc::default(),
+            texts,
+        )),
+        (true, Some(Some(Err(problem)))) => {
+            problems.push(problem);
+            None
+        }
+    };
+    if site.config.search.enabled
+        && let Some(page) = plan
+            .pages
+            .iter()
+            .find(|p| p.output == search_page::PAGE || p.output.starts_with(search::files::FOLDER))
+    {
+        problems.push(search_page::collision(&sources[page.source].file));
+    }
     // A page in the whole report's place: found where the whole report is made, and by
     // `check`.
     if print_page
@@ -310,6 +345,7 @@ pub fn render_site_cached(
         "description": site.config.description,
         "corrections": extras.corrections.len(),
         "print_page": if parts.is_some() { Json::from(print::PAGE) } else { Json::Null },
+        "search": if collector.is_some() { Json::from(search_page::PAGE) } else { Json::Null },
         "downloads": downloads
             .iter()
             .map(|(file, label)| {
@@ -391,6 +427,19 @@ pub fn render_site_cached(
         .chain(builtin_files.iter().map(|(p, _)| output_key(p)))
         .chain([manifest::FILE.to_string()])
         .chain(print_page.then(|| print::PAGE.to_string()))
+        .chain(
+            site.config
+                .search
+                .enabled
+                .then(|| {
+                    [
+                        search_page::PAGE.to_string(),
+                        search::files::SCRIPT.to_string(),
+                    ]
+                })
+                .into_iter()
+                .flatten(),
+        )
         .chain(documents.iter().map(|(file, _)| file.clone()))
         .collect();
     let output_paths: std::collections::HashSet<String> = generated
@@ -436,12 +485,17 @@ pub fn render_site_cached(
                 {
                     problems.push(print::write_error(&error));
                 }
+                if let (Some(collector), Some(entry)) = (&collector, &cached.search)
+                    && let Err(error) = collector.put(index, entry)
+                {
+                    problems.push(search::files::write_error(&error));
+                }
                 done.add(
                     page,
                     inputs,
                     (Some(cached.bytes), cached.section),
                     cached.figures,
-                    cached.anchors,
+                    (cached.anchors, cached.search),
                 );
             }
             _ if sample
@@ -496,6 +550,20 @@ pub fn render_site_cached(
                 Ok(section)
             })
             .transpose()?;
+        // The page's words for the search index: its content without what only the site shows.
+        let search = collector
+            .as_ref()
+            .map(|collector| -> Result<_, Vec<Diagnostic>> {
+                let content = print::without_site_only(&page.body, &mut Default::default());
+                let text = search::index::page_text(&content);
+                let title = crate::provenance::strip(&planned.title);
+                let entry = search::index::Entry::new(&title, &text, collector.dictionary());
+                collector
+                    .put(index, &entry)
+                    .map_err(|error| vec![search::files::write_error(&error)])?;
+                Ok(std::sync::Arc::new(entry))
+            })
+            .transpose()?;
         let bytes = Bytes::from(page.html.into_bytes());
         if let Some(sink) = sink {
             sink.put(std::path::Path::new(output_path), &bytes)
@@ -514,6 +582,7 @@ pub fn render_site_cached(
         Ok(Finished {
             bytes: keep.then_some(bytes),
             section: section.filter(|_| keep),
+            search: search.filter(|_| keep),
             figures: page.figures,
             links,
         })
@@ -531,7 +600,7 @@ pub fn render_site_cached(
                     inputs,
                     (page.bytes, page.section),
                     page.figures.into(),
-                    anchors,
+                    (anchors, page.search),
                 );
                 scanned.push((planned.output.clone(), page.links));
             }
@@ -585,6 +654,34 @@ pub fn render_site_cached(
     }
     output.files.sort();
     output.copies = site.static_files.clone();
+    if let Some(collector) = collector {
+        let pages = plan
+            .pages
+            .iter()
+            .enumerate()
+            .map(|(index, page)| {
+                let place: Vec<String> = plan
+                    .breadcrumbs(index)
+                    .into_iter()
+                    .map(|i| crate::provenance::strip(&plan.pages[i].title).into_owned())
+                    .collect();
+                search::index::Page {
+                    url: page.output.clone(),
+                    title: crate::provenance::strip(&page.title).into_owned(),
+                    place: place.join(" › "),
+                }
+            })
+            .collect();
+        let index = collector.finish(pages);
+        match search_page::render(&layout_tera, site, &plan, &site_json, &index) {
+            Ok(html) => output.files.push((
+                PathBuf::from(search_page::PAGE),
+                Bytes::from(html.into_bytes()),
+            )),
+            Err(problem) => problems.push(problem),
+        }
+        output.search = Some(index);
+    }
     if let Some(parts) = parts {
         match print::layout(&layout_tera, site, &plan, &site_json) {
             Ok((head, tail)) => output.print = Some(print::WholeReport { head, tail, parts }),
@@ -631,7 +728,7 @@ impl Done {
         inputs: u64,
         (bytes, section): (Option<Bytes>, Option<Bytes>),
         figures: std::sync::Arc<[manifest::Figure]>,
-        anchors: Vec<u64>,
+        (anchors, search): (Vec<u64>, Option<std::sync::Arc<search::index::Entry>>),
     ) {
         if let (true, Some(bytes)) = (self.keep, bytes) {
             self.files
@@ -644,6 +741,7 @@ impl Done {
                     section,
                     figures: figures.clone(),
                     anchors: anchors.clone(),
+                    search,
                 },
             );
         }
@@ -1051,29 +1149,11 @@ impl PagePlan {
         site: &Json,
     ) -> Json {
         let page = &self.pages[index];
-        let link = |i: usize| json!({ "title": self.pages[i].title, "url": self.pages[i].output });
+        let link = |i: usize| self.link_json(i);
         let (prev, next, _) = self.neighbours(index);
         let (prev, next) = (prev.map(link), next.map(link));
         let breadcrumbs: Vec<Json> = self.breadcrumbs(index).into_iter().map(link).collect();
-        let toc: Vec<Json> = self
-            .toc
-            .iter()
-            .map(|entry| {
-                let children: Vec<Json> = entry
-                    .children
-                    .iter()
-                    .map(|&c| {
-                        let mut child = link(c);
-                        child["current"] = Json::Bool(c == index);
-                        child
-                    })
-                    .collect();
-                let mut item = link(entry.page);
-                item["current"] = Json::Bool(entry.page == index);
-                item["children"] = Json::Array(children);
-                item
-            })
-            .collect();
+        let toc = self.toc_json(Some(index));
         let mut page_json = Map::new();
         page_json.insert("title".into(), json!(page.title));
         page_json.insert("url".into(), json!(page.output));
@@ -1084,5 +1164,56 @@ impl PagePlan {
         page_json.insert("prev".into(), prev.unwrap_or(Json::Null));
         page_json.insert("next".into(), next.unwrap_or(Json::Null));
         json!({ "site": site, "page": page_json, "toc": toc, "root": root })
+    }
+
+    /// Page `index` as the layout links to it: its `title` and `url`.
+    fn link_json(&self, index: usize) -> Json {
+        json!({ "title": self.pages[index].title, "url": self.pages[index].output })
+    }
+
+    /// The layout's table of contents (`toc`), `current` marked.
+    fn toc_json(&self, current: Option<usize>) -> Vec<Json> {
+        self.toc
+            .iter()
+            .map(|entry| {
+                let children: Vec<Json> = entry
+                    .children
+                    .iter()
+                    .map(|&c| {
+                        let mut child = self.link_json(c);
+                        child["current"] = Json::Bool(Some(c) == current);
+                        child
+                    })
+                    .collect();
+                let mut item = self.link_json(entry.page);
+                item["current"] = Json::Bool(Some(entry.page) == current);
+                item["children"] = Json::Array(children);
+                item
+            })
+            .collect()
+    }
+
+    /// The layout's context for a page the build makes beyond the content (the search page):
+    /// titled `title`, at `url` at the top of the site, with `content`, under the home page.
+    pub(crate) fn extra_page_context(
+        &self,
+        title: &str,
+        url: &str,
+        content: &str,
+        site: &Json,
+    ) -> Json {
+        let home = self.pages.iter().position(|p| p.key == "index.md");
+        let breadcrumbs: Vec<Json> = home.into_iter().map(|i| self.link_json(i)).collect();
+        let page = json!({
+            "title": title,
+            "url": url,
+            "content": content,
+            "headings": [],
+            "is_home": false,
+            "breadcrumbs": breadcrumbs,
+            "prev": null,
+            "next": null,
+        });
+        json!({ "site": site, "page": page, "toc": self.toc_json(None), "root": "" })
     }
 }

@@ -12,9 +12,10 @@
 
 use bytes::Bytes;
 use std::collections::HashSet;
-use std::io::{Read, Seek, Write};
-use std::path::PathBuf;
+use std::io::Write;
 use std::sync::Mutex;
+
+use crate::spill::{Spill, lock};
 
 /// The whole-report page's path in the output folder.
 pub const PAGE: &str = "print.html";
@@ -757,108 +758,33 @@ fn anchor(section: &str, fragment: &str) -> String {
     }
 }
 
-/// Every page's section of the whole report as it is rendered, kept in reading order, and
-/// the ids they hold (found as each is put, on the core that rendered it).
+/// Every page's section of the whole report as it is rendered, kept in reading order
+/// ([`Spill`]), and the ids they hold (found as each is put, on the core that rendered it).
 pub struct Parts {
-    store: Store,
+    sections: Spill,
     ids: Mutex<HashSet<String>>,
 }
 
-/// Where the sections are kept.
-enum Store {
-    /// Held in memory (the preview, tests).
-    Memory(Mutex<Vec<(usize, Bytes)>>),
-    /// Appended to a scratch file as they come (a build): (index, offset, length) of each.
-    Spilled {
-        /// The scratch file; removed when the parts are dropped.
-        path: PathBuf,
-        file: Mutex<std::fs::File>,
-        places: Mutex<Vec<(usize, u64, u64)>>,
-    },
-}
-
 impl Parts {
-    fn new(store: Store) -> Parts {
+    /// Parts kept in `sections`.
+    pub fn new(sections: Spill) -> Parts {
         Parts {
-            store,
+            sections,
             ids: Mutex::new(HashSet::new()),
         }
     }
 
     /// Parts held in memory.
     pub fn in_memory() -> Parts {
-        Parts::new(Store::Memory(Mutex::new(Vec::new())))
-    }
-
-    /// Parts spilled to a new scratch file at `path`.
-    pub fn spilled(path: PathBuf) -> std::io::Result<Parts> {
-        let file = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&path)?;
-        Ok(Parts::new(Store::Spilled {
-            path,
-            file: Mutex::new(file),
-            places: Mutex::new(Vec::new()),
-        }))
+        Parts::new(Spill::in_memory())
     }
 
     /// Keeps the section of page `index`.
     pub fn put(&self, index: usize, section: Bytes) -> std::io::Result<()> {
         let ids = ids_of(&String::from_utf8_lossy(&section));
         lock(&self.ids).extend(ids);
-        match &self.store {
-            Store::Memory(parts) => lock(parts).push((index, section)),
-            Store::Spilled { file, places, .. } => {
-                let mut file = lock(file);
-                let offset = file.seek(std::io::SeekFrom::End(0))?;
-                file.write_all(&section)?;
-                lock(places).push((index, offset, section.len() as u64));
-            }
-        }
-        Ok(())
+        self.sections.put(index, section)
     }
-
-    /// Calls `each` with every section in reading order.
-    fn for_each(&self, each: &mut dyn FnMut(&[u8]) -> std::io::Result<()>) -> std::io::Result<()> {
-        match &self.store {
-            Store::Memory(parts) => {
-                let mut parts = lock(parts).clone();
-                parts.sort_by_key(|(index, _)| *index);
-                for (_, section) in parts {
-                    each(&section)?;
-                }
-            }
-            Store::Spilled { file, places, .. } => {
-                let mut places = lock(places).clone();
-                places.sort_by_key(|(index, _, _)| *index);
-                let mut file = lock(file);
-                file.flush()?;
-                let mut buffer = Vec::new();
-                for (_, offset, len) in places {
-                    file.seek(std::io::SeekFrom::Start(offset))?;
-                    buffer.clear();
-                    (&mut *file).take(len).read_to_end(&mut buffer)?;
-                    each(&buffer)?;
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
-impl Drop for Parts {
-    fn drop(&mut self) {
-        if let Store::Spilled { path, .. } = &self.store {
-            let _ = std::fs::remove_file(path);
-        }
-    }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// The whole-report page: the layout's text before and after the pages' sections, and the
@@ -880,7 +806,7 @@ impl WholeReport {
         ids.extend(ids_of(&self.head));
         ids.extend(ids_of(&self.tail));
         out.write_all(self.head.as_bytes())?;
-        self.parts.for_each(&mut |section| {
+        self.parts.sections.for_each(&mut |_, section| {
             let section = String::from_utf8_lossy(section);
             out.write_all(anchors_found(&section, &ids).as_bytes())
         })?;
@@ -1080,7 +1006,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         for parts in [
             Parts::in_memory(),
-            Parts::spilled(dir.path().join("parts")).unwrap(),
+            Parts::new(Spill::to_file(dir.path().join("parts")).unwrap()),
         ] {
             parts.put(2, Bytes::from_static(b"C")).unwrap();
             parts.put(0, Bytes::from_static(b"A")).unwrap();

@@ -11,13 +11,13 @@ pub enum Kind {
     Word,
 }
 
-/// A term of a text and where it is (the position of its first character among the text's
-/// characters, for the proximity of a query's terms).
+/// A term of a text and where it is (the position of its first character among the
+/// characters of the text as searched, [`normalise`]d, for the proximity of a query's terms).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Token {
     /// The term.
     pub text: String,
-    /// Its first character's position in the text.
+    /// Its first character's position in the normalised text.
     pub position: u32,
     /// What it is.
     pub kind: Kind,
@@ -25,7 +25,7 @@ pub struct Token {
 
 /// `c` as it is searched: full-width ASCII forms (`１`, `Ａ`, `．`) as half-width ones — but
 /// the full-width comma, which separates the items of a Chinese list, not thousands —, the
-/// ideographic space as a space. (Letters are lower-cased as words are read.)
+/// ideographic space as a space. (Letters are lower-cased by [`normalise`].)
 pub fn fold(c: char) -> char {
     match c {
         '\u{ff0c}' => c,
@@ -35,7 +35,7 @@ pub fn fold(c: char) -> char {
     }
 }
 
-/// Whether `c` is a Han character (CJK unified ideographs and their extensions, and the
+/// Whether `c` is a Han character (CJK unified ideographs and their extensions, 〇, and the
 /// compatibility ideographs).
 pub fn is_han(c: char) -> bool {
     matches!(c,
@@ -47,64 +47,83 @@ pub fn is_han(c: char) -> bool {
         | '\u{30000}'..='\u{323af}')
 }
 
-/// The terms of `text`, in order.
-pub fn tokens(text: &str) -> Vec<Token> {
+/// `text` as it is searched: each character [`fold`]ed and lower-cased (one character at a
+/// time), and the commas that separate thousands left out (`6,336` is `6336`: a comma between
+/// a digit and exactly three digits).
+pub fn normalise(text: &str) -> String {
     let chars: Vec<char> = text.chars().map(fold).collect();
-    let mut out = Vec::new();
-    let mut at = 0;
-    while at < chars.len() {
-        let c = chars[at];
+    let mut out = String::with_capacity(text.len());
+    for (at, &c) in chars.iter().enumerate() {
+        let thousands = c == ','
+            && at > 0
+            && chars[at - 1].is_ascii_digit()
+            && chars.len() >= at + 4
+            && chars[at + 1..at + 4].iter().all(char::is_ascii_digit)
+            && !chars.get(at + 4).is_some_and(char::is_ascii_digit);
+        if thousands {
+            continue;
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
+/// Calls `each` with every term of a [`normalise`]d text, in order: (the term, what it is,
+/// the position of its first character). Han characters are terms one by one and in pairs;
+/// a run of letters and digits (with the points between digits) is one term.
+pub fn for_each_term<'t>(normalised: &'t str, mut each: impl FnMut(&'t str, Kind, u32)) {
+    let mut chars = normalised.char_indices().peekable();
+    let mut position: u32 = 0;
+    while let Some((at, c)) = chars.next() {
         if is_han(c) {
-            out.push(Token {
-                text: c.to_string(),
-                position: at as u32,
-                kind: Kind::Unigram,
-            });
-            if let Some(&next) = chars.get(at + 1).filter(|n| is_han(**n)) {
-                out.push(Token {
-                    text: [c, next].iter().collect(),
-                    position: at as u32,
-                    kind: Kind::Bigram,
-                });
+            let end = at + c.len_utf8();
+            each(&normalised[at..end], Kind::Unigram, position);
+            if let Some(&(_, next)) = chars.peek().filter(|(_, n)| is_han(*n)) {
+                each(
+                    &normalised[at..end + next.len_utf8()],
+                    Kind::Bigram,
+                    position,
+                );
             }
-            at += 1;
+            position += 1;
         } else if c.is_alphanumeric() {
-            let start = at;
-            let mut word = String::new();
-            while at < chars.len() {
-                let c = chars[at];
-                let between_digits = |at: usize| {
-                    at > start
-                        && chars[at - 1].is_ascii_digit()
-                        && chars.get(at + 1).is_some_and(char::is_ascii_digit)
-                };
-                // A thousands separator: three digits after it, then no digit (6,336).
-                let thousands = |at: usize| {
-                    between_digits(at)
-                        && chars[at + 1..].iter().take(3).all(char::is_ascii_digit)
-                        && chars.len() >= at + 4
-                        && !chars.get(at + 4).is_some_and(char::is_ascii_digit)
-                };
-                if c.is_alphanumeric() && !is_han(c) {
-                    word.extend(c.to_lowercase());
-                } else if c == '.' && between_digits(at) {
-                    word.push('.');
-                } else if c == ',' && thousands(at) {
-                    // Left out: 6,336 is 6336.
-                } else {
+            let start = position;
+            let mut end = at + c.len_utf8();
+            let mut last = c;
+            position += 1;
+            while let Some(&(next_at, next)) = chars.peek() {
+                let word = next.is_alphanumeric() && !is_han(next);
+                let point = next == '.'
+                    && last.is_ascii_digit()
+                    && normalised[next_at + 1..]
+                        .chars()
+                        .next()
+                        .is_some_and(|d| d.is_ascii_digit());
+                if !word && !point {
                     break;
                 }
-                at += 1;
+                chars.next();
+                end = next_at + next.len_utf8();
+                last = next;
+                position += 1;
             }
-            out.push(Token {
-                text: word,
-                position: start as u32,
-                kind: Kind::Word,
-            });
+            each(&normalised[at..end], Kind::Word, start);
         } else {
-            at += 1;
+            position += 1;
         }
     }
+}
+
+/// The terms of `text`, in order.
+pub fn tokens(text: &str) -> Vec<Token> {
+    let mut out = Vec::new();
+    for_each_term(&normalise(text), |term, kind, position| {
+        out.push(Token {
+            text: term.to_string(),
+            position,
+            kind,
+        })
+    });
     out
 }
 

@@ -54,6 +54,8 @@ struct Snapshot {
     figures: Option<Arc<crate::manifest::Manifest>>,
     /// The whole-report page, put together when asked for (it holds every page's content).
     print: Option<crate::render::print::WholeReport>,
+    /// The search index, its files made when asked for.
+    search: Option<crate::search::index::Index>,
 }
 
 /// What the request handlers share with the builder.
@@ -98,11 +100,13 @@ impl Builder {
         }
         let figures = Some(rendered.output.figures);
         let print = rendered.output.print;
+        let search = rendered.output.search;
         Ok((
             Snapshot {
                 files,
                 figures,
                 print,
+                search,
             },
             notes,
         ))
@@ -454,8 +458,10 @@ async fn serve_file(State(shared): State<Arc<Shared>>, method: Method, uri: Uri)
         .clone();
     let manifest = |key: &str| key == crate::manifest::FILE && snapshot.figures.is_some();
     let print = |key: &str| key == crate::render::print::PAGE && snapshot.print.is_some();
+    let search =
+        |key: &str| key.starts_with(crate::search::files::FOLDER) && snapshot.search.is_some();
     match resolve(uri.path(), |key| {
-        snapshot.files.contains_key(key) || manifest(key) || print(key)
+        snapshot.files.contains_key(key) || manifest(key) || print(key) || search(key)
     }) {
         Resolved::Bad => plain(StatusCode::BAD_REQUEST, "400 Bad Request"),
         Resolved::Redirect(to) => {
@@ -487,6 +493,16 @@ async fn serve_file(State(shared): State<Arc<Shared>>, method: Method, uri: Uri)
                     Some(whole) => Bytes::from(whole.to_bytes()),
                     None => return plain(StatusCode::NOT_FOUND, "404 Not Found"),
                 },
+                (None, _) if search(&key) => {
+                    let file = snapshot
+                        .search
+                        .as_ref()
+                        .and_then(|index| crate::search::files::file(index, &key));
+                    match file {
+                        Some(bytes) => Bytes::from(bytes),
+                        None => return plain(StatusCode::NOT_FOUND, "404 Not Found"),
+                    }
+                }
                 _ => return plain(StatusCode::NOT_FOUND, "404 Not Found"),
             };
             let kind = content_type(&key);

@@ -68,3 +68,17 @@ pub fn pixels(png: &Path) -> (u32, u32, Vec<[u8; 3]>) {
         .collect();
     (info.width, info.height, pixels)
 }
+
+/// The DOM of `url` after its scripts ran (and the scripts they loaded), as HTML.
+pub fn dump_dom(browser: &Path, url: &str) -> String {
+    let profile = tempfile::tempdir().expect("profile dir");
+    let output = Command::new(browser)
+        .args(FLAGS)
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--virtual-time-budget=10000")
+        .arg("--dump-dom")
+        .arg(url)
+        .output()
+        .expect("chromium runs");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}

@@ -1,0 +1,181 @@
+//! The search index as files of the site, plain scripts that hand their data to the search
+//! page's global `huibaoSearch` — loaded with `<script>` tags by relative path, they work
+//! from `file://`, under any sub-path, with no server (no `fetch`, no modules, no WASM):
+//!
+//! - `search/search.js`: the search page's program (this folder's `search.js`);
+//! - `search/terms-N.js`: shard N of the terms, `huibaoSearch.terms(N, {"横溪": [page, weight,
+//!   …]})`, each term's pages in reading order, each page number written as the difference
+//!   from the one before;
+//! - `search/pages-N.js`: pages `N × 8` to `N × 8 + 7`, `huibaoSearch.pages(N, [[url, title,
+//!   place, text], …])`, for the results shown (title, breadcrumb, snippet).
+//!
+//! A query loads the shards of its terms and the page files of the results it shows.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use super::index::{Index, Page};
+use crate::diagnostics::{Diagnostic, Location, Text};
+
+/// The folder of the index in the site.
+pub const FOLDER: &str = "search/";
+
+/// The search page's program, in the site.
+pub const SCRIPT: &str = "search/search.js";
+
+/// The program's text.
+pub const SCRIPT_TEXT: &str = include_str!("search.js");
+
+/// About how many bytes a shard of the terms holds.
+pub const SHARD_BYTES: usize = 128 * 1024;
+
+/// The most shards the terms are cut into.
+pub const MOST_SHARDS: u32 = 4096;
+
+/// How many pages a page file holds.
+pub const PAGES_PER_FILE: usize = 8;
+
+/// The path of shard `n` of the terms.
+pub fn terms_file(n: u32) -> String {
+    format!("search/terms-{n}.js")
+}
+
+/// The path of page file `n`.
+pub fn pages_file(n: usize) -> String {
+    format!("search/pages-{n}.js")
+}
+
+/// Takes a file of the index: its path in the site and its bytes.
+pub type Put<'p> = dyn FnMut(&Path, &[u8]) -> Result<(), Diagnostic> + 'p;
+
+/// Every file of `index`, given to `put` one at a time: the program, the terms' shards,
+/// the page files.
+pub fn write(index: &Index, put: &mut Put<'_>) -> Result<(), Diagnostic> {
+    put(Path::new(SCRIPT), SCRIPT_TEXT.as_bytes())?;
+    for (n, terms) in index.shards().iter().enumerate() {
+        put(Path::new(&terms_file(n as u32)), &terms_script(n, terms))?;
+    }
+    // Each page file is written once its last page's text is read.
+    let pages = index.pages();
+    let mut texts: Vec<String> = Vec::with_capacity(PAGES_PER_FILE);
+    let mut failed = None;
+    let read = index.for_each_text(&mut |page, text| {
+        texts.resize(page % PAGES_PER_FILE, String::new());
+        texts.push(text.to_string());
+        let n = page / PAGES_PER_FILE;
+        let last = page + 1 == pages.len() || texts.len() == PAGES_PER_FILE;
+        if last {
+            let script = pages_script(n, pages, &texts);
+            texts.clear();
+            if let Err(problem) = put(Path::new(&pages_file(n)), &script) {
+                failed = Some(problem);
+                return Err(std::io::Error::other("page file"));
+            }
+        }
+        Ok(())
+    });
+    if let Some(problem) = failed {
+        return Err(problem);
+    }
+    read.map_err(|error| write_error(&error))
+}
+
+/// How many files [`write`] writes.
+pub fn count(index: &Index) -> usize {
+    1 + index.shard_count() as usize + index.pages().len().div_ceil(PAGES_PER_FILE)
+}
+
+/// The file at `path` (`search/terms-3.js`) of `index`, made when asked for (the preview).
+pub fn file(index: &Index, path: &str) -> Option<Vec<u8>> {
+    if path == SCRIPT {
+        return Some(SCRIPT_TEXT.as_bytes().to_vec());
+    }
+    let number = |prefix: &str| -> Option<usize> {
+        path.strip_prefix(prefix)?.strip_suffix(".js")?.parse().ok()
+    };
+    if let Some(n) = number("search/terms-") {
+        return index.shards().get(n).map(|terms| terms_script(n, terms));
+    }
+    let n = number("search/pages-")?;
+    let first = n.checked_mul(PAGES_PER_FILE)?;
+    if first >= index.pages().len() {
+        return None;
+    }
+    let mut texts = vec![String::new(); PAGES_PER_FILE.min(index.pages().len() - first)];
+    let _ = index.for_each_text(&mut |page, text| {
+        if let Some(slot) = page.checked_sub(first).and_then(|i| texts.get_mut(i)) {
+            *slot = text.to_string();
+        }
+        Ok(())
+    });
+    Some(pages_script(n, index.pages(), &texts))
+}
+
+/// Shard `n` of the terms as a script.
+fn terms_script(n: usize, terms: &BTreeMap<&str, &[(u32, u32)]>) -> Vec<u8> {
+    let mut out = format!("huibaoSearch.terms({n},{{");
+    for (i, (term, postings)) in terms.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push('\n');
+        out.push_str(&json_string(term));
+        out.push_str(":[");
+        let mut before = 0;
+        for (j, (page, weight)) in postings.iter().enumerate() {
+            if j > 0 {
+                out.push(',');
+            }
+            let _ = write!(out, "{},{weight}", page - before);
+            before = *page;
+        }
+        out.push(']');
+    }
+    out.push_str("});\n");
+    out.into_bytes()
+}
+
+/// Page file `n` as a script: pages `n × PAGES_PER_FILE` on, with `texts`.
+fn pages_script(n: usize, pages: &[Page], texts: &[String]) -> Vec<u8> {
+    let mut out = format!("huibaoSearch.pages({n},[");
+    for (i, text) in texts.iter().enumerate() {
+        let Some(page) = pages.get(n * PAGES_PER_FILE + i) else {
+            break;
+        };
+        if i > 0 {
+            out.push(',');
+        }
+        let _ = write!(
+            out,
+            "\n[{},{},{},{}]",
+            json_string(&page.url),
+            json_string(&page.title),
+            json_string(&page.place),
+            json_string(text)
+        );
+    }
+    out.push_str("]);\n");
+    out.into_bytes()
+}
+
+/// `text` as a JSON string (valid JavaScript too).
+fn json_string(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_string())
+}
+
+/// The error for a page text of the index that could not be kept or read back.
+pub fn write_error(error: &std::io::Error) -> Diagnostic {
+    Diagnostic::error(
+        "write",
+        Some(Location::file(SCRIPT)),
+        Text::new(
+            format!("写入搜索索引失败：{error}"),
+            format!("writing the search index failed: {error}"),
+        ),
+    )
+    .with_hint(Text::new(
+        "检查磁盘空间和文件夹权限；原来发布的站点没有改动",
+        "check disk space and folder permissions; the site published before is unchanged",
+    ))
+}

@@ -1,0 +1,143 @@
+//! Pieces of output kept in reading order while the pages are rendered in any order: in
+//! memory (the preview, tests) or appended to a scratch file (a build, so that a site of
+//! 10,000 villages never holds them all). The whole-report page's sections and the search
+//! index's page texts wait here for the end of the build.
+
+use bytes::Bytes;
+use std::io::{Read, Seek, Write};
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+/// Pieces put by page number, read back in page order.
+pub struct Spill {
+    store: Store,
+}
+
+/// Where the pieces are kept.
+enum Store {
+    /// Held in memory.
+    Memory(Mutex<Vec<(usize, Bytes)>>),
+    /// Appended to a scratch file as they come: (index, offset, length) of each.
+    File {
+        /// The scratch file; removed when the spill is dropped.
+        path: PathBuf,
+        file: Mutex<std::fs::File>,
+        places: Mutex<Vec<(usize, u64, u64)>>,
+    },
+}
+
+impl Spill {
+    /// Pieces held in memory.
+    pub fn in_memory() -> Spill {
+        Spill {
+            store: Store::Memory(Mutex::new(Vec::new())),
+        }
+    }
+
+    /// Pieces appended to a new scratch file at `path`.
+    pub fn to_file(path: PathBuf) -> std::io::Result<Spill> {
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&path)?;
+        Ok(Spill {
+            store: Store::File {
+                path,
+                file: Mutex::new(file),
+                places: Mutex::new(Vec::new()),
+            },
+        })
+    }
+
+    /// Keeps the piece of page `index`.
+    pub fn put(&self, index: usize, piece: Bytes) -> std::io::Result<()> {
+        match &self.store {
+            Store::Memory(pieces) => lock(pieces).push((index, piece)),
+            Store::File { file, places, .. } => {
+                let mut file = lock(file);
+                let offset = file.seek(std::io::SeekFrom::End(0))?;
+                file.write_all(&piece)?;
+                lock(places).push((index, offset, piece.len() as u64));
+            }
+        }
+        Ok(())
+    }
+
+    /// Calls `each` with every page number and its piece, in page order.
+    pub fn for_each(
+        &self,
+        each: &mut dyn FnMut(usize, &[u8]) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        match &self.store {
+            Store::Memory(pieces) => {
+                let mut pieces = lock(pieces).clone();
+                pieces.sort_by_key(|(index, _)| *index);
+                for (index, piece) in pieces {
+                    each(index, &piece)?;
+                }
+            }
+            Store::File { file, places, .. } => {
+                let mut places = lock(places).clone();
+                places.sort_by_key(|(index, _, _)| *index);
+                let mut file = lock(file);
+                file.flush()?;
+                let mut buffer = Vec::new();
+                for (index, offset, len) in places {
+                    file.seek(std::io::SeekFrom::Start(offset))?;
+                    buffer.clear();
+                    (&mut *file).take(len).read_to_end(&mut buffer)?;
+                    each(index, &buffer)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Spill {
+    fn drop(&mut self) {
+        if let Store::File { path, .. } = &self.store {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// The value behind `mutex`, even when a thread panicked holding it.
+pub fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pieces_come_back_in_page_order_from_memory_and_from_a_scratch_file() {
+        let dir = tempfile::tempdir().unwrap();
+        for spill in [
+            Spill::in_memory(),
+            Spill::to_file(dir.path().join("pieces")).unwrap(),
+        ] {
+            spill.put(2, Bytes::from_static(b"C")).unwrap();
+            spill.put(0, Bytes::from_static(b"A")).unwrap();
+            spill.put(1, Bytes::from_static(b"BB")).unwrap();
+            let mut out = Vec::new();
+            spill
+                .for_each(&mut |index, piece| {
+                    out.push((index, piece.to_vec()));
+                    Ok(())
+                })
+                .unwrap();
+            assert_eq!(
+                out,
+                [(0, b"A".to_vec()), (1, b"BB".to_vec()), (2, b"C".to_vec())]
+            );
+        }
+        assert!(
+            !dir.path().join("pieces").exists(),
+            "the scratch file is removed"
+        );
+    }
+}
