@@ -320,7 +320,7 @@ pub fn build(
         staging.copy(path, source).map_err(|d| vec![d])?;
     }
     if let Some(index) = &output.search {
-        search::files::write(index, &mut |path, bytes| staging.put(path, bytes))
+        search::files::write(index, &|path, bytes| staging.put(path, bytes))
             .map_err(|d| vec![d])?;
         timer.lap("search index");
     }

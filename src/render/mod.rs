@@ -554,8 +554,12 @@ pub fn render_site_cached(
         let search = collector
             .as_ref()
             .map(|collector| -> Result<_, Vec<Diagnostic>> {
-                let content = print::without_site_only(&page.body, &mut Default::default());
-                let text = search::index::page_text(&content);
+                let text = if page.body.contains("site-only") {
+                    let content = print::without_site_only(&page.body, &mut Default::default());
+                    search::index::page_text(&content)
+                } else {
+                    search::index::page_text(&page.body)
+                };
                 let title = crate::provenance::strip(&planned.title);
                 let entry = search::index::Entry::new(&title, &text, collector.dictionary());
                 collector
@@ -654,14 +658,16 @@ pub fn render_site_cached(
     }
     output.files.sort();
     output.copies = site.static_files.clone();
+    timer.lap("links");
     if let Some(collector) = collector {
+        let home = plan.home();
         let pages = plan
             .pages
             .iter()
             .enumerate()
             .map(|(index, page)| {
                 let place: Vec<String> = plan
-                    .breadcrumbs(index)
+                    .breadcrumbs_under(home, index)
                     .into_iter()
                     .map(|i| crate::provenance::strip(&plan.pages[i].title).into_owned())
                     .collect();
@@ -681,6 +687,7 @@ pub fn render_site_cached(
             Err(problem) => problems.push(problem),
         }
         output.search = Some(index);
+        timer.lap("search index made");
     }
     if let Some(parts) = parts {
         match print::layout(&layout_tera, site, &plan, &site_json) {
@@ -691,7 +698,6 @@ pub fn render_site_cached(
     if let Some(files) = checked_files {
         cache.context = context::Cache::keep(files, extras.schema, data_map, figure_sources);
     }
-    timer.lap("links");
     if problems.is_empty() {
         Ok(output)
     } else {

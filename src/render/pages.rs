@@ -117,8 +117,18 @@ impl PagePlan {
 
     /// The pages above `index`: the home page, then its folder's index page.
     pub fn breadcrumbs(&self, index: usize) -> Vec<usize> {
+        self.breadcrumbs_under(self.home(), index)
+    }
+
+    /// The home page's place in the plan.
+    pub fn home(&self) -> Option<usize> {
+        self.pages.iter().position(|p| p.key == "index.md")
+    }
+
+    /// [`PagePlan::breadcrumbs`] of page `index`, the home page at `home` (for every page
+    /// of a large site, without looking for the home page each time).
+    pub fn breadcrumbs_under(&self, home: Option<usize>, index: usize) -> Vec<usize> {
         let mut crumbs = Vec::new();
-        let home = self.pages.iter().position(|p| p.key == "index.md");
         if let Some(home) = home.filter(|&h| h != index) {
             crumbs.push(home);
         }

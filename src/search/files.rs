@@ -11,11 +11,10 @@
 //!
 //! A query loads the shards of its terms and the page files of the results it shows.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use super::index::{Index, Page};
+use super::index::{Index, Page, Postings};
 use crate::diagnostics::{Diagnostic, Location, Text};
 
 /// The folder of the index in the site.
@@ -47,15 +46,21 @@ pub fn pages_file(n: usize) -> String {
 }
 
 /// Takes a file of the index: its path in the site and its bytes.
-pub type Put<'p> = dyn FnMut(&Path, &[u8]) -> Result<(), Diagnostic> + 'p;
+/// Called from every core at once.
+pub type Put<'p> = dyn Fn(&Path, &[u8]) -> Result<(), Diagnostic> + Sync + 'p;
 
 /// Every file of `index`, given to `put` one at a time: the program, the terms' shards,
 /// the page files.
-pub fn write(index: &Index, put: &mut Put<'_>) -> Result<(), Diagnostic> {
+pub fn write(index: &Index, put: &Put<'_>) -> Result<(), Diagnostic> {
+    use rayon::prelude::*;
     put(Path::new(SCRIPT), SCRIPT_TEXT.as_bytes())?;
-    for (n, terms) in index.shards().iter().enumerate() {
-        put(Path::new(&terms_file(n as u32)), &terms_script(n, terms))?;
-    }
+    index
+        .shards()
+        .par_iter()
+        .enumerate()
+        .try_for_each(|(n, terms)| {
+            put(Path::new(&terms_file(n as u32)), &terms_script(n, terms))
+        })?;
     // Each page file is written once its last page's text is read.
     let pages = index.pages();
     let mut texts: Vec<String> = Vec::with_capacity(PAGES_PER_FILE);
@@ -113,7 +118,7 @@ pub fn file(index: &Index, path: &str) -> Option<Vec<u8>> {
 }
 
 /// Shard `n` of the terms as a script.
-fn terms_script(n: usize, terms: &BTreeMap<&str, &[(u32, u32)]>) -> Vec<u8> {
+fn terms_script(n: usize, terms: &[(&str, Postings<'_>)]) -> Vec<u8> {
     let mut out = format!("huibaoSearch.terms({n},{{");
     for (i, (term, postings)) in terms.iter().enumerate() {
         if i > 0 {
@@ -127,13 +132,30 @@ fn terms_script(n: usize, terms: &BTreeMap<&str, &[(u32, u32)]>) -> Vec<u8> {
             if j > 0 {
                 out.push(',');
             }
-            let _ = write!(out, "{},{weight}", page - before);
-            before = *page;
+            push_number(&mut out, page - before);
+            out.push(',');
+            push_number(&mut out, weight);
+            before = page;
         }
         out.push(']');
     }
     out.push_str("});\n");
     out.into_bytes()
+}
+
+/// Appends `n` in decimal digits.
+fn push_number(out: &mut String, mut n: u32) {
+    let mut digits = [0u8; 10];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or("0"));
 }
 
 /// Page file `n` as a script: pages `n × PAGES_PER_FILE` on, with `texts`.

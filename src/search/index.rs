@@ -3,7 +3,9 @@
 //! rendered, and cut into shards a search page loads by term (see [`super::files`]).
 
 use bytes::Bytes;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use crate::spill::{Spill, lock};
@@ -53,15 +55,11 @@ const BLOCKS: &[&str] = &[
 pub fn page_text(html: &str) -> PageText {
     let mut text = PageText::default();
     let mut heading: Option<String> = None;
-    // The element whose content is skipped, and how deep inside it the reader is.
-    let mut skipping: Option<(String, usize)> = None;
     let mut rest = html;
     while let Some(at) = rest.find('<') {
         let before = &rest[..at];
-        if skipping.is_none() {
-            let target = heading.as_mut().unwrap_or(&mut text.body);
-            target.push_str(&crate::html::unescape(before));
-        }
+        let target = heading.as_mut().unwrap_or(&mut text.body);
+        target.push_str(&crate::html::unescape(before));
         rest = &rest[at..];
         let end = if rest.starts_with("<!--") {
             rest.find("-->").map_or(rest.len(), |e| e + 3)
@@ -71,33 +69,15 @@ pub fn page_text(html: &str) -> PageText {
         let tag = &rest[..end];
         rest = &rest[end..];
         let closing = tag.starts_with("</");
-        let name: String = tag
-            .trim_start_matches('<')
-            .trim_start_matches('/')
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
-            .collect::<String>()
-            .to_ascii_lowercase();
-        if let Some((skipped, depth)) = &mut skipping {
-            if name == *skipped {
-                if closing {
-                    *depth -= 1;
-                } else if !tag.ends_with("/>") {
-                    *depth += 1;
-                }
-            }
-            if *depth == 0 {
-                skipping = None;
-            }
-            continue;
-        }
-        if !closing && SKIPPED.contains(&name.as_str()) && !tag.ends_with("/>") {
-            skipping = Some((name, 1));
+        let name = tag_name(tag);
+        if !closing && !tag.ends_with("/>") && SKIPPED.iter().any(|s| s.eq_ignore_ascii_case(name))
+        {
+            rest = &rest[skipped_to(rest, name)..];
             continue;
         }
         let is_heading = name.len() == 2
-            && name.starts_with('h')
-            && name[1..].parse::<u8>().is_ok_and(|n| (1..=6).contains(&n));
+            && (name.starts_with('h') || name.starts_with('H'))
+            && matches!(name.as_bytes()[1], b'1'..=b'6');
         if is_heading {
             if closing {
                 if let Some(done) = heading.take() {
@@ -114,7 +94,7 @@ pub fn page_text(html: &str) -> PageText {
             } else {
                 heading = Some(String::new());
             }
-        } else if BLOCKS.contains(&name.as_str())
+        } else if BLOCKS.iter().any(|b| b.eq_ignore_ascii_case(name))
             && heading.is_none()
             && !text.body.ends_with('\n')
             && !text.body.is_empty()
@@ -122,7 +102,7 @@ pub fn page_text(html: &str) -> PageText {
             text.body.push('\n');
         }
     }
-    if skipping.is_none() {
+    if heading.is_none() {
         text.body.push_str(&crate::html::unescape(rest));
     }
     text.body = text
@@ -135,32 +115,98 @@ pub fn page_text(html: &str) -> PageText {
     text
 }
 
+/// The element name of a tag (`<svg …>`, `</p>`), as written.
+fn tag_name(tag: &str) -> &str {
+    let name = tag.trim_start_matches('<').trim_start_matches('/');
+    let end = name
+        .find(|c: char| !c.is_ascii_alphanumeric())
+        .unwrap_or(name.len());
+    &name[..end]
+}
+
+/// Where the content of an element `name` that starts `rest` ends: after its end tag
+/// (elements of the same name inside counted), or at the end. Looks for the name's tags
+/// alone, as written in lower case (huibao's HTML; a chart is thousands of tags).
+fn skipped_to(rest: &str, name: &str) -> usize {
+    let name = name.to_ascii_lowercase();
+    let (open, close) = (format!("<{name}"), format!("</{name}"));
+    let mut depth = 1;
+    let mut at = 0;
+    while let Some(found) = rest[at..].find(close.as_str()) {
+        let end_tag = at + found;
+        // Elements of the same name opened before this end tag.
+        let mut inner = at;
+        while let Some(o) = rest[inner..end_tag].find(open.as_str()) {
+            let tag_start = inner + o;
+            let after = rest.as_bytes().get(tag_start + open.len()).copied();
+            inner = tag_start + open.len();
+            let whole_name = after.is_none_or(|b| !b.is_ascii_alphanumeric());
+            let tag_end = rest[tag_start..]
+                .find('>')
+                .map_or(rest.len(), |e| tag_start + e);
+            if whole_name && !rest[..tag_end].ends_with('/') {
+                depth += 1;
+            }
+        }
+        let end = rest[end_tag..]
+            .find('>')
+            .map_or(rest.len(), |e| end_tag + e + 1);
+        at = end;
+        let after = rest.as_bytes().get(end_tag + close.len()).copied();
+        if after.is_none_or(|b| !b.is_ascii_alphanumeric()) {
+            depth -= 1;
+            if depth == 0 {
+                return end;
+            }
+        }
+    }
+    rest.len()
+}
+
 /// How many characters of a page's text the index keeps for the snippets of its results
 /// (every term of the page is indexed; a match past this shows the page's opening lines).
 pub const TEXT_LIMIT: usize = 4000;
 
 /// The numbers of the terms: each term is written once, pages name it by number. Kept
-/// between the preview's builds, with the pages it reuses.
+/// between the preview's builds, with the pages it reuses. Han terms are looked up by their
+/// characters' code points ([`han_key`]), words by their text.
 #[derive(Debug, Default)]
 pub struct Dictionary {
-    ids: HashMap<Box<str>, u32>,
+    han: FxHashMap<u64, u32>,
+    words: FxHashMap<Box<str>, u32>,
     terms: Vec<Box<str>>,
 }
 
 impl Dictionary {
-    fn id(&mut self, term: &str) -> u32 {
-        if let Some(&id) = self.ids.get(term) {
-            return id;
+    fn id(&mut self, term: &str, kind: tokens::Kind) -> u32 {
+        let next = self.terms.len() as u32;
+        let id = match kind {
+            tokens::Kind::Word => match self.words.get(term) {
+                Some(&id) => id,
+                None => *self.words.entry(term.into()).or_insert(next),
+            },
+            _ => *self.han.entry(han_key(term)).or_insert(next),
+        };
+        if id == next {
+            self.terms.push(term.into());
         }
-        let id = self.terms.len() as u32;
-        self.terms.push(term.into());
-        self.ids.insert(term.into(), id);
         id
     }
 
     /// The term numbered `id`.
     fn term(&self, id: u32) -> &str {
         self.terms.get(id as usize).map_or("", |t| t)
+    }
+}
+
+/// A Han term (one character or two) as a number: the code points side by side, the top
+/// bit set for a pair.
+fn han_key(term: &str) -> u64 {
+    let mut chars = term.chars();
+    let first = chars.next().map_or(0, u64::from);
+    match chars.next() {
+        Some(second) => 1 << 63 | first << 21 | u64::from(second),
+        None => first,
     }
 }
 
@@ -174,6 +220,48 @@ pub struct Entry {
     pub text: Bytes,
 }
 
+/// How often each term is in a page, Han terms by number and words by text.
+#[derive(Default)]
+struct Tally<'t> {
+    han: FxHashMap<u64, (Counts, &'t str)>,
+    words: FxHashMap<&'t str, Counts>,
+}
+
+/// How often a term is in a page — [in the title, headings it is in, times in the text,
+/// the last heading it was counted in + 1] — and what it is.
+type Counts = ([u32; 4], tokens::Kind);
+
+/// Where a term is found.
+#[derive(Clone, Copy)]
+enum Field {
+    Title,
+    /// The heading of that number.
+    Heading(u32),
+    Text,
+}
+
+impl<'t> Tally<'t> {
+    fn add(&mut self, term: &'t str, kind: tokens::Kind, field: Field) {
+        let counts = match kind {
+            tokens::Kind::Word => &mut self.words.entry(term).or_insert(([0; 4], kind)).0,
+            _ => {
+                let key = han_key(term);
+                &mut self.han.entry(key).or_insert((([0; 4], kind), term)).0.0
+            }
+        };
+        match field {
+            Field::Title => counts[0] = 1,
+            // A heading counts once however often the term is in it.
+            Field::Heading(h) if counts[3] != h + 1 => {
+                counts[1] += 1;
+                counts[3] = h + 1;
+            }
+            Field::Heading(_) => {}
+            Field::Text => counts[2] += 1,
+        }
+    }
+}
+
 impl Entry {
     /// The entry of a page titled `title` with `text`. A term weighs [`weight::TITLE`] when
     /// it is in the title, [`weight::HEADING`] for each heading it is in (three at most), and
@@ -183,30 +271,28 @@ impl Entry {
         let title = tokens::normalise(title);
         let headings: Vec<String> = text.headings.iter().map(|h| tokens::normalise(h)).collect();
         let body = tokens::normalise(&text.body);
-        // Per term: [in the title, headings it is in, times in the text].
-        let mut counts: HashMap<&str, [u32; 3]> = HashMap::new();
-        tokens::for_each_term(&title, |term, _, _| counts.entry(term).or_default()[0] = 1);
-        for heading in &headings {
-            let mut seen = HashSet::new();
-            tokens::for_each_term(heading, |term, _, _| {
-                if seen.insert(term) {
-                    counts.entry(term).or_default()[1] += 1;
-                }
-            });
+        let mut tally = Tally::default();
+        tokens::for_each_term(&title, |term, kind, _| tally.add(term, kind, Field::Title));
+        for (h, heading) in headings.iter().enumerate() {
+            let field = Field::Heading(h as u32);
+            tokens::for_each_term(heading, |term, kind, _| tally.add(term, kind, field));
         }
-        tokens::for_each_term(&body, |term, _, _| counts.entry(term).or_default()[2] += 1);
-        let mut terms: Vec<(u32, u32)> = {
-            let mut dictionary = lock(dictionary);
-            counts
-                .into_iter()
-                .map(|(term, [in_title, headings, times])| {
-                    let weight = weight::TITLE * in_title
-                        + weight::HEADING * headings.min(3)
-                        + weight::BODY * times.min(5);
-                    (dictionary.id(term), weight)
-                })
-                .collect()
+        tokens::for_each_term(&body, |term, kind, _| tally.add(term, kind, Field::Text));
+        let weigh = |[in_title, headings, times, _]: [u32; 4]| {
+            weight::TITLE * in_title
+                + weight::HEADING * headings.min(3)
+                + weight::BODY * times.min(5)
         };
+        let mut terms: Vec<(u32, u32)> = Vec::with_capacity(tally.han.len() + tally.words.len());
+        {
+            let mut dictionary = lock(dictionary);
+            for ((counts, kind), term) in tally.han.into_values() {
+                terms.push((dictionary.id(term, kind), weigh(counts)));
+            }
+            for (term, (counts, kind)) in tally.words {
+                terms.push((dictionary.id(term, kind), weigh(counts)));
+            }
+        }
         terms.sort_unstable();
         let kept: String = text.body.chars().take(TEXT_LIMIT).collect();
         Entry {
@@ -227,13 +313,28 @@ pub struct Page {
     pub place: String,
 }
 
-/// The index as the pages are rendered (from every core, in any order): each term's pages
-/// and weights, and each page's text (in memory, or spilled to a scratch file by a build).
+/// The index as the pages are rendered (from every core, in any order): each page's terms
+/// and weights appended to one log, and each page's text (in memory, or spilled to a scratch
+/// file by a build).
 pub struct Collector {
     dictionary: Arc<Mutex<Dictionary>>,
-    /// Per term number: (page, weight) pairs as variable-length numbers, in the order put.
-    postings: Mutex<Vec<Vec<u8>>>,
+    /// Per page put: its number, how many terms, then each term as [`pack`]ed (term, weight).
+    log: Mutex<Vec<u32>>,
     texts: Spill,
+}
+
+/// Weights are below 32 (title 8 + three headings 9 + five times 5): a (number, weight) pair is
+/// one `u32`, the number in the top 27 bits — and a list of packed (page, weight) sorts by page.
+const WEIGHT_BITS: u32 = 5;
+
+/// `number` and `weight` in one `u32`.
+fn pack(number: u32, weight: u32) -> u32 {
+    number << WEIGHT_BITS | weight.min((1 << WEIGHT_BITS) - 1)
+}
+
+/// The (number, weight) of a [`pack`]ed pair.
+fn unpack(packed: u32) -> (u32, u32) {
+    (packed >> WEIGHT_BITS, packed & ((1 << WEIGHT_BITS) - 1))
 }
 
 impl Collector {
@@ -241,7 +342,7 @@ impl Collector {
     pub fn new(dictionary: Arc<Mutex<Dictionary>>, texts: Spill) -> Collector {
         Collector {
             dictionary,
-            postings: Mutex::new(Vec::new()),
+            log: Mutex::new(Vec::new()),
             texts,
         }
     }
@@ -254,87 +355,106 @@ impl Collector {
     /// Adds the entry of page `index` (its place in the reading order).
     pub fn put(&self, index: usize, entry: &Entry) -> std::io::Result<()> {
         {
-            let mut postings = lock(&self.postings);
-            for &(term, weight) in entry.terms.iter() {
-                let term = term as usize;
-                if postings.len() <= term {
-                    postings.resize_with(term + 1, Vec::new);
-                }
-                push_number(&mut postings[term], index as u32);
-                push_number(&mut postings[term], weight);
-            }
+            let mut log = lock(&self.log);
+            log.push(index as u32);
+            log.push(entry.terms.len() as u32);
+            log.extend(entry.terms.iter().map(|&(term, weight)| pack(term, weight)));
         }
         self.texts.put(index, entry.text.clone())
     }
 
     /// The index of the pages put, `pages` being every page in reading order.
     pub fn finish(self, pages: Vec<Page>) -> Index {
+        let log = self.log.into_inner().unwrap_or_else(|e| e.into_inner());
         let dictionary = lock(&self.dictionary);
-        let postings = self
-            .postings
-            .into_inner()
-            .unwrap_or_else(|e| e.into_inner());
-        let mut terms: BTreeMap<String, Vec<(u32, u32)>> = BTreeMap::new();
-        for (id, bytes) in postings.iter().enumerate() {
-            if bytes.is_empty() {
-                continue;
+        // Each term's postings side by side in one list: counted, placed, sorted by page.
+        let mut starts = vec![0u32; dictionary.terms.len() + 1];
+        let mut at = 0;
+        while at + 1 < log.len() {
+            let count = log[at + 1] as usize;
+            for &packed in log.iter().skip(at + 2).take(count) {
+                starts[unpack(packed).0 as usize + 1] += 1;
             }
-            let mut list = read_numbers(bytes);
-            list.sort_unstable();
-            terms.insert(dictionary.term(id as u32).to_string(), list);
+            at += 2 + count;
         }
+        for term in 1..starts.len() {
+            starts[term] += starts[term - 1];
+        }
+        let mut postings = vec![0u32; *starts.last().unwrap_or(&0) as usize];
+        let mut next = starts.clone();
+        let mut at = 0;
+        while at + 1 < log.len() {
+            let (page, count) = (log[at], log[at + 1] as usize);
+            for &packed in log.iter().skip(at + 2).take(count) {
+                let (term, weight) = unpack(packed);
+                postings[next[term as usize] as usize] = pack(page, weight);
+                next[term as usize] += 1;
+            }
+            at += 2 + count;
+        }
+        drop(log);
+        let mut terms: Vec<(Box<str>, std::ops::Range<usize>)> = (0..dictionary.terms.len())
+            .filter(|&term| starts[term] < starts[term + 1])
+            .map(|term| {
+                let range = starts[term] as usize..starts[term + 1] as usize;
+                (dictionary.term(term as u32).into(), range)
+            })
+            .collect();
         drop(dictionary);
+        // Pages come nearly in order, from every core at once: each term's list sorted on
+        // its own (the lists follow one another in term number order).
+        let mut lists = Vec::with_capacity(terms.len());
+        let mut rest = postings.as_mut_slice();
+        for (_, range) in &terms {
+            let (list, after) = std::mem::take(&mut rest).split_at_mut(range.len());
+            lists.push(list);
+            rest = after;
+        }
+        lists.par_iter_mut().for_each(|list| {
+            if !list.is_sorted() {
+                list.sort_unstable();
+            }
+        });
+        terms.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
         // Shards of about `SHARD_BYTES` each, as many as a power of two (one for a township's
         // report).
         let bytes: usize = terms
             .iter()
-            .map(|(term, postings)| term.len() + 6 + postings.len() * 6)
+            .map(|(term, range)| term.len() + 6 + range.len() * 6)
             .sum();
         let wanted = bytes.div_ceil(super::files::SHARD_BYTES).max(1);
         let shard_count = (wanted.next_power_of_two() as u32).min(super::files::MOST_SHARDS);
         Index {
             pages,
             terms,
+            postings,
             texts: self.texts,
             shard_count,
         }
     }
 }
 
-/// Appends `n` in seven-bit groups, the last without the high bit.
-fn push_number(bytes: &mut Vec<u8>, mut n: u32) {
-    while n >= 0x80 {
-        bytes.push((n as u8 & 0x7f) | 0x80);
-        n >>= 7;
-    }
-    bytes.push(n as u8);
-}
-
-/// The (page, weight) pairs written by [`push_number`].
-fn read_numbers(bytes: &[u8]) -> Vec<(u32, u32)> {
-    let mut numbers = Vec::new();
-    let mut n: u32 = 0;
-    let mut shift = 0;
-    for &byte in bytes {
-        n |= u32::from(byte & 0x7f) << shift;
-        if byte & 0x80 == 0 {
-            numbers.push(n);
-            n = 0;
-            shift = 0;
-        } else {
-            shift += 7;
-        }
-    }
-    numbers.chunks_exact(2).map(|p| (p[0], p[1])).collect()
-}
-
 /// The finished index: the pages in reading order, each term with its pages and weights
 /// (in page order), and the pages' texts.
 pub struct Index {
     pages: Vec<Page>,
-    terms: BTreeMap<String, Vec<(u32, u32)>>,
+    /// In term order, each with where its postings are in `postings`.
+    terms: Vec<(Box<str>, std::ops::Range<usize>)>,
+    /// [`pack`]ed (page, weight) pairs.
+    postings: Vec<u32>,
     texts: Spill,
     shard_count: u32,
+}
+
+/// A term's pages and weights, in page order.
+#[derive(Clone, Copy, Debug)]
+pub struct Postings<'i>(&'i [u32]);
+
+impl Postings<'_> {
+    /// The (page, weight) pairs.
+    pub fn iter(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        self.0.iter().map(|&packed| unpack(packed))
+    }
 }
 
 impl std::fmt::Debug for Index {
@@ -361,8 +481,8 @@ impl Index {
         for term in &terms {
             let postings: BTreeMap<u32, u32> = self
                 .terms
-                .get(term)
-                .map(|p| p.iter().copied().collect())
+                .binary_search_by(|(t, _)| (**t).cmp(term.as_str()))
+                .map(|at| self.postings_of(at).iter().collect())
                 .unwrap_or_default();
             found = Some(match found {
                 None => postings,
@@ -385,13 +505,18 @@ impl Index {
 
     /// The terms of each shard (see [`tokens::shard`]), each term with its pages and
     /// weights, in term order.
-    pub fn shards(&self) -> Vec<BTreeMap<&str, &[(u32, u32)]>> {
-        let mut out = vec![BTreeMap::new(); self.shard_count as usize];
-        for (term, postings) in &self.terms {
+    pub fn shards(&self) -> Vec<Vec<(&str, Postings<'_>)>> {
+        let mut out = vec![Vec::new(); self.shard_count as usize];
+        for (at, (term, _)) in self.terms.iter().enumerate() {
             let shard = tokens::shard(term, self.shard_count) as usize;
-            out[shard].insert(term.as_str(), postings.as_slice());
+            out[shard].push((&**term, self.postings_of(at)));
         }
         out
+    }
+
+    /// The postings of term number `at` in term order.
+    fn postings_of(&self, at: usize) -> Postings<'_> {
+        Postings(&self.postings[self.terms[at].1.clone()])
     }
 
     /// Calls `each` with every page and its text, in reading order.
@@ -417,6 +542,9 @@ mod tests {
             text.body,
             "一、基本情况\n住院1445人次，总费用1094.52万元。\n构成\nA & B"
         );
+        // Nested elements of the same name, a self-closed one, a longer name.
+        let html = "<p>前</p><details><details/><details><summary>内</summary></details><detailsx>内</details>后";
+        assert_eq!(page_text(html).body, "前\n后");
     }
 
     /// An index of three pages, put out of order as a build's cores put them.
@@ -480,10 +608,10 @@ mod tests {
         let mut index = index();
         index.shard_count = 8;
         let shards = index.shards();
-        let total: usize = shards.iter().map(BTreeMap::len).sum();
+        let total: usize = shards.iter().map(Vec::len).sum();
         assert_eq!(total, index.terms.len());
         for (n, shard) in shards.iter().enumerate() {
-            for term in shard.keys() {
+            for (term, _) in shard {
                 assert_eq!(tokens::shard(term, 8) as usize, n);
             }
         }
@@ -494,22 +622,22 @@ mod tests {
         let dictionary = Mutex::new(Dictionary::default());
         let text = page_text("<h2>横溪</h2><p>横溪横溪横溪横溪横溪横溪横溪</p>");
         let entry = Entry::new("横溪村", &text, &dictionary);
-        let id = lock(&dictionary).id("横溪");
+        let id = lock(&dictionary).id("横溪", tokens::Kind::Bigram);
         let weight = entry.terms.iter().find(|(t, _)| *t == id).map(|(_, w)| *w);
         assert_eq!(weight, Some(weight::TITLE + weight::HEADING + 5));
     }
 
     #[test]
-    fn numbers_are_read_back_as_written() {
-        let mut bytes = Vec::new();
-        for n in [0, 1, 127, 128, 300, 16_384, u32::MAX] {
-            push_number(&mut bytes, n);
-            push_number(&mut bytes, n / 2);
+    fn pairs_are_packed_and_unpacked() {
+        for (number, weight) in [(0, 0), (1, 22), (10_000, 31), ((1 << 27) - 1, 5)] {
+            assert_eq!(unpack(pack(number, weight)), (number, weight));
         }
         assert_eq!(
-            read_numbers(&bytes),
-            [0, 1, 127, 128, 300, 16_384, u32::MAX].map(|n| (n, n / 2))
+            unpack(pack(3, 40)),
+            (3, 31),
+            "a weight past the bits is capped"
         );
+        assert!(pack(2, 31) < pack(3, 0), "packed pairs sort by number");
     }
 
     #[test]

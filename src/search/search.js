@@ -363,9 +363,12 @@
     });
   }
 
+  // The state of the search, how long it took and the index files loaded so far, on the
+  // page for tests and benchmarks to read.
   function finish(state) {
     box.setAttribute("data-state", state);
     box.setAttribute("data-ms", String(Math.round(performance.now() - started)));
+    box.setAttribute("data-files", Object.keys(scripts).sort().join(" "));
   }
 
   // Where the query's terms are in `text`: the characters they cover, the shortest stretch

@@ -51,21 +51,58 @@ pub fn is_han(c: char) -> bool {
 /// time), and the commas that separate thousands left out (`6,336` is `6336`: a comma between
 /// a digit and exactly three digits).
 pub fn normalise(text: &str) -> String {
-    let chars: Vec<char> = text.chars().map(fold).collect();
-    let mut out = String::with_capacity(text.len());
-    for (at, &c) in chars.iter().enumerate() {
-        let thousands = c == ','
-            && at > 0
-            && chars[at - 1].is_ascii_digit()
-            && chars.len() >= at + 4
-            && chars[at + 1..at + 4].iter().all(char::is_ascii_digit)
-            && !chars.get(at + 4).is_some_and(char::is_ascii_digit);
-        if thousands {
-            continue;
+    let mut folded = String::with_capacity(text.len());
+    for c in text.chars() {
+        let c = fold(c);
+        if c.is_ascii() {
+            folded.push(c.to_ascii_lowercase());
+        } else if is_han(c) {
+            folded.push(c);
+        } else {
+            folded.extend(c.to_lowercase());
         }
-        out.extend(c.to_lowercase());
     }
+    // Commas and digits are ASCII: the separators are found among the bytes.
+    let bytes = folded.as_bytes();
+    let digit = |at: usize| bytes.get(at).is_some_and(u8::is_ascii_digit);
+    let thousands = |at: usize| {
+        bytes[at] == b','
+            && at > 0
+            && digit(at - 1)
+            && digit(at + 1)
+            && digit(at + 2)
+            && digit(at + 3)
+            && !digit(at + 4)
+    };
+    if !(0..bytes.len()).any(thousands) {
+        return folded;
+    }
+    let mut out = String::with_capacity(folded.len());
+    let mut start = 0;
+    for at in (0..bytes.len()).filter(|&at| thousands(at)) {
+        out.push_str(&folded[start..at]);
+        start = at + 1;
+    }
+    out.push_str(&folded[start..]);
     out
+}
+
+/// Whether `c` is a letter or digit (Unicode's alphabetic and numeric characters), the
+/// punctuation of Chinese text answered without Unicode's tables.
+fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    let punctuation = matches!(c,
+        '\u{00b7}'
+        | '\u{2014}'..='\u{201f}'
+        | '\u{2026}'
+        | '\u{3000}'..='\u{3003}'
+        | '\u{3008}'..='\u{3011}'
+        | '\u{3014}'..='\u{301f}'
+        | '\u{ff01}'..='\u{ff0f}'
+        | '\u{ff1a}'..='\u{ff20}');
+    !punctuation && c.is_alphanumeric()
 }
 
 /// Calls `each` with every term of a [`normalise`]d text, in order: (the term, what it is,
@@ -86,13 +123,13 @@ pub fn for_each_term<'t>(normalised: &'t str, mut each: impl FnMut(&'t str, Kind
                 );
             }
             position += 1;
-        } else if c.is_alphanumeric() {
+        } else if is_word_char(c) {
             let start = position;
             let mut end = at + c.len_utf8();
             let mut last = c;
             position += 1;
             while let Some(&(next_at, next)) = chars.peek() {
-                let word = next.is_alphanumeric() && !is_han(next);
+                let word = !is_han(next) && is_word_char(next);
                 let point = next == '.'
                     && last.is_ascii_digit()
                     && normalised[next_at + 1..]

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Offline search at scale (issue 12): builds the scale site of N villages (default 10,000)
+# with and without search (median of 3 builds each: the index's share of the build), then
+# opens its search page in headless Chromium from file:// for a few queries and prints, for
+# each, the time from the query to the results shown (the page's data-ms, median of 5) and
+# the bytes of the index files it loaded. Needs python3 and chromium.
+#   bash bench/search.sh [N]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n="${1:-10000}"
+cargo build --release --quiet
+bin="$PWD/target/release/huibao"
+work=$(mktemp -d "${HUIBAO_BENCH_SCRATCH:-/tmp}/huibao-search.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+python3 bench/scale_site.py "$n" "$work/site" >/dev/null
+build() {
+  local times=()
+  for _ in 1 2 3; do
+    rm -rf "$work/out"
+    times+=("$( { TIMEFORMAT=%R; time "$bin" build --site "$work/site" --out "$work/out" >/dev/null 2>&1; } 2>&1 )")
+  done
+  printf '%s\n' "${times[@]}" | sort -n | sed -n 2p
+}
+cp "$work/site/huibao.toml" "$work/huibao.toml"
+printf '\n[search]\nenabled = false\n' >> "$work/site/huibao.toml"
+off=$(build)
+cp "$work/huibao.toml" "$work/site/huibao.toml"
+on=$(build)
+echo "== $n villages: build without search ${off} s, with search ${on} s" \
+  "($(python3 -c "print(f'{100 * ($on - $off) / $off:.0f}')") % more)"
+echo "   index: $(ls "$work/out/search" | wc -l) files, $(du -sh "$work/out/search" | cut -f1)"
+for query in 贫困 饮水 精准帮扶 第0042村 2019; do
+  python3 - "$work/out" "$query" <<'PY'
+import subprocess, sys, re, os, statistics, urllib.parse
+out, query = sys.argv[1], sys.argv[2]
+url = "file://" + os.path.join(out, "search.html") + "?q=" + urllib.parse.quote(query)
+times, files = [], []
+for _ in range(5):
+    dom = subprocess.run(
+        ["chromium", "--headless", "--no-sandbox", "--disable-gpu",
+         "--disable-background-networking", "--dump-dom", url],
+        capture_output=True, text=True, timeout=60).stdout
+    ms = re.search(r'data-ms="(\d+)"', dom)
+    loaded = re.search(r'data-files="([^"]*)"', dom)
+    if ms:
+        times.append(int(ms.group(1)))
+    if loaded:
+        files = loaded.group(1).split()
+found = re.search(r'找到 (\d+) 个页面', dom)
+size = sum(os.path.getsize(os.path.join(out, f)) for f in files)
+size += os.path.getsize(os.path.join(out, "search", "search.js"))
+print(f"   {query}: {statistics.median(times) if times else '?'} ms (median of {len(times)}), "
+      f"{size / 1024:.0f} KB loaded, {found.group(1) if found else 0} pages found")
+PY
+done
