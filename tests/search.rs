@@ -409,3 +409,45 @@ fn a_two_character_query_loads_under_a_megabyte_at_10000_villages() {
         "villages/v00042.html"
     );
 }
+
+#[test]
+fn a_static_file_in_the_search_folder_is_an_error() {
+    let site = copy_site(&fixture("small"));
+    fs::create_dir_all(site.path().join("static/search")).unwrap();
+    fs::write(site.path().join("static/search/terms-0.js"), "/* mine */").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let output = huibao(
+        site.path(),
+        &["build", "--out", out.path().to_str().unwrap()],
+    );
+    assert!(!output.status.success());
+    let text = text(&output);
+    assert!(text.contains("static-collision"), "{text}");
+    assert!(text.contains("terms-0.js"), "{text}");
+}
+
+#[test]
+fn enter_pressed_before_the_results_come_shows_them_once() {
+    let Some(browser) = chromium() else { return };
+    let out = built();
+    let page = fs::read_to_string(out.path().join("search.html")).unwrap();
+    let page = page.replace(
+        "<script src=\"search/search.js\"></script>",
+        "<script src=\"search/search.js\"></script><script>\
+         var form = document.getElementById('huibao-search-input').form;\
+         form.requestSubmit(); form.requestSubmit();</script>",
+    );
+    fs::write(out.path().join("search-enter.html"), page).unwrap();
+    let url = format!("file://{}", out.path().join("search-enter.html").display());
+    let shown = search(&browser, &url, "横溪");
+    assert_eq!(shown.state, "done", "{}", shown.dom);
+    let mut unique = shown.links.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), shown.links.len(), "{:?}", shown.links);
+    assert!(
+        shown
+            .status
+            .contains(&format!("找到 {} 个页面", shown.links.len()))
+    );
+}

@@ -278,25 +278,24 @@ pub fn render_site_cached(
         },
     };
     // The search index: each page's terms and text as it is rendered.
-    let search_on = site.config.search.enabled && !sample;
-    let collector = match (search_on, sink.map(|s| s.spill("search"))) {
+    let search_site = site.config.search.enabled;
+    let collector = match (search_site && !sample, sink) {
         (false, _) => None,
-        // A sink that keeps no pieces (`huibao diff`, the exports) wants no search either.
-        (true, Some(None)) => None,
         (true, None) => Some(search::index::Collector::new(
             cache.search_terms.clone(),
             crate::spill::Spill::in_memory(),
         )),
-        (true, Some(Some(Ok(texts)))) => Some(search::index::Collector::new(
-            std::sync::Arc::default(),
-            texts,
-        )),
-        (true, Some(Some(Err(problem)))) => {
-            problems.push(problem);
-            None
-        }
+        // A sink that keeps no pieces (`huibao diff`, the exports) wants no search either.
+        (true, Some(sink)) => match sink.spill("search") {
+            None => None,
+            Some(Ok(texts)) => Some(search::index::Collector::new(Default::default(), texts)),
+            Some(Err(problem)) => {
+                problems.push(problem);
+                None
+            }
+        },
     };
-    if site.config.search.enabled
+    if search_site
         && let Some(page) = plan
             .pages
             .iter()
@@ -428,9 +427,7 @@ pub fn render_site_cached(
         .chain([manifest::FILE.to_string()])
         .chain(print_page.then(|| print::PAGE.to_string()))
         .chain(
-            site.config
-                .search
-                .enabled
+            search_site
                 .then(|| {
                     [
                         search_page::PAGE.to_string(),
@@ -978,8 +975,11 @@ fn check_published(
             )),
         );
     }
+    // With search on, its whole folder is the build's.
+    let search_folder = generated.contains(search::files::SCRIPT);
     for (path, _) in &site.static_files {
-        if generated.contains(&output_key(path)) {
+        let key = output_key(path);
+        if generated.contains(&key) || (search_folder && key.starts_with(search::files::FOLDER)) {
             problems.push(Diagnostic::error(
                 "static-collision",
                 Some(Location::file(path)),

@@ -40,7 +40,7 @@ pub fn render(
     let content = format!(
         concat!(
             "<div id=\"huibao-search\" class=\"search\" data-shards=\"{shards}\" ",
-            "data-pages=\"{pages}\" data-per-file=\"{per_file}\" data-lang=\"{lang}\">\n",
+            "data-per-file=\"{per_file}\" data-lang=\"{lang}\">\n",
             "<form class=\"search-form\" role=\"search\" action=\"{page}\">\n",
             "<label class=\"search-label\" for=\"huibao-search-input\">{label}</label>\n",
             "<input id=\"huibao-search-input\" class=\"search-input\" type=\"search\" name=\"q\" ",
@@ -54,7 +54,6 @@ pub fn render(
             "<script src=\"{script}\"></script>\n"
         ),
         shards = index.shard_count(),
-        pages = index.pages().len(),
         per_file = files::PAGES_PER_FILE,
         lang = if zh { "zh" } else { "en" },
         page = PAGE,

@@ -15,7 +15,9 @@ use super::tokens;
 /// How much a term counts where it is found.
 pub mod weight {
     /// In the page's title.
-    pub const TITLE: u32 = 8;
+    /// (More than three headings, five times in the text and the search page's bonus for
+    /// the words side by side together: a page titled with the query comes first.)
+    pub const TITLE: u32 = 24;
     /// In a heading of the page.
     pub const HEADING: u32 = 3;
     /// In the page's text.
@@ -33,7 +35,8 @@ pub struct PageText {
     pub body: String,
 }
 
-/// Elements whose content is not indexed.
+/// Elements whose content is not indexed (`details` only as a chart's data table,
+/// `class="chart-data"`).
 const SKIPPED: &[&str] = &["svg", "script", "style", "details"];
 
 /// Block elements: their text starts a line.
@@ -70,8 +73,9 @@ pub fn page_text(html: &str) -> PageText {
         rest = &rest[end..];
         let closing = tag.starts_with("</");
         let name = tag_name(tag);
-        if !closing && !tag.ends_with("/>") && SKIPPED.iter().any(|s| s.eq_ignore_ascii_case(name))
-        {
+        let skipped = SKIPPED.iter().any(|s| s.eq_ignore_ascii_case(name))
+            && (!name.eq_ignore_ascii_case("details") || tag.contains("chart-data"));
+        if !closing && !tag.ends_with("/>") && skipped {
             rest = &rest[skipped_to(rest, name)..];
             continue;
         }
@@ -125,11 +129,19 @@ fn tag_name(tag: &str) -> &str {
 }
 
 /// Where the content of an element `name` that starts `rest` ends: after its end tag
-/// (elements of the same name inside counted), or at the end. Looks for the name's tags
-/// alone, as written in lower case (huibao's HTML; a chart is thousands of tags).
+/// (elements of the same name inside counted); 0 when it has none (only the start tag is
+/// skipped). A name in lower case, as huibao writes it (a chart is thousands of tags), is
+/// looked for as written; any other, tag by tag.
 fn skipped_to(rest: &str, name: &str) -> usize {
-    let name = name.to_ascii_lowercase();
+    if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        return skipped_to_any_case(rest, name);
+    }
     let (open, close) = (format!("<{name}"), format!("</{name}"));
+    let whole_name = |at: usize| {
+        rest.as_bytes()
+            .get(at)
+            .is_none_or(|b| !b.is_ascii_alphanumeric())
+    };
     let mut depth = 1;
     let mut at = 0;
     while let Some(found) = rest[at..].find(close.as_str()) {
@@ -138,13 +150,11 @@ fn skipped_to(rest: &str, name: &str) -> usize {
         let mut inner = at;
         while let Some(o) = rest[inner..end_tag].find(open.as_str()) {
             let tag_start = inner + o;
-            let after = rest.as_bytes().get(tag_start + open.len()).copied();
             inner = tag_start + open.len();
-            let whole_name = after.is_none_or(|b| !b.is_ascii_alphanumeric());
             let tag_end = rest[tag_start..]
                 .find('>')
                 .map_or(rest.len(), |e| tag_start + e);
-            if whole_name && !rest[..tag_end].ends_with('/') {
+            if whole_name(inner) && !rest[..tag_end].ends_with('/') {
                 depth += 1;
             }
         }
@@ -152,15 +162,40 @@ fn skipped_to(rest: &str, name: &str) -> usize {
             .find('>')
             .map_or(rest.len(), |e| end_tag + e + 1);
         at = end;
-        let after = rest.as_bytes().get(end_tag + close.len()).copied();
-        if after.is_none_or(|b| !b.is_ascii_alphanumeric()) {
+        if whole_name(end_tag + close.len()) {
             depth -= 1;
             if depth == 0 {
                 return end;
             }
         }
     }
-    rest.len()
+    0
+}
+
+/// [`skipped_to`] for a name written in any case: tag by tag.
+fn skipped_to_any_case(rest: &str, name: &str) -> usize {
+    let mut depth = 1;
+    let mut at = 0;
+    while let Some(found) = rest[at..].find('<') {
+        let start = at + found;
+        let end = rest[start..]
+            .find('>')
+            .map_or(rest.len(), |e| start + e + 1);
+        let tag = &rest[start..end];
+        at = end;
+        if !tag_name(tag).eq_ignore_ascii_case(name) {
+            continue;
+        }
+        if tag.starts_with("</") {
+            depth -= 1;
+            if depth == 0 {
+                return end;
+            }
+        } else if !tag.ends_with("/>") {
+            depth += 1;
+        }
+    }
+    0
 }
 
 /// How many characters of a page's text the index keeps for the snippets of its results
@@ -323,12 +358,14 @@ pub struct Collector {
     texts: Spill,
 }
 
-/// Weights are below 32 (title 8 + three headings 9 + five times 5): a (number, weight) pair is
-/// one `u32`, the number in the top 27 bits — and a list of packed (page, weight) sorts by page.
-const WEIGHT_BITS: u32 = 5;
+/// Weights are below 64 (title 24 + three headings 9 + five times 5): a (number, weight) pair
+/// is one `u32`, the number in the top 26 bits (67 million pages or terms) — and a list of
+/// packed (page, weight) sorts by page.
+const WEIGHT_BITS: u32 = 6;
 
 /// `number` and `weight` in one `u32`.
 fn pack(number: u32, weight: u32) -> u32 {
+    debug_assert!(number < 1 << (32 - WEIGHT_BITS), "{number} does not fit");
     number << WEIGHT_BITS | weight.min((1 << WEIGHT_BITS) - 1)
 }
 
@@ -473,8 +510,9 @@ impl Index {
     }
 
     /// The pages `query` finds, best first, as (page, score): each has every term of the
-    /// query; its score is the sum of their weights there (the search page then ranks the
-    /// results it shows by how near their terms are).
+    /// query; its score is the sum of their weights there. The reference of what the search
+    /// page's program does (for tests and benchmarks; the page then also ranks the results it
+    /// shows by how near their terms are).
     pub fn search(&self, query: &str) -> Vec<(u32, u32)> {
         let terms = tokens::query_terms(query);
         let mut found: Option<BTreeMap<u32, u32>> = None;
@@ -543,8 +581,14 @@ mod tests {
             "一、基本情况\n住院1445人次，总费用1094.52万元。\n构成\nA & B"
         );
         // Nested elements of the same name, a self-closed one, a longer name.
-        let html = "<p>前</p><details><details/><details><summary>内</summary></details><detailsx>内</details>后";
+        let html = "<p>前</p><svg><svg/><svg><text>内</text></svg><svgx>内</svg>后";
         assert_eq!(page_text(html).body, "前\n后");
+        // Written in capitals; without an end tag only the start tag is skipped.
+        let html = "<SVG><TEXT>内</TEXT></Svg><p>企鹅</p><script>var a;<p>考拉</p>";
+        assert_eq!(page_text(html).body, "企鹅\nvar a;\n考拉");
+        // A reader's own details are text; a chart's data table is not.
+        let html = "<details><summary>说明</summary>长颈鹿</details>";
+        assert_eq!(page_text(html).body, "说明长颈鹿");
     }
 
     /// An index of three pages, put out of order as a build's cores put them.
@@ -629,15 +673,15 @@ mod tests {
 
     #[test]
     fn pairs_are_packed_and_unpacked() {
-        for (number, weight) in [(0, 0), (1, 22), (10_000, 31), ((1 << 27) - 1, 5)] {
+        for (number, weight) in [(0, 0), (1, 22), (10_000, 63), ((1 << 26) - 1, 5)] {
             assert_eq!(unpack(pack(number, weight)), (number, weight));
         }
         assert_eq!(
-            unpack(pack(3, 40)),
-            (3, 31),
+            unpack(pack(3, 70)),
+            (3, 63),
             "a weight past the bits is capped"
         );
-        assert!(pack(2, 31) < pack(3, 0), "packed pairs sort by number");
+        assert!(pack(2, 63) < pack(3, 0), "packed pairs sort by number");
     }
 
     #[test]

@@ -57,8 +57,23 @@
 
   // ---- Terms, as src/search/tokens.rs makes them ----
 
-  var HAN = /^[\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u{20000}-\u{2fa1f}\u{30000}-\u{323af}]$/u;
-  var ALNUM = /^[\p{Alphabetic}\p{N}]$/u;
+  // Made from strings, so that a browser without Unicode classes in its patterns (older
+  // than 2018-2020) says so instead of failing to read the program.
+  var HAN, ALNUM;
+  try {
+    HAN = new RegExp(
+      "^[\\u3007\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff\\u{20000}-\\u{2fa1f}\\u{30000}-\\u{323af}]$",
+      "u"
+    );
+    ALNUM = new RegExp("^[\\p{Alphabetic}\\p{N}]$", "u");
+  } catch (e) {
+    if (status) {
+      status.textContent = zh
+        ? "这个浏览器太旧，不能搜索：请用新版的 Chrome、Edge、Firefox 或 360 浏览器（极速模式）打开。"
+        : "This browser is too old to search: open the report in a recent Chrome, Edge or Firefox.";
+    }
+    return;
+  }
 
   function isHan(c) {
     return HAN.test(c);
@@ -224,6 +239,8 @@
   // ---- Searching ----
 
   var current = null; // the query being shown
+  var generation = 0; // the number of the search being shown: a later one drops its results
+  var loading = false;
   var results = []; // [page, score] of the current query, best first
   var shown = 0;
   var started = 0;
@@ -245,12 +262,15 @@
 
   function search(query) {
     current = query;
+    generation += 1;
+    var mine = generation;
+    loading = true;
     started = performance.now();
     var qt = queryTerms(query);
     list.innerHTML = "";
     if (!qt.length) {
-      box.setAttribute("data-state", "empty");
       status.textContent = query.trim() ? words.none(query.trim()) : words.prompt;
+      finish(query.trim() ? "none" : "empty");
       return;
     }
     status.textContent = words.loading;
@@ -261,12 +281,12 @@
       })
     );
     loadAll(files, function (ok) {
-      if (query !== current) {
+      if (mine !== generation) {
         return;
       }
       if (!ok) {
         status.textContent = words.failed;
-        box.setAttribute("data-state", "failed");
+        finish("failed");
         return;
       }
       var found = null;
@@ -288,14 +308,15 @@
         return b[1] - a[1] || a[0] - b[0];
       });
       shown = 0;
-      showMore(qt);
+      showMore(qt, mine);
     });
   }
 
   // Shows the next results: loads their pages' files, ranks them by how near their terms
   // are in the text, writes them out.
-  function showMore(qt) {
+  function showMore(qt, mine) {
     var query = current;
+    loading = true;
     var batch = results.slice(shown, shown + SHOWN_AT_ONCE);
     if (!results.length) {
       status.textContent = words.none(query.trim());
@@ -308,7 +329,7 @@
       })
     );
     loadAll(files, function (ok) {
-      if (query !== current) {
+      if (mine !== generation) {
         return;
       }
       if (!ok) {
@@ -353,7 +374,10 @@
         button.type = "button";
         button.textContent = words.more;
         button.addEventListener("click", function () {
-          showMore(qt);
+          if (!button.disabled) {
+            button.disabled = true;
+            showMore(qt, mine);
+          }
         });
         li.appendChild(button);
         list.appendChild(li);
@@ -366,6 +390,7 @@
   // The state of the search, how long it took and the index files loaded so far, on the
   // page for tests and benchmarks to read.
   function finish(state) {
+    loading = false;
     box.setAttribute("data-state", state);
     box.setAttribute("data-ms", String(Math.round(performance.now() - started)));
     box.setAttribute("data-files", Object.keys(scripts).sort().join(" "));
@@ -541,6 +566,9 @@
   input.form.addEventListener("submit", function (event) {
     event.preventDefault();
     var first = links()[0];
+    if (current === input.value && loading) {
+      return; // its results are on their way
+    }
     if (first && current === input.value) {
       window.location.href = first.href;
     } else {

@@ -54,8 +54,9 @@ struct Snapshot {
     figures: Option<Arc<crate::manifest::Manifest>>,
     /// The whole-report page, put together when asked for (it holds every page's content).
     print: Option<crate::render::print::WholeReport>,
-    /// The search index, its files made when asked for.
+    /// The search index, its files made when first asked for and kept.
     search: Option<crate::search::index::Index>,
+    search_files: std::sync::Mutex<HashMap<String, Bytes>>,
 }
 
 /// What the request handlers share with the builder.
@@ -107,6 +108,7 @@ impl Builder {
                 figures,
                 print,
                 search,
+                search_files: Default::default(),
             },
             notes,
         ))
@@ -494,12 +496,15 @@ async fn serve_file(State(shared): State<Arc<Shared>>, method: Method, uri: Uri)
                     None => return plain(StatusCode::NOT_FOUND, "404 Not Found"),
                 },
                 (None, _) if search(&key) => {
-                    let file = snapshot
-                        .search
-                        .as_ref()
-                        .and_then(|index| crate::search::files::file(index, &key));
+                    let mut made = crate::spill::lock(&snapshot.search_files);
+                    let file = made.get(&key).cloned().or_else(|| {
+                        let index = snapshot.search.as_ref()?;
+                        let bytes = Bytes::from(crate::search::files::file(index, &key)?);
+                        made.insert(key.clone(), bytes.clone());
+                        Some(bytes)
+                    });
                     match file {
-                        Some(bytes) => Bytes::from(bytes),
+                        Some(bytes) => bytes,
                         None => return plain(StatusCode::NOT_FOUND, "404 Not Found"),
                     }
                 }
