@@ -297,6 +297,14 @@ fn the_search_box_and_index_are_in_the_built_site() {
     }
 }
 
+/// Builds `site`, which must fail; what it said.
+fn build_fails(site: &Path) -> String {
+    let out = tempfile::tempdir().unwrap();
+    let output = huibao(site, &["build", "--out", out.path().to_str().unwrap()]);
+    assert!(!output.status.success());
+    text(&output)
+}
+
 #[test]
 fn a_content_page_in_the_search_pages_place_is_an_error() {
     let site = copy_site(&fixture("small"));
@@ -305,13 +313,7 @@ fn a_content_page_in_the_search_pages_place_is_an_error() {
         "+++\ntitle = \"搜索\"\n+++\n正文\n",
     )
     .unwrap();
-    let out = tempfile::tempdir().unwrap();
-    let output = huibao(
-        site.path(),
-        &["build", "--out", out.path().to_str().unwrap()],
-    );
-    assert!(!output.status.success());
-    let text = text(&output);
+    let text = build_fails(site.path());
     assert!(text.contains("search-page-taken"), "{text}");
     assert!(text.contains("content/search.md"), "{text}");
 }
@@ -415,13 +417,7 @@ fn a_static_file_in_the_search_folder_is_an_error() {
     let site = copy_site(&fixture("small"));
     fs::create_dir_all(site.path().join("static/search")).unwrap();
     fs::write(site.path().join("static/search/terms-0.js"), "/* mine */").unwrap();
-    let out = tempfile::tempdir().unwrap();
-    let output = huibao(
-        site.path(),
-        &["build", "--out", out.path().to_str().unwrap()],
-    );
-    assert!(!output.status.success());
-    let text = text(&output);
+    let text = build_fails(site.path());
     assert!(text.contains("static-collision"), "{text}");
     assert!(text.contains("terms-0.js"), "{text}");
 }
