@@ -285,7 +285,7 @@ pub fn build(
         staging.collect_markdown();
     }
     let Rendered {
-        output,
+        mut output,
         notes,
         figure_changes,
         ..
@@ -319,8 +319,10 @@ pub fn build(
     for (path, source) in &output.copies {
         staging.copy(path, source).map_err(|d| vec![d])?;
     }
-    if let Some(index) = &output.search {
-        search::files::write(index, &|path, bytes| staging.put(path, bytes))
+    let search_files = output.search.as_ref().map_or(0, search::files::count);
+    // Written, then let go before figures.json is made.
+    if let Some(index) = output.search.take() {
+        search::files::write(&index, &|path, bytes| staging.put(path, bytes))
             .map_err(|d| vec![d])?;
         timer.lap("search index");
     }
@@ -345,7 +347,7 @@ pub fn build(
             + output.files.len()
             + output.copies.len()
             + usize::from(output.print.is_some())
-            + output.search.as_ref().map_or(0, search::files::count)
+            + search_files
             + 1,
         out_dir,
         changes,

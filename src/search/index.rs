@@ -246,13 +246,31 @@ fn han_key(term: &str) -> u64 {
 }
 
 /// A page's part of the index: its terms (by number in the [`Dictionary`]) with their
-/// weights there, and its text for the snippets (at most [`TEXT_LIMIT`] characters).
+/// weights there, and its text for the snippets (at most [`TEXT_LIMIT`] characters), in one
+/// piece of bytes as the [`Collector`] keeps it: how many terms (`u32`), each term [`pack`]ed
+/// with its weight (`u32`), then the text.
 #[derive(Debug, Clone)]
 pub struct Entry {
-    /// (term, weight), in term order.
-    pub terms: Box<[(u32, u32)]>,
-    /// The text shown around a match.
-    pub text: Bytes,
+    piece: Bytes,
+}
+
+/// The terms and the text of an entry's piece (nothing when it is not one).
+fn split_piece(piece: &[u8]) -> (&[u8], &[u8]) {
+    let count = piece
+        .get(..4)
+        .map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize);
+    let end = 4 + count * 4;
+    match (piece.get(4..end), piece.get(end..)) {
+        (Some(terms), Some(text)) => (terms, text),
+        _ => (&[], &[]),
+    }
+}
+
+/// The [`pack`]ed pairs of an entry's terms.
+fn packed_terms(terms: &[u8]) -> impl Iterator<Item = u32> + '_ {
+    terms
+        .chunks_exact(4)
+        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
 }
 
 /// How often each term is in a page, Han terms by number and words by text.
@@ -329,11 +347,29 @@ impl Entry {
             }
         }
         terms.sort_unstable();
-        let kept: String = text.body.chars().take(TEXT_LIMIT).collect();
-        Entry {
-            terms: terms.into(),
-            text: Bytes::from(kept.into_bytes()),
+        let kept = match text.body.char_indices().nth(TEXT_LIMIT) {
+            Some((end, _)) => &text.body[..end],
+            None => &text.body,
+        };
+        let mut piece = Vec::with_capacity(4 + terms.len() * 4 + kept.len());
+        piece.extend_from_slice(&(terms.len() as u32).to_le_bytes());
+        for (term, weight) in terms {
+            piece.extend_from_slice(&pack(term, weight).to_le_bytes());
         }
+        piece.extend_from_slice(kept.as_bytes());
+        Entry {
+            piece: Bytes::from(piece),
+        }
+    }
+
+    /// The page's terms with their weights, in term order.
+    pub fn terms(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        packed_terms(split_piece(&self.piece).0).map(unpack)
+    }
+
+    /// The page's text kept for the snippets.
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(split_piece(&self.piece).1)
     }
 }
 
@@ -348,14 +384,12 @@ pub struct Page {
     pub place: String,
 }
 
-/// The index as the pages are rendered (from every core, in any order): each page's terms
-/// and weights appended to one log, and each page's text (in memory, or spilled to a scratch
-/// file by a build).
+/// The index as the pages are rendered (from every core, in any order): each page's entry
+/// kept whole, in memory or spilled to a scratch file by a build, and read back in page order
+/// at the end.
 pub struct Collector {
     dictionary: Arc<Mutex<Dictionary>>,
-    /// Per page put: its number, how many terms, then each term as [`pack`]ed (term, weight).
-    log: Mutex<Vec<u32>>,
-    texts: Spill,
+    entries: Spill,
 }
 
 /// Weights are below 64 (title 24 + three headings 9 + five times 5): a (number, weight) pair
@@ -375,12 +409,11 @@ fn unpack(packed: u32) -> (u32, u32) {
 }
 
 impl Collector {
-    /// A collector naming terms by `dictionary`, keeping the pages' texts in `texts`.
-    pub fn new(dictionary: Arc<Mutex<Dictionary>>, texts: Spill) -> Collector {
+    /// A collector naming terms by `dictionary`, keeping the pages' entries in `entries`.
+    pub fn new(dictionary: Arc<Mutex<Dictionary>>, entries: Spill) -> Collector {
         Collector {
             dictionary,
-            log: Mutex::new(Vec::new()),
-            texts,
+            entries,
         }
     }
 
@@ -391,45 +424,41 @@ impl Collector {
 
     /// Adds the entry of page `index` (its place in the reading order).
     pub fn put(&self, index: usize, entry: &Entry) -> std::io::Result<()> {
-        {
-            let mut log = lock(&self.log);
-            log.push(index as u32);
-            log.push(entry.terms.len() as u32);
-            log.extend(entry.terms.iter().map(|&(term, weight)| pack(term, weight)));
-        }
-        self.texts.put(index, entry.text.clone())
+        self.entries.put(index, entry.piece.clone())
     }
 
-    /// The index of the pages put, `pages` being every page in reading order.
-    pub fn finish(self, pages: Vec<Page>) -> Index {
-        let log = self.log.into_inner().unwrap_or_else(|e| e.into_inner());
+    /// The index of the pages put, `pages` being every page in reading order. The entries
+    /// are read twice (a scratch file: from the disk cache), so that only the postings are
+    /// ever in memory together.
+    pub fn finish(self, pages: Vec<Page>) -> std::io::Result<Index> {
         let dictionary = lock(&self.dictionary);
-        // Each term's postings side by side in one list: counted, placed, sorted by page.
+        // Each term's postings side by side in one list: counted, then placed in page order.
         let mut starts = vec![0u32; dictionary.terms.len() + 1];
-        let mut at = 0;
-        while at + 1 < log.len() {
-            let count = log[at + 1] as usize;
-            for &packed in log.iter().skip(at + 2).take(count) {
-                starts[unpack(packed).0 as usize + 1] += 1;
+        self.entries.for_each(&mut |_, piece| {
+            for packed in packed_terms(split_piece(piece).0) {
+                if let Some(count) = starts.get_mut(unpack(packed).0 as usize + 1) {
+                    *count += 1;
+                }
             }
-            at += 2 + count;
-        }
+            Ok(())
+        })?;
         for term in 1..starts.len() {
             starts[term] += starts[term - 1];
         }
         let mut postings = vec![0u32; *starts.last().unwrap_or(&0) as usize];
         let mut next = starts.clone();
-        let mut at = 0;
-        while at + 1 < log.len() {
-            let (page, count) = (log[at], log[at + 1] as usize);
-            for &packed in log.iter().skip(at + 2).take(count) {
+        self.entries.for_each(&mut |page, piece| {
+            for packed in packed_terms(split_piece(piece).0) {
                 let (term, weight) = unpack(packed);
-                postings[next[term as usize] as usize] = pack(page, weight);
-                next[term as usize] += 1;
+                if let Some(at) = next.get_mut(term as usize) {
+                    if let Some(slot) = postings.get_mut(*at as usize) {
+                        *slot = pack(page as u32, weight);
+                    }
+                    *at += 1;
+                }
             }
-            at += 2 + count;
-        }
-        drop(log);
+            Ok(())
+        })?;
         let mut terms: Vec<(Box<str>, std::ops::Range<usize>)> = (0..dictionary.terms.len())
             .filter(|&term| starts[term] < starts[term + 1])
             .map(|term| {
@@ -438,20 +467,6 @@ impl Collector {
             })
             .collect();
         drop(dictionary);
-        // Pages come nearly in order, from every core at once: each term's list sorted on
-        // its own (the lists follow one another in term number order).
-        let mut lists = Vec::with_capacity(terms.len());
-        let mut rest = postings.as_mut_slice();
-        for (_, range) in &terms {
-            let (list, after) = std::mem::take(&mut rest).split_at_mut(range.len());
-            lists.push(list);
-            rest = after;
-        }
-        lists.par_iter_mut().for_each(|list| {
-            if !list.is_sorted() {
-                list.sort_unstable();
-            }
-        });
         terms.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
         // Shards of about `SHARD_BYTES` each, as many as a power of two (one for a township's
         // report).
@@ -461,13 +476,13 @@ impl Collector {
             .sum();
         let wanted = bytes.div_ceil(super::files::SHARD_BYTES).max(1);
         let shard_count = (wanted.next_power_of_two() as u32).min(super::files::MOST_SHARDS);
-        Index {
+        Ok(Index {
             pages,
             terms,
             postings,
-            texts: self.texts,
+            entries: self.entries,
             shard_count,
-        }
+        })
     }
 }
 
@@ -479,7 +494,8 @@ pub struct Index {
     terms: Vec<(Box<str>, std::ops::Range<usize>)>,
     /// [`pack`]ed (page, weight) pairs.
     postings: Vec<u32>,
-    texts: Spill,
+    /// The pages' entries, for their texts.
+    entries: Spill,
     shard_count: u32,
 }
 
@@ -562,8 +578,9 @@ impl Index {
         &self,
         each: &mut dyn FnMut(usize, &str) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
-        self.texts
-            .for_each(&mut |index, text| each(index, &String::from_utf8_lossy(text)))
+        self.entries.for_each(&mut |index, piece| {
+            each(index, &String::from_utf8_lossy(split_piece(piece).1))
+        })
     }
 }
 
@@ -616,16 +633,18 @@ mod tests {
             let entry = Entry::new(title, &page_text(html), collector.dictionary());
             collector.put(index, &entry).unwrap();
         }
-        collector.finish(
-            pages
-                .iter()
-                .map(|(url, title, _)| Page {
-                    url: url.to_string(),
-                    title: title.to_string(),
-                    place: "示例乡".into(),
-                })
-                .collect(),
-        )
+        collector
+            .finish(
+                pages
+                    .iter()
+                    .map(|(url, title, _)| Page {
+                        url: url.to_string(),
+                        title: title.to_string(),
+                        place: "示例乡".into(),
+                    })
+                    .collect(),
+            )
+            .unwrap()
     }
 
     #[test]
@@ -667,7 +686,7 @@ mod tests {
         let text = page_text("<h2>横溪</h2><p>横溪横溪横溪横溪横溪横溪横溪</p>");
         let entry = Entry::new("横溪村", &text, &dictionary);
         let id = lock(&dictionary).id("横溪", tokens::Kind::Bigram);
-        let weight = entry.terms.iter().find(|(t, _)| *t == id).map(|(_, w)| *w);
+        let weight = entry.terms().find(|(t, _)| *t == id).map(|(_, w)| w);
         assert_eq!(weight, Some(weight::TITLE + weight::HEADING + 5));
     }
 
@@ -698,9 +717,6 @@ mod tests {
         assert_eq!(texts.len(), 3);
         let long = "字".repeat(TEXT_LIMIT + 10);
         let entry = Entry::new("", &page_text(&long), &Mutex::default());
-        assert_eq!(
-            String::from_utf8_lossy(&entry.text).chars().count(),
-            TEXT_LIMIT
-        );
+        assert_eq!(entry.text().chars().count(), TEXT_LIMIT);
     }
 }
