@@ -62,7 +62,7 @@ pub fn page_text(html: &str) -> PageText {
     while let Some(at) = rest.find('<') {
         let before = &rest[..at];
         let target = heading.as_mut().unwrap_or(&mut text.body);
-        target.push_str(&crate::html::unescape(before));
+        push_unescaped(target, before);
         rest = &rest[at..];
         let end = if rest.starts_with("<!--") {
             rest.find("-->").map_or(rest.len(), |e| e + 3)
@@ -107,7 +107,7 @@ pub fn page_text(html: &str) -> PageText {
         }
     }
     if heading.is_none() {
-        text.body.push_str(&crate::html::unescape(rest));
+        push_unescaped(&mut text.body, rest);
     }
     text.body = text
         .body
@@ -117,6 +117,15 @@ pub fn page_text(html: &str) -> PageText {
         .collect::<Vec<_>>()
         .join("\n");
     text
+}
+
+/// Appends HTML `text` as the text it shows.
+fn push_unescaped(out: &mut String, text: &str) {
+    if text.contains('&') {
+        out.push_str(&crate::html::unescape(text));
+    } else {
+        out.push_str(text);
+    }
 }
 
 /// The element name of a tag (`<svg …>`, `</p>`), as written.
@@ -324,7 +333,12 @@ impl Entry {
         let title = tokens::normalise(title);
         let headings: Vec<String> = text.headings.iter().map(|h| tokens::normalise(h)).collect();
         let body = tokens::normalise(&text.body);
-        let mut tally = Tally::default();
+        // About one distinct term for every four bytes of text: no growing as it is read.
+        let room = (title.len() + body.len()) / 4;
+        let mut tally = Tally {
+            han: FxHashMap::with_capacity_and_hasher(room, Default::default()),
+            words: FxHashMap::with_capacity_and_hasher(room / 8, Default::default()),
+        };
         tokens::for_each_term(&title, |term, kind, _| tally.add(term, kind, Field::Title));
         for (h, heading) in headings.iter().enumerate() {
             let field = Field::Heading(h as u32);
