@@ -74,7 +74,8 @@ fn main() {
             place: String::new(),
         })
         .collect();
-    let index = collector.finish(pages).expect("in memory");
+    let index = collector.finish(pages);
+    index.shards().expect("in memory");
     let finished = start.elapsed();
     let start = Instant::now();
     let written = std::sync::atomic::AtomicUsize::new(0);

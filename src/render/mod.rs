@@ -675,20 +675,15 @@ pub fn render_site_cached(
                 }
             })
             .collect();
-        match collector.finish(pages) {
-            Ok(index) => {
-                match search_page::render(&layout_tera, site, &plan, &site_json, &index) {
-                    Ok(html) => output.files.push((
-                        PathBuf::from(search_page::PAGE),
-                        Bytes::from(html.into_bytes()),
-                    )),
-                    Err(problem) => problems.push(problem),
-                }
-                output.search = Some(index);
-            }
-            Err(error) => problems.push(search::files::write_error(&error)),
+        let index = collector.finish(pages);
+        match search_page::render(&layout_tera, site, &plan, &site_json, &index) {
+            Ok(html) => output.files.push((
+                PathBuf::from(search_page::PAGE),
+                Bytes::from(html.into_bytes()),
+            )),
+            Err(problem) => problems.push(problem),
         }
-        timer.lap("search index made");
+        output.search = Some(index);
     }
     if let Some(parts) = parts {
         match print::layout(&layout_tera, site, &plan, &site_json) {

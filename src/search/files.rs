@@ -56,6 +56,7 @@ pub fn write(index: &Index, put: &Put<'_>) -> Result<(), Diagnostic> {
     put(Path::new(SCRIPT), SCRIPT_TEXT.as_bytes())?;
     index
         .shards()
+        .map_err(|error| write_error(&error))?
         .par_iter()
         .enumerate()
         .try_for_each(|(n, terms)| {
@@ -100,7 +101,11 @@ pub fn file(index: &Index, path: &str) -> Option<Vec<u8>> {
         path.strip_prefix(prefix)?.strip_suffix(".js")?.parse().ok()
     };
     if let Some(n) = number("search/terms-") {
-        return index.shards().get(n).map(|terms| terms_script(n, terms));
+        return index
+            .shards()
+            .ok()?
+            .get(n)
+            .map(|terms| terms_script(n, terms));
     }
     let n = number("search/pages-")?;
     let first = n.checked_mul(PAGES_PER_FILE)?;

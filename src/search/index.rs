@@ -6,7 +6,8 @@ use bytes::Bytes;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::spill::{Spill, lock};
 
@@ -404,6 +405,8 @@ pub struct Page {
 pub struct Collector {
     dictionary: Arc<Mutex<Dictionary>>,
     entries: Spill,
+    /// How many (term, page) pairs the entries hold.
+    postings: AtomicUsize,
 }
 
 /// Weights are below 64 (title 24 + three headings 9 + five times 5): a (number, weight) pair
@@ -428,6 +431,7 @@ impl Collector {
         Collector {
             dictionary,
             entries,
+            postings: AtomicUsize::new(0),
         }
     }
 
@@ -438,17 +442,57 @@ impl Collector {
 
     /// Adds the entry of page `index` (its place in the reading order).
     pub fn put(&self, index: usize, entry: &Entry) -> std::io::Result<()> {
+        let terms = split_piece(&entry.piece).0.len() / 4;
+        self.postings.fetch_add(terms, Ordering::Relaxed);
         self.entries.put(index, entry.piece.clone())
     }
 
-    /// The index of the pages put, `pages` being every page in reading order. The entries
-    /// are read twice (a scratch file: from the disk cache), so that only the postings are
-    /// ever in memory together.
-    pub fn finish(self, pages: Vec<Page>) -> std::io::Result<Index> {
-        let dictionary = lock(&self.dictionary);
-        // Each term's postings side by side in one list: counted, then placed in page order.
+    /// The index of the pages put, `pages` being every page in reading order. Its terms'
+    /// lists are made when first needed ([`Index::shards`]): the preview makes them only when
+    /// a search asks.
+    pub fn finish(self, pages: Vec<Page>) -> Index {
+        // Shards of about `SHARD_BYTES` each (a posting is about six bytes written), as many
+        // as a power of two: one for a township's report.
+        let bytes = self.postings.load(Ordering::Relaxed) * 6;
+        let wanted = bytes.div_ceil(super::files::SHARD_BYTES).max(1);
+        let shard_count = (wanted.next_power_of_two() as u32).min(super::files::MOST_SHARDS);
+        Index {
+            pages,
+            dictionary: self.dictionary,
+            entries: self.entries,
+            shard_count,
+            lists: OnceLock::new(),
+        }
+    }
+}
+
+/// The finished index: the pages in reading order, each page's entry, and (made when first
+/// needed) each term with its pages and weights in page order.
+pub struct Index {
+    pages: Vec<Page>,
+    dictionary: Arc<Mutex<Dictionary>>,
+    /// The pages' entries.
+    entries: Spill,
+    shard_count: u32,
+    /// The terms' lists, or why the entries could not be read back.
+    lists: OnceLock<Result<Lists, String>>,
+}
+
+/// Every term's pages and weights.
+struct Lists {
+    /// In term order, each with where its postings are in `postings`.
+    terms: Vec<(Box<str>, std::ops::Range<usize>)>,
+    /// [`pack`]ed (page, weight) pairs.
+    postings: Vec<u32>,
+}
+
+impl Lists {
+    /// The lists of the entries, read twice (a scratch file: from the disk cache) so that
+    /// only the postings are ever in memory together: counted, then placed in page order.
+    fn make(entries: &Spill, dictionary: &Mutex<Dictionary>) -> std::io::Result<Lists> {
+        let dictionary = lock(dictionary);
         let mut starts = vec![0u32; dictionary.terms.len() + 1];
-        self.entries.for_each(&mut |_, piece| {
+        entries.for_each(&mut |_, piece| {
             for packed in packed_terms(split_piece(piece).0) {
                 if let Some(count) = starts.get_mut(unpack(packed).0 as usize + 1) {
                     *count += 1;
@@ -461,7 +505,7 @@ impl Collector {
         }
         let mut postings = vec![0u32; *starts.last().unwrap_or(&0) as usize];
         let mut next = starts.clone();
-        self.entries.for_each(&mut |page, piece| {
+        entries.for_each(&mut |page, piece| {
             for packed in packed_terms(split_piece(piece).0) {
                 let (term, weight) = unpack(packed);
                 if let Some(at) = next.get_mut(term as usize) {
@@ -482,35 +526,13 @@ impl Collector {
             .collect();
         drop(dictionary);
         terms.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        // Shards of about `SHARD_BYTES` each, as many as a power of two (one for a township's
-        // report).
-        let bytes: usize = terms
-            .iter()
-            .map(|(term, range)| term.len() + 6 + range.len() * 6)
-            .sum();
-        let wanted = bytes.div_ceil(super::files::SHARD_BYTES).max(1);
-        let shard_count = (wanted.next_power_of_two() as u32).min(super::files::MOST_SHARDS);
-        Ok(Index {
-            pages,
-            terms,
-            postings,
-            entries: self.entries,
-            shard_count,
-        })
+        Ok(Lists { terms, postings })
     }
-}
 
-/// The finished index: the pages in reading order, each term with its pages and weights
-/// (in page order), and the pages' texts.
-pub struct Index {
-    pages: Vec<Page>,
-    /// In term order, each with where its postings are in `postings`.
-    terms: Vec<(Box<str>, std::ops::Range<usize>)>,
-    /// [`pack`]ed (page, weight) pairs.
-    postings: Vec<u32>,
-    /// The pages' entries, for their texts.
-    entries: Spill,
-    shard_count: u32,
+    /// The postings of term number `at` in term order.
+    fn postings_of(&self, at: usize) -> Postings<'_> {
+        Postings(&self.postings[self.terms[at].1.clone()])
+    }
 }
 
 /// A term's pages and weights, in page order.
@@ -528,7 +550,7 @@ impl std::fmt::Debug for Index {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Index")
             .field("pages", &self.pages.len())
-            .field("terms", &self.terms.len())
+            .field("shards", &self.shard_count)
             .finish()
     }
 }
@@ -542,15 +564,18 @@ impl Index {
     /// The pages `query` finds, best first, as (page, score): each has every term of the
     /// query; its score is the sum of their weights there. The reference of what the search
     /// page's program does (for tests and benchmarks; the page then also ranks the results it
-    /// shows by how near their terms are).
+    /// shows by how near their terms are). Nothing when the entries cannot be read back.
     pub fn search(&self, query: &str) -> Vec<(u32, u32)> {
+        let Ok(lists) = self.lists() else {
+            return Vec::new();
+        };
         let terms = tokens::query_terms(query);
         let mut found: Option<BTreeMap<u32, u32>> = None;
         for term in &terms {
-            let postings: BTreeMap<u32, u32> = self
+            let postings: BTreeMap<u32, u32> = lists
                 .terms
                 .binary_search_by(|(t, _)| (**t).cmp(term.as_str()))
-                .map(|at| self.postings_of(at).iter().collect())
+                .map(|at| lists.postings_of(at).iter().collect())
                 .unwrap_or_default();
             found = Some(match found {
                 None => postings,
@@ -573,18 +598,24 @@ impl Index {
 
     /// The terms of each shard (see [`tokens::shard`]), each term with its pages and
     /// weights, in term order.
-    pub fn shards(&self) -> Vec<Vec<(&str, Postings<'_>)>> {
+    pub fn shards(&self) -> std::io::Result<Vec<Vec<(&str, Postings<'_>)>>> {
+        let lists = self.lists()?;
         let mut out = vec![Vec::new(); self.shard_count as usize];
-        for (at, (term, _)) in self.terms.iter().enumerate() {
+        for (at, (term, _)) in lists.terms.iter().enumerate() {
             let shard = tokens::shard(term, self.shard_count) as usize;
-            out[shard].push((&**term, self.postings_of(at)));
+            out[shard].push((&**term, lists.postings_of(at)));
         }
-        out
+        Ok(out)
     }
 
-    /// The postings of term number `at` in term order.
-    fn postings_of(&self, at: usize) -> Postings<'_> {
-        Postings(&self.postings[self.terms[at].1.clone()])
+    /// The terms' lists, made the first time they are asked for.
+    fn lists(&self) -> std::io::Result<&Lists> {
+        self.lists
+            .get_or_init(|| {
+                Lists::make(&self.entries, &self.dictionary).map_err(|error| error.to_string())
+            })
+            .as_ref()
+            .map_err(|error| std::io::Error::other(error.clone()))
     }
 
     /// Calls `each` with every page and its text, in reading order.
@@ -647,18 +678,16 @@ mod tests {
             let entry = Entry::new(title, &page_text(html), collector.dictionary());
             collector.put(index, &entry).unwrap();
         }
-        collector
-            .finish(
-                pages
-                    .iter()
-                    .map(|(url, title, _)| Page {
-                        url: url.to_string(),
-                        title: title.to_string(),
-                        place: "示例乡".into(),
-                    })
-                    .collect(),
-            )
-            .unwrap()
+        collector.finish(
+            pages
+                .iter()
+                .map(|(url, title, _)| Page {
+                    url: url.to_string(),
+                    title: title.to_string(),
+                    place: "示例乡".into(),
+                })
+                .collect(),
+        )
     }
 
     #[test]
@@ -684,9 +713,9 @@ mod tests {
     fn every_term_is_in_exactly_one_shard() {
         let mut index = index();
         index.shard_count = 8;
-        let shards = index.shards();
+        let shards = index.shards().unwrap();
         let total: usize = shards.iter().map(Vec::len).sum();
-        assert_eq!(total, index.terms.len());
+        assert_eq!(total, index.lists().unwrap().terms.len());
         for (n, shard) in shards.iter().enumerate() {
             for (term, _) in shard {
                 assert_eq!(tokens::shard(term, 8) as usize, n);
