@@ -42,13 +42,8 @@ fn main() {
     let texts: Vec<_> = bodies
         .iter()
         .map(|(_, body)| {
-            if body.contains("site-only") {
-                let content =
-                    huibao::render::print::without_site_only(body, &mut Default::default());
-                index::page_text(&content)
-            } else {
-                index::page_text(body)
-            }
+            let content = huibao::render::print::without_site_only(body, &mut Default::default());
+            index::page_text(&content)
         })
         .collect();
     let read = start.elapsed();

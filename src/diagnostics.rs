@@ -168,6 +168,27 @@ impl Diagnostic {
         ))
     }
 
+    /// Writing the output failed at `path`: `what` was being done (in Chinese and English:
+    /// 「写入全文页」, "writing the whole-report page"), `error` says why.
+    pub fn unwritable(
+        path: impl Into<PathBuf>,
+        (zh, en): (&str, &str),
+        error: &dyn std::fmt::Display,
+    ) -> Self {
+        Diagnostic::error(
+            "write",
+            Some(Location::file(path)),
+            Text::new(
+                format!("{zh}失败：{error}"),
+                format!("{en} failed: {error}"),
+            ),
+        )
+        .with_hint(Text::new(
+            "检查磁盘空间和文件夹权限；原来发布的站点没有改动",
+            "check disk space and folder permissions; the site published before is unchanged",
+        ))
+    }
+
     /// A bug of huibao's (a panic caught in a worker): reported, never a crash.
     pub fn internal() -> Self {
         Diagnostic::error(

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::diagnostics::{Diagnostic, Location, Text};
+use crate::spill::lock;
 
 /// The file that marks a folder as huibao's output, so that huibao never replaces a folder
 /// it did not make.
@@ -310,28 +311,9 @@ fn read_full(reader: &mut impl std::io::Read, buffer: &mut [u8]) -> std::io::Res
     Ok(filled)
 }
 
-/// A lock that a panicked writer left is still usable: the sets it guards stay valid.
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
 /// The error of a failed step of writing `path`.
 fn io_error(what: Step, path: &Path, error: std::io::Error) -> Diagnostic {
-    let (zh, en) = what.words();
-    Diagnostic::error(
-        "write",
-        Some(Location::file(path)),
-        Text::new(
-            format!("{zh}失败：{error}"),
-            format!("{en} failed: {error}"),
-        ),
-    )
-    .with_hint(Text::new(
-        "检查磁盘空间和文件夹权限；原来发布的站点没有改动",
-        "check disk space and folder permissions; the site published before is unchanged",
-    ))
+    Diagnostic::unwritable(path, what.words(), &error)
 }
 
 /// The error for an output folder huibao did not make.

@@ -297,14 +297,6 @@ fn the_search_box_and_index_are_in_the_built_site() {
     }
 }
 
-/// Builds `site`, which must fail; what it said.
-fn build_fails(site: &Path) -> String {
-    let out = tempfile::tempdir().unwrap();
-    let output = huibao(site, &["build", "--out", out.path().to_str().unwrap()]);
-    assert!(!output.status.success());
-    text(&output)
-}
-
 #[test]
 fn a_content_page_in_the_search_pages_place_is_an_error() {
     let site = copy_site(&fixture("small"));

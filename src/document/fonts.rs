@@ -110,15 +110,8 @@ pub const TITLE: &[&str] = &[
     "Noto Serif SC",
 ];
 
-/// 宋体 for page numbers.
-pub const NUMBERS: &[&str] = &[
-    "SimSun",
-    "STSong",
-    "Noto Serif CJK SC",
-    "Source Han Serif SC",
-    "Source Han Serif CN",
-    "Noto Serif SC",
-];
+/// 宋体 for page numbers: the title fonts after the two 小标宋 faces.
+pub const NUMBERS: &[&str] = TITLE.split_at(2).1;
 
 /// Chinese names of the fonts of a Chinese Windows PC, as a user may write them in
 /// `huibao.toml`, and their family names.

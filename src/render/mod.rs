@@ -551,12 +551,8 @@ pub fn render_site_cached(
         let search = collector
             .as_ref()
             .map(|collector| -> Result<_, Vec<Diagnostic>> {
-                let text = if page.body.contains("site-only") {
-                    let content = print::without_site_only(&page.body, &mut Default::default());
-                    search::index::page_text(&content)
-                } else {
-                    search::index::page_text(&page.body)
-                };
+                let content = print::without_site_only(&page.body, &mut Default::default());
+                let text = search::index::page_text(&content);
                 let title = crate::provenance::strip(&planned.title);
                 let entry = search::index::Entry::new(&title, &text, collector.dictionary());
                 collector
@@ -1122,13 +1118,8 @@ fn render_page(
     let layout_context = plan.layout_context(index, &body, &root, site_json);
     let mut layout = Context::from_value(layout_context).unwrap_or_else(|_| Context::new());
     layout.insert("root", &root);
-    let html = layout_tera
-        .render(theme::PAGE_TEMPLATE, &layout)
-        .map_err(|e| {
-            let file = theme::template_path(site, theme::PAGE_TEMPLATE);
-            let text = std::fs::read_to_string(site.root.join(&file)).unwrap_or_default();
-            vec![template_error(&e, &file, &text)]
-        })?;
+    let html = theme::render_layout(layout_tera, site, theme::PAGE_TEMPLATE, &layout)
+        .map_err(|problem| vec![problem])?;
     // A figure printed where no span can be (the page title, a layout attribute) shows as
     // its text.
     let stripped = match crate::provenance::strip(&html) {

@@ -11,6 +11,7 @@
 //! [`WholeReport::write_to`].
 
 use bytes::Bytes;
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::io::Write;
 use std::sync::Mutex;
@@ -69,19 +70,11 @@ pub fn collision(file: &std::path::Path) -> crate::diagnostics::Diagnostic {
 
 /// The error for a section of the whole-report page that could not be kept.
 pub fn write_error(error: &std::io::Error) -> crate::diagnostics::Diagnostic {
-    use crate::diagnostics::{Diagnostic, Location, Text};
-    Diagnostic::error(
-        "write",
-        Some(Location::file(PAGE)),
-        Text::new(
-            format!("写入全文页失败：{error}"),
-            format!("writing the whole-report page failed: {error}"),
-        ),
+    crate::diagnostics::Diagnostic::unwritable(
+        PAGE,
+        ("写入全文页", "writing the whole-report page"),
+        error,
     )
-    .with_hint(Text::new(
-        "检查磁盘空间和文件夹权限；原来发布的站点没有改动",
-        "check disk space and folder permissions; the site published before is unchanged",
-    ))
 }
 
 /// The whole-report page's layout, rendered: (the text before the pages' sections, the text
@@ -119,10 +112,7 @@ pub fn layout(
         &serde_json::json!({ "pages": pages, "content": CONTENT_MARKER }),
     );
     let file = super::theme::template_path(site, TEMPLATE);
-    let html = layout_tera.render(TEMPLATE, &context).map_err(|e| {
-        let text = std::fs::read_to_string(site.root.join(&file)).unwrap_or_default();
-        super::template_error(&e, &file, &text)
-    })?;
+    let html = super::theme::render_layout(layout_tera, site, TEMPLATE, &context)?;
     let html = crate::provenance::strip(&html).into_owned();
     match html.split_once(CONTENT_MARKER) {
         Some((head, tail)) => Ok((head.to_string(), tail.to_string())),
@@ -182,10 +172,14 @@ pub fn fragment(output: &str, title: Option<&str>, body: &str, pages: &HashSet<S
 /// `html` without its `site-only` elements (for the exported documents). `open` carries an
 /// element left open at the end of one piece of HTML into the next: Markdown splits
 /// `<div class="site-only">` … `</div>` into blocks around the Markdown between them.
-pub fn without_site_only(html: &str, open: &mut SiteOnly) -> String {
+/// HTML with no `site-only` in it, outside an open element, comes back as it is.
+pub fn without_site_only<'h>(html: &'h str, open: &mut SiteOnly) -> Cow<'h, str> {
+    if !open.is_open() && memchr::memmem::find(html.as_bytes(), b"site-only").is_none() {
+        return Cow::Borrowed(html);
+    }
     let mut out = String::with_capacity(html.len());
     scan(html, None, open, &mut out);
-    out
+    Cow::Owned(out)
 }
 
 /// Whether a `site-only` element is open: what follows it is left out until it closes.
@@ -716,7 +710,7 @@ fn link(value: &str, place: &Place<'_>, to_pages: bool) -> Option<String> {
 
 /// `html` with each `href="#section--heading"` whose target is not among `ids` leading to
 /// its section (the longest prefix before a `--` that is an id).
-fn anchors_found<'h>(html: &'h str, ids: &HashSet<String>) -> std::borrow::Cow<'h, str> {
+fn anchors_found<'h>(html: &'h str, ids: &HashSet<String>) -> Cow<'h, str> {
     const HREF: &str = " href=\"#";
     let mut out = String::new();
     let mut copied = 0;
@@ -743,10 +737,10 @@ fn anchors_found<'h>(html: &'h str, ids: &HashSet<String>) -> std::borrow::Cow<'
         }
     }
     if copied == 0 {
-        return std::borrow::Cow::Borrowed(html);
+        return Cow::Borrowed(html);
     }
     out.push_str(&html[copied..]);
-    std::borrow::Cow::Owned(out)
+    Cow::Owned(out)
 }
 
 /// The link to heading `fragment` of the section `section`.

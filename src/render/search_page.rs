@@ -64,13 +64,8 @@ pub fn render(
     );
     let context = plan.extra_page_context(title, PAGE, &content, site_json);
     let context = Context::from_value(context).unwrap_or_else(|_| Context::new());
-    let html = layout_tera
-        .render(super::theme::PAGE_TEMPLATE, &context)
-        .map_err(|e| {
-            let file = super::theme::template_path(site, super::theme::PAGE_TEMPLATE);
-            let text = std::fs::read_to_string(site.root.join(&file)).unwrap_or_default();
-            super::template_error(&e, &file, &text)
-        })?;
+    let html =
+        super::theme::render_layout(layout_tera, site, super::theme::PAGE_TEMPLATE, &context)?;
     Ok(crate::provenance::strip(&html).into_owned())
 }
 

@@ -41,6 +41,21 @@ pub fn template_path(site: &Site, name: &str) -> PathBuf {
         .join(name)
 }
 
+/// Layout template `name` rendered with `context`; a mistake in it is located in the theme's
+/// file.
+pub fn render_layout(
+    layout_tera: &Tera,
+    site: &Site,
+    name: &str,
+    context: &tera::Context,
+) -> Result<String, Diagnostic> {
+    layout_tera.render(name, context).map_err(|e| {
+        let file = template_path(site, name);
+        let text = std::fs::read_to_string(site.root.join(&file)).unwrap_or_default();
+        super::template_error(&e, &file, &text)
+    })
+}
+
 /// The Tera instance for the layout templates, and a fingerprint of their text.
 pub fn layout_tera(site: &Site, problems: &mut Vec<Diagnostic>) -> (Tera, u64) {
     let mut tera = Tera::default();

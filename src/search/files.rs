@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use super::index::{Index, Page, Postings};
-use crate::diagnostics::{Diagnostic, Location, Text};
+use crate::diagnostics::Diagnostic;
 
 /// The folder of the index in the site.
 pub const FOLDER: &str = "search/";
@@ -193,16 +193,5 @@ fn json_string(text: &str) -> String {
 
 /// The error for a page text of the index that could not be kept or read back.
 pub fn write_error(error: &std::io::Error) -> Diagnostic {
-    Diagnostic::error(
-        "write",
-        Some(Location::file(SCRIPT)),
-        Text::new(
-            format!("写入搜索索引失败：{error}"),
-            format!("writing the search index failed: {error}"),
-        ),
-    )
-    .with_hint(Text::new(
-        "检查磁盘空间和文件夹权限；原来发布的站点没有改动",
-        "check disk space and folder permissions; the site published before is unchanged",
-    ))
+    Diagnostic::unwritable(SCRIPT, ("写入搜索索引", "writing the search index"), error)
 }

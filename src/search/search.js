@@ -230,6 +230,21 @@
       });
     });
   }
+  // Loads `files` for search number `mine`, then `then()` — unless a later search started
+  // meanwhile, or a file did not load (said on the page).
+  function loadForSearch(mine, files, then) {
+    loadAll(files, function (ok) {
+      if (mine !== generation) {
+        return;
+      }
+      if (!ok) {
+        status.textContent = words.failed;
+        finish("failed");
+        return;
+      }
+      then();
+    });
+  }
   function unique(values) {
     return values.filter(function (v, i) {
       return values.indexOf(v) === i;
@@ -280,15 +295,7 @@
         return "search/terms-" + shardOf(t) + ".js";
       })
     );
-    loadAll(files, function (ok) {
-      if (mine !== generation) {
-        return;
-      }
-      if (!ok) {
-        status.textContent = words.failed;
-        finish("failed");
-        return;
-      }
+    loadForSearch(mine, files, function () {
       var found = null;
       qt.forEach(function (t) {
         var p = postings(t);
@@ -328,15 +335,7 @@
         return "search/pages-" + Math.floor(r[0] / perFile) + ".js";
       })
     );
-    loadAll(files, function (ok) {
-      if (mine !== generation) {
-        return;
-      }
-      if (!ok) {
-        status.textContent = words.failed;
-        finish("failed");
-        return;
-      }
+    loadForSearch(mine, files, function () {
       var ranked = batch.map(function (r, order) {
         var page = (pageFiles[Math.floor(r[0] / perFile)] || [])[r[0] % perFile] || [
           "",

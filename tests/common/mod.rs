@@ -82,6 +82,14 @@ pub fn build_ok(site: &Path, out: &Path) -> String {
     text
 }
 
+/// Builds `site`, which must fail; what it said.
+pub fn build_fails(site: &Path) -> String {
+    let out = tempfile::tempdir().unwrap();
+    let output = huibao(site, &["build", "--out", out.path().to_str().unwrap()]);
+    assert!(!output.status.success());
+    text(&output)
+}
+
 /// The values of every `href="…"` and `src="…"` in `html`.
 pub fn links(html: &str) -> Vec<String> {
     let mut found = Vec::new();
