@@ -4,7 +4,9 @@
 //! index's page texts wait here for the end of the build.
 
 use bytes::Bytes;
-use std::io::{Read, Seek, Write};
+use std::io::Write;
+#[cfg(not(any(unix, windows)))]
+use std::io::{Read, Seek};
 use std::path::PathBuf;
 use std::sync::Mutex;
 
@@ -21,7 +23,8 @@ enum Store {
     File {
         /// The scratch file; removed when the spill is dropped.
         path: PathBuf,
-        file: Mutex<std::fs::File>,
+        /// The file and how long it is.
+        file: Mutex<(std::fs::File, u64)>,
         places: Mutex<Vec<(usize, u64, u64)>>,
     },
 }
@@ -45,7 +48,7 @@ impl Spill {
         Ok(Spill {
             store: Store::File {
                 path,
-                file: Mutex::new(file),
+                file: Mutex::new((file, 0)),
                 places: Mutex::new(Vec::new()),
             },
         })
@@ -57,15 +60,18 @@ impl Spill {
             Store::Memory(pieces) => lock(pieces).push((index, piece)),
             Store::File { file, places, .. } => {
                 let mut file = lock(file);
-                let offset = file.seek(std::io::SeekFrom::End(0))?;
+                let (file, length) = &mut *file;
                 file.write_all(&piece)?;
+                let offset = *length;
+                *length += piece.len() as u64;
                 lock(places).push((index, offset, piece.len() as u64));
             }
         }
         Ok(())
     }
 
-    /// Calls `each` with every page number and its piece, in page order.
+    /// Calls `each` with every page number and its piece, in page order. Several threads
+    /// may read at once (each reads the scratch file by position).
     pub fn for_each(
         &self,
         each: &mut dyn FnMut(usize, &[u8]) -> std::io::Result<()>,
@@ -78,22 +84,50 @@ impl Spill {
                     each(index, &piece)?;
                 }
             }
-            Store::File { file, places, .. } => {
+            Store::File { path, file, places } => {
                 let mut places = lock(places).clone();
                 places.sort_by_key(|(index, _, _)| *index);
-                let mut file = lock(file);
-                file.flush()?;
+                lock(file).0.flush()?;
+                let reader = std::fs::File::open(path)?;
                 let mut buffer = Vec::new();
                 for (index, offset, len) in places {
-                    file.seek(std::io::SeekFrom::Start(offset))?;
-                    buffer.clear();
-                    (&mut *file).take(len).read_to_end(&mut buffer)?;
+                    buffer.resize(len as usize, 0);
+                    read_at(&reader, &mut buffer, offset)?;
                     each(index, &buffer)?;
                 }
             }
         }
         Ok(())
     }
+}
+
+/// Fills `buffer` from `file` at `offset` (one call, the file's position untouched).
+#[cfg(unix)]
+fn read_at(file: &std::fs::File, buffer: &mut [u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buffer, offset)
+}
+
+/// Fills `buffer` from `file` at `offset`.
+#[cfg(windows)]
+fn read_at(file: &std::fs::File, mut buffer: &mut [u8], mut offset: u64) -> std::io::Result<()> {
+    while !buffer.is_empty() {
+        match std::os::windows::fs::FileExt::seek_read(file, buffer, offset)? {
+            0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            n => {
+                buffer = &mut buffer[n..];
+                offset += n as u64;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Fills `buffer` from `file` at `offset`.
+#[cfg(not(any(unix, windows)))]
+fn read_at(file: &std::fs::File, buffer: &mut [u8], offset: u64) -> std::io::Result<()> {
+    let mut file = file;
+    file.seek(std::io::SeekFrom::Start(offset))?;
+    file.read_exact(buffer)
 }
 
 impl Drop for Spill {

@@ -23,7 +23,7 @@ pub struct PageCache {
     /// The data files' prints, for the next build's.
     pub(super) file_prints: FilePrints,
     /// The search terms' numbers, which the kept pages' search entries use.
-    pub(super) search_terms: std::sync::Arc<std::sync::Mutex<crate::search::index::Dictionary>>,
+    pub(super) search_terms: std::sync::Arc<std::sync::RwLock<crate::search::index::Dictionary>>,
 }
 
 /// Each data file's print from the last build, with the file it was made from (see

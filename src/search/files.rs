@@ -62,30 +62,46 @@ pub fn write(index: &Index, put: &Put<'_>) -> Result<(), Diagnostic> {
         .try_for_each(|(n, terms)| {
             put(Path::new(&terms_file(n as u32)), &terms_script(n, terms))
         })?;
-    // Each page file is written once its last page's text is read.
+    // The page files, a batch at a time: texts read in page order, files made on every core.
     let pages = index.pages();
-    let mut texts: Vec<String> = Vec::with_capacity(PAGES_PER_FILE);
+    let mut batch: Vec<String> = Vec::with_capacity(BATCH_PAGES);
+    let mut batch_first = 0;
     let mut failed = None;
+    let write_batch = |first: usize, texts: &[String]| -> Result<(), Diagnostic> {
+        texts
+            .par_chunks(PAGES_PER_FILE)
+            .enumerate()
+            .try_for_each(|(i, texts)| {
+                let n = first / PAGES_PER_FILE + i;
+                put(Path::new(&pages_file(n)), &pages_script(n, pages, texts))
+            })
+    };
     let read = index.for_each_text(&mut |page, text| {
-        texts.resize(page % PAGES_PER_FILE, String::new());
-        texts.push(text.to_string());
-        let n = page / PAGES_PER_FILE;
-        let last = page + 1 == pages.len() || texts.len() == PAGES_PER_FILE;
-        if last {
-            let script = pages_script(n, pages, &texts);
-            texts.clear();
-            if let Err(problem) = put(Path::new(&pages_file(n)), &script) {
+        let first = page - page % BATCH_PAGES;
+        if first != batch_first && !batch.is_empty() {
+            if let Err(problem) = write_batch(batch_first, &batch) {
                 failed = Some(problem);
                 return Err(std::io::Error::other("page file"));
             }
+            batch.clear();
         }
+        batch_first = first;
+        batch.resize(page - first, String::new());
+        batch.push(text.to_string());
         Ok(())
     });
     if let Some(problem) = failed {
         return Err(problem);
     }
-    read.map_err(|error| write_error(&error))
+    read.map_err(|error| write_error(&error))?;
+    if !batch.is_empty() {
+        write_batch(batch_first, &batch)?;
+    }
+    Ok(())
 }
+
+/// How many pages' texts [`write`] holds at once (whole page files).
+const BATCH_PAGES: usize = PAGES_PER_FILE * 64;
 
 /// How many files [`write`] writes.
 pub fn count(index: &Index) -> usize {
@@ -160,7 +176,7 @@ fn push_number(out: &mut String, mut n: u32) {
             break;
         }
     }
-    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or("0"));
+    out.extend(digits[at..].iter().map(|&d| char::from(d)));
 }
 
 /// Page file `n` as a script: pages `n × PAGES_PER_FILE` on, with `texts`.

@@ -7,9 +7,9 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
-use crate::spill::{Spill, lock};
+use crate::spill::Spill;
 
 use super::tokens;
 
@@ -36,88 +36,110 @@ pub struct PageText {
     pub body: String,
 }
 
-/// Elements whose content is not indexed (`details` only as a chart's data table,
-/// `class="chart-data"`).
-const SKIPPED: &[&str] = &["svg", "script", "style", "details"];
+/// What an element is to the index.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Element {
+    /// Its content is not indexed: drawings, scripts, styles, navigation.
+    Skipped,
+    /// `details`: skipped when it is a chart's data table (`class="chart-data"`).
+    Details,
+    /// `h1`–`h6`.
+    Heading,
+    /// A block: its text starts a line.
+    Block,
+    /// Any other: its text runs on.
+    Inline,
+}
 
-/// Block elements: their text starts a line.
-const BLOCKS: &[&str] = &[
-    "p",
-    "li",
-    "tr",
-    "td",
-    "th",
-    "div",
-    "blockquote",
-    "pre",
-    "figcaption",
-    "br",
-    "table",
-];
+/// What the element `name` (as written, in any case) is to the index.
+fn element(name: &str) -> Element {
+    let mut lower = [0u8; 10];
+    let Some(lower) = lower.get_mut(..name.len()) else {
+        return Element::Inline;
+    };
+    for (l, b) in lower.iter_mut().zip(name.bytes()) {
+        *l = b.to_ascii_lowercase();
+    }
+    match &*lower {
+        b"svg" | b"script" | b"style" | b"nav" => Element::Skipped,
+        b"details" => Element::Details,
+        [b'h', b'1'..=b'6'] => Element::Heading,
+        b"p" | b"li" | b"tr" | b"td" | b"th" | b"div" | b"blockquote" | b"pre" | b"figcaption"
+        | b"br" | b"table" => Element::Block,
+        _ => Element::Inline,
+    }
+}
 
 /// Reads the text of a page's content HTML.
 pub fn page_text(html: &str) -> PageText {
-    let mut text = PageText::default();
+    let mut headings = Vec::new();
+    // The text as it is read, blocks on lines of their own (lines tidied at the end).
+    let mut body = String::with_capacity(html.len() / 4);
     let mut heading: Option<String> = None;
-    let mut rest = html;
-    while let Some(at) = rest.find('<') {
-        let before = &rest[..at];
-        let target = heading.as_mut().unwrap_or(&mut text.body);
-        push_unescaped(target, before);
-        rest = &rest[at..];
-        let end = if rest.starts_with("<!--") {
-            rest.find("-->").map_or(rest.len(), |e| e + 3)
-        } else {
-            rest.find('>').map_or(rest.len(), |e| e + 1)
-        };
-        let tag = &rest[..end];
-        rest = &rest[end..];
-        let closing = tag.starts_with("</");
-        let name = tag_name(tag);
-        let skipped = SKIPPED.iter().any(|s| s.eq_ignore_ascii_case(name))
-            && (!name.eq_ignore_ascii_case("details") || tag.contains("chart-data"));
-        if !closing && !tag.ends_with("/>") && skipped {
-            rest = &rest[skipped_to(rest, name)..];
+    let mut at = 0;
+    while let Some(found) = memchr::memchr(b'<', &html.as_bytes()[at..]) {
+        let start = at + found;
+        push_unescaped(heading.as_mut().unwrap_or(&mut body), &html[at..start]);
+        let rest = &html[start..];
+        if rest.starts_with("<!--") {
+            at = start + rest.find("-->").map_or(rest.len(), |e| e + 3);
             continue;
         }
-        let is_heading = name.len() == 2
-            && (name.starts_with('h') || name.starts_with('H'))
-            && matches!(name.as_bytes()[1], b'1'..=b'6');
-        if is_heading {
-            if closing {
+        let end = start + memchr::memchr(b'>', rest.as_bytes()).map_or(rest.len(), |e| e + 1);
+        let tag = &html[start..end];
+        at = end;
+        let closing = tag.starts_with("</");
+        let name = tag_name(tag);
+        let kind = match element(name) {
+            Element::Details if tag.contains("chart-data") => Element::Skipped,
+            kind => kind,
+        };
+        match kind {
+            Element::Skipped if !closing && !tag.ends_with("/>") => {
+                at += skipped_to(&html[at..], name);
+            }
+            Element::Heading if closing => {
                 if let Some(done) = heading.take() {
-                    let done = done.trim().to_string();
+                    let done = done.trim();
                     if !done.is_empty() {
-                        if !text.body.is_empty() && !text.body.ends_with('\n') {
-                            text.body.push('\n');
+                        if !body.is_empty() && !body.ends_with('\n') {
+                            body.push('\n');
                         }
-                        text.body.push_str(&done);
-                        text.body.push('\n');
-                        text.headings.push(done);
+                        body.push_str(done);
+                        body.push('\n');
+                        headings.push(done.to_string());
                     }
                 }
-            } else {
-                heading = Some(String::new());
             }
-        } else if BLOCKS.iter().any(|b| b.eq_ignore_ascii_case(name))
-            && heading.is_none()
-            && !text.body.ends_with('\n')
-            && !text.body.is_empty()
-        {
-            text.body.push('\n');
+            Element::Heading => heading = Some(String::new()),
+            Element::Block if heading.is_none() && !body.is_empty() && !body.ends_with('\n') => {
+                body.push('\n');
+            }
+            _ => {}
         }
     }
     if heading.is_none() {
-        push_unescaped(&mut text.body, rest);
+        push_unescaped(&mut body, &html[at..]);
     }
-    text.body = text
-        .body
-        .lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n");
-    text
+    PageText {
+        headings,
+        body: tidy_lines(&body),
+    }
+}
+
+/// `text` with each line trimmed and the empty ones left out.
+fn tidy_lines(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split('\n') {
+        let line = line.trim();
+        if !line.is_empty() {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(line);
+        }
+    }
+    out
 }
 
 /// Appends HTML `text` as the text it shows.
@@ -146,7 +168,32 @@ fn skipped_to(rest: &str, name: &str) -> usize {
     if name.bytes().any(|b| b.is_ascii_uppercase()) {
         return skipped_to_any_case(rest, name);
     }
-    let (open, close) = (format!("<{name}"), format!("</{name}"));
+    // The start and end tags of huibao's own skipped elements, looked for many times a page.
+    static FINDERS: std::sync::LazyLock<
+        Vec<(&str, memchr::memmem::Finder, memchr::memmem::Finder)>,
+    > = std::sync::LazyLock::new(|| {
+        ["svg", "details"]
+            .into_iter()
+            .map(|name| {
+                let open = memchr::memmem::Finder::new(format!("<{name}").as_bytes()).into_owned();
+                let close =
+                    memchr::memmem::Finder::new(format!("</{name}").as_bytes()).into_owned();
+                (name, open, close)
+            })
+            .collect()
+    });
+    let made;
+    let (open_finder, close_finder) = match FINDERS.iter().find(|(n, _, _)| *n == name) {
+        Some((_, open, close)) => (open, close),
+        None => {
+            made = (
+                memchr::memmem::Finder::new(format!("<{name}").as_bytes()).into_owned(),
+                memchr::memmem::Finder::new(format!("</{name}").as_bytes()).into_owned(),
+            );
+            (&made.0, &made.1)
+        }
+    };
+    let (open_len, close_len) = (name.len() + 1, name.len() + 2);
     let whole_name = |at: usize| {
         rest.as_bytes()
             .get(at)
@@ -154,13 +201,13 @@ fn skipped_to(rest: &str, name: &str) -> usize {
     };
     let mut depth = 1;
     let mut at = 0;
-    while let Some(found) = rest[at..].find(close.as_str()) {
+    while let Some(found) = close_finder.find(&rest.as_bytes()[at..]) {
         let end_tag = at + found;
         // Elements of the same name opened before this end tag.
         let mut inner = at;
-        while let Some(o) = rest[inner..end_tag].find(open.as_str()) {
+        while let Some(o) = open_finder.find(&rest.as_bytes()[inner..end_tag]) {
             let tag_start = inner + o;
-            inner = tag_start + open.len();
+            inner = tag_start + open_len;
             let tag_end = rest[tag_start..]
                 .find('>')
                 .map_or(rest.len(), |e| tag_start + e);
@@ -172,7 +219,7 @@ fn skipped_to(rest: &str, name: &str) -> usize {
             .find('>')
             .map_or(rest.len(), |e| end_tag + e + 1);
         at = end;
-        if whole_name(end_tag + close.len()) {
+        if whole_name(end_tag + close_len) {
             depth -= 1;
             if depth == 0 {
                 return end;
@@ -208,6 +255,16 @@ fn skipped_to_any_case(rest: &str, name: &str) -> usize {
     0
 }
 
+/// The dictionary to look terms up in, even when a thread panicked holding it.
+fn read(dictionary: &RwLock<Dictionary>) -> std::sync::RwLockReadGuard<'_, Dictionary> {
+    dictionary.read().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The dictionary to number new terms in, even when a thread panicked holding it.
+fn write(dictionary: &RwLock<Dictionary>) -> std::sync::RwLockWriteGuard<'_, Dictionary> {
+    dictionary.write().unwrap_or_else(|e| e.into_inner())
+}
+
 /// How many characters of a page's text the index keeps for the snippets of its results
 /// (every term of the page is indexed; a match past this shows the page's opening lines).
 pub const TEXT_LIMIT: usize = 4000;
@@ -223,18 +280,34 @@ pub struct Dictionary {
 }
 
 impl Dictionary {
-    fn id(&mut self, term: &str, kind: tokens::Kind) -> u32 {
+    /// The number of a Han term by its [`han_key`], if it has one.
+    fn han(&self, key: u64) -> Option<u32> {
+        self.han.get(&key).copied()
+    }
+
+    /// The number of a word, if it has one.
+    fn word(&self, word: &str) -> Option<u32> {
+        self.words.get(word).copied()
+    }
+
+    /// The number of a Han term by its [`han_key`], numbered now if it had none.
+    fn han_or_new(&mut self, key: u64) -> u32 {
         let next = self.terms.len() as u32;
-        let id = match kind {
-            tokens::Kind::Word => match self.words.get(term) {
-                Some(&id) => id,
-                None => *self.words.entry(term.into()).or_insert(next),
-            },
-            _ => *self.han.entry(han_key(term)).or_insert(next),
-        };
+        let id = *self.han.entry(key).or_insert(next);
         if id == next {
-            self.terms.push(term.into());
+            self.terms.push(han_term(key).into());
         }
+        id
+    }
+
+    /// The number of a word, numbered now if it had none.
+    fn word_or_new(&mut self, word: &str) -> u32 {
+        if let Some(id) = self.word(word) {
+            return id;
+        }
+        let id = self.terms.len() as u32;
+        self.words.insert(word.into(), id);
+        self.terms.push(word.into());
         id
     }
 
@@ -250,9 +323,23 @@ fn han_key(term: &str) -> u64 {
     let mut chars = term.chars();
     let first = chars.next().map_or(0, u64::from);
     match chars.next() {
-        Some(second) => 1 << 63 | first << 21 | u64::from(second),
+        Some(second) => PAIR | first << 21 | u64::from(second),
         None => first,
     }
+}
+
+/// The bit of a [`han_key`] that marks a pair.
+const PAIR: u64 = 1 << 63;
+
+/// The term of a [`han_key`].
+fn han_term(key: u64) -> String {
+    let char_of = |code: u64| char::from_u32(code as u32).unwrap_or('\u{fffd}');
+    if key & PAIR == 0 {
+        return char_of(key).to_string();
+    }
+    [char_of(key >> 21 & 0x1f_ffff), char_of(key & 0x1f_ffff)]
+        .into_iter()
+        .collect()
 }
 
 /// A page's part of the index: its terms (by number in the [`Dictionary`]) with their
@@ -283,16 +370,16 @@ fn packed_terms(terms: &[u8]) -> impl Iterator<Item = u32> + '_ {
         .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
 }
 
-/// How often each term is in a page, Han terms by number and words by text.
+/// How often each term is in a page, Han terms by [`han_key`] and words by text.
 #[derive(Default)]
 struct Tally<'t> {
-    han: FxHashMap<u64, (Counts, &'t str)>,
+    han: FxHashMap<u64, Counts>,
     words: FxHashMap<&'t str, Counts>,
 }
 
-/// How often a term is in a page — [in the title, headings it is in, times in the text,
-/// the last heading it was counted in + 1] — and what it is.
-type Counts = ([u32; 4], tokens::Kind);
+/// How often a term is in a page: [in the title, headings it is in, times in the text,
+/// the last heading it was counted in + 1].
+type Counts = [u32; 4];
 
 /// Where a term is found.
 #[derive(Clone, Copy)]
@@ -306,11 +393,8 @@ enum Field {
 impl<'t> Tally<'t> {
     fn add(&mut self, term: &'t str, kind: tokens::Kind, field: Field) {
         let counts = match kind {
-            tokens::Kind::Word => &mut self.words.entry(term).or_insert(([0; 4], kind)).0,
-            _ => {
-                let key = han_key(term);
-                &mut self.han.entry(key).or_insert((([0; 4], kind), term)).0.0
-            }
+            tokens::Kind::Word => self.words.entry(term).or_default(),
+            _ => self.han.entry(han_key(term)).or_default(),
         };
         match field {
             Field::Title => counts[0] = 1,
@@ -320,7 +404,7 @@ impl<'t> Tally<'t> {
                 counts[3] = h + 1;
             }
             Field::Heading(_) => {}
-            Field::Text => counts[2] += 1,
+            Field::Text => counts[2] = counts[2].saturating_add(1),
         }
     }
 }
@@ -330,7 +414,7 @@ impl Entry {
     /// it is in the title, [`weight::HEADING`] for each heading it is in (three at most), and
     /// one for each time it is in the text (five at most): a page about a village outranks a
     /// table that names it among thousands.
-    pub fn new(title: &str, text: &PageText, dictionary: &Mutex<Dictionary>) -> Entry {
+    pub fn new(title: &str, text: &PageText, dictionary: &RwLock<Dictionary>) -> Entry {
         let title = tokens::normalise(title);
         let headings: Vec<String> = text.headings.iter().map(|h| tokens::normalise(h)).collect();
         let body = tokens::normalise(&text.body);
@@ -351,17 +435,33 @@ impl Entry {
                 + weight::HEADING * headings.min(3)
                 + weight::BODY * times.min(5)
         };
+        // Looked up together by every core; numbered, one core at a time, when new.
         let mut terms: Vec<(u32, u32)> = Vec::with_capacity(tally.han.len() + tally.words.len());
+        let (mut new_han, mut new_words) = (Vec::new(), Vec::new());
         {
-            let mut dictionary = lock(dictionary);
-            for ((counts, kind), term) in tally.han.into_values() {
-                terms.push((dictionary.id(term, kind), weigh(counts)));
+            let dictionary = read(dictionary);
+            for (key, counts) in tally.han {
+                match dictionary.han(key) {
+                    Some(id) => terms.push((id, weigh(counts))),
+                    None => new_han.push((key, counts)),
+                }
             }
-            for (term, (counts, kind)) in tally.words {
-                terms.push((dictionary.id(term, kind), weigh(counts)));
+            for (word, counts) in tally.words {
+                match dictionary.word(word) {
+                    Some(id) => terms.push((id, weigh(counts))),
+                    None => new_words.push((word, counts)),
+                }
             }
         }
-        terms.sort_unstable();
+        if !new_han.is_empty() || !new_words.is_empty() {
+            let mut dictionary = write(dictionary);
+            for (key, counts) in new_han {
+                terms.push((dictionary.han_or_new(key), weigh(counts)));
+            }
+            for (word, counts) in new_words {
+                terms.push((dictionary.word_or_new(word), weigh(counts)));
+            }
+        }
         let kept = match text.body.char_indices().nth(TEXT_LIMIT) {
             Some((end, _)) => &text.body[..end],
             None => &text.body,
@@ -377,7 +477,7 @@ impl Entry {
         }
     }
 
-    /// The page's terms with their weights, in term order.
+    /// The page's terms with their weights.
     pub fn terms(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
         packed_terms(split_piece(&self.piece).0).map(unpack)
     }
@@ -403,7 +503,7 @@ pub struct Page {
 /// kept whole, in memory or spilled to a scratch file by a build, and read back in page order
 /// at the end.
 pub struct Collector {
-    dictionary: Arc<Mutex<Dictionary>>,
+    dictionary: Arc<RwLock<Dictionary>>,
     entries: Spill,
     /// How many (term, page) pairs the entries hold.
     postings: AtomicUsize,
@@ -427,7 +527,7 @@ fn unpack(packed: u32) -> (u32, u32) {
 
 impl Collector {
     /// A collector naming terms by `dictionary`, keeping the pages' entries in `entries`.
-    pub fn new(dictionary: Arc<Mutex<Dictionary>>, entries: Spill) -> Collector {
+    pub fn new(dictionary: Arc<RwLock<Dictionary>>, entries: Spill) -> Collector {
         Collector {
             dictionary,
             entries,
@@ -436,7 +536,7 @@ impl Collector {
     }
 
     /// The dictionary the entries are made with.
-    pub fn dictionary(&self) -> &Mutex<Dictionary> {
+    pub fn dictionary(&self) -> &RwLock<Dictionary> {
         &self.dictionary
     }
 
@@ -470,7 +570,7 @@ impl Collector {
 /// needed) each term with its pages and weights in page order.
 pub struct Index {
     pages: Vec<Page>,
-    dictionary: Arc<Mutex<Dictionary>>,
+    dictionary: Arc<RwLock<Dictionary>>,
     /// The pages' entries.
     entries: Spill,
     shard_count: u32,
@@ -488,10 +588,25 @@ struct Lists {
 
 impl Lists {
     /// The lists of the entries, read twice (a scratch file: from the disk cache) so that
-    /// only the postings are ever in memory together: counted, then placed in page order.
-    fn make(entries: &Spill, dictionary: &Mutex<Dictionary>) -> std::io::Result<Lists> {
-        let dictionary = lock(dictionary);
-        let mut starts = vec![0u32; dictionary.terms.len() + 1];
+    /// only the postings are ever in memory together: counted, then placed in page order —
+    /// on every core, each placing a run of terms with about as many postings.
+    fn make(entries: &Spill, dictionary: &RwLock<Dictionary>) -> std::io::Result<Lists> {
+        Lists::make_in(
+            entries,
+            dictionary,
+            rayon::current_num_threads().clamp(1, 16),
+        )
+    }
+
+    /// [`Lists::make`] in `runs` runs.
+    fn make_in(
+        entries: &Spill,
+        dictionary: &RwLock<Dictionary>,
+        runs: usize,
+    ) -> std::io::Result<Lists> {
+        let dictionary = read(dictionary);
+        let term_count = dictionary.terms.len();
+        let mut starts = vec![0u32; term_count + 1];
         entries.for_each(&mut |_, piece| {
             for packed in packed_terms(split_piece(piece).0) {
                 if let Some(count) = starts.get_mut(unpack(packed).0 as usize + 1) {
@@ -503,21 +618,51 @@ impl Lists {
         for term in 1..starts.len() {
             starts[term] += starts[term - 1];
         }
-        let mut postings = vec![0u32; *starts.last().unwrap_or(&0) as usize];
-        let mut next = starts.clone();
-        entries.for_each(&mut |page, piece| {
-            for packed in packed_terms(split_piece(piece).0) {
-                let (term, weight) = unpack(packed);
-                if let Some(at) = next.get_mut(term as usize) {
-                    if let Some(slot) = postings.get_mut(*at as usize) {
+        let total = starts[term_count] as usize;
+        let mut postings = vec![0u32; total];
+        // The runs of terms: bounds by term number, each run's postings a slice of its own.
+        let mut bounds = vec![0];
+        for run in 1..runs {
+            let half_way = (total * run / runs) as u32;
+            let bound = starts
+                .partition_point(|&start| start < half_way)
+                .min(term_count);
+            bounds.push(bound.max(*bounds.last().unwrap_or(&0)));
+        }
+        bounds.push(term_count);
+        let mut slices = Vec::with_capacity(runs);
+        let mut rest = &mut postings[..];
+        for pair in bounds.windows(2) {
+            let (first, end) = (pair[0], pair[1]);
+            let len = (starts[end] - starts[first]) as usize;
+            let (run, after) = rest.split_at_mut(len);
+            slices.push((first..end, run));
+            rest = after;
+        }
+        slices.into_par_iter().try_for_each(|(terms, run)| {
+            // Where each term's next posting goes in `run`.
+            let base = starts[terms.start];
+            let mut next: Vec<u32> = starts[terms.clone()]
+                .iter()
+                .map(|start| start - base)
+                .collect();
+            let (low, high) = (terms.start as u32, terms.end as u32);
+            entries.for_each(&mut |page, piece| {
+                for pair in packed_terms(split_piece(piece).0) {
+                    let (term, weight) = unpack(pair);
+                    if term < low || term >= high {
+                        continue;
+                    }
+                    let at = &mut next[(term - low) as usize];
+                    if let Some(slot) = run.get_mut(*at as usize) {
                         *slot = pack(page as u32, weight);
                     }
                     *at += 1;
                 }
-            }
-            Ok(())
+                Ok(())
+            })
         })?;
-        let mut terms: Vec<(Box<str>, std::ops::Range<usize>)> = (0..dictionary.terms.len())
+        let mut terms: Vec<(Box<str>, std::ops::Range<usize>)> = (0..term_count)
             .filter(|&term| starts[term] < starts[term + 1])
             .map(|term| {
                 let range = starts[term] as usize..starts[term + 1] as usize;
@@ -651,6 +796,26 @@ mod tests {
         // A reader's own details are text; a chart's data table is not.
         let html = "<details><summary>说明</summary>长颈鹿</details>";
         assert_eq!(page_text(html).body, "说明长颈鹿");
+        // A page's table of contents is navigation, not text.
+        let html = "<nav class=\"page-toc\"><p>本页目录</p><ul><li>一、基本情况</li></ul></nav><h2>一、基本情况</h2>";
+        assert_eq!(page_text(html).body, "一、基本情况");
+    }
+
+    #[test]
+    fn the_lists_are_the_same_however_many_runs_place_them() {
+        let dictionary = Arc::new(RwLock::new(Dictionary::default()));
+        let entries = Spill::in_memory();
+        for page in 0..40 {
+            let html = format!("<p>第{page}村 横溪{} 饮水{}</p>", page % 7, page % 3);
+            let entry = Entry::new("村", &page_text(&html), &dictionary);
+            entries.put(page, entry.piece).unwrap();
+        }
+        let one = Lists::make_in(&entries, &dictionary, 1).unwrap();
+        for runs in [2, 3, 16] {
+            let many = Lists::make_in(&entries, &dictionary, runs).unwrap();
+            assert_eq!(many.terms, one.terms, "{runs} runs");
+            assert_eq!(many.postings, one.postings, "{runs} runs");
+        }
     }
 
     /// An index of three pages, put out of order as a build's cores put them.
@@ -725,10 +890,12 @@ mod tests {
 
     #[test]
     fn weights_favour_the_title_then_headings_and_count_repeats_up_to_five() {
-        let dictionary = Mutex::new(Dictionary::default());
+        let dictionary = RwLock::new(Dictionary::default());
         let text = page_text("<h2>横溪</h2><p>横溪横溪横溪横溪横溪横溪横溪</p>");
         let entry = Entry::new("横溪村", &text, &dictionary);
-        let id = lock(&dictionary).id("横溪", tokens::Kind::Bigram);
+        let id = read(&dictionary).han(han_key("横溪")).expect("numbered");
+        assert_eq!(read(&dictionary).term(id), "横溪");
+        assert_eq!(han_term(han_key("横")), "横");
         let weight = entry.terms().find(|(t, _)| *t == id).map(|(_, w)| w);
         assert_eq!(weight, Some(weight::TITLE + weight::HEADING + 5));
     }
@@ -759,7 +926,7 @@ mod tests {
         assert_eq!(texts[0], (0, "横溪村有贫困户78户。".to_string()));
         assert_eq!(texts.len(), 3);
         let long = "字".repeat(TEXT_LIMIT + 10);
-        let entry = Entry::new("", &page_text(&long), &Mutex::default());
+        let entry = Entry::new("", &page_text(&long), &RwLock::default());
         assert_eq!(entry.text().chars().count(), TEXT_LIMIT);
     }
 }

@@ -52,16 +52,29 @@ pub fn is_han(c: char) -> bool {
 /// a digit and exactly three digits).
 pub fn normalise(text: &str) -> String {
     let mut folded = String::with_capacity(text.len());
-    for c in text.chars() {
+    // Runs of characters that stay as they are (most of a Chinese text) are copied whole.
+    let mut run = 0;
+    for (at, c) in text.char_indices() {
+        let same = if c.is_ascii() {
+            !c.is_ascii_uppercase()
+        } else {
+            is_han(c) || (is_cjk_punctuation(c) && fold(c) == c)
+        };
+        if same {
+            continue;
+        }
+        folded.push_str(&text[run..at]);
+        run = at + c.len_utf8();
         let c = fold(c);
         if c.is_ascii() {
             folded.push(c.to_ascii_lowercase());
-        } else if is_han(c) {
+        } else if is_han(c) || is_cjk_punctuation(c) {
             folded.push(c);
         } else {
             folded.extend(c.to_lowercase());
         }
     }
+    folded.push_str(&text[run..]);
     // Commas and digits are ASCII: the separators are found among the bytes.
     let bytes = folded.as_bytes();
     let digit = |at: usize| bytes.get(at).is_some_and(u8::is_ascii_digit);
@@ -87,13 +100,10 @@ pub fn normalise(text: &str) -> String {
     out
 }
 
-/// Whether `c` is a letter or digit (Unicode's alphabetic and numeric characters), the
-/// punctuation of Chinese text answered without Unicode's tables.
-fn is_word_char(c: char) -> bool {
-    if c.is_ascii() {
-        return c.is_ascii_alphanumeric();
-    }
-    let punctuation = matches!(c,
+/// Whether `c` is a punctuation mark of Chinese text (no case, no letter or digit):
+/// answered without Unicode's tables.
+fn is_cjk_punctuation(c: char) -> bool {
+    matches!(c,
         '\u{00b7}'
         | '\u{2014}'..='\u{201f}'
         | '\u{2026}'
@@ -101,8 +111,16 @@ fn is_word_char(c: char) -> bool {
         | '\u{3008}'..='\u{3011}'
         | '\u{3014}'..='\u{301f}'
         | '\u{ff01}'..='\u{ff0f}'
-        | '\u{ff1a}'..='\u{ff20}');
-    !punctuation && c.is_alphanumeric()
+        | '\u{ff1a}'..='\u{ff20}')
+}
+
+/// Whether `c` is a letter or digit (Unicode's alphabetic and numeric characters), the
+/// punctuation of Chinese text answered without Unicode's tables.
+fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    !is_cjk_punctuation(c) && c.is_alphanumeric()
 }
 
 /// Calls `each` with every term of a [`normalise`]d text, in order: (the term, what it is,
