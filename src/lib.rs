@@ -24,6 +24,7 @@ pub mod render;
 pub mod search;
 pub mod serve;
 pub mod spill;
+pub mod spreadsheet;
 pub mod validate;
 pub mod write;
 
@@ -464,6 +465,127 @@ fn document_bytes(
             Ok((document::docx::docx(report, &fonts, fontdb)?, None, fonts))
         }
     }
+}
+
+/// Which spreadsheet of the data `huibao export` writes.
+#[derive(Clone, Copy, Debug)]
+pub enum DataExport<'a> {
+    /// Every kind of data file as a sheet of one Excel workbook.
+    Xlsx,
+    /// One sheet as CSV, named by its data folder or file (`villages`, `township.yaml`) or
+    /// its name (`村委会`, `乡基本情况·历年脱贫`).
+    Csv(&'a str),
+}
+
+/// What `huibao export xlsx` / `csv` wrote.
+#[derive(Debug)]
+pub struct DataExportReport {
+    /// The file written.
+    pub file: PathBuf,
+    /// Each sheet written: its name and how many rows of data it has.
+    pub sheets: Vec<(String, usize)>,
+    /// Warnings of the data (the export went on).
+    pub notes: Vec<Diagnostic>,
+}
+
+/// Writes the checked data of the site in `site_root` as a spreadsheet (see
+/// [`spreadsheet`]) into `out` (default: in the site folder, `<title>-数据.xlsx` or
+/// `<sheet>.csv`), whole or not at all. Data with errors are not exported.
+pub fn export_data(
+    site_root: &Path,
+    what: DataExport<'_>,
+    out: Option<&Path>,
+) -> Result<DataExportReport, Vec<Diagnostic>> {
+    let site = discover::discover(site_root)?;
+    let loaded = load::load(&site.root, &site.data_files)?;
+    let (data, notes) = validate::validate(&site.root, &loaded, None, None);
+    if notes.iter().any(Diagnostic::is_error) {
+        return Err(notes);
+    }
+    let schema = match validate::load_schema(&site.root) {
+        Some(result) => result?,
+        None => {
+            return Err(vec![Diagnostic::error(
+                "schema-missing",
+                Some(diagnostics::Location::file(discover::SCHEMA_FILE)),
+                diagnostics::Text::new(
+                    "站点没有 data/schema.yaml：导出表格要用它的字段名称和单位做表头",
+                    "the site has no data/schema.yaml: a spreadsheet's headers are its fields' labels and units",
+                ),
+            )]);
+        }
+    };
+    let sheets = spreadsheet::sheets(&schema, &data);
+    let (file, bytes, written) = match what {
+        DataExport::Xlsx => {
+            let bytes = spreadsheet::xlsx::workbook(&site.config.title, &sheets).map_err(|e| {
+                vec![Diagnostic::error(
+                    "xlsx",
+                    None,
+                    diagnostics::Text::new(
+                        format!("无法生成 Excel 工作簿：{e}"),
+                        format!("cannot make the Excel workbook: {e}"),
+                    ),
+                )]
+            })?;
+            let file = out.map_or_else(
+                || site.root.join(format!("{}-数据.xlsx", site.config.title)),
+                Path::to_path_buf,
+            );
+            (file, bytes, sheets.iter().collect::<Vec<_>>())
+        }
+        DataExport::Csv(wanted) => {
+            let wanted = wanted.trim_end_matches(['/', '\\']);
+            let found = sheets
+                .iter()
+                .find(|s| s.name == wanted)
+                .or_else(|| sheets.iter().find(|s| s.source == wanted));
+            let Some(sheet) = found else {
+                let names: Vec<&str> = sheets
+                    .iter()
+                    .flat_map(|s| [s.source.as_str(), s.name.as_str()])
+                    .collect();
+                let mut problem = Diagnostic::error(
+                    "unknown-sheet",
+                    None,
+                    diagnostics::Text::new(
+                        format!("没有叫「{wanted}」的数据表"),
+                        format!("no data sheet is called “{wanted}”"),
+                    ),
+                );
+                let choices = sheets
+                    .iter()
+                    .map(|s| format!("{}（{}）", s.source, s.name))
+                    .collect::<Vec<_>>()
+                    .join("、");
+                problem = match validate::schema::did_you_mean(wanted, names.into_iter()) {
+                    Some(near) => problem.with_hint(diagnostics::Text::new(
+                        format!("是不是「{near}」？可选：{choices}"),
+                        format!("did you mean “{near}”? One of: {choices}"),
+                    )),
+                    None => problem.with_hint(diagnostics::Text::new(
+                        format!("可选：{choices}"),
+                        format!("one of: {choices}"),
+                    )),
+                };
+                return Err(vec![problem]);
+            };
+            let file = out.map_or_else(
+                || site.root.join(format!("{}.csv", sheet.name)),
+                Path::to_path_buf,
+            );
+            (file, spreadsheet::csv::csv(sheet).into_bytes(), vec![sheet])
+        }
+    };
+    write::write_file(&file, &bytes).map_err(|d| with_notes(vec![d], &notes))?;
+    Ok(DataExportReport {
+        file,
+        sheets: written
+            .iter()
+            .map(|s| (s.name.clone(), s.rows.len()))
+            .collect(),
+        notes,
+    })
 }
 
 /// Writes a JSON Schema per data-file pattern of the site's schema into `dir`, for editors.

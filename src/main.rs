@@ -50,6 +50,8 @@ enum LangArg {
 enum ExportFormat {
     Pdf,
     Docx,
+    Xlsx,
+    Csv,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -120,11 +122,14 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         json_schema: Option<PathBuf>,
     },
-    /// 把整份汇报导出为一个文件：GB/T 9704 版式的 PDF，或可编辑的 Word 文档 / export the whole report as one file: a PDF in the GB/T 9704 layout, or a Word document to edit
+    /// 导出：整份汇报为 GB/T 9704 版式的 PDF 或可编辑的 Word 文档；全部数据为 Excel 工作簿（xlsx），或一张数据表为 CSV / export the whole report as a PDF in the GB/T 9704 layout or a Word document to edit; all the data as an Excel workbook (xlsx), or one data sheet as CSV
     Export {
         /// 文件格式 / the file format
         #[arg(value_enum)]
         format: ExportFormat,
+        /// csv：哪张数据表（数据文件夹如 villages，或表名如 村委会）/ csv: which data sheet (a data folder such as villages, or a sheet name such as 村委会)
+        #[arg(long, value_name = "SHEET")]
+        sheet: Option<String>,
         /// 站点文件夹 / the site folder
         #[arg(long, default_value = ".")]
         site: PathBuf,
@@ -178,15 +183,66 @@ fn main() -> ExitCode {
             site,
             json_schema: Some(dir),
         } => json_schema(&site, &dir, lang),
-        Command::Export { format, site, out } => {
+        Command::Export {
+            format,
+            sheet,
+            site,
+            out,
+        } => {
             let kind = match format {
                 ExportFormat::Pdf => huibao::ExportKind::Pdf,
                 ExportFormat::Docx => huibao::ExportKind::Docx,
+                ExportFormat::Xlsx => {
+                    return export_data(&site, huibao::DataExport::Xlsx, out.as_deref(), lang);
+                }
+                ExportFormat::Csv => {
+                    let Some(sheet) = sheet.as_deref() else {
+                        let problem = diagnostics::Diagnostic::error(
+                            "sheet-missing",
+                            None,
+                            Text::new(
+                                "导出 CSV 要说明哪张数据表：--sheet villages（数据文件夹）或 --sheet 村委会（表名）",
+                                "a CSV export needs its data sheet: --sheet villages (a data folder) or --sheet 村委会 (a sheet name)",
+                            ),
+                        );
+                        return fail(&[problem], &site, lang);
+                    };
+                    let what = huibao::DataExport::Csv(sheet);
+                    return export_data(&site, what, out.as_deref(), lang);
+                }
             };
             export(&site, kind, out.as_deref(), lang)
         }
         Command::New { dir } => new_site(&dir, lang),
     }
+}
+
+/// `huibao export xlsx` / `csv`: the file and its sheets.
+fn export_data(
+    site: &Path,
+    what: huibao::DataExport<'_>,
+    out: Option<&Path>,
+    lang: Lang,
+) -> ExitCode {
+    let report = match huibao::export_data(site, what, out) {
+        Ok(report) => report,
+        Err(problems) => return fail(&problems, site, lang),
+    };
+    if !report.notes.is_empty() {
+        eprint!("{}", diagnostics::render(&report.notes, site, lang));
+    }
+    let sheets: Vec<String> = report
+        .sheets
+        .iter()
+        .map(|(name, rows)| format!("{name} {rows}"))
+        .collect();
+    let file = report.file.display();
+    let text = Text::new(
+        format!("已导出 {file}（数据表及行数：{}）", sheets.join("、")),
+        format!("exported {file} (sheets and rows: {})", sheets.join(", ")),
+    );
+    out!("{}", text.get(lang));
+    ExitCode::SUCCESS
 }
 
 /// `huibao export`: the file, its pages and fonts.

@@ -1,0 +1,372 @@
+//! Spreadsheets out: the checked data as sheets — one per kind of data file (each file
+//! pattern of the schema: 乡基本情况, 村委会, each policy area), a column per field (its
+//! header the field's label with its unit, `建档立卡户数（户）`), a row per record — and one
+//! more sheet per list field (`乡基本情况·历年脱贫`: a row per item, keyed by the record's id
+//! and the item's number). Written as an Excel workbook by [`xlsx`] or a sheet as CSV by
+//! [`csv`]. Numbers stay exact decimals here; each writer says how it writes them.
+
+pub mod csv;
+pub mod xlsx;
+
+use rust_decimal::Decimal;
+
+use crate::load::{Data, Node, Value};
+use crate::validate::schema::{self, Field, Kind, Schema};
+
+/// One sheet: its name, columns and rows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sheet {
+    /// Its name (at most 31 characters, none of `[]:*?/\`, unique in the workbook).
+    pub name: String,
+    /// The data folder or file it holds (`villages`, `township.yaml`), to name it by.
+    pub source: String,
+    /// Its columns, in the schema's order (the keys first).
+    pub columns: Vec<Column>,
+    /// Its rows, each a cell per column.
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// A column of a sheet.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Column {
+    /// The field's path in its record (`registered.households`), or `id` / `#` for the
+    /// record's id and an item's number.
+    pub path: String,
+    /// The header: the field's label with its unit (`建档立卡户数（户）`).
+    pub header: String,
+    /// For numbers: how many decimals they are shown with (the most any cell has, at most
+    /// the field's declared `dp`).
+    pub decimals: u32,
+}
+
+/// A cell's value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell {
+    /// Nothing (an optional field left out).
+    Empty,
+    /// Text (dates and enumerations too).
+    Text(String),
+    /// A number, exact.
+    Number(Decimal),
+    /// True or false.
+    Bool(bool),
+}
+
+/// The header of the record id column (the file name without `.yaml`).
+pub const ID_HEADER: &str = "编号";
+
+/// The header of a list item's number column.
+pub const ITEM_HEADER: &str = "序号";
+
+/// The sheets of `data` (checked, units converted) by `schema`: a sheet per file pattern in
+/// the schema's order, each followed by the sheets of its lists.
+pub fn sheets(schema: &Schema, data: &Data) -> Vec<Sheet> {
+    let mut sheets = Vec::new();
+    for file_schema in &schema.files {
+        let files: Vec<_> = data
+            .files
+            .iter()
+            .filter(|f| schema::matches(&file_schema.pattern, &f.path))
+            .collect();
+        let folder = file_schema.pattern.contains('*');
+        let source = match file_schema.pattern.rsplit_once('/') {
+            Some((folder_name, _)) if folder => folder_name.to_string(),
+            _ => file_schema.pattern.clone(),
+        };
+        let name = file_schema.label.clone().unwrap_or_else(|| source.clone());
+        let keys = if folder {
+            vec![key_column("id", ID_HEADER)]
+        } else {
+            Vec::new()
+        };
+        let records = files
+            .iter()
+            .map(|f| {
+                let key = if folder {
+                    vec![Cell::Text(f.id().to_string())]
+                } else {
+                    Vec::new()
+                };
+                (key, &f.root)
+            })
+            .collect();
+        let shape = Field::record(file_schema.fields.clone(), 0, 0);
+        table(&name, &source, keys, &shape, records, &mut sheets);
+    }
+    name_uniquely(&mut sheets);
+    sheets
+}
+
+/// A key column (the record's id, an item's number).
+fn key_column(path: &str, header: &str) -> Column {
+    Column {
+        path: path.to_string(),
+        header: header.to_string(),
+        decimals: 0,
+    }
+}
+
+/// A field that holds a list, found while the columns are laid out.
+struct ListField<'f> {
+    /// Its path in the record.
+    path: Vec<String>,
+    /// Its label.
+    label: String,
+    /// What its items are.
+    item: &'f Field,
+}
+
+/// Adds the sheet `name` of `records` (each with its key cells) shaped as `shape` (a
+/// record's fields, or one value per row), then a sheet per list field.
+fn table(
+    name: &str,
+    source: &str,
+    keys: Vec<Column>,
+    shape: &Field,
+    records: Vec<(Vec<Cell>, &Node)>,
+    sheets: &mut Vec<Sheet>,
+) {
+    let mut leaves = Vec::new();
+    let mut lists = Vec::new();
+    match &shape.kind {
+        Kind::Record(fields) => lay_out(fields, &[], "", &mut leaves, &mut lists),
+        _ => leaves.push((Vec::new(), shape.label.clone().unwrap_or_default(), shape)),
+    }
+    let mut columns = keys.clone();
+    for (path, label, field) in &leaves {
+        let header = match &field.unit {
+            Some(unit) => format!("{label}（{unit}）"),
+            None => label.clone(),
+        };
+        columns.push(Column {
+            path: if path.is_empty() {
+                "value".to_string()
+            } else {
+                path.join(".")
+            },
+            header,
+            decimals: 0,
+        });
+    }
+    let mut rows = Vec::with_capacity(records.len());
+    for (key, node) in &records {
+        let mut row = key.clone();
+        for (path, _, _) in &leaves {
+            row.push(at(node, path).map_or(Cell::Empty, cell));
+        }
+        rows.push(row);
+    }
+    for (at_column, (_, _, field)) in leaves.iter().enumerate() {
+        let column = keys.len() + at_column;
+        let most = rows
+            .iter()
+            .filter_map(|row| match &row[column] {
+                Cell::Number(n) => Some(n.scale()),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0);
+        columns[column].decimals = field.dp.map_or(most, |dp| most.min(dp));
+    }
+    unique_headers(&mut columns);
+    sheets.push(Sheet {
+        name: name.to_string(),
+        source: source.to_string(),
+        columns,
+        rows,
+    });
+    for list in lists {
+        let mut list_keys = keys.clone();
+        list_keys.push(key_column("#", ITEM_HEADER));
+        let mut items = Vec::new();
+        for (key, node) in &records {
+            let Some(Value::List(list_items)) = at(node, &list.path).map(|n| &n.value) else {
+                continue;
+            };
+            for (i, item) in list_items.iter().enumerate() {
+                let mut item_key = key.clone();
+                item_key.push(Cell::Number(Decimal::from(i + 1)));
+                items.push((item_key, item));
+            }
+        }
+        let list_name = format!("{name}·{}", list.label);
+        table(&list_name, source, list_keys, list.item, items, sheets);
+    }
+}
+
+/// Lays out `fields` under `path` (labels prefixed by `label`): each value a column, each
+/// record's fields in turn, each list for a sheet of its own.
+fn lay_out<'f>(
+    fields: &'f [(String, Field)],
+    path: &[String],
+    label: &str,
+    leaves: &mut Vec<(Vec<String>, String, &'f Field)>,
+    lists: &mut Vec<ListField<'f>>,
+) {
+    for (key, field) in fields {
+        let mut field_path = path.to_vec();
+        field_path.push(key.clone());
+        let field_label = format!("{label}{}", field.label.as_deref().unwrap_or(key));
+        match &field.kind {
+            Kind::Record(inner) => lay_out(inner, &field_path, &field_label, leaves, lists),
+            Kind::List(item) => lists.push(ListField {
+                path: field_path,
+                label: field_label,
+                item,
+            }),
+            _ => leaves.push((field_path, field_label, field)),
+        }
+    }
+}
+
+/// The node at `path` under `node`.
+fn at<'n>(node: &'n Node, path: &[String]) -> Option<&'n Node> {
+    path.iter().try_fold(node, |node, key| node.get(key))
+}
+
+/// A value as a cell.
+fn cell(node: &Node) -> Cell {
+    match &node.value {
+        Value::Null | Value::List(_) | Value::Map(_) => Cell::Empty,
+        Value::Bool(b) => Cell::Bool(*b),
+        Value::Number(n) => Cell::Number(*n),
+        Value::String(s) => Cell::Text(s.clone()),
+    }
+}
+
+/// Headers made unique within a sheet: a repeated one gets its field's path.
+fn unique_headers(columns: &mut [Column]) {
+    let headers: Vec<String> = columns.iter().map(|c| c.header.clone()).collect();
+    for column in columns.iter_mut() {
+        if headers.iter().filter(|h| **h == column.header).count() > 1 {
+            column.header = format!("{}（{}）", column.header, column.path);
+        }
+    }
+}
+
+/// Sheet names as Excel takes them: at most 31 characters, none of `[]:*?/\`, no two the
+/// same (ignoring case); a repeated name gets a number.
+fn name_uniquely(sheets: &mut [Sheet]) {
+    let mut taken: Vec<String> = Vec::new();
+    for sheet in sheets.iter_mut() {
+        let clean: String = sheet
+            .name
+            .chars()
+            .map(|c| if "[]:*?/\\".contains(c) { '_' } else { c })
+            .collect();
+        let clean = clean.trim_matches('\'').to_string();
+        let mut name: String = clean.chars().take(31).collect();
+        let mut n = 2;
+        while taken
+            .iter()
+            .any(|t| t.to_lowercase() == name.to_lowercase())
+            || name.is_empty()
+        {
+            let suffix = format!("({n})");
+            name = clean
+                .chars()
+                .take(31 - suffix.chars().count())
+                .collect::<String>()
+                + &suffix;
+            n += 1;
+        }
+        taken.push(name.clone());
+        sheet.name = name;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+    use std::sync::Arc;
+
+    fn data_of(files: &[(&str, &str)]) -> Data {
+        Data {
+            files: files
+                .iter()
+                .map(|(path, yaml)| {
+                    let path = PathBuf::from(path);
+                    let root = crate::load::yaml::parse(yaml, &path).unwrap();
+                    let stem = path.file_stem().unwrap().to_string_lossy().to_string();
+                    Arc::new(crate::load::DataFile {
+                        key_path: vec!["villages".into(), stem],
+                        path,
+                        root,
+                        fingerprint: String::new(),
+                    })
+                })
+                .collect(),
+        }
+    }
+
+    fn schema_of(yaml: &str) -> Schema {
+        let node =
+            crate::load::yaml::parse(yaml, std::path::Path::new("data/schema.yaml")).unwrap();
+        schema::parse(&node).unwrap()
+    }
+
+    #[test]
+    fn a_folder_is_a_sheet_a_record_a_row_a_list_a_sheet_of_its_own() {
+        let schema = schema_of(
+            "files:\n  villages/*.yaml:\n    label: 村委会\n    fields:\n      name: {type: text, label: 村名}\n      registered:\n        label: 建档立卡\n        fields:\n          households: {type: count, label: 户数, unit: 户}\n      fund: {type: amount, label: 资金, unit: 万元, dp: 6, optional: true}\n      exits:\n        type: list\n        label: 历年脱贫\n        items:\n          label: 脱贫\n          fields:\n            year: {type: year, label: 年度}\n",
+        );
+        let data = data_of(&[
+            (
+                "data/villages/hengxi.yaml",
+                "name: 横溪村\nregistered: {households: 132}\nfund: 81.76875\nexits: [{year: 2018}, {year: 2019}]\n",
+            ),
+            (
+                "data/villages/yunwan.yaml",
+                "name: 云湾村\nregistered: {households: 7}\nexits: []\n",
+            ),
+        ]);
+        let sheets = sheets(&schema, &data);
+        assert_eq!(sheets.len(), 2);
+        let villages = &sheets[0];
+        assert_eq!(villages.name, "村委会");
+        assert_eq!(villages.source, "villages");
+        let headers: Vec<&str> = villages.columns.iter().map(|c| c.header.as_str()).collect();
+        assert_eq!(
+            headers,
+            ["编号", "村名", "建档立卡户数（户）", "资金（万元）"]
+        );
+        assert_eq!(villages.columns[2].path, "registered.households");
+        assert_eq!(villages.columns[3].decimals, 5);
+        assert_eq!(
+            villages.rows[0],
+            [
+                Cell::Text("hengxi".into()),
+                Cell::Text("横溪村".into()),
+                Cell::Number(132.into()),
+                Cell::Number("81.76875".parse().unwrap()),
+            ]
+        );
+        assert_eq!(villages.rows[1][3], Cell::Empty);
+        let exits = &sheets[1];
+        assert_eq!(exits.name, "村委会·历年脱贫");
+        let headers: Vec<&str> = exits.columns.iter().map(|c| c.header.as_str()).collect();
+        assert_eq!(headers, ["编号", "序号", "年度"]);
+        assert_eq!(exits.rows.len(), 2);
+        assert_eq!(exits.rows[1][1], Cell::Number(2.into()));
+    }
+
+    #[test]
+    fn sheet_names_are_cut_cleaned_and_unique() {
+        let sheet = |name: &str| Sheet {
+            name: name.into(),
+            source: String::new(),
+            columns: Vec::new(),
+            rows: Vec::new(),
+        };
+        let mut sheets = vec![
+            sheet("教育/健康"),
+            sheet("教育_健康"),
+            sheet(&"长".repeat(40)),
+        ];
+        name_uniquely(&mut sheets);
+        assert_eq!(sheets[0].name, "教育_健康");
+        assert_eq!(sheets[1].name, "教育_健康(2)");
+        assert_eq!(sheets[2].name.chars().count(), 31);
+    }
+}

@@ -1,0 +1,210 @@
+//! `huibao export xlsx` and `huibao export csv`: the checked data as spreadsheets, read back
+//! by calamine (as a spreadsheet program reads them), by the zip's own parts, and by Python's
+//! csv module.
+
+mod common;
+
+use calamine::{Data, Reader, Xlsx, open_workbook};
+use common::{copy_site, fixture, huibao, repo, text};
+use std::io::Read;
+use std::path::Path;
+
+/// The sheets of a workbook file: name, then rows of cells.
+fn read_workbook(path: &Path) -> Vec<(String, Vec<Vec<Data>>)> {
+    let mut workbook: Xlsx<_> = open_workbook(path).expect("calamine opens the workbook");
+    let names = workbook.sheet_names().to_vec();
+    names
+        .into_iter()
+        .map(|name| {
+            let range = workbook.worksheet_range(&name).expect("a sheet");
+            let rows = range.rows().map(|r| r.to_vec()).collect();
+            (name, rows)
+        })
+        .collect()
+}
+
+/// A part of the xlsx file (it is a zip), as text.
+fn part(path: &Path, name: &str) -> String {
+    let file = std::fs::File::open(path).unwrap();
+    let mut zip = zip::ZipArchive::new(file).unwrap();
+    let mut out = String::new();
+    zip.by_name(name).unwrap().read_to_string(&mut out).unwrap();
+    out
+}
+
+/// The row whose first cell is `id`, with the header row.
+fn row_of<'s>(sheet: &'s [Vec<Data>], id: &str) -> (&'s [Data], &'s [Data]) {
+    let row = sheet
+        .iter()
+        .find(|r| r.first() == Some(&Data::String(id.into())))
+        .unwrap_or_else(|| panic!("a row for {id}"));
+    (&sheet[0], row)
+}
+
+/// The cell of `row` under `header`.
+fn under<'r>(header: &[Data], row: &'r [Data], wanted: &str) -> &'r Data {
+    let at = header
+        .iter()
+        .position(|h| *h == Data::String(wanted.into()))
+        .unwrap_or_else(|| panic!("a column {wanted}: {header:?}"));
+    &row[at]
+}
+
+#[test]
+fn the_bundled_data_export_as_a_workbook_a_sheet_per_kind_numbers_as_numbers() {
+    let site = copy_site(&repo());
+    let out = site.path().join("数据.xlsx");
+    let run = huibao(site.path(), &["export", "xlsx", "--out", "数据.xlsx"]);
+    assert!(run.status.success(), "{}", text(&run));
+    assert!(text(&run).contains("村委会 17"), "{}", text(&run));
+    let sheets = read_workbook(&out);
+    let names: Vec<&str> = sheets.iter().map(|(n, _)| n.as_str()).collect();
+    for wanted in [
+        "乡基本情况",
+        "乡基本情况·历年脱贫",
+        "村委会",
+        "健康扶贫",
+        "教育扶贫",
+    ] {
+        assert!(names.contains(&wanted), "{wanted} in {names:?}");
+    }
+    let villages = &sheets.iter().find(|(n, _)| n == "村委会").unwrap().1;
+    assert_eq!(villages.len(), 18, "a header and 17 villages");
+    let (header, hengxi) = row_of(villages, "hengxi");
+    assert_eq!(
+        under(header, hengxi, "村名"),
+        &Data::String("横溪村".into())
+    );
+    assert_eq!(
+        under(header, hengxi, "建档立卡户数（户）"),
+        &Data::Float(132.0)
+    );
+    let health = &sheets.iter().find(|(n, _)| n == "健康扶贫").unwrap().1;
+    let total = health[0]
+        .iter()
+        .position(|h| h.to_string().contains("总费用"))
+        .expect("a 总费用 column");
+    assert_eq!(health[1][total].to_string(), "1094.52");
+    // The same data, the same bytes.
+    let first = std::fs::read(&out).unwrap();
+    let again = huibao(site.path(), &["export", "xlsx", "--out", "数据.xlsx"]);
+    assert!(again.status.success(), "{}", text(&again));
+    assert_eq!(first, std::fs::read(&out).unwrap(), "deterministic bytes");
+    // Frozen header, widths set, bold header, numbers shown with their decimals.
+    let sheet = part(&out, "xl/worksheets/sheet4.xml");
+    assert!(sheet.contains(r#"state="frozen""#), "{sheet}");
+    assert!(
+        sheet.contains("<cols>") && sheet.contains("customWidth"),
+        "{sheet}"
+    );
+    let styles = part(&out, "xl/styles.xml");
+    assert!(styles.contains(r#"formatCode="0.00""#), "{styles}");
+    // A fixed date, not today's.
+    assert!(part(&out, "docProps/core.xml").contains("2000-01-01T00:00:00Z"));
+}
+
+#[test]
+fn decimals_come_back_exactly_and_longer_ones_than_excel_keeps_go_as_text_with_a_note() {
+    let site = copy_site(&fixture("spreadsheet"));
+    let run = huibao(site.path(), &["export", "xlsx", "--out", "out.xlsx"]);
+    assert!(run.status.success(), "{}", text(&run));
+    let out = site.path().join("out.xlsx");
+    let sheets = read_workbook(&out);
+    let villages = &sheets[0].1;
+    let (header, hengxi) = row_of(villages, "hengxi");
+    let fund = under(header, hengxi, "帮扶资金（万元）");
+    // Excel's double, shown as Excel shows it: the decimal of the YAML file.
+    let Data::Float(double) = fund else {
+        panic!("a number: {fund:?}")
+    };
+    assert_eq!(double.to_string(), "81.76875");
+    let (_, yunwan) = row_of(villages, "yunwan");
+    // 342元 in a 万元 column, converted exactly.
+    assert_eq!(
+        under(header, yunwan, "帮扶资金（万元）").to_string(),
+        "0.0342"
+    );
+    assert_eq!(
+        under(header, yunwan, "村名"),
+        &Data::String("云湾村, 东片".into())
+    );
+    assert_eq!(under(header, hengxi, "试点村"), &Data::Bool(true));
+    // 20 significant digits: text, and a note says why.
+    assert_eq!(
+        under(header, hengxi, "占比"),
+        &Data::String("0.12345678901234567890".into())
+    );
+    assert!(
+        part(&out, "xl/comments1.xml").contains("15"),
+        "a note on the cell"
+    );
+    let exits = &sheets
+        .iter()
+        .find(|(n, _)| n == "村委会·历年脱贫")
+        .unwrap()
+        .1;
+    let headers: Vec<String> = exits[0].iter().map(ToString::to_string).collect();
+    assert_eq!(headers, ["编号", "序号", "年度", "脱贫人数（人）"]);
+    assert_eq!(exits.len(), 3, "a header and hengxi's two years");
+}
+
+#[test]
+fn a_csv_sheet_has_a_bom_crlf_and_plain_numbers_and_python_reads_it() {
+    let site = copy_site(&fixture("spreadsheet"));
+    let run = huibao(site.path(), &["export", "csv", "--sheet", "villages"]);
+    assert!(run.status.success(), "{}", text(&run));
+    let file = site.path().join("村委会.csv");
+    let bytes = std::fs::read(&file).unwrap();
+    assert!(
+        bytes.starts_with("\u{feff}".as_bytes()),
+        "a byte-order mark"
+    );
+    let csv = String::from_utf8(bytes).unwrap();
+    assert_eq!(
+        csv.matches("\r\n").count(),
+        csv.matches('\n').count(),
+        "CRLF only"
+    );
+    assert!(csv.contains(",81.76875,"), "{csv}");
+    // By its sheet name too.
+    let by_name = huibao(
+        site.path(),
+        &["export", "csv", "--sheet", "村委会·历年脱贫"],
+    );
+    assert!(by_name.status.success(), "{}", text(&by_name));
+    let script = r#"
+import csv, sys
+with open(sys.argv[1], encoding="utf-8-sig", newline="") as f:
+    rows = list(csv.reader(f))
+print(rows[0][3], rows[2][1], rows[1][5], len(rows))
+"#;
+    let python = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(&file)
+        .output()
+        .expect("python3 runs (the CI installs it)");
+    assert!(python.status.success(), "{}", text(&python));
+    assert_eq!(
+        String::from_utf8_lossy(&python.stdout).trim(),
+        "建档立卡户数（户） 云湾村, 东片 81.76875 3"
+    );
+}
+
+#[test]
+fn an_unknown_sheet_or_data_with_errors_export_nothing_and_say_why() {
+    let site = copy_site(&fixture("spreadsheet"));
+    let run = huibao(site.path(), &["export", "csv", "--sheet", "vilages"]);
+    assert!(!run.status.success());
+    assert!(text(&run).contains("是不是「villages」"), "{}", text(&run));
+    let run = huibao(site.path(), &["--lang", "en", "export", "csv"]);
+    assert!(!run.status.success());
+    assert!(text(&run).contains("--sheet villages"), "{}", text(&run));
+    // A count that is not a whole number: the export stops at the data's error.
+    let file = site.path().join("data/villages/yunwan.yaml");
+    let yaml = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, yaml.replace("households: 7", "households: 7.5")).unwrap();
+    let run = huibao(site.path(), &["export", "xlsx", "--out", "bad.xlsx"]);
+    assert!(!run.status.success());
+    assert!(text(&run).contains("yunwan.yaml:4"), "{}", text(&run));
+    assert!(!site.path().join("bad.xlsx").exists(), "nothing written");
+}
