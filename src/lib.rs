@@ -502,19 +502,13 @@ pub fn export_data(
     if notes.iter().any(Diagnostic::is_error) {
         return Err(notes);
     }
-    let schema = match validate::load_schema(&site.root) {
-        Some(result) => result?,
-        None => {
-            return Err(vec![Diagnostic::error(
-                "schema-missing",
-                Some(diagnostics::Location::file(discover::SCHEMA_FILE)),
-                diagnostics::Text::new(
-                    "站点没有 data/schema.yaml：导出表格要用它的字段名称和单位做表头",
-                    "the site has no data/schema.yaml: a spreadsheet's headers are its fields' labels and units",
-                ),
-            )]);
-        }
-    };
+    let schema = required_schema(
+        &site.root,
+        (
+            "导出表格要用它的字段名称和单位做表头",
+            "a spreadsheet's headers are its fields' labels and units",
+        ),
+    )?;
     let sheets = spreadsheet::sheets(&schema, &data);
     let (file, bytes, written) = match what {
         DataExport::Xlsx => {
@@ -588,23 +582,35 @@ pub fn export_data(
     })
 }
 
+/// The site's schema, for a command that cannot go without it (`why`: what it needs it for).
+fn required_schema(
+    site_root: &Path,
+    why: (&str, &str),
+) -> Result<validate::schema::Schema, Vec<Diagnostic>> {
+    match validate::load_schema(site_root) {
+        Some(result) => result,
+        None => Err(vec![Diagnostic::error(
+            "schema-missing",
+            Some(diagnostics::Location::file(discover::SCHEMA_FILE)),
+            diagnostics::Text::new(
+                format!("站点没有 data/schema.yaml：{}", why.0),
+                format!("the site has no data/schema.yaml: {}", why.1),
+            ),
+        )]),
+    }
+}
+
 /// Writes a JSON Schema per data-file pattern of the site's schema into `dir`, for editors.
 /// Returns the files written.
 pub fn export_json_schema(site_root: &Path, dir: &Path) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
     let site = discover::discover(site_root)?;
-    let schema = match validate::load_schema(&site.root) {
-        Some(result) => result?,
-        None => {
-            return Err(vec![Diagnostic::error(
-                "schema-missing",
-                Some(diagnostics::Location::file(discover::SCHEMA_FILE)),
-                diagnostics::Text::new(
-                    "站点没有 data/schema.yaml",
-                    "the site has no data/schema.yaml",
-                ),
-            )]);
-        }
-    };
+    let schema = required_schema(
+        &site.root,
+        (
+            "JSON Schema 由它写成",
+            "the JSON Schema files are made from it",
+        ),
+    )?;
     let ids = |folder: &str| -> Vec<String> {
         let prefix = Path::new("data").join(discover::data_folder(folder));
         site.data_files
