@@ -1,5 +1,5 @@
 //! The sheets as an Excel workbook (rust_xlsxwriter): a header row in bold, frozen, columns
-//! as wide as their Chinese text, numbers as numbers shown with their column's decimals
+//! as wide as their Chinese text, printed on A4 landscape as wide as the page, numbers as numbers shown with their column's decimals
 //! (`0.00`), true/false as Excel's booleans, and fixed document dates, so that the same data
 //! give the same bytes.
 //!
@@ -34,6 +34,14 @@ pub fn workbook(title: &str, sheets: &[Sheet]) -> Result<Vec<u8>, XlsxError> {
         let worksheet = workbook.add_worksheet();
         worksheet.set_name(&sheet.name)?;
         worksheet.set_freeze_panes(1, 0)?;
+        // Printed as a clerk prints a table: A4 landscape, as wide as the page, the header
+        // on every page, with grid lines.
+        worksheet
+            .set_paper_size(9)
+            .set_landscape()
+            .set_print_fit_to_pages(1, 0)
+            .set_print_gridlines(true)
+            .set_repeat_rows(0, 0)?;
         let mut widths: Vec<usize> = sheet.columns.iter().map(|c| width(&c.header)).collect();
         for (col, column) in sheet.columns.iter().enumerate() {
             worksheet.write_string_with_format(0, col as u16, &column.header, &header)?;
