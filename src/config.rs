@@ -79,8 +79,9 @@ pub struct DocumentSettings {
     pub kaiti_font: Option<String>,
     /// The font of titles (default: 方正小标宋, 宋体 SimSun, … Noto Serif CJK).
     pub title_font: Option<String>,
-    /// The documents `build` also makes into the site, linked 「下载 PDF」/「下载 Word」
-    /// from every page (default: none; `huibao export` makes them on demand).
+    /// The documents `build` also makes into the site, linked 「下载 PDF」/「下载 Word」/
+    /// 「下载 Excel」 (the data) from every page (default: none; `huibao export` makes them on
+    /// demand).
     #[serde(default)]
     pub downloads: Vec<DocumentKind>,
 }
@@ -93,6 +94,8 @@ pub enum DocumentKind {
     Pdf,
     /// A Word document to edit (Word, WPS, LibreOffice).
     Docx,
+    /// The report's data as an Excel workbook (see [`crate::spreadsheet`]).
+    Xlsx,
 }
 
 impl DocumentKind {
@@ -101,6 +104,7 @@ impl DocumentKind {
         match self {
             DocumentKind::Pdf => "pdf",
             DocumentKind::Docx => "docx",
+            DocumentKind::Xlsx => "xlsx",
         }
     }
 
@@ -109,6 +113,7 @@ impl DocumentKind {
         match self {
             DocumentKind::Pdf => "PDF",
             DocumentKind::Docx => "Word",
+            DocumentKind::Xlsx => "Excel",
         }
     }
 }
@@ -156,10 +161,16 @@ impl Config {
             name = name[..end].trim_end_matches(['.', ' ']);
         }
         let extension = kind.extension();
-        if name.is_empty() {
-            format!("report.{extension}")
+        // The report's data, beside the report of the same title.
+        let suffix = if kind == DocumentKind::Xlsx {
+            "-数据"
         } else {
-            format!("{name}.{extension}")
+            ""
+        };
+        if name.is_empty() {
+            format!("report{suffix}.{extension}")
+        } else {
+            format!("{name}{suffix}.{extension}")
         }
     }
 }
@@ -240,17 +251,23 @@ mod tests {
         );
         assert_eq!(titled(" .. ").document_file(pdf), "report.pdf");
         assert_eq!(titled("a#b%c").document_file(pdf), "a_b_c.pdf");
+        assert_eq!(
+            titled("示例乡2020年工作汇报").document_file(DocumentKind::Xlsx),
+            "示例乡2020年工作汇报-数据.xlsx"
+        );
         let long = titled(&"汇".repeat(100)).document_file(pdf);
         assert_eq!(long, format!("{}.pdf", "汇".repeat(66)));
     }
 
     #[test]
     fn downloads_are_read_by_their_kind() {
-        let config: Config =
-            toml::from_str("title = \"t\"\n[document]\ndownloads = [\"pdf\", \"docx\"]\n").unwrap();
+        let config: Config = toml::from_str(
+            "title = \"t\"\n[document]\ndownloads = [\"pdf\", \"docx\", \"xlsx\"]\n",
+        )
+        .unwrap();
         assert_eq!(
             config.document.downloads,
-            [DocumentKind::Pdf, DocumentKind::Docx]
+            [DocumentKind::Pdf, DocumentKind::Docx, DocumentKind::Xlsx]
         );
         let twice: Config =
             toml::from_str("title = \"t\"\n[document]\ndownloads = [\"docx\", \"docx\"]\n")

@@ -459,6 +459,11 @@ fn document_bytes(
             let found = pdf_fonts(site_root, settings, &[ExportKind::Pdf])?;
             document_bytes(report, kind, site_root, settings, &found)
         }
+        (ExportKind::Xlsx, _) => Ok((
+            data_workbook(site_root, &report.title)?,
+            None,
+            document::fonts::Fonts::for_word(settings),
+        )),
         (ExportKind::Docx, _) => {
             let fonts = document::fonts::Fonts::for_word(settings);
             let fontdb = document::fonts::chart_fonts(site_root, settings);
@@ -496,34 +501,12 @@ pub fn export_data(
     what: DataExport<'_>,
     out: Option<&Path>,
 ) -> Result<DataExportReport, Vec<Diagnostic>> {
-    let site = discover::discover(site_root)?;
-    let loaded = load::load(&site.root, &site.data_files)?;
-    let (data, notes) = validate::validate(&site.root, &loaded, None, None);
-    if notes.iter().any(Diagnostic::is_error) {
-        return Err(notes);
-    }
-    let schema = required_schema(
-        &site.root,
-        (
-            "导出表格要用它的字段名称和单位做表头",
-            "a spreadsheet's headers are its fields' labels and units",
-        ),
-    )?;
-    let sheets = spreadsheet::sheets(&schema, &data);
+    let (site, sheets, notes) = data_sheets(site_root)?;
     let (file, bytes, written) = match what {
         DataExport::Xlsx => {
-            let bytes = spreadsheet::xlsx::workbook(&site.config.title, &sheets).map_err(|e| {
-                vec![Diagnostic::error(
-                    "xlsx",
-                    None,
-                    diagnostics::Text::new(
-                        format!("无法生成 Excel 工作簿：{e}"),
-                        format!("cannot make the Excel workbook: {e}"),
-                    ),
-                )]
-            })?;
+            let bytes = workbook_bytes(&site.config.title, &sheets)?;
             let file = out.map_or_else(
-                || site.root.join(format!("{}-数据.xlsx", site.config.title)),
+                || site.root.join(site.config.document_file(ExportKind::Xlsx)),
                 Path::to_path_buf,
             );
             (file, bytes, sheets.iter().collect::<Vec<_>>())
@@ -580,6 +563,48 @@ pub fn export_data(
             .collect(),
         notes,
     })
+}
+
+/// The site's checked data laid out as sheets, with the data's warnings; data with errors
+/// are not laid out.
+fn data_sheets(
+    site_root: &Path,
+) -> Result<(discover::Site, Vec<spreadsheet::Sheet>, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let site = discover::discover(site_root)?;
+    let loaded = load::load(&site.root, &site.data_files)?;
+    let (data, notes) = validate::validate(&site.root, &loaded, None, None);
+    if notes.iter().any(Diagnostic::is_error) {
+        return Err(notes);
+    }
+    let schema = required_schema(
+        &site.root,
+        (
+            "导出表格要用它的字段名称和单位做表头",
+            "a spreadsheet's headers are its fields' labels and units",
+        ),
+    )?;
+    let sheets = spreadsheet::sheets(&schema, &data);
+    Ok((site, sheets, notes))
+}
+
+/// `sheets` as an Excel workbook titled `title`.
+fn workbook_bytes(title: &str, sheets: &[spreadsheet::Sheet]) -> Result<Vec<u8>, Vec<Diagnostic>> {
+    spreadsheet::xlsx::workbook(title, sheets).map_err(|e| {
+        vec![Diagnostic::error(
+            "xlsx",
+            None,
+            diagnostics::Text::new(
+                format!("无法生成 Excel 工作簿：{e}"),
+                format!("cannot make the Excel workbook: {e}"),
+            ),
+        )]
+    })
+}
+
+/// The data of the site in `site_root` as the workbook a build offers for download.
+fn data_workbook(site_root: &Path, title: &str) -> Result<Vec<u8>, Vec<Diagnostic>> {
+    let (_, sheets, _) = data_sheets(site_root)?;
+    workbook_bytes(title, &sheets)
 }
 
 /// The site's schema, for a command that cannot go without it (`why`: what it needs it for).

@@ -208,3 +208,30 @@ fn an_unknown_sheet_or_data_with_errors_export_nothing_and_say_why() {
     assert!(text(&run).contains("yunwan.yaml:4"), "{}", text(&run));
     assert!(!site.path().join("bad.xlsx").exists(), "nothing written");
 }
+
+#[test]
+fn a_build_offers_the_data_as_a_workbook_when_asked_the_same_bytes_each_time() {
+    let site = copy_site(&repo());
+    let config = site.path().join("huibao.toml");
+    let mut toml = std::fs::read_to_string(&config).unwrap();
+    toml.push_str("\n[document]\ndownloads = [\"xlsx\"]\n");
+    std::fs::write(&config, toml).unwrap();
+    let out = site.path().join("public");
+    let first = common::build_ok(site.path(), &out);
+    let file = out.join("示例乡2020年脱贫攻坚工作情况汇报-数据.xlsx");
+    let sheets = read_workbook(&file);
+    let villages = &sheets.iter().find(|(n, _)| n == "村委会").unwrap().1;
+    assert_eq!(villages.len(), 18, "{first}");
+    // Every page links it, by a relative address.
+    for page in ["index.html", "villages/hengxi.html"] {
+        let html = std::fs::read_to_string(out.join(page)).unwrap();
+        assert!(
+            html.contains("-%E6%95%B0%E6%8D%AE.xlsx\" download>下载 Excel</a>"),
+            "{page}"
+        );
+    }
+    let bytes = std::fs::read(&file).unwrap();
+    let again = common::build_ok(site.path(), &out);
+    assert!(again.contains("修改 0"), "{again}");
+    assert_eq!(bytes, std::fs::read(&file).unwrap());
+}
