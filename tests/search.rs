@@ -265,6 +265,11 @@ fn the_search_box_and_index_are_in_the_built_site() {
     }
     let search = fs::read_to_string(out.path().join("search.html")).unwrap();
     assert!(search.contains("<script src=\"search/search.js\"></script>"));
+    // The search page has its own box: not a second one in its header.
+    assert!(
+        !search.contains("header-search"),
+        "one box on the search page"
+    );
     assert!(
         search.contains("data-shards=\"1\""),
         "one shard for a township"
@@ -438,4 +443,17 @@ fn enter_pressed_before_the_results_come_shows_them_once() {
             .status
             .contains(&format!("找到 {} 个页面", shown.links.len()))
     );
+}
+
+#[test]
+fn an_english_site_says_search_in_english() {
+    let site = common::copy_site(&common::fixture("small"));
+    let config = site.path().join("huibao.toml");
+    let toml = fs::read_to_string(&config).unwrap();
+    fs::write(&config, format!("language = \"en\"\n{toml}")).unwrap();
+    let out = site.path().join("public");
+    common::build_ok(site.path(), &out);
+    let index = fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(index.contains("placeholder=\"Search\""), "{index}");
+    assert!(!index.contains("placeholder=\"搜索\""));
 }

@@ -1198,8 +1198,7 @@ impl PagePlan {
         content: &str,
         site: &Json,
     ) -> Json {
-        let home = self.pages.iter().position(|p| p.key == "index.md");
-        let breadcrumbs: Vec<Json> = home.into_iter().map(|i| self.link_json(i)).collect();
+        let breadcrumbs: Vec<Json> = self.home().into_iter().map(|i| self.link_json(i)).collect();
         let page = json!({
             "title": title,
             "url": url,

@@ -104,6 +104,8 @@ pub struct PagePlan {
     pub toc: Vec<TocEntry>,
     /// For a page in a folder, the index of the folder's first page (its `index.md`).
     section_index: HashMap<usize, usize>,
+    /// The home page's place (`index.md`), found once.
+    home: Option<usize>,
 }
 
 impl PagePlan {
@@ -122,7 +124,7 @@ impl PagePlan {
 
     /// The home page's place in the plan.
     pub fn home(&self) -> Option<usize> {
-        self.pages.iter().position(|p| p.key == "index.md")
+        self.home
     }
 
     /// [`PagePlan::breadcrumbs`] of page `index`, the home page at `home` (for every page
@@ -487,6 +489,7 @@ fn navigation(mut pages: Vec<PlannedPage>, toc_section_limit: usize) -> PagePlan
             entry.children.clear();
         }
     }
+    plan.home = pages.iter().position(|p| p.key == "index.md");
     plan.pages = pages;
     plan
 }
