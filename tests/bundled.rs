@@ -106,8 +106,16 @@ fn reproduces_the_seed_report() {
         .unwrap()
         .filter_map(Result::ok)
         .filter(|e| e.file_name() != "index.html")
+        .filter(|e| e.path().extension().is_some_and(|x| x == "html"))
         .collect();
     assert_eq!(villages.len(), 17, "one page per village");
+    // Each data table has its CSV beside the page (the overview's three, a village's own).
+    let tables = fs::read_dir(out.path().join("villages"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "csv"))
+        .count();
+    assert_eq!(tables, 20, "a CSV for each data table");
     for (file, figures) in [
         (
             "policies/education.html",

@@ -522,3 +522,16 @@ fn live_script_removed(html: &str) -> String {
         .expect("the live-reload script");
     format!("{}{}", &html[..start], &html[end..])
 }
+
+#[test]
+fn a_tables_csv_is_served_beside_its_page() {
+    let site = copy_site(&repo());
+    let server = Server::start(site.path(), &[]);
+    let (status, _, html) = server.get("/villages/index.html");
+    assert_eq!(status, 200);
+    assert!(html.contains("href=\"index.table-1.csv\" download>下载 CSV</a>"));
+    let (status, headers, csv) = server.get("/villages/index.table-1.csv");
+    assert_eq!(status, 200, "{headers}");
+    assert!(csv.starts_with('\u{feff}'), "{csv}");
+    assert!(csv.contains("横溪村,十三五贫困村,2018,132,468,"), "{csv}");
+}

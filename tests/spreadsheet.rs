@@ -32,6 +32,33 @@ fn part(path: &Path, name: &str) -> String {
     out
 }
 
+/// What Python prints running `script` on `file` (the CSV module reads it as Excel would).
+fn python(script: &str, file: &Path) -> String {
+    let run = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(file)
+        .output()
+        .expect("python3 runs (the CI installs it)");
+    assert!(run.status.success(), "{}", text(&run));
+    String::from_utf8_lossy(&run.stdout).trim().to_string()
+}
+
+/// The text of a CSV file as Excel on Chinese Windows wants it: a byte-order mark, CRLF.
+fn excel_csv(file: &Path) -> String {
+    let bytes = std::fs::read(file).unwrap();
+    assert!(
+        bytes.starts_with("\u{feff}".as_bytes()),
+        "a byte-order mark"
+    );
+    let csv = String::from_utf8(bytes).unwrap();
+    assert_eq!(
+        csv.matches("\r\n").count(),
+        csv.matches('\n').count(),
+        "CRLF only"
+    );
+    csv
+}
+
 /// The row whose first cell is `id`, with the header row.
 fn row_of<'s>(sheet: &'s [Vec<Data>], id: &str) -> (&'s [Data], &'s [Data]) {
     let row = sheet
@@ -154,17 +181,7 @@ fn a_csv_sheet_has_a_bom_crlf_and_plain_numbers_and_python_reads_it() {
     let run = huibao(site.path(), &["export", "csv", "--sheet", "villages"]);
     assert!(run.status.success(), "{}", text(&run));
     let file = site.path().join("村委会.csv");
-    let bytes = std::fs::read(&file).unwrap();
-    assert!(
-        bytes.starts_with("\u{feff}".as_bytes()),
-        "a byte-order mark"
-    );
-    let csv = String::from_utf8(bytes).unwrap();
-    assert_eq!(
-        csv.matches("\r\n").count(),
-        csv.matches('\n').count(),
-        "CRLF only"
-    );
+    let csv = excel_csv(&file);
     assert!(csv.contains(",81.76875,"), "{csv}");
     // By its sheet name too.
     let by_name = huibao(
@@ -178,14 +195,8 @@ with open(sys.argv[1], encoding="utf-8-sig", newline="") as f:
     rows = list(csv.reader(f))
 print(rows[0][3], rows[2][1], rows[1][5], len(rows))
 "#;
-    let python = std::process::Command::new("python3")
-        .args(["-c", script])
-        .arg(&file)
-        .output()
-        .expect("python3 runs (the CI installs it)");
-    assert!(python.status.success(), "{}", text(&python));
     assert_eq!(
-        String::from_utf8_lossy(&python.stdout).trim(),
+        python(script, &file),
         "建档立卡户数（户） 云湾村, 东片 81.76875 3"
     );
 }
@@ -234,4 +245,34 @@ fn a_build_offers_the_data_as_a_workbook_when_asked_the_same_bytes_each_time() {
     let again = common::build_ok(site.path(), &out);
     assert!(again.contains("修改 0"), "{again}");
     assert_eq!(bytes, std::fs::read(&file).unwrap());
+}
+
+#[test]
+fn every_data_table_of_the_site_has_its_csv_which_python_reads() {
+    let site = copy_site(&repo());
+    let out = site.path().join("public");
+    common::build_ok(site.path(), &out);
+    let page = std::fs::read_to_string(out.join("villages/index.html")).unwrap();
+    assert!(
+        page.contains("<p class=\"site-only table-download\"><a href=\"index.table-1.csv\" download>下载 CSV</a></p>"),
+        "a link right after the table"
+    );
+    let file = out.join("villages/index.table-1.csv");
+    excel_csv(&file);
+    let script = r#"
+import csv, sys
+with open(sys.argv[1], encoding="utf-8-sig", newline="") as f:
+    rows = list(csv.reader(f))
+header = rows[0]
+hengxi = next(r for r in rows if r[0] == "横溪村")
+print(header[3], hengxi[3], rows[-1][0], rows[-1][3])
+"#;
+    // The unit moved to the header, the figures plain; the table's totals row too.
+    assert_eq!(
+        python(script, &file),
+        "建档立卡户数（户） 132 全乡数字 1841"
+    );
+    // Only the site has the links: not the page to print, not the search index.
+    let print = std::fs::read_to_string(out.join("print.html")).unwrap();
+    assert!(!print.contains("下载 CSV"));
 }

@@ -49,6 +49,8 @@ pub(super) struct CachedPage {
     pub anchors: Vec<u64>,
     /// Its part of the search index (when the site has search).
     pub search: Option<std::sync::Arc<crate::search::index::Entry>>,
+    /// The CSV files of its data tables (paths in the site).
+    pub tables: Vec<(String, Bytes)>,
 }
 
 pub(super) fn fingerprint(value: &impl Hash) -> u64 {

@@ -24,8 +24,13 @@ pub struct PageLinks {
 
 /// Scans page `page` (its output path): the anchors of its whole `html`, and the links of
 /// its `content` (the layout's own links come from the plan and always resolve) against
-/// `files`, every path of the site's output.
-pub fn scan(page: &str, content: &str, html: &str, files: &HashSet<String>) -> PageLinks {
+/// `files`, every path of the site's output, and `own`, the files made with the page (its tables' CSV).
+pub fn scan(
+    page: &str,
+    content: &str,
+    html: &str,
+    (files, own): (&HashSet<String>, &[&str]),
+) -> PageLinks {
     let mut found = PageLinks {
         anchors: anchors(html),
         ..PageLinks::default()
@@ -47,7 +52,9 @@ pub fn scan(page: &str, content: &str, html: &str, files: &HashSet<String>) -> P
             resolve(dir, path)
         };
         match (target, fragment) {
-            (Some(target), _) if !files.contains(&target) => found.broken.push(link),
+            (Some(target), _) if !files.contains(&target) && !own.contains(&target.as_str()) => {
+                found.broken.push(link)
+            }
             (None, _) => found.broken.push(link),
             (Some(target), Some(fragment)) if !fragment.is_empty() && target.ends_with(".html") => {
                 if target == page {
@@ -182,7 +189,7 @@ mod tests {
             .into();
         let scanned: Vec<(String, PageLinks)> = pages
             .iter()
-            .map(|(p, html)| (p.to_string(), scan(p, html, html, &files)))
+            .map(|(p, html)| (p.to_string(), scan(p, html, html, (&files, &[]))))
             .collect();
         let pages: HashMap<String, Vec<u64>> = scanned
             .iter()

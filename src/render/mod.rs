@@ -17,6 +17,7 @@ mod pages;
 pub mod print;
 pub mod search_page;
 mod shown;
+pub mod table_csv;
 mod tera_filters;
 pub mod theme;
 mod typecheck;
@@ -65,6 +66,16 @@ pub struct Output {
     /// ([`crate::search::files`]; the search page itself is in `files`).
     pub search: Option<crate::search::index::Index>,
 }
+
+/// A file name in a link: its bytes outside plain ASCII, spaces, `#`, `?` and `%` encoded.
+const IN_URL: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'?')
+    .add(b'<')
+    .add(b'>');
 
 /// Where a build puts each page the moment it is rendered, so that a site of any size never
 /// holds all its pages in memory (a build's staging folder, see `write::Staging`). Called
@@ -164,6 +175,8 @@ struct PageHtml {
     figures: Vec<manifest::Figure>,
     /// The Markdown the content template made.
     markdown: String,
+    /// The CSV files of its data tables (paths in the site), linked under each table.
+    tables: Vec<(String, Bytes)>,
 }
 
 /// One page rendered and handed to the sink: what the rest of the build needs of it.
@@ -174,6 +187,8 @@ struct Finished {
     section: Option<Bytes>,
     /// Its part of the search index, when it is kept in memory (no sink).
     search: Option<std::sync::Arc<search::index::Entry>>,
+    /// The CSV files of its data tables, when they are kept in memory (no sink).
+    tables: Vec<(String, Bytes)>,
     figures: Vec<manifest::Figure>,
     links: links::PageLinks,
 }
@@ -329,15 +344,6 @@ pub fn render_site_cached(
     } else {
         &[]
     };
-    // A file name in a link: its bytes outside plain ASCII, spaces, `#`, `?` and `%` encoded.
-    const IN_URL: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
-        .add(b' ')
-        .add(b'"')
-        .add(b'#')
-        .add(b'%')
-        .add(b'?')
-        .add(b'<')
-        .add(b'>');
     let site_json = json!({
         "title": site.config.title,
         "language": site.config.language,
@@ -471,11 +477,13 @@ pub fn render_site_cached(
             .map_or(0, |p| p.page(&plan, index, &sources));
         match cache.pages.remove(&page.output) {
             Some(cached) if prints.is_some() && cached.print == inputs => {
-                if let Some(sink) = sink
-                    && let Err(problem) =
-                        sink.put(std::path::Path::new(&page.output), &cached.bytes)
-                {
-                    problems.push(problem);
+                if let Some(sink) = sink {
+                    let files = [(&page.output, &cached.bytes)].into_iter();
+                    for (path, bytes) in files.chain(cached.tables.iter().map(|(p, b)| (p, b))) {
+                        if let Err(problem) = sink.put(std::path::Path::new(path), bytes) {
+                            problems.push(problem);
+                        }
+                    }
                 }
                 if let (Some(parts), Some(section)) = (&parts, &cached.section)
                     && let Err(error) = parts.put(index, section.clone())
@@ -490,7 +498,7 @@ pub fn render_site_cached(
                 done.add(
                     page,
                     inputs,
-                    (Some(cached.bytes), cached.section),
+                    (Some(cached.bytes), cached.section, cached.tables),
                     cached.figures,
                     (cached.anchors, cached.search),
                 );
@@ -534,7 +542,13 @@ pub fn render_site_cached(
             (&figure_sources, Some(&corrected)),
         )?;
         let output_path = &plan.pages[index].output;
-        let links = links::scan(output_path, &page.body, &page.html, &output_paths);
+        let own_files: Vec<&str> = page.tables.iter().map(|(p, _)| p.as_str()).collect();
+        let links = links::scan(
+            output_path,
+            &page.body,
+            &page.html,
+            (&output_paths, &own_files),
+        );
         let section = parts
             .as_ref()
             .map(|parts| -> Result<Bytes, Vec<Diagnostic>> {
@@ -565,6 +579,10 @@ pub fn render_site_cached(
         if let Some(sink) = sink {
             sink.put(std::path::Path::new(output_path), &bytes)
                 .map_err(|problem| vec![problem])?;
+            for (path, csv) in &page.tables {
+                sink.put(std::path::Path::new(path), csv)
+                    .map_err(|problem| vec![problem])?;
+            }
             if sink.wants_markdown() {
                 sink.put_markdown(MarkdownPage {
                     index,
@@ -580,6 +598,7 @@ pub fn render_site_cached(
             bytes: keep.then_some(bytes),
             section: section.filter(|_| keep),
             search: search.filter(|_| keep),
+            tables: if keep { page.tables } else { Vec::new() },
             figures: page.figures,
             links,
         })
@@ -595,7 +614,7 @@ pub fn render_site_cached(
                 done.add(
                     planned,
                     inputs,
-                    (page.bytes, page.section),
+                    (page.bytes, page.section, page.tables),
                     page.figures.into(),
                     (anchors, page.search),
                 );
@@ -724,13 +743,16 @@ impl Done {
         &mut self,
         page: &pages::PlannedPage,
         inputs: u64,
-        (bytes, section): (Option<Bytes>, Option<Bytes>),
+        (bytes, section, tables): (Option<Bytes>, Option<Bytes>, Vec<(String, Bytes)>),
         figures: std::sync::Arc<[manifest::Figure]>,
         (anchors, search): (Vec<u64>, Option<std::sync::Arc<search::index::Entry>>),
     ) {
         if let (true, Some(bytes)) = (self.keep, bytes) {
             self.files
                 .push((PathBuf::from(&page.output), bytes.clone()));
+            for (path, csv) in &tables {
+                self.files.push((PathBuf::from(path), csv.clone()));
+            }
             self.kept.insert(
                 page.output.clone(),
                 cache::CachedPage {
@@ -740,6 +762,7 @@ impl Done {
                     figures: figures.clone(),
                     anchors: anchors.clone(),
                     search,
+                    tables,
                 },
             );
         }
@@ -1091,6 +1114,11 @@ fn render_page(
     if let std::borrow::Cow::Owned(unique) = crate::chart::unique_ids(&body.html) {
         body.html = unique;
     }
+    let mut tables = Vec::new();
+    if let Some((html, files)) = table_csv::with_downloads(&body.html, &plan.pages[index].output) {
+        body.html = html;
+        tables = files;
+    }
     if !body.broken_links.is_empty() {
         return Err(body
             .broken_links
@@ -1132,6 +1160,7 @@ fn render_page(
         body: body.html,
         figures: shown.found,
         markdown: markdown_text,
+        tables,
     })
 }
 

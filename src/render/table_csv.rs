@@ -1,0 +1,239 @@
+//! 「下载 CSV」 under every table built from data: each table of a page's content whose
+//! cells show figures (`data-src`) becomes a CSV file beside the page (`index.table-1.csv`),
+//! linked right after the table. A column whose figures all have the same unit (`1189户`)
+//! has the unit in its header (`总户数（户）`) and plain numbers in its cells (`1189`,
+//! thousands separators dropped), exact as shown. The file is UTF-8 with a byte-order mark
+//! and CRLF (see [`crate::spreadsheet::csv`]). Charts' own data tables are left alone.
+
+use bytes::Bytes;
+use rust_decimal::Decimal;
+
+use crate::spreadsheet::{Cell, Column, Sheet, csv};
+
+/// The label of the link.
+pub const LINK_TEXT: &str = "下载 CSV";
+
+/// A page's content with a link after each of its data tables, and the CSV files (their
+/// paths in the site); `None` when it has no data table.
+pub fn with_downloads(body: &str, page_output: &str) -> Option<(String, Vec<(String, Bytes)>)> {
+    memchr::memmem::find(body.as_bytes(), b"<table")?;
+    let (dir, stem) = match page_output.rsplit_once('/') {
+        Some((dir, file)) => (format!("{dir}/"), file),
+        None => (String::new(), page_output),
+    };
+    let stem = stem.strip_suffix(".html").unwrap_or(stem);
+    let mut out = String::with_capacity(body.len() + 256);
+    let mut files = Vec::new();
+    let mut rest = body;
+    let mut offset = 0;
+    while let Some(start) = memchr::memmem::find(rest.as_bytes(), b"<table") {
+        let Some(end) = memchr::memmem::find(&rest.as_bytes()[start..], b"</table>")
+            .map(|e| start + e + "</table>".len())
+        else {
+            break;
+        };
+        let table = &rest[start..end];
+        let in_chart = in_chart_data(&body[..offset + start]);
+        out.push_str(&rest[..end]);
+        if !in_chart && table.contains("data-src=") {
+            let sheet = sheet_of(table);
+            if !sheet.rows.is_empty() {
+                let name = format!("{stem}.table-{}.csv", files.len() + 1);
+                out.push_str(&format!(
+                    "\n<p class=\"site-only table-download\"><a href=\"{}\" download>{LINK_TEXT}</a></p>",
+                    percent_encoding::utf8_percent_encode(&name, super::IN_URL)
+                ));
+                files.push((format!("{dir}{name}"), Bytes::from(csv::csv(&sheet))));
+            }
+        }
+        offset += end;
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    (!files.is_empty()).then_some((out, files))
+}
+
+/// Whether the end of `before` is inside a chart's data table (`details.chart-data`).
+fn in_chart_data(before: &str) -> bool {
+    let opened = before.rfind("<details class=\"chart-data\"");
+    let closed = before.rfind("</details>");
+    match (opened, closed) {
+        (Some(o), Some(c)) => o > c,
+        (Some(_), None) => true,
+        _ => false,
+    }
+}
+
+/// The rows of a table's HTML as a sheet: the header row (`th` cells of the first row) as
+/// the columns, the other rows as text or figures.
+fn sheet_of(table: &str) -> Sheet {
+    let mut rows: Vec<(bool, Vec<(String, bool)>)> = Vec::new();
+    for row in elements(table, "tr") {
+        let cells: Vec<(String, bool, bool)> = elements_of_any(row, &["th", "td"])
+            .into_iter()
+            .map(|(name, cell)| (cell_text(cell), cell.contains("data-src="), name == "th"))
+            .collect();
+        let header = cells.iter().all(|(_, _, th)| *th);
+        rows.push((header, cells.into_iter().map(|(t, f, _)| (t, f)).collect()));
+    }
+    let (headers, body): (Vec<String>, Vec<Vec<(String, bool)>>) = match rows.first() {
+        Some((true, cells)) => (
+            cells.iter().map(|(t, _)| t.clone()).collect(),
+            rows[1..].iter().map(|(_, c)| c.clone()).collect(),
+        ),
+        _ => (Vec::new(), rows.into_iter().map(|(_, c)| c).collect()),
+    };
+    let width = body
+        .iter()
+        .map(Vec::len)
+        .chain([headers.len()])
+        .max()
+        .unwrap_or(0);
+    // Each column's unit: the one every figure in it has.
+    let units: Vec<Option<String>> = (0..width)
+        .map(|col| {
+            let mut unit: Option<&str> = None;
+            for row in &body {
+                let Some((text, true)) = row.get(col) else {
+                    continue;
+                };
+                let (_, this) = split_figure(text)?;
+                match unit {
+                    None => unit = Some(this),
+                    Some(u) if u == this => {}
+                    Some(_) => return None,
+                }
+            }
+            unit.filter(|u| !u.is_empty()).map(str::to_string)
+        })
+        .collect();
+    let columns = (0..width)
+        .map(|col| {
+            let header = headers.get(col).cloned().unwrap_or_default();
+            let header = match &units[col] {
+                Some(unit)
+                    if !header.ends_with(&format!("（{unit}）"))
+                        && !header.ends_with(&format!("({unit})")) =>
+                {
+                    format!("{header}（{unit}）")
+                }
+                _ => header,
+            };
+            Column {
+                path: String::new(),
+                header,
+                decimals: 0,
+            }
+        })
+        .collect();
+    let rows = body
+        .iter()
+        .map(|row| {
+            (0..width)
+                .map(|col| match row.get(col) {
+                    None => Cell::Empty,
+                    Some((text, true)) => match split_figure(text) {
+                        Some((number, unit)) if units[col].as_deref().unwrap_or("") == unit => {
+                            Cell::Number(number)
+                        }
+                        _ => Cell::Text(text.clone()),
+                    },
+                    Some((text, false)) if text.is_empty() => Cell::Empty,
+                    Some((text, false)) => Cell::Text(text.clone()),
+                })
+                .collect()
+        })
+        .collect();
+    Sheet {
+        name: String::new(),
+        source: String::new(),
+        columns,
+        rows,
+    }
+}
+
+/// A figure's text as its number and unit (`1,189户` → 1189, `户`).
+fn split_figure(text: &str) -> Option<(Decimal, &str)> {
+    let end = text
+        .char_indices()
+        .find(|&(i, c)| !(c.is_ascii_digit() || c == ',' || c == '.' || (i == 0 && c == '-')))
+        .map_or(text.len(), |(i, _)| i);
+    let number: String = text[..end].chars().filter(|&c| c != ',').collect();
+    let number: Decimal = number.parse().ok()?;
+    Some((number, text[end..].trim()))
+}
+
+/// The inner HTML of each `name` element of `html` (not nested in one another).
+fn elements<'h>(html: &'h str, name: &'static str) -> Vec<&'h str> {
+    elements_of_any(html, &[name])
+        .into_iter()
+        .map(|(_, inner)| inner)
+        .collect()
+}
+
+/// The inner HTML of each element named one of `names`, with its name, in order.
+fn elements_of_any<'h>(html: &'h str, names: &[&'static str]) -> Vec<(&'static str, &'h str)> {
+    let mut found = Vec::new();
+    let mut at = 0;
+    while let Some(open) = memchr::memchr(b'<', &html.as_bytes()[at..]) {
+        let start = at + open;
+        let tag_end = match memchr::memchr(b'>', &html.as_bytes()[start..]) {
+            Some(e) => start + e + 1,
+            None => break,
+        };
+        let tag = &html[start + 1..tag_end - 1];
+        let tag_name = tag
+            .split(|c: char| c.is_whitespace() || c == '/')
+            .next()
+            .unwrap_or("");
+        at = tag_end;
+        let Some(&name) = names.iter().find(|n| n.eq_ignore_ascii_case(tag_name)) else {
+            continue;
+        };
+        let close = format!("</{name}>");
+        let Some(end) = memchr::memmem::find(&html.as_bytes()[tag_end..], close.as_bytes()) else {
+            break;
+        };
+        found.push((name, &html[tag_end..tag_end + end]));
+        at = tag_end + end + close.len();
+    }
+    found
+}
+
+/// The text a cell shows: its tags left out, entities read, spaces trimmed.
+fn cell_text(cell: &str) -> String {
+    let mut text = String::new();
+    let mut rest = cell;
+    while let Some(at) = rest.find('<') {
+        text.push_str(&rest[..at]);
+        rest = rest[at..].find('>').map_or("", |e| &rest[at + e + 1..]);
+    }
+    text.push_str(rest);
+    crate::html::unescape(text.trim())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_data_table_gets_a_csv_with_units_in_its_header_and_a_link_after_it() {
+        let body = "<p>前</p><table><thead><tr><th>村</th><th>总户数</th><th>资金</th></tr></thead><tbody>\n<tr><td><a href=\"a.html\">横溪村</a></td><td><span data-src=\"x:1\">1,189户</span></td><td><span data-src=\"x:2\">23.71万元</span></td></tr>\n<tr><td>云湾村</td><td><span data-src=\"x:3\">96户</span></td><td><span data-src=\"x:4\">342元</span></td></tr>\n</tbody></table><p>后</p>";
+        let (html, files) = with_downloads(body, "villages/index.html").unwrap();
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].0, "villages/index.table-1.csv");
+        assert!(html.contains("</table>\n<p class=\"site-only table-download\"><a href=\"index.table-1.csv\" download>下载 CSV</a></p><p>后</p>"), "{html}");
+        let csv = String::from_utf8(files[0].1.to_vec()).unwrap();
+        assert_eq!(
+            csv,
+            "\u{feff}村,总户数（户）,资金\r\n横溪村,1189,23.71万元\r\n云湾村,96,342元\r\n"
+        );
+    }
+
+    #[test]
+    fn tables_without_figures_and_charts_data_tables_get_none() {
+        assert!(with_downloads("<table><tr><td>甲</td></tr></table>", "a.html").is_none());
+        let chart = "<figure><details class=\"chart-data\"><table><tr><td><span data-src=\"x\">1户</span></td></tr></table></details></figure>";
+        assert!(with_downloads(chart, "a.html").is_none());
+    }
+}
