@@ -25,7 +25,8 @@ pub fn with_downloads(body: &str, page_output: &str) -> Option<(String, Vec<(Str
     let mut out = String::with_capacity(body.len() + 256);
     let mut files = Vec::new();
     let mut rest = body;
-    let mut offset = 0;
+    // Whether the scan is inside a chart's data table (`details.chart-data`).
+    let mut in_chart = false;
     while let Some(start) = memchr::memmem::find(rest.as_bytes(), b"<table") {
         let Some(end) = memchr::memmem::find(&rest.as_bytes()[start..], b"</table>")
             .map(|e| start + e + "</table>".len())
@@ -33,7 +34,7 @@ pub fn with_downloads(body: &str, page_output: &str) -> Option<(String, Vec<(Str
             break;
         };
         let table = &rest[start..end];
-        let in_chart = in_chart_data(&body[..offset + start]);
+        in_chart = in_chart_data(&rest[..start], in_chart);
         out.push_str(&rest[..end]);
         if !in_chart && table.contains("data-src=") {
             let sheet = sheet_of(table);
@@ -46,21 +47,26 @@ pub fn with_downloads(body: &str, page_output: &str) -> Option<(String, Vec<(Str
                 files.push((format!("{dir}{name}"), Bytes::from(csv::csv(&sheet))));
             }
         }
-        offset += end;
         rest = &rest[end..];
     }
     out.push_str(rest);
     (!files.is_empty()).then_some((out, files))
 }
 
-/// Whether the end of `before` is inside a chart's data table (`details.chart-data`).
-fn in_chart_data(before: &str) -> bool {
-    let opened = before.rfind("<details class=\"chart-data\"");
-    let closed = before.rfind("</details>");
-    match (opened, closed) {
+/// Whether the end of `html` is inside a chart's data table (`details.chart-data`), its
+/// start being inside one when `inside`.
+fn in_chart_data(html: &str, inside: bool) -> bool {
+    static OPEN: std::sync::LazyLock<memchr::memmem::FinderRev<'static>> =
+        std::sync::LazyLock::new(|| {
+            memchr::memmem::FinderRev::new(b"<details class=\"chart-data\"")
+        });
+    static CLOSE: std::sync::LazyLock<memchr::memmem::FinderRev<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::FinderRev::new(b"</details>"));
+    match (OPEN.rfind(html.as_bytes()), CLOSE.rfind(html.as_bytes())) {
         (Some(o), Some(c)) => o > c,
         (Some(_), None) => true,
-        _ => false,
+        (None, Some(_)) => false,
+        (None, None) => inside,
     }
 }
 
@@ -76,12 +82,17 @@ fn sheet_of(table: &str) -> Sheet {
         let header = cells.iter().all(|(_, _, th)| *th);
         rows.push((header, cells.into_iter().map(|(t, f, _)| (t, f)).collect()));
     }
-    let (headers, body): (Vec<String>, Vec<Vec<(String, bool)>>) = match rows.first() {
+    let mut rows = rows.into_iter();
+    let (headers, body): (Vec<String>, Vec<Vec<(String, bool)>>) = match rows.next() {
         Some((true, cells)) => (
-            cells.iter().map(|(t, _)| t.clone()).collect(),
-            rows[1..].iter().map(|(_, c)| c.clone()).collect(),
+            cells.into_iter().map(|(t, _)| t).collect(),
+            rows.map(|(_, c)| c).collect(),
         ),
-        _ => (Vec::new(), rows.into_iter().map(|(_, c)| c).collect()),
+        Some((false, cells)) => (
+            Vec::new(),
+            std::iter::once(cells).chain(rows.map(|(_, c)| c)).collect(),
+        ),
+        None => (Vec::new(), Vec::new()),
     };
     let width = body
         .iter()
@@ -127,21 +138,27 @@ fn sheet_of(table: &str) -> Sheet {
         })
         .collect();
     let rows = body
-        .iter()
+        .into_iter()
         .map(|row| {
-            (0..width)
-                .map(|col| match row.get(col) {
-                    None => Cell::Empty,
-                    Some((text, true)) => match split_figure(text) {
-                        Some((number, unit)) if units[col].as_deref().unwrap_or("") == unit => {
-                            Cell::Number(number)
-                        }
-                        _ => Cell::Text(text.clone()),
-                    },
-                    Some((text, false)) if text.is_empty() => Cell::Empty,
-                    Some((text, false)) => Cell::Text(text.clone()),
+            let mut cells: Vec<Cell> = row
+                .into_iter()
+                .enumerate()
+                .map(|(col, (text, figure))| {
+                    if figure
+                        && let Some((number, unit)) = split_figure(&text)
+                        && units[col].as_deref().unwrap_or("") == unit
+                    {
+                        return Cell::Number(number);
+                    }
+                    if text.is_empty() {
+                        Cell::Empty
+                    } else {
+                        Cell::Text(text)
+                    }
                 })
-                .collect()
+                .collect();
+            cells.resize(width, Cell::Empty);
+            cells
         })
         .collect();
     Sheet {
@@ -158,8 +175,12 @@ fn split_figure(text: &str) -> Option<(Decimal, &str)> {
         .char_indices()
         .find(|&(i, c)| !(c.is_ascii_digit() || c == ',' || c == '.' || (i == 0 && c == '-')))
         .map_or(text.len(), |(i, _)| i);
-    let number: String = text[..end].chars().filter(|&c| c != ',').collect();
-    let number: Decimal = number.parse().ok()?;
+    let digits = &text[..end];
+    let number: Decimal = if digits.contains(',') {
+        digits.replace(',', "").parse().ok()?
+    } else {
+        digits.parse().ok()?
+    };
     Some((number, text[end..].trim()))
 }
 
@@ -190,26 +211,47 @@ fn elements_of_any<'h>(html: &'h str, names: &[&'static str]) -> Vec<(&'static s
         let Some(&name) = names.iter().find(|n| n.eq_ignore_ascii_case(tag_name)) else {
             continue;
         };
-        let close = format!("</{name}>");
-        let Some(end) = memchr::memmem::find(&html.as_bytes()[tag_end..], close.as_bytes()) else {
+        // `</name>`: found by `</` and the name (in any case).
+        let mut end = None;
+        let mut from = tag_end;
+        while let Some(e) = memchr::memmem::find(&html.as_bytes()[from..], b"</") {
+            let start = from + e;
+            let after = &html[start + 2..];
+            if after.len() > name.len()
+                && after.as_bytes()[name.len()] == b'>'
+                && after[..name.len()].eq_ignore_ascii_case(name)
+            {
+                end = Some(start);
+                break;
+            }
+            from = start + 2;
+        }
+        let Some(end) = end else {
             break;
         };
-        found.push((name, &html[tag_end..tag_end + end]));
-        at = tag_end + end + close.len();
+        found.push((name, &html[tag_end..end]));
+        at = end + name.len() + 3;
     }
     found
 }
 
 /// The text a cell shows: its tags left out, entities read, spaces trimmed.
 fn cell_text(cell: &str) -> String {
-    let mut text = String::new();
+    let mut text = String::with_capacity(cell.len());
     let mut rest = cell;
     while let Some(at) = rest.find('<') {
         text.push_str(&rest[..at]);
         rest = rest[at..].find('>').map_or("", |e| &rest[at + e + 1..]);
     }
     text.push_str(rest);
-    crate::html::unescape(text.trim())
+    let trimmed = text.trim();
+    if trimmed.contains('&') {
+        crate::html::unescape(trimmed)
+    } else if trimmed.len() == text.len() {
+        text
+    } else {
+        trimmed.to_string()
+    }
 }
 
 #[cfg(test)]
