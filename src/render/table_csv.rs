@@ -219,7 +219,7 @@ fn elements_of_any<'h>(html: &'h str, names: &[&'static str]) -> Vec<(&'static s
             let after = &html[start + 2..];
             if after.len() > name.len()
                 && after.as_bytes()[name.len()] == b'>'
-                && after[..name.len()].eq_ignore_ascii_case(name)
+                && after.as_bytes()[..name.len()].eq_ignore_ascii_case(name.as_bytes())
             {
                 end = Some(start);
                 break;
@@ -270,6 +270,34 @@ mod tests {
             csv,
             "\u{feff}村,总户数（户）,资金\r\n横溪村,1189,23.71万元\r\n云湾村,96,342元\r\n"
         );
+    }
+
+    #[test]
+    fn text_after_an_end_tag_mark_is_read_as_text() {
+        // `</` followed by Chinese (a reader's own text) is no end tag, and no panic.
+        let body = "<table><tr><th>项</th></tr><tr><td>a</中文 <span data-src=\"x\">5户</span></td></tr></table>";
+        let (_, files) = with_downloads(body, "a.html").unwrap();
+        let csv = String::from_utf8(files[0].1.to_vec()).unwrap();
+        assert!(csv.starts_with("\u{feff}项"), "{csv}");
+    }
+
+    proptest::proptest! {
+        /// Any mix of table tags, figures, Chinese and stray marks: no panic, and every
+        /// link made has its file.
+        #[test]
+        fn any_html_is_read_without_panic(parts in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "<table>", "</table>", "<tr>", "</tr>", "<th>", "</th>", "<td>", "</td>",
+                "</", "<", ">", "中", "户", "1,2", "3.5", "-", "<span data-src=\"x\">",
+                "</span>", "&amp;", "<details class=\"chart-data\">", "</details>", " ",
+            ]),
+            0..60,
+        )) {
+            let body: String = parts.concat();
+            if let Some((html, files)) = with_downloads(&body, "p/页.html") {
+                proptest::prop_assert_eq!(html.matches("下载 CSV").count(), files.len());
+            }
+        }
     }
 
     #[test]
