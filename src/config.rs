@@ -41,6 +41,25 @@ pub struct Config {
     /// The offline search (`[search]`).
     #[serde(default)]
     pub search: SearchSettings,
+    /// The tables' downloads (`[tables]`).
+    #[serde(default)]
+    pub tables: TableSettings,
+}
+
+/// The `[tables]` settings.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableSettings {
+    /// Whether each table that shows figures gets its CSV file beside the page and a
+    /// 「下载 CSV」 link under it (default: yes).
+    #[serde(default = "yes")]
+    pub csv: bool,
+}
+
+impl Default for TableSettings {
+    fn default() -> TableSettings {
+        TableSettings { csv: true }
+    }
 }
 
 /// The `[search]` settings.

@@ -276,3 +276,21 @@ print(header[3], hengxi[3], rows[-1][0], rows[-1][3])
     let print = std::fs::read_to_string(out.join("print.html")).unwrap();
     assert!(!print.contains("下载 CSV"));
 }
+
+#[test]
+fn tables_csv_false_makes_no_table_files_and_no_links() {
+    let site = copy_site(&repo());
+    let config = site.path().join("huibao.toml");
+    let toml = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("{toml}\n[tables]\ncsv = false\n")).unwrap();
+    let out = site.path().join("public");
+    common::build_ok(site.path(), &out);
+    let csvs = walkdir::WalkDir::new(&out)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "csv"))
+        .count();
+    assert_eq!(csvs, 0);
+    let page = std::fs::read_to_string(out.join("villages/index.html")).unwrap();
+    assert!(!page.contains("下载 CSV"));
+}

@@ -1115,7 +1115,12 @@ fn render_page(
         body.html = unique;
     }
     let mut tables = Vec::new();
-    if let Some((html, files)) = table_csv::with_downloads(&body.html, &plan.pages[index].output) {
+    let downloads = site
+        .config
+        .tables
+        .csv
+        .then(|| table_csv::with_downloads(&body.html, &plan.pages[index].output));
+    if let Some(Some((html, files))) = downloads {
         body.html = html;
         tables = files;
     }
