@@ -349,6 +349,7 @@ pub fn build(
             + output.copies.len()
             + usize::from(output.print.is_some())
             + search_files
+            + output.table_files
             + 1,
         out_dir,
         changes,

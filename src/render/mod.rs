@@ -41,6 +41,7 @@ use errors::locate;
 pub use errors::template_error;
 pub use pages::{FrontMatter, PagePlan};
 use shown::ShownFigures;
+use std::sync::atomic::Ordering;
 
 /// A rendered site: what is left to write once every page went to its [`PageSink`].
 #[derive(Debug, Default)]
@@ -65,6 +66,9 @@ pub struct Output {
     /// The search index, when the site has search: the caller writes its files
     /// ([`crate::search::files`]; the search page itself is in `files`).
     pub search: Option<crate::search::index::Index>,
+    /// How many tables' CSV files were given to the sink (without a sink they are in
+    /// `files`).
+    pub table_files: usize,
 }
 
 /// A file name in a link: its bytes outside plain ASCII, spaces, `#`, `?` and `%` encoded.
@@ -461,6 +465,8 @@ pub fn render_site_cached(
         ..Done::default()
     };
     let mut to_render: Vec<(usize, u64)> = Vec::new();
+    // The tables' CSV files given to the sink.
+    let table_files = std::sync::atomic::AtomicUsize::new(0);
     // Figures name data values by file number: another list of files, no page is reused.
     let files: Vec<String> = figure_sources
         .files
@@ -484,6 +490,7 @@ pub fn render_site_cached(
                             problems.push(problem);
                         }
                     }
+                    table_files.fetch_add(cached.tables.len(), Ordering::Relaxed);
                 }
                 if let (Some(parts), Some(section)) = (&parts, &cached.section)
                     && let Err(error) = parts.put(index, section.clone())
@@ -583,6 +590,7 @@ pub fn render_site_cached(
                 sink.put(std::path::Path::new(path), csv)
                     .map_err(|problem| vec![problem])?;
             }
+            table_files.fetch_add(page.tables.len(), Ordering::Relaxed);
             if sink.wants_markdown() {
                 sink.put_markdown(MarkdownPage {
                     index,
@@ -623,6 +631,7 @@ pub fn render_site_cached(
             Err(mut found) => problems.append(&mut found),
         }
     }
+    output.table_files = table_files.into_inner();
     output.pages = if sample {
         plan.pages.len()
     } else {
