@@ -650,8 +650,9 @@ fn a_build_can_put_the_documents_on_the_site_to_download() {
     let pdf = out.path().join("测试乡工作汇报.pdf");
     let docx = out.path().join("测试乡工作汇报.docx");
     assert!(fs::read(&pdf).unwrap().starts_with(b"%PDF"));
-    // The pages, the documents, the search page and its index (program, terms, pages).
-    assert!(said.contains("已生成 13 个文件"), "each kind once: {said}");
+    // The pages, the documents, the search page and its index (program, terms, pages), the
+    // CSV of the village table.
+    assert!(said.contains("已生成 14 个文件"), "each kind once: {said}");
     assert!(docx_parts(&docx).contains_key("word/document.xml"));
     // Every page and the whole-report page link them, relatively.
     for page in ["index.html", "villages/hengxi.html", "print.html"] {
