@@ -283,6 +283,11 @@ pub fn build(
     let site_root = site.root.clone();
     let mut staging = write::Staging::create(&out_dir).map_err(|d| vec![d])?;
     if !downloads.is_empty() {
+        staging.offer_downloads();
+    }
+    // The PDF and the Word document are made from the pages' Markdown (the workbook from
+    // the data).
+    if downloads.iter().any(|&kind| kind != ExportKind::Xlsx) {
         staging.collect_markdown();
     }
     let Rendered {

@@ -49,6 +49,8 @@ pub struct Staging {
     /// The pages' Markdown, when the site's documents are made with it (`[document]
     /// downloads`).
     markdown: Option<crate::document::Collector>,
+    /// Whether the site offers files to download (the pages link them).
+    downloads: bool,
     published: bool,
 }
 
@@ -106,8 +108,14 @@ impl Staging {
             changes: Mutex::new(Changes::default()),
             written: Mutex::new(HashSet::new()),
             markdown: None,
+            downloads: false,
             published: false,
         })
+    }
+
+    /// The pages link the files the site offers to download (`[document] downloads`).
+    pub fn offer_downloads(&mut self) {
+        self.downloads = true;
     }
 
     /// Keeps each page's Markdown as it is rendered, for the documents made from it.
@@ -266,6 +274,10 @@ impl crate::render::PageSink for Staging {
 
     fn wants_markdown(&self) -> bool {
         self.markdown.is_some()
+    }
+
+    fn makes_downloads(&self) -> bool {
+        self.downloads
     }
 
     fn put_markdown(&self, page: crate::render::MarkdownPage) {

@@ -101,6 +101,12 @@ pub trait PageSink: Sync {
         false
     }
 
+    /// Whether the pages link the files offered to download (`site.downloads`): a build
+    /// that makes them; the document exports, which take the Markdown, as well.
+    fn makes_downloads(&self) -> bool {
+        self.wants_markdown()
+    }
+
     /// Takes a page's Markdown after templating (called from every core, in any order).
     fn put_markdown(&self, _page: MarkdownPage) {}
 }
@@ -335,15 +341,15 @@ pub fn render_site_cached(
         return Err(problems);
     }
 
-    // The documents a build makes into the site (from the pages' Markdown its sink keeps):
-    // linked from every page it makes, and files of the site for every link check.
+    // The documents a build makes into the site: linked from every page it makes, and files
+    // of the site for every link check.
     let documents: Vec<(String, &str)> = site
         .config
         .downloads()
         .into_iter()
         .map(|kind| (site.config.document_file(kind), kind.label()))
         .collect();
-    let downloads = if sink.is_some_and(|s| s.wants_markdown()) {
+    let downloads = if sink.is_some_and(|s| s.makes_downloads()) {
         &documents[..]
     } else {
         &[]
