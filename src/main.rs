@@ -137,6 +137,26 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// 从 Excel/WPS 表格（xlsx、xls、ods、csv）导入数据：表头对应 schema 的字段，每行一个文件；先全部检查，有错则不写任何文件 / import data from an Excel/WPS spreadsheet (xlsx, xls, ods, csv): the header maps to the schema's fields, a file per row; all checked first, nothing written on any error
+    Import {
+        /// 表格文件 / the spreadsheet
+        file: PathBuf,
+        /// 导入到哪个数据文件夹或文件，如 data/villages 或 data/township.yaml / the data folder or file to import into, such as data/villages or data/township.yaml
+        #[arg(long, value_name = "DIR")]
+        into: String,
+        /// 读哪个工作表（默认为与数据文件夹同名的，如 村委会）/ the sheet to read (default: the one named as the data folder's label, such as 村委会)
+        #[arg(long)]
+        sheet: Option<String>,
+        /// 站点文件夹 / the site folder
+        #[arg(long, default_value = ".")]
+        site: PathBuf,
+        /// 只列出会改变的数字，不写入 / only list what would change; write nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// 删除表中没有的记录的文件（默认只报告）/ remove the files of records not in the sheet (default: only report them)
+        #[arg(long)]
+        remove_missing: bool,
+    },
     /// 新建一个可以直接生成的最小站点 / create a minimal site that builds as it is
     New {
         /// 新站点的文件夹（不能已有内容）/ the new site's folder (must not have contents)
@@ -213,8 +233,172 @@ fn main() -> ExitCode {
             };
             export(&site, kind, out.as_deref(), lang)
         }
+        Command::Import {
+            file,
+            into,
+            sheet,
+            site,
+            dry_run,
+            remove_missing,
+        } => {
+            let options = huibao::ImportOptions {
+                file: &file,
+                into: &into,
+                sheet: sheet.as_deref(),
+                dry_run,
+                remove_missing,
+            };
+            import(&site, &options, lang)
+        }
         Command::New { dir } => new_site(&dir, lang),
     }
+}
+
+/// `huibao import`: the values that change, the files written, kept and left out.
+fn import(site: &Path, options: &huibao::ImportOptions<'_>, lang: Lang) -> ExitCode {
+    let report = match huibao::import_data(site, options) {
+        Ok(report) => report,
+        Err(problems) => {
+            let n = problems.iter().filter(|d| d.is_error()).count();
+            let code = fail(&problems, site, lang);
+            let text = Text::new(
+                format!("有 {n} 个错误：没有写入任何文件。改正表格后再导入。"),
+                format!("{n} error(s): no file was written. Correct the sheet and import again."),
+            );
+            eprintln!("{}", text.get(lang));
+            return code;
+        }
+    };
+    let plan = &report.plan;
+    if !plan.notes.is_empty() {
+        eprint!("{}", diagnostics::render(&plan.notes, site, lang));
+    }
+    let file = options.file.display();
+    let text = Text::new(
+        format!(
+            "读取 {file} 的工作表「{}」：{} 条记录",
+            plan.sheet, plan.records
+        ),
+        format!(
+            "read sheet “{}” of {file}: {} records",
+            plan.sheet, plan.records
+        ),
+    );
+    out!("{}", text.get(lang));
+    print_figure_changes(&plan.changes, lang);
+    let list = |paths: &mut dyn Iterator<Item = &Path>| {
+        paths
+            .map(|p| p.display().to_string().replace('\\', "/"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let new: Vec<&Path> = plan
+        .writes
+        .iter()
+        .filter(|w| w.new)
+        .map(|w| w.path.as_path())
+        .collect();
+    if !new.is_empty() {
+        let text = Text::new(
+            format!(
+                "新文件（{} 个）：{}",
+                new.len(),
+                list(&mut new.iter().copied())
+            ),
+            format!(
+                "new files ({}): {}",
+                new.len(),
+                list(&mut new.iter().copied())
+            ),
+        );
+        out!("{}", text.get(lang));
+    }
+    let edited = plan
+        .writes
+        .iter()
+        .filter(|w| !w.new && !w.rewritten)
+        .count();
+    let rewritten: Vec<&Path> = plan
+        .writes
+        .iter()
+        .filter(|w| w.rewritten)
+        .map(|w| w.path.as_path())
+        .collect();
+    if edited > 0 {
+        let text = Text::new(
+            format!("原处修改 {edited} 个文件（注释和未改的行保持不变）"),
+            format!("{edited} file(s) edited in place (comments and unchanged lines kept)"),
+        );
+        out!("{}", text.get(lang));
+    }
+    if !rewritten.is_empty() {
+        let text = Text::new(
+            format!(
+                "重写 {} 个文件（增删了字段，原有注释没有保留）：{}",
+                rewritten.len(),
+                list(&mut rewritten.iter().copied())
+            ),
+            format!(
+                "{} file(s) written anew (a field added or removed; their comments were not kept): {}",
+                rewritten.len(),
+                list(&mut rewritten.iter().copied())
+            ),
+        );
+        out!("{}", text.get(lang));
+    }
+    if !plan.unchanged.is_empty() {
+        let n = plan.unchanged.len();
+        let text = Text::new(format!("未变 {n} 个文件"), format!("{n} file(s) unchanged"));
+        out!("{}", text.get(lang));
+    }
+    if !plan.missing.is_empty() {
+        let text = Text::new(
+            format!(
+                "表中没有、保留未删（{} 个）：{}；要删除它们，加 --remove-missing",
+                plan.missing.len(),
+                list(&mut plan.missing.iter().map(PathBuf::as_path))
+            ),
+            format!(
+                "not in the sheet, kept ({}): {}; add --remove-missing to remove them",
+                plan.missing.len(),
+                list(&mut plan.missing.iter().map(PathBuf::as_path))
+            ),
+        );
+        out!("{}", text.get(lang));
+    }
+    if !plan.removes.is_empty() {
+        let text = Text::new(
+            format!(
+                "删除表中没有的（{} 个）：{}",
+                plan.removes.len(),
+                list(&mut plan.removes.iter().map(PathBuf::as_path))
+            ),
+            format!(
+                "removing the files not in the sheet ({}): {}",
+                plan.removes.len(),
+                list(&mut plan.removes.iter().map(PathBuf::as_path))
+            ),
+        );
+        out!("{}", text.get(lang));
+    }
+    let text = if !report.written {
+        Text::new(
+            "--dry-run：没有写入任何文件；去掉 --dry-run 即写入。",
+            "--dry-run: no file was written; run again without --dry-run to write.",
+        )
+    } else if plan.writes.is_empty() && plan.removes.is_empty() {
+        Text::new(
+            "数据没有变化，没有写入文件。",
+            "nothing changed: no file was written.",
+        )
+    } else {
+        Text::new(
+            "已写入。下一步：huibao check 检查，huibao build 生成（改动的数字要在 data/corrections.yaml 说明）。",
+            "written. Next: huibao check, then huibao build (changed figures are owed an entry in data/corrections.yaml).",
+        )
+    };
+    out!("{}", text.get(lang));
+    ExitCode::SUCCESS
 }
 
 /// `huibao export xlsx` / `csv`: the file and its sheets.

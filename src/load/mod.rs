@@ -135,11 +135,18 @@ pub fn load_cached(
 
 /// Reads one data file.
 pub fn load_file(root: &Path, path: &Path) -> Result<DataFile, Vec<Diagnostic>> {
-    let key_path = key_path(path).map_err(|d| vec![d])?;
+    key_path(path).map_err(|d| vec![d])?;
     let bytes = read_limited(&root.join(path))
         .map_err(|error| vec![Diagnostic::unreadable(path, &error)])?;
     let text = decode(&bytes, path).map_err(|d| vec![d])?;
     let root = yaml::parse(&text, path)?;
+    data_file(path, root)
+}
+
+/// The data file `path` (relative to the site folder) whose top-level mapping is `root`:
+/// what a file's tree must be (a mapping, no key `id`) checked, its fingerprint taken.
+pub fn data_file(path: &Path, root: Node) -> Result<DataFile, Vec<Diagnostic>> {
+    let key_path = key_path(path).map_err(|d| vec![d])?;
     let fingerprint = crate::manifest::fingerprint(canonical(&root).as_bytes());
     let Value::Map(entries) = &root.value else {
         return Err(vec![
@@ -189,7 +196,7 @@ pub fn load_file(root: &Path, path: &Path) -> Result<DataFile, Vec<Diagnostic>> 
 
 /// The values of a tree as text, without their places: what a fingerprint of the data is
 /// taken of (so that a comment or a moved line is not a change).
-fn canonical(node: &Node) -> String {
+pub fn canonical(node: &Node) -> String {
     fn write(node: &Node, out: &mut String) {
         match &node.value {
             Value::Null => out.push('~'),

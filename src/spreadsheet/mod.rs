@@ -6,6 +6,8 @@
 //! [`csv`]. Numbers stay exact decimals here; each writer says how it writes them.
 
 pub mod csv;
+pub mod import;
+pub mod read;
 pub mod xlsx;
 
 use rust_decimal::Decimal;
@@ -134,10 +136,7 @@ fn table(
     }
     let mut columns = keys.clone();
     for (path, label, field) in &leaves {
-        let header = match &field.unit {
-            Some(unit) => format!("{label}（{unit}）"),
-            None => label.clone(),
-        };
+        let header = header_of(label, field);
         columns.push(Column {
             path: if path.is_empty() {
                 "value".to_string()
@@ -194,13 +193,32 @@ fn table(
     }
 }
 
+/// A column's header: the label with the field's unit, `建档立卡户数（户）`.
+pub(crate) fn header_of(label: &str, field: &Field) -> String {
+    match &field.unit {
+        Some(unit) => format!("{label}（{unit}）"),
+        None => label.to_string(),
+    }
+}
+
+/// A value's column: its path in the record, its label (a record's fields under the
+/// record's label) and its field.
+pub(crate) type Leaf<'f> = (Vec<String>, String, &'f Field);
+
+/// The value columns of a record of `fields`, as a sheet lays them out (lists left out).
+pub(crate) fn value_columns(fields: &[(String, Field)]) -> Vec<Leaf<'_>> {
+    let mut leaves = Vec::new();
+    lay_out(fields, &[], "", &mut leaves, &mut Vec::new());
+    leaves
+}
+
 /// Lays out `fields` under `path` (labels prefixed by `label`): each value a column, each
 /// record's fields in turn, each list for a sheet of its own.
 fn lay_out<'f>(
     fields: &'f [(String, Field)],
     path: &[String],
     label: &str,
-    leaves: &mut Vec<(Vec<String>, String, &'f Field)>,
+    leaves: &mut Vec<Leaf<'f>>,
     lists: &mut Vec<ListField<'f>>,
 ) {
     for (key, field) in fields {

@@ -1,6 +1,7 @@
 //! The sheets as an Excel workbook (rust_xlsxwriter): a header row in bold, frozen, columns
-//! as wide as their Chinese text, printed on A4 landscape as wide as the page, numbers as numbers shown with their column's decimals
-//! (`0.00`), true/false as Excel's booleans, and fixed document dates, so that the same data
+//! as wide as their Chinese text, printed on A4 landscape as wide as the page, numbers as
+//! numbers shown with their own decimals (`0.00` for 1.10: what the report prints, and what
+//! `huibao import` reads back), true/false as Excel's booleans, and fixed document dates, so that the same data
 //! give the same bytes.
 //!
 //! Excel keeps a number as a binary double and shows at most 15 significant digits: a decimal
@@ -62,7 +63,9 @@ pub fn workbook(title: &str, sheets: &[Sheet]) -> Result<Vec<u8>, XlsxError> {
                     }
                     Cell::Number(n) => match as_double(n) {
                         Some(double) => {
-                            let decimals = sheet.columns.get(col).map_or(0, |c| c.decimals);
+                            // Each number shows its own decimals (1.10 as 1.10, 100 as
+                            // 100): what the report prints, and what an import reads back.
+                            let decimals = n.scale();
                             let format = number_format(&mut number_formats, decimals);
                             worksheet.write_number_with_format(r, c, double, &format)?;
                             width(&format!("{:.*}", decimals as usize, n))

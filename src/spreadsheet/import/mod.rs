@@ -1,0 +1,1227 @@
+//! Spreadsheets in: `huibao import FILE --into data/villages` reads a sheet ([`super::read`]),
+//! maps its header to the schema's fields ([`header`]), makes each row a record — its id
+//! from an 编号 column, from the existing file of the same name, or from the name in pinyin
+//! ([`ids`]) — and checks the records with every other file of the site by the same schema
+//! code as YAML (units, ranges, rules across files). A problem is located at its cell,
+//! `村委会.xlsx 村委会!D4（建档立卡户数（户））`. Nothing is planned when any row has an error.
+//!
+//! The plan says what would change, figure by figure, and the text of each file to write:
+//! an existing file edited in place ([`yaml_edit`]), a new one in the schema's order.
+
+pub mod header;
+pub mod ids;
+pub mod yaml_edit;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+use unicode_normalization::UnicodeNormalization;
+
+use super::read::{self, Given, Grid, Workbook, cell_ref};
+use super::{Leaf, value_columns};
+use crate::diagnostics::{Diagnostic, Location, Severity, Text};
+use crate::load::{Data, DataFile, Key, Node, Value, looks_like_decimal, resolve_plain};
+use crate::manifest::Change;
+use crate::validate::schema::{self, Field, FileSchema, Kind, Schema, did_you_mean};
+use header::Role;
+
+/// Values read from a sheet are placed at line `CELL_LINE + row` and the cell's column, so
+/// that a problem the checks find in them is told at its cell.
+pub const CELL_LINE: u32 = 1 << 30;
+
+/// What to import.
+#[derive(Clone, Copy, Debug)]
+pub struct Request<'a> {
+    /// The spreadsheet to read.
+    pub file: &'a Path,
+    /// It as named in messages.
+    pub shown: &'a Path,
+    /// The data folder or file it goes into (`data/villages`, `data/township.yaml`).
+    pub into: &'a str,
+    /// The sheet to read (default: the one named as the folder's label, or the only one).
+    pub sheet: Option<&'a str>,
+    /// Remove the folder's files whose record is not in the sheet (default: report them).
+    pub remove_missing: bool,
+}
+
+/// What an import would do.
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    /// The sheet read.
+    pub sheet: String,
+    /// How many records it has.
+    pub records: usize,
+    /// The files to write.
+    pub writes: Vec<Planned>,
+    /// Existing files whose values the sheet does not change.
+    pub unchanged: Vec<PathBuf>,
+    /// Files of the folder whose record is not in the sheet (kept).
+    pub missing: Vec<PathBuf>,
+    /// Files of the folder whose record is not in the sheet, to remove.
+    pub removes: Vec<PathBuf>,
+    /// Every value of an existing file that changes (old → new).
+    pub changes: Vec<Change>,
+    /// Warnings and notes (the CSV's encoding, rows left out, ids made from names).
+    pub notes: Vec<Diagnostic>,
+}
+
+/// A file an import writes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Planned {
+    /// Relative to the site folder: `data/villages/hengxi.yaml`.
+    pub path: PathBuf,
+    /// Its new text.
+    pub text: String,
+    /// A new file.
+    pub new: bool,
+    /// An existing file written anew (a value added or removed, or one that could not be
+    /// replaced in place): its comments are not kept.
+    pub rewritten: bool,
+}
+
+/// Where the records go.
+struct Target<'s> {
+    schema: &'s FileSchema,
+    /// `villages` for a folder of files, one per record.
+    folder: Option<String>,
+    /// `data/township.yaml` for a single file.
+    file: Option<PathBuf>,
+    /// The sheet's default name: the schema's label of the files.
+    label: String,
+}
+
+/// A sheet's place, to name its cells in messages.
+struct Place<'a> {
+    shown: &'a Path,
+    sheet: &'a str,
+    /// Each mapped column's header, by 0-based column.
+    headers: HashMap<usize, String>,
+}
+
+impl Place<'_> {
+    /// The cell at 0-based `row`, `col`: `村委会.xlsx 村委会!D4（建档立卡户数（户））`.
+    fn cell(&self, row: usize, col: usize) -> Location {
+        let header = self
+            .headers
+            .get(&col)
+            .map(|h| format!("（{h}）"))
+            .unwrap_or_default();
+        Location::file(format!(
+            "{} {}!{}{header}",
+            self.shown.display(),
+            self.sheet,
+            cell_ref(row + 1, col + 1)
+        ))
+    }
+
+    /// The 0-based `row` as a whole: `村委会.xlsx 村委会!4:4`.
+    fn row(&self, row: usize) -> Location {
+        Location::file(format!(
+            "{} {}!{}:{}",
+            self.shown.display(),
+            self.sheet,
+            row + 1,
+            row + 1
+        ))
+    }
+
+    /// The sheet as a whole.
+    fn sheet(&self) -> Location {
+        Location::file(format!("{} {}", self.shown.display(), self.sheet))
+    }
+}
+
+/// One row of the sheet as a record.
+struct Row {
+    /// 0-based row.
+    row: usize,
+    /// Its id (a folder's file name), empty for a single file.
+    id: String,
+    /// Each mapped value: its leaf and its node (null for an empty cell).
+    values: Vec<(usize, Node)>,
+    /// Its name, when the sheet has the name column.
+    name: Option<String>,
+}
+
+/// Plans the import of `request` into the site at `site_root`, whose schema is `schema`
+/// and whose data files as loaded are `loaded`.
+pub fn plan(
+    site_root: &Path,
+    schema: &Schema,
+    loaded: &Data,
+    request: &Request<'_>,
+) -> Result<Plan, Vec<Diagnostic>> {
+    let book = read::read(request.file, request.shown).map_err(|d| vec![d])?;
+    let target = target(schema, request.into).map_err(|d| vec![d])?;
+    let grid = choose_sheet(&book, request, &target).map_err(|d| vec![d])?;
+    let mut notes = Vec::new();
+    if let Some(note) = &book.encoding_note {
+        notes.push(Diagnostic::new(
+            Severity::Warning,
+            "import-encoding",
+            Some(Location::file(request.shown)),
+            note.clone(),
+        ));
+    }
+    let fields = &target.schema.fields;
+    let leaves = value_columns(fields);
+    let required: Vec<bool> = leaves
+        .iter()
+        .map(|(path, _, _)| required_path(fields, path))
+        .collect();
+    let mut place = Place {
+        shown: request.shown,
+        sheet: &grid.name,
+        headers: HashMap::new(),
+    };
+    let (header_row, mapped) = header::map(grid, &leaves, &required).map_err(|problems| {
+        problems
+            .into_iter()
+            .map(|p| {
+                let at =
+                    p.at.map_or_else(|| place.sheet(), |(r, c)| place.cell(r, c));
+                let d = Diagnostic::error("import-header", Some(at), p.message);
+                match p.hint {
+                    Some(hint) => d.with_hint(hint),
+                    None => d,
+                }
+            })
+            .collect::<Vec<_>>()
+    })?;
+    place.headers = mapped.iter().map(|m| (m.col, m.header.clone())).collect();
+    let existing: Vec<&Arc<DataFile>> = loaded
+        .files
+        .iter()
+        .filter(|f| schema::matches(&target.schema.pattern, &f.path))
+        .collect();
+    // Rows with problems of their own are still checked (a row whose id is wrong under a
+    // stand-in id), so that one import tells every problem of the sheet.
+    let (rows, mut row_notes, mut problems) = rows(
+        grid, header_row, &mapped, &leaves, &target, &existing, &place,
+    )?;
+    notes.append(&mut row_notes);
+
+    // The records as they would be: each existing file with the sheet's values in it, or a
+    // new one; checked with every other file of the site.
+    let path_of = |row: &Row| match (&target.folder, &target.file) {
+        (Some(folder), _) => Path::new("data")
+            .join(folder)
+            .join(format!("{}.yaml", row.id)),
+        (None, Some(file)) => file.clone(),
+        (None, None) => PathBuf::new(),
+    };
+    let in_sheet: HashSet<PathBuf> = rows.iter().map(path_of).collect();
+    let left_out: Vec<PathBuf> = if target.folder.is_some() {
+        existing
+            .iter()
+            .map(|f| f.path.clone())
+            .filter(|p| !in_sheet.contains(p))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut candidates: Vec<Arc<DataFile>> = Vec::new();
+    let mut row_of: HashMap<PathBuf, usize> = HashMap::new();
+    for row in &rows {
+        let path = path_of(row);
+        let old = existing.iter().find(|f| f.path == path);
+        let mut root = old.map_or_else(
+            || Node {
+                value: Value::Map(Vec::new()),
+                line: CELL_LINE + row.row as u32 + 1,
+                col: 1,
+            },
+            |f| f.root.clone(),
+        );
+        for (leaf, node) in &row.values {
+            let path = &leaves[*leaf].0;
+            if node.value == Value::Null && !required[*leaf] {
+                remove_path(&mut root, path);
+            } else {
+                set_path(&mut root, fields, path, node.clone());
+            }
+        }
+        match crate::load::data_file(&path, root) {
+            Ok(file) => candidates.push(Arc::new(file)),
+            Err(found) => problems.extend(found),
+        }
+        row_of.insert(path, row.row);
+    }
+    let removed: HashSet<&PathBuf> = if request.remove_missing {
+        left_out.iter().collect()
+    } else {
+        HashSet::new()
+    };
+    let mut files: Vec<Arc<DataFile>> = loaded
+        .files
+        .iter()
+        .filter(|f| !in_sheet.contains(&f.path) && !removed.contains(&f.path))
+        .cloned()
+        .chain(candidates.iter().cloned())
+        .collect();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let (checked, found) = crate::validate::validate(site_root, &Data { files }, None, None);
+    problems.extend(found);
+    let found = relocate_all(problems, &row_of, &place);
+    if found.iter().any(Diagnostic::is_error) {
+        // The errors, and the warnings of the files the sheet touches (not the other
+        // files' notes: `huibao check` reports those).
+        return Err(found
+            .into_iter()
+            .filter(|d| d.is_error() || d.severity == Severity::Warning)
+            .collect());
+    }
+    // Warnings about the sheet's records; those of the other files are `huibao check`'s.
+    let sheet_prefix = request.shown.display().to_string();
+    notes.extend(found.into_iter().filter(|d| {
+        d.location
+            .as_ref()
+            .is_some_and(|l| l.file.to_string_lossy().starts_with(&sheet_prefix))
+    }));
+    let (checked_before, _) = crate::validate::validate(site_root, loaded, None, None);
+
+    let mut plan = Plan {
+        sheet: grid.name.clone(),
+        records: rows.len(),
+        notes,
+        ..Plan::default()
+    };
+    for row in &rows {
+        let path = path_of(row);
+        let Some(now) = checked.files.iter().find(|f| f.path == path) else {
+            continue;
+        };
+        let old = existing.iter().find(|f| f.path == path);
+        let Some(old) = old else {
+            plan.writes.push(Planned {
+                path,
+                text: yaml_edit::file_text(&now.root),
+                new: true,
+                rewritten: false,
+            });
+            continue;
+        };
+        let before = checked_before.files.iter().find(|f| f.path == path);
+        let mut intended = old.root.clone();
+        let mut in_place = Vec::new();
+        let mut new_values = Vec::new();
+        let mut structural = false;
+        for (leaf, node) in &row.values {
+            let (leaf_path, label, field) = &leaves[*leaf];
+            let was = before
+                .and_then(|f| at(&f.root, leaf_path))
+                .filter(|n| n.value != Value::Null);
+            let is = at(&now.root, leaf_path).filter(|n| n.value != Value::Null);
+            let same = match (was, is) {
+                (None, None) => true,
+                (Some(a), Some(b)) => same_value(&a.value, &b.value),
+                _ => false,
+            };
+            if same {
+                continue;
+            }
+            let unit = field.unit.as_deref().unwrap_or("");
+            plan.changes.push(Change {
+                key: format!("{}.{}", old.key_path.join("."), leaf_path.join(".")),
+                what: format!(
+                    "{}{} {label}",
+                    target.label,
+                    row.name
+                        .as_deref()
+                        .map(|n| format!(" {n}"))
+                        .unwrap_or_default()
+                ),
+                old: was.map(|n| shown(&n.value, unit)),
+                new: is.map(|n| shown(&n.value, unit)),
+                src: format!(
+                    "{} ← {}",
+                    old.path.display().to_string().replace('\\', "/"),
+                    place.cell(row.row, (node.col as usize).saturating_sub(1))
+                ),
+                direct: true,
+            });
+            match (at(&old.root, leaf_path), is) {
+                (Some(raw), Some(new)) if raw.value != Value::Null => {
+                    in_place.push((raw.line, raw.col, raw.value.clone()));
+                    new_values.push(new.value.clone());
+                    set_path(&mut intended, fields, leaf_path, new.clone());
+                }
+                (_, Some(new)) => {
+                    structural = true;
+                    set_path(&mut intended, fields, leaf_path, new.clone());
+                }
+                (_, None) => {
+                    structural = true;
+                    remove_path(&mut intended, leaf_path);
+                }
+            }
+        }
+        if in_place.is_empty() && !structural {
+            plan.unchanged.push(path);
+            continue;
+        }
+        let old_text = std::fs::read(site_root.join(&path))
+            .ok()
+            .and_then(|bytes| crate::load::decode(&bytes, &path).ok());
+        let edited = match (&old_text, structural) {
+            (Some(text), false) => {
+                yaml_edit::edit_in_place(text, &in_place, &new_values, &intended)
+            }
+            _ => None,
+        };
+        let rewritten = edited.is_none();
+        plan.writes.push(Planned {
+            path,
+            text: edited.unwrap_or_else(|| yaml_edit::file_text(&intended)),
+            new: false,
+            rewritten,
+        });
+    }
+    if request.remove_missing {
+        plan.removes = left_out;
+    } else {
+        plan.missing = left_out;
+    }
+    Ok(plan)
+}
+
+/// The import's target by `--into`: a data folder of the schema (`data/villages`) or a
+/// single data file (`data/township.yaml`).
+fn target<'s>(schema: &'s Schema, into: &str) -> Result<Target<'s>, Diagnostic> {
+    let normal = into.replace('\\', "/");
+    let rel = normal.trim_end_matches('/');
+    let rel = rel.strip_prefix("./").unwrap_or(rel);
+    let rel = rel.strip_prefix("data/").unwrap_or(rel);
+    let mut choices = Vec::new();
+    for file_schema in &schema.files {
+        let label = |fallback: &str| file_schema.label.clone().unwrap_or(fallback.to_string());
+        if let Some(folder) = file_schema.pattern.strip_suffix("/*.yaml") {
+            if folder == rel {
+                return Ok(Target {
+                    schema: file_schema,
+                    folder: Some(folder.to_string()),
+                    file: None,
+                    label: label(folder),
+                });
+            }
+            choices.push(format!("data/{folder}"));
+        } else if !file_schema.pattern.contains('*') {
+            let pattern = &file_schema.pattern;
+            if pattern == rel || pattern.strip_suffix(".yaml") == Some(rel) {
+                return Ok(Target {
+                    schema: file_schema,
+                    folder: None,
+                    file: Some(Path::new("data").join(pattern)),
+                    label: label(pattern),
+                });
+            }
+            choices.push(format!("data/{pattern}"));
+        }
+    }
+    let listed = choices.join("、");
+    let hint = match did_you_mean(&format!("data/{rel}"), choices.iter().map(String::as_str)) {
+        Some(near) => Text::new(
+            format!("是不是 {near}？可选：{listed}"),
+            format!("did you mean {near}? One of: {}", choices.join(", ")),
+        ),
+        None => Text::new(
+            format!("可选：{listed}"),
+            format!("one of: {}", choices.join(", ")),
+        ),
+    };
+    Err(Diagnostic::error(
+        "import-into",
+        None,
+        Text::new(
+            format!("data/schema.yaml 里没有「{into}」这个数据文件夹或文件"),
+            format!("data/schema.yaml describes no data folder or file “{into}”"),
+        ),
+    )
+    .with_hint(hint))
+}
+
+/// The sheet to read: `--sheet`, else the one named as the target's label, else the only
+/// visible one.
+fn choose_sheet<'b>(
+    book: &'b Workbook,
+    request: &Request<'_>,
+    target: &Target<'_>,
+) -> Result<&'b Grid, Diagnostic> {
+    let loose = header::loose;
+    let names = || {
+        book.sheets
+            .iter()
+            .map(|s| {
+                if s.hidden {
+                    format!("{}（隐藏）", s.name)
+                } else {
+                    s.name.clone()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("、")
+    };
+    if let Some(wanted) = request.sheet {
+        if let Some(found) = book
+            .sheets
+            .iter()
+            .find(|s| s.name == wanted)
+            .or_else(|| book.sheets.iter().find(|s| loose(&s.name) == loose(wanted)))
+        {
+            return Ok(found);
+        }
+        let near = did_you_mean(wanted, book.sheets.iter().map(|s| s.name.as_str()));
+        let d = Diagnostic::error(
+            "import-sheet",
+            Some(Location::file(request.shown)),
+            Text::new(
+                format!("工作簿里没有叫「{wanted}」的工作表"),
+                format!("the workbook has no sheet called “{wanted}”"),
+            ),
+        );
+        return Err(d.with_hint(match near {
+            Some(near) => Text::new(
+                format!("是不是「{near}」？工作表：{}", names()),
+                format!("did you mean “{near}”? Sheets: {}", names()),
+            ),
+            None => Text::new(
+                format!("工作表：{}", names()),
+                format!("sheets: {}", names()),
+            ),
+        }));
+    }
+    let visible: Vec<&Grid> = book.sheets.iter().filter(|s| !s.hidden).collect();
+    if let Some(found) = visible
+        .iter()
+        .find(|s| loose(&s.name) == loose(&target.label))
+    {
+        return Ok(found);
+    }
+    match visible.as_slice() {
+        [only] => Ok(only),
+        _ => Err(Diagnostic::error(
+            "import-sheet",
+            Some(Location::file(request.shown)),
+            Text::new(
+                format!(
+                    "工作簿有 {} 个工作表，没有一个叫「{}」：不知道读哪一个",
+                    book.sheets.len(),
+                    target.label
+                ),
+                format!(
+                    "the workbook has {} sheets and none is called “{}”: which one to read?",
+                    book.sheets.len(),
+                    target.label
+                ),
+            ),
+        )
+        .with_hint(Text::new(
+            format!(
+                "用 --sheet 指定，例如 --sheet {}（工作表：{}）",
+                target.label,
+                names()
+            ),
+            format!(
+                "name it with --sheet, e.g. --sheet {} (sheets: {})",
+                target.label,
+                names()
+            ),
+        ))),
+    }
+}
+
+/// Whether a field and every record around it must be there.
+fn required_path(fields: &[(String, Field)], path: &[String]) -> bool {
+    let mut fields = fields;
+    for (i, key) in path.iter().enumerate() {
+        let Some((_, field)) = fields.iter().find(|(name, _)| name == key) else {
+            return false;
+        };
+        if !field.required {
+            return false;
+        }
+        match &field.kind {
+            Kind::Record(inner) => fields = inner,
+            _ if i + 1 == path.len() => return true,
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// The records of a sheet's rows, notes, and the problems of the rows (each row is kept,
+/// one whose id is wrong under a stand-in id).
+type RowsRead = (Vec<Row>, Vec<Diagnostic>, Vec<Diagnostic>);
+
+/// Texts of a total row's first cells: such a row sums the others and is not a record.
+const TOTAL_ROWS: [&str; 4] = ["合计", "总计", "小计", "全乡合计"];
+
+/// The sheet's rows below the header as records, with notes (rows left out, ids made from
+/// names); every problem located at its cell.
+#[allow(clippy::too_many_arguments)]
+fn rows(
+    grid: &Grid,
+    header_row: usize,
+    mapped: &[header::Mapped],
+    leaves: &[Leaf<'_>],
+    target: &Target<'_>,
+    existing: &[&Arc<DataFile>],
+    place: &Place<'_>,
+) -> Result<RowsRead, Vec<Diagnostic>> {
+    let mut problems = Vec::new();
+    let mut notes = Vec::new();
+    let id_col = mapped.iter().find(|m| m.role == Role::Id).map(|m| m.col);
+    // The record's name: the first unique text field at the top, or `name`.
+    let name_leaf = leaves
+        .iter()
+        .position(|(p, _, f)| p.len() == 1 && matches!(f.kind, Kind::Text) && f.unique)
+        .or_else(|| leaves.iter().position(|(p, _, _)| p == &["name"]));
+    let name_col = name_leaf.and_then(|leaf| {
+        mapped
+            .iter()
+            .find(|m| matches!(m.role, Role::Value { leaf: l, .. } if l == leaf))
+            .map(|m| m.col)
+    });
+    if target.folder.is_some() && id_col.is_none() && name_col.is_none() {
+        let name_header = name_leaf.map(|l| leaves[l].1.clone());
+        return Err(vec![Diagnostic::error(
+            "import-id",
+            Some(place.sheet()),
+            Text::new(
+                "表中没有「编号」列，也没有名称列：不知道每一行是哪个文件",
+                "the sheet has neither an 编号 (id) column nor a name column: which file is each row?",
+            ),
+        )
+        .with_hint(Text::new(
+            format!(
+                "加一列「编号」（文件名，如 hengxi）{}",
+                name_header.map(|h| format!("或「{h}」")).unwrap_or_default()
+            ),
+            "add an 编号 column (the file name, such as hengxi) or the name column",
+        ))]);
+    }
+    let name_of_file = |file: &DataFile| -> Option<String> {
+        let leaf = name_leaf?;
+        at(&file.root, &leaves[leaf].0)?.value.scalar_text()
+    };
+    let by_name: HashMap<String, String> = existing
+        .iter()
+        .filter_map(|f| Some((nfc(&name_of_file(f)?), f.id().to_string())))
+        .collect();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut rows = Vec::new();
+    let empty = Given::Empty;
+    for r in header_row + 1..grid.rows.len() {
+        let cells = &grid.rows[r];
+        let cell = |c: usize| cells.get(c).unwrap_or(&empty);
+        let data_cols: Vec<&header::Mapped> = mapped
+            .iter()
+            .filter(|m| m.role != Role::RowNumber)
+            .collect();
+        if data_cols.iter().all(|m| *cell(m.col) == Given::Empty) {
+            continue;
+        }
+        let first_texts: Vec<String> = cells
+            .iter()
+            .take(3)
+            .filter_map(|c| match c {
+                Given::Text(t) => Some(t.split_whitespace().collect::<String>()),
+                _ => None,
+            })
+            .collect();
+        if first_texts.iter().any(|t| TOTAL_ROWS.contains(&t.as_str())) {
+            notes.push(Diagnostic::new(
+                Severity::Warning,
+                "import-total-row",
+                Some(place.row(r)),
+                Text::new(
+                    "这是合计行，没有导入：合计由 huibao 从各行算出并核对",
+                    "a total row, not imported: huibao computes and checks totals from the rows",
+                ),
+            ));
+            continue;
+        }
+        let mut values = Vec::new();
+        for m in mapped {
+            let Role::Value { leaf, unit } = &m.role else {
+                continue;
+            };
+            let field = leaves[*leaf].2;
+            match cell_value(cell(m.col), field, unit.as_deref()) {
+                Ok(value) => values.push((
+                    *leaf,
+                    Node {
+                        value,
+                        line: CELL_LINE + r as u32 + 1,
+                        col: m.col as u32 + 1,
+                    },
+                )),
+                Err(message) => problems.push(
+                    Diagnostic::error("import-cell", Some(place.cell(r, m.col)), message)
+                        .with_hint(Text::new(
+                            "改正这个单元格（或它的公式），再导入",
+                            "correct this cell (or its formula) and import again",
+                        )),
+                ),
+            }
+        }
+        let name = name_col.and_then(|c| match cell(c) {
+            Given::Text(t) if !t.trim().is_empty() => Some(t.trim().to_string()),
+            Given::Number { value, .. } => Some(value.to_string()),
+            _ => None,
+        });
+        // A row whose id cannot be had is checked under a stand-in id.
+        let stand_in = format!("_row{}", r + 1);
+        let id = 'id: {
+            if target.folder.is_none() {
+                break 'id String::new();
+            }
+            let written = id_col.and_then(|c| match cell(c) {
+                Given::Text(t) if !t.trim().is_empty() => Some(t.trim().to_string()),
+                Given::Number { value, .. } => Some(value.to_string()),
+                _ => None,
+            });
+            match (written, &name) {
+                (Some(id), _) => {
+                    if !crate::load::is_identifier(&id) || id.ends_with("_list") {
+                        problems.push(
+                            Diagnostic::error(
+                                "import-id",
+                                Some(place.cell(r, id_col.unwrap_or(0))),
+                                Text::new(
+                                    format!("编号「{id}」不能做文件名"),
+                                    format!("the id “{id}” cannot be a file name"),
+                                ),
+                            )
+                            .with_hint(Text::new(
+                                "只用小写英文字母、数字和下划线，以字母开头，例如 hengxi",
+                                "use lowercase letters, digits and underscores, starting with a letter, e.g. hengxi",
+                            )),
+                        );
+                        break 'id stand_in.clone();
+                    }
+                    id
+                }
+                (None, Some(name)) => match by_name.get(&nfc(name)) {
+                    Some(id) => id.clone(),
+                    None => {
+                        let made = ids::from_name(name);
+                        let col = name_col.unwrap_or(0);
+                        if made.id.is_empty() {
+                            problems.push(
+                                Diagnostic::error(
+                                    "import-id",
+                                    Some(place.cell(r, col)),
+                                    Text::new(
+                                        format!("无法从名称「{name}」生成文件名"),
+                                        format!("cannot make a file name of the name “{name}”"),
+                                    ),
+                                )
+                                .with_hint(Text::new(
+                                    "加一列「编号」写明文件名（如 hengxi）",
+                                    "add an 编号 column with the file name (such as hengxi)",
+                                )),
+                            );
+                            break 'id stand_in.clone();
+                        }
+                        if let Some(other) = existing.iter().find(|f| f.id() == made.id) {
+                            let other_name = name_of_file(other).unwrap_or_default();
+                            problems.push(Diagnostic::error(
+                                "import-id",
+                                Some(place.cell(r, col)),
+                                Text::new(
+                                    format!("「{name}」按拼音是 {}，但 {} 已经是「{other_name}」的文件", made.id, other.path.display()),
+                                    format!("“{name}” in pinyin is {}, but {} is already the file of “{other_name}”", made.id, other.path.display()),
+                                ),
+                            ).with_hint(Text::new("加一列「编号」为它写明另一个文件名", "add an 编号 column giving it another file name")));
+                            break 'id stand_in.clone();
+                        }
+                        if !made.ambiguous.is_empty() {
+                            let readings: Vec<String> = made
+                                .ambiguous
+                                .iter()
+                                .map(|(c, r)| format!("{c}：{}", r.join("/")))
+                                .collect();
+                            notes.push(Diagnostic::new(
+                                Severity::Warning,
+                                "import-id-reading",
+                                Some(place.cell(r, col)),
+                                Text::new(
+                                    format!("新文件名按拼音取 {}；{} 有多个读音（{}）", made.id, name, readings.join("，")),
+                                    format!("the new file name is {} in pinyin; {} has characters of several readings ({})", made.id, name, readings.join(", ")),
+                                ),
+                            ).with_hint(Text::new("读音不对时，加一列「编号」写明文件名", "if the reading is wrong, add an 编号 column with the file name")));
+                        }
+                        made.id
+                    }
+                },
+                (None, None) => {
+                    let col = id_col.or(name_col).unwrap_or(0);
+                    problems.push(Diagnostic::error(
+                        "import-id",
+                        Some(place.cell(r, col)),
+                        Text::new(
+                            "这一行没有编号也没有名称：不知道它是哪个文件",
+                            "this row has neither an id nor a name: which file is it?",
+                        ),
+                    ));
+                    break 'id stand_in.clone();
+                }
+            }
+        };
+        if target.folder.is_some() {
+            if let Some(first) = seen.get(&id) {
+                problems.push(
+                    Diagnostic::error(
+                        "import-id",
+                        Some(place.cell(r, id_col.or(name_col).unwrap_or(0))),
+                        Text::new(
+                            format!("第 {} 行与第 {} 行是同一个文件 {id}.yaml", r + 1, first + 1),
+                            format!(
+                                "rows {} and {} are the same file {id}.yaml",
+                                first + 1,
+                                r + 1
+                            ),
+                        ),
+                    )
+                    .with_hint(Text::new(
+                        "删掉重复的一行，或在「编号」列给它另一个文件名",
+                        "delete the repeated row, or give it another file name in the 编号 column",
+                    )),
+                );
+                // The first of the two is checked; this one is not read further.
+                continue;
+            }
+            seen.insert(id.clone(), r);
+        }
+        rows.push(Row {
+            row: r,
+            id,
+            values,
+            name,
+        });
+    }
+    if target.folder.is_none() && problems.is_empty() && rows.len() != 1 {
+        problems.push(Diagnostic::error(
+            "import-rows",
+            Some(place.sheet()),
+            Text::new(
+                format!(
+                    "{} 是一个文件，表中应有一行数据，这里有 {} 行",
+                    target.label,
+                    rows.len()
+                ),
+                format!(
+                    "{} is one file: the sheet should have one row of data, it has {}",
+                    target.label,
+                    rows.len()
+                ),
+            ),
+        ));
+    }
+    Ok((rows, notes, problems))
+}
+
+/// Text compared as Unicode NFC, trimmed (村 typed two ways is one name).
+fn nfc(text: &str) -> String {
+    text.trim().nfc().collect()
+}
+
+/// A cell's value for `field`, as YAML would give it for the schema's checks; `unit` is the
+/// unit the header gives its numbers in. Full-width digits and thousands separators are
+/// folded (a spreadsheet's cell is not typed with YAML's care); a percentage format gives
+/// the percentage shown.
+fn cell_value(given: &Given, field: &Field, unit: Option<&str>) -> Result<Value, Text> {
+    let numeric = matches!(
+        field.kind,
+        Kind::Count | Kind::Amount | Kind::Percent | Kind::Decimal | Kind::Year
+    );
+    Ok(match given {
+        Given::Empty => Value::Null,
+        Given::Error(e) => {
+            return Err(Text::new(
+                format!("单元格是错误值 {e}（公式出错）"),
+                format!("the cell holds the error value {e} (a formula failed)"),
+            ));
+        }
+        Given::Number {
+            value,
+            percent,
+            decimals,
+        } if numeric => {
+            let mut value = if *percent && matches!(field.kind, Kind::Percent) {
+                (*value * Decimal::ONE_HUNDRED).normalize()
+            } else {
+                *value
+            };
+            // The decimals the cell shows: 1.10 formatted `0.00` is 1.10.
+            if value.scale() < *decimals {
+                value.rescale(*decimals);
+            }
+            match unit {
+                Some(unit) => Value::String(format!("{value}{unit}")),
+                None => Value::Number(value),
+            }
+        }
+        Given::Number { value, .. } if matches!(field.kind, Kind::Bool) => {
+            if *value == Decimal::ONE {
+                Value::Bool(true)
+            } else if value.is_zero() {
+                Value::Bool(false)
+            } else {
+                Value::Number(*value)
+            }
+        }
+        Given::Number { value, .. } => Value::String(value.to_string()),
+        Given::Bool(b) => Value::Bool(*b),
+        Given::Date(date) => {
+            let date = date.strip_suffix(" 00:00:00").unwrap_or(date);
+            Value::String(date.to_string())
+        }
+        Given::Text(text) => {
+            let text = text.trim();
+            if text.is_empty() {
+                Value::Null
+            } else if numeric {
+                number_text(text, field, unit)
+            } else if matches!(field.kind, Kind::Bool) {
+                match text.to_lowercase().as_str() {
+                    "是" | "有" | "true" | "√" | "✓" | "y" | "yes" => Value::Bool(true),
+                    "否" | "无" | "false" | "×" | "✗" | "n" | "no" => Value::Bool(false),
+                    _ => Value::String(text.to_string()),
+                }
+            } else {
+                Value::String(text.to_string())
+            }
+        }
+    })
+}
+
+/// A number typed as text in a cell: full-width forms folded, thousands separators
+/// (`1,234.5`) taken out, the header's unit added; a number when it then reads as one, else
+/// the text for the schema's checks (`342元`, `5.2%`).
+fn number_text(text: &str, field: &Field, unit: Option<&str>) -> Value {
+    let folded: String = text.nfkc().filter(|c| !c.is_whitespace()).collect();
+    let folded = ungrouped(&folded);
+    let folded = match field.unit.as_deref() {
+        Some("%") => folded.strip_suffix('%').unwrap_or(&folded).to_string(),
+        _ => folded,
+    };
+    if let Some(unit) = unit
+        && looks_like_decimal(&folded)
+    {
+        return Value::String(format!("{folded}{unit}"));
+    }
+    match resolve_plain(&folded) {
+        Ok(Value::Number(n)) => Value::Number(n),
+        _ => Value::String(folded),
+    }
+}
+
+/// `1,234,567.5元` → `1234567.5元`: commas taken out of a number's whole part only when they
+/// group it by threes; anything else left as written.
+fn ungrouped(text: &str) -> String {
+    let sign = text.starts_with(['-', '+']) as usize;
+    let end = text[sign..]
+        .find(|c: char| !(c.is_ascii_digit() || c == ','))
+        .map_or(text.len(), |i| i + sign);
+    let whole = &text[sign..end];
+    if !whole.contains(',') {
+        return text.to_string();
+    }
+    let groups: Vec<&str> = whole.split(',').collect();
+    let grouped = (1..=3).contains(&groups[0].len()) && groups[1..].iter().all(|g| g.len() == 3);
+    if grouped {
+        format!("{}{}{}", &text[..sign], groups.concat(), &text[end..])
+    } else {
+        text.to_string()
+    }
+}
+
+/// Two values the same, a number with its scale (`1.10` is not `1.1`: it prints otherwise).
+fn same_value(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.serialize() == y.serialize(),
+        _ => a == b,
+    }
+}
+
+/// A value as the change report shows it: `132户`, `81.76875万元`, `横溪村`.
+fn shown(value: &Value, unit: &str) -> String {
+    match value {
+        Value::Number(n) => format!("{n}{unit}"),
+        other => other.scalar_text().unwrap_or_default(),
+    }
+}
+
+/// The node at `path` under `node`.
+fn at<'n>(node: &'n Node, path: &[String]) -> Option<&'n Node> {
+    path.iter().try_fold(node, |node, key| node.get(key))
+}
+
+/// Sets the value at `path` under the mapping `node` (fields declared by `fields`), making
+/// the records on the way; a new key goes where the schema's order puts it.
+fn set_path(node: &mut Node, fields: &[(String, Field)], path: &[String], value: Node) {
+    let Some((first, rest)) = path.split_first() else {
+        return;
+    };
+    if !matches!(node.value, Value::Map(_)) {
+        node.value = Value::Map(Vec::new());
+    }
+    let Value::Map(entries) = &mut node.value else {
+        return;
+    };
+    let order = |name: &str| {
+        fields
+            .iter()
+            .position(|(n, _)| n == name)
+            .unwrap_or(usize::MAX)
+    };
+    let at = match entries.iter().position(|(k, _)| *k.name == **first) {
+        Some(i) => i,
+        None => {
+            let i = entries
+                .iter()
+                .position(|(k, _)| order(&k.name) > order(first))
+                .unwrap_or(entries.len());
+            let key = Key {
+                name: first.as_str().into(),
+                line: value.line,
+                col: value.col,
+            };
+            let placeholder = Node {
+                value: Value::Map(Vec::new()),
+                line: value.line,
+                col: value.col,
+            };
+            entries.insert(i, (key, placeholder));
+            i
+        }
+    };
+    if rest.is_empty() {
+        entries[at].1 = value;
+    } else {
+        let inner: &[(String, Field)] = match fields.iter().find(|(n, _)| n == first) {
+            Some((
+                _,
+                Field {
+                    kind: Kind::Record(inner),
+                    ..
+                },
+            )) => inner,
+            _ => &[],
+        };
+        set_path(&mut entries[at].1, inner, rest, value);
+    }
+}
+
+/// Removes the value at `path`, and each record left empty by that.
+fn remove_path(node: &mut Node, path: &[String]) {
+    let Some((first, rest)) = path.split_first() else {
+        return;
+    };
+    let Value::Map(entries) = &mut node.value else {
+        return;
+    };
+    let Some(i) = entries.iter().position(|(k, _)| *k.name == **first) else {
+        return;
+    };
+    if rest.is_empty() {
+        entries.remove(i);
+        return;
+    }
+    remove_path(&mut entries[i].1, rest);
+    if matches!(&entries[i].1.value, Value::Map(inner) if inner.is_empty()) {
+        entries.remove(i);
+    }
+}
+
+/// Problems found in the planned records, told at their cells.
+fn relocate_all(
+    mut problems: Vec<Diagnostic>,
+    row_of: &HashMap<PathBuf, usize>,
+    place: &Place<'_>,
+) -> Vec<Diagnostic> {
+    let relocate = |location: &mut Location| {
+        let Some(row) = row_of.get(&location.file) else {
+            return;
+        };
+        *location = if location.line >= CELL_LINE as usize {
+            let r = location.line - CELL_LINE as usize - 1;
+            place.cell(r, location.col.saturating_sub(1))
+        } else if location.line == 0 && location.col == 0 {
+            place.row(*row)
+        } else {
+            return;
+        };
+    };
+    for problem in &mut problems {
+        if let Some(location) = &mut problem.location {
+            let in_file = location.clone();
+            relocate(location);
+            // A hint that tells how to write YAML is told for a cell instead.
+            let moved = *location != in_file;
+            if moved && problem.code == "required" {
+                problem.hint = Some(Text::new(
+                    "在这个单元格填上值；若确实没有这个数，在 schema 里把字段标为 optional: true",
+                    "fill in this cell; if there truly is no such figure, mark the field optional: true in the schema",
+                ));
+            } else if moved
+                && problem
+                    .hint
+                    .as_ref()
+                    .is_some_and(|h| h.zh.contains("不加引号"))
+            {
+                problem.hint = Some(Text::new(
+                    "在单元格里写一个数（可带单位，如 342元）",
+                    "write a number in the cell (a unit may follow, such as 342元)",
+                ));
+            }
+        }
+        for (location, _) in &mut problem.related {
+            relocate(location);
+        }
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(kind: Kind, unit: Option<&str>) -> Field {
+        let mut f = Field::record(Vec::new(), 0, 0);
+        f.kind = kind;
+        f.unit = unit.map(Into::into);
+        f
+    }
+
+    fn number(text: &str, percent: bool, decimals: u32) -> Given {
+        Given::Number {
+            value: text.parse().unwrap(),
+            percent,
+            decimals,
+        }
+    }
+
+    #[test]
+    fn cells_become_the_values_yaml_would_give() {
+        let d = |s: &str| Value::Number(s.parse().unwrap());
+        let count = field(Kind::Count, Some("户"));
+        let wan = field(Kind::Amount, Some("万元"));
+        let pct = field(Kind::Percent, Some("%"));
+        let text = field(Kind::Text, None);
+        let flag = field(Kind::Bool, None);
+        let t = |s: &str| Given::Text(s.into());
+        assert_eq!(cell_value(&t("１，２３４"), &count, None), Ok(d("1234")));
+        assert_eq!(cell_value(&t("1,234,567"), &count, None), Ok(d("1234567")));
+        assert_eq!(
+            cell_value(&t("1,23"), &count, None),
+            Ok(Value::String("1,23".into()))
+        );
+        assert_eq!(
+            cell_value(&t("342元"), &wan, None),
+            Ok(Value::String("342元".into()))
+        );
+        assert_eq!(
+            cell_value(&t("342"), &wan, Some("元")),
+            Ok(Value::String("342元".into()))
+        );
+        assert_eq!(
+            cell_value(&number("342", false, 0), &wan, Some("元")),
+            Ok(Value::String("342元".into()))
+        );
+        assert_eq!(cell_value(&t("5.25%"), &pct, None), Ok(d("5.25")));
+        assert_eq!(
+            cell_value(&number("0.0525", true, 2), &pct, None),
+            Ok(d("5.25"))
+        );
+        assert_eq!(
+            cell_value(&number("0.85", true, 2), &pct, None),
+            Ok(d("85.00"))
+        );
+        assert_eq!(
+            cell_value(&number("1.1", false, 2), &wan, None),
+            Ok(d("1.10"))
+        );
+        assert_eq!(
+            cell_value(&number("81.76875", false, 2), &wan, None),
+            Ok(d("81.76875"))
+        );
+        assert_eq!(
+            cell_value(&number("602", false, 0), &text, None),
+            Ok(Value::String("602".into()))
+        );
+        assert_eq!(cell_value(&t("是"), &flag, None), Ok(Value::Bool(true)));
+        assert_eq!(
+            cell_value(&number("0", false, 0), &flag, None),
+            Ok(Value::Bool(false))
+        );
+        assert_eq!(cell_value(&t("  "), &text, None), Ok(Value::Null));
+        assert!(cell_value(&Given::Error("#DIV/0!".into()), &count, None).is_err());
+        assert_eq!(
+            cell_value(&Given::Date("2020-10-31 00:00:00".into()), &text, None),
+            Ok(Value::String("2020-10-31".into()))
+        );
+    }
+
+    #[test]
+    fn values_are_set_in_the_schemas_order() {
+        let hp = Field::record(
+            vec![
+                ("households".into(), field(Kind::Count, None)),
+                ("people".into(), field(Kind::Count, None)),
+            ],
+            0,
+            0,
+        );
+        let fields = vec![
+            ("name".to_string(), field(Kind::Text, None)),
+            ("registered".to_string(), hp),
+            ("summary".to_string(), field(Kind::Text, None)),
+        ];
+        let mut root =
+            crate::load::yaml::parse("name: 横溪村\nsummary: 好\n", Path::new("t")).unwrap();
+        let value = |n: i64| Node {
+            value: Value::Number(n.into()),
+            line: 9,
+            col: 9,
+        };
+        set_path(
+            &mut root,
+            &fields,
+            &["registered".into(), "people".into()],
+            value(468),
+        );
+        set_path(
+            &mut root,
+            &fields,
+            &["registered".into(), "households".into()],
+            value(132),
+        );
+        assert_eq!(
+            yaml_edit::file_text(&root),
+            "name: 横溪村\nregistered:\n  households: 132\n  people: 468\nsummary: 好\n"
+        );
+        remove_path(&mut root, &["registered".into(), "households".into()]);
+        remove_path(&mut root, &["registered".into(), "people".into()]);
+        assert_eq!(yaml_edit::file_text(&root), "name: 横溪村\nsummary: 好\n");
+    }
+
+    #[test]
+    fn required_means_the_field_and_every_record_around_it() {
+        let mut optional = field(Kind::Count, None);
+        optional.required = false;
+        let fields = vec![
+            (
+                "a".to_string(),
+                Field::record(vec![("b".into(), field(Kind::Count, None))], 0, 0),
+            ),
+            ("c".to_string(), optional),
+        ];
+        assert!(required_path(&fields, &["a".into(), "b".into()]));
+        assert!(!required_path(&fields, &["c".into()]));
+    }
+}

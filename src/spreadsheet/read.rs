@@ -1,0 +1,433 @@
+//! Spreadsheets in: a workbook (`.xlsx`, `.xls`, `.ods`, read by calamine) or a `.csv`
+//! (UTF-8 with or without BOM, or GBK/GB18030 as Excel on Chinese Windows saves it) as
+//! grids of cells, each cell as the sheet shows it: a number is the exact decimal the cell
+//! displays (at most 15 significant digits, as Excel keeps), a date its `2020-10-31`.
+
+use std::path::Path;
+
+use calamine::{Data, Reader};
+use rust_decimal::Decimal;
+
+use crate::diagnostics::{Diagnostic, Location, Text};
+
+/// The largest spreadsheet huibao reads.
+pub const MAX_BYTES: u64 = 256 * 1024 * 1024;
+
+/// One sheet of a workbook, from its cell A1.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Grid {
+    /// Its name (a CSV's: the file name without `.csv`, as Excel names it).
+    pub name: String,
+    /// Hidden in the workbook.
+    pub hidden: bool,
+    /// Its rows from row 1, each from column A.
+    pub rows: Vec<Vec<Given>>,
+}
+
+/// A cell as read.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Given {
+    /// Nothing in it.
+    Empty,
+    /// Text, as typed (a CSV's cells are all text).
+    Text(String),
+    /// A number, as the cell holds it to Excel's 15 digits (no trailing zeros); `percent`
+    /// when its format shows it as a percentage (the cell showing 85% holds 0.85), `decimals`
+    /// how many decimals its format shows (`0.00`: 2; General: 0).
+    Number {
+        value: Decimal,
+        percent: bool,
+        decimals: u32,
+    },
+    /// True or false.
+    Bool(bool),
+    /// A date (`2020-10-31`), or a date and time.
+    Date(String),
+    /// An error value of a formula (`#DIV/0!`).
+    Error(String),
+}
+
+/// A workbook read: its sheets, and how a CSV's bytes were decoded when not as UTF-8.
+#[derive(Clone, Debug)]
+pub struct Workbook {
+    /// Its sheets, in the workbook's order.
+    pub sheets: Vec<Grid>,
+    /// Said when a CSV was read as GBK/GB18030.
+    pub encoding_note: Option<Text>,
+}
+
+/// Reads the spreadsheet at `path` (named in messages as `shown`).
+pub fn read(path: &Path, shown: &Path) -> Result<Workbook, Diagnostic> {
+    let extension = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let size = std::fs::metadata(path)
+        .map_err(|e| Diagnostic::unreadable(shown, &e))?
+        .len();
+    if size > MAX_BYTES {
+        return Err(Diagnostic::error(
+            "import-too-large",
+            Some(Location::file(shown)),
+            Text::new(
+                format!("表格有 {} MB，huibao 最多读 256 MB", size / (1024 * 1024)),
+                format!(
+                    "the spreadsheet is {} MB; huibao reads at most 256 MB",
+                    size / (1024 * 1024)
+                ),
+            ),
+        ));
+    }
+    match extension.as_str() {
+        "csv" | "txt" => {
+            let bytes = std::fs::read(path).map_err(|e| Diagnostic::unreadable(shown, &e))?;
+            let name = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().to_string())
+                .unwrap_or_default();
+            csv_grid(&bytes, &name, shown)
+        }
+        "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => workbook(path, shown),
+        _ => Err(Diagnostic::error(
+            "import-format",
+            Some(Location::file(shown)),
+            Text::new(
+                format!("不认识「.{extension}」文件：huibao 读 .xlsx、.xls、.ods 和 .csv"),
+                format!(
+                    "cannot read a “.{extension}” file: huibao reads .xlsx, .xls, .ods and .csv"
+                ),
+            ),
+        )
+        .with_hint(Text::new(
+            "在 Excel 或 WPS 里「另存为」Excel 工作簿（.xlsx）或 CSV（逗号分隔）",
+            "in Excel or WPS, Save As an Excel workbook (.xlsx) or CSV (comma delimited)",
+        ))),
+    }
+}
+
+/// A workbook's sheets, through calamine.
+fn workbook(path: &Path, shown: &Path) -> Result<Workbook, Diagnostic> {
+    let unreadable = |e: &dyn std::fmt::Display| {
+        Diagnostic::error(
+            "import-unreadable",
+            Some(Location::file(shown)),
+            Text::new(
+                format!("无法读取这个工作簿：{e}"),
+                format!("cannot read this workbook: {e}"),
+            ),
+        )
+        .with_hint(Text::new(
+            "确认文件没有损坏、没有加密（设了打开密码的工作簿先在 Excel 里取消密码）；或另存为 .xlsx 再试",
+            "make sure the file is not damaged or encrypted (remove a workbook's open password in Excel first); or Save As .xlsx and try again",
+        ))
+    };
+    let mut book = calamine::open_workbook_auto(path).map_err(|e| unreadable(&e))?;
+    let metadata: Vec<(String, bool)> = book
+        .sheets_metadata()
+        .iter()
+        .map(|s| (s.name.clone(), s.visible != calamine::SheetVisible::Visible))
+        .collect();
+    let mut sheets = Vec::new();
+    for (name, hidden) in metadata {
+        let Ok(range) = book.worksheet_range(&name) else {
+            // A chart sheet or a macro sheet has no cells.
+            continue;
+        };
+        let styles = book.worksheet_style(&name).ok();
+        let format_at = |row: u32, col: u32| -> (bool, u32) {
+            let code = styles
+                .as_ref()
+                .and_then(|styles| styles.get((row, col)))
+                .and_then(|s| s.number_format.as_ref())
+                .map(|f| f.format_code.as_str())
+                .unwrap_or("General");
+            (is_percent_format(code), format_decimals(code))
+        };
+        let (top, left) = range.start().unwrap_or((0, 0));
+        let mut rows: Vec<Vec<Given>> = vec![Vec::new(); top as usize];
+        for (r, row) in range.rows().enumerate() {
+            let mut cells = vec![Given::Empty; left as usize];
+            for (c, data) in row.iter().enumerate() {
+                let (at_row, at_col) = (top + r as u32, left + c as u32);
+                cells.push(given(data, || format_at(at_row, at_col)));
+            }
+            while cells.last() == Some(&Given::Empty) {
+                cells.pop();
+            }
+            rows.push(cells);
+        }
+        sheets.push(Grid { name, hidden, rows });
+    }
+    Ok(Workbook {
+        sheets,
+        encoding_note: None,
+    })
+}
+
+/// Whether a number format shows a percentage (`0%`, `0.00%`; not a `%` inside quotes).
+fn is_percent_format(code: &str) -> bool {
+    let mut quoted = false;
+    let mut escaped = false;
+    for c in code.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => quoted = !quoted,
+            '%' if !quoted => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// How many decimals a number format shows: the `0`s and `#`s after the point of its
+/// first section (`#,##0.00` → 2, `0.0%` → 1, `General` → 0).
+fn format_decimals(code: &str) -> u32 {
+    let section = code.split(';').next().unwrap_or("");
+    let Some((_, after)) = section.split_once('.') else {
+        return 0;
+    };
+    after
+        .chars()
+        .take_while(|c| matches!(c, '0' | '#' | '?'))
+        .count() as u32
+}
+
+/// A calamine cell as the sheet shows it; `format` says whether the cell's number format
+/// is a percentage and how many decimals it shows.
+fn given(data: &Data, format: impl Fn() -> (bool, u32)) -> Given {
+    let number = |value: Decimal| {
+        let (percent, decimals) = format();
+        Given::Number {
+            value,
+            percent,
+            decimals,
+        }
+    };
+    match data {
+        Data::Empty => Given::Empty,
+        Data::String(s) => Given::Text(s.clone()),
+        Data::Bool(b) => Given::Bool(*b),
+        Data::Int(i) => number(Decimal::from(*i)),
+        Data::Float(f) => match displayed(*f) {
+            Some(value) => number(value),
+            None => Given::Error(f.to_string()),
+        },
+        Data::DateTime(when) => Given::Date(excel_date(when)),
+        Data::DateTimeIso(text) | Data::DurationIso(text) => Given::Date(text.clone()),
+        Data::Error(e) => Given::Error(e.to_string()),
+    }
+}
+
+/// The decimal a cell holding the double `f` displays: at most 15 significant digits (as
+/// Excel keeps and shows them), no trailing zeros: 81.76875 for the double nearest 81.76875,
+/// 0.3 for 0.1 + 0.2. `None` for an infinite or NaN value.
+pub fn displayed(f: f64) -> Option<Decimal> {
+    if !f.is_finite() {
+        return None;
+    }
+    if f == 0.0 {
+        return Some(Decimal::ZERO);
+    }
+    // `{:.14e}` rounds to 15 significant digits, exactly as decimal text.
+    let text = format!("{f:.14e}");
+    let parsed = Decimal::from_scientific(&text).ok()?;
+    Some(parsed.normalize())
+}
+
+/// An Excel date as `2020-10-31` (with ` 08:30:00` when it has a time of day).
+fn excel_date(when: &calamine::ExcelDateTime) -> String {
+    let (y, m, d, h, min, sec, _) = when.to_ymd_hms_milli();
+    if (h, min, sec) == (0, 0, 0) {
+        format!("{y:04}-{m:02}-{d:02}")
+    } else {
+        format!("{y:04}-{m:02}-{d:02} {h:02}:{min:02}:{sec:02}")
+    }
+}
+
+/// A CSV's cells, decoded (UTF-8, its BOM, or GBK/GB18030) and split as Excel writes it
+/// (commas, or tabs or semicolons when the header has those instead; quotes doubled).
+fn csv_grid(bytes: &[u8], name: &str, shown: &Path) -> Result<Workbook, Diagnostic> {
+    let (text, encoding_note) = decode_csv(bytes, shown)?;
+    let first_line = text.lines().next().unwrap_or("");
+    let delimiter = [b',', b'\t', b';']
+        .into_iter()
+        .max_by_key(|d| (first_line.bytes().filter(|b| b == d).count(), *d == b','))
+        .unwrap_or(b',');
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line() as usize);
+            Diagnostic::error(
+                "import-csv",
+                Some(Location::new(shown, line, 0)),
+                Text::new(
+                    format!("CSV 格式有误：{e}"),
+                    format!("the CSV is malformed: {e}"),
+                ),
+            )
+            .with_hint(Text::new(
+                "检查这一行的引号是否成对；或在 Excel/WPS 里打开后重新「另存为」CSV",
+                "check this line's quotes come in pairs; or open it in Excel/WPS and Save As CSV again",
+            ))
+        })?;
+        let mut cells: Vec<Given> = record
+            .iter()
+            .map(|cell| {
+                if cell.trim().is_empty() {
+                    Given::Empty
+                } else {
+                    Given::Text(cell.to_string())
+                }
+            })
+            .collect();
+        while cells.last() == Some(&Given::Empty) {
+            cells.pop();
+        }
+        rows.push(cells);
+    }
+    Ok(Workbook {
+        sheets: vec![Grid {
+            name: name.to_string(),
+            hidden: false,
+            rows,
+        }],
+        encoding_note,
+    })
+}
+
+/// A CSV's text: UTF-8 (its BOM dropped), else GB18030 (which GBK is part of) when every
+/// byte decodes as such — said, never silent — else an error.
+fn decode_csv(bytes: &[u8], shown: &Path) -> Result<(String, Option<Text>), Diagnostic> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(Diagnostic::error(
+            "import-encoding",
+            Some(Location::file(shown)),
+            Text::new(
+                "文件是 UTF-16 编码（Excel 的「Unicode 文本」），huibao 读 CSV",
+                "the file is UTF-16 (Excel's “Unicode Text”); huibao reads CSV",
+            ),
+        )
+        .with_hint(Text::new(
+            "在 Excel 或 WPS 里「另存为」「CSV UTF-8（逗号分隔）」",
+            "in Excel or WPS, Save As “CSV UTF-8 (Comma delimited)”",
+        )));
+    }
+    let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok((text.to_string(), None));
+    }
+    match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes) {
+        Some(text) => Ok((
+            text.into_owned(),
+            Some(Text::new(
+                "这个 CSV 不是 UTF-8，按 GBK/GB18030（中文 Windows 上 Excel 的默认编码）读取",
+                "this CSV is not UTF-8: read as GBK/GB18030 (Excel's default on Chinese Windows)",
+            )),
+        )),
+        None => Err(Diagnostic::error(
+            "import-encoding",
+            Some(Location::file(shown)),
+            Text::new(
+                "这个 CSV 既不是 UTF-8 也不是 GBK/GB18030 编码，无法读取",
+                "this CSV is neither UTF-8 nor GBK/GB18030: cannot read it",
+            ),
+        )
+        .with_hint(Text::new(
+            "在 Excel 或 WPS 里打开，「另存为」「CSV UTF-8（逗号分隔）」",
+            "open it in Excel or WPS and Save As “CSV UTF-8 (Comma delimited)”",
+        ))),
+    }
+}
+
+/// A cell's reference, `C12` (both 1-based).
+pub fn cell_ref(row: usize, col: usize) -> String {
+    let mut letters = Vec::new();
+    let mut n = col;
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        letters.push(b'A' + rem as u8);
+        n = (n - 1) / 26;
+    }
+    letters.reverse();
+    format!("{}{row}", String::from_utf8_lossy(&letters))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_double_reads_back_as_the_decimal_the_cell_displays() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        assert_eq!(displayed(81.76875), Some(d("81.76875")));
+        assert_eq!(displayed(0.1 + 0.2), Some(d("0.3")));
+        assert_eq!(displayed(1094.52), Some(d("1094.52")));
+        assert_eq!(displayed(0.0342), Some(d("0.0342")));
+        assert_eq!(displayed(-2.5e-7), Some(d("-0.00000025")));
+        assert_eq!(displayed(123456789012345.0), Some(d("123456789012345")));
+        assert_eq!(displayed(f64::NAN), None);
+    }
+
+    #[test]
+    fn excel_dates_and_cell_references() {
+        use calamine::{ExcelDateTime, ExcelDateTimeType::DateTime};
+        assert_eq!(
+            excel_date(&ExcelDateTime::new(44135.0, DateTime, false)),
+            "2020-10-31"
+        );
+        assert_eq!(
+            excel_date(&ExcelDateTime::new(42673.0, DateTime, true)),
+            "2020-10-31"
+        );
+        assert_eq!(
+            excel_date(&ExcelDateTime::new(44135.5, DateTime, false)),
+            "2020-10-31 12:00:00"
+        );
+        assert_eq!(cell_ref(12, 3), "C12");
+        assert_eq!(cell_ref(1, 27), "AA1");
+        assert_eq!(cell_ref(7, 52), "AZ7");
+    }
+
+    #[test]
+    fn percent_formats_and_decimals() {
+        assert_eq!(format_decimals("#,##0.00"), 2);
+        assert_eq!(format_decimals("0.0%"), 1);
+        assert_eq!(format_decimals("General"), 0);
+        assert_eq!(format_decimals("0;[Red]-0.00"), 0);
+        assert!(is_percent_format("0.00%"));
+        assert!(is_percent_format("0%"));
+        assert!(!is_percent_format("0.00\"%\""));
+        assert!(!is_percent_format("#,##0.00"));
+    }
+
+    #[test]
+    fn csv_in_utf8_with_bom_and_in_gbk() {
+        let shown = Path::new("x.csv");
+        let text = "村名,户数\r\n横溪村,\"1,234\"\r\n";
+        let mut with_bom = vec![0xEF, 0xBB, 0xBF];
+        with_bom.extend_from_slice(text.as_bytes());
+        let (gbk, _, _) = encoding_rs::GBK.encode(text);
+        for (bytes, note) in [
+            (text.as_bytes().to_vec(), false),
+            (with_bom, false),
+            (gbk.into_owned(), true),
+        ] {
+            let book = csv_grid(&bytes, "x", shown).unwrap();
+            assert_eq!(book.encoding_note.is_some(), note);
+            assert_eq!(
+                book.sheets[0].rows[1],
+                [Given::Text("横溪村".into()), Given::Text("1,234".into())]
+            );
+        }
+        let bad = csv_grid(&[0x81, 0x20, 0xFF], "x", shown).unwrap_err();
+        assert_eq!(bad.code, "import-encoding");
+        let tabs = csv_grid("村名\t户数\n横溪村\t3\n".as_bytes(), "x", shown).unwrap();
+        assert_eq!(tabs.sheets[0].rows[1][1], Given::Text("3".into()));
+    }
+}

@@ -1,0 +1,376 @@
+//! `huibao import`: spreadsheets into data files — workbooks written by another tool
+//! (rust_xlsxwriter's own API: a merged title and two-row header, a hidden sheet, dates,
+//! formulas, percentages, numbers stored as text, a total row), CSV in UTF-8, UTF-8 with BOM
+//! and GBK, every bad cell located, files edited in place, ids from names, and the round trip
+//! export → import → the same site.
+
+mod common;
+
+use common::{copy_site, fixture, huibao, text, tree};
+use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook};
+use std::path::Path;
+
+/// The data files of a site, by path.
+fn data_of(site: &Path) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
+    tree(&site.join("data"))
+}
+
+/// The fixture's villages as a workbook laid out as a clerk's: a hidden notes sheet first, a
+/// merged title row, a two-row merged header, 序号, dates, a formula, percentages, funds in
+/// 元, numbers typed as text (one in full-width digits), and a total row. `households` is
+/// 横溪村's.
+fn clerks_workbook(path: &Path, households: &str) {
+    let mut book = Workbook::new();
+    let notes = book.add_worksheet();
+    notes.set_name("填表说明").unwrap();
+    notes.write_string(0, 0, "这张表不导入").unwrap();
+    notes.set_hidden(true);
+    let sheet = book.add_worksheet();
+    sheet.set_name("各村情况").unwrap();
+    sheet.set_active(true);
+    let bold = Format::new().set_bold();
+    sheet
+        .merge_range(0, 0, 0, 8, "测试乡各村情况统计表", &bold)
+        .unwrap();
+    for (col, header) in [
+        (0, "序号"),
+        (1, "村名"),
+        (2, "调查日期"),
+        (3, "试点村"),
+        (6, "帮扶资金（元）"),
+        (7, "参保率"),
+        (8, "备注"),
+    ] {
+        sheet.merge_range(1, col, 2, col, header, &bold).unwrap();
+    }
+    sheet.merge_range(1, 4, 1, 5, "建档立卡", &bold).unwrap();
+    sheet
+        .write_string_with_format(2, 4, "户数（户）", &bold)
+        .unwrap();
+    sheet
+        .write_string_with_format(2, 5, "人数\n（人）", &bold)
+        .unwrap();
+    let date = Format::new().set_num_format("yyyy\"年\"m\"月\"d\"日\"");
+    let percent2 = Format::new().set_num_format("0.00%");
+    let percent0 = Format::new().set_num_format("0%");
+    let money = Format::new().set_num_format("#,##0.0");
+    // 横溪村
+    sheet.write_number(3, 0, 1).unwrap();
+    sheet.write_string(3, 1, "横溪村").unwrap();
+    let surveyed = ExcelDateTime::from_ymd(2020, 10, 31).unwrap();
+    sheet
+        .write_datetime_with_format(3, 2, &surveyed, &date)
+        .unwrap();
+    sheet.write_string(3, 3, "是").unwrap();
+    sheet.write_string(3, 4, households).unwrap();
+    sheet
+        .write_formula(3, 5, Formula::new("=400+68").set_result("468"))
+        .unwrap();
+    sheet
+        .write_number_with_format(3, 6, 817687.5, &money)
+        .unwrap();
+    sheet
+        .write_number_with_format(3, 7, 0.995, &percent2)
+        .unwrap();
+    // 云湾村
+    sheet.write_number(4, 0, 2).unwrap();
+    sheet.write_string(4, 1, " 云湾村 ").unwrap();
+    sheet.write_boolean(4, 3, false).unwrap();
+    sheet.write_string(4, 4, "７").unwrap();
+    sheet.write_number(4, 5, 21).unwrap();
+    sheet.write_string(4, 6, "342").unwrap();
+    sheet
+        .write_number_with_format(4, 7, 1.0, &percent0)
+        .unwrap();
+    sheet.write_string(4, 8, "东片: 含两个自然村").unwrap();
+    // 合计
+    sheet.write_string(5, 0, "合计").unwrap();
+    sheet
+        .write_formula(5, 4, Formula::new("=SUM(E4:E5)").set_result("139"))
+        .unwrap();
+    book.save(path).unwrap();
+}
+
+#[test]
+fn a_clerks_workbook_by_another_writer_reads_as_the_data_it_shows() {
+    let site = copy_site(&fixture("import"));
+    let book = site.path().join("各村情况.xlsx");
+    clerks_workbook(&book, "132");
+    let before = data_of(site.path());
+    let out = huibao(
+        site.path(),
+        &[
+            "import",
+            "各村情况.xlsx",
+            "--into",
+            "data/villages",
+            "--dry-run",
+        ],
+    );
+    let said = text(&out);
+    assert!(out.status.success(), "{said}");
+    // The hidden sheet is not read; the visible one is; the total row is left out, said.
+    assert!(said.contains("工作表「各村情况」：2 条记录"), "{said}");
+    assert!(
+        said.contains("各村情况!6:6") && said.contains("合计行"),
+        "{said}"
+    );
+    // Every value is what the fixture's YAML says: 2020-10-31, 是, 817687.5元 = 81.76875万元,
+    // 99.50%, ７, 342元, 100%, the formula's result.
+    assert!(said.contains("未变 2 个文件"), "{said}");
+    assert!(!said.contains("改变的数字"), "{said}");
+    assert_eq!(data_of(site.path()), before, "a dry run writes nothing");
+}
+
+#[test]
+fn a_bad_import_is_located_at_its_cells_and_writes_nothing() {
+    let site = copy_site(&fixture("import"));
+    let book = site.path().join("各村情况.xlsx");
+    // 横溪村 with 133 households: the villages no longer add up to the township's 139.
+    clerks_workbook(&book, "133");
+    let before = data_of(site.path());
+    let out = huibao(
+        site.path(),
+        &["import", "各村情况.xlsx", "--into", "data/villages"],
+    );
+    let said = text(&out);
+    assert!(!out.status.success(), "{said}");
+    assert!(
+        said.contains("各村建档立卡户数之和应等于全乡建档立卡户数"),
+        "{said}"
+    );
+    assert!(
+        said.contains("各村情况.xlsx 各村情况!E4（建档立卡户数（户））"),
+        "{said}"
+    );
+    assert!(said.contains("没有写入任何文件"), "{said}");
+    assert_eq!(data_of(site.path()), before);
+}
+
+/// The fixture's villages as CSV text, 横溪村's people as `people`.
+fn villages_csv(people: &str) -> String {
+    format!(
+        "编号,村名,调查日期,试点村,建档立卡户数（户）,建档立卡人数（人）,帮扶资金（万元）,参保率（%）,备注\r\n\
+         hengxi,横溪村,2020-10-31,true,132,{people},81.76875,99.50,\r\n\
+         yunwan,云湾村,,false,7,21,0.0342,100,东片: 含两个自然村\r\n"
+    )
+}
+
+#[test]
+fn csv_in_utf8_with_bom_and_in_gbk_reads_the_same() {
+    let site = copy_site(&fixture("import"));
+    let csv = villages_csv("468");
+    let mut with_bom = vec![0xEF, 0xBB, 0xBF];
+    with_bom.extend_from_slice(csv.as_bytes());
+    let (gbk, _, unmappable) = encoding_rs::GBK.encode(&csv);
+    assert!(!unmappable);
+    for (name, bytes, gbk_said) in [
+        ("utf8.csv", csv.as_bytes().to_vec(), false),
+        ("bom.csv", with_bom, false),
+        ("gbk.csv", gbk.into_owned(), true),
+    ] {
+        std::fs::write(site.path().join(name), bytes).unwrap();
+        let out = huibao(site.path(), &["import", name, "--into", "data/villages"]);
+        let said = text(&out);
+        assert!(out.status.success(), "{name}: {said}");
+        assert!(said.contains("未变 2 个文件"), "{name}: {said}");
+        assert_eq!(said.contains("GBK/GB18030"), gbk_said, "{name}: {said}");
+    }
+    // Neither UTF-8 nor GBK: refused, with what to do.
+    std::fs::write(site.path().join("bad.csv"), [0x81, 0x20, 0xFF, 0x0A]).unwrap();
+    let out = huibao(
+        site.path(),
+        &["import", "bad.csv", "--into", "data/villages"],
+    );
+    assert!(!out.status.success());
+    assert!(text(&out).contains("CSV UTF-8"), "{}", text(&out));
+}
+
+#[test]
+fn a_changed_value_is_replaced_in_place_keeping_comments_and_reported() {
+    let site = copy_site(&fixture("import"));
+    std::fs::write(site.path().join("v.csv"), villages_csv("470")).unwrap();
+    let dry = huibao(
+        site.path(),
+        &["import", "v.csv", "--into", "data/villages", "--dry-run"],
+    );
+    let said = text(&dry);
+    assert!(dry.status.success(), "{said}");
+    assert!(
+        said.contains("村委会 横溪村 建档立卡人数：468人 → 470人"),
+        "{said}"
+    );
+    assert!(
+        said.contains("data/villages/hengxi.yaml ← v.csv v!F2"),
+        "{said}"
+    );
+    let before = std::fs::read_to_string(site.path().join("data/villages/hengxi.yaml")).unwrap();
+    let out = huibao(site.path(), &["import", "v.csv", "--into", "data/villages"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let after = std::fs::read_to_string(site.path().join("data/villages/hengxi.yaml")).unwrap();
+    assert_eq!(after, before.replace("people: 468 ", "people: 470 "));
+    assert!(after.contains("# 横溪村：帮扶资金 81.76875 万元（精确）。"));
+    // 云湾村's file, which still says 342元, is not touched: its value is the same.
+    let yunwan = std::fs::read_to_string(site.path().join("data/villages/yunwan.yaml")).unwrap();
+    assert!(yunwan.contains("fund: 342元   # 按万元换算"));
+    // A value added: the file is written anew, and the report says its comments went.
+    let added = villages_csv("470").replace("99.50,\r\n", "99.50,新备注\r\n");
+    std::fs::write(site.path().join("v.csv"), added).unwrap();
+    let out = huibao(site.path(), &["import", "v.csv", "--into", "data/villages"]);
+    let said = text(&out);
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("重写 1 个文件"), "{said}");
+    let after = std::fs::read_to_string(site.path().join("data/villages/hengxi.yaml")).unwrap();
+    assert!(after.contains("coverage: 99.50\nnote: 新备注\n"), "{after}");
+    let build = huibao(site.path(), &["build"]);
+    assert!(build.status.success(), "{}", text(&build));
+}
+
+#[test]
+fn every_kind_of_bad_cell_is_located_with_the_header_and_what_to_do() {
+    let site = copy_site(&fixture("import"));
+    let before = data_of(site.path());
+    let csv = "编号,村名,调查日期,试点村,建档立卡户数（户）,建档立卡人数（人）,帮扶资金（万元）,参保率（%）,备注\r\n\
+               hengxi,横溪村,2020-13-45,也许,一百三十二,468,abc,120,\r\n\
+               yunwan,,,false,7,21.5,0.0342,100,\r\n\
+               Bad-Id,新村,,false,0,0,0,0,\r\n";
+    std::fs::write(site.path().join("bad.csv"), csv).unwrap();
+    let out = huibao(
+        site.path(),
+        &["import", "bad.csv", "--into", "data/villages"],
+    );
+    let said = text(&out);
+    assert!(!out.status.success(), "{said}");
+    for cell in [
+        "bad!A4（编号）",
+        "bad!C2（调查日期）",
+        "bad!D2（试点村）",
+        "bad!E2（建档立卡户数（户））",
+        "bad!G2（帮扶资金（万元））",
+        "bad!H2（参保率（%））",
+        "bad!B3（村名）",
+        "bad!F3（建档立卡人数（人））",
+    ] {
+        assert!(said.contains(cell), "{cell} in {said}");
+    }
+    assert_eq!(data_of(site.path()), before, "nothing written");
+    // An unknown header, with did-you-mean; in English with --lang en.
+    let csv = "编号,村名,试点村,建档立卡户数,建档立卡人口（人）,帮扶资金,参保率\r\nhengxi,横溪村,true,132,468,81.76875,99.50\r\n";
+    std::fs::write(site.path().join("h.csv"), csv).unwrap();
+    let out = huibao(
+        site.path(),
+        &["--lang", "en", "import", "h.csv", "--into", "data/villages"],
+    );
+    let said = text(&out);
+    assert!(!out.status.success(), "{said}");
+    assert!(said.contains("h!E1"), "{said}");
+    assert!(said.contains("did you mean “建档立卡人数（人）”"), "{said}");
+    // A folder the schema does not describe, and a sheet the workbook does not have.
+    let out = huibao(site.path(), &["import", "h.csv", "--into", "data/vilages"]);
+    assert!(
+        text(&out).contains("是不是 data/villages"),
+        "{}",
+        text(&out)
+    );
+    clerks_workbook(&site.path().join("w.xlsx"), "132");
+    let out = huibao(
+        site.path(),
+        &[
+            "import",
+            "w.xlsx",
+            "--into",
+            "data/villages",
+            "--sheet",
+            "各村情",
+        ],
+    );
+    assert!(text(&out).contains("是不是「各村情况」"), "{}", text(&out));
+    assert_eq!(data_of(site.path()), before, "nothing written");
+}
+
+#[test]
+fn new_rows_are_named_in_pinyin_and_missing_ones_removed_only_when_asked() {
+    let site = copy_site(&fixture("import"));
+    // No 编号 column: 横溪村 is its file by name; 长岭村 is new (长 reads zhang or chang).
+    let csv = "村名,试点村,建档立卡户数（户）,建档立卡人数（人）,帮扶资金（万元）,参保率（%）\r\n\
+               横溪村,true,132,468,81.76875,99.50\r\n\
+               长岭村,false,7,20,1.5,98\r\n";
+    std::fs::write(site.path().join("v.csv"), csv).unwrap();
+    // 云湾村 is not in the sheet: kept, so the villages have 146 households, not 139.
+    let out = huibao(site.path(), &["import", "v.csv", "--into", "data/villages"]);
+    assert!(!out.status.success(), "{}", text(&out));
+    let out = huibao(
+        site.path(),
+        &[
+            "import",
+            "v.csv",
+            "--into",
+            "data/villages",
+            "--remove-missing",
+        ],
+    );
+    let said = text(&out);
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains("新文件（1 个）：data/villages/zhangling.yaml"),
+        "{said}"
+    );
+    assert!(said.contains("长：zhang/chang"), "{said}");
+    assert!(
+        said.contains("删除表中没有的（1 个）：data/villages/yunwan.yaml"),
+        "{said}"
+    );
+    assert!(!site.path().join("data/villages/yunwan.yaml").exists());
+    let new = std::fs::read_to_string(site.path().join("data/villages/zhangling.yaml")).unwrap();
+    assert_eq!(
+        new,
+        "name: 长岭村\npilot: false\nregistered:\n  households: 7\n  people: 20\nfund: 1.5\ncoverage: 98\n"
+    );
+    let build = huibao(site.path(), &["build"]);
+    assert!(build.status.success(), "{}", text(&build));
+}
+
+#[test]
+fn export_then_import_gives_back_the_same_data_and_the_same_site() {
+    let site = copy_site(&fixture("import"));
+    let root = site.path();
+    // Export → import over the data as it is: nothing changes.
+    let export = huibao(root, &["export", "xlsx", "--out", "data.xlsx"]);
+    assert!(export.status.success(), "{}", text(&export));
+    let before = data_of(root);
+    let out = huibao(root, &["import", "data.xlsx", "--into", "data/villages"]);
+    assert!(text(&out).contains("未变 2 个文件"), "{}", text(&out));
+    let out = huibao(
+        root,
+        &["import", "data.xlsx", "--into", "data/township.yaml"],
+    );
+    assert!(text(&out).contains("未变 1 个文件"), "{}", text(&out));
+    assert_eq!(data_of(root), before);
+    // Files made by the import (the folder emptied first) give the same site as the files
+    // they were made from, byte for byte, the second time round as the first.
+    let mut sites = Vec::new();
+    for round in 0..2 {
+        let export = huibao(root, &["export", "xlsx", "--out", "data.xlsx"]);
+        assert!(export.status.success(), "{}", text(&export));
+        for entry in std::fs::read_dir(root.join("data/villages")).unwrap() {
+            std::fs::remove_file(entry.unwrap().path()).unwrap();
+        }
+        let out = huibao(root, &["import", "data.xlsx", "--into", "data/villages"]);
+        assert!(text(&out).contains("新文件（2 个）"), "{}", text(&out));
+        let public = root.join(format!("public-{round}"));
+        let build = huibao(root, &["build", "--out", public.to_str().unwrap()]);
+        assert!(build.status.success(), "{}", text(&build));
+        sites.push((data_of(root), tree(&public)));
+    }
+    assert!(sites[0] == sites[1], "the same data and the same site");
+    let hengxi = String::from_utf8(sites[0].0[Path::new("villages/hengxi.yaml")].clone()).unwrap();
+    assert!(hengxi.contains("fund: 81.76875\n"), "{hengxi}");
+    assert!(hengxi.contains("coverage: 99.50\n"), "{hengxi}");
+    assert!(hengxi.contains("surveyed: 2020-10-31\n"), "{hengxi}");
+    let yunwan = String::from_utf8(sites[0].0[Path::new("villages/yunwan.yaml")].clone()).unwrap();
+    assert!(yunwan.contains("fund: 0.0342\n"), "{yunwan}");
+    assert!(
+        yunwan.contains("note: \"东片: 含两个自然村\"\n"),
+        "{yunwan}"
+    );
+}
