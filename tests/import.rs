@@ -374,3 +374,155 @@ fn export_then_import_gives_back_the_same_data_and_the_same_site() {
         "{yunwan}"
     );
 }
+
+#[test]
+fn every_data_file_of_the_bundled_report_comes_back_from_its_workbook_lists_too() {
+    let site = copy_site(&common::repo());
+    let root = site.path();
+    let export = |name: &str| {
+        let out = huibao(root, &["export", "xlsx", "--out", name]);
+        assert!(out.status.success(), "{}", text(&out));
+        std::fs::read(root.join(name)).unwrap()
+    };
+    let before = export("before.xlsx");
+    // Each file written anew from its sheet (and its lists' sheets: 乡基本情况·历年脱贫 …).
+    for target in [
+        "township.yaml",
+        "policies/assistance.yaml",
+        "policies/education.yaml",
+        "policies/health.yaml",
+        "policies/housing.yaml",
+        "policies/industry.yaml",
+        "policies/social_security.yaml",
+        "policies/water.yaml",
+    ] {
+        std::fs::remove_file(root.join("data").join(target)).unwrap();
+        let into = format!("data/{target}");
+        let out = huibao(root, &["import", "before.xlsx", "--into", &into]);
+        let said = text(&out);
+        assert!(out.status.success(), "{target}: {said}");
+        assert!(said.contains("新文件（1 个）"), "{target}: {said}");
+    }
+    for entry in std::fs::read_dir(root.join("data/villages")).unwrap() {
+        std::fs::remove_file(entry.unwrap().path()).unwrap();
+    }
+    let out = huibao(root, &["import", "before.xlsx", "--into", "data/villages"]);
+    assert!(text(&out).contains("新文件（17 个）"), "{}", text(&out));
+    // The same data: the workbook made of the imported files is the same, byte for byte.
+    assert!(export("after.xlsx") == before, "the same workbook");
+    let township = std::fs::read_to_string(root.join("data/township.yaml")).unwrap();
+    assert!(
+        township.contains("exits:\n  - households: 153\n"),
+        "{township}"
+    );
+    let build = huibao(root, &["build"]);
+    assert!(build.status.success(), "{}", text(&build));
+}
+
+/// The spreadsheet fixture's villages as a workbook, with 横溪村's exits as `items` (编号,
+/// 序号, 年度, 脱贫人数) on the sheet 村委会·历年脱贫.
+fn villages_with_exits(path: &Path, items: &[(&str, u32, u32, u32)]) {
+    let mut book = Workbook::new();
+    let records = book.add_worksheet();
+    records.set_name("村委会").unwrap();
+    let header = [
+        "编号",
+        "村名",
+        "试点村",
+        "建档立卡户数（户）",
+        "建档立卡人数（人）",
+        "帮扶资金（万元）",
+        "占比",
+    ];
+    let hengxi = [
+        "hengxi",
+        "横溪村",
+        "true",
+        "132",
+        "468",
+        "81.76875",
+        "0.12345678901234567890",
+    ];
+    let yunwan = ["yunwan", "云湾村, 东片", "false", "7", "21", "0.0342", ""];
+    for (r, row) in [header, hengxi, yunwan].iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            if !cell.is_empty() {
+                records.write_string(r as u32, c as u16, *cell).unwrap();
+            }
+        }
+    }
+    let exits = book.add_worksheet();
+    exits.set_name("村委会·历年脱贫").unwrap();
+    for (c, h) in ["编号", "序号", "年度", "脱贫人数（人）"]
+        .iter()
+        .enumerate()
+    {
+        exits.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, (id, n, year, people)) in items.iter().enumerate() {
+        let r = r as u32 + 1;
+        exits.write_string(r, 0, *id).unwrap();
+        exits.write_number(r, 1, *n).unwrap();
+        exits.write_number(r, 2, *year).unwrap();
+        exits.write_number(r, 3, *people).unwrap();
+    }
+    book.save(path).unwrap();
+}
+
+#[test]
+fn a_lists_sheet_changes_its_items_in_place_and_its_length_by_writing_anew() {
+    let site = copy_site(&fixture("spreadsheet"));
+    let root = site.path();
+    let file = root.join("data/villages/hengxi.yaml");
+    let before = std::fs::read_to_string(&file).unwrap();
+    // Out of order by 序号; 2019's people changed 168 → 170.
+    villages_with_exits(
+        &root.join("v.xlsx"),
+        &[("hengxi", 2, 2019, 170), ("hengxi", 1, 2018, 300)],
+    );
+    let out = huibao(root, &["import", "v.xlsx", "--into", "data/villages"]);
+    let said = text(&out);
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains("历年脱贫第 2 项 脱贫人数：168人 → 170人"),
+        "{said}"
+    );
+    assert!(
+        said.contains("v.xlsx 村委会·历年脱贫!D2（脱贫人数（人））"),
+        "{said}"
+    );
+    assert!(said.contains("未变 1 个文件"), "{said}");
+    let after = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(after, before.replace("people: 168}", "people: 170}"));
+    // A third item: the list is longer, the file written anew and said so.
+    villages_with_exits(
+        &root.join("v.xlsx"),
+        &[
+            ("hengxi", 1, 2018, 300),
+            ("hengxi", 2, 2019, 170),
+            ("hengxi", 3, 2020, 1),
+        ],
+    );
+    let out = huibao(root, &["import", "v.xlsx", "--into", "data/villages"]);
+    let said = text(&out);
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains("村委会 横溪村 历年脱贫：2 项 → 3 项"),
+        "{said}"
+    );
+    assert!(said.contains("重写 1 个文件"), "{said}");
+    let after = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        after.ends_with("  - year: 2020\n    people: 1\n"),
+        "{after}"
+    );
+    // An item of a village not in the records' sheet is an error at its cell.
+    villages_with_exits(&root.join("v.xlsx"), &[("hengxii", 1, 2018, 300)]);
+    let out = huibao(root, &["import", "v.xlsx", "--into", "data/villages"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("村委会·历年脱贫!A2（编号）"),
+        "{}",
+        text(&out)
+    );
+}

@@ -109,13 +109,13 @@ fn key_column(path: &str, header: &str) -> Column {
 }
 
 /// A field that holds a list, found while the columns are laid out.
-struct ListField<'f> {
+pub(crate) struct ListField<'f> {
     /// Its path in the record.
-    path: Vec<String>,
+    pub(crate) path: Vec<String>,
     /// Its label.
-    label: String,
+    pub(crate) label: String,
     /// What its items are.
-    item: &'f Field,
+    pub(crate) item: &'f Field,
 }
 
 /// Adds the sheet `name` of `records` (each with its key cells) shaped as `shape` (a
@@ -210,6 +210,21 @@ pub(crate) fn value_columns(fields: &[(String, Field)]) -> Vec<Leaf<'_>> {
     let mut leaves = Vec::new();
     lay_out(fields, &[], "", &mut leaves, &mut Vec::new());
     leaves
+}
+
+/// The list fields of a record of `fields` (in records too), each a sheet of its own.
+pub(crate) fn list_fields(fields: &[(String, Field)]) -> Vec<ListField<'_>> {
+    let mut lists = Vec::new();
+    lay_out(fields, &[], "", &mut Vec::new(), &mut lists);
+    lists
+}
+
+/// The value columns of a list's items: the item's fields, or the item itself.
+pub(crate) fn item_columns<'f>(item: &'f Field) -> Vec<Leaf<'f>> {
+    match &item.kind {
+        Kind::Record(fields) => value_columns(fields),
+        _ => vec![(Vec::new(), item.label.clone().unwrap_or_default(), item)],
+    }
 }
 
 /// Lays out `fields` under `path` (labels prefixed by `label`): each value a column, each

@@ -133,16 +133,60 @@ impl Place<'_> {
     }
 }
 
+/// The line a value read from `sheet` (0: the records' sheet, then the lists' sheets) at
+/// 0-based `row` is placed at (see [`CELL_LINE`]).
+fn line_of(sheet: usize, row: usize) -> u32 {
+    CELL_LINE + ((sheet as u32) << 20) + row as u32 + 1
+}
+
+/// The sheet and 0-based row of a line made by [`line_of`].
+fn sheet_row(line: usize) -> Option<(usize, usize)> {
+    let at = line.checked_sub(CELL_LINE as usize)?;
+    Some((at >> 20, (at & 0xF_FFFF).checked_sub(1)?))
+}
+
+/// One value a row gives: where it goes in the record and what it is.
+struct Assign {
+    /// Its path in the record (a list item's by its index: `exits.2.year`).
+    path: Vec<String>,
+    /// The value, placed at its cell (null for an empty cell).
+    node: Node,
+    /// Whether it must be there (an empty cell of an optional field removes the value).
+    required: bool,
+    /// Its name in the change report: `建档立卡户数`, `历年脱贫第 3 项 脱贫年度`.
+    label: String,
+    /// Its unit, for the change report.
+    unit: String,
+}
+
 /// One row of the sheet as a record.
 struct Row {
     /// 0-based row.
     row: usize,
     /// Its id (a folder's file name), empty for a single file.
     id: String,
-    /// Each mapped value: its leaf and its node (null for an empty cell).
-    values: Vec<(usize, Node)>,
+    /// Each value its cells give, its lists' items' too.
+    values: Vec<Assign>,
+    /// The lists read from their sheets: each list's path and how many items it has.
+    lists: Vec<(Vec<String>, String, usize)>,
     /// Its name, when the sheet has the name column.
     name: Option<String>,
+}
+
+/// Diagnostics of a header's problems, at their cells of `place`.
+fn header_problems(problems: Vec<header::Problem>, place: &Place<'_>) -> Vec<Diagnostic> {
+    problems
+        .into_iter()
+        .map(|p| {
+            let at =
+                p.at.map_or_else(|| place.sheet(), |(r, c)| place.cell(r, c));
+            let d = Diagnostic::error("import-header", Some(at), p.message);
+            match p.hint {
+                Some(hint) => d.with_hint(hint),
+                None => d,
+            }
+        })
+        .collect()
 }
 
 /// Plans the import of `request` into the site at `site_root`, whose schema is `schema`
@@ -166,6 +210,7 @@ pub fn plan(
         ));
     }
     let fields = &target.schema.fields;
+    let shape = Kind::Record(fields.clone());
     let leaves = value_columns(fields);
     let required: Vec<bool> = leaves
         .iter()
@@ -176,20 +221,8 @@ pub fn plan(
         sheet: &grid.name,
         headers: HashMap::new(),
     };
-    let (header_row, mapped) = header::map(grid, &leaves, &required).map_err(|problems| {
-        problems
-            .into_iter()
-            .map(|p| {
-                let at =
-                    p.at.map_or_else(|| place.sheet(), |(r, c)| place.cell(r, c));
-                let d = Diagnostic::error("import-header", Some(at), p.message);
-                match p.hint {
-                    Some(hint) => d.with_hint(hint),
-                    None => d,
-                }
-            })
-            .collect::<Vec<_>>()
-    })?;
+    let (header_row, mapped) = header::map(grid, &leaves, &required)
+        .map_err(|problems| header_problems(problems, &place))?;
     place.headers = mapped.iter().map(|m| (m.col, m.header.clone())).collect();
     let existing: Vec<&Arc<DataFile>> = loaded
         .files
@@ -198,10 +231,32 @@ pub fn plan(
         .collect();
     // Rows with problems of their own are still checked (a row whose id is wrong under a
     // stand-in id), so that one import tells every problem of the sheet.
-    let (rows, mut row_notes, mut problems) = rows(
-        grid, header_row, &mapped, &leaves, &target, &existing, &place,
+    let (mut rows, mut row_notes, mut problems) = rows(
+        grid, header_row, &mapped, &leaves, &required, &target, &existing, &place,
     )?;
     notes.append(&mut row_notes);
+    let mut places = vec![place];
+    // The lists' sheets (`村委会·历年脱贫`), when the workbook has them.
+    for list in super::list_fields(fields) {
+        let Some(list_grid) = list_sheet(&book, grid, &target, &list.label) else {
+            continue;
+        };
+        let sheet = places.len();
+        let mut list_place = Place {
+            shown: request.shown,
+            sheet: &list_grid.name,
+            headers: HashMap::new(),
+        };
+        let found = list_items(list_grid, sheet, &list, &target, &mut rows, &mut list_place);
+        match found {
+            Ok(mut found) => problems.append(&mut found),
+            Err(mut found) => {
+                problems.append(&mut found);
+                continue;
+            }
+        }
+        places.push(list_place);
+    }
 
     // The records as they would be: each existing file with the sheet's values in it, or a
     // new one; checked with every other file of the site.
@@ -230,17 +285,19 @@ pub fn plan(
         let mut root = old.map_or_else(
             || Node {
                 value: Value::Map(Vec::new()),
-                line: CELL_LINE + row.row as u32 + 1,
+                line: line_of(0, row.row),
                 col: 1,
             },
             |f| f.root.clone(),
         );
-        for (leaf, node) in &row.values {
-            let path = &leaves[*leaf].0;
-            if node.value == Value::Null && !required[*leaf] {
-                remove_path(&mut root, path);
+        for (list_path, _, count) in &row.lists {
+            resize_list(&mut root, &shape, list_path, *count, line_of(0, row.row));
+        }
+        for assign in &row.values {
+            if assign.node.value == Value::Null && !assign.required {
+                remove_path(&mut root, &assign.path);
             } else {
-                set_path(&mut root, fields, path, node.clone());
+                set_path(&mut root, &shape, &assign.path, assign.node.clone());
             }
         }
         match crate::load::data_file(&path, root) {
@@ -264,7 +321,7 @@ pub fn plan(
     files.sort_by(|a, b| a.path.cmp(&b.path));
     let (checked, found) = crate::validate::validate(site_root, &Data { files }, None, None);
     problems.extend(found);
-    let found = relocate_all(problems, &row_of, &place);
+    let found = relocate_all(problems, &row_of, &places);
     if found.iter().any(Diagnostic::is_error) {
         // The errors, and the warnings of the files the sheet touches (not the other
         // files' notes: `huibao check` reports those).
@@ -283,10 +340,16 @@ pub fn plan(
     let (checked_before, _) = crate::validate::validate(site_root, loaded, None, None);
 
     let mut plan = Plan {
-        sheet: grid.name.clone(),
+        sheet: places[0].sheet.to_string(),
         records: rows.len(),
         notes,
         ..Plan::default()
+    };
+    let cell_of = |node: &Node| match sheet_row(node.line as usize) {
+        Some((sheet, row)) if sheet < places.len() => places[sheet]
+            .cell(row, (node.col as usize).saturating_sub(1))
+            .to_string(),
+        _ => String::new(),
     };
     for row in &rows {
         let path = path_of(row);
@@ -304,12 +367,39 @@ pub fn plan(
             continue;
         };
         let before = checked_before.files.iter().find(|f| f.path == path);
+        let file_name = old.path.display().to_string().replace('\\', "/");
+        let what = |label: &str| {
+            let name = row
+                .name
+                .as_deref()
+                .map(|n| format!(" {n}"))
+                .unwrap_or_default();
+            format!("{}{name} {label}", target.label)
+        };
         let mut intended = old.root.clone();
         let mut in_place = Vec::new();
         let mut new_values = Vec::new();
         let mut structural = false;
-        for (leaf, node) in &row.values {
-            let (leaf_path, label, field) = &leaves[*leaf];
+        for (list_path, label, count) in &row.lists {
+            let had = match at(&old.root, list_path).map(|n| &n.value) {
+                Some(Value::List(items)) => items.len(),
+                _ => 0,
+            };
+            if had != *count {
+                structural = true;
+                resize_list(&mut intended, &shape, list_path, *count, 0);
+                plan.changes.push(Change {
+                    key: format!("{}.{}", old.key_path.join("."), list_path.join(".")),
+                    what: what(label),
+                    old: Some(format!("{had} 项")),
+                    new: Some(format!("{count} 项")),
+                    src: file_name.clone(),
+                    direct: true,
+                });
+            }
+        }
+        for assign in &row.values {
+            let leaf_path = &assign.path;
             let was = before
                 .and_then(|f| at(&f.root, leaf_path))
                 .filter(|n| n.value != Value::Null);
@@ -322,35 +412,23 @@ pub fn plan(
             if same {
                 continue;
             }
-            let unit = field.unit.as_deref().unwrap_or("");
             plan.changes.push(Change {
                 key: format!("{}.{}", old.key_path.join("."), leaf_path.join(".")),
-                what: format!(
-                    "{}{} {label}",
-                    target.label,
-                    row.name
-                        .as_deref()
-                        .map(|n| format!(" {n}"))
-                        .unwrap_or_default()
-                ),
-                old: was.map(|n| shown(&n.value, unit)),
-                new: is.map(|n| shown(&n.value, unit)),
-                src: format!(
-                    "{} ← {}",
-                    old.path.display().to_string().replace('\\', "/"),
-                    place.cell(row.row, (node.col as usize).saturating_sub(1))
-                ),
+                what: what(&assign.label),
+                old: was.map(|n| shown(&n.value, &assign.unit)),
+                new: is.map(|n| shown(&n.value, &assign.unit)),
+                src: format!("{file_name} ← {}", cell_of(&assign.node)),
                 direct: true,
             });
             match (at(&old.root, leaf_path), is) {
-                (Some(raw), Some(new)) if raw.value != Value::Null => {
+                (Some(raw), Some(new)) if raw.value != Value::Null && !structural => {
                     in_place.push((raw.line, raw.col, raw.value.clone()));
                     new_values.push(new.value.clone());
-                    set_path(&mut intended, fields, leaf_path, new.clone());
+                    set_path(&mut intended, &shape, leaf_path, new.clone());
                 }
                 (_, Some(new)) => {
                     structural = true;
-                    set_path(&mut intended, fields, leaf_path, new.clone());
+                    set_path(&mut intended, &shape, leaf_path, new.clone());
                 }
                 (_, None) => {
                     structural = true;
@@ -385,6 +463,154 @@ pub fn plan(
         plan.missing = left_out;
     }
     Ok(plan)
+}
+
+/// The workbook's sheet of a list labelled `label`: `村委会·历年脱贫` (the name of the
+/// records' sheet or the target's label, a `·`, the list's label), as `huibao export`
+/// names it (cut to Excel's 31 characters).
+fn list_sheet<'b>(
+    book: &'b Workbook,
+    records: &Grid,
+    target: &Target<'_>,
+    label: &str,
+) -> Option<&'b Grid> {
+    let names: Vec<String> = [&records.name, &target.label]
+        .iter()
+        .flat_map(|sheet| {
+            let full = format!("{sheet}·{label}");
+            let cut: String = full.chars().take(31).collect();
+            [header::loose(&full), header::loose(&cut)]
+        })
+        .collect();
+    book.sheets
+        .iter()
+        .find(|s| !std::ptr::eq(*s, records) && names.contains(&header::loose(&s.name)))
+}
+
+/// A list's item read from its sheet: its 序号, its 0-based row, its values.
+type Item = (Option<Decimal>, usize, Vec<Assign>);
+
+/// Reads the items of `list` from its sheet (the `sheet`-th read) into `rows`: each row of
+/// the sheet an item of the record its 编号 names (of the one record, for a single file), in
+/// the order of its 序号. Returns the problems of its rows; `Err` when its header cannot be
+/// read (the list is then left as it is).
+fn list_items(
+    grid: &Grid,
+    sheet: usize,
+    list: &super::ListField<'_>,
+    target: &Target<'_>,
+    rows: &mut [Row],
+    place: &mut Place<'_>,
+) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+    let leaves = super::item_columns(list.item);
+    let item_fields: &[(String, Field)] = match &list.item.kind {
+        Kind::Record(fields) => fields,
+        _ => &[],
+    };
+    let required: Vec<bool> = leaves
+        .iter()
+        .map(|(path, _, _)| path.is_empty() || required_path(item_fields, path))
+        .collect();
+    let (header_row, mapped) =
+        header::map(grid, &leaves, &required).map_err(|p| header_problems(p, place))?;
+    place.headers = mapped.iter().map(|m| (m.col, m.header.clone())).collect();
+    let id_col = mapped.iter().find(|m| m.role == Role::Id).map(|m| m.col);
+    let number_col = mapped
+        .iter()
+        .find(|m| m.role == Role::RowNumber)
+        .map(|m| m.col);
+    if target.folder.is_some() && id_col.is_none() {
+        return Err(vec![Diagnostic::error(
+            "import-id",
+            Some(place.sheet()),
+            Text::new(
+                "列表的工作表要有「编号」列：每一行是哪个文件的",
+                "a list's sheet needs an 编号 (id) column: whose item is each row?",
+            ),
+        )]);
+    }
+    let mut problems = Vec::new();
+    // By record: (序号, row, values) of each item.
+    let mut items: HashMap<String, Vec<Item>> = HashMap::new();
+    let empty = Given::Empty;
+    for r in header_row + 1..grid.rows.len() {
+        let cells = &grid.rows[r];
+        let cell = |c: usize| cells.get(c).unwrap_or(&empty);
+        if mapped.iter().all(|m| *cell(m.col) == Given::Empty) || is_total_row(cells) {
+            continue;
+        }
+        let id = match id_col.map(cell) {
+            None => String::new(),
+            Some(Given::Text(t)) => t.trim().to_string(),
+            Some(Given::Number { value, .. }) => value.to_string(),
+            Some(_) => String::new(),
+        };
+        if target.folder.is_some() && !rows.iter().any(|row| row.id == id) {
+            problems.push(
+                Diagnostic::error(
+                    "import-id",
+                    Some(place.cell(r, id_col.unwrap_or(0))),
+                    Text::new(
+                        format!("编号「{id}」不在记录的工作表里"),
+                        format!("the id “{id}” is not in the records' sheet"),
+                    ),
+                )
+                .with_hint(Text::new(
+                    "每一项的编号要是记录表中的一行",
+                    "each item's id must be a row of the records' sheet",
+                )),
+            );
+            continue;
+        }
+        let number = match number_col.map(cell) {
+            Some(Given::Number { value, .. }) => Some(*value),
+            Some(Given::Text(t)) => t.trim().parse().ok(),
+            _ => None,
+        };
+        let mut values = Vec::new();
+        for m in &mapped {
+            let Role::Value { leaf, unit } = &m.role else {
+                continue;
+            };
+            let (path, label, field) = &leaves[*leaf];
+            match cell_value(cell(m.col), field, unit.as_deref()) {
+                Ok(value) => values.push(Assign {
+                    path: path.clone(),
+                    node: Node {
+                        value,
+                        line: line_of(sheet, r),
+                        col: m.col as u32 + 1,
+                    },
+                    required: required[*leaf],
+                    label: label.clone(),
+                    unit: field.unit.clone().unwrap_or_default(),
+                }),
+                Err(message) => problems.push(Diagnostic::error(
+                    "import-cell",
+                    Some(place.cell(r, m.col)),
+                    message,
+                )),
+            }
+        }
+        items.entry(id).or_default().push((number, r, values));
+    }
+    for row in rows.iter_mut() {
+        let mut mine = items.remove(&row.id).unwrap_or_default();
+        mine.sort_by_key(|a| (a.0.is_none(), a.0, a.1));
+        row.lists
+            .push((list.path.clone(), list.label.clone(), mine.len()));
+        for (i, (_, _, values)) in mine.into_iter().enumerate() {
+            for mut assign in values {
+                let mut path = list.path.clone();
+                path.push(i.to_string());
+                path.append(&mut assign.path);
+                assign.path = path;
+                assign.label = format!("{}第 {} 项 {}", list.label, i + 1, assign.label);
+                row.values.push(assign);
+            }
+        }
+    }
+    Ok(problems)
 }
 
 /// The import's target by `--into`: a data folder of the schema (`data/villages`) or a
@@ -558,6 +784,14 @@ type RowsRead = (Vec<Row>, Vec<Diagnostic>, Vec<Diagnostic>);
 /// Texts of a total row's first cells: such a row sums the others and is not a record.
 const TOTAL_ROWS: [&str; 4] = ["合计", "总计", "小计", "全乡合计"];
 
+/// Whether a row is a total row: one of its first three cells says 合计 (or 总计, 小计).
+fn is_total_row(cells: &[Given]) -> bool {
+    cells.iter().take(3).any(|c| match c {
+        Given::Text(t) => TOTAL_ROWS.contains(&t.split_whitespace().collect::<String>().as_str()),
+        _ => false,
+    })
+}
+
 /// The sheet's rows below the header as records, with notes (rows left out, ids made from
 /// names); every problem located at its cell.
 #[allow(clippy::too_many_arguments)]
@@ -566,6 +800,7 @@ fn rows(
     header_row: usize,
     mapped: &[header::Mapped],
     leaves: &[Leaf<'_>],
+    required: &[bool],
     target: &Target<'_>,
     existing: &[&Arc<DataFile>],
     place: &Place<'_>,
@@ -623,15 +858,7 @@ fn rows(
         if data_cols.iter().all(|m| *cell(m.col) == Given::Empty) {
             continue;
         }
-        let first_texts: Vec<String> = cells
-            .iter()
-            .take(3)
-            .filter_map(|c| match c {
-                Given::Text(t) => Some(t.split_whitespace().collect::<String>()),
-                _ => None,
-            })
-            .collect();
-        if first_texts.iter().any(|t| TOTAL_ROWS.contains(&t.as_str())) {
+        if is_total_row(cells) {
             notes.push(Diagnostic::new(
                 Severity::Warning,
                 "import-total-row",
@@ -648,16 +875,19 @@ fn rows(
             let Role::Value { leaf, unit } = &m.role else {
                 continue;
             };
-            let field = leaves[*leaf].2;
+            let (path, label, field) = &leaves[*leaf];
             match cell_value(cell(m.col), field, unit.as_deref()) {
-                Ok(value) => values.push((
-                    *leaf,
-                    Node {
+                Ok(value) => values.push(Assign {
+                    path: path.clone(),
+                    node: Node {
                         value,
-                        line: CELL_LINE + r as u32 + 1,
+                        line: line_of(0, r),
                         col: m.col as u32 + 1,
                     },
-                )),
+                    required: required[*leaf],
+                    label: label.clone(),
+                    unit: field.unit.clone().unwrap_or_default(),
+                }),
                 Err(message) => problems.push(
                     Diagnostic::error("import-cell", Some(place.cell(r, m.col)), message)
                         .with_hint(Text::new(
@@ -800,6 +1030,7 @@ fn rows(
             row: r,
             id,
             values,
+            lists: Vec::new(),
             name,
         });
     }
@@ -956,28 +1187,50 @@ fn shown(value: &Value, unit: &str) -> String {
     }
 }
 
-/// The node at `path` under `node`.
+/// The node at `path` under `node` (a list's item by its index).
 fn at<'n>(node: &'n Node, path: &[String]) -> Option<&'n Node> {
-    path.iter().try_fold(node, |node, key| node.get(key))
+    path.iter().try_fold(node, |node, key| match &node.value {
+        Value::List(items) => items.get(key.parse::<usize>().ok()?),
+        _ => node.get(key),
+    })
 }
 
-/// Sets the value at `path` under the mapping `node` (fields declared by `fields`), making
-/// the records on the way; a new key goes where the schema's order puts it.
-fn set_path(node: &mut Node, fields: &[(String, Field)], path: &[String], value: Node) {
+/// What the child `key` of a value shaped `shape` is shaped as.
+fn child_shape<'k>(shape: &'k Kind, key: &str) -> Option<&'k Kind> {
+    match shape {
+        Kind::Record(fields) => fields.iter().find(|(n, _)| n == key).map(|(_, f)| &f.kind),
+        Kind::List(item) => Some(&item.kind),
+        _ => None,
+    }
+}
+
+/// Sets the value at `path` under `node` (shaped as `shape`: the schema's record), making
+/// the records on the way; a new key goes where the schema's order puts it. A list's item
+/// is named by its index, and must be there.
+fn set_path(node: &mut Node, shape: &Kind, path: &[String], value: Node) {
     let Some((first, rest)) = path.split_first() else {
+        *node = value;
         return;
     };
+    let inner = child_shape(shape, first).unwrap_or(&Kind::Text);
+    if let Value::List(items) = &mut node.value {
+        if let Some(item) = first.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
+            set_path(item, inner, rest, value);
+        }
+        return;
+    }
     if !matches!(node.value, Value::Map(_)) {
         node.value = Value::Map(Vec::new());
     }
     let Value::Map(entries) = &mut node.value else {
         return;
     };
-    let order = |name: &str| {
-        fields
+    let order = |name: &str| match shape {
+        Kind::Record(fields) => fields
             .iter()
             .position(|(n, _)| n == name)
-            .unwrap_or(usize::MAX)
+            .unwrap_or(usize::MAX),
+        _ => usize::MAX,
     };
     let at = match entries.iter().position(|(k, _)| *k.name == **first) {
         Some(i) => i,
@@ -1000,21 +1253,31 @@ fn set_path(node: &mut Node, fields: &[(String, Field)], path: &[String], value:
             i
         }
     };
-    if rest.is_empty() {
-        entries[at].1 = value;
-    } else {
-        let inner: &[(String, Field)] = match fields.iter().find(|(n, _)| n == first) {
-            Some((
-                _,
-                Field {
-                    kind: Kind::Record(inner),
-                    ..
-                },
-            )) => inner,
-            _ => &[],
-        };
-        set_path(&mut entries[at].1, inner, rest, value);
+    set_path(&mut entries[at].1, inner, rest, value);
+}
+
+/// Makes the list at `path` `count` items long: items kept from the start, new ones empty
+/// records (placed at `line`) to be filled in.
+fn resize_list(root: &mut Node, shape: &Kind, path: &[String], count: usize, line: u32) {
+    let mut items = match at(root, path).map(|n| &n.value) {
+        Some(Value::List(items)) => items.clone(),
+        _ => Vec::new(),
+    };
+    let (list_line, list_col) = at(root, path).map_or((line, 1), |n| (n.line, n.col));
+    items.truncate(count);
+    while items.len() < count {
+        items.push(Node {
+            value: Value::Map(Vec::new()),
+            line,
+            col: 1,
+        });
     }
+    let list = Node {
+        value: Value::List(items),
+        line: list_line,
+        col: list_col,
+    };
+    set_path(root, shape, path, list);
 }
 
 /// Removes the value at `path`, and each record left empty by that.
@@ -1022,19 +1285,26 @@ fn remove_path(node: &mut Node, path: &[String]) {
     let Some((first, rest)) = path.split_first() else {
         return;
     };
-    let Value::Map(entries) = &mut node.value else {
-        return;
-    };
-    let Some(i) = entries.iter().position(|(k, _)| *k.name == **first) else {
-        return;
-    };
-    if rest.is_empty() {
-        entries.remove(i);
-        return;
-    }
-    remove_path(&mut entries[i].1, rest);
-    if matches!(&entries[i].1.value, Value::Map(inner) if inner.is_empty()) {
-        entries.remove(i);
+    match &mut node.value {
+        Value::List(items) => {
+            if let Some(item) = first.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
+                remove_path(item, rest);
+            }
+        }
+        Value::Map(entries) => {
+            let Some(i) = entries.iter().position(|(k, _)| *k.name == **first) else {
+                return;
+            };
+            if rest.is_empty() {
+                entries.remove(i);
+                return;
+            }
+            remove_path(&mut entries[i].1, rest);
+            if matches!(&entries[i].1.value, Value::Map(inner) if inner.is_empty()) {
+                entries.remove(i);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -1042,19 +1312,18 @@ fn remove_path(node: &mut Node, path: &[String]) {
 fn relocate_all(
     mut problems: Vec<Diagnostic>,
     row_of: &HashMap<PathBuf, usize>,
-    place: &Place<'_>,
+    places: &[Place<'_>],
 ) -> Vec<Diagnostic> {
     let relocate = |location: &mut Location| {
         let Some(row) = row_of.get(&location.file) else {
             return;
         };
-        *location = if location.line >= CELL_LINE as usize {
-            let r = location.line - CELL_LINE as usize - 1;
-            place.cell(r, location.col.saturating_sub(1))
-        } else if location.line == 0 && location.col == 0 {
-            place.row(*row)
-        } else {
-            return;
+        *location = match sheet_row(location.line) {
+            Some((sheet, r)) if sheet < places.len() => {
+                places[sheet].cell(r, location.col.saturating_sub(1))
+            }
+            _ if location.line == 0 && location.col == 0 => places[0].row(*row),
+            _ => return,
         };
     };
     for problem in &mut problems {
@@ -1189,15 +1458,16 @@ mod tests {
             line: 9,
             col: 9,
         };
+        let shape = Kind::Record(fields.clone());
         set_path(
             &mut root,
-            &fields,
+            &shape,
             &["registered".into(), "people".into()],
             value(468),
         );
         set_path(
             &mut root,
-            &fields,
+            &shape,
             &["registered".into(), "households".into()],
             value(132),
         );
