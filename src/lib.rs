@@ -276,8 +276,10 @@ pub fn build(
     let downloads = site.config.downloads();
     let found = pdf_fonts(&site.root, &settings, &downloads)?;
     let (title, language) = (site.config.title.clone(), site.config.language.clone());
+    // The workbook is made by render with the page 「数据下载」; the documents here.
     let files_of: Vec<(ExportKind, String)> = downloads
         .iter()
+        .filter(|&&kind| kind != ExportKind::Xlsx)
         .map(|&kind| (kind, site.config.document_file(kind)))
         .collect();
     let site_root = site.root.clone();

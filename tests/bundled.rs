@@ -38,7 +38,11 @@ fn every_link_resolves_to_a_file_of_the_site() {
                 continue;
             }
             let target = link.split(['#', '?']).next().unwrap();
-            let resolved = resolve(&path, target);
+            // A file named in Chinese is linked percent-encoded (`downloads/%E6%9D%91….csv`).
+            let target = percent_encoding::percent_decode_str(target)
+                .decode_utf8()
+                .unwrap();
+            let resolved = resolve(&path, &target);
             assert!(
                 out.path().join(&resolved).is_file(),
                 "{}: `{link}` points to {} which does not exist",

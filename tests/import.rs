@@ -526,3 +526,116 @@ fn a_lists_sheet_changes_its_items_in_place_and_its_length_by_writing_anew() {
         text(&out)
     );
 }
+
+/// A minimal OpenDocument spreadsheet (as LibreOffice and WPS save one) of `rows`: a cell
+/// is a number when it parses as one, else text (`'99.50`: the text 99.50).
+fn ods(path: &Path, sheet: &str, rows: &[&[&str]]) {
+    use std::io::Write;
+    let mut table = String::new();
+    for row in rows {
+        table.push_str("<table:table-row>");
+        for cell in *row {
+            if let Some(text) = cell.strip_prefix('\'') {
+                table.push_str(&format!(
+                    "<table:table-cell office:value-type=\"string\"><text:p>{text}</text:p></table:table-cell>"
+                ));
+            } else if cell.parse::<f64>().is_ok() {
+                table.push_str(&format!(
+                    "<table:table-cell office:value-type=\"float\" office:value=\"{cell}\"><text:p>{cell}</text:p></table:table-cell>"
+                ));
+            } else if cell.is_empty() {
+                table.push_str("<table:table-cell/>");
+            } else {
+                table.push_str(&format!(
+                    "<table:table-cell office:value-type=\"string\"><text:p>{cell}</text:p></table:table-cell>"
+                ));
+            }
+        }
+        table.push_str("</table:table-row>");
+    }
+    let content = format!(
+        concat!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+            "<office:document-content xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" ",
+            "xmlns:table=\"urn:oasis:names:tc:opendocument:xmlns:table:1.0\" ",
+            "xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\" office:version=\"1.2\">",
+            "<office:body><office:spreadsheet><table:table table:name=\"{sheet}\">{table}</table:table>",
+            "</office:spreadsheet></office:body></office:document-content>"
+        ),
+        sheet = sheet,
+        table = table
+    );
+    let manifest = concat!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+        "<manifest:manifest xmlns:manifest=\"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0\" manifest:version=\"1.2\">",
+        "<manifest:file-entry manifest:full-path=\"/\" manifest:media-type=\"application/vnd.oasis.opendocument.spreadsheet\"/>",
+        "<manifest:file-entry manifest:full-path=\"content.xml\" manifest:media-type=\"text/xml\"/>",
+        "</manifest:manifest>"
+    );
+    let file = std::fs::File::create(path).unwrap();
+    let mut zip = zip::ZipWriter::new(file);
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    zip.start_file("mimetype", stored).unwrap();
+    zip.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+        .unwrap();
+    zip.start_file("META-INF/manifest.xml", stored).unwrap();
+    zip.write_all(manifest.as_bytes()).unwrap();
+    zip.start_file("content.xml", stored).unwrap();
+    zip.write_all(content.as_bytes()).unwrap();
+    zip.finish().unwrap();
+}
+
+#[test]
+fn an_opendocument_spreadsheet_from_libreoffice_or_wps_is_read_too() {
+    let site = copy_site(&fixture("import"));
+    let root = site.path();
+    ods(
+        &root.join("v.ods"),
+        "村委会",
+        &[
+            &[
+                "编号",
+                "村名",
+                "调查日期",
+                "试点村",
+                "建档立卡户数（户）",
+                "建档立卡人数（人）",
+                "帮扶资金（万元）",
+                "参保率（%）",
+                "备注",
+            ],
+            &[
+                "hengxi",
+                "横溪村",
+                "2020-10-31",
+                "是",
+                "132",
+                "470",
+                "81.76875",
+                "'99.50",
+                "",
+            ],
+            &[
+                "yunwan",
+                "云湾村",
+                "",
+                "否",
+                "7",
+                "21",
+                "0.0342",
+                "100",
+                "东片: 含两个自然村",
+            ],
+        ],
+    );
+    let out = huibao(
+        root,
+        &["import", "v.ods", "--into", "data/villages", "--dry-run"],
+    );
+    let said = text(&out);
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("建档立卡人数：468人 → 470人"), "{said}");
+    assert!(said.contains("v.ods 村委会!F2"), "{said}");
+    assert!(said.contains("未变 1 个文件"), "{said}");
+}

@@ -534,4 +534,14 @@ fn a_tables_csv_is_served_beside_its_page() {
     assert_eq!(status, 200, "{headers}");
     assert!(csv.starts_with('\u{feff}'), "{csv}");
     assert!(csv.contains("横溪村,十三五贫困村,2018,132,468,"), "{csv}");
+    // The page 「数据下载」, its sheets' CSV and the workbook are served too.
+    let (status, _, html) = server.get("/downloads.html");
+    assert_eq!(status, 200);
+    assert!(html.contains("村委会.csv"), "{html}");
+    let (status, headers, csv) = server.get("/downloads/%E6%9D%91%E5%A7%94%E4%BC%9A.csv");
+    assert_eq!(status, 200, "{headers}");
+    assert!(csv.contains("hengxi,横溪村"), "{csv}");
+    let workbook = "/%E7%A4%BA%E4%BE%8B%E4%B9%A12020%E5%B9%B4%E8%84%B1%E8%B4%AB%E6%94%BB%E5%9D%9A%E5%B7%A5%E4%BD%9C%E6%83%85%E5%86%B5%E6%B1%87%E6%8A%A5-%E6%95%B0%E6%8D%AE.xlsx";
+    let (status, headers, _) = server.get(workbook);
+    assert_eq!(status, 200, "{headers}");
 }

@@ -221,26 +221,48 @@ fn an_unknown_sheet_or_data_with_errors_export_nothing_and_say_why() {
 }
 
 #[test]
-fn a_build_offers_the_data_as_a_workbook_when_asked_the_same_bytes_each_time() {
+fn a_build_offers_the_data_as_a_workbook_and_csv_on_its_page_the_same_bytes_each_time() {
+    // The bundled report offers its data: `[document] downloads = ["xlsx"]`.
     let site = copy_site(&repo());
-    let config = site.path().join("huibao.toml");
-    let mut toml = std::fs::read_to_string(&config).unwrap();
-    toml.push_str("\n[document]\ndownloads = [\"xlsx\"]\n");
-    std::fs::write(&config, toml).unwrap();
     let out = site.path().join("public");
     let first = common::build_ok(site.path(), &out);
     let file = out.join("示例乡2020年脱贫攻坚工作情况汇报-数据.xlsx");
     let sheets = read_workbook(&file);
     let villages = &sheets.iter().find(|(n, _)| n == "村委会").unwrap().1;
     assert_eq!(villages.len(), 18, "{first}");
-    // Every page links it, by a relative address.
-    for page in ["index.html", "villages/hengxi.html"] {
+    // Every page links the page 「数据下载」, by a relative address; it links the workbook
+    // and each sheet's CSV, which Python's csv module reads as the data.
+    for (page, link) in [
+        ("index.html", "href=\"downloads.html\""),
+        ("villages/hengxi.html", "href=\"../downloads.html\""),
+    ] {
         let html = std::fs::read_to_string(out.join(page)).unwrap();
-        assert!(
-            html.contains("-%E6%95%B0%E6%8D%AE.xlsx\" download>下载 Excel</a>"),
-            "{page}"
-        );
+        assert!(html.contains(&format!("{link} title=")), "{page}");
+        assert!(html.contains(">数据下载</a>"), "{page}");
     }
+    let downloads = std::fs::read_to_string(out.join("downloads.html")).unwrap();
+    assert!(
+        downloads.contains("-%E6%95%B0%E6%8D%AE.xlsx\" download>"),
+        "the workbook"
+    );
+    assert!(
+        downloads.contains(
+            "<a href=\"downloads/%E6%9D%91%E5%A7%94%E4%BC%9A.csv\" download>村委会.csv</a>"
+        ),
+        "{downloads}"
+    );
+    let csv = out.join("downloads/村委会.csv");
+    excel_csv(&csv);
+    let script = r#"
+import csv, sys
+with open(sys.argv[1], encoding="utf-8-sig", newline="") as f:
+    rows = list(csv.reader(f))
+hengxi = [r for r in rows if r[0] == "hengxi"][0]
+print(len(rows), rows[0][5], hengxi[5])
+"#;
+    assert_eq!(python(script, &csv), "18 建档立卡户数（户） 132");
+    let sheets_listed = downloads.matches(".csv</a>").count();
+    assert_eq!(sheets_listed, sheets.len(), "a CSV per sheet");
     let bytes = std::fs::read(&file).unwrap();
     let again = common::build_ok(site.path(), &out);
     assert!(again.contains("修改 0"), "{again}");
@@ -295,12 +317,41 @@ fn tables_csv_false_makes_no_table_files_and_no_links() {
     std::fs::write(&config, format!("{toml}\n[tables]\ncsv = false\n")).unwrap();
     let out = site.path().join("public");
     common::build_ok(site.path(), &out);
+    // The tables' files are gone; the data's own CSV files (the page 「数据下载」) stay.
     let csvs = walkdir::WalkDir::new(&out)
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.path().extension().is_some_and(|x| x == "csv"))
+        .filter(|e| !e.path().starts_with(out.join("downloads")))
         .count();
     assert_eq!(csvs, 0);
     let page = std::fs::read_to_string(out.join("villages/index.html")).unwrap();
     assert!(!page.contains("下载 CSV"));
+}
+
+#[test]
+fn offering_the_data_without_a_schema_or_over_a_page_of_the_same_name_is_an_error() {
+    // No data/schema.yaml: the sheets' headers cannot be made.
+    let site = copy_site(&fixture("small"));
+    let config = site.path().join("huibao.toml");
+    let toml = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        format!("{toml}\n[document]\ndownloads = [\"xlsx\"]\n"),
+    )
+    .unwrap();
+    let out = huibao(site.path(), &["build"]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("xlsx-schema-missing"), "{}", text(&out));
+    assert!(!site.path().join("public").exists(), "nothing published");
+    // A page of the content where 「数据下载」 goes.
+    let site = copy_site(&repo());
+    std::fs::write(
+        site.path().join("content/downloads.md"),
+        "+++\ntitle = \"下载\"\n+++\n下载。\n",
+    )
+    .unwrap();
+    let out = huibao(site.path(), &["build"]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("data-page-taken"), "{}", text(&out));
 }

@@ -7,6 +7,7 @@
 mod cache;
 pub mod context;
 mod corrections_page;
+pub mod data_page;
 pub mod deps;
 mod errors;
 pub mod escape;
@@ -256,6 +257,43 @@ pub fn render_site_cached(
         (Map::new(), std::sync::Arc::new(figure_sources))
     };
     timer.lap("context");
+    // The page 「数据下载」 and its files (the workbook, each sheet's CSV), when the site
+    // offers its data to download: laid out from the checked data before the pages take it,
+    // by a build and by the preview alike.
+    let data_sheets = match extras.schema {
+        Some(schema)
+            if (sink.is_some_and(|s| s.makes_downloads()) || keep)
+                && site
+                    .config
+                    .downloads()
+                    .contains(&crate::config::DocumentKind::Xlsx) =>
+        {
+            Some(crate::spreadsheet::sheets(schema, &data))
+        }
+        None if (sink.is_some_and(|s| s.makes_downloads()) || keep)
+            && site
+                .config
+                .downloads()
+                .contains(&crate::config::DocumentKind::Xlsx) =>
+        {
+            problems.push(
+                Diagnostic::error(
+                    "xlsx-schema-missing",
+                    Some(Location::file("huibao.toml")),
+                    Text::new(
+                        "[document] downloads 里有 \"xlsx\"，但站点没有可读的 data/schema.yaml：数据表的表头由它而来",
+                        "[document] downloads has \"xlsx\" but the site has no readable data/schema.yaml: the sheets' headers come from it",
+                    ),
+                )
+                .with_hint(Text::new(
+                    "写好 data/schema.yaml，或从 downloads 中去掉 \"xlsx\"",
+                    "write data/schema.yaml, or take \"xlsx\" out of downloads",
+                )),
+            );
+            None
+        }
+        _ => None,
+    };
     if !extras.corrections.is_empty() && !sources.iter().any(|s| s.name == corrections_page::SOURCE)
     {
         sources.push(corrections_page::source());
@@ -328,6 +366,13 @@ pub fn render_site_cached(
     {
         problems.push(search_page::collision(&sources[page.source].file));
     }
+    if data_sheets.is_some()
+        && let Some(page) = plan.pages.iter().find(|p| {
+            p.output == data_page::PAGE || p.output.starts_with(&format!("{}/", data_page::FOLDER))
+        })
+    {
+        problems.push(data_page::collision(&sources[page.source].file));
+    }
     // A page in the whole report's place: found where the whole report is made, and by
     // `check`.
     if print_page
@@ -354,6 +399,12 @@ pub fn render_site_cached(
     } else {
         &[]
     };
+    // With the page 「数据下载」, the header links it instead of the workbook.
+    let workbook = site.config.document_file(crate::config::DocumentKind::Xlsx);
+    let header_downloads: Vec<&(String, &str)> = downloads
+        .iter()
+        .filter(|(file, _)| data_sheets.is_none() || *file != workbook)
+        .collect();
     let site_json = json!({
         "title": site.config.title,
         "language": site.config.language,
@@ -361,7 +412,8 @@ pub fn render_site_cached(
         "corrections": extras.corrections.len(),
         "print_page": if parts.is_some() { Json::from(print::PAGE) } else { Json::Null },
         "search": if collector.is_some() { Json::from(search_page::PAGE) } else { Json::Null },
-        "downloads": downloads
+        "data_page": if data_sheets.is_some() { Json::from(data_page::PAGE) } else { Json::Null },
+        "downloads": header_downloads
             .iter()
             .map(|(file, label)| {
                 let url = percent_encoding::utf8_percent_encode(file, IN_URL).to_string();
@@ -454,6 +506,10 @@ pub fn render_site_cached(
                 .flatten(),
         )
         .chain(documents.iter().map(|(file, _)| file.clone()))
+        .chain(data_sheets.iter().flat_map(|sheets| {
+            std::iter::once(data_page::PAGE.to_string())
+                .chain(sheets.iter().map(data_page::csv_path))
+        }))
         .collect();
     let output_paths: std::collections::HashSet<String> = generated
         .iter()
@@ -714,6 +770,39 @@ pub fn render_site_cached(
             Err(problem) => problems.push(problem),
         }
         output.search = Some(index);
+    }
+    if let Some(sheets) = &data_sheets {
+        match data_page::render(
+            &layout_tera,
+            site,
+            &plan,
+            &site_json,
+            sheets,
+            &workbook,
+            downloads,
+        ) {
+            Ok(html) => {
+                output.files.push((
+                    PathBuf::from(data_page::PAGE),
+                    Bytes::from(html.into_bytes()),
+                ));
+                output.files.extend(data_page::csv_files(sheets));
+            }
+            Err(problem) => problems.push(problem),
+        }
+        match crate::spreadsheet::xlsx::workbook(&site.config.title, sheets) {
+            Ok(bytes) => output
+                .files
+                .push((PathBuf::from(&workbook), Bytes::from(bytes))),
+            Err(e) => problems.push(Diagnostic::error(
+                "xlsx",
+                None,
+                Text::new(
+                    format!("无法生成 Excel 工作簿：{e}"),
+                    format!("cannot make the Excel workbook: {e}"),
+                ),
+            )),
+        }
     }
     if let Some(parts) = parts {
         match print::layout(&layout_tera, site, &plan, &site_json) {
