@@ -639,3 +639,52 @@ fn an_opendocument_spreadsheet_from_libreoffice_or_wps_is_read_too() {
     assert!(said.contains("v.ods 村委会!F2"), "{said}");
     assert!(said.contains("未变 1 个文件"), "{said}");
 }
+
+#[test]
+fn a_formulas_error_value_is_an_error_at_its_cell() {
+    let site = copy_site(&fixture("import"));
+    let root = site.path();
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("村委会").unwrap();
+    let header = [
+        "编号",
+        "村名",
+        "试点村",
+        "建档立卡户数（户）",
+        "建档立卡人数（人）",
+        "帮扶资金（万元）",
+        "参保率（%）",
+    ];
+    for (c, h) in header.iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    for (c, v) in [
+        "hengxi",
+        "横溪村",
+        "true",
+        "132",
+        "468",
+        "81.76875",
+        "99.50",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string(1, c as u16, *v).unwrap();
+    }
+    sheet
+        .write_formula(1, 5, Formula::new("=1/0").set_result("#DIV/0!"))
+        .unwrap();
+    book.save(root.join("e.xlsx")).unwrap();
+    let before = data_of(root);
+    let out = huibao(root, &["import", "e.xlsx", "--into", "data/villages"]);
+    let said = text(&out);
+    assert!(!out.status.success(), "{said}");
+    assert!(
+        said.contains("e.xlsx 村委会!F2（帮扶资金（万元））"),
+        "{said}"
+    );
+    assert!(said.contains("#DIV/0!"), "{said}");
+    assert_eq!(data_of(root), before);
+}
