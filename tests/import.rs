@@ -419,13 +419,29 @@ fn every_data_file_of_the_bundled_report_comes_back_from_its_workbook_lists_too(
     assert!(build.status.success(), "{}", text(&build));
 }
 
+/// A sheet `name` of `book` whose cells are the texts of `rows` (empty ones left empty).
+fn text_sheet<'b>(
+    book: &'b mut Workbook,
+    name: &str,
+    rows: &[&[&str]],
+) -> &'b mut rust_xlsxwriter::Worksheet {
+    let sheet = book.add_worksheet();
+    sheet.set_name(name).unwrap();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            if !cell.is_empty() {
+                sheet.write_string(r as u32, c as u16, *cell).unwrap();
+            }
+        }
+    }
+    sheet
+}
+
 /// The spreadsheet fixture's villages as a workbook, with 横溪村's exits as `items` (编号,
 /// 序号, 年度, 脱贫人数) on the sheet 村委会·历年脱贫.
 fn villages_with_exits(path: &Path, items: &[(&str, u32, u32, u32)]) {
     let mut book = Workbook::new();
-    let records = book.add_worksheet();
-    records.set_name("村委会").unwrap();
-    let header = [
+    let header: &[&str] = &[
         "编号",
         "村名",
         "试点村",
@@ -434,7 +450,7 @@ fn villages_with_exits(path: &Path, items: &[(&str, u32, u32, u32)]) {
         "帮扶资金（万元）",
         "占比",
     ];
-    let hengxi = [
+    let hengxi: &[&str] = &[
         "hengxi",
         "横溪村",
         "true",
@@ -443,14 +459,8 @@ fn villages_with_exits(path: &Path, items: &[(&str, u32, u32, u32)]) {
         "81.76875",
         "0.12345678901234567890",
     ];
-    let yunwan = ["yunwan", "云湾村, 东片", "false", "7", "21", "0.0342", ""];
-    for (r, row) in [header, hengxi, yunwan].iter().enumerate() {
-        for (c, cell) in row.iter().enumerate() {
-            if !cell.is_empty() {
-                records.write_string(r as u32, c as u16, *cell).unwrap();
-            }
-        }
-    }
+    let yunwan: &[&str] = &["yunwan", "云湾村, 东片", "false", "7", "21", "0.0342", ""];
+    text_sheet(&mut book, "村委会", &[header, hengxi, yunwan]);
     let exits = book.add_worksheet();
     exits.set_name("村委会·历年脱贫").unwrap();
     for (c, h) in ["编号", "序号", "年度", "脱贫人数（人）"]
@@ -645,9 +655,7 @@ fn a_formulas_error_value_is_an_error_at_its_cell() {
     let site = copy_site(&fixture("import"));
     let root = site.path();
     let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name("村委会").unwrap();
-    let header = [
+    let header: &[&str] = &[
         "编号",
         "村名",
         "试点村",
@@ -656,23 +664,8 @@ fn a_formulas_error_value_is_an_error_at_its_cell() {
         "帮扶资金（万元）",
         "参保率（%）",
     ];
-    for (c, h) in header.iter().enumerate() {
-        sheet.write_string(0, c as u16, *h).unwrap();
-    }
-    for (c, v) in [
-        "hengxi",
-        "横溪村",
-        "true",
-        "132",
-        "468",
-        "81.76875",
-        "99.50",
-    ]
-    .iter()
-    .enumerate()
-    {
-        sheet.write_string(1, c as u16, *v).unwrap();
-    }
+    let hengxi: &[&str] = &["hengxi", "横溪村", "true", "132", "468", "", "99.50"];
+    let sheet = text_sheet(&mut book, "村委会", &[header, hengxi]);
     sheet
         .write_formula(1, 5, Formula::new("=1/0").set_result("#DIV/0!"))
         .unwrap();

@@ -7,7 +7,7 @@
 use bytes::Bytes;
 use serde_json::Value as Json;
 use std::path::PathBuf;
-use tera::{Context, Tera};
+use tera::Tera;
 
 use super::PagePlan;
 use crate::diagnostics::{Diagnostic, Location, Text};
@@ -131,11 +131,7 @@ pub fn render(
         content.push_str("</ul>\n");
     }
     let title = words("数据下载", "Data downloads");
-    let context = plan.extra_page_context(title, PAGE, &content, site_json);
-    let context = Context::from_value(context).unwrap_or_else(|_| Context::new());
-    let html =
-        super::theme::render_layout(layout_tera, site, super::theme::PAGE_TEMPLATE, &context)?;
-    Ok(crate::provenance::strip(&html).into_owned())
+    plan.extra_page(layout_tera, site, (title, PAGE), &content, site_json)
 }
 
 /// The error for a page of the content where the data page or its files go.

@@ -1329,13 +1329,23 @@ impl PagePlan {
 
     /// The layout's context for a page the build makes beyond the content (the search page):
     /// titled `title`, at `url` at the top of the site, with `content`, under the home page.
-    pub(crate) fn extra_page_context(
+    /// A page huibao makes itself (search, 数据下载), titled `title` at `url` with the HTML
+    /// `content`, in the site's layout.
+    pub(crate) fn extra_page(
         &self,
-        title: &str,
-        url: &str,
+        layout_tera: &Tera,
+        site: &Site,
+        (title, url): (&str, &str),
         content: &str,
-        site: &Json,
-    ) -> Json {
+        site_json: &Json,
+    ) -> Result<String, Diagnostic> {
+        let context = self.extra_page_context(title, url, content, site_json);
+        let context = Context::from_value(context).unwrap_or_else(|_| Context::new());
+        let html = theme::render_layout(layout_tera, site, theme::PAGE_TEMPLATE, &context)?;
+        Ok(crate::provenance::strip(&html).into_owned())
+    }
+
+    fn extra_page_context(&self, title: &str, url: &str, content: &str, site: &Json) -> Json {
         let breadcrumbs: Vec<Json> = self.home().into_iter().map(|i| self.link_json(i)).collect();
         let page = json!({
             "title": title,

@@ -3,7 +3,7 @@
 //! fills from the query in the page's address (`search.html?q=横溪`).
 
 use serde_json::Value as Json;
-use tera::{Context, Tera};
+use tera::Tera;
 
 use super::PagePlan;
 use crate::diagnostics::{Diagnostic, Location, Text};
@@ -62,11 +62,7 @@ pub fn render(
         noscript = noscript,
         script = files::SCRIPT,
     );
-    let context = plan.extra_page_context(title, PAGE, &content, site_json);
-    let context = Context::from_value(context).unwrap_or_else(|_| Context::new());
-    let html =
-        super::theme::render_layout(layout_tera, site, super::theme::PAGE_TEMPLATE, &context)?;
-    Ok(crate::provenance::strip(&html).into_owned())
+    plan.extra_page(layout_tera, site, (title, PAGE), &content, site_json)
 }
 
 /// The error for a page of the content where the search page or its index goes.

@@ -902,6 +902,9 @@ fn rows(
             Given::Number { value, .. } => Some(value.to_string()),
             _ => None,
         });
+        let id_problem = |col: usize, message: Text, hint: Text| {
+            Diagnostic::error("import-id", Some(place.cell(r, col)), message).with_hint(hint)
+        };
         // A row whose id cannot be had is checked under a stand-in id.
         let stand_in = format!("_row{}", r + 1);
         let id = 'id: {
@@ -917,15 +920,10 @@ fn rows(
                 (Some(id), _) => {
                     if !crate::load::is_identifier(&id) || id.ends_with("_list") {
                         problems.push(
-                            Diagnostic::error(
-                                "import-id",
-                                Some(place.cell(r, id_col.unwrap_or(0))),
-                                Text::new(
+                            id_problem(id_col.unwrap_or(0), Text::new(
                                     format!("编号「{id}」不能做文件名"),
                                     format!("the id “{id}” cannot be a file name"),
-                                ),
-                            )
-                            .with_hint(Text::new(
+                                ), Text::new(
                                 "只用小写英文字母、数字和下划线，以字母开头，例如 hengxi",
                                 "use lowercase letters, digits and underscores, starting with a letter, e.g. hengxi",
                             )),
@@ -940,32 +938,25 @@ fn rows(
                         let made = ids::from_name(name);
                         let col = name_col.unwrap_or(0);
                         if made.id.is_empty() {
-                            problems.push(
-                                Diagnostic::error(
-                                    "import-id",
-                                    Some(place.cell(r, col)),
-                                    Text::new(
-                                        format!("无法从名称「{name}」生成文件名"),
-                                        format!("cannot make a file name of the name “{name}”"),
-                                    ),
-                                )
-                                .with_hint(Text::new(
+                            problems.push(id_problem(
+                                col,
+                                Text::new(
+                                    format!("无法从名称「{name}」生成文件名"),
+                                    format!("cannot make a file name of the name “{name}”"),
+                                ),
+                                Text::new(
                                     "加一列「编号」写明文件名（如 hengxi）",
                                     "add an 编号 column with the file name (such as hengxi)",
-                                )),
-                            );
+                                ),
+                            ));
                             break 'id stand_in.clone();
                         }
                         if let Some(other) = existing.iter().find(|f| f.id() == made.id) {
                             let other_name = name_of_file(other).unwrap_or_default();
-                            problems.push(Diagnostic::error(
-                                "import-id",
-                                Some(place.cell(r, col)),
-                                Text::new(
+                            problems.push(id_problem(col, Text::new(
                                     format!("「{name}」按拼音是 {}，但 {} 已经是「{other_name}」的文件", made.id, other.path.display()),
                                     format!("“{name}” in pinyin is {}, but {} is already the file of “{other_name}”", made.id, other.path.display()),
-                                ),
-                            ).with_hint(Text::new("加一列「编号」为它写明另一个文件名", "add an 编号 column giving it another file name")));
+                                ), Text::new("加一列「编号」为它写明另一个文件名", "add an 编号 column giving it another file name")));
                             break 'id stand_in.clone();
                         }
                         if !made.ambiguous.is_empty() {
