@@ -179,9 +179,9 @@ fn render_discovered(
         cache.data = load::LoadCache::default();
     }
     timer.lap("load");
-    let (baseline, published, unreadable_manifest) = compared_with(compare, &site, cache);
+    let (baseline, unreadable_manifest) = compared_with(compare, &site, cache);
     timer.lap("published figures");
-    let since = baseline.as_ref().map(|b| changed_since(b, &loaded));
+    let since = baseline.as_ref().map(|b| changed_since(b.data(), &loaded));
     let keep = matches!(pages_to, render::PagesTo::Memory);
     let checked_before = keep.then_some(&mut cache.checked);
     let (data, mut notes) = validate::validate(&site.root, &loaded, since.as_ref(), checked_before);
@@ -220,10 +220,22 @@ fn render_discovered(
         pages_to,
         render::PagesTo::Sample | render::PagesTo::SampleAll
     );
-    let figure_changes = match (&baseline, published) {
-        (Some(before), true) if !sampled => {
-            let changes = manifest::diff(before, &output.figures);
-            let pending = unlogged_changes(before, &output.figures, &changes, &corrections);
+    // The published figures are streamed from their file against this build's (a million
+    // at 10,000 villages: never all in memory).
+    let compared = match &baseline {
+        Some(Baseline::Published(published)) if !sampled => {
+            let compared = published.compare(&output.figures);
+            if compared.is_none() {
+                notes.push(manifest_unreadable(published.file.clone()));
+            }
+            compared
+        }
+        _ => None,
+    };
+    timer.lap("compared");
+    let figure_changes = match compared {
+        Some(manifest::Compared { changes, pending }) => {
+            let pending = unlogged_changes(&pending, &output.figures, &changes, &corrections);
             let today = validate::corrections::today();
             let changed = checked_files_of(&site, &pending);
             for change in &pending {
@@ -777,34 +789,51 @@ pub fn export_json_schema(site_root: &Path, dir: &Path) -> Result<Vec<PathBuf>, 
     Ok(written)
 }
 
-/// What this build is compared with: (the last good build's figures, whether they are the
-/// published site's, the path of a published manifest that could not be read).
+/// What this build is compared with (the last good build's figures, or the published
+/// site's), and the path of a published manifest that could not be read.
 fn compared_with(
     compare: Compare<'_>,
     site: &discover::Site,
     cache: &BuildCache,
-) -> (
-    Option<std::sync::Arc<manifest::Manifest>>,
-    bool,
-    Option<PathBuf>,
-) {
+) -> (Option<Baseline>, Option<PathBuf>) {
     match compare {
         Compare::Published(dir) => {
             let dir = dir.map_or_else(
                 || site.root.join(&site.config.output_dir),
                 Path::to_path_buf,
             );
-            let read = manifest::Manifest::read(&dir);
+            let read = manifest::Published::read(&dir);
             let file = dir.join(manifest::FILE);
             let unreadable = (read.is_none() && file.is_file()).then_some(file);
-            (read.map(std::sync::Arc::new), true, unreadable)
+            (read.map(Baseline::Published), unreadable)
         }
-        Compare::LastBuild => (cache.last_good.clone(), false, None),
+        Compare::LastBuild => (cache.last_good.clone().map(Baseline::LastBuild), None),
+    }
+}
+
+/// What a build is compared with.
+enum Baseline {
+    /// The preview's last good build, in memory (to tell which data files changed).
+    LastBuild(std::sync::Arc<manifest::Manifest>),
+    /// The published site's manifest: its head read; its figures streamed when compared.
+    Published(manifest::Published),
+}
+
+impl Baseline {
+    /// Every data file's fingerprint then.
+    fn data(&self) -> &std::collections::BTreeMap<String, String> {
+        match self {
+            Baseline::LastBuild(manifest) => &manifest.data,
+            Baseline::Published(published) => &published.data,
+        }
     }
 }
 
 /// The data files that differ from the last good build: where failed rules are blamed.
-fn changed_since(baseline: &manifest::Manifest, data: &load::Data) -> validate::Since {
+fn changed_since(
+    baseline: &std::collections::BTreeMap<String, String>,
+    data: &load::Data,
+) -> validate::Since {
     let now = data.fingerprints();
     validate::Since {
         changed: manifest::changed_files(baseline, &now)
@@ -862,24 +891,43 @@ fn manifest_unreadable(file: PathBuf) -> Diagnostic {
 /// build's changes of figures of data files, and the changes still pending from before (by
 /// the value last published with a record), unless the figure is back to that value.
 fn unlogged_changes(
-    before: &manifest::Manifest,
+    pending_before: &[manifest::Pending],
     now: &manifest::Manifest,
     changes: &[manifest::Change],
     corrections: &[validate::corrections::Correction],
 ) -> Vec<manifest::Change> {
     let logged = |key: &str| corrections.iter().any(|c| c.key == key);
-    let current = now.by_key();
+    // The figures now of the keys still pending (a few): found in one pass, not by a map of
+    // every figure (a million at 10,000 villages).
+    let wanted: std::collections::HashSet<manifest::Key<'_>> = pending_before
+        .iter()
+        .map(|p| manifest::Key::parse(&p.key))
+        .collect();
+    let mut current: std::collections::HashMap<
+        manifest::Key<'_>,
+        (&manifest::Page, &manifest::Figure),
+    > = std::collections::HashMap::new();
+    if !wanted.is_empty() {
+        for page in &now.pages {
+            for figure in page.figures.iter() {
+                let key = now.key(figure);
+                if wanted.contains(&key) {
+                    current.entry(key).or_insert((page, figure));
+                }
+            }
+        }
+    }
     let mut owed: Vec<manifest::Change> = Vec::new();
     // A figure put back to the value last published with a record owes nothing.
     let reverted = |key: &str| {
-        before.pending.iter().any(|p| {
+        pending_before.iter().any(|p| {
             p.key == key
                 && current
                     .get(&manifest::Key::parse(key))
                     .is_some_and(|(_, f)| f.value() == p.old)
         })
     };
-    for pending in before.pending.iter().filter(|p| !logged(&p.key)) {
+    for pending in pending_before.iter().filter(|p| !logged(&p.key)) {
         if let Some((_, figure)) = current.get(&manifest::Key::parse(&pending.key))
             && figure.value() != pending.old
         {

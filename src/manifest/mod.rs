@@ -19,6 +19,9 @@ use serde::Serialize;
 
 use crate::provenance::{Ref, SourceFile, SourceValue, Sources};
 
+mod published;
+pub use published::{Compared, Published};
+
 /// The manifest's file name in the output folder.
 pub const FILE: &str = "figures.json";
 
@@ -555,17 +558,22 @@ pub fn diff(old: &Manifest, new: &Manifest) -> Vec<Change> {
 
 /// The data files whose fingerprint differs between `old` and the current `data`
 /// fingerprints, or that are new.
-pub fn changed_files(old: &Manifest, data: &BTreeMap<String, String>) -> Vec<String> {
+pub fn changed_files(
+    old: &BTreeMap<String, String>,
+    data: &BTreeMap<String, String>,
+) -> Vec<String> {
     data.iter()
-        .filter(|(path, print)| old.data.get(*path) != Some(*print))
+        .filter(|(path, print)| old.get(*path) != Some(*print))
         .map(|(path, _)| path.clone())
         .collect()
 }
 
 /// The data files of `old` that the current `data` no longer has.
-pub fn removed_files(old: &Manifest, data: &BTreeMap<String, String>) -> Vec<String> {
-    old.data
-        .keys()
+pub fn removed_files(
+    old: &BTreeMap<String, String>,
+    data: &BTreeMap<String, String>,
+) -> Vec<String> {
+    old.keys()
         .filter(|path| !data.contains_key(*path))
         .cloned()
         .collect()
