@@ -277,11 +277,14 @@ pub fn plan(
     } else {
         Vec::new()
     };
+    // Files by path (a county's sheet has thousands of rows).
+    let existing_at: HashMap<&Path, &Arc<DataFile>> =
+        existing.iter().map(|f| (f.path.as_path(), *f)).collect();
     let mut candidates: Vec<Arc<DataFile>> = Vec::new();
     let mut row_of: HashMap<PathBuf, usize> = HashMap::new();
     for row in &rows {
         let path = path_of(row);
-        let old = existing.iter().find(|f| f.path == path);
+        let old = existing_at.get(path.as_path());
         let mut root = old.map_or_else(
             || Node {
                 value: Value::Map(Vec::new()),
@@ -338,6 +341,13 @@ pub fn plan(
             .is_some_and(|l| l.file.to_string_lossy().starts_with(&sheet_prefix))
     }));
     let (checked_before, _) = crate::validate::validate(site_root, loaded, None, None);
+    let by_path = |data: &Data| -> HashMap<PathBuf, Arc<DataFile>> {
+        data.files
+            .iter()
+            .map(|f| (f.path.clone(), f.clone()))
+            .collect()
+    };
+    let (checked_at, before_at) = (by_path(&checked), by_path(&checked_before));
 
     let mut plan = Plan {
         sheet: places[0].sheet.to_string(),
@@ -353,10 +363,10 @@ pub fn plan(
     };
     for row in &rows {
         let path = path_of(row);
-        let Some(now) = checked.files.iter().find(|f| f.path == path) else {
+        let Some(now) = checked_at.get(path.as_path()) else {
             continue;
         };
-        let old = existing.iter().find(|f| f.path == path);
+        let old = existing_at.get(path.as_path());
         let Some(old) = old else {
             plan.writes.push(Planned {
                 path,
@@ -366,7 +376,7 @@ pub fn plan(
             });
             continue;
         };
-        let before = checked_before.files.iter().find(|f| f.path == path);
+        let before = before_at.get(path.as_path());
         let file_name = old.path.display().to_string().replace('\\', "/");
         let what = |label: &str| {
             let name = row
@@ -530,6 +540,7 @@ fn list_items(
         )]);
     }
     let mut problems = Vec::new();
+    let ids: HashSet<&str> = rows.iter().map(|row| row.id.as_str()).collect();
     // By record: (序号, row, values) of each item.
     let mut items: HashMap<String, Vec<Item>> = HashMap::new();
     let empty = Given::Empty;
@@ -545,7 +556,7 @@ fn list_items(
             Some(Given::Number { value, .. }) => value.to_string(),
             Some(_) => String::new(),
         };
-        if target.folder.is_some() && !rows.iter().any(|row| row.id == id) {
+        if target.folder.is_some() && !ids.contains(id.as_str()) {
             problems.push(
                 Diagnostic::error(
                     "import-id",
