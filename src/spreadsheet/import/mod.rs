@@ -136,13 +136,16 @@ impl Place<'_> {
 /// The line a value read from `sheet` (0: the records' sheet, then the lists' sheets) at
 /// 0-based `row` is placed at (see [`CELL_LINE`]).
 fn line_of(sheet: usize, row: usize) -> u32 {
-    CELL_LINE + ((sheet as u32) << 20) + row as u32 + 1
+    CELL_LINE + ((sheet as u32) << ROW_BITS) + row as u32 + 1
 }
+
+/// Bits of a line made by [`line_of`] that hold the row: Excel's 1,048,576 rows and one.
+const ROW_BITS: u32 = 21;
 
 /// The sheet and 0-based row of a line made by [`line_of`].
 fn sheet_row(line: usize) -> Option<(usize, usize)> {
     let at = line.checked_sub(CELL_LINE as usize)?;
-    Some((at >> 20, (at & 0xF_FFFF).checked_sub(1)?))
+    Some((at >> ROW_BITS, (at & ((1 << ROW_BITS) - 1)).checked_sub(1)?))
 }
 
 /// One value a row gives: where it goes in the record and what it is.
@@ -1480,6 +1483,14 @@ mod tests {
         remove_path(&mut root, &["registered".into(), "households".into()]);
         remove_path(&mut root, &["registered".into(), "people".into()]);
         assert_eq!(yaml_edit::file_text(&root), "name: 横溪村\nsummary: 好\n");
+    }
+
+    #[test]
+    fn a_cells_line_tells_its_sheet_and_row_to_excels_last_row() {
+        for (sheet, row) in [(0, 0), (0, 1_048_575), (3, 11), (1000, 1_048_575)] {
+            assert_eq!(sheet_row(line_of(sheet, row) as usize), Some((sheet, row)));
+        }
+        assert_eq!(sheet_row(12), None);
     }
 
     #[test]
