@@ -648,6 +648,32 @@ fn an_opendocument_spreadsheet_from_libreoffice_or_wps_is_read_too() {
     assert!(said.contains("建档立卡人数：468人 → 470人"), "{said}");
     assert!(said.contains("v.ods 村委会!F2"), "{said}");
     assert!(said.contains("未变 1 个文件"), "{said}");
+    // Its number formats are not read: a fraction in a percentage column is doubted aloud.
+    ods(
+        &root.join("p.ods"),
+        "村委会",
+        &[
+            &[
+                "编号",
+                "村名",
+                "试点村",
+                "建档立卡户数（户）",
+                "建档立卡人数（人）",
+                "帮扶资金（万元）",
+                "参保率（%）",
+            ],
+            &["hengxi", "横溪村", "是", "132", "468", "81.76875", "0.99"],
+        ],
+    );
+    let out = huibao(
+        root,
+        &["import", "p.ods", "--into", "data/villages", "--dry-run"],
+    );
+    let said = text(&out);
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("p.ods 村委会!G2（参保率（%））"), "{said}");
+    assert!(said.contains("读作 0.99%"), "{said}");
+    assert!(said.contains("参保率：99.50% → 0.99%"), "{said}");
 }
 
 #[test]

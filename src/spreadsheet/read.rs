@@ -20,6 +20,10 @@ pub struct Grid {
     pub name: String,
     /// Hidden in the workbook.
     pub hidden: bool,
+    /// Whether its cells' number formats were read (an `.xlsx`: calamine reads them from no
+    /// other format), so that a percentage cell is known as one and a number keeps the
+    /// decimals it shows.
+    pub formats: bool,
     /// Its rows from row 1, each from column A.
     pub rows: Vec<Vec<Given>>,
 }
@@ -122,6 +126,7 @@ fn workbook(path: &Path, shown: &Path) -> Result<Workbook, Diagnostic> {
         ))
     };
     let mut book = calamine::open_workbook_auto(path).map_err(|e| unreadable(&e))?;
+    let formats = matches!(&book, calamine::Sheets::Xlsx(_));
     let metadata: Vec<(String, bool)> = book
         .sheets_metadata()
         .iter()
@@ -156,7 +161,12 @@ fn workbook(path: &Path, shown: &Path) -> Result<Workbook, Diagnostic> {
             }
             rows.push(cells);
         }
-        sheets.push(Grid { name, hidden, rows });
+        sheets.push(Grid {
+            name,
+            hidden,
+            formats,
+            rows,
+        });
     }
     Ok(Workbook {
         sheets,
@@ -295,6 +305,7 @@ fn csv_grid(bytes: &[u8], name: &str, shown: &Path) -> Result<Workbook, Diagnost
         sheets: vec![Grid {
             name: name.to_string(),
             hidden: false,
+            formats: false,
             rows,
         }],
         encoding_note,

@@ -331,10 +331,12 @@ pub fn plan(
     if found.iter().any(Diagnostic::is_error) {
         // The errors, and the warnings of the files the sheet touches (not the other
         // files' notes: `huibao check` reports those).
-        return Err(found
+        let mut shown: Vec<Diagnostic> = found
             .into_iter()
             .filter(|d| d.is_error() || d.severity == Severity::Warning)
-            .collect());
+            .collect();
+        shown.append(&mut notes);
+        return Err(shown);
     }
     // Warnings about the sheet's records; those of the other files are `huibao check`'s.
     let sheet_prefix = request.shown.display().to_string();
@@ -587,6 +589,14 @@ fn list_items(
                 continue;
             };
             let (path, label, field) = &leaves[*leaf];
+            if let Some(doubt) = percent_doubt(grid, cell(m.col), field) {
+                problems.push(Diagnostic::new(
+                    Severity::Warning,
+                    "import-percent",
+                    Some(place.cell(r, m.col)),
+                    doubt,
+                ));
+            }
             match cell_value(cell(m.col), field, unit.as_deref()) {
                 Ok(value) => values.push(Assign {
                     path: path.clone(),
@@ -890,6 +900,14 @@ fn rows(
                 continue;
             };
             let (path, label, field) = &leaves[*leaf];
+            if let Some(doubt) = percent_doubt(grid, cell(m.col), field) {
+                notes.push(Diagnostic::new(
+                    Severity::Warning,
+                    "import-percent",
+                    Some(place.cell(r, m.col)),
+                    doubt,
+                ));
+            }
             match cell_value(cell(m.col), field, unit.as_deref()) {
                 Ok(value) => values.push(Assign {
                     path: path.clone(),
@@ -1063,6 +1081,27 @@ fn rows(
 /// Text compared as Unicode NFC, trimmed (村 typed two ways is one name).
 fn nfc(text: &str) -> String {
     text.trim().nfc().collect()
+}
+
+/// A doubt about a number below 1 in a percentage column of a workbook whose number formats
+/// are not read (.xls, .ods): a cell showing 85% holds 0.85, which is read as 0.85%.
+fn percent_doubt(grid: &Grid, given: &Given, field: &Field) -> Option<Text> {
+    let Given::Number { value, .. } = given else {
+        return None;
+    };
+    let small = !value.is_zero() && value.abs() < Decimal::ONE;
+    (!grid.formats && matches!(field.kind, Kind::Percent) && small).then(|| {
+        Text::new(
+            format!(
+                "读作 {value}%：若单元格显示的是百分比（如 {}%），它存的是小数，请写成百分数或另存为 .xlsx 再导入",
+                value * Decimal::ONE_HUNDRED
+            ),
+            format!(
+                "read as {value}%: if the cell shows a percentage ({}%), it holds a fraction; write the percentage, or save as .xlsx and import again",
+                value * Decimal::ONE_HUNDRED
+            ),
+        )
+    })
 }
 
 /// A cell's value for `field`, as YAML would give it for the schema's checks; `unit` is the
