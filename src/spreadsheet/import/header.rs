@@ -313,6 +313,7 @@ mod tests {
         let grid = Grid {
             name: "村委会".into(),
             hidden: false,
+            formats: true,
             rows: vec![
                 vec![text("各村情况统计表")],
                 vec![
@@ -349,6 +350,7 @@ mod tests {
         let by_path = Grid {
             name: "x".into(),
             hidden: false,
+            formats: true,
             rows: vec![vec![
                 text("name"),
                 text("registered.households"),
@@ -359,6 +361,7 @@ mod tests {
         let unknown = Grid {
             name: "x".into(),
             hidden: false,
+            formats: true,
             rows: vec![vec![text("村名"), text("建档立卡户"), text("资金")]],
         };
         let problems = map(&unknown, &leaves, &[true, true, true]).unwrap_err();
