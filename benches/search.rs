@@ -41,10 +41,7 @@ fn main() {
     let start = Instant::now();
     let texts: Vec<_> = bodies
         .iter()
-        .map(|(_, body)| {
-            let content = huibao::render::print::without_site_only(body, &mut Default::default());
-            index::page_text(&content)
-        })
+        .map(|(_, body)| index::page_text(body))
         .collect();
     let read = start.elapsed();
     let start = Instant::now();

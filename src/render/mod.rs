@@ -634,8 +634,8 @@ pub fn render_site_cached(
         let search = collector
             .as_ref()
             .map(|collector| -> Result<_, Vec<Diagnostic>> {
-                let content = print::without_site_only(&page.body, &mut Default::default());
-                let text = search::index::page_text(&content);
+                // What only the site shows is left out by the reader itself.
+                let text = search::index::page_text(&page.body);
                 let title = crate::provenance::strip(&planned.title);
                 let entry = search::index::Entry::new(&title, &text, collector.dictionary());
                 collector

@@ -301,6 +301,17 @@ const VOID: &[&str] = &[
 /// Copies `html` into `out`, leaving out elements of class `site-only` (`skipping`: whether
 /// one is open, carried from a piece of HTML to the next); with a `place`, its ids, fragment
 /// links and page links rewritten for the page's section of the whole report.
+/// Where the content of an `<svg>` that `rest` follows ends, after its `</svg>`, when it has
+/// no `<svg>` inside and names nothing site-only; `None` otherwise (it is scanned tag by tag).
+fn plain_svg_end(rest: &str) -> Option<usize> {
+    let bytes = rest.as_bytes();
+    let close = memchr::memmem::find(bytes, b"</svg>")?;
+    let inside = &bytes[..close];
+    let nested = memchr::memmem::find(inside, b"<svg").is_some();
+    let site_only = memchr::memmem::find(inside, b"site-only").is_some();
+    (!nested && !site_only).then_some(close + "</svg>".len())
+}
+
 fn scan(html: &str, place: Option<&Place<'_>>, skipping: &mut SiteOnly, out: &mut String) {
     let mut rest = html;
     while let Some(at) = memchr::memchr(b'<', rest.as_bytes()) {
@@ -361,6 +372,20 @@ fn scan(html: &str, place: Option<&Place<'_>>, skipping: &mut SiteOnly, out: &mu
             if !(tag.self_closing || void) {
                 skipping.0 = Some((tag.name.to_ascii_lowercase(), 1));
             }
+            continue;
+        }
+        // A chart's SVG (thousands of tags) with nothing site-only in it is copied whole:
+        // every page with a 「下载 CSV」 link is scanned, and its charts are most of it.
+        // (Not for the whole report, whose ids inside the chart are each rewritten.)
+        if place.is_none()
+            && !tag.closing
+            && !tag.self_closing
+            && tag.name.eq_ignore_ascii_case("svg")
+            && let Some(end) = plain_svg_end(rest)
+        {
+            out.push_str(text);
+            out.push_str(&rest[..end]);
+            rest = &rest[end..];
             continue;
         }
         // Raw text elements: their content is not markup.

@@ -92,6 +92,8 @@ pub fn page_text(html: &str) -> PageText {
         let name = tag_name(tag);
         let kind = match element(name) {
             Element::Details if tag.contains("chart-data") => Element::Skipped,
+            // What only the site shows (the 示例 banner, 「下载 CSV」) is not indexed.
+            _ if !closing && site_only(tag) => Element::Skipped,
             kind => kind,
         };
         match kind {
@@ -125,6 +127,22 @@ pub fn page_text(html: &str) -> PageText {
         headings,
         body: tidy_lines(&body),
     }
+}
+
+/// Whether a start tag's classes include `site-only`.
+fn site_only(tag: &str) -> bool {
+    if memchr::memmem::find(tag.as_bytes(), b"site-only").is_none() {
+        return false;
+    }
+    let Some(start) = tag.find("class=") else {
+        return false;
+    };
+    let value = &tag[start + "class=".len()..];
+    let classes = match value.chars().next() {
+        Some(quote @ ('"' | '\'')) => value[1..].split(quote).next().unwrap_or(""),
+        _ => value.split([' ', '>', '/']).next().unwrap_or(""),
+    };
+    classes.split_ascii_whitespace().any(|c| c == "site-only")
 }
 
 /// `text` with each line trimmed and the empty ones left out.
@@ -799,6 +817,8 @@ mod tests {
         // A page's table of contents is navigation, not text.
         let html = "<nav class=\"page-toc\"><p>本页目录</p><ul><li>一、基本情况</li></ul></nav><h2>一、基本情况</h2>";
         assert_eq!(page_text(html).body, "一、基本情况");
+        let html = "<p>前</p><div class=\"note site-only\"><p>示例</p><div>内</div></div><p class='site-only table-download'><a>下载 CSV</a></p><p data-x=\"site-only\">后</p>";
+        assert_eq!(page_text(html).body, "前\n后");
     }
 
     #[test]
