@@ -583,39 +583,12 @@ fn list_items(
             Some(Given::Text(t)) => t.trim().parse().ok(),
             _ => None,
         };
-        let mut values = Vec::new();
-        for m in &mapped {
-            let Role::Value { leaf, unit } = &m.role else {
-                continue;
-            };
-            let (path, label, field) = &leaves[*leaf];
-            if let Some(doubt) = percent_doubt(grid, cell(m.col), field) {
-                problems.push(Diagnostic::new(
-                    Severity::Warning,
-                    "import-percent",
-                    Some(place.cell(r, m.col)),
-                    doubt,
-                ));
-            }
-            match cell_value(cell(m.col), field, unit.as_deref()) {
-                Ok(value) => values.push(Assign {
-                    path: path.clone(),
-                    node: Node {
-                        value,
-                        line: line_of(sheet, r),
-                        col: m.col as u32 + 1,
-                    },
-                    required: required[*leaf],
-                    label: label.clone(),
-                    unit: field.unit.clone().unwrap_or_default(),
-                }),
-                Err(message) => problems.push(Diagnostic::error(
-                    "import-cell",
-                    Some(place.cell(r, m.col)),
-                    message,
-                )),
-            }
-        }
+        let columns = Columns {
+            mapped: &mapped,
+            leaves: &leaves,
+            required: &required,
+        };
+        let values = columns.values(grid, (sheet, r), place, &mut problems);
         items.entry(id).or_default().push((number, r, values));
     }
     for row in rows.iter_mut() {
@@ -894,39 +867,19 @@ fn rows(
             ));
             continue;
         }
-        let mut values = Vec::new();
-        for m in mapped {
-            let Role::Value { leaf, unit } = &m.role else {
-                continue;
-            };
-            let (path, label, field) = &leaves[*leaf];
-            if let Some(doubt) = percent_doubt(grid, cell(m.col), field) {
-                notes.push(Diagnostic::new(
-                    Severity::Warning,
-                    "import-percent",
-                    Some(place.cell(r, m.col)),
-                    doubt,
-                ));
-            }
-            match cell_value(cell(m.col), field, unit.as_deref()) {
-                Ok(value) => values.push(Assign {
-                    path: path.clone(),
-                    node: Node {
-                        value,
-                        line: line_of(0, r),
-                        col: m.col as u32 + 1,
-                    },
-                    required: required[*leaf],
-                    label: label.clone(),
-                    unit: field.unit.clone().unwrap_or_default(),
-                }),
-                Err(message) => problems.push(
-                    Diagnostic::error("import-cell", Some(place.cell(r, m.col)), message)
-                        .with_hint(Text::new(
-                            "改正这个单元格（或它的公式），再导入",
-                            "correct this cell (or its formula) and import again",
-                        )),
-                ),
+        let columns = Columns {
+            mapped,
+            leaves,
+            required,
+        };
+        let mut found = Vec::new();
+        let values = columns.values(grid, (0, r), place, &mut found);
+        // Doubts are notes; the problems of cells stop the import.
+        for d in found {
+            if d.is_error() {
+                problems.push(d);
+            } else {
+                notes.push(d);
             }
         }
         let name = name_col.and_then(|c| match cell(c) {
@@ -1081,6 +1034,65 @@ fn rows(
 /// Text compared as Unicode NFC, trimmed (村 typed two ways is one name).
 fn nfc(text: &str) -> String {
     text.trim().nfc().collect()
+}
+
+/// The mapped columns of a sheet, to read a row's values with.
+struct Columns<'c, 'f> {
+    mapped: &'c [header::Mapped],
+    leaves: &'c [Leaf<'f>],
+    required: &'c [bool],
+}
+
+impl Columns<'_, '_> {
+    /// The values of the 0-based row `r` of `grid` (the `sheet`-th read), each placed at its
+    /// cell; a cell that cannot be read is a problem, a doubtful one a warning.
+    fn values(
+        &self,
+        grid: &Grid,
+        (sheet, r): (usize, usize),
+        place: &Place<'_>,
+        problems: &mut Vec<Diagnostic>,
+    ) -> Vec<Assign> {
+        let empty = Given::Empty;
+        let cells = &grid.rows[r];
+        let mut values = Vec::new();
+        for m in self.mapped {
+            let Role::Value { leaf, unit } = &m.role else {
+                continue;
+            };
+            let given = cells.get(m.col).unwrap_or(&empty);
+            let (path, label, field) = &self.leaves[*leaf];
+            if let Some(doubt) = percent_doubt(grid, given, field) {
+                problems.push(Diagnostic::new(
+                    Severity::Warning,
+                    "import-percent",
+                    Some(place.cell(r, m.col)),
+                    doubt,
+                ));
+            }
+            match cell_value(given, field, unit.as_deref()) {
+                Ok(value) => values.push(Assign {
+                    path: path.clone(),
+                    node: Node {
+                        value,
+                        line: line_of(sheet, r),
+                        col: m.col as u32 + 1,
+                    },
+                    required: self.required[*leaf],
+                    label: label.clone(),
+                    unit: field.unit.clone().unwrap_or_default(),
+                }),
+                Err(message) => problems.push(
+                    Diagnostic::error("import-cell", Some(place.cell(r, m.col)), message)
+                        .with_hint(Text::new(
+                            "改正这个单元格（或它的公式），再导入",
+                            "correct this cell (or its formula) and import again",
+                        )),
+                ),
+            }
+        }
+        values
+    }
 }
 
 /// A doubt about a number below 1 in a percentage column of a workbook whose number formats
