@@ -798,3 +798,39 @@ fn preview_list_pages_follow_a_renamed_record() {
     fs::write(towns.join("a.yaml"), "name: 新甲镇\npeople: 100\n").unwrap();
     assert!(build("renamed").contains("新甲镇"));
 }
+
+/// The preview makes the page 「数据下载」's workbook again only when the data changed (a
+/// county's takes seconds): the same bytes, shared, while nothing changed.
+#[test]
+fn the_preview_keeps_the_data_downloads_while_the_data_are_the_same() {
+    let site = copy_site(&repo());
+    let mut cache = huibao::BuildCache::default();
+    let workbook = |rendered: &huibao::Rendered| {
+        rendered
+            .output
+            .files
+            .iter()
+            .find(|(p, _)| p.extension().is_some_and(|e| e == "xlsx"))
+            .map(|(_, b)| b.clone())
+            .expect("the workbook")
+    };
+    let first =
+        huibao::render_cached(site.path(), false, huibao::Compare::LastBuild, &mut cache).unwrap();
+    let again =
+        huibao::render_cached(site.path(), false, huibao::Compare::LastBuild, &mut cache).unwrap();
+    assert_eq!(
+        workbook(&first).as_ptr(),
+        workbook(&again).as_ptr(),
+        "kept, not made again"
+    );
+    let file = site.path().join("data/villages/hengxi.yaml");
+    let yaml = fs::read_to_string(&file).unwrap();
+    fs::write(&file, yaml.replace("summary: ", "summary: 改过。")).unwrap();
+    let changed =
+        huibao::render_cached(site.path(), false, huibao::Compare::LastBuild, &mut cache).unwrap();
+    assert_ne!(
+        workbook(&changed),
+        workbook(&first),
+        "made again from the new data"
+    );
+}

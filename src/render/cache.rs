@@ -24,6 +24,8 @@ pub struct PageCache {
     pub(super) file_prints: FilePrints,
     /// The search terms' numbers, which the kept pages' search entries use.
     pub(super) search_terms: std::sync::Arc<std::sync::RwLock<crate::search::index::Dictionary>>,
+    /// The page 「数据下载」's files with the fingerprint of the data they were made of.
+    pub(super) data_downloads: Option<(String, super::data_page::DataDownloads)>,
 }
 
 /// Each data file's print from the last build, with the file it was made from (see

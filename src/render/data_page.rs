@@ -12,7 +12,9 @@ use tera::Tera;
 use super::PagePlan;
 use crate::diagnostics::{Diagnostic, Location, Text};
 use crate::discover::Site;
+use crate::load::Data;
 use crate::spreadsheet::{self, Sheet};
+use crate::validate::schema::Schema;
 
 /// The page's path in the output folder.
 pub const PAGE: &str = "downloads.html";
@@ -20,10 +22,74 @@ pub const PAGE: &str = "downloads.html";
 /// The folder of the sheets' CSV files.
 pub const FOLDER: &str = "downloads";
 
+/// What the page offers, made from the checked data: each sheet listed, and the files (the
+/// workbook, each sheet's CSV). Kept by the preview while the data are the same (a county's
+/// workbook takes seconds to make).
+#[derive(Clone, Debug)]
+pub struct DataDownloads {
+    /// Each sheet: its name, the data it holds (`villages`), how many rows.
+    pub listed: Vec<(String, String, usize)>,
+    /// The workbook's file name in the output folder.
+    pub workbook: String,
+    /// The files: the workbook, then each sheet's CSV.
+    pub files: Vec<(PathBuf, Bytes)>,
+}
+
+impl DataDownloads {
+    /// The downloads of `data` laid out by `schema`, the workbook named `workbook` and
+    /// titled `title`.
+    pub fn make(
+        schema: &Schema,
+        data: &Data,
+        title: &str,
+        workbook: &str,
+    ) -> Result<DataDownloads, Diagnostic> {
+        let sheets = spreadsheet::sheets(schema, data);
+        let bytes = spreadsheet::xlsx::workbook(title, &sheets).map_err(|e| {
+            Diagnostic::error(
+                "xlsx",
+                None,
+                Text::new(
+                    format!("无法生成 Excel 工作簿：{e}"),
+                    format!("cannot make the Excel workbook: {e}"),
+                ),
+            )
+        })?;
+        let mut files = vec![(PathBuf::from(workbook), Bytes::from(bytes))];
+        files.extend(csv_files(&sheets));
+        Ok(DataDownloads {
+            listed: sheets
+                .iter()
+                .map(|s| (s.name.clone(), s.source.clone(), s.rows.len()))
+                .collect(),
+            workbook: workbook.to_string(),
+            files,
+        })
+    }
+
+    /// Every path it makes in the output folder, the page's too.
+    pub fn paths(&self) -> impl Iterator<Item = String> + '_ {
+        std::iter::once(PAGE.to_string()).chain(
+            self.files
+                .iter()
+                .map(|(p, _)| p.display().to_string().replace('\\', "/")),
+        )
+    }
+}
+
+/// What the downloads are made of: every data file's fingerprint and the schema.
+pub fn fingerprint(data: &Data, schema: &Schema) -> String {
+    let mut text = format!("{schema:?}");
+    for file in &data.files {
+        text.push_str(&file.path.display().to_string());
+        text.push_str(&file.fingerprint);
+    }
+    crate::manifest::fingerprint(text.as_bytes())
+}
+
 /// A sheet's CSV file in the output folder: `downloads/村委会.csv`.
-pub fn csv_path(sheet: &Sheet) -> String {
-    let name: String = sheet
-        .name
+pub fn csv_path(sheet_name: &str) -> String {
+    let name: String = sheet_name
         .chars()
         .map(|c| {
             if c.is_control() || "\\/:*?\"<>|#%".contains(c) {
@@ -37,13 +103,13 @@ pub fn csv_path(sheet: &Sheet) -> String {
 }
 
 /// The sheets' CSV files.
-pub fn csv_files(sheets: &[Sheet]) -> Vec<(PathBuf, Bytes)> {
+fn csv_files(sheets: &[Sheet]) -> Vec<(PathBuf, Bytes)> {
     sheets
         .iter()
         .map(|sheet| {
             let csv = spreadsheet::csv::csv(sheet);
             (
-                PathBuf::from(csv_path(sheet)),
+                PathBuf::from(csv_path(&sheet.name)),
                 Bytes::from(csv.into_bytes()),
             )
         })
@@ -55,17 +121,17 @@ fn url(path: &str) -> String {
     percent_encoding::utf8_percent_encode(path, super::IN_URL).to_string()
 }
 
-/// The page, in the layout of every page: the workbook (named `workbook`), each sheet's
-/// CSV, and the other documents offered (`documents`: file and label).
+/// The page, in the layout of every page: the workbook, each sheet's CSV, and the other
+/// documents offered (`documents`: file and label).
 pub fn render(
     layout_tera: &Tera,
     site: &Site,
     plan: &PagePlan,
     site_json: &Json,
-    sheets: &[Sheet],
-    workbook: &str,
+    downloads: &DataDownloads,
     documents: &[(String, &str)],
 ) -> Result<String, Diagnostic> {
+    let workbook = downloads.workbook.as_str();
     let zh = !site.config.language.starts_with("en");
     let words = |zh_text: &'static str, en_text: &'static str| if zh { zh_text } else { en_text };
     let mut content = String::new();
@@ -76,7 +142,8 @@ pub fn render(
             "All the data of this report, the same checked data as the figures on its pages: open them in Excel or WPS to check and sum.",
         )
     ));
-    let rows: usize = sheets.iter().map(|s| s.rows.len()).sum();
+    let rows: usize = downloads.listed.iter().map(|(_, _, rows)| rows).sum();
+    let sheets = &downloads.listed;
     content.push_str(&format!(
         "<p class=\"data-download-all\"><a href=\"{}\" download>{}</a>（{}）</p>\n",
         url(workbook),
@@ -93,13 +160,13 @@ pub fn render(
         words("来源", "Source"),
         words("行数", "Rows"),
     ));
-    for sheet in sheets {
-        let path = csv_path(sheet);
+    for (name, source, rows) in sheets {
+        let path = csv_path(name);
         content.push_str(&format!(
             "<tr><td>{}</td><td><code>data/{}</code></td><td class=\"num\">{}</td><td><a href=\"{}\" download>{}</a></td></tr>\n",
-            crate::html::escape_html_text(&sheet.name),
-            crate::html::escape_html_text(&sheet.source),
-            sheet.rows.len(),
+            crate::html::escape_html_text(name),
+            crate::html::escape_html_text(source),
+            rows,
             url(&path),
             crate::html::escape_html_text(path.trim_start_matches("downloads/")),
         ));

@@ -260,7 +260,8 @@ pub fn render_site_cached(
     // The page 「数据下载」 and its files (the workbook, each sheet's CSV), when the site
     // offers its data to download: laid out from the checked data before the pages take it,
     // by a build and by the preview alike.
-    let data_sheets = match extras.schema {
+    let workbook = site.config.document_file(crate::config::DocumentKind::Xlsx);
+    let data_downloads = match extras.schema {
         Some(schema)
             if (sink.is_some_and(|s| s.makes_downloads()) || keep)
                 && site
@@ -268,7 +269,28 @@ pub fn render_site_cached(
                     .downloads()
                     .contains(&crate::config::DocumentKind::Xlsx) =>
         {
-            Some(crate::spreadsheet::sheets(schema, &data))
+            // The preview makes them again only when the data changed.
+            let print = data_page::fingerprint(&data, schema);
+            match &cache.data_downloads {
+                Some((kept, downloads)) if keep && *kept == print => Some(downloads.clone()),
+                _ => match data_page::DataDownloads::make(
+                    schema,
+                    &data,
+                    &site.config.title,
+                    &workbook,
+                ) {
+                    Ok(downloads) => {
+                        if keep {
+                            cache.data_downloads = Some((print, downloads.clone()));
+                        }
+                        Some(downloads)
+                    }
+                    Err(problem) => {
+                        problems.push(problem);
+                        None
+                    }
+                },
+            }
         }
         None if (sink.is_some_and(|s| s.makes_downloads()) || keep)
             && site
@@ -366,7 +388,7 @@ pub fn render_site_cached(
     {
         problems.push(search_page::collision(&sources[page.source].file));
     }
-    if data_sheets.is_some()
+    if data_downloads.is_some()
         && let Some(page) = plan.pages.iter().find(|p| {
             p.output == data_page::PAGE || p.output.starts_with(&format!("{}/", data_page::FOLDER))
         })
@@ -400,10 +422,9 @@ pub fn render_site_cached(
         &[]
     };
     // With the page 「数据下载」, the header links it instead of the workbook.
-    let workbook = site.config.document_file(crate::config::DocumentKind::Xlsx);
     let header_downloads: Vec<&(String, &str)> = downloads
         .iter()
-        .filter(|(file, _)| data_sheets.is_none() || *file != workbook)
+        .filter(|(file, _)| data_downloads.is_none() || *file != workbook)
         .collect();
     let site_json = json!({
         "title": site.config.title,
@@ -412,7 +433,7 @@ pub fn render_site_cached(
         "corrections": extras.corrections.len(),
         "print_page": if parts.is_some() { Json::from(print::PAGE) } else { Json::Null },
         "search": if collector.is_some() { Json::from(search_page::PAGE) } else { Json::Null },
-        "data_page": if data_sheets.is_some() { Json::from(data_page::PAGE) } else { Json::Null },
+        "data_page": if data_downloads.is_some() { Json::from(data_page::PAGE) } else { Json::Null },
         "downloads": header_downloads
             .iter()
             .map(|(file, label)| {
@@ -506,10 +527,11 @@ pub fn render_site_cached(
                 .flatten(),
         )
         .chain(documents.iter().map(|(file, _)| file.clone()))
-        .chain(data_sheets.iter().flat_map(|sheets| {
-            std::iter::once(data_page::PAGE.to_string())
-                .chain(sheets.iter().map(data_page::csv_path))
-        }))
+        .chain(
+            data_downloads
+                .iter()
+                .flat_map(data_page::DataDownloads::paths),
+        )
         .collect();
     let output_paths: std::collections::HashSet<String> = generated
         .iter()
@@ -771,37 +793,16 @@ pub fn render_site_cached(
         }
         output.search = Some(index);
     }
-    if let Some(sheets) = &data_sheets {
-        match data_page::render(
-            &layout_tera,
-            site,
-            &plan,
-            &site_json,
-            sheets,
-            &workbook,
-            downloads,
-        ) {
+    if let Some(offered) = &data_downloads {
+        match data_page::render(&layout_tera, site, &plan, &site_json, offered, downloads) {
             Ok(html) => {
                 output.files.push((
                     PathBuf::from(data_page::PAGE),
                     Bytes::from(html.into_bytes()),
                 ));
-                output.files.extend(data_page::csv_files(sheets));
+                output.files.extend(offered.files.iter().cloned());
             }
             Err(problem) => problems.push(problem),
-        }
-        match crate::spreadsheet::xlsx::workbook(&site.config.title, sheets) {
-            Ok(bytes) => output
-                .files
-                .push((PathBuf::from(&workbook), Bytes::from(bytes))),
-            Err(e) => problems.push(Diagnostic::error(
-                "xlsx",
-                None,
-                Text::new(
-                    format!("无法生成 Excel 工作簿：{e}"),
-                    format!("cannot make the Excel workbook: {e}"),
-                ),
-            )),
         }
     }
     if let Some(parts) = parts {
