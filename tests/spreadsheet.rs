@@ -355,3 +355,40 @@ fn offering_the_data_without_a_schema_or_over_a_page_of_the_same_name_is_an_erro
     assert!(!out.status.success());
     assert!(text(&out).contains("data-page-taken"), "{}", text(&out));
 }
+
+#[test]
+fn the_figures_manifest_names_the_downloads_that_carry_the_figures() {
+    let site = copy_site(&repo());
+    let out = site.path().join("public");
+    common::build_ok(site.path(), &out);
+    let manifest = huibao::manifest::Manifest::read(&out).expect("figures.json");
+    // A page's tables' files carry its figures.
+    let overview = manifest
+        .pages
+        .iter()
+        .find(|p| p.page == "villages/index.html")
+        .unwrap();
+    assert_eq!(
+        overview.downloads,
+        [
+            "villages/index.table-1.csv",
+            "villages/index.table-2.csv",
+            "villages/index.table-3.csv"
+        ]
+    );
+    // The data's own downloads carry every value of the data.
+    assert!(
+        manifest
+            .downloads
+            .contains(&"示例乡2020年脱贫攻坚工作情况汇报-数据.xlsx".to_string()),
+        "{:?}",
+        manifest.downloads
+    );
+    assert!(
+        manifest
+            .downloads
+            .contains(&"downloads/村委会.csv".to_string())
+    );
+    let text = std::fs::read_to_string(out.join("figures.json")).unwrap();
+    assert!(text.contains("\"downloads\": [\"villages/index.table-1.csv\","));
+}

@@ -82,6 +82,9 @@ pub struct Page {
     /// Its figures, in the order printed (shared, not copied, by the preview's next build
     /// when the page is unchanged).
     pub figures: Arc<[Figure]>,
+    /// The files made of its tables, which carry its figures too
+    /// (`villages/index.table-1.csv`).
+    pub downloads: Vec<String>,
 }
 
 /// Every figure of a build, and a fingerprint of every data file it read.
@@ -95,6 +98,9 @@ pub struct Manifest {
     pub table: Arc<Sources>,
     /// The pages, in output order.
     pub pages: Vec<Page>,
+    /// The files made of the data as a whole, which carry every value of it (the workbook
+    /// and each sheet's CSV on the page 「数据下载」).
+    pub downloads: Vec<String>,
     /// Published figures that changed with no entry in the corrections log yet: kept until
     /// the log has one, so that the warning is not given once and then forgotten.
     pub pending: Vec<Pending>,
@@ -155,6 +161,7 @@ impl Manifest {
             data,
             table,
             pages,
+            downloads: Vec::new(),
             pending: Vec::new(),
         }
     }
@@ -251,7 +258,12 @@ impl Manifest {
             head.push_str(if i == 0 { "\n  " } else { ",\n  " });
             head.push_str(&format!("{}: {}", json(path), json(print)));
         }
-        head.push_str("\n},\n\"files\": [");
+        head.push_str("\n},");
+        if !self.downloads.is_empty() {
+            let files: Vec<String> = self.downloads.iter().map(|d| json(d)).collect();
+            head.push_str(&format!("\n\"downloads\": [{}],", files.join(",")));
+        }
+        head.push_str("\n\"files\": [");
         for (i, (path, title)) in files.iter().enumerate() {
             head.push_str(if i == 0 { "\n  " } else { ",\n  " });
             head.push_str(&format!("[{},{}]", json(path), json(title)));
@@ -304,10 +316,15 @@ impl Manifest {
         let mut body = String::with_capacity(64 + 40 * page.figures.len());
         let _ = write!(
             body,
-            "{{\"page\": {}, \"title\": {}, \"figures\": [",
+            "{{\"page\": {}, \"title\": {}, ",
             json(&page.page),
             json(&page.title)
         );
+        if !page.downloads.is_empty() {
+            let files: Vec<String> = page.downloads.iter().map(|d| json(d)).collect();
+            let _ = write!(body, "\"downloads\": [{}], ", files.join(","));
+        }
+        body.push_str("\"figures\": [");
         for (j, figure) in page.figures.iter().enumerate() {
             body.push_str(if j == 0 { "\n  " } else { ",\n  " });
             // Only a tabled figure has numbers (taken in the same order as given).
@@ -407,6 +424,7 @@ impl Manifest {
                 page: page.page.clone(),
                 title: page.title.clone(),
                 figures: figures.into(),
+                downloads: page.downloads.clone(),
             });
         }
         let pending = doc
@@ -425,6 +443,7 @@ impl Manifest {
                 files: files.into_iter().map(Arc::new).collect(),
             }),
             pages,
+            downloads: doc.downloads,
             pending,
         })
     }
@@ -453,6 +472,8 @@ impl Manifest {
 struct Document<'d> {
     version: u32,
     data: BTreeMap<String, String>,
+    #[serde(default)]
+    downloads: Vec<String>,
     #[serde(borrow)]
     files: Vec<(Cow<'d, str>, Cow<'d, str>)>,
     #[serde(borrow)]
@@ -467,6 +488,8 @@ struct Document<'d> {
 struct DocumentPage<'d> {
     page: String,
     title: String,
+    #[serde(default)]
+    downloads: Vec<String>,
     #[serde(borrow)]
     figures: Vec<Item<'d>>,
 }
@@ -614,6 +637,7 @@ mod tests {
                 page: "index.html".into(),
                 title: "首页".into(),
                 figures: figures.into(),
+                downloads: vec!["index.table-1.csv".into()],
             }],
             table(names),
             BTreeMap::from([("data/a.yaml".to_string(), fingerprint(b"a: 1"))]),
@@ -667,9 +691,12 @@ mod tests {
             what: "文件a 什么".into(),
             old: "0人".into(),
         });
+        m.downloads = vec!["downloads/村委会.csv".into()];
         let bytes = m.to_bytes();
         let back = Manifest::from_bytes(&bytes).unwrap();
         assert_eq!(back.to_bytes(), bytes);
+        assert_eq!(back.downloads, m.downloads);
+        assert_eq!(back.pages[0].downloads, ["index.table-1.csv"]);
         assert_eq!(back.pending, m.pending);
         assert!(diff(&m, &back).is_empty());
         let text = String::from_utf8(bytes).unwrap();

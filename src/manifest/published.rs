@@ -525,6 +525,7 @@ mod tests {
                     })
                     .collect::<Vec<_>>()
                     .into(),
+                downloads: Vec::new(),
             })
             .collect();
         let mut m = Manifest::new(

@@ -200,6 +200,8 @@ struct Finished {
     search: Option<std::sync::Arc<search::index::Entry>>,
     /// The CSV files of its data tables, when they are kept in memory (no sink).
     tables: Vec<(String, Bytes)>,
+    /// Their paths (for the figures manifest: they carry the page's figures too).
+    table_paths: Vec<String>,
     figures: Vec<manifest::Figure>,
     links: links::PageLinks,
 }
@@ -586,11 +588,12 @@ pub fn render_site_cached(
                 {
                     problems.push(search::files::write_error(&error));
                 }
+                let table_paths = cached.tables.iter().map(|(p, _)| p.clone()).collect();
                 done.add(
                     page,
                     inputs,
                     (Some(cached.bytes), cached.section, cached.tables),
-                    cached.figures,
+                    (cached.figures, table_paths),
                     (cached.anchors, cached.search),
                 );
             }
@@ -690,6 +693,7 @@ pub fn render_site_cached(
             bytes: keep.then_some(bytes),
             section: section.filter(|_| keep),
             search: search.filter(|_| keep),
+            table_paths: page.tables.iter().map(|(p, _)| p.clone()).collect(),
             tables: if keep { page.tables } else { Vec::new() },
             figures: page.figures,
             links,
@@ -707,7 +711,7 @@ pub fn render_site_cached(
                     planned,
                     inputs,
                     (page.bytes, page.section, page.tables),
-                    page.figures.into(),
+                    (page.figures.into(), page.table_paths),
                     (anchors, page.search),
                 );
                 scanned.push((planned.output.clone(), page.links));
@@ -721,11 +725,20 @@ pub fn render_site_cached(
     } else {
         done.figures.len()
     };
-    output.figures = std::sync::Arc::new(manifest::Manifest::new(
+    let mut figures = manifest::Manifest::new(
         std::mem::take(&mut done.figures),
         figure_sources.clone(),
         data_fingerprints,
-    ));
+    );
+    // The data's own downloads carry every value: named in the manifest too.
+    if let Some(offered) = &data_downloads {
+        figures.downloads = offered
+            .files
+            .iter()
+            .map(|(path, _)| path.display().to_string().replace('\\', "/"))
+            .collect();
+    }
+    output.figures = std::sync::Arc::new(figures);
     timer.lap(&format!("pages ({reused} reused)"));
     if !problems.is_empty() {
         return Err(problems);
@@ -849,7 +862,8 @@ impl Done {
         page: &pages::PlannedPage,
         inputs: u64,
         (bytes, section, tables): (Option<Bytes>, Option<Bytes>, Vec<(String, Bytes)>),
-        figures: std::sync::Arc<[manifest::Figure]>,
+        // Its figures, and its tables' files, which carry them too.
+        (figures, table_paths): (std::sync::Arc<[manifest::Figure]>, Vec<String>),
         (anchors, search): (Vec<u64>, Option<std::sync::Arc<search::index::Entry>>),
     ) {
         if let (true, Some(bytes)) = (self.keep, bytes) {
@@ -875,6 +889,7 @@ impl Done {
             page: page.output.clone(),
             title: page.title.clone(),
             figures,
+            downloads: table_paths,
         });
         self.anchors.insert(page.output.clone(), anchors);
     }
