@@ -10,6 +10,11 @@ use common::{copy_site, fixture, huibao, text, tree};
 use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook};
 use std::path::Path;
 
+/// A file of the site as text.
+fn fs_read(site: &Path, name: &str) -> String {
+    std::fs::read_to_string(site.join(name)).unwrap()
+}
+
 /// The data files of a site, by path.
 fn data_of(site: &Path) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
     tree(&site.join("data"))
@@ -213,15 +218,36 @@ fn a_changed_value_is_replaced_in_place_keeping_comments_and_reported() {
     // 云湾村's file, which still says 342元, is not touched: its value is the same.
     let yunwan = std::fs::read_to_string(site.path().join("data/villages/yunwan.yaml")).unwrap();
     assert!(yunwan.contains("fund: 342元   # 按万元换算"));
-    // A value added: the file is written anew, and the report says its comments went.
-    let added = villages_csv("470").replace("99.50,\r\n", "99.50,新备注\r\n");
-    std::fs::write(site.path().join("v.csv"), added).unwrap();
+    // A value added (横溪村's 备注) goes in as a line of its own where the schema puts it;
+    // a value emptied (云湾村's) is taken out with its line; every comment stays.
+    let hengxi_before = after;
+    let yunwan_before = yunwan;
+    let edited = villages_csv("470")
+        .replace("99.50,\r\n", "99.50,新备注\r\n")
+        .replace("100,东片: 含两个自然村", "100,");
+    std::fs::write(site.path().join("v.csv"), edited).unwrap();
     let out = huibao(site.path(), &["import", "v.csv", "--into", "data/villages"]);
     let said = text(&out);
     assert!(out.status.success(), "{said}");
-    assert!(said.contains("重写 1 个文件"), "{said}");
-    let after = std::fs::read_to_string(site.path().join("data/villages/hengxi.yaml")).unwrap();
-    assert!(after.contains("coverage: 99.50\nnote: 新备注\n"), "{after}");
+    assert!(said.contains("原处修改 2 个文件"), "{said}");
+    let hengxi = std::fs::read_to_string(site.path().join("data/villages/hengxi.yaml")).unwrap();
+    assert_eq!(hengxi, format!("{hengxi_before}note: 新备注\n"));
+    let yunwan = std::fs::read_to_string(site.path().join("data/villages/yunwan.yaml")).unwrap();
+    assert_eq!(
+        yunwan,
+        yunwan_before.replace("note: \"东片: 含两个自然村\"\n", "")
+    );
+    // A date put in where the schema puts it: after the name, before the next key.
+    let dated =
+        fs_read(site.path(), "v.csv").replace("yunwan,云湾村,,", "yunwan,云湾村,2020-11-02,");
+    std::fs::write(site.path().join("v.csv"), dated).unwrap();
+    let out = huibao(site.path(), &["import", "v.csv", "--into", "data/villages"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let yunwan = std::fs::read_to_string(site.path().join("data/villages/yunwan.yaml")).unwrap();
+    assert!(
+        yunwan.starts_with("# 云湾村\nname: 云湾村\nsurveyed: 2020-11-02\npilot: false\n"),
+        "{yunwan}"
+    );
     let build = huibao(site.path(), &["build"]);
     assert!(build.status.success(), "{}", text(&build));
 }

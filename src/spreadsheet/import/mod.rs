@@ -392,8 +392,9 @@ pub fn plan(
             format!("{}{name} {label}", target.label)
         };
         let mut intended = old.root.clone();
-        let mut in_place = Vec::new();
-        let mut new_values = Vec::new();
+        // The edits that make the file's text the sheet's, where they can be made in place;
+        // `structural` once one cannot (the file is then written anew).
+        let mut edits: Vec<yaml_edit::Edit> = Vec::new();
         let mut structural = false;
         for (list_path, label, count) in &row.lists {
             let had = match at(&old.root, list_path).map(|n| &n.value) {
@@ -435,23 +436,31 @@ pub fn plan(
                 src: format!("{file_name} ← {}", cell_of(&assign.node)),
                 direct: true,
             });
-            match (at(&old.root, leaf_path), is) {
-                (Some(raw), Some(new)) if raw.value != Value::Null && !structural => {
-                    in_place.push((raw.line, raw.col, raw.value.clone()));
-                    new_values.push(new.value.clone());
+            let edit = match (at(&old.root, leaf_path), is) {
+                (Some(raw), Some(new)) if raw.value != Value::Null => {
                     set_path(&mut intended, &shape, leaf_path, new.clone());
+                    Some(yaml_edit::Edit::Replace {
+                        line: raw.line,
+                        col: raw.col,
+                        old: raw.value.clone(),
+                        new: new.value.clone(),
+                    })
                 }
                 (_, Some(new)) => {
-                    structural = true;
                     set_path(&mut intended, &shape, leaf_path, new.clone());
+                    insertion(&old.root, &shape, leaf_path, &new.value)
                 }
                 (_, None) => {
-                    structural = true;
                     remove_path(&mut intended, leaf_path);
+                    removal(&old.root, leaf_path)
                 }
+            };
+            match edit {
+                Some(edit) => edits.push(edit),
+                None => structural = true,
             }
         }
-        if in_place.is_empty() && !structural {
+        if edits.is_empty() && !structural {
             plan.unchanged.push(path);
             continue;
         }
@@ -459,9 +468,7 @@ pub fn plan(
             .ok()
             .and_then(|bytes| crate::load::decode(&bytes, &path).ok());
         let edited = match (&old_text, structural) {
-            (Some(text), false) => {
-                yaml_edit::edit_in_place(text, &in_place, &new_values, &intended)
-            }
+            (Some(text), false) => yaml_edit::edit_in_place(text, &edits, &intended),
             _ => None,
         };
         let rewritten = edited.is_none();
@@ -478,6 +485,71 @@ pub fn plan(
         plan.missing = left_out;
     }
     Ok(plan)
+}
+
+/// The line to put in for a value the file did not have, `key: value` where the schema's
+/// order puts it: before the next key of its mapping, or after the last when that is one line
+/// (at the end of the file, for the file's own mapping); `None` when it cannot go in place
+/// (a flow mapping, a record the file lacks, a value that is not a scalar).
+fn insertion(root: &Node, shape: &Kind, path: &[String], value: &Value) -> Option<yaml_edit::Edit> {
+    let (key, parent_path) = path.split_last()?;
+    if matches!(value, Value::List(_) | Value::Map(_)) || key.parse::<usize>().is_ok() {
+        return None;
+    }
+    let parent = at(root, parent_path)?;
+    let Value::Map(entries) = &parent.value else {
+        return None;
+    };
+    let parent_shape = parent_path
+        .iter()
+        .try_fold(shape, |shape, k| child_shape(shape, k))?;
+    let order = |name: &str| match parent_shape {
+        Kind::Record(fields) => fields.iter().position(|(n, _)| n == name),
+        _ => None,
+    };
+    let mine = order(key)?;
+    // A key written with no value (`note:`) is not put in twice.
+    if entries.iter().any(|(k, _)| *k.name == **key) {
+        return None;
+    }
+    let next = entries
+        .iter()
+        .find(|(k, _)| order(&k.name).is_some_and(|o| o > mine));
+    let (before, indent) = match (next, entries.last()) {
+        (Some((k, _)), _) => (k.line, k.col.checked_sub(1)?),
+        (None, Some((k, v))) if v.line == k.line && !parent_path.is_empty() => {
+            (k.line + 1, k.col.checked_sub(1)?)
+        }
+        (None, Some((k, _))) if parent_path.is_empty() => (u32::MAX, k.col.checked_sub(1)?),
+        _ => return None,
+    };
+    // In a flow mapping (`{households: 7}`) keys share a line: not edited in place.
+    if entries.len() > 1 && entries.windows(2).any(|w| w[0].0.line == w[1].0.line) {
+        return None;
+    }
+    Some(yaml_edit::Edit::Insert {
+        before,
+        indent,
+        key: key.clone(),
+        value: value.clone(),
+    })
+}
+
+/// The line to take out for a value the sheet left empty: its `key: value` line, when the
+/// value is on it; `None` otherwise.
+fn removal(root: &Node, path: &[String]) -> Option<yaml_edit::Edit> {
+    let (key, parent_path) = path.split_last()?;
+    let Value::Map(entries) = &at(root, parent_path)?.value else {
+        return None;
+    };
+    let (k, v) = entries.iter().find(|(k, _)| *k.name == **key)?;
+    let alone = entries
+        .iter()
+        .filter(|(other, _)| other.line == k.line)
+        .count()
+        == 1;
+    let scalar = !matches!(v.value, Value::List(_) | Value::Map(_));
+    (alone && scalar && v.line == k.line).then_some(yaml_edit::Edit::Remove { line: k.line })
 }
 
 /// The workbook's sheet of a list labelled `label`: `村委会·历年脱贫` (the name of the

@@ -112,36 +112,102 @@ fn quoted(s: &str) -> String {
     out
 }
 
-/// `text` (a data file whose values were read as `old`) with each of `edits` — the place
-/// of an old scalar and the value it becomes — made in place; `None` when one cannot be
-/// (then the caller writes the file anew). The result is read back and must hold `wanted`.
-pub fn edit_in_place(
-    text: &str,
-    old_values: &[(u32, u32, Value)],
-    new_values: &[Value],
-    wanted: &Node,
-) -> Option<String> {
+/// One change to a data file's text, made where it stands.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Edit {
+    /// The scalar at 1-based `line`:`col` (inside its quotes, for a quoted one), which reads
+    /// as `old`, becomes `new`.
+    Replace {
+        line: u32,
+        col: u32,
+        old: Value,
+        new: Value,
+    },
+    /// A line `key: value` indented by `indent` spaces, put before 1-based line `before`
+    /// (past the last line: at the end).
+    Insert {
+        before: u32,
+        indent: u32,
+        key: String,
+        value: Value,
+    },
+    /// The 1-based line `line`, which holds one `key: value` entry, taken out.
+    Remove { line: u32 },
+}
+
+/// `text` with each of `edits` made where it stands, every other byte kept; `None` when one
+/// cannot be (then the caller writes the file anew). The result is read back and must hold
+/// `wanted`.
+pub fn edit_in_place(text: &str, edits: &[Edit], wanted: &Node) -> Option<String> {
     let line_starts: Vec<usize> = std::iter::once(0)
         .chain(text.match_indices('\n').map(|(i, _)| i + 1))
         .collect();
-    let mut replacements: Vec<(std::ops::Range<usize>, String)> = Vec::new();
-    for ((line, col, old), new) in old_values.iter().zip(new_values) {
-        let start_of_line = *line_starts.get((*line as usize).checked_sub(1)?)?;
-        let line_text = text[start_of_line..].split('\n').next()?;
-        let line_text = line_text.strip_suffix('\r').unwrap_or(line_text);
-        let at = line_text
-            .char_indices()
-            .nth((*col as usize).checked_sub(1)?)
-            .map(|(i, _)| i)?;
-        let range = scalar_range(line_text, at, old)?;
-        replacements.push((
-            start_of_line + range.start..start_of_line + range.end,
-            scalar(new),
-        ));
+    let start_of = |line: u32| -> usize {
+        line_starts
+            .get((line as usize).saturating_sub(1))
+            .copied()
+            .unwrap_or(text.len())
+    };
+    // Each change as bytes replaced: (range, new text, its place among the edits).
+    let mut replacements: Vec<(std::ops::Range<usize>, String, usize)> = Vec::new();
+    for (n, edit) in edits.iter().enumerate() {
+        match edit {
+            Edit::Replace {
+                line,
+                col,
+                old,
+                new,
+            } => {
+                let start_of_line = *line_starts.get((*line as usize).checked_sub(1)?)?;
+                let line_text = text[start_of_line..].split('\n').next()?;
+                let line_text = line_text.strip_suffix('\r').unwrap_or(line_text);
+                let at = line_text
+                    .char_indices()
+                    .nth((*col as usize).checked_sub(1)?)
+                    .map(|(i, _)| i)?;
+                let range = scalar_range(line_text, at, old)?;
+                replacements.push((
+                    start_of_line + range.start..start_of_line + range.end,
+                    scalar(new),
+                    n,
+                ));
+            }
+            Edit::Insert {
+                before,
+                indent,
+                key,
+                value,
+            } => {
+                let at = start_of(*before);
+                let newline = if at == text.len() && !text.is_empty() && !text.ends_with('\n') {
+                    "\n"
+                } else {
+                    ""
+                };
+                let line = format!(
+                    "{newline}{}{}: {}\n",
+                    " ".repeat(*indent as usize),
+                    scalar(&Value::String(key.clone())),
+                    scalar(value)
+                );
+                replacements.push((at..at, line, n));
+            }
+            Edit::Remove { line } => {
+                let start = *line_starts.get((*line as usize).checked_sub(1)?)?;
+                let end = line_starts
+                    .get(*line as usize)
+                    .copied()
+                    .unwrap_or(text.len());
+                replacements.push((start..end, String::new(), n));
+            }
+        }
     }
-    replacements.sort_by_key(|(range, _)| std::cmp::Reverse(range.start));
+    // From the end, so that earlier places stay put; at one place, what is replaced or taken
+    // out first, then the lines put in, in their order.
+    replacements
+        .sort_by_key(|(range, _, n)| std::cmp::Reverse((range.start, !range.is_empty(), *n)));
     let mut edited = text.to_string();
-    for (range, new) in replacements {
+    for (range, new, _) in replacements {
         edited.replace_range(range, &new);
     }
     let back = yaml::parse(&edited, Path::new("edit.yaml")).ok()?;
@@ -224,17 +290,23 @@ mod tests {
         let mut wanted = parse(
             "name: 横溪村\nregistered:\n  households: 133\n  people: 468\nunit: 603所\nflow: {a: 1, b: 5}\n",
         );
+        let replace = |line, col, old: Value, new: Value| Edit::Replace {
+            line,
+            col,
+            old,
+            new,
+        };
         let edits = [
-            (4, 15, Value::Number(132.into())),
-            (6, 8, Value::String("602所".into())),
-            (7, 17, Value::Number(2.into())),
+            replace(4, 15, Value::Number(132.into()), Value::Number(133.into())),
+            replace(
+                6,
+                8,
+                Value::String("602所".into()),
+                Value::String("603所".into()),
+            ),
+            replace(7, 17, Value::Number(2.into()), Value::Number(5.into())),
         ];
-        let new = [
-            Value::Number(133.into()),
-            Value::String("603所".into()),
-            Value::Number(5.into()),
-        ];
-        let edited = edit_in_place(text, &edits, &new, &wanted).unwrap();
+        let edited = edit_in_place(text, &edits, &wanted).unwrap();
         assert_eq!(
             edited,
             "# 村委会数据\nname: 横溪村\nregistered:\n  households: 133     # 户\n  people: 468 # 人\nunit: 603所 # 见 assistance\nflow: {a: 1, b: 5}\n"
@@ -242,15 +314,53 @@ mod tests {
         assert_eq!(old.get("name"), parse(&edited).get("name"));
         // What the edit makes must be what is wanted, else it is not made.
         wanted = parse("name: 别的\n");
-        assert_eq!(edit_in_place(text, &edits, &new, &wanted), None);
+        assert_eq!(edit_in_place(text, &edits, &wanted), None);
+    }
+
+    #[test]
+    fn lines_are_put_in_and_taken_out_where_they_belong() {
+        let text =
+            "# 注释\nname: 横溪村\nregistered:\n  households: 132 # 户\nnote: 旧\nsummary: 好\n";
+        let wanted = parse(
+            "name: 横溪村\nexit_year: 2018\nregistered:\n  households: 132\n  people: 468\nsummary: 好\nextra: \"1\"\n",
+        );
+        let edits = [
+            Edit::Insert {
+                before: 3,
+                indent: 0,
+                key: "exit_year".into(),
+                value: Value::Number(2018.into()),
+            },
+            Edit::Insert {
+                before: 5,
+                indent: 2,
+                key: "people".into(),
+                value: Value::Number(468.into()),
+            },
+            Edit::Remove { line: 5 },
+            Edit::Insert {
+                before: 99,
+                indent: 0,
+                key: "extra".into(),
+                value: Value::String("1".into()),
+            },
+        ];
+        assert_eq!(
+            edit_in_place(text, &edits, &wanted).unwrap(),
+            "# 注释\nname: 横溪村\nexit_year: 2018\nregistered:\n  households: 132 # 户\n  people: 468\nsummary: 好\nextra: \"1\"\n"
+        );
     }
 
     #[test]
     fn a_block_scalar_is_not_edited_in_place() {
         let text = "summary: |\n  第一行\n";
         let wanted = parse("summary: 新的\n");
-        let edits = [(1, 10, Value::String("第一行\n".into()))];
-        let new = [Value::String("新的".into())];
-        assert_eq!(edit_in_place(text, &edits, &new, &wanted), None);
+        let edits = [Edit::Replace {
+            line: 1,
+            col: 10,
+            old: Value::String("第一行\n".into()),
+            new: Value::String("新的".into()),
+        }];
+        assert_eq!(edit_in_place(text, &edits, &wanted), None);
     }
 }
