@@ -111,9 +111,118 @@ pub fn unescape(text: &str) -> String {
     out
 }
 
+/// The attributes of a tag, read one by one from `text` at `at`; `end` is where the tag's
+/// `>` is, once read to it (`None`: the text ended first, so it is no tag).
+pub struct Attributes<'h> {
+    /// The text the tag is in.
+    pub text: &'h str,
+    /// Where the next attribute is looked for.
+    pub at: usize,
+    /// Whether the tag ends `/>`, once read to its end.
+    pub self_closing: bool,
+    /// Where the tag's `>` is, once read to it.
+    pub end: Option<usize>,
+}
+
+impl<'h> Iterator for Attributes<'h> {
+    type Item = (&'h str, Option<&'h str>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let bytes = self.text.as_bytes();
+        let skip_space = |at: &mut usize| {
+            while *at < bytes.len() && bytes[*at].is_ascii_whitespace() {
+                *at += 1;
+            }
+        };
+        loop {
+            skip_space(&mut self.at);
+            match bytes.get(self.at) {
+                None => return None,
+                Some(b'>') => {
+                    self.end = Some(self.at);
+                    return None;
+                }
+                Some(b'/') => {
+                    self.self_closing = true;
+                    self.at += 1;
+                }
+                Some(_) => break,
+            }
+        }
+        let name_start = self.at;
+        while self.at < bytes.len()
+            && !bytes[self.at].is_ascii_whitespace()
+            && !matches!(bytes[self.at], b'=' | b'>' | b'/')
+        {
+            self.at += 1;
+        }
+        let name = &self.text[name_start..self.at];
+        let mut after = self.at;
+        skip_space(&mut after);
+        if bytes.get(after) != Some(&b'=') {
+            return Some((name, None));
+        }
+        self.at = after + 1;
+        skip_space(&mut self.at);
+        let value = match bytes.get(self.at) {
+            Some(quote @ (b'"' | b'\'')) => {
+                let Some(close) = memchr::memchr(*quote, &bytes[self.at + 1..]) else {
+                    self.at = bytes.len();
+                    return None;
+                };
+                let value = &self.text[self.at + 1..self.at + 1 + close];
+                self.at += close + 2;
+                value
+            }
+            _ => {
+                let value_start = self.at;
+                while self.at < bytes.len()
+                    && !bytes[self.at].is_ascii_whitespace()
+                    && bytes[self.at] != b'>'
+                {
+                    self.at += 1;
+                }
+                &self.text[value_start..self.at]
+            }
+        };
+        Some((name, Some(value)))
+    }
+}
+
+/// Whether the start tag `tag` (`<p class="note site-only">`) has the class `class`.
+pub fn has_class(tag: &str, class: &str) -> bool {
+    let name_end = tag
+        .bytes()
+        .skip(1)
+        .position(|b| !(b.is_ascii_alphanumeric() || b == b'-'))
+        .map_or(tag.len(), |i| i + 1);
+    let mut attributes = Attributes {
+        text: tag,
+        at: name_end,
+        self_closing: false,
+        end: None,
+    };
+    attributes.any(|(name, value)| {
+        name.eq_ignore_ascii_case("class")
+            && value.is_some_and(|v| v.split_ascii_whitespace().any(|c| c == class))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_class_is_found_among_the_tags_classes_only() {
+        assert!(has_class("<div class=\"note site-only\">", "site-only"));
+        assert!(has_class(
+            "<p class='site-only table-download'>",
+            "site-only"
+        ));
+        assert!(has_class("<span class=site-only>", "site-only"));
+        assert!(!has_class("<p data-class=\"site-only\">", "site-only"));
+        assert!(!has_class("<p class=\"site-only-not\">", "site-only"));
+    }
 
     #[test]
     fn entities_are_read_back_and_unknown_ones_kept() {

@@ -457,7 +457,7 @@ impl<'h> Tag<'h> {
             return None;
         }
         let name = &text[start..at];
-        let mut attributes = Attributes {
+        let mut attributes = crate::html::Attributes {
             text,
             at,
             self_closing: false,
@@ -483,8 +483,8 @@ impl<'h> Tag<'h> {
     }
 
     /// (name, value as written without its quotes) of each attribute.
-    fn attributes(&self) -> Attributes<'h> {
-        Attributes {
+    fn attributes(&self) -> crate::html::Attributes<'h> {
+        crate::html::Attributes {
             text: self.attributes,
             at: 0,
             self_closing: false,
@@ -510,80 +510,6 @@ impl<'h> Tag<'h> {
         }
         tag.push_str(if self.self_closing { " />" } else { ">" });
         Some(tag)
-    }
-}
-
-/// The attributes of a tag, read one by one from `text` at `at`; `end` is where the tag's
-/// `>` is, once read to it (`None`: the text ended first, so it is no tag).
-struct Attributes<'h> {
-    text: &'h str,
-    at: usize,
-    self_closing: bool,
-    end: Option<usize>,
-}
-
-impl<'h> Iterator for Attributes<'h> {
-    type Item = (&'h str, Option<&'h str>);
-
-    fn next(&mut self) -> Option<Self::Item> {
-        let bytes = self.text.as_bytes();
-        let skip_space = |at: &mut usize| {
-            while *at < bytes.len() && bytes[*at].is_ascii_whitespace() {
-                *at += 1;
-            }
-        };
-        loop {
-            skip_space(&mut self.at);
-            match bytes.get(self.at) {
-                None => return None,
-                Some(b'>') => {
-                    self.end = Some(self.at);
-                    return None;
-                }
-                Some(b'/') => {
-                    self.self_closing = true;
-                    self.at += 1;
-                }
-                Some(_) => break,
-            }
-        }
-        let name_start = self.at;
-        while self.at < bytes.len()
-            && !bytes[self.at].is_ascii_whitespace()
-            && !matches!(bytes[self.at], b'=' | b'>' | b'/')
-        {
-            self.at += 1;
-        }
-        let name = &self.text[name_start..self.at];
-        let mut after = self.at;
-        skip_space(&mut after);
-        if bytes.get(after) != Some(&b'=') {
-            return Some((name, None));
-        }
-        self.at = after + 1;
-        skip_space(&mut self.at);
-        let value = match bytes.get(self.at) {
-            Some(quote @ (b'"' | b'\'')) => {
-                let Some(close) = memchr::memchr(*quote, &bytes[self.at + 1..]) else {
-                    self.at = bytes.len();
-                    return None;
-                };
-                let value = &self.text[self.at + 1..self.at + 1 + close];
-                self.at += close + 2;
-                value
-            }
-            _ => {
-                let value_start = self.at;
-                while self.at < bytes.len()
-                    && !bytes[self.at].is_ascii_whitespace()
-                    && bytes[self.at] != b'>'
-                {
-                    self.at += 1;
-                }
-                &self.text[value_start..self.at]
-            }
-        };
-        Some((name, Some(value)))
     }
 }
 

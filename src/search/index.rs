@@ -131,19 +131,8 @@ pub fn page_text(html: &str) -> PageText {
 
 /// Whether a start tag's classes include `site-only`.
 fn site_only(tag: &str) -> bool {
-    // A tag is short: a plain search, not a SIMD finder built for each.
-    if !tag.contains("site-only") {
-        return false;
-    }
-    let Some(start) = tag.find("class=") else {
-        return false;
-    };
-    let value = &tag[start + "class=".len()..];
-    let classes = match value.chars().next() {
-        Some(quote @ ('"' | '\'')) => value[1..].split(quote).next().unwrap_or(""),
-        _ => value.split([' ', '>', '/']).next().unwrap_or(""),
-    };
-    classes.split_ascii_whitespace().any(|c| c == "site-only")
+    // A tag is short: a plain search first, not a SIMD finder built for each.
+    tag.contains("site-only") && crate::html::has_class(tag, "site-only")
 }
 
 /// `text` with each line trimmed and the empty ones left out.
