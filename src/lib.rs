@@ -524,7 +524,8 @@ pub fn export_data(
     let (site, sheets, notes) = data_sheets(site_root)?;
     let (file, bytes, written) = match what {
         DataExport::Xlsx => {
-            let bytes = workbook_bytes(&site.config.title, &sheets)?;
+            let bytes =
+                spreadsheet::xlsx::workbook(&site.config.title, &sheets).map_err(|d| vec![d])?;
             let file = out.map_or_else(
                 || site.root.join(site.config.document_file(ExportKind::Xlsx)),
                 Path::to_path_buf,
@@ -706,24 +707,10 @@ fn data_sheets(
     Ok((site, sheets, notes))
 }
 
-/// `sheets` as an Excel workbook titled `title`.
-fn workbook_bytes(title: &str, sheets: &[spreadsheet::Sheet]) -> Result<Vec<u8>, Vec<Diagnostic>> {
-    spreadsheet::xlsx::workbook(title, sheets).map_err(|e| {
-        vec![Diagnostic::error(
-            "xlsx",
-            None,
-            diagnostics::Text::new(
-                format!("无法生成 Excel 工作簿：{e}"),
-                format!("cannot make the Excel workbook: {e}"),
-            ),
-        )]
-    })
-}
-
 /// The data of the site in `site_root` as the workbook a build offers for download.
 fn data_workbook(site_root: &Path, title: &str) -> Result<Vec<u8>, Vec<Diagnostic>> {
     let (_, sheets, _) = data_sheets(site_root)?;
-    workbook_bytes(title, &sheets)
+    spreadsheet::xlsx::workbook(title, &sheets).map_err(|d| vec![d])
 }
 
 /// The site's schema, for a command that cannot go without it (`why`: what it needs it for).

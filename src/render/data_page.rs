@@ -45,16 +45,7 @@ impl DataDownloads {
         workbook: &str,
     ) -> Result<DataDownloads, Diagnostic> {
         let sheets = spreadsheet::sheets(schema, data);
-        let bytes = spreadsheet::xlsx::workbook(title, &sheets).map_err(|e| {
-            Diagnostic::error(
-                "xlsx",
-                None,
-                Text::new(
-                    format!("无法生成 Excel 工作簿：{e}"),
-                    format!("cannot make the Excel workbook: {e}"),
-                ),
-            )
-        })?;
+        let bytes = spreadsheet::xlsx::workbook(title, &sheets)?;
         let mut files = vec![(PathBuf::from(workbook), Bytes::from(bytes))];
         files.extend(csv_files(&sheets));
         Ok(DataDownloads {

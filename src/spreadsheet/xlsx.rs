@@ -14,6 +14,7 @@ use rust_decimal::Decimal;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Note, Workbook, XlsxError};
 
 use super::{Cell, Sheet};
+use crate::diagnostics::{Diagnostic, Text};
 
 /// The most significant digits Excel keeps of a number.
 pub const EXCEL_DIGITS: u32 = 15;
@@ -21,8 +22,22 @@ pub const EXCEL_DIGITS: u32 = 15;
 /// The note on a number kept as text.
 const TEXT_NOTE: &str = "这个数有效数字超过 15 位，Excel 会把它舍入，所以存为文本 / more than 15 significant digits, which Excel would round: kept as text";
 
-/// The workbook of `sheets`, titled `title`.
-pub fn workbook(title: &str, sheets: &[Sheet]) -> Result<Vec<u8>, XlsxError> {
+/// The workbook of `sheets`, titled `title`, as the bytes of its file.
+pub fn workbook(title: &str, sheets: &[Sheet]) -> Result<Vec<u8>, Diagnostic> {
+    written(title, sheets).map_err(|e| {
+        Diagnostic::error(
+            "xlsx",
+            None,
+            Text::new(
+                format!("无法生成 Excel 工作簿：{e}"),
+                format!("cannot make the Excel workbook: {e}"),
+            ),
+        )
+    })
+}
+
+/// The workbook of `sheets`, written by rust_xlsxwriter.
+fn written(title: &str, sheets: &[Sheet]) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
     // A fixed date: the same data make the same bytes (no timestamp unless configured).
     let properties = DocProperties::new()
