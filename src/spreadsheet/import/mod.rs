@@ -345,7 +345,17 @@ pub fn plan(
             .as_ref()
             .is_some_and(|l| l.file.to_string_lossy().starts_with(&sheet_prefix))
     }));
-    let (checked_before, _) = crate::validate::validate(site_root, loaded, None, None);
+    // The sheet's files as they are now, checked for their values (units converted) to tell
+    // what changes; rules over these few files alone mean nothing, so their problems are not
+    // kept (as `checked_files_of` in lib.rs does).
+    let now_in_sheet = Data {
+        files: existing
+            .iter()
+            .filter(|f| in_sheet.contains(&f.path))
+            .map(|f| Arc::clone(f))
+            .collect(),
+    };
+    let (checked_before, _) = crate::validate::validate(site_root, &now_in_sheet, None, None);
     let by_path = |data: &Data| -> HashMap<PathBuf, Arc<DataFile>> {
         data.files
             .iter()
