@@ -103,8 +103,8 @@ fn role_of(header: &str, leaves: &[Leaf<'_>], names: &[Vec<String>]) -> Option<R
     })
 }
 
-/// A cell's text when it is a header (text, or a number written as a header).
-fn text_of(cell: Option<&Given>) -> Option<String> {
+/// A cell's text, trimmed, when it has some (text, or a number: a header, a name, an id).
+pub(super) fn text_of(cell: Option<&Given>) -> Option<String> {
     match cell? {
         Given::Text(t) if !t.trim().is_empty() => Some(t.trim().to_string()),
         Given::Number { value, .. } => Some(value.to_string()),

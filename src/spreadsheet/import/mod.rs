@@ -637,12 +637,9 @@ fn list_items(
         if mapped.iter().all(|m| *cell(m.col) == Given::Empty) || is_total_row(cells) {
             continue;
         }
-        let id = match id_col.map(cell) {
-            None => String::new(),
-            Some(Given::Text(t)) => t.trim().to_string(),
-            Some(Given::Number { value, .. }) => value.to_string(),
-            Some(_) => String::new(),
-        };
+        let id = id_col
+            .and_then(|c| header::text_of(cells.get(c)))
+            .unwrap_or_default();
         if target.folder.is_some() && !ids.contains(id.as_str()) {
             problems.push(
                 Diagnostic::error(
@@ -964,11 +961,7 @@ fn rows(
                 notes.push(d);
             }
         }
-        let name = name_col.and_then(|c| match cell(c) {
-            Given::Text(t) if !t.trim().is_empty() => Some(t.trim().to_string()),
-            Given::Number { value, .. } => Some(value.to_string()),
-            _ => None,
-        });
+        let name = name_col.and_then(|c| header::text_of(cells.get(c)));
         let id_problem = |col: usize, message: Text, hint: Text| {
             Diagnostic::error("import-id", Some(place.cell(r, col)), message).with_hint(hint)
         };
@@ -978,11 +971,7 @@ fn rows(
             if target.folder.is_none() {
                 break 'id String::new();
             }
-            let written = id_col.and_then(|c| match cell(c) {
-                Given::Text(t) if !t.trim().is_empty() => Some(t.trim().to_string()),
-                Given::Number { value, .. } => Some(value.to_string()),
-                _ => None,
-            });
+            let written = id_col.and_then(|c| header::text_of(cells.get(c)));
             match (written, &name) {
                 (Some(id), _) => {
                     if !crate::load::is_identifier(&id) || id.ends_with("_list") {
