@@ -927,11 +927,11 @@ fn rows(
     for r in header_row + 1..grid.rows.len() {
         let cells = &grid.rows[r];
         let cell = |c: usize| cells.get(c).unwrap_or(&empty);
-        let data_cols: Vec<&header::Mapped> = mapped
+        let blank = mapped
             .iter()
             .filter(|m| m.role != Role::RowNumber)
-            .collect();
-        if data_cols.iter().all(|m| *cell(m.col) == Given::Empty) {
+            .all(|m| *cell(m.col) == Given::Empty);
+        if blank {
             continue;
         }
         if is_total_row(cells) {
