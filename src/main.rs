@@ -286,44 +286,30 @@ fn import(site: &Path, options: &huibao::ImportOptions<'_>, lang: Lang) -> ExitC
     );
     out!("{}", text.get(lang));
     print_figure_changes(&plan.changes, lang);
-    let list = |paths: &mut dyn Iterator<Item = &Path>| {
-        paths
+    // Each kind of file, how many and which.
+    let listed = |paths: Vec<&Path>| -> (usize, String) {
+        let names: Vec<String> = paths
+            .iter()
             .map(|p| p.display().to_string().replace('\\', "/"))
-            .collect::<Vec<_>>()
-            .join(", ")
+            .collect();
+        (names.len(), names.join(", "))
     };
-    let new: Vec<&Path> = plan
-        .writes
-        .iter()
-        .filter(|w| w.new)
-        .map(|w| w.path.as_path())
-        .collect();
-    if !new.is_empty() {
+    let writes = |new: bool, rewritten: bool| -> Vec<&Path> {
+        plan.writes
+            .iter()
+            .filter(|w| w.new == new && w.rewritten == rewritten)
+            .map(|w| w.path.as_path())
+            .collect()
+    };
+    let (new, new_names) = listed(writes(true, false));
+    if new > 0 {
         let text = Text::new(
-            format!(
-                "新文件（{} 个）：{}",
-                new.len(),
-                list(&mut new.iter().copied())
-            ),
-            format!(
-                "new files ({}): {}",
-                new.len(),
-                list(&mut new.iter().copied())
-            ),
+            format!("新文件（{new} 个）：{new_names}"),
+            format!("new files ({new}): {new_names}"),
         );
         out!("{}", text.get(lang));
     }
-    let edited = plan
-        .writes
-        .iter()
-        .filter(|w| !w.new && !w.rewritten)
-        .count();
-    let rewritten: Vec<&Path> = plan
-        .writes
-        .iter()
-        .filter(|w| w.rewritten)
-        .map(|w| w.path.as_path())
-        .collect();
+    let edited = writes(false, false).len();
     if edited > 0 {
         let text = Text::new(
             format!("原处修改 {edited} 个文件（注释和未改的行保持不变）"),
@@ -331,17 +317,14 @@ fn import(site: &Path, options: &huibao::ImportOptions<'_>, lang: Lang) -> ExitC
         );
         out!("{}", text.get(lang));
     }
-    if !rewritten.is_empty() {
+    let (rewritten, rewritten_names) = listed(writes(false, true));
+    if rewritten > 0 {
         let text = Text::new(
             format!(
-                "重写 {} 个文件（增删了字段，原有注释没有保留）：{}",
-                rewritten.len(),
-                list(&mut rewritten.iter().copied())
+                "重写 {rewritten} 个文件（列表的项数变了，或值在 {{…}} 里，原有注释没有保留）：{rewritten_names}"
             ),
             format!(
-                "{} file(s) written anew (a field added or removed; their comments were not kept): {}",
-                rewritten.len(),
-                list(&mut rewritten.iter().copied())
+                "{rewritten} file(s) written anew (a list of another length, or a value in a {{…}} mapping; their comments were not kept): {rewritten_names}"
             ),
         );
         out!("{}", text.get(lang));
@@ -351,33 +334,23 @@ fn import(site: &Path, options: &huibao::ImportOptions<'_>, lang: Lang) -> ExitC
         let text = Text::new(format!("未变 {n} 个文件"), format!("{n} file(s) unchanged"));
         out!("{}", text.get(lang));
     }
-    if !plan.missing.is_empty() {
+    let (missing, missing_names) = listed(plan.missing.iter().map(PathBuf::as_path).collect());
+    if missing > 0 {
         let text = Text::new(
             format!(
-                "表中没有、保留未删（{} 个）：{}；要删除它们，加 --remove-missing",
-                plan.missing.len(),
-                list(&mut plan.missing.iter().map(PathBuf::as_path))
+                "表中没有、保留未删（{missing} 个）：{missing_names}；要删除它们，加 --remove-missing"
             ),
             format!(
-                "not in the sheet, kept ({}): {}; add --remove-missing to remove them",
-                plan.missing.len(),
-                list(&mut plan.missing.iter().map(PathBuf::as_path))
+                "not in the sheet, kept ({missing}): {missing_names}; add --remove-missing to remove them"
             ),
         );
         out!("{}", text.get(lang));
     }
-    if !plan.removes.is_empty() {
+    let (removed, removed_names) = listed(plan.removes.iter().map(PathBuf::as_path).collect());
+    if removed > 0 {
         let text = Text::new(
-            format!(
-                "删除表中没有的（{} 个）：{}",
-                plan.removes.len(),
-                list(&mut plan.removes.iter().map(PathBuf::as_path))
-            ),
-            format!(
-                "removing the files not in the sheet ({}): {}",
-                plan.removes.len(),
-                list(&mut plan.removes.iter().map(PathBuf::as_path))
-            ),
+            format!("删除表中没有的（{removed} 个）：{removed_names}"),
+            format!("removing the files not in the sheet ({removed}): {removed_names}"),
         );
         out!("{}", text.get(lang));
     }
