@@ -263,14 +263,14 @@ pub fn render_site_cached(
     // offers its data to download: laid out from the checked data before the pages take it,
     // by a build and by the preview alike.
     let workbook = site.config.document_file(crate::config::DocumentKind::Xlsx);
-    let data_downloads = match extras.schema {
-        Some(schema)
-            if (sink.is_some_and(|s| s.makes_downloads()) || keep)
-                && site
-                    .config
-                    .downloads()
-                    .contains(&crate::config::DocumentKind::Xlsx) =>
-        {
+    let offers_data = (sink.is_some_and(|s| s.makes_downloads()) || keep)
+        && site
+            .config
+            .downloads()
+            .contains(&crate::config::DocumentKind::Xlsx);
+    let data_downloads = match (offers_data, extras.schema) {
+        (false, _) => None,
+        (true, Some(schema)) => {
             // The preview makes them again only when the data changed.
             let print = data_page::fingerprint(&data, schema);
             match &cache.data_downloads {
@@ -294,12 +294,7 @@ pub fn render_site_cached(
                 },
             }
         }
-        None if (sink.is_some_and(|s| s.makes_downloads()) || keep)
-            && site
-                .config
-                .downloads()
-                .contains(&crate::config::DocumentKind::Xlsx) =>
-        {
+        (true, None) => {
             problems.push(
                 Diagnostic::error(
                     "xlsx-schema-missing",
@@ -316,7 +311,6 @@ pub fn render_site_cached(
             );
             None
         }
-        _ => None,
     };
     if !extras.corrections.is_empty() && !sources.iter().any(|s| s.name == corrections_page::SOURCE)
     {
