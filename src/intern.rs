@@ -4,8 +4,8 @@
 //! ([`intern`]), so a repeated text costs a pointer, not an allocation that lives for the
 //! whole build.
 
+use rustc_hash::FxHashSet;
 use std::cell::RefCell;
-use std::collections::HashSet;
 use std::sync::Arc;
 
 /// How many texts a thread keeps at most: a site's names are a few thousand; past this,
@@ -13,7 +13,7 @@ use std::sync::Arc;
 const MOST: usize = 100_000;
 
 thread_local! {
-    static TEXTS: RefCell<HashSet<Arc<str>>> = RefCell::new(HashSet::new());
+    static TEXTS: RefCell<FxHashSet<Arc<str>>> = RefCell::new(FxHashSet::default());
 }
 
 /// This thread's copy of `text`.

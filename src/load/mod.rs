@@ -3,6 +3,7 @@
 //! Bytes are checked before parsing so that a file saved in the wrong encoding or a binary
 //! file gets a message that says what to do, not a parser's complaint.
 
+mod quick;
 mod scalar;
 mod slips;
 pub mod yaml;
@@ -202,12 +203,13 @@ pub fn canonical(node: &Node) -> String {
             Value::Null => out.push('~'),
             Value::Bool(b) => out.push_str(if *b { "T" } else { "F" }),
             Value::Number(n) => {
+                use std::fmt::Write;
                 out.push('#');
-                out.push_str(&n.to_string());
+                let _ = write!(out, "{n}");
             }
             Value::String(s) => {
                 out.push('"');
-                out.push_str(&s.replace('\\', "\\\\").replace('"', "\\\""));
+                escaped(s, &['\\', '"'], out);
                 out.push('"');
             }
             Value::List(items) => {
@@ -221,7 +223,7 @@ pub fn canonical(node: &Node) -> String {
             Value::Map(entries) => {
                 out.push('{');
                 for (key, value) in entries {
-                    out.push_str(&key.name.replace('\\', "\\\\").replace(':', "\\:"));
+                    escaped(&key.name, &['\\', ':'], out);
                     out.push(':');
                     write(value, out);
                     out.push(',');
@@ -229,6 +231,18 @@ pub fn canonical(node: &Node) -> String {
                 out.push('}');
             }
         }
+    }
+    /// `text` with a backslash before each of `special`.
+    fn escaped(text: &str, special: &[char], out: &mut String) {
+        let mut rest = text;
+        while let Some(at) = rest.find(special) {
+            out.push_str(&rest[..at]);
+            out.push('\\');
+            let c = rest[at..].chars().next().unwrap_or('\\');
+            out.push(c);
+            rest = &rest[at + c.len_utf8()..];
+        }
+        out.push_str(rest);
     }
     let mut out = String::new();
     write(node, &mut out);

@@ -14,8 +14,8 @@ pub fn resolve_plain(text: &str) -> Result<Value, Text> {
         "false" | "False" | "FALSE" => return Ok(Value::Bool(false)),
         _ => {}
     }
-    let lower = text.to_ascii_lowercase();
-    if matches!(lower.trim_start_matches(['+', '-']), ".inf" | ".nan") {
+    let unsigned = text.trim_start_matches(['+', '-']);
+    if unsigned.eq_ignore_ascii_case(".inf") || unsigned.eq_ignore_ascii_case(".nan") {
         return Err(Text::new(
             format!("「{text}」不是一个有限的数"),
             format!("`{text}` is not a finite number"),

@@ -307,11 +307,21 @@ impl Slip {
 /// looked at, so prose values that contain `：` are never taken for keys; comment lines and
 /// the lines of block scalars (`|`, `>`) are skipped.
 pub(super) fn keyboard_slips(text: &str) -> Vec<Slip> {
+    if may_have_slips(text) {
+        slips_line_by_line(text)
+    } else {
+        Vec::new()
+    }
+}
+
+fn slips_line_by_line(text: &str) -> Vec<Slip> {
     let mut slips = Vec::new();
     // The indentation (in characters) of the key that opened a block scalar.
     let mut block: Option<usize> = None;
+    let mut chars: Vec<char> = Vec::new();
     for (index, line) in text.lines().enumerate() {
-        let chars: Vec<char> = line.trim_end_matches('\r').chars().collect();
+        chars.clear();
+        chars.extend(line.trim_end_matches('\r').chars());
         let indent = chars
             .iter()
             .take_while(|c| **c == ' ' || **c == '\u{3000}')
@@ -346,7 +356,7 @@ pub(super) fn keyboard_slips(text: &str) -> Vec<Slip> {
         {
             i += 1;
         }
-        let key: String = chars[key_start..i].iter().collect();
+        let key_end = i;
         while matches!(chars.get(i), Some(' ' | '\u{3000}')) {
             i += 1;
         }
@@ -354,7 +364,7 @@ pub(super) fn keyboard_slips(text: &str) -> Vec<Slip> {
             kind,
             line: index + 1,
             col: at + 1,
-            key: key.clone(),
+            key: chars[key_start..key_end].iter().collect(),
         };
         let after = chars.get(i + 1).copied();
         let found = match chars.get(i) {
@@ -384,6 +394,34 @@ pub(super) fn keyboard_slips(text: &str) -> Vec<Slip> {
 }
 
 /// The lines on which a mapping key starts, anywhere in `node`.
+/// Whether `text` has anything [`keyboard_slips`] could report: a full-width colon after
+/// a word of ASCII letters, a full-width space in a line's indentation, or a `:` followed by
+/// something other than a space, a line's end, `/` or `:`. Most files have none, and are
+/// not looked at line by line.
+fn may_have_slips(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let line_start = |at: usize| memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |n| n + 1);
+    let colon_after_word = |at: usize| {
+        let before = text[line_start(at)..at].trim_end_matches([' ', '\u{3000}']);
+        before
+            .bytes()
+            .last()
+            .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_')
+    };
+    let in_indent = |at: usize| {
+        text[line_start(at)..at]
+            .chars()
+            .all(|c| c == ' ' || c == '\u{3000}' || c == '-')
+    };
+    text.match_indices('：').any(|(at, _)| colon_after_word(at))
+        || text.match_indices('\u{3000}').any(|(at, _)| in_indent(at))
+        || memchr::memchr_iter(b':', bytes).any(|at| match bytes.get(at + 1) {
+            None | Some(b' ' | b'\t' | b'\n' | b'/' | b':') => false,
+            Some(b'\r') => !matches!(bytes.get(at + 2), None | Some(b'\n')),
+            Some(_) => true,
+        })
+}
+
 pub(super) fn collect_key_lines(node: &Node, lines: &mut std::collections::HashSet<usize>) {
     match &node.value {
         Value::Map(entries) => {
@@ -394,5 +432,42 @@ pub(super) fn collect_key_lines(node: &Node, lines: &mut std::collections::HashS
         }
         Value::List(items) => items.iter().for_each(|item| collect_key_lines(item, lines)),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+        /// The quick look never passes over a file that has a slip.
+        #[test]
+        fn files_passed_over_have_no_slips(
+            lines in prop::collection::vec(
+                prop::collection::vec(
+                    prop::sample::select(vec![
+                        "a", "b_1", "横溪", " ", "  ", "- ", ":", ": ", "：", "\u{3000}", "1",
+                        "|", ">", "http://x", "#", "说明：", "\t", "\r",
+                    ]),
+                    0..8,
+                ),
+                1..6,
+            ),
+        ) {
+            let text = lines.iter().map(|l| l.concat()).collect::<Vec<_>>().join("\n");
+            if !slips_line_by_line(&text).is_empty() {
+                prop_assert!(may_have_slips(&text), "{:?}", text);
+            }
+        }
+    }
+
+    #[test]
+    fn prose_with_full_width_colons_is_passed_over() {
+        assert!(!may_have_slips("summary: 说明：文字\nnote: 时间：2020\n"));
+        assert!(may_have_slips("people：468\n"));
+        assert!(may_have_slips("- name：胡家村\n"));
+        assert!(may_have_slips("a:\n\u{3000}b: 1\n"));
     }
 }

@@ -111,12 +111,19 @@ pub fn parse(text: &str, file: &Path) -> Result<Node, Vec<Diagnostic>> {
     if let Some(diagnostic) = check_tab_indentation(text, file) {
         return Err(vec![diagnostic]);
     }
-    let mut builder = Builder {
-        file,
-        stack: Vec::new(),
-        root: None,
-        documents: 0,
+    // Most data files are plain block YAML, which the quick reader reads into the same tree
+    // as the full parser; anything else (or a mistake) is read by the full parser.
+    let root = match super::quick::read(text, file) {
+        Some(root) => Some(root),
+        None => full(text, file)?,
     };
+    check_slips(text, file, root)
+}
+
+/// The tree of `text` read by the full parser (saphyr's events), or every problem found
+/// before parsing stopped (at least one).
+pub(super) fn full(text: &str, file: &Path) -> Result<Option<Node>, Vec<Diagnostic>> {
+    let mut builder = Builder::new(file);
     let mut parser = Parser::new_from_str(text);
     while let Some(next) = parser.next_event() {
         let (event, span) = match next {
@@ -138,13 +145,21 @@ pub fn parse(text: &str, file: &Path) -> Result<Node, Vec<Diagnostic>> {
         };
         builder.on_event(event, span).map_err(|d| vec![d])?;
     }
-    if let Some(root) = &builder.root {
+    Ok(builder.root)
+}
+
+/// `root` unless `text` has keyboard slips that parsed without complaint, or is empty.
+fn check_slips(text: &str, file: &Path, root: Option<Node>) -> Result<Node, Vec<Diagnostic>> {
+    if let Some(root) = &root {
         // The same slips often parse without complaint, as text (`people:468` becomes the
         // text "people:468", or the rest of the value above): a key-like line that did not
         // become a key is one of them, and so is a key indented with a full-width space.
+        let slips = keyboard_slips(text);
         let mut key_lines = std::collections::HashSet::new();
-        collect_key_lines(root, &mut key_lines);
-        let slips: Vec<Diagnostic> = keyboard_slips(text)
+        if !slips.is_empty() {
+            collect_key_lines(root, &mut key_lines);
+        }
+        let slips: Vec<Diagnostic> = slips
             .iter()
             .filter(|slip| {
                 slip.kind == SlipKind::FullWidthIndent || !key_lines.contains(&slip.line)
@@ -155,7 +170,7 @@ pub fn parse(text: &str, file: &Path) -> Result<Node, Vec<Diagnostic>> {
             return Err(slips);
         }
     }
-    match builder.root {
+    match root {
         Some(root) => Ok(root),
         None => Err(vec![
             Diagnostic::error(
@@ -192,6 +207,7 @@ fn syntax_error(location: Location, info: &str) -> Diagnostic {
 
 /// YAML forbids tabs in indentation; say so plainly rather than through the parser's words.
 fn check_tab_indentation(text: &str, file: &Path) -> Option<Diagnostic> {
+    memchr::memchr(b'\t', text.as_bytes())?;
     for (index, line) in text.lines().enumerate() {
         let indent: String = line
             .chars()
@@ -237,14 +253,28 @@ enum Frame {
     },
 }
 
-struct Builder<'a> {
+/// Makes a located tree from a parser's events (saphyr's, or the quick reader's), with the
+/// checks that make it report data: unique keys, no anchors or tags, one document, numbers
+/// read exactly.
+pub(super) struct Builder<'a> {
     file: &'a Path,
     stack: Vec<Frame>,
-    root: Option<Node>,
+    /// The finished tree, once its last event came.
+    pub(super) root: Option<Node>,
     documents: usize,
 }
 
-impl Builder<'_> {
+impl<'a> Builder<'a> {
+    /// A builder of `file`'s tree (`file` names locations only).
+    pub(super) fn new(file: &'a Path) -> Self {
+        Builder {
+            file,
+            stack: Vec::new(),
+            root: None,
+            documents: 0,
+        }
+    }
+
     fn location(&self, span: Span) -> Location {
         Location::new(self.file, span.start.line(), span.start.col() + 1)
     }
@@ -273,114 +303,145 @@ impl Builder<'_> {
             Event::Alias(_) => return Err(self.anchor_error(span)),
             Event::Scalar(text, style, anchor, tag) => {
                 self.refuse_anchor_and_tag(anchor, tag.as_deref(), span)?;
-                if matches!(
-                    self.stack.last(),
-                    Some(Frame::Map {
-                        pending_key: None,
-                        ..
-                    })
-                ) {
-                    return self.on_key(text.into_owned(), line, col);
-                }
-                // A quoted value's place is its first character inside the quotes, so
-                // that a column counted into the text lands on the character itself.
-                let col = match style {
-                    ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => col + 1,
-                    _ => col,
-                };
-                let value = if style == ScalarStyle::Plain {
-                    resolve_plain(&text).map_err(|message| {
-                        Diagnostic::error("yaml-number", Some(self.location(span)), message)
-                            .with_hint(Text::new(
-                                "写一个不超过 28 位有效数字的普通数字；如果这是文本，请加引号",
-                                "write an ordinary number of at most 28 significant digits; if it is text, put it in quotes",
-                            ))
-                    })?
-                } else {
-                    Value::String(text.into_owned())
-                };
-                self.push(Node { value, line, col }, span)?;
+                self.scalar(text, style, line, col)?;
             }
             Event::SequenceStart(anchor, tag) | Event::MappingStart(anchor, tag) => {
                 self.refuse_anchor_and_tag(anchor, tag.as_deref(), span)?;
-                if matches!(
-                    self.stack.last(),
-                    Some(Frame::Map {
-                        pending_key: None,
-                        ..
-                    })
-                ) {
-                    return Err(Diagnostic::error(
-                        "yaml-complex-key",
-                        Some(self.location(span)),
-                        Text::new("映射的键必须是简单文本", "a mapping key must be plain text"),
-                    ));
-                }
-                if self.stack.len() >= MAX_DEPTH {
-                    return Err(Diagnostic::error(
-                        "yaml-depth",
-                        Some(self.location(span)),
-                        Text::new(
-                            format!("嵌套超过 {MAX_DEPTH} 层"),
-                            format!("nested more than {MAX_DEPTH} levels deep"),
-                        ),
-                    )
-                    .with_hint(Text::new("把数据写得扁平一些", "flatten the data")));
-                }
-                self.stack.push(if is_list {
-                    Frame::List {
-                        items: Vec::new(),
-                        line,
-                        col,
-                    }
-                } else {
-                    Frame::Map {
-                        entries: Vec::new(),
-                        index: None,
-                        pending_key: None,
-                        line,
-                        col,
-                    }
-                });
+                self.open(is_list, line, col)?;
             }
-            Event::SequenceEnd | Event::MappingEnd => {
-                // Held for the whole build: no room left over from growing.
-                let node = match self.stack.pop() {
-                    Some(Frame::List {
-                        mut items,
-                        line,
-                        col,
-                    }) => {
-                        items.shrink_to_fit();
-                        Node {
-                            value: Value::List(items),
-                            line,
-                            col,
-                        }
-                    }
-                    Some(Frame::Map {
-                        mut entries,
-                        line,
-                        col,
-                        ..
-                    }) => {
-                        entries.shrink_to_fit();
-                        Node {
-                            value: Value::Map(entries),
-                            line,
-                            col,
-                        }
-                    }
-                    None => return Ok(()),
-                };
-                self.push(node, span)?;
-            }
+            Event::SequenceEnd | Event::MappingEnd => self.close(),
             Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
         }
         Ok(())
     }
 
-    fn on_key(&mut self, name: String, line: u32, col: u32) -> Result<(), Diagnostic> {
+    /// A scalar at `line`:`col` (for a quoted one, its opening quote): a mapping's key when
+    /// the mapping awaits one, else a value.
+    pub(super) fn scalar(
+        &mut self,
+        text: std::borrow::Cow<'_, str>,
+        style: ScalarStyle,
+        line: u32,
+        col: u32,
+    ) -> Result<(), Diagnostic> {
+        if matches!(
+            self.stack.last(),
+            Some(Frame::Map {
+                pending_key: None,
+                ..
+            })
+        ) {
+            return self.on_key(&text, line, col);
+        }
+        // A quoted value's place is its first character inside the quotes, so that a column
+        // counted into the text lands on the character itself.
+        let value_col = match style {
+            ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => col + 1,
+            _ => col,
+        };
+        let value = if style == ScalarStyle::Plain {
+            resolve_plain(&text).map_err(|message| {
+                Diagnostic::error("yaml-number", Some(self.at(line, col)), message).with_hint(
+                    Text::new(
+                        "写一个不超过 28 位有效数字的普通数字；如果这是文本，请加引号",
+                        "write an ordinary number of at most 28 significant digits; if it is text, put it in quotes",
+                    ),
+                )
+            })?
+        } else {
+            Value::String(text.into_owned())
+        };
+        self.push(Node {
+            value,
+            line,
+            col: value_col,
+        });
+        Ok(())
+    }
+
+    /// A list (`is_list`) or mapping starting at `line`:`col`.
+    pub(super) fn open(&mut self, is_list: bool, line: u32, col: u32) -> Result<(), Diagnostic> {
+        if matches!(
+            self.stack.last(),
+            Some(Frame::Map {
+                pending_key: None,
+                ..
+            })
+        ) {
+            return Err(Diagnostic::error(
+                "yaml-complex-key",
+                Some(self.at(line, col)),
+                Text::new("映射的键必须是简单文本", "a mapping key must be plain text"),
+            ));
+        }
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(Diagnostic::error(
+                "yaml-depth",
+                Some(self.at(line, col)),
+                Text::new(
+                    format!("嵌套超过 {MAX_DEPTH} 层"),
+                    format!("nested more than {MAX_DEPTH} levels deep"),
+                ),
+            )
+            .with_hint(Text::new("把数据写得扁平一些", "flatten the data")));
+        }
+        self.stack.push(if is_list {
+            Frame::List {
+                items: Vec::new(),
+                line,
+                col,
+            }
+        } else {
+            Frame::Map {
+                entries: Vec::new(),
+                index: None,
+                pending_key: None,
+                line,
+                col,
+            }
+        });
+        Ok(())
+    }
+
+    /// The end of the innermost open list or mapping.
+    pub(super) fn close(&mut self) {
+        // Held for the whole build: no room left over from growing.
+        let node = match self.stack.pop() {
+            Some(Frame::List {
+                mut items,
+                line,
+                col,
+            }) => {
+                items.shrink_to_fit();
+                Node {
+                    value: Value::List(items),
+                    line,
+                    col,
+                }
+            }
+            Some(Frame::Map {
+                mut entries,
+                line,
+                col,
+                ..
+            }) => {
+                entries.shrink_to_fit();
+                Node {
+                    value: Value::Map(entries),
+                    line,
+                    col,
+                }
+            }
+            None => return,
+        };
+        self.push(node);
+    }
+
+    fn at(&self, line: u32, col: u32) -> Location {
+        Location::new(self.file, line as usize, col as usize)
+    }
+
+    fn on_key(&mut self, name: &str, line: u32, col: u32) -> Result<(), Diagnostic> {
         let file = self.file;
         if let Some(Frame::Map {
             entries,
@@ -390,7 +451,7 @@ impl Builder<'_> {
         }) = self.stack.last_mut()
         {
             let first = match index {
-                Some(index) => index.get(&name).and_then(|&i| entries.get(i)),
+                Some(index) => index.get(name).and_then(|&i| entries.get(i)),
                 None => entries.iter().find(|(key, _)| *key.name == *name),
             };
             if let Some((
@@ -426,10 +487,10 @@ impl Builder<'_> {
             }
             // Its value comes next: the key's entry will be the next one.
             if let Some(index) = index {
-                index.insert(name.clone(), entries.len());
+                index.insert(name.to_string(), entries.len());
             }
             *pending_key = Some(Key {
-                name: crate::intern::intern(&name),
+                name: crate::intern::intern(name),
                 line,
                 col,
             });
@@ -437,7 +498,7 @@ impl Builder<'_> {
         Ok(())
     }
 
-    fn push(&mut self, node: Node, _span: Span) -> Result<(), Diagnostic> {
+    fn push(&mut self, node: Node) {
         match self.stack.last_mut() {
             Some(Frame::List { items, .. }) => items.push(node),
             Some(Frame::Map {
@@ -451,7 +512,6 @@ impl Builder<'_> {
             }
             None => self.root = Some(node),
         }
-        Ok(())
     }
 
     /// Report data use plain values: an anchor (`&a`) or a tag (`!!float`) is refused.
