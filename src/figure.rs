@@ -8,9 +8,88 @@ use tera::{Error, Value};
 use crate::diagnostics::Text;
 use crate::provenance;
 
+/// Appends `d` as its `Display` writes it (`-1.10`, `0.005`, `100`).
+pub fn push_decimal(out: &mut String, d: &Decimal) {
+    out.push_str(&decimal_text(d, &mut [0; 64]));
+}
+
+/// `d`'s text as its `Display` writes it, made in `buf` without going through the
+/// formatting machinery (the fingerprint of every data file writes each of its numbers).
+pub fn decimal_text<'b>(d: &Decimal, buf: &'b mut [u8; 64]) -> std::borrow::Cow<'b, str> {
+    let mantissa = d.mantissa();
+    if mantissa == 0 {
+        // Zero (and a negative zero) as Display has it.
+        return d.to_string().into();
+    }
+    // The digits, from the right end of `buf`.
+    let mut start = buf.len();
+    let mut rest = mantissa.unsigned_abs();
+    while rest > 0 {
+        start -= 1;
+        buf[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+    }
+    let digits = buf.len() - start;
+    let scale = d.scale() as usize;
+    if scale >= digits {
+        // `0.00…` before the digits.
+        let zeros = scale - digits;
+        start -= zeros;
+        buf[start..start + zeros].fill(b'0');
+        start -= 2;
+        buf[start..start + 2].copy_from_slice(b"0.");
+    } else if scale > 0 {
+        // The whole part moves left by one, for the point.
+        let point = buf.len() - scale;
+        buf.copy_within(start..point, start - 1);
+        start -= 1;
+        buf[point - 1] = b'.';
+    }
+    if mantissa < 0 {
+        start -= 1;
+        buf[start] = b'-';
+    }
+    std::str::from_utf8(&buf[start..]).map_or_else(|_| d.to_string().into(), Into::into)
+}
+
 /// Parses the text of a decimal number exactly (`1.10` keeps its two decimals; `1e3`,
 /// `.5`, `-0.2` are read too); refuses what a Decimal cannot hold exactly.
 pub fn parse_decimal(text: &str) -> Result<Decimal, Text> {
+    match plain_decimal(text) {
+        Some(value) => Ok(value),
+        None => any_decimal(text),
+    }
+}
+
+/// A number as most are written (`1094.52`, `-5`, `.5`: at most 18 digits, no exponent)
+/// read straight from its digits; `None` for anything else.
+fn plain_decimal(text: &str) -> Option<Decimal> {
+    let negative = text.starts_with('-');
+    let body = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let (mut mantissa, mut digits, mut scale, mut point) = (0i64, 0u32, 0u32, false);
+    for byte in body.bytes() {
+        match byte {
+            b'0'..=b'9' if digits < 18 => {
+                mantissa = mantissa * 10 + i64::from(byte - b'0');
+                digits += 1;
+                scale += u32::from(point);
+            }
+            b'.' if !point => point = true,
+            _ => return None,
+        }
+    }
+    if digits == 0 {
+        return None;
+    }
+    let mut value = Decimal::new(mantissa, scale);
+    if negative {
+        value.set_sign_negative(true);
+    }
+    Some(value)
+}
+
+/// Any number [`parse_decimal`] reads: with an exponent, or many digits.
+fn any_decimal(text: &str) -> Result<Decimal, Text> {
     let negative = text.starts_with('-');
     let body = text.strip_prefix(['+', '-']).unwrap_or(text);
     let (mantissa, exponent) = match body.find(['e', 'E']) {
@@ -125,5 +204,54 @@ pub fn describe(value: &Value) -> String {
         Value::Object(_) => "a mapping".to_string(),
         Value::String(s) => format!("text `{}`", provenance::strip(s)),
         Value::Number(n) => format!("number {n}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(5000))]
+        /// Every decimal is written as Display writes it.
+        #[test]
+        fn decimals_are_pushed_as_displayed(
+            lo in any::<u32>(),
+            mid in prop_oneof![Just(0u32), any::<u32>()],
+            hi in prop_oneof![Just(0u32), any::<u32>()],
+            negative in any::<bool>(),
+            scale in 0u32..=28,
+        ) {
+            let d = Decimal::from_parts(lo, mid, hi, negative, scale);
+            let mut out = String::from("x");
+            push_decimal(&mut out, &d);
+            prop_assert_eq!(out, format!("x{d}"));
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(5000))]
+        /// Numbers read straight from their digits are the numbers read the long way.
+        #[test]
+        fn plain_numbers_read_the_same_both_ways(text in "[+-]?[0-9]{0,20}[.]?[0-9]{0,20}") {
+            if let Some(quick) = plain_decimal(&text) {
+                let long = any_decimal(&text).expect("a number");
+                prop_assert_eq!(quick, long);
+                prop_assert_eq!(quick.to_string(), long.to_string());
+                prop_assert_eq!(quick.is_sign_negative(), long.is_sign_negative());
+            }
+        }
+    }
+
+    #[test]
+    fn report_figures_are_pushed_as_written() {
+        for text in [
+            "81.76875", "0.30", "-5", "0.005", "100", "0", "0.00", "1094.52",
+        ] {
+            let mut out = String::new();
+            push_decimal(&mut out, &parse_decimal(text).expect("a number"));
+            assert_eq!(out, text);
+        }
     }
 }

@@ -82,43 +82,41 @@ pub fn load_cached(
     cache: &mut LoadCache,
 ) -> Result<Data, Vec<Diagnostic>> {
     // Files unchanged since the last build come from the cache; the others are parsed,
-    // on every core when there are many.
-    let stamps: Vec<_> = paths
-        .iter()
-        .map(|path| {
-            std::fs::metadata(root.join(path))
-                .ok()
-                .and_then(|m| Some((m.modified().ok()?, m.len())))
-        })
-        .collect();
-    let cached = |i: usize| {
-        let (stamp, entry) = (stamps[i]?, cache.files.get(&paths[i])?);
+    // on every core. A file whose parsing panics is an internal error of that file, as a
+    // page is in render.
+    let cached = |i: usize, stamp: Option<(std::time::SystemTime, u64)>| {
+        let (stamp, entry) = (stamp?, cache.files.get(&paths[i])?);
         (entry.0 == stamp.0 && entry.1 == stamp.1).then(|| entry.2.clone())
     };
-    // Files are parsed on every core; a file whose parsing panics is an internal error of
-    // that file, as a page is in render.
     use rayon::prelude::*;
     let progress = crate::progress::Progress::new("数据 data", paths.len());
-    let results: Vec<Result<Arc<DataFile>, Vec<Diagnostic>>> = (0..paths.len())
+    type Loaded = (
+        Option<(std::time::SystemTime, u64)>,
+        Result<Arc<DataFile>, Vec<Diagnostic>>,
+    );
+    let results: Vec<Loaded> = (0..paths.len())
         .into_par_iter()
         .with_min_len(64)
         .map(|i| {
+            let stamp = std::fs::metadata(root.join(&paths[i]))
+                .ok()
+                .and_then(|m| Some((m.modified().ok()?, m.len())));
             let file = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                cached(i).map_or_else(|| load_file(root, &paths[i]).map(Arc::new), Ok)
+                cached(i, stamp).map_or_else(|| load_file(root, &paths[i]).map(Arc::new), Ok)
             }))
             .unwrap_or_else(|_| Err(vec![Diagnostic::internal()]));
             progress.tick();
-            file
+            (stamp, file)
         })
         .collect();
     progress.finish();
     let mut files = Vec::with_capacity(paths.len());
     let mut problems = Vec::new();
     let mut kept = std::collections::HashMap::with_capacity(paths.len());
-    for (i, result) in results.into_iter().enumerate() {
+    for (i, (stamp, result)) in results.into_iter().enumerate() {
         match result {
             Ok(file) => {
-                if let Some((modified, len)) = stamps[i] {
+                if let Some((modified, len)) = stamp {
                     kept.insert(paths[i].clone(), (modified, len, file.clone()));
                 }
                 files.push(file);
@@ -148,7 +146,9 @@ pub fn load_file(root: &Path, path: &Path) -> Result<DataFile, Vec<Diagnostic>> 
 /// what a file's tree must be (a mapping, no key `id`) checked, its fingerprint taken.
 pub fn data_file(path: &Path, root: Node) -> Result<DataFile, Vec<Diagnostic>> {
     let key_path = key_path(path).map_err(|d| vec![d])?;
-    let fingerprint = crate::manifest::fingerprint(canonical(&root).as_bytes());
+    let mut fingerprint = crate::manifest::Fingerprinter::default();
+    write_canonical(&root, &mut fingerprint);
+    let fingerprint = fingerprint.finish();
     let Value::Map(entries) = &root.value else {
         return Err(vec![
             Diagnostic::error(
@@ -198,55 +198,74 @@ pub fn data_file(path: &Path, root: Node) -> Result<DataFile, Vec<Diagnostic>> {
 /// The values of a tree as text, without their places: what a fingerprint of the data is
 /// taken of (so that a comment or a moved line is not a change).
 pub fn canonical(node: &Node) -> String {
-    fn write(node: &Node, out: &mut String) {
-        match &node.value {
-            Value::Null => out.push('~'),
-            Value::Bool(b) => out.push_str(if *b { "T" } else { "F" }),
-            Value::Number(n) => {
-                use std::fmt::Write;
-                out.push('#');
-                let _ = write!(out, "{n}");
-            }
-            Value::String(s) => {
-                out.push('"');
-                escaped(s, &['\\', '"'], out);
-                out.push('"');
-            }
-            Value::List(items) => {
-                out.push('[');
-                for item in items {
-                    write(item, out);
-                    out.push(',');
-                }
-                out.push(']');
-            }
-            Value::Map(entries) => {
-                out.push('{');
-                for (key, value) in entries {
-                    escaped(&key.name, &['\\', ':'], out);
-                    out.push(':');
-                    write(value, out);
-                    out.push(',');
-                }
-                out.push('}');
-            }
-        }
+    let mut out = String::new();
+    write_canonical(node, &mut out);
+    out
+}
+
+/// Where [`canonical`] text goes: a string, or straight into a fingerprint.
+pub trait CanonicalText {
+    /// Appends `text`.
+    fn push_text(&mut self, text: &str);
+}
+
+impl CanonicalText for String {
+    fn push_text(&mut self, text: &str) {
+        self.push_str(text);
     }
+}
+
+impl CanonicalText for crate::manifest::Fingerprinter {
+    fn push_text(&mut self, text: &str) {
+        self.write(text.as_bytes());
+    }
+}
+
+/// Writes [`canonical`]'s text of `node` into `out`.
+pub fn write_canonical(node: &Node, out: &mut impl CanonicalText) {
     /// `text` with a backslash before each of `special`.
-    fn escaped(text: &str, special: &[char], out: &mut String) {
+    fn escaped(text: &str, special: &[char], out: &mut impl CanonicalText) {
         let mut rest = text;
         while let Some(at) = rest.find(special) {
-            out.push_str(&rest[..at]);
-            out.push('\\');
+            out.push_text(&rest[..at]);
             let c = rest[at..].chars().next().unwrap_or('\\');
-            out.push(c);
+            out.push_text("\\");
+            out.push_text(&rest[at..at + c.len_utf8()]);
             rest = &rest[at + c.len_utf8()..];
         }
-        out.push_str(rest);
+        out.push_text(rest);
     }
-    let mut out = String::new();
-    write(node, &mut out);
-    out
+    match &node.value {
+        Value::Null => out.push_text("~"),
+        Value::Bool(b) => out.push_text(if *b { "T" } else { "F" }),
+        Value::Number(n) => {
+            out.push_text("#");
+            out.push_text(&crate::figure::decimal_text(n, &mut [0; 64]));
+        }
+        Value::String(s) => {
+            out.push_text("\"");
+            escaped(s, &['\\', '"'], out);
+            out.push_text("\"");
+        }
+        Value::List(items) => {
+            out.push_text("[");
+            for item in items {
+                write_canonical(item, out);
+                out.push_text(",");
+            }
+            out.push_text("]");
+        }
+        Value::Map(entries) => {
+            out.push_text("{");
+            for (key, value) in entries {
+                escaped(&key.name, &['\\', ':'], out);
+                out.push_text(":");
+                write_canonical(value, out);
+                out.push_text(",");
+            }
+            out.push_text("}");
+        }
+    }
 }
 
 /// Reads and parses one YAML file (`path` relative to `root`, and so named in messages).
@@ -258,13 +277,17 @@ pub fn load_yaml(root: &Path, path: &Path) -> Result<Node, Vec<Diagnostic>> {
 }
 
 fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
-    let size = std::fs::metadata(path)?.len();
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let size = file.metadata()?.len();
     if size > MAX_DATA_FILE_BYTES {
         return Err(std::io::Error::other(format!(
             "{size} bytes, more than the {MAX_DATA_FILE_BYTES} a data file may have"
         )));
     }
-    std::fs::read(path)
+    let mut bytes = Vec::with_capacity(size as usize + 1);
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// `data/villages/hengxi.yaml` → `["villages", "hengxi"]`; every part must be usable in a
@@ -377,6 +400,22 @@ mod tests {
         let d = decode(gbk, p).unwrap_err();
         assert_eq!(d.code, "encoding-not-utf8");
         assert_eq!(d.location.unwrap().to_string(), "x.yaml:1:7");
+    }
+
+    #[test]
+    fn a_file_is_fingerprinted_by_its_canonical_text() {
+        let text = "name: \"横\\\\溪\"\nk\\:x: 1.10\nz: 0.00\nn: -5\nl:\n  - ~\n  - true\n";
+        let root = yaml::parse(text, Path::new("t.yaml")).expect("parses");
+        let canonical = canonical(&root);
+        assert!(
+            canonical.contains("#1.10") && canonical.contains("#0.00"),
+            "{canonical}"
+        );
+        let file = data_file(Path::new("data/t.yaml"), root).expect("a data file");
+        assert_eq!(
+            file.fingerprint,
+            crate::manifest::fingerprint(canonical.as_bytes())
+        );
     }
 
     #[test]

@@ -9,7 +9,6 @@
 
 use rust_decimal::Decimal;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
-use std::collections::HashMap;
 use std::path::Path;
 
 use crate::diagnostics::{Diagnostic, Location, Text};
@@ -246,7 +245,7 @@ enum Frame {
         entries: Vec<(Key, Node)>,
         /// Key → its entry, made once a mapping is long enough that looking through its
         /// keys would be slow (most have a few dozen: a look is quicker than a hash).
-        index: Option<HashMap<String, usize>>,
+        index: Option<rustc_hash::FxHashMap<std::sync::Arc<str>, usize>>,
         pending_key: Option<Key>,
         line: u32,
         col: u32,
@@ -479,21 +478,14 @@ impl<'a> Builder<'a> {
             const LONG_MAPPING: usize = 32;
             if index.is_none() && entries.len() >= LONG_MAPPING {
                 let known = entries.iter().enumerate();
-                *index = Some(
-                    known
-                        .map(|(i, (key, _))| (key.name.to_string(), i))
-                        .collect(),
-                );
+                *index = Some(known.map(|(i, (key, _))| (key.name.clone(), i)).collect());
             }
+            let name = crate::intern::intern(name);
             // Its value comes next: the key's entry will be the next one.
             if let Some(index) = index {
-                index.insert(name.to_string(), entries.len());
+                index.insert(name.clone(), entries.len());
             }
-            *pending_key = Some(Key {
-                name: crate::intern::intern(name),
-                line,
-                col,
-            });
+            *pending_key = Some(Key { name, line, col });
         }
         Ok(())
     }

@@ -519,12 +519,35 @@ fn json(text: &str) -> String {
 /// The fingerprint of a data file's bytes (FNV-1a, 64 bits, hex): the manifest only needs to
 /// tell whether a file changed, stably across runs and machines.
 pub fn fingerprint(bytes: &[u8]) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in bytes {
-        hash ^= u64::from(*byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    let mut fingerprint = Fingerprinter::default();
+    fingerprint.write(bytes);
+    fingerprint.finish()
+}
+
+/// A [`fingerprint`] taken of bytes written piece by piece (the same as of them all at
+/// once).
+#[derive(Clone, Copy, Debug)]
+pub struct Fingerprinter(u64);
+
+impl Default for Fingerprinter {
+    fn default() -> Self {
+        Fingerprinter(0xcbf2_9ce4_8422_2325)
     }
-    format!("{hash:016x}")
+}
+
+impl Fingerprinter {
+    /// Adds `bytes`.
+    pub fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 ^= u64::from(*byte);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    /// The fingerprint of everything written, as 16 hexadecimal digits.
+    pub fn finish(&self) -> String {
+        format!("{:016x}", self.0)
+    }
 }
 
 /// A figure that changed between two builds.
