@@ -139,8 +139,11 @@ fn unreadable_values(schema: &Schema, data: &Data) -> HashSet<(PathBuf, u32, u32
         out: &mut HashSet<(PathBuf, u32, u32)>,
     ) {
         if let Value::Map(entries) = value {
+            let mut next = 0;
             for (key, value) in entries {
-                if let Some((_, f)) = fields.iter().find(|(n, _)| **n == *key.name) {
+                if let Some((_, f)) =
+                    crate::validate::fields::schema_field(fields, &key.name, &mut next)
+                {
                     walk(f, value, file, out);
                 }
             }
