@@ -137,7 +137,7 @@ pub fn load_file(root: &Path, path: &Path) -> Result<DataFile, Vec<Diagnostic>> 
     key_path(path).map_err(|d| vec![d])?;
     let bytes = read_limited(&root.join(path))
         .map_err(|error| vec![Diagnostic::unreadable(path, &error)])?;
-    let text = decode(&bytes, path).map_err(|d| vec![d])?;
+    let text = decode_owned(bytes, path).map_err(|d| vec![d])?;
     let root = yaml::parse(&text, path)?;
     data_file(path, root)
 }
@@ -272,7 +272,7 @@ pub fn write_canonical(node: &Node, out: &mut impl CanonicalText) {
 pub fn load_yaml(root: &Path, path: &Path) -> Result<Node, Vec<Diagnostic>> {
     let bytes = read_limited(&root.join(path))
         .map_err(|error| vec![Diagnostic::unreadable(path, &error)])?;
-    let text = decode(&bytes, path).map_err(|d| vec![d])?;
+    let text = decode_owned(bytes, path).map_err(|d| vec![d])?;
     yaml::parse(&text, path)
 }
 
@@ -325,6 +325,17 @@ pub fn is_identifier(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
+/// [`decode`] of bytes the caller gives up: plain UTF-8 (most files) becomes the text
+/// without a copy.
+pub fn decode_owned(bytes: Vec<u8>, path: &Path) -> Result<String, Diagnostic> {
+    let plain = !bytes.starts_with(&[0xEF, 0xBB, 0xBF]) && memchr::memchr(0, &bytes).is_none();
+    match String::from_utf8(bytes) {
+        Ok(text) if plain => Ok(text),
+        Ok(text) => decode(text.as_bytes(), path),
+        Err(error) => decode(error.as_bytes(), path),
+    }
+}
+
 /// Turns a file's bytes into text: UTF-8, with or without a BOM. Other encodings and binary
 /// files are refused with a message saying how to re-save the file.
 pub fn decode(bytes: &[u8], path: &Path) -> Result<String, Diagnostic> {
@@ -344,7 +355,7 @@ pub fn decode(bytes: &[u8], path: &Path) -> Result<String, Diagnostic> {
         .with_hint(resave));
     }
     let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
-    if let Some(offset) = bytes.iter().position(|b| *b == 0) {
+    if let Some(offset) = memchr::memchr(0, bytes) {
         let (line, col) =
             crate::diagnostics::line_col(&String::from_utf8_lossy(&bytes[..offset]), offset);
         return Err(Diagnostic::error(
@@ -361,7 +372,7 @@ pub fn decode(bytes: &[u8], path: &Path) -> Result<String, Diagnostic> {
         )));
     }
     match std::str::from_utf8(bytes) {
-        Ok(text) => Ok(text.to_string()),
+        Ok(text) => Ok(text.to_owned()),
         Err(error) => {
             let good = &bytes[..error.valid_up_to()];
             let good = String::from_utf8_lossy(good);
@@ -400,6 +411,17 @@ mod tests {
         let d = decode(gbk, p).unwrap_err();
         assert_eq!(d.code, "encoding-not-utf8");
         assert_eq!(d.location.unwrap().to_string(), "x.yaml:1:7");
+        // The bytes given up: the same text, the same messages.
+        for bytes in [
+            &b"a: 1"[..],
+            b"\xEF\xBB\xBFa: 1",
+            b"\xFF\xFEa\0",
+            b"a: 1\n\0\0",
+            gbk,
+        ] {
+            let owned = decode_owned(bytes.to_vec(), p).map_err(|d| d.code);
+            assert_eq!(owned, decode(bytes, p).map_err(|d| d.code));
+        }
     }
 
     #[test]
