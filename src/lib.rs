@@ -172,10 +172,15 @@ fn render_discovered(
     pages_to: render::PagesTo<'_>,
 ) -> Result<Rendered, Vec<Diagnostic>> {
     let timer = Timer::start();
-    let loaded = load::load_cached(&site.root, &site.data_files, &mut cache.data)?;
     // Only the preview builds again with the same cache; a one-off build keeps no parsed
-    // file beyond validation.
-    if !matches!(pages_to, render::PagesTo::Memory) {
+    // file beyond validation (and asks no file's time and size).
+    let preview = matches!(pages_to, render::PagesTo::Memory);
+    let loaded = load::load_cached(
+        &site.root,
+        &site.data_files,
+        preview.then_some(&mut cache.data),
+    )?;
+    if !preview {
         cache.data = load::LoadCache::default();
     }
     timer.lap("load");

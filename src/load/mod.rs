@@ -65,7 +65,7 @@ impl Data {
 
 /// Reads and parses every file of `paths` (relative to `root`); reports every bad file.
 pub fn load(root: &Path, paths: &[PathBuf]) -> Result<Data, Vec<Diagnostic>> {
-    load_cached(root, paths, &mut LoadCache::default())
+    load_cached(root, paths, None)
 }
 
 /// Parsed files kept between builds (by `huibao serve`): a file whose size and modification
@@ -75,17 +75,20 @@ pub struct LoadCache {
     files: std::collections::HashMap<PathBuf, (std::time::SystemTime, u64, Arc<DataFile>)>,
 }
 
-/// Like [`load`], reusing the files of `cache` that did not change, and updating it.
+/// Like [`load`], reusing the files of `cache` that did not change, and updating it (with no
+/// cache, no file's time and size are asked for).
 pub fn load_cached(
     root: &Path,
     paths: &[PathBuf],
-    cache: &mut LoadCache,
+    mut cache: Option<&mut LoadCache>,
 ) -> Result<Data, Vec<Diagnostic>> {
+    let keep = cache.is_some();
+    let known = cache.as_deref();
     // Files unchanged since the last build come from the cache; the others are parsed,
     // on every core. A file whose parsing panics is an internal error of that file, as a
     // page is in render.
     let cached = |i: usize, stamp: Option<(std::time::SystemTime, u64)>| {
-        let (stamp, entry) = (stamp?, cache.files.get(&paths[i])?);
+        let (stamp, entry) = (stamp?, known?.files.get(&paths[i])?);
         (entry.0 == stamp.0 && entry.1 == stamp.1).then(|| entry.2.clone())
     };
     use rayon::prelude::*;
@@ -98,8 +101,9 @@ pub fn load_cached(
         .into_par_iter()
         .with_min_len(64)
         .map(|i| {
-            let stamp = std::fs::metadata(root.join(&paths[i]))
-                .ok()
+            let stamp = keep
+                .then(|| std::fs::metadata(root.join(&paths[i])).ok())
+                .flatten()
                 .and_then(|m| Some((m.modified().ok()?, m.len())));
             let file = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 cached(i, stamp).map_or_else(|| load_file(root, &paths[i]).map(Arc::new), Ok)
@@ -112,7 +116,7 @@ pub fn load_cached(
     progress.finish();
     let mut files = Vec::with_capacity(paths.len());
     let mut problems = Vec::new();
-    let mut kept = std::collections::HashMap::with_capacity(paths.len());
+    let mut kept = std::collections::HashMap::with_capacity(if keep { paths.len() } else { 0 });
     for (i, (stamp, result)) in results.into_iter().enumerate() {
         match result {
             Ok(file) => {
@@ -124,7 +128,9 @@ pub fn load_cached(
             Err(mut found) => problems.append(&mut found),
         }
     }
-    cache.files = kept;
+    if let Some(cache) = cache.as_mut() {
+        cache.files = kept;
+    }
     if problems.is_empty() {
         Ok(Data { files })
     } else {

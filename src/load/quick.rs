@@ -47,9 +47,18 @@ struct Line<'a> {
 
 /// The content lines of `text`; `None` if a line has something the quick reader leaves to
 /// the full parser (a tab, a lone carriage return, a document marker or directive, a
-/// byte-order mark).
+/// byte-order mark, a full-width space starting a line).
 fn content_lines(text: &str) -> Option<Vec<Line<'_>>> {
-    if text.starts_with('\u{feff}') || memchr::memchr(b'\t', text.as_bytes()).is_some() {
+    let bytes = text.as_bytes();
+    // Tabs, and byte-order marks anywhere, the full parser reads in its own ways.
+    if memchr::memchr(b'\t', bytes).is_some()
+        || memchr::memmem::find(bytes, "\u{feff}".as_bytes()).is_some()
+    {
+        return None;
+    }
+    // A carriage return not before a line feed is a line break to the full parser (even in
+    // a comment).
+    if memchr::memchr_iter(b'\r', bytes).any(|at| bytes.get(at + 1) != Some(&b'\n')) {
         return None;
     }
     let mut lines = Vec::with_capacity(text.len() / 16);
@@ -61,8 +70,7 @@ fn content_lines(text: &str) -> Option<Vec<Line<'_>>> {
             continue;
         }
         let indent = line.len() - content.len();
-        if text.contains('\r')
-            || (indent == 0 && (text.starts_with("---") || text.starts_with("...")))
+        if (indent == 0 && (text.starts_with("---") || text.starts_with("...")))
             || text.starts_with(['%', '\u{3000}'])
         {
             return None;
@@ -355,6 +363,15 @@ mod tests {
     fn piece() -> impl Strategy<Value = String> {
         prop::sample::select(vec![
             "a",
+            "\u{feff}",
+            "\u{85}",
+            "\u{2028}",
+            "\u{a0}",
+            "\\",
+            "\n",
+            "- -",
+            "!",
+            "%",
             "b",
             "横溪",
             "名 称",
