@@ -3,6 +3,7 @@
 //! Bytes are checked before parsing so that a file saved in the wrong encoding or a binary
 //! file gets a message that says what to do, not a parser's complaint.
 
+mod builder;
 mod quick;
 mod scalar;
 mod slips;

@@ -13,7 +13,8 @@ use std::path::Path;
 
 use saphyr_parser::ScalarStyle;
 
-use super::yaml::{Builder, Node};
+use super::builder::Builder;
+use super::yaml::Node;
 
 /// `text`'s tree, or `None` when the full parser must read it.
 pub(super) fn read(text: &str, file: &Path) -> Option<Node> {
