@@ -27,9 +27,6 @@ enum Frame {
     },
 }
 
-/// Makes a located tree from a parser's events (saphyr's, or the quick reader's), with the
-/// checks that make it report data: unique keys, no anchors or tags, one document, numbers
-/// read exactly.
 /// Makes a located tree from a parser's events.
 pub(super) struct Builder<'a> {
     file: &'a Path,
@@ -50,10 +47,6 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn location(&self, span: Span) -> Location {
-        Location::new(self.file, span.start.line(), span.start.col() + 1)
-    }
-
     /// One event of saphyr-parser, at `span`.
     pub(super) fn on_event(&mut self, event: Event<'_>, span: Span) -> Result<(), Diagnostic> {
         let is_list = matches!(event, Event::SequenceStart(..));
@@ -64,7 +57,7 @@ impl<'a> Builder<'a> {
                 if self.documents > 1 {
                     return Err(Diagnostic::error(
                         "yaml-documents",
-                        Some(self.location(span)),
+                        Some(self.at(line, col)),
                         Text::new(
                             "一个文件里有多个 YAML 文档（---）",
                             "several YAML documents (---) in one file",
@@ -76,13 +69,13 @@ impl<'a> Builder<'a> {
                     )));
                 }
             }
-            Event::Alias(_) => return Err(self.anchor_error(span)),
+            Event::Alias(_) => return Err(self.anchor_error(line, col)),
             Event::Scalar(text, style, anchor, tag) => {
-                self.refuse_anchor_and_tag(anchor, tag.as_deref(), span)?;
+                self.refuse_anchor_and_tag(anchor, tag.as_deref(), (line, col))?;
                 self.scalar(text, style, line, col)?;
             }
             Event::SequenceStart(anchor, tag) | Event::MappingStart(anchor, tag) => {
-                self.refuse_anchor_and_tag(anchor, tag.as_deref(), span)?;
+                self.refuse_anchor_and_tag(anchor, tag.as_deref(), (line, col))?;
                 self.open(is_list, line, col)?;
             }
             Event::SequenceEnd | Event::MappingEnd => self.close(),
@@ -213,6 +206,7 @@ impl<'a> Builder<'a> {
         self.push(node);
     }
 
+    /// The place `line`:`col` of this builder's file.
     fn at(&self, line: u32, col: u32) -> Location {
         Location::new(self.file, line as usize, col as usize)
     }
@@ -288,21 +282,21 @@ impl<'a> Builder<'a> {
         &self,
         anchor: usize,
         tag: Option<&saphyr_parser::Tag>,
-        span: Span,
+        (line, col): (u32, u32),
     ) -> Result<(), Diagnostic> {
         if anchor != 0 {
-            return Err(self.anchor_error(span));
+            return Err(self.anchor_error(line, col));
         }
         match tag {
-            Some(tag) => Err(self.tag_error(span, &format!("{}{}", tag.handle, tag.suffix))),
+            Some(tag) => Err(self.tag_error(line, col, &format!("{}{}", tag.handle, tag.suffix))),
             None => Ok(()),
         }
     }
 
-    fn anchor_error(&self, span: Span) -> Diagnostic {
+    fn anchor_error(&self, line: u32, col: u32) -> Diagnostic {
         Diagnostic::error(
             "yaml-alias",
-            Some(self.location(span)),
+            Some(self.at(line, col)),
             Text::new(
                 "不支持 YAML 锚点（&）和别名（*）",
                 "YAML anchors (&) and aliases (*) are not supported",
@@ -314,10 +308,10 @@ impl<'a> Builder<'a> {
         ))
     }
 
-    fn tag_error(&self, span: Span, tag: &str) -> Diagnostic {
+    fn tag_error(&self, line: u32, col: u32, tag: &str) -> Diagnostic {
         Diagnostic::error(
             "yaml-tag",
-            Some(self.location(span)),
+            Some(self.at(line, col)),
             Text::new(
                 format!("不支持 YAML 标签「{tag}」"),
                 format!("YAML tags such as `{tag}` are not supported"),

@@ -108,11 +108,10 @@ impl<'a> Reader<'a> {
     fn list(&mut self, indent: usize, under_key: bool) -> Option<()> {
         let first = self.lines[self.at];
         let at = if under_key {
-            let content = first.text[1..].trim_start_matches(' ');
-            if content.is_empty() {
-                return None;
+            match item_content(first) {
+                ("", _) => return None,
+                (_, content_indent) => content_indent,
             }
-            indent + first.text.len() - content.len()
         } else {
             indent
         };
@@ -124,10 +123,7 @@ impl<'a> Reader<'a> {
             if line.indent > indent {
                 return None;
             }
-            let after = &line.text[1..];
-            let rest = after.trim_start_matches(' ');
-            // Only `-` and spaces precede `rest`: its column in characters is its offset.
-            let rest_indent = indent + line.text.len() - rest.len();
+            let (rest, rest_indent) = item_content(line);
             if rest.is_empty() {
                 // The item is the block on the following lines.
                 self.at += 1;
@@ -215,6 +211,13 @@ impl<'a> Reader<'a> {
 /// The 1-based column of a 0-based one.
 fn column(indent: usize) -> u32 {
     u32::try_from(indent + 1).unwrap_or(u32::MAX)
+}
+
+/// A list item's content after its dash and spaces (empty for a lone `-`), and the 0-based
+/// column it starts at (only `-` and spaces precede it: its column is its offset).
+fn item_content(line: Line<'_>) -> (&str, usize) {
+    let content = line.text[1..].trim_start_matches(' ');
+    (content, line.indent + line.text.len() - content.len())
 }
 
 /// Whether a line's content is a list item: `- …` or a lone `-`.

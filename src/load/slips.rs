@@ -393,7 +393,6 @@ fn slips_line_by_line(text: &str) -> Vec<Slip> {
     slips
 }
 
-/// The lines on which a mapping key starts, anywhere in `node`.
 /// Whether `text` has anything [`keyboard_slips`] could report: a full-width colon after
 /// a word of ASCII letters, a full-width space in a line's indentation, or a `:` followed by
 /// something other than a space, a line's end, `/` or `:`. Most files have none, and are
@@ -422,6 +421,7 @@ fn may_have_slips(text: &str) -> bool {
         })
 }
 
+/// The lines on which a mapping key starts, anywhere in `node`.
 pub(super) fn collect_key_lines(node: &Node, lines: &mut std::collections::HashSet<usize>) {
     match &node.value {
         Value::Map(entries) => {

@@ -176,9 +176,6 @@ struct Checker<'a> {
     problems: &'a mut Vec<Diagnostic>,
 }
 
-/// How a field is named in messages: `建档立卡贫困户（registered.households）`.
-/// A field's name in messages, in Chinese and in English. Written only when a message needs
-/// it: most values have none, and a site of 10,000 villages checks a million.
 /// The field of `fields` named `name`. Files mostly list their fields in the schema's order:
 /// the one after the field found last (`next`) is tried first.
 pub(crate) fn schema_field<'f>(
@@ -194,6 +191,9 @@ pub(crate) fn schema_field<'f>(
     fields.get(at)
 }
 
+/// How a field is named in messages: `建档立卡贫困户（registered.households）`.
+/// A field's name in messages, in Chinese and in English. Written only when a message needs
+/// it: most values have none, and a site of 10,000 villages checks a million.
 fn name_of<'f>(field: &'f Field, path: &'f str) -> (FieldName<'f>, FieldName<'f>) {
     let name = |zh| FieldName {
         field,
