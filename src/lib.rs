@@ -345,25 +345,34 @@ pub fn build(
         staging.copy(path, source).map_err(|d| vec![d])?;
     }
     let search_files = output.search.as_ref().map_or(0, search::files::count);
-    // Written, then let go before figures.json is made.
-    if let Some(index) = output.search.take() {
-        search::files::write(&index, &|path, bytes| staging.put(path, bytes))
-            .map_err(|d| vec![d])?;
-        timer.lap("search index");
+    // The search index's lists made on every core; then its files on every core but one,
+    // which writes the whole-report page and figures.json (tens of megabytes at 10,000
+    // villages, written as it is made): the index is let go as soon as its files are written.
+    let search_index = output.search.take();
+    if let Some(index) = &search_index {
+        index
+            .make_lists()
+            .map_err(|error| vec![search::files::write_error(&error)])?;
+        timer.lap("search lists");
     }
-    if let Some(whole) = &output.print {
-        staging
-            .put_with(Path::new(render::print::PAGE), |out| whole.write_to(out))
-            .map_err(|d| vec![d])?;
-        timer.lap("whole report");
-    }
-    // Written as it is made: tens of megabytes at 10,000 villages.
-    staging
-        .put_with(Path::new(manifest::FILE), |out| {
-            output.figures.write_to(out)
-        })
-        .map_err(|d| vec![d])?;
-    timer.lap("manifest");
+    let (searched, written) = rayon::join(
+        || {
+            search_index.map_or(Ok(()), |index| {
+                search::files::write(&index, &|path, bytes| staging.put(path, bytes))
+            })
+        },
+        || -> Result<(), Diagnostic> {
+            if let Some(whole) = &output.print {
+                staging.put_with(Path::new(render::print::PAGE), |out| whole.write_to(out))?;
+            }
+            staging.put_with(Path::new(manifest::FILE), |out| {
+                output.figures.write_to(out)
+            })
+        },
+    );
+    searched.map_err(|d| vec![d])?;
+    written.map_err(|d| vec![d])?;
+    timer.lap("search index, whole report, manifest");
     let changes = staging.publish().map_err(|d| vec![d])?;
     timer.lap("publish");
     Ok(BuildReport {
@@ -996,6 +1005,9 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
+/// When the first [`Timer`] started: each lap says how long after it it ended.
+static TIMERS_STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
 /// Stage timings on stderr when `HUIBAO_TIMINGS` is set (for profiling, not for tests).
 pub(crate) struct Timer {
     last: std::cell::Cell<std::time::Instant>,
@@ -1004,6 +1016,7 @@ pub(crate) struct Timer {
 
 impl Timer {
     pub(crate) fn start() -> Timer {
+        TIMERS_STARTED.get_or_init(std::time::Instant::now);
         Timer {
             last: std::cell::Cell::new(std::time::Instant::now()),
             on: std::env::var_os("HUIBAO_TIMINGS").is_some(),
@@ -1023,8 +1036,11 @@ impl Timer {
                     .and_then(|kb| kb.parse::<u64>().ok())
                     .map_or(String::new(), |kb| format!("{:>6} MiB", kb / 1024))
             };
+            let since = TIMERS_STARTED
+                .get()
+                .map_or(0, |start| (now - *start).as_millis());
             eprintln!(
-                "{stage:>10}: {:>6} ms  rss {} peak {}",
+                "{stage:>10}: {:>6} ms (at {since:>6} ms)  rss {} peak {}",
                 (now - self.last.get()).as_millis(),
                 field("VmRSS:"),
                 field("VmHWM:")

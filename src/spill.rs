@@ -4,7 +4,7 @@
 //! index's page texts wait here for the end of the build.
 
 use bytes::Bytes;
-use std::io::Write;
+use std::io::{BufWriter, Write};
 #[cfg(not(any(unix, windows)))]
 use std::io::{Read, Seek};
 use std::path::PathBuf;
@@ -17,17 +17,43 @@ pub struct Spill {
 
 /// Where the pieces are kept.
 enum Store {
-    /// Held in memory.
-    Memory(Mutex<Vec<(usize, Bytes)>>),
-    /// Appended to a scratch file as they come: (index, offset, length) of each.
+    /// Held in memory: (index, piece, length of its head) of each.
+    Memory(Mutex<Vec<(usize, Bytes, usize)>>),
+    /// Appended to a scratch file as they come (through a buffer: one write for many
+    /// pieces): (index, offset, length, length of its head) of each.
     File {
         /// The scratch file; removed when the spill is dropped.
         path: PathBuf,
         /// The file and how long it is.
-        file: Mutex<(std::fs::File, u64)>,
-        places: Mutex<Vec<(usize, u64, u64)>>,
+        file: Mutex<(BufWriter<std::fs::File>, u64)>,
+        places: Mutex<Vec<(usize, u64, u64, u64)>>,
     },
 }
+
+/// Which part of each piece [`Spill::for_each_part`] reads back: a piece can be put with
+/// a head ([`Spill::put_with_head`]) that is read without the rest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    /// The whole piece.
+    Whole,
+    /// Its head.
+    Head,
+    /// What follows its head.
+    Tail,
+}
+
+/// The (start, length) of `part` of a piece of `len` bytes with a head of `head`.
+fn part_range(part: Part, len: u64, head: u64) -> (u64, u64) {
+    let head = head.min(len);
+    match part {
+        Part::Whole => (0, len),
+        Part::Head => (0, head),
+        Part::Tail => (head, len - head),
+    }
+}
+
+/// How much a scratch file's buffer holds before it is written.
+const WRITE_BUFFER: usize = 1 << 20;
 
 impl Spill {
     /// Pieces held in memory.
@@ -48,7 +74,7 @@ impl Spill {
         Ok(Spill {
             store: Store::File {
                 path,
-                file: Mutex::new((file, 0)),
+                file: Mutex::new((BufWriter::with_capacity(WRITE_BUFFER, file), 0)),
                 places: Mutex::new(Vec::new()),
             },
         })
@@ -56,15 +82,21 @@ impl Spill {
 
     /// Keeps the piece of page `index`.
     pub fn put(&self, index: usize, piece: Bytes) -> std::io::Result<()> {
+        let len = piece.len();
+        self.put_with_head(index, piece, len)
+    }
+
+    /// Keeps the piece of page `index`, its first `head` bytes readable without the rest.
+    pub fn put_with_head(&self, index: usize, piece: Bytes, head: usize) -> std::io::Result<()> {
         match &self.store {
-            Store::Memory(pieces) => lock(pieces).push((index, piece)),
+            Store::Memory(pieces) => lock(pieces).push((index, piece, head)),
             Store::File { file, places, .. } => {
                 let mut file = lock(file);
                 let (file, length) = &mut *file;
                 file.write_all(&piece)?;
                 let offset = *length;
                 *length += piece.len() as u64;
-                lock(places).push((index, offset, piece.len() as u64));
+                lock(places).push((index, offset, piece.len() as u64, head as u64));
             }
         }
         Ok(())
@@ -76,23 +108,34 @@ impl Spill {
         &self,
         each: &mut dyn FnMut(usize, &[u8]) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
+        self.for_each_part(Part::Whole, each)
+    }
+
+    /// Like [`Spill::for_each`], with only `part` of each piece (the rest is not read).
+    pub fn for_each_part(
+        &self,
+        part: Part,
+        each: &mut dyn FnMut(usize, &[u8]) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
         match &self.store {
             Store::Memory(pieces) => {
                 let mut pieces = lock(pieces).clone();
-                pieces.sort_by_key(|(index, _)| *index);
-                for (index, piece) in pieces {
-                    each(index, &piece)?;
+                pieces.sort_by_key(|(index, _, _)| *index);
+                for (index, piece, head) in pieces {
+                    let (start, len) = part_range(part, piece.len() as u64, head as u64);
+                    each(index, &piece[start as usize..(start + len) as usize])?;
                 }
             }
             Store::File { path, file, places } => {
                 let mut places = lock(places).clone();
-                places.sort_by_key(|(index, _, _)| *index);
+                places.sort_by_key(|(index, _, _, _)| *index);
                 lock(file).0.flush()?;
                 let reader = std::fs::File::open(path)?;
                 let mut buffer = Vec::new();
-                for (index, offset, len) in places {
+                for (index, offset, len, head) in places {
+                    let (start, len) = part_range(part, len, head);
                     buffer.resize(len as usize, 0);
-                    read_at(&reader, &mut buffer, offset)?;
+                    read_at(&reader, &mut buffer, offset + start)?;
                     each(index, &buffer)?;
                 }
             }
@@ -173,5 +216,39 @@ mod tests {
             !dir.path().join("pieces").exists(),
             "the scratch file is removed"
         );
+    }
+
+    #[test]
+    fn a_piece_s_head_and_tail_are_read_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        for spill in [
+            Spill::in_memory(),
+            Spill::to_file(dir.path().join("pieces")).unwrap(),
+        ] {
+            spill
+                .put_with_head(1, Bytes::from_static(b"headTAIL"), 4)
+                .unwrap();
+            spill.put(0, Bytes::from_static(b"whole")).unwrap();
+            // A head said longer than its piece is the whole piece.
+            spill
+                .put_with_head(2, Bytes::from_static(b"ab"), 9)
+                .unwrap();
+            let read = |part| {
+                let mut out = Vec::new();
+                spill
+                    .for_each_part(part, &mut |index, piece| {
+                        out.push((index, String::from_utf8_lossy(piece).into_owned()));
+                        Ok(())
+                    })
+                    .unwrap();
+                out
+            };
+            let strings = |pieces: [&str; 3]| -> Vec<(usize, String)> {
+                pieces.iter().map(|p| p.to_string()).enumerate().collect()
+            };
+            assert_eq!(read(Part::Whole), strings(["whole", "headTAIL", "ab"]));
+            assert_eq!(read(Part::Head), strings(["whole", "head", "ab"]));
+            assert_eq!(read(Part::Tail), strings(["", "TAIL", ""]));
+        }
     }
 }

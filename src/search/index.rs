@@ -6,10 +6,10 @@ use bytes::Bytes;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
-use crate::spill::Spill;
+use crate::spill::{Part, Spill, lock};
 
 use super::tokens;
 
@@ -280,11 +280,25 @@ pub const TEXT_LIMIT: usize = 4000;
 /// The numbers of the terms: each term is written once, pages name it by number. Kept
 /// between the preview's builds, with the pages it reuses. Han terms are looked up by their
 /// characters' code points ([`han_key`]), words by their text.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Dictionary {
+    /// Which dictionary this is (a thread's tally remembers numbers of one dictionary).
+    identity: u64,
     han: FxHashMap<u64, u32>,
     words: FxHashMap<Box<str>, u32>,
     terms: Vec<Box<str>>,
+}
+
+impl Default for Dictionary {
+    fn default() -> Dictionary {
+        static MADE: AtomicU64 = AtomicU64::new(0);
+        Dictionary {
+            identity: MADE.fetch_add(1, Ordering::Relaxed),
+            han: FxHashMap::default(),
+            words: FxHashMap::default(),
+            terms: Vec::new(),
+        }
+    }
 }
 
 impl Dictionary {
@@ -378,16 +392,117 @@ fn packed_terms(terms: &[u8]) -> impl Iterator<Item = u32> + '_ {
         .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
 }
 
-/// How often each term is in a page, Han terms by [`han_key`] and words by text.
+/// How often each term is in a page. Terms the dictionary numbers are counted in a table
+/// by number — one per thread, kept from page to page, only the numbers counted emptied
+/// after each — with no table to make or grow for each page; the others by Han key or text
+/// ([`NewTerms`]) until they are numbered.
 #[derive(Default)]
-struct Tally<'t> {
+struct Tally {
+    /// The counts of every numbered term (all zero but those of the page being counted).
+    by_number: Vec<Counts>,
+    /// The numbers counted for the page, each once.
+    counted: Vec<u32>,
+    /// Runs of Han characters seen before, with the numbers of their terms in order: the
+    /// pages of a report share most of their sentences (a template's prose, units,
+    /// headings), each run's terms are looked up once. For the dictionary `identity`.
+    runs: FxHashMap<Box<str>, Box<[u32]>>,
+    /// The [`Dictionary::identity`] the runs' numbers are of.
+    identity: Option<u64>,
+}
+
+/// How many runs of Han characters a thread's tally remembers (it forgets them all when
+/// it has this many) and how long a run it remembers, in bytes.
+const RUNS_KEPT: usize = 1 << 16;
+const LONGEST_RUN_KEPT: usize = 192;
+
+thread_local! {
+    /// This thread's tally.
+    static TALLY: std::cell::RefCell<Tally> = std::cell::RefCell::default();
+}
+
+/// A page's terms being counted: those `numbers` numbers by number in `by_number`, the
+/// others in `new`.
+struct Counting<'a, 't> {
+    numbers: &'a Dictionary,
+    by_number: &'a mut Vec<Counts>,
+    counted: &'a mut Vec<u32>,
+    new: NewTerms<'t>,
+}
+
+impl<'t> Counting<'_, 't> {
+    /// Counts the term numbered `number`, found in `field`.
+    fn number(&mut self, number: u32, field: Field) {
+        if let Some(counts) = self.by_number.get_mut(number as usize) {
+            if *counts == 0 {
+                self.counted.push(number);
+            }
+            count(counts, field);
+        }
+    }
+
+    /// Counts `term`, found in `field`; its number if it has one.
+    fn term(&mut self, term: &'t str, kind: tokens::Kind, field: Field) -> Option<u32> {
+        let number = match kind {
+            tokens::Kind::Word => self.numbers.word(term),
+            _ => self.numbers.han(han_key(term)),
+        };
+        match number.filter(|&n| (n as usize) < self.by_number.len()) {
+            Some(n) => self.number(n, field),
+            None if kind == tokens::Kind::Word => {
+                count(self.new.words.entry(term).or_default(), field)
+            }
+            None => count(self.new.han.entry(han_key(term)).or_default(), field),
+        }
+        number
+    }
+
+    /// Counts the terms of a [`tokens::normalise`]d `text`, found in `field`; the runs of
+    /// Han characters through `runs`.
+    fn text(&mut self, text: &'t str, field: Field, runs: &mut FxHashMap<Box<str>, Box<[u32]>>) {
+        tokens::for_each_piece(text, |piece, han| {
+            if !han {
+                tokens::for_each_term(piece, |term, kind, _| {
+                    self.term(term, kind, field);
+                });
+                return;
+            }
+            if let Some(numbers) = runs.get(piece) {
+                for &number in numbers {
+                    self.number(number, field);
+                }
+                return;
+            }
+            let mut numbers = Vec::new();
+            let mut all_numbered = true;
+            tokens::for_each_term(piece, |term, kind, _| match self.term(term, kind, field) {
+                Some(number) => numbers.push(number),
+                None => all_numbered = false,
+            });
+            if all_numbered && piece.len() <= LONGEST_RUN_KEPT {
+                if runs.len() >= RUNS_KEPT {
+                    runs.clear();
+                }
+                runs.insert(piece.into(), numbers.into());
+            }
+        });
+    }
+}
+
+/// A page's terms that have no number yet, Han terms by [`han_key`] and words by text.
+#[derive(Default)]
+struct NewTerms<'t> {
     han: FxHashMap<u64, Counts>,
     words: FxHashMap<&'t str, Counts>,
 }
 
-/// How often a term is in a page: [in the title, headings it is in, times in the text,
-/// the last heading it was counted in + 1].
-type Counts = [u32; 4];
+/// How often a term is in a page, in one number (a tally of a page's terms stays small):
+/// bit 0 whether it is in the title, bits 1–2 how many headings it is in (three at most),
+/// bits 3–5 how many times it is in the text (seven at most), from bit 6 the number of the
+/// last heading it was counted in + 1. Never zero once counted.
+type Counts = u32;
+
+/// Where the number of the last heading a term was counted in starts in its [`Counts`].
+const LAST_HEADING: u32 = 6;
 
 /// Where a term is found.
 #[derive(Clone, Copy)]
@@ -398,23 +513,27 @@ enum Field {
     Text,
 }
 
-impl<'t> Tally<'t> {
-    fn add(&mut self, term: &'t str, kind: tokens::Kind, field: Field) {
-        let counts = match kind {
-            tokens::Kind::Word => self.words.entry(term).or_default(),
-            _ => self.han.entry(han_key(term)).or_default(),
-        };
-        match field {
-            Field::Title => counts[0] = 1,
+/// Counts a term found in `field`.
+fn count(counts: &mut Counts, field: Field) {
+    match field {
+        Field::Title => *counts |= 1,
+        Field::Heading(h) => {
             // A heading counts once however often the term is in it.
-            Field::Heading(h) if counts[3] != h + 1 => {
-                counts[1] += 1;
-                counts[3] = h + 1;
+            let heading = (h + 1).min(u32::MAX >> LAST_HEADING);
+            if *counts >> LAST_HEADING != heading {
+                let headings = ((*counts >> 1 & 3) + 1).min(3);
+                *counts = (*counts & 0b11_1001) | headings << 1 | heading << LAST_HEADING;
             }
-            Field::Heading(_) => {}
-            Field::Text => counts[2] = counts[2].saturating_add(1),
         }
+        Field::Text if *counts >> 3 & 7 < 7 => *counts += 1 << 3,
+        Field::Text => {}
     }
+}
+
+/// The weight of a term in a page from its [`Counts`].
+fn weigh(counts: Counts) -> u32 {
+    let (in_title, headings, times) = (counts & 1, counts >> 1 & 3, counts >> 3 & 7);
+    weight::TITLE * in_title + weight::HEADING * headings + weight::BODY * times.min(5)
 }
 
 impl Entry {
@@ -426,53 +545,61 @@ impl Entry {
         let title = tokens::normalise(title);
         let headings: Vec<String> = text.headings.iter().map(|h| tokens::normalise(h)).collect();
         let body = tokens::normalise(&text.body);
-        // About one distinct term for every four bytes of text: no growing as it is read.
-        let room = (title.len() + body.len()) / 4;
-        let mut tally = Tally {
-            han: FxHashMap::with_capacity_and_hasher(room, Default::default()),
-            words: FxHashMap::with_capacity_and_hasher(room / 8, Default::default()),
-        };
-        tokens::for_each_term(&title, |term, kind, _| tally.add(term, kind, Field::Title));
-        for (h, heading) in headings.iter().enumerate() {
-            let field = Field::Heading(h as u32);
-            tokens::for_each_term(heading, |term, kind, _| tally.add(term, kind, field));
-        }
-        tokens::for_each_term(&body, |term, kind, _| tally.add(term, kind, Field::Text));
-        let weigh = |[in_title, headings, times, _]: [u32; 4]| {
-            weight::TITLE * in_title
-                + weight::HEADING * headings.min(3)
-                + weight::BODY * times.min(5)
-        };
-        // Looked up together by every core; numbered, one core at a time, when new.
-        let mut terms: Vec<(u32, u32)> = Vec::with_capacity(tally.han.len() + tally.words.len());
-        let (mut new_han, mut new_words) = (Vec::new(), Vec::new());
-        {
-            let dictionary = read(dictionary);
-            for (key, counts) in tally.han {
-                match dictionary.han(key) {
-                    Some(id) => terms.push((id, weigh(counts))),
-                    None => new_han.push((key, counts)),
+        let mut terms: Vec<(u32, u32)> = Vec::new();
+        let new = TALLY.with_borrow_mut(|tally| {
+            // Looked up together by every core; numbered, one core at a time, when new.
+            let numbers = read(dictionary);
+            if tally.identity != Some(numbers.identity) {
+                tally.runs.clear();
+                tally.identity = Some(numbers.identity);
+            }
+            if tally.by_number.len() < numbers.terms.len() {
+                tally.by_number.resize(numbers.terms.len(), 0);
+            }
+            let Tally {
+                by_number,
+                counted,
+                runs,
+                ..
+            } = tally;
+            let mut counting = Counting {
+                numbers: &numbers,
+                by_number,
+                counted,
+                new: NewTerms::default(),
+            };
+            counting.text(&title, Field::Title, runs);
+            for (h, heading) in headings.iter().enumerate() {
+                counting.text(heading, Field::Heading(h as u32), runs);
+            }
+            counting.text(&body, Field::Text, runs);
+            let new = counting.new;
+            drop(numbers);
+            terms.reserve(counted.len() + new.han.len() + new.words.len());
+            for n in counted.drain(..) {
+                if let Some(counts) = by_number.get_mut(n as usize) {
+                    terms.push((n, weigh(std::mem::take(counts))));
                 }
             }
-            for (word, counts) in tally.words {
-                match dictionary.word(word) {
-                    Some(id) => terms.push((id, weigh(counts))),
-                    None => new_words.push((word, counts)),
-                }
-            }
-        }
-        if !new_han.is_empty() || !new_words.is_empty() {
+            new
+        });
+        if !new.han.is_empty() || !new.words.is_empty() {
             let mut dictionary = write(dictionary);
-            for (key, counts) in new_han {
+            for (key, counts) in new.han {
                 terms.push((dictionary.han_or_new(key), weigh(counts)));
             }
-            for (word, counts) in new_words {
+            for (word, counts) in new.words {
                 terms.push((dictionary.word_or_new(word), weigh(counts)));
             }
         }
-        let kept = match text.body.char_indices().nth(TEXT_LIMIT) {
-            Some((end, _)) => &text.body[..end],
-            None => &text.body,
+        // (A text of no more bytes than the limit has no more characters: not counted.)
+        let kept = if text.body.len() <= TEXT_LIMIT {
+            &text.body
+        } else {
+            match text.body.char_indices().nth(TEXT_LIMIT) {
+                Some((end, _)) => &text.body[..end],
+                None => &text.body,
+            }
         };
         let mut piece = Vec::with_capacity(4 + terms.len() * 4 + kept.len());
         piece.extend_from_slice(&(terms.len() as u32).to_le_bytes());
@@ -515,6 +642,9 @@ pub struct Collector {
     entries: Spill,
     /// How many (term, page) pairs the entries hold.
     postings: AtomicUsize,
+    /// How many pages each term (by number) is in: counted as the entries are put, so that
+    /// the lists are made reading the entries once.
+    pages_of_term: Mutex<Vec<u32>>,
 }
 
 /// Weights are below 64 (title 24 + three headings 9 + five times 5): a (number, weight) pair
@@ -540,6 +670,7 @@ impl Collector {
             dictionary,
             entries,
             postings: AtomicUsize::new(0),
+            pages_of_term: Mutex::default(),
         }
     }
 
@@ -550,9 +681,21 @@ impl Collector {
 
     /// Adds the entry of page `index` (its place in the reading order).
     pub fn put(&self, index: usize, entry: &Entry) -> std::io::Result<()> {
-        let terms = split_piece(&entry.piece).0.len() / 4;
-        self.postings.fetch_add(terms, Ordering::Relaxed);
-        self.entries.put(index, entry.piece.clone())
+        let terms = split_piece(&entry.piece).0;
+        self.postings.fetch_add(terms.len() / 4, Ordering::Relaxed);
+        {
+            let mut pages_of_term = lock(&self.pages_of_term);
+            for packed in packed_terms(terms) {
+                let term = unpack(packed).0 as usize;
+                if term >= pages_of_term.len() {
+                    pages_of_term.resize(term + 1, 0);
+                }
+                pages_of_term[term] += 1;
+            }
+        }
+        // The terms are the piece's head: the lists are made without reading the texts.
+        self.entries
+            .put_with_head(index, entry.piece.clone(), 4 + terms.len())
     }
 
     /// The index of the pages put, `pages` being every page in reading order. Its terms'
@@ -568,6 +711,10 @@ impl Collector {
             pages,
             dictionary: self.dictionary,
             entries: self.entries,
+            pages_of_term: self
+                .pages_of_term
+                .into_inner()
+                .unwrap_or_else(|e| e.into_inner()),
             shard_count,
             lists: OnceLock::new(),
         }
@@ -581,6 +728,8 @@ pub struct Index {
     dictionary: Arc<RwLock<Dictionary>>,
     /// The pages' entries.
     entries: Spill,
+    /// How many pages each term (by number) is in.
+    pages_of_term: Vec<u32>,
     shard_count: u32,
     /// The terms' lists, or why the entries could not be read back.
     lists: OnceLock<Result<Lists, String>>,
@@ -595,13 +744,19 @@ struct Lists {
 }
 
 impl Lists {
-    /// The lists of the entries, read twice (a scratch file: from the disk cache) so that
-    /// only the postings are ever in memory together: counted, then placed in page order —
-    /// on every core, each placing a run of terms with about as many postings.
-    fn make(entries: &Spill, dictionary: &RwLock<Dictionary>) -> std::io::Result<Lists> {
+    /// The lists of the entries, `pages_of_term` saying how many pages each term is in:
+    /// the entries' terms read (a scratch file: from the disk cache; not their texts) and
+    /// placed in page order — on every core, each placing a run of terms with about as many
+    /// postings.
+    fn make(
+        entries: &Spill,
+        dictionary: &RwLock<Dictionary>,
+        pages_of_term: &[u32],
+    ) -> std::io::Result<Lists> {
         Lists::make_in(
             entries,
             dictionary,
+            pages_of_term,
             rayon::current_num_threads().clamp(1, 16),
         )
     }
@@ -610,19 +765,15 @@ impl Lists {
     fn make_in(
         entries: &Spill,
         dictionary: &RwLock<Dictionary>,
+        pages_of_term: &[u32],
         runs: usize,
     ) -> std::io::Result<Lists> {
         let dictionary = read(dictionary);
         let term_count = dictionary.terms.len();
         let mut starts = vec![0u32; term_count + 1];
-        entries.for_each(&mut |_, piece| {
-            for packed in packed_terms(split_piece(piece).0) {
-                if let Some(count) = starts.get_mut(unpack(packed).0 as usize + 1) {
-                    *count += 1;
-                }
-            }
-            Ok(())
-        })?;
+        for (start, &count) in starts[1..].iter_mut().zip(pages_of_term) {
+            *start = count;
+        }
         for term in 1..starts.len() {
             starts[term] += starts[term - 1];
         }
@@ -655,8 +806,8 @@ impl Lists {
                 .map(|start| start - base)
                 .collect();
             let (low, high) = (terms.start as u32, terms.end as u32);
-            entries.for_each(&mut |page, piece| {
-                for pair in packed_terms(split_piece(piece).0) {
+            entries.for_each_part(Part::Head, &mut |page, head| {
+                for pair in packed_terms(head.get(4..).unwrap_or_default()) {
                     let (term, weight) = unpack(pair);
                     if term < low || term >= high {
                         continue;
@@ -761,11 +912,18 @@ impl Index {
         Ok(out)
     }
 
+    /// Makes the terms' lists now (on every core), if they are not made yet: otherwise the
+    /// first use of [`Index::shards`] or [`Index::search`] makes them.
+    pub fn make_lists(&self) -> std::io::Result<()> {
+        self.lists().map(|_| ())
+    }
+
     /// The terms' lists, made the first time they are asked for.
     fn lists(&self) -> std::io::Result<&Lists> {
         self.lists
             .get_or_init(|| {
-                Lists::make(&self.entries, &self.dictionary).map_err(|error| error.to_string())
+                Lists::make(&self.entries, &self.dictionary, &self.pages_of_term)
+                    .map_err(|error| error.to_string())
             })
             .as_ref()
             .map_err(|error| std::io::Error::other(error.clone()))
@@ -776,8 +934,8 @@ impl Index {
         &self,
         each: &mut dyn FnMut(usize, &str) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
-        self.entries.for_each(&mut |index, piece| {
-            each(index, &String::from_utf8_lossy(split_piece(piece).1))
+        self.entries.for_each_part(Part::Tail, &mut |index, text| {
+            each(index, &String::from_utf8_lossy(text))
         })
     }
 }
@@ -813,16 +971,28 @@ mod tests {
 
     #[test]
     fn the_lists_are_the_same_however_many_runs_place_them() {
-        let dictionary = Arc::new(RwLock::new(Dictionary::default()));
-        let entries = Spill::in_memory();
+        let collector = Collector::new(Arc::default(), Spill::in_memory());
+        let mut postings = 0;
         for page in 0..40 {
             let html = format!("<p>第{page}村 横溪{} 饮水{}</p>", page % 7, page % 3);
-            let entry = Entry::new("村", &page_text(&html), &dictionary);
-            entries.put(page, entry.piece).unwrap();
+            let entry = Entry::new("村", &page_text(&html), collector.dictionary());
+            postings += entry.terms().count();
+            collector.put(page, &entry).unwrap();
         }
-        let one = Lists::make_in(&entries, &dictionary, 1).unwrap();
+        let index = collector.finish(Vec::new());
+        let make = |runs| {
+            Lists::make_in(
+                &index.entries,
+                &index.dictionary,
+                &index.pages_of_term,
+                runs,
+            )
+            .unwrap()
+        };
+        let one = make(1);
+        assert_eq!(one.postings.len(), postings, "every term of every page");
         for runs in [2, 3, 16] {
-            let many = Lists::make_in(&entries, &dictionary, runs).unwrap();
+            let many = make(runs);
             assert_eq!(many.terms, one.terms, "{runs} runs");
             assert_eq!(many.postings, one.postings, "{runs} runs");
         }
@@ -908,6 +1078,43 @@ mod tests {
         assert_eq!(han_term(han_key("横")), "横");
         let weight = entry.terms().find(|(t, _)| *t == id).map(|(_, w)| w);
         assert_eq!(weight, Some(weight::TITLE + weight::HEADING + 5));
+    }
+
+    /// An entry's terms as (term, weight), in term order.
+    fn weighed_terms(entry: &Entry, dictionary: &RwLock<Dictionary>) -> Vec<(String, u32)> {
+        let dictionary = read(dictionary);
+        let mut terms: Vec<(String, u32)> = entry
+            .terms()
+            .map(|(id, weight)| (dictionary.term(id).to_string(), weight))
+            .collect();
+        terms.sort();
+        terms
+    }
+
+    #[test]
+    fn a_page_weighs_the_same_whatever_the_thread_counted_before() {
+        let html = "<h2>基本情况</h2><p>横溪村有贫困户78户，横溪村有贫困户。</p><h3>横溪村</h3><p>见 2019 年。</p>";
+        let text = page_text(html);
+        let fresh = RwLock::new(Dictionary::default());
+        let first = Entry::new("横溪村", &text, &fresh);
+        let expected = weighed_terms(&first, &fresh);
+        assert!(expected.contains(&("横溪".to_string(), weight::TITLE + weight::HEADING + 3)));
+        assert!(expected.contains(&("2019".to_string(), weight::BODY)));
+        // Its runs of Han characters now remembered by this thread, with their numbers.
+        assert_eq!(
+            weighed_terms(&Entry::new("横溪村", &text, &fresh), &fresh),
+            expected
+        );
+        // Another dictionary numbers the same terms otherwise: what the thread remembers
+        // of the first is not used for it.
+        let other = RwLock::new(Dictionary::default());
+        Entry::new("", &page_text("<p>饮水安全，贫困户，村有</p>"), &other);
+        let again = Entry::new("横溪村", &text, &other);
+        assert_eq!(weighed_terms(&again, &other), expected);
+        // Nor is it after the first dictionary took new terms.
+        Entry::new("", &page_text("<p>饮水安全</p>"), &fresh);
+        let third = Entry::new("横溪村", &text, &fresh);
+        assert_eq!(weighed_terms(&third, &fresh), expected);
     }
 
     #[test]

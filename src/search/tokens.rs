@@ -169,6 +169,27 @@ pub fn for_each_term<'t>(normalised: &'t str, mut each: impl FnMut(&'t str, Kind
     }
 }
 
+/// Calls `each` with the pieces of a [`normalise`]d text, in order: each run of Han
+/// characters (`true`) and each stretch between them (`false`). No term spans two pieces:
+/// the terms of a text are those of its pieces ([`for_each_term`] of each).
+pub fn for_each_piece<'t>(normalised: &'t str, mut each: impl FnMut(&'t str, bool)) {
+    let mut start = 0;
+    let mut in_han = false;
+    for (at, c) in normalised.char_indices() {
+        let han = is_han(c);
+        if han != in_han {
+            if at > start {
+                each(&normalised[start..at], in_han);
+            }
+            start = at;
+            in_han = han;
+        }
+    }
+    if normalised.len() > start {
+        each(&normalised[start..], in_han);
+    }
+}
+
 /// The terms of `text`, in order.
 pub fn tokens(text: &str) -> Vec<Token> {
     let mut out = Vec::new();
@@ -268,6 +289,30 @@ mod tests {
         assert_eq!(query_terms("村"), ["村"]);
         assert_eq!(query_terms("1094.52 村 饮水"), ["1094.52", "村", "饮水"]);
         assert!(query_terms("，。！").is_empty());
+    }
+
+    #[test]
+    fn a_text_s_terms_are_those_of_its_pieces() {
+        for text in [
+            "横溪村有贫困户78户，总费用1094.52万元。",
+            "2019年 hello横溪12.5",
+            "",
+            "横",
+            "a.b 1.2.3 ＧＢ／Ｔ 二〇一九",
+        ] {
+            let text = normalise(text);
+            let mut whole = Vec::new();
+            for_each_term(&text, |term, kind, _| whole.push((term, kind)));
+            let mut pieces = Vec::new();
+            let mut joined = String::new();
+            for_each_piece(&text, |piece, han| {
+                joined.push_str(piece);
+                assert_eq!(han, piece.chars().all(is_han), "{piece}");
+                for_each_term(piece, |term, kind, _| pieces.push((term, kind)));
+            });
+            assert_eq!(joined, text);
+            assert_eq!(pieces, whole, "{text}");
+        }
     }
 
     #[test]
