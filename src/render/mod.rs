@@ -656,13 +656,21 @@ pub fn render_site_cached(
                 // What only the site shows is left out by the reader itself.
                 let text = search::index::page_text(&page.body);
                 let title = crate::provenance::strip(&planned.title);
+                let unwritable = |error| vec![search::files::write_error(&error)];
+                if !keep {
+                    // A build keeps no entry: its terms are counted with the thread's next
+                    // pages'.
+                    collector
+                        .put_text(index, title.into_owned(), text)
+                        .map_err(unwritable)?;
+                    return Ok(None);
+                }
                 let entry = search::index::Entry::new(&title, &text, collector.dictionary());
-                collector
-                    .put(index, &entry)
-                    .map_err(|error| vec![search::files::write_error(&error)])?;
-                Ok(std::sync::Arc::new(entry))
+                collector.put(index, &entry).map_err(unwritable)?;
+                Ok(Some(std::sync::Arc::new(entry)))
             })
-            .transpose()?;
+            .transpose()?
+            .flatten();
         let bytes = Bytes::from(page.html.into_bytes());
         if let Some(sink) = sink {
             sink.put(std::path::Path::new(output_path), &bytes)

@@ -285,6 +285,10 @@ pub struct Dictionary {
     /// Which dictionary this is (a thread's tally remembers numbers of one dictionary).
     identity: u64,
     han: FxHashMap<u64, u32>,
+    /// Words of at most 16 bytes (most: figures, years) by [`short_word_key`]: looked up
+    /// without following a pointer to their text.
+    short_words: FxHashMap<u128, u32>,
+    /// Longer words by their text.
     words: FxHashMap<Box<str>, u32>,
     terms: Vec<Box<str>>,
 }
@@ -295,6 +299,7 @@ impl Default for Dictionary {
         Dictionary {
             identity: MADE.fetch_add(1, Ordering::Relaxed),
             han: FxHashMap::default(),
+            short_words: FxHashMap::default(),
             words: FxHashMap::default(),
             terms: Vec::new(),
         }
@@ -309,7 +314,10 @@ impl Dictionary {
 
     /// The number of a word, if it has one.
     fn word(&self, word: &str) -> Option<u32> {
-        self.words.get(word).copied()
+        match short_word_key(word) {
+            Some(key) => self.short_words.get(&key).copied(),
+            None => self.words.get(word).copied(),
+        }
     }
 
     /// The number of a Han term by its [`han_key`], numbered now if it had none.
@@ -328,7 +336,10 @@ impl Dictionary {
             return id;
         }
         let id = self.terms.len() as u32;
-        self.words.insert(word.into(), id);
+        match short_word_key(word) {
+            Some(key) => self.short_words.insert(key, id),
+            None => self.words.insert(word.into(), id),
+        };
         self.terms.push(word.into());
         id
     }
@@ -348,6 +359,18 @@ fn han_key(term: &str) -> u64 {
         Some(second) => PAIR | first << 21 | u64::from(second),
         None => first,
     }
+}
+
+/// A word of at most 16 bytes as a number: its bytes from the lowest, the rest zero (a
+/// word has no zero byte: letters, digits and points).
+fn short_word_key(word: &str) -> Option<u128> {
+    let bytes = word.as_bytes();
+    if bytes.len() > 16 {
+        return None;
+    }
+    let mut key = [0u8; 16];
+    key[..bytes.len()].copy_from_slice(bytes);
+    Some(u128::from_le_bytes(key))
 }
 
 /// The bit of a [`han_key`] that marks a pair.
@@ -645,7 +668,14 @@ pub struct Collector {
     /// How many pages each term (by number) is in: counted as the entries are put, so that
     /// the lists are made reading the entries once.
     pages_of_term: Mutex<Vec<u32>>,
+    /// Pages put by [`Collector::put_text`] whose terms are not counted yet: a batch for
+    /// each thread.
+    waiting: Vec<Mutex<Vec<(usize, String, PageText)>>>,
 }
+
+/// How many pages' texts [`Collector::put_text`] holds for each thread before it counts
+/// their terms, one page after the other.
+const BATCH: usize = 128;
 
 /// Weights are below 64 (title 24 + three headings 9 + five times 5): a (number, weight) pair
 /// is one `u32`, the number in the top 26 bits (67 million pages or terms) — and a list of
@@ -671,7 +701,38 @@ impl Collector {
             entries,
             postings: AtomicUsize::new(0),
             pages_of_term: Mutex::default(),
+            waiting: (0..rayon::current_num_threads().max(1))
+                .map(|_| Mutex::default())
+                .collect(),
         }
+    }
+
+    /// Adds page `index` (its place in the reading order) titled `title` with `text`, its
+    /// entry made later: a thread's pages are counted [`BATCH`] at a time, one after the
+    /// other, while the index's tables are in the processor's caches (between two pages a
+    /// build renders a page, which pushes them out). For a build, which keeps no entry.
+    pub fn put_text(&self, index: usize, title: String, text: PageText) -> std::io::Result<()> {
+        let slot = rayon::current_thread_index().unwrap_or(0) % self.waiting.len().max(1);
+        let batch = {
+            let Some(waiting) = self.waiting.get(slot) else {
+                return self.put(index, &Entry::new(&title, &text, &self.dictionary));
+            };
+            let mut waiting = lock(waiting);
+            waiting.push((index, title, text));
+            if waiting.len() < BATCH {
+                return Ok(());
+            }
+            std::mem::take(&mut *waiting)
+        };
+        self.count(batch)
+    }
+
+    /// Makes and adds the entries of `pages`.
+    fn count(&self, pages: Vec<(usize, String, PageText)>) -> std::io::Result<()> {
+        for (index, title, text) in pages {
+            self.put(index, &Entry::new(&title, &text, &self.dictionary))?;
+        }
+        Ok(())
     }
 
     /// The dictionary the entries are made with.
@@ -702,6 +763,15 @@ impl Collector {
     /// lists are made when first needed ([`Index::shards`]): the preview makes them only when
     /// a search asks.
     pub fn finish(self, pages: Vec<Page>) -> Index {
+        // The pages still waiting; were they not to be kept, the index says so when used.
+        let counted = self
+            .waiting
+            .iter()
+            .try_for_each(|waiting| self.count(std::mem::take(&mut *lock(waiting))));
+        let lists = OnceLock::new();
+        if let Err(error) = counted {
+            let _ = lists.set(Err(error.to_string()));
+        }
         // Shards of about `SHARD_BYTES` each (a posting is about six bytes written), as many
         // as a power of two: one for a township's report.
         let bytes = self.postings.load(Ordering::Relaxed) * 6;
@@ -716,7 +786,7 @@ impl Collector {
                 .into_inner()
                 .unwrap_or_else(|e| e.into_inner()),
             shard_count,
-            lists: OnceLock::new(),
+            lists,
         }
     }
 }
@@ -996,6 +1066,69 @@ mod tests {
             assert_eq!(many.terms, one.terms, "{runs} runs");
             assert_eq!(many.postings, one.postings, "{runs} runs");
         }
+    }
+
+    #[test]
+    fn pages_put_as_texts_are_indexed_as_pages_put_as_entries() {
+        // More pages than a batch, put from every core in any order, as a build puts them.
+        let html = |page: usize| {
+            format!(
+                "<h2>第{page}村</h2><p>横溪{}饮水{}，雨露计划{page}人。</p>",
+                page % 7,
+                page % 3
+            )
+        };
+        let count = BATCH * 2 + 45;
+        let by_entry = Collector::new(Arc::default(), Spill::in_memory());
+        let by_text = Collector::new(Arc::default(), Spill::in_memory());
+        (0..count).into_par_iter().for_each(|page| {
+            let text = page_text(&html(page));
+            let entry = Entry::new("村", &text, by_entry.dictionary());
+            by_entry.put(page, &entry).unwrap();
+            by_text.put_text(page, "村".to_string(), text).unwrap();
+        });
+        let pages = |count| {
+            (0..count)
+                .map(|page| Page {
+                    url: format!("{page}.html"),
+                    title: "村".to_string(),
+                    place: String::new(),
+                })
+                .collect()
+        };
+        let (by_entry, by_text) = (by_entry.finish(pages(count)), by_text.finish(pages(count)));
+        let listed = |index: &Index| -> Vec<(String, Vec<(u32, u32)>)> {
+            let mut terms: Vec<_> = index
+                .shards()
+                .unwrap()
+                .into_iter()
+                .flatten()
+                .map(|(term, postings)| (term.to_string(), postings.iter().collect()))
+                .collect();
+            terms.sort();
+            terms
+        };
+        assert_eq!(listed(&by_text), listed(&by_entry));
+        assert_eq!(
+            listed(&by_text)
+                .iter()
+                .find(|(t, _)| t == "雨露")
+                .map(|(_, p)| p.len()),
+            Some(count)
+        );
+        let texts = |index: &Index| {
+            let mut texts = Vec::new();
+            index
+                .for_each_text(&mut |page, text| {
+                    texts.push((page, text.to_string()));
+                    Ok(())
+                })
+                .unwrap();
+            texts
+        };
+        assert_eq!(texts(&by_text), texts(&by_entry));
+        assert_eq!(texts(&by_text).len(), count);
+        assert_eq!(by_text.shard_count(), by_entry.shard_count());
     }
 
     /// An index of three pages, put out of order as a build's cores put them.
