@@ -11,7 +11,7 @@
 //!
 //! A query loads the shards of its terms and the page files of the results it shows.
 
-use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::Path;
 
 use super::index::{Index, Page, Postings};
@@ -140,32 +140,35 @@ pub fn file(index: &Index, path: &str) -> Option<Vec<u8>> {
 
 /// Shard `n` of the terms as a script.
 fn terms_script(n: usize, terms: &[(&str, Postings<'_>)]) -> Vec<u8> {
-    let mut out = format!("huibaoSearch.terms({n},{{");
+    // About six bytes a posting.
+    let postings: usize = terms.iter().map(|(_, p)| p.len()).sum();
+    let mut out = Vec::with_capacity(64 + terms.len() * 16 + postings * 6);
+    let _ = write!(out, "huibaoSearch.terms({n},{{");
     for (i, (term, postings)) in terms.iter().enumerate() {
         if i > 0 {
-            out.push(',');
+            out.push(b',');
         }
-        out.push('\n');
-        out.push_str(&json_string(term));
-        out.push_str(":[");
+        out.push(b'\n');
+        push_json_string(&mut out, term);
+        out.extend_from_slice(b":[");
         let mut before = 0;
         for (j, (page, weight)) in postings.iter().enumerate() {
             if j > 0 {
-                out.push(',');
+                out.push(b',');
             }
             push_number(&mut out, page - before);
-            out.push(',');
+            out.push(b',');
             push_number(&mut out, weight);
             before = page;
         }
-        out.push(']');
+        out.push(b']');
     }
-    out.push_str("});\n");
-    out.into_bytes()
+    out.extend_from_slice(b"});\n");
+    out
 }
 
 /// Appends `n` in decimal digits.
-fn push_number(out: &mut String, mut n: u32) {
+fn push_number(out: &mut Vec<u8>, mut n: u32) {
     let mut digits = [0u8; 10];
     let mut at = digits.len();
     loop {
@@ -176,35 +179,42 @@ fn push_number(out: &mut String, mut n: u32) {
             break;
         }
     }
-    out.extend(digits[at..].iter().map(|&d| char::from(d)));
+    out.extend_from_slice(&digits[at..]);
 }
 
 /// Page file `n` as a script: pages `n × PAGES_PER_FILE` on, with `texts`.
 fn pages_script(n: usize, pages: &[Page], texts: &[String]) -> Vec<u8> {
-    let mut out = format!("huibaoSearch.pages({n},[");
+    let bytes: usize = texts.iter().map(|t| t.len() + 200).sum();
+    let mut out = Vec::with_capacity(64 + bytes);
+    let _ = write!(out, "huibaoSearch.pages({n},[");
     for (i, text) in texts.iter().enumerate() {
         let Some(page) = pages.get(n * PAGES_PER_FILE + i) else {
             break;
         };
         if i > 0 {
-            out.push(',');
+            out.push(b',');
         }
-        let _ = write!(
-            out,
-            "\n[{},{},{},{}]",
-            json_string(&page.url),
-            json_string(&page.title),
-            json_string(&page.place),
-            json_string(text)
-        );
+        out.extend_from_slice(b"\n[");
+        for (j, field) in [&page.url, &page.title, &page.place, text]
+            .into_iter()
+            .enumerate()
+        {
+            if j > 0 {
+                out.push(b',');
+            }
+            push_json_string(&mut out, field);
+        }
+        out.push(b']');
     }
-    out.push_str("]);\n");
-    out.into_bytes()
+    out.extend_from_slice(b"]);\n");
+    out
 }
 
-/// `text` as a JSON string (valid JavaScript too).
-fn json_string(text: &str) -> String {
-    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_string())
+/// Appends `text` as a JSON string (valid JavaScript too).
+fn push_json_string(out: &mut Vec<u8>, text: &str) {
+    if serde_json::to_writer(&mut *out, text).is_err() {
+        out.extend_from_slice(b"\"\"");
+    }
 }
 
 /// The error for a page text of the index that could not be kept or read back.

@@ -914,6 +914,16 @@ impl Lists {
 pub struct Postings<'i>(&'i [u32]);
 
 impl Postings<'_> {
+    /// How many pages.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether no page.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// The (page, weight) pairs.
     pub fn iter(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
         self.0.iter().map(|&packed| unpack(packed))
