@@ -1126,19 +1126,21 @@ mod tests {
                 .map(|(_, p)| p.len()),
             Some(count)
         );
-        let texts = |index: &Index| {
-            let mut texts = Vec::new();
-            index
-                .for_each_text(&mut |page, text| {
-                    texts.push((page, text.to_string()));
-                    Ok(())
-                })
-                .unwrap();
-            texts
-        };
         assert_eq!(texts(&by_text), texts(&by_entry));
         assert_eq!(texts(&by_text).len(), count);
         assert_eq!(by_text.shard_count(), by_entry.shard_count());
+    }
+
+    /// Every page of `index` with its text, in reading order.
+    fn texts(index: &Index) -> Vec<(usize, String)> {
+        let mut texts = Vec::new();
+        index
+            .for_each_text(&mut |page, text| {
+                texts.push((page, text.to_string()));
+                Ok(())
+            })
+            .unwrap();
+        texts
     }
 
     /// An index of three pages, put out of order as a build's cores put them.
@@ -1275,14 +1277,7 @@ mod tests {
 
     #[test]
     fn the_texts_come_back_in_reading_order_cut_to_the_limit() {
-        let index = index();
-        let mut texts = Vec::new();
-        index
-            .for_each_text(&mut |page, text| {
-                texts.push((page, text.to_string()));
-                Ok(())
-            })
-            .unwrap();
+        let texts = texts(&index());
         assert_eq!(texts[0], (0, "横溪村有贫困户78户。".to_string()));
         assert_eq!(texts.len(), 3);
         let long = "字".repeat(TEXT_LIMIT + 10);
