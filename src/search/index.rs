@@ -443,8 +443,8 @@ thread_local! {
     static TALLY: std::cell::RefCell<Tally> = std::cell::RefCell::default();
 }
 
-/// A page's terms being counted: those `numbers` numbers by number in `by_number`, the
-/// others in `new`.
+/// A page's terms being counted: those the dictionary (`numbers`) numbers by number in
+/// `by_number`, the others in `new`.
 struct Counting<'a, 't> {
     numbers: &'a Dictionary,
     by_number: &'a mut Vec<Counts>,
@@ -575,6 +575,12 @@ impl Entry {
             if tally.identity != Some(numbers.identity) {
                 tally.runs.clear();
                 tally.identity = Some(numbers.identity);
+            }
+            // Counts left by a page whose counting panicked are not this page's.
+            for n in tally.counted.drain(..) {
+                if let Some(counts) = tally.by_number.get_mut(n as usize) {
+                    *counts = 0;
+                }
             }
             if tally.by_number.len() < numbers.terms.len() {
                 tally.by_number.resize(numbers.terms.len(), 0);
