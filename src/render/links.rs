@@ -138,7 +138,8 @@ pub(super) fn decoded(link: &str) -> String {
 pub(super) fn values_of<'h>(html: &'h str, opening: &str) -> Vec<&'h str> {
     let mut values = Vec::new();
     let mut rest = html;
-    while let Some(start) = crate::html::find(rest, opening) {
+    let finder = memchr::memmem::Finder::new(opening);
+    while let Some(start) = finder.find(rest.as_bytes()) {
         rest = &rest[start + opening.len()..];
         if let Some(end) = rest.find('"') {
             values.push(&rest[..end]);

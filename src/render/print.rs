@@ -666,7 +666,8 @@ fn anchors_found<'h>(html: &'h str, ids: &HashSet<String>) -> Cow<'h, str> {
     let mut out = String::new();
     let mut copied = 0;
     let mut rest_at = 0;
-    while let Some(found) = crate::html::find(&html[rest_at..], HREF) {
+    let href = memchr::memmem::Finder::new(HREF);
+    while let Some(found) = href.find(&html.as_bytes()[rest_at..]) {
         let start = rest_at + found + HREF.len();
         let Some(len) = html[start..].find('"') else {
             break;

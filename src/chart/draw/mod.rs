@@ -239,8 +239,10 @@ fn with_sources(svg: &str, sources: &[Option<String>]) -> String {
     }
     let mut out = String::with_capacity(svg.len() + 64 * sources.len());
     let mut rest = svg;
+    // One finder for the whole drawing (made once, not for each text).
+    let text = memchr::memmem::Finder::new("<text");
     for source in sources {
-        let Some(start) = crate::html::find(rest, "<text") else {
+        let Some(start) = text.find(rest.as_bytes()) else {
             break;
         };
         let Some(end) = rest[start..].find('>').map(|e| start + e + 1) else {
@@ -248,10 +250,9 @@ fn with_sources(svg: &str, sources: &[Option<String>]) -> String {
         };
         out.push_str(&rest[..end]);
         if let Some(payload) = source {
-            out.push_str(&format!(
-                "<title>{}</title>",
-                crate::provenance::mark(payload, "")
-            ));
+            out.push_str("<title>");
+            out.push_str(&crate::provenance::mark(payload, ""));
+            out.push_str("</title>");
         }
         rest = &rest[end..];
     }
@@ -299,15 +300,17 @@ fn tidy(svg: &str) -> String {
 
 /// Rounds plotters' floating-point font sizes to one decimal.
 fn round_font_sizes(svg: &str) -> String {
+    use std::fmt::Write as _;
     let mut out = String::with_capacity(svg.len());
     let mut rest = svg;
-    while let Some(start) = crate::html::find(rest, "font-size=\"") {
+    let font_size = memchr::memmem::Finder::new("font-size=\"");
+    while let Some(start) = font_size.find(rest.as_bytes()) {
         let value_start = start + "font-size=\"".len();
         out.push_str(&rest[..value_start]);
         rest = &rest[value_start..];
         let end = rest.find('"').unwrap_or(rest.len());
         let size: f64 = rest[..end].parse().unwrap_or(12.0);
-        out.push_str(&format!("{}", (size * 10.0).round() / 10.0));
+        let _ = write!(out, "{}", (size * 10.0).round() / 10.0);
         rest = &rest[end..];
     }
     out.push_str(rest);
