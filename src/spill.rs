@@ -1,7 +1,7 @@
 //! Pieces of output kept in reading order while the pages are rendered in any order: in
 //! memory (the preview, tests) or appended to a scratch file (a build, so that a site of
 //! 10,000 villages never holds them all). The whole-report page's sections and the search
-//! index's page texts wait here for the end of the build.
+//! index's entries wait here for the end of the build.
 
 use bytes::Bytes;
 use std::io::{BufWriter, Write};

@@ -6,7 +6,7 @@ use bytes::Bytes;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use crate::spill::{Part, Spill, lock};
@@ -669,13 +669,11 @@ pub struct Page {
 pub struct Collector {
     dictionary: Arc<RwLock<Dictionary>>,
     entries: Spill,
-    /// How many (term, page) pairs the entries hold.
-    postings: AtomicUsize,
     /// How many pages each term (by number) is in: counted as the entries are put, so that
     /// the lists are made reading the entries once.
     pages_of_term: Mutex<Vec<u32>>,
     /// Pages put by [`Collector::put_text`] whose terms are not counted yet: a batch for
-    /// each thread.
+    /// each thread (at least one).
     waiting: Vec<Mutex<Vec<(usize, String, PageText)>>>,
 }
 
@@ -705,7 +703,6 @@ impl Collector {
         Collector {
             dictionary,
             entries,
-            postings: AtomicUsize::new(0),
             pages_of_term: Mutex::default(),
             waiting: (0..rayon::current_num_threads().max(1))
                 .map(|_| Mutex::default())
@@ -718,12 +715,9 @@ impl Collector {
     /// other, while the index's tables are in the processor's caches (between two pages a
     /// build renders a page, which pushes them out). For a build, which keeps no entry.
     pub fn put_text(&self, index: usize, title: String, text: PageText) -> std::io::Result<()> {
-        let slot = rayon::current_thread_index().unwrap_or(0) % self.waiting.len().max(1);
+        let slot = rayon::current_thread_index().unwrap_or(0) % self.waiting.len();
         let batch = {
-            let Some(waiting) = self.waiting.get(slot) else {
-                return self.put(index, &Entry::new(&title, &text, &self.dictionary));
-            };
-            let mut waiting = lock(waiting);
+            let mut waiting = lock(&self.waiting[slot]);
             waiting.push((index, title, text));
             if waiting.len() < BATCH {
                 return Ok(());
@@ -749,7 +743,6 @@ impl Collector {
     /// Adds the entry of page `index` (its place in the reading order).
     pub fn put(&self, index: usize, entry: &Entry) -> std::io::Result<()> {
         let terms = split_piece(&entry.piece).0;
-        self.postings.fetch_add(terms.len() / 4, Ordering::Relaxed);
         {
             let mut pages_of_term = lock(&self.pages_of_term);
             for packed in packed_terms(terms) {
@@ -778,19 +771,20 @@ impl Collector {
         if let Err(error) = counted {
             let _ = lists.set(Err(error.to_string()));
         }
-        // Shards of about `SHARD_BYTES` each (a posting is about six bytes written), as many
-        // as a power of two: one for a township's report.
-        let bytes = self.postings.load(Ordering::Relaxed) * 6;
-        let wanted = bytes.div_ceil(super::files::SHARD_BYTES).max(1);
+        let pages_of_term = self
+            .pages_of_term
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner());
+        // Shards of about `SHARD_BYTES` each (a (term, page) pair is about six bytes written),
+        // as many as a power of two: one for a township's report.
+        let postings: usize = pages_of_term.iter().map(|&pages| pages as usize).sum();
+        let wanted = (postings * 6).div_ceil(super::files::SHARD_BYTES).max(1);
         let shard_count = (wanted.next_power_of_two() as u32).min(super::files::MOST_SHARDS);
         Index {
             pages,
             dictionary: self.dictionary,
             entries: self.entries,
-            pages_of_term: self
-                .pages_of_term
-                .into_inner()
-                .unwrap_or_else(|e| e.into_inner()),
+            pages_of_term,
             shard_count,
             lists,
         }
