@@ -111,9 +111,19 @@ pub fn unmark(value: &str) -> Option<(&str, &str)> {
     (!text.contains([OPEN, SEP, CLOSE])).then_some((payload, text))
 }
 
+/// Whether `text` holds a marker, in one pass over its bytes: the three markers are
+/// `EE 80 80`–`EE 80 82` in UTF-8, and `EE` starts no character of Chinese text (only the
+/// private-use area), so a page is searched for one byte.
+pub fn has_markers(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(0xEE, bytes).any(|at| {
+        bytes.get(at + 1) == Some(&0x80) && matches!(bytes.get(at + 2), Some(0x80..=0x82))
+    })
+}
+
 /// `text` without markers: each marked figure reduced to its text.
 pub fn strip(text: &str) -> Cow<'_, str> {
-    if !text.contains(OPEN) && !text.contains(SEP) && !text.contains(CLOSE) {
+    if !has_markers(text) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
@@ -177,7 +187,7 @@ fn push_plain<'t>(out: &mut Vec<Piece<'t>>, plain: &'t str) {
     if plain.is_empty() {
         return;
     }
-    if plain.contains([OPEN, SEP, CLOSE]) {
+    if has_markers(plain) {
         for part in plain.split([OPEN, SEP, CLOSE]).filter(|p| !p.is_empty()) {
             out.push(Piece::Plain(part));
         }
@@ -556,6 +566,19 @@ mod tests {
             .map(std::sync::Arc::new)
             .collect(),
         }
+    }
+
+    #[test]
+    fn markers_are_found_by_their_bytes() {
+        for marker in [OPEN, SEP, CLOSE] {
+            assert!(has_markers(&format!("横溪村{marker}")));
+        }
+        // Other private-use characters (EE 80 83, EE 81 80) and Chinese text are not markers.
+        assert!(!has_markers("横溪村\u{E003}\u{E040}1094.52 万元"));
+        assert!(!has_markers("\u{EE}")); // 'î' is C3 AE: no EE byte at all
+        assert!(!has_markers(""));
+        assert_eq!(strip("a\u{E003}b"), "a\u{E003}b");
+        assert_eq!(strip(&format!("共{}户", mark("d:0:4", "844"))), "共844户");
     }
 
     #[test]

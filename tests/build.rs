@@ -88,6 +88,42 @@ fn two_builds_are_byte_identical() {
 }
 
 #[test]
+fn a_layout_that_only_shows_the_content_gets_it_spliced_in_unchanged() {
+    // The built-in layout shows `page.content` only whole: the content is put in after the
+    // layout is rendered. A layout that also tests it is rendered with the content in its
+    // context. Both must give the same page (figures marked in the content included).
+    let site = copy_site(&fixture("small"));
+    let templates = site.path().join("themes/mine/templates");
+    fs::create_dir_all(&templates).unwrap();
+    add_settings(site.path(), "theme = \"mine\"");
+    let pages = |layout: &str| {
+        fs::write(templates.join("page.html"), layout).unwrap();
+        let out = tempfile::tempdir().unwrap();
+        build_ok(site.path(), out.path());
+        ["index.html", "villages/hengxi.html", "villages/index.html"]
+            .map(|page| fs::read_to_string(out.path().join(page)).unwrap())
+    };
+    let spliced = pages("<title>{{ page.title }}</title><main>{{ page.content | safe }}</main>\n");
+    let rendered = pages(
+        "<title>{{ page.title }}</title>{% if page.content %}<main>{{ page.content | safe }}</main>{% endif %}\n",
+    );
+    assert_eq!(spliced, rendered);
+    assert!(
+        spliced[1].contains("<main>") && spliced[1].contains("data-src="),
+        "{}",
+        spliced[1]
+    );
+    assert!(!spliced[1].contains("huibao:page-content"));
+    // Shown twice, it is put in twice.
+    let twice =
+        pages("<main>{{ page.content | safe }}</main><aside>{{ page.content|safe }}</aside>");
+    assert_eq!(
+        twice[1].matches("横溪村").count(),
+        2 * spliced[1].matches("横溪村").count() - 2
+    );
+}
+
+#[test]
 fn static_files_of_a_theme_keep_their_modification_time() {
     // The bundled site has its own themes/default: its CSS is a static file, copied.
     let site = copy_site(&repo());

@@ -6,13 +6,6 @@ use common::*;
 use std::collections::HashSet;
 use std::fs;
 
-/// Adds `settings` to the end of the site's `huibao.toml`.
-fn add_settings(site: &std::path::Path, settings: &str) {
-    let config = site.join("huibao.toml");
-    let text = fs::read_to_string(&config).unwrap();
-    fs::write(&config, format!("{text}\n{settings}\n")).unwrap();
-}
-
 /// The values of attribute `name` in `html`, in order (`name="…"` with a space before it).
 fn attribute_values(html: &str, name: &str) -> Vec<String> {
     let needle = format!(" {name}=\"");

@@ -475,6 +475,93 @@ fn is_list_name(ident: &str) -> bool {
     ident.len() > "_list".len() && ident.ends_with("_list") && !ident.contains(['.', '[', ' '])
 }
 
+/// Whether a layout's `nodes` show the page's content only whole — every use of it is
+/// `{{ page.content | safe }}`, and nothing else reads it (no test, condition, filter,
+/// loop, `set` or include that could see it) — so the content can be put in after the layout
+/// is rendered instead of copied through Tera (a village page's content is most of it).
+pub fn shows_content_whole(nodes: &[Node]) -> bool {
+    top_level_names(nodes).is_some() && !reads_content_otherwise(nodes, false)
+}
+
+/// Whether `nodes` read `page.content` other than by showing it whole; `filtered` inside a
+/// filter section (whose filter would change what is shown).
+fn reads_content_otherwise(nodes: &[Node], filtered: bool) -> bool {
+    nodes.iter().any(|node| match node {
+        Node::VariableBlock(_, expr) => !(!filtered && shows_whole(expr)) && mentions_content(expr),
+        Node::Set(_, set) => set.key == "page" || mentions_content(&set.value),
+        Node::FilterSection(_, section, _) => {
+            section.filter.args.values().any(mentions_content)
+                || reads_content_otherwise(&section.body, true)
+        }
+        Node::Block(_, block, _) => reads_content_otherwise(&block.body, filtered),
+        // A loop variable named `page` hides the page.
+        Node::Forloop(_, forloop, _) => {
+            forloop.value == "page"
+                || forloop.key.as_deref() == Some("page")
+                || mentions_content(&forloop.container)
+                || reads_content_otherwise(&forloop.body, filtered)
+                || forloop
+                    .empty_body
+                    .as_ref()
+                    .is_some_and(|body| reads_content_otherwise(body, filtered))
+        }
+        Node::If(branches, _) => {
+            branches.conditions.iter().any(|(_, condition, body)| {
+                mentions_content(condition) || reads_content_otherwise(body, filtered)
+            }) || branches
+                .otherwise
+                .as_ref()
+                .is_some_and(|(_, body)| reads_content_otherwise(body, filtered))
+        }
+        Node::Text(_) | Node::Raw(..) | Node::Comment(..) | Node::Break(_) | Node::Continue(_) => {
+            false
+        }
+        Node::Super
+        | Node::MacroDefinition(..)
+        | Node::Extends(..)
+        | Node::Include(..)
+        | Node::ImportMacro(..) => true,
+    })
+}
+
+/// Whether `expr` is `page.content | safe` and nothing more.
+fn shows_whole(expr: &Expr) -> bool {
+    matches!(&expr.val, ExprVal::Ident(name) if name == "page.content")
+        && !expr.negated
+        && matches!(&expr.filters[..], [only] if only.name == "safe" && only.args.is_empty())
+}
+
+/// Whether `expr` reads the page's content anywhere in it (or the whole page, or the whole
+/// context).
+fn mentions_content(expr: &Expr) -> bool {
+    mentions_content_val(&expr.val)
+        || expr
+            .filters
+            .iter()
+            .any(|f| f.args.values().any(mentions_content))
+}
+
+fn mentions_content_val(val: &ExprVal) -> bool {
+    let reads = |name: &str| {
+        name == "page"
+            || name.starts_with("page.content")
+            || name.starts_with("page[")
+            || name == "__tera_context"
+    };
+    match val {
+        ExprVal::Ident(name) => reads(name),
+        ExprVal::Test(test) => reads(&test.ident) || test.args.iter().any(mentions_content),
+        ExprVal::Math(m) => mentions_content(&m.lhs) || mentions_content(&m.rhs),
+        ExprVal::Logic(l) => mentions_content(&l.lhs) || mentions_content(&l.rhs),
+        ExprVal::In(i) => mentions_content(&i.lhs) || mentions_content(&i.rhs),
+        ExprVal::FunctionCall(f) => f.args.values().any(mentions_content),
+        ExprVal::MacroCall(m) => m.args.values().any(mentions_content),
+        ExprVal::Array(items) => items.iter().any(mentions_content),
+        ExprVal::StringConcat(concat) => concat.values.iter().any(mentions_content_val),
+        ExprVal::String(_) | ExprVal::Int(_) | ExprVal::Float(_) | ExprVal::Bool(_) => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -484,6 +571,42 @@ mod tests {
         tera.add_raw_template("t", template).unwrap();
         let ast = &tera.get_template("t").unwrap().ast;
         top_level_names(ast).map(|s| s.into_iter().collect())
+    }
+
+    fn whole(template: &str) -> bool {
+        let mut tera = tera::Tera::default();
+        tera.add_raw_template("t", template).unwrap();
+        shows_content_whole(&tera.get_template("t").unwrap().ast)
+    }
+
+    #[test]
+    fn content_shown_whole_only_when_nothing_else_reads_it() {
+        assert!(whole("<main>{{ page.content | safe }}</main>"));
+        assert!(whole(
+            "{% if page.is_home %}{{ page.content | safe }}{% else %}<article>{{ page.content|safe }}</article>{% endif %}\
+             {% for h in page.headings %}{{ h.title }}{% endfor %}{{ page.title }}"
+        ));
+        // Read another way: a filter, a test, a condition, a loop, a set, a concatenation, the
+        // whole page or context, a filter section, a loop variable named `page`, an include.
+        for template in [
+            "{{ page.content }}",
+            "{{ page.content | safe | upper }}",
+            "{{ page.content | safe }}{{ page.content | length }}",
+            "{% if page.content is containing(\"x\") %}{% endif %}{{ page.content | safe }}",
+            "{% if page.content %}{{ page.content | safe }}{% endif %}",
+            "{% for c in page.content %}{% endfor %}",
+            "{% set c = page.content %}{{ c | safe }}",
+            "{{ \"<div>\" ~ page.content ~ \"</div>\" | safe }}",
+            "{{ page | json_encode }}",
+            "{{ __tera_context }}",
+            "{{ page[\"content\"] | safe }}",
+            "{% filter upper %}{{ page.content | safe }}{% endfilter %}",
+            "{% for page in pages %}{{ page.content | safe }}{% endfor %}",
+            "{% include \"nav.html\" %}",
+            "{{ x | default(value=page.content) }}{{ page.content | safe }}",
+        ] {
+            assert!(!whole(template), "{template}");
+        }
     }
 
     #[test]

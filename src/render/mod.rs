@@ -334,6 +334,7 @@ pub fn render_site_cached(
         template_notes = warnings;
     }
     let (layout_tera, layout_print) = theme::layout_tera(site, &mut problems);
+    let content_spliced = theme::content_spliced(&layout_tera);
     timer.lap("templates");
     let plan = pages::plan(site, &data, &sources, &mut problems);
     timer.lap("plan");
@@ -622,7 +623,7 @@ pub fn render_site_cached(
             &plan,
             index,
             &content_tera,
-            &layout_tera,
+            (&layout_tera, content_spliced),
             (contexts.of(planned.source), record),
             &site_json,
             &link_targets,
@@ -1192,7 +1193,7 @@ fn render_page(
     plan: &PagePlan,
     index: usize,
     content_tera: &Tera,
-    layout_tera: &Tera,
+    (layout_tera, content_spliced): (&Tera, bool),
     (context, record): (&mut Context, Option<(&str, &Json)>),
     site_json: &Json,
     link_targets: &HashMap<String, String>,
@@ -1270,7 +1271,13 @@ fn render_page(
             .collect());
     }
 
-    let layout_context = plan.layout_context(index, &body, &root, site_json);
+    // The content goes into the layout after it is rendered when the layout only shows it.
+    let content = if content_spliced {
+        theme::PAGE_CONTENT_MARKER
+    } else {
+        &body.html
+    };
+    let layout_context = plan.layout_context(index, (content, &body.headings), &root, site_json);
     let mut layout = Context::from_value(layout_context).unwrap_or_else(|_| Context::new());
     layout.insert("root", &root);
     let html = theme::render_layout(layout_tera, site, theme::PAGE_TEMPLATE, &layout)
@@ -1281,7 +1288,10 @@ fn render_page(
         std::borrow::Cow::Owned(stripped) => Some(stripped),
         std::borrow::Cow::Borrowed(_) => None,
     };
-    let html = stripped.unwrap_or(html);
+    let mut html = stripped.unwrap_or(html);
+    if content_spliced {
+        html = theme::splice_content(&html, &crate::provenance::strip(&body.html));
+    }
     Ok(PageHtml {
         html,
         body: body.html,
@@ -1296,7 +1306,7 @@ impl PagePlan {
     fn layout_context(
         &self,
         index: usize,
-        body: &markdown::RenderedMarkdown,
+        (content, headings): (&str, &[markdown::Heading]),
         root: &str,
         site: &Json,
     ) -> Json {
@@ -1309,8 +1319,8 @@ impl PagePlan {
         let mut page_json = Map::new();
         page_json.insert("title".into(), json!(page.title));
         page_json.insert("url".into(), json!(page.output));
-        page_json.insert("content".into(), json!(body.html));
-        page_json.insert("headings".into(), json!(body.headings));
+        page_json.insert("content".into(), json!(content));
+        page_json.insert("headings".into(), json!(headings));
         page_json.insert("is_home".into(), json!(page.key == "index.md"));
         page_json.insert("breadcrumbs".into(), json!(breadcrumbs));
         page_json.insert("prev".into(), prev.unwrap_or(Json::Null));

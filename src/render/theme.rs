@@ -56,6 +56,34 @@ pub fn render_layout(
     })
 }
 
+/// What the page layout is given as `page.content` when it shows the content only whole
+/// ([`content_spliced`]): the content is put in its place after the layout is rendered.
+pub const PAGE_CONTENT_MARKER: &str = "<!--huibao:page-content-->";
+
+/// Whether the page layout shows `page.content` only whole (`{{ page.content | safe }}`), so
+/// that a page's content can be put in after the layout is rendered rather than copied into
+/// its context and through Tera (and checked as UTF-8 again): see
+/// [`super::deps::shows_content_whole`].
+pub fn content_spliced(layout_tera: &Tera) -> bool {
+    layout_tera
+        .get_template(PAGE_TEMPLATE)
+        .is_ok_and(|template| super::deps::shows_content_whole(&template.ast))
+}
+
+/// The rendered `layout` with each [`PAGE_CONTENT_MARKER`] replaced by `content`.
+pub fn splice_content(layout: &str, content: &str) -> String {
+    let marker = memchr::memmem::Finder::new(PAGE_CONTENT_MARKER);
+    let mut out = String::with_capacity(layout.len() + content.len());
+    let mut from = 0;
+    for at in marker.find_iter(layout.as_bytes()) {
+        out.push_str(&layout[from..at]);
+        out.push_str(content);
+        from = at + PAGE_CONTENT_MARKER.len();
+    }
+    out.push_str(&layout[from..]);
+    out
+}
+
 /// The Tera instance for the layout templates, and a fingerprint of their text.
 pub fn layout_tera(site: &Site, problems: &mut Vec<Diagnostic>) -> (Tera, u64) {
     let mut tera = Tera::default();

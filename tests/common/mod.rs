@@ -141,3 +141,10 @@ pub fn page_text(html: &str) -> String {
     out.push_str(rest);
     out
 }
+
+/// Adds `settings` to the end of the site's `huibao.toml`.
+pub fn add_settings(site: &Path, settings: &str) {
+    let config = site.join("huibao.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("{text}\n{settings}\n")).unwrap();
+}
