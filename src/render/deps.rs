@@ -487,7 +487,7 @@ pub fn shows_content_whole(nodes: &[Node]) -> bool {
 /// filter section (whose filter would change what is shown).
 fn reads_content_otherwise(nodes: &[Node], filtered: bool) -> bool {
     nodes.iter().any(|node| match node {
-        Node::VariableBlock(_, expr) => !(!filtered && shows_whole(expr)) && mentions_content(expr),
+        Node::VariableBlock(_, expr) => (filtered || !shows_whole(expr)) && mentions_content(expr),
         Node::Set(_, set) => set.key == "page" || mentions_content(&set.value),
         Node::FilterSection(_, section, _) => {
             section.filter.args.values().any(mentions_content)
