@@ -104,6 +104,20 @@ pub fn mark(payload: &str, text: &str) -> String {
     format!("{OPEN}{payload}{SEP}{text}{CLOSE}")
 }
 
+/// `text` wrapped with the origin of value `r` of a data file, at `line` of it: the payload
+/// [`Origin::Data`] encodes, with the line after an `l` (ignored when read back). The same
+/// as [`mark`] of that payload, made in one piece (a village's every number is marked).
+pub fn mark_data(r: Ref, line: u32, text: impl std::fmt::Display) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(32);
+    let _ = write!(
+        out,
+        "{OPEN}d{}.{}l{line}{SEP}{text}{CLOSE}",
+        r.file, r.value
+    );
+    out
+}
+
 /// `(payload, text)` when `value` is exactly one marked figure.
 pub fn unmark(value: &str) -> Option<(&str, &str)> {
     let rest = value.strip_prefix(OPEN)?.strip_suffix(CLOSE)?;
@@ -282,6 +296,16 @@ impl SourceValue {
     }
 }
 
+/// The stable key of one value of a data file: `data/policies/health.yaml#hospital.visits`.
+pub fn data_key(file: &SourceFile, value: &SourceValue) -> String {
+    format!("{}#{}", file.path, value.key())
+}
+
+/// Where one value of a data file is: `data/policies/health.yaml:5`.
+pub fn data_src(file: &SourceFile, value: &SourceValue) -> String {
+    format!("{}:{}", file.path, value.line)
+}
+
 /// What a figure's origin comes to, for the page and the manifest.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Described {
@@ -357,11 +381,11 @@ impl Sources {
         match origin {
             Origin::Data(r) => match self.value(*r) {
                 Some((file, value)) => Described {
-                    key: format!("{}#{}", file.path, value.key()),
+                    key: data_key(file, value),
                     what: format!("{} {}", file.title, value.label())
                         .trim()
                         .to_string(),
-                    src: format!("{}:{}", file.path, value.line),
+                    src: data_src(file, value),
                     direct: true,
                     file_title: file.title.clone(),
                 },
@@ -383,7 +407,7 @@ impl Sources {
                         continue;
                     };
                     if *n == 1 {
-                        keys.push(format!("{}#{}", file.path, value.key()));
+                        keys.push(data_key(file, value));
                         whats.push(
                             format!("{} {}", file.title, value.label())
                                 .trim()
@@ -566,6 +590,22 @@ mod tests {
             .map(std::sync::Arc::new)
             .collect(),
         }
+    }
+
+    #[test]
+    fn a_data_value_is_marked_as_its_encoded_origin() {
+        let r = Ref { file: 12, value: 7 };
+        let d: rust_decimal::Decimal = "81.76875".parse().unwrap();
+        let marked = mark_data(r, 40, d);
+        assert_eq!(
+            marked,
+            mark(&format!("{}l40", Origin::Data(r).encode()), "81.76875")
+        );
+        let (payload, text) = unmark(&marked).unwrap();
+        assert_eq!(
+            (Origin::decode(payload), text),
+            (Some(Origin::Data(r)), "81.76875")
+        );
     }
 
     #[test]

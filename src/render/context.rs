@@ -14,7 +14,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value as Json};
 
 use crate::load::{Data, DataFile, Node, Value};
-use crate::provenance::{self, Origin, Ref, SourceFile, SourceValue, Sources};
+use crate::provenance::{self, Ref, SourceFile, SourceValue, Sources};
 use crate::validate::schema::{Field, Kind, Schema};
 
 /// Converts a located YAML node into a template value without provenance; a number becomes
@@ -546,8 +546,7 @@ impl Marker<'_> {
                 }
                 // The line rides along (and is ignored when read back), so that a value that
                 // moved changes the context and `serve` renders its pages again.
-                let payload = format!("{}l{}", Origin::Data(r).encode(), node.line);
-                Json::String(provenance::mark(&payload, &d.to_string()))
+                Json::String(provenance::mark_data(r, node.line, d))
             }
             Value::List(items) => {
                 let item_field = match shape {

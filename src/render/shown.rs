@@ -6,7 +6,7 @@ use super::CorrectedFigures;
 use super::corrections_page;
 use super::markdown;
 use crate::manifest;
-use crate::provenance::{Origin, Sources};
+use crate::provenance::{self, Origin, Sources};
 
 /// Shows a page's figures with their sources (and a link to their correction), and
 /// records each one for the manifest.
@@ -22,15 +22,61 @@ impl markdown::FigureHtml for ShownFigures<'_> {
         let Some(origin) = Origin::decode(payload) else {
             return text_html.to_string();
         };
+        // One value of a data file (most figures): its source and key alone, its key only
+        // when something was corrected.
+        if let Origin::Data(at) = origin
+            && let Some((file, value)) = self.sources.value(at)
+        {
+            let corrected = self
+                .corrected
+                .filter(|c| !c.is_empty())
+                .and_then(|c| c.get(&provenance::data_key(file, value)));
+            let src = provenance::data_src(file, value);
+            let html = self.span(&src, text_html, corrected, in_link);
+            self.found.push(manifest::Figure::Data {
+                at,
+                value: crate::html::unescape(text_html).into(),
+            });
+            return html;
+        }
         let described = self.sources.describe(&origin);
-        let src = crate::html::escape_html_text(&described.src);
         let corrected = self
             .corrected
             .filter(|_| described.direct)
             .and_then(|c| c.get(&described.key));
+        let html = self.span(&described.src, text_html, corrected, in_link);
+        // A computed figure (or, never written by huibao, a value of no data file).
+        self.found
+            .push(manifest::Figure::Computed(Box::new(manifest::Computed {
+                key: described.key,
+                what: described.what,
+                src: described.src,
+                value: crate::html::unescape(text_html),
+            })));
+        html
+    }
+
+    fn source(&self, payload: &str) -> String {
+        Origin::decode(payload)
+            .map(|origin| self.sources.describe(&origin).src)
+            .unwrap_or_default()
+    }
+}
+
+impl ShownFigures<'_> {
+    /// A figure's span: its text with its source `src`, and the note of its correction when
+    /// it has one (the title alone inside a link).
+    fn span(
+        &self,
+        src: &str,
+        text_html: &str,
+        corrected: Option<&(String, String)>,
+        in_link: bool,
+    ) -> String {
+        let src = crate::html::escape_html_text(src);
         // Inside a link no second link may be added: the mark stays, the note is the title.
         let note = corrected.filter(|_| !in_link);
-        let html = match note {
+        match note {
             Some((anchor, title)) => format!(
                 "<span class=\"fig-corrected\" data-src=\"{src}\">{text_html}<a class=\"fig-note\" href=\"{}{}#{}\" title=\"{}\">更正</a></span>",
                 self.root,
@@ -45,26 +91,6 @@ impl markdown::FigureHtml for ShownFigures<'_> {
                 ),
                 None => format!("<span data-src=\"{src}\">{text_html}</span>"),
             },
-        };
-        let value = crate::html::unescape(text_html);
-        self.found.push(match origin {
-            Origin::Data(at) if self.sources.value(at).is_some() => manifest::Figure::Data {
-                at,
-                value: value.into(),
-            },
-            _ => manifest::Figure::Computed(Box::new(manifest::Computed {
-                key: described.key,
-                what: described.what,
-                src: described.src,
-                value,
-            })),
-        });
-        html
-    }
-
-    fn source(&self, payload: &str) -> String {
-        Origin::decode(payload)
-            .map(|origin| self.sources.describe(&origin).src)
-            .unwrap_or_default()
+        }
     }
 }
