@@ -122,7 +122,7 @@ pub fn mark_data(r: Ref, line: u32, text: impl std::fmt::Display) -> String {
 pub fn unmark(value: &str) -> Option<(&str, &str)> {
     let rest = value.strip_prefix(OPEN)?.strip_suffix(CLOSE)?;
     let (payload, text) = rest.split_once(SEP)?;
-    (!text.contains([OPEN, SEP, CLOSE])).then_some((payload, text))
+    (!has_markers(text)).then_some((payload, text))
 }
 
 /// Whether `text` holds a marker, in one pass over its bytes: the three markers are
@@ -133,6 +133,16 @@ pub fn has_markers(text: &str) -> bool {
     memchr::memchr_iter(0xEE, bytes).any(|at| {
         bytes.get(at + 1) == Some(&0x80) && matches!(bytes.get(at + 2), Some(0x80..=0x82))
     })
+}
+
+/// Where `marker` first is in `text`, found by its first byte (`EE` for the three markers,
+/// which no character of Chinese text starts with: `str::find` looks for the last byte,
+/// `80`, which half the characters of a Chinese page hold).
+pub fn find_marker(text: &str, marker: char) -> Option<usize> {
+    let mut buffer = [0u8; 4];
+    let code = marker.encode_utf8(&mut buffer).as_bytes();
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(code[0], bytes).find(|&at| bytes[at..].starts_with(code))
 }
 
 /// `text` without markers: each marked figure reduced to its text.
@@ -169,13 +179,13 @@ pub enum Piece<'t> {
 pub fn pieces(text: &str) -> Vec<Piece<'_>> {
     let mut out = Vec::new();
     let mut rest = text;
-    while let Some(start) = rest.find(OPEN) {
+    while let Some(start) = find_marker(rest, OPEN) {
         let plain = &rest[..start];
         let after = &rest[start + OPEN.len_utf8()..];
-        let parsed = after.find(SEP).and_then(|sep| {
+        let parsed = find_marker(after, SEP).and_then(|sep| {
             let payload = &after[..sep];
             let tail = &after[sep + SEP.len_utf8()..];
-            let close = tail.find(CLOSE)?;
+            let close = find_marker(tail, CLOSE)?;
             let inner = &tail[..close];
             (!payload.contains([OPEN, CLOSE]) && !inner.contains([OPEN, SEP]))
                 .then(|| (payload, inner, &tail[close + CLOSE.len_utf8()..]))
@@ -617,6 +627,10 @@ mod tests {
         assert!(!has_markers("横溪村\u{E003}\u{E040}1094.52 万元"));
         assert!(!has_markers("\u{EE}")); // 'î' is C3 AE: no EE byte at all
         assert!(!has_markers(""));
+        let text = format!("一{OPEN}d1.2{SEP}3{CLOSE}");
+        assert_eq!(find_marker(&text, OPEN), Some(3));
+        assert_eq!(find_marker(&text, CLOSE), Some(text.len() - 3));
+        assert_eq!(find_marker("一二三", OPEN), None);
         assert_eq!(strip("a\u{E003}b"), "a\u{E003}b");
         assert_eq!(strip(&format!("共{}户", mark("d:0:4", "844"))), "共844户");
     }

@@ -200,7 +200,7 @@ struct ShowFigures<'f> {
 
 impl ShowFigures<'_> {
     fn show<'a>(&mut self, event: Event<'a>) -> Event<'a> {
-        let has = |t: &str| t.contains(provenance::OPEN);
+        let has = |t: &str| provenance::find_marker(t, provenance::OPEN).is_some();
         let plain = |t: &CowStr<'a>| CowStr::from(provenance::strip(t).into_owned());
         match event {
             Event::Start(Tag::Image {
@@ -330,7 +330,7 @@ fn raw_html_with_figures<'a>(
     links: usize,
     figures: &mut dyn FigureHtml,
 ) -> CowStr<'a> {
-    if !raw.contains(provenance::OPEN) {
+    if provenance::find_marker(&raw, provenance::OPEN).is_none() {
         state.track(&raw);
         return raw;
     }

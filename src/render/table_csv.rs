@@ -60,13 +60,13 @@ fn in_chart_data(html: &str, inside: bool) -> bool {
         std::sync::LazyLock::new(|| {
             memchr::memmem::FinderRev::new(b"<details class=\"chart-data\"")
         });
-    static CLOSE: std::sync::LazyLock<memchr::memmem::FinderRev<'static>> =
-        std::sync::LazyLock::new(|| memchr::memmem::FinderRev::new(b"</details>"));
-    match (OPEN.rfind(html.as_bytes()), CLOSE.rfind(html.as_bytes())) {
-        (Some(o), Some(c)) => o > c,
-        (Some(_), None) => true,
-        (None, Some(_)) => false,
-        (None, None) => inside,
+    static CLOSE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"</details>"));
+    // The last chart-data opened is still open when no end tag follows it — looked for in
+    // the few bytes after it, not back through the chart before it.
+    match OPEN.rfind(html.as_bytes()) {
+        Some(open) => CLOSE.find(&html.as_bytes()[open..]).is_none(),
+        None => inside && CLOSE.find(html.as_bytes()).is_none(),
     }
 }
 
