@@ -5,6 +5,7 @@ use super::{ChartKind, ChartSpec, draw};
 use crate::diagnostics::Text;
 use crate::figure::format_figure;
 use crate::html::escape_html_text;
+use std::fmt::Write as _;
 
 /// The chart as HTML: a figure with its caption, the SVG (with `<title>` and `<desc>`), a
 /// note, and the data table in `<details>`. One block without blank lines, so Markdown
@@ -14,25 +15,38 @@ pub fn to_html(spec: &ChartSpec) -> String {
     let id = format!("chart-{}", crate::html::slug(&spec.title));
     let title = escape_html_text(&spec.title);
     let desc = escape_html_text(&describe(spec));
-    let svg = drawn.svg.replacen(
-        "<svg ",
-        &format!(
-            "<svg role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" class=\"chart-svg\" preserveAspectRatio=\"xMidYMid meet\" "
-        ),
-        1,
-    );
-    let svg = match svg.find('>') {
-        Some(end) => format!(
-            "{}><title id=\"{id}-title\">{title}</title><desc id=\"{id}-desc\">{desc}</desc>{}",
-            &svg[..end],
-            &svg[end + 1..]
-        ),
-        None => svg,
-    };
-    let mut html = format!(
-        "<figure class=\"chart chart-{}\" id=\"{id}\">\n<figcaption>{title}</figcaption>\n{svg}\n",
+    let mut html = String::with_capacity(drawn.svg.len() + 4096);
+    let _ = write!(
+        html,
+        "<figure class=\"chart chart-{}\" id=\"{id}\">\n<figcaption>{title}</figcaption>\n",
         spec.kind.name()
     );
+    // The root `<svg>` gets its role and labels, and its title and description come first.
+    let svg = drawn.svg.as_str();
+    match svg.find("<svg ").filter(|&at| !svg[..at].contains('>')) {
+        Some(at) => {
+            let after = &svg[at + "<svg ".len()..];
+            html.push_str(&svg[..at]);
+            let _ = write!(
+                html,
+                "<svg role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" class=\"chart-svg\" preserveAspectRatio=\"xMidYMid meet\" "
+            );
+            match after.find('>') {
+                Some(end) => {
+                    html.push_str(&after[..end]);
+                    let _ = write!(
+                        html,
+                        "><title id=\"{id}-title\">{title}</title><desc id=\"{id}-desc\">{desc}</desc>"
+                    );
+                    html.push_str(&after[end + 1..]);
+                }
+                None => html.push_str(after),
+            }
+        }
+        // (plotters always starts with `<svg `.)
+        None => html.push_str(svg),
+    }
+    html.push('\n');
     if let Some(note) = &spec.note {
         html.push_str(&format!(
             "<p class=\"chart-note\">{}</p>\n",
