@@ -169,6 +169,11 @@ fn terms_script(n: usize, terms: &[(&str, Postings<'_>)]) -> Vec<u8> {
 
 /// Appends `n` in decimal digits.
 fn push_number(out: &mut Vec<u8>, mut n: u32) {
+    // Most are one digit: a weight, the distance to a neighbouring page.
+    if n < 10 {
+        out.push(b'0' + n as u8);
+        return;
+    }
     let mut digits = [0u8; 10];
     let mut at = digits.len();
     loop {
@@ -220,4 +225,19 @@ fn push_json_string(out: &mut Vec<u8>, text: &str) {
 /// The error for a page text of the index that could not be kept or read back.
 pub fn write_error(error: &std::io::Error) -> Diagnostic {
     Diagnostic::unwritable(SCRIPT, ("写入搜索索引", "writing the search index"), error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_written_in_decimal() {
+        let mut out = Vec::new();
+        for n in [0, 7, 9, 10, 99, 1094, u32::MAX] {
+            push_number(&mut out, n);
+            out.push(b' ');
+        }
+        assert_eq!(out, b"0 7 9 10 99 1094 4294967295 ");
+    }
 }

@@ -131,8 +131,12 @@ pub fn page_text(html: &str) -> PageText {
 
 /// Whether a start tag's classes include `site-only`.
 fn site_only(tag: &str) -> bool {
-    // A tag is short: a plain search first, not a SIMD finder built for each.
-    tag.contains("site-only") && crate::html::has_class(tag, "site-only")
+    // Most tags are short (`<td>`, `<p>`, `</span>`): too short for the class to be there.
+    static SITE_ONLY: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new("site-only"));
+    tag.len() >= "<p class=site-only>".len()
+        && SITE_ONLY.find(tag.as_bytes()).is_some()
+        && crate::html::has_class(tag, "site-only")
 }
 
 /// `text` with each line trimmed and the empty ones left out.
@@ -163,7 +167,8 @@ fn push_unescaped(out: &mut String, text: &str) {
 fn tag_name(tag: &str) -> &str {
     let name = tag.trim_start_matches('<').trim_start_matches('/');
     let end = name
-        .find(|c: char| !c.is_ascii_alphanumeric())
+        .bytes()
+        .position(|b| !b.is_ascii_alphanumeric())
         .unwrap_or(name.len());
     &name[..end]
 }
