@@ -74,6 +74,8 @@ pub(super) struct Prints {
     toc: u64,
     /// All content templates at once.
     all_content: u64,
+    /// Each content template (its name and text), hashed once, not once per page.
+    templates: Vec<u64>,
     /// Per content template, the top-level data names it reads (`None`: unknown).
     reads: Vec<Option<std::collections::BTreeSet<String>>>,
     /// (content template, folder list) → the fingerprint of the fields of the list's records
@@ -148,12 +150,17 @@ impl Prints {
                 .collect::<Vec<_>>(),
         );
 
+        let templates = sources
+            .iter()
+            .map(|s| fingerprint(&(&s.name, &s.template)))
+            .collect();
         Prints {
             data,
             all_data,
             theme,
             toc,
             all_content,
+            templates,
             reads,
             list_prints,
             records,
@@ -162,9 +169,8 @@ impl Prints {
 
     /// The fingerprint of the inputs of page `index`: its template and the data it reads,
     /// its record, its place in the navigation, the layout.
-    pub(super) fn page(&self, plan: &PagePlan, index: usize, sources: &[pages::Source]) -> u64 {
+    pub(super) fn page(&self, plan: &PagePlan, index: usize) -> u64 {
         let page = &plan.pages[index];
-        let source = &sources[page.source];
         fingerprint(&(
             self.theme,
             self.toc,
@@ -178,7 +184,7 @@ impl Prints {
             }),
             match &self.reads[page.source] {
                 Some(names) => (
-                    fingerprint(&(&source.name, &source.template)),
+                    self.templates[page.source],
                     names
                         .iter()
                         .map(|n| {

@@ -559,9 +559,7 @@ pub fn render_site_cached(
         cache.files = files;
     }
     for (index, page) in plan.pages.iter().enumerate() {
-        let inputs = prints
-            .as_ref()
-            .map_or(0, |p| p.page(&plan, index, &sources));
+        let inputs = prints.as_ref().map_or(0, |p| p.page(&plan, index));
         match cache.pages.remove(&page.output) {
             Some(cached) if prints.is_some() && cached.print == inputs => {
                 if let Some(sink) = sink {
