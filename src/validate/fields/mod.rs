@@ -557,8 +557,9 @@ impl Checker<'_> {
             for (key, f) in fields.iter().filter(|(_, f)| f.unique) {
                 let mut seen: HashMap<String, &Node> = HashMap::new();
                 for value in checked.iter().filter_map(|n| n.get(key)) {
-                    let text = scalar_text(value);
-                    if let Some(first) = seen.get(&unique_key(value)) {
+                    let compared = unique_key(value);
+                    if let Some(first) = seen.get(&compared) {
+                        let text = scalar_text(value);
                         let item_path = format!("{path}.*.{key}");
                         let (zh, en) = name_of(f, &item_path);
                         self.report(
@@ -572,7 +573,7 @@ impl Checker<'_> {
                             None,
                         );
                     } else {
-                        seen.insert(unique_key(value), value);
+                        seen.insert(compared, value);
                     }
                 }
             }
@@ -599,7 +600,12 @@ impl Checker<'_> {
 /// How `unique` compares values: as text, Unicode NFC-normalised (a name typed with a
 /// composed or a decomposed character is one name), numbers by value.
 fn unique_key(node: &Node) -> String {
-    scalar_text(node).nfc().collect()
+    let text = scalar_text(node);
+    // Most text is NFC already (Chinese characters are): the quick check says so.
+    match unicode_normalization::is_nfc_quick(text.chars()) {
+        unicode_normalization::IsNormalized::Yes => text,
+        _ => text.nfc().collect(),
+    }
 }
 
 fn scalar_text(node: &Node) -> String {
@@ -654,8 +660,9 @@ fn unique_across_files(schema: &Schema, data: &Data, problems: &mut Vec<Diagnost
                 let Some(value) = file.root.get(key) else {
                     continue;
                 };
-                let text = scalar_text(value);
-                if let Some((first_file, first)) = seen.get(&unique_key(value)) {
+                let compared = unique_key(value);
+                if let Some((first_file, first)) = seen.get(&compared) {
+                    let text = scalar_text(value);
                     let (zh, en) = name_of(field, key);
                     let mut d = Diagnostic::error(
                         "unique",
@@ -674,7 +681,7 @@ fn unique_across_files(schema: &Schema, data: &Data, problems: &mut Vec<Diagnost
                     ));
                     problems.push(d);
                 } else {
-                    seen.insert(unique_key(value), (&file.path, value));
+                    seen.insert(compared, (&file.path, value));
                 }
             }
         }
