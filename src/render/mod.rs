@@ -363,10 +363,7 @@ pub fn render_site_cached(
     let search_site = site.config.search.enabled;
     let collector = match (search_site && !sample, sink) {
         (false, _) => None,
-        (true, None) => Some(search::index::Collector::new(
-            cache.search_terms.clone(),
-            crate::spill::Spill::in_memory(),
-        )),
+        (true, None) => Some(search::index::Collector::kept(cache.search_terms.clone())),
         // A sink that keeps no pieces (`huibao diff`, the exports) wants no search either.
         (true, Some(sink)) => match sink.spill("search") {
             None => None,

@@ -675,8 +675,11 @@ pub struct Collector {
     dictionary: Arc<RwLock<Dictionary>>,
     entries: Spill,
     /// How many pages each term (by number) is in: counted as the entries are put, so that
-    /// the lists are made reading the entries once.
-    pages_of_term: Mutex<Vec<u32>>,
+    /// a build makes the lists reading the entries once; `None` for the preview's index,
+    /// which counts them when a search first asks (most rebuilds are never searched).
+    pages_of_term: Option<Mutex<Vec<u32>>>,
+    /// How many (term, page) pairs were put: the size of the index.
+    postings: std::sync::atomic::AtomicUsize,
     /// Pages put by [`Collector::put_text`] whose terms are not counted yet: a batch for
     /// each thread (at least one).
     waiting: Vec<Mutex<Vec<(usize, String, PageText)>>>,
@@ -708,10 +711,20 @@ impl Collector {
         Collector {
             dictionary,
             entries,
-            pages_of_term: Mutex::default(),
+            pages_of_term: Some(Mutex::default()),
+            postings: Default::default(),
             waiting: (0..rayon::current_num_threads().max(1))
                 .map(|_| Mutex::default())
                 .collect(),
+        }
+    }
+
+    /// A collector keeping the entries in memory (the preview, which reuses them from build
+    /// to build), whose terms' pages are counted only when the lists are first made.
+    pub fn kept(dictionary: Arc<RwLock<Dictionary>>) -> Collector {
+        Collector {
+            pages_of_term: None,
+            ..Collector::new(dictionary, Spill::in_memory())
         }
     }
 
@@ -748,16 +761,11 @@ impl Collector {
     /// Adds the entry of page `index` (its place in the reading order).
     pub fn put(&self, index: usize, entry: &Entry) -> std::io::Result<()> {
         let terms = split_piece(&entry.piece).0;
-        {
-            let mut pages_of_term = lock(&self.pages_of_term);
-            for packed in packed_terms(terms) {
-                let term = unpack(packed).0 as usize;
-                if term >= pages_of_term.len() {
-                    pages_of_term.resize(term + 1, 0);
-                }
-                pages_of_term[term] += 1;
-            }
+        if let Some(pages_of_term) = &self.pages_of_term {
+            count_pages(&mut lock(pages_of_term), terms);
         }
+        self.postings
+            .fetch_add(terms.len() / 4, std::sync::atomic::Ordering::Relaxed);
         // The terms are the piece's head: the lists are made without reading the texts.
         self.entries
             .put_with_head(index, entry.piece.clone(), 4 + terms.len())
@@ -778,11 +786,10 @@ impl Collector {
         }
         let pages_of_term = self
             .pages_of_term
-            .into_inner()
-            .unwrap_or_else(|e| e.into_inner());
+            .map(|counted| counted.into_inner().unwrap_or_else(|e| e.into_inner()));
         // Shards of about `SHARD_BYTES` each (a (term, page) pair is about six bytes written),
         // as many as a power of two: one for a township's report.
-        let postings: usize = pages_of_term.iter().map(|&pages| pages as usize).sum();
+        let postings = self.postings.into_inner();
         let wanted = (postings * 6).div_ceil(super::files::SHARD_BYTES).max(1);
         let shard_count = (wanted.next_power_of_two() as u32).min(super::files::MOST_SHARDS);
         Index {
@@ -796,6 +803,17 @@ impl Collector {
     }
 }
 
+/// Counts the page of an entry's `terms` (its [`pack`]ed pairs) in `pages_of_term`.
+fn count_pages(pages_of_term: &mut Vec<u32>, terms: &[u8]) {
+    for packed in packed_terms(terms) {
+        let term = unpack(packed).0 as usize;
+        if term >= pages_of_term.len() {
+            pages_of_term.resize(term + 1, 0);
+        }
+        pages_of_term[term] += 1;
+    }
+}
+
 /// The finished index: the pages in reading order, each page's entry, and (made when first
 /// needed) each term with its pages and weights in page order.
 pub struct Index {
@@ -803,8 +821,8 @@ pub struct Index {
     dictionary: Arc<RwLock<Dictionary>>,
     /// The pages' entries.
     entries: Spill,
-    /// How many pages each term (by number) is in.
-    pages_of_term: Vec<u32>,
+    /// How many pages each term (by number) is in (`None`: counted when the lists are made).
+    pages_of_term: Option<Vec<u32>>,
     shard_count: u32,
     /// The terms' lists, or why the entries could not be read back.
     lists: OnceLock<Result<Lists, String>>,
@@ -1006,12 +1024,28 @@ impl Index {
     /// The terms' lists, made the first time they are asked for.
     fn lists(&self) -> std::io::Result<&Lists> {
         self.lists
-            .get_or_init(|| {
-                Lists::make(&self.entries, &self.dictionary, &self.pages_of_term)
-                    .map_err(|error| error.to_string())
-            })
+            .get_or_init(|| self.made_lists().map_err(|error| error.to_string()))
             .as_ref()
             .map_err(|error| std::io::Error::other(error.clone()))
+    }
+
+    /// The terms' lists, the pages of each term counted first when they were not as the
+    /// entries were put (the preview).
+    fn made_lists(&self) -> std::io::Result<Lists> {
+        let counted;
+        let pages_of_term = match &self.pages_of_term {
+            Some(pages_of_term) => pages_of_term,
+            None => {
+                let mut pages_of_term = Vec::new();
+                self.entries.for_each_part(Part::Head, &mut |_, head| {
+                    count_pages(&mut pages_of_term, head.get(4..).unwrap_or_default());
+                    Ok(())
+                })?;
+                counted = pages_of_term;
+                &counted
+            }
+        };
+        Lists::make(&self.entries, &self.dictionary, pages_of_term)
     }
 
     /// Calls `each` with every page and its text, in reading order.
@@ -1069,7 +1103,7 @@ mod tests {
             Lists::make_in(
                 &index.entries,
                 &index.dictionary,
-                &index.pages_of_term,
+                index.pages_of_term.as_deref().unwrap_or_default(),
                 runs,
             )
             .unwrap()
@@ -1096,10 +1130,14 @@ mod tests {
         let count = BATCH * 2 + 45;
         let by_entry = Collector::new(Arc::default(), Spill::in_memory());
         let by_text = Collector::new(Arc::default(), Spill::in_memory());
+        // The preview's: its terms' pages counted only when the lists are made.
+        let kept = Collector::kept(Arc::default());
         (0..count).into_par_iter().for_each(|page| {
             let text = page_text(&html(page));
             let entry = Entry::new("村", &text, by_entry.dictionary());
             by_entry.put(page, &entry).unwrap();
+            kept.put(page, &Entry::new("村", &text, kept.dictionary()))
+                .unwrap();
             by_text.put_text(page, "村".to_string(), text).unwrap();
         });
         let pages = |count| {
@@ -1112,6 +1150,8 @@ mod tests {
                 .collect()
         };
         let (by_entry, by_text) = (by_entry.finish(pages(count)), by_text.finish(pages(count)));
+        let kept = kept.finish(pages(count));
+        assert!(kept.pages_of_term.is_none() && by_entry.pages_of_term.is_some());
         let listed = |index: &Index| -> Vec<(String, Vec<(u32, u32)>)> {
             let mut terms: Vec<_> = index
                 .shards()
@@ -1124,6 +1164,8 @@ mod tests {
             terms
         };
         assert_eq!(listed(&by_text), listed(&by_entry));
+        assert_eq!(listed(&kept), listed(&by_entry));
+        assert_eq!(kept.shard_count(), by_entry.shard_count());
         assert_eq!(
             listed(&by_text)
                 .iter()
