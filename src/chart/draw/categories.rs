@@ -134,7 +134,7 @@ fn axis_title(canvas: &mut Canvas<'_>, axis: &Axis, title: &str) {
     // Rotated text: its box is the rotated one.
     let w = text_width(title, TICK_PX);
     let font = FontDesc::new(
-        FontFamily::Name(FONT_STACK),
+        FontFamily::Name(PLOTTED_FAMILY),
         TICK_PX * 1.24,
         FontStyle::Normal,
     )
