@@ -293,32 +293,36 @@ struct RawHtmlState {
 impl RawHtmlState {
     /// Follows `text` (raw HTML without figures).
     fn track(&mut self, text: &str) {
-        let mut rest = text;
-        while let Some(at) = rest.find(['<', '>']) {
-            let after = &rest[at + 1..];
-            if rest.as_bytes()[at] == b'>' {
+        let bytes = text.as_bytes();
+        let mut at = 0;
+        // A chart is thousands of tags: bytes compared in place, nothing allocated.
+        while let Some(found) = memchr::memchr2(b'<', b'>', &bytes[at..]) {
+            let sign = at + found;
+            at = sign + 1;
+            if bytes[sign] == b'>' {
                 self.in_tag = false;
-            } else {
-                self.in_tag = true;
-                let lower: String = after.chars().take(7).collect::<String>().to_lowercase();
-                let starts = |name: &str| {
-                    lower.starts_with(name)
-                        && !lower[name.len()..]
-                            .chars()
-                            .next()
-                            .is_some_and(|c| c.is_ascii_alphanumeric())
-                };
-                if starts("script") || starts("style") {
-                    self.raw_text = true;
-                } else if starts("/script") || starts("/style") {
-                    self.raw_text = false;
-                } else if starts("a") {
-                    self.links += 1;
-                } else if starts("/a") {
-                    self.links = self.links.saturating_sub(1);
-                }
+                continue;
             }
-            rest = after;
+            self.in_tag = true;
+            let after = &bytes[at..];
+            // The tag's name is `name` (any case), not the start of a longer one.
+            let starts = |name: &str| {
+                after
+                    .get(..name.len())
+                    .is_some_and(|start| start.eq_ignore_ascii_case(name.as_bytes()))
+                    && !after
+                        .get(name.len())
+                        .is_some_and(|b| b.is_ascii_alphanumeric())
+            };
+            if starts("script") || starts("style") {
+                self.raw_text = true;
+            } else if starts("/script") || starts("/style") {
+                self.raw_text = false;
+            } else if starts("a") {
+                self.links += 1;
+            } else if starts("/a") {
+                self.links = self.links.saturating_sub(1);
+            }
         }
     }
 }
@@ -664,6 +668,29 @@ mod tests {
             html.contains("alt=\"图\"") && html.contains("src=\"a.png\""),
             "{html}"
         );
+    }
+
+    #[test]
+    fn raw_html_is_followed_tag_by_tag() {
+        let mut state = RawHtmlState::default();
+        let state_after = |state: &mut RawHtmlState, html: &str| {
+            state.track(html);
+            (state.in_tag, state.raw_text, state.links)
+        };
+        assert_eq!(
+            state_after(&mut state, "<div><SCRIPT type=x>"),
+            (false, true, 0)
+        );
+        assert_eq!(state_after(&mut state, "</Script"), (true, false, 0));
+        assert_eq!(
+            state_after(&mut state, "><a href=x><abbr>"),
+            (false, false, 1)
+        );
+        assert_eq!(
+            state_after(&mut state, "<styles></A><aside>"),
+            (false, false, 0)
+        );
+        assert_eq!(state_after(&mut state, "<style>横溪<"), (true, true, 0));
     }
 
     #[test]
