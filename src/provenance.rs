@@ -46,12 +46,21 @@ pub enum Origin {
     },
 }
 
+/// The payload of [`Origin::Data`]: `d3.7` (file 3, value 7).
+struct DataPayload(Ref);
+
+impl std::fmt::Display for DataPayload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "d{}.{}", self.0.file, self.0.value)
+    }
+}
+
 impl Origin {
     /// The payload carried between the markers: `d3.7`, or `csum:3.7x17,0.2`. Only letters,
     /// digits, `.`, `,` and `:`, which Markdown leaves alone (a `*` would start emphasis).
     pub fn encode(&self) -> String {
         match self {
-            Origin::Data(r) => format!("d{}.{}", r.file, r.value),
+            Origin::Data(r) => DataPayload(*r).to_string(),
             Origin::Computed { op, inputs } => {
                 let parts: Vec<String> = inputs
                     .iter()
@@ -110,11 +119,7 @@ pub fn mark(payload: &str, text: &str) -> String {
 pub fn mark_data(r: Ref, line: u32, text: impl std::fmt::Display) -> String {
     use std::fmt::Write;
     let mut out = String::with_capacity(32);
-    let _ = write!(
-        out,
-        "{OPEN}d{}.{}l{line}{SEP}{text}{CLOSE}",
-        r.file, r.value
-    );
+    let _ = write!(out, "{OPEN}{}l{line}{SEP}{text}{CLOSE}", DataPayload(r));
     out
 }
 
@@ -383,6 +388,18 @@ impl Sources {
         Origin::Computed {
             op: op.to_string(),
             inputs: groups,
+        }
+    }
+
+    /// Where `origin` comes from ([`Described::src`]), made alone for a value of a data file
+    /// (most figures) rather than with the rest of its description.
+    pub fn src(&self, origin: &Origin) -> String {
+        match origin {
+            Origin::Data(r) => self
+                .value(*r)
+                .map(|(file, value)| data_src(file, value))
+                .unwrap_or_default(),
+            Origin::Computed { .. } => self.describe(origin).src,
         }
     }
 
@@ -722,5 +739,10 @@ mod tests {
         assert_eq!(one.src, "data/villages/b.yaml:4");
         assert_eq!(one.what, "乙村 建档立卡 户数");
         assert_eq!(one.key, "data/villages/b.yaml#registered.households");
+        // The source alone is the description's.
+        for origin in [rate, Origin::Data(Ref { file: 2, value: 0 })] {
+            assert_eq!(s.src(&origin), s.describe(&origin).src);
+        }
+        assert_eq!(s.src(&Origin::Data(Ref { file: 9, value: 0 })), "");
     }
 }

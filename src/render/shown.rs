@@ -58,7 +58,7 @@ impl markdown::FigureHtml for ShownFigures<'_> {
 
     fn source(&self, payload: &str) -> String {
         Origin::decode(payload)
-            .map(|origin| self.sources.describe(&origin).src)
+            .map(|origin| self.sources.src(&origin))
             .unwrap_or_default()
     }
 }

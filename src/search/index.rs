@@ -674,15 +674,21 @@ pub struct Page {
 pub struct Collector {
     dictionary: Arc<RwLock<Dictionary>>,
     entries: Spill,
-    /// How many pages each term (by number) is in: counted as the entries are put, so that
-    /// a build makes the lists reading the entries once; `None` for the preview's index,
-    /// which counts them when a search first asks (most rebuilds are never searched).
-    pages_of_term: Option<Mutex<Vec<u32>>>,
-    /// How many (term, page) pairs were put: the size of the index.
-    postings: std::sync::atomic::AtomicUsize,
+    /// What is counted of the entries' terms as they are put.
+    counts: TermCounts,
     /// Pages put by [`Collector::put_text`] whose terms are not counted yet: a batch for
     /// each thread (at least one).
     waiting: Vec<Mutex<Vec<(usize, String, PageText)>>>,
+}
+
+/// What a [`Collector`] counts of the entries' terms as they are put.
+enum TermCounts {
+    /// How many pages each term (by number) is in, so that a build makes the lists reading
+    /// the entries once (the number of (term, page) pairs is their sum).
+    PagesOfTerm(Mutex<Vec<u32>>),
+    /// Only the number of (term, page) pairs: the preview's index counts each term's pages
+    /// when a search first asks (most rebuilds are never searched).
+    Postings(std::sync::atomic::AtomicUsize),
 }
 
 /// How many pages' texts [`Collector::put_text`] holds for each thread before it counts
@@ -711,8 +717,7 @@ impl Collector {
         Collector {
             dictionary,
             entries,
-            pages_of_term: Some(Mutex::default()),
-            postings: Default::default(),
+            counts: TermCounts::PagesOfTerm(Mutex::default()),
             waiting: (0..rayon::current_num_threads().max(1))
                 .map(|_| Mutex::default())
                 .collect(),
@@ -723,7 +728,7 @@ impl Collector {
     /// to build), whose terms' pages are counted only when the lists are first made.
     pub fn kept(dictionary: Arc<RwLock<Dictionary>>) -> Collector {
         Collector {
-            pages_of_term: None,
+            counts: TermCounts::Postings(Default::default()),
             ..Collector::new(dictionary, Spill::in_memory())
         }
     }
@@ -761,11 +766,12 @@ impl Collector {
     /// Adds the entry of page `index` (its place in the reading order).
     pub fn put(&self, index: usize, entry: &Entry) -> std::io::Result<()> {
         let terms = split_piece(&entry.piece).0;
-        if let Some(pages_of_term) = &self.pages_of_term {
-            count_pages(&mut lock(pages_of_term), terms);
+        match &self.counts {
+            TermCounts::PagesOfTerm(pages_of_term) => count_pages(&mut lock(pages_of_term), terms),
+            TermCounts::Postings(postings) => {
+                postings.fetch_add(terms.len() / 4, std::sync::atomic::Ordering::Relaxed);
+            }
         }
-        self.postings
-            .fetch_add(terms.len() / 4, std::sync::atomic::Ordering::Relaxed);
         // The terms are the piece's head: the lists are made without reading the texts.
         self.entries
             .put_with_head(index, entry.piece.clone(), 4 + terms.len())
@@ -784,12 +790,16 @@ impl Collector {
         if let Err(error) = counted {
             let _ = lists.set(Err(error.to_string()));
         }
-        let pages_of_term = self
-            .pages_of_term
-            .map(|counted| counted.into_inner().unwrap_or_else(|e| e.into_inner()));
+        let (pages_of_term, postings) = match self.counts {
+            TermCounts::PagesOfTerm(counted) => {
+                let counted = counted.into_inner().unwrap_or_else(|e| e.into_inner());
+                let postings = counted.iter().map(|&pages| pages as usize).sum();
+                (Some(counted), postings)
+            }
+            TermCounts::Postings(postings) => (None, postings.into_inner()),
+        };
         // Shards of about `SHARD_BYTES` each (a (term, page) pair is about six bytes written),
         // as many as a power of two: one for a township's report.
-        let postings = self.postings.into_inner();
         let wanted = (postings * 6).div_ceil(super::files::SHARD_BYTES).max(1);
         let shard_count = (wanted.next_power_of_two() as u32).min(super::files::MOST_SHARDS);
         Index {
