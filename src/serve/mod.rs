@@ -150,6 +150,16 @@ pub fn run(mut options: Options) -> Result<(), Vec<Diagnostic>> {
         .local_addr()
         .map_err(|e| vec![start_error(&e.to_string())])?;
     let url = format!("http://{local}/");
+    // Ctrl-C is caught from before anything is printed: tokio installs its handler when the
+    // wait is first polled, and a Ctrl-C before that would kill the process mid-way.
+    let mut ctrl_c = Box::pin(tokio::signal::ctrl_c());
+    let stopped_early = runtime.block_on(async {
+        tokio::select! {
+            biased;
+            _ = &mut ctrl_c => true,
+            () = std::future::ready(()) => false,
+        }
+    });
     // The watcher and the builder run on their own thread.
     match start_watcher(&options.site) {
         Some(watcher) => {
@@ -199,8 +209,10 @@ pub fn run(mut options: Options) -> Result<(), Vec<Diagnostic>> {
         .fallback(serve_file)
         .with_state(shared);
     runtime.block_on(async move {
-        let shutdown = async {
-            let _ = tokio::signal::ctrl_c().await;
+        let shutdown = async move {
+            if !stopped_early {
+                let _ = ctrl_c.await;
+            }
         };
         let server = axum::serve(listener, app).with_graceful_shutdown(shutdown);
         let _ = server.await;
