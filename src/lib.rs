@@ -345,16 +345,11 @@ pub fn build(
         staging.copy(path, source).map_err(|d| vec![d])?;
     }
     let search_files = output.search.as_ref().map_or(0, search::files::count);
-    // The search index's lists made on every core; then its files on every core but one,
-    // which writes the whole-report page and figures.json (tens of megabytes at 10,000
-    // villages, written as it is made): the index is let go as soon as its files are written.
+    // The search index's lists and then its files made on every core but one, which writes
+    // the whole-report page and figures.json (tens of megabytes at 10,000 villages, written as
+    // it is made, on one core for longer than the index takes): the index is let go as soon
+    // as its files are written.
     let search_index = output.search.take();
-    if let Some(index) = &search_index {
-        index
-            .make_lists()
-            .map_err(|error| vec![search::files::write_error(&error)])?;
-        timer.lap("search lists");
-    }
     let (searched, written) = rayon::join(
         || {
             search_index.map_or(Ok(()), |index| {

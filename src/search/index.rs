@@ -1025,12 +1025,6 @@ impl Index {
         Ok(out)
     }
 
-    /// Makes the terms' lists now (on every core), if they are not made yet: otherwise the
-    /// first use of [`Index::shards`] or [`Index::search`] makes them.
-    pub fn make_lists(&self) -> std::io::Result<()> {
-        self.lists().map(|_| ())
-    }
-
     /// The terms' lists, made the first time they are asked for.
     fn lists(&self) -> std::io::Result<&Lists> {
         self.lists

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Two huibao binaries built on one site, interleaved (old, new, old, new …), so that a
+# change's effect is not hidden by the machine's drift over minutes. Prints the medians of
+# wall time, CPU time (user + system) and peak RSS, and the change in percent.
+#   bash bench/ab.sh OLD_BIN NEW_BIN SITE [RUNS]      (RUNS default 7)
+# For the share of a feature, give one binary and two sites (e.g. the scale site with and
+# without `[search] enabled = false`): bash bench/ab.sh BIN BIN SITE_ON RUNS SITE_OFF.
+# Output goes to a scratch folder under $HUIBAO_BENCH_SCRATCH (default /tmp; /dev/shm is
+# less noisy). Needs GNU time (/usr/bin/time) and python3.
+set -euo pipefail
+old="$1"; new="$2"; site_old="$3"; runs="${4:-7}"; site_new="${5:-$3}"
+work=$(mktemp -d "${HUIBAO_BENCH_SCRATCH:-/tmp}/huibao-ab.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+for i in $(seq "$runs"); do
+  for which in old new; do
+    if [ "$which" = old ]; then bin="$old"; site="$site_old"; else bin="$new"; site="$site_new"; fi
+    rm -rf "$work/out"
+    /usr/bin/time -f "%e %U %S %M" -o "$work/$which-$i" \
+      "$bin" build --site "$site" --out "$work/out" >/dev/null 2>&1
+  done
+done
+python3 - "$work" <<'PY'
+import glob, statistics, sys
+work = sys.argv[1]
+def median(which, read):
+    runs = [open(f).read().split() for f in glob.glob(f"{work}/{which}-*")]
+    return statistics.median(read(r) for r in runs)
+for name, read in [("wall s", lambda r: float(r[0])),
+                   ("cpu s", lambda r: float(r[1]) + float(r[2])),
+                   ("peak MiB", lambda r: float(r[3]) / 1024)]:
+    a, b = median("old", read), median("new", read)
+    print(f"{name:9} old {a:8.2f}  new {b:8.2f}  ({100 * (b / a - 1):+.1f} %)")
+PY
