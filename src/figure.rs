@@ -19,6 +19,14 @@ pub fn decimal_text<'b>(d: &Decimal, buf: &'b mut [u8; 64]) -> std::borrow::Cow<
     // The digits, from the right end of `buf`.
     let mut start = buf.len();
     let mut rest = mantissa.unsigned_abs();
+    // Most figures fit in 64 bits, whose division is a few cycles (128-bit division is a
+    // call): the digits above 64 bits are made first, the rest with 64-bit arithmetic.
+    while rest > u128::from(u64::MAX) {
+        start -= 1;
+        buf[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+    }
+    let mut rest = rest as u64;
     while rest > 0 {
         start -= 1;
         buf[start] = b'0' + (rest % 10) as u8;
