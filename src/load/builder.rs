@@ -245,7 +245,13 @@ impl<'a> Builder<'a> {
         {
             let first = match index {
                 Some(index) => index.get(name).and_then(|&i| entries.get(i)),
-                None => entries.iter().find(|(key, _)| *key.name == *name),
+                // (The last bytes compared first: keys of one length mostly differ there,
+                // and a call to compare whole texts is saved.)
+                None => entries.iter().find(|(key, _)| {
+                    key.name.len() == name.len()
+                        && key.name.as_bytes().last() == name.as_bytes().last()
+                        && *key.name == *name
+                }),
             };
             if let Some((
                 Key {
