@@ -41,7 +41,7 @@ fn main() {
     let start = Instant::now();
     let texts: Vec<_> = bodies
         .iter()
-        .map(|(_, body)| index::page_text(body))
+        .map(|(_, body)| huibao::search::text::page_text(body))
         .collect();
     let read = start.elapsed();
     let start = Instant::now();

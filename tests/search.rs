@@ -355,7 +355,11 @@ fn a_two_character_query_loads_under_a_megabyte_at_10000_villages() {
     let mut pages = Vec::new();
     for n in 0..10_000 {
         let (title, html) = village_page(n);
-        let entry = index::Entry::new(&title, &index::page_text(&html), collector.dictionary());
+        let entry = index::Entry::new(
+            &title,
+            &huibao::search::text::page_text(&html),
+            collector.dictionary(),
+        );
         collector.put(n, &entry).unwrap();
         pages.push(index::Page {
             url: format!("villages/v{n:05}.html"),

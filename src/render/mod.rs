@@ -650,7 +650,7 @@ pub fn render_site_cached(
             .as_ref()
             .map(|collector| -> Result<_, Vec<Diagnostic>> {
                 // What only the site shows is left out by the reader itself.
-                let text = search::index::page_text(&page.body);
+                let text = search::text::page_text(&page.body);
                 let title = crate::provenance::strip(&planned.title);
                 let unwritable = |error| vec![search::files::write_error(&error)];
                 if !keep {
