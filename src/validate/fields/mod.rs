@@ -123,7 +123,7 @@ fn check_file(
         problems,
     };
     // Most files have nothing to convert: the file as loaded is shared, not held twice.
-    let Some(root) = checker.record(&file_schema.fields, &file.root, "") else {
+    let Some(root) = checker.record(&file_schema.fields, &file.root, &FieldPath::Root) else {
         return file.clone();
     };
     std::sync::Arc::new(DataFile {
@@ -194,7 +194,10 @@ pub(crate) fn schema_field<'f>(
 /// How a field is named in messages: `建档立卡贫困户（registered.households）`.
 /// A field's name in messages, in Chinese and in English. Written only when a message needs
 /// it: most values have none, and a site of 10,000 villages checks a million.
-fn name_of<'f>(field: &'f Field, path: &'f str) -> (FieldName<'f>, FieldName<'f>) {
+fn name_of<'f>(
+    field: &'f Field,
+    path: &'f dyn std::fmt::Display,
+) -> (FieldName<'f>, FieldName<'f>) {
     let name = |zh| FieldName {
         field,
         path,
@@ -207,7 +210,7 @@ fn name_of<'f>(field: &'f Field, path: &'f str) -> (FieldName<'f>, FieldName<'f>
 /// See [`name_of`].
 pub(super) struct FieldName<'f> {
     field: &'f Field,
-    path: &'f str,
+    path: &'f dyn std::fmt::Display,
     zh: bool,
     text: std::cell::OnceCell<String>,
 }
@@ -234,11 +237,40 @@ impl std::fmt::Display for FieldName<'_> {
     }
 }
 
-fn join(parent: &str, key: &str) -> String {
-    if parent.is_empty() {
-        key.to_string()
-    } else {
-        format!("{parent}.{key}")
+/// Where a value is in its file (`registered.households`, `exits.0.year`): written out
+/// only when a message names it (a site of 10,000 villages checks a million values).
+#[derive(Clone, Copy)]
+pub(super) enum FieldPath<'p> {
+    /// The file's top-level mapping.
+    Root,
+    /// The value of a key of the mapping at a path.
+    Key(&'p FieldPath<'p>, &'p str),
+    /// An item of the list at a path.
+    Item(&'p FieldPath<'p>, usize),
+}
+
+impl FieldPath<'_> {
+    /// The last part of the path (`households`).
+    pub(super) fn last(&self) -> String {
+        match self {
+            FieldPath::Root => String::new(),
+            FieldPath::Key(_, key) => key.to_string(),
+            FieldPath::Item(_, item) => item.to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for FieldPath<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (parent, part): (_, &dyn std::fmt::Display) = match self {
+            FieldPath::Root => return Ok(()),
+            FieldPath::Key(parent, key) => (parent, key),
+            FieldPath::Item(parent, item) => (parent, item),
+        };
+        match parent {
+            FieldPath::Root => write!(f, "{part}"),
+            parent => write!(f, "{parent}.{part}"),
+        }
     }
 }
 
@@ -310,9 +342,14 @@ impl Checker<'_> {
     }
 
     /// A record checked; `Some` only when a value in it was converted (see [`changed`]).
-    fn record(&mut self, fields: &[(String, Field)], node: &Node, path: &str) -> Option<Node> {
+    fn record(
+        &mut self,
+        fields: &[(String, Field)],
+        node: &Node,
+        path: &FieldPath<'_>,
+    ) -> Option<Node> {
         let Value::Map(entries) = &node.value else {
-            let (zh_name, en_name) = if path.is_empty() {
+            let (zh_name, en_name) = if matches!(path, FieldPath::Root) {
                 ("文件".to_string(), "the file".to_string())
             } else {
                 (format!("「{path}」"), format!("`{path}`"))
@@ -330,7 +367,8 @@ impl Checker<'_> {
         for (at, (key, value)) in entries.iter().enumerate() {
             match schema_field(fields, &key.name, &mut next_field) {
                 Some((_, field)) => {
-                    if let Some(value) = self.value(field, value, &join(path, &key.name)) {
+                    if let Some(value) = self.value(field, value, &FieldPath::Key(path, &key.name))
+                    {
                         converted.resize(at, None);
                         converted.push(Some(value));
                     }
@@ -360,7 +398,7 @@ impl Checker<'_> {
                             ),
                         ),
                     };
-                    let full = join(path, &key.name);
+                    let full = FieldPath::Key(path, &key.name);
                     let d = Diagnostic::error(
                         "unknown-field",
                         Some(Location::new(
@@ -388,7 +426,7 @@ impl Checker<'_> {
                 Some(v) => v.value == Value::Null,
             };
             if field.required && missing {
-                let full = join(path, name);
+                let full = FieldPath::Key(path, name);
                 let (zh, en) = name_of(field, &full);
                 let at = present.unwrap_or(node);
                 self.report(
@@ -420,7 +458,7 @@ impl Checker<'_> {
     }
 
     /// A value checked; `Some` only when it was converted (see [`changed`]).
-    fn value(&mut self, field: &Field, node: &Node, path: &str) -> Option<Node> {
+    fn value(&mut self, field: &Field, node: &Node, path: &FieldPath<'_>) -> Option<Node> {
         if node.value == Value::Null {
             return None; // required-ness is reported by the record
         }
@@ -536,7 +574,13 @@ impl Checker<'_> {
     }
 
     /// A list: each item checked, `unique` fields of its records compared.
-    fn list(&mut self, item: &Field, node: &Node, path: &str, name: (&str, &str)) -> Option<Node> {
+    fn list(
+        &mut self,
+        item: &Field,
+        node: &Node,
+        path: &FieldPath<'_>,
+        name: (&str, &str),
+    ) -> Option<Node> {
         let Value::List(items) = &node.value else {
             let expected = ("列表（每项以 - 开头）", "a list (items start with -)");
             self.wrong_kind(node, name, expected, None);
@@ -545,7 +589,7 @@ impl Checker<'_> {
         let converted: Vec<Option<Node>> = items
             .iter()
             .enumerate()
-            .map(|(i, n)| self.value(item, n, &format!("{path}.{i}")))
+            .map(|(i, n)| self.value(item, n, &FieldPath::Item(path, i)))
             .collect();
         let any = converted.iter().any(Option::is_some);
         let checked: Vec<std::borrow::Cow<'_, Node>> = items
@@ -691,6 +735,27 @@ fn unique_across_files(schema: &Schema, data: &Data, problems: &mut Vec<Diagnost
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_is_named_by_its_keys_and_list_items() {
+        let exits = FieldPath::Key(&FieldPath::Root, "exits");
+        let first = FieldPath::Item(&exits, 0);
+        let year = FieldPath::Key(&first, "year");
+        assert_eq!(FieldPath::Root.to_string(), "");
+        assert_eq!(exits.to_string(), "exits");
+        assert_eq!(year.to_string(), "exits.0.year");
+        assert_eq!(year.last(), "year");
+        assert_eq!(first.last(), "0");
+        let field = Field {
+            label: Some("年度".into()),
+            ..Field::record(Vec::new(), 1, 1)
+        };
+        let (zh, en) = name_of(&field, &year);
+        assert_eq!(
+            (&*zh, &*en),
+            ("「年度」（exits.0.year）", "`exits.0.year` (年度)")
+        );
+    }
 
     /// A file is shared as loaded only when checking converted nothing in it: `-0` and
     /// `468.0` in a count are converted, `1.10` in a decimal is kept as written.

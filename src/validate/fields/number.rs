@@ -4,7 +4,7 @@
 use rust_decimal::Decimal;
 
 use super::text::char_location;
-use super::{Checker, changed, name_of};
+use super::{Checker, FieldPath, changed, name_of};
 use crate::diagnostics::{Diagnostic, Text};
 use crate::load::{Node, Value};
 use crate::validate::schema::{Field, Kind};
@@ -13,7 +13,12 @@ use crate::validate::units;
 impl Checker<'_> {
     /// A number checked; `Some` only when it was written otherwise (text, another unit,
     /// `468.0` for a count).
-    pub(super) fn number(&mut self, field: &Field, node: &Node, path: &str) -> Option<Node> {
+    pub(super) fn number(
+        &mut self,
+        field: &Field,
+        node: &Node,
+        path: &FieldPath<'_>,
+    ) -> Option<Node> {
         let (name_zh, name_en) = name_of(field, path);
         let unit_text = field.unit.clone().unwrap_or_default();
         let number = match &node.value {

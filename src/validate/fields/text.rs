@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::{Checker, name_of};
+use super::{Checker, FieldPath, name_of};
 use crate::diagnostics::{Location, Text};
 use crate::load::{Node, Value};
 use crate::validate::schema::Field;
@@ -16,7 +16,7 @@ impl Checker<'_> {
         &mut self,
         field: &Field,
         node: &Node,
-        path: &str,
+        path: &FieldPath<'_>,
         text: &str,
     ) -> Option<Node> {
         let (name_zh, name_en) = name_of(field, path);
@@ -24,7 +24,7 @@ impl Checker<'_> {
         let trimmed = text.trim_matches(blank);
         if trimmed.is_empty() {
             if field.required {
-                let name = path.rsplit('.').next().unwrap_or(path);
+                let name = path.last();
                 self.report(
                     "required",
                     node,
