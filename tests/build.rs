@@ -870,3 +870,29 @@ fn the_preview_keeps_the_data_downloads_while_the_data_are_the_same() {
         "made again from the new data"
     );
 }
+
+#[test]
+fn a_static_file_where_a_table_download_goes_is_an_error() {
+    let out = tempfile::tempdir().unwrap();
+    build_ok(&fixture("small"), out.path());
+    let csv = tree(out.path())
+        .into_keys()
+        .find(|p| p.to_string_lossy().ends_with(".table-1.csv"))
+        .expect("a table download");
+    let site = copy_site(&fixture("small"));
+    let mine = site.path().join("static").join(&csv);
+    fs::create_dir_all(mine.parent().unwrap()).unwrap();
+    fs::write(&mine, "我的文件\n").unwrap();
+    let said = build_fails(site.path());
+    assert!(said.contains("static-collision"), "{said}");
+    assert!(said.contains("表格下载文件"), "{said}");
+    assert!(said.contains(&*csv.to_string_lossy()), "{said}");
+    // With table downloads off, the static file is the site's.
+    add_settings(site.path(), "[tables]\ncsv = false\n");
+    let out = tempfile::tempdir().unwrap();
+    build_ok(site.path(), out.path());
+    assert_eq!(
+        fs::read_to_string(out.path().join(&csv)).unwrap(),
+        "我的文件\n"
+    );
+}

@@ -762,8 +762,14 @@ pub fn render_site_cached(
         pages: &done.anchors,
         complete: !sample,
     };
+    let tables = output.figures.pages.iter().flat_map(|page| &page.downloads);
     problems.extend(check_published(
-        &plan, &sources, &scanned, anchors, site, &generated,
+        &plan,
+        &sources,
+        &scanned,
+        anchors,
+        site,
+        (&generated, tables),
     ));
     cache.pages = done.kept;
     output.files.extend(done.files);
@@ -1075,13 +1081,16 @@ fn render_in_parallel(
 /// What only the whole site can tell: links and anchors of the pages rendered now that
 /// point nowhere (located in their content files), and static files that would overwrite a
 /// page.
-fn check_published(
+fn check_published<'t>(
     plan: &PagePlan,
     sources: &[pages::Source],
     scanned: &[(String, links::PageLinks)],
     anchors: links::Anchors<'_>,
     site: &Site,
-    generated: &std::collections::HashSet<String>,
+    (generated, tables): (
+        &std::collections::HashSet<String>,
+        impl Iterator<Item = &'t String>,
+    ),
 ) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     let broken = links::check(scanned, anchors);
@@ -1127,6 +1136,36 @@ fn check_published(
                     ),
                 ),
             ));
+        }
+    }
+    // A table's CSV download (`villages/hengxi.table-1.csv`) is made as its page is.
+    if !site.static_files.is_empty() {
+        let statics: std::collections::HashMap<String, &std::path::Path> = site
+            .static_files
+            .iter()
+            .map(|(path, _)| (output_key(path), path.as_path()))
+            .collect();
+        let mut taken: Vec<&std::path::Path> =
+            tables.filter_map(|t| statics.get(t).copied()).collect();
+        taken.sort();
+        for path in taken {
+            problems.push(
+                Diagnostic::error(
+                    "static-collision",
+                    Some(Location::file(path)),
+                    Text::new(
+                        format!("静态文件 {} 与生成的表格下载文件（CSV）同名", path.display()),
+                        format!(
+                            "the static file {} has the same path as a table's generated CSV download",
+                            path.display()
+                        ),
+                    ),
+                )
+                .with_hint(Text::new(
+                    "给静态文件改个名字；或者在 huibao.toml 的 [tables] 下写 csv = false，不生成表格下载",
+                    "rename the static file, or write csv = false under [tables] in huibao.toml to make no table downloads",
+                )),
+            );
         }
     }
     problems
