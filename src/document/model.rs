@@ -115,7 +115,7 @@ pub fn page(page: &MarkdownPage, pages: &HashSet<&str>) -> Page {
     for event in Parser::new_ext(&markdown_text, options) {
         match event {
             Event::Start(Tag::FootnoteDefinition(label)) => {
-                definition = Some((label.to_string(), Vec::new()));
+                definition = Some((markdown::footnote_label(&label), Vec::new()));
             }
             Event::End(TagEnd::FootnoteDefinition) => {
                 if let Some((label, events)) = definition.take() {
@@ -414,7 +414,7 @@ impl<'e> Context<'_, 'e> {
                     }
                 }
                 Event::FootnoteReference(label) => {
-                    let label = label.to_string();
+                    let label = markdown::footnote_label(&label);
                     let definition = self.definitions.get(&label);
                     if let Some(definition) =
                         definition.filter(|_| !self.expanding.contains(&label))
@@ -881,6 +881,17 @@ mod tests {
                 Inline::Footnote(vec![Block::Paragraph(vec![text("注释。")])]),
                 text("。"),
             ])]
+        );
+        // A label matches without case and with its spaces run together, as in Markdown.
+        let blocks = read(
+            "index.md",
+            "正文[^Note  A]。\n\n[^note a]: 注释。\n",
+            false,
+            &[],
+        );
+        assert!(
+            matches!(&blocks[..], [Block::Paragraph(inlines)] if inlines.iter().any(|i| matches!(i, Inline::Footnote(_)))),
+            "{blocks:?}"
         );
     }
 }

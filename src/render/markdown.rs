@@ -94,6 +94,12 @@ pub fn to_html(
             title: CowStr::from(provenance::strip(&title).into_owned()),
             id,
         }),
+        // A footnote referred to as `[^Note]` and defined as `[^note]` is one footnote:
+        // its link and its anchor are made from one label.
+        Event::FootnoteReference(label) => Event::FootnoteReference(footnote_label(&label).into()),
+        Event::Start(Tag::FootnoteDefinition(label)) => {
+            Event::Start(Tag::FootnoteDefinition(footnote_label(&label).into()))
+        }
         other => other,
     });
     // A heading is held until it ends: its id and number come from its whole text.
@@ -158,6 +164,12 @@ pub fn to_html(
         headings,
         broken_links,
     }
+}
+
+/// A footnote's label as Markdown matches it: without case, spaces run together.
+pub fn footnote_label(label: &str) -> String {
+    let words: Vec<&str> = label.split_whitespace().collect();
+    words.join(" ").to_lowercase()
 }
 
 /// Joins each run of text events into one: Markdown may cut a run of text into several
@@ -583,6 +595,18 @@ mod tests {
             "{}",
             out.html
         );
+    }
+
+    #[test]
+    fn a_footnote_links_to_its_note_whatever_the_case_of_its_label() {
+        let out = at_root(
+            "正文[^Note]。\n\n[^note]: 注释。\n",
+            false,
+            &mut PlainFigures,
+        );
+        assert!(out.html.contains("href=\"#note\""), "{}", out.html);
+        assert!(out.html.contains("id=\"note\""), "{}", out.html);
+        assert_eq!(footnote_label(" Note  A "), "note a");
     }
 
     #[test]
