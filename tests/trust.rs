@@ -399,6 +399,11 @@ fn the_log_is_checked_like_data() {
             "  - date: 2020-12-01\n    what: township.population\n    old: １３１\n    new: 57000\n    reason: x\n",
             "全角数字",
         ),
+        // (A date to come is a warning; the same old and new, the error.)
+        (
+            "  - date: 2999-12-01\n    what: township.population\n    old: 57000\n    new: 57000\n    reason: x\n",
+            "更正日期「2999-12-01」在今天（",
+        ),
     ] {
         fs::write(&log, format!("{entries}{entry}")).unwrap();
         let out = huibao(site.path(), &["check"]);

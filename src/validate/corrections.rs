@@ -240,6 +240,28 @@ fn entry_of<'n>(item: &'n Node, file: &Path, problems: &mut Vec<Diagnostic>) -> 
         ));
         return None;
     }
+    // A correction is made after the fact: a date to come is a slip of the year or month.
+    let today = today();
+    if date.0 > today {
+        problems.push(
+            Diagnostic::new(
+                crate::diagnostics::Severity::Warning,
+                "correction-date",
+                Some(date.1.location(file)),
+                Text::new(
+                    format!("更正日期「{}」在今天（{today}）之后", date.0),
+                    format!(
+                        "the correction's date `{}` is after today ({today})",
+                        date.0
+                    ),
+                ),
+            )
+            .with_hint(Text::new(
+                "写更正实际做出的日期；是不是年份或月份写错了？",
+                "write the date the correction was made; is the year or the month mistyped?",
+            )),
+        );
+    }
     Some(Entry {
         date,
         what,
