@@ -412,13 +412,40 @@ pub fn export(
     out: Option<&Path>,
 ) -> Result<ExportReport, Vec<Diagnostic>> {
     let site = discover::discover(site_root)?;
-    let settings = site.config.document.clone();
-    // A PDF's fonts first: a machine without them fails before any page is rendered.
-    let found = pdf_fonts(&site.root, &settings, &[kind])?;
     let file = match out {
         Some(out) => out.to_path_buf(),
         None => site.root.join(site.config.document_file(kind)),
     };
+    let made = made_document(site, kind)?;
+    write::write_file(&file, &made.bytes).map_err(|d| with_notes(vec![d], &made.notes))?;
+    Ok(ExportReport {
+        file,
+        pages: made.pages,
+        fonts: made.fonts,
+        notes: made.notes,
+    })
+}
+
+/// The report in `site_root` as `kind` (a PDF or a Word document), made now: what the
+/// preview serves at a document's link (a build writes them into the site).
+pub fn document_now(site_root: &Path, kind: ExportKind) -> Result<Vec<u8>, Vec<Diagnostic>> {
+    let site = discover::discover(site_root)?;
+    made_document(site, kind).map(|made| made.bytes)
+}
+
+/// A document made of a discovered site: its bytes, pages, fonts and the notes found.
+struct MadeDocument {
+    bytes: Vec<u8>,
+    pages: Option<usize>,
+    fonts: document::fonts::Fonts,
+    notes: Vec<Diagnostic>,
+}
+
+/// Renders `site` as one document of `kind`.
+fn made_document(site: discover::Site, kind: ExportKind) -> Result<MadeDocument, Vec<Diagnostic>> {
+    let settings = site.config.document.clone();
+    // A PDF's fonts first: a machine without them fails before any page is rendered.
+    let found = pdf_fonts(&site.root, &settings, &[kind])?;
     let (title, language) = (site.config.title.clone(), site.config.language.clone());
     let site_root = site.root.clone();
     let collector = document::Collector::default();
@@ -438,9 +465,8 @@ pub fn export(
     let (bytes, pages, fonts) = document_bytes(&report, kind, &site_root, &settings, &found)
         .map_err(|problems| with_notes(problems, &rendered.notes))?;
     timer.lap("typeset");
-    write::write_file(&file, &bytes).map_err(|d| with_notes(vec![d], &rendered.notes))?;
-    Ok(ExportReport {
-        file,
+    Ok(MadeDocument {
+        bytes,
         pages,
         fonts,
         notes: rendered.notes,

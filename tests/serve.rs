@@ -545,3 +545,34 @@ fn a_tables_csv_is_served_beside_its_page() {
     let (status, headers, _) = server.get(workbook);
     assert_eq!(status, 200, "{headers}");
 }
+
+#[test]
+fn the_report_s_word_document_is_made_when_its_link_is_followed() {
+    let site = copy_site(&repo());
+    let config = fs::read_to_string(site.path().join("huibao.toml")).unwrap();
+    fs::write(
+        site.path().join("huibao.toml"),
+        config.replace("downloads = [\"xlsx\"]", "downloads = [\"xlsx\", \"docx\"]"),
+    )
+    .unwrap();
+    let server = Server::start(site.path(), &[]);
+    let (status, _, html) = server.get("/index.html");
+    assert_eq!(status, 200);
+    assert!(html.contains(".docx"), "{html}");
+    let name: String = "示例乡2020年脱贫攻坚工作情况汇报.docx"
+        .bytes()
+        .map(|b| match b {
+            b'.' | b'0'..=b'9' | b'a'..=b'z' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    let (status, headers, _) = server.get(&format!("/{name}"));
+    assert_eq!(status, 200, "{headers}");
+    assert!(
+        headers.contains("content-type: application/vnd.openxmlformats"),
+        "{headers}"
+    );
+    // A document the site does not offer is not made.
+    let (status, _, _) = server.get(&format!("/{}", name.replace(".docx", ".pdf")));
+    assert_eq!(status, 404);
+}

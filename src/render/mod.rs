@@ -410,7 +410,8 @@ pub fn render_site_cached(
         .into_iter()
         .map(|kind| (site.config.document_file(kind), kind.label()))
         .collect();
-    let downloads = if sink.is_some_and(|s| s.makes_downloads()) {
+    // (The preview, whose pages stay in memory, makes a document when its link is followed.)
+    let downloads = if sink.is_none_or(|s| s.makes_downloads()) {
         &documents[..]
     } else {
         &[]

@@ -88,6 +88,8 @@ pub fn content_type(key: &str) -> &'static str {
         "webp" => "image/webp",
         "ico" => "image/x-icon",
         "pdf" => "application/pdf",
+        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "woff2" => "font/woff2",
         "woff" => "font/woff",
         _ => "application/octet-stream",

@@ -68,6 +68,8 @@ struct Shared {
     page_views: AtomicU64,
     events: broadcast::Sender<&'static str>,
     lang: Lang,
+    /// The site folder (its PDF and Word document are made when asked for).
+    site: PathBuf,
 }
 
 /// Builds the site in memory, reusing parsed data files between builds.
@@ -130,6 +132,7 @@ pub fn run(mut options: Options) -> Result<(), Vec<Diagnostic>> {
         page_views: AtomicU64::new(0),
         events,
         lang: options.lang,
+        site: options.site.clone(),
     });
     let mut builder = Builder {
         site: options.site.clone(),
@@ -474,8 +477,13 @@ async fn serve_file(State(shared): State<Arc<Shared>>, method: Method, uri: Uri)
     let print = |key: &str| key == crate::render::print::PAGE && snapshot.print.is_some();
     let search =
         |key: &str| key.starts_with(crate::search::files::FOLDER) && snapshot.search.is_some();
+    let document = |key: &str| offered_document(&shared.site, key);
     match resolve(uri.path(), |key| {
-        snapshot.files.contains_key(key) || manifest(key) || print(key) || search(key)
+        snapshot.files.contains_key(key)
+            || manifest(key)
+            || print(key)
+            || search(key)
+            || document(key).is_some()
     }) {
         Resolved::Bad => plain(StatusCode::BAD_REQUEST, "400 Bad Request"),
         Resolved::Redirect(to) => {
@@ -520,7 +528,34 @@ async fn serve_file(State(shared): State<Arc<Shared>>, method: Method, uri: Uri)
                         None => return plain(StatusCode::NOT_FOUND, "404 Not Found"),
                     }
                 }
-                _ => return plain(StatusCode::NOT_FOUND, "404 Not Found"),
+                // The report's PDF or Word document, made now from the site's files (a
+                // build writes them into the site; the preview makes them when clicked).
+                (None, _) => match document(&key) {
+                    Some(kind) => {
+                        let site = shared.site.clone();
+                        let made =
+                            tokio::task::spawn_blocking(move || crate::document_now(&site, kind))
+                                .await;
+                        match made {
+                            Ok(Ok(bytes)) => Bytes::from(bytes),
+                            Ok(Err(problems)) => {
+                                let text =
+                                    diagnostics::render(&problems, &shared.site, shared.lang);
+                                let mut response = Response::new(Body::from(text));
+                                *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+                                set_headers(&mut response, "text/plain; charset=utf-8");
+                                return response;
+                            }
+                            Err(_) => {
+                                return plain(
+                                    StatusCode::INTERNAL_SERVER_ERROR,
+                                    "500 Internal Server Error",
+                                );
+                            }
+                        }
+                    }
+                    None => return plain(StatusCode::NOT_FOUND, "404 Not Found"),
+                },
             };
             let kind = content_type(&key);
             if kind.starts_with("text/html") {
@@ -559,6 +594,20 @@ fn set_headers(response: &mut Response, kind: &'static str) {
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
+}
+
+/// The document (PDF or Word) the site offers for download at `key`, if any (the workbook
+/// is made with the pages).
+fn offered_document(site: &Path, key: &str) -> Option<crate::ExportKind> {
+    if !(key.ends_with(".pdf") || key.ends_with(".docx")) {
+        return None;
+    }
+    let config = crate::config::Config::load(site).ok()?;
+    config
+        .downloads()
+        .into_iter()
+        .filter(|&kind| kind != crate::ExportKind::Xlsx)
+        .find(|&kind| config.document_file(kind) == key)
 }
 
 fn plain(status: StatusCode, text: &'static str) -> Response {
