@@ -37,19 +37,21 @@ pub fn scan(
     };
     let dir = page.rsplit_once('/').map_or("", |(d, _)| d);
     for link in attribute_values(content) {
-        let decoded = decoded(&link);
-        if is_external(&decoded) {
+        // Cut at `#` and `?` as written, then decoded: `a%23b.html` names the file `a#b.html`.
+        let written = link.replace("&amp;", "&");
+        if is_external(&written) {
             continue;
         }
-        let (path, fragment) = match decoded.split_once('#') {
-            Some((path, fragment)) => (path, Some(fragment)),
-            None => (decoded.as_str(), None),
+        let (path, fragment) = match written.split_once('#') {
+            Some((path, fragment)) => (path, Some(percent_decoded(fragment))),
+            None => (written.as_str(), None),
         };
-        let path = path.split('?').next().unwrap_or_default();
+        let path = percent_decoded(path.split('?').next().unwrap_or_default());
+        let fragment = fragment.as_deref();
         let target = if path.is_empty() {
             Some(page.to_string())
         } else {
-            resolve(dir, path)
+            resolve(dir, &path)
         };
         match (target, fragment) {
             (Some(target), _) if !files.contains(&target) && !own.contains(&target.as_str()) => {
@@ -129,9 +131,12 @@ fn resolve(dir: &str, path: &str) -> Option<String> {
 
 /// A link or part of one as the file or id it names: `&amp;` read back, percent-decoded.
 pub(super) fn decoded(link: &str) -> String {
-    percent_decode_str(&link.replace("&amp;", "&"))
-        .decode_utf8_lossy()
-        .into_owned()
+    percent_decoded(&link.replace("&amp;", "&"))
+}
+
+/// `text` percent-decoded.
+fn percent_decoded(text: &str) -> String {
+    percent_decode_str(text).decode_utf8_lossy().into_owned()
 }
 
 /// The values of the attribute `opening` (` href="`) in `html`, in order.
@@ -182,12 +187,19 @@ mod tests {
             ),
             (
                 "villages/index.html",
-                r##"<h2 id="a">a</h2><a href="../index.html#nope">n</a><a href="nothere.md">m</a><img src="../assets/a.png"><a href="/abs.html">r</a><a href="../index.html#top">ok</a>"##,
+                r##"<h2 id="a">a</h2><a href="../index.html#nope">n</a><a href="nothere.md">m</a><img src="../assets/a.png"><a href="/abs.html">r</a><a href="../index.html#top">ok</a><a href="../a%23b.html">file a#b.html</a><a href="../%E6%A8%AA.html#%E6%BA%AA">横 with id 溪</a>"##,
             ),
+            ("横.html", r##"<h1 id="溪">溪</h1>"##),
         ];
-        let files: HashSet<String> = ["index.html", "villages/index.html", "assets/a.png"]
-            .map(String::from)
-            .into();
+        let files: HashSet<String> = [
+            "index.html",
+            "villages/index.html",
+            "assets/a.png",
+            "a#b.html",
+            "横.html",
+        ]
+        .map(String::from)
+        .into();
         let scanned: Vec<(String, PageLinks)> = pages
             .iter()
             .map(|(p, html)| (p.to_string(), scan(p, html, html, (&files, &[]))))
