@@ -207,7 +207,7 @@ mod language_tests {
             "kind": "pie", "title": "t", "labels": ["a", "b"], "values": ["1", "2"]
         }))
         .unwrap();
-        let mut spec = spec_from_args(&args, &PALETTE).unwrap();
+        let mut spec = spec_from_args(&args, &PALETTE, Lang::Zh).unwrap();
         let zh = to_html(&spec);
         assert!(
             zh.contains("查看数据表") && zh.contains("百分比按四舍五入"),
@@ -220,5 +220,14 @@ mod language_tests {
             "{en}"
         );
         assert!(!en.contains("查看数据表"), "{en}");
+        // A bar chart's axis names its unit in the site's language.
+        let args: HashMap<String, Value> = serde_json::from_value(serde_json::json!({
+            "kind": "grouped", "title": "t", "labels": ["a"], "values": ["1"], "values2": ["2"],
+            "names": "x,y", "unit": "户"
+        }))
+        .unwrap();
+        let title = |lang| spec_from_args(&args, &PALETTE, lang).unwrap().y_title;
+        assert_eq!(title(Lang::Zh).as_deref(), Some("单位：户"));
+        assert_eq!(title(Lang::En).as_deref(), Some("Unit: 户"));
     }
 }

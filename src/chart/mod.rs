@@ -172,7 +172,11 @@ fn lookup<'v>(value: &'v Value, path: &str) -> Option<&'v Value> {
 }
 
 /// Reads a chart's spec from the arguments of `chart(...)`.
-pub fn spec_from_args(args: &HashMap<String, Value>, palette: &[RGBColor]) -> Result<ChartSpec> {
+pub fn spec_from_args(
+    args: &HashMap<String, Value>,
+    palette: &[RGBColor],
+    lang: Lang,
+) -> Result<ChartSpec> {
     let title = text_arg(args, "title")
         .ok_or_else(|| Error::msg("chart: give it a title= / 图表需要 title="))?;
     let kind_name = text_arg(args, "kind").unwrap_or_else(|| "bar".to_string());
@@ -234,12 +238,11 @@ pub fn spec_from_args(args: &HashMap<String, Value>, palette: &[RGBColor]) -> Re
             kind,
             ChartKind::Bar | ChartKind::Grouped | ChartKind::Stacked | ChartKind::Line
         ) && !unit.is_empty())
-        .then(|| {
-            if series.len() == 1 {
-                format!("{}（{unit}）", series[0].name)
-            } else {
-                format!("单位：{unit}")
-            }
+        .then(|| match (series.len(), lang) {
+            (1, Lang::Zh) => format!("{}（{unit}）", series[0].name),
+            (1, Lang::En) => format!("{} ({unit})", series[0].name),
+            (_, Lang::Zh) => format!("单位：{unit}"),
+            (_, Lang::En) => format!("Unit: {unit}"),
         })
     });
     Ok(ChartSpec {
@@ -252,7 +255,7 @@ pub fn spec_from_args(args: &HashMap<String, Value>, palette: &[RGBColor]) -> Re
         width: size("width", default_w)?,
         height: size("height", default_h)?,
         palette: palette.to_vec(),
-        lang: Lang::default(),
+        lang,
     })
 }
 
@@ -536,8 +539,7 @@ pub struct ChartFunction {
 
 impl Function for ChartFunction {
     fn call(&self, args: &HashMap<String, Value>) -> Result<Value> {
-        let mut spec = spec_from_args(args, &self.palette)?;
-        spec.lang = self.lang;
+        let spec = spec_from_args(args, &self.palette, self.lang)?;
         Ok(Value::String(to_html(&spec)))
     }
 
