@@ -25,7 +25,7 @@ fn main() {
         json!({"kind": "line", "title": "年末贫困人口", "labels": years, "values": ["5683", "4565", "3701", "2866", "1819", "133"], "unit": "人"}),
         json!({"kind": "pie", "title": "致贫原因", "labels": ["因病", "动力不足", "因残", "因学", "缺劳力", "缺技术", "其他"], "values": ["3302", "842", "812", "694", "246", "350", "90"], "unit": "人"}),
     ]
-    .map(|v| spec_from_args(&args(v), &PALETTE).unwrap());
+    .map(|v| spec_from_args(&args(v), &PALETTE, huibao::diagnostics::Lang::Zh).unwrap());
     let rounds = 500;
     let start = Instant::now();
     let mut bytes = 0;

@@ -20,7 +20,7 @@ fn args(value: Value) -> HashMap<String, Value> {
 }
 
 fn spec(value: Value) -> ChartSpec {
-    spec_from_args(&args(value), &PALETTE).unwrap()
+    spec_from_args(&args(value), &PALETTE, huibao::diagnostics::Lang::Zh).unwrap()
 }
 
 /// One chart of each kind, with figures as the context gives them (decimal text).
