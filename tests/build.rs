@@ -896,3 +896,45 @@ fn a_static_file_where_a_table_download_goes_is_an_error() {
         "我的文件\n"
     );
 }
+
+/// A figure compared with `==`, `>` or `in` compares its text (a figure carries its
+/// source): an error, located, that names the testers; the testers compare what it says.
+#[test]
+fn a_figure_compared_with_an_operator_is_an_error() {
+    let site = checked_site();
+    let list = site.path().join("content/list.md");
+    fs::write(
+        &list,
+        "+++\ntitle = \"列表\"\n+++\n{% for v in villages_list %}{% if v.name == \"甲村\" %}甲{% endif %}{% if v.people == 4 %}四{% endif %}{% endfor %}\n{% if township.people in [10, 11] %}十{% endif %}\n",
+    )
+    .unwrap();
+    let out = huibao(site.path(), &["check"]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains(
+            "错误[template-compare] content/list.md:4:70: 模板用 == 比较数字「v.people」"
+        ),
+        "{said}"
+    );
+    assert!(
+        said.contains(
+            "错误[template-compare] content/list.md:5:7: 模板用 in 比较数字「township.people」"
+        ),
+        "{said}"
+    );
+    assert!(said.contains("is same_as(100)"), "{said}");
+    // Text compares as text: not an error.
+    assert!(!said.contains("「v.name」"), "{said}");
+    fs::write(
+        &list,
+        "+++\ntitle = \"列表\"\n+++\n{% for v in villages_list %}{% if v.people is same_as(4) %}四{% endif %}{% endfor %}\n",
+    )
+    .unwrap();
+    let out = huibao(site.path(), &["check", "--deny-warnings"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let public = tempfile::tempdir().unwrap();
+    build_ok(site.path(), public.path());
+    let page = page_text(&fs::read_to_string(public.path().join("list.html")).unwrap());
+    assert!(page.contains('四'), "{page}");
+}

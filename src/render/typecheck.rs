@@ -450,11 +450,19 @@ impl Checker<'_> {
                 self.expr_tree(&m.rhs);
             }
             ExprVal::Logic(l) => {
-                self.expr_tree(&l.lhs);
-                self.expr_tree(&l.rhs);
+                use tera::ast::LogicOperator as Op;
+                // (Each side checked after it is read: its place is where it was met.)
+                let op = (!matches!(l.operator, Op::And | Op::Or)).then(|| l.operator.to_string());
+                for side in [&l.lhs, &l.rhs] {
+                    self.expr_tree(side);
+                    if let Some(op) = &op {
+                        self.compared(side, op);
+                    }
+                }
             }
             ExprVal::In(i) => {
                 self.expr_tree(&i.lhs);
+                self.compared(&i.lhs, "in");
                 self.expr_tree(&i.rhs);
             }
             ExprVal::Test(t) => t.args.iter().for_each(|e| self.expr_tree(e)),
@@ -589,6 +597,37 @@ impl Checker<'_> {
                 || g.strip_prefix(path)
                     .is_some_and(|rest| rest.starts_with(['.', '[']))
         })
+    }
+
+    /// The error for a figure of the data compared with `op` (`==`, `>`, `in` …): a figure is
+    /// text that carries its source, so `v.exit_year == 2018` never holds and `>` fails the
+    /// page; huibao's testers compare what it says.
+    fn compared(&mut self, side: &Expr, op: &str) {
+        let ExprVal::Ident(ident) = &side.val else {
+            return;
+        };
+        let numeric = ["count", "amount", "percent", "decimal", "year"];
+        if !side.filters.is_empty()
+            || !matches!(self.resolve(ident), Some(Shape::Scalar(kind)) if numeric.contains(&kind))
+        {
+            return;
+        }
+        let location = self.location(ident);
+        let problem = Diagnostic::error(
+            "template-compare",
+            Some(location),
+            Text::new(
+                format!("模板用 {op} 比较数字「{ident}」：数字带着出处，是文本，这样比较的结果不对"),
+                format!("the template compares the figure `{ident}` with {op}: a figure carries its source and is text, so the comparison is wrong"),
+            ),
+        )
+        .with_hint(Text::new(
+            format!("用测试来比较，例如 {{% if {ident} is same_as(100) %}}；还有 is gt(0)、ge、lt、le"),
+            format!("compare with the testers, e.g. {{% if {ident} is same_as(100) %}}; also is gt(0), ge, lt, le"),
+        ));
+        if !self.problems.contains(&problem) {
+            self.problems.push(problem);
+        }
     }
 
     /// The warning for an optional field read where a record may lack it.
