@@ -76,6 +76,17 @@ pub struct LoadCache {
     files: std::collections::HashMap<PathBuf, (std::time::SystemTime, u64, Arc<DataFile>)>,
 }
 
+impl LoadCache {
+    /// Forgets the files at `paths` (relative to the site folder, as the preview's watcher
+    /// reported them changed): read again at the next build whatever their time and size
+    /// say (a shared folder may keep a file's time through an edit of the same length).
+    pub fn forget<'p>(&mut self, paths: impl IntoIterator<Item = &'p Path>) {
+        for path in paths {
+            self.files.remove(path);
+        }
+    }
+}
+
 /// Like [`load`], reusing the files of `cache` that did not change, and updating it (with no
 /// cache, no file's time and size are asked for).
 pub fn load_cached(
@@ -407,6 +418,35 @@ pub fn decode(bytes: &[u8], path: &Path) -> Result<String, Diagnostic> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_changed_without_a_new_time_or_size_is_read_again_once_forgotten() {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let path = PathBuf::from("data/a.yaml");
+        std::fs::create_dir_all(dir.path().join("data")).expect("folder");
+        let full = dir.path().join(&path);
+        std::fs::write(&full, "n: 1\n").expect("written");
+        let time = std::fs::metadata(&full)
+            .and_then(|m| m.modified())
+            .expect("time");
+        let mut cache = LoadCache::default();
+        let paths = [path.clone()];
+        let value = |data: &Data| canonical(&data.files[0].root);
+        let first = load_cached(dir.path(), &paths, Some(&mut cache)).expect("loads");
+        assert_eq!(value(&first), "{n:#1,}");
+        // The same length and, as a shared folder may keep it, the same time.
+        std::fs::write(&full, "n: 2\n").expect("written");
+        std::fs::File::options()
+            .write(true)
+            .open(&full)
+            .and_then(|f| f.set_modified(time))
+            .expect("time kept");
+        let stale = load_cached(dir.path(), &paths, Some(&mut cache)).expect("loads");
+        assert_eq!(value(&stale), "{n:#1,}");
+        cache.forget([path.as_path()]);
+        let fresh = load_cached(dir.path(), &paths, Some(&mut cache)).expect("loads");
+        assert_eq!(value(&fresh), "{n:#2,}");
+    }
 
     #[test]
     fn a_data_file_is_read_whole_up_to_the_limit() {

@@ -269,6 +269,13 @@ fn open_browser(url: &str, lang: Lang) {
 /// Builds, publishes the result to the handlers, reports in the terminal, tells the pages.
 fn rebuild(builder: &mut Builder, shared: &Shared, options: &Options, changed: Option<&[PathBuf]>) {
     let started = Instant::now();
+    // A file the watcher saw change is read again even if its time and size say otherwise.
+    if let Some(paths) = changed {
+        let relative = paths
+            .iter()
+            .filter_map(|p| p.strip_prefix(&options.site).ok());
+        builder.cache.data.forget(relative);
+    }
     // A bug in a build must not end the preview: it is reported like any other problem.
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| builder.build()))
         .unwrap_or_else(|_| {
