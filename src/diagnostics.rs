@@ -97,7 +97,7 @@ impl Location {
 
 impl std::fmt::Display for Location {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let file = self.file.display().to_string().replace('\\', "/");
+        let file = crate::site_path::slashed(&self.file);
         match (self.line, self.col) {
             (0, _) => write!(f, "{file}"),
             (line, 0) => write!(f, "{file}:{line}"),
@@ -307,7 +307,7 @@ pub fn to_json(diagnostics: &[Diagnostic], lang: Lang) -> String {
     use serde_json::{Value, json};
     let place = |l: &Option<&Location>| match l {
         Some(l) => {
-            json!({"file": l.file.display().to_string().replace('\\', "/"), "line": l.line, "column": l.col})
+            json!({"file": crate::site_path::slashed(&l.file), "line": l.line, "column": l.col})
         }
         None => json!({"file": Value::Null, "line": Value::Null, "column": Value::Null}),
     };

@@ -60,7 +60,7 @@ pub fn discover(root: &Path) -> Result<Site, Vec<Diagnostic>> {
         .into_iter()
         .filter(|p| is_ext(p, &["html"]))
         .map(|p| {
-            let name = p.to_string_lossy().replace('\\', "/");
+            let name = crate::site_path::slashed(&p);
             (name, root.join(&theme_dir).join("templates").join(p))
         })
         .collect()

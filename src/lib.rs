@@ -23,6 +23,7 @@ pub mod provenance;
 pub mod render;
 pub mod search;
 pub mod serve;
+pub mod site_path;
 pub mod spill;
 pub mod spreadsheet;
 pub mod validate;

@@ -296,7 +296,7 @@ fn import(site: &Path, options: &huibao::ImportOptions<'_>, lang: Lang) -> ExitC
     let listed = |paths: Vec<&Path>| -> (usize, String) {
         let names: Vec<String> = paths
             .iter()
-            .map(|p| p.display().to_string().replace('\\', "/"))
+            .map(|p| huibao::site_path::slashed(p))
             .collect();
         (names.len(), names.join(", "))
     };

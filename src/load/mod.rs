@@ -54,12 +54,7 @@ impl Data {
     pub fn fingerprints(&self) -> std::collections::BTreeMap<String, String> {
         self.files
             .iter()
-            .map(|f| {
-                (
-                    f.path.display().to_string().replace('\\', "/"),
-                    f.fingerprint.clone(),
-                )
-            })
+            .map(|f| (crate::site_path::slashed(&f.path), f.fingerprint.clone()))
             .collect()
     }
 }

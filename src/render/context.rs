@@ -116,7 +116,7 @@ fn data_context_of(
         let Some((record, listed, source)) = marked else {
             // Left out: its number still names its place in the table.
             sources.files.push(Arc::new(SourceFile {
-                path: file.path.display().to_string().replace('\\', "/"),
+                path: crate::site_path::slashed(&file.path),
                 ..SourceFile::default()
             }));
             continue;
@@ -448,7 +448,7 @@ fn marked_file(
     schema: Option<&Schema>,
     mode: Make,
 ) -> (Json, SourceFile) {
-    let path = file.path.display().to_string().replace('\\', "/");
+    let path = crate::site_path::slashed(&file.path);
     let file_schema = schema.and_then(|s| crate::validate::fields::schema_for(s, &file.path));
     let in_folder = file.key_path.len() > 1;
     let pattern = match file_schema {

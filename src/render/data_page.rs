@@ -60,11 +60,8 @@ impl DataDownloads {
 
     /// Every path it makes in the output folder, the page's too.
     pub fn paths(&self) -> impl Iterator<Item = String> + '_ {
-        std::iter::once(PAGE.to_string()).chain(
-            self.files
-                .iter()
-                .map(|(p, _)| p.display().to_string().replace('\\', "/")),
-        )
+        std::iter::once(PAGE.to_string())
+            .chain(self.files.iter().map(|(p, _)| crate::site_path::slashed(p)))
     }
 }
 

@@ -734,7 +734,7 @@ pub fn render_site_cached(
         figures.downloads = offered
             .files
             .iter()
-            .map(|(path, _)| path.display().to_string().replace('\\', "/"))
+            .map(|(path, _)| crate::site_path::slashed(path))
             .collect();
     }
     output.figures = std::sync::Arc::new(figures);
@@ -842,7 +842,7 @@ pub fn render_site_cached(
 /// A path of the output folder as pages link to it and the preview serves it:
 /// `/`-separated.
 pub fn output_key(path: &std::path::Path) -> String {
-    path.to_string_lossy().replace('\\', "/")
+    crate::site_path::slashed(path)
 }
 
 /// The pages of a build as they are done, reused or rendered now.

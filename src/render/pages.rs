@@ -148,7 +148,7 @@ pub fn read_sources(site: &Site, problems: &mut Vec<Diagnostic>) -> Vec<Source> 
     let mut sources = Vec::new();
     for rel in &site.content_files {
         let file = PathBuf::from("content").join(rel);
-        let name = rel.to_string_lossy().replace('\\', "/");
+        let name = crate::site_path::slashed(rel);
         let bytes = match std::fs::read(site.root.join(&file)) {
             Ok(bytes) => bytes,
             Err(error) => {

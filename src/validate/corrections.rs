@@ -373,10 +373,7 @@ fn check_entry(
         number: index + 1,
         date: date.0,
         what: what.0,
-        key: format!(
-            "{}#{key}",
-            target_file.path.display().to_string().replace('\\', "/")
-        ),
+        key: format!("{}#{key}", crate::site_path::slashed(&target_file.path)),
         old: old.0,
         new: new.0,
         value,
@@ -550,7 +547,7 @@ pub fn missing_entry(
     let file = data
         .files
         .iter()
-        .find(|f| f.path.display().to_string().replace('\\', "/") == path)?;
+        .find(|f| crate::site_path::slashed(&f.path) == path)?;
     let (node, what) = walk_key(file, inside)?;
     let Value::Number(current) = node.value else {
         return None;

@@ -392,7 +392,7 @@ pub fn plan(
             continue;
         };
         let before = before_at.get(path.as_path());
-        let file_name = old.path.display().to_string().replace('\\', "/");
+        let file_name = crate::site_path::slashed(&old.path);
         let what = |label: &str| {
             let name = row
                 .name

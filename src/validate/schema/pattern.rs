@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 /// Whether the data file `path` (relative to the site) matches `pattern` (relative to data/).
 pub fn matches(pattern: &str, path: &Path) -> bool {
     let rel: PathBuf = path.strip_prefix("data").unwrap_or(path).to_path_buf();
-    let rel = rel.to_string_lossy().replace('\\', "/");
+    let rel = crate::site_path::slashed(&rel);
     let pattern_parts: Vec<&str> = pattern.split('/').collect();
     let path_parts: Vec<&str> = rel.split('/').collect();
     pattern_parts.len() == path_parts.len()
