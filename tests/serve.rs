@@ -576,3 +576,34 @@ fn the_report_s_word_document_is_made_when_its_link_is_followed() {
     let (status, _, _) = server.get(&format!("/{}", name.replace(".docx", ".pdf")));
     assert_eq!(status, 404);
 }
+
+/// A page reused by the next build is checked again: a broken link stays an error after an
+/// edit that does not touch the page (it was dropped from the preview's problems).
+#[test]
+fn a_broken_link_stays_reported_after_an_unrelated_edit() {
+    let site = copy_site(&fixture("small"));
+    let server = Server::start(site.path(), &[]);
+    let index = site.path().join("content/index.md");
+    let before = fs::read_to_string(&index).unwrap();
+    let builds = |s: &Server| s.status()["builds"].as_u64().unwrap();
+    let first = builds(&server);
+    fs::write(
+        &index,
+        format!("{before}\n[横溪](villages/hengxi.md#没有这个标题)\n"),
+    )
+    .unwrap();
+    server.wait_for("the broken link", |s| !s.status()["ok"].as_bool().unwrap());
+    let broken = builds(&server);
+    assert!(broken > first);
+    // A comment in a data file: a build that reuses the home page.
+    let hengxi = site.path().join("data/villages/hengxi.yaml");
+    let data = fs::read_to_string(&hengxi).unwrap();
+    fs::write(&hengxi, format!("{data}# 备注\n")).unwrap();
+    server.wait_for("the next build", |s| builds(s) > broken);
+    let status = server.status();
+    assert_eq!(status["ok"], false, "{status}");
+    assert!(status.to_string().contains("没有这个标题"), "{status}");
+    // Fixed: the error goes.
+    fs::write(&index, &before).unwrap();
+    server.wait_for("the fix", |s| s.status()["ok"].as_bool().unwrap());
+}

@@ -49,6 +49,8 @@ pub(super) struct CachedPage {
     pub figures: std::sync::Arc<[manifest::Figure]>,
     /// Its anchors, for the link check of the pages that link to it.
     pub anchors: Vec<u64>,
+    /// Its content's links as written, checked again whenever it is reused.
+    pub links: Vec<String>,
     /// Its part of the search index (when the site has search).
     pub search: Option<std::sync::Arc<crate::search::index::Entry>>,
     /// The CSV files of its data tables (paths in the site).

@@ -20,6 +20,9 @@ pub struct PageLinks {
     pub broken: Vec<String>,
     /// Links to an anchor of another page: (that page, the anchor, the link as written).
     pub pending: Vec<(String, String, String)>,
+    /// Every link of the page's content as written: checked again when the page is reused
+    /// by the next build of the preview (the pages and anchors it points to may have gone).
+    pub links: Vec<String>,
 }
 
 /// Scans page `page` (its output path): the anchors of its whole `html`, and the links of
@@ -31,12 +34,24 @@ pub fn scan(
     html: &str,
     (files, own): (&HashSet<String>, &[&str]),
 ) -> PageLinks {
-    let mut found = PageLinks {
-        anchors: anchors(html),
-        ..PageLinks::default()
-    };
+    let links = attribute_values(content);
+    let own_anchors = anchors(html);
+    let mut found = resolve_links(page, links, &own_anchors, (files, own));
+    found.anchors = own_anchors;
+    found
+}
+
+/// The links of page `page` (its output path; `links` as written, `anchors` its own)
+/// checked against `files` and `own`, as [`scan`] does (the page's anchors left empty).
+pub fn resolve_links(
+    page: &str,
+    links: Vec<String>,
+    anchors: &[u64],
+    (files, own): (&HashSet<String>, &[&str]),
+) -> PageLinks {
+    let mut found = PageLinks::default();
     let dir = page.rsplit_once('/').map_or("", |(d, _)| d);
-    for link in attribute_values(content) {
+    for link in links.iter().cloned() {
         // Cut at `#` and `?` as written, then decoded: `a%23b.html` names the file `a#b.html`.
         let written = link.replace("&amp;", "&");
         if is_external(&written) {
@@ -60,7 +75,7 @@ pub fn scan(
             (None, _) => found.broken.push(link),
             (Some(target), Some(fragment)) if !fragment.is_empty() && target.ends_with(".html") => {
                 if target == page {
-                    if !has_anchor(&found.anchors, fragment) {
+                    if !has_anchor(anchors, fragment) {
                         found.broken.push(link);
                     }
                 } else {
@@ -72,6 +87,7 @@ pub fn scan(
     }
     found.broken.sort();
     found.broken.dedup();
+    found.links = links;
     found
 }
 

@@ -556,6 +556,8 @@ pub fn render_site_cached(
         cache.pages.clear();
         cache.files = files;
     }
+    // The links of the pages reused, checked again with the rendered pages' links.
+    let mut reused_links: Vec<(String, links::PageLinks)> = Vec::new();
     for (index, page) in plan.pages.iter().enumerate() {
         let inputs = prints.as_ref().map_or(0, |p| p.page(&plan, index));
         match cache.pages.remove(&page.output) {
@@ -579,14 +581,25 @@ pub fn render_site_cached(
                 {
                     problems.push(search::files::write_error(&error));
                 }
-                let table_paths = cached.tables.iter().map(|(p, _)| p.clone()).collect();
+                let table_paths: Vec<String> =
+                    cached.tables.iter().map(|(p, _)| p.clone()).collect();
+                // Its links checked again: a page or an anchor it points to may have gone.
+                let own: Vec<&str> = table_paths.iter().map(String::as_str).collect();
+                let links = links::resolve_links(
+                    &page.output,
+                    cached.links,
+                    &cached.anchors,
+                    (&output_paths, &own),
+                );
                 done.add(
                     page,
                     inputs,
                     (Some(cached.bytes), cached.section, cached.tables),
                     (cached.figures, table_paths),
                     (cached.anchors, cached.search),
+                    &links.links,
                 );
+                reused_links.push((page.output.clone(), links));
             }
             _ if sample
                 && to_render
@@ -700,18 +713,22 @@ pub fn render_site_cached(
     };
     let mut rendered = render_in_parallel(&to_render, shared, &render_one);
     rendered.sort_by_key(|(index, _, _)| *index);
-    let mut scanned = Vec::with_capacity(rendered.len());
+    let mut scanned = Vec::with_capacity(rendered.len() + reused_links.len());
+    scanned.append(&mut reused_links);
     for (index, inputs, result) in rendered {
         match result {
             Ok(mut page) => {
                 let planned = &plan.pages[index];
                 let anchors = std::mem::take(&mut page.links.anchors);
+                // (Kept only with the page in the cache: the check here needs what scan found.)
+                let links = std::mem::take(&mut page.links.links);
                 done.add(
                     planned,
                     inputs,
                     (page.bytes, page.section, page.tables),
                     (page.figures.into(), page.table_paths),
                     (anchors, page.search),
+                    &links,
                 );
                 scanned.push((planned.output.clone(), page.links));
             }
@@ -870,6 +887,8 @@ impl Done {
         // Its figures, and its tables' files, which carry them too.
         (figures, table_paths): (std::sync::Arc<[manifest::Figure]>, Vec<String>),
         (anchors, search): (Vec<u64>, Option<std::sync::Arc<search::index::Entry>>),
+        // Its content's links as written, kept for the next build's check when it is kept.
+        links: &[String],
     ) {
         if let (true, Some(bytes)) = (self.keep, bytes) {
             self.files
@@ -885,6 +904,7 @@ impl Done {
                     section,
                     figures: figures.clone(),
                     anchors: anchors.clone(),
+                    links: links.to_vec(),
                     search,
                     tables,
                 },
