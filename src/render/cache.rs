@@ -22,6 +22,8 @@ pub struct PageCache {
     pub(super) context: super::context::Cache,
     /// The data files' prints, for the next build's.
     pub(super) file_prints: FilePrints,
+    /// A print of the set of output files the kept pages' links were checked against.
+    pub(super) output_print: u64,
     /// The search terms' numbers, which the kept pages' search entries use.
     pub(super) search_terms: std::sync::Arc<std::sync::RwLock<crate::search::index::Dictionary>>,
     /// The page 「数据下载」's files with the fingerprint of the data they were made of.
@@ -49,8 +51,10 @@ pub(super) struct CachedPage {
     pub figures: std::sync::Arc<[manifest::Figure]>,
     /// Its anchors, for the link check of the pages that link to it.
     pub anchors: Vec<u64>,
-    /// Its content's links as written, checked again whenever it is reused.
-    pub links: Vec<String>,
+    /// Its content's links as written and what the check found of them (its anchors
+    /// aside), against the output files of [`PageCache::output_print`]: checked again when
+    /// it is reused by a build with other files.
+    pub links: super::links::PageLinks,
     /// Its part of the search index (when the site has search).
     pub search: Option<std::sync::Arc<crate::search::index::Entry>>,
     /// The CSV files of its data tables (paths in the site).

@@ -11,7 +11,7 @@ pub type BrokenLink = (String, String);
 /// What the link check keeps of one page once it is written: a fingerprint of each of its
 /// anchors, the links already found broken, and the links to another page's anchor, which
 /// can be checked only when that page is done. A few hundred bytes, whatever the page's size.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct PageLinks {
     /// Fingerprints of the page's `id="…"` values, sorted.
     pub anchors: Vec<u64>,

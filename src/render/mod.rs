@@ -533,6 +533,14 @@ pub fn render_site_cached(
         .cloned()
         .chain(site.static_files.iter().map(|(p, _)| output_key(p)))
         .collect();
+    // The set's print, whatever its order: a reused page's links are checked again only
+    // when it changed.
+    let output_print = output_paths.iter().fold(0u64, |print, path| {
+        print.wrapping_add(std::hash::BuildHasher::hash_one(
+            &rustc_hash::FxBuildHasher,
+            path,
+        ))
+    });
     let mut output = Output {
         notes: float_math_warnings(&content_tera, &sources),
         ..Output::default()
@@ -583,23 +591,35 @@ pub fn render_site_cached(
                 }
                 let table_paths: Vec<String> =
                     cached.tables.iter().map(|(p, _)| p.clone()).collect();
-                // Its links checked again: a page or an anchor it points to may have gone.
-                let own: Vec<&str> = table_paths.iter().map(String::as_str).collect();
-                let links = links::resolve_links(
-                    &page.output,
-                    cached.links,
-                    &cached.anchors,
-                    (&output_paths, &own),
-                );
+                // Its links checked again when the site's files are others (a page it points
+                // to may have gone); its links to other pages' anchors are checked below.
+                let links = if cache.output_print == output_print {
+                    cached.links
+                } else {
+                    let own: Vec<&str> = table_paths.iter().map(String::as_str).collect();
+                    links::resolve_links(
+                        &page.output,
+                        cached.links.links,
+                        &cached.anchors,
+                        (&output_paths, &own),
+                    )
+                };
+                if !links.broken.is_empty() || !links.pending.is_empty() {
+                    let found = links::PageLinks {
+                        broken: links.broken.clone(),
+                        pending: links.pending.clone(),
+                        ..links::PageLinks::default()
+                    };
+                    reused_links.push((page.output.clone(), found));
+                }
                 done.add(
                     page,
                     inputs,
                     (Some(cached.bytes), cached.section, cached.tables),
                     (cached.figures, table_paths),
                     (cached.anchors, cached.search),
-                    &links.links,
+                    links,
                 );
-                reused_links.push((page.output.clone(), links));
             }
             _ if sample
                 && to_render
@@ -720,15 +740,17 @@ pub fn render_site_cached(
             Ok(mut page) => {
                 let planned = &plan.pages[index];
                 let anchors = std::mem::take(&mut page.links.anchors);
-                // (Kept only with the page in the cache: the check here needs what scan found.)
-                let links = std::mem::take(&mut page.links.links);
                 done.add(
                     planned,
                     inputs,
                     (page.bytes, page.section, page.tables),
                     (page.figures.into(), page.table_paths),
                     (anchors, page.search),
-                    &links,
+                    if done.keep {
+                        page.links.clone()
+                    } else {
+                        links::PageLinks::default()
+                    },
                 );
                 scanned.push((planned.output.clone(), page.links));
             }
@@ -790,6 +812,7 @@ pub fn render_site_cached(
         (&generated, tables),
     ));
     cache.pages = done.kept;
+    cache.output_print = output_print;
     output.files.extend(done.files);
     for (path, text) in builtin_files {
         output
@@ -887,8 +910,8 @@ impl Done {
         // Its figures, and its tables' files, which carry them too.
         (figures, table_paths): (std::sync::Arc<[manifest::Figure]>, Vec<String>),
         (anchors, search): (Vec<u64>, Option<std::sync::Arc<search::index::Entry>>),
-        // Its content's links as written, kept for the next build's check when it is kept.
-        links: &[String],
+        // Its content's links as written and what was found of them, kept with the page.
+        links: links::PageLinks,
     ) {
         if let (true, Some(bytes)) = (self.keep, bytes) {
             self.files
@@ -904,7 +927,7 @@ impl Done {
                     section,
                     figures: figures.clone(),
                     anchors: anchors.clone(),
-                    links: links.to_vec(),
+                    links,
                     search,
                     tables,
                 },
