@@ -37,8 +37,8 @@ enum Shape {
     },
     /// A list of items of one shape.
     List(Box<Shape>),
-    /// A number, text, date … (the schema's type name).
-    Scalar(&'static str),
+    /// A number, text, date … (the schema's type name, and whether its values are numbers).
+    Scalar(&'static str, bool),
 }
 
 /// Filters Tera applies itself, not registered as filters.
@@ -132,7 +132,7 @@ fn top_level(data: &Data, schema: &Schema) -> Vec<(String, Shape)> {
             return Shape::Any;
         };
         let what = f.label.clone().unwrap_or_else(|| f.pattern.clone());
-        let mut fields = vec![("id".to_string(), Shape::Scalar("text"))];
+        let mut fields = vec![("id".to_string(), Shape::Scalar("text", false))];
         fields.extend(f.fields.iter().map(|(k, v)| (k.clone(), field_shape(v, k))));
         let optional = optional_fields(&f.fields);
         Shape::Record {
@@ -207,7 +207,7 @@ fn field_shape(field: &Field, name: &str) -> Shape {
             folder: false,
         },
         Kind::List(item) => Shape::List(Box::new(field_shape(item, name))),
-        other => Shape::Scalar(other.name()),
+        other => Shape::Scalar(other.name(), other.is_numeric()),
     }
 }
 
@@ -230,7 +230,7 @@ fn field(shape: &Shape, key: &str) -> Option<Shape> {
             .map(|(_, s)| s.clone()),
         Shape::Files { ids, item, .. } => ids.iter().any(|id| id == key).then(|| (**item).clone()),
         Shape::List(item) => key.parse::<usize>().is_ok().then(|| (**item).clone()),
-        Shape::Scalar(_) => None,
+        Shape::Scalar(..) => None,
     }
 }
 
@@ -606,9 +606,7 @@ impl Checker<'_> {
         let ExprVal::Ident(ident) = &side.val else {
             return;
         };
-        let numeric = ["count", "amount", "percent", "decimal", "year"];
-        if !side.filters.is_empty()
-            || !matches!(self.resolve(ident), Some(Shape::Scalar(kind)) if numeric.contains(&kind))
+        if !side.filters.is_empty() || !matches!(self.resolve(ident), Some(Shape::Scalar(_, true)))
         {
             return;
         }
@@ -712,7 +710,7 @@ impl Checker<'_> {
                     "read a list's items with a for loop, or by number such as .0",
                 ),
             ),
-            Shape::Scalar(kind) => (
+            Shape::Scalar(kind, _) => (
                 Text::new(
                     format!("模板读取「{ident}」：{read} 是一个值（{kind}），没有字段「{key}」"),
                     format!(
