@@ -51,7 +51,7 @@ pub fn resolve_links(
 ) -> PageLinks {
     let mut found = PageLinks::default();
     let dir = page.rsplit_once('/').map_or("", |(d, _)| d);
-    for link in links.iter().cloned() {
+    for link in &links {
         // Cut at `#` and `?` as written, then decoded: `a%23b.html` names the file `a#b.html`.
         let written = link.replace("&amp;", "&");
         if is_external(&written) {
@@ -70,16 +70,18 @@ pub fn resolve_links(
         };
         match (target, fragment) {
             (Some(target), _) if !files.contains(&target) && !own.contains(&target.as_str()) => {
-                found.broken.push(link)
+                found.broken.push(link.clone())
             }
-            (None, _) => found.broken.push(link),
+            (None, _) => found.broken.push(link.clone()),
             (Some(target), Some(fragment)) if !fragment.is_empty() && target.ends_with(".html") => {
                 if target == page {
                     if !has_anchor(anchors, fragment) {
-                        found.broken.push(link);
+                        found.broken.push(link.clone());
                     }
                 } else {
-                    found.pending.push((target, fragment.to_string(), link));
+                    found
+                        .pending
+                        .push((target, fragment.to_string(), link.clone()));
                 }
             }
             _ => {}

@@ -1164,8 +1164,14 @@ fn check_published<'t>(
             )),
         );
     }
-    // With search on, its whole folder is the build's.
+    // With search on, its whole folder is the build's; a table's CSV download
+    // (`villages/hengxi.table-1.csv`) is made as its page is.
     let search_folder = generated.contains(search::files::SCRIPT);
+    let tables: std::collections::HashSet<&String> = if site.static_files.is_empty() {
+        Default::default()
+    } else {
+        tables.collect()
+    };
     for (path, _) in &site.static_files {
         let key = output_key(path);
         if generated.contains(&key) || (search_folder && key.starts_with(search::files::FOLDER)) {
@@ -1180,19 +1186,7 @@ fn check_published<'t>(
                     ),
                 ),
             ));
-        }
-    }
-    // A table's CSV download (`villages/hengxi.table-1.csv`) is made as its page is.
-    if !site.static_files.is_empty() {
-        let statics: std::collections::HashMap<String, &std::path::Path> = site
-            .static_files
-            .iter()
-            .map(|(path, _)| (output_key(path), path.as_path()))
-            .collect();
-        let mut taken: Vec<&std::path::Path> =
-            tables.filter_map(|t| statics.get(t).copied()).collect();
-        taken.sort();
-        for path in taken {
+        } else if tables.contains(&key) {
             problems.push(
                 Diagnostic::error(
                     "static-collision",
