@@ -928,7 +928,7 @@ fn unlogged_changes(
         .collect();
     let mut current: std::collections::HashMap<
         manifest::Key<'_>,
-        (&manifest::Page, &manifest::Figure),
+        (&manifest::Page, manifest::Figure<'_>),
     > = std::collections::HashMap::new();
     if !wanted.is_empty() {
         for page in &now.pages {
@@ -947,11 +947,11 @@ fn unlogged_changes(
             p.key == key
                 && current
                     .get(&manifest::Key::parse(key))
-                    .is_some_and(|(_, f)| f.value() == p.old)
+                    .is_some_and(|&(_, f)| f.value() == p.old)
         })
     };
     for pending in pending_before.iter().filter(|p| !logged(&p.key)) {
-        if let Some((_, figure)) = current.get(&manifest::Key::parse(&pending.key))
+        if let Some(&(_, figure)) = current.get(&manifest::Key::parse(&pending.key))
             && figure.value() != pending.old
         {
             owed.push(manifest::Change {

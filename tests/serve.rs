@@ -75,8 +75,10 @@ impl Server {
     /// A raw GET of `path` exactly as written: (status, headers, body).
     fn get(&self, path: &str) -> (u16, String, String) {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
+        // Generous: a test build is unoptimised, and a document made on request draws every
+        // chart as a picture (11 s for the Word document on a slow 2-core machine).
         stream
-            .set_read_timeout(Some(Duration::from_secs(10)))
+            .set_read_timeout(Some(Duration::from_secs(60)))
             .unwrap();
         write!(
             stream,

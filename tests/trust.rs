@@ -243,7 +243,7 @@ fn every_figure_shows_its_source() {
         .iter()
         .find(|p| p.page == "policies/health.html")
         .unwrap();
-    let first = &health_page.figures[0];
+    let first = health_page.figures.iter().next().expect("a figure");
     assert_eq!(manifest.what(first), "健康扶贫 贫困人口住院 住院人次");
     assert_eq!(first.value(), "1445人次");
     assert_eq!(manifest.src(first), "data/policies/health.yaml:5");

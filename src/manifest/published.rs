@@ -107,7 +107,7 @@ struct Comparison<'m> {
     /// A computed figure's key → its number.
     computed: HashMap<&'m str, u32>,
     /// By number: the figure (its key is the manifest's to tell).
-    figures: Vec<&'m Figure>,
+    figures: Vec<Figure<'m>>,
     /// By number: whether the published manifest has it.
     seen: Vec<bool>,
     /// Keys of published figures no longer published, each told once.
@@ -195,7 +195,7 @@ impl<'m> Comparison<'m> {
 
     /// The changes, with the figures published for the first time, in key order.
     fn finish(mut self) -> Vec<Change> {
-        for (number, figure) in self.figures.iter().enumerate() {
+        for (number, &figure) in self.figures.iter().enumerate() {
             if !self.seen[number] {
                 self.changes.push(Change {
                     key: self.new.key(figure).to_string(),
@@ -474,7 +474,7 @@ impl<'de> Visitor<'de> for ItemVisitor {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Computed, Page, diff};
+    use super::super::{Computed, Figures as PageFigures, Page, diff};
     use super::*;
     use crate::provenance::{Ref, SourceFile, SourceValue, Sources};
     use proptest::prelude::*;
@@ -503,28 +503,26 @@ mod tests {
             .map(|(p, figures)| Page {
                 page: format!("p{p}.html"),
                 title: format!("第{p}页"),
-                figures: figures
-                    .iter()
-                    .map(|(file, value, printed)| {
+                figures: {
+                    let mut out = PageFigures::default();
+                    for (file, value, printed) in figures {
                         if *file == 9 {
-                            Figure::Computed(Box::new(Computed {
+                            out.push_computed(Computed {
                                 key: format!("sum(x{value})"),
                                 what: format!("合计{value}"),
                                 src: "合计：…".into(),
                                 value: printed.clone(),
-                            }))
+                            });
                         } else {
-                            Figure::Data {
-                                at: Ref {
-                                    file: *file,
-                                    value: *value,
-                                },
-                                value: printed.as_str().into(),
-                            }
+                            let at = Ref {
+                                file: *file,
+                                value: *value,
+                            };
+                            out.push_data(at, printed);
                         }
-                    })
-                    .collect::<Vec<_>>()
-                    .into(),
+                    }
+                    Arc::new(out)
+                },
                 downloads: Vec::new(),
             })
             .collect();

@@ -48,7 +48,7 @@ pub(super) struct CachedPage {
     /// Its section of the whole-report page (when the site has one).
     pub section: Option<Bytes>,
     /// The figures it printed.
-    pub figures: std::sync::Arc<[manifest::Figure]>,
+    pub figures: std::sync::Arc<manifest::Figures>,
     /// Its anchors, for the link check of the pages that link to it.
     pub anchors: Vec<u64>,
     /// Its content's links as written and what the check found of them (its anchors

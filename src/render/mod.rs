@@ -183,7 +183,7 @@ type RenderedPage = (usize, u64, Result<Finished, Vec<Diagnostic>>);
 struct PageHtml {
     html: String,
     body: String,
-    figures: Vec<manifest::Figure>,
+    figures: manifest::Figures,
     /// The Markdown the content template made.
     markdown: String,
     /// The CSV files of its data tables (paths in the site), linked under each table.
@@ -202,7 +202,7 @@ struct Finished {
     tables: Vec<(String, Bytes)>,
     /// Their paths (for the figures manifest: they carry the page's figures too).
     table_paths: Vec<String>,
-    figures: Vec<manifest::Figure>,
+    figures: manifest::Figures,
     links: links::PageLinks,
 }
 
@@ -744,7 +744,7 @@ pub fn render_site_cached(
                     planned,
                     inputs,
                     (page.bytes, page.section, page.tables),
-                    (page.figures.into(), page.table_paths),
+                    (std::sync::Arc::new(page.figures.shrunk()), page.table_paths),
                     (anchors, page.search),
                     if done.keep {
                         page.links.clone()
@@ -908,7 +908,7 @@ impl Done {
         inputs: u64,
         (bytes, section, tables): (Option<Bytes>, Option<Bytes>, Vec<(String, Bytes)>),
         // Its figures, and its tables' files, which carry them too.
-        (figures, table_paths): (std::sync::Arc<[manifest::Figure]>, Vec<String>),
+        (figures, table_paths): (std::sync::Arc<manifest::Figures>, Vec<String>),
         (anchors, search): (Vec<u64>, Option<std::sync::Arc<search::index::Entry>>),
         // Its content's links as written and what was found of them, kept with the page.
         links: links::PageLinks,
@@ -1303,7 +1303,7 @@ fn render_page(
         sources: figure_sources,
         corrected: corrected.filter(|_| source.name != corrections_page::SOURCE),
         root: &root,
-        found: Vec::new(),
+        found: manifest::Figures::default(),
     };
     let mut body = markdown::to_html(&markdown_text, &links, page.number_headings, &mut shown);
     if let std::borrow::Cow::Owned(unique) = crate::chart::unique_ids(&body.html) {

@@ -14,7 +14,7 @@ pub(super) struct ShownFigures<'s> {
     pub(super) sources: &'s Sources,
     pub(super) corrected: Option<&'s CorrectedFigures>,
     pub(super) root: &'s str,
-    pub(super) found: Vec<manifest::Figure>,
+    pub(super) found: manifest::Figures,
 }
 
 impl markdown::FigureHtml for ShownFigures<'_> {
@@ -33,10 +33,7 @@ impl markdown::FigureHtml for ShownFigures<'_> {
                 .and_then(|c| c.get(&provenance::data_key(file, value)));
             let src = provenance::data_src(file, value);
             let html = self.span(&src, text_html, corrected, in_link);
-            self.found.push(manifest::Figure::Data {
-                at,
-                value: crate::html::unescape(text_html).into(),
-            });
+            self.found.push_data(at, &crate::html::unescape(text_html));
             return html;
         }
         let described = self.sources.describe(&origin);
@@ -46,13 +43,12 @@ impl markdown::FigureHtml for ShownFigures<'_> {
             .and_then(|c| c.get(&described.key));
         let html = self.span(&described.src, text_html, corrected, in_link);
         // A computed figure (or, never written by huibao, a value of no data file).
-        self.found
-            .push(manifest::Figure::Computed(Box::new(manifest::Computed {
-                key: described.key,
-                what: described.what,
-                src: described.src,
-                value: crate::html::unescape(text_html),
-            })));
+        self.found.push_computed(manifest::Computed {
+            key: described.key,
+            what: described.what,
+            src: described.src,
+            value: crate::html::unescape(text_html),
+        });
         html
     }
 
