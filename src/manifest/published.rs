@@ -5,7 +5,9 @@
 //! whole file once, figure by figure, against the new build's manifest, and keeps only what
 //! changed and the changes still pending.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
+
+use rustc_hash::FxHashMap;
 use std::fmt;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
@@ -103,9 +105,9 @@ struct Head {
 struct Comparison<'m> {
     new: &'m Manifest,
     /// A data file's path → a key in it → the figure's number.
-    data: HashMap<&'m str, HashMap<&'m str, u32>>,
+    data: FxHashMap<&'m str, FxHashMap<&'m str, u32>>,
     /// A computed figure's key → its number.
-    computed: HashMap<&'m str, u32>,
+    computed: FxHashMap<&'m str, u32>,
     /// By number: the figure (its key is the manifest's to tell).
     figures: Vec<Figure<'m>>,
     /// By number: whether the published manifest has it.
@@ -119,8 +121,8 @@ impl<'m> Comparison<'m> {
     fn new(new: &'m Manifest) -> Self {
         let mut comparison = Comparison {
             new,
-            data: HashMap::new(),
-            computed: HashMap::new(),
+            data: FxHashMap::with_capacity_and_hasher(new.table.files.len(), Default::default()),
+            computed: FxHashMap::default(),
             figures: Vec::new(),
             seen: Vec::new(),
             gone: HashSet::new(),
