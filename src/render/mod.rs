@@ -733,13 +733,23 @@ pub fn render_site_cached(
     };
     let mut rendered = render_in_parallel(&to_render, shared, &render_one);
     rendered.sort_by_key(|(index, _, _)| *index);
-    let mut scanned = Vec::with_capacity(rendered.len() + reused_links.len());
-    scanned.append(&mut reused_links);
+    // The pages with links broken or waiting for another page's anchors.
+    let mut scanned = std::mem::take(&mut reused_links);
     for (index, inputs, result) in rendered {
         match result {
             Ok(mut page) => {
                 let planned = &plan.pages[index];
                 let anchors = std::mem::take(&mut page.links.anchors);
+                // The link check needs only what is broken or waits for another page's
+                // anchors (a few pages), not every page's links.
+                if !page.links.broken.is_empty() || !page.links.pending.is_empty() {
+                    let found = links::PageLinks {
+                        broken: page.links.broken.clone(),
+                        pending: page.links.pending.clone(),
+                        ..links::PageLinks::default()
+                    };
+                    scanned.push((planned.output.clone(), found));
+                }
                 done.add(
                     planned,
                     inputs,
@@ -747,12 +757,11 @@ pub fn render_site_cached(
                     (std::sync::Arc::new(page.figures.shrunk()), page.table_paths),
                     (anchors, page.search),
                     if done.keep {
-                        page.links.clone()
+                        page.links
                     } else {
                         links::PageLinks::default()
                     },
                 );
-                scanned.push((planned.output.clone(), page.links));
             }
             Err(mut found) => problems.append(&mut found),
         }
