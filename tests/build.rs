@@ -272,19 +272,27 @@ fn broken_links_between_pages_are_errors() {
     assert!(said.contains("content/index.md:15:8"), "{said}");
 
     // A fragment that names no heading, and a raw HTML link: both checked in the built pages.
-    for (link, shown) in [
+    // Each located where the content file writes it (as Markdown wrote it: `.md`, not the
+    // `.html` the page links).
+    for (link, shown, col) in [
         (
             "[村](villages/index.md#没有这个标题)",
             "villages/index.html#没有这个标题",
+            5,
         ),
-        ("<a href=\"nowhere.html\">x</a>", "nowhere.html"),
+        ("<a href=\"nowhere.html\">x</a>", "nowhere.html", 10),
     ] {
-        fs::write(&index, format!("{text_before}\n{link}\n")).unwrap();
+        let content = format!("{text_before}\n{link}\n");
+        let line = content[..content.find(link).unwrap()].matches('\n').count() + 1;
+        fs::write(&index, content).unwrap();
         let output = huibao(site.path(), &["build"]);
         let said = text(&output);
         assert_eq!(output.status.code(), Some(1), "{said}");
         assert!(said.contains(&format!("链接「{shown}」")), "{said}");
-        assert!(said.contains("content/index.md"), "{said}");
+        assert!(
+            said.contains(&format!("content/index.md:{line}:{col}")),
+            "{said}"
+        );
     }
 }
 

@@ -92,6 +92,32 @@ pub(super) fn locate(text: &str, needle: &str) -> Option<(usize, usize)> {
     Some(crate::diagnostics::line_col(text, offset))
 }
 
+/// Where a link of a built page (`../villages/nowhere.html#基本情况`, decoded) is written in
+/// its content `template`: as it is in the page, or as Markdown wrote it (the content file
+/// `….md` the page is made of), or by its file name or its anchor alone — the longest form
+/// found first.
+pub(super) fn locate_link(template: &str, link: &str) -> Option<(usize, usize)> {
+    let (path, fragment) = match link.split_once('#') {
+        Some((path, fragment)) => (path, Some(fragment)),
+        None => (link, None),
+    };
+    let as_markdown = |path: &str| path.strip_suffix(".html").map(|stem| format!("{stem}.md"));
+    let with_fragment = |path: String| match fragment {
+        Some(fragment) => format!("{path}#{fragment}"),
+        None => path,
+    };
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let mut forms = vec![link.to_string()];
+    forms.extend(as_markdown(path).map(with_fragment));
+    forms.extend(as_markdown(path));
+    if !name.is_empty() && name != path {
+        forms.extend(as_markdown(name).map(with_fragment));
+        forms.push(with_fragment(name.to_string()));
+    }
+    forms.extend(fragment.map(|fragment| format!("#{fragment}")));
+    forms.iter().find_map(|form| locate(template, form))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -101,5 +127,16 @@ mod tests {
         assert_eq!(zh, "fig：unit 要写成文本");
         let (en, zh) = super::split_languages("Variable `x` not found in context");
         assert_eq!(en, zh);
+    }
+
+    #[test]
+    fn a_built_page_s_link_is_found_as_markdown_wrote_it() {
+        let template = "# 村\n\n见[概况](../villages/index.md#基本情况)。\n[下一页](v2.md)\n<a href=\"#无\">x</a>\n";
+        let at = |link| super::locate_link(template, link);
+        assert_eq!(at("../villages/index.html#基本情况"), Some((3, 7)));
+        assert_eq!(at("../villages/index.html"), Some((3, 7)));
+        assert_eq!(at("villages/v2.html"), Some((4, 7)));
+        assert_eq!(at("v1.html#无"), Some((5, 10)));
+        assert_eq!(at("../somewhere/else.pdf"), None);
     }
 }

@@ -1155,7 +1155,7 @@ fn check_published<'t>(
             continue; // a link of the theme's own files: not the user's content
         };
         let source = &sources[planned.source];
-        let location = locate(&source.template, &link)
+        let location = errors::locate_link(&source.template, &link)
             .map(|(line, col)| Location::new(&source.file, line, col))
             .unwrap_or_else(|| Location::file(&source.file));
         problems.push(
