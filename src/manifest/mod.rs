@@ -802,6 +802,37 @@ mod tests {
     }
 
     #[test]
+    fn packed_figures_come_back_as_pushed() {
+        let computed = Computed {
+            key: "sum(x)".into(),
+            what: "合计".into(),
+            src: "合计：…".into(),
+            value: "3人".into(),
+        };
+        let at = |file, value| Ref { file, value };
+        let pushed = vec![
+            Figure::Data {
+                at: at(0, 1),
+                value: "1,445人次",
+            },
+            Figure::Computed(&computed),
+            // An empty text, then one after a computed figure: each keeps its own.
+            Figure::Data {
+                at: at(2, 0),
+                value: "",
+            },
+            Figure::Data {
+                at: at(1, 7),
+                value: "81.76875",
+            },
+        ];
+        let figures: Figures = pushed.iter().copied().collect();
+        assert_eq!(figures.len(), 4);
+        assert_eq!(figures.iter().collect::<Vec<_>>(), pushed);
+        assert!(Figures::default().is_empty());
+    }
+
+    #[test]
     fn bytes_read_back_and_fingerprints_are_stable() {
         let computed = Computed {
             key: "sum(data/a.yaml#a.b)".into(),
