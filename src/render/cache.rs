@@ -120,17 +120,25 @@ impl Prints {
                 let mut hasher = DefaultHasher::new();
                 // The schema (labels, units) is part of every data print.
                 schema.hash(&mut hasher);
+                // `name` too: it names the figures of the record (their `what` in the
+                // figures manifest). Each field looked up in the record (a few), not each of
+                // the record's fields in the set (sixty a village).
+                let read: Vec<&str> = ["id", "name"]
+                    .into_iter()
+                    .chain(
+                        fields
+                            .iter()
+                            .map(String::as_str)
+                            .filter(|f| *f != "id" && *f != "name"),
+                    )
+                    .collect();
                 for (id, record) in records {
                     id.hash(&mut hasher);
                     let Json::Object(record) = record else {
                         continue;
                     };
-                    for (key, value) in record {
-                        // `name` too: it names the figures of the record (their `what` in
-                        // the figures manifest).
-                        if key == "id" || key == "name" || fields.contains(key) {
-                            (key, value.to_string()).hash(&mut hasher);
-                        }
+                    for key in &read {
+                        (key, record.get(*key).map(Json::to_string)).hash(&mut hasher);
                     }
                 }
                 list_prints.insert((source, list.clone()), hasher.finish());

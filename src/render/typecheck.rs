@@ -121,10 +121,13 @@ fn top_level(data: &Data, schema: &Schema) -> Vec<(String, Shape)> {
         };
         let entry = schema_for(schema, &file.path)
             .and_then(|f| schema.files.iter().position(|g| std::ptr::eq(f, g)));
-        folders
-            .entry(folder.to_vec())
-            .or_default()
-            .push((id.clone(), entry));
+        // (Looked up by the folder's names: a key is made once per folder, not per file.)
+        match folders.get_mut(folder) {
+            Some(files) => files.push((id.clone(), entry)),
+            None => {
+                folders.insert(folder.to_vec(), vec![(id.clone(), entry)]);
+            }
+        }
     }
     // The record of each schema entry: its fields, and `id`.
     let record = |entry: Option<usize>| -> Shape {

@@ -238,5 +238,13 @@ mod tests {
             "township.yaml",
             Path::new("data/villages/township.yaml")
         ));
+        // A shorter or a longer path, another extension.
+        assert!(!matches("villages/*.yaml", Path::new("data/villages")));
+        assert!(!matches(
+            "villages/*.yaml",
+            Path::new("data/villages/v1.yml")
+        ));
+        assert!(!matches("*.yaml", Path::new("data/villages/v1.yaml")));
+        assert!(matches("*.yaml", Path::new("data/township.yaml")));
     }
 }

@@ -1,18 +1,25 @@
 //! File patterns of the schema: `villages/*.yaml` (one `*` per folder level).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-/// Whether the data file `path` (relative to the site) matches `pattern` (relative to data/).
+/// Whether the data file `path` (relative to the site) matches `pattern` (relative to data/):
+/// name by name, nothing made (every file is matched against the schema's patterns by each
+/// stage that checks it).
 pub fn matches(pattern: &str, path: &Path) -> bool {
-    let rel: PathBuf = path.strip_prefix("data").unwrap_or(path).to_path_buf();
-    let rel = crate::site_path::slashed(&rel);
-    let pattern_parts: Vec<&str> = pattern.split('/').collect();
-    let path_parts: Vec<&str> = rel.split('/').collect();
-    pattern_parts.len() == path_parts.len()
-        && pattern_parts
-            .iter()
-            .zip(&path_parts)
-            .all(|(p, s)| glob(p, s))
+    let text = path.to_string_lossy();
+    let rel = text
+        .strip_prefix("data/")
+        .or_else(|| text.strip_prefix("data\\"))
+        .unwrap_or(&text);
+    let mut names = rel.split(['/', '\\']);
+    let mut patterns = pattern.split('/');
+    loop {
+        match (patterns.next(), names.next()) {
+            (None, None) => return true,
+            (Some(pattern), Some(name)) if glob(pattern, name) => {}
+            _ => return false,
+        }
+    }
 }
 
 /// `*` matches any run of characters within one name.
