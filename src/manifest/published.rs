@@ -6,12 +6,11 @@
 //! changed and the changes still pending.
 
 use std::collections::{BTreeMap, HashSet};
-
-use rustc_hash::FxHashMap;
 use std::fmt;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
+use rustc_hash::FxHashMap;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::{Change, FILE, Figure, Key, Manifest, Pending, VERSION};

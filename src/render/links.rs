@@ -25,6 +25,18 @@ pub struct PageLinks {
     pub links: Vec<String>,
 }
 
+impl PageLinks {
+    /// What the build's link check needs of the page: its broken links and those waiting
+    /// for another page's anchors; `None` when it has neither (most pages).
+    pub fn to_check(&self) -> Option<PageLinks> {
+        (!self.broken.is_empty() || !self.pending.is_empty()).then(|| PageLinks {
+            broken: self.broken.clone(),
+            pending: self.pending.clone(),
+            ..PageLinks::default()
+        })
+    }
+}
+
 /// Scans page `page` (its output path): the anchors of its whole `html`, and the links of
 /// its `content` (the layout's own links come from the plan and always resolve) against
 /// `files`, every path of the site's output, and `own`, the files made with the page (its tables' CSV).

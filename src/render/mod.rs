@@ -604,12 +604,7 @@ pub fn render_site_cached(
                         (&output_paths, &own),
                     )
                 };
-                if !links.broken.is_empty() || !links.pending.is_empty() {
-                    let found = links::PageLinks {
-                        broken: links.broken.clone(),
-                        pending: links.pending.clone(),
-                        ..links::PageLinks::default()
-                    };
+                if let Some(found) = links.to_check() {
                     reused_links.push((page.output.clone(), found));
                 }
                 done.add(
@@ -742,12 +737,7 @@ pub fn render_site_cached(
                 let anchors = std::mem::take(&mut page.links.anchors);
                 // The link check needs only what is broken or waits for another page's
                 // anchors (a few pages), not every page's links.
-                if !page.links.broken.is_empty() || !page.links.pending.is_empty() {
-                    let found = links::PageLinks {
-                        broken: page.links.broken.clone(),
-                        pending: page.links.pending.clone(),
-                        ..links::PageLinks::default()
-                    };
+                if let Some(found) = page.links.to_check() {
                     scanned.push((planned.output.clone(), found));
                 }
                 done.add(
