@@ -50,16 +50,53 @@ fn insert<'a>(map: &mut BTreeMap<&'a str, Entry<'a>>, key_path: &'a [String], fi
 }
 
 /// A value a rule read, with where it is.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug)]
 pub struct Reading<'a> {
     /// The node read.
     pub node: &'a Node,
     /// Its file.
-    pub file: &'a Path,
-    /// The path it was reached by, e.g. `villages.hengxi.registered.households`.
-    pub path: String,
+    pub data_file: &'a DataFile,
     /// Whether it was read as one of many (by `sum`, `count`, `min`, `max`).
     pub in_aggregate: bool,
+}
+
+impl<'a> Reading<'a> {
+    /// The node's file (relative to the site folder).
+    pub fn file(&self) -> &'a Path {
+        &self.data_file.path
+    }
+
+    /// The path the value is reached by, e.g. `villages.hengxi.registered.households`: made
+    /// only for a message (a rule reads thousands of values, and most rules hold).
+    pub fn path(&self) -> String {
+        let mut steps = Vec::new();
+        steps_to(&self.data_file.root, self.node, &mut steps);
+        let mut path = self.data_file.key_path.join(".");
+        for step in steps.iter().rev() {
+            path.push('.');
+            path.push_str(step);
+        }
+        path
+    }
+}
+
+/// The keys and list indices from `from` down to `target` (innermost first), found by
+/// looking for the node itself; whether it is under `from`.
+fn steps_to(from: &Node, target: &Node, steps: &mut Vec<String>) -> bool {
+    if std::ptr::eq(from, target) {
+        return true;
+    }
+    let found = match &from.value {
+        Value::List(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| steps_to(item, target, steps).then(|| i.to_string())),
+        Value::Map(entries) => entries
+            .iter()
+            .find_map(|(key, value)| steps_to(value, target, steps).then(|| key.name.to_string())),
+        _ => None,
+    };
+    found.map(|step| steps.push(step)).is_some()
 }
 
 /// What evaluating gives.
@@ -311,13 +348,12 @@ impl<'a, 'i> Evaluator<'a, 'i> {
             match place {
                 Place::Node(r) => self.readings.push(Reading {
                     in_aggregate: true,
-                    ..r.clone()
+                    ..*r
                 }),
                 // A file counted as a whole: it was read too (it may be the new one).
                 Place::File(f) => self.readings.push(Reading {
                     node: &f.root,
-                    file: &f.path,
-                    path: f.key_path.join("."),
+                    data_file: f,
                     in_aggregate: true,
                 }),
             }
@@ -348,12 +384,11 @@ impl<'a, 'i> Evaluator<'a, 'i> {
                     _ => {
                         // Remembered, so that a value already reported as unreadable
                         // skips the rule instead of failing it twice.
-                        let path = reading.path.clone();
                         self.readings.push(Reading {
                             in_aggregate: true,
                             ..reading
                         });
-                        let reading_path = path;
+                        let reading_path = reading.path();
                         return Err(eval_error(
                             format!("{name}：{reading_path} 不是数字"),
                             format!("{name}: {reading_path} is not a number"),
@@ -393,7 +428,7 @@ impl<'a, 'i> Evaluator<'a, 'i> {
                 };
                 self.readings.push(Reading {
                     in_aggregate: reading.in_aggregate || self.filter_depth > 0,
-                    ..reading.clone()
+                    ..*reading
                 });
                 Ok(value)
             }
@@ -495,51 +530,36 @@ fn is_map(place: &Place<'_>) -> bool {
     matches!(place, Place::Node(r) if matches!(r.node.value, Value::Map(_)))
 }
 
-fn node_of<'a>(place: &Place<'a>) -> (&'a Node, &'a Path, String) {
+fn node_of<'a>(place: &Place<'a>) -> (&'a Node, &'a DataFile) {
     match place {
-        Place::Node(r) => (r.node, r.file, r.path.clone()),
-        Place::File(f) => (&f.root, f.path.as_path(), f.key_path.join(".")),
+        Place::Node(r) => (r.node, r.data_file),
+        Place::File(f) => (&f.root, f),
     }
 }
 
 fn child<'a>(place: &Place<'a>, name: &str) -> Option<Place<'a>> {
-    let (node, file, path) = node_of(place);
+    let (node, data_file) = node_of(place);
     node.get(name).map(|node| {
         Place::Node(Reading {
             node,
-            file,
-            path: format!("{path}.{name}"),
+            data_file,
             in_aggregate: false,
         })
     })
 }
 
 fn children<'a>(place: &Place<'a>) -> Vec<Place<'a>> {
-    let (node, file, path) = node_of(place);
+    let (node, data_file) = node_of(place);
+    let reading = |node| {
+        Place::Node(Reading {
+            node,
+            data_file,
+            in_aggregate: false,
+        })
+    };
     match &node.value {
-        Value::List(items) => items
-            .iter()
-            .enumerate()
-            .map(|(i, node)| {
-                Place::Node(Reading {
-                    node,
-                    file,
-                    path: format!("{path}.{i}"),
-                    in_aggregate: false,
-                })
-            })
-            .collect(),
-        Value::Map(entries) => entries
-            .iter()
-            .map(|(k, node)| {
-                Place::Node(Reading {
-                    node,
-                    file,
-                    path: format!("{path}.{}", k.name),
-                    in_aggregate: false,
-                })
-            })
-            .collect(),
+        Value::List(items) => items.iter().map(reading).collect(),
+        Value::Map(entries) => entries.iter().map(|(_, node)| reading(node)).collect(),
         _ => Vec::new(),
     }
 }

@@ -275,14 +275,41 @@ mod tests {
         let paths: Vec<_> = evaluator
             .readings
             .iter()
-            .map(|r| (r.path.as_str(), r.node.line))
+            .map(|r| (r.path(), r.node.line))
             .collect();
         assert_eq!(
             paths,
             [
-                ("villages.a.registered.households", 5),
-                ("villages.b.registered.households", 4),
-                ("township.registered.households", 2)
+                ("villages.a.registered.households".to_string(), 5),
+                ("villages.b.registered.households".to_string(), 4),
+                ("township.registered.households".to_string(), 2)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_reading_names_the_path_of_list_items_and_whole_files() {
+        let (_dir, d) = data(&[
+            (
+                "data/villages/a.yaml",
+                "name: 甲村\nexits:\n  - year: 2015\n    people: 3\n  - year: 2016\n    people: 4\n",
+            ),
+            ("data/villages/b.yaml", "name: 乙村\n"),
+        ]);
+        let index = DataIndex::new(&d);
+        let mut evaluator = Evaluator::new(&index);
+        let check =
+            parse("sum(villages.a.exits[year > 2015].people) + count(villages.*) == 6").unwrap();
+        assert!(matches!(evaluator.eval(&check), Ok(Val::Bool(true))));
+        let paths: Vec<_> = evaluator.readings.iter().map(|r| r.path()).collect();
+        assert_eq!(
+            paths,
+            [
+                "villages.a.exits.0.year",
+                "villages.a.exits.1.year",
+                "villages.a.exits.1.people",
+                "villages.a",
+                "villages.b"
             ]
         );
     }

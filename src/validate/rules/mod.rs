@@ -195,7 +195,7 @@ impl Judge<'_> {
         !self.unreadable.is_empty()
             && evaluator.readings.iter().any(|r| {
                 self.unreadable
-                    .contains(&(r.file.to_path_buf(), r.node.line, r.node.col))
+                    .contains(&(r.file().to_path_buf(), r.node.line, r.node.col))
             })
     }
 
@@ -244,7 +244,7 @@ impl Judge<'_> {
         };
         let location = self
             .blame(&readings, stated.as_ref())
-            .map(|r| r.node.location(r.file))
+            .map(|r| r.node.location(r.file()))
             .unwrap_or_else(|| rule.location.clone());
         let mut d = Diagnostic::new(severity, "rule", Some(location), Text::new(zh, en));
         d.rule = Some(rule.id.clone());
@@ -271,7 +271,7 @@ impl Judge<'_> {
         stated: Option<&'r super::expr::Reading<'a>>,
     ) -> Option<&'r super::expr::Reading<'a>> {
         let in_changed = self.changed.and_then(|changed| {
-            let changed_file = |r: &&super::expr::Reading<'a>| changed.contains(r.file);
+            let changed_file = |r: &&super::expr::Reading<'a>| changed.contains(r.file());
             stated
                 .filter(changed_file)
                 .or_else(|| {
@@ -370,7 +370,7 @@ fn values_read(readings: &[super::expr::Reading<'_>], rule: &Location) -> Vec<(L
     let mut seen = HashSet::new();
     let mut listed = 0;
     for reading in readings {
-        if !seen.insert((reading.file, reading.node.line, reading.node.col)) {
+        if !seen.insert((reading.file(), reading.node.line, reading.node.col)) {
             continue;
         }
         listed += 1;
@@ -385,9 +385,9 @@ fn values_read(readings: &[super::expr::Reading<'_>], rule: &Location) -> Vec<(L
             // A whole file or record, counted.
             Value::List(_) | Value::Map(_) => String::new(),
         };
-        let what = format!("{}{value}", reading.path);
+        let what = format!("{}{value}", reading.path());
         related.push((
-            reading.node.location(reading.file),
+            reading.node.location(reading.file()),
             Text::new(what.clone(), what),
         ));
     }
