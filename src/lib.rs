@@ -97,8 +97,8 @@ pub fn render(
 pub struct BuildCache {
     /// Parsed data files.
     pub data: load::LoadCache,
-    /// Checked data files.
-    pub checked: validate::fields::Cache,
+    /// Checked data files, and the rules that held.
+    pub checked: validate::Cache,
     /// Rendered pages.
     pub pages: render::PageCache,
     /// The figures of the last good build.

@@ -138,7 +138,14 @@ impl Prints {
                         continue;
                     };
                     for key in &read {
-                        (key, record.get(*key).map(Json::to_string)).hash(&mut hasher);
+                        key.hash(&mut hasher);
+                        match record.get(*key) {
+                            Some(value) => {
+                                1u8.hash(&mut hasher);
+                                hash_json(value, &mut hasher);
+                            }
+                            None => 0u8.hash(&mut hasher),
+                        }
                     }
                 }
                 list_prints.insert((source, list.clone()), hasher.finish());
@@ -271,6 +278,28 @@ fn data_prints(
         .collect()
 }
 
+/// Hashes a template value as it is, its mappings' keys in their order (the order a
+/// template lists them in): without writing it out as text first.
+fn hash_json(value: &Json, hasher: &mut impl Hasher) {
+    match value {
+        Json::Null => 0u8.hash(hasher),
+        Json::Bool(b) => (1u8, b).hash(hasher),
+        Json::Number(n) => (2u8, n).hash(hasher),
+        Json::String(s) => (3u8, s).hash(hasher),
+        Json::Array(items) => {
+            (4u8, items.len()).hash(hasher);
+            items.iter().for_each(|item| hash_json(item, hasher));
+        }
+        Json::Object(entries) => {
+            (5u8, entries.len()).hash(hasher);
+            for (key, value) in entries {
+                key.hash(hasher);
+                hash_json(value, hasher);
+            }
+        }
+    }
+}
+
 /// Hashes where every value and key of `node` is.
 fn places(node: &crate::load::Node, hasher: &mut DefaultHasher) {
     (node.line, node.col).hash(hasher);
@@ -283,5 +312,34 @@ fn places(node: &crate::load::Node, hasher: &mut DefaultHasher) {
             }
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn print(value: Json) -> u64 {
+        let mut hasher = DefaultHasher::new();
+        hash_json(&value, &mut hasher);
+        hasher.finish()
+    }
+
+    #[test]
+    fn a_value_is_hashed_by_what_a_template_sees_of_it() {
+        let base = print(serde_json::json!({"people": 234, "name": "横溪村", "exits": [1, 2]}));
+        assert_eq!(
+            base,
+            print(serde_json::json!({"people": 234, "name": "横溪村", "exits": [1, 2]}))
+        );
+        for other in [
+            serde_json::json!({"people": 235, "name": "横溪村", "exits": [1, 2]}),
+            serde_json::json!({"people": "234", "name": "横溪村", "exits": [1, 2]}),
+            serde_json::json!({"name": "横溪村", "people": 234, "exits": [1, 2]}),
+            serde_json::json!({"people": 234, "name": "横溪村", "exits": [[1], 2]}),
+            serde_json::json!({"people": 234, "name": "横溪村", "exits": [1, 2, null]}),
+        ] {
+            assert_ne!(base, print(other.clone()), "{other}");
+        }
     }
 }

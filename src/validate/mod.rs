@@ -20,6 +20,15 @@ use std::path::Path;
 use crate::diagnostics::{Diagnostic, Location, Severity, Text};
 use crate::load::Data;
 
+/// What the checks of one build of the preview keep for the next.
+#[derive(Debug, Default)]
+pub struct Cache {
+    /// The files checked against the schema.
+    pub fields: fields::Cache,
+    /// The items the rules held for.
+    pub rules: rules::Cache,
+}
+
 /// What changed in the data since the last good build.
 #[derive(Clone, Debug, Default)]
 pub struct Since {
@@ -42,12 +51,12 @@ pub fn load_schema(site_root: &Path) -> Option<Result<schema::Schema, Vec<Diagno
 ///
 /// `since` says which data files changed since the last good build, when one is known:
 /// failed rules over many files are located there (see [`rules::check`]). The preview passes
-/// a `cache` of the files it checked last time (see [`fields::Cache`]).
+/// a `cache` of what it checked last time (see [`Cache`]).
 pub fn validate(
     site_root: &Path,
     data: &Data,
     since: Option<&Since>,
-    cache: Option<&mut fields::Cache>,
+    mut cache: Option<&mut Cache>,
 ) -> (Data, Vec<Diagnostic>) {
     let mut problems = tree_shape(data);
     let schema_path = Path::new(crate::discover::SCHEMA_FILE);
@@ -77,7 +86,12 @@ pub fn validate(
         .cloned()
         .partition(|f| corrections::is_log(&f.path));
     let timer = crate::Timer::start();
-    let mut checked = fields::check(&schema, &Data { files }, &mut problems, cache);
+    let mut checked = fields::check(
+        &schema,
+        &Data { files },
+        &mut problems,
+        cache.as_deref_mut().map(|c| &mut c.fields),
+    );
     timer.lap("  fields");
     checked.files.extend(log);
     checked.files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -85,9 +99,14 @@ pub fn validate(
     // A rule that cannot be computed because a value it reads is already reported as wrong
     // would only repeat that error.
     problems.extend(
-        rules::check(&schema, &checked, since)
-            .into_iter()
-            .filter(|d| !(field_errors && d.code == "rule-eval")),
+        rules::check(
+            &schema,
+            &checked,
+            (since, field_errors),
+            cache.map(|c| &mut c.rules),
+        )
+        .into_iter()
+        .filter(|d| !(field_errors && d.code == "rule-eval")),
     );
     timer.lap("  rules");
     (checked, problems)

@@ -28,6 +28,11 @@ impl<'a> DataIndex<'a> {
         }
         DataIndex { entries }
     }
+
+    /// Whether the data has a top-level file or folder `name`.
+    pub fn has(&self, name: &str) -> bool {
+        self.entries.contains_key(name)
+    }
 }
 
 /// Puts `file` at `key_path`; a file and a folder of one name keep the first (validate

@@ -2,16 +2,73 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 mod paths;
 
 use rust_decimal::Decimal;
 
-use super::expr::{DataIndex, EvalError, Evaluator, Expr, Val, describe_en, describe_zh};
+use super::expr::{
+    DataIndex, EvalError, Evaluator, Expr, Place, Segment, Val, describe_en, describe_zh,
+};
 use super::schema::{Field, Kind, Rule, Schema};
 use crate::diagnostics::{Diagnostic, Location, Severity, Text};
-use crate::load::{Data, Node, Value};
+use crate::load::{Data, DataFile, Node, Value};
 pub use paths::check_paths;
+
+/// What the rules found in the last build of the preview, for the next: an `each` rule that
+/// reads nothing but its item held for an item last time, and holds again while the item's
+/// file is the same one (shared by pointer: the load and field caches hand on unchanged
+/// files). A one-village correction checks one village's rules, not 10,000.
+#[derive(Debug, Default)]
+pub struct Cache {
+    /// The files of the last build, kept so that no other file can take their addresses
+    /// (held, never read).
+    #[allow(dead_code)]
+    files: Vec<Arc<DataFile>>,
+    /// Each rule of the last build that reads only its item, with the items it held for (by
+    /// the addresses of their file and value).
+    held: Vec<(Rule, HashSet<(usize, usize)>)>,
+}
+
+/// An item of an `each` rule by the addresses of its file and value (see [`Cache`]).
+fn item_key(place: &Place<'_>) -> (usize, usize) {
+    let (file, node) = match place {
+        Place::Node(reading) => (reading.data_file, reading.node),
+        Place::File(file) => (*file, &file.root),
+    };
+    (
+        std::ptr::from_ref(file) as usize,
+        std::ptr::from_ref(node) as usize,
+    )
+}
+
+/// Whether `rule`, an `each` rule, reads nothing but its item: no path of its check starts
+/// at a top-level name of the data (`township.…`) rather than at the item (`v.…`).
+fn reads_only_its_item(rule: &Rule, index: &DataIndex<'_>) -> bool {
+    fn paths_stay(expr: &Expr, var: &str, index: &DataIndex<'_>) -> bool {
+        match expr {
+            Expr::Number(_) | Expr::Text(_) | Expr::Bool(_) | Expr::Null => true,
+            Expr::Path(segments) => {
+                let starts_at_data = matches!(segments.first(),
+                    Some(Segment::Key(first)) if first != var && index.has(first));
+                !starts_at_data
+                    && segments.iter().all(|segment| match segment {
+                        Segment::Filter(condition) => paths_stay(condition, var, index),
+                        _ => true,
+                    })
+            }
+            Expr::Negate(inner) | Expr::Not(inner) => paths_stay(inner, var, index),
+            Expr::Binary(_, left, right) => {
+                paths_stay(left, var, index) && paths_stay(right, var, index)
+            }
+            Expr::Call(_, args) => args.iter().all(|arg| paths_stay(arg, var, index)),
+        }
+    }
+    rule.each
+        .as_ref()
+        .is_some_and(|(var, _)| paths_stay(&rule.check, var, index))
+}
 
 /// The most values a rule's message lists (a sum over thousands of villages lists the first).
 const MAX_LISTED: usize = 30;
@@ -23,10 +80,24 @@ const MAX_LISTED: usize = 30;
 /// likely is; otherwise (and when a file was removed) at the total (the value read
 /// directly, not as one of many parts), and the removed files are named.
 /// A rule that reads a value already reported as unreadable (text where a number belongs)
-/// is skipped, and the skipped rules are named once in a note.
-pub fn check(schema: &Schema, data: &Data, since: Option<&super::Since>) -> Vec<Diagnostic> {
+/// is skipped, and the skipped rules are named once in a note (`field_errors`: whether the
+/// field checks found any error).
+///
+/// The preview passes a `cache` of what held last time (see [`Cache`]).
+pub fn check(
+    schema: &Schema,
+    data: &Data,
+    (since, field_errors): (Option<&super::Since>, bool),
+    cache: Option<&mut Cache>,
+) -> Vec<Diagnostic> {
     let index = DataIndex::new(data);
-    let unreadable = unreadable_values(schema, data);
+    let mut held_now = Vec::new();
+    // With no field errors, no value was reported unreadable.
+    let unreadable = if field_errors {
+        unreadable_values(schema, data)
+    } else {
+        HashSet::new()
+    };
     // A removed file may be the fault itself: then nothing that changed is blamed.
     let changed = since.filter(|s| s.removed.is_empty()).map(|s| &s.changed);
     let removed = since.map_or(&[][..], |s| s.removed.as_slice());
@@ -53,17 +124,37 @@ pub fn check(schema: &Schema, data: &Data, since: Option<&super::Since>) -> Vec<
                         continue;
                     }
                 };
+                // An item it held for last time, in the same file, it holds for again.
+                let local = cache.is_some() && reads_only_its_item(rule, &index);
+                let held_before = cache
+                    .as_deref()
+                    .filter(|_| local)
+                    .and_then(|c| c.held.iter().find(|(r, _)| r == rule))
+                    .map(|(_, held)| held);
                 // Each place is checked on its own: on every core (10,000 villages).
                 use rayon::prelude::*;
-                outcomes = places
+                let checked: Vec<((usize, usize), Outcome)> = places
                     .into_par_iter()
                     .with_min_len(256)
                     .map(|place| {
+                        let key = item_key(&place);
+                        if held_before.is_some_and(|held| held.contains(&key)) {
+                            return (key, Outcome::Holds);
+                        }
                         let mut evaluator = Evaluator::new(&index);
                         evaluator.vars.push((var.clone(), place));
-                        judge.check_once(rule, &mut evaluator)
+                        (key, judge.check_once(rule, &mut evaluator))
                     })
                     .collect();
+                if local {
+                    let held = checked
+                        .iter()
+                        .filter(|(_, outcome)| matches!(outcome, Outcome::Holds))
+                        .map(|(key, _)| *key)
+                        .collect();
+                    held_now.push((rule.clone(), held));
+                }
+                outcomes = checked.into_iter().map(|(_, outcome)| outcome).collect();
             }
         }
         for outcome in outcomes {
@@ -77,6 +168,12 @@ pub fn check(schema: &Schema, data: &Data, since: Option<&super::Since>) -> Vec<
                 }
             }
         }
+    }
+    if let Some(cache) = cache {
+        *cache = Cache {
+            files: data.files.clone(),
+            held: held_now,
+        };
     }
     if !skipped.is_empty() {
         let list = skipped.join("、");
@@ -411,5 +508,82 @@ fn shown(value: rust_decimal::Decimal) -> String {
         value.normalize().to_string()
     } else {
         format!("≈{rounded}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, text: &str) -> Arc<DataFile> {
+        let node = crate::load::yaml::parse(text, Path::new(path)).expect("parses");
+        Arc::new(crate::load::data_file(Path::new(path), node).expect("a data file"))
+    }
+
+    fn schema() -> Schema {
+        let text = "files:\n  township.yaml:\n    fields:\n      cap: count\n  villages/*.yaml:\n    fields:\n      households: count\n      people: count\nrules:\n  - id: own\n    each: v in villages.*\n    check: v.people >= v.households\n    message: m\n  - id: capped\n    each: v in villages.*\n    check: v.people <= township.cap\n    message: m\n";
+        let node = crate::load::yaml::parse(text, Path::new("data/schema.yaml")).expect("parses");
+        crate::validate::schema::parse(&node).expect("a schema")
+    }
+
+    /// The failed rules (rule and file), and that the cache changed nothing.
+    fn failed(schema: &Schema, files: &[&Arc<DataFile>], cache: &mut Cache) -> Vec<String> {
+        let data = Data {
+            files: files.iter().map(|f| Arc::clone(f)).collect(),
+        };
+        let names = |found: Vec<Diagnostic>| -> Vec<String> {
+            found
+                .into_iter()
+                .filter(Diagnostic::is_error)
+                .map(|d| {
+                    let file = d.location.map(|l| l.file.display().to_string());
+                    format!(
+                        "{} {}",
+                        d.rule.unwrap_or_default(),
+                        file.unwrap_or_default()
+                    )
+                })
+                .collect()
+        };
+        let cached = names(check(schema, &data, (None, false), Some(cache)));
+        assert_eq!(cached, names(check(schema, &data, (None, false), None)));
+        cached
+    }
+
+    #[test]
+    fn a_rule_of_one_village_is_checked_again_only_where_its_file_changed() {
+        let schema = schema();
+        assert!(reads_only_its_item(&schema.rules[0], &DataIndex::default()));
+        let township = file("data/township.yaml", "cap: 10\n");
+        let a = file("data/villages/a.yaml", "households: 2\npeople: 5\n");
+        let b = file("data/villages/b.yaml", "households: 2\npeople: 3\n");
+        let mut cache = Cache::default();
+        assert!(failed(&schema, &[&township, &a, &b], &mut cache).is_empty());
+        // Both villages held `own`; `capped` reads the township too, and is not kept.
+        assert_eq!(cache.held.len(), 1);
+        assert_eq!(cache.held[0].1.len(), 2);
+        let b_wrong = file("data/villages/b.yaml", "households: 2\npeople: 1\n");
+        assert_eq!(
+            failed(&schema, &[&township, &a, &b_wrong], &mut cache),
+            ["own data/villages/b.yaml"]
+        );
+        assert_eq!(cache.held[0].1.len(), 1);
+        // A change elsewhere fails `capped` in a village that did not change.
+        let low_cap = file("data/township.yaml", "cap: 4\n");
+        assert_eq!(
+            failed(&schema, &[&low_cap, &a, &b_wrong], &mut cache),
+            ["own data/villages/b.yaml", "capped data/villages/a.yaml"]
+        );
+        // The same text in a new file is checked again.
+        let b_again = file("data/villages/b.yaml", "households: 2\npeople: 1\n");
+        assert_eq!(
+            failed(&schema, &[&low_cap, &a, &b_again], &mut cache),
+            ["own data/villages/b.yaml", "capped data/villages/a.yaml"]
+        );
+        let b_right = file("data/villages/b.yaml", "households: 2\npeople: 4\n");
+        assert_eq!(
+            failed(&schema, &[&low_cap, &a, &b_right], &mut cache),
+            ["capped data/villages/a.yaml"]
+        );
     }
 }
