@@ -840,7 +840,28 @@ fn preview_list_pages_follow_a_renamed_record() {
     };
     assert!(build("first").contains("甲镇"));
     fs::write(towns.join("a.yaml"), "name: 新甲镇\npeople: 100\n").unwrap();
-    assert!(build("renamed").contains("新甲镇"));
+    let renamed = build("renamed");
+    assert!(renamed.contains("新甲镇"));
+    // Each record's print is kept while its file is the same: the one changed is made
+    // anew, whichever field changed, and so is the list's page when it reads that field.
+    fs::write(towns.join("b.yaml"), "name: 乙镇\npeople: 250\n").unwrap();
+    assert_ne!(build("a listed field changed"), renamed);
+    fs::write(
+        towns.join("a.yaml"),
+        "name: 新甲镇\npeople: 100\nnote: 无\n",
+    )
+    .unwrap();
+    build("a field not listed added");
+    fs::write(towns.join("b.yaml"), "name: 乙镇\npeople: 200\n").unwrap();
+    build("a listed field changed back");
+    // A folder inside the folder: its files are in the list's records too.
+    fs::create_dir_all(towns.join("east")).unwrap();
+    fs::write(towns.join("east/c.yaml"), "name: 丙镇\npeople: 300\n").unwrap();
+    build("a folder inside");
+    fs::write(towns.join("east/c.yaml"), "name: 丙镇\npeople: 310\n").unwrap();
+    build("a file of the folder inside changed");
+    fs::remove_file(towns.join("a.yaml")).unwrap();
+    build("a record removed");
 }
 
 /// The preview makes the page 「数据下载」's workbook again only when the data changed (a

@@ -36,6 +36,9 @@ pub struct PageCache {
 pub(super) struct FilePrints {
     schema: u64,
     files: Vec<(std::sync::Arc<crate::load::DataFile>, u64)>,
+    /// (content template, folder list) → the fields it read, and per record of the list the
+    /// print of those fields: a record whose file did not change keeps its print.
+    lists: HashMap<(usize, String), (std::collections::BTreeSet<String>, Vec<u64>)>,
 }
 
 /// A page kept for the next build: shared, never copied (the preview serves the same bytes).
@@ -108,7 +111,8 @@ impl Prints {
         last: &mut FilePrints,
     ) -> Prints {
         let mut records = HashMap::with_capacity(files.files.len());
-        let data = data_prints(data_map, files, schema, (&mut records, last));
+        let mut lists_before = std::mem::take(&mut last.lists);
+        let (data, changed) = data_prints(data_map, files, schema, (&mut records, last));
         let mut list_prints = HashMap::new();
         for (source, lists) in list_fields.iter().enumerate() {
             for (list, fields) in lists.iter().flatten() {
@@ -117,6 +121,13 @@ impl Prints {
                 let Some(Json::Object(records)) = data_map.get(folder) else {
                     continue;
                 };
+                let key = (source, list.clone());
+                // The prints of its records the last build made, while they are of the same
+                // fields of as many records, and the records are files' (a folder inside the
+                // folder changes with its files).
+                let before = lists_before.remove(&key).filter(|(read, prints)| {
+                    read == fields && prints.len() == records.len() && !changed.deep(folder)
+                });
                 let mut hasher = DefaultHasher::new();
                 // The schema (labels, units) is part of every data print.
                 schema.hash(&mut hasher);
@@ -132,23 +143,18 @@ impl Prints {
                             .filter(|f| *f != "id" && *f != "name"),
                     )
                     .collect();
-                for (id, record) in records {
-                    id.hash(&mut hasher);
-                    let Json::Object(record) = record else {
-                        continue;
-                    };
-                    for key in &read {
-                        key.hash(&mut hasher);
-                        match record.get(*key) {
-                            Some(value) => {
-                                1u8.hash(&mut hasher);
-                                hash_json(value, &mut hasher);
-                            }
-                            None => 0u8.hash(&mut hasher),
-                        }
-                    }
+                let mut prints = Vec::with_capacity(records.len());
+                for (position, (id, record)) in records.iter().enumerate() {
+                    let kept = before
+                        .as_ref()
+                        .filter(|_| !changed.record(folder, id))
+                        .map(|(_, prints)| prints[position]);
+                    let print = kept.unwrap_or_else(|| record_print(id, record, &read));
+                    print.hash(&mut hasher);
+                    prints.push(print);
                 }
-                list_prints.insert((source, list.clone()), hasher.finish());
+                list_prints.insert(key.clone(), hasher.finish());
+                last.lists.insert(key, (fields.clone(), prints));
             }
         }
         let all_data = fingerprint(&data_map.keys().map(|k| (k, data[k])).collect::<Vec<_>>());
@@ -221,18 +227,61 @@ impl Prints {
     }
 }
 
+/// The print of the fields `read` of the record `id` of a folder list.
+fn record_print(id: &str, record: &Json, read: &[&str]) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    id.hash(&mut hasher);
+    if let Json::Object(record) = record {
+        for key in read {
+            key.hash(&mut hasher);
+            match record.get(*key) {
+                Some(value) => {
+                    1u8.hash(&mut hasher);
+                    hash_json(value, &mut hasher);
+                }
+                None => 0u8.hash(&mut hasher),
+            }
+        }
+    }
+    hasher.finish()
+}
+
+/// The data files whose prints were made anew (not known from the last build): their
+/// records' values may have changed.
+#[derive(Default)]
+struct Changed<'d> {
+    /// Top-level folder → the ids of its changed files.
+    records: HashMap<&'d str, std::collections::HashSet<&'d str>>,
+    /// Top-level folders with a folder inside.
+    deep: std::collections::HashSet<&'d str>,
+}
+
+impl Changed<'_> {
+    /// Whether record `id` of top-level folder `folder` may have changed.
+    fn record(&self, folder: &str, id: &str) -> bool {
+        self.records.get(folder).is_some_and(|ids| ids.contains(id))
+    }
+
+    /// Whether top-level folder `folder` has folders inside.
+    fn deep(&self, folder: &str) -> bool {
+        self.deep.contains(folder)
+    }
+}
+
 /// The fingerprint of each top-level name of the data context (`villages_list` has that of
 /// `villages`), from what the context is made of rather than from its text: each file's
 /// number, path and values (their fingerprint from loading), the place of every value (a
-/// figure's source names its line), and the schema (labels, units).
-fn data_prints(
+/// figure's source names its line), and the schema (labels, units). With it, the files
+/// whose prints were made anew.
+fn data_prints<'d>(
     data_map: &Map<String, Json>,
-    data: &crate::load::Data,
+    data: &'d crate::load::Data,
     schema: u64,
     (by_file, last): (&mut HashMap<Vec<String>, u64>, &mut FilePrints),
-) -> HashMap<String, u64> {
+) -> (HashMap<String, u64>, Changed<'d>) {
     let mut by_top: HashMap<&str, DefaultHasher> = HashMap::new();
     let mut made = Vec::with_capacity(data.files.len());
+    let mut changed = Changed::default();
     for (index, file) in data.files.iter().enumerate() {
         let Some(top) = file.key_path.first() else {
             made.push((file.clone(), 0));
@@ -244,6 +293,16 @@ fn data_prints(
             .files
             .get(index)
             .filter(|(was, _)| last.schema == schema && std::sync::Arc::ptr_eq(was, file));
+        match &file.key_path[..] {
+            [folder, _, _, ..] => {
+                changed.deep.insert(folder.as_str());
+            }
+            [folder, id] if known.is_none() => {
+                let ids = changed.records.entry(folder.as_str()).or_default();
+                ids.insert(id.as_str());
+            }
+            _ => {}
+        }
         let print = match known {
             Some((_, print)) => *print,
             None => {
@@ -266,16 +325,18 @@ fn data_prints(
     *last = FilePrints {
         schema,
         files: made,
+        lists: HashMap::new(),
     };
     let prints: HashMap<&str, u64> = by_top.into_iter().map(|(k, h)| (k, h.finish())).collect();
-    data_map
+    let tops = data_map
         .keys()
         .map(|name| {
             let own = prints.get(name.as_str()).copied();
             let listed = || prints.get(name.strip_suffix("_list")?).copied();
             (name.clone(), own.or_else(listed).unwrap_or_default())
         })
-        .collect()
+        .collect();
+    (tops, changed)
 }
 
 /// Hashes a template value as it is, its mappings' keys in their order (the order a
