@@ -72,7 +72,7 @@ pub(super) fn fingerprint(value: &impl Hash) -> u64 {
 
 /// What a page's HTML depends on, as fingerprints: a page whose inputs did not change is
 /// not rendered again (see [`PageCache`]).
-pub(super) struct Prints {
+pub(super) struct Prints<'d> {
     /// Each top-level data name (`township`, `villages`) → its fingerprint.
     data: HashMap<String, u64>,
     /// All the data at once, for a template whose reads cannot be known.
@@ -90,17 +90,24 @@ pub(super) struct Prints {
     /// (content template, folder list) → the fingerprint of the fields of the list's records
     /// the template reads (see [`super::deps::list_fields`]): an overview of villages is not
     /// made again when a field it does not show changes.
-    list_prints: HashMap<(usize, String), u64>,
-    /// Each data file's fingerprint (its key path → its number, contents, places and the
-    /// schema): what a generated page's record is made of.
-    records: HashMap<Vec<String>, u64>,
+    list_prints: HashMap<usize, HashMap<String, u64>>,
+    /// Each data file's fingerprint (its folder's key path → its id → its number, contents,
+    /// places and the schema): what a generated page's record is made of.
+    records: Records<'d>,
 }
 
-impl Prints {
+/// Data files' prints by folder (key path) and id.
+type Records<'d> = HashMap<&'d [String], HashMap<&'d str, u64>>;
+
+impl<'d> Prints<'d> {
     /// The fingerprints of a build: of each top-level data name, of the layout (`theme`),
     /// of the navigation every page shows, of the content templates and what each reads.
     pub(super) fn new(
-        (data_map, files, schema): (&Map<String, Json>, &crate::load::Data, u64),
+        (data_map, files, schema): (
+            &Map<String, Json>,
+            &'d [std::sync::Arc<crate::load::DataFile>],
+            u64,
+        ),
         theme: u64,
         plan: &PagePlan,
         sources: &[pages::Source],
@@ -109,11 +116,11 @@ impl Prints {
             &[Option<super::deps::ListFields>],
         ),
         last: &mut FilePrints,
-    ) -> Prints {
-        let mut records = HashMap::with_capacity(files.files.len());
+    ) -> Prints<'d> {
+        let mut records = HashMap::new();
         let mut lists_before = std::mem::take(&mut last.lists);
         let (data, changed) = data_prints(data_map, files, schema, (&mut records, last));
-        let mut list_prints = HashMap::new();
+        let mut list_prints: HashMap<usize, HashMap<String, u64>> = HashMap::new();
         for (source, lists) in list_fields.iter().enumerate() {
             for (list, fields) in lists.iter().flatten() {
                 let Some(fields) = fields else { continue };
@@ -153,7 +160,8 @@ impl Prints {
                     print.hash(&mut hasher);
                     prints.push(print);
                 }
-                list_prints.insert(key.clone(), hasher.finish());
+                let by_list = list_prints.entry(source).or_default();
+                by_list.insert(list.clone(), hasher.finish());
                 last.lists.insert(key, (fields.clone(), prints));
             }
         }
@@ -205,9 +213,8 @@ impl Prints {
             &page.key,
             page.number_headings,
             page.record.as_ref().map(|r| {
-                let mut key = r.folder.clone();
-                key.push(r.id.clone());
-                (&r.var, self.records.get(&key).copied())
+                let ids = self.records.get(r.folder.as_slice());
+                (&r.var, ids.and_then(|ids| ids.get(r.id.as_str())).copied())
             }),
             match &self.reads[page.source] {
                 Some(names) => (
@@ -215,7 +222,8 @@ impl Prints {
                     names
                         .iter()
                         .map(|n| {
-                            let fields = self.list_prints.get(&(page.source, n.clone())).copied();
+                            let lists = self.list_prints.get(&page.source);
+                            let fields = lists.and_then(|l| l.get(n)).copied();
                             let listed = || self.data.get(n.strip_suffix("_list")?).copied();
                             fields.or_else(|| self.data.get(n).copied()).or_else(listed)
                         })
@@ -275,14 +283,14 @@ impl Changed<'_> {
 /// whose prints were made anew.
 fn data_prints<'d>(
     data_map: &Map<String, Json>,
-    data: &'d crate::load::Data,
+    files: &'d [std::sync::Arc<crate::load::DataFile>],
     schema: u64,
-    (by_file, last): (&mut HashMap<Vec<String>, u64>, &mut FilePrints),
+    (by_file, last): (&mut Records<'d>, &mut FilePrints),
 ) -> (HashMap<String, u64>, Changed<'d>) {
     let mut by_top: HashMap<&str, DefaultHasher> = HashMap::new();
-    let mut made = Vec::with_capacity(data.files.len());
+    let mut made = Vec::with_capacity(files.len());
     let mut changed = Changed::default();
-    for (index, file) in data.files.iter().enumerate() {
+    for (index, file) in files.iter().enumerate() {
         let Some(top) = file.key_path.first() else {
             made.push((file.clone(), 0));
             continue;
@@ -314,7 +322,10 @@ fn data_prints<'d>(
             }
         };
         made.push((file.clone(), print));
-        by_file.insert(file.key_path.clone(), print);
+        if let Some((id, folder)) = file.key_path.split_last() {
+            let ids = by_file.entry(folder).or_default();
+            ids.insert(id.as_str(), print);
+        }
         let hasher = by_top.entry(top.as_str()).or_insert_with(|| {
             let mut h = DefaultHasher::new();
             schema.hash(&mut h);

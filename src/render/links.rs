@@ -110,8 +110,18 @@ pub fn resolve_links(
 pub struct Anchors<'a> {
     /// Output path → the page's anchors.
     pub pages: &'a HashMap<String, Vec<u64>>,
+    /// The pages the preview keeps, with their anchors (not copied into `pages`).
+    pub kept: Option<&'a HashMap<String, super::cache::CachedPage>>,
     /// Whether every page is there (else a link to a page not rendered is not judged).
     pub complete: bool,
+}
+
+impl<'a> Anchors<'a> {
+    /// The anchors of the page at output path `page`, if it is known.
+    pub fn of(&self, page: &str) -> Option<&'a [u64]> {
+        let kept = || Some(&self.kept?.get(page)?.anchors[..]);
+        self.pages.get(page).map(Vec::as_slice).or_else(kept)
+    }
 }
 
 /// The links of `pages` (output path, what [`scan`] found) that point nowhere, now that the
@@ -121,7 +131,7 @@ pub fn check(pages: &[(String, PageLinks)], anchors: Anchors<'_>) -> Vec<BrokenL
     for (page, links) in pages {
         broken.extend(links.broken.iter().map(|l| (page.clone(), l.clone())));
         for (target, fragment, link) in &links.pending {
-            let found = match anchors.pages.get(target) {
+            let found = match anchors.of(target) {
                 Some(ids) => has_anchor(ids, fragment),
                 None => !anchors.complete,
             };
@@ -239,6 +249,7 @@ mod tests {
             .map(|(p, l)| (p.clone(), l.anchors.clone()))
             .collect();
         let anchors = Anchors {
+            kept: None,
             pages: &pages,
             complete: true,
         };

@@ -455,15 +455,16 @@ pub fn render_site_cached(
             }
         })
         .unzip();
+    let checked_files = keep.then(|| data.files.clone());
     // Fingerprints of each page's inputs tell which cached pages can be reused; a build that
     // keeps nothing (a sink) does not need them.
-    let prints = keep.then(|| {
+    let prints = checked_files.as_deref().map(|files| {
         // Corrections change the pages of corrected figures (their links and notes).
         let theme_print =
             fingerprint(&(layout_print, site_json.to_string(), huibao_json.to_string()));
         let schema_text = std::fs::read(site.root.join(crate::discover::SCHEMA_FILE));
         let schema_print = fingerprint(&schema_text.unwrap_or_default());
-        let inputs = (&data_map, &data, schema_print);
+        let inputs = (&data_map, files, schema_print);
         let lists = (reads.clone(), &list_fields[..]);
         Prints::new(
             inputs,
@@ -476,7 +477,6 @@ pub fn render_site_cached(
     });
     let folders = context::top_level_folders(&data);
     let data_fingerprints = data.fingerprints();
-    let checked_files = keep.then(|| data.files.clone());
     // The pages read the template values: made now (the preview, `check`), the checked
     // data goes; else they are made from it as the pages need them.
     let lazy = match pages_to {
@@ -549,6 +549,8 @@ pub fn render_site_cached(
     output.notes.extend(print_note);
     let mut done = Done {
         keep,
+        kept: HashMap::with_capacity(if keep { plan.pages.len() } else { 0 }),
+        anchors: HashMap::with_capacity(if keep { 0 } else { plan.pages.len() }),
         ..Done::default()
     };
     let mut to_render: Vec<(usize, u64)> = Vec::new();
@@ -566,8 +568,20 @@ pub fn render_site_cached(
     }
     // The links of the pages reused, checked again with the rendered pages' links.
     let mut reused_links: Vec<(String, links::PageLinks)> = Vec::new();
+    // Each page's inputs' print, on every core (10,000 pages).
+    let page_prints: Vec<u64> = match &prints {
+        Some(prints) => {
+            use rayon::prelude::*;
+            (0..plan.pages.len())
+                .into_par_iter()
+                .with_min_len(256)
+                .map(|index| prints.page(&plan, index))
+                .collect()
+        }
+        None => vec![0; plan.pages.len()],
+    };
     for (index, page) in plan.pages.iter().enumerate() {
-        let inputs = prints.as_ref().map_or(0, |p| p.page(&plan, index));
+        let inputs = page_prints[index];
         match cache.pages.remove(&page.output) {
             Some(cached) if prints.is_some() && cached.print == inputs => {
                 if let Some(sink) = sink {
@@ -783,7 +797,7 @@ pub fn render_site_cached(
     // Links to an anchor of a static HTML file: its anchors are read from the file.
     for (_, page_links) in &scanned {
         for (target, _, _) in &page_links.pending {
-            if done.anchors.contains_key(target) {
+            if done.anchors.contains_key(target) || done.kept.contains_key(target) {
                 continue;
             }
             let source = site
@@ -799,6 +813,7 @@ pub fn render_site_cached(
     }
     let anchors = links::Anchors {
         pages: &done.anchors,
+        kept: Some(&done.kept),
         complete: !sample,
     };
     let tables = output.figures.pages.iter().flat_map(|page| &page.downloads);
@@ -894,7 +909,7 @@ struct Done {
     files: Vec<(PathBuf, Bytes)>,
     /// The figures each printed.
     figures: Vec<manifest::Page>,
-    /// Every page's anchors, for the links to them.
+    /// Every page's anchors, for the links to them (when kept, they are in `kept`).
     anchors: HashMap<String, Vec<u64>>,
     /// What the next build may reuse.
     kept: HashMap<String, cache::CachedPage>,
@@ -925,12 +940,14 @@ impl Done {
                     bytes,
                     section,
                     figures: figures.clone(),
-                    anchors: anchors.clone(),
+                    anchors,
                     links,
                     search,
                     tables,
                 },
             );
+        } else {
+            self.anchors.insert(page.output.clone(), anchors);
         }
         self.figures.push(manifest::Page {
             page: page.output.clone(),
@@ -938,7 +955,6 @@ impl Done {
             figures,
             downloads: table_paths,
         });
-        self.anchors.insert(page.output.clone(), anchors);
     }
 }
 
