@@ -16,7 +16,7 @@ use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Location, Text};
 
 /// Everything a build reads, found but not yet read.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Site {
     /// The site folder.
     pub root: PathBuf,
@@ -118,6 +118,48 @@ pub fn discover(root: &Path) -> Result<Site, Vec<Diagnostic>> {
     } else {
         Err(problems)
     }
+}
+
+/// The files `last` found, found again without walking the folders (10,000 village files)
+/// when the paths the preview's watcher saw change — `changed`, relative to the site folder
+/// — cannot have changed which files the site has: each is a file `last` lists and still a
+/// file, or a path that is not there now and held no listed file (an editor's temporary
+/// file). `None` when the folders must be walked again: a file new or gone, a folder, the
+/// settings.
+pub fn unchanged(last: &Site, changed: &[PathBuf]) -> Option<Site> {
+    let content = Path::new("content");
+    let listed_sources = || {
+        let themes = last.theme_templates.iter().map(|(_, source)| source);
+        themes.chain(last.static_files.iter().map(|(_, source)| source))
+    };
+    for rel in changed {
+        if rel == Path::new(crate::config::CONFIG_FILE) {
+            return None;
+        }
+        let full = last.root.join(rel);
+        if full.is_dir() {
+            return None;
+        }
+        let in_content = rel.strip_prefix(content).ok();
+        let listed = last.data_files.iter().any(|p| p == rel)
+            || in_content.is_some_and(|c| last.content_files.iter().any(|p| p == c))
+            || listed_sources().any(|source| *source == full);
+        let there = full.is_file();
+        if listed != there {
+            return None;
+        }
+        // A folder moved away: its files are gone without an event of their own.
+        let held_listed = || {
+            last.data_files.iter().any(|p| p.starts_with(rel))
+                || rel == content
+                || in_content.is_some_and(|c| last.content_files.iter().any(|p| p.starts_with(c)))
+                || listed_sources().any(|source| source.starts_with(&full))
+        };
+        if !there && held_listed() {
+            return None;
+        }
+    }
+    Some(last.clone())
 }
 
 fn is_ext(path: &Path, exts: &[&str]) -> bool {
@@ -222,4 +264,45 @@ fn walk_inside(
         ));
     }
     files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_files_found_are_reused_only_while_no_file_can_be_new_or_gone() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("data/villages")).unwrap();
+        std::fs::create_dir_all(root.join("content")).unwrap();
+        std::fs::write(root.join("data/villages/a.yaml"), "name: 甲\n").unwrap();
+        std::fs::write(root.join("content/index.md"), "首页\n").unwrap();
+        std::fs::write(root.join("huibao.toml"), "title = \"t\"\n").unwrap();
+        let site = discover(root).expect("a site");
+        let reused = |changed: &[&str]| {
+            let changed: Vec<PathBuf> = changed.iter().map(PathBuf::from).collect();
+            unchanged(&site, &changed).map(|s| (s.data_files, s.content_files))
+        };
+        let found = Some((site.data_files.clone(), site.content_files.clone()));
+        // Edits of listed files, and an editor's temporary file already gone.
+        assert_eq!(
+            reused(&[
+                "data/villages/a.yaml",
+                "content/index.md",
+                "data/villages/.a.swx"
+            ]),
+            found
+        );
+        // The settings, a folder, a new file, a listed file gone, a folder of listed files
+        // gone: walked again.
+        assert_eq!(reused(&["huibao.toml"]), None);
+        assert_eq!(reused(&["data/villages"]), None);
+        std::fs::write(root.join("data/villages/b.yaml"), "name: 乙\n").unwrap();
+        assert_eq!(reused(&["data/villages/b.yaml"]), None);
+        std::fs::remove_file(root.join("data/villages/a.yaml")).unwrap();
+        assert_eq!(reused(&["data/villages/a.yaml"]), None);
+        std::fs::remove_dir_all(root.join("content")).unwrap();
+        assert_eq!(reused(&["content"]), None);
+    }
 }

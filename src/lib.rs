@@ -103,6 +103,12 @@ pub struct BuildCache {
     pub pages: render::PageCache,
     /// The figures of the last good build.
     pub last_good: Option<std::sync::Arc<manifest::Manifest>>,
+    /// The files the last build found.
+    pub site: Option<discover::Site>,
+    /// The paths (relative to the site folder) the preview's watcher saw change since the
+    /// last build, when it knows them: the last build's files are reused when these cannot
+    /// have changed which files the site has (see [`discover::unchanged`]).
+    pub changed: Option<Vec<std::path::PathBuf>>,
 }
 
 /// Like [`render`], reusing what did not change since the last call with the same `cache`.
@@ -112,7 +118,12 @@ pub fn render_cached(
     compare: Compare<'_>,
     cache: &mut BuildCache,
 ) -> Result<Rendered, Vec<Diagnostic>> {
-    let site = discover::discover(site_root)?;
+    let last = cache.site.take().zip(cache.changed.take());
+    let site = match last.and_then(|(site, changed)| discover::unchanged(&site, &changed)) {
+        Some(site) => site,
+        None => discover::discover(site_root)?,
+    };
+    cache.site = Some(site.clone());
     render_discovered(site, deny_warnings, compare, cache, render::PagesTo::Memory)
 }
 

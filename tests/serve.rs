@@ -609,3 +609,52 @@ fn a_broken_link_stays_reported_after_an_unrelated_edit() {
     fs::write(&index, &before).unwrap();
     server.wait_for("the fix", |s| s.status()["ok"].as_bool().unwrap());
 }
+
+/// The preview walks the folders again only when a file may be new or gone: a file added,
+/// one saved through a temporary file and a rename (as many editors save), one removed and
+/// a folder moved away all reach the pages; an edit in place reuses the files found.
+#[test]
+fn files_added_saved_by_rename_removed_and_moved_away_reach_the_preview() {
+    let site = copy_site(&fixture("small"));
+    let server = Server::start(site.path(), &[]);
+    let villages = site.path().join("data/villages");
+    fs::write(
+        villages.join("xincun.yaml"),
+        HENGXI.replace("横溪村", "新村"),
+    )
+    .unwrap();
+    server.wait_for("the new village", |s| {
+        s.get("/villages/xincun.html").2.contains("新村")
+    });
+    // Saved as an editor does: written beside it, then renamed over it.
+    fs::write(
+        villages.join(".xincun.yaml.tmp"),
+        HENGXI.replace("横溪村", "新新村"),
+    )
+    .unwrap();
+    fs::rename(
+        villages.join(".xincun.yaml.tmp"),
+        villages.join("xincun.yaml"),
+    )
+    .unwrap();
+    server.wait_for("the renamed save", |s| {
+        s.get("/villages/xincun.html").2.contains("新新村")
+    });
+    edit(
+        site.path(),
+        "data/villages/xincun.yaml",
+        &HENGXI.replace("横溪村", "旧村"),
+    );
+    server.wait_for("the edit in place", |s| {
+        s.get("/villages/xincun.html").2.contains("旧村")
+    });
+    fs::remove_file(villages.join("xincun.yaml")).unwrap();
+    server.wait_for("the removal", |s| s.get("/villages/xincun.html").0 == 404);
+    // A folder moved out of the site: its files go without events of their own.
+    let away = tempfile::tempdir().unwrap();
+    fs::rename(&villages, away.path().join("villages")).unwrap();
+    server.wait_for("the folder moved away", |s| {
+        !s.status()["ok"].as_bool().unwrap()
+    });
+    assert!(server.said().contains("data/villages 下没有数据文件"));
+}

@@ -271,10 +271,14 @@ fn rebuild(builder: &mut Builder, shared: &Shared, options: &Options, changed: O
     let started = Instant::now();
     // A file the watcher saw change is read again even if its time and size say otherwise.
     if let Some(paths) = changed {
-        let relative = paths
+        let relative: Vec<&Path> = paths
             .iter()
-            .filter_map(|p| p.strip_prefix(&options.site).ok());
-        builder.cache.data.forget(relative);
+            .filter_map(|p| p.strip_prefix(&options.site).ok())
+            .collect();
+        builder.cache.data.forget(relative.iter().copied());
+        // (A path outside the site folder as named: the folders are walked again.)
+        builder.cache.changed = (relative.len() == paths.len())
+            .then(|| relative.iter().map(|p| p.to_path_buf()).collect());
     }
     // A bug in a build must not end the preview: it is reported like any other problem.
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| builder.build()))
