@@ -102,8 +102,9 @@ pub struct PagePlan {
     pub pages: Vec<PlannedPage>,
     /// The sidebar.
     pub toc: Vec<TocEntry>,
-    /// For a page in a folder, the index of the folder's first page (its `index.md`).
-    section_index: HashMap<usize, usize>,
+    /// For each page in a folder (by its place), the place of the folder's first page (its
+    /// `index.md`).
+    section_index: Vec<Option<usize>>,
     /// The home page's place (`index.md`), found once.
     home: Option<usize>,
 }
@@ -134,7 +135,7 @@ impl PagePlan {
         if let Some(home) = home.filter(|&h| h != index) {
             crumbs.push(home);
         }
-        if let Some(&section) = self.section_index.get(&index)
+        if let Some(section) = self.section_index.get(index).copied().flatten()
             && section != index
         {
             crumbs.push(section);
@@ -422,13 +423,16 @@ fn generate_pages(
 
 /// Orders pages: the home page, then top-level pages and folders by weight; inside a
 /// folder its `index.md` first, then the rest by weight. Builds the sidebar from that.
-fn navigation(mut pages: Vec<PlannedPage>, toc_section_limit: usize) -> PagePlan {
-    let folder_of = |key: &str| key.split_once('/').map(|(top, _)| top.to_string());
+fn navigation(pages: Vec<PlannedPage>, toc_section_limit: usize) -> PagePlan {
+    // A page's folder, and whether it is the folder's index page.
+    fn folder_of(key: &str) -> Option<(&str, bool)> {
+        key.split_once('/')
+            .map(|(top, rest)| (top, rest == "index.md"))
+    }
     // The weight of a folder is that of its index page, else its lightest page.
-    let mut folder_weight: BTreeMap<String, (i64, usize)> = BTreeMap::new();
+    let mut folder_weight: BTreeMap<&str, (i64, usize)> = BTreeMap::new();
     for page in &pages {
-        if let Some(folder) = folder_of(&page.key) {
-            let is_index = page.key == format!("{folder}/index.md");
+        if let Some((folder, is_index)) = folder_of(&page.key) {
             let candidate = (page.sort_key.0, page.sort_key.1);
             let entry = folder_weight.entry(folder).or_insert(candidate);
             if is_index || candidate < *entry {
@@ -436,30 +440,38 @@ fn navigation(mut pages: Vec<PlannedPage>, toc_section_limit: usize) -> PagePlan
             }
         }
     }
-    let group_key = |page: &PlannedPage| -> (u8, i64, usize, String, u8, (i64, usize, usize)) {
+    // Folders by name (pages outside a folder before all: 0), so that the sort keys hold
+    // no text.
+    let folder_rank: HashMap<&str, usize> = folder_weight
+        .keys()
+        .enumerate()
+        .map(|(rank, folder)| (*folder, rank + 1))
+        .collect();
+    type GroupKey = (u8, i64, usize, usize, u8, (i64, usize, usize));
+    let group_key = |page: &PlannedPage| -> GroupKey {
         let home = u8::from(page.key != "index.md");
         match folder_of(&page.key) {
-            None => (
-                home,
-                page.sort_key.0,
-                page.sort_key.1,
-                String::new(),
-                0,
-                page.sort_key,
-            ),
-            Some(folder) => {
-                let (w, p) = folder_weight[&folder];
-                let not_index = u8::from(page.key != format!("{folder}/index.md"));
-                (home, w, p, folder, not_index, page.sort_key)
+            None => (home, page.sort_key.0, page.sort_key.1, 0, 0, page.sort_key),
+            Some((folder, is_index)) => {
+                let (w, p) = folder_weight[folder];
+                let rank = folder_rank[folder];
+                (home, w, p, rank, u8::from(!is_index), page.sort_key)
             }
         }
     };
-    pages.sort_by_cached_key(group_key);
+    let keys: Vec<GroupKey> = pages.iter().map(group_key).collect();
+    let mut keyed: Vec<(GroupKey, PlannedPage)> = keys.into_iter().zip(pages).collect();
+    // (Stable: pages of equal keys keep their order.)
+    keyed.sort_by_key(|(key, _)| *key);
+    let pages: Vec<PlannedPage> = keyed.into_iter().map(|(_, page)| page).collect();
 
-    let mut plan = PagePlan::default();
-    let mut current_folder: Option<(String, usize)> = None;
+    let mut plan = PagePlan {
+        section_index: vec![None; pages.len()],
+        ..PagePlan::default()
+    };
+    let mut current_folder: Option<(&str, usize)> = None;
     for (i, page) in pages.iter().enumerate() {
-        match folder_of(&page.key) {
+        match folder_of(&page.key).map(|(folder, _)| folder) {
             None => {
                 current_folder = None;
                 plan.toc.push(TocEntry {
@@ -479,7 +491,7 @@ fn navigation(mut pages: Vec<PlannedPage>, toc_section_limit: usize) -> PagePlan
                     (plan.toc.last_mut(), &current_folder)
                 {
                     entry.children.push(i);
-                    plan.section_index.insert(i, *head);
+                    plan.section_index[i] = Some(*head);
                 }
             }
         }
