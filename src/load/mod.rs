@@ -68,7 +68,9 @@ pub fn load(root: &Path, paths: &[PathBuf]) -> Result<Data, Vec<Diagnostic>> {
 /// time have not changed is not read again. Files are shared with the build, not copied.
 #[derive(Debug, Default)]
 pub struct LoadCache {
-    files: std::collections::HashMap<PathBuf, (std::time::SystemTime, u64, Arc<DataFile>)>,
+    /// The files of the last load, in its order, each with the time and size it had when it
+    /// was read (`None`: not to be reused — unreadable then, or forgotten since).
+    files: Vec<Option<(std::time::SystemTime, u64, Arc<DataFile>)>>,
 }
 
 impl LoadCache {
@@ -76,8 +78,14 @@ impl LoadCache {
     /// reported them changed): read again at the next build whatever their time and size
     /// say (a shared folder may keep a file's time through an edit of the same length).
     pub fn forget<'p>(&mut self, paths: impl IntoIterator<Item = &'p Path>) {
-        for path in paths {
-            self.files.remove(path);
+        let paths: Vec<&Path> = paths.into_iter().collect();
+        for slot in &mut self.files {
+            if slot
+                .as_ref()
+                .is_some_and(|(_, _, file)| paths.contains(&&*file.path))
+            {
+                *slot = None;
+            }
         }
     }
 }
@@ -93,10 +101,20 @@ pub fn load_cached(
     let known = cache.as_deref();
     // Files unchanged since the last build come from the cache; the others are parsed,
     // on every core. A file whose parsing panics is an internal error of that file, as a
-    // page is in render.
+    // page is in render. The last load's files are in the same places while there are as
+    // many; else they are found by path.
+    type Entry = (std::time::SystemTime, u64, Arc<DataFile>);
+    let by_path: Option<std::collections::HashMap<&Path, &Entry>> = known
+        .filter(|c| c.files.len() != paths.len())
+        .map(|c| c.files.iter().flatten().map(|e| (&*e.2.path, e)).collect());
     let cached = |i: usize, stamp: Option<(std::time::SystemTime, u64)>| {
-        let (stamp, entry) = (stamp?, known?.files.get(&paths[i])?);
-        (entry.0 == stamp.0 && entry.1 == stamp.1).then(|| entry.2.clone())
+        let stamp = stamp?;
+        let entry = match &by_path {
+            Some(by_path) => *by_path.get(paths[i].as_path())?,
+            None => known?.files.get(i)?.as_ref()?,
+        };
+        (entry.2.path == paths[i] && entry.0 == stamp.0 && entry.1 == stamp.1)
+            .then(|| entry.2.clone())
     };
     use rayon::prelude::*;
     let progress = crate::progress::Progress::new("数据 data", paths.len());
@@ -121,22 +139,22 @@ pub fn load_cached(
         })
         .collect();
     progress.finish();
+    if let Some(cache) = cache.as_mut() {
+        cache.files = results
+            .iter()
+            .map(|(stamp, result)| match (stamp, result) {
+                (Some((modified, len)), Ok(file)) => Some((*modified, *len, file.clone())),
+                _ => None,
+            })
+            .collect();
+    }
     let mut files = Vec::with_capacity(paths.len());
     let mut problems = Vec::new();
-    let mut kept = std::collections::HashMap::with_capacity(if keep { paths.len() } else { 0 });
-    for (i, (stamp, result)) in results.into_iter().enumerate() {
+    for (_, result) in results {
         match result {
-            Ok(file) => {
-                if let Some((modified, len)) = stamp {
-                    kept.insert(paths[i].clone(), (modified, len, file.clone()));
-                }
-                files.push(file);
-            }
+            Ok(file) => files.push(file),
             Err(mut found) => problems.append(&mut found),
         }
-    }
-    if let Some(cache) = cache.as_mut() {
-        cache.files = kept;
     }
     if problems.is_empty() {
         Ok(Data { files })

@@ -29,16 +29,32 @@ pub fn check(
     let reusable = cache
         .as_deref()
         .filter(|c| c.schema.as_ref() == Some(schema) && c.ids == ids);
+    // The last build's files are in the same places while there are as many; else they
+    // are found by path.
+    let by_path: Option<HashMap<&std::path::Path, &Checked>> = reusable
+        .filter(|c| c.files.len() != data.files.len())
+        .map(|c| {
+            c.files
+                .iter()
+                .map(|d| (d.loaded.path.as_path(), d))
+                .collect()
+        });
+    let earlier = |index: usize, file: &Arc<DataFile>| -> Option<&Checked> {
+        let done = match &by_path {
+            Some(by_path) => *by_path.get(file.path.as_path())?,
+            None => reusable?.files.get(index)?,
+        };
+        Arc::ptr_eq(&done.loaded, file).then_some(done)
+    };
     let progress = crate::progress::Progress::new("检查 check", data.files.len());
     let results: Vec<(Arc<DataFile>, Vec<Diagnostic>)> = data
         .files
         .par_iter()
+        .enumerate()
         .with_min_len(64)
-        .map(|file| {
+        .map(|(index, file)| {
             progress.tick();
-            if let Some(done) = reusable.and_then(|c| c.files.get(&file.path))
-                && Arc::ptr_eq(&done.loaded, file)
-            {
+            if let Some(done) = earlier(index, file) {
                 return (done.checked.clone(), done.problems.clone());
             }
             let mut found = Vec::new();
@@ -52,13 +68,10 @@ pub fn check(
             .files
             .iter()
             .zip(&results)
-            .map(|(loaded, (checked, found))| {
-                let done = Checked {
-                    loaded: loaded.clone(),
-                    checked: checked.clone(),
-                    problems: found.clone(),
-                };
-                (loaded.path.clone(), done)
+            .map(|(loaded, (checked, found))| Checked {
+                loaded: loaded.clone(),
+                checked: checked.clone(),
+                problems: found.clone(),
             })
             .collect();
         cache.schema = Some(schema.clone());
@@ -82,9 +95,9 @@ pub struct Cache {
     schema: Option<Schema>,
     /// Every folder's file ids then (references are checked against them).
     ids: HashMap<String, Vec<String>>,
-    /// By path: the file as loaded (compared by pointer: the load cache shares unchanged
-    /// files), as checked, and its problems.
-    files: HashMap<std::path::PathBuf, Checked>,
+    /// In the order of the data: the file as loaded (compared by pointer: the load cache
+    /// shares unchanged files), as checked, and its problems.
+    files: Vec<Checked>,
 }
 
 /// One file as the last build checked it (see [`Cache`]).
