@@ -14,7 +14,7 @@ use crate::manifest;
 /// is not rendered again.
 #[derive(Debug, Default)]
 pub struct PageCache {
-    pub(super) pages: HashMap<String, CachedPage>,
+    pub(super) pages: KeptPages,
     /// The data files of the build that made the pages, in order: the pages' figures name
     /// values by their file's number, so pages are kept only while the files are the same.
     pub(super) files: Vec<String>,
@@ -29,6 +29,10 @@ pub struct PageCache {
     /// The page 「数据下载」's files with the fingerprint of the data they were made of.
     pub(super) data_downloads: Option<(String, super::data_page::DataDownloads)>,
 }
+
+/// The pages kept by output path (hashed with FxHash: 10,000 paths looked up and stored
+/// again at each rebuild of the preview).
+pub(super) type KeptPages = rustc_hash::FxHashMap<String, CachedPage>;
 
 /// Each data file's print from the last build, with the file it was made from (see
 /// `data_prints`).

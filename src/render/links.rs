@@ -111,7 +111,7 @@ pub struct Anchors<'a> {
     /// Output path → the page's anchors.
     pub pages: &'a HashMap<String, Vec<u64>>,
     /// The pages the preview keeps, with their anchors (not copied into `pages`).
-    pub kept: Option<&'a HashMap<String, super::cache::CachedPage>>,
+    pub kept: Option<&'a super::cache::KeptPages>,
     /// Whether every page is there (else a link to a page not rendered is not judged).
     pub complete: bool,
 }

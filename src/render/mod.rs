@@ -549,7 +549,10 @@ pub fn render_site_cached(
     output.notes.extend(print_note);
     let mut done = Done {
         keep,
-        kept: HashMap::with_capacity(if keep { plan.pages.len() } else { 0 }),
+        kept: cache::KeptPages::with_capacity_and_hasher(
+            if keep { plan.pages.len() } else { 0 },
+            Default::default(),
+        ),
         anchors: HashMap::with_capacity(if keep { 0 } else { plan.pages.len() }),
         ..Done::default()
     };
@@ -912,7 +915,7 @@ struct Done {
     /// Every page's anchors, for the links to them (when kept, they are in `kept`).
     anchors: HashMap<String, Vec<u64>>,
     /// What the next build may reuse.
-    kept: HashMap<String, cache::CachedPage>,
+    kept: cache::KeptPages,
 }
 
 impl Done {
