@@ -626,11 +626,17 @@ pub fn render_site_cached(
                 }
                 done.add(
                     page,
-                    inputs,
-                    (Some(cached.bytes), cached.section, cached.tables),
-                    (cached.figures, table_paths),
-                    (cached.anchors, cached.search),
-                    links,
+                    DonePage {
+                        print: inputs,
+                        bytes: Some(cached.bytes),
+                        section: cached.section,
+                        tables: cached.tables,
+                        figures: cached.figures,
+                        table_paths,
+                        anchors: cached.anchors,
+                        search: cached.search,
+                        links,
+                    },
                 );
             }
             _ if sample
@@ -757,16 +763,23 @@ pub fn render_site_cached(
                 if let Some(found) = page.links.to_check() {
                     scanned.push((planned.output.clone(), found));
                 }
+                let links = if done.keep {
+                    page.links
+                } else {
+                    links::PageLinks::default()
+                };
                 done.add(
                     planned,
-                    inputs,
-                    (page.bytes, page.section, page.tables),
-                    (std::sync::Arc::new(page.figures.shrunk()), page.table_paths),
-                    (anchors, page.search),
-                    if done.keep {
-                        page.links
-                    } else {
-                        links::PageLinks::default()
+                    DonePage {
+                        print: inputs,
+                        bytes: page.bytes,
+                        section: page.section,
+                        tables: page.tables,
+                        figures: std::sync::Arc::new(page.figures.shrunk()),
+                        table_paths: page.table_paths,
+                        anchors,
+                        search: page.search,
+                        links,
                     },
                 );
             }
@@ -918,18 +931,43 @@ struct Done {
     kept: cache::KeptPages,
 }
 
+/// A page done, reused or rendered now (see [`Done::add`]).
+struct DonePage {
+    /// The fingerprint of its inputs.
+    print: u64,
+    /// The whole page (when pages are kept).
+    bytes: Option<Bytes>,
+    /// Its section of the whole-report page.
+    section: Option<Bytes>,
+    /// Its tables' CSV files (when pages are kept).
+    tables: Vec<(String, Bytes)>,
+    /// The figures it printed.
+    figures: std::sync::Arc<manifest::Figures>,
+    /// Its tables' files (paths in the site), which carry its figures too.
+    table_paths: Vec<String>,
+    /// Its anchors.
+    anchors: Vec<u64>,
+    /// Its part of the search index (when kept).
+    search: Option<std::sync::Arc<search::index::Entry>>,
+    /// Its content's links as written and what was found of them, kept with the page.
+    links: links::PageLinks,
+}
+
 impl Done {
-    fn add(
-        &mut self,
-        page: &pages::PlannedPage,
-        inputs: u64,
-        (bytes, section, tables): (Option<Bytes>, Option<Bytes>, Vec<(String, Bytes)>),
-        // Its figures, and its tables' files, which carry them too.
-        (figures, table_paths): (std::sync::Arc<manifest::Figures>, Vec<String>),
-        (anchors, search): (Vec<u64>, Option<std::sync::Arc<search::index::Entry>>),
-        // Its content's links as written and what was found of them, kept with the page.
-        links: links::PageLinks,
-    ) {
+    /// Takes `page`'s figures for the manifest, its anchors for the link check and, when
+    /// pages are kept, its files and what the next build may reuse.
+    fn add(&mut self, page: &pages::PlannedPage, done: DonePage) {
+        let DonePage {
+            print,
+            bytes,
+            section,
+            tables,
+            figures,
+            table_paths,
+            anchors,
+            search,
+            links,
+        } = done;
         if let (true, Some(bytes)) = (self.keep, bytes) {
             self.files
                 .push((PathBuf::from(&page.output), bytes.clone()));
@@ -939,7 +977,7 @@ impl Done {
             self.kept.insert(
                 page.output.clone(),
                 cache::CachedPage {
-                    print: inputs,
+                    print,
                     bytes,
                     section,
                     figures: figures.clone(),
