@@ -90,6 +90,43 @@ impl LoadCache {
     }
 }
 
+/// What the preview kept of the last build's data files (`entries`), found for this build's
+/// files: in the same place while there are as many files, else by path (a file was added
+/// or removed). Used by the load cache and the field checks' cache.
+pub struct LastBuild<'c, T> {
+    entries: &'c [T],
+    /// The file an entry is of (`None`: an entry not to be reused).
+    file_of: fn(&T) -> Option<&DataFile>,
+    /// The entries by their file's path, when the number of files changed.
+    by_path: Option<std::collections::HashMap<&'c Path, &'c T>>,
+}
+
+impl<'c, T> LastBuild<'c, T> {
+    /// The `entries` of the last build, for a build of `files_now` files.
+    pub fn new(entries: &'c [T], files_now: usize, file_of: fn(&T) -> Option<&DataFile>) -> Self {
+        let by_path = (entries.len() != files_now).then(|| {
+            let with_path = |entry| Some((file_of(entry)?.path.as_path(), entry));
+            entries.iter().filter_map(with_path).collect()
+        });
+        LastBuild {
+            entries,
+            file_of,
+            by_path,
+        }
+    }
+
+    /// The last build's entry of the file at `path`, this build's `index`th.
+    pub fn get(&self, index: usize, path: &Path) -> Option<&'c T> {
+        let entry = match &self.by_path {
+            Some(by_path) => *by_path.get(path)?,
+            None => self.entries.get(index)?,
+        };
+        (self.file_of)(entry)
+            .is_some_and(|file| file.path == path)
+            .then_some(entry)
+    }
+}
+
 /// Like [`load`], reusing the files of `cache` that did not change, and updating it (with no
 /// cache, no file's time and size are asked for).
 pub fn load_cached(
@@ -101,20 +138,16 @@ pub fn load_cached(
     let known = cache.as_deref();
     // Files unchanged since the last build come from the cache; the others are parsed,
     // on every core. A file whose parsing panics is an internal error of that file, as a
-    // page is in render. The last load's files are in the same places while there are as
-    // many; else they are found by path.
-    type Entry = (std::time::SystemTime, u64, Arc<DataFile>);
-    let by_path: Option<std::collections::HashMap<&Path, &Entry>> = known
-        .filter(|c| c.files.len() != paths.len())
-        .map(|c| c.files.iter().flatten().map(|e| (&*e.2.path, e)).collect());
+    // page is in render.
+    let earlier = known.map(|c| {
+        LastBuild::new(&c.files, paths.len(), |slot| {
+            slot.as_ref().map(|(_, _, file)| &**file)
+        })
+    });
     let cached = |i: usize, stamp: Option<(std::time::SystemTime, u64)>| {
         let stamp = stamp?;
-        let entry = match &by_path {
-            Some(by_path) => *by_path.get(paths[i].as_path())?,
-            None => known?.files.get(i)?.as_ref()?,
-        };
-        (entry.2.path == paths[i] && entry.0 == stamp.0 && entry.1 == stamp.1)
-            .then(|| entry.2.clone())
+        let (modified, len, file) = earlier.as_ref()?.get(i, &paths[i])?.as_ref()?;
+        (*modified == stamp.0 && *len == stamp.1).then(|| file.clone())
     };
     use rayon::prelude::*;
     let progress = crate::progress::Progress::new("数据 data", paths.len());
@@ -431,6 +464,36 @@ pub fn decode(bytes: &[u8], path: &Path) -> Result<String, Diagnostic> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_last_build_s_entry_is_found_in_its_place_or_by_its_path() {
+        let file = |path: &str| {
+            let root = yaml::parse("a: 1\n", Path::new(path)).unwrap();
+            Arc::new(data_file(Path::new(path), root).unwrap())
+        };
+        let (a, b, c) = (
+            file("data/a.yaml"),
+            file("data/b.yaml"),
+            file("data/c.yaml"),
+        );
+        let kept = vec![Some(a.clone()), None, Some(c.clone())];
+        fn file_of(slot: &Option<Arc<DataFile>>) -> Option<&DataFile> {
+            slot.as_deref()
+        }
+        let found = |last: &LastBuild<Option<Arc<DataFile>>>, index, path: &str| {
+            last.get(index, Path::new(path)).map(|slot| slot.is_some())
+        };
+        // As many files: by place, and only when the place holds that file.
+        let same = LastBuild::new(&kept, 3, file_of);
+        assert_eq!(found(&same, 0, "data/a.yaml"), Some(true));
+        assert_eq!(found(&same, 1, "data/b.yaml"), None);
+        assert_eq!(found(&same, 1, "data/c.yaml"), None);
+        assert_eq!(found(&same, 2, "data/c.yaml"), Some(true));
+        // A file added before c: by path.
+        let more = LastBuild::new(&kept, 4, file_of);
+        assert_eq!(found(&more, 3, "data/c.yaml"), Some(true));
+        assert_eq!(found(&more, 1, b.path.to_str().unwrap()), None);
+    }
 
     #[test]
     fn a_file_changed_without_a_new_time_or_size_is_read_again_once_forgotten() {

@@ -29,21 +29,13 @@ pub fn check(
     let reusable = cache
         .as_deref()
         .filter(|c| c.schema.as_ref() == Some(schema) && c.ids == ids);
-    // The last build's files are in the same places while there are as many; else they
-    // are found by path.
-    let by_path: Option<HashMap<&std::path::Path, &Checked>> = reusable
-        .filter(|c| c.files.len() != data.files.len())
-        .map(|c| {
-            c.files
-                .iter()
-                .map(|d| (d.loaded.path.as_path(), d))
-                .collect()
-        });
+    let last_build = reusable.map(|c| {
+        crate::load::LastBuild::new(&c.files, data.files.len(), |done: &Checked| {
+            Some(&*done.loaded)
+        })
+    });
     let earlier = |index: usize, file: &Arc<DataFile>| -> Option<&Checked> {
-        let done = match &by_path {
-            Some(by_path) => *by_path.get(file.path.as_path())?,
-            None => reusable?.files.get(index)?,
-        };
+        let done = last_build.as_ref()?.get(index, &file.path)?;
         Arc::ptr_eq(&done.loaded, file).then_some(done)
     };
     let progress = crate::progress::Progress::new("检查 check", data.files.len());
