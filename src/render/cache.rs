@@ -122,8 +122,8 @@ impl<'d> Prints<'d> {
         last: &mut FilePrints,
     ) -> Prints<'d> {
         let mut records = HashMap::new();
-        let mut lists_before = std::mem::take(&mut last.lists);
         let (data, changed) = data_prints(data_map, files, schema, (&mut records, last));
+        let mut lists_before = std::mem::take(&mut last.lists);
         let mut list_prints: HashMap<usize, HashMap<String, u64>> = HashMap::new();
         for (source, lists) in list_fields.iter().enumerate() {
             for (list, fields) in lists.iter().flatten() {
@@ -337,11 +337,8 @@ fn data_prints<'d>(
         });
         print.hash(hasher);
     }
-    *last = FilePrints {
-        schema,
-        files: made,
-        lists: HashMap::new(),
-    };
+    last.schema = schema;
+    last.files = made;
     let prints: HashMap<&str, u64> = by_top.into_iter().map(|(k, h)| (k, h.finish())).collect();
     let tops = data_map
         .keys()

@@ -440,12 +440,12 @@ fn navigation(pages: Vec<PlannedPage>, toc_section_limit: usize) -> PagePlan {
             }
         }
     }
-    // Folders by name (pages outside a folder before all: 0), so that the sort keys hold
-    // no text.
-    let folder_rank: HashMap<&str, usize> = folder_weight
-        .keys()
+    // With its rank by name (pages outside a folder before all: 0), so that the sort keys
+    // hold no text.
+    let folders: HashMap<&str, ((i64, usize), usize)> = folder_weight
+        .into_iter()
         .enumerate()
-        .map(|(rank, folder)| (*folder, rank + 1))
+        .map(|(rank, (folder, weight))| (folder, (weight, rank + 1)))
         .collect();
     type GroupKey = (u8, i64, usize, usize, u8, (i64, usize, usize));
     let group_key = |page: &PlannedPage| -> GroupKey {
@@ -453,8 +453,7 @@ fn navigation(pages: Vec<PlannedPage>, toc_section_limit: usize) -> PagePlan {
         match folder_of(&page.key) {
             None => (home, page.sort_key.0, page.sort_key.1, 0, 0, page.sort_key),
             Some((folder, is_index)) => {
-                let (w, p) = folder_weight[folder];
-                let rank = folder_rank[folder];
+                let ((w, p), rank) = folders[folder];
                 (home, w, p, rank, u8::from(!is_index), page.sort_key)
             }
         }
