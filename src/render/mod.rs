@@ -813,7 +813,7 @@ pub fn render_site_cached(
     // Links to an anchor of a static HTML file: its anchors are read from the file.
     for (_, page_links) in &scanned {
         for (target, _, _) in &page_links.pending {
-            if done.anchors.contains_key(target) || done.kept.contains_key(target) {
+            if done.link_anchors(false).of(target).is_some() {
                 continue;
             }
             let source = site
@@ -827,11 +827,7 @@ pub fn render_site_cached(
             }
         }
     }
-    let anchors = links::Anchors {
-        pages: &done.anchors,
-        kept: Some(&done.kept),
-        complete: !sample,
-    };
+    let anchors = done.link_anchors(!sample);
     let tables = output.figures.pages.iter().flat_map(|page| &page.downloads);
     problems.extend(check_published(
         &plan,
@@ -954,6 +950,15 @@ struct DonePage {
 }
 
 impl Done {
+    /// The anchors of the pages done, for the link check (`complete`: every page is done).
+    fn link_anchors(&self, complete: bool) -> links::Anchors<'_> {
+        links::Anchors {
+            pages: &self.anchors,
+            kept: Some(&self.kept),
+            complete,
+        }
+    }
+
     /// Takes `page`'s figures for the manifest, its anchors for the link check and, when
     /// pages are kept, its files and what the next build may reuse.
     fn add(&mut self, page: &pages::PlannedPage, done: DonePage) {
