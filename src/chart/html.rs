@@ -73,15 +73,20 @@ pub fn to_html(spec: &ChartSpec) -> String {
 /// when no two charts share an id.
 pub fn unique_ids(html: &str) -> std::borrow::Cow<'_, str> {
     const START: &str = "<figure class=\"chart chart-";
-    if crate::html::count(html, START) < 2 {
+    if crate::html::finder!(START.as_bytes())
+        .find_iter(html.as_bytes())
+        .nth(1)
+        .is_none()
+    {
         return std::borrow::Cow::Borrowed(html);
     }
     let mut used = std::collections::HashSet::new();
     let mut out = String::with_capacity(html.len() + 16);
     let mut rest = html;
-    while let Some(at) = crate::html::find(rest, START) {
+    while let Some(at) = crate::html::finder!(START.as_bytes()).find(rest.as_bytes()) {
         out.push_str(&rest[..at]);
-        let end = crate::html::find(&rest[at..], "</figure>")
+        let end = crate::html::finder!(b"</figure>")
+            .find(&rest.as_bytes()[at..])
             .map_or(rest.len(), |e| at + e + "</figure>".len());
         let figure = &rest[at..end];
         let id = figure

@@ -288,11 +288,11 @@ fn scalar(text: &str) -> Option<(&str, ScalarStyle)> {
 /// A plain value without its trailing comment; `None` if it holds `: ` (a mapping where a
 /// value should be: the full parser's error).
 fn plain(text: &str) -> Option<(&str, ScalarStyle)> {
-    let text = match memchr::memmem::find(text.as_bytes(), b" #") {
+    let text = match crate::html::finder!(b" #").find(text.as_bytes()) {
         Some(at) => text[..at].trim_end_matches(' '),
         None => text,
     };
-    if text.ends_with(':') || memchr::memmem::find(text.as_bytes(), b": ").is_some() {
+    if text.ends_with(':') || crate::html::finder!(b": ").find(text.as_bytes()).is_some() {
         return None;
     }
     Some((text, ScalarStyle::Plain))

@@ -174,7 +174,11 @@ pub fn fragment(output: &str, title: Option<&str>, body: &str, pages: &HashSet<S
 /// `<div class="site-only">` … `</div>` into blocks around the Markdown between them.
 /// HTML with no `site-only` in it, outside an open element, comes back as it is.
 pub fn without_site_only<'h>(html: &'h str, open: &mut SiteOnly) -> Cow<'h, str> {
-    if !open.is_open() && memchr::memmem::find(html.as_bytes(), b"site-only").is_none() {
+    if !open.is_open()
+        && crate::html::finder!(b"site-only")
+            .find(html.as_bytes())
+            .is_none()
+    {
         return Cow::Borrowed(html);
     }
     let mut out = String::with_capacity(html.len());
@@ -305,10 +309,10 @@ const VOID: &[&str] = &[
 /// no `<svg>` inside and names nothing site-only; `None` otherwise (it is scanned tag by tag).
 fn plain_svg_end(rest: &str) -> Option<usize> {
     let bytes = rest.as_bytes();
-    let close = memchr::memmem::find(bytes, b"</svg>")?;
+    let close = crate::html::finder!(b"</svg>").find(bytes)?;
     let inside = &bytes[..close];
-    let nested = memchr::memmem::find(inside, b"<svg").is_some();
-    let site_only = memchr::memmem::find(inside, b"site-only").is_some();
+    let nested = crate::html::finder!(b"<svg").find(inside).is_some();
+    let site_only = crate::html::finder!(b"site-only").find(inside).is_some();
     (!nested && !site_only).then_some(close + "</svg>".len())
 }
 

@@ -16,7 +16,7 @@ pub const LINK_TEXT: &str = "下载 CSV";
 /// A page's content with a link after each of its data tables, and the CSV files (their
 /// paths in the site); `None` when it has no data table.
 pub fn with_downloads(body: &str, page_output: &str) -> Option<(String, Vec<(String, Bytes)>)> {
-    memchr::memmem::find(body.as_bytes(), b"<table")?;
+    crate::html::finder!(b"<table").find(body.as_bytes())?;
     let (dir, stem) = match page_output.rsplit_once('/') {
         Some((dir, file)) => (format!("{dir}/"), file),
         None => (String::new(), page_output),
@@ -27,8 +27,9 @@ pub fn with_downloads(body: &str, page_output: &str) -> Option<(String, Vec<(Str
     let mut rest = body;
     // Whether the scan is inside a chart's data table (`details.chart-data`).
     let mut in_chart = false;
-    while let Some(start) = memchr::memmem::find(rest.as_bytes(), b"<table") {
-        let Some(end) = memchr::memmem::find(&rest.as_bytes()[start..], b"</table>")
+    while let Some(start) = crate::html::finder!(b"<table").find(rest.as_bytes()) {
+        let Some(end) = crate::html::finder!(b"</table>")
+            .find(&rest.as_bytes()[start..])
             .map(|e| start + e + "</table>".len())
         else {
             break;
@@ -214,7 +215,7 @@ fn elements_of_any<'h>(html: &'h str, names: &[&'static str]) -> Vec<(&'static s
         // `</name>`: found by `</` and the name (in any case).
         let mut end = None;
         let mut from = tag_end;
-        while let Some(e) = memchr::memmem::find(&html.as_bytes()[from..], b"</") {
+        while let Some(e) = crate::html::finder!(b"</").find(&html.as_bytes()[from..]) {
             let start = from + e;
             let after = &html[start + 2..];
             if after.len() > name.len()

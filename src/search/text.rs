@@ -109,10 +109,10 @@ pub fn page_text(html: &str) -> PageText {
 /// Whether a start tag's classes include `site-only`.
 fn site_only(tag: &str) -> bool {
     // Most tags are short (`<td>`, `<p>`, `</span>`): too short for the class to be there.
-    static SITE_ONLY: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
-        std::sync::LazyLock::new(|| memchr::memmem::Finder::new("site-only"));
     tag.len() >= "<p class=site-only>".len()
-        && SITE_ONLY.find(tag.as_bytes()).is_some()
+        && crate::html::finder!(b"site-only")
+            .find(tag.as_bytes())
+            .is_some()
         && crate::html::has_class(tag, "site-only")
 }
 

@@ -244,7 +244,12 @@ pub fn draw(spec: &ChartSpec) -> Drawn {
 /// the page shows as the value's data file and line (a tooltip on hover). Texts are matched
 /// to draw calls by order; if the counts disagree nothing is added.
 fn with_sources(svg: &str, sources: &[Option<String>]) -> String {
-    if sources.iter().all(Option::is_none) || crate::html::count(svg, "<text") != sources.len() {
+    if sources.iter().all(Option::is_none)
+        || crate::html::finder!(b"<text")
+            .find_iter(svg.as_bytes())
+            .count()
+            != sources.len()
+    {
         return svg.to_string();
     }
     let mut out = String::with_capacity(svg.len() + 64 * sources.len());
