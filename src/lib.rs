@@ -119,8 +119,15 @@ pub fn render_cached(
     cache: &mut BuildCache,
 ) -> Result<Rendered, Vec<Diagnostic>> {
     let last = cache.site.take().zip(cache.changed.take());
-    let site = match last.and_then(|(site, changed)| discover::unchanged(&site, &changed)) {
-        Some(site) => site,
+    let site = match last
+        .and_then(|(site, changed)| Some((discover::unchanged(&site, &changed)?, changed)))
+    {
+        Some((site, changed)) => {
+            // The same files, and the watcher knows which changed: no other is asked its
+            // time and size.
+            cache.data.only_changed(&changed);
+            site
+        }
         None => discover::discover(site_root)?,
     };
     cache.site = Some(site.clone());

@@ -71,9 +71,21 @@ pub struct LoadCache {
     /// The files of the last load, in its order, each with the time and size it had when it
     /// was read (`None`: not to be reused — unreadable then, or forgotten since).
     files: Vec<Option<(std::time::SystemTime, u64, Arc<DataFile>)>>,
+    /// The only files that may have changed since the last load, when the preview's watcher
+    /// knows (see [`LoadCache::only_changed`]): the others are reused without asking their
+    /// time and size. Taken by the next load.
+    only_changed: Option<std::collections::HashSet<PathBuf>>,
 }
 
 impl LoadCache {
+    /// Says that of the files of the last load only those at `paths` (relative to the site
+    /// folder) can have changed — the preview's watcher saw nothing else change, and the
+    /// site has the same files — so that the next load asks no other file's time and size
+    /// (10,000 system calls at 10,000 villages). For the next load only.
+    pub fn only_changed(&mut self, paths: &[PathBuf]) {
+        self.only_changed = Some(paths.iter().cloned().collect());
+    }
+
     /// Forgets the files at `paths` (relative to the site folder, as the preview's watcher
     /// reported them changed): read again at the next build whatever their time and size
     /// say (a shared folder may keep a file's time through an edit of the same length).
@@ -135,6 +147,7 @@ pub fn load_cached(
     mut cache: Option<&mut LoadCache>,
 ) -> Result<Data, Vec<Diagnostic>> {
     let keep = cache.is_some();
+    let only_changed = cache.as_mut().and_then(|c| c.only_changed.take());
     let known = cache.as_deref();
     // Files unchanged since the last build come from the cache; the others are parsed,
     // on every core. A file whose parsing panics is an internal error of that file, as a
@@ -159,10 +172,17 @@ pub fn load_cached(
         .into_par_iter()
         .with_min_len(64)
         .map(|i| {
-            let stamp = keep
-                .then(|| std::fs::metadata(root.join(&paths[i])).ok())
-                .flatten()
-                .and_then(|m| Some((m.modified().ok()?, m.len())));
+            // A file the watcher did not see change keeps the time and size it had.
+            let unseen = only_changed
+                .as_ref()
+                .filter(|changed| !changed.contains(&paths[i]))
+                .and_then(|_| earlier.as_ref()?.get(i, &paths[i])?.as_ref())
+                .map(|(modified, len, _)| (*modified, *len));
+            let stamp = unseen.or_else(|| {
+                keep.then(|| std::fs::metadata(root.join(&paths[i])).ok())
+                    .flatten()
+                    .and_then(|m| Some((m.modified().ok()?, m.len())))
+            });
             let file = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 cached(i, stamp).map_or_else(|| load_file(root, &paths[i]).map(Arc::new), Ok)
             }))
@@ -522,6 +542,31 @@ mod tests {
         cache.forget([path.as_path()]);
         let fresh = load_cached(dir.path(), &paths, Some(&mut cache)).expect("loads");
         assert_eq!(value(&fresh), "{n:#2,}");
+    }
+
+    #[test]
+    fn with_the_watcher_s_list_only_the_files_on_it_are_asked_their_time_and_size() {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        std::fs::create_dir_all(dir.path().join("data")).expect("folder");
+        let paths = [PathBuf::from("data/a.yaml"), PathBuf::from("data/b.yaml")];
+        for path in &paths {
+            std::fs::write(dir.path().join(path), "n: 1\n").expect("written");
+        }
+        let mut cache = LoadCache::default();
+        let values = |data: &Data| -> Vec<String> {
+            data.files.iter().map(|f| canonical(&f.root)).collect()
+        };
+        load_cached(dir.path(), &paths, Some(&mut cache)).expect("loads");
+        // Both change (a new length), the watcher reports only b: a is kept as it was.
+        for path in &paths {
+            std::fs::write(dir.path().join(path), "n: 22\n").expect("written");
+        }
+        cache.only_changed(&paths[1..]);
+        let trusted = load_cached(dir.path(), &paths, Some(&mut cache)).expect("loads");
+        assert_eq!(values(&trusted), ["{n:#1,}", "{n:#22,}"]);
+        // For one load only: the next one asks every file again and sees a's change.
+        let asked = load_cached(dir.path(), &paths, Some(&mut cache)).expect("loads");
+        assert_eq!(values(&asked), ["{n:#22,}", "{n:#22,}"]);
     }
 
     #[test]

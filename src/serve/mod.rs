@@ -400,7 +400,19 @@ fn watch(
 ) {
     let site = options.site.clone();
     for result in receiver {
-        let Ok(events) = result else { continue };
+        let Ok(events) = result else {
+            // The watcher failed and may have missed changes: the next build walks the
+            // folders and asks every file's time and size again.
+            builder.cache.site = None;
+            continue;
+        };
+        if events.iter().any(|e| e.need_rescan()) {
+            // The watcher lost track of what changed (its queue overflowed): look at all.
+            builder.cache.site = None;
+            add_watches(&mut debouncer, &site, &mut watched);
+            rebuild(&mut builder, &shared, &options, None);
+            continue;
+        }
         // Reading files (the build itself) makes access events: only changes count.
         let mut changed: Vec<PathBuf> = events
             .iter()
