@@ -713,6 +713,11 @@ fn preview_builds_after_edits_equal_fresh_builds() {
     build("a page of the list");
     fs::write(&village, original.replace("横溪村", "横溪新村")).unwrap();
     build("a village renamed");
+    // What the page plan is made of: a page's weight (the sidebar's order).
+    let health = site.path().join("content/policies/health.md");
+    let health_text = fs::read_to_string(&health).unwrap();
+    fs::write(&health, health_text.replace("weight = 30", "weight = 5")).unwrap();
+    build("a page moved up the sidebar");
 }
 
 /// `check` renders its sample pages with a few records of each folder, and the records a

@@ -222,6 +222,33 @@ pub fn render_site(
     )
 }
 
+/// The page plan and the maps made of it, kept by the preview while what the plan is made
+/// of stays the same ([`pages::plan_print`]).
+#[derive(Debug)]
+pub(crate) struct Planned {
+    plan: pages::PagePlan,
+    /// Each page's content path → its output path (for links written to `.md` files).
+    link_targets: HashMap<String, String>,
+    /// Every page's output path, for the links of the whole-report page.
+    page_outputs: std::collections::HashSet<String>,
+}
+
+impl Planned {
+    fn new(plan: pages::PagePlan) -> Self {
+        let link_targets = plan
+            .pages
+            .iter()
+            .map(|p| (p.key.clone(), p.output.clone()))
+            .collect();
+        let page_outputs = plan.pages.iter().map(|p| p.output.clone()).collect();
+        Planned {
+            plan,
+            link_targets,
+            page_outputs,
+        }
+    }
+}
+
 /// Like [`render_site`], reusing the pages of `cache` whose inputs did not change; `pages`
 /// says where they go (only [`PagesTo::Memory`] keeps them, and fills the cache). The data
 /// is taken, and let go once the template values are made: pages read those.
@@ -336,7 +363,26 @@ pub fn render_site_cached(
     let (layout_tera, layout_print) = theme::layout_tera(site, &mut problems);
     let content_spliced = theme::content_spliced(&layout_tera);
     timer.lap("templates");
-    let plan = pages::plan(site, &data, &sources, &mut problems);
+    // The preview plans again only when what the plan is made of changed (a figure
+    // corrected in a village file leaves it as it was).
+    let plan_print = keep.then(|| pages::plan_print(site, &data, &sources));
+    let planned = match &cache.planned {
+        Some((print, planned)) if plan_print == Some(*print) => planned.clone(),
+        _ => {
+            let before = problems.len();
+            let planned = std::sync::Arc::new(Planned::new(pages::plan(
+                site,
+                &data,
+                &sources,
+                &mut problems,
+            )));
+            cache.planned = plan_print
+                .filter(|_| problems.len() == before)
+                .map(|print| (print, planned.clone()));
+            planned
+        }
+    };
+    let plan = &planned.plan;
     timer.lap("plan");
     // The whole-report page: its sections kept in reading order as the pages are done. Not
     // set, it is made for a site of a printable size.
@@ -469,7 +515,7 @@ pub fn render_site_cached(
         Prints::new(
             inputs,
             theme_print,
-            &plan,
+            plan,
             &sources,
             lists,
             &mut cache.file_prints,
@@ -491,11 +537,7 @@ pub fn render_site_cached(
         None => Values::Made(&data_map, &folders),
     };
     timer.lap("fingerprints");
-    let link_targets: HashMap<String, String> = plan
-        .pages
-        .iter()
-        .map(|p| (p.key.clone(), p.output.clone()))
-        .collect();
+    let link_targets = &planned.link_targets;
     let builtin_files = if theme::uses_builtin(site) {
         theme::builtin_static_files().collect()
     } else {
@@ -578,7 +620,7 @@ pub fn render_site_cached(
             (0..plan.pages.len())
                 .into_par_iter()
                 .with_min_len(256)
-                .map(|index| prints.page(&plan, index))
+                .map(|index| prints.page(plan, index))
                 .collect()
         }
         None => vec![0; plan.pages.len()],
@@ -655,9 +697,7 @@ pub fn render_site_cached(
         site: &site_json,
         huibao: &huibao_json,
     };
-    // Every page's path, for the links of the whole-report page.
-    let page_outputs: std::collections::HashSet<String> =
-        plan.pages.iter().map(|p| p.output.clone()).collect();
+    let page_outputs = &planned.page_outputs;
     let render_one = |index: usize, contexts: &mut Contexts| {
         let planned = &plan.pages[index];
         let record = planned
@@ -667,13 +707,13 @@ pub fn render_site_cached(
         let record = record.as_ref().map(|(name, value)| (*name, &**value));
         let page = render_page(
             site,
-            &plan,
+            plan,
             index,
             &content_tera,
             (&layout_tera, content_spliced),
             (contexts.of(planned.source), record),
             &site_json,
-            &link_targets,
+            link_targets,
             &sources,
             (&figure_sources, Some(&corrected)),
         )?;
@@ -689,7 +729,7 @@ pub fn render_site_cached(
             .as_ref()
             .map(|parts| -> Result<Bytes, Vec<Diagnostic>> {
                 let title = (planned.key != "index.md").then_some(planned.title.as_str());
-                let section = print::fragment(output_path, title, &page.body, &page_outputs);
+                let section = print::fragment(output_path, title, &page.body, page_outputs);
                 let section = Bytes::from(section.into_bytes());
                 parts
                     .put(index, section.clone())
@@ -830,7 +870,7 @@ pub fn render_site_cached(
     let anchors = done.link_anchors(!sample);
     let tables = output.figures.pages.iter().flat_map(|page| &page.downloads);
     problems.extend(check_published(
-        &plan,
+        plan,
         &sources,
         &scanned,
         anchors,
@@ -868,7 +908,7 @@ pub fn render_site_cached(
             })
             .collect();
         let index = collector.finish(pages);
-        match search_page::render(&layout_tera, site, &plan, &site_json, &index) {
+        match search_page::render(&layout_tera, site, plan, &site_json, &index) {
             Ok(html) => output.files.push((
                 PathBuf::from(search_page::PAGE),
                 Bytes::from(html.into_bytes()),
@@ -878,7 +918,7 @@ pub fn render_site_cached(
         output.search = Some(index);
     }
     if let Some(offered) = &data_downloads {
-        match data_page::render(&layout_tera, site, &plan, &site_json, offered, downloads) {
+        match data_page::render(&layout_tera, site, plan, &site_json, offered, downloads) {
             Ok(html) => {
                 output.files.push((
                     PathBuf::from(data_page::PAGE),
@@ -890,7 +930,7 @@ pub fn render_site_cached(
         }
     }
     if let Some(parts) = parts {
-        match print::layout(&layout_tera, site, &plan, &site_json) {
+        match print::layout(&layout_tera, site, plan, &site_json) {
             Ok((head, tail)) => output.print = Some(print::WholeReport { head, tail, parts }),
             Err(problem) => problems.push(problem),
         }

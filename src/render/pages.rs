@@ -247,6 +247,48 @@ pub fn is_partial(name: &str) -> bool {
     name.split('/').any(|part| part.starts_with('_'))
 }
 
+/// A print of everything [`plan`] reads — the content files' names, paths and front
+/// matter, the sidebar's limit, the data files' places and the titles of the records pages
+/// are made for — so that the preview plans again only when one of them changed.
+pub fn plan_print(site: &Site, data: &Data, sources: &[Source]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = rustc_hash::FxHasher::default();
+    site.config.toc_section_limit.hash(&mut hasher);
+    data.files.len().hash(&mut hasher);
+    for file in &data.files {
+        file.key_path.hash(&mut hasher);
+    }
+    for source in sources {
+        source.name.hash(&mut hasher);
+        source.file.hash(&mut hasher);
+        format!("{:?}", source.front).hash(&mut hasher);
+        let Some(front) = &source.front else { continue };
+        let Some(folder) = &front.generate else {
+            continue;
+        };
+        let title_field = front.title_field.as_deref().unwrap_or("name");
+        let folder_path: Vec<&str> = folder.split('.').collect();
+        for file in records_of(data, &folder_path) {
+            match file.root.get(title_field).map(|n| &n.value) {
+                Some(crate::load::Value::String(title)) => title.hash(&mut hasher),
+                _ => 0xff_u8.hash(&mut hasher),
+            }
+        }
+    }
+    hasher.finish()
+}
+
+/// The data files of the folder at `folder_path` (not those of folders inside it).
+fn records_of<'d>(
+    data: &'d Data,
+    folder_path: &[&str],
+) -> impl Iterator<Item = &'d crate::load::DataFile> {
+    data.files.iter().map(|f| &**f).filter(move |f| {
+        f.key_path.len() == folder_path.len() + 1
+            && f.key_path[..folder_path.len()] == folder_path[..]
+    })
+}
+
 /// Decides the pages, their order and navigation.
 pub fn plan(
     site: &Site,
@@ -331,14 +373,7 @@ fn generate_pages(
     let dir = source.name.rsplit_once('/').map_or("", |(d, _)| d);
     let folder = front.generate.as_deref().unwrap_or_default();
     let folder_path: Vec<&str> = folder.split('.').collect();
-    let records: Vec<_> = data
-        .files
-        .iter()
-        .filter(|f| {
-            f.key_path.len() == folder_path.len() + 1
-                && f.key_path[..folder_path.len()] == folder_path[..]
-        })
-        .collect();
+    let records: Vec<_> = records_of(data, &folder_path).collect();
     let front_location = Location::new(&source.file, 1, 1);
     if records.is_empty() {
         let dir = crate::discover::data_folder(folder);
