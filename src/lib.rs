@@ -875,17 +875,39 @@ fn changed_since(
     baseline: &std::collections::BTreeMap<String, String>,
     data: &load::Data,
 ) -> validate::Since {
-    let now = data.fingerprints();
-    validate::Since {
-        changed: manifest::changed_files(baseline, &now)
-            .into_iter()
-            .map(PathBuf::from)
-            .collect(),
-        removed: manifest::removed_files(baseline, &now)
-            .into_iter()
-            .map(PathBuf::from)
-            .collect(),
+    // Each file looked up by its path as the manifest writes it (no copy of 10,000 paths
+    // and fingerprints into a map of their own at every preview build).
+    let mut changed = std::collections::HashSet::new();
+    let mut still_there = 0;
+    for file in &data.files {
+        let path = site_path::slashed_borrowed(&file.path);
+        match baseline.get(&*path) {
+            Some(print) => {
+                still_there += 1;
+                if *print != file.fingerprint {
+                    changed.insert(PathBuf::from(&*path));
+                }
+            }
+            None => {
+                changed.insert(PathBuf::from(&*path));
+            }
+        }
     }
+    let removed = if still_there == baseline.len() {
+        Vec::new()
+    } else {
+        let now: std::collections::HashSet<_> = data
+            .files
+            .iter()
+            .map(|f| site_path::slashed_borrowed(&f.path))
+            .collect();
+        baseline
+            .keys()
+            .filter(|path| !now.contains(path.as_str()))
+            .map(PathBuf::from)
+            .collect()
+    };
+    validate::Since { changed, removed }
 }
 
 /// The data files of `changes`, read and checked again (a few files: the build let go of
@@ -1087,5 +1109,55 @@ impl Timer {
             );
             self.last.set(now);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_files_changed_since_the_last_build_are_the_new_the_different_and_the_gone() {
+        let file = |path: &str, fingerprint: &str| {
+            std::sync::Arc::new(load::DataFile {
+                path: PathBuf::from(path),
+                key_path: Vec::new(),
+                root: load::yaml::Node {
+                    value: load::yaml::Value::Map(Vec::new()),
+                    line: 1,
+                    col: 1,
+                },
+                fingerprint: fingerprint.to_string(),
+            })
+        };
+        let baseline: std::collections::BTreeMap<String, String> = [
+            ("data/a.yaml", "1"),
+            ("data/b.yaml", "2"),
+            ("data/c.yaml", "3"),
+        ]
+        .into_iter()
+        .map(|(p, f)| (p.to_string(), f.to_string()))
+        .collect();
+        let data = load::Data {
+            files: vec![
+                file("data/a.yaml", "1"),
+                file("data/b.yaml", "9"),
+                file("data/d.yaml", "4"),
+            ],
+        };
+        let since = changed_since(&baseline, &data);
+        let mut changed: Vec<_> = since.changed.into_iter().collect();
+        changed.sort();
+        assert_eq!(
+            changed,
+            [PathBuf::from("data/b.yaml"), PathBuf::from("data/d.yaml")]
+        );
+        assert_eq!(since.removed, [PathBuf::from("data/c.yaml")]);
+        let same = load::Data {
+            files: vec![file("data/a.yaml", "1"), file("data/b.yaml", "2")],
+        };
+        let since = changed_since(&baseline, &same);
+        assert!(since.changed.is_empty());
+        assert_eq!(since.removed, [PathBuf::from("data/c.yaml")]);
     }
 }

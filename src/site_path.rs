@@ -1,11 +1,20 @@
 //! A path inside the site as the site writes it: `/` between its parts on every system (a
 //! page's output path, a data file named in a message or in `figures.json`).
 
+use std::borrow::Cow;
 use std::path::Path;
 
 /// `path` with `/` between its parts (Windows writes `\`).
 pub fn slashed(path: &Path) -> String {
-    path.to_string_lossy().replace('\\', "/")
+    slashed_borrowed(path).into_owned()
+}
+
+/// [`slashed`], borrowed when the path has no `\\` (as on Unix): no copy.
+pub fn slashed_borrowed(path: &Path) -> Cow<'_, str> {
+    match path.to_string_lossy() {
+        text if text.contains('\\') => Cow::Owned(text.replace('\\', "/")),
+        text => text,
+    }
 }
 
 #[cfg(test)]
@@ -22,5 +31,7 @@ mod tests {
             slashed(Path::new("data\\villages\\横溪.yaml")),
             "data/villages/横溪.yaml"
         );
+        let unix = Path::new("data/villages/hengxi.yaml");
+        assert!(matches!(slashed_borrowed(unix), Cow::Borrowed(_)));
     }
 }

@@ -707,29 +707,6 @@ pub fn diff(old: &Manifest, new: &Manifest) -> Vec<Change> {
     changes
 }
 
-/// The data files whose fingerprint differs between `old` and the current `data`
-/// fingerprints, or that are new.
-pub fn changed_files(
-    old: &BTreeMap<String, String>,
-    data: &BTreeMap<String, String>,
-) -> Vec<String> {
-    data.iter()
-        .filter(|(path, print)| old.get(*path) != Some(*print))
-        .map(|(path, _)| path.clone())
-        .collect()
-}
-
-/// The data files of `old` that the current `data` no longer has.
-pub fn removed_files(
-    old: &BTreeMap<String, String>,
-    data: &BTreeMap<String, String>,
-) -> Vec<String> {
-    old.keys()
-        .filter(|path| !data.contains_key(*path))
-        .cloned()
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
