@@ -718,6 +718,31 @@ fn preview_builds_after_edits_equal_fresh_builds() {
     let health_text = fs::read_to_string(&health).unwrap();
     fs::write(&health, health_text.replace("weight = 30", "weight = 5")).unwrap();
     build("a page moved up the sidebar");
+    // A page that fails to render fails the build; the pages made before it are kept for
+    // the next build, which makes only the page mended.
+    let before = build("before a template's mistake");
+    let notes = site.path().join("content/data-notes.md");
+    let notes_text = fs::read_to_string(&notes).unwrap();
+    fs::write(
+        &notes,
+        format!("{notes_text}\n{{{{ chart(kind=\"pie\") }}}}\n"),
+    )
+    .unwrap();
+    assert!(build("a chart without its data").is_empty());
+    fs::write(&notes, &notes_text).unwrap();
+    let after = build("the chart taken out");
+    let bytes_of = |files: &[(std::path::PathBuf, bytes::Bytes)], name: &str| {
+        files
+            .iter()
+            .find(|(p, _)| p.to_string_lossy().replace('\\', "/") == name)
+            .map(|(_, b)| b.clone())
+            .unwrap()
+    };
+    assert_eq!(
+        bytes_of(&before, "villages/hengxi.html").as_ptr(),
+        bytes_of(&after, "villages/hengxi.html").as_ptr(),
+        "a page the mistake did not touch is reused, not made again"
+    );
 }
 
 /// `check` renders its sample pages with a few records of each folder, and the records a

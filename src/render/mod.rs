@@ -589,18 +589,6 @@ pub fn render_site_cached(
     };
     output.notes.append(&mut template_notes);
     output.notes.extend(print_note);
-    let mut done = Done {
-        keep,
-        kept: cache::KeptPages::with_capacity_and_hasher(
-            if keep { plan.pages.len() } else { 0 },
-            Default::default(),
-        ),
-        anchors: HashMap::with_capacity(if keep { 0 } else { plan.pages.len() }),
-        ..Done::default()
-    };
-    let mut to_render: Vec<(usize, u64)> = Vec::new();
-    // The tables' CSV files given to the sink.
-    let table_files = std::sync::atomic::AtomicUsize::new(0);
     // Figures name data values by file number: another list of files, no page is reused.
     let files: Vec<String> = figure_sources
         .files
@@ -611,6 +599,21 @@ pub fn render_site_cached(
         cache.pages.clear();
         cache.files = files;
     }
+    // The last build's pages stay where they are: a page reused is read in its place, a
+    // page made again replaces its entry.
+    let mut done = Done {
+        keep,
+        kept: if keep {
+            std::mem::take(&mut cache.pages)
+        } else {
+            cache::KeptPages::default()
+        },
+        anchors: HashMap::with_capacity(if keep { 0 } else { plan.pages.len() }),
+        ..Done::default()
+    };
+    let mut to_render: Vec<(usize, u64)> = Vec::new();
+    // The tables' CSV files given to the sink.
+    let table_files = std::sync::atomic::AtomicUsize::new(0);
     // The links of the pages reused, checked again with the rendered pages' links.
     let mut reused_links: Vec<(String, links::PageLinks)> = Vec::new();
     // Each page's inputs' print, on every core (10,000 pages).
@@ -627,7 +630,8 @@ pub fn render_site_cached(
     };
     for (index, page) in plan.pages.iter().enumerate() {
         let inputs = page_prints[index];
-        match cache.pages.remove(&page.output) {
+        let kept = done.kept.get_mut(&page.output);
+        match kept {
             Some(cached) if prints.is_some() && cached.print == inputs => {
                 if let Some(sink) = sink {
                     let files = [(&page.output, &cached.bytes)].into_iter();
@@ -652,41 +656,49 @@ pub fn render_site_cached(
                     cached.tables.iter().map(|(p, _)| p.clone()).collect();
                 // Its links checked again when the site's files are others (a page it points
                 // to may have gone); its links to other pages' anchors are checked below.
-                let links = if cache.output_print == output_print {
-                    cached.links
-                } else {
+                if cache.output_print != output_print {
                     let own: Vec<&str> = table_paths.iter().map(String::as_str).collect();
-                    links::resolve_links(
+                    cached.links = links::resolve_links(
                         &page.output,
-                        cached.links.links,
+                        std::mem::take(&mut cached.links.links),
                         &cached.anchors,
                         (&output_paths, &own),
-                    )
-                };
-                if let Some(found) = links.to_check() {
+                    );
+                }
+                if let Some(found) = cached.links.to_check() {
                     reused_links.push((page.output.clone(), found));
                 }
-                done.add(
-                    page,
-                    DonePage {
-                        print: inputs,
-                        bytes: Some(cached.bytes),
-                        section: cached.section,
-                        tables: cached.tables,
-                        figures: cached.figures,
-                        table_paths,
-                        anchors: cached.anchors,
-                        search: cached.search,
-                        links,
-                    },
-                );
+                done.files
+                    .push((PathBuf::from(&page.output), cached.bytes.clone()));
+                for (path, csv) in &cached.tables {
+                    done.files.push((PathBuf::from(path), csv.clone()));
+                }
+                done.figures.push(manifest::Page {
+                    page: page.output.clone(),
+                    title: page.title.clone(),
+                    figures: cached.figures.clone(),
+                    downloads: table_paths,
+                });
             }
-            _ if sample
+            // A page made again: its last version goes (a page kept is one reused by this
+            // build or not in its plan, so that its links were checked against this build's
+            // files, see below).
+            Some(_) => {
+                done.kept.remove(&page.output);
+                to_render.push((index, inputs));
+            }
+            None if sample
                 && to_render
                     .iter()
                     .any(|&(i, _)| plan.pages[i].source == page.source) => {}
-            _ => to_render.push((index, inputs)),
+            None => to_render.push((index, inputs)),
         }
+    }
+    // The pages of the last build that this one has not (the pages kept are now those
+    // reused).
+    if done.kept.len() > done.figures.len() {
+        done.kept
+            .retain(|output, _| planned.page_outputs.contains(output));
     }
     let reused = done.figures.len();
     let shared = Shared {
@@ -848,6 +860,10 @@ pub fn render_site_cached(
     output.figures = std::sync::Arc::new(figures);
     timer.lap(&format!("pages ({reused} reused)"));
     if !problems.is_empty() {
+        // The pages reused and made are kept for the next build, their links checked
+        // against this build's files.
+        cache.pages = done.kept;
+        cache.output_print = output_print;
         return Err(problems);
     }
     // Links to an anchor of a static HTML file: its anchors are read from the file.
