@@ -901,7 +901,10 @@ pub fn render_site_cached(
             .files
             .push((path, Bytes::from_static(text.as_bytes())));
     }
-    output.files.sort();
+    // By the paths' bytes (unique): a build's files in one order whatever was reused.
+    output
+        .files
+        .sort_unstable_by(|a, b| a.0.as_os_str().cmp(b.0.as_os_str()));
     output.copies = site.static_files.clone();
     timer.lap("links");
     if let Some(collector) = collector {

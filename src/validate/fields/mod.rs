@@ -155,11 +155,14 @@ fn changed(node: &Node, value: Value) -> Option<Node> {
 
 /// The schema entry for `path`: an exact pattern first, else the first matching one.
 pub fn schema_for<'s>(schema: &'s Schema, path: &Path) -> Option<&'s FileSchema> {
+    let name = crate::validate::schema::DataName::of(path);
+    let matches = |f: &&FileSchema| crate::validate::schema::matches_name(&f.pattern, &name);
     schema
         .files
         .iter()
-        .find(|f| !f.pattern.contains('*') && matches(&f.pattern, path))
-        .or_else(|| schema.files.iter().find(|f| matches(&f.pattern, path)))
+        .filter(|f| !f.pattern.contains('*'))
+        .find(matches)
+        .or_else(|| schema.files.iter().find(matches))
 }
 
 /// Folder name (`villages`, `a.b`) → ids of its files.

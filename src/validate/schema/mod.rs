@@ -15,7 +15,7 @@ use rust_decimal::Decimal;
 use crate::diagnostics::{Location, Severity, Text};
 use crate::validate::expr::Expr;
 
-pub use pattern::matches;
+pub use pattern::{DataName, matches, matches_name};
 pub use read::parse;
 pub use suggest::did_you_mean;
 

@@ -6,11 +6,30 @@ use std::path::Path;
 /// name by name, nothing made (every file is matched against the schema's patterns by each
 /// stage that checks it).
 pub fn matches(pattern: &str, path: &Path) -> bool {
-    let text = path.to_string_lossy();
-    let rel = text
-        .strip_prefix("data/")
-        .or_else(|| text.strip_prefix("data\\"))
-        .unwrap_or(&text);
+    matches_name(pattern, &DataName::of(path))
+}
+
+/// A data file's path as patterns read it: relative to `data/`.
+pub struct DataName<'p>(std::borrow::Cow<'p, str>);
+
+impl<'p> DataName<'p> {
+    /// The name of the data file at `path` (relative to the site), made once for the
+    /// matches of every pattern.
+    pub fn of(path: &'p Path) -> Self {
+        DataName(path.to_string_lossy())
+    }
+
+    fn relative(&self) -> &str {
+        let text = &*self.0;
+        text.strip_prefix("data/")
+            .or_else(|| text.strip_prefix("data\\"))
+            .unwrap_or(text)
+    }
+}
+
+/// [`matches`] of a name made once.
+pub fn matches_name(pattern: &str, name: &DataName<'_>) -> bool {
+    let rel = name.relative();
     let mut names = rel.split(['/', '\\']);
     let mut patterns = pattern.split('/');
     loop {
