@@ -91,11 +91,14 @@ impl LoadCache {
     /// say (a shared folder may keep a file's time through an edit of the same length).
     pub fn forget<'p>(&mut self, paths: impl IntoIterator<Item = &'p Path>) {
         let paths: Vec<&Path> = paths.into_iter().collect();
+        // (File names compared first: one part, where a whole path is compared part by part.)
+        let named = |path: &Path| {
+            paths
+                .iter()
+                .any(|p| p.file_name() == path.file_name() && *p == path)
+        };
         for slot in &mut self.files {
-            if slot
-                .as_ref()
-                .is_some_and(|(_, _, file)| paths.contains(&&*file.path))
-            {
+            if slot.as_ref().is_some_and(|(_, _, file)| named(&file.path)) {
                 *slot = None;
             }
         }
