@@ -718,6 +718,25 @@ fn preview_builds_after_edits_equal_fresh_builds() {
     let health_text = fs::read_to_string(&health).unwrap();
     fs::write(&health, health_text.replace("weight = 30", "weight = 5")).unwrap();
     build("a page moved up the sidebar");
+    // A field misspelt in a template, then mended: the type check sees each edit.
+    let shares = site.path().join("content/shares.md");
+    let shares_text = fs::read_to_string(&shares).unwrap();
+    fs::write(&shares, format!("{shares_text}\n{{{{ township.nmae }}}}\n")).unwrap();
+    assert!(build("a field misspelt").is_empty());
+    fs::write(&shares, &shares_text).unwrap();
+    build("the field mended");
+    // The layout edited: every page is laid out again.
+    let layout = site.path().join("themes/default/templates/page.html");
+    let layout_text = fs::read_to_string(&layout).unwrap();
+    fs::write(
+        &layout,
+        layout_text.replace("</body>", "<p>页脚</p></body>"),
+    )
+    .unwrap();
+    let laid_out = build("the layout edited");
+    assert!(page(&laid_out, "villages/hengxi.html").contains("页脚"));
+    fs::write(&layout, &layout_text).unwrap();
+    build("the layout as it was");
     // A page that fails to render fails the build; the pages made before it are kept for
     // the next build, which makes only the page mended.
     let before = build("before a template's mistake");

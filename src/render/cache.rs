@@ -31,6 +31,10 @@ pub struct PageCache {
     /// The last plan with the print of what it was made of (a plan with problems is not
     /// kept).
     pub(super) planned: Option<(u64, std::sync::Arc<super::Planned>)>,
+    /// What the type check of the content templates found, with what it read.
+    pub(super) typechecked: Option<super::typecheck::Checked>,
+    /// The layout templates, with the print of their texts.
+    pub(super) layout: Option<(u64, std::sync::Arc<tera::Tera>)>,
 }
 
 /// The pages kept by output path (hashed with FxHash: 10,000 paths looked up and stored

@@ -354,13 +354,16 @@ pub fn render_site_cached(
     // Template mistakes stop the build; optional fields read unguarded are warnings.
     let mut template_notes = Vec::new();
     if let Some(schema) = extras.schema {
-        let (errors, warnings) = typecheck::check(&content_tera, &sources, &data, schema)
-            .into_iter()
-            .partition::<Vec<_>, _>(Diagnostic::is_error);
+        let last = keep.then_some(&mut cache.typechecked);
+        let (errors, warnings) =
+            typecheck::check_cached(&content_tera, &sources, &data, schema, last)
+                .into_iter()
+                .partition::<Vec<_>, _>(Diagnostic::is_error);
         problems.extend(errors);
         template_notes = warnings;
     }
-    let (layout_tera, layout_print) = theme::layout_tera(site, &mut problems);
+    let (layout_tera, layout_print) =
+        theme::layout_tera(site, &mut problems, keep.then_some(&mut cache.layout));
     let content_spliced = theme::content_spliced(&layout_tera);
     timer.lap("templates");
     // The preview plans again only when what the plan is made of changed (a figure

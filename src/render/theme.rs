@@ -4,6 +4,7 @@
 //! into the binary, so a site without a `themes/` folder still builds.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use tera::Tera;
 
 use crate::diagnostics::Diagnostic;
@@ -84,12 +85,14 @@ pub fn splice_content(layout: &str, content: &str) -> String {
     out
 }
 
-/// The Tera instance for the layout templates, and a fingerprint of their text.
-pub fn layout_tera(site: &Site, problems: &mut Vec<Diagnostic>) -> (Tera, u64) {
-    let mut tera = Tera::default();
-    tera.autoescape_on(vec![".html"]);
-    // Tera's default also escapes `/`, turning every relative URL into `..&#x2F;`.
-    tera.set_escape_fn(crate::html::escape_html_text);
+/// The Tera instance for the layout templates, and a fingerprint of their text; with
+/// `last` (the preview's), the last build's instance while the texts are the same (one
+/// without problems is kept in `last`).
+pub fn layout_tera(
+    site: &Site,
+    problems: &mut Vec<Diagnostic>,
+    last: Option<&mut Option<(u64, Arc<Tera>)>>,
+) -> (Arc<Tera>, u64) {
     let templates: Vec<(String, String, PathBuf)> = if uses_builtin(site) {
         DEFAULT_THEME
             .iter()
@@ -131,6 +134,16 @@ pub fn layout_tera(site: &Site, problems: &mut Vec<Diagnostic>) -> (Tera, u64) {
         ));
     }
     let print = super::fingerprint(&templates.iter().map(|(n, t, _)| (n, t)).collect::<Vec<_>>());
+    if let Some(Some((kept, tera))) = last.as_deref()
+        && *kept == print
+    {
+        return (tera.clone(), print);
+    }
+    let before = problems.len();
+    let mut tera = Tera::default();
+    tera.autoescape_on(vec![".html"]);
+    // Tera's default also escapes `/`, turning every relative URL into `..&#x2F;`.
+    tera.set_escape_fn(crate::html::escape_html_text);
     for (name, text, file) in &templates {
         if let Err(error) = tera.add_raw_template(name, text) {
             problems.push(super::template_error(&error, file, text));
@@ -148,6 +161,10 @@ pub fn layout_tera(site: &Site, problems: &mut Vec<Diagnostic>) -> (Tera, u64) {
                 "the theme has no page template page.html",
             ),
         ));
+    }
+    let tera = Arc::new(tera);
+    if let Some(last) = last {
+        *last = (problems.len() == before).then(|| (print, tera.clone()));
     }
     (tera, print)
 }

@@ -47,6 +47,61 @@ const TERA_OWN_FILTERS: [&str; 2] = ["safe", "default"];
 /// Names every template may read besides the data.
 const BUILT_IN: [&str; 5] = ["page", "site", "huibao", "loop", "__tera_context"];
 
+/// What [`check`] found, kept by the preview with what it read: the content files (names,
+/// paths, front matter and text) and the data files' paths by [`inputs_print`], and the
+/// schema.
+#[derive(Debug)]
+pub(super) struct Checked {
+    print: u64,
+    schema: Schema,
+    found: Vec<Diagnostic>,
+}
+
+/// [`check`], or what it found last time when the content files, the data files' paths and
+/// the schema are the same (`last`: updated; `None`: nothing kept).
+pub(super) fn check_cached(
+    tera: &Tera,
+    sources: &[Source],
+    data: &Data,
+    schema: &Schema,
+    last: Option<&mut Option<Checked>>,
+) -> Vec<Diagnostic> {
+    let Some(last) = last else {
+        return check(tera, sources, data, schema);
+    };
+    let print = inputs_print(sources, data);
+    match last {
+        Some(kept) if kept.print == print && kept.schema == *schema => kept.found.clone(),
+        _ => {
+            let found = check(tera, sources, data, schema);
+            *last = Some(Checked {
+                print,
+                schema: schema.clone(),
+                found: found.clone(),
+            });
+            found
+        }
+    }
+}
+
+/// A print of the content files and the data files' paths: what [`check`] reads besides
+/// the schema and the templates made of the content files.
+fn inputs_print(sources: &[Source], data: &Data) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = rustc_hash::FxHasher::default();
+    for source in sources {
+        source.name.hash(&mut hasher);
+        source.file.hash(&mut hasher);
+        source.template.hash(&mut hasher);
+        format!("{:?}", source.front).hash(&mut hasher);
+    }
+    data.files.len().hash(&mut hasher);
+    for file in &data.files {
+        file.path.hash(&mut hasher);
+    }
+    hasher.finish()
+}
+
 /// Checks the content templates of `sources` (as added to `tera`) against the data's shape.
 pub(super) fn check(
     tera: &Tera,
