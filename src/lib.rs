@@ -208,15 +208,21 @@ fn render_discovered(
     let since = baseline.as_ref().map(|b| changed_since(b.data(), &loaded));
     let keep = matches!(pages_to, render::PagesTo::Memory);
     let checked_before = keep.then_some(&mut cache.checked);
-    let (data, mut notes) = validate::validate(&site.root, &loaded, since.as_ref(), checked_before);
+    // The schema, read once for the checks, the corrections' units and the pages.
+    let schema_read = validate::load_schema(&site.root);
+    let (data, mut notes) = validate::validate_with(
+        schema_read.as_ref(),
+        &loaded,
+        since.as_ref(),
+        checked_before,
+    );
     drop(loaded);
     timer.lap("validate");
     notes.splice(0..0, site.notes.iter().cloned());
     notes.extend(unreadable_manifest.map(manifest_unreadable));
     // A schema that cannot be read is already reported; the log's units come from it.
-    let loaded = validate::load_schema(&site.root);
-    let schema_broken = matches!(loaded, Some(Err(_)));
-    let schema = loaded.and_then(Result::ok);
+    let schema_broken = matches!(schema_read, Some(Err(_)));
+    let schema = schema_read.and_then(Result::ok);
     let (corrections, problems) = if schema_broken {
         (Vec::new(), Vec::new())
     } else {

@@ -593,14 +593,19 @@ pub fn render_site_cached(
     output.notes.append(&mut template_notes);
     output.notes.extend(print_note);
     // Figures name data values by file number: another list of files, no page is reused.
-    let files: Vec<String> = figure_sources
-        .files
-        .iter()
-        .map(|f| f.path.clone())
-        .collect();
-    if cache.files != files {
+    let same_files = cache.files.len() == figure_sources.files.len()
+        && cache
+            .files
+            .iter()
+            .zip(&figure_sources.files)
+            .all(|(kept, now)| *kept == now.path);
+    if !same_files {
         cache.pages.clear();
-        cache.files = files;
+        cache.files = figure_sources
+            .files
+            .iter()
+            .map(|f| f.path.clone())
+            .collect();
     }
     // The last build's pages stay where they are: a page reused is read in its place, a
     // page made again replaces its entry.

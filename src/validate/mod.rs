@@ -56,11 +56,22 @@ pub fn validate(
     site_root: &Path,
     data: &Data,
     since: Option<&Since>,
+    cache: Option<&mut Cache>,
+) -> (Data, Vec<Diagnostic>) {
+    validate_with(load_schema(site_root).as_ref(), data, since, cache)
+}
+
+/// [`validate`] with the site's schema as [`load_schema`] read it (read once by a build for
+/// every stage that needs it).
+pub fn validate_with(
+    loaded: Option<&Result<schema::Schema, Vec<Diagnostic>>>,
+    data: &Data,
+    since: Option<&Since>,
     mut cache: Option<&mut Cache>,
 ) -> (Data, Vec<Diagnostic>) {
     let mut problems = tree_shape(data);
     let schema_path = Path::new(crate::discover::SCHEMA_FILE);
-    let Some(loaded) = load_schema(site_root) else {
+    let Some(loaded) = loaded else {
         problems.push(Diagnostic::new(
             Severity::Warning,
             "schema-missing",
@@ -74,8 +85,8 @@ pub fn validate(
     };
     let schema = match loaded {
         Ok(schema) => schema,
-        Err(mut found) => {
-            problems.append(&mut found);
+        Err(found) => {
+            problems.extend(found.iter().cloned());
             return (data.clone(), problems);
         }
     };
@@ -87,7 +98,7 @@ pub fn validate(
         .partition(|f| corrections::is_log(&f.path));
     let timer = crate::Timer::start();
     let mut checked = fields::check(
-        &schema,
+        schema,
         &Data { files },
         &mut problems,
         cache.as_deref_mut().map(|c| &mut c.fields),
@@ -100,7 +111,7 @@ pub fn validate(
     // would only repeat that error.
     problems.extend(
         rules::check(
-            &schema,
+            schema,
             &checked,
             (since, field_errors),
             cache.map(|c| &mut c.rules),
