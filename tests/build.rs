@@ -676,12 +676,15 @@ fn preview_builds_after_edits_equal_fresh_builds() {
         }
     };
     let first = build("first build");
-    let page = |files: &[(std::path::PathBuf, bytes::Bytes)], name: &str| {
-        let (_, bytes) = files
+    let bytes_of = |files: &[(std::path::PathBuf, bytes::Bytes)], name: &str| {
+        files
             .iter()
             .find(|(p, _)| p.to_string_lossy().replace('\\', "/") == name)
-            .unwrap();
-        String::from_utf8(bytes.to_vec()).unwrap()
+            .map(|(_, b)| b.clone())
+            .unwrap()
+    };
+    let page = |files: &[(std::path::PathBuf, bytes::Bytes)], name: &str| {
+        String::from_utf8(bytes_of(files, name).to_vec()).unwrap()
     };
     assert!(page(&first, "villages/hengxi.html").contains("中航工业"));
     fs::write(&village, original.replace("中航工业", "航空工业")).unwrap();
@@ -750,13 +753,6 @@ fn preview_builds_after_edits_equal_fresh_builds() {
     assert!(build("a chart without its data").is_empty());
     fs::write(&notes, &notes_text).unwrap();
     let after = build("the chart taken out");
-    let bytes_of = |files: &[(std::path::PathBuf, bytes::Bytes)], name: &str| {
-        files
-            .iter()
-            .find(|(p, _)| p.to_string_lossy().replace('\\', "/") == name)
-            .map(|(_, b)| b.clone())
-            .unwrap()
-    };
     assert_eq!(
         bytes_of(&before, "villages/hengxi.html").as_ptr(),
         bytes_of(&after, "villages/hengxi.html").as_ptr(),
