@@ -740,6 +740,16 @@ fn preview_builds_after_edits_equal_fresh_builds() {
     assert!(page(&laid_out, "villages/hengxi.html").contains("页脚"));
     fs::write(&layout, &layout_text).unwrap();
     build("the layout as it was");
+    // A link to a static file not there yet, then the file: the link check sees the file.
+    fs::write(
+        site.path().join("content/attachment.md"),
+        "+++\ntitle = \"附件\"\n+++\n[附件](files/note.txt)\n",
+    )
+    .unwrap();
+    assert!(build("a link to a file not there").is_empty());
+    fs::create_dir_all(site.path().join("static/files")).unwrap();
+    fs::write(site.path().join("static/files/note.txt"), "说明").unwrap();
+    build("the file added");
     // A page that fails to render fails the build; the pages made before it are kept for
     // the next build, which makes only the page mended.
     let before = build("before a template's mistake");

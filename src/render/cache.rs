@@ -35,6 +35,12 @@ pub struct PageCache {
     pub(super) typechecked: Option<super::typecheck::Checked>,
     /// The layout templates, with the print of their texts.
     pub(super) layout: Option<(u64, std::sync::Arc<tera::Tera>)>,
+    /// The output's paths, with the plan and a print of the other files they were made of.
+    pub(super) outputs: Option<(
+        std::sync::Arc<super::Planned>,
+        u64,
+        std::sync::Arc<super::OutputPaths>,
+    )>,
 }
 
 /// The pages kept by output path (hashed with FxHash: 10,000 paths looked up and stored

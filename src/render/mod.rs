@@ -249,6 +249,41 @@ impl Planned {
     }
 }
 
+/// The paths of a build's output: the files it makes (its pages and the others) and all
+/// of them (with the static files), with a print of the second set.
+#[derive(Debug)]
+pub(crate) struct OutputPaths {
+    generated: std::collections::HashSet<String>,
+    all: std::collections::HashSet<String>,
+    /// The print of `all`, whatever its order: a reused page's links are checked again
+    /// only when it changed.
+    print: u64,
+}
+
+impl OutputPaths {
+    fn new(plan: &pages::PagePlan, made_too: Vec<String>, statics: Vec<String>) -> Self {
+        let generated: std::collections::HashSet<String> = plan
+            .pages
+            .iter()
+            .map(|p| p.output.clone())
+            .chain(made_too)
+            .collect();
+        let all: std::collections::HashSet<String> =
+            generated.iter().cloned().chain(statics).collect();
+        let print = all.iter().fold(0u64, |print, path| {
+            print.wrapping_add(std::hash::BuildHasher::hash_one(
+                &rustc_hash::FxBuildHasher,
+                path,
+            ))
+        });
+        OutputPaths {
+            generated,
+            all,
+            print,
+        }
+    }
+}
+
 /// Like [`render_site`], reusing the pages of `cache` whose inputs did not change; `pages`
 /// says where they go (only [`PagesTo::Memory`] keeps them, and fills the cache). The data
 /// is taken, and let go once the template values are made: pages read those.
@@ -546,13 +581,10 @@ pub fn render_site_cached(
     } else {
         Vec::new()
     };
-    // The files the build makes, and every path of the output (those and the static files),
-    // for the link check of each page as it is done.
-    let generated: std::collections::HashSet<String> = plan
-        .pages
+    // The files the build makes besides its pages, and the static files.
+    let made_too: Vec<String> = builtin_files
         .iter()
-        .map(|p| p.output.clone())
-        .chain(builtin_files.iter().map(|(p, _)| output_key(p)))
+        .map(|(p, _)| output_key(p))
         .chain([manifest::FILE.to_string()])
         .chain(print_page.then(|| print::PAGE.to_string()))
         .chain(
@@ -573,19 +605,30 @@ pub fn render_site_cached(
                 .flat_map(data_page::DataDownloads::paths),
         )
         .collect();
-    let output_paths: std::collections::HashSet<String> = generated
+    let statics: Vec<String> = site
+        .static_files
         .iter()
-        .cloned()
-        .chain(site.static_files.iter().map(|(p, _)| output_key(p)))
+        .map(|(p, _)| output_key(p))
         .collect();
-    // The set's print, whatever its order: a reused page's links are checked again only
-    // when it changed.
-    let output_print = output_paths.iter().fold(0u64, |print, path| {
-        print.wrapping_add(std::hash::BuildHasher::hash_one(
-            &rustc_hash::FxBuildHasher,
-            path,
-        ))
-    });
+    // The files the build makes, and every path of the output (those and the static files),
+    // for the link check of each page as it is done; the preview keeps them while the plan
+    // and the other files are the same.
+    let outputs_key = fingerprint(&(&made_too, &statics));
+    let outputs = match &cache.outputs {
+        Some((of_plan, key, outputs))
+            if keep && std::sync::Arc::ptr_eq(of_plan, &planned) && *key == outputs_key =>
+        {
+            outputs.clone()
+        }
+        _ => {
+            let outputs = std::sync::Arc::new(OutputPaths::new(plan, made_too, statics));
+            if keep {
+                cache.outputs = Some((planned.clone(), outputs_key, outputs.clone()));
+            }
+            outputs
+        }
+    };
+    let (generated, output_paths, output_print) = (&outputs.generated, &outputs.all, outputs.print);
     let mut output = Output {
         notes: float_math_warnings(&content_tera, &sources),
         ..Output::default()
@@ -670,7 +713,7 @@ pub fn render_site_cached(
                         &page.output,
                         std::mem::take(&mut cached.links.links),
                         &cached.anchors,
-                        (&output_paths, &own),
+                        (output_paths, &own),
                     );
                 }
                 if let Some(found) = cached.links.to_check() {
@@ -743,7 +786,7 @@ pub fn render_site_cached(
             output_path,
             &page.body,
             &page.html,
-            (&output_paths, &own_files),
+            (output_paths, &own_files),
         );
         let section = parts
             .as_ref()
@@ -899,7 +942,7 @@ pub fn render_site_cached(
         &scanned,
         anchors,
         site,
-        (&generated, tables),
+        (generated, tables),
     ));
     cache.pages = done.kept;
     cache.output_print = output_print;
