@@ -141,9 +141,7 @@ pub fn unchanged(last: &Site, changed: &[PathBuf]) -> Option<Site> {
             return None;
         }
         let in_content = rel.strip_prefix(content).ok();
-        // (File names compared first: one part, where a whole path is compared part by
-        // part, 10,000 times.)
-        let same = |a: &Path, b: &Path| a.file_name() == b.file_name() && a == b;
+        let same = crate::site_path::same;
         let listed = last.data_files.iter().any(|p| same(p, rel))
             || in_content.is_some_and(|c| last.content_files.iter().any(|p| same(p, c)))
             || listed_sources().any(|source| *source == full);

@@ -91,12 +91,7 @@ impl LoadCache {
     /// say (a shared folder may keep a file's time through an edit of the same length).
     pub fn forget<'p>(&mut self, paths: impl IntoIterator<Item = &'p Path>) {
         let paths: Vec<&Path> = paths.into_iter().collect();
-        // (File names compared first: one part, where a whole path is compared part by part.)
-        let named = |path: &Path| {
-            paths
-                .iter()
-                .any(|p| p.file_name() == path.file_name() && *p == path)
-        };
+        let named = |path: &Path| paths.iter().any(|p| crate::site_path::same(p, path));
         for slot in &mut self.files {
             if slot.as_ref().is_some_and(|(_, _, file)| named(&file.path)) {
                 *slot = None;
@@ -160,11 +155,6 @@ pub fn load_cached(
             slot.as_ref().map(|(_, _, file)| &**file)
         })
     });
-    let cached = |i: usize, stamp: Option<(std::time::SystemTime, u64)>| {
-        let stamp = stamp?;
-        let (modified, len, file) = earlier.as_ref()?.get(i, &paths[i])?.as_ref()?;
-        (*modified == stamp.0 && *len == stamp.1).then(|| file.clone())
-    };
     use rayon::prelude::*;
     let progress = crate::progress::Progress::new("数据 data", paths.len());
     type Loaded = (
@@ -175,19 +165,23 @@ pub fn load_cached(
         .into_par_iter()
         .with_min_len(64)
         .map(|i| {
+            let last = earlier.as_ref().and_then(|e| e.get(i, &paths[i])?.as_ref());
             // A file the watcher did not see change keeps the time and size it had.
             let unseen = only_changed
                 .as_ref()
-                .filter(|changed| !changed.contains(&paths[i]))
-                .and_then(|_| earlier.as_ref()?.get(i, &paths[i])?.as_ref())
-                .map(|(modified, len, _)| (*modified, *len));
-            let stamp = unseen.or_else(|| {
-                keep.then(|| std::fs::metadata(root.join(&paths[i])).ok())
+                .is_some_and(|changed| !changed.contains(&paths[i]));
+            let stamp = match last {
+                Some((modified, len, _)) if unseen => Some((*modified, *len)),
+                _ => keep
+                    .then(|| std::fs::metadata(root.join(&paths[i])).ok())
                     .flatten()
-                    .and_then(|m| Some((m.modified().ok()?, m.len())))
-            });
+                    .and_then(|m| Some((m.modified().ok()?, m.len()))),
+            };
+            let cached = last
+                .filter(|(modified, len, _)| Some((*modified, *len)) == stamp)
+                .map(|(_, _, file)| file.clone());
             let file = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                cached(i, stamp).map_or_else(|| load_file(root, &paths[i]).map(Arc::new), Ok)
+                cached.map_or_else(|| load_file(root, &paths[i]).map(Arc::new), Ok)
             }))
             .unwrap_or_else(|_| Err(vec![Diagnostic::internal()]));
             progress.tick();

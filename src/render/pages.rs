@@ -266,16 +266,28 @@ pub fn plan_print(site: &Site, data: &Data, sources: &[Source]) -> u64 {
         let Some(folder) = &front.generate else {
             continue;
         };
-        let title_field = front.title_field.as_deref().unwrap_or("name");
         let folder_path: Vec<&str> = folder.split('.').collect();
         for file in records_of(data, &folder_path) {
-            match file.root.get(title_field).map(|n| &n.value) {
-                Some(crate::load::Value::String(title)) => title.hash(&mut hasher),
-                _ => 0xff_u8.hash(&mut hasher),
+            match record_title(file, front) {
+                Some(title) => title.hash(&mut hasher),
+                None => 0xff_u8.hash(&mut hasher),
             }
         }
     }
     hasher.finish()
+}
+
+/// The field a generated page's title is read from (`title_field`, else `name`).
+fn title_field(front: &FrontMatter) -> &str {
+    front.title_field.as_deref().unwrap_or("name")
+}
+
+/// The title of a page generated for `file`: its title field's text (`None`: it has none).
+fn record_title<'d>(file: &'d crate::load::DataFile, front: &FrontMatter) -> Option<&'d str> {
+    match file.root.get(title_field(front)).map(|n| &n.value) {
+        Some(crate::load::Value::String(title)) => Some(title),
+        _ => None,
+    }
 }
 
 /// The data files of the folder at `folder_path` (not those of folders inside it).
@@ -411,16 +423,16 @@ fn generate_pages(
         ));
         return;
     }
-    let title_field = front.title_field.as_deref().unwrap_or("name");
+    let title_field = title_field(front);
     let record_ref = |file: &crate::load::DataFile| RecordRef {
         var: var.clone(),
         folder: folder_path.iter().map(|k| k.to_string()).collect(),
         id: file.id().to_string(),
     };
     for (n, file) in records.iter().enumerate() {
-        let title = match file.root.get(title_field).map(|n| &n.value) {
-            Some(crate::load::Value::String(s)) => s.clone(),
-            _ => {
+        let title = match record_title(file, front) {
+            Some(title) => title.to_string(),
+            None => {
                 problems.push(
                     Diagnostic::error(
                         "generate-title",
