@@ -203,6 +203,7 @@ fn the_search_page_reads_a_query_as_huibao_reads_the_pages() {
         "constructor __proto__",
     ];
     let json = serde_json::to_string(&queries).unwrap();
+    let lists = "[[0,1,1,1,-2,2,2,-2,1,3],[],[4,9]]";
     let page = out.path().join("terms-test.html");
     fs::write(
         &page,
@@ -211,7 +212,8 @@ fn the_search_page_reads_a_query_as_huibao_reads_the_pages() {
              <pre id=\"out\"></pre><script>\
              var q = {json}; var out = q.map(function (x) {{ var t = huibaoSearch.queryTerms(x); \
              return [t, t.map(function (term) {{ return huibaoSearch.shardOf(term, 4096); }})]; }});\
-             document.getElementById('out').textContent = JSON.stringify(out);</script>"
+             var lists = {lists}.map(function (l) {{ return huibaoSearch.decodePostings(l); }});\
+             document.getElementById('out').textContent = JSON.stringify([out, lists]);</script>"
         ),
     )
     .unwrap();
@@ -225,7 +227,28 @@ fn the_search_page_reads_a_query_as_huibao_reads_the_pages() {
                 .replace("&gt;", ">")
         })
         .expect("the page wrote its terms");
-    let from_browser: Vec<(Vec<String>, Vec<u32>)> = serde_json::from_str(&text).unwrap();
+    /// Each query's terms and their shards; each list's (page, weight) pairs.
+    type FromBrowser = (Vec<(Vec<String>, Vec<u32>)>, Vec<Vec<(u32, u32)>>);
+    let (from_browser, lists): FromBrowser = serde_json::from_str(&text).unwrap();
+    // A term's list as files.rs writes it (its unit test writes this one): a repeated
+    // (difference, weight) pair as its count of repeats.
+    assert_eq!(
+        lists,
+        [
+            vec![
+                (0, 1),
+                (1, 1),
+                (2, 1),
+                (3, 1),
+                (5, 2),
+                (7, 2),
+                (9, 2),
+                (10, 3)
+            ],
+            vec![],
+            vec![(4, 9)],
+        ]
+    );
     for (query, (terms, shards)) in queries.iter().zip(from_browser) {
         let expected = huibao::search::tokens::query_terms(query);
         assert_eq!(terms, expected, "the terms of {query:?}");

@@ -5,7 +5,8 @@
 //! - `search/search.js`: the search page's program (this folder's `search.js`);
 //! - `search/terms-N.js`: shard N of the terms, `huibaoSearch.terms(N, {"横溪": [page, weight,
 //!   …]})`, each term's pages in reading order, each page number written as the difference
-//!   from the one before;
+//!   from the one before, a repeated (difference, weight) pair as its count of repeats
+//!   (`-9999`);
 //! - `search/pages-N.js`: pages `N × 8` to `N × 8 + 7`, `huibaoSearch.pages(N, [[url, title,
 //!   place, text], …])`, for the results shown (title, breadcrumb, snippet).
 //!
@@ -50,12 +51,14 @@ pub fn pages_file(n: usize) -> String {
 pub type Put<'p> = dyn Fn(&Path, &[u8]) -> Result<(), Diagnostic> + Sync + 'p;
 
 /// Every file of `index`, given to `put` one at a time: the program, the terms' shards,
-/// the page files.
+/// the page files. A build writes them beside the whole-report page and figures.json, which
+/// keep a core busy for longer: the terms' lists are made in one run (a run on each core
+/// would read every page's terms once each, one after the other).
 pub fn write(index: &Index, put: &Put<'_>) -> Result<(), Diagnostic> {
     use rayon::prelude::*;
     put(Path::new(SCRIPT), SCRIPT_TEXT.as_bytes())?;
     index
-        .shards()
+        .shards_in(1)
         .map_err(|error| write_error(&error))?
         .par_iter()
         .enumerate()
@@ -64,10 +67,10 @@ pub fn write(index: &Index, put: &Put<'_>) -> Result<(), Diagnostic> {
         })?;
     // The page files, a batch at a time: texts read in page order, files made on every core.
     let pages = index.pages();
-    let mut batch: Vec<String> = Vec::with_capacity(BATCH_PAGES);
+    let mut batch: Vec<Vec<u8>> = Vec::with_capacity(BATCH_PAGES);
     let mut batch_first = 0;
     let mut failed = None;
-    let write_batch = |first: usize, texts: &[String]| -> Result<(), Diagnostic> {
+    let write_batch = |first: usize, texts: &[Vec<u8>]| -> Result<(), Diagnostic> {
         texts
             .par_chunks(PAGES_PER_FILE)
             .enumerate()
@@ -86,8 +89,8 @@ pub fn write(index: &Index, put: &Put<'_>) -> Result<(), Diagnostic> {
             batch.clear();
         }
         batch_first = first;
-        batch.resize(page - first, String::new());
-        batch.push(text.to_string());
+        batch.resize(page - first, Vec::new());
+        batch.push(text.to_vec());
         Ok(())
     });
     if let Some(problem) = failed {
@@ -128,10 +131,10 @@ pub fn file(index: &Index, path: &str) -> Option<Vec<u8>> {
     if first >= index.pages().len() {
         return None;
     }
-    let mut texts = vec![String::new(); PAGES_PER_FILE.min(index.pages().len() - first)];
+    let mut texts = vec![Vec::new(); PAGES_PER_FILE.min(index.pages().len() - first)];
     let _ = index.for_each_text(&mut |page, text| {
         if let Some(slot) = page.checked_sub(first).and_then(|i| texts.get_mut(i)) {
-            *slot = text.to_string();
+            *slot = text.to_vec();
         }
         Ok(())
     });
@@ -140,31 +143,58 @@ pub fn file(index: &Index, path: &str) -> Option<Vec<u8>> {
 
 /// Shard `n` of the terms as a script.
 fn terms_script(n: usize, terms: &[(&str, Postings<'_>)]) -> Vec<u8> {
-    // About six bytes a posting.
+    // About two bytes a posting (see `Collector::finish`).
     let postings: usize = terms.iter().map(|(_, p)| p.len()).sum();
-    let mut out = Vec::with_capacity(64 + terms.len() * 16 + postings * 6);
+    let mut out = Vec::with_capacity(64 + terms.len() * 16 + postings * 2);
     let _ = write!(out, "huibaoSearch.terms({n},{{");
     for (i, (term, postings)) in terms.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
         out.push(b'\n');
-        push_json_string(&mut out, term);
+        push_json_string(&mut out, term.as_bytes());
         out.extend_from_slice(b":[");
-        let mut before = 0;
-        for (j, (page, weight)) in postings.iter().enumerate() {
-            if j > 0 {
-                out.push(b',');
-            }
-            push_number(&mut out, page - before);
-            out.push(b',');
-            push_number(&mut out, weight);
-            before = page;
-        }
+        push_postings(&mut out, postings);
         out.push(b']');
     }
     out.extend_from_slice(b"});\n");
     out
+}
+
+/// Appends a term's `postings` as the numbers of its list: each page as the difference
+/// from the one before and its weight — and, where that (difference, weight) pair repeats,
+/// how many more times as a negative number (`1,1,-9999`: the next 10,000 pages, weight 1
+/// on each). A report's prose is on every page of its kind: most of a large index is such
+/// runs (ten times fewer bytes at 10,000 villages).
+fn push_postings(out: &mut Vec<u8>, postings: &Postings<'_>) {
+    let mut before = 0;
+    let mut last: Option<(u32, u32)> = None;
+    let mut repeats: u32 = 0;
+    let mut first = true;
+    let end_run = |out: &mut Vec<u8>, repeats: &mut u32| {
+        if *repeats > 0 {
+            out.extend_from_slice(b",-");
+            push_number(out, std::mem::take(repeats));
+        }
+    };
+    for (page, weight) in postings.iter() {
+        let pair = (page - before, weight);
+        before = page;
+        if last == Some(pair) {
+            repeats += 1;
+            continue;
+        }
+        end_run(out, &mut repeats);
+        if !first {
+            out.push(b',');
+        }
+        first = false;
+        push_number(out, pair.0);
+        out.push(b',');
+        push_number(out, pair.1);
+        last = Some(pair);
+    }
+    end_run(out, &mut repeats);
 }
 
 /// Appends `n` in decimal digits.
@@ -188,7 +218,7 @@ fn push_number(out: &mut Vec<u8>, mut n: u32) {
 }
 
 /// Page file `n` as a script: pages `n × PAGES_PER_FILE` on, with `texts`.
-fn pages_script(n: usize, pages: &[Page], texts: &[String]) -> Vec<u8> {
+fn pages_script(n: usize, pages: &[Page], texts: &[Vec<u8>]) -> Vec<u8> {
     let bytes: usize = texts.iter().map(|t| t.len() + 200).sum();
     let mut out = Vec::with_capacity(64 + bytes);
     let _ = write!(out, "huibaoSearch.pages({n},[");
@@ -200,9 +230,14 @@ fn pages_script(n: usize, pages: &[Page], texts: &[String]) -> Vec<u8> {
             out.push(b',');
         }
         out.extend_from_slice(b"\n[");
-        for (j, field) in [&page.url, &page.title, &page.place, text]
-            .into_iter()
-            .enumerate()
+        for (j, field) in [
+            page.url.as_bytes(),
+            page.title.as_bytes(),
+            page.place.as_bytes(),
+            text,
+        ]
+        .into_iter()
+        .enumerate()
         {
             if j > 0 {
                 out.push(b',');
@@ -215,11 +250,37 @@ fn pages_script(n: usize, pages: &[Page], texts: &[String]) -> Vec<u8> {
     out
 }
 
-/// Appends `text` as a JSON string (valid JavaScript too).
-fn push_json_string(out: &mut Vec<u8>, text: &str) {
-    if serde_json::to_writer(&mut *out, text).is_err() {
-        out.extend_from_slice(b"\"\"");
+/// Appends UTF-8 `text` as a JSON string (valid JavaScript too), escaped as serde_json
+/// escapes: `"`, `\` and the control characters; the rest as it is, copied a stretch at a
+/// time (a page's text is megabytes of Chinese with a line break every sentence or two).
+fn push_json_string(out: &mut Vec<u8>, text: &[u8]) {
+    out.push(b'"');
+    let mut start = 0;
+    for (at, &byte) in text.iter().enumerate() {
+        let escaped: &[u8] = match byte {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            0..=0x1f => b"",
+            _ => continue,
+        };
+        out.extend_from_slice(&text[start..at]);
+        start = at + 1;
+        if escaped.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.extend_from_slice(b"\\u00");
+            out.push(HEX[usize::from(byte >> 4)]);
+            out.push(HEX[usize::from(byte & 0xf)]);
+        } else {
+            out.extend_from_slice(escaped);
+        }
     }
+    out.extend_from_slice(&text[start..]);
+    out.push(b'"');
 }
 
 /// The error for a page text of the index that could not be kept or read back.
@@ -230,6 +291,44 @@ pub fn write_error(error: &std::io::Error) -> Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_repeated_pair_is_written_as_its_count() {
+        // Pages 0, 1, 2, 3 weighing 1, page 5 weighing 2, pages 7 and 9 weighing 2, page 10.
+        let packed: Vec<u32> = [
+            (0, 1),
+            (1, 1),
+            (2, 1),
+            (3, 1),
+            (5, 2),
+            (7, 2),
+            (9, 2),
+            (10, 3),
+        ]
+        .into_iter()
+        .map(|(page, weight)| page << 6 | weight)
+        .collect();
+        let mut out = Vec::new();
+        push_postings(&mut out, &Postings::from_packed(&packed));
+        assert_eq!(String::from_utf8(out).unwrap(), "0,1,1,1,-2,2,2,-2,1,3");
+        let mut out = Vec::new();
+        push_postings(&mut out, &Postings::from_packed(&[]));
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn strings_are_escaped_as_serde_json_escapes_them() {
+        let mut text = String::from(
+            "横溪村 \"引号\" \\ 斜杠\n行\r\t\u{8}\u{c}\u{1}\u{1f}\u{7f} é 𠀀 </script>",
+        );
+        text.extend((0u8..0x20).map(char::from));
+        let mut out = Vec::new();
+        push_json_string(&mut out, text.as_bytes());
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            serde_json::to_string(&text).unwrap()
+        );
+    }
 
     #[test]
     fn numbers_are_written_in_decimal() {

@@ -556,9 +556,11 @@ impl Collector {
             }
             TermCounts::Postings(postings) => (None, postings.into_inner()),
         };
-        // Shards of about `SHARD_BYTES` each (a (term, page) pair is about six bytes written),
-        // as many as a power of two: one for a township's report.
-        let wanted = (postings * 6).div_ceil(super::files::SHARD_BYTES).max(1);
+        // Shards of at most about `SHARD_BYTES` each, as many as a power of two: one for a
+        // township's report. A (term, page) pair is counted as two bytes written: from five
+        // (a page number's difference and a weight) to none (a pair repeating the one before,
+        // as the pages of one kind repeat their prose: 0.4 a pair at 10,000 villages).
+        let wanted = (postings * 2).div_ceil(super::files::SHARD_BYTES).max(1);
         let shard_count = (wanted.next_power_of_two() as u32).min(super::files::MOST_SHARDS);
         Index {
             pages,
@@ -607,23 +609,9 @@ struct Lists {
 impl Lists {
     /// The lists of the entries, `pages_of_term` saying how many pages each term is in:
     /// the entries' terms read (a scratch file: from the disk cache; not their texts) and
-    /// placed in page order — on every core, each placing a run of terms with about as many
-    /// postings.
+    /// placed in page order — in `runs` runs on as many cores, each placing a run of terms
+    /// with about as many postings.
     fn make(
-        entries: &Spill,
-        dictionary: &RwLock<Dictionary>,
-        pages_of_term: &[u32],
-    ) -> std::io::Result<Lists> {
-        Lists::make_in(
-            entries,
-            dictionary,
-            pages_of_term,
-            rayon::current_num_threads().clamp(1, 16),
-        )
-    }
-
-    /// [`Lists::make`] in `runs` runs.
-    fn make_in(
         entries: &Spill,
         dictionary: &RwLock<Dictionary>,
         pages_of_term: &[u32],
@@ -704,7 +692,12 @@ impl Lists {
 #[derive(Clone, Copy, Debug)]
 pub struct Postings<'i>(&'i [u32]);
 
-impl Postings<'_> {
+impl<'i> Postings<'i> {
+    /// The postings of [`pack`]ed (page, weight) pairs in page order.
+    pub fn from_packed(packed: &'i [u32]) -> Postings<'i> {
+        Postings(packed)
+    }
+
     /// How many pages.
     pub fn len(&self) -> usize {
         self.0.len()
@@ -741,7 +734,7 @@ impl Index {
     /// page's program does (for tests and benchmarks; the page then also ranks the results it
     /// shows by how near their terms are). Nothing when the entries cannot be read back.
     pub fn search(&self, query: &str) -> Vec<(u32, u32)> {
-        let Ok(lists) = self.lists() else {
+        let Ok(lists) = self.lists(rayon::current_num_threads().clamp(1, 16)) else {
             return Vec::new();
         };
         let terms = tokens::query_terms(query);
@@ -774,7 +767,13 @@ impl Index {
     /// The terms of each shard (see [`tokens::shard`]), each term with its pages and
     /// weights, in term order.
     pub fn shards(&self) -> std::io::Result<Vec<Vec<(&str, Postings<'_>)>>> {
-        let lists = self.lists()?;
+        self.shards_in(rayon::current_num_threads().clamp(1, 16))
+    }
+
+    /// [`Index::shards`], the lists (when not made yet) made in `runs` runs on as many
+    /// cores — each run reads every page's terms: one when the other cores are busy.
+    pub fn shards_in(&self, runs: usize) -> std::io::Result<Vec<Vec<(&str, Postings<'_>)>>> {
+        let lists = self.lists(runs)?;
         let mut out = vec![Vec::new(); self.shard_count as usize];
         for (at, (term, _)) in lists.terms.iter().enumerate() {
             let shard = tokens::shard(term, self.shard_count) as usize;
@@ -784,16 +783,16 @@ impl Index {
     }
 
     /// The terms' lists, made the first time they are asked for.
-    fn lists(&self) -> std::io::Result<&Lists> {
+    fn lists(&self, runs: usize) -> std::io::Result<&Lists> {
         self.lists
-            .get_or_init(|| self.made_lists().map_err(|error| error.to_string()))
+            .get_or_init(|| self.made_lists(runs).map_err(|error| error.to_string()))
             .as_ref()
             .map_err(|error| std::io::Error::other(error.clone()))
     }
 
     /// The terms' lists, the pages of each term counted first when they were not as the
     /// entries were put (the preview).
-    fn made_lists(&self) -> std::io::Result<Lists> {
+    fn made_lists(&self, runs: usize) -> std::io::Result<Lists> {
         let counted;
         let pages_of_term = match &self.pages_of_term {
             Some(pages_of_term) => pages_of_term,
@@ -807,17 +806,16 @@ impl Index {
                 &counted
             }
         };
-        Lists::make(&self.entries, &self.dictionary, pages_of_term)
+        Lists::make(&self.entries, &self.dictionary, pages_of_term, runs)
     }
 
-    /// Calls `each` with every page and its text, in reading order.
+    /// Calls `each` with every page and its text (UTF-8, as kept: it is not checked again on
+    /// its way to the page files), in reading order.
     pub fn for_each_text(
         &self,
-        each: &mut dyn FnMut(usize, &str) -> std::io::Result<()>,
+        each: &mut dyn FnMut(usize, &[u8]) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
-        self.entries.for_each_part(Part::Tail, &mut |index, text| {
-            each(index, &String::from_utf8_lossy(text))
-        })
+        self.entries.for_each_part(Part::Tail, each)
     }
 }
 
@@ -838,7 +836,7 @@ mod tests {
         }
         let index = collector.finish(Vec::new());
         let make = |runs| {
-            Lists::make_in(
+            Lists::make(
                 &index.entries,
                 &index.dictionary,
                 index.pages_of_term.as_deref().unwrap_or_default(),
@@ -921,7 +919,7 @@ mod tests {
         let mut texts = Vec::new();
         index
             .for_each_text(&mut |page, text| {
-                texts.push((page, text.to_string()));
+                texts.push((page, String::from_utf8_lossy(text).into_owned()));
                 Ok(())
             })
             .unwrap();
@@ -990,7 +988,7 @@ mod tests {
         index.shard_count = 8;
         let shards = index.shards().unwrap();
         let total: usize = shards.iter().map(Vec::len).sum();
-        assert_eq!(total, index.lists().unwrap().terms.len());
+        assert_eq!(total, index.lists(2).unwrap().terms.len());
         for (n, shard) in shards.iter().enumerate() {
             for (term, _) in shard {
                 assert_eq!(tokens::shard(term, 8) as usize, n);

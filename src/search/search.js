@@ -176,6 +176,9 @@
 
   // For tests: the terms of a query and their shards, as the page computes them.
   S.queryTerms = queryTerms;
+  S.decodePostings = function (list) {
+    return Array.from(decodePostings(list).entries());
+  };
   S.shardOf = function (term, count) {
     var kept = shards;
     shards = count;
@@ -266,11 +269,33 @@
     if (!Object.prototype.hasOwnProperty.call(shard, term)) {
       return out;
     }
-    var list = shard[term];
+    return decodePostings(shard[term]);
+  }
+
+  // A term's list as a Map page -> weight (files.rs `push_postings`): (difference from the
+  // page before, weight) pairs, a negative number repeating the pair before that many times.
+  function decodePostings(list) {
+    var out = new Map();
     var page = 0;
-    for (var i = 0; i + 1 < list.length; i += 2) {
-      page += list[i];
-      out.set(page, list[i + 1]);
+    var step = 0;
+    var weight = 0;
+    var i = 0;
+    while (i < list.length) {
+      if (list[i] < 0) {
+        for (var r = -list[i]; r > 0; r--) {
+          page += step;
+          out.set(page, weight);
+        }
+        i += 1;
+      } else if (i + 1 < list.length) {
+        step = list[i];
+        weight = list[i + 1];
+        page += step;
+        out.set(page, weight);
+        i += 2;
+      } else {
+        break;
+      }
     }
     return out;
   }
