@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Offline search at scale (issue 12): builds the scale site of N villages (default 10,000)
-# with and without search (median of 3 builds each: the index's share of the build), then
-# opens its search page in headless Chromium from file:// for a few queries and prints, for
-# each, the time from the query to the results shown (the page's data-ms, median of 5) and
-# the bytes of the index files it loaded. Needs python3 and chromium.
+# with and without search (medians of 5 builds each, interleaved: the index's share of the
+# build), then opens its search page in headless Chromium from file:// for a few queries and
+# prints, for each, the time from the query to the results shown (the page's data-ms, median
+# of 5) and the bytes of the index files it loaded. Needs python3 and chromium.
 #   bash bench/search.sh [N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,21 +13,25 @@ bin="$PWD/target/release/huibao"
 work=$(mktemp -d "${HUIBAO_BENCH_SCRATCH:-/tmp}/huibao-search.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 python3 bench/scale_site.py "$n" "$work/site" >/dev/null
+# The builds with and without search are interleaved, five of each, and each side's median
+# taken: this machine's runs move by more than search's share, and by the hour.
 build() {
-  local times=()
-  for _ in 1 2 3; do
-    rm -rf "$work/out"
-    times+=("$( { TIMEFORMAT=%R; time "$bin" build --site "$work/site" --out "$work/out" >/dev/null 2>&1; } 2>&1 )")
-  done
-  printf '%s\n' "${times[@]}" | sort -n | sed -n 2p
+  rm -rf "$work/out"
+  { TIMEFORMAT=%R; time "$bin" build --site "$1" --out "$work/out" >/dev/null 2>&1; } 2>&1
 }
-cp "$work/site/huibao.toml" "$work/huibao.toml"
-printf '\n[search]\nenabled = false\n' >> "$work/site/huibao.toml"
-off=$(build)
-cp "$work/huibao.toml" "$work/site/huibao.toml"
-on=$(build)
+median() { printf '%s\n' "$@" | sort -n | sed -n 3p; }
+cp -r "$work/site" "$work/site-off"
+printf '\n[search]\nenabled = false\n' >> "$work/site-off/huibao.toml"
+ons=(); offs=()
+for _ in 1 2 3 4 5; do
+  offs+=("$(build "$work/site-off")")
+  ons+=("$(build "$work/site")")
+done
+off=$(median "${offs[@]}")
+on=$(median "${ons[@]}")
 echo "== $n villages: build without search ${off} s, with search ${on} s" \
-  "($(python3 -c "print(f'{100 * ($on - $off) / $off:.0f}')") % more)"
+  "($(python3 -c "print(f'{100 * ($on - $off) / $off:.1f}')") % more; medians of 5, interleaved:" \
+  "without ${offs[*]}; with ${ons[*]})"
 echo "   index: $(ls "$work/out/search" | wc -l) files, $(du -sh "$work/out/search" | cut -f1)"
 for query in 贫困 饮水 精准帮扶 第0042村 2019; do
   python3 - "$work/out" "$query" <<'PY'
