@@ -197,6 +197,18 @@ fn push_postings(out: &mut Vec<u8>, postings: &Postings<'_>) {
     end_run(out, &mut repeats);
 }
 
+/// A term's list as a terms file writes it ([`push_postings`]), of its (page, weight)
+/// pairs in page order: for tests of the search page's reading of it.
+pub fn postings_text(pairs: &[(u32, u32)]) -> String {
+    let packed: Vec<u32> = pairs
+        .iter()
+        .map(|&(page, weight)| super::index::pack(page, weight))
+        .collect();
+    let mut out = Vec::new();
+    push_postings(&mut out, &Postings::from_packed(&packed));
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// Appends `n` in decimal digits.
 fn push_number(out: &mut Vec<u8>, mut n: u32) {
     // Most are one digit: a weight, the distance to a neighbouring page.
@@ -294,26 +306,10 @@ mod tests {
 
     #[test]
     fn a_repeated_pair_is_written_as_its_count() {
-        // Pages 0, 1, 2, 3 weighing 1, page 5 weighing 2, pages 7 and 9 weighing 2, page 10.
-        let packed: Vec<u32> = [
-            (0, 1),
-            (1, 1),
-            (2, 1),
-            (3, 1),
-            (5, 2),
-            (7, 2),
-            (9, 2),
-            (10, 3),
-        ]
-        .into_iter()
-        .map(|(page, weight)| page << 6 | weight)
-        .collect();
-        let mut out = Vec::new();
-        push_postings(&mut out, &Postings::from_packed(&packed));
-        assert_eq!(String::from_utf8(out).unwrap(), "0,1,1,1,-2,2,2,-2,1,3");
-        let mut out = Vec::new();
-        push_postings(&mut out, &Postings::from_packed(&[]));
-        assert!(out.is_empty());
+        // Pages 4, 5, 6 weighing 1; 8 and 10 weighing 2; 11.
+        let pairs = [(4, 1), (5, 1), (6, 1), (8, 2), (10, 2), (11, 3)];
+        assert_eq!(postings_text(&pairs), "4,1,1,1,-1,2,2,-1,1,3");
+        assert_eq!(postings_text(&[]), "");
     }
 
     #[test]

@@ -459,7 +459,7 @@ const BATCH: usize = 128;
 const WEIGHT_BITS: u32 = 6;
 
 /// `number` and `weight` in one `u32`.
-fn pack(number: u32, weight: u32) -> u32 {
+pub(crate) fn pack(number: u32, weight: u32) -> u32 {
     debug_assert!(number < 1 << (32 - WEIGHT_BITS), "{number} does not fit");
     number << WEIGHT_BITS | weight.min((1 << WEIGHT_BITS) - 1)
 }
