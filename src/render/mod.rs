@@ -566,7 +566,9 @@ pub fn render_site_cached(
     let lazy = match pages_to {
         PagesTo::Sink(_) => Some(context::LazyValues::new(data, extras.schema)),
         _ => {
-            drop(data);
+            // Freeing 10,000 files' trees takes milliseconds (7 ms for `check` at 10,000
+            // villages): done on another core while the pages are made.
+            rayon::spawn(move || drop(data));
             None
         }
     };
