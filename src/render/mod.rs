@@ -721,17 +721,9 @@ pub fn render_site_cached(
                 if let Some(found) = cached.links.to_check() {
                     reused_links.push((page.output.clone(), found));
                 }
-                done.files
-                    .push((PathBuf::from(&page.output), cached.bytes.clone()));
-                for (path, csv) in &cached.tables {
-                    done.files.push((PathBuf::from(path), csv.clone()));
-                }
-                done.figures.push(manifest::Page {
-                    page: page.output.clone(),
-                    title: page.title.clone(),
-                    figures: cached.figures.clone(),
-                    downloads: table_paths,
-                });
+                push_files(&mut done.files, page, cached.bytes.clone(), &cached.tables);
+                let figures = cached.figures.clone();
+                done.push_figures(page, figures, table_paths);
             }
             // A page made again: its last version goes (a page kept is one reused by this
             // build or not in its plan, so that its links were checked against this build's
@@ -1086,11 +1078,7 @@ impl Done {
             links,
         } = done;
         if let (true, Some(bytes)) = (self.keep, bytes) {
-            self.files
-                .push((PathBuf::from(&page.output), bytes.clone()));
-            for (path, csv) in &tables {
-                self.files.push((PathBuf::from(path), csv.clone()));
-            }
+            push_files(&mut self.files, page, bytes.clone(), &tables);
             self.kept.insert(
                 page.output.clone(),
                 cache::CachedPage {
@@ -1107,12 +1095,36 @@ impl Done {
         } else {
             self.anchors.insert(page.output.clone(), anchors);
         }
+        self.push_figures(page, figures, table_paths);
+    }
+
+    /// Adds `page`'s `figures` and table `downloads` to the manifest.
+    fn push_figures(
+        &mut self,
+        page: &pages::PlannedPage,
+        figures: std::sync::Arc<manifest::Figures>,
+        downloads: Vec<String>,
+    ) {
         self.figures.push(manifest::Page {
             page: page.output.clone(),
             title: page.title.clone(),
             figures,
-            downloads: table_paths,
+            downloads,
         });
+    }
+}
+
+/// Adds `page`'s files (its HTML `bytes` and its `tables`' CSV) to `files`, the output kept
+/// in memory (a page made, or reused while the last build's pages are read in place).
+fn push_files(
+    files: &mut Vec<(PathBuf, Bytes)>,
+    page: &pages::PlannedPage,
+    bytes: Bytes,
+    tables: &[(String, Bytes)],
+) {
+    files.push((PathBuf::from(&page.output), bytes));
+    for (path, csv) in tables {
+        files.push((PathBuf::from(path), csv.clone()));
     }
 }
 

@@ -259,9 +259,7 @@ pub fn plan_print(site: &Site, data: &Data, sources: &[Source]) -> u64 {
         file.key_path.hash(&mut hasher);
     }
     for source in sources {
-        source.name.hash(&mut hasher);
-        source.file.hash(&mut hasher);
-        format!("{:?}", source.front).hash(&mut hasher);
+        source.hash_place(&mut hasher);
         let Some(front) = &source.front else { continue };
         let Some(folder) = &front.generate else {
             continue;
@@ -275,6 +273,17 @@ pub fn plan_print(site: &Site, data: &Data, sources: &[Source]) -> u64 {
         }
     }
     hasher.finish()
+}
+
+impl Source {
+    /// Hashes what the file is and where its pages go: its name, its path and its front
+    /// matter (not its text), for the prints the preview keeps its work by.
+    pub(super) fn hash_place(&self, hasher: &mut impl std::hash::Hasher) {
+        use std::hash::Hash;
+        self.name.hash(hasher);
+        self.file.hash(hasher);
+        format!("{:?}", self.front).hash(hasher);
+    }
 }
 
 /// The field a generated page's title is read from (`title_field`, else `name`).

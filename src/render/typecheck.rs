@@ -90,10 +90,8 @@ fn inputs_print(sources: &[Source], data: &Data) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut hasher = rustc_hash::FxHasher::default();
     for source in sources {
-        source.name.hash(&mut hasher);
-        source.file.hash(&mut hasher);
+        source.hash_place(&mut hasher);
         source.template.hash(&mut hasher);
-        format!("{:?}", source.front).hash(&mut hasher);
     }
     data.files.len().hash(&mut hasher);
     for file in &data.files {
