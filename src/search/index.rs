@@ -53,7 +53,31 @@ pub struct Dictionary {
     short_words: FxHashMap<u128, u32>,
     /// Longer words by their text.
     words: FxHashMap<Box<str>, u32>,
+    /// Whole numbers below [`SMALL_NUMBERS`] written without leading zeros (most of a
+    /// report's figures: households, people, years), by their value: looked up in a table
+    /// rather than hashed. `u32::MAX` where there is none.
+    small_numbers: Vec<u32>,
     terms: Vec<Box<str>>,
+}
+
+/// The whole numbers [`Dictionary::small_numbers`] holds are below this.
+const SMALL_NUMBERS: u32 = 1 << 20;
+
+/// The value of `word` when it is a whole number below [`SMALL_NUMBERS`] with no leading
+/// zero (`0` itself is one; `007` is not).
+fn small_number(word: &str) -> Option<u32> {
+    let bytes = word.as_bytes();
+    if bytes.is_empty() || bytes.len() > 7 || (bytes[0] == b'0' && bytes.len() > 1) {
+        return None;
+    }
+    let mut value: u32 = 0;
+    for &b in bytes {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        value = value * 10 + u32::from(b - b'0');
+    }
+    (value < SMALL_NUMBERS).then_some(value)
 }
 
 impl Default for Dictionary {
@@ -64,6 +88,7 @@ impl Default for Dictionary {
             han: FxHashMap::default(),
             short_words: FxHashMap::default(),
             words: FxHashMap::default(),
+            small_numbers: Vec::new(),
             terms: Vec::new(),
         }
     }
@@ -77,6 +102,13 @@ impl Dictionary {
 
     /// The number of a word, if it has one.
     fn word(&self, word: &str) -> Option<u32> {
+        if let Some(value) = small_number(word) {
+            return self
+                .small_numbers
+                .get(value as usize)
+                .copied()
+                .filter(|&id| id != u32::MAX);
+        }
         match short_word_key(word) {
             Some(key) => self.short_words.get(&key).copied(),
             None => self.words.get(word).copied(),
@@ -99,10 +131,18 @@ impl Dictionary {
             return id;
         }
         let id = self.terms.len() as u32;
-        match short_word_key(word) {
-            Some(key) => self.short_words.insert(key, id),
-            None => self.words.insert(word.into(), id),
-        };
+        if let Some(value) = small_number(word) {
+            let value = value as usize;
+            if self.small_numbers.len() <= value {
+                self.small_numbers.resize(value + 1, u32::MAX);
+            }
+            self.small_numbers[value] = id;
+        } else {
+            match short_word_key(word) {
+                Some(key) => self.short_words.insert(key, id),
+                None => self.words.insert(word.into(), id),
+            };
+        }
         self.terms.push(word.into());
         id
     }
@@ -1043,6 +1083,34 @@ mod tests {
         Entry::new("", &page_text("<p>饮水安全</p>"), &fresh);
         let third = Entry::new("横溪村", &text, &fresh);
         assert_eq!(weighed_terms(&third, &fresh), expected);
+    }
+
+    #[test]
+    fn whole_numbers_and_other_words_are_numbered_apart_and_found_again() {
+        assert_eq!(small_number("0"), Some(0));
+        assert_eq!(small_number("2019"), Some(2019));
+        assert_eq!(small_number("1048575"), Some((1 << 20) - 1));
+        for other in ["", "007", "1048576", "12345678", "23.71", "v0001", "١٢"] {
+            assert_eq!(small_number(other), None, "{other}");
+        }
+        let mut dictionary = Dictionary::default();
+        let words = [
+            "7",
+            "007",
+            "7.0",
+            "1048575",
+            "1048576",
+            "0",
+            "a-very-long-word-indeed",
+        ];
+        let ids: Vec<u32> = words.iter().map(|w| dictionary.word_or_new(w)).collect();
+        assert_eq!(ids, [0, 1, 2, 3, 4, 5, 6]);
+        for (word, id) in words.iter().zip(&ids) {
+            assert_eq!(dictionary.word(word), Some(*id), "{word}");
+            assert_eq!(dictionary.term(*id), *word);
+        }
+        assert_eq!(dictionary.word("8"), None);
+        assert_eq!(dictionary.word("2000000"), None);
     }
 
     #[test]

@@ -53,10 +53,18 @@ pub fn page_text(html: &str) -> PageText {
     // The text as it is read, blocks on lines of their own (lines tidied at the end).
     let mut body = String::with_capacity(html.len() / 4);
     let mut heading: Option<String> = None;
+    // Where the next `site-only` and the next `&` are (found ahead, once for the page: most
+    // tags and texts have neither).
+    let mut site_only_at = Ahead::new(html, b"site-only");
+    let mut escape_at = Ahead::new(html, b"&");
     let mut at = 0;
     while let Some(found) = memchr::memchr(b'<', &html.as_bytes()[at..]) {
         let start = at + found;
-        push_unescaped(heading.as_mut().unwrap_or(&mut body), &html[at..start]);
+        push_text(
+            heading.as_mut().unwrap_or(&mut body),
+            &html[at..start],
+            escape_at.within(at, start),
+        );
         let rest = &html[start..];
         if rest.starts_with("<!--") {
             at = start + rest.find("-->").map_or(rest.len(), |e| e + 3);
@@ -70,7 +78,7 @@ pub fn page_text(html: &str) -> PageText {
         let kind = match element(name) {
             Element::Details if tag.contains("chart-data") => Element::Skipped,
             // What only the site shows (the 示例 banner, 「下载 CSV」) is not indexed.
-            _ if !closing && site_only(tag) => Element::Skipped,
+            _ if !closing && site_only_at.within(start, end) && site_only(tag) => Element::Skipped,
             kind => kind,
         };
         match kind {
@@ -98,7 +106,7 @@ pub fn page_text(html: &str) -> PageText {
         }
     }
     if heading.is_none() {
-        push_unescaped(&mut body, &html[at..]);
+        push_text(&mut body, &html[at..], escape_at.within(at, html.len()));
     }
     PageText {
         headings,
@@ -108,12 +116,44 @@ pub fn page_text(html: &str) -> PageText {
 
 /// Whether a start tag's classes include `site-only`.
 fn site_only(tag: &str) -> bool {
-    // Most tags are short (`<td>`, `<p>`, `</span>`): too short for the class to be there.
-    tag.len() >= "<p class=site-only>".len()
-        && crate::html::finder!(b"site-only")
-            .find(tag.as_bytes())
-            .is_some()
-        && crate::html::has_class(tag, "site-only")
+    crate::html::has_class(tag, "site-only")
+}
+
+/// Where a needle is next in a page, looked for ahead of the reading: one search of the
+/// page rather than one of each tag or text (most have none).
+struct Ahead<'h> {
+    haystack: &'h [u8],
+    finder: memchr::memmem::Finder<'static>,
+    /// Where it is next, from the last place asked about (`usize::MAX`: nowhere).
+    next: Option<usize>,
+}
+
+impl<'h> Ahead<'h> {
+    /// `needle` to be looked for in `html`.
+    fn new(html: &'h str, needle: &'static [u8]) -> Ahead<'h> {
+        Ahead {
+            haystack: html.as_bytes(),
+            finder: memchr::memmem::Finder::new(needle),
+            next: None,
+        }
+    }
+
+    /// Whether the needle starts within `start..end` (the places asked about in order).
+    fn within(&mut self, start: usize, end: usize) -> bool {
+        let next = match self.next {
+            Some(next) if next >= start => next,
+            _ => {
+                let found = self
+                    .haystack
+                    .get(start..)
+                    .and_then(|rest| self.finder.find(rest))
+                    .map_or(usize::MAX, |f| start + f);
+                self.next = Some(found);
+                found
+            }
+        };
+        next < end
+    }
 }
 
 /// `text` with each line trimmed and the empty ones left out.
@@ -131,9 +171,9 @@ fn tidy_lines(text: &str) -> String {
     out
 }
 
-/// Appends HTML `text` as the text it shows.
-fn push_unescaped(out: &mut String, text: &str) {
-    if text.contains('&') {
+/// Appends HTML `text` as the text it shows (`escaped`: whether it has a `&`).
+fn push_text(out: &mut String, text: &str, escaped: bool) {
+    if escaped {
         out.push_str(&crate::html::unescape(text));
     } else {
         out.push_str(text);
@@ -158,62 +198,52 @@ fn skipped_to(rest: &str, name: &str) -> usize {
     if name.bytes().any(|b| b.is_ascii_uppercase()) {
         return skipped_to_any_case(rest, name);
     }
-    // The start and end tags of huibao's own skipped elements, looked for many times a page.
-    static FINDERS: std::sync::LazyLock<
-        Vec<(&str, memchr::memmem::Finder, memchr::memmem::Finder)>,
-    > = std::sync::LazyLock::new(|| {
-        ["svg", "details"]
-            .into_iter()
-            .map(|name| {
-                let open = memchr::memmem::Finder::new(format!("<{name}").as_bytes()).into_owned();
-                let close =
-                    memchr::memmem::Finder::new(format!("</{name}").as_bytes()).into_owned();
-                (name, open, close)
-            })
-            .collect()
-    });
+    // huibao's own skipped elements, looked for many times a page.
+    static FINDERS: std::sync::LazyLock<Vec<(&str, memchr::memmem::Finder)>> =
+        std::sync::LazyLock::new(|| {
+            ["svg", "details"]
+                .into_iter()
+                .map(|name| {
+                    (
+                        name,
+                        memchr::memmem::Finder::new(name.as_bytes()).into_owned(),
+                    )
+                })
+                .collect()
+        });
     let made;
-    let (open_finder, close_finder) = match FINDERS.iter().find(|(n, _, _)| *n == name) {
-        Some((_, open, close)) => (open, close),
+    let finder = match FINDERS.iter().find(|(n, _)| *n == name) {
+        Some((_, finder)) => finder,
         None => {
-            made = (
-                memchr::memmem::Finder::new(format!("<{name}").as_bytes()).into_owned(),
-                memchr::memmem::Finder::new(format!("</{name}").as_bytes()).into_owned(),
-            );
-            (&made.0, &made.1)
+            made = memchr::memmem::Finder::new(name.as_bytes()).into_owned();
+            &made
         }
     };
-    let (open_len, close_len) = (name.len() + 1, name.len() + 2);
-    let whole_name = |at: usize| {
-        rest.as_bytes()
-            .get(at)
-            .is_none_or(|b| !b.is_ascii_alphanumeric())
-    };
+    let bytes = rest.as_bytes();
+    let tag_end = |from: usize| memchr::memchr(b'>', &bytes[from..]).map(|e| from + e);
+    // Each place the name is written, once (a chart's drawing is read through one time):
+    // after `<` it opens an element of that name, after `</` it closes one.
     let mut depth = 1;
     let mut at = 0;
-    while let Some(found) = close_finder.find(&rest.as_bytes()[at..]) {
-        let end_tag = at + found;
-        // Elements of the same name opened before this end tag.
-        let mut inner = at;
-        while let Some(o) = open_finder.find(&rest.as_bytes()[inner..end_tag]) {
-            let tag_start = inner + o;
-            inner = tag_start + open_len;
-            let tag_end = rest[tag_start..]
-                .find('>')
-                .map_or(rest.len(), |e| tag_start + e);
-            if whole_name(inner) && !rest[..tag_end].ends_with('/') {
-                depth += 1;
-            }
+    while let Some(found) = finder.find(&bytes[at..]) {
+        let place = at + found;
+        at = place + name.len();
+        if bytes.get(at).is_some_and(|b| b.is_ascii_alphanumeric()) {
+            continue;
         }
-        let end = rest[end_tag..]
-            .find('>')
-            .map_or(rest.len(), |e| end_tag + e + 1);
-        at = end;
-        if whole_name(end_tag + close_len) {
+        if place >= 2 && &bytes[place - 2..place] == b"</" {
+            let end = tag_end(at).map_or(rest.len(), |e| e + 1);
             depth -= 1;
             if depth == 0 {
                 return end;
             }
+            at = end;
+        } else if place >= 1 && bytes[place - 1] == b'<' {
+            let Some(end) = tag_end(at) else { return 0 };
+            if bytes[end - 1] != b'/' {
+                depth += 1;
+            }
+            at = end + 1;
         }
     }
     0
@@ -261,6 +291,9 @@ mod tests {
         // Nested elements of the same name, a self-closed one, a longer name.
         let html = "<p>前</p><svg><svg/><svg><text>内</text></svg><svgx>内</svg>后";
         assert_eq!(page_text(html).body, "前\n后");
+        // The name elsewhere than in a tag's name; a nested one with attributes.
+        let html = "<svg xmlns=\"http://www.w3.org/2000/svg\"><a href=\"x</svgy\">svg</a><svg class=\"in\"><text>内</text></svg ><text>/svg </text></svg>后<p>末</p>";
+        assert_eq!(page_text(html).body, "后\n末");
         // Written in capitals; without an end tag only the start tag is skipped.
         let html = "<SVG><TEXT>内</TEXT></Svg><p>企鹅</p><script>var a;<p>考拉</p>";
         assert_eq!(page_text(html).body, "企鹅\nvar a;\n考拉");
