@@ -248,14 +248,14 @@ thread_local! {
 
 /// A page's terms being counted: those the dictionary (`numbers`) numbers by number in
 /// `by_number`, the others in `new`.
-struct Counting<'a, 't> {
+struct Counting<'a> {
     numbers: &'a Dictionary,
     by_number: &'a mut Vec<Counts>,
     counted: &'a mut Vec<u32>,
-    new: NewTerms<'t>,
+    new: NewTerms,
 }
 
-impl<'t> Counting<'_, 't> {
+impl Counting<'_> {
     /// Counts the term numbered `number`, found in `field`.
     fn number(&mut self, number: u32, field: Field) {
         if let Some(counts) = self.by_number.get_mut(number as usize) {
@@ -267,27 +267,33 @@ impl<'t> Counting<'_, 't> {
     }
 
     /// Counts `term`, found in `field`; its number if it has one.
-    fn term(&mut self, term: &'t str, kind: tokens::Kind, field: Field) -> Option<u32> {
+    fn term(&mut self, term: &str, kind: tokens::Kind, field: Field) -> Option<u32> {
         let number = match kind {
             tokens::Kind::Word => self.numbers.word(term),
             _ => self.numbers.han(han_key(term)),
         };
         match number.filter(|&n| (n as usize) < self.by_number.len()) {
             Some(n) => self.number(n, field),
-            None if kind == tokens::Kind::Word => {
-                count(self.new.words.entry(term).or_default(), field)
-            }
+            None if kind == tokens::Kind::Word => match self.new.words.get_mut(term) {
+                Some(counts) => count(counts, field),
+                None => {
+                    let mut counts = 0;
+                    count(&mut counts, field);
+                    self.new.words.insert(term.into(), counts);
+                }
+            },
             None => count(self.new.han.entry(han_key(term)).or_default(), field),
         }
         number
     }
 
-    /// Counts the terms of a [`tokens::normalise`]d `text`, found in `field`; the runs of
-    /// Han characters through `runs`.
-    fn text(&mut self, text: &'t str, field: Field, runs: &mut FxHashMap<Box<str>, Box<[u32]>>) {
+    /// Counts the terms of `text`, found in `field`; the runs of Han characters through
+    /// `runs`. Only what lies between them is [`tokens::normalised`]: Han characters are
+    /// searched as they are written.
+    fn text(&mut self, text: &str, field: Field, runs: &mut FxHashMap<Box<str>, Box<[u32]>>) {
         tokens::for_each_piece(text, |piece, han| {
             if !han {
-                tokens::for_each_term(piece, |term, kind, _| {
+                tokens::for_each_term(&tokens::normalised(piece), |term, kind, _| {
                     self.term(term, kind, field);
                 });
                 return;
@@ -316,9 +322,9 @@ impl<'t> Counting<'_, 't> {
 
 /// A page's terms that have no number yet, Han terms by [`han_key`] and words by text.
 #[derive(Default)]
-struct NewTerms<'t> {
+struct NewTerms {
     han: FxHashMap<u64, Counts>,
-    words: FxHashMap<&'t str, Counts>,
+    words: FxHashMap<Box<str>, Counts>,
 }
 
 /// How often a term is in a page, in one number (a tally of a page's terms stays small):
@@ -368,9 +374,6 @@ impl Entry {
     /// one for each time it is in the text (five at most): a page about a village outranks a
     /// table that names it among thousands.
     pub fn new(title: &str, text: &PageText, dictionary: &RwLock<Dictionary>) -> Entry {
-        let title = tokens::normalise(title);
-        let headings: Vec<String> = text.headings.iter().map(|h| tokens::normalise(h)).collect();
-        let body = tokens::normalise(&text.body);
         let mut terms: Vec<(u32, u32)> = Vec::new();
         let new = TALLY.with_borrow_mut(|tally| {
             // Looked up together by every core; numbered, one core at a time, when new.
@@ -400,11 +403,11 @@ impl Entry {
                 counted,
                 new: NewTerms::default(),
             };
-            counting.text(&title, Field::Title, runs);
-            for (h, heading) in headings.iter().enumerate() {
+            counting.text(title, Field::Title, runs);
+            for (h, heading) in text.headings.iter().enumerate() {
                 counting.text(heading, Field::Heading(h as u32), runs);
             }
-            counting.text(&body, Field::Text, runs);
+            counting.text(&text.body, Field::Text, runs);
             let new = counting.new;
             drop(numbers);
             terms.reserve(counted.len() + new.han.len() + new.words.len());
@@ -421,7 +424,7 @@ impl Entry {
                 terms.push((dictionary.han_or_new(key), weigh(counts)));
             }
             for (word, counts) in new.words {
-                terms.push((dictionary.word_or_new(word), weigh(counts)));
+                terms.push((dictionary.word_or_new(&word), weigh(counts)));
             }
         }
         // (A text of no more bytes than the limit has no more characters: not counted.)
@@ -1083,6 +1086,37 @@ mod tests {
         Entry::new("", &page_text("<p>饮水安全</p>"), &fresh);
         let third = Entry::new("横溪村", &text, &fresh);
         assert_eq!(weighed_terms(&third, &fresh), expected);
+    }
+
+    #[test]
+    fn a_text_is_counted_by_the_terms_it_is_searched_by() {
+        // Only the stretches between runs of Han characters are normalised when counted:
+        // the terms must be those of the whole text normalised.
+        let texts = [
+            "横溪村有贫困户６，３３６户，ＡＢＣ合作社、Tea 茶园",
+            "总费用1,094.52万元，ＧＤＰ增长　3.5%，Ｘ光",
+            "ÉCOLE 学校；Straße 路 ⅫⅣ 6,3367 12,345,678",
+            "1094.52万元",
+            "",
+        ];
+        for text in texts {
+            let dictionary = RwLock::new(Dictionary::default());
+            let page = PageText {
+                headings: Vec::new(),
+                body: text.to_string(),
+            };
+            let entry = Entry::new("", &page, &dictionary);
+            let mut counted: Vec<String> = weighed_terms(&entry, &dictionary)
+                .into_iter()
+                .map(|(term, _)| term)
+                .collect();
+            counted.sort();
+            let mut searched: Vec<String> =
+                tokens::tokens(text).into_iter().map(|t| t.text).collect();
+            searched.sort();
+            searched.dedup();
+            assert_eq!(counted, searched, "{text}");
+        }
     }
 
     #[test]

@@ -51,7 +51,16 @@ pub fn is_han(c: char) -> bool {
 /// time), and the commas that separate thousands left out (`6,336` is `6336`: a comma between
 /// a digit and exactly three digits).
 pub fn normalise(text: &str) -> String {
-    let mut folded = String::with_capacity(text.len());
+    normalised(text).into_owned()
+}
+
+/// [`normalise`]d `text`, borrowed when it is already as it is searched (most of a Chinese
+/// text: Han characters, Chinese punctuation, digits). Han characters are left as they are
+/// and no other character becomes one: a text's runs of Han characters are the same before
+/// and after.
+pub fn normalised(text: &str) -> std::borrow::Cow<'_, str> {
+    // Made at the first character that changes; until then the text is as it is.
+    let mut folded: Option<String> = None;
     // Runs of characters that stay as they are (most of a Chinese text) are copied whole.
     let mut run = 0;
     for (at, c) in text.char_indices() {
@@ -63,6 +72,7 @@ pub fn normalise(text: &str) -> String {
         if same {
             continue;
         }
+        let folded = folded.get_or_insert_with(|| String::with_capacity(text.len()));
         folded.push_str(&text[run..at]);
         run = at + c.len_utf8();
         let c = fold(c);
@@ -74,7 +84,13 @@ pub fn normalise(text: &str) -> String {
             folded.extend(c.to_lowercase());
         }
     }
-    folded.push_str(&text[run..]);
+    let folded: std::borrow::Cow<'_, str> = match folded {
+        Some(mut folded) => {
+            folded.push_str(&text[run..]);
+            folded.into()
+        }
+        None => text.into(),
+    };
     // Commas and digits are ASCII: the separators are found among the bytes.
     let bytes = folded.as_bytes();
     let digit = |at: usize| bytes.get(at).is_some_and(u8::is_ascii_digit);
@@ -87,17 +103,17 @@ pub fn normalise(text: &str) -> String {
             && digit(at + 3)
             && !digit(at + 4)
     };
-    if !(0..bytes.len()).any(thousands) {
+    if !memchr::memchr_iter(b',', bytes).any(thousands) {
         return folded;
     }
     let mut out = String::with_capacity(folded.len());
     let mut start = 0;
-    for at in (0..bytes.len()).filter(|&at| thousands(at)) {
+    for at in memchr::memchr_iter(b',', bytes).filter(|&at| thousands(at)) {
         out.push_str(&folded[start..at]);
         start = at + 1;
     }
     out.push_str(&folded[start..]);
-    out
+    out.into()
 }
 
 /// Whether `c` is a punctuation mark of Chinese text (no case, no letter or digit):
@@ -242,6 +258,20 @@ mod tests {
 
     fn texts(text: &str) -> Vec<String> {
         tokens(text).into_iter().map(|t| t.text).collect()
+    }
+
+    #[test]
+    fn a_text_already_as_searched_is_borrowed() {
+        for text in ["横溪村有贫困户78户，共 2019 年。", "", "a-b 1.5"] {
+            assert!(matches!(normalised(text), std::borrow::Cow::Borrowed(t) if t == text));
+        }
+        for (text, searched) in [
+            ("６，３３６户", "6，336户"),
+            ("6,336", "6336"),
+            ("Ａb", "ab"),
+        ] {
+            assert!(matches!(normalised(text), std::borrow::Cow::Owned(ref t) if t == searched));
+        }
     }
 
     #[test]
