@@ -10,14 +10,6 @@ use serde_json::Value as Json;
 use std::fs;
 use std::path::Path;
 
-/// Replaces the first `find` in the site's `file` by `replace` (asserting it is there).
-fn edit(site: &Path, file: &str, find: &str, replace: &str) {
-    let path = site.join(file);
-    let text = fs::read_to_string(&path).unwrap();
-    assert!(text.contains(find), "{file} has no `{find}`");
-    fs::write(&path, text.replacen(find, replace, 1)).unwrap();
-}
-
 /// A copy of the bundled site with one edit.
 fn edited(file: &str, find: &str, replace: &str) -> tempfile::TempDir {
     let site = copy_site(&repo());

@@ -7,13 +7,6 @@ use common::*;
 use std::fs;
 use std::path::Path;
 
-fn edit(site: &Path, file: &str, from: &str, to: &str) {
-    let path = site.join(file);
-    let text = fs::read_to_string(&path).unwrap();
-    assert!(text.contains(from), "{file} has no `{from}`");
-    fs::write(&path, text.replacen(from, to, 1)).unwrap();
-}
-
 fn json_check(site: &Path) -> Vec<serde_json::Value> {
     let out = huibao(site, &["check", "--format", "json"]);
     serde_json::from_slice(&out.stdout).expect("check --format json prints JSON")

@@ -13,6 +13,16 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Edits `file` of `site` in place: its first `find` becomes `replace` (the test fails when
+/// the file has no `find`, so an edit never silently does nothing). Returns the text before.
+pub fn edit(site: &Path, file: &str, find: &str, replace: &str) -> String {
+    let path = site.join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(find), "{file} has no `{find}`");
+    std::fs::write(&path, text.replacen(find, replace, 1)).unwrap();
+    text
+}
+
 /// A fixture site folder under tests/fixtures.
 pub fn fixture(name: &str) -> PathBuf {
     repo().join("tests/fixtures").join(name)
