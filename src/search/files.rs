@@ -170,7 +170,6 @@ fn push_postings(out: &mut Vec<u8>, postings: &Postings<'_>) {
     let mut before = 0;
     let mut last: Option<(u32, u32)> = None;
     let mut repeats: u32 = 0;
-    let mut first = true;
     let end_run = |out: &mut Vec<u8>, repeats: &mut u32| {
         if *repeats > 0 {
             out.extend_from_slice(b",-");
@@ -185,10 +184,9 @@ fn push_postings(out: &mut Vec<u8>, postings: &Postings<'_>) {
             continue;
         }
         end_run(out, &mut repeats);
-        if !first {
+        if last.is_some() {
             out.push(b',');
         }
-        first = false;
         push_number(out, pair.0);
         out.push(b',');
         push_number(out, pair.1);

@@ -102,16 +102,19 @@ impl Dictionary {
 
     /// The number of a word, if it has one.
     fn word(&self, word: &str) -> Option<u32> {
-        if let Some(value) = small_number(word) {
-            return self
+        self.word_by(word_key(word), word)
+    }
+
+    /// The number of `word`, looked up by its `key`, if it has one.
+    fn word_by(&self, key: WordKey, word: &str) -> Option<u32> {
+        match key {
+            WordKey::Small(value) => self
                 .small_numbers
                 .get(value as usize)
                 .copied()
-                .filter(|&id| id != u32::MAX);
-        }
-        match short_word_key(word) {
-            Some(key) => self.short_words.get(&key).copied(),
-            None => self.words.get(word).copied(),
+                .filter(|&id| id != u32::MAX),
+            WordKey::Short(key) => self.short_words.get(&key).copied(),
+            WordKey::Long => self.words.get(word).copied(),
         }
     }
 
@@ -127,21 +130,25 @@ impl Dictionary {
 
     /// The number of a word, numbered now if it had none.
     fn word_or_new(&mut self, word: &str) -> u32 {
-        if let Some(id) = self.word(word) {
+        let key = word_key(word);
+        if let Some(id) = self.word_by(key, word) {
             return id;
         }
         let id = self.terms.len() as u32;
-        if let Some(value) = small_number(word) {
-            let value = value as usize;
-            if self.small_numbers.len() <= value {
-                self.small_numbers.resize(value + 1, u32::MAX);
+        match key {
+            WordKey::Small(value) => {
+                let value = value as usize;
+                if self.small_numbers.len() <= value {
+                    self.small_numbers.resize(value + 1, u32::MAX);
+                }
+                self.small_numbers[value] = id;
             }
-            self.small_numbers[value] = id;
-        } else {
-            match short_word_key(word) {
-                Some(key) => self.short_words.insert(key, id),
-                None => self.words.insert(word.into(), id),
-            };
+            WordKey::Short(key) => {
+                self.short_words.insert(key, id);
+            }
+            WordKey::Long => {
+                self.words.insert(word.into(), id);
+            }
         }
         self.terms.push(word.into());
         id
@@ -161,6 +168,28 @@ fn han_key(term: &str) -> u64 {
     match chars.next() {
         Some(second) => PAIR | first << 21 | u64::from(second),
         None => first,
+    }
+}
+
+/// Where a word is numbered in a [`Dictionary`].
+#[derive(Clone, Copy)]
+enum WordKey {
+    /// In `small_numbers`, by this value ([`small_number`]).
+    Small(u32),
+    /// In `short_words`, by this [`short_word_key`].
+    Short(u128),
+    /// In `words`, by its text.
+    Long,
+}
+
+/// Where `word` is numbered in a [`Dictionary`].
+fn word_key(word: &str) -> WordKey {
+    if let Some(value) = small_number(word) {
+        return WordKey::Small(value);
+    }
+    match short_word_key(word) {
+        Some(key) => WordKey::Short(key),
+        None => WordKey::Long,
     }
 }
 
@@ -288,12 +317,12 @@ impl Counting<'_> {
     }
 
     /// Counts the terms of `text`, found in `field`; the runs of Han characters through
-    /// `runs`. Only what lies between them is [`tokens::normalised`]: Han characters are
+    /// `runs`. Only what lies between them is [`tokens::normalise`]d: Han characters are
     /// searched as they are written.
     fn text(&mut self, text: &str, field: Field, runs: &mut FxHashMap<Box<str>, Box<[u32]>>) {
         tokens::for_each_piece(text, |piece, han| {
             if !han {
-                tokens::for_each_term(&tokens::normalised(piece), |term, kind, _| {
+                tokens::for_each_term(&tokens::normalise(piece), |term, kind, _| {
                     self.term(term, kind, field);
                 });
                 return;
@@ -731,6 +760,12 @@ impl Lists {
     }
 }
 
+/// How many runs make the terms' lists when no core is busy otherwise: one a core (at most
+/// sixteen: each run reads every page's terms).
+fn every_core() -> usize {
+    rayon::current_num_threads().clamp(1, 16)
+}
+
 /// A term's pages and weights, in page order.
 #[derive(Clone, Copy, Debug)]
 pub struct Postings<'i>(&'i [u32]);
@@ -777,7 +812,7 @@ impl Index {
     /// page's program does (for tests and benchmarks; the page then also ranks the results it
     /// shows by how near their terms are). Nothing when the entries cannot be read back.
     pub fn search(&self, query: &str) -> Vec<(u32, u32)> {
-        let Ok(lists) = self.lists(rayon::current_num_threads().clamp(1, 16)) else {
+        let Ok(lists) = self.lists(every_core()) else {
             return Vec::new();
         };
         let terms = tokens::query_terms(query);
@@ -810,7 +845,7 @@ impl Index {
     /// The terms of each shard (see [`tokens::shard`]), each term with its pages and
     /// weights, in term order.
     pub fn shards(&self) -> std::io::Result<Vec<Vec<(&str, Postings<'_>)>>> {
-        self.shards_in(rayon::current_num_threads().clamp(1, 16))
+        self.shards_in(every_core())
     }
 
     /// [`Index::shards`], the lists (when not made yet) made in `runs` runs on as many

@@ -125,34 +125,36 @@ struct Ahead<'h> {
     haystack: &'h [u8],
     finder: memchr::memmem::Finder<'static>,
     /// Where it is next, from the last place asked about (`usize::MAX`: nowhere).
-    next: Option<usize>,
+    next: usize,
 }
 
 impl<'h> Ahead<'h> {
     /// `needle` to be looked for in `html`.
     fn new(html: &'h str, needle: &'static [u8]) -> Ahead<'h> {
-        Ahead {
+        let mut ahead = Ahead {
             haystack: html.as_bytes(),
             finder: memchr::memmem::Finder::new(needle),
-            next: None,
-        }
+            next: 0,
+        };
+        ahead.find_from(0);
+        ahead
+    }
+
+    /// Looks for the needle from `start` on.
+    fn find_from(&mut self, start: usize) {
+        self.next = self
+            .haystack
+            .get(start..)
+            .and_then(|rest| self.finder.find(rest))
+            .map_or(usize::MAX, |f| start + f);
     }
 
     /// Whether the needle starts within `start..end` (the places asked about in order).
     fn within(&mut self, start: usize, end: usize) -> bool {
-        let next = match self.next {
-            Some(next) if next >= start => next,
-            _ => {
-                let found = self
-                    .haystack
-                    .get(start..)
-                    .and_then(|rest| self.finder.find(rest))
-                    .map_or(usize::MAX, |f| start + f);
-                self.next = Some(found);
-                found
-            }
-        };
-        next < end
+        if self.next < start {
+            self.find_from(start);
+        }
+        self.next < end
     }
 }
 

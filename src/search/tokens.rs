@@ -49,16 +49,11 @@ pub fn is_han(c: char) -> bool {
 
 /// `text` as it is searched: each character [`fold`]ed and lower-cased (one character at a
 /// time), and the commas that separate thousands left out (`6,336` is `6336`: a comma between
-/// a digit and exactly three digits).
-pub fn normalise(text: &str) -> String {
-    normalised(text).into_owned()
-}
-
-/// [`normalise`]d `text`, borrowed when it is already as it is searched (most of a Chinese
+/// a digit and exactly three digits). Borrowed when it is already so (most of a Chinese
 /// text: Han characters, Chinese punctuation, digits). Han characters are left as they are
 /// and no other character becomes one: a text's runs of Han characters are the same before
 /// and after.
-pub fn normalised(text: &str) -> std::borrow::Cow<'_, str> {
+pub fn normalise(text: &str) -> std::borrow::Cow<'_, str> {
     // Made at the first character that changes; until then the text is as it is.
     let mut folded: Option<String> = None;
     // Runs of characters that stay as they are (most of a Chinese text) are copied whole.
@@ -185,24 +180,25 @@ pub fn for_each_term<'t>(normalised: &'t str, mut each: impl FnMut(&'t str, Kind
     }
 }
 
-/// Calls `each` with the pieces of a [`normalise`]d text, in order: each run of Han
-/// characters (`true`) and each stretch between them (`false`). No term spans two pieces:
-/// the terms of a text are those of its pieces ([`for_each_term`] of each).
-pub fn for_each_piece<'t>(normalised: &'t str, mut each: impl FnMut(&'t str, bool)) {
+/// Calls `each` with the pieces of `text`, in order: each run of Han characters (`true`)
+/// and each stretch between them (`false`) — the same pieces whether the text is
+/// [`normalise`]d or not. No term spans two pieces: the terms of a normalised text are those
+/// of its pieces ([`for_each_term`] of each).
+pub fn for_each_piece<'t>(text: &'t str, mut each: impl FnMut(&'t str, bool)) {
     let mut start = 0;
     let mut in_han = false;
-    for (at, c) in normalised.char_indices() {
+    for (at, c) in text.char_indices() {
         let han = is_han(c);
         if han != in_han {
             if at > start {
-                each(&normalised[start..at], in_han);
+                each(&text[start..at], in_han);
             }
             start = at;
             in_han = han;
         }
     }
-    if normalised.len() > start {
-        each(&normalised[start..], in_han);
+    if text.len() > start {
+        each(&text[start..], in_han);
     }
 }
 
@@ -263,14 +259,14 @@ mod tests {
     #[test]
     fn a_text_already_as_searched_is_borrowed() {
         for text in ["横溪村有贫困户78户，共 2019 年。", "", "a-b 1.5"] {
-            assert!(matches!(normalised(text), std::borrow::Cow::Borrowed(t) if t == text));
+            assert!(matches!(normalise(text), std::borrow::Cow::Borrowed(t) if t == text));
         }
         for (text, searched) in [
             ("６，３３６户", "6，336户"),
             ("6,336", "6336"),
             ("Ａb", "ab"),
         ] {
-            assert!(matches!(normalised(text), std::borrow::Cow::Owned(ref t) if t == searched));
+            assert!(matches!(normalise(text), std::borrow::Cow::Owned(ref t) if t == searched));
         }
     }
 
