@@ -66,7 +66,7 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, Text> {
 
 /// A number as most are written (`1094.52`, `-5`, `.5`: at most 18 digits, no exponent)
 /// read straight from its digits; `None` for anything else.
-fn plain_decimal(text: &str) -> Option<Decimal> {
+pub(crate) fn plain_decimal(text: &str) -> Option<Decimal> {
     let negative = text.starts_with('-');
     let body = text.strip_prefix(['+', '-']).unwrap_or(text);
     let (mut mantissa, mut digits, mut scale, mut point) = (0i64, 0u32, 0u32, false);

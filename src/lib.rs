@@ -883,6 +883,7 @@ fn changed_since(
 ) -> validate::Since {
     // Each file looked up by its path as the manifest writes it (no copy of 10,000 paths
     // and fingerprints into a map of their own at every preview build).
+    data.take_fingerprints();
     let mut changed = std::collections::HashSet::new();
     let mut still_there = 0;
     for file in &data.files {
@@ -890,7 +891,7 @@ fn changed_since(
         match baseline.get(&*path) {
             Some(print) => {
                 still_there += 1;
-                if *print != file.fingerprint {
+                if print != file.fingerprint() {
                     changed.insert(PathBuf::from(&*path));
                 }
             }
@@ -1125,16 +1126,18 @@ mod tests {
     #[test]
     fn the_files_changed_since_the_last_build_are_the_new_the_different_and_the_gone() {
         let file = |path: &str, fingerprint: &str| {
-            std::sync::Arc::new(load::DataFile {
-                path: PathBuf::from(path),
-                key_path: Vec::new(),
-                root: load::yaml::Node {
-                    value: load::yaml::Value::Map(Vec::new()),
-                    line: 1,
-                    col: 1,
-                },
-                fingerprint: fingerprint.to_string(),
-            })
+            let root = load::yaml::Node {
+                value: load::yaml::Value::Map(Vec::new()),
+                line: 1,
+                col: 1,
+            };
+            let (path, print) = (PathBuf::from(path), fingerprint.to_string());
+            std::sync::Arc::new(load::DataFile::with_fingerprint(
+                path,
+                Vec::new(),
+                root,
+                print,
+            ))
         };
         let baseline: std::collections::BTreeMap<String, String> = [
             ("data/a.yaml", "1"),

@@ -186,12 +186,11 @@ fn check_extreme(a: &str, b: &str, c: &str, which: usize) -> Vec<huibao::diagnos
     let text = format!("a: {a}\nb: {b}\nc: {c}\nitems:\n  - v: {a}\n  - v: {b}\n  - v: {c}\n");
     let root = yaml::parse(&text, Path::new("data/x.yaml")).unwrap();
     let data = load::Data {
-        files: vec![std::sync::Arc::new(load::DataFile {
-            path: "data/x.yaml".into(),
-            key_path: vec!["x".into()],
+        files: vec![std::sync::Arc::new(load::DataFile::new(
+            "data/x.yaml".into(),
+            vec!["x".into()],
             root,
-            fingerprint: String::new(),
-        })],
+        ))],
     };
     let schema_text = format!(
         "files:\n  x.yaml:\n    fields:\n      a: decimal\n      b: decimal\n      c: decimal\n      items:\n        type: list\n        items:\n          fields:\n            v: decimal\nrules:\n  - id: r\n    check: '{}'\n    message: 不成立\n",

@@ -3,11 +3,16 @@
 
 use super::yaml::Value;
 use crate::diagnostics::Text;
-use crate::figure::{parse_decimal, too_large};
+use crate::figure::{parse_decimal, plain_decimal, too_large};
 use rust_decimal::Decimal;
 
 /// Resolves a plain scalar by the YAML 1.2 core schema, numbers as exact decimals.
 pub fn resolve_plain(text: &str) -> Result<Value, Text> {
+    // Most plain scalars of report data are numbers as they are usually written (`1094.52`):
+    // read at once. (What `plain_decimal` reads is a decimal by the core schema too.)
+    if let Some(number) = plain_decimal(text) {
+        return Ok(Value::Number(number));
+    }
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return Ok(Value::Null),
         "true" | "True" | "TRUE" => return Ok(Value::Bool(true)),
@@ -66,4 +71,43 @@ pub fn looks_like_decimal(text: &str) -> bool {
         }
     };
     mantissa_ok && exponent_ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The quick way to a number reads only what the core schema calls a number, and
+        /// reads it as the long way does.
+        #[test]
+        fn numbers_read_at_once_are_numbers_by_the_core_schema(
+            text in "[-+.0-9eE_x a]{0,8}",
+        ) {
+            if let Some(number) = plain_decimal(&text) {
+                prop_assert!(looks_like_decimal(&text), "{:?}", text);
+                prop_assert_eq!(parse_decimal(&text).ok(), Some(number));
+            }
+        }
+    }
+
+    #[test]
+    fn plain_scalars_resolve_by_the_core_schema() {
+        let number = |t: &str| match resolve_plain(t) {
+            Ok(Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        };
+        assert_eq!(number("1094.52").as_deref(), Some("1094.52"));
+        assert_eq!(number("-.5").as_deref(), Some("-0.5"));
+        assert_eq!(number("1.10").as_deref(), Some("1.10"));
+        assert_eq!(number("0x1F").as_deref(), Some("31"));
+        assert_eq!(number("1e3").as_deref(), Some("1000"));
+        assert_eq!(number("."), None);
+        assert_eq!(number("-"), None);
+        assert_eq!(resolve_plain("true"), Ok(Value::Bool(true)));
+        assert_eq!(resolve_plain("~"), Ok(Value::Null));
+        assert_eq!(resolve_plain("yes"), Ok(Value::String("yes".into())));
+        assert!(resolve_plain(".inf").is_err());
+    }
 }

@@ -333,7 +333,7 @@ fn data_prints<'d>(
             None => {
                 let mut own = DefaultHasher::new();
                 schema.hash(&mut own);
-                (index, &file.path, &file.fingerprint).hash(&mut own);
+                (index, &file.path, file.fingerprint()).hash(&mut own);
                 places(&file.root, &mut own);
                 own.finish()
             }

@@ -70,7 +70,7 @@ pub fn fingerprint(data: &Data, schema: &Schema) -> String {
     let mut text = format!("{schema:?}");
     for file in &data.files {
         text.push_str(&file.path.display().to_string());
-        text.push_str(&file.fingerprint);
+        text.push_str(file.fingerprint());
     }
     crate::manifest::fingerprint(text.as_bytes())
 }

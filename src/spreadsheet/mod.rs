@@ -322,12 +322,8 @@ mod tests {
                     let path = PathBuf::from(path);
                     let root = crate::load::yaml::parse(yaml, &path).unwrap();
                     let stem = path.file_stem().unwrap().to_string_lossy().to_string();
-                    Arc::new(crate::load::DataFile {
-                        key_path: vec!["villages".into(), stem],
-                        path,
-                        root,
-                        fingerprint: String::new(),
-                    })
+                    let key_path = vec!["villages".into(), stem];
+                    Arc::new(crate::load::DataFile::new(path, key_path, root))
                 })
                 .collect(),
         }

@@ -131,12 +131,12 @@ fn check_file(
     let Some(root) = checker.record(&file_schema.fields, &file.root, &FieldPath::Root) else {
         return file.clone();
     };
-    std::sync::Arc::new(DataFile {
+    std::sync::Arc::new(DataFile::with_fingerprint(
+        file.path.clone(),
+        file.key_path.clone(),
         root,
-        path: file.path.clone(),
-        key_path: file.key_path.clone(),
-        fingerprint: file.fingerprint.clone(),
-    })
+        file.fingerprint().to_string(),
+    ))
 }
 
 /// `node` with the value `value` the check made of it, when that is not the value as
@@ -372,9 +372,16 @@ impl Checker<'_> {
         };
         let mut converted: Vec<Option<Node>> = Vec::new();
         let mut next_field = 0;
+        // Each schema field's value in this record, found while reading its entries (not
+        // looked for again, field by field, among them).
+        let mut present: Vec<Option<&Node>> = vec![None; fields.len()];
         for (at, (key, value)) in entries.iter().enumerate() {
             match schema_field(fields, &key.name, &mut next_field) {
                 Some((_, field)) => {
+                    // (`next_field` is one past the field found.)
+                    if let Some(slot) = present.get_mut(next_field - 1) {
+                        *slot = Some(value);
+                    }
                     if let Some(value) = self.value(field, value, &FieldPath::Key(path, &key.name))
                     {
                         converted.resize(at, None);
@@ -424,11 +431,7 @@ impl Checker<'_> {
                 }
             }
         }
-        for (name, field) in fields {
-            let present = entries
-                .iter()
-                .find(|(k, _)| *k.name == **name)
-                .map(|(_, v)| v);
+        for ((name, field), present) in fields.iter().zip(present) {
             let missing = match present {
                 None => true,
                 Some(v) => v.value == Value::Null,
@@ -607,7 +610,9 @@ impl Checker<'_> {
             .collect();
         if let Kind::Record(fields) = &item.kind {
             for (key, f) in fields.iter().filter(|(_, f)| f.unique) {
-                let mut seen: HashMap<String, &Node> = HashMap::new();
+                let mut seen: rustc_hash::FxHashMap<String, &Node> =
+                    rustc_hash::FxHashMap::default();
+                seen.reserve(checked.len());
                 for value in checked.iter().filter_map(|n| n.get(key)) {
                     let compared = unique_key(value);
                     if let Some(first) = seen.get(&compared) {
@@ -663,7 +668,7 @@ fn unique_key(node: &Node) -> String {
 fn scalar_text(node: &Node) -> String {
     match &node.value {
         Value::String(s) => s.clone(),
-        Value::Number(n) => n.normalize().to_string(),
+        Value::Number(n) => crate::figure::decimal_text(&n.normalize(), &mut [0; 64]).into_owned(),
         Value::Bool(b) => b.to_string(),
         _ => String::new(),
     }
@@ -779,12 +784,7 @@ mod tests {
         .expect("schema reads");
         let checked = |text: &str| {
             let root = crate::load::yaml::parse(text, Path::new("data/a.yaml")).expect("parses");
-            let file = Arc::new(DataFile {
-                path: "data/a.yaml".into(),
-                key_path: vec!["a".into()],
-                root,
-                fingerprint: String::new(),
-            });
+            let file = Arc::new(DataFile::new("data/a.yaml".into(), vec!["a".into()], root));
             let mut problems = Vec::new();
             let data = check(
                 &schema,
