@@ -156,12 +156,17 @@ pub fn format_figure(value: Decimal, dp: Option<u32>, unit: &str) -> String {
         Some(dp) => round_half_up(value, dp),
         None => without_negative_zero(value),
     };
-    format!("{value}{unit}")
+    let mut text = decimal_text(&value, &mut [0; 64]).into_owned();
+    text.push_str(unit);
+    text
 }
 
 /// The exact decimal a template value holds: a number, or text that is a number
 /// (provenance markers aside).
 pub fn to_decimal(value: &Value, what: &str) -> tera::Result<Decimal> {
+    if let Some(number) = decimal_of(value) {
+        return Ok(number);
+    }
     let text = match value {
         Value::Number(n) => n.to_string(),
         Value::String(s) => provenance::strip(s).trim().to_string(),
@@ -178,6 +183,20 @@ pub fn to_decimal(value: &Value, what: &str) -> tera::Result<Decimal> {
             format!("{what}：「{text}」不是数字"),
         )
     })
+}
+
+/// [`to_decimal`] without its message (made only when there is a mistake: a sum of 10,000
+/// values asks for 10,000 numbers).
+pub fn decimal_of(value: &Value) -> Option<Decimal> {
+    match value {
+        Value::Number(n) => parse_decimal(&n.to_string()).ok(),
+        // One marked figure (most): its text, borrowed.
+        Value::String(s) => match provenance::unmark(s) {
+            Some((_, text)) => parse_decimal(text.trim()).ok(),
+            None => parse_decimal(provenance::strip(s).trim()).ok(),
+        },
+        _ => None,
+    }
 }
 
 /// A template helper's error in both languages: `English / 中文`, which

@@ -9,19 +9,23 @@ pub fn escape_html_text(text: &str) -> String {
 
 /// Appends `text` to `out`, escaped like [`escape_html_text`].
 pub fn push_html_text(out: &mut String, text: &str) {
-    let mut rest = text;
-    while let Some(at) = rest.find(['&', '<', '>', '"', '\'']) {
-        out.push_str(&rest[..at]);
-        out.push_str(match rest.as_bytes()[at] {
+    // Byte by byte (the five are ASCII, so each is a character of its own): a search for
+    // any of five characters decodes every character of the text, every figure of a page.
+    let mut start = 0;
+    for (at, byte) in text.bytes().enumerate() {
+        let escaped = match byte {
             b'&' => "&amp;",
             b'<' => "&lt;",
             b'>' => "&gt;",
             b'"' => "&quot;",
-            _ => "&#39;",
-        });
-        rest = &rest[at + 1..];
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&text[start..at]);
+        out.push_str(escaped);
+        start = at + 1;
     }
-    out.push_str(rest);
+    out.push_str(&text[start..]);
 }
 
 /// An anchor id from heading text: letters (Chinese kept), digits, `-`; spaces become `-`.

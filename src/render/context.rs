@@ -575,15 +575,16 @@ impl Marker<'_> {
                             let value = item.get(k)?.value.scalar_text()?;
                             Some((k.as_str(), value))
                         });
+                        let mut digits = itoa::Buffer::new();
                         let (selector, name) = match &named {
-                            Some((k, v)) => (format!("{k}={v}"), v.clone()),
-                            None => (i.to_string(), (i + 1).to_string()),
+                            Some((k, v)) => (join(k, v, "="), v.as_str()),
+                            None => (i.to_string(), digits.format(i + 1)),
                         };
                         self.node(
                             item,
                             item_field.map(Shape::Field),
-                            &format!("{key}[{selector}]"),
-                            &join(label, &format!("[{name}]"), " "),
+                            &[key, "[", &selector, "]"].concat(),
+                            &join(label, &["[", name, "]"].concat(), " "),
                         )
                     })
                     .collect();
@@ -603,14 +604,12 @@ impl Marker<'_> {
                         fields.iter().find(|(n, _)| **n == *k.name).map(|(_, f)| f)
                     });
                     let value = if names {
-                        let part = field
-                            .and_then(|f| f.label.clone())
-                            .unwrap_or_else(|| k.name.to_string());
+                        let part = field.and_then(|f| f.label.as_deref());
                         self.node(
                             v,
                             field.map(Shape::Field),
                             &join(key, &k.name, "."),
-                            &join(label, &part, " "),
+                            &join(label, part.unwrap_or(&k.name), " "),
                         )
                     } else {
                         self.node(v, field.map(Shape::Field), "", "")
@@ -632,7 +631,7 @@ fn join(prefix: &str, part: &str, sep: &str) -> String {
     if prefix.is_empty() {
         part.to_string()
     } else {
-        format!("{prefix}{sep}{part}")
+        [prefix, sep, part].concat()
     }
 }
 

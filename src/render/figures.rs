@@ -252,7 +252,8 @@ impl Filter for Round {
         }
         let dp = decimals(args, "precision", "round")?.unwrap_or(0);
         let rounded = round_half_up_checked(number, dp, "round")?;
-        Ok(with_origin_of(value, rounded.to_string()))
+        let text = crate::figure::decimal_text(&rounded, &mut [0; 64]).into_owned();
+        Ok(with_origin_of(value, text))
     }
     fn is_safe(&self) -> bool {
         true
@@ -272,7 +273,10 @@ fn sum_values<'a>(
     let mut total = Decimal::ZERO;
     let mut inputs = Vec::new();
     for (index, value) in values.enumerate() {
-        let number = to_decimal(value, &format!("{what} (item {})", index + 1))?;
+        let number = match crate::figure::decimal_of(value) {
+            Some(number) => number,
+            None => to_decimal(value, &format!("{what} (item {})", index + 1))?,
+        };
         total = total.checked_add(number).ok_or_else(|| {
             bilingual(
                 format!("{what}: the sum is too large"),

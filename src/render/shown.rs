@@ -69,24 +69,42 @@ impl ShownFigures<'_> {
         corrected: Option<&(String, String)>,
         in_link: bool,
     ) -> String {
-        let src = crate::html::escape_html_text(src);
+        use crate::html::push_html_text;
+        // Pushed piece by piece (every figure of every page): no formatting machinery.
+        let mut html = String::with_capacity(48 + src.len() + text_html.len());
+        html.push_str(if corrected.is_some() {
+            "<span class=\"fig-corrected\" data-src=\""
+        } else {
+            "<span data-src=\""
+        });
+        push_html_text(&mut html, src);
+        html.push('"');
         // Inside a link no second link may be added: the mark stays, the note is the title.
-        let note = corrected.filter(|_| !in_link);
-        match note {
-            Some((anchor, title)) => format!(
-                "<span class=\"fig-corrected\" data-src=\"{src}\">{text_html}<a class=\"fig-note\" href=\"{}{}#{}\" title=\"{}\">更正</a></span>",
-                self.root,
-                corrections_page::PAGE,
-                crate::html::escape_html_text(anchor),
-                crate::html::escape_html_text(title)
-            ),
-            None => match corrected {
-                Some((_, title)) => format!(
-                    "<span class=\"fig-corrected\" data-src=\"{src}\" title=\"{}\">{text_html}</span>",
-                    crate::html::escape_html_text(title)
-                ),
-                None => format!("<span data-src=\"{src}\">{text_html}</span>"),
-            },
+        match (corrected, in_link) {
+            (Some((anchor, title)), false) => {
+                html.push('>');
+                html.push_str(text_html);
+                html.push_str("<a class=\"fig-note\" href=\"");
+                html.push_str(self.root);
+                html.push_str(corrections_page::PAGE);
+                html.push('#');
+                push_html_text(&mut html, anchor);
+                html.push_str("\" title=\"");
+                push_html_text(&mut html, title);
+                html.push_str("\">更正</a>");
+            }
+            (Some((_, title)), true) => {
+                html.push_str(" title=\"");
+                push_html_text(&mut html, title);
+                html.push_str("\">");
+                html.push_str(text_html);
+            }
+            (None, _) => {
+                html.push('>');
+                html.push_str(text_html);
+            }
         }
+        html.push_str("</span>");
+        html
     }
 }
