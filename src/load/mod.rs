@@ -275,7 +275,7 @@ pub fn load_file(root: &Path, path: &Path) -> Result<DataFile, Vec<Diagnostic>> 
 }
 
 /// The data file `path` (relative to the site folder) whose top-level mapping is `root`:
-/// what a file's tree must be (a mapping, no key `id`) checked, its fingerprint taken.
+/// what a file's tree must be (a mapping, no key `id`) checked.
 pub fn data_file(path: &Path, root: Node) -> Result<DataFile, Vec<Diagnostic>> {
     let key_path = key_path(path).map_err(|d| vec![d])?;
     file_of(path, key_path, root)
