@@ -276,12 +276,9 @@ impl<'s> LazyValues<'s> {
             .par_iter()
             .map(|&index| {
                 let file = &self.data.files[index];
-                let (mut record, _) = marked_record(index, file, self.schema, Make::Value);
-                if let (Some(fields), Json::Object(map)) = (fields, &mut record) {
-                    // Made anew, not trimmed: room for the fields left out is not held.
-                    let kept = std::mem::take(map).into_iter();
-                    *map = kept.filter(|(key, _)| is_kept(key, fields)).collect();
-                }
+                // Only the fields the templates read are made (the overview of 10,000
+                // villages reads a few of each village's sixty).
+                let (record, _) = marked_fields(index, file, self.schema, Make::Value, fields);
                 let copy = (listed && file.key_path.len() > 2).then(|| record.clone());
                 (record, copy)
             })
@@ -433,7 +430,20 @@ fn marked_record(
     schema: Option<&Schema>,
     mode: Make,
 ) -> (Json, SourceFile) {
-    let (mut record, source) = marked_file(index as u32, file, schema, mode);
+    marked_fields(index, file, schema, mode, None)
+}
+
+/// [`marked_record`] with only the top-level `fields` (and `id`) when given: the numbers of
+/// the others keep their places in the file's table, their values are not made (nor, so,
+/// their rows of the table: for template values alone, [`Make::Value`]).
+fn marked_fields(
+    index: usize,
+    file: &DataFile,
+    schema: Option<&Schema>,
+    mode: Make,
+    fields: Option<&std::collections::BTreeSet<String>>,
+) -> (Json, SourceFile) {
+    let (mut record, source) = marked_file(index as u32, file, schema, mode, fields);
     if let Json::Object(map) = &mut record {
         map.shift_insert(0, "id".to_string(), Json::String(file.id().to_string()));
     }
@@ -447,6 +457,7 @@ fn marked_file(
     file: &DataFile,
     schema: Option<&Schema>,
     mode: Make,
+    fields: Option<&std::collections::BTreeSet<String>>,
 ) -> (Json, SourceFile) {
     let path = crate::site_path::slashed(&file.path);
     let file_schema = schema.and_then(|s| crate::validate::fields::schema_for(s, &file.path));
@@ -482,6 +493,7 @@ fn marked_file(
         source: &mut source,
         next: 0,
         make: mode,
+        top_level: fields,
     }
     .node(&file.root, record.map(Shape::Record), "", "");
     // Held for the whole build: no room left over from growing.
@@ -514,6 +526,18 @@ struct Marker<'m> {
     /// The place of the next number in the file's table.
     next: u32,
     make: Make,
+    /// The only top-level fields to make (taken by the walk of the file's mapping).
+    top_level: Option<&'m std::collections::BTreeSet<String>>,
+}
+
+/// How many numbers `node` holds: the places in its file's table a value not made skips.
+fn numbers_in(node: &Node) -> u32 {
+    match &node.value {
+        Value::Number(_) => 1,
+        Value::List(items) => items.iter().map(numbers_in).sum(),
+        Value::Map(entries) => entries.iter().map(|(_, v)| numbers_in(v)).sum(),
+        _ => 0,
+    }
 }
 
 impl Marker<'_> {
@@ -595,11 +619,17 @@ impl Marker<'_> {
             }
             Value::Map(entries) => {
                 let names = self.make != Make::Value;
-                let mut object = match self.make {
-                    Make::Table => Map::new(),
+                let only = self.top_level.take();
+                let mut object = match (self.make, only) {
+                    (Make::Table, _) => Map::new(),
+                    (_, Some(only)) => Map::with_capacity(only.len() + 1),
                     _ => Map::with_capacity(entries.len()),
                 };
                 for (k, v) in entries {
+                    if only.is_some_and(|only| !is_kept(&k.name, only)) {
+                        self.next += numbers_in(v);
+                        continue;
+                    }
                     let field = fields.and_then(|fields| {
                         fields.iter().find(|(n, _)| **n == *k.name).map(|(_, f)| f)
                     });
@@ -668,5 +698,48 @@ mod tests {
         );
         assert_eq!(list_form(&data, "towns_list", &folders, None, None), None);
         assert_eq!(list_form(&data, "villages", &folders, None, None), None);
+    }
+
+    #[test]
+    fn a_list_of_some_fields_is_the_whole_list_trimmed_its_figures_in_their_places() {
+        let file = |name: &str, text: &str| {
+            let path = std::path::PathBuf::from(format!("data/villages/{name}.yaml"));
+            let root = crate::load::yaml::parse(text, &path).expect("parses");
+            std::sync::Arc::new(DataFile::new(
+                path,
+                vec!["villages".into(), name.into()],
+                root,
+            ))
+        };
+        let data = Data {
+            files: vec![
+                file(
+                    "a",
+                    "name: 甲\nearly:\n  - 1\n  - x: 2.5\nfarm: 3\nlate: 4\n",
+                ),
+                file("b", "farm: 7\nname: 乙\nlate: 8.10\n"),
+            ],
+        };
+        let values = LazyValues::new(data, None);
+        let fields: std::collections::BTreeSet<String> =
+            ["name", "late"].into_iter().map(String::from).collect();
+        let some = values.list("villages_list", None, Some(&fields));
+        let all = values.list("villages_list", None, None).map(|mut list| {
+            for record in list.as_array_mut().into_iter().flatten() {
+                if let Json::Object(map) = record {
+                    map.retain(|key, _| is_kept(key, &fields));
+                }
+            }
+            list
+        });
+        assert_eq!(some, all);
+        // The later figures keep the places the earlier ones left out hold in the table.
+        let late = some
+            .as_ref()
+            .and_then(|l| l[0]["late"].as_str())
+            .unwrap_or_default();
+        let (payload, text) = provenance::unmark(late).expect("a marked figure");
+        assert_eq!(text, "4");
+        assert!(payload.starts_with("d0.3l"), "{payload}");
     }
 }
