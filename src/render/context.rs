@@ -106,7 +106,7 @@ fn data_context_of(
             if wanted.is_some_and(|w| !w.get(index).copied().unwrap_or(true)) {
                 return None;
             }
-            let (record, source) = marked_record(index, file, schema, mode);
+            let (record, source) = marked_record(index, file, schema, mode, None);
             let listed = (mode != Make::Table && file.key_path.len() > 2).then(|| record.clone());
             Some((record, listed, source))
         })
@@ -187,7 +187,7 @@ impl<'s> LazyValues<'s> {
             numbers.insert(file.key_path.clone(), index);
             match file.key_path.as_slice() {
                 [name] => {
-                    let (record, _) = marked_record(index, file, schema, Make::Value);
+                    let (record, _) = marked_record(index, file, schema, Make::Value, None);
                     singles.insert(name.clone(), record);
                 }
                 [folder, ..] => folders.entry(folder.clone()).or_default().push(index),
@@ -260,7 +260,16 @@ impl<'s> LazyValues<'s> {
         let mut key = at.folder.clone();
         key.push(at.id.clone());
         let index = *self.numbers.get(&key)?;
-        Some(marked_record(index, &self.data.files[index], self.schema, Make::Value).0)
+        Some(
+            marked_record(
+                index,
+                &self.data.files[index],
+                self.schema,
+                Make::Value,
+                None,
+            )
+            .0,
+        )
     }
 
     /// The values of files `files` (and a copy for its folder's list, for a file of a folder
@@ -278,7 +287,7 @@ impl<'s> LazyValues<'s> {
                 let file = &self.data.files[index];
                 // Only the fields the templates read are made (the overview of 10,000
                 // villages reads a few of each village's sixty).
-                let (record, _) = marked_fields(index, file, self.schema, Make::Value, fields);
+                let (record, _) = marked_record(index, file, self.schema, Make::Value, fields);
                 let copy = (listed && file.key_path.len() > 2).then(|| record.clone());
                 (record, copy)
             })
@@ -348,7 +357,7 @@ pub fn data_context_cached(
     } = cache;
     for index in changed {
         let file = &data.files[index];
-        let (record, source) = marked_record(index, file, schema, Make::Both);
+        let (record, source) = marked_record(index, file, schema, Make::Both, None);
         if let Some(was) = Arc::make_mut(&mut sources).files.get_mut(index) {
             *was = Arc::new(source);
         }
@@ -423,20 +432,10 @@ pub fn top_level_folders(data: &Data) -> std::collections::HashMap<String, Vec<S
 }
 
 /// File number `index` as a template value with marked numbers and its `id`, and the table
-/// of its numbers.
+/// of its numbers. With `fields`, only those top-level fields (and `id`): the numbers of the
+/// others keep their places in the file's table, their values are not made (nor, so, their
+/// rows of the table: for template values alone, [`Make::Value`]).
 fn marked_record(
-    index: usize,
-    file: &DataFile,
-    schema: Option<&Schema>,
-    mode: Make,
-) -> (Json, SourceFile) {
-    marked_fields(index, file, schema, mode, None)
-}
-
-/// [`marked_record`] with only the top-level `fields` (and `id`) when given: the numbers of
-/// the others keep their places in the file's table, their values are not made (nor, so,
-/// their rows of the table: for template values alone, [`Make::Value`]).
-fn marked_fields(
     index: usize,
     file: &DataFile,
     schema: Option<&Schema>,
