@@ -323,9 +323,8 @@ fn plain(text: &str) -> Option<(&str, ScalarStyle)> {
         Some(at) => text[..at].trim_end_matches(' '),
         None => text,
     };
-    // A `:` before a space or at the end.
-    let bytes = text.as_bytes();
-    if memchr::memchr_iter(b':', bytes).any(|at| matches!(bytes.get(at + 1), None | Some(b' '))) {
+    // A `:` before a space or at the end: read as `key: value`.
+    if split_entry(text).is_some() {
         return None;
     }
     Some((text, ScalarStyle::Plain))

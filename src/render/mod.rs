@@ -539,11 +539,13 @@ pub fn render_site_cached(
             }
         })
         .unzip();
-    // The data files' fingerprints (for the manifest and the preview's reuse), taken on
-    // every core; a sample (`check`) needs none.
-    if !sample {
-        data.take_fingerprints();
-    }
+    // The data files' fingerprints, for the manifest (taken on every core, and so ready
+    // for the preview's reuse below); a sample (`check`) needs none.
+    let data_fingerprints = if sample {
+        std::collections::BTreeMap::new()
+    } else {
+        data.fingerprints()
+    };
     let checked_files = keep.then(|| data.files.clone());
     // Fingerprints of each page's inputs tell which cached pages can be reused; a build that
     // keeps nothing (a sink) does not need them.
@@ -565,11 +567,6 @@ pub fn render_site_cached(
         )
     });
     let folders = context::top_level_folders(&data);
-    let data_fingerprints = if sample {
-        std::collections::BTreeMap::new()
-    } else {
-        data.fingerprints()
-    };
     // The pages read the template values: made now (the preview, `check`), the checked
     // data goes; else they are made from it as the pages need them.
     let lazy = match pages_to {
