@@ -10,7 +10,7 @@ use super::*;
 use crate::figure::format_figure;
 
 /// Vertical bars (single, grouped, stacked) and lines over categories.
-pub(super) fn categories(spec: &ChartSpec, canvas: &mut Canvas<'_>) -> Rect {
+pub(super) fn categories(spec: &ChartSpec, canvas: &mut Canvas) -> Rect {
     let (width, height) = (f64::from(spec.width), f64::from(spec.height));
     let ticks = nice_ticks(largest(spec));
     let tick_texts: Vec<String> = ticks.iter().map(|t| t.normalize().to_string()).collect();
@@ -105,7 +105,7 @@ fn largest(spec: &ChartSpec) -> Decimal {
 }
 
 /// Grid lines and tick labels; the zero line is the axis.
-fn grid(canvas: &mut Canvas<'_>, axis: &Axis, ticks: &[Decimal], texts: &[String]) {
+fn grid(canvas: &mut Canvas, axis: &Axis, ticks: &[Decimal], texts: &[String]) {
     let (left, right) = (axis.plot.left, axis.plot.right);
     for (tick, text) in ticks.iter().zip(texts) {
         let y = axis.y(*tick);
@@ -128,7 +128,7 @@ fn grid(canvas: &mut Canvas<'_>, axis: &Axis, ticks: &[Decimal], texts: &[String
 }
 
 /// The value axis' title, rotated, left of the tick labels.
-fn axis_title(canvas: &mut Canvas<'_>, axis: &Axis, title: &str) {
+fn axis_title(canvas: &mut Canvas, axis: &Axis, title: &str) {
     let x = 8.0 + TICK_PX * 0.625;
     let y = (axis.plot.top + axis.plot.bottom) / 2.0;
     // Rotated text: its box is the rotated one.
@@ -145,7 +145,6 @@ fn axis_title(canvas: &mut Canvas<'_>, axis: &Axis, title: &str) {
     let _ = canvas
         .backend
         .draw_text(title, &style, (x.round() as i32, y.round() as i32));
-    canvas.sources.push(None);
     canvas.texts.push((
         Rect {
             left: x - TICK_PX * 0.625,
@@ -160,7 +159,7 @@ fn axis_title(canvas: &mut Canvas<'_>, axis: &Axis, title: &str) {
 
 /// Category `i` as one stack of its series, each part labelled when it has room, the total
 /// on top.
-fn stacked_bar(spec: &ChartSpec, canvas: &mut Canvas<'_>, axis: &Axis, i: usize, centre: f64) {
+fn stacked_bar(spec: &ChartSpec, canvas: &mut Canvas, axis: &Axis, i: usize, centre: f64) {
     let bar_w = (axis.slot * 0.56).min(56.0);
     let mut base = Decimal::ZERO;
     for (s, series) in spec.series.iter().enumerate() {
@@ -203,7 +202,7 @@ fn stacked_bar(spec: &ChartSpec, canvas: &mut Canvas<'_>, axis: &Axis, i: usize,
 }
 
 /// Category `i` as one bar per series, side by side, each labelled with its value.
-fn bars(spec: &ChartSpec, canvas: &mut Canvas<'_>, axis: &Axis, i: usize, centre: f64) {
+fn bars(spec: &ChartSpec, canvas: &mut Canvas, axis: &Axis, i: usize, centre: f64) {
     let groups = spec.series.len();
     let inner = axis.slot * 0.72;
     let bar_w = (inner / groups as f64).min(if groups == 1 { 64.0 } else { 40.0 });
@@ -242,7 +241,7 @@ fn bars(spec: &ChartSpec, canvas: &mut Canvas<'_>, axis: &Axis, i: usize, centre
 }
 
 /// Each series as a line through its values, with markers and value labels.
-fn lines(spec: &ChartSpec, canvas: &mut Canvas<'_>, axis: &Axis) {
+fn lines(spec: &ChartSpec, canvas: &mut Canvas, axis: &Axis) {
     for (s, series) in spec.series.iter().enumerate() {
         let points: Vec<(f64, f64)> = series
             .values

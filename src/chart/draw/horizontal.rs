@@ -9,7 +9,7 @@ use super::*;
 use crate::figure::format_figure;
 
 /// Horizontal bars (rankings, per-village comparison) and the small inline chart.
-pub(super) fn horizontal(spec: &ChartSpec, canvas: &mut Canvas<'_>) -> Rect {
+pub(super) fn horizontal(spec: &ChartSpec, canvas: &mut Canvas) -> Rect {
     let spark = spec.kind == ChartKind::Spark;
     let (width, height) = (f64::from(spec.width), f64::from(spec.height));
     let px = if spark { 11.0 } else { 12.0 };

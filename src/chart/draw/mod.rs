@@ -1,7 +1,8 @@
-//! Drawing charts with plotters' SVG backend.
+//! Drawing charts with plotters' backend primitives.
 //!
 //! huibao lays charts out itself (with [`super::metrics`], so Chinese labels are measured
-//! right) and draws with plotters' backend primitives: rectangles, lines, polygons, text.
+//! right) and draws with plotters' backend primitives: rectangles, lines, polygons, text,
+//! into [`svg::LeanSvg`], the backend that writes the SVG huibao publishes.
 //! Pixel positions are geometry and use `f64`; every number printed on a chart is formatted
 //! from its exact `Decimal`.
 
@@ -14,21 +15,21 @@ use rust_decimal::prelude::ToPrimitive;
 mod categories;
 mod horizontal;
 mod pie;
+mod svg;
 
 use super::metrics::{Rect, text_width};
 use super::{ChartKind, ChartSpec};
 use categories::categories;
 use horizontal::horizontal;
 use pie::pie;
+use svg::LeanSvg;
 
 /// The font stack charts name: fonts intranet PCs have, then the generic family.
 pub const FONT_STACK: &str =
     "Microsoft YaHei, PingFang SC, Noto Sans CJK SC, Source Han Sans SC, SimHei, sans-serif";
 
-/// The family plotters is told for every text: a short stand-in that [`tidy`] takes off each
-/// `<text>` again (the root `<svg>` names [`FONT_STACK`] once) — plotters escapes every
-/// attribute character by character, and the whole stack on each of a chart's texts cost
-/// more than the rest of the text.
+/// The family plotters is told for every text: a stand-in [`LeanSvg`] does not write (the
+/// root `<svg>` names [`FONT_STACK`] once, inherited by every `<text>`).
 const PLOTTED_FAMILY: &str = "f";
 
 const TEXT: RGBColor = RGBColor(0x22, 0x22, 0x22);
@@ -62,23 +63,24 @@ pub struct Drawn {
     pub canvas: Rect,
 }
 
-struct Canvas<'a> {
-    backend: SVGBackend<'a>,
+struct Canvas {
+    backend: LeanSvg,
     texts: Vec<(Rect, Role, String)>,
-    /// Per text drawn, in order: the provenance payload of the value it shows, if any.
-    sources: Vec<Option<String>>,
-    /// The payload for the next text drawn.
-    next_source: Option<String>,
 }
 
 fn style(color: &RGBColor) -> ShapeStyle {
     ShapeStyle::from(color)
 }
 
-impl Canvas<'_> {
-    /// The next text drawn shows the value whose provenance payload is `source`.
+impl Canvas {
+    /// The next text drawn shows the value whose provenance payload is `source`: it gets a
+    /// `<title>` naming that source, an empty marked figure, which the page shows as the
+    /// value's data file and line (a tooltip on hover).
     fn source(&mut self, source: Option<&String>) {
-        self.next_source = source.cloned();
+        if let Some(payload) = source {
+            self.backend
+                .title_next_text(crate::provenance::mark(payload, ""));
+        }
     }
 
     fn rect(&mut self, x0: f64, y0: f64, x1: f64, y1: f64, color: &RGBColor) {
@@ -158,7 +160,6 @@ impl Canvas<'_> {
         let _ = self
             .backend
             .draw_text(text, &text_style, (x.round() as i32, y.round() as i32));
-        self.sources.push(self.next_source.take());
         let rect = Rect {
             left,
             top,
@@ -207,30 +208,21 @@ fn palette(spec: &ChartSpec, i: usize) -> RGBColor {
 /// Draws `spec` into an SVG document.
 pub fn draw(spec: &ChartSpec) -> Drawn {
     let (width, height) = (spec.width, spec.height);
-    let mut svg = String::new();
-    let (plot, texts) = {
-        let backend = SVGBackend::with_string(&mut svg, (width, height));
-        let mut canvas = Canvas {
-            backend,
-            texts: Vec::new(),
-            sources: Vec::new(),
-            next_source: None,
-        };
-        let plot = match spec.kind {
-            ChartKind::Bar | ChartKind::Grouped | ChartKind::Stacked | ChartKind::Line => {
-                categories(spec, &mut canvas)
-            }
-            ChartKind::HBar | ChartKind::Spark => horizontal(spec, &mut canvas),
-            ChartKind::Pie | ChartKind::Donut => pie(spec, &mut canvas),
-        };
-        let _ = canvas.backend.present();
-        (plot, (canvas.texts, canvas.sources))
+    let mut canvas = Canvas {
+        backend: LeanSvg::new(width, height),
+        texts: Vec::new(),
     };
-    let (texts, sources) = texts;
+    let plot = match spec.kind {
+        ChartKind::Bar | ChartKind::Grouped | ChartKind::Stacked | ChartKind::Line => {
+            categories(spec, &mut canvas)
+        }
+        ChartKind::HBar | ChartKind::Spark => horizontal(spec, &mut canvas),
+        ChartKind::Pie | ChartKind::Donut => pie(spec, &mut canvas),
+    };
     Drawn {
-        svg: with_sources(&tidy(&svg), &sources),
+        svg: canvas.backend.finish(),
         plot,
-        texts,
+        texts: canvas.texts,
         canvas: Rect {
             left: 0.0,
             top: 0.0,
@@ -240,100 +232,8 @@ pub fn draw(spec: &ChartSpec) -> Drawn {
     }
 }
 
-/// Gives each value's `<text>` a `<title>` naming its source: an empty marked figure, which
-/// the page shows as the value's data file and line (a tooltip on hover). Texts are matched
-/// to draw calls by order; if the counts disagree nothing is added.
-fn with_sources(svg: &str, sources: &[Option<String>]) -> String {
-    if sources.iter().all(Option::is_none)
-        || crate::html::finder!(b"<text")
-            .find_iter(svg.as_bytes())
-            .count()
-            != sources.len()
-    {
-        return svg.to_string();
-    }
-    let mut out = String::with_capacity(svg.len() + 64 * sources.len());
-    let mut rest = svg;
-    // One finder for the whole drawing (made once, not for each text).
-    let text = memchr::memmem::Finder::new("<text");
-    for source in sources {
-        let Some(start) = text.find(rest.as_bytes()) else {
-            break;
-        };
-        let Some(end) = rest[start..].find('>').map(|e| start + e + 1) else {
-            break;
-        };
-        out.push_str(&rest[..end]);
-        if let Some(payload) = source {
-            out.push_str("<title>");
-            out.push_str(&crate::provenance::mark(payload, ""));
-            out.push_str("</title>");
-        }
-        rest = &rest[end..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// The font size most chart text has: the root `<svg>` states it once.
-const BASE_FONT_SIZE: &str = "12";
-
-/// plotters writes font sizes as `px × 1.24 ÷ 1.24` in floating point (`11.999999999999998`):
-/// round them, and drop blank lines so the SVG stays one Markdown HTML block. Then make it
-/// lean (a village page has two charts, a province report 100,000 pages): the font stack and
-/// base size go on the root `<svg>` once, inherited by every `<text>`, and default
-/// `opacity="1"` and the line breaks around each label are dropped. The SVG stays complete
-/// on its own: nothing moves into the site's CSS.
-fn tidy(svg: &str) -> String {
-    let rounded = round_font_sizes(svg);
-    let lean = [
-        format!(" font-family=\"{PLOTTED_FAMILY}\""),
-        format!(" font-size=\"{BASE_FONT_SIZE}\""),
-        " opacity=\"1\"".to_string(),
-    ]
-    .iter()
-    .fold(rounded, |svg, default| {
-        crate::html::replace_all(&svg, default, "")
-    })
-    .replacen(
-        "<svg ",
-        &format!("<svg font-family=\"{FONT_STACK}\" font-size=\"{BASE_FONT_SIZE}\" "),
-        1,
-    );
-    let mut out = String::with_capacity(lean.len());
-    // plotters writes `<text …>`, the label and `</text>` on three lines: join them.
-    let mut in_text = false;
-    for line in lean.lines().filter(|l| !l.trim().is_empty()) {
-        if !out.is_empty() && !in_text {
-            out.push('\n');
-        }
-        out.push_str(line);
-        in_text = (in_text || line.starts_with("<text")) && !line.ends_with("</text>");
-    }
-    out
-}
-
-/// Rounds plotters' floating-point font sizes to one decimal.
-fn round_font_sizes(svg: &str) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::with_capacity(svg.len());
-    let mut rest = svg;
-    let font_size = memchr::memmem::Finder::new("font-size=\"");
-    while let Some(start) = font_size.find(rest.as_bytes()) {
-        let value_start = start + "font-size=\"".len();
-        out.push_str(&rest[..value_start]);
-        rest = &rest[value_start..];
-        let end = rest.find('"').unwrap_or(rest.len());
-        let size: f64 = rest[..end].parse().unwrap_or(12.0);
-        let _ = write!(out, "{}", (size * 10.0).round() / 10.0);
-        rest = &rest[end..];
-    }
-    out.push_str(rest);
-    out
-}
-
 /// The legend, in a row at the top; returns its height.
-fn legend(spec: &ChartSpec, canvas: &mut Canvas<'_>, left: f64, right: f64) -> f64 {
+fn legend(spec: &ChartSpec, canvas: &mut Canvas, left: f64, right: f64) -> f64 {
     if spec.series.len() < 2 {
         return 0.0;
     }

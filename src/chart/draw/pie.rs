@@ -10,7 +10,7 @@ use super::*;
 use crate::figure::{format_figure, round_half_up};
 
 /// Pie and donut: slices clockwise from twelve o'clock, labelled with name, value and share.
-pub(super) fn pie(spec: &ChartSpec, canvas: &mut Canvas<'_>) -> Rect {
+pub(super) fn pie(spec: &ChartSpec, canvas: &mut Canvas) -> Rect {
     let (width, height) = (f64::from(spec.width), f64::from(spec.height));
     let series = &spec.series[0];
     let total: Decimal = series.values.iter().copied().sum();
