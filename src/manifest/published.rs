@@ -4,14 +4,22 @@
 //! fingerprint of every data file — and stops there; [`Published::compare`] streams the
 //! whole file once, figure by figure, against the new build's manifest, and keeps only what
 //! changed and the changes still pending.
+//!
+//! The comparison reads the file in the layout [`Manifest::write_to`] gives it, one figure a
+//! line: each line is parsed on its own from the bytes read (its texts borrowed, not
+//! copied), four times faster than a JSON reader pulling the whole document byte by byte
+//! through `io::Read` (at 10,000 villages that took 0.7 s of a rebuild, on one core). A file
+//! in another layout — hand-edited, reformatted — is not compared with (the build says so,
+//! and writes a new one).
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
-use std::io::BufReader;
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use rustc_hash::FxHashMap;
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::{Change, FILE, Figure, Key, Manifest, Pending, VERSION};
 
@@ -45,13 +53,7 @@ impl Published {
         let reader = BufReader::new(std::fs::File::open(&file).ok()?);
         let mut de = serde_json::Deserializer::from_reader(reader);
         let mut head = Head::default();
-        let read = de::Deserializer::deserialize_map(
-            &mut de,
-            Document {
-                head: &mut head,
-                comparison: None,
-            },
-        );
+        let read = de::Deserializer::deserialize_map(&mut de, Document { head: &mut head });
         // Stopped on purpose at the pages (or read through, for a manifest without any).
         let stopped = match &read {
             Ok(()) => true,
@@ -64,28 +66,67 @@ impl Published {
     }
 
     /// Streams the published figures against `new`'s: `None` when the file cannot be read
-    /// (any more) as a manifest.
+    /// (any more) as a manifest in the layout huibao writes.
     pub fn compare(&self, new: &Manifest) -> Option<Compared> {
-        let reader = BufReader::new(std::fs::File::open(&self.file).ok()?);
-        let mut de = serde_json::Deserializer::from_reader(reader);
+        let mut reader = BufReader::with_capacity(1 << 16, std::fs::File::open(&self.file).ok()?);
+        let mut line = Vec::new();
+        // The head, up to the line opening the pages, read as JSON (it stops there).
+        let mut head_bytes = Vec::new();
+        loop {
+            line.clear();
+            if reader.read_until(b'\n', &mut line).ok()? == 0 {
+                return None;
+            }
+            head_bytes.extend_from_slice(&line);
+            if line.trim_ascii() == b"\"pages\": [" {
+                break;
+            }
+        }
         let mut head = Head::default();
-        let mut comparison = Comparison::new(new);
-        de::Deserializer::deserialize_map(
-            &mut de,
-            Document {
-                head: &mut head,
-                comparison: Some(&mut comparison),
-            },
-        )
-        .ok()?;
-        de.end().ok()?;
+        read_document(&head_bytes, &mut head)?;
         if head.version != Some(VERSION) {
             return None;
         }
+        // The pages: a page's opening line, its figures one a line, its closing line.
+        let mut comparison = Comparison::new(new);
+        loop {
+            line.clear();
+            if reader.read_until(b'\n', &mut line).ok()? == 0 {
+                return None;
+            }
+            let text = line.trim_ascii();
+            let text = text.strip_suffix(b",").unwrap_or(text);
+            match text {
+                b"]" => break,
+                b"]}" => {}
+                [b'{', ..] => {}
+                [b'[', ..] => {
+                    let item: Item<'_> = serde_json::from_slice(text).ok()?;
+                    comparison.item(&head, item)?;
+                }
+                _ => return None,
+            }
+        }
+        // The tail: the changes still pending, then the document's end.
+        let mut tail = b"{".to_vec();
+        reader.read_to_end(&mut tail).ok()?;
+        read_document(&tail, &mut head)?;
         Some(Compared {
             changes: comparison.finish(),
             pending: head.pending,
         })
+    }
+}
+
+/// Reads a piece of the document — its head (stopping at the pages) or its tail (from
+/// after the pages, with a `{` put before) — into `head`; `None` if it is not JSON of the
+/// manifest's.
+fn read_document(bytes: &[u8], head: &mut Head) -> Option<()> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let read = de::Deserializer::deserialize_map(&mut de, Document { head });
+    match read {
+        Ok(()) => de.end().ok(),
+        Err(e) => e.to_string().starts_with(HEAD_READ).then_some(()),
     }
 }
 
@@ -194,6 +235,40 @@ impl<'m> Comparison<'m> {
         }
     }
 
+    /// A published figure as read from its line; `None` if it names a file the head does
+    /// not list.
+    fn item(&mut self, head: &Head, item: Item<'_>) -> Option<()> {
+        match item {
+            Item::Data {
+                file,
+                inside,
+                line,
+                label,
+                value,
+            } => {
+                let (path, title) = head.files.get(file as usize)?;
+                self.published(Key::Data(path, &inside), &value, || {
+                    let label = head.labels.get(label as usize).map_or("", String::as_str);
+                    (
+                        format!("{title} {label}").trim().to_string(),
+                        format!("{path}:{line}"),
+                    )
+                });
+            }
+            Item::Computed {
+                key,
+                what,
+                src,
+                value,
+            } => {
+                self.published(Key::parse(&key), &value, || {
+                    (what.into_owned(), src.into_owned())
+                });
+            }
+        }
+        Some(())
+    }
+
     /// The changes, with the figures published for the first time, in key order.
     fn finish(mut self) -> Vec<Change> {
         for (number, &figure) in self.figures.iter().enumerate() {
@@ -213,34 +288,26 @@ impl<'m> Comparison<'m> {
     }
 }
 
-/// The whole document: its head read, its pages skipped (then the reading stops) or
-/// compared.
-struct Document<'h, 's, 'm> {
+/// The document's head and tail: read until the pages (then the reading stops).
+struct Document<'h> {
     head: &'h mut Head,
-    comparison: Option<&'s mut Comparison<'m>>,
 }
 
-impl<'de> Visitor<'de> for Document<'_, '_, '_> {
+impl<'de> Visitor<'de> for Document<'_> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a huibao figures manifest")
     }
 
-    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
                 "version" => self.head.version = Some(map.next_value()?),
                 "data" => self.head.data = map.next_value()?,
                 "files" => self.head.files = map.next_value()?,
                 "labels" => self.head.labels = map.next_value()?,
-                "pages" => match self.comparison.as_deref_mut() {
-                    None => return Err(de::Error::custom(HEAD_READ)),
-                    Some(comparison) => map.next_value_seed(Pages {
-                        head: &*self.head,
-                        comparison,
-                    })?,
-                },
+                "pages" => return Err(de::Error::custom(HEAD_READ)),
                 "pending" => {
                     let pending: Vec<(String, String, String)> = map.next_value()?;
                     self.head.pending = pending
@@ -257,184 +324,80 @@ impl<'de> Visitor<'de> for Document<'_, '_, '_> {
     }
 }
 
-/// The pages, each figure compared as it is read.
-struct Pages<'h, 's, 'm> {
-    head: &'h Head,
-    comparison: &'s mut Comparison<'m>,
-}
-
-impl<'de> DeserializeSeed<'de> for Pages<'_, '_, '_> {
-    type Value = ();
-
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_seq(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Pages<'_, '_, '_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("the pages")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut pages: A) -> Result<(), A::Error> {
-        while pages
-            .next_element_seed(Page {
-                head: self.head,
-                comparison: &mut *self.comparison,
-            })?
-            .is_some()
-        {}
-        Ok(())
-    }
-}
-
-/// One page: its figures compared.
-struct Page<'h, 's, 'm> {
-    head: &'h Head,
-    comparison: &'s mut Comparison<'m>,
-}
-
-impl<'de> DeserializeSeed<'de> for Page<'_, '_, '_> {
-    type Value = ();
-
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Page<'_, '_, '_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a page")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(key) = map.next_key::<String>()? {
-            if key == "figures" {
-                map.next_value_seed(Figures {
-                    head: self.head,
-                    comparison: &mut *self.comparison,
-                })?;
-            } else {
-                map.next_value::<IgnoredAny>()?;
-            }
-        }
-        Ok(())
-    }
-}
-
-/// A page's figures.
-struct Figures<'h, 's, 'm> {
-    head: &'h Head,
-    comparison: &'s mut Comparison<'m>,
-}
-
-impl<'de> DeserializeSeed<'de> for Figures<'_, '_, '_> {
-    type Value = ();
-
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_seq(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Figures<'_, '_, '_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a page's figures")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut figures: A) -> Result<(), A::Error> {
-        while let Some(item) = figures.next_element::<Item>()? {
-            match item {
-                Item::Data {
-                    file,
-                    inside,
-                    line,
-                    label,
-                    value,
-                } => {
-                    let head = self.head;
-                    let Some((path, title)) = head.files.get(file as usize) else {
-                        return Err(de::Error::custom("a figure of no file"));
-                    };
-                    let key = Key::Data(path, &inside);
-                    self.comparison.published(key, &value, || {
-                        let label = head.labels.get(label as usize).map_or("", String::as_str);
-                        (
-                            format!("{title} {label}").trim().to_string(),
-                            format!("{path}:{line}"),
-                        )
-                    });
-                }
-                Item::Computed {
-                    key,
-                    what,
-                    src,
-                    value,
-                } => {
-                    self.comparison
-                        .published(Key::parse(&key), &value, || (what, src));
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
 /// A figure as written: of a data file `[file, key, line, label, value]`, else
-/// `[key, what, src, value]`.
-enum Item {
+/// `[key, what, src, value]`. Texts are borrowed from the line unless they had escapes.
+enum Item<'a> {
     Data {
         file: u32,
-        inside: String,
+        inside: Cow<'a, str>,
         line: u32,
         label: u32,
-        value: String,
+        value: Cow<'a, str>,
     },
     Computed {
-        key: String,
-        what: String,
-        src: String,
-        value: String,
+        key: Cow<'a, str>,
+        what: Cow<'a, str>,
+        src: Cow<'a, str>,
+        value: Cow<'a, str>,
     },
 }
 
-impl<'de> de::Deserialize<'de> for Item {
-    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Item, D::Error> {
+impl<'de> de::Deserialize<'de> for Item<'de> {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Item<'de>, D::Error> {
         deserializer.deserialize_seq(ItemVisitor)
     }
 }
 
 struct ItemVisitor;
 
-/// The first element of an item: a file's number or a computed figure's key.
-enum First {
-    File(u32),
-    Key(String),
+/// A JSON text, borrowed from the input when it can be.
+struct Text<'a>(Cow<'a, str>);
+
+impl<'de> de::Deserialize<'de> for Text<'de> {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Text<'de>, D::Error> {
+        deserializer.deserialize_str(TextVisitor)
+    }
 }
 
-impl<'de> de::Deserialize<'de> for First {
-    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<First, D::Error> {
+struct TextVisitor;
+
+impl<'de> Visitor<'de> for TextVisitor {
+    type Value = Text<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a text")
+    }
+    fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Text<'de>, E> {
+        Ok(Text(Cow::Borrowed(text)))
+    }
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Text<'de>, E> {
+        Ok(Text(Cow::Owned(text.to_string())))
+    }
+}
+
+/// The first element of an item: a file's number or a computed figure's key.
+enum First<'a> {
+    File(u32),
+    Key(Cow<'a, str>),
+}
+
+impl<'de> de::Deserialize<'de> for First<'de> {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<First<'de>, D::Error> {
         struct FirstVisitor;
-        impl Visitor<'_> for FirstVisitor {
-            type Value = First;
+        impl<'de> Visitor<'de> for FirstVisitor {
+            type Value = First<'de>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a file's number or a key")
             }
-            fn visit_u64<E: de::Error>(self, n: u64) -> Result<First, E> {
+            fn visit_u64<E: de::Error>(self, n: u64) -> Result<First<'de>, E> {
                 u32::try_from(n)
                     .map(First::File)
                     .map_err(|_| E::custom("a file's number too large"))
             }
-            fn visit_str<E: de::Error>(self, text: &str) -> Result<First, E> {
-                Ok(First::Key(text.to_string()))
+            fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<First<'de>, E> {
+                Ok(First::Key(Cow::Borrowed(text)))
             }
-            fn visit_string<E: de::Error>(self, text: String) -> Result<First, E> {
-                Ok(First::Key(text))
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<First<'de>, E> {
+                Ok(First::Key(Cow::Owned(text.to_string())))
             }
         }
         deserializer.deserialize_any(FirstVisitor)
@@ -442,28 +405,28 @@ impl<'de> de::Deserialize<'de> for First {
 }
 
 impl<'de> Visitor<'de> for ItemVisitor {
-    type Value = Item;
+    type Value = Item<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a figure")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Item, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Item<'de>, A::Error> {
         let missing = || de::Error::custom("a figure too short");
-        let first: First = seq.next_element()?.ok_or_else(missing)?;
+        let first: First<'de> = seq.next_element()?.ok_or_else(missing)?;
         let item = match first {
             First::File(file) => Item::Data {
                 file,
-                inside: seq.next_element()?.ok_or_else(missing)?,
+                inside: seq.next_element::<Text<'de>>()?.ok_or_else(missing)?.0,
                 line: seq.next_element()?.ok_or_else(missing)?,
                 label: seq.next_element()?.ok_or_else(missing)?,
-                value: seq.next_element()?.ok_or_else(missing)?,
+                value: seq.next_element::<Text<'de>>()?.ok_or_else(missing)?.0,
             },
             First::Key(key) => Item::Computed {
                 key,
-                what: seq.next_element()?.ok_or_else(missing)?,
-                src: seq.next_element()?.ok_or_else(missing)?,
-                value: seq.next_element()?.ok_or_else(missing)?,
+                what: seq.next_element::<Text<'de>>()?.ok_or_else(missing)?.0,
+                src: seq.next_element::<Text<'de>>()?.ok_or_else(missing)?.0,
+                value: seq.next_element::<Text<'de>>()?.ok_or_else(missing)?.0,
             },
         };
         if seq.next_element::<IgnoredAny>()?.is_some() {
@@ -562,6 +525,48 @@ mod tests {
             prop_assert_eq!(compared.changes, diff(&old, &new));
             prop_assert_eq!(compared.pending, old.pending);
         }
+    }
+
+    /// Texts with escapes (read as copies, not borrowed) and a file saved with Windows line
+    /// ends (a shared folder's editor) compare as any other.
+    #[test]
+    fn escaped_texts_and_crlf_lines_are_read() {
+        let with_escapes = |data: &str, computed: &str| {
+            let mut m = manifest(&[vec![]], &[]);
+            let mut figures = PageFigures::default();
+            figures.push_data(Ref { file: 0, value: 0 }, data);
+            figures.push_computed(Computed {
+                key: "sum(\"引号\"\\x)".into(),
+                what: "合计\t\"甲\"".into(),
+                src: "a\\b".into(),
+                value: computed.into(),
+            });
+            m.pages[0].figures = Arc::new(figures);
+            m
+        };
+        let old = with_escapes("1\"人", "2人");
+        let new = with_escapes("3人", "4\\人");
+        let dir = tempfile::tempdir().unwrap();
+        let crlf = String::from_utf8(old.to_bytes()).unwrap().replace('\n', "\r\n");
+        std::fs::write(dir.path().join(FILE), crlf).unwrap();
+        let compared = Published::read(dir.path()).unwrap().compare(&new).unwrap();
+        assert_eq!(compared.changes, diff(&old, &new));
+        assert_eq!(compared.changes.len(), 2);
+    }
+
+    /// The comparison reads the layout huibao writes (one figure a line): the same JSON
+    /// reformatted is not compared with (the build says so and writes a new file).
+    #[test]
+    fn a_manifest_in_another_layout_is_not_compared_with() {
+        let m = manifest(&[vec![(0, 0, "1人".into())]], &[]);
+        let value: serde_json::Value = serde_json::from_slice(&m.to_bytes()).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(FILE), value.to_string()).unwrap();
+        let published = Published::read(dir.path()).expect("the head reads as JSON");
+        assert!(published.compare(&m).is_none());
+        std::fs::write(dir.path().join(FILE), m.to_bytes()).unwrap();
+        let published = Published::read(dir.path()).unwrap();
+        assert!(published.compare(&m).unwrap().changes.is_empty());
     }
 
     #[test]
