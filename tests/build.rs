@@ -1022,3 +1022,46 @@ fn a_figure_compared_with_an_operator_is_an_error() {
     let page = page_text(&fs::read_to_string(public.path().join("list.html")).unwrap());
     assert!(page.contains('四'), "{page}");
 }
+
+/// The built-in layout's table of contents of a page lists its `##` and `###` headings
+/// (`page.outline`), once there are three; the site's table of contents marks the section
+/// of the current page open (`item.open`).
+#[test]
+fn a_page_lists_its_outline_and_the_site_toc_opens_its_section() {
+    let site = copy_site(&fixture("small"));
+    fs::write(
+        site.path().join("content/outline.md"),
+        "+++\ntitle = \"提纲\"\n+++\n## 甲\n\n### 乙\n\n#### 丙\n\n## 丁\n",
+    )
+    .unwrap();
+    fs::write(
+        site.path().join("content/short.md"),
+        "+++\ntitle = \"短页\"\n+++\n## 甲\n\n#### 丙\n\n## 丁\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    build_ok(site.path(), out.path());
+    let html = fs::read_to_string(out.path().join("outline.html")).unwrap();
+    let start = html
+        .find("<nav class=\"page-toc\"")
+        .expect("a page table of contents");
+    let toc = &html[start..start + html[start..].find("</nav>").unwrap()];
+    let items: Vec<&str> = toc.lines().filter(|l| l.starts_with("<li")).collect();
+    assert_eq!(items.len(), 3, "{toc}");
+    for (item, (level, text)) in items.iter().zip([(2, "甲"), (3, "乙"), (2, "丁")]) {
+        assert!(
+            item.starts_with(&format!("<li class=\"level-{level}\"><a href=\"#")),
+            "{item}"
+        );
+        assert!(item.contains(text), "{item}");
+    }
+    let short = fs::read_to_string(out.path().join("short.html")).unwrap();
+    assert!(
+        !short.contains("page-toc"),
+        "two headings of those levels: no outline"
+    );
+    let village = fs::read_to_string(out.path().join("villages/hengxi.html")).unwrap();
+    assert!(village.contains("<li class=\"open\"><a href=\"../villages/index.html\">"));
+    let home = fs::read_to_string(out.path().join("index.html")).unwrap();
+    assert!(!home.contains("class=\"open\""), "{home}");
+}

@@ -547,7 +547,9 @@ mod tests {
         let old = with_escapes("1\"人", "2人");
         let new = with_escapes("3人", "4\\人");
         let dir = tempfile::tempdir().unwrap();
-        let crlf = String::from_utf8(old.to_bytes()).unwrap().replace('\n', "\r\n");
+        let crlf = String::from_utf8(old.to_bytes())
+            .unwrap()
+            .replace('\n', "\r\n");
         std::fs::write(dir.path().join(FILE), crlf).unwrap();
         let compared = Published::read(dir.path()).unwrap().compare(&new).unwrap();
         assert_eq!(compared.changes, diff(&old, &new));

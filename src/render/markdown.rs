@@ -317,6 +317,12 @@ impl RawHtmlState {
             }
             self.in_tag = true;
             let after = &bytes[at..];
+            // Only `<a`, `<s…` and closing tags can change the state: others (a chart's
+            // `<rect`, `<text`, `<td` …) are passed at the first byte.
+            let first = after.first().map(u8::to_ascii_lowercase);
+            if !matches!(first, Some(b'a' | b's' | b'/')) {
+                continue;
+            }
             // The tag's name is `name` (any case), not the start of a longer one.
             let starts = |name: &str| {
                 after

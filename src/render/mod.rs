@@ -1584,6 +1584,11 @@ impl PagePlan {
         page_json.insert("url".into(), json!(page.output));
         page_json.insert("content".into(), json!(content));
         page_json.insert("headings".into(), json!(headings));
+        let outline: Vec<&markdown::Heading> = headings
+            .iter()
+            .filter(|h| h.level == 2 || h.level == 3)
+            .collect();
+        page_json.insert("outline".into(), json!(outline));
         page_json.insert("is_home".into(), json!(page.key == "index.md"));
         page_json.insert("breadcrumbs".into(), json!(breadcrumbs));
         page_json.insert("prev".into(), prev.unwrap_or(Json::Null));
@@ -1596,7 +1601,8 @@ impl PagePlan {
         json!({ "title": self.pages[index].title, "url": self.pages[index].output })
     }
 
-    /// The layout's table of contents (`toc`), `current` marked.
+    /// The layout's table of contents (`toc`), `current` marked, and `open` where the
+    /// entry or one of its children is the current page.
     fn toc_json(&self, current: Option<usize>) -> Vec<Json> {
         self.toc
             .iter()
@@ -1611,7 +1617,10 @@ impl PagePlan {
                     })
                     .collect();
                 let mut item = self.link_json(entry.page);
+                let open = Some(entry.page) == current
+                    || entry.children.iter().any(|&c| Some(c) == current);
                 item["current"] = Json::Bool(Some(entry.page) == current);
+                item["open"] = Json::Bool(open);
                 item["children"] = Json::Array(children);
                 item
             })
@@ -1643,6 +1652,7 @@ impl PagePlan {
             "url": url,
             "content": content,
             "headings": [],
+            "outline": [],
             "is_home": false,
             "breadcrumbs": breadcrumbs,
             "prev": null,
