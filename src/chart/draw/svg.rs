@@ -74,7 +74,7 @@ impl LeanSvg {
 
     /// Starts an element: `<name`.
     fn open(&mut self, name: &str) {
-        self.svg.push_str("<");
+        self.svg.push('<');
         self.svg.push_str(name);
     }
 
