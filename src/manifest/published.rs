@@ -67,10 +67,23 @@ impl Published {
 
     /// Streams the published figures against `new`'s: `None` when the file cannot be read
     /// (any more) as a manifest in the layout huibao writes.
+    ///
+    /// A rebuild after a correction prints the same figures in the same order as the site
+    /// it replaces: the published figures are first read against the new ones in order,
+    /// keys compared side by side and nothing looked up. Only when the two part (a page or
+    /// a figure added, removed or moved, or many values changed at once) is the file read
+    /// again, each published figure found by its key.
     pub fn compare(&self, new: &Manifest) -> Option<Compared> {
+        match self.compare_in_order(new)? {
+            Some(compared) => Some(compared),
+            None => self.compare_by_key(new),
+        }
+    }
+
+    /// Opens the file and reads its head, up to the line opening the pages.
+    fn open(&self) -> Option<(BufReader<std::fs::File>, Head)> {
         let mut reader = BufReader::with_capacity(1 << 16, std::fs::File::open(&self.file).ok()?);
         let mut line = Vec::new();
-        // The head, up to the line opening the pages, read as JSON (it stops there).
         let mut head_bytes = Vec::new();
         loop {
             line.clear();
@@ -84,11 +97,18 @@ impl Published {
         }
         let mut head = Head::default();
         read_document(&head_bytes, &mut head)?;
-        if head.version != Some(VERSION) {
-            return None;
-        }
-        // The pages: a page's opening line, its figures one a line, its closing line.
-        let mut comparison = Comparison::new(new);
+        (head.version == Some(VERSION)).then_some((reader, head))
+    }
+
+    /// Reads the pages, handing each published figure to `figure` (which says whether to
+    /// go on), then the tail with the changes still pending into `head`. `Some(false)` when
+    /// `figure` stopped the reading.
+    fn read_pages(
+        reader: &mut BufReader<std::fs::File>,
+        head: &mut Head,
+        mut figure: impl FnMut(&Head, Item<'_>) -> Option<bool>,
+    ) -> Option<bool> {
+        let mut line = Vec::new();
         loop {
             line.clear();
             if reader.read_until(b'\n', &mut line).ok()? == 0 {
@@ -102,7 +122,9 @@ impl Published {
                 [b'{', ..] => {}
                 [b'[', ..] => {
                     let item: Item<'_> = serde_json::from_slice(text).ok()?;
-                    comparison.item(&head, item)?;
+                    if !figure(head, item)? {
+                        return Some(false);
+                    }
                 }
                 _ => return None,
             }
@@ -110,7 +132,98 @@ impl Published {
         // The tail: the changes still pending, then the document's end.
         let mut tail = b"{".to_vec();
         reader.read_to_end(&mut tail).ok()?;
-        read_document(&tail, &mut head)?;
+        read_document(&tail, head)?;
+        Some(true)
+    }
+
+    /// The comparison when the published figures are the new ones, in the same order, but
+    /// for some values: `Some(None)` as soon as they are not.
+    fn compare_in_order(&self, new: &Manifest) -> Option<Option<Compared>> {
+        /// More changed values than this, and finding each one's first place costs more
+        /// than looking every figure up by its key.
+        const MOST_CHANGED: usize = 1000;
+        let (mut reader, mut head) = self.open()?;
+        let mut in_order = new.pages.iter().flat_map(|page| page.figures.iter());
+        // The figures whose value changed: their place in the order, and the value published.
+        let mut changed: Vec<(usize, Figure<'_>, String)> = Vec::new();
+        let mut place = 0;
+        let read = Self::read_pages(&mut reader, &mut head, |head, item| {
+            let Some(figure) = in_order.next() else {
+                return Some(false);
+            };
+            let (key, value) = item.key_and_value(head)?;
+            if new.key(figure) != key {
+                return Some(false);
+            }
+            if figure.value() != value {
+                changed.push((place, figure, value.into_owned()));
+            }
+            place += 1;
+            Some(changed.len() <= MOST_CHANGED)
+        })?;
+        if !read || in_order.next().is_some() {
+            return Some(None);
+        }
+        // A figure printed twice is compared where it is first printed (as by key): a
+        // changed value counts only where its key is met first.
+        let keys: FxHashMap<Key<'_>, usize> = changed
+            .iter()
+            .map(|&(place, figure, _)| (new.key(figure), place))
+            .collect();
+        let files: std::collections::HashSet<u32> = changed
+            .iter()
+            .filter_map(|(_, figure, _)| match figure {
+                Figure::Data { at, .. } => Some(at.file),
+                Figure::Computed(_) => None,
+            })
+            .collect();
+        let last = changed.last().map_or(0, |&(place, _, _)| place);
+        let mut first: FxHashMap<Key<'_>, usize> = FxHashMap::default();
+        for (place, figure) in new
+            .pages
+            .iter()
+            .flat_map(|page| page.figures.iter())
+            .enumerate()
+            .take(last + 1)
+        {
+            let maybe = match figure {
+                Figure::Data { at, .. } => files.contains(&at.file),
+                Figure::Computed(_) => true,
+            };
+            if maybe {
+                let key = new.key(figure);
+                if keys.contains_key(&key) {
+                    first.entry(key).or_insert(place);
+                }
+            }
+        }
+        let mut changes: Vec<Change> = changed
+            .into_iter()
+            .filter(|(place, figure, _)| first.get(&new.key(*figure)) == Some(place))
+            .map(|(_, figure, old)| Change {
+                key: new.key(figure).to_string(),
+                what: new.what(figure).into_owned(),
+                old: Some(old),
+                new: Some(figure.value().to_string()),
+                src: new.src(figure).into_owned(),
+                direct: figure.direct(),
+            })
+            .collect();
+        changes.sort_by(|a, b| a.key.cmp(&b.key));
+        Some(Some(Compared {
+            changes,
+            pending: head.pending,
+        }))
+    }
+
+    /// The comparison with each published figure found among the new ones by its key.
+    fn compare_by_key(&self, new: &Manifest) -> Option<Compared> {
+        let (mut reader, mut head) = self.open()?;
+        let mut comparison = Comparison::new(new);
+        Self::read_pages(&mut reader, &mut head, |head, item| {
+            comparison.item(head, item)?;
+            Some(true)
+        })?;
         Some(Compared {
             changes: comparison.finish(),
             pending: head.pending,
@@ -342,6 +455,25 @@ enum Item<'a> {
     },
 }
 
+impl Item<'_> {
+    /// The figure's key (a data file's path from the head's table) and printed value;
+    /// `None` if it names a file the head does not list.
+    fn key_and_value<'i>(&'i self, head: &'i Head) -> Option<(Key<'i>, Cow<'i, str>)> {
+        match self {
+            Item::Data {
+                file,
+                inside,
+                value,
+                ..
+            } => {
+                let (path, _) = head.files.get(*file as usize)?;
+                Some((Key::Data(path, inside), Cow::Borrowed(value)))
+            }
+            Item::Computed { key, value, .. } => Some((Key::parse(key), Cow::Borrowed(value))),
+        }
+    }
+}
+
 impl<'de> de::Deserialize<'de> for Item<'de> {
     fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Item<'de>, D::Error> {
         deserializer.deserialize_seq(ItemVisitor)
@@ -569,6 +701,54 @@ mod tests {
         std::fs::write(dir.path().join(FILE), m.to_bytes()).unwrap();
         let published = Published::read(dir.path()).unwrap();
         assert!(published.compare(&m).unwrap().changes.is_empty());
+    }
+
+    proptest! {
+        /// A rebuild's figures in the published order, some values changed (a figure printed
+        /// twice changed in one place or both): compared in order, as by key.
+        #[test]
+        fn figures_in_the_same_order_compare_in_order_as_by_key(
+            old in figures(),
+            changed in prop::collection::vec(any::<bool>(), 0..24),
+        ) {
+            let mut figures = old.clone();
+            let mut flags = changed.iter().copied().chain(std::iter::repeat(false));
+            for figure in figures.iter_mut().flatten() {
+                if flags.next() == Some(true) {
+                    figure.2.push('0');
+                }
+            }
+            let old = manifest(&old, &[(1, "7人")]);
+            let new = manifest(&figures, &[]);
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join(FILE), old.to_bytes()).unwrap();
+            let published = Published::read(dir.path()).unwrap();
+            let in_order = published.compare_in_order(&new).unwrap();
+            let in_order = in_order.expect("the same figures in the same order");
+            prop_assert_eq!(&in_order.changes, &diff(&old, &new));
+            prop_assert_eq!(&in_order.pending, &old.pending);
+            let by_key = published.compare_by_key(&new).unwrap();
+            prop_assert_eq!(in_order.changes, by_key.changes);
+        }
+    }
+
+    /// A figure more, one fewer or two swapped: not in order, compared by key.
+    #[test]
+    fn figures_out_of_order_are_compared_by_key() {
+        let figures = vec![vec![(0, 0, "1人".to_string()), (1, 1, "2人".to_string())]];
+        let old = manifest(&figures, &[]);
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(FILE), old.to_bytes()).unwrap();
+        let published = Published::read(dir.path()).unwrap();
+        let mut more = figures.clone();
+        more[0].push((2, 0, "3人".into()));
+        let mut swapped = figures.clone();
+        swapped[0].swap(0, 1);
+        for new in [more, vec![figures[0][..1].to_vec()], swapped] {
+            let new = manifest(&new, &[]);
+            assert!(published.compare_in_order(&new).unwrap().is_none());
+            assert_eq!(published.compare(&new).unwrap().changes, diff(&old, &new));
+        }
     }
 
     #[test]
