@@ -24,6 +24,7 @@ use plotters_backend::{
 };
 
 use super::{FONT_STACK, PLOTTED_FAMILY};
+use crate::html::push_html_text;
 
 /// The font size most chart text has: the root `<svg>` states it once.
 const BASE_FONT_SIZE: f64 = 12.0;
@@ -123,25 +124,6 @@ impl LeanSvg {
 
 fn push_int(out: &mut String, value: impl itoa::Integer) {
     out.push_str(itoa::Buffer::new().format(value));
-}
-
-/// Pushes `text` with `<`, `>`, `&`, `"` and `'` escaped (attribute values and labels).
-fn push_escaped(out: &mut String, text: &str) {
-    let mut rest = 0;
-    for (at, byte) in text.bytes().enumerate() {
-        let escaped = match byte {
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'&' => "&amp;",
-            b'"' => "&quot;",
-            b'\'' => "&apos;",
-            _ => continue,
-        };
-        out.push_str(&text[rest..at]);
-        out.push_str(escaped);
-        rest = at + 1;
-    }
-    out.push_str(&text[rest..]);
 }
 
 impl DrawingBackend for LeanSvg {
@@ -315,7 +297,7 @@ impl DrawingBackend for LeanSvg {
         let family = style.family();
         if family.as_str() != PLOTTED_FAMILY {
             self.svg.push_str(" font-family=\"");
-            push_escaped(&mut self.svg, family.as_str());
+            push_html_text(&mut self.svg, family.as_str());
             self.svg.push('"');
         }
         // plotters' text sizes are em × 1.24; the SVG states the em size, to one decimal.
@@ -351,7 +333,7 @@ impl DrawingBackend for LeanSvg {
         }
         // A label's line breaks and blank lines are dropped: the text stays on one line.
         for line in text.lines().filter(|line| !line.trim().is_empty()) {
-            push_escaped(&mut self.svg, line);
+            push_html_text(&mut self.svg, line);
         }
         self.svg.push_str("</text>");
         Ok(())
@@ -425,7 +407,7 @@ mod tests {
         assert_eq!(
             texts,
             [
-                "<text x=\"5\" y=\"6\" dy=\"0.5ex\" text-anchor=\"start\" fill=\"#222222\">A&lt;&amp;&quot;&apos;&gt;B</text>",
+                "<text x=\"5\" y=\"6\" dy=\"0.5ex\" text-anchor=\"start\" fill=\"#222222\">A&lt;&amp;&quot;&#39;&gt;B</text>",
                 "<text x=\"7\" y=\"8\" dy=\"0.5ex\" text-anchor=\"start\" font-family=\"Serif\" font-size=\"11\" fill=\"#222222\" transform=\"rotate(270, 7, 8)\"><title><span>src</span></title>村</text>",
                 "<text x=\"0\" y=\"0\" dy=\"0.5ex\" text-anchor=\"start\" font-size=\"13.3\" fill=\"#222222\">x</text>",
                 "</svg>",
