@@ -7,10 +7,11 @@
 //!
 //! The comparison reads the file in the layout [`Manifest::write_to`] gives it, one figure a
 //! line: each line is parsed on its own from the bytes read (its texts borrowed, not
-//! copied), four times faster than a JSON reader pulling the whole document byte by byte
-//! through `io::Read` (at 10,000 villages that took 0.7 s of a rebuild, on one core). A file
-//! in another layout — hand-edited, reformatted — is not compared with (the build says so,
-//! and writes a new one).
+//! copied), and compared with the new figure in the same place (see
+//! [`Published::compare`]). A JSON reader pulling the whole document byte by byte through
+//! `io::Read`, each figure then looked up by its key, took 0.4–0.5 s of a rebuild of 10,000
+//! villages, on one core; this, 0.17–0.21 s. A file in another layout — hand-edited,
+//! reformatted — is not compared with (the build says so, and writes a new one).
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};

@@ -77,10 +77,8 @@ impl Canvas {
     /// `<title>` naming that source, an empty marked figure, which the page shows as the
     /// value's data file and line (a tooltip on hover).
     fn source(&mut self, source: Option<&String>) {
-        if let Some(payload) = source {
-            self.backend
-                .title_next_text(crate::provenance::mark(payload, ""));
-        }
+        self.backend
+            .title_next_text(source.map(|payload| crate::provenance::mark(payload, "")));
     }
 
     fn rect(&mut self, x0: f64, y0: f64, x1: f64, y1: f64, color: &RGBColor) {

@@ -37,7 +37,8 @@ pub struct LeanSvg {
     next_title: Option<String>,
 }
 
-type Drawn = Result<(), DrawingErrorKind<Infallible>>;
+/// What a primitive returns: drawing into a string cannot fail.
+type DrawResult = Result<(), DrawingErrorKind<Infallible>>;
 
 impl LeanSvg {
     /// A blank canvas of `width` × `height` pixels.
@@ -61,10 +62,10 @@ impl LeanSvg {
         }
     }
 
-    /// The next text drawn gets `title` (HTML, written as is) as its `<title>`: a tooltip,
-    /// and the page's source marker for the value it shows.
-    pub fn title_next_text(&mut self, title: String) {
-        self.next_title = Some(title);
+    /// The next text drawn gets `title` (HTML, written as is) as its `<title>`, or none: a
+    /// tooltip, and the page's source marker for the value it shows.
+    pub fn title_next_text(&mut self, title: Option<String>) {
+        self.next_title = title;
     }
 
     /// The finished SVG document.
@@ -133,15 +134,15 @@ impl DrawingBackend for LeanSvg {
         self.size
     }
 
-    fn ensure_prepared(&mut self) -> Drawn {
+    fn ensure_prepared(&mut self) -> DrawResult {
         Ok(())
     }
 
-    fn present(&mut self) -> Drawn {
+    fn present(&mut self) -> DrawResult {
         Ok(())
     }
 
-    fn draw_pixel(&mut self, point: BackendCoord, color: BackendColor) -> Drawn {
+    fn draw_pixel(&mut self, point: BackendCoord, color: BackendColor) -> DrawResult {
         if color.alpha == 0.0 {
             return Ok(());
         }
@@ -161,7 +162,7 @@ impl DrawingBackend for LeanSvg {
         from: BackendCoord,
         to: BackendCoord,
         style: &S,
-    ) -> Drawn {
+    ) -> DrawResult {
         let color = style.color();
         if color.alpha == 0.0 {
             return Ok(());
@@ -184,7 +185,7 @@ impl DrawingBackend for LeanSvg {
         bottom_right: BackendCoord,
         style: &S,
         fill: bool,
-    ) -> Drawn {
+    ) -> DrawResult {
         let color = style.color();
         if color.alpha == 0.0 {
             return Ok(());
@@ -210,7 +211,7 @@ impl DrawingBackend for LeanSvg {
         &mut self,
         path: I,
         style: &S,
-    ) -> Drawn {
+    ) -> DrawResult {
         let color = style.color();
         if color.alpha == 0.0 {
             return Ok(());
@@ -231,7 +232,7 @@ impl DrawingBackend for LeanSvg {
         radius: u32,
         style: &S,
         fill: bool,
-    ) -> Drawn {
+    ) -> DrawResult {
         let color = style.color();
         if color.alpha == 0.0 {
             return Ok(());
@@ -257,7 +258,7 @@ impl DrawingBackend for LeanSvg {
         &mut self,
         path: I,
         style: &S,
-    ) -> Drawn {
+    ) -> DrawResult {
         let color = style.color();
         if color.alpha == 0.0 {
             return Ok(());
@@ -275,7 +276,7 @@ impl DrawingBackend for LeanSvg {
         text: &str,
         style: &S,
         pos: BackendCoord,
-    ) -> Drawn {
+    ) -> DrawResult {
         let color = style.color();
         if color.alpha == 0.0 {
             return Ok(());
@@ -395,7 +396,7 @@ mod tests {
             (5, 6),
         )
         .unwrap();
-        svg.title_next_text("<span>src</span>".to_string());
+        svg.title_next_text(Some("<span>src</span>".to_string()));
         let rotated = text_style("Serif", 11.0).transform(FontTransform::Rotate270);
         svg.draw_text("村", &rotated, (7, 8)).unwrap();
         svg.draw_text("x", &text_style(PLOTTED_FAMILY, 13.33), (0, 0))
