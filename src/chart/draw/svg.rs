@@ -74,10 +74,27 @@ impl LeanSvg {
         self.svg
     }
 
-    /// Starts an element: `<name`.
-    fn open(&mut self, name: &str) {
+    /// Starts an element, `<name`, unless `color` is fully transparent: then nothing is
+    /// drawn and `false` returned.
+    fn open(&mut self, name: &str, color: BackendColor) -> bool {
+        if color.alpha == 0.0 {
+            return false;
+        }
         self.svg.push('<');
         self.svg.push_str(name);
+        true
+    }
+
+    /// A shape's paint: filled (` fill="#…" stroke="none"`) or outlined (` fill="none"
+    /// stroke="#…"`).
+    fn paint(&mut self, color: BackendColor, fill: bool) {
+        if fill {
+            self.color_attribute("fill", color);
+            self.svg.push_str(" stroke=\"none\"");
+        } else {
+            self.svg.push_str(" fill=\"none\"");
+            self.color_attribute("stroke", color);
+        }
     }
 
     /// ` name="value"` for a whole number.
@@ -143,10 +160,9 @@ impl DrawingBackend for LeanSvg {
     }
 
     fn draw_pixel(&mut self, point: BackendCoord, color: BackendColor) -> DrawResult {
-        if color.alpha == 0.0 {
+        if !self.open("rect", color) {
             return Ok(());
         }
-        self.open("rect");
         self.int_attribute("x", point.0);
         self.int_attribute("y", point.1);
         self.svg
@@ -164,10 +180,9 @@ impl DrawingBackend for LeanSvg {
         style: &S,
     ) -> DrawResult {
         let color = style.color();
-        if color.alpha == 0.0 {
+        if !self.open("line", color) {
             return Ok(());
         }
-        self.open("line");
         self.opacity(color);
         self.color_attribute("stroke", color);
         self.int_attribute("stroke-width", style.stroke_width());
@@ -187,23 +202,16 @@ impl DrawingBackend for LeanSvg {
         fill: bool,
     ) -> DrawResult {
         let color = style.color();
-        if color.alpha == 0.0 {
+        if !self.open("rect", color) {
             return Ok(());
         }
-        self.open("rect");
         self.int_attribute("x", upper_left.0);
         self.int_attribute("y", upper_left.1);
         self.int_attribute("width", bottom_right.0 - upper_left.0);
         self.int_attribute("height", bottom_right.1 - upper_left.1);
         self.opacity(color);
-        if fill {
-            self.color_attribute("fill", color);
-            self.svg.push_str(" stroke=\"none\"/>");
-        } else {
-            self.svg.push_str(" fill=\"none\"");
-            self.color_attribute("stroke", color);
-            self.svg.push_str("/>");
-        }
+        self.paint(color, fill);
+        self.svg.push_str("/>");
         Ok(())
     }
 
@@ -213,10 +221,9 @@ impl DrawingBackend for LeanSvg {
         style: &S,
     ) -> DrawResult {
         let color = style.color();
-        if color.alpha == 0.0 {
+        if !self.open("polyline", color) {
             return Ok(());
         }
-        self.open("polyline");
         self.svg.push_str(" fill=\"none\"");
         self.opacity(color);
         self.color_attribute("stroke", color);
@@ -234,21 +241,14 @@ impl DrawingBackend for LeanSvg {
         fill: bool,
     ) -> DrawResult {
         let color = style.color();
-        if color.alpha == 0.0 {
+        if !self.open("circle", color) {
             return Ok(());
         }
-        self.open("circle");
         self.int_attribute("cx", center.0);
         self.int_attribute("cy", center.1);
         self.int_attribute("r", radius);
         self.opacity(color);
-        if fill {
-            self.color_attribute("fill", color);
-            self.svg.push_str(" stroke=\"none\"");
-        } else {
-            self.svg.push_str(" fill=\"none\"");
-            self.color_attribute("stroke", color);
-        }
+        self.paint(color, fill);
         self.int_attribute("stroke-width", style.stroke_width());
         self.svg.push_str("/>");
         Ok(())
@@ -260,10 +260,9 @@ impl DrawingBackend for LeanSvg {
         style: &S,
     ) -> DrawResult {
         let color = style.color();
-        if color.alpha == 0.0 {
+        if !self.open("polygon", color) {
             return Ok(());
         }
-        self.open("polygon");
         self.opacity(color);
         self.color_attribute("fill", color);
         self.points(path);
@@ -278,11 +277,10 @@ impl DrawingBackend for LeanSvg {
         pos: BackendCoord,
     ) -> DrawResult {
         let color = style.color();
-        if color.alpha == 0.0 {
+        if !self.open("text", color) {
             return Ok(());
         }
         let (x, y) = pos;
-        self.open("text");
         self.int_attribute("x", x);
         self.int_attribute("y", y);
         self.svg.push_str(match style.anchor().v_pos {
