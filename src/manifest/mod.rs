@@ -686,35 +686,39 @@ pub struct Change {
     pub direct: bool,
 }
 
+impl Manifest {
+    /// A change of `figure`, one of this manifest's: its key, what it is and its source
+    /// from here, printed `old` before and `new` now.
+    pub fn change(&self, figure: Figure<'_>, old: Option<String>, new: Option<String>) -> Change {
+        Change {
+            key: self.key(figure).to_string(),
+            what: self.what(figure).into_owned(),
+            old,
+            new,
+            src: self.src(figure).into_owned(),
+            direct: figure.direct(),
+        }
+    }
+}
+
 /// The figures whose printed value changed from `old` to `new`, with the figures no longer
 /// published and those published for the first time, in key order.
 pub fn diff(old: &Manifest, new: &Manifest) -> Vec<Change> {
     let (before, after) = (old.by_key(), new.by_key());
-    let change = |m: &Manifest, key: Key<'_>, figure: Figure<'_>| Change {
-        key: key.to_string(),
-        what: m.what(figure).into_owned(),
-        old: None,
-        new: None,
-        src: m.src(figure).into_owned(),
-        direct: figure.direct(),
-    };
     let mut changes = Vec::new();
     for (key, (_, figure)) in &after {
         match before.get(key) {
             Some((_, was)) if was.value() == figure.value() => {}
-            was => changes.push(Change {
-                old: was.map(|(_, f)| f.value().to_string()),
-                new: Some(figure.value().to_string()),
-                ..change(new, *key, *figure)
-            }),
+            was => changes.push(new.change(
+                *figure,
+                was.map(|(_, f)| f.value().to_string()),
+                Some(figure.value().to_string()),
+            )),
         }
     }
     for (key, (_, figure)) in &before {
         if !after.contains_key(key) {
-            changes.push(Change {
-                old: Some(figure.value().to_string()),
-                ..change(old, *key, *figure)
-            });
+            changes.push(old.change(*figure, Some(figure.value().to_string()), None));
         }
     }
     changes.sort_by(|a, b| a.key.cmp(&b.key));

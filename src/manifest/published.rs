@@ -52,15 +52,10 @@ impl Published {
     pub fn read(out_dir: &Path) -> Option<Published> {
         let file = out_dir.join(FILE);
         let reader = BufReader::new(std::fs::File::open(&file).ok()?);
-        let mut de = serde_json::Deserializer::from_reader(reader);
         let mut head = Head::default();
-        let read = de::Deserializer::deserialize_map(&mut de, Document { head: &mut head });
-        // Stopped on purpose at the pages (or read through, for a manifest without any).
-        let stopped = match &read {
-            Ok(()) => true,
-            Err(e) => e.to_string().starts_with(HEAD_READ),
-        };
-        (stopped && head.version == Some(VERSION)).then_some(Published {
+        // Any layout of JSON: stopped on purpose at the pages.
+        read_document(serde_json::Deserializer::from_reader(reader), &mut head)?;
+        (head.version == Some(VERSION)).then_some(Published {
             file,
             data: head.data,
         })
@@ -97,7 +92,7 @@ impl Published {
             }
         }
         let mut head = Head::default();
-        read_document(&head_bytes, &mut head)?;
+        read_document(serde_json::Deserializer::from_slice(&head_bytes), &mut head)?;
         (head.version == Some(VERSION)).then_some((reader, head))
     }
 
@@ -136,7 +131,7 @@ impl Published {
         // The tail: the changes still pending, then the document's end.
         let mut tail = b"{".to_vec();
         reader.read_to_end(&mut tail).ok()?;
-        read_document(&tail, head)?;
+        read_document(serde_json::Deserializer::from_slice(&tail), head)?;
         Some(true)
     }
 
@@ -204,14 +199,7 @@ impl Published {
         let mut changes: Vec<Change> = changed
             .into_iter()
             .filter(|(place, figure, _)| first.get(&new.key(*figure)) == Some(place))
-            .map(|(_, figure, old)| Change {
-                key: new.key(figure).to_string(),
-                what: new.what(figure).into_owned(),
-                old: Some(old),
-                new: Some(figure.value().to_string()),
-                src: new.src(figure).into_owned(),
-                direct: figure.direct(),
-            })
+            .map(|(_, figure, old)| new.change(figure, Some(old), Some(figure.value().to_string())))
             .collect();
         changes.sort_by(|a, b| a.key.cmp(&b.key));
         Some(Some(Compared {
@@ -235,11 +223,13 @@ impl Published {
     }
 }
 
-/// Reads a piece of the document — its head (stopping at the pages) or its tail (from
-/// after the pages, with a `{` put before) — into `head`; `None` if it is not JSON of the
-/// manifest's.
-fn read_document(bytes: &[u8], head: &mut Head) -> Option<()> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
+/// Reads the document, or a piece of it — its head (stopping at the pages) or its tail
+/// (from after the pages, with a `{` put before) — into `head`; `None` if it is not JSON of
+/// the manifest's.
+fn read_document<'de, R: serde_json::de::Read<'de>>(
+    mut de: serde_json::Deserializer<R>,
+    head: &mut Head,
+) -> Option<()> {
     let read = de::Deserializer::deserialize_map(&mut de, Document { head });
     match read {
         Ok(()) => de.end().ok(),
@@ -325,14 +315,9 @@ impl<'m> Comparison<'m> {
                 }
                 let figure = self.figures[number];
                 if figure.value() != value {
-                    self.changes.push(Change {
-                        key: self.new.key(figure).to_string(),
-                        what: self.new.what(figure).into_owned(),
-                        old: Some(value.to_string()),
-                        new: Some(figure.value().to_string()),
-                        src: self.new.src(figure).into_owned(),
-                        direct: figure.direct(),
-                    });
+                    let now = Some(figure.value().to_string());
+                    let change = self.new.change(figure, Some(value.to_string()), now);
+                    self.changes.push(change);
                 }
             }
             None => {
@@ -355,34 +340,8 @@ impl<'m> Comparison<'m> {
     /// A published figure as read from its line; `None` if it names a file the head does
     /// not list.
     fn item(&mut self, head: &Head, item: Item<'_>) -> Option<()> {
-        match item {
-            Item::Data {
-                file,
-                inside,
-                line,
-                label,
-                value,
-            } => {
-                let (path, title) = head.files.get(file as usize)?;
-                self.published(Key::Data(path, &inside), &value, || {
-                    let label = head.labels.get(label as usize).map_or("", String::as_str);
-                    (
-                        format!("{title} {label}").trim().to_string(),
-                        format!("{path}:{line}"),
-                    )
-                });
-            }
-            Item::Computed {
-                key,
-                what,
-                src,
-                value,
-            } => {
-                self.published(Key::parse(&key), &value, || {
-                    (what.into_owned(), src.into_owned())
-                });
-            }
-        }
+        let (key, value) = item.key_and_value(head)?;
+        self.published(key, &value, || item.what_and_src(head));
         Some(())
     }
 
@@ -390,14 +349,8 @@ impl<'m> Comparison<'m> {
     fn finish(mut self) -> Vec<Change> {
         for (number, &figure) in self.figures.iter().enumerate() {
             if !self.seen[number] {
-                self.changes.push(Change {
-                    key: self.new.key(figure).to_string(),
-                    what: self.new.what(figure).into_owned(),
-                    old: None,
-                    new: Some(figure.value().to_string()),
-                    src: self.new.src(figure).into_owned(),
-                    direct: figure.direct(),
-                });
+                let now = Some(figure.value().to_string());
+                self.changes.push(self.new.change(figure, None, now));
             }
         }
         self.changes.sort_by(|a, b| a.key.cmp(&b.key));
@@ -508,6 +461,27 @@ impl<'a> Item<'a> {
                 Some((Key::Data(path, inside), Cow::Borrowed(value)))
             }
             Item::Computed { key, value, .. } => Some((Key::parse(key), Cow::Borrowed(value))),
+        }
+    }
+
+    /// What the figure is and where it came from, as the published manifest says (for a
+    /// figure no longer published).
+    fn what_and_src(&self, head: &Head) -> (String, String) {
+        match self {
+            Item::Data {
+                file, line, label, ..
+            } => {
+                let (path, title) = head
+                    .files
+                    .get(*file as usize)
+                    .map_or(("", ""), |(p, t)| (p.as_str(), t.as_str()));
+                let label = head.labels.get(*label as usize).map_or("", String::as_str);
+                (
+                    format!("{title} {label}").trim().to_string(),
+                    format!("{path}:{line}"),
+                )
+            }
+            Item::Computed { what, src, .. } => (what.to_string(), src.to_string()),
         }
     }
 }

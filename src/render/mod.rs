@@ -1617,9 +1617,9 @@ impl PagePlan {
                     })
                     .collect();
                 let mut item = self.link_json(entry.page);
-                let open = Some(entry.page) == current
-                    || entry.children.iter().any(|&c| Some(c) == current);
-                item["current"] = Json::Bool(Some(entry.page) == current);
+                let here = Some(entry.page) == current;
+                let open = here || entry.children.iter().any(|&c| Some(c) == current);
+                item["current"] = Json::Bool(here);
                 item["open"] = Json::Bool(open);
                 item["children"] = Json::Array(children);
                 item

@@ -277,6 +277,8 @@ impl DrawingBackend for LeanSvg {
         pos: BackendCoord,
     ) -> DrawResult {
         let color = style.color();
+        // The title pending is this text's, drawn or not.
+        let title = self.next_title.take();
         if !self.open("text", color) {
             return Ok(());
         }
@@ -325,7 +327,7 @@ impl DrawingBackend for LeanSvg {
             let _ = write!(self.svg, " transform=\"rotate({degrees}, {x}, {y})\"");
         }
         self.svg.push('>');
-        if let Some(title) = self.next_title.take() {
+        if let Some(title) = title {
             self.svg.push_str("<title>");
             self.svg.push_str(&title);
             self.svg.push_str("</title>");
@@ -397,9 +399,15 @@ mod tests {
         svg.title_next_text(Some("<span>src</span>".to_string()));
         let rotated = text_style("Serif", 11.0).transform(FontTransform::Rotate270);
         svg.draw_text("村", &rotated, (7, 8)).unwrap();
+        // A title belongs to its text: one not drawn (transparent) takes it along.
+        svg.title_next_text(Some("lost".to_string()));
+        let transparent = RGBColor(0, 0, 0).mix(0.0);
+        let clear = text_style(PLOTTED_FAMILY, 12.0).color(&transparent);
+        svg.draw_text("hidden", &clear, (1, 1)).unwrap();
         svg.draw_text("x", &text_style(PLOTTED_FAMILY, 13.33), (0, 0))
             .unwrap();
         let svg = svg.finish();
+        assert!(!svg.contains("lost") && !svg.contains("hidden"), "{svg}");
         assert_eq!(svg.lines().count(), 1);
         let first = svg.find("<text").unwrap();
         let texts: Vec<&str> = svg[first..].split_inclusive("</text>").collect();
