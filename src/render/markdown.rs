@@ -59,7 +59,8 @@ pub struct Links<'a> {
     pub root: &'a str,
 }
 
-/// Renders `markdown` to HTML; marked figures are shown through `figures`.
+/// Renders `markdown` to HTML; marked figures are shown through `figures`, and the events
+/// read by `search_text` (the page's text for the search index) as they are written.
 ///
 /// The events stream from the parser to the HTML writer (a heading is held until it ends, a
 /// run of text until it does): a page of 10,000 table rows holds no list of its events.
@@ -68,6 +69,7 @@ pub fn to_html(
     links: &Links<'_>,
     number_headings: bool,
     figures: &mut dyn FigureHtml,
+    search_text: Option<&mut crate::search::text::Reader>,
 ) -> RenderedMarkdown {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
@@ -154,6 +156,7 @@ pub fn to_html(
         state: RawHtmlState::default(),
         links: 0,
         plain_depth: 0,
+        search_text,
     };
     let events = merge_text(numbered).map(|event| shown.show(event));
     // The HTML is about as long as its Markdown and the figures' spans: reserved once.
@@ -208,13 +211,15 @@ struct ShowFigures<'f> {
     links: usize,
     /// How many images and code blocks (where figures are plain text) they are inside.
     plain_depth: usize,
+    /// Reads the events shown, for the search index.
+    search_text: Option<&'f mut crate::search::text::Reader>,
 }
 
 impl ShowFigures<'_> {
     fn show<'a>(&mut self, event: Event<'a>) -> Event<'a> {
         let has = |t: &str| provenance::find_marker(t, provenance::OPEN).is_some();
         let plain = |t: &CowStr<'a>| CowStr::from(provenance::strip(t).into_owned());
-        match event {
+        let shown = match event {
             Event::Start(Tag::Image {
                 link_type,
                 dest_url,
@@ -249,12 +254,14 @@ impl ShowFigures<'_> {
                 if self.plain_depth > 0 {
                     Event::Text(plain(&text))
                 } else {
+                    // Read as its text and figures, not as the HTML it becomes.
                     let in_link = self.links + self.state.links > 0;
-                    Event::Html(CowStr::from(text_with_figures(
+                    return Event::Html(CowStr::from(text_with_figures(
                         &text,
                         in_link,
                         self.figures,
-                    )))
+                        self.search_text.as_deref_mut(),
+                    )));
                 }
             }
             Event::Code(text) if has(&text) => Event::Code(plain(&text)),
@@ -271,22 +278,44 @@ impl ShowFigures<'_> {
                 self.figures,
             )),
             other => other,
+        };
+        if let Some(reader) = self.search_text.as_deref_mut() {
+            reader.event(&shown);
         }
+        shown
     }
 }
 
-/// Text with marked figures as HTML.
-fn text_with_figures(text: &str, in_link: bool, figures: &mut dyn FigureHtml) -> String {
+/// Text with marked figures as HTML; `search_text` reads its text and each figure's HTML.
+fn text_with_figures(
+    text: &str,
+    in_link: bool,
+    figures: &mut dyn FigureHtml,
+    mut search_text: Option<&mut crate::search::text::Reader>,
+) -> String {
     let mut out = String::with_capacity(text.len() + 64);
     for piece in provenance::pieces(text) {
         match piece {
-            Piece::Plain(plain) => crate::html::push_html_text(&mut out, plain),
+            Piece::Plain(plain) => {
+                crate::html::push_html_text(&mut out, plain);
+                if let Some(reader) = search_text.as_deref_mut() {
+                    reader.text(plain);
+                }
+            }
             Piece::Figure { payload, text: "" } => {
-                out.push_str(&crate::html::escape_html_text(&figures.source(payload)));
+                let source = figures.source(payload);
+                out.push_str(&crate::html::escape_html_text(&source));
+                if let Some(reader) = search_text.as_deref_mut() {
+                    reader.text(&source);
+                }
             }
             Piece::Figure { payload, text } => {
                 let escaped = crate::html::escape_html_text(text);
-                out.push_str(&figures.figure(payload, &escaped, in_link));
+                let html = figures.figure(payload, &escaped, in_link);
+                out.push_str(&html);
+                if let Some(reader) = search_text.as_deref_mut() {
+                    reader.figure(&html);
+                }
             }
         }
     }
@@ -558,6 +587,7 @@ mod tests {
             &links,
             false,
             &mut PlainFigures,
+            None,
         );
         assert!(
             out.html.contains(r#"href="../villages/hengxi.html""#),
@@ -645,7 +675,7 @@ mod tests {
             source_dir: "",
             root: "",
         };
-        to_html(md, &links, number_headings, figures)
+        to_html(md, &links, number_headings, figures, None)
     }
 
     /// Shows a figure as `<b src>text</b>` and its source as `src:<payload>`.
@@ -746,5 +776,152 @@ mod tests {
             "{html}"
         );
         assert!(html.contains("<b data-src=\"d0.4\">7</b>"), "{html}");
+    }
+}
+
+#[cfg(test)]
+mod search_text_tests {
+    use super::*;
+    use crate::search::text::{PageText, Reader, page_text};
+    use proptest::prelude::*;
+
+    /// Shows figures as huibao's pages do: a span with the source, a corrected one (payload
+    /// `c…`) with the link to its note.
+    struct Spans;
+    impl FigureHtml for Spans {
+        fn figure(&mut self, payload: &str, text_html: &str, in_link: bool) -> String {
+            match (payload.starts_with('c'), in_link) {
+                (true, false) => format!(
+                    "<span class=\"fig-corrected\" data-src=\"{payload}\">{text_html}<a class=\"fig-note\" href=\"c.html#x\" title=\"原为 1\">更正</a></span>"
+                ),
+                _ => format!("<span data-src=\"{payload}\">{text_html}</span>"),
+            }
+        }
+        fn source(&self, payload: &str) -> String {
+            format!("来源 {payload}")
+        }
+    }
+
+    /// The text read from the events of `md` (`None`: left to the HTML) and the text read
+    /// from the HTML they make.
+    fn both(md: &str) -> (Option<PageText>, PageText) {
+        let pages: HashMap<String, String> = HashMap::new();
+        let links = Links {
+            pages: &pages,
+            source_dir: "",
+            root: "",
+        };
+        let mut reader = Reader::default();
+        let html = to_html(md, &links, true, &mut Spans, Some(&mut reader)).html;
+        (reader.finish(), page_text(&html))
+    }
+
+    /// Pieces of pages: Markdown's blocks and inlines, raw HTML, what only the site shows,
+    /// figures.
+    fn snippets() -> Vec<String> {
+        let fig = |payload: &str, text: &str| provenance::mark(payload, text);
+        let mut out: Vec<String> = [
+            "# 总标题",
+            "## 正式 标题\n第二行",
+            "Setext 标题\n多行\n-------",
+            "<div class=\"note site-only\">\n\n**示例** 这是网站说明[^a]。\n\n</div>",
+            "正文甲<span class=\"site-only\">（仅网站）</span>乙 &amp; 丙 &lt;x&gt; &nbsp;丁",
+            "![图片 **说明**[^b]](a.png \"t\") 图后文字",
+            "```rust\nlet a = \"<p>\";\n```",
+            "| 甲 | 乙 |\n|---:|----|\n| 1,234 | **粗** |",
+            "- 一项\n  - 嵌套项\n- 二项  \n  硬换行",
+            "1. 有序\n2. 列表",
+            "> 引用[^b]\n> 第二行",
+            "---",
+            "<h3>原始 <em>标题</em></h3>",
+            "<h2>未完的原始标题",
+            "<script>var x = \"<div>\";</script>",
+            "<details><summary>说明</summary>长颈鹿</details>",
+            "<figure class=\"chart\"><figcaption>构成</figcaption>\n<svg xmlns=\"http://www.w3.org/2000/svg\"><text>因病</text></svg>\n<details class=\"chart-data\"><summary>查看数据表</summary>\n<table><tr><td>因病</td></tr></table>\n</details>\n</figure>",
+            "<!-- 注释\n跨行 -->",
+            "<div\n class=\"site-only\">跨行标签</div>",
+            "文字 `代码` ~~删除~~ <span>内联</span> [链接](https://example.com)",
+            "[^a]: 脚注甲",
+            "[^b]: 脚注乙 *强调*",
+            "<svg><text>画</text></svg>\n末尾",
+            "<p class=\"site-only\">网站专用",
+            "## 小标题 {.site-only}",
+            "<nav>导航</nav>后",
+            "<SVG><TEXT>内</TEXT></Svg>大写",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect();
+        out.push(format!(
+            "共{}户，其中{}人；{}、[{}](https://example.com)，`{}`",
+            fig("d0.1", "1841"),
+            fig("d0.10", "甲&乙<丙>"),
+            fig("c0.2", "6,336"),
+            fig("c0.3", "链接里"),
+            fig("d0.4", "代码里"),
+        ));
+        out.push(format!(
+            "## {}年\n\n<p title=\"{}\">{}</p>\n\n<svg><title>{}</title></svg>{}",
+            fig("d0.5", "2020"),
+            fig("d0.6", "属性"),
+            fig("c0.7", "原始"),
+            fig("d0.8", ""),
+            fig("d0.9", ""),
+        ));
+        out
+    }
+
+    #[test]
+    fn the_text_read_from_the_events_is_the_text_read_from_the_html() {
+        let snippets = snippets();
+        let mut left_to_html = Vec::new();
+        for snippet in &snippets {
+            match both(snippet) {
+                (Some(events), html) => assert_eq!(events, html, "{snippet}"),
+                (None, _) => left_to_html.push(snippet.as_str()),
+            }
+        }
+        // Left to the HTML: a `site-only` element that does not end (or that Markdown's own
+        // `</p>` would end), a `site-only` heading.
+        assert_eq!(
+            left_to_html,
+            ["<p class=\"site-only\">网站专用", "## 小标题 {.site-only}"]
+        );
+        let (events, html) = both("<p class=\"site-only\">网站专用\n\n正文");
+        assert_eq!((events, html.body.as_str()), (None, "网站专用\n正文"));
+        let whole = snippets
+            .iter()
+            .filter(|s| {
+                !s.contains("网站专用") && !s.contains("{.site-only}") && !s.contains("未完")
+            })
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join("\n\n");
+        let (events, html) = both(&whole);
+        assert_eq!(events.as_ref(), Some(&html));
+        assert!(
+            html.body.contains("脚注乙 强调") && html.body.contains("更正"),
+            "{html:?}"
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+        /// Any page made of the pieces: the same text from its events as from its HTML,
+        /// or left to the HTML.
+        #[test]
+        fn any_page_reads_the_same_from_its_events(
+            picks in proptest::collection::vec((0usize..64, 0usize..3), 1..12)
+        ) {
+            let snippets = snippets();
+            let mut md = String::new();
+            for (pick, joint) in picks {
+                md.push_str(&snippets[pick % snippets.len()]);
+                md.push_str(["\n\n", "\n", " "][joint]);
+            }
+            if let (Some(events), html) = both(&md) {
+                prop_assert_eq!(events, html, "{}", md);
+            }
+        }
     }
 }

@@ -188,6 +188,9 @@ struct PageHtml {
     markdown: String,
     /// The CSV files of its data tables (paths in the site), linked under each table.
     tables: Vec<(String, Bytes)>,
+    /// Its text for the search index, read as its Markdown was written (when asked for and
+    /// the events could say it: else read from `body`).
+    search_text: Option<search::text::PageText>,
 }
 
 /// One page rendered and handed to the sink: what the rest of the build needs of it.
@@ -768,7 +771,7 @@ pub fn render_site_cached(
             .as_ref()
             .and_then(|r| Some((r.var.as_str(), values.record(r)?)));
         let record = record.as_ref().map(|(name, value)| (*name, &**value));
-        let page = render_page(
+        let mut page = render_page(
             site,
             plan,
             index,
@@ -779,6 +782,7 @@ pub fn render_site_cached(
             link_targets,
             &sources,
             (&figure_sources, Some(&corrected)),
+            collector.is_some(),
         )?;
         let output_path = &plan.pages[index].output;
         let own_files: Vec<&str> = page.tables.iter().map(|(p, _)| p.as_str()).collect();
@@ -805,7 +809,10 @@ pub fn render_site_cached(
             .as_ref()
             .map(|collector| -> Result<_, Vec<Diagnostic>> {
                 // What only the site shows is left out by the reader itself.
-                let text = search::text::page_text(&page.body);
+                let text = match page.search_text.take() {
+                    Some(text) => text,
+                    None => search::text::page_text(&page.body),
+                };
                 let title = crate::provenance::strip(&planned.title);
                 let unwritable = |error| vec![search::files::write_error(&error)];
                 if !keep {
@@ -1462,6 +1469,7 @@ fn render_page(
     link_targets: &HashMap<String, String>,
     sources: &[pages::Source],
     (figure_sources, corrected): (&Sources, Option<&CorrectedFigures>),
+    read_search_text: bool,
 ) -> Result<PageHtml, Vec<Diagnostic>> {
     let page = &plan.pages[index];
     let source = &sources[page.source];
@@ -1496,7 +1504,14 @@ fn render_page(
         root: &root,
         found: manifest::Figures::default(),
     };
-    let mut body = markdown::to_html(&markdown_text, &links, page.number_headings, &mut shown);
+    let mut search_text = read_search_text.then(search::text::Reader::default);
+    let mut body = markdown::to_html(
+        &markdown_text,
+        &links,
+        page.number_headings,
+        &mut shown,
+        search_text.as_mut(),
+    );
     if let std::borrow::Cow::Owned(unique) = crate::chart::unique_ids(&body.html) {
         body.html = unique;
     }
@@ -1561,6 +1576,7 @@ fn render_page(
         figures: shown.found,
         markdown: markdown_text,
         tables,
+        search_text: search_text.and_then(search::text::Reader::finish),
     })
 }
 

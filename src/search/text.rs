@@ -1,6 +1,13 @@
-//! A page's text for the search index, read from its content's HTML: its headings and its
-//! whole text, without the charts' drawings and data tables (their figures are in the text
-//! around them), scripts, styles, navigation and what only the site shows (`site-only`).
+//! A page's text for the search index: its headings and its whole text, without the charts'
+//! drawings and data tables (their figures are in the text around them), scripts, styles,
+//! navigation and what only the site shows (`site-only`).
+//!
+//! A build reads it as the page is made, from the Markdown's events ([`Reader::event`]:
+//! their text as it is, raw HTML read tag by tag); the page's HTML is read whole
+//! ([`page_text`]) only where the events cannot say what the HTML shows (a `site-only`
+//! element that Markdown's own elements of its name close, say). Both give the same text.
+
+use pulldown_cmark::{Event, Tag, TagEnd};
 
 /// A page's text for the index: its headings and its whole text, read from its
 /// content's HTML without the charts' drawings and data tables (their figures are in the
@@ -28,90 +35,465 @@ enum Element {
     Inline,
 }
 
-/// What the element `name` (as written, in any case) is to the index.
-fn element(name: &str) -> Element {
-    let mut lower = [0u8; 10];
-    let Some(lower) = lower.get_mut(..name.len()) else {
-        return Element::Inline;
-    };
-    for (l, b) in lower.iter_mut().zip(name.bytes()) {
-        *l = b.to_ascii_lowercase();
+/// A name of at most eight bytes as a number, its first byte lowest.
+const fn name_key(name: &[u8]) -> u64 {
+    let mut key = 0u64;
+    let mut i = name.len();
+    while i > 0 {
+        i -= 1;
+        key = key << 8 | name[i] as u64;
     }
-    match &*lower {
-        b"svg" | b"script" | b"style" | b"nav" => Element::Skipped,
-        b"details" => Element::Details,
-        [b'h', b'1'..=b'6'] => Element::Heading,
-        b"p" | b"li" | b"tr" | b"td" | b"th" | b"div" | b"blockquote" | b"pre" | b"figcaption"
-        | b"br" | b"table" => Element::Block,
+    key
+}
+
+/// What the element named `name` (its bytes as written, in any case) is to the index.
+fn element(name: &[u8]) -> Element {
+    // The name in lower case as a number (names of more than eight bytes are compared
+    // whole): one comparison a tag, for the hundreds of tags a page has.
+    if name.len() > 8 {
+        let block =
+            name.eq_ignore_ascii_case(b"blockquote") || name.eq_ignore_ascii_case(b"figcaption");
+        return if block {
+            Element::Block
+        } else {
+            Element::Inline
+        };
+    }
+    let mut key = 0u64;
+    for &b in name.iter().rev() {
+        key = key << 8 | u64::from(b.to_ascii_lowercase());
+    }
+    const SVG: u64 = name_key(b"svg");
+    const SCRIPT: u64 = name_key(b"script");
+    const STYLE: u64 = name_key(b"style");
+    const NAV: u64 = name_key(b"nav");
+    const DETAILS: u64 = name_key(b"details");
+    const P: u64 = name_key(b"p");
+    const LI: u64 = name_key(b"li");
+    const TR: u64 = name_key(b"tr");
+    const TD: u64 = name_key(b"td");
+    const TH: u64 = name_key(b"th");
+    const DIV: u64 = name_key(b"div");
+    const PRE: u64 = name_key(b"pre");
+    const BR: u64 = name_key(b"br");
+    const TABLE: u64 = name_key(b"table");
+    match key {
+        SVG | SCRIPT | STYLE | NAV => Element::Skipped,
+        DETAILS => Element::Details,
+        P | LI | TR | TD | TH | DIV | PRE | BR | TABLE => Element::Block,
+        _ if name.len() == 2 && key & 0xff == u64::from(b'h') && matches!(name[1], b'1'..=b'6') => {
+            Element::Heading
+        }
         _ => Element::Inline,
     }
 }
 
 /// Reads the text of a page's content HTML.
 pub fn page_text(html: &str) -> PageText {
-    let mut headings = Vec::new();
-    // The text as it is read, blocks on lines of their own (lines tidied at the end).
-    let mut body = String::with_capacity(html.len() / 4);
-    let mut heading: Option<String> = None;
-    // Where the next `site-only` and the next `&` are (found ahead, once for the page: most
-    // tags and texts have neither).
-    let mut site_only_at = Ahead::new(html, b"site-only");
-    let mut escape_at = Ahead::new(html, b"&");
-    let mut at = 0;
-    while let Some(found) = memchr::memchr(b'<', &html.as_bytes()[at..]) {
-        let start = at + found;
-        push_text(
-            heading.as_mut().unwrap_or(&mut body),
-            &html[at..start],
-            escape_at.within(at, start),
-        );
-        let rest = &html[start..];
-        if rest.starts_with("<!--") {
-            at = start + rest.find("-->").map_or(rest.len(), |e| e + 3);
-            continue;
+    let mut reader = Reader::default();
+    reader.read_html(html, true);
+    reader.into_page_text()
+}
+
+/// A page's text read as its content is made: from its Markdown's events, in the order the
+/// HTML writer gets them ([`Reader::event`]), or from HTML.
+#[derive(Default)]
+pub struct Reader {
+    headings: Vec<String>,
+    /// The text as it is read, blocks on lines of their own (lines tidied at the end).
+    body: String,
+    /// The text of the heading being read.
+    heading: Option<String>,
+    /// Raw HTML of consecutive events, read together when the next other event comes (a
+    /// tag may be cut across an HTML block's lines).
+    raw: String,
+    /// The element being left out, when it did not end in the HTML where it started: its
+    /// name and how many elements of that name are open.
+    skipping: Option<(String, usize)>,
+    /// How many images the events are inside (their descriptions are not text).
+    images: usize,
+    /// Footnotes' numbers by label, numbered as the HTML writer numbers them.
+    footnotes: Vec<String>,
+    /// The events cannot say what the HTML shows: the page's HTML is to be read.
+    lost: bool,
+}
+
+/// What a skipped element's content came to in a piece of HTML.
+enum Skipped {
+    /// It ends this many bytes in.
+    Ended(usize),
+    /// It is still open, this many elements of its name deep.
+    Open(usize),
+    /// A tag of its name has no `>`: an end tag that would end it (`closes`), or another.
+    Unended { closes: bool },
+}
+
+impl Reader {
+    /// Reads one of the page's Markdown events, as pulldown-cmark's HTML writer would
+    /// write it.
+    pub fn event(&mut self, event: &Event<'_>) {
+        if let Event::Html(raw) | Event::InlineHtml(raw) = event {
+            if self.images == 0 {
+                self.raw.push_str(raw);
+            }
+            return;
         }
-        let end = start + memchr::memchr(b'>', rest.as_bytes()).map_or(rest.len(), |e| e + 1);
-        let tag = &html[start..end];
-        at = end;
-        let closing = tag.starts_with("</");
-        let name = tag_name(tag);
-        let kind = match element(name) {
-            Element::Details if tag.contains("chart-data") => Element::Skipped,
-            // What only the site shows (the 示例 banner, 「下载 CSV」) is not indexed.
-            _ if !closing && site_only_at.within(start, end) && site_only(tag) => Element::Skipped,
-            kind => kind,
+        self.read_raw();
+        // Footnotes are numbered wherever they are (in an image's description, in what is
+        // left out), as the writer numbers them.
+        let footnote = match event {
+            Event::Start(Tag::FootnoteDefinition(label)) | Event::FootnoteReference(label) => {
+                Some(self.footnote_number(label))
+            }
+            _ => None,
         };
-        match kind {
-            Element::Skipped if !closing && !tag.ends_with("/>") => {
-                at += skipped_to(&html[at..], name);
-            }
-            Element::Heading if closing => {
-                if let Some(done) = heading.take() {
-                    let done = done.trim();
-                    if !done.is_empty() {
-                        if !body.is_empty() && !body.ends_with('\n') {
-                            body.push('\n');
-                        }
-                        body.push_str(done);
-                        body.push('\n');
-                        headings.push(done.to_string());
-                    }
-                }
-            }
-            Element::Heading => heading = Some(String::new()),
-            Element::Block if heading.is_none() && !body.is_empty() && !body.ends_with('\n') => {
-                body.push('\n');
-            }
+        match event {
+            Event::Start(Tag::Image { .. }) => self.images += 1,
+            Event::End(TagEnd::Image) => self.images = self.images.saturating_sub(1),
             _ => {}
         }
+        if self.images > 0 || matches!(event, Event::End(TagEnd::Image)) {
+            return;
+        }
+        if let Some((name, _)) = &self.skipping {
+            // Left out with the element around it, unless Markdown writes an element of
+            // its name (which the HTML counts in its depth).
+            if markdown_writes(event, name) {
+                self.lost = true;
+            }
+            return;
+        }
+        match event {
+            Event::Text(text) | Event::Code(text) => self.push(text),
+            Event::Start(Tag::Heading { classes, .. }) => {
+                if self.heading.is_some() || classes.iter().any(|c| &**c == "site-only") {
+                    self.lost = true;
+                }
+                self.block();
+                self.heading = Some(String::new());
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                self.end_heading();
+                self.block();
+            }
+            Event::SoftBreak | Event::HardBreak => match &mut self.heading {
+                Some(heading) => heading.push('\n'),
+                None => self.block(),
+            },
+            Event::Start(Tag::FootnoteDefinition(_)) | Event::FootnoteReference(_) => {
+                if matches!(event, Event::Start(_)) {
+                    self.block();
+                }
+                if let Some(number) = footnote {
+                    self.push(&number.to_string());
+                }
+            }
+            Event::Start(
+                Tag::Emphasis
+                | Tag::Strong
+                | Tag::Strikethrough
+                | Tag::Link { .. }
+                | Tag::HtmlBlock,
+            )
+            | Event::End(
+                TagEnd::Emphasis
+                | TagEnd::Strong
+                | TagEnd::Strikethrough
+                | TagEnd::Link
+                | TagEnd::HtmlBlock,
+            ) => {}
+            Event::Start(
+                Tag::Paragraph
+                | Tag::BlockQuote(_)
+                | Tag::CodeBlock(_)
+                | Tag::List(_)
+                | Tag::Item
+                | Tag::Table(_)
+                | Tag::TableHead
+                | Tag::TableRow
+                | Tag::TableCell,
+            )
+            | Event::End(
+                TagEnd::Paragraph
+                | TagEnd::BlockQuote(_)
+                | TagEnd::CodeBlock
+                | TagEnd::List(_)
+                | TagEnd::Item
+                | TagEnd::Table
+                | TagEnd::TableHead
+                | TagEnd::TableRow
+                | TagEnd::TableCell
+                | TagEnd::FootnoteDefinition,
+            )
+            | Event::Rule => {
+                // A block inside a heading (opened by raw HTML) is not followed here.
+                if self.heading.is_some() {
+                    self.lost = true;
+                }
+                self.block();
+            }
+            // Markdown huibao does not turn on (task lists, maths, metadata …).
+            _ => self.lost = true,
+        }
     }
-    if heading.is_none() {
-        push_text(&mut body, &html[at..], escape_at.within(at, html.len()));
+
+    /// The number of the footnote `label`: numbered in the order first seen.
+    fn footnote_number(&mut self, label: &str) -> usize {
+        match self.footnotes.iter().position(|l| l == label) {
+            Some(at) => at + 1,
+            None => {
+                self.footnotes.push(label.to_string());
+                self.footnotes.len()
+            }
+        }
     }
-    PageText {
-        headings,
-        body: tidy_lines(&body),
+
+    /// The page's text read from its events; `None` when the page's HTML is to be read
+    /// instead ([`page_text`]).
+    pub fn finish(mut self) -> Option<PageText> {
+        self.read_raw();
+        (!self.lost && self.skipping.is_none()).then(|| self.into_page_text())
     }
+
+    /// Reads text as it shows (a run of text of an event the Markdown writer was given).
+    pub fn text(&mut self, text: &str) {
+        self.read_raw();
+        if self.images == 0 && self.skipping.is_none() {
+            self.push(text);
+        }
+    }
+
+    /// Reads the HTML of a figure shown in a run of text: its span (with the source) read
+    /// as the text inside, anything else as HTML.
+    pub fn figure(&mut self, html: &str) {
+        self.read_raw();
+        if self.images > 0 || self.skipping.is_some() {
+            // Balanced (a span around its text), so left out whole.
+            return;
+        }
+        let bytes = html.as_bytes();
+        let open_end = memchr::memchr(b'>', bytes).map(|e| e + 1);
+        let inner = match open_end {
+            Some(open_end)
+                if html.starts_with("<span ")
+                    && html.ends_with("</span>")
+                    && memchr::memchr(b'<', &bytes[open_end..])
+                        == Some(html.len() - 7 - open_end) =>
+            {
+                &html[open_end..html.len() - 7]
+            }
+            _ => {
+                self.read_html(html, false);
+                return;
+            }
+        };
+        let escaped = memchr::memchr(b'&', inner.as_bytes()).is_some();
+        push_text(self.target(), inner, escaped);
+    }
+
+    /// The text read.
+    fn into_page_text(self) -> PageText {
+        PageText {
+            headings: self.headings,
+            body: tidy_lines(&self.body),
+        }
+    }
+
+    /// Reads the raw HTML gathered.
+    fn read_raw(&mut self) {
+        if !self.raw.is_empty() {
+            let raw = std::mem::take(&mut self.raw);
+            self.read_html(&raw, false);
+            self.raw = raw;
+            self.raw.clear();
+        }
+    }
+
+    /// Where text goes: the heading being read, or the body.
+    fn target(&mut self) -> &mut String {
+        self.heading.as_mut().unwrap_or(&mut self.body)
+    }
+
+    /// Adds text as it shows.
+    fn push(&mut self, text: &str) {
+        self.target().push_str(text);
+    }
+
+    /// A block starts or ends: outside a heading, the text goes on on a new line.
+    fn block(&mut self) {
+        if self.heading.is_none() && !self.body.is_empty() && !self.body.ends_with('\n') {
+            self.body.push('\n');
+        }
+    }
+
+    /// A heading ends: its text, when it has any, is a heading and a line of the body.
+    fn end_heading(&mut self) {
+        if let Some(done) = self.heading.take() {
+            let done = done.trim();
+            if !done.is_empty() {
+                if !self.body.is_empty() && !self.body.ends_with('\n') {
+                    self.body.push('\n');
+                }
+                self.body.push_str(done);
+                self.body.push('\n');
+                self.headings.push(done.to_string());
+            }
+        }
+    }
+
+    /// Reads `html`: the whole of the content's HTML (`whole`, where an element that does
+    /// not end is only its start tag), or a piece of it, the rest to come.
+    fn read_html(&mut self, html: &str, whole: bool) {
+        let bytes = html.as_bytes();
+        let mut at = 0;
+        if let Some((name, depth)) = self.skipping.take() {
+            match skipped_to(html, &name, depth) {
+                Skipped::Ended(end) => at = end,
+                Skipped::Open(depth) => {
+                    self.skipping = Some((name, depth));
+                    return;
+                }
+                Skipped::Unended { .. } => {
+                    self.lost = true;
+                    return;
+                }
+            }
+        }
+        // Where the next `site-only` and the next `&` are (found ahead, once for the HTML:
+        // most tags and texts have neither).
+        let mut site_only_at = Ahead::new(html, crate::html::finder!(b"site-only"));
+        let mut escape_at = Ahead::new(html, crate::html::finder!(b"&"));
+        while let Some(found) = memchr::memchr(b'<', &bytes[at..]) {
+            let start = at + found;
+            if start > at {
+                let escaped = escape_at.within(at, start);
+                push_text(self.target(), &html[at..start], escaped);
+            }
+            if bytes[start..].starts_with(b"<!--") {
+                match html[start..].find("-->") {
+                    Some(e) => at = start + e + 3,
+                    None => {
+                        self.lost |= !whole;
+                        return;
+                    }
+                }
+                continue;
+            }
+            // The name: after the `<`s and `/`s that open the tag, its letters and digits.
+            let mut name_start = start + 1;
+            while bytes.get(name_start) == Some(&b'<') {
+                name_start += 1;
+            }
+            while bytes.get(name_start) == Some(&b'/') {
+                name_start += 1;
+            }
+            let mut name_end = name_start;
+            while bytes.get(name_end).is_some_and(u8::is_ascii_alphanumeric) {
+                name_end += 1;
+            }
+            let end = match memchr::memchr(b'>', &bytes[name_end..]) {
+                Some(e) => name_end + e + 1,
+                None if whole => html.len(),
+                None => {
+                    self.lost = true;
+                    return;
+                }
+            };
+            at = end;
+            let closing = bytes.get(start + 1) == Some(&b'/');
+            let tag = &html[start..end];
+            let kind = match element(&bytes[name_start..name_end]) {
+                Element::Details if tag.contains("chart-data") => Element::Skipped,
+                // What only the site shows (the 示例 banner, 「下载 CSV」) is not indexed.
+                _ if !closing && site_only_at.within(start, end) && site_only(tag) => {
+                    Element::Skipped
+                }
+                kind => kind,
+            };
+            match kind {
+                Element::Skipped if !closing && !tag.ends_with("/>") => {
+                    let name = &html[name_start..name_end];
+                    match skipped_to(&html[at..], name, 1) {
+                        Skipped::Ended(skipped) => at += skipped,
+                        // An end tag cut off by the end of the page ends it there.
+                        Skipped::Unended { closes: true } if whole => at = html.len(),
+                        // Without an end tag only the start tag is skipped.
+                        Skipped::Open(_) | Skipped::Unended { .. } if whole => {}
+                        Skipped::Open(depth) => {
+                            self.skipping = Some((name.to_string(), depth));
+                            return;
+                        }
+                        Skipped::Unended { .. } => {
+                            self.lost = true;
+                            return;
+                        }
+                    }
+                }
+                Element::Heading if closing => self.end_heading(),
+                Element::Heading => self.heading = Some(String::new()),
+                Element::Block => self.block(),
+                _ => {}
+            }
+        }
+        if at < html.len() {
+            let escaped = escape_at.within(at, html.len());
+            push_text(self.target(), &html[at..], escaped);
+        }
+    }
+}
+
+/// Whether Markdown's `event` is written as an element named `name` (any case), start or
+/// end tag.
+fn markdown_writes(event: &Event<'_>, name: &str) -> bool {
+    let names: &[&str] = match event {
+        Event::Start(tag) => match tag {
+            Tag::Paragraph => &["p"],
+            Tag::Heading { level, .. } => return name.eq_ignore_ascii_case(&level.to_string()),
+            Tag::BlockQuote(_) => &["blockquote"],
+            Tag::CodeBlock(_) => &["pre", "code"],
+            Tag::List(Some(_)) => &["ol"],
+            Tag::List(None) => &["ul"],
+            Tag::Item => &["li"],
+            Tag::Table(_) => &["table"],
+            Tag::TableHead => &["thead", "tr"],
+            Tag::TableRow => &["tr"],
+            Tag::TableCell => &["th", "td"],
+            Tag::Emphasis => &["em"],
+            Tag::Strong => &["strong"],
+            Tag::Strikethrough => &["del"],
+            Tag::Link { .. } => &["a"],
+            Tag::FootnoteDefinition(_) => &["div", "sup"],
+            Tag::HtmlBlock => &[],
+            _ => return true,
+        },
+        Event::End(tag) => match tag {
+            TagEnd::Paragraph => &["p"],
+            TagEnd::Heading(level) => return name.eq_ignore_ascii_case(&level.to_string()),
+            TagEnd::BlockQuote(_) => &["blockquote"],
+            TagEnd::CodeBlock => &["pre", "code"],
+            TagEnd::List(true) => &["ol"],
+            TagEnd::List(false) => &["ul"],
+            TagEnd::Item => &["li"],
+            TagEnd::Table => &["table", "tbody"],
+            TagEnd::TableHead => &["thead", "tr", "tbody"],
+            TagEnd::TableRow => &["tr"],
+            TagEnd::TableCell => &["th", "td"],
+            TagEnd::Emphasis => &["em"],
+            TagEnd::Strong => &["strong"],
+            TagEnd::Strikethrough => &["del"],
+            TagEnd::Link => &["a"],
+            TagEnd::FootnoteDefinition => &["div"],
+            TagEnd::HtmlBlock => &[],
+            _ => return true,
+        },
+        Event::Code(_) => &["code"],
+        Event::FootnoteReference(_) => &["sup", "a"],
+        Event::HardBreak => &["br"],
+        Event::Rule => &["hr"],
+        Event::Text(_) | Event::SoftBreak => &[],
+        _ => return true,
+    };
+    names.iter().any(|n| n.eq_ignore_ascii_case(name))
 }
 
 /// Whether a start tag's classes include `site-only`.
@@ -123,17 +505,18 @@ fn site_only(tag: &str) -> bool {
 /// page rather than one of each tag or text (most have none).
 struct Ahead<'h> {
     haystack: &'h [u8],
-    finder: memchr::memmem::Finder<'static>,
+    /// The needle's searcher (made once: a page's HTML comes in many pieces).
+    finder: &'static memchr::memmem::Finder<'static>,
     /// Where it is next, from the last place asked about (`usize::MAX`: nowhere).
     next: usize,
 }
 
 impl<'h> Ahead<'h> {
-    /// `needle` to be looked for in `html`.
-    fn new(html: &'h str, needle: &'static [u8]) -> Ahead<'h> {
+    /// The needle of `finder` to be looked for in `html`.
+    fn new(html: &'h str, finder: &'static memchr::memmem::Finder<'static>) -> Ahead<'h> {
         let mut ahead = Ahead {
             haystack: html.as_bytes(),
-            finder: memchr::memmem::Finder::new(needle),
+            finder,
             next: 0,
         };
         ahead.find_from(0);
@@ -161,8 +544,10 @@ impl<'h> Ahead<'h> {
 /// `text` with each line trimmed and the empty ones left out.
 fn tidy_lines(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for line in text.split('\n') {
-        let line = line.trim();
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', text.as_bytes()).chain([text.len()]) {
+        let line = trim(&text[start..end]);
+        start = end + 1;
         if !line.is_empty() {
             if !out.is_empty() {
                 out.push('\n');
@@ -171,6 +556,20 @@ fn tidy_lines(text: &str) -> String {
         }
     }
     out
+}
+
+/// `line` without white space at either end (as `str::trim`), its ends looked at as bytes
+/// first: most lines start and end with no white space.
+fn trim(line: &str) -> &str {
+    let bytes = line.as_bytes();
+    // The bytes a white space character may start with, and end with.
+    let may_start = |b: u8| matches!(b, 9..=13 | b' ' | 0xc2 | 0xe1..=0xe3);
+    let may_end =
+        |b: u8| matches!(b, 9..=13 | b' ' | 0x80..=0x8a | 0x9f | 0xa0 | 0xa8 | 0xa9 | 0xaf);
+    match (bytes.first(), bytes.last()) {
+        (Some(&first), Some(&last)) if !may_start(first) && !may_end(last) => line,
+        _ => line.trim(),
+    }
 }
 
 /// Appends HTML `text` as the text it shows (`escaped`: whether it has a `&`).
@@ -192,13 +591,13 @@ fn tag_name(tag: &str) -> &str {
     &name[..end]
 }
 
-/// Where the content of an element `name` that starts `rest` ends: after its end tag
-/// (elements of the same name inside counted); 0 when it has none (only the start tag is
-/// skipped). A name in lower case, as huibao writes it (a chart is thousands of tags), is
-/// looked for as written; any other, tag by tag.
-fn skipped_to(rest: &str, name: &str) -> usize {
+/// Where the content of an element `name`, `depth` elements of that name deep, ends in
+/// `rest`: after its end tag (elements of the same name inside counted). A name in lower
+/// case, as huibao writes it (a chart is thousands of tags), is looked for as written; any
+/// other, tag by tag.
+fn skipped_to(rest: &str, name: &str, depth: usize) -> Skipped {
     if name.bytes().any(|b| b.is_ascii_uppercase()) {
-        return skipped_to_any_case(rest, name);
+        return skipped_to_any_case(rest, name, depth);
     }
     // huibao's own skipped elements, looked for many times a page.
     static FINDERS: std::sync::LazyLock<Vec<(&str, memchr::memmem::Finder)>> =
@@ -225,7 +624,7 @@ fn skipped_to(rest: &str, name: &str) -> usize {
     let tag_end = |from: usize| memchr::memchr(b'>', &bytes[from..]).map(|e| from + e);
     // Each place the name is written, once (a chart's drawing is read through one time):
     // after `<` it opens an element of that name, after `</` it closes one.
-    let mut depth = 1;
+    let mut depth = depth;
     let mut at = 0;
     while let Some(found) = finder.find(&bytes[at..]) {
         let place = at + found;
@@ -234,32 +633,39 @@ fn skipped_to(rest: &str, name: &str) -> usize {
             continue;
         }
         if place >= 2 && &bytes[place - 2..place] == b"</" {
-            let end = tag_end(at).map_or(rest.len(), |e| e + 1);
+            let Some(end) = tag_end(at) else {
+                return Skipped::Unended { closes: depth == 1 };
+            };
             depth -= 1;
             if depth == 0 {
-                return end;
+                return Skipped::Ended(end + 1);
             }
-            at = end;
+            at = end + 1;
         } else if place >= 1 && bytes[place - 1] == b'<' {
-            let Some(end) = tag_end(at) else { return 0 };
+            let Some(end) = tag_end(at) else {
+                return Skipped::Unended { closes: false };
+            };
             if bytes[end - 1] != b'/' {
                 depth += 1;
             }
             at = end + 1;
         }
     }
-    0
+    Skipped::Open(depth)
 }
 
 /// [`skipped_to`] for a name written in any case: tag by tag.
-fn skipped_to_any_case(rest: &str, name: &str) -> usize {
-    let mut depth = 1;
+fn skipped_to_any_case(rest: &str, name: &str, depth: usize) -> Skipped {
+    let mut depth = depth;
     let mut at = 0;
     while let Some(found) = rest[at..].find('<') {
         let start = at + found;
-        let end = rest[start..]
-            .find('>')
-            .map_or(rest.len(), |e| start + e + 1);
+        let Some(end) = rest[start..].find('>').map(|e| start + e + 1) else {
+            let tag = &rest[start..];
+            let closes =
+                depth == 1 && tag.starts_with("</") && tag_name(tag).eq_ignore_ascii_case(name);
+            return Skipped::Unended { closes };
+        };
         let tag = &rest[start..end];
         at = end;
         if !tag_name(tag).eq_ignore_ascii_case(name) {
@@ -268,18 +674,41 @@ fn skipped_to_any_case(rest: &str, name: &str) -> usize {
         if tag.starts_with("</") {
             depth -= 1;
             if depth == 0 {
-                return end;
+                return Skipped::Ended(end);
             }
         } else if !tag.ends_with("/>") {
             depth += 1;
         }
     }
-    0
+    Skipped::Open(depth)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Lines are trimmed as `str::trim` trims them, white space of every kind.
+        #[test]
+        fn lines_are_trimmed_as_str_trim_does(
+            line in proptest::collection::vec(
+                prop_oneof![
+                    Just('\u{85}'), Just('\u{a0}'), Just('\u{1680}'), Just('\u{2000}'),
+                    Just('\u{200a}'), Just('\u{2028}'), Just('\u{202f}'), Just('\u{205f}'),
+                    Just('\u{3000}'), Just('\u{3002}'), Just('\u{200b}'), Just('\u{b}'),
+                    Just(' '), Just('\t'), Just('\n'), Just('a'), Just('横'), Just('\u{ff0c}'),
+                    any::<char>(),
+                ],
+                0..8,
+            )
+        ) {
+            let line: String = line.into_iter().collect();
+            prop_assert_eq!(trim(&line), line.trim());
+            let tidy: Vec<&str> = line.split('\n').map(str::trim).filter(|l| !l.is_empty()).collect();
+            prop_assert_eq!(tidy_lines(&line), tidy.join("\n"));
+        }
+    }
 
     #[test]
     fn the_text_of_a_page_leaves_out_drawings_data_tables_and_scripts() {
