@@ -322,9 +322,11 @@ impl Counting<'_> {
     fn text(&mut self, text: &str, field: Field, runs: &mut FxHashMap<Box<str>, Box<[u32]>>) {
         tokens::for_each_piece(text, |piece, han| {
             if !han {
-                tokens::for_each_term(&tokens::normalise(piece), |term, kind, _| {
-                    self.term(term, kind, field);
-                });
+                if !tokens::has_no_terms(piece) {
+                    tokens::for_each_term(&tokens::normalise(piece), |term, kind, _| {
+                        self.term(term, kind, field);
+                    });
+                }
                 return;
             }
             if let Some(numbers) = runs.get(piece) {

@@ -185,10 +185,21 @@ pub fn for_each_term<'t>(normalised: &'t str, mut each: impl FnMut(&'t str, Kind
 /// [`normalise`]d or not. No term spans two pieces: the terms of a normalised text are those
 /// of its pieces ([`for_each_term`] of each).
 pub fn for_each_piece<'t>(text: &'t str, mut each: impl FnMut(&'t str, bool)) {
+    let bytes = text.as_bytes();
     let mut start = 0;
     let mut in_han = false;
-    for (at, c) in text.char_indices() {
-        let han = is_han(c);
+    let mut at = 0;
+    while at < bytes.len() {
+        // Most characters are told by their first byte: ASCII is not Han, and every
+        // character that starts with E5–E9 (U+5000–U+9FFF) is.
+        let (han, len) = match bytes[at] {
+            b if b < 0x80 => (false, 1),
+            0xe5..=0xe9 => (true, 3),
+            _ => match text[at..].chars().next() {
+                Some(c) => (is_han(c), c.len_utf8()),
+                None => break,
+            },
+        };
         if han != in_han {
             if at > start {
                 each(&text[start..at], in_han);
@@ -196,10 +207,34 @@ pub fn for_each_piece<'t>(text: &'t str, mut each: impl FnMut(&'t str, bool)) {
             start = at;
             in_han = han;
         }
+        at += len;
     }
     if text.len() > start {
         each(&text[start..], in_han);
     }
+}
+
+/// Whether a piece of text between runs of Han characters has no term however it is
+/// normalised: punctuation only (ASCII's, Chinese text's), spaces, nothing that folds to a
+/// letter or a digit. Most such pieces of a Chinese text are a comma or a full stop.
+pub fn has_no_terms(piece: &str) -> bool {
+    let bytes = piece.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        let b = bytes[at];
+        if b < 0x80 {
+            if b.is_ascii_alphanumeric() {
+                return false;
+            }
+            at += 1;
+            continue;
+        }
+        match piece[at..].chars().next() {
+            Some(c) if is_cjk_punctuation(c) => at += c.len_utf8(),
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// The terms of `text`, in order.
@@ -339,6 +374,50 @@ mod tests {
             assert_eq!(joined, text);
             assert_eq!(pieces, whole, "{text}");
         }
+    }
+
+    proptest::proptest! {
+        /// Pieces alternate between runs of Han characters and the rest, and make up the
+        /// text; a piece said to have no terms has none.
+        #[test]
+        fn pieces_are_runs_of_han_and_the_rest(
+            text in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just('横'), proptest::strategy::Just('〇'),
+                    proptest::strategy::Just('\u{4dc0}'), proptest::strategy::Just('\u{3400}'),
+                    proptest::strategy::Just('\u{20000}'), proptest::strategy::Just('，'),
+                    proptest::strategy::Just('．'), proptest::strategy::Just('１'),
+                    proptest::strategy::Just('\u{3000}'), proptest::strategy::Just('.'),
+                    proptest::strategy::Just(','), proptest::strategy::Just('7'),
+                    proptest::strategy::Just('A'), proptest::strategy::Just('“'),
+                    proptest::arbitrary::any::<char>(),
+                ],
+                0..12,
+            )
+        ) {
+            let text: String = text.into_iter().collect();
+            let mut joined = String::new();
+            let mut last: Option<bool> = None;
+            for_each_piece(&text, |piece, han| {
+                joined.push_str(piece);
+                assert_eq!(han, piece.chars().all(is_han), "{piece}");
+                assert!(!piece.is_empty() && last != Some(han), "{text}");
+                last = Some(han);
+                if !han && has_no_terms(piece) {
+                    assert!(tokens(piece).is_empty(), "{piece}");
+                }
+            });
+            proptest::prop_assert_eq!(joined, text);
+        }
+    }
+
+    #[test]
+    fn pieces_of_punctuation_have_no_terms() {
+        assert!(has_no_terms("，"));
+        assert!(has_no_terms("”（ . ）— "));
+        assert!(!has_no_terms("１"));
+        assert!(!has_no_terms("，6"));
+        assert!(!has_no_terms("é"));
     }
 
     #[test]
