@@ -454,7 +454,11 @@ pub fn render_site_cached(
         // A sink that keeps no pieces (`huibao diff`, the exports) wants no search either.
         (true, Some(sink)) => match sink.spill("search") {
             None => None,
-            Some(Ok(texts)) => Some(search::index::Collector::new(Default::default(), texts)),
+            // A build writes each page file of the index as soon as its pages are made.
+            Some(Ok(texts)) => Some(
+                search::index::Collector::new(Default::default(), texts)
+                    .making_page_files(search_pages(plan)),
+            ),
             Some(Err(problem)) => {
                 problems.push(problem);
                 None
@@ -817,10 +821,15 @@ pub fn render_site_cached(
                 let unwritable = |error| vec![search::files::write_error(&error)];
                 if !keep {
                     // A build keeps no entry: its terms are counted with the thread's next
-                    // pages'.
-                    collector
+                    // pages'; the page file this page completed is written now.
+                    let page_file = collector
                         .put_text(index, title.into_owned(), text)
                         .map_err(unwritable)?;
+                    if let (Some((n, bytes)), Some(sink)) = (page_file, sink) {
+                        let path = search::files::pages_file(n);
+                        sink.put(std::path::Path::new(&path), &bytes)
+                            .map_err(|problem| vec![problem])?;
+                    }
                     return Ok(None);
                 }
                 let entry = search::index::Entry::new(&title, &text, collector.dictionary());
@@ -966,25 +975,7 @@ pub fn render_site_cached(
     output.copies = site.static_files.clone();
     timer.lap("links");
     if let Some(collector) = collector {
-        let home = plan.home();
-        let pages = plan
-            .pages
-            .iter()
-            .enumerate()
-            .map(|(index, page)| {
-                let place: Vec<String> = plan
-                    .breadcrumbs_under(home, index)
-                    .into_iter()
-                    .map(|i| crate::provenance::strip(&plan.pages[i].title).into_owned())
-                    .collect();
-                search::index::Page {
-                    url: page.output.clone(),
-                    title: crate::provenance::strip(&page.title).into_owned(),
-                    place: place.join(" › "),
-                }
-            })
-            .collect();
-        let index = collector.finish(pages);
+        let index = collector.finish(search_pages(plan));
         match search_page::render(&layout_tera, site, plan, &site_json, &index) {
             Ok(html) => output.files.push((
                 PathBuf::from(search_page::PAGE),
@@ -1453,6 +1444,27 @@ fn float_math_warnings(tera: &Tera, sources: &[pages::Source]) -> Vec<Diagnostic
                 "数字要来自 data/，计算用 sum、sub、mul、div、rate（精确的十进制）",
                 "take figures from data/ and compute with sum, sub, mul, div, rate (exact decimals)",
             ))
+        })
+        .collect()
+}
+
+/// Every page as the search index shows it in its results, in reading order.
+fn search_pages(plan: &PagePlan) -> Vec<search::index::Page> {
+    let home = plan.home();
+    plan.pages
+        .iter()
+        .enumerate()
+        .map(|(index, page)| {
+            let place: Vec<String> = plan
+                .breadcrumbs_under(home, index)
+                .into_iter()
+                .map(|i| crate::provenance::strip(&plan.pages[i].title).into_owned())
+                .collect();
+            search::index::Page {
+                url: page.output.clone(),
+                title: crate::provenance::strip(&page.title).into_owned(),
+                place: place.join(" › "),
+            }
         })
         .collect()
 }

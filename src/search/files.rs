@@ -65,6 +65,14 @@ pub fn write(index: &Index, put: &Put<'_>) -> Result<(), Diagnostic> {
         .try_for_each(|(n, terms)| {
             put(Path::new(&terms_file(n as u32)), &terms_script(n, terms))
         })?;
+    // The page files made as the pages came are written already, but those whose pages
+    // never all came.
+    if let Some(left) = index.page_files_left() {
+        for (n, bytes) in left {
+            put(Path::new(&pages_file(*n)), bytes)?;
+        }
+        return Ok(());
+    }
     // The page files, a batch at a time: texts read in page order, files made on every core.
     let pages = index.pages();
     let mut batch: Vec<Vec<u8>> = Vec::with_capacity(BATCH_PAGES);
@@ -228,7 +236,7 @@ fn push_number(out: &mut Vec<u8>, mut n: u32) {
 }
 
 /// Page file `n` as a script: pages `n × PAGES_PER_FILE` on, with `texts`.
-fn pages_script(n: usize, pages: &[Page], texts: &[Vec<u8>]) -> Vec<u8> {
+pub(super) fn pages_script(n: usize, pages: &[Page], texts: &[Vec<u8>]) -> Vec<u8> {
     let bytes: usize = texts.iter().map(|t| t.len() + 200).sum();
     let mut out = Vec::with_capacity(64 + bytes);
     let _ = write!(out, "huibaoSearch.pages({n},[");

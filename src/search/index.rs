@@ -405,6 +405,17 @@ impl Entry {
     /// one for each time it is in the text (five at most): a page about a village outranks a
     /// table that names it among thousands.
     pub fn new(title: &str, text: &PageText, dictionary: &RwLock<Dictionary>) -> Entry {
+        Entry::made(title, text, dictionary, true)
+    }
+
+    /// [`Entry::new`], its text kept for the snippets only when `with_text` (a build that
+    /// writes the page files as the pages come keeps none).
+    fn made(
+        title: &str,
+        text: &PageText,
+        dictionary: &RwLock<Dictionary>,
+        with_text: bool,
+    ) -> Entry {
         let mut terms: Vec<(u32, u32)> = Vec::new();
         let new = TALLY.with_borrow_mut(|tally| {
             // Looked up together by every core; numbered, one core at a time, when new.
@@ -458,15 +469,7 @@ impl Entry {
                 terms.push((dictionary.word_or_new(&word), weigh(counts)));
             }
         }
-        // (A text of no more bytes than the limit has no more characters: not counted.)
-        let kept = if text.body.len() <= TEXT_LIMIT {
-            &text.body
-        } else {
-            match text.body.char_indices().nth(TEXT_LIMIT) {
-                Some((end, _)) => &text.body[..end],
-                None => &text.body,
-            }
-        };
+        let kept = if with_text { kept_text(&text.body) } else { "" };
         let mut piece = Vec::with_capacity(4 + terms.len() * 4 + kept.len());
         piece.extend_from_slice(&(terms.len() as u32).to_le_bytes());
         for (term, weight) in terms {
@@ -486,6 +489,73 @@ impl Entry {
     /// The page's text kept for the snippets.
     pub fn text(&self) -> std::borrow::Cow<'_, str> {
         String::from_utf8_lossy(split_piece(&self.piece).1)
+    }
+}
+
+/// What of a page's text the index keeps for the snippets: at most [`TEXT_LIMIT`]
+/// characters.
+fn kept_text(body: &str) -> &str {
+    // (A text of no more bytes than the limit has no more characters: not counted.)
+    if body.len() <= TEXT_LIMIT {
+        return body;
+    }
+    match body.char_indices().nth(TEXT_LIMIT) {
+        Some((end, _)) => &body[..end],
+        None => body,
+    }
+}
+
+/// The page files ([`super::files`]) of a build, each made as soon as the last of its
+/// pages is put — during the pages' rendering, on every core — rather than read back at the
+/// end: the pages' texts then need not be kept with their terms.
+struct PageFiles {
+    /// Every page, in reading order.
+    pages: Vec<Page>,
+    /// The texts of files still waiting for some of their pages, by file number.
+    waiting: Mutex<FxHashMap<usize, Vec<Option<Vec<u8>>>>>,
+}
+
+impl PageFiles {
+    /// Takes the text of page `index`: the page file (its number and bytes) when it was the
+    /// last of its file's pages to come.
+    fn put(&self, index: usize, text: Vec<u8>) -> Option<(usize, Vec<u8>)> {
+        let per_file = super::files::PAGES_PER_FILE;
+        let n = index / per_file;
+        let first = n * per_file;
+        let texts = {
+            let mut waiting = lock(&self.waiting);
+            let texts = waiting.entry(n).or_insert_with(|| {
+                vec![None; per_file.min(self.pages.len().saturating_sub(first)).max(1)]
+            });
+            if let Some(slot) = texts.get_mut(index - first) {
+                *slot = Some(text);
+            }
+            if texts.iter().any(Option::is_none) {
+                return None;
+            }
+            waiting.remove(&n)?
+        };
+        Some((n, self.file(n, texts)))
+    }
+
+    /// The bytes of page file `n` with `texts` (a page not put has none).
+    fn file(&self, n: usize, texts: Vec<Option<Vec<u8>>>) -> Vec<u8> {
+        let texts: Vec<Vec<u8>> = texts.into_iter().map(Option::unwrap_or_default).collect();
+        super::files::pages_script(n, &self.pages, &texts)
+    }
+
+    /// The files still waiting, with what came of their pages, in file order.
+    fn rest(self) -> Vec<(usize, Vec<u8>)> {
+        let waiting = self.waiting.into_inner().unwrap_or_else(|e| e.into_inner());
+        let mut rest: Vec<(usize, Vec<Option<Vec<u8>>>)> = waiting.into_iter().collect();
+        rest.sort_unstable_by_key(|(n, _)| *n);
+        let pages = PageFiles {
+            pages: self.pages,
+            waiting: Mutex::default(),
+        };
+        rest.into_iter()
+            .map(|(n, texts)| (n, pages.file(n, texts)))
+            .collect()
     }
 }
 
@@ -511,6 +581,8 @@ pub struct Collector {
     /// Pages put by [`Collector::put_text`] whose terms are not counted yet: a batch for
     /// each thread (at least one).
     waiting: Vec<Mutex<Vec<(usize, String, PageText)>>>,
+    /// The page files made as the pages come (a build's: [`Collector::making_page_files`]).
+    page_files: Option<PageFiles>,
 }
 
 /// What a [`Collector`] counts of the entries' terms as they are put.
@@ -553,6 +625,20 @@ impl Collector {
             waiting: (0..rayon::current_num_threads().max(1))
                 .map(|_| Mutex::default())
                 .collect(),
+            page_files: None,
+        }
+    }
+
+    /// The collector, making each page file ([`super::files`]) of `pages` (every page, in
+    /// reading order) as soon as its pages are put by [`Collector::put_text`] — a build's,
+    /// which writes them as they come — and keeping the entries' terms without their texts.
+    pub fn making_page_files(self, pages: Vec<Page>) -> Collector {
+        Collector {
+            page_files: Some(PageFiles {
+                pages,
+                waiting: Mutex::default(),
+            }),
+            ..self
         }
     }
 
@@ -569,23 +655,40 @@ impl Collector {
     /// entry made later: a thread's pages are counted [`BATCH`] at a time, one after the
     /// other, while the index's tables are in the processor's caches (between two pages a
     /// build renders a page, which pushes them out). For a build, which keeps no entry.
-    pub fn put_text(&self, index: usize, title: String, text: PageText) -> std::io::Result<()> {
+    /// When the collector makes the page files, the one this page completed (its number and
+    /// bytes), for the caller to write.
+    pub fn put_text(
+        &self,
+        index: usize,
+        title: String,
+        text: PageText,
+    ) -> std::io::Result<Option<(usize, Vec<u8>)>> {
+        let page_file = self
+            .page_files
+            .as_ref()
+            .and_then(|files| files.put(index, kept_text(&text.body).as_bytes().to_vec()));
         let slot = rayon::current_thread_index().unwrap_or(0) % self.waiting.len();
         let batch = {
             let mut waiting = lock(&self.waiting[slot]);
             waiting.push((index, title, text));
             if waiting.len() < BATCH {
-                return Ok(());
+                return Ok(page_file);
             }
             std::mem::take(&mut *waiting)
         };
-        self.count(batch)
+        self.count(batch)?;
+        Ok(page_file)
     }
 
-    /// Makes and adds the entries of `pages`.
+    /// Makes and adds the entries of `pages` (their texts kept unless the page files are
+    /// made as the pages come).
     fn count(&self, pages: Vec<(usize, String, PageText)>) -> std::io::Result<()> {
+        let with_text = self.page_files.is_none();
         for (index, title, text) in pages {
-            self.put(index, &Entry::new(&title, &text, &self.dictionary))?;
+            self.put(
+                index,
+                &Entry::made(&title, &text, &self.dictionary, with_text),
+            )?;
         }
         Ok(())
     }
@@ -637,6 +740,7 @@ impl Collector {
         let wanted = (postings * 2).div_ceil(super::files::SHARD_BYTES).max(1);
         let shard_count = (wanted.next_power_of_two() as u32).min(super::files::MOST_SHARDS);
         Index {
+            page_files_left: self.page_files.map(PageFiles::rest),
             pages,
             dictionary: self.dictionary,
             entries: self.entries,
@@ -662,6 +766,9 @@ fn count_pages(pages_of_term: &mut Vec<u32>, terms: &[u8]) {
 /// needed) each term with its pages and weights in page order.
 pub struct Index {
     pages: Vec<Page>,
+    /// When the page files were made as the pages came: those still to write (pages that
+    /// never came).
+    page_files_left: Option<Vec<(usize, Vec<u8>)>>,
     dictionary: Arc<RwLock<Dictionary>>,
     /// The pages' entries.
     entries: Spill,
@@ -889,6 +996,12 @@ impl Index {
         Lists::make(&self.entries, &self.dictionary, pages_of_term, runs)
     }
 
+    /// The page files not written yet when they were made as the pages came (`None`: none
+    /// was; they are made from the texts kept, [`Index::for_each_text`]).
+    pub fn page_files_left(&self) -> Option<&[(usize, Vec<u8>)]> {
+        self.page_files_left.as_deref()
+    }
+
     /// Calls `each` with every page and its text (UTF-8, as kept: it is not checked again on
     /// its way to the page files), in reading order.
     pub fn for_each_text(
@@ -992,6 +1105,64 @@ mod tests {
         assert_eq!(texts(&by_text), texts(&by_entry));
         assert_eq!(texts(&by_text).len(), count);
         assert_eq!(by_text.shard_count(), by_entry.shard_count());
+    }
+
+    #[test]
+    fn page_files_made_as_the_pages_come_are_those_made_at_the_end() {
+        // Pages put from every core in any order, as a build puts them; one never comes.
+        let count = BATCH + 21;
+        let pages: Vec<Page> = (0..count)
+            .map(|page| Page {
+                url: format!("v{page}.html"),
+                title: format!("第{page}村"),
+                place: "汇报 › 村".to_string(),
+            })
+            .collect();
+        let missing = 13;
+        let at_the_end = Collector::new(Arc::default(), Spill::in_memory());
+        let as_they_come =
+            Collector::new(Arc::default(), Spill::in_memory()).making_page_files(pages.clone());
+        let made = Mutex::new(BTreeMap::new());
+        (0..count)
+            .into_par_iter()
+            .filter(|&page| page != missing)
+            .for_each(|page| {
+                let html = format!(
+                    "<h2>第{page}村</h2><p>横溪{}，\"雨露\"计划{page}人。</p>",
+                    page % 5
+                );
+                at_the_end
+                    .put_text(page, format!("第{page}村"), page_text(&html))
+                    .unwrap();
+                let file = as_they_come
+                    .put_text(page, format!("第{page}村"), page_text(&html))
+                    .unwrap();
+                if let Some((n, bytes)) = file {
+                    lock(&made).insert(super::super::files::pages_file(n), bytes);
+                }
+            });
+        let written = |index: &Index| {
+            let files = Mutex::new(BTreeMap::new());
+            super::super::files::write(index, &|path, bytes| {
+                lock(&files).insert(path.display().to_string(), bytes.to_vec());
+                Ok(())
+            })
+            .unwrap();
+            files.into_inner().unwrap()
+        };
+        let at_the_end = written(&at_the_end.finish(pages.clone()));
+        let as_they_come = as_they_come.finish(pages);
+        // The file of the page that never came is made at the end.
+        let left = as_they_come.page_files_left().unwrap().to_vec();
+        assert_eq!(left.iter().map(|(n, _)| *n).collect::<Vec<_>>(), [1]);
+        let mut all = made.into_inner().unwrap();
+        assert!(!all.contains_key("search/pages-1.js"));
+        all.extend(written(&as_they_come));
+        assert_eq!(all, at_the_end);
+        assert_eq!(
+            all.len(),
+            1 + count.div_ceil(8) + as_they_come.shard_count() as usize
+        );
     }
 
     /// Every page of `index` with its text, in reading order.
