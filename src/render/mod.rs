@@ -809,35 +809,17 @@ pub fn render_site_cached(
             })
             .transpose()?;
         // The page's words for the search index: its content without what only the site shows.
-        let search = collector
-            .as_ref()
-            .map(|collector| -> Result<_, Vec<Diagnostic>> {
-                // What only the site shows is left out by the reader itself.
+        let search = match &collector {
+            Some(collector) => {
+                // Read from the Markdown's events, or else from the content's HTML.
                 let text = match page.search_text.take() {
                     Some(text) => text,
                     None => search::text::page_text(&page.body),
                 };
-                let title = crate::provenance::strip(&planned.title);
-                let unwritable = |error| vec![search::files::write_error(&error)];
-                if !keep {
-                    // A build keeps no entry: its terms are counted with the thread's next
-                    // pages'; the page file this page completed is written now.
-                    let page_file = collector
-                        .put_text(index, title.into_owned(), text)
-                        .map_err(unwritable)?;
-                    if let (Some((n, bytes)), Some(sink)) = (page_file, sink) {
-                        let path = search::files::pages_file(n);
-                        sink.put(std::path::Path::new(&path), &bytes)
-                            .map_err(|problem| vec![problem])?;
-                    }
-                    return Ok(None);
-                }
-                let entry = search::index::Entry::new(&title, &text, collector.dictionary());
-                collector.put(index, &entry).map_err(unwritable)?;
-                Ok(Some(std::sync::Arc::new(entry)))
-            })
-            .transpose()?
-            .flatten();
+                index_page(collector, (index, &planned.title, text), keep, sink)?
+            }
+            None => None,
+        };
         let bytes = Bytes::from(page.html.into_bytes());
         if let Some(sink) = sink {
             sink.put(std::path::Path::new(output_path), &bytes)
@@ -1446,6 +1428,33 @@ fn float_math_warnings(tera: &Tera, sources: &[pages::Source]) -> Vec<Diagnostic
             ))
         })
         .collect()
+}
+
+/// Puts page `index` titled `title` with `text` in the search index: the preview keeps its
+/// entry (`keep`, returned); a build's terms are counted with the thread's next pages', and
+/// the page file of the index this page completed is written through `sink` now.
+fn index_page(
+    collector: &search::index::Collector,
+    (index, title, text): (usize, &str, search::text::PageText),
+    keep: bool,
+    sink: Option<&dyn PageSink>,
+) -> Result<Option<std::sync::Arc<search::index::Entry>>, Vec<Diagnostic>> {
+    let title = crate::provenance::strip(title);
+    let unwritable = |error| vec![search::files::write_error(&error)];
+    if keep {
+        let entry = search::index::Entry::new(&title, &text, collector.dictionary());
+        collector.put(index, &entry).map_err(unwritable)?;
+        return Ok(Some(std::sync::Arc::new(entry)));
+    }
+    let page_file = collector
+        .put_text(index, title.into_owned(), text)
+        .map_err(unwritable)?;
+    if let (Some((n, bytes)), Some(sink)) = (page_file, sink) {
+        let path = search::files::pages_file(n);
+        sink.put(std::path::Path::new(&path), &bytes)
+            .map_err(|problem| vec![problem])?;
+    }
+    Ok(None)
 }
 
 /// Every page as the search index shows it in its results, in reading order.

@@ -535,13 +535,7 @@ impl PageFiles {
             }
             waiting.remove(&n)?
         };
-        Some((n, self.file(n, texts)))
-    }
-
-    /// The bytes of page file `n` with `texts` (a page not put has none).
-    fn file(&self, n: usize, texts: Vec<Option<Vec<u8>>>) -> Vec<u8> {
-        let texts: Vec<Vec<u8>> = texts.into_iter().map(Option::unwrap_or_default).collect();
-        super::files::pages_script(n, &self.pages, &texts)
+        Some((n, page_file(&self.pages, n, texts)))
     }
 
     /// The files still waiting, with what came of their pages, in file order.
@@ -549,14 +543,16 @@ impl PageFiles {
         let waiting = self.waiting.into_inner().unwrap_or_else(|e| e.into_inner());
         let mut rest: Vec<(usize, Vec<Option<Vec<u8>>>)> = waiting.into_iter().collect();
         rest.sort_unstable_by_key(|(n, _)| *n);
-        let pages = PageFiles {
-            pages: self.pages,
-            waiting: Mutex::default(),
-        };
         rest.into_iter()
-            .map(|(n, texts)| (n, pages.file(n, texts)))
+            .map(|(n, texts)| (n, page_file(&self.pages, n, texts)))
             .collect()
     }
+}
+
+/// The bytes of page file `n` of `pages` with `texts` (a page not put has none).
+fn page_file(pages: &[Page], n: usize, texts: Vec<Option<Vec<u8>>>) -> Vec<u8> {
+    let texts: Vec<Vec<u8>> = texts.into_iter().map(Option::unwrap_or_default).collect();
+    super::files::pages_script(n, pages, &texts)
 }
 
 /// A page of the index: what a search result shows of it.
