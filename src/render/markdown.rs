@@ -835,6 +835,7 @@ mod search_text_tests {
             "---",
             "<h3>原始 <em>标题</em></h3>",
             "<h2>未完的原始标题",
+            "<h3>原始标题里的脚注\n\n[^c]: 脚注丙",
             "<script>var x = \"<div>\";</script>",
             "<details><summary>说明</summary>长颈鹿</details>",
             "<figure class=\"chart\"><figcaption>构成</figcaption>\n<svg xmlns=\"http://www.w3.org/2000/svg\"><text>因病</text></svg>\n<details class=\"chart-data\"><summary>查看数据表</summary>\n<table><tr><td>因病</td></tr></table>\n</details>\n</figure>",
@@ -881,18 +882,22 @@ mod search_text_tests {
                 (None, _) => left_to_html.push(snippet.as_str()),
             }
         }
-        // Left to the HTML: a `site-only` element that does not end (or that Markdown's own
-        // `</p>` would end), a `site-only` heading.
+        // Left to the HTML: a footnote in a raw heading left open, a `site-only` element that
+        // does not end (or that Markdown's own `</p>` would end), a `site-only` heading.
         assert_eq!(
             left_to_html,
-            ["<p class=\"site-only\">网站专用", "## 小标题 {.site-only}"]
+            [
+                "<h3>原始标题里的脚注\n\n[^c]: 脚注丙",
+                "<p class=\"site-only\">网站专用",
+                "## 小标题 {.site-only}"
+            ]
         );
         let (events, html) = both("<p class=\"site-only\">网站专用\n\n正文");
         assert_eq!((events, html.body.as_str()), (None, "网站专用\n正文"));
         let whole = snippets
             .iter()
             .filter(|s| {
-                !s.contains("网站专用") && !s.contains("{.site-only}") && !s.contains("未完")
+                !s.contains("网站专用") && !s.contains("{.site-only}") && !s.contains("原始标题")
             })
             .map(String::as_str)
             .collect::<Vec<_>>()

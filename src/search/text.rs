@@ -9,9 +9,8 @@
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
-/// A page's text for the index: its headings and its whole text, read from its
-/// content's HTML without the charts' drawings and data tables (their figures are in the
-/// text around them), scripts and styles.
+/// A page's text for the index: its headings and its whole text, without the charts'
+/// drawings and data tables (their figures are in the text around them), scripts and styles.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct PageText {
     /// The text of each heading (`<h1>`–`<h6>`).
@@ -182,6 +181,8 @@ impl Reader {
             },
             Event::Start(Tag::FootnoteDefinition(_)) | Event::FootnoteReference(_) => {
                 if matches!(event, Event::Start(_)) {
+                    // Inside a heading (opened by raw HTML) a block is not followed here.
+                    self.lost |= self.heading.is_some();
                     self.block();
                 }
                 if let Some(number) = footnote {
