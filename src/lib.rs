@@ -15,6 +15,7 @@ pub mod document;
 pub mod figure;
 pub mod html;
 pub mod intern;
+pub mod json;
 pub mod load;
 pub mod manifest;
 pub mod new_site;

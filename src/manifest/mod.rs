@@ -626,13 +626,14 @@ enum Item<'d> {
 const VERSION: u32 = 2;
 
 fn json(text: &str) -> String {
-    serde_json::to_string(text).unwrap_or_default()
+    let mut out = Vec::with_capacity(text.len() + 2);
+    push_json(&mut out, text);
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Appends [`json`] of `text` to `out`.
 fn push_json(out: &mut Vec<u8>, text: &str) {
-    // (Writing into a vector cannot fail.)
-    let _ = serde_json::to_writer(&mut *out, text);
+    crate::json::push_string(out, text.as_bytes());
 }
 
 /// The fingerprint of a data file's bytes (FNV-1a, 64 bits, hex): the manifest only needs to
