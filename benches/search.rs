@@ -66,7 +66,7 @@ fn main() {
             place: String::new(),
         })
         .collect();
-    let index = collector.finish(pages);
+    let index = collector.finish(|| pages);
     index.shards().expect("in memory");
     let finished = start.elapsed();
     let start = Instant::now();

@@ -396,7 +396,7 @@ fn a_two_character_query_loads_under_a_megabyte_at_10000_villages() {
             place: "基准乡 › 村委会概况".into(),
         });
     }
-    let index = collector.finish(pages);
+    let index = collector.finish(|| pages);
     let out = tempfile::tempdir().unwrap();
     let written = std::sync::Mutex::new(Vec::new());
     fs::create_dir_all(out.path().join("search")).unwrap();

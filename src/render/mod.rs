@@ -957,7 +957,7 @@ pub fn render_site_cached(
     output.copies = site.static_files.clone();
     timer.lap("links");
     if let Some(collector) = collector {
-        let index = collector.finish(search_pages(plan));
+        let index = collector.finish(|| search_pages(plan));
         match search_page::render(&layout_tera, site, plan, &site_json, &index) {
             Ok(html) => output.files.push((
                 PathBuf::from(search_page::PAGE),

@@ -538,14 +538,16 @@ impl PageFiles {
         Some((n, page_file(&self.pages, n, texts)))
     }
 
-    /// The files still waiting, with what came of their pages, in file order.
-    fn rest(self) -> Vec<(usize, Vec<u8>)> {
+    /// The pages, and the files still waiting with what came of their pages, in file order.
+    fn rest(self) -> (Vec<Page>, Vec<(usize, Vec<u8>)>) {
         let waiting = self.waiting.into_inner().unwrap_or_else(|e| e.into_inner());
         let mut rest: Vec<(usize, Vec<Option<Vec<u8>>>)> = waiting.into_iter().collect();
         rest.sort_unstable_by_key(|(n, _)| *n);
-        rest.into_iter()
+        let files = rest
+            .into_iter()
             .map(|(n, texts)| (n, page_file(&self.pages, n, texts)))
-            .collect()
+            .collect();
+        (self.pages, files)
     }
 }
 
@@ -708,10 +710,11 @@ impl Collector {
             .put_with_head(index, entry.piece.clone(), 4 + terms.len())
     }
 
-    /// The index of the pages put, `pages` being every page in reading order. Its terms'
-    /// lists are made when first needed ([`Index::shards`]): the preview makes them only when
-    /// a search asks.
-    pub fn finish(self, pages: Vec<Page>) -> Index {
+    /// The index of the pages put, `pages` giving every page in reading order (asked only
+    /// when the collector was not given them to make the page files). Its terms' lists are
+    /// made when first needed ([`Index::shards`]): the preview makes them only when a search
+    /// asks.
+    pub fn finish(self, pages: impl FnOnce() -> Vec<Page>) -> Index {
         // The pages still waiting; were they not to be kept, the index says so when used.
         let counted = self
             .waiting
@@ -735,8 +738,12 @@ impl Collector {
         // as the pages of one kind repeat their prose: 0.4 a pair at 10,000 villages).
         let wanted = (postings * 2).div_ceil(super::files::SHARD_BYTES).max(1);
         let shard_count = (wanted.next_power_of_two() as u32).min(super::files::MOST_SHARDS);
+        let (pages, page_files_left) = match self.page_files.map(PageFiles::rest) {
+            Some((pages, left)) => (pages, Some(left)),
+            None => (pages(), None),
+        };
         Index {
-            page_files_left: self.page_files.map(PageFiles::rest),
+            page_files_left,
             pages,
             dictionary: self.dictionary,
             entries: self.entries,
@@ -1023,7 +1030,7 @@ mod tests {
             postings += entry.terms().count();
             collector.put(page, &entry).unwrap();
         }
-        let index = collector.finish(Vec::new());
+        let index = collector.finish(Vec::new);
         let make = |runs| {
             Lists::make(
                 &index.entries,
@@ -1074,8 +1081,11 @@ mod tests {
                 })
                 .collect()
         };
-        let (by_entry, by_text) = (by_entry.finish(pages(count)), by_text.finish(pages(count)));
-        let kept = kept.finish(pages(count));
+        let (by_entry, by_text) = (
+            by_entry.finish(|| pages(count)),
+            by_text.finish(|| pages(count)),
+        );
+        let kept = kept.finish(|| pages(count));
         assert!(kept.pages_of_term.is_none() && by_entry.pages_of_term.is_some());
         let listed = |index: &Index| -> Vec<(String, Vec<(u32, u32)>)> {
             let mut terms: Vec<_> = index
@@ -1146,8 +1156,8 @@ mod tests {
             .unwrap();
             files.into_inner().unwrap()
         };
-        let at_the_end = written(&at_the_end.finish(pages.clone()));
-        let as_they_come = as_they_come.finish(pages);
+        let at_the_end = written(&at_the_end.finish(|| pages.clone()));
+        let as_they_come = as_they_come.finish(Vec::new);
         // The file of the page that never came is made at the end.
         let left = as_they_come.page_files_left().unwrap().to_vec();
         assert_eq!(left.iter().map(|(n, _)| *n).collect::<Vec<_>>(), [1]);
@@ -1198,7 +1208,7 @@ mod tests {
             let entry = Entry::new(title, &page_text(html), collector.dictionary());
             collector.put(index, &entry).unwrap();
         }
-        collector.finish(
+        collector.finish(|| {
             pages
                 .iter()
                 .map(|(url, title, _)| Page {
@@ -1206,8 +1216,8 @@ mod tests {
                     title: title.to_string(),
                     place: "示例乡".into(),
                 })
-                .collect(),
-        )
+                .collect()
+        })
     }
 
     #[test]

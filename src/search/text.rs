@@ -332,9 +332,8 @@ impl Reader {
         if let Some(done) = self.heading.take() {
             let done = done.trim();
             if !done.is_empty() {
-                if !self.body.is_empty() && !self.body.ends_with('\n') {
-                    self.body.push('\n');
-                }
+                // (The heading taken, a block boundary is the body's own.)
+                self.block();
                 self.body.push_str(done);
                 self.body.push('\n');
                 self.headings.push(done.to_string());
