@@ -74,50 +74,88 @@ impl<'f> Figure<'f> {
 
 /// The figures of one page, in the order printed, packed: a build keeps every page's until
 /// it writes the manifest (ten million at 100,000 villages), so a figure of a data file is
-/// twelve bytes and its text, in one string with the others' — no allocation of its own.
+/// its place in the table as the difference from the figure before's and the length of its
+/// text — three bytes for most (a village's page prints its own file's values in order) —
+/// and its text, in one string with the others'; no allocation of its own.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Figures {
-    /// Each figure: its place in the table (a computed one: [`COMPUTED`] and its number in
-    /// `computed`) and where its text ends in `texts`.
-    items: Vec<Packed>,
+    /// Each figure, one after the other, as [LEB128] numbers: a computed one `0`; a value of
+    /// a data file its file's difference from the figure before's ([zig-zag], plus one),
+    /// then its value's difference from the one after the figure before's (in the same
+    /// file, zig-zag) or its value (in another file), then its text's length in `texts`.
+    ///
+    /// [LEB128]: https://en.wikipedia.org/wiki/LEB128
+    /// [zig-zag]: https://protobuf.dev/programming-guides/encoding/#signed-ints
+    places: Vec<u8>,
+    /// How many figures.
+    count: u32,
     /// The texts printed of the figures of data files, one after the other.
     texts: String,
-    /// The computed figures in full.
+    /// The computed figures in full, in the order printed.
     computed: Vec<Computed>,
+    /// The place of the last value of a data file pushed (the next one is written as the
+    /// difference), none yet.
+    last: Option<Ref>,
 }
 
-/// A figure in [`Figures`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Packed {
-    at: Ref,
-    /// Where its text ends in [`Figures::texts`] (it starts where the one before ends).
-    end: u32,
+/// Appends `n` to `out` as LEB128 (seven bits a byte, the lowest first).
+fn push_varint(out: &mut Vec<u8>, mut n: u64) {
+    while n >= 0x80 {
+        out.push(n as u8 | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
 }
 
-/// The file number of a [`Packed`] computed figure (no site has four billion data files).
-const COMPUTED: u32 = u32::MAX;
+/// The LEB128 number at `*at` in `bytes`, `*at` moved past it.
+fn read_varint(bytes: &[u8], at: &mut usize) -> Option<u64> {
+    let mut n = 0u64;
+    let mut shift = 0;
+    loop {
+        let byte = *bytes.get(*at)?;
+        *at += 1;
+        n |= u64::from(byte & 0x7f).checked_shl(shift)?;
+        if byte < 0x80 {
+            return Some(n);
+        }
+        shift += 7;
+    }
+}
+
+/// A signed difference as an unsigned number, small either side of zero.
+fn zigzag(n: i64) -> u64 {
+    ((n << 1) ^ (n >> 63)) as u64
+}
+
+/// The difference [`zigzag`] made `n` of.
+fn unzigzag(n: u64) -> i64 {
+    (n >> 1) as i64 ^ -((n & 1) as i64)
+}
 
 impl Figures {
     /// Adds a value of a data file, printed as `value`.
     pub fn push_data(&mut self, at: Ref, value: &str) {
+        let before = self.last.unwrap_or(Ref { file: 0, value: 0 });
+        let file_step = i64::from(at.file) - i64::from(before.file);
+        push_varint(&mut self.places, zigzag(file_step) + 1);
+        match self.last {
+            Some(before) if before.file == at.file => {
+                let value_step = i64::from(at.value) - (i64::from(before.value) + 1);
+                push_varint(&mut self.places, zigzag(value_step));
+            }
+            _ => push_varint(&mut self.places, u64::from(at.value)),
+        }
+        push_varint(&mut self.places, value.len() as u64);
         self.texts.push_str(value);
-        self.items.push(Packed {
-            at,
-            end: self.texts.len() as u32,
-        });
+        self.last = Some(at);
+        self.count += 1;
     }
 
     /// Adds a computed figure.
     pub fn push_computed(&mut self, computed: Computed) {
-        let number = self.computed.len() as u32;
         self.computed.push(computed);
-        self.items.push(Packed {
-            at: Ref {
-                file: COMPUTED,
-                value: number,
-            },
-            end: self.texts.len() as u32,
-        });
+        self.places.push(0);
+        self.count += 1;
     }
 
     /// Adds `figure`.
@@ -130,7 +168,7 @@ impl Figures {
 
     /// The figures as kept: no room to spare.
     pub fn shrunk(mut self) -> Figures {
-        self.items.shrink_to_fit();
+        self.places.shrink_to_fit();
         self.texts.shrink_to_fit();
         self.computed.shrink_to_fit();
         self
@@ -138,34 +176,42 @@ impl Figures {
 
     /// How many figures.
     pub fn len(&self) -> usize {
-        self.items.len()
+        self.count as usize
     }
 
     /// Whether none.
     pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
+        self.count == 0
     }
 
     /// The figures, in the order printed.
     pub fn iter(&self) -> impl Iterator<Item = Figure<'_>> + '_ {
-        let mut start = 0;
-        self.items.iter().map(move |item| {
-            let end = item.end as usize;
-            let text = self.texts.get(start..end).unwrap_or_default();
-            start = end;
-            match item.at.file {
-                COMPUTED => match self.computed.get(item.at.value as usize) {
-                    Some(c) => Figure::Computed(c),
-                    None => Figure::Data {
-                        at: item.at,
-                        value: "",
-                    },
-                },
-                _ => Figure::Data {
-                    at: item.at,
-                    value: text,
-                },
+        let (mut at, mut text_at, mut computed) = (0, 0, self.computed.iter());
+        // The place of the value of a data file before (none yet: the first is written whole).
+        let mut last: Option<Ref> = None;
+        std::iter::from_fn(move || {
+            let head = read_varint(&self.places, &mut at)?;
+            if head == 0 {
+                return computed.next().map(Figure::Computed);
             }
+            let before = last.unwrap_or(Ref { file: 0, value: 0 });
+            let file = i64::from(before.file) + unzigzag(head - 1);
+            let step = read_varint(&self.places, &mut at)?;
+            let value = match last {
+                Some(before) if file == i64::from(before.file) => {
+                    i64::from(before.value) + 1 + unzigzag(step)
+                }
+                _ => i64::try_from(step).ok()?,
+            };
+            let length = usize::try_from(read_varint(&self.places, &mut at)?).ok()?;
+            let text = self.texts.get(text_at..text_at + length)?;
+            text_at += length;
+            let at = Ref {
+                file: u32::try_from(file).ok()?,
+                value: u32::try_from(value).ok()?,
+            };
+            last = Some(at);
+            Some(Figure::Data { at, value: text })
         })
     }
 }
@@ -826,6 +872,47 @@ mod tests {
         assert_eq!(figures.len(), 4);
         assert_eq!(figures.iter().collect::<Vec<_>>(), pushed);
         assert!(Figures::default().is_empty());
+    }
+
+    proptest::proptest! {
+        /// Any figures — files and values far apart, back and forth, at the ends of `u32`,
+        /// computed ones between — come back as pushed, in order.
+        #[test]
+        fn figures_packed_as_differences_come_back_as_pushed(
+            pushed in proptest::collection::vec(
+                (
+                    proptest::prop_oneof![0u32..4, proptest::strategy::Just(u32::MAX), proptest::num::u32::ANY],
+                    proptest::prop_oneof![0u32..40, proptest::strategy::Just(u32::MAX), proptest::num::u32::ANY],
+                    "[0-9,.万人]{0,6}",
+                    proptest::bool::weighted(0.1),
+                ),
+                0..60,
+            )
+        ) {
+            let computed: Vec<Computed> = pushed
+                .iter()
+                .map(|(_, _, text, _)| Computed {
+                    key: format!("sum({text})"),
+                    what: "合计".into(),
+                    src: "合计：…".into(),
+                    value: text.clone(),
+                })
+                .collect();
+            let figures: Vec<Figure<'_>> = pushed
+                .iter()
+                .zip(&computed)
+                .map(|((file, value, text, is_computed), c)| match is_computed {
+                    true => Figure::Computed(c),
+                    false => Figure::Data {
+                        at: Ref { file: *file, value: *value },
+                        value: text,
+                    },
+                })
+                .collect();
+            let packed: Figures = figures.iter().copied().collect();
+            proptest::prop_assert_eq!(packed.len(), figures.len());
+            proptest::prop_assert_eq!(packed.iter().collect::<Vec<_>>(), figures);
+        }
     }
 
     #[test]

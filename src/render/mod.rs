@@ -840,14 +840,16 @@ pub fn render_site_cached(
                 });
             }
         }
+        // What the rest of the build needs, and no more: every page's result is held until
+        // the last is done (100,000 at a province's report).
         Ok(Finished {
             bytes: keep.then_some(bytes),
             section: section.filter(|_| keep),
             search: search.filter(|_| keep),
             table_paths: page.tables.iter().map(|(p, _)| p.clone()).collect(),
             tables: if keep { page.tables } else { Vec::new() },
-            figures: page.figures,
-            links,
+            figures: page.figures.shrunk(),
+            links: if keep { links } else { links.for_build() },
         })
     };
     let mut rendered = render_in_parallel(&to_render, shared, &render_one);
@@ -876,7 +878,7 @@ pub fn render_site_cached(
                         bytes: page.bytes,
                         section: page.section,
                         tables: page.tables,
-                        figures: std::sync::Arc::new(page.figures.shrunk()),
+                        figures: std::sync::Arc::new(page.figures),
                         table_paths: page.table_paths,
                         anchors,
                         search: page.search,
