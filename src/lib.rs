@@ -1128,7 +1128,7 @@ mod tests {
     fn the_files_changed_since_the_last_build_are_the_new_the_different_and_the_gone() {
         let file = |path: &str, fingerprint: &str| {
             let root = load::yaml::Node {
-                value: load::yaml::Value::Map(Vec::new()),
+                value: load::yaml::Value::Map(Box::default()),
                 line: 1,
                 col: 1,
             };

@@ -150,7 +150,7 @@ impl<'a> Builder<'a> {
                 )
             })?
         } else {
-            Value::String(text.into_owned())
+            Value::String(text.into())
         };
         self.push(Node {
             value,
@@ -213,14 +213,14 @@ impl<'a> Builder<'a> {
         // Held for the whole build: no room left over.
         let node = match self.stack.pop() {
             Some(Frame::List { items, line, col }) => Node {
-                value: Value::List(copied_out(items, |s| &mut s.items)),
+                value: Value::List(copied_out(items, |s| &mut s.items).into_boxed_slice()),
                 line,
                 col,
             },
             Some(Frame::Map {
                 entries, line, col, ..
             }) => Node {
-                value: Value::Map(copied_out(entries, |s| &mut s.entries)),
+                value: Value::Map(copied_out(entries, |s| &mut s.entries).into_boxed_slice()),
                 line,
                 col,
             },

@@ -33,14 +33,14 @@ pub fn resolve_plain(text: &str) -> Result<Value, Text> {
         return radix(text, oct, 8);
     }
     if !looks_like_decimal(text) {
-        return Ok(Value::String(text.to_string()));
+        return Ok(Value::String(text.into()));
     }
     parse_decimal(text).map(Value::Number)
 }
 
 fn radix(text: &str, digits: &str, base: u32) -> Result<Value, Text> {
     if digits.is_empty() || !digits.chars().all(|c| c.is_digit(base)) {
-        return Ok(Value::String(text.to_string()));
+        return Ok(Value::String(text.into()));
     }
     i64::from_str_radix(digits, base)
         .map(|n| Value::Number(Decimal::from(n)))

@@ -24,7 +24,7 @@ pub fn node_to_json(node: &Node) -> Json {
         Value::Null => Json::Null,
         Value::Bool(b) => Json::Bool(*b),
         Value::Number(d) => Json::String(d.to_string()),
-        Value::String(s) => Json::String(s.clone()),
+        Value::String(s) => Json::String(s.to_string()),
         Value::List(items) => Json::Array(items.iter().map(node_to_json).collect()),
         Value::Map(entries) => Json::Object(
             entries
@@ -472,7 +472,7 @@ fn marked_file(
     };
     let schema_label = file_schema.and_then(|f| f.label.clone());
     let name = match file.root.get("name").map(|n| &n.value) {
-        Some(Value::String(name)) if pattern != path => Some(name.clone()),
+        Some(Value::String(name)) if pattern != path => Some(name.to_string()),
         _ => None,
     };
     let title = name
@@ -552,7 +552,7 @@ impl Marker<'_> {
         match &node.value {
             Value::Null => Json::Null,
             Value::Bool(b) => Json::Bool(*b),
-            Value::String(s) => Json::String(s.clone()),
+            Value::String(s) => Json::String(s.to_string()),
             Value::Number(d) => {
                 let r = Ref {
                     file: self.file,

@@ -263,7 +263,7 @@ fn cell(node: &Node) -> Cell {
         Value::Null | Value::List(_) | Value::Map(_) => Cell::Empty,
         Value::Bool(b) => Cell::Bool(*b),
         Value::Number(n) => Cell::Number(*n),
-        Value::String(s) => Cell::Text(s.clone()),
+        Value::String(s) => Cell::Text(s.to_string()),
     }
 }
 

@@ -104,7 +104,7 @@ pub fn read(data: &Data, schema: Option<&Schema>) -> (Vec<Correction>, Vec<Diagn
         }
     }
     let items = match log.root.get("entries").map(|n| (&n.value, n)) {
-        Some((Value::List(items), _)) => items.as_slice(),
+        Some((Value::List(items), _)) => &items[..],
         Some((Value::Null, _)) | None => &[],
         Some((_, node)) => {
             problems.push(problem(

@@ -290,7 +290,7 @@ pub fn plan(
         let old = existing_at.get(path.as_path());
         let mut root = old.map_or_else(
             || Node {
-                value: Value::Map(Vec::new()),
+                value: Value::Map(Box::default()),
                 line: line_of(0, row.row),
                 col: 1,
             },
@@ -1219,7 +1219,7 @@ fn cell_value(given: &Given, field: &Field, unit: Option<&str>) -> Result<Value,
                 value.rescale(*decimals);
             }
             match unit {
-                Some(unit) => Value::String(format!("{value}{unit}")),
+                Some(unit) => Value::String(format!("{value}{unit}").into()),
                 None => Value::Number(value),
             }
         }
@@ -1232,11 +1232,11 @@ fn cell_value(given: &Given, field: &Field, unit: Option<&str>) -> Result<Value,
                 Value::Number(*value)
             }
         }
-        Given::Number { value, .. } => Value::String(value.to_string()),
+        Given::Number { value, .. } => Value::String(value.to_string().into()),
         Given::Bool(b) => Value::Bool(*b),
         Given::Date(date) => {
             let date = date.strip_suffix(" 00:00:00").unwrap_or(date);
-            Value::String(date.to_string())
+            Value::String(date.to_string().into())
         }
         Given::Text(text) => {
             let text = text.trim();
@@ -1248,10 +1248,10 @@ fn cell_value(given: &Given, field: &Field, unit: Option<&str>) -> Result<Value,
                 match text.to_lowercase().as_str() {
                     "是" | "有" | "true" | "√" | "✓" | "y" | "yes" => Value::Bool(true),
                     "否" | "无" | "false" | "×" | "✗" | "n" | "no" => Value::Bool(false),
-                    _ => Value::String(text.to_string()),
+                    _ => Value::String(text.into()),
                 }
             } else {
-                Value::String(text.to_string())
+                Value::String(text.into())
             }
         }
     })
@@ -1270,11 +1270,11 @@ fn number_text(text: &str, field: &Field, unit: Option<&str>) -> Value {
     if let Some(unit) = unit
         && looks_like_decimal(&folded)
     {
-        return Value::String(format!("{folded}{unit}"));
+        return Value::String(format!("{folded}{unit}").into());
     }
     match resolve_plain(&folded) {
         Ok(Value::Number(n)) => Value::Number(n),
-        _ => Value::String(folded),
+        _ => Value::String(folded.into()),
     }
 }
 
@@ -1347,7 +1347,7 @@ fn set_path(node: &mut Node, shape: &Kind, path: &[String], value: Node) {
         return;
     }
     if !matches!(node.value, Value::Map(_)) {
-        node.value = Value::Map(Vec::new());
+        node.value = Value::Map(Box::default());
     }
     let Value::Map(entries) = &mut node.value else {
         return;
@@ -1372,11 +1372,13 @@ fn set_path(node: &mut Node, shape: &Kind, path: &[String], value: Node) {
                 col: value.col,
             };
             let placeholder = Node {
-                value: Value::Map(Vec::new()),
+                value: Value::Map(Box::default()),
                 line: value.line,
                 col: value.col,
             };
-            entries.insert(i, (key, placeholder));
+            let mut grown = std::mem::take(entries).into_vec();
+            grown.insert(i, (key, placeholder));
+            *entries = grown.into_boxed_slice();
             i
         }
     };
@@ -1387,24 +1389,31 @@ fn set_path(node: &mut Node, shape: &Kind, path: &[String], value: Node) {
 /// records (placed at `line`) to be filled in.
 fn resize_list(root: &mut Node, shape: &Kind, path: &[String], count: usize, line: u32) {
     let mut items = match at(root, path).map(|n| &n.value) {
-        Some(Value::List(items)) => items.clone(),
+        Some(Value::List(items)) => items.to_vec(),
         _ => Vec::new(),
     };
     let (list_line, list_col) = at(root, path).map_or((line, 1), |n| (n.line, n.col));
     items.truncate(count);
     while items.len() < count {
         items.push(Node {
-            value: Value::Map(Vec::new()),
+            value: Value::Map(Box::default()),
             line,
             col: 1,
         });
     }
     let list = Node {
-        value: Value::List(items),
+        value: Value::List(items.into_boxed_slice()),
         line: list_line,
         col: list_col,
     };
     set_path(root, shape, path, list);
+}
+
+/// Removes entry `i` of a mapping's `entries`.
+fn remove_entry(entries: &mut Box<[(Key, Node)]>, i: usize) {
+    let mut left = std::mem::take(entries).into_vec();
+    left.remove(i);
+    *entries = left.into_boxed_slice();
 }
 
 /// Removes the value at `path`, and each record left empty by that.
@@ -1423,12 +1432,12 @@ fn remove_path(node: &mut Node, path: &[String]) {
                 return;
             };
             if rest.is_empty() {
-                entries.remove(i);
+                remove_entry(entries, i);
                 return;
             }
             remove_path(&mut entries[i].1, rest);
             if matches!(&entries[i].1.value, Value::Map(inner) if inner.is_empty()) {
-                entries.remove(i);
+                remove_entry(entries, i);
             }
         }
         _ => {}

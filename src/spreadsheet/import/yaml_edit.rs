@@ -23,7 +23,7 @@ pub fn file_text(root: &Node) -> String {
 /// Writes `key: value` at `indent`.
 fn entry(out: &mut String, indent: usize, key: &str, value: &Node) {
     let pad = " ".repeat(indent);
-    let key = scalar(&Value::String(key.to_string()));
+    let key = scalar(&Value::String(key.into()));
     match &value.value {
         Value::Map(entries) if !entries.is_empty() => {
             out.push_str(&format!("{pad}{key}:\n"));
@@ -72,7 +72,7 @@ pub fn scalar(value: &Value) -> String {
         Value::Null => "~".to_string(),
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => n.to_string(),
-        Value::String(s) if plain_is_safe(s) => s.clone(),
+        Value::String(s) if plain_is_safe(s) => s.to_string(),
         Value::String(s) => quoted(s),
         Value::List(_) => "[]".to_string(),
         Value::Map(_) => "{}".to_string(),
@@ -91,7 +91,7 @@ fn plain_is_safe(s: &str) -> bool {
         && !s.contains(": ")
         && !s.contains(" #")
         && !s.chars().any(|c| c.is_control())
-        && matches!(resolve_plain(s), Ok(Value::String(ref t)) if t == s)
+        && matches!(resolve_plain(s), Ok(Value::String(ref t)) if **t == *s)
 }
 
 /// `s` double-quoted, escaped.
@@ -187,7 +187,7 @@ pub fn edit_in_place(text: &str, edits: &[Edit], wanted: &Node) -> Option<String
                 let line = format!(
                     "{newline}{}{}: {}\n",
                     " ".repeat(*indent as usize),
-                    scalar(&Value::String(key.clone())),
+                    scalar(&Value::String(key.as_str().into())),
                     scalar(value)
                 );
                 replacements.push((at..at, line, n));

@@ -426,7 +426,7 @@ impl<'a, 'i> Evaluator<'a, 'i> {
             Place::Node(reading) => {
                 let value = match &reading.node.value {
                     Value::Number(n) => Val::Number(*n),
-                    Value::String(s) => Val::Text(s.clone()),
+                    Value::String(s) => Val::Text(s.to_string()),
                     Value::Bool(b) => Val::Bool(*b),
                     Value::Null => Val::Null,
                     Value::List(_) | Value::Map(_) => return Ok(Val::Found(places)),

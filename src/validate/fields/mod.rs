@@ -523,7 +523,7 @@ impl Checker<'_> {
     fn one_of(&mut self, values: &[String], node: &Node, name: (&str, &str)) -> Option<Node> {
         let (name_zh, name_en) = name;
         let text = match &node.value {
-            Value::String(s) => s.clone(),
+            Value::String(s) => s.to_string(),
             Value::Number(n) => n.to_string(),
             _ => String::new(),
         };
@@ -554,7 +554,7 @@ impl Checker<'_> {
         let (name_zh, name_en) = name;
         let ids = self.ids.get(folder);
         let id = match &node.value {
-            Value::String(s) => s.clone(),
+            Value::String(s) => s.to_string(),
             _ => String::new(),
         };
         if !ids.is_some_and(|ids| ids.contains(&id)) {
@@ -667,7 +667,7 @@ fn unique_key(node: &Node) -> String {
 
 fn scalar_text(node: &Node) -> String {
     match &node.value {
-        Value::String(s) => s.clone(),
+        Value::String(s) => s.to_string(),
         Value::Number(n) => crate::figure::decimal_text(&n.normalize(), &mut [0; 64]).into_owned(),
         Value::Bool(b) => b.to_string(),
         _ => String::new(),

@@ -118,7 +118,7 @@ impl Checker<'_> {
                 ),
             );
         }
-        super::changed(node, Value::String(trimmed.to_string()))
+        super::changed(node, Value::String(trimmed.into()))
     }
 }
 

@@ -211,7 +211,7 @@ fn unreadable_values(schema: &Schema, data: &Data) -> HashSet<(PathBuf, u32, u32
             (_, Value::Null) => false,
             (kind, value) if kind.is_numeric() => !matches!(value, Value::Number(_)),
             (Kind::Bool, value) => !matches!(value, Value::Bool(_)),
-            (Kind::Enum(values), Value::String(s)) => !values.contains(s),
+            (Kind::Enum(values), Value::String(s)) => !values.iter().any(|v| **v == **s),
             (Kind::Enum(_), _) => true,
             (Kind::Record(fields), value) => {
                 walk_record(fields, value, file, out);

@@ -231,7 +231,7 @@ impl Reader<'_> {
 
 pub(super) fn text_of(node: &Node) -> Option<String> {
     match &node.value {
-        Value::String(s) => Some(s.clone()),
+        Value::String(s) => Some(s.to_string()),
         _ => None,
     }
 }
@@ -335,14 +335,14 @@ impl Reader<'_> {
         let spec = match &spec.value {
             Value::String(_) => {
                 shorthand = Node {
-                    value: Value::Map(vec![(
+                    value: Value::Map(Box::new([(
                         crate::load::Key {
                             name: "type".into(),
                             line: spec.line,
                             col: spec.col,
                         },
                         spec.clone(),
-                    )]),
+                    )])),
                     line: spec.line,
                     col: spec.col,
                 };
@@ -443,7 +443,7 @@ impl Reader<'_> {
                     items
                         .iter()
                         .map(|i| match &i.value {
-                            Value::String(s) => s.clone(),
+                            Value::String(s) => s.to_string(),
                             Value::Number(n) => n.to_string(),
                             _ => String::new(),
                         })
