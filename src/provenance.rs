@@ -13,6 +13,8 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+mod names;
+
 /// Starts a marked figure; its payload follows.
 pub const OPEN: char = '\u{E000}';
 /// Ends the payload; the figure's text follows.
@@ -270,67 +272,40 @@ pub struct SourceFile {
     pub values: Vec<SourceValue>,
 }
 
-/// One number of a data file: its line and what it is (16 bytes: a site of 100,000 villages
+/// One number of a data file: its line and what it is (8 bytes: a site of 100,000 villages
 /// has ten million).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SourceValue {
     /// 1-based line.
     pub line: u32,
-    /// Its key and name, shared by every file with that key (see [`SourceValue::new`]).
-    name: std::sync::Arc<ValueName>,
-}
-
-/// The key and the name of a number of a data file.
-#[derive(Debug, Default, PartialEq, Eq)]
-struct ValueName {
-    key: Box<str>,
-    label: Box<str>,
+    /// Its key and name: their number in the process's table of names (see [`names`]).
+    name: u32,
 }
 
 impl SourceValue {
     /// The number at `line` whose key path in its file is `key` (`hospital.hospitalisations`,
     /// `exits.3.people`) and whose name from the schema's labels is `label` (`贫困人口住院
-    /// 住院人次`). The thread's one copy of that key and name is shared.
+    /// 住院人次`). The key and name are kept once for every file with them.
     pub fn new(line: u32, key: &str, label: &str) -> SourceValue {
-        use std::cell::RefCell;
-        use std::collections::HashMap;
-        use std::sync::Arc;
-        /// How many keys a thread keeps at most (a site's keys are a few thousand).
-        const MOST: usize = 100_000;
-        thread_local! {
-            static NAMES: RefCell<HashMap<Box<str>, Vec<Arc<ValueName>>>> =
-                RefCell::new(HashMap::new());
+        SourceValue {
+            line,
+            name: names::number(key, label),
         }
-        let name = NAMES.with(|names| {
-            let mut names = names.borrow_mut();
-            if let Some(known) = names
-                .get(key)
-                .and_then(|same_key| same_key.iter().find(|n| &*n.label == label))
-            {
-                return known.clone();
-            }
-            let made = Arc::new(ValueName {
-                key: key.into(),
-                label: label.into(),
-            });
-            if names.len() < MOST {
-                names.entry(key.into()).or_default().push(made.clone());
-            }
-            made
-        });
-        SourceValue { line, name }
     }
 
     /// Its key path in the file: `hospital.hospitalisations`.
-    pub fn key(&self) -> &str {
-        &self.name.key
+    pub fn key(&self) -> &'static str {
+        &names::name(self.name).key
     }
 
     /// Its name from the schema's labels: `贫困人口住院 住院人次`.
-    pub fn label(&self) -> &str {
-        &self.name.label
+    pub fn label(&self) -> &'static str {
+        &names::name(self.name).label
     }
 }
+
+// Ten million of them at 100,000 villages.
+const _: () = assert!(std::mem::size_of::<SourceValue>() == 8);
 
 /// The stable key of one value of a data file: `data/policies/health.yaml#hospital.visits`.
 pub fn data_key(file: &SourceFile, value: &SourceValue) -> String {
