@@ -1,34 +1,145 @@
-//! Shared copies of the short texts a site repeats by the million: the field names of 10,000
-//! village files (the keys and names of their numbers are shared the same way, in pairs, by
-//! `provenance::SourceValue::new`). Each thread keeps one copy of each text it has seen
-//! ([`intern`]), so a repeated text costs a pointer, not an allocation that lives for the
-//! whole build.
+//! Texts a site repeats by the million — the field names of 100,000 village files, the keys
+//! and names of their numbers — kept once for the whole process and known by a number: a
+//! [`Name`] is 4 bytes, compared and hashed as a number (the same text has the same number
+//! on every thread), and read as its text.
+//!
+//! A [`Table`] only grows (a value once numbered keeps its number) and is read without a
+//! lock: it is a list of chunks, each twice the one before and made once, and a value is set
+//! once in its slot. Numbering a new value takes a lock; each thread remembers the names it
+//! has numbered, so a build takes the lock about once per name and thread.
 
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxBuildHasher, FxHashMap};
 use std::cell::RefCell;
-use std::sync::Arc;
+use std::hash::Hash;
+use std::sync::{Mutex, OnceLock};
 
-/// How many texts a thread keeps at most: a site's names are a few thousand; past this,
-/// texts are still returned, only no longer shared.
-const MOST: usize = 100_000;
+/// How many values the first chunk of a [`Table`] holds (chunk `k` holds `FIRST << k`).
+const FIRST: usize = 1024;
 
-thread_local! {
-    static TEXTS: RefCell<FxHashSet<Arc<str>>> = RefCell::new(FxHashSet::default());
+/// How many chunks: room for every `u32`.
+const CHUNKS: usize = 23;
+
+/// Values numbered from 0 in the order first met, read by number without a lock.
+pub struct Table<T: 'static> {
+    chunks: [OnceLock<Box<[OnceLock<T>]>>; CHUNKS],
+    numbers: Mutex<FxHashMap<T, u32>>,
 }
 
-/// This thread's copy of `text`.
-pub fn intern(text: &str) -> Arc<str> {
-    TEXTS.with(|texts| {
-        let mut texts = texts.borrow_mut();
-        if let Some(shared) = texts.get(text) {
-            return shared.clone();
+impl<T: Hash + Eq + Clone> Table<T> {
+    /// An empty table (for a `static`).
+    pub const fn new() -> Self {
+        Table {
+            chunks: [const { OnceLock::new() }; CHUNKS],
+            numbers: Mutex::new(FxHashMap::with_hasher(FxBuildHasher)),
         }
-        let shared: Arc<str> = Arc::from(text);
-        if texts.len() < MOST {
-            texts.insert(shared.clone());
+    }
+
+    /// `value`'s number, numbering it if it is new (under the table's lock).
+    pub fn number(&self, value: &T) -> u32 {
+        let mut numbers = self
+            .numbers
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(&number) = numbers.get(value) {
+            return number;
         }
-        shared
-    })
+        // Four billion texts would not fit in memory: the last number is never handed out.
+        let number = u32::try_from(numbers.len()).unwrap_or(u32::MAX);
+        let (k, at) = place(number);
+        let slot = self.chunks.get(k).and_then(|chunk| {
+            chunk
+                .get_or_init(|| (0..FIRST << k).map(|_| OnceLock::new()).collect())
+                .get(at)
+        });
+        if let Some(slot) = slot {
+            let _ = slot.set(value.clone());
+        }
+        numbers.insert(value.clone(), number);
+        number
+    }
+
+    /// The value numbered `number`, if one was.
+    pub fn get(&self, number: u32) -> Option<&T> {
+        let (k, at) = place(number);
+        self.chunks.get(k)?.get()?.get(at)?.get()
+    }
+}
+
+impl<T: Hash + Eq + Clone> Default for Table<T> {
+    fn default() -> Self {
+        Table::new()
+    }
+}
+
+/// Where value `number` is: its chunk and its place in it.
+fn place(number: u32) -> (usize, usize) {
+    let number = number as usize;
+    // Chunk k starts at FIRST * (2^k - 1).
+    let k = (number / FIRST + 1).ilog2() as usize;
+    (k, number - FIRST * ((1 << k) - 1))
+}
+
+/// How many texts a thread remembers at most (a site's names are a few thousand; past
+/// this, texts are still numbered, under the lock).
+const MOST: usize = 100_000;
+
+/// Every [`Name`]'s text.
+static TEXTS: Table<Box<str>> = Table::new();
+
+thread_local! {
+    static KNOWN: RefCell<FxHashMap<Box<str>, u32>> = RefCell::new(FxHashMap::default());
+}
+
+/// A text kept once for the process, known by its number: a field's name, a number's key.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Name(u32);
+
+impl Name {
+    /// `text`'s name.
+    pub fn new(text: &str) -> Name {
+        KNOWN.with_borrow_mut(|known| {
+            if let Some(&number) = known.get(text) {
+                return Name(number);
+            }
+            let owned: Box<str> = text.into();
+            let number = TEXTS.number(&owned);
+            if known.len() < MOST {
+                known.insert(owned, number);
+            }
+            Name(number)
+        })
+    }
+
+    /// Its text.
+    pub fn as_str(self) -> &'static str {
+        TEXTS.get(self.0).map_or("", |text| text)
+    }
+}
+
+impl std::ops::Deref for Name {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl From<&str> for Name {
+    fn from(text: &str) -> Name {
+        Name::new(text)
+    }
+}
+
+impl std::fmt::Debug for Name {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl std::fmt::Display for Name {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 #[cfg(test)]
@@ -36,14 +147,46 @@ mod tests {
     use super::*;
 
     #[test]
-    fn one_copy_per_thread() {
-        let a = intern("registered.households");
-        let b = intern(&String::from("registered.households"));
-        assert!(Arc::ptr_eq(&a, &b));
-        assert_eq!(&*intern("户数"), "户数");
-        let other = std::thread::spawn(|| intern("registered.households"))
-            .join()
-            .expect("thread");
-        assert_eq!(other, a);
+    fn every_number_has_its_own_slot_in_chunks_that_double() {
+        let mut expected = (0, 0);
+        for number in 0..(FIRST as u32 * 40) {
+            assert_eq!(place(number), expected, "{number}");
+            expected.1 += 1;
+            if expected.1 == FIRST << expected.0 {
+                expected = (expected.0 + 1, 0);
+            }
+        }
+        // The last chunk ends past the largest number.
+        let (k, at) = place(u32::MAX);
+        assert!(k < CHUNKS && at < FIRST << k);
+    }
+
+    #[test]
+    fn a_text_has_one_name_on_every_thread_and_reads_back() {
+        let text = "a_text_has_one_name.registered.households";
+        let names: Vec<(Name, Name)> = std::thread::scope(|scope| {
+            let threads: Vec<_> = (0..4)
+                .map(|_| scope.spawn(|| (Name::new(text), Name::new("户数"))))
+                .collect();
+            threads.into_iter().map(|t| t.join().unwrap()).collect()
+        });
+        assert!(names.iter().all(|pair| *pair == names[0]));
+        assert_ne!(names[0].0, names[0].1);
+        assert_eq!(names[0].0.as_str(), text);
+        assert_eq!(&*names[0].1, "户数");
+        assert_eq!(format!("{:?} {}", names[0].1, names[0].1), "\"户数\" 户数");
+        // A number never handed out reads as nothing.
+        assert_eq!(Name(u32::MAX - 1).as_str(), "");
+    }
+
+    #[test]
+    fn a_table_numbers_in_the_order_met_past_its_first_chunk() {
+        let table: Table<u64> = Table::new();
+        for value in 0..5000u64 {
+            assert_eq!(table.number(&(value * 7)), value as u32);
+        }
+        assert_eq!(table.number(&(4999 * 7)), 4999);
+        assert_eq!(table.get(3000), Some(&21000));
+        assert_eq!(table.get(5000), None);
     }
 }

@@ -13,7 +13,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-mod names;
+use crate::intern::{Name, Table};
 
 /// Starts a marked figure; its payload follows.
 pub const OPEN: char = '\u{E000}';
@@ -278,29 +278,50 @@ pub struct SourceFile {
 pub struct SourceValue {
     /// 1-based line.
     pub line: u32,
-    /// Its key and name: their number in the process's table of names (see [`names`]).
+    /// Its key and name: their number in [`VALUE_NAMES`].
     name: u32,
 }
+
+/// Every number's key and name, kept once for the process.
+static VALUE_NAMES: Table<(Name, Name)> = Table::new();
 
 impl SourceValue {
     /// The number at `line` whose key path in its file is `key` (`hospital.hospitalisations`,
     /// `exits.3.people`) and whose name from the schema's labels is `label` (`贫困人口住院
     /// 住院人次`). The key and name are kept once for every file with them.
     pub fn new(line: u32, key: &str, label: &str) -> SourceValue {
-        SourceValue {
-            line,
-            name: names::number(key, label),
+        /// How many pairs a thread remembers at most (a site's keys are a few thousand).
+        const MOST: usize = 100_000;
+        thread_local! {
+            static KNOWN: std::cell::RefCell<rustc_hash::FxHashMap<(Name, Name), u32>> =
+                Default::default();
         }
+        let pair = (Name::new(key), Name::new(label));
+        let name = KNOWN.with_borrow_mut(|known| match known.get(&pair) {
+            Some(&name) => name,
+            None => {
+                let name = VALUE_NAMES.number(&pair);
+                if known.len() < MOST {
+                    known.insert(pair, name);
+                }
+                name
+            }
+        });
+        SourceValue { line, name }
     }
 
     /// Its key path in the file: `hospital.hospitalisations`.
     pub fn key(&self) -> &'static str {
-        &names::name(self.name).key
+        VALUE_NAMES
+            .get(self.name)
+            .map_or("", |(key, _)| key.as_str())
     }
 
     /// Its name from the schema's labels: `贫困人口住院 住院人次`.
     pub fn label(&self) -> &'static str {
-        &names::name(self.name).label
+        VALUE_NAMES
+            .get(self.name)
+            .map_or("", |(_, label)| label.as_str())
     }
 }
 

@@ -8,6 +8,7 @@ use std::path::Path;
 use super::scalar::resolve_plain;
 use super::yaml::{Key, MAX_DEPTH, Node, Value};
 use crate::diagnostics::{Diagnostic, Location, Text};
+use crate::intern::Name;
 
 /// A list or mapping being read.
 enum Frame {
@@ -20,7 +21,7 @@ enum Frame {
         entries: Vec<(Key, Node)>,
         /// Key → its entry, made once a mapping is long enough that looking through its
         /// keys would be slow (most have a few dozen: a look is quicker than a hash).
-        index: Option<rustc_hash::FxHashMap<std::sync::Arc<str>, usize>>,
+        index: Option<rustc_hash::FxHashMap<Name, usize>>,
         pending_key: Option<Key>,
         line: u32,
         col: u32,
@@ -234,8 +235,9 @@ impl<'a> Builder<'a> {
         Location::new(self.file, line as usize, col as usize)
     }
 
-    fn on_key(&mut self, name: &str, line: u32, col: u32) -> Result<(), Diagnostic> {
+    fn on_key(&mut self, text: &str, line: u32, col: u32) -> Result<(), Diagnostic> {
         let file = self.file;
+        let name = Name::new(text);
         if let Some(Frame::Map {
             entries,
             index,
@@ -244,14 +246,8 @@ impl<'a> Builder<'a> {
         }) = self.stack.last_mut()
         {
             let first = match index {
-                Some(index) => index.get(name).and_then(|&i| entries.get(i)),
-                // (The last bytes compared first: keys of one length mostly differ there,
-                // and a call to compare whole texts is saved.)
-                None => entries.iter().find(|(key, _)| {
-                    key.name.len() == name.len()
-                        && key.name.as_bytes().last() == name.as_bytes().last()
-                        && *key.name == *name
-                }),
+                Some(index) => index.get(&name).and_then(|&i| entries.get(i)),
+                None => entries.iter().find(|(key, _)| key.name == name),
             };
             if let Some((
                 Key {
@@ -278,12 +274,11 @@ impl<'a> Builder<'a> {
             const LONG_MAPPING: usize = 32;
             if index.is_none() && entries.len() >= LONG_MAPPING {
                 let known = entries.iter().enumerate();
-                *index = Some(known.map(|(i, (key, _))| (key.name.clone(), i)).collect());
+                *index = Some(known.map(|(i, (key, _))| (key.name, i)).collect());
             }
-            let name = crate::intern::intern(name);
             // Its value comes next: the key's entry will be the next one.
             if let Some(index) = index {
-                index.insert(name.clone(), entries.len());
+                index.insert(name, entries.len());
             }
             *pending_key = Some(Key { name, line, col });
         }
