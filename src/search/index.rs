@@ -791,37 +791,52 @@ struct Lists {
 }
 
 impl Lists {
-    /// The lists of the entries, `pages_of_term` saying how many pages each term is in:
-    /// the entries' terms read (a scratch file: from the disk cache; not their texts) and
-    /// placed in page order — in `runs` runs on as many cores, each placing a run of terms
-    /// with about as many postings.
+    /// The lists of the entries' terms `listed` (term numbers, ascending; `None`: every
+    /// term), `pages_of_term` saying how many pages each term is in: the entries' terms read
+    /// (a scratch file: from the disk cache; not their texts) and placed in page order — in
+    /// `runs` runs on as many cores, each placing a run of terms with about as many postings.
     fn make(
         entries: &Spill,
         dictionary: &RwLock<Dictionary>,
         pages_of_term: &[u32],
+        listed: Option<&[u32]>,
         runs: usize,
     ) -> std::io::Result<Lists> {
         let dictionary = read(dictionary);
         let term_count = dictionary.terms.len();
-        let mut starts = vec![0u32; term_count + 1];
-        for (start, &count) in starts[1..].iter_mut().zip(pages_of_term) {
-            *start = count;
+        let every: Vec<u32>;
+        let listed = match listed {
+            Some(listed) => listed,
+            None => {
+                every = (0..term_count as u32).collect();
+                &every
+            }
+        };
+        // Each term's place in `listed` (`u32::MAX`: not listed).
+        let mut place = vec![u32::MAX; term_count];
+        for (at, &term) in listed.iter().enumerate() {
+            if let Some(slot) = place.get_mut(term as usize) {
+                *slot = at as u32;
+            }
         }
-        for term in 1..starts.len() {
-            starts[term] += starts[term - 1];
+        let mut starts = vec![0u32; listed.len() + 1];
+        for (at, &term) in listed.iter().enumerate() {
+            let count = pages_of_term.get(term as usize).copied().unwrap_or(0);
+            starts[at + 1] = starts[at] + count;
         }
-        let total = starts[term_count] as usize;
+        let total = starts[listed.len()] as usize;
         let mut postings = vec![0u32; total];
-        // The runs of terms: bounds by term number, each run's postings a slice of its own.
+        // The runs of terms: bounds by place in `listed`, each run's postings a slice of its
+        // own.
         let mut bounds = vec![0];
         for run in 1..runs {
             let half_way = (total * run / runs) as u32;
             let bound = starts
                 .partition_point(|&start| start < half_way)
-                .min(term_count);
+                .min(listed.len());
             bounds.push(bound.max(*bounds.last().unwrap_or(&0)));
         }
-        bounds.push(term_count);
+        bounds.push(listed.len());
         let mut slices = Vec::with_capacity(runs);
         let mut rest = &mut postings[..];
         for pair in bounds.windows(2) {
@@ -831,6 +846,7 @@ impl Lists {
             slices.push((first..end, run));
             rest = after;
         }
+        let place = &place;
         slices.into_par_iter().try_for_each(|(terms, run)| {
             // Where each term's next posting goes in `run`.
             let base = starts[terms.start];
@@ -842,10 +858,11 @@ impl Lists {
             entries.for_each_part(Part::Head, &mut |page, head| {
                 for pair in packed_terms(head.get(4..).unwrap_or_default()) {
                     let (term, weight) = unpack(pair);
-                    if term < low || term >= high {
+                    let at = place.get(term as usize).copied().unwrap_or(u32::MAX);
+                    if at < low || at >= high {
                         continue;
                     }
-                    let at = &mut next[(term - low) as usize];
+                    let at = &mut next[(at - low) as usize];
                     if let Some(slot) = run.get_mut(*at as usize) {
                         *slot = pack(page as u32, weight);
                     }
@@ -854,16 +871,32 @@ impl Lists {
                 Ok(())
             })
         })?;
-        let mut terms: Vec<(Box<str>, std::ops::Range<usize>)> = (0..term_count)
-            .filter(|&term| starts[term] < starts[term + 1])
-            .map(|term| {
-                let range = starts[term] as usize..starts[term + 1] as usize;
-                (dictionary.term(term as u32).into(), range)
+        let mut terms: Vec<(Box<str>, std::ops::Range<usize>)> = (0..listed.len())
+            .filter(|&at| starts[at] < starts[at + 1])
+            .map(|at| {
+                let range = starts[at] as usize..starts[at + 1] as usize;
+                (dictionary.term(listed[at]).into(), range)
             })
             .collect();
         drop(dictionary);
         terms.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
         Ok(Lists { terms, postings })
+    }
+
+    /// The terms of shards `first..` (of `count`), each term with its pages and weights, in
+    /// term order, one list a shard.
+    fn shards(&self, first: u32, count: u32, shard_count: u32) -> Vec<Vec<(&str, Postings<'_>)>> {
+        let mut out = vec![Vec::new(); count as usize];
+        for (at, (term, _)) in self.terms.iter().enumerate() {
+            let shard = tokens::shard(term, shard_count);
+            if let Some(list) = shard
+                .checked_sub(first)
+                .and_then(|n| out.get_mut(n as usize))
+            {
+                list.push((&**term, self.postings_of(at)));
+            }
+        }
+        out
     }
 
     /// The postings of term number `at` in term order.
@@ -877,6 +910,9 @@ impl Lists {
 fn every_core() -> usize {
     rayon::current_num_threads().clamp(1, 16)
 }
+
+/// A shard's terms, each with its pages and weights, in term order.
+pub type Shard<'i> = Vec<(&'i str, Postings<'i>)>;
 
 /// A term's pages and weights, in page order.
 #[derive(Clone, Copy, Debug)]
@@ -964,12 +1000,67 @@ impl Index {
     /// cores — each run reads every page's terms: one when the other cores are busy.
     pub fn shards_in(&self, runs: usize) -> std::io::Result<Vec<Vec<(&str, Postings<'_>)>>> {
         let lists = self.lists(runs)?;
-        let mut out = vec![Vec::new(); self.shard_count as usize];
-        for (at, (term, _)) in lists.terms.iter().enumerate() {
-            let shard = tokens::shard(term, self.shard_count) as usize;
-            out[shard].push((&**term, lists.postings_of(at)));
+        Ok(lists.shards(0, self.shard_count, self.shard_count))
+    }
+
+    /// Calls `each` with the first shard's number and the terms of each shard from it (as
+    /// [`Index::shards`] gives them), a batch of shards at a time: each batch's lists are
+    /// made (in `runs` runs) for it and let go before the next, so that a build holds about
+    /// `batch_postings` postings, not every one (74 million at 100,000 villages: 300 MB).
+    /// Each batch reads every page's terms again.
+    pub fn for_each_shard_batch(
+        &self,
+        runs: usize,
+        batch_postings: usize,
+        each: &mut dyn FnMut(u32, Vec<Shard<'_>>) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        let counted;
+        let pages_of_term = match &self.pages_of_term {
+            Some(pages_of_term) => pages_of_term,
+            None => {
+                counted = self.counted_pages_of_term()?;
+                &counted
+            }
+        };
+        // Each term's shard, and how many postings each shard has.
+        let shard_of: Vec<u32> = {
+            let dictionary = read(&self.dictionary);
+            (0..dictionary.terms.len() as u32)
+                .map(|term| tokens::shard(dictionary.term(term), self.shard_count))
+                .collect()
+        };
+        let mut shard_postings = vec![0usize; self.shard_count as usize];
+        for (term, &shard) in shard_of.iter().enumerate() {
+            let count = pages_of_term.get(term).copied().unwrap_or(0) as usize;
+            if let Some(sum) = shard_postings.get_mut(shard as usize) {
+                *sum += count;
+            }
         }
-        Ok(out)
+        let mut first = 0u32;
+        while first < self.shard_count {
+            // As many shards as fit in the batch (at least one).
+            let mut end = first + 1;
+            let mut postings = shard_postings[first as usize];
+            while end < self.shard_count
+                && postings + shard_postings[end as usize] <= batch_postings
+            {
+                postings += shard_postings[end as usize];
+                end += 1;
+            }
+            let listed: Vec<u32> = (0..shard_of.len() as u32)
+                .filter(|&term| (first..end).contains(&shard_of[term as usize]))
+                .collect();
+            let lists = Lists::make(
+                &self.entries,
+                &self.dictionary,
+                pages_of_term,
+                Some(&listed),
+                runs,
+            )?;
+            each(first, lists.shards(first, end - first, self.shard_count))?;
+            first = end;
+        }
+        Ok(())
     }
 
     /// The terms' lists, made the first time they are asked for.
@@ -987,16 +1078,21 @@ impl Index {
         let pages_of_term = match &self.pages_of_term {
             Some(pages_of_term) => pages_of_term,
             None => {
-                let mut pages_of_term = Vec::new();
-                self.entries.for_each_part(Part::Head, &mut |_, head| {
-                    count_pages(&mut pages_of_term, head.get(4..).unwrap_or_default());
-                    Ok(())
-                })?;
-                counted = pages_of_term;
+                counted = self.counted_pages_of_term()?;
                 &counted
             }
         };
-        Lists::make(&self.entries, &self.dictionary, pages_of_term, runs)
+        Lists::make(&self.entries, &self.dictionary, pages_of_term, None, runs)
+    }
+
+    /// How many pages each term is in, counted from the entries.
+    fn counted_pages_of_term(&self) -> std::io::Result<Vec<u32>> {
+        let mut pages_of_term = Vec::new();
+        self.entries.for_each_part(Part::Head, &mut |_, head| {
+            count_pages(&mut pages_of_term, head.get(4..).unwrap_or_default());
+            Ok(())
+        })?;
+        Ok(pages_of_term)
     }
 
     /// The page files not written yet when they were made as the pages came (`None`: none
@@ -1036,6 +1132,7 @@ mod tests {
                 &index.entries,
                 &index.dictionary,
                 index.pages_of_term.as_deref().unwrap_or_default(),
+                None,
                 runs,
             )
             .unwrap()
@@ -1046,6 +1143,55 @@ mod tests {
             let many = make(runs);
             assert_eq!(many.terms, one.terms, "{runs} runs");
             assert_eq!(many.postings, one.postings, "{runs} runs");
+        }
+    }
+
+    #[test]
+    fn shards_made_a_batch_at_a_time_are_the_shards_made_at_once() {
+        let collector = Collector::new(Arc::default(), Spill::in_memory());
+        for page in 0..60 {
+            let html = format!(
+                "<p>第{page}村 横溪{} 饮水{} 雨露计划</p>",
+                page % 7,
+                page % 3
+            );
+            let entry = Entry::new("村", &page_text(&html), collector.dictionary());
+            collector.put(page, &entry).unwrap();
+        }
+        let mut index = collector.finish(Vec::new);
+        index.shard_count = 16;
+        type Listed = Vec<(String, Vec<(u32, u32)>)>;
+        let listed = |shards: &[Shard<'_>]| -> Vec<Listed> {
+            shards
+                .iter()
+                .map(|shard| {
+                    let terms = shard.iter();
+                    terms
+                        .map(|(t, p)| (t.to_string(), p.iter().collect()))
+                        .collect()
+                })
+                .collect()
+        };
+        let at_once = listed(&index.shards().unwrap());
+        // Batches of one shard (a batch never smaller), of a few, of all.
+        for (batch_postings, runs) in [(0, 1), (40, 2), (300, 1), (usize::MAX, 3)] {
+            let mut batches = Vec::new();
+            let mut shards = Vec::new();
+            index
+                .for_each_shard_batch(runs, batch_postings, &mut |first, batch| {
+                    assert_eq!(first as usize, shards.len(), "batches in order");
+                    batches.push(batch.len());
+                    shards.extend(listed(&batch));
+                    Ok(())
+                })
+                .unwrap();
+            assert_eq!(shards, at_once, "batches of {batch_postings} postings");
+            if batch_postings == 0 {
+                assert!(batches.iter().all(|&n| n == 1));
+            }
+            if batch_postings == usize::MAX {
+                assert_eq!(batches, [16]);
+            }
         }
     }
 
