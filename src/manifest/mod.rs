@@ -171,6 +171,14 @@ impl Figures {
         self.places.shrink_to_fit();
         self.texts.shrink_to_fit();
         self.computed.shrink_to_fit();
+        // A computed figure's texts were formatted with room to grow (100,000 village
+        // pages have one each).
+        for computed in &mut self.computed {
+            computed.key.shrink_to_fit();
+            computed.what.shrink_to_fit();
+            computed.src.shrink_to_fit();
+            computed.value.shrink_to_fit();
+        }
         self
     }
 
