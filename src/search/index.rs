@@ -1014,14 +1014,7 @@ impl Index {
         batch_postings: usize,
         each: &mut dyn FnMut(u32, Vec<Shard<'_>>) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
-        let counted;
-        let pages_of_term = match &self.pages_of_term {
-            Some(pages_of_term) => pages_of_term,
-            None => {
-                counted = self.counted_pages_of_term()?;
-                &counted
-            }
-        };
+        let pages_of_term = self.pages_of_term()?;
         // Each term's shard, and how many postings each shard has.
         let shard_of: Vec<u32> = {
             let dictionary = read(&self.dictionary);
@@ -1053,7 +1046,7 @@ impl Index {
             let lists = Lists::make(
                 &self.entries,
                 &self.dictionary,
-                pages_of_term,
+                &pages_of_term,
                 Some(&listed),
                 runs,
             )?;
@@ -1071,28 +1064,24 @@ impl Index {
             .map_err(|error| std::io::Error::other(error.clone()))
     }
 
-    /// The terms' lists, the pages of each term counted first when they were not as the
-    /// entries were put (the preview).
+    /// The terms' lists (see [`Index::pages_of_term`]).
     fn made_lists(&self, runs: usize) -> std::io::Result<Lists> {
-        let counted;
-        let pages_of_term = match &self.pages_of_term {
-            Some(pages_of_term) => pages_of_term,
-            None => {
-                counted = self.counted_pages_of_term()?;
-                &counted
-            }
-        };
-        Lists::make(&self.entries, &self.dictionary, pages_of_term, None, runs)
+        let pages_of_term = self.pages_of_term()?;
+        Lists::make(&self.entries, &self.dictionary, &pages_of_term, None, runs)
     }
 
-    /// How many pages each term is in, counted from the entries.
-    fn counted_pages_of_term(&self) -> std::io::Result<Vec<u32>> {
+    /// How many pages each term is in: as counted when the entries were put, or else
+    /// (the preview) counted from the entries now.
+    fn pages_of_term(&self) -> std::io::Result<std::borrow::Cow<'_, [u32]>> {
+        if let Some(counted) = &self.pages_of_term {
+            return Ok(std::borrow::Cow::Borrowed(counted));
+        }
         let mut pages_of_term = Vec::new();
         self.entries.for_each_part(Part::Head, &mut |_, head| {
             count_pages(&mut pages_of_term, head.get(4..).unwrap_or_default());
             Ok(())
         })?;
-        Ok(pages_of_term)
+        Ok(std::borrow::Cow::Owned(pages_of_term))
     }
 
     /// The page files not written yet when they were made as the pages came (`None`: none
