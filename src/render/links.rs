@@ -26,8 +26,6 @@ pub struct PageLinks {
 }
 
 impl PageLinks {
-    /// What the build's link check needs of the page: its broken links and those waiting
-    /// for another page's anchors; `None` when it has neither (most pages).
     /// What a build that keeps no page needs of the page: its anchors and what
     /// [`PageLinks::to_check`] reads, not every link as written (only the preview checks
     /// them again).
@@ -38,6 +36,8 @@ impl PageLinks {
         }
     }
 
+    /// What the build's link check needs of the page: its broken links and those waiting
+    /// for another page's anchors; `None` when it has neither (most pages).
     pub fn to_check(&self) -> Option<PageLinks> {
         (!self.broken.is_empty() || !self.pending.is_empty()).then(|| PageLinks {
             broken: self.broken.clone(),
