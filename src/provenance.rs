@@ -274,12 +274,22 @@ pub struct SourceFile {
 
 /// One number of a data file: its line and what it is (8 bytes: a site of 100,000 villages
 /// has ten million).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SourceValue {
     /// 1-based line.
     pub line: u32,
     /// Its key and name: their number in [`VALUE_NAMES`].
     name: u32,
+}
+
+impl Default for SourceValue {
+    /// No line, and no key nor name (a number [`VALUE_NAMES`] never hands out).
+    fn default() -> Self {
+        SourceValue {
+            line: 0,
+            name: u32::MAX,
+        }
+    }
 }
 
 /// Every number's key and name, kept once for the process.
@@ -638,6 +648,23 @@ mod tests {
             .map(std::sync::Arc::new)
             .collect(),
         }
+    }
+
+    #[test]
+    fn a_value_reads_back_its_key_and_name_and_a_default_one_none() {
+        let value = SourceValue::new(9, "registered.households", "建档立卡 户数");
+        let same = SourceValue::new(12, "registered.households", "建档立卡 户数");
+        assert_eq!(
+            (value.key(), value.label()),
+            ("registered.households", "建档立卡 户数")
+        );
+        assert_eq!(value.name, same.name);
+        assert_ne!(
+            SourceValue::new(9, "registered.households", "户数").name,
+            value.name
+        );
+        let none = SourceValue::default();
+        assert_eq!((none.line, none.key(), none.label()), (0, "", ""));
     }
 
     #[test]
