@@ -885,7 +885,7 @@ impl Lists {
 
     /// The terms of shards `first..` (of `count`), each term with its pages and weights, in
     /// term order, one list a shard.
-    fn shards(&self, first: u32, count: u32, shard_count: u32) -> Vec<Vec<(&str, Postings<'_>)>> {
+    fn shards(&self, first: u32, count: u32, shard_count: u32) -> Vec<Shard<'_>> {
         let mut out = vec![Vec::new(); count as usize];
         for (at, (term, _)) in self.terms.iter().enumerate() {
             let shard = tokens::shard(term, shard_count);
@@ -992,13 +992,13 @@ impl Index {
 
     /// The terms of each shard (see [`tokens::shard`]), each term with its pages and
     /// weights, in term order.
-    pub fn shards(&self) -> std::io::Result<Vec<Vec<(&str, Postings<'_>)>>> {
+    pub fn shards(&self) -> std::io::Result<Vec<Shard<'_>>> {
         self.shards_in(every_core())
     }
 
     /// [`Index::shards`], the lists (when not made yet) made in `runs` runs on as many
     /// cores — each run reads every page's terms: one when the other cores are busy.
-    pub fn shards_in(&self, runs: usize) -> std::io::Result<Vec<Vec<(&str, Postings<'_>)>>> {
+    pub fn shards_in(&self, runs: usize) -> std::io::Result<Vec<Shard<'_>>> {
         let lists = self.lists(runs)?;
         Ok(lists.shards(0, self.shard_count, self.shard_count))
     }
