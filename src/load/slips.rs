@@ -412,8 +412,12 @@ fn may_have_slips(text: &str) -> bool {
             .chars()
             .all(|c| c == ' ' || c == '\u{3000}' || c == '-')
     };
-    text.match_indices('：').any(|(at, _)| colon_after_word(at))
-        || text.match_indices('\u{3000}').any(|(at, _)| in_indent(at))
+    // (Substring searches, not `match_indices` of a `char`: that looks for the character's
+    // last byte, and a full-width space's, 0x80, ends every other Chinese character.)
+    let full_width_colon = crate::html::finder!("：".as_bytes());
+    let full_width_space = crate::html::finder!("\u{3000}".as_bytes());
+    full_width_colon.find_iter(bytes).any(colon_after_word)
+        || full_width_space.find_iter(bytes).any(in_indent)
         || memchr::memchr_iter(b':', bytes).any(|at| match bytes.get(at + 1) {
             None | Some(b' ' | b'\t' | b'\n' | b'/' | b':') => false,
             Some(b'\r') => !matches!(bytes.get(at + 2), None | Some(b'\n')),

@@ -501,6 +501,20 @@ impl<'a, 'i> Evaluator<'a, 'i> {
             };
             rest = &segments[consumed..];
         }
+        // A path of keys from one place (`v.registered.people`, the usual case) is walked
+        // without a list of places per step.
+        if current.len() == 1 && rest.iter().all(|s| matches!(s, Segment::Key(_))) {
+            for segment in rest {
+                let Segment::Key(name) = segment else {
+                    continue;
+                };
+                match child(&current[0], name) {
+                    Some(next) => current[0] = next,
+                    None => return Ok(Vec::new()),
+                }
+            }
+            return Ok(current);
+        }
         for segment in rest {
             let mut next = Vec::new();
             for place in &current {
