@@ -971,6 +971,44 @@ fn a_static_file_where_a_table_download_goes_is_an_error() {
     assert!(said.contains("static-collision"), "{said}");
     assert!(said.contains("表格下载文件"), "{said}");
     assert!(said.contains(&*csv.to_string_lossy()), "{said}");
+    // `check`, which renders one sample page, says so too.
+    let checked = huibao(site.path(), &["check"]);
+    assert!(!checked.status.success(), "{}", text(&checked));
+    assert!(
+        text(&checked).contains("static-collision"),
+        "{}",
+        text(&checked)
+    );
+    // A table's number the page has not reached yet is the build's name too (a table added
+    // to the page later would overwrite the file).
+    let page = csv.to_string_lossy().replace(".table-1.csv", "");
+    let later = site
+        .path()
+        .join("static")
+        .join(format!("{page}.table-9.csv"));
+    fs::rename(&mine, &later).unwrap();
+    let english = text(&huibao(site.path(), &["--lang", "en", "check"]));
+    assert!(english.contains("static-collision"), "{english}");
+    assert!(
+        english.contains(&format!("names like {page}.table-<n>.csv are kept")),
+        "{english}"
+    );
+    // A name outside the pattern is the site's own (no page is named so, or no number).
+    fs::rename(
+        &later,
+        site.path()
+            .join("static")
+            .join(format!("{page}.table-x.csv")),
+    )
+    .unwrap();
+    build_ok(site.path(), tempfile::tempdir().unwrap().path());
+    fs::rename(
+        site.path()
+            .join("static")
+            .join(format!("{page}.table-x.csv")),
+        &mine,
+    )
+    .unwrap();
     // With table downloads off, the static file is the site's.
     add_settings(site.path(), "[tables]\ncsv = false\n");
     let out = tempfile::tempdir().unwrap();

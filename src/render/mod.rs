@@ -935,14 +935,8 @@ pub fn render_site_cached(
         }
     }
     let anchors = done.link_anchors(!sample);
-    let tables = output.figures.pages.iter().flat_map(|page| &page.downloads);
     problems.extend(check_published(
-        plan,
-        &sources,
-        &scanned,
-        anchors,
-        site,
-        (generated, tables),
+        plan, &sources, &scanned, anchors, site, generated,
     ));
     cache.pages = done.kept;
     cache.output_print = output_print;
@@ -1298,16 +1292,13 @@ fn render_in_parallel(
 /// What only the whole site can tell: links and anchors of the pages rendered now that
 /// point nowhere (located in their content files), and static files that would overwrite a
 /// page.
-fn check_published<'t>(
+fn check_published(
     plan: &PagePlan,
     sources: &[pages::Source],
     scanned: &[(String, links::PageLinks)],
     anchors: links::Anchors<'_>,
     site: &Site,
-    (generated, tables): (
-        &std::collections::HashSet<String>,
-        impl Iterator<Item = &'t String>,
-    ),
+    generated: &std::collections::HashSet<String>,
 ) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     let broken = links::check(scanned, anchors);
@@ -1337,16 +1328,16 @@ fn check_published<'t>(
             )),
         );
     }
-    // With search on, its whole folder is the build's; a table's CSV download
-    // (`villages/hengxi.table-1.csv`) is made as its page is.
+    // With search on, its whole folder is the build's; so are, with table downloads on, the
+    // names of a page's tables' CSV files (`villages/hengxi.table-1.csv`), however many
+    // tables the page has now: `check`, which renders a sample, says what `build` says, and
+    // a table added later cannot take a file of the site's.
     let search_folder = generated.contains(search::files::SCRIPT);
-    let tables: std::collections::HashSet<&String> = if site.static_files.is_empty() {
-        Default::default()
-    } else {
-        tables.collect()
-    };
-    for (path, _) in &site.static_files {
-        let key = output_key(path);
+    let table_downloads = site.config.tables.csv;
+    for (output, source) in &site.static_files {
+        let key = output_key(output);
+        // Named as the site has it (`static/villages/index.table-1.csv`, or a theme's).
+        let path = source.strip_prefix(&site.root).unwrap_or(source);
         if generated.contains(&key) || (search_folder && key.starts_with(search::files::FOLDER)) {
             problems.push(Diagnostic::error(
                 "static-collision",
@@ -1359,16 +1350,24 @@ fn check_published<'t>(
                     ),
                 ),
             ));
-        } else if tables.contains(&key) {
+        } else if let Some(page) = table_downloads
+            .then(|| table_download_page(&key, generated))
+            .flatten()
+        {
             problems.push(
                 Diagnostic::error(
                     "static-collision",
                     Some(Location::file(path)),
                     Text::new(
-                        format!("静态文件 {} 与生成的表格下载文件（CSV）同名", path.display()),
                         format!(
-                            "the static file {} has the same path as a table's generated CSV download",
-                            path.display()
+                            "静态文件 {} 与页面 {page} 的表格下载文件（CSV）同名：{}.table-数字.csv 这样的名字留给页面里表格的下载",
+                            path.display(),
+                            page.trim_end_matches(".html")
+                        ),
+                        format!(
+                            "the static file {} has the name of a table's CSV download of the page {page}: names like {}.table-<n>.csv are kept for its tables' downloads",
+                            path.display(),
+                            page.trim_end_matches(".html")
                         ),
                     ),
                 )
@@ -1380,6 +1379,17 @@ fn check_published<'t>(
         }
     }
     problems
+}
+
+/// The page of this build whose table's CSV download would be named `key`
+/// (`villages/hengxi.table-2.csv` → `villages/hengxi.html`), whatever its number of tables.
+fn table_download_page(key: &str, generated: &std::collections::HashSet<String>) -> Option<String> {
+    let (stem, number) = key.strip_suffix(".csv")?.rsplit_once(".table-")?;
+    let counted = !number.is_empty()
+        && !number.starts_with('0')
+        && number.bytes().all(|b| b.is_ascii_digit());
+    let page = format!("{stem}.html");
+    (counted && generated.contains(&page)).then_some(page)
 }
 
 /// The Tera instance for content: Markdown-escaping of data values and exact figures.
