@@ -112,11 +112,13 @@ impl Spill {
     }
 
     /// Like [`Spill::for_each`], with only `part` of each piece (the rest is not read).
-    pub fn for_each_part(
+    /// `each` may stop the walk with an error of its own (`E`), which is handed back, as is
+    /// a failure to read the scratch file.
+    pub fn for_each_part<E: From<std::io::Error>>(
         &self,
         part: Part,
-        each: &mut dyn FnMut(usize, &[u8]) -> std::io::Result<()>,
-    ) -> std::io::Result<()> {
+        each: &mut EachPiece<'_, E>,
+    ) -> Result<(), E> {
         match &self.store {
             Store::Memory(pieces) => {
                 let mut pieces = lock(pieces).clone();
@@ -143,6 +145,10 @@ impl Spill {
         Ok(())
     }
 }
+
+/// What [`Spill::for_each_part`] calls with each piece (its index and bytes): `Err` stops
+/// the walk.
+pub type EachPiece<'e, E> = dyn FnMut(usize, &[u8]) -> Result<(), E> + 'e;
 
 /// Fills `buffer` from `file` at `offset` (one call, the file's position untouched).
 #[cfg(unix)]
@@ -236,7 +242,7 @@ mod tests {
             let read = |part| {
                 let mut out = Vec::new();
                 spill
-                    .for_each_part(part, &mut |index, piece| {
+                    .for_each_part::<std::io::Error>(part, &mut |index, piece| {
                         out.push((index, String::from_utf8_lossy(piece).into_owned()));
                         Ok(())
                     })

@@ -55,30 +55,49 @@ pub type Put<'p> = dyn Fn(&Path, &[u8]) -> Result<(), Diagnostic> + Sync + 'p;
 /// keep a core busy for longer: the terms' lists are made in one run (a run on each core
 /// would read every page's terms once each, one after the other).
 pub fn write(index: &Index, put: &Put<'_>) -> Result<(), Diagnostic> {
+    write_stopping(index, put).map_err(Stop::into_diagnostic)
+}
+
+/// Why writing the index stopped: a file that could not be put, or the index's scratch
+/// file that could not be read.
+enum Stop {
+    Put(Diagnostic),
+    Read(std::io::Error),
+}
+
+impl From<std::io::Error> for Stop {
+    fn from(error: std::io::Error) -> Self {
+        Stop::Read(error)
+    }
+}
+
+impl Stop {
+    fn into_diagnostic(self) -> Diagnostic {
+        match self {
+            Stop::Put(problem) => problem,
+            Stop::Read(error) => write_error(&error),
+        }
+    }
+}
+
+/// [`write`], stopping at the first file not put or scratch file not read.
+fn write_stopping(index: &Index, put: &Put<'_>) -> Result<(), Stop> {
     use rayon::prelude::*;
-    put(Path::new(SCRIPT), SCRIPT_TEXT.as_bytes())?;
+    let put = |path: &str, bytes: &[u8]| put(Path::new(path), bytes).map_err(Stop::Put);
+    put(SCRIPT, SCRIPT_TEXT.as_bytes())?;
     // The terms' files a batch of shards at a time (on one core: the other writes the whole
     // report and figures.json), each batch's lists let go before the next.
-    let mut failed = None;
-    let written = index.for_each_shard_batch(1, BATCH_POSTINGS, &mut |first, shards| {
-        let done = shards.par_iter().enumerate().try_for_each(|(i, terms)| {
+    index.for_each_shard_batch::<Stop>(1, BATCH_POSTINGS, &mut |first, shards| {
+        shards.par_iter().enumerate().try_for_each(|(i, terms)| {
             let n = first as usize + i;
-            put(Path::new(&terms_file(n as u32)), &terms_script(n, terms))
-        });
-        done.map_err(|problem| {
-            failed = Some(problem);
-            std::io::Error::other("terms file")
+            put(&terms_file(n as u32), &terms_script(n, terms))
         })
-    });
-    if let Some(problem) = failed {
-        return Err(problem);
-    }
-    written.map_err(|error| write_error(&error))?;
+    })?;
     // The page files made as the pages came are written already, but those whose pages
     // never all came.
     if let Some(left) = index.page_files_left() {
         for (n, bytes) in left {
-            put(Path::new(&pages_file(*n)), bytes)?;
+            put(&pages_file(*n), bytes)?;
         }
         return Ok(());
     }
@@ -86,34 +105,26 @@ pub fn write(index: &Index, put: &Put<'_>) -> Result<(), Diagnostic> {
     let pages = index.pages();
     let mut batch: Vec<Vec<u8>> = Vec::with_capacity(BATCH_PAGES);
     let mut batch_first = 0;
-    let mut failed = None;
-    let write_batch = |first: usize, texts: &[Vec<u8>]| -> Result<(), Diagnostic> {
+    let write_batch = |first: usize, texts: &[Vec<u8>]| -> Result<(), Stop> {
         texts
             .par_chunks(PAGES_PER_FILE)
             .enumerate()
             .try_for_each(|(i, texts)| {
                 let n = first / PAGES_PER_FILE + i;
-                put(Path::new(&pages_file(n)), &pages_script(n, pages, texts))
+                put(&pages_file(n), &pages_script(n, pages, texts))
             })
     };
-    let read = index.for_each_text(&mut |page, text| {
+    index.for_each_text::<Stop>(&mut |page, text| {
         let first = page - page % BATCH_PAGES;
         if first != batch_first && !batch.is_empty() {
-            if let Err(problem) = write_batch(batch_first, &batch) {
-                failed = Some(problem);
-                return Err(std::io::Error::other("page file"));
-            }
+            write_batch(batch_first, &batch)?;
             batch.clear();
         }
         batch_first = first;
         batch.resize(page - first, Vec::new());
         batch.push(text.to_vec());
         Ok(())
-    });
-    if let Some(problem) = failed {
-        return Err(problem);
-    }
-    read.map_err(|error| write_error(&error))?;
+    })?;
     if !batch.is_empty() {
         write_batch(batch_first, &batch)?;
     }
@@ -153,7 +164,7 @@ pub fn file(index: &Index, path: &str) -> Option<Vec<u8>> {
         return None;
     }
     let mut texts = vec![Vec::new(); PAGES_PER_FILE.min(index.pages().len() - first)];
-    let _ = index.for_each_text(&mut |page, text| {
+    let _ = index.for_each_text::<std::io::Error>(&mut |page, text| {
         if let Some(slot) = page.checked_sub(first).and_then(|i| texts.get_mut(i)) {
             *slot = text.to_vec();
         }
@@ -289,6 +300,44 @@ pub fn write_error(error: &std::io::Error) -> Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A file that cannot be put stops the writing with its own problem: no file after it
+    /// (the terms are written before the pages' texts).
+    #[test]
+    fn a_file_not_put_stops_the_writing_with_its_problem() {
+        let index = crate::search::index::tests::index();
+        let tried = std::sync::Mutex::new(Vec::new());
+        let put = |path: &Path, _: &[u8]| {
+            let path = path.to_string_lossy().into_owned();
+            let full = path.starts_with("search/terms-");
+            tried.lock().unwrap().push(path);
+            if full {
+                Err(Diagnostic::error(
+                    "disk-full",
+                    None,
+                    crate::diagnostics::Text::new("磁盘已满", "the disk is full"),
+                ))
+            } else {
+                Ok(())
+            }
+        };
+        let problem = write(&index, &put).unwrap_err();
+        assert_eq!(problem.code, "disk-full");
+        let tried = tried.into_inner().unwrap();
+        assert!(
+            tried.iter().any(|p| p.starts_with("search/terms-")),
+            "{tried:?}"
+        );
+        assert!(!tried.iter().any(|p| p.contains("pages-")), "{tried:?}");
+        // Nothing failing, every file is put.
+        let all = std::sync::Mutex::new(0);
+        write(&index, &|_: &Path, _: &[u8]| {
+            *all.lock().unwrap() += 1;
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(all.into_inner().unwrap(), count(&index));
+    }
 
     #[test]
     fn a_repeated_pair_is_written_as_its_count() {

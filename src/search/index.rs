@@ -855,7 +855,7 @@ impl Lists {
                 .map(|start| start - base)
                 .collect();
             let (low, high) = (terms.start as u32, terms.end as u32);
-            entries.for_each_part(Part::Head, &mut |page, head| {
+            entries.for_each_part::<std::io::Error>(Part::Head, &mut |page, head| {
                 for pair in packed_terms(head.get(4..).unwrap_or_default()) {
                     let (term, weight) = unpack(pair);
                     let at = place.get(term as usize).copied().unwrap_or(u32::MAX);
@@ -913,6 +913,10 @@ fn every_core() -> usize {
 
 /// A shard's terms, each with its pages and weights, in term order.
 pub type Shard<'i> = Vec<(&'i str, Postings<'i>)>;
+
+/// What [`Index::for_each_shard_batch`] calls with each batch (its first shard's number and
+/// the shards): `Err` stops the walk.
+pub type EachBatch<'e, E> = dyn for<'s> FnMut(u32, Vec<Shard<'s>>) -> Result<(), E> + 'e;
 
 /// A term's pages and weights, in page order.
 #[derive(Clone, Copy, Debug)]
@@ -1008,12 +1012,14 @@ impl Index {
     /// made (in `runs` runs) for it and let go before the next, so that a build holds about
     /// `batch_postings` postings, not every one (74 million at 100,000 villages: 300 MB).
     /// Each batch reads every page's terms again.
-    pub fn for_each_shard_batch(
+    /// `each` may stop with an error of its own (`E`), handed back as a failure to read the
+    /// scratch file is.
+    pub fn for_each_shard_batch<E: From<std::io::Error>>(
         &self,
         runs: usize,
         batch_postings: usize,
-        each: &mut dyn FnMut(u32, Vec<Shard<'_>>) -> std::io::Result<()>,
-    ) -> std::io::Result<()> {
+        each: &mut EachBatch<'_, E>,
+    ) -> Result<(), E> {
         let pages_of_term = self.pages_of_term()?;
         // Each term's shard, and how many postings each shard has.
         let shard_of: Vec<u32> = {
@@ -1077,10 +1083,11 @@ impl Index {
             return Ok(std::borrow::Cow::Borrowed(counted));
         }
         let mut pages_of_term = Vec::new();
-        self.entries.for_each_part(Part::Head, &mut |_, head| {
-            count_pages(&mut pages_of_term, head.get(4..).unwrap_or_default());
-            Ok(())
-        })?;
+        self.entries
+            .for_each_part::<std::io::Error>(Part::Head, &mut |_, head| {
+                count_pages(&mut pages_of_term, head.get(4..).unwrap_or_default());
+                Ok(())
+            })?;
         Ok(std::borrow::Cow::Owned(pages_of_term))
     }
 
@@ -1091,17 +1098,18 @@ impl Index {
     }
 
     /// Calls `each` with every page and its text (UTF-8, as kept: it is not checked again on
-    /// its way to the page files), in reading order.
-    pub fn for_each_text(
+    /// its way to the page files), in reading order; `each` may stop with an error of its
+    /// own (`E`).
+    pub fn for_each_text<E: From<std::io::Error>>(
         &self,
-        each: &mut dyn FnMut(usize, &[u8]) -> std::io::Result<()>,
-    ) -> std::io::Result<()> {
+        each: &mut crate::spill::EachPiece<'_, E>,
+    ) -> Result<(), E> {
         self.entries.for_each_part(Part::Tail, each)
     }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::search::text::page_text;
 
@@ -1167,12 +1175,16 @@ mod tests {
             let mut batches = Vec::new();
             let mut shards = Vec::new();
             index
-                .for_each_shard_batch(runs, batch_postings, &mut |first, batch| {
-                    assert_eq!(first as usize, shards.len(), "batches in order");
-                    batches.push(batch.len());
-                    shards.extend(listed(&batch));
-                    Ok(())
-                })
+                .for_each_shard_batch::<std::io::Error>(
+                    runs,
+                    batch_postings,
+                    &mut |first, batch| {
+                        assert_eq!(first as usize, shards.len(), "batches in order");
+                        batches.push(batch.len());
+                        shards.extend(listed(&batch));
+                        Ok(())
+                    },
+                )
                 .unwrap();
             assert_eq!(shards, at_once, "batches of {batch_postings} postings");
             if batch_postings == 0 {
@@ -1310,7 +1322,7 @@ mod tests {
     fn texts(index: &Index) -> Vec<(usize, String)> {
         let mut texts = Vec::new();
         index
-            .for_each_text(&mut |page, text| {
+            .for_each_text::<std::io::Error>(&mut |page, text| {
                 texts.push((page, String::from_utf8_lossy(text).into_owned()));
                 Ok(())
             })
@@ -1319,7 +1331,7 @@ mod tests {
     }
 
     /// An index of three pages, put out of order as a build's cores put them.
-    fn index() -> Index {
+    pub(crate) fn index() -> Index {
         let pages = [
             (
                 "villages/hengxi.html",
