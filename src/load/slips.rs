@@ -413,7 +413,7 @@ fn may_have_slips(text: &str) -> bool {
             .all(|c| c == ' ' || c == '\u{3000}' || c == '-')
     };
     // (Substring searches, not `match_indices` of a `char`: that looks for the character's
-    // last byte, and a full-width space's, 0x80, ends every other Chinese character.)
+    // last byte, and a full-width space's, 0x80, ends one Chinese character in 64.)
     let full_width_colon = crate::html::finder!("：".as_bytes());
     let full_width_space = crate::html::finder!("\u{3000}".as_bytes());
     full_width_colon.find_iter(bytes).any(colon_after_word)
