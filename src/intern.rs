@@ -58,6 +58,30 @@ impl<T: Hash + Eq + Clone> Table<T> {
         number
     }
 
+    /// `value`'s number from a thread's memory `known` of this table when it is there (no
+    /// lock), else [`Table::number`] of `owned()`, remembered while `known` holds fewer than
+    /// [`MOST`] values (a site's names are a few thousand; past that, values are still
+    /// numbered, under the lock).
+    pub fn number_remembered<Q: Hash + Eq + ?Sized>(
+        &self,
+        known: &mut FxHashMap<T, u32>,
+        value: &Q,
+        owned: impl FnOnce() -> T,
+    ) -> u32
+    where
+        T: std::borrow::Borrow<Q>,
+    {
+        if let Some(&number) = known.get(value) {
+            return number;
+        }
+        let owned = owned();
+        let number = self.number(&owned);
+        if known.len() < MOST {
+            known.insert(owned, number);
+        }
+        number
+    }
+
     /// The value numbered `number`, if one was.
     pub fn get(&self, number: u32) -> Option<&T> {
         let (k, at) = place(number);
@@ -79,8 +103,8 @@ fn place(number: u32) -> (usize, usize) {
     (k, number - FIRST * ((1 << k) - 1))
 }
 
-/// How many texts a thread remembers at most (a site's names are a few thousand; past
-/// this, texts are still numbered, under the lock).
+/// How many values a thread remembers at most of a table (see
+/// [`Table::number_remembered`]).
 const MOST: usize = 100_000;
 
 /// Every [`Name`]'s text.
@@ -97,17 +121,7 @@ pub struct Name(u32);
 impl Name {
     /// `text`'s name.
     pub fn new(text: &str) -> Name {
-        KNOWN.with_borrow_mut(|known| {
-            if let Some(&number) = known.get(text) {
-                return Name(number);
-            }
-            let owned: Box<str> = text.into();
-            let number = TEXTS.number(&owned);
-            if known.len() < MOST {
-                known.insert(owned, number);
-            }
-            Name(number)
-        })
+        KNOWN.with_borrow_mut(|known| Name(TEXTS.number_remembered(known, text, || text.into())))
     }
 
     /// Its text.
@@ -177,6 +191,24 @@ mod tests {
         assert_eq!(format!("{:?} {}", names[0].1, names[0].1), "\"户数\" 户数");
         // A number never handed out reads as nothing.
         assert_eq!(Name(u32::MAX - 1).as_str(), "");
+    }
+
+    #[test]
+    fn a_thread_remembers_what_it_numbered_until_its_memory_is_full() {
+        let table: Table<u64> = Table::new();
+        let mut known = FxHashMap::default();
+        assert_eq!(table.number_remembered(&mut known, &7, || 7), 0);
+        assert_eq!(known.get(&7), Some(&0));
+        // Remembered: the table is not asked again.
+        assert_eq!(
+            table.number_remembered(&mut known, &7, || unreachable!()),
+            0
+        );
+        // A full memory still numbers, and remembers nothing more.
+        let mut full: FxHashMap<u64, u32> = (1000..1000 + MOST as u64).map(|v| (v, 0)).collect();
+        assert_eq!(table.number_remembered(&mut full, &8, || 8), 1);
+        assert!(!full.contains_key(&8));
+        assert_eq!(table.number_remembered(&mut known, &8, || 8), 1);
     }
 
     #[test]

@@ -300,23 +300,13 @@ impl SourceValue {
     /// `exits.3.people`) and whose name from the schema's labels is `label` (`贫困人口住院
     /// 住院人次`). The key and name are kept once for every file with them.
     pub fn new(line: u32, key: &str, label: &str) -> SourceValue {
-        /// How many pairs a thread remembers at most (a site's keys are a few thousand).
-        const MOST: usize = 100_000;
         thread_local! {
             static KNOWN: std::cell::RefCell<rustc_hash::FxHashMap<(Name, Name), u32>> =
                 Default::default();
         }
         let pair = (Name::new(key), Name::new(label));
-        let name = KNOWN.with_borrow_mut(|known| match known.get(&pair) {
-            Some(&name) => name,
-            None => {
-                let name = VALUE_NAMES.number(&pair);
-                if known.len() < MOST {
-                    known.insert(pair, name);
-                }
-                name
-            }
-        });
+        let name =
+            KNOWN.with_borrow_mut(|known| VALUE_NAMES.number_remembered(known, &pair, || pair));
         SourceValue { line, name }
     }
 
