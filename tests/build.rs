@@ -994,21 +994,13 @@ fn a_static_file_where_a_table_download_goes_is_an_error() {
         "{english}"
     );
     // A name outside the pattern is the site's own (no page is named so, or no number).
-    fs::rename(
-        &later,
-        site.path()
-            .join("static")
-            .join(format!("{page}.table-x.csv")),
-    )
-    .unwrap();
+    let unnumbered = site
+        .path()
+        .join("static")
+        .join(format!("{page}.table-x.csv"));
+    fs::rename(&later, &unnumbered).unwrap();
     build_ok(site.path(), tempfile::tempdir().unwrap().path());
-    fs::rename(
-        site.path()
-            .join("static")
-            .join(format!("{page}.table-x.csv")),
-        &mine,
-    )
-    .unwrap();
+    fs::rename(&unnumbered, &mine).unwrap();
     // With table downloads off, the static file is the site's.
     add_settings(site.path(), "[tables]\ncsv = false\n");
     let out = tempfile::tempdir().unwrap();
