@@ -228,7 +228,7 @@ impl Staging {
             .filter(|p| !written.contains(p))
             .collect();
         for list in [&mut changes.added, &mut changes.modified] {
-            list.sort();
+            list.sort_unstable_by(|a, b| path_order(a, b));
         }
         let (out_dir, staging, retired) = (&self.out_dir, &self.staging, &self.retired);
         // Where the system can, the new site and the published one trade places in one
@@ -413,6 +413,25 @@ fn is_ours(dir: &Path) -> bool {
 }
 
 /// Files of `dir`, relative to it.
+/// The order of two of the site's paths (relative, made by joining clean names): the order
+/// of their names one by one, as `Path`'s own, found by comparing their bytes with the
+/// separator before every other byte — without splitting either into components (a build
+/// of 10,000 villages sorts 30,000 paths, written in any order from every core).
+fn path_order(a: &Path, b: &Path) -> std::cmp::Ordering {
+    let key = |byte: u8| {
+        if std::path::is_separator(byte.into()) {
+            0
+        } else {
+            byte
+        }
+    };
+    let (a, b) = (
+        a.as_os_str().as_encoded_bytes(),
+        b.as_os_str().as_encoded_bytes(),
+    );
+    a.iter().map(|&x| key(x)).cmp(b.iter().map(|&x| key(x)))
+}
+
 fn files_of(dir: &Path) -> BTreeSet<PathBuf> {
     walkdir::WalkDir::new(dir)
         .into_iter()
@@ -426,6 +445,31 @@ fn files_of(dir: &Path) -> BTreeSet<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        // Clean relative paths, as the site's are: no empty, `.` or `..` name; names of
+        // bytes just before and after the separator.
+        fn paths_sort_as_their_names_one_by_one(
+            a in "[a.-][a.0-]{0,2}(/[a.-][a.0-]{0,2}){0,3}",
+            b in "[a.-][a.0-]{0,2}(/[a.-][a.0-]{0,2}){0,3}",
+        ) {
+            let clean = |p: &str| p.split('/').all(|name| name != "." && name != "..");
+            proptest::prop_assume!(clean(&a) && clean(&b));
+            let (a, b) = (Path::new(&a), Path::new(&b));
+            proptest::prop_assert_eq!(path_order(a, b), a.cmp(b));
+        }
+    }
+
+    #[test]
+    fn a_folder_comes_before_a_longer_name_beside_it() {
+        let mut paths = vec![PathBuf::from("a-b.html"), PathBuf::from("a/z.html")];
+        paths.sort_unstable_by(|a, b| path_order(a, b));
+        assert_eq!(
+            paths,
+            [PathBuf::from("a/z.html"), PathBuf::from("a-b.html")]
+        );
+    }
 
     #[cfg(target_os = "linux")]
     #[test]

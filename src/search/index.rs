@@ -295,6 +295,26 @@ impl Counting<'_> {
         }
     }
 
+    /// Counts the terms numbered `numbers`, found in `field`: the text's (most terms) in a
+    /// loop of their own.
+    fn numbers(&mut self, numbers: &[u32], field: Field) {
+        if !matches!(field, Field::Text) {
+            for &number in numbers {
+                self.number(number, field);
+            }
+            return;
+        }
+        let (by_number, counted) = (&mut *self.by_number, &mut *self.counted);
+        for &number in numbers {
+            if let Some(counts) = by_number.get_mut(number as usize) {
+                if *counts == 0 {
+                    counted.push(number);
+                }
+                count(counts, Field::Text);
+            }
+        }
+    }
+
     /// Counts `term`, found in `field`; its number if it has one.
     fn term(&mut self, term: &str, kind: tokens::Kind, field: Field) -> Option<u32> {
         let number = match kind {
@@ -330,9 +350,7 @@ impl Counting<'_> {
                 return;
             }
             if let Some(numbers) = runs.get(piece) {
-                for &number in numbers {
-                    self.number(number, field);
-                }
+                self.numbers(numbers, field);
                 return;
             }
             let mut numbers = Vec::new();
@@ -416,7 +434,9 @@ impl Entry {
         dictionary: &RwLock<Dictionary>,
         with_text: bool,
     ) -> Entry {
-        let mut terms: Vec<(u32, u32)> = Vec::new();
+        // The entry's bytes: the number of terms (filled in at the end), each term packed
+        // with its weight, then the text kept.
+        let mut piece: Vec<u8> = vec![0; 4];
         let new = TALLY.with_borrow_mut(|tally| {
             // Looked up together by every core; numbered, one core at a time, when new.
             let numbers = read(dictionary);
@@ -452,10 +472,10 @@ impl Entry {
             counting.text(&text.body, Field::Text, runs);
             let new = counting.new;
             drop(numbers);
-            terms.reserve(counted.len() + new.han.len() + new.words.len());
+            piece.reserve(4 * (counted.len() + new.han.len() + new.words.len()));
             for n in counted.drain(..) {
                 if let Some(counts) = by_number.get_mut(n as usize) {
-                    terms.push((n, weigh(std::mem::take(counts))));
+                    piece.extend(pack(n, weigh(std::mem::take(counts))).to_le_bytes());
                 }
             }
             new
@@ -463,19 +483,17 @@ impl Entry {
         if !new.han.is_empty() || !new.words.is_empty() {
             let mut dictionary = write(dictionary);
             for (key, counts) in new.han {
-                terms.push((dictionary.han_or_new(key), weigh(counts)));
+                piece.extend(pack(dictionary.han_or_new(key), weigh(counts)).to_le_bytes());
             }
             for (word, counts) in new.words {
-                terms.push((dictionary.word_or_new(&word), weigh(counts)));
+                piece.extend(pack(dictionary.word_or_new(&word), weigh(counts)).to_le_bytes());
             }
         }
-        let kept = if with_text { kept_text(&text.body) } else { "" };
-        let mut piece = Vec::with_capacity(4 + terms.len() * 4 + kept.len());
-        piece.extend_from_slice(&(terms.len() as u32).to_le_bytes());
-        for (term, weight) in terms {
-            piece.extend_from_slice(&pack(term, weight).to_le_bytes());
+        let terms = (piece.len() / 4 - 1) as u32;
+        piece[..4].copy_from_slice(&terms.to_le_bytes());
+        if with_text {
+            piece.extend_from_slice(kept_text(&text.body).as_bytes());
         }
-        piece.extend_from_slice(kept.as_bytes());
         Entry {
             piece: Bytes::from(piece),
         }
@@ -804,27 +822,28 @@ impl Lists {
     ) -> std::io::Result<Lists> {
         let dictionary = read(dictionary);
         let term_count = dictionary.terms.len();
-        let every: Vec<u32>;
-        let listed = match listed {
-            Some(listed) => listed,
-            None => {
-                every = (0..term_count as u32).collect();
-                &every
+        // The term at each place of the lists, and each term's place (`u32::MAX`: not
+        // listed) — when every term is listed, each term is at its own number.
+        let listed_count = listed.map_or(term_count, <[u32]>::len);
+        let term_at = |at: usize| listed.map_or(at as u32, |listed| listed[at]);
+        let place: Option<Vec<u32>> = listed.map(|listed| {
+            let mut place = vec![u32::MAX; term_count];
+            for (at, &term) in listed.iter().enumerate() {
+                if let Some(slot) = place.get_mut(term as usize) {
+                    *slot = at as u32;
+                }
             }
-        };
-        // Each term's place in `listed` (`u32::MAX`: not listed).
-        let mut place = vec![u32::MAX; term_count];
-        for (at, &term) in listed.iter().enumerate() {
-            if let Some(slot) = place.get_mut(term as usize) {
-                *slot = at as u32;
-            }
-        }
-        let mut starts = vec![0u32; listed.len() + 1];
-        for (at, &term) in listed.iter().enumerate() {
-            let count = pages_of_term.get(term as usize).copied().unwrap_or(0);
+            place
+        });
+        let mut starts = vec![0u32; listed_count + 1];
+        for at in 0..listed_count {
+            let count = pages_of_term
+                .get(term_at(at) as usize)
+                .copied()
+                .unwrap_or(0);
             starts[at + 1] = starts[at] + count;
         }
-        let total = starts[listed.len()] as usize;
+        let total = starts[listed_count] as usize;
         let mut postings = vec![0u32; total];
         // The runs of terms: bounds by place in `listed`, each run's postings a slice of its
         // own.
@@ -833,10 +852,10 @@ impl Lists {
             let half_way = (total * run / runs) as u32;
             let bound = starts
                 .partition_point(|&start| start < half_way)
-                .min(listed.len());
+                .min(listed_count);
             bounds.push(bound.max(*bounds.last().unwrap_or(&0)));
         }
-        bounds.push(listed.len());
+        bounds.push(listed_count);
         let mut slices = Vec::with_capacity(runs);
         let mut rest = &mut postings[..];
         for pair in bounds.windows(2) {
@@ -846,7 +865,7 @@ impl Lists {
             slices.push((first..end, run));
             rest = after;
         }
-        let place = &place;
+        let place = place.as_deref();
         slices.into_par_iter().try_for_each(|(terms, run)| {
             // Where each term's next posting goes in `run`.
             let base = starts[terms.start];
@@ -858,7 +877,10 @@ impl Lists {
             entries.for_each_part::<std::io::Error>(Part::Head, &mut |page, head| {
                 for pair in packed_terms(head.get(4..).unwrap_or_default()) {
                     let (term, weight) = unpack(pair);
-                    let at = place.get(term as usize).copied().unwrap_or(u32::MAX);
+                    let at = match place {
+                        Some(place) => place.get(term as usize).copied().unwrap_or(u32::MAX),
+                        None => term,
+                    };
                     if at < low || at >= high {
                         continue;
                     }
@@ -871,11 +893,11 @@ impl Lists {
                 Ok(())
             })
         })?;
-        let mut terms: Vec<(Box<str>, std::ops::Range<usize>)> = (0..listed.len())
+        let mut terms: Vec<(Box<str>, std::ops::Range<usize>)> = (0..listed_count)
             .filter(|&at| starts[at] < starts[at + 1])
             .map(|at| {
                 let range = starts[at] as usize..starts[at + 1] as usize;
-                (dictionary.term(listed[at]).into(), range)
+                (dictionary.term(term_at(at)).into(), range)
             })
             .collect();
         drop(dictionary);
@@ -1046,14 +1068,17 @@ impl Index {
                 postings += shard_postings[end as usize];
                 end += 1;
             }
-            let listed: Vec<u32> = (0..shard_of.len() as u32)
-                .filter(|&term| (first..end).contains(&shard_of[term as usize]))
-                .collect();
+            // Every term when the batch is every shard (a site of up to 10,000 villages).
+            let listed: Option<Vec<u32>> = (first > 0 || end < self.shard_count).then(|| {
+                (0..shard_of.len() as u32)
+                    .filter(|&term| (first..end).contains(&shard_of[term as usize]))
+                    .collect()
+            });
             let lists = Lists::make(
                 &self.entries,
                 &self.dictionary,
                 &pages_of_term,
-                Some(&listed),
+                listed.as_deref(),
                 runs,
             )?;
             each(first, lists.shards(first, end - first, self.shard_count))?;

@@ -272,23 +272,23 @@ impl Reader {
             // Balanced (a span around its text), so left out whole.
             return;
         }
-        let bytes = html.as_bytes();
-        let open_end = memchr::memchr(b'>', bytes).map(|e| e + 1);
-        let inner = match open_end {
-            Some(open_end)
-                if html.starts_with("<span ")
-                    && html.ends_with("</span>")
-                    && memchr::memchr(b'<', &bytes[open_end..])
-                        == Some(html.len() - 7 - open_end) =>
-            {
-                &html[open_end..html.len() - 7]
-            }
-            _ => {
-                self.read_html(html, false);
-                return;
-            }
+        // The text inside is a figure's few characters: looked through once, byte by byte,
+        // for a tag (then it is read as HTML) and for an escape.
+        let inner = html
+            .strip_prefix("<span ")
+            .and_then(|span| span.strip_suffix("</span>"))
+            .and_then(|span| memchr::memchr(b'>', span.as_bytes()).map(|e| &span[e + 1..]));
+        let mut escaped = false;
+        let inner = inner.filter(|inner| {
+            inner.bytes().all(|b| {
+                escaped |= b == b'&';
+                b != b'<'
+            })
+        });
+        let Some(inner) = inner else {
+            self.read_html(html, false);
+            return;
         };
-        let escaped = memchr::memchr(b'&', inner.as_bytes()).is_some();
         push_text(self.target(), inner, escaped);
     }
 
@@ -296,7 +296,7 @@ impl Reader {
     fn into_page_text(self) -> PageText {
         PageText {
             headings: self.headings,
-            body: tidy_lines(&self.body),
+            body: tidy_lines(self.body),
         }
     }
 
@@ -541,11 +541,22 @@ impl<'h> Ahead<'h> {
     }
 }
 
-/// `text` with each line trimmed and the empty ones left out.
-fn tidy_lines(text: &str) -> String {
+/// `text` with each line trimmed and the empty ones left out: `text` itself when it is so
+/// already (most pages' text: its lines were started as blocks start), else a copy.
+fn tidy_lines(text: String) -> String {
+    let lines = || memchr::memchr_iter(b'\n', text.as_bytes()).chain([text.len()]);
+    let mut start = 0;
+    let tidy = lines().all(|end| {
+        let line = &text[start..end];
+        start = end + 1;
+        !line.is_empty() && trim(line).len() == line.len()
+    });
+    if tidy {
+        return text;
+    }
     let mut out = String::with_capacity(text.len());
     let mut start = 0;
-    for end in memchr::memchr_iter(b'\n', text.as_bytes()).chain([text.len()]) {
+    for end in lines() {
         let line = trim(&text[start..end]);
         start = end + 1;
         if !line.is_empty() {
@@ -706,7 +717,7 @@ mod tests {
             let line: String = line.into_iter().collect();
             prop_assert_eq!(trim(&line), line.trim());
             let tidy: Vec<&str> = line.split('\n').map(str::trim).filter(|l| !l.is_empty()).collect();
-            prop_assert_eq!(tidy_lines(&line), tidy.join("\n"));
+            prop_assert_eq!(tidy_lines(line.clone()), tidy.join("\n"));
         }
     }
 

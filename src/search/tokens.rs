@@ -190,11 +190,23 @@ pub fn for_each_piece<'t>(text: &'t str, mut each: impl FnMut(&'t str, bool)) {
     let mut in_han = false;
     let mut at = 0;
     while at < bytes.len() {
-        // Most characters are told by their first byte: ASCII is not Han, and every
-        // character that starts with E5–E9 (U+5000–U+9FFF) is.
+        // Characters of up to three bytes are told by their first two (the text is UTF-8):
+        // ASCII is not Han; every character that starts with E5–E9 (U+5000–U+9FFF) is; of
+        // E4 (U+4000–U+4FFF) all but U+4DC0–U+4DFF (E4 B7 ..); of E3 (U+3000–U+3FFF)
+        // U+3400 on (E3 90 ..) and 〇 (E3 80 87); of EF (U+F000–U+FFFF) U+F900–U+FAFF
+        // (EF A4 .. to EF AB ..); no other of two or three bytes.
+        let second = || bytes.get(at + 1).copied().unwrap_or(0);
         let (han, len) = match bytes[at] {
             b if b < 0x80 => (false, 1),
             0xe5..=0xe9 => (true, 3),
+            0xe4 => (second() != 0xb7, 3),
+            0xe3 => (
+                second() >= 0x90 || bytes[at..].starts_with("〇".as_bytes()),
+                3,
+            ),
+            0xef => ((0xa4..=0xab).contains(&second()), 3),
+            0xc0..=0xdf => (false, 2),
+            0xe0..=0xef => (false, 3),
             _ => match text[at..].chars().next() {
                 Some(c) => (is_han(c), c.len_utf8()),
                 None => break,
@@ -408,6 +420,28 @@ mod tests {
                 }
             });
             proptest::prop_assert_eq!(joined, text);
+        }
+    }
+
+    #[test]
+    fn every_character_is_told_han_or_not_as_is_han_tells_it() {
+        // Every character of one to three bytes (told by its first bytes), and the first
+        // of four-byte ones.
+        for c in ('\0'..='\u{ffff}').chain('\u{10000}'..='\u{20100}') {
+            let mut pieces = Vec::new();
+            for_each_piece(&format!("a{c}a"), |piece, han| {
+                pieces.push((piece.to_string(), han))
+            });
+            let expected = if is_han(c) {
+                vec![
+                    ("a".to_string(), false),
+                    (c.to_string(), true),
+                    ("a".to_string(), false),
+                ]
+            } else {
+                vec![(format!("a{c}a"), false)]
+            };
+            assert_eq!(pieces, expected, "U+{:04X}", u32::from(c));
         }
     }
 
