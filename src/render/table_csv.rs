@@ -274,6 +274,31 @@ mod tests {
     }
 
     #[test]
+    fn a_column_of_two_units_keeps_its_figures_as_text_and_short_rows_are_filled() {
+        // No header row; column 1 has 户 then 人 (no unit), column 2 one unit but a figure
+        // not read as a number in the last row, column 3 only in the second row.
+        let fig = |text: &str| format!("<span data-src=\"x\">{text}</span>");
+        let body = format!(
+            "<table><tr><td>甲</td><td>{}</td><td>{}</td></tr>\
+             <tr><td>乙</td><td>{}</td><td>{}</td><td>{}</td></tr>\
+             <tr><td>丙</td><td>{}</td><td>{}</td></tr></table>",
+            fig("3户"),
+            fig("1.5亩"),
+            fig("4人"),
+            fig("2亩"),
+            fig("7元"),
+            fig("5户"),
+            fig("约亩"),
+        );
+        let (_, files) = with_downloads(&body, "a.html").unwrap();
+        let csv = String::from_utf8(files[0].1.to_vec()).unwrap();
+        assert_eq!(
+            csv,
+            "\u{feff},,,（元）\r\n甲,3户,1.5亩,\r\n乙,4人,2亩,7\r\n丙,5户,约亩,\r\n"
+        );
+    }
+
+    #[test]
     fn text_after_an_end_tag_mark_is_read_as_text() {
         // `</` followed by Chinese (a reader's own text) is no end tag, and no panic.
         let body = "<table><tr><th>项</th></tr><tr><td>a</中文 <span data-src=\"x\">5户</span></td></tr></table>";
