@@ -412,7 +412,6 @@ fn is_ours(dir: &Path) -> bool {
     dir.join(MARKER).exists() || fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_none())
 }
 
-/// Files of `dir`, relative to it.
 /// The order of two of the site's paths (relative, made by joining clean names): the order
 /// of their names one by one, as `Path`'s own, found by comparing their bytes with the
 /// separator before every other byte — without splitting either into components (a build
@@ -432,6 +431,7 @@ fn path_order(a: &Path, b: &Path) -> std::cmp::Ordering {
     a.iter().map(|&x| key(x)).cmp(b.iter().map(|&x| key(x)))
 }
 
+/// Files of `dir`, relative to it.
 fn files_of(dir: &Path) -> BTreeSet<PathBuf> {
     walkdir::WalkDir::new(dir)
         .into_iter()

@@ -296,21 +296,15 @@ impl Counting<'_> {
     }
 
     /// Counts the terms numbered `numbers`, found in `field`: the text's (most terms) in a
-    /// loop of their own.
+    /// loop of their own, the field known to it.
     fn numbers(&mut self, numbers: &[u32], field: Field) {
-        if !matches!(field, Field::Text) {
+        if let Field::Text = field {
+            for &number in numbers {
+                self.number(number, Field::Text);
+            }
+        } else {
             for &number in numbers {
                 self.number(number, field);
-            }
-            return;
-        }
-        let (by_number, counted) = (&mut *self.by_number, &mut *self.counted);
-        for &number in numbers {
-            if let Some(counts) = by_number.get_mut(number as usize) {
-                if *counts == 0 {
-                    counted.push(number);
-                }
-                count(counts, Field::Text);
             }
         }
     }
