@@ -36,6 +36,17 @@ fn write(dictionary: &RwLock<Dictionary>) -> std::sync::RwLockWriteGuard<'_, Dic
     dictionary.write().unwrap_or_else(|e| e.into_inner())
 }
 
+/// The dictionary to number new terms in if no other core is using it now (`None`: one is).
+fn write_now(
+    dictionary: &RwLock<Dictionary>,
+) -> Option<std::sync::RwLockWriteGuard<'_, Dictionary>> {
+    match dictionary.try_write() {
+        Ok(guard) => Some(guard),
+        Err(std::sync::TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
+        Err(std::sync::TryLockError::WouldBlock) => None,
+    }
+}
+
 /// How many characters of a page's text the index keeps for the snippets of its results
 /// (every term of the page is indexed; a match past this shows the page's opening lines).
 pub const TEXT_LIMIT: usize = 4000;
@@ -286,6 +297,7 @@ struct Counting<'a> {
 
 impl Counting<'_> {
     /// Counts the term numbered `number`, found in `field`.
+    #[inline(always)]
     fn number(&mut self, number: u32, field: Field) {
         if let Some(counts) = self.by_number.get_mut(number as usize) {
             if *counts == 0 {
@@ -297,6 +309,7 @@ impl Counting<'_> {
 
     /// Counts the terms numbered `numbers`, found in `field`: the text's (most terms) in a
     /// loop of their own, the field known to it.
+    #[inline(always)]
     fn numbers(&mut self, numbers: &[u32], field: Field) {
         if let Field::Text = field {
             for &number in numbers {
@@ -417,22 +430,38 @@ impl Entry {
     /// one for each time it is in the text (five at most): a page about a village outranks a
     /// table that names it among thousands.
     pub fn new(title: &str, text: &PageText, dictionary: &RwLock<Dictionary>) -> Entry {
-        Entry::made(title, text, dictionary, true)
+        let mut counted = Counted::of(title, text, dictionary);
+        if !counted.is_numbered() {
+            counted.number(&mut write(dictionary));
+        }
+        counted.entry(Some(kept_text(&text.body)))
     }
 
-    /// [`Entry::new`], its text kept for the snippets only when `with_text` (a build that
-    /// writes the page files as the pages come keeps none).
-    fn made(
-        title: &str,
-        text: &PageText,
-        dictionary: &RwLock<Dictionary>,
-        with_text: bool,
-    ) -> Entry {
-        // The entry's bytes: the number of terms (filled in at the end), each term packed
-        // with its weight, then the text kept.
+    /// The page's terms with their weights.
+    pub fn terms(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        packed_terms(split_piece(&self.piece).0).map(unpack)
+    }
+
+    /// The page's text kept for the snippets.
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(split_piece(&self.piece).1)
+    }
+}
+
+/// A page's terms as counted: the entry's bytes so far (room for the number of terms, then
+/// the numbered terms, each [`pack`]ed with its weight) and the terms the dictionary had no
+/// number for when they were counted.
+struct Counted {
+    piece: Vec<u8>,
+    new: NewTerms,
+}
+
+impl Counted {
+    /// Counts the terms of a page titled `title` with `text` (weighed as [`Entry::new`]
+    /// says), looking them up in `dictionary` — together with every core; none is numbered.
+    fn of(title: &str, text: &PageText, dictionary: &RwLock<Dictionary>) -> Counted {
         let mut piece: Vec<u8> = vec![0; 4];
         let new = TALLY.with_borrow_mut(|tally| {
-            // Looked up together by every core; numbered, one core at a time, when new.
             let numbers = read(dictionary);
             if tally.identity != Some(numbers.identity) {
                 tally.runs.clear();
@@ -474,33 +503,37 @@ impl Entry {
             }
             new
         });
-        if !new.han.is_empty() || !new.words.is_empty() {
-            let mut dictionary = write(dictionary);
-            for (key, counts) in new.han {
-                piece.extend(pack(dictionary.han_or_new(key), weigh(counts)).to_le_bytes());
-            }
-            for (word, counts) in new.words {
-                piece.extend(pack(dictionary.word_or_new(&word), weigh(counts)).to_le_bytes());
-            }
+        Counted { piece, new }
+    }
+
+    /// Whether the dictionary numbered every term when they were counted.
+    fn is_numbered(&self) -> bool {
+        self.new.han.is_empty() && self.new.words.is_empty()
+    }
+
+    /// Numbers the new terms in `dictionary` (one core at a time) and adds them.
+    fn number(&mut self, dictionary: &mut Dictionary) {
+        for (key, counts) in self.new.han.drain() {
+            let packed = pack(dictionary.han_or_new(key), weigh(counts));
+            self.piece.extend(packed.to_le_bytes());
         }
-        let terms = (piece.len() / 4 - 1) as u32;
-        piece[..4].copy_from_slice(&terms.to_le_bytes());
-        if with_text {
-            piece.extend_from_slice(kept_text(&text.body).as_bytes());
+        for (word, counts) in self.new.words.drain() {
+            let packed = pack(dictionary.word_or_new(&word), weigh(counts));
+            self.piece.extend(packed.to_le_bytes());
+        }
+    }
+
+    /// The entry (its terms [`Counted::number`]ed first), with `text` kept for the snippets.
+    fn entry(mut self, text: Option<&str>) -> Entry {
+        debug_assert!(self.is_numbered(), "a page's new terms were not numbered");
+        let terms = (self.piece.len() / 4 - 1) as u32;
+        self.piece[..4].copy_from_slice(&terms.to_le_bytes());
+        if let Some(text) = text {
+            self.piece.extend_from_slice(text.as_bytes());
         }
         Entry {
-            piece: Bytes::from(piece),
+            piece: Bytes::from(self.piece),
         }
-    }
-
-    /// The page's terms with their weights.
-    pub fn terms(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
-        packed_terms(split_piece(&self.piece).0).map(unpack)
-    }
-
-    /// The page's text kept for the snippets.
-    pub fn text(&self) -> std::borrow::Cow<'_, str> {
-        String::from_utf8_lossy(split_piece(&self.piece).1)
     }
 }
 
@@ -691,14 +724,37 @@ impl Collector {
     }
 
     /// Makes and adds the entries of `pages` (their texts kept unless the page files are
-    /// made as the pages come).
+    /// made as the pages come). A page's new terms are numbered at once if no other core is
+    /// using the dictionary, or else with the other such pages at the end: numbering waits
+    /// for every core to finish the page it is counting, and stops them counting, which for
+    /// each page would idle the cores.
     fn count(&self, pages: Vec<(usize, String, PageText)>) -> std::io::Result<()> {
         let with_text = self.page_files.is_none();
+        let mut waiting: Vec<(usize, Counted, Option<PageText>)> = Vec::new();
         for (index, title, text) in pages {
-            self.put(
-                index,
-                &Entry::made(&title, &text, &self.dictionary, with_text),
-            )?;
+            let mut page = Counted::of(&title, &text, &self.dictionary);
+            if !page.is_numbered() {
+                match write_now(&self.dictionary) {
+                    Some(mut dictionary) => page.number(&mut dictionary),
+                    None => {
+                        waiting.push((index, page, with_text.then_some(text)));
+                        continue;
+                    }
+                }
+            }
+            self.put(index, &page.entry(with_text.then(|| kept_text(&text.body))))?;
+        }
+        if waiting.is_empty() {
+            return Ok(());
+        }
+        let mut dictionary = write(&self.dictionary);
+        for (_, page, _) in &mut waiting {
+            page.number(&mut dictionary);
+        }
+        drop(dictionary);
+        for (index, page, text) in waiting {
+            let text = text.as_ref().map(|text| kept_text(&text.body));
+            self.put(index, &page.entry(text))?;
         }
         Ok(())
     }
@@ -1160,6 +1216,39 @@ pub(crate) mod tests {
             assert_eq!(many.terms, one.terms, "{runs} runs");
             assert_eq!(many.postings, one.postings, "{runs} runs");
         }
+    }
+
+    #[test]
+    fn pages_whose_new_terms_wait_for_the_dictionary_are_indexed_as_the_others() {
+        let pages = || -> Vec<(usize, String, PageText)> {
+            (0..12)
+                .map(|page| {
+                    let html = format!("<p>第{page}村 横溪{} 饮水 {}户</p>", page % 5, page * 7);
+                    (page, format!("村{page}"), page_text(&html))
+                })
+                .collect()
+        };
+        let lists = |collector: Collector| {
+            let index = collector.finish(Vec::new);
+            let lists = index.lists(1).unwrap();
+            (lists.terms.clone(), lists.postings.clone())
+        };
+        let alone = Collector::new(Arc::default(), Spill::in_memory());
+        alone.count(pages()).unwrap();
+        // Another core reads the dictionary while the pages are counted: their new terms
+        // cannot be numbered at once, and wait until the dictionary is free.
+        let waited = Collector::new(Arc::default(), Spill::in_memory());
+        std::thread::scope(|scope| {
+            let reading = read(waited.dictionary());
+            let counting = scope.spawn(|| waited.count(pages()));
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            assert!(!counting.is_finished(), "the pages wait for the dictionary");
+            drop(reading);
+            counting.join().unwrap().unwrap();
+        });
+        let (terms, postings) = lists(waited);
+        assert!(terms.iter().any(|(term, _)| &**term == "横溪"));
+        assert_eq!((terms, postings), lists(alone));
     }
 
     #[test]
