@@ -39,11 +39,15 @@ pub fn discover(root: &Path) -> Result<Site, Vec<Diagnostic>> {
     let config = Config::load(root).map_err(|d| vec![d])?;
     let mut problems = Vec::new();
 
+    // The schema, found as the walk gives paths (relative to `data/`): compared as it is
+    // written, not component by component (10,000 village files).
+    let schema = Path::new(SCHEMA_FILE)
+        .strip_prefix("data")
+        .unwrap_or(Path::new(SCHEMA_FILE));
     let data_files = walk(root, "data", &mut problems)
         .into_iter()
-        .filter(|p| is_ext(p, &["yaml", "yml"]))
+        .filter(|p| is_ext(p, &["yaml", "yml"]) && p.as_os_str() != schema.as_os_str())
         .map(|p| Path::new("data").join(p))
-        .filter(|p| p != Path::new(SCHEMA_FILE))
         .collect();
     let content_files = walk(root, "content", &mut problems)
         .into_iter()
@@ -185,6 +189,19 @@ fn walk_filtered(
     walk_inside(root, dir, problems, Some(inside))
 }
 
+/// `path` relative to `base`, which it is inside: as written (the walk joins a folder's
+/// path, a separator and a name) when both are UTF-8, else component by component.
+fn relative_to<'p>(path: &'p Path, base: &Path) -> Option<&'p Path> {
+    if let (Some(path), Some(base)) = (path.to_str(), base.to_str())
+        && let Some(rest) = path
+            .strip_prefix(base)
+            .and_then(|rest| rest.strip_prefix(std::path::MAIN_SEPARATOR))
+    {
+        return Some(Path::new(rest));
+    }
+    path.strip_prefix(base).ok()
+}
+
 fn walk_inside(
     root: &Path,
     dir: &str,
@@ -202,7 +219,7 @@ fn walk_inside(
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| {
-            let hidden = e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.');
+            let hidden = e.depth() > 0 && e.file_name().as_encoded_bytes().starts_with(b".");
             let outside = inside.is_some_and(|inside| {
                 e.path_is_symlink()
                     && std::fs::canonicalize(e.path()).is_ok_and(|real| !real.starts_with(inside))
@@ -220,7 +237,7 @@ fn walk_inside(
     for entry in walker {
         match entry {
             Ok(entry) if entry.file_type().is_file() => {
-                if let Ok(rel) = entry.path().strip_prefix(&base) {
+                if let Some(rel) = relative_to(entry.path(), &base) {
                     files.push(rel.to_path_buf());
                 }
             }
@@ -270,6 +287,20 @@ fn walk_inside(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_walked_path_is_made_relative_to_its_folder() {
+        let base = Path::new("站点").join("data");
+        let path = base.join("村委会").join("横溪.yaml");
+        assert_eq!(
+            relative_to(&path, &base),
+            Some(Path::new("村委会").join("横溪.yaml").as_path())
+        );
+        // A name that only starts as the folder's does is not inside it.
+        let beside = Path::new("站点").join("data2").join("a.yaml");
+        assert_eq!(relative_to(&beside, &base), None);
+        assert_eq!(relative_to(Path::new("elsewhere/a.yaml"), &base), None);
+    }
 
     #[test]
     fn the_files_found_are_reused_only_while_no_file_can_be_new_or_gone() {

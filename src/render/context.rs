@@ -60,12 +60,12 @@ pub fn sample_context(
     templates: &[&str],
     per_folder: usize,
 ) -> (Map<String, Json>, Sources) {
-    let named: std::collections::HashSet<&str> = templates
+    let named: rustc_hash::FxHashSet<&str> = templates
         .iter()
         .flat_map(|t| t.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-')))
         .filter(|word| !word.is_empty())
         .collect();
-    let mut counted: std::collections::HashMap<&[String], usize> = Default::default();
+    let mut counted: rustc_hash::FxHashMap<&[String], usize> = Default::default();
     let wanted: Vec<bool> = data
         .files
         .iter()
@@ -174,7 +174,7 @@ pub struct LazyValues<'s> {
     /// Each top-level folder and the numbers of its files (at any depth), in order.
     folders: std::collections::BTreeMap<String, Vec<usize>>,
     /// A file's key path (`villages`, `hengxi`) → its number.
-    numbers: std::collections::HashMap<Vec<String>, usize>,
+    numbers: rustc_hash::FxHashMap<Vec<String>, usize>,
 }
 
 impl<'s> LazyValues<'s> {
@@ -182,7 +182,8 @@ impl<'s> LazyValues<'s> {
     pub fn new(data: Data, schema: Option<&'s Schema>) -> LazyValues<'s> {
         let mut singles = Map::new();
         let mut folders: std::collections::BTreeMap<String, Vec<usize>> = Default::default();
-        let mut numbers = std::collections::HashMap::with_capacity(data.files.len());
+        let mut numbers =
+            rustc_hash::FxHashMap::with_capacity_and_hasher(data.files.len(), Default::default());
         for (index, file) in data.files.iter().enumerate() {
             numbers.insert(file.key_path.clone(), index);
             match file.key_path.as_slice() {
@@ -390,7 +391,7 @@ fn record_slot<'c>(context: &'c mut Map<String, Json>, file: &DataFile) -> Optio
 pub fn list_form(
     data: &Map<String, Json>,
     name: &str,
-    folders: &std::collections::HashMap<String, Vec<String>>,
+    folders: &rustc_hash::FxHashMap<String, Vec<String>>,
     limit: Option<usize>,
     fields: Option<&std::collections::BTreeSet<String>>,
 ) -> Option<Json> {
@@ -421,8 +422,8 @@ fn is_kept(key: &str, fields: &std::collections::BTreeSet<String>) -> bool {
 }
 
 /// Each top-level data folder (`villages`) and the ids of its files, in file-name order.
-pub fn top_level_folders(data: &Data) -> std::collections::HashMap<String, Vec<String>> {
-    let mut folders: std::collections::HashMap<String, Vec<String>> = Default::default();
+pub fn top_level_folders(data: &Data) -> rustc_hash::FxHashMap<String, Vec<String>> {
+    let mut folders: rustc_hash::FxHashMap<String, Vec<String>> = Default::default();
     for file in &data.files {
         if let [folder, id] = file.key_path.as_slice() {
             folders.entry(folder.clone()).or_default().push(id.clone());
@@ -676,7 +677,7 @@ mod tests {
         }
         let mut data = Map::new();
         data.insert("villages".to_string(), Json::Object(villages));
-        let folders = std::collections::HashMap::from([(
+        let folders = rustc_hash::FxHashMap::from_iter([(
             "villages".to_string(),
             vec!["a".to_string(), "b".to_string(), "c".to_string()],
         )]);

@@ -3,7 +3,7 @@
 //! in content, which the Markdown stage does not see.
 
 use percent_encoding::percent_decode_str;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// A link that does not resolve: (page output path, the link as written).
 pub type BrokenLink = (String, String);
@@ -252,7 +252,8 @@ mod tests {
             "横.html",
         ]
         .map(String::from)
-        .into();
+        .into_iter()
+        .collect();
         let scanned: Vec<(String, PageLinks)> = pages
             .iter()
             .map(|(p, html)| (p.to_string(), scan(p, html, html, (&files, &[]))))

@@ -2,7 +2,7 @@
 //! content files rewritten into relative links to the built pages.
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::provenance::{self, Piece};
 
@@ -77,7 +77,7 @@ pub fn to_html(
         | Options::ENABLE_HEADING_ATTRIBUTES;
     let mut broken_links = Vec::new();
     let mut headings = Vec::new();
-    let mut used_ids: HashSet<String> = HashSet::new();
+    let mut used_ids: HashSet<String> = HashSet::default();
     let mut counters = [0usize; 7];
     let mut parsed = Parser::new_ext(markdown, options).map(|event| match event {
         Event::Start(Tag::Link {
@@ -805,7 +805,7 @@ mod search_text_tests {
     /// The text read from the events of `md` (`None`: left to the HTML) and the text read
     /// from the HTML they make.
     fn both(md: &str) -> (Option<PageText>, PageText) {
-        let pages: HashMap<String, String> = HashMap::new();
+        let pages: HashMap<String, String> = HashMap::default();
         let links = Links {
             pages: &pages,
             source_dir: "",

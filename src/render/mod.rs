@@ -24,8 +24,8 @@ pub mod theme;
 mod typecheck;
 
 use bytes::Bytes;
+use rustc_hash::FxHashMap as HashMap;
 use serde_json::{Map, Value as Json, json};
-use std::collections::HashMap;
 use std::path::PathBuf;
 use tera::{Context, Tera};
 
@@ -233,7 +233,7 @@ pub(crate) struct Planned {
     /// Each page's content path → its output path (for links written to `.md` files).
     link_targets: HashMap<String, String>,
     /// Every page's output path, for the links of the whole-report page.
-    page_outputs: std::collections::HashSet<String>,
+    page_outputs: rustc_hash::FxHashSet<String>,
 }
 
 impl Planned {
@@ -256,8 +256,8 @@ impl Planned {
 /// of them (with the static files), with a print of the second set.
 #[derive(Debug)]
 pub(crate) struct OutputPaths {
-    generated: std::collections::HashSet<String>,
-    all: std::collections::HashSet<String>,
+    generated: rustc_hash::FxHashSet<String>,
+    all: rustc_hash::FxHashSet<String>,
     /// The print of `all`, whatever its order: a reused page's links are checked again
     /// only when it changed.
     print: u64,
@@ -265,14 +265,13 @@ pub(crate) struct OutputPaths {
 
 impl OutputPaths {
     fn new(plan: &pages::PagePlan, made_too: Vec<String>, statics: Vec<String>) -> Self {
-        let generated: std::collections::HashSet<String> = plan
+        let generated: rustc_hash::FxHashSet<String> = plan
             .pages
             .iter()
             .map(|p| p.output.clone())
             .chain(made_too)
             .collect();
-        let all: std::collections::HashSet<String> =
-            generated.iter().cloned().chain(statics).collect();
+        let all: rustc_hash::FxHashSet<String> = generated.iter().cloned().chain(statics).collect();
         let print = all.iter().fold(0u64, |print, path| {
             print.wrapping_add(std::hash::BuildHasher::hash_one(
                 &rustc_hash::FxBuildHasher,
@@ -674,7 +673,10 @@ pub fn render_site_cached(
         } else {
             cache::KeptPages::default()
         },
-        anchors: HashMap::with_capacity(if keep { 0 } else { plan.pages.len() }),
+        anchors: HashMap::with_capacity_and_hasher(
+            if keep { 0 } else { plan.pages.len() },
+            Default::default(),
+        ),
         ..Done::default()
     };
     let mut to_render: Vec<(usize, u64)> = Vec::new();
@@ -1262,7 +1264,7 @@ fn render_in_parallel(
         .map(|&(index, inputs)| {
             let make = || Contexts {
                 shared,
-                made: HashMap::new(),
+                made: HashMap::default(),
             };
             let slot = rayon::current_thread_index().unwrap_or(0) % slots.len().max(1);
             // Never waits: a thread already holding its slot (were it to render a page
@@ -1298,7 +1300,7 @@ fn check_published(
     scanned: &[(String, links::PageLinks)],
     anchors: links::Anchors<'_>,
     site: &Site,
-    generated: &std::collections::HashSet<String>,
+    generated: &rustc_hash::FxHashSet<String>,
 ) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     let broken = links::check(scanned, anchors);
@@ -1383,7 +1385,7 @@ fn check_published(
 
 /// The page of this build whose table's CSV download would be named `key`
 /// (`villages/hengxi.table-2.csv` → `villages/hengxi.html`), whatever its number of tables.
-fn table_download_page(key: &str, generated: &std::collections::HashSet<String>) -> Option<String> {
+fn table_download_page(key: &str, generated: &rustc_hash::FxHashSet<String>) -> Option<String> {
     let (stem, number) = key.strip_suffix(".csv")?.rsplit_once(".table-")?;
     let counted = !number.is_empty()
         && !number.starts_with('0')

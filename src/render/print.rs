@@ -11,8 +11,8 @@
 //! [`WholeReport::write_to`].
 
 use bytes::Bytes;
+use rustc_hash::FxHashSet as HashSet;
 use std::borrow::Cow;
-use std::collections::HashSet;
 use std::io::Write;
 use std::sync::Mutex;
 
@@ -720,7 +720,7 @@ impl Parts {
     pub fn new(sections: Spill) -> Parts {
         Parts {
             sections,
-            ids: Mutex::new(HashSet::new()),
+            ids: Mutex::new(HashSet::default()),
         }
     }
 

@@ -84,7 +84,14 @@ fn with_unit(text: &str, unit: &str) -> String {
 
 /// Whether `path` (relative to the site) is the corrections log.
 pub fn is_log(path: &Path) -> bool {
-    path == Path::new(FILE)
+    // A data file's path (as discovery gives it: no trailing separator) that does not end
+    // as the log's name is not the log: told without splitting it into its components
+    // (asked of every data file, several times).
+    let name = FILE.rsplit('/').next().unwrap_or(FILE);
+    path.as_os_str()
+        .as_encoded_bytes()
+        .ends_with(name.as_bytes())
+        && path == Path::new(FILE)
 }
 
 /// Reads and checks the log in `data` (which holds the checked data files), if there is
@@ -600,6 +607,21 @@ pub fn today() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_log_itself_is_the_log() {
+        assert!(is_log(Path::new(FILE)));
+        assert!(is_log(&Path::new("data").join("corrections.yaml")));
+        for other in [
+            "data/villages/corrections.yaml",
+            "data/xcorrections.yaml",
+            "corrections.yaml",
+            "data/corrections.yml",
+            "data/schema.yaml",
+        ] {
+            assert!(!is_log(Path::new(other)), "{other}");
+        }
+    }
 
     #[test]
     fn figures_in_the_log_convert_to_the_field_unit() {

@@ -13,7 +13,7 @@ pub mod rules;
 pub mod schema;
 pub mod units;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use std::path::Path;
 

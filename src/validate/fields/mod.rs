@@ -2,7 +2,7 @@
 //! fields, references and uniqueness. Values written with a convertible unit (`342元` in a
 //! field declared in 万元) are converted exactly; the checked data is what templates see.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -167,13 +167,21 @@ pub fn schema_for<'s>(schema: &'s Schema, path: &Path) -> Option<&'s FileSchema>
 
 /// Folder name (`villages`, `a.b`) → ids of its files.
 fn folder_ids(data: &Data) -> HashMap<String, Vec<String>> {
-    let mut ids: HashMap<String, Vec<String>> = HashMap::new();
+    // The files come in path order: a folder's are side by side, its name joined once.
+    let mut runs: Vec<(&[String], Vec<String>)> = Vec::new();
     for file in &data.files {
         if let Some((id, folders)) = file.key_path.split_last()
             && !folders.is_empty()
         {
-            ids.entry(folders.join(".")).or_default().push(id.clone());
+            match runs.last_mut() {
+                Some((last, ids)) if *last == folders => ids.push(id.clone()),
+                _ => runs.push((folders, vec![id.clone()])),
+            }
         }
+    }
+    let mut ids: HashMap<String, Vec<String>> = HashMap::default();
+    for (folders, run) in runs {
+        ids.entry(folders.join(".")).or_default().extend(run);
     }
     ids
 }
@@ -708,7 +716,7 @@ pub fn is_date(text: &str) -> bool {
 fn unique_across_files(schema: &Schema, data: &Data, problems: &mut Vec<Diagnostic>) {
     for file_schema in schema.files.iter().filter(|f| f.pattern.contains('*')) {
         for (key, field) in file_schema.fields.iter().filter(|(_, f)| f.unique) {
-            let mut seen: HashMap<String, (&Path, &Node)> = HashMap::new();
+            let mut seen: HashMap<String, (&Path, &Node)> = HashMap::default();
             for file in data
                 .files
                 .iter()
