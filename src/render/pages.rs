@@ -464,7 +464,7 @@ fn generate_pages(
         let key = if dir.is_empty() {
             [file.id(), ".md"].concat()
         } else {
-            [&*dir, "/", file.id(), ".md"].concat()
+            [dir, "/", file.id(), ".md"].concat()
         };
         pages.push(PlannedPage {
             output: output_path(&key),
