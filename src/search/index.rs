@@ -268,16 +268,17 @@ struct Tally {
     by_number: Vec<Counts>,
     /// The numbers counted for the page, each once.
     counted: Vec<u32>,
-    /// Runs of Han characters seen before, with the numbers of their terms in order: the
-    /// pages of a report share most of their sentences (a template's prose, units,
-    /// headings), each run's terms are looked up once. For the dictionary `identity`.
+    /// Pieces of text seen before — runs of Han characters, and the figures and words
+    /// between them — with the numbers of their terms in order: the pages of a report share
+    /// most of their sentences (a template's prose, units, headings) and many figures (years,
+    /// small counts), each piece's terms are looked up once. For the dictionary `identity`.
     runs: FxHashMap<Box<str>, Box<[u32]>>,
     /// The [`Dictionary::identity`] the runs' numbers are of.
     identity: Option<u64>,
 }
 
-/// How many runs of Han characters a thread's tally remembers (it forgets them all when
-/// it has this many) and how long a run it remembers, in bytes.
+/// How many pieces of text a thread's tally remembers (it forgets them all when it has
+/// this many) and how long a piece it remembers, in bytes.
 const RUNS_KEPT: usize = 1 << 16;
 const LONGEST_RUN_KEPT: usize = 192;
 
@@ -343,17 +344,12 @@ impl Counting<'_> {
         number
     }
 
-    /// Counts the terms of `text`, found in `field`; the runs of Han characters through
-    /// `runs`. Only what lies between them is [`tokens::normalise`]d: Han characters are
-    /// searched as they are written.
+    /// Counts the terms of `text`, found in `field`, piece by piece ([`tokens::for_each_piece`]):
+    /// a piece seen before through `runs`. Only what lies between the runs of Han characters
+    /// is [`tokens::normalise`]d: Han characters are searched as they are written.
     fn text(&mut self, text: &str, field: Field, runs: &mut FxHashMap<Box<str>, Box<[u32]>>) {
         tokens::for_each_piece(text, |piece, han| {
-            if !han {
-                if !tokens::has_no_terms(piece) {
-                    tokens::for_each_term(&tokens::normalise(piece), |term, kind, _| {
-                        self.term(term, kind, field);
-                    });
-                }
+            if !han && tokens::has_no_terms(piece) {
                 return;
             }
             if let Some(numbers) = runs.get(piece) {
@@ -362,10 +358,15 @@ impl Counting<'_> {
             }
             let mut numbers = Vec::new();
             let mut all_numbered = true;
-            tokens::for_each_term(piece, |term, kind, _| match self.term(term, kind, field) {
+            let mut count = |term: &str, kind| match self.term(term, kind, field) {
                 Some(number) => numbers.push(number),
                 None => all_numbered = false,
-            });
+            };
+            if han {
+                tokens::for_each_term(piece, |term, kind, _| count(term, kind));
+            } else {
+                tokens::for_each_term(&tokens::normalise(piece), |term, kind, _| count(term, kind));
+            }
             if all_numbered && piece.len() <= LONGEST_RUN_KEPT {
                 if runs.len() >= RUNS_KEPT {
                     runs.clear();
@@ -1585,6 +1586,16 @@ pub(crate) mod tests {
             searched.sort();
             searched.dedup();
             assert_eq!(counted, searched, "{text}");
+            // Counted again (its terms numbered now: its pieces, figures and words too, are
+            // remembered by the thread), and again from what the thread remembers.
+            for _ in 0..2 {
+                let again = Entry::new("", &page, &dictionary);
+                assert_eq!(
+                    weighed_terms(&again, &dictionary),
+                    weighed_terms(&entry, &dictionary),
+                    "{text}"
+                );
+            }
         }
     }
 
