@@ -5,6 +5,8 @@
 #   bash bench/ab.sh OLD_BIN NEW_BIN SITE [RUNS]      (RUNS default 7)
 # For the share of a feature, give one binary and two sites (e.g. the scale site with and
 # without `[search] enabled = false`): bash bench/ab.sh BIN BIN SITE_ON RUNS SITE_OFF.
+# With HUIBAO_AB_COMMAND=check the binaries run `check` on the site instead (nothing
+# written; `huibao check` of 10,000 villages is issue 10's 150 ms).
 # Output goes to a scratch folder under $HUIBAO_BENCH_SCRATCH (default /tmp; /dev/shm is
 # less noisy). Needs GNU time (/usr/bin/time) and python3.
 set -euo pipefail
@@ -15,8 +17,17 @@ for i in $(seq "$runs"); do
   for which in old new; do
     if [ "$which" = old ]; then bin="$old"; site="$site_old"; else bin="$new"; site="$site_new"; fi
     rm -rf "$work/out"
-    /usr/bin/time -f "%e %U %S %M" -o "$work/$which-$i" \
-      "$bin" build --site "$site" --out "$work/out" >/dev/null 2>&1
+    # Wall time to the millisecond (GNU time's is to the hundredth of a second).
+    start=$(date +%s%N)
+    if [ "${HUIBAO_AB_COMMAND:-build}" = check ]; then
+      /usr/bin/time -f "%U %S %M" -o "$work/$which-$i" \
+        "$bin" check --site "$site" >/dev/null 2>&1
+    else
+      /usr/bin/time -f "%U %S %M" -o "$work/$which-$i" \
+        "$bin" build --site "$site" --out "$work/out" >/dev/null 2>&1
+    fi
+    wall_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+    echo "$wall_ms $(tail -1 "$work/$which-$i")" > "$work/$which-$i"
   done
 done
 python3 - "$work" <<'PY'
@@ -25,9 +36,9 @@ work = sys.argv[1]
 def median(which, read):
     runs = [open(f).read().split() for f in glob.glob(f"{work}/{which}-*")]
     return statistics.median(read(r) for r in runs)
-for name, read in [("wall s", lambda r: float(r[0])),
+for name, read in [("wall s", lambda r: float(r[0]) / 1000),
                    ("cpu s", lambda r: float(r[1]) + float(r[2])),
                    ("peak MiB", lambda r: float(r[3]) / 1024)]:
     a, b = median("old", read), median("new", read)
-    print(f"{name:9} old {a:8.2f}  new {b:8.2f}  ({100 * (b / a - 1):+.1f} %)")
+    print(f"{name:9} old {a:8.3f}  new {b:8.3f}  ({100 * (b / a - 1):+.1f} %)")
 PY
