@@ -272,15 +272,15 @@ struct Tally {
     /// between them — with the numbers of their terms in order: the pages of a report share
     /// most of their sentences (a template's prose, units, headings) and many figures (years,
     /// small counts), each piece's terms are looked up once. For the dictionary `identity`.
-    runs: FxHashMap<Box<str>, Box<[u32]>>,
-    /// The [`Dictionary::identity`] the runs' numbers are of.
+    pieces: FxHashMap<Box<str>, Box<[u32]>>,
+    /// The [`Dictionary::identity`] the pieces' numbers are of.
     identity: Option<u64>,
 }
 
 /// How many pieces of text a thread's tally remembers (it forgets them all when it has
 /// this many) and how long a piece it remembers, in bytes.
-const RUNS_KEPT: usize = 1 << 16;
-const LONGEST_RUN_KEPT: usize = 192;
+const PIECES_KEPT: usize = 1 << 16;
+const LONGEST_PIECE_KEPT: usize = 192;
 
 thread_local! {
     /// This thread's tally.
@@ -345,14 +345,14 @@ impl Counting<'_> {
     }
 
     /// Counts the terms of `text`, found in `field`, piece by piece ([`tokens::for_each_piece`]):
-    /// a piece seen before through `runs`. Only what lies between the runs of Han characters
+    /// a piece seen before through `pieces`. Only what lies between the runs of Han characters
     /// is [`tokens::normalise`]d: Han characters are searched as they are written.
-    fn text(&mut self, text: &str, field: Field, runs: &mut FxHashMap<Box<str>, Box<[u32]>>) {
+    fn text(&mut self, text: &str, field: Field, pieces: &mut FxHashMap<Box<str>, Box<[u32]>>) {
         tokens::for_each_piece(text, |piece, han| {
             if !han && tokens::has_no_terms(piece) {
                 return;
             }
-            if let Some(numbers) = runs.get(piece) {
+            if let Some(numbers) = pieces.get(piece) {
                 self.numbers(numbers, field);
                 return;
             }
@@ -367,11 +367,11 @@ impl Counting<'_> {
             } else {
                 tokens::for_each_term(&tokens::normalise(piece), |term, kind, _| count(term, kind));
             }
-            if all_numbered && piece.len() <= LONGEST_RUN_KEPT {
-                if runs.len() >= RUNS_KEPT {
-                    runs.clear();
+            if all_numbered && piece.len() <= LONGEST_PIECE_KEPT {
+                if pieces.len() >= PIECES_KEPT {
+                    pieces.clear();
                 }
-                runs.insert(piece.into(), numbers.into());
+                pieces.insert(piece.into(), numbers.into());
             }
         });
     }
@@ -465,7 +465,7 @@ impl Counted {
         let new = TALLY.with_borrow_mut(|tally| {
             let numbers = read(dictionary);
             if tally.identity != Some(numbers.identity) {
-                tally.runs.clear();
+                tally.pieces.clear();
                 tally.identity = Some(numbers.identity);
             }
             // Counts left by a page whose counting panicked are not this page's.
@@ -480,7 +480,7 @@ impl Counted {
             let Tally {
                 by_number,
                 counted,
-                runs,
+                pieces,
                 ..
             } = tally;
             let mut counting = Counting {
@@ -489,11 +489,11 @@ impl Counted {
                 counted,
                 new: NewTerms::default(),
             };
-            counting.text(title, Field::Title, runs);
+            counting.text(title, Field::Title, pieces);
             for (h, heading) in text.headings.iter().enumerate() {
-                counting.text(heading, Field::Heading(h as u32), runs);
+                counting.text(heading, Field::Heading(h as u32), pieces);
             }
-            counting.text(&text.body, Field::Text, runs);
+            counting.text(&text.body, Field::Text, pieces);
             let new = counting.new;
             drop(numbers);
             piece.reserve(4 * (counted.len() + new.han.len() + new.words.len()));
@@ -1541,7 +1541,8 @@ pub(crate) mod tests {
         let expected = weighed_terms(&first, &fresh);
         assert!(expected.contains(&("横溪".to_string(), weight::TITLE + weight::HEADING + 3)));
         assert!(expected.contains(&("2019".to_string(), weight::BODY)));
-        // Its runs of Han characters now remembered by this thread, with their numbers.
+        // Its pieces (runs of Han characters, figures) now remembered by this thread, with
+        // their numbers.
         assert_eq!(
             weighed_terms(&Entry::new("横溪村", &text, &fresh), &fresh),
             expected
