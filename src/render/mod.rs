@@ -42,7 +42,7 @@ use errors::locate;
 pub use errors::template_error;
 pub use pages::{FrontMatter, PagePlan};
 use shown::ShownFigures;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A rendered site: what is left to write once every page went to its [`PageSink`].
 #[derive(Debug, Default)]
@@ -184,8 +184,8 @@ struct PageHtml {
     html: String,
     body: String,
     figures: manifest::Figures,
-    /// The Markdown the content template made.
-    markdown: String,
+    /// The Markdown the content template made, when asked for (see [`Wanted`]).
+    markdown: Option<String>,
     /// The CSV files of its data tables (paths in the site), linked under each table.
     tables: Vec<(String, Bytes)>,
     /// Its text for the search index, read as its Markdown was written (when asked for and
@@ -681,7 +681,7 @@ pub fn render_site_cached(
     };
     let mut to_render: Vec<(usize, u64)> = Vec::new();
     // The tables' CSV files given to the sink.
-    let table_files = std::sync::atomic::AtomicUsize::new(0);
+    let table_files = AtomicUsize::new(0);
     // The links of the pages reused, checked again with the rendered pages' links.
     let mut reused_links: Vec<(String, links::PageLinks)> = Vec::new();
     // Each page's inputs' print, on every core (10,000 pages).
@@ -761,8 +761,10 @@ pub fn render_site_cached(
             .retain(|output, _| planned.page_outputs.contains(output));
     }
     let reused = done.figures.len();
+    let pages_left = pages_left(to_render.iter().map(|&(index, _)| plan.pages[index].source));
     let shared = Shared {
         values,
+        pages_left: &pages_left,
         reads: &reads,
         list_fields: &list_fields,
         list_limit,
@@ -777,18 +779,30 @@ pub fn render_site_cached(
             .as_ref()
             .and_then(|r| Some((r.var.as_str(), values.record(r)?)));
         let record = record.as_ref().map(|(name, value)| (*name, &**value));
+        let source = &sources[planned.source];
+        let markdown = render_content(
+            &content_tera,
+            source,
+            planned,
+            contexts.of(planned.source),
+            record,
+        );
+        // Its template's context goes as soon as no page is left to read it.
+        contexts.rendered(planned.source);
         let mut page = render_page(
             site,
             plan,
             index,
-            &content_tera,
+            markdown?,
             (&layout_tera, content_spliced),
-            (contexts.of(planned.source), record),
             &site_json,
             link_targets,
             &sources,
             (&figure_sources, Some(&corrected)),
-            collector.is_some(),
+            Wanted {
+                search_text: collector.is_some(),
+                markdown: sink.is_some_and(|sink| sink.wants_markdown()),
+            },
         )?;
         let output_path = &plan.pages[index].output;
         let own_files: Vec<&str> = page.tables.iter().map(|(p, _)| p.as_str()).collect();
@@ -831,14 +845,14 @@ pub fn render_site_cached(
                     .map_err(|problem| vec![problem])?;
             }
             table_files.fetch_add(page.tables.len(), Ordering::Relaxed);
-            if sink.wants_markdown() {
+            if let Some(markdown) = page.markdown {
                 sink.put_markdown(MarkdownPage {
                     index,
                     key: planned.key.clone(),
                     output: output_path.clone(),
                     title: planned.title.clone(),
                     number_headings: planned.number_headings,
-                    markdown: page.markdown,
+                    markdown,
                 });
             }
         }
@@ -1121,6 +1135,8 @@ type RenderOne<'f> =
 #[derive(Clone, Copy)]
 struct Shared<'s> {
     values: Values<'s>,
+    /// The pages of each content template still to render (see [`Contexts::rendered`]).
+    pages_left: &'s [AtomicUsize],
     reads: &'s [Option<std::collections::BTreeSet<String>>],
     /// Per content template, the fields of each list's records it reads (see
     /// [`deps::list_fields`]).
@@ -1197,7 +1213,34 @@ struct Contexts<'s> {
     made: HashMap<usize, Context>,
 }
 
+/// How many pages of each content template (by number) there are, of pages whose
+/// templates are `templates`.
+fn pages_left(templates: impl Iterator<Item = usize>) -> Vec<AtomicUsize> {
+    let mut left: Vec<AtomicUsize> = Vec::new();
+    for template in templates {
+        if left.len() <= template {
+            left.resize_with(template + 1, || AtomicUsize::new(0));
+        }
+        *left[template].get_mut() += 1;
+    }
+    left
+}
+
 impl Contexts<'_> {
+    /// Says a page of content template `source` was rendered: the contexts of templates with
+    /// no page left to render go — the overview's holds a list of every village (120 MB at
+    /// 100,000) that no later page reads.
+    fn rendered(&mut self, source: usize) {
+        let left = self.shared.pages_left;
+        if let Some(pages) = left.get(source) {
+            pages.fetch_sub(1, Ordering::AcqRel);
+        }
+        self.made.retain(|&template, _| {
+            left.get(template)
+                .is_some_and(|pages| pages.load(Ordering::Acquire) > 0)
+        });
+    }
+
     /// The context of content template `source` (the page's own values are added and
     /// removed around each page).
     fn of(&mut self, source: usize) -> &mut Context {
@@ -1492,22 +1535,15 @@ fn search_pages(plan: &PagePlan) -> Vec<search::index::Page> {
         .collect()
 }
 
-#[allow(clippy::too_many_arguments)]
-fn render_page(
-    site: &Site,
-    plan: &PagePlan,
-    index: usize,
+/// The Markdown content template `source` makes of page `page` with `context` (and the
+/// page's `record`, added for this page alone).
+fn render_content(
     content_tera: &Tera,
-    (layout_tera, content_spliced): (&Tera, bool),
-    (context, record): (&mut Context, Option<(&str, &Json)>),
-    site_json: &Json,
-    link_targets: &HashMap<String, String>,
-    sources: &[pages::Source],
-    (figure_sources, corrected): (&Sources, Option<&CorrectedFigures>),
-    read_search_text: bool,
-) -> Result<PageHtml, Vec<Diagnostic>> {
-    let page = &plan.pages[index];
-    let source = &sources[page.source];
+    source: &pages::Source,
+    page: &pages::PlannedPage,
+    context: &mut Context,
+    record: Option<(&str, &Json)>,
+) -> Result<String, Vec<Diagnostic>> {
     context.insert(
         "page",
         &json!({ "title": page.title, "url": page.output, "id": page.id }),
@@ -1519,9 +1555,36 @@ fn render_page(
     if let Some((name, _)) = record {
         context.remove(name);
     }
-    let markdown_text =
-        rendered.map_err(|e| vec![template_error(&e, &source.file, &source.template)])?;
+    rendered.map_err(|e| vec![template_error(&e, &source.file, &source.template)])
+}
 
+/// What a page's rendering hands on besides its HTML.
+#[derive(Clone, Copy)]
+struct Wanted {
+    /// Its text for the search index, read from its Markdown's events.
+    search_text: bool,
+    /// Its Markdown (for the report's documents); else dropped once read.
+    markdown: bool,
+}
+
+/// Renders page `index` of the plan from `markdown_text` (what its content template made):
+/// its content's HTML, the figures it shows, its tables' CSV, and the whole page in the
+/// layout.
+#[allow(clippy::too_many_arguments)]
+fn render_page(
+    site: &Site,
+    plan: &PagePlan,
+    index: usize,
+    markdown_text: String,
+    (layout_tera, content_spliced): (&Tera, bool),
+    site_json: &Json,
+    link_targets: &HashMap<String, String>,
+    sources: &[pages::Source],
+    (figure_sources, corrected): (&Sources, Option<&CorrectedFigures>),
+    wanted: Wanted,
+) -> Result<PageHtml, Vec<Diagnostic>> {
+    let page = &plan.pages[index];
+    let source = &sources[page.source];
     let root = "../".repeat(page.output.matches('/').count());
     let source_dir = match page.key.rsplit_once('/') {
         Some((dir, _)) => dir,
@@ -1539,7 +1602,7 @@ fn render_page(
         root: &root,
         found: manifest::Figures::default(),
     };
-    let mut search_text = read_search_text.then(search::text::Reader::default);
+    let mut search_text = wanted.search_text.then(search::text::Reader::default);
     let mut body = markdown::to_html(
         &markdown_text,
         &links,
@@ -1547,6 +1610,9 @@ fn render_page(
         &mut shown,
         search_text.as_mut(),
     );
+    // A 10,000-village overview's Markdown is tens of megabytes: not held beside its HTML
+    // when nothing reads it.
+    let markdown = wanted.markdown.then_some(markdown_text);
     if let std::borrow::Cow::Owned(unique) = crate::chart::unique_ids(&body.html) {
         body.html = unique;
     }
@@ -1609,7 +1675,7 @@ fn render_page(
         html,
         body: body.html,
         figures: shown.found,
-        markdown: markdown_text,
+        markdown,
         tables,
         search_text: search_text.and_then(search::text::Reader::finish),
     })
@@ -1710,5 +1776,51 @@ impl PagePlan {
             "next": null,
         });
         json!({ "site": site, "page": page, "toc": self.toc_json(None), "root": "" })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A template's context is dropped with its last page, not kept to the end of the
+    /// render: the overview's holds every village.
+    #[test]
+    fn a_templates_context_goes_with_its_last_page() {
+        let (data, folders, site, huibao) = (Map::new(), HashMap::default(), json!({}), json!({}));
+        // Template 0 renders one page (the overview), templates 1 and 2 two each.
+        let left = pages_left([0, 1, 1, 2, 2].into_iter());
+        let counts: Vec<usize> = left.iter().map(|n| n.load(Ordering::Relaxed)).collect();
+        assert_eq!(counts, [1, 2, 2]);
+        let mut contexts = Contexts {
+            shared: Shared {
+                values: Values::Made(&data, &folders),
+                pages_left: &left,
+                reads: &[],
+                list_fields: &[],
+                list_limit: None,
+                site: &site,
+                huibao: &huibao,
+            },
+            made: HashMap::default(),
+        };
+        for template in 0..3 {
+            contexts.of(template);
+        }
+        contexts.rendered(0);
+        assert!(
+            !contexts.made.contains_key(&0),
+            "no page of template 0 is left"
+        );
+        contexts.rendered(1);
+        assert!(
+            contexts.made.contains_key(&1),
+            "a page of template 1 is left"
+        );
+        // Its last page rendered on another thread: this thread's copy goes at its next page.
+        left[1].fetch_sub(1, Ordering::Relaxed);
+        contexts.rendered(2);
+        let kept: Vec<usize> = contexts.made.keys().copied().collect();
+        assert_eq!(kept, [2]);
     }
 }
