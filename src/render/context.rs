@@ -631,27 +631,33 @@ impl Marker<'_> {
                     (_, Some(only)) => Map::with_capacity(only.len() + 1),
                     _ => Map::with_capacity(entries.len()),
                 };
+                // Where the schema's field after the last one found is: a file's keys are
+                // mostly in the schema's order.
+                let mut after = 0;
                 for (k, v) in entries {
-                    if only.is_some_and(|only| !is_kept(&k.name, only)) {
+                    let name = k.name.as_str();
+                    if only.is_some_and(|only| !is_kept(name, only)) {
                         self.next += numbers_in(v);
                         continue;
                     }
                     let field = fields.and_then(|fields| {
-                        fields.iter().find(|(n, _)| **n == *k.name).map(|(_, f)| f)
+                        let at = schema_field(fields, name, after)?;
+                        after = at + 1;
+                        Some(&fields[at].1)
                     });
                     let value = if names {
                         let part = field.and_then(|f| f.label.as_deref());
                         self.node(
                             v,
                             field.map(Shape::Field),
-                            &join(key, &k.name, "."),
-                            &join(label, part.unwrap_or(&k.name), " "),
+                            &join(key, name, "."),
+                            &join(label, part.unwrap_or(name), " "),
                         )
                     } else {
                         self.node(v, field.map(Shape::Field), "", "")
                     };
                     if self.make != Make::Table {
-                        object.insert(k.name.to_string(), value);
+                        object.insert(name.to_string(), value);
                     }
                 }
                 match self.make {
@@ -660,6 +666,17 @@ impl Marker<'_> {
                 }
             }
         }
+    }
+}
+
+/// The place of field `name` in a record's `fields`, looked for from `from` first (then
+/// from the start).
+fn schema_field(fields: &[(String, Field)], name: &str, from: usize) -> Option<usize> {
+    let is_it = |(n, _): &(String, Field)| n == name;
+    let later = fields.get(from..).unwrap_or_default();
+    match later.iter().position(is_it) {
+        Some(at) => Some(from + at),
+        None => fields[..from.min(fields.len())].iter().position(is_it),
     }
 }
 
@@ -674,6 +691,23 @@ fn join(prefix: &str, part: &str, sep: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_schema_field_is_found_in_any_order_of_the_files_keys() {
+        let fields: Vec<(String, Field)> = ["name", "households", "people", "exits"]
+            .iter()
+            .map(|n| (n.to_string(), Field::record(Vec::new(), 1, 1)))
+            .collect();
+        // In the schema's order, each found where the last one ended.
+        assert_eq!(schema_field(&fields, "households", 1), Some(1));
+        // Out of order: found before the place looked from, or after it.
+        assert_eq!(schema_field(&fields, "name", 3), Some(0));
+        assert_eq!(schema_field(&fields, "exits", 1), Some(3));
+        // From past the end, and not in the schema.
+        assert_eq!(schema_field(&fields, "people", 9), Some(2));
+        assert_eq!(schema_field(&fields, "remarks", 2), None);
+        assert_eq!(schema_field(&[], "name", 0), None);
+    }
 
     #[test]
     fn list_form_keeps_file_order_and_its_limit() {
