@@ -74,27 +74,20 @@ fn in_chart_data(html: &str, inside: bool) -> bool {
 /// The rows of a table's HTML as a sheet: the header row (`th` cells of the first row) as
 /// the columns, the other rows as text or figures.
 fn sheet_of(table: &str) -> Sheet {
-    let mut rows: Vec<(bool, Vec<(String, bool)>)> = Vec::new();
-    for row in elements(table, "tr") {
-        let cells: Vec<(String, bool, bool)> = elements_of_any(row, &["th", "td"])
-            .into_iter()
-            .map(|(name, cell)| (cell_text(cell), cell.contains("data-src="), name == "th"))
-            .collect();
-        let header = cells.iter().all(|(_, _, th)| *th);
-        rows.push((header, cells.into_iter().map(|(t, f, _)| (t, f)).collect()));
+    // The first row is the header when all its cells are `th`.
+    let mut headers: Vec<String> = Vec::new();
+    let mut body: Vec<Vec<(String, bool)>> = Vec::new();
+    for (n, row) in elements(table, "tr").into_iter().enumerate() {
+        let cells = elements_of_any(row, &["th", "td"]);
+        if n == 0 && cells.iter().all(|(name, _)| *name == "th") {
+            headers = cells.iter().map(|(_, cell)| cell_text(cell)).collect();
+            continue;
+        }
+        let figures = cells
+            .iter()
+            .map(|(_, cell)| (cell_text(cell), cell.contains("data-src=")));
+        body.push(figures.collect());
     }
-    let mut rows = rows.into_iter();
-    let (headers, body): (Vec<String>, Vec<Vec<(String, bool)>>) = match rows.next() {
-        Some((true, cells)) => (
-            cells.into_iter().map(|(t, _)| t).collect(),
-            rows.map(|(_, c)| c).collect(),
-        ),
-        Some((false, cells)) => (
-            Vec::new(),
-            std::iter::once(cells).chain(rows.map(|(_, c)| c)).collect(),
-        ),
-        None => (Vec::new(), Vec::new()),
-    };
     let width = body
         .iter()
         .map(Vec::len)

@@ -11,41 +11,49 @@ pub const BOM: &str = "\u{feff}";
 /// `sheet` as the text of a CSV file.
 pub fn csv(sheet: &Sheet) -> String {
     let mut out = String::from(BOM);
-    let headers: Vec<&str> = sheet.columns.iter().map(|c| c.header.as_str()).collect();
-    push_line(&mut out, headers.iter().map(|h| field(h)));
+    for (i, column) in sheet.columns.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_field(&mut out, &column.header);
+    }
+    out.push_str("\r\n");
     for row in &sheet.rows {
-        push_line(
-            &mut out,
-            row.iter().map(|cell| match cell {
-                Cell::Empty => String::new(),
-                Cell::Text(text) => field(text),
-                Cell::Number(n) => n.to_string(),
-                Cell::Bool(b) => b.to_string(),
-            }),
-        );
+        for (i, cell) in row.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            match cell {
+                Cell::Empty => {}
+                Cell::Text(text) => push_field(&mut out, text),
+                Cell::Number(n) => {
+                    use std::fmt::Write as _;
+                    // Writing to a String cannot fail.
+                    let _ = write!(out, "{n}");
+                }
+                Cell::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            }
+        }
+        out.push_str("\r\n");
     }
     out
 }
 
-/// Appends one line of fields, separated by commas, ended by CRLF.
-fn push_line(out: &mut String, fields: impl Iterator<Item = String>) {
-    for (i, f) in fields.enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(&f);
-    }
-    out.push_str("\r\n");
-}
-
-/// A text field, quoted when it holds a comma, a quote, a line break or leading or trailing
-/// spaces (quotes doubled).
-fn field(text: &str) -> String {
+/// Appends a text field, quoted when it holds a comma, a quote, a line break or leading or
+/// trailing spaces (quotes doubled).
+fn push_field(out: &mut String, text: &str) {
     let quoted = text.contains([',', '"', '\r', '\n']) || text.trim() != text;
     if quoted {
-        format!("\"{}\"", text.replace('"', "\"\""))
+        out.push('"');
+        for piece in text.split_inclusive('"') {
+            out.push_str(piece);
+            if piece.ends_with('"') {
+                out.push('"');
+            }
+        }
+        out.push('"');
     } else {
-        text.to_string()
+        out.push_str(text);
     }
 }
 
@@ -76,6 +84,28 @@ mod tests {
         assert_eq!(
             csv(&sheet),
             "\u{feff}编号,说明,资金（万元）\r\nhengxi,\"甲,乙 \"\"丙\"\"\",81.76875\r\n"
+        );
+    }
+
+    #[test]
+    fn every_kind_of_cell_and_every_quote_placement() {
+        let sheet = Sheet {
+            name: String::new(),
+            source: String::new(),
+            columns: Vec::new(),
+            rows: vec![vec![
+                Cell::Text(" 前有空格".into()),
+                Cell::Text("尾\"".into()),
+                Cell::Text("\"\"".into()),
+                Cell::Empty,
+                Cell::Bool(true),
+                Cell::Number("0.30".parse().unwrap()),
+                Cell::Text("行\r\n断".into()),
+            ]],
+        };
+        assert_eq!(
+            csv(&sheet),
+            "\u{feff}\r\n\" 前有空格\",\"尾\"\"\",\"\"\"\"\"\",,true,0.30,\"行\r\n断\"\r\n"
         );
     }
 }
