@@ -548,15 +548,17 @@ impl Manifest {
         // The table: the files as written, each with the values its figures name.
         let mut files: Vec<SourceFile> = Vec::with_capacity(doc.files.len());
         let mut places: Vec<HashMap<&str, u32>> = Vec::with_capacity(doc.files.len());
+        let mut values: Vec<Vec<SourceValue>> = Vec::with_capacity(doc.files.len());
         for (path, title) in &doc.files {
             files.push(SourceFile {
                 path: path.to_string(),
                 pattern: path.to_string(),
                 title: title.to_string(),
                 group: String::new(),
-                values: Vec::new(),
+                values: Arc::default(),
             });
             places.push(HashMap::new());
+            values.push(Vec::new());
         }
         let labels: Vec<Arc<str>> = doc.labels.iter().map(|l| Arc::from(l.as_ref())).collect();
         let mut pages = Vec::with_capacity(doc.pages.len());
@@ -565,12 +567,12 @@ impl Manifest {
             for item in &page.figures {
                 match item {
                     Item::Data(f, inside, line, l, value) => {
-                        let file = files.get_mut(usize::try_from(*f).ok()?)?;
+                        let file_values = values.get_mut(usize::try_from(*f).ok()?)?;
                         let label = labels.get(usize::try_from(*l).ok()?)?;
                         let known = places.get_mut(usize::try_from(*f).ok()?)?;
-                        let next = u32::try_from(file.values.len()).ok()?;
+                        let next = u32::try_from(file_values.len()).ok()?;
                         let value_number = *known.entry(inside.as_ref()).or_insert_with(|| {
-                            file.values.push(SourceValue::new(*line, inside, label));
+                            file_values.push(SourceValue::new(*line, inside, label));
                             next
                         });
                         let at = Ref {
@@ -607,7 +609,16 @@ impl Manifest {
             version: VERSION,
             data: doc.data,
             table: Arc::new(Sources {
-                files: files.into_iter().map(Arc::new).collect(),
+                files: files
+                    .into_iter()
+                    .zip(values)
+                    .map(|(file, values)| {
+                        Arc::new(SourceFile {
+                            values: values.into(),
+                            ..file
+                        })
+                    })
+                    .collect(),
             }),
             pages,
             downloads: doc.downloads,
@@ -795,7 +806,7 @@ mod tests {
                         pattern: format!("data/{n}.yaml"),
                         title: format!("文件{n}"),
                         group: String::new(),
-                        values: vec![SourceValue::new(1, "a.b", "什么")],
+                        values: Arc::from([SourceValue::new(1, "a.b", "什么")]),
                     })
                 })
                 .collect(),

@@ -598,10 +598,10 @@ mod tests {
                     pattern: format!("data/f{n}.yaml"),
                     title: format!("文件{n}"),
                     group: String::new(),
-                    values: vec![
+                    values: Arc::from([
                         SourceValue::new(2, "a.b", "甲"),
                         SourceValue::new(3, "c", "乙"),
-                    ],
+                    ]),
                 })
             })
             .collect();

@@ -112,8 +112,10 @@ fn data_context_of(
         })
         .collect();
     progress.finish();
+    // Files whose numbers have the same lines, keys and names share one table of them.
+    let mut tables: rustc_hash::FxHashSet<Arc<[SourceValue]>> = Default::default();
     for (file, marked) in data.files.iter().zip(marked) {
-        let Some((record, listed, source)) = marked else {
+        let Some((record, listed, mut source)) = marked else {
             // Left out: its number still names its place in the table.
             sources.files.push(Arc::new(SourceFile {
                 path: crate::site_path::slashed(&file.path),
@@ -122,7 +124,13 @@ fn data_context_of(
             continue;
         };
         // Every village names the same fields: their keys and names are shared (see
-        // `SourceValue::new`).
+        // `SourceValue::new`), and so are their tables when their lines are the same too.
+        match tables.get(&source.values) {
+            Some(same) => source.values = same.clone(),
+            None => {
+                tables.insert(source.values.clone());
+            }
+        }
         sources.files.push(Arc::new(source));
         if mode == Make::Table {
             continue;
@@ -491,19 +499,19 @@ fn marked_file(
         pattern,
         title,
         group,
-        values: Vec::new(),
+        values: Arc::default(),
     };
     let record = file_schema.map(|f| f.fields.as_slice());
-    let json = Marker {
+    let mut marker = Marker {
         file: index,
-        source: &mut source,
+        values: Vec::new(),
         next: 0,
         make: mode,
         top_level: fields,
-    }
-    .node(&file.root, record.map(Shape::Record), "", "");
+    };
+    let json = marker.node(&file.root, record.map(Shape::Record), "", "");
     // Held for the whole build: no room left over from growing.
-    source.values.shrink_to_fit();
+    source.values = marker.values.into();
     (json, source)
 }
 
@@ -528,7 +536,8 @@ enum Shape<'s> {
 
 struct Marker<'m> {
     file: u32,
-    source: &'m mut SourceFile,
+    /// The file's numbers (its table's rows), as found.
+    values: Vec<SourceValue>,
     /// The place of the next number in the file's table.
     next: u32,
     make: Make,
@@ -567,9 +576,7 @@ impl Marker<'_> {
                 };
                 self.next += 1;
                 if self.make != Make::Value {
-                    self.source
-                        .values
-                        .push(SourceValue::new(node.line, key, label));
+                    self.values.push(SourceValue::new(node.line, key, label));
                 }
                 if self.make == Make::Table {
                     return Json::Null;
@@ -738,6 +745,40 @@ mod tests {
         );
         assert_eq!(list_form(&data, "towns_list", &folders, None, None), None);
         assert_eq!(list_form(&data, "villages", &folders, None, None), None);
+    }
+
+    #[test]
+    fn files_whose_numbers_are_alike_share_one_table_of_them() {
+        let file = |name: &str, text: &str| {
+            let path = std::path::PathBuf::from(format!("data/villages/{name}.yaml"));
+            let root = crate::load::yaml::parse(text, &path).expect("parses");
+            Arc::new(DataFile::new(
+                path,
+                vec!["villages".into(), name.into()],
+                root,
+            ))
+        };
+        let data = Data {
+            files: vec![
+                file("a", "name: 甲\nfarm: 3\nlate: 4\n"),
+                // The same keys on the same lines, other values: the same table.
+                file("b", "name: 乙\nfarm: 7\nlate: 8.10\n"),
+                // A line more: its own.
+                file("c", "name: 丙\n\nfarm: 7\nlate: 8\n"),
+                // Another key: its own.
+                file("d", "name: 丁\nfarm: 7\nlater: 8\n"),
+            ],
+        };
+        for sources in [sources_of(&data, None), data_context(&data, None).1] {
+            let tables: Vec<&Arc<[SourceValue]>> =
+                sources.files.iter().map(|f| &f.values).collect();
+            assert!(Arc::ptr_eq(tables[0], tables[1]));
+            assert!(!Arc::ptr_eq(tables[0], tables[2]));
+            assert!(!Arc::ptr_eq(tables[0], tables[3]));
+            let lines: Vec<u32> = tables[2].iter().map(|v| v.line).collect();
+            assert_eq!(lines, [3, 4]);
+            assert_eq!(tables[3][1].key(), "later");
+        }
     }
 
     #[test]
