@@ -1823,4 +1823,24 @@ mod tests {
         let kept: Vec<usize> = contexts.made.keys().copied().collect();
         assert_eq!(kept, [2]);
     }
+
+    /// The vendored Tera (vendor/tera/PATCHED.md) reads dotted paths through objects and
+    /// lists as Tera does, escapes (`~1` for `/`) included.
+    #[test]
+    fn the_patched_tera_reads_dotted_paths_as_tera_does() {
+        let mut context = Context::new();
+        context.insert(
+            "v",
+            &json!({ "registered": { "households": 151 }, "exits": [{ "year": 2013 }, { "year": 2014 }] }),
+        );
+        let template =
+            "{{ v.registered.households }} {{ v.exits.1.year }} {{ v.missing | default(value=0) }}";
+        let rendered = Tera::one_off(template, &context, false).expect("renders");
+        assert_eq!(rendered, "151 2014 0");
+        // A key with `/` and `~` in it, written escaped (JSON pointer's `~1` and `~0`).
+        let escaped = json!({ "a/b": { "c~d": 7 } });
+        assert_eq!(tera::dotted_pointer(&escaped, "a~1b.c~0d"), Some(&json!(7)));
+        assert_eq!(tera::dotted_pointer(&escaped, "a/b.c~d"), Some(&json!(7)));
+        assert_eq!(tera::dotted_pointer(&escaped, "a~1b.c~1d"), None);
+    }
 }
