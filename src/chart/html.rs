@@ -4,7 +4,7 @@
 use super::{ChartKind, ChartSpec, draw};
 use crate::diagnostics::Text;
 use crate::figure::format_figure;
-use crate::html::escape_html_text;
+use crate::html::{escape_html_text, push_html_text};
 use std::fmt::Write as _;
 
 /// The chart as HTML: a figure with its caption, the SVG (with `<title>` and `<desc>`), a
@@ -118,27 +118,28 @@ pub fn unique_ids(html: &str) -> std::borrow::Cow<'_, str> {
 
 /// A one-sentence text of the data: what screen readers and search read.
 fn describe(spec: &ChartSpec) -> String {
-    let parts: Vec<String> = spec
-        .labels
-        .iter()
-        .enumerate()
-        .map(|(i, label)| {
-            let values: Vec<String> = spec
-                .series
-                .iter()
-                .map(|s| {
-                    let v = format_figure(s.values[i], None, &s.unit);
-                    if spec.series.len() > 1 {
-                        format!("{}{v}", s.name)
-                    } else {
-                        v
-                    }
-                })
-                .collect();
-            format!("{label}：{}", values.join("，"))
-        })
-        .collect();
-    format!("{}。{}。", spec.title, parts.join("；"))
+    // `标题。甲：1户，…；乙：…。`, pushed piece by piece.
+    let mut text = String::with_capacity(spec.title.len() + 32 * spec.labels.len());
+    text.push_str(&spec.title);
+    text.push('。');
+    for (i, label) in spec.labels.iter().enumerate() {
+        if i > 0 {
+            text.push('；');
+        }
+        text.push_str(label);
+        text.push('：');
+        for (n, s) in spec.series.iter().enumerate() {
+            if n > 0 {
+                text.push('，');
+            }
+            if spec.series.len() > 1 {
+                text.push_str(&s.name);
+            }
+            text.push_str(&format_figure(s.values[i], None, &s.unit));
+        }
+    }
+    text.push('。');
+    text
 }
 
 fn data_table(spec: &ChartSpec) -> String {
@@ -147,15 +148,17 @@ fn data_table(spec: &ChartSpec) -> String {
         Text::new("查看数据表", "Data table").get(spec.lang),
         Text::new("项目", "Item").get(spec.lang),
     );
+    // Pieces pushed one by one (no `format!` a cell: a page's two charts have dozens).
     for s in &spec.series {
-        html.push_str(&format!(
-            "<th style=\"text-align: right\">{}</th>",
-            escape_html_text(&s.name)
-        ));
+        html.push_str("<th style=\"text-align: right\">");
+        push_html_text(&mut html, &s.name);
+        html.push_str("</th>");
     }
     html.push_str("</tr></thead>\n<tbody>\n");
     for (i, label) in spec.labels.iter().enumerate() {
-        html.push_str(&format!("<tr><td>{}</td>", escape_html_text(label)));
+        html.push_str("<tr><td>");
+        push_html_text(&mut html, label);
+        html.push_str("</td>");
         for s in &spec.series {
             let text = format_figure(s.values[i], None, &s.unit);
             // A value from the data keeps its provenance: the page shows its source.
@@ -163,10 +166,9 @@ fn data_table(spec: &ChartSpec) -> String {
                 Some(payload) => crate::provenance::mark(payload, &text),
                 None => text,
             };
-            html.push_str(&format!(
-                "<td style=\"text-align: right\">{}</td>",
-                escape_html_text(&text)
-            ));
+            html.push_str("<td style=\"text-align: right\">");
+            push_html_text(&mut html, &text);
+            html.push_str("</td>");
         }
         html.push_str("</tr>\n");
     }

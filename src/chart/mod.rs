@@ -403,7 +403,7 @@ fn series_from_records(
                 &format!("item {} has no field `{label_field}`", i + 1),
             )
         })?;
-        labels.push(format!("{}{suffix}", label_text(label)));
+        labels.push(label_text(label) + suffix);
     }
     let mut series = Vec::new();
     for (s, field) in fields.iter().enumerate() {
@@ -418,27 +418,23 @@ fn series_from_records(
                 )
             })?;
             sources.push(payload(value));
-            values.push(
-                to_decimal(
-                    value,
-                    &format!("chart `{title}`: {field} of `{}`", labels[i]),
+            // (The message is made only for a value that is no number: a chart of ten
+            // values read each one.)
+            values.push(crate::figure::decimal_of(value).ok_or_else(|| {
+                err(
+                    &title,
+                    &format!(
+                        "「{}」的「{field}」不是数字：{}",
+                        labels[i],
+                        label_text(value)
+                    ),
+                    &format!(
+                        "`{field}` of `{}` is not a number: {}",
+                        labels[i],
+                        label_text(value)
+                    ),
                 )
-                .map_err(|_| {
-                    err(
-                        &title,
-                        &format!(
-                            "「{}」的「{field}」不是数字：{}",
-                            labels[i],
-                            label_text(value)
-                        ),
-                        &format!(
-                            "`{field}` of `{}` is not a number: {}",
-                            labels[i],
-                            label_text(value)
-                        ),
-                    )
-                })?,
-            );
+            })?);
         }
         series.push(Series {
             name: names.get(s).cloned().unwrap_or_else(|| field.clone()),
@@ -469,7 +465,7 @@ fn series_from_lists(
             )
         })?
         .iter()
-        .map(|l| format!("{}{suffix}", label_text(l)))
+        .map(|l| label_text(l) + suffix)
         .collect();
     let mut series = Vec::new();
     for (s, key) in ["values", "values2", "values3", "values4"]
