@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use tera::{Error, Function, Result, Value};
 
 use crate::diagnostics::Lang;
-use crate::figure::to_decimal;
+use crate::figure::decimal_of;
 
 /// The kinds of charts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -219,8 +219,7 @@ pub fn spec_from_args(
     let size = |name: &str, default: u32| -> Result<u32> {
         match args.get(name) {
             None => Ok(default),
-            Some(v) => to_decimal(v, name)
-                .ok()
+            Some(v) => decimal_of(v)
                 .and_then(|d| u32::try_from(d.trunc().mantissa()).ok())
                 .filter(|n| (80..=2000).contains(n))
                 .ok_or_else(|| {
@@ -420,7 +419,7 @@ fn series_from_records(
             sources.push(payload(value));
             // (The message is made only for a value that is no number: a chart of ten
             // values read each one.)
-            values.push(crate::figure::decimal_of(value).ok_or_else(|| {
+            values.push(decimal_of(value).ok_or_else(|| {
                 err(
                     &title,
                     &format!(
@@ -481,7 +480,7 @@ fn series_from_lists(
         let mut values = Vec::with_capacity(raw.len());
         let sources = raw.iter().map(payload).collect();
         for (i, value) in raw.iter().enumerate() {
-            values.push(to_decimal(value, "chart").map_err(|_| {
+            values.push(decimal_of(value).ok_or_else(|| {
                 let label = labels.get(i).cloned().unwrap_or_default();
                 err(
                     &title,
