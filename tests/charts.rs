@@ -217,6 +217,14 @@ fn chart_errors_are_located_in_the_content_file() {
             "not a number",
         ),
         (
+            r#"{{ chart(kind="bar", title="名字图", data=villages_list, label="name", values="id", unit="户") }}"#,
+            "`id` of `",
+        ),
+        (
+            r#"{{ chart(kind="bar", title="宽图", labels=["甲"], values=[1], width="宽") }}"#,
+            "width must be a whole number from 80 to 2000",
+        ),
+        (
             r#"{{ chart(kind="radar", title="雷达图", labels=["甲"], values=[1]) }}"#,
             "unknown kind `radar`",
         ),

@@ -22,7 +22,7 @@ pub fn template_error(error: &tera::Error, file: &Path, template: &str) -> Diagn
         .or_else(|| {
             quoted_names(&full)
                 .into_iter()
-                .find_map(|name| locate(template, &name))
+                .find_map(|name| locate_name(template, &name))
         })
         .map(|(line, col)| Location::new(file, line, col))
         .unwrap_or_else(|| Location::file(file));
@@ -92,6 +92,16 @@ pub(super) fn locate(text: &str, needle: &str) -> Option<(usize, usize)> {
     Some(crate::diagnostics::line_col(text, offset))
 }
 
+/// 1-based line and column of the first occurrence of the name `needle` in `text` that is
+/// not part of a longer ASCII word: a field `id` is not found in `aid_amount`.
+fn locate_name(text: &str, needle: &str) -> Option<(usize, usize)> {
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+    let offset = text.match_indices(needle).map(|(at, _)| at).find(|&at| {
+        !word(text[..at].chars().next_back()) && !word(text[at + needle.len()..].chars().next())
+    })?;
+    Some(crate::diagnostics::line_col(text, offset))
+}
+
 /// Where a link of a built page (`../villages/nowhere.html#基本情况`, decoded) is written in
 /// its content `template`: as it is in the page, or as Markdown wrote it (the content file
 /// `….md` the page is made of), or by its file name or its anchor alone — the longest form
@@ -120,6 +130,17 @@ pub(super) fn locate_link(template: &str, link: &str) -> Option<(usize, usize)> 
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_quoted_name_is_found_as_a_whole_word() {
+        let template =
+            "资助{{ p.aid_amount }}\n{{ chart(title=\"名字图\", values=\"id\") }}横溪村位于";
+        assert_eq!(super::locate_name(template, "id"), Some((2, 31)));
+        assert_eq!(super::locate_name(template, "名字图"), Some((2, 17)));
+        // Chinese next to Chinese is still found; a name nowhere whole is not.
+        assert_eq!(super::locate_name(template, "横溪村"), Some((2, 38)));
+        assert_eq!(super::locate_name(template, "amount"), None);
+    }
+
     #[test]
     fn helper_messages_are_split_by_language() {
         let (en, zh) = super::split_languages("fig: `unit` must be text / fig：unit 要写成文本");
