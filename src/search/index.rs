@@ -268,10 +268,12 @@ struct Tally {
     by_number: Vec<Counts>,
     /// The numbers counted for the page, each once.
     counted: Vec<u32>,
-    /// Pieces of text seen before — runs of Han characters, and the figures and words
-    /// between them — with the numbers of their terms in order: the pages of a report share
-    /// most of their sentences (a template's prose, units, headings) and many figures (years,
-    /// small counts), each piece's terms are looked up once. For the dictionary `identity`.
+    /// Runs of Han characters seen before, with the numbers of their terms in order: the
+    /// pages of a report share most of their sentences (a template's prose, units,
+    /// headings), each run's terms are looked up once. For the dictionary `identity`. (Not
+    /// the figures and words between the runs: most figures are a village's own, and a
+    /// table of them, missed in memory at every look-up, cost more than the dictionary's
+    /// look-up of their one or two terms.)
     pieces: FxHashMap<Box<str>, Box<[u32]>>,
     /// The [`Dictionary::identity`] the pieces' numbers are of.
     identity: Option<u64>,
@@ -345,11 +347,17 @@ impl Counting<'_> {
     }
 
     /// Counts the terms of `text`, found in `field`, piece by piece ([`tokens::for_each_piece`]):
-    /// a piece seen before through `pieces`. Only what lies between the runs of Han characters
-    /// is [`tokens::normalise`]d: Han characters are searched as they are written.
+    /// a run of Han characters seen before through `pieces`. Only what lies between the runs
+    /// of Han characters is [`tokens::normalise`]d: Han characters are searched as they are
+    /// written.
     fn text(&mut self, text: &str, field: Field, pieces: &mut FxHashMap<Box<str>, Box<[u32]>>) {
         tokens::for_each_piece(text, |piece, han| {
-            if !han && tokens::has_no_terms(piece) {
+            if !han {
+                if !tokens::has_no_terms(piece) {
+                    tokens::for_each_term(&tokens::normalise(piece), |term, kind, _| {
+                        self.term(term, kind, field);
+                    });
+                }
                 return;
             }
             if let Some(numbers) = pieces.get(piece) {
@@ -362,11 +370,7 @@ impl Counting<'_> {
                 Some(number) => numbers.push(number),
                 None => all_numbered = false,
             };
-            if han {
-                tokens::for_each_term(piece, |term, kind, _| count(term, kind));
-            } else {
-                tokens::for_each_term(&tokens::normalise(piece), |term, kind, _| count(term, kind));
-            }
+            tokens::for_each_term(piece, |term, kind, _| count(term, kind));
             if all_numbered && piece.len() <= LONGEST_PIECE_KEPT {
                 if pieces.len() >= PIECES_KEPT {
                     pieces.clear();
@@ -1541,8 +1545,7 @@ pub(crate) mod tests {
         let expected = weighed_terms(&first, &fresh);
         assert!(expected.contains(&("横溪".to_string(), weight::TITLE + weight::HEADING + 3)));
         assert!(expected.contains(&("2019".to_string(), weight::BODY)));
-        // Its pieces (runs of Han characters, figures) now remembered by this thread, with
-        // their numbers.
+        // Its runs of Han characters now remembered by this thread, with their numbers.
         assert_eq!(
             weighed_terms(&Entry::new("横溪村", &text, &fresh), &fresh),
             expected
@@ -1587,7 +1590,7 @@ pub(crate) mod tests {
             searched.sort();
             searched.dedup();
             assert_eq!(counted, searched, "{text}");
-            // Counted again (its terms numbered now: its pieces, figures and words too, are
+            // Counted again (its terms numbered now: its runs of Han characters are
             // remembered by the thread), and again from what the thread remembers.
             for _ in 0..2 {
                 let again = Entry::new("", &page, &dictionary);
