@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Two huibao binaries built on one site, interleaved (old, new, old, new …), so that a
 # change's effect is not hidden by the machine's drift over minutes. Prints the medians of
-# wall time, CPU time (user + system) and peak RSS, and the change in percent.
+# wall time, CPU time (user + system) and peak RSS, and the change in percent; then the
+# median of each pair's change and the fastest run's change, which bursts of a shared
+# machine's load disturb less.
 #   bash bench/ab.sh OLD_BIN NEW_BIN SITE [RUNS]      (RUNS default 7)
 # For the share of a feature, give one binary and two sites (e.g. the scale site with and
 # without `[search] enabled = false`): bash bench/ab.sh BIN BIN SITE_ON RUNS SITE_OFF.
@@ -41,4 +43,12 @@ for name, read in [("wall s", lambda r: float(r[0]) / 1000),
                    ("peak MiB", lambda r: float(r[3]) / 1024)]:
     a, b = median("old", read), median("new", read)
     print(f"{name:9} old {a:8.3f}  new {b:8.3f}  ({100 * (b / a - 1):+.1f} %)")
+# The machine's speed drifts in bursts (a shared host): each run of the new is also set
+# against the old run just before it, and the fastest runs against each other.
+runs = sorted(int(f.rsplit("-", 1)[1]) for f in glob.glob(f"{work}/old-*"))
+read = lambda which, i: float(open(f"{work}/{which}-{i}").read().split()[0]) / 1000
+pairs = [read("new", i) / read("old", i) for i in runs]
+fastest = min(read("new", i) for i in runs) / min(read("old", i) for i in runs)
+print(f"wall, new against old: median of pairs {100 * (statistics.median(pairs) - 1):+.1f} %, "
+      f"fastest against fastest {100 * (fastest - 1):+.1f} %")
 PY
