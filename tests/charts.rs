@@ -220,6 +220,12 @@ fn chart_errors_are_located_in_the_content_file() {
             r#"{{ chart(kind="bar", title="名字图", data=villages_list, label="name", values="id", unit="户") }}"#,
             "`id` of `",
         ),
+        // The page names `township.name` earlier: the error is placed in the chart's call,
+        // the tag that holds both its title and the field.
+        (
+            r#"{{ chart(kind="bar", title="名字图", data=villages_list, label="name", values="name", unit="户") }}"#,
+            "`name` of `",
+        ),
         (
             r#"{{ chart(kind="bar", title="宽图", labels=["甲"], values=[1], width="宽") }}"#,
             "width must be a whole number from 80 to 2000",

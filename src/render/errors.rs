@@ -19,11 +19,7 @@ pub fn template_error(error: &tera::Error, file: &Path, template: &str) -> Diagn
     }
     let full = messages.join("\n");
     let location = parse_arrow_location(&full)
-        .or_else(|| {
-            quoted_names(&full)
-                .into_iter()
-                .find_map(|name| locate_name(template, &name))
-        })
+        .or_else(|| locate_names(template, &quoted_names(&full)))
         .map(|(line, col)| Location::new(file, line, col))
         .unwrap_or_else(|| Location::file(file));
     // The deepest message is the most specific; parse errors are multi-line with a caret.
@@ -92,14 +88,59 @@ pub(super) fn locate(text: &str, needle: &str) -> Option<(usize, usize)> {
     Some(crate::diagnostics::line_col(text, offset))
 }
 
-/// 1-based line and column of the first occurrence of the name `needle` in `text` that is
-/// not part of a longer ASCII word: a field `id` is not found in `aid_amount`.
-fn locate_name(text: &str, needle: &str) -> Option<(usize, usize)> {
+/// 1-based line and column in `template` of the names an error quotes (`names`, most
+/// specific first): in the `{{ }}` or `{% %}` tag that holds the most of them — a chart's
+/// error names its title and a field, and an earlier tag may hold the field alone
+/// (`{{ township.name }}` before a chart of the field `name`) — at the most specific name
+/// that tag holds; outside any tag, where the most specific name first stands.
+fn locate_names(template: &str, names: &[String]) -> Option<(usize, usize)> {
+    // (How many of the names the tag holds, where its most specific one is.)
+    let mut best: Option<(usize, usize)> = None;
+    for (start, tag) in tags(template) {
+        let mut found = names.iter().filter_map(|name| name_offset(tag, name));
+        let Some(first) = found.next() else {
+            continue;
+        };
+        let count = 1 + found.count();
+        if best.is_none_or(|(most, _)| count > most) {
+            best = Some((count, start + first));
+        }
+    }
+    let offset = match best {
+        Some((_, offset)) => offset,
+        None => names.iter().find_map(|name| name_offset(template, name))?,
+    };
+    Some(crate::diagnostics::line_col(template, offset))
+}
+
+/// The `{{ … }}` and `{% … %}` tags of a template, each with where it starts (a tag left
+/// open runs to the end).
+fn tags(template: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let rest = &template[at..];
+        let open = rest.find("{{").into_iter().chain(rest.find("{%")).min()?;
+        let start = at + open;
+        let close = if template[start..].starts_with("{{") {
+            "}}"
+        } else {
+            "%}"
+        };
+        let end = template[start + 2..]
+            .find(close)
+            .map_or(template.len(), |e| start + 2 + e + 2);
+        at = end;
+        Some((start, &template[start..end]))
+    })
+}
+
+/// Where the name `needle` first stands in `text` not as part of a longer ASCII word: a
+/// field `id` is not found in `aid_amount`.
+fn name_offset(text: &str, needle: &str) -> Option<usize> {
     let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
-    let offset = text.match_indices(needle).map(|(at, _)| at).find(|&at| {
+    text.match_indices(needle).map(|(at, _)| at).find(|&at| {
         !word(text[..at].chars().next_back()) && !word(text[at + needle.len()..].chars().next())
-    })?;
-    Some(crate::diagnostics::line_col(text, offset))
+    })
 }
 
 /// Where a link of a built page (`../villages/nowhere.html#基本情况`, decoded) is written in
@@ -134,11 +175,31 @@ mod tests {
     fn a_quoted_name_is_found_as_a_whole_word() {
         let template =
             "资助{{ p.aid_amount }}\n{{ chart(title=\"名字图\", values=\"id\") }}横溪村位于";
-        assert_eq!(super::locate_name(template, "id"), Some((2, 31)));
-        assert_eq!(super::locate_name(template, "名字图"), Some((2, 17)));
-        // Chinese next to Chinese is still found; a name nowhere whole is not.
-        assert_eq!(super::locate_name(template, "横溪村"), Some((2, 38)));
-        assert_eq!(super::locate_name(template, "amount"), None);
+        let locate = |name: &str| super::locate_names(template, &[name.to_string()]);
+        assert_eq!(locate("id"), Some((2, 31)));
+        assert_eq!(locate("名字图"), Some((2, 17)));
+        // Chinese next to Chinese is still found, outside any tag too; a name nowhere whole
+        // is not.
+        assert_eq!(locate("横溪村"), Some((2, 38)));
+        assert_eq!(locate("amount"), None);
+    }
+
+    #[test]
+    fn quoted_names_are_found_in_the_tag_that_holds_most_of_them() {
+        // A chart of the field `name` fails: Tera quotes the village, the field and the
+        // chart's title; an earlier tag holds `name` alone, a later one the title alone.
+        let template = "{{ township.name }}有{{ n }}户\n\n{{ chart(title=\"名字图\", label=\"名\", values=\"name\") }}\n{# 名字图 #}{{ \"名字图\" }}";
+        let names = super::quoted_names("chart `名字图`: `name` of `横溪村` is not a number");
+        assert_eq!(names, ["横溪村", "name", "名字图"]);
+        assert_eq!(super::locate_names(template, &names), Some((3, 42)));
+        // A tag left open still counts; names in no tag are found where they first stand.
+        assert_eq!(
+            super::locate_names("{{ a }}\n{{ chart(title=\"图\", values=\"a\")", &names[1..]),
+            None
+        );
+        let open = "{{ b }}\n{{ chart(title=\"名字图\", values=\"name\"";
+        assert_eq!(super::locate_names(open, &names), Some((2, 31)));
+        assert_eq!(super::locate_names("名字图 name", &names), Some((1, 5)));
     }
 
     #[test]
