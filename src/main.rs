@@ -10,6 +10,11 @@ use huibao::diagnostics::{self, Lang, Text};
 /// mimalloc instead of the system allocator: rendering is allocation-heavy (see Cargo.toml).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// mimalloc's option `mi_option_destroy_on_exit` (the `mi_option_e` of its `mimalloc.h`,
+/// whose options keep their numbers: retired ones stay as `deprecated_…`). At 2 or more,
+/// mimalloc leaves its memory to the system at exit (`_mi_auto_process_done`).
+const MI_OPTION_DESTROY_ON_EXIT: libmimalloc_sys::mi_option_t = 22;
 use std::path::Path;
 
 /// `println!` that does not panic when standard output is closed (`huibao diff | head`).
@@ -171,6 +176,12 @@ fn main() -> ExitCode {
     // (see README § Speed). Nothing to do where it fails (an old kernel).
     #[cfg(target_os = "linux")]
     let _ = rustix::thread::disable_transparent_huge_pages(true);
+    // A command ends by exiting, and the system takes all of its memory back: mimalloc's
+    // tidying of its memory at exit, page by page, is skipped (226 system calls at the end
+    // of `huibao check` of 10,000 villages, 3 % of its time).
+    // SAFETY: sets one of mimalloc's options before any other thread runs (mimalloc's
+    // options are not thread-safe); no memory is touched.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_DESTROY_ON_EXIT, 2) };
     let cli = Cli::parse();
     let lang = match cli.lang {
         LangArg::Zh => Lang::Zh,
