@@ -1843,4 +1843,39 @@ mod tests {
         assert_eq!(tera::dotted_pointer(&escaped, "a/b.c~d"), Some(&json!(7)));
         assert_eq!(tera::dotted_pointer(&escaped, "a~1b.c~1d"), None);
     }
+
+    #[test]
+    fn the_patched_tera_writes_text_as_tera_wrote_bytes() {
+        // Patched: the renderer writes through `fmt::Write` (no UTF-8 check of every page
+        // afterwards); `render_to` adapts an `io::Write` and returns its error.
+        let mut tera = Tera::default();
+        let template = "{% macro m(n) %}<{{ n }}>{% endmacro m %}{% filter upper %}横溪 {{ v.x }}{% endfilter %} {{ self::m(n=v.list) }} {{ v.list | join(sep=\"、\") }} {{ 1.5 }} {% if self::m(n=1) %}有{% endif %}";
+        tera.add_raw_template("t", template).expect("parses");
+        let mut context = Context::new();
+        context.insert("v", &json!({ "x": "村", "list": [1, "二", 3.5] }));
+        let rendered = tera.render("t", &context).expect("renders");
+        assert_eq!(rendered, "横溪 村 <[1, 二, 3.5]> 1、二、3.5 1.5 有");
+        let mut bytes = Vec::new();
+        tera.render_to("t", &context, &mut bytes).expect("writes");
+        assert_eq!(bytes, rendered.as_bytes());
+        struct Full;
+        impl std::io::Write for Full {
+            fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+                Err(std::io::Error::new(std::io::ErrorKind::StorageFull, "full"))
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let error = tera
+            .render_to("t", &context, Full)
+            .expect_err("cannot write");
+        assert!(
+            matches!(
+                error.kind,
+                tera::ErrorKind::Io(std::io::ErrorKind::StorageFull)
+            ),
+            "{error:?}"
+        );
+    }
 }

@@ -206,6 +206,13 @@ impl From<std::io::Error> for Error {
         Self::io_error(error)
     }
 }
+/// A write to the rendered text failed: only [`crate::Tera::render_to`]'s writer can fail,
+/// and its own error is returned instead (see `renderer::IoWriter`).
+impl From<std::fmt::Error> for Error {
+    fn from(_: std::fmt::Error) -> Self {
+        Self::msg("writing the rendered text failed")
+    }
+}
 impl From<&str> for Error {
     fn from(e: &str) -> Self {
         Self::msg(e)

@@ -35,22 +35,16 @@ pub fn escape_html(input: &str) -> String {
     output
 }
 
-pub(crate) fn render_to_string<C, F, E>(context: C, render: F) -> Result<String, Error>
+/// What `render` writes, as a `String`: written as text (`fmt::Write`), it is never checked
+/// again as UTF-8 (patched: it was written as bytes and checked).
+pub(crate) fn render_to_string<F, E>(render: F) -> Result<String, Error>
 where
-    C: FnOnce() -> String,
-    F: FnOnce(&mut Vec<u8>) -> Result<(), E>,
+    F: FnOnce(&mut String) -> Result<(), E>,
     Error: From<E>,
 {
-    let mut buffer = Vec::new();
+    let mut buffer = String::new();
     render(&mut buffer).map_err(Error::from)?;
-    buffer_to_string(context, buffer)
-}
-
-pub(crate) fn buffer_to_string<F>(context: F, buffer: Vec<u8>) -> Result<String, Error>
-where
-    F: FnOnce() -> String,
-{
-    String::from_utf8(buffer).map_err(|error| Error::utf8_conversion_error(error, context()))
+    Ok(buffer)
 }
 
 #[cfg(test)]
@@ -78,8 +72,8 @@ mod tests {
 
     #[test]
     fn test_render_to_string() {
-        use std::io::Write;
-        let string = render_to_string(|| panic!(), |w| write!(w, "test")).unwrap();
+        use std::fmt::Write;
+        let string = render_to_string(|w| write!(w, "test")).unwrap();
         assert_eq!(string, "test".to_owned());
     }
 }

@@ -8,13 +8,11 @@ mod macros;
 mod processor;
 mod stack_frame;
 
-use std::io::Write;
 
 use self::processor::Processor;
 use crate::errors::Result;
 use crate::template::Template;
 use crate::tera::Tera;
-use crate::utils::buffer_to_string;
 use crate::Context;
 
 /// Given a `Tera` and reference to `Template` and a `Context`, renders text
@@ -46,17 +44,39 @@ impl<'a> Renderer<'a> {
     }
 
     /// Combines the context with the Template to generate the end result
+    /// (patched: written as text, not as bytes checked as UTF-8 afterwards)
     pub fn render(&self) -> Result<String> {
-        let mut output = Vec::with_capacity(2000);
-        self.render_to(&mut output)?;
-        buffer_to_string(|| "converting rendered buffer to string".to_string(), output)
+        let mut output = String::with_capacity(2000);
+        let mut processor =
+            Processor::new(self.template, self.tera, self.context, self.should_escape);
+        processor.render(&mut output)?;
+        Ok(output)
     }
 
     /// Combines the context with the Template to write the end result to output
-    pub fn render_to(&self, mut output: impl Write) -> Result<()> {
+    pub fn render_to(&self, output: impl std::io::Write) -> Result<()> {
         let mut processor =
             Processor::new(self.template, self.tera, self.context, self.should_escape);
+        let mut writer = IoWriter { output, error: None };
+        processor.render(&mut writer).map_err(|error| match writer.error.take() {
+            Some(io_error) => crate::Error::io_error(io_error),
+            None => error,
+        })
+    }
+}
 
-        processor.render(&mut output)
+/// The rendered text written to an `io::Write` (patched: the processor writes text); the
+/// writer's error is kept, to be returned rather than the `fmt::Error` it becomes.
+struct IoWriter<W> {
+    output: W,
+    error: Option<std::io::Error>,
+}
+
+impl<W: std::io::Write> std::fmt::Write for IoWriter<W> {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        self.output.write_all(text.as_bytes()).map_err(|error| {
+            self.error = Some(error);
+            std::fmt::Error
+        })
     }
 }

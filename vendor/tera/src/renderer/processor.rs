@@ -1,6 +1,6 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::io::Write;
+use std::fmt::Write;
 
 use serde_json::{to_string_pretty, to_value, Number, Value};
 
@@ -413,10 +413,7 @@ impl<'a> Processor<'a> {
                 self.eval_tera_fn_call(fn_call, &mut needs_escape)?
             }
             ExprVal::MacroCall(ref macro_call) => {
-                let val = render_to_string(
-                    || format!("macro {}", macro_call.name),
-                    |w| self.eval_macro_call(macro_call, w),
-                )?;
+                let val = render_to_string(|w| self.eval_macro_call(macro_call, w))?;
                 Cow::Owned(Value::String(val))
             }
             ExprVal::Test(ref test) => Cow::Owned(Value::Bool(self.eval_test(test)?)),
@@ -666,7 +663,7 @@ impl<'a> Processor<'a> {
                 !res.as_str().unwrap().is_empty()
             }
             ExprVal::MacroCall(ref macro_call) => {
-                let mut buf = Vec::new();
+                let mut buf = String::new();
                 self.eval_macro_call(macro_call, &mut buf)?;
                 !buf.is_empty()
             }
@@ -961,10 +958,7 @@ impl<'a> Processor<'a> {
             Node::VariableBlock(_, ref expr) => self.eval_expression(expr)?.render(write)?,
             Node::Set(_, ref set) => self.eval_set(set)?,
             Node::FilterSection(_, FilterSection { ref filter, ref body }, _) => {
-                let body = render_to_string(
-                    || format!("filter {}", filter.name),
-                    |w| self.render_body(body, w),
-                )?;
+                let body = render_to_string(|w| self.render_body(body, w))?;
                 // the safe filter doesn't actually exist
                 if filter.name == "safe" {
                     write!(write, "{}", body)?;
