@@ -11,11 +11,12 @@ use huibao::diagnostics::{self, Lang, Text};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+use std::path::Path;
+
 /// mimalloc's option `mi_option_destroy_on_exit` (the `mi_option_e` of its `mimalloc.h`,
 /// whose options keep their numbers: retired ones stay as `deprecated_…`). At 2 or more,
 /// mimalloc leaves its memory to the system at exit (`_mi_auto_process_done`).
 const MI_OPTION_DESTROY_ON_EXIT: libmimalloc_sys::mi_option_t = 22;
-use std::path::Path;
 
 /// `println!` that does not panic when standard output is closed (`huibao diff | head`).
 macro_rules! out {

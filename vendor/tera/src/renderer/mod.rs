@@ -8,7 +8,6 @@ mod macros;
 mod processor;
 mod stack_frame;
 
-
 use self::processor::Processor;
 use crate::errors::Result;
 use crate::template::Template;
