@@ -319,6 +319,12 @@ impl SourceValue {
             .map_or("", |(key, _)| key.as_str())
     }
 
+    /// The number of its key and name together: values with the same number have the
+    /// same [`key`](Self::key) and [`label`](Self::label).
+    pub fn names_number(&self) -> u32 {
+        self.name
+    }
+
     /// Its name from the schema's labels: `贫困人口住院 住院人次`.
     pub fn label(&self) -> &'static str {
         VALUE_NAMES

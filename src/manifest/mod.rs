@@ -389,6 +389,9 @@ impl Manifest {
         let mut file_index: Vec<Option<usize>> = vec![None; self.table.files.len()];
         let mut labels: Vec<&str> = Vec::new();
         let mut label_index: HashMap<&str, usize> = HashMap::new();
+        // A label's number by its value's key and name (a hundred of them for a million
+        // figures): each label's text looked up once.
+        let mut label_of: rustc_hash::FxHashMap<u32, usize> = Default::default();
         let numbers: Vec<Vec<(usize, usize)>> = self
             .pages
             .iter()
@@ -405,10 +408,12 @@ impl Manifest {
                         files.push((&file.path, &file.title));
                         files.len() - 1
                     });
-                    let label = source.label().trim();
-                    let l = *label_index.entry(label).or_insert_with(|| {
-                        labels.push(label);
-                        labels.len() - 1
+                    let l = *label_of.entry(source.names_number()).or_insert_with(|| {
+                        let label = source.label().trim();
+                        *label_index.entry(label).or_insert_with(|| {
+                            labels.push(label);
+                            labels.len() - 1
+                        })
                     });
                     numbers.push((f, l));
                 }
