@@ -249,15 +249,8 @@ impl<'a> Builder<'a> {
                 Some(index) => index.get(&name).and_then(|&i| entries.get(i)),
                 None => entries.iter().find(|(key, _)| key.name == name),
             };
-            if let Some((
-                Key {
-                    line: first_line,
-                    col: first_col,
-                    ..
-                },
-                _,
-            )) = first
-            {
+            if let Some((first, _)) = first {
+                let (first_line, first_col) = (first.line(), first.col());
                 return Err(Diagnostic::error(
                     "yaml-duplicate-key",
                     Some(Location::new(file, line as usize, col as usize)),
@@ -280,7 +273,7 @@ impl<'a> Builder<'a> {
             if let Some(index) = index {
                 index.insert(name, entries.len());
             }
-            *pending_key = Some(Key { name, line, col });
+            *pending_key = Some(Key::new(name, line, col));
         }
         Ok(())
     }

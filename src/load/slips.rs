@@ -430,7 +430,7 @@ pub(super) fn collect_key_lines(node: &Node, lines: &mut std::collections::HashS
     match &node.value {
         Value::Map(entries) => {
             for (key, value) in entries {
-                lines.insert(key.line as usize);
+                lines.insert(key.line() as usize);
                 collect_key_lines(value, lines);
             }
         }

@@ -526,15 +526,15 @@ fn insertion(root: &Node, shape: &Kind, path: &[String], value: &Value) -> Optio
         .iter()
         .find(|(k, _)| order(&k.name).is_some_and(|o| o > mine));
     let (before, indent) = match (next, entries.last()) {
-        (Some((k, _)), _) => (k.line, k.col.checked_sub(1)?),
-        (None, Some((k, v))) if v.line == k.line && !parent_path.is_empty() => {
-            (k.line + 1, k.col.checked_sub(1)?)
+        (Some((k, _)), _) => (k.line(), k.col().checked_sub(1)?),
+        (None, Some((k, v))) if v.line == k.line() && !parent_path.is_empty() => {
+            (k.line() + 1, k.col().checked_sub(1)?)
         }
-        (None, Some((k, _))) if parent_path.is_empty() => (u32::MAX, k.col.checked_sub(1)?),
+        (None, Some((k, _))) if parent_path.is_empty() => (u32::MAX, k.col().checked_sub(1)?),
         _ => return None,
     };
     // In a flow mapping (`{households: 7}`) keys share a line: not edited in place.
-    if entries.len() > 1 && entries.windows(2).any(|w| w[0].0.line == w[1].0.line) {
+    if entries.len() > 1 && entries.windows(2).any(|w| w[0].0.line() == w[1].0.line()) {
         return None;
     }
     Some(yaml_edit::Edit::Insert {
@@ -555,11 +555,11 @@ fn removal(root: &Node, path: &[String]) -> Option<yaml_edit::Edit> {
     let (k, v) = entries.iter().find(|(k, _)| *k.name == **key)?;
     let alone = entries
         .iter()
-        .filter(|(other, _)| other.line == k.line)
+        .filter(|(other, _)| other.line() == k.line())
         .count()
         == 1;
     let scalar = !matches!(v.value, Value::List(_) | Value::Map(_));
-    (alone && scalar && v.line == k.line).then_some(yaml_edit::Edit::Remove { line: k.line })
+    (alone && scalar && v.line == k.line()).then_some(yaml_edit::Edit::Remove { line: k.line() })
 }
 
 /// The workbook's sheet of a list labelled `label`: `村委会·历年脱贫` (the name of the
@@ -1366,11 +1366,7 @@ fn set_path(node: &mut Node, shape: &Kind, path: &[String], value: Node) {
                 .iter()
                 .position(|(k, _)| order(&k.name) > order(first))
                 .unwrap_or(entries.len());
-            let key = Key {
-                name: first.as_str().into(),
-                line: value.line,
-                col: value.col,
-            };
+            let key = Key::new(first.as_str().into(), value.line, value.col);
             let placeholder = Node {
                 value: Value::Map(Box::default()),
                 line: value.line,

@@ -426,8 +426,8 @@ impl Checker<'_> {
                         "unknown-field",
                         Some(Location::new(
                             self.file,
-                            key.line as usize,
-                            key.col as usize,
+                            key.line() as usize,
+                            key.col() as usize,
                         )),
                         Text::new(
                             format!("未知字段「{full}」"),

@@ -154,8 +154,8 @@ impl Reader<'_> {
                     );
                         d.location = Some(Location::new(
                             self.file,
-                            key.line as usize,
-                            key.col as usize,
+                            key.line() as usize,
+                            key.col() as usize,
                         ));
                         self.problems.push(d);
                     }
@@ -277,8 +277,8 @@ impl Reader<'_> {
             "schema",
             Some(Location::new(
                 self.file,
-                key.line as usize,
-                key.col as usize,
+                key.line() as usize,
+                key.col() as usize,
             )),
             Text::new(
                 format!("schema 里有未知的键「{}」", key.name),
@@ -336,11 +336,7 @@ impl Reader<'_> {
             Value::String(_) => {
                 shorthand = Node {
                     value: Value::Map(Box::new([(
-                        crate::load::Key {
-                            name: "type".into(),
-                            line: spec.line,
-                            col: spec.col,
-                        },
+                        crate::load::Key::new("type".into(), spec.line, spec.col),
                         spec.clone(),
                     )])),
                     line: spec.line,
