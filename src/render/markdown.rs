@@ -1,7 +1,7 @@
 //! Markdown to HTML with pulldown-cmark: heading anchors and numbering, and links between
 //! content files rewritten into relative links to the built pages.
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Tag, TagEnd, html};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::provenance::{self, Piece};
@@ -71,101 +71,153 @@ pub fn to_html(
     figures: &mut dyn FigureHtml,
     search_text: Option<&mut crate::search::text::Reader>,
 ) -> RenderedMarkdown {
+    let long = super::long_tables::LONG;
+    to_html_cut_from(markdown, long, links, number_headings, figures, search_text)
+}
+
+/// [`to_html`], with Markdown of `long` bytes or more read in pieces where it can be.
+fn to_html_cut_from(
+    markdown: &str,
+    long: usize,
+    links: &Links<'_>,
+    number_headings: bool,
+    figures: &mut dyn FigureHtml,
+    search_text: Option<&mut crate::search::text::Reader>,
+) -> RenderedMarkdown {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_HEADING_ATTRIBUTES;
-    let mut broken_links = Vec::new();
-    let mut headings = Vec::new();
-    let mut used_ids: HashSet<String> = HashSet::default();
-    let mut counters = [0usize; 7];
-    let mut parsed = Parser::new_ext(markdown, options).map(|event| match event {
-        Event::Start(Tag::Link {
-            link_type,
-            dest_url,
-            title,
-            id,
-        }) => Event::Start(Tag::Link {
-            link_type,
-            // A figure in a link's target or title is plain text there.
-            dest_url: rewrite_link(
-                CowStr::from(provenance::strip(&dest_url).into_owned()),
-                links,
-                &mut broken_links,
-            ),
-            title: CowStr::from(provenance::strip(&title).into_owned()),
-            id,
-        }),
-        // A footnote referred to as `[^Note]` and defined as `[^note]` is one footnote:
-        // its link and its anchor are made from one label.
-        Event::FootnoteReference(label) => Event::FootnoteReference(footnote_label(&label).into()),
-        Event::Start(Tag::FootnoteDefinition(label)) => {
-            Event::Start(Tag::FootnoteDefinition(footnote_label(&label).into()))
-        }
-        other => other,
-    });
-    // A heading is held until it ends: its id and number come from its whole text.
-    let mut finished: std::collections::VecDeque<Event<'_>> = Default::default();
-    // Headings inside a `site-only` element take no number: the whole-report page and the
-    // documents leave them out, and number the others alike.
-    let mut site_only = super::print::SiteOnly::default();
-    let numbered = std::iter::from_fn(|| {
-        if let Some(event) = finished.pop_front() {
-            return Some(event);
-        }
-        let event = parsed.next()?;
-        match &event {
-            // Block HTML only: a `site-only` span ends with its paragraph and holds no heading.
-            Event::Html(html) => {
-                super::print::without_site_only(html, &mut site_only);
-            }
-            Event::Start(tag) if !matches!(tag, Tag::HtmlBlock) => site_only.block_starts(),
-            _ => {}
-        }
-        if !matches!(event, Event::Start(Tag::Heading { .. })) {
-            return Some(event);
-        }
-        let mut buffered = vec![event];
-        for event in parsed.by_ref() {
-            let end = matches!(event, Event::End(TagEnd::Heading(_)));
-            buffered.push(event);
-            if end {
-                break;
-            }
-        }
-        let level = match buffered.last() {
-            Some(Event::End(TagEnd::Heading(level))) => *level,
-            // The parser always ends what it starts; were it not to, left as it is.
-            _ => {
-                finished.extend(buffered);
-                return finished.pop_front();
-            }
-        };
-        let number = if number_headings && !site_only.is_open() {
-            heading_number(level, &mut counters)
-        } else {
-            String::new()
-        };
-        let (events, heading) = finish_heading(buffered, number, &mut used_ids);
-        headings.push(heading);
-        finished.extend(events);
-        finished.pop_front()
-    });
-    let mut shown = ShowFigures {
+    // A long table is parsed a piece at a time (see [`super::long_tables`]); a page read
+    // whole goes straight from its parser, through the same code made for it.
+    let pieces = super::long_tables::Pieces::cut(markdown, long);
+    let written = HtmlWriter {
+        capacity: markdown.len() + markdown.len() / 2,
+        links,
+        number_headings,
         figures,
-        state: RawHtmlState::default(),
-        links: 0,
-        plain_depth: 0,
         search_text,
     };
-    let events = merge_text(numbered).map(|event| shown.show(event));
-    // The HTML is about as long as its Markdown and the figures' spans: reserved once.
-    let mut html = String::with_capacity(markdown.len() + markdown.len() / 2);
-    html::push_html(&mut html, events);
-    RenderedMarkdown {
-        html,
-        headings,
-        broken_links,
+    match pieces.whole() {
+        Some(whole) => written.write(pulldown_cmark::Parser::new_ext(whole, options)),
+        None => written.write(pieces.events(options)),
+    }
+}
+
+/// What [`to_html`] writes the events of a page with.
+struct HtmlWriter<'w, 'l> {
+    /// How long the HTML is expected to be.
+    capacity: usize,
+    links: &'w Links<'l>,
+    number_headings: bool,
+    figures: &'w mut dyn FigureHtml,
+    search_text: Option<&'w mut crate::search::text::Reader>,
+}
+
+impl HtmlWriter<'_, '_> {
+    /// The HTML of the page's Markdown `events`.
+    fn write<'a>(self, events: impl Iterator<Item = Event<'a>>) -> RenderedMarkdown {
+        let HtmlWriter {
+            capacity,
+            links,
+            number_headings,
+            figures,
+            search_text,
+        } = self;
+        let mut broken_links = Vec::new();
+        let mut headings = Vec::new();
+        let mut used_ids: HashSet<String> = HashSet::default();
+        let mut counters = [0usize; 7];
+        let mut parsed = events.map(|event| match event {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => Event::Start(Tag::Link {
+                link_type,
+                // A figure in a link's target or title is plain text there.
+                dest_url: rewrite_link(
+                    CowStr::from(provenance::strip(&dest_url).into_owned()),
+                    links,
+                    &mut broken_links,
+                ),
+                title: CowStr::from(provenance::strip(&title).into_owned()),
+                id,
+            }),
+            // A footnote referred to as `[^Note]` and defined as `[^note]` is one footnote:
+            // its link and its anchor are made from one label.
+            Event::FootnoteReference(label) => {
+                Event::FootnoteReference(footnote_label(&label).into())
+            }
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                Event::Start(Tag::FootnoteDefinition(footnote_label(&label).into()))
+            }
+            other => other,
+        });
+        // A heading is held until it ends: its id and number come from its whole text.
+        let mut finished: std::collections::VecDeque<Event<'_>> = Default::default();
+        // Headings inside a `site-only` element take no number: the whole-report page and the
+        // documents leave them out, and number the others alike.
+        let mut site_only = super::print::SiteOnly::default();
+        let numbered = std::iter::from_fn(|| {
+            if let Some(event) = finished.pop_front() {
+                return Some(event);
+            }
+            let event = parsed.next()?;
+            match &event {
+                // Block HTML only: a `site-only` span ends with its paragraph and holds no heading.
+                Event::Html(html) => {
+                    super::print::without_site_only(html, &mut site_only);
+                }
+                Event::Start(tag) if !matches!(tag, Tag::HtmlBlock) => site_only.block_starts(),
+                _ => {}
+            }
+            if !matches!(event, Event::Start(Tag::Heading { .. })) {
+                return Some(event);
+            }
+            let mut buffered = vec![event];
+            for event in parsed.by_ref() {
+                let end = matches!(event, Event::End(TagEnd::Heading(_)));
+                buffered.push(event);
+                if end {
+                    break;
+                }
+            }
+            let level = match buffered.last() {
+                Some(Event::End(TagEnd::Heading(level))) => *level,
+                // The parser always ends what it starts; were it not to, left as it is.
+                _ => {
+                    finished.extend(buffered);
+                    return finished.pop_front();
+                }
+            };
+            let number = if number_headings && !site_only.is_open() {
+                heading_number(level, &mut counters)
+            } else {
+                String::new()
+            };
+            let (events, heading) = finish_heading(buffered, number, &mut used_ids);
+            headings.push(heading);
+            finished.extend(events);
+            finished.pop_front()
+        });
+        let mut shown = ShowFigures {
+            figures,
+            state: RawHtmlState::default(),
+            links: 0,
+            plain_depth: 0,
+            search_text,
+        };
+        let events = merge_text(numbered).map(|event| shown.show(event));
+        // The HTML is about as long as its Markdown and the figures' spans: reserved once.
+        let mut html = String::with_capacity(capacity);
+        html::push_html(&mut html, events);
+        RenderedMarkdown {
+            html,
+            headings,
+            broken_links,
+        }
     }
 }
 
@@ -665,6 +717,41 @@ mod tests {
         assert!(
             html.contains("<span class=\"heading-number\">一、</span>基本情况"),
             "{html}"
+        );
+    }
+
+    #[test]
+    fn a_long_table_cut_in_pieces_makes_the_same_page() {
+        // Headings numbered before and after, figures in the cells and a link to a page,
+        // a site-only block: the page read in pieces is the page read whole.
+        let rows: String = (0..20_000)
+            .map(|i| {
+                let figure = provenance::mark(&format!("data/v{i}.yaml:4"), &format!("{i}户"));
+                format!("| [横溪{i}](villages/hengxi.md) | {figure} | ~~{i}~~ |\n")
+            })
+            .collect();
+        let md = format!(
+            "## 概况\n\n<div class=\"site-only\">\n\n## 说明\n\n</div>\n\n| 村 | 户 | 旧 |\n|---|---:|---|\n{rows}\n## 合计\n\n正文 [页](index.md)。\n"
+        );
+        let pages = pages();
+        let links = Links {
+            pages: &pages,
+            source_dir: "",
+            root: "",
+        };
+        let page = |long| to_html_cut_from(&md, long, &links, true, &mut Tagged, None);
+        let (whole, cut) = (page(usize::MAX), page(1));
+        assert_eq!(cut.html, whole.html);
+        assert_eq!(cut.headings, whole.headings);
+        assert_eq!(cut.broken_links, whole.broken_links);
+        assert_eq!(cut.html.matches("<thead>").count(), 1);
+        assert!(
+            cut.html
+                .contains("<b data-src=\"data/v19999.yaml:4\">19999户</b>")
+        );
+        assert!(
+            cut.html
+                .contains("<span class=\"heading-number\">二、</span>合计")
         );
     }
 

@@ -13,6 +13,7 @@ mod errors;
 pub mod escape;
 pub mod figures;
 mod links;
+mod long_tables;
 pub mod markdown;
 mod pages;
 pub mod print;
