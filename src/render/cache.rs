@@ -230,8 +230,8 @@ impl<'d> Prints<'d> {
             &page.key,
             page.number_headings,
             page.record.as_ref().map(|r| {
-                let ids = self.records.get(r.folder.as_slice());
-                (&r.var, ids.and_then(|ids| ids.get(r.id.as_str())).copied())
+                let ids = self.records.get(&r.folder[..]);
+                (&*r.var, ids.and_then(|ids| ids.get(r.id.as_str())).copied())
             }),
             match &self.reads[page.source] {
                 Some(names) => (

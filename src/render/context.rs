@@ -266,7 +266,7 @@ impl<'s> LazyValues<'s> {
 
     /// The record of a generated page.
     pub fn record(&self, at: &super::pages::RecordRef) -> Option<Json> {
-        let mut key = at.folder.clone();
+        let mut key = at.folder.to_vec();
         key.push(at.id.clone());
         let index = *self.numbers.get(&key)?;
         Some(

@@ -778,7 +778,7 @@ pub fn render_site_cached(
         let record = planned
             .record
             .as_ref()
-            .and_then(|r| Some((r.var.as_str(), values.record(r)?)));
+            .and_then(|r| Some((&*r.var, values.record(r)?)));
         let record = record.as_ref().map(|(name, value)| (*name, &**value));
         let source = &sources[planned.source];
         let markdown = render_content(

@@ -69,10 +69,10 @@ pub struct PlannedPage {
 /// `a`, `b` for `data/a/b/`) in the data context, seen by its template as `var`.
 #[derive(Clone, Debug)]
 pub struct RecordRef {
-    /// The record's variable name in the template.
-    pub var: String,
-    /// The path of the folder in the data context.
-    pub folder: Vec<String>,
+    /// The record's variable name in the template (one text for all the folder's pages).
+    pub var: std::sync::Arc<str>,
+    /// The path of the folder in the data context (one list for all the folder's pages).
+    pub folder: std::sync::Arc<[String]>,
     /// The record's file id.
     pub id: String,
 }
@@ -434,9 +434,12 @@ fn generate_pages(
         return;
     }
     let title_field = title_field(front);
+    // A folder of 100,000 villages: its pages share the variable's name and the folder's.
+    let shared_var: std::sync::Arc<str> = var.as_str().into();
+    let folder: std::sync::Arc<[String]> = folder_path.iter().map(|k| k.to_string()).collect();
     let record_ref = |file: &crate::load::DataFile| RecordRef {
-        var: var.clone(),
-        folder: folder_path.iter().map(|k| k.to_string()).collect(),
+        var: shared_var.clone(),
+        folder: folder.clone(),
         id: file.id().to_string(),
     };
     for (n, file) in records.iter().enumerate() {
