@@ -7,10 +7,13 @@
 //! events are the whole page's, one piece's tree in memory at a time.
 //!
 //! A page is cut only where that is sure to read as the whole would: not at all when it has
-//! a line that may be a link reference or footnote definition (they apply to the whole
-//! page), or a raw HTML block that may go on past a blank line (`<pre>`, `<!--` …); only in
-//! a table that starts after a blank line at the left margin (so inside no list or quote),
-//! outside fenced code, whose rows all begin with `|`, whose head parses alone as a table.
+//! a `]:` anywhere (a link reference or footnote definition applies to the whole page), a
+//! raw HTML block that may go on past a blank line (`<pre>`, `<!--` …) or an indented code
+//! fence (a list item's ends with the item, one at the top level does not); only in a table
+//! that starts after a blank line at the left margin (so inside no list or quote), outside
+//! fenced code, whose rows all begin with `|`, whose head parses alone as a table. A
+//! property test builds pages of tables, fences, lists, quotes and definitions and reads
+//! each both ways.
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
@@ -31,6 +34,11 @@ impl<'m> Pieces<'m> {
     /// `markdown` cut where it can be (see the module's documentation); one piece when it
     /// is shorter than `long` bytes or cannot be cut.
     pub fn cut(markdown: &'m str, long: usize) -> Pieces<'m> {
+        Pieces::cut_in(markdown, long, PIECE)
+    }
+
+    /// [`Pieces::cut`] into pieces of at least `piece` bytes.
+    fn cut_in(markdown: &'m str, long: usize, piece_len: usize) -> Pieces<'m> {
         let whole = || Pieces {
             texts: vec![markdown.into()],
         };
@@ -41,28 +49,28 @@ impl<'m> Pieces<'m> {
         // Where the piece being made starts, and the head it repeats (none for the first).
         let mut piece_start = 0;
         let mut piece_head: Option<&str> = None;
-        let mut fence: Option<&str> = None;
+        let mut fence: Option<Fence> = None;
         let mut blank_before = true;
         // The head of the table the lines are rows of, if any.
         let mut table: Option<&str> = None;
         let mut lines = line_starts(markdown).peekable();
         while let Some((start, line)) = lines.next() {
-            if let Some(marker) = fence {
-                if line.trim_start().starts_with(marker) && is_fence(line).is_some() {
+            if let Some(open) = fence {
+                if open.closed_by(line) {
                     fence = None;
                 }
                 blank_before = false;
                 continue;
             }
-            if let Some(marker) = is_fence(line) {
-                fence = Some(marker);
+            if let Some(opened) = Fence::opened_by(line) {
+                fence = Some(opened);
                 table = None;
                 blank_before = false;
                 continue;
             }
             match table {
                 Some(head) if line.starts_with('|') => {
-                    if start - piece_start >= PIECE {
+                    if start - piece_start >= piece_len {
                         texts.push(piece(markdown, piece_start, start, piece_head));
                         piece_start = start;
                         piece_head = Some(head);
@@ -157,7 +165,8 @@ fn line_starts(text: &str) -> impl Iterator<Item = (usize, &str)> {
 
 /// Whether nothing in `markdown` applies to the whole page or runs on past blank lines in a
 /// way the cutting does not follow: a line that may define a link reference or a footnote,
-/// or a raw HTML block of the kinds that end only at their closing text.
+/// a raw HTML block of the kinds that end only at their closing text, or an indented code
+/// fence (a list item's ends with the item, a fence at the top level does not).
 fn cuttable(markdown: &str) -> bool {
     markdown.lines().all(|line| {
         let line = line.trim_start();
@@ -169,21 +178,45 @@ fn cuttable(markdown: &str) -> bool {
                     line.get(..tag.len())
                         .is_some_and(|start| start.eq_ignore_ascii_case(tag))
                 });
-        let definition = line.starts_with('[') && line.contains("]:");
-        !(definition || html_block)
-    })
+        !html_block
+    }) && !markdown.lines().any(is_indented_fence)
+        // Anything that may be a definition (in a quote or a list item too).
+        && !markdown.contains("]:")
 }
 
-/// The marker of the code fence `line` opens or closes (three or more backticks or tildes
-/// after at most three spaces), if it is one.
-fn is_fence(line: &str) -> Option<&'static str> {
-    let trimmed = line.trim_start_matches(' ');
-    if line.len() - trimmed.len() > 3 {
-        return None;
+/// A code fence at the left margin: its character and how many of it.
+#[derive(Clone, Copy)]
+struct Fence {
+    mark: u8,
+    count: usize,
+}
+
+impl Fence {
+    /// The fence `line` opens: three or more backticks or tildes at the left margin (a
+    /// backtick fence's info string has no backtick). An indented fence line makes the page
+    /// uncut ([`cuttable`]): it may be a list item's, which ends with the item.
+    fn opened_by(line: &str) -> Option<Fence> {
+        let mark = *line.as_bytes().first()?;
+        if mark != b'`' && mark != b'~' {
+            return None;
+        }
+        let count = line.bytes().take_while(|&b| b == mark).count();
+        let info = &line[count..];
+        (count >= 3 && !(mark == b'`' && info.contains('`'))).then_some(Fence { mark, count })
     }
-    ["```", "~~~"]
-        .into_iter()
-        .find(|marker| trimmed.starts_with(marker))
+
+    /// Whether `line` closes this fence: as many of its character or more, then spaces.
+    fn closed_by(self, line: &str) -> bool {
+        let count = line.bytes().take_while(|&b| b == self.mark).count();
+        count >= self.count && line[count..].trim().is_empty()
+    }
+}
+
+/// Whether `line` is a fence line indented by one to three spaces.
+fn is_indented_fence(line: &str) -> bool {
+    let trimmed = line.trim_start_matches(' ');
+    let indent = line.len() - trimmed.len();
+    (1..=3).contains(&indent) && (trimmed.starts_with("```") || trimmed.starts_with("~~~"))
 }
 
 /// Whether `header` and `delimiter` look like a table's head with as many cells each (a
@@ -236,9 +269,14 @@ mod tests {
     /// The HTML of `markdown` read whole and read in pieces (cut from `long` bytes on, with
     /// pieces as short as the rows allow), and how many pieces.
     fn both(markdown: &str) -> (String, String, usize) {
+        both_in(markdown, PIECE)
+    }
+
+    /// [`both`] with pieces of at least `piece` bytes.
+    fn both_in(markdown: &str, piece: usize) -> (String, String, usize) {
         let mut whole = String::new();
         pulldown_cmark::html::push_html(&mut whole, Parser::new_ext(markdown, OPTIONS));
-        let pieces = Pieces::cut(markdown, 1);
+        let pieces = Pieces::cut_in(markdown, 1, piece);
         let mut cut = String::new();
         pulldown_cmark::html::push_html(&mut cut, pieces.events(OPTIONS));
         (whole, cut, pieces.count())
@@ -290,6 +328,66 @@ mod tests {
             let (whole, cut, pieces) = both(&markdown);
             assert_eq!(cut, whole);
             assert_eq!(pieces, 1, "{}", &markdown[..40.min(markdown.len())]);
+        }
+    }
+
+    /// One block of a generated page: tables (some long, some odd), and what a cut must
+    /// not be fooled by.
+    fn block() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let cell = prop_oneof![
+            Just("横溪".to_string()),
+            Just("*强调*".to_string()),
+            Just("`a|b`".to_string()),
+            Just("a \\| b".to_string()),
+            Just("[链接](v1.md)".to_string()),
+            Just("<span>1户</span>".to_string()),
+            Just("".to_string()),
+            (0u32..100_000).prop_map(|n| n.to_string()),
+        ];
+        let row = proptest::collection::vec(cell, 1..5)
+            .prop_map(|cells| format!("| {} |\n", cells.join(" | ")));
+        let table = (1usize..4, proptest::collection::vec(row, 0..300)).prop_map(|(n, rows)| {
+            let head = vec!["列"; n].join(" | ");
+            let delimiter = vec!["---:"; n].join("|");
+            format!("| {head} |\n|{delimiter}|\n{}", rows.concat())
+        });
+        prop_oneof![
+            4 => table.clone(),
+            1 => table.clone().prop_map(|t| format!("```\n{t}```\n")),
+            1 => table.clone().prop_map(|t| format!("- 项\n\n  {}", t.replace('\n', "\n  "))),
+            1 => table.clone().prop_map(|t| format!("> {}", t.replace('\n', "\n> "))),
+            1 => table.prop_map(|t| format!("段落\n{t}")),
+            1 => Just("## 标题\n".to_string()),
+            1 => Just("正文 **粗** [^注]。\n".to_string()),
+            1 => Just("[^注]: 脚注\n".to_string()),
+            1 => Just("[ref]: https://x.cn\n".to_string()),
+            1 => Just("<!--\n\n| a |\n-->\n".to_string()),
+            1 => Just("~~~\n".to_string()),
+            1 => Just(" ```\n\n| 列 |\n|---:|\n| 1 |\n ```\n".to_string()),
+            1 => Just("````\n```\n\n| 列 |\n|---:|\n| 1 |\n".to_string()),
+            1 => Just("| 孤行 |\n".to_string()),
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// Any page built of such blocks reads the same cut as whole.
+        #[test]
+        fn any_page_reads_the_same_cut_as_whole(
+            blocks in proptest::collection::vec(block(), 1..8),
+            blank in proptest::collection::vec(proptest::bool::ANY, 8),
+        ) {
+            let mut markdown = String::new();
+            for (i, b) in blocks.iter().enumerate() {
+                markdown.push_str(b);
+                if blank[i] {
+                    markdown.push('\n');
+                }
+            }
+            let (whole, cut, _) = both_in(&markdown, 64);
+            proptest::prop_assert_eq!(cut, whole);
         }
     }
 
