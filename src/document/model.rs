@@ -8,7 +8,7 @@
 //! figures are plain text (their source markers are stripped); a line break in the text is a
 //! space unless next to Chinese text, as a browser shows it.
 
-use pulldown_cmark::{Alignment, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Alignment, Event, HeadingLevel, Parser, Tag, TagEnd};
 use std::collections::{HashMap, HashSet};
 use std::iter::Peekable;
 
@@ -104,15 +104,11 @@ pub enum LinkTo {
 /// (links to them stay links; links to other files of the site become their text).
 pub fn page(page: &MarkdownPage, pages: &HashSet<&str>) -> Page {
     let markdown_text = crate::provenance::strip(&page.markdown);
-    let options = Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_HEADING_ATTRIBUTES;
     // Footnote definitions are kept aside and placed where they are referred to.
     let mut definitions: HashMap<String, Vec<Event<'_>>> = HashMap::new();
     let mut body = Vec::new();
     let mut definition: Option<(String, Vec<Event<'_>>)> = None;
-    for event in Parser::new_ext(&markdown_text, options) {
+    for event in Parser::new_ext(&markdown_text, markdown::OPTIONS) {
         match event {
             Event::Start(Tag::FootnoteDefinition(label)) => {
                 definition = Some((markdown::footnote_label(&label), Vec::new()));

@@ -250,7 +250,7 @@ impl<'a> Builder<'a> {
                 None => entries.iter().find(|(key, _)| key.name == name),
             };
             if let Some((first, _)) = first {
-                let (first_line, first_col) = (first.line(), first.col());
+                let (first_line, first_col) = first.line_col();
                 return Err(Diagnostic::error(
                     "yaml-duplicate-key",
                     Some(Location::new(file, line as usize, col as usize)),

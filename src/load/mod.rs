@@ -309,7 +309,7 @@ fn file_of(path: &Path, key_path: Vec<String>, root: Node) -> Result<DataFile, V
         return Err(vec![
             Diagnostic::error(
                 "data-reserved-key",
-                Some(Location::new(path, key.line() as usize, key.col() as usize)),
+                Some(key.location(path)),
                 Text::new(
                     "键「id」是保留的：记录的 id 就是它的文件名",
                     "the key `id` is reserved: a record's id is its file name",

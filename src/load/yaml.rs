@@ -71,7 +71,7 @@ impl Key {
     }
 
     /// Its 1-based line and column.
-    fn line_col(&self) -> (u32, u32) {
+    pub fn line_col(&self) -> (u32, u32) {
         if self.place & FAR == 0 {
             (self.place >> COL_BITS, self.place & ((1 << COL_BITS) - 1))
         } else {
@@ -90,6 +90,12 @@ impl Key {
     /// 1-based column (in characters).
     pub fn col(&self) -> u32 {
         self.line_col().1
+    }
+
+    /// This key's location in `file`.
+    pub fn location(&self, file: &Path) -> Location {
+        let (line, col) = self.line_col();
+        Location::new(file, line as usize, col as usize)
     }
 }
 

@@ -393,7 +393,7 @@ fn places(node: &crate::load::Node, hasher: &mut DefaultHasher) {
         crate::load::Value::List(items) => items.iter().for_each(|item| places(item, hasher)),
         crate::load::Value::Map(entries) => {
             for (key, value) in entries {
-                (key.line(), key.col()).hash(hasher);
+                key.line_col().hash(hasher);
                 places(value, hasher);
             }
         }

@@ -168,20 +168,21 @@ fn line_starts(text: &str) -> impl Iterator<Item = (usize, &str)> {
 /// a raw HTML block of the kinds that end only at their closing text, or an indented code
 /// fence (a list item's ends with the item, a fence at the top level does not).
 fn cuttable(markdown: &str) -> bool {
-    markdown.lines().all(|line| {
-        let line = line.trim_start();
-        let html_block = line.starts_with("<!")
-            || line.starts_with("<?")
-            || ["<pre", "<script", "<style", "<textarea"]
-                .iter()
-                .any(|tag| {
-                    line.get(..tag.len())
-                        .is_some_and(|start| start.eq_ignore_ascii_case(tag))
-                });
-        !html_block
-    }) && !markdown.lines().any(is_indented_fence)
-        // Anything that may be a definition (in a quote or a list item too).
-        && !markdown.contains("]:")
+    // Anything that may be a definition (in a quote or a list item too).
+    !markdown.contains("]:")
+        && markdown.lines().all(|line| {
+            let trimmed = line.trim_start();
+            let html_block = trimmed.starts_with("<!")
+                || trimmed.starts_with("<?")
+                || ["<pre", "<script", "<style", "<textarea"]
+                    .iter()
+                    .any(|tag| {
+                        trimmed
+                            .get(..tag.len())
+                            .is_some_and(|start| start.eq_ignore_ascii_case(tag))
+                    });
+            !html_block && !is_indented_fence(line)
+        })
 }
 
 /// A code fence at the left margin: its character and how many of it.
@@ -260,14 +261,10 @@ fn parses_as_table_head(head: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::markdown::OPTIONS;
 
-    const OPTIONS: Options = Options::ENABLE_TABLES
-        .union(Options::ENABLE_FOOTNOTES)
-        .union(Options::ENABLE_STRIKETHROUGH)
-        .union(Options::ENABLE_HEADING_ATTRIBUTES);
-
-    /// The HTML of `markdown` read whole and read in pieces (cut from `long` bytes on, with
-    /// pieces as short as the rows allow), and how many pieces.
+    /// The HTML of `markdown` read whole and read in pieces (whatever its length, pieces of
+    /// the build's size), and how many pieces.
     fn both(markdown: &str) -> (String, String, usize) {
         both_in(markdown, PIECE)
     }

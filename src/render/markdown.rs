@@ -59,6 +59,13 @@ pub struct Links<'a> {
     pub root: &'a str,
 }
 
+/// The Markdown huibao reads: CommonMark with tables, footnotes, strikethrough and
+/// `{#id}` heading attributes (pages, the whole-report page and the documents alike).
+pub const OPTIONS: Options = Options::ENABLE_TABLES
+    .union(Options::ENABLE_FOOTNOTES)
+    .union(Options::ENABLE_STRIKETHROUGH)
+    .union(Options::ENABLE_HEADING_ATTRIBUTES);
+
 /// Renders `markdown` to HTML; marked figures are shown through `figures`, and the events
 /// read by `search_text` (the page's text for the search index) as they are written.
 ///
@@ -84,10 +91,6 @@ fn to_html_cut_from(
     figures: &mut dyn FigureHtml,
     search_text: Option<&mut crate::search::text::Reader>,
 ) -> RenderedMarkdown {
-    let options = Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_HEADING_ATTRIBUTES;
     // A long table is parsed a piece at a time (see [`super::long_tables`]); a page read
     // whole goes straight from its parser, through the same code made for it.
     let pieces = super::long_tables::Pieces::cut(markdown, long);
@@ -99,8 +102,8 @@ fn to_html_cut_from(
         search_text,
     };
     match pieces.whole() {
-        Some(whole) => written.write(pulldown_cmark::Parser::new_ext(whole, options)),
-        None => written.write(pieces.events(options)),
+        Some(whole) => written.write(pulldown_cmark::Parser::new_ext(whole, OPTIONS)),
+        None => written.write(pieces.events(OPTIONS)),
     }
 }
 

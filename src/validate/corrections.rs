@@ -401,7 +401,7 @@ fn unknown_key(file: &Path, key: &crate::load::Key, allowed: &[&str]) -> Diagnos
     };
     Diagnostic::error(
         "correction",
-        Some(Location::new(file, key.line() as usize, key.col() as usize)),
+        Some(key.location(file)),
         Text::new(
             format!("更正记录里有未知的键「{}」", key.name),
             format!("unknown key `{}` in the corrections log", key.name),

@@ -424,11 +424,7 @@ impl Checker<'_> {
                     let full = FieldPath::Key(path, &key.name);
                     let d = Diagnostic::error(
                         "unknown-field",
-                        Some(Location::new(
-                            self.file,
-                            key.line() as usize,
-                            key.col() as usize,
-                        )),
+                        Some(key.location(self.file)),
                         Text::new(
                             format!("未知字段「{full}」"),
                             format!("unknown field `{full}`"),

@@ -9,7 +9,7 @@ mod rule;
 use super::plausible::plausibility_rules;
 use super::suggest::did_you_mean;
 use super::{Field, FileSchema, Kind, Plausible, Rule, Schema};
-use crate::diagnostics::{Diagnostic, Location, Severity, Text};
+use crate::diagnostics::{Diagnostic, Severity, Text};
 use crate::discover::SCHEMA_FILE;
 use crate::load::{Node, Value};
 use crate::validate::expr::{self, Expr};
@@ -152,11 +152,7 @@ impl Reader<'_> {
                             key.name
                         ),
                     );
-                        d.location = Some(Location::new(
-                            self.file,
-                            key.line() as usize,
-                            key.col() as usize,
-                        ));
+                        d.location = Some(key.location(self.file));
                         self.problems.push(d);
                     }
                     if !key.name.ends_with(".yaml") && !key.name.ends_with(".yml") {
@@ -275,11 +271,7 @@ impl Reader<'_> {
         };
         Diagnostic::error(
             "schema",
-            Some(Location::new(
-                self.file,
-                key.line() as usize,
-                key.col() as usize,
-            )),
+            Some(key.location(self.file)),
             Text::new(
                 format!("schema 里有未知的键「{}」", key.name),
                 format!("unknown key `{}` in the schema", key.name),
