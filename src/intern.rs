@@ -128,6 +128,16 @@ impl Name {
     pub fn as_str(self) -> &'static str {
         TEXTS.get(self.0).map_or("", |text| text)
     }
+
+    /// Its number (the same for the same text for the whole process).
+    pub fn number(self) -> u32 {
+        self.0
+    }
+
+    /// The name numbered `number`, if a text was.
+    pub fn numbered(number: u32) -> Option<Name> {
+        TEXTS.get(number).map(|_| Name(number))
+    }
 }
 
 impl std::ops::Deref for Name {

@@ -28,6 +28,7 @@ pub mod site_path;
 pub mod spill;
 pub mod spreadsheet;
 pub mod validate;
+pub mod varint;
 pub mod write;
 
 use std::path::{Path, PathBuf};

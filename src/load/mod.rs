@@ -4,11 +4,13 @@
 //! file gets a message that says what to do, not a parser's complaint.
 
 mod builder;
+mod packed;
 mod quick;
 mod scalar;
 mod slips;
 pub mod yaml;
 
+pub use packed::PackedFile;
 pub use scalar::{looks_like_decimal, resolve_plain};
 
 use std::path::{Path, PathBuf};

@@ -18,6 +18,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::provenance::{Ref, SourceFile, SourceValue, Sources};
+use crate::varint;
 
 mod published;
 pub use published::{Compared, Published};
@@ -98,54 +99,20 @@ pub struct Figures {
     last: Option<Ref>,
 }
 
-/// Appends `n` to `out` as LEB128 (seven bits a byte, the lowest first).
-fn push_varint(out: &mut Vec<u8>, mut n: u64) {
-    while n >= 0x80 {
-        out.push(n as u8 | 0x80);
-        n >>= 7;
-    }
-    out.push(n as u8);
-}
-
-/// The LEB128 number at `*at` in `bytes`, `*at` moved past it.
-fn read_varint(bytes: &[u8], at: &mut usize) -> Option<u64> {
-    let mut n = 0u64;
-    let mut shift = 0;
-    loop {
-        let byte = *bytes.get(*at)?;
-        *at += 1;
-        n |= u64::from(byte & 0x7f).checked_shl(shift)?;
-        if byte < 0x80 {
-            return Some(n);
-        }
-        shift += 7;
-    }
-}
-
-/// A signed difference as an unsigned number, small either side of zero.
-fn zigzag(n: i64) -> u64 {
-    ((n << 1) ^ (n >> 63)) as u64
-}
-
-/// The difference [`zigzag`] made `n` of.
-fn unzigzag(n: u64) -> i64 {
-    (n >> 1) as i64 ^ -((n & 1) as i64)
-}
-
 impl Figures {
     /// Adds a value of a data file, printed as `value`.
     pub fn push_data(&mut self, at: Ref, value: &str) {
         let before = self.last.unwrap_or(Ref { file: 0, value: 0 });
         let file_step = i64::from(at.file) - i64::from(before.file);
-        push_varint(&mut self.places, zigzag(file_step) + 1);
+        varint::push(&mut self.places, varint::zigzag(file_step) + 1);
         match self.last {
             Some(before) if before.file == at.file => {
                 let value_step = i64::from(at.value) - (i64::from(before.value) + 1);
-                push_varint(&mut self.places, zigzag(value_step));
+                varint::push(&mut self.places, varint::zigzag(value_step));
             }
-            _ => push_varint(&mut self.places, u64::from(at.value)),
+            _ => varint::push(&mut self.places, u64::from(at.value)),
         }
-        push_varint(&mut self.places, value.len() as u64);
+        varint::push(&mut self.places, value.len() as u64);
         self.texts.push_str(value);
         self.last = Some(at);
         self.count += 1;
@@ -198,20 +165,20 @@ impl Figures {
         // The place of the value of a data file before (none yet: the first is written whole).
         let mut last: Option<Ref> = None;
         std::iter::from_fn(move || {
-            let head = read_varint(&self.places, &mut at)?;
+            let head = varint::read(&self.places, &mut at)?;
             if head == 0 {
                 return computed.next().map(Figure::Computed);
             }
             let before = last.unwrap_or(Ref { file: 0, value: 0 });
-            let file = i64::from(before.file) + unzigzag(head - 1);
-            let step = read_varint(&self.places, &mut at)?;
+            let file = i64::from(before.file) + varint::unzigzag(head - 1);
+            let step = varint::read(&self.places, &mut at)?;
             let value = match last {
                 Some(before) if file == i64::from(before.file) => {
-                    i64::from(before.value) + 1 + unzigzag(step)
+                    i64::from(before.value) + 1 + varint::unzigzag(step)
                 }
                 _ => i64::try_from(step).ok()?,
             };
-            let length = usize::try_from(read_varint(&self.places, &mut at)?).ok()?;
+            let length = usize::try_from(varint::read(&self.places, &mut at)?).ok()?;
             let text = self.texts.get(text_at..text_at + length)?;
             text_at += length;
             let at = Ref {

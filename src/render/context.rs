@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value as Json};
 
-use crate::load::{Data, DataFile, Node, Value};
+use crate::load::{Data, DataFile, Node, PackedFile, Value};
 use crate::provenance::{self, Ref, SourceFile, SourceValue, Sources};
 use crate::validate::schema::{Field, Kind, Schema};
 
@@ -135,15 +135,21 @@ fn data_context_of(
         if mode == Make::Table {
             continue;
         }
-        put(&mut root, file, record, listed);
+        put(&mut root, &file.key_path, file.id(), record, listed);
     }
     (root, sources)
 }
 
 /// Puts the value of `file` in its place in `root` (`villages` → `hengxi`), and in its
 /// folder's list when it is in a folder inside a folder (`a.b_list`).
-fn put(root: &mut Map<String, Json>, file: &DataFile, record: Json, mut listed: Option<Json>) {
-    let folders = &file.key_path[..file.key_path.len().saturating_sub(1)];
+fn put(
+    root: &mut Map<String, Json>,
+    key_path: &[String],
+    id: &str,
+    record: Json,
+    mut listed: Option<Json>,
+) {
+    let folders = &key_path[..key_path.len().saturating_sub(1)];
     let mut parent = root;
     for (depth, folder) in folders.iter().enumerate() {
         if depth > 0 && depth + 1 == folders.len() {
@@ -166,16 +172,17 @@ fn put(root: &mut Map<String, Json>, file: &DataFile, record: Json, mut listed: 
             _ => return,
         }
     }
-    parent.insert(file.id().to_string(), record);
+    parent.insert(id.to_string(), record);
 }
 
 /// The template values of the data for a build, made when a page needs them: a village
 /// page marks its one record, a page reading a whole folder (`villages_list`) marks the
 /// folder's records then (on every core) and lets them go with its context. Only the values
 /// of files outside folders (a few) are made at once. Every number gets the place in the
-/// table ([`sources_of`]) that [`data_context`] gives it, so pages are the same.
+/// table ([`sources_of`]) that [`data_context`] gives it, so pages are the same. The files
+/// wait packed ([`PackedFile`]: a seventh of their trees' memory), each unpacked when a page reads it.
 pub struct LazyValues<'s> {
-    data: Data,
+    files: Vec<PackedFile>,
     schema: Option<&'s Schema>,
     /// The values of the files outside folders (`township`).
     singles: Map<String, Json>,
@@ -186,8 +193,10 @@ pub struct LazyValues<'s> {
 }
 
 impl<'s> LazyValues<'s> {
-    /// Takes the checked data; makes the values of the files outside folders.
+    /// Takes the checked data; makes the values of the files outside folders, and packs
+    /// every file (on every core, each tree dropped as soon as it is packed).
     pub fn new(data: Data, schema: Option<&'s Schema>) -> LazyValues<'s> {
+        use rayon::prelude::*;
         let mut singles = Map::new();
         let mut folders: std::collections::BTreeMap<String, Vec<usize>> = Default::default();
         let mut numbers =
@@ -203,8 +212,13 @@ impl<'s> LazyValues<'s> {
                 [] => {}
             }
         }
+        let files = data
+            .files
+            .into_par_iter()
+            .map(|file| PackedFile::new(&file))
+            .collect();
         LazyValues {
-            data,
+            files,
             schema,
             singles,
             folders,
@@ -226,10 +240,11 @@ impl<'s> LazyValues<'s> {
             return Some(value.clone());
         }
         let files = self.folders.get(name)?;
-        let marked = self.marked(files, true, None);
+        let marked = self.marked(files, true, None)?;
         let mut root = Map::new();
         for (&index, (record, listed)) in files.iter().zip(marked) {
-            put(&mut root, &self.data.files[index], record, listed);
+            let file = &self.files[index];
+            put(&mut root, &file.key_path, file.id(), record, listed);
         }
         root.remove(name)
     }
@@ -251,14 +266,14 @@ impl<'s> LazyValues<'s> {
             .get(folder)?
             .iter()
             .copied()
-            .filter(|&i| self.data.files[i].key_path.len() == 2)
+            .filter(|&i| self.files[i].key_path.len() == 2)
             .collect();
         if own.is_empty() {
             return None;
         }
         let files = &own[..own.len().min(limit.unwrap_or(usize::MAX))];
         let records = self
-            .marked(files, false, fields)
+            .marked(files, false, fields)?
             .into_iter()
             .map(|(r, _)| r);
         Some(Json::Array(records.collect()))
@@ -269,16 +284,8 @@ impl<'s> LazyValues<'s> {
         let mut key = at.folder.to_vec();
         key.push(at.id.clone());
         let index = *self.numbers.get(&key)?;
-        Some(
-            marked_record(
-                index,
-                &self.data.files[index],
-                self.schema,
-                Make::Value,
-                None,
-            )
-            .0,
-        )
+        let file = self.files[index].unpack()?;
+        Some(marked_record(index, &file, self.schema, Make::Value, None).0)
     }
 
     /// The values of files `files` (and a copy for its folder's list, for a file of a folder
@@ -288,17 +295,17 @@ impl<'s> LazyValues<'s> {
         files: &[usize],
         listed: bool,
         fields: Option<&std::collections::BTreeSet<String>>,
-    ) -> Vec<(Json, Option<Json>)> {
+    ) -> Option<Vec<(Json, Option<Json>)>> {
         use rayon::prelude::*;
         files
             .par_iter()
             .map(|&index| {
-                let file = &self.data.files[index];
+                let file = self.files[index].unpack()?;
                 // Only the fields the templates read are made (the overview of 10,000
                 // villages reads a few of each village's sixty).
-                let (record, _) = marked_record(index, file, self.schema, Make::Value, fields);
+                let (record, _) = marked_record(index, &file, self.schema, Make::Value, fields);
                 let copy = (listed && file.key_path.len() > 2).then(|| record.clone());
-                (record, copy)
+                Some((record, copy))
             })
             .collect()
     }
