@@ -216,6 +216,23 @@ pub struct Page {
     pub downloads: Vec<String>,
 }
 
+/// The numbers [`Manifest::write_to`] gives the data files and the labels of the figures
+/// it writes through the tables, in the order first met.
+struct Numbers<'n> {
+    /// By a file's number in the table of values: its number in the manifest's files.
+    files: &'n [Option<usize>],
+    /// By a value's key-and-name number ([`SourceValue::names_number`]): its label's number.
+    labels: &'n rustc_hash::FxHashMap<u32, usize>,
+}
+
+impl Numbers<'_> {
+    /// The numbers of the file and label of a [`Manifest::tabled`] figure.
+    fn of(&self, (file, _, value): (u32, &SourceFile, &SourceValue)) -> Option<(usize, usize)> {
+        let file = (*self.files.get(file as usize)?)?;
+        Some((file, *self.labels.get(&value.names_number())?))
+    }
+}
+
 /// Every figure of a build, and a fingerprint of every data file it read.
 #[derive(Clone, Debug, Default)]
 pub struct Manifest {
@@ -357,36 +374,34 @@ impl Manifest {
         let mut labels: Vec<&str> = Vec::new();
         let mut label_index: HashMap<&str, usize> = HashMap::new();
         // A label's number by its value's key and name (a hundred of them for a million
-        // figures): each label's text looked up once.
+        // figures): each label's text looked up once. The numbers are looked up again when
+        // the pages are written, not kept for each figure (ten million at 100,000 villages).
         let mut label_of: rustc_hash::FxHashMap<u32, usize> = Default::default();
-        let numbers: Vec<Vec<(usize, usize)>> = self
-            .pages
-            .iter()
-            .map(|page| {
-                let mut numbers = Vec::with_capacity(page.figures.len());
-                for figure in page.figures.iter() {
-                    let Some((file_number, file, source)) = self.tabled(figure) else {
-                        continue;
-                    };
-                    let Some(slot) = file_index.get_mut(file_number as usize) else {
-                        continue;
-                    };
-                    let f = *slot.get_or_insert_with(|| {
-                        files.push((&file.path, &file.title));
-                        files.len() - 1
-                    });
-                    let l = *label_of.entry(source.names_number()).or_insert_with(|| {
-                        let label = source.label().trim();
-                        *label_index.entry(label).or_insert_with(|| {
-                            labels.push(label);
-                            labels.len() - 1
-                        })
-                    });
-                    numbers.push((f, l));
-                }
-                numbers
-            })
-            .collect();
+        for page in &self.pages {
+            for figure in page.figures.iter() {
+                let Some((file_number, file, source)) = self.tabled(figure) else {
+                    continue;
+                };
+                let Some(slot) = file_index.get_mut(file_number as usize) else {
+                    continue;
+                };
+                slot.get_or_insert_with(|| {
+                    files.push((&file.path, &file.title));
+                    files.len() - 1
+                });
+                label_of.entry(source.names_number()).or_insert_with(|| {
+                    let label = source.label().trim();
+                    *label_index.entry(label).or_insert_with(|| {
+                        labels.push(label);
+                        labels.len() - 1
+                    })
+                });
+            }
+        }
+        let numbers = Numbers {
+            files: &file_index,
+            labels: &label_of,
+        };
         let mut head = format!("{{\n\"version\": {VERSION},\n\"data\": {{");
         for (i, (path, print)) in self.data.iter().enumerate() {
             head.push_str(if i == 0 { "\n  " } else { ",\n  " });
@@ -411,16 +426,10 @@ impl Manifest {
         out.write_all(head.as_bytes())?;
         let progress = crate::progress::Progress::new("清单 figures", self.pages.len());
         const BATCH: usize = 512;
-        for (batch, (pages, numbers)) in self
-            .pages
-            .chunks(BATCH)
-            .zip(numbers.chunks(BATCH))
-            .enumerate()
-        {
+        for (batch, pages) in self.pages.chunks(BATCH).enumerate() {
             let texts: Vec<Vec<u8>> = pages
                 .par_iter()
-                .zip(numbers)
-                .map(|(page, numbers)| self.page_text(page, numbers))
+                .map(|page| self.page_text(page, &numbers))
                 .collect();
             for (i, text) in texts.iter().enumerate() {
                 out.write_all(if batch == 0 && i == 0 { b"\n" } else { b",\n" })?;
@@ -444,10 +453,9 @@ impl Manifest {
     }
 
     /// One page's entry: its figures, those of data files by their numbers in the tables.
-    fn page_text(&self, page: &Page, numbers: &[(usize, usize)]) -> Vec<u8> {
+    fn page_text(&self, page: &Page, numbers: &Numbers<'_>) -> Vec<u8> {
         // Pushed piece by piece, texts escaped straight into the page's bytes (the
         // formatting machinery and a string per text took most of the manifest's time).
-        let mut numbers = numbers.iter();
         let mut body = Vec::with_capacity(64 + 40 * page.figures.len());
         let mut digits = itoa::Buffer::new();
         body.extend_from_slice(b"{\"page\": ");
@@ -468,10 +476,8 @@ impl Manifest {
         body.extend_from_slice(b"\"figures\": [");
         for (j, figure) in page.figures.iter().enumerate() {
             body.extend_from_slice(if j == 0 { b"\n  " } else { b",\n  " });
-            // Only a tabled figure has numbers (taken in the same order as given).
-            let tabled = self
-                .tabled(figure)
-                .and_then(|t| Some((t, *numbers.next()?)));
+            // Only a tabled figure has numbers.
+            let tabled = self.tabled(figure).and_then(|t| Some((t, numbers.of(t)?)));
             body.push(b'[');
             match tabled {
                 Some(((_, _, source), (f, l))) => {
