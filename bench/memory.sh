@@ -3,9 +3,10 @@
 # bench/scale.sh), for issue 10's memory targets (250 MiB at 10,000 villages, 400 MiB at
 # 100,000) and its near-linear one (100,000 villages in at most 11 x the 10,000 time).
 #   bash bench/memory.sh [N] [RUNS]          default: 100000 3
-# Prints each run's wall, CPU and peak RSS, their medians, and the memory after each stage
-# of the last run (HUIBAO_TIMINGS=1). A 100,000-village site is 390 MB and its output 3.5
-# GB: set HUIBAO_BENCH_SCRATCH=/dev/shm/huibao-bench to put both on tmpfs (on this
+# Prints each run's wall, CPU and peak RSS, their medians, the memory after each stage of
+# the last run (HUIBAO_TIMINGS=1) and its resident memory second by second (sampled every
+# quarter second: the peak's humps between the stages). A 100,000-village site is 390 MB
+# and its output 3.5 GB: set HUIBAO_BENCH_SCRATCH=/dev/shm/huibao-bench to put both on tmpfs (on this
 # machine's disk the kernel's writing doubles the time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,39 +26,66 @@ rm -rf "$site"
 python3 bench/scale_site.py "$n" "$site" >/dev/null
 echo "== huibao build, $n villages, $runs runs (outputs in $scratch)"
 python3 - "$bin" "$site" "$out" "$runs" <<'EOF'
-import os, resource, shutil, statistics, subprocess, sys, time
+import os, shutil, statistics, subprocess, sys, tempfile, time
 bin, site, out, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 walls, cpus, peaks = [], [], []
+
+def resident_mib(pid):
+    """The process's resident memory now, from /proc (None when it cannot be read)."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
 for run in range(1, runs + 1):
     shutil.rmtree(out, ignore_errors=True)
     last = run == runs
     env = dict(os.environ, HUIBAO_TIMINGS="1") if last else None
-    start = time.monotonic()
-    # Each run in a process of its own, so that the peak is this run's.
-    probe = (
-        "import resource, subprocess, sys; "
-        "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True); "
-        "u = resource.getrusage(resource.RUSAGE_CHILDREN); "
-        "print(u.ru_utime + u.ru_stime, u.ru_maxrss, r.returncode); "
-        "sys.stderr.write(r.stderr)"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", probe, bin, "build", "--site", site, "--out", out],
-        capture_output=True, text=True, env=env,
-    )
-    wall = time.monotonic() - start
-    cpu, peak_kib, code = done.stdout.split()
-    if code != "0":
-        sys.exit(f"build failed ({code}):\n{done.stderr}")
+    # The build is this script's child: its own CPU time and peak come from wait4, and its
+    # resident memory is sampled every quarter second meanwhile (the peak's "humps": before
+    # the pages, at the overview page, at the end).
+    with tempfile.TemporaryFile(mode="w+") as errors:
+        start = time.monotonic()
+        child = subprocess.Popen(
+            [bin, "build", "--site", site, "--out", out],
+            stdout=subprocess.DEVNULL, stderr=errors, env=env,
+        )
+        samples = []
+        while True:
+            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+            if pid != 0:
+                break
+            rss = resident_mib(child.pid)
+            if rss is not None:
+                samples.append((time.monotonic() - start, rss))
+            time.sleep(0.25)
+        wall = time.monotonic() - start
+        errors.seek(0)
+        stderr = errors.read()
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        sys.exit(f"build failed ({code}):\n{stderr}")
+    cpu = usage.ru_utime + usage.ru_stime
     walls.append(wall)
-    cpus.append(float(cpu))
-    peaks.append(int(peak_kib) / 1024)
-    print(f"run {run}: wall {wall:.2f} s, CPU {float(cpu):.2f} s, peak RSS {peaks[-1]:.0f} MiB")
+    cpus.append(cpu)
+    peaks.append(usage.ru_maxrss / 1024)
+    print(f"run {run}: wall {wall:.2f} s, CPU {cpu:.2f} s, peak RSS {peaks[-1]:.0f} MiB")
     if last:
-        stages = [l for l in done.stderr.splitlines() if "rss" in l and "(at" in l]
+        stages = [l for l in stderr.splitlines() if "rss" in l and "(at" in l]
+        timeline = samples
 print(f"median: wall {statistics.median(walls):.2f} s, CPU {statistics.median(cpus):.2f} s, "
       f"peak RSS {statistics.median(peaks):.0f} MiB")
 print("stages of the last run (time, then resident and peak memory after each):")
 for line in stages:
     print("  " + line.strip())
+# The highest sample of each second.
+by_second = {}
+for at, rss in timeline:
+    by_second[int(at)] = max(by_second.get(int(at), 0), rss)
+print("resident memory of the last run, highest sample of each second (s: MiB):")
+print("  " + " ".join(f"{second}:{rss:.0f}" for second, rss in sorted(by_second.items())))
 EOF
