@@ -231,13 +231,22 @@ fn elements_of_any<'h>(html: &'h str, names: &[&'static str]) -> Vec<(&'static s
 
 /// The text a cell shows: its tags left out, entities read, spaces trimmed.
 fn cell_text(cell: &str) -> String {
+    // The text between the tags, the bytes looked at one by one (a cell is a few dozen
+    // bytes: a searcher's setup for each `<` and `>` cost more than the search).
     let mut text = String::with_capacity(cell.len());
-    let mut rest = cell;
-    while let Some(at) = rest.find('<') {
-        text.push_str(&rest[..at]);
-        rest = rest[at..].find('>').map_or("", |e| &rest[at + e + 1..]);
+    let bytes = cell.as_bytes();
+    let mut start = 0;
+    while let Some(open) = bytes[start..].iter().position(|&b| b == b'<') {
+        text.push_str(&cell[start..start + open]);
+        match bytes[start + open..].iter().position(|&b| b == b'>') {
+            Some(close) => start += open + close + 1,
+            None => {
+                start = cell.len();
+                break;
+            }
+        }
     }
-    text.push_str(rest);
+    text.push_str(&cell[start..]);
     let trimmed = text.trim();
     if trimmed.contains('&') {
         crate::html::unescape(trimmed)
