@@ -165,7 +165,7 @@ pub fn from_decimal(d: Decimal) -> Result<Value> {
 }
 
 fn arg<'a>(args: &'a HashMap<String, Value>, name: &str, helper: &str) -> Result<&'a Value> {
-    args.get(name).ok_or_else(|| {
+    find_arg(args, name).ok_or_else(|| {
         bilingual(
             format!("{helper}: missing argument `{name}`"),
             format!("{helper}：缺少参数 {name}"),
@@ -174,8 +174,21 @@ fn arg<'a>(args: &'a HashMap<String, Value>, name: &str, helper: &str) -> Result
 }
 
 /// The number of decimals in `dp=`, or `None` when absent.
+/// The argument `name` of a filter: looked for one by one among a few (`fig(unit="户")`,
+/// ~50 a village page: hashing the name with the map's SipHash cost more than the
+/// comparisons), by hash among more.
+fn find_arg<'a>(args: &'a HashMap<String, Value>, name: &str) -> Option<&'a Value> {
+    if args.len() <= 4 {
+        args.iter()
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| value)
+    } else {
+        args.get(name)
+    }
+}
+
 fn decimals(args: &HashMap<String, Value>, name: &str, helper: &str) -> Result<Option<u32>> {
-    match args.get(name) {
+    match find_arg(args, name) {
         None => Ok(None),
         Some(Value::Number(n)) => n
             .as_u64()
@@ -217,7 +230,7 @@ impl Filter for Fig {
     fn filter(&self, value: &Value, args: &HashMap<String, Value>) -> Result<Value> {
         let number = to_decimal(value, "fig")?;
         let dp = decimals(args, "dp", "fig")?;
-        let unit = match args.get("unit") {
+        let unit = match find_arg(args, "unit") {
             None => "",
             Some(Value::String(unit)) => unit.as_str(),
             Some(other) => {
@@ -242,7 +255,7 @@ struct Round;
 impl Filter for Round {
     fn filter(&self, value: &Value, args: &HashMap<String, Value>) -> Result<Value> {
         let number = to_decimal(value, "round")?;
-        if let Some(Value::String(method)) = args.get("method")
+        if let Some(Value::String(method)) = find_arg(args, "method")
             && method != "common"
         {
             return Err(bilingual(
