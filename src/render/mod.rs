@@ -1711,7 +1711,14 @@ impl PagePlan {
         page_json.insert("breadcrumbs".into(), json!(breadcrumbs));
         page_json.insert("prev".into(), prev.unwrap_or(Json::Null));
         page_json.insert("next".into(), next.unwrap_or(Json::Null));
-        json!({ "site": site, "page": page_json, "toc": toc, "root": root })
+        // Moved in, and the site's values cloned: `json!` would serialise each again (every
+        // key of every map hashed anew, the page's headings and table of contents too).
+        let mut context = Map::with_capacity(4);
+        context.insert("site".into(), site.clone());
+        context.insert("page".into(), Json::Object(page_json));
+        context.insert("toc".into(), Json::Array(toc));
+        context.insert("root".into(), Json::String(root.to_string()));
+        Json::Object(context)
     }
 
     /// Page `index` as the layout links to it: its `title` and `url`.
