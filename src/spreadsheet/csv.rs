@@ -26,11 +26,8 @@ pub fn csv(sheet: &Sheet) -> String {
             match cell {
                 Cell::Empty => {}
                 Cell::Text(text) => push_field(&mut out, text),
-                Cell::Number(n) => {
-                    use std::fmt::Write as _;
-                    // Writing to a String cannot fail.
-                    let _ = write!(out, "{n}");
-                }
+                // As its `Display` writes it, without the formatting machinery.
+                Cell::Number(n) => out.push_str(&crate::figure::decimal_text(n, &mut [0; 64])),
                 Cell::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
             }
         }

@@ -324,7 +324,13 @@ impl DrawingBackend for LeanSvg {
             FontTransform::None => None,
         };
         if let Some(degrees) = degrees {
-            let _ = write!(self.svg, " transform=\"rotate({degrees}, {x}, {y})\"");
+            self.svg.push_str(" transform=\"rotate(");
+            push_int(&mut self.svg, degrees);
+            self.svg.push_str(", ");
+            push_int(&mut self.svg, x);
+            self.svg.push_str(", ");
+            push_int(&mut self.svg, y);
+            self.svg.push_str(")\"");
         }
         self.svg.push('>');
         if let Some(title) = title {
