@@ -180,7 +180,8 @@ fn put(
 /// folder's records then (on every core) and lets them go with its context. Only the values
 /// of files outside folders (a few) are made at once. Every number gets the place in the
 /// table ([`sources_of`]) that [`data_context`] gives it, so pages are the same. The files
-/// wait packed ([`PackedFile`]: a seventh of their trees' memory), each unpacked when a page reads it.
+/// wait packed ([`PackedFile`]: a seventh of their trees' memory), each unpacked when a
+/// page reads it.
 pub struct LazyValues<'s> {
     files: Vec<PackedFile>,
     schema: Option<&'s Schema>,
