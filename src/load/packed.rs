@@ -348,6 +348,82 @@ exits:
         assert!(packed.packed_len() <= 61 * 9, "{}", packed.packed_len());
     }
 
+    /// Any tree: scalars of every kind (numbers of any scale, sign and width, texts of any
+    /// characters), lists and mappings nested, at any lines and columns, near and far.
+    fn tree() -> impl proptest::strategy::Strategy<Value = Node> {
+        use proptest::prelude::*;
+        let place = (0u32..3_000_000, 0u32..3_000);
+        let number = (any::<i128>(), 0u32..=28).prop_map(|(m, scale)| {
+            // A mantissa of 96 bits at most, as a Decimal holds.
+            let m = m % (1i128 << 96);
+            Decimal::from_i128_with_scale(m, scale)
+        });
+        let scalar = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            number.prop_map(Value::Number),
+            ".{0,12}".prop_map(|t: String| Value::String(t.into())),
+        ];
+        let leaf =
+            (scalar, place.clone()).prop_map(|(value, (line, col))| Node { value, line, col });
+        leaf.prop_recursive(4, 48, 6, move |inner| {
+            let key = ("[a-z_]{1,8}", 0u32..3_000_000, 0u32..3_000);
+            prop_oneof![
+                (
+                    proptest::collection::vec(inner.clone(), 0..6),
+                    place.clone()
+                )
+                    .prop_map(|(items, (line, col))| Node {
+                        value: Value::List(items.into()),
+                        line,
+                        col,
+                    }),
+                (proptest::collection::vec((key, inner), 0..6), place.clone()).prop_map(
+                    |(entries, (line, col))| Node {
+                        value: Value::Map(
+                            entries
+                                .into_iter()
+                                .map(|((name, l, c), node)| (
+                                    Key::new(Name::new(&name), l, c),
+                                    node
+                                ))
+                                .collect()
+                        ),
+                        line,
+                        col,
+                    }
+                ),
+            ]
+        })
+    }
+
+    /// A number's text as its `Display` writes it, for every number of a tree in order:
+    /// equality of `Decimal`s does not see a scale or the sign of a zero.
+    fn numbers_shown(node: &Node, out: &mut Vec<String>) {
+        match &node.value {
+            Value::Number(d) => out.push(d.to_string()),
+            Value::List(items) => items.iter().for_each(|n| numbers_shown(n, out)),
+            Value::Map(entries) => entries.iter().for_each(|(_, n)| numbers_shown(n, out)),
+            _ => {}
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// Any tree unpacks to itself, its numbers written as they were.
+        #[test]
+        fn any_tree_unpacks_to_itself(root in tree()) {
+            let file = DataFile::new(PathBuf::from("data/t.yaml"), vec!["t".into()], root);
+            let back = PackedFile::new(&file).unpack().expect("unpacks");
+            proptest::prop_assert_eq!(&back.root, &file.root);
+            let (mut before, mut after) = (Vec::new(), Vec::new());
+            numbers_shown(&file.root, &mut before);
+            numbers_shown(&back.root, &mut after);
+            proptest::prop_assert_eq!(before, after);
+        }
+    }
+
     #[test]
     fn bytes_cut_short_or_changed_do_not_unpack() {
         let packed = PackedFile::new(&file("a: 1\nb: [x, 2.5]\n"));
