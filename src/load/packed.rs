@@ -353,11 +353,14 @@ exits:
     fn tree() -> impl proptest::strategy::Strategy<Value = Node> {
         use proptest::prelude::*;
         let place = (0u32..3_000_000, 0u32..3_000);
-        let number = (any::<i128>(), 0u32..=28).prop_map(|(m, scale)| {
-            // A mantissa of 96 bits at most, as a Decimal holds.
-            let m = m % (1i128 << 96);
-            Decimal::from_i128_with_scale(m, scale)
-        });
+        // Mantissas small (most figures), of 64 bits, and of up to 96 (as a Decimal holds).
+        let mantissa = prop_oneof![
+            (-1000i128..1000),
+            any::<i64>().prop_map(i128::from),
+            any::<i128>().prop_map(|m| m % (1i128 << 96)),
+        ];
+        let number =
+            (mantissa, 0u32..=28).prop_map(|(m, scale)| Decimal::from_i128_with_scale(m, scale));
         let scalar = prop_oneof![
             Just(Value::Null),
             any::<bool>().prop_map(Value::Bool),
