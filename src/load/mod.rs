@@ -65,7 +65,7 @@ impl DataFile {
 
     /// The record's id: its file name without the extension.
     pub fn id(&self) -> &str {
-        self.key_path.last().map_or("", String::as_str)
+        record_id(&self.key_path)
     }
 
     /// A fingerprint of its values ([`crate::manifest::fingerprint`] of [`canonical`]: its
@@ -78,6 +78,11 @@ impl DataFile {
             fingerprint.finish()
         })
     }
+}
+
+/// The id of the record at `key_path` (`villages`, `hengxi`): its last part.
+fn record_id(key_path: &[String]) -> &str {
+    key_path.last().map_or("", String::as_str)
 }
 
 /// All data of a site, sorted by path.

@@ -69,7 +69,7 @@ impl PackedFile {
 
     /// The record's id: its file name without the extension.
     pub fn id(&self) -> &str {
-        self.key_path.last().map_or("", String::as_str)
+        super::record_id(&self.key_path)
     }
 
     /// The file as it was packed; none if its bytes do not read back (they always do: they
@@ -302,14 +302,11 @@ exits:
         assert_eq!(unpacked.key_path, file.key_path);
         assert_eq!(packed.id(), "x");
         // Scale and sign as written: `-0.0` is not `0`, `-12.50` keeps its 0.
-        let shown = |key: &str| match &unpacked.root.get(key).expect("key").value {
-            Value::Number(d) => d.to_string(),
-            other => format!("{other:?}"),
-        };
-        assert_eq!(shown("zero"), file_number(&file, "zero"));
-        assert_eq!(shown("neg"), "-12.50");
-        assert_eq!(shown("big"), "79228162514264337593543950335");
-        assert_eq!(shown("small"), "0.0000000000000000000000000001");
+        let back = |key: &str| shown(&unpacked.root, key);
+        assert_eq!(back("zero"), shown(&file.root, "zero"));
+        assert_eq!(back("neg"), "-12.50");
+        assert_eq!(back("big"), "79228162514264337593543950335");
+        assert_eq!(back("small"), "0.0000000000000000000000000001");
         // Lines and columns of keys and values come back too (compared above through
         // `Key`'s and `Node`'s equality), far ones included.
         let far = Node {
@@ -329,8 +326,9 @@ exits:
         assert_eq!(back.root, far_file.root);
     }
 
-    fn file_number(file: &DataFile, key: &str) -> String {
-        match &file.root.get(key).expect("key").value {
+    /// The value under `key` of the mapping `root` as text (a number as `Display` writes it).
+    fn shown(root: &Node, key: &str) -> String {
+        match &root.get(key).expect("key").value {
             Value::Number(d) => d.to_string(),
             other => format!("{other:?}"),
         }

@@ -173,7 +173,6 @@ fn arg<'a>(args: &'a HashMap<String, Value>, name: &str, helper: &str) -> Result
     })
 }
 
-/// The number of decimals in `dp=`, or `None` when absent.
 /// The argument `name` of a filter: looked for one by one among a few (`fig(unit="户")`,
 /// ~50 a village page: hashing the name with the map's SipHash cost more than the
 /// comparisons), by hash among more.
@@ -187,6 +186,7 @@ fn find_arg<'a>(args: &'a HashMap<String, Value>, name: &str) -> Option<&'a Valu
     }
 }
 
+/// The number of decimals in `dp=`, or `None` when absent.
 fn decimals(args: &HashMap<String, Value>, name: &str, helper: &str) -> Result<Option<u32>> {
     match find_arg(args, name) {
         None => Ok(None),

@@ -1550,10 +1550,10 @@ fn render_content(
         "page",
         json!({ "title": page.title, "url": page.output, "id": page.id }),
     );
-    let name = record.map(|(name, record)| {
+    let name = record.as_ref().map(|(name, _)| *name);
+    if let Some((name, record)) = record {
         insert_owned(context, name, record.into_owned());
-        name
-    });
+    }
     let rendered = content_tera.render(&source.name, context);
     if let Some(name) = name {
         context.remove(name);
