@@ -1076,6 +1076,17 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
+/// Gives the memory freed on every thread back to the system at once, after a stage let go
+/// of much (mimalloc, the binary's allocator, keeps freed pages for a while: reused by the
+/// next allocations of their size, given back only later).
+pub(crate) fn give_back_freed_memory() {
+    // SAFETY: `mi_collect` only tidies the calling thread's own heap (and memory no thread
+    // holds); it may be called at any time from any thread.
+    let collect = || unsafe { libmimalloc_sys::mi_collect(true) };
+    rayon::broadcast(|_| collect());
+    collect();
+}
+
 /// When the first [`Timer`] started: each lap says how long after it it ended.
 static TIMERS_STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
 

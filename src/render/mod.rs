@@ -1619,16 +1619,11 @@ fn render_page(
     if let std::borrow::Cow::Owned(unique) = crate::chart::unique_ids(&body.html) {
         body.html = unique;
     }
-    let mut tables = Vec::new();
-    let downloads = site
-        .config
-        .tables
-        .csv
-        .then(|| table_csv::with_downloads(&body.html, &plan.pages[index].output));
-    if let Some(Some((html, files))) = downloads {
-        body.html = html;
-        tables = files;
-    }
+    let tables = if site.config.tables.csv {
+        table_csv::add_downloads(&mut body.html, &plan.pages[index].output)
+    } else {
+        Vec::new()
+    };
     if !body.broken_links.is_empty() {
         return Err(body
             .broken_links

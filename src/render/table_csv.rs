@@ -13,45 +13,57 @@ use crate::spreadsheet::{Cell, Column, Sheet, csv};
 /// The label of the link.
 pub const LINK_TEXT: &str = "下载 CSV";
 
-/// A page's content with a link after each of its data tables, and the CSV files (their
-/// paths in the site); `None` when it has no data table.
-pub fn with_downloads(body: &str, page_output: &str) -> Option<(String, Vec<(String, Bytes)>)> {
-    crate::html::finder!(b"<table").find(body.as_bytes())?;
+/// Adds a link after each data table of a page's content `body`, in place (a 10,000-village
+/// overview is tens of megabytes: not copied to add one link), and returns the CSV files
+/// (their paths in the site); none when it has no data table.
+pub fn add_downloads(body: &mut String, page_output: &str) -> Vec<(String, Bytes)> {
+    let mut files = Vec::new();
+    if crate::html::finder!(b"<table")
+        .find(body.as_bytes())
+        .is_none()
+    {
+        return files;
+    }
     let (dir, stem) = match page_output.rsplit_once('/') {
         Some((dir, file)) => (format!("{dir}/"), file),
         None => (String::new(), page_output),
     };
     let stem = stem.strip_suffix(".html").unwrap_or(stem);
-    let mut out = String::with_capacity(body.len() + 256);
-    let mut files = Vec::new();
-    let mut rest = body;
+    // Each link and where it goes (the end of its table), found first and put in after.
+    let mut links: Vec<(usize, String)> = Vec::new();
+    let mut at = 0;
     // Whether the scan is inside a chart's data table (`details.chart-data`).
     let mut in_chart = false;
-    while let Some(start) = crate::html::finder!(b"<table").find(rest.as_bytes()) {
+    while let Some(start) = crate::html::finder!(b"<table").find(&body.as_bytes()[at..]) {
+        let start = at + start;
         let Some(end) = crate::html::finder!(b"</table>")
-            .find(&rest.as_bytes()[start..])
+            .find(&body.as_bytes()[start..])
             .map(|e| start + e + "</table>".len())
         else {
             break;
         };
-        let table = &rest[start..end];
-        in_chart = in_chart_data(&rest[..start], in_chart);
-        out.push_str(&rest[..end]);
+        let table = &body[start..end];
+        in_chart = in_chart_data(&body[at..start], in_chart);
         if !in_chart && table.contains("data-src=") {
             let sheet = sheet_of(table);
             if !sheet.rows.is_empty() {
                 let name = format!("{stem}.table-{}.csv", files.len() + 1);
-                out.push_str(&format!(
+                let link = format!(
                     "\n<p class=\"site-only table-download\"><a href=\"{}\" download>{LINK_TEXT}</a></p>",
                     percent_encoding::utf8_percent_encode(&name, super::IN_URL)
-                ));
+                );
+                links.push((end, link));
                 files.push((format!("{dir}{name}"), Bytes::from(csv::csv(&sheet))));
             }
         }
-        rest = &rest[end..];
+        at = end;
     }
-    out.push_str(rest);
-    (!files.is_empty()).then_some((out, files))
+    // From the last: each link's place is still where it was found.
+    body.reserve(links.iter().map(|(_, link)| link.len()).sum());
+    for (end, link) in links.iter().rev() {
+        body.insert_str(*end, link);
+    }
+    files
 }
 
 /// Whether the end of `html` is inside a chart's data table (`details.chart-data`), its
@@ -261,6 +273,13 @@ fn cell_text(cell: &str) -> String {
 mod tests {
     use super::*;
 
+    /// `body` with its links and its files, `None` when it has no data table.
+    fn with_downloads(body: &str, page_output: &str) -> Option<(String, Vec<(String, Bytes)>)> {
+        let mut html = body.to_string();
+        let files = add_downloads(&mut html, page_output);
+        (!files.is_empty()).then_some((html, files))
+    }
+
     #[test]
     fn a_data_table_gets_a_csv_with_units_in_its_header_and_a_link_after_it() {
         let body = "<p>前</p><table><thead><tr><th>村</th><th>总户数</th><th>资金</th></tr></thead><tbody>\n<tr><td><a href=\"a.html\">横溪村</a></td><td><span data-src=\"x:1\">1,189户</span></td><td><span data-src=\"x:2\">23.71万元</span></td></tr>\n<tr><td>云湾村</td><td><span data-src=\"x:3\">96户</span></td><td><span data-src=\"x:4\">342元</span></td></tr>\n</tbody></table><p>后</p>";
@@ -333,5 +352,35 @@ mod tests {
         assert!(with_downloads("<table><tr><td>甲</td></tr></table>", "a.html").is_none());
         let chart = "<figure><details class=\"chart-data\"><table><tr><td><span data-src=\"x\">1户</span></td></tr></table></details></figure>";
         assert!(with_downloads(chart, "a.html").is_none());
+    }
+
+    #[test]
+    fn each_data_table_gets_its_own_link_in_place_and_the_rest_stays_as_it_was() {
+        let table = |n: u32| {
+            format!(
+                "<table><tr><th>项</th></tr><tr><td><span data-src=\"x\">{n}户</span></td></tr></table>"
+            )
+        };
+        let chart = "<details class=\"chart-data\"><table><tr><td><span data-src=\"x\">9户</span></td></tr></table></details>";
+        let body = format!("<p>甲</p>{}{chart}<p>乙</p>{}<p>丙</p>", table(1), table(2));
+        let (html, files) = with_downloads(&body, "v/页.html").unwrap();
+        let link = |n: u32| {
+            format!(
+                "\n<p class=\"site-only table-download\"><a href=\"%E9%A1%B5.table-{n}.csv\" download>下载 CSV</a></p>"
+            )
+        };
+        assert_eq!(
+            html,
+            format!(
+                "<p>甲</p>{}{}{chart}<p>乙</p>{}{}<p>丙</p>",
+                table(1),
+                link(1),
+                table(2),
+                link(2)
+            )
+        );
+        let paths: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(paths, ["v/页.table-1.csv", "v/页.table-2.csv"]);
+        assert!(String::from_utf8_lossy(&files[1].1).ends_with("项（户）\r\n2\r\n"));
     }
 }
