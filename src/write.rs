@@ -44,7 +44,7 @@ pub struct Staging {
     folders: Mutex<HashSet<PathBuf>>,
     /// What differs from the published site, found as each file is put.
     changes: Mutex<Changes>,
-    /// Every file put, for the files of the published site that are gone.
+    /// Every file of the published site put again, for those of its files that are gone.
     written: Mutex<HashSet<PathBuf>>,
     /// The pages' Markdown, when the site's documents are made with it (`[document]
     /// downloads`).
@@ -197,7 +197,12 @@ impl Staging {
             (true, true) => {}
         }
         drop(changes);
-        lock(&self.written).insert(path.to_path_buf());
+        // A file the published site did not have cannot be one of its files that are gone:
+        // only the published files put again are kept (none in a first build, whose
+        // 200,000 files at 100,000 villages would be held twice, here and in `added`).
+        if existed {
+            lock(&self.written).insert(path.to_path_buf());
+        }
     }
 
     /// Copies the file `source` to `path` (relative to the output folder).
@@ -503,6 +508,35 @@ mod tests {
             .collect();
         assert_eq!(names, ["public"]);
         assert_eq!(fs::read(out.join("index.html")).unwrap(), b"<p>1</p>");
+    }
+
+    #[test]
+    fn the_files_added_changed_and_gone_are_told_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let build = |files: &[(&str, &str)]| {
+            let staging = Staging::create(&out).unwrap();
+            for (path, text) in files {
+                staging.put(Path::new(path), text.as_bytes()).unwrap();
+            }
+            staging.publish().unwrap()
+        };
+        let paths = |list: &[PathBuf]| -> Vec<String> {
+            list.iter()
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+                .collect()
+        };
+        let first = build(&[("a.html", "1"), ("b/c.html", "2"), ("d.html", "3")]);
+        assert_eq!(paths(&first.added), ["a.html", "b/c.html", "d.html"]);
+        assert!(
+            first.modified.is_empty() && first.removed.is_empty(),
+            "{first:?}"
+        );
+        let second = build(&[("a.html", "1"), ("d.html", "4"), ("e.html", "5")]);
+        assert_eq!(paths(&second.added), ["e.html"]);
+        assert_eq!(paths(&second.modified), ["d.html"]);
+        assert_eq!(paths(&second.removed), ["b/c.html"]);
+        assert!(!out.join("b/c.html").exists());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! in content, which the Markdown stage does not see.
 
 use percent_encoding::percent_decode_str;
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashMap as HashMap;
 
 /// A link that does not resolve: (page output path, the link as written).
 pub type BrokenLink = (String, String);
@@ -54,7 +54,7 @@ pub fn scan(
     page: &str,
     content: &str,
     html: &str,
-    (files, own): (&HashSet<String>, &[&str]),
+    (files, own): (&super::OutputPaths, &[&str]),
 ) -> PageLinks {
     let links = attribute_values(content);
     let own_anchors = anchors(html);
@@ -69,7 +69,7 @@ pub fn resolve_links(
     page: &str,
     links: Vec<String>,
     anchors: &[u64],
-    (files, own): (&HashSet<String>, &[&str]),
+    (files, own): (&super::OutputPaths, &[&str]),
 ) -> PageLinks {
     let mut found = PageLinks::default();
     let dir = page.rsplit_once('/').map_or("", |(d, _)| d);
@@ -244,16 +244,13 @@ mod tests {
             ),
             ("横.html", r##"<h1 id="溪">溪</h1>"##),
         ];
-        let files: HashSet<String> = [
+        let files = super::super::OutputPaths::of_files(&[
             "index.html",
             "villages/index.html",
             "assets/a.png",
             "a#b.html",
             "横.html",
-        ]
-        .map(String::from)
-        .into_iter()
-        .collect();
+        ]);
         let scanned: Vec<(String, PageLinks)> = pages
             .iter()
             .map(|(p, html)| (p.to_string(), scan(p, html, html, (&files, &[]))))
