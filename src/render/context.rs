@@ -216,10 +216,6 @@ impl<'s> LazyValues<'s> {
             .into_par_iter()
             .map(|file| PackedFile::new(&file))
             .collect::<Vec<PackedFile>>();
-        // The trees are gone (416 MiB at 100,000 villages): their memory goes back to the
-        // system now, not when the allocator next tidies (seconds later, when the overview
-        // page has taken as much again).
-        crate::give_back_freed_memory();
         let mut by_key_path: Vec<u32> = (0..files.len() as u32).collect();
         by_key_path.par_sort_unstable_by(|&a, &b| {
             files[a as usize].key_path.cmp(&files[b as usize].key_path)
