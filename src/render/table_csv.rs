@@ -44,7 +44,7 @@ pub fn add_downloads(body: &mut String, page_output: &str) -> Vec<(String, Bytes
         };
         let table = &body[start..end];
         in_chart = in_chart_data(&body[at..start], in_chart);
-        if !in_chart && table.contains("data-src=") {
+        if !in_chart && has_figure(table) {
             let sheet = sheet_of(table);
             if !sheet.rows.is_empty() {
                 let name = format!("{stem}.table-{}.csv", files.len() + 1);
@@ -97,7 +97,7 @@ fn sheet_of(table: &str) -> Sheet {
         }
         let figures = cells
             .iter()
-            .map(|(_, cell)| (cell_text(cell), cell.contains("data-src=")));
+            .map(|(_, cell)| (cell_text(cell), has_figure(cell)));
         body.push(figures.collect());
     }
     let width = body
@@ -175,6 +175,13 @@ fn sheet_of(table: &str) -> Sheet {
     }
 }
 
+/// Whether `html` shows a figure (has a `data-src` attribute).
+fn has_figure(html: &str) -> bool {
+    crate::html::finder!(b"data-src=")
+        .find(html.as_bytes())
+        .is_some()
+}
+
 /// A figure's text as its number and unit (`1,189户` → 1189, `户`).
 fn split_figure(text: &str) -> Option<(Decimal, &str)> {
     let end = text
@@ -198,39 +205,47 @@ fn elements<'h>(html: &'h str, name: &'static str) -> Vec<&'h str> {
         .collect()
 }
 
-/// The inner HTML of each element named one of `names`, with its name, in order.
+/// The inner HTML of each element named one of `names`, with its name, in order. Tags are
+/// found by their `<` and `>` (SIMD search) and their names read byte by byte: a table's
+/// rows and cells are short, a searcher set up for each would cost more than the search.
 fn elements_of_any<'h>(html: &'h str, names: &[&'static str]) -> Vec<(&'static str, &'h str)> {
+    let bytes = html.as_bytes();
     let mut found = Vec::new();
     let mut at = 0;
-    while let Some(open) = memchr::memchr(b'<', &html.as_bytes()[at..]) {
+    while let Some(open) = memchr::memchr(b'<', &bytes[at..]) {
         let start = at + open;
-        let tag_end = match memchr::memchr(b'>', &html.as_bytes()[start..]) {
+        let tag_end = match memchr::memchr(b'>', &bytes[start..]) {
             Some(e) => start + e + 1,
             None => break,
         };
-        let tag = &html[start + 1..tag_end - 1];
-        let tag_name = tag
-            .split(|c: char| c.is_whitespace() || c == '/')
-            .next()
-            .unwrap_or("");
+        // The name: up to a space or a `/` (HTML's tag names are ASCII).
+        let tag = &bytes[start + 1..tag_end - 1];
+        let name_len = tag
+            .iter()
+            .position(|&b| b.is_ascii_whitespace() || b == b'/')
+            .unwrap_or(tag.len());
         at = tag_end;
-        let Some(&name) = names.iter().find(|n| n.eq_ignore_ascii_case(tag_name)) else {
+        let Some(&name) = names
+            .iter()
+            .find(|n| n.as_bytes().eq_ignore_ascii_case(&tag[..name_len]))
+        else {
             continue;
         };
-        // `</name>`: found by `</` and the name (in any case).
+        // `</name>` (in any case).
         let mut end = None;
         let mut from = tag_end;
-        while let Some(e) = crate::html::finder!(b"</").find(&html.as_bytes()[from..]) {
+        while let Some(e) = memchr::memchr(b'<', &bytes[from..]) {
             let start = from + e;
-            let after = &html[start + 2..];
-            if after.len() > name.len()
-                && after.as_bytes()[name.len()] == b'>'
-                && after.as_bytes()[..name.len()].eq_ignore_ascii_case(name.as_bytes())
+            let after = &bytes[start + 1..];
+            if after.len() > name.len() + 1
+                && after[0] == b'/'
+                && after[name.len() + 1] == b'>'
+                && after[1..=name.len()].eq_ignore_ascii_case(name.as_bytes())
             {
                 end = Some(start);
                 break;
             }
-            from = start + 2;
+            from = start + 1;
         }
         let Some(end) = end else {
             break;

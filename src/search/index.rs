@@ -353,6 +353,12 @@ impl Counting<'_> {
     fn text(&mut self, text: &str, field: Field, pieces: &mut FxHashMap<Box<str>, Box<[u32]>>) {
         tokens::for_each_piece(text, |piece, han| {
             if !han {
+                // Most such pieces: a figure, a comma or a full stop.
+                if tokens::for_each_plain_word(piece, |word| {
+                    self.term(word, tokens::Kind::Word, field);
+                }) {
+                    return;
+                }
                 if !tokens::has_no_terms(piece) {
                     tokens::for_each_term(&tokens::normalise(piece), |term, kind, _| {
                         self.term(term, kind, field);

@@ -226,6 +226,42 @@ pub fn for_each_piece<'t>(text: &'t str, mut each: impl FnMut(&'t str, bool)) {
     }
 }
 
+/// Calls `each` with the words of a piece of text between runs of Han characters, when the
+/// piece is plain: ASCII with nothing [`normalise`] would change (no capital letter, no
+/// comma) — most such pieces of a report are its figures (`23`, `40.62`, `2018`). The words
+/// are those [`for_each_term`] finds in it, read byte by byte. `false` (and nothing called)
+/// for any other piece.
+pub fn for_each_plain_word<'t>(piece: &'t str, mut each: impl FnMut(&'t str)) -> bool {
+    let bytes = piece.as_bytes();
+    if !bytes
+        .iter()
+        .all(|&b| b.is_ascii() && !b.is_ascii_uppercase() && b != b',')
+    {
+        return false;
+    }
+    let mut at = 0;
+    while at < bytes.len() {
+        if !bytes[at].is_ascii_alphanumeric() {
+            at += 1;
+            continue;
+        }
+        let start = at;
+        at += 1;
+        while at < bytes.len() {
+            let next = bytes[at];
+            let point = next == b'.'
+                && bytes[at - 1].is_ascii_digit()
+                && bytes.get(at + 1).is_some_and(u8::is_ascii_digit);
+            if !next.is_ascii_alphanumeric() && !point {
+                break;
+            }
+            at += 1;
+        }
+        each(&piece[start..at]);
+    }
+    true
+}
+
 /// Whether a piece of text between runs of Han characters has no term however it is
 /// normalised: punctuation only (ASCII's, Chinese text's), spaces, nothing that folds to a
 /// letter or a digit. Most such pieces of a Chinese text are a comma or a full stop.
@@ -402,6 +438,7 @@ mod tests {
                     proptest::strategy::Just('\u{3000}'), proptest::strategy::Just('.'),
                     proptest::strategy::Just(','), proptest::strategy::Just('7'),
                     proptest::strategy::Just('A'), proptest::strategy::Just('“'),
+                    proptest::strategy::Just('a'), proptest::strategy::Just('\n'),
                     proptest::arbitrary::any::<char>(),
                 ],
                 0..12,
@@ -417,6 +454,10 @@ mod tests {
                 last = Some(han);
                 if !han && has_no_terms(piece) {
                     assert!(tokens(piece).is_empty(), "{piece}");
+                }
+                let mut plain = Vec::new();
+                if !han && for_each_plain_word(piece, |word| plain.push(word.to_string())) {
+                    assert_eq!(plain, texts(piece), "{piece}");
                 }
             });
             proptest::prop_assert_eq!(joined, text);
@@ -442,6 +483,35 @@ mod tests {
                 vec![(format!("a{c}a"), false)]
             };
             assert_eq!(pieces, expected, "U+{:04X}", u32::from(c));
+        }
+    }
+
+    #[test]
+    fn the_words_of_a_plain_piece_are_its_terms() {
+        for piece in [
+            "23",
+            "a.5",
+            "40.62",
+            "2013\n8\n75\n74.90\n",
+            "1.2.3",
+            "a.b",
+            ".5",
+            "5.",
+            "v2.0x",
+            "",
+            " ",
+            "%",
+            "12.5%",
+        ] {
+            let mut words = Vec::new();
+            assert!(for_each_plain_word(piece, |word| words.push(word.to_string())));
+            assert_eq!(words, texts(piece), "{piece}");
+        }
+        for piece in ["6,336", "GB", "，", "１２", "é"] {
+            assert!(
+                !for_each_plain_word(piece, |_| panic!("{piece}")),
+                "{piece}"
+            );
         }
     }
 
