@@ -1,10 +1,16 @@
 //! HTML text: escaping for content and attribute values, and anchor ids from text.
 
 /// Escapes text for HTML (content and attribute values): `& < > " '`.
-pub fn escape_html_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+pub fn escape_html_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text
+        .bytes()
+        .any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\''))
+    {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
     push_html_text(&mut out, text);
-    out
+    out.into()
 }
 
 /// Appends `text` to `out`, escaped like [`escape_html_text`].
@@ -82,10 +88,10 @@ pub fn count(haystack: &str, needle: &str) -> usize {
 }
 
 /// `text` with the HTML entities huibao and Markdown write (`&amp;` `&lt;` `&gt;` `&quot;`
-/// `&#39;`, and numeric ones) read back.
-pub fn unescape(text: &str) -> String {
+/// `&#39;`, and numeric ones) read back; borrowed when it has none.
+pub fn unescape(text: &str) -> std::borrow::Cow<'_, str> {
     if !text.contains('&') {
-        return text.to_string();
+        return text.into();
     }
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -124,7 +130,7 @@ pub fn unescape(text: &str) -> String {
         }
     }
     out.push_str(rest);
-    out
+    out.into()
 }
 
 /// The attributes of a tag, read one by one from `text` at `at`; `end` is where the tag's

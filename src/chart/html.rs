@@ -14,7 +14,8 @@ pub fn to_html(spec: &ChartSpec) -> String {
     let drawn = draw::draw(spec);
     let id = format!("chart-{}", crate::html::slug(&spec.title));
     let title = escape_html_text(&spec.title);
-    let desc = escape_html_text(&describe(spec));
+    let description = describe(spec);
+    let desc = escape_html_text(&description);
     let mut html = String::with_capacity(drawn.svg.len() + 4096);
     let _ = write!(
         html,

@@ -98,7 +98,7 @@ pub fn html_text(html: &str) -> String {
         rest = &rest[end..];
     }
     text.push_str(rest);
-    crate::html::unescape(&text)
+    crate::html::unescape(&text).into_owned()
 }
 
 #[cfg(test)]

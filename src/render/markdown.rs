@@ -8,9 +8,10 @@ use crate::provenance::{self, Piece};
 
 /// How the page shows figures that carry provenance markers ([`crate::provenance`]).
 pub trait FigureHtml {
-    /// The HTML of a figure in the page's text: `text_html` is its text, already escaped;
-    /// `in_link` when it is inside a link (where no other link may be added).
-    fn figure(&mut self, payload: &str, text_html: &str, in_link: bool) -> String;
+    /// Writes the HTML of a figure in the page's text at the end of `out`: `text_html` is
+    /// its text, already escaped; `in_link` when it is inside a link (where no other link
+    /// may be added).
+    fn figure(&mut self, payload: &str, text_html: &str, in_link: bool, out: &mut String);
     /// A figure's source, for an attribute value written as an empty marked figure.
     fn source(&self, payload: &str) -> String;
 }
@@ -19,8 +20,8 @@ pub trait FigureHtml {
 pub struct PlainFigures;
 
 impl FigureHtml for PlainFigures {
-    fn figure(&mut self, _payload: &str, text_html: &str, _in_link: bool) -> String {
-        text_html.to_string()
+    fn figure(&mut self, _payload: &str, text_html: &str, _in_link: bool, out: &mut String) {
+        out.push_str(text_html);
     }
     fn source(&self, _payload: &str) -> String {
         String::new()
@@ -376,10 +377,10 @@ fn text_with_figures(
             }
             Piece::Figure { payload, text } => {
                 let escaped = crate::html::escape_html_text(text);
-                let html = figures.figure(payload, &escaped, in_link);
-                out.push_str(&html);
+                let start = out.len();
+                figures.figure(payload, &escaped, in_link, &mut out);
                 if let Some(reader) = search_text.as_deref_mut() {
-                    reader.figure(&html);
+                    reader.figure(&out[start..]);
                 }
             }
         }
@@ -465,7 +466,7 @@ fn raw_html_with_figures<'a>(
             Piece::Figure { text, .. } if state.in_tag || state.raw_text => out.push_str(text),
             Piece::Figure { payload, text } => {
                 let in_link = links + state.links > 0;
-                out.push_str(&figures.figure(payload, text, in_link));
+                figures.figure(payload, text, in_link, &mut out);
             }
         }
     }
@@ -781,9 +782,9 @@ mod tests {
     /// Shows a figure as `<b src>text</b>` and its source as `src:<payload>`.
     struct Tagged;
     impl FigureHtml for Tagged {
-        fn figure(&mut self, payload: &str, text_html: &str, in_link: bool) -> String {
+        fn figure(&mut self, payload: &str, text_html: &str, in_link: bool, out: &mut String) {
             let link = if in_link { " in-link" } else { "" };
-            format!("<b data-src=\"{payload}\"{link}>{text_html}</b>")
+            out.push_str(&format!("<b data-src=\"{payload}\"{link}>{text_html}</b>"));
         }
         fn source(&self, payload: &str) -> String {
             format!("src:{payload}")
@@ -889,13 +890,13 @@ mod search_text_tests {
     /// `c…`) with the link to its note.
     struct Spans;
     impl FigureHtml for Spans {
-        fn figure(&mut self, payload: &str, text_html: &str, in_link: bool) -> String {
-            match (payload.starts_with('c'), in_link) {
+        fn figure(&mut self, payload: &str, text_html: &str, in_link: bool, out: &mut String) {
+            out.push_str(&match (payload.starts_with('c'), in_link) {
                 (true, false) => format!(
                     "<span class=\"fig-corrected\" data-src=\"{payload}\">{text_html}<a class=\"fig-note\" href=\"c.html#x\" title=\"原为 1\">更正</a></span>"
                 ),
                 _ => format!("<span data-src=\"{payload}\">{text_html}</span>"),
-            }
+            });
         }
         fn source(&self, payload: &str) -> String {
             format!("来源 {payload}")

@@ -18,9 +18,10 @@ pub(super) struct ShownFigures<'s> {
 }
 
 impl markdown::FigureHtml for ShownFigures<'_> {
-    fn figure(&mut self, payload: &str, text_html: &str, in_link: bool) -> String {
+    fn figure(&mut self, payload: &str, text_html: &str, in_link: bool, out: &mut String) {
         let Some(origin) = Origin::decode(payload) else {
-            return text_html.to_string();
+            out.push_str(text_html);
+            return;
         };
         // One value of a data file (most figures): its source and key alone, its key only
         // when something was corrected.
@@ -31,25 +32,25 @@ impl markdown::FigureHtml for ShownFigures<'_> {
                 .corrected
                 .filter(|c| !c.is_empty())
                 .and_then(|c| c.get(&provenance::data_key(file, value)));
-            let src = provenance::data_src(file, value);
-            let html = self.span(&src, text_html, corrected, in_link);
+            let mut digits = itoa::Buffer::new();
+            let line = digits.format(value.line);
+            self.span(&[&file.path, ":", line], text_html, corrected, in_link, out);
             self.found.push_data(at, &crate::html::unescape(text_html));
-            return html;
+            return;
         }
         let described = self.sources.describe(&origin);
         let corrected = self
             .corrected
             .filter(|_| described.direct)
             .and_then(|c| c.get(&described.key));
-        let html = self.span(&described.src, text_html, corrected, in_link);
+        self.span(&[&described.src], text_html, corrected, in_link, out);
         // A computed figure (or, never written by huibao, a value of no data file).
         self.found.push_computed(manifest::Computed {
             key: described.key,
             what: described.what,
             src: described.src,
-            value: crate::html::unescape(text_html),
+            value: crate::html::unescape(text_html).into_owned(),
         });
-        html
     }
 
     fn source(&self, payload: &str) -> String {
@@ -60,24 +61,27 @@ impl markdown::FigureHtml for ShownFigures<'_> {
 }
 
 impl ShownFigures<'_> {
-    /// A figure's span: its text with its source `src`, and the note of its correction when
-    /// it has one (the title alone inside a link).
+    /// Writes a figure's span at the end of `html`: its text with its source (`src`, in
+    /// parts), and the note of its correction when it has one (the title alone inside a
+    /// link).
     fn span(
         &self,
-        src: &str,
+        src: &[&str],
         text_html: &str,
         corrected: Option<&(String, String)>,
         in_link: bool,
-    ) -> String {
+        html: &mut String,
+    ) {
         use crate::html::push_html_text;
         // Pushed piece by piece (every figure of every page): no formatting machinery.
-        let mut html = String::with_capacity(48 + src.len() + text_html.len());
         html.push_str(if corrected.is_some() {
             "<span class=\"fig-corrected\" data-src=\""
         } else {
             "<span data-src=\""
         });
-        push_html_text(&mut html, src);
+        for part in src {
+            push_html_text(html, part);
+        }
         html.push('"');
         // Inside a link no second link may be added: the mark stays, the note is the title.
         match (corrected, in_link) {
@@ -88,14 +92,14 @@ impl ShownFigures<'_> {
                 html.push_str(self.root);
                 html.push_str(corrections_page::PAGE);
                 html.push('#');
-                push_html_text(&mut html, anchor);
+                push_html_text(html, anchor);
                 html.push_str("\" title=\"");
-                push_html_text(&mut html, title);
+                push_html_text(html, title);
                 html.push_str("\">更正</a>");
             }
             (Some((_, title)), true) => {
                 html.push_str(" title=\"");
-                push_html_text(&mut html, title);
+                push_html_text(html, title);
                 html.push_str("\">");
                 html.push_str(text_html);
             }
@@ -105,6 +109,5 @@ impl ShownFigures<'_> {
             }
         }
         html.push_str("</span>");
-        html
     }
 }

@@ -276,7 +276,7 @@ fn cell_text(cell: &str) -> String {
     text.push_str(&cell[start..]);
     let trimmed = text.trim();
     if trimmed.contains('&') {
-        crate::html::unescape(trimmed)
+        crate::html::unescape(trimmed).into_owned()
     } else if trimmed.len() == text.len() {
         text
     } else {

@@ -143,7 +143,7 @@ pub fn layout_tera(
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html"]);
     // Tera's default also escapes `/`, turning every relative URL into `..&#x2F;`.
-    tera.set_escape_fn(crate::html::escape_html_text);
+    tera.set_escape_fn(|text| crate::html::escape_html_text(text).into_owned());
     for (name, text, file) in &templates {
         if let Err(error) = tera.add_raw_template(name, text) {
             problems.push(super::template_error(&error, file, text));

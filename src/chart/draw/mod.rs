@@ -66,7 +66,14 @@ pub struct Drawn {
 struct Canvas {
     backend: LeanSvg,
     texts: Vec<(Rect, Role, String)>,
+    /// The text styles drawn with, by size, colour and anchor: a chart draws its few dozen
+    /// texts in a handful of styles, and plotters' style owns its font's names (two
+    /// strings made for each style, and again for each copy).
+    text_styles: Vec<(TextStyleKey, TextStyle<'static>)>,
 }
+
+/// What tells a chart's text styles apart: the font size (its bits), the colour, the anchor.
+type TextStyleKey = (u64, (u8, u8, u8), u8, u8);
 
 fn style(color: &RGBColor) -> ShapeStyle {
     ShapeStyle::from(color)
@@ -149,15 +156,31 @@ impl Canvas {
             VPos::Center => (y - height / 2.0, y + height / 2.0),
             VPos::Bottom => (y - height, y),
         };
-        let font = FontDesc::new(
-            FontFamily::Name(PLOTTED_FAMILY),
-            px * 1.24,
-            FontStyle::Normal,
+        let key = (px.to_bits(), (color.0, color.1, color.2), h as u8, v as u8);
+        let at = match self.text_styles.iter().position(|(k, _)| *k == key) {
+            Some(at) => at,
+            None => {
+                let font = FontDesc::new(
+                    FontFamily::Name(PLOTTED_FAMILY),
+                    px * 1.24,
+                    FontStyle::Normal,
+                );
+                self.text_styles.push((
+                    key,
+                    TextStyle {
+                        font,
+                        color: color.to_backend_color(),
+                        pos: Pos::new(h, v),
+                    },
+                ));
+                self.text_styles.len() - 1
+            }
+        };
+        let _ = self.backend.draw_text(
+            text,
+            &self.text_styles[at].1,
+            (x.round() as i32, y.round() as i32),
         );
-        let text_style = TextStyle::from(font).color(color).pos(Pos::new(h, v));
-        let _ = self
-            .backend
-            .draw_text(text, &text_style, (x.round() as i32, y.round() as i32));
         let rect = Rect {
             left,
             top,
@@ -209,6 +232,7 @@ pub fn draw(spec: &ChartSpec) -> Drawn {
     let mut canvas = Canvas {
         backend: LeanSvg::new(width, height),
         texts: Vec::new(),
+        text_styles: Vec::new(),
     };
     let plot = match spec.kind {
         ChartKind::Bar | ChartKind::Grouped | ChartKind::Stacked | ChartKind::Line => {
