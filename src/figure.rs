@@ -152,13 +152,22 @@ pub fn without_negative_zero(mut value: Decimal) -> Decimal {
 /// Formats a figure the way Chinese official reports write it: the number, then its unit
 /// with no space (`1841户`, `81.76875万元`, `92.13%`).
 pub fn format_figure(value: Decimal, dp: Option<u32>, unit: &str) -> String {
+    let mut text = String::with_capacity(FIGURE_TEXT + unit.len());
+    push_figure(&mut text, value, dp, unit);
+    text
+}
+
+/// About how many bytes a figure's number takes (room made for it at once).
+pub const FIGURE_TEXT: usize = 16;
+
+/// Writes [`format_figure`]'s text at the end of `out`.
+pub fn push_figure(out: &mut String, value: Decimal, dp: Option<u32>, unit: &str) {
     let value = match dp {
         Some(dp) => round_half_up(value, dp),
         None => without_negative_zero(value),
     };
-    let mut text = decimal_text(&value, &mut [0; 64]).into_owned();
-    text.push_str(unit);
-    text
+    out.push_str(&decimal_text(&value, &mut [0; 64]));
+    out.push_str(unit);
 }
 
 /// The exact decimal a template value holds: a number, or text that is a number

@@ -243,7 +243,15 @@ impl Filter for Fig {
         if let Some(dp) = dp {
             round_half_up_checked(number, dp, "fig")?;
         }
-        Ok(with_origin_of(value, format_figure(number, dp, unit)))
+        // Marked in one piece with its text (the figures of every page go through here).
+        Ok(Value::String(match payload_of(value) {
+            Some(payload) => {
+                provenance::mark_with(payload, crate::figure::FIGURE_TEXT + unit.len(), |out| {
+                    crate::figure::push_figure(out, number, dp, unit)
+                })
+            }
+            None => format_figure(number, dp, unit),
+        }))
     }
     fn is_safe(&self) -> bool {
         true
