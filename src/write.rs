@@ -52,6 +52,9 @@ pub struct Staging {
     /// Whether the site offers files to download (the pages link them).
     downloads: bool,
     published: bool,
+    /// Whether the output folder had no published site when the build began (a first
+    /// build): no file is looked for there (a look-up for each of tens of thousands).
+    nothing_published: bool,
 }
 
 /// What the scratch files beside the staging folder hold while the pages are rendered: the
@@ -78,7 +81,8 @@ impl Staging {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        if out_dir.exists() && !is_ours(out_dir) {
+        let nothing_published = !out_dir.exists();
+        if !nothing_published && !is_ours(out_dir) {
             return Err(foreign(out_dir));
         }
         fs::create_dir_all(&parent).map_err(|e| io_error(Step::CreateFolder, &parent, e))?;
@@ -110,6 +114,7 @@ impl Staging {
             markdown: None,
             downloads: false,
             published: false,
+            nothing_published,
         })
     }
 
@@ -139,7 +144,7 @@ impl Staging {
             self.make_folder(dir)?;
         }
         let published = self.out_dir.join(path);
-        let before = fs::metadata(&published).ok().filter(|m| m.is_file());
+        let before = self.published_file(&published);
         let same = before
             .as_ref()
             .is_some_and(|m| m.len() == bytes.len() as u64)
@@ -171,7 +176,7 @@ impl Staging {
         out.flush().map_err(fail)?;
         drop(out);
         let published = self.out_dir.join(path);
-        let before = fs::metadata(&published).ok().filter(|m| m.is_file());
+        let before = self.published_file(&published);
         let size = fs::metadata(&target).map(|m| m.len()).ok();
         let same = before.as_ref().is_some_and(|m| Some(m.len()) == size)
             && same_bytes(&published, &target);
@@ -185,6 +190,14 @@ impl Staging {
         }
         self.record(path, before.is_some(), same);
         Ok(())
+    }
+
+    /// The published file at `published`, if there is one.
+    fn published_file(&self, published: &Path) -> Option<fs::Metadata> {
+        if self.nothing_published {
+            return None;
+        }
+        fs::metadata(published).ok().filter(|m| m.is_file())
     }
 
     /// Notes what putting `path` changed.

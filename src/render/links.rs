@@ -75,13 +75,13 @@ pub fn resolve_links(
     let dir = page.rsplit_once('/').map_or("", |(d, _)| d);
     for link in &links {
         // Cut at `#` and `?` as written, then decoded: `a%23b.html` names the file `a#b.html`.
-        let written = link.replace("&amp;", "&");
+        let written = unescape_amp(link);
         if is_external(&written) {
             continue;
         }
         let (path, fragment) = match written.split_once('#') {
             Some((path, fragment)) => (path, Some(percent_decoded(fragment))),
-            None => (written.as_str(), None),
+            None => (&*written, None),
         };
         let path = percent_decoded(path.split('?').next().unwrap_or_default());
         let fragment = fragment.as_deref();
@@ -213,11 +213,20 @@ fn attribute_values(html: &str) -> Vec<String> {
         .collect()
 }
 
+/// An attribute's value with its `&amp;`s read back (borrowed when it has none: most).
+fn unescape_amp(value: &str) -> std::borrow::Cow<'_, str> {
+    if value.contains("&amp;") {
+        value.replace("&amp;", "&").into()
+    } else {
+        value.into()
+    }
+}
+
 /// Fingerprints of the `id="…"` values of a page, sorted.
 pub fn anchors(html: &str) -> Vec<u64> {
     let mut found: Vec<u64> = values_of(html, " id=\"")
         .into_iter()
-        .map(|id| super::cache::fingerprint(&id.replace("&amp;", "&").as_str()))
+        .map(|id| super::cache::fingerprint(&&*unescape_amp(id)))
         .collect();
     found.sort_unstable();
     found.dedup();
@@ -243,6 +252,11 @@ mod tests {
                 r##"<h2 id="a">a</h2><a href="../index.html#nope">n</a><a href="nothere.md">m</a><img src="../assets/a.png"><a href="/abs.html">r</a><a href="../index.html#top">ok</a><a href="../a%23b.html">file a#b.html</a><a href="../%E6%A8%AA.html#%E6%BA%AA">横 with id 溪</a>"##,
             ),
             ("横.html", r##"<h1 id="溪">溪</h1>"##),
+            // `&` written `&amp;` in ids and links, read back in both.
+            (
+                "r&d.html",
+                r##"<h2 id="q&amp;a">问答</h2><a href="#q&amp;a">ok</a><a href="r&amp;d.html?x=1&amp;y=2#q&amp;a">ok</a><a href="#q&amp;b">gone</a>"##,
+            ),
         ];
         let files = super::super::OutputPaths::of_files(&[
             "index.html",
@@ -250,6 +264,7 @@ mod tests {
             "assets/a.png",
             "a#b.html",
             "横.html",
+            "r&d.html",
         ]);
         let scanned: Vec<(String, PageLinks)> = pages
             .iter()
@@ -270,6 +285,7 @@ mod tests {
             broken,
             [
                 pair("index.html", "#gone"),
+                pair("r&d.html", "#q&amp;b"),
                 pair("villages/index.html", "../index.html#nope"),
                 pair("villages/index.html", "/abs.html"),
                 pair("villages/index.html", "nothere.md"),
