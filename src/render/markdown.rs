@@ -10,8 +10,10 @@ use crate::provenance::{self, Piece};
 pub trait FigureHtml {
     /// Writes the HTML of a figure in the page's text at the end of `out`: `text_html` is
     /// its text, already escaped; `in_link` when it is inside a link (where no other link
-    /// may be added).
-    fn figure(&mut self, payload: &str, text_html: &str, in_link: bool, out: &mut String);
+    /// may be added). Returns whether what it wrote reads as the figure's text alone (the
+    /// text bare or in one element): a reader of the page's words then takes the text as it
+    /// is, without reading the HTML.
+    fn figure(&mut self, payload: &str, text_html: &str, in_link: bool, out: &mut String) -> bool;
     /// A figure's source, for an attribute value written as an empty marked figure.
     fn source(&self, payload: &str) -> String;
 }
@@ -20,8 +22,15 @@ pub trait FigureHtml {
 pub struct PlainFigures;
 
 impl FigureHtml for PlainFigures {
-    fn figure(&mut self, _payload: &str, text_html: &str, _in_link: bool, out: &mut String) {
+    fn figure(
+        &mut self,
+        _payload: &str,
+        text_html: &str,
+        _in_link: bool,
+        out: &mut String,
+    ) -> bool {
         out.push_str(text_html);
+        true
     }
     fn source(&self, _payload: &str) -> String {
         String::new()
@@ -378,9 +387,13 @@ fn text_with_figures(
             Piece::Figure { payload, text } => {
                 let escaped = crate::html::escape_html_text(text);
                 let start = out.len();
-                figures.figure(payload, &escaped, in_link, &mut out);
+                let alone = figures.figure(payload, &escaped, in_link, &mut out);
                 if let Some(reader) = search_text.as_deref_mut() {
-                    reader.figure(&out[start..]);
+                    if alone {
+                        reader.text(text);
+                    } else {
+                        reader.figure(&out[start..]);
+                    }
                 }
             }
         }
@@ -782,9 +795,16 @@ mod tests {
     /// Shows a figure as `<b src>text</b>` and its source as `src:<payload>`.
     struct Tagged;
     impl FigureHtml for Tagged {
-        fn figure(&mut self, payload: &str, text_html: &str, in_link: bool, out: &mut String) {
+        fn figure(
+            &mut self,
+            payload: &str,
+            text_html: &str,
+            in_link: bool,
+            out: &mut String,
+        ) -> bool {
             let link = if in_link { " in-link" } else { "" };
             out.push_str(&format!("<b data-src=\"{payload}\"{link}>{text_html}</b>"));
+            true
         }
         fn source(&self, payload: &str) -> String {
             format!("src:{payload}")
@@ -890,13 +910,21 @@ mod search_text_tests {
     /// `c…`) with the link to its note.
     struct Spans;
     impl FigureHtml for Spans {
-        fn figure(&mut self, payload: &str, text_html: &str, in_link: bool, out: &mut String) {
+        fn figure(
+            &mut self,
+            payload: &str,
+            text_html: &str,
+            in_link: bool,
+            out: &mut String,
+        ) -> bool {
+            let noted = payload.starts_with('c') && !in_link;
             out.push_str(&match (payload.starts_with('c'), in_link) {
                 (true, false) => format!(
                     "<span class=\"fig-corrected\" data-src=\"{payload}\">{text_html}<a class=\"fig-note\" href=\"c.html#x\" title=\"原为 1\">更正</a></span>"
                 ),
                 _ => format!("<span data-src=\"{payload}\">{text_html}</span>"),
             });
+            !noted
         }
         fn source(&self, payload: &str) -> String {
             format!("来源 {payload}")

@@ -1925,4 +1925,22 @@ mod tests {
             "{error:?}"
         );
     }
+
+    #[test]
+    fn the_patched_tera_gives_each_filter_its_own_arguments() {
+        // Patched: a filter's arguments' map is kept from one call to the next (emptied),
+        // and an argument's own filters take a map of their own.
+        let mut tera = Tera::default();
+        let template = "{{ v.list | join(sep=v.sep | replace(from=\"-\", to=\"、\")) }}|{{ v.x | replace(from=\"村\", to=v.y | default(value=\"乡\")) }}|{{ v.x | upper }}|{{ v.list | join(sep=\"/\") }}";
+        tera.add_raw_template("t", template).expect("parses");
+        let mut context = Context::new();
+        context.insert("v", &json!({ "x": "横溪村", "list": [1, 2], "sep": "-" }));
+        let rendered = tera.render("t", &context).expect("renders");
+        assert_eq!(rendered, "1、2|横溪乡|横溪村|1/2");
+        // A filter given no arguments sees none of the call before's.
+        let missing = "{{ v.x | replace(from=\"村\", to=\"乡\") }}{{ v.x | replace() }}";
+        tera.add_raw_template("u", missing).expect("parses");
+        tera.render("u", &context)
+            .expect_err("replace without its arguments");
+    }
 }

@@ -18,10 +18,10 @@ pub(super) struct ShownFigures<'s> {
 }
 
 impl markdown::FigureHtml for ShownFigures<'_> {
-    fn figure(&mut self, payload: &str, text_html: &str, in_link: bool, out: &mut String) {
+    fn figure(&mut self, payload: &str, text_html: &str, in_link: bool, out: &mut String) -> bool {
         let Some(origin) = Origin::decode(payload) else {
             out.push_str(text_html);
-            return;
+            return true;
         };
         // One value of a data file (most figures): its source and key alone, its key only
         // when something was corrected.
@@ -36,7 +36,7 @@ impl markdown::FigureHtml for ShownFigures<'_> {
             let line = digits.format(value.line);
             self.span(&[&file.path, ":", line], text_html, corrected, in_link, out);
             self.found.push_data(at, &crate::html::unescape(text_html));
-            return;
+            return text_alone(corrected, in_link);
         }
         let described = self.sources.describe(&origin);
         let corrected = self
@@ -51,6 +51,7 @@ impl markdown::FigureHtml for ShownFigures<'_> {
             src: described.src,
             value: crate::html::unescape(text_html).into_owned(),
         });
+        text_alone(corrected, in_link)
     }
 
     fn source(&self, payload: &str) -> String {
@@ -58,6 +59,12 @@ impl markdown::FigureHtml for ShownFigures<'_> {
             .map(|origin| self.sources.src(&origin))
             .unwrap_or_default()
     }
+}
+
+/// Whether a figure's span holds its text alone: not when it holds the link to its
+/// correction's note (outside a link, see [`ShownFigures::span`]).
+fn text_alone(corrected: Option<&(String, String)>, in_link: bool) -> bool {
+    corrected.is_none() || in_link
 }
 
 impl ShownFigures<'_> {
@@ -109,5 +116,56 @@ impl ShownFigures<'_> {
             }
         }
         html.push_str("</span>");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provenance::{Ref, SourceFile, SourceValue};
+    use markdown::FigureHtml;
+
+    /// What a page shows of value 0 of one data file (corrected when `corrected`), and
+    /// whether the span is said to hold its text alone.
+    fn shown(corrected: bool, in_link: bool) -> (String, bool) {
+        let file = SourceFile {
+            path: "data/villages/hengxi.yaml".into(),
+            pattern: "data/villages/*.yaml".into(),
+            title: "横溪村".into(),
+            group: "村委会".into(),
+            values: vec![SourceValue::new(5, "households", "户数")].into(),
+        };
+        let key = provenance::data_key(&file, &file.values[0]);
+        let sources = Sources {
+            files: vec![std::sync::Arc::new(file)],
+        };
+        let mut notes = super::super::CorrectedFigures::default();
+        if corrected {
+            notes.insert(key, ("c1".into(), "原为 1,841".into()));
+        }
+        let mut figures = ShownFigures {
+            sources: &sources,
+            corrected: Some(&notes),
+            root: "../",
+            found: manifest::Figures::default(),
+        };
+        let payload = Origin::Data(Ref { file: 0, value: 0 }).encode();
+        let mut html = String::new();
+        let alone = figures.figure(&payload, "1,814户", in_link, &mut html);
+        (html, alone)
+    }
+
+    #[test]
+    fn a_span_holds_its_text_alone_unless_it_holds_its_correction_s_link() {
+        for (corrected, in_link) in [(false, false), (false, true), (true, true), (true, false)] {
+            let (html, alone) = shown(corrected, in_link);
+            let text = crate::search::text::page_text(&html).body;
+            assert_eq!(alone, text == "1,814户", "{html} {text}");
+            assert!(
+                html.starts_with("<span ") && html.ends_with("</span>"),
+                "{html}"
+            );
+        }
+        assert!(!shown(true, false).1);
     }
 }

@@ -116,6 +116,9 @@ pub struct Processor<'a> {
     /// definitions and for which block
     /// Vec<(block name, tpl_name, level)>
     blocks: Vec<(&'a str, &'a str, usize)>,
+    /// The arguments' map of the last filter called, kept (emptied) for the next: a page
+    /// calls filters with arguments dozens of times, each map was made and dropped.
+    filter_args: HashMap<String, Value>,
 }
 
 impl<'a> Processor<'a> {
@@ -144,6 +147,7 @@ impl<'a> Processor<'a> {
             macros: MacroCollection::from_original_template(template, tera),
             should_escape,
             blocks: Vec::new(),
+            filter_args: HashMap::new(),
         }
     }
 
@@ -563,15 +567,19 @@ impl<'a> Processor<'a> {
 
         let err_wrap = |e| Error::call_filter(&fn_call.name, e);
 
-        let mut args = HashMap::with_capacity(fn_call.args.len());
+        // The map of the call before (an argument's own filters take a map of their own).
+        let mut args = std::mem::take(&mut self.filter_args);
+        args.clear();
         for (arg_name, expr) in &fn_call.args {
             args.insert(
                 arg_name.to_string(),
                 self.safe_eval_expression(expr).map_err(err_wrap)?.into_owned(),
             );
         }
+        let filtered = filter_fn.filter(value, &args);
+        self.filter_args = args;
 
-        Ok(Cow::Owned(filter_fn.filter(value, &args).map_err(err_wrap)?))
+        Ok(Cow::Owned(filtered.map_err(err_wrap)?))
     }
 
     fn eval_as_bool(&mut self, bool_expr: &'a Expr) -> Result<bool> {
