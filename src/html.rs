@@ -2,15 +2,24 @@
 
 /// Escapes text for HTML (content and attribute values): `& < > " '`.
 pub fn escape_html_text(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text
-        .bytes()
-        .any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\''))
-    {
+    if !text.bytes().any(|b| entity(b).is_some()) {
         return text.into();
     }
     let mut out = String::with_capacity(text.len() + 8);
     push_html_text(&mut out, text);
     out.into()
+}
+
+/// The entity a byte of text is escaped as, if it is one of the five.
+fn entity(byte: u8) -> Option<&'static str> {
+    match byte {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        b'"' => Some("&quot;"),
+        b'\'' => Some("&#39;"),
+        _ => None,
+    }
 }
 
 /// Appends `text` to `out`, escaped like [`escape_html_text`].
@@ -19,13 +28,8 @@ pub fn push_html_text(out: &mut String, text: &str) {
     // any of five characters decodes every character of the text, every figure of a page.
     let mut start = 0;
     for (at, byte) in text.bytes().enumerate() {
-        let escaped = match byte {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
+        let Some(escaped) = entity(byte) else {
+            continue;
         };
         out.push_str(&text[start..at]);
         out.push_str(escaped);

@@ -360,11 +360,17 @@ pub fn data_key(file: &SourceFile, value: &SourceValue) -> String {
 
 /// Where one value of a data file is: `data/policies/health.yaml:5`.
 pub fn data_src(file: &SourceFile, value: &SourceValue) -> String {
-    let mut src = String::with_capacity(file.path.len() + 6);
-    src.push_str(&file.path);
-    src.push(':');
-    src.push_str(itoa::Buffer::new().format(value.line));
-    src
+    data_src_parts(file, value, &mut itoa::Buffer::new()).concat()
+}
+
+/// [`data_src`] in its parts (path, `:`, line; the line's digits made in `digits`), for a
+/// page that writes them escaped without making the string.
+pub fn data_src_parts<'a>(
+    file: &'a SourceFile,
+    value: &SourceValue,
+    digits: &'a mut itoa::Buffer,
+) -> [&'a str; 3] {
+    [&file.path, ":", digits.format(value.line)]
 }
 
 /// What a figure's origin comes to, for the page and the manifest.

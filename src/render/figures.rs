@@ -11,8 +11,7 @@ use std::sync::Arc;
 use tera::{Error, Filter, Function, Result, Tera, Test, Value};
 
 use crate::figure::{
-    bilingual, describe, describe_zh, format_figure, round_half_up, to_decimal,
-    without_negative_zero,
+    bilingual, describe, describe_zh, round_half_up, to_decimal, without_negative_zero,
 };
 use crate::provenance::{self, Origin, Sources};
 
@@ -140,12 +139,18 @@ pub fn origin_of(value: &Value) -> Option<Origin> {
     payload_of(value).and_then(Origin::decode)
 }
 
-/// `text` carrying the provenance of `value` (when it has one).
-fn with_origin_of(value: &Value, text: String) -> Value {
-    match payload_of(value) {
-        Some(payload) => Value::String(provenance::mark(payload, &text)),
-        None => Value::String(text),
-    }
+/// The text `push_text` writes (about `text_len` bytes), carrying the provenance of `value`
+/// (when it has one): made in one piece, marked as it is written (the figures of every page
+/// go through here).
+fn with_origin_of(value: &Value, text_len: usize, push_text: impl FnOnce(&mut String)) -> Value {
+    Value::String(match payload_of(value) {
+        Some(payload) => provenance::mark_with(payload, text_len, push_text),
+        None => {
+            let mut text = String::with_capacity(text_len);
+            push_text(&mut text);
+            text
+        }
+    })
 }
 
 /// `d` as a template value whose provenance is `op` over the figures `inputs`.
@@ -243,15 +248,11 @@ impl Filter for Fig {
         if let Some(dp) = dp {
             round_half_up_checked(number, dp, "fig")?;
         }
-        // Marked in one piece with its text (the figures of every page go through here).
-        Ok(Value::String(match payload_of(value) {
-            Some(payload) => {
-                provenance::mark_with(payload, crate::figure::FIGURE_TEXT + unit.len(), |out| {
-                    crate::figure::push_figure(out, number, dp, unit)
-                })
-            }
-            None => format_figure(number, dp, unit),
-        }))
+        Ok(with_origin_of(
+            value,
+            crate::figure::FIGURE_TEXT + unit.len(),
+            |out| crate::figure::push_figure(out, number, dp, unit),
+        ))
     }
     fn is_safe(&self) -> bool {
         true
@@ -273,8 +274,9 @@ impl Filter for Round {
         }
         let dp = decimals(args, "precision", "round")?.unwrap_or(0);
         let rounded = round_half_up_checked(number, dp, "round")?;
-        let text = crate::figure::decimal_text(&rounded, &mut [0; 64]).into_owned();
-        Ok(with_origin_of(value, text))
+        Ok(with_origin_of(value, crate::figure::FIGURE_TEXT, |out| {
+            out.push_str(&crate::figure::decimal_text(&rounded, &mut [0; 64]))
+        }))
     }
     fn is_safe(&self) -> bool {
         true

@@ -181,7 +181,7 @@ fn resolve(dir: &str, path: &str) -> Option<String> {
 
 /// A link or part of one as the file or id it names: `&amp;` read back, percent-decoded.
 pub(super) fn decoded(link: &str) -> String {
-    percent_decoded(&link.replace("&amp;", "&"))
+    percent_decoded(&unescape_amp(link))
 }
 
 /// `text` percent-decoded.

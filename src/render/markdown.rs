@@ -918,11 +918,12 @@ mod search_text_tests {
             out: &mut String,
         ) -> bool {
             let noted = payload.starts_with('c') && !in_link;
-            out.push_str(&match (payload.starts_with('c'), in_link) {
-                (true, false) => format!(
+            out.push_str(&if noted {
+                format!(
                     "<span class=\"fig-corrected\" data-src=\"{payload}\">{text_html}<a class=\"fig-note\" href=\"c.html#x\" title=\"原为 1\">更正</a></span>"
-                ),
-                _ => format!("<span data-src=\"{payload}\">{text_html}</span>"),
+                )
+            } else {
+                format!("<span data-src=\"{payload}\">{text_html}</span>")
             });
             !noted
         }

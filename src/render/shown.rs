@@ -33,8 +33,8 @@ impl markdown::FigureHtml for ShownFigures<'_> {
                 .filter(|c| !c.is_empty())
                 .and_then(|c| c.get(&provenance::data_key(file, value)));
             let mut digits = itoa::Buffer::new();
-            let line = digits.format(value.line);
-            self.span(&[&file.path, ":", line], text_html, corrected, in_link, out);
+            let src = provenance::data_src_parts(file, value, &mut digits);
+            self.span(&src, text_html, corrected, in_link, out);
             self.found.push_data(at, &crate::html::unescape(text_html));
             return text_alone(corrected, in_link);
         }
