@@ -297,6 +297,57 @@ fn broken_links_between_pages_are_errors() {
 }
 
 #[test]
+fn problems_of_pages_made_on_every_core_are_told_in_page_order_every_time() {
+    // The pages are made on every core and taken as each finishes: what they found is
+    // still told page by page, the same at every build. First every page gives a figure
+    // text (found as the page is made), then every page links to no file (found by the link
+    // check once every page is made).
+    let site = copy_site(&fixture("small"));
+    let pages = 40;
+    // (what page n says, how its problem is told).
+    type Problem<'p> = (&'p dyn Fn(usize) -> String, &'p dyn Fn(usize) -> String);
+    let problems: [Problem; 2] = [
+        (
+            &|_| "{{ township.name | fig(unit=\"户\") }}".to_string(),
+            &|n| format!("content/p{n:02}.md: 模板错误"),
+        ),
+        (
+            &|n| format!("<a href=\"missing-{n:02}.html\">x</a>"),
+            &|n| format!("链接「missing-{n:02}.html」"),
+        ),
+    ];
+    for (body, told_as) in problems {
+        for n in 0..pages {
+            fs::write(
+                site.path().join(format!("content/p{n:02}.md")),
+                format!("+++\ntitle = \"第{n}页\"\n+++\n\n正文。{}\n", body(n)),
+            )
+            .unwrap();
+        }
+        let mut told = Vec::new();
+        for _ in 0..3 {
+            let output = huibao(site.path(), &["build"]);
+            let said = text(&output);
+            assert_eq!(output.status.code(), Some(1), "{said}");
+            let places: Vec<usize> = (0..pages)
+                .map(|n| {
+                    let what = told_as(n);
+                    said.find(&what)
+                        .unwrap_or_else(|| panic!("page {n} told ({what}): {said}"))
+                })
+                .collect();
+            assert!(
+                places.windows(2).all(|w| w[0] < w[1]),
+                "in page order: {said}"
+            );
+            told.push(said);
+        }
+        assert!(told.windows(2).all(|w| w[0] == w[1]), "{told:?}");
+        assert!(!site.path().join("public").exists(), "nothing published");
+    }
+}
+
+#[test]
 fn new_makes_a_site_that_builds() {
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("mysite");

@@ -177,8 +177,9 @@ pub struct Extras<'e> {
 /// corrections page, the note shown on hover).
 pub type CorrectedFigures = HashMap<String, (String, String)>;
 
-/// A page rendered in this build: (index in the plan, inputs fingerprint, the page or errors).
-type RenderedPage = (usize, u64, Result<Finished, Vec<Diagnostic>>);
+/// What is done with each page rendered in this build, on the core that made it: (its
+/// index in the plan, its inputs' fingerprint, the page or its problems).
+type OnFinished<'f> = dyn Fn(usize, u64, Result<Finished, Vec<Diagnostic>>) + Sync + 'f;
 
 /// One page rendered: the whole page, its content's HTML, and the figures it printed.
 struct PageHtml {
@@ -910,43 +911,33 @@ pub fn render_site_cached(
             links: if keep { links } else { links.for_build() },
         })
     };
-    let mut rendered = render_in_parallel(&to_render, shared, &render_one);
-    rendered.sort_by_key(|(index, _, _)| *index);
+    // Each page's result goes to `done` as soon as it is made, in whatever order the cores
+    // finish them (a build of 100,000 pages held every result until the last: 34 MB of
+    // them, and as much again while they were sorted). What is read in order is put in
+    // order: the problems by page below, the broken links by the link check, `done`'s
+    // pages by the manifest and its files here.
+    let finishing = std::sync::Mutex::new(Finishing {
+        done: &mut done,
+        scanned: Vec::new(),
+        problems: Vec::new(),
+    });
+    render_in_parallel(&to_render, shared, &render_one, &|index, inputs, result| {
+        let planned = &plan.pages[index];
+        crate::spill::lock(&finishing).add(planned, index, inputs, result);
+    });
+    let Finishing {
+        scanned: mut scanned_now,
+        problems: mut problems_now,
+        ..
+    } = finishing.into_inner().unwrap_or_else(|e| e.into_inner());
     // The pages with links broken or waiting for another page's anchors.
     let mut scanned = std::mem::take(&mut reused_links);
-    for (index, inputs, result) in rendered {
-        match result {
-            Ok(mut page) => {
-                let planned = &plan.pages[index];
-                let anchors = std::mem::take(&mut page.links.anchors);
-                // The link check needs only what is broken or waits for another page's
-                // anchors (a few pages), not every page's links.
-                if let Some(found) = page.links.to_check() {
-                    scanned.push((planned.output.clone(), found));
-                }
-                let links = if done.keep {
-                    page.links
-                } else {
-                    links::PageLinks::default()
-                };
-                done.add(
-                    planned,
-                    DonePage {
-                        print: inputs,
-                        bytes: page.bytes,
-                        section: page.section,
-                        tables: page.tables,
-                        figures: std::sync::Arc::new(page.figures),
-                        table_paths: page.table_paths,
-                        anchors,
-                        search: page.search,
-                        links,
-                    },
-                );
-            }
-            Err(mut found) => problems.append(&mut found),
-        }
+    scanned.append(&mut scanned_now);
+    problems_now.sort_unstable_by_key(|(index, _)| *index);
+    for (_, mut found) in problems_now {
+        problems.append(&mut found);
     }
+    done.sort_files();
     output.table_files = table_files.into_inner();
     output.pages = if sample {
         plan.pages.len()
@@ -1138,6 +1129,12 @@ impl Done {
         self.push_figures(page, figures, table_paths);
     }
 
+    /// Puts the pages' files kept in memory in the order of their paths: the pages are
+    /// rendered in any order, the output is the same every time.
+    fn sort_files(&mut self) {
+        self.files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    }
+
     /// Adds `page`'s `figures` and table `downloads` to the manifest.
     fn push_figures(
         &mut self,
@@ -1151,6 +1148,62 @@ impl Done {
             figures,
             downloads,
         });
+    }
+}
+
+/// The pages rendered now, taken as the cores finish them (see [`render_in_parallel`]):
+/// into `done`, and, by page, their links still to check and their problems.
+struct Finishing<'d> {
+    done: &'d mut Done,
+    /// (its output path, its links broken or waiting for another page's anchors), in any
+    /// order ([`links::check`] sorts what it finds).
+    scanned: Vec<(String, links::PageLinks)>,
+    /// (page, its problems).
+    problems: Vec<(usize, Vec<Diagnostic>)>,
+}
+
+impl Finishing<'_> {
+    /// Takes page `index` (planned as `planned`, with inputs fingerprinted `inputs`) as it
+    /// was rendered.
+    fn add(
+        &mut self,
+        planned: &pages::PlannedPage,
+        index: usize,
+        inputs: u64,
+        result: Result<Finished, Vec<Diagnostic>>,
+    ) {
+        let mut page = match result {
+            Ok(page) => page,
+            Err(found) => {
+                self.problems.push((index, found));
+                return;
+            }
+        };
+        let anchors = std::mem::take(&mut page.links.anchors);
+        // The link check needs only what is broken or waits for another page's anchors (a
+        // few pages), not every page's links.
+        if let Some(found) = page.links.to_check() {
+            self.scanned.push((planned.output.clone(), found));
+        }
+        let links = if self.done.keep {
+            page.links
+        } else {
+            links::PageLinks::default()
+        };
+        self.done.add(
+            planned,
+            DonePage {
+                print: inputs,
+                bytes: page.bytes,
+                section: page.section,
+                tables: page.tables,
+                figures: std::sync::Arc::new(page.figures),
+                table_paths: page.table_paths,
+                anchors,
+                search: page.search,
+                links,
+            },
+        );
     }
 }
 
@@ -1334,7 +1387,8 @@ fn render_in_parallel(
     to_render: &[(usize, u64)],
     shared: Shared<'_>,
     render_one: &RenderOne<'_>,
-) -> Vec<RenderedPage> {
+    finished: &OnFinished<'_>,
+) {
     use rayon::prelude::*;
     // One set of contexts per worker thread, made once whatever the pages it is given, so
     // the pages can be dealt in small batches: a core that drew a long page (the overview
@@ -1343,10 +1397,10 @@ fn render_in_parallel(
         .map(|_| std::sync::Mutex::new(None))
         .collect();
     let progress = crate::progress::Progress::new("页面 pages", to_render.len());
-    let rendered = to_render
+    to_render
         .par_iter()
         .with_min_len(8)
-        .map(|&(index, inputs)| {
+        .for_each(|&(index, inputs)| {
             let make = || Contexts {
                 shared,
                 made: HashMap::default(),
@@ -1368,12 +1422,10 @@ fn render_in_parallel(
                 render_one(index, contexts)
             }))
             .unwrap_or_else(|_| Err(vec![crate::diagnostics::Diagnostic::internal()]));
+            finished(index, inputs, page);
             progress.tick();
-            (index, inputs, page)
-        })
-        .collect();
+        });
     progress.finish();
-    rendered
 }
 
 /// What only the whole site can tell: links and anchors of the pages rendered now that
