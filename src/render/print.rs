@@ -258,7 +258,7 @@ struct Place<'p> {
 
 /// The values of the `id` attributes in `html`.
 fn ids_of(html: &str) -> HashSet<String> {
-    super::links::values_of(html, " id=\"")
+    super::links::values_of(html, super::links::Attribute::Id)
         .into_iter()
         .map(str::to_string)
         .collect()
