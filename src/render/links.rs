@@ -201,6 +201,9 @@ pub(super) enum Attribute {
 }
 
 impl Attribute {
+    /// Every attribute, in the order of their declaration (their searchers' places).
+    const ALL: [Attribute; 3] = [Attribute::Id, Attribute::Href, Attribute::Src];
+
     /// How it opens in the HTML huibao writes.
     fn opening(self) -> &'static str {
         match self {
@@ -214,7 +217,7 @@ impl Attribute {
     fn finder(self) -> &'static memchr::memmem::Finder<'static> {
         static FINDERS: std::sync::LazyLock<[memchr::memmem::Finder<'static>; 3]> =
             std::sync::LazyLock::new(|| {
-                [Attribute::Id, Attribute::Href, Attribute::Src].map(|attribute| {
+                Attribute::ALL.map(|attribute| {
                     memchr::memmem::FinderBuilder::new()
                         .build_forward_with_ranker(HtmlBytes, attribute.opening().as_bytes())
                         .into_owned()
@@ -327,7 +330,7 @@ mod tests {
             )
         ) {
             let html: String = pieces.concat();
-            for attribute in [Attribute::Id, Attribute::Href, Attribute::Src] {
+            for attribute in Attribute::ALL {
                 prop_assert_eq!(values_of(&html, attribute), values_by_find(&html, attribute));
             }
         }
