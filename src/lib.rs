@@ -140,7 +140,9 @@ pub fn render_cached(
 /// page of each content template (template mistakes show on any page), writing nothing.
 /// [`Output::pages`](render::Output::pages) is then the number of pages the site has.
 pub fn check(site_root: &Path, deny_warnings: bool) -> Result<Rendered, Vec<Diagnostic>> {
+    let timer = Timer::start();
     let site = discover::discover(site_root)?;
+    timer.lap("discover");
     // A build that makes a PDF to download needs its fonts: found now as a build finds them,
     // and reported with every other problem.
     let fonts = pdf_fonts(&site.root, &site.config.document, &site.config.downloads())
@@ -308,7 +310,9 @@ pub fn build(
     out_dir: Option<&Path>,
     deny_warnings: bool,
 ) -> Result<BuildReport, Vec<Diagnostic>> {
+    let timer = Timer::start();
     let site = discover::discover(site_root)?;
+    timer.lap("discover");
     let out_dir = match out_dir {
         Some(dir) => dir.to_path_buf(),
         None => site.root.join(&site.config.output_dir),
