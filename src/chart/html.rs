@@ -73,28 +73,20 @@ pub fn to_html(spec: &ChartSpec) -> String {
 /// becomes `chart-x-1` (with its `-title` and `-desc`), as headings do. The HTML as it is
 /// when no two charts share an id.
 pub fn unique_ids(html: &str) -> std::borrow::Cow<'_, str> {
-    const START: &str = "<figure class=\"chart chart-";
-    if crate::html::finder!(START.as_bytes())
-        .find_iter(html.as_bytes())
-        .nth(1)
-        .is_none()
-    {
+    // Most pages' charts have ids of their own already (a village page's two): the page is
+    // then handed back as it is, not copied.
+    let mut ids: Vec<&str> = charts(html).map(|(_, figure)| chart_id(figure)).collect();
+    ids.sort_unstable();
+    if ids.windows(2).all(|pair| pair[0] != pair[1]) {
         return std::borrow::Cow::Borrowed(html);
     }
     let mut used = std::collections::HashSet::new();
     let mut out = String::with_capacity(html.len() + 16);
     let mut rest = html;
-    while let Some(at) = crate::html::finder!(START.as_bytes()).find(rest.as_bytes()) {
-        out.push_str(&rest[..at]);
-        let end = crate::html::finder!(b"</figure>")
-            .find(&rest.as_bytes()[at..])
-            .map_or(rest.len(), |e| at + e + "</figure>".len());
-        let figure = &rest[at..end];
-        let id = figure
-            .split_once(" id=\"")
-            .and_then(|(_, after)| after.split_once('"'))
-            .map(|(id, _)| id.to_string())
-            .unwrap_or_default();
+    for (before, figure) in charts(html) {
+        out.push_str(before);
+        rest = &rest[before.len() + figure.len()..];
+        let id = chart_id(figure).to_string();
         let mut unique = id.clone();
         let mut n = 0;
         while used.contains(&unique) {
@@ -111,10 +103,33 @@ pub fn unique_ids(html: &str) -> std::borrow::Cow<'_, str> {
                     .replace(&format!(" {id}-desc"), &format!(" {unique}-desc")),
             );
         }
-        rest = &rest[end..];
     }
     out.push_str(rest);
     std::borrow::Cow::Owned(out)
+}
+
+/// The charts of a page's HTML, in order: (the HTML since the last chart's end, the chart's
+/// `<figure>`, to its end tag or the end of the page).
+fn charts(html: &str) -> impl Iterator<Item = (&str, &str)> {
+    const START: &str = "<figure class=\"chart chart-";
+    let mut rest = html;
+    std::iter::from_fn(move || {
+        let at = crate::html::finder!(START.as_bytes()).find(rest.as_bytes())?;
+        let end = crate::html::finder!(b"</figure>")
+            .find(&rest.as_bytes()[at..])
+            .map_or(rest.len(), |e| at + e + "</figure>".len());
+        let found = (&rest[..at], &rest[at..end]);
+        rest = &rest[end..];
+        Some(found)
+    })
+}
+
+/// A chart's id: what its `<figure>`'s first ` id="…"` says (empty when none).
+fn chart_id(figure: &str) -> &str {
+    figure
+        .split_once(" id=\"")
+        .and_then(|(_, after)| after.split_once('"'))
+        .map_or("", |(id, _)| id)
 }
 
 /// A one-sentence text of the data: what screen readers and search read.
@@ -199,6 +214,32 @@ mod tests {
             "{out}"
         );
         assert_eq!(out.matches("id=\"chart-x\"").count(), 1, "{out}");
+    }
+
+    #[test]
+    fn a_page_whose_charts_have_their_own_ids_is_handed_back_as_it_is() {
+        let chart = |id: &str| format!("<figure class=\"chart chart-pie\" id=\"{id}\"></figure>");
+        let distinct = format!("<p>a</p>{}{}<p>b</p>", chart("chart-x"), chart("chart-x-1"));
+        assert!(matches!(
+            super::unique_ids(&distinct),
+            std::borrow::Cow::Borrowed(page) if page == distinct
+        ));
+        // A repeat after other charts: only it is renamed, the text around each kept.
+        let repeated = format!(
+            "{}<p>1</p>{}<p>2</p>{}<p>3</p>",
+            chart("a"),
+            chart("b"),
+            chart("a")
+        );
+        assert_eq!(
+            super::unique_ids(&repeated),
+            format!(
+                "{}<p>1</p>{}<p>2</p>{}<p>3</p>",
+                chart("a"),
+                chart("b"),
+                chart("a-1")
+            )
+        );
     }
 }
 
