@@ -1995,4 +1995,30 @@ mod tests {
         tera.render("u", &context)
             .expect_err("replace without its arguments");
     }
+
+    #[test]
+    fn the_patched_tera_renders_a_template_again_whatever_its_last_length() {
+        // Patched: a render starts with the room of the template's last one (at most a
+        // megabyte), and a loop's, a `set`'s and a macro's names are hashed with FxHash.
+        let mut tera = Tera::default();
+        let template = "{% macro m(n, s) %}[{{ n }}{{ s }}]{% endmacro m %}{% set t = v.sep %}{% for x in v.list %}{{ self::m(n=x, s=t) }}{% if loop.last %}。{% endif %}{% endfor %}";
+        tera.add_raw_template("t", template).expect("parses");
+        let render = |list: Vec<u32>| {
+            let mut context = Context::new();
+            context.insert("v", &json!({ "list": list, "sep": "、" }));
+            tera.render("t", &context).expect("renders")
+        };
+        let expected = |list: &[u32]| {
+            let mut text: String = list.iter().map(|n| format!("[{n}、]")).collect();
+            text.push('。');
+            text
+        };
+        // Long (past the megabyte), short, long again, short: each text whole and alone.
+        let long: Vec<u32> = (0..200_000).collect();
+        for list in [long.clone(), vec![7], long, vec![1, 2]] {
+            let rendered = render(list.clone());
+            assert_eq!(rendered.len(), expected(&list).len());
+            assert!(rendered == expected(&list), "{}", &rendered[..40]);
+        }
+    }
 }

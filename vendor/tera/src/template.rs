@@ -40,6 +40,33 @@ pub struct Template {
     /// The order of the Vec is from the first in hierarchy to the current template and the template
     /// name is needed in order to load its macros if necessary.
     pub blocks_definitions: HashMap<String, Vec<(String, Block)>>,
+
+    /// (Patched.) How long this template's last rendered text was: the next render starts
+    /// with that much room rather than growing its text by doubling.
+    pub last_len: LastLen,
+}
+
+/// (Patched.) The length of a template's last rendered text, shared by the threads that
+/// render it (a hint: any value is correct).
+#[derive(Debug, Default)]
+pub struct LastLen(std::sync::atomic::AtomicUsize);
+
+impl LastLen {
+    /// The length last rendered (0 before the first render).
+    pub fn get(&self) -> usize {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Remembers `len` as the length last rendered.
+    pub fn set(&self, len: usize) {
+        self.0.store(len, std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+impl Clone for LastLen {
+    fn clone(&self) -> LastLen {
+        LastLen(std::sync::atomic::AtomicUsize::new(self.get()))
+    }
 }
 
 impl Template {
@@ -107,6 +134,7 @@ impl Template {
             parents: vec![],
             blocks_definitions: HashMap::new(),
             from_extend: false,
+            last_len: LastLen::default(),
         })
     }
 }

@@ -45,10 +45,14 @@ impl<'a> Renderer<'a> {
     /// Combines the context with the Template to generate the end result
     /// (patched: written as text, not as bytes checked as UTF-8 afterwards)
     pub fn render(&self) -> Result<String> {
-        let mut output = String::with_capacity(2000);
+        // (Patched: room for as much as the template's last render, not grown by doubling —
+        // up to a megabyte: after a large page, a layout's small ones take no large room.)
+        let room = self.template.last_len.get().clamp(2000, 1 << 20);
+        let mut output = String::with_capacity(room);
         let mut processor =
             Processor::new(self.template, self.tera, self.context, self.should_escape);
         processor.render(&mut output)?;
+        self.template.last_len.set(output.len());
         Ok(output)
     }
 
