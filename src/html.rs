@@ -2,7 +2,7 @@
 
 /// Escapes text for HTML (content and attribute values): `& < > " '`.
 pub fn escape_html_text(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.bytes().any(|b| entity(b).is_some()) {
+    if next_special(text.as_bytes(), 0).is_none() {
         return text.into();
     }
     let mut out = String::with_capacity(text.len() + 8);
@@ -24,18 +24,90 @@ fn entity(byte: u8) -> Option<&'static str> {
 
 /// Appends `text` to `out`, escaped like [`escape_html_text`].
 pub fn push_html_text(out: &mut String, text: &str) {
-    // Byte by byte (the five are ASCII, so each is a character of its own): a search for
-    // any of five characters decodes every character of the text, every figure of a page.
+    let bytes = text.as_bytes();
     let mut start = 0;
-    for (at, byte) in text.bytes().enumerate() {
-        let Some(escaped) = entity(byte) else {
-            continue;
-        };
-        out.push_str(&text[start..at]);
-        out.push_str(escaped);
-        start = at + 1;
+    if bytes.len() < SHORT_TEXT {
+        // Eight bytes at a time, each byte of a word holding one looked at alone (the five
+        // are ASCII, so each is a character of its own).
+        let mut chunk = 0;
+        while chunk < bytes.len() {
+            let end = (chunk + 8).min(bytes.len());
+            if end - chunk == 8 && !has_special(&bytes[chunk..end]) {
+                chunk = end;
+                continue;
+            }
+            for (at, &byte) in bytes.iter().enumerate().take(end).skip(chunk) {
+                let Some(escaped) = entity(byte) else {
+                    continue;
+                };
+                out.push_str(&text[start..at]);
+                out.push_str(escaped);
+                start = at + 1;
+            }
+            chunk = end;
+        }
+    } else {
+        // The next of `& < >` and the next quote, each searched again only once passed.
+        let mut angle = memchr::memchr3(b'&', b'<', b'>', bytes);
+        let mut quote = memchr::memchr2(b'"', b'\'', bytes);
+        loop {
+            let at = match (angle, quote) {
+                (Some(a), Some(q)) => a.min(q),
+                (Some(a), None) => a,
+                (None, Some(q)) => q,
+                (None, None) => break,
+            };
+            out.push_str(&text[start..at]);
+            out.push_str(entity(bytes[at]).unwrap_or_default());
+            start = at + 1;
+            let rest = &bytes[start..];
+            if angle == Some(at) {
+                angle = memchr::memchr3(b'&', b'<', b'>', rest).map(|n| start + n);
+            } else {
+                quote = memchr::memchr2(b'"', b'\'', rest).map(|n| start + n);
+            }
+        }
     }
     out.push_str(&text[start..]);
+}
+
+/// Below this many bytes a text is looked through byte by byte: a SIMD search's setup
+/// costs more (a figure's text, `1376户`, is a few bytes). Longer ones are searched with
+/// SIMD (`memchr`), `& < >` and the quotes side by side: most of a page's text has none.
+const SHORT_TEXT: usize = 32;
+
+/// Whether one of the five bytes HTML escapes is among eight `bytes` (each compared in its
+/// lane of a 64-bit word: a lane that equals the byte becomes zero, and a zero lane is found
+/// by the borrow out of it; a lane past a zero one may be found too, which only means its
+/// bytes are looked at one by one).
+fn has_special(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut word = [0; 8];
+    word.copy_from_slice(bytes);
+    let word = u64::from_le_bytes(word);
+    let zero_lane = |byte: u8| {
+        let x = word ^ (ONES * u64::from(byte));
+        x.wrapping_sub(ONES) & !x & HIGHS
+    };
+    (zero_lane(b'&') | zero_lane(b'<') | zero_lane(b'>') | zero_lane(b'"') | zero_lane(b'\'')) != 0
+}
+
+/// Where the first of the five bytes HTML escapes is in `bytes` from `from` on.
+fn next_special(bytes: &[u8], from: usize) -> Option<usize> {
+    let rest = bytes.get(from..)?;
+    if rest.len() < SHORT_TEXT {
+        return rest
+            .iter()
+            .position(|&b| entity(b).is_some())
+            .map(|n| from + n);
+    }
+    let angle = memchr::memchr3(b'&', b'<', b'>', rest);
+    let quote = memchr::memchr2(b'"', b'\'', rest);
+    match (angle, quote) {
+        (Some(a), Some(q)) => Some(from + a.min(q)),
+        (found, None) | (None, found) => found.map(|n| from + n),
+    }
 }
 
 /// An anchor id from heading text: letters (Chinese kept), digits, `-`; spaces become `-`.
@@ -237,6 +309,40 @@ pub fn has_class(tag: &str, class: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+        /// Texts short and long, with the five among Chinese and ASCII, are escaped as a
+        /// byte-by-byte replacement of each escapes them.
+        #[test]
+        fn text_is_escaped_as_each_of_the_five_replaced(
+            pieces in proptest::collection::vec(
+                prop_oneof![
+                    Just("&"), Just("<"), Just(">"), Just("\""), Just("'"),
+                    Just("横溪村"), Just("1,376户"), Just("a"), Just(" "), Just("&amp;"),
+                ],
+                0..40,
+            ),
+        ) {
+            let text: String = pieces.concat();
+            let mut expected = String::new();
+            for c in text.chars() {
+                match c {
+                    '&' => expected.push_str("&amp;"),
+                    '<' => expected.push_str("&lt;"),
+                    '>' => expected.push_str("&gt;"),
+                    '"' => expected.push_str("&quot;"),
+                    '\'' => expected.push_str("&#39;"),
+                    c => expected.push(c),
+                }
+            }
+            let mut pushed = String::from("前");
+            push_html_text(&mut pushed, &text);
+            prop_assert_eq!(&pushed[3..], expected.as_str());
+            prop_assert_eq!(escape_html_text(&text), expected.as_str());
+        }
+    }
 
     #[test]
     fn a_class_is_found_among_the_tags_classes_only() {
