@@ -6,13 +6,14 @@
 #                                                   farmland_mu (not on the overview page);
 #                                                   FIELD=households changes the overview too
 # Prints one line per edit and the median rebuild time; memory should stay flat.
+# HUIBAO_BIN=path runs another binary (an older one, to compare).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n="${1:-1000}"
 edits="${2:-20}"
 field="${3:-farmland_mu}"
 cargo build --release --quiet
-bin="$PWD/target/release/huibao"
+bin="${HUIBAO_BIN:-$PWD/target/release/huibao}"
 work=$(mktemp -d)
 python3 bench/scale_site.py "$n" "$work/site"
 log="$work/serve.log"

@@ -120,6 +120,7 @@ pub fn render_cached(
     compare: Compare<'_>,
     cache: &mut BuildCache,
 ) -> Result<Rendered, Vec<Diagnostic>> {
+    let timer = Timer::start();
     let last = cache.site.take().zip(cache.changed.take());
     let site = match last
         .and_then(|(site, changed)| Some((discover::unchanged(&site, &changed)?, changed)))
@@ -133,6 +134,7 @@ pub fn render_cached(
         None => discover::discover(site_root)?,
     };
     cache.site = Some(site.clone());
+    timer.lap("discover");
     render_discovered(site, deny_warnings, compare, cache, render::PagesTo::Memory)
 }
 

@@ -86,6 +86,7 @@ impl Builder {
             crate::Compare::LastBuild,
             &mut self.cache,
         )?;
+        let timer = crate::Timer::start();
         let mut files =
             HashMap::with_capacity(rendered.output.files.len() + rendered.output.copies.len());
         for (path, bytes) in rendered.output.files {
@@ -101,6 +102,7 @@ impl Builder {
                 Err(error) => notes.push(Diagnostic::unreadable(&source, &error)),
             }
         }
+        timer.lap("files to serve");
         let figures = Some(rendered.output.figures);
         let print = rendered.output.print;
         let search = rendered.output.search;
