@@ -2,7 +2,7 @@
 
 /// Escapes text for HTML (content and attribute values): `& < > " '`.
 pub fn escape_html_text(text: &str) -> std::borrow::Cow<'_, str> {
-    if next_special(text.as_bytes(), 0).is_none() {
+    if !has_any_special(text.as_bytes()) {
         return text.into();
     }
     let mut out = String::with_capacity(text.len() + 8);
@@ -93,21 +93,13 @@ fn has_special(bytes: &[u8]) -> bool {
     (zero_lane(b'&') | zero_lane(b'<') | zero_lane(b'>') | zero_lane(b'"') | zero_lane(b'\'')) != 0
 }
 
-/// Where the first of the five bytes HTML escapes is in `bytes` from `from` on.
-fn next_special(bytes: &[u8], from: usize) -> Option<usize> {
-    let rest = bytes.get(from..)?;
-    if rest.len() < SHORT_TEXT {
-        return rest
-            .iter()
-            .position(|&b| entity(b).is_some())
-            .map(|n| from + n);
+/// Whether `bytes` hold one of the five bytes HTML escapes.
+fn has_any_special(bytes: &[u8]) -> bool {
+    if bytes.len() < SHORT_TEXT {
+        return bytes.iter().any(|&b| entity(b).is_some());
     }
-    let angle = memchr::memchr3(b'&', b'<', b'>', rest);
-    let quote = memchr::memchr2(b'"', b'\'', rest);
-    match (angle, quote) {
-        (Some(a), Some(q)) => Some(from + a.min(q)),
-        (found, None) | (None, found) => found.map(|n| from + n),
-    }
+    memchr::memchr3(b'&', b'<', b'>', bytes).is_some()
+        || memchr::memchr2(b'"', b'\'', bytes).is_some()
 }
 
 /// An anchor id from heading text: letters (Chinese kept), digits, `-`; spaces become `-`.
