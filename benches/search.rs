@@ -65,7 +65,7 @@ fn main() {
             title: title.clone(),
             place: String::new(),
         })
-        .collect();
+        .collect::<Vec<_>>();
     let index = collector.finish(|| pages);
     index.shards().expect("in memory");
     let finished = start.elapsed();

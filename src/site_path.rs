@@ -11,7 +11,11 @@ pub fn slashed(path: &Path) -> String {
 
 /// [`slashed`], borrowed when the path has no `\\` (as on Unix): no copy.
 pub fn slashed_borrowed(path: &Path) -> Cow<'_, str> {
-    match path.to_string_lossy() {
+    // (`to_str` first: `to_string_lossy` reads a byte at a time, valid or not.)
+    let text = path
+        .to_str()
+        .map_or_else(|| path.to_string_lossy(), Cow::Borrowed);
+    match text {
         text if text.contains('\\') => Cow::Owned(text.replace('\\', "/")),
         text => text,
     }
@@ -22,6 +26,26 @@ pub fn slashed_borrowed(path: &Path) -> Cow<'_, str> {
 /// 10,000 listed ones).
 pub fn same(a: &Path, b: &Path) -> bool {
     a.file_name() == b.file_name() && a == b
+}
+
+/// The order of two of the site's paths (relative, made by joining clean names): the order
+/// of their names one by one, as `Path`'s own, found by comparing their bytes with the
+/// separator before every other byte — without splitting either into components (a build
+/// of 10,000 villages sorts 30,000 paths, written in any order from every core; the preview
+/// sorts 10,000 data files at each rebuild).
+pub fn path_order(a: &Path, b: &Path) -> std::cmp::Ordering {
+    let key = |byte: u8| {
+        if std::path::is_separator(byte.into()) {
+            0
+        } else {
+            byte
+        }
+    };
+    let (a, b) = (
+        a.as_os_str().as_encoded_bytes(),
+        b.as_os_str().as_encoded_bytes(),
+    );
+    a.iter().map(|&x| key(x)).cmp(b.iter().map(|&x| key(x)))
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::diagnostics::{Diagnostic, Location, Text};
+use crate::site_path::path_order;
 use crate::spill::lock;
 
 /// The file that marks a folder as huibao's output, so that huibao never replaces a folder
@@ -428,25 +429,6 @@ impl Step {
 /// An output folder huibao may replace: one it made, or an empty one.
 fn is_ours(dir: &Path) -> bool {
     dir.join(MARKER).exists() || fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_none())
-}
-
-/// The order of two of the site's paths (relative, made by joining clean names): the order
-/// of their names one by one, as `Path`'s own, found by comparing their bytes with the
-/// separator before every other byte — without splitting either into components (a build
-/// of 10,000 villages sorts 30,000 paths, written in any order from every core).
-fn path_order(a: &Path, b: &Path) -> std::cmp::Ordering {
-    let key = |byte: u8| {
-        if std::path::is_separator(byte.into()) {
-            0
-        } else {
-            byte
-        }
-    };
-    let (a, b) = (
-        a.as_os_str().as_encoded_bytes(),
-        b.as_os_str().as_encoded_bytes(),
-    );
-    a.iter().map(|&x| key(x)).cmp(b.iter().map(|&x| key(x)))
 }
 
 /// Files of `dir`, relative to it.

@@ -3,7 +3,10 @@
 
 use bytes::Bytes;
 use serde_json::{Map, Value as Json};
-use std::collections::HashMap;
+// The maps here are looked up for each of 10,000 pages and filled for each of 10,000 files
+// at each rebuild of the preview: hashed with FxHash (their order is never read). The prints
+// themselves are `DefaultHasher`s.
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 use super::pages::{self, PagePlan};
@@ -111,6 +114,9 @@ pub(super) struct Prints<'d> {
     /// Each data file's fingerprint (its folder's key path → its id → its number, contents,
     /// places and the schema): what a generated page's record is made of.
     records: Records<'d>,
+    /// Per content template, the print of it and of the data it reads (made once, not
+    /// for each of its pages).
+    by_source: Vec<u64>,
 }
 
 /// Data files' prints by folder (key path) and id.
@@ -134,10 +140,10 @@ impl<'d> Prints<'d> {
         ),
         last: &mut FilePrints,
     ) -> Prints<'d> {
-        let mut records = HashMap::new();
+        let mut records = HashMap::default();
         let (data, changed) = data_prints(data_map, files, schema, (&mut records, last));
         let mut lists_before = std::mem::take(&mut last.lists);
-        let mut list_prints: HashMap<usize, HashMap<String, u64>> = HashMap::new();
+        let mut list_prints: HashMap<usize, HashMap<String, u64>> = HashMap::default();
         for (source, lists) in list_fields.iter().enumerate() {
             for (list, fields) in lists.iter().flatten() {
                 let Some(fields) = fields else { continue };
@@ -206,7 +212,7 @@ impl<'d> Prints<'d> {
             .iter()
             .map(|s| fingerprint(&(&s.name, &s.template)))
             .collect();
-        Prints {
+        let mut prints = Prints {
             data,
             all_data,
             theme,
@@ -216,7 +222,33 @@ impl<'d> Prints<'d> {
             reads,
             list_prints,
             records,
-        }
+            by_source: Vec::new(),
+        };
+        prints.by_source = (0..sources.len())
+            .map(|source| prints.source(source))
+            .collect();
+        prints
+    }
+
+    /// The print of content template `source` and of the data it reads: of each top-level
+    /// name it reads (of the fields of a list's records it shows, for a list), or of all
+    /// the data when what it reads cannot be known.
+    fn source(&self, source: usize) -> u64 {
+        fingerprint(&match &self.reads[source] {
+            Some(names) => (
+                self.templates[source],
+                names
+                    .iter()
+                    .map(|n| {
+                        let lists = self.list_prints.get(&source);
+                        let fields = lists.and_then(|l| l.get(n)).copied();
+                        let listed = || self.data.get(n.strip_suffix("_list")?).copied();
+                        fields.or_else(|| self.data.get(n).copied()).or_else(listed)
+                    })
+                    .collect::<Vec<_>>(),
+            ),
+            None => (self.all_content, vec![Some(self.all_data)]),
+        })
     }
 
     /// The fingerprint of the inputs of page `index`: its template and the data it reads,
@@ -233,21 +265,7 @@ impl<'d> Prints<'d> {
                 let ids = self.records.get(&r.folder[..]);
                 (&*r.var, ids.and_then(|ids| ids.get(r.id.as_str())).copied())
             }),
-            match &self.reads[page.source] {
-                Some(names) => (
-                    self.templates[page.source],
-                    names
-                        .iter()
-                        .map(|n| {
-                            let lists = self.list_prints.get(&page.source);
-                            let fields = lists.and_then(|l| l.get(n)).copied();
-                            let listed = || self.data.get(n.strip_suffix("_list")?).copied();
-                            fields.or_else(|| self.data.get(n).copied()).or_else(listed)
-                        })
-                        .collect::<Vec<_>>(),
-                ),
-                None => (self.all_content, vec![Some(self.all_data)]),
-            },
+            self.by_source.get(page.source),
         ))
     }
 }
@@ -276,9 +294,9 @@ fn record_print(id: &str, record: &Json, read: &[&str]) -> u64 {
 #[derive(Default)]
 struct Changed<'d> {
     /// Top-level folder → the ids of its changed files.
-    records: HashMap<&'d str, std::collections::HashSet<&'d str>>,
+    records: HashMap<&'d str, HashSet<&'d str>>,
     /// Top-level folders with a folder inside.
-    deep: std::collections::HashSet<&'d str>,
+    deep: HashSet<&'d str>,
 }
 
 impl Changed<'_> {
@@ -304,7 +322,7 @@ fn data_prints<'d>(
     schema: u64,
     (by_file, last): (&mut Records<'d>, &mut FilePrints),
 ) -> (HashMap<String, u64>, Changed<'d>) {
-    let mut by_top: HashMap<&str, DefaultHasher> = HashMap::new();
+    let mut by_top: HashMap<&str, DefaultHasher> = HashMap::default();
     let mut made = Vec::with_capacity(files.len());
     let mut changed = Changed::default();
     for (index, file) in files.iter().enumerate() {

@@ -236,6 +236,9 @@ pub(crate) struct Planned {
     link_targets: HashMap<String, String>,
     /// Every page's output path, for the links of the whole-report page.
     page_outputs: rustc_hash::FxHashSet<String>,
+    /// Every page as search results show it, made when first asked (the preview's
+    /// rebuilds share them while the plan is the same).
+    search_pages: std::sync::OnceLock<std::sync::Arc<[search::index::Page]>>,
 }
 
 impl Planned {
@@ -250,7 +253,15 @@ impl Planned {
             plan,
             link_targets,
             page_outputs,
+            search_pages: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Every page as search results show it ([`search_pages`]), shared.
+    fn search_pages(&self) -> std::sync::Arc<[search::index::Page]> {
+        self.search_pages
+            .get_or_init(|| search_pages(&self.plan).into())
+            .clone()
     }
 }
 
@@ -490,7 +501,7 @@ pub fn render_site_cached(
             // A build writes each page file of the index as soon as its pages are made.
             Some(Ok(texts)) => Some(
                 search::index::Collector::new(Default::default(), texts)
-                    .making_page_files(search_pages(plan)),
+                    .making_page_files(planned.search_pages()),
             ),
             Some(Err(problem)) => {
                 problems.push(problem);
@@ -1005,7 +1016,7 @@ pub fn render_site_cached(
     output.copies = site.static_files.clone();
     timer.lap("links");
     if let Some(collector) = collector {
-        let index = collector.finish(|| search_pages(plan));
+        let index = collector.finish(|| planned.search_pages());
         match search_page::render(&layout_tera, site, plan, &site_json, &index) {
             Ok(html) => output.files.push((
                 PathBuf::from(search_page::PAGE),

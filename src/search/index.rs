@@ -237,6 +237,9 @@ fn han_term(key: u64) -> String {
 #[derive(Debug, Clone)]
 pub struct Entry {
     piece: Bytes,
+    /// How many terms (as the piece says): a page reused by the preview is put again
+    /// without reading its piece, 10,000 of them scattered in memory.
+    terms: u32,
 }
 
 /// The terms and the text of an entry's piece (nothing when it is not one).
@@ -544,6 +547,7 @@ impl Counted {
         }
         Entry {
             piece: Bytes::from(self.piece),
+            terms,
         }
     }
 }
@@ -566,7 +570,7 @@ fn kept_text(body: &str) -> &str {
 /// end: the pages' texts then need not be kept with their terms.
 struct PageFiles {
     /// Every page, in reading order.
-    pages: Vec<Page>,
+    pages: Arc<[Page]>,
     /// The texts of files still waiting for some of their pages, by file number.
     waiting: Mutex<FxHashMap<usize, Vec<Option<Vec<u8>>>>>,
 }
@@ -595,7 +599,7 @@ impl PageFiles {
     }
 
     /// The pages, and the files still waiting with what came of their pages, in file order.
-    fn rest(self) -> (Vec<Page>, Vec<(usize, Vec<u8>)>) {
+    fn rest(self) -> (Arc<[Page]>, Vec<PageFile>) {
         let waiting = self.waiting.into_inner().unwrap_or_else(|e| e.into_inner());
         let mut rest: Vec<(usize, Vec<Option<Vec<u8>>>)> = waiting.into_iter().collect();
         rest.sort_unstable_by_key(|(n, _)| *n);
@@ -606,6 +610,9 @@ impl PageFiles {
         (self.pages, files)
     }
 }
+
+/// A page file of the index: its number and its bytes.
+type PageFile = (usize, Vec<u8>);
 
 /// The bytes of page file `n` of `pages` with `texts` (a page not put has none).
 fn page_file(pages: &[Page], n: usize, texts: Vec<Option<Vec<u8>>>) -> Vec<u8> {
@@ -686,10 +693,10 @@ impl Collector {
     /// The collector, making each page file ([`super::files`]) of `pages` (every page, in
     /// reading order) as soon as its pages are put by [`Collector::put_text`] — a build's,
     /// which writes them as they come — and keeping the entries' terms without their texts.
-    pub fn making_page_files(self, pages: Vec<Page>) -> Collector {
+    pub fn making_page_files(self, pages: impl Into<Arc<[Page]>>) -> Collector {
         Collector {
             page_files: Some(PageFiles {
-                pages,
+                pages: pages.into(),
                 waiting: Mutex::default(),
             }),
             ..self
@@ -777,23 +784,25 @@ impl Collector {
 
     /// Adds the entry of page `index` (its place in the reading order).
     pub fn put(&self, index: usize, entry: &Entry) -> std::io::Result<()> {
-        let terms = split_piece(&entry.piece).0;
+        let terms = entry.terms as usize;
         match &self.counts {
-            TermCounts::PagesOfTerm(pages_of_term) => count_pages(&mut lock(pages_of_term), terms),
+            TermCounts::PagesOfTerm(pages_of_term) => {
+                count_pages(&mut lock(pages_of_term), split_piece(&entry.piece).0)
+            }
             TermCounts::Postings(postings) => {
-                postings.fetch_add(terms.len() / 4, std::sync::atomic::Ordering::Relaxed);
+                postings.fetch_add(terms, std::sync::atomic::Ordering::Relaxed);
             }
         }
         // The terms are the piece's head: the lists are made without reading the texts.
         self.entries
-            .put_with_head(index, entry.piece.clone(), 4 + terms.len())
+            .put_with_head(index, entry.piece.clone(), 4 + 4 * terms)
     }
 
     /// The index of the pages put, `pages` giving every page in reading order (asked only
     /// when the collector was not given them to make the page files). Its terms' lists are
     /// made when first needed ([`Index::shards`]): the preview makes them only when a search
     /// asks.
-    pub fn finish(self, pages: impl FnOnce() -> Vec<Page>) -> Index {
+    pub fn finish<P: Into<Arc<[Page]>>>(self, pages: impl FnOnce() -> P) -> Index {
         // The pages still waiting; were they not to be kept, the index says so when used.
         let counted = self
             .waiting
@@ -819,7 +828,7 @@ impl Collector {
         let shard_count = (wanted.next_power_of_two() as u32).min(super::files::MOST_SHARDS);
         let (pages, page_files_left) = match self.page_files.map(PageFiles::rest) {
             Some((pages, left)) => (pages, Some(left)),
-            None => (pages(), None),
+            None => (pages().into(), None),
         };
         Index {
             page_files_left,
@@ -847,7 +856,8 @@ fn count_pages(pages_of_term: &mut Vec<u32>, terms: &[u8]) {
 /// The finished index: the pages in reading order, each page's entry, and (made when first
 /// needed) each term with its pages and weights in page order.
 pub struct Index {
-    pages: Vec<Page>,
+    /// Shared: the preview makes them once for a plan, not at every rebuild.
+    pages: Arc<[Page]>,
     /// When the page files were made as the pages came: those still to write (pages that
     /// never came).
     page_files_left: Option<Vec<(usize, Vec<u8>)>>,
@@ -1345,7 +1355,7 @@ pub(crate) mod tests {
                     title: "村".to_string(),
                     place: String::new(),
                 })
-                .collect()
+                .collect::<Vec<_>>()
         };
         let (by_entry, by_text) = (
             by_entry.finish(|| pages(count)),
@@ -1482,7 +1492,7 @@ pub(crate) mod tests {
                     title: title.to_string(),
                     place: "示例乡".into(),
                 })
-                .collect()
+                .collect::<Vec<_>>()
         })
     }
 

@@ -87,12 +87,18 @@ pub fn is_log(path: &Path) -> bool {
     // A data file's path (as discovery gives it: no trailing separator) that does not end
     // as the log's name is not the log: told without splitting it into its components
     // (asked of every data file, several times).
-    let name = FILE.rsplit('/').next().unwrap_or(FILE);
-    path.as_os_str()
-        .as_encoded_bytes()
-        .ends_with(name.as_bytes())
-        && path == Path::new(FILE)
+    path.as_os_str().as_encoded_bytes().ends_with(LOG_NAME) && path == Path::new(FILE)
 }
+
+/// The log's file name: [`FILE`] after its last `/`.
+const LOG_NAME: &[u8] = {
+    let bytes = FILE.as_bytes();
+    let mut start = bytes.len();
+    while start > 0 && bytes[start - 1] != b'/' {
+        start -= 1;
+    }
+    bytes.split_at(start).1
+};
 
 /// Reads and checks the log in `data` (which holds the checked data files), if there is
 /// one. Every problem is reported; only good entries are returned.

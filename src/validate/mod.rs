@@ -105,7 +105,11 @@ pub fn validate_with(
     );
     timer.lap("  fields");
     checked.files.extend(log);
-    checked.files.sort_by(|a, b| a.path.cmp(&b.path));
+    // In path order (`Path`'s, by comparing bytes: 10,000 files at each rebuild of the
+    // preview).
+    checked
+        .files
+        .sort_by(|a, b| crate::site_path::path_order(&a.path, &b.path));
     let field_errors = problems.iter().any(Diagnostic::is_error);
     // A rule that cannot be computed because a value it reads is already reported as wrong
     // would only repeat that error.
