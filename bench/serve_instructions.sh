@@ -19,6 +19,7 @@ bin="${HUIBAO_BIN:-$PWD/target/release/huibao}"
 work=$(mktemp -d "${HUIBAO_BENCH_SCRATCH:-/tmp}/huibao-serve-instr.XXXXXX")
 python3 bench/scale_site.py "$n" "$work/site" >/dev/null
 log="$work/serve.log"
+: >"$log"
 port=$((20000 + RANDOM % 20000))
 valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$work/callgrind.out" \
   "$bin" serve --site "$work/site" --port "$port" >"$log" 2>&1 &
@@ -29,7 +30,7 @@ until grep -q "127.0.0.1:$port" "$log"; do
   sleep 0.5
 done
 sleep 1
-callgrind_control -i on "$pid" >/dev/null
+callgrind_control -i on "$pid" >/dev/null 2>&1
 village="$work/site/data/villages/v0005.yaml"
 for i in $(seq 1 "$edits"); do
   before=$(grep -c "已重新生成" "$log" || true)
@@ -38,12 +39,13 @@ for i in $(seq 1 "$edits"); do
 done
 # The last build is let go on a thread of its own after the new one is served: counted too.
 sleep 2
-callgrind_control -i off "$pid" >/dev/null
-callgrind_control -d "$pid" >/dev/null
-sleep 1
+callgrind_control -i off "$pid" >/dev/null 2>&1
+callgrind_control -d "$pid" >/dev/null 2>&1
+kill "$pid" 2>/dev/null || true
+wait "$pid" 2>/dev/null || true
 total=0
 for f in "$work"/callgrind.out*; do
-  count=$(callgrind_annotate "$f" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }')
+  count=$(callgrind_annotate "$f" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }' || true)
   case "$count" in [0-9]*) total=$((total + count)) ;; esac
 done
 echo "== $n villages, $edits one-village corrections: $total instructions," \
