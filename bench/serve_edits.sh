@@ -16,16 +16,8 @@ cargo build --release --quiet
 bin="${HUIBAO_BIN:-$PWD/target/release/huibao}"
 work=$(mktemp -d)
 python3 bench/scale_site.py "$n" "$work/site"
-log="$work/serve.log"
-port=$((20000 + RANDOM % 20000))
-"$bin" serve --site "$work/site" --port "$port" >"$log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null; rm -rf "$work"' EXIT
-# The first build is done when the preview's address is printed.
-until grep -q "127.0.0.1:$port" "$log"; do
-  kill -0 $pid 2>/dev/null || { cat "$log"; exit 1; }
-  sleep 0.2
-done
+source bench/serve_start.sh
+start_serve "$bin"
 village="$work/site/data/villages/v0005.yaml"
 rss() { awk '/^VmRSS:/ { printf "%d MiB", $2 / 1024 }' "/proc/$pid/status"; }
 echo "== $n villages: first build done, $(rss)"

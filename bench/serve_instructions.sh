@@ -18,17 +18,9 @@ if [ -z "${HUIBAO_BIN:-}" ]; then cargo build --release --quiet; fi
 bin="${HUIBAO_BIN:-$PWD/target/release/huibao}"
 work=$(mktemp -d "${HUIBAO_BENCH_SCRATCH:-/tmp}/huibao-serve-instr.XXXXXX")
 python3 bench/scale_site.py "$n" "$work/site" >/dev/null
-log="$work/serve.log"
-: >"$log"
-port=$((20000 + RANDOM % 20000))
-valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$work/callgrind.out" \
-  "$bin" serve --site "$work/site" --port "$port" >"$log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null; rm -rf "$work"' EXIT
-until grep -q "127.0.0.1:$port" "$log"; do
-  kill -0 $pid 2>/dev/null || { cat "$log"; exit 1; }
-  sleep 0.5
-done
+source bench/serve_start.sh
+start_serve valgrind --tool=callgrind --instr-atstart=no \
+  --callgrind-out-file="$work/callgrind.out" "$bin"
 sleep 1
 callgrind_control -i on "$pid" >/dev/null 2>&1
 village="$work/site/data/villages/v0005.yaml"
