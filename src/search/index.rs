@@ -578,7 +578,7 @@ struct PageFiles {
 impl PageFiles {
     /// Takes the text of page `index`: the page file (its number and bytes) when it was the
     /// last of its file's pages to come.
-    fn put(&self, index: usize, text: Vec<u8>) -> Option<(usize, Vec<u8>)> {
+    fn put(&self, index: usize, text: Vec<u8>) -> Option<PageFile> {
         let per_file = super::files::PAGES_PER_FILE;
         let n = index / per_file;
         let first = n * per_file;
@@ -860,7 +860,7 @@ pub struct Index {
     pages: Arc<[Page]>,
     /// When the page files were made as the pages came: those still to write (pages that
     /// never came).
-    page_files_left: Option<Vec<(usize, Vec<u8>)>>,
+    page_files_left: Option<Vec<PageFile>>,
     dictionary: Arc<RwLock<Dictionary>>,
     /// The pages' entries.
     entries: Spill,

@@ -16,11 +16,7 @@ impl<'p> DataName<'p> {
     /// The name of the data file at `path` (relative to the site), made once for the
     /// matches of every pattern.
     pub fn of(path: &'p Path) -> Self {
-        // (`to_str` first: `to_string_lossy` reads a byte at a time, valid or not.)
-        DataName(
-            path.to_str()
-                .map_or_else(|| path.to_string_lossy(), std::borrow::Cow::Borrowed),
-        )
+        DataName(crate::site_path::text(path))
     }
 
     fn relative(&self) -> &str {
