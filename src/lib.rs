@@ -977,22 +977,49 @@ fn unlogged_changes(
     let logged = |key: &str| corrections.iter().any(|c| c.key == key);
     // The figures now of the keys still pending (a few): found in one pass, not by a map of
     // every figure (a million at 10,000 villages).
-    let wanted: std::collections::HashSet<manifest::Key<'_>> = pending_before
-        .iter()
-        .map(|p| manifest::Key::parse(&p.key))
-        .collect();
-    let mut current: std::collections::HashMap<
-        manifest::Key<'_>,
-        (&manifest::Page, manifest::Figure<'_>),
-    > = std::collections::HashMap::new();
+    // Each key by the number of its first change still pending.
+    type Wanted<'k> = std::collections::HashMap<manifest::Key<'k>, usize>;
+    let mut wanted: Wanted<'_> = std::collections::HashMap::new();
+    for (number, p) in pending_before.iter().enumerate() {
+        wanted.entry(manifest::Key::parse(&p.key)).or_insert(number);
+    }
+    // A figure's key lives as long as its page's figures, read one page at a time.
+    fn for_now<'s, 'k: 's>(wanted: &'s Wanted<'k>) -> &'s Wanted<'s> {
+        wanted
+    }
+    // By that number: the figure's text now, what it is and its source (read page by page,
+    // from the scratch file where a large build keeps them).
+    let mut current: std::collections::HashMap<usize, (String, String, String)> =
+        std::collections::HashMap::new();
     if !wanted.is_empty() {
-        for page in &now.pages {
-            for figure in page.figures.iter() {
-                let key = now.key(figure);
-                if wanted.contains(&key) {
-                    current.entry(key).or_insert((page, figure));
+        let found = now.for_each_page(&mut |_, figures| {
+            for figure in figures.iter() {
+                if let Some(&number) = for_now(&wanted).get(&now.key(figure)) {
+                    current.entry(number).or_insert_with(|| {
+                        (
+                            figure.value().to_string(),
+                            now.what(figure).into_owned(),
+                            now.src(figure).into_owned(),
+                        )
+                    });
                 }
             }
+            Ok(())
+        });
+        // (Never: the scratch file is the build's own. The changes still pending are then
+        // kept as they were.)
+        if found.is_err() {
+            return pending_before
+                .iter()
+                .map(|p| manifest::Change {
+                    key: p.key.clone(),
+                    what: p.what.clone(),
+                    old: Some(p.old.clone()),
+                    new: None,
+                    src: String::new(),
+                    direct: true,
+                })
+                .collect();
         }
     }
     let mut owed: Vec<manifest::Change> = Vec::new();
@@ -1000,21 +1027,24 @@ fn unlogged_changes(
     let reverted = |key: &str| {
         pending_before.iter().any(|p| {
             p.key == key
-                && current
+                && wanted
                     .get(&manifest::Key::parse(key))
-                    .is_some_and(|&(_, f)| f.value() == p.old)
+                    .and_then(|number| current.get(number))
+                    .is_some_and(|(value, _, _)| *value == p.old)
         })
     };
     for pending in pending_before.iter().filter(|p| !logged(&p.key)) {
-        if let Some(&(_, figure)) = current.get(&manifest::Key::parse(&pending.key))
-            && figure.value() != pending.old
+        if let Some((value, what, src)) = wanted
+            .get(&manifest::Key::parse(&pending.key))
+            .and_then(|number| current.get(number))
+            && *value != pending.old
         {
             owed.push(manifest::Change {
                 key: pending.key.clone(),
-                what: now.what(figure).into_owned(),
+                what: what.clone(),
                 old: Some(pending.old.clone()),
-                new: Some(figure.value().to_string()),
-                src: now.src(figure).into_owned(),
+                new: Some(value.clone()),
+                src: src.clone(),
                 direct: true,
             });
         }

@@ -60,7 +60,7 @@ pub struct Staging {
 
 /// What the scratch files beside the staging folder hold while the pages are rendered: the
 /// whole-report page's sections, the search index's page texts.
-pub const SCRATCH_FILES: [&str; 2] = ["print", "search"];
+pub const SCRATCH_FILES: [&str; 3] = ["print", "search", "figures"];
 
 /// The scratch file for `purpose`.
 fn scratch_file(scratch: &Path, purpose: &str) -> PathBuf {

@@ -149,6 +149,78 @@ impl Figures {
         self
     }
 
+    /// The figures as bytes, for a scratch file ([`Figures::from_bytes`] reads them back):
+    /// each part's length then its bytes, as [`varint`]s where numbers.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let computed: usize = self
+            .computed
+            .iter()
+            .map(|c| c.key.len() + c.what.len() + c.src.len() + c.value.len() + 8)
+            .sum();
+        let mut out = Vec::with_capacity(self.places.len() + self.texts.len() + computed + 24);
+        varint::push(&mut out, u64::from(self.count));
+        for part in [&self.places[..], self.texts.as_bytes()] {
+            varint::push(&mut out, part.len() as u64);
+            out.extend_from_slice(part);
+        }
+        varint::push(&mut out, self.computed.len() as u64);
+        for c in &self.computed {
+            for text in [&c.key, &c.what, &c.src, &c.value] {
+                varint::push(&mut out, text.len() as u64);
+                out.extend_from_slice(text.as_bytes());
+            }
+        }
+        match self.last {
+            Some(Ref { file, value }) => {
+                varint::push(&mut out, u64::from(file) + 1);
+                varint::push(&mut out, u64::from(value));
+            }
+            None => varint::push(&mut out, 0),
+        }
+        out
+    }
+
+    /// The figures written by [`Figures::to_bytes`]; `None` if `bytes` are not such.
+    pub fn from_bytes(bytes: &[u8]) -> Option<Figures> {
+        let mut at = 0;
+        let part = |at: &mut usize| -> Option<&[u8]> {
+            let len = usize::try_from(varint::read(bytes, at)?).ok()?;
+            let part = bytes.get(*at..at.checked_add(len)?)?;
+            *at += len;
+            Some(part)
+        };
+        let count = u32::try_from(varint::read(bytes, &mut at)?).ok()?;
+        let places = part(&mut at)?.to_vec();
+        let texts = std::str::from_utf8(part(&mut at)?).ok()?.to_string();
+        let computed_count = usize::try_from(varint::read(bytes, &mut at)?).ok()?;
+        let mut computed = Vec::with_capacity(computed_count.min(bytes.len()));
+        for _ in 0..computed_count {
+            let mut text = || -> Option<String> {
+                Some(std::str::from_utf8(part(&mut at)?).ok()?.to_string())
+            };
+            computed.push(Computed {
+                key: text()?,
+                what: text()?,
+                src: text()?,
+                value: text()?,
+            });
+        }
+        let last = match varint::read(bytes, &mut at)? {
+            0 => None,
+            file => Some(Ref {
+                file: u32::try_from(file - 1).ok()?,
+                value: u32::try_from(varint::read(bytes, &mut at)?).ok()?,
+            }),
+        };
+        (at == bytes.len()).then_some(Figures {
+            places,
+            count,
+            texts,
+            computed,
+            last,
+        })
+    }
+
     /// How many figures.
     pub fn len(&self) -> usize {
         self.count as usize
@@ -250,6 +322,41 @@ pub struct Manifest {
     /// Published figures that changed with no entry in the corrections log yet: kept until
     /// the log has one, so that the warning is not given once and then forgotten.
     pub pending: Vec<Pending>,
+    /// The pages' figures when a build keeps them in a scratch file instead of in memory
+    /// ([`Manifest::with_spilled_figures`]); the pages' own `figures` are then empty.
+    spilled: Option<Arc<SpilledFigures>>,
+}
+
+/// The figures of a build's pages, each page's as [`Figures::to_bytes`], put in a scratch
+/// file as the pages are done by the page's place in the manifest's order (its output path
+/// among the paths of every page of the build).
+pub struct SpilledFigures(crate::spill::Spill);
+
+impl std::fmt::Debug for SpilledFigures {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SpilledFigures")
+    }
+}
+
+impl SpilledFigures {
+    /// Figures kept in `spill`.
+    pub fn new(spill: crate::spill::Spill) -> SpilledFigures {
+        SpilledFigures(spill)
+    }
+
+    /// Keeps `figures`, of the page at `place` in the manifest's order.
+    pub fn put(&self, place: usize, figures: &Figures) -> std::io::Result<()> {
+        self.0.put(place, figures.to_bytes().into())
+    }
+}
+
+/// The error of spilled figures that do not read back as the pages' (never, but for a
+/// scratch file changed from outside).
+fn spilled_unreadable() -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidData,
+        "the figures kept in the build's scratch file do not read back",
+    )
 }
 
 /// A changed figure still owed an entry in the corrections log.
@@ -309,7 +416,70 @@ impl Manifest {
             pages,
             downloads: Vec::new(),
             pending: Vec::new(),
+            spilled: None,
         }
+    }
+
+    /// [`Manifest::new`] of pages whose figures wait in `spilled` (put there by each page's
+    /// place among `pages` in order), not in the pages.
+    pub fn with_spilled_figures(
+        pages: Vec<Page>,
+        table: Arc<Sources>,
+        data: BTreeMap<String, String>,
+        spilled: SpilledFigures,
+    ) -> Manifest {
+        Manifest {
+            spilled: Some(Arc::new(spilled)),
+            ..Manifest::new(pages, table, data)
+        }
+    }
+
+    /// Calls `each` with every page and its figures, in order: the page's own, or read back
+    /// one page at a time from the scratch file they wait in.
+    pub fn for_each_page<'m>(
+        &'m self,
+        each: &mut dyn FnMut(&'m Page, Cow<'m, Figures>) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        let Some(spilled) = &self.spilled else {
+            for page in &self.pages {
+                each(page, Cow::Borrowed(&page.figures))?;
+            }
+            return Ok(());
+        };
+        let mut pages = self.pages.iter();
+        spilled
+            .0
+            .for_each_part(crate::spill::Part::Whole, &mut |_, bytes| {
+                let page = pages.next().ok_or_else(spilled_unreadable)?;
+                let figures = Figures::from_bytes(bytes).ok_or_else(spilled_unreadable)?;
+                each(page, Cow::Owned(figures))
+            })?;
+        match pages.next() {
+            Some(_) => Err(spilled_unreadable()),
+            None => Ok(()),
+        }
+    }
+
+    /// This manifest with every page's figures in memory: itself, unless they wait in a
+    /// scratch file (then read back, for what looks figures up across pages: the
+    /// comparison with the published figures, `huibao diff`).
+    pub fn loaded(&self) -> std::io::Result<Cow<'_, Manifest>> {
+        if self.spilled.is_none() {
+            return Ok(Cow::Borrowed(self));
+        }
+        let mut pages = Vec::with_capacity(self.pages.len());
+        self.for_each_page(&mut |page, figures| {
+            pages.push(Page {
+                figures: Arc::new(figures.into_owned()),
+                ..page.clone()
+            });
+            Ok(())
+        })?;
+        Ok(Cow::Owned(Manifest {
+            pages,
+            spilled: None,
+            ..self.clone()
+        }))
     }
 
     /// The file and value a data figure refers to.
@@ -377,8 +547,8 @@ impl Manifest {
         // figures): each label's text looked up once. The numbers are looked up again when
         // the pages are written, not kept for each figure (ten million at 100,000 villages).
         let mut label_of: rustc_hash::FxHashMap<u32, usize> = Default::default();
-        for page in &self.pages {
-            for figure in page.figures.iter() {
+        self.for_each_page(&mut |_, figures| {
+            for figure in figures.iter() {
                 let Some((file_number, file, source)) = self.tabled(figure) else {
                     continue;
                 };
@@ -397,7 +567,8 @@ impl Manifest {
                     })
                 });
             }
-        }
+            Ok(())
+        })?;
         let numbers = Numbers {
             files: &file_index,
             labels: &label_of,
@@ -426,17 +597,30 @@ impl Manifest {
         out.write_all(head.as_bytes())?;
         let progress = crate::progress::Progress::new("清单 figures", self.pages.len());
         const BATCH: usize = 512;
-        for (batch, pages) in self.pages.chunks(BATCH).enumerate() {
-            let texts: Vec<Vec<u8>> = pages
+        let mut batch: Vec<(&Page, Cow<'_, Figures>)> = Vec::with_capacity(BATCH);
+        let mut first = true;
+        let mut write_batch = |batch: &mut Vec<(&Page, Cow<'_, Figures>)>| {
+            let texts: Vec<Vec<u8>> = batch
                 .par_iter()
-                .map(|page| self.page_text(page, &numbers))
+                .map(|(page, figures)| self.page_text(page, figures, &numbers))
                 .collect();
-            for (i, text) in texts.iter().enumerate() {
-                out.write_all(if batch == 0 && i == 0 { b"\n" } else { b",\n" })?;
+            batch.clear();
+            for text in &texts {
+                out.write_all(if first { b"\n" } else { b",\n" })?;
+                first = false;
                 out.write_all(text)?;
                 progress.tick();
             }
-        }
+            std::io::Result::Ok(())
+        };
+        self.for_each_page(&mut |page, figures| {
+            batch.push((page, figures));
+            if batch.len() == BATCH {
+                write_batch(&mut batch)?;
+            }
+            Ok(())
+        })?;
+        write_batch(&mut batch)?;
         progress.finish();
         let mut tail = String::from("\n],\n\"pending\": [");
         for (i, p) in self.pending.iter().enumerate() {
@@ -453,10 +637,10 @@ impl Manifest {
     }
 
     /// One page's entry: its figures, those of data files by their numbers in the tables.
-    fn page_text(&self, page: &Page, numbers: &Numbers<'_>) -> Vec<u8> {
+    fn page_text(&self, page: &Page, figures: &Figures, numbers: &Numbers<'_>) -> Vec<u8> {
         // Pushed piece by piece, texts escaped straight into the page's bytes (the
         // formatting machinery and a string per text took most of the manifest's time).
-        let mut body = Vec::with_capacity(64 + 40 * page.figures.len());
+        let mut body = Vec::with_capacity(64 + 40 * figures.len());
         let mut digits = itoa::Buffer::new();
         body.extend_from_slice(b"{\"page\": ");
         push_json(&mut body, &page.page);
@@ -474,7 +658,7 @@ impl Manifest {
             body.extend_from_slice(b"], ");
         }
         body.extend_from_slice(b"\"figures\": [");
-        for (j, figure) in page.figures.iter().enumerate() {
+        for (j, figure) in figures.iter().enumerate() {
             body.extend_from_slice(if j == 0 { b"\n  " } else { b",\n  " });
             // Only a tabled figure has numbers.
             let tabled = self.tabled(figure).and_then(|t| Some((t, numbers.of(t)?)));
@@ -601,6 +785,7 @@ impl Manifest {
             pages,
             downloads: doc.downloads,
             pending,
+            spilled: None,
         })
     }
 
@@ -610,7 +795,9 @@ impl Manifest {
     }
 
     /// Every figure once, by key: (the first page printing it, the figure as printed there).
+    /// Of a manifest whose figures are in memory ([`Manifest::loaded`]).
     pub fn by_key(&self) -> HashMap<Key<'_>, (&Page, Figure<'_>)> {
+        debug_assert!(self.spilled.is_none(), "by_key of figures not loaded");
         let mut map = HashMap::new();
         for page in &self.pages {
             for figure in page.figures.iter() {
@@ -812,6 +999,54 @@ mod tests {
     }
 
     #[test]
+    fn figures_in_a_scratch_file_read_back_as_kept() {
+        let computed = Computed {
+            key: "sum(data/a.yaml#a.b)".into(),
+            what: "合计".into(),
+            src: "合计：…".into(),
+            value: "3人".into(),
+        };
+        let pages: Vec<Page> = [
+            (
+                "b.html",
+                vec![figure(1, "2人"), Figure::Computed(&computed)],
+            ),
+            ("a.html", vec![figure(0, "1人")]),
+            ("c.html", vec![]),
+        ]
+        .into_iter()
+        .map(|(page, figures)| Page {
+            page: page.into(),
+            title: page.into(),
+            figures: Arc::new(figures.into_iter().collect()),
+            downloads: Vec::new(),
+        })
+        .collect();
+        let data = BTreeMap::new();
+        let held = Manifest::new(pages.clone(), table(&["a", "b"]), data.clone());
+        // Put in any order, each at its page's place among the pages in path order.
+        let spill = crate::spill::Spill::in_memory();
+        let spilled = SpilledFigures::new(spill);
+        for (place, page) in [(1, &pages[0]), (2, &pages[2]), (0, &pages[1])] {
+            spilled.put(place, &page.figures).unwrap();
+        }
+        let empty: Vec<Page> = pages
+            .iter()
+            .map(|p| Page {
+                figures: Arc::default(),
+                ..p.clone()
+            })
+            .collect();
+        let kept = Manifest::with_spilled_figures(empty, table(&["a", "b"]), data, spilled);
+        assert_eq!(kept.to_bytes(), held.to_bytes());
+        let loaded = kept.loaded().unwrap();
+        assert!(matches!(loaded, Cow::Owned(_)));
+        assert_eq!(loaded.pages, held.pages);
+        assert!(matches!(held.loaded().unwrap(), Cow::Borrowed(_)));
+        assert_eq!(diff(&held, &loaded), Vec::new());
+    }
+
+    #[test]
     fn changed_removed_and_new_figures() {
         let old = manifest(
             vec![figure(0, "1人"), figure(1, "2人"), figure(2, "3人")],
@@ -908,7 +1143,17 @@ mod tests {
                 .collect();
             let packed: Figures = figures.iter().copied().collect();
             proptest::prop_assert_eq!(packed.len(), figures.len());
-            proptest::prop_assert_eq!(packed.iter().collect::<Vec<_>>(), figures);
+            proptest::prop_assert_eq!(&packed.iter().collect::<Vec<_>>(), &figures);
+            // As bytes (a build's scratch file) and back: the same figures, and the same
+            // bytes again; cut short or with a byte more, they are not read.
+            let bytes = packed.to_bytes();
+            let back = Figures::from_bytes(&bytes);
+            proptest::prop_assert_eq!(back.as_ref(), Some(&packed));
+            proptest::prop_assert_eq!(back.map(|b| b.to_bytes()), Some(bytes.clone()));
+            proptest::prop_assert_eq!(Figures::from_bytes(&bytes[..bytes.len() - 1]), None);
+            let mut longer = bytes;
+            longer.push(0);
+            proptest::prop_assert_eq!(Figures::from_bytes(&longer), None);
         }
     }
 

@@ -70,9 +70,12 @@ impl Published {
     /// a figure added, removed or moved, or many values changed at once) is the file read
     /// again, each published figure found by its key.
     pub fn compare(&self, new: &Manifest) -> Option<Compared> {
-        match self.compare_in_order(new)? {
+        // The new figures looked up across pages: in memory for the comparison alone when
+        // a large build kept them in a scratch file (its pages are done by now).
+        let new = new.loaded().ok()?;
+        match self.compare_in_order(&new)? {
             Some(compared) => Some(compared),
-            None => self.compare_by_key(new),
+            None => self.compare_by_key(&new),
         }
     }
 

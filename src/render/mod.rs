@@ -490,6 +490,24 @@ pub fn render_site_cached(
             None => None,
         },
     };
+    // The figures of each page, for the manifest: in a scratch file as the pages are done
+    // when a build has many pages (a province's report: 100,000 pages printed ten million
+    // figures, 150 MiB held until the end), each at its place in the manifest's order.
+    let spilled_figures = match sink {
+        Some(sink) if !sample && plan.pages.len() >= figures_spilled_from() => {
+            match sink.spill("figures") {
+                Some(Ok(spill)) => {
+                    Some((manifest::SpilledFigures::new(spill), manifest_places(plan)))
+                }
+                Some(Err(problem)) => {
+                    problems.push(problem);
+                    None
+                }
+                None => None,
+            }
+        }
+        _ => None,
+    };
     // The search index: each page's terms and text as it is rendered.
     let search_site = site.config.search.enabled;
     let collector = match (search_site && !sample, sink) {
@@ -918,7 +936,15 @@ pub fn render_site_cached(
             search: search.filter(|_| keep),
             table_paths: page.tables.iter().map(|(p, _)| p.clone()).collect(),
             tables: if keep { page.tables } else { Vec::new() },
-            figures: page.figures.shrunk(),
+            figures: match &spilled_figures {
+                Some((spilled, places)) => {
+                    spilled
+                        .put(places[index] as usize, &page.figures)
+                        .map_err(|error| vec![manifest_scratch_error(&error)])?;
+                    manifest::Figures::default()
+                }
+                None => page.figures.shrunk(),
+            },
             links: if keep { links } else { links.for_build() },
         })
     };
@@ -954,11 +980,16 @@ pub fn render_site_cached(
     } else {
         done.figures.len()
     };
-    let mut figures = manifest::Manifest::new(
-        std::mem::take(&mut done.figures),
-        figure_sources.clone(),
-        data_fingerprints,
-    );
+    let pages_done = std::mem::take(&mut done.figures);
+    let mut figures = match spilled_figures {
+        Some((spilled, _)) => manifest::Manifest::with_spilled_figures(
+            pages_done,
+            figure_sources.clone(),
+            data_fingerprints,
+            spilled,
+        ),
+        None => manifest::Manifest::new(pages_done, figure_sources.clone(), data_fingerprints),
+    };
     // The data's own downloads carry every value: named in the manifest too.
     if let Some(offered) = &data_downloads {
         figures.downloads = offered
@@ -1205,13 +1236,25 @@ impl Finishing<'_> {
                 bytes: page.bytes,
                 section: page.section,
                 tables: page.tables,
-                figures: std::sync::Arc::new(page.figures),
+                figures: shared_figures(page.figures),
                 table_paths: page.table_paths,
                 anchors,
                 search: page.search,
                 links,
             },
         );
+    }
+}
+
+/// A page's figures, shared: none (a page without figures, or whose figures wait in the
+/// build's scratch file) is one [`manifest::Figures`] for all such pages.
+fn shared_figures(figures: manifest::Figures) -> std::sync::Arc<manifest::Figures> {
+    static NONE: std::sync::LazyLock<std::sync::Arc<manifest::Figures>> =
+        std::sync::LazyLock::new(Default::default);
+    if figures.is_empty() {
+        NONE.clone()
+    } else {
+        std::sync::Arc::new(figures)
     }
 }
 
@@ -1391,6 +1434,47 @@ impl Contexts<'_> {
 /// Pages are independent: each worker thread has its own contexts (see [`Contexts`]: made
 /// once per thread and template, never per page). A page whose rendering panics is an
 /// internal error of that page, not the end of the build.
+/// A build of this many pages or more keeps their figures in a scratch file until the
+/// manifest is written (`HUIBAO_FIGURES_SPILLED_FROM` sets another number: the tests keep a
+/// small site's there).
+const FIGURES_SPILLED_FROM: usize = 20_000;
+
+/// How many pages a build has from which their figures wait in a scratch file.
+fn figures_spilled_from() -> usize {
+    std::env::var("HUIBAO_FIGURES_SPILLED_FROM")
+        .ok()
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(FIGURES_SPILLED_FROM)
+}
+
+/// Each planned page's place in the manifest, whose pages are in the order of their
+/// output paths.
+fn manifest_places(plan: &PagePlan) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..plan.pages.len() as u32).collect();
+    order.sort_unstable_by(|&a, &b| {
+        plan.pages[a as usize]
+            .output
+            .cmp(&plan.pages[b as usize].output)
+    });
+    let mut places = vec![0; order.len()];
+    for (place, &index) in order.iter().enumerate() {
+        places[index as usize] = place as u32;
+    }
+    places
+}
+
+/// A failure to keep a page's figures in the build's scratch file.
+fn manifest_scratch_error(error: &std::io::Error) -> Diagnostic {
+    Diagnostic::unwritable(
+        manifest::FILE,
+        (
+            "暂存页面的数字（写入临时文件）",
+            "keeping the pages' figures in a scratch file",
+        ),
+        error,
+    )
+}
+
 fn render_in_parallel(
     to_render: &[(usize, u64)],
     shared: Shared<'_>,
