@@ -80,6 +80,35 @@ impl DataFile {
     }
 }
 
+/// What is known of a data file whether its tree is loaded ([`DataFile`]) or packed
+/// ([`PackedFile`]): where it is, and its place in the template context.
+pub trait FilePlace {
+    /// The file relative to the site folder, e.g. `data/villages/hengxi.yaml`.
+    fn path(&self) -> &Path;
+    /// Its place in the template context: `["villages", "hengxi"]`.
+    fn key_path(&self) -> &[String];
+}
+
+impl FilePlace for Arc<DataFile> {
+    fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn key_path(&self) -> &[String] {
+        &self.key_path
+    }
+}
+
+impl FilePlace for PackedFile {
+    fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn key_path(&self) -> &[String] {
+        &self.key_path
+    }
+}
+
 /// The id of the record at `key_path` (`villages`, `hengxi`): its last part.
 fn record_id(key_path: &[String]) -> &str {
     key_path.last().map_or("", String::as_str)

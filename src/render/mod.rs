@@ -341,19 +341,20 @@ pub fn render_site_cached(
     // The preview keeps the data context for its next build (see [`context::Cache`]).
     let keep = matches!(pages_to, PagesTo::Memory);
     let mut sources = pages::read_sources(site, &mut problems);
-    let (data_map, figure_sources) = if keep {
+    // The template values and the table of numbers: made now by the preview and `check`; a
+    // build makes its table after the plan, as it packs the data (below), and each page
+    // makes the values it reads ([`context::LazyValues`]).
+    let made_now = if keep {
         let last = std::mem::take(&mut cache.context);
-        context::data_context_cached(&data, extras.schema, last)
+        Some(context::data_context_cached(&data, extras.schema, last))
     } else if sample {
         let templates: Vec<&str> = sources.iter().map(|s| s.template.as_str()).collect();
         let per_folder = list_limit.unwrap_or(usize::MAX);
         let (data_map, figure_sources) =
             context::sample_context(&data, extras.schema, &templates, per_folder);
-        (data_map, std::sync::Arc::new(figure_sources))
+        Some((data_map, std::sync::Arc::new(figure_sources)))
     } else {
-        // A build: each page makes the values it reads ([`context::LazyValues`]).
-        let figure_sources = context::sources_of(&data, extras.schema);
-        (Map::new(), std::sync::Arc::new(figure_sources))
+        None
     };
     // Making the table of numbers and the plan (below) frees about as much as they keep
     // (each file's numbers before they are shared with the files like it): a build gives
@@ -431,37 +432,23 @@ pub fn render_site_cached(
     } else {
         crate::diagnostics::Lang::En
     };
-    let content_tera = content_tera(&sources, figure_sources.clone(), lang, &mut problems);
-    // Template mistakes stop the build; optional fields read unguarded are warnings.
-    let mut template_notes = Vec::new();
-    if let Some(schema) = extras.schema {
-        let last = keep.then_some(&mut cache.typechecked);
-        let (errors, warnings) =
-            typecheck::check_cached(&content_tera, &sources, &data, schema, last)
-                .into_iter()
-                .partition::<Vec<_>, _>(Diagnostic::is_error);
-        problems.extend(errors);
-        template_notes = warnings;
-    }
-    let (layout_tera, layout_print) =
-        theme::layout_tera(site, &mut problems, keep.then_some(&mut cache.layout));
-    let content_spliced = theme::content_spliced(&layout_tera);
-    timer.lap("templates");
-    // The preview plans again only when what the plan is made of changed (a figure
-    // corrected in a village file leaves it as it was).
+    // The plan, made while the data's trees are held (a generated page's title is read from
+    // its record); its problems are told after the templates'. The preview plans again only
+    // when what the plan is made of changed (a figure corrected in a village file leaves it
+    // as it was).
+    let mut plan_problems = Vec::new();
     let plan_print = keep.then(|| pages::plan_print(site, &data, &sources));
     let planned = match &cache.planned {
         Some((print, planned)) if plan_print == Some(*print) => planned.clone(),
         _ => {
-            let before = problems.len();
             let planned = std::sync::Arc::new(Planned::new(pages::plan(
                 site,
                 &data,
                 &sources,
-                &mut problems,
+                &mut plan_problems,
             )));
             cache.planned = plan_print
-                .filter(|_| problems.len() == before)
+                .filter(|_| plan_problems.is_empty())
                 .map(|print| (print, planned.clone()));
             planned
         }
@@ -469,6 +456,44 @@ pub fn render_site_cached(
     let plan = &planned.plan;
     give_back();
     timer.lap("plan");
+    // A build packs the data now, making its table of numbers and its files' fingerprints
+    // as it goes: the trees (416 MiB at 100,000 villages) go before the templates are read
+    // and the pages made.
+    let (data_map, figure_sources, checked, build_fingerprints) = match made_now {
+        Some((data_map, figure_sources)) => (data_map, figure_sources, Checked::Trees(data), None),
+        None => {
+            let (lazy, table, fingerprints) = context::LazyValues::for_build(data, extras.schema);
+            // Their memory goes back to the system now, not when the allocator next tidies
+            // (seconds later, when the overview page has taken as much again).
+            give_back();
+            let table = std::sync::Arc::new(table);
+            (Map::new(), table, Checked::Packed(lazy), Some(fingerprints))
+        }
+    };
+    timer.lap("fingerprints");
+    let content_tera = content_tera(&sources, figure_sources.clone(), lang, &mut problems);
+    // Template mistakes stop the build; optional fields read unguarded are warnings.
+    let mut template_notes = Vec::new();
+    if let Some(schema) = extras.schema {
+        let last = keep.then_some(&mut cache.typechecked);
+        let (errors, warnings) = match &checked {
+            Checked::Trees(data) => {
+                typecheck::check_cached(&content_tera, &sources, &data.files, schema, last)
+            }
+            Checked::Packed(lazy) => {
+                typecheck::check_cached(&content_tera, &sources, lazy.files(), schema, last)
+            }
+        }
+        .into_iter()
+        .partition::<Vec<_>, _>(Diagnostic::is_error);
+        problems.extend(errors);
+        template_notes = warnings;
+    }
+    let (layout_tera, layout_print) =
+        theme::layout_tera(site, &mut problems, keep.then_some(&mut cache.layout));
+    let content_spliced = theme::content_spliced(&layout_tera);
+    timer.lap("templates");
+    problems.append(&mut plan_problems);
     // The whole-report page: its sections kept in reading order as the pages are done. Not
     // set, it is made for a site of a printable size.
     let print_page = site
@@ -610,12 +635,16 @@ pub fn render_site_cached(
         .unzip();
     // The data files' fingerprints, for the manifest (taken on every core, and so ready
     // for the preview's reuse below); a sample (`check`) needs none.
-    let data_fingerprints = if sample {
-        std::collections::BTreeMap::new()
-    } else {
-        data.fingerprints()
+    let data_fingerprints = match (&checked, build_fingerprints) {
+        (_, Some(fingerprints)) => fingerprints,
+        (_, None) if sample => std::collections::BTreeMap::new(),
+        (Checked::Trees(data), None) => data.fingerprints(),
+        (Checked::Packed(_), None) => std::collections::BTreeMap::new(),
     };
-    let checked_files = keep.then(|| data.files.clone());
+    let checked_files = match &checked {
+        Checked::Trees(data) if keep => Some(data.files.clone()),
+        _ => None,
+    };
     // Fingerprints of each page's inputs tell which cached pages can be reused; a build that
     // keeps nothing (a sink) does not need them.
     let prints = checked_files.as_deref().map(|files| {
@@ -635,30 +664,23 @@ pub fn render_site_cached(
             &mut cache.file_prints,
         )
     });
-    let folders = context::top_level_folders(&data);
     // The pages read the template values: made now (the preview, `check`), the checked
-    // data goes; else they are made from it as the pages need them.
-    let lazy = match pages_to {
-        PagesTo::Sink(_) => {
-            let lazy = context::LazyValues::new(data, extras.schema);
-            // The trees are gone (416 MiB at 100,000 villages): their memory goes back to
-            // the system now, not when the allocator next tidies (seconds later, when the
-            // overview page has taken as much again).
-            give_back();
-            Some(lazy)
-        }
-        _ => {
+    // data goes; a build's are made from the packed data as the pages need them.
+    let (lazy, folders) = match checked {
+        Checked::Packed(lazy) => (Some(lazy), Default::default()),
+        Checked::Trees(data) => {
+            let folders = context::top_level_folders(&data);
             // Freeing 10,000 files' trees takes milliseconds (7 ms for `check` at 10,000
             // villages): done on another core while the pages are made.
             rayon::spawn(move || drop(data));
-            None
+            (None, folders)
         }
     };
     let values = match &lazy {
         Some(lazy) => Values::Lazy(lazy),
         None => Values::Made(&data_map, &folders),
     };
-    timer.lap("fingerprints");
+    timer.lap("prints");
     let link_targets = &planned.link_targets;
     let builtin_files = if theme::uses_builtin(site) {
         theme::builtin_static_files().collect()
@@ -1434,6 +1456,15 @@ impl Contexts<'_> {
 /// Pages are independent: each worker thread has its own contexts (see [`Contexts`]: made
 /// once per thread and template, never per page). A page whose rendering panics is an
 /// internal error of that page, not the end of the build.
+/// The checked data as the pages take it: its trees (the preview, `check`), or, for a
+/// build, packed with the values each page makes when it needs them.
+enum Checked<'s> {
+    /// The files as loaded and checked.
+    Trees(Data),
+    /// The files packed.
+    Packed(context::LazyValues<'s>),
+}
+
 /// A build of this many pages or more keeps their figures in a scratch file until the
 /// manifest is written (`HUIBAO_FIGURES_SPILLED_FROM` sets another number: the tests keep a
 /// small site's there).

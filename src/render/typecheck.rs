@@ -11,7 +11,7 @@ use tera::ast::{Expr, ExprVal, Node};
 
 use super::pages::Source;
 use crate::diagnostics::{Diagnostic, Location, Text};
-use crate::load::Data;
+use crate::load::FilePlace;
 use crate::validate::fields::schema_for;
 use crate::validate::schema::{Field, Kind, Schema, did_you_mean};
 
@@ -62,7 +62,7 @@ pub(super) struct Checked {
 pub(super) fn check_cached(
     tera: &Tera,
     sources: &[Source],
-    data: &Data,
+    data: &[impl FilePlace + Sync],
     schema: &Schema,
     last: Option<&mut Option<Checked>>,
 ) -> Vec<Diagnostic> {
@@ -86,16 +86,16 @@ pub(super) fn check_cached(
 
 /// A print of the content files and the data files' paths: what [`check`] reads besides
 /// the schema and the templates made of the content files.
-fn inputs_print(sources: &[Source], data: &Data) -> u64 {
+fn inputs_print(sources: &[Source], data: &[impl FilePlace]) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut hasher = rustc_hash::FxHasher::default();
     for source in sources {
         source.hash_place(&mut hasher);
         source.template.hash(&mut hasher);
     }
-    data.files.len().hash(&mut hasher);
-    for file in &data.files {
-        file.path.hash(&mut hasher);
+    data.len().hash(&mut hasher);
+    for file in data {
+        file.path().hash(&mut hasher);
     }
     hasher.finish()
 }
@@ -104,7 +104,7 @@ fn inputs_print(sources: &[Source], data: &Data) -> u64 {
 pub(super) fn check(
     tera: &Tera,
     sources: &[Source],
-    data: &Data,
+    data: &[impl FilePlace + Sync],
     schema: &Schema,
 ) -> Vec<Diagnostic> {
     let top = top_level(data, schema);
@@ -165,24 +165,23 @@ pub(super) fn check(
 
 /// The data context's top-level names and their shapes: each file's record (fields of its
 /// schema, and `id`), each folder as its files by id, and its `_list`.
-fn top_level(data: &Data, schema: &Schema) -> Vec<(String, Shape)> {
+fn top_level(data: &[impl FilePlace + Sync], schema: &Schema) -> Vec<(String, Shape)> {
     // Folder path → its files: (id, the number of its schema entry).
     let mut folders: BTreeMap<Vec<String>, Vec<(String, Option<usize>)>> = BTreeMap::new();
     // Each file's schema entry, found on every core (a pattern match per file: 10,000 at
     // 10,000 villages).
     let entries: Vec<Option<usize>> = {
         use rayon::prelude::*;
-        data.files
-            .par_iter()
+        data.par_iter()
             .with_min_len(256)
             .map(|file| {
-                schema_for(schema, &file.path)
+                schema_for(schema, file.path())
                     .and_then(|f| schema.files.iter().position(|g| std::ptr::eq(f, g)))
             })
             .collect()
     };
-    for (file, entry) in data.files.iter().zip(entries) {
-        let Some((id, folder)) = file.key_path.split_last() else {
+    for (file, entry) in data.iter().zip(entries) {
+        let Some((id, folder)) = file.key_path().split_last() else {
             continue;
         };
         // (Looked up by the folder's names: a key is made once per folder, not per file.)
