@@ -81,12 +81,22 @@ impl DataFile {
 }
 
 /// What is known of a data file whether its tree is loaded ([`DataFile`]) or packed
-/// ([`PackedFile`]): where it is, and its place in the template context.
+/// ([`PackedFile`]): where it is, its place in the template context, and its top-level
+/// texts (a generated page's title).
 pub trait FilePlace {
     /// The file relative to the site folder, e.g. `data/villages/hengxi.yaml`.
     fn path(&self) -> &Path;
     /// Its place in the template context: `["villages", "hengxi"]`.
     fn key_path(&self) -> &[String];
+    /// The place of its top-level mapping.
+    fn root_location(&self) -> Location;
+    /// The text of its top-level field `key`, if it has one that is text.
+    fn top_level_text(&self, key: &str) -> Option<&str>;
+
+    /// The record's id: its file name without the extension.
+    fn id(&self) -> &str {
+        record_id(self.key_path())
+    }
 }
 
 impl FilePlace for Arc<DataFile> {
@@ -97,6 +107,17 @@ impl FilePlace for Arc<DataFile> {
     fn key_path(&self) -> &[String] {
         &self.key_path
     }
+
+    fn root_location(&self) -> Location {
+        self.root.location(&self.path)
+    }
+
+    fn top_level_text(&self, key: &str) -> Option<&str> {
+        match &self.root.get(key)?.value {
+            Value::String(text) => Some(text),
+            _ => None,
+        }
+    }
 }
 
 impl FilePlace for PackedFile {
@@ -106,6 +127,15 @@ impl FilePlace for PackedFile {
 
     fn key_path(&self) -> &[String] {
         &self.key_path
+    }
+
+    fn root_location(&self) -> Location {
+        let (line, col) = self.root_place().unwrap_or((1, 1));
+        Location::new(&self.path, line as usize, col as usize)
+    }
+
+    fn top_level_text(&self, key: &str) -> Option<&str> {
+        PackedFile::top_level_text(self, key)
     }
 }
 

@@ -89,6 +89,45 @@ impl PackedFile {
     pub fn packed_len(&self) -> usize {
         self.root.len()
     }
+
+    /// The line and column of its top-level mapping, as [`DataFile::root`]'s.
+    pub fn root_place(&self) -> Option<(u32, u32)> {
+        self.reader().place()
+    }
+
+    /// The text of top-level field `key` (as [`Node::get`] on the unpacked tree, then its
+    /// string), read from the bytes without unpacking the rest: a generated page's title.
+    pub fn top_level_text(&self, key: &str) -> Option<&str> {
+        let mut reader = self.reader();
+        reader.place()?;
+        if reader.tag()? != MAP {
+            return None;
+        }
+        for _ in 0..reader.count()? {
+            let name = Name::numbered(u32::try_from(reader.number()?).ok()?)?;
+            reader.place()?;
+            if *name == *key {
+                reader.place()?;
+                if reader.tag()? != STRING {
+                    return None;
+                }
+                let len = reader.count()?;
+                let text = reader.bytes.get(reader.at..reader.at.checked_add(len)?)?;
+                return std::str::from_utf8(text).ok();
+            }
+            reader.skip()?;
+        }
+        None
+    }
+
+    /// A reader at the start of its bytes.
+    fn reader(&self) -> Unpacker<'_> {
+        Unpacker {
+            bytes: &self.root,
+            at: 0,
+            line: 0,
+        }
+    }
 }
 
 /// Writes a tree's bytes.
@@ -170,6 +209,48 @@ struct Unpacker<'b> {
 impl Unpacker<'_> {
     fn number(&mut self) -> Option<u64> {
         varint::read(self.bytes, &mut self.at)
+    }
+
+    /// The next byte: a value's tag.
+    fn tag(&mut self) -> Option<u8> {
+        let tag = *self.bytes.get(self.at)?;
+        self.at += 1;
+        Some(tag)
+    }
+
+    /// Goes past a node without making it.
+    fn skip(&mut self) -> Option<()> {
+        self.place()?;
+        match self.tag()? {
+            NULL | FALSE | TRUE => {}
+            STRING => {
+                let len = self.count()?;
+                self.at = self
+                    .at
+                    .checked_add(len)
+                    .filter(|&end| end <= self.bytes.len())?;
+            }
+            LIST => {
+                for _ in 0..self.count()? {
+                    self.skip()?;
+                }
+            }
+            MAP => {
+                for _ in 0..self.count()? {
+                    self.number()?;
+                    self.place()?;
+                    self.skip()?;
+                }
+            }
+            tag => {
+                let wide = tag.checked_sub(NUMBER)? >= WIDE;
+                self.number()?;
+                if wide {
+                    self.number()?;
+                }
+            }
+        }
+        Some(())
     }
 
     fn count(&mut self) -> Option<usize> {
@@ -422,6 +503,22 @@ exits:
             numbers_shown(&file.root, &mut before);
             numbers_shown(&back.root, &mut after);
             proptest::prop_assert_eq!(before, after);
+            // Read from the bytes without unpacking: the root's place, and each top-level
+            // field's text as the tree has it (every other field skipped over whole).
+            let packed = PackedFile::new(&file);
+            proptest::prop_assert_eq!(packed.root_place(), Some((file.root.line, file.root.col)));
+            let mut names: Vec<String> = match &file.root.value {
+                Value::Map(entries) => entries.iter().map(|(k, _)| k.name.to_string()).collect(),
+                _ => Vec::new(),
+            };
+            names.push("none_such".into());
+            for name in &names {
+                let text = match file.root.get(name).map(|n| &n.value) {
+                    Some(Value::String(text)) => Some(&**text),
+                    _ => None,
+                };
+                proptest::prop_assert_eq!(packed.top_level_text(name), text, "{}", name);
+            }
         }
     }
 

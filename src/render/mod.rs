@@ -432,33 +432,9 @@ pub fn render_site_cached(
     } else {
         crate::diagnostics::Lang::En
     };
-    // The plan, made while the data's trees are held (a generated page's title is read from
-    // its record); its problems are told after the templates'. The preview plans again only
-    // when what the plan is made of changed (a figure corrected in a village file leaves it
-    // as it was).
-    let mut plan_problems = Vec::new();
-    let plan_print = keep.then(|| pages::plan_print(site, &data, &sources));
-    let planned = match &cache.planned {
-        Some((print, planned)) if plan_print == Some(*print) => planned.clone(),
-        _ => {
-            let planned = std::sync::Arc::new(Planned::new(pages::plan(
-                site,
-                &data,
-                &sources,
-                &mut plan_problems,
-            )));
-            cache.planned = plan_print
-                .filter(|_| plan_problems.is_empty())
-                .map(|print| (print, planned.clone()));
-            planned
-        }
-    };
-    let plan = &planned.plan;
-    give_back();
-    timer.lap("plan");
     // A build packs the data now, making its table of numbers and its files' fingerprints
-    // as it goes: the trees (416 MiB at 100,000 villages) go before the templates are read
-    // and the pages made.
+    // as it goes: the trees (416 MiB at 100,000 villages) go before the plan, the templates
+    // and the pages.
     let (data_map, figure_sources, checked, build_fingerprints) = match made_now {
         Some((data_map, figure_sources)) => (data_map, figure_sources, Checked::Trees(data), None),
         None => {
@@ -471,6 +447,36 @@ pub fn render_site_cached(
         }
     };
     timer.lap("fingerprints");
+    // The plan: the pages, from the content files and the data files' places (a generated
+    // page's title is read from its record, packed or not); its problems are told after the
+    // templates'. The preview plans again only when what the plan is made of changed (a
+    // figure corrected in a village file leaves it as it was).
+    let mut plan_problems = Vec::new();
+    let plan_print = match &checked {
+        Checked::Trees(data) if keep => Some(pages::plan_print(site, data, &sources)),
+        _ => None,
+    };
+    let planned = match &cache.planned {
+        Some((print, planned)) if plan_print == Some(*print) => planned.clone(),
+        _ => {
+            let plan = match &checked {
+                Checked::Trees(data) => {
+                    pages::plan(site, &data.files, &sources, &mut plan_problems)
+                }
+                Checked::Packed(lazy) => {
+                    pages::plan(site, lazy.files(), &sources, &mut plan_problems)
+                }
+            };
+            let planned = std::sync::Arc::new(Planned::new(plan));
+            cache.planned = plan_print
+                .filter(|_| plan_problems.is_empty())
+                .map(|print| (print, planned.clone()));
+            planned
+        }
+    };
+    let plan = &planned.plan;
+    give_back();
+    timer.lap("plan");
     let content_tera = content_tera(&sources, figure_sources.clone(), lang, &mut problems);
     // Template mistakes stop the build; optional fields read unguarded are warnings.
     let mut template_notes = Vec::new();

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use crate::diagnostics::{Diagnostic, Location, Text};
 use crate::discover::Site;
-use crate::load::Data;
+use crate::load::{Data, FilePlace};
 
 /// A content file, read.
 #[derive(Debug)]
@@ -266,7 +266,7 @@ pub fn plan_print(site: &Site, data: &Data, sources: &[Source]) -> u64 {
             continue;
         };
         let folder_path: Vec<&str> = folder.split('.').collect();
-        for file in records_of(data, &folder_path) {
+        for file in records_of(&data.files, &folder_path) {
             match record_title(file, front) {
                 Some(title) => title.hash(&mut hasher),
                 None => 0xff_u8.hash(&mut hasher),
@@ -293,28 +293,26 @@ fn title_field(front: &FrontMatter) -> &str {
 }
 
 /// The title of a page generated for `file`: its title field's text (`None`: it has none).
-fn record_title<'d>(file: &'d crate::load::DataFile, front: &FrontMatter) -> Option<&'d str> {
-    match file.root.get(title_field(front)).map(|n| &n.value) {
-        Some(crate::load::Value::String(title)) => Some(title),
-        _ => None,
-    }
+fn record_title<'d>(file: &'d impl FilePlace, front: &FrontMatter) -> Option<&'d str> {
+    file.top_level_text(title_field(front))
 }
 
 /// The data files of the folder at `folder_path` (not those of folders inside it).
-fn records_of<'d>(
-    data: &'d Data,
+fn records_of<'d, F: FilePlace>(
+    data: &'d [F],
     folder_path: &[&str],
-) -> impl Iterator<Item = &'d crate::load::DataFile> {
-    data.files.iter().map(|f| &**f).filter(move |f| {
-        f.key_path.len() == folder_path.len() + 1
-            && f.key_path[..folder_path.len()] == folder_path[..]
+) -> impl Iterator<Item = &'d F> {
+    data.iter().filter(move |f| {
+        f.key_path().len() == folder_path.len() + 1
+            && f.key_path()[..folder_path.len()] == folder_path[..]
     })
 }
 
-/// Decides the pages, their order and navigation.
+/// Decides the pages, their order and navigation, from the data files (their trees, or
+/// packed: only their places and the titles of the records pages are made for are read).
 pub fn plan(
     site: &Site,
-    data: &Data,
+    data: &[impl FilePlace],
     sources: &[Source],
     problems: &mut Vec<Diagnostic>,
 ) -> PagePlan {
@@ -384,8 +382,8 @@ fn output_path(key: &str) -> String {
     [key.strip_suffix(".md").unwrap_or(key), ".html"].concat()
 }
 
-fn generate_pages(
-    data: &Data,
+fn generate_pages<F: FilePlace>(
+    data: &[F],
     source: &Source,
     front: &FrontMatter,
     position: usize,
@@ -421,7 +419,7 @@ fn generate_pages(
         .unwrap_or_else(|| "record".to_string());
     if !crate::load::is_identifier(&var)
         || ["page", "site"].contains(&var.as_str())
-        || data.files.iter().any(|f| f.key_path[0] == var)
+        || data.iter().any(|f| f.key_path()[0] == var)
     {
         problems.push(Diagnostic::error(
             "generate-as",
@@ -437,19 +435,19 @@ fn generate_pages(
     // A folder of 100,000 villages: its pages share the variable's name and the folder's.
     let shared_var: std::sync::Arc<str> = var.as_str().into();
     let folder: std::sync::Arc<[String]> = folder_path.iter().map(|k| k.to_string()).collect();
-    let record_ref = |file: &crate::load::DataFile| RecordRef {
+    let record_ref = |file: &F| RecordRef {
         var: shared_var.clone(),
         folder: folder.clone(),
         id: file.id().to_string(),
     };
-    for (n, file) in records.iter().enumerate() {
+    for (n, &file) in records.iter().enumerate() {
         let title = match record_title(file, front) {
             Some(title) => title.to_string(),
             None => {
                 problems.push(
                     Diagnostic::error(
                         "generate-title",
-                        Some(file.root.location(&file.path)),
+                        Some(file.root_location()),
                         Text::new(
                             format!("生成页面需要标题：这个记录缺少文本字段「{title_field}」"),
                             format!("a generated page needs a title: this record has no text field `{title_field}`"),
