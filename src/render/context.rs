@@ -311,7 +311,11 @@ impl<'s> LazyValues<'s> {
             return Some(value.clone());
         }
         let files = self.folders.get(name)?;
-        let marked = self.marked(files, true, None)?;
+        // With a copy for its folder's list, for a file of a folder inside a folder.
+        let marked = self.marked_each(files, None, |record, file| {
+            let copy = (file.key_path.len() > 2).then(|| record.clone());
+            (record, copy)
+        })?;
         let mut root = Map::new();
         for (&index, (record, listed)) in files.iter().zip(marked) {
             let file = &self.files[index];
@@ -343,11 +347,10 @@ impl<'s> LazyValues<'s> {
             return None;
         }
         let files = &own[..own.len().min(limit.unwrap_or(usize::MAX))];
-        let records = self
-            .marked(files, false, fields)?
-            .into_iter()
-            .map(|(r, _)| r);
-        Some(Json::Array(records.collect()))
+        // Each record straight into the list (the list of 100,000 villages is the overview
+        // page's peak: no pairs of a record and its copy made first).
+        let records = self.marked_each(files, fields, |record, _| record)?;
+        Some(Json::Array(records))
     }
 
     /// The record of a generated page.
@@ -365,14 +368,14 @@ impl<'s> LazyValues<'s> {
         Some(marked_record(index, &file, self.schema, Make::Value, None).0)
     }
 
-    /// The values of files `files` (and a copy for its folder's list, for a file of a folder
-    /// inside a folder, when `listed`), only `fields` of each when given, on every core.
-    fn marked(
+    /// What `each` makes of the value of each file of `files` (with the file), only `fields`
+    /// of each value when given, on every core.
+    fn marked_each<T: Send>(
         &self,
         files: &[usize],
-        listed: bool,
         fields: Option<&std::collections::BTreeSet<String>>,
-    ) -> Option<Vec<(Json, Option<Json>)>> {
+        each: impl Fn(Json, &DataFile) -> T + Sync,
+    ) -> Option<Vec<T>> {
         use rayon::prelude::*;
         files
             .par_iter()
@@ -381,8 +384,7 @@ impl<'s> LazyValues<'s> {
                 // Only the fields the templates read are made (the overview of 10,000
                 // villages reads a few of each village's sixty).
                 let (record, _) = marked_record(index, &file, self.schema, Make::Value, fields);
-                let copy = (listed && file.key_path.len() > 2).then(|| record.clone());
-                Some((record, copy))
+                Some(each(record, &file))
             })
             .collect()
     }
