@@ -99,7 +99,7 @@ pub trait FilePlace {
     }
 }
 
-impl FilePlace for Arc<DataFile> {
+impl FilePlace for DataFile {
     fn path(&self) -> &Path {
         &self.path
     }
@@ -117,6 +117,25 @@ impl FilePlace for Arc<DataFile> {
             Value::String(text) => Some(text),
             _ => None,
         }
+    }
+}
+
+/// The data's files, shared ([`Data::files`]).
+impl<T: FilePlace> FilePlace for Arc<T> {
+    fn path(&self) -> &Path {
+        T::path(self)
+    }
+
+    fn key_path(&self) -> &[String] {
+        T::key_path(self)
+    }
+
+    fn root_location(&self) -> Location {
+        T::root_location(self)
+    }
+
+    fn top_level_text(&self, key: &str) -> Option<&str> {
+        T::top_level_text(self, key)
     }
 }
 

@@ -462,7 +462,7 @@ impl Manifest {
 
     /// This manifest with every page's figures in memory: itself, unless they wait in a
     /// scratch file (then read back, for what looks figures up across pages: the
-    /// comparison with the published figures, `huibao diff`).
+    /// comparison with the published figures).
     pub fn loaded(&self) -> std::io::Result<Cow<'_, Manifest>> {
         if self.spilled.is_none() {
             return Ok(Cow::Borrowed(self));

@@ -572,10 +572,9 @@ fn marked_file(
         None => path.clone(),
     };
     let schema_label = file_schema.and_then(|f| f.label.clone());
-    let name = match file.root.get("name").map(|n| &n.value) {
-        Some(Value::String(name)) if pattern != path => Some(name.to_string()),
-        _ => None,
-    };
+    let name = crate::load::FilePlace::top_level_text(file, "name")
+        .filter(|_| pattern != path)
+        .map(str::to_string);
     let title = name
         .or_else(|| schema_label.clone())
         .unwrap_or_else(|| file.key_path.join("."));

@@ -342,7 +342,7 @@ pub fn render_site_cached(
     let keep = matches!(pages_to, PagesTo::Memory);
     let mut sources = pages::read_sources(site, &mut problems);
     // The template values and the table of numbers: made now by the preview and `check`; a
-    // build makes its table after the plan, as it packs the data (below), and each page
+    // build makes its table as it packs the data, before the plan (below), and each page
     // makes the values it reads ([`context::LazyValues`]).
     let made_now = if keep {
         let last = std::mem::take(&mut cache.context);
@@ -356,11 +356,10 @@ pub fn render_site_cached(
     } else {
         None
     };
-    // Making the table of numbers and the plan (below) frees about as much as they keep
-    // (each file's numbers before they are shared with the files like it): a build gives
-    // it back at once, so that the trees, still held, are not joined by it (30–40 MiB at
-    // 100,000 villages), and the trees themselves once packed. The preview and `check`
-    // keep their milliseconds.
+    // What validation leaves behind (30–40 MiB at 100,000 villages), the trees once packed
+    // and what packing and the plan free (each file's numbers before they are shared with
+    // the files like it): a build gives them back to the system at once, not when the
+    // allocator next tidies. The preview and `check` keep their milliseconds.
     let give_back = || {
         if sink.is_some() {
             crate::give_back_freed_memory();
@@ -641,11 +640,10 @@ pub fn render_site_cached(
         .unzip();
     // The data files' fingerprints, for the manifest (taken on every core, and so ready
     // for the preview's reuse below); a sample (`check`) needs none.
-    let data_fingerprints = match (&checked, build_fingerprints) {
-        (_, Some(fingerprints)) => fingerprints,
-        (_, None) if sample => std::collections::BTreeMap::new(),
-        (Checked::Trees(data), None) => data.fingerprints(),
-        (Checked::Packed(_), None) => std::collections::BTreeMap::new(),
+    let data_fingerprints = match (build_fingerprints, &checked) {
+        (Some(fingerprints), _) => fingerprints,
+        (None, Checked::Trees(data)) if !sample => data.fingerprints(),
+        (None, _) => std::collections::BTreeMap::new(),
     };
     let checked_files = match &checked {
         Checked::Trees(data) if keep => Some(data.files.clone()),
@@ -1457,11 +1455,6 @@ impl Contexts<'_> {
     }
 }
 
-/// Renders the pages `to_render` (index in the plan, inputs fingerprint) on every core.
-///
-/// Pages are independent: each worker thread has its own contexts (see [`Contexts`]: made
-/// once per thread and template, never per page). A page whose rendering panics is an
-/// internal error of that page, not the end of the build.
 /// The checked data as the pages take it: its trees (the preview, `check`), or, for a
 /// build, packed with the values each page makes when it needs them.
 enum Checked<'s> {
@@ -1512,6 +1505,11 @@ fn manifest_scratch_error(error: &std::io::Error) -> Diagnostic {
     )
 }
 
+/// Renders the pages `to_render` (index in the plan, inputs fingerprint) on every core.
+///
+/// Pages are independent: each worker thread has its own contexts (see [`Contexts`]: made
+/// once per thread and template, never per page). A page whose rendering panics is an
+/// internal error of that page, not the end of the build.
 fn render_in_parallel(
     to_render: &[(usize, u64)],
     shared: Shared<'_>,
