@@ -1383,7 +1383,21 @@ fn insert_owned(context: &mut Context, name: &str, value: Json) {
 struct Contexts<'s> {
     shared: Shared<'s>,
     made: HashMap<usize, Context>,
+    /// The templates whose contexts hold a list of [`LARGE_LIST`] records or more: their
+    /// memory is given back to the system when they go.
+    large: Vec<usize>,
 }
+
+/// A list of this many records or more (an overview of 10,000 villages) is large: the
+/// memory of a context holding one is given back to the system when it goes, not kept by
+/// the allocator for blocks of its sizes (at 100,000 villages, 90 MB of the overview's
+/// peak).
+const LARGE_LIST: usize = 10_000;
+
+/// A page whose Markdown or HTML is this many bytes or more (the overview of 100,000
+/// villages: 20 MB of Markdown, 40 MB of HTML) gives the memory of each copy it lets go
+/// back to the system at once (see [`crate::give_back_freed_memory`]).
+const LARGE_PAGE: usize = 8 << 20;
 
 /// How many pages of each content template (by number) there are, of pages whose
 /// templates are `templates`.
@@ -1407,16 +1421,26 @@ impl Contexts<'_> {
         if let Some(pages) = left.get(source) {
             pages.fetch_sub(1, Ordering::AcqRel);
         }
+        let before = self.made.len();
         self.made.retain(|&template, _| {
             left.get(template)
                 .is_some_and(|pages| pages.load(Ordering::Acquire) > 0)
         });
+        if self.made.len() < before {
+            let made = &self.made;
+            let large_gone = self.large.iter().any(|t| !made.contains_key(t));
+            self.large.retain(|t| made.contains_key(t));
+            if large_gone {
+                crate::give_back_freed_memory();
+            }
+        }
     }
 
     /// The context of content template `source` (the page's own values are added and
     /// removed around each page).
     fn of(&mut self, source: usize) -> &mut Context {
         let shared = self.shared;
+        let large = &mut self.large;
         self.made.entry(source).or_insert_with(|| {
             let mut context = Context::new();
             let reads = match shared.reads.get(source) {
@@ -1445,6 +1469,9 @@ impl Contexts<'_> {
                 if read(&list)
                     && let Some(records) = values.list(&list, shared.list_limit, fields(&list))
                 {
+                    if records.as_array().is_some_and(|r| r.len() >= LARGE_LIST) {
+                        large.push(source);
+                    }
                     insert_owned(&mut context, &list, records);
                 }
             }
@@ -1529,6 +1556,7 @@ fn render_in_parallel(
         .with_min_len(8)
         .for_each(|&(index, inputs)| {
             let make = || Contexts {
+                large: Vec::new(),
                 shared,
                 made: HashMap::default(),
             };
@@ -1836,15 +1864,23 @@ fn render_page(
     );
     // A 10,000-village overview's Markdown is tens of megabytes: not held beside its HTML
     // when nothing reads it.
+    let markdown_len = markdown_text.len();
     let markdown = wanted.markdown.then_some(markdown_text);
+    let large = markdown_len.max(body.html.len()) >= LARGE_PAGE;
     if let std::borrow::Cow::Owned(unique) = crate::chart::unique_ids(&body.html) {
         body.html = unique;
+    }
+    if large {
+        crate::give_back_freed_memory();
     }
     let tables = if site.config.tables.csv {
         table_csv::add_downloads(&mut body.html, &plan.pages[index].output)
     } else {
         Vec::new()
     };
+    if large {
+        crate::give_back_freed_memory();
+    }
     if !body.broken_links.is_empty() {
         return Err(body
             .broken_links
@@ -2019,6 +2055,7 @@ mod tests {
         let counts: Vec<usize> = left.iter().map(|n| n.load(Ordering::Relaxed)).collect();
         assert_eq!(counts, [1, 2, 2]);
         let mut contexts = Contexts {
+            large: Vec::new(),
             shared: Shared {
                 values: Values::Made(&data, &folders),
                 pages_left: &left,
