@@ -671,6 +671,34 @@ fn huibao_figures_spilled(site: &Path, args: &[&str]) -> std::process::Output {
 }
 
 #[test]
+fn a_spill_threshold_that_is_not_a_number_is_warned_of_not_ignored() {
+    let site = copy_site(&repo());
+    let run = |lang: &[&str]| {
+        let mut args = vec!["build"];
+        args.extend_from_slice(lang);
+        std::process::Command::new(env!("CARGO_BIN_EXE_huibao"))
+            .args(&args)
+            .current_dir(site.path())
+            .env("HUIBAO_FIGURES_SPILLED_FROM", "两万")
+            .output()
+            .expect("the huibao binary runs")
+    };
+    let zh = run(&[]);
+    let said = text(&zh);
+    assert!(
+        zh.status.success(),
+        "a warning does not stop the build: {said}"
+    );
+    assert!(
+        said.contains("HUIBAO_FIGURES_SPILLED_FROM") && said.contains("“两万” 不是整数"),
+        "{said}"
+    );
+    assert!(site.path().join("public/index.html").is_file());
+    let en = text(&run(&["--lang", "en"]));
+    assert!(en.contains("is “两万”, not a whole number"), "{en}");
+}
+
+#[test]
 fn figures_kept_in_a_scratch_file_are_published_and_compared_the_same() {
     // Two copies of the report, built the same way but for where the figures wait.
     let (held, spilled) = (copy_site(&repo()), copy_site(&repo()));

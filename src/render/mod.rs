@@ -524,7 +524,7 @@ pub fn render_site_cached(
     // when a build has many pages (a province's report: 100,000 pages printed ten million
     // figures, 150 MiB held until the end), each at its place in the manifest's order.
     let spilled_figures = match sink {
-        Some(sink) if !sample && plan.pages.len() >= figures_spilled_from() => {
+        Some(sink) if !sample && plan.pages.len() >= figures_spilled_from(&mut template_notes) => {
             match sink.spill("figures") {
                 Some(Ok(spill)) => {
                     Some((manifest::SpilledFigures::new(spill), manifest_places(plan)))
@@ -1497,12 +1497,35 @@ enum Checked<'s> {
 /// small site's there).
 const FIGURES_SPILLED_FROM: usize = 20_000;
 
-/// How many pages a build has from which their figures wait in a scratch file.
-fn figures_spilled_from() -> usize {
-    std::env::var("HUIBAO_FIGURES_SPILLED_FROM")
-        .ok()
-        .and_then(|n| n.trim().parse().ok())
-        .unwrap_or(FIGURES_SPILLED_FROM)
+/// How many pages a build has from which their figures wait in a scratch file: the
+/// default, or `HUIBAO_FIGURES_SPILLED_FROM`'s whole number; a value that is not one is
+/// the default with a warning in `notes` (never a silent one).
+fn figures_spilled_from(notes: &mut Vec<Diagnostic>) -> usize {
+    let Some(set) = std::env::var_os("HUIBAO_FIGURES_SPILLED_FROM") else {
+        return FIGURES_SPILLED_FROM;
+    };
+    let text = set.to_string_lossy();
+    match text.trim().parse() {
+        Ok(pages) => pages,
+        Err(_) => {
+            notes.push(
+                Diagnostic::new(
+                    crate::diagnostics::Severity::Warning,
+                    "environment",
+                    None,
+                    Text::new(
+                        format!("环境变量 HUIBAO_FIGURES_SPILLED_FROM 的值 “{text}” 不是整数，按默认的 {FIGURES_SPILLED_FROM} 页"),
+                        format!("the environment variable HUIBAO_FIGURES_SPILLED_FROM is “{text}”, not a whole number: the default of {FIGURES_SPILLED_FROM} pages is used"),
+                    ),
+                )
+                .with_hint(Text::new(
+                    "写一个页数（如 0），或删掉这个环境变量",
+                    "set it to a number of pages (such as 0), or unset it",
+                )),
+            );
+            FIGURES_SPILLED_FROM
+        }
+    }
 }
 
 /// Each planned page's place in the manifest, whose pages are in the order of their
