@@ -1422,18 +1422,20 @@ impl Contexts<'_> {
         if let Some(pages) = left.get(source) {
             pages.fetch_sub(1, Ordering::AcqRel);
         }
-        let before = self.made.len();
+        let large = &mut self.large;
+        let mut large_gone = false;
         self.made.retain(|&template, _| {
-            left.get(template)
-                .is_some_and(|pages| pages.load(Ordering::Acquire) > 0)
-        });
-        if self.made.len() < before {
-            let made = &self.made;
-            let large_gone = self.large.iter().any(|t| !made.contains_key(t));
-            self.large.retain(|t| made.contains_key(t));
-            if large_gone {
-                crate::give_back_freed_memory();
+            let keep = left
+                .get(template)
+                .is_some_and(|pages| pages.load(Ordering::Acquire) > 0);
+            if !keep && let Some(at) = large.iter().position(|&t| t == template) {
+                large.swap_remove(at);
+                large_gone = true;
             }
+            keep
+        });
+        if large_gone {
+            crate::give_back_freed_memory();
         }
     }
 
