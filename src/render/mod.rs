@@ -1388,6 +1388,18 @@ struct Contexts<'s> {
     large: Vec<usize>,
 }
 
+impl<'s> Contexts<'s> {
+    /// No context made yet, each to be made of `shared` when its template's first page
+    /// asks.
+    fn new(shared: Shared<'s>) -> Contexts<'s> {
+        Contexts {
+            shared,
+            made: HashMap::default(),
+            large: Vec::new(),
+        }
+    }
+}
+
 /// A list of this many records or more (an overview of 50,000 villages) is large: the
 /// memory of a context holding one is given back to the system when it goes, not kept by
 /// the allocator for blocks of its sizes (at 100,000 villages, 90 MB of the overview's
@@ -1581,11 +1593,7 @@ fn render_in_parallel(
         .par_iter()
         .with_min_len(8)
         .for_each(|&(index, inputs)| {
-            let make = || Contexts {
-                large: Vec::new(),
-                shared,
-                made: HashMap::default(),
-            };
+            let make = || Contexts::new(shared);
             let slot = rayon::current_thread_index().unwrap_or(0) % slots.len().max(1);
             // Never waits: a thread already holding its slot (were it to render a page
             // inside another) uses contexts of its own.
@@ -2080,19 +2088,15 @@ mod tests {
         let left = pages_left([0, 1, 1, 2, 2].into_iter());
         let counts: Vec<usize> = left.iter().map(|n| n.load(Ordering::Relaxed)).collect();
         assert_eq!(counts, [1, 2, 2]);
-        let mut contexts = Contexts {
-            large: Vec::new(),
-            shared: Shared {
-                values: Values::Made(&data, &folders),
-                pages_left: &left,
-                reads: &[],
-                list_fields: &[],
-                list_limit: None,
-                site: &site,
-                huibao: &huibao,
-            },
-            made: HashMap::default(),
-        };
+        let mut contexts = Contexts::new(Shared {
+            values: Values::Made(&data, &folders),
+            pages_left: &left,
+            reads: &[],
+            list_fields: &[],
+            list_limit: None,
+            site: &site,
+            huibao: &huibao,
+        });
         for template in 0..3 {
             contexts.of(template);
         }
