@@ -88,16 +88,21 @@ fn in_chart_data(html: &str, inside: bool) -> bool {
 fn sheet_of(table: &str) -> Sheet {
     // The first row is the header when all its cells are `th`.
     let mut headers: Vec<String> = Vec::new();
-    let mut body: Vec<Vec<(String, bool)>> = Vec::new();
+    // Each cell's text and, when it shows a figure, the figure read once: its number and
+    // where its unit starts in the text (`None` when it does not read as a number).
+    type FigureCell = Option<Option<(Decimal, usize)>>;
+    let mut body: Vec<Vec<(String, FigureCell)>> = Vec::new();
     for (n, row) in elements(table, "tr").into_iter().enumerate() {
         let cells = elements_of_any(row, &["th", "td"]);
         if n == 0 && cells.iter().all(|(name, _)| *name == "th") {
             headers = cells.iter().map(|(_, cell)| cell_text(cell)).collect();
             continue;
         }
-        let figures = cells
-            .iter()
-            .map(|(_, cell)| (cell_text(cell), has_figure(cell)));
+        let figures = cells.iter().map(|(_, cell)| {
+            let text = cell_text(cell);
+            let figure = has_figure(cell).then(|| split_figure(&text));
+            (text, figure)
+        });
         body.push(figures.collect());
     }
     let width = body
@@ -111,10 +116,11 @@ fn sheet_of(table: &str) -> Sheet {
         .map(|col| {
             let mut unit: Option<&str> = None;
             for row in &body {
-                let Some((text, true)) = row.get(col) else {
+                let Some((text, Some(figure))) = row.get(col) else {
                     continue;
                 };
-                let (_, this) = split_figure(text)?;
+                let (_, at) = (*figure)?;
+                let this = unit_of(text, at);
                 match unit {
                     None => unit = Some(this),
                     Some(u) if u == this => {}
@@ -150,9 +156,8 @@ fn sheet_of(table: &str) -> Sheet {
                 .into_iter()
                 .enumerate()
                 .map(|(col, (text, figure))| {
-                    if figure
-                        && let Some((number, unit)) = split_figure(&text)
-                        && units[col].as_deref().unwrap_or("") == unit
+                    if let Some(Some((number, at))) = figure
+                        && units[col].as_deref().unwrap_or("") == unit_of(&text, at)
                     {
                         return Cell::Number(number);
                     }
@@ -182,8 +187,14 @@ fn has_figure(html: &str) -> bool {
         .is_some()
 }
 
-/// A figure's text as its number and unit (`1,189户` → 1189, `户`).
-fn split_figure(text: &str) -> Option<(Decimal, &str)> {
+/// The unit of a figure's `text` whose unit starts at `at` ([`split_figure`]), trimmed.
+fn unit_of(text: &str, at: usize) -> &str {
+    text.get(at..).unwrap_or_default().trim()
+}
+
+/// A figure's text as its number and where its unit starts (`1,189户` → 1189 and 5: the
+/// unit `户` once trimmed).
+fn split_figure(text: &str) -> Option<(Decimal, usize)> {
     let end = text
         .char_indices()
         .find(|&(i, c)| !(c.is_ascii_digit() || c == ',' || c == '.' || (i == 0 && c == '-')))
@@ -194,7 +205,7 @@ fn split_figure(text: &str) -> Option<(Decimal, &str)> {
     } else {
         digits.parse().ok()?
     };
-    Some((number, text[end..].trim()))
+    Some((number, end))
 }
 
 /// The inner HTML of each `name` element of `html` (not nested in one another).
