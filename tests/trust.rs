@@ -662,10 +662,15 @@ fn a_figure_of_an_untitled_file_changes_as_one_figure() {
 /// Runs `huibao` in `site` with the pages' figures kept in a scratch file until the
 /// manifest is written, as a build of 20,000 pages or more keeps them.
 fn huibao_figures_spilled(site: &Path, args: &[&str]) -> std::process::Output {
+    huibao_spilling_from(site, "0", args)
+}
+
+/// Runs `huibao` in `site` with `HUIBAO_FIGURES_SPILLED_FROM` set to `threshold`.
+fn huibao_spilling_from(site: &Path, threshold: &str, args: &[&str]) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_huibao"))
         .args(args)
         .current_dir(site)
-        .env("HUIBAO_FIGURES_SPILLED_FROM", "0")
+        .env("HUIBAO_FIGURES_SPILLED_FROM", threshold)
         .output()
         .expect("the huibao binary runs")
 }
@@ -673,17 +678,8 @@ fn huibao_figures_spilled(site: &Path, args: &[&str]) -> std::process::Output {
 #[test]
 fn a_spill_threshold_that_is_not_a_number_is_warned_of_not_ignored() {
     let site = copy_site(&repo());
-    let run = |lang: &[&str]| {
-        let mut args = vec!["build"];
-        args.extend_from_slice(lang);
-        std::process::Command::new(env!("CARGO_BIN_EXE_huibao"))
-            .args(&args)
-            .current_dir(site.path())
-            .env("HUIBAO_FIGURES_SPILLED_FROM", "两万")
-            .output()
-            .expect("the huibao binary runs")
-    };
-    let zh = run(&[]);
+    let run = |args: &[&str]| huibao_spilling_from(site.path(), "两万", args);
+    let zh = run(&["build"]);
     let said = text(&zh);
     assert!(
         zh.status.success(),
@@ -694,7 +690,7 @@ fn a_spill_threshold_that_is_not_a_number_is_warned_of_not_ignored() {
         "{said}"
     );
     assert!(site.path().join("public/index.html").is_file());
-    let en = text(&run(&["--lang", "en"]));
+    let en = text(&run(&["build", "--lang", "en"]));
     assert!(en.contains("is “两万”, not a whole number"), "{en}");
 }
 
