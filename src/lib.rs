@@ -1115,11 +1115,18 @@ fn normalize(path: &Path) -> PathBuf {
 /// Gives the memory freed on every thread back to the system at once, after a stage let go
 /// of much (mimalloc, the binary's allocator, keeps freed pages for a while: reused by the
 /// next allocations of their size, given back only later).
+///
+/// Called on a core rendering pages (a large page let go of a copy), only that core's
+/// memory: asking every core would wait until each has finished the pages it was dealt,
+/// and a core waiting in the pool takes other pages meanwhile — the overview of 100,000
+/// villages waited for 45,000 of them, its memory held all the while.
 pub(crate) fn give_back_freed_memory() {
     // SAFETY: `mi_collect` only tidies the calling thread's own heap (and memory no thread
     // holds); it may be called at any time from any thread.
     let collect = || unsafe { libmimalloc_sys::mi_collect(true) };
-    rayon::broadcast(|_| collect());
+    if rayon::current_thread_index().is_none() {
+        rayon::broadcast(|_| collect());
+    }
     collect();
 }
 
@@ -1196,6 +1203,38 @@ impl Timer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn memory_given_back_on_a_core_rendering_pages_does_not_wait_for_the_other_cores() {
+        // Two cores: one busy with a page that waits for a word from the other, the other
+        // giving back the memory a large page let go and then sending that word. Were the
+        // memory asked back on every core, the second would wait for the first to finish
+        // (taking other work meanwhile): the first would wait out its five seconds.
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .expect("a pool of two threads");
+        let (send, receive) = std::sync::mpsc::channel::<()>();
+        let (busy_started, busy_running) = std::sync::mpsc::channel::<()>();
+        let heard = pool.install(|| {
+            rayon::join(
+                move || {
+                    let _ = busy_started.send(());
+                    receive
+                        .recv_timeout(std::time::Duration::from_secs(5))
+                        .is_ok()
+                },
+                move || {
+                    // The other core is busy before the memory is given back.
+                    let _ = busy_running.recv_timeout(std::time::Duration::from_secs(5));
+                    give_back_freed_memory();
+                    let _ = send.send(());
+                },
+            )
+            .0
+        });
+        assert!(heard, "giving back memory waited for the busy core");
+    }
 
     #[test]
     fn the_files_changed_since_the_last_build_are_the_new_the_different_and_the_gone() {

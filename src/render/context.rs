@@ -369,16 +369,21 @@ impl<'s> LazyValues<'s> {
     }
 
     /// What `each` makes of the value of each file of `files` (with the file), only `fields`
-    /// of each value when given, on every core.
-    fn marked_each<T: Send>(
+    /// of each value when given.
+    ///
+    /// On the page's own core, in turn: it is called while a page is rendered, on one of the
+    /// cores rendering the others, and a core waiting for its share of work spread over the
+    /// cores takes other pages meanwhile — the overview of 100,000 villages then waited
+    /// for 45,000 village pages, its half-made list of records held all the while (the
+    /// build's peak).
+    fn marked_each<T>(
         &self,
         files: &[usize],
         fields: Option<&std::collections::BTreeSet<String>>,
-        each: impl Fn(Json, &DataFile) -> T + Sync,
+        each: impl Fn(Json, &DataFile) -> T,
     ) -> Option<Vec<T>> {
-        use rayon::prelude::*;
         files
-            .par_iter()
+            .iter()
             .map(|&index| {
                 let file = self.files[index].unpack()?;
                 // Only the fields the templates read are made (the overview of 10,000
