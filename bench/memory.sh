@@ -5,7 +5,8 @@
 #   bash bench/memory.sh [N] [RUNS]          default: 100000 3
 # Prints each run's wall, CPU and peak RSS, their medians, the memory after each stage of
 # the last run (HUIBAO_TIMINGS=1) and its resident memory second by second (sampled every
-# quarter second: the peak's humps between the stages). A 100,000-village site is 390 MB
+# quarter second: the peak's humps between the stages); then the same of one more build
+# over the site just published (what a correction does: figures compared, files replaced). A 100,000-village site is 390 MB
 # and its output 3.5 GB: set HUIBAO_BENCH_SCRATCH=/dev/shm/huibao-bench to put both on tmpfs (on this
 # machine's disk the kernel's writing doubles the time).
 set -euo pipefail
@@ -41,10 +42,9 @@ def resident_mib(pid):
         return None
     return None
 
-for run in range(1, runs + 1):
-    shutil.rmtree(out, ignore_errors=True)
-    last = run == runs
-    env = dict(os.environ, HUIBAO_TIMINGS="1") if last else None
+def build(timed):
+    """One build into `out` (whatever it holds): wall, CPU, peak RSS, stage lines, samples."""
+    env = dict(os.environ, HUIBAO_TIMINGS="1") if timed else None
     # The build is this script's child: its own CPU time and peak come from wait4, and its
     # resident memory is sampled every quarter second meanwhile (the peak's "humps": before
     # the pages, at the overview page, at the end).
@@ -70,22 +70,35 @@ for run in range(1, runs + 1):
     if code != 0:
         sys.exit(f"build failed ({code}):\n{stderr}")
     cpu = usage.ru_utime + usage.ru_stime
+    stages = [l for l in stderr.splitlines() if "rss" in l and "(at" in l]
+    return wall, cpu, usage.ru_maxrss / 1024, stages, samples
+
+def report(stages, timeline):
+    print("stages (time, then resident and peak memory after each):")
+    for line in stages:
+        print("  " + line.strip())
+    # The highest sample of each second.
+    by_second = {}
+    for at, rss in timeline:
+        by_second[int(at)] = max(by_second.get(int(at), 0), rss)
+    print("resident memory, highest sample of each second (s: MiB):")
+    print("  " + " ".join(f"{second}:{rss:.0f}" for second, rss in sorted(by_second.items())))
+
+for run in range(1, runs + 1):
+    shutil.rmtree(out, ignore_errors=True)
+    wall, cpu, peak, stages, samples = build(timed=run == runs)
     walls.append(wall)
     cpus.append(cpu)
-    peaks.append(usage.ru_maxrss / 1024)
-    print(f"run {run}: wall {wall:.2f} s, CPU {cpu:.2f} s, peak RSS {peaks[-1]:.0f} MiB")
-    if last:
-        stages = [l for l in stderr.splitlines() if "rss" in l and "(at" in l]
-        timeline = samples
+    peaks.append(peak)
+    print(f"run {run}: wall {wall:.2f} s, CPU {cpu:.2f} s, peak RSS {peak:.0f} MiB")
 print(f"median: wall {statistics.median(walls):.2f} s, CPU {statistics.median(cpus):.2f} s, "
       f"peak RSS {statistics.median(peaks):.0f} MiB")
-print("stages of the last run (time, then resident and peak memory after each):")
-for line in stages:
-    print("  " + line.strip())
-# The highest sample of each second.
-by_second = {}
-for at, rss in timeline:
-    by_second[int(at)] = max(by_second.get(int(at), 0), rss)
-print("resident memory of the last run, highest sample of each second (s: MiB):")
-print("  " + " ".join(f"{second}:{rss:.0f}" for second, rss in sorted(by_second.items())))
+print("== the last run, into an empty folder:")
+report(stages, samples)
+# What a correction does: the same site built again over the one just published (its
+# figures compared with the published ones, its files replaced).
+wall, cpu, peak, stages, samples = build(timed=True)
+print(f"== built again over the published site: wall {wall:.2f} s, CPU {cpu:.2f} s, "
+      f"peak RSS {peak:.0f} MiB")
+report(stages, samples)
 EOF

@@ -149,7 +149,7 @@ impl Staging {
         let same = before
             .as_ref()
             .is_some_and(|m| m.len() == bytes.len() as u64)
-            && fs::read(&published).is_ok_and(|old| old == bytes);
+            && file_holds(&published, bytes);
         if !(same && fs::hard_link(&published, &target).is_ok()) {
             fs::write(&target, bytes).map_err(|e| io_error(Step::WriteFile, path, e))?;
         }
@@ -310,6 +310,24 @@ impl crate::render::PageSink for Staging {
     }
 }
 
+/// Whether the file at `path` holds exactly `bytes`, read a block at a time: the published
+/// overview of 100,000 villages (43 MB) is not read whole into memory beside the new one.
+fn file_holds(path: &Path, bytes: &[u8]) -> bool {
+    let Ok(mut file) = fs::File::open(path) else {
+        return false;
+    };
+    // A page's size for a page (as reading it whole did), 64 KiB for a larger file.
+    let mut block = vec![0u8; bytes.len().clamp(1, 1 << 16)];
+    let mut at = 0;
+    loop {
+        match read_full(&mut file, &mut block) {
+            Ok(0) => return at == bytes.len(),
+            Ok(n) if bytes.get(at..at + n) == Some(&block[..n]) => at += n,
+            _ => return false,
+        }
+    }
+}
+
 /// Whether two files have the same bytes (read a block at a time).
 fn same_bytes(a: &Path, b: &Path) -> bool {
     let (Ok(fa), Ok(fb)) = (fs::File::open(a), fs::File::open(b)) else {
@@ -445,6 +463,31 @@ fn files_of(dir: &Path) -> BTreeSet<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_holds_the_bytes_only_when_every_byte_is_the_same() {
+        let dir = tempfile::tempdir().expect("a scratch folder");
+        // Larger than a block, so that the comparison goes on past the first.
+        let bytes: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        let file = dir.path().join("page.html");
+        fs::write(&file, &bytes).expect("written");
+        assert!(file_holds(&file, &bytes));
+        let mut late = bytes.clone();
+        late[150_000] ^= 1;
+        assert!(
+            !file_holds(&file, &late),
+            "a byte in the third block differs"
+        );
+        assert!(!file_holds(&file, &bytes[..199_999]), "the file is longer");
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(!file_holds(&file, &longer), "the file is shorter");
+        assert!(!file_holds(&dir.path().join("gone.html"), &bytes));
+        let empty = dir.path().join("empty.html");
+        fs::write(&empty, b"").expect("written");
+        assert!(file_holds(&empty, b""));
+        assert!(!file_holds(&empty, b"x"));
+    }
 
     proptest::proptest! {
         #[test]
