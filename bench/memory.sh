@@ -6,9 +6,10 @@
 # Prints each run's wall, CPU and peak RSS, their medians, the memory after each stage of
 # the last run (HUIBAO_TIMINGS=1) and its resident memory second by second (sampled every
 # quarter second: the peak's humps between the stages); then the same of one more build
-# over the site just published (what a correction does: figures compared, files replaced). A 100,000-village site is 390 MB
-# and its output 3.5 GB: set HUIBAO_BENCH_SCRATCH=/dev/shm/huibao-bench to put both on tmpfs (on this
-# machine's disk the kernel's writing doubles the time).
+# over the site just published (what a correction does: figures compared, files replaced).
+# A 100,000-village site is 390 MB and its output 3.5 GB: set
+# HUIBAO_BENCH_SCRATCH=/dev/shm/huibao-bench to put both on tmpfs (on this machine's disk
+# the kernel's writing doubles the time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n="${1:-100000}"
