@@ -1128,7 +1128,7 @@ fn normalize(path: &Path) -> PathBuf {
 /// Called on a core rendering pages (a large page let go of a copy), only that core's
 /// memory: asking every core would wait until each has finished the pages it was dealt,
 /// and a core waiting in the pool takes other pages meanwhile — the overview of 100,000
-/// villages waited for 45,000 of them, its memory held all the while.
+/// villages waited for 47,000 of them, its memory held all the while.
 pub(crate) fn give_back_freed_memory() {
     // SAFETY: `mi_collect` only tidies the calling thread's own heap (and memory no thread
     // holds); it may be called at any time from any thread.
