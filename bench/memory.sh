@@ -33,12 +33,17 @@ bin, site, out, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 walls, cpus, peaks = [], [], []
 
 def resident_mib(pid):
-    """The process's resident memory now, from /proc (None when it cannot be read)."""
+    """The process's resident memory now and its highest so far (VmHWM: a spike between two
+    samples, such as the overview's list of records, made and let go within a second, is
+    in it), from /proc (None when they cannot be read)."""
     try:
         with open(f"/proc/{pid}/status") as status:
+            found = {}
             for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
+                if line.startswith(("VmRSS:", "VmHWM:")):
+                    found[line[:5]] = int(line.split()[1]) / 1024
+            if len(found) == 2:
+                return found["VmRSS"], found["VmHWM"]
     except OSError:
         return None
     return None
@@ -60,9 +65,9 @@ def build(timed):
             pid, status, usage = os.wait4(child.pid, os.WNOHANG)
             if pid != 0:
                 break
-            rss = resident_mib(child.pid)
-            if rss is not None:
-                samples.append((time.monotonic() - start, rss))
+            resident = resident_mib(child.pid)
+            if resident is not None:
+                samples.append((time.monotonic() - start, resident))
             time.sleep(0.25)
         wall = time.monotonic() - start
         errors.seek(0)
@@ -78,12 +83,15 @@ def report(stages, timeline):
     print("stages (time, then resident and peak memory after each):")
     for line in stages:
         print("  " + line.strip())
-    # The highest sample of each second.
+    # The highest sample of each second, and the highest so far at its end: where the
+    # second number rises above the first, a spike fell between two samples.
     by_second = {}
-    for at, rss in timeline:
-        by_second[int(at)] = max(by_second.get(int(at), 0), rss)
-    print("resident memory, highest sample of each second (s: MiB):")
-    print("  " + " ".join(f"{second}:{rss:.0f}" for second, rss in sorted(by_second.items())))
+    for at, (rss, highest) in timeline:
+        seen, _ = by_second.get(int(at), (0, 0))
+        by_second[int(at)] = (max(seen, rss), highest)
+    print("resident memory, highest sample of each second / highest so far (s: MiB):")
+    print("  " + " ".join(f"{second}:{rss:.0f}/{highest:.0f}"
+                          for second, (rss, highest) in sorted(by_second.items())))
 
 for run in range(1, runs + 1):
     shutil.rmtree(out, ignore_errors=True)
