@@ -270,9 +270,6 @@ fn render_discovered(
             if compared.is_none() {
                 notes.push(manifest_unreadable(published.file.clone()));
             }
-            if output.figures.is_spilled() {
-                give_back_freed_memory();
-            }
             compared
         }
         _ => None,

@@ -460,11 +460,6 @@ impl Manifest {
         }
     }
 
-    /// Whether its pages' figures wait in a scratch file (a build of 20,000 pages or more).
-    pub fn is_spilled(&self) -> bool {
-        self.spilled.is_some()
-    }
-
     /// This manifest with every page's figures in memory: itself, unless they wait in a
     /// scratch file (then read back, for what looks figures up across pages: the
     /// comparison with the published figures).
