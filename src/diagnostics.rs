@@ -354,6 +354,42 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// The whole number an environment variable `name` sets (counted in `unit`), or `default`
+/// when it is not set; a value that is not a whole number is the default with a warning in
+/// `notes` (never a silent one).
+pub(crate) fn env_whole_number(
+    name: &str,
+    default: usize,
+    unit: Text,
+    notes: &mut Vec<Diagnostic>,
+) -> usize {
+    let Some(set) = std::env::var_os(name) else {
+        return default;
+    };
+    let text = set.to_string_lossy();
+    match text.trim().parse() {
+        Ok(number) => number,
+        Err(_) => {
+            notes.push(
+                Diagnostic::new(
+                    Severity::Warning,
+                    "environment",
+                    None,
+                    Text::new(
+                        format!("环境变量 {name} 的值 “{text}” 不是整数，按默认的 {default} {}", unit.zh),
+                        format!("the environment variable {name} is “{text}”, not a whole number: the default of {default} {} is used", unit.en),
+                    ),
+                )
+                .with_hint(Text::new(
+                    "写一个整数（如 0），或删掉这个环境变量",
+                    "set it to a whole number (such as 0), or unset it",
+                )),
+            );
+            default
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -27,6 +27,7 @@ pub mod serve;
 pub mod site_path;
 pub mod spill;
 pub mod spreadsheet;
+mod streamed;
 pub mod validate;
 pub mod varint;
 pub mod write;
@@ -200,18 +201,38 @@ fn render_discovered(
     // Only the preview builds again with the same cache; a one-off build keeps no parsed
     // file beyond validation (and asks no file's time and size).
     let preview = matches!(pages_to, render::PagesTo::Memory);
-    let loaded = load::load_cached(
-        &site.root,
-        &site.data_files,
-        preview.then_some(&mut cache.data),
-    )?;
+    // The schema, read once for the checks, the corrections' units and the pages.
+    let schema_read = validate::load_schema(&site.root);
+    let mut env_notes = Vec::new();
+    // A build reads, checks and packs each data file in one pass, when it can; the preview
+    // and `check` keep the trees (their next build, their sample pages).
+    let streamed = match (&pages_to, &schema_read) {
+        (render::PagesTo::Sink(_), Some(Ok(schema))) => {
+            streamed::read(&site.root, &site.data_files, schema, &mut env_notes)
+        }
+        _ => None,
+    };
+    let (loaded, streamed) = match streamed {
+        Some(streamed) => (load::Data::default(), Some(streamed?)),
+        None => {
+            let loaded = load::load_cached(
+                &site.root,
+                &site.data_files,
+                preview.then_some(&mut cache.data),
+            )?;
+            (loaded, None)
+        }
+    };
     if !preview {
         cache.data = load::LoadCache::default();
     }
     timer.lap("load");
     let (mut baseline, unreadable_manifest) = compared_with(compare, &site, cache);
     timer.lap("published figures");
-    let since = baseline.as_ref().map(|b| changed_since(b.data(), &loaded));
+    let since = baseline.as_ref().map(|b| match &streamed {
+        Some(streamed) => changed_since(b.data(), streamed.prints()),
+        None => changed_since(b.data(), prints_of(&loaded)),
+    });
     // The published site's fingerprints of the data files have told what changed: they go
     // now, not at the end (24 MiB at 100,000 villages, held through the checks and the
     // pages; the comparison of the figures reads the file again).
@@ -220,16 +241,29 @@ fn render_discovered(
     }
     let keep = matches!(pages_to, render::PagesTo::Memory);
     let checked_before = keep.then_some(&mut cache.checked);
-    // The schema, read once for the checks, the corrections' units and the pages.
-    let schema_read = validate::load_schema(&site.root);
-    let (data, mut notes) = validate::validate_with(
-        schema_read.as_ref(),
-        &loaded,
-        since.as_ref(),
-        checked_before,
-    );
+    let (data, mut notes, packed) = match (streamed, &schema_read) {
+        (Some(streamed), Some(Ok(schema))) => {
+            let (data, notes) = validate::validate_checked(
+                schema,
+                streamed.files,
+                streamed.field_problems,
+                since.as_ref(),
+            );
+            (data, notes, Some(streamed.packed))
+        }
+        _ => {
+            let (data, notes) = validate::validate_with(
+                schema_read.as_ref(),
+                &loaded,
+                since.as_ref(),
+                checked_before,
+            );
+            (data, notes, None)
+        }
+    };
     drop(loaded);
     timer.lap("validate");
+    notes.extend(env_notes);
     notes.splice(0..0, site.notes.iter().cloned());
     notes.extend(unreadable_manifest.map(manifest_unreadable));
     // A schema that cannot be read is already reported; the log's units come from it.
@@ -252,8 +286,9 @@ fn render_discovered(
         corrections: &corrections,
     };
     // Render takes the checked data and lets it go once the template values are made.
-    let mut output = render::render_site_cached(&site, data, extras, &mut cache.pages, pages_to)
-        .map_err(|problems| with_notes(problems, &notes))?;
+    let mut output =
+        render::render_site_cached(&site, data, packed, extras, &mut cache.pages, pages_to)
+            .map_err(|problems| with_notes(problems, &notes))?;
     timer.lap("render");
     notes.extend(output.notes.iter().cloned());
     // What the published site printed and this build prints differently: each change of a
@@ -890,22 +925,30 @@ impl Baseline {
     }
 }
 
-/// The data files that differ from the last good build: where failed rules are blamed.
-fn changed_since(
+/// Each file's path and fingerprint, the fingerprints taken on every core first.
+fn prints_of(data: &load::Data) -> impl Iterator<Item = (&Path, &str)> + Clone {
+    data.take_fingerprints();
+    data.files
+        .iter()
+        .map(|f| (f.path.as_path(), f.fingerprint()))
+}
+
+/// The data files that differ from the last good build (`files`: each one's path and
+/// fingerprint): where failed rules are blamed.
+fn changed_since<'f>(
     baseline: &std::collections::BTreeMap<String, String>,
-    data: &load::Data,
+    files: impl Iterator<Item = (&'f Path, &'f str)> + Clone,
 ) -> validate::Since {
     // Each file looked up by its path as the manifest writes it (no copy of 10,000 paths
     // and fingerprints into a map of their own at every preview build).
-    data.take_fingerprints();
     let mut changed = std::collections::HashSet::new();
     let mut still_there = 0;
-    for file in &data.files {
-        let path = site_path::slashed_borrowed(&file.path);
+    for (path, print) in files.clone() {
+        let path = site_path::slashed_borrowed(path);
         match baseline.get(&*path) {
-            Some(print) => {
+            Some(published) => {
                 still_there += 1;
-                if print != file.fingerprint() {
+                if published != print {
                     changed.insert(PathBuf::from(&*path));
                 }
             }
@@ -917,10 +960,8 @@ fn changed_since(
     let removed = if still_there == baseline.len() {
         Vec::new()
     } else {
-        let now: std::collections::HashSet<_> = data
-            .files
-            .iter()
-            .map(|f| site_path::slashed_borrowed(&f.path))
+        let now: std::collections::HashSet<_> = files
+            .map(|(path, _)| site_path::slashed_borrowed(path))
             .collect();
         baseline
             .keys()
@@ -1273,7 +1314,7 @@ mod tests {
                 file("data/d.yaml", "4"),
             ],
         };
-        let since = changed_since(&baseline, &data);
+        let since = changed_since(&baseline, prints_of(&data));
         let mut changed: Vec<_> = since.changed.into_iter().collect();
         changed.sort();
         assert_eq!(
@@ -1284,7 +1325,7 @@ mod tests {
         let same = load::Data {
             files: vec![file("data/a.yaml", "1"), file("data/b.yaml", "2")],
         };
-        let since = changed_since(&baseline, &same);
+        let since = changed_since(&baseline, prints_of(&same));
         assert!(since.changed.is_empty());
         assert_eq!(since.removed, [PathBuf::from("data/c.yaml")]);
     }

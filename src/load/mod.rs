@@ -348,6 +348,45 @@ pub fn load_cached(
     }
 }
 
+/// Reads and parses every file of `paths` as [`load`] does, on every core, handing each
+/// file to `each` as soon as it is parsed (with its number in `paths`) and keeping what
+/// `each` makes of it instead of its tree; reports every bad file. A file whose reading or
+/// `each` panics is an internal error of that file.
+pub fn load_each<T: Send>(
+    root: &Path,
+    paths: &[PathBuf],
+    each: impl Fn(usize, DataFile) -> T + Sync,
+) -> Result<Vec<T>, Vec<Diagnostic>> {
+    use rayon::prelude::*;
+    let progress = crate::progress::Progress::new("数据 data", paths.len());
+    let results: Vec<Result<T, Vec<Diagnostic>>> = (0..paths.len())
+        .into_par_iter()
+        .with_min_len(64)
+        .map(|i| {
+            let made = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                load_file(root, &paths[i]).map(|file| each(i, file))
+            }))
+            .unwrap_or_else(|_| Err(vec![Diagnostic::internal()]));
+            progress.tick();
+            made
+        })
+        .collect();
+    progress.finish();
+    let mut made = Vec::with_capacity(paths.len());
+    let mut problems = Vec::new();
+    for result in results {
+        match result {
+            Ok(one) => made.push(one),
+            Err(mut found) => problems.append(&mut found),
+        }
+    }
+    if problems.is_empty() {
+        Ok(made)
+    } else {
+        Err(problems)
+    }
+}
+
 /// Reads one data file.
 pub fn load_file(root: &Path, path: &Path) -> Result<DataFile, Vec<Diagnostic>> {
     // A name that cannot be a template key is said before the file is read.
@@ -507,7 +546,7 @@ fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
 
 /// `data/villages/hengxi.yaml` → `["villages", "hengxi"]`; every part must be usable in a
 /// template (`villages.hengxi`).
-fn key_path(path: &Path) -> Result<Vec<String>, Diagnostic> {
+pub(crate) fn key_path(path: &Path) -> Result<Vec<String>, Diagnostic> {
     let rel = path.strip_prefix("data").unwrap_or(path).with_extension("");
     let mut parts = Vec::new();
     for part in rel.components() {

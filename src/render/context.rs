@@ -112,7 +112,7 @@ fn data_context_of(
         })
         .collect();
     progress.finish();
-    let mut tables = SharedTables::default();
+    let tables = SharedTables::default();
     for (file, marked) in data.files.iter().zip(marked) {
         let Some((record, listed, source)) = marked else {
             // Left out: its number still names its place in the table.
@@ -132,19 +132,22 @@ fn data_context_of(
 }
 
 /// The tables of numbers of the files made so far: files whose numbers have the same lines,
-/// keys and names share one table of them.
+/// keys and names share one table of them. Shared by the cores making them (a build's
+/// tables are shared as they are made, not all held unshared first: 100 MB at 100,000
+/// villages).
 #[derive(Default)]
-struct SharedTables(rustc_hash::FxHashSet<Arc<[SourceValue]>>);
+pub struct SharedTables(std::sync::Mutex<rustc_hash::FxHashSet<Arc<[SourceValue]>>>);
 
 impl SharedTables {
     /// `source` with the table of a file before it when they are the same (every village
     /// names the same fields: their keys and names are shared, see `SourceValue::new`, and
     /// so are their tables when their lines are the same too).
-    fn share(&mut self, mut source: SourceFile) -> SourceFile {
-        match self.0.get(&source.values) {
+    fn share(&self, mut source: SourceFile) -> SourceFile {
+        let mut tables = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        match tables.get(&source.values) {
             Some(same) => source.values = same.clone(),
             None => {
-                self.0.insert(source.values.clone());
+                tables.insert(source.values.clone());
             }
         }
         source
@@ -186,6 +189,44 @@ fn put(
     parent.insert(id.to_string(), record);
 }
 
+/// What a build keeps of one checked data file: its numbers' row of the table of the data,
+/// its fingerprint and its tree packed. Made as soon as the file is checked, so that its
+/// tree can go at once (see [`LazyValues::of_packed_files`]).
+#[derive(Debug)]
+pub struct Packed {
+    source: SourceFile,
+    print: String,
+    file: PackedFile,
+}
+
+impl Packed {
+    /// File number `index` of the data (in path order), checked, packed; its table of
+    /// numbers shared in `tables` with those of the files before it.
+    pub fn new(
+        index: usize,
+        file: &DataFile,
+        schema: Option<&Schema>,
+        tables: &SharedTables,
+    ) -> Packed {
+        let (_, source) = marked_record(index, file, schema, Make::Table, None);
+        Packed {
+            source: tables.share(source),
+            print: file.fingerprint().to_string(),
+            file: PackedFile::new(file),
+        }
+    }
+
+    /// The file, packed.
+    pub fn file(&self) -> &PackedFile {
+        &self.file
+    }
+
+    /// The fingerprint of its values as written ([`DataFile::fingerprint`]).
+    pub fn print(&self) -> &str {
+        &self.print
+    }
+}
+
 /// The template values of the data for a build, made when a page needs them: a village
 /// page marks its one record, a page reading a whole folder (`villages_list`) marks the
 /// folder's records then (on every core) and lets them go with its context. Only the values
@@ -222,26 +263,61 @@ impl<'s> LazyValues<'s> {
         use rayon::prelude::*;
         let (singles, folders) = Self::singles_and_folders(&data, schema);
         let progress = crate::progress::Progress::new("数值 values", data.files.len());
-        let made: Vec<(SourceFile, String, PackedFile)> = data
+        let tables = SharedTables::default();
+        let packed: Vec<Packed> = data
             .files
             .into_par_iter()
             .enumerate()
             .map(|(index, file)| {
                 progress.tick();
-                let (_, source) = marked_record(index, &file, schema, Make::Table, None);
-                let print = file.fingerprint().to_string();
-                (source, print, PackedFile::new(&file))
+                Packed::new(index, &file, schema, &tables)
             })
             .collect();
         progress.finish();
+        Self::assemble(packed, schema, singles, folders)
+    }
+
+    /// Like [`LazyValues::for_build`] for files already packed as they were checked
+    /// (`packed`, in the data's order: [`Packed::new`]); `data` holds the same files, those
+    /// outside folders whole (their values are made now), the others as much as the checks
+    /// read of them (only their places are read here).
+    pub fn of_packed_files(
+        data: &Data,
+        packed: Vec<Packed>,
+        schema: Option<&'s Schema>,
+    ) -> (
+        LazyValues<'s>,
+        Sources,
+        std::collections::BTreeMap<String, String>,
+    ) {
+        let (singles, folders) = Self::singles_and_folders(data, schema);
+        Self::assemble(packed, schema, singles, folders)
+    }
+
+    /// The values of the `packed` files, with the table of their numbers and their
+    /// fingerprints by path.
+    fn assemble(
+        packed: Vec<Packed>,
+        schema: Option<&'s Schema>,
+        singles: Map<String, Json>,
+        folders: std::collections::BTreeMap<String, Vec<usize>>,
+    ) -> (
+        LazyValues<'s>,
+        Sources,
+        std::collections::BTreeMap<String, String>,
+    ) {
         let mut sources = Sources::default();
-        let mut tables = SharedTables::default();
         let mut prints = std::collections::BTreeMap::new();
-        let mut files = Vec::with_capacity(made.len());
-        for (source, print, packed) in made {
-            prints.insert(crate::site_path::slashed(&packed.path), print);
-            sources.files.push(Arc::new(tables.share(source)));
-            files.push(packed);
+        let mut files = Vec::with_capacity(packed.len());
+        for Packed {
+            source,
+            print,
+            file,
+        } in packed
+        {
+            prints.insert(crate::site_path::slashed(&file.path), print);
+            sources.files.push(Arc::new(source));
+            files.push(file);
         }
         let lazy = Self::of_packed(files, schema, singles, folders);
         (lazy, sources, prints)

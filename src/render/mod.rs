@@ -221,6 +221,7 @@ pub fn render_site(
     render_site_cached(
         site,
         data.clone(),
+        None,
         extras,
         &mut PageCache::default(),
         PagesTo::Memory,
@@ -321,10 +322,13 @@ impl OutputPaths {
 
 /// Like [`render_site`], reusing the pages of `cache` whose inputs did not change; `pages`
 /// says where they go (only [`PagesTo::Memory`] keeps them, and fills the cache). The data
-/// is taken, and let go once the template values are made: pages read those.
+/// is taken, and let go once the template values are made: pages read those. A build whose
+/// files were packed as they were checked passes them as `packed` (in the data's order), and
+/// as `data` the files outside folders whole and the others as much as the checks read.
 pub fn render_site_cached(
     site: &Site,
     data: Data,
+    packed: Option<Vec<context::Packed>>,
     extras: Extras<'_>,
     cache: &mut PageCache,
     pages_to: PagesTo<'_>,
@@ -380,17 +384,25 @@ pub fn render_site_cached(
         (false, _) => None,
         (true, Some(schema)) => {
             // The preview makes them again only when the data changed.
-            let print = data_page::fingerprint(&data, schema);
+            let print = keep.then(|| data_page::fingerprint(&data, schema));
+            // The workbook holds every value: files packed as they were checked are
+            // unpacked for it.
+            let unpacked = packed.as_ref().map(|packed| Data {
+                files: packed
+                    .iter()
+                    .filter_map(|p| p.file().unpack().map(std::sync::Arc::new))
+                    .collect(),
+            });
             match &cache.data_downloads {
-                Some((kept, downloads)) if keep && *kept == print => Some(downloads.clone()),
+                Some((kept, downloads)) if print.as_ref() == Some(kept) => Some(downloads.clone()),
                 _ => match data_page::DataDownloads::make(
                     schema,
-                    &data,
+                    unpacked.as_ref().unwrap_or(&data),
                     &site.config.title,
                     &workbook,
                 ) {
                     Ok(downloads) => {
-                        if keep {
+                        if let Some(print) = print {
                             cache.data_downloads = Some((print, downloads.clone()));
                         }
                         Some(downloads)
@@ -437,7 +449,15 @@ pub fn render_site_cached(
     let (data_map, figure_sources, checked, build_fingerprints) = match made_now {
         Some((data_map, figure_sources)) => (data_map, figure_sources, Checked::Trees(data), None),
         None => {
-            let (lazy, table, fingerprints) = context::LazyValues::for_build(data, extras.schema);
+            let (lazy, table, fingerprints) = match packed {
+                Some(packed) => {
+                    let made = context::LazyValues::of_packed_files(&data, packed, extras.schema);
+                    // What the checks read of the files goes with them.
+                    drop(data);
+                    made
+                }
+                None => context::LazyValues::for_build(data, extras.schema),
+            };
             // Their memory goes back to the system now, not when the allocator next tidies
             // (seconds later, when the overview page has taken as much again).
             give_back();
@@ -1515,31 +1535,12 @@ const FIGURES_SPILLED_FROM: usize = 20_000;
 /// default, or `HUIBAO_FIGURES_SPILLED_FROM`'s whole number; a value that is not one is
 /// the default with a warning in `notes` (never a silent one).
 fn figures_spilled_from(notes: &mut Vec<Diagnostic>) -> usize {
-    let Some(set) = std::env::var_os("HUIBAO_FIGURES_SPILLED_FROM") else {
-        return FIGURES_SPILLED_FROM;
-    };
-    let text = set.to_string_lossy();
-    match text.trim().parse() {
-        Ok(pages) => pages,
-        Err(_) => {
-            notes.push(
-                Diagnostic::new(
-                    crate::diagnostics::Severity::Warning,
-                    "environment",
-                    None,
-                    Text::new(
-                        format!("环境变量 HUIBAO_FIGURES_SPILLED_FROM 的值 “{text}” 不是整数，按默认的 {FIGURES_SPILLED_FROM} 页"),
-                        format!("the environment variable HUIBAO_FIGURES_SPILLED_FROM is “{text}”, not a whole number: the default of {FIGURES_SPILLED_FROM} pages is used"),
-                    ),
-                )
-                .with_hint(Text::new(
-                    "写一个页数（如 0），或删掉这个环境变量",
-                    "set it to a number of pages (such as 0), or unset it",
-                )),
-            );
-            FIGURES_SPILLED_FROM
-        }
-    }
+    crate::diagnostics::env_whole_number(
+        "HUIBAO_FIGURES_SPILLED_FROM",
+        FIGURES_SPILLED_FROM,
+        Text::new("页", "pages"),
+        notes,
+    )
 }
 
 /// Each planned page's place in the manifest, whose pages are in the order of their

@@ -9,6 +9,7 @@ pub mod corrections;
 pub mod expr;
 pub mod fields;
 pub mod json_schema;
+pub mod projection;
 pub mod rules;
 pub mod schema;
 pub mod units;
@@ -97,13 +98,59 @@ pub fn validate_with(
         .cloned()
         .partition(|f| corrections::is_log(&f.path));
     let timer = crate::Timer::start();
-    let mut checked = fields::check(
+    let checked = fields::check(
         schema,
         &Data { files },
         &mut problems,
         cache.as_deref_mut().map(|c| &mut c.fields),
     );
     timer.lap("  fields");
+    let checked = rules_after_fields(
+        schema,
+        checked,
+        log,
+        &mut problems,
+        since,
+        cache.map(|c| &mut c.rules),
+    );
+    timer.lap("  rules");
+    (checked, problems)
+}
+
+/// [`validate_with`] for files whose own fields were checked one by one as they were read
+/// (`fields::check_file`, a build: see `crate::streamed`): `files` in the order they were
+/// read, the corrections log among them, with the problems of their fields in that order.
+/// The files may hold only what the checks across files read of them
+/// ([`projection::Reads`]); the problems are those [`validate_with`] finds.
+pub fn validate_checked(
+    schema: &schema::Schema,
+    files: Vec<std::sync::Arc<crate::load::DataFile>>,
+    field_problems: Vec<Diagnostic>,
+    since: Option<&Since>,
+) -> (Data, Vec<Diagnostic>) {
+    let data = Data { files };
+    let mut problems = tree_shape(&data);
+    problems.extend(field_problems);
+    let (log, files): (Vec<_>, Vec<_>) = data
+        .files
+        .into_iter()
+        .partition(|f| corrections::is_log(&f.path));
+    let checked = Data { files };
+    fields::unique_across_files(schema, &checked, &mut problems);
+    let checked = rules_after_fields(schema, checked, log, &mut problems, since, None);
+    (checked, problems)
+}
+
+/// The checks after each file's own: the log put back among the `checked` files, all in
+/// path order, and the rules across them (none that only repeats a field's error).
+fn rules_after_fields(
+    schema: &schema::Schema,
+    mut checked: Data,
+    log: Vec<std::sync::Arc<crate::load::DataFile>>,
+    problems: &mut Vec<Diagnostic>,
+    since: Option<&Since>,
+    cache: Option<&mut rules::Cache>,
+) -> Data {
     checked.files.extend(log);
     // In path order (`Path`'s, by comparing bytes: 10,000 files at each rebuild of the
     // preview).
@@ -114,17 +161,11 @@ pub fn validate_with(
     // A rule that cannot be computed because a value it reads is already reported as wrong
     // would only repeat that error.
     problems.extend(
-        rules::check(
-            schema,
-            &checked,
-            (since, field_errors),
-            cache.map(|c| &mut c.rules),
-        )
-        .into_iter()
-        .filter(|d| !(field_errors && d.code == "rule-eval")),
+        rules::check(schema, &checked, (since, field_errors), cache)
+            .into_iter()
+            .filter(|d| !(field_errors && d.code == "rule-eval")),
     );
-    timer.lap("  rules");
-    (checked, problems)
+    checked
 }
 
 /// A file and a folder may not have one name: `a.yaml` beside `a/`.

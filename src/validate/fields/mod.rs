@@ -25,7 +25,7 @@ pub fn check(
     cache: Option<&mut Cache>,
 ) -> Data {
     use rayon::prelude::*;
-    let ids = folder_ids(data);
+    let ids = folder_ids(data.files.iter().map(|f| f.key_path.as_slice()));
     let reusable = cache
         .as_deref()
         .filter(|c| c.schema.as_ref() == Some(schema) && c.ids == ids);
@@ -101,7 +101,7 @@ struct Checked {
 }
 
 /// One file checked against its schema entry (as it is, when it has none: a problem).
-fn check_file(
+pub(crate) fn check_file(
     schema: &Schema,
     file: &std::sync::Arc<DataFile>,
     ids: &HashMap<String, Vec<String>>,
@@ -166,11 +166,13 @@ pub fn schema_for<'s>(schema: &'s Schema, path: &Path) -> Option<&'s FileSchema>
 }
 
 /// Folder name (`villages`, `a.b`) → ids of its files.
-fn folder_ids(data: &Data) -> HashMap<String, Vec<String>> {
+pub(crate) fn folder_ids<'k>(
+    key_paths: impl Iterator<Item = &'k [String]>,
+) -> HashMap<String, Vec<String>> {
     // The files come in path order: a folder's are side by side, its name joined once.
     let mut runs: Vec<(&[String], Vec<String>)> = Vec::new();
-    for file in &data.files {
-        if let Some((id, folders)) = file.key_path.split_last()
+    for key_path in key_paths {
+        if let Some((id, folders)) = key_path.split_last()
             && !folders.is_empty()
         {
             match runs.last_mut() {
@@ -709,7 +711,7 @@ pub fn is_date(text: &str) -> bool {
 }
 
 /// `unique: true` on a top-level field of a folder's files: no two files share the value.
-fn unique_across_files(schema: &Schema, data: &Data, problems: &mut Vec<Diagnostic>) {
+pub(crate) fn unique_across_files(schema: &Schema, data: &Data, problems: &mut Vec<Diagnostic>) {
     for file_schema in schema.files.iter().filter(|f| f.pattern.contains('*')) {
         for (key, field) in file_schema.fields.iter().filter(|(_, f)| f.unique) {
             let mut seen: HashMap<String, (&Path, &Node)> = HashMap::default();
