@@ -63,7 +63,10 @@ impl PackedFile {
         PackedFile {
             path: file.path.clone(),
             key_path: file.key_path.clone(),
-            root: packer.bytes.into_boxed_slice(),
+            // Copied into a block of its own size: shrunk in place (`into_boxed_slice`),
+            // a village's ~630 bytes kept the 1 KB block they were written in — 37 MiB
+            // more at 100,000 villages, held through every page.
+            root: Box::from(packer.bytes.as_slice()),
         }
     }
 
