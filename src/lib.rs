@@ -385,7 +385,7 @@ pub fn build(
     }
     let Rendered {
         mut output,
-        notes,
+        mut notes,
         figure_changes,
         ..
     } = render_discovered(
@@ -404,11 +404,21 @@ pub fn build(
         };
         // A document that cannot be made stops the build, with its warnings.
         for (kind, file) in &files_of {
-            let (bytes, _, _) = document_bytes(&report, *kind, &site_root, &settings, &found)
-                .map_err(|problems| with_notes(problems, &notes))?;
+            let (bytes, _, _) =
+                document_bytes(&report, *kind, &site_root, &settings, &found, &mut notes)
+                    .map_err(|problems| with_notes(problems, &notes))?;
             staging
                 .put(Path::new(file), &bytes)
                 .map_err(|d| with_notes(vec![d], &notes))?;
+        }
+        // A warning of the documents' (their charts drawn without a Chinese font) fails a
+        // build that denies warnings, as the data's do: nothing is published.
+        if deny_warnings
+            && notes
+                .iter()
+                .any(|d| d.severity == diagnostics::Severity::Warning)
+        {
+            return Err(notes);
         }
         timer.lap("documents");
     }
@@ -536,14 +546,16 @@ fn made_document(site: discover::Site, kind: ExportKind) -> Result<MadeDocument,
         language,
         pages: collector.into_pages(),
     };
-    let (bytes, pages, fonts) = document_bytes(&report, kind, &site_root, &settings, &found)
-        .map_err(|problems| with_notes(problems, &rendered.notes))?;
+    let mut notes = rendered.notes;
+    let (bytes, pages, fonts) =
+        document_bytes(&report, kind, &site_root, &settings, &found, &mut notes)
+            .map_err(|problems| with_notes(problems, &notes))?;
     timer.lap("typeset");
     Ok(MadeDocument {
         bytes,
         pages,
         fonts,
-        notes: rendered.notes,
+        notes,
     })
 }
 
@@ -571,13 +583,15 @@ fn pdf_fonts(
     Ok(Some((search, fonts)))
 }
 
-/// The report as `kind`: its bytes, its pages (a PDF) and its fonts.
+/// The report as `kind`: its bytes, its pages (a PDF) and its fonts; warnings (a Word
+/// document's charts drawn without a Chinese font) go into `notes`.
 fn document_bytes(
     report: &document::Document,
     kind: ExportKind,
     site_root: &Path,
     settings: &config::DocumentSettings,
     found: &PdfFonts,
+    notes: &mut Vec<Diagnostic>,
 ) -> Result<(Vec<u8>, Option<usize>, document::fonts::Fonts), Vec<Diagnostic>> {
     match (kind, found) {
         (ExportKind::Pdf, Some((search, fonts))) => {
@@ -586,7 +600,7 @@ fn document_bytes(
         }
         (ExportKind::Pdf, None) => {
             let found = pdf_fonts(site_root, settings, &[ExportKind::Pdf])?;
-            document_bytes(report, kind, site_root, settings, &found)
+            document_bytes(report, kind, site_root, settings, &found, notes)
         }
         (ExportKind::Xlsx, _) => Ok((
             data_workbook(site_root, &report.title)?,
@@ -596,6 +610,9 @@ fn document_bytes(
         (ExportKind::Docx, _) => {
             let fonts = document::fonts::Fonts::for_word(settings);
             let fontdb = document::fonts::chart_fonts(site_root, settings);
+            notes.extend(document::fonts::charts_without_chinese(
+                &fontdb, site_root, settings,
+            ));
             Ok((document::docx::docx(report, &fonts, fontdb)?, None, fonts))
         }
     }

@@ -153,6 +153,50 @@ pub fn chart_fonts(
     std::sync::Arc::new(database)
 }
 
+/// A warning when none of the chart fonts `database` has draws Chinese: a Word document's
+/// charts are pictures drawn here, and their Chinese labels would be blank.
+pub fn charts_without_chinese(
+    database: &resvg::usvg::fontdb::Database,
+    site_root: &Path,
+    settings: &DocumentSettings,
+) -> Option<Diagnostic> {
+    let draws_chinese = database.faces().any(|face| {
+        database
+            .with_face_data(face.id, |data, index| {
+                ttf_parser::Face::parse(data, index)
+                    .ok()
+                    .and_then(|face| face.glyph_index('村'))
+                    .is_some()
+            })
+            .unwrap_or(false)
+    });
+    if draws_chinese {
+        return None;
+    }
+    let dirs: Vec<String> = site_font_dirs(site_root, settings)
+        .iter()
+        .map(|dir| dir.display().to_string())
+        .collect();
+    let searched = |system: &str| -> Vec<String> {
+        dirs.iter().cloned().chain([system.to_string()]).collect()
+    };
+    Some(
+        Diagnostic::new(
+            crate::diagnostics::Severity::Warning,
+            "chart-font-missing",
+            None,
+            Text::new(
+                format!("Word 文档里的图表要画成图片，却找不到能显示中文的字体（找过：{}）：图表中的中文会是空白", searched("系统字体").join("、")),
+                format!("a Word document's charts are drawn as pictures, but no font that draws Chinese was found (searched: {}): their Chinese labels will be blank", searched("the system's fonts").join(", ")),
+            ),
+        )
+        .with_hint(Text::new(
+            "安装一种中文字体（Debian/Ubuntu：apt-get install fonts-noto-cjk），或把字体文件放进站点的 fonts/ 文件夹",
+            "install a Chinese font (Debian/Ubuntu: apt-get install fonts-noto-cjk), or put a font file in the site's fonts/ folder",
+        )),
+    )
+}
+
 /// Chooses the family of each role from the fonts in `book`. Without a body font there is
 /// no document: the error names what was searched and how to install a font.
 pub fn choose(
@@ -243,6 +287,43 @@ pub fn choose(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn charts_drawn_without_a_chinese_font_are_warned_of() {
+        // No font at all: the warning, in both languages, names where it looked.
+        let settings = DocumentSettings::default();
+        let empty = resvg::usvg::fontdb::Database::new();
+        let warning = charts_without_chinese(&empty, Path::new("."), &settings)
+            .expect("a warning without any font");
+        assert_eq!(warning.code, "chart-font-missing");
+        assert_eq!(warning.severity, crate::diagnostics::Severity::Warning);
+        assert!(
+            warning.message.zh.contains("中文会是空白"),
+            "{}",
+            warning.message.zh
+        );
+        assert!(
+            warning.message.en.contains("blank"),
+            "{}",
+            warning.message.en
+        );
+        assert!(
+            warning.message.zh.contains("系统字体"),
+            "{}",
+            warning.message.zh
+        );
+        // The machine's own fonts: no warning when one of them draws Chinese (CI installs
+        // fonts-noto-cjk; elsewhere the machine may have none).
+        let system = chart_fonts(Path::new("."), &settings);
+        let has_chinese = system.faces().any(|f| {
+            f.families.iter().any(|(name, _)| {
+                name.contains("CJK") || name.contains("Hei") || name.contains("Song")
+            })
+        });
+        if has_chinese {
+            assert!(charts_without_chinese(&system, Path::new("."), &settings).is_none());
+        }
+    }
 
     fn book(families: &[&str]) -> FontBook {
         let mut book = FontBook::new();
