@@ -729,13 +729,14 @@ fn huibao_without_fonts(site: &std::path::Path, args: &[&str]) -> std::process::
         ),
     )
     .unwrap();
-    std::process::Command::new(env!("CARGO_BIN_EXE_huibao"))
-        .args(args)
-        .current_dir(site)
-        .env("FONTCONFIG_FILE", &config)
-        .env("HOME", empty.path())
-        .output()
-        .expect("the huibao binary runs")
+    huibao_with_env(
+        site,
+        args,
+        &[
+            ("FONTCONFIG_FILE", config.as_os_str()),
+            ("HOME", empty.path().as_os_str()),
+        ],
+    )
 }
 
 #[test]

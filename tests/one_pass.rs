@@ -6,18 +6,13 @@
 
 mod common;
 
-use common::{copy_site, edit, fixture, repo, text, tree};
+use common::{copy_site, edit, fixture, huibao_with_env, repo, text, tree};
 use std::path::Path;
 use std::process::Output;
 
 /// Runs `huibao` in `site` with `HUIBAO_STREAMED_FROM` set to `from`.
 fn huibao_streamed_from(site: &Path, from: &str, args: &[&str]) -> Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_huibao"))
-        .args(args)
-        .current_dir(site)
-        .env("HUIBAO_STREAMED_FROM", from)
-        .output()
-        .expect("the huibao binary runs")
+    huibao_with_env(site, args, &[("HUIBAO_STREAMED_FROM", from.as_ref())])
 }
 
 /// Builds two copies of `site`, each changed by `change`, one in one pass and one with the

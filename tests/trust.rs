@@ -667,12 +667,11 @@ fn huibao_figures_spilled(site: &Path, args: &[&str]) -> std::process::Output {
 
 /// Runs `huibao` in `site` with `HUIBAO_FIGURES_SPILLED_FROM` set to `threshold`.
 fn huibao_spilling_from(site: &Path, threshold: &str, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_huibao"))
-        .args(args)
-        .current_dir(site)
-        .env("HUIBAO_FIGURES_SPILLED_FROM", threshold)
-        .output()
-        .expect("the huibao binary runs")
+    huibao_with_env(
+        site,
+        args,
+        &[("HUIBAO_FIGURES_SPILLED_FROM", threshold.as_ref())],
+    )
 }
 
 #[test]

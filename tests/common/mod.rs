@@ -37,6 +37,16 @@ pub fn huibao(cwd: &Path, args: &[&str]) -> Output {
         .expect("the huibao binary runs")
 }
 
+/// Runs `huibao` with `args` in `cwd`, with the environment variables `envs` set.
+pub fn huibao_with_env(cwd: &Path, args: &[&str], envs: &[(&str, &std::ffi::OsStr)]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_huibao"))
+        .args(args)
+        .current_dir(cwd)
+        .envs(envs.iter().copied())
+        .output()
+        .expect("the huibao binary runs")
+}
+
 /// stdout and stderr of a run, as text.
 pub fn text(output: &Output) -> String {
     format!(
