@@ -241,17 +241,17 @@ fn render_discovered(
     }
     let keep = matches!(pages_to, render::PagesTo::Memory);
     let checked_before = keep.then_some(&mut cache.checked);
-    let (data, mut notes, packed) = match (streamed, &schema_read) {
-        (Some(streamed), Some(Ok(schema))) => {
+    let (data, mut notes, packed) = match streamed {
+        Some(streamed) => {
             let (data, notes) = validate::validate_checked(
-                schema,
+                streamed.schema,
                 streamed.files,
                 streamed.field_problems,
                 since.as_ref(),
             );
             (data, notes, Some(streamed.packed))
         }
-        _ => {
+        None => {
             let (data, notes) = validate::validate_with(
                 schema_read.as_ref(),
                 &loaded,
@@ -275,9 +275,7 @@ fn render_discovered(
         validate::corrections::read(&data, schema.as_ref())
     };
     notes.extend(problems);
-    let stops = |d: &Diagnostic| {
-        d.is_error() || (deny_warnings && d.severity == diagnostics::Severity::Warning)
-    };
+    let stops = |d: &Diagnostic| stops_build(d, deny_warnings);
     if notes.iter().any(stops) {
         return Err(notes);
     }
@@ -413,11 +411,7 @@ pub fn build(
         }
         // A warning of the documents' (their charts drawn without a Chinese font) fails a
         // build that denies warnings, as the data's do: nothing is published.
-        if deny_warnings
-            && notes
-                .iter()
-                .any(|d| d.severity == diagnostics::Severity::Warning)
-        {
+        if notes.iter().any(|d| stops_build(d, deny_warnings)) {
             return Err(notes);
         }
         timer.lap("documents");
@@ -557,6 +551,11 @@ fn made_document(site: discover::Site, kind: ExportKind) -> Result<MadeDocument,
         fonts,
         notes,
     })
+}
+
+/// Whether `d` stops a build: an error, or a warning when warnings are denied.
+fn stops_build(d: &Diagnostic, deny_warnings: bool) -> bool {
+    d.is_error() || (deny_warnings && d.severity == diagnostics::Severity::Warning)
 }
 
 /// `problems` that stop a command, with the warnings and notes found before them (reported

@@ -21,7 +21,9 @@ use crate::validate::{corrections, fields, projection::Reads, schema::Schema};
 const STREAMED_FROM: usize = 0;
 
 /// The data of a build read in one pass.
-pub(crate) struct Streamed {
+pub(crate) struct Streamed<'s> {
+    /// The schema it was checked against.
+    pub schema: &'s Schema,
     /// Every file in the order read, checked: files outside folders and the corrections log
     /// whole, the others with what the checks across files read of them.
     pub files: Vec<Arc<DataFile>>,
@@ -31,7 +33,7 @@ pub(crate) struct Streamed {
     pub packed: Vec<Packed>,
 }
 
-impl Streamed {
+impl Streamed<'_> {
     /// Each file's path and fingerprint (of its values as written).
     pub fn prints(&self) -> impl Iterator<Item = (&Path, &str)> + Clone {
         self.packed
@@ -45,12 +47,12 @@ impl Streamed {
 /// rule that reads fields it does not name, a name or a log that cannot be read: the build
 /// then reads them as `check` does, which reports what is wrong), or when
 /// `HUIBAO_STREAMED_FROM` says not (a warning in `notes` when it is not a number).
-pub(crate) fn read(
+pub(crate) fn read<'s>(
     root: &Path,
     paths: &[PathBuf],
-    schema: &Schema,
+    schema: &'s Schema,
     notes: &mut Vec<Diagnostic>,
-) -> Option<Result<Streamed, Vec<Diagnostic>>> {
+) -> Option<Result<Streamed<'s>, Vec<Diagnostic>>> {
     if paths.len() < streamed_from(notes) {
         return None;
     }
@@ -66,14 +68,15 @@ pub(crate) fn read(
         .filter(|k| k.len() == 2)
         .map(|k| k[0].clone())
         .collect();
+    let ids = fields::folder_ids(key_paths.iter().map(Vec::as_slice));
+    drop(key_paths);
     let is_log: Vec<bool> = paths.iter().map(|p| corrections::is_log(p)).collect();
-    let log = match paths.iter().find(|p| corrections::is_log(p)) {
-        Some(path) => Some(load::load_file(root, path).ok()?),
+    let log = match paths.iter().zip(&is_log).find(|(_, log)| **log) {
+        Some((path, _)) => Some(load::load_file(root, path).ok()?),
         None => None,
     };
     let reads = Reads::of(schema, log.as_ref(), &folders)?;
     drop(log);
-    let ids = fields::folder_ids(key_paths.iter().map(Vec::as_slice));
     // Each file's place in the checked data, which is in path order.
     let mut order: Vec<usize> = (0..paths.len()).collect();
     order.sort_by(|&a, &b| crate::site_path::path_order(&paths[a], &paths[b]));
@@ -112,6 +115,7 @@ pub(crate) fn read(
         packed[place[index]] = Some(one);
     }
     Some(Ok(Streamed {
+        schema,
         files,
         field_problems,
         packed: packed.into_iter().flatten().collect(),

@@ -173,27 +173,42 @@ pub fn charts_without_chinese(
     if draws_chinese {
         return None;
     }
-    let dirs: Vec<String> = site_font_dirs(site_root, settings)
-        .iter()
-        .map(|dir| dir.display().to_string())
-        .collect();
-    let searched = |system: &str| -> Vec<String> {
-        dirs.iter().cloned().chain([system.to_string()]).collect()
-    };
+    let searched = searched_folders(&site_font_dirs(site_root, settings));
     Some(
         Diagnostic::new(
             crate::diagnostics::Severity::Warning,
             "chart-font-missing",
             None,
             Text::new(
-                format!("Word 文档里的图表要画成图片，却找不到能显示中文的字体（找过：{}）：图表中的中文会是空白", searched("系统字体").join("、")),
-                format!("a Word document's charts are drawn as pictures, but no font that draws Chinese was found (searched: {}): their Chinese labels will be blank", searched("the system's fonts").join(", ")),
+                format!("Word 文档里的图表要画成图片，却找不到能显示中文的字体（找过：{}）：图表中的中文会是空白", searched.zh),
+                format!("a Word document's charts are drawn as pictures, but no font that draws Chinese was found (searched: {}): their Chinese labels will be blank", searched.en),
             ),
         )
-        .with_hint(Text::new(
-            "安装一种中文字体（Debian/Ubuntu：apt-get install fonts-noto-cjk），或把字体文件放进站点的 fonts/ 文件夹",
-            "install a Chinese font (Debian/Ubuntu: apt-get install fonts-noto-cjk), or put a font file in the site's fonts/ folder",
-        )),
+        .with_hint(install_a_chinese_font()),
+    )
+}
+
+/// The font folders searched, `dirs` then the system's, as a message names them.
+fn searched_folders(dirs: &[PathBuf]) -> Text {
+    let dirs: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
+    let with_system = |system: &str, separator: &str| -> String {
+        dirs.iter()
+            .map(String::as_str)
+            .chain([system])
+            .collect::<Vec<_>>()
+            .join(separator)
+    };
+    Text::new(
+        with_system("系统字体文件夹", "、"),
+        with_system("the system's font folders", ", "),
+    )
+}
+
+/// How to get a Chinese font onto the machine, or into the site.
+fn install_a_chinese_font() -> Text {
+    Text::new(
+        "Windows 自带仿宋（FangSong）；Linux 上安装 fonts-noto-cjk（apt-get install fonts-noto-cjk）；或者把字体文件放进站点的 fonts/ 文件夹",
+        "Windows has FangSong; on Linux install fonts-noto-cjk (apt-get install fonts-noto-cjk); or put a font file in the site's fonts/ folder",
     )
 }
 
@@ -245,32 +260,25 @@ pub fn choose(
         return Err(problems);
     }
     let Some(body) = body else {
-        let searched: Vec<String> = searched.iter().map(|d| d.display().to_string()).collect();
-        let searched = if searched.is_empty() {
-            "系统字体文件夹".to_string()
-        } else {
-            format!("{}、系统字体文件夹", searched.join("、"))
-        };
+        let searched = searched_folders(searched);
         return Err(vec![
             Diagnostic::error(
                 "font-missing",
                 None,
                 Text::new(
                     format!(
-                        "找不到中文字体：在{searched}里没有找到 {} 中的任何一种",
+                        "找不到中文字体：在{}里没有找到 {} 中的任何一种",
+                        searched.zh,
                         BODY.join("、")
                     ),
                     format!(
                         "no Chinese font found: none of {} is in {}",
                         BODY.join(", "),
-                        searched.replace("系统字体文件夹", "the system's font folders").replace('、', ", ")
+                        searched.en
                     ),
                 ),
             )
-            .with_hint(Text::new(
-                "Windows 自带仿宋（FangSong）；Linux 上安装 fonts-noto-cjk（apt-get install fonts-noto-cjk）；或者把字体文件放进站点的 fonts/ 文件夹",
-                "Windows has FangSong; on Linux install fonts-noto-cjk (apt-get install fonts-noto-cjk); or put a font file in the site's fonts/ folder",
-            )),
+            .with_hint(install_a_chinese_font()),
         ]);
     };
     let title_is_bold = title.as_deref().is_some_and(is_xiaobiaosong);

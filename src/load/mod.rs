@@ -333,16 +333,23 @@ pub fn load_cached(
             })
             .collect();
     }
-    let mut files = Vec::with_capacity(paths.len());
+    all_or_problems(results.into_iter().map(|(_, result)| result)).map(|files| Data { files })
+}
+
+/// Every one of `results`, or every problem of those that failed.
+fn all_or_problems<T>(
+    results: impl ExactSizeIterator<Item = Result<T, Vec<Diagnostic>>>,
+) -> Result<Vec<T>, Vec<Diagnostic>> {
+    let mut made = Vec::with_capacity(results.len());
     let mut problems = Vec::new();
-    for (_, result) in results {
+    for result in results {
         match result {
-            Ok(file) => files.push(file),
+            Ok(one) => made.push(one),
             Err(mut found) => problems.append(&mut found),
         }
     }
     if problems.is_empty() {
-        Ok(Data { files })
+        Ok(made)
     } else {
         Err(problems)
     }
@@ -372,19 +379,7 @@ pub fn load_each<T: Send>(
         })
         .collect();
     progress.finish();
-    let mut made = Vec::with_capacity(paths.len());
-    let mut problems = Vec::new();
-    for result in results {
-        match result {
-            Ok(one) => made.push(one),
-            Err(mut found) => problems.append(&mut found),
-        }
-    }
-    if problems.is_empty() {
-        Ok(made)
-    } else {
-        Err(problems)
-    }
+    all_or_problems(results.into_iter())
 }
 
 /// Reads one data file.
