@@ -409,6 +409,17 @@ impl<'s> LazyValues<'s> {
         limit: Option<usize>,
         fields: Option<&std::collections::BTreeSet<String>>,
     ) -> Option<Json> {
+        self.list_source(name, limit, fields)?.records(fields)
+    }
+
+    /// The list form `name` of a top-level folder as [`LazyValues::list`] gives it, its
+    /// records made as a template reads them ([`RecordList`]).
+    pub fn list_source<'l>(
+        &'l self,
+        name: &str,
+        limit: Option<usize>,
+        fields: Option<&'l std::collections::BTreeSet<String>>,
+    ) -> Option<RecordList<'l>> {
         let folder = name.strip_suffix("_list")?;
         // Its files of its own: a folder of folders has no list form (see
         // [`top_level_folders`]).
@@ -422,11 +433,14 @@ impl<'s> LazyValues<'s> {
         if own.is_empty() {
             return None;
         }
-        let files = &own[..own.len().min(limit.unwrap_or(usize::MAX))];
-        // Each record straight into the list (the list of 100,000 villages is the overview
-        // page's peak: no pairs of a record and its copy made first).
-        let records = self.marked_each(files, fields, |record, _| record)?;
-        Some(Json::Array(records))
+        let mut files = own;
+        files.truncate(limit.unwrap_or(usize::MAX));
+        Some(RecordList {
+            values: self,
+            files,
+            fields,
+            whole: std::sync::OnceLock::new(),
+        })
     }
 
     /// The record of a generated page.
@@ -468,6 +482,77 @@ impl<'s> LazyValues<'s> {
                 Some(each(record, &file))
             })
             .collect()
+    }
+}
+
+/// A folder's list form (`villages_list`) whose records are made as a template reads them
+/// (a [`tera::ListSource`]): a loop over it makes one record at a time, `| length` makes
+/// none, `| sum(attribute="people")` a list of records with that field alone. The overview
+/// of 100,000 villages held its 100,000 records (146 MiB) while Tera wrote its table.
+pub struct RecordList<'v> {
+    values: &'v LazyValues<'v>,
+    /// The folder's files, by their numbers.
+    files: Vec<usize>,
+    /// The only fields a record holds (and `id`), when the templates read only those.
+    fields: Option<&'v std::collections::BTreeSet<String>>,
+    /// The records whole, made when a template first reads them so (kept while the list
+    /// is: a template that filters the list for each of its rows makes it once).
+    whole: std::sync::OnceLock<Option<Json>>,
+}
+
+impl RecordList<'_> {
+    /// The records whole (with only `fields` of each when given): as the list was before
+    /// Tera could read it a record at a time.
+    pub fn records(&self, fields: Option<&std::collections::BTreeSet<String>>) -> Option<Json> {
+        // Each record straight into the list (the list of 100,000 villages is the overview
+        // page's peak: no pairs of a record and its copy made first).
+        let records = self
+            .values
+            .marked_each(&self.files, fields, |record, _| record)?;
+        Some(Json::Array(records))
+    }
+}
+
+impl tera::ListSource for RecordList<'_> {
+    fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    fn item(&self, index: usize) -> Option<Json> {
+        let &file_index = self.files.get(index)?;
+        let file = self.values.files[file_index].unpack()?;
+        let schema = self.values.schema;
+        Some(marked_record(file_index, &file, schema, Make::Value, self.fields).0)
+    }
+
+    fn values(&self, attribute: &str) -> Option<Vec<Json>> {
+        // A path of names only (`registered.households`), which `sum`'s look-up and Tera's
+        // read alike; any other is read from the whole records.
+        let names = attribute.split('.').all(|name| {
+            !name.is_empty() && !name.contains('~') && !name.bytes().all(|b| b.is_ascii_digit())
+        });
+        if !names {
+            return None;
+        }
+        // Each record made with the attribute's top-level field alone (a number keeps its
+        // place in its file's table whatever else is made), its value taken out.
+        let field = attribute.split('.').next()?;
+        let only = std::collections::BTreeSet::from([field.to_string()]);
+        let picked = self
+            .values
+            .marked_each(&self.files, Some(&only), |mut record, _| {
+                attribute
+                    .split('.')
+                    .try_fold(&mut record, |value, name| value.get_mut(name))
+                    .map(Json::take)
+            })?;
+        picked.into_iter().collect()
+    }
+
+    fn list(&self) -> Option<&Json> {
+        self.whole
+            .get_or_init(|| self.records(self.fields))
+            .as_ref()
     }
 }
 

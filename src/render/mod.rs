@@ -887,6 +887,7 @@ pub fn render_site_cached(
         reads: &reads,
         list_fields: &list_fields,
         list_limit,
+        lists_made_as_read_from: lists_made_as_read_from(&mut output.notes),
         site: &site_json,
         huibao: &huibao_json,
     };
@@ -898,13 +899,8 @@ pub fn render_site_cached(
             .as_ref()
             .and_then(|r| Some((&*r.var, values.record(r)?)));
         let source = &sources[planned.source];
-        let markdown = render_content(
-            &content_tera,
-            source,
-            planned,
-            contexts.of(planned.source),
-            record,
-        );
+        let (context, lists) = contexts.of(planned.source);
+        let markdown = render_content(&content_tera, source, planned, (context, &lists), record);
         // Its template's context goes as soon as no page is left to read it.
         contexts.rendered(planned.source);
         let mut page = render_page(
@@ -1335,6 +1331,9 @@ struct Shared<'s> {
     list_fields: &'s [Option<deps::ListFields>],
     /// How many records a folder's list form holds (`None`: all of them).
     list_limit: Option<usize>,
+    /// A list form of this many records or more whose uses a template makes are all known
+    /// ([`deps::list_fields`]) is read by it a record at a time ([`context::RecordList`]).
+    lists_made_as_read_from: usize,
     site: &'s Json,
     huibao: &'s Json,
 }
@@ -1406,6 +1405,9 @@ struct Contexts<'s> {
     /// The templates whose contexts hold a list of [`LARGE_LIST`] records or more: their
     /// memory is given back to the system when they go.
     large: Vec<usize>,
+    /// Per template, the lists its pages read beside their context, made as read (a
+    /// build's lists of [`Shared::lists_made_as_read_from`] records or more).
+    lists: HashMap<usize, Vec<(String, context::RecordList<'s>)>>,
 }
 
 impl<'s> Contexts<'s> {
@@ -1416,6 +1418,7 @@ impl<'s> Contexts<'s> {
             shared,
             made: HashMap::default(),
             large: Vec::new(),
+            lists: HashMap::default(),
         }
     }
 }
@@ -1466,17 +1469,20 @@ impl Contexts<'_> {
             }
             keep
         });
+        let made = &self.made;
+        self.lists.retain(|template, _| made.contains_key(template));
         if large_gone {
             crate::give_back_freed_memory();
         }
     }
 
     /// The context of content template `source` (the page's own values are added and
-    /// removed around each page).
-    fn of(&mut self, source: usize) -> &mut Context {
+    /// removed around each page), and the lists its pages read beside it.
+    fn of(&mut self, source: usize) -> (&mut Context, Vec<(&str, &dyn tera::ListSource)>) {
         let shared = self.shared;
         let large = &mut self.large;
-        self.made.entry(source).or_insert_with(|| {
+        let lists = &mut self.lists;
+        let context = self.made.entry(source).or_insert_with(|| {
             let mut context = Context::new();
             let reads = match shared.reads.get(source) {
                 Some(Some(names)) => Some(names),
@@ -1499,12 +1505,28 @@ impl Contexts<'_> {
                         None => {}
                     }
                 }
-                // A top-level folder's list form is made for the templates that read it.
+                // A top-level folder's list form is made for the templates that read it: a
+                // long one whose uses are all known, as the template reads it.
                 let list = format!("{name}_list");
+                if read(&list)
+                    && let Values::Lazy(lazy) = values
+                    && let Some(fields) = fields(&list)
+                    && let Some(records) = lazy.list_source(&list, shared.list_limit, Some(fields))
+                    && tera::ListSource::len(&records) >= shared.lists_made_as_read_from
+                {
+                    lists.entry(source).or_default().push((list, records));
+                    // What Tera made of it (its sums' lists) is given back when it goes.
+                    if !large.contains(&source) {
+                        large.push(source);
+                    }
+                    continue;
+                }
                 if read(&list)
                     && let Some(records) = values.list(&list, shared.list_limit, fields(&list))
                 {
-                    if records.as_array().is_some_and(|r| r.len() >= LARGE_LIST) {
+                    if records.as_array().is_some_and(|r| r.len() >= LARGE_LIST)
+                        && !large.contains(&source)
+                    {
                         large.push(source);
                     }
                     insert_owned(&mut context, &list, records);
@@ -1513,7 +1535,14 @@ impl Contexts<'_> {
             context.insert("site", shared.site);
             context.insert("huibao", shared.huibao);
             context
-        })
+        });
+        let lists = self.lists.get(&source).map_or_else(Vec::new, |lists| {
+            lists
+                .iter()
+                .map(|(name, list)| (name.as_str(), list as &dyn tera::ListSource))
+                .collect()
+        });
+        (context, lists)
     }
 }
 
@@ -1539,6 +1568,19 @@ fn figures_spilled_from(notes: &mut Vec<Diagnostic>) -> usize {
         "HUIBAO_FIGURES_SPILLED_FROM",
         FIGURES_SPILLED_FROM,
         Text::new("页", "pages"),
+        notes,
+    )
+}
+
+/// How many records a list form must hold to be read by a template a record at a time: the
+/// default ([`LARGE_LIST`]), or `HUIBAO_LISTS_MADE_AS_READ_FROM`'s whole number (the tests
+/// read a small site's lists so); a value that is not one is the default with a warning in
+/// `notes` (never a silent one).
+fn lists_made_as_read_from(notes: &mut Vec<Diagnostic>) -> usize {
+    crate::diagnostics::env_whole_number(
+        "HUIBAO_LISTS_MADE_AS_READ_FROM",
+        LARGE_LIST,
+        Text::new("条记录", "records"),
         notes,
     )
 }
@@ -1826,7 +1868,7 @@ fn render_content(
     content_tera: &Tera,
     source: &pages::Source,
     page: &pages::PlannedPage,
-    context: &mut Context,
+    (context, lists): (&mut Context, tera::Lists<'_>),
     record: Option<(&str, std::borrow::Cow<'_, Json>)>,
 ) -> Result<String, Vec<Diagnostic>> {
     insert_owned(
@@ -1838,7 +1880,7 @@ fn render_content(
     if let Some((name, record)) = record {
         insert_owned(context, name, record.into_owned());
     }
-    let rendered = content_tera.render(&source.name, context);
+    let rendered = content_tera.render_with_lists(&source.name, context, lists);
     if let Some(name) = name {
         context.remove(name);
     }
@@ -2095,6 +2137,7 @@ mod tests {
             reads: &[],
             list_fields: &[],
             list_limit: None,
+            lists_made_as_read_from: LARGE_LIST,
             site: &site,
             huibao: &huibao,
         });
@@ -2189,6 +2232,153 @@ mod tests {
         tera.add_raw_template("u", missing).expect("parses");
         tera.render("u", &context)
             .expect_err("replace without its arguments");
+    }
+
+    /// A list beside the context for the tests of the patched Tera: its items, and what was
+    /// asked of it.
+    struct CountedList {
+        items: Vec<Json>,
+        made_items: std::cell::Cell<usize>,
+        asked: std::cell::RefCell<Vec<Option<String>>>,
+        whole: std::cell::OnceCell<Json>,
+    }
+
+    impl tera::ListSource for CountedList {
+        fn len(&self) -> usize {
+            self.items.len()
+        }
+        fn item(&self, index: usize) -> Option<Json> {
+            self.made_items.set(self.made_items.get() + 1);
+            self.items.get(index).cloned()
+        }
+        fn values(&self, attribute: &str) -> Option<Vec<Json>> {
+            self.asked.borrow_mut().push(Some(attribute.to_string()));
+            let values = self
+                .items
+                .iter()
+                .map(|item| tera::dotted_pointer(item, attribute));
+            values.map(|value| value.cloned()).collect()
+        }
+        fn list(&self) -> Option<&Json> {
+            self.asked.borrow_mut().push(None);
+            Some(self.whole.get_or_init(|| Json::Array(self.items.clone())))
+        }
+    }
+
+    /// `sum(attribute=…)` of whole numbers, for the tests of the patched Tera (huibao's own
+    /// needs the table of figures).
+    fn test_tera() -> Tera {
+        let mut tera = Tera::default();
+        tera.register_filter(
+            "sum",
+            |value: &Json, args: &std::collections::HashMap<String, Json>| -> tera::Result<Json> {
+                let path = args.get("attribute").and_then(Json::as_str).unwrap_or("");
+                let items = value.as_array().ok_or("a list")?;
+                let numbers = items.iter().map(|item| tera::dotted_pointer(item, path));
+                Ok(Json::from(
+                    numbers
+                        .map(|n| n.and_then(Json::as_i64).unwrap_or(0))
+                        .sum::<i64>(),
+                ))
+            },
+        );
+        tera
+    }
+
+    #[test]
+    fn the_patched_tera_reads_a_list_beside_the_context_as_it_reads_one_in_it() {
+        // Patched: a list named beside the context renders as the same list in it, a loop
+        // over it making one item at a time, its sums reading their attribute only.
+        let items = vec![
+            json!({ "id": "a", "n": 3, "r": { "p": 10 } }),
+            json!({ "id": "b", "n": 4, "r": { "p": 20 } }),
+            json!({ "id": "c", "n": 5, "r": { "p": 30 } }),
+        ];
+        let templates = [
+            // A loop: its item's fields, `loop`'s values, the item whole, `break`.
+            "{% for v in xs %}{{ loop.index }}{{ v.id }}{{ v.r.p }}{% if loop.last %}。{% endif %}{% endfor %}",
+            "{% for v in xs %}{{ v | json_encode() | safe }}{% if v.n > 3 %}{% break %}{% endif %}{% endfor %}",
+            "{% for v in xs %}{% if v.missing is defined %}有{% endif %}{{ v.n }}{% endfor %}",
+            // The filters that read an attribute, `length`, and a use that takes it whole.
+            "{{ xs | length }} {{ xs | sum(attribute=\"n\") }} {{ xs | sum(attribute=\"r.p\") }} {{ xs | map(attribute=\"id\") | join(sep=\",\") }}",
+            "{{ xs | first | json_encode() | safe }} {% for v in xs | reverse %}{{ v.id }}{% endfor %} {{ xs.1.id }}",
+            // A name of the template's own hides the list's.
+            "{% set xs = [1, 2] %}{% for v in xs %}{{ v }}{% endfor %}{{ xs | length }}",
+            "{% for xs in [7] %}{{ xs }}{% endfor %}{% for v in xs %}{{ v.id }}{% endfor %}",
+            "{{ xs | map(attribute=\"r.p\") | join(sep=\"+\") }} {{ xs | map(attribute=\"r\") | length }}",
+            // A list of none: a loop's `else`.
+            "{% for v in xs | slice(end=0) %}{{ v.id }}{% else %}无{% endfor %}",
+        ];
+        for template in templates {
+            let mut tera = test_tera();
+            tera.add_raw_template("t", template).expect("parses");
+            let mut whole = Context::new();
+            whole.insert("xs", &items);
+            let expected = tera.render("t", &whole).expect("renders");
+            let list = CountedList {
+                items: items.clone(),
+                made_items: Default::default(),
+                asked: Default::default(),
+                whole: Default::default(),
+            };
+            let lists: [(&str, &dyn tera::ListSource); 1] = [("xs", &list)];
+            let rendered = tera
+                .render_with_lists("t", &Context::new(), &lists)
+                .expect("renders with the list beside");
+            assert_eq!(rendered, expected, "{template}");
+        }
+        // An attribute an item lacks: `sum` fails alike (the list read whole).
+        let mut tera = test_tera();
+        let failing = "{{ xs | sum(attribute=\"r.q\") }}";
+        tera.add_raw_template("t", failing).expect("parses");
+        let strict = |_: &Json,
+                      _: &std::collections::HashMap<String, Json>|
+         -> tera::Result<Json> { Err("an item has no r.q".into()) };
+        tera.register_filter("sum", strict);
+        let mut whole = Context::new();
+        whole.insert("xs", &items);
+        assert!(tera.render("t", &whole).is_err());
+        let list = CountedList {
+            items: items.clone(),
+            made_items: Default::default(),
+            asked: Default::default(),
+            whole: Default::default(),
+        };
+        let lists: [(&str, &dyn tera::ListSource); 1] = [("xs", &list)];
+        assert!(
+            tera.render_with_lists("t", &Context::new(), &lists)
+                .is_err()
+        );
+        assert_eq!(list.asked.take(), [Some("r.q".to_string()), None]);
+        // What the loop and the filters asked of the list.
+        let asked = |template: &str| {
+            let mut tera = test_tera();
+            tera.add_raw_template("t", template).expect("parses");
+            let list = CountedList {
+                items: items.clone(),
+                made_items: Default::default(),
+                asked: Default::default(),
+                whole: Default::default(),
+            };
+            let lists: [(&str, &dyn tera::ListSource); 1] = [("xs", &list)];
+            tera.render_with_lists("t", &Context::new(), &lists)
+                .expect("renders");
+            (list.made_items.get(), list.asked.take())
+        };
+        assert_eq!(
+            asked("{% for v in xs %}{{ v.id }}{{ v.n }}{% endfor %}"),
+            (3, vec![])
+        );
+        assert_eq!(
+            asked(
+                "{{ xs | length }}{{ xs | sum(attribute=\"r.p\") }}{{ xs | map(attribute=\"id\") }}"
+            ),
+            (0, vec![Some("r.p".to_string()), Some("id".to_string())])
+        );
+        assert_eq!(
+            asked("{% for v in xs | reverse %}{% endfor %}{{ xs | last }}"),
+            (0, vec![None, None])
+        );
     }
 
     #[test]

@@ -6,6 +6,34 @@ use serde_json::value::{to_value, Map, Value};
 
 use crate::errors::{Error, Result as TeraResult};
 
+/// (Patched: huibao.) A list a template reads whose items are made as they are read, named
+/// beside the context (see [`crate::Tera::render_with_lists`]): `{% for v in name %}` makes
+/// one item at a time and lets it go at the next; `name | length` reads its length;
+/// `name | sum(attribute="a.b")` sums the attribute's values (`sum` called on them with no
+/// `attribute`) and `name | map(attribute="a")` is them; any other use reads the whole
+/// list, made at the first such use and kept by the source. A list of 100,000 records is
+/// never held whole by a page that only loops over it and sums its columns.
+pub trait ListSource {
+    /// How many items the list has.
+    fn len(&self) -> usize;
+    /// Item `index`, made now (`None`: it cannot be made; the template's look-up fails).
+    fn item(&self, index: usize) -> Option<Value>;
+    /// The value at the dotted `attribute` of each item, in order; `None` when an item has
+    /// none there (the filter is then called on the whole list, and says so).
+    fn values(&self, attribute: &str) -> Option<Vec<Value>>;
+    /// The whole list, made when first asked for and kept (`None`: it cannot be made).
+    fn list(&self) -> Option<&Value>;
+}
+
+impl std::fmt::Debug for dyn ListSource + '_ {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ListSource({} items)", self.len())
+    }
+}
+
+/// The lists a render reads beside its context, by name.
+pub type Lists<'a> = &'a [(&'a str, &'a dyn ListSource)];
+
 /// The struct that holds the context of a template rendering.
 ///
 /// Light wrapper around a `BTreeMap` for easier insertions of Serializable

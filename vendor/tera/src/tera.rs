@@ -392,6 +392,19 @@ impl Tera {
         renderer.render()
     }
 
+    /// (Patched: huibao.) Like [`Tera::render`], with `lists` read as names beside the
+    /// context, their items made as the template reads them (see [`crate::ListSource`]).
+    pub fn render_with_lists(
+        &self,
+        template_name: &str,
+        context: &Context,
+        lists: crate::Lists<'_>,
+    ) -> Result<String> {
+        let template = self.get_template(template_name)?;
+        let renderer = Renderer::new(template, self, context).with_lists(lists);
+        renderer.render()
+    }
+
     /// Renders a Tera template given a [`Context`] to something that implements [`Write`].
     ///
     /// The only difference from [`render()`](Self::render) is that this version doesn't convert

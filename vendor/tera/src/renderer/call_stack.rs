@@ -46,6 +46,8 @@ pub struct CallStack<'a> {
     stack: Vec<StackFrame<'a>>,
     /// User supplied context for the render
     context: UserContext<'a>,
+    /// (Patched) Lists whose items are made as they are read, by name.
+    lists: crate::Lists<'a>,
 }
 
 impl<'a> CallStack<'a> {
@@ -54,7 +56,20 @@ impl<'a> CallStack<'a> {
         CallStack {
             stack: vec![StackFrame::new(FrameType::Origin, "ORIGIN", template)],
             context: UserContext::new(context),
+            lists: &[],
         }
+    }
+
+    /// (Patched) Reads `lists` as names beside the context.
+    pub fn set_lists(&mut self, lists: crate::Lists<'a>) {
+        self.lists = lists;
+    }
+
+    /// (Patched) The list named `name` when no variable of a frame or of the context by that
+    /// name hides it.
+    pub fn list_source(&self, name: &str) -> Option<&'a dyn crate::ListSource> {
+        let &(_, list) = self.lists.iter().find(|(n, _)| *n == name)?;
+        self.lookup_hiding_lists(name).is_none().then_some(list)
     }
 
     pub fn push_for_loop_frame(&mut self, name: &'a str, for_loop: ForLoop<'a>) {
@@ -109,6 +124,26 @@ impl<'a> CallStack<'a> {
     }
 
     pub fn lookup(&self, key: &str) -> Option<Val<'a>> {
+        let found = self.lookup_hiding_lists(key);
+        if found.is_some() || self.lists.is_empty() {
+            return found;
+        }
+        // (Patched) A list read other than by a loop or the filters `Processor` knows: made
+        // whole now.
+        let (root, tail) = match key.split_once('.') {
+            Some((root, tail)) => (root, Some(tail)),
+            None => (key, None),
+        };
+        let &(_, list) = self.lists.iter().find(|(n, _)| *n == root)?;
+        let whole = list.list()?;
+        match tail {
+            None => Some(Cow::Borrowed(whole)),
+            Some(tail) => dotted_pointer(whole, tail).map(Cow::Borrowed),
+        }
+    }
+
+    /// A variable of a frame or of the context (not a list beside it).
+    fn lookup_hiding_lists(&self, key: &str) -> Option<Val<'a>> {
         for stack_frame in self.stack.iter().rev() {
             let found = stack_frame.find_value(key);
             if found.is_some() {

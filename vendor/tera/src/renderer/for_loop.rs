@@ -34,12 +34,30 @@ pub enum ForLoopValues<'a> {
     String(Val<'a>),
     /// Values for an object style iteration
     Object(Vec<(String, Val<'a>)>),
+    /// (Patched) The items of a list beside the context, made one at a time.
+    Source(SourceItems<'a>),
+}
+
+/// (Patched) A list beside the context and its current item (`None` when it could not be
+/// made: a look-up of it fails).
+pub struct SourceItems<'a> {
+    source: &'a dyn crate::ListSource,
+    current: Option<Value>,
+}
+
+impl std::fmt::Debug for SourceItems<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SourceItems")
+            .field("len", &self.source.len())
+            .field("current", &self.current)
+            .finish()
+    }
 }
 
 impl<'a> ForLoopValues<'a> {
     pub fn current_key(&self, i: usize) -> String {
         match *self {
-            ForLoopValues::Array(_) | ForLoopValues::String(_) => {
+            ForLoopValues::Array(_) | ForLoopValues::String(_) | ForLoopValues::Source(_) => {
                 unreachable!("No key in array list or string")
             }
             ForLoopValues::Object(ref values) => {
@@ -62,6 +80,9 @@ impl<'a> ForLoopValues<'a> {
                 Cow::Owned(Value::String(graphemes.nth(i).expect("Value").to_string()))
             }
             ForLoopValues::Object(ref values) => values.get(i).expect("Value").1.clone(),
+            ForLoopValues::Source(ref items) => {
+                Cow::Owned(items.current.clone().unwrap_or(Value::Null))
+            }
         }
     }
 }
@@ -94,6 +115,31 @@ impl<'a> ForLoop<'a> {
             values: ForLoopValues::Array(values),
             kind: ForLoopKind::Value,
             state: ForLoopState::Normal,
+        }
+    }
+
+    /// (Patched) A loop over a list beside the context, its first item made.
+    pub fn from_source(value_name: &str, source: &'a dyn crate::ListSource) -> Self {
+        let current = if source.len() > 0 { source.item(0) } else { None };
+        ForLoop {
+            key_name: None,
+            value_name: value_name.to_string(),
+            current: 0,
+            values: ForLoopValues::Source(SourceItems { source, current }),
+            kind: ForLoopKind::Value,
+            state: ForLoopState::Normal,
+        }
+    }
+
+    /// (Patched) The value at the dotted `tail` of the current value: for a list beside
+    /// the context, that value alone copied out of the current item (not the whole item).
+    pub fn get_current_value_at(&self, tail: &str) -> Option<Val<'a>> {
+        match self.values {
+            ForLoopValues::Source(ref items) => {
+                crate::context::dotted_pointer(items.current.as_ref()?, tail)
+                    .map(|found| Cow::Owned(found.clone()))
+            }
+            _ => crate::renderer::stack_frame::value_by_pointer(tail, &self.get_current_value()),
         }
     }
 
@@ -150,6 +196,13 @@ impl<'a> ForLoop<'a> {
     #[inline]
     pub fn increment(&mut self) {
         self.current += 1;
+        if let ForLoopValues::Source(ref mut items) = self.values {
+            // The item before is let go as the next is made.
+            items.current = None;
+            if self.current < items.source.len() {
+                items.current = items.source.item(self.current);
+            }
+        }
         self.state = ForLoopState::Normal;
     }
 
@@ -199,6 +252,7 @@ impl<'a> ForLoop<'a> {
                 values.as_str().expect("Value is string").chars().count()
             }
             ForLoopValues::Object(ref values) => values.len(),
+            ForLoopValues::Source(ref items) => items.source.len(),
         }
     }
 }

@@ -25,6 +25,8 @@ pub struct Renderer<'a> {
     context: &'a Context,
     /// If set rendering should be escaped
     should_escape: bool,
+    /// (Patched) Lists whose items are made as they are read, by name.
+    lists: crate::Lists<'a>,
 }
 
 impl<'a> Renderer<'a> {
@@ -39,7 +41,13 @@ impl<'a> Renderer<'a> {
             template.name.ends_with(ext)
         });
 
-        Renderer { template, tera, context, should_escape }
+        Renderer { template, tera, context, should_escape, lists: &[] }
+    }
+
+    /// (Patched) Reads `lists` as names beside the context.
+    pub fn with_lists(mut self, lists: crate::Lists<'a>) -> Renderer<'a> {
+        self.lists = lists;
+        self
     }
 
     /// Combines the context with the Template to generate the end result
@@ -50,7 +58,8 @@ impl<'a> Renderer<'a> {
         let room = self.template.last_len.get().clamp(2000, 1 << 20);
         let mut output = String::with_capacity(room);
         let mut processor =
-            Processor::new(self.template, self.tera, self.context, self.should_escape);
+            Processor::new(self.template, self.tera, self.context, self.should_escape)
+                .with_lists(self.lists);
         processor.render(&mut output)?;
         self.template.last_len.set(output.len());
         Ok(output)
@@ -59,7 +68,8 @@ impl<'a> Renderer<'a> {
     /// Combines the context with the Template to write the end result to output
     pub fn render_to(&self, output: impl std::io::Write) -> Result<()> {
         let mut processor =
-            Processor::new(self.template, self.tera, self.context, self.should_escape);
+            Processor::new(self.template, self.tera, self.context, self.should_escape)
+                .with_lists(self.lists);
         let mut writer = IoWriter { output, error: None };
         processor.render(&mut writer).map_err(|error| match writer.error.take() {
             Some(io_error) => crate::Error::io_error(io_error),

@@ -97,6 +97,18 @@ fn process_path<'a>(path: &str, call_stack: &CallStack<'a>) -> Result<Val<'a>> {
     }
 }
 
+/// (Patched) How the first filter of an expression is called on what it read of a list
+/// beside the context.
+#[derive(Clone, Copy, PartialEq)]
+enum FirstFilter {
+    /// As written.
+    Called,
+    /// Without its `attribute` argument: the value is the attribute's values.
+    CalledWithoutAttribute,
+    /// Not: the value is its result.
+    NotCalled,
+}
+
 /// Processes the ast and renders the output
 pub struct Processor<'a> {
     /// The template we're trying to render
@@ -151,6 +163,45 @@ impl<'a> Processor<'a> {
         }
     }
 
+    /// (Patched) Reads `lists` as names beside the context.
+    pub fn with_lists(mut self, lists: crate::Lists<'a>) -> Self {
+        self.call_stack.set_lists(lists);
+        self
+    }
+
+    /// (Patched) What an expression naming a list beside the context reads of it, and how
+    /// its first filter is then called: for `length`, a list as long of nulls; for `sum`
+    /// and `map` with an `attribute` written as text, the attribute's values (`sum` called
+    /// on them without its `attribute`, `map` not called: they are its result); else the
+    /// whole list.
+    fn list_value(
+        list: &'a dyn crate::ListSource,
+        expr: &Expr,
+    ) -> Option<(Val<'a>, FirstFilter)> {
+        let first = expr.filters.first();
+        let attribute = first.and_then(|f| match f.args.get("attribute") {
+            Some(Expr { val: ExprVal::String(ref a), ref filters, negated: false })
+                if filters.is_empty() =>
+            {
+                Some(a.as_str())
+            }
+            _ => None,
+        });
+        let values = |how| Some((Cow::Owned(Value::Array(list.values(attribute?)?)), how));
+        let read = match first.map(|f| f.name.as_str()) {
+            Some("length") => {
+                Some((Cow::Owned(Value::Array(vec![Value::Null; list.len()])), FirstFilter::Called))
+            }
+            Some("sum") => values(FirstFilter::CalledWithoutAttribute),
+            Some("map") => values(FirstFilter::NotCalled),
+            _ => None,
+        };
+        match read {
+            Some(read) => Some(read),
+            None => Some((Cow::Borrowed(list.list()?), FirstFilter::Called)),
+        }
+    }
+
     fn render_body(&mut self, body: &'a [Node], write: &mut impl Write) -> Result<()> {
         for n in body {
             self.render_node(n, write)?;
@@ -177,6 +228,23 @@ impl<'a> Processor<'a> {
         let for_loop_name = &for_loop.value;
         let for_loop_body = &for_loop.body;
         let for_loop_empty_body = &for_loop.empty_body;
+
+        // (Patched) A list beside the context, looped over by its name alone: one item made
+        // at a time.
+        let source = match for_loop.container.val {
+            ExprVal::Ident(ref ident)
+                if for_loop.key.is_none()
+                    && for_loop.container.filters.is_empty()
+                    && !for_loop.container.negated =>
+            {
+                self.call_stack.list_source(ident)
+            }
+            _ => None,
+        };
+        if let Some(source) = source {
+            let for_loop = ForLoop::from_source(&for_loop.value, source);
+            return self.render_loop_body(for_loop, for_loop_name, for_loop_body, for_loop_empty_body, write);
+        }
 
         let container_val = self.safe_eval_expression(&for_loop.container)?;
 
@@ -225,6 +293,18 @@ impl<'a> Processor<'a> {
             }
         };
 
+        self.render_loop_body(for_loop, for_loop_name, for_loop_body, for_loop_empty_body, write)
+    }
+
+    /// (Patched out of `render_for_loop`) The body of a loop made, rendered for each value.
+    fn render_loop_body(
+        &mut self,
+        for_loop: ForLoop<'a>,
+        for_loop_name: &'a str,
+        for_loop_body: &'a [Node],
+        for_loop_empty_body: &'a Option<Vec<Node>>,
+        write: &mut impl Write,
+    ) -> Result<()> {
         let len = for_loop.len();
         match (len, for_loop_empty_body) {
             (0, Some(empty_body)) => self.render_body(empty_body, write),
@@ -342,6 +422,7 @@ impl<'a> Processor<'a> {
 
     fn eval_expression(&mut self, expr: &'a Expr) -> Result<Val<'a>> {
         let mut needs_escape = false;
+        let mut first_filter = FirstFilter::Called;
 
         let mut res = match expr.val {
             ExprVal::Array(ref arr) => {
@@ -390,9 +471,23 @@ impl<'a> Processor<'a> {
             ExprVal::Bool(val) => Cow::Owned(Value::Bool(val)),
             ExprVal::Ident(ref ident) => {
                 needs_escape = ident != MAGICAL_DUMP_VAR;
+                // (Patched) A list beside the context: what its filters read of it.
+                let listed = match self.call_stack.list_source(ident) {
+                    Some(list) => match Self::list_value(list, expr) {
+                        Some((value, how)) => {
+                            first_filter = how;
+                            Some(Ok(value))
+                        }
+                        None => Some(Err(Error::msg(format!(
+                            "The list `{}` could not be made",
+                            ident
+                        )))),
+                    },
+                    None => None,
+                };
                 // Negated idents are special cased as `not undefined_ident` should not
                 // error but instead be falsy values
-                match self.lookup_ident(ident) {
+                match listed.unwrap_or_else(|| self.lookup_ident(ident)) {
                     Ok(val) => {
                         if val.is_null() && expr.has_default_filter() {
                             self.get_default_value(expr)?
@@ -429,11 +524,17 @@ impl<'a> Processor<'a> {
             },
         };
 
-        for filter in &expr.filters {
+        for (at, filter) in expr.filters.iter().enumerate() {
             if filter.name == "safe" || filter.name == "default" {
                 continue;
             }
-            res = self.eval_filter(&res, filter, &mut needs_escape)?;
+            res = match first_filter {
+                FirstFilter::NotCalled if at == 0 => res,
+                FirstFilter::CalledWithoutAttribute if at == 0 => {
+                    self.eval_filter_without(&res, filter, &mut needs_escape, Some("attribute"))?
+                }
+                _ => self.eval_filter(&res, filter, &mut needs_escape)?,
+            };
         }
 
         // Lastly, we need to check if the expression is negated, thus turning it into a bool
@@ -565,6 +666,17 @@ impl<'a> Processor<'a> {
         fn_call: &'a FunctionCall,
         needs_escape: &mut bool,
     ) -> Result<Val<'a>> {
+        self.eval_filter_without(value, fn_call, needs_escape, None)
+    }
+
+    /// (Patched) `eval_filter` without the argument named `without`.
+    fn eval_filter_without(
+        &mut self,
+        value: &Val<'a>,
+        fn_call: &'a FunctionCall,
+        needs_escape: &mut bool,
+        without: Option<&str>,
+    ) -> Result<Val<'a>> {
         let filter_fn = self.tera.get_filter(&fn_call.name)?;
         *needs_escape = !filter_fn.is_safe();
 
@@ -574,6 +686,9 @@ impl<'a> Processor<'a> {
         let mut args = std::mem::take(&mut self.filter_args);
         args.clear();
         for (arg_name, expr) in &fn_call.args {
+            if Some(arg_name.as_str()) == without {
+                continue;
+            }
             args.insert(
                 arg_name.to_string(),
                 self.safe_eval_expression(expr).map_err(err_wrap)?.into_owned(),

@@ -171,7 +171,7 @@ impl<'a> StackFrame<'a> {
             }
 
             if real_key == for_loop.value_name && !tail.is_empty() {
-                return value_by_pointer(tail, &for_loop.get_current_value());
+                return for_loop.get_current_value_at(tail);
             }
         }
 
