@@ -44,17 +44,17 @@ pub fn add_downloads(body: &mut String, page_output: &str) -> Vec<(String, Bytes
         };
         let table = &body[start..end];
         in_chart = in_chart_data(&body[at..start], in_chart);
-        if !in_chart && has_figure(table) {
-            let sheet = sheet_of(table);
-            if !sheet.rows.is_empty() {
-                let name = format!("{stem}.table-{}.csv", files.len() + 1);
-                let link = format!(
-                    "\n<p class=\"site-only table-download\"><a href=\"{}\" download>{LINK_TEXT}</a></p>",
-                    percent_encoding::utf8_percent_encode(&name, super::IN_URL)
-                );
-                links.push((end, link));
-                files.push((format!("{dir}{name}"), Bytes::from(csv::csv(&sheet))));
-            }
+        if !in_chart
+            && has_figure(table)
+            && let Some(csv) = csv_of(table)
+        {
+            let name = format!("{stem}.table-{}.csv", files.len() + 1);
+            let link = format!(
+                "\n<p class=\"site-only table-download\"><a href=\"{}\" download>{LINK_TEXT}</a></p>",
+                percent_encoding::utf8_percent_encode(&name, super::IN_URL)
+            );
+            links.push((end, link));
+            files.push((format!("{dir}{name}"), Bytes::from(csv)));
         }
         at = end;
     }
@@ -85,6 +85,108 @@ fn in_chart_data(html: &str, inside: bool) -> bool {
 
 /// The rows of a table's HTML as a sheet: the header row (`th` cells of the first row) as
 /// the columns, the other rows as text or figures.
+/// The CSV of `table` (`None` when it has no row but its header): written row by row as
+/// read when every column's figures have one unit and no row is wider than the first
+/// (nearly always: the overview of 100,000 villages held its rows' cells, ~45 MB, and a
+/// sheet of them to write its CSV), else from the table's whole sheet ([`sheet_of`]).
+fn csv_of(table: &str) -> Option<String> {
+    match csv_as_read(table) {
+        Read::Written(csv) => Some(csv),
+        Read::NoRows => None,
+        Read::NeedsTheSheet => {
+            let sheet = sheet_of(table);
+            (!sheet.rows.is_empty()).then(|| csv::csv(&sheet))
+        }
+    }
+}
+
+/// What [`csv_as_read`] made of a table.
+enum Read {
+    Written(String),
+    NoRows,
+    /// A column's figures have more than one unit, or a row is wider than the first: the
+    /// rows read before it may be written otherwise.
+    NeedsTheSheet,
+}
+
+/// The CSV of `table` as [`sheet_of`] and [`csv::csv`] make it, written as its rows are
+/// read, each figure as a number when its unit is its column's first figure's.
+fn csv_as_read(table: &str) -> Read {
+    let mut headers: Vec<String> = Vec::new();
+    // Each column's unit: that of its first figure (`None` until one is read).
+    let mut units: Vec<Option<String>> = Vec::new();
+    let mut width = None;
+    let mut rows = String::new();
+    let mut any_row = false;
+    for (n, row) in elements(table, "tr").into_iter().enumerate() {
+        let cells = elements_of_any(row, &["th", "td"]);
+        if n == 0 && cells.iter().all(|(name, _)| *name == "th") {
+            headers = cells.iter().map(|(_, cell)| cell_text(cell)).collect();
+            continue;
+        }
+        // Every row as wide as the first (and the header): shorter ones filled with empty
+        // cells; a wider one would widen those written before it.
+        let width = *width.get_or_insert(cells.len().max(headers.len()));
+        if cells.len() > width {
+            return Read::NeedsTheSheet;
+        }
+        units.resize(width, None);
+        any_row = true;
+        for (col, (_, cell)) in cells.iter().enumerate() {
+            if col > 0 {
+                rows.push(',');
+            }
+            let text = cell_text(cell);
+            if has_figure(cell) {
+                // A figure that does not read as a number leaves its column without a unit.
+                let Some((number, at)) = split_figure(&text) else {
+                    return Read::NeedsTheSheet;
+                };
+                let unit = unit_of(&text, at);
+                match &units[col] {
+                    None => units[col] = Some(unit.to_string()),
+                    Some(first) if first == unit => {}
+                    Some(_) => return Read::NeedsTheSheet,
+                }
+                rows.push_str(&crate::figure::decimal_text(&number, &mut [0; 64]));
+            } else if !text.is_empty() {
+                csv::push_field(&mut rows, &text);
+            }
+        }
+        for col in cells.len()..width {
+            if col > 0 {
+                rows.push(',');
+            }
+        }
+        rows.push_str("\r\n");
+    }
+    if !any_row {
+        return Read::NoRows;
+    }
+    let width = width.unwrap_or(headers.len());
+    let mut out = String::with_capacity(csv::BOM.len() + 64 * width + rows.len());
+    out.push_str(csv::BOM);
+    for col in 0..width {
+        if col > 0 {
+            out.push(',');
+        }
+        let header = headers.get(col).map_or("", String::as_str);
+        match units.get(col).and_then(Option::as_deref) {
+            Some(unit)
+                if !unit.is_empty()
+                    && !header.ends_with(&format!("（{unit}）"))
+                    && !header.ends_with(&format!("({unit})")) =>
+            {
+                csv::push_field(&mut out, &format!("{header}（{unit}）"));
+            }
+            _ => csv::push_field(&mut out, header),
+        }
+    }
+    out.push_str("\r\n");
+    out.push_str(&rows);
+    Read::Written(out)
+}
+
 fn sheet_of(table: &str) -> Sheet {
     // The first row is the header when all its cells are `th`.
     let mut headers: Vec<String> = Vec::new();
@@ -370,6 +472,39 @@ mod tests {
             if let Some((html, files)) = with_downloads(&body, "p/页.html") {
                 proptest::prop_assert_eq!(html.matches("下载 CSV").count(), files.len());
             }
+        }
+
+        /// A table written as its rows are read is the table's sheet written: any rows of
+        /// figures (of one unit or several, unitless, not numbers), texts and empty cells,
+        /// of any widths, with a header row or without.
+        #[test]
+        fn a_csv_written_as_read_is_the_sheets(
+            header in proptest::collection::vec(proptest::sample::select(vec!["村", "户数（户）", "人口", "a,b"]), 0..4),
+            rows in proptest::collection::vec(proptest::collection::vec(proptest::sample::select(vec![
+                "<span data-src=\"x\">1,189户</span>", "<span data-src=\"x\">96户</span>",
+                "<span data-src=\"x\">4人</span>", "<span data-src=\"x\">-3.50</span>",
+                "<span data-src=\"x\">约亩</span>", "横溪村", "", "\"引\" 号", "<a href=\"a.html\">云湾</a>",
+            ]), 0..5), 0..6),
+        ) {
+            let mut table = String::from("<table>");
+            if !header.is_empty() {
+                table.push_str("<tr>");
+                for h in &header {
+                    table.push_str(&format!("<th>{h}</th>"));
+                }
+                table.push_str("</tr>");
+            }
+            for row in &rows {
+                table.push_str("<tr>");
+                for cell in row {
+                    table.push_str(&format!("<td>{cell}</td>"));
+                }
+                table.push_str("</tr>");
+            }
+            table.push_str("</table>");
+            let sheet = sheet_of(&table);
+            let from_sheet = (!sheet.rows.is_empty()).then(|| csv::csv(&sheet));
+            proptest::prop_assert_eq!(csv_of(&table), from_sheet);
         }
     }
 

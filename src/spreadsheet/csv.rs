@@ -38,7 +38,7 @@ pub fn csv(sheet: &Sheet) -> String {
 
 /// Appends a text field, quoted when it holds a comma, a quote, a line break or leading or
 /// trailing spaces (quotes doubled).
-fn push_field(out: &mut String, text: &str) {
+pub(crate) fn push_field(out: &mut String, text: &str) {
     let quoted = text.contains([',', '"', '\r', '\n']) || text.trim() != text;
     if quoted {
         out.push('"');
