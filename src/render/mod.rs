@@ -1402,8 +1402,9 @@ fn insert_owned(context: &mut Context, name: &str, value: Json) {
 struct Contexts<'s> {
     shared: Shared<'s>,
     made: HashMap<usize, Context>,
-    /// The templates whose contexts hold a list of [`LARGE_LIST`] records or more: their
-    /// memory is given back to the system when they go.
+    /// The templates whose contexts hold a list of [`LARGE_LIST`] records or more, or read
+    /// one beside them (what Tera made of it, its sums' values): their memory is given back
+    /// to the system when they go.
     large: Vec<usize>,
     /// Per template, the lists its pages read beside their context, made as read (a
     /// build's lists of [`Shared::lists_made_as_read_from`] records or more).
