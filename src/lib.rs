@@ -511,11 +511,18 @@ pub fn export(
     })
 }
 
-/// The report in `site_root` as `kind` (a PDF or a Word document), made now: what the
-/// preview serves at a document's link (a build writes them into the site).
-pub fn document_now(site_root: &Path, kind: ExportKind) -> Result<Vec<u8>, Vec<Diagnostic>> {
+/// The report in `site_root` as `kind` (a PDF or a Word document), made now, with what the
+/// making of the document said (not what the build of its pages said: the preview says
+/// that already): what the preview serves at a document's link (a build writes them into
+/// the site).
+pub fn document_now(
+    site_root: &Path,
+    kind: ExportKind,
+) -> Result<(Vec<u8>, Vec<Diagnostic>), Vec<Diagnostic>> {
     let site = discover::discover(site_root)?;
-    made_document(site, kind).map(|made| made.bytes)
+    let mut made = made_document(site, kind)?;
+    let said = made.notes.split_off(made.pages_notes);
+    Ok((made.bytes, said))
 }
 
 /// A document made of a discovered site: its bytes, pages, fonts and the notes found.
@@ -524,6 +531,8 @@ struct MadeDocument {
     pages: Option<usize>,
     fonts: document::fonts::Fonts,
     notes: Vec<Diagnostic>,
+    /// How many of `notes` the build of the pages said (the rest, the document's making).
+    pages_notes: usize,
 }
 
 /// Renders `site` as one document of `kind`.
@@ -548,6 +557,7 @@ fn made_document(site: discover::Site, kind: ExportKind) -> Result<MadeDocument,
         pages: collector.into_pages(),
     };
     let mut notes = rendered.notes;
+    let pages_notes = notes.len();
     let (bytes, pages, fonts) =
         document_bytes(&report, kind, &site_root, &settings, &found, &mut notes)
             .map_err(|problems| with_notes(problems, &notes))?;
@@ -557,6 +567,7 @@ fn made_document(site: discover::Site, kind: ExportKind) -> Result<MadeDocument,
         pages,
         fonts,
         notes,
+        pages_notes,
     })
 }
 

@@ -19,9 +19,19 @@ struct Server {
 
 impl Server {
     fn start(site: &std::path::Path, extra: &[&str]) -> Server {
+        Server::start_with_env(site, extra, &[])
+    }
+
+    /// Starts the preview with environment variables `envs` set.
+    fn start_with_env(
+        site: &std::path::Path,
+        extra: &[&str],
+        envs: &[(&str, &std::ffi::OsStr)],
+    ) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_huibao"))
             .args(["serve", "--port", "0"])
             .args(extra)
+            .envs(envs.iter().copied())
             .current_dir(site)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -577,6 +587,56 @@ fn the_report_s_word_document_is_made_when_its_link_is_followed() {
     // A document the site does not offer is not made.
     let (status, _, _) = server.get(&format!("/{}", name.replace(".docx", ".pdf")));
     assert_eq!(status, 404);
+}
+
+#[test]
+fn a_word_document_made_at_its_link_on_a_machine_without_chinese_fonts_is_warned_of() {
+    // The preview makes the document when its link is followed: what its making says (its
+    // charts' Chinese would be blank) is printed as a build's warnings are.
+    let site = copy_site(&repo());
+    let config = fs::read_to_string(site.path().join("huibao.toml")).unwrap();
+    fs::write(
+        site.path().join("huibao.toml"),
+        config.replace("downloads = [\"xlsx\"]", "downloads = [\"xlsx\", \"docx\"]"),
+    )
+    .unwrap();
+    let empty = tempfile::tempdir().unwrap();
+    let fonts = empty.path().join("fonts.conf");
+    fs::write(
+        &fonts,
+        format!(
+            "<?xml version=\"1.0\"?>\n<fontconfig><dir>{}</dir></fontconfig>\n",
+            empty.path().display()
+        ),
+    )
+    .unwrap();
+    let envs = [
+        ("FONTCONFIG_FILE", fonts.as_os_str()),
+        ("HOME", empty.path().as_os_str()),
+    ];
+    let server = Server::start_with_env(site.path(), &[], &envs);
+    server.wait_for("the first build", |s| {
+        s.status()["builds"].as_u64() >= Some(1)
+    });
+    assert!(
+        !server.said().contains("chart-font-missing"),
+        "{}",
+        server.said()
+    );
+    let name: String = "示例乡2020年脱贫攻坚工作情况汇报.docx"
+        .bytes()
+        .map(|b| match b {
+            b'.' | b'0'..=b'9' | b'a'..=b'z' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    let (status, headers, _) = server.get(&format!("/{name}"));
+    assert_eq!(status, 200, "{headers}");
+    server.wait_for("the warning", |s| s.said().contains("chart-font-missing"));
+    let said = server.said();
+    assert!(said.contains("图表中的中文会是空白"), "{said}");
+    assert!(said.contains("fonts-noto-cjk"), "{said}");
+    assert_eq!(said.matches("chart-font-missing").count(), 1, "{said}");
 }
 
 /// A page reused by the next build is checked again: a broken link stays an error after an

@@ -580,7 +580,17 @@ async fn serve_file(State(shared): State<Arc<Shared>>, method: Method, uri: Uri)
                             tokio::task::spawn_blocking(move || crate::document_now(&site, kind))
                                 .await;
                         match made {
-                            Ok(Ok(bytes)) => Bytes::from(bytes),
+                            Ok(Ok((bytes, said))) => {
+                                // What the making of the document said (a chart font
+                                // missing), as a build's warnings are.
+                                if !said.is_empty() {
+                                    eprint!(
+                                        "{}",
+                                        diagnostics::render(&said, &shared.site, shared.lang)
+                                    );
+                                }
+                                Bytes::from(bytes)
+                            }
                             Ok(Err(problems)) => {
                                 let text =
                                     diagnostics::render(&problems, &shared.site, shared.lang);
