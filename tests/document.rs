@@ -719,24 +719,8 @@ fn a_site_too_large_to_print_gets_no_whole_report_page_unless_asked() {
 /// Runs `huibao` in `site` on a machine that seems to have no fonts at all (fontconfig told
 /// of an empty folder, no home folder's fonts).
 fn huibao_without_fonts(site: &std::path::Path, args: &[&str]) -> std::process::Output {
-    let empty = tempfile::tempdir().unwrap();
-    let config = empty.path().join("fonts.conf");
-    fs::write(
-        &config,
-        format!(
-            "<?xml version=\"1.0\"?>\n<fontconfig><dir>{}</dir></fontconfig>\n",
-            empty.path().display()
-        ),
-    )
-    .unwrap();
-    huibao_with_env(
-        site,
-        args,
-        &[
-            ("FONTCONFIG_FILE", config.as_os_str()),
-            ("HOME", empty.path().as_os_str()),
-        ],
-    )
+    let no_fonts = NoFonts::new();
+    huibao_with_env(site, args, &no_fonts.env())
 }
 
 #[test]

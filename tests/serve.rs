@@ -558,8 +558,8 @@ fn a_tables_csv_is_served_beside_its_page() {
     assert_eq!(status, 200, "{headers}");
 }
 
-#[test]
-fn the_report_s_word_document_is_made_when_its_link_is_followed() {
+/// A copy of the bundled report offering its Word document too.
+fn bundled_site_offering_word() -> tempfile::TempDir {
     let site = copy_site(&repo());
     let config = fs::read_to_string(site.path().join("huibao.toml")).unwrap();
     fs::write(
@@ -567,17 +567,28 @@ fn the_report_s_word_document_is_made_when_its_link_is_followed() {
         config.replace("downloads = [\"xlsx\"]", "downloads = [\"xlsx\", \"docx\"]"),
     )
     .unwrap();
-    let server = Server::start(site.path(), &[]);
-    let (status, _, html) = server.get("/index.html");
-    assert_eq!(status, 200);
-    assert!(html.contains(".docx"), "{html}");
-    let name: String = "示例乡2020年脱贫攻坚工作情况汇报.docx"
+    site
+}
+
+/// The bundled report's Word document's file name as its link writes it.
+fn word_document_link() -> String {
+    "示例乡2020年脱贫攻坚工作情况汇报.docx"
         .bytes()
         .map(|b| match b {
             b'.' | b'0'..=b'9' | b'a'..=b'z' => (b as char).to_string(),
             _ => format!("%{b:02X}"),
         })
-        .collect();
+        .collect()
+}
+
+#[test]
+fn the_report_s_word_document_is_made_when_its_link_is_followed() {
+    let site = bundled_site_offering_word();
+    let server = Server::start(site.path(), &[]);
+    let (status, _, html) = server.get("/index.html");
+    assert_eq!(status, 200);
+    assert!(html.contains(".docx"), "{html}");
+    let name = word_document_link();
     let (status, headers, _) = server.get(&format!("/{name}"));
     assert_eq!(status, 200, "{headers}");
     assert!(
@@ -593,28 +604,9 @@ fn the_report_s_word_document_is_made_when_its_link_is_followed() {
 fn a_word_document_made_at_its_link_on_a_machine_without_chinese_fonts_is_warned_of() {
     // The preview makes the document when its link is followed: what its making says (its
     // charts' Chinese would be blank) is printed as a build's warnings are.
-    let site = copy_site(&repo());
-    let config = fs::read_to_string(site.path().join("huibao.toml")).unwrap();
-    fs::write(
-        site.path().join("huibao.toml"),
-        config.replace("downloads = [\"xlsx\"]", "downloads = [\"xlsx\", \"docx\"]"),
-    )
-    .unwrap();
-    let empty = tempfile::tempdir().unwrap();
-    let fonts = empty.path().join("fonts.conf");
-    fs::write(
-        &fonts,
-        format!(
-            "<?xml version=\"1.0\"?>\n<fontconfig><dir>{}</dir></fontconfig>\n",
-            empty.path().display()
-        ),
-    )
-    .unwrap();
-    let envs = [
-        ("FONTCONFIG_FILE", fonts.as_os_str()),
-        ("HOME", empty.path().as_os_str()),
-    ];
-    let server = Server::start_with_env(site.path(), &[], &envs);
+    let site = bundled_site_offering_word();
+    let no_fonts = NoFonts::new();
+    let server = Server::start_with_env(site.path(), &[], &no_fonts.env());
     server.wait_for("the first build", |s| {
         s.status()["builds"].as_u64() >= Some(1)
     });
@@ -623,13 +615,7 @@ fn a_word_document_made_at_its_link_on_a_machine_without_chinese_fonts_is_warned
         "{}",
         server.said()
     );
-    let name: String = "示例乡2020年脱贫攻坚工作情况汇报.docx"
-        .bytes()
-        .map(|b| match b {
-            b'.' | b'0'..=b'9' | b'a'..=b'z' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect();
+    let name = word_document_link();
     let (status, headers, _) = server.get(&format!("/{name}"));
     assert_eq!(status, 200, "{headers}");
     server.wait_for("the warning", |s| s.said().contains("chart-font-missing"));

@@ -2244,6 +2244,17 @@ mod tests {
         whole: std::cell::OnceCell<Json>,
     }
 
+    impl CountedList {
+        fn of(items: &[Json]) -> CountedList {
+            CountedList {
+                items: items.to_vec(),
+                made_items: Default::default(),
+                asked: Default::default(),
+                whole: Default::default(),
+            }
+        }
+    }
+
     impl tera::ListSource for CountedList {
         fn len(&self) -> usize {
             self.items.len()
@@ -2316,12 +2327,7 @@ mod tests {
             let mut whole = Context::new();
             whole.insert("xs", &items);
             let expected = tera.render("t", &whole).expect("renders");
-            let list = CountedList {
-                items: items.clone(),
-                made_items: Default::default(),
-                asked: Default::default(),
-                whole: Default::default(),
-            };
+            let list = CountedList::of(&items);
             let lists: [(&str, &dyn tera::ListSource); 1] = [("xs", &list)];
             let rendered = tera
                 .render_with_lists("t", &Context::new(), &lists)
@@ -2339,12 +2345,7 @@ mod tests {
         let mut whole = Context::new();
         whole.insert("xs", &items);
         assert!(tera.render("t", &whole).is_err());
-        let list = CountedList {
-            items: items.clone(),
-            made_items: Default::default(),
-            asked: Default::default(),
-            whole: Default::default(),
-        };
+        let list = CountedList::of(&items);
         let lists: [(&str, &dyn tera::ListSource); 1] = [("xs", &list)];
         assert!(
             tera.render_with_lists("t", &Context::new(), &lists)
@@ -2355,12 +2356,7 @@ mod tests {
         let asked = |template: &str| {
             let mut tera = test_tera();
             tera.add_raw_template("t", template).expect("parses");
-            let list = CountedList {
-                items: items.clone(),
-                made_items: Default::default(),
-                asked: Default::default(),
-                whole: Default::default(),
-            };
+            let list = CountedList::of(&items);
             let lists: [(&str, &dyn tera::ListSource); 1] = [("xs", &list)];
             tera.render_with_lists("t", &Context::new(), &lists)
                 .expect("renders");

@@ -47,6 +47,37 @@ pub fn huibao_with_env(cwd: &Path, args: &[&str], envs: &[(&str, &std::ffi::OsSt
         .expect("the huibao binary runs")
 }
 
+/// A machine that seems to have no fonts at all, for as long as it is held: fontconfig told
+/// of an empty folder, and no home folder's fonts.
+pub struct NoFonts {
+    folder: tempfile::TempDir,
+    config: PathBuf,
+}
+
+impl NoFonts {
+    pub fn new() -> NoFonts {
+        let folder = tempfile::tempdir().unwrap();
+        let config = folder.path().join("fonts.conf");
+        std::fs::write(
+            &config,
+            format!(
+                "<?xml version=\"1.0\"?>\n<fontconfig><dir>{}</dir></fontconfig>\n",
+                folder.path().display()
+            ),
+        )
+        .unwrap();
+        NoFonts { folder, config }
+    }
+
+    /// The environment variables that make it so.
+    pub fn env(&self) -> [(&'static str, &std::ffi::OsStr); 2] {
+        [
+            ("FONTCONFIG_FILE", self.config.as_os_str()),
+            ("HOME", self.folder.path().as_os_str()),
+        ]
+    }
+}
+
 /// stdout and stderr of a run, as text.
 pub fn text(output: &Output) -> String {
     format!(
