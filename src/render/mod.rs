@@ -2312,7 +2312,7 @@ mod tests {
             "{% for v in xs %}{{ v | json_encode() | safe }}{% if v.n > 3 %}{% break %}{% endif %}{% endfor %}",
             "{% for v in xs %}{% if v.missing is defined %}有{% endif %}{{ v.n }}{% endfor %}",
             // The filters that read an attribute, `length`, and a use that takes it whole.
-            "{{ xs | length }} {{ xs | sum(attribute=\"n\") }} {{ xs | sum(attribute=\"r.p\") }} {{ xs | map(attribute=\"id\") | join(sep=\",\") }}",
+            "{{ xs | length }} {{ xs | length | json_encode() }} {{ xs | sum(attribute=\"n\") }} {{ xs | sum(attribute=\"r.p\") }} {{ xs | map(attribute=\"id\") | join(sep=\",\") }}",
             "{{ xs | first | json_encode() | safe }} {% for v in xs | reverse %}{{ v.id }}{% endfor %} {{ xs.1.id }}",
             // A name of the template's own hides the list's.
             "{% set xs = [1, 2] %}{% for v in xs %}{{ v }}{% endfor %}{{ xs | length }}",
@@ -2363,7 +2363,7 @@ mod tests {
             (list.made_items.get(), list.asked.take())
         };
         assert_eq!(
-            asked("{% for v in xs %}{{ v.id }}{{ v.n }}{% endfor %}"),
+            asked("{% for v in xs %}{{ v.id }}{{ v.n }}{{ xs | length }}{% endfor %}"),
             (3, vec![])
         );
         assert_eq!(

@@ -8,7 +8,7 @@ use crate::errors::{Error, Result as TeraResult};
 
 /// (Patched: huibao.) A list a template reads whose items are made as they are read, named
 /// beside the context (see [`crate::Tera::render_with_lists`]): `{% for v in name %}` makes
-/// one item at a time and lets it go at the next; `name | length` reads its length;
+/// one item at a time and lets it go at the next; `name | length` is its length;
 /// `name | sum(attribute="a.b")` sums the attribute's values (`sum` called on them with no
 /// `attribute`) and `name | map(attribute="a")` is them; any other use reads the whole
 /// list, made at the first such use and kept by the source. A list of 100,000 records is

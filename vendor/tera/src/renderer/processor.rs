@@ -170,7 +170,8 @@ impl<'a> Processor<'a> {
     }
 
     /// (Patched) What an expression naming a list beside the context reads of it, and how
-    /// its first filter is then called: for `length`, a list as long of nulls; for `sum`
+    /// its first filter is then called: for `length`, its length (`length` not called: a
+    /// list's length is what it says); for `sum`
     /// and `map` with an `attribute` written as text, the attribute's values (`sum` called
     /// on them without its `attribute`, `map` not called: they are its result); else the
     /// whole list.
@@ -189,8 +190,9 @@ impl<'a> Processor<'a> {
         });
         let values = |how| Some((Cow::Owned(Value::Array(list.values(attribute?)?)), how));
         let read = match first.map(|f| f.name.as_str()) {
-            Some("length") => {
-                Some((Cow::Owned(Value::Array(vec![Value::Null; list.len()])), FirstFilter::Called))
+            // Its length at once (a `length` in a loop over the list is no loop over it).
+            Some("length") if first.is_some_and(|f| f.args.is_empty()) => {
+                Some((Cow::Owned(Value::from(list.len())), FirstFilter::NotCalled))
             }
             Some("sum") => values(FirstFilter::CalledWithoutAttribute),
             Some("map") => values(FirstFilter::NotCalled),
