@@ -526,10 +526,13 @@ impl tera::ListSource for RecordList<'_> {
     }
 
     fn values(&self, attribute: &str) -> Option<Vec<Json>> {
-        // A path of names only (`registered.households`), which `sum`'s look-up and Tera's
-        // read alike; any other is read from the whole records.
+        // A path of names only (`registered.households`; no index, no `~` escape, no quote),
+        // which `sum`'s look-up and Tera's read alike; any other is read from the whole
+        // records.
         let names = attribute.split('.').all(|name| {
-            !name.is_empty() && !name.contains('~') && !name.bytes().all(|b| b.is_ascii_digit())
+            !name.is_empty()
+                && !name.contains(['~', '"', '\''])
+                && !name.bytes().all(|b| b.is_ascii_digit())
         });
         if !names {
             return None;

@@ -2302,9 +2302,9 @@ mod tests {
         // Patched: a list named beside the context renders as the same list in it, a loop
         // over it making one item at a time, its sums reading their attribute only.
         let items = vec![
-            json!({ "id": "a", "n": 3, "r": { "p": 10 } }),
-            json!({ "id": "b", "n": 4, "r": { "p": 20 } }),
-            json!({ "id": "c", "n": 5, "r": { "p": 30 } }),
+            json!({ "id": "a", "n": 3, "r": { "p": 10 }, "note": "甲" }),
+            json!({ "id": "b", "n": 4, "r": { "p": 20 }, "note": null }),
+            json!({ "id": "c", "n": 5, "r": { "p": 30 }, "note": "丙" }),
         ];
         let templates = [
             // A loop: its item's fields, `loop`'s values, the item whole, `break`.
@@ -2318,6 +2318,8 @@ mod tests {
             "{% set xs = [1, 2] %}{% for v in xs %}{{ v }}{% endfor %}{{ xs | length }}",
             "{% for xs in [7] %}{{ xs }}{% endfor %}{% for v in xs %}{{ v.id }}{% endfor %}",
             "{{ xs | map(attribute=\"r.p\") | join(sep=\"+\") }} {{ xs | map(attribute=\"r\") | length }}",
+            // `map` leaves a null out.
+            "{{ xs | map(attribute=\"note\") | join(sep=\"、\") }} {{ xs | map(attribute=\"note\") | length }}",
             // A list of none: a loop's `else`.
             "{% for v in xs | slice(end=0) %}{{ v.id }}{% else %}无{% endfor %}",
         ];

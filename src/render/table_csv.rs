@@ -83,8 +83,6 @@ fn in_chart_data(html: &str, inside: bool) -> bool {
     }
 }
 
-/// The rows of a table's HTML as a sheet: the header row (`th` cells of the first row) as
-/// the columns, the other rows as text or figures.
 /// The CSV of `table` (`None` when it has no row but its header): written row by row as
 /// read when every column's figures have one unit and no row is wider than the first
 /// (nearly always: the overview of 100,000 villages held its rows' cells, ~45 MB, and a
@@ -187,6 +185,8 @@ fn csv_as_read(table: &str) -> Read {
     Read::Written(out)
 }
 
+/// The rows of a table's HTML as a sheet: the header row (`th` cells of the first row) as
+/// the columns, the other rows as text or figures.
 fn sheet_of(table: &str) -> Sheet {
     // The first row is the header when all its cells are `th`.
     let mut headers: Vec<String> = Vec::new();

@@ -173,8 +173,8 @@ impl<'a> Processor<'a> {
     /// its first filter is then called: for `length`, its length (`length` not called: a
     /// list's length is what it says); for `sum`
     /// and `map` with an `attribute` written as text, the attribute's values (`sum` called
-    /// on them without its `attribute`, `map` not called: they are its result); else the
-    /// whole list.
+    /// on them without its `attribute`; `map` not called: they are its result, its nulls
+    /// left out as `map` leaves them); else the whole list.
     fn list_value(
         list: &'a dyn crate::ListSource,
         expr: &Expr,
@@ -189,13 +189,19 @@ impl<'a> Processor<'a> {
             _ => None,
         });
         let values = |how| Some((Cow::Owned(Value::Array(list.values(attribute?)?)), how));
+        // `map`'s result: the values but the nulls, as `map` leaves them out.
+        let mapped = || {
+            let mut values = list.values(attribute?)?;
+            values.retain(|value| !value.is_null());
+            Some((Cow::Owned(Value::Array(values)), FirstFilter::NotCalled))
+        };
         let read = match first.map(|f| f.name.as_str()) {
             // Its length at once (a `length` in a loop over the list is no loop over it).
             Some("length") if first.is_some_and(|f| f.args.is_empty()) => {
                 Some((Cow::Owned(Value::from(list.len())), FirstFilter::NotCalled))
             }
             Some("sum") => values(FirstFilter::CalledWithoutAttribute),
-            Some("map") => values(FirstFilter::NotCalled),
+            Some("map") => mapped(),
             _ => None,
         };
         match read {
