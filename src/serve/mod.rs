@@ -322,7 +322,8 @@ fn rebuild(builder: &mut Builder, shared: &Shared, options: &Options, changed: O
                 .join("、")
         })
         .unwrap_or_default();
-    shared.builds.fetch_add(1, Ordering::SeqCst);
+    // The build is counted, and said, once the preview serves its result (its files, or its
+    // problems): whoever sees the count or the words sees the state they belong to.
     match result {
         Ok((snapshot, notes)) => {
             let pages = snapshot.files.len();
@@ -335,6 +336,7 @@ fn rebuild(builder: &mut Builder, shared: &Shared, options: &Options, changed: O
             // (When no thread can be made, the closure and the files go here.)
             let _ = std::thread::Builder::new().spawn(move || drop(last));
             *shared.problems.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(Vec::new());
+            shared.builds.fetch_add(1, Ordering::SeqCst);
             if !notes.is_empty() {
                 eprint!("{}", diagnostics::render(&notes, &options.site, lang));
             }
@@ -353,7 +355,10 @@ fn rebuild(builder: &mut Builder, shared: &Shared, options: &Options, changed: O
             let _ = shared.events.send("reload");
         }
         Err(problems) => {
-            eprint!("{}", diagnostics::render(&problems, &options.site, lang));
+            let said = diagnostics::render(&problems, &options.site, lang);
+            *shared.problems.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(problems);
+            shared.builds.fetch_add(1, Ordering::SeqCst);
+            eprint!("{said}");
             let line = Text::new(
                 format!(
                     "生成失败（用时 {elapsed} ms）：继续提供上一次成功生成的内容，页面上显示问题"
@@ -363,7 +368,6 @@ fn rebuild(builder: &mut Builder, shared: &Shared, options: &Options, changed: O
                 ),
             );
             eprintln!("{}", line.get(lang));
-            *shared.problems.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(problems);
             let _ = shared.events.send("errors");
         }
     }
