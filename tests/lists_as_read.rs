@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{copy_site, huibao_with_env, repo, text, tree};
+use common::{copy_site, huibao_with_env, repo, same_built_both_ways, text};
 use std::path::Path;
 
 /// Builds two copies of `site`, each changed by `change`, one reading every list as it
@@ -16,22 +16,13 @@ use std::path::Path;
 /// what the first said.
 fn same_both_ways(site: &Path, change: impl Fn(&Path)) -> String {
     let (as_read, whole) = (copy_site(site), copy_site(site));
-    let mut runs = Vec::new();
-    for (copy, from) in [(&as_read, "0"), (&whole, "1000000")] {
-        change(copy.path());
-        let run = huibao_with_env(
-            copy.path(),
-            &["build"],
-            &[("HUIBAO_LISTS_MADE_AS_READ_FROM", from.as_ref())],
-        );
-        let published = tree(&copy.path().join("public"));
-        runs.push((run.status.code(), text(&run), published));
-    }
-    let (a, b) = (&runs[0], &runs[1]);
-    assert_eq!(a.0, b.0, "exit status:\n{}\n---\n{}", a.1, b.1);
-    assert_eq!(a.1, b.1, "messages");
-    assert!(a.2 == b.2, "published files differ");
-    a.1.clone()
+    let copies = [(as_read.path(), "0"), (whole.path(), "1000000")];
+    same_built_both_ways(
+        copies,
+        "HUIBAO_LISTS_MADE_AS_READ_FROM",
+        "the build",
+        change,
+    )
 }
 
 /// A page of the bundled report reading `villages_list` in every way Tera is patched for.

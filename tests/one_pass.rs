@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{copy_site, edit, fixture, huibao_with_env, repo, text, tree};
+use common::{copy_site, edit, fixture, huibao_with_env, repo, same_built_both_ways, text};
 use std::path::Path;
 use std::process::Output;
 
@@ -20,26 +20,10 @@ fn huibao_streamed_from(site: &Path, from: &str, args: &[&str]) -> Output {
 /// asserts they said and published the same. Returns what the one-pass builds said.
 fn same_both_ways(site: &Path, change: impl Fn(&Path), again: impl Fn(&Path)) -> (String, String) {
     let (one_pass, whole) = (copy_site(site), copy_site(site));
-    let mut said = Vec::new();
-    for step in 0..2 {
-        let mut runs = Vec::new();
-        for (copy, from) in [(&one_pass, "0"), (&whole, "1000000")] {
-            if step == 0 {
-                change(copy.path());
-            } else {
-                again(copy.path());
-            }
-            let run = huibao_streamed_from(copy.path(), from, &["build"]);
-            let published = tree(&copy.path().join("public"));
-            runs.push((run.status.code(), text(&run), published));
-        }
-        let (a, b) = (&runs[0], &runs[1]);
-        assert_eq!(a.0, b.0, "exit status, step {step}:\n{}\n---\n{}", a.1, b.1);
-        assert_eq!(a.1, b.1, "messages, step {step}");
-        assert!(a.2 == b.2, "published files differ, step {step}");
-        said.push(a.1.clone());
-    }
-    (said[0].clone(), said[1].clone())
+    let copies = [(one_pass.path(), "0"), (whole.path(), "1000000")];
+    let first = same_built_both_ways(copies, "HUIBAO_STREAMED_FROM", "step 0", change);
+    let again = same_built_both_ways(copies, "HUIBAO_STREAMED_FROM", "step 1", again);
+    (first, again)
 }
 
 fn nothing(_: &Path) {}

@@ -409,7 +409,7 @@ impl<'s> LazyValues<'s> {
         limit: Option<usize>,
         fields: Option<&std::collections::BTreeSet<String>>,
     ) -> Option<Json> {
-        self.list_source(name, limit, fields)?.records(fields)
+        self.list_source(name, limit, fields)?.records()
     }
 
     /// The list form `name` of a top-level folder as [`LazyValues::list`] gives it, its
@@ -454,8 +454,21 @@ impl<'s> LazyValues<'s> {
             key_path.cmp(wanted.clone())
         });
         let index = *self.by_key_path.get(place.ok()?)? as usize;
+        self.marked(index, None).map(|(record, _)| record)
+    }
+
+    /// The value of file number `index` with marked numbers (only `fields` of it when
+    /// given), and the file unpacked.
+    fn marked(
+        &self,
+        index: usize,
+        fields: Option<&std::collections::BTreeSet<String>>,
+    ) -> Option<(Json, DataFile)> {
         let file = self.files[index].unpack()?;
-        Some(marked_record(index, &file, self.schema, Make::Value, None).0)
+        // Only the fields the templates read are made (the overview of 10,000 villages
+        // reads a few of each village's sixty).
+        let (record, _) = marked_record(index, &file, self.schema, Make::Value, fields);
+        Some((record, file))
     }
 
     /// What `each` makes of the value of each file of `files` (with the file), only `fields`
@@ -475,10 +488,7 @@ impl<'s> LazyValues<'s> {
         files
             .iter()
             .map(|&index| {
-                let file = self.files[index].unpack()?;
-                // Only the fields the templates read are made (the overview of 10,000
-                // villages reads a few of each village's sixty).
-                let (record, _) = marked_record(index, &file, self.schema, Make::Value, fields);
+                let (record, file) = self.marked(index, fields)?;
                 Some(each(record, &file))
             })
             .collect()
@@ -487,8 +497,9 @@ impl<'s> LazyValues<'s> {
 
 /// A folder's list form (`villages_list`) whose records are made as a template reads them
 /// (a [`tera::ListSource`]): a loop over it makes one record at a time, `| length` makes
-/// none, `| sum(attribute="people")` a list of records with that field alone. The overview
-/// of 100,000 villages held its 100,000 records (146 MiB) while Tera wrote its table.
+/// none, `| sum(attribute="people")` the values of that field alone, any other use the
+/// whole list once. The overview of 100,000 villages held its 100,000 records (146 MiB)
+/// while Tera wrote its table.
 pub struct RecordList<'v> {
     values: &'v LazyValues<'v>,
     /// The folder's files, by their numbers.
@@ -501,14 +512,14 @@ pub struct RecordList<'v> {
 }
 
 impl RecordList<'_> {
-    /// The records whole (with only `fields` of each when given): as the list was before
+    /// The records whole (with only the list's `fields` of each): as the list was before
     /// Tera could read it a record at a time.
-    pub fn records(&self, fields: Option<&std::collections::BTreeSet<String>>) -> Option<Json> {
+    fn records(&self) -> Option<Json> {
         // Each record straight into the list (the list of 100,000 villages is the overview
         // page's peak: no pairs of a record and its copy made first).
         let records = self
             .values
-            .marked_each(&self.files, fields, |record, _| record)?;
+            .marked_each(&self.files, self.fields, |record, _| record)?;
         Some(Json::Array(records))
     }
 }
@@ -520,9 +531,8 @@ impl tera::ListSource for RecordList<'_> {
 
     fn item(&self, index: usize) -> Option<Json> {
         let &file_index = self.files.get(index)?;
-        let file = self.values.files[file_index].unpack()?;
-        let schema = self.values.schema;
-        Some(marked_record(file_index, &file, schema, Make::Value, self.fields).0)
+        let (record, _) = self.values.marked(file_index, self.fields)?;
+        Some(record)
     }
 
     fn values(&self, attribute: &str) -> Option<Vec<Json>> {
@@ -553,9 +563,7 @@ impl tera::ListSource for RecordList<'_> {
     }
 
     fn list(&self) -> Option<&Json> {
-        self.whole
-            .get_or_init(|| self.records(self.fields))
-            .as_ref()
+        self.whole.get_or_init(|| self.records()).as_ref()
     }
 }
 

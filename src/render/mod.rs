@@ -1401,14 +1401,18 @@ fn insert_owned(context: &mut Context, name: &str, value: Json) {
 /// so a village page's context is its record, not a copy of every village.
 struct Contexts<'s> {
     shared: Shared<'s>,
-    made: HashMap<usize, Context>,
+    made: HashMap<usize, MadeContext<'s>>,
     /// The templates whose contexts hold a list of [`LARGE_LIST`] records or more, or read
     /// one beside them (what Tera made of it, its sums' values): their memory is given back
     /// to the system when they go.
     large: Vec<usize>,
-    /// Per template, the lists its pages read beside their context, made as read (a
-    /// build's lists of [`Shared::lists_made_as_read_from`] records or more).
-    lists: HashMap<usize, Vec<(String, context::RecordList<'s>)>>,
+}
+
+/// A content template's context, and the lists its pages read beside it, made as read (a
+/// build's lists of [`Shared::lists_made_as_read_from`] records or more): they go together.
+struct MadeContext<'s> {
+    context: Context,
+    lists: Vec<(String, context::RecordList<'s>)>,
 }
 
 impl<'s> Contexts<'s> {
@@ -1419,7 +1423,6 @@ impl<'s> Contexts<'s> {
             shared,
             made: HashMap::default(),
             large: Vec::new(),
-            lists: HashMap::default(),
         }
     }
 }
@@ -1470,8 +1473,6 @@ impl Contexts<'_> {
             }
             keep
         });
-        let made = &self.made;
-        self.lists.retain(|template, _| made.contains_key(template));
         if large_gone {
             crate::give_back_freed_memory();
         }
@@ -1482,9 +1483,11 @@ impl Contexts<'_> {
     fn of(&mut self, source: usize) -> (&mut Context, Vec<(&str, &dyn tera::ListSource)>) {
         let shared = self.shared;
         let large = &mut self.large;
-        let lists = &mut self.lists;
-        let context = self.made.entry(source).or_insert_with(|| {
+        let made = self.made.entry(source).or_insert_with(|| {
             let mut context = Context::new();
+            let mut lists = Vec::new();
+            // Whether the context holds a large list or reads one beside it.
+            let mut holds_large = false;
             let reads = match shared.reads.get(source) {
                 Some(Some(names)) => Some(names),
                 _ => None,
@@ -1515,35 +1518,31 @@ impl Contexts<'_> {
                     && let Some(records) = lazy.list_source(&list, shared.list_limit, Some(fields))
                     && tera::ListSource::len(&records) >= shared.lists_made_as_read_from
                 {
-                    lists.entry(source).or_default().push((list, records));
-                    // What Tera made of it (its sums' lists) is given back when it goes.
-                    if !large.contains(&source) {
-                        large.push(source);
-                    }
+                    lists.push((list, records));
+                    // What Tera made of it (its sums' values) is given back when it goes.
+                    holds_large = true;
                     continue;
                 }
                 if read(&list)
                     && let Some(records) = values.list(&list, shared.list_limit, fields(&list))
                 {
-                    if records.as_array().is_some_and(|r| r.len() >= LARGE_LIST)
-                        && !large.contains(&source)
-                    {
-                        large.push(source);
-                    }
+                    holds_large |= records.as_array().is_some_and(|r| r.len() >= LARGE_LIST);
                     insert_owned(&mut context, &list, records);
                 }
             }
             context.insert("site", shared.site);
             context.insert("huibao", shared.huibao);
-            context
+            if holds_large {
+                large.push(source);
+            }
+            MadeContext { context, lists }
         });
-        let lists = self.lists.get(&source).map_or_else(Vec::new, |lists| {
-            lists
-                .iter()
-                .map(|(name, list)| (name.as_str(), list as &dyn tera::ListSource))
-                .collect()
-        });
-        (context, lists)
+        let lists = made
+            .lists
+            .iter()
+            .map(|(name, list)| (name.as_str(), list as &dyn tera::ListSource))
+            .collect();
+        (&mut made.context, lists)
     }
 }
 

@@ -169,16 +169,8 @@ fn csv_as_read(table: &str) -> Read {
             out.push(',');
         }
         let header = headers.get(col).map_or("", String::as_str);
-        match units.get(col).and_then(Option::as_deref) {
-            Some(unit)
-                if !unit.is_empty()
-                    && !header.ends_with(&format!("（{unit}）"))
-                    && !header.ends_with(&format!("({unit})")) =>
-            {
-                csv::push_field(&mut out, &format!("{header}（{unit}）"));
-            }
-            _ => csv::push_field(&mut out, header),
-        }
+        let unit = units.get(col).and_then(Option::as_deref);
+        csv::push_field(&mut out, &with_unit(header, unit.filter(|u| !u.is_empty())));
     }
     out.push_str("\r\n");
     out.push_str(&rows);
@@ -234,19 +226,10 @@ fn sheet_of(table: &str) -> Sheet {
         .collect();
     let columns = (0..width)
         .map(|col| {
-            let header = headers.get(col).cloned().unwrap_or_default();
-            let header = match &units[col] {
-                Some(unit)
-                    if !header.ends_with(&format!("（{unit}）"))
-                        && !header.ends_with(&format!("({unit})")) =>
-                {
-                    format!("{header}（{unit}）")
-                }
-                _ => header,
-            };
+            let header = headers.get(col).map_or("", String::as_str);
             Column {
                 path: String::new(),
-                header,
+                header: with_unit(header, units[col].as_deref()).into_owned(),
                 decimals: 0,
             }
         })
@@ -279,6 +262,19 @@ fn sheet_of(table: &str) -> Sheet {
         source: String::new(),
         columns,
         rows,
+    }
+}
+
+/// A column's `header` with its `unit` (`总户数（户）`), unless it already ends with it.
+fn with_unit<'h>(header: &'h str, unit: Option<&str>) -> std::borrow::Cow<'h, str> {
+    match unit {
+        Some(unit)
+            if !header.ends_with(&format!("（{unit}）"))
+                && !header.ends_with(&format!("({unit})")) =>
+        {
+            format!("{header}（{unit}）").into()
+        }
+        _ => header.into(),
     }
 }
 

@@ -78,6 +78,31 @@ impl NoFonts {
     }
 }
 
+/// Builds each of two copies of a site, each changed by `change` first, with the
+/// environment variable `name` set to its copy's value (a build's two ways of doing the
+/// same), and asserts they exited, said and published the same (`step` names the build in
+/// the failures). Returns what they said.
+pub fn same_built_both_ways(
+    copies: [(&Path, &str); 2],
+    name: &str,
+    step: &str,
+    change: impl Fn(&Path),
+) -> String {
+    let runs: Vec<_> = copies
+        .iter()
+        .map(|&(copy, value)| {
+            change(copy);
+            let run = huibao_with_env(copy, &["build"], &[(name, value.as_ref())]);
+            (run.status.code(), text(&run), tree(&copy.join("public")))
+        })
+        .collect();
+    let (a, b) = (&runs[0], &runs[1]);
+    assert_eq!(a.0, b.0, "exit status, {step}:\n{}\n---\n{}", a.1, b.1);
+    assert_eq!(a.1, b.1, "messages, {step}");
+    assert!(a.2 == b.2, "published files differ, {step}");
+    a.1.clone()
+}
+
 /// stdout and stderr of a run, as text.
 pub fn text(output: &Output) -> String {
     format!(

@@ -188,24 +188,24 @@ impl<'a> Processor<'a> {
             }
             _ => None,
         });
-        let values = |how| Some((Cow::Owned(Value::Array(list.values(attribute?)?)), how));
-        // `map`'s result: the values but the nulls, as `map` leaves them out.
-        let mapped = || {
-            let mut values = list.values(attribute?)?;
-            values.retain(|value| !value.is_null());
-            Some((Cow::Owned(Value::Array(values)), FirstFilter::NotCalled))
-        };
+        let values = || list.values(attribute?);
         let read = match first.map(|f| f.name.as_str()) {
             // Its length at once (a `length` in a loop over the list is no loop over it).
             Some("length") if first.is_some_and(|f| f.args.is_empty()) => {
-                Some((Cow::Owned(Value::from(list.len())), FirstFilter::NotCalled))
+                Some((Value::from(list.len()), FirstFilter::NotCalled))
             }
-            Some("sum") => values(FirstFilter::CalledWithoutAttribute),
-            Some("map") => mapped(),
+            Some("sum") => {
+                values().map(|values| (Value::Array(values), FirstFilter::CalledWithoutAttribute))
+            }
+            // `map`'s result: the values but the nulls, as `map` leaves them out.
+            Some("map") => values().map(|mut values| {
+                values.retain(|value| !value.is_null());
+                (Value::Array(values), FirstFilter::NotCalled)
+            }),
             _ => None,
         };
         match read {
-            Some(read) => Some(read),
+            Some((value, how)) => Some((Cow::Owned(value), how)),
             None => Some((Cow::Borrowed(list.list()?), FirstFilter::Called)),
         }
     }
