@@ -5,8 +5,8 @@
 
 use huibao::chart::{PALETTE, spec_from_args, to_html};
 use serde_json::{Value, json};
-use std::collections::HashMap;
 use std::time::Instant;
+use tera::HashMap;
 
 fn args(value: Value) -> HashMap<String, Value> {
     value

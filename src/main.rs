@@ -9,7 +9,60 @@ use huibao::diagnostics::{self, Lang, Text};
 
 /// mimalloc instead of the system allocator: rendering is allocation-heavy (see Cargo.toml).
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: MiMalloc = MiMalloc;
+
+/// mimalloc called as C's `malloc` wherever the alignment allows, as the standard library
+/// calls the system's: the `mimalloc` crate's allocator calls `mi_malloc_aligned` for every
+/// allocation, whose extra checks were ~1 % of a build's instructions (1.8 million
+/// allocations at 1,000 villages).
+struct MiMalloc;
+
+/// Whether `mi_malloc`'s blocks are aligned enough for `align`: every block is aligned to a
+/// machine word at least (mimalloc's own `mi_realloc_aligned` takes the plain path for
+/// these alignments too); a larger alignment (16 for `u128`) goes the aligned way.
+fn malloc_aligns(align: usize) -> bool {
+    align <= std::mem::size_of::<usize>()
+}
+
+// SAFETY: every call passes mimalloc's own functions what `GlobalAlloc` was given; a block
+// from `mi_malloc` and one from `mi_malloc_aligned` are both freed by `mi_free` and resized
+// by either `mi_realloc` (for a word's alignment, which every block has) or `mi_realloc_aligned`.
+unsafe impl std::alloc::GlobalAlloc for MiMalloc {
+    #[inline]
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        use libmimalloc_sys::{mi_malloc, mi_malloc_aligned};
+        if malloc_aligns(layout.align()) {
+            unsafe { mi_malloc(layout.size()).cast() }
+        } else {
+            unsafe { mi_malloc_aligned(layout.size(), layout.align()).cast() }
+        }
+    }
+
+    #[inline]
+    unsafe fn alloc_zeroed(&self, layout: std::alloc::Layout) -> *mut u8 {
+        use libmimalloc_sys::{mi_zalloc, mi_zalloc_aligned};
+        if malloc_aligns(layout.align()) {
+            unsafe { mi_zalloc(layout.size()).cast() }
+        } else {
+            unsafe { mi_zalloc_aligned(layout.size(), layout.align()).cast() }
+        }
+    }
+
+    #[inline]
+    unsafe fn dealloc(&self, ptr: *mut u8, _layout: std::alloc::Layout) {
+        unsafe { libmimalloc_sys::mi_free(ptr.cast()) }
+    }
+
+    #[inline]
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
+        use libmimalloc_sys::{mi_realloc, mi_realloc_aligned};
+        if malloc_aligns(layout.align()) {
+            unsafe { mi_realloc(ptr.cast(), new_size).cast() }
+        } else {
+            unsafe { mi_realloc_aligned(ptr.cast(), new_size, layout.align()).cast() }
+        }
+    }
+}
 
 use std::path::Path;
 

@@ -7,8 +7,8 @@ use common::*;
 use huibao::chart::draw::{Role, draw};
 use huibao::chart::{ChartSpec, PALETTE, spec_from_args, to_html};
 use serde_json::{Value, json};
-use std::collections::HashMap;
 use std::fs;
+use tera::HashMap;
 
 fn args(value: Value) -> HashMap<String, Value> {
     value

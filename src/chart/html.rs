@@ -247,7 +247,7 @@ mod tests {
 mod language_tests {
     use crate::chart::{PALETTE, spec_from_args, to_html};
     use crate::diagnostics::Lang;
-    use std::collections::HashMap;
+    use tera::HashMap;
     use tera::Value;
 
     #[test]

@@ -12,7 +12,8 @@ pub use html::{to_html, unique_ids};
 
 use plotters::style::RGBColor;
 use rust_decimal::Decimal;
-use std::collections::HashMap;
+// Tera's map of a call's arguments (FxHash: vendor/tera/PATCHED.md).
+use tera::HashMap;
 use tera::{Error, Function, Result, Value};
 
 use crate::diagnostics::Lang;

@@ -6,8 +6,9 @@
 
 use rust_decimal::Decimal;
 use std::cmp::Ordering;
-use std::collections::HashMap;
+// Tera's map of a call's arguments (FxHash: vendor/tera/PATCHED.md).
 use std::sync::Arc;
+use tera::HashMap;
 use tera::{Error, Filter, Function, Result, Tera, Test, Value};
 
 use crate::figure::{

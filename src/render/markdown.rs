@@ -414,16 +414,15 @@ impl RawHtmlState {
     /// Follows `text` (raw HTML without figures).
     fn track(&mut self, text: &str) {
         let bytes = text.as_bytes();
+        // Whether the text ends inside a tag: its last `<` or `>` says.
+        if let Some(last) = memchr::memrchr2(b'<', b'>', bytes) {
+            self.in_tag = bytes[last] == b'<';
+        }
         let mut at = 0;
-        // A chart is thousands of tags: bytes compared in place, nothing allocated.
-        while let Some(found) = memchr::memchr2(b'<', b'>', &bytes[at..]) {
-            let sign = at + found;
-            at = sign + 1;
-            if bytes[sign] == b'>' {
-                self.in_tag = false;
-                continue;
-            }
-            self.in_tag = true;
+        // A chart is thousands of tags: bytes compared in place, nothing allocated, each
+        // tag's `<` found and its `>` passed by.
+        while let Some(found) = memchr::memchr(b'<', &bytes[at..]) {
+            at += found + 1;
             let after = &bytes[at..];
             // Only `<a`, `<s…` and closing tags can change the state: others (a chart's
             // `<rect`, `<text`, `<td` …) are passed at the first byte.

@@ -2282,7 +2282,7 @@ mod tests {
         let mut tera = Tera::default();
         tera.register_filter(
             "sum",
-            |value: &Json, args: &std::collections::HashMap<String, Json>| -> tera::Result<Json> {
+            |value: &Json, args: &tera::HashMap<String, Json>| -> tera::Result<Json> {
                 let path = args.get("attribute").and_then(Json::as_str).unwrap_or("");
                 let items = value.as_array().ok_or("a list")?;
                 let numbers = items.iter().map(|item| tera::dotted_pointer(item, path));
@@ -2339,9 +2339,9 @@ mod tests {
         let mut tera = test_tera();
         let failing = "{{ xs | sum(attribute=\"r.q\") }}";
         tera.add_raw_template("t", failing).expect("parses");
-        let strict = |_: &Json,
-                      _: &std::collections::HashMap<String, Json>|
-         -> tera::Result<Json> { Err("an item has no r.q".into()) };
+        let strict = |_: &Json, _: &tera::HashMap<String, Json>| -> tera::Result<Json> {
+            Err("an item has no r.q".into())
+        };
         tera.register_filter("sum", strict);
         let mut whole = Context::new();
         whole.insert("xs", &items);

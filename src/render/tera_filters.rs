@@ -4,7 +4,8 @@
 //! refused (a figure is an exact decimal).
 
 use rust_decimal::Decimal;
-use std::collections::HashMap;
+// Tera's map of a call's arguments (FxHash: vendor/tera/PATCHED.md).
+use tera::HashMap;
 use tera::{Filter, Result, Tera, Value};
 
 use super::figures::lookup;

@@ -85,6 +85,9 @@ pub use crate::context::dotted_pointer;
 pub use crate::context::get_json_pointer;
 #[doc(hidden)]
 pub use crate::template::Template;
+/// (Patched: Tera's maps — its templates, filters and functions by name, a call's arguments —
+/// hashed with FxHash, not SipHash; see PATCHED.md.)
+pub type HashMap<K, V> = std::collections::HashMap<K, V, rustc_hash::FxBuildHasher>;
 pub use crate::tera::Tera;
 pub use crate::utils::escape_html;
 // Re-export Value and other useful things from serde

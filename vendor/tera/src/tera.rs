@@ -1,4 +1,4 @@
-use std::collections::HashMap;
+use crate::HashMap;
 use std::fmt;
 use std::fs::File;
 use std::io::prelude::*;
@@ -89,10 +89,10 @@ impl Tera {
 
         let mut tera = Tera {
             glob: Some(dir.to_string()),
-            templates: HashMap::new(),
-            filters: HashMap::new(),
-            functions: HashMap::new(),
-            testers: HashMap::new(),
+            templates: HashMap::default(),
+            filters: HashMap::default(),
+            functions: HashMap::default(),
+            testers: HashMap::default(),
             autoescape_suffixes: vec![".html", ".htm", ".xml"],
             escape_fn: escape_html,
         };
@@ -287,8 +287,8 @@ impl Tera {
         }
 
         // TODO: if we can rewrite the 2 loops below to be only one loop, that'd be great
-        let mut tpl_parents = HashMap::new();
-        let mut tpl_block_definitions = HashMap::new();
+        let mut tpl_parents = HashMap::default();
+        let mut tpl_block_definitions = HashMap::default();
         for (name, template) in &self.templates {
             if template.parent.is_none() && template.blocks.is_empty() {
                 continue;
@@ -296,7 +296,7 @@ impl Tera {
 
             let parents = build_chain(&self.templates, template, template, vec![])?;
 
-            let mut blocks_definitions = HashMap::new();
+            let mut blocks_definitions = HashMap::default();
             for (block_name, def) in &template.blocks {
                 // push our own block first
                 let mut definitions = vec![(template.name.clone(), def.clone())];
@@ -327,7 +327,7 @@ impl Tera {
             };
             template.blocks_definitions = match tpl_block_definitions.remove(&template.name) {
                 Some(blocks) => blocks,
-                None => HashMap::new(),
+                None => HashMap::default(),
             };
         }
 
@@ -906,10 +906,10 @@ impl Default for Tera {
     fn default() -> Tera {
         let mut tera = Tera {
             glob: None,
-            templates: HashMap::new(),
-            filters: HashMap::new(),
-            testers: HashMap::new(),
-            functions: HashMap::new(),
+            templates: HashMap::default(),
+            filters: HashMap::default(),
+            testers: HashMap::default(),
+            functions: HashMap::default(),
             autoescape_suffixes: vec![".html", ".htm", ".xml"],
             escape_fn: escape_html,
         };
@@ -1142,7 +1142,7 @@ mod tests {
             ])
             .unwrap();
 
-        let mut map = HashMap::new();
+        let mut map = HashMap::default();
         map.insert("a.b.c", "success");
         map.insert("https://example.com", "success");
 

@@ -1,4 +1,4 @@
-use std::collections::HashMap;
+use crate::HashMap;
 
 #[cfg(feature = "builtins")]
 use chrono::prelude::*;
@@ -204,7 +204,7 @@ mod tests {
 
     #[test]
     fn range_default() {
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("end".to_string(), to_value(5).unwrap());
 
         let res = range(&args).unwrap();
@@ -213,7 +213,7 @@ mod tests {
 
     #[test]
     fn range_start() {
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("end".to_string(), to_value(5).unwrap());
         args.insert("start".to_string(), to_value(1).unwrap());
 
@@ -223,7 +223,7 @@ mod tests {
 
     #[test]
     fn range_start_greater_than_end() {
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("end".to_string(), to_value(5).unwrap());
         args.insert("start".to_string(), to_value(6).unwrap());
 
@@ -232,7 +232,7 @@ mod tests {
 
     #[test]
     fn range_step_by() {
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("end".to_string(), to_value(10).unwrap());
         args.insert("step_by".to_string(), to_value(2).unwrap());
 
@@ -243,7 +243,7 @@ mod tests {
     #[cfg(feature = "builtins")]
     #[test]
     fn now_default() {
-        let args = HashMap::new();
+        let args = HashMap::default();
 
         let res = now(&args).unwrap();
         assert!(res.is_string());
@@ -253,7 +253,7 @@ mod tests {
     #[cfg(feature = "builtins")]
     #[test]
     fn now_datetime_utc() {
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("utc".to_string(), to_value(true).unwrap());
 
         let res = now(&args).unwrap();
@@ -267,7 +267,7 @@ mod tests {
     #[cfg(feature = "builtins")]
     #[test]
     fn now_timestamp() {
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("timestamp".to_string(), to_value(true).unwrap());
 
         let res = now(&args).unwrap();
@@ -276,7 +276,7 @@ mod tests {
 
     #[test]
     fn throw_errors_with_message() {
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("message".to_string(), to_value("Hello").unwrap());
 
         let res = throw(&args);
@@ -288,7 +288,7 @@ mod tests {
     #[cfg(feature = "builtins")]
     #[test]
     fn get_random_no_start() {
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("end".to_string(), to_value(10).unwrap());
         let res = get_random(&args).unwrap();
         println!("{}", res);
@@ -300,7 +300,7 @@ mod tests {
     #[cfg(feature = "builtins")]
     #[test]
     fn get_random_with_start() {
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("start".to_string(), to_value(5).unwrap());
         args.insert("end".to_string(), to_value(10).unwrap());
         let res = get_random(&args).unwrap();
@@ -313,7 +313,7 @@ mod tests {
     #[test]
     fn get_env_existing() {
         std::env::set_var("TERA_TEST", "true");
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("name".to_string(), to_value("TERA_TEST").unwrap());
         let res = get_env(&args).unwrap();
         assert!(res.is_string());
@@ -323,7 +323,7 @@ mod tests {
 
     #[test]
     fn get_env_non_existing_no_default() {
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("name".to_string(), to_value("UNKNOWN_VAR").unwrap());
         let res = get_env(&args);
         assert!(res.is_err());
@@ -331,7 +331,7 @@ mod tests {
 
     #[test]
     fn get_env_non_existing_with_default() {
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("name".to_string(), to_value("UNKNOWN_VAR").unwrap());
         args.insert("default".to_string(), to_value("false").unwrap());
         let res = get_env(&args).unwrap();

@@ -1,4 +1,4 @@
-use std::collections::HashMap;
+use crate::HashMap;
 use std::fmt;
 
 /// Whether to remove the whitespace of a `{% %}` tag

@@ -1,5 +1,5 @@
 use std::borrow::Cow;
-use std::collections::HashMap;
+use crate::HashMap;
 
 use serde_json::{to_value, Value};
 
@@ -235,7 +235,7 @@ impl<'a> CallStack<'a> {
     }
 
     pub fn current_context_cloned(&self) -> Value {
-        let mut context = HashMap::new();
+        let mut context = HashMap::default();
 
         // Go back the stack in reverse to see what we have access to
         for frame in self.stack.iter().rev() {

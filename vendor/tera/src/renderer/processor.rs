@@ -1,5 +1,5 @@
 use std::borrow::Cow;
-use std::collections::HashMap;
+use crate::HashMap;
 use std::fmt::Write;
 
 use serde_json::{to_string_pretty, to_value, Number, Value};
@@ -159,7 +159,7 @@ impl<'a> Processor<'a> {
             macros: MacroCollection::from_original_template(template, tera),
             should_escape,
             blocks: Vec::new(),
-            filter_args: HashMap::new(),
+            filter_args: HashMap::default(),
         }
     }
 
@@ -606,7 +606,7 @@ impl<'a> Processor<'a> {
 
         let err_wrap = |e| Error::call_function(&function_call.name, e);
 
-        let mut args = HashMap::with_capacity(function_call.args.len());
+        let mut args = HashMap::with_capacity_and_hasher(function_call.args.len(), Default::default());
         for (arg_name, expr) in &function_call.args {
             args.insert(
                 arg_name.to_string(),

@@ -1,5 +1,5 @@
 use std::borrow::Cow;
-use std::collections::HashMap;
+use crate::HashMap;
 
 use serde_json::Value;
 
@@ -191,7 +191,7 @@ impl<'a> StackFrame<'a> {
     }
 
     pub fn context_owned(&self) -> HashMap<String, Value> {
-        let mut context = HashMap::new();
+        let mut context = HashMap::default();
 
         for (key, val) in &self.context {
             context.insert((*key).to_string(), val.clone().into_owned());

@@ -1,5 +1,5 @@
 /// Filters operating on array
-use std::collections::HashMap;
+use crate::HashMap;
 
 use crate::context::{dotted_pointer, ValueRender};
 use crate::errors::{Error, Result};
@@ -316,7 +316,7 @@ mod tests {
 
     #[test]
     fn test_nth() {
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("n".to_string(), to_value(1).unwrap());
         let result = nth(&to_value(vec![1, 2, 3, 4]).unwrap(), &args);
         assert!(result.is_ok());
@@ -326,7 +326,7 @@ mod tests {
     #[test]
     fn test_nth_empty() {
         let v: Vec<Value> = Vec::new();
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("n".to_string(), to_value(1).unwrap());
         let result = nth(&to_value(v).unwrap(), &args);
         assert!(result.is_ok());
@@ -335,7 +335,7 @@ mod tests {
 
     #[test]
     fn test_first() {
-        let result = first(&to_value(vec![1, 2, 3, 4]).unwrap(), &HashMap::new());
+        let result = first(&to_value(vec![1, 2, 3, 4]).unwrap(), &HashMap::default());
         assert!(result.is_ok());
         assert_eq!(result.unwrap(), to_value(1).unwrap());
     }
@@ -344,14 +344,14 @@ mod tests {
     fn test_first_empty() {
         let v: Vec<Value> = Vec::new();
 
-        let result = first(&to_value(v).unwrap(), &HashMap::new());
+        let result = first(&to_value(v).unwrap(), &HashMap::default());
         assert!(result.is_ok());
         assert_eq!(result.ok().unwrap(), to_value("").unwrap());
     }
 
     #[test]
     fn test_last() {
-        let result = last(&to_value(vec!["Hello", "World"]).unwrap(), &HashMap::new());
+        let result = last(&to_value(vec!["Hello", "World"]).unwrap(), &HashMap::default());
         assert!(result.is_ok());
         assert_eq!(result.unwrap(), to_value("World").unwrap());
     }
@@ -360,14 +360,14 @@ mod tests {
     fn test_last_empty() {
         let v: Vec<Value> = Vec::new();
 
-        let result = last(&to_value(v).unwrap(), &HashMap::new());
+        let result = last(&to_value(v).unwrap(), &HashMap::default());
         assert!(result.is_ok());
         assert_eq!(result.ok().unwrap(), to_value("").unwrap());
     }
 
     #[test]
     fn test_join_sep() {
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("sep".to_owned(), to_value("==").unwrap());
 
         let result = join(&to_value(vec!["Cats", "Dogs"]).unwrap(), &args);
@@ -377,7 +377,7 @@ mod tests {
 
     #[test]
     fn test_join_sep_omitted() {
-        let result = join(&to_value(vec![1.2, 3.4]).unwrap(), &HashMap::new());
+        let result = join(&to_value(vec![1.2, 3.4]).unwrap(), &HashMap::default());
         assert!(result.is_ok());
         assert_eq!(result.unwrap(), to_value("1.23.4").unwrap());
     }
@@ -385,7 +385,7 @@ mod tests {
     #[test]
     fn test_join_empty() {
         let v: Vec<Value> = Vec::new();
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("sep".to_owned(), to_value("==").unwrap());
 
         let result = join(&to_value(v).unwrap(), &args);
@@ -395,7 +395,7 @@ mod tests {
 
     #[test]
     fn test_join_newlines_and_tabs() {
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("sep".to_owned(), to_value(",\\n\\t").unwrap());
         let result = join(&to_value(vec!["Cats", "Dogs"]).unwrap(), &args);
         assert_eq!(result.unwrap(), to_value("Cats,\n\tDogs").unwrap());
@@ -404,7 +404,7 @@ mod tests {
     #[test]
     fn test_sort() {
         let v = to_value(vec![3, -1, 2, 5, 4]).unwrap();
-        let args = HashMap::new();
+        let args = HashMap::default();
         let result = sort(&v, &args);
         assert!(result.is_ok());
         assert_eq!(result.unwrap(), to_value(vec![-1, 2, 3, 4, 5]).unwrap());
@@ -413,7 +413,7 @@ mod tests {
     #[test]
     fn test_sort_empty() {
         let v = to_value(Vec::<f64>::new()).unwrap();
-        let args = HashMap::new();
+        let args = HashMap::default();
         let result = sort(&v, &args);
         assert!(result.is_ok());
         assert_eq!(result.unwrap(), to_value(Vec::<f64>::new()).unwrap());
@@ -434,7 +434,7 @@ mod tests {
             Foo { a: 1, b: 6 },
         ])
         .unwrap();
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("attribute".to_string(), to_value("a").unwrap());
 
         let result = sort(&v, &args);
@@ -454,7 +454,7 @@ mod tests {
     #[test]
     fn test_sort_invalid_attribute() {
         let v = to_value(vec![Foo { a: 3, b: 5 }]).unwrap();
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("attribute".to_string(), to_value("invalid_field").unwrap());
 
         let result = sort(&v, &args);
@@ -468,7 +468,7 @@ mod tests {
     #[test]
     fn test_sort_multiple_types() {
         let v = to_value(vec![Value::Number(12.into()), Value::Array(vec![])]).unwrap();
-        let args = HashMap::new();
+        let args = HashMap::default();
 
         let result = sort(&v, &args);
         assert!(result.is_err());
@@ -482,7 +482,7 @@ mod tests {
             ::std::f64::NAN,
         ])
         .unwrap();
-        let args = HashMap::new();
+        let args = HashMap::default();
 
         let result = sort(&v, &args);
         assert!(result.is_err());
@@ -501,7 +501,7 @@ mod tests {
             TupleStruct(18, 18),
         ])
         .unwrap();
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("attribute".to_string(), to_value("0").unwrap());
 
         let result = sort(&v, &args);
@@ -521,7 +521,7 @@ mod tests {
     #[test]
     fn test_unique_numbers() {
         let v = to_value(vec![3, -1, 3, 3, 5, 2, 5, 4]).unwrap();
-        let args = HashMap::new();
+        let args = HashMap::default();
         let result = unique(&v, &args);
         assert!(result.is_ok());
         assert_eq!(result.unwrap(), to_value(vec![3, -1, 5, 2, 4]).unwrap());
@@ -530,7 +530,7 @@ mod tests {
     #[test]
     fn test_unique_strings() {
         let v = to_value(vec!["One", "Two", "Three", "one", "Two"]).unwrap();
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         let result = unique(&v, &args);
         assert!(result.is_ok());
         assert_eq!(result.unwrap(), to_value(vec!["One", "Two", "Three"]).unwrap());
@@ -544,7 +544,7 @@ mod tests {
     #[test]
     fn test_unique_empty() {
         let v = to_value(Vec::<f64>::new()).unwrap();
-        let args = HashMap::new();
+        let args = HashMap::default();
         let result = sort(&v, &args);
         assert!(result.is_ok());
         assert_eq!(result.unwrap(), to_value(Vec::<f64>::new()).unwrap());
@@ -559,7 +559,7 @@ mod tests {
             Foo { a: 0, b: 4 },
         ])
         .unwrap();
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("attribute".to_string(), to_value("a").unwrap());
 
         let result = unique(&v, &args);
@@ -573,7 +573,7 @@ mod tests {
     #[test]
     fn test_unique_invalid_attribute() {
         let v = to_value(vec![Foo { a: 3, b: 5 }]).unwrap();
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("attribute".to_string(), to_value("invalid_field").unwrap());
 
         let result = unique(&v, &args);
@@ -587,7 +587,7 @@ mod tests {
     #[test]
     fn test_unique_multiple_types() {
         let v = to_value(vec![Value::Number(12.into()), Value::Array(vec![])]).unwrap();
-        let args = HashMap::new();
+        let args = HashMap::default();
 
         let result = unique(&v, &args);
         assert!(result.is_err());
@@ -601,7 +601,7 @@ mod tests {
             ::std::f64::NAN,
         ])
         .unwrap();
-        let args = HashMap::new();
+        let args = HashMap::default();
 
         let result = unique(&v, &args);
         assert!(result.is_err());
@@ -617,7 +617,7 @@ mod tests {
             TupleStruct(18, 18),
         ])
         .unwrap();
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("attribute".to_string(), to_value("1").unwrap());
 
         let result = unique(&v, &args);
@@ -631,7 +631,7 @@ mod tests {
     #[test]
     fn test_slice() {
         fn make_args(start: Option<usize>, end: Option<f64>) -> HashMap<String, Value> {
-            let mut args = HashMap::new();
+            let mut args = HashMap::default();
             if let Some(s) = start {
                 args.insert("start".to_string(), to_value(s).unwrap());
             }
@@ -673,7 +673,7 @@ mod tests {
             {"id": 8},
             {"id": 9, "year": null},
         ]);
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("attribute".to_string(), to_value("year").unwrap());
 
         let expected = json!({
@@ -701,7 +701,7 @@ mod tests {
             {"id": 8},
             {"id": 9, "company": null},
         ]);
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("attribute".to_string(), to_value("company.id").unwrap());
 
         let expected = json!({
@@ -719,7 +719,7 @@ mod tests {
 
     #[test]
     fn test_filter_empty() {
-        let res = filter(&json!([]), &HashMap::new());
+        let res = filter(&json!([]), &HashMap::default());
         assert!(res.is_ok());
         assert_eq!(res.unwrap(), json!([]));
     }
@@ -737,7 +737,7 @@ mod tests {
             {"id": 8},
             {"id": 9, "year": null},
         ]);
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("attribute".to_string(), to_value("year").unwrap());
         args.insert("value".to_string(), to_value(2015).unwrap());
 
@@ -764,7 +764,7 @@ mod tests {
             {"id": 8},
             {"id": 9, "year": null},
         ]);
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("attribute".to_string(), to_value("year").unwrap());
 
         let expected = json!([
@@ -784,7 +784,7 @@ mod tests {
 
     #[test]
     fn test_map_empty() {
-        let res = map(&json!([]), &HashMap::new());
+        let res = map(&json!([]), &HashMap::default());
         assert!(res.is_ok());
         assert_eq!(res.unwrap(), json!([]));
     }
@@ -803,7 +803,7 @@ mod tests {
             {"id": 9},
             {"id": 10, "year": null},
         ]);
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("attribute".to_string(), to_value("year").unwrap());
 
         let expected =
@@ -817,7 +817,7 @@ mod tests {
     #[test]
     fn test_concat_array() {
         let input = json!([1, 2, 3,]);
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("with".to_string(), json!([3, 4]));
         let expected = json!([1, 2, 3, 3, 4,]);
 
@@ -829,7 +829,7 @@ mod tests {
     #[test]
     fn test_concat_single_value() {
         let input = json!([1, 2, 3,]);
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("with".to_string(), json!(4));
         let expected = json!([1, 2, 3, 4,]);
 

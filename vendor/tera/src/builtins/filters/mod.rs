@@ -1,4 +1,4 @@
-use std::collections::HashMap;
+use crate::HashMap;
 
 use crate::errors::Result;
 use serde_json::value::Value;

@@ -1,5 +1,5 @@
 /// Filters operating on numbers
-use std::collections::HashMap;
+use crate::HashMap;
 
 #[cfg(feature = "builtins")]
 use humansize::format_size;
@@ -93,28 +93,28 @@ mod tests {
 
     #[test]
     fn test_abs_unsigend() {
-        let result = abs(&to_value(1).unwrap(), &HashMap::new());
+        let result = abs(&to_value(1).unwrap(), &HashMap::default());
         assert!(result.is_ok());
         assert_eq!(result.unwrap(), to_value(1).unwrap());
     }
 
     #[test]
     fn test_abs_negative_integer() {
-        let result = abs(&to_value(-1).unwrap(), &HashMap::new());
+        let result = abs(&to_value(-1).unwrap(), &HashMap::default());
         assert!(result.is_ok());
         assert_eq!(result.unwrap(), to_value(1).unwrap());
     }
 
     #[test]
     fn test_abs_negative_float() {
-        let result = abs(&to_value(-1.0).unwrap(), &HashMap::new());
+        let result = abs(&to_value(-1.0).unwrap(), &HashMap::default());
         assert!(result.is_ok());
         assert_eq!(result.unwrap(), to_value(1.0).unwrap());
     }
 
     #[test]
     fn test_abs_non_number() {
-        let result = abs(&to_value("nan").unwrap(), &HashMap::new());
+        let result = abs(&to_value("nan").unwrap(), &HashMap::default());
         assert!(result.is_err());
         assert_eq!(
             result.unwrap_err().to_string(),
@@ -124,28 +124,28 @@ mod tests {
 
     #[test]
     fn test_pluralize_single() {
-        let result = pluralize(&to_value(1).unwrap(), &HashMap::new());
+        let result = pluralize(&to_value(1).unwrap(), &HashMap::default());
         assert!(result.is_ok());
         assert_eq!(result.unwrap(), to_value("").unwrap());
     }
 
     #[test]
     fn test_pluralize_multiple() {
-        let result = pluralize(&to_value(2).unwrap(), &HashMap::new());
+        let result = pluralize(&to_value(2).unwrap(), &HashMap::default());
         assert!(result.is_ok());
         assert_eq!(result.unwrap(), to_value("s").unwrap());
     }
 
     #[test]
     fn test_pluralize_zero() {
-        let result = pluralize(&to_value(0).unwrap(), &HashMap::new());
+        let result = pluralize(&to_value(0).unwrap(), &HashMap::default());
         assert!(result.is_ok());
         assert_eq!(result.unwrap(), to_value("s").unwrap());
     }
 
     #[test]
     fn test_pluralize_multiple_custom_plural() {
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("plural".to_string(), to_value("es").unwrap());
         let result = pluralize(&to_value(2).unwrap(), &args);
         assert!(result.is_ok());
@@ -154,7 +154,7 @@ mod tests {
 
     #[test]
     fn test_pluralize_multiple_custom_singular() {
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("singular".to_string(), to_value("y").unwrap());
         let result = pluralize(&to_value(1).unwrap(), &args);
         assert!(result.is_ok());
@@ -163,14 +163,14 @@ mod tests {
 
     #[test]
     fn test_round_default() {
-        let result = round(&to_value(2.1).unwrap(), &HashMap::new());
+        let result = round(&to_value(2.1).unwrap(), &HashMap::default());
         assert!(result.is_ok());
         assert_eq!(result.unwrap(), to_value(2.0).unwrap());
     }
 
     #[test]
     fn test_round_default_precision() {
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("precision".to_string(), to_value(2).unwrap());
         let result = round(&to_value(3.15159265359).unwrap(), &args);
         assert!(result.is_ok());
@@ -179,7 +179,7 @@ mod tests {
 
     #[test]
     fn test_round_ceil() {
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("method".to_string(), to_value("ceil").unwrap());
         let result = round(&to_value(2.1).unwrap(), &args);
         assert!(result.is_ok());
@@ -188,7 +188,7 @@ mod tests {
 
     #[test]
     fn test_round_ceil_precision() {
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("method".to_string(), to_value("ceil").unwrap());
         args.insert("precision".to_string(), to_value(1).unwrap());
         let result = round(&to_value(2.11).unwrap(), &args);
@@ -198,7 +198,7 @@ mod tests {
 
     #[test]
     fn test_round_floor() {
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("method".to_string(), to_value("floor").unwrap());
         let result = round(&to_value(2.1).unwrap(), &args);
         assert!(result.is_ok());
@@ -207,7 +207,7 @@ mod tests {
 
     #[test]
     fn test_round_floor_precision() {
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("method".to_string(), to_value("floor").unwrap());
         args.insert("precision".to_string(), to_value(1).unwrap());
         let result = round(&to_value(2.91).unwrap(), &args);
@@ -218,7 +218,7 @@ mod tests {
     #[cfg(feature = "builtins")]
     #[test]
     fn test_filesizeformat() {
-        let args = HashMap::new();
+        let args = HashMap::default();
         let result = filesizeformat(&to_value(123456789).unwrap(), &args);
         assert!(result.is_ok());
         assert_eq!(result.unwrap(), to_value("117.74 MB").unwrap());
@@ -227,7 +227,7 @@ mod tests {
     #[cfg(feature = "builtins")]
     #[test]
     fn test_filesizeformat_binary() {
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("binary".to_string(), to_value(true).unwrap());
         let result = filesizeformat(&to_value(123456789).unwrap(), &args);
         assert!(result.is_ok());

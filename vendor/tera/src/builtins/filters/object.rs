@@ -1,5 +1,5 @@
 /// Filters operating on numbers
-use std::collections::HashMap;
+use crate::HashMap;
 
 use serde_json::value::Value;
 
@@ -37,11 +37,11 @@ mod tests {
 
     #[test]
     fn test_get_filter_exists() {
-        let mut obj = HashMap::new();
+        let mut obj = HashMap::default();
         obj.insert("1".to_string(), "first".to_string());
         obj.insert("2".to_string(), "second".to_string());
 
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("key".to_string(), to_value("1").unwrap());
         let result = get(&to_value(&obj).unwrap(), &args);
         assert!(result.is_ok());
@@ -50,11 +50,11 @@ mod tests {
 
     #[test]
     fn test_get_filter_doesnt_exist() {
-        let mut obj = HashMap::new();
+        let mut obj = HashMap::default();
         obj.insert("1".to_string(), "first".to_string());
         obj.insert("2".to_string(), "second".to_string());
 
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("key".to_string(), to_value("3").unwrap());
         let result = get(&to_value(&obj).unwrap(), &args);
         assert!(result.is_err());
@@ -62,11 +62,11 @@ mod tests {
 
     #[test]
     fn test_get_filter_with_default_exists() {
-        let mut obj = HashMap::new();
+        let mut obj = HashMap::default();
         obj.insert("1".to_string(), "first".to_string());
         obj.insert("2".to_string(), "second".to_string());
 
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("key".to_string(), to_value("1").unwrap());
         args.insert("default".to_string(), to_value("default").unwrap());
         let result = get(&to_value(&obj).unwrap(), &args);
@@ -76,11 +76,11 @@ mod tests {
 
     #[test]
     fn test_get_filter_with_default_doesnt_exist() {
-        let mut obj = HashMap::new();
+        let mut obj = HashMap::default();
         obj.insert("1".to_string(), "first".to_string());
         obj.insert("2".to_string(), "second".to_string());
 
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("key".to_string(), to_value("3").unwrap());
         args.insert("default".to_string(), to_value("default").unwrap());
         let result = get(&to_value(&obj).unwrap(), &args);

@@ -1,5 +1,5 @@
 /// Filters operating on string
-use std::collections::HashMap;
+use crate::HashMap;
 
 use lazy_static::lazy_static;
 use regex::{Captures, Regex};
@@ -451,14 +451,14 @@ mod tests {
 
     #[test]
     fn test_upper() {
-        let result = upper(&to_value("hello").unwrap(), &HashMap::new());
+        let result = upper(&to_value("hello").unwrap(), &HashMap::default());
         assert!(result.is_ok());
         assert_eq!(result.unwrap(), to_value("HELLO").unwrap());
     }
 
     #[test]
     fn test_upper_error() {
-        let result = upper(&to_value(50).unwrap(), &HashMap::new());
+        let result = upper(&to_value(50).unwrap(), &HashMap::default());
         assert!(result.is_err());
         assert_eq!(
             result.err().unwrap().to_string(),
@@ -468,21 +468,21 @@ mod tests {
 
     #[test]
     fn test_trim() {
-        let result = trim(&to_value("  hello  ").unwrap(), &HashMap::new());
+        let result = trim(&to_value("  hello  ").unwrap(), &HashMap::default());
         assert!(result.is_ok());
         assert_eq!(result.unwrap(), to_value("hello").unwrap());
     }
 
     #[test]
     fn test_trim_start() {
-        let result = trim_start(&to_value("  hello  ").unwrap(), &HashMap::new());
+        let result = trim_start(&to_value("  hello  ").unwrap(), &HashMap::default());
         assert!(result.is_ok());
         assert_eq!(result.unwrap(), to_value("hello  ").unwrap());
     }
 
     #[test]
     fn test_trim_end() {
-        let result = trim_end(&to_value("  hello  ").unwrap(), &HashMap::new());
+        let result = trim_end(&to_value("  hello  ").unwrap(), &HashMap::default());
         assert!(result.is_ok());
         assert_eq!(result.unwrap(), to_value("  hello").unwrap());
     }
@@ -495,7 +495,7 @@ mod tests {
             (", hello, world, ", ", ", "hello, world, "),
         ];
         for (input, pat, expected) in tests {
-            let mut args = HashMap::new();
+            let mut args = HashMap::default();
             args.insert("pat".to_string(), to_value(pat).unwrap());
             let result = trim_start_matches(&to_value(input).unwrap(), &args);
             assert!(result.is_ok());
@@ -511,7 +511,7 @@ mod tests {
             (", hello, world, ", ", ", ", hello, world"),
         ];
         for (input, pat, expected) in tests {
-            let mut args = HashMap::new();
+            let mut args = HashMap::default();
             args.insert("pat".to_string(), to_value(pat).unwrap());
             let result = trim_end_matches(&to_value(input).unwrap(), &args);
             assert!(result.is_ok());
@@ -521,7 +521,7 @@ mod tests {
 
     #[test]
     fn test_truncate_smaller_than_length() {
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("length".to_string(), to_value(255).unwrap());
         let result = truncate(&to_value("hello").unwrap(), &args);
         assert!(result.is_ok());
@@ -530,7 +530,7 @@ mod tests {
 
     #[test]
     fn test_truncate_when_required() {
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("length".to_string(), to_value(2).unwrap());
         let result = truncate(&to_value("日本語").unwrap(), &args);
         assert!(result.is_ok());
@@ -539,7 +539,7 @@ mod tests {
 
     #[test]
     fn test_truncate_custom_end() {
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("length".to_string(), to_value(2).unwrap());
         args.insert("end".to_string(), to_value("").unwrap());
         let result = truncate(&to_value("日本語").unwrap(), &args);
@@ -549,7 +549,7 @@ mod tests {
 
     #[test]
     fn test_truncate_multichar_grapheme() {
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("length".to_string(), to_value(5).unwrap());
         args.insert("end".to_string(), to_value("…").unwrap());
         let result = truncate(&to_value("👨‍👩‍👧‍👦 family").unwrap(), &args);
@@ -559,21 +559,21 @@ mod tests {
 
     #[test]
     fn test_lower() {
-        let result = lower(&to_value("HELLO").unwrap(), &HashMap::new());
+        let result = lower(&to_value("HELLO").unwrap(), &HashMap::default());
         assert!(result.is_ok());
         assert_eq!(result.unwrap(), to_value("hello").unwrap());
     }
 
     #[test]
     fn test_wordcount() {
-        let result = wordcount(&to_value("Joel is a slug").unwrap(), &HashMap::new());
+        let result = wordcount(&to_value("Joel is a slug").unwrap(), &HashMap::default());
         assert!(result.is_ok());
         assert_eq!(result.unwrap(), to_value(4).unwrap());
     }
 
     #[test]
     fn test_replace() {
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("from".to_string(), to_value("Hello").unwrap());
         args.insert("to".to_string(), to_value("Goodbye").unwrap());
         let result = replace(&to_value("Hello world!").unwrap(), &args);
@@ -584,7 +584,7 @@ mod tests {
     // https://github.com/Keats/tera/issues/435
     #[test]
     fn test_replace_newline() {
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("from".to_string(), to_value("\n").unwrap());
         args.insert("to".to_string(), to_value("<br>").unwrap());
         let result = replace(&to_value("Animal Alphabets\nB is for Bee-Eater").unwrap(), &args);
@@ -594,7 +594,7 @@ mod tests {
 
     #[test]
     fn test_replace_missing_arg() {
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("from".to_string(), to_value("Hello").unwrap());
         let result = replace(&to_value("Hello world!").unwrap(), &args);
         assert!(result.is_err());
@@ -608,7 +608,7 @@ mod tests {
     fn test_capitalize() {
         let tests = vec![("CAPITAL IZE", "Capital ize"), ("capital ize", "Capital ize")];
         for (input, expected) in tests {
-            let result = capitalize(&to_value(input).unwrap(), &HashMap::new());
+            let result = capitalize(&to_value(input).unwrap(), &HashMap::default());
             assert!(result.is_ok());
             assert_eq!(result.unwrap(), to_value(expected).unwrap());
         }
@@ -627,7 +627,7 @@ mod tests {
             (r#"\ : backslashes too"#, r#"\\ : backslashes too"#),
         ];
         for (input, expected) in tests {
-            let result = addslashes(&to_value(input).unwrap(), &HashMap::new());
+            let result = addslashes(&to_value(input).unwrap(), &HashMap::default());
             assert!(result.is_ok());
             assert_eq!(result.unwrap(), to_value(expected).unwrap());
         }
@@ -641,7 +641,7 @@ mod tests {
         let tests =
             vec![(r#"Hello world"#, r#"hello-world"#), (r#"Hello 世界"#, r#"hello-shi-jie"#)];
         for (input, expected) in tests {
-            let result = slugify(&to_value(input).unwrap(), &HashMap::new());
+            let result = slugify(&to_value(input).unwrap(), &HashMap::default());
             assert!(result.is_ok());
             assert_eq!(result.unwrap(), to_value(expected).unwrap());
         }
@@ -664,7 +664,7 @@ mod tests {
             (r#"escape/slash"#, r#"escape/slash"#),
         ];
         for (input, expected) in tests {
-            let args = HashMap::new();
+            let args = HashMap::default();
             let result = urlencode(&to_value(input).unwrap(), &args);
             assert!(result.is_ok());
             assert_eq!(result.unwrap(), to_value(expected).unwrap());
@@ -688,7 +688,7 @@ mod tests {
             (r#"escape/slash"#, r#"escape%2Fslash"#),
         ];
         for (input, expected) in tests {
-            let args = HashMap::new();
+            let args = HashMap::default();
             let result = urlencode_strict(&to_value(input).unwrap(), &args);
             assert!(result.is_ok());
             assert_eq!(result.unwrap(), to_value(expected).unwrap());
@@ -716,7 +716,7 @@ mod tests {
             ("foo's bar", "Foo's Bar"),
         ];
         for (input, expected) in tests {
-            let result = title(&to_value(input).unwrap(), &HashMap::new());
+            let result = title(&to_value(input).unwrap(), &HashMap::default());
             assert!(result.is_ok());
             assert_eq!(result.unwrap(), to_value(expected).unwrap());
         }
@@ -724,7 +724,7 @@ mod tests {
 
     #[test]
     fn test_indent_defaults() {
-        let args = HashMap::new();
+        let args = HashMap::default();
         let result = indent(&to_value("one\n\ntwo\nthree").unwrap(), &args);
         assert!(result.is_ok());
         assert_eq!(result.unwrap(), to_value("one\n\n    two\n    three").unwrap());
@@ -732,7 +732,7 @@ mod tests {
 
     #[test]
     fn test_indent_args() {
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
         args.insert("first".to_string(), to_value(true).unwrap());
         args.insert("prefix".to_string(), to_value(" ").unwrap());
         args.insert("blank".to_string(), to_value(true).unwrap());
@@ -767,7 +767,7 @@ mod tests {
             (r#"<strong>foo</strong><a href="http://example.com">bar</a>"#, "foobar"),
         ];
         for (input, expected) in tests {
-            let result = striptags(&to_value(input).unwrap(), &HashMap::new());
+            let result = striptags(&to_value(input).unwrap(), &HashMap::default());
             assert!(result.is_ok());
             assert_eq!(result.unwrap(), to_value(expected).unwrap());
         }
@@ -784,7 +784,7 @@ mod tests {
             ("<p>\r\n</p>", "<p></p>"),
         ];
         for (input, expected) in tests {
-            let result = spaceless(&to_value(input).unwrap(), &HashMap::new());
+            let result = spaceless(&to_value(input).unwrap(), &HashMap::default());
             assert!(result.is_ok());
             assert_eq!(result.unwrap(), to_value(expected).unwrap());
         }
@@ -798,7 +798,7 @@ mod tests {
             ("hello, world", ", ", &["hello", "world"]),
         ];
         for (input, pat, expected) in tests {
-            let mut args = HashMap::new();
+            let mut args = HashMap::default();
             args.insert("pat".to_string(), to_value(pat).unwrap());
             let result = split(&to_value(input).unwrap(), &args).unwrap();
             let result = result.as_array().unwrap();
@@ -820,7 +820,7 @@ mod tests {
             (r#"hey-&'"<>-ho"#, "hey-&amp;&apos;&quot;&lt;&gt;-ho"),
         ];
         for (input, expected) in tests {
-            let result = escape_xml(&to_value(input).unwrap(), &HashMap::new());
+            let result = escape_xml(&to_value(input).unwrap(), &HashMap::default());
             assert!(result.is_ok());
             assert_eq!(result.unwrap(), to_value(expected).unwrap());
         }
@@ -836,7 +836,7 @@ mod tests {
             ("1.23", 1),
         ];
         for (input, expected) in tests {
-            let args = HashMap::new();
+            let args = HashMap::default();
             let result = int(&to_value(input).unwrap(), &args);
 
             assert!(result.is_ok());
@@ -846,7 +846,7 @@ mod tests {
 
     #[test]
     fn test_int_others() {
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
 
         let result = int(&to_value(1.23).unwrap(), &args);
         assert!(result.is_ok());
@@ -897,7 +897,7 @@ mod tests {
 
     #[test]
     fn test_float() {
-        let mut args = HashMap::new();
+        let mut args = HashMap::default();
 
         let tests: Vec<(&str, f64)> = vec![("0", 0.0), ("-5.3", -5.3)];
         for (input, expected) in tests {
@@ -919,7 +919,7 @@ mod tests {
 
     #[test]
     fn test_linebreaksbr() {
-        let args = HashMap::new();
+        let args = HashMap::default();
         let tests: Vec<(&str, &str)> = vec![
             ("hello world", "hello world"),
             ("hello\nworld", "hello<br>world"),
