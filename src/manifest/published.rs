@@ -2,8 +2,9 @@
 //! figures in memory (a site of 10,000 villages publishes a million, a 50 MB file; 100,000
 //! villages ten times that). [`Published::read`] reads the file's head — its version and the
 //! fingerprint of every data file — and stops there; [`Published::compare`] streams the
-//! whole file once, figure by figure, against the new build's manifest, and keeps only what
-//! changed and the changes still pending.
+//! whole file once, figure by figure, against the new build's manifest — its figures read
+//! page by page too, from the scratch file where a large build keeps them — and keeps only
+//! what changed and the changes still pending.
 //!
 //! The comparison reads the file in the layout [`Manifest::write_to`] gives it, one figure a
 //! line: each line is parsed on its own from the bytes read (its texts borrowed, not
@@ -70,14 +71,17 @@ impl Published {
     /// a figure added, removed or moved, or many values changed at once) is the file read
     /// again, each published figure found by its key.
     pub fn compare(&self, new: &Manifest) -> Option<Compared> {
-        // The new figures looked up across pages: in memory for the comparison alone when
-        // a large build kept them in a scratch file (its pages are done by now).
+        // In order, the new figures are read page by page — from the scratch file where a
+        // large build keeps them, never all in memory (~130 MB at 100,000 villages).
+        if let Some(compared) = self.compare_in_order(new)? {
+            return Some(compared);
+        }
+        // Looked up across pages: in memory for this comparison alone when they wait in a
+        // scratch file (the build's pages are done by now).
         let loaded = new.loaded().ok()?;
-        let compared = self
-            .compare_in_order(&loaded)
-            .and_then(|in_order| in_order.or_else(|| self.compare_by_key(&loaded)));
-        // That copy (~130 MB at 100,000 villages) goes back to the system now, not under
-        // the search index and `figures.json` made next.
+        let compared = self.compare_by_key(&loaded);
+        // That copy goes back to the system now, not under the search index and
+        // `figures.json` made next.
         if let Cow::Owned(copy) = loaded {
             drop(copy);
             crate::give_back_freed_memory();
@@ -109,106 +113,111 @@ impl Published {
     /// go on), then the tail with the changes still pending into `head`. `Some(false)` when
     /// `figure` stopped the reading.
     fn read_pages(
-        reader: &mut BufReader<std::fs::File>,
+        reader: BufReader<std::fs::File>,
         head: &mut Head,
         mut figure: impl FnMut(&Head, Item<'_>) -> Option<bool>,
     ) -> Option<bool> {
-        let mut line = Vec::new();
-        loop {
-            line.clear();
-            if reader.read_until(b'\n', &mut line).ok()? == 0 {
-                return None;
-            }
-            let text = line.trim_ascii();
-            let text = text.strip_suffix(b",").unwrap_or(text);
-            match text {
-                b"]" => break,
-                b"]}" => {}
-                [b'{', ..] => {}
-                [b'[', ..] => {
-                    let item = match Item::quick(text) {
-                        Some(item) => item,
-                        None => serde_json::from_slice(text).ok()?,
-                    };
-                    if !figure(head, item)? {
-                        return Some(false);
-                    }
-                }
-                _ => return None,
+        let mut lines = FigureLines::new(reader);
+        while lines.next_figure()? {
+            if !figure(head, lines.item()?)? {
+                return Some(false);
             }
         }
-        // The tail: the changes still pending, then the document's end.
-        let mut tail = b"{".to_vec();
-        reader.read_to_end(&mut tail).ok()?;
-        read_document(serde_json::Deserializer::from_slice(&tail), head)?;
+        lines.read_tail(head)?;
         Some(true)
     }
 
     /// The comparison when the published figures are the new ones, in the same order, but
-    /// for some values: `Some(None)` as soon as they are not.
+    /// for some values: `Some(None)` as soon as they are not. The new figures are read page
+    /// by page ([`Manifest::for_each_page`]), twice when a value changed.
     fn compare_in_order(&self, new: &Manifest) -> Option<Option<Compared>> {
         /// More changed values than this, and finding each one's first place costs more
         /// than looking every figure up by its key.
         const MOST_CHANGED: usize = 1000;
-        let (mut reader, mut head) = self.open()?;
-        let mut in_order = new.pages.iter().flat_map(|page| page.figures.iter());
-        // The figures whose value changed: their place in the order, and the value published.
-        let mut changed: Vec<(usize, Figure<'_>, String)> = Vec::new();
+        let (reader, mut head) = self.open()?;
+        let mut lines = FigureLines::new(reader);
+        // The figures whose value changed: their place in the order, the data file they
+        // are a value of (none for a computed one), and the change.
+        let mut changed: Vec<(usize, Option<u32>, Change)> = Vec::new();
         let mut place = 0;
-        let read = Self::read_pages(&mut reader, &mut head, |head, item| {
-            let Some(figure) = in_order.next() else {
-                return Some(false);
-            };
-            let (key, value) = item.key_and_value(head)?;
-            if new.key(figure) != key {
-                return Some(false);
+        // How the reading went: unreadable (`None`), or whether the figures are in order.
+        let mut in_order = Some(true);
+        let walked = new.for_each_page(&mut |_, figures| {
+            for figure in figures.iter() {
+                if in_order != Some(true) {
+                    break;
+                }
+                let same = lines.next_figure().and_then(|more| {
+                    if !more {
+                        return Some(false);
+                    }
+                    let item = lines.item()?;
+                    let (key, value) = item.key_and_value(&head)?;
+                    if new.key(figure) != key {
+                        return Some(false);
+                    }
+                    if figure.value() != value {
+                        let file = match figure {
+                            Figure::Data { at, .. } => Some(at.file),
+                            Figure::Computed(_) => None,
+                        };
+                        let now = Some(figure.value().to_string());
+                        changed.push((
+                            place,
+                            file,
+                            new.change(figure, Some(value.into_owned()), now),
+                        ));
+                    }
+                    place += 1;
+                    Some(changed.len() <= MOST_CHANGED)
+                });
+                in_order = same.map(|same| same && in_order == Some(true));
             }
-            if figure.value() != value {
-                changed.push((place, figure, value.into_owned()));
-            }
-            place += 1;
-            Some(changed.len() <= MOST_CHANGED)
-        })?;
-        if !read || in_order.next().is_some() {
+            Ok(())
+        });
+        walked.ok()?;
+        match in_order {
+            None => return None,
+            Some(false) => return Some(None),
+            Some(true) => {}
+        }
+        // Published figures after the last new one: not in order.
+        if lines.next_figure()? {
             return Some(None);
         }
+        lines.read_tail(&mut head)?;
         // A figure printed twice is compared where it is first printed (as by key): a
         // changed value counts only where its key is met first.
-        let keys: FxHashMap<Key<'_>, usize> = changed
-            .iter()
-            .map(|&(place, figure, _)| (new.key(figure), place))
-            .collect();
-        let files: std::collections::HashSet<u32> = changed
-            .iter()
-            .filter_map(|(_, figure, _)| match figure {
-                Figure::Data { at, .. } => Some(at.file),
-                Figure::Computed(_) => None,
-            })
-            .collect();
-        let last = changed.last().map_or(0, |&(place, _, _)| place);
-        let mut first: FxHashMap<Key<'_>, usize> = FxHashMap::default();
-        for (place, figure) in new
-            .pages
-            .iter()
-            .flat_map(|page| page.figures.iter())
-            .enumerate()
-            .take(last + 1)
-        {
-            let maybe = match figure {
-                Figure::Data { at, .. } => files.contains(&at.file),
-                Figure::Computed(_) => true,
-            };
-            if maybe {
-                let key = new.key(figure);
-                if keys.contains_key(&key) {
-                    first.entry(key).or_insert(place);
+        let mut first: FxHashMap<&str, usize> = FxHashMap::default();
+        if let Some(&(last, _, _)) = changed.last() {
+            let keys: HashSet<&str> = changed.iter().map(|(_, _, c)| c.key.as_str()).collect();
+            let files: HashSet<u32> = changed.iter().filter_map(|&(_, file, _)| file).collect();
+            let mut place = 0;
+            new.for_each_page(&mut |_, figures| {
+                for figure in figures.iter() {
+                    if place > last {
+                        break;
+                    }
+                    let maybe = match figure {
+                        Figure::Data { at, .. } => files.contains(&at.file),
+                        Figure::Computed(_) => true,
+                    };
+                    if maybe {
+                        let key = new.key(figure).to_string();
+                        if let Some(&known) = keys.get(key.as_str()) {
+                            first.entry(known).or_insert(place);
+                        }
+                    }
+                    place += 1;
                 }
-            }
+                Ok(())
+            })
+            .ok()?;
         }
         let mut changes: Vec<Change> = changed
-            .into_iter()
-            .filter(|(place, figure, _)| first.get(&new.key(*figure)) == Some(place))
-            .map(|(_, figure, old)| new.change(figure, Some(old), Some(figure.value().to_string())))
+            .iter()
+            .filter(|(place, _, change)| first.get(change.key.as_str()) == Some(place))
+            .map(|(_, _, change)| change.clone())
             .collect();
         changes.sort_by(|a, b| a.key.cmp(&b.key));
         Some(Some(Compared {
@@ -219,9 +228,9 @@ impl Published {
 
     /// The comparison with each published figure found among the new ones by its key.
     fn compare_by_key(&self, new: &Manifest) -> Option<Compared> {
-        let (mut reader, mut head) = self.open()?;
+        let (reader, mut head) = self.open()?;
         let mut comparison = Comparison::new(new);
-        Self::read_pages(&mut reader, &mut head, |head, item| {
+        Self::read_pages(reader, &mut head, |head, item| {
             comparison.item(head, item)?;
             Some(true)
         })?;
@@ -229,6 +238,65 @@ impl Published {
             changes: comparison.finish(),
             pending: head.pending,
         })
+    }
+}
+
+/// The published pages' figures, read a line at a time: the lines of the pages (each page
+/// opening with its own line, then one line a figure), then the tail after them.
+struct FigureLines {
+    reader: BufReader<std::fs::File>,
+    /// The last line read.
+    line: Vec<u8>,
+}
+
+impl FigureLines {
+    /// The figures of `reader`, read up to the line opening the pages.
+    fn new(reader: BufReader<std::fs::File>) -> FigureLines {
+        FigureLines {
+            reader,
+            line: Vec::new(),
+        }
+    }
+
+    /// Reads on to the next figure's line (`Some(true)`, its [`item`](Self::item) then
+    /// readable) or to the end of the pages (`Some(false)`); `None` when the lines are not
+    /// the manifest's.
+    fn next_figure(&mut self) -> Option<bool> {
+        loop {
+            self.line.clear();
+            if self.reader.read_until(b'\n', &mut self.line).ok()? == 0 {
+                return None;
+            }
+            match self.text() {
+                b"]" => return Some(false),
+                b"]}" => {}
+                [b'{', ..] => {}
+                [b'[', ..] => return Some(true),
+                _ => return None,
+            }
+        }
+    }
+
+    /// The last line read, without its spaces and its comma.
+    fn text(&self) -> &[u8] {
+        let text = self.line.trim_ascii();
+        text.strip_suffix(b",").unwrap_or(text)
+    }
+
+    /// The figure of the line [`next_figure`](Self::next_figure) stopped at.
+    fn item(&self) -> Option<Item<'_>> {
+        let text = self.text();
+        match Item::quick(text) {
+            Some(item) => Some(item),
+            None => serde_json::from_slice(text).ok(),
+        }
+    }
+
+    /// Reads the tail, after the pages: the changes still pending, into `head`.
+    fn read_tail(mut self, head: &mut Head) -> Option<()> {
+        let mut tail = b"{".to_vec();
+        self.reader.read_to_end(&mut tail).ok()?;
+        read_document(serde_json::Deserializer::from_slice(&tail), head)
     }
 }
 
