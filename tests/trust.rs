@@ -759,4 +759,26 @@ fn figures_kept_in_a_scratch_file_are_published_and_compared_the_same() {
     }
     let back = both(&["build", "--deny-warnings"]);
     assert!(!back.contains("correction-missing"), "{back}");
+    // A figure printed in a new place (the figures no longer in the published order) and a
+    // value changed: the comparison stops reading in order and looks each figure up by its
+    // key, the same both ways.
+    for site in [held.path(), spilled.path()] {
+        edit(
+            site,
+            "content/index.md",
+            "面积{{ t.area_km2 | fig(unit=\"平方公里\") }}",
+            "面积{{ t.area_km2 | fig(unit=\"平方公里\") }}（户籍人口{{ t.population | fig(unit=\"人\") }}）",
+        );
+        edit(
+            site,
+            "data/policies/health.yaml",
+            "hospitalisations: 1445",
+            "hospitalisations: 1446",
+        );
+    }
+    let moved = both(&["build"]);
+    assert!(
+        moved.contains("correction-missing") && moved.contains("1445人次 → 1446人次"),
+        "{moved}"
+    );
 }

@@ -12,6 +12,7 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
+use std::ops::ControlFlow;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -440,23 +441,60 @@ impl Manifest {
         &'m self,
         each: &mut dyn FnMut(&'m Page, Cow<'m, Figures>) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
+        let mut failed = None;
+        self.for_each_page_while(&mut |page, figures| match each(page, figures) {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(error) => {
+                failed = Some(error);
+                ControlFlow::Break(())
+            }
+        })?;
+        failed.map_or(Ok(()), Err)
+    }
+
+    /// As [`for_each_page`](Self::for_each_page), until `each` breaks (then `Ok(false)`, and
+    /// no more of the scratch file is read).
+    pub fn for_each_page_while<'m>(
+        &'m self,
+        each: &mut dyn FnMut(&'m Page, Cow<'m, Figures>) -> ControlFlow<()>,
+    ) -> std::io::Result<bool> {
         let Some(spilled) = &self.spilled else {
             for page in &self.pages {
-                each(page, Cow::Borrowed(&page.figures))?;
+                if each(page, Cow::Borrowed(&page.figures)).is_break() {
+                    return Ok(false);
+                }
             }
-            return Ok(());
+            return Ok(true);
         };
+        /// The error that stops the reading of the scratch file when `each` breaks.
+        #[derive(Debug)]
+        struct Stopped;
+        impl std::fmt::Display for Stopped {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("stopped")
+            }
+        }
+        impl std::error::Error for Stopped {}
         let mut pages = self.pages.iter();
-        spilled
+        let read = spilled
             .0
             .for_each_part(crate::spill::Part::Whole, &mut |_, bytes| {
                 let page = pages.next().ok_or_else(spilled_unreadable)?;
                 let figures = Figures::from_bytes(bytes).ok_or_else(spilled_unreadable)?;
-                each(page, Cow::Owned(figures))
-            })?;
+                match each(page, Cow::Owned(figures)) {
+                    ControlFlow::Continue(()) => Ok(()),
+                    ControlFlow::Break(()) => Err(std::io::Error::other(Stopped)),
+                }
+            });
+        match read {
+            Err(error) if error.get_ref().is_some_and(|inner| inner.is::<Stopped>()) => {
+                return Ok(false);
+            }
+            read => read?,
+        }
         match pages.next() {
             Some(_) => Err(spilled_unreadable()),
-            None => Ok(()),
+            None => Ok(true),
         }
     }
 

@@ -18,6 +18,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::io::{BufRead, BufReader, Read};
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use rustc_hash::FxHashMap;
@@ -129,7 +130,8 @@ impl Published {
 
     /// The comparison when the published figures are the new ones, in the same order, but
     /// for some values: `Some(None)` as soon as they are not. The new figures are read page
-    /// by page ([`Manifest::for_each_page`]), twice when a value changed.
+    /// by page ([`Manifest::for_each_page_while`]) up to where they part, again up to the last
+    /// changed one when a value changed.
     fn compare_in_order(&self, new: &Manifest) -> Option<Option<Compared>> {
         /// More changed values than this, and finding each one's first place costs more
         /// than looking every figure up by its key.
@@ -142,11 +144,8 @@ impl Published {
         let mut place = 0;
         // How the reading went: unreadable (`None`), or whether the figures are in order.
         let mut in_order = Some(true);
-        let walked = new.for_each_page(&mut |_, figures| {
+        let walked = new.for_each_page_while(&mut |_, figures| {
             for figure in figures.iter() {
-                if in_order != Some(true) {
-                    break;
-                }
                 let same = lines.next_figure().and_then(|more| {
                     if !more {
                         return Some(false);
@@ -171,9 +170,12 @@ impl Published {
                     place += 1;
                     Some(changed.len() <= MOST_CHANGED)
                 });
-                in_order = same.map(|same| same && in_order == Some(true));
+                in_order = same;
+                if in_order != Some(true) {
+                    return ControlFlow::Break(());
+                }
             }
-            Ok(())
+            ControlFlow::Continue(())
         });
         walked.ok()?;
         match in_order {
@@ -193,10 +195,10 @@ impl Published {
             let keys: HashSet<&str> = changed.iter().map(|(_, _, c)| c.key.as_str()).collect();
             let files: HashSet<u32> = changed.iter().filter_map(|&(_, file, _)| file).collect();
             let mut place = 0;
-            new.for_each_page(&mut |_, figures| {
+            new.for_each_page_while(&mut |_, figures| {
                 for figure in figures.iter() {
                     if place > last {
-                        break;
+                        return ControlFlow::Break(());
                     }
                     let maybe = match figure {
                         Figure::Data { at, .. } => files.contains(&at.file),
@@ -210,7 +212,7 @@ impl Published {
                     }
                     place += 1;
                 }
-                Ok(())
+                ControlFlow::Continue(())
             })
             .ok()?;
         }

@@ -180,8 +180,9 @@ fn arg<'a>(args: &'a HashMap<String, Value>, name: &str, helper: &str) -> Result
 }
 
 /// The argument `name` of a filter: looked for one by one among a few (`fig(unit="户")`,
-/// ~50 a village page: hashing the name with the map's SipHash cost more than the
-/// comparisons), by hash among more.
+/// ~50 a village page: hashing the name cost more than the comparisons when Tera's maps
+/// used SipHash; with FxHash, `vendor/tera/PATCHED.md` item 8, the two are close), by hash
+/// among more.
 fn find_arg<'a>(args: &'a HashMap<String, Value>, name: &str) -> Option<&'a Value> {
     if args.len() <= 4 {
         args.iter()

@@ -414,7 +414,7 @@ mod tests {
     use super::*;
 
     use serde_json::json;
-    use std::collections::HashMap;
+    use crate::HashMap;
 
     #[test]
     fn test_dotted_pointer() {
@@ -514,7 +514,7 @@ mod tests {
 
     #[test]
     fn can_create_context_from_impl_serialize() {
-        let mut map = HashMap::new();
+        let mut map = HashMap::default();
         map.insert("name", "bob");
         map.insert("last_name", "something");
         let context_from_serialize = Context::from_serialize(&map).unwrap();

@@ -952,7 +952,7 @@ impl fmt::Debug for Tera {
 mod tests {
     use tempfile::tempdir;
 
-    use std::collections::HashMap;
+    use crate::HashMap;
     use std::fs::File;
 
     use super::Tera;

@@ -196,7 +196,7 @@ pub fn get_env(args: &HashMap<String, Value>) -> Result<Value> {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
+    use crate::HashMap;
 
     use serde_json::value::to_value;
 

@@ -219,7 +219,7 @@ pub fn matching(value: Option<&Value>, params: &[Value]) -> Result<bool> {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
+    use crate::HashMap;
 
     use super::{
         containing, defined, divisible_by, ending_with, iterable, matching, object, starting_with,
@@ -271,7 +271,7 @@ mod tests {
 
     #[test]
     fn test_object() {
-        let mut h = HashMap::new();
+        let mut h = HashMap::default();
         h.insert("a", 1);
         assert!(object(Some(&to_value(h).unwrap()), &[]).unwrap());
         assert!(!object(Some(&to_value(1).unwrap()), &[]).unwrap());
@@ -303,7 +303,7 @@ mod tests {
 
     #[test]
     fn test_containing() {
-        let mut map = HashMap::new();
+        let mut map = HashMap::default();
         map.insert("hey", 1);
 
         let tests = vec![

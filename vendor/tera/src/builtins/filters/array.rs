@@ -312,7 +312,7 @@ mod tests {
     use serde_derive::{Deserialize, Serialize};
     use serde_json::json;
     use serde_json::value::{to_value, Value};
-    use std::collections::HashMap;
+    use crate::HashMap;
 
     #[test]
     fn test_nth() {

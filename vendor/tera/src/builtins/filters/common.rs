@@ -243,7 +243,7 @@ mod tests {
     use chrono::{DateTime, Local};
     use serde_json;
     use serde_json::value::to_value;
-    use std::collections::HashMap;
+    use crate::HashMap;
 
     #[test]
     fn as_str_object() {

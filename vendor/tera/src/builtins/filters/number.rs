@@ -89,7 +89,7 @@ pub fn filesizeformat(value: &Value, args: &HashMap<String, Value>) -> Result<Va
 mod tests {
     use super::*;
     use serde_json::value::to_value;
-    use std::collections::HashMap;
+    use crate::HashMap;
 
     #[test]
     fn test_abs_unsigend() {

@@ -33,7 +33,7 @@ pub fn get(value: &Value, args: &HashMap<String, Value>) -> Result<Value> {
 mod tests {
     use super::*;
     use serde_json::value::to_value;
-    use std::collections::HashMap;
+    use crate::HashMap;
 
     #[test]
     fn test_get_filter_exists() {

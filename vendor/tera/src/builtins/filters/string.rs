@@ -443,7 +443,7 @@ pub fn float(value: &Value, args: &HashMap<String, Value>) -> Result<Value> {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
+    use crate::HashMap;
 
     use serde_json::value::to_value;
 

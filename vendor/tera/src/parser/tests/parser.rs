@@ -1,4 +1,4 @@
-use std::collections::HashMap;
+use crate::HashMap;
 
 use crate::parser::ast::*;
 use crate::parser::parse;
@@ -89,7 +89,7 @@ fn parse_variable_tag_ident() {
 #[test]
 fn parse_variable_tag_ident_with_simple_filters() {
     let ast = parse("{{ arr | first | join(n=2) }}").unwrap();
-    let mut join_args = HashMap::new();
+    let mut join_args = HashMap::default();
     join_args.insert("n".to_string(), Expr::new(ExprVal::Int(2)));
 
     assert_eq!(
@@ -99,7 +99,7 @@ fn parse_variable_tag_ident_with_simple_filters() {
             Expr::with_filters(
                 ExprVal::Ident("arr".to_string()),
                 vec![
-                    FunctionCall { name: "first".to_string(), args: HashMap::new() },
+                    FunctionCall { name: "first".to_string(), args: HashMap::default() },
                     FunctionCall { name: "join".to_string(), args: join_args },
                 ],
             )
@@ -122,7 +122,7 @@ fn parse_variable_tag_lit() {
 #[test]
 fn parse_variable_tag_array_lit() {
     let ast = parse("{{ [1, 2, 3] }}").unwrap();
-    let mut join_args = HashMap::new();
+    let mut join_args = HashMap::default();
     join_args.insert("n".to_string(), Expr::new(ExprVal::Int(2)));
 
     assert_eq!(
@@ -141,7 +141,7 @@ fn parse_variable_tag_array_lit() {
 #[test]
 fn parse_variable_tag_array_lit_with_filter() {
     let ast = parse("{{ [1, 2, 3] | length }}").unwrap();
-    let mut join_args = HashMap::new();
+    let mut join_args = HashMap::default();
     join_args.insert("n".to_string(), Expr::new(ExprVal::Int(2)));
 
     assert_eq!(
@@ -154,7 +154,7 @@ fn parse_variable_tag_array_lit_with_filter() {
                     Expr::new(ExprVal::Int(2)),
                     Expr::new(ExprVal::Int(3))
                 ]),
-                vec![FunctionCall { name: "length".to_string(), args: HashMap::new() },],
+                vec![FunctionCall { name: "length".to_string(), args: HashMap::default() },],
             )
         )
     );
@@ -218,7 +218,7 @@ fn parse_variable_tag_lit_math_expression_with_parentheses_and_filter() {
                     operator: MathOperator::Mul,
                     rhs: Box::new(Expr::new(ExprVal::Float(2.5))),
                 },),
-                vec![FunctionCall { name: "round".to_string(), args: HashMap::new() },],
+                vec![FunctionCall { name: "round".to_string(), args: HashMap::default() },],
             )
         )
     );
@@ -234,7 +234,7 @@ fn parse_variable_math_on_filter() {
             Expr::new(ExprVal::Math(MathExpr {
                 lhs: Box::new(Expr::with_filters(
                     ExprVal::Ident("a".to_string()),
-                    vec![FunctionCall { name: "length".to_string(), args: HashMap::new() },],
+                    vec![FunctionCall { name: "length".to_string(), args: HashMap::default() },],
                 )),
                 operator: MathOperator::Sub,
                 rhs: Box::new(Expr::new(ExprVal::Int(1))),
@@ -301,7 +301,7 @@ fn parse_variable_tag_math_with_filters_and_logic_expression() {
                             rhs: Box::new(Expr::new(ExprVal::Float(2.5))),
                         },))),
                     },),
-                    vec![FunctionCall { name: "round".to_string(), args: HashMap::new() },],
+                    vec![FunctionCall { name: "round".to_string(), args: HashMap::default() },],
                 )),
                 operator: LogicOperator::And,
                 rhs: Box::new(Expr::new(ExprVal::Ident("admin".to_string()))),
@@ -442,7 +442,7 @@ fn parse_variable_tag_test_as_expression() {
 #[test]
 fn parse_variable_tag_macro_call() {
     let ast = parse("{{ macros::get_time(some=1) }}").unwrap();
-    let mut args = HashMap::new();
+    let mut args = HashMap::default();
     args.insert("some".to_string(), Expr::new(ExprVal::Int(1)));
 
     assert_eq!(
@@ -487,7 +487,7 @@ fn parse_allow_block_in_filter_section() {
 #[test]
 fn parse_variable_tag_macro_call_with_array() {
     let ast = parse("{{ macros::get_time(some=[1, 2]) }}").unwrap();
-    let mut args = HashMap::new();
+    let mut args = HashMap::default();
     args.insert(
         "some".to_string(),
         Expr::new(ExprVal::Array(vec![Expr::new(ExprVal::Int(1)), Expr::new(ExprVal::Int(2))])),
@@ -510,12 +510,12 @@ fn parse_variable_tag_macro_call_with_array() {
 #[test]
 fn parse_variable_tag_macro_call_with_array_with_filters() {
     let ast = parse("{{ macros::get_time(some=[1, 2] | reverse) }}").unwrap();
-    let mut args = HashMap::new();
+    let mut args = HashMap::default();
     args.insert(
         "some".to_string(),
         Expr::with_filters(
             ExprVal::Array(vec![Expr::new(ExprVal::Int(1)), Expr::new(ExprVal::Int(2))]),
-            vec![FunctionCall { name: "reverse".to_string(), args: HashMap::new() }],
+            vec![FunctionCall { name: "reverse".to_string(), args: HashMap::default() }],
         ),
     );
 
@@ -535,7 +535,7 @@ fn parse_variable_tag_macro_call_with_array_with_filters() {
 #[test]
 fn parse_variable_tag_macro_call_with_filter() {
     let ast = parse("{{ macros::get_time(some=1) | round }}").unwrap();
-    let mut args = HashMap::new();
+    let mut args = HashMap::default();
     args.insert("some".to_string(), Expr::new(ExprVal::Int(1)));
 
     assert_eq!(
@@ -548,7 +548,7 @@ fn parse_variable_tag_macro_call_with_filter() {
                     name: "get_time".to_string(),
                     args,
                 },),
-                vec![FunctionCall { name: "round".to_string(), args: HashMap::new() },],
+                vec![FunctionCall { name: "round".to_string(), args: HashMap::default() },],
             )
         )
     );
@@ -557,7 +557,7 @@ fn parse_variable_tag_macro_call_with_filter() {
 #[test]
 fn parse_variable_tag_global_function() {
     let ast = parse("{{ get_time(some=1) }}").unwrap();
-    let mut args = HashMap::new();
+    let mut args = HashMap::default();
     args.insert("some".to_string(), Expr::new(ExprVal::Int(1)));
 
     assert_eq!(
@@ -572,7 +572,7 @@ fn parse_variable_tag_global_function() {
 #[test]
 fn parse_in_condition() {
     let ast = parse("{{ b in c }}").unwrap();
-    let mut args = HashMap::new();
+    let mut args = HashMap::default();
     args.insert("some".to_string(), Expr::new(ExprVal::Int(1)));
 
     assert_eq!(
@@ -591,7 +591,7 @@ fn parse_in_condition() {
 #[test]
 fn parse_negated_in_condition() {
     let ast = parse("{{ b not in c }}").unwrap();
-    let mut args = HashMap::new();
+    let mut args = HashMap::default();
     args.insert("some".to_string(), Expr::new(ExprVal::Int(1)));
 
     assert_eq!(
@@ -610,7 +610,7 @@ fn parse_negated_in_condition() {
 #[test]
 fn parse_variable_tag_global_function_with_filter() {
     let ast = parse("{{ get_time(some=1) | round | upper }}").unwrap();
-    let mut args = HashMap::new();
+    let mut args = HashMap::default();
     args.insert("some".to_string(), Expr::new(ExprVal::Int(1)));
 
     assert_eq!(
@@ -620,8 +620,8 @@ fn parse_variable_tag_global_function_with_filter() {
             Expr::with_filters(
                 ExprVal::FunctionCall(FunctionCall { name: "get_time".to_string(), args },),
                 vec![
-                    FunctionCall { name: "round".to_string(), args: HashMap::new() },
-                    FunctionCall { name: "upper".to_string(), args: HashMap::new() },
+                    FunctionCall { name: "round".to_string(), args: HashMap::default() },
+                    FunctionCall { name: "upper".to_string(), args: HashMap::default() },
                 ],
             )
         )
@@ -662,7 +662,7 @@ fn parse_set_tag_macro_call() {
                 value: Expr::new(ExprVal::MacroCall(MacroCall {
                     namespace: "macros".to_string(),
                     name: "something".to_string(),
-                    args: HashMap::new(),
+                    args: HashMap::default(),
                 },)),
                 global: false,
             },
@@ -681,7 +681,7 @@ fn parse_set_tag_fn_call() {
                 key: "hello".to_string(),
                 value: Expr::new(ExprVal::FunctionCall(FunctionCall {
                     name: "utcnow".to_string(),
-                    args: HashMap::new(),
+                    args: HashMap::default(),
                 },)),
                 global: false,
             },
@@ -724,7 +724,7 @@ fn parse_set_array_with_filter() {
                         Expr::new(ExprVal::Bool(true)),
                         Expr::new(ExprVal::String("hello".to_string())),
                     ]),
-                    vec![FunctionCall { name: "length".to_string(), args: HashMap::new() },],
+                    vec![FunctionCall { name: "length".to_string(), args: HashMap::default() },],
                 ),
                 global: false,
             },
@@ -743,7 +743,7 @@ fn parse_set_global_tag() {
                 key: "hello".to_string(),
                 value: Expr::new(ExprVal::FunctionCall(FunctionCall {
                     name: "utcnow".to_string(),
-                    args: HashMap::new(),
+                    args: HashMap::default(),
                 },)),
                 global: true,
             },
@@ -782,7 +782,7 @@ fn parse_filter_section_without_args() {
         Node::FilterSection(
             start_ws,
             FilterSection {
-                filter: FunctionCall { name: "upper".to_string(), args: HashMap::new() },
+                filter: FunctionCall { name: "upper".to_string(), args: HashMap::default() },
                 body: vec![Node::Text("A".to_string())],
             },
             end_ws,
@@ -796,7 +796,7 @@ fn parse_filter_section_with_args() {
     let start_ws = WS { right: true, ..Default::default() };
     let end_ws = WS { left: true, ..Default::default() };
 
-    let mut args = HashMap::new();
+    let mut args = HashMap::default();
     args.insert("attr".to_string(), Expr::new(ExprVal::Int(1)));
 
     assert_eq!(
@@ -821,7 +821,7 @@ fn parse_filter_section_preserves_ws() {
         Node::FilterSection(
             WS::default(),
             FilterSection {
-                filter: FunctionCall { name: "upper".to_string(), args: HashMap::new() },
+                filter: FunctionCall { name: "upper".to_string(), args: HashMap::default() },
                 body: vec![
                     Node::Text("  ".to_string()),
                     Node::VariableBlock(WS::default(), Expr::new(ExprVal::Ident("a".to_string()))),
@@ -855,7 +855,7 @@ fn parse_block() {
 #[test]
 fn parse_simple_macro_definition() {
     let ast = parse("{% macro hello(a=1, b='hello', c) %}A: {{a}}{% endmacro %}").unwrap();
-    let mut args = HashMap::new();
+    let mut args = HashMap::default();
     args.insert("a".to_string(), Some(Expr::new(ExprVal::Int(1))));
     args.insert("b".to_string(), Some(Expr::new(ExprVal::String("hello".to_string()))));
     args.insert("c".to_string(), None);
@@ -892,7 +892,7 @@ fn parse_value_forloop() {
                 value: "item".to_string(),
                 container: Expr::with_filters(
                     ExprVal::Ident("items".to_string()),
-                    vec![FunctionCall { name: "reverse".to_string(), args: HashMap::new() },],
+                    vec![FunctionCall { name: "reverse".to_string(), args: HashMap::default() },],
                 ),
                 body: vec![Node::Text("A".to_string())],
                 empty_body: None,
@@ -917,7 +917,7 @@ fn parse_key_value_forloop() {
                 value: "item".to_string(),
                 container: Expr::new(ExprVal::FunctionCall(FunctionCall {
                     name: "get_map".to_string(),
-                    args: HashMap::new(),
+                    args: HashMap::default(),
                 },)),
                 body: vec![Node::Text("A".to_string())],
                 empty_body: None,
@@ -967,7 +967,7 @@ fn parse_value_forloop_array_with_filter() {
                 value: "item".to_string(),
                 container: Expr::with_filters(
                     ExprVal::Array(vec![Expr::new(ExprVal::Int(1)), Expr::new(ExprVal::Int(2)),]),
-                    vec![FunctionCall { name: "reverse".to_string(), args: HashMap::new() },],
+                    vec![FunctionCall { name: "reverse".to_string(), args: HashMap::default() },],
                 ),
                 body: vec![Node::Text("A".to_string())],
                 empty_body: None,

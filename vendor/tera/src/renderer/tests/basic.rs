@@ -1,4 +1,5 @@
-use std::collections::{BTreeMap, HashMap};
+use crate::HashMap;
+use std::collections::BTreeMap;
 use std::error::Error;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -150,7 +151,7 @@ fn render_variable_block_logic_expr() {
     context.insert("b", &3);
     context.insert("numbers", &vec![1, 2, 3]);
     context.insert("tuple_list", &vec![(1, 2, 3), (1, 2, 3)]);
-    let mut hashmap = HashMap::new();
+    let mut hashmap = HashMap::default();
     hashmap.insert("a", 1);
     hashmap.insert("b", 10);
     hashmap.insert("john", 100);
@@ -387,7 +388,7 @@ fn render_tests() {
     context.insert("is_false", &false);
     context.insert("age", &18);
     context.insert("name", &"john");
-    let mut map = HashMap::new();
+    let mut map = HashMap::default();
     map.insert(0, 1);
     context.insert("map", &map);
     context.insert("numbers", &vec![1, 2, 3]);

@@ -1,4 +1,4 @@
-use std::collections::HashMap;
+use crate::HashMap;
 use std::error::Error;
 
 use crate::context::Context;
@@ -181,7 +181,7 @@ fn error_when_using_variable_set_in_included_templates_outside() {
 // Yes it is as silly as it sounds
 #[test]
 fn right_variable_name_is_needed_in_for_loop() {
-    let mut data = HashMap::new();
+    let mut data = HashMap::default();
     data.insert("content", "hello");
     let mut context = Context::new();
     context.insert("comments", &vec![data]);

@@ -1,4 +1,4 @@
-use std::collections::HashMap;
+use crate::HashMap;
 
 use crate::context::Context;
 use crate::tera::Tera;
@@ -21,12 +21,12 @@ fn var_access_by_square_brackets() {
     context.insert("zero", &0);
     context.insert("a", "b");
 
-    let mut map = HashMap::new();
+    let mut map = HashMap::default();
     map.insert("true", "yes");
     map.insert("false", "no");
     map.insert("with space", "works");
     map.insert("with/slash", "works");
-    let mut deep_map = HashMap::new();
+    let mut deep_map = HashMap::default();
     deep_map.insert("inner_map", &map);
     context.insert("map", &map);
     context.insert("deep_map", &deep_map);
@@ -99,7 +99,7 @@ fn var_access_by_loop_index_with_set() {
 fn can_get_value_if_key_contains_period() {
     let mut context = Context::new();
     context.insert("name", "Mt. Robson Provincial Park");
-    let mut map = HashMap::new();
+    let mut map = HashMap::default();
     map.insert("Mt. Robson Provincial Park".to_string(), "hello".to_string());
     context.insert("tag_info", &map);
 
