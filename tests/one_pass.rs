@@ -6,14 +6,8 @@
 
 mod common;
 
-use common::{copy_site, edit, fixture, huibao_with_env, repo, same_built_both_ways, text};
+use common::{copy_site, edit, fixture, repo, same_built_both_ways, warned_of_a_bad_whole_number};
 use std::path::Path;
-use std::process::Output;
-
-/// Runs `huibao` in `site` with `HUIBAO_STREAMED_FROM` set to `from`.
-fn huibao_streamed_from(site: &Path, from: &str, args: &[&str]) -> Output {
-    huibao_with_env(site, args, &[("HUIBAO_STREAMED_FROM", from.as_ref())])
-}
 
 /// Builds two copies of `site`, each changed by `change`, one in one pass and one with the
 /// whole trees, then again after `again` (a correction over the published site), and
@@ -116,16 +110,5 @@ fn a_schema_whose_rules_read_whole_files_builds_the_same() {
 
 #[test]
 fn a_one_pass_threshold_that_is_not_a_number_is_warned_of_not_ignored() {
-    let site = copy_site(&repo());
-    let run = huibao_streamed_from(site.path(), "许多", &["build"]);
-    let said = text(&run);
-    assert!(
-        run.status.success(),
-        "a warning does not stop the build: {said}"
-    );
-    assert!(
-        said.contains("HUIBAO_STREAMED_FROM") && said.contains("“许多” 不是整数"),
-        "{said}"
-    );
-    assert!(site.path().join("public/index.html").is_file());
+    warned_of_a_bad_whole_number("HUIBAO_STREAMED_FROM", "许多");
 }

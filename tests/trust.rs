@@ -676,19 +676,9 @@ fn huibao_spilling_from(site: &Path, threshold: &str, args: &[&str]) -> std::pro
 
 #[test]
 fn a_spill_threshold_that_is_not_a_number_is_warned_of_not_ignored() {
+    warned_of_a_bad_whole_number("HUIBAO_FIGURES_SPILLED_FROM", "两万");
     let site = copy_site(&repo());
     let run = |args: &[&str]| huibao_spilling_from(site.path(), "两万", args);
-    let zh = run(&["build"]);
-    let said = text(&zh);
-    assert!(
-        zh.status.success(),
-        "a warning does not stop the build: {said}"
-    );
-    assert!(
-        said.contains("HUIBAO_FIGURES_SPILLED_FROM") && said.contains("“两万” 不是整数"),
-        "{said}"
-    );
-    assert!(site.path().join("public/index.html").is_file());
     let en = text(&run(&["build", "--lang", "en"]));
     assert!(en.contains("is “两万”, not a whole number"), "{en}");
 }

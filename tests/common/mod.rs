@@ -103,6 +103,26 @@ pub fn same_built_both_ways(
     a.1.clone()
 }
 
+/// Builds a copy of the bundled site with the environment variable `name` set to `value`,
+/// which is not a whole number, and asserts the build is not stopped by it, warns of it
+/// naming the variable and the value (`“value” 不是整数`), and publishes the site. Returns
+/// what it said.
+pub fn warned_of_a_bad_whole_number(name: &str, value: &str) -> String {
+    let site = copy_site(&repo());
+    let run = huibao_with_env(site.path(), &["build"], &[(name, value.as_ref())]);
+    let said = text(&run);
+    assert!(
+        run.status.success(),
+        "a warning does not stop the build: {said}"
+    );
+    assert!(
+        said.contains(name) && said.contains(&format!("“{value}” 不是整数")),
+        "{said}"
+    );
+    assert!(site.path().join("public/index.html").is_file());
+    said
+}
+
 /// stdout and stderr of a run, as text.
 pub fn text(output: &Output) -> String {
     format!(
