@@ -8,7 +8,8 @@
 
 mod common;
 
-use common::{copy_site, repo, same_built_both_ways, warned_of_a_bad_whole_number};
+use common::{build_ok, copy_site, repo, same_built_both_ways, warned_of_a_bad_whole_number};
+use rust_decimal::{Decimal, RoundingStrategy};
 use std::path::Path;
 
 /// Builds two copies of `site`, each changed by `change`, one reading every list as it
@@ -47,6 +48,49 @@ fn a_page_that_loops_over_counts_and_sums_a_list_is_the_same() {
         std::fs::write(site.join("content/villages/lists.md"), LISTS_PAGE).unwrap();
     });
     assert!(said.contains("共 0 个错误"), "{said}");
+}
+
+/// A table with each village's share of the township's total: the list's sum in every row
+/// (made once a page by the vendored Tera, however the list is read).
+const SHARES_PAGE: &str = "+++\ntitle = \"各村占比\"\n+++\n\
+| 村 | 建档立卡户数 | 占全乡 |\n|---|---:|---:|\n\
+{% for v in villages_list -%}\n\
+| {{ v.name }} | {{ v.registered.households | fig(unit=\"户\") }} | {{ rate(num=v.registered.households, den=villages_list | sum(attribute=\"registered.households\"), dp=2) | fig(dp=2, unit=\"%\") }} |\n\
+{% endfor %}";
+
+#[test]
+fn a_share_of_the_total_in_every_row_is_the_same_both_ways_and_right() {
+    let write_page = |site: &Path| {
+        std::fs::write(site.join("content/villages/shares.md"), SHARES_PAGE).unwrap();
+    };
+    let said = same_both_ways(&repo(), write_page);
+    assert!(said.contains("共 0 个错误"), "{said}");
+    // Each row's share is its households over the sum of every row's, exactly.
+    let site = copy_site(&repo());
+    write_page(site.path());
+    let out = site.path().join("public");
+    build_ok(site.path(), &out);
+    let html = std::fs::read_to_string(out.join("villages/shares.html")).unwrap();
+    let shown = |cell: &str| -> String {
+        let text = cell.rsplit_once("\">").map_or(cell, |(_, text)| text);
+        text.split('<').next().unwrap_or("").to_string()
+    };
+    let rows: Vec<(Decimal, String)> = html
+        .split("<tr>")
+        .skip(2)
+        .map(|row| {
+            let cells: Vec<&str> = row.split("</td>").collect();
+            let households = shown(cells[1]).trim_end_matches('户').parse().unwrap();
+            (households, shown(cells[2]))
+        })
+        .collect();
+    assert_eq!(rows.len(), 17, "{html}");
+    let total: Decimal = rows.iter().map(|(households, _)| households).sum();
+    for (households, share) in &rows {
+        let expected = (households * Decimal::ONE_HUNDRED / total)
+            .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+        assert_eq!(share, &format!("{expected:.2}%"), "{households} of {total}");
+    }
 }
 
 #[test]

@@ -142,6 +142,24 @@ impl<'a> CallStack<'a> {
         }
     }
 
+    /// (Patched) The context's value `key` names when no frame has a variable by that name
+    /// (looked for as [`CallStack::lookup`] looks): the same value for the whole render.
+    pub fn context_value(&self, key: &str) -> Option<&'a Value> {
+        for stack_frame in self.stack.iter().rev() {
+            if stack_frame.find_value(key).is_some() {
+                return None;
+            }
+            if stack_frame.kind == FrameType::Macro || stack_frame.kind == FrameType::Origin {
+                break;
+            }
+        }
+        if key.contains('.') {
+            self.context.find_value_by_dotted_pointer(key)
+        } else {
+            self.context.find_value(key)
+        }
+    }
+
     /// A variable of a frame or of the context (not a list beside it).
     fn lookup_hiding_lists(&self, key: &str) -> Option<Val<'a>> {
         for stack_frame in self.stack.iter().rev() {

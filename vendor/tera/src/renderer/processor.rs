@@ -131,6 +131,18 @@ pub struct Processor<'a> {
     /// The arguments' map of the last filter called, kept (emptied) for the next: a page
     /// calls filters with arguments dozens of times, each map was made and dropped.
     filter_args: HashMap<String, Value>,
+    /// (Patched) The sums made so far in this render ([`Summed`]): a row of a table showing
+    /// its share of the list's total sums the list again at each row otherwise.
+    sums: Vec<(Summed<'a>, Value)>,
+}
+
+/// (Patched) What `name | sum(attribute="a")` summed, when `name` is the same value for the
+/// whole render — a list beside the context, or a value of the context that no frame hides
+/// (by its address) — with `a` written as text: its sum is then the same at every use.
+#[derive(Clone, Copy, PartialEq)]
+enum Summed<'a> {
+    List(*const (), &'a str),
+    Context(*const Value, &'a str),
 }
 
 impl<'a> Processor<'a> {
@@ -160,6 +172,7 @@ impl<'a> Processor<'a> {
             should_escape,
             blocks: Vec::new(),
             filter_args: HashMap::default(),
+            sums: Vec::new(),
         }
     }
 
@@ -208,6 +221,26 @@ impl<'a> Processor<'a> {
             Some((value, how)) => Some((Cow::Owned(value), how)),
             None => Some((Cow::Borrowed(list.list()?), FirstFilter::Called)),
         }
+    }
+
+    /// (Patched) What `expr` sums, when it is `name | sum(attribute="a")` (that argument
+    /// alone, written as text) and `name` is the same value for the whole render.
+    fn summed(&self, ident: &str, expr: &'a Expr) -> Option<Summed<'a>> {
+        let first = expr.filters.first().filter(|f| f.name == "sum" && f.args.len() == 1)?;
+        let attribute = match first.args.get("attribute") {
+            Some(Expr { val: ExprVal::String(ref a), ref filters, negated: false })
+                if filters.is_empty() =>
+            {
+                a.as_str()
+            }
+            _ => return None,
+        };
+        if let Some(list) = self.call_stack.list_source(ident) {
+            let list = list as *const dyn crate::ListSource as *const ();
+            return Some(Summed::List(list, attribute));
+        }
+        let value = self.call_stack.context_value(ident)?;
+        Some(Summed::Context(value as *const Value, attribute))
     }
 
     fn render_body(&mut self, body: &'a [Node], write: &mut impl Write) -> Result<()> {
@@ -431,6 +464,8 @@ impl<'a> Processor<'a> {
     fn eval_expression(&mut self, expr: &'a Expr) -> Result<Val<'a>> {
         let mut needs_escape = false;
         let mut first_filter = FirstFilter::Called;
+        // (Patched) The sum this expression makes, to keep (`None` when made before).
+        let mut summed = None;
 
         let mut res = match expr.val {
             ExprVal::Array(ref arr) => {
@@ -479,39 +514,49 @@ impl<'a> Processor<'a> {
             ExprVal::Bool(val) => Cow::Owned(Value::Bool(val)),
             ExprVal::Ident(ref ident) => {
                 needs_escape = ident != MAGICAL_DUMP_VAR;
-                // (Patched) A list beside the context: what its filters read of it.
-                let listed = match self.call_stack.list_source(ident) {
-                    Some(list) => match Self::list_value(list, expr) {
-                        Some((value, how)) => {
-                            first_filter = how;
-                            Some(Ok(value))
-                        }
-                        None => Some(Err(Error::msg(format!(
-                            "The list `{}` could not be made",
-                            ident
-                        )))),
-                    },
-                    None => None,
-                };
-                // Negated idents are special cased as `not undefined_ident` should not
-                // error but instead be falsy values
-                match listed.unwrap_or_else(|| self.lookup_ident(ident)) {
-                    Ok(val) => {
-                        if val.is_null() && expr.has_default_filter() {
-                            self.get_default_value(expr)?
-                        } else {
-                            val
-                        }
-                    }
-                    Err(e) => {
-                        if expr.has_default_filter() {
-                            self.get_default_value(expr)?
-                        } else {
-                            if !expr.negated {
-                                return Err(e);
+                // (Patched) A sum made before in this render is not made again.
+                summed = self.summed(ident, expr);
+                if let Some(done) = summed.and_then(|s| self.sums.iter().find(|(k, _)| *k == s)) {
+                    first_filter = FirstFilter::NotCalled;
+                    // `sum` is safe or not as registered; its result is a value to escape.
+                    needs_escape = !self.tera.get_filter("sum")?.is_safe();
+                    summed = None;
+                    Cow::Owned(done.1.clone())
+                } else {
+                    // (Patched) A list beside the context: what its filters read of it.
+                    let listed = match self.call_stack.list_source(ident) {
+                        Some(list) => match Self::list_value(list, expr) {
+                            Some((value, how)) => {
+                                first_filter = how;
+                                Some(Ok(value))
                             }
-                            // A negative undefined ident is !false so truthy
-                            return Ok(Cow::Owned(Value::Bool(true)));
+                            None => Some(Err(Error::msg(format!(
+                                "The list `{}` could not be made",
+                                ident
+                            )))),
+                        },
+                        None => None,
+                    };
+                    // Negated idents are special cased as `not undefined_ident` should not
+                    // error but instead be falsy values
+                    match listed.unwrap_or_else(|| self.lookup_ident(ident)) {
+                        Ok(val) => {
+                            if val.is_null() && expr.has_default_filter() {
+                                self.get_default_value(expr)?
+                            } else {
+                                val
+                            }
+                        }
+                        Err(e) => {
+                            if expr.has_default_filter() {
+                                self.get_default_value(expr)?
+                            } else {
+                                if !expr.negated {
+                                    return Err(e);
+                                }
+                                // A negative undefined ident is !false so truthy
+                                return Ok(Cow::Owned(Value::Bool(true)));
+                            }
                         }
                     }
                 }
@@ -543,6 +588,11 @@ impl<'a> Processor<'a> {
                 }
                 _ => self.eval_filter(&res, filter, &mut needs_escape)?,
             };
+            if at == 0 {
+                if let Some(summed) = summed.take() {
+                    self.sums.push((summed, res.clone().into_owned()));
+                }
+            }
         }
 
         // Lastly, we need to check if the expression is negated, thus turning it into a bool
