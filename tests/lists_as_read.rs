@@ -8,7 +8,9 @@
 
 mod common;
 
-use common::{build_ok, copy_site, repo, same_built_both_ways, warned_of_a_bad_whole_number};
+use common::{
+    build_ok, copy_site, page_text, repo, same_built_both_ways, warned_of_a_bad_whole_number,
+};
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::path::Path;
 
@@ -90,6 +92,52 @@ fn a_share_of_the_total_in_every_row_is_the_same_both_ways_and_right() {
         let expected = (households * Decimal::ONE_HUNDRED / total)
             .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
         assert_eq!(share, &format!("{expected:.2}%"), "{households} of {total}");
+    }
+}
+
+/// A sentence for each village page with its share of every village's total: the list's
+/// sum on every page (made once for all of them, however the list is read).
+const SHARE_LINE: &str = "\n\n份额：{{ village.registered.households }}/\
+{{ villages_list | sum(attribute=\"registered.households\") }}=\
+{{ rate(num=village.registered.households, den=villages_list | sum(attribute=\"registered.households\"), dp=2) }}。\n";
+
+#[test]
+fn each_village_pages_share_of_the_total_is_the_same_both_ways_and_right() {
+    let add_line = |site: &Path| {
+        let template = site.join("content/villages/_village.md");
+        let text = std::fs::read_to_string(&template).unwrap();
+        std::fs::write(&template, format!("{text}{SHARE_LINE}")).unwrap();
+    };
+    let said = same_both_ways(&repo(), add_line);
+    assert!(said.contains("共 0 个错误"), "{said}");
+    let site = copy_site(&repo());
+    add_line(site.path());
+    let out = site.path().join("public");
+    build_ok(site.path(), &out);
+    let mut shares = Vec::new();
+    for entry in std::fs::read_dir(out.join("villages")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "html") || path.ends_with("index.html") {
+            continue;
+        }
+        let text = page_text(&std::fs::read_to_string(&path).unwrap());
+        let share = text
+            .split_once("份额：")
+            .and_then(|(_, rest)| rest.split_once('。'))
+            .map(|(share, _)| share.to_string())
+            .unwrap_or_else(|| panic!("{} shows no share", path.display()));
+        let (households, rest) = share.split_once('/').unwrap();
+        let (total, rate) = rest.split_once('=').unwrap();
+        let parse = |n: &str| n.parse::<Decimal>().unwrap();
+        shares.push((parse(households), parse(total), parse(rate)));
+    }
+    assert_eq!(shares.len(), 17);
+    let total: Decimal = shares.iter().map(|(households, _, _)| households).sum();
+    for (households, page_total, rate) in shares {
+        assert_eq!(page_total, total);
+        let expected = (households * Decimal::ONE_HUNDRED / total)
+            .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+        assert_eq!(rate, expected, "{households} of {total}");
     }
 }
 

@@ -899,8 +899,13 @@ pub fn render_site_cached(
             .as_ref()
             .and_then(|r| Some((&*r.var, values.record(r)?)));
         let source = &sources[planned.source];
-        let (context, lists) = contexts.of(planned.source);
-        let markdown = render_content(&content_tera, source, planned, (context, &lists), record);
+        let markdown = render_content(
+            &content_tera,
+            source,
+            planned,
+            contexts.of(planned.source),
+            record,
+        );
         // Its template's context goes as soon as no page is left to read it.
         contexts.rendered(planned.source);
         let mut page = render_page(
@@ -1413,6 +1418,9 @@ struct Contexts<'s> {
 struct MadeContext<'s> {
     context: Context,
     lists: Vec<(String, context::RecordList<'s>)>,
+    /// The sums of its lists, made by the template's first page that shows one and kept
+    /// for the others (a village page with its share of all the villages' total).
+    kept: tera::KeptSums,
 }
 
 impl<'s> Contexts<'s> {
@@ -1480,7 +1488,7 @@ impl Contexts<'_> {
 
     /// The context of content template `source` (the page's own values are added and
     /// removed around each page), and the lists its pages read beside it.
-    fn of(&mut self, source: usize) -> (&mut Context, Vec<(&str, &dyn tera::ListSource)>) {
+    fn of(&mut self, source: usize) -> PageContext<'_> {
         let shared = self.shared;
         let large = &mut self.large;
         let made = self.made.entry(source).or_insert_with(|| {
@@ -1535,15 +1543,31 @@ impl Contexts<'_> {
             if holds_large {
                 large.push(source);
             }
-            MadeContext { context, lists }
+            MadeContext {
+                context,
+                lists,
+                kept: tera::KeptSums::new(),
+            }
         });
         let lists = made
             .lists
             .iter()
             .map(|(name, list)| (name.as_str(), list as &dyn tera::ListSource))
             .collect();
-        (&mut made.context, lists)
+        PageContext {
+            context: &mut made.context,
+            lists,
+            kept: &made.kept,
+        }
     }
+}
+
+/// A content template's context for a page, the lists read beside it, and the sums kept
+/// from page to page ([`Contexts::of`]).
+struct PageContext<'c> {
+    context: &'c mut Context,
+    lists: Vec<(&'c str, &'c dyn tera::ListSource)>,
+    kept: &'c tera::KeptSums,
 }
 
 /// The checked data as the pages take it: its trees (the preview, `check`), or, for a
@@ -1868,7 +1892,11 @@ fn render_content(
     content_tera: &Tera,
     source: &pages::Source,
     page: &pages::PlannedPage,
-    (context, lists): (&mut Context, tera::Lists<'_>),
+    PageContext {
+        context,
+        lists,
+        kept,
+    }: PageContext<'_>,
     record: Option<(&str, std::borrow::Cow<'_, Json>)>,
 ) -> Result<String, Vec<Diagnostic>> {
     insert_owned(
@@ -1880,7 +1908,12 @@ fn render_content(
     if let Some((name, record)) = record {
         insert_owned(context, name, record.into_owned());
     }
-    let rendered = content_tera.render_with_lists(&source.name, context, lists);
+    // The names this page changes in its template's context: their sums are not kept.
+    let changing: &[&str] = match name {
+        Some(name) => &["page", name],
+        None => &["page"],
+    };
+    let rendered = content_tera.render_keeping_sums(&source.name, context, &lists, kept, changing);
     if let Some(name) = name {
         context.remove(name);
     }
@@ -2476,6 +2509,58 @@ mod tests {
             context.insert("xs", &xs);
             assert_eq!(tera.render("t", &context).expect("renders"), expected);
         }
+    }
+
+    #[test]
+    fn the_patched_tera_keeps_a_lists_sum_from_render_to_render_unless_its_name_changes() {
+        // Patched: `render_keeping_sums` keeps `name | sum(attribute=…)` for the next render
+        // of the same context (a village page's share of all the villages' total summed the
+        // list for every page: 10,000 villages 9.8 s instead of 1.4 s) — not for the names
+        // the caller says it changed.
+        let calls = std::sync::Arc::new(AtomicUsize::new(0));
+        let mut tera = Tera::default();
+        let counter = calls.clone();
+        tera.register_filter(
+            "sum",
+            move |value: &Json, args: &tera::HashMap<String, Json>| -> tera::Result<Json> {
+                counter.fetch_add(1, Ordering::Relaxed);
+                let path = args.get("attribute").and_then(Json::as_str).unwrap_or("");
+                let items = value.as_array().ok_or("a list")?;
+                Ok(Json::from(
+                    items
+                        .iter()
+                        .map(|item| tera::dotted_pointer(item, path).and_then(Json::as_i64))
+                        .map(|n| n.unwrap_or(0))
+                        .sum::<i64>(),
+                ))
+            },
+        );
+        let template = "{{ xs | sum(attribute=\"n\") }} {{ ys | sum(attribute=\"n\") }} {{ v | sum(attribute=\"n\") }}";
+        tera.add_raw_template("t", template).expect("parses");
+        let items = [json!({ "n": 1 }), json!({ "n": 2 })];
+        let list = CountedList::of(&items);
+        let lists: [(&str, &dyn tera::ListSource); 1] = [("xs", &list)];
+        let kept = tera::KeptSums::new();
+        let mut context = Context::new();
+        context.insert("ys", &json!([{ "n": 10 }]));
+        let render = |context: &Context, changing: &[&str]| {
+            let rendered = tera
+                .render_keeping_sums("t", context, &lists, &kept, changing)
+                .expect("renders");
+            (rendered, calls.swap(0, Ordering::Relaxed))
+        };
+        // The page's own `v` changes at each render: summed each time, its own.
+        context.insert("v", &json!([{ "n": 100 }]));
+        assert_eq!(render(&context, &["v"]), ("3 10 100".to_string(), 3));
+        context.insert("v", &json!([{ "n": 200 }]));
+        assert_eq!(render(&context, &["v"]), ("3 10 200".to_string(), 1));
+        assert_eq!(list.asked.take(), [Some("n".to_string())]);
+        // A name said to change from now on is summed again, and then at every render.
+        context.insert("ys", &json!([{ "n": 20 }]));
+        assert_eq!(render(&context, &["v", "ys"]), ("3 20 200".to_string(), 2));
+        context.insert("ys", &json!([{ "n": 30 }]));
+        assert_eq!(render(&context, &["v"]), ("3 30 200".to_string(), 2));
+        assert!(list.asked.take().is_empty());
     }
 
     #[test]

@@ -31,6 +31,68 @@ impl std::fmt::Debug for dyn ListSource + '_ {
     }
 }
 
+/// (Patched: huibao.) Sums kept from one render to the next of the same context (see
+/// [`crate::Tera::render_keeping_sums`]): `name | sum(attribute="a")` of a list beside the
+/// context or of a context value no frame hides is made once for all the renders, not once
+/// a render — a village page showing its share of the whole list's total summed the list
+/// for every village. The caller names, at each render, the names of the context it changed
+/// since the last (`changing`): their sums are forgotten and never kept again.
+#[derive(Debug, Default)]
+pub struct KeptSums {
+    kept: std::sync::Mutex<Kept>,
+}
+
+#[derive(Debug, Default)]
+struct Kept {
+    /// Names the caller changed from one render to another.
+    changing: std::collections::BTreeSet<String>,
+    /// (the expression's name, the attribute, the sum)
+    sums: Vec<(String, String, Value)>,
+}
+
+/// The name a dotted path starts with (`township` of `township.exits`).
+fn root_of(name: &str) -> &str {
+    name.split('.').next().unwrap_or(name)
+}
+
+impl KeptSums {
+    /// No sum kept yet.
+    pub fn new() -> KeptSums {
+        KeptSums::default()
+    }
+
+    fn kept(&self) -> std::sync::MutexGuard<'_, Kept> {
+        self.kept.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The names in `changing` change from now on: their sums are forgotten.
+    pub(crate) fn changing(&self, changing: &[&str]) {
+        let mut kept = self.kept();
+        for &name in changing {
+            if kept.changing.insert(name.to_string()) {
+                kept.sums.retain(|(summed, _, _)| root_of(summed) != name);
+            }
+        }
+    }
+
+    /// The sum of `name`'s `attribute` kept, if any.
+    pub(crate) fn get(&self, name: &str, attribute: &str) -> Option<Value> {
+        let kept = self.kept();
+        kept.sums
+            .iter()
+            .find(|(n, a, _)| n == name && a == attribute)
+            .map(|(_, _, sum)| sum.clone())
+    }
+
+    /// Keeps `sum` of `name`'s `attribute`, unless `name` changes.
+    pub(crate) fn keep(&self, name: &str, attribute: &str, sum: &Value) {
+        let mut kept = self.kept();
+        if !kept.changing.contains(root_of(name)) {
+            kept.sums.push((name.to_string(), attribute.to_string(), sum.clone()));
+        }
+    }
+}
+
 /// The lists a render reads beside its context, by name.
 pub type Lists<'a> = &'a [(&'a str, &'a dyn ListSource)];
 

@@ -10,7 +10,7 @@ use globwalk::glob_builder;
 use crate::builtins::filters::{array, common, number, object, string, Filter};
 use crate::builtins::functions::{self, Function};
 use crate::builtins::testers::{self, Test};
-use crate::context::Context;
+use crate::context::{Context, KeptSums};
 use crate::errors::{Error, Result};
 use crate::renderer::Renderer;
 use crate::template::Template;
@@ -402,6 +402,23 @@ impl Tera {
     ) -> Result<String> {
         let template = self.get_template(template_name)?;
         let renderer = Renderer::new(template, self, context).with_lists(lists);
+        renderer.render()
+    }
+
+    /// (Patched: huibao.) Like [`Tera::render_with_lists`], with the sums of lists kept in
+    /// `kept` from one render of `context` to the next (see [`crate::KeptSums`]): `changing`
+    /// names every name of `context` inserted, changed or removed since `kept`'s last render.
+    pub fn render_keeping_sums(
+        &self,
+        template_name: &str,
+        context: &Context,
+        lists: crate::Lists<'_>,
+        kept: &KeptSums,
+        changing: &[&str],
+    ) -> Result<String> {
+        let template = self.get_template(template_name)?;
+        kept.changing(changing);
+        let renderer = Renderer::new(template, self, context).with_lists(lists).keeping(kept);
         renderer.render()
     }
 

@@ -27,6 +27,8 @@ pub struct Renderer<'a> {
     should_escape: bool,
     /// (Patched) Lists whose items are made as they are read, by name.
     lists: crate::Lists<'a>,
+    /// (Patched) Sums kept from render to render.
+    kept: Option<&'a crate::KeptSums>,
 }
 
 impl<'a> Renderer<'a> {
@@ -41,7 +43,13 @@ impl<'a> Renderer<'a> {
             template.name.ends_with(ext)
         });
 
-        Renderer { template, tera, context, should_escape, lists: &[] }
+        Renderer { template, tera, context, should_escape, lists: &[], kept: None }
+    }
+
+    /// (Patched) Keeps the lists' sums in `kept` (see [`crate::KeptSums`]).
+    pub fn keeping(mut self, kept: &'a crate::KeptSums) -> Renderer<'a> {
+        self.kept = Some(kept);
+        self
     }
 
     /// (Patched) Reads `lists` as names beside the context.
@@ -59,7 +67,8 @@ impl<'a> Renderer<'a> {
         let mut output = String::with_capacity(room);
         let mut processor =
             Processor::new(self.template, self.tera, self.context, self.should_escape)
-                .with_lists(self.lists);
+                .with_lists(self.lists)
+                .keeping(self.kept);
         processor.render(&mut output)?;
         self.template.last_len.set(output.len());
         Ok(output)
@@ -69,7 +78,8 @@ impl<'a> Renderer<'a> {
     pub fn render_to(&self, output: impl std::io::Write) -> Result<()> {
         let mut processor =
             Processor::new(self.template, self.tera, self.context, self.should_escape)
-                .with_lists(self.lists);
+                .with_lists(self.lists)
+                .keeping(self.kept);
         let mut writer = IoWriter { output, error: None };
         processor.render(&mut writer).map_err(|error| match writer.error.take() {
             Some(io_error) => crate::Error::io_error(io_error),

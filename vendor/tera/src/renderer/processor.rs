@@ -134,6 +134,8 @@ pub struct Processor<'a> {
     /// (Patched) The sums made so far in this render ([`Summed`]): a row of a table showing
     /// its share of the list's total sums the list again at each row otherwise.
     sums: Vec<(Summed<'a>, Value)>,
+    /// (Patched) The sums kept from render to render of this context, by name.
+    kept: Option<&'a crate::KeptSums>,
 }
 
 /// (Patched) What `name | sum(attribute="a")` summed, when `name` is the same value for the
@@ -143,6 +145,15 @@ pub struct Processor<'a> {
 enum Summed<'a> {
     List(*const (), &'a str),
     Context(*const Value, &'a str),
+}
+
+impl<'a> Summed<'a> {
+    /// The attribute summed.
+    fn attribute(self) -> &'a str {
+        match self {
+            Summed::List(_, attribute) | Summed::Context(_, attribute) => attribute,
+        }
+    }
 }
 
 impl<'a> Processor<'a> {
@@ -173,7 +184,14 @@ impl<'a> Processor<'a> {
             blocks: Vec::new(),
             filter_args: HashMap::default(),
             sums: Vec::new(),
+            kept: None,
         }
+    }
+
+    /// (Patched) Keeps the lists' sums in `kept`, if any, from render to render.
+    pub fn keeping(mut self, kept: Option<&'a crate::KeptSums>) -> Self {
+        self.kept = kept;
+        self
     }
 
     /// (Patched) Reads `lists` as names beside the context.
@@ -464,8 +482,10 @@ impl<'a> Processor<'a> {
     fn eval_expression(&mut self, expr: &'a Expr) -> Result<Val<'a>> {
         let mut needs_escape = false;
         let mut first_filter = FirstFilter::Called;
-        // (Patched) The sum this expression makes, to keep (`None` when made before).
+        // (Patched) The sum this expression makes, to keep (`None` when made before), and
+        // the name it sums.
         let mut summed = None;
+        let mut summed_name = "";
 
         let mut res = match expr.val {
             ExprVal::Array(ref arr) => {
@@ -516,12 +536,19 @@ impl<'a> Processor<'a> {
                 needs_escape = ident != MAGICAL_DUMP_VAR;
                 // (Patched) A sum made before in this render is not made again.
                 summed = self.summed(ident, expr);
-                if let Some(done) = summed.and_then(|s| self.sums.iter().find(|(k, _)| *k == s)) {
+                summed_name = ident;
+                let done = summed.and_then(|summed| {
+                    match self.sums.iter().find(|(made, _)| *made == summed) {
+                        Some((_, sum)) => Some(sum.clone()),
+                        None => self.kept?.get(ident, summed.attribute()),
+                    }
+                });
+                if let Some(done) = done {
                     first_filter = FirstFilter::NotCalled;
                     // `sum` is safe or not as registered; its result is a value to escape.
                     needs_escape = !self.tera.get_filter("sum")?.is_safe();
                     summed = None;
-                    Cow::Owned(done.1.clone())
+                    Cow::Owned(done)
                 } else {
                     // (Patched) A list beside the context: what its filters read of it.
                     let listed = match self.call_stack.list_source(ident) {
@@ -590,6 +617,9 @@ impl<'a> Processor<'a> {
             };
             if at == 0 {
                 if let Some(summed) = summed.take() {
+                    if let Some(kept) = self.kept {
+                        kept.keep(summed_name, summed.attribute(), &res);
+                    }
                     self.sums.push((summed, res.clone().into_owned()));
                 }
             }
