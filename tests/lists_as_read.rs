@@ -12,7 +12,7 @@ use common::{
     build_ok, copy_site, page_text, repo, same_built_both_ways, warned_of_a_bad_whole_number,
 };
 use rust_decimal::{Decimal, RoundingStrategy};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Builds two copies of `site`, each changed by `change`, one reading every list as it
 /// goes and one making each whole, and asserts they said and published the same. Returns
@@ -26,6 +26,18 @@ fn same_both_ways(site: &Path, change: impl Fn(&Path)) -> String {
         "the build",
         change,
     )
+}
+
+/// Builds the bundled report changed by `change` both ways, asserting they are the same and
+/// without error, then once more: its site (a temporary folder) and its output folder.
+fn built_both_ways(change: impl Fn(&Path)) -> (tempfile::TempDir, PathBuf) {
+    let said = same_both_ways(&repo(), &change);
+    assert!(said.contains("共 0 个错误"), "{said}");
+    let site = copy_site(&repo());
+    change(site.path());
+    let out = site.path().join("public");
+    build_ok(site.path(), &out);
+    (site, out)
 }
 
 /// A page of the bundled report reading `villages_list` in every way Tera is patched for.
@@ -62,16 +74,10 @@ const SHARES_PAGE: &str = "+++\ntitle = \"各村占比\"\n+++\n\
 
 #[test]
 fn a_share_of_the_total_in_every_row_is_the_same_both_ways_and_right() {
-    let write_page = |site: &Path| {
+    let (_site, out) = built_both_ways(|site| {
         std::fs::write(site.join("content/villages/shares.md"), SHARES_PAGE).unwrap();
-    };
-    let said = same_both_ways(&repo(), write_page);
-    assert!(said.contains("共 0 个错误"), "{said}");
+    });
     // Each row's share is its households over the sum of every row's, exactly.
-    let site = copy_site(&repo());
-    write_page(site.path());
-    let out = site.path().join("public");
-    build_ok(site.path(), &out);
     let html = std::fs::read_to_string(out.join("villages/shares.html")).unwrap();
     let shown = |cell: &str| -> String {
         let text = cell.rsplit_once("\">").map_or(cell, |(_, text)| text);
@@ -103,17 +109,11 @@ const SHARE_LINE: &str = "\n\n份额：{{ village.registered.households }}/\
 
 #[test]
 fn each_village_pages_share_of_the_total_is_the_same_both_ways_and_right() {
-    let add_line = |site: &Path| {
+    let (_site, out) = built_both_ways(|site| {
         let template = site.join("content/villages/_village.md");
         let text = std::fs::read_to_string(&template).unwrap();
         std::fs::write(&template, format!("{text}{SHARE_LINE}")).unwrap();
-    };
-    let said = same_both_ways(&repo(), add_line);
-    assert!(said.contains("共 0 个错误"), "{said}");
-    let site = copy_site(&repo());
-    add_line(site.path());
-    let out = site.path().join("public");
-    build_ok(site.path(), &out);
+    });
     let mut shares = Vec::new();
     for entry in std::fs::read_dir(out.join("villages")).unwrap() {
         let path = entry.unwrap().path();
