@@ -9,7 +9,8 @@
 mod common;
 
 use common::{
-    build_ok, copy_site, page_text, repo, same_built_both_ways, warned_of_a_bad_whole_number,
+    build_ok, copy_site, fixture, page_text, repo, same_built_both_ways,
+    warned_of_a_bad_whole_number,
 };
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::path::{Path, PathBuf};
@@ -138,6 +139,37 @@ fn each_village_pages_share_of_the_total_is_the_same_both_ways_and_right() {
         let expected = (households * Decimal::ONE_HUNDRED / total)
             .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
         assert_eq!(rate, expected, "{households} of {total}");
+    }
+}
+
+#[test]
+fn a_village_pages_own_list_is_summed_for_it_and_the_villages_list_for_all() {
+    // The sums kept from page to page (`tera::KeptSums`) are the list's, never the page's
+    // own record's, which is another on every page.
+    let site = copy_site(&fixture("small"));
+    for (village, exits) in [("hengxi", [3, 4]), ("trick", [10, 20])] {
+        let file = site.path().join(format!("data/villages/{village}.yaml"));
+        let text = std::fs::read_to_string(&file).unwrap();
+        let exits: String = exits.iter().map(|n| format!("  - people: {n}\n")).collect();
+        std::fs::write(&file, format!("{text}exits:\n{exits}")).unwrap();
+    }
+    common::edit(
+        site.path(),
+        "content/villages/_village.md",
+        "## {{ village.name }}",
+        "## {{ village.name }}\n\n\
+         脱贫：{{ village.exits | sum(attribute=\"people\") }}／\
+         {{ villages_list | sum(attribute=\"registered.people\") }}。",
+    );
+    let out = site.path().join("public");
+    build_ok(site.path(), &out);
+    for (village, own) in [("hengxi", "7"), ("trick", "30")] {
+        let html = std::fs::read_to_string(out.join(format!("villages/{village}.html"))).unwrap();
+        let text = page_text(&html);
+        assert!(
+            text.contains(&format!("脱贫：{own}／310。")),
+            "{village}: {text}"
+        );
     }
 }
 

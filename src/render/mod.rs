@@ -2471,6 +2471,12 @@ mod tests {
                 "100 100 100 12",
                 4,
             ),
+            // A macro's argument hides the name: summed at each call.
+            (
+                "{% macro m(xs) %}{{ xs | sum(attribute=\"n\") }}{% endmacro m %}{{ self::m(xs=ys) }} {{ xs | sum(attribute=\"n\") }} {{ self::m(xs=ys) }} {{ xs | sum(attribute=\"n\") }}",
+                "100 12 100 12",
+                3,
+            ),
             // Not an attribute written as text: not kept.
             (
                 "{% for v in xs %}{{ xs | map(attribute=\"n\") | sum }} {% endfor %}",
@@ -2508,6 +2514,7 @@ mod tests {
             let mut context = Context::new();
             context.insert("xs", &xs);
             assert_eq!(tera.render("t", &context).expect("renders"), expected);
+            assert_eq!(calls.swap(0, Ordering::Relaxed), 1);
         }
     }
 
@@ -2561,6 +2568,15 @@ mod tests {
         context.insert("ys", &json!([{ "n": 30 }]));
         assert_eq!(render(&context, &["v"]), ("3 30 200".to_string(), 2));
         assert!(list.asked.take().is_empty());
+        // A dotted name changes its first name.
+        let kept = tera::KeptSums::new();
+        tera.add_raw_template("u", "{{ page.xs | sum(attribute=\"n\") }}")
+            .expect("parses");
+        for n in [1, 2] {
+            context.insert("page", &json!({ "xs": [{ "n": n }] }));
+            let rendered = tera.render_keeping_sums("u", &context, &lists, &kept, &["page.xs"]);
+            assert_eq!(rendered.expect("renders"), n.to_string());
+        }
     }
 
     #[test]

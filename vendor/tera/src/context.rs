@@ -31,12 +31,14 @@ impl std::fmt::Debug for dyn ListSource + '_ {
     }
 }
 
-/// (Patched: huibao.) Sums kept from one render to the next of the same context (see
-/// [`crate::Tera::render_keeping_sums`]): `name | sum(attribute="a")` of a list beside the
-/// context or of a context value no frame hides is made once for all the renders, not once
-/// a render — a village page showing its share of the whole list's total summed the list
-/// for every village. The caller names, at each render, the names of the context it changed
-/// since the last (`changing`): their sums are forgotten and never kept again.
+/// (Patched: huibao.) Sums kept from one render to the next of the same context and the
+/// same lists (see [`crate::Tera::render_keeping_sums`]): `name | sum(attribute="a")` of a
+/// list beside the context or of a context value no frame hides is made once for all the
+/// renders, not once a render — a village page showing its share of the whole list's total
+/// summed the list for every village. The caller names, at each render, the top-level names
+/// of the context it changed since the last (`changing`; a dotted name counts as its first
+/// name): their sums are forgotten and never kept again. Lists are kept by name: a caller
+/// that gives a name another list names it as changing too.
 #[derive(Debug, Default)]
 pub struct KeptSums {
     kept: std::sync::Mutex<Kept>,
@@ -69,6 +71,7 @@ impl KeptSums {
     pub(crate) fn changing(&self, changing: &[&str]) {
         let mut kept = self.kept();
         for &name in changing {
+            let name = root_of(name);
             if kept.changing.insert(name.to_string()) {
                 kept.sums.retain(|(summed, _, _)| root_of(summed) != name);
             }

@@ -406,8 +406,9 @@ impl Tera {
     }
 
     /// (Patched: huibao.) Like [`Tera::render_with_lists`], with the sums of lists kept in
-    /// `kept` from one render of `context` to the next (see [`crate::KeptSums`]): `changing`
-    /// names every name of `context` inserted, changed or removed since `kept`'s last render.
+    /// `kept` from one render of `context` and `lists` to the next (see
+    /// [`crate::KeptSums`]): `changing` names every name of `context` or `lists` inserted,
+    /// changed or removed since `kept`'s last render.
     pub fn render_keeping_sums(
         &self,
         template_name: &str,

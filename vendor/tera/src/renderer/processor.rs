@@ -139,11 +139,13 @@ pub struct Processor<'a> {
 }
 
 /// (Patched) What `name | sum(attribute="a")` summed, when `name` is the same value for the
-/// whole render — a list beside the context, or a value of the context that no frame hides
-/// (by its address) — with `a` written as text: its sum is then the same at every use.
+/// whole render — a list beside the context (by its name: a render's lists do not change),
+/// or a value of the context that no frame hides (by its address: the context does not
+/// change during a render) — with `a` written as text: its sum is then the same at every
+/// use.
 #[derive(Clone, Copy, PartialEq)]
 enum Summed<'a> {
-    List(*const (), &'a str),
+    List(&'a str, &'a str),
     Context(*const Value, &'a str),
 }
 
@@ -243,7 +245,7 @@ impl<'a> Processor<'a> {
 
     /// (Patched) What `expr` sums, when it is `name | sum(attribute="a")` (that argument
     /// alone, written as text) and `name` is the same value for the whole render.
-    fn summed(&self, ident: &str, expr: &'a Expr) -> Option<Summed<'a>> {
+    fn summed(&self, ident: &'a str, expr: &'a Expr) -> Option<Summed<'a>> {
         let first = expr.filters.first().filter(|f| f.name == "sum" && f.args.len() == 1)?;
         let attribute = match first.args.get("attribute") {
             Some(Expr { val: ExprVal::String(ref a), ref filters, negated: false })
@@ -253,9 +255,8 @@ impl<'a> Processor<'a> {
             }
             _ => return None,
         };
-        if let Some(list) = self.call_stack.list_source(ident) {
-            let list = list as *const dyn crate::ListSource as *const ();
-            return Some(Summed::List(list, attribute));
+        if self.call_stack.list_source(ident).is_some() {
+            return Some(Summed::List(ident, attribute));
         }
         let value = self.call_stack.context_value(ident)?;
         Some(Summed::Context(value as *const Value, attribute))
