@@ -9,7 +9,7 @@
 mod common;
 
 use common::{
-    build_ok, copy_site, fixture, page_text, repo, same_built_both_ways,
+    append, build_ok, copy_site, fixture, page_text, repo, same_built_both_ways,
     warned_of_a_bad_whole_number,
 };
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -65,6 +65,12 @@ fn a_page_that_loops_over_counts_and_sums_a_list_is_the_same() {
     assert!(said.contains("共 0 个错误"), "{said}");
 }
 
+/// `part` as a percentage of `total`, rounded half up to 2 decimals (as `rate(…, dp=2)`).
+fn share_of(part: Decimal, total: Decimal) -> Decimal {
+    (part * Decimal::ONE_HUNDRED / total)
+        .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
 /// A table with each village's share of the township's total: the list's sum in every row
 /// (made once a page by the vendored Tera, however the list is read).
 const SHARES_PAGE: &str = "+++\ntitle = \"各村占比\"\n+++\n\
@@ -96,8 +102,7 @@ fn a_share_of_the_total_in_every_row_is_the_same_both_ways_and_right() {
     assert_eq!(rows.len(), 17, "{html}");
     let total: Decimal = rows.iter().map(|(households, _)| households).sum();
     for (households, share) in &rows {
-        let expected = (households * Decimal::ONE_HUNDRED / total)
-            .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+        let expected = share_of(*households, total);
         assert_eq!(share, &format!("{expected:.2}%"), "{households} of {total}");
     }
 }
@@ -111,9 +116,7 @@ const SHARE_LINE: &str = "\n\n份额：{{ village.registered.households }}/\
 #[test]
 fn each_village_pages_share_of_the_total_is_the_same_both_ways_and_right() {
     let (_site, out) = built_both_ways(|site| {
-        let template = site.join("content/villages/_village.md");
-        let text = std::fs::read_to_string(&template).unwrap();
-        std::fs::write(&template, format!("{text}{SHARE_LINE}")).unwrap();
+        append(site, "content/villages/_village.md", SHARE_LINE);
     });
     let mut shares = Vec::new();
     for entry in std::fs::read_dir(out.join("villages")).unwrap() {
@@ -136,9 +139,7 @@ fn each_village_pages_share_of_the_total_is_the_same_both_ways_and_right() {
     let total: Decimal = shares.iter().map(|(households, _, _)| households).sum();
     for (households, page_total, rate) in shares {
         assert_eq!(page_total, total);
-        let expected = (households * Decimal::ONE_HUNDRED / total)
-            .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
-        assert_eq!(rate, expected, "{households} of {total}");
+        assert_eq!(rate, share_of(households, total), "{households} of {total}");
     }
 }
 
@@ -148,10 +149,9 @@ fn a_village_pages_own_list_is_summed_for_it_and_the_villages_list_for_all() {
     // own record's, which is another on every page.
     let site = copy_site(&fixture("small"));
     for (village, exits) in [("hengxi", [3, 4]), ("trick", [10, 20])] {
-        let file = site.path().join(format!("data/villages/{village}.yaml"));
-        let text = std::fs::read_to_string(&file).unwrap();
         let exits: String = exits.iter().map(|n| format!("  - people: {n}\n")).collect();
-        std::fs::write(&file, format!("{text}exits:\n{exits}")).unwrap();
+        let file = format!("data/villages/{village}.yaml");
+        append(site.path(), &file, &format!("exits:\n{exits}"));
     }
     common::edit(
         site.path(),

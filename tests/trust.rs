@@ -721,16 +721,19 @@ fn figures_kept_in_a_scratch_file_are_published_and_compared_the_same() {
         0,
         "the scratch file goes with the build"
     );
+    // Each edit made to both copies.
+    let edit_both = |file: &str, find: &str, replace: &str| {
+        for site in [held.path(), spilled.path()] {
+            edit(site, file, find, replace);
+        }
+    };
     // A figure changed without an entry in the log: found by comparing with the published
     // figures, and still owed at the next build (the figures looked up by key).
-    for site in [held.path(), spilled.path()] {
-        edit(
-            site,
-            "data/policies/health.yaml",
-            "hospitalisations: 1445",
-            "hospitalisations: 1446",
-        );
-    }
+    edit_both(
+        "data/policies/health.yaml",
+        "hospitalisations: 1445",
+        "hospitalisations: 1446",
+    );
     let changed = both(&["build"]);
     assert!(
         changed.contains("correction-missing") && changed.contains("1445人次 → 1446人次"),
@@ -739,33 +742,26 @@ fn figures_kept_in_a_scratch_file_are_published_and_compared_the_same() {
     let owed = both(&["build", "--deny-warnings"]);
     assert!(owed.contains("old: 1445人次"), "{owed}");
     // Put back: nothing owed, nothing changed.
-    for site in [held.path(), spilled.path()] {
-        edit(
-            site,
-            "data/policies/health.yaml",
-            "hospitalisations: 1446",
-            "hospitalisations: 1445",
-        );
-    }
+    edit_both(
+        "data/policies/health.yaml",
+        "hospitalisations: 1446",
+        "hospitalisations: 1445",
+    );
     let back = both(&["build", "--deny-warnings"]);
     assert!(!back.contains("correction-missing"), "{back}");
     // A figure printed in a new place (the figures no longer in the published order) and a
     // value changed: the comparison stops reading in order and looks each figure up by its
     // key, the same both ways.
-    for site in [held.path(), spilled.path()] {
-        edit(
-            site,
-            "content/index.md",
-            "面积{{ t.area_km2 | fig(unit=\"平方公里\") }}",
-            "面积{{ t.area_km2 | fig(unit=\"平方公里\") }}（户籍人口{{ t.population | fig(unit=\"人\") }}）",
-        );
-        edit(
-            site,
-            "data/policies/health.yaml",
-            "hospitalisations: 1445",
-            "hospitalisations: 1446",
-        );
-    }
+    edit_both(
+        "content/index.md",
+        "面积{{ t.area_km2 | fig(unit=\"平方公里\") }}",
+        "面积{{ t.area_km2 | fig(unit=\"平方公里\") }}（户籍人口{{ t.population | fig(unit=\"人\") }}）",
+    );
+    edit_both(
+        "data/policies/health.yaml",
+        "hospitalisations: 1445",
+        "hospitalisations: 1446",
+    );
     let moved = both(&["build"]);
     assert!(
         moved.contains("correction-missing") && moved.contains("1445人次 → 1446人次"),

@@ -466,15 +466,16 @@ impl Manifest {
             }
             return Ok(true);
         };
-        /// The error that stops the reading of the scratch file when `each` breaks.
-        #[derive(Debug)]
-        struct Stopped;
-        impl std::fmt::Display for Stopped {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("stopped")
+        /// Why the reading of the scratch file ended early: `each` broke, or it failed.
+        enum Stop {
+            Broken,
+            Failed(std::io::Error),
+        }
+        impl From<std::io::Error> for Stop {
+            fn from(error: std::io::Error) -> Stop {
+                Stop::Failed(error)
             }
         }
-        impl std::error::Error for Stopped {}
         let mut pages = self.pages.iter();
         let read = spilled
             .0
@@ -483,14 +484,13 @@ impl Manifest {
                 let figures = Figures::from_bytes(bytes).ok_or_else(spilled_unreadable)?;
                 match each(page, Cow::Owned(figures)) {
                     ControlFlow::Continue(()) => Ok(()),
-                    ControlFlow::Break(()) => Err(std::io::Error::other(Stopped)),
+                    ControlFlow::Break(()) => Err(Stop::Broken),
                 }
             });
         match read {
-            Err(error) if error.get_ref().is_some_and(|inner| inner.is::<Stopped>()) => {
-                return Ok(false);
-            }
-            read => read?,
+            Ok(()) => {}
+            Err(Stop::Broken) => return Ok(false),
+            Err(Stop::Failed(error)) => return Err(error),
         }
         match pages.next() {
             Some(_) => Err(spilled_unreadable()),

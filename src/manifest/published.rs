@@ -16,7 +16,7 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::io::{BufRead, BufReader, Read};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
@@ -195,6 +195,8 @@ impl Published {
             let keys: HashSet<&str> = changed.iter().map(|(_, _, c)| c.key.as_str()).collect();
             let files: HashSet<u32> = changed.iter().filter_map(|&(_, file, _)| file).collect();
             let mut place = 0;
+            // Each key written as text here in turn (the changes' keys are text).
+            let mut key = String::new();
             new.for_each_page_while(&mut |_, figures| {
                 for figure in figures.iter() {
                     if place > last {
@@ -205,7 +207,8 @@ impl Published {
                         Figure::Computed(_) => true,
                     };
                     if maybe {
-                        let key = new.key(figure).to_string();
+                        key.clear();
+                        let _ = write!(key, "{}", new.key(figure));
                         if let Some(&known) = keys.get(key.as_str()) {
                             first.entry(known).or_insert(place);
                         }

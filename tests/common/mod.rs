@@ -238,9 +238,14 @@ pub fn page_text(html: &str) -> String {
     out
 }
 
+/// Adds `more` to the end of `file` of `site`.
+pub fn append(site: &Path, file: &str, more: &str) {
+    let path = site.join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, format!("{text}{more}")).unwrap();
+}
+
 /// Adds `settings` to the end of the site's `huibao.toml`.
 pub fn add_settings(site: &Path, settings: &str) {
-    let config = site.join("huibao.toml");
-    let text = std::fs::read_to_string(&config).unwrap();
-    std::fs::write(&config, format!("{text}\n{settings}\n")).unwrap();
+    append(site, "huibao.toml", &format!("\n{settings}\n"));
 }

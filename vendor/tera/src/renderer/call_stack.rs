@@ -145,23 +145,20 @@ impl<'a> CallStack<'a> {
     /// (Patched) The context's value `key` names when no frame has a variable by that name
     /// (looked for as [`CallStack::lookup`] looks): the same value for the whole render.
     pub fn context_value(&self, key: &str) -> Option<&'a Value> {
-        for stack_frame in self.stack.iter().rev() {
-            if stack_frame.find_value(key).is_some() {
-                return None;
-            }
-            if stack_frame.kind == FrameType::Macro || stack_frame.kind == FrameType::Origin {
-                break;
-            }
-        }
-        if key.contains('.') {
-            self.context.find_value_by_dotted_pointer(key)
-        } else {
-            self.context.find_value(key)
+        match self.frame_value(key) {
+            Some(_) => None,
+            None => self.user_value(key),
         }
     }
 
     /// A variable of a frame or of the context (not a list beside it).
     fn lookup_hiding_lists(&self, key: &str) -> Option<Val<'a>> {
+        // Not in stack frame, look in user supplied context
+        self.frame_value(key).or_else(|| self.user_value(key).map(Cow::Borrowed))
+    }
+
+    /// (Patched: out of `lookup_hiding_lists`.) A variable of a frame the current one sees.
+    fn frame_value(&self, key: &str) -> Option<Val<'a>> {
         for stack_frame in self.stack.iter().rev() {
             let found = stack_frame.find_value(key);
             if found.is_some() {
@@ -174,15 +171,16 @@ impl<'a> CallStack<'a> {
                 break;
             }
         }
-
-        // Not in stack frame, look in user supplied context
-        if key.contains('.') {
-            return self.context.find_value_by_dotted_pointer(key).map(Cow::Borrowed);
-        } else if let Some(value) = self.context.find_value(key) {
-            return Some(Cow::Borrowed(value));
-        }
-
         None
+    }
+
+    /// (Patched: out of `lookup_hiding_lists`.) A value of the user supplied context.
+    fn user_value(&self, key: &str) -> Option<&'a Value> {
+        if key.contains('.') {
+            self.context.find_value_by_dotted_pointer(key)
+        } else {
+            self.context.find_value(key)
+        }
     }
 
     /// Add an assignment value (via {% set ... %} and {% set_global ... %} )

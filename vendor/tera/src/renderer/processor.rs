@@ -139,23 +139,16 @@ pub struct Processor<'a> {
 }
 
 /// (Patched) What `name | sum(attribute="a")` summed, when `name` is the same value for the
-/// whole render — a list beside the context (by its name: a render's lists do not change),
-/// or a value of the context that no frame hides (by its address: the context does not
-/// change during a render) — with `a` written as text: its sum is then the same at every
-/// use.
+/// whole render — a list beside the context (known by its name: a render's lists do not
+/// change), or a value of the context that no frame hides (and its address: the context
+/// does not change during a render) — with `a` written as text: its sum is then the same at
+/// every use.
 #[derive(Clone, Copy, PartialEq)]
-enum Summed<'a> {
-    List(&'a str, &'a str),
-    Context(*const Value, &'a str),
-}
-
-impl<'a> Summed<'a> {
-    /// The attribute summed.
-    fn attribute(self) -> &'a str {
-        match self {
-            Summed::List(_, attribute) | Summed::Context(_, attribute) => attribute,
-        }
-    }
+struct Summed<'a> {
+    name: &'a str,
+    attribute: &'a str,
+    /// The context's value (`None`: the list beside the context).
+    value: Option<*const Value>,
 }
 
 impl<'a> Processor<'a> {
@@ -255,11 +248,11 @@ impl<'a> Processor<'a> {
             }
             _ => return None,
         };
-        if self.call_stack.list_source(ident).is_some() {
-            return Some(Summed::List(ident, attribute));
-        }
-        let value = self.call_stack.context_value(ident)?;
-        Some(Summed::Context(value as *const Value, attribute))
+        let value = match self.call_stack.list_source(ident) {
+            Some(_) => None,
+            None => Some(self.call_stack.context_value(ident)? as *const Value),
+        };
+        Some(Summed { name: ident, attribute, value })
     }
 
     fn render_body(&mut self, body: &'a [Node], write: &mut impl Write) -> Result<()> {
@@ -483,10 +476,8 @@ impl<'a> Processor<'a> {
     fn eval_expression(&mut self, expr: &'a Expr) -> Result<Val<'a>> {
         let mut needs_escape = false;
         let mut first_filter = FirstFilter::Called;
-        // (Patched) The sum this expression makes, to keep (`None` when made before), and
-        // the name it sums.
+        // (Patched) The sum this expression makes, to keep (`None` when made before).
         let mut summed = None;
-        let mut summed_name = "";
 
         let mut res = match expr.val {
             ExprVal::Array(ref arr) => {
@@ -537,11 +528,10 @@ impl<'a> Processor<'a> {
                 needs_escape = ident != MAGICAL_DUMP_VAR;
                 // (Patched) A sum made before in this render is not made again.
                 summed = self.summed(ident, expr);
-                summed_name = ident;
                 let done = summed.and_then(|summed| {
                     match self.sums.iter().find(|(made, _)| *made == summed) {
                         Some((_, sum)) => Some(sum.clone()),
-                        None => self.kept?.get(ident, summed.attribute()),
+                        None => self.kept?.get(summed.name, summed.attribute),
                     }
                 });
                 if let Some(done) = done {
@@ -619,7 +609,7 @@ impl<'a> Processor<'a> {
             if at == 0 {
                 if let Some(summed) = summed.take() {
                     if let Some(kept) = self.kept {
-                        kept.keep(summed_name, summed.attribute(), &res);
+                        kept.keep(summed.name, summed.attribute, &res);
                     }
                     self.sums.push((summed, res.clone().into_owned()));
                 }
