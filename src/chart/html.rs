@@ -30,7 +30,7 @@ pub fn to_html(spec: &ChartSpec) -> String {
             html.push_str(&svg[..at]);
             let _ = write!(
                 html,
-                "<svg role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" class=\"chart-svg\" preserveAspectRatio=\"xMidYMid meet\" "
+                "<svg role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" class=\"chart-svg\" "
             );
             match after.find('>') {
                 Some(end) => {

@@ -2,7 +2,8 @@
 //!
 //! huibao lays charts out itself (with [`super::metrics`], so Chinese labels are measured
 //! right) and draws with plotters' backend primitives: rectangles, lines, polygons, text,
-//! into [`svg::LeanSvg`], the backend that writes the SVG huibao publishes.
+//! into [`svg::LeanSvg`], the backend that writes the SVG huibao publishes (and a pie's
+//! slices as arcs, which plotters' primitives do not have).
 //! Pixel positions are geometry and use `f64`; every number printed on a chart is formatted
 //! from its exact `Decimal`.
 
@@ -109,12 +110,19 @@ impl Canvas {
             .draw_path(path, &style(color).stroke_width(width));
     }
 
-    fn polygon(&mut self, points: &[(f64, f64)], color: &RGBColor) {
-        let path: Vec<(i32, i32)> = points
-            .iter()
-            .map(|(x, y)| (x.round() as i32, y.round() as i32))
-            .collect();
-        let _ = self.backend.fill_polygon(path, &style(color).filled());
+    /// A pie's slice (see [`LeanSvg::sector`]).
+    fn sector(&mut self, center: (f64, f64), radius: f64, from: f64, to: f64, color: &RGBColor) {
+        self.backend
+            .sector(center, radius, from, to, color.to_backend_color());
+    }
+
+    /// A filled circle.
+    fn disc(&mut self, center: (f64, f64), radius: f64, color: &RGBColor) {
+        let center = (center.0.round() as i32, center.1.round() as i32);
+        let radius = radius.round().max(0.0) as u32;
+        let _ = self
+            .backend
+            .draw_circle(center, radius, &style(color).filled(), true);
     }
 
     fn marker(&mut self, x: f64, y: f64, series: usize, color: &RGBColor) {

@@ -46,13 +46,7 @@ pub(super) fn pie(spec: &ChartSpec, canvas: &mut Canvas) -> Rect {
     let mut angle = -std::f64::consts::FRAC_PI_2;
     for (i, v) in series.values.iter().enumerate() {
         let sweep = std::f64::consts::TAU * f(*v) / f(total).max(f64::MIN_POSITIVE);
-        let steps = ((sweep / 0.05).ceil() as usize).max(2);
-        let mut points = vec![(cx, cy)];
-        for k in 0..=steps {
-            let a = angle + sweep * k as f64 / steps as f64;
-            points.push((cx + radius * a.cos(), cy + radius * a.sin()));
-        }
-        canvas.polygon(&points, &palette(spec, i));
+        canvas.sector((cx, cy), radius, angle, angle + sweep, &palette(spec, i));
         // A white edge between slices keeps them apart in grey print.
         canvas.line(
             &[
@@ -86,13 +80,7 @@ pub(super) fn pie(spec: &ChartSpec, canvas: &mut Canvas) -> Rect {
         angle += sweep;
     }
     if spec.kind == ChartKind::Donut {
-        let hole: Vec<(f64, f64)> = (0..=72)
-            .map(|k| {
-                let a = std::f64::consts::TAU * k as f64 / 72.0;
-                (cx + radius * 0.55 * a.cos(), cy + radius * 0.55 * a.sin())
-            })
-            .collect();
-        canvas.polygon(&hole, &WHITE);
+        canvas.disc((cx, cy), radius * 0.55, &WHITE);
         let unit = series.unit.as_str();
         canvas.text(
             &format_figure(total, None, unit),
