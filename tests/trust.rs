@@ -354,6 +354,123 @@ fn a_correction_is_listed_logged_and_linked() {
     );
 }
 
+/// `figures.json` (version 3) as huibao wrote it before version 3: each data figure with its
+/// key spelled out and its label's number in `labels`, line for line in the same layout.
+fn as_version_2(manifest: &str) -> String {
+    let mut names: Vec<(String, String)> = Vec::new();
+    let mut in_names = false;
+    for line in manifest.lines() {
+        if line == "\"names\": [" {
+            in_names = true;
+        } else if in_names && line.starts_with("  [") {
+            let name = line.trim().trim_end_matches(',');
+            names.push(serde_json::from_str(name).unwrap());
+        } else if in_names {
+            break;
+        }
+    }
+    assert!(!names.is_empty(), "a names table: {manifest}");
+    let mut labels: Vec<&str> = Vec::new();
+    let label_of: Vec<usize> = names
+        .iter()
+        .map(|(_, label)| match labels.iter().position(|l| l == label) {
+            Some(at) => at,
+            None => {
+                labels.push(label);
+                labels.len() - 1
+            }
+        })
+        .collect();
+    let mut out = String::new();
+    let mut in_names = false;
+    for line in manifest.lines() {
+        let figure = line.trim().trim_end_matches(',');
+        let comma = if line.ends_with(',') { "," } else { "" };
+        if line == "\"version\": 3," {
+            out.push_str("\"version\": 2,");
+        } else if line == "\"names\": [" {
+            in_names = true;
+            out.push_str("\"labels\": [");
+            for (i, label) in labels.iter().enumerate() {
+                out.push_str(if i == 0 { "\n  " } else { ",\n  " });
+                out.push_str(&serde_json::to_string(label).unwrap());
+            }
+        } else if in_names && line.starts_with("  [") {
+            continue;
+        } else if line.starts_with("  [")
+            && let Ok((file, name, at, value)) =
+                serde_json::from_str::<(u32, usize, u32, String)>(figure)
+        {
+            in_names = false;
+            let key = serde_json::to_string(&names[name].0).unwrap();
+            let value = serde_json::to_string(&value).unwrap();
+            out.push_str(&format!(
+                "  [{file},{key},{at},{},{value}]{comma}",
+                label_of[name]
+            ));
+        } else {
+            in_names = false;
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// A site published by the huibao before the manifest's version 3 (keys spelled out in
+/// every figure) is still compared with: its corrections are found, in order and by key.
+#[test]
+fn a_site_published_with_the_manifest_of_version_2_is_still_compared() {
+    let site = copy_site(&repo());
+    let first = huibao(site.path(), &["build"]);
+    assert!(first.status.success(), "{}", text(&first));
+    let manifest = site.path().join("public/figures.json");
+    let written = fs::read_to_string(&manifest).unwrap();
+    assert!(written.contains("\n\"version\": 3,\n"), "{written}");
+    assert!(
+        written.contains(r#"["hospital.hospitalisations","贫困人口住院 住院人次"]"#),
+        "the names table: {written}"
+    );
+    let old = as_version_2(&written);
+    assert!(
+        old.contains(r#","hospital.hospitalisations",5,"#) && old.contains("\"labels\": ["),
+        "{old}"
+    );
+    fs::write(&manifest, &old).unwrap();
+    // Unchanged data: nothing to tell, either way of reading.
+    let diff = huibao(site.path(), &["diff"]);
+    assert!(diff.status.success(), "{}", text(&diff));
+    assert_eq!(
+        String::from_utf8_lossy(&diff.stdout),
+        "与已发布的站点相比，没有数字改变。\n"
+    );
+    edit(
+        site.path(),
+        "data/policies/health.yaml",
+        "hospitalisations: 1445",
+        "hospitalisations: 1446",
+    );
+    let diff = huibao(site.path(), &["diff"]);
+    assert_eq!(
+        String::from_utf8_lossy(&diff.stdout),
+        "健康扶贫 贫困人口住院 住院人次：1445人次 → 1446人次（data/policies/health.yaml:5）\n"
+    );
+    let built = huibao(site.path(), &["build"]);
+    let said = text(&built);
+    assert!(built.status.success(), "{said}");
+    assert!(
+        said.contains("警告[correction-missing] data/policies/health.yaml:5:21")
+            && said.contains("old: 1445人次"),
+        "{said}"
+    );
+    assert!(
+        fs::read_to_string(&manifest)
+            .unwrap()
+            .contains("\n\"version\": 3,\n"),
+        "the new site's manifest is of version 3"
+    );
+}
+
 #[test]
 fn the_log_is_checked_like_data() {
     let site = copy_site(&repo());

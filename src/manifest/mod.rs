@@ -4,8 +4,10 @@
 //!
 //! The file is deterministic: pages in output order, figures in page order, data files by
 //! path; no time stamps. It is compact (a site of 10,000 villages prints a million figures):
-//! a figure of a data file is written as its file's number in the `files` table, its key in
-//! the file, its line, its label's number in `labels` and its value; only computed figures
+//! a figure of a data file is written as its file's number in the `files` table, its name's
+//! number in `names` (its key in the file and its label), its line and its value (version
+//! 3; version 2, still read, wrote the key itself — 40 % of a large manifest — and a
+//! label's number in `labels`); only computed figures
 //! spell out their key, name and source. In memory it is as compact: a figure of a data file
 //! is its place in the table of the data's values ([`Sources`], shared with the build that
 //! printed it) and its printed text.
@@ -289,20 +291,20 @@ pub struct Page {
     pub downloads: Vec<String>,
 }
 
-/// The numbers [`Manifest::write_to`] gives the data files and the labels of the figures
-/// it writes through the tables, in the order first met.
+/// The numbers [`Manifest::write_to`] gives the data files and the names (key and label)
+/// of the figures it writes through the tables, in the order first met.
 struct Numbers<'n> {
     /// By a file's number in the table of values: its number in the manifest's files.
     files: &'n [Option<usize>],
-    /// By a value's key-and-name number ([`SourceValue::names_number`]): its label's number.
-    labels: &'n rustc_hash::FxHashMap<u32, usize>,
+    /// By a value's key-and-name number ([`SourceValue::names_number`]): its name's number.
+    names: &'n rustc_hash::FxHashMap<u32, usize>,
 }
 
 impl Numbers<'_> {
-    /// The numbers of the file and label of a [`Manifest::tabled`] figure.
+    /// The numbers of the file and name of a [`Manifest::tabled`] figure.
     fn of(&self, (file, _, value): (u32, &SourceFile, &SourceValue)) -> Option<(usize, usize)> {
         let file = (*self.files.get(file as usize)?)?;
-        Some((file, *self.labels.get(&value.names_number())?))
+        Some((file, *self.names.get(&value.names_number())?))
     }
 }
 
@@ -575,16 +577,17 @@ impl Manifest {
     /// batch at a time, each batch on every core: memory stays bounded at any size.
     pub fn write_to(&self, out: &mut (impl std::io::Write + ?Sized)) -> std::io::Result<()> {
         use rayon::prelude::*;
-        // Tables of the data files (path, title) and of the labels, numbered in order met;
-        // each page's figures get their numbers in the same pass.
+        // Tables of the data files (path, title) and of the names (key, label), numbered in
+        // order met; each page's figures get their numbers in the same pass.
         let mut files: Vec<(&str, &str)> = Vec::new();
         let mut file_index: Vec<Option<usize>> = vec![None; self.table.files.len()];
-        let mut labels: Vec<&str> = Vec::new();
-        let mut label_index: HashMap<&str, usize> = HashMap::new();
-        // A label's number by its value's key and name (a hundred of them for a million
-        // figures): each label's text looked up once. The numbers are looked up again when
-        // the pages are written, not kept for each figure (ten million at 100,000 villages).
-        let mut label_of: rustc_hash::FxHashMap<u32, usize> = Default::default();
+        let mut names: Vec<(&str, &str)> = Vec::new();
+        let mut name_index: HashMap<(&str, &str), usize> = HashMap::new();
+        // A name's number by its value's key-and-name number (a hundred of them for a
+        // million figures): each name's text looked up once. The numbers are looked up again
+        // when the pages are written, not kept for each figure (ten million at 100,000
+        // villages).
+        let mut name_of: rustc_hash::FxHashMap<u32, usize> = Default::default();
         self.for_each_page(&mut |_, figures| {
             for figure in figures.iter() {
                 let Some((file_number, file, source)) = self.tabled(figure) else {
@@ -597,11 +600,11 @@ impl Manifest {
                     files.push((&file.path, &file.title));
                     files.len() - 1
                 });
-                label_of.entry(source.names_number()).or_insert_with(|| {
-                    let label = source.label().trim();
-                    *label_index.entry(label).or_insert_with(|| {
-                        labels.push(label);
-                        labels.len() - 1
+                name_of.entry(source.names_number()).or_insert_with(|| {
+                    let name = (source.key(), source.label().trim());
+                    *name_index.entry(name).or_insert_with(|| {
+                        names.push(name);
+                        names.len() - 1
                     })
                 });
             }
@@ -609,7 +612,7 @@ impl Manifest {
         })?;
         let numbers = Numbers {
             files: &file_index,
-            labels: &label_of,
+            names: &name_of,
         };
         let mut head = format!("{{\n\"version\": {VERSION},\n\"data\": {{");
         for (i, (path, print)) in self.data.iter().enumerate() {
@@ -626,10 +629,10 @@ impl Manifest {
             head.push_str(if i == 0 { "\n  " } else { ",\n  " });
             head.push_str(&format!("[{},{}]", json(path), json(title)));
         }
-        head.push_str("\n],\n\"labels\": [");
-        for (i, label) in labels.iter().enumerate() {
+        head.push_str("\n],\n\"names\": [");
+        for (i, (key, label)) in names.iter().enumerate() {
             head.push_str(if i == 0 { "\n  " } else { ",\n  " });
-            head.push_str(&json(label));
+            head.push_str(&format!("[{},{}]", json(key), json(label)));
         }
         head.push_str("\n],\n\"pages\": [");
         out.write_all(head.as_bytes())?;
@@ -702,14 +705,12 @@ impl Manifest {
             let tabled = self.tabled(figure).and_then(|t| Some((t, numbers.of(t)?)));
             body.push(b'[');
             match tabled {
-                Some(((_, _, source), (f, l))) => {
+                Some(((_, _, source), (f, n))) => {
                     body.extend_from_slice(digits.format(f).as_bytes());
                     body.push(b',');
-                    push_json(&mut body, source.key());
+                    body.extend_from_slice(digits.format(n).as_bytes());
                     body.push(b',');
                     body.extend_from_slice(digits.format(source.line).as_bytes());
-                    body.push(b',');
-                    body.extend_from_slice(digits.format(l).as_bytes());
                 }
                 None => {
                     push_json(&mut body, &self.key(figure).to_string());
@@ -742,7 +743,7 @@ impl Manifest {
     /// Reads a manifest written by [`Manifest::to_bytes`]; `None` if it is not one.
     pub fn from_bytes(bytes: &[u8]) -> Option<Manifest> {
         let doc: Document = serde_json::from_slice(bytes).ok()?;
-        if doc.version != VERSION {
+        if !readable(doc.version) {
             return None;
         }
         // The table: the files as written, each with the values its figures name.
@@ -761,33 +762,46 @@ impl Manifest {
             values.push(Vec::new());
         }
         let labels: Vec<Arc<str>> = doc.labels.iter().map(|l| Arc::from(l.as_ref())).collect();
+        let names: Vec<(&str, Arc<str>)> = doc
+            .names
+            .iter()
+            .map(|(key, label)| (key.as_ref(), Arc::from(label.as_ref())))
+            .collect();
         let mut pages = Vec::with_capacity(doc.pages.len());
         for page in &doc.pages {
             let mut figures = Figures::default();
             for item in &page.figures {
-                match item {
+                let (f, inside, line, label, value) = match item {
                     Item::Data(f, inside, line, l, value) => {
-                        let file_values = values.get_mut(usize::try_from(*f).ok()?)?;
                         let label = labels.get(usize::try_from(*l).ok()?)?;
-                        let known = places.get_mut(usize::try_from(*f).ok()?)?;
-                        let next = u32::try_from(file_values.len()).ok()?;
-                        let value_number = *known.entry(inside.as_ref()).or_insert_with(|| {
-                            file_values.push(SourceValue::new(*line, inside, label));
-                            next
-                        });
-                        let at = Ref {
-                            file: *f,
-                            value: value_number,
-                        };
-                        figures.push_data(at, value);
+                        (*f, inside.as_ref(), *line, label, value)
                     }
-                    Item::Computed(key, what, src, value) => figures.push_computed(Computed {
-                        key: key.clone(),
-                        what: what.clone(),
-                        src: src.clone(),
-                        value: value.clone(),
-                    }),
-                }
+                    Item::Named(f, n, line, value) => {
+                        let (inside, label) = names.get(usize::try_from(*n).ok()?)?;
+                        (*f, *inside, *line, label, value)
+                    }
+                    Item::Computed(key, what, src, value) => {
+                        figures.push_computed(Computed {
+                            key: key.clone(),
+                            what: what.clone(),
+                            src: src.clone(),
+                            value: value.clone(),
+                        });
+                        continue;
+                    }
+                };
+                let file_values = values.get_mut(usize::try_from(f).ok()?)?;
+                let known = places.get_mut(usize::try_from(f).ok()?)?;
+                let next = u32::try_from(file_values.len()).ok()?;
+                let value_number = *known.entry(inside).or_insert_with(|| {
+                    file_values.push(SourceValue::new(line, inside, label));
+                    next
+                });
+                let at = Ref {
+                    file: f,
+                    value: value_number,
+                };
+                figures.push_data(at, value);
             }
             pages.push(Page {
                 page: page.page.clone(),
@@ -857,8 +871,12 @@ struct Document<'d> {
     downloads: Vec<String>,
     #[serde(borrow)]
     files: Vec<(Cow<'d, str>, Cow<'d, str>)>,
-    #[serde(borrow)]
+    /// Version 2's labels.
+    #[serde(borrow, default)]
     labels: Vec<Cow<'d, str>>,
+    /// Version 3's names: (key, label).
+    #[serde(borrow, default)]
+    names: Vec<(Cow<'d, str>, Cow<'d, str>)>,
     #[serde(borrow)]
     pages: Vec<DocumentPage<'d>>,
     #[serde(default)]
@@ -875,11 +893,12 @@ struct DocumentPage<'d> {
     figures: Vec<Item<'d>>,
 }
 
-/// A figure as written: of a data file `[file, key, line, label, value]`, else
-/// `[key, what, src, value]`.
+/// A figure as written: of a data file `[file, name, line, value]` (version 3) or
+/// `[file, key, line, label, value]` (version 2), else `[key, what, src, value]`.
 #[derive(serde::Deserialize)]
 #[serde(untagged)]
 enum Item<'d> {
+    Named(u32, u32, u32, #[serde(borrow)] Cow<'d, str>),
     Data(
         u32,
         #[serde(borrow)] Cow<'d, str>,
@@ -890,8 +909,14 @@ enum Item<'d> {
     Computed(String, String, String, String),
 }
 
-/// The format's version: a manifest of another version is not compared with.
-const VERSION: u32 = 2;
+/// The format's version written.
+const VERSION: u32 = 3;
+
+/// Whether a manifest of `version` is read (and compared with): this one, and version 2,
+/// which a site published by huibao before it has.
+fn readable(version: u32) -> bool {
+    version == VERSION || version == 2
+}
 
 fn json(text: &str) -> String {
     let mut out = Vec::with_capacity(text.len() + 2);
@@ -1223,8 +1248,36 @@ mod tests {
         assert_eq!(back.pending, m.pending);
         assert!(diff(&m, &back).is_empty());
         let text = String::from_utf8(bytes).unwrap();
-        assert!(text.contains("[0,\"a.b\",1,0,\"1人\"]"), "{text}");
-        assert!(text.contains("[1,\"a.b\",1,0,\"2人\"]"), "{text}");
+        // Each data figure names its key and label by one number in the names table.
+        assert!(
+            text.contains("\"names\": [\n  [\"a.b\",\"什么\"]\n],"),
+            "{text}"
+        );
+        assert!(text.contains("\n  [0,0,1,\"1人\"],\n"), "{text}");
+        assert!(text.contains("\n  [1,0,1,\"2人\"]\n"), "{text}");
+        // The same manifest as version 2 wrote it is read as the same figures.
+        let v2 = text
+            .replace("\"version\": 3,", "\"version\": 2,")
+            .replace(
+                "\"names\": [\n  [\"a.b\",\"什么\"]\n],",
+                "\"labels\": [\n  \"什么\"\n],",
+            )
+            .replace("[0,0,1,\"1人\"]", "[0,\"a.b\",1,0,\"1人\"]")
+            .replace("[1,0,1,\"2人\"]", "[1,\"a.b\",1,0,\"2人\"]");
+        let old = Manifest::from_bytes(v2.as_bytes()).expect("version 2 is read");
+        assert!(diff(&m, &old).is_empty());
+        assert_eq!(
+            old.to_bytes(),
+            text.as_bytes(),
+            "written again as version 3"
+        );
+        assert!(
+            Manifest::from_bytes(
+                text.replace("\"version\": 3,", "\"version\": 1,")
+                    .as_bytes()
+            )
+            .is_none()
+        );
         assert_eq!(
             Key::parse("data/a.yaml#a.b"),
             Key::Data("data/a.yaml", "a.b")

@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use rustc_hash::FxHashMap;
 use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use super::{Change, FILE, Figure, Key, Manifest, Pending, VERSION};
+use super::{Change, FILE, Figure, Key, Manifest, Pending, readable};
 
 /// The head of a published manifest: enough to tell which data files changed since.
 #[derive(Clone, Debug)]
@@ -50,14 +50,14 @@ const HEAD_READ: &str = "huibao: the head is read";
 
 impl Published {
     /// Reads the head of the manifest published in `out_dir`; `None` when there is none or
-    /// it is not one of this version.
+    /// it is not of a version read (this one or 2).
     pub fn read(out_dir: &Path) -> Option<Published> {
         let file = out_dir.join(FILE);
         let reader = BufReader::new(std::fs::File::open(&file).ok()?);
         let mut head = Head::default();
         // Any layout of JSON: stopped on purpose at the pages.
         read_document(serde_json::Deserializer::from_reader(reader), &mut head)?;
-        (head.version == Some(VERSION)).then_some(Published {
+        head.version.is_some_and(readable).then_some(Published {
             file,
             data: head.data,
         })
@@ -107,7 +107,7 @@ impl Published {
         }
         let mut head = Head::default();
         read_document(serde_json::Deserializer::from_slice(&head_bytes), &mut head)?;
-        (head.version == Some(VERSION)).then_some((reader, head))
+        head.version.is_some_and(readable).then_some((reader, head))
     }
 
     /// Reads the pages, handing each published figure to `figure` (which says whether to
@@ -325,7 +325,10 @@ struct Head {
     version: Option<u32>,
     data: BTreeMap<String, String>,
     files: Vec<(String, String)>,
+    /// Version 2's labels.
     labels: Vec<String>,
+    /// Version 3's names: (key, label).
+    names: Vec<(String, String)>,
     pending: Vec<Pending>,
 }
 
@@ -459,6 +462,7 @@ impl<'de> Visitor<'de> for Document<'_> {
                 "data" => self.head.data = map.next_value()?,
                 "files" => self.head.files = map.next_value()?,
                 "labels" => self.head.labels = map.next_value()?,
+                "names" => self.head.names = map.next_value()?,
                 "pages" => return Err(de::Error::custom(HEAD_READ)),
                 "pending" => {
                     let pending: Vec<(String, String, String)> = map.next_value()?;
@@ -476,10 +480,17 @@ impl<'de> Visitor<'de> for Document<'_> {
     }
 }
 
-/// A figure as written: of a data file `[file, key, line, label, value]`, else
-/// `[key, what, src, value]`. Texts are borrowed from the line unless they had escapes.
+/// A figure as written: of a data file `[file, name, line, value]` (version 3) or
+/// `[file, key, line, label, value]` (version 2), else `[key, what, src, value]`. Texts are
+/// borrowed from the line unless they had escapes.
 #[derive(Debug, PartialEq, Eq)]
 enum Item<'a> {
+    Named {
+        file: u32,
+        name: u32,
+        line: u32,
+        value: Cow<'a, str>,
+    },
     Data {
         file: u32,
         inside: Cow<'a, str>,
@@ -497,8 +508,9 @@ enum Item<'a> {
 
 impl<'a> Item<'a> {
     /// A data figure's line as huibao writes it when its texts need no escapes
-    /// (`[3,"households",8,3,"52户"]`, most of a manifest's million lines), read without
-    /// the JSON parser; `None` for any other line, which serde_json reads.
+    /// (`[3,5,8,"52户"]`, or version 2's `[3,"households",8,3,"52户"]`: most of a
+    /// manifest's million lines), read without the JSON parser; `None` for any other line,
+    /// which serde_json reads.
     fn quick(line: &'a [u8]) -> Option<Item<'a>> {
         fn number(bytes: &[u8]) -> Option<(u32, &[u8])> {
             let digits = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
@@ -516,7 +528,19 @@ impl<'a> Item<'a> {
         }
         let inner = line.strip_prefix(b"[")?.strip_suffix(b"]")?;
         let (file, rest) = number(inner)?;
-        let (inside, rest) = text(rest.strip_prefix(b",")?)?;
+        let rest = rest.strip_prefix(b",")?;
+        if rest.first() != Some(&b'"') {
+            let (name, rest) = number(rest)?;
+            let (line, rest) = number(rest.strip_prefix(b",")?)?;
+            let (value, rest) = text(rest.strip_prefix(b",")?)?;
+            return rest.is_empty().then_some(Item::Named {
+                file,
+                name,
+                line,
+                value: Cow::Borrowed(value),
+            });
+        }
+        let (inside, rest) = text(rest)?;
         let (line, rest) = number(rest.strip_prefix(b",")?)?;
         let (label, rest) = number(rest.strip_prefix(b",")?)?;
         let (value, rest) = text(rest.strip_prefix(b",")?)?;
@@ -533,6 +557,13 @@ impl<'a> Item<'a> {
     /// `None` if it names a file the head does not list.
     fn key_and_value<'i>(&'i self, head: &'i Head) -> Option<(Key<'i>, Cow<'i, str>)> {
         match self {
+            Item::Named {
+                file, name, value, ..
+            } => {
+                let (path, _) = head.files.get(*file as usize)?;
+                let (inside, _) = head.names.get(*name as usize)?;
+                Some((Key::Data(path, inside), Cow::Borrowed(value)))
+            }
             Item::Data {
                 file,
                 inside,
@@ -549,22 +580,32 @@ impl<'a> Item<'a> {
     /// What the figure is and where it came from, as the published manifest says (for a
     /// figure no longer published).
     fn what_and_src(&self, head: &Head) -> (String, String) {
-        match self {
+        let (file, line, label) = match self {
+            Item::Named {
+                file, name, line, ..
+            } => {
+                let label = head
+                    .names
+                    .get(*name as usize)
+                    .map_or("", |(_, l)| l.as_str());
+                (file, line, label)
+            }
             Item::Data {
                 file, line, label, ..
             } => {
-                let (path, title) = head
-                    .files
-                    .get(*file as usize)
-                    .map_or(("", ""), |(p, t)| (p.as_str(), t.as_str()));
                 let label = head.labels.get(*label as usize).map_or("", String::as_str);
-                (
-                    format!("{title} {label}").trim().to_string(),
-                    format!("{path}:{line}"),
-                )
+                (file, line, label)
             }
-            Item::Computed { what, src, .. } => (what.to_string(), src.to_string()),
-        }
+            Item::Computed { what, src, .. } => return (what.to_string(), src.to_string()),
+        };
+        let (path, title) = head
+            .files
+            .get(*file as usize)
+            .map_or(("", ""), |(p, t)| (p.as_str(), t.as_str()));
+        (
+            format!("{title} {label}").trim().to_string(),
+            format!("{path}:{line}"),
+        )
     }
 }
 
@@ -600,7 +641,8 @@ impl<'de> Visitor<'de> for TextVisitor {
     }
 }
 
-/// The first element of an item: a file's number or a computed figure's key.
+/// The first element of an item (a file's number or a computed figure's key), or a data
+/// figure's second (its name's number, or version 2's key in the file).
 enum First<'a> {
     File(u32),
     Key(Cow<'a, str>),
@@ -641,12 +683,20 @@ impl<'de> Visitor<'de> for ItemVisitor {
         let missing = || de::Error::custom("a figure too short");
         let first: First<'de> = seq.next_element()?.ok_or_else(missing)?;
         let item = match first {
-            First::File(file) => Item::Data {
-                file,
-                inside: seq.next_element::<Text<'de>>()?.ok_or_else(missing)?.0,
-                line: seq.next_element()?.ok_or_else(missing)?,
-                label: seq.next_element()?.ok_or_else(missing)?,
-                value: seq.next_element::<Text<'de>>()?.ok_or_else(missing)?.0,
+            First::File(file) => match seq.next_element::<First<'de>>()?.ok_or_else(missing)? {
+                First::File(name) => Item::Named {
+                    file,
+                    name,
+                    line: seq.next_element()?.ok_or_else(missing)?,
+                    value: seq.next_element::<Text<'de>>()?.ok_or_else(missing)?.0,
+                },
+                First::Key(inside) => Item::Data {
+                    file,
+                    inside,
+                    line: seq.next_element()?.ok_or_else(missing)?,
+                    label: seq.next_element()?.ok_or_else(missing)?,
+                    value: seq.next_element::<Text<'de>>()?.ok_or_else(missing)?.0,
+                },
             },
             First::Key(key) => Item::Computed {
                 key,
@@ -777,12 +827,75 @@ mod tests {
         }
     }
 
+    proptest! {
+        /// The same for a line of version 3 (`[file, name, line, value]`).
+        #[test]
+        fn a_named_data_line_reads_the_same_without_the_json_parser(
+            file in any::<u32>(),
+            name in any::<u32>(),
+            line in any::<u32>(),
+            value in "[0-9.,万元人户\"\\\\ ]{0,8}",
+        ) {
+            let written = format!("[{file},{name},{line},{}]", serde_json::to_string(&value).unwrap());
+            let parsed: Item<'_> = serde_json::from_slice(written.as_bytes()).unwrap();
+            prop_assert_eq!(&parsed, &Item::Named { file, name, line, value: Cow::Owned(value.clone()) });
+            match Item::quick(written.as_bytes()) {
+                Some(quick) => prop_assert_eq!(quick, parsed),
+                None => prop_assert!(written.contains('\\'), "{}", written),
+            }
+        }
+    }
+
+    /// A figure of version 2 and the same figure of version 3 are one figure: the same key,
+    /// value, name and source, each read through its own head's tables.
+    #[test]
+    fn a_figure_of_either_version_is_the_same_figure() {
+        let files = vec![("data/a.yaml".to_string(), "甲村".to_string())];
+        let old = Head {
+            files: files.clone(),
+            labels: vec!["x".into(), "户数".into()],
+            ..Head::default()
+        };
+        let new = Head {
+            files,
+            names: vec![
+                ("y".into(), "x".into()),
+                ("households".into(), "户数".into()),
+            ],
+            ..Head::default()
+        };
+        fn read(line: &str) -> Item<'_> {
+            Item::quick(line.as_bytes()).expect(line)
+        }
+        let (v2, v3) = (
+            read(r#"[0,"households",4,1,"52户"]"#),
+            read(r#"[0,1,4,"52户"]"#),
+        );
+        assert_eq!(v2.key_and_value(&old), v3.key_and_value(&new));
+        let (key, value) = v3.key_and_value(&new).unwrap();
+        assert_eq!(
+            (key.to_string(), value.as_ref()),
+            ("data/a.yaml#households".into(), "52户")
+        );
+        assert_eq!(v2.what_and_src(&old), v3.what_and_src(&new));
+        assert_eq!(
+            v3.what_and_src(&new),
+            ("甲村 户数".to_string(), "data/a.yaml:4".to_string())
+        );
+        // A name the head does not have is no figure.
+        assert_eq!(read(r#"[0,2,4,"52户"]"#).key_and_value(&new), None);
+    }
+
     #[test]
     fn lines_not_of_a_data_figure_are_left_to_the_json_parser() {
         for line in [
             "[\"sum(x)\",\"合计\",\"a\",\"3人\"]",
             "[1,\"a\",2,3]",
             "[1,\"a\",2,3,\"x\",4]",
+            "[1,2,3]",
+            "[1,2,3,4]",
+            "[1,2,3,\"x\",4]",
+            "[1,2,-3,\"x\"]",
             "[1,\"a\",-2,3,\"x\"]",
             "[1,\"a\\\"b\",2,3,\"x\"]",
             "[1\"a\",2,3,\"x\"]",
