@@ -1264,6 +1264,13 @@ mod tests {
             )
             .replace("[0,0,1,\"1人\"]", "[0,\"a.b\",1,0,\"1人\"]")
             .replace("[1,0,1,\"2人\"]", "[1,\"a.b\",1,0,\"2人\"]");
+        assert!(
+            v2.contains("[0,\"a.b\",1,0,\"1人\"]")
+                && v2.contains("[1,\"a.b\",1,0,\"2人\"]")
+                && v2.contains("\"labels\"")
+                && !v2.contains("\"names\""),
+            "{v2}"
+        );
         let old = Manifest::from_bytes(v2.as_bytes()).expect("version 2 is read");
         assert!(diff(&m, &old).is_empty());
         assert_eq!(

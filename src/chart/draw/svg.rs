@@ -27,14 +27,14 @@ use plotters_backend::{
     FontStyle, FontTransform,
 };
 
-use super::{FONT_STACK, PLOTTED_FAMILY};
+use super::{FONT_STACK, PLOTTED_FAMILY, TEXT};
 use crate::html::push_html_text;
 
 /// The font size most chart text has: the root `<svg>` states it once.
 const BASE_FONT_SIZE: f64 = 12.0;
 
-/// The colour most chart text has (`#222222`): the root `<svg>` states it once as `fill`.
-const BASE_TEXT_COLOR: (u8, u8, u8) = (0x22, 0x22, 0x22);
+/// The colour most chart text has ([`TEXT`]): the root `<svg>` states it once as `fill`.
+const BASE_TEXT_COLOR: (u8, u8, u8) = (TEXT.0, TEXT.1, TEXT.2);
 
 /// A plotters backend writing huibao's lean SVG into a string.
 pub struct LeanSvg {
@@ -53,7 +53,9 @@ impl LeanSvg {
         let mut svg = String::with_capacity(8192);
         svg.push_str("<svg font-family=\"");
         svg.push_str(FONT_STACK);
-        svg.push_str("\" font-size=\"12\" fill=\"#222222\" text-anchor=\"middle\" width=\"");
+        svg.push_str("\" font-size=\"12\"");
+        push_color_attribute(&mut svg, "fill", BASE_TEXT_COLOR);
+        svg.push_str(" text-anchor=\"middle\" width=\"");
         push_int(&mut svg, width);
         svg.push_str("\" height=\"");
         push_int(&mut svg, height);
@@ -114,16 +116,7 @@ impl LeanSvg {
 
     /// ` name="#RRGGBB"`.
     fn color_attribute(&mut self, name: &str, color: BackendColor) {
-        const HEX: &[u8; 16] = b"0123456789ABCDEF";
-        self.svg.push(' ');
-        self.svg.push_str(name);
-        self.svg.push_str("=\"#");
-        let (r, g, b) = color.rgb;
-        for byte in [r, g, b] {
-            self.svg.push(char::from(HEX[usize::from(byte >> 4)]));
-            self.svg.push(char::from(HEX[usize::from(byte & 15)]));
-        }
-        self.svg.push('"');
+        push_color_attribute(&mut self.svg, name, color.rgb);
     }
 
     /// ` opacity="…"` unless the colour is opaque (the default).
@@ -150,8 +143,11 @@ impl LeanSvg {
     /// A slice of a pie filled with `color`: from the centre `center` (pixels) out to the
     /// circle of `radius`, and along it clockwise from angle `from` to angle `to` (radians,
     /// 0 at three o'clock). An SVG path with arcs: exact at any size, a few dozen bytes where
-    /// a polygon took a point every 0.05 radians. An arc of more than half the circle is
-    /// drawn as two halves (an arc whose two ends round to one point would draw nothing).
+    /// a polygon took a point every 0.05 radians. Each arc is at most a quarter of the
+    /// circle: its ends, rounded to whole pixels, stay well inside the circle's diameter (an
+    /// arc of nearly half the circle whose rounded ends lay a pixel short of it bent about a
+    /// centre ~12 pixels away, flattening its side; one whose two ends rounded to one point
+    /// drew nothing). A slice of no angle draws nothing.
     pub fn sector(
         &mut self,
         center: (f64, f64),
@@ -160,7 +156,7 @@ impl LeanSvg {
         to: f64,
         color: BackendColor,
     ) {
-        if !self.open("path", color) {
+        if to <= from || !self.open("path", color) {
             return;
         }
         self.opacity(color);
@@ -177,12 +173,9 @@ impl LeanSvg {
         self.svg.push('L');
         let (x, y) = at(from);
         self.pair(x, y);
-        let ends = if to - from > std::f64::consts::PI {
-            vec![(from + to) / 2.0, to]
-        } else {
-            vec![to]
-        };
-        for end in ends {
+        let arcs = ((to - from) / std::f64::consts::FRAC_PI_2).ceil().max(1.0) as u32;
+        for k in 1..=arcs {
+            let end = from + (to - from) * f64::from(k) / f64::from(arcs);
             self.svg.push('A');
             self.pair(r, r);
             self.svg.push_str(" 0 0 1 ");
@@ -198,6 +191,19 @@ impl LeanSvg {
         self.svg.push(' ');
         push_int(&mut self.svg, y);
     }
+}
+
+/// ` name="#RRGGBB"` at the end of `out`.
+fn push_color_attribute(out: &mut String, name: &str, (r, g, b): (u8, u8, u8)) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    out.push(' ');
+    out.push_str(name);
+    out.push_str("=\"#");
+    for byte in [r, g, b] {
+        out.push(char::from(HEX[usize::from(byte >> 4)]));
+        out.push(char::from(HEX[usize::from(byte & 15)]));
+    }
+    out.push('"');
 }
 
 fn push_int(out: &mut String, value: impl itoa::Integer) {
@@ -466,33 +472,69 @@ mod tests {
         let mut svg = LeanSvg::new(300, 300);
         svg.sector((150.0, 150.0), 100.0, from, to, RED.to_backend_color());
         let svg = svg.finish();
-        let start = svg.find("<path").unwrap();
+        let start = svg.find('>').unwrap() + 1;
         svg[start..svg.len() - "</svg>".len()].to_string()
     }
 
     #[test]
-    fn a_slice_is_an_arc_in_halves_when_it_is_more_than_half_the_circle() {
+    fn a_slice_is_arcs_of_at_most_a_quarter_of_the_circle() {
         use std::f64::consts::{FRAC_PI_2, PI, TAU};
         // A quarter from twelve o'clock to three: one arc, clockwise (sweep flag 1).
         assert_eq!(
             sector(-FRAC_PI_2, 0.0),
             "<path fill=\"#FF0000\" d=\"M150 150L150 50A100 100 0 0 1 250 150Z\"/>"
         );
-        // Three quarters: two arcs, each of less than half the circle.
+        // Half the circle: two quarters.
         assert_eq!(
-            sector(-FRAC_PI_2, PI),
-            "<path fill=\"#FF0000\" d=\"M150 150L150 50A100 100 0 0 1 221 221A100 100 0 0 1 50 150Z\"/>"
+            sector(-FRAC_PI_2, FRAC_PI_2),
+            "<path fill=\"#FF0000\" d=\"M150 150L150 50A100 100 0 0 1 250 150A100 100 0 0 1 150 250Z\"/>"
         );
-        // The whole circle (a single slice of 100 %): its two halves, not an arc from a point
+        // The whole circle (a single slice of 100 %): four quarters, not an arc from a point
         // to itself, which draws nothing.
         assert_eq!(
             sector(-FRAC_PI_2, -FRAC_PI_2 + TAU),
-            "<path fill=\"#FF0000\" d=\"M150 150L150 50A100 100 0 0 1 150 250A100 100 0 0 1 150 50Z\"/>"
+            "<path fill=\"#FF0000\" d=\"M150 150L150 50A100 100 0 0 1 250 150A100 100 0 0 1 150 250A100 100 0 0 1 50 150A100 100 0 0 1 150 50Z\"/>"
         );
+        // A slice of no angle is not drawn.
+        assert!(!sector(PI, PI).contains("<path"));
         // A transparent slice is not drawn.
         let mut svg = LeanSvg::new(10, 10);
         svg.sector((5.0, 5.0), 4.0, 0.0, 1.0, RED.mix(0.0).to_backend_color());
         assert!(!svg.finish().contains("<path"));
+    }
+
+    /// Every arc of any slice, its ends rounded to whole pixels, bends about the pie's own
+    /// centre: half its chord is well under the radius (an arc whose rounded chord came within
+    /// a pixel of the diameter bent about a centre ~12 pixels away).
+    #[test]
+    fn every_arc_bends_about_the_pie_s_centre() {
+        use std::f64::consts::FRAC_PI_2;
+        for radius in [30.0, 100.0, 134.0, 134.5, 150.25] {
+            let center = (radius + 16.0, 150.5);
+            for start in (0..40).map(|i| -FRAC_PI_2 + f64::from(i) * 0.157) {
+                for sweep in (1..=200).map(|i| std::f64::consts::TAU * f64::from(i) / 200.0) {
+                    let mut svg = LeanSvg::new(400, 300);
+                    svg.sector(center, radius, start, start + sweep, RED.to_backend_color());
+                    let svg = svg.finish();
+                    let d = svg.split("d=\"").nth(1).unwrap().split('"').next().unwrap();
+                    let numbers: Vec<f64> = d
+                        .split(|c: char| !c.is_ascii_digit() && c != '-')
+                        .filter(|n| !n.is_empty())
+                        .map(|n| n.parse().unwrap())
+                        .collect();
+                    // M cx cy L x y, then A r r 0 0 1 x y for each arc.
+                    let mut last = (numbers[2], numbers[3]);
+                    for arc in numbers[4..].chunks(7) {
+                        let r = arc[0];
+                        let end = (arc[5], arc[6]);
+                        let half =
+                            ((end.0 - last.0).powi(2) + (end.1 - last.1).powi(2)).sqrt() / 2.0;
+                        assert!(half <= 0.75 * r, "{d}: an arc of half-chord {half}, r {r}");
+                        last = end;
+                    }
+                }
+            }
+        }
     }
 
     #[test]
