@@ -260,25 +260,40 @@ fn every_figure_shows_its_source() {
     }
 }
 
-#[test]
-fn a_correction_is_listed_logged_and_linked() {
+/// A copy of the bundled report, built (published into its `public/`).
+fn published_report() -> tempfile::TempDir {
     let site = copy_site(&repo());
     let first = huibao(site.path(), &["build"]);
     assert!(first.status.success(), "{}", text(&first));
-    let published = site.path().join("public/policies/health.html");
-    let before = fs::read(&published).unwrap();
+    site
+}
+
+/// Corrects the health page's hospitalisations, 1445 → 1446 (no entry in the log).
+fn correct_hospitalisations(site: &Path) {
     edit(
-        site.path(),
+        site,
         "data/policies/health.yaml",
         "hospitalisations: 1445",
         "hospitalisations: 1446",
     );
+}
+
+/// What `huibao diff` says of [`correct_hospitalisations`].
+const HOSPITALISATIONS_CORRECTED: &str =
+    "健康扶贫 贫困人口住院 住院人次：1445人次 → 1446人次（data/policies/health.yaml:5）\n";
+
+#[test]
+fn a_correction_is_listed_logged_and_linked() {
+    let site = published_report();
+    let published = site.path().join("public/policies/health.html");
+    let before = fs::read(&published).unwrap();
+    correct_hospitalisations(site.path());
     // diff says what would change, without building.
     let diff = huibao(site.path(), &["diff"]);
     assert!(diff.status.success());
     assert_eq!(
         String::from_utf8_lossy(&diff.stdout),
-        "健康扶贫 贫困人口住院 住院人次：1445人次 → 1446人次（data/policies/health.yaml:5）\n"
+        HOSPITALISATIONS_CORRECTED
     );
     let json = huibao(site.path(), &["diff", "--format", "json"]);
     let changes: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
@@ -421,9 +436,7 @@ fn as_version_2(manifest: &str) -> String {
 /// every figure) is still compared with: its corrections are found, in order and by key.
 #[test]
 fn a_site_published_with_the_manifest_of_version_2_is_still_compared() {
-    let site = copy_site(&repo());
-    let first = huibao(site.path(), &["build"]);
-    assert!(first.status.success(), "{}", text(&first));
+    let site = published_report();
     let manifest = site.path().join("public/figures.json");
     let written = fs::read_to_string(&manifest).unwrap();
     assert!(written.contains("\n\"version\": 3,\n"), "{written}");
@@ -444,16 +457,11 @@ fn a_site_published_with_the_manifest_of_version_2_is_still_compared() {
         String::from_utf8_lossy(&diff.stdout),
         "与已发布的站点相比，没有数字改变。\n"
     );
-    edit(
-        site.path(),
-        "data/policies/health.yaml",
-        "hospitalisations: 1445",
-        "hospitalisations: 1446",
-    );
+    correct_hospitalisations(site.path());
     let diff = huibao(site.path(), &["diff"]);
     assert_eq!(
         String::from_utf8_lossy(&diff.stdout),
-        "健康扶贫 贫困人口住院 住院人次：1445人次 → 1446人次（data/policies/health.yaml:5）\n"
+        HOSPITALISATIONS_CORRECTED
     );
     let built = huibao(site.path(), &["build"]);
     let said = text(&built);
@@ -678,14 +686,8 @@ fn a_comment_is_not_a_change_and_a_removed_file_is_named() {
 
 #[test]
 fn a_missing_correction_is_not_forgotten_after_one_build() {
-    let site = copy_site(&repo());
-    assert!(huibao(site.path(), &["build"]).status.success());
-    edit(
-        site.path(),
-        "data/policies/health.yaml",
-        "hospitalisations: 1445",
-        "hospitalisations: 1446",
-    );
+    let site = published_report();
+    correct_hospitalisations(site.path());
     // Built without --deny-warnings: published, with the warning.
     let first = text(&huibao(site.path(), &["build"]));
     assert!(first.contains("correction-missing"), "{first}");
