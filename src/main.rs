@@ -700,18 +700,36 @@ fn diff(
             || rendered.site.root.join(&rendered.site.config.output_dir),
             std::path::Path::to_path_buf,
         );
-        let problem = diagnostics::Diagnostic::error(
-            "diff-no-published-site",
-            Some(diagnostics::Location::file(dir.join(huibao::manifest::FILE))),
-            diagnostics::Text::new(
-                "找不到已发布站点的数字清单（figures.json），无法比较",
-                "the published site's figures manifest (figures.json) is not there: nothing to compare with",
-            ),
-        )
-        .with_hint(diagnostics::Text::new(
-            "先用 huibao build 生成一次，或用 --against 指定已发布站点的文件夹",
-            "build once with huibao build, or name the published site's folder with --against",
-        ));
+        let manifest = dir.join(huibao::manifest::FILE);
+        // There but not readable (damaged, or written by a huibao that writes another
+        // version, on another PC of a shared folder) is not "not there".
+        let problem = if manifest.is_file() {
+            diagnostics::Diagnostic::error(
+                "diff-manifest-unreadable",
+                Some(diagnostics::Location::file(manifest)),
+                diagnostics::Text::new(
+                    "已发布站点的数字清单 figures.json 无法读取（已损坏，或由别的版本的 huibao 写成），无法比较",
+                    "the published site's figures.json cannot be read (damaged, or written by another version of huibao): nothing to compare with",
+                ),
+            )
+            .with_hint(diagnostics::Text::new(
+                "用写出它的 huibao 或更新的版本比较（新版本也读旧版本的清单）；确认这是这个站点的输出文件夹",
+                "compare with the huibao that wrote it or a newer one (a newer one reads older manifests too); check that this is the site's output folder",
+            ))
+        } else {
+            diagnostics::Diagnostic::error(
+                "diff-no-published-site",
+                Some(diagnostics::Location::file(manifest)),
+                diagnostics::Text::new(
+                    "找不到已发布站点的数字清单（figures.json），无法比较",
+                    "the published site's figures manifest (figures.json) is not there: nothing to compare with",
+                ),
+            )
+            .with_hint(diagnostics::Text::new(
+                "先用 huibao build 生成一次，或用 --against 指定已发布站点的文件夹",
+                "build once with huibao build, or name the published site's folder with --against",
+            ))
+        };
         return fail(&[problem], site, lang);
     };
     if format == Format::Json {

@@ -713,8 +713,40 @@ fn a_missing_correction_is_not_forgotten_after_one_build() {
 #[test]
 fn an_unreadable_manifest_is_said_and_an_empty_log_builds() {
     let site = copy_site(&repo());
+    // diff before any build: no manifest there.
+    let diff = huibao(site.path(), &["diff"]);
+    let said = text(&diff);
+    assert_eq!(diff.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("错误[diff-no-published-site]") && said.contains("public/figures.json"),
+        "{said}"
+    );
     assert!(huibao(site.path(), &["build"]).status.success());
-    fs::write(site.path().join("public/figures.json"), "{ not json").unwrap();
+    // One there that cannot be read (a later huibao's, say) is said to be so, not missing.
+    let manifest = site.path().join("public/figures.json");
+    let later = fs::read_to_string(&manifest)
+        .unwrap()
+        .replace("\n\"version\": 3,\n", "\n\"version\": 4,\n");
+    assert!(later.contains("\"version\": 4,"), "{later}");
+    fs::write(&manifest, later).unwrap();
+    for (lang, wanted) in [
+        (None, "错误[diff-manifest-unreadable]"),
+        (Some("en"), "error[diff-manifest-unreadable]"),
+    ] {
+        let mut args = vec!["diff"];
+        if let Some(lang) = lang {
+            args.extend(["--lang", lang]);
+        }
+        let diff = huibao(site.path(), &args);
+        let said = text(&diff);
+        assert_eq!(diff.status.code(), Some(1), "{said}");
+        assert!(
+            said.contains(wanted) && said.contains("public/figures.json"),
+            "{said}"
+        );
+        assert!(!said.contains("no-published-site"), "{said}");
+    }
+    fs::write(&manifest, "{ not json").unwrap();
     let out = huibao(site.path(), &["build", "--deny-warnings"]);
     let said = text(&out);
     assert_eq!(out.status.code(), Some(1), "{said}");
