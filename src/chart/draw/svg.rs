@@ -137,9 +137,7 @@ impl LeanSvg {
         }
         self.svg.push('"');
     }
-}
 
-impl LeanSvg {
     /// A slice of a pie filled with `color`: from the centre `center` (pixels) out to the
     /// circle of `radius`, and along it clockwise from angle `from` to angle `to` (radians,
     /// 0 at three o'clock). An SVG path with arcs: exact at any size, a few dozen bytes where
