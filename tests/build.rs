@@ -55,6 +55,52 @@ fn data_values_come_out_as_text_not_markup() {
     );
 }
 
+/// Data whose keys are in Chinese, read in a template by quoting them in brackets, as a
+/// clerk writes them (`extra["户数"]`): a plain value and a figure with its source. Tera cut
+/// such a path inside a character and panicked (an internal error, nothing built).
+#[test]
+fn chinese_keys_are_read_in_brackets() {
+    let site = tempfile::tempdir().unwrap();
+    let root = site.path();
+    fs::create_dir_all(root.join("content")).unwrap();
+    fs::create_dir_all(root.join("data")).unwrap();
+    fs::write(root.join("huibao.toml"), "title = \"测试\"\n").unwrap();
+    fs::write(root.join("data/extra.yaml"), "名称: 示例村\n户数: 12\n").unwrap();
+    fs::write(
+        root.join("content/index.md"),
+        "+++\ntitle = \"首页\"\n+++\n\n{{ extra[\"名称\"] }}共有{{ extra[\"户数\"] | fig(unit=\"户\") }}。\n",
+    )
+    .unwrap();
+    let checked = huibao(root, &["check"]);
+    assert!(checked.status.success(), "{}", text(&checked));
+    let out = tempfile::tempdir().unwrap();
+    build_ok(root, out.path());
+    let page = fs::read_to_string(out.path().join("index.html")).unwrap();
+    assert!(
+        page.contains("<p>示例村共有<span data-src=\"data/extra.yaml:2\">12户</span>。</p>"),
+        "{page}"
+    );
+    // Written after a dot, which Tera's names cannot hold: said where, and how to write it.
+    fs::write(
+        root.join("content/index.md"),
+        "+++\ntitle = \"首页\"\n+++\n\n{{ extra.名称 }}\n",
+    )
+    .unwrap();
+    let checked = huibao(root, &["check"]);
+    let said = text(&checked);
+    assert_eq!(checked.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("错误[template] content/index.md:5:9:")
+            && said.contains("把 extra.名称 写成 extra[\"名称\"]"),
+        "{said}"
+    );
+    let english = text(&huibao(root, &["--lang", "en", "check"]));
+    assert!(
+        english.contains("write extra[\"名称\"], not extra.名称"),
+        "{english}"
+    );
+}
+
 #[test]
 fn two_builds_are_byte_identical() {
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());

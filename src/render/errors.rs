@@ -18,7 +18,10 @@ pub fn template_error(error: &tera::Error, file: &Path, template: &str) -> Diagn
         current = e.source();
     }
     let full = messages.join("\n");
-    let location = parse_arrow_location(&full)
+    let arrow = parse_arrow_location(&full);
+    // `extra.名称`: a key in Chinese after a dot, which Tera's names cannot hold.
+    let key_in_brackets = arrow.and_then(|(line, col)| key_needing_brackets(template, line, col));
+    let location = arrow
         .or_else(|| locate_names(template, &quoted_names(&full)))
         .map(|(line, col)| Location::new(file, line, col))
         .unwrap_or_else(|| Location::file(file));
@@ -43,10 +46,49 @@ pub fn template_error(error: &tera::Error, file: &Path, template: &str) -> Diagn
             Text::new(format!("模板错误：{zh}"), format!("template error: {en}"))
         },
     )
-    .with_hint(Text::new(
-        "检查 {{ }} 和 {% %} 里的变量名、括号和过滤器；数据的键名见 data/ 下的文件（如 township.registered.households）",
-        "check the names, brackets and filters inside {{ }} and {% %}; data keys are those of the files under data/ (e.g. township.registered.households)",
-    ))
+    .with_hint(match key_in_brackets {
+        Some((written, bracketed)) => Text::new(
+            format!("键名不是英文字母和数字时（中文、空格），用引号和方括号读：把 {written} 写成 {bracketed}"),
+            format!("a key that is not ASCII letters and digits (Chinese, a space) is read in quotes and brackets: write {bracketed}, not {written}"),
+        ),
+        None => Text::new(
+            "检查 {{ }} 和 {% %} 里的变量名、括号和过滤器；数据的键名见 data/ 下的文件（如 township.registered.households）",
+            "check the names, brackets and filters inside {{ }} and {% %}; data keys are those of the files under data/ (e.g. township.registered.households)",
+        ),
+    })
+}
+
+/// Where a parse error stands (`line`, `col`: characters, 1-based) at a dot followed by a
+/// key that is not a plain ASCII name (`extra.名称`): the path as written and as it is read
+/// (`extra["名称"]`).
+fn key_needing_brackets(template: &str, line: usize, col: usize) -> Option<(String, String)> {
+    let chars: Vec<char> = template
+        .lines()
+        .nth(line.checked_sub(1)?)?
+        .chars()
+        .collect();
+    let at = col.checked_sub(1)?;
+    // Tera stops at the dot or at the key's first character.
+    let dot = [Some(at), at.checked_sub(1)]
+        .into_iter()
+        .flatten()
+        .find(|&i| chars.get(i) == Some(&'.'))?;
+    let key: String = chars[dot + 1..]
+        .iter()
+        .take_while(|c| c.is_alphanumeric() || **c == '_')
+        .collect();
+    let mut path: Vec<char> = chars[..dot]
+        .iter()
+        .rev()
+        .take_while(|c| c.is_ascii_alphanumeric() || **c == '_' || **c == '.')
+        .copied()
+        .collect();
+    path.reverse();
+    let path: String = path.into_iter().collect();
+    if key.is_ascii() || path.is_empty() {
+        return None;
+    }
+    Some((format!("{path}.{key}"), format!("{path}[\"{key}\"]")))
 }
 
 /// A helper's message written `English / 中文` (see `figure::bilingual`) as (English,
@@ -200,6 +242,24 @@ mod tests {
         let open = "{{ b }}\n{{ chart(title=\"名字图\", values=\"name\"";
         assert_eq!(super::locate_names(open, &names), Some((2, 31)));
         assert_eq!(super::locate_names("名字图 name", &names), Some((1, 5)));
+    }
+
+    #[test]
+    fn a_key_in_chinese_after_a_dot_is_written_in_brackets() {
+        let template = "第一行\n值：{{ extra.名称 }}，{{ v.registered.户 数 }}{{ v.name.x }}";
+        let at = |col| super::key_needing_brackets(template, 2, col);
+        let wanted =
+            |path: &str, key: &str| Some((format!("{path}.{key}"), format!("{path}[\"{key}\"]")));
+        // At the dot or at the key's first character, as Tera points.
+        assert_eq!(at(11), wanted("extra", "名称"));
+        assert_eq!(at(12), wanted("extra", "名称"));
+        assert_eq!(at(33), wanted("v.registered", "户"));
+        // A plain key, a place with no dot, a line or column past the text: nothing.
+        assert_eq!(at(44), None);
+        assert_eq!(at(3), None);
+        assert_eq!(super::key_needing_brackets(template, 9, 1), None);
+        assert_eq!(super::key_needing_brackets(template, 2, 0), None);
+        assert_eq!(super::key_needing_brackets(template, 2, 400), None);
     }
 
     #[test]

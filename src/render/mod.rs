@@ -2212,6 +2212,33 @@ mod tests {
         assert_eq!(tera::dotted_pointer(&escaped, "a~1b.c~0d"), Some(&json!(7)));
         assert_eq!(tera::dotted_pointer(&escaped, "a/b.c~d"), Some(&json!(7)));
         assert_eq!(tera::dotted_pointer(&escaped, "a~1b.c~1d"), None);
+        // Keys in Chinese, quoted in brackets (a clerk's `extra["名称"]`): Tera cut the path
+        // by characters counted as bytes, inside `名`, and panicked.
+        context.insert(
+            "extra",
+            &json!({ "名称": "示例", "户 数": { "合计": 12, "total": 13 } }),
+        );
+        let template =
+            r#"{{ extra["名称"] }} {{ extra["户 数"]["合计"] }} {{ extra["户 数"].total }}"#;
+        let rendered = Tera::one_off(template, &context, false).expect("renders");
+        assert_eq!(rendered, "示例 12 13");
+        // A plain path split at its dots, as the machine for quotes and brackets splits it.
+        let nested = json!({ "a": { "b": [10, { "c": 11 }] } });
+        for (path, wanted) in [
+            ("a.b.0", Some(json!(10))),
+            ("a.b.1.c", Some(json!(11))),
+            (".a..b.1.c.", Some(json!(11))),
+            ("a.b.01", None),
+            ("a.b.2", None),
+            ("a.x", None),
+            ("a.b.0.c", None),
+        ] {
+            assert_eq!(
+                tera::dotted_pointer(&nested, path),
+                wanted.as_ref(),
+                "{path}"
+            );
+        }
     }
 
     #[test]

@@ -362,7 +362,9 @@ impl<'a> Iterator for PointerMachina<'a> {
     fn next(&mut self) -> Option<Self::Item> {
         let forwarded = &self.pointer[self.last_position..];
         let mut offset: usize = 0;
-        for (i, character) in forwarded.chars().enumerate() {
+        // (Patched: `char_indices`, not `chars().enumerate()` — `i` slices the pointer by
+        // bytes, and a quoted key in Chinese (`township["名称"]`) was cut inside a character.)
+        for (i, character) in forwarded.char_indices() {
             match character {
                 '"' => {
                     if !self.escaped {
@@ -449,7 +451,43 @@ pub fn dotted_pointer<'a>(value: &'a Value, pointer: &str) -> Option<&'a Value> 
     if pointer.is_empty() {
         return Some(value);
     }
+    // (Patched) A plain dotted path (`v.basic.households`, nearly every one a page reads)
+    // cut at its dots in one pass over its bytes: the same segments as the machine below,
+    // which steps through every character for quotes and brackets — and is used when one
+    // of them (or an escape, `~`) is there.
+    let bytes = pointer.as_bytes();
+    let mut target = value;
+    let mut start = 0;
+    for (at, &byte) in bytes.iter().enumerate() {
+        match byte {
+            b'.' => {
+                if at > start {
+                    target = step(target, &pointer[start..at])?;
+                }
+                start = at + 1;
+            }
+            b'"' | b'\'' | b'\\' | b'[' | b']' | b'~' => return machine_pointer(value, pointer),
+            _ => {}
+        }
+    }
+    if start < bytes.len() {
+        target = step(target, &pointer[start..])?;
+    }
+    Some(target)
+}
 
+/// (Patched) The value at `token` of `target`: a key of an object, an index of a list.
+#[inline]
+fn step<'a>(target: &'a Value, token: &str) -> Option<&'a Value> {
+    match target {
+        Value::Object(map) => map.get(token),
+        Value::Array(list) => parse_index(token).and_then(|x| list.get(x)),
+        _ => None,
+    }
+}
+
+/// (Patched: out of `dotted_pointer`.) A dotted path with quotes, brackets or escapes.
+fn machine_pointer<'a>(value: &'a Value, pointer: &str) -> Option<&'a Value> {
     PointerMachina::new(pointer)
         .map(|mat| -> std::borrow::Cow<str> {
             if mat.contains('~') {
