@@ -248,3 +248,43 @@ fn a_template_helper_error_speaks_the_chosen_language() {
     );
     assert!(!en.contains("要写成文本"), "{en}");
 }
+
+/// Front matter written in YAML between `---` lines (as Hugo and Jekyll allow) is refused
+/// with how to write it for huibao, at line 1 of the file, in Chinese and in English — and
+/// the home page it belongs to is not said to be missing. Without a content/index.md, it is.
+#[test]
+fn front_matter_in_yaml_is_told_how_to_write_and_the_home_page_is_not_said_missing() {
+    let site = copy_site(&repo());
+    edit(
+        site.path(),
+        "content/index.md",
+        "+++\ntitle = \"示例乡2020年脱贫攻坚工作情况汇报\"\nweight = 0\nnumber_headings = true\n+++",
+        "---\ntitle: 示例乡2020年脱贫攻坚工作情况汇报\n---",
+    );
+    let output = huibao(site.path(), &["check"]);
+    let said = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("错误[front-matter] content/index.md:1:1: 前言用 --- 包起来（YAML 写法）")
+            && said.contains("把首尾两行 --- 改成 +++"),
+        "{said}"
+    );
+    assert!(!said.contains("home-missing"), "{said}");
+    let english = text(&huibao(site.path(), &["--lang", "en", "check"]));
+    assert!(
+        english.contains("the front matter is between --- lines (YAML)")
+            && english.contains("change both --- lines to +++"),
+        "{english}"
+    );
+    assert!(!english.contains("home-missing"), "{english}");
+    // Nothing is published.
+    assert_eq!(huibao(site.path(), &["build"]).status.code(), Some(1));
+    assert!(!site.path().join("public").exists());
+
+    fs::remove_file(site.path().join("content/index.md")).unwrap();
+    let said = text(&huibao(site.path(), &["check"]));
+    assert!(
+        said.contains("错误[home-missing] content/index.md: 站点没有首页 content/index.md"),
+        "{said}"
+    );
+}

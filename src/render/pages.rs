@@ -197,7 +197,17 @@ fn split_front_matter(
         ))
     };
     let Some(rest) = text.strip_prefix("+++\n") else {
-        problems.push(missing());
+        // Front matter in YAML between `---` lines, as Hugo and Jekyll allow: said so, with
+        // how to write it for huibao.
+        let yaml = text
+            .lines()
+            .next()
+            .is_some_and(|line| line.trim_end() == "---");
+        problems.push(if yaml {
+            yaml_front_matter(file)
+        } else {
+            missing()
+        });
         return (None, text.to_string());
     };
     let mut offset = 0;
@@ -240,6 +250,23 @@ fn split_front_matter(
             (None, template)
         }
     }
+}
+
+/// The error for front matter written in YAML between `---` lines (Hugo's and Jekyll's
+/// other way): huibao's is TOML between `+++` lines.
+fn yaml_front_matter(file: &std::path::Path) -> Diagnostic {
+    Diagnostic::error(
+        "front-matter",
+        Some(Location::new(file, 1, 1)),
+        Text::new(
+            "前言用 --- 包起来（YAML 写法）；huibao 的前言用 +++ 包起来，按 TOML 写",
+            "the front matter is between --- lines (YAML); huibao's is between +++ lines, in TOML",
+        ),
+    )
+    .with_hint(Text::new(
+        "把首尾两行 --- 改成 +++，把 title: 页面标题 改成 title = \"页面标题\"（键后用等号，文字加引号）",
+        "change both --- lines to +++, and title: Page title to title = \"Page title\" (an equals sign after each key, text in quotes)",
+    ))
 }
 
 /// Whether the content file `name` (`villages/_village.md`, `_partials/row.md`) is not a
@@ -358,7 +385,8 @@ pub fn plan(
             seen.insert(&page.key, i);
         }
     }
-    if !pages.iter().any(|p| p.key == "index.md") {
+    // A content/index.md whose front matter was refused is there: its error says why.
+    if !pages.iter().any(|p| p.key == "index.md") && !sources.iter().any(|s| s.name == "index.md") {
         problems.push(
             Diagnostic::error(
                 "home-missing",
