@@ -241,10 +241,21 @@ impl Config {
                     format!("invalid site settings: {}", error.message()),
                 ),
             )
-            .with_hint(Text::new(
-                "可用的设置：title、language、description、theme、output_dir、toc_section_limit、print_page、[document]、[search]（见 README）",
-                "the settings are: title, language, description, theme, output_dir, toc_section_limit, print_page, [document], [search] (see README)",
-            ))
+            .with_hint(
+                error
+                    .span()
+                    .and_then(|span| {
+                        crate::diagnostics::full_width_toml_hint(
+                            &text,
+                            span.start,
+                            ("huibao.toml ", "huibao.toml"),
+                        )
+                    })
+                    .unwrap_or_else(|| Text::new(
+                        "可用的设置：title、language、description、theme、output_dir、toc_section_limit、print_page、[document]、[search]（见 README）",
+                        "the settings are: title, language, description, theme, output_dir, toc_section_limit, print_page, [document], [search] (see README)",
+                    )),
+            )
         })
     }
 }

@@ -354,6 +354,50 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// The half-width character meant by `c`, a full-width one a Chinese keyboard types:
+/// quotes (“ ” ‘ ’), the ideographic space, and the full-width forms of ASCII (`（` `）`
+/// `＝` `｜` `，` `：` …, U+FF01–FF5E).
+pub fn half_width(c: char) -> Option<char> {
+    match c {
+        '“' | '”' => Some('"'),
+        '‘' | '’' => Some('\''),
+        '\u{3000}' => Some(' '),
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0),
+        _ => None,
+    }
+}
+
+/// A hint for a TOML file (`file`: `huibao.toml`, 前言) that did not parse at byte `offset`
+/// of `text` because of a full-width character — the one there, else the first on its
+/// line: which one, and the half-width one to type.
+pub fn full_width_toml_hint(text: &str, offset: usize, file: (&str, &str)) -> Option<Text> {
+    let offset = offset.min(text.len());
+    let line_start = text[..offset].rfind('\n').map_or(0, |at| at + 1);
+    let line = text[line_start..].lines().next().unwrap_or("");
+    let here = text.get(offset..).and_then(|rest| rest.chars().next());
+    let (typed, half) = here
+        .and_then(|c| half_width(c).map(|h| (c, h)))
+        .or_else(|| line.chars().find_map(|c| half_width(c).map(|h| (c, h))))?;
+    let (zh_file, en_file) = file;
+    Some(if typed == '\u{3000}' {
+        Text::new(
+            format!("这里有全角空格「　」，{zh_file}只认半角空格：切换到英文（半角）输入再写"),
+            format!(
+                "there is a full-width space here: {en_file} takes half-width spaces only (type it with the input method in English, half-width)"
+            ),
+        )
+    } else {
+        Text::new(
+            format!(
+                "「{typed}」是全角字符，{zh_file}只认半角的「{half}」：切换到英文（半角）输入再写"
+            ),
+            format!(
+                "`{typed}` is a full-width character: {en_file} takes the half-width `{half}` only (type it with the input method in English, half-width)"
+            ),
+        )
+    })
+}
+
 /// The whole number an environment variable `name` sets (counted in `unit`), or `default`
 /// when it is not set; a value that is not a whole number is the default with a warning in
 /// `notes` (never a silent one).

@@ -288,3 +288,152 @@ fn front_matter_in_yaml_is_told_how_to_write_and_the_home_page_is_not_said_missi
         "{said}"
     );
 }
+
+/// A one-page site whose home page's body is `body`, with a data file `extra.yaml` of one
+/// number under a Chinese key.
+fn one_page_site(body: &str) -> tempfile::TempDir {
+    let site = tempfile::tempdir().unwrap();
+    let root = site.path();
+    fs::create_dir_all(root.join("content")).unwrap();
+    fs::create_dir_all(root.join("data")).unwrap();
+    fs::write(root.join("huibao.toml"), "title = \"测试\"\n").unwrap();
+    fs::write(root.join("data/extra.yaml"), "户数: 12\n").unwrap();
+    fs::write(
+        root.join("content/index.md"),
+        format!("+++\ntitle = \"首页\"\n+++\n\n{body}\n"),
+    )
+    .unwrap();
+    site
+}
+
+/// Full-width characters typed inside a template's tags on a Chinese keyboard — quotes,
+/// the filter's bar, brackets, the equals sign, a comma, a space — are each named with the
+/// half-width one to type, at the tag, in Chinese and in English; inside quotes they are
+/// text, and right.
+#[test]
+fn full_width_characters_in_a_tag_are_named_with_their_half_width() {
+    let cases = [
+        (
+            r#"{{ extra["户数"] | fig(unit=“户”) }}"#,
+            "5:27",
+            "「“」",
+            "「\"」",
+            "`“`",
+        ),
+        (
+            r#"{{ extra["户数"] ｜ fig(unit="户") }}"#,
+            "5:16",
+            "「｜」",
+            "「|」",
+            "`｜`",
+        ),
+        (
+            r#"{{ extra["户数"] | fig(unit="户"） }}"#,
+            "5:30",
+            "「）」",
+            "「)」",
+            "`）`",
+        ),
+        (
+            r#"{{ extra["户数"] | fig(unit＝"户") }}"#,
+            "5:22",
+            "「＝」",
+            "「=」",
+            "`＝`",
+        ),
+        (
+            r#"{{ extra["户数"] | fig(unit="户"，dp=0) }}"#,
+            "5:30",
+            "「，」",
+            "「,」",
+            "`，`",
+        ),
+    ];
+    for (body, at, typed, half, english) in cases {
+        let site = one_page_site(body);
+        let output = huibao(site.path(), &["check"]);
+        let said = text(&output);
+        assert_eq!(output.status.code(), Some(1), "{body}: {said}");
+        assert!(
+            said.contains(&format!("错误[template] content/index.md:{at}:"))
+                && said.contains(&format!("里的{typed}是全角字符，模板只认半角的{half}")),
+            "{body}: {said}"
+        );
+        let said = text(&huibao(site.path(), &["--lang", "en", "check"]));
+        assert!(
+            said.contains(&format!(
+                "the {english} inside {{{{ }}}} or {{% %}} is a full-width character"
+            )),
+            "{body}: {said}"
+        );
+    }
+    let site = one_page_site("{%\u{3000}if true %}是{% endif %}");
+    let said = text(&huibao(site.path(), &["check"]));
+    assert!(said.contains("里有全角空格「　」"), "{said}");
+    // Full-width brackets inside quotes are the unit's text.
+    let site = one_page_site(r#"{{ extra["户数"] | fig(unit="（户）") }}"#);
+    let out = tempfile::tempdir().unwrap();
+    build_ok(site.path(), out.path());
+    let page = fs::read_to_string(out.path().join("index.html")).unwrap();
+    assert!(page.contains(">12（户）</span>"), "{page}");
+}
+
+/// A tag opened with full-width braces or percent signs is no tag: the page would show it
+/// as typed, so each is warned about where it is (the build goes on).
+#[test]
+fn a_tag_opened_with_full_width_braces_is_warned_about() {
+    let site = one_page_site("｛｛ extra[\"户数\"] ｝｝ 和 {％ if true ％}");
+    let output = huibao(site.path(), &["check"]);
+    let said = text(&output);
+    assert!(output.status.success(), "{said}");
+    assert!(
+        said.contains(
+            "警告[template-full-width] content/index.md:5:1: 「｛｛」用了全角括号或百分号"
+        ) && said.contains("警告[template-full-width] content/index.md:5:21: 「{％」"),
+        "{said}"
+    );
+    assert_eq!(said.matches("[template-full-width]").count(), 2, "{said}");
+    let english = text(&huibao(site.path(), &["--lang", "en", "check"]));
+    assert!(
+        english.contains("`｛｛` is typed with a full-width brace or percent sign"),
+        "{english}"
+    );
+}
+
+/// A full-width character in `huibao.toml` or in a page's front matter (both TOML) is named
+/// with the half-width one to type, where TOML stopped, in Chinese and in English.
+#[test]
+fn full_width_characters_in_the_settings_and_the_front_matter_are_named() {
+    let site = one_page_site("值");
+    fs::write(
+        site.path().join("huibao.toml"),
+        "title = \"测试\"\nlanguage = “zh-CN”\n",
+    )
+    .unwrap();
+    let said = text(&huibao(site.path(), &["check"]));
+    assert!(
+        said.contains("错误[config-invalid] huibao.toml:2:12:")
+            && said.contains("「“」是全角字符，huibao.toml 只认半角的「\"」"),
+        "{said}"
+    );
+    let english = text(&huibao(site.path(), &["--lang", "en", "check"]));
+    assert!(
+        english
+            .contains("`“` is a full-width character: huibao.toml takes the half-width `\"` only"),
+        "{english}"
+    );
+    fs::write(site.path().join("huibao.toml"), "title = \"测试\"\n").unwrap();
+    fs::write(
+        site.path().join("content/index.md"),
+        "+++\ntitle ＝ \"首页\"\n+++\n\n值\n",
+    )
+    .unwrap();
+    let output = huibao(site.path(), &["check"]);
+    let said = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("错误[front-matter] content/index.md:2:7:")
+            && said.contains("「＝」是全角字符，前言只认半角的「=」"),
+        "{said}"
+    );
+}

@@ -21,6 +21,8 @@ pub fn template_error(error: &tera::Error, file: &Path, template: &str) -> Diagn
     let arrow = parse_arrow_location(&full);
     // `extra.名称`: a key in Chinese after a dot, which Tera's names cannot hold.
     let key_in_brackets = arrow.and_then(|(line, col)| key_needing_brackets(template, line, col));
+    // `fig(unit=“户”)`: a full-width character typed on a Chinese keyboard inside a tag.
+    let full_width = arrow.and_then(|(line, col)| full_width_in_tag(template, line, col));
     let location = arrow
         .or_else(|| locate_names(template, &quoted_names(&full)))
         .map(|(line, col)| Location::new(file, line, col))
@@ -46,16 +48,67 @@ pub fn template_error(error: &tera::Error, file: &Path, template: &str) -> Diagn
             Text::new(format!("模板错误：{zh}"), format!("template error: {en}"))
         },
     )
-    .with_hint(match key_in_brackets {
-        Some((written, bracketed)) => Text::new(
+    .with_hint(match (full_width, key_in_brackets) {
+        (Some(('\u{3000}', _)), _) => Text::new(
+            "{{ }} 和 {% %} 里有全角空格「　」，模板只认半角空格：切换到英文（半角）输入再写",
+            "there is a full-width space inside {{ }} or {% %}: templates take half-width spaces only (type it with the input method in English, half-width)",
+        ),
+        (Some((typed, half)), _) => Text::new(
+            format!("{{{{ }}}} 和 {{% %}} 里的「{typed}」是全角字符，模板只认半角的「{half}」：切换到英文（半角）输入再写"),
+            format!("the `{typed}` inside {{{{ }}}} or {{% %}} is a full-width character: templates take the half-width `{half}` only (type it with the input method in English, half-width)"),
+        ),
+        (None, Some((written, bracketed))) => Text::new(
             format!("键名不是英文字母和数字时（中文、空格），用引号和方括号读：把 {written} 写成 {bracketed}"),
             format!("a key that is not ASCII letters and digits (Chinese, a space) is read in quotes and brackets: write {bracketed}, not {written}"),
         ),
-        None => Text::new(
+        (None, None) => Text::new(
             "检查 {{ }} 和 {% %} 里的变量名、括号和过滤器；数据的键名见 data/ 下的文件（如 township.registered.households）",
             "check the names, brackets and filters inside {{ }} and {% %}; data keys are those of the files under data/ (e.g. township.registered.households)",
         ),
     })
+}
+
+/// The first full-width character (with its half-width one) in the `{{ }}` or `{% %}` tag
+/// where a parse error stands (`line`, `col`: characters, 1-based): from the error on, else
+/// anywhere in the tag (Tera may stop before it, at the name it belongs to). Text in quotes
+/// is passed over (`fig(unit="（户）")` is right).
+fn full_width_in_tag(template: &str, line: usize, col: usize) -> Option<(char, char)> {
+    let line_start: usize = template
+        .split_inclusive('\n')
+        .take(line.checked_sub(1)?)
+        .map(str::len)
+        .sum();
+    let in_line = template[line_start..].lines().next()?;
+    let offset = line_start
+        + in_line
+            .char_indices()
+            .nth(col.checked_sub(1)?)
+            .map_or(in_line.len(), |(at, _)| at);
+    let (start, tag) =
+        tags(template).find(|(start, tag)| (*start..start + tag.len()).contains(&offset))?;
+    // (Where each character stands in the tag, and whether it is inside half-width quotes.)
+    let mut quote = None;
+    let unquoted: Vec<(usize, char)> = tag
+        .char_indices()
+        .filter(|&(_, c)| match quote {
+            Some(q) if c == q => {
+                quote = None;
+                false
+            }
+            Some(_) => false,
+            None if c == '"' || c == '\'' || c == '`' => {
+                quote = Some(c);
+                false
+            }
+            None => true,
+        })
+        .collect();
+    let full = |&(_, c): &(usize, char)| crate::diagnostics::half_width(c).map(|half| (c, half));
+    unquoted
+        .iter()
+        .filter(|(at, _)| start + at >= offset)
+        .find_map(full)
+        .or_else(|| unquoted.iter().find_map(full))
 }
 
 /// Where a parse error stands (`line`, `col`: characters, 1-based) at a dot followed by a

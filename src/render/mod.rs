@@ -345,6 +345,9 @@ pub fn render_site_cached(
     // The preview keeps the data context for its next build (see [`context::Cache`]).
     let keep = matches!(pages_to, PagesTo::Memory);
     let mut sources = pages::read_sources(site, &mut problems);
+    // Its warnings (a tag typed with full-width braces) are told beside the pages.
+    let source_notes: Vec<Diagnostic>;
+    (problems, source_notes) = problems.into_iter().partition(Diagnostic::is_error);
     // The template values and the table of numbers: made now by the preview and `check`; a
     // build makes its table as it packs the data, before the plan (below), and each page
     // makes the values it reads ([`context::LazyValues`]).
@@ -498,7 +501,7 @@ pub fn render_site_cached(
     timer.lap("plan");
     let content_tera = content_tera(&sources, figure_sources.clone(), lang, &mut problems);
     // Template mistakes stop the build; optional fields read unguarded are warnings.
-    let mut template_notes = Vec::new();
+    let mut template_notes = source_notes;
     if let Some(schema) = extras.schema {
         let last = keep.then_some(&mut cache.typechecked);
         let (errors, warnings) = match &checked {
@@ -512,7 +515,7 @@ pub fn render_site_cached(
         .into_iter()
         .partition::<Vec<_>, _>(Diagnostic::is_error);
         problems.extend(errors);
-        template_notes = warnings;
+        template_notes.extend(warnings);
     }
     let (layout_tera, layout_print) =
         theme::layout_tera(site, &mut problems, keep.then_some(&mut cache.layout));
