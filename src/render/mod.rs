@@ -2225,6 +2225,12 @@ mod tests {
             r#"{{ extra["名称"] }} {{ extra["户 数"]["合计"] }} {{ extra["户 数"].total }}"#;
         let rendered = Tera::one_off(template, &context, false).expect("renders");
         assert_eq!(rendered, "示例 12 13");
+        // A loop over a text goes by what a reader sees as one character (a letter with its
+        // accent, an emoji with its modifier): it looked for one past the end and panicked.
+        context.insert("word", &json!("e\u{301}x👍🏻"));
+        let rendered = Tera::one_off("{% for c in word %}{{ c }}|{% endfor %}", &context, false)
+            .expect("renders");
+        assert_eq!(rendered, "e\u{301}|x|👍🏻|");
         // A plain path split at its dots, as the machine for quotes and brackets splits it.
         let nested = json!({ "a": { "b": [10, { "c": 11 }] } });
         for (path, wanted) in [

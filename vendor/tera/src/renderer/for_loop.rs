@@ -248,8 +248,11 @@ impl<'a> ForLoop<'a> {
     pub fn len(&self) -> usize {
         match self.values {
             ForLoopValues::Array(ref values) => values.as_array().expect("Value is array").len(),
+            // (Patched: graphemes, as the loop's items are made — counted as characters, a
+            // string with a combining mark or an emoji's modifier had more items than its
+            // graphemes, and the last was looked for past the end: a panic.)
             ForLoopValues::String(ref values) => {
-                values.as_str().expect("Value is string").chars().count()
+                values.as_str().expect("Value is string").graphemes(true).count()
             }
             ForLoopValues::Object(ref values) => values.len(),
             ForLoopValues::Source(ref items) => items.source.len(),
