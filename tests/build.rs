@@ -298,6 +298,19 @@ fn template_errors_name_file_line_and_column() {
     // Tera notices the unclosed `{{` at the end of the file.
     assert!(said.contains("content/index.md:6:1"), "{said}");
     assert!(said.contains("模板错误：expected"), "{said}");
+
+    // A filter Tera does not know, named in single quotes, is found where it stands (the
+    // fixture has no schema: no template check before the render).
+    fs::write(
+        site.path().join("content/index.md"),
+        "+++\ntitle = \"x\"\n+++\n\n名称\n\n{{ township.name | date }}\n",
+    )
+    .unwrap();
+    let said = text(&huibao(site.path(), &["build"]));
+    assert!(
+        said.contains("错误[template] content/index.md:7:20: 模板错误：Filter 'date' not found"),
+        "{said}"
+    );
 }
 
 #[test]

@@ -164,15 +164,28 @@ fn parse_arrow_location(message: &str) -> Option<(usize, usize)> {
     Some((line.parse().ok()?, col.parse().ok()?))
 }
 
-/// Names Tera quotes in backticks, most specific first.
+/// Names Tera quotes in backticks — or in single quotes, as it names a filter, a function
+/// or a test it does not know (`Filter 'date' not found`) — most specific first.
 fn quoted_names(message: &str) -> Vec<String> {
-    let mut names: Vec<String> = message
-        .split('`')
-        .skip(1)
-        .step_by(2)
-        .filter(|name| !name.is_empty() && !name.ends_with(".md") && !name.ends_with(".html"))
-        .map(str::to_string)
-        .collect();
+    // (A name in single quotes is one word: an apostrophe in prose quotes no name.)
+    let quoted = |quote: char| {
+        message
+            .split(quote)
+            .skip(1)
+            .step_by(2)
+            .filter(|name| {
+                !name.is_empty()
+                    && !name.ends_with(".md")
+                    && !name.ends_with(".html")
+                    && (quote == '`' || !name.contains(char::is_whitespace))
+            })
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let mut names = quoted('`');
+    if names.is_empty() {
+        names = quoted('\'');
+    }
     names.reverse();
     names
 }
@@ -286,6 +299,13 @@ mod tests {
         let template = "{{ township.name }}有{{ n }}户\n\n{{ chart(title=\"名字图\", label=\"名\", values=\"name\") }}\n{# 名字图 #}{{ \"名字图\" }}";
         let names = super::quoted_names("chart `名字图`: `name` of `横溪村` is not a number");
         assert_eq!(names, ["横溪村", "name", "名字图"]);
+        // A filter Tera does not know is named in single quotes.
+        let filters = super::quoted_names("Filter 'date' not found while rendering 'index.md'");
+        assert_eq!(filters, ["date"]);
+        assert_eq!(
+            super::locate_names("有{{ n }}户\n{{ n | date }}", &filters),
+            Some((2, 8))
+        );
         assert_eq!(super::locate_names(template, &names), Some((3, 42)));
         // A tag left open still counts; names in no tag are found where they first stand.
         assert_eq!(
