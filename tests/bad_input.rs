@@ -367,6 +367,15 @@ fn full_width_characters_in_a_tag_are_named_with_their_half_width() {
             "{body}: {said}"
         );
     }
+    // Chinese text without quotes where a value is wanted: quote it, or read it as a key.
+    let site = one_page_site(r#"{{ extra["户数"] | fig(unit=户) }}"#);
+    let said = text(&huibao(site.path(), &["check"]));
+    assert!(
+        said.contains("错误[template] content/index.md:5:27:")
+            && said.contains("「户」不是变量名")
+            && said.contains("写成 \"户\""),
+        "{said}"
+    );
     let site = one_page_site("{%\u{3000}if true %}是{% endif %}");
     let said = text(&huibao(site.path(), &["check"]));
     assert!(said.contains("里有全角空格「　」"), "{said}");

@@ -23,6 +23,8 @@ pub fn template_error(error: &tera::Error, file: &Path, template: &str) -> Diagn
     let key_in_brackets = arrow.and_then(|(line, col)| key_needing_brackets(template, line, col));
     // `fig(unit=“户”)`: a full-width character typed on a Chinese keyboard inside a tag.
     let full_width = arrow.and_then(|(line, col)| full_width_in_tag(template, line, col));
+    // `fig(unit=户)`: Chinese text without quotes, where Tera wants a value.
+    let bare_text = arrow.and_then(|(line, col)| chinese_word_at(template, line, col));
     let location = arrow
         .or_else(|| locate_names(template, &quoted_names(&full)))
         .map(|(line, col)| Location::new(file, line, col))
@@ -57,6 +59,13 @@ pub fn template_error(error: &tera::Error, file: &Path, template: &str) -> Diagn
             format!("{{{{ }}}} 和 {{% %}} 里的「{typed}」是全角字符，模板只认半角的「{half}」：切换到英文（半角）输入再写"),
             format!("the `{typed}` inside {{{{ }}}} or {{% %}} is a full-width character: templates take the half-width `{half}` only (type it with the input method in English, half-width)"),
         ),
+        (None, None) if bare_text.is_some() => {
+            let word = bare_text.unwrap_or_default();
+            Text::new(
+                format!("「{word}」不是变量名（变量名只用英文字母、数字和下划线）：是文字就加半角引号，写成 \"{word}\"；是数据里的键就写成 文件名[\"{word}\"]"),
+                format!("`{word}` is no variable name (names are ASCII letters, digits and underscores): text goes in half-width quotes, \"{word}\"; a key of the data is read as file[\"{word}\"]"),
+            )
+        }
         (None, Some((written, bracketed))) => Text::new(
             format!("键名不是英文字母和数字时（中文、空格），用引号和方括号读：把 {written} 写成 {bracketed}"),
             format!("a key that is not ASCII letters and digits (Chinese, a space) is read in quotes and brackets: write {bracketed}, not {written}"),
@@ -66,6 +75,22 @@ pub fn template_error(error: &tera::Error, file: &Path, template: &str) -> Diagn
             "check the names, brackets and filters inside {{ }} and {% %}; data keys are those of the files under data/ (e.g. township.registered.households)",
         ),
     })
+}
+
+/// The word of Chinese characters (letters that are not ASCII) where a parse error stands
+/// (`line`, `col`: characters, 1-based): `户` in `fig(unit=户)`, `户数` in `{{ 户数 }}`.
+fn chinese_word_at(template: &str, line: usize, col: usize) -> Option<String> {
+    let chars: Vec<char> = template
+        .lines()
+        .nth(line.checked_sub(1)?)?
+        .chars()
+        .collect();
+    let word: String = chars
+        .get(col.checked_sub(1)?..)?
+        .iter()
+        .take_while(|c| c.is_alphanumeric() && !c.is_ascii())
+        .collect();
+    (!word.is_empty()).then_some(word)
 }
 
 /// The first full-width character (with its half-width one) in the `{{ }}` or `{% %}` tag
@@ -333,6 +358,18 @@ mod tests {
         assert_eq!(super::key_needing_brackets(template, 9, 1), None);
         assert_eq!(super::key_needing_brackets(template, 2, 0), None);
         assert_eq!(super::key_needing_brackets(template, 2, 400), None);
+    }
+
+    #[test]
+    fn a_word_in_chinese_where_a_value_is_wanted_is_found() {
+        let template = "\n{{ x | fig(unit=户数) }}{{ 名称 }}";
+        let at = |col| super::chinese_word_at(template, 2, col);
+        assert_eq!(at(17).as_deref(), Some("户数"));
+        assert_eq!(at(26).as_deref(), Some("名称"));
+        assert_eq!(at(4), None);
+        assert_eq!(at(0), None);
+        assert_eq!(at(99), None);
+        assert_eq!(super::chinese_word_at(template, 7, 1), None);
     }
 
     #[test]
