@@ -289,23 +289,6 @@ fn front_matter_in_yaml_is_told_how_to_write_and_the_home_page_is_not_said_missi
     );
 }
 
-/// A one-page site whose home page's body is `body`, with a data file `extra.yaml` of one
-/// number under a Chinese key.
-fn one_page_site(body: &str) -> tempfile::TempDir {
-    let site = tempfile::tempdir().unwrap();
-    let root = site.path();
-    fs::create_dir_all(root.join("content")).unwrap();
-    fs::create_dir_all(root.join("data")).unwrap();
-    fs::write(root.join("huibao.toml"), "title = \"测试\"\n").unwrap();
-    fs::write(root.join("data/extra.yaml"), "户数: 12\n").unwrap();
-    fs::write(
-        root.join("content/index.md"),
-        format!("+++\ntitle = \"首页\"\n+++\n\n{body}\n"),
-    )
-    .unwrap();
-    site
-}
-
 /// Full-width characters typed inside a template's tags on a Chinese keyboard — quotes,
 /// the filter's bar, brackets, the equals sign, a comma, a space — are each named with the
 /// half-width one to type, at the tag, in Chinese and in English; inside quotes they are
@@ -350,7 +333,7 @@ fn full_width_characters_in_a_tag_are_named_with_their_half_width() {
         ),
     ];
     for (body, at, typed, half, english) in cases {
-        let site = one_page_site(body);
+        let site = one_page_site("户数: 12\n", body);
         let output = huibao(site.path(), &["check"]);
         let said = text(&output);
         assert_eq!(output.status.code(), Some(1), "{body}: {said}");
@@ -368,7 +351,7 @@ fn full_width_characters_in_a_tag_are_named_with_their_half_width() {
         );
     }
     // Chinese text without quotes where a value is wanted: quote it, or read it as a key.
-    let site = one_page_site(r#"{{ extra["户数"] | fig(unit=户) }}"#);
+    let site = one_page_site("户数: 12\n", r#"{{ extra["户数"] | fig(unit=户) }}"#);
     let said = text(&huibao(site.path(), &["check"]));
     assert!(
         said.contains("错误[template] content/index.md:5:27:")
@@ -376,11 +359,11 @@ fn full_width_characters_in_a_tag_are_named_with_their_half_width() {
             && said.contains("写成 \"户\""),
         "{said}"
     );
-    let site = one_page_site("{%\u{3000}if true %}是{% endif %}");
+    let site = one_page_site("户数: 12\n", "{%\u{3000}if true %}是{% endif %}");
     let said = text(&huibao(site.path(), &["check"]));
     assert!(said.contains("里有全角空格「　」"), "{said}");
     // Full-width brackets inside quotes are the unit's text.
-    let site = one_page_site(r#"{{ extra["户数"] | fig(unit="（户）") }}"#);
+    let site = one_page_site("户数: 12\n", r#"{{ extra["户数"] | fig(unit="（户）") }}"#);
     let out = tempfile::tempdir().unwrap();
     build_ok(site.path(), out.path());
     let page = fs::read_to_string(out.path().join("index.html")).unwrap();
@@ -391,7 +374,7 @@ fn full_width_characters_in_a_tag_are_named_with_their_half_width() {
 /// as typed, so each is warned about where it is (the build goes on).
 #[test]
 fn a_tag_opened_with_full_width_braces_is_warned_about() {
-    let site = one_page_site("｛｛ extra[\"户数\"] ｝｝ 和 {％ if true ％}");
+    let site = one_page_site("户数: 12\n", "｛｛ extra[\"户数\"] ｝｝ 和 {％ if true ％}");
     let output = huibao(site.path(), &["check"]);
     let said = text(&output);
     assert!(output.status.success(), "{said}");
@@ -413,7 +396,7 @@ fn a_tag_opened_with_full_width_braces_is_warned_about() {
 /// with the half-width one to type, where TOML stopped, in Chinese and in English.
 #[test]
 fn full_width_characters_in_the_settings_and_the_front_matter_are_named() {
-    let site = one_page_site("值");
+    let site = one_page_site("户数: 12\n", "值");
     fs::write(
         site.path().join("huibao.toml"),
         "title = \"测试\"\nlanguage = “zh-CN”\n",

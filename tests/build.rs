@@ -60,17 +60,11 @@ fn data_values_come_out_as_text_not_markup() {
 /// such a path inside a character and panicked (an internal error, nothing built).
 #[test]
 fn chinese_keys_are_read_in_brackets() {
-    let site = tempfile::tempdir().unwrap();
+    let site = one_page_site(
+        "名称: 示例村\n户数: 12\n",
+        "{{ extra[\"名称\"] }}共有{{ extra[\"户数\"] | fig(unit=\"户\") }}。",
+    );
     let root = site.path();
-    fs::create_dir_all(root.join("content")).unwrap();
-    fs::create_dir_all(root.join("data")).unwrap();
-    fs::write(root.join("huibao.toml"), "title = \"测试\"\n").unwrap();
-    fs::write(root.join("data/extra.yaml"), "名称: 示例村\n户数: 12\n").unwrap();
-    fs::write(
-        root.join("content/index.md"),
-        "+++\ntitle = \"首页\"\n+++\n\n{{ extra[\"名称\"] }}共有{{ extra[\"户数\"] | fig(unit=\"户\") }}。\n",
-    )
-    .unwrap();
     let checked = huibao(root, &["check"]);
     assert!(checked.status.success(), "{}", text(&checked));
     let out = tempfile::tempdir().unwrap();

@@ -249,3 +249,20 @@ pub fn append(site: &Path, file: &str, more: &str) {
 pub fn add_settings(site: &Path, settings: &str) {
     append(site, "huibao.toml", &format!("\n{settings}\n"));
 }
+
+/// A one-page site: `huibao.toml` with a title, `data/extra.yaml` holding `extra_yaml`, and
+/// a home page whose body (after its front matter, from line 5) is `body`. No schema.
+pub fn one_page_site(extra_yaml: &str, body: &str) -> tempfile::TempDir {
+    let site = tempfile::tempdir().unwrap();
+    let root = site.path();
+    std::fs::create_dir_all(root.join("content")).unwrap();
+    std::fs::create_dir_all(root.join("data")).unwrap();
+    std::fs::write(root.join("huibao.toml"), "title = \"测试\"\n").unwrap();
+    std::fs::write(root.join("data/extra.yaml"), extra_yaml).unwrap();
+    std::fs::write(
+        root.join("content/index.md"),
+        format!("+++\ntitle = \"首页\"\n+++\n\n{body}\n"),
+    )
+    .unwrap();
+    site
+}
