@@ -209,7 +209,17 @@ fn quoted_names(message: &str) -> Vec<String> {
     };
     let mut names = quoted('`');
     if names.is_empty() {
-        names = quoted('\'');
+        // An include Tera cannot find is the names it tried, in brackets:
+        // `Template '[nofile.md]' not found`.
+        names = quoted('\'')
+            .into_iter()
+            .map(
+                |name| match name.strip_prefix('[').and_then(|n| n.strip_suffix(']')) {
+                    Some(tried) => tried.to_string(),
+                    None => name,
+                },
+            )
+            .collect();
     }
     names.reverse();
     names
@@ -327,6 +337,12 @@ mod tests {
         // A filter Tera does not know is named in single quotes.
         let filters = super::quoted_names("Filter 'date' not found while rendering 'index.md'");
         assert_eq!(filters, ["date"]);
+        let included = super::quoted_names("Template '[nofile.md]' not found");
+        assert_eq!(included, ["nofile.md"]);
+        assert_eq!(
+            super::locate_names("值\n\n{% include \"nofile.md\" %}", &included),
+            Some((3, 13))
+        );
         assert_eq!(
             super::locate_names("有{{ n }}户\n{{ n | date }}", &filters),
             Some((2, 8))
