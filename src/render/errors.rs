@@ -19,12 +19,6 @@ pub fn template_error(error: &tera::Error, file: &Path, template: &str) -> Diagn
     }
     let full = messages.join("\n");
     let arrow = parse_arrow_location(&full);
-    // `extra.名称`: a key in Chinese after a dot, which Tera's names cannot hold.
-    let key_in_brackets = arrow.and_then(|(line, col)| key_needing_brackets(template, line, col));
-    // `fig(unit=“户”)`: a full-width character typed on a Chinese keyboard inside a tag.
-    let full_width = arrow.and_then(|(line, col)| full_width_in_tag(template, line, col));
-    // `fig(unit=户)`: Chinese text without quotes, where Tera wants a value.
-    let bare_text = arrow.and_then(|(line, col)| chinese_word_at(template, line, col));
     let location = arrow
         .or_else(|| locate_names(template, &quoted_names(&full)))
         .map(|(line, col)| Location::new(file, line, col))
@@ -50,41 +44,74 @@ pub fn template_error(error: &tera::Error, file: &Path, template: &str) -> Diagn
             Text::new(format!("模板错误：{zh}"), format!("template error: {en}"))
         },
     )
-    .with_hint(match (full_width, key_in_brackets) {
-        (Some(('\u{3000}', _)), _) => Text::new(
-            "{{ }} 和 {% %} 里有全角空格「　」，模板只认半角空格：切换到英文（半角）输入再写",
-            "there is a full-width space inside {{ }} or {% %}: templates take half-width spaces only (type it with the input method in English, half-width)",
-        ),
-        (Some((typed, half)), _) => Text::new(
-            format!("{{{{ }}}} 和 {{% %}} 里的「{typed}」是全角字符，模板只认半角的「{half}」：切换到英文（半角）输入再写"),
-            format!("the `{typed}` inside {{{{ }}}} or {{% %}} is a full-width character: templates take the half-width `{half}` only (type it with the input method in English, half-width)"),
-        ),
-        (None, None) if bare_text.is_some() => {
-            let word = bare_text.unwrap_or_default();
+    .with_hint(
+        arrow
+            .and_then(|(line, col)| slip_hint(template, line, col))
+            .unwrap_or_else(|| Text::new(
+                "检查 {{ }} 和 {% %} 里的变量名、括号和过滤器；数据的键名见 data/ 下的文件（如 township.registered.households）",
+                "check the names, brackets and filters inside {{ }} and {% %}; data keys are those of the files under data/ (e.g. township.registered.households)",
+            )),
+    )
+}
+
+/// What to do about a parse error at (`line`, `col`) caused by a slip of a clerk's hand,
+/// first that applies: a full-width character typed inside a tag (`fig(unit=“户”)`), a key
+/// in Chinese after a dot (`extra.名称`, which Tera's names cannot hold), Chinese text
+/// without quotes where Tera wants a value (`fig(unit=户)`).
+fn slip_hint(template: &str, line: usize, col: usize) -> Option<Text> {
+    if let Some((typed, half)) = full_width_in_tag(template, line, col) {
+        return Some(if typed == '\u{3000}' {
             Text::new(
-                format!("「{word}」不是变量名（变量名只用英文字母、数字和下划线）：是文字就加半角引号，写成 \"{word}\"；是数据里的键就写成 文件名[\"{word}\"]"),
-                format!("`{word}` is no variable name (names are ASCII letters, digits and underscores): text goes in half-width quotes, \"{word}\"; a key of the data is read as file[\"{word}\"]"),
+                "{{ }} 和 {% %} 里有全角空格「　」，模板只认半角空格：切换到英文（半角）输入再写",
+                "there is a full-width space inside {{ }} or {% %}: templates take half-width spaces only (type it with the input method in English, half-width)",
             )
-        }
-        (None, Some((written, bracketed))) => Text::new(
-            format!("键名不是英文字母和数字时（中文、空格），用引号和方括号读：把 {written} 写成 {bracketed}"),
-            format!("a key that is not ASCII letters and digits (Chinese, a space) is read in quotes and brackets: write {bracketed}, not {written}"),
+        } else {
+            Text::new(
+                format!(
+                    "{{{{ }}}} 和 {{% %}} 里的「{typed}」是全角字符，模板只认半角的「{half}」：切换到英文（半角）输入再写"
+                ),
+                format!(
+                    "the `{typed}` inside {{{{ }}}} or {{% %}} is a full-width character: templates take the half-width `{half}` only (type it with the input method in English, half-width)"
+                ),
+            )
+        });
+    }
+    if let Some((written, bracketed)) = key_needing_brackets(template, line, col) {
+        return Some(Text::new(
+            format!(
+                "键名不是英文字母和数字时（中文、空格），用引号和方括号读：把 {written} 写成 {bracketed}"
+            ),
+            format!(
+                "a key that is not ASCII letters and digits (Chinese, a space) is read in quotes and brackets: write {bracketed}, not {written}"
+            ),
+        ));
+    }
+    let word = chinese_word_at(template, line, col)?;
+    Some(Text::new(
+        format!(
+            "「{word}」不是变量名（变量名只用英文字母、数字和下划线）：是文字就加半角引号，写成 \"{word}\"；是数据里的键就写成 文件名[\"{word}\"]"
         ),
-        (None, None) => Text::new(
-            "检查 {{ }} 和 {% %} 里的变量名、括号和过滤器；数据的键名见 data/ 下的文件（如 township.registered.households）",
-            "check the names, brackets and filters inside {{ }} and {% %}; data keys are those of the files under data/ (e.g. township.registered.households)",
+        format!(
+            "`{word}` is no variable name (names are ASCII letters, digits and underscores): text goes in half-width quotes, \"{word}\"; a key of the data is read as file[\"{word}\"]"
         ),
-    })
+    ))
+}
+
+/// The characters of line `line` (1-based) of `template`.
+fn line_chars(template: &str, line: usize) -> Option<Vec<char>> {
+    Some(
+        template
+            .lines()
+            .nth(line.checked_sub(1)?)?
+            .chars()
+            .collect(),
+    )
 }
 
 /// The word of Chinese characters (letters that are not ASCII) where a parse error stands
 /// (`line`, `col`: characters, 1-based): `户` in `fig(unit=户)`, `户数` in `{{ 户数 }}`.
 fn chinese_word_at(template: &str, line: usize, col: usize) -> Option<String> {
-    let chars: Vec<char> = template
-        .lines()
-        .nth(line.checked_sub(1)?)?
-        .chars()
-        .collect();
+    let chars = line_chars(template, line)?;
     let word: String = chars
         .get(col.checked_sub(1)?..)?
         .iter()
@@ -140,11 +167,7 @@ fn full_width_in_tag(template: &str, line: usize, col: usize) -> Option<(char, c
 /// key that is not a plain ASCII name (`extra.名称`): the path as written and as it is read
 /// (`extra["名称"]`).
 fn key_needing_brackets(template: &str, line: usize, col: usize) -> Option<(String, String)> {
-    let chars: Vec<char> = template
-        .lines()
-        .nth(line.checked_sub(1)?)?
-        .chars()
-        .collect();
+    let chars = line_chars(template, line)?;
     let at = col.checked_sub(1)?;
     // Tera stops at the dot or at the key's first character.
     let dot = [Some(at), at.checked_sub(1)]

@@ -496,11 +496,7 @@ fn machine_pointer<'a>(value: &'a Value, pointer: &str) -> Option<&'a Value> {
                 mat.into()
             }
         })
-        .try_fold(value, |target, token| match target {
-            Value::Object(map) => map.get(token.as_ref()),
-            Value::Array(list) => parse_index(&token).and_then(|x| list.get(x)),
-            _ => None,
-        })
+        .try_fold(value, |target, token| step(target, &token))
 }
 
 /// serde jsons parse_index
