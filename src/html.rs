@@ -104,15 +104,28 @@ fn has_any_special(bytes: &[u8]) -> bool {
 
 /// An anchor id from heading text: letters (Chinese kept), digits, `-`; spaces become `-`.
 pub fn slug(text: &str) -> String {
-    let mut slug = String::new();
+    let mut slug = String::with_capacity(text.len());
     for c in text.trim().chars() {
-        if c.is_alphanumeric() {
+        // ASCII and the common Han characters (a report's headings) without Unicode's
+        // tables: each of U+3400–U+4DBF and U+4E00–U+9FFF is alphanumeric and its own lower
+        // case.
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if matches!(c, '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}') {
+            slug.push(c);
+        } else if !c.is_ascii() && c.is_alphanumeric() {
             slug.extend(c.to_lowercase());
         } else if (c.is_whitespace() || c == '-' || c == '_') && !slug.ends_with('-') {
             slug.push('-');
         }
     }
-    let slug = slug.trim_matches('-').to_string();
+    // One `-` at most at either end (a run of them is pushed as one): cut.
+    if slug.ends_with('-') {
+        slug.pop();
+    }
+    if slug.starts_with('-') {
+        slug.remove(0);
+    }
     if slug.is_empty() {
         "section".to_string()
     } else {
@@ -333,6 +346,37 @@ mod tests {
             push_html_text(&mut pushed, &text);
             prop_assert_eq!(&pushed[3..], expected.as_str());
             prop_assert_eq!(escape_html_text(&text), expected.as_str());
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+        /// Slugs are made as Unicode's tables make them (the fast paths for ASCII and Han
+        /// characters change nothing): letters and digits lower-cased, runs of spaces, `-`
+        /// and `_` as one `-`, none at either end, `section` when nothing is left.
+        #[test]
+        fn slugs_are_made_as_by_unicode_tables(
+            pieces in proptest::collection::vec(
+                prop_oneof![
+                    Just("横溪"), Just("〇"), Just("Ⅷ"), Just("ÉÀ"), Just("İ"), Just("ß"),
+                    Just("Abc"), Just("2020"), Just(" "), Just("-"), Just("_"), Just("、"),
+                    Just("（一）"), Just("\u{3000}"), Just("\u{fa6e}"), Just("𠀀"), Just("!"),
+                ],
+                0..12,
+            ),
+        ) {
+            let text: String = pieces.concat();
+            let mut expected = String::new();
+            for c in text.trim().chars() {
+                if c.is_alphanumeric() {
+                    expected.extend(c.to_lowercase());
+                } else if (c.is_whitespace() || c == '-' || c == '_') && !expected.ends_with('-') {
+                    expected.push('-');
+                }
+            }
+            let expected = expected.trim_matches('-');
+            let expected = if expected.is_empty() { "section" } else { expected };
+            prop_assert_eq!(slug(&text), expected);
         }
     }
 

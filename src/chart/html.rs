@@ -158,6 +158,9 @@ fn describe(spec: &ChartSpec) -> String {
     text
 }
 
+/// The chart's data table: a row for each label, a column for each series (right-aligned by
+/// the theme's `details.chart-data td + td`: a village page's two charts had two dozen
+/// `style` attributes).
 fn data_table(spec: &ChartSpec) -> String {
     let mut html = format!(
         "<details class=\"chart-data\"><summary>{}</summary>\n<table>\n<thead><tr><th>{}</th>",
@@ -166,7 +169,7 @@ fn data_table(spec: &ChartSpec) -> String {
     );
     // Pieces pushed one by one (no `format!` a cell: a page's two charts have dozens).
     for s in &spec.series {
-        html.push_str("<th style=\"text-align: right\">");
+        html.push_str("<th>");
         push_html_text(&mut html, &s.name);
         html.push_str("</th>");
     }
@@ -182,7 +185,7 @@ fn data_table(spec: &ChartSpec) -> String {
                 Some(payload) => crate::provenance::mark(payload, &text),
                 None => text,
             };
-            html.push_str("<td style=\"text-align: right\">");
+            html.push_str("<td>");
             push_html_text(&mut html, &text);
             html.push_str("</td>");
         }

@@ -424,10 +424,14 @@ impl RawHtmlState {
         while let Some(found) = memchr::memchr(b'<', &bytes[at..]) {
             at += found + 1;
             let after = &bytes[at..];
-            // Only `<a`, `<s…` and closing tags can change the state: others (a chart's
-            // `<rect`, `<text`, `<td` …) are passed at the first byte.
+            // Only `<a`, `<s…`, `</a` and `</s…` can change the state: others (a chart's
+            // `<rect`, `<text`, `</text`, `</td` …) are passed at their first bytes.
             let first = after.first().map(u8::to_ascii_lowercase);
-            if !matches!(first, Some(b'a' | b's' | b'/')) {
+            let name_start = match first {
+                Some(b'/') => after.get(1).map(u8::to_ascii_lowercase),
+                first => first,
+            };
+            if !matches!(name_start, Some(b'a' | b's')) {
                 continue;
             }
             // The tag's name is `name` (any case), not the start of a longer one.
@@ -871,6 +875,15 @@ mod tests {
             (false, false, 0)
         );
         assert_eq!(state_after(&mut state, "<style>横溪<"), (true, true, 0));
+        // Closing tags are told apart by the byte after their `/`.
+        assert_eq!(
+            state_after(&mut state, "/text></STYLE><a><text></td></summary></svg>"),
+            (false, false, 1)
+        );
+        assert_eq!(
+            state_after(&mut state, "<span></abbr></a ><svg>"),
+            (false, false, 0)
+        );
     }
 
     #[test]
