@@ -121,6 +121,14 @@ fn slips() -> Vec<Slip> {
             en: "full-width quotation mark",
         },
         Slip {
+            what: "full-width comma between the items of a flow mapping",
+            find: "registered:\n  households: 132     # 户\n  people: 468     # 人\n",
+            replace: "registered: {households: 132， people: 468}\n",
+            at: "[yaml-fullwidth] data/villages/hengxi.yaml:6:29",
+            zh: "全角逗号，请切换到半角输入，写成「, 」",
+            en: "full-width comma",
+        },
+        Slip {
             what: "no space after the colon (a parse error)",
             find: PEOPLE,
             replace: "  people:468 ",
@@ -202,7 +210,11 @@ fn every_slip_in_a_file_is_reported_at_once() {
 
 #[test]
 fn prose_with_a_full_width_colon_is_not_a_slip() {
-    let site = edited(HENGXI, "summary: 中航工业", "summary: 说明：中航工业");
+    let site = edited(
+        HENGXI,
+        "summary: 中航工业",
+        "summary: 说明：见[附件]，中航工业",
+    );
     edit(
         site.path(),
         HENGXI,

@@ -225,6 +225,9 @@ pub(super) enum SlipKind {
     FullWidthSpaceAfterColon,
     /// `　people: 468`: a full-width space in the indentation.
     FullWidthIndent,
+    /// `counts: [1， 2]`: a full-width comma between the items of a flow collection, which
+    /// YAML reads as part of one item (`"1， 2"`) or, in `{…}`, as a syntax error.
+    FullWidthComma,
 }
 
 /// One slip: where it is (1-based line, column in characters) and what it is.
@@ -292,6 +295,17 @@ impl Slip {
                     "this is a full-width space (Chinese input): switch to half-width input and indent with ordinary spaces (usually two per level)",
                 ),
             ),
+            SlipKind::FullWidthComma => (
+                "yaml-fullwidth",
+                Text::new(
+                    "括号 [ … ] 或 { … } 里用了全角逗号「，」，YAML 只认半角逗号「,」：各项没有分开",
+                    "a full-width comma `，` inside [ … ] or { … }: YAML separates items with the ASCII comma `,` only, so they were not separated",
+                ),
+                Text::new(
+                    "这里是全角逗号，请切换到半角输入，写成「, 」（逗号后加一个空格）；若这个逗号是文字的一部分，给这一项加半角引号（\"…\"）",
+                    "this is a full-width comma (Chinese input): switch to half-width input and write `, ` (a comma, then a space); if the comma belongs to the text, quote the item (\"…\")",
+                ),
+            ),
         };
         Diagnostic::error(
             code,
@@ -318,6 +332,9 @@ fn slips_line_by_line(text: &str) -> Vec<Slip> {
     let mut slips = Vec::new();
     // The indentation (in characters) of the key that opened a block scalar.
     let mut block: Option<usize> = None;
+    // The flow collections (`[…]`, `{…}`) open at the end of the line before, and the
+    // indentation of the line that opened the outermost.
+    let mut flow = Flow::default();
     let mut chars: Vec<char> = Vec::new();
     for (index, line) in text.lines().enumerate() {
         chars.clear();
@@ -331,6 +348,14 @@ fn slips_line_by_line(text: &str) -> Vec<Slip> {
                 continue;
             }
             block = None;
+        }
+        for col in flow.full_width_commas(&chars, indent) {
+            slips.push(Slip {
+                kind: SlipKind::FullWidthComma,
+                line: index + 1,
+                col: col + 1,
+                key: String::new(),
+            });
         }
         let mut i = indent;
         while chars.get(i) == Some(&'-') && matches!(chars.get(i + 1), Some(' ' | '\u{3000}')) {
@@ -393,6 +418,83 @@ fn slips_line_by_line(text: &str) -> Vec<Slip> {
     slips
 }
 
+/// The flow collections a line scan is inside: how deep, and the indentation of the line
+/// that opened the outermost (a line indented no more than it, and not closing it, is
+/// taken to have left it: an unclosed bracket is the parser's to report).
+#[derive(Default)]
+struct Flow {
+    depth: usize,
+    indent: usize,
+}
+
+impl Flow {
+    /// The columns (0-based, in characters) of the full-width commas of a line (`chars`,
+    /// indented by `indent`) inside flow collections, outside quotes and comments — those
+    /// already open and those opened where a value starts (after `key: `, `- ` or at the
+    /// line's start: `见[附件]，说明` is text).
+    fn full_width_commas(&mut self, chars: &[char], indent: usize) -> Vec<usize> {
+        let mut commas = Vec::new();
+        if self.depth > 0 && indent <= self.indent && !matches!(chars.get(indent), Some(']' | '}'))
+        {
+            self.depth = 0;
+        }
+        // Whether a value may start here (only spaces, `key:` or `-` since the line's start
+        // or the last separator).
+        let mut value_start = true;
+        let mut i = indent;
+        while let Some(&c) = chars.get(i) {
+            let after_space = i == 0 || matches!(chars[i - 1], ' ' | '\t' | '\u{3000}');
+            match c {
+                '#' if after_space => break,
+                '"' | '\'' if value_start => {
+                    // A quoted scalar: to its closing quote (`\"` escapes in double quotes,
+                    // `''` is a quote in single ones).
+                    i += 1;
+                    while let Some(&q) = chars.get(i) {
+                        if q == '\\' && c == '"' {
+                            i += 2;
+                            continue;
+                        }
+                        if q == c {
+                            if c == '\'' && chars.get(i + 1) == Some(&'\'') {
+                                i += 2;
+                                continue;
+                            }
+                            break;
+                        }
+                        i += 1;
+                    }
+                    value_start = false;
+                }
+                '[' | '{' if self.depth > 0 || value_start => {
+                    if self.depth == 0 {
+                        self.indent = indent;
+                    }
+                    self.depth += 1;
+                    value_start = true;
+                }
+                ']' | '}' if self.depth > 0 => {
+                    self.depth -= 1;
+                    value_start = false;
+                }
+                '，' if self.depth > 0 => {
+                    commas.push(i);
+                    value_start = true;
+                }
+                ',' if self.depth > 0 => value_start = true,
+                ':' if chars.get(i + 1).is_none_or(|n| matches!(n, ' ' | '\t')) => {
+                    value_start = true
+                }
+                '-' if value_start && matches!(chars.get(i + 1), None | Some(' ')) => {}
+                ' ' | '\t' | '\u{3000}' => {}
+                _ => value_start = false,
+            }
+            i += 1;
+        }
+        commas
+    }
+}
+
 /// Whether `text` has anything [`keyboard_slips`] could report: a full-width colon after
 /// a word of ASCII letters, a full-width space in a line's indentation, or a `:` followed by
 /// something other than a space, a line's end, `/` or `:`. Most files have none, and are
@@ -416,7 +518,10 @@ fn may_have_slips(text: &str) -> bool {
     // last byte, and a full-width space's, 0x80, ends one Chinese character in 64.)
     let full_width_colon = crate::html::finder!("：".as_bytes());
     let full_width_space = crate::html::finder!("\u{3000}".as_bytes());
-    full_width_colon.find_iter(bytes).any(colon_after_word)
+    // A full-width comma in a flow collection: any, when the text has a bracket.
+    let full_width_comma = crate::html::finder!("，".as_bytes());
+    (full_width_comma.find(bytes).is_some() && memchr::memchr2(b'[', b'{', bytes).is_some())
+        || full_width_colon.find_iter(bytes).any(colon_after_word)
         || full_width_space.find_iter(bytes).any(in_indent)
         || memchr::memchr_iter(b':', bytes).any(|at| match bytes.get(at + 1) {
             None | Some(b' ' | b'\t' | b'\n' | b'/' | b':') => false,
@@ -453,7 +558,8 @@ mod tests {
                 prop::collection::vec(
                     prop::sample::select(vec![
                         "a", "b_1", "横溪", " ", "  ", "- ", ":", ": ", "：", "\u{3000}", "1",
-                        "|", ">", "http://x", "#", "说明：", "\t", "\r",
+                        "|", ">", "http://x", "#", "说明：", "\t", "\r", "，", "[", "]",
+                        "{", "}", "\"", "'",
                     ]),
                     0..8,
                 ),

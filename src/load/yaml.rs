@@ -218,7 +218,10 @@ fn check_slips(text: &str, file: &Path, root: Option<Node>) -> Result<Node, Vec<
         let slips: Vec<Diagnostic> = slips
             .iter()
             .filter(|slip| {
-                slip.kind == SlipKind::FullWidthIndent || !key_lines.contains(&slip.line)
+                matches!(
+                    slip.kind,
+                    SlipKind::FullWidthIndent | SlipKind::FullWidthComma
+                ) || !key_lines.contains(&slip.line)
             })
             .map(|slip| slip.diagnostic(file))
             .collect();
@@ -422,6 +425,27 @@ mod tests {
         let d = parse_err("a:\n\u{3000}\u{3000}b: 1\n");
         assert_eq!(d.code, "yaml-fullwidth");
         assert_eq!(d.location.unwrap().to_string(), "t.yaml:2:1");
+    }
+
+    #[test]
+    fn full_width_commas_in_flow_collections_are_slips() {
+        // In a list YAML reads `1， 2` as one item, silently: a slip all the same.
+        let d = parse_err("counts: [1， 2]\n");
+        assert_eq!(d.code, "yaml-fullwidth");
+        assert_eq!(d.location.unwrap().to_string(), "t.yaml:1:11");
+        assert!(d.hint.unwrap().zh.contains("全角逗号"));
+        // In a mapping the parser stops a column later: the comma is reported instead.
+        let d = parse_err("a: {b: 1， c: 2}\n");
+        assert_eq!(d.location.unwrap().to_string(), "t.yaml:1:9");
+        // A list item's collection, and a collection over two lines.
+        let d = parse_err("- [因病，因学]\n");
+        assert_eq!(d.location.unwrap().to_string(), "t.yaml:1:6");
+        let d = parse_err("a: [1,\n  2， 3]\n");
+        assert_eq!(d.location.unwrap().to_string(), "t.yaml:2:4");
+        // Quoted items, text that is not a collection, comments and block scalars are not.
+        let text = "a: [\"因病，因学\", '甲，''乙''']\nb: 见[附件]，说明\nc: 1  # [1，2]\nd: |\n  [1，2]\ne: {x: \"1，2\"}\n";
+        assert_eq!(keyboard_slips(text), vec![]);
+        parse_ok(text);
     }
 
     #[test]
