@@ -307,6 +307,10 @@ print(header[3], hengxi[3], rows[-1][0], rows[-1][3])
     // Only the site has the links: not the page to print, not the search index.
     let print = std::fs::read_to_string(out.join("print.html")).unwrap();
     assert!(!print.contains("下载 CSV"));
+    // A corrected figure is its value: the page's link to its correction (更正) is not.
+    let health = std::fs::read_to_string(out.join("policies/health.table-3.csv")).unwrap();
+    assert!(health.contains("\r\n履约服务人数,6336人\r\n"), "{health}");
+    assert!(!health.contains("更正"), "{health}");
 }
 
 #[test]

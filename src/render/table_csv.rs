@@ -365,8 +365,11 @@ fn elements_of_any<'h>(html: &'h str, names: &[&'static str]) -> Vec<(&'static s
     found
 }
 
-/// The text a cell shows: its tags left out, entities read, spaces trimmed.
+/// The text a cell shows: its tags left out, entities read, spaces trimmed — and a corrected
+/// figure's link to its correction (`<a class="fig-note" …>更正</a>`, see
+/// `ShownFigures::span`): the site's note, not the cell's value (`6336人`, not `6336人更正`).
 fn cell_text(cell: &str) -> String {
+    const NOTE: &[u8] = b"<a class=\"fig-note\"";
     // The text between the tags, the bytes looked at one by one (a cell is a few dozen
     // bytes: a searcher's setup for each `<` and `>` cost more than the search).
     let mut text = String::with_capacity(cell.len());
@@ -374,6 +377,12 @@ fn cell_text(cell: &str) -> String {
     let mut start = 0;
     while let Some(open) = bytes[start..].iter().position(|&b| b == b'<') {
         text.push_str(&cell[start..start + open]);
+        if bytes[start + open..].starts_with(NOTE)
+            && let Some(end) = crate::html::find(&cell[start + open..], "</a>")
+        {
+            start += open + end + "</a>".len();
+            continue;
+        }
         match bytes[start + open..].iter().position(|&b| b == b'>') {
             Some(close) => start += open + close + 1,
             None => {
@@ -402,6 +411,17 @@ mod tests {
         let mut html = body.to_string();
         let files = add_downloads(&mut html, page_output);
         (!files.is_empty()).then_some((html, files))
+    }
+
+    #[test]
+    fn a_corrected_figure_is_its_value_without_the_note() {
+        let body = "<table><thead><tr><th>项目</th><th>数值</th></tr></thead><tbody>\n<tr><td>履约服务人数</td><td><span class=\"fig-corrected\" data-src=\"x:1\">6336人<a class=\"fig-note\" href=\"../corrections.html#c1\" title=\"更正：原为67人\">更正</a></span></td></tr>\n<tr><td>其中慢病人群</td><td><span data-src=\"x:2\">1741人</span></td></tr>\n</tbody></table>";
+        let (_, files) = with_downloads(body, "policies/health.html").unwrap();
+        let csv = String::from_utf8(files[0].1.to_vec()).unwrap();
+        assert_eq!(
+            csv,
+            "\u{feff}项目,数值（人）\r\n履约服务人数,6336\r\n其中慢病人群,1741\r\n"
+        );
     }
 
     #[test]
