@@ -129,6 +129,14 @@ fn slips() -> Vec<Slip> {
             en: "full-width comma",
         },
         Slip {
+            what: "full-width colon after a key in a flow mapping",
+            find: "registered:\n  households: 132     # 户\n  people: 468     # 人\n",
+            replace: "registered: {households：132, people: 468}\n",
+            at: "[yaml-fullwidth] data/villages/hengxi.yaml:6:24",
+            zh: "键「households」后面是全角冒号「：」",
+            en: "full-width colon",
+        },
+        Slip {
             what: "no space after the colon (a parse error)",
             find: PEOPLE,
             replace: "  people:468 ",

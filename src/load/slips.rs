@@ -225,6 +225,9 @@ pub(super) enum SlipKind {
     FullWidthSpaceAfterColon,
     /// `　people: 468`: a full-width space in the indentation.
     FullWidthIndent,
+    /// `{households：132}`: a full-width colon after a key in a flow mapping, which YAML
+    /// reads as one key `households：132` with no value.
+    FullWidthColonInBraces,
     /// `counts: [1， 2]`: a full-width comma between the items of a flow collection, which
     /// YAML reads as part of one item (`"1， 2"`) or, in `{…}`, as a syntax error.
     FullWidthComma,
@@ -295,6 +298,21 @@ impl Slip {
                     "this is a full-width space (Chinese input): switch to half-width input and indent with ordinary spaces (usually two per level)",
                 ),
             ),
+            SlipKind::FullWidthColonInBraces => (
+                "yaml-fullwidth",
+                Text::new(
+                    format!(
+                        "花括号 {{ … }} 里键「{key}」后面是全角冒号「：」，YAML 只认半角冒号「:」"
+                    ),
+                    format!(
+                        "the key `{key}` inside {{ … }} is followed by a full-width colon `：`; YAML needs the ASCII colon `:`"
+                    ),
+                ),
+                Text::new(
+                    "这里是全角冒号「：」，请切换到半角输入，写成「: 」（冒号后加一个空格）",
+                    "this is a full-width colon `：` (Chinese input): switch to half-width input and write `: ` (a colon, then a space)",
+                ),
+            ),
             SlipKind::FullWidthComma => (
                 "yaml-fullwidth",
                 Text::new(
@@ -349,12 +367,12 @@ fn slips_line_by_line(text: &str) -> Vec<Slip> {
             }
             block = None;
         }
-        for col in flow.full_width_commas(&chars, indent) {
+        for (kind, col, key) in flow.slips(&chars, indent) {
             slips.push(Slip {
-                kind: SlipKind::FullWidthComma,
+                kind,
                 line: index + 1,
                 col: col + 1,
-                key: String::new(),
+                key,
             });
         }
         let mut i = indent;
@@ -418,29 +436,35 @@ fn slips_line_by_line(text: &str) -> Vec<Slip> {
     slips
 }
 
-/// The flow collections a line scan is inside: how deep, and the indentation of the line
-/// that opened the outermost (a line indented no more than it, and not closing it, is
-/// taken to have left it: an unclosed bracket is the parser's to report).
+/// The flow collections a line scan is inside (`true` for a mapping `{…}`, innermost last),
+/// and the indentation of the line that opened the outermost (a line indented no more than
+/// it, and not closing it, is taken to have left it: an unclosed bracket is the parser's to
+/// report).
 #[derive(Default)]
 struct Flow {
-    depth: usize,
+    open: Vec<bool>,
     indent: usize,
 }
 
 impl Flow {
-    /// The columns (0-based, in characters) of the full-width commas of a line (`chars`,
-    /// indented by `indent`) inside flow collections, outside quotes and comments — those
-    /// already open and those opened where a value starts (after `key: `, `- ` or at the
-    /// line's start: `见[附件]，说明` is text).
-    fn full_width_commas(&mut self, chars: &[char], indent: usize) -> Vec<usize> {
-        let mut commas = Vec::new();
-        if self.depth > 0 && indent <= self.indent && !matches!(chars.get(indent), Some(']' | '}'))
+    /// The slips of a line (`chars`, indented by `indent`) inside flow collections, outside
+    /// quotes and comments — those already open and those opened where a value starts
+    /// (after `key: `, `- ` or at the line's start: `见[附件]，说明` is text): each full-width
+    /// comma, and in a mapping a full-width colon after a key (`{households：132}`, which
+    /// YAML reads as one key `households：132` with no value). Each with its column
+    /// (0-based, in characters) and, for a colon, its key.
+    fn slips(&mut self, chars: &[char], indent: usize) -> Vec<(SlipKind, usize, String)> {
+        let mut slips = Vec::new();
+        if !self.open.is_empty()
+            && indent <= self.indent
+            && !matches!(chars.get(indent), Some(']' | '}'))
         {
-            self.depth = 0;
+            self.open.clear();
         }
         // Whether a value may start here (only spaces, `key:` or `-` since the line's start
-        // or the last separator).
+        // or the last separator), and where the text since then started.
         let mut value_start = true;
+        let mut item_start: Option<usize> = None;
         let mut i = indent;
         while let Some(&c) = chars.get(i) {
             let after_space = i == 0 || matches!(chars[i - 1], ' ' | '\t' | '\u{3000}');
@@ -465,34 +489,61 @@ impl Flow {
                         i += 1;
                     }
                     value_start = false;
+                    item_start = None;
                 }
-                '[' | '{' if self.depth > 0 || value_start => {
-                    if self.depth == 0 {
+                '[' | '{' if !self.open.is_empty() || value_start => {
+                    if self.open.is_empty() {
                         self.indent = indent;
                     }
-                    self.depth += 1;
+                    self.open.push(c == '{');
                     value_start = true;
                 }
-                ']' | '}' if self.depth > 0 => {
-                    self.depth -= 1;
+                ']' | '}' if !self.open.is_empty() => {
+                    self.open.pop();
                     value_start = false;
+                    item_start = None;
                 }
-                '，' if self.depth > 0 => {
-                    commas.push(i);
+                '，' if !self.open.is_empty() => {
+                    slips.push((SlipKind::FullWidthComma, i, String::new()));
                     value_start = true;
                 }
-                ',' if self.depth > 0 => value_start = true,
+                '：' if self.open.last() == Some(&true) => {
+                    let key: String = item_start
+                        .map(|from| chars[from..i].iter().collect::<String>())
+                        .unwrap_or_default();
+                    let key = key.trim_end_matches([' ', '\u{3000}']);
+                    if is_ascii_key(key) {
+                        slips.push((SlipKind::FullWidthColonInBraces, i, key.to_string()));
+                        value_start = true;
+                        item_start = None;
+                    }
+                }
+                ',' if !self.open.is_empty() => value_start = true,
                 ':' if chars.get(i + 1).is_none_or(|n| matches!(n, ' ' | '\t')) => {
                     value_start = true
                 }
                 '-' if value_start && matches!(chars.get(i + 1), None | Some(' ')) => {}
                 ' ' | '\t' | '\u{3000}' => {}
-                _ => value_start = false,
+                _ => {
+                    if value_start {
+                        item_start = Some(i);
+                    }
+                    value_start = false;
+                }
             }
             i += 1;
         }
-        commas
+        slips
     }
+}
+
+/// Whether `word` is a key as the line scan knows keys: `[A-Za-z_][A-Za-z0-9_]*`.
+fn is_ascii_key(word: &str) -> bool {
+    let mut bytes = word.bytes();
+    bytes
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 /// Whether `text` has anything [`keyboard_slips`] could report: a full-width colon after

@@ -220,7 +220,9 @@ fn check_slips(text: &str, file: &Path, root: Option<Node>) -> Result<Node, Vec<
             .filter(|slip| {
                 matches!(
                     slip.kind,
-                    SlipKind::FullWidthIndent | SlipKind::FullWidthComma
+                    SlipKind::FullWidthIndent
+                        | SlipKind::FullWidthComma
+                        | SlipKind::FullWidthColonInBraces
                 ) || !key_lines.contains(&slip.line)
             })
             .map(|slip| slip.diagnostic(file))
@@ -428,7 +430,7 @@ mod tests {
     }
 
     #[test]
-    fn full_width_commas_in_flow_collections_are_slips() {
+    fn full_width_commas_and_colons_in_flow_collections_are_slips() {
         // In a list YAML reads `1， 2` as one item, silently: a slip all the same.
         let d = parse_err("counts: [1， 2]\n");
         assert_eq!(d.code, "yaml-fullwidth");
@@ -442,8 +444,17 @@ mod tests {
         assert_eq!(d.location.unwrap().to_string(), "t.yaml:1:6");
         let d = parse_err("a: [1,\n  2， 3]\n");
         assert_eq!(d.location.unwrap().to_string(), "t.yaml:2:4");
+        // A full-width colon after a key in braces: YAML would read one key `b：1`.
+        let d = parse_err("a: {b：1, c: 2}\n");
+        assert_eq!(d.code, "yaml-fullwidth");
+        assert_eq!(d.location.unwrap().to_string(), "t.yaml:1:6");
+        assert!(
+            d.message.zh.contains("键「b」后面是全角冒号"),
+            "{}",
+            d.message.zh
+        );
         // Quoted items, text that is not a collection, comments and block scalars are not.
-        let text = "a: [\"因病，因学\", '甲，''乙''']\nb: 见[附件]，说明\nc: 1  # [1，2]\nd: |\n  [1，2]\ne: {x: \"1，2\"}\n";
+        let text = "a: [\"因病，因学\", '甲，''乙''']\nb: 见[附件]，说明\nc: 1  # [1，2]\nd: |\n  [1，2]\ne: {x: \"1，2\", y: 说明：文字}\nf: [k：v]\n";
         assert_eq!(keyboard_slips(text), vec![]);
         parse_ok(text);
     }
