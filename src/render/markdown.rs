@@ -57,6 +57,8 @@ pub struct RenderedMarkdown {
     pub headings: Vec<Heading>,
     /// Links to content files that are not pages of the site (the link target as written).
     pub broken_links: Vec<String>,
+    /// The page's tables as its events said them, for their CSV downloads.
+    pub tables: super::table_csv::TablesRead,
 }
 
 /// How links in one page are resolved.
@@ -231,6 +233,7 @@ impl HtmlWriter<'_, '_> {
             links: 0,
             plain_depth: 0,
             search_text,
+            tables: super::table_csv::TableReader::default(),
         };
         let events = merge_text(numbered).map(|event| shown.show(event));
         // The HTML is about as long as its Markdown and the figures' spans: reserved once.
@@ -240,6 +243,7 @@ impl HtmlWriter<'_, '_> {
             html,
             headings,
             broken_links,
+            tables: shown.tables.finish(),
         }
     }
 }
@@ -288,12 +292,40 @@ struct ShowFigures<'f> {
     plain_depth: usize,
     /// Reads the events shown, for the search index.
     search_text: Option<&'f mut crate::search::text::Reader>,
+    /// Reads the tables' cells, for their CSV downloads.
+    tables: super::table_csv::TableReader,
 }
 
 impl ShowFigures<'_> {
+    /// Follows the tables' structure for [`Self::tables`] (their texts are read as they are
+    /// shown); what a cell's events cannot say as its HTML shows it leaves the table to its
+    /// HTML.
+    fn read_table(&mut self, event: &Event<'_>) {
+        let tables = &mut self.tables;
+        match event {
+            Event::Start(Tag::Table(_)) => tables.table(),
+            Event::End(TagEnd::Table) => tables.table_ends(),
+            Event::Start(Tag::TableHead) => tables.head(true),
+            Event::End(TagEnd::TableHead) => tables.head(false),
+            Event::End(TagEnd::TableRow) => tables.row_ends(),
+            Event::Start(Tag::TableCell) => tables.cell(),
+            Event::End(TagEnd::TableCell) => tables.cell_ends(),
+            Event::Text(_)
+            | Event::Code(_)
+            | Event::Start(
+                Tag::TableRow | Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. },
+            )
+            | Event::End(
+                TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link,
+            ) => {}
+            _ => tables.not_sure(),
+        }
+    }
+
     fn show<'a>(&mut self, event: Event<'a>) -> Event<'a> {
         let has = |t: &str| provenance::find_marker(t, provenance::OPEN).is_some();
         let plain = |t: &CowStr<'a>| CowStr::from(provenance::strip(t).into_owned());
+        self.read_table(&event);
         let shown = match event {
             Event::Start(Tag::Image {
                 link_type,
@@ -327,7 +359,9 @@ impl ShowFigures<'_> {
             }
             Event::Text(text) if has(&text) => {
                 if self.plain_depth > 0 {
-                    Event::Text(plain(&text))
+                    let text = plain(&text);
+                    self.tables.text(&text);
+                    Event::Text(text)
                 } else {
                     // Read as its text and figures, not as the HTML it becomes.
                     let in_link = self.links + self.state.links > 0;
@@ -336,10 +370,19 @@ impl ShowFigures<'_> {
                         in_link,
                         self.figures,
                         self.search_text.as_deref_mut(),
+                        &mut self.tables,
                     )));
                 }
             }
-            Event::Code(text) if has(&text) => Event::Code(plain(&text)),
+            Event::Text(text) => {
+                self.tables.text(&text);
+                Event::Text(text)
+            }
+            Event::Code(text) => {
+                let text = if has(&text) { plain(&text) } else { text };
+                self.tables.text(&text);
+                Event::Code(text)
+            }
             Event::Html(raw) => Event::Html(raw_html_with_figures(
                 raw,
                 &mut self.state,
@@ -361,18 +404,21 @@ impl ShowFigures<'_> {
     }
 }
 
-/// Text with marked figures as HTML; `search_text` reads its text and each figure's HTML.
+/// Text with marked figures as HTML; `search_text` reads its text and each figure's HTML,
+/// `tables` a table cell's text and figures.
 fn text_with_figures(
     text: &str,
     in_link: bool,
     figures: &mut dyn FigureHtml,
     mut search_text: Option<&mut crate::search::text::Reader>,
+    tables: &mut super::table_csv::TableReader,
 ) -> String {
     let mut out = String::with_capacity(text.len() + 64);
     for piece in provenance::pieces(text) {
         match piece {
             Piece::Plain(plain) => {
                 crate::html::push_html_text(&mut out, plain);
+                tables.text(plain);
                 if let Some(reader) = search_text.as_deref_mut() {
                     reader.text(plain);
                 }
@@ -380,6 +426,7 @@ fn text_with_figures(
             Piece::Figure { payload, text: "" } => {
                 let source = figures.source(payload);
                 out.push_str(&crate::html::escape_html_text(&source));
+                tables.not_sure();
                 if let Some(reader) = search_text.as_deref_mut() {
                     reader.text(&source);
                 }
@@ -388,6 +435,11 @@ fn text_with_figures(
                 let escaped = crate::html::escape_html_text(text);
                 let start = out.len();
                 let alone = figures.figure(payload, &escaped, in_link, &mut out);
+                // (Shown with its source as the HTML says it: a `data-src`.)
+                let sourced = crate::html::finder!(b"data-src=")
+                    .find(&out.as_bytes()[start..])
+                    .is_some();
+                tables.figure(text, sourced);
                 if let Some(reader) = search_text.as_deref_mut() {
                     if alone {
                         reader.text(text);
@@ -812,6 +864,85 @@ mod tests {
         fn source(&self, payload: &str) -> String {
             format!("src:{payload}")
         }
+    }
+
+    /// Every Markdown table read from its events gives the CSV, link and file its HTML
+    /// gives: figures, texts, entities, code, links, empty and short rows, a figure's bare
+    /// source, raw HTML in a cell or beside the table (written as a Markdown table starts,
+    /// too), an image, a footnote, text that reads as a figure's mark, a column of two units.
+    #[test]
+    fn tables_read_from_their_events_are_read_as_from_their_html() {
+        let fig = |payload: &str, text: &str| provenance::mark(payload, text);
+        let tables = [
+            format!(
+                "| 村 | 户数 | 资金 |\n|---|---:|---:|\n| 横溪 & 云湾 | {} | {} |\n| `code` [链](x.html) | {} | |\n| 短行 |\n",
+                fig("d0.0", "1,189户"),
+                fig("d0.1", "23.71万元"),
+                fig("d0.2", "96户"),
+            ),
+            format!(
+                "| a | b |\n|---|---|\n| {} | {} |\n| x | {} |\n",
+                fig("d0.0", "1户"),
+                fig("d0.1", ""),
+                fig("d0.2", "2人"),
+            ),
+            format!(
+                "| a | b |\n|---|---|\n| <i>x</i> | {} |\n",
+                fig("d0.0", "3户")
+            ),
+            format!(
+                "| a | b |\n|---|---|\n| ![图](p.png) | {} |\n",
+                fig("d0.0", "3户")
+            ),
+            format!(
+                "| a | b |\n|---|---|\n| 注[^1] | {} |\n\n[^1]: 说明\n",
+                fig("d0.0", "3户")
+            ),
+            format!(
+                "| a | b |\n|---|---|\n| data-src=x | {} |\n",
+                fig("d0.0", "3户")
+            ),
+            format!(
+                "| a | b |\n|---|---|\n| x | {} |\n| y | {} |\n",
+                fig("d0.0", "3户"),
+                fig("d0.1", "4人"),
+            ),
+            format!(
+                "<table><thead><tr><th>a</th></tr></thead><tbody><tr><td>{}</td></tr></tbody></table>\n\n| a |\n|---|\n| {} |\n",
+                fig("d0.0", "5户"),
+                fig("d0.1", "6户"),
+            ),
+            "| a |\n|---|\n| 无数字 |\n".to_string(),
+        ];
+        // Which were read from their events: not those with what the events cannot say, nor
+        // the one of two units in a column (its whole sheet is read from its HTML).
+        let read: Vec<usize> = tables
+            .iter()
+            .map(|md| at_root(md, false, &mut Tagged).tables.read_from_events())
+            .collect();
+        assert_eq!(read, [1, 0, 0, 0, 0, 0, 0, 1, 1]);
+        for md in &tables {
+            let rendered = at_root(md, false, &mut Tagged);
+            let mut from_events = rendered.html.clone();
+            let files_from_events =
+                super::super::table_csv::add_downloads(&mut from_events, "p.html", rendered.tables);
+            let mut from_html = rendered.html.clone();
+            let files_from_html = super::super::table_csv::add_downloads(
+                &mut from_html,
+                "p.html",
+                super::super::table_csv::TablesRead::default(),
+            );
+            assert_eq!(from_events, from_html, "{md}");
+            assert_eq!(files_from_events, files_from_html, "{md}");
+        }
+        // The first table's CSV, as read from its events.
+        let rendered = at_root(&tables[0], false, &mut Tagged);
+        let mut html = rendered.html.clone();
+        let files = super::super::table_csv::add_downloads(&mut html, "p.html", rendered.tables);
+        assert_eq!(
+            String::from_utf8(files[0].1.to_vec()).unwrap(),
+            "\u{feff}村,户数（户）,资金（万元）\r\n横溪 & 云湾,1189,23.71\r\ncode 链,96,\r\n短行,,\r\n"
+        );
     }
 
     #[test]

@@ -1987,7 +1987,11 @@ fn render_page(
         crate::give_back_freed_memory();
     }
     let tables = if site.config.tables.csv {
-        table_csv::add_downloads(&mut body.html, &plan.pages[index].output)
+        table_csv::add_downloads(
+            &mut body.html,
+            &plan.pages[index].output,
+            std::mem::take(&mut body.tables),
+        )
     } else {
         Vec::new()
     };

@@ -15,15 +15,27 @@ pub const LINK_TEXT: &str = "下载 CSV";
 
 /// Adds a link after each data table of a page's content `body`, in place (a 10,000-village
 /// overview is tens of megabytes: not copied to add one link), and returns the CSV files
-/// (their paths in the site); none when it has no data table.
-pub fn add_downloads(body: &mut String, page_output: &str) -> Vec<(String, Bytes)> {
+/// (their paths in the site); none when it has no data table. `read` is what the page's
+/// Markdown events said of its tables ([`TablesRead`]): a Markdown table read there is not
+/// read again from its HTML.
+pub fn add_downloads(
+    body: &mut String,
+    page_output: &str,
+    read: TablesRead,
+) -> Vec<(String, Bytes)> {
     let mut files = Vec::new();
-    if crate::html::finder!(b"<table")
-        .find(body.as_bytes())
-        .is_none()
-    {
+    let table_start = crate::html::finder!(b"<table");
+    if table_start.find(body.as_bytes()).is_none() {
         return files;
     }
+    // The HTML writer writes a Markdown table's start as `MARKDOWN_TABLE`: each is the next
+    // table read, in order — unless raw HTML wrote one so too (then none is used).
+    let markdown_table = crate::html::finder!(MARKDOWN_TABLE);
+    let mut known = read.tables;
+    if known.len() != markdown_table.find_iter(body.as_bytes()).count() {
+        known.clear();
+    }
+    let mut known = known.into_iter();
     let (dir, stem) = match page_output.rsplit_once('/') {
         Some((dir, file)) => (format!("{dir}/"), file),
         None => (String::new(), page_output),
@@ -34,7 +46,7 @@ pub fn add_downloads(body: &mut String, page_output: &str) -> Vec<(String, Bytes
     let mut at = 0;
     // Whether the scan is inside a chart's data table (`details.chart-data`).
     let mut in_chart = false;
-    while let Some(start) = crate::html::finder!(b"<table").find(&body.as_bytes()[at..]) {
+    while let Some(start) = table_start.find(&body.as_bytes()[at..]) {
         let start = at + start;
         let Some(end) = crate::html::finder!(b"</table>")
             .find(&body.as_bytes()[start..])
@@ -43,11 +55,33 @@ pub fn add_downloads(body: &mut String, page_output: &str) -> Vec<(String, Bytes
             break;
         };
         let table = &body[start..end];
+        // This table's entry when it is a Markdown table's, and those of the Markdown tables
+        // inside it (read with it).
+        let entry = if table.as_bytes().starts_with(MARKDOWN_TABLE) {
+            known.next()
+        } else {
+            None
+        };
+        for _ in markdown_table.find_iter(&table.as_bytes()[1..]) {
+            known.next();
+        }
         in_chart = in_chart_data(&body[at..start], in_chart);
-        if !in_chart
-            && has_figure(table)
-            && let Some(csv) = csv_of(table)
-        {
+        let csv = match entry {
+            _ if in_chart => None,
+            Some(Known::Read { figures, csv }) => {
+                debug_assert_eq!(
+                    (figures, figures.then(|| csv.clone()).flatten()),
+                    (
+                        has_figure(table),
+                        has_figure(table).then(|| csv_of(table)).flatten()
+                    ),
+                    "a table read from the events as from its HTML: {table}"
+                );
+                csv.filter(|_| figures)
+            }
+            _ => has_figure(table).then(|| csv_of(table)).flatten(),
+        };
+        if let Some(csv) = csv {
             let name = format!("{stem}.table-{}.csv", files.len() + 1);
             let link = format!(
                 "\n<p class=\"site-only table-download\"><a href=\"{}\" download>{LINK_TEXT}</a></p>",
@@ -64,6 +98,178 @@ pub fn add_downloads(body: &mut String, page_output: &str) -> Vec<(String, Bytes
         body.insert_str(*end, link);
     }
     files
+}
+
+/// How pulldown-cmark's HTML writer starts a Markdown table (`Start(Table)`, then
+/// `Start(TableHead)`; huibao's charts write `<table>\n<thead>`).
+const MARKDOWN_TABLE: &[u8] = b"<table><thead>";
+
+/// What a page's Markdown events said of its Markdown tables, in order: each one's cells
+/// and CSV as the events give them (what the HTML writer is given: the same cells, texts
+/// and figures), or nothing for one whose cells hold what the events cannot say as the HTML
+/// shows it (raw HTML, an image, a footnote, a figure's bare source). Tables of raw HTML
+/// are read from the HTML. Made by [`TableReader`].
+#[derive(Debug, Default)]
+pub struct TablesRead {
+    tables: Vec<Known>,
+}
+
+impl TablesRead {
+    /// How many Markdown tables were read from their events (the others from their HTML).
+    #[cfg(test)]
+    pub fn read_from_events(&self) -> usize {
+        self.tables
+            .iter()
+            .filter(|known| matches!(known, Known::Read { .. }))
+            .count()
+    }
+}
+
+/// A Markdown table of a page, as the events read it.
+#[derive(Debug)]
+enum Known {
+    /// Read from the HTML.
+    FromHtml,
+    /// A Markdown table read from its events: whether a cell shows a figure, and its CSV
+    /// (`None`: no row but its header).
+    Read { figures: bool, csv: Option<String> },
+}
+
+/// Reads a page's tables from the Markdown events as the HTML writer is given them (after
+/// the figures are shown): see [`TablesRead`].
+#[derive(Debug, Default)]
+pub struct TableReader {
+    read: TablesRead,
+    /// The Markdown table being read: its entry's place, its rows so far.
+    table: Option<(usize, TableCells)>,
+}
+
+/// A Markdown table's cells as read.
+#[derive(Debug, Default)]
+struct TableCells {
+    rows: CsvRows,
+    /// The row being read: each cell's (header, text, figure).
+    row: Vec<(bool, String, bool)>,
+    /// The cell being read.
+    cell: Option<(bool, String, bool)>,
+    in_head: bool,
+    figures: bool,
+    /// The events said something the HTML shows otherwise: read from the HTML.
+    unsure: bool,
+}
+
+impl TableReader {
+    /// A table starts (`Start(Tag::Table)`).
+    pub fn table(&mut self) {
+        self.read.tables.push(Known::FromHtml);
+        self.table = Some((self.read.tables.len() - 1, TableCells::default()));
+    }
+
+    /// The table's head starts or ends (`Start(Tag::TableHead)`, `End(TagEnd::TableHead)`).
+    pub fn head(&mut self, starts: bool) {
+        if let Some((_, cells)) = &mut self.table {
+            cells.in_head = starts;
+            if !starts {
+                cells.end_row();
+            }
+        }
+    }
+
+    /// A body row ends (`End(TagEnd::TableRow)`).
+    pub fn row_ends(&mut self) {
+        if let Some((_, cells)) = &mut self.table {
+            cells.end_row();
+        }
+    }
+
+    /// A cell starts (`Start(Tag::TableCell)`).
+    pub fn cell(&mut self) {
+        if let Some((_, cells)) = &mut self.table {
+            cells.cell = Some((cells.in_head, String::new(), false));
+        }
+    }
+
+    /// The cell ends (`End(TagEnd::TableCell)`).
+    pub fn cell_ends(&mut self) {
+        if let Some((_, cells)) = &mut self.table
+            && let Some((header, text, figure)) = cells.cell.take()
+        {
+            cells.row.push((header, text.trim().to_string(), figure));
+        }
+    }
+
+    /// Text the cell shows (`text`, as the events have it: not escaped). Text that reads
+    /// as a figure's mark in the HTML (`data-src=`) leaves the table to its HTML.
+    pub fn text(&mut self, text: &str) {
+        if let Some((_, cells)) = &mut self.table
+            && let Some((_, cell, _)) = &mut cells.cell
+        {
+            cell.push_str(text);
+            if memchr::memchr(b'=', text.as_bytes()).is_some() && text.contains("data-src=") {
+                cells.unsure = true;
+            }
+        }
+    }
+
+    /// A figure the cell shows, its `text`; `span` whether it was shown with its source
+    /// (`data-src`).
+    pub fn figure(&mut self, text: &str, span: bool) {
+        if let Some((_, cells)) = &mut self.table
+            && let Some((_, cell, figure)) = &mut cells.cell
+        {
+            cell.push_str(text);
+            *figure |= span;
+            cells.figures |= span;
+        }
+    }
+
+    /// Something in a cell the events cannot say as the HTML shows it (raw HTML, an image, a
+    /// footnote's number, a figure's bare source): the table is read from its HTML.
+    pub fn not_sure(&mut self) {
+        if let Some((_, cells)) = &mut self.table
+            && cells.cell.is_some()
+        {
+            cells.unsure = true;
+        }
+    }
+
+    /// The table ends (`End(TagEnd::Table)`).
+    pub fn table_ends(&mut self) {
+        let Some((place, cells)) = self.table.take() else {
+            return;
+        };
+        if cells.unsure {
+            return;
+        }
+        let csv = match cells.rows.finish() {
+            Read::Written(csv) => Some(csv),
+            Read::NoRows => None,
+            Read::NeedsTheSheet => return,
+        };
+        if let Some(entry) = self.read.tables.get_mut(place) {
+            *entry = Known::Read {
+                figures: cells.figures,
+                csv,
+            };
+        }
+    }
+
+    /// What was read.
+    pub fn finish(self) -> TablesRead {
+        self.read
+    }
+}
+
+impl TableCells {
+    fn end_row(&mut self) {
+        if self.unsure {
+            return;
+        }
+        let row = std::mem::take(&mut self.row);
+        if !self.rows.row(row) {
+            self.unsure = true;
+        }
+    }
 }
 
 /// Whether the end of `html` is inside a chart's data table (`details.chart-data`), its
@@ -99,6 +305,7 @@ fn csv_of(table: &str) -> Option<String> {
 }
 
 /// What [`csv_as_read`] made of a table.
+#[derive(Debug)]
 enum Read {
     Written(String),
     NoRows,
@@ -110,45 +317,74 @@ enum Read {
 /// The CSV of `table` as [`sheet_of`] and [`csv::csv`] make it, written as its rows are
 /// read, each figure as a number when its unit is its column's first figure's.
 fn csv_as_read(table: &str) -> Read {
-    let mut headers: Vec<String> = Vec::new();
-    // Each column's unit: that of its first figure (`None` until one is read).
-    let mut units: Vec<Option<String>> = Vec::new();
-    let mut width = None;
-    let mut rows = String::new();
-    let mut any_row = false;
-    for (n, row) in elements(table, "tr").into_iter().enumerate() {
-        let cells = elements_of_any(row, &["th", "td"]);
-        if n == 0 && cells.iter().all(|(name, _)| *name == "th") {
-            headers = cells.iter().map(|(_, cell)| cell_text(cell)).collect();
-            continue;
+    let mut rows = CsvRows::default();
+    for row in elements(table, "tr") {
+        let cells = elements_of_any(row, &["th", "td"])
+            .iter()
+            .map(|(name, cell)| (*name == "th", cell_text(cell), has_figure(cell)))
+            .collect();
+        if !rows.row(cells) {
+            return Read::NeedsTheSheet;
+        }
+    }
+    rows.finish()
+}
+
+/// A table's CSV written as its rows are read (see [`csv_as_read`]): from its HTML, or from
+/// a page's Markdown events ([`TableReader`]).
+#[derive(Debug, Default)]
+struct CsvRows {
+    /// How many rows were read.
+    read: usize,
+    headers: Vec<String>,
+    /// Each column's unit: that of its first figure (`None` until one is read).
+    units: Vec<Option<String>>,
+    width: Option<usize>,
+    rows: String,
+    any_row: bool,
+}
+
+impl CsvRows {
+    /// Reads a row's cells, each (whether it is a header cell, its text as [`cell_text`]
+    /// makes it, whether it shows a figure); `false` when the table needs its whole sheet
+    /// ([`Read::NeedsTheSheet`]).
+    fn row(&mut self, cells: Vec<(bool, String, bool)>) -> bool {
+        let first = self.read == 0;
+        self.read += 1;
+        // The first row is the header when all its cells are `th`.
+        if first && cells.iter().all(|(header, _, _)| *header) {
+            self.headers = cells.into_iter().map(|(_, text, _)| text).collect();
+            return true;
         }
         // Every row as wide as the first (and the header): shorter ones filled with empty
         // cells; a wider one would widen those written before it.
-        let width = *width.get_or_insert(cells.len().max(headers.len()));
+        let width = *self
+            .width
+            .get_or_insert(cells.len().max(self.headers.len()));
         if cells.len() > width {
-            return Read::NeedsTheSheet;
+            return false;
         }
-        units.resize(width, None);
-        any_row = true;
-        for (col, (_, cell)) in cells.iter().enumerate() {
+        self.units.resize(width, None);
+        self.any_row = true;
+        let rows = &mut self.rows;
+        for (col, (_, text, figure)) in cells.iter().enumerate() {
             if col > 0 {
                 rows.push(',');
             }
-            let text = cell_text(cell);
-            if has_figure(cell) {
+            if *figure {
                 // A figure that does not read as a number leaves its column without a unit.
-                let Some((number, at)) = split_figure(&text) else {
-                    return Read::NeedsTheSheet;
+                let Some((number, at)) = split_figure(text) else {
+                    return false;
                 };
-                let unit = unit_of(&text, at);
-                match &units[col] {
-                    None => units[col] = Some(unit.to_string()),
+                let unit = unit_of(text, at);
+                match &self.units[col] {
+                    None => self.units[col] = Some(unit.to_string()),
                     Some(first) if first == unit => {}
-                    Some(_) => return Read::NeedsTheSheet,
+                    Some(_) => return false,
                 }
                 rows.push_str(&crate::figure::decimal_text(&number, &mut [0; 64]));
             } else if !text.is_empty() {
-                csv::push_field(&mut rows, &text);
+                csv::push_field(rows, text);
             }
         }
         for col in cells.len()..width {
@@ -157,24 +393,29 @@ fn csv_as_read(table: &str) -> Read {
             }
         }
         rows.push_str("\r\n");
+        true
     }
-    if !any_row {
-        return Read::NoRows;
-    }
-    let width = width.unwrap_or(headers.len());
-    let mut out = String::with_capacity(csv::BOM.len() + 64 * width + rows.len());
-    out.push_str(csv::BOM);
-    for col in 0..width {
-        if col > 0 {
-            out.push(',');
+
+    /// The CSV of the rows read.
+    fn finish(self) -> Read {
+        if !self.any_row {
+            return Read::NoRows;
         }
-        let header = headers.get(col).map_or("", String::as_str);
-        let unit = units.get(col).and_then(Option::as_deref);
-        csv::push_field(&mut out, &with_unit(header, unit.filter(|u| !u.is_empty())));
+        let width = self.width.unwrap_or(self.headers.len());
+        let mut out = String::with_capacity(csv::BOM.len() + 64 * width + self.rows.len());
+        out.push_str(csv::BOM);
+        for col in 0..width {
+            if col > 0 {
+                out.push(',');
+            }
+            let header = self.headers.get(col).map_or("", String::as_str);
+            let unit = self.units.get(col).and_then(Option::as_deref);
+            csv::push_field(&mut out, &with_unit(header, unit.filter(|u| !u.is_empty())));
+        }
+        out.push_str("\r\n");
+        out.push_str(&self.rows);
+        Read::Written(out)
     }
-    out.push_str("\r\n");
-    out.push_str(&rows);
-    Read::Written(out)
 }
 
 /// The rows of a table's HTML as a sheet: the header row (`th` cells of the first row) as
@@ -409,7 +650,7 @@ mod tests {
     /// `body` with its links and its files, `None` when it has no data table.
     fn with_downloads(body: &str, page_output: &str) -> Option<(String, Vec<(String, Bytes)>)> {
         let mut html = body.to_string();
-        let files = add_downloads(&mut html, page_output);
+        let files = add_downloads(&mut html, page_output, TablesRead::default());
         (!files.is_empty()).then_some((html, files))
     }
 
