@@ -3,7 +3,10 @@
 //! linked right after the table. A column whose figures all have the same unit (`1189户`)
 //! has the unit in its header (`总户数（户）`) and plain numbers in its cells (`1189`,
 //! thousands separators dropped), exact as shown. The file is UTF-8 with a byte-order mark
-//! and CRLF (see [`crate::spreadsheet::csv`]). Charts' own data tables are left alone.
+//! and CRLF (see [`crate::spreadsheet::csv`]). Charts' own data tables are left alone. A
+//! Markdown table's cells are read from the events the HTML writer is given
+//! ([`TableReader`]); a raw HTML table's, and a Markdown table's the events cannot say as
+//! its HTML shows them, from the HTML.
 
 use bytes::Bytes;
 use rust_decimal::Decimal;
