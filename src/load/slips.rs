@@ -254,10 +254,7 @@ impl Slip {
                         "the key `{key}` is followed by a full-width colon `：`; YAML needs the ASCII colon `:`"
                     ),
                 ),
-                Text::new(
-                    "这里是全角冒号「：」，请切换到半角输入，写成「: 」（冒号后加一个空格）",
-                    "this is a full-width colon `：` (Chinese input): switch to half-width input and write `: ` (a colon, then a space)",
-                ),
+                full_width_colon_hint(),
             ),
             SlipKind::MissingSpace => (
                 "yaml-colon-space",
@@ -308,10 +305,7 @@ impl Slip {
                         "the key `{key}` inside {{ … }} is followed by a full-width colon `：`; YAML needs the ASCII colon `:`"
                     ),
                 ),
-                Text::new(
-                    "这里是全角冒号「：」，请切换到半角输入，写成「: 」（冒号后加一个空格）",
-                    "this is a full-width colon `：` (Chinese input): switch to half-width input and write `: ` (a colon, then a space)",
-                ),
+                full_width_colon_hint(),
             ),
             SlipKind::FullWidthComma => (
                 "yaml-fullwidth",
@@ -332,6 +326,14 @@ impl Slip {
         )
         .with_hint(hint)
     }
+}
+
+/// What to type for a full-width colon after a key, in a block or in braces.
+fn full_width_colon_hint() -> Text {
+    Text::new(
+        "这里是全角冒号「：」，请切换到半角输入，写成「: 」（冒号后加一个空格）",
+        "this is a full-width colon `：` (Chinese input): switch to half-width input and write `: ` (a colon, then a space)",
+    )
 }
 
 /// Line by line, the key separators a Chinese keyboard gets wrong. Only a line whose text

@@ -435,11 +435,7 @@ fn text_with_figures(
                 let escaped = crate::html::escape_html_text(text);
                 let start = out.len();
                 let alone = figures.figure(payload, &escaped, in_link, &mut out);
-                // (Shown with its source as the HTML says it: a `data-src`.)
-                let sourced = crate::html::finder!(b"data-src=")
-                    .find(&out.as_bytes()[start..])
-                    .is_some();
-                tables.figure(text, sourced);
+                tables.figure(text, &out[start..]);
                 if let Some(reader) = search_text.as_deref_mut() {
                     if alone {
                         reader.text(text);

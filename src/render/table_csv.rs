@@ -208,21 +208,22 @@ impl TableReader {
             && let Some((_, cell, _)) = &mut cells.cell
         {
             cell.push_str(text);
-            if memchr::memchr(b'=', text.as_bytes()).is_some() && text.contains("data-src=") {
+            if has_figure(text) {
                 cells.unsure = true;
             }
         }
     }
 
-    /// A figure the cell shows, its `text`; `span` whether it was shown with its source
-    /// (`data-src`).
-    pub fn figure(&mut self, text: &str, span: bool) {
+    /// A figure the cell shows: its `text`, and its `html` as shown (with its source when
+    /// it has a `data-src`, as the HTML's reading says).
+    pub fn figure(&mut self, text: &str, html: &str) {
         if let Some((_, cells)) = &mut self.table
             && let Some((_, cell, figure)) = &mut cells.cell
         {
             cell.push_str(text);
-            *figure |= span;
-            cells.figures |= span;
+            let sourced = has_figure(html);
+            *figure |= sourced;
+            cells.figures |= sourced;
         }
     }
 
