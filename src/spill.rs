@@ -1,6 +1,6 @@
 //! Pieces of output kept in reading order while the pages are rendered in any order: in
-//! memory (the preview, tests) or appended to a scratch file (a build, so that a site of
-//! 10,000 villages never holds them all). The whole-report page's sections and the search
+//! memory (the preview, tests) or, beyond a budget, appended to a scratch file (a build, so
+//! that a site of 100,000 villages never holds them all). The whole-report page's sections and the search
 //! index's entries wait here for the end of the build.
 
 use bytes::Bytes;
@@ -10,24 +10,27 @@ use std::io::{Read, Seek};
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-/// Pieces put by page number, read back in page order.
+/// Pieces put by page number, read back in page order: held in memory up to a budget, the
+/// rest appended to a scratch file.
 pub struct Spill {
-    store: Store,
+    /// Pieces held in memory — (index, piece, length of its head) of each — and how many
+    /// bytes they hold.
+    memory: Mutex<(Vec<(usize, Bytes, usize)>, usize)>,
+    /// How many bytes of pieces are held in memory before they go to the scratch file.
+    budget: usize,
+    /// The scratch file, when pieces beyond the budget go to one.
+    file: Option<ScratchFile>,
 }
 
-/// Where the pieces are kept.
-enum Store {
-    /// Held in memory: (index, piece, length of its head) of each.
-    Memory(Mutex<Vec<(usize, Bytes, usize)>>),
-    /// Appended to a scratch file as they come (through a buffer: one write for many
-    /// pieces): (index, offset, length, length of its head) of each.
-    File {
-        /// The scratch file; removed when the spill is dropped.
-        path: PathBuf,
-        /// The file and how long it is.
-        file: Mutex<(BufWriter<std::fs::File>, u64)>,
-        places: Mutex<Vec<(usize, u64, u64, u64)>>,
-    },
+/// A scratch file the pieces beyond a spill's budget are appended to as they come (through
+/// a buffer: one write for many pieces).
+struct ScratchFile {
+    /// Removed when the spill is dropped.
+    path: PathBuf,
+    /// The file and how long it is.
+    file: Mutex<(BufWriter<std::fs::File>, u64)>,
+    /// (index, offset, length, length of its head) of each piece in it.
+    places: Mutex<Vec<(usize, u64, u64, u64)>>,
 }
 
 /// Which part of each piece [`Spill::for_each_part`] reads back: a piece can be put with
@@ -55,16 +58,30 @@ fn part_range(part: Part, len: u64, head: u64) -> (u64, u64) {
 /// How much a scratch file's buffer holds before it is written.
 const WRITE_BUFFER: usize = 1 << 20;
 
+/// How many bytes of pieces a spill to a scratch file holds in memory first: a site of
+/// 10,000 villages keeps its search entries' terms (~30 MB) in memory — written to a file
+/// and read back they cost ~3 % of its build —, one of 100,000 keeps a tenth of them.
+const MEMORY_BUDGET: usize = 40 << 20;
+
 impl Spill {
     /// Pieces held in memory.
     pub fn in_memory() -> Spill {
         Spill {
-            store: Store::Memory(Mutex::new(Vec::new())),
+            memory: Mutex::default(),
+            budget: usize::MAX,
+            file: None,
         }
     }
 
-    /// Pieces appended to a new scratch file at `path`.
+    /// Pieces held in memory up to [`MEMORY_BUDGET`] bytes, the rest appended to a new
+    /// scratch file at `path`.
     pub fn to_file(path: PathBuf) -> std::io::Result<Spill> {
+        Spill::to_file_after(path, MEMORY_BUDGET)
+    }
+
+    /// Pieces held in memory up to `budget` bytes, the rest appended to a new scratch file
+    /// at `path` (made now: a folder that cannot take it is told at once).
+    fn to_file_after(path: PathBuf, budget: usize) -> std::io::Result<Spill> {
         let file = std::fs::OpenOptions::new()
             .read(true)
             .write(true)
@@ -72,11 +89,13 @@ impl Spill {
             .truncate(true)
             .open(&path)?;
         Ok(Spill {
-            store: Store::File {
+            memory: Mutex::default(),
+            budget,
+            file: Some(ScratchFile {
                 path,
                 file: Mutex::new((BufWriter::with_capacity(WRITE_BUFFER, file), 0)),
                 places: Mutex::new(Vec::new()),
-            },
+            }),
         })
     }
 
@@ -88,16 +107,22 @@ impl Spill {
 
     /// Keeps the piece of page `index`, its first `head` bytes readable without the rest.
     pub fn put_with_head(&self, index: usize, piece: Bytes, head: usize) -> std::io::Result<()> {
-        match &self.store {
-            Store::Memory(pieces) => lock(pieces).push((index, piece, head)),
-            Store::File { file, places, .. } => {
-                let mut file = lock(file);
-                let (file, length) = &mut *file;
-                file.write_all(&piece)?;
-                let offset = *length;
-                *length += piece.len() as u64;
-                lock(places).push((index, offset, piece.len() as u64, head as u64));
+        {
+            let mut memory = lock(&self.memory);
+            let (pieces, bytes) = &mut *memory;
+            if self.file.is_none() || *bytes + piece.len() <= self.budget {
+                *bytes += piece.len();
+                pieces.push((index, piece, head));
+                return Ok(());
             }
+        }
+        if let Some(ScratchFile { file, places, .. }) = &self.file {
+            let mut file = lock(file);
+            let (file, length) = &mut *file;
+            file.write_all(&piece)?;
+            let offset = *length;
+            *length += piece.len() as u64;
+            lock(places).push((index, offset, piece.len() as u64, head as u64));
         }
         Ok(())
     }
@@ -119,22 +144,23 @@ impl Spill {
         part: Part,
         each: &mut EachPiece<'_, E>,
     ) -> Result<(), E> {
-        match &self.store {
-            Store::Memory(pieces) => {
-                let mut pieces = lock(pieces).clone();
-                pieces.sort_by_key(|(index, _, _)| *index);
-                for (index, piece, head) in pieces {
-                    let (start, len) = part_range(part, piece.len() as u64, head as u64);
-                    each(index, &piece[start as usize..(start + len) as usize])?;
-                }
-            }
-            Store::File { path, file, places } => {
-                let mut places = lock(places).clone();
+        let mut in_memory = lock(&self.memory).0.clone();
+        in_memory.sort_by_key(|(index, _, _)| *index);
+        let mut in_memory = in_memory.into_iter().peekable();
+        // The pieces in the file, in page order, among those in memory.
+        if let Some(ScratchFile { path, file, places }) = &self.file {
+            let mut places = lock(places).clone();
+            if !places.is_empty() {
                 places.sort_by_key(|(index, _, _, _)| *index);
                 lock(file).0.flush()?;
                 let reader = std::fs::File::open(path)?;
                 let mut buffer = Vec::new();
                 for (index, offset, len, head) in places {
+                    while let Some((before, piece, head)) =
+                        in_memory.next_if(|(before, _, _)| *before < index)
+                    {
+                        each_part(part, before, &piece, head, each)?;
+                    }
                     let (start, len) = part_range(part, len, head);
                     buffer.resize(len as usize, 0);
                     read_at(&reader, &mut buffer, offset + start)?;
@@ -142,8 +168,23 @@ impl Spill {
                 }
             }
         }
+        for (index, piece, head) in in_memory {
+            each_part(part, index, &piece, head, each)?;
+        }
         Ok(())
     }
+}
+
+/// Calls `each` with `part` of the piece of page `index` held in memory.
+fn each_part<E>(
+    part: Part,
+    index: usize,
+    piece: &[u8],
+    head: usize,
+    each: &mut EachPiece<'_, E>,
+) -> Result<(), E> {
+    let (start, len) = part_range(part, piece.len() as u64, head as u64);
+    each(index, &piece[start as usize..(start + len) as usize])
 }
 
 /// What [`Spill::for_each_part`] calls with each piece (its index and bytes): `Err` stops
@@ -181,7 +222,7 @@ fn read_at(file: &std::fs::File, buffer: &mut [u8], offset: u64) -> std::io::Res
 
 impl Drop for Spill {
     fn drop(&mut self) {
-        if let Store::File { path, .. } = &self.store {
+        if let Some(ScratchFile { path, .. }) = &self.file {
             let _ = std::fs::remove_file(path);
         }
     }
@@ -202,6 +243,11 @@ mod tests {
         for spill in [
             Spill::in_memory(),
             Spill::to_file(dir.path().join("pieces")).unwrap(),
+            Spill::to_file_after(dir.path().join("pieces-0"), 0).unwrap(),
+            // "C" held, "A" and "BB" beyond the budget.
+            Spill::to_file_after(dir.path().join("pieces-1"), 1).unwrap(),
+            // "C" and "A" held, "BB" beyond the budget.
+            Spill::to_file_after(dir.path().join("pieces-2"), 2).unwrap(),
         ] {
             spill.put(2, Bytes::from_static(b"C")).unwrap();
             spill.put(0, Bytes::from_static(b"A")).unwrap();
@@ -218,9 +264,10 @@ mod tests {
                 [(0, b"A".to_vec()), (1, b"BB".to_vec()), (2, b"C".to_vec())]
             );
         }
-        assert!(
-            !dir.path().join("pieces").exists(),
-            "the scratch file is removed"
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "the scratch files are removed"
         );
     }
 
@@ -230,6 +277,9 @@ mod tests {
         for spill in [
             Spill::in_memory(),
             Spill::to_file(dir.path().join("pieces")).unwrap(),
+            Spill::to_file_after(dir.path().join("pieces-0"), 0).unwrap(),
+            // "headTAIL" held, the others beyond the budget.
+            Spill::to_file_after(dir.path().join("pieces-8"), 8).unwrap(),
         ] {
             spill
                 .put_with_head(1, Bytes::from_static(b"headTAIL"), 4)

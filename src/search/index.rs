@@ -271,21 +271,28 @@ struct Tally {
     by_number: Vec<Counts>,
     /// The numbers counted for the page, each once.
     counted: Vec<u32>,
-    /// Runs of Han characters seen before, with the numbers of their terms in order: the
-    /// pages of a report share most of their sentences (a template's prose, units,
-    /// headings), each run's terms are looked up once. For the dictionary `identity`. (Not
-    /// the figures and words between the runs: most figures are a village's own, and a
-    /// table of them, missed in memory at every look-up, cost more than the dictionary's
-    /// look-up of their one or two terms.)
-    pieces: FxHashMap<Box<str>, Box<[u32]>>,
+    /// Han pieces ([`tokens::for_each_piece`]: the text between a page's figures) seen
+    /// before, with the numbers of their terms in order: the pages of a report share most
+    /// of their sentences (a template's prose, units, headings), each piece's terms are
+    /// looked up once. For the dictionary `identity`. (Not the figures and words between
+    /// them: most figures are a village's own, and a table of them, missed in memory at
+    /// every look-up, cost more than the dictionary's look-up of their one or two terms.)
+    pieces: Pieces,
     /// The [`Dictionary::identity`] the pieces' numbers are of.
     identity: Option<u64>,
 }
 
-/// How many pieces of text a thread's tally remembers (it forgets them all when it has
-/// this many) and how long a piece it remembers, in bytes.
-const PIECES_KEPT: usize = 1 << 16;
-const LONGEST_PIECE_KEPT: usize = 192;
+/// Pieces of text remembered with the numbers of their terms, and how many bytes they hold.
+#[derive(Default)]
+struct Pieces {
+    numbers: FxHashMap<Box<str>, Box<[u32]>>,
+    bytes: usize,
+}
+
+/// How many bytes of pieces and their numbers a thread's tally remembers (it forgets them
+/// all when it has this many) and how long a piece it remembers, in bytes.
+const PIECE_BYTES_KEPT: usize = 8 << 20;
+const LONGEST_PIECE_KEPT: usize = 1024;
 
 thread_local! {
     /// This thread's tally.
@@ -350,10 +357,9 @@ impl Counting<'_> {
     }
 
     /// Counts the terms of `text`, found in `field`, piece by piece ([`tokens::for_each_piece`]):
-    /// a run of Han characters seen before through `pieces`. Only what lies between the runs
-    /// of Han characters is [`tokens::normalise`]d: Han characters are searched as they are
-    /// written.
-    fn text(&mut self, text: &str, field: Field, pieces: &mut FxHashMap<Box<str>, Box<[u32]>>) {
+    /// a Han piece seen before through `pieces`. Only what lies between the Han pieces is
+    /// [`tokens::normalise`]d: Han characters are searched as they are written.
+    fn text(&mut self, text: &str, field: Field, pieces: &mut Pieces) {
         tokens::for_each_piece(text, |piece, han| {
             if !han {
                 // Most such pieces: a figure, a comma or a full stop.
@@ -369,7 +375,7 @@ impl Counting<'_> {
                 }
                 return;
             }
-            if let Some(numbers) = pieces.get(piece) {
+            if let Some(numbers) = pieces.numbers.get(piece) {
                 self.numbers(numbers, field);
                 return;
             }
@@ -381,10 +387,13 @@ impl Counting<'_> {
             };
             tokens::for_each_term(piece, |term, kind, _| count(term, kind));
             if all_numbered && piece.len() <= LONGEST_PIECE_KEPT {
-                if pieces.len() >= PIECES_KEPT {
-                    pieces.clear();
+                let bytes = piece.len() + 4 * numbers.len();
+                if pieces.bytes + bytes > PIECE_BYTES_KEPT {
+                    pieces.numbers.clear();
+                    pieces.bytes = 0;
                 }
-                pieces.insert(piece.into(), numbers.into());
+                pieces.bytes += bytes;
+                pieces.numbers.insert(piece.into(), numbers.into());
             }
         });
     }
@@ -478,7 +487,7 @@ impl Counted {
         let new = TALLY.with_borrow_mut(|tally| {
             let numbers = read(dictionary);
             if tally.identity != Some(numbers.identity) {
-                tally.pieces.clear();
+                tally.pieces = Pieces::default();
                 tally.identity = Some(numbers.identity);
             }
             // Counts left by a page whose counting panicked are not this page's.

@@ -180,50 +180,97 @@ pub fn for_each_term<'t>(normalised: &'t str, mut each: impl FnMut(&'t str, Kind
     }
 }
 
-/// Calls `each` with the pieces of `text`, in order: each run of Han characters (`true`)
-/// and each stretch between them (`false`) — the same pieces whether the text is
-/// [`normalise`]d or not. No term spans two pieces: the terms of a normalised text are those
-/// of its pieces ([`for_each_term`] of each).
+/// Calls `each` with the pieces of `text`, in order: each run of Han characters with the
+/// punctuation between and after them (`true`: Chinese text's punctuation, ASCII spaces and
+/// punctuation but the point and the comma), and each stretch of the rest (`false`: no Han
+/// character). The pieces make up the text, and no term spans two: the terms of a
+/// [`normalise`]d text are those of its pieces, [`for_each_term`] of a Han piece as it is
+/// (its punctuation has no term, normalised or not, and parts its Han characters either
+/// way), of the rest normalised. A report's pieces are its sentences between its figures:
+/// few, and the same from page to page.
 pub fn for_each_piece<'t>(text: &'t str, mut each: impl FnMut(&'t str, bool)) {
     let bytes = text.as_bytes();
     let mut start = 0;
+    // Whether the piece being read is one of Han characters (and punctuation), and whether
+    // it has a Han character yet: one of punctuation alone is told `false`.
     let mut in_han = false;
+    let mut has_han = false;
     let mut at = 0;
     while at < bytes.len() {
+        // Most characters stay in the piece they are in: Han characters of U+5000–U+9FFF
+        // (E5–E9 ..) in a Han piece, ASCII in the rest.
+        if in_han {
+            while bytes.get(at).is_some_and(|b| (0xe5..=0xe9).contains(b)) {
+                at += 3;
+                has_han = true;
+            }
+        } else {
+            while bytes.get(at).is_some_and(u8::is_ascii) {
+                at += 1;
+            }
+        }
+        if at >= bytes.len() {
+            break;
+        }
         // Characters of up to three bytes are told by their first two (the text is UTF-8):
         // ASCII is not Han; every character that starts with E5–E9 (U+5000–U+9FFF) is; of
         // E4 (U+4000–U+4FFF) all but U+4DC0–U+4DFF (E4 B7 ..); of E3 (U+3000–U+3FFF)
         // U+3400 on (E3 90 ..) and 〇 (E3 80 87); of EF (U+F000–U+FFFF) U+F900–U+FAFF
         // (EF A4 .. to EF AB ..); no other of two or three bytes.
         let second = || bytes.get(at + 1).copied().unwrap_or(0);
-        let (han, len) = match bytes[at] {
-            b if b < 0x80 => (false, 1),
-            0xe5..=0xe9 => (true, 3),
-            0xe4 => (second() != 0xb7, 3),
-            0xe3 => (
-                second() >= 0x90 || bytes[at..].starts_with("〇".as_bytes()),
-                3,
-            ),
-            0xef => ((0xa4..=0xab).contains(&second()), 3),
-            0xc0..=0xdf => (false, 2),
-            0xe0..=0xef => (false, 3),
+        let (class, len) = match bytes[at] {
+            b if b < 0x80 => {
+                let word = b.is_ascii_alphanumeric() || b == b'.' || b == b',';
+                (if word { Class::Word } else { Class::Quiet }, 1)
+            }
+            0xe5..=0xe9 => (Class::Han, 3),
+            0xe4 if second() != 0xb7 => (Class::Han, 3),
+            0xe3 if second() >= 0x90 || bytes[at..].starts_with("〇".as_bytes()) => {
+                (Class::Han, 3)
+            }
+            0xef if (0xa4..=0xab).contains(&second()) => (Class::Han, 3),
             _ => match text[at..].chars().next() {
-                Some(c) => (is_han(c), c.len_utf8()),
+                Some(c) if is_han(c) => (Class::Han, c.len_utf8()),
+                // The full-width point folds to a point, which joins a figure's digits.
+                Some(c) if is_cjk_punctuation(c) && c != '．' => {
+                    (Class::Punctuation, c.len_utf8())
+                }
+                Some(c) => (Class::Word, c.len_utf8()),
                 None => break,
             },
         };
-        if han != in_han {
+        let han_piece = match class {
+            Class::Quiet => in_han,
+            Class::Han | Class::Punctuation => true,
+            Class::Word => false,
+        };
+        if han_piece != in_han {
             if at > start {
-                each(&text[start..at], in_han);
+                each(&text[start..at], in_han && has_han);
             }
             start = at;
-            in_han = han;
+            in_han = han_piece;
+            has_han = false;
         }
+        has_han |= class == Class::Han;
         at += len;
     }
     if text.len() > start {
-        each(&text[start..], in_han);
+        each(&text[start..], in_han && has_han);
     }
+}
+
+/// What a character is to [`for_each_piece`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    /// A Han character.
+    Han,
+    /// Chinese text's punctuation (no term, normalised or not): in a Han piece.
+    Punctuation,
+    /// An ASCII space or punctuation mark but the point and the comma: in the piece it is in.
+    Quiet,
+    /// Anything else: a letter, a digit, a point or comma (of a figure) … in the rest.
+    Word,
 }
 
 /// Calls `each` with the words of a piece of text between runs of Han characters, when the
@@ -400,6 +447,47 @@ mod tests {
         assert!(query_terms("，。！").is_empty());
     }
 
+    /// The terms of `text` (kind and text) as the index counts them, piece by piece: a Han
+    /// piece as it is, the rest normalised; and the pieces, checked to make up the text,
+    /// each Han piece with a Han character and only Han characters and punctuation, the
+    /// rest with none, no two Han pieces one after the other.
+    fn terms_by_piece(text: &str) -> (Vec<(String, Kind)>, Vec<(String, bool)>) {
+        let mut terms = Vec::new();
+        let mut pieces: Vec<(String, bool)> = Vec::new();
+        for_each_piece(text, |piece, han| {
+            assert!(!piece.is_empty(), "{text:?}");
+            if han {
+                assert!(piece.chars().any(is_han), "{piece:?}");
+                assert!(
+                    piece.chars().all(|c| is_han(c)
+                        || (is_cjk_punctuation(c) && c != '．')
+                        || (c.is_ascii() && !c.is_ascii_alphanumeric() && c != '.' && c != ',')),
+                    "{piece:?}"
+                );
+                assert!(!pieces.last().is_some_and(|(_, h)| *h), "{text:?}");
+                for_each_term(piece, |term, kind, _| terms.push((term.to_string(), kind)));
+            } else {
+                assert!(!piece.chars().any(is_han), "{piece:?}");
+                for_each_term(&normalise(piece), |term, kind, _| {
+                    terms.push((term.to_string(), kind))
+                });
+            }
+            pieces.push((piece.to_string(), han));
+        });
+        let joined: String = pieces.iter().map(|(piece, _)| piece.as_str()).collect();
+        assert_eq!(joined, text);
+        (terms, pieces)
+    }
+
+    /// The terms of `text` normalised whole.
+    fn terms_of_whole(text: &str) -> Vec<(String, Kind)> {
+        let mut terms = Vec::new();
+        for_each_term(&normalise(text), |term, kind, _| {
+            terms.push((term.to_string(), kind))
+        });
+        terms
+    }
+
     #[test]
     fn a_text_s_terms_are_those_of_its_pieces() {
         for text in [
@@ -408,25 +496,28 @@ mod tests {
             "",
             "横",
             "a.b 1.2.3 ＧＢ／Ｔ 二〇一九",
+            "合计6,336人、1，2户（见表）１．５亩 “雨露计划”！",
         ] {
-            let text = normalise(text);
-            let mut whole = Vec::new();
-            for_each_term(&text, |term, kind, _| whole.push((term, kind)));
-            let mut pieces = Vec::new();
-            let mut joined = String::new();
-            for_each_piece(&text, |piece, han| {
-                joined.push_str(piece);
-                assert_eq!(han, piece.chars().all(is_han), "{piece}");
-                for_each_term(piece, |term, kind, _| pieces.push((term, kind)));
-            });
-            assert_eq!(joined, text);
-            assert_eq!(pieces, whole, "{text}");
+            assert_eq!(terms_by_piece(text).0, terms_of_whole(text), "{text}");
         }
+        // A report's sentence between two figures is one piece, its punctuation with it.
+        assert_eq!(
+            terms_by_piece("以西8公里，辖5个村民小组。\n年度\n2013\n20").1,
+            [
+                ("以西".to_string(), true),
+                ("8".to_string(), false),
+                ("公里，辖".to_string(), true),
+                ("5".to_string(), false),
+                ("个村民小组。\n年度\n".to_string(), true),
+                ("2013\n20".to_string(), false),
+            ]
+        );
     }
 
     proptest::proptest! {
-        /// Pieces alternate between runs of Han characters and the rest, and make up the
-        /// text; a piece said to have no terms has none.
+        /// The pieces make up the text, Han pieces of Han characters and punctuation and the
+        /// rest of none; the terms counted piece by piece are the whole text's; a piece said
+        /// to have no terms has none; a plain piece's words are its terms.
         #[test]
         fn pieces_are_runs_of_han_and_the_rest(
             text in proptest::collection::vec(
@@ -439,50 +530,70 @@ mod tests {
                     proptest::strategy::Just(','), proptest::strategy::Just('7'),
                     proptest::strategy::Just('A'), proptest::strategy::Just('“'),
                     proptest::strategy::Just('a'), proptest::strategy::Just('\n'),
+                    proptest::strategy::Just('！'), proptest::strategy::Just('%'),
                     proptest::arbitrary::any::<char>(),
                 ],
                 0..12,
             )
         ) {
             let text: String = text.into_iter().collect();
-            let mut joined = String::new();
-            let mut last: Option<bool> = None;
-            for_each_piece(&text, |piece, han| {
-                joined.push_str(piece);
-                assert_eq!(han, piece.chars().all(is_han), "{piece}");
-                assert!(!piece.is_empty() && last != Some(han), "{text}");
-                last = Some(han);
-                if !han && has_no_terms(piece) {
-                    assert!(tokens(piece).is_empty(), "{piece}");
+            let (terms, pieces) = terms_by_piece(&text);
+            proptest::prop_assert_eq!(terms, terms_of_whole(&text));
+            for (piece, han) in pieces {
+                if !han && has_no_terms(&piece) {
+                    assert!(tokens(&piece).is_empty(), "{piece}");
                 }
                 let mut plain = Vec::new();
-                if !han && for_each_plain_word(piece, |word| plain.push(word.to_string())) {
-                    assert_eq!(plain, texts(piece), "{piece}");
+                if !han && for_each_plain_word(&piece, |word| plain.push(word.to_string())) {
+                    assert_eq!(plain, texts(&piece), "{piece}");
                 }
-            });
-            proptest::prop_assert_eq!(joined, text);
+            }
         }
     }
 
     #[test]
-    fn every_character_is_told_han_or_not_as_is_han_tells_it() {
+    fn every_character_is_told_han_punctuation_or_not_as_is_han_tells_it() {
         // Every character of one to three bytes (told by its first bytes), and the first
-        // of four-byte ones.
+        // of four-byte ones: between letters and between Han characters.
+        let han_piece = |c: char| {
+            is_han(c)
+                || (is_cjk_punctuation(c) && c != '．')
+                || (c.is_ascii() && !c.is_ascii_alphanumeric() && c != '.' && c != ',')
+        };
         for c in ('\0'..='\u{ffff}').chain('\u{10000}'..='\u{20100}') {
-            let mut pieces = Vec::new();
-            for_each_piece(&format!("a{c}a"), |piece, han| {
-                pieces.push((piece.to_string(), han))
-            });
-            let expected = if is_han(c) {
-                vec![
-                    ("a".to_string(), false),
-                    (c.to_string(), true),
-                    ("a".to_string(), false),
-                ]
-            } else {
-                vec![(format!("a{c}a"), false)]
+            let pieces = |text: &str| {
+                let mut pieces = Vec::new();
+                for_each_piece(text, |piece, han| pieces.push((piece.to_string(), han)));
+                pieces
             };
-            assert_eq!(pieces, expected, "U+{:04X}", u32::from(c));
+            let owned = |pieces: &[(&str, bool)]| -> Vec<(String, bool)> {
+                pieces.iter().map(|(p, h)| (p.to_string(), *h)).collect()
+            };
+            let c_ = c.to_string();
+            let among_letters = if is_han(c) {
+                owned(&[("a", false), (&c_, true), ("a", false)])
+            } else if han_piece(c) && !c.is_ascii() {
+                owned(&[("a", false), (&c_, false), ("a", false)])
+            } else {
+                owned(&[(&format!("a{c}a"), false)])
+            };
+            assert_eq!(
+                pieces(&format!("a{c}a")),
+                among_letters,
+                "U+{:04X}",
+                u32::from(c)
+            );
+            let among_han = if han_piece(c) {
+                owned(&[(&format!("横{c}横"), true)])
+            } else {
+                owned(&[("横", true), (&c_, false), ("横", true)])
+            };
+            assert_eq!(
+                pieces(&format!("横{c}横")),
+                among_han,
+                "U+{:04X}",
+                u32::from(c)
+            );
         }
     }
 
