@@ -13,13 +13,20 @@ use std::sync::Mutex;
 /// Pieces put by page number, read back in page order: held in memory up to a budget, the
 /// rest appended to a scratch file.
 pub struct Spill {
-    /// Pieces held in memory — (index, piece, length of its head) of each — and how many
-    /// bytes they hold.
-    memory: Mutex<(Vec<(usize, Bytes, usize)>, usize)>,
+    /// Pieces held in memory.
+    memory: Mutex<Held>,
     /// How many bytes of pieces are held in memory before they go to the scratch file.
     budget: usize,
     /// The scratch file, when pieces beyond the budget go to one.
     file: Option<ScratchFile>,
+}
+
+/// Pieces held in memory: (index, piece, length of its head) of each, and how many bytes
+/// they hold.
+#[derive(Default)]
+struct Held {
+    pieces: Vec<(usize, Bytes, usize)>,
+    bytes: usize,
 }
 
 /// A scratch file the pieces beyond a spill's budget are appended to as they come (through
@@ -108,11 +115,10 @@ impl Spill {
     /// Keeps the piece of page `index`, its first `head` bytes readable without the rest.
     pub fn put_with_head(&self, index: usize, piece: Bytes, head: usize) -> std::io::Result<()> {
         {
-            let mut memory = lock(&self.memory);
-            let (pieces, bytes) = &mut *memory;
-            if self.file.is_none() || *bytes + piece.len() <= self.budget {
-                *bytes += piece.len();
-                pieces.push((index, piece, head));
+            let mut held = lock(&self.memory);
+            if self.file.is_none() || held.bytes + piece.len() <= self.budget {
+                held.bytes += piece.len();
+                held.pieces.push((index, piece, head));
                 return Ok(());
             }
         }
@@ -144,7 +150,7 @@ impl Spill {
         part: Part,
         each: &mut EachPiece<'_, E>,
     ) -> Result<(), E> {
-        let mut in_memory = lock(&self.memory).0.clone();
+        let mut in_memory = lock(&self.memory).pieces.clone();
         in_memory.sort_by_key(|(index, _, _)| *index);
         let mut in_memory = in_memory.into_iter().peekable();
         // The pieces in the file, in page order, among those in memory.

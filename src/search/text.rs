@@ -507,43 +507,46 @@ struct Ahead<'h> {
     haystack: &'h [u8],
     /// The needle's searcher (made once: a page's HTML comes in many pieces).
     finder: &'static memchr::memmem::Finder<'static>,
-    /// Where it is next, from the last place asked about (`usize::MAX`: nowhere).
-    next: usize,
+    /// Where it is next, from the last place asked about (`usize::MAX`: nowhere; `None`:
+    /// not looked for yet — what is skipped, a chart's drawing, is never looked through).
+    next: Option<usize>,
 }
 
 impl<'h> Ahead<'h> {
     /// The needle of `finder` to be looked for in `html`.
     fn new(html: &'h str, finder: &'static memchr::memmem::Finder<'static>) -> Ahead<'h> {
-        let mut ahead = Ahead {
+        Ahead {
             haystack: html.as_bytes(),
             finder,
-            next: 0,
-        };
-        ahead.find_from(0);
-        ahead
-    }
-
-    /// Looks for the needle from `start` on.
-    fn find_from(&mut self, start: usize) {
-        self.next = self
-            .haystack
-            .get(start..)
-            .and_then(|rest| self.finder.find(rest))
-            .map_or(usize::MAX, |f| start + f);
+            next: None,
+        }
     }
 
     /// Whether the needle starts within `start..end` (the places asked about in order).
     fn within(&mut self, start: usize, end: usize) -> bool {
-        if self.next < start {
-            self.find_from(start);
-        }
-        self.next < end
+        let next = match self.next {
+            Some(next) if next >= start => next,
+            _ => {
+                let next = self
+                    .haystack
+                    .get(start..)
+                    .and_then(|rest| self.finder.find(rest))
+                    .map_or(usize::MAX, |f| start + f);
+                self.next = Some(next);
+                next
+            }
+        };
+        next < end
     }
 }
 
 /// `text` with each line trimmed and the empty ones left out: `text` itself when it is so
 /// already (most pages' text: its lines were started as blocks start), else a copy.
-fn tidy_lines(text: String) -> String {
+fn tidy_lines(mut text: String) -> String {
+    // The line break after the last block (most pages' text) ends no line.
+    while text.ends_with('\n') {
+        text.pop();
+    }
     let lines = || memchr::memchr_iter(b'\n', text.as_bytes()).chain([text.len()]);
     let mut start = 0;
     let tidy = lines().all(|end| {

@@ -447,11 +447,14 @@ mod tests {
         assert!(query_terms("，。！").is_empty());
     }
 
+    /// Terms with their kinds.
+    type Terms = Vec<(String, Kind)>;
+
     /// The terms of `text` (kind and text) as the index counts them, piece by piece: a Han
     /// piece as it is, the rest normalised; and the pieces, checked to make up the text,
     /// each Han piece with a Han character and only Han characters and punctuation, the
     /// rest with none, no two Han pieces one after the other.
-    fn terms_by_piece(text: &str) -> (Vec<(String, Kind)>, Vec<(String, bool)>) {
+    fn terms_by_piece(text: &str) -> (Terms, Vec<(String, bool)>) {
         let mut terms = Vec::new();
         let mut pieces: Vec<(String, bool)> = Vec::new();
         for_each_piece(text, |piece, han| {
@@ -480,7 +483,7 @@ mod tests {
     }
 
     /// The terms of `text` normalised whole.
-    fn terms_of_whole(text: &str) -> Vec<(String, Kind)> {
+    fn terms_of_whole(text: &str) -> Terms {
         let mut terms = Vec::new();
         for_each_term(&normalise(text), |term, kind, _| {
             terms.push((term.to_string(), kind))
