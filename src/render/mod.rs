@@ -1967,7 +1967,9 @@ fn render_page(
         root: &root,
         found: manifest::Figures::default(),
     };
-    let mut search_text = wanted.search_text.then(search::text::Reader::default);
+    let mut search_text = wanted
+        .search_text
+        .then(|| search::text::Reader::for_markdown(markdown_text.len()));
     let mut body = markdown::to_html(
         &markdown_text,
         &links,

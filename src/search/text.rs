@@ -128,6 +128,15 @@ enum Skipped {
 }
 
 impl Reader {
+    /// A reader of a page whose Markdown is `markdown_len` bytes long: room made for its
+    /// text at once (at most that long, or 64 KiB), not grown as it is read.
+    pub fn for_markdown(markdown_len: usize) -> Reader {
+        Reader {
+            body: String::with_capacity(markdown_len.min(64 << 10)),
+            ..Reader::default()
+        }
+    }
+
     /// Reads one of the page's Markdown events, as pulldown-cmark's HTML writer would
     /// write it.
     pub fn event(&mut self, event: &Event<'_>) {
