@@ -1,6 +1,6 @@
 //! Pieces of output kept in reading order while the pages are rendered in any order: in
 //! memory (the preview, tests) or, beyond a budget, appended to a scratch file (a build, so
-//! that a site of 100,000 villages never holds them all). The whole-report page's sections and the search
+//! that a site of 100,000 villages never holds them all; a small site's held in memory). The whole-report page's sections and the search
 //! index's entries wait here for the end of the build.
 
 use bytes::Bytes;
@@ -65,10 +65,24 @@ fn part_range(part: Part, len: u64, head: u64) -> (u64, u64) {
 /// How much a scratch file's buffer holds before it is written.
 const WRITE_BUFFER: usize = 1 << 20;
 
-/// How many bytes of pieces a spill to a scratch file holds in memory first: a site of
-/// 10,000 villages keeps its search entries' terms (~30 MB) in memory — written to a file
-/// and read back they cost ~3 % of its build —, one of 100,000 keeps a tenth of them.
+/// How many bytes of pieces a spill of a small site holds in memory before it writes them
+/// to its scratch file ([`memory_budget`]).
 const MEMORY_BUDGET: usize = 40 << 20;
+
+/// From how many pages a site's spills write every piece to their scratch files.
+const ALL_TO_FILE_FROM_PAGES: usize = 20_000;
+
+/// How many bytes of pieces a spill of a site of `pages` pages holds in memory first: a site
+/// of 10,000 villages keeps its search entries' terms (~30 MB) in memory — written to a file
+/// and read back they cost a few per cent of its build —; one of 20,000 pages or more keeps
+/// none (100,000 villages build in 400 MiB).
+pub fn memory_budget(pages: usize) -> usize {
+    if pages < ALL_TO_FILE_FROM_PAGES {
+        MEMORY_BUDGET
+    } else {
+        0
+    }
+}
 
 impl Spill {
     /// Pieces held in memory.
@@ -80,15 +94,9 @@ impl Spill {
         }
     }
 
-    /// Pieces held in memory up to [`MEMORY_BUDGET`] bytes, the rest appended to a new
-    /// scratch file at `path`.
-    pub fn to_file(path: PathBuf) -> std::io::Result<Spill> {
-        Spill::to_file_after(path, MEMORY_BUDGET)
-    }
-
-    /// Pieces held in memory up to `budget` bytes, the rest appended to a new scratch file
-    /// at `path` (made now: a folder that cannot take it is told at once).
-    fn to_file_after(path: PathBuf, budget: usize) -> std::io::Result<Spill> {
+    /// Pieces held in memory up to `budget` bytes ([`memory_budget`]), the rest appended to
+    /// a new scratch file at `path` (made now: a folder that cannot take it is told at once).
+    pub fn to_file(path: PathBuf, budget: usize) -> std::io::Result<Spill> {
         let file = std::fs::OpenOptions::new()
             .read(true)
             .write(true)
@@ -248,12 +256,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         for spill in [
             Spill::in_memory(),
-            Spill::to_file(dir.path().join("pieces")).unwrap(),
-            Spill::to_file_after(dir.path().join("pieces-0"), 0).unwrap(),
+            Spill::to_file(dir.path().join("pieces"), memory_budget(1)).unwrap(),
+            Spill::to_file(dir.path().join("pieces-0"), 0).unwrap(),
             // "C" held, "A" and "BB" beyond the budget.
-            Spill::to_file_after(dir.path().join("pieces-1"), 1).unwrap(),
+            Spill::to_file(dir.path().join("pieces-1"), 1).unwrap(),
             // "C" and "A" held, "BB" beyond the budget.
-            Spill::to_file_after(dir.path().join("pieces-2"), 2).unwrap(),
+            Spill::to_file(dir.path().join("pieces-2"), 2).unwrap(),
         ] {
             spill.put(2, Bytes::from_static(b"C")).unwrap();
             spill.put(0, Bytes::from_static(b"A")).unwrap();
@@ -282,10 +290,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         for spill in [
             Spill::in_memory(),
-            Spill::to_file(dir.path().join("pieces")).unwrap(),
-            Spill::to_file_after(dir.path().join("pieces-0"), 0).unwrap(),
+            Spill::to_file(dir.path().join("pieces"), memory_budget(1)).unwrap(),
+            Spill::to_file(dir.path().join("pieces-0"), 0).unwrap(),
             // "headTAIL" held, the others beyond the budget.
-            Spill::to_file_after(dir.path().join("pieces-8"), 8).unwrap(),
+            Spill::to_file(dir.path().join("pieces-8"), 8).unwrap(),
         ] {
             spill
                 .put_with_head(1, Bytes::from_static(b"headTAIL"), 4)

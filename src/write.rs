@@ -283,10 +283,14 @@ impl Drop for Staging {
 }
 
 impl crate::render::PageSink for Staging {
-    fn spill(&self, purpose: &str) -> Option<Result<crate::spill::Spill, Diagnostic>> {
+    fn spill(
+        &self,
+        purpose: &str,
+        pages: usize,
+    ) -> Option<Result<crate::spill::Spill, Diagnostic>> {
         let path = scratch_file(&self.scratch, purpose);
         Some(
-            crate::spill::Spill::to_file(path.clone())
+            crate::spill::Spill::to_file(path.clone(), crate::spill::memory_budget(pages))
                 .map_err(|e| io_error(Step::WriteFile, &path, e)),
         )
     }

@@ -90,10 +90,14 @@ pub trait PageSink: Sync {
     /// Takes the page at `path` in the output folder.
     fn put(&self, path: &std::path::Path, bytes: &[u8]) -> Result<(), Diagnostic>;
 
-    /// Where pieces made with each page wait for the end of the build: a scratch file for
-    /// `purpose` (one of [`crate::write::SCRATCH_FILES`]); `None` when the sink keeps no such
-    /// pieces (`huibao diff`).
-    fn spill(&self, _purpose: &str) -> Option<Result<crate::spill::Spill, Diagnostic>> {
+    /// Where pieces made with each of a site's `pages` pages wait for the end of the build: a
+    /// scratch file for `purpose` (one of [`crate::write::SCRATCH_FILES`]); `None` when the
+    /// sink keeps no such pieces (`huibao diff`).
+    fn spill(
+        &self,
+        _purpose: &str,
+        _pages: usize,
+    ) -> Option<Result<crate::spill::Spill, Diagnostic>> {
         None
     }
 
@@ -534,7 +538,7 @@ pub fn render_site_cached(
     let parts = match (whole_report, sink) {
         (false, _) => None,
         (true, None) => Some(print::Parts::in_memory()),
-        (true, Some(sink)) => match sink.spill("print") {
+        (true, Some(sink)) => match sink.spill("print", plan.pages.len()) {
             Some(Ok(sections)) => Some(print::Parts::new(sections)),
             Some(Err(problem)) => {
                 problems.push(problem);
@@ -548,7 +552,7 @@ pub fn render_site_cached(
     // figures, 150 MiB held until the end), each at its place in the manifest's order.
     let spilled_figures = match sink {
         Some(sink) if !sample && plan.pages.len() >= figures_spilled_from(&mut template_notes) => {
-            match sink.spill("figures") {
+            match sink.spill("figures", plan.pages.len()) {
                 Some(Ok(spill)) => {
                     Some((manifest::SpilledFigures::new(spill), manifest_places(plan)))
                 }
@@ -567,7 +571,7 @@ pub fn render_site_cached(
         (false, _) => None,
         (true, None) => Some(search::index::Collector::kept(cache.search_terms.clone())),
         // A sink that keeps no pieces (`huibao diff`, the exports) wants no search either.
-        (true, Some(sink)) => match sink.spill("search") {
+        (true, Some(sink)) => match sink.spill("search", plan.pages.len()) {
             None => None,
             // A build writes each page file of the index as soon as its pages are made.
             Some(Ok(texts)) => Some(

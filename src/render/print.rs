@@ -956,7 +956,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         for parts in [
             Parts::in_memory(),
-            Parts::new(Spill::to_file(dir.path().join("parts")).unwrap()),
+            Parts::new(Spill::to_file(dir.path().join("parts"), 0).unwrap()),
         ] {
             parts.put(2, Bytes::from_static(b"C")).unwrap();
             parts.put(0, Bytes::from_static(b"A")).unwrap();
