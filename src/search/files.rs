@@ -199,32 +199,18 @@ fn terms_script(n: usize, terms: &[(&str, Postings<'_>)]) -> Vec<u8> {
 /// on each). A report's prose is on every page of its kind: most of a large index is such
 /// runs (ten times fewer bytes at 10,000 villages).
 fn push_postings(out: &mut Vec<u8>, postings: &Postings<'_>) {
-    let mut before = 0;
-    let mut last: Option<(u32, u32)> = None;
-    let mut repeats: u32 = 0;
-    let end_run = |out: &mut Vec<u8>, repeats: &mut u32| {
-        if *repeats > 0 {
-            out.extend_from_slice(b",-");
-            push_number(out, std::mem::take(repeats));
-        }
-    };
-    for (page, weight) in postings.iter() {
-        let pair = (page - before, weight);
-        before = page;
-        if last == Some(pair) {
-            repeats += 1;
-            continue;
-        }
-        end_run(out, &mut repeats);
-        if last.is_some() {
+    for (at, (difference, weight, count)) in postings.runs().enumerate() {
+        if at > 0 {
             out.push(b',');
         }
-        push_number(out, pair.0);
+        push_number(out, difference);
         out.push(b',');
-        push_number(out, pair.1);
-        last = Some(pair);
+        push_number(out, weight);
+        if count > 1 {
+            out.extend_from_slice(b",-");
+            push_number(out, count - 1);
+        }
     }
-    end_run(out, &mut repeats);
 }
 
 /// A term's list as a terms file writes it ([`push_postings`]), of its (page, weight)
@@ -345,6 +331,47 @@ mod tests {
         let pairs = [(4, 1), (5, 1), (6, 1), (8, 2), (10, 2), (11, 3)];
         assert_eq!(postings_text(&pairs), "4,1,1,1,-1,2,2,-1,1,3");
         assert_eq!(postings_text(&[]), "");
+    }
+
+    proptest::proptest! {
+        /// A list written by its runs is the list written pair by pair, each pair that
+        /// repeats the one before counted.
+        #[test]
+        fn a_list_is_written_as_pair_by_pair(
+            steps in proptest::collection::vec((1u32..4, 0u32..3), 0..40),
+        ) {
+            let mut page = 0;
+            let pairs: Vec<(u32, u32)> = steps
+                .iter()
+                .map(|&(step, weight)| {
+                    page += step;
+                    (page, weight)
+                })
+                .collect();
+            let mut expected = String::new();
+            let (mut before, mut last, mut repeats) = (0, None, 0);
+            for &(page, weight) in &pairs {
+                let pair = (page - before, weight);
+                before = page;
+                if last == Some(pair) {
+                    repeats += 1;
+                    continue;
+                }
+                if repeats > 0 {
+                    expected.push_str(&format!(",-{repeats}"));
+                    repeats = 0;
+                }
+                if last.is_some() {
+                    expected.push(',');
+                }
+                expected.push_str(&format!("{},{}", pair.0, pair.1));
+                last = Some(pair);
+            }
+            if repeats > 0 {
+                expected.push_str(&format!(",-{repeats}"));
+            }
+            proptest::prop_assert_eq!(postings_text(&pairs), expected);
+        }
     }
 
     #[test]

@@ -1069,6 +1069,35 @@ impl<'i> Postings<'i> {
     pub fn iter(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
         self.0.iter().map(|&packed| unpack(packed))
     }
+
+    /// The pairs in runs: (a page's difference from the page before, its weight, how many
+    /// pages in a row are that far from the one before with that weight), two runs in a row
+    /// never of the same difference and weight. The pages of a report's kind share their
+    /// prose: most of a large index's pairs are in a few long runs, found here a packed pair
+    /// at a time (the next pair of a run is the last one plus the difference, shifted).
+    pub fn runs(&self) -> impl Iterator<Item = (u32, u32, u32)> + '_ {
+        let packed = self.0;
+        let mut at = 0;
+        let mut before = 0;
+        std::iter::from_fn(move || {
+            let &first = packed.get(at)?;
+            let (page, weight) = unpack(first);
+            let difference = page - before;
+            // Pages ascend: a packed pair is the last plus `step` exactly when its page is as
+            // far from the last and its weight the same.
+            let step = difference << WEIGHT_BITS;
+            let mut last = first;
+            let mut end = at + 1;
+            while packed.get(end) == Some(&last.wrapping_add(step)) {
+                last = last.wrapping_add(step);
+                end += 1;
+            }
+            before = unpack(last).0;
+            let count = (end - at) as u32;
+            at = end;
+            Some((difference, weight, count))
+        })
+    }
 }
 
 impl std::fmt::Debug for Index {
