@@ -1641,7 +1641,7 @@ pub(crate) mod tests {
         let expected = weighed_terms(&first, &fresh);
         assert!(expected.contains(&("横溪".to_string(), weight::TITLE + weight::HEADING + 3)));
         assert!(expected.contains(&("2019".to_string(), weight::BODY)));
-        // Its runs of Han characters now remembered by this thread, with their numbers.
+        // Its Han pieces now remembered by this thread, with their numbers.
         assert_eq!(
             weighed_terms(&Entry::new("横溪村", &text, &fresh), &fresh),
             expected
@@ -1660,7 +1660,7 @@ pub(crate) mod tests {
 
     #[test]
     fn a_text_is_counted_by_the_terms_it_is_searched_by() {
-        // Only the stretches between runs of Han characters are normalised when counted:
+        // Only the stretches between Han pieces are normalised when counted:
         // the terms must be those of the whole text normalised.
         let texts = [
             "横溪村有贫困户６，３３６户，ＡＢＣ合作社、Tea 茶园",
@@ -1686,8 +1686,8 @@ pub(crate) mod tests {
             searched.sort();
             searched.dedup();
             assert_eq!(counted, searched, "{text}");
-            // Counted again (its terms numbered now: its runs of Han characters are
-            // remembered by the thread), and again from what the thread remembers.
+            // Counted again (its terms numbered now: its Han pieces are remembered by
+            // the thread), and again from what the thread remembers.
             for _ in 0..2 {
                 let again = Entry::new("", &page, &dictionary);
                 assert_eq!(

@@ -273,7 +273,7 @@ enum Class {
     Word,
 }
 
-/// Calls `each` with the words of a piece of text between runs of Han characters, when the
+/// Calls `each` with the words of a piece of text between Han pieces, when the
 /// piece is plain: ASCII with nothing [`normalise`] would change (no capital letter, no
 /// comma) — most such pieces of a report are its figures (`23`, `40.62`, `2018`). The words
 /// are those [`for_each_term`] finds in it, read byte by byte. `false` (and nothing called)
@@ -309,7 +309,7 @@ pub fn for_each_plain_word<'t>(piece: &'t str, mut each: impl FnMut(&'t str)) ->
     true
 }
 
-/// Whether a piece of text between runs of Han characters has no term however it is
+/// Whether a piece of text between Han pieces has no term however it is
 /// normalised: punctuation only (ASCII's, Chinese text's), spaces, nothing that folds to a
 /// letter or a digit. Most such pieces of a Chinese text are a comma or a full stop.
 pub fn has_no_terms(piece: &str) -> bool {
