@@ -1,7 +1,8 @@
 //! Pieces of output kept in reading order while the pages are rendered in any order: in
-//! memory (the preview, tests) or, beyond a budget, appended to a scratch file (a build, so
-//! that a site of 100,000 villages never holds them all; a small site's held in memory). The whole-report page's sections and the search
-//! index's entries wait here for the end of the build.
+//! memory (the preview, tests, a small site's build) or, beyond a budget, appended to a
+//! scratch file (a large site's build, so that 100,000 villages never hold them all). The
+//! whole-report page's sections and the search index's entries wait here for the end of
+//! the build.
 
 use bytes::Bytes;
 use std::io::{BufWriter, Write};

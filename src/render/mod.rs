@@ -1970,6 +1970,7 @@ fn render_page(
         corrected: corrected.filter(|_| source.name != corrections_page::SOURCE),
         root: &root,
         found: manifest::Figures::default(),
+        last_file: None,
     };
     let mut search_text = wanted
         .search_text

@@ -6,7 +6,7 @@ use super::CorrectedFigures;
 use super::corrections_page;
 use super::markdown;
 use crate::manifest;
-use crate::provenance::{self, Origin, Sources};
+use crate::provenance::{self, Origin, SourceFile, Sources};
 
 /// Shows a page's figures with their sources (and a link to their correction), and
 /// records each one for the manifest.
@@ -15,6 +15,9 @@ pub(super) struct ShownFigures<'s> {
     pub(super) corrected: Option<&'s CorrectedFigures>,
     pub(super) root: &'s str,
     pub(super) found: manifest::Figures,
+    /// The data file of the last figure shown with its path escaped for HTML: most of a
+    /// page's figures are of one file, its path escaped once.
+    pub(super) last_file: Option<(&'s SourceFile, String)>,
 }
 
 impl markdown::FigureHtml for ShownFigures<'_> {
@@ -25,16 +28,29 @@ impl markdown::FigureHtml for ShownFigures<'_> {
         };
         // One value of a data file (most figures): its source and key alone, its key only
         // when something was corrected.
+        let sources: &Sources = self.sources;
         if let Origin::Data(at) = origin
-            && let Some((file, value)) = self.sources.value(at)
+            && let Some((file, value)) = sources.value(at)
         {
             let corrected = self
                 .corrected
                 .filter(|c| !c.is_empty())
                 .and_then(|c| c.get(&provenance::data_key(file, value)));
+            if !self
+                .last_file
+                .as_ref()
+                .is_some_and(|(last, _)| std::ptr::eq(*last, file))
+            {
+                self.last_file = Some((file, crate::html::escape_html_text(&file.path).into()));
+            }
+            let path_html = self
+                .last_file
+                .as_ref()
+                .map_or("", |(_, html)| html.as_str());
             let mut digits = itoa::Buffer::new();
-            let src = provenance::data_src_parts(file, value, &mut digits);
-            self.span(&src, text_html, corrected, in_link, out);
+            // (The line's digits and the colon need no escaping.)
+            let src_html = [path_html, ":", digits.format(value.line)];
+            self.span(&src_html, text_html, corrected, in_link, out);
             self.found.push_data(at, &crate::html::unescape(text_html));
             return text_alone(corrected, in_link);
         }
@@ -43,7 +59,8 @@ impl markdown::FigureHtml for ShownFigures<'_> {
             .corrected
             .filter(|_| described.direct)
             .and_then(|c| c.get(&described.key));
-        self.span(&[&described.src], text_html, corrected, in_link, out);
+        let src_html = crate::html::escape_html_text(&described.src);
+        self.span(&[&src_html], text_html, corrected, in_link, out);
         // A computed figure (or, never written by huibao, a value of no data file).
         self.found.push_computed(manifest::Computed {
             key: described.key,
@@ -68,12 +85,12 @@ fn text_alone(corrected: Option<&(String, String)>, in_link: bool) -> bool {
 }
 
 impl ShownFigures<'_> {
-    /// Writes a figure's span at the end of `html`: its text with its source (`src`, in
-    /// parts), and the note of its correction when it has one (the title alone inside a
-    /// link).
+    /// Writes a figure's span at the end of `html`: its text with its source (`src_html`,
+    /// in parts escaped for HTML), and the note of its correction when it has one (the
+    /// title alone inside a link).
     fn span(
         &self,
-        src: &[&str],
+        src_html: &[&str],
         text_html: &str,
         corrected: Option<&(String, String)>,
         in_link: bool,
@@ -86,8 +103,8 @@ impl ShownFigures<'_> {
         } else {
             "<span data-src=\""
         });
-        for part in src {
-            push_html_text(html, part);
+        for part in src_html {
+            html.push_str(part);
         }
         html.push('"');
         // Inside a link no second link may be added: the mark stays, the note is the title.
@@ -148,6 +165,7 @@ mod tests {
             corrected: Some(&notes),
             root: "../",
             found: manifest::Figures::default(),
+            last_file: None,
         };
         let payload = Origin::Data(Ref { file: 0, value: 0 }).encode();
         let mut html = String::new();
