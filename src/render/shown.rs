@@ -43,13 +43,13 @@ impl markdown::FigureHtml for ShownFigures<'_> {
             {
                 self.last_file = Some((file, crate::html::escape_html_text(&file.path).into()));
             }
-            let path_html = self
+            let mut digits = itoa::Buffer::new();
+            let mut src_html = provenance::data_src_parts(file, value, &mut digits);
+            // The path escaped once a page; the colon and the line's digits need no escaping.
+            src_html[0] = self
                 .last_file
                 .as_ref()
                 .map_or("", |(_, html)| html.as_str());
-            let mut digits = itoa::Buffer::new();
-            // (The line's digits and the colon need no escaping.)
-            let src_html = [path_html, ":", digits.format(value.line)];
             self.span(&src_html, text_html, corrected, in_link, out);
             self.found.push_data(at, &crate::html::unescape(text_html));
             return text_alone(corrected, in_link);

@@ -312,35 +312,23 @@ impl Counting<'_> {
     /// Counts the term numbered `number`, found in `field`.
     #[inline(always)]
     fn number(&mut self, number: u32, field: Field) {
-        if let Some(counts) = self.by_number.get_mut(number as usize) {
-            if *counts == 0 {
-                self.counted.push(number);
-            }
-            count(counts, field);
-        }
+        count_number(self.by_number, self.counted, number, field);
     }
 
     /// Counts the terms numbered `numbers`, found in `field`: the text's (most terms) in a
-    /// loop of their own, the field known to it.
+    /// loop of their own, the field known to it, the tables borrowed once (not through
+    /// `self` at each term).
     #[inline(always)]
     fn numbers(&mut self, numbers: &[u32], field: Field) {
+        let (by_number, counted) = (&mut *self.by_number, &mut *self.counted);
+        counted.reserve(numbers.len());
         if let Field::Text = field {
-            // (The tables borrowed here, not through `self` at each term.)
-            let by_number: &mut [Counts] = self.by_number;
-            let counted: &mut Vec<u32> = self.counted;
-            counted.reserve(numbers.len());
             for &number in numbers {
-                if let Some(counts) = by_number.get_mut(number as usize) {
-                    if *counts == 0 {
-                        counted.push(number);
-                    }
-                    // As `count` counts the text: seven times at most.
-                    *counts += u32::from(*counts >> 3 & 7 < 7) << 3;
-                }
+                count_number(by_number, counted, number, Field::Text);
             }
         } else {
             for &number in numbers {
-                self.number(number, field);
+                count_number(by_number, counted, number, field);
             }
         }
     }
@@ -406,6 +394,18 @@ impl Counting<'_> {
                 pieces.numbers.insert(piece.into(), numbers.into());
             }
         });
+    }
+}
+
+/// Counts the term numbered `number`, found in `field`, in `by_number`, the page's counts
+/// by number; `counted` takes the number the first time it is counted.
+#[inline(always)]
+fn count_number(by_number: &mut [Counts], counted: &mut Vec<u32>, number: u32, field: Field) {
+    if let Some(counts) = by_number.get_mut(number as usize) {
+        if *counts == 0 {
+            counted.push(number);
+        }
+        count(counts, field);
     }
 }
 

@@ -450,6 +450,14 @@ mod tests {
     /// Terms with their kinds.
     type Terms = Vec<(String, Kind)>;
 
+    /// Whether `c` may be in a Han piece: a Han character, Chinese text's punctuation but the
+    /// full-width point, ASCII's but the point and the comma (and no letter or digit).
+    fn in_han_piece(c: char) -> bool {
+        is_han(c)
+            || (is_cjk_punctuation(c) && c != '．')
+            || (c.is_ascii() && !c.is_ascii_alphanumeric() && c != '.' && c != ',')
+    }
+
     /// The terms of `text` (kind and text) as the index counts them, piece by piece: a Han
     /// piece as it is, the rest normalised; and the pieces, checked to make up the text,
     /// each Han piece with a Han character and only Han characters and punctuation, the
@@ -461,12 +469,7 @@ mod tests {
             assert!(!piece.is_empty(), "{text:?}");
             if han {
                 assert!(piece.chars().any(is_han), "{piece:?}");
-                assert!(
-                    piece.chars().all(|c| is_han(c)
-                        || (is_cjk_punctuation(c) && c != '．')
-                        || (c.is_ascii() && !c.is_ascii_alphanumeric() && c != '.' && c != ',')),
-                    "{piece:?}"
-                );
+                assert!(piece.chars().all(in_han_piece), "{piece:?}");
                 assert!(!pieces.last().is_some_and(|(_, h)| *h), "{text:?}");
                 for_each_term(piece, |term, kind, _| terms.push((term.to_string(), kind)));
             } else {
@@ -558,11 +561,6 @@ mod tests {
     fn every_character_is_told_han_punctuation_or_not_as_is_han_tells_it() {
         // Every character of one to three bytes (told by its first bytes), and the first
         // of four-byte ones: between letters and between Han characters.
-        let han_piece = |c: char| {
-            is_han(c)
-                || (is_cjk_punctuation(c) && c != '．')
-                || (c.is_ascii() && !c.is_ascii_alphanumeric() && c != '.' && c != ',')
-        };
         for c in ('\0'..='\u{ffff}').chain('\u{10000}'..='\u{20100}') {
             let pieces = |text: &str| {
                 let mut pieces = Vec::new();
@@ -575,7 +573,7 @@ mod tests {
             let c_ = c.to_string();
             let among_letters = if is_han(c) {
                 owned(&[("a", false), (&c_, true), ("a", false)])
-            } else if han_piece(c) && !c.is_ascii() {
+            } else if in_han_piece(c) && !c.is_ascii() {
                 owned(&[("a", false), (&c_, false), ("a", false)])
             } else {
                 owned(&[(&format!("a{c}a"), false)])
@@ -586,7 +584,7 @@ mod tests {
                 "U+{:04X}",
                 u32::from(c)
             );
-            let among_han = if han_piece(c) {
+            let among_han = if in_han_piece(c) {
                 owned(&[(&format!("横{c}横"), true)])
             } else {
                 owned(&[("横", true), (&c_, false), ("横", true)])
