@@ -59,9 +59,9 @@ pub struct Dictionary {
     /// Which dictionary this is (a thread's tally remembers numbers of one dictionary).
     identity: u64,
     han: FxHashMap<u64, u32>,
-    /// Words of at most 16 bytes (most: figures, years) by [`short_word_key`]: looked up
+    /// Words of at most 8 bytes (most: figures, codes) by [`short_word_key`]: looked up
     /// without following a pointer to their text.
-    short_words: FxHashMap<u128, u32>,
+    short_words: FxHashMap<u64, u32>,
     /// Longer words by their text.
     words: FxHashMap<Box<str>, u32>,
     /// Whole numbers below [`SMALL_NUMBERS`] written without leading zeros (most of a
@@ -188,7 +188,7 @@ enum WordKey {
     /// In `small_numbers`, by this value ([`small_number`]).
     Small(u32),
     /// In `short_words`, by this [`short_word_key`].
-    Short(u128),
+    Short(u64),
     /// In `words`, by its text.
     Long,
 }
@@ -204,16 +204,19 @@ fn word_key(word: &str) -> WordKey {
     }
 }
 
-/// A word of at most 16 bytes as a number: its bytes from the lowest, the rest zero (a
-/// word has no zero byte: letters, digits and points).
-fn short_word_key(word: &str) -> Option<u128> {
+/// A word of at most 8 bytes as a number: its bytes from the lowest, the rest zero (a
+/// word has no zero byte: letters, digits and points). A table of such keys takes half the
+/// memory of one of 16 bytes (a `u128` is aligned to 16): at 10,000 villages it holds
+/// their tens of thousands of figures, looked up (missed in the processor's caches) for
+/// each figure of each page.
+fn short_word_key(word: &str) -> Option<u64> {
     let bytes = word.as_bytes();
-    if bytes.len() > 16 {
+    if bytes.len() > 8 {
         return None;
     }
-    let mut key = [0u8; 16];
+    let mut key = [0u8; 8];
     key[..bytes.len()].copy_from_slice(bytes);
-    Some(u128::from_le_bytes(key))
+    Some(u64::from_le_bytes(key))
 }
 
 /// The bit of a [`han_key`] that marks a pair.
@@ -463,9 +466,9 @@ impl Entry {
     /// one for each time it is in the text (five at most): a page about a village outranks a
     /// table that names it among thousands.
     pub fn new(title: &str, text: &PageText, dictionary: &RwLock<Dictionary>) -> Entry {
-        let mut counted = Counted::of(title, text, dictionary);
+        let mut counted = Counted::of(title, text, dictionary, None);
         if !counted.is_numbered() {
-            counted.number(&mut write(dictionary));
+            counted.number(&mut write(dictionary), None);
         }
         counted.entry(Some(kept_text(&text.body)))
     }
@@ -492,7 +495,14 @@ struct Counted {
 impl Counted {
     /// Counts the terms of a page titled `title` with `text` (weighed as [`Entry::new`]
     /// says), looking them up in `dictionary` — together with every core; none is numbered.
-    fn of(title: &str, text: &PageText, dictionary: &RwLock<Dictionary>) -> Counted {
+    /// The page is counted in `pages_of_term` (when given) for each term the dictionary
+    /// numbers; [`Counted::number`] counts the others.
+    fn of(
+        title: &str,
+        text: &PageText,
+        dictionary: &RwLock<Dictionary>,
+        mut pages_of_term: Option<&mut Vec<u32>>,
+    ) -> Counted {
         let mut piece: Vec<u8> = vec![0; 4];
         let new = TALLY.with_borrow_mut(|tally| {
             let numbers = read(dictionary);
@@ -529,9 +539,20 @@ impl Counted {
             let new = counting.new;
             drop(numbers);
             piece.reserve(4 * (counted.len() + new.han.len() + new.words.len()));
+            // (Each number counted is below the dictionary's count of terms.)
+            if let Some(pages) = pages_of_term.as_deref_mut()
+                && pages.len() < by_number.len()
+            {
+                pages.resize(by_number.len(), 0);
+            }
             for n in counted.drain(..) {
                 if let Some(counts) = by_number.get_mut(n as usize) {
                     piece.extend(pack(n, weigh(std::mem::take(counts))).to_le_bytes());
+                    if let Some(pages) = pages_of_term.as_deref_mut()
+                        && let Some(pages) = pages.get_mut(n as usize)
+                    {
+                        *pages += 1;
+                    }
                 }
             }
             new
@@ -544,15 +565,20 @@ impl Counted {
         self.new.han.is_empty() && self.new.words.is_empty()
     }
 
-    /// Numbers the new terms in `dictionary` (one core at a time) and adds them.
-    fn number(&mut self, dictionary: &mut Dictionary) {
+    /// Numbers the new terms in `dictionary` (one core at a time) and adds them, counting
+    /// the page in `pages_of_term` (when given) for each.
+    fn number(&mut self, dictionary: &mut Dictionary, mut pages_of_term: Option<&mut Vec<u32>>) {
+        let mut add = |number: u32, counts: Counts| {
+            self.piece.extend(pack(number, weigh(counts)).to_le_bytes());
+            if let Some(pages) = pages_of_term.as_deref_mut() {
+                count_page(pages, number);
+            }
+        };
         for (key, counts) in self.new.han.drain() {
-            let packed = pack(dictionary.han_or_new(key), weigh(counts));
-            self.piece.extend(packed.to_le_bytes());
+            add(dictionary.han_or_new(key), counts);
         }
         for (word, counts) in self.new.words.drain() {
-            let packed = pack(dictionary.word_or_new(&word), weigh(counts));
-            self.piece.extend(packed.to_le_bytes());
+            add(dictionary.word_or_new(&word), counts);
         }
     }
 
@@ -668,11 +694,20 @@ pub struct Collector {
 /// What a [`Collector`] counts of the entries' terms as they are put.
 enum TermCounts {
     /// How many pages each term (by number) is in, so that a build makes the lists reading
-    /// the entries once (the number of (term, page) pairs is their sum).
-    PagesOfTerm(Mutex<Vec<u32>>),
+    /// the entries once (the number of (term, page) pairs is their sum): a count for each
+    /// thread (as [`Collector::waiting`]; summed at the end), the pages counted as their terms
+    /// are, with no other core waiting.
+    PagesOfTerm(Vec<Mutex<Vec<u32>>>),
     /// Only the number of (term, page) pairs: the preview's index counts each term's pages
     /// when a search first asks (most rebuilds are never searched).
     Postings(std::sync::atomic::AtomicUsize),
+}
+
+/// A mutex for each thread of the pool (at least one).
+fn slots<T: Default>() -> Vec<Mutex<T>> {
+    (0..rayon::current_num_threads().max(1))
+        .map(|_| Mutex::default())
+        .collect()
 }
 
 /// How many pages' texts [`Collector::put_text`] holds for each thread before it counts
@@ -701,10 +736,8 @@ impl Collector {
         Collector {
             dictionary,
             entries,
-            counts: TermCounts::PagesOfTerm(Mutex::default()),
-            waiting: (0..rayon::current_num_threads().max(1))
-                .map(|_| Mutex::default())
-                .collect(),
+            counts: TermCounts::PagesOfTerm(slots()),
+            waiting: slots(),
             page_files: None,
         }
     }
@@ -747,7 +780,7 @@ impl Collector {
             .page_files
             .as_ref()
             .and_then(|files| files.put(index, kept_text(&text.body).as_bytes().to_vec()));
-        let slot = rayon::current_thread_index().unwrap_or(0) % self.waiting.len();
+        let slot = self.slot();
         let batch = {
             let mut waiting = lock(&self.waiting[slot]);
             waiting.push((index, title, text));
@@ -767,33 +800,46 @@ impl Collector {
     /// each page would idle the cores.
     fn count(&self, pages: Vec<(usize, String, PageText)>) -> std::io::Result<()> {
         let with_text = self.page_files.is_none();
+        // This thread's count of the pages of each term, if the collector counts them.
+        let mut pages_of_term = match &self.counts {
+            TermCounts::PagesOfTerm(slots) => Some(lock(&slots[self.slot() % slots.len()])),
+            TermCounts::Postings(_) => None,
+        };
         let mut waiting: Vec<(usize, Counted, Option<PageText>)> = Vec::new();
         for (index, title, text) in pages {
-            let mut page = Counted::of(&title, &text, &self.dictionary);
+            let mut page =
+                Counted::of(&title, &text, &self.dictionary, pages_of_term.as_deref_mut());
             if !page.is_numbered() {
                 match write_now(&self.dictionary) {
-                    Some(mut dictionary) => page.number(&mut dictionary),
+                    Some(mut dictionary) => {
+                        page.number(&mut dictionary, pages_of_term.as_deref_mut())
+                    }
                     None => {
                         waiting.push((index, page, with_text.then_some(text)));
                         continue;
                     }
                 }
             }
-            self.put(index, &page.entry(with_text.then(|| kept_text(&text.body))))?;
+            self.keep(index, &page.entry(with_text.then(|| kept_text(&text.body))))?;
         }
         if waiting.is_empty() {
             return Ok(());
         }
         let mut dictionary = write(&self.dictionary);
         for (_, page, _) in &mut waiting {
-            page.number(&mut dictionary);
+            page.number(&mut dictionary, pages_of_term.as_deref_mut());
         }
         drop(dictionary);
         for (index, page, text) in waiting {
             let text = text.as_ref().map(|text| kept_text(&text.body));
-            self.put(index, &page.entry(text))?;
+            self.keep(index, &page.entry(text))?;
         }
         Ok(())
+    }
+
+    /// The slot of the thread calling in [`Collector::waiting`].
+    fn slot(&self) -> usize {
+        rayon::current_thread_index().unwrap_or(0) % self.waiting.len()
     }
 
     /// The dictionary the entries are made with.
@@ -803,14 +849,19 @@ impl Collector {
 
     /// Adds the entry of page `index` (its place in the reading order).
     pub fn put(&self, index: usize, entry: &Entry) -> std::io::Result<()> {
+        if let TermCounts::PagesOfTerm(slots) = &self.counts {
+            let mut pages_of_term = lock(&slots[self.slot() % slots.len()]);
+            count_pages(&mut pages_of_term, split_piece(&entry.piece).0);
+        }
+        self.keep(index, entry)
+    }
+
+    /// Keeps the entry of page `index`, its pages of terms counted already (when the
+    /// collector counts them).
+    fn keep(&self, index: usize, entry: &Entry) -> std::io::Result<()> {
         let terms = entry.terms as usize;
-        match &self.counts {
-            TermCounts::PagesOfTerm(pages_of_term) => {
-                count_pages(&mut lock(pages_of_term), split_piece(&entry.piece).0)
-            }
-            TermCounts::Postings(postings) => {
-                postings.fetch_add(terms, std::sync::atomic::Ordering::Relaxed);
-            }
+        if let TermCounts::Postings(postings) = &self.counts {
+            postings.fetch_add(terms, std::sync::atomic::Ordering::Relaxed);
         }
         // The terms are the piece's head: the lists are made without reading the texts.
         self.entries
@@ -832,8 +883,17 @@ impl Collector {
             let _ = lists.set(Err(error.to_string()));
         }
         let (pages_of_term, postings) = match self.counts {
-            TermCounts::PagesOfTerm(counted) => {
-                let counted = counted.into_inner().unwrap_or_else(|e| e.into_inner());
+            TermCounts::PagesOfTerm(slots) => {
+                let mut counted = Vec::new();
+                for slot in slots {
+                    let slot = slot.into_inner().unwrap_or_else(|e| e.into_inner());
+                    if counted.len() < slot.len() {
+                        counted.resize(slot.len(), 0);
+                    }
+                    for (sum, pages) in counted.iter_mut().zip(slot) {
+                        *sum += pages;
+                    }
+                }
                 let postings = counted.iter().map(|&pages| pages as usize).sum();
                 (Some(counted), postings)
             }
@@ -864,12 +924,17 @@ impl Collector {
 /// Counts the page of an entry's `terms` (its [`pack`]ed pairs) in `pages_of_term`.
 fn count_pages(pages_of_term: &mut Vec<u32>, terms: &[u8]) {
     for packed in packed_terms(terms) {
-        let term = unpack(packed).0 as usize;
-        if term >= pages_of_term.len() {
-            pages_of_term.resize(term + 1, 0);
-        }
-        pages_of_term[term] += 1;
+        count_page(pages_of_term, unpack(packed).0);
     }
+}
+
+/// Counts a page of term `term` in `pages_of_term`.
+fn count_page(pages_of_term: &mut Vec<u32>, term: u32) {
+    let term = term as usize;
+    if term >= pages_of_term.len() {
+        pages_of_term.resize(term + 1, 0);
+    }
+    pages_of_term[term] += 1;
 }
 
 /// The finished index: the pages in reading order, each page's entry, and (made when first
