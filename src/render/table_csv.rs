@@ -27,15 +27,19 @@ pub fn add_downloads(
     read: TablesRead,
 ) -> Vec<(String, Bytes)> {
     let mut files = Vec::new();
-    let table_start = crate::html::finder!(b"<table");
-    if table_start.find(body.as_bytes()).is_none() {
+    // Where each `<table` is, found in one pass (a page's charts make it tens of
+    // kilobytes): a Markdown table's start is one of them.
+    let table_starts: Vec<usize> = crate::html::finder!(b"<table")
+        .find_iter(body.as_bytes())
+        .collect();
+    if table_starts.is_empty() {
         return files;
     }
+    let markdown_table = |start: &usize| body.as_bytes()[*start..].starts_with(MARKDOWN_TABLE);
     // The HTML writer writes a Markdown table's start as `MARKDOWN_TABLE`: each is the next
     // table read, in order — unless raw HTML wrote one so too (then none is used).
-    let markdown_table = crate::html::finder!(MARKDOWN_TABLE);
     let mut known = read.tables;
-    if known.len() != markdown_table.find_iter(body.as_bytes()).count() {
+    if known.len() != table_starts.iter().filter(|s| markdown_table(s)).count() {
         known.clear();
     }
     let mut known = known.into_iter();
@@ -49,8 +53,9 @@ pub fn add_downloads(
     let mut at = 0;
     // Whether the scan is inside a chart's data table (`details.chart-data`).
     let mut in_chart = false;
-    while let Some(start) = table_start.find(&body.as_bytes()[at..]) {
-        let start = at + start;
+    // (A table inside one read is read with it.)
+    let mut starts = table_starts.iter().copied().peekable();
+    while let Some(start) = starts.find(|&start| start >= at) {
         let Some(end) = crate::html::finder!(b"</table>")
             .find(&body.as_bytes()[start..])
             .map(|e| start + e + "</table>".len())
@@ -65,8 +70,10 @@ pub fn add_downloads(
         } else {
             None
         };
-        for _ in markdown_table.find_iter(&table.as_bytes()[1..]) {
-            known.next();
+        while let Some(inside) = starts.next_if(|&inside| inside < end) {
+            if markdown_table(&inside) {
+                known.next();
+            }
         }
         in_chart = in_chart_data(&body[at..start], in_chart);
         let csv = match entry {
