@@ -807,8 +807,12 @@ impl Collector {
         };
         let mut waiting: Vec<(usize, Counted, Option<PageText>)> = Vec::new();
         for (index, title, text) in pages {
-            let mut page =
-                Counted::of(&title, &text, &self.dictionary, pages_of_term.as_deref_mut());
+            let mut page = Counted::of(
+                &title,
+                &text,
+                &self.dictionary,
+                pages_of_term.as_deref_mut(),
+            );
             if !page.is_numbered() {
                 match write_now(&self.dictionary) {
                     Some(mut dictionary) => {

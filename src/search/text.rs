@@ -417,6 +417,13 @@ impl Reader {
                 _ if !closing && site_only_at.within(start, end) && site_only(tag) => {
                     Element::Skipped
                 }
+                // Nor a corrected figure's link to its correction (`6336人` is the text,
+                // not `6336人更正`).
+                Element::Inline
+                    if !closing && is_correction_link(&bytes[name_start..name_end], tag) =>
+                {
+                    Element::Skipped
+                }
                 kind => kind,
             };
             match kind {
@@ -503,6 +510,12 @@ fn markdown_writes(event: &Event<'_>, name: &str) -> bool {
         _ => return true,
     };
     names.iter().any(|n| n.eq_ignore_ascii_case(name))
+}
+
+/// Whether the start tag `tag` of an element named `name` is a corrected figure's link to
+/// its correction (`<a class="fig-note" …>更正</a>`).
+fn is_correction_link(name: &[u8], tag: &str) -> bool {
+    name.eq_ignore_ascii_case(b"a") && crate::html::has_class(tag, "fig-note")
 }
 
 /// Whether a start tag's classes include `site-only`.
@@ -757,6 +770,9 @@ mod tests {
         // A page's table of contents is navigation, not text.
         let html = "<nav class=\"page-toc\"><p>本页目录</p><ul><li>一、基本情况</li></ul></nav><h2>一、基本情况</h2>";
         assert_eq!(page_text(html).body, "一、基本情况");
+        // A corrected figure's link to its correction is not its text.
+        let html = "<p>家庭医生履约服务<span class=\"fig-corrected\" data-src=\"x:17\">6336人<a class=\"fig-note\" href=\"corrections.html#c1\" title=\"更正：原为67人\">更正</a></span>，其中<a class=\"other\">慢病</a>人群</p>";
+        assert_eq!(page_text(html).body, "家庭医生履约服务6336人，其中慢病人群");
         let html = "<p>前</p><div class=\"note site-only\"><p>示例</p><div>内</div></div><p class='site-only table-download'><a>下载 CSV</a></p><p data-x=\"site-only\">后</p>";
         assert_eq!(page_text(html).body, "前\n后");
     }
