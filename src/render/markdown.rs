@@ -1173,8 +1173,12 @@ mod search_text_tests {
             .join("\n\n");
         let (events, html) = both(&whole);
         assert_eq!(events.as_ref(), Some(&html));
+        // The corrected figure (`c0.2`) read from its span's HTML: its text, not its link to
+        // its correction.
         assert!(
-            html.body.contains("脚注乙 强调") && html.body.contains("更正"),
+            html.body.contains("脚注乙 强调")
+                && html.body.contains("人；6,336、")
+                && !html.body.contains("更正"),
             "{html:?}"
         );
     }

@@ -177,8 +177,12 @@ mod tests {
     fn a_span_holds_its_text_alone_unless_it_holds_its_correction_s_link() {
         for (corrected, in_link) in [(false, false), (false, true), (true, true), (true, false)] {
             let (html, alone) = shown(corrected, in_link);
+            // Its text is the figure's either way (a correction's link is not text), read
+            // from the HTML unless the span holds it alone.
             let text = crate::search::text::page_text(&html).body;
-            assert_eq!(alone, text == "1,814户", "{html} {text}");
+            assert_eq!(text, "1,814户", "{html}");
+            assert_eq!(alone, !corrected || in_link, "{html}");
+            assert_eq!(html.contains("fig-note"), !alone, "{html}");
             assert!(
                 html.starts_with("<span ") && html.ends_with("</span>"),
                 "{html}"
