@@ -320,7 +320,10 @@ fn the_search_box_and_index_are_in_the_built_site() {
     // A corrected figure is its text: its link to the correction (「更正」 after it on the
     // page) is not, nor in a snippet.
     assert!(all.contains("家庭医生履约服务6336人，其中慢病人群"));
-    assert!(!all.contains("6336人更正"), "a correction's link is not text");
+    assert!(
+        !all.contains("6336人更正"),
+        "a correction's link is not text"
+    );
     // No script reaches outside the site.
     let script = fs::read_to_string(out.path().join("search/search.js")).unwrap();
     for outside in [
