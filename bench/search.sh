@@ -5,7 +5,7 @@
 # instructions (steadier than time on a busy machine), then opens its search page in headless
 # Chromium from file:// for a few queries and prints, for each, the time from the query to the
 # results shown (the page's data-ms, median of 5) and the bytes of the index files it loaded.
-# Needs python3 and chromium.
+# Needs python3, GNU time (/usr/bin/time) and chromium.
 #   bash bench/search.sh [N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,24 +16,33 @@ work=$(mktemp -d "${HUIBAO_BENCH_SCRATCH:-/tmp}/huibao-search.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 python3 bench/scale_site.py "$n" "$work/site" >/dev/null
 # The builds with and without search are interleaved, five of each, and each side's median
-# taken: this machine's runs move by more than search's share, and by the hour.
+# taken: this machine's runs move by more than search's share, and by the hour. Each pair's
+# change is printed too (their median is steadier than the medians' change), and the CPU
+# time (user + system, GNU time), which the machine's idle moments do not blur.
 build() {
   rm -rf "$work/out"
-  { TIMEFORMAT=%R; time "$bin" build --site "$1" --out "$work/out" >/dev/null 2>&1; } 2>&1
+  /usr/bin/time -f '%e %U %S' -o "$work/time" "$bin" build --site "$1" --out "$work/out" >/dev/null 2>&1
+  cat "$work/time"
 }
-median() { printf '%s\n' "$@" | sort -n | sed -n 3p; }
 cp -r "$work/site" "$work/site-off"
 printf '\n[search]\nenabled = false\n' >> "$work/site-off/huibao.toml"
-ons=(); offs=()
+runs=()
 for _ in 1 2 3 4 5; do
-  offs+=("$(build "$work/site-off")")
-  ons+=("$(build "$work/site")")
+  runs+=("$(build "$work/site-off") $(build "$work/site")")
 done
-off=$(median "${offs[@]}")
-on=$(median "${ons[@]}")
-echo "== $n villages: build without search ${off} s, with search ${on} s" \
-  "($(python3 -c "print(f'{100 * ($on - $off) / $off:.1f}')") % more; medians of 5, interleaved:" \
-  "without ${offs[*]}; with ${ons[*]})"
+printf '%s\n' "${runs[@]}" | python3 -c "
+import statistics, sys
+pairs = [list(map(float, line.split())) for line in sys.stdin if line.strip()]
+off = [p[0] for p in pairs]; on = [p[3] for p in pairs]
+off_cpu = [p[1] + p[2] for p in pairs]; on_cpu = [p[4] + p[5] for p in pairs]
+share = lambda a, b: 100 * (b - a) / a
+m = statistics.median
+print(f'== $n villages: build without search {m(off):.3f} s, with search {m(on):.3f} s '
+      f'({share(m(off), m(on)):.1f} % more; medians of 5, interleaved: without '
+      + ' '.join(f'{x:.2f}' for x in off) + '; with ' + ' '.join(f'{x:.2f}' for x in on) + ')')
+print(f'   median of the pairs\' changes {m([share(a, b) for a, b in zip(off, on)]):.1f} %; '
+      f'CPU {m(off_cpu):.2f} -> {m(on_cpu):.2f} s ({share(m(off_cpu), m(on_cpu)):.1f} % more)')
+"
 echo "   index: $(ls "$work/out/search" | wc -l) files, $(du -sh "$work/out/search" | cut -f1)"
 # The same share counted in instructions (valgrind), which a busy or virtual machine does not
 # blur as it does wall and CPU time: 1,000 villages (a build under valgrind is ~30 times slower).
