@@ -539,19 +539,11 @@ impl Counted {
             let new = counting.new;
             drop(numbers);
             piece.reserve(4 * (counted.len() + new.han.len() + new.words.len()));
-            // (Each number counted is below the dictionary's count of terms.)
-            if let Some(pages) = pages_of_term.as_deref_mut()
-                && pages.len() < by_number.len()
-            {
-                pages.resize(by_number.len(), 0);
-            }
             for n in counted.drain(..) {
                 if let Some(counts) = by_number.get_mut(n as usize) {
                     piece.extend(pack(n, weigh(std::mem::take(counts))).to_le_bytes());
-                    if let Some(pages) = pages_of_term.as_deref_mut()
-                        && let Some(pages) = pages.get_mut(n as usize)
-                    {
-                        *pages += 1;
+                    if let Some(pages) = pages_of_term.as_deref_mut() {
+                        count_page(pages, n);
                     }
                 }
             }
