@@ -37,8 +37,8 @@ struct ScratchFile {
     path: PathBuf,
     /// The file and how long it is.
     file: Mutex<(BufWriter<std::fs::File>, u64)>,
-    /// (index, offset, length, length of its head) of each piece in it.
-    places: Mutex<Vec<(usize, u64, u64, u64)>>,
+    /// Where each piece is in it.
+    places: Mutex<Vec<Place>>,
 }
 
 /// Which part of each piece [`Spill::for_each_part`] reads back: a piece can be put with
@@ -131,15 +131,44 @@ impl Spill {
                 return Ok(());
             }
         }
+        self.append(index, &piece, head)
+    }
+
+    /// Keeps a copy of the piece of page `index` (copied only when it is held in memory).
+    pub fn put_copy(&self, index: usize, piece: &[u8]) -> std::io::Result<()> {
+        {
+            let mut held = lock(&self.memory);
+            if self.file.is_none() || held.bytes + piece.len() <= self.budget {
+                held.bytes += piece.len();
+                held.pieces
+                    .push((index, Bytes::copy_from_slice(piece), piece.len()));
+                return Ok(());
+            }
+        }
+        self.append(index, piece, piece.len())
+    }
+
+    /// Appends the piece of page `index` to the scratch file (nothing without one).
+    fn append(&self, index: usize, piece: &[u8], head: usize) -> std::io::Result<()> {
         if let Some(ScratchFile { file, places, .. }) = &self.file {
             let mut file = lock(file);
             let (file, length) = &mut *file;
-            file.write_all(&piece)?;
+            file.write_all(piece)?;
             let offset = *length;
             *length += piece.len() as u64;
             lock(places).push((index, offset, piece.len() as u64, head as u64));
         }
         Ok(())
+    }
+
+    /// A new spill beside this one, its scratch file (with the same budget) named after
+    /// this one's with `.{suffix}` added: `None` when this one has no scratch file.
+    pub fn beside(&self, suffix: &str) -> Option<std::io::Result<Spill>> {
+        let ScratchFile { path, .. } = self.file.as_ref()?;
+        let mut name = path.as_os_str().to_owned();
+        name.push(".");
+        name.push(suffix);
+        Some(Spill::to_file(PathBuf::from(name), self.budget))
     }
 
     /// Calls `each` with every page number and its piece, in page order. Several threads
@@ -170,16 +199,17 @@ impl Spill {
                 lock(file).0.flush()?;
                 let reader = std::fs::File::open(path)?;
                 let mut buffer = Vec::new();
-                for (index, offset, len, head) in places {
-                    while let Some((before, piece, head)) =
-                        in_memory.next_if(|(before, _, _)| *before < index)
-                    {
-                        each_part(part, before, &piece, head, each)?;
+                for chunk in read_chunks(&places) {
+                    // Where each piece's part is in `buffer`.
+                    let ranges = read_chunk(&reader, part, chunk, &mut buffer)?;
+                    for (&(index, ..), range) in chunk.iter().zip(ranges) {
+                        while let Some((before, piece, head)) =
+                            in_memory.next_if(|(before, _, _)| *before < index)
+                        {
+                            each_part(part, before, &piece, head, each)?;
+                        }
+                        each(index, &buffer[range])?;
                     }
-                    let (start, len) = part_range(part, len, head);
-                    buffer.resize(len as usize, 0);
-                    read_at(&reader, &mut buffer, offset + start)?;
-                    each(index, &buffer)?;
                 }
             }
         }
@@ -188,6 +218,86 @@ impl Spill {
         }
         Ok(())
     }
+}
+
+/// (index, offset, length, length of its head) of a piece in a scratch file.
+type Place = (usize, u64, u64, u64);
+
+/// How many bytes of pieces [`Spill::for_each_part`] reads from the scratch file at once
+/// (a chunk of pieces in page order, at least one).
+const READ_CHUNK: u64 = 4 << 20;
+
+/// Parts of pieces at most this far apart in the scratch file (and no farther than the
+/// next one is long) are read in one call, the bytes between them read and skipped.
+const READ_GAP: u64 = 16 << 10;
+
+/// `places` (in page order) cut into chunks of about [`READ_CHUNK`] bytes.
+fn read_chunks(places: &[Place]) -> impl Iterator<Item = &[Place]> {
+    let mut rest = places;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let mut bytes = 0;
+        let end = rest
+            .iter()
+            .position(|&(_, _, len, _)| {
+                bytes += len;
+                bytes > READ_CHUNK
+            })
+            .map_or(rest.len(), |at| at.max(1));
+        let (chunk, after) = rest.split_at(end);
+        rest = after;
+        Some(chunk)
+    })
+}
+
+/// Reads `part` of each piece of `chunk` from `file` into `buffer`, a few calls for the
+/// whole chunk (the pieces near each other in the file — most: each thread appends its
+/// pages in their order — in one), and says where each is in it, in the chunk's order.
+fn read_chunk(
+    file: &std::fs::File,
+    part: Part,
+    chunk: &[Place],
+    buffer: &mut Vec<u8>,
+) -> std::io::Result<Vec<std::ops::Range<usize>>> {
+    // Each part's place in the file, in the file's order.
+    let mut wanted: Vec<(u64, u64, usize)> = chunk
+        .iter()
+        .enumerate()
+        .map(|(at, &(_, offset, len, head))| {
+            let (start, len) = part_range(part, len, head);
+            (offset + start, len, at)
+        })
+        .collect();
+    wanted.sort_unstable();
+    buffer.clear();
+    let mut ranges = vec![0..0; chunk.len()];
+    let mut at = 0;
+    while at < wanted.len() {
+        // A run of parts read in one call: from the first's start to the last's end.
+        let run_start = wanted[at].0;
+        let mut run_end = run_start + wanted[at].1;
+        let mut end = at + 1;
+        while let Some(&(start, len, _)) = wanted.get(end) {
+            // (A gap read is no longer than the part after it: the buffer holds at most
+            // twice the chunk's parts.)
+            if start > run_end + READ_GAP.min(len) {
+                break;
+            }
+            run_end = run_end.max(start + len);
+            end += 1;
+        }
+        let base = buffer.len();
+        buffer.resize(base + (run_end - run_start) as usize, 0);
+        read_at(file, &mut buffer[base..], run_start)?;
+        for &(start, len, piece) in &wanted[at..end] {
+            let from = base + (start - run_start) as usize;
+            ranges[piece] = from..from + len as usize;
+        }
+        at = end;
+    }
+    Ok(ranges)
 }
 
 /// Calls `each` with `part` of the piece of page `index` held in memory.
@@ -321,5 +431,89 @@ mod tests {
             assert_eq!(read(Part::Head), strings(["whole", "head", "ab"]));
             assert_eq!(read(Part::Tail), strings(["", "TAIL", ""]));
         }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+        /// However many pieces, however long, in whatever order they are put, with whatever
+        /// heads and budget, each part comes back as it was put, in page order — the
+        /// scratch file read a chunk of pieces at a time, pieces near each other in one call.
+        #[test]
+        fn every_part_comes_back_as_put_in_page_order(
+            pieces in proptest::collection::vec(
+                (0usize..40_000, 0usize..40_000, proptest::bool::ANY), 1..300),
+            budget in proptest::prop_oneof![proptest::strategy::Just(0usize), 0usize..200_000],
+            order_seed in proptest::prelude::any::<u64>(),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let spill = Spill::to_file(dir.path().join("pieces"), budget).unwrap();
+            let made: Vec<(Vec<u8>, usize)> = pieces
+                .iter()
+                .enumerate()
+                .map(|(index, &(len, head, copied))| {
+                    let bytes = (0..len).map(|i| (i * 31 + index * 7) as u8).collect();
+                    (bytes, if copied { len } else { head })
+                })
+                .collect();
+            // Put in an order of their own, as threads put pages.
+            let mut order: Vec<usize> = (0..made.len()).collect();
+            let mut state = order_seed | 1;
+            for i in (1..order.len()).rev() {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                order.swap(i, (state % (i as u64 + 1)) as usize);
+            }
+            for &index in &order {
+                let (bytes, head) = &made[index];
+                if pieces[index].2 {
+                    spill.put_copy(index, bytes).unwrap();
+                } else {
+                    spill.put_with_head(index, Bytes::from(bytes.clone()), *head).unwrap();
+                }
+            }
+            for part in [Part::Whole, Part::Head, Part::Tail] {
+                let mut out = Vec::new();
+                spill
+                    .for_each_part::<std::io::Error>(part, &mut |index, piece| {
+                        out.push((index, piece.to_vec()));
+                        Ok(())
+                    })
+                    .unwrap();
+                let wanted: Vec<(usize, Vec<u8>)> = made
+                    .iter()
+                    .enumerate()
+                    .map(|(index, (bytes, head))| {
+                        let (start, len) = part_range(part, bytes.len() as u64, *head as u64);
+                        (index, bytes[start as usize..(start + len) as usize].to_vec())
+                    })
+                    .collect();
+                proptest::prop_assert_eq!(out, wanted, "{:?}", part);
+            }
+        }
+    }
+
+    #[test]
+    fn a_spill_beside_another_has_a_scratch_file_of_its_own_only_if_the_other_has_one() {
+        assert!(Spill::in_memory().beside("batch-0").is_none());
+        let dir = tempfile::tempdir().unwrap();
+        let spill = Spill::to_file(dir.path().join("entries"), 0).unwrap();
+        let beside = spill.beside("batch-1").unwrap().unwrap();
+        beside.put_copy(3, b"three").unwrap();
+        spill.put_copy(0, b"zero").unwrap();
+        assert!(dir.path().join("entries.batch-1").exists());
+        let mut out = Vec::new();
+        beside
+            .for_each(&mut |index, piece| {
+                out.push((index, piece.to_vec()));
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(out, [(3, b"three".to_vec())]);
+        drop(beside);
+        assert!(
+            !dir.path().join("entries.batch-1").exists(),
+            "removed when dropped"
+        );
     }
 }

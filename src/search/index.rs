@@ -1228,7 +1228,9 @@ impl Index {
     /// [`Index::shards`] gives them), a batch of shards at a time: each batch's lists are
     /// made (in `runs` runs) for it and let go before the next, so that a build holds about
     /// `batch_postings` postings, not every one (74 million at 100,000 villages: 300 MB).
-    /// Each batch reads every page's terms again.
+    /// Entries in a scratch file are read once and split by batch into scratch files of their
+    /// own ([`Index::split_by_batch`]), each batch reading only its own; entries in memory are
+    /// read again by each batch.
     /// `each` may stop with an error of its own (`E`), handed back as a failure to read the
     /// scratch file is.
     pub fn for_each_shard_batch<E: From<std::io::Error>>(
@@ -1252,9 +1254,10 @@ impl Index {
                 *sum += count;
             }
         }
+        // The batches' shards, as many in each as fit in the batch (at least one).
+        let mut batches: Vec<std::ops::Range<u32>> = Vec::new();
         let mut first = 0u32;
         while first < self.shard_count {
-            // As many shards as fit in the batch (at least one).
             let mut end = first + 1;
             let mut postings = shard_postings[first as usize];
             while end < self.shard_count
@@ -1263,23 +1266,92 @@ impl Index {
                 postings += shard_postings[end as usize];
                 end += 1;
             }
+            batches.push(first..end);
+            first = end;
+        }
+        let mut parts = match batches.len() {
+            1 => None,
+            _ => self.split_by_batch(&shard_of, &batches)?,
+        };
+        for (n, shards) in batches.into_iter().enumerate() {
             // Every term when the batch is every shard (a site of up to 10,000 villages).
-            let listed: Option<Vec<u32>> = (first > 0 || end < self.shard_count).then(|| {
-                (0..shard_of.len() as u32)
-                    .filter(|&term| (first..end).contains(&shard_of[term as usize]))
-                    .collect()
-            });
+            let listed: Option<Vec<u32>> = (shards.start > 0 || shards.end < self.shard_count)
+                .then(|| {
+                    (0..shard_of.len() as u32)
+                        .filter(|&term| shards.contains(&shard_of[term as usize]))
+                        .collect()
+                });
+            // This batch's part of the entries (its scratch file removed once read).
+            let part = parts.as_mut().and_then(|parts| parts.get_mut(n)?.take());
             let lists = Lists::make(
-                &self.entries,
+                part.as_ref().unwrap_or(&self.entries),
                 &self.dictionary,
                 &pages_of_term,
                 listed.as_deref(),
                 runs,
             )?;
-            each(first, lists.shards(first, end - first, self.shard_count))?;
-            first = end;
+            drop(part);
+            each(
+                shards.start,
+                lists.shards(shards.start, shards.end - shards.start, self.shard_count),
+            )?;
         }
         Ok(())
+    }
+
+    /// The entries' terms split by `batches` (ranges of shards; `shard_of` each term's
+    /// shard): a spill for each batch, beside the entries' scratch file, holding each page's
+    /// terms of that batch in the entries' form (how many, then the [`pack`]ed pairs). One
+    /// pass over the entries instead of one for each batch. `None` when the entries are in
+    /// memory (read again, they cost no file's reading).
+    fn split_by_batch(
+        &self,
+        shard_of: &[u32],
+        batches: &[std::ops::Range<u32>],
+    ) -> std::io::Result<Option<Vec<Option<Spill>>>> {
+        let mut parts = Vec::with_capacity(batches.len());
+        for n in 0..batches.len() {
+            match self.entries.beside(&format!("batch-{n}")) {
+                Some(part) => parts.push(part?),
+                None => return Ok(None),
+            }
+        }
+        let mut batch_of_shard = vec![0u16; self.shard_count as usize];
+        for (n, shards) in batches.iter().enumerate() {
+            for shard in shards.clone() {
+                if let Some(batch) = batch_of_shard.get_mut(shard as usize) {
+                    *batch = n as u16;
+                }
+            }
+        }
+        let batch_of: Vec<u16> = shard_of
+            .iter()
+            .map(|&shard| batch_of_shard.get(shard as usize).copied().unwrap_or(0))
+            .collect();
+        // Each batch's terms of the page being read, after room for how many.
+        let mut heads: Vec<Vec<u8>> = vec![Vec::new(); parts.len()];
+        self.entries
+            .for_each_part::<std::io::Error>(Part::Head, &mut |page, head| {
+                for head in &mut heads {
+                    head.clear();
+                    head.extend_from_slice(&[0; 4]);
+                }
+                for pair in packed_terms(head.get(4..).unwrap_or_default()) {
+                    let batch = batch_of.get(unpack(pair).0 as usize).copied();
+                    if let Some(head) = batch.and_then(|batch| heads.get_mut(batch as usize)) {
+                        head.extend_from_slice(&pair.to_le_bytes());
+                    }
+                }
+                for (head, part) in heads.iter_mut().zip(&parts) {
+                    if head.len() > 4 {
+                        let terms = ((head.len() - 4) / 4) as u32;
+                        head[..4].copy_from_slice(&terms.to_le_bytes());
+                        part.put_copy(page, head)?;
+                    }
+                }
+                Ok(())
+            })?;
+        Ok(Some(parts.into_iter().map(Some).collect()))
     }
 
     /// The terms' lists, made the first time they are asked for.
@@ -1415,7 +1487,21 @@ pub(crate) mod tests {
 
     #[test]
     fn shards_made_a_batch_at_a_time_are_the_shards_made_at_once() {
-        let collector = Collector::new(Arc::default(), Spill::in_memory());
+        let dir = tempfile::tempdir().unwrap();
+        // Entries in memory (each batch reads them all), in a scratch file (split by batch
+        // into files of their own) and partly in each.
+        shards_by_batch_are_shards_at_once(Spill::in_memory());
+        shards_by_batch_are_shards_at_once(Spill::to_file(dir.path().join("all"), 0).unwrap());
+        shards_by_batch_are_shards_at_once(Spill::to_file(dir.path().join("some"), 2000).unwrap());
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "the batches' scratch files are removed"
+        );
+    }
+
+    fn shards_by_batch_are_shards_at_once(entries: Spill) {
+        let collector = Collector::new(Arc::default(), entries);
         for page in 0..60 {
             let html = format!(
                 "<p>第{page}村 横溪{} 饮水{} 雨露计划</p>",
