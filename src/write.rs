@@ -70,6 +70,31 @@ fn scratch_file(scratch: &Path, purpose: &str) -> PathBuf {
     PathBuf::from(path)
 }
 
+/// The scratch files a killed build of the site `name` left in `parent`: those of
+/// [`SCRATCH_FILES`] and those made beside them (`….huibao-scratch-search.batch-3`: the
+/// search lists' batches of a large site).
+fn leftover_scratch_files(parent: &Path, name: &str) -> Vec<PathBuf> {
+    let prefix = format!(".{name}.huibao-scratch-");
+    let Ok(entries) = fs::read_dir(parent) else {
+        return Vec::new();
+    };
+    let mut leftovers: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .filter(|entry| {
+            let file_name = entry.file_name();
+            let file_name = file_name.to_string_lossy();
+            file_name.strip_prefix(&prefix).is_some_and(|rest| {
+                SCRATCH_FILES
+                    .iter()
+                    .any(|purpose| rest == *purpose || rest.starts_with(&format!("{purpose}.")))
+            })
+        })
+        .map(|entry| entry.path())
+        .collect();
+    leftovers.sort();
+    leftovers
+}
+
 impl Staging {
     /// Makes the staging folder for a new site in `out_dir` (which huibao must own, or be
     /// new or empty), clearing what a killed build left.
@@ -90,12 +115,9 @@ impl Staging {
         let staging = parent.join(format!(".{name}.huibao-new"));
         let retired = parent.join(format!(".{name}.huibao-old"));
         let scratch = parent.join(format!(".{name}.huibao-scratch"));
-        for purpose in SCRATCH_FILES {
-            let leftover = scratch_file(&scratch, purpose);
-            if leftover.exists() {
-                fs::remove_file(&leftover)
-                    .map_err(|e| io_error(Step::RemoveTemporary, &leftover, e))?;
-            }
+        for leftover in leftover_scratch_files(&parent, &name) {
+            fs::remove_file(&leftover)
+                .map_err(|e| io_error(Step::RemoveTemporary, &leftover, e))?;
         }
         for leftover in [&staging, &retired] {
             if leftover.exists() {
@@ -539,6 +561,16 @@ mod tests {
         for leftover in [".public.huibao-new", ".public.huibao-old"] {
             fs::create_dir_all(dir.path().join(leftover).join("x")).unwrap();
         }
+        // Scratch files, and those of the search lists' batches beside them.
+        for leftover in [
+            ".public.huibao-scratch-search",
+            ".public.huibao-scratch-search.batch-0",
+            ".public.huibao-scratch-print",
+        ] {
+            fs::write(dir.path().join(leftover), "x").unwrap();
+        }
+        // Not a scratch file of huibao's: kept.
+        fs::write(dir.path().join(".public.huibao-scratch-notes"), "mine").unwrap();
         for _ in 0..2 {
             let staging = Staging::create(&out).unwrap();
             staging.put(Path::new("index.html"), b"<p>1</p>").unwrap();
@@ -548,7 +580,9 @@ mod tests {
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
             .collect();
-        assert_eq!(names, ["public"]);
+        let mut names = names;
+        names.sort();
+        assert_eq!(names, [".public.huibao-scratch-notes", "public"]);
         assert_eq!(fs::read(out.join("index.html")).unwrap(), b"<p>1</p>");
     }
 
