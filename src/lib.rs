@@ -1213,7 +1213,7 @@ pub(crate) fn give_back_freed_memory() {
 
 /// A build of this many pages or more gives the memory its pages freed back to the system
 /// before it writes the search index and `figures.json`.
-const GIVE_BACK_BEFORE_WRITING_FROM: usize = 20_000;
+const GIVE_BACK_BEFORE_WRITING_FROM: usize = spill::LARGE_SITE_PAGES;
 
 /// When the first [`Timer`] started: each lap says how long after it it ended.
 static TIMERS_STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();

@@ -1589,7 +1589,7 @@ enum Checked<'s> {
 /// A build of this many pages or more keeps their figures in a scratch file until the
 /// manifest is written (`HUIBAO_FIGURES_SPILLED_FROM` sets another number: the tests keep a
 /// small site's there).
-const FIGURES_SPILLED_FROM: usize = 20_000;
+const FIGURES_SPILLED_FROM: usize = crate::spill::LARGE_SITE_PAGES;
 
 /// How many pages a build has from which their figures wait in a scratch file: the
 /// default, or `HUIBAO_FIGURES_SPILLED_FROM`'s whole number; a value that is not one is
