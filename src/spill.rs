@@ -275,7 +275,9 @@ fn read_chunk(
         })
         .collect();
     wanted.sort_unstable();
-    buffer.clear();
+    // How much of `buffer` this chunk fills (it keeps the length of the longest chunk: its
+    // bytes are not zeroed again for each).
+    let mut used = 0;
     let mut ranges = vec![0..0; chunk.len()];
     let mut at = 0;
     while at < wanted.len() {
@@ -292,9 +294,12 @@ fn read_chunk(
             run_end = run_end.max(start + len);
             end += 1;
         }
-        let base = buffer.len();
-        buffer.resize(base + (run_end - run_start) as usize, 0);
-        read_at(file, &mut buffer[base..], run_start)?;
+        let base = used;
+        used += (run_end - run_start) as usize;
+        if buffer.len() < used {
+            buffer.resize(used, 0);
+        }
+        read_at(file, &mut buffer[base..used], run_start)?;
         for &(start, len, piece) in &wanted[at..end] {
             let from = base + (start - run_start) as usize;
             ranges[piece] = from..from + len as usize;
