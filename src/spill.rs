@@ -371,6 +371,22 @@ pub fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 mod tests {
     use super::*;
 
+    /// Each page number and its `part`, as the spill gives them back (the whole piece
+    /// through [`Spill::for_each`]).
+    fn read_back(spill: &Spill, part: Part) -> Vec<(usize, Vec<u8>)> {
+        let mut out = Vec::new();
+        let mut each = |index, piece: &[u8]| {
+            out.push((index, piece.to_vec()));
+            Ok(())
+        };
+        match part {
+            Part::Whole => spill.for_each(&mut each),
+            _ => spill.for_each_part::<std::io::Error>(part, &mut each),
+        }
+        .unwrap();
+        out
+    }
+
     #[test]
     fn pieces_come_back_in_page_order_from_memory_and_from_a_scratch_file() {
         let dir = tempfile::tempdir().unwrap();
@@ -386,15 +402,8 @@ mod tests {
             spill.put(2, Bytes::from_static(b"C")).unwrap();
             spill.put(0, Bytes::from_static(b"A")).unwrap();
             spill.put(1, Bytes::from_static(b"BB")).unwrap();
-            let mut out = Vec::new();
-            spill
-                .for_each(&mut |index, piece| {
-                    out.push((index, piece.to_vec()));
-                    Ok(())
-                })
-                .unwrap();
             assert_eq!(
-                out,
+                read_back(&spill, Part::Whole),
                 [(0, b"A".to_vec()), (1, b"BB".to_vec()), (2, b"C".to_vec())]
             );
         }
@@ -423,15 +432,10 @@ mod tests {
             spill
                 .put_with_head(2, Bytes::from_static(b"ab"), 9)
                 .unwrap();
-            let read = |part| {
-                let mut out = Vec::new();
-                spill
-                    .for_each_part::<std::io::Error>(part, &mut |index, piece| {
-                        out.push((index, String::from_utf8_lossy(piece).into_owned()));
-                        Ok(())
-                    })
-                    .unwrap();
-                out
+            let read = |part| -> Vec<(usize, String)> {
+                let pieces = read_back(&spill, part).into_iter();
+                let text = |piece: Vec<u8>| String::from_utf8_lossy(&piece).into_owned();
+                pieces.map(|(index, piece)| (index, text(piece))).collect()
             };
             let strings = |pieces: [&str; 3]| -> Vec<(usize, String)> {
                 pieces.iter().map(|p| p.to_string()).enumerate().collect()
@@ -482,13 +486,7 @@ mod tests {
                 }
             }
             for part in [Part::Whole, Part::Head, Part::Tail] {
-                let mut out = Vec::new();
-                spill
-                    .for_each_part::<std::io::Error>(part, &mut |index, piece| {
-                        out.push((index, piece.to_vec()));
-                        Ok(())
-                    })
-                    .unwrap();
+                let out = read_back(&spill, part);
                 let wanted: Vec<(usize, Vec<u8>)> = made
                     .iter()
                     .enumerate()
@@ -511,14 +509,7 @@ mod tests {
         beside.put_copy(3, b"three").unwrap();
         spill.put_copy(0, b"zero").unwrap();
         assert!(dir.path().join("entries.batch-1").exists());
-        let mut out = Vec::new();
-        beside
-            .for_each(&mut |index, piece| {
-                out.push((index, piece.to_vec()));
-                Ok(())
-            })
-            .unwrap();
-        assert_eq!(out, [(3, b"three".to_vec())]);
+        assert_eq!(read_back(&beside, Part::Whole), [(3, b"three".to_vec())]);
         drop(beside);
         assert!(
             !dir.path().join("entries.batch-1").exists(),
