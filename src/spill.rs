@@ -2,7 +2,7 @@
 //! memory (the preview, tests, a small site's build) or, beyond a budget, appended to a
 //! scratch file (a large site's build, so that 100,000 villages never hold them all). The
 //! whole-report page's sections and the search index's entries wait here for the end of
-//! the build.
+//! the build (and, at 100,000 villages, the entries split by batch of the index's lists).
 
 use bytes::Bytes;
 use std::io::{BufWriter, Write};
