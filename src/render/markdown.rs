@@ -10,10 +10,11 @@ use crate::provenance::{self, Piece};
 pub trait FigureHtml {
     /// Writes the HTML of a figure in the page's text at the end of `out`: `text_html` is
     /// its text, already escaped; `in_link` when it is inside a link (where no other link
-    /// may be added). Returns whether what it wrote reads as the figure's text alone (the
-    /// text bare or in one element): a reader of the page's words then takes the text as it
-    /// is, without reading the HTML.
-    fn figure(&mut self, payload: &str, text_html: &str, in_link: bool, out: &mut String) -> bool;
+    /// may be added). What it writes must read as the figure's text to a reader of the
+    /// page's words (anything else in it, as a correction's 「更正」 link, marked as not
+    /// text: see [`crate::search::text`]): the search index takes the text as it is,
+    /// without reading the HTML.
+    fn figure(&mut self, payload: &str, text_html: &str, in_link: bool, out: &mut String);
     /// A figure's source, for an attribute value written as an empty marked figure.
     fn source(&self, payload: &str) -> String;
 }
@@ -22,15 +23,8 @@ pub trait FigureHtml {
 pub struct PlainFigures;
 
 impl FigureHtml for PlainFigures {
-    fn figure(
-        &mut self,
-        _payload: &str,
-        text_html: &str,
-        _in_link: bool,
-        out: &mut String,
-    ) -> bool {
+    fn figure(&mut self, _payload: &str, text_html: &str, _in_link: bool, out: &mut String) {
         out.push_str(text_html);
-        true
     }
     fn source(&self, _payload: &str) -> String {
         String::new()
@@ -434,14 +428,10 @@ fn text_with_figures(
             Piece::Figure { payload, text } => {
                 let escaped = crate::html::escape_html_text(text);
                 let start = out.len();
-                let alone = figures.figure(payload, &escaped, in_link, &mut out);
+                figures.figure(payload, &escaped, in_link, &mut out);
                 tables.figure(text, &out[start..]);
                 if let Some(reader) = search_text.as_deref_mut() {
-                    if alone {
-                        reader.text(text);
-                    } else {
-                        reader.figure(&out[start..]);
-                    }
+                    reader.text(text);
                 }
             }
         }
@@ -846,16 +836,9 @@ mod tests {
     /// Shows a figure as `<b src>text</b>` and its source as `src:<payload>`.
     struct Tagged;
     impl FigureHtml for Tagged {
-        fn figure(
-            &mut self,
-            payload: &str,
-            text_html: &str,
-            in_link: bool,
-            out: &mut String,
-        ) -> bool {
+        fn figure(&mut self, payload: &str, text_html: &str, in_link: bool, out: &mut String) {
             let link = if in_link { " in-link" } else { "" };
             out.push_str(&format!("<b data-src=\"{payload}\"{link}>{text_html}</b>"));
-            true
         }
         fn source(&self, payload: &str) -> String {
             format!("src:{payload}")
@@ -1049,13 +1032,7 @@ mod search_text_tests {
     /// `c…`) with the link to its note.
     struct Spans;
     impl FigureHtml for Spans {
-        fn figure(
-            &mut self,
-            payload: &str,
-            text_html: &str,
-            in_link: bool,
-            out: &mut String,
-        ) -> bool {
+        fn figure(&mut self, payload: &str, text_html: &str, in_link: bool, out: &mut String) {
             let noted = payload.starts_with('c') && !in_link;
             out.push_str(&if noted {
                 format!(
@@ -1064,7 +1041,6 @@ mod search_text_tests {
             } else {
                 format!("<span data-src=\"{payload}\">{text_html}</span>")
             });
-            !noted
         }
         fn source(&self, payload: &str) -> String {
             format!("来源 {payload}")

@@ -21,10 +21,10 @@ pub(super) struct ShownFigures<'s> {
 }
 
 impl markdown::FigureHtml for ShownFigures<'_> {
-    fn figure(&mut self, payload: &str, text_html: &str, in_link: bool, out: &mut String) -> bool {
+    fn figure(&mut self, payload: &str, text_html: &str, in_link: bool, out: &mut String) {
         let Some(origin) = Origin::decode(payload) else {
             out.push_str(text_html);
-            return true;
+            return;
         };
         // One value of a data file (most figures): its source and key alone, its key only
         // when something was corrected.
@@ -52,7 +52,7 @@ impl markdown::FigureHtml for ShownFigures<'_> {
                 .map_or("", |(_, html)| html.as_str());
             self.span(&src_html, text_html, corrected, in_link, out);
             self.found.push_data(at, &crate::html::unescape(text_html));
-            return text_alone(corrected, in_link);
+            return;
         }
         let described = self.sources.describe(&origin);
         let corrected = self
@@ -68,7 +68,6 @@ impl markdown::FigureHtml for ShownFigures<'_> {
             src: described.src,
             value: crate::html::unescape(text_html).into_owned(),
         });
-        text_alone(corrected, in_link)
     }
 
     fn source(&self, payload: &str) -> String {
@@ -76,12 +75,6 @@ impl markdown::FigureHtml for ShownFigures<'_> {
             .map(|origin| self.sources.src(&origin))
             .unwrap_or_default()
     }
-}
-
-/// Whether a figure's span holds its text alone: not when it holds the link to its
-/// correction's note (outside a link, see [`ShownFigures::span`]).
-fn text_alone(corrected: Option<&(String, String)>, in_link: bool) -> bool {
-    corrected.is_none() || in_link
 }
 
 impl ShownFigures<'_> {
@@ -142,9 +135,8 @@ mod tests {
     use crate::provenance::{Ref, SourceFile, SourceValue};
     use markdown::FigureHtml;
 
-    /// What a page shows of value 0 of one data file (corrected when `corrected`), and
-    /// whether the span is said to hold its text alone.
-    fn shown(corrected: bool, in_link: bool) -> (String, bool) {
+    /// What a page shows of value 0 of one data file (corrected when `corrected`).
+    fn shown(corrected: bool, in_link: bool) -> String {
         let file = SourceFile {
             path: "data/villages/hengxi.yaml".into(),
             pattern: "data/villages/*.yaml".into(),
@@ -169,25 +161,24 @@ mod tests {
         };
         let payload = Origin::Data(Ref { file: 0, value: 0 }).encode();
         let mut html = String::new();
-        let alone = figures.figure(&payload, "1,814户", in_link, &mut html);
-        (html, alone)
+        figures.figure(&payload, "1,814户", in_link, &mut html);
+        html
     }
 
     #[test]
-    fn a_span_holds_its_text_alone_unless_it_holds_its_correction_s_link() {
+    fn a_span_reads_as_its_figure_s_text_with_or_without_its_correction_s_link() {
         for (corrected, in_link) in [(false, false), (false, true), (true, true), (true, false)] {
-            let (html, alone) = shown(corrected, in_link);
-            // Its text is the figure's either way (a correction's link is not text), read
-            // from the HTML unless the span holds it alone.
+            let html = shown(corrected, in_link);
+            // Its text is the figure's either way (a correction's link is not text): the
+            // search index takes the figure's text without reading the HTML.
             let text = crate::search::text::page_text(&html).body;
             assert_eq!(text, "1,814户", "{html}");
-            assert_eq!(alone, !corrected || in_link, "{html}");
-            assert_eq!(html.contains("fig-note"), !alone, "{html}");
+            // The link to the correction's note, outside a link only.
+            assert_eq!(html.contains("fig-note"), corrected && !in_link, "{html}");
             assert!(
                 html.starts_with("<span ") && html.ends_with("</span>"),
                 "{html}"
             );
         }
-        assert!(!shown(true, false).1);
     }
 }

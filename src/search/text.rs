@@ -273,34 +273,6 @@ impl Reader {
         }
     }
 
-    /// Reads the HTML of a figure shown in a run of text: its span (with the source) read
-    /// as the text inside, anything else as HTML.
-    pub fn figure(&mut self, html: &str) {
-        self.read_raw();
-        if self.images > 0 || self.skipping.is_some() {
-            // Balanced (a span around its text), so left out whole.
-            return;
-        }
-        // The text inside is a figure's few characters: looked through once, byte by byte,
-        // for a tag (then it is read as HTML) and for an escape.
-        let inner = html
-            .strip_prefix("<span ")
-            .and_then(|span| span.strip_suffix("</span>"))
-            .and_then(|span| memchr::memchr(b'>', span.as_bytes()).map(|e| &span[e + 1..]));
-        let mut escaped = false;
-        let inner = inner.filter(|inner| {
-            inner.bytes().all(|b| {
-                escaped |= b == b'&';
-                b != b'<'
-            })
-        });
-        let Some(inner) = inner else {
-            self.read_html(html, false);
-            return;
-        };
-        push_text(self.target(), inner, escaped);
-    }
-
     /// The text read.
     fn into_page_text(self) -> PageText {
         PageText {
