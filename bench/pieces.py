@@ -12,7 +12,11 @@ files (search/pages-*.js: each page's text, its first 4,000 characters).
 
 Prints the pages, the (term, page) pairs of Han terms, the (piece, page) pairs, the distinct
 pieces, the (term, piece) pairs and, for each query term, the pieces it is in and their
-pages.
+pages. Then the numbers of the design of the second session of 2026-12-05 (pages grouped by
+the pieces they share with other pages, each group's terms counted once, a page's own terms
+apart; docs/speed-history.md): the groups, the (term, page) pairs left to count page by page,
+the (term, group) pairs, and the runs of consecutive pages the groups' lists would be
+written as.
 """
 import collections
 import glob
@@ -75,6 +79,32 @@ def main():
           f"distinct pieces {len(pages_of_piece)}")
     print(f"(term, piece) pairs {sum(len(p) for p in pieces_of_term.values())}, "
           f"terms {len(pieces_of_term)}")
+    # Pages grouped by the set of pieces they share with another page.
+    shared = {piece for piece, pages in pages_of_piece.items() if len(pages) > 1}
+    group_of_page = []
+    own_pairs = 0
+    for text in texts:
+        pieces = set(PIECE.findall(text))
+        skeleton = frozenset(pieces & shared)
+        own = set().union(*(terms_of_piece[p] for p in pieces - shared)) if pieces - shared else set()
+        # (An own term also in the group's is written for the page, its weight the sum's.)
+        own_pairs += len(own)
+        group_of_page.append(skeleton)
+    groups = collections.defaultdict(list)
+    for page, skeleton in enumerate(group_of_page):
+        groups[skeleton].append(page)
+    group_term_pairs = sum(
+        len(set().union(*(terms_of_piece[p] for p in skeleton))) if skeleton else 0
+        for skeleton in groups
+    )
+    runs = sum(
+        1 + sum(1 for a, b in zip(pages, pages[1:]) if b != a + 1) for pages in groups.values()
+    )
+    largest = sorted((len(pages) for pages in groups.values()), reverse=True)[:5]
+    print(f"groups by shared pieces {len(groups)} (largest {largest}), "
+          f"their (term, group) pairs {group_term_pairs}, runs of consecutive pages {runs}")
+    print(f"own (term, page) pairs {own_pairs} ({own_pairs / n:.0f} a page; "
+          f"{own_pairs / max(term_page_pairs, 1):.1%} of all)")
     for query in sys.argv[2:]:
         pieces = pieces_of_term.get(query, [])
         pages = set().union(*(pages_of_piece[p] for p in pieces)) if pieces else set()
