@@ -235,8 +235,9 @@ fn han_term(key: u64) -> String {
 
 /// A page's part of the index: its terms (by number in the [`Dictionary`]) with their
 /// weights there, and its text for the snippets (at most [`TEXT_LIMIT`] characters), in one
-/// piece of bytes as the [`Collector`] keeps it: how many terms (`u32`), each term [`pack`]ed
-/// with its weight (`u32`), then the text.
+/// piece of bytes as the [`Collector`] keeps it: how many terms (`u32`), its [`Groups`]'
+/// group + 1 (`u32`; 0: none), each term [`pack`]ed with its weight (`u32`), then the text.
+/// A page of a group has the group's terms too, but those listed here (see [`Lists::make`]).
 #[derive(Debug, Clone)]
 pub struct Entry {
     piece: Bytes,
@@ -245,16 +246,30 @@ pub struct Entry {
     terms: u32,
 }
 
+/// How many bytes an entry's piece has before its terms: how many, and its group.
+const HEAD: usize = 8;
+
 /// The terms and the text of an entry's piece (nothing when it is not one).
 fn split_piece(piece: &[u8]) -> (&[u8], &[u8]) {
     let count = piece
         .get(..4)
         .map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize);
-    let end = 4 + count * 4;
-    match (piece.get(4..end), piece.get(end..)) {
+    let end = HEAD + count * 4;
+    match (piece.get(HEAD..end), piece.get(end..)) {
         (Some(terms), Some(text)) => (terms, text),
         _ => (&[], &[]),
     }
+}
+
+/// The [`pack`]ed terms of an entry's head (its piece but the text).
+fn head_terms(head: &[u8]) -> &[u8] {
+    head.get(HEAD..).unwrap_or_default()
+}
+
+/// The group of an entry's head, if it has one.
+fn head_group(head: &[u8]) -> Option<u32> {
+    let b = head.get(4..HEAD)?;
+    u32::from_le_bytes([b[0], b[1], b[2], b[3]]).checked_sub(1)
 }
 
 /// The [`pack`]ed pairs of an entry's terms.
@@ -362,41 +377,84 @@ impl Counting<'_> {
     /// [`tokens::normalise`]d: Han characters are searched as they are written.
     fn text(&mut self, text: &str, field: Field, pieces: &mut Pieces) {
         tokens::for_each_piece(text, |piece, han| {
-            if !han {
-                // Most such pieces: a figure, a comma or a full stop.
-                if tokens::for_each_plain_word(piece, |word| {
-                    self.term(word, tokens::Kind::Word, field);
-                }) {
-                    return;
-                }
-                if !tokens::has_no_terms(piece) {
-                    tokens::for_each_term(&tokens::normalise(piece), |term, kind, _| {
-                        self.term(term, kind, field);
-                    });
-                }
-                return;
-            }
-            if let Some(numbers) = pieces.numbers.get(piece) {
-                self.numbers(numbers, field);
-                return;
-            }
-            let mut numbers = Vec::new();
-            let mut all_numbered = true;
-            let mut count = |term: &str, kind| match self.term(term, kind, field) {
-                Some(number) => numbers.push(number),
-                None => all_numbered = false,
-            };
-            tokens::for_each_term(piece, |term, kind, _| count(term, kind));
-            if all_numbered && piece.len() <= LONGEST_PIECE_KEPT {
-                let bytes = piece.len() + 4 * numbers.len();
-                if pieces.bytes + bytes > PIECE_BYTES_KEPT {
-                    pieces.numbers.clear();
-                    pieces.bytes = 0;
-                }
-                pieces.bytes += bytes;
-                pieces.numbers.insert(piece.into(), numbers.into());
+            if han {
+                self.han_piece(piece, field, pieces);
+            } else {
+                self.plain_piece(piece, field);
             }
         });
+    }
+
+    /// Counts the terms of the page's body text, its Han pieces known to `groups` (met on a
+    /// page before) not counted but named, in order, in `known` (the page's group is theirs);
+    /// the others counted, and those whose terms all have numbers put in `met` for `groups`
+    /// to know.
+    fn grouped_text(
+        &mut self,
+        text: &str,
+        groups: &Groups,
+        known: &mut Vec<u32>,
+        met: &mut Vec<(Box<str>, Box<[u32]>)>,
+        pieces: &mut Pieces,
+    ) {
+        tokens::for_each_piece(text, |piece, han| {
+            if !han {
+                self.plain_piece(piece, Field::Text);
+                return;
+            }
+            if let Some(&number) = groups.pieces.get(piece) {
+                known.push(number);
+                return;
+            }
+            if let Some(numbers) = self.han_piece(piece, Field::Text, pieces)
+                && piece.len() <= LONGEST_PIECE_KEPT
+            {
+                met.push((piece.into(), numbers.into()));
+            }
+        });
+    }
+
+    /// Counts the terms of a piece that is not Han (most: a figure, a comma or a full stop).
+    fn plain_piece(&mut self, piece: &str, field: Field) {
+        if tokens::for_each_plain_word(piece, |word| {
+            self.term(word, tokens::Kind::Word, field);
+        }) {
+            return;
+        }
+        if !tokens::has_no_terms(piece) {
+            tokens::for_each_term(&tokens::normalise(piece), |term, kind, _| {
+                self.term(term, kind, field);
+            });
+        }
+    }
+
+    /// Counts the terms of a Han piece, seen before through `pieces`; the numbers of its
+    /// terms when it was not seen before and the dictionary numbers all of them.
+    fn han_piece(&mut self, piece: &str, field: Field, pieces: &mut Pieces) -> Option<Vec<u32>> {
+        if let Some(numbers) = pieces.numbers.get(piece) {
+            self.numbers(numbers, field);
+            return None;
+        }
+        let mut numbers = Vec::new();
+        let mut all_numbered = true;
+        let mut count = |term: &str, kind| match self.term(term, kind, field) {
+            Some(number) => numbers.push(number),
+            None => all_numbered = false,
+        };
+        tokens::for_each_term(piece, |term, kind, _| count(term, kind));
+        if !all_numbered {
+            return None;
+        }
+        if piece.len() <= LONGEST_PIECE_KEPT {
+            let bytes = piece.len() + 4 * numbers.len();
+            if pieces.bytes + bytes > PIECE_BYTES_KEPT {
+                pieces.numbers.clear();
+                pieces.bytes = 0;
+            }
+            pieces.bytes += bytes;
+            pieces.numbers.insert(piece.into(), numbers.clone().into());
+        }
+        Some(numbers)
     }
 }
 
@@ -417,6 +475,90 @@ fn count_number(by_number: &mut [Counts], counted: &mut Vec<u32>, number: u32, f
 struct NewTerms {
     han: FxHashMap<u64, Counts>,
     words: FxHashMap<Box<str>, Counts>,
+}
+
+/// Pages grouped by the Han pieces of their text they share with pages before them (a
+/// template's sentences, [`tokens::for_each_piece`]): a group's terms are counted once, and
+/// a page of it counts only the rest of its terms (its figures and words, its sentences of
+/// its own, its title and headings); the lists give each page of a group the group's terms
+/// ([`Lists::make`]), but those the page counts itself. Which pages are grouped depends on
+/// what each thread met first; the lists are the same whatever the grouping.
+#[derive(Default)]
+pub struct Groups {
+    /// Han pieces of the pages' text met so far, by text: each one's number.
+    pieces: FxHashMap<Box<str>, u32>,
+    /// The numbers of each piece's terms, by piece number.
+    piece_terms: Vec<Box<[u32]>>,
+    /// How many bytes the pieces hold (none is met past [`GROUP_PIECE_BYTES`]).
+    bytes: usize,
+    /// The groups by their pieces' numbers, in the order of their pages' text.
+    by_pieces: FxHashMap<Box<[u32]>, u32>,
+    /// Each group's terms with their counts in the text.
+    terms: Vec<GroupTerms>,
+}
+
+/// A group's terms (ascending) with their counts in its text, shared with the pages
+/// counting their own terms.
+type GroupTerms = Arc<[(u32, Counts)]>;
+
+/// How many bytes of pieces [`Groups`] remembers: pages met after that many are grouped by
+/// the pieces known already (a site whose pages each have sentences of their own).
+const GROUP_PIECE_BYTES: usize = 16 << 20;
+
+impl Groups {
+    /// Remembers the pieces `met` (each with its terms' numbers) not known yet.
+    fn meet(&mut self, met: Vec<(Box<str>, Box<[u32]>)>) {
+        for (piece, numbers) in met {
+            let bytes = piece.len() + 4 * numbers.len() + 32;
+            if self.bytes + bytes > GROUP_PIECE_BYTES || self.pieces.contains_key(&piece) {
+                continue;
+            }
+            self.bytes += bytes;
+            self.pieces.insert(piece, self.piece_terms.len() as u32);
+            self.piece_terms.push(numbers);
+        }
+    }
+
+    /// The number of the group of the pieces `known` (in their order in the page), made now
+    /// (its terms counted) if there was none.
+    fn group(&mut self, known: &[u32]) -> u32 {
+        if let Some(&group) = self.by_pieces.get(known) {
+            return group;
+        }
+        let mut counts: FxHashMap<u32, Counts> = FxHashMap::default();
+        for &piece in known {
+            for &term in self
+                .piece_terms
+                .get(piece as usize)
+                .map_or(&[][..], |t| &t[..])
+            {
+                count(counts.entry(term).or_default(), Field::Text);
+            }
+        }
+        let mut terms: Vec<(u32, Counts)> = counts.into_iter().collect();
+        terms.sort_unstable();
+        let group = self.terms.len() as u32;
+        self.terms.push(terms.into());
+        self.by_pieces.insert(known.into(), group);
+        group
+    }
+}
+
+/// The groups to read, even when a thread panicked holding them.
+fn read_groups(groups: &RwLock<Groups>) -> std::sync::RwLockReadGuard<'_, Groups> {
+    groups.read().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The groups to change, even when a thread panicked holding them.
+fn write_groups(groups: &RwLock<Groups>) -> std::sync::RwLockWriteGuard<'_, Groups> {
+    groups.write().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A page's `own` counts of a term with its group's (text only): the times in the text
+/// added (seven at most, as [`count`] keeps them).
+fn with_group(own: Counts, group: Counts) -> Counts {
+    let times = ((own >> 3 & 7) + (group >> 3 & 7)).min(7);
+    (own & !(7 << 3)) | times << 3
 }
 
 /// How often a term is in a page, in one number (a tally of a page's terms stays small):
@@ -466,7 +608,7 @@ impl Entry {
     /// one for each time it is in the text (five at most): a page about a village outranks a
     /// table that names it among thousands.
     pub fn new(title: &str, text: &PageText, dictionary: &RwLock<Dictionary>) -> Entry {
-        let mut counted = Counted::of(title, text, dictionary, None);
+        let mut counted = Counted::of(title, text, dictionary, None, None);
         if !counted.is_numbered() {
             counted.number(&mut write(dictionary), None);
         }
@@ -490,6 +632,8 @@ impl Entry {
 struct Counted {
     piece: Vec<u8>,
     new: NewTerms,
+    /// The page's group, when it has one.
+    group: Option<u32>,
 }
 
 impl Counted {
@@ -502,9 +646,10 @@ impl Counted {
         text: &PageText,
         dictionary: &RwLock<Dictionary>,
         mut pages_of_term: Option<&mut Vec<u32>>,
+        groups: Option<&RwLock<Groups>>,
     ) -> Counted {
-        let mut piece: Vec<u8> = vec![0; 4];
-        let new = TALLY.with_borrow_mut(|tally| {
+        let mut piece: Vec<u8> = vec![0; HEAD];
+        let (new, group) = TALLY.with_borrow_mut(|tally| {
             let numbers = read(dictionary);
             if tally.identity != Some(numbers.identity) {
                 tally.pieces = Pieces::default();
@@ -535,21 +680,58 @@ impl Counted {
             for (h, heading) in text.headings.iter().enumerate() {
                 counting.text(heading, Field::Heading(h as u32), pieces);
             }
-            counting.text(&text.body, Field::Text, pieces);
+            // The page's group and its terms' counts, when the collector groups pages.
+            let mut group: Option<(u32, GroupTerms)> = None;
+            match groups {
+                None => counting.text(&text.body, Field::Text, pieces),
+                Some(groups) => {
+                    let (mut known, mut met) = (Vec::new(), Vec::new());
+                    let mut found = None;
+                    {
+                        let table = read_groups(groups);
+                        counting.grouped_text(&text.body, &table, &mut known, &mut met, pieces);
+                        if let Some(&g) = table.by_pieces.get(&known[..]) {
+                            found = table.terms.get(g as usize).map(|terms| (g, terms.clone()));
+                        }
+                    }
+                    if found.is_none() && !known.is_empty() {
+                        let mut table = write_groups(groups);
+                        table.meet(met);
+                        let g = table.group(&known);
+                        found = table.terms.get(g as usize).map(|terms| (g, terms.clone()));
+                    } else if !met.is_empty()
+                        && let Ok(mut table) = groups.try_write()
+                    {
+                        // (Busy: the pieces are met again on a later page.)
+                        table.meet(met);
+                    }
+                    group = found;
+                }
+            }
             let new = counting.new;
             drop(numbers);
             piece.reserve(4 * (counted.len() + new.han.len() + new.words.len()));
             for n in counted.drain(..) {
                 if let Some(counts) = by_number.get_mut(n as usize) {
-                    piece.extend(pack(n, weigh(std::mem::take(counts))).to_le_bytes());
-                    if let Some(pages) = pages_of_term.as_deref_mut() {
+                    let mut counts = std::mem::take(counts);
+                    // A term of the page's group too: its times in the group's text added;
+                    // the page is counted among the term's pages with the group's.
+                    let in_group = group.as_ref().and_then(|(_, terms)| {
+                        let at = terms.binary_search_by_key(&n, |&(term, _)| term).ok()?;
+                        terms.get(at).map(|&(_, counts)| counts)
+                    });
+                    if let Some(group_counts) = in_group {
+                        counts = with_group(counts, group_counts);
+                    }
+                    piece.extend(pack(n, weigh(counts)).to_le_bytes());
+                    if let (Some(pages), None) = (pages_of_term.as_deref_mut(), in_group) {
                         count_page(pages, n);
                     }
                 }
             }
-            new
+            (new, group.map(|(g, _)| g))
         });
-        Counted { piece, new }
+        Counted { piece, new, group }
     }
 
     /// Whether the dictionary numbered every term when they were counted.
@@ -577,8 +759,10 @@ impl Counted {
     /// The entry (its terms [`Counted::number`]ed first), with `text` kept for the snippets.
     fn entry(mut self, text: Option<&str>) -> Entry {
         debug_assert!(self.is_numbered(), "a page's new terms were not numbered");
-        let terms = (self.piece.len() / 4 - 1) as u32;
+        let terms = ((self.piece.len() - HEAD) / 4) as u32;
         self.piece[..4].copy_from_slice(&terms.to_le_bytes());
+        let group = self.group.map_or(0, |g| g + 1);
+        self.piece[4..HEAD].copy_from_slice(&group.to_le_bytes());
         if let Some(text) = text {
             self.piece.extend_from_slice(text.as_bytes());
         }
@@ -681,6 +865,11 @@ pub struct Collector {
     waiting: Vec<Mutex<Vec<(usize, String, PageText)>>>,
     /// The page files made as the pages come (a build's: [`Collector::making_page_files`]).
     page_files: Option<PageFiles>,
+    /// The pages put by [`Collector::put_text`] grouped by the pieces they share (not the
+    /// preview's, whose entries are made alone and reused).
+    groups: Option<RwLock<Groups>>,
+    /// How many pages each group has: a count for each thread (as [`Collector::waiting`]).
+    group_pages: Vec<Mutex<Vec<u32>>>,
 }
 
 /// What a [`Collector`] counts of the entries' terms as they are put.
@@ -731,6 +920,8 @@ impl Collector {
             counts: TermCounts::PagesOfTerm(slots()),
             waiting: slots(),
             page_files: None,
+            groups: Some(RwLock::default()),
+            group_pages: slots(),
         }
     }
 
@@ -752,6 +943,7 @@ impl Collector {
     pub fn kept(dictionary: Arc<RwLock<Dictionary>>) -> Collector {
         Collector {
             counts: TermCounts::Postings(Default::default()),
+            groups: None,
             ..Collector::new(dictionary, Spill::in_memory())
         }
     }
@@ -797,6 +989,11 @@ impl Collector {
             TermCounts::PagesOfTerm(slots) => Some(lock(&slots[self.slot() % slots.len()])),
             TermCounts::Postings(_) => None,
         };
+        // And of the pages of each group (the collector groups pages only if it counts them).
+        let mut group_pages = pages_of_term
+            .is_some()
+            .then(|| lock(&self.group_pages[self.slot() % self.group_pages.len()]));
+        let groups = self.groups.as_ref().filter(|_| group_pages.is_some());
         let mut waiting: Vec<(usize, Counted, Option<PageText>)> = Vec::new();
         for (index, title, text) in pages {
             let mut page = Counted::of(
@@ -804,7 +1001,11 @@ impl Collector {
                 &text,
                 &self.dictionary,
                 pages_of_term.as_deref_mut(),
+                groups,
             );
+            if let (Some(group), Some(pages)) = (page.group, group_pages.as_deref_mut()) {
+                count_page(pages, group);
+            }
             if !page.is_numbered() {
                 match write_now(&self.dictionary) {
                     Some(mut dictionary) => {
@@ -861,7 +1062,7 @@ impl Collector {
         }
         // The terms are the piece's head: the lists are made without reading the texts.
         self.entries
-            .put_with_head(index, entry.piece.clone(), 4 + 4 * terms)
+            .put_with_head(index, entry.piece.clone(), HEAD + 4 * terms)
     }
 
     /// The index of the pages put, `pages` giving every page in reading order (asked only
@@ -878,16 +1079,29 @@ impl Collector {
         if let Err(error) = counted {
             let _ = lists.set(Err(error.to_string()));
         }
+        // Each group's terms with their weights, and how many pages each group has.
+        let group_terms: Vec<Box<[(u32, u32)]>> = self.groups.map_or(Vec::new(), |groups| {
+            let groups = groups.into_inner().unwrap_or_else(|e| e.into_inner());
+            let weighed = |terms: &GroupTerms| {
+                terms
+                    .iter()
+                    .map(|&(term, counts)| (term, weigh(counts)))
+                    .collect()
+            };
+            groups.terms.iter().map(weighed).collect()
+        });
+        let pages_of_group = sum_slots(self.group_pages);
         let (pages_of_term, postings) = match self.counts {
             TermCounts::PagesOfTerm(slots) => {
-                let mut counted = Vec::new();
-                for slot in slots {
-                    let slot = slot.into_inner().unwrap_or_else(|e| e.into_inner());
-                    if counted.len() < slot.len() {
-                        counted.resize(slot.len(), 0);
-                    }
-                    for (sum, pages) in counted.iter_mut().zip(slot) {
-                        *sum += pages;
+                let mut counted = sum_slots(slots);
+                // A group's terms are in each of its pages (but for those a page counted with
+                // its own terms, counted there).
+                for (terms, &pages) in group_terms.iter().zip(&pages_of_group) {
+                    for &(term, _) in terms.iter() {
+                        if counted.len() <= term as usize {
+                            counted.resize(term as usize + 1, 0);
+                        }
+                        counted[term as usize] += pages;
                     }
                 }
                 let postings = counted.iter().map(|&pages| pages as usize).sum();
@@ -911,10 +1125,26 @@ impl Collector {
             dictionary: self.dictionary,
             entries: self.entries,
             pages_of_term,
+            group_terms,
             shard_count,
             lists,
         }
     }
+}
+
+/// The counts of each thread's slot summed, number by number.
+fn sum_slots(slots: Vec<Mutex<Vec<u32>>>) -> Vec<u32> {
+    let mut counted = Vec::new();
+    for slot in slots {
+        let slot = slot.into_inner().unwrap_or_else(|e| e.into_inner());
+        if counted.len() < slot.len() {
+            counted.resize(slot.len(), 0);
+        }
+        for (sum, pages) in counted.iter_mut().zip(slot) {
+            *sum += pages;
+        }
+    }
+    counted
 }
 
 /// Counts the page of an entry's `terms` (its [`pack`]ed pairs) in `pages_of_term`.
@@ -946,6 +1176,8 @@ pub struct Index {
     entries: Spill,
     /// How many pages each term (by number) is in (`None`: counted when the lists are made).
     pages_of_term: Option<Vec<u32>>,
+    /// Each [`Groups`]' group's terms with their weights, ascending (none: the preview's).
+    group_terms: Vec<Box<[(u32, u32)]>>,
     shard_count: u32,
     /// The terms' lists, or why the entries could not be read back.
     lists: OnceLock<Result<Lists, String>>,
@@ -970,6 +1202,7 @@ impl Lists {
         pages_of_term: &[u32],
         listed: Option<&[u32]>,
         runs: usize,
+        group_terms: &[Box<[(u32, u32)]>],
     ) -> std::io::Result<Lists> {
         let dictionary = read(dictionary);
         let term_count = dictionary.terms.len();
@@ -1025,8 +1258,14 @@ impl Lists {
                 .map(|start| start - base)
                 .collect();
             let (low, high) = (terms.start as u32, terms.end as u32);
+            // Each group's pages, in page order.
+            let mut group_pages: Vec<Vec<u32>> = vec![Vec::new(); group_terms.len()];
             entries.for_each_part::<std::io::Error>(Part::Head, &mut |page, head| {
-                for pair in packed_terms(head.get(4..).unwrap_or_default()) {
+                if let Some(pages) = head_group(head).and_then(|g| group_pages.get_mut(g as usize))
+                {
+                    pages.push(page as u32);
+                }
+                for pair in packed_terms(head_terms(head)) {
                     let (term, weight) = unpack(pair);
                     let at = match place {
                         Some(place) => place.get(term as usize).copied().unwrap_or(u32::MAX),
@@ -1042,7 +1281,44 @@ impl Lists {
                     *at += 1;
                 }
                 Ok(())
-            })
+            })?;
+            if group_terms.is_empty() {
+                return Ok::<(), std::io::Error>(());
+            }
+            // The run's terms of the groups: (place, group, weight), by place.
+            let mut of_groups: Vec<(u32, u32, u32)> = Vec::new();
+            for (group, terms) in group_terms.iter().enumerate() {
+                for &(term, weight) in terms.iter() {
+                    let at = match place {
+                        Some(place) => place.get(term as usize).copied().unwrap_or(u32::MAX),
+                        None => term,
+                    };
+                    if (low..high).contains(&at) {
+                        of_groups.push((at, group as u32, weight));
+                    }
+                }
+            }
+            of_groups.sort_unstable();
+            // Each such term's own postings (placed first in its room) merged with its groups'
+            // pages, in page order.
+            let mut own: Vec<u32> = Vec::new();
+            let mut listed: Vec<(&[u32], u32)> = Vec::new();
+            for same in of_groups.chunk_by(|a, b| a.0 == b.0) {
+                let at = same[0].0;
+                let start = (starts[at as usize] - base) as usize;
+                let end = (starts[at as usize + 1] - base) as usize;
+                let placed = next[(at - low) as usize] as usize;
+                own.clear();
+                own.extend_from_slice(run.get(start..placed).unwrap_or_default());
+                listed.clear();
+                listed.extend(same.iter().filter_map(|&(_, group, weight)| {
+                    Some((&group_pages.get(group as usize)?[..], weight))
+                }));
+                if let Some(room) = run.get_mut(start..end) {
+                    merge_postings(room, &own, &listed);
+                }
+            }
+            Ok(())
         })?;
         // Sorted by their first eight bytes, then (rarely: most terms are no longer) the rest.
         let mut terms: Vec<(u64, Box<str>, std::ops::Range<usize>)> = (0..listed_count)
@@ -1081,6 +1357,47 @@ impl Lists {
     /// The postings of term number `at` in term order.
     fn postings_of(&self, at: usize) -> Postings<'_> {
         Postings(&self.postings[self.terms[at].1.clone()])
+    }
+}
+
+/// Writes into `room` the [`pack`]ed (page, weight) postings of a term: its pages' `own`
+/// (ascending) and the pages of its `groups` (each ascending, with the term's weight in the
+/// group; no page in two groups), a page of both with its own weight, in page order.
+fn merge_postings(room: &mut [u32], own: &[u32], groups: &[(&[u32], u32)]) {
+    let mut next_of_group = vec![0usize; groups.len()];
+    let (mut next_own, mut written) = (0, 0);
+    while written < room.len() {
+        // The group whose next page comes first.
+        let first_of_groups = groups
+            .iter()
+            .zip(&next_of_group)
+            .enumerate()
+            .filter_map(|(g, ((pages, _), &next))| Some((*pages.get(next)?, g)))
+            .min();
+        let own_page = own.get(next_own).map(|&pair| unpack(pair).0);
+        let posting = match (own_page, first_of_groups) {
+            (None, None) => break,
+            (None, Some((first, g))) => {
+                next_of_group[g] += 1;
+                pack(first, groups[g].1)
+            }
+            (Some(page), Some((first, g))) if first < page => {
+                next_of_group[g] += 1;
+                pack(first, groups[g].1)
+            }
+            (Some(page), group) => {
+                // The page's own weight, whether or not its group has the term too.
+                if let Some((first, g)) = group
+                    && first == page
+                {
+                    next_of_group[g] += 1;
+                }
+                next_own += 1;
+                own[next_own - 1]
+            }
+        };
+        room[written] = posting;
+        written += 1;
     }
 }
 
@@ -1289,6 +1606,7 @@ impl Index {
                 &pages_of_term,
                 listed.as_deref(),
                 runs,
+                &self.group_terms,
             )?;
             drop(part);
             each(
@@ -1332,19 +1650,24 @@ impl Index {
         let mut heads: Vec<Vec<u8>> = vec![Vec::new(); parts.len()];
         self.entries
             .for_each_part::<std::io::Error>(Part::Head, &mut |page, head| {
-                for head in &mut heads {
-                    head.clear();
-                    head.extend_from_slice(&[0; 4]);
+                // Each batch's part of the page: its group (every batch's terms may be in it),
+                // then its terms.
+                let group = head.get(4..HEAD).unwrap_or(&[0; 4]);
+                for part_head in &mut heads {
+                    part_head.clear();
+                    part_head.extend_from_slice(&[0; 4]);
+                    part_head.extend_from_slice(group);
                 }
-                for pair in packed_terms(head.get(4..).unwrap_or_default()) {
+                let grouped = head_group(head).is_some();
+                for pair in packed_terms(head_terms(head)) {
                     let batch = batch_of.get(unpack(pair).0 as usize).copied();
                     if let Some(head) = batch.and_then(|batch| heads.get_mut(batch as usize)) {
                         head.extend_from_slice(&pair.to_le_bytes());
                     }
                 }
                 for (head, part) in heads.iter_mut().zip(&parts) {
-                    if head.len() > 4 {
-                        let terms = ((head.len() - 4) / 4) as u32;
+                    if head.len() > HEAD || grouped {
+                        let terms = ((head.len() - HEAD) / 4) as u32;
                         head[..4].copy_from_slice(&terms.to_le_bytes());
                         part.put_copy(page, head)?;
                     }
@@ -1365,7 +1688,14 @@ impl Index {
     /// The terms' lists (see [`Index::pages_of_term`]).
     fn made_lists(&self, runs: usize) -> std::io::Result<Lists> {
         let pages_of_term = self.pages_of_term()?;
-        Lists::make(&self.entries, &self.dictionary, &pages_of_term, None, runs)
+        Lists::make(
+            &self.entries,
+            &self.dictionary,
+            &pages_of_term,
+            None,
+            runs,
+            &self.group_terms,
+        )
     }
 
     /// How many pages each term is in: as counted when the entries were put, or else
@@ -1377,7 +1707,7 @@ impl Index {
         let mut pages_of_term = Vec::new();
         self.entries
             .for_each_part::<std::io::Error>(Part::Head, &mut |_, head| {
-                count_pages(&mut pages_of_term, head.get(4..).unwrap_or_default());
+                count_pages(&mut pages_of_term, head_terms(head));
                 Ok(())
             })?;
         Ok(std::borrow::Cow::Owned(pages_of_term))
@@ -1440,6 +1770,7 @@ pub(crate) mod tests {
                 index.pages_of_term.as_deref().unwrap_or_default(),
                 None,
                 runs,
+                &index.group_terms,
             )
             .unwrap()
         };
@@ -1601,6 +1932,11 @@ pub(crate) mod tests {
             terms.sort();
             terms
         };
+        assert!(
+            !by_text.group_terms.is_empty(),
+            "the pages put as texts were grouped"
+        );
+        assert!(by_entry.group_terms.is_empty() && kept.group_terms.is_empty());
         assert_eq!(listed(&by_text), listed(&by_entry));
         assert_eq!(listed(&kept), listed(&by_entry));
         assert_eq!(kept.shard_count(), by_entry.shard_count());
@@ -1614,6 +1950,88 @@ pub(crate) mod tests {
         assert_eq!(texts(&by_text), texts(&by_entry));
         assert_eq!(texts(&by_text).len(), count);
         assert_eq!(by_text.shard_count(), by_entry.shard_count());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+        /// Pages made of a template's sentences (some repeated, some left out, in any order,
+        /// some in a heading, some in the title), figures and sentences of their own, put as
+        /// texts from every core (grouped by the sentences they share) are listed as the same
+        /// pages put one entry at a time (never grouped): the same terms, pages and weights —
+        /// the terms' lists made at once, or a few shards at a time from a scratch file split
+        /// by batch.
+        #[test]
+        fn grouped_pages_are_listed_as_pages_counted_alone(
+            pages in proptest::collection::vec(
+                (
+                    proptest::collection::vec(0usize..6, 0..12),
+                    0usize..4,
+                    proptest::bool::ANY,
+                    0u32..3000,
+                ),
+                1..(BATCH * 3),
+            ),
+        ) {
+            const SENTENCES: [&str; 6] = [
+                "全村共有建档立卡贫困户",
+                "其中因病致贫",
+                "饮水安全，饮水安全，饮水安全。",
+                "落实教育扶贫政策",
+                "贫困户贫困户贫困户贫困户",
+                "村",
+            ];
+            let made: Vec<(String, String)> = pages
+                .iter()
+                .enumerate()
+                .map(|(page, (sentences, heading, own, figure))| {
+                    let mut body = String::new();
+                    for &n in sentences {
+                        body.push_str(SENTENCES[n]);
+                        body.push_str(&format!("{}", figure + n as u32));
+                    }
+                    if *own {
+                        body.push_str(&format!("第{page}号自己的句子贫困"));
+                    }
+                    let html = format!(
+                        "<h2>{}</h2><p>{body}</p>",
+                        SENTENCES[*heading]
+                    );
+                    (format!("贫困村{}", page % 5), html)
+                })
+                .collect();
+            let dir = tempfile::tempdir().unwrap();
+            let by_entry = Collector::new(Arc::default(), Spill::in_memory());
+            let by_text =
+                Collector::new(Arc::default(), Spill::to_file(dir.path().join("e"), 0).unwrap());
+            made.par_iter().enumerate().for_each(|(page, (title, html))| {
+                let text = page_text(html);
+                let entry = Entry::new(title, &text, by_entry.dictionary());
+                by_entry.put(page, &entry).unwrap();
+                by_text.put_text(page, title.clone(), text).unwrap();
+            });
+            let (by_entry, mut by_text) = (by_entry.finish(Vec::new), by_text.finish(Vec::new));
+            let listed = |shards: Vec<Shard<'_>>| -> Vec<(String, Vec<(u32, u32)>)> {
+                let mut terms: Vec<_> = shards
+                    .into_iter()
+                    .flatten()
+                    .map(|(term, postings)| (term.to_string(), postings.iter().collect()))
+                    .collect();
+                terms.sort();
+                terms
+            };
+            let wanted = listed(by_entry.shards().unwrap());
+            by_text.shard_count = 8;
+            let mut batched = Vec::new();
+            by_text
+                .for_each_shard_batch::<std::io::Error>(1, 50, &mut |_, shards| {
+                    batched.extend(listed(shards));
+                    Ok(())
+                })
+                .unwrap();
+            batched.sort();
+            proptest::prop_assert_eq!(&batched, &wanted);
+            proptest::prop_assert_eq!(listed(by_text.shards().unwrap()), wanted);
+        }
     }
 
     #[test]
