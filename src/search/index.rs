@@ -1921,17 +1921,7 @@ pub(crate) mod tests {
         );
         let kept = kept.finish(|| pages(count));
         assert!(kept.pages_of_term.is_none() && by_entry.pages_of_term.is_some());
-        let listed = |index: &Index| -> Vec<(String, Vec<(u32, u32)>)> {
-            let mut terms: Vec<_> = index
-                .shards()
-                .unwrap()
-                .into_iter()
-                .flatten()
-                .map(|(term, postings)| (term.to_string(), postings.iter().collect()))
-                .collect();
-            terms.sort();
-            terms
-        };
+        let listed = |index: &Index| every_term(index.shards().unwrap());
         assert!(
             !by_text.group_terms.is_empty(),
             "the pages put as texts were grouped"
@@ -1950,6 +1940,17 @@ pub(crate) mod tests {
         assert_eq!(texts(&by_text), texts(&by_entry));
         assert_eq!(texts(&by_text).len(), count);
         assert_eq!(by_text.shard_count(), by_entry.shard_count());
+    }
+
+    /// Every term of `shards` with its (page, weight) pairs, in term order.
+    fn every_term(shards: Vec<Shard<'_>>) -> Vec<(String, Vec<(u32, u32)>)> {
+        let mut terms: Vec<_> = shards
+            .into_iter()
+            .flatten()
+            .map(|(term, postings)| (term.to_string(), postings.iter().collect()))
+            .collect();
+        terms.sort();
+        terms
     }
 
     proptest::proptest! {
@@ -2010,15 +2011,7 @@ pub(crate) mod tests {
                 by_text.put_text(page, title.clone(), text).unwrap();
             });
             let (by_entry, mut by_text) = (by_entry.finish(Vec::new), by_text.finish(Vec::new));
-            let listed = |shards: Vec<Shard<'_>>| -> Vec<(String, Vec<(u32, u32)>)> {
-                let mut terms: Vec<_> = shards
-                    .into_iter()
-                    .flatten()
-                    .map(|(term, postings)| (term.to_string(), postings.iter().collect()))
-                    .collect();
-                terms.sort();
-                terms
-            };
+            let listed = every_term;
             let wanted = listed(by_entry.shards().unwrap());
             by_text.shard_count = 8;
             let mut batched = Vec::new();
