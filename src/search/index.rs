@@ -495,6 +495,10 @@ pub struct Groups {
     by_pieces: FxHashMap<Box<[u32]>, u32>,
     /// Each group's terms with their counts in the text.
     terms: Vec<GroupTerms>,
+    /// How many terms the groups have in all (no group is made past [`GROUP_TERMS_KEPT`]).
+    term_count: usize,
+    /// Another limit than [`GROUP_TERMS_KEPT`] (the tests').
+    terms_kept: Option<usize>,
 }
 
 /// A group's terms (ascending) with their counts in its text, shared with the pages
@@ -504,6 +508,11 @@ type GroupTerms = Arc<[(u32, Counts)]>;
 /// How many bytes of pieces [`Groups`] remembers: pages met after that many are grouped by
 /// the pieces known already (a site whose pages each have sentences of their own).
 const GROUP_PIECE_BYTES: usize = 16 << 20;
+
+/// How many terms [`Groups`]' groups hold in all (8 bytes each): a site whose pages share
+/// their sentences in ever new orders makes no more groups past it, its pages then counted
+/// alone.
+const GROUP_TERMS_KEPT: usize = 2 << 20;
 
 impl Groups {
     /// Remembers the pieces `met` (each with its terms' numbers) not known yet.
@@ -520,10 +529,14 @@ impl Groups {
     }
 
     /// The number of the group of the pieces `known` (in their order in the page), made now
-    /// (its terms counted) if there was none.
-    fn group(&mut self, known: &[u32]) -> u32 {
+    /// (its terms counted) if there was none: `None` when the groups hold
+    /// [`GROUP_TERMS_KEPT`] terms already.
+    fn group(&mut self, known: &[u32]) -> Option<u32> {
         if let Some(&group) = self.by_pieces.get(known) {
-            return group;
+            return Some(group);
+        }
+        if self.term_count >= self.terms_kept.unwrap_or(GROUP_TERMS_KEPT) {
+            return None;
         }
         let mut counts: FxHashMap<u32, Counts> = FxHashMap::default();
         for &piece in known {
@@ -538,9 +551,10 @@ impl Groups {
         let mut terms: Vec<(u32, Counts)> = counts.into_iter().collect();
         terms.sort_unstable();
         let group = self.terms.len() as u32;
+        self.term_count += terms.len();
         self.terms.push(terms.into());
         self.by_pieces.insert(known.into(), group);
-        group
+        Some(group)
     }
 }
 
@@ -697,8 +711,18 @@ impl Counted {
                     if found.is_none() && !known.is_empty() {
                         let mut table = write_groups(groups);
                         table.meet(met);
-                        let g = table.group(&known);
-                        found = table.terms.get(g as usize).map(|terms| (g, terms.clone()));
+                        match table.group(&known) {
+                            Some(g) => {
+                                found = table.terms.get(g as usize).map(|t| (g, t.clone()));
+                            }
+                            // No group: the known pieces counted as the others.
+                            None => {
+                                for &known in &known {
+                                    let terms = table.piece_terms.get(known as usize);
+                                    counting.numbers(terms.map_or(&[][..], |t| t), Field::Text);
+                                }
+                            }
+                        }
                     } else if !met.is_empty()
                         && let Ok(mut table) = groups.try_write()
                     {
@@ -1972,6 +1996,11 @@ pub(crate) mod tests {
                 ),
                 1..(BATCH * 3),
             ),
+            terms_kept in proptest::prop_oneof![
+                proptest::strategy::Just(None),
+                proptest::strategy::Just(Some(0)),
+                proptest::strategy::Strategy::prop_map(1usize..40, Some),
+            ],
         ) {
             const SENTENCES: [&str; 6] = [
                 "全村共有建档立卡贫困户",
@@ -2002,8 +2031,10 @@ pub(crate) mod tests {
                 .collect();
             let dir = tempfile::tempdir().unwrap();
             let by_entry = Collector::new(Arc::default(), Spill::in_memory());
-            let by_text =
+            let mut by_text =
                 Collector::new(Arc::default(), Spill::to_file(dir.path().join("e"), 0).unwrap());
+            // Groups made until they hold that many terms, then pages counted alone.
+            by_text.groups = Some(RwLock::new(Groups { terms_kept, ..Groups::default() }));
             made.par_iter().enumerate().for_each(|(page, (title, html))| {
                 let text = page_text(html);
                 let entry = Entry::new(title, &text, by_entry.dictionary());
