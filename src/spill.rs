@@ -127,29 +127,32 @@ impl Spill {
 
     /// Keeps the piece of page `index`, its first `head` bytes readable without the rest.
     pub fn put_with_head(&self, index: usize, piece: Bytes, head: usize) -> std::io::Result<()> {
-        {
-            let mut held = lock(&self.memory);
-            if self.file.is_none() || held.bytes + piece.len() <= self.budget {
-                held.bytes += piece.len();
-                held.pieces.push((index, piece, head));
-                return Ok(());
-            }
+        if self.hold(index, piece.len(), head, || piece.clone()) {
+            return Ok(());
         }
         self.append(index, &piece, head)
     }
 
     /// Keeps a copy of the piece of page `index` (copied only when it is held in memory).
     pub fn put_copy(&self, index: usize, piece: &[u8]) -> std::io::Result<()> {
-        {
-            let mut held = lock(&self.memory);
-            if self.file.is_none() || held.bytes + piece.len() <= self.budget {
-                held.bytes += piece.len();
-                held.pieces
-                    .push((index, Bytes::copy_from_slice(piece), piece.len()));
-                return Ok(());
-            }
+        if self.hold(index, piece.len(), piece.len(), || {
+            Bytes::copy_from_slice(piece)
+        }) {
+            return Ok(());
         }
         self.append(index, piece, piece.len())
+    }
+
+    /// Holds the piece of page `index` (`len` bytes, made by `piece`) in memory if the
+    /// budget has room for it (or the spill has no scratch file): whether it did.
+    fn hold(&self, index: usize, len: usize, head: usize, piece: impl FnOnce() -> Bytes) -> bool {
+        let mut held = lock(&self.memory);
+        if self.file.is_some() && held.bytes + len > self.budget {
+            return false;
+        }
+        held.bytes += len;
+        held.pieces.push((index, piece(), head));
+        true
     }
 
     /// Appends the piece of page `index` to the scratch file (nothing without one).

@@ -70,25 +70,33 @@ fn scratch_file(scratch: &Path, purpose: &str) -> PathBuf {
     PathBuf::from(path)
 }
 
-/// The scratch files a killed build of the site `name` left in `parent`: those of
-/// [`SCRATCH_FILES`] and those made beside them (`….huibao-scratch-search.batch-3`: the
-/// search lists' batches of a large site).
-fn leftover_scratch_files(parent: &Path, name: &str) -> Vec<PathBuf> {
-    let prefix = format!(".{name}.huibao-scratch-");
+/// The scratch files a killed build left beside `scratch` (the start of their paths, see
+/// [`scratch_file`]): those of [`SCRATCH_FILES`] and those made beside them
+/// (`….huibao-scratch-search.batch-3`: the search lists' batches of a large site).
+fn leftover_scratch_files(scratch: &Path) -> Vec<PathBuf> {
+    let names: Vec<String> = SCRATCH_FILES
+        .iter()
+        .filter_map(|purpose| {
+            let path = scratch_file(scratch, purpose);
+            Some(path.file_name()?.to_string_lossy().into_owned())
+        })
+        .collect();
+    let is_leftover = |name: &str| {
+        names.iter().any(|scratch| {
+            name.strip_prefix(scratch.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+        })
+    };
+    let parent = match scratch.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
     let Ok(entries) = fs::read_dir(parent) else {
         return Vec::new();
     };
     let mut leftovers: Vec<PathBuf> = entries
         .filter_map(Result::ok)
-        .filter(|entry| {
-            let file_name = entry.file_name();
-            let file_name = file_name.to_string_lossy();
-            file_name.strip_prefix(&prefix).is_some_and(|rest| {
-                SCRATCH_FILES
-                    .iter()
-                    .any(|purpose| rest == *purpose || rest.starts_with(&format!("{purpose}.")))
-            })
-        })
+        .filter(|entry| is_leftover(&entry.file_name().to_string_lossy()))
         .map(|entry| entry.path())
         .collect();
     leftovers.sort();
@@ -115,7 +123,7 @@ impl Staging {
         let staging = parent.join(format!(".{name}.huibao-new"));
         let retired = parent.join(format!(".{name}.huibao-old"));
         let scratch = parent.join(format!(".{name}.huibao-scratch"));
-        for leftover in leftover_scratch_files(&parent, &name) {
+        for leftover in leftover_scratch_files(&scratch) {
             fs::remove_file(&leftover)
                 .map_err(|e| io_error(Step::RemoveTemporary, &leftover, e))?;
         }
@@ -576,11 +584,10 @@ mod tests {
             staging.put(Path::new("index.html"), b"<p>1</p>").unwrap();
             staging.publish().unwrap();
         }
-        let names: Vec<String> = fs::read_dir(dir.path())
+        let mut names: Vec<String> = fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
             .collect();
-        let mut names = names;
         names.sort();
         assert_eq!(names, [".public.huibao-scratch-notes", "public"]);
         assert_eq!(fs::read(out.join("index.html")).unwrap(), b"<p>1</p>");

@@ -484,7 +484,7 @@ struct NewTerms {
 /// ([`Lists::make`]), but those the page counts itself. Which pages are grouped depends on
 /// what each thread met first; the lists are the same whatever the grouping.
 #[derive(Default)]
-pub struct Groups {
+struct Groups {
     /// Han pieces of the pages' text met so far, by text: each one's number.
     pieces: FxHashMap<Box<str>, u32>,
     /// The numbers of each piece's terms, by piece number.
@@ -1274,6 +1274,11 @@ impl Lists {
             rest = after;
         }
         let place = place.as_deref();
+        // A term's place in the lists (`u32::MAX`: not listed).
+        let place_of = |term: u32| match place {
+            Some(place) => place.get(term as usize).copied().unwrap_or(u32::MAX),
+            None => term,
+        };
         slices.into_par_iter().try_for_each(|(terms, run)| {
             // Where each term's next posting goes in `run`.
             let base = starts[terms.start];
@@ -1291,10 +1296,7 @@ impl Lists {
                 }
                 for pair in packed_terms(head_terms(head)) {
                     let (term, weight) = unpack(pair);
-                    let at = match place {
-                        Some(place) => place.get(term as usize).copied().unwrap_or(u32::MAX),
-                        None => term,
-                    };
+                    let at = place_of(term);
                     if at < low || at >= high {
                         continue;
                     }
@@ -1313,10 +1315,7 @@ impl Lists {
             let mut of_groups: Vec<(u32, u32, u32)> = Vec::new();
             for (group, terms) in group_terms.iter().enumerate() {
                 for &(term, weight) in terms.iter() {
-                    let at = match place {
-                        Some(place) => place.get(term as usize).copied().unwrap_or(u32::MAX),
-                        None => term,
-                    };
+                    let at = place_of(term);
                     if (low..high).contains(&at) {
                         of_groups.push((at, group as u32, weight));
                     }
@@ -1643,7 +1642,8 @@ impl Index {
 
     /// The entries' terms split by `batches` (ranges of shards; `shard_of` each term's
     /// shard): a spill for each batch, beside the entries' scratch file, holding each page's
-    /// terms of that batch in the entries' form (how many, then the [`pack`]ed pairs). One
+    /// terms of that batch in the entries' form (how many, the page's group, then the
+    /// [`pack`]ed pairs; a page of a group in every batch, its group's terms in any). One
     /// pass over the entries instead of one for each batch. `None` when the entries are in
     /// memory (read again, they cost no file's reading).
     fn split_by_batch(
