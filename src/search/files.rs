@@ -221,7 +221,8 @@ pub fn postings_text(pairs: &[(u32, u32)]) -> String {
         .map(|&(page, weight)| super::index::pack(page, weight))
         .collect();
     let mut out = Vec::new();
-    push_postings(&mut out, &Postings::from_packed(&packed));
+    let runs = Postings::runs_of(&packed);
+    push_postings(&mut out, &Postings::from_runs(&runs));
     String::from_utf8_lossy(&out).into_owned()
 }
 

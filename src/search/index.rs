@@ -1209,17 +1209,140 @@ pub struct Index {
 
 /// Every term's pages and weights.
 struct Lists {
-    /// In term order, each with where its postings are in `postings`.
+    /// In term order, each with where its runs are in `runs`.
     terms: Vec<(Box<str>, std::ops::Range<usize>)>,
-    /// [`pack`]ed (page, weight) pairs.
-    postings: Vec<u32>,
+    /// The terms' postings in runs ([`Run`]).
+    runs: Vec<Run>,
+}
+
+/// Postings in a row that are each as far from the one before, with one weight: that
+/// (difference, weight) [`pack`]ed, and how many. A term's list is its runs, two in a row
+/// never of the same difference and weight ([`Postings::runs`]): the pages of a group
+/// ([`Groups`]) — most of a report's kind — are a few runs for each of the group's terms,
+/// written without making a posting for each page.
+pub type Run = (u32, u32);
+
+/// Writes a term's postings, in page order, as its runs: a posting or a series of them at a
+/// time.
+struct RunWriter<'r> {
+    runs: &'r mut Vec<Run>,
+    /// Where the term's runs start in `runs`.
+    start: usize,
+    /// The page of the last posting written.
+    before: u32,
+}
+
+impl<'r> RunWriter<'r> {
+    /// A writer of a term's runs after those in `runs`.
+    fn new(runs: &'r mut Vec<Run>) -> RunWriter<'r> {
+        let start = runs.len();
+        RunWriter {
+            runs,
+            start,
+            before: 0,
+        }
+    }
+
+    /// `count` postings more, each `difference` pages after the one before, of `weight`.
+    fn repeat(&mut self, difference: u32, weight: u32, count: u32) {
+        let key = pack(difference, weight);
+        let mine = self.runs.len() > self.start;
+        match self.runs.last_mut() {
+            Some((last, times)) if mine && *last == key => *times += count,
+            _ => self.runs.push((key, count)),
+        }
+    }
+
+    /// The posting of `page` (after the last), of `weight`.
+    fn posting(&mut self, page: u32, weight: u32) {
+        self.repeat(page - self.before, weight, 1);
+        self.before = page;
+    }
+
+    /// The [`pack`]ed postings `packed` (ascending, after the last).
+    fn packed(&mut self, packed: &[u32]) {
+        for &pair in packed {
+            let (page, weight) = unpack(pair);
+            self.posting(page, weight);
+        }
+    }
+
+    /// `count` postings of `weight` from page `first` on, `step` pages apart.
+    fn series(&mut self, (first, step, count): Series, weight: u32) {
+        if count == 0 {
+            return;
+        }
+        self.posting(first, weight);
+        if count > 1 {
+            self.repeat(step, weight, count - 1);
+            self.before = first + step * (count - 1);
+        }
+    }
+}
+
+/// Pages in a row each as far from the one before: (the first, how far apart, how many).
+type Series = (u32, u32, u32);
+
+/// `pages` (ascending) as series, each as long as it can be.
+fn series_of(pages: &[u32]) -> Vec<Series> {
+    let mut out: Vec<Series> = Vec::new();
+    let mut at = 0;
+    while let Some(&first) = pages.get(at) {
+        let step = pages.get(at + 1).map_or(0, |&next| next - first);
+        let mut count = 1;
+        while pages.get(at + count as usize) == Some(&(first + step * count)) && step > 0 {
+            count += 1;
+        }
+        out.push((first, step, count));
+        at += count as usize;
+    }
+    out
+}
+
+/// Writes a term's postings: its pages' `own` ([`pack`]ed, ascending) and the pages of its
+/// one group (as series, ascending) with its `weight` there, a page of both with its own
+/// weight — in the group's runs, not page by page.
+fn write_with_group(writer: &mut RunWriter<'_>, own: &[u32], group: &[Series], weight: u32) {
+    let mut own = own.iter().map(|&pair| unpack(pair)).peekable();
+    for &(first, step, count) in group {
+        let (mut page, mut left) = (first, count);
+        while left > 0 {
+            let last = page + step * (left - 1);
+            match own.peek().copied() {
+                Some((mine, my_weight)) if mine <= page => {
+                    writer.posting(mine, my_weight);
+                    own.next();
+                    if mine == page {
+                        page += step;
+                        left -= 1;
+                    }
+                }
+                // Before an own page within the series: the group's pages up to it.
+                Some((mine, _)) if mine <= last => {
+                    let before = (mine - page).div_ceil(step);
+                    writer.series((page, step, before), weight);
+                    page += step * before;
+                    left -= before;
+                }
+                _ => {
+                    writer.series((page, step, left), weight);
+                    left = 0;
+                }
+            }
+        }
+    }
+    for (page, my_weight) in own {
+        writer.posting(page, my_weight);
+    }
 }
 
 impl Lists {
     /// The lists of the entries' terms `listed` (term numbers, ascending; `None`: every
     /// term), `pages_of_term` saying how many pages each term is in: the entries' terms read
     /// (a scratch file: from the disk cache; not their texts) and placed in page order — in
-    /// `runs` runs on as many cores, each placing a run of terms with about as many postings.
+    /// `runs` runs on as many cores, each placing a run of terms with about as many postings
+    /// —, then written as [`Run`]s with the pages of the groups they are in (a group's pages
+    /// as series: [`write_with_group`]).
     fn make(
         entries: &Spill,
         dictionary: &RwLock<Dictionary>,
@@ -1279,75 +1402,109 @@ impl Lists {
             Some(place) => place.get(term as usize).copied().unwrap_or(u32::MAX),
             None => term,
         };
-        slices.into_par_iter().try_for_each(|(terms, run)| {
-            // Where each term's next posting goes in `run`.
-            let base = starts[terms.start];
-            let mut next: Vec<u32> = starts[terms.clone()]
-                .iter()
-                .map(|start| start - base)
-                .collect();
-            let (low, high) = (terms.start as u32, terms.end as u32);
-            // Each group's pages, in page order.
-            let mut group_pages: Vec<Vec<u32>> = vec![Vec::new(); group_terms.len()];
-            entries.for_each_part::<std::io::Error>(Part::Head, &mut |page, head| {
-                if let Some(pages) = head_group(head).and_then(|g| group_pages.get_mut(g as usize))
-                {
-                    pages.push(page as u32);
-                }
-                for pair in packed_terms(head_terms(head)) {
-                    let (term, weight) = unpack(pair);
-                    let at = place_of(term);
-                    if at < low || at >= high {
-                        continue;
+        // Each run's terms' runs, and where each term's are among them.
+        let made: Vec<(Vec<Run>, Vec<std::ops::Range<usize>>)> = slices
+            .into_par_iter()
+            .map(|(terms, run)| {
+                // Where each term's next own posting goes in `run`.
+                let base = starts[terms.start];
+                let mut next: Vec<u32> = starts[terms.clone()]
+                    .iter()
+                    .map(|start| start - base)
+                    .collect();
+                let (low, high) = (terms.start as u32, terms.end as u32);
+                // Each group's pages, in page order.
+                let mut group_pages: Vec<Vec<u32>> = vec![Vec::new(); group_terms.len()];
+                entries.for_each_part::<std::io::Error>(Part::Head, &mut |page, head| {
+                    if let Some(pages) =
+                        head_group(head).and_then(|g| group_pages.get_mut(g as usize))
+                    {
+                        pages.push(page as u32);
                     }
-                    let at = &mut next[(at - low) as usize];
-                    if let Some(slot) = run.get_mut(*at as usize) {
-                        *slot = pack(page as u32, weight);
+                    for pair in packed_terms(head_terms(head)) {
+                        let (term, weight) = unpack(pair);
+                        let at = place_of(term);
+                        if at < low || at >= high {
+                            continue;
+                        }
+                        let at = &mut next[(at - low) as usize];
+                        if let Some(slot) = run.get_mut(*at as usize) {
+                            *slot = pack(page as u32, weight);
+                        }
+                        *at += 1;
                     }
-                    *at += 1;
-                }
-                Ok(())
-            })?;
-            if group_terms.is_empty() {
-                return Ok::<(), std::io::Error>(());
-            }
-            // The run's terms of the groups: (place, group, weight), by place.
-            let mut of_groups: Vec<(u32, u32, u32)> = Vec::new();
-            for (group, terms) in group_terms.iter().enumerate() {
-                for &(term, weight) in terms.iter() {
-                    let at = place_of(term);
-                    if (low..high).contains(&at) {
-                        of_groups.push((at, group as u32, weight));
+                    Ok(())
+                })?;
+                // The run's terms of the groups: (place, group, weight), by place.
+                let mut of_groups: Vec<(u32, u32, u32)> = Vec::new();
+                for (group, terms) in group_terms.iter().enumerate() {
+                    for &(term, weight) in terms.iter() {
+                        let at = place_of(term);
+                        if (low..high).contains(&at) {
+                            of_groups.push((at, group as u32, weight));
+                        }
                     }
                 }
-            }
-            of_groups.sort_unstable();
-            // Each such term's own postings (placed first in its room) merged with its groups'
-            // pages, in page order.
-            let mut own: Vec<u32> = Vec::new();
-            let mut listed: Vec<(&[u32], u32)> = Vec::new();
-            for same in of_groups.chunk_by(|a, b| a.0 == b.0) {
-                let at = same[0].0;
-                let start = (starts[at as usize] - base) as usize;
-                let end = (starts[at as usize + 1] - base) as usize;
-                let placed = next[(at - low) as usize] as usize;
-                own.clear();
-                own.extend_from_slice(run.get(start..placed).unwrap_or_default());
-                listed.clear();
-                listed.extend(same.iter().filter_map(|&(_, group, weight)| {
-                    Some((&group_pages.get(group as usize)?[..], weight))
-                }));
-                if let Some(room) = run.get_mut(start..end) {
-                    merge_postings(room, &own, &listed);
+                of_groups.sort_unstable();
+                let series: Vec<Vec<Series>> =
+                    group_pages.iter().map(|pages| series_of(pages)).collect();
+                // Each term's own postings merged with its groups' pages, in page order.
+                let mut runs: Vec<Run> = Vec::new();
+                let mut ranges = Vec::with_capacity(terms.len());
+                let mut of_groups = of_groups.chunk_by(|a, b| a.0 == b.0).peekable();
+                let mut merged: Vec<u32> = Vec::new();
+                for at in terms {
+                    let start = (starts[at] - base) as usize;
+                    let placed = next[at - low as usize] as usize;
+                    let own = run.get(start..placed).unwrap_or_default();
+                    let groups = of_groups.next_if(|same| same[0].0 as usize == at);
+                    let first = runs.len();
+                    let mut writer = RunWriter::new(&mut runs);
+                    match groups {
+                        None => writer.packed(own),
+                        Some(&[(_, group, weight)]) => {
+                            let group = series.get(group as usize).map_or(&[][..], |s| &s[..]);
+                            write_with_group(&mut writer, own, group, weight);
+                        }
+                        // A term of several groups (pages of different kinds): its postings
+                        // made one by one.
+                        Some(same) => {
+                            let listed: Vec<(&[u32], u32)> = same
+                                .iter()
+                                .filter_map(|&(_, group, weight)| {
+                                    Some((&group_pages.get(group as usize)?[..], weight))
+                                })
+                                .collect();
+                            let end = (starts[at + 1] - base) as usize;
+                            merged.clear();
+                            merged.resize(end - start, 0);
+                            let written = merge_postings(&mut merged, own, &listed);
+                            writer.packed(&merged[..written]);
+                        }
+                    }
+                    ranges.push(first..runs.len());
                 }
-            }
-            Ok(())
-        })?;
+                Ok((runs, ranges))
+            })
+            .collect::<std::io::Result<_>>()?;
+        drop(postings);
+        // The runs side by side, each term's range among them by place.
+        let mut runs: Vec<Run> = Vec::with_capacity(made.iter().map(|(r, _)| r.len()).sum());
+        let mut ranges: Vec<std::ops::Range<usize>> = Vec::with_capacity(listed_count);
+        for (made_runs, made_ranges) in made {
+            let offset = runs.len();
+            runs.extend_from_slice(&made_runs);
+            ranges.extend(
+                made_ranges
+                    .into_iter()
+                    .map(|range| range.start + offset..range.end + offset),
+            );
+        }
         // Sorted by their first eight bytes, then (rarely: most terms are no longer) the rest.
         let mut terms: Vec<(u64, Box<str>, std::ops::Range<usize>)> = (0..listed_count)
             .filter(|&at| starts[at] < starts[at + 1])
             .map(|at| {
-                let range = starts[at] as usize..starts[at + 1] as usize;
+                let range = ranges.get(at).cloned().unwrap_or_default();
                 let term = dictionary.term(term_at(at));
                 (first_bytes(term), term.into(), range)
             })
@@ -1358,7 +1515,7 @@ impl Lists {
             .into_iter()
             .map(|(_, term, range)| (term, range))
             .collect();
-        Ok(Lists { terms, postings })
+        Ok(Lists { terms, runs })
     }
 
     /// The terms of shards `first..` (of `count`), each term with its pages and weights, in
@@ -1379,14 +1536,15 @@ impl Lists {
 
     /// The postings of term number `at` in term order.
     fn postings_of(&self, at: usize) -> Postings<'_> {
-        Postings(&self.postings[self.terms[at].1.clone()])
+        Postings(self.runs.get(self.terms[at].1.clone()).unwrap_or_default())
     }
 }
 
 /// Writes into `room` the [`pack`]ed (page, weight) postings of a term: its pages' `own`
 /// (ascending) and the pages of its `groups` (each ascending, with the term's weight in the
-/// group; no page in two groups), a page of both with its own weight, in page order.
-fn merge_postings(room: &mut [u32], own: &[u32], groups: &[(&[u32], u32)]) {
+/// group; no page in two groups), a page of both with its own weight, in page order; how
+/// many.
+fn merge_postings(room: &mut [u32], own: &[u32], groups: &[(&[u32], u32)]) -> usize {
     let mut next_of_group = vec![0usize; groups.len()];
     let (mut next_own, mut written) = (0, 0);
     while written < room.len() {
@@ -1422,6 +1580,7 @@ fn merge_postings(room: &mut [u32], own: &[u32], groups: &[(&[u32], u32)]) {
         room[written] = posting;
         written += 1;
     }
+    written
 }
 
 /// The first eight bytes of `term` as a number that sorts as they do (zeros after a shorter
@@ -1446,19 +1605,27 @@ pub type Shard<'i> = Vec<(&'i str, Postings<'i>)>;
 /// the shards): `Err` stops the walk.
 pub type EachBatch<'e, E> = dyn for<'s> FnMut(u32, Vec<Shard<'s>>) -> Result<(), E> + 'e;
 
-/// A term's pages and weights, in page order.
+/// A term's pages and weights, in page order: its [`Run`]s.
 #[derive(Clone, Copy, Debug)]
-pub struct Postings<'i>(&'i [u32]);
+pub struct Postings<'i>(&'i [Run]);
 
-impl<'i> Postings<'i> {
-    /// The postings of [`pack`]ed (page, weight) pairs in page order.
-    pub fn from_packed(packed: &'i [u32]) -> Postings<'i> {
-        Postings(packed)
+impl Postings<'_> {
+    /// The runs of the [`pack`]ed (page, weight) pairs `packed` (pages ascending), for
+    /// [`Postings::from_runs`].
+    pub fn runs_of(packed: &[u32]) -> Vec<Run> {
+        let mut runs = Vec::new();
+        RunWriter::new(&mut runs).packed(packed);
+        runs
+    }
+
+    /// The postings of `runs` ([`Postings::runs_of`]).
+    pub fn from_runs(runs: &[Run]) -> Postings<'_> {
+        Postings(runs)
     }
 
     /// How many pages.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.0.iter().map(|&(_, count)| count as usize).sum()
     }
 
     /// Whether no page.
@@ -1468,35 +1635,23 @@ impl<'i> Postings<'i> {
 
     /// The (page, weight) pairs.
     pub fn iter(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
-        self.0.iter().map(|&packed| unpack(packed))
+        let mut page = 0;
+        self.0.iter().flat_map(move |&(key, count)| {
+            let (difference, weight) = unpack(key);
+            let first = page + difference;
+            page = first + difference * (count - 1);
+            (0..count).map(move |n| (first + difference * n, weight))
+        })
     }
 
     /// The pairs in runs: (a page's difference from the page before, its weight, how many
     /// pages in a row are that far from the one before with that weight), two runs in a row
     /// never of the same difference and weight. The pages of a report's kind share their
-    /// prose: most of a large index's pairs are in a few long runs, found here a packed pair
-    /// at a time (the next pair of a run is the last one plus the difference, shifted).
+    /// prose: most of a large index's pairs are in a few long runs.
     pub fn runs(&self) -> impl Iterator<Item = (u32, u32, u32)> + '_ {
-        let packed = self.0;
-        let mut at = 0;
-        let mut before = 0;
-        std::iter::from_fn(move || {
-            let &first = packed.get(at)?;
-            let (page, weight) = unpack(first);
-            let difference = page - before;
-            // Pages ascend: a packed pair is the last plus `step` exactly when its page is as
-            // far from the last and its weight the same.
-            let step = difference << WEIGHT_BITS;
-            let mut last = first;
-            let mut end = at + 1;
-            while packed.get(end) == Some(&last.wrapping_add(step)) {
-                last = last.wrapping_add(step);
-                end += 1;
-            }
-            before = unpack(last).0;
-            let count = (end - at) as u32;
-            at = end;
-            Some((difference, weight, count))
+        self.0.iter().map(|&(key, count)| {
+            let (difference, weight) = unpack(key);
+            (difference, weight, count)
         })
     }
 }
@@ -1776,6 +1931,41 @@ pub(crate) mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// A term's runs written from its group's series (`write_with_group`) are those of
+        /// its postings merged page by page (`merge_postings`), whatever pages the group and
+        /// the term's own postings have (series of any step, own pages in and out of the
+        /// group); and the runs give back those postings.
+        #[test]
+        fn runs_written_with_a_group_are_those_of_the_postings_merged(
+            series in proptest::collection::vec((0u32..300, 1u32..6, 1u32..40), 0..5),
+            own in proptest::collection::btree_map(0u32..400, 1u32..40, 0..30),
+            weight in 1u32..40,
+        ) {
+            let group: Vec<u32> = series
+                .iter()
+                .flat_map(|&(first, step, count)| (0..count).map(move |n| first + step * n))
+                .collect::<std::collections::BTreeSet<u32>>()
+                .into_iter()
+                .collect();
+            let own: Vec<u32> = own.iter().map(|(&page, &weight)| pack(page, weight)).collect();
+            let pages: std::collections::BTreeSet<u32> =
+                group.iter().copied().chain(own.iter().map(|&p| unpack(p).0)).collect();
+            let mut merged = vec![0; pages.len()];
+            let written = merge_postings(&mut merged, &own, &[(&group, weight)]);
+            proptest::prop_assert_eq!(written, merged.len());
+            let mut written = Vec::new();
+            write_with_group(&mut RunWriter::new(&mut written), &own, &series_of(&group), weight);
+            proptest::prop_assert_eq!(&written, &Postings::runs_of(&merged));
+            let postings = Postings::from_runs(&written);
+            let back: Vec<u32> = postings.iter().map(|(page, weight)| pack(page, weight)).collect();
+            proptest::prop_assert_eq!(postings.len(), merged.len());
+            proptest::prop_assert_eq!(back, merged);
+            // Two runs in a row never of the same difference and weight.
+            proptest::prop_assert!(written.windows(2).all(|pair| pair[0].0 != pair[1].0));
+        }
+    }
+
     #[test]
     fn the_lists_are_the_same_however_many_runs_place_them() {
         let collector = Collector::new(Arc::default(), Spill::in_memory());
@@ -1799,11 +1989,12 @@ pub(crate) mod tests {
             .unwrap()
         };
         let one = make(1);
-        assert_eq!(one.postings.len(), postings, "every term of every page");
+        let listed: usize = one.runs.iter().map(|&(_, count)| count as usize).sum();
+        assert_eq!(listed, postings, "every term of every page");
         for runs in [2, 3, 16] {
             let many = make(runs);
             assert_eq!(many.terms, one.terms, "{runs} runs");
-            assert_eq!(many.postings, one.postings, "{runs} runs");
+            assert_eq!(many.runs, one.runs, "{runs} runs");
         }
     }
 
@@ -1820,7 +2011,7 @@ pub(crate) mod tests {
         let lists = |collector: Collector| {
             let index = collector.finish(Vec::new);
             let lists = index.lists(1).unwrap();
-            (lists.terms.clone(), lists.postings.clone())
+            (lists.terms.clone(), lists.runs.clone())
         };
         let alone = Collector::new(Arc::default(), Spill::in_memory());
         alone.count(pages()).unwrap();
