@@ -301,6 +301,18 @@ impl Reader {
         self.target().push_str(text);
     }
 
+    /// Adds the text of raw HTML between two tags (`escaped`: whether it has a `&`). White
+    /// space alone at the start of a line of the body — between a block's tags, most of it —
+    /// is left out: the lines are trimmed and the empty ones left out at the end anyway
+    /// ([`tidy_lines`]), which then has no line to mend on most pages.
+    fn push_html_text(&mut self, text: &str, escaped: bool) {
+        let line_start = self.body.is_empty() || self.body.ends_with('\n');
+        if self.heading.is_none() && line_start && text.bytes().all(|b| b.is_ascii_whitespace()) {
+            return;
+        }
+        push_text(self.target(), text, escaped);
+    }
+
     /// A block starts or ends: outside a heading, the text goes on on a new line.
     fn block(&mut self) {
         if self.heading.is_none() && !self.body.is_empty() && !self.body.ends_with('\n') {
@@ -348,7 +360,7 @@ impl Reader {
             let start = at + found;
             if start > at {
                 let escaped = escape_at.within(at, start);
-                push_text(self.target(), &html[at..start], escaped);
+                self.push_html_text(&html[at..start], escaped);
             }
             if bytes[start..].starts_with(b"<!--") {
                 match html[start..].find("-->") {
@@ -425,7 +437,7 @@ impl Reader {
         }
         if at < html.len() {
             let escaped = escape_at.within(at, html.len());
-            push_text(self.target(), &html[at..], escaped);
+            self.push_html_text(&html[at..], escaped);
         }
     }
 }
