@@ -298,6 +298,43 @@ struct Tally {
     pieces: Pieces,
     /// The [`Dictionary::identity`] the pieces' numbers are of.
     identity: Option<u64>,
+    /// The counts of the terms of the group last counted with ([`GroupCounts`]).
+    group: GroupCounts,
+}
+
+/// The counts of a group's terms by number (zero: not the group's), for the page's own terms
+/// to be found in its group with no search: the group's terms set out once for all the pages
+/// of the group a thread counts one after the other (most of a report's kind).
+#[derive(Default)]
+struct GroupCounts {
+    by_number: Vec<Counts>,
+    /// The group whose terms are set out (held: no other group is made where it was).
+    terms: Option<GroupTerms>,
+}
+
+impl GroupCounts {
+    /// The counts of the terms of the group `terms`, set out now if another's were.
+    fn of(&mut self, terms: &GroupTerms) -> &[Counts] {
+        if !self
+            .terms
+            .as_ref()
+            .is_some_and(|set| Arc::ptr_eq(set, terms))
+        {
+            for &(term, _) in self.terms.take().iter().flat_map(|set| set.iter()) {
+                if let Some(counts) = self.by_number.get_mut(term as usize) {
+                    *counts = 0;
+                }
+            }
+            for &(term, counts) in terms.iter() {
+                if self.by_number.len() <= term as usize {
+                    self.by_number.resize(term as usize + 1, 0);
+                }
+                self.by_number[term as usize] = counts;
+            }
+            self.terms = Some(terms.clone());
+        }
+        &self.by_number
+    }
 }
 
 /// Pieces of text remembered with the numbers of their terms, and how many bytes they hold.
@@ -682,6 +719,7 @@ impl Counted {
                 by_number,
                 counted,
                 pieces,
+                group: group_counts,
                 ..
             } = tally;
             let mut counting = Counting {
@@ -735,15 +773,15 @@ impl Counted {
             let new = counting.new;
             drop(numbers);
             piece.reserve(4 * (counted.len() + new.han.len() + new.words.len()));
+            let of_group = group.as_ref().map(|(_, terms)| group_counts.of(terms));
             for n in counted.drain(..) {
                 if let Some(counts) = by_number.get_mut(n as usize) {
                     let mut counts = std::mem::take(counts);
                     // A term of the page's group too: its times in the group's text added;
                     // the page is counted among the term's pages with the group's.
-                    let in_group = group.as_ref().and_then(|(_, terms)| {
-                        let at = terms.binary_search_by_key(&n, |&(term, _)| term).ok()?;
-                        terms.get(at).map(|&(_, counts)| counts)
-                    });
+                    let in_group = of_group
+                        .and_then(|of_group| of_group.get(n as usize).copied())
+                        .filter(|&counts| counts != 0);
                     if let Some(group_counts) = in_group {
                         counts = with_group(counts, group_counts);
                     }
