@@ -352,9 +352,7 @@ impl Reader {
                 }
             }
         }
-        // Where the next `site-only` and the next `&` are (found ahead, once for the HTML:
-        // most tags and texts have neither).
-        let mut site_only_at = Ahead::new(html, crate::html::finder!(b"site-only"));
+        // Where the next `&` is (found ahead, once for the HTML: most texts have none).
         let mut escape_at = Ahead::new(html, crate::html::finder!(b"&"));
         while let Some(found) = memchr::memchr(b'<', &bytes[at..]) {
             let start = at + found;
@@ -398,7 +396,7 @@ impl Reader {
             let kind = match element(&bytes[name_start..name_end]) {
                 Element::Details if tag.contains("chart-data") => Element::Skipped,
                 // What only the site shows (the 示例 banner, 「下载 CSV」) is not indexed.
-                _ if !closing && site_only_at.within(start, end) && site_only(tag) => {
+                _ if !closing && site_only(tag) => {
                     Element::Skipped
                 }
                 // Nor a corrected figure's link to its correction (`6336人` is the text,
@@ -502,9 +500,13 @@ fn is_correction_link(name: &[u8], tag: &str) -> bool {
     name.eq_ignore_ascii_case(b"a") && crate::html::has_class(tag, "fig-note")
 }
 
-/// Whether a start tag's classes include `site-only`.
+/// Whether a start tag's classes include `site-only`: looked for in the tag alone (most
+/// have no `site-only`), not ahead through the HTML, whose skipped drawings are long.
 fn site_only(tag: &str) -> bool {
-    crate::html::has_class(tag, "site-only")
+    crate::html::finder!(b"site-only")
+        .find(tag.as_bytes())
+        .is_some()
+        && crate::html::has_class(tag, "site-only")
 }
 
 /// Where a needle is next in a page, looked for ahead of the reading: one search of the

@@ -197,12 +197,26 @@ pub fn for_each_piece<'t>(text: &'t str, mut each: impl FnMut(&'t str, bool)) {
     let mut has_han = false;
     let mut at = 0;
     while at < bytes.len() {
-        // Most characters stay in the piece they are in: Han characters of U+5000–U+9FFF
-        // (E5–E9 ..) in a Han piece, ASCII in the rest.
+        // Most characters stay in the piece they are in: in a Han piece the Han characters
+        // of U+4000–U+9FFF (E4–E9 ..), Chinese text's common punctuation and ASCII's (a
+        // line's end), told by their bytes; ASCII in the rest.
         if in_han {
-            while bytes.get(at).is_some_and(|b| (0xe5..=0xe9).contains(b)) {
-                at += 3;
-                has_han = true;
+            while let Some(&b) = bytes.get(at) {
+                match b {
+                    0xe5..=0xe9 => {
+                        at += 3;
+                        has_han = true;
+                    }
+                    0xe4 if bytes.get(at + 1) != Some(&0xb7) => {
+                        at += 3;
+                        has_han = true;
+                    }
+                    _ if b < 0x80 && !(b.is_ascii_alphanumeric() || b == b'.' || b == b',') => {
+                        at += 1;
+                    }
+                    0xe2 | 0xe3 | 0xef if is_common_punctuation(&bytes[at..]) => at += 3,
+                    _ => break,
+                }
             }
         } else {
             while bytes.get(at).is_some_and(u8::is_ascii) {
@@ -257,6 +271,19 @@ pub fn for_each_piece<'t>(text: &'t str, mut each: impl FnMut(&'t str, bool)) {
     }
     if text.len() > start {
         each(&text[start..], in_han && has_han);
+    }
+}
+
+/// Whether `bytes` start with a punctuation mark of Chinese text of three bytes that stays in
+/// a Han piece ([`is_cjk_punctuation`] but the full-width point) — `，。、；：“”（）…` —, told
+/// by its bytes.
+#[inline(always)]
+fn is_common_punctuation(bytes: &[u8]) -> bool {
+    match bytes {
+        [0xe2, 0x80, 0x94..=0x9f | 0xa6, ..]
+        | [0xe3, 0x80, 0x80..=0x83 | 0x88..=0x91 | 0x94..=0x9f, ..]
+        | [0xef, 0xbc, 0x81..=0x8d | 0x8f | 0x9a..=0xa0, ..] => true,
+        _ => false,
     }
 }
 
