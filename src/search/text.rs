@@ -396,9 +396,7 @@ impl Reader {
             let kind = match element(&bytes[name_start..name_end]) {
                 Element::Details if tag.contains("chart-data") => Element::Skipped,
                 // What only the site shows (the 示例 banner, 「下载 CSV」) is not indexed.
-                _ if !closing && site_only(tag) => {
-                    Element::Skipped
-                }
+                _ if !closing && site_only(tag) => Element::Skipped,
                 // Nor a corrected figure's link to its correction (`6336人` is the text,
                 // not `6336人更正`).
                 Element::Inline
