@@ -139,7 +139,31 @@ impl Reader {
 
     /// Reads one of the page's Markdown events, as pulldown-cmark's HTML writer would
     /// write it.
+    #[inline]
     pub fn event(&mut self, event: &Event<'_>) {
+        // Most of a page's events are its text and its blocks' starts and ends, read
+        // outside any raw HTML, image or element left out: told here, the rest below.
+        if self.raw.is_empty() && self.images == 0 && self.skipping.is_none() {
+            match event {
+                Event::Text(text) | Event::Code(text) => return self.push(text),
+                Event::Start(Tag::Paragraph | Tag::TableRow | Tag::TableCell | Tag::Item)
+                | Event::End(
+                    TagEnd::Paragraph | TagEnd::TableRow | TagEnd::TableCell | TagEnd::Item,
+                )
+                | Event::SoftBreak
+                | Event::HardBreak
+                    if self.heading.is_none() =>
+                {
+                    return self.block();
+                }
+                _ => {}
+            }
+        }
+        self.any_event(event);
+    }
+
+    /// [`Reader::event`] for any event.
+    fn any_event(&mut self, event: &Event<'_>) {
         if let Event::Html(raw) | Event::InlineHtml(raw) = event {
             if self.images == 0 {
                 self.raw.push_str(raw);
