@@ -211,9 +211,7 @@ pub fn for_each_piece<'t>(text: &'t str, mut each: impl FnMut(&'t str, bool)) {
                         at += 3;
                         has_han = true;
                     }
-                    _ if b < 0x80 && !(b.is_ascii_alphanumeric() || b == b'.' || b == b',') => {
-                        at += 1;
-                    }
+                    _ if b < 0x80 && !is_word_byte(b) => at += 1,
                     0xe2 | 0xe3 | 0xef if is_common_punctuation(&bytes[at..]) => at += 3,
                     _ => break,
                 }
@@ -234,7 +232,7 @@ pub fn for_each_piece<'t>(text: &'t str, mut each: impl FnMut(&'t str, bool)) {
         let second = || bytes.get(at + 1).copied().unwrap_or(0);
         let (class, len) = match bytes[at] {
             b if b < 0x80 => {
-                let word = b.is_ascii_alphanumeric() || b == b'.' || b == b',';
+                let word = is_word_byte(b);
                 (if word { Class::Word } else { Class::Quiet }, 1)
             }
             0xe5..=0xe9 => (Class::Han, 3),
@@ -272,6 +270,13 @@ pub fn for_each_piece<'t>(text: &'t str, mut each: impl FnMut(&'t str, bool)) {
     if text.len() > start {
         each(&text[start..], in_han && has_han);
     }
+}
+
+/// Whether an ASCII byte is of a word or a figure (a letter, a digit, a point or a comma:
+/// [`Class::Word`]); any other is [`Class::Quiet`], in the piece it is in.
+#[inline(always)]
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'.' || b == b','
 }
 
 /// Whether `bytes` start with a punctuation mark of Chinese text of three bytes that stays in
