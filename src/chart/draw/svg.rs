@@ -208,6 +208,24 @@ fn push_int(out: &mut String, value: impl itoa::Integer) {
     out.push_str(itoa::Buffer::new().format(value));
 }
 
+/// `value`, a number rounded to tenths, as `Display` writes it (`11`, `10.5`), without
+/// formatting a float (most of a chart's text has a size of its own: a pie's labels, an
+/// axis's ticks).
+fn push_tenths(out: &mut String, value: f64) {
+    let tenths = (value * 10.0).round();
+    // (Beyond what a font size is, or not a number: as `Display` writes it.)
+    if value.is_sign_negative() || !(0.0..1e9).contains(&tenths) || tenths / 10.0 != value {
+        let _ = write!(out, "{value}");
+        return;
+    }
+    let tenths = tenths as u32;
+    push_int(out, tenths / 10);
+    if tenths % 10 != 0 {
+        out.push('.');
+        out.push(char::from(b'0' + (tenths % 10) as u8));
+    }
+}
+
 impl DrawingBackend for LeanSvg {
     type ErrorType = Infallible;
 
@@ -370,7 +388,9 @@ impl DrawingBackend for LeanSvg {
         // plotters' text sizes are em × 1.24; the SVG states the em size, to one decimal.
         let size = (style.size() / 1.24 * 10.0).round() / 10.0;
         if size != BASE_FONT_SIZE {
-            let _ = write!(self.svg, " font-size=\"{size}\"");
+            self.svg.push_str(" font-size=\"");
+            push_tenths(&mut self.svg, size);
+            self.svg.push('"');
         }
         self.opacity(color);
         if color.rgb != BASE_TEXT_COLOR {
@@ -429,6 +449,22 @@ mod tests {
         ))
         .color(&RGBColor(0x22, 0x22, 0x22))
         .pos(Pos::new(HPos::Left, VPos::Center))
+    }
+
+    /// A text's size is written as `Display` writes the size rounded to tenths, for every
+    /// size a chart's text may be given (and the odd ones: no size lost).
+    #[test]
+    fn sizes_in_tenths_are_written_as_display_writes_them() {
+        let mut sizes: Vec<f64> = (0..20_000).map(|tenths| f64::from(tenths) / 10.0).collect();
+        sizes.extend((0..2_000).map(|n| f64::from(n) * 0.37 / 1.24));
+        sizes.extend([-0.0, -1.5, 1e12, f64::NAN, f64::INFINITY, 0.05, 1.0 / 3.0]);
+        for px in sizes {
+            // As `draw_text` rounds: the plotted size in tenths.
+            let size = (px * 10.0).round() / 10.0;
+            let mut written = String::new();
+            push_tenths(&mut written, size);
+            assert_eq!(written, format!("{size}"), "{px}");
+        }
     }
 
     #[test]
