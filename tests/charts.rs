@@ -168,9 +168,9 @@ fn labels_stay_off_the_plot_area_and_inside_the_canvas() {
     all.push(("many", spec(json!({"kind": "hbar", "title": "十七个村", "labels": (1..=17).map(|i| format!("第{i}号示例村委会")).collect::<Vec<_>>(), "values": (1..=17).map(|i| (i * 37 % 300).to_string()).collect::<Vec<_>>(), "unit": "户"}))));
     for (kind, spec) in all {
         let drawn = draw(&spec);
-        for (rect, role, text) in &drawn.texts {
+        for (rect, role, text) in drawn.texts() {
             assert!(
-                drawn.canvas.contains(rect),
+                drawn.canvas.contains(&rect),
                 "{kind}: `{text}` ({role:?}) leaves the canvas: {rect:?}"
             );
             if matches!(role, Role::Tick | Role::AxisTitle | Role::Legend) {
@@ -182,8 +182,7 @@ fn labels_stay_off_the_plot_area_and_inside_the_canvas() {
             }
         }
         let labels: Vec<_> = drawn
-            .texts
-            .iter()
+            .texts()
             .filter(|(_, role, _)| *role != Role::Value)
             .collect();
         for (i, (a, _, ta)) in labels.iter().enumerate() {

@@ -145,7 +145,7 @@ fn axis_title(canvas: &mut Canvas, axis: &Axis, title: &str) {
     let _ = canvas
         .backend
         .draw_text(title, &style, (x.round() as i32, y.round() as i32));
-    canvas.texts.push((
+    canvas.keep_text(
         Rect {
             left: x - TICK_PX * 0.625,
             top: y - w / 2.0,
@@ -153,8 +153,8 @@ fn axis_title(canvas: &mut Canvas, axis: &Axis, title: &str) {
             bottom: y + w / 2.0,
         },
         Role::AxisTitle,
-        title.to_string(),
-    ));
+        title,
+    );
 }
 
 /// Category `i` as one stack of its series, each part labelled when it has room, the total

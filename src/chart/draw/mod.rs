@@ -58,15 +58,28 @@ pub struct Drawn {
     pub svg: String,
     /// The plotting area (axes box; for pies the pie's box).
     pub plot: Rect,
-    /// Every text drawn, with its box from the font metrics.
-    pub texts: Vec<(Rect, Role, String)>,
     /// The whole canvas.
     pub canvas: Rect,
+    /// Every text drawn: its box from the font metrics, its role, where it is in `text`.
+    text_boxes: Vec<(Rect, Role, std::ops::Range<usize>)>,
+    /// The texts drawn, one after the other (not a string each: a chart has dozens).
+    text: String,
+}
+
+impl Drawn {
+    /// Every text drawn, with its box from the font metrics and its role.
+    pub fn texts(&self) -> impl Iterator<Item = (Rect, Role, &str)> {
+        self.text_boxes
+            .iter()
+            .map(|(rect, role, at)| (*rect, *role, self.text.get(at.clone()).unwrap_or("")))
+    }
 }
 
 struct Canvas {
     backend: LeanSvg,
-    texts: Vec<(Rect, Role, String)>,
+    /// The texts drawn ([`Drawn::texts`]).
+    text_boxes: Vec<(Rect, Role, std::ops::Range<usize>)>,
+    text: String,
     /// The text styles drawn with, by size, colour and anchor: a chart draws its few dozen
     /// texts in a handful of styles, and plotters' style owns its font's names (two
     /// strings made for each style, and again for each copy).
@@ -195,8 +208,15 @@ impl Canvas {
             right,
             bottom,
         };
-        self.texts.push((rect, role, text.to_string()));
+        self.keep_text(rect, role, text);
         rect
+    }
+
+    /// Keeps a text drawn, for [`Drawn::texts`].
+    fn keep_text(&mut self, rect: Rect, role: Role, text: &str) {
+        let start = self.text.len();
+        self.text.push_str(text);
+        self.text_boxes.push((rect, role, start..self.text.len()));
     }
 }
 
@@ -239,7 +259,8 @@ pub fn draw(spec: &ChartSpec) -> Drawn {
     let (width, height) = (spec.width, spec.height);
     let mut canvas = Canvas {
         backend: LeanSvg::new(width, height),
-        texts: Vec::new(),
+        text_boxes: Vec::new(),
+        text: String::new(),
         text_styles: Vec::new(),
     };
     let plot = match spec.kind {
@@ -252,7 +273,8 @@ pub fn draw(spec: &ChartSpec) -> Drawn {
     Drawn {
         svg: canvas.backend.finish(),
         plot,
-        texts: canvas.texts,
+        text_boxes: canvas.text_boxes,
+        text: canvas.text,
         canvas: Rect {
             left: 0.0,
             top: 0.0,
