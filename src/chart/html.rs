@@ -5,7 +5,6 @@ use super::{ChartKind, ChartSpec, draw};
 use crate::diagnostics::Text;
 use crate::figure::format_figure;
 use crate::html::{escape_html_text, push_html_text};
-use std::fmt::Write as _;
 
 /// The chart as HTML: a figure with its caption, the SVG (with `<title>` and `<desc>`), a
 /// note, and the data table in `<details>`. One block without blank lines, so Markdown
@@ -15,30 +14,38 @@ pub fn to_html(spec: &ChartSpec) -> String {
     let id = format!("chart-{}", crate::html::slug(&spec.title));
     let title = escape_html_text(&spec.title);
     let description = describe(spec);
-    let desc = escape_html_text(&description);
     let mut html = String::with_capacity(drawn.svg.len() + 4096);
-    let _ = write!(
-        html,
-        "<figure class=\"chart chart-{}\" id=\"{id}\">\n<figcaption>{title}</figcaption>\n",
-        spec.kind.name()
-    );
+    // Pieces pushed one by one (no `format!`: a village page has two charts).
+    html.push_str("<figure class=\"chart chart-");
+    html.push_str(spec.kind.name());
+    html.push_str("\" id=\"");
+    html.push_str(&id);
+    html.push_str("\">\n<figcaption>");
+    html.push_str(&title);
+    html.push_str("</figcaption>\n");
     // The root `<svg>` gets its role and labels, and its title and description come first.
     let svg = drawn.svg.as_str();
     match svg.find("<svg ").filter(|&at| !svg[..at].contains('>')) {
         Some(at) => {
             let after = &svg[at + "<svg ".len()..];
             html.push_str(&svg[..at]);
-            let _ = write!(
-                html,
-                "<svg role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" class=\"chart-svg\" "
-            );
+            html.push_str("<svg role=\"img\" aria-labelledby=\"");
+            html.push_str(&id);
+            html.push_str("-title ");
+            html.push_str(&id);
+            html.push_str("-desc\" class=\"chart-svg\" ");
             match after.find('>') {
                 Some(end) => {
                     html.push_str(&after[..end]);
-                    let _ = write!(
-                        html,
-                        "><title id=\"{id}-title\">{title}</title><desc id=\"{id}-desc\">{desc}</desc>"
-                    );
+                    html.push_str("><title id=\"");
+                    html.push_str(&id);
+                    html.push_str("-title\">");
+                    html.push_str(&title);
+                    html.push_str("</title><desc id=\"");
+                    html.push_str(&id);
+                    html.push_str("-desc\">");
+                    push_html_text(&mut html, &description);
+                    html.push_str("</desc>");
                     html.push_str(&after[end + 1..]);
                 }
                 None => html.push_str(after),
@@ -49,22 +56,22 @@ pub fn to_html(spec: &ChartSpec) -> String {
     }
     html.push('\n');
     if let Some(note) = &spec.note {
-        html.push_str(&format!(
-            "<p class=\"chart-note\">{}</p>\n",
-            escape_html_text(note)
-        ));
+        html.push_str("<p class=\"chart-note\">");
+        push_html_text(&mut html, note);
+        html.push_str("</p>\n");
     }
     if matches!(spec.kind, ChartKind::Pie | ChartKind::Donut) {
-        html.push_str(&format!(
-            "<p class=\"chart-note\">{}</p>\n",
+        html.push_str("<p class=\"chart-note\">");
+        html.push_str(
             Text::new(
                 "百分比按四舍五入保留1位小数，合计可能不等于100%。",
                 "Percentages are rounded half-up to 1 decimal; they may not add up to 100%.",
             )
-            .get(spec.lang)
-        ));
+            .get(spec.lang),
+        );
+        html.push_str("</p>\n");
     }
-    html.push_str(&data_table(spec));
+    push_data_table(&mut html, spec);
     html.push_str("</figure>");
     html
 }
@@ -158,25 +165,25 @@ fn describe(spec: &ChartSpec) -> String {
     text
 }
 
-/// The chart's data table: a row for each label, a column for each series (right-aligned by
+/// Pushes the chart's data table: a row for each label, a column for each series (right-aligned by
 /// the theme's `details.chart-data td + td`: a village page's two charts had two dozen
 /// `style` attributes).
-fn data_table(spec: &ChartSpec) -> String {
-    let mut html = format!(
-        "<details class=\"chart-data\"><summary>{}</summary>\n<table>\n<thead><tr><th>{}</th>",
-        Text::new("查看数据表", "Data table").get(spec.lang),
-        Text::new("项目", "Item").get(spec.lang),
-    );
+fn push_data_table(html: &mut String, spec: &ChartSpec) {
+    html.push_str("<details class=\"chart-data\"><summary>");
+    html.push_str(Text::new("查看数据表", "Data table").get(spec.lang));
+    html.push_str("</summary>\n<table>\n<thead><tr><th>");
+    html.push_str(Text::new("项目", "Item").get(spec.lang));
+    html.push_str("</th>");
     // Pieces pushed one by one (no `format!` a cell: a page's two charts have dozens).
     for s in &spec.series {
         html.push_str("<th>");
-        push_html_text(&mut html, &s.name);
+        push_html_text(html, &s.name);
         html.push_str("</th>");
     }
     html.push_str("</tr></thead>\n<tbody>\n");
     for (i, label) in spec.labels.iter().enumerate() {
         html.push_str("<tr><td>");
-        push_html_text(&mut html, label);
+        push_html_text(html, label);
         html.push_str("</td>");
         for s in &spec.series {
             let text = format_figure(s.values[i], None, &s.unit);
@@ -186,13 +193,12 @@ fn data_table(spec: &ChartSpec) -> String {
                 None => text,
             };
             html.push_str("<td>");
-            push_html_text(&mut html, &text);
+            push_html_text(html, &text);
             html.push_str("</td>");
         }
         html.push_str("</tr>\n");
     }
     html.push_str("</tbody>\n</table>\n</details>\n");
-    html
 }
 
 #[cfg(test)]
