@@ -145,16 +145,20 @@ fn text_arg(args: &HashMap<String, Value>, name: &str) -> Option<String> {
     }
 }
 
-/// A list argument: a Tera array, or a comma-separated text.
-fn list_arg(args: &HashMap<String, Value>, name: &str) -> Option<Vec<Value>> {
+/// A list argument: a Tera array (borrowed: a chart's values are read, not kept), or a
+/// comma-separated text.
+fn list_arg<'a>(
+    args: &'a HashMap<String, Value>,
+    name: &str,
+) -> Option<std::borrow::Cow<'a, [Value]>> {
     match args.get(name)? {
-        Value::Array(items) => Some(items.clone()),
+        Value::Array(items) => Some(std::borrow::Cow::Borrowed(items)),
         Value::String(s) => Some(
             s.split(',')
                 .map(|p| Value::String(p.trim().to_string()))
                 .collect(),
         ),
-        other => Some(vec![other.clone()]),
+        other => Some(std::borrow::Cow::Owned(vec![other.clone()])),
     }
 }
 
