@@ -1,5 +1,10 @@
 //! HTML text: escaping for content and attribute values, and anchor ids from text.
 
+/// How a numbered heading's number starts: its raw HTML is
+/// `<span class="heading-number">一、</span>` (written by the Markdown renderer, read as text
+/// by the search index's reader).
+pub const HEADING_NUMBER_START: &str = "<span class=\"heading-number\">";
+
 /// Escapes text for HTML (content and attribute values): `& < > " '`.
 pub fn escape_html_text(text: &str) -> std::borrow::Cow<'_, str> {
     if !has_any_special(text.as_bytes()) {

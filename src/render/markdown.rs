@@ -539,30 +539,53 @@ pub fn heading_number(level: HeadingLevel, counters: &mut [usize; 7]) -> String 
         *deeper = 0;
     }
     let n = counters[depth];
+    // Pushed piece by piece (six headings a village page): no formatting machinery.
+    let mut number = String::with_capacity(16);
     match depth {
-        2 => format!("{}、", chinese_numeral(n)),
-        3 => format!("（{}）", chinese_numeral(n)),
-        4 => format!("{n}. "),
-        _ => format!("（{n}）"),
+        2 => {
+            push_chinese_numeral(&mut number, n);
+            number.push('、');
+        }
+        3 => {
+            number.push('（');
+            push_chinese_numeral(&mut number, n);
+            number.push('）');
+        }
+        4 => {
+            number.push_str(itoa::Buffer::new().format(n));
+            number.push_str(". ");
+        }
+        _ => {
+            number.push('（');
+            number.push_str(itoa::Buffer::new().format(n));
+            number.push('）');
+        }
     }
+    number
 }
 
 /// 1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 99 → 九十九; larger numbers in digits.
 pub fn chinese_numeral(n: usize) -> String {
+    let mut numeral = String::new();
+    push_chinese_numeral(&mut numeral, n);
+    numeral
+}
+
+/// Pushes [`chinese_numeral`]`(n)` onto `out`.
+fn push_chinese_numeral(out: &mut String, n: usize) {
     const DIGITS: [&str; 10] = ["〇", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
     match n {
-        0..=9 => DIGITS[n].to_string(),
-        10..=19 => format!("十{}", if n == 10 { "" } else { DIGITS[n % 10] }),
-        20..=99 => format!(
-            "{}十{}",
-            DIGITS[n / 10],
-            if n.is_multiple_of(10) {
-                ""
-            } else {
-                DIGITS[n % 10]
+        0..=9 => out.push_str(DIGITS[n]),
+        10..=99 => {
+            if n >= 20 {
+                out.push_str(DIGITS[n / 10]);
             }
-        ),
-        _ => n.to_string(),
+            out.push('十');
+            if !n.is_multiple_of(10) {
+                out.push_str(DIGITS[n % 10]);
+            }
+        }
+        _ => out.push_str(itoa::Buffer::new().format(n)),
     }
 }
 
@@ -605,9 +628,12 @@ fn finish_heading<'a>(
         attrs,
     })];
     if !number.is_empty() {
-        events.push(Event::Html(CowStr::from(format!(
-            "<span class=\"heading-number\">{number}</span>"
-        ))));
+        let mut span =
+            String::with_capacity(crate::html::HEADING_NUMBER_START.len() + number.len() + 7);
+        span.push_str(crate::html::HEADING_NUMBER_START);
+        span.push_str(&number);
+        span.push_str("</span>");
+        events.push(Event::Html(CowStr::from(span)));
     }
     events.extend(buffered);
     let heading = Heading {

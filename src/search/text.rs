@@ -165,8 +165,18 @@ impl Reader {
     /// [`Reader::event`] for any event.
     fn any_event(&mut self, event: &Event<'_>) {
         if let Event::Html(raw) | Event::InlineHtml(raw) = event {
-            if self.images == 0 {
-                self.raw.push_str(raw);
+            if self.images > 0 {
+                return;
+            }
+            // A heading's number (six a village page) is its text, read as the HTML would
+            // be but without gathering and parsing it.
+            match heading_number(raw) {
+                Some(number)
+                    if self.raw.is_empty() && self.heading.is_some() && self.skipping.is_none() =>
+                {
+                    self.push(number)
+                }
+                _ => self.raw.push_str(raw),
             }
             return;
         }
@@ -460,6 +470,15 @@ impl Reader {
             self.push_html_text(&html[at..], escaped);
         }
     }
+}
+
+/// The text of a heading's number as huibao writes it
+/// (`<span class="heading-number">一、</span>`), when that is all of `raw` and the number
+/// has no markup or entity in it.
+fn heading_number(raw: &str) -> Option<&str> {
+    raw.strip_prefix(crate::html::HEADING_NUMBER_START)?
+        .strip_suffix("</span>")
+        .filter(|number| !number.contains(['<', '&']))
 }
 
 /// Whether Markdown's `event` is written as an element named `name` (any case), start or
