@@ -355,7 +355,12 @@ const _: () = assert!(std::mem::size_of::<SourceValue>() == 8);
 
 /// The stable key of one value of a data file: `data/policies/health.yaml#hospital.visits`.
 pub fn data_key(file: &SourceFile, value: &SourceValue) -> String {
-    format!("{}#{}", file.path, value.key())
+    let key = value.key();
+    let mut out = String::with_capacity(file.path.len() + 1 + key.len());
+    out.push_str(&file.path);
+    out.push('#');
+    out.push_str(key);
+    out
 }
 
 /// Where one value of a data file is: `data/policies/health.yaml:5`.
@@ -455,15 +460,14 @@ impl Sources {
         }
     }
 
-    /// What `origin` comes to: key, name and source, in Chinese.
+    /// What `origin` comes to: key, name and source, in Chinese. (Made piece by piece, not
+    /// through `format!`: a page's computed figures are described as it is rendered.)
     pub fn describe(&self, origin: &Origin) -> Described {
         match origin {
             Origin::Data(r) => match self.value(*r) {
                 Some((file, value)) => Described {
                     key: data_key(file, value),
-                    what: format!("{} {}", file.title, value.label())
-                        .trim()
-                        .to_string(),
+                    what: title_and_label(&file.title, value.label()),
                     src: data_src(file, value),
                     direct: true,
                     file_title: file.title.clone(),
@@ -487,11 +491,7 @@ impl Sources {
                     };
                     if *n == 1 {
                         keys.push(data_key(file, value));
-                        whats.push(
-                            format!("{} {}", file.title, value.label())
-                                .trim()
-                                .to_string(),
-                        );
+                        whats.push(title_and_label(&file.title, value.label()));
                         match srcs
                             .iter_mut()
                             .find(|(path, lines)| *path == file.path && !lines.is_empty())
@@ -514,36 +514,74 @@ impl Sources {
                 }
                 let srcs: Vec<String> = srcs
                     .into_iter()
-                    .map(|(path, lines)| {
-                        if lines.is_empty() {
-                            path
-                        } else {
-                            let lines: Vec<String> = lines.iter().map(u32::to_string).collect();
-                            format!("{path}:{}", lines.join("、"))
+                    .map(|(mut path, lines)| {
+                        // `path:6、7、9`.
+                        for (i, line) in lines.iter().enumerate() {
+                            path.push_str(if i == 0 { ":" } else { "、" });
+                            path.push_str(itoa::Buffer::new().format(*line));
                         }
+                        path
                     })
                     .collect();
                 let name = op_name(op);
-                let listed = |items: &[String], sep: &str| {
+                // The items joined by `sep`; past the first few, how many there are.
+                let push_listed = |out: &mut String, items: &[String], sep: &str| {
+                    let named = items.len().min(MAX_NAMED_INPUTS);
+                    for (i, item) in items[..named].iter().enumerate() {
+                        if i > 0 {
+                            out.push_str(sep);
+                        }
+                        out.push_str(item);
+                    }
                     if items.len() > MAX_NAMED_INPUTS {
-                        format!(
-                            "{}{sep}…等 {} 项",
-                            items[..MAX_NAMED_INPUTS].join(sep),
-                            items.len()
-                        )
-                    } else {
-                        items.join(sep)
+                        out.push_str(sep);
+                        out.push_str("…等 ");
+                        out.push_str(itoa::Buffer::new().format(items.len()));
+                        out.push_str(" 项");
                     }
                 };
+                let mut key = String::with_capacity(
+                    op.len() + 2 + keys.iter().map(|k| k.len() + 1).sum::<usize>(),
+                );
+                key.push_str(op);
+                key.push('(');
+                for (i, k) in keys.iter().enumerate() {
+                    if i > 0 {
+                        key.push(',');
+                    }
+                    key.push_str(k);
+                }
+                key.push(')');
+                let mut what = String::with_capacity(64);
+                what.push_str(name);
+                what.push('（');
+                push_listed(&mut what, &whats, "、");
+                what.push('）');
+                let mut src = String::with_capacity(64);
+                src.push_str(name);
+                src.push('：');
+                push_listed(&mut src, &srcs, "；");
                 Described {
-                    key: format!("{op}({})", keys.join(",")),
-                    what: format!("{name}（{}）", listed(&whats, "、")),
-                    src: format!("{name}：{}", listed(&srcs, "；")),
+                    key,
+                    what,
+                    src,
                     direct: false,
                     file_title: String::new(),
                 }
             }
         }
+    }
+}
+
+/// `title label`, trimmed (either may be empty): what a value of a data file is called.
+fn title_and_label(title: &str, label: &str) -> String {
+    let mut what = String::with_capacity(title.len() + 1 + label.len());
+    what.push_str(title);
+    what.push(' ');
+    what.push_str(label);
+    match what.trim() {
+        trimmed if trimmed.len() == what.len() => what,
+        trimmed => trimmed.to_string(),
     }
 }
 
@@ -814,5 +852,57 @@ mod tests {
             assert_eq!(s.src(&origin), s.describe(&origin).src);
         }
         assert_eq!(s.src(&Origin::Data(Ref { file: 9, value: 0 })), "");
+    }
+
+    /// Single inputs of one file are named by their lines together; past the first six
+    /// inputs, how many there are (the sources alike).
+    #[test]
+    fn many_inputs_are_named_six_and_counted() {
+        let s = sources();
+        let data = |file| (Ref { file, value: 0 }, 1);
+        let inputs: Vec<(Ref, u32)> = [1, 2, 3, 0, 1, 2, 3, 0].into_iter().map(data).collect();
+        let d = s.describe(&Origin::Computed {
+            op: "sum".into(),
+            inputs,
+        });
+        assert_eq!(
+            d.key,
+            "sum(data/villages/a.yaml#registered.households,data/villages/b.yaml#registered.households,\
+             data/villages/c.yaml#registered.households,data/township.yaml#population,\
+             data/villages/a.yaml#registered.households,data/villages/b.yaml#registered.households,\
+             data/villages/c.yaml#registered.households,data/township.yaml#population)"
+        );
+        assert_eq!(
+            d.what,
+            "合计（甲村 建档立卡 户数、乙村 建档立卡 户数、丙村 建档立卡 户数、乡基本情况 总人口、\
+             甲村 建档立卡 户数、乙村 建档立卡 户数、…等 8 项）"
+        );
+        // The same file's lines named together: four sources, all named.
+        assert_eq!(
+            d.src,
+            "合计：data/villages/a.yaml:4、4；data/villages/b.yaml:4、4；data/villages/c.yaml:4、4；\
+             data/township.yaml:9、9"
+        );
+        // Seven sources: six named.
+        let mut s = s;
+        let more: Vec<Arc<SourceFile>> = (0..4)
+            .map(|n| {
+                let mut file = (*s.files[1]).clone();
+                file.path = format!("data/villages/x{n}.yaml");
+                file.title = format!("{n}村");
+                Arc::new(file)
+            })
+            .collect();
+        s.files.extend(more);
+        let inputs: Vec<(Ref, u32)> = (1..8).map(data).collect();
+        let d = s.describe(&Origin::Computed {
+            op: "rate".into(),
+            inputs,
+        });
+        assert_eq!(
+            d.src,
+            "比例：data/villages/a.yaml:4；data/villages/b.yaml:4；data/villages/c.yaml:4；\
+             data/villages/x0.yaml:4；data/villages/x1.yaml:4；data/villages/x2.yaml:4；…等 7 项"
+        );
     }
 }
