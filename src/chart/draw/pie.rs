@@ -15,17 +15,32 @@ pub(super) fn pie(spec: &ChartSpec, canvas: &mut Canvas) -> Rect {
     let series = &spec.series[0];
     let total: Decimal = series.values.iter().copied().sum();
     let px = 12.0;
-    // Legend on the right: colour, name, value and share (labels, not colour alone).
+    // Each slice's share in percent, to one decimal, as its text (`25.2`).
+    let shares: Vec<String> = series
+        .values
+        .iter()
+        .map(|v| {
+            let share = round_half_up(*v * Decimal::ONE_HUNDRED / total, 1);
+            crate::figure::decimal_text(&share, &mut [0; 64]).into_owned()
+        })
+        .collect();
+    // Legend on the right: colour, name, value and share (labels, not colour alone), pushed
+    // piece by piece.
     let entries: Vec<String> = spec
         .labels
         .iter()
         .zip(&series.values)
-        .map(|(label, v)| {
-            let share = round_half_up(*v * Decimal::ONE_HUNDRED / total, 1);
-            format!(
-                "{label}  {}（{share}%）",
-                format_figure(*v, None, &series.unit)
-            )
+        .zip(&shares)
+        .map(|((label, v), share)| {
+            let value = format_figure(*v, None, &series.unit);
+            let mut entry = String::with_capacity(label.len() + value.len() + share.len() + 12);
+            entry.push_str(label);
+            entry.push_str("  ");
+            entry.push_str(&value);
+            entry.push('（');
+            entry.push_str(share);
+            entry.push_str("%）");
+            entry
         })
         .collect();
     let legend_width = entries
@@ -57,14 +72,15 @@ pub(super) fn pie(spec: &ChartSpec, canvas: &mut Canvas) -> Rect {
             2,
         );
         // The share inside the slice when it is wide enough.
-        let share = round_half_up(*v * Decimal::ONE_HUNDRED / total, 1);
         let mid = angle + sweep / 2.0;
         let r = if spec.kind == ChartKind::Donut {
             radius * 0.78
         } else {
             radius * 0.64
         };
-        let label = format!("{share}%");
+        let mut label = String::with_capacity(8);
+        label.push_str(&shares[i]);
+        label.push('%');
         if sweep * r > text_width(&label, 11.0) + 6.0 {
             canvas.text(
                 &label,
