@@ -44,7 +44,7 @@ pub fn add_downloads(
     }
     let mut known = known.into_iter();
     let (dir, stem) = match page_output.rsplit_once('/') {
-        Some((dir, file)) => (format!("{dir}/"), file),
+        Some((dir, file)) => (dir.to_string() + "/", file),
         None => (String::new(), page_output),
     };
     let stem = stem.strip_suffix(".html").unwrap_or(stem);
@@ -92,13 +92,20 @@ pub fn add_downloads(
             _ => has_figure(table).then(|| csv_of(table)).flatten(),
         };
         if let Some(csv) = csv {
-            let name = format!("{stem}.table-{}.csv", files.len() + 1);
-            let link = format!(
-                "\n<p class=\"site-only table-download\"><a href=\"{}\" download>{LINK_TEXT}</a></p>",
-                percent_encoding::utf8_percent_encode(&name, super::IN_URL)
-            );
+            // Pushed piece by piece (a table or two a page): no formatting machinery.
+            let mut name = String::with_capacity(stem.len() + 16);
+            name.push_str(stem);
+            name.push_str(".table-");
+            name.push_str(itoa::Buffer::new().format(files.len() + 1));
+            name.push_str(".csv");
+            let mut link = String::with_capacity(name.len() + 96);
+            link.push_str("\n<p class=\"site-only table-download\"><a href=\"");
+            link.extend(percent_encoding::utf8_percent_encode(&name, super::IN_URL));
+            link.push_str("\" download>");
+            link.push_str(LINK_TEXT);
+            link.push_str("</a></p>");
             links.push((end, link));
-            files.push((format!("{dir}{name}"), Bytes::from(csv)));
+            files.push((dir.clone() + &name, Bytes::from(csv)));
         }
         at = end;
     }
