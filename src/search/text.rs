@@ -622,16 +622,33 @@ fn tidy_lines(mut text: String) -> String {
 }
 
 /// `line` without white space at either end (as `str::trim`), its ends looked at as bytes
-/// first: most lines start and end with no white space.
+/// first: most lines start and end with no white space (a Chinese line ends with `。`, whose
+/// last byte a white space character's may end with too: the bytes before it tell).
 fn trim(line: &str) -> &str {
-    let bytes = line.as_bytes();
-    // The bytes a white space character may start with, and end with.
-    let may_start = |b: u8| matches!(b, 9..=13 | b' ' | 0xc2 | 0xe1..=0xe3);
-    let may_end =
-        |b: u8| matches!(b, 9..=13 | b' ' | 0x80..=0x8a | 0x9f | 0xa0 | 0xa8 | 0xa9 | 0xaf);
-    match (bytes.first(), bytes.last()) {
-        (Some(&first), Some(&last)) if !may_start(first) && !may_end(last) => line,
-        _ => line.trim(),
+    if starts_with_space(line.as_bytes()) || ends_with_space(line.as_bytes()) {
+        line.trim()
+    } else {
+        line
+    }
+}
+
+/// Whether `bytes` (UTF-8) start with a character `char::is_whitespace` takes.
+fn starts_with_space(bytes: &[u8]) -> bool {
+    match bytes {
+        [9..=13 | b' ', ..] | [0xc2, 0x85 | 0xa0, ..] | [0xe1, 0x9a, 0x80, ..] => true,
+        [0xe2, 0x80, 0x80..=0x8a | 0xa8 | 0xa9 | 0xaf, ..] | [0xe2, 0x81, 0x9f, ..] => true,
+        [0xe3, 0x80, 0x80, ..] => true,
+        _ => false,
+    }
+}
+
+/// Whether `bytes` (UTF-8) end with a character `char::is_whitespace` takes.
+fn ends_with_space(bytes: &[u8]) -> bool {
+    match bytes {
+        [.., 9..=13 | b' '] | [.., 0xc2, 0x85 | 0xa0] | [.., 0xe1, 0x9a, 0x80] => true,
+        [.., 0xe2, 0x80, 0x80..=0x8a | 0xa8 | 0xa9 | 0xaf] | [.., 0xe2, 0x81, 0x9f] => true,
+        [.., 0xe3, 0x80, 0x80] => true,
+        _ => false,
     }
 }
 
@@ -760,6 +777,8 @@ mod tests {
                     Just('\u{85}'), Just('\u{a0}'), Just('\u{1680}'), Just('\u{2000}'),
                     Just('\u{200a}'), Just('\u{2028}'), Just('\u{202f}'), Just('\u{205f}'),
                     Just('\u{3000}'), Just('\u{3002}'), Just('\u{200b}'), Just('\u{b}'),
+                    Just('\u{2029}'), Just('\u{2009}'), Just('\u{3001}'), Just('\u{1681}'),
+                    Just('\u{c285}'), Just('\u{e2}'), Just('\u{2030}'), Just('\u{205e}'),
                     Just(' '), Just('\t'), Just('\n'), Just('a'), Just('横'), Just('\u{ff0c}'),
                     any::<char>(),
                 ],
@@ -770,6 +789,37 @@ mod tests {
             prop_assert_eq!(trim(&line), line.trim());
             let tidy: Vec<&str> = line.split('\n').map(str::trim).filter(|l| !l.is_empty()).collect();
             prop_assert_eq!(tidy_lines(line.clone()), tidy.join("\n"));
+        }
+    }
+
+    /// Every character's bytes start and end a white space as `char::is_whitespace` says,
+    /// alone and after or before another character.
+    #[test]
+    fn white_space_is_told_by_its_bytes_for_every_character() {
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            let alone = c.to_string();
+            assert_eq!(
+                starts_with_space(alone.as_bytes()),
+                c.is_whitespace(),
+                "{c:?}"
+            );
+            assert_eq!(
+                ends_with_space(alone.as_bytes()),
+                c.is_whitespace(),
+                "{c:?}"
+            );
+            let after = format!("横{c}");
+            assert_eq!(
+                ends_with_space(after.as_bytes()),
+                c.is_whitespace(),
+                "{c:?}"
+            );
+            let before = format!("{c}横");
+            assert_eq!(
+                starts_with_space(before.as_bytes()),
+                c.is_whitespace(),
+                "{c:?}"
+            );
         }
     }
 
