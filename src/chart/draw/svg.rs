@@ -220,7 +220,7 @@ fn push_tenths(out: &mut String, value: f64) {
     }
     let tenths = tenths as u32;
     push_int(out, tenths / 10);
-    if tenths % 10 != 0 {
+    if !tenths.is_multiple_of(10) {
         out.push('.');
         out.push(char::from(b'0' + (tenths % 10) as u8));
     }
