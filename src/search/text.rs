@@ -428,6 +428,8 @@ impl Reader {
             let closing = bytes.get(start + 1) == Some(&b'/');
             let tag = &html[start..end];
             let kind = match element(&bytes[name_start..name_end]) {
+                // (Left out already: its start tag, a chart's drawing's long one, not read.)
+                Element::Skipped => Element::Skipped,
                 Element::Details if tag.contains("chart-data") => Element::Skipped,
                 // What only the site shows (the 示例 banner, 「下载 CSV」) is not indexed.
                 _ if !closing && site_only(tag) => Element::Skipped,
