@@ -355,12 +355,7 @@ const _: () = assert!(std::mem::size_of::<SourceValue>() == 8);
 
 /// The stable key of one value of a data file: `data/policies/health.yaml#hospital.visits`.
 pub fn data_key(file: &SourceFile, value: &SourceValue) -> String {
-    let key = value.key();
-    let mut out = String::with_capacity(file.path.len() + 1 + key.len());
-    out.push_str(&file.path);
-    out.push('#');
-    out.push_str(key);
-    out
+    [&file.path, "#", value.key()].concat()
 }
 
 /// Where one value of a data file is: `data/policies/health.yaml:5`.
@@ -526,13 +521,7 @@ impl Sources {
                 let name = op_name(op);
                 // The items joined by `sep`; past the first few, how many there are.
                 let push_listed = |out: &mut String, items: &[String], sep: &str| {
-                    let named = items.len().min(MAX_NAMED_INPUTS);
-                    for (i, item) in items[..named].iter().enumerate() {
-                        if i > 0 {
-                            out.push_str(sep);
-                        }
-                        out.push_str(item);
-                    }
+                    out.push_str(&items[..items.len().min(MAX_NAMED_INPUTS)].join(sep));
                     if items.len() > MAX_NAMED_INPUTS {
                         out.push_str(sep);
                         out.push_str("…等 ");
@@ -540,18 +529,7 @@ impl Sources {
                         out.push_str(" 项");
                     }
                 };
-                let mut key = String::with_capacity(
-                    op.len() + 2 + keys.iter().map(|k| k.len() + 1).sum::<usize>(),
-                );
-                key.push_str(op);
-                key.push('(');
-                for (i, k) in keys.iter().enumerate() {
-                    if i > 0 {
-                        key.push(',');
-                    }
-                    key.push_str(k);
-                }
-                key.push(')');
+                let key = [op, "(", &keys.join(","), ")"].concat();
                 let mut what = String::with_capacity(64);
                 what.push_str(name);
                 what.push('（');
@@ -575,10 +553,7 @@ impl Sources {
 
 /// `title label`, trimmed (either may be empty): what a value of a data file is called.
 fn title_and_label(title: &str, label: &str) -> String {
-    let mut what = String::with_capacity(title.len() + 1 + label.len());
-    what.push_str(title);
-    what.push(' ');
-    what.push_str(label);
+    let what = [title, " ", label].concat();
     match what.trim() {
         trimmed if trimmed.len() == what.len() => what,
         trimmed => trimmed.to_string(),

@@ -628,11 +628,7 @@ fn finish_heading<'a>(
         attrs,
     })];
     if !number.is_empty() {
-        let mut span =
-            String::with_capacity(crate::html::HEADING_NUMBER_START.len() + number.len() + 7);
-        span.push_str(crate::html::HEADING_NUMBER_START);
-        span.push_str(&number);
-        span.push_str("</span>");
+        let span = [crate::html::HEADING_NUMBER_START, &number, "</span>"].concat();
         events.push(Event::Html(CowStr::from(span)));
     }
     events.extend(buffered);

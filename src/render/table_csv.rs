@@ -43,10 +43,8 @@ pub fn add_downloads(
         known.clear();
     }
     let mut known = known.into_iter();
-    let (dir, stem) = match page_output.rsplit_once('/') {
-        Some((dir, file)) => (dir.to_string() + "/", file),
-        None => (String::new(), page_output),
-    };
+    // The page's folder (with its `/`) and its file name.
+    let (dir, stem) = page_output.split_at(page_output.rfind('/').map_or(0, |at| at + 1));
     let stem = stem.strip_suffix(".html").unwrap_or(stem);
     // Each link and where it goes (the end of its table), found first and put in after.
     let mut links: Vec<(usize, String)> = Vec::new();
@@ -93,11 +91,8 @@ pub fn add_downloads(
         };
         if let Some(csv) = csv {
             // Pushed piece by piece (a table or two a page): no formatting machinery.
-            let mut name = String::with_capacity(stem.len() + 16);
-            name.push_str(stem);
-            name.push_str(".table-");
-            name.push_str(itoa::Buffer::new().format(files.len() + 1));
-            name.push_str(".csv");
+            let number = files.len() + 1;
+            let name = [stem, ".table-", itoa::Buffer::new().format(number), ".csv"].concat();
             let mut link = String::with_capacity(name.len() + 96);
             link.push_str("\n<p class=\"site-only table-download\"><a href=\"");
             link.extend(percent_encoding::utf8_percent_encode(&name, super::IN_URL));
@@ -105,7 +100,7 @@ pub fn add_downloads(
             link.push_str(LINK_TEXT);
             link.push_str("</a></p>");
             links.push((end, link));
-            files.push((dir.clone() + &name, Bytes::from(csv)));
+            files.push(([dir, &name].concat(), Bytes::from(csv)));
         }
         at = end;
     }

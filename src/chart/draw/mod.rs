@@ -60,26 +60,32 @@ pub struct Drawn {
     pub plot: Rect,
     /// The whole canvas.
     pub canvas: Rect,
-    /// Every text drawn: its box from the font metrics, its role, where it is in `text`.
-    text_boxes: Vec<(Rect, Role, std::ops::Range<usize>)>,
-    /// The texts drawn, one after the other (not a string each: a chart has dozens).
-    text: String,
+    texts: Texts,
 }
 
 impl Drawn {
     /// Every text drawn, with its box from the font metrics and its role.
     pub fn texts(&self) -> impl Iterator<Item = (Rect, Role, &str)> {
-        self.text_boxes
+        let Texts { boxes, text } = &self.texts;
+        boxes
             .iter()
-            .map(|(rect, role, at)| (*rect, *role, self.text.get(at.clone()).unwrap_or("")))
+            .map(|(rect, role, at)| (*rect, *role, text.get(at.clone()).unwrap_or("")))
     }
+}
+
+/// The texts drawn on a chart, for the layout checks: each one's box from the font metrics,
+/// its role and where it is in `text`, which holds them one after the other (not a string
+/// each: a chart has dozens).
+#[derive(Debug, Default)]
+struct Texts {
+    boxes: Vec<(Rect, Role, std::ops::Range<usize>)>,
+    text: String,
 }
 
 struct Canvas {
     backend: LeanSvg,
     /// The texts drawn ([`Drawn::texts`]).
-    text_boxes: Vec<(Rect, Role, std::ops::Range<usize>)>,
-    text: String,
+    texts: Texts,
     /// The text styles drawn with, by size, colour and anchor: a chart draws its few dozen
     /// texts in a handful of styles, and plotters' style owns its font's names (two
     /// strings made for each style, and again for each copy).
@@ -214,9 +220,10 @@ impl Canvas {
 
     /// Keeps a text drawn, for [`Drawn::texts`].
     fn keep_text(&mut self, rect: Rect, role: Role, text: &str) {
-        let start = self.text.len();
-        self.text.push_str(text);
-        self.text_boxes.push((rect, role, start..self.text.len()));
+        let Texts { boxes, text: all } = &mut self.texts;
+        let start = all.len();
+        all.push_str(text);
+        boxes.push((rect, role, start..all.len()));
     }
 }
 
@@ -259,8 +266,7 @@ pub fn draw(spec: &ChartSpec) -> Drawn {
     let (width, height) = (spec.width, spec.height);
     let mut canvas = Canvas {
         backend: LeanSvg::new(width, height),
-        text_boxes: Vec::new(),
-        text: String::new(),
+        texts: Texts::default(),
         text_styles: Vec::new(),
     };
     let plot = match spec.kind {
@@ -273,8 +279,7 @@ pub fn draw(spec: &ChartSpec) -> Drawn {
     Drawn {
         svg: canvas.backend.finish(),
         plot,
-        text_boxes: canvas.text_boxes,
-        text: canvas.text,
+        texts: canvas.texts,
         canvas: Rect {
             left: 0.0,
             top: 0.0,

@@ -24,8 +24,7 @@ pub(super) fn pie(spec: &ChartSpec, canvas: &mut Canvas) -> Rect {
             crate::figure::decimal_text(&share, &mut [0; 64]).into_owned()
         })
         .collect();
-    // Legend on the right: colour, name, value and share (labels, not colour alone), pushed
-    // piece by piece.
+    // Legend on the right: colour, name, value and share (labels, not colour alone).
     let entries: Vec<String> = spec
         .labels
         .iter()
@@ -33,14 +32,7 @@ pub(super) fn pie(spec: &ChartSpec, canvas: &mut Canvas) -> Rect {
         .zip(&shares)
         .map(|((label, v), share)| {
             let value = format_figure(*v, None, &series.unit);
-            let mut entry = String::with_capacity(label.len() + value.len() + share.len() + 12);
-            entry.push_str(label);
-            entry.push_str("  ");
-            entry.push_str(&value);
-            entry.push('（');
-            entry.push_str(share);
-            entry.push_str("%）");
-            entry
+            [label, "  ", &value, "（", share, "%）"].concat()
         })
         .collect();
     let legend_width = entries
@@ -78,9 +70,7 @@ pub(super) fn pie(spec: &ChartSpec, canvas: &mut Canvas) -> Rect {
         } else {
             radius * 0.64
         };
-        let mut label = String::with_capacity(8);
-        label.push_str(&shares[i]);
-        label.push('%');
+        let label = [shares[i].as_str(), "%"].concat();
         if sweep * r > text_width(&label, 11.0) + 6.0 {
             canvas.text(
                 &label,

@@ -427,15 +427,8 @@ impl DrawingBackend for LeanSvg {
             self.svg.push_str("</title>");
         }
         // A label's line breaks and blank lines are dropped: the text stays on one line.
-        // (Most texts are a line already: a figure, a name.)
-        if !text.contains(['\n', '\r']) {
-            if !text.trim().is_empty() {
-                push_html_text(&mut self.svg, text);
-            }
-        } else {
-            for line in text.lines().filter(|line| !line.trim().is_empty()) {
-                push_html_text(&mut self.svg, line);
-            }
+        for line in text.lines().filter(|line| !line.trim().is_empty()) {
+            push_html_text(&mut self.svg, line);
         }
         self.svg.push_str("</text>");
         Ok(())
