@@ -139,6 +139,16 @@ impl<'a> ForLoop<'a> {
                 crate::context::dotted_pointer(items.current.as_ref()?, tail)
                     .map(|found| Cow::Owned(found.clone()))
             }
+            // (Patched) The field of an array's item found in the item where it is: only the
+            // field is copied (when the array is owned), not the whole item first.
+            ForLoopValues::Array(Cow::Borrowed(values)) => {
+                let item = values.as_array()?.get(self.current)?;
+                crate::context::dotted_pointer(item, tail).map(Cow::Borrowed)
+            }
+            ForLoopValues::Array(Cow::Owned(ref values)) => {
+                let item = values.as_array()?.get(self.current)?;
+                crate::context::dotted_pointer(item, tail).map(|found| Cow::Owned(found.clone()))
+            }
             _ => crate::renderer::stack_frame::value_by_pointer(tail, &self.get_current_value()),
         }
     }
