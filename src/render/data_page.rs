@@ -36,15 +36,13 @@ pub struct DataDownloads {
 }
 
 impl DataDownloads {
-    /// The downloads of `data` laid out by `schema`, the workbook named `workbook` and
-    /// titled `title`.
+    /// The downloads of the data's `sheets` ([`spreadsheet::sheets`]), the workbook named
+    /// `workbook` and titled `title`.
     pub fn make(
-        schema: &Schema,
-        data: &Data,
+        sheets: Vec<Sheet>,
         title: &str,
         workbook: &str,
     ) -> Result<DataDownloads, Diagnostic> {
-        let sheets = spreadsheet::sheets(schema, data);
         let bytes = spreadsheet::xlsx::workbook(title, &sheets)?;
         let mut files = vec![(PathBuf::from(workbook), Bytes::from(bytes))];
         files.extend(csv_files(&sheets));

@@ -324,6 +324,37 @@ impl OutputPaths {
     }
 }
 
+/// How many packed files the workbook's sheets unpack at a time.
+const UNPACKED_AT_ONCE: usize = 256;
+
+/// The sheets of the data for the workbook: of `data`, or of the `packed` files (in the
+/// data's order) when a build packed them as they were checked — unpacked a part at a time
+/// ([`crate::spreadsheet::joined`]), each part's trees let go once its rows are made.
+fn workbook_sheets(
+    schema: &crate::validate::schema::Schema,
+    data: &Data,
+    packed: Option<&[context::Packed]>,
+) -> Vec<crate::spreadsheet::Sheet> {
+    let Some(packed) = packed else {
+        return crate::spreadsheet::sheets(schema, data);
+    };
+    use rayon::prelude::*;
+    // On every core (the workbook is made before the pages, on one core after this).
+    let parts: Vec<Vec<crate::spreadsheet::Sheet>> = packed
+        .par_chunks(UNPACKED_AT_ONCE)
+        .map(|part| {
+            let data = Data {
+                files: part
+                    .iter()
+                    .filter_map(|p| p.file().unpack().map(std::sync::Arc::new))
+                    .collect(),
+            };
+            crate::spreadsheet::sheets(schema, &data)
+        })
+        .collect();
+    crate::spreadsheet::joined(schema, parts)
+}
+
 /// Like [`render_site`], reusing the pages of `cache` whose inputs did not change; `pages`
 /// says where they go (only [`PagesTo::Memory`] keeps them, and fills the cache). The data
 /// is taken, and let go once the template values are made: pages read those. A build whose
@@ -392,19 +423,10 @@ pub fn render_site_cached(
         (true, Some(schema)) => {
             // The preview makes them again only when the data changed.
             let print = keep.then(|| data_page::fingerprint(&data, schema));
-            // The workbook holds every value: files packed as they were checked are
-            // unpacked for it.
-            let unpacked = packed.as_ref().map(|packed| Data {
-                files: packed
-                    .iter()
-                    .filter_map(|p| p.file().unpack().map(std::sync::Arc::new))
-                    .collect(),
-            });
             match &cache.data_downloads {
                 Some((kept, downloads)) if print.as_ref() == Some(kept) => Some(downloads.clone()),
                 _ => match data_page::DataDownloads::make(
-                    schema,
-                    unpacked.as_ref().unwrap_or(&data),
+                    workbook_sheets(schema, &data, packed.as_deref()),
                     &site.config.title,
                     &workbook,
                 ) {

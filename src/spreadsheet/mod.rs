@@ -99,6 +99,32 @@ pub fn sheets(schema: &Schema, data: &Data) -> Vec<Sheet> {
     sheets
 }
 
+/// [`sheets`] of data given in `parts` (its files in order, a part at a time): the same
+/// sheets as of the whole data, each part's trees let go once its rows are made — the
+/// workbook of 100,000 villages held all their trees (400 MiB) beside its rows.
+pub fn sheets_in_parts(schema: &Schema, parts: impl IntoIterator<Item = Data>) -> Vec<Sheet> {
+    joined(schema, parts.into_iter().map(|part| sheets(schema, &part)))
+}
+
+/// The sheets of the whole data from the [`sheets`] of its parts (in the files' order).
+pub fn joined(schema: &Schema, parts: impl IntoIterator<Item = Vec<Sheet>>) -> Vec<Sheet> {
+    let mut parts = parts.into_iter();
+    let Some(mut whole) = parts.next() else {
+        return sheets(schema, &Data::default());
+    };
+    for made in parts {
+        // The same sheets and columns, from the schema; a column shows the most decimals
+        // any part's cells have (each part's at most the field's `dp`).
+        for (sheet, more) in whole.iter_mut().zip(made) {
+            for (column, other) in sheet.columns.iter_mut().zip(&more.columns) {
+                column.decimals = column.decimals.max(other.decimals);
+            }
+            sheet.rows.extend(more.rows);
+        }
+    }
+    whole
+}
+
 /// A key column (the record's id, an item's number).
 fn key_column(path: &str, header: &str) -> Column {
     Column {
@@ -378,6 +404,45 @@ mod tests {
         assert_eq!(headers, ["编号", "序号", "年度"]);
         assert_eq!(exits.rows.len(), 2);
         assert_eq!(exits.rows[1][1], Cell::Number(2.into()));
+    }
+
+    #[test]
+    fn sheets_made_in_parts_are_the_sheets_of_the_whole() {
+        let schema = schema_of(
+            "files:\n  township.yaml:\n    label: 乡\n    fields:\n      people: {type: count, label: 人口, unit: 人}\n  villages/*.yaml:\n    label: 村委会\n    fields:\n      name: {type: text, label: 村名}\n      fund: {type: amount, label: 资金, unit: 万元, dp: 3, optional: true}\n      exits:\n        type: list\n        label: 历年脱贫\n        items:\n          label: 脱贫\n          fields:\n            year: {type: year, label: 年度}\n            funds: {type: amount, label: 资金, unit: 万元}\n",
+        );
+        let mut files = vec![(
+            "data/township.yaml".to_string(),
+            "people: 57000\n".to_string(),
+        )];
+        for (i, fund) in ["1.5", "", "81.76875", "2", "0.25"].iter().enumerate() {
+            let fund = if fund.is_empty() {
+                String::new()
+            } else {
+                format!("fund: {fund}\n")
+            };
+            files.push((
+                format!("data/villages/v{i}.yaml"),
+                format!("name: 村{i}\n{fund}exits: [{{year: 2019, funds: {i}.{i}}}, {{year: 2020, funds: 3}}]\n"),
+            ));
+        }
+        let files: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, y)| (p.as_str(), y.as_str()))
+            .collect();
+        let data = data_of(&files);
+        let whole = sheets(&schema, &data);
+        assert_eq!(whole[1].columns[2].decimals, 3, "{:?}", whole[1].columns);
+        for size in [1, 2, 4, 6, 100] {
+            let parts = data.files.chunks(size).map(|chunk| Data {
+                files: chunk.to_vec(),
+            });
+            assert_eq!(sheets_in_parts(&schema, parts), whole, "parts of {size}");
+        }
+        assert_eq!(
+            sheets_in_parts(&schema, std::iter::empty()),
+            sheets(&schema, &Data::default())
+        );
     }
 
     #[test]
