@@ -396,3 +396,30 @@ fn the_figures_manifest_names_the_downloads_that_carry_the_figures() {
     let text = std::fs::read_to_string(out.join("figures.json")).unwrap();
     assert!(text.contains("\"downloads\": [\"villages/index.table-1.csv\","));
 }
+
+#[test]
+fn a_temporary_folder_that_cannot_be_written_stops_the_build_with_what_to_do() {
+    // A workbook's rows go to the system's temporary folder as they are written.
+    let site = copy_site(&repo());
+    let out = site.path().join("public");
+    let missing = site.path().join("no-such-folder");
+    let run = common::huibao_with_env(
+        site.path(),
+        &["build", "--out", "public"],
+        &[("TMPDIR", missing.as_os_str())],
+    );
+    assert!(!run.status.success(), "{}", text(&run));
+    let said = text(&run);
+    assert!(
+        said.contains("[xlsx]") && said.contains("临时文件夹") && said.contains("no-such-folder"),
+        "{said}"
+    );
+    assert!(!out.exists(), "nothing published");
+    // In English when asked.
+    let run = common::huibao_with_env(
+        site.path(),
+        &["--lang", "en", "build", "--out", "public"],
+        &[("TMPDIR", missing.as_os_str())],
+    );
+    assert!(text(&run).contains("temporary folder"), "{}", text(&run));
+}

@@ -31,16 +31,33 @@ const TEXT_NOTE: &str = "这个数有效数字超过 15 位，Excel 会把它舍
 
 /// The workbook of `sheets`, titled `title`, as the bytes of its file.
 pub fn workbook(title: &str, sheets: &[Sheet]) -> Result<Vec<u8>, Diagnostic> {
-    written(title, sheets).map_err(|e| {
-        Diagnostic::error(
-            "xlsx",
-            None,
-            Text::new(
-                format!("无法生成 Excel 工作簿：{e}"),
-                format!("cannot make the Excel workbook: {e}"),
+    written(title, sheets).map_err(workbook_error)
+}
+
+/// What a failure to write the workbook tells.
+fn workbook_error(e: XlsxError) -> Diagnostic {
+    let problem = Diagnostic::error(
+        "xlsx",
+        None,
+        Text::new(
+            format!("无法生成 Excel 工作簿：{e}"),
+            format!("cannot make the Excel workbook: {e}"),
+        ),
+    );
+    match e {
+        // The rows go to a temporary file first (see the module's notes).
+        XlsxError::TempFileError(dir, _) => problem.with_hint(Text::new(
+            format!(
+                "工作簿的行先写到系统的临时文件夹 {}：请确认它存在、可写、有空间（Windows 的 TEMP、其他系统的 TMPDIR 环境变量指定它）",
+                dir.display()
             ),
-        )
-    })
+            format!(
+                "the workbook's rows are first written to the system's temporary folder {}: make sure it exists, is writable and has room (set by TEMP on Windows, TMPDIR elsewhere)",
+                dir.display()
+            ),
+        )),
+        _ => problem,
+    }
 }
 
 /// The workbook of `sheets`, written by rust_xlsxwriter.
@@ -178,6 +195,24 @@ mod tests {
         let mut out = String::new();
         zip.by_name(name).unwrap().read_to_string(&mut out).unwrap();
         out
+    }
+
+    #[test]
+    fn a_temporary_folder_that_cannot_be_written_is_named_with_what_to_do() {
+        let error = XlsxError::TempFileError(
+            std::path::PathBuf::from("/nonexistent"),
+            std::io::Error::from(std::io::ErrorKind::NotFound),
+        );
+        let problem = workbook_error(error);
+        let hint = problem
+            .hint
+            .as_ref()
+            .expect("a hint")
+            .get(crate::diagnostics::Lang::Zh);
+        assert!(
+            hint.contains("/nonexistent") && hint.contains("TEMP"),
+            "{hint}"
+        );
     }
 
     #[test]
