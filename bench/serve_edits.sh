@@ -6,7 +6,8 @@
 #                                                   farmland_mu (not on the overview page);
 #                                                   FIELD=households changes the overview too
 # Prints one line per edit and the median rebuild time; memory should stay flat.
-# HUIBAO_BIN=path runs another binary (an older one, to compare).
+# HUIBAO_BIN=path runs another binary (an older one, to compare); HUIBAO_BENCH_XLSX=1 has the
+# site offer its data as a workbook.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n="${1:-1000}"
@@ -16,6 +17,10 @@ cargo build --release --quiet
 bin="${HUIBAO_BIN:-$PWD/target/release/huibao}"
 work=$(mktemp -d)
 python3 bench/scale_site.py "$n" "$work/site"
+# HUIBAO_BENCH_XLSX=1: the site offers its data as a workbook (the page 「数据下载」).
+if [ -n "${HUIBAO_BENCH_XLSX:-}" ]; then
+  printf '\n[document]\ndownloads = ["xlsx"]\n' >> "$work/site/huibao.toml"
+fi
 source bench/serve_start.sh
 start_serve "$bin"
 village="$work/site/data/villages/v0005.yaml"
