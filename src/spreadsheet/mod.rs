@@ -99,14 +99,9 @@ pub fn sheets(schema: &Schema, data: &Data) -> Vec<Sheet> {
     sheets
 }
 
-/// [`sheets`] of data given in `parts` (its files in order, a part at a time): the same
-/// sheets as of the whole data, each part's trees let go once its rows are made — the
-/// workbook of 100,000 villages held all their trees (400 MiB) beside its rows.
-pub fn sheets_in_parts(schema: &Schema, parts: impl IntoIterator<Item = Data>) -> Vec<Sheet> {
-    joined(schema, parts.into_iter().map(|part| sheets(schema, &part)))
-}
-
-/// The sheets of the whole data from the [`sheets`] of its parts (in the files' order).
+/// The sheets of the whole data from the [`sheets`] of its parts (its files in order): a
+/// build makes them a part at a time, each part's trees let go once its rows are made (the
+/// workbook of 100,000 villages held all their trees, 400 MiB, beside its rows).
 pub fn joined(schema: &Schema, parts: impl IntoIterator<Item = Vec<Sheet>>) -> Vec<Sheet> {
     let mut parts = parts.into_iter();
     let Some(mut whole) = parts.next() else {
@@ -434,13 +429,18 @@ mod tests {
         let whole = sheets(&schema, &data);
         assert_eq!(whole[1].columns[2].decimals, 3, "{:?}", whole[1].columns);
         for size in [1, 2, 4, 6, 100] {
-            let parts = data.files.chunks(size).map(|chunk| Data {
-                files: chunk.to_vec(),
+            let parts = data.files.chunks(size).map(|chunk| {
+                sheets(
+                    &schema,
+                    &Data {
+                        files: chunk.to_vec(),
+                    },
+                )
             });
-            assert_eq!(sheets_in_parts(&schema, parts), whole, "parts of {size}");
+            assert_eq!(joined(&schema, parts), whole, "parts of {size}");
         }
         assert_eq!(
-            sheets_in_parts(&schema, std::iter::empty()),
+            joined(&schema, std::iter::empty()),
             sheets(&schema, &Data::default())
         );
     }

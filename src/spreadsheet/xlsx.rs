@@ -68,7 +68,7 @@ fn written(title: &str, sheets: &[Sheet]) -> Result<Vec<u8>, XlsxError> {
         .set_title(title)
         .set_creation_datetime(&ExcelDateTime::from_ymd(2000, 1, 1)?);
     workbook.set_properties(&properties);
-    // Excel's own level: twice as fast as the default 6 for a file ~5 % larger (the
+    // Excel's own level: much faster than the default 6 for a file ~9 % larger here (the
     // workbook of 10,000 villages took a second to compress).
     workbook.set_zip_compression_level(3);
     let header = Format::new().set_bold();
@@ -106,21 +106,20 @@ fn written(title: &str, sheets: &[Sheet]) -> Result<Vec<u8>, XlsxError> {
                         5
                     }
                     Cell::Number(n) => match as_double(n) {
-                        // A whole number General shows as it is (at most 11 digits): with
-                        // no format to look up (each cell's format is hashed whole: a third
-                        // of the workbook's time). An import reads General as no decimals.
-                        Some(double)
-                            if n.scale() == 0 && n.mantissa().unsigned_abs() < GENERAL_WHOLE =>
-                        {
-                            worksheet.write_number(r, c, double)?;
-                            crate::figure::decimal_text(n, &mut [0; 64]).len()
-                        }
                         Some(double) => {
-                            // Each number shows its own decimals (1.10 as 1.10, 100.0 as
-                            // 100.0): what the report prints, and what an import reads back.
-                            let decimals = n.scale();
-                            let format = number_format(&mut number_formats, decimals);
-                            worksheet.write_number_with_format(r, c, double, &format)?;
+                            if n.scale() == 0 && n.mantissa().unsigned_abs() < GENERAL_WHOLE {
+                                // A whole number General shows as it is (at most 11 digits):
+                                // no format to look up (each cell's format is hashed whole:
+                                // a third of the workbook's time). An import reads General
+                                // as no decimals.
+                                worksheet.write_number(r, c, double)?;
+                            } else {
+                                // Each number shows its own decimals (1.10 as 1.10, 100.0 as
+                                // 100.0): what the report prints, and what an import reads
+                                // back.
+                                let format = number_format(&mut number_formats, n.scale());
+                                worksheet.write_number_with_format(r, c, double, &format)?;
+                            }
                             // Its text with its own decimals: ASCII, a column a byte.
                             crate::figure::decimal_text(n, &mut [0; 64]).len()
                         }
