@@ -1023,40 +1023,55 @@ fn preview_list_pages_follow_a_renamed_record() {
     build("a record removed");
 }
 
-/// The preview makes the page 「数据下载」's workbook again only when the data changed (a
-/// county's takes seconds): the same bytes, shared, while nothing changed.
+/// The preview lists the page 「数据下载」's sheets with the pages and makes their files only
+/// when one is asked for (a county's workbook takes seconds, a correction milliseconds):
+/// made once per build, from that build's data.
 #[test]
-fn the_preview_keeps_the_data_downloads_while_the_data_are_the_same() {
+fn the_preview_makes_the_data_downloads_when_they_are_asked_for() {
     let site = copy_site(&repo());
     let mut cache = huibao::BuildCache::default();
-    let workbook = |rendered: &huibao::Rendered| {
-        rendered
-            .output
-            .files
-            .iter()
-            .find(|(p, _)| p.extension().is_some_and(|e| e == "xlsx"))
-            .map(|(_, b)| b.clone())
-            .expect("the workbook")
-    };
+    let workbook = "示例乡2020年脱贫攻坚工作情况汇报-数据.xlsx";
     let first =
         huibao::render_cached(site.path(), false, huibao::Compare::LastBuild, &mut cache).unwrap();
-    let again =
-        huibao::render_cached(site.path(), false, huibao::Compare::LastBuild, &mut cache).unwrap();
-    assert_eq!(
-        workbook(&first).as_ptr(),
-        workbook(&again).as_ptr(),
-        "kept, not made again"
+    let files: Vec<String> = first
+        .output
+        .files
+        .iter()
+        .map(|(p, _)| huibao::site_path::slashed(p))
+        .collect();
+    assert!(files.iter().any(|p| p == "downloads.html"), "{files:?}");
+    assert!(
+        !files
+            .iter()
+            .any(|p| p.ends_with(".xlsx") || p.starts_with("downloads/")),
+        "no file made with the pages: {files:?}"
     );
+    let offered = first.output.data_files.clone().expect("the data downloads");
+    assert!(offered.offers(workbook) && offered.offers("downloads/村委会.csv"));
+    assert!(!offered.offers("downloads/无.csv"));
+    let made = offered.file(workbook).unwrap().expect("the workbook");
+    let again = offered.file(workbook).unwrap().expect("the workbook");
+    assert_eq!(made.as_ptr(), again.as_ptr(), "made once, then kept");
+    let csv = offered
+        .file("downloads/村委会.csv")
+        .unwrap()
+        .expect("a sheet");
+    assert!(String::from_utf8_lossy(&csv).contains("hengxi,横溪村"));
     let file = site.path().join("data/villages/hengxi.yaml");
     let yaml = fs::read_to_string(&file).unwrap();
     fs::write(&file, yaml.replace("summary: ", "summary: 改过。")).unwrap();
     let changed =
         huibao::render_cached(site.path(), false, huibao::Compare::LastBuild, &mut cache).unwrap();
-    assert_ne!(
-        workbook(&changed),
-        workbook(&first),
-        "made again from the new data"
+    let offered = changed.output.data_files.expect("the data downloads");
+    let csv = offered
+        .file("downloads/村委会.csv")
+        .unwrap()
+        .expect("a sheet");
+    assert!(
+        String::from_utf8_lossy(&csv).contains("改过。"),
+        "made from the new data"
     );
+    assert_ne!(offered.file(workbook).unwrap(), Some(made));
 }
 
 #[test]

@@ -82,8 +82,14 @@ impl Server {
         self.output.lock().unwrap().clone()
     }
 
-    /// A raw GET of `path` exactly as written: (status, headers, body).
+    /// A raw GET of `path` exactly as written: (status, headers, body as text).
     fn get(&self, path: &str) -> (u16, String, String) {
+        let (status, head, body) = self.get_bytes(path);
+        (status, head, page_text(&String::from_utf8_lossy(&body)))
+    }
+
+    /// A raw GET of `path` exactly as written: (status, headers, body).
+    fn get_bytes(&self, path: &str) -> (u16, String, Vec<u8>) {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
         // Generous: a test build is unoptimised, and a document made on request draws every
         // chart as a picture (11 s for the Word document on a slow 2-core machine).
@@ -97,14 +103,18 @@ impl Server {
         .unwrap();
         let mut response = Vec::new();
         stream.read_to_end(&mut response).unwrap();
-        let response = String::from_utf8_lossy(&response).to_string();
-        let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+        let split = response
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .unwrap_or(response.len());
+        let head = String::from_utf8_lossy(&response[..split]).to_lowercase();
+        let body = response.get(split + 4..).unwrap_or_default().to_vec();
         let status = head
             .split(' ')
             .nth(1)
             .and_then(|s| s.parse().ok())
             .unwrap_or(0);
-        (status, head.to_lowercase(), page_text(body))
+        (status, head, body)
     }
 
     fn status(&self) -> serde_json::Value {
@@ -556,6 +566,57 @@ fn a_tables_csv_is_served_beside_its_page() {
     let workbook = "/%E7%A4%BA%E4%BE%8B%E4%B9%A12020%E5%B9%B4%E8%84%B1%E8%B4%AB%E6%94%BB%E5%9D%9A%E5%B7%A5%E4%BD%9C%E6%83%85%E5%86%B5%E6%B1%87%E6%8A%A5-%E6%95%B0%E6%8D%AE.xlsx";
     let (status, headers, _) = server.get(workbook);
     assert_eq!(status, 200, "{headers}");
+}
+
+#[test]
+fn the_data_downloads_follow_a_correction_with_the_bytes_a_build_writes() {
+    let site = copy_site(&repo());
+    let server = Server::start(site.path(), &[]);
+    let workbook = "示例乡2020年脱贫攻坚工作情况汇报-数据.xlsx";
+    let csv = "downloads/村委会.csv";
+    let url = |path: &str| {
+        let encoded: String = path
+            .bytes()
+            .map(|b| match b {
+                b'.' | b'/' | b'-' | b'0'..=b'9' | b'a'..=b'z' => (b as char).to_string(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect();
+        format!("/{encoded}")
+    };
+    let (status, _, before) = server.get_bytes(&url(workbook));
+    assert_eq!(status, 200);
+    // A correction of a village's text (no rule reads it): the preview lists the sheets
+    // again and makes the files anew when they are next asked for.
+    let hengxi = site.path().join("data/villages/hengxi.yaml");
+    let text = fs::read_to_string(&hengxi).unwrap();
+    fs::write(&hengxi, text.replace("定点帮扶", "定点帮扶（已核对）")).unwrap();
+    server.wait_for("the corrected sheet", |s| {
+        String::from_utf8_lossy(&s.get_bytes(&url(csv)).2).contains("定点帮扶（已核对）")
+    });
+    let (status, _, after) = server.get_bytes(&url(workbook));
+    assert_eq!(status, 200);
+    assert_ne!(
+        after, before,
+        "the workbook is made again after the correction"
+    );
+    let (_, _, page) = server.get("/downloads.html");
+    assert!(page.contains("村委会.csv"), "{page}");
+    // The same bytes a build writes.
+    let out = tempfile::tempdir().unwrap();
+    let built = huibao(
+        site.path(),
+        &["build", "--out", &out.path().to_string_lossy()],
+    );
+    assert!(built.status.success(), "{built:?}");
+    assert_eq!(after, fs::read(out.path().join(workbook)).unwrap());
+    assert_eq!(
+        server.get_bytes(&url(csv)).2,
+        fs::read(out.path().join(csv)).unwrap()
+    );
+    // A sheet the site does not have is not found.
+    let (status, _, _) = server.get("/downloads/%E6%97%A0.csv");
+    assert_eq!(status, 404);
 }
 
 /// A copy of the bundled report offering its Word document too.

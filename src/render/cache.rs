@@ -29,8 +29,6 @@ pub struct PageCache {
     pub(super) output_print: u64,
     /// The search terms' numbers, which the kept pages' search entries use.
     pub(super) search_terms: std::sync::Arc<std::sync::RwLock<crate::search::index::Dictionary>>,
-    /// The page 「数据下载」's files with the fingerprint of the data they were made of.
-    pub(super) data_downloads: Option<(String, super::data_page::DataDownloads)>,
     /// The last plan with the print of what it was made of (a plan with problems is not
     /// kept).
     pub(super) planned: Option<(u64, std::sync::Arc<super::Planned>)>,

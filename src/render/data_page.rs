@@ -7,9 +7,11 @@
 use bytes::Bytes;
 use serde_json::Value as Json;
 use std::path::PathBuf;
+use std::sync::Arc;
 use tera::Tera;
 
 use super::PagePlan;
+use super::context::Packed;
 use crate::diagnostics::{Diagnostic, Location, Text};
 use crate::discover::Site;
 use crate::load::Data;
@@ -23,15 +25,16 @@ pub const PAGE: &str = "downloads.html";
 pub const FOLDER: &str = "downloads";
 
 /// What the page offers, made from the checked data: each sheet listed, and the files (the
-/// workbook, each sheet's CSV). Kept by the preview while the data are the same (a county's
-/// workbook takes seconds to make).
+/// workbook, each sheet's CSV).
 #[derive(Clone, Debug)]
 pub struct DataDownloads {
     /// Each sheet: its name, the data it holds (`villages`), how many rows.
     pub listed: Vec<(String, String, usize)>,
     /// The workbook's file name in the output folder.
     pub workbook: String,
-    /// The files: the workbook, then each sheet's CSV.
+    /// The files: the workbook, then each sheet's CSV. Made by a build; the preview lists
+    /// the sheets only ([`DataDownloads::listed`]) and makes the files when one is asked
+    /// for ([`OnRequest`]): a county's workbook takes seconds, a correction milliseconds.
     pub files: Vec<(PathBuf, Bytes)>,
 }
 
@@ -56,21 +59,142 @@ impl DataDownloads {
         })
     }
 
+    /// The sheets of `data` listed as [`DataDownloads::make`] lists them, without their
+    /// files (see [`OnRequest`]).
+    pub fn listed(schema: &Schema, data: &Data, workbook: &str) -> DataDownloads {
+        DataDownloads {
+            listed: spreadsheet::listed(schema, data),
+            workbook: workbook.to_string(),
+            files: Vec::new(),
+        }
+    }
+
+    /// The paths of its files in the output folder: the workbook, then each sheet's CSV
+    /// (made or not).
+    pub fn file_paths(&self) -> impl Iterator<Item = String> + '_ {
+        std::iter::once(self.workbook.clone())
+            .chain(self.listed.iter().map(|(name, _, _)| csv_path(name)))
+    }
+
     /// Every path it makes in the output folder, the page's too.
     pub fn paths(&self) -> impl Iterator<Item = String> + '_ {
-        std::iter::once(PAGE.to_string())
-            .chain(self.files.iter().map(|(p, _)| crate::site_path::slashed(p)))
+        std::iter::once(PAGE.to_string()).chain(self.file_paths())
     }
 }
 
-/// What the downloads are made of: every data file's fingerprint and the schema.
-pub fn fingerprint(data: &Data, schema: &Schema) -> String {
-    let mut text = format!("{schema:?}");
-    for file in &data.files {
-        text.push_str(&file.path.display().to_string());
-        text.push_str(file.fingerprint());
+/// The data downloads' files as the preview makes them: all at once when the first is asked
+/// for, from the data of the build that listed them, and kept with that build.
+#[derive(Debug)]
+pub struct OnRequest {
+    schema: Schema,
+    data: Data,
+    title: String,
+    offered: DataDownloads,
+    made: std::sync::OnceLock<Result<Vec<(String, Bytes)>, Diagnostic>>,
+}
+
+impl OnRequest {
+    /// The files of `offered` ([`DataDownloads::listed`]), to be made from `data` by
+    /// `schema`, the workbook titled `title`.
+    pub fn new(schema: &Schema, data: Data, title: &str, offered: &DataDownloads) -> OnRequest {
+        OnRequest {
+            schema: schema.clone(),
+            data,
+            title: title.to_string(),
+            offered: offered.clone(),
+            made: std::sync::OnceLock::new(),
+        }
     }
-    crate::manifest::fingerprint(text.as_bytes())
+
+    /// Whether `key` (a path in the output folder, `downloads/村委会.csv`) is one of its
+    /// files.
+    pub fn offers(&self, key: &str) -> bool {
+        self.offered.file_paths().any(|path| path == key)
+    }
+
+    /// The file at `key`, made with the others the first time one is asked for (the same
+    /// bytes a build writes); `None` when it is not one of them.
+    pub fn file(&self, key: &str) -> Result<Option<Bytes>, Diagnostic> {
+        let made = self.made.get_or_init(|| {
+            let sheets = spreadsheet::sheets(&self.schema, &self.data);
+            let made = DataDownloads::make(sheets, &self.title, &self.offered.workbook)?;
+            Ok(made
+                .files
+                .into_iter()
+                .map(|(path, bytes)| (crate::site_path::slashed(&path), bytes))
+                .collect())
+        });
+        match made {
+            Ok(files) => Ok(files
+                .iter()
+                .find(|(path, _)| path == key)
+                .map(|(_, bytes)| bytes.clone())),
+            Err(problem) => Err(problem.clone()),
+        }
+    }
+}
+
+/// How many packed files the workbook's sheets unpack at a time.
+const UNPACKED_AT_ONCE: usize = 256;
+
+/// What the page offers in this build, from the checked `data` by `schema` (the site's, when
+/// it has a readable one): a build makes the files, from the `packed` files when it packed
+/// them as they were checked; the preview (`on_request`) lists the sheets and returns what
+/// makes the files when one is asked for.
+pub(super) fn offered(
+    site: &Site,
+    schema: Option<&Schema>,
+    data: &Data,
+    packed: Option<&[Packed]>,
+    on_request: bool,
+) -> Result<(DataDownloads, Option<Arc<OnRequest>>), Diagnostic> {
+    let Some(schema) = schema else {
+        return Err(Diagnostic::error(
+            "xlsx-schema-missing",
+            Some(Location::file("huibao.toml")),
+            Text::new(
+                "[document] downloads 里有 \"xlsx\"，但站点没有可读的 data/schema.yaml：数据表的表头由它而来",
+                "[document] downloads has \"xlsx\" but the site has no readable data/schema.yaml: the sheets' headers come from it",
+            ),
+        )
+        .with_hint(Text::new(
+            "写好 data/schema.yaml，或从 downloads 中去掉 \"xlsx\"",
+            "write data/schema.yaml, or take \"xlsx\" out of downloads",
+        )));
+    };
+    let workbook = site.config.document_file(crate::config::DocumentKind::Xlsx);
+    let title = &site.config.title;
+    if on_request {
+        let listed = DataDownloads::listed(schema, data, &workbook);
+        let files = OnRequest::new(schema, data.clone(), title, &listed);
+        return Ok((listed, Some(Arc::new(files))));
+    }
+    let sheets = workbook_sheets(schema, data, packed);
+    Ok((DataDownloads::make(sheets, title, &workbook)?, None))
+}
+
+/// The sheets of the data for the workbook: of `data`, or of the `packed` files (in the
+/// data's order) when a build packed them as they were checked — unpacked a part at a time
+/// ([`spreadsheet::joined`]), each part's trees let go once its rows are made.
+fn workbook_sheets(schema: &Schema, data: &Data, packed: Option<&[Packed]>) -> Vec<Sheet> {
+    let Some(packed) = packed else {
+        return spreadsheet::sheets(schema, data);
+    };
+    use rayon::prelude::*;
+    // On every core (the workbook is made before the pages, on one core after this).
+    let parts: Vec<Vec<Sheet>> = packed
+        .par_chunks(UNPACKED_AT_ONCE)
+        .map(|part| {
+            let data = Data {
+                files: part
+                    .iter()
+                    .filter_map(|p| p.file().unpack().map(Arc::new))
+                    .collect(),
+            };
+            spreadsheet::sheets(schema, &data)
+        })
+        .collect();
+    spreadsheet::joined(schema, parts)
 }
 
 /// A sheet's CSV file in the output folder: `downloads/村委会.csv`.

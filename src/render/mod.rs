@@ -71,6 +71,9 @@ pub struct Output {
     /// How many tables' CSV files were given to the sink (without a sink they are in
     /// `files`).
     pub table_files: usize,
+    /// The preview's data downloads (the workbook, each sheet's CSV), made when one is
+    /// asked for; a build's are in `files` or given to the sink.
+    pub data_files: Option<std::sync::Arc<data_page::OnRequest>>,
 }
 
 /// A file name in a link: its bytes outside plain ASCII, spaces, `#`, `?` and `%` encoded.
@@ -324,37 +327,6 @@ impl OutputPaths {
     }
 }
 
-/// How many packed files the workbook's sheets unpack at a time.
-const UNPACKED_AT_ONCE: usize = 256;
-
-/// The sheets of the data for the workbook: of `data`, or of the `packed` files (in the
-/// data's order) when a build packed them as they were checked — unpacked a part at a time
-/// ([`crate::spreadsheet::joined`]), each part's trees let go once its rows are made.
-fn workbook_sheets(
-    schema: &crate::validate::schema::Schema,
-    data: &Data,
-    packed: Option<&[context::Packed]>,
-) -> Vec<crate::spreadsheet::Sheet> {
-    let Some(packed) = packed else {
-        return crate::spreadsheet::sheets(schema, data);
-    };
-    use rayon::prelude::*;
-    // On every core (the workbook is made before the pages, on one core after this).
-    let parts: Vec<Vec<crate::spreadsheet::Sheet>> = packed
-        .par_chunks(UNPACKED_AT_ONCE)
-        .map(|part| {
-            let data = Data {
-                files: part
-                    .iter()
-                    .filter_map(|p| p.file().unpack().map(std::sync::Arc::new))
-                    .collect(),
-            };
-            crate::spreadsheet::sheets(schema, &data)
-        })
-        .collect();
-    crate::spreadsheet::joined(schema, parts)
-}
-
 /// Like [`render_site`], reusing the pages of `cache` whose inputs did not change; `pages`
 /// says where they go (only [`PagesTo::Memory`] keeps them, and fills the cache). The data
 /// is taken, and let go once the template values are made: pages read those. A build whose
@@ -410,56 +382,24 @@ pub fn render_site_cached(
     give_back();
     timer.lap("context");
     // The page 「数据下载」 and its files (the workbook, each sheet's CSV), when the site
-    // offers its data to download: laid out from the checked data before the pages take it,
-    // by a build and by the preview alike.
-    let workbook = site.config.document_file(crate::config::DocumentKind::Xlsx);
+    // offers its data to download: laid out from the checked data before the pages take it
+    // (the preview lists the sheets, and makes the files when one is asked for).
     let offers_data = (sink.is_some_and(|s| s.makes_downloads()) || keep)
         && site
             .config
             .downloads()
             .contains(&crate::config::DocumentKind::Xlsx);
-    let data_downloads = match (offers_data, extras.schema) {
-        (false, _) => None,
-        (true, Some(schema)) => {
-            // The preview makes them again only when the data changed.
-            let print = keep.then(|| data_page::fingerprint(&data, schema));
-            match &cache.data_downloads {
-                Some((kept, downloads)) if print.as_ref() == Some(kept) => Some(downloads.clone()),
-                _ => match data_page::DataDownloads::make(
-                    workbook_sheets(schema, &data, packed.as_deref()),
-                    &site.config.title,
-                    &workbook,
-                ) {
-                    Ok(downloads) => {
-                        if let Some(print) = print {
-                            cache.data_downloads = Some((print, downloads.clone()));
-                        }
-                        Some(downloads)
-                    }
-                    Err(problem) => {
-                        problems.push(problem);
-                        None
-                    }
-                },
+    let (data_downloads, data_files) = if offers_data {
+        let made = data_page::offered(site, extras.schema, &data, packed.as_deref(), keep);
+        match made {
+            Ok((offered, on_request)) => (Some(offered), on_request),
+            Err(problem) => {
+                problems.push(problem);
+                (None, None)
             }
         }
-        (true, None) => {
-            problems.push(
-                Diagnostic::error(
-                    "xlsx-schema-missing",
-                    Some(Location::file("huibao.toml")),
-                    Text::new(
-                        "[document] downloads 里有 \"xlsx\"，但站点没有可读的 data/schema.yaml：数据表的表头由它而来",
-                        "[document] downloads has \"xlsx\" but the site has no readable data/schema.yaml: the sheets' headers come from it",
-                    ),
-                )
-                .with_hint(Text::new(
-                    "写好 data/schema.yaml，或从 downloads 中去掉 \"xlsx\"",
-                    "write data/schema.yaml, or take \"xlsx\" out of downloads",
-                )),
-            );
-            None
-        }
+    } else {
+        (None, None)
     };
     if !extras.corrections.is_empty() && !sources.iter().any(|s| s.name == corrections_page::SOURCE)
     {
@@ -651,7 +591,11 @@ pub fn render_site_cached(
     // With the page 「数据下载」, the header links it instead of the workbook.
     let header_downloads: Vec<&(String, &str)> = downloads
         .iter()
-        .filter(|(file, _)| data_downloads.is_none() || *file != workbook)
+        .filter(|(file, _)| {
+            data_downloads
+                .as_ref()
+                .is_none_or(|offered| *file != offered.workbook)
+        })
         .collect();
     let site_json = json!({
         "title": site.config.title,
@@ -790,6 +734,7 @@ pub fn render_site_cached(
     let (generated, output_paths, output_print) = (&outputs.generated, &*outputs, outputs.print);
     let mut output = Output {
         notes: float_math_warnings(&content_tera, &sources),
+        data_files,
         ..Output::default()
     };
     output.notes.append(&mut template_notes);
@@ -1068,11 +1013,7 @@ pub fn render_site_cached(
     };
     // The data's own downloads carry every value: named in the manifest too.
     if let Some(offered) = &data_downloads {
-        figures.downloads = offered
-            .files
-            .iter()
-            .map(|(path, _)| crate::site_path::slashed(path))
-            .collect();
+        figures.downloads = offered.file_paths().collect();
     }
     output.figures = std::sync::Arc::new(figures);
     timer.lap(&format!("pages ({reused} reused)"));

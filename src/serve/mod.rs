@@ -59,6 +59,8 @@ struct Snapshot {
     /// The search index, its files made when first asked for and kept.
     search: Option<crate::search::index::Index>,
     search_files: std::sync::Mutex<HashMap<String, Bytes>>,
+    /// The data downloads (the workbook, each sheet's CSV), made when one is first asked for.
+    data_files: Option<Arc<crate::render::data_page::OnRequest>>,
 }
 
 /// What the request handlers share with the builder.
@@ -124,6 +126,7 @@ impl Builder {
                 print,
                 search,
                 search_files: Default::default(),
+                data_files: rendered.output.data_files,
             },
             notes,
         ))
@@ -524,12 +527,14 @@ async fn serve_file(State(shared): State<Arc<Shared>>, method: Method, uri: Uri)
     let print = |key: &str| key == crate::render::print::PAGE && snapshot.print.is_some();
     let search =
         |key: &str| key.starts_with(crate::search::files::FOLDER) && snapshot.search.is_some();
+    let data_file = |key: &str| snapshot.data_files.as_ref().is_some_and(|d| d.offers(key));
     let document = |key: &str| offered_document(&shared.site, key);
     match resolve(uri.path(), |key| {
         snapshot.files.contains_key(key)
             || manifest(key)
             || print(key)
             || search(key)
+            || data_file(key)
             || document(key).is_some()
     }) {
         Resolved::Bad => plain(StatusCode::BAD_REQUEST, "400 Bad Request"),
@@ -575,6 +580,26 @@ async fn serve_file(State(shared): State<Arc<Shared>>, method: Method, uri: Uri)
                         None => return plain(StatusCode::NOT_FOUND, "404 Not Found"),
                     }
                 }
+                // The data's workbook or a sheet's CSV, made with the others the first time
+                // one is asked for after a build (seconds for a county's data).
+                (None, _) if data_file(&key) => {
+                    let Some(data_files) = snapshot.data_files.clone() else {
+                        return plain(StatusCode::NOT_FOUND, "404 Not Found");
+                    };
+                    let wanted = key.clone();
+                    let made = tokio::task::spawn_blocking(move || data_files.file(&wanted)).await;
+                    match made {
+                        Ok(Ok(Some(bytes))) => bytes,
+                        Ok(Ok(None)) => return plain(StatusCode::NOT_FOUND, "404 Not Found"),
+                        Ok(Err(problem)) => return problems_response(&shared, &[problem]),
+                        Err(_) => {
+                            return plain(
+                                StatusCode::INTERNAL_SERVER_ERROR,
+                                "500 Internal Server Error",
+                            );
+                        }
+                    }
+                }
                 // The report's PDF or Word document, made now from the site's files (a
                 // build writes them into the site; the preview makes them when clicked).
                 (None, _) => match document(&key) {
@@ -595,14 +620,7 @@ async fn serve_file(State(shared): State<Arc<Shared>>, method: Method, uri: Uri)
                                 }
                                 Bytes::from(bytes)
                             }
-                            Ok(Err(problems)) => {
-                                let text =
-                                    diagnostics::render(&problems, &shared.site, shared.lang);
-                                let mut response = Response::new(Body::from(text));
-                                *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
-                                set_headers(&mut response, "text/plain; charset=utf-8");
-                                return response;
-                            }
+                            Ok(Err(problems)) => return problems_response(&shared, &problems),
                             Err(_) => {
                                 return plain(
                                     StatusCode::INTERNAL_SERVER_ERROR,
@@ -624,6 +642,15 @@ async fn serve_file(State(shared): State<Arc<Shared>>, method: Method, uri: Uri)
             response
         }
     }
+}
+
+/// A file that could not be made: its problems as text, status 500.
+fn problems_response(shared: &Shared, problems: &[Diagnostic]) -> Response {
+    let text = diagnostics::render(problems, &shared.site, shared.lang);
+    let mut response = Response::new(Body::from(text));
+    *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+    set_headers(&mut response, "text/plain; charset=utf-8");
+    response
 }
 
 /// An HTML page with the live-reload script, and the overlay while the last build failed.
@@ -653,8 +680,8 @@ fn set_headers(response: &mut Response, kind: &'static str) {
     );
 }
 
-/// The document (PDF or Word) the site offers for download at `key`, if any (the workbook
-/// is made with the pages).
+/// The document (PDF or Word) the site offers for download at `key`, if any (the data's
+/// workbook is the snapshot's `data_files`).
 fn offered_document(site: &Path, key: &str) -> Option<crate::ExportKind> {
     if !(key.ends_with(".pdf") || key.ends_with(".docx")) {
         return None;

@@ -63,6 +63,21 @@ pub const ITEM_HEADER: &str = "序号";
 /// The sheets of `data` (checked, units converted) by `schema`: a sheet per file pattern in
 /// the schema's order, each followed by the sheets of its lists.
 pub fn sheets(schema: &Schema, data: &Data) -> Vec<Sheet> {
+    sheets_of(schema, data, true)
+}
+
+/// Each sheet of [`sheets`] as the page 「数据下载」 lists it — its name, its source, how
+/// many rows — without making its cells: the preview lists the sheets after every data
+/// correction and makes the files only when one is asked for.
+pub fn listed(schema: &Schema, data: &Data) -> Vec<(String, String, usize)> {
+    sheets_of(schema, data, false)
+        .into_iter()
+        .map(|sheet| (sheet.name, sheet.source, sheet.rows.len()))
+        .collect()
+}
+
+/// The sheets of `data`; each row empty unless `cells` (see [`listed`]).
+fn sheets_of(schema: &Schema, data: &Data, cells: bool) -> Vec<Sheet> {
     let mut sheets = Vec::new();
     for file_schema in &schema.files {
         let files: Vec<_> = data
@@ -84,7 +99,7 @@ pub fn sheets(schema: &Schema, data: &Data) -> Vec<Sheet> {
         let records = files
             .iter()
             .map(|f| {
-                let key = if folder {
+                let key = if folder && cells {
                     vec![Cell::Text(f.id().to_string())]
                 } else {
                     Vec::new()
@@ -93,7 +108,7 @@ pub fn sheets(schema: &Schema, data: &Data) -> Vec<Sheet> {
             })
             .collect();
         let shape = Field::record(file_schema.fields.clone(), 0, 0);
-        table(&name, &source, keys, &shape, records, &mut sheets);
+        table(&name, &source, keys, &shape, records, cells, &mut sheets);
     }
     name_uniquely(&mut sheets);
     sheets
@@ -140,13 +155,15 @@ pub(crate) struct ListField<'f> {
 }
 
 /// Adds the sheet `name` of `records` (each with its key cells) shaped as `shape` (a
-/// record's fields, or one value per row), then a sheet per list field.
+/// record's fields, or one value per row), then a sheet per list field; each row empty
+/// unless `cells`.
 fn table(
     name: &str,
     source: &str,
     keys: Vec<Column>,
     shape: &Field,
     records: Vec<(Vec<Cell>, &Node)>,
+    cells: bool,
     sheets: &mut Vec<Sheet>,
 ) {
     let mut leaves = Vec::new();
@@ -170,23 +187,30 @@ fn table(
     }
     let mut rows = Vec::with_capacity(records.len());
     for (key, node) in &records {
+        if !cells {
+            rows.push(Vec::new());
+            continue;
+        }
         let mut row = key.clone();
         for (path, _, _) in &leaves {
             row.push(at(node, path).map_or(Cell::Empty, cell));
         }
         rows.push(row);
     }
-    for (at_column, (_, _, field)) in leaves.iter().enumerate() {
-        let column = keys.len() + at_column;
-        let most = rows
-            .iter()
-            .filter_map(|row| match &row[column] {
-                Cell::Number(n) => Some(n.scale()),
-                _ => None,
-            })
-            .max()
-            .unwrap_or(0);
-        columns[column].decimals = field.dp.map_or(most, |dp| most.min(dp));
+    // Each number column shows the most decimals its cells have (rows without cells: none).
+    if cells {
+        for (at_column, (_, _, field)) in leaves.iter().enumerate() {
+            let column = keys.len() + at_column;
+            let most = rows
+                .iter()
+                .filter_map(|row| match &row[column] {
+                    Cell::Number(n) => Some(n.scale()),
+                    _ => None,
+                })
+                .max()
+                .unwrap_or(0);
+            columns[column].decimals = field.dp.map_or(most, |dp| most.min(dp));
+        }
     }
     unique_headers(&mut columns);
     sheets.push(Sheet {
@@ -205,12 +229,16 @@ fn table(
             };
             for (i, item) in list_items.iter().enumerate() {
                 let mut item_key = key.clone();
-                item_key.push(Cell::Number(Decimal::from(i + 1)));
+                if cells {
+                    item_key.push(Cell::Number(Decimal::from(i + 1)));
+                }
                 items.push((item_key, item));
             }
         }
         let list_name = format!("{name}·{}", list.label);
-        table(&list_name, source, list_keys, list.item, items, sheets);
+        table(
+            &list_name, source, list_keys, list.item, items, cells, sheets,
+        );
     }
 }
 
@@ -399,6 +427,14 @@ mod tests {
         assert_eq!(headers, ["编号", "序号", "年度"]);
         assert_eq!(exits.rows.len(), 2);
         assert_eq!(exits.rows[1][1], Cell::Number(2.into()));
+        // What the preview lists without making the cells: the same names, sources, rows.
+        assert_eq!(
+            listed(&schema, &data),
+            [
+                ("村委会".to_string(), "villages".to_string(), 2),
+                ("村委会·历年脱贫".to_string(), "villages".to_string(), 2),
+            ]
+        );
     }
 
     #[test]
