@@ -619,6 +619,25 @@ fn the_data_downloads_follow_a_correction_with_the_bytes_a_build_writes() {
     assert_eq!(status, 404);
 }
 
+#[test]
+fn a_workbook_that_cannot_be_made_is_answered_with_what_to_do() {
+    // Its rows go through the system's temporary folder: one that does not exist stops the
+    // workbook (and the CSVs made with it), told as text with status 500; the pages stay.
+    let site = copy_site(&repo());
+    let missing = site.path().join("no-such-temp");
+    let server = Server::start_with_env(site.path(), &[], &[("TMPDIR", missing.as_os_str())]);
+    let (status, _, text) = server.get(
+        "/%E7%A4%BA%E4%BE%8B%E4%B9%A12020%E5%B9%B4%E8%84%B1%E8%B4%AB%E6%94%BB%E5%9D%9A%E5%B7%A5%E4%BD%9C%E6%83%85%E5%86%B5%E6%B1%87%E6%8A%A5-%E6%95%B0%E6%8D%AE.xlsx",
+    );
+    assert_eq!(status, 500, "{text}");
+    assert!(
+        text.contains("TMPDIR") && text.contains("no-such-temp"),
+        "{text}"
+    );
+    let (status, _, _) = server.get("/downloads.html");
+    assert_eq!(status, 200);
+}
+
 /// A copy of the bundled report offering its Word document too.
 fn bundled_site_offering_word() -> tempfile::TempDir {
     let site = copy_site(&repo());
