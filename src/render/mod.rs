@@ -546,29 +546,14 @@ pub fn render_site_cached(
             }
         },
     };
-    if search_site
-        && let Some(page) = plan
-            .pages
-            .iter()
-            .find(|p| p.output == search_page::PAGE || p.output.starts_with(search::files::FOLDER))
-    {
-        problems.push(search_page::collision(&sources[page.source].file));
-    }
-    if data_downloads.is_some()
-        && let Some(page) = plan.pages.iter().find(|p| {
-            p.output == data_page::PAGE || p.output.starts_with(&format!("{}/", data_page::FOLDER))
-        })
-    {
-        problems.push(data_page::collision(&sources[page.source].file));
-    }
-    // A page in the whole report's place: found where the whole report is made, and by
+    // A page in the whole report's place is found where the whole report is made, and by
     // `check`.
-    if print_page
-        && (sample || parts.is_some())
-        && let Some(page) = plan.pages.iter().find(|p| p.output == print::PAGE)
-    {
-        problems.push(print::collision(&sources[page.source].file));
-    }
+    let made_here = MadeHere {
+        search: search_site,
+        data_page: data_downloads.is_some(),
+        print_page: print_page && (sample || parts.is_some()),
+    };
+    problems.extend(made_here.pages_in_their_places(plan, &sources));
     if !problems.is_empty() {
         problems.append(&mut template_notes);
         return Err(problems);
@@ -597,22 +582,12 @@ pub fn render_site_cached(
                 .is_none_or(|offered| *file != offered.workbook)
         })
         .collect();
-    let site_json = json!({
-        "title": site.config.title,
-        "language": site.config.language,
-        "description": site.config.description,
-        "corrections": extras.corrections.len(),
-        "print_page": if parts.is_some() { Json::from(print::PAGE) } else { Json::Null },
-        "search": if collector.is_some() { Json::from(search_page::PAGE) } else { Json::Null },
-        "data_page": if data_downloads.is_some() { Json::from(data_page::PAGE) } else { Json::Null },
-        "downloads": header_downloads
-            .iter()
-            .map(|(file, label)| {
-                let url = percent_encoding::utf8_percent_encode(file, IN_URL).to_string();
-                json!({ "url": url, "label": label })
-            })
-            .collect::<Vec<_>>(),
-    });
+    let shown = MadeHere {
+        search: collector.is_some(),
+        data_page: data_downloads.is_some(),
+        print_page: parts.is_some(),
+    };
+    let site_json = site_json(site, extras.corrections.len(), shown, &header_downloads);
     let huibao_json = json!({
         "corrections": corrections_page::context(extras.corrections, &figure_sources),
     });
@@ -1100,6 +1075,80 @@ pub fn render_site_cached(
     } else {
         Err(problems)
     }
+}
+
+/// The pages huibao makes itself in a build, besides the content's.
+#[derive(Clone, Copy)]
+struct MadeHere {
+    /// The search page and its index (`search.html`, `search/`).
+    search: bool,
+    /// The page 「数据下载」 and its files (`downloads.html`, `downloads/`).
+    data_page: bool,
+    /// The whole-report page (`print.html`).
+    print_page: bool,
+}
+
+impl MadeHere {
+    /// A problem for each of these the content has a page in the place of.
+    fn pages_in_their_places(self, plan: &PagePlan, sources: &[pages::Source]) -> Vec<Diagnostic> {
+        let page_at = |taken: &dyn Fn(&str) -> bool| {
+            plan.pages
+                .iter()
+                .find(|p| taken(&p.output))
+                .map(|p| &sources[p.source].file)
+        };
+        let mut problems = Vec::new();
+        if self.search
+            && let Some(file) = page_at(&|output| {
+                output == search_page::PAGE || output.starts_with(search::files::FOLDER)
+            })
+        {
+            problems.push(search_page::collision(file));
+        }
+        if self.data_page
+            && let Some(file) = page_at(&|output| {
+                output == data_page::PAGE
+                    || output
+                        .strip_prefix(data_page::FOLDER)
+                        .is_some_and(|rest| rest.starts_with('/'))
+            })
+        {
+            problems.push(data_page::collision(file));
+        }
+        if self.print_page
+            && let Some(file) = page_at(&|output| output == print::PAGE)
+        {
+            problems.push(print::collision(file));
+        }
+        problems
+    }
+}
+
+/// The template value `site`: the site's settings and the pages and documents the layout
+/// links (`downloads`: file and label, linked from every page's header).
+fn site_json(
+    site: &Site,
+    corrections: usize,
+    shown: MadeHere,
+    downloads: &[&(String, &str)],
+) -> Json {
+    let path_if = |shown: bool, path: &str| if shown { Json::from(path) } else { Json::Null };
+    json!({
+        "title": site.config.title,
+        "language": site.config.language,
+        "description": site.config.description,
+        "corrections": corrections,
+        "print_page": path_if(shown.print_page, print::PAGE),
+        "search": path_if(shown.search, search_page::PAGE),
+        "data_page": path_if(shown.data_page, data_page::PAGE),
+        "downloads": downloads
+            .iter()
+            .map(|(file, label)| {
+                let url = percent_encoding::utf8_percent_encode(file, IN_URL).to_string();
+                json!({ "url": url, "label": label })
+            })
+            .collect::<Vec<_>>(),
+    })
 }
 
 /// A path of the output folder as pages link to it and the preview serves it:
