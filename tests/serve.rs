@@ -640,6 +640,12 @@ fn a_workbook_that_cannot_be_made_is_answered_with_what_to_do() {
     );
     let (status, _, _) = server.get("/downloads.html");
     assert_eq!(status, 200);
+    // Once the folder is there, the next request makes the workbook (no edit needed).
+    fs::create_dir(&missing).unwrap();
+    let (status, headers, _) = server.get(
+        "/%E7%A4%BA%E4%BE%8B%E4%B9%A12020%E5%B9%B4%E8%84%B1%E8%B4%AB%E6%94%BB%E5%9D%9A%E5%B7%A5%E4%BD%9C%E6%83%85%E5%86%B5%E6%B1%87%E6%8A%A5-%E6%95%B0%E6%8D%AE.xlsx",
+    );
+    assert_eq!(status, 200, "{headers}");
 }
 
 /// A copy of the bundled report offering its Word document too.

@@ -83,14 +83,16 @@ impl DataDownloads {
 }
 
 /// The data downloads' files as the preview makes them: all at once when the first is asked
-/// for, from the data of the build that listed them, and kept with that build.
+/// for, from the data of the build that listed them, and kept with that build (not when
+/// they could not be made: the next request tries again).
 #[derive(Debug)]
 pub struct OnRequest {
     schema: Schema,
     data: Data,
     title: String,
     offered: DataDownloads,
-    made: std::sync::OnceLock<Result<Vec<(String, Bytes)>, Diagnostic>>,
+    /// The files by path, once made.
+    made: std::sync::Mutex<Option<Arc<[(String, Bytes)]>>>,
 }
 
 impl OnRequest {
@@ -102,7 +104,7 @@ impl OnRequest {
             data,
             title: title.to_string(),
             offered: offered.clone(),
-            made: std::sync::OnceLock::new(),
+            made: Default::default(),
         }
     }
 
@@ -113,24 +115,28 @@ impl OnRequest {
     }
 
     /// The file at `key`, made with the others the first time one is asked for (the same
-    /// bytes a build writes); `None` when it is not one of them.
+    /// bytes a build writes; a second request meanwhile waits for them); `None` when it is
+    /// not one of them.
     pub fn file(&self, key: &str) -> Result<Option<Bytes>, Diagnostic> {
-        let made = self.made.get_or_init(|| {
-            let sheets = spreadsheet::sheets(&self.schema, &self.data);
-            let made = DataDownloads::make(sheets, &self.title, &self.offered.workbook)?;
-            Ok(made
-                .files
-                .into_iter()
-                .map(|(path, bytes)| (crate::site_path::slashed(&path), bytes))
-                .collect())
-        });
-        match made {
-            Ok(files) => Ok(files
-                .iter()
-                .find(|(path, _)| path == key)
-                .map(|(_, bytes)| bytes.clone())),
-            Err(problem) => Err(problem.clone()),
-        }
+        let mut made = crate::spill::lock(&self.made);
+        let files = match &*made {
+            Some(files) => files.clone(),
+            None => {
+                let sheets = spreadsheet::sheets(&self.schema, &self.data);
+                let downloads = DataDownloads::make(sheets, &self.title, &self.offered.workbook)?;
+                let files: Arc<[(String, Bytes)]> = downloads
+                    .files
+                    .into_iter()
+                    .map(|(path, bytes)| (crate::site_path::slashed(&path), bytes))
+                    .collect();
+                *made = Some(files.clone());
+                files
+            }
+        };
+        Ok(files
+            .iter()
+            .find(|(path, _)| path == key)
+            .map(|(_, bytes)| bytes.clone()))
     }
 }
 
