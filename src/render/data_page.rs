@@ -92,8 +92,11 @@ pub struct OnRequest {
     title: String,
     offered: DataDownloads,
     /// The files by path, once made.
-    made: std::sync::Mutex<Option<Arc<[(String, Bytes)]>>>,
+    made: std::sync::Mutex<Option<MadeFiles>>,
 }
+
+/// Files made, by their paths in the output folder.
+type MadeFiles = Arc<[(String, Bytes)]>;
 
 impl OnRequest {
     /// The files of `offered` ([`DataDownloads::listed`]), to be made from `data` by
@@ -124,7 +127,7 @@ impl OnRequest {
             None => {
                 let sheets = spreadsheet::sheets(&self.schema, &self.data);
                 let downloads = DataDownloads::make(sheets, &self.title, &self.offered.workbook)?;
-                let files: Arc<[(String, Bytes)]> = downloads
+                let files: MadeFiles = downloads
                     .files
                     .into_iter()
                     .map(|(path, bytes)| (crate::site_path::slashed(&path), bytes))
