@@ -56,28 +56,18 @@ pub(crate) fn push_field(out: &mut String, text: &str) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::Column;
     use super::*;
 
     #[test]
     fn bom_crlf_quotes_and_exact_numbers() {
-        let sheet = Sheet {
-            name: "村委会".into(),
-            source: "villages".into(),
-            columns: ["编号", "说明", "资金（万元）"]
-                .iter()
-                .map(|h| Column {
-                    path: String::new(),
-                    header: h.to_string(),
-                    decimals: 0,
-                })
-                .collect(),
-            rows: vec![vec![
+        let sheet = super::super::village_sheet(
+            &["编号", "说明", "资金（万元）"],
+            vec![vec![
                 Cell::Text("hengxi".into()),
                 Cell::Text("甲,乙 \"丙\"".into()),
                 Cell::Number("81.76875".parse().unwrap()),
             ]],
-        };
+        );
         assert_eq!(
             csv(&sheet),
             "\u{feff}编号,说明,资金（万元）\r\nhengxi,\"甲,乙 \"\"丙\"\"\",81.76875\r\n"

@@ -357,6 +357,25 @@ fn name_uniquely(sheets: &mut [Sheet]) {
     }
 }
 
+/// A sheet of the villages for the writers' tests: a column per header (its path the
+/// header, no decimals), and `rows`.
+#[cfg(test)]
+pub(crate) fn village_sheet(headers: &[&str], rows: Vec<Vec<Cell>>) -> Sheet {
+    Sheet {
+        name: "村委会".into(),
+        source: "villages".into(),
+        columns: headers
+            .iter()
+            .map(|h| Column {
+                path: h.to_string(),
+                header: h.to_string(),
+                decimals: 0,
+            })
+            .collect(),
+        rows,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

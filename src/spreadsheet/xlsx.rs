@@ -216,18 +216,9 @@ mod tests {
 
     #[test]
     fn whole_numbers_go_without_a_format_unless_general_would_show_them_otherwise() {
-        let sheet = Sheet {
-            name: "村委会".into(),
-            source: "villages".into(),
-            columns: ["户数", "大数", "资金"]
-                .iter()
-                .map(|h| super::super::Column {
-                    path: h.to_string(),
-                    header: h.to_string(),
-                    decimals: 0,
-                })
-                .collect(),
-            rows: (0..3)
+        let sheet = super::super::village_sheet(
+            &["户数", "大数", "资金"],
+            (0..3)
                 .map(|i| {
                     vec![
                         Cell::Number(Decimal::from(132 + i)),
@@ -236,7 +227,7 @@ mod tests {
                     ]
                 })
                 .collect(),
-        };
+        );
         let bytes = workbook("t", std::slice::from_ref(&sheet)).unwrap();
         let xml = part(&bytes, "xl/worksheets/sheet1.xml");
         // 132 as General: no style; twelve digits General would show as 1.23457E+11: "0".
