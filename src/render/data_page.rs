@@ -50,10 +50,7 @@ impl DataDownloads {
         let mut files = vec![(PathBuf::from(workbook), Bytes::from(bytes))];
         files.extend(csv_files(&sheets));
         Ok(DataDownloads {
-            listed: sheets
-                .iter()
-                .map(|s| (s.name.clone(), s.source.clone(), s.rows.len()))
-                .collect(),
+            listed: spreadsheet::listing(&sheets),
             workbook: workbook.to_string(),
             files,
         })

@@ -70,9 +70,14 @@ pub fn sheets(schema: &Schema, data: &Data) -> Vec<Sheet> {
 /// many rows — without making its cells: the preview lists the sheets after every data
 /// correction and makes the files only when one is asked for.
 pub fn listed(schema: &Schema, data: &Data) -> Vec<(String, String, usize)> {
-    sheets_of(schema, data, false)
-        .into_iter()
-        .map(|sheet| (sheet.name, sheet.source, sheet.rows.len()))
+    listing(&sheets_of(schema, data, false))
+}
+
+/// Each of `sheets` as the page 「数据下载」 lists it: its name, its source, how many rows.
+pub fn listing(sheets: &[Sheet]) -> Vec<(String, String, usize)> {
+    sheets
+        .iter()
+        .map(|sheet| (sheet.name.clone(), sheet.source.clone(), sheet.rows.len()))
         .collect()
 }
 
