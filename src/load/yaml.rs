@@ -142,6 +142,23 @@ impl Node {
         }
     }
 
+    /// Like [`Node::get`], trying first the entry at `*hint` and leaving there the place
+    /// the key was found: the records of a folder have their keys in the same order, so a
+    /// walk of them finds each key at once, not after a search of the entries before it.
+    pub fn get_near(&self, key: &str, hint: &mut usize) -> Option<&Node> {
+        let Value::Map(entries) = &self.value else {
+            return None;
+        };
+        if let Some((k, v)) = entries.get(*hint)
+            && *k.name == *key
+        {
+            return Some(v);
+        }
+        let at = entries.iter().position(|(k, _)| *k.name == *key)?;
+        *hint = at;
+        Some(&entries[at].1)
+    }
+
     /// This node's location in `file`.
     pub fn location(&self, file: &Path) -> Location {
         Location::new(file, self.line as usize, self.col as usize)

@@ -84,11 +84,19 @@ pub fn listing(sheets: &[Sheet]) -> Vec<(String, String, usize)> {
 /// The sheets of `data`; each row empty unless `cells` (see [`listed`]).
 fn sheets_of(schema: &Schema, data: &Data, cells: bool) -> Vec<Sheet> {
     let mut sheets = Vec::new();
+    // Each file's name made once for the patterns of every sheet.
+    let names: Vec<_> = data
+        .files
+        .iter()
+        .map(|f| schema::DataName::of(&f.path))
+        .collect();
     for file_schema in &schema.files {
         let files: Vec<_> = data
             .files
             .iter()
-            .filter(|f| schema::matches(&file_schema.pattern, &f.path))
+            .zip(&names)
+            .filter(|(_, name)| schema::matches_name(&file_schema.pattern, name))
+            .map(|(f, _)| f)
             .collect();
         let folder = file_schema.pattern.contains('*');
         let source = match file_schema.pattern.rsplit_once('/') {
@@ -191,14 +199,19 @@ fn table(
         });
     }
     let mut rows = Vec::with_capacity(records.len());
+    // Where each column's keys were found in the last record.
+    let mut hints: Vec<Vec<usize>> = leaves
+        .iter()
+        .map(|(path, _, _)| vec![0; path.len()])
+        .collect();
     for (key, node) in &records {
         if !cells {
             rows.push(Vec::new());
             continue;
         }
         let mut row = key.clone();
-        for (path, _, _) in &leaves {
-            row.push(at(node, path).map_or(Cell::Empty, cell));
+        for ((path, _, _), hints) in leaves.iter().zip(&mut hints) {
+            row.push(at(node, path, hints).map_or(Cell::Empty, cell));
         }
         rows.push(row);
     }
@@ -228,8 +241,10 @@ fn table(
         let mut list_keys = keys.clone();
         list_keys.push(key_column("#", ITEM_HEADER));
         let mut items = Vec::new();
+        let mut hints = vec![0; list.path.len()];
         for (key, node) in &records {
-            let Some(Value::List(list_items)) = at(node, &list.path).map(|n| &n.value) else {
+            let Some(Value::List(list_items)) = at(node, &list.path, &mut hints).map(|n| &n.value)
+            else {
                 continue;
             };
             for (i, item) in list_items.iter().enumerate() {
@@ -306,9 +321,12 @@ fn lay_out<'f>(
     }
 }
 
-/// The node at `path` under `node`.
-fn at<'n>(node: &'n Node, path: &[String]) -> Option<&'n Node> {
-    path.iter().try_fold(node, |node, key| node.get(key))
+/// The node at `path` under `node`, each key looked for first where `hints` say (see
+/// [`Node::get_near`]).
+fn at<'n>(node: &'n Node, path: &[String], hints: &mut [usize]) -> Option<&'n Node> {
+    path.iter()
+        .zip(hints)
+        .try_fold(node, |node, (key, hint)| node.get_near(key, hint))
 }
 
 /// A value as a cell.
