@@ -659,53 +659,14 @@ pub fn render_site_cached(
     } else {
         Vec::new()
     };
-    // The files the build makes besides its pages, and the static files.
-    let made_too: Vec<String> = builtin_files
-        .iter()
-        .map(|(p, _)| output_key(p))
-        .chain([manifest::FILE.to_string()])
-        .chain(print_page.then(|| print::PAGE.to_string()))
-        .chain(
-            search_site
-                .then(|| {
-                    [
-                        search_page::PAGE.to_string(),
-                        search::files::SCRIPT.to_string(),
-                    ]
-                })
-                .into_iter()
-                .flatten(),
-        )
-        .chain(documents.iter().map(|(file, _)| file.clone()))
-        .chain(
-            data_downloads
-                .iter()
-                .flat_map(data_page::DataDownloads::paths),
-        )
-        .collect();
-    let statics: Vec<String> = site
-        .static_files
-        .iter()
-        .map(|(p, _)| output_key(p))
-        .collect();
-    // The files the build makes, and every path of the output (those and the static files),
-    // for the link check of each page as it is done; the preview keeps them while the plan
-    // and the other files are the same.
-    let outputs_key = fingerprint(&(&made_too, &statics));
-    let outputs = match &cache.outputs {
-        Some((of_plan, key, outputs))
-            if keep && std::sync::Arc::ptr_eq(of_plan, &planned) && *key == outputs_key =>
-        {
-            outputs.clone()
-        }
-        _ => {
-            let outputs = std::sync::Arc::new(OutputPaths::new(plan, made_too, statics));
-            if keep {
-                cache.outputs = Some((planned.clone(), outputs_key, outputs.clone()));
-            }
-            outputs
-        }
-    };
+    let made_too = files_made_too(
+        &builtin_files,
+        print_page,
+        search_site,
+        &documents,
+        data_downloads.as_ref(),
+    );
+    let outputs = output_paths_cached(site, &planned, made_too, keep.then_some(&mut *cache));
     let (generated, output_paths, output_print) = (&outputs.generated, &*outputs, outputs.print);
     let mut output = Output {
         notes: float_math_warnings(&content_tera, &sources),
@@ -747,11 +708,12 @@ pub fn render_site_cached(
         figures: Vec::with_capacity(plan.pages.len()),
         ..Done::default()
     };
-    let mut to_render: Vec<(usize, u64)> = Vec::new();
-    // The tables' CSV files given to the sink.
-    let table_files = AtomicUsize::new(0);
-    // The links of the pages reused, checked again with the rendered pages' links.
-    let mut reused_links: Vec<(String, links::PageLinks)> = Vec::new();
+    let sinks = PageSinks {
+        sink,
+        parts: parts.as_ref(),
+        collector: collector.as_ref(),
+        table_files: AtomicUsize::new(0),
+    };
     // Each page's inputs' print, on every core (10,000 pages).
     let page_prints: Vec<u64> = match &prints {
         Some(prints) => {
@@ -764,64 +726,18 @@ pub fn render_site_cached(
         }
         None => vec![0; plan.pages.len()],
     };
-    for (index, page) in plan.pages.iter().enumerate() {
-        let inputs = page_prints[index];
-        let kept = done.kept.get_mut(&page.output);
-        match kept {
-            Some(cached) if prints.is_some() && cached.print == inputs => {
-                if let Some(sink) = sink {
-                    let files = [(&page.output, &cached.bytes)].into_iter();
-                    for (path, bytes) in files.chain(cached.tables.iter().map(|(p, b)| (p, b))) {
-                        if let Err(problem) = sink.put(std::path::Path::new(path), bytes) {
-                            problems.push(problem);
-                        }
-                    }
-                    table_files.fetch_add(cached.tables.len(), Ordering::Relaxed);
-                }
-                if let (Some(parts), Some(section)) = (&parts, &cached.section)
-                    && let Err(error) = parts.put(index, section.clone())
-                {
-                    problems.push(print::write_error(&error));
-                }
-                if let (Some(collector), Some(entry)) = (&collector, &cached.search)
-                    && let Err(error) = collector.put(index, entry)
-                {
-                    problems.push(search::files::write_error(&error));
-                }
-                let table_paths: Vec<String> =
-                    cached.tables.iter().map(|(p, _)| p.clone()).collect();
-                // Its links checked again when the site's files are others (a page it points
-                // to may have gone); its links to other pages' anchors are checked below.
-                if cache.output_print != output_print {
-                    let own: Vec<&str> = table_paths.iter().map(String::as_str).collect();
-                    cached.links = links::resolve_links(
-                        &page.output,
-                        std::mem::take(&mut cached.links.links),
-                        &cached.anchors,
-                        (output_paths, &own),
-                    );
-                }
-                if let Some(found) = cached.links.to_check() {
-                    reused_links.push((page.output.clone(), found));
-                }
-                push_files(&mut done.files, page, cached.bytes.clone(), &cached.tables);
-                let figures = cached.figures.clone();
-                done.push_figures(page, figures, table_paths);
-            }
-            // A page made again: its last version goes (a page kept is one reused by this
-            // build or not in its plan, so that its links were checked against this build's
-            // files, see below).
-            Some(_) => {
-                done.kept.remove(&page.output);
-                to_render.push((index, inputs));
-            }
-            None if sample
-                && to_render
-                    .iter()
-                    .any(|&(i, _)| plan.pages[i].source == page.source) => {}
-            None => to_render.push((index, inputs)),
-        }
-    }
+    // The links of the pages reused are checked again with the rendered pages' links (their
+    // links to other files again too when the site's files are others).
+    let relink = (cache.output_print != output_print).then_some(output_paths);
+    let (to_render, mut scanned) = reuse_kept_pages(
+        (plan, &page_prints),
+        prints.is_some(),
+        sample,
+        relink,
+        &mut done,
+        &sinks,
+        &mut problems,
+    );
     // The pages of the last build that this one has not (the pages kept are now those
     // reused).
     if done.kept.len() > done.figures.len() {
@@ -880,8 +796,8 @@ pub fn render_site_cached(
             &page.html,
             (output_paths, &own_files),
         );
-        let section = parts
-            .as_ref()
+        let section = sinks
+            .parts
             .map(|parts| -> Result<Bytes, Vec<Diagnostic>> {
                 let title = (planned.key != "index.md").then_some(planned.title.as_str());
                 let section = print::fragment(output_path, title, &page.body, page_outputs);
@@ -893,7 +809,7 @@ pub fn render_site_cached(
             })
             .transpose()?;
         // The page's words for the search index: its content without what only the site shows.
-        let search = match &collector {
+        let search = match sinks.collector {
             Some(collector) => {
                 // Read from the Markdown's events, or else from the content's HTML.
                 let text = match page.search_text.take() {
@@ -905,24 +821,19 @@ pub fn render_site_cached(
             None => None,
         };
         let bytes = Bytes::from(page.html.into_bytes());
-        if let Some(sink) = sink {
-            sink.put(std::path::Path::new(output_path), &bytes)
-                .map_err(|problem| vec![problem])?;
-            for (path, csv) in &page.tables {
-                sink.put(std::path::Path::new(path), csv)
-                    .map_err(|problem| vec![problem])?;
-            }
-            table_files.fetch_add(page.tables.len(), Ordering::Relaxed);
-            if let Some(markdown) = page.markdown {
-                sink.put_markdown(MarkdownPage {
-                    index,
-                    key: planned.key.clone(),
-                    output: output_path.clone(),
-                    title: planned.title.clone(),
-                    number_headings: planned.number_headings,
-                    markdown,
-                });
-            }
+        let not_put = sinks.put_files(output_path, &bytes, &page.tables);
+        if !not_put.is_empty() {
+            return Err(not_put);
+        }
+        if let (Some(sink), Some(markdown)) = (sink, page.markdown) {
+            sink.put_markdown(MarkdownPage {
+                index,
+                key: planned.key.clone(),
+                output: output_path.clone(),
+                title: planned.title.clone(),
+                number_headings: planned.number_headings,
+                markdown,
+            });
         }
         // What the rest of the build needs, and no more: every page's result is held until
         // the last is done (100,000 at a province's report).
@@ -964,13 +875,12 @@ pub fn render_site_cached(
         ..
     } = finishing.into_inner().unwrap_or_else(|e| e.into_inner());
     // The pages with links broken or waiting for another page's anchors.
-    let mut scanned = std::mem::take(&mut reused_links);
     scanned.append(&mut scanned_now);
     problems_now.sort_unstable_by_key(|(index, _)| *index);
     for (_, mut found) in problems_now {
         problems.append(&mut found);
     }
-    output.table_files = table_files.into_inner();
+    output.table_files = sinks.table_files.into_inner();
     output.pages = if sample {
         plan.pages.len()
     } else {
@@ -1260,9 +1170,8 @@ impl Done {
 /// into `done`, and, by page, their links still to check and their problems.
 struct Finishing<'d> {
     done: &'d mut Done,
-    /// (its output path, its links broken or waiting for another page's anchors), in any
-    /// order ([`links::check`] sorts what it finds).
-    scanned: Vec<(String, links::PageLinks)>,
+    /// In any order ([`links::check`] sorts what it finds).
+    scanned: LinksToCheck,
     /// (page, its problems).
     problems: Vec<(usize, Vec<Diagnostic>)>,
 }
@@ -1322,6 +1231,183 @@ fn shared_figures(figures: manifest::Figures) -> std::sync::Arc<manifest::Figure
     } else {
         std::sync::Arc::new(figures)
     }
+}
+
+/// The files a build makes besides its pages (paths in the site): the theme's static files,
+/// the figures manifest, the whole report, the search page and script, the documents and the
+/// data downloads, as the build has them.
+fn files_made_too(
+    builtin_files: &[(PathBuf, &str)],
+    print_page: bool,
+    search_site: bool,
+    documents: &[(String, &str)],
+    data_downloads: Option<&data_page::DataDownloads>,
+) -> Vec<String> {
+    let search_files = [search_page::PAGE, search::files::SCRIPT];
+    builtin_files
+        .iter()
+        .map(|(p, _)| output_key(p))
+        .chain([manifest::FILE.to_string()])
+        .chain(print_page.then(|| print::PAGE.to_string()))
+        .chain(
+            search_site
+                .then_some(search_files)
+                .into_iter()
+                .flatten()
+                .map(String::from),
+        )
+        .chain(documents.iter().map(|(file, _)| file.clone()))
+        .chain(
+            data_downloads
+                .into_iter()
+                .flat_map(data_page::DataDownloads::paths),
+        )
+        .collect()
+}
+
+/// Every path of the output — the pages of the plan, the files the build makes besides them
+/// (`made_too`) and the site's static files — for the link check of each page as it is done.
+/// The preview (`cache`) keeps them while the plan and the other files are the same.
+fn output_paths_cached(
+    site: &Site,
+    planned: &std::sync::Arc<Planned>,
+    made_too: Vec<String>,
+    cache: Option<&mut PageCache>,
+) -> std::sync::Arc<OutputPaths> {
+    let statics: Vec<String> = site
+        .static_files
+        .iter()
+        .map(|(p, _)| output_key(p))
+        .collect();
+    let outputs_key = fingerprint(&(&made_too, &statics));
+    match cache {
+        Some(PageCache {
+            outputs: Some((of_plan, key, outputs)),
+            ..
+        }) if std::sync::Arc::ptr_eq(of_plan, planned) && *key == outputs_key => outputs.clone(),
+        Some(cache) => {
+            let outputs = std::sync::Arc::new(OutputPaths::new(&planned.plan, made_too, statics));
+            cache.outputs = Some((planned.clone(), outputs_key, outputs.clone()));
+            outputs
+        }
+        None => std::sync::Arc::new(OutputPaths::new(&planned.plan, made_too, statics)),
+    }
+}
+
+/// Where each page goes as it is done, besides [`Done`]: the sink (a build's staging
+/// folder), the whole report's sections and the search index, when the build has them.
+struct PageSinks<'a> {
+    sink: Option<&'a dyn PageSink>,
+    parts: Option<&'a print::Parts>,
+    collector: Option<&'a search::index::Collector>,
+    /// How many CSV files of tables the sink was given.
+    table_files: AtomicUsize,
+}
+
+impl PageSinks<'_> {
+    /// Hands page `output`'s HTML `bytes` and its `tables`' CSV files to the sink (if any):
+    /// what could not be written.
+    fn put_files(
+        &self,
+        output: &str,
+        bytes: &Bytes,
+        tables: &[(String, Bytes)],
+    ) -> Vec<Diagnostic> {
+        let Some(sink) = self.sink else {
+            return Vec::new();
+        };
+        let files = [(output, bytes)].into_iter();
+        let problems = files
+            .chain(tables.iter().map(|(path, csv)| (path.as_str(), csv)))
+            .filter_map(|(path, bytes)| sink.put(std::path::Path::new(path), bytes).err())
+            .collect();
+        self.table_files.fetch_add(tables.len(), Ordering::Relaxed);
+        problems
+    }
+
+    /// Hands page `index`, reused from the last build as `cached`, on as if made now: its
+    /// files to the sink, its section to the whole report, its entry to the search index.
+    fn put_reused(
+        &self,
+        index: usize,
+        cached: &cache::CachedPage,
+        output: &str,
+    ) -> Vec<Diagnostic> {
+        let mut problems = self.put_files(output, &cached.bytes, &cached.tables);
+        if let (Some(parts), Some(section)) = (self.parts, &cached.section)
+            && let Err(error) = parts.put(index, section.clone())
+        {
+            problems.push(print::write_error(&error));
+        }
+        if let (Some(collector), Some(entry)) = (self.collector, &cached.search)
+            && let Err(error) = collector.put(index, entry)
+        {
+            problems.push(search::files::write_error(&error));
+        }
+        problems
+    }
+}
+
+/// Pages' links still to check: (its output path, its links broken or waiting for another
+/// page's anchors).
+type LinksToCheck = Vec<(String, links::PageLinks)>;
+
+/// Sorts the plan's pages (each with the print of its inputs, `page_prints`) into those the
+/// last build made from the same inputs (`reusable`: the preview's, whose pages are kept in
+/// `done`), handed on at once to `sinks` and `done`, and those to render now, returned with
+/// the reused pages' links still to check. `relink`: the site's files are others than when
+/// the kept pages were checked, and these (a page they point to may have gone). `check`
+/// (`sample`) renders one page of each content template.
+fn reuse_kept_pages(
+    (plan, page_prints): (&pages::PagePlan, &[u64]),
+    reusable: bool,
+    sample: bool,
+    relink: Option<&OutputPaths>,
+    done: &mut Done,
+    sinks: &PageSinks<'_>,
+    problems: &mut Vec<Diagnostic>,
+) -> (Vec<(usize, u64)>, LinksToCheck) {
+    let mut to_render: Vec<(usize, u64)> = Vec::new();
+    let mut reused_links = Vec::new();
+    for (index, page) in plan.pages.iter().enumerate() {
+        let inputs = page_prints[index];
+        match done.kept.get_mut(&page.output) {
+            Some(cached) if reusable && cached.print == inputs => {
+                problems.append(&mut sinks.put_reused(index, cached, &page.output));
+                let table_paths: Vec<String> =
+                    cached.tables.iter().map(|(p, _)| p.clone()).collect();
+                // Its links to other pages' anchors are checked with the pages made now.
+                if let Some(output_paths) = relink {
+                    let own: Vec<&str> = table_paths.iter().map(String::as_str).collect();
+                    cached.links = links::resolve_links(
+                        &page.output,
+                        std::mem::take(&mut cached.links.links),
+                        &cached.anchors,
+                        (output_paths, &own),
+                    );
+                }
+                if let Some(found) = cached.links.to_check() {
+                    reused_links.push((page.output.clone(), found));
+                }
+                push_files(&mut done.files, page, cached.bytes.clone(), &cached.tables);
+                let figures = cached.figures.clone();
+                done.push_figures(page, figures, table_paths);
+            }
+            // A page made again: its last version goes (a page kept is one reused by this
+            // build or not in its plan, so that its links were checked against this build's
+            // files).
+            Some(_) => {
+                done.kept.remove(&page.output);
+                to_render.push((index, inputs));
+            }
+            None if sample
+                && to_render
+                    .iter()
+                    .any(|&(i, _)| plan.pages[i].source == page.source) => {}
+            None => to_render.push((index, inputs)),
+        }
+    }
+    (to_render, reused_links)
 }
 
 /// Adds `page`'s files (its HTML `bytes` and its `tables`' CSV) to `files`, the output kept
