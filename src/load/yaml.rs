@@ -329,6 +329,25 @@ mod tests {
     }
 
     #[test]
+    fn a_key_is_found_near_its_last_place_or_anywhere_else() {
+        let root = parse_ok("a: 1\nb: 2\nc: 3\n");
+        let text = |node: Option<&Node>| node.and_then(|n| n.value.scalar_text());
+        let mut hint = 0;
+        assert_eq!(text(root.get_near("c", &mut hint)).as_deref(), Some("3"));
+        assert_eq!(hint, 2, "the place it was found is kept");
+        assert_eq!(text(root.get_near("c", &mut hint)).as_deref(), Some("3"));
+        assert_eq!(text(root.get_near("a", &mut hint)).as_deref(), Some("1"));
+        assert_eq!(hint, 0);
+        assert_eq!(root.get_near("z", &mut hint), None);
+        assert_eq!(hint, 0, "a key not there leaves the hint");
+        let mut far = 99;
+        assert_eq!(text(root.get_near("b", &mut far)).as_deref(), Some("2"));
+        assert_eq!(far, 1);
+        let scalar = parse_ok("5\n");
+        assert_eq!(scalar.get_near("a", &mut hint), None);
+    }
+
+    #[test]
     fn numbers_keep_their_exact_text() {
         let root =
             parse_ok("a: 1.10\nb: 0.30000000000000004441\nc: 81.76875\nd: -5\ne: 1e3\nf: .5\n");

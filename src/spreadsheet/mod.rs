@@ -480,6 +480,48 @@ mod tests {
     }
 
     #[test]
+    fn each_record_s_cells_are_its_own_whatever_the_order_of_its_keys() {
+        // The walk tries each key where the last record had it: records written in other
+        // orders, or without a key, still get their own values.
+        let schema = schema_of(
+            "files:\n  villages/*.yaml:\n    fields:\n      name: {type: text, label: 村名}\n      people: {type: count, label: 人口, optional: true}\n      registered:\n        label: 建档立卡\n        fields:\n          households: {type: count, label: 户数}\n          people: {type: count, label: 人数}\n      exits:\n        type: list\n        label: 历年脱贫\n        items:\n          fields:\n            year: {type: year, label: 年度}\n",
+        );
+        let data = data_of(&[
+            (
+                "data/villages/a.yaml",
+                "name: 甲村\npeople: 10\nregistered: {households: 1, people: 2}\nexits: [{year: 2018}]\n",
+            ),
+            (
+                "data/villages/b.yaml",
+                "exits: [{year: 2019}, {year: 2020}]\nregistered: {people: 4, households: 3}\nname: 乙村\n",
+            ),
+            (
+                "data/villages/c.yaml",
+                "registered: {households: 5, people: 6}\nname: 丙村\nexits: []\n",
+            ),
+            (
+                "data/villages/d.yaml",
+                "name: 丁村\npeople: 40\nregistered: {households: 7, people: 8}\nexits: [{year: 2017}]\n",
+            ),
+        ]);
+        let sheets = sheets(&schema, &data);
+        let n = |v: i64| Cell::Number(v.into());
+        let text = |t: &str| Cell::Text(t.into());
+        assert_eq!(
+            sheets[0].rows,
+            [
+                vec![text("a"), text("甲村"), n(10), n(1), n(2)],
+                vec![text("b"), text("乙村"), Cell::Empty, n(3), n(4)],
+                vec![text("c"), text("丙村"), Cell::Empty, n(5), n(6)],
+                vec![text("d"), text("丁村"), n(40), n(7), n(8)],
+            ]
+        );
+        let years: Vec<&Cell> = sheets[1].rows.iter().map(|row| &row[2]).collect();
+        assert_eq!(years, [&n(2018), &n(2019), &n(2020), &n(2017)]);
+        assert_eq!(listed(&schema, &data)[1].2, 4);
+    }
+
+    #[test]
     fn sheets_made_in_parts_are_the_sheets_of_the_whole() {
         let schema = schema_of(
             "files:\n  township.yaml:\n    label: 乡\n    fields:\n      people: {type: count, label: 人口, unit: 人}\n  villages/*.yaml:\n    label: 村委会\n    fields:\n      name: {type: text, label: 村名}\n      fund: {type: amount, label: 资金, unit: 万元, dp: 3, optional: true}\n      exits:\n        type: list\n        label: 历年脱贫\n        items:\n          label: 脱贫\n          fields:\n            year: {type: year, label: 年度}\n            funds: {type: amount, label: 资金, unit: 万元}\n",
