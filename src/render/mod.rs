@@ -712,6 +712,8 @@ pub fn render_site_cached(
         sink,
         parts: parts.as_ref(),
         collector: collector.as_ref(),
+        spilled_figures: spilled_figures.as_ref(),
+        keep,
         table_files: AtomicUsize::new(0),
     };
     // Each page's inputs' print, on every core (10,000 pages).
@@ -773,7 +775,7 @@ pub fn render_site_cached(
         );
         // Its template's context goes as soon as no page is left to read it.
         contexts.rendered(planned.source);
-        let mut page = render_page(
+        let page = render_page(
             site,
             plan,
             index,
@@ -796,64 +798,7 @@ pub fn render_site_cached(
             &page.html,
             (output_paths, &own_files),
         );
-        let section = sinks
-            .parts
-            .map(|parts| -> Result<Bytes, Vec<Diagnostic>> {
-                let title = (planned.key != "index.md").then_some(planned.title.as_str());
-                let section = print::fragment(output_path, title, &page.body, page_outputs);
-                let section = Bytes::from(section.into_bytes());
-                parts
-                    .put(index, section.clone())
-                    .map_err(|error| vec![print::write_error(&error)])?;
-                Ok(section)
-            })
-            .transpose()?;
-        // The page's words for the search index: its content without what only the site shows.
-        let search = match sinks.collector {
-            Some(collector) => {
-                // Read from the Markdown's events, or else from the content's HTML.
-                let text = match page.search_text.take() {
-                    Some(text) => text,
-                    None => search::text::page_text(&page.body),
-                };
-                index_page(collector, (index, &planned.title, text), keep, sink)?
-            }
-            None => None,
-        };
-        let bytes = Bytes::from(page.html.into_bytes());
-        let not_put = sinks.put_files(output_path, &bytes, &page.tables);
-        if !not_put.is_empty() {
-            return Err(not_put);
-        }
-        if let (Some(sink), Some(markdown)) = (sink, page.markdown) {
-            sink.put_markdown(MarkdownPage {
-                index,
-                key: planned.key.clone(),
-                output: output_path.clone(),
-                title: planned.title.clone(),
-                number_headings: planned.number_headings,
-                markdown,
-            });
-        }
-        // What the rest of the build needs, and no more: every page's result is held until
-        // the last is done (100,000 at a province's report).
-        Ok(Finished {
-            bytes: keep.then_some(bytes),
-            section: section.filter(|_| keep),
-            search: search.filter(|_| keep),
-            table_paths: page.tables.iter().map(|(p, _)| p.clone()).collect(),
-            tables: if keep { page.tables } else { Vec::new() },
-            figures: match &spilled_figures {
-                Some((spilled, places)) => {
-                    spilled
-                        .put(places[index] as usize, &page.figures)
-                        .map_err(|error| vec![manifest_scratch_error(&error)])?;
-                    manifest::Figures::default()
-                }
-                None => page.figures.shrunk(),
-            },
-            links: if keep { links } else { links.for_build() },
-        })
+        sinks.hand_on(index, planned, page, links, page_outputs)
     };
     // Each page's result goes to `done` as soon as it is made, in whatever order the cores
     // finish them (a build of 100,000 pages held every result until the last: 34 MB of
@@ -1300,6 +1245,11 @@ struct PageSinks<'a> {
     sink: Option<&'a dyn PageSink>,
     parts: Option<&'a print::Parts>,
     collector: Option<&'a search::index::Collector>,
+    /// The scratch file of a large build's figures, and each page's place in the manifest's
+    /// order.
+    spilled_figures: Option<&'a (manifest::SpilledFigures, Vec<u32>)>,
+    /// Whether pages are kept in memory (the preview): what each hands on is returned too.
+    keep: bool,
     /// How many CSV files of tables the sink was given.
     table_files: AtomicUsize,
 }
@@ -1323,6 +1273,80 @@ impl PageSinks<'_> {
             .collect();
         self.table_files.fetch_add(tables.len(), Ordering::Relaxed);
         problems
+    }
+
+    /// Hands page `index` (planned as `planned`), made now as `page` with its `links`, on:
+    /// its section to the whole report (`page_outputs`: the pages its links may point to
+    /// there), its words to the search index, its files and its Markdown to the sink, its
+    /// figures to the scratch file. Returns what the rest of the build needs of it, and no
+    /// more: every page's result is held until the last is done (100,000 at a province's
+    /// report).
+    fn hand_on(
+        &self,
+        index: usize,
+        planned: &pages::PlannedPage,
+        mut page: PageHtml,
+        links: links::PageLinks,
+        page_outputs: &rustc_hash::FxHashSet<String>,
+    ) -> Result<Finished, Vec<Diagnostic>> {
+        let (keep, sink) = (self.keep, self.sink);
+        let output_path = &planned.output;
+        let section = self
+            .parts
+            .map(|parts| -> Result<Bytes, Vec<Diagnostic>> {
+                let title = (planned.key != "index.md").then_some(planned.title.as_str());
+                let section = print::fragment(output_path, title, &page.body, page_outputs);
+                let section = Bytes::from(section.into_bytes());
+                parts
+                    .put(index, section.clone())
+                    .map_err(|error| vec![print::write_error(&error)])?;
+                Ok(section)
+            })
+            .transpose()?;
+        // The page's words for the search index: its content without what only the site shows.
+        let search = match self.collector {
+            Some(collector) => {
+                // Read from the Markdown's events, or else from the content's HTML.
+                let text = match page.search_text.take() {
+                    Some(text) => text,
+                    None => search::text::page_text(&page.body),
+                };
+                index_page(collector, (index, &planned.title, text), keep, sink)?
+            }
+            None => None,
+        };
+        let bytes = Bytes::from(page.html.into_bytes());
+        let not_put = self.put_files(output_path, &bytes, &page.tables);
+        if !not_put.is_empty() {
+            return Err(not_put);
+        }
+        if let (Some(sink), Some(markdown)) = (sink, page.markdown) {
+            sink.put_markdown(MarkdownPage {
+                index,
+                key: planned.key.clone(),
+                output: output_path.clone(),
+                title: planned.title.clone(),
+                number_headings: planned.number_headings,
+                markdown,
+            });
+        }
+        Ok(Finished {
+            bytes: keep.then_some(bytes),
+            section: section.filter(|_| keep),
+            search: search.filter(|_| keep),
+            table_paths: page.tables.iter().map(|(p, _)| p.clone()).collect(),
+            tables: if keep { page.tables } else { Vec::new() },
+            figures: match self.spilled_figures {
+                Some((spilled, places)) => {
+                    spilled
+                        .put(places[index] as usize, &page.figures)
+                        .map_err(|error| vec![manifest_scratch_error(&error)])?;
+                    manifest::Figures::default()
+                }
+                None => page.figures.shrunk(),
+            },
+            links: if keep { links } else { links.for_build() },
+        })
     }
 
     /// Hands page `index`, reused from the last build as `cached`, on as if made now: its
