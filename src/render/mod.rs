@@ -1225,22 +1225,25 @@ fn output_paths_cached(
         .map(|(p, _)| output_key(p))
         .collect();
     let outputs_key = fingerprint(&(&made_too, &statics));
-    match cache {
-        Some(PageCache {
-            outputs: Some((of_plan, key, outputs)),
-            ..
-        }) if std::sync::Arc::ptr_eq(of_plan, planned) && *key == outputs_key => outputs.clone(),
-        Some(cache) => {
-            let outputs = std::sync::Arc::new(OutputPaths::new(&planned.plan, made_too, statics));
-            cache.outputs = Some((planned.clone(), outputs_key, outputs.clone()));
-            outputs
-        }
-        None => std::sync::Arc::new(OutputPaths::new(&planned.plan, made_too, statics)),
+    if let Some(PageCache {
+        outputs: Some((of_plan, key, outputs)),
+        ..
+    }) = &cache
+        && std::sync::Arc::ptr_eq(of_plan, planned)
+        && *key == outputs_key
+    {
+        return outputs.clone();
     }
+    let outputs = std::sync::Arc::new(OutputPaths::new(&planned.plan, made_too, statics));
+    if let Some(cache) = cache {
+        cache.outputs = Some((planned.clone(), outputs_key, outputs.clone()));
+    }
+    outputs
 }
 
 /// Where each page goes as it is done, besides [`Done`]: the sink (a build's staging
-/// folder), the whole report's sections and the search index, when the build has them.
+/// folder), the whole report's sections, the search index and the figures' scratch file,
+/// when the build has them.
 struct PageSinks<'a> {
     sink: Option<&'a dyn PageSink>,
     parts: Option<&'a print::Parts>,
