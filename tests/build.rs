@@ -832,6 +832,17 @@ fn preview_builds_after_edits_equal_fresh_builds() {
     assert!(build("a field misspelt").is_empty());
     fs::write(&shares, &shares_text).unwrap();
     build("the field mended");
+    // A template that does not parse, then mended; a figure moved a line after (the
+    // templates kept parsed, their figures' functions read this build's values).
+    fs::write(&shares, format!("{shares_text}\n{{% if %}}\n")).unwrap();
+    assert!(build("a template that does not parse").is_empty());
+    assert!(build("a template that still does not parse").is_empty());
+    fs::write(&shares, &shares_text).unwrap();
+    build("the template parses again");
+    fs::write(&village, format!("# 又一行注释\n{original}")).unwrap();
+    build("the values of a list's record one line lower");
+    fs::write(&village, &original).unwrap();
+    build("and back");
     // The layout edited: every page is laid out again.
     let layout = site.path().join("themes/default/templates/page.html");
     let layout_text = fs::read_to_string(&layout).unwrap();

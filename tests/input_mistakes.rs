@@ -715,3 +715,39 @@ fn the_corrections_log_has_a_json_schema_that_agrees_with_huibao() {
         assert_eq!(code, Some(1), "huibao refuses {why} too: {said}");
     }
 }
+
+#[test]
+fn a_file_named_as_a_folder_beside_it_is_refused_by_check_and_build() {
+    // `villages.yaml` beside the folder `villages/`: both would be `villages` in templates.
+    let site = copy_site(&repo());
+    fs::write(site.path().join("data/villages.yaml"), "name: 村\n").unwrap();
+    let (code, zh) = check(site.path(), "zh");
+    assert_eq!(code, Some(1), "{zh}");
+    assert!(
+        zh.contains("错误[data-name-clash] data/villages.yaml")
+            && zh.contains("「villages」既是文件 data/villages.yaml 又是文件夹"),
+        "{zh}"
+    );
+    let (_, en) = check(site.path(), "en");
+    assert!(
+        en.contains("`villages` is both the file data/villages.yaml and a folder"),
+        "{en}"
+    );
+    let built = build_fails(site.path());
+    assert!(
+        built.contains("[data-name-clash] data/villages.yaml"),
+        "{built}"
+    );
+    // A file named as a folder's folder too (`policies/health.yaml` beside
+    // `policies/health/`), with the folder's files listed in no particular order.
+    let site = copy_site(&repo());
+    let deep = site.path().join("data/policies/health");
+    fs::create_dir_all(&deep).unwrap();
+    fs::write(deep.join("clinics.yaml"), "count: 1\n").unwrap();
+    let (code, zh) = check(site.path(), "zh");
+    assert_eq!(code, Some(1), "{zh}");
+    assert!(
+        zh.contains("错误[data-name-clash] data/policies/health.yaml"),
+        "{zh}"
+    );
+}

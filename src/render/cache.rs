@@ -36,6 +36,8 @@ pub struct PageCache {
     pub(super) typechecked: Option<super::typecheck::Checked>,
     /// The layout templates, with the print of their texts.
     pub(super) layout: Option<(u64, std::sync::Arc<tera::Tera>)>,
+    /// The content templates, parsed, with the print of their names and texts.
+    pub(super) content: Option<(u64, tera::Tera)>,
     /// The output's paths, with the plan and a print of the other files they were made of.
     pub(super) outputs: Option<(
         std::sync::Arc<super::Planned>,

@@ -465,17 +465,24 @@ pub fn render_site_cached(
     let plan = &planned.plan;
     give_back();
     timer.lap("plan");
-    let content_tera = content_tera(&sources, figure_sources.clone(), lang, &mut problems);
+    let kept_tera = content_tera(
+        &sources,
+        figure_sources.clone(),
+        lang,
+        &mut problems,
+        keep.then_some(&mut cache.content),
+    );
+    let content_tera = &kept_tera.tera;
     // Template mistakes stop the build; optional fields read unguarded are warnings.
     let mut template_notes = source_notes;
     if let Some(schema) = extras.schema {
         let last = keep.then_some(&mut cache.typechecked);
         let (errors, warnings) = match &checked {
             Checked::Trees(data) => {
-                typecheck::check_cached(&content_tera, &sources, &data.files, schema, last)
+                typecheck::check_cached(content_tera, &sources, &data.files, schema, last)
             }
             Checked::Packed(lazy) => {
-                typecheck::check_cached(&content_tera, &sources, lazy.files(), schema, last)
+                typecheck::check_cached(content_tera, &sources, lazy.files(), schema, last)
             }
         }
         .into_iter()
@@ -669,7 +676,7 @@ pub fn render_site_cached(
     let outputs = output_paths_cached(site, &planned, made_too, keep.then_some(&mut *cache));
     let (generated, output_paths, output_print) = (&outputs.generated, &*outputs, outputs.print);
     let mut output = Output {
-        notes: float_math_warnings(&content_tera, &sources),
+        notes: float_math_warnings(content_tera, &sources),
         data_files,
         ..Output::default()
     };
@@ -767,7 +774,7 @@ pub fn render_site_cached(
             .and_then(|r| Some((&*r.var, values.record(r)?)));
         let source = &sources[planned.source];
         let markdown = render_content(
-            &content_tera,
+            content_tera,
             source,
             planned,
             contexts.of(planned.source),
@@ -847,6 +854,9 @@ pub fn render_site_cached(
     }
     output.figures = std::sync::Arc::new(figures);
     timer.lap(&format!("pages ({reused} reused)"));
+    if keep {
+        kept_tera.keep(&mut cache.content);
+    }
     if !problems.is_empty() {
         // The pages reused and made are kept for the next build, their links checked
         // against this build's files.
@@ -1920,15 +1930,28 @@ fn table_download_page(key: &str, generated: &rustc_hash::FxHashSet<String>) -> 
 }
 
 /// The Tera instance for content: Markdown-escaping of data values and exact figures.
+/// The preview keeps it (`last`, with a print of the templates' names and texts; given back
+/// with [`KeptTera::keep`]): a correction of the data parses no template again, only its
+/// figures' functions are registered anew (they read this build's values).
 fn content_tera(
     sources: &[pages::Source],
     figure_sources: std::sync::Arc<Sources>,
     lang: crate::diagnostics::Lang,
     problems: &mut Vec<Diagnostic>,
-) -> Tera {
-    let mut tera = Tera::default();
-    tera.autoescape_on(vec![".md"]);
-    tera.set_escape_fn(escape::escape_markdown);
+    last: Option<&mut Option<(u64, Tera)>>,
+) -> KeptTera {
+    let print = fingerprint(
+        &sources
+            .iter()
+            .map(|s| (&s.name, &s.template))
+            .collect::<Vec<_>>(),
+    );
+    let kept = match last {
+        Some(last) => last.take().filter(|(kept, _)| *kept == print),
+        None => None,
+    };
+    let parsed = kept.is_some();
+    let mut tera = kept.map(|(_, tera)| tera).unwrap_or_default();
     figures::register(&mut tera, figure_sources);
     tera.register_function(
         "chart",
@@ -1937,12 +1960,34 @@ fn content_tera(
             lang,
         },
     );
-    for source in sources {
-        if let Err(error) = tera.add_raw_template(&source.name, &source.template) {
-            problems.push(template_error(&error, &source.file, &source.template));
+    let mut parses = true;
+    if !parsed {
+        tera.autoescape_on(vec![".md"]);
+        tera.set_escape_fn(escape::escape_markdown);
+        for source in sources {
+            if let Err(error) = tera.add_raw_template(&source.name, &source.template) {
+                problems.push(template_error(&error, &source.file, &source.template));
+                parses = false;
+            }
         }
     }
-    tera
+    KeptTera {
+        tera,
+        print: parses.then_some(print),
+    }
+}
+
+/// The content templates' Tera, with the print of their texts when they all parse.
+struct KeptTera {
+    tera: Tera,
+    print: Option<u64>,
+}
+
+impl KeptTera {
+    /// Puts the instance in `cache` for the next build (when its templates all parsed).
+    fn keep(self, cache: &mut Option<(u64, Tera)>) {
+        *cache = self.print.map(|print| (print, self.tera));
+    }
 }
 
 /// Warnings for arithmetic on decimals typed into content templates (`{{ 0.1 + 0.2 }}`),

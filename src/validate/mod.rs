@@ -171,11 +171,18 @@ fn rules_after_fields(
 /// A file and a folder may not have one name: `a.yaml` beside `a/`.
 fn tree_shape(data: &Data) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
+    // Only a file with a shorter name than the longest can be named as another's folder
+    // (`township` beside 10,000 `villages.*`: one name to look up, not 10,000).
+    let longest = data.files.iter().map(|f| f.key_path.len()).max();
     let files: HashMap<&[String], &std::path::Path> = data
         .files
         .iter()
+        .filter(|f| Some(f.key_path.len()) < longest)
         .map(|f| (f.key_path.as_slice(), f.path.as_path()))
         .collect();
+    if files.is_empty() {
+        return problems;
+    }
     for file in &data.files {
         for depth in 1..file.key_path.len() {
             if let Some(other) = files.get(&file.key_path[..depth]) {
