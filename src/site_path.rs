@@ -52,9 +52,85 @@ pub fn path_order(a: &Path, b: &Path) -> std::cmp::Ordering {
     a.iter().map(|&x| key(x)).cmp(b.iter().map(|&x| key(x)))
 }
 
+/// A few paths looked for among many (the files the preview's watcher saw change, among
+/// 10,000 data files at each correction): a path's last part is compared first, as bytes,
+/// and the whole path ([`same`]) only when it matches — a path's hash, like its parts,
+/// costs hundreds of instructions. More paths than [`PathsToFind::FEW`] are hashed.
+#[derive(Debug)]
+pub enum PathsToFind {
+    /// Each path with its file name's bytes (empty when it has none: always compared whole).
+    Few(Vec<(Vec<u8>, std::path::PathBuf)>),
+    /// Many paths (a folder replaced at once).
+    Many(std::collections::HashSet<std::path::PathBuf>),
+}
+
+impl PathsToFind {
+    /// More paths than this are looked up by their hash.
+    pub const FEW: usize = 64;
+
+    /// The paths to look for.
+    pub fn new<P: Into<std::path::PathBuf>>(paths: impl IntoIterator<Item = P>) -> PathsToFind {
+        let paths: Vec<std::path::PathBuf> = paths.into_iter().map(Into::into).collect();
+        if paths.len() > Self::FEW {
+            return PathsToFind::Many(paths.into_iter().collect());
+        }
+        let name = |p: &Path| {
+            p.file_name()
+                .map_or_else(Vec::new, |n| n.as_encoded_bytes().to_vec())
+        };
+        PathsToFind::Few(paths.into_iter().map(|p| (name(&p), p)).collect())
+    }
+
+    /// Whether `path` is one of them (as `Path` compares: part by part).
+    pub fn contains(&self, path: &Path) -> bool {
+        match self {
+            PathsToFind::Many(paths) => paths.contains(path),
+            PathsToFind::Few(paths) => {
+                let bytes = path.as_os_str().as_encoded_bytes();
+                // A path ending in a part of its own (not a separator, not `.`) ends with
+                // its file name's bytes: one that does not end with the other's is another.
+                let plain_end = bytes
+                    .last()
+                    .is_some_and(|&b| b != b'.' && !std::path::is_separator(char::from(b)));
+                paths
+                    .iter()
+                    .any(|(name, other)| (!plain_end || bytes.ends_with(name)) && same(other, path))
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_to_find_are_found_as_paths_compare_whatever_their_number() {
+        let wanted = ["data/villages/hengxi.yaml", "data/a.yaml", "data/b/"];
+        for filler in [0, PathsToFind::FEW] {
+            let paths = PathsToFind::new(
+                wanted
+                    .iter()
+                    .map(|p| p.to_string())
+                    .chain((0..filler).map(|i| format!("data/other/{i}.yaml"))),
+            );
+            for (path, found) in [
+                ("data/villages/hengxi.yaml", true),
+                ("data//villages/./hengxi.yaml", true),
+                ("data/villages/hengxi.yaml/", true),
+                ("data/villages/hengxi.yaml/.", true),
+                ("data/a.yaml", true),
+                ("data/b", true),
+                ("data/villages/fenglin.yaml", false),
+                ("data/ahengxi.yaml", false),
+                ("hengxi.yaml", false),
+                ("data/villages", false),
+                ("", false),
+            ] {
+                assert_eq!(paths.contains(Path::new(path)), found, "{path} ({filler})");
+            }
+        }
+    }
 
     #[test]
     fn parts_are_joined_by_slashes() {

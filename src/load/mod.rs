@@ -209,7 +209,7 @@ pub struct LoadCache {
     /// The only files that may have changed since the last load, when the preview's watcher
     /// knows (see [`LoadCache::only_changed`]): the others are reused without asking their
     /// time and size. Taken by the next load.
-    only_changed: Option<std::collections::HashSet<PathBuf>>,
+    only_changed: Option<crate::site_path::PathsToFind>,
 }
 
 impl LoadCache {
@@ -218,17 +218,19 @@ impl LoadCache {
     /// site has the same files — so that the next load asks no other file's time and size
     /// (10,000 system calls at 10,000 villages). For the next load only.
     pub fn only_changed(&mut self, paths: &[PathBuf]) {
-        self.only_changed = Some(paths.iter().cloned().collect());
+        self.only_changed = Some(crate::site_path::PathsToFind::new(paths.iter().cloned()));
     }
 
     /// Forgets the files at `paths` (relative to the site folder, as the preview's watcher
     /// reported them changed): read again at the next build whatever their time and size
     /// say (a shared folder may keep a file's time through an edit of the same length).
     pub fn forget<'p>(&mut self, paths: impl IntoIterator<Item = &'p Path>) {
-        let paths: Vec<&Path> = paths.into_iter().collect();
-        let named = |path: &Path| paths.iter().any(|p| crate::site_path::same(p, path));
+        let paths = crate::site_path::PathsToFind::new(paths);
         for slot in &mut self.files {
-            if slot.as_ref().is_some_and(|(_, _, file)| named(&file.path)) {
+            if slot
+                .as_ref()
+                .is_some_and(|(_, _, file)| paths.contains(&file.path))
+            {
                 *slot = None;
             }
         }
