@@ -252,10 +252,13 @@ impl<'d> Prints<'d> {
     }
 
     /// The fingerprint of the inputs of page `index`: its template and the data it reads,
-    /// its record, its place in the navigation, the layout.
+    /// its record, its place in the navigation, the layout. Hashed with foldhash's quality
+    /// variant, not SipHash: made for each of 10,000 pages at every correction in the
+    /// preview, where SipHash took ~8 % of a correction's instructions.
     pub(super) fn page(&self, plan: &PagePlan, index: usize) -> u64 {
+        use std::hash::BuildHasher;
         let page = &plan.pages[index];
-        fingerprint(&(
+        foldhash::quality::FixedState::default().hash_one((
             self.theme,
             self.toc,
             plan.neighbours(index),
