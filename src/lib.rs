@@ -980,8 +980,7 @@ fn changed_since<'f>(
     use std::ops::Bound;
     let mut changed = std::collections::HashSet::new();
     let mut still_there = 0;
-    let whole: (Bound<&str>, Bound<&str>) = (Bound::Unbounded, Bound::Unbounded);
-    let mut after_last = baseline.range::<str, _>(whole).peekable();
+    let mut after_last = baseline.range::<str, _>(..).peekable();
     for (path, print) in files.clone() {
         let path = site_path::slashed_borrowed(path);
         let found = match after_last.next_if(|(next, _)| next.as_str() == path) {
@@ -1353,14 +1352,17 @@ mod tests {
                 print,
             ))
         };
-        let baseline: std::collections::BTreeMap<String, String> = [
+        let published = |prints: &[(&str, &str)]| -> std::collections::BTreeMap<String, String> {
+            prints
+                .iter()
+                .map(|(p, f)| (p.to_string(), f.to_string()))
+                .collect()
+        };
+        let baseline = published(&[
             ("data/a.yaml", "1"),
             ("data/b.yaml", "2"),
             ("data/c.yaml", "3"),
-        ]
-        .into_iter()
-        .map(|(p, f)| (p.to_string(), f.to_string()))
-        .collect();
+        ]);
         let data = load::Data {
             files: vec![
                 file("data/a.yaml", "1"),
@@ -1384,16 +1386,13 @@ mod tests {
         assert_eq!(since.removed, [PathBuf::from("data/c.yaml")]);
         // In another order than the map's (a file beside a folder of its name, a file
         // listed backwards): each still found by its path, whatever came before it.
-        let baseline: std::collections::BTreeMap<String, String> = [
+        let baseline = published(&[
             ("data/v.yaml", "1"),
             ("data/v/a.yaml", "2"),
             ("data/v/b.yaml", "3"),
             ("data/v-2.yaml", "4"),
             ("data/w.yaml", "5"),
-        ]
-        .into_iter()
-        .map(|(p, f)| (p.to_string(), f.to_string()))
-        .collect();
+        ]);
         let data = load::Data {
             files: vec![
                 file("data/v/b.yaml", "3"),

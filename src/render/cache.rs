@@ -84,6 +84,16 @@ pub(super) struct CachedPage {
     pub tables: Vec<(String, Bytes)>,
 }
 
+/// The print of the content templates' names and texts, all at once.
+pub(super) fn sources_print(sources: &[pages::Source]) -> u64 {
+    fingerprint(
+        &sources
+            .iter()
+            .map(|s| (&s.name, &s.template))
+            .collect::<Vec<_>>(),
+    )
+}
+
 pub(super) fn fingerprint(value: &impl Hash) -> u64 {
     let mut hasher = DefaultHasher::new();
     value.hash(&mut hasher);
@@ -201,12 +211,7 @@ impl<'d> Prints<'d> {
                 .map(|e| (e.page, &e.children))
                 .collect::<Vec<_>>(),
         ));
-        let all_content = fingerprint(
-            &sources
-                .iter()
-                .map(|s| (&s.name, &s.template))
-                .collect::<Vec<_>>(),
-        );
+        let all_content = sources_print(sources);
 
         let templates = sources
             .iter()

@@ -1940,12 +1940,7 @@ fn content_tera(
     problems: &mut Vec<Diagnostic>,
     last: Option<&mut Option<(u64, Tera)>>,
 ) -> KeptTera {
-    let print = fingerprint(
-        &sources
-            .iter()
-            .map(|s| (&s.name, &s.template))
-            .collect::<Vec<_>>(),
-    );
+    let print = cache::sources_print(sources);
     let kept = match last {
         Some(last) => last.take().filter(|(kept, _)| *kept == print),
         None => None,

@@ -180,9 +180,6 @@ fn tree_shape(data: &Data) -> Vec<Diagnostic> {
         .filter(|f| Some(f.key_path.len()) < longest)
         .map(|f| (f.key_path.as_slice(), f.path.as_path()))
         .collect();
-    if files.is_empty() {
-        return problems;
-    }
     for file in &data.files {
         for depth in 1..file.key_path.len() {
             if let Some(other) = files.get(&file.key_path[..depth]) {
