@@ -25,11 +25,46 @@ pub fn text(path: &Path) -> Cow<'_, str> {
         .map_or_else(|| path.to_string_lossy(), Cow::Borrowed)
 }
 
-/// Whether `a` and `b` are one path, their file names compared first (one part, where a
-/// whole path is compared part by part: the preview looks for a few changed paths among
-/// 10,000 listed ones).
+/// Whether `a` and `b` are one path (as `Path` compares them: part by part), their last
+/// parts' bytes compared first, from the end, when both end in a part of their own — a
+/// path's parts cost hundreds of instructions to find, and the preview looks for a few
+/// changed paths among 10,000 listed ones at each correction.
 pub fn same(a: &Path, b: &Path) -> bool {
-    a.file_name() == b.file_name() && a == b
+    let (a_bytes, b_bytes) = (
+        a.as_os_str().as_encoded_bytes(),
+        b.as_os_str().as_encoded_bytes(),
+    );
+    if ends_plainly(a_bytes) && ends_plainly(b_bytes) && last_parts_differ(a_bytes, b_bytes) {
+        return false;
+    }
+    a == b
+}
+
+/// Whether a path ends in a part of its own: not in a separator, nor in `.` (`a/.` is `a`
+/// and `a/..` has no last name; a name ending in `.` is left to `Path` too).
+fn ends_plainly(path: &[u8]) -> bool {
+    path.last()
+        .is_some_and(|&byte| byte != b'.' && !ends_part(byte))
+}
+
+/// Whether a byte ends a path's part: a separator, or on Windows a drive's `:` (`c:a` and
+/// `C:a` are one path).
+fn ends_part(byte: u8) -> bool {
+    std::path::is_separator(char::from(byte)) || (cfg!(windows) && byte == b':')
+}
+
+/// Whether the last parts of two paths that end plainly differ, read from the end: most
+/// paths looked for differ within their last few bytes.
+fn last_parts_differ(a: &[u8], b: &[u8]) -> bool {
+    let in_part = |byte: &&u8| !ends_part(**byte);
+    let (mut a, mut b) = (a.iter().rev(), b.iter().rev());
+    loop {
+        match (a.next().filter(in_part), b.next().filter(in_part)) {
+            (None, None) => return false,
+            (Some(x), Some(y)) if x == y => {}
+            _ => return true,
+        }
+    }
 }
 
 /// The order of two of the site's paths (relative, made by joining clean names): the order
@@ -53,13 +88,12 @@ pub fn path_order(a: &Path, b: &Path) -> std::cmp::Ordering {
 }
 
 /// A few paths looked for among many (the files the preview's watcher saw change, among
-/// 10,000 data files at each correction): a path's last part is compared first, as bytes,
-/// and the whole path ([`same`]) only when it matches — a path's hash, like its parts,
-/// costs hundreds of instructions. More paths than [`PathsToFind::FEW`] are hashed.
+/// 10,000 data files at each correction), each compared by [`same`]; more paths than
+/// [`PathsToFind::FEW`] are hashed.
 #[derive(Debug)]
 pub enum PathsToFind {
-    /// Each path with its file name's bytes (empty when it has none: always compared whole).
-    Few(Vec<(Vec<u8>, std::path::PathBuf)>),
+    /// A few paths.
+    Few(Vec<std::path::PathBuf>),
     /// Many paths (a folder replaced at once).
     Many(std::collections::HashSet<std::path::PathBuf>),
 }
@@ -72,30 +106,17 @@ impl PathsToFind {
     pub fn new<P: Into<std::path::PathBuf>>(paths: impl IntoIterator<Item = P>) -> PathsToFind {
         let paths: Vec<std::path::PathBuf> = paths.into_iter().map(Into::into).collect();
         if paths.len() > Self::FEW {
-            return PathsToFind::Many(paths.into_iter().collect());
+            PathsToFind::Many(paths.into_iter().collect())
+        } else {
+            PathsToFind::Few(paths)
         }
-        let name = |p: &Path| {
-            p.file_name()
-                .map_or_else(Vec::new, |n| n.as_encoded_bytes().to_vec())
-        };
-        PathsToFind::Few(paths.into_iter().map(|p| (name(&p), p)).collect())
     }
 
     /// Whether `path` is one of them (as `Path` compares: part by part).
     pub fn contains(&self, path: &Path) -> bool {
         match self {
             PathsToFind::Many(paths) => paths.contains(path),
-            PathsToFind::Few(paths) => {
-                let bytes = path.as_os_str().as_encoded_bytes();
-                // A path ending in a part of its own (not a separator, not `.`) ends with
-                // its file name's bytes: one that does not end with the other's is another.
-                let plain_end = bytes
-                    .last()
-                    .is_some_and(|&b| b != b'.' && !std::path::is_separator(char::from(b)));
-                paths
-                    .iter()
-                    .any(|(name, other)| (!plain_end || bytes.ends_with(name)) && same(other, path))
-            }
+            PathsToFind::Few(paths) => paths.iter().any(|other| same(other, path)),
         }
     }
 }
@@ -128,6 +149,46 @@ mod tests {
                 ("", false),
             ] {
                 assert_eq!(paths.contains(Path::new(path)), found, "{path} ({filler})");
+            }
+        }
+    }
+
+    #[test]
+    fn same_is_paths_own_equality() {
+        let paths = [
+            "data/villages/hengxi.yaml",
+            "data//villages/./hengxi.yaml",
+            "./data/villages/hengxi.yaml",
+            "data/villages/hengxi.yaml/",
+            "data/villages/hengxi.yaml/.",
+            "data/villages/hengxi.yaml/..",
+            "data/villages/../villages/hengxi.yaml",
+            "/data/villages/hengxi.yaml",
+            "data/villages/ahengxi.yaml",
+            "hengxi.yaml",
+            "villages/hengxi.yaml",
+            "data/villages",
+            "data/villages/",
+            "data/villages/.",
+            "data/villages.",
+            "data/villages..",
+            "data/b",
+            "data/b/",
+            ".",
+            "..",
+            "/",
+            "",
+            "横溪.yaml",
+            "data/村/横溪.yaml",
+            "data\\villages\\hengxi.yaml",
+            "c:hengxi.yaml",
+            "C:hengxi.yaml",
+            "C:\\data\\hengxi.yaml",
+        ];
+        for a in paths {
+            for b in paths {
+                let (a, b) = (Path::new(a), Path::new(b));
+                assert_eq!(same(a, b), a == b, "{a:?} {b:?}");
             }
         }
     }

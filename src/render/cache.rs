@@ -5,9 +5,9 @@ use bytes::Bytes;
 use serde_json::{Map, Value as Json};
 // The maps here are looked up for each of 10,000 pages and filled for each of 10,000 files
 // at each rebuild of the preview: hashed with FxHash (their order is never read). The prints
-// themselves are `DefaultHasher`s.
+// themselves are made by [`print_hasher`].
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{BuildHasher, Hash, Hasher};
 
 use super::pages::{self, PagePlan};
 use crate::manifest;
@@ -94,10 +94,21 @@ pub(super) fn sources_print(sources: &[pages::Source]) -> u64 {
     )
 }
 
+/// The print of `value` (kept in memory only, between the preview's builds).
 pub(super) fn fingerprint(value: &impl Hash) -> u64 {
-    let mut hasher = DefaultHasher::new();
+    let mut hasher = print_hasher();
     value.hash(&mut hasher);
     hasher.finish()
+}
+
+/// The hasher of every print here: foldhash's quality variant with its fixed seed (the same
+/// prints in every run), not SipHash — 10,000 pages' and files' prints at every correction
+/// in the preview, where SipHash took a tenth of a correction's instructions.
+type PrintHasher = foldhash::quality::FoldHasher<'static>;
+
+/// A new [`PrintHasher`].
+fn print_hasher() -> PrintHasher {
+    foldhash::quality::FixedState::default().build_hasher()
 }
 
 /// What a page's HTML depends on, as fingerprints: a page whose inputs did not change is
@@ -121,16 +132,18 @@ pub(super) struct Prints<'d> {
     /// the template reads (see [`super::deps::list_fields`]): an overview of villages is not
     /// made again when a field it does not show changes.
     list_prints: HashMap<usize, HashMap<String, u64>>,
-    /// Each data file's fingerprint (its folder's key path → its id → its number, contents,
-    /// places and the schema): what a generated page's record is made of.
+    /// Each data file's fingerprint (by its folder's key path and its id; of its number,
+    /// contents, places and the schema): what a generated page's record is made of.
     records: Records<'d>,
     /// Per content template, the print of it and of the data it reads (made once, not
     /// for each of its pages).
     by_source: Vec<u64>,
 }
 
-/// Data files' prints by folder (key path) and id.
-type Records<'d> = HashMap<&'d [String], HashMap<&'d str, u64>>;
+/// Data files' prints by folder (key path) and id: one map, made for as many as there are
+/// files at once (10,000 at each correction in the preview; a map per folder grew by
+/// doubling, each step hashing its ids again).
+type Records<'d> = HashMap<(&'d [String], &'d str), u64>;
 
 impl<'d> Prints<'d> {
     /// The fingerprints of a build: of each top-level data name, of the layout (`theme`),
@@ -168,7 +181,7 @@ impl<'d> Prints<'d> {
                 let before = lists_before.remove(&key).filter(|(read, prints)| {
                     read == fields && prints.len() == records.len() && !changed.deep(folder)
                 });
-                let mut hasher = DefaultHasher::new();
+                let mut hasher = print_hasher();
                 // The schema (labels, units) is part of every data print.
                 schema.hash(&mut hasher);
                 // `name` too: it names the figures of the record (their `what` in the
@@ -257,21 +270,18 @@ impl<'d> Prints<'d> {
     }
 
     /// The fingerprint of the inputs of page `index`: its template and the data it reads,
-    /// its record, its place in the navigation, the layout. Hashed with foldhash's quality
-    /// variant, not SipHash: made for each of 10,000 pages at every correction in the
-    /// preview, where SipHash took ~8 % of a correction's instructions.
+    /// its record, its place in the navigation, the layout.
     pub(super) fn page(&self, plan: &PagePlan, index: usize) -> u64 {
-        use std::hash::BuildHasher;
         let page = &plan.pages[index];
-        foldhash::quality::FixedState::default().hash_one((
+        fingerprint(&(
             self.theme,
             self.toc,
             plan.neighbours(index),
             &page.key,
             page.number_headings,
             page.record.as_ref().map(|r| {
-                let ids = self.records.get(&r.folder[..]);
-                (&*r.var, ids.and_then(|ids| ids.get(r.id.as_str())).copied())
+                let print = self.records.get(&(&r.folder[..], r.id.as_str()));
+                (&*r.var, print.copied())
             }),
             self.by_source.get(page.source),
         ))
@@ -280,7 +290,7 @@ impl<'d> Prints<'d> {
 
 /// The print of the fields `read` of the record `id` of a folder list.
 fn record_print(id: &str, record: &Json, read: &[&str]) -> u64 {
-    let mut hasher = DefaultHasher::new();
+    let mut hasher = print_hasher();
     id.hash(&mut hasher);
     if let Json::Object(record) = record {
         for key in read {
@@ -330,8 +340,9 @@ fn data_prints<'d>(
     schema: u64,
     (by_file, last): (&mut Records<'d>, &mut FilePrints),
 ) -> (HashMap<String, u64>, Changed<'d>) {
-    let mut by_top: HashMap<&str, DefaultHasher> = HashMap::default();
+    let mut by_top: HashMap<&str, PrintHasher> = HashMap::default();
     let mut made = Vec::with_capacity(files.len());
+    by_file.reserve(files.len());
     let mut changed = Changed::default();
     for (index, file) in files.iter().enumerate() {
         let Some(top) = file.key_path.first() else {
@@ -357,7 +368,7 @@ fn data_prints<'d>(
         let print = match known {
             Some((_, print)) => *print,
             None => {
-                let mut own = DefaultHasher::new();
+                let mut own = print_hasher();
                 schema.hash(&mut own);
                 (index, &file.path, file.fingerprint()).hash(&mut own);
                 places(&file.root, &mut own);
@@ -366,11 +377,10 @@ fn data_prints<'d>(
         };
         made.push((file.clone(), print));
         if let Some((id, folder)) = file.key_path.split_last() {
-            let ids = by_file.entry(folder).or_default();
-            ids.insert(id.as_str(), print);
+            by_file.insert((folder, id.as_str()), print);
         }
         let hasher = by_top.entry(top.as_str()).or_insert_with(|| {
-            let mut h = DefaultHasher::new();
+            let mut h = print_hasher();
             schema.hash(&mut h);
             h
         });
@@ -413,7 +423,7 @@ fn hash_json(value: &Json, hasher: &mut impl Hasher) {
 }
 
 /// Hashes where every value and key of `node` is.
-fn places(node: &crate::load::Node, hasher: &mut DefaultHasher) {
+fn places(node: &crate::load::Node, hasher: &mut PrintHasher) {
     (node.line, node.col).hash(hasher);
     match &node.value {
         crate::load::Value::List(items) => items.iter().for_each(|item| places(item, hasher)),
@@ -432,7 +442,7 @@ mod tests {
     use super::*;
 
     fn print(value: Json) -> u64 {
-        let mut hasher = DefaultHasher::new();
+        let mut hasher = print_hasher();
         hash_json(&value, &mut hasher);
         hasher.finish()
     }
