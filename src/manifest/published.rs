@@ -330,31 +330,22 @@ impl FigureLines {
     /// Whether the line read is, as huibao writes it, the figure of version 3 with `key` and
     /// `value` (a rebuild's million unchanged figures): its value compared as bytes, not
     /// told UTF-8 first — bytes equal to a `str`'s are UTF-8. `false` whenever it cannot
-    /// tell so at once (another figure, a changed value, escapes, another kind of line):
-    /// the line is then read whole.
+    /// tell so at once (another figure, a changed value, escapes, another kind of line —
+    /// what [`Cut::of`] does not cut): the line is then read whole.
     fn is_named(&self, head: &Head, key: Key<'_>, value: &str) -> bool {
         let Key::Data(path, inside) = key else {
             return false;
         };
-        let Some(inner) = self
-            .text()
-            .strip_prefix(b"[")
-            .and_then(|t| t.strip_suffix(b"]"))
+        let Some(Cut::Named {
+            file,
+            name,
+            value: written,
+            ..
+        }) = Cut::of(self.text())
         else {
             return false;
         };
-        // File, name and line are digits; the value is all the rest (it may hold commas).
-        let mut parts = inner.splitn(4, |&b| b == b',');
-        let mut number = || parts.next().and_then(whole_number);
-        let (Some(file), Some(name), Some(_line)) = (number(), number(), number()) else {
-            return false;
-        };
-        let written = parts
-            .next()
-            .and_then(|t| t.strip_prefix(b"\"")?.strip_suffix(b"\""));
-        // Bytes JSON would have escaped (or that end the text) are left to the JSON parser.
-        let plain = |text: &[u8]| !text.iter().any(|&b| b == b'"' || b == b'\\' || b < 0x20);
-        written.is_some_and(|written| written == value.as_bytes() && plain(written))
+        written == value.as_bytes()
             && head
                 .files
                 .get(file as usize)
@@ -562,6 +553,75 @@ fn whole_number(digits: &[u8]) -> Option<u32> {
     })
 }
 
+/// A data figure's line as huibao writes it when its texts need no escapes, cut at its
+/// brackets, commas and quotes: its numbers read, its texts still bytes (not yet told
+/// UTF-8). What [`Item::quick`] reads, and what [`FigureLines::is_named`] compares as it is.
+enum Cut<'a> {
+    /// `[file, name, line, value]` (version 3).
+    Named {
+        file: u32,
+        name: u32,
+        line: u32,
+        value: &'a [u8],
+    },
+    /// `[file, key, line, label, value]` (version 2).
+    Data {
+        file: u32,
+        inside: &'a [u8],
+        line: u32,
+        label: u32,
+        value: &'a [u8],
+    },
+}
+
+impl<'a> Cut<'a> {
+    /// The parts of `line`; `None` for any other line (escapes, computed figures, a line
+    /// cut short), which the JSON parser reads.
+    fn of(line: &'a [u8]) -> Option<Cut<'a>> {
+        /// A number of digits (see [`whole_number`]) and the bytes after it.
+        fn number(bytes: &[u8]) -> Option<(u32, &[u8])> {
+            let digits = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+            let (number, rest) = bytes.split_at(digits);
+            Some((whole_number(number)?, rest))
+        }
+        /// A quoted text without escapes and the bytes after its closing quote.
+        fn text(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
+            let bytes = bytes.strip_prefix(b"\"")?;
+            let end = memchr::memchr(b'"', bytes)?;
+            let (text, rest) = bytes.split_at(end);
+            if memchr::memchr(b'\\', text).is_some() {
+                return None;
+            }
+            Some((text, &rest[1..]))
+        }
+        let inner = line.strip_prefix(b"[")?.strip_suffix(b"]")?;
+        let (file, rest) = number(inner)?;
+        let rest = rest.strip_prefix(b",")?;
+        if rest.first() != Some(&b'"') {
+            let (name, rest) = number(rest)?;
+            let (line, rest) = number(rest.strip_prefix(b",")?)?;
+            let (value, rest) = text(rest.strip_prefix(b",")?)?;
+            return rest.is_empty().then_some(Cut::Named {
+                file,
+                name,
+                line,
+                value,
+            });
+        }
+        let (inside, rest) = text(rest)?;
+        let (line, rest) = number(rest.strip_prefix(b",")?)?;
+        let (label, rest) = number(rest.strip_prefix(b",")?)?;
+        let (value, rest) = text(rest.strip_prefix(b",")?)?;
+        rest.is_empty().then_some(Cut::Data {
+            file,
+            inside,
+            line,
+            label,
+            value,
+        })
+    }
+}
+
 /// A figure as written: of a data file `[file, name, line, value]` (version 3) or
 /// `[file, key, line, label, value]` (version 2), else `[key, what, src, value]`. Texts are
 /// borrowed from the line unless they had escapes.
@@ -594,49 +654,32 @@ impl<'a> Item<'a> {
     /// manifest's million lines), read without the JSON parser; `None` for any other line,
     /// which serde_json reads.
     fn quick(line: &'a [u8]) -> Option<Item<'a>> {
-        /// A number of digits (as `u32`'s `parse` reads them: one digit at least, leading
-        /// zeros allowed, `None` past `u32::MAX`) and the text after it.
-        fn number(text: &str) -> Option<(u32, &str)> {
-            let digits = text.bytes().take_while(u8::is_ascii_digit).count();
-            let (number, rest) = text.split_at(digits);
-            Some((whole_number(number.as_bytes())?, rest))
-        }
-        fn text(text: &str) -> Option<(&str, &str)> {
-            let inner = text.strip_prefix('"')?;
-            let end = memchr::memchr(b'"', inner.as_bytes())?;
-            let (text, rest) = inner.split_at(end);
-            if memchr::memchr(b'\\', text.as_bytes()).is_some() {
-                return None;
-            }
-            Some((text, &rest[1..]))
-        }
-        // The line told UTF-8 once (a million lines at 10,000 villages), then cut only next
-        // to ASCII bytes (brackets, commas, quotes, digits): always between characters.
-        let line = std::str::from_utf8(line).ok()?;
-        let inner = line.strip_prefix('[')?.strip_suffix(']')?;
-        let (file, rest) = number(inner)?;
-        let rest = rest.strip_prefix(',')?;
-        if !rest.starts_with('"') {
-            let (name, rest) = number(rest)?;
-            let (line, rest) = number(rest.strip_prefix(',')?)?;
-            let (value, rest) = text(rest.strip_prefix(',')?)?;
-            return rest.is_empty().then_some(Item::Named {
+        let text = |bytes: &'a [u8]| std::str::from_utf8(bytes).ok().map(Cow::Borrowed);
+        Some(match Cut::of(line)? {
+            Cut::Named {
                 file,
                 name,
                 line,
-                value: Cow::Borrowed(value),
-            });
-        }
-        let (inside, rest) = text(rest)?;
-        let (line, rest) = number(rest.strip_prefix(',')?)?;
-        let (label, rest) = number(rest.strip_prefix(',')?)?;
-        let (value, rest) = text(rest.strip_prefix(',')?)?;
-        rest.is_empty().then_some(Item::Data {
-            file,
-            inside: Cow::Borrowed(inside),
-            line,
-            label,
-            value: Cow::Borrowed(value),
+                value,
+            } => Item::Named {
+                file,
+                name,
+                line,
+                value: text(value)?,
+            },
+            Cut::Data {
+                file,
+                inside,
+                line,
+                label,
+                value,
+            } => Item::Data {
+                file,
+                inside: text(inside)?,
+                line,
+                label,
+                value: text(value)?,
+            },
         })
     }
 
