@@ -152,7 +152,138 @@ fn slips() -> Vec<Slip> {
             zh: "在半角冒号后加一个半角空格",
             en: "put a space after the colon",
         },
+        Slip {
+            what: "a full stop typed after a number",
+            find: PEOPLE,
+            replace: "  people: 468。 ",
+            at: "[type] data/villages/hengxi.yaml:8:14",
+            zh: "去掉数字后面的句号「。」，写成 468",
+            en: "remove the full stop `。` after the number: write 468",
+        },
     ]
+}
+
+/// (what, file, find, replace, expected `[code] file:line:col`, the Chinese hint, the
+/// English one): numbers written in words, each refused with the number meant named.
+const WORDS: &[(&str, &str, &str, &str, &str, &str, &str)] = &[
+    (
+        "a year in Chinese numerals",
+        HENGXI,
+        "exit_year: 2018",
+        "exit_year: 二〇一八年",
+        "[type] data/villages/hengxi.yaml:5:12",
+        "用阿拉伯数字写：「二〇一八年」写成 2018",
+        "write it in digits: `二〇一八年` as 2018",
+    ),
+    (
+        "a count in Chinese numerals with units of ten",
+        HENGXI,
+        PEOPLE,
+        "  people: 四百六十八 ",
+        "[type] data/villages/hengxi.yaml:8:11",
+        "「四百六十八」写成 468",
+        "`四百六十八` as 468",
+    ),
+    (
+        "a count in 万",
+        HENGXI,
+        PEOPLE,
+        "  people: 0.0468万人 ",
+        "[type] data/villages/hengxi.yaml:8:11",
+        "「0.0468万人」即 468人：写成 468",
+        "`0.0468万人` is 468人: write 468",
+    ),
+    (
+        "an amount in 万 where the field is in 万元",
+        "data/policies/health.yaml",
+        "basic_wan: 580.25",
+        "basic_wan: 580.25万",
+        "[type] data/policies/health.yaml:7:14",
+        "「580.25万」即 580.25万元：写成 580.25",
+        "`580.25万` is 580.25万元: write 580.25",
+    ),
+    (
+        "an approximate count",
+        HENGXI,
+        PEOPLE,
+        "  people: 约468人 ",
+        "[type] data/villages/hengxi.yaml:8:11",
+        "去掉「约」，写成 468人",
+        "remove `约` and write 468人",
+    ),
+    (
+        "a count with 余",
+        HENGXI,
+        PEOPLE,
+        "  people: 468余 ",
+        "[type] data/villages/hengxi.yaml:8:11",
+        "去掉「余」，写成 468",
+        "remove `余` and write 468",
+    ),
+    (
+        "a word for none",
+        HENGXI,
+        PEOPLE,
+        "  people: 无 ",
+        "[type] data/villages/hengxi.yaml:8:11",
+        "是 0 就写 0",
+        "write 0 if it is zero",
+    ),
+    (
+        "a number quoted",
+        HENGXI,
+        PEOPLE,
+        "  people: '468' ",
+        "[type] data/villages/hengxi.yaml:8:12",
+        "写一个数字，不加引号",
+        "without quotes",
+    ),
+    (
+        "a word where a count belongs",
+        HENGXI,
+        PEOPLE,
+        "  people: 横溪 ",
+        "[type] data/villages/hengxi.yaml:8:11",
+        "只写阿拉伯数字（后面可带单位「人」）",
+        "write the number in digits (its unit `人` may follow)",
+    ),
+    (
+        "a year written with 年",
+        HENGXI,
+        "exit_year: 2018",
+        "exit_year: 2018年",
+        "[unit] data/villages/hengxi.yaml:5:12",
+        "「退出贫困村年度」（exit_year）没有单位，这里写了「年」",
+        "remove `年` and write the bare number 2018",
+    ),
+    (
+        "a unit on a field without one",
+        HENGXI,
+        "exit_year: 2018",
+        "exit_year: 2018米",
+        "[unit] data/villages/hengxi.yaml:5:12",
+        "去掉「米」，只写数字 2018",
+        "has no unit; found `米`",
+    ),
+];
+
+#[test]
+fn numbers_written_in_words_are_refused_with_the_number_meant() {
+    let site = copy_site(&repo());
+    for &(what, file, find, replace, at, zh_hint, en_hint) in WORDS {
+        let original = fs::read_to_string(site.path().join(file)).unwrap();
+        edit(site.path(), file, find, replace);
+        for (lang, hint) in [("zh", zh_hint), ("en", en_hint)] {
+            let (code, said) = check(site.path(), lang);
+            assert_eq!(code, Some(1), "{what} ({lang}): exit code\n{said}");
+            assert!(said.contains(at), "{what} ({lang}): expected {at}\n{said}");
+            assert!(
+                said.contains(hint),
+                "{what} ({lang}): expected «{hint}»\n{said}"
+            );
+        }
+        fs::write(site.path().join(file), &original).unwrap();
+    }
 }
 
 #[test]

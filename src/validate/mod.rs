@@ -12,6 +12,7 @@ pub mod json_schema;
 pub mod projection;
 pub mod rules;
 pub mod schema;
+pub mod slips;
 pub mod units;
 
 use rustc_hash::FxHashMap as HashMap;

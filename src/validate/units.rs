@@ -56,6 +56,14 @@ pub fn exponent(unit: &str) -> Option<i32> {
     Some(power)
 }
 
+/// The unit of `family` the others are multiples of (`元`, `米`, `平方米`).
+pub fn base(family: Family) -> &'static str {
+    UNITS
+        .iter()
+        .find(|(_, f, n)| *f == family && *n == 1)
+        .map_or("", |(u, _, _)| *u)
+}
+
 /// The units of `family`.
 pub fn units_of(family: Family) -> impl Iterator<Item = &'static str> {
     UNITS

@@ -301,9 +301,36 @@ impl std::fmt::Display for FieldPath<'_> {
     }
 }
 
+/// The value in `field`'s unit of `text` written with `万` or `亿` as a multiplier
+/// (`0.468万` in 人 is 4680; `580.25万` in 万元 is 580.25), exactly; `None` when it is not
+/// one, or its unit is not the field's.
+fn meant_with_multiplier(field: &Field, text: &str) -> Option<rust_decimal::Decimal> {
+    let (number, times, _, rest) = super::slips::with_multiplier(text)?;
+    let whole = number.checked_mul(times)?;
+    let unit = field.unit.as_deref().unwrap_or_default();
+    let meant = match units::family(unit) {
+        Some(family) => {
+            let from = if rest.is_empty() {
+                units::base(family)
+            } else {
+                rest
+            };
+            units::convert(whole, from, unit)?
+        }
+        None if rest.is_empty() || rest == unit => whole,
+        None => return None,
+    };
+    Some(meant.normalize())
+}
+
 impl Checker<'_> {
-    /// Text where a number is expected, with a hint for the usual slips.
-    fn text_not_number(&mut self, node: &Node, name: (&str, &str), text: &str) {
+    /// Text where a number is expected, with a hint for the usual slips: the number meant
+    /// named where it can be (`二〇一八` → 2018, `0.468万` → 4680), exactly.
+    fn text_not_number(&mut self, field: &Field, node: &Node, name: (&str, &str), text: &str) {
+        let unit = field.unit.as_deref().unwrap_or_default();
+        let numeral = super::slips::chinese_numeral(text.trim()).filter(|(_, rest)| {
+            rest.is_empty() || *rest == unit || (field.kind == Kind::Year && *rest == "年")
+        });
         let hint = if text.contains([',', '，']) {
             Text::new(
                 "去掉千位分隔符（逗号），例如 1841",
@@ -316,13 +343,35 @@ impl Checker<'_> {
                 "去掉数字中间的空格，例如 1 841 写成 1841",
                 "remove the spaces inside the number, e.g. 1 841 as 1841",
             )
+        } else if let Some((value, _)) = numeral {
+            Text::new(
+                format!("用阿拉伯数字写：「{text}」写成 {value}"),
+                format!("write it in digits: `{text}` as {value}"),
+            )
+        } else if let Some(meant) = meant_with_multiplier(field, text) {
+            Text::new(
+                format!("「{text}」即 {meant}{unit}：写成 {meant}"),
+                format!("`{text}` is {meant}{unit}: write {meant}"),
+            )
         } else if text.contains('万') {
             Text::new(
                 "写出完整的数，例如 5.7万 写成 57000",
                 "write the number out, e.g. 5.7万 as 57000",
             )
-        } else {
+        } else if super::slips::is_none_word(text) {
+            Text::new(
+                "是 0 就写 0；确实没有这个数，删去这一项，并在 schema 里把它标为 optional: true",
+                "write 0 if it is zero; if there truly is no such figure, remove the entry and mark the field optional: true in the schema",
+            )
+        } else if crate::load::looks_like_decimal(text.trim()) {
             Text::new("写一个数字，不加引号", "write a number, without quotes")
+        } else if unit.is_empty() {
+            Text::new("只写阿拉伯数字", "write the number in digits")
+        } else {
+            Text::new(
+                format!("只写阿拉伯数字（后面可带单位「{unit}」）"),
+                format!("write the number in digits (its unit `{unit}` may follow)"),
+            )
         };
         self.report(
             "type",

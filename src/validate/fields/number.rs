@@ -8,7 +8,7 @@ use super::{Checker, FieldPath, changed, name_of};
 use crate::diagnostics::{Diagnostic, Text};
 use crate::load::{Node, Value};
 use crate::validate::schema::{Field, Kind};
-use crate::validate::units;
+use crate::validate::{slips, units};
 
 impl Checker<'_> {
     /// A number checked; `Some` only when it was written otherwise (text, another unit,
@@ -100,8 +100,17 @@ impl Checker<'_> {
         let half = units::to_half_width(text);
         let ch = found.ch;
         let (what_zh, what_en) = found.what;
-        let hint = match ch {
-            '，' => Text::new(
+        // A full stop typed after the number, as at a sentence's end.
+        let before_stop = text
+            .trim_end()
+            .strip_suffix(ch)
+            .filter(|before| matches!(ch, '。' | '．') && crate::load::looks_like_decimal(before));
+        let hint = match (ch, before_stop) {
+            (_, Some(before)) => Text::new(
+                format!("去掉数字后面的句号「{ch}」，写成 {before}"),
+                format!("remove the full stop `{ch}` after the number: write {before}"),
+            ),
+            ('，', None) => Text::new(
                 format!(
                     "这里是全角逗号「，」（千位分隔符）：数字不用分隔符，请切换到半角输入，写成 {half}"
                 ),
@@ -109,7 +118,7 @@ impl Checker<'_> {
                     "this is a full-width comma `，` (a thousands separator): numbers take none; switch to half-width input and write {half}"
                 ),
             ),
-            '“' | '”' | '「' | '」' | '『' | '』' | '‘' | '’' | '＂' | '＇' => {
+            ('“' | '”' | '「' | '」' | '『' | '』' | '‘' | '’' | '＂' | '＇', None) => {
                 Text::new(
                     format!("这里是全角引号「{ch}」：数字不加引号，请切换到半角输入，写成 {half}"),
                     format!(
@@ -159,6 +168,19 @@ impl Checker<'_> {
             self.full_width_number(node, name, text);
             return None;
         }
+        if let Some((word, exact)) = slips::approximate(text) {
+            self.report(
+                "type",
+                node,
+                format!("{name_zh}应是确切的数字，这里是「{text}」"),
+                format!("{name_en} must be an exact number, found `{text}`"),
+                Some(Text::new(
+                    format!("报告里的数要确切：去掉「{word}」，写成 {exact}"),
+                    format!("a report's figures are exact: remove `{word}` and write {exact}"),
+                )),
+            );
+            return None;
+        }
         let split = units::split_number_unit(text);
         let not_a_unit = split.is_some_and(|(_, unit)| {
             (unit.starts_with('万') && unit != "万元")
@@ -166,7 +188,7 @@ impl Checker<'_> {
         });
         let Some((number, unit)) = split.filter(|_| !text.contains([',', '，']) && !not_a_unit)
         else {
-            self.text_not_number(node, name, text);
+            self.text_not_number(field, node, name, text);
             return None;
         };
         // The number part must be a number on its own: `.元` is not 0元.
@@ -177,7 +199,18 @@ impl Checker<'_> {
             Some(to) => units::convert(n, unit, to),
             None => None,
         });
-        if converted.is_none() {
+        if let (None, None, Some(bare)) = (converted, &field.unit, parsed) {
+            self.report(
+                "unit",
+                node,
+                format!("{name_zh}没有单位，这里写了「{unit}」"),
+                format!("{name_en} has no unit; found `{unit}`"),
+                Some(Text::new(
+                    format!("去掉「{unit}」，只写数字 {bare}"),
+                    format!("remove `{unit}` and write the bare number {bare}"),
+                )),
+            );
+        } else if converted.is_none() {
             let unit_text = field.unit.clone().unwrap_or_default();
             let hint = match &field.unit {
                 Some(to) => Text::new(
