@@ -230,6 +230,15 @@ const WORDS: &[(&str, &str, &str, &str, &str, &str, &str)] = &[
         "write 0 if it is zero",
     ),
     (
+        "a percentage as a spreadsheet holds it",
+        "data/policies/health.yaml",
+        "reimbursement_rate_percent: 92.13",
+        "reimbursement_rate_percent: 0.9213",
+        "[decimals] data/policies/health.yaml:11:31",
+        "这一项是百分数：0.9213 即 92.13%，写成 92.13",
+        "this field is a percentage: 0.9213 is 92.13%, write 92.13",
+    ),
+    (
         "a number quoted",
         HENGXI,
         PEOPLE,

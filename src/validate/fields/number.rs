@@ -74,12 +74,24 @@ impl Checker<'_> {
         if let Some(dp) = field.dp
             && normal.scale() > dp
         {
+            // A percentage as a spreadsheet holds it (92.13% is 0.9213 in its cell).
+            let hundredfold = (field.kind == Kind::Percent && number.abs() <= Decimal::ONE)
+                .then(|| number.checked_mul(Decimal::ONE_HUNDRED))
+                .flatten()
+                .map(|n| n.normalize())
+                .filter(|n| n.scale() <= dp);
+            let hint = hundredfold.map(|percent| {
+                Text::new(
+                    format!("这一项是百分数：{number} 即 {percent}%，写成 {percent}"),
+                    format!("this field is a percentage: {number} is {percent}%, write {percent}"),
+                )
+            });
             self.report(
                 "decimals",
                 node,
                 format!("{name_zh}最多 {dp} 位小数，这里是 {number}"),
                 format!("{name_en} has at most {dp} decimal places, found {number}"),
-                None,
+                hint,
             );
         }
         // A count or year written `468.0` (as spreadsheets export it) is the whole number
