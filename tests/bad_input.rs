@@ -372,6 +372,42 @@ fn full_width_characters_in_a_tag_are_named_with_their_half_width() {
 
 /// A tag opened with full-width braces or percent signs is no tag: the page would show it
 /// as typed, so each is warned about where it is (the build goes on).
+/// A tag left open (`{{ name }`, `{% endif`) is said so, at its opening when Tera finds it
+/// lines later, and not taken for a full-width slip in the text that follows it.
+#[test]
+fn a_tag_left_open_is_said_so_where_it_opens() {
+    let cases = [
+        // One `}` for two, full-width text after it: the `}` is where Tera stopped.
+        (
+            "{{ extra[\"户数\"] }；共计{{ extra[\"户数\"] }}户",
+            "5:16",
+            "这个「{{」没有配对的「}}」",
+            "this `{{` has no matching `}}`",
+        ),
+        // An `endif` left open, found by Tera two lines later: said where it opens.
+        (
+            "{% if extra[\"户数\"] > 1 %}多{% endif\n\n说明：共计{{ extra[\"户数\"] }}户",
+            "5:26",
+            "这个「{%」没有配对的「%}」",
+            "this `{%` has no matching `%}`",
+        ),
+    ];
+    for (body, at, zh, en) in cases {
+        let site = one_page_site("户数: 12\n", body);
+        let output = huibao(site.path(), &["check"]);
+        let said = text(&output);
+        assert_eq!(output.status.code(), Some(1), "{body}: {said}");
+        assert!(
+            said.contains(&format!("错误[template] content/index.md:{at}:")),
+            "{body}: {said}"
+        );
+        assert!(said.contains(zh), "{body}: {said}");
+        assert!(!said.contains("全角字符"), "{body}: {said}");
+        let said = text(&huibao(site.path(), &["--lang", "en", "check"]));
+        assert!(said.contains(en), "{body}: {said}");
+    }
+}
+
 #[test]
 fn a_tag_opened_with_full_width_braces_is_warned_about() {
     let site = one_page_site("户数: 12\n", "｛｛ extra[\"户数\"] ｝｝ 和 {％ if true ％}");

@@ -18,7 +18,15 @@ pub fn template_error(error: &tera::Error, file: &Path, template: &str) -> Diagn
         current = e.source();
     }
     let full = messages.join("\n");
-    let arrow = parse_arrow_location(&full);
+    // Tera finds a tag left open where it expected its end, lines later maybe: the error
+    // then stands at the tag's opening.
+    let arrow =
+        parse_arrow_location(&full).map(|(line, col)| match unclosed_tag(template, line, col) {
+            Some((start, _)) if crate::diagnostics::line_col(template, start).0 < line => {
+                crate::diagnostics::line_col(template, start)
+            }
+            _ => (line, col),
+        });
     let location = arrow
         .or_else(|| locate_names(template, &quoted_names(&full)))
         .map(|(line, col)| Location::new(file, line, col))
@@ -59,6 +67,17 @@ pub fn template_error(error: &tera::Error, file: &Path, template: &str) -> Diagn
 /// in Chinese after a dot (`extra.名称`, which Tera's names cannot hold), Chinese text
 /// without quotes where Tera wants a value (`fig(unit=户)`).
 fn slip_hint(template: &str, line: usize, col: usize) -> Option<Text> {
+    if let Some((_, close)) = unclosed_tag(template, line, col) {
+        let open = if close == "}}" { "{{" } else { "{%" };
+        return Some(Text::new(
+            format!(
+                "这个「{open}」没有配对的「{close}」：在标签末尾补上半角的「{close}」（两个字符）"
+            ),
+            format!(
+                "this `{open}` has no matching `{close}`: close the tag with a half-width `{close}` (two characters)"
+            ),
+        ));
+    }
     if let Some((typed, half)) = full_width_in_tag(template, line, col) {
         return Some(if typed == '\u{3000}' {
             Text::new(
@@ -125,17 +144,7 @@ fn chinese_word_at(template: &str, line: usize, col: usize) -> Option<String> {
 /// anywhere in the tag (Tera may stop before it, at the name it belongs to). Text in quotes
 /// is passed over (`fig(unit="（户）")` is right).
 fn full_width_in_tag(template: &str, line: usize, col: usize) -> Option<(char, char)> {
-    let line_start: usize = template
-        .split_inclusive('\n')
-        .take(line.checked_sub(1)?)
-        .map(str::len)
-        .sum();
-    let in_line = template[line_start..].lines().next()?;
-    let offset = line_start
-        + in_line
-            .char_indices()
-            .nth(col.checked_sub(1)?)
-            .map_or(in_line.len(), |(at, _)| at);
+    let offset = offset_of(template, line, col)?;
     let (start, tag) =
         tags(template).find(|(start, tag)| (*start..start + tag.len()).contains(&offset))?;
     // (Where each character stands in the tag, and whether it is inside half-width quotes.)
@@ -280,24 +289,61 @@ fn locate_names(template: &str, names: &[String]) -> Option<(usize, usize)> {
 }
 
 /// The `{{ … }}` and `{% … %}` tags of a template, each with where it starts (a tag left
-/// open runs to the end).
+/// open runs to the next tag's opening, or to the end).
 fn tags(template: &str) -> impl Iterator<Item = (usize, &str)> {
     let mut at = 0;
     std::iter::from_fn(move || {
         let rest = &template[at..];
-        let open = rest.find("{{").into_iter().chain(rest.find("{%")).min()?;
-        let start = at + open;
+        let start = at + next_opening(rest)?;
         let close = if template[start..].starts_with("{{") {
             "}}"
         } else {
             "%}"
         };
-        let end = template[start + 2..]
-            .find(close)
-            .map_or(template.len(), |e| start + 2 + e + 2);
+        let after = &template[start + 2..];
+        let end = match (after.find(close), next_opening(after)) {
+            (Some(e), Some(o)) if o < e => start + 2 + o,
+            (Some(e), _) => start + 2 + e + 2,
+            (None, Some(o)) => start + 2 + o,
+            (None, None) => template.len(),
+        };
         at = end;
         Some((start, &template[start..end]))
     })
+}
+
+/// Where the first `{{` or `{%` of `text` is.
+fn next_opening(text: &str) -> Option<usize> {
+    text.find("{{").into_iter().chain(text.find("{%")).min()
+}
+
+/// The tag left open (`{{ w.name }`, `{% endif`) where a parse error stands (`line`, `col`:
+/// characters, 1-based): where it opens and its closing (`}}` or `%}`).
+fn unclosed_tag(template: &str, line: usize, col: usize) -> Option<(usize, &'static str)> {
+    let offset = offset_of(template, line, col)?;
+    let (start, tag) = tags(template)
+        .take_while(|(start, _)| *start <= offset)
+        .last()?;
+    let close = if tag.starts_with("{{") { "}}" } else { "%}" };
+    (!tag.ends_with(close) || tag.len() < 4).then_some((start, close))
+}
+
+/// The byte offset in `template` of (`line`, `col`: characters, 1-based); the line's end
+/// when the column is past it.
+fn offset_of(template: &str, line: usize, col: usize) -> Option<usize> {
+    let line_start: usize = template
+        .split_inclusive('\n')
+        .take(line.checked_sub(1)?)
+        .map(str::len)
+        .sum();
+    let in_line = template.get(line_start..)?.lines().next().unwrap_or("");
+    Some(
+        line_start
+            + in_line
+                .char_indices()
+                .nth(col.checked_sub(1)?)
+                .map_or(in_line.len(), |(at, _)| at),
+    )
 }
 
 /// Where the name `needle` first stands in `text` not as part of a longer ASCII word: a
