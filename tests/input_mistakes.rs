@@ -239,6 +239,15 @@ const WORDS: &[(&str, &str, &str, &str, &str, &str, &str)] = &[
         "this field is a percentage: 0.9213 is 92.13%, write 92.13",
     ),
     (
+        "a correction's date written the Chinese way",
+        "data/corrections.yaml",
+        "date: 2020-12-01",
+        "date: 2020年11月3日",
+        "[correction] data/corrections.yaml:7:11",
+        "写成 2020-11-03",
+        "write 2020-11-03",
+    ),
+    (
         "a number quoted",
         HENGXI,
         PEOPLE,

@@ -324,6 +324,20 @@ fn each_type_refuses_what_it_must() {
             "date",
         ),
         (
+            "a date written the Chinese way",
+            format!("{TOWNSHIP}founded: 2020年2月3日\n"),
+            None,
+            "type",
+            "write `2020年2月3日` as 2020-02-03",
+        ),
+        (
+            "a date of eight digits",
+            format!("{TOWNSHIP}founded: 20200203\n"),
+            None,
+            "type",
+            "write `20200203` as 2020-02-03",
+        ),
+        (
             "year out of range",
             TOWNSHIP.replace("year: 2020", "year: 1800"),
             None,

@@ -249,7 +249,8 @@ fn entry_of<'n>(item: &'n Node, file: &Path, problems: &mut Vec<Diagnostic>) -> 
                 "the date `{}` must be written year-month-day, e.g. 2020-12-01",
                 date.0
             ),
-            None,
+            super::slips::date_meant(&date.0)
+                .map(|meant| Text::new(format!("写成 {meant}"), format!("write {meant}"))),
         ));
         return None;
     }

@@ -183,6 +183,37 @@ pub fn is_none_word(text: &str) -> bool {
     )
 }
 
+/// The date `text` means, written as huibao reads dates (`2020-12-01`), when it is written
+/// another way a clerk writes dates: `2020年12月1日`, `2020.12.1`, `2020/12/01`, `2020-12-1`,
+/// `20201201`, in half-width or full-width digits. `None` when it is no such date (or is
+/// written right already).
+pub fn date_meant(text: &str) -> Option<String> {
+    let half = super::units::to_half_width(text.trim());
+    let half = half.trim_end_matches(['日', '号']);
+    let parts: Vec<&str> = if half.len() == 8 && half.bytes().all(|b| b.is_ascii_digit()) {
+        vec![&half[..4], &half[4..6], &half[6..]]
+    } else {
+        half.split(['年', '月', '.', '/', '-', ' '])
+            .filter(|part| !part.is_empty())
+            .collect()
+    };
+    let [year, month, day] = parts.as_slice() else {
+        return None;
+    };
+    let digits = |part: &str, most: usize| {
+        (!part.is_empty() && part.len() <= most && part.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| part.parse::<u32>().ok())
+            .flatten()
+    };
+    let (year, month, day) = (
+        digits(year, 4).filter(|_| year.len() == 4)?,
+        digits(month, 2)?,
+        digits(day, 2)?,
+    );
+    let meant = format!("{year:04}-{month:02}-{day:02}");
+    (super::fields::is_date(&meant) && meant != text.trim()).then_some(meant)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,6 +270,26 @@ mod tests {
         assert_eq!(approximate("468人"), None);
         assert_eq!(approximate("约"), None);
         assert!(is_none_word(" 无 "));
+        for written in [
+            "2020年12月1日",
+            "2020年12月01日",
+            "2020.12.1",
+            "2020/12/01",
+            "2020-12-1",
+            "20201201",
+            "２０２０年１２月１日",
+            "2020年12月1号",
+        ] {
+            assert_eq!(
+                date_meant(written).as_deref(),
+                Some("2020-12-01"),
+                "{written}"
+            );
+        }
+        assert_eq!(date_meant("2020-12-01"), None);
+        assert_eq!(date_meant("2020年2月30日"), None);
+        assert_eq!(date_meant("2020年10月底"), None);
+        assert_eq!(date_meant("20年12月1日"), None);
         assert!(!is_none_word("0"));
     }
 }

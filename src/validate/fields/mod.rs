@@ -565,12 +565,23 @@ impl Checker<'_> {
             Kind::Date => {
                 let ok = matches!(&node.value, Value::String(s) if is_date(s));
                 if !ok {
+                    let written = match &node.value {
+                        Value::String(s) => s.to_string(),
+                        Value::Number(n) => n.to_string(),
+                        _ => String::new(),
+                    };
+                    let hint = super::slips::date_meant(&written).map(|meant| {
+                        Text::new(
+                            format!("「{written}」写成 {meant}"),
+                            format!("write `{written}` as {meant}"),
+                        )
+                    });
                     self.report(
                         "type",
                         node,
                         format!("{name_zh}应是日期，写成 2020-10-31"),
                         format!("{name_en} must be a date written 2020-10-31"),
-                        None,
+                        hint,
                     );
                 }
                 None
