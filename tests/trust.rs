@@ -494,6 +494,14 @@ fn the_log_is_checked_like_data() {
             "township.populaton",
         ),
         (
+            "  - date: 2020-12-01\n    what: health.hospital.hospitalisations\n    old: 1\n    new: 1445\n    reason: x\n",
+            "是不是「policies.health.hospital.hospitalisations」？",
+        ),
+        (
+            "  - date: 2020年12月1日\n    what: township.population\n    old: 1\n    new: 57000\n    reason: x\n",
+            "写成 2020-12-01\n",
+        ),
+        (
             "  - date: 2020-12-01\n    what: township.population\n    old: 1\n    new: 57000\n",
             "缺少 reason",
         ),

@@ -313,16 +313,33 @@ fn check_entry(
             .map(|f| f.key_path.join("."))
             .collect();
         let hint = did_you_mean(&what.0, tops.iter().map(String::as_str));
+        // The path with its file's folders left out (`health.hospital…` for
+        // `policies.health.hospital…`), as a clerk who opened the file itself writes it.
+        let whole = data
+            .files
+            .iter()
+            .filter(|f| !is_log(&f.path))
+            .find_map(|f| {
+                let (first, rest) = what.0.split_once('.')?;
+                let whole = format!("{}.{rest}", f.key_path.join("."));
+                (f.key_path.len() > 1 && f.key_path.last().is_some_and(|last| last == first.trim()))
+                    .then_some(whole)
+                    .filter(|whole| find(data, schema, whole).is_some())
+            });
         problems.push(error(
             what.1,
             format!("what「{}」不是数据里的一个数字", what.0),
             format!("what `{}` is not a figure of the data", what.0),
-            Some(match hint {
-                Some(s) => Text::new(
+            Some(match (whole, hint) {
+                (Some(whole), _) => Text::new(
+                    format!("数据路径从 data 下的第一层文件夹写起：是不是「{whole}」？"),
+                    format!("a data path starts at the first folder under data: did you mean `{whole}`?"),
+                ),
+                (None, Some(s)) => Text::new(
                     format!("写数据路径，如 policies.health.hospital.hospitalisations；是不是「{s}.…」？"),
                     format!("write a data path such as policies.health.hospital.hospitalisations; did you mean `{s}.…`?"),
                 ),
-                None => Text::new(
+                (None, None) => Text::new(
                     "写数据路径：文件（如 policies.health）加上文件里的键（如 hospital.hospitalisations），用 . 连接",
                     "write a data path: the file (such as policies.health) and the keys inside it (such as hospital.hospitalisations), joined by dots",
                 ),
