@@ -233,12 +233,18 @@ impl Config {
                 .span()
                 .map(|span| crate::diagnostics::line_col(&text, span.start))
                 .unwrap_or((0, 0));
+            let start = error.span().map_or(0, |span| span.start);
+            let (said, hint) = match crate::diagnostics::toml_mistake(error.message(), &text, start)
+            {
+                Some((said, hint)) => (said, Some(hint)),
+                None => (Text::new(error.message(), error.message()), None),
+            };
             Diagnostic::error(
                 "config-invalid",
                 Some(Location::new(CONFIG_FILE, line, col)),
                 Text::new(
-                    format!("站点配置有误：{}", error.message()),
-                    format!("invalid site settings: {}", error.message()),
+                    format!("站点配置有误：{}", said.zh),
+                    format!("invalid site settings: {}", said.en),
                 ),
             )
             .with_hint(
@@ -251,9 +257,10 @@ impl Config {
                             ("huibao.toml ", "huibao.toml"),
                         )
                     })
+                    .or(hint)
                     .unwrap_or_else(|| Text::new(
-                        "可用的设置：title、language、description、theme、output_dir、toc_section_limit、print_page、[document]、[search]（见 README）",
-                        "the settings are: title, language, description, theme, output_dir, toc_section_limit, print_page, [document], [search] (see README)",
+                        "可用的设置：title、language、description、theme、output_dir、toc_section_limit、print_page、[document]、[search]、[tables]（见 README）",
+                        "the settings are: title, language, description, theme, output_dir, toc_section_limit, print_page, [document], [search], [tables] (see README)",
                     )),
             )
         })

@@ -367,6 +367,59 @@ pub fn half_width(c: char) -> Option<char> {
     }
 }
 
+/// A TOML file's usual mistakes said in both languages, from the parser's `message` about
+/// byte `offset` of `text`: a key it does not have (`languge`), a value not among those
+/// allowed (`xls`) — each with the closest of the names the parser lists —, a text without
+/// quotes (`output_dir = public`). (What is wrong, what to write); `None` for any other
+/// message, which is said in the parser's words.
+pub fn toml_mistake(message: &str, text: &str, offset: usize) -> Option<(Text, Text)> {
+    // The names in backticks: the one written, then those allowed.
+    let names: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
+    let listed = |allowed: &[&str], sep: &str| allowed.join(sep);
+    if let Some(kind) = ["unknown field", "unknown variant"]
+        .into_iter()
+        .find(|kind| message.starts_with(kind))
+    {
+        let (written, allowed) = names.split_first()?;
+        let near = crate::suggest::did_you_mean(written, allowed.iter().copied());
+        let what = if kind == "unknown field" {
+            Text::new(
+                format!("没有「{written}」这一项"),
+                format!("there is no key `{written}`"),
+            )
+        } else {
+            Text::new(
+                format!("「{written}」不是可选的值"),
+                format!("`{written}` is not one of the values allowed"),
+            )
+        };
+        let (zh_list, en_list) = (listed(allowed, "、"), listed(allowed, ", "));
+        let hint = match near {
+            Some(near) => Text::new(
+                format!("是不是「{near}」？可用的：{zh_list}"),
+                format!("did you mean `{near}`? allowed: {en_list}"),
+            ),
+            None => Text::new(format!("可用的：{zh_list}"), format!("allowed: {en_list}")),
+        };
+        return Some((what, hint));
+    }
+    if message.starts_with("string values must be quoted") {
+        let offset = offset.min(text.len());
+        let line_start = text[..offset].rfind('\n').map_or(0, |at| at + 1);
+        let line = text[line_start..].lines().next().unwrap_or("");
+        let (key, value) = line.split_once('=')?;
+        let (key, value) = (key.trim(), value.trim());
+        return Some((
+            Text::new("文字要用半角双引号括起来", "text must be in double quotes"),
+            Text::new(
+                format!("写成 {key} = \"{value}\""),
+                format!("write {key} = \"{value}\""),
+            ),
+        ));
+    }
+    None
+}
+
 /// A hint for a TOML file (`file`: `huibao.toml`, 前言) that did not parse at byte `offset`
 /// of `text` because of a full-width character — the one there, else the first on its
 /// line: which one, and the half-width one to type.

@@ -28,6 +28,7 @@ pub mod site_path;
 pub mod spill;
 pub mod spreadsheet;
 mod streamed;
+pub mod suggest;
 pub mod validate;
 pub mod varint;
 pub mod write;

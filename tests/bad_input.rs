@@ -428,6 +428,57 @@ fn a_tag_opened_with_full_width_braces_is_warned_about() {
     );
 }
 
+/// The usual slips in `huibao.toml` and in a page's front matter (both TOML) are said in
+/// Chinese with what to write: a misspelt key and a value not allowed get the closest of
+/// those allowed, a text without quotes its quoted form.
+#[test]
+fn mistakes_in_the_settings_and_the_front_matter_say_what_to_write() {
+    let site = one_page_site("户数: 12\n", "值");
+    let cases = [
+        (
+            "title = \"测试\"\nlanguge = \"zh-CN\"\n",
+            "错误[config-invalid] huibao.toml:2:1: 站点配置有误：没有「languge」这一项",
+            "是不是「language」？可用的：title、language、",
+            "did you mean `language`?",
+        ),
+        (
+            "title = \"测试\"\n[document]\ndownloads = [\"xls\"]\n",
+            "站点配置有误：「xls」不是可选的值",
+            "是不是「xlsx」？可用的：pdf、docx、xlsx",
+            "did you mean `xlsx`? allowed: pdf, docx, xlsx",
+        ),
+        (
+            "title = \"测试\"\noutput_dir = public\n",
+            "错误[config-invalid] huibao.toml:2:14: 站点配置有误：文字要用半角双引号括起来",
+            "写成 output_dir = \"public\"",
+            "write output_dir = \"public\"",
+        ),
+    ];
+    for (settings, zh_said, zh_hint, en_hint) in cases {
+        fs::write(site.path().join("huibao.toml"), settings).unwrap();
+        let output = huibao(site.path(), &["check"]);
+        let said = text(&output);
+        assert_eq!(output.status.code(), Some(1), "{said}");
+        assert!(said.contains(zh_said) && said.contains(zh_hint), "{said}");
+        let english = text(&huibao(site.path(), &["--lang", "en", "check"]));
+        assert!(english.contains(en_hint), "{english}");
+    }
+    fs::write(site.path().join("huibao.toml"), "title = \"测试\"\n").unwrap();
+    fs::write(
+        site.path().join("content/index.md"),
+        "+++\ntitel = \"首页\"\n+++\n\n值\n",
+    )
+    .unwrap();
+    let output = huibao(site.path(), &["check"]);
+    let said = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("错误[front-matter] content/index.md:2:1: 前言有误：没有「titel」这一项")
+            && said.contains("是不是「title」？"),
+        "{said}"
+    );
+}
+
 /// A full-width character in `huibao.toml` or in a page's front matter (both TOML) is named
 /// with the half-width one to type, where TOML stopped, in Chinese and in English.
 #[test]

@@ -89,6 +89,23 @@ fn the_report_is_found(browser: &Path, page: &str) {
     // Each result has its place in the report and a snippet.
     assert!(shown.dom.contains("class=\"search-result-place\""));
     assert!(shown.dom.contains("class=\"search-result-snippet\""));
+    // A snippet starts where the match's block starts (the table's cell, not its head)…
+    assert!(
+        shown
+            .dom
+            .contains("<span class=\"search-result-snippet\">…印发《农村<mark>饮水</mark>"),
+        "{}",
+        shown.dom
+    );
+    // … or, in a long paragraph, where a clause starts, with the most context before it.
+    let shown = search(browser, page, "1094.52");
+    assert!(
+        shown.dom.contains(
+            "<span class=\"search-result-snippet\">…今年全乡贫困人口住院1445人次，总费用<mark>1094.52</mark>"
+        ),
+        "{}",
+        shown.dom
+    );
 
     let shown = search(browser, page, "量子计算机");
     assert_eq!(shown.state, "none", "{}", shown.dom);

@@ -234,13 +234,19 @@ fn split_front_matter(
                 .span()
                 .map(|s| crate::diagnostics::line_col(toml_text, s.start))
                 .unwrap_or((0, 0));
+            let start = error.span().map_or(0, |span| span.start);
+            let (said, hint) =
+                match crate::diagnostics::toml_mistake(error.message(), toml_text, start) {
+                    Some((said, hint)) => (said, Some(hint)),
+                    None => (Text::new(error.message(), error.message()), None),
+                };
             problems.push(
                 Diagnostic::error(
                     "front-matter",
                     Some(Location::new(file, line + 1, col)),
                     Text::new(
-                        format!("前言有误：{}", error.message()),
-                        format!("invalid front matter: {}", error.message()),
+                        format!("前言有误：{}", said.zh),
+                        format!("invalid front matter: {}", said.en),
                     ),
                 )
                 .with_hint(
@@ -253,6 +259,7 @@ fn split_front_matter(
                                 ("前言", "front matter"),
                             )
                         })
+                        .or(hint)
                         .unwrap_or_else(|| Text::new(
                             "可用的键：title、weight、number_headings、generate、as、title_field（见 docs/templates.md）",
                             "the keys are: title, weight, number_headings, generate, as, title_field (see docs/templates.md)",

@@ -531,6 +531,28 @@
     return out + (open ? "</mark>" : "");
   }
 
+  // Where a snippet showing the match at `at` starts, at most 30 characters before it: at
+  // the start of the match's line (its paragraph, heading or table cell), else at the
+  // first start of a sentence in those 30 characters, else of a clause (for the most
+  // context), else 30 characters before it.
+  function snippetStart(chars, at) {
+    var most = Math.max(0, at - 30);
+    for (var i = at - 1; i >= most; i--) {
+      if (chars[i] === "\n") {
+        return i + 1;
+      }
+    }
+    var marks = ["。！？；", "，、：,;"];
+    for (var m = 0; m < marks.length; m++) {
+      for (var j = most; j < at; j++) {
+        if (marks[m].indexOf(chars[j]) >= 0) {
+          return j + 1;
+        }
+      }
+    }
+    return most;
+  }
+
   function item(r, qt) {
     var li = document.createElement("li");
     li.className = "search-result";
@@ -540,7 +562,7 @@
     var title = locate(r.title, qt);
     var total = r.found.originals.length;
     var at = r.found.best ? r.found.best[0] : 0;
-    var from = Math.max(0, at - 30);
+    var from = snippetStart(r.found.originals, at);
     var to = Math.min(total, from + SNIPPET);
     var snippet =
       (from > 0 ? "…" : "") + marked(r.found, from, to) + (to < total ? "…" : "");

@@ -2,22 +2,21 @@
 //! range, required) and the consistency rules across files. See `docs/schema.md`.
 //!
 //! The model is here; [`read`] reads it from the YAML, [`plausible`] turns `plausible:`
-//! declarations into rules, [`suggest`] gives did-you-mean hints and [`pattern`] matches
+//! declarations into rules, [`crate::suggest`] gives did-you-mean hints and [`pattern`] matches
 //! file patterns.
 
 mod pattern;
 mod plausible;
 mod read;
-mod suggest;
 
 use rust_decimal::Decimal;
 
 use crate::diagnostics::{Location, Severity, Text};
 use crate::validate::expr::Expr;
 
+pub use crate::suggest::did_you_mean;
 pub use pattern::{DataName, matches, matches_name};
 pub use read::parse;
-pub use suggest::did_you_mean;
 
 /// A site's schema.
 #[derive(Clone, Debug, Default, PartialEq)]

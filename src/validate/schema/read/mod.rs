@@ -7,11 +7,11 @@ use std::path::Path;
 mod rule;
 
 use super::plausible::plausibility_rules;
-use super::suggest::did_you_mean;
 use super::{Field, FileSchema, Kind, Plausible, Rule, Schema};
 use crate::diagnostics::{Diagnostic, Severity, Text};
 use crate::discover::SCHEMA_FILE;
 use crate::load::{Node, Value};
+use crate::suggest::did_you_mean;
 use crate::validate::expr::{self, Expr};
 
 /// The keys of an `explained` mapping.
