@@ -72,6 +72,26 @@ pub fn discover(root: &Path) -> Result<Site, Vec<Diagnostic>> {
     } else if config.theme == "default" {
         Vec::new() // the built-in default theme is used
     } else {
+        // The themes there are (and the built-in one), for a misspelt name's closest.
+        let mut themes: Vec<String> = std::fs::read_dir(root.join("themes"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|entry| entry.path().is_dir())
+            .filter_map(|entry| entry.file_name().to_str().map(str::to_string))
+            .collect();
+        themes.push("default".to_string());
+        let near = crate::suggest::did_you_mean(&config.theme, themes.iter().map(String::as_str));
+        let hint = match near {
+            Some(near) => Text::new(
+                format!("是不是「{near}」？把 huibao.toml 里的 theme 改成 theme = \"{near}\""),
+                format!("did you mean `{near}`? set theme = \"{near}\" in huibao.toml"),
+            ),
+            None => Text::new(
+                "把 huibao.toml 里的 theme 改成 themes/ 下已有的文件夹名，或删去它以使用内置的 default 主题",
+                "set theme in huibao.toml to a folder under themes/, or remove it to use the built-in default theme",
+            ),
+        };
         problems.push(
             Diagnostic::error(
                 "theme-missing",
@@ -81,10 +101,7 @@ pub fn discover(root: &Path) -> Result<Site, Vec<Diagnostic>> {
                     format!("the theme folder {} does not exist", theme_dir.display()),
                 ),
             )
-            .with_hint(Text::new(
-                "把 huibao.toml 里的 theme 改成 themes/ 下已有的文件夹名，或删去它以使用内置的 default 主题",
-                "set theme in huibao.toml to a folder under themes/, or remove it to use the built-in default theme",
-            )),
+            .with_hint(hint),
         );
         Vec::new()
     };

@@ -463,6 +463,19 @@ fn mistakes_in_the_settings_and_the_front_matter_say_what_to_write() {
         let english = text(&huibao(site.path(), &["--lang", "en", "check"]));
         assert!(english.contains(en_hint), "{english}");
     }
+    // A theme misspelt: the closest of those there (and the built-in one).
+    fs::write(
+        site.path().join("huibao.toml"),
+        "title = \"测试\"\ntheme = \"defualt\"\n",
+    )
+    .unwrap();
+    let said = text(&huibao(site.path(), &["check"]));
+    assert!(
+        said.contains("找不到主题文件夹 themes/defualt")
+            && said
+                .contains("是不是「default」？把 huibao.toml 里的 theme 改成 theme = \"default\""),
+        "{said}"
+    );
     fs::write(site.path().join("huibao.toml"), "title = \"测试\"\n").unwrap();
     fs::write(
         site.path().join("content/index.md"),
