@@ -531,4 +531,31 @@ fn schema_mistakes_are_located_in_the_schema() {
     assert!(said.contains("unknown type `procent`"), "{said}");
     assert!(said.contains("did you mean `percent`?"), "{said}");
     assert!(said.contains("data/schema.yaml:"), "{said}");
+
+    // `optional: yes` is no silent `false`; a rule typed on a Chinese keyboard, and `=` for
+    // `==`, are said with what to type.
+    for (find, replace, zh) in [
+        (
+            "optional: true}",
+            "optional: yes}",
+            "optional 只能写 true 或 false，这里是「yes」",
+        ),
+        (
+            "sum(villages.*.registered.households) ==",
+            "sum（villages.*.registered.households） ==",
+            "「（」是全角字符，规则只认半角的「(」",
+        ),
+        (
+            "sum(villages.*.registered.households) ==",
+            "sum(villages.*.registered.households) =",
+            "比较相等要写 ==（两个半角等号）",
+        ),
+    ] {
+        assert!(SCHEMA.contains(find), "{find}");
+        fs::write(&schema, SCHEMA.replacen(find, replace, 1)).unwrap();
+        let output = huibao(dir.path(), &["check"]);
+        let said = text(&output);
+        assert_eq!(output.status.code(), Some(1), "{said}");
+        assert!(said.contains(zh), "{replace}: {said}");
+    }
 }

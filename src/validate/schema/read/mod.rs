@@ -364,6 +364,25 @@ impl Reader<'_> {
                 return None;
             }
         };
+        // `optional` and `unique` are true or false: `yes`, `是` or `1` would be taken for
+        // false without a word.
+        for flag in ["optional", "unique"] {
+            if let Some(node) = spec.get(flag)
+                && !matches!(node.value, Value::Bool(_))
+            {
+                let written = match &node.value {
+                    Value::String(text) => text.to_string(),
+                    Value::Number(number) => number.to_string(),
+                    Value::Null => String::new(),
+                    _ => "…".to_string(),
+                };
+                self.report(
+                    node,
+                    format!("{flag} 只能写 true 或 false，这里是「{written}」"),
+                    format!("{flag} is true or false, found `{written}`"),
+                );
+            }
+        }
         let mut field = Field {
             kind: Kind::Text,
             label: spec.get("label").and_then(text_of),

@@ -150,19 +150,39 @@ impl Reader<'_> {
             Err(error) => {
                 let mut location = expr_node.location(self.file);
                 location.col += error.offset;
+                // A full-width character typed on a Chinese keyboard, and `=` for `==`, are
+                // said with what to type.
+                let typed = source.chars().nth(error.offset);
+                let half = typed.and_then(|c| Some((c, crate::diagnostics::half_width(c)?)));
+                let said = if error.message == "write `==` to compare" {
+                    Text::new("比较相等要写 ==（两个半角等号）", "write `==` to compare")
+                } else {
+                    Text::new(error.message.clone(), error.message.clone())
+                };
+                let hint = match half {
+                    Some((typed, half)) => Text::new(
+                        format!(
+                            "「{typed}」是全角字符，规则只认半角的「{half}」：切换到英文（半角）输入再写"
+                        ),
+                        format!(
+                            "`{typed}` is a full-width character: rules take the half-width `{half}` only (type it with the input method in English, half-width)"
+                        ),
+                    ),
+                    None => Text::new(
+                        "规则的表达式语言见 huibao schema 打印的说明（docs/schema.md）",
+                        "the rule language is described by `huibao schema` (docs/schema.md)",
+                    ),
+                };
                 self.problems.push(
                     Diagnostic::error(
                         "schema-rule",
                         Some(location),
                         Text::new(
-                            format!("规则「{id}」的 {key} 写法有误：{}", error.message),
-                            format!("rule `{id}`: invalid {key}: {}", error.message),
+                            format!("规则「{id}」的 {key} 写法有误：{}", said.zh),
+                            format!("rule `{id}`: invalid {key}: {}", said.en),
                         ),
                     )
-                    .with_hint(Text::new(
-                        "规则的表达式语言见 huibao schema 打印的说明（docs/schema.md）",
-                        "the rule language is described by `huibao schema` (docs/schema.md)",
-                    )),
+                    .with_hint(hint),
                 );
                 None
             }
