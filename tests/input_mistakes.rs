@@ -212,6 +212,15 @@ const WORDS: &[(&str, &str, &str, &str, &str, &str, &str)] = &[
         "remove `约` and write 468人",
     ),
     (
+        "an approximate amount in 万",
+        "data/policies/health.yaml",
+        "basic_wan: 580.25",
+        "basic_wan: 约580万",
+        "[type] data/policies/health.yaml:7:14",
+        "去掉「约」，写成 580\n",
+        "remove `约` and write 580\n",
+    ),
+    (
         "a count with 余",
         HENGXI,
         PEOPLE,

@@ -304,7 +304,7 @@ impl std::fmt::Display for FieldPath<'_> {
 /// The value in `field`'s unit of `text` written with `万` or `亿` as a multiplier
 /// (`0.468万` in 人 is 4680; `580.25万` in 万元 is 580.25), exactly; `None` when it is not
 /// one, or its unit is not the field's.
-fn meant_with_multiplier(field: &Field, text: &str) -> Option<rust_decimal::Decimal> {
+pub(super) fn meant_with_multiplier(field: &Field, text: &str) -> Option<rust_decimal::Decimal> {
     let (number, times, _, rest) = super::slips::with_multiplier(text)?;
     let whole = number.checked_mul(times)?;
     let unit = field.unit.as_deref().unwrap_or_default();

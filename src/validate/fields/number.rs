@@ -181,6 +181,9 @@ impl Checker<'_> {
             return None;
         }
         if let Some((word, exact)) = slips::approximate(text) {
+            // (`约81万` in a field of 万元: 81.)
+            let exact = super::meant_with_multiplier(field, &exact)
+                .map_or(exact, |meant| meant.to_string());
             self.report(
                 "type",
                 node,
