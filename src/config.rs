@@ -234,11 +234,7 @@ impl Config {
                 .map(|span| crate::diagnostics::line_col(&text, span.start))
                 .unwrap_or((0, 0));
             let start = error.span().map_or(0, |span| span.start);
-            let (said, hint) = match crate::diagnostics::toml_mistake(error.message(), &text, start)
-            {
-                Some((said, hint)) => (said, Some(hint)),
-                None => (Text::new(error.message(), error.message()), None),
-            };
+            let (said, hint) = crate::diagnostics::toml_said(error.message(), &text, start);
             Diagnostic::error(
                 "config-invalid",
                 Some(Location::new(CONFIG_FILE, line, col)),

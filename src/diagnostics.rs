@@ -367,12 +367,22 @@ pub fn half_width(c: char) -> Option<char> {
     }
 }
 
+/// What a TOML file's parser said about byte `offset` of `text`, in both languages, and
+/// what to write when it is a usual mistake (see [`toml_mistake`]); any other message is
+/// said in the parser's words, with no hint.
+pub fn toml_said(message: &str, text: &str, offset: usize) -> (Text, Option<Text>) {
+    match toml_mistake(message, text, offset) {
+        Some((said, hint)) => (said, Some(hint)),
+        None => (Text::new(message, message), None),
+    }
+}
+
 /// A TOML file's usual mistakes said in both languages, from the parser's `message` about
 /// byte `offset` of `text`: a key it does not have (`languge`), a value not among those
 /// allowed (`xls`) — each with the closest of the names the parser lists —, a text without
 /// quotes (`output_dir = public`). (What is wrong, what to write); `None` for any other
-/// message, which is said in the parser's words.
-pub fn toml_mistake(message: &str, text: &str, offset: usize) -> Option<(Text, Text)> {
+/// message.
+fn toml_mistake(message: &str, text: &str, offset: usize) -> Option<(Text, Text)> {
     // The names in backticks: the one written, then those allowed.
     let names: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
     let listed = |allowed: &[&str], sep: &str| allowed.join(sep);

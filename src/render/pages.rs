@@ -235,11 +235,7 @@ fn split_front_matter(
                 .map(|s| crate::diagnostics::line_col(toml_text, s.start))
                 .unwrap_or((0, 0));
             let start = error.span().map_or(0, |span| span.start);
-            let (said, hint) =
-                match crate::diagnostics::toml_mistake(error.message(), toml_text, start) {
-                    Some((said, hint)) => (said, Some(hint)),
-                    None => (Text::new(error.message(), error.message()), None),
-                };
+            let (said, hint) = crate::diagnostics::toml_said(error.message(), toml_text, start);
             problems.push(
                 Diagnostic::error(
                     "front-matter",
