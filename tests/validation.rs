@@ -532,8 +532,8 @@ fn schema_mistakes_are_located_in_the_schema() {
     assert!(said.contains("did you mean `percent`?"), "{said}");
     assert!(said.contains("data/schema.yaml:"), "{said}");
 
-    // `optional: yes` is no silent `false`; a rule typed on a Chinese keyboard, and `=` for
-    // `==`, are said with what to type.
+    // `optional: yes` is no silent `false`; a rule's mistakes are said in Chinese, a
+    // full-width character with the half-width one to type.
     for (find, replace, zh) in [
         (
             "optional: true}",
@@ -549,6 +549,11 @@ fn schema_mistakes_are_located_in_the_schema() {
             "sum(villages.*.registered.households) ==",
             "sum(villages.*.registered.households) =",
             "比较相等要写 ==（两个半角等号）",
+        ),
+        (
+            "sum(villages.*.registered.households) ==",
+            "summ(villages.*.registered.households) ==",
+            "没有函数「summ」：可用 sum、count、min、max、abs、round",
         ),
     ] {
         assert!(SCHEMA.contains(find), "{find}");

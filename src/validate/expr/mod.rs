@@ -118,8 +118,8 @@ impl Op {
 pub struct ParseError {
     /// 0-based offset in characters.
     pub offset: usize,
-    /// What is wrong (English; the caller words the Chinese message around it).
-    pub message: String,
+    /// What is wrong, in both languages (the caller words its message around it).
+    pub message: crate::diagnostics::Text,
 }
 
 /// The functions of the rule language.
@@ -319,7 +319,10 @@ mod tests {
         assert_eq!(parse("a = b").unwrap_err().offset, 2);
         assert_eq!(
             parse("sum(a, b)").unwrap_err().message,
-            "`sum` takes 1 argument(s), found 2"
+            crate::diagnostics::Text::new(
+                "「sum」要 1 个参数，这里有 2 个",
+                "`sum` takes 1 argument(s), found 2"
+            )
         );
         assert!(parse("a < b < c").is_err());
         assert!(parse("frob(a)").is_err());

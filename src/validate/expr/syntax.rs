@@ -3,6 +3,7 @@
 use rust_decimal::Decimal;
 
 use super::{Builtin, Expr, Op, ParseError, Segment};
+use crate::diagnostics::Text;
 
 /// The deepest nesting an expression may have (parentheses, operators, paths in filters).
 const MAX_DEPTH: usize = 48;
@@ -29,7 +30,7 @@ fn tokenize(source: &str) -> Result<Vec<(Token, usize)>, ParseError> {
     let chars: Vec<char> = source.chars().collect();
     let mut tokens = Vec::new();
     let mut i = 0;
-    let err = |offset: usize, message: String| ParseError { offset, message };
+    let err = |offset: usize, message: Text| ParseError { offset, message };
     while i < chars.len() {
         let c = chars[i];
         let start = i;
@@ -51,7 +52,10 @@ fn tokenize(source: &str) -> Result<Vec<(Token, usize)>, ParseError> {
                 let number = Decimal::from_str_exact(&text).map_err(|_| {
                     err(
                         start,
-                        format!("`{text}` is not a number huibao can hold exactly"),
+                        Text::new(
+                            format!("「{text}」不是 huibao 能精确表示的数"),
+                            format!("`{text}` is not a number huibao can hold exactly"),
+                        ),
                     )
                 })?;
                 tokens.push((Token::Number(number), start));
@@ -65,7 +69,10 @@ fn tokenize(source: &str) -> Result<Vec<(Token, usize)>, ParseError> {
                     i += 1;
                 }
                 if i == chars.len() {
-                    return Err(err(start, "a text in quotes is not closed".to_string()));
+                    return Err(err(
+                        start,
+                        Text::new("引号没有闭合", "a text in quotes is not closed"),
+                    ));
                 }
                 let text: String = chars[begin..i].iter().collect();
                 i += 1;
@@ -114,8 +121,21 @@ fn tokenize(source: &str) -> Result<Vec<(Token, usize)>, ParseError> {
             '+' => Token::Op(Op::Add),
             '-' => Token::Op(Op::Sub),
             '/' => Token::Op(Op::Div),
-            '=' => return Err(err(start, "write `==` to compare".to_string())),
-            other => return Err(err(start, format!("unexpected character `{other}`"))),
+            '=' => {
+                return Err(err(
+                    start,
+                    Text::new("比较相等要写 ==（两个半角等号）", "write `==` to compare"),
+                ));
+            }
+            other => {
+                return Err(err(
+                    start,
+                    Text::new(
+                        format!("这里不能有「{other}」"),
+                        format!("unexpected character `{other}`"),
+                    ),
+                ));
+            }
         };
         i += 1;
         tokens.push((token, start));
@@ -135,7 +155,10 @@ pub fn parse(source: &str) -> Result<Expr, ParseError> {
     let expr = parser.expr()?;
     match parser.peek() {
         Token::End => Ok(expr),
-        _ => Err(parser.error("expected the end of the expression, an operator, or `)`")),
+        _ => Err(parser.error(
+            "这里应是表达式的末尾、运算符或「)」",
+            "expected the end of the expression, an operator, or `)`",
+        )),
     }
 }
 
@@ -158,26 +181,30 @@ impl Parser {
         token
     }
 
-    fn error(&self, message: &str) -> ParseError {
+    fn error(&self, zh: impl Into<String>, en: impl Into<String>) -> ParseError {
         ParseError {
             offset: self.tokens[self.position.min(self.tokens.len() - 1)].1,
-            message: message.to_string(),
+            message: Text::new(zh, en),
         }
     }
 
-    fn expect(&mut self, token: Token, what: &str) -> Result<(), ParseError> {
+    /// `token` next, or an error saying it was expected (`what`, in both languages).
+    fn expect(&mut self, token: Token, what: (&str, &str)) -> Result<(), ParseError> {
         if *self.peek() == token {
             self.advance();
             Ok(())
         } else {
-            Err(self.error(&format!("expected {what}")))
+            Err(self.error(
+                format!("这里应是{}", what.0),
+                format!("expected {}", what.1),
+            ))
         }
     }
 
     fn expr(&mut self) -> Result<Expr, ParseError> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(self.error("the expression is nested too deeply"));
+            return Err(self.error("表达式嵌套太深", "the expression is nested too deeply"));
         }
         let result = self.binary(0);
         self.depth -= 1;
@@ -206,7 +233,10 @@ impl Parser {
             self.advance();
             let right = self.binary(level + 1)?;
             if op.is_comparison() && matches!(&left, Expr::Binary(o, ..) if o.is_comparison()) {
-                return Err(self.error("comparisons cannot be chained: write `a <= b and b <= c`"));
+                return Err(self.error(
+                    "比较不能连写：写成 a <= b and b <= c",
+                    "comparisons cannot be chained: write `a <= b and b <= c`",
+                ));
             }
             left = Expr::Binary(op, Box::new(left), Box::new(right));
         }
@@ -218,7 +248,7 @@ impl Parser {
                 self.advance();
                 self.depth += 1;
                 if self.depth > MAX_DEPTH {
-                    return Err(self.error("the expression is nested too deeply"));
+                    return Err(self.error("表达式嵌套太深", "the expression is nested too deeply"));
                 }
                 let inner = self.unary()?;
                 self.depth -= 1;
@@ -228,7 +258,7 @@ impl Parser {
                 self.advance();
                 self.depth += 1;
                 if self.depth > MAX_DEPTH {
-                    return Err(self.error("the expression is nested too deeply"));
+                    return Err(self.error("表达式嵌套太深", "the expression is nested too deeply"));
                 }
                 let inner = self.binary(2)?;
                 self.depth -= 1;
@@ -244,7 +274,7 @@ impl Parser {
             Token::Text(t) => Ok(Expr::Text(t)),
             Token::LParen => {
                 let inner = self.expr()?;
-                self.expect(Token::RParen, "`)`")?;
+                self.expect(Token::RParen, ("「)」", "`)`"))?;
                 Ok(inner)
             }
             Token::Name(name) => match name.as_str() {
@@ -264,15 +294,19 @@ impl Parser {
                             }
                         }
                     }
-                    self.expect(Token::RParen, "`)` after the arguments")?;
-                    let builtin = check_call(&name, args.len()).map_err(|m| self.error(&m))?;
+                    self.expect(Token::RParen, ("参数后的「)」", "`)` after the arguments"))?;
+                    let builtin =
+                        check_call(&name, args.len()).map_err(|m| self.error(m.zh, m.en))?;
                     Ok(Expr::Call(builtin, args))
                 }
                 _ => self.path(name),
             },
             _ => {
                 self.position = self.position.saturating_sub(1);
-                Err(self.error("expected a number, a text in quotes, a data path, or `(`"))
+                Err(self.error(
+                    "这里应是数字、引号里的文字、数据路径或「(」",
+                    "expected a number, a text in quotes, a data path, or `(`",
+                ))
             }
         }
     }
@@ -291,21 +325,25 @@ impl Parser {
                         Token::Name(name) => segments.push(Segment::Key(name)),
                         Token::Number(n) if n.scale() == 0 && n >= Decimal::ZERO => {
                             let index = usize::try_from(n.mantissa())
-                                .map_err(|_| self.error("index too large"))?;
+                                .map_err(|_| self.error("序号太大", "index too large"))?;
                             segments.push(Segment::Index(index));
                         }
                         _ => {
                             self.position = self.position.saturating_sub(1);
-                            return Err(
-                                self.error("expected a field name, `*` or an index after `.`")
-                            );
+                            return Err(self.error(
+                                "「.」后面应是字段名、* 或序号",
+                                "expected a field name, `*` or an index after `.`",
+                            ));
                         }
                     }
                 }
                 Token::LBracket => {
                     self.advance();
                     let condition = self.expr()?;
-                    self.expect(Token::RBracket, "`]` to close the condition")?;
+                    self.expect(
+                        Token::RBracket,
+                        ("条件末尾的「]」", "`]` to close the condition"),
+                    )?;
                     segments.push(Segment::Filter(Box::new(condition)));
                 }
                 _ => return Ok(Expr::Path(segments)),
@@ -314,16 +352,20 @@ impl Parser {
     }
 }
 
-fn check_call(name: &str, args: usize) -> Result<Builtin, String> {
+fn check_call(name: &str, args: usize) -> Result<Builtin, Text> {
     let Some(builtin) = Builtin::named(name) else {
-        return Err(format!(
-            "unknown function `{name}`: use sum, count, min, max, abs or round"
+        return Err(Text::new(
+            format!("没有函数「{name}」：可用 sum、count、min、max、abs、round"),
+            format!("unknown function `{name}`: use sum, count, min, max, abs or round"),
         ));
     };
     let wanted = builtin.arity();
     if args == wanted {
         Ok(builtin)
     } else {
-        Err(format!("`{name}` takes {wanted} argument(s), found {args}"))
+        Err(Text::new(
+            format!("「{name}」要 {wanted} 个参数，这里有 {args} 个"),
+            format!("`{name}` takes {wanted} argument(s), found {args}"),
+        ))
     }
 }

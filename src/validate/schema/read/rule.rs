@@ -150,15 +150,11 @@ impl Reader<'_> {
             Err(error) => {
                 let mut location = expr_node.location(self.file);
                 location.col += error.offset;
-                // A full-width character typed on a Chinese keyboard, and `=` for `==`, are
-                // said with what to type.
+                // A full-width character typed on a Chinese keyboard is named with the
+                // half-width one to type.
                 let typed = source.chars().nth(error.offset);
                 let half = typed.and_then(|c| Some((c, crate::diagnostics::half_width(c)?)));
-                let said = if error.message == "write `==` to compare" {
-                    Text::new("比较相等要写 ==（两个半角等号）", "write `==` to compare")
-                } else {
-                    Text::new(error.message.clone(), error.message.clone())
-                };
+                let said = &error.message;
                 let hint = match half {
                     Some((typed, half)) => Text::new(
                         format!(
