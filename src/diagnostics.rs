@@ -413,18 +413,78 @@ fn toml_mistake(message: &str, text: &str, offset: usize) -> Option<(Text, Text)
         };
         return Some((what, hint));
     }
+    // The key and the value as written on the line of the mistake.
+    let offset = offset.min(text.len());
+    let line_start = text[..offset].rfind('\n').map_or(0, |at| at + 1);
+    let line = text[line_start..].lines().next().unwrap_or("");
+    let (key, value) = line.split_once('=')?;
+    let (key, value) = (key.trim(), value.trim());
+    let yes_or_no = |word: &str| {
+        let word = word.trim_matches('"').to_ascii_lowercase();
+        match word.as_str() {
+            "true" | "yes" | "on" | "是" | "对" => Some("true"),
+            "false" | "no" | "off" | "否" | "不" => Some("false"),
+            _ => None,
+        }
+    };
     if message.starts_with("string values must be quoted") {
-        let offset = offset.min(text.len());
-        let line_start = text[..offset].rfind('\n').map_or(0, |at| at + 1);
-        let line = text[line_start..].lines().next().unwrap_or("");
-        let (key, value) = line.split_once('=')?;
-        let (key, value) = (key.trim(), value.trim());
+        // A yes or no meant for a switch is `true` or `false`, not a text.
+        if let Some(switch) = yes_or_no(value) {
+            return Some((
+                Text::new("开关写 true 或 false", "a switch is true or false"),
+                Text::new(
+                    format!("写成 {key} = {switch}"),
+                    format!("write {key} = {switch}"),
+                ),
+            ));
+        }
         return Some((
             Text::new("文字要用半角双引号括起来", "text must be in double quotes"),
             Text::new(
                 format!("写成 {key} = \"{value}\""),
                 format!("write {key} = \"{value}\""),
             ),
+        ));
+    }
+    // A value in quotes where a switch or a whole number belongs.
+    let quoted = message.strip_prefix("invalid type: string ")?;
+    let written = quoted.split('"').nth(1).unwrap_or_default();
+    if quoted.ends_with("expected a boolean") {
+        let switch = yes_or_no(written).unwrap_or("true");
+        return Some((
+            Text::new(
+                format!("应是 true 或 false，这里是文字「{written}」"),
+                format!("must be true or false, found the text `{written}`"),
+            ),
+            Text::new(
+                format!("不加引号：写成 {key} = {switch}"),
+                format!("no quotes: write {key} = {switch}"),
+            ),
+        ));
+    }
+    let whole = ["usize", "u64", "u32", "u16", "u8", "i64", "i32", "integer"];
+    if whole
+        .iter()
+        .any(|kind| quoted.ends_with(&format!("expected {kind}")))
+    {
+        let digits = !written.is_empty() && written.bytes().all(|b| b.is_ascii_digit());
+        let hint = if digits {
+            Text::new(
+                format!("不加引号：写成 {key} = {written}"),
+                format!("no quotes: write {key} = {written}"),
+            )
+        } else {
+            Text::new(
+                "写一个整数（阿拉伯数字），不加引号",
+                "write a whole number in digits, without quotes",
+            )
+        };
+        return Some((
+            Text::new(
+                format!("应是整数，这里是文字「{written}」"),
+                format!("must be a whole number, found the text `{written}`"),
+            ),
+            hint,
         ));
     }
     None

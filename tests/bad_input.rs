@@ -448,6 +448,18 @@ fn mistakes_in_the_settings_and_the_front_matter_say_what_to_write() {
             "did you mean `xlsx`? allowed: pdf, docx, xlsx",
         ),
         (
+            "title = \"测试\"\nprint_page = yes\n",
+            "站点配置有误：开关写 true 或 false",
+            "写成 print_page = true",
+            "write print_page = true",
+        ),
+        (
+            "title = \"测试\"\ntoc_section_limit = \"60\"\n",
+            "站点配置有误：应是整数，这里是文字「60」",
+            "不加引号：写成 toc_section_limit = 60",
+            "no quotes: write toc_section_limit = 60",
+        ),
+        (
             "title = \"测试\"\noutput_dir = public\n",
             "错误[config-invalid] huibao.toml:2:14: 站点配置有误：文字要用半角双引号括起来",
             "写成 output_dir = \"public\"",
