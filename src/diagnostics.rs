@@ -385,7 +385,6 @@ pub fn toml_said(message: &str, text: &str, offset: usize) -> (Text, Option<Text
 fn toml_mistake(message: &str, text: &str, offset: usize) -> Option<(Text, Text)> {
     // The names in backticks: the one written, then those allowed.
     let names: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
-    let listed = |allowed: &[&str], sep: &str| allowed.join(sep);
     if let Some(kind) = ["unknown field", "unknown variant"]
         .into_iter()
         .find(|kind| message.starts_with(kind))
@@ -403,7 +402,7 @@ fn toml_mistake(message: &str, text: &str, offset: usize) -> Option<(Text, Text)
                 format!("`{written}` is not one of the values allowed"),
             )
         };
-        let (zh_list, en_list) = (listed(allowed, "、"), listed(allowed, ", "));
+        let (zh_list, en_list) = (allowed.join("、"), allowed.join(", "));
         let hint = match near {
             Some(near) => Text::new(
                 format!("是不是「{near}」？可用的：{zh_list}"),
@@ -414,22 +413,12 @@ fn toml_mistake(message: &str, text: &str, offset: usize) -> Option<(Text, Text)
         return Some((what, hint));
     }
     // The key and the value as written on the line of the mistake.
-    let offset = offset.min(text.len());
-    let line_start = text[..offset].rfind('\n').map_or(0, |at| at + 1);
-    let line = text[line_start..].lines().next().unwrap_or("");
-    let (key, value) = line.split_once('=')?;
+    let (key, value) = line_at(text, offset.min(text.len())).split_once('=')?;
     let (key, value) = (key.trim(), value.trim());
-    let yes_or_no = |word: &str| {
-        let word = word.trim_matches('"').to_ascii_lowercase();
-        match word.as_str() {
-            "true" | "yes" | "on" | "是" | "对" => Some("true"),
-            "false" | "no" | "off" | "否" | "不" => Some("false"),
-            _ => None,
-        }
-    };
+    let switch = |word: &str| yes_or_no(word.trim_matches('"')).map(|yes| yes.to_string());
     if message.starts_with("string values must be quoted") {
         // A yes or no meant for a switch is `true` or `false`, not a text.
-        if let Some(switch) = yes_or_no(value) {
+        if let Some(switch) = switch(value) {
             return Some((
                 Text::new("开关写 true 或 false", "a switch is true or false"),
                 Text::new(
@@ -450,7 +439,7 @@ fn toml_mistake(message: &str, text: &str, offset: usize) -> Option<(Text, Text)
     let quoted = message.strip_prefix("invalid type: string ")?;
     let written = quoted.split('"').nth(1).unwrap_or_default();
     if quoted.ends_with("expected a boolean") {
-        let switch = yes_or_no(written).unwrap_or("true");
+        let switch = switch(written).unwrap_or_else(|| "true".to_string());
         return Some((
             Text::new(
                 format!("应是 true 或 false，这里是文字「{written}」"),
@@ -495,14 +484,22 @@ fn toml_mistake(message: &str, text: &str, offset: usize) -> Option<(Text, Text)
 /// line: which one, and the half-width one to type.
 pub fn full_width_toml_hint(text: &str, offset: usize, file: (&str, &str)) -> Option<Text> {
     let offset = offset.min(text.len());
-    let line_start = text[..offset].rfind('\n').map_or(0, |at| at + 1);
-    let line = text[line_start..].lines().next().unwrap_or("");
     let here = text.get(offset..).and_then(|rest| rest.chars().next());
     let (typed, half) = here
         .and_then(|c| half_width(c).map(|h| (c, h)))
-        .or_else(|| line.chars().find_map(|c| half_width(c).map(|h| (c, h))))?;
+        .or_else(|| {
+            line_at(text, offset)
+                .chars()
+                .find_map(|c| half_width(c).map(|h| (c, h)))
+        })?;
+    Some(full_width_char_hint(typed, half, file))
+}
+
+/// What to do about the full-width character `typed` (`half` its half-width form) in a file
+/// that takes the half-width one only (`file`: `huibao.toml`, 前言, 规则, in both languages).
+pub fn full_width_char_hint(typed: char, half: char, file: (&str, &str)) -> Text {
     let (zh_file, en_file) = file;
-    Some(if typed == '\u{3000}' {
+    if typed == '\u{3000}' {
         Text::new(
             format!("这里有全角空格「　」，{zh_file}只认半角空格：切换到英文（半角）输入再写"),
             format!(
@@ -518,7 +515,23 @@ pub fn full_width_toml_hint(text: &str, offset: usize, file: (&str, &str)) -> Op
                 "`{typed}` is a full-width character: {en_file} takes the half-width `{half}` only (type it with the input method in English, half-width)"
             ),
         )
-    })
+    }
+}
+
+/// The line of `text` byte `offset` (at most its length) stands on, without its end.
+fn line_at(text: &str, offset: usize) -> &str {
+    let line_start = text[..offset].rfind('\n').map_or(0, |at| at + 1);
+    text[line_start..].lines().next().unwrap_or("")
+}
+
+/// Whether a word a clerk writes for a switch says yes or no (`是`, `有`, `yes`, `√`;
+/// `否`, `无`, `no`, `×`), in any case; `None` for any other word.
+pub fn yes_or_no(word: &str) -> Option<bool> {
+    match word.trim().to_lowercase().as_str() {
+        "是" | "有" | "true" | "√" | "✓" | "y" | "yes" => Some(true),
+        "否" | "无" | "false" | "×" | "✗" | "n" | "no" => Some(false),
+        _ => None,
+    }
 }
 
 /// The whole number an environment variable `name` sets (counted in `unit`), or `default`

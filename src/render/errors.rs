@@ -295,11 +295,7 @@ fn tags(template: &str) -> impl Iterator<Item = (usize, &str)> {
     std::iter::from_fn(move || {
         let rest = &template[at..];
         let start = at + next_opening(rest)?;
-        let close = if template[start..].starts_with("{{") {
-            "}}"
-        } else {
-            "%}"
-        };
+        let close = closing(&template[start..]);
         let after = &template[start + 2..];
         let end = match (after.find(close), next_opening(after)) {
             (Some(e), Some(o)) if o < e => start + 2 + o,
@@ -310,6 +306,11 @@ fn tags(template: &str) -> impl Iterator<Item = (usize, &str)> {
         at = end;
         Some((start, &template[start..end]))
     })
+}
+
+/// What closes the tag `tag` opens with: `}}` for `{{`, `%}` for `{%`.
+fn closing(tag: &str) -> &'static str {
+    if tag.starts_with("{{") { "}}" } else { "%}" }
 }
 
 /// Where the first `{{` or `{%` of `text` is.
@@ -324,7 +325,7 @@ fn unclosed_tag(template: &str, line: usize, col: usize) -> Option<(usize, &'sta
     let (start, tag) = tags(template)
         .take_while(|(start, _)| *start <= offset)
         .last()?;
-    let close = if tag.starts_with("{{") { "}}" } else { "%}" };
+    let close = closing(tag);
     (!tag.ends_with(close) || tag.len() < 4).then_some((start, close))
 }
 

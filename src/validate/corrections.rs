@@ -315,17 +315,14 @@ fn check_entry(
         let hint = did_you_mean(&what.0, tops.iter().map(String::as_str));
         // The path with its file's folders left out (`health.hospital…` for
         // `policies.health.hospital…`), as a clerk who opened the file itself writes it.
-        let whole = data
-            .files
-            .iter()
-            .filter(|f| !is_log(&f.path))
-            .find_map(|f| {
-                let (first, rest) = what.0.split_once('.')?;
-                let whole = format!("{}.{rest}", f.key_path.join("."));
-                (f.key_path.len() > 1 && f.key_path.last().is_some_and(|last| last == first.trim()))
-                    .then_some(whole)
-                    .filter(|whole| find(data, schema, whole).is_some())
-            });
+        let whole = what.0.split_once('.').and_then(|(first, rest)| {
+            data.files
+                .iter()
+                .filter(|f| !is_log(&f.path) && f.key_path.len() > 1)
+                .filter(|f| f.key_path.last().is_some_and(|last| last == first.trim()))
+                .map(|f| format!("{}.{rest}", f.key_path.join(".")))
+                .find(|whole| find(data, schema, whole).is_some())
+        });
         problems.push(error(
             what.1,
             format!("what「{}」不是数据里的一个数字", what.0),

@@ -1245,10 +1245,9 @@ fn cell_value(given: &Given, field: &Field, unit: Option<&str>) -> Result<Value,
             } else if numeric {
                 number_text(text, field, unit)
             } else if matches!(field.kind, Kind::Bool) {
-                match text.to_lowercase().as_str() {
-                    "是" | "有" | "true" | "√" | "✓" | "y" | "yes" => Value::Bool(true),
-                    "否" | "无" | "false" | "×" | "✗" | "n" | "no" => Value::Bool(false),
-                    _ => Value::String(text.into()),
+                match crate::diagnostics::yes_or_no(text) {
+                    Some(yes) => Value::Bool(yes),
+                    None => Value::String(text.into()),
                 }
             } else {
                 Value::String(text.into())

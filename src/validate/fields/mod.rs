@@ -565,11 +565,7 @@ impl Checker<'_> {
             Kind::Date => {
                 let ok = matches!(&node.value, Value::String(s) if is_date(s));
                 if !ok {
-                    let written = match &node.value {
-                        Value::String(s) => s.to_string(),
-                        Value::Number(n) => n.to_string(),
-                        _ => String::new(),
-                    };
+                    let written = node.value.scalar_text().unwrap_or_default();
                     let hint = super::slips::date_meant(&written).map(|meant| {
                         Text::new(
                             format!("「{written}」写成 {meant}"),

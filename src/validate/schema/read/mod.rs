@@ -371,10 +371,8 @@ impl Reader<'_> {
                 && !matches!(node.value, Value::Bool(_))
             {
                 let written = match &node.value {
-                    Value::String(text) => text.to_string(),
-                    Value::Number(number) => number.to_string(),
                     Value::Null => String::new(),
-                    _ => "…".to_string(),
+                    value => value.scalar_text().unwrap_or_else(|| "…".to_string()),
                 };
                 self.report(
                     node,

@@ -154,16 +154,10 @@ impl Reader<'_> {
                 // half-width one to type.
                 let typed = source.chars().nth(error.offset);
                 let half = typed.and_then(|c| Some((c, crate::diagnostics::half_width(c)?)));
-                let said = &error.message;
                 let hint = match half {
-                    Some((typed, half)) => Text::new(
-                        format!(
-                            "「{typed}」是全角字符，规则只认半角的「{half}」：切换到英文（半角）输入再写"
-                        ),
-                        format!(
-                            "`{typed}` is a full-width character: rules take the half-width `{half}` only (type it with the input method in English, half-width)"
-                        ),
-                    ),
+                    Some((typed, half)) => {
+                        crate::diagnostics::full_width_char_hint(typed, half, ("规则", "rules"))
+                    }
                     None => Text::new(
                         "规则的表达式语言见 huibao schema 打印的说明（docs/schema.md）",
                         "the rule language is described by `huibao schema` (docs/schema.md)",
@@ -174,8 +168,8 @@ impl Reader<'_> {
                         "schema-rule",
                         Some(location),
                         Text::new(
-                            format!("规则「{id}」的 {key} 写法有误：{}", said.zh),
-                            format!("rule `{id}`: invalid {key}: {}", said.en),
+                            format!("规则「{id}」的 {key} 写法有误：{}", error.message.zh),
+                            format!("rule `{id}`: invalid {key}: {}", error.message.en),
                         ),
                     )
                     .with_hint(hint),
