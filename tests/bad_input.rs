@@ -504,6 +504,125 @@ fn mistakes_in_the_settings_and_the_front_matter_say_what_to_write() {
     );
 }
 
+/// What the TOML parser itself says (in English) about `huibao.toml` and a front matter is
+/// said in Chinese with what to write: an unclosed text, section or list, a key written
+/// twice, a colon for `=`, a Windows path's `\`, a value of the wrong kind.
+#[test]
+fn the_toml_parser_s_messages_are_said_in_chinese_with_what_to_write() {
+    let site = one_page_site("户数: 12\n", "值");
+    let cases = [
+        (
+            "title = \"测试\nlanguage = \"zh-CN\"\n",
+            "huibao.toml:1:12: 站点配置有误：双引号里的文字没有结束",
+            "在这一行文字的末尾补上半角双引号「\"」",
+            "close the text with a double quote",
+        ),
+        (
+            "title = \"测试\"\n[document\ndownloads = [\"xlsx\"]\n",
+            "huibao.toml:2:10: 站点配置有误：节名缺少结尾的「]」",
+            "节名写在一对半角方括号里，如 [document]",
+            "a section's name is in square brackets",
+        ),
+        (
+            "title = \"测试\"\n[document]\ndownloads = [\"xlsx\" \"docx\"]\n",
+            "站点配置有误：列表的两项之间缺少半角逗号「,」",
+            "列表写成 [\"xlsx\", \"csv\"]",
+            "a list is written",
+        ),
+        (
+            "title = \"测试\"\ntitle = \"再测\"\n",
+            "huibao.toml:2:1: 站点配置有误：这一项（或这一节）前面已经写过",
+            "同一项、同一节只写一次",
+            "write each key and each section once",
+        ),
+        (
+            "title: \"测试\"\n",
+            "站点配置有误：设置项的名字和值之间用「=」，不用「:」",
+            "写成 title = \"测试\"",
+            "write title = \"测试\"",
+        ),
+        (
+            "title = \"测试\"\noutput_dir = \"D:\\汇报\\public\"\n",
+            "站点配置有误：双引号里的「\\」是转义符，路径里不能直接写",
+            "写成 output_dir = \"D:/汇报/public\"（Windows 也认）",
+            "write output_dir = \"D:/汇报/public\"",
+        ),
+        (
+            "title = 2020\n",
+            "站点配置有误：应是文字，这里是数字 2020",
+            "写成 title = \"2020\"",
+            "write title = \"2020\"",
+        ),
+        (
+            "title = \"测试\"\n[document]\ndownloads = \"xlsx\"\n",
+            "站点配置有误：应是列表，这里是文字「xlsx」",
+            "写成 downloads = [\"xlsx\"]",
+            "write downloads = [\"xlsx\"]",
+        ),
+        (
+            "title = \"测试\"\n[document]\ndownloads = [xlsx, docx]\n",
+            "站点配置有误：文字要用半角双引号括起来",
+            "写成 downloads = [\"xlsx\", \"docx\"]",
+            "write downloads = [\"xlsx\", \"docx\"]",
+        ),
+        (
+            "title = \"测试\"\nprint_page = 1\n",
+            "站点配置有误：应是 true 或 false，这里是数字 1",
+            "写成 print_page = true（是）或 print_page = false（否）",
+            "write print_page = true (yes) or print_page = false (no)",
+        ),
+        (
+            "title = \"测试\"\ntoc_section_limit = -3\n",
+            "站点配置有误：应是整数，这里是数字 -3",
+            "写 0 或正整数（阿拉伯数字），不加负号",
+            "without a minus sign",
+        ),
+        (
+            "title = \"测试\"\ntheme = \n",
+            "站点配置有误：「theme =」后面没有写值",
+            "不用这一项就删去这一行",
+            "or remove the line",
+        ),
+        (
+            "title = \"测试\" 示例乡\n",
+            "站点配置有误：这一行在值后面还有别的内容",
+            "说明文字写在「#」后面（注释）",
+            "put a remark after `#`",
+        ),
+        (
+            "title：\"测试\"\n",
+            "站点配置有误：设置项的名字后面缺少「=」和值",
+            "「：」是全角冒号：huibao.toml 的设置用半角等号，写成 title = \"测试\"",
+            "`：` is a full-width colon: huibao.toml sets a value with `=`: write title = \"测试\"",
+        ),
+    ];
+    for (settings, zh_said, zh_hint, en_hint) in cases {
+        fs::write(site.path().join("huibao.toml"), settings).unwrap();
+        let output = huibao(site.path(), &["check"]);
+        let said = text(&output);
+        assert_eq!(output.status.code(), Some(1), "{settings}: {said}");
+        assert!(said.contains(zh_said), "{settings}: {said}");
+        assert!(said.contains(zh_hint), "{settings}: {said}");
+        let english = text(&huibao(site.path(), &["--lang", "en", "check"]));
+        assert!(english.contains(en_hint), "{settings}: {english}");
+    }
+    // The same words for a page's front matter.
+    fs::write(site.path().join("huibao.toml"), "title = \"测试\"\n").unwrap();
+    fs::write(
+        site.path().join("content/index.md"),
+        "+++\ntitle = \"首页\nweight = 1\n+++\n\n值\n",
+    )
+    .unwrap();
+    let output = huibao(site.path(), &["check"]);
+    let said = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("错误[front-matter] content/index.md:2:")
+            && said.contains("前言有误：双引号里的文字没有结束"),
+        "{said}"
+    );
+}
+
 /// A full-width character in `huibao.toml` or in a page's front matter (both TOML) is named
 /// with the half-width one to type, where TOML stopped, in Chinese and in English.
 #[test]

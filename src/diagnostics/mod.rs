@@ -6,6 +6,9 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+mod toml;
+pub use toml::{full_width_toml_hint, toml_said};
+
 /// The language messages are printed in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Lang {
@@ -367,134 +370,6 @@ pub fn half_width(c: char) -> Option<char> {
     }
 }
 
-/// What a TOML file's parser said about byte `offset` of `text`, in both languages, and
-/// what to write when it is a usual mistake (see [`toml_mistake`]); any other message is
-/// said in the parser's words, with no hint.
-pub fn toml_said(message: &str, text: &str, offset: usize) -> (Text, Option<Text>) {
-    match toml_mistake(message, text, offset) {
-        Some((said, hint)) => (said, Some(hint)),
-        None => (Text::new(message, message), None),
-    }
-}
-
-/// A TOML file's usual mistakes said in both languages, from the parser's `message` about
-/// byte `offset` of `text`: a key it does not have (`languge`), a value not among those
-/// allowed (`xls`) — each with the closest of the names the parser lists —, a text without
-/// quotes (`output_dir = public`). (What is wrong, what to write); `None` for any other
-/// message.
-fn toml_mistake(message: &str, text: &str, offset: usize) -> Option<(Text, Text)> {
-    // The names in backticks: the one written, then those allowed.
-    let names: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
-    if let Some(kind) = ["unknown field", "unknown variant"]
-        .into_iter()
-        .find(|kind| message.starts_with(kind))
-    {
-        let (written, allowed) = names.split_first()?;
-        let near = crate::suggest::did_you_mean(written, allowed.iter().copied());
-        let what = if kind == "unknown field" {
-            Text::new(
-                format!("没有「{written}」这一项"),
-                format!("there is no key `{written}`"),
-            )
-        } else {
-            Text::new(
-                format!("「{written}」不是可选的值"),
-                format!("`{written}` is not one of the values allowed"),
-            )
-        };
-        let (zh_list, en_list) = (allowed.join("、"), allowed.join(", "));
-        let hint = match near {
-            Some(near) => Text::new(
-                format!("是不是「{near}」？可用的：{zh_list}"),
-                format!("did you mean `{near}`? allowed: {en_list}"),
-            ),
-            None => Text::new(format!("可用的：{zh_list}"), format!("allowed: {en_list}")),
-        };
-        return Some((what, hint));
-    }
-    // The key and the value as written on the line of the mistake.
-    let (key, value) = line_at(text, offset.min(text.len())).split_once('=')?;
-    let (key, value) = (key.trim(), value.trim());
-    let switch = |word: &str| yes_or_no(word.trim_matches('"')).map(|yes| yes.to_string());
-    if message.starts_with("string values must be quoted") {
-        // A yes or no meant for a switch is `true` or `false`, not a text.
-        if let Some(switch) = switch(value) {
-            return Some((
-                Text::new("开关写 true 或 false", "a switch is true or false"),
-                Text::new(
-                    format!("写成 {key} = {switch}"),
-                    format!("write {key} = {switch}"),
-                ),
-            ));
-        }
-        return Some((
-            Text::new("文字要用半角双引号括起来", "text must be in double quotes"),
-            Text::new(
-                format!("写成 {key} = \"{value}\""),
-                format!("write {key} = \"{value}\""),
-            ),
-        ));
-    }
-    // A value in quotes where a switch or a whole number belongs.
-    let quoted = message.strip_prefix("invalid type: string ")?;
-    let written = quoted.split('"').nth(1).unwrap_or_default();
-    if quoted.ends_with("expected a boolean") {
-        let switch = switch(written).unwrap_or_else(|| "true".to_string());
-        return Some((
-            Text::new(
-                format!("应是 true 或 false，这里是文字「{written}」"),
-                format!("must be true or false, found the text `{written}`"),
-            ),
-            Text::new(
-                format!("不加引号：写成 {key} = {switch}"),
-                format!("no quotes: write {key} = {switch}"),
-            ),
-        ));
-    }
-    let whole = ["usize", "u64", "u32", "u16", "u8", "i64", "i32", "integer"];
-    if whole
-        .iter()
-        .any(|kind| quoted.ends_with(&format!("expected {kind}")))
-    {
-        let digits = !written.is_empty() && written.bytes().all(|b| b.is_ascii_digit());
-        let hint = if digits {
-            Text::new(
-                format!("不加引号：写成 {key} = {written}"),
-                format!("no quotes: write {key} = {written}"),
-            )
-        } else {
-            Text::new(
-                "写一个整数（阿拉伯数字），不加引号",
-                "write a whole number in digits, without quotes",
-            )
-        };
-        return Some((
-            Text::new(
-                format!("应是整数，这里是文字「{written}」"),
-                format!("must be a whole number, found the text `{written}`"),
-            ),
-            hint,
-        ));
-    }
-    None
-}
-
-/// A hint for a TOML file (`file`: `huibao.toml`, 前言) that did not parse at byte `offset`
-/// of `text` because of a full-width character — the one there, else the first on its
-/// line: which one, and the half-width one to type.
-pub fn full_width_toml_hint(text: &str, offset: usize, file: (&str, &str)) -> Option<Text> {
-    let offset = offset.min(text.len());
-    let here = text.get(offset..).and_then(|rest| rest.chars().next());
-    let (typed, half) = here
-        .and_then(|c| half_width(c).map(|h| (c, h)))
-        .or_else(|| {
-            line_at(text, offset)
-                .chars()
-                .find_map(|c| half_width(c).map(|h| (c, h)))
-        })?;
-    Some(full_width_char_hint(typed, half, file))
-}
-
 /// What to do about the full-width character `typed` (`half` its half-width form) in a file
 /// that takes the half-width one only (`file`: `huibao.toml`, 前言, 规则, in both languages).
 pub fn full_width_char_hint(typed: char, half: char, file: (&str, &str)) -> Text {
@@ -516,12 +391,6 @@ pub fn full_width_char_hint(typed: char, half: char, file: (&str, &str)) -> Text
             ),
         )
     }
-}
-
-/// The line of `text` byte `offset` (at most its length) stands on, without its end.
-fn line_at(text: &str, offset: usize) -> &str {
-    let line_start = text[..offset].rfind('\n').map_or(0, |at| at + 1);
-    text[line_start..].lines().next().unwrap_or("")
 }
 
 /// Whether a word a clerk writes for a switch says yes or no (`是`, `有`, `yes`, `√`;
