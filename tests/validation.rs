@@ -553,7 +553,17 @@ fn schema_mistakes_are_located_in_the_schema() {
         (
             "sum(villages.*.registered.households) ==",
             "summ(villages.*.registered.households) ==",
-            "没有函数「summ」：可用 sum、count、min、max、abs、round",
+            "data/schema.yaml:38:12: 规则「households-sum」的 check 写法有误：没有函数「summ」，是不是「sum」？可用 sum、count、min、max、abs、round",
+        ),
+        (
+            "sum(villages.*.registered.households) ==",
+            "SUM(villages.*.registered.households) ==",
+            "没有函数「SUM」，是不是「sum」？",
+        ),
+        (
+            "sum(villages.*.registered.households) ==",
+            "sum(villages.*.registered.households, 2) ==",
+            "data/schema.yaml:38:12: 规则「households-sum」的 check 写法有误：「sum」要 1 个参数，这里有 2 个",
         ),
     ] {
         assert!(SCHEMA.contains(find), "{find}");

@@ -182,8 +182,13 @@ impl Parser {
     }
 
     fn error(&self, zh: impl Into<String>, en: impl Into<String>) -> ParseError {
+        self.error_at(self.position, zh, en)
+    }
+
+    /// An error at token `at` (a call's name).
+    fn error_at(&self, at: usize, zh: impl Into<String>, en: impl Into<String>) -> ParseError {
         ParseError {
-            offset: self.tokens[self.position.min(self.tokens.len() - 1)].1,
+            offset: self.tokens[at.min(self.tokens.len() - 1)].1,
             message: Text::new(zh, en),
         }
     }
@@ -282,6 +287,13 @@ impl Parser {
                 "false" => Ok(Expr::Bool(false)),
                 "null" => Ok(Expr::Null),
                 _ if *self.peek() == Token::LParen => {
+                    // A call's mistakes are said at its name (`summ`), not where its
+                    // arguments end.
+                    let at_name = self.position - 1;
+                    if Builtin::named(&name).is_none() {
+                        let said = unknown_function(&name);
+                        return Err(self.error_at(at_name, said.zh, said.en));
+                    }
                     self.advance();
                     let mut args = Vec::new();
                     if *self.peek() != Token::RParen {
@@ -295,8 +307,8 @@ impl Parser {
                         }
                     }
                     self.expect(Token::RParen, ("参数后的「)」", "`)` after the arguments"))?;
-                    let builtin =
-                        check_call(&name, args.len()).map_err(|m| self.error(m.zh, m.en))?;
+                    let builtin = check_call(&name, args.len())
+                        .map_err(|m| self.error_at(at_name, m.zh, m.en))?;
                     Ok(Expr::Call(builtin, args))
                 }
                 _ => self.path(name),
@@ -352,12 +364,27 @@ impl Parser {
     }
 }
 
+/// That the rules have no function `name`: the closest of theirs (`summ`: `sum`) and the list.
+fn unknown_function(name: &str) -> Text {
+    const FUNCTIONS: [&str; 6] = ["sum", "count", "min", "max", "abs", "round"];
+    let lower = name.to_lowercase();
+    let near = crate::suggest::did_you_mean(&lower, FUNCTIONS.into_iter());
+    let (zh_near, en_near) = match near {
+        Some(near) => (
+            format!("，是不是「{near}」？"),
+            format!("; did you mean `{near}`?"),
+        ),
+        None => ("。".to_string(), ".".to_string()),
+    };
+    Text::new(
+        format!("没有函数「{name}」{zh_near}可用 sum、count、min、max、abs、round"),
+        format!("unknown function `{name}`{en_near} Use sum, count, min, max, abs or round"),
+    )
+}
+
 fn check_call(name: &str, args: usize) -> Result<Builtin, Text> {
     let Some(builtin) = Builtin::named(name) else {
-        return Err(Text::new(
-            format!("没有函数「{name}」：可用 sum、count、min、max、abs、round"),
-            format!("unknown function `{name}`: use sum, count, min, max, abs or round"),
-        ));
+        return Err(unknown_function(name));
     };
     let wanted = builtin.arity();
     if args == wanted {
