@@ -263,12 +263,52 @@ impl Config {
     }
 }
 
+/// Where setting `key` of `section` (`None`: the top of the file) is written in the site
+/// folder `root`'s `huibao.toml`: the line and the column of its value, for a message about
+/// the value (a theme not there); the file alone when it is not written there (a default).
+pub fn setting_location(root: &Path, section: Option<&str>, key: &str) -> Location {
+    let text = std::fs::read_to_string(root.join(CONFIG_FILE)).unwrap_or_default();
+    let mut in_section = section.is_none();
+    for (n, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if let Some(name) = trimmed.strip_prefix('[') {
+            let name = name.split(']').next().unwrap_or_default().trim();
+            in_section = section == Some(name);
+            continue;
+        }
+        let Some((written, value)) = trimmed.split_once('=') else {
+            continue;
+        };
+        if in_section && written.trim().trim_matches('"') == key {
+            let before = line.len() - value.trim_start().len();
+            let col = line[..before].chars().count() + 1;
+            return Location::new(CONFIG_FILE, n + 1, col);
+        }
+    }
+    Location::file(CONFIG_FILE)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn titled(title: &str) -> Config {
         toml::from_str(&format!("title = {title:?}")).unwrap()
+    }
+
+    #[test]
+    fn a_setting_is_found_in_its_section_at_its_value() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(CONFIG_FILE),
+            "# theme = \"x\"\ntitle = \"横溪\"\n  theme  =  \"blue\"\n[document]\ntheme = 1\nbody_font = \"仿宋\"\n",
+        )
+        .unwrap();
+        let at = |section, key| setting_location(dir.path(), section, key).to_string();
+        assert_eq!(at(None, "theme"), "huibao.toml:3:13");
+        assert_eq!(at(Some("document"), "theme"), "huibao.toml:5:9");
+        assert_eq!(at(Some("document"), "body_font"), "huibao.toml:6:13");
+        assert_eq!(at(None, "output_dir"), "huibao.toml");
     }
 
     #[test]

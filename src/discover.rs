@@ -95,7 +95,7 @@ pub fn discover(root: &Path) -> Result<Site, Vec<Diagnostic>> {
         problems.push(
             Diagnostic::error(
                 "theme-missing",
-                Some(Location::file(crate::config::CONFIG_FILE)),
+                Some(crate::config::setting_location(root, None, "theme")),
                 Text::new(
                     format!("找不到主题文件夹 {}", theme_dir.display()),
                     format!("the theme folder {} does not exist", theme_dir.display()),

@@ -483,7 +483,7 @@ fn mistakes_in_the_settings_and_the_front_matter_say_what_to_write() {
     .unwrap();
     let said = text(&huibao(site.path(), &["check"]));
     assert!(
-        said.contains("找不到主题文件夹 themes/defualt")
+        said.contains("错误[theme-missing] huibao.toml:2:9: 找不到主题文件夹 themes/defualt")
             && said
                 .contains("是不是「default」？把 huibao.toml 里的 theme 改成 theme = \"default\""),
         "{said}"
