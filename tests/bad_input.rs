@@ -132,6 +132,75 @@ fn every_bad_input_is_refused_with_a_located_message() {
     }
 }
 
+/// A data file's name templates cannot use is told what to do about it: a copy Windows
+/// made (`hengxi - 副本.yaml`), a name with capitals or dashes (the name to give it), a file
+/// saved as `.yml` where the schema describes `.yaml` files.
+#[test]
+fn a_data_file_s_name_is_told_what_to_write() {
+    let cases = [
+        (
+            "hengxi - 副本.yaml",
+            "错误[data-file-name] data/villages/hengxi - 副本.yaml: 文件或文件夹名「hengxi - 副本」不能在模板里使用",
+            "「hengxi - 副本」像是复制出的副本：不需要就删去它",
+            "looks like a copy Windows made",
+        ),
+        (
+            "hengxi (2).yaml",
+            "[data-file-name] data/villages/hengxi (2).yaml",
+            "「hengxi (2)」像是复制出的副本",
+            "looks like a copy Windows made",
+        ),
+        (
+            "Xin-Zhuang.yaml",
+            "[data-file-name] data/villages/Xin-Zhuang.yaml",
+            "改名为「xin_zhuang」（小写字母、数字和下划线）",
+            "rename it `xin_zhuang`",
+        ),
+        (
+            "新庄.yaml",
+            "[data-file-name] data/villages/新庄.yaml",
+            "只用小写英文字母、数字和下划线",
+            "use lowercase letters, digits and underscores only",
+        ),
+    ];
+    for (name, zh_said, zh_hint, en_hint) in cases {
+        let site = copy_site(&fixture("small"));
+        fs::copy(
+            site.path().join("data/villages/hengxi.yaml"),
+            site.path().join("data/villages").join(name),
+        )
+        .unwrap();
+        let output = huibao(site.path(), &["check"]);
+        let said = text(&output);
+        assert_eq!(output.status.code(), Some(1), "{name}: {said}");
+        assert!(
+            said.contains(zh_said) && said.contains(zh_hint),
+            "{name}: {said}"
+        );
+        let english = text(&huibao(site.path(), &["--lang", "en", "check"]));
+        assert!(english.contains(en_hint), "{name}: {english}");
+    }
+    // `.yml` for a schema's `.yaml`.
+    let site = copy_site(&fixture("spreadsheet"));
+    let villages = site.path().join("data/villages");
+    let first = fs::read_dir(&villages)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "yaml"))
+        .min()
+        .unwrap();
+    let id = first.file_stem().unwrap().to_string_lossy().to_string();
+    fs::rename(&first, first.with_extension("yml")).unwrap();
+    let said = text(&huibao(site.path(), &["check"]));
+    assert!(
+        said.contains(&format!(
+            "错误[schema-no-entry] data/villages/{id}.yml: data/schema.yaml 描述的是 .yaml 文件，这个文件的扩展名是 .yml"
+        )) && said.contains(&format!("把文件改名为 data/villages/{id}.yaml")),
+        "{said}"
+    );
+}
+
 #[test]
 fn bom_and_crlf_are_accepted() {
     let site = copy_site(&fixture("small"));

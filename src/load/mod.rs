@@ -557,14 +557,49 @@ pub(crate) fn key_path(path: &Path) -> Result<Vec<String>, Diagnostic> {
                     format!("the file or folder name `{part}` cannot be used in templates"),
                 ),
             )
-            .with_hint(Text::new(
-                "只用小写英文字母、数字和下划线（以字母开头，不以 _list 结尾），例如 hengxi.yaml；中文名写在文件里的 name: 中",
-                "use lowercase letters, digits and underscores only (starting with a letter, not ending in _list), e.g. hengxi.yaml; put the Chinese name in name: inside the file",
-            )));
+            .with_hint(file_name_hint(&part)));
         }
         parts.push(part);
     }
     Ok(parts)
+}
+
+/// What to do about a data file's or folder's name `part` that templates cannot use: a
+/// copy Windows made (`hengxi - 副本`) is told as one; a name that only needs lowercase
+/// letters or `_` for its dashes and spaces gets that name; any other the rule.
+fn file_name_hint(part: &str) -> Text {
+    const RULE: (&str, &str) = (
+        "只用小写英文字母、数字和下划线（以字母开头，不以 _list 结尾），例如 hengxi.yaml；中文名写在文件里的 name: 中",
+        "use lowercase letters, digits and underscores only (starting with a letter, not ending in _list), e.g. hengxi.yaml; put the Chinese name in name: inside the file",
+    );
+    // Windows names a copy `名 - 副本`, `名 - Copy`, `名 (2)`.
+    let copied = [" - 副本", " - copy", "副本", " (", "（"]
+        .iter()
+        .any(|mark| part.to_lowercase().contains(mark));
+    if copied {
+        return Text::new(
+            format!(
+                "「{part}」像是复制出的副本：不需要就删去它；要新增一个村（或一项），改成新的名字，如 xinzhuang.yaml"
+            ),
+            format!(
+                "`{part}` looks like a copy Windows made: remove it if it is not needed; to add a village (or an item), give it a new name, such as xinzhuang.yaml"
+            ),
+        );
+    }
+    let renamed: String = part
+        .chars()
+        .map(|c| match c {
+            '-' | ' ' | '.' => '_',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect();
+    if renamed != part && is_identifier(&renamed) && !renamed.ends_with("_list") {
+        return Text::new(
+            format!("改名为「{renamed}」（小写字母、数字和下划线）"),
+            format!("rename it `{renamed}` (lowercase letters, digits and underscores)"),
+        );
+    }
+    Text::new(RULE.0, RULE.1)
 }
 
 /// Whether `name` is a template identifier: `[a-z_][a-z0-9_]*` (ASCII, lowercase).

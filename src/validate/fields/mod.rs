@@ -117,6 +117,28 @@ pub(crate) fn check_file(
     problems: &mut Vec<Diagnostic>,
 ) -> std::sync::Arc<DataFile> {
     let Some(file_schema) = schema_for(schema, &file.path) else {
+        // A file saved as `.yml` the schema knows as `.yaml`: the name to give it.
+        let as_yaml = file.path.with_extension("yaml");
+        if file.path.extension().is_some_and(|ext| ext == "yml")
+            && schema_for(schema, &as_yaml).is_some()
+        {
+            let name = crate::site_path::slashed(&as_yaml);
+            problems.push(
+                Diagnostic::error(
+                    "schema-no-entry",
+                    Some(Location::file(&file.path)),
+                    Text::new(
+                        "data/schema.yaml 描述的是 .yaml 文件，这个文件的扩展名是 .yml",
+                        "data/schema.yaml describes .yaml files: this file ends in .yml",
+                    ),
+                )
+                .with_hint(Text::new(
+                    format!("把文件改名为 {name}"),
+                    format!("rename the file {name}"),
+                )),
+            );
+            return file.clone();
+        }
         let patterns: Vec<&str> = schema.files.iter().map(|f| f.pattern.as_str()).collect();
         problems.push(
             Diagnostic::error(
