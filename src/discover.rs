@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
 use crate::config::Config;
-use crate::diagnostics::{Diagnostic, Location, Text};
+use crate::diagnostics::{Diagnostic, Location, Severity, Text};
 
 /// Everything a build reads, found but not yet read.
 #[derive(Clone, Debug)]
@@ -50,10 +50,35 @@ pub fn discover(root: &Path) -> Result<Site, Vec<Diagnostic>> {
         .filter(|p| is_ext(p, &["yaml", "yml"]) && p.as_os_str() != schema.as_os_str())
         .map(|p| Path::new("data").join(p))
         .collect();
-    let content_files = walk(root, "content", &mut problems)
+    let content_files: Vec<PathBuf> = walk(root, "content", &mut problems)
         .into_iter()
         .filter(|p| is_ext(p, &["md"]))
         .collect();
+    // A copy Windows made of a page (`education - 副本.md`) is published as a page of its own.
+    for page in &content_files {
+        let stem = page
+            .file_stem()
+            .map(|s| s.to_string_lossy())
+            .unwrap_or_default();
+        if crate::site_path::looks_copied(&stem) {
+            let path = Path::new("content").join(page);
+            problems.push(
+                Diagnostic::new(
+                    Severity::Warning,
+                    "content-copy",
+                    Some(Location::file(&path)),
+                    Text::new(
+                        format!("「{stem}」像是复制出的副本，会作为报告里的又一页发布"),
+                        format!("`{stem}` looks like a copy Windows made: it is published as one more page of the report"),
+                    ),
+                )
+                .with_hint(Text::new(
+                    "不需要就删去它，或移到 content/ 以外（备份放在站点文件夹外）",
+                    "remove it or move it out of content/ (keep backups outside the site folder)",
+                )),
+            );
+        }
+    }
 
     let theme_dir = Path::new("themes").join(&config.theme);
     let theme_templates = if root.join(&theme_dir).is_dir() {

@@ -121,9 +121,43 @@ impl PathsToFind {
     }
 }
 
+/// Whether a file's name without its extension (`hengxi - 副本`) looks like a copy Windows
+/// made of another: `名 - 副本`, `名 - Copy`, `名 (2)`, `名（2）`.
+pub fn looks_copied(stem: &str) -> bool {
+    let lower = stem.to_lowercase();
+    let numbered = |open: char, close: char| {
+        lower
+            .strip_suffix(close)
+            .and_then(|rest| rest.rsplit_once(open))
+            .is_some_and(|(name, n)| {
+                !name.trim().is_empty() && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())
+            })
+    };
+    lower.contains("副本")
+        || lower.ends_with(" - copy")
+        || numbered('(', ')')
+        || numbered('（', '）')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_copy_windows_made_is_told_by_its_name() {
+        for copied in [
+            "hengxi - 副本",
+            "hengxi - 副本 (2)",
+            "Hengxi - Copy",
+            "hengxi (2)",
+            "hengxi（3）",
+        ] {
+            assert!(looks_copied(copied), "{copied}");
+        }
+        for own in ["hengxi", "hengxi_2", "(2)", "notes (draft)", "copy"] {
+            assert!(!looks_copied(own), "{own}");
+        }
+    }
 
     #[test]
     fn paths_to_find_are_found_as_paths_compare_whatever_their_number() {

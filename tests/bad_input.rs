@@ -180,6 +180,20 @@ fn a_data_file_s_name_is_told_what_to_write() {
         let english = text(&huibao(site.path(), &["--lang", "en", "check"]));
         assert!(english.contains(en_hint), "{name}: {english}");
     }
+    // A copy of a page: a warning, the build goes on.
+    let site = copy_site(&fixture("small"));
+    fs::copy(
+        site.path().join("content/index.md"),
+        site.path().join("content/index - 副本.md"),
+    )
+    .unwrap();
+    let output = huibao(site.path(), &["check"]);
+    let said = text(&output);
+    assert!(output.status.success(), "{said}");
+    assert!(
+        said.contains("警告[content-copy] content/index - 副本.md: 「index - 副本」像是复制出的副本，会作为报告里的又一页发布"),
+        "{said}"
+    );
     // `.yml` for a schema's `.yaml`.
     let site = copy_site(&fixture("spreadsheet"));
     let villages = site.path().join("data/villages");

@@ -572,11 +572,7 @@ fn file_name_hint(part: &str) -> Text {
         "只用小写英文字母、数字和下划线（以字母开头，不以 _list 结尾），例如 hengxi.yaml；中文名写在文件里的 name: 中",
         "use lowercase letters, digits and underscores only (starting with a letter, not ending in _list), e.g. hengxi.yaml; put the Chinese name in name: inside the file",
     );
-    // Windows names a copy `名 - 副本`, `名 - Copy`, `名 (2)`.
-    let copied = [" - 副本", " - copy", "副本", " (", "（"]
-        .iter()
-        .any(|mark| part.to_lowercase().contains(mark));
-    if copied {
+    if crate::site_path::looks_copied(part) {
         return Text::new(
             format!(
                 "「{part}」像是复制出的副本：不需要就删去它；要新增一个村（或一项），改成新的名字，如 xinzhuang.yaml"
