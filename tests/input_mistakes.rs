@@ -909,3 +909,81 @@ fn a_file_named_as_a_folder_beside_it_is_refused_by_check_and_build() {
         "{zh}"
     );
 }
+
+/// A key written as its field's label (`人数: 468`, the word the clerk reads on the page) is
+/// told the field's name to write, and the field it meant is not said to be missing too; a
+/// misspelt key likewise, by the closest name.
+#[test]
+fn a_key_written_as_its_label_is_told_the_field_s_name() {
+    let site = edited(HENGXI, PEOPLE, "  人数: 468 ");
+    let (code, zh) = check(site.path(), "zh");
+    assert_eq!(code, Some(1), "{zh}");
+    assert!(
+        zh.contains(
+            "错误[unknown-field] data/villages/hengxi.yaml:8:3: 未知字段「registered.人数」"
+        ) && zh.contains("「人数」是字段 people 的名称；键要写字段名：写成 people: 468"),
+        "{zh}"
+    );
+    assert!(!zh.contains("[required] data/villages/hengxi.yaml"), "{zh}");
+    let (_, en) = check(site.path(), "en");
+    assert!(
+        en.contains(
+            "`人数` is the label of the field people; a key is the field's name: write people: 468"
+        ),
+        "{en}"
+    );
+    let site = edited(HENGXI, PEOPLE, "  peopel: 468 ");
+    let (_, zh) = check(site.path(), "zh");
+    assert!(zh.contains("是不是「people」？"), "{zh}");
+    assert!(!zh.contains("[required] data/villages/hengxi.yaml"), "{zh}");
+    // A key that is no field's: the field is missing as well.
+    let site = edited(HENGXI, PEOPLE, "  foo: 468 ");
+    let (_, zh) = check(site.path(), "zh");
+    assert!(
+        zh.contains("[required] data/villages/hengxi.yaml:7:3"),
+        "{zh}"
+    );
+}
+
+/// A yes or no written as a clerk says it (`是`, `否`, `√`) or in quotes (`"true"`) where
+/// `true` or `false` belongs is told how to write it.
+#[test]
+fn a_yes_or_no_in_words_is_told_how_to_write_it() {
+    let file = "data/villages/changling.yaml";
+    let cases = [
+        (
+            "是",
+            "「是」写成 true（true 是，false 否）",
+            "write `是` as true",
+        ),
+        (
+            "否",
+            "「否」写成 false（true 是，false 否）",
+            "write `否` as false",
+        ),
+        ("√", "「√」写成 true", "write `√` as true"),
+        ("\"true\"", "不加引号：写成 true", "no quotes: write true"),
+        (
+            "不知道",
+            "写 true（是）或 false（否），不加引号",
+            "write true (yes) or false (no)",
+        ),
+    ];
+    for (written, zh_hint, en_hint) in cases {
+        let site = edited(
+            file,
+            "first_secretary: false",
+            &format!("first_secretary: {written}"),
+        );
+        let (code, zh) = check(site.path(), "zh");
+        assert_eq!(code, Some(1), "{written}: {zh}");
+        assert!(
+            zh.contains("[type] data/villages/changling.yaml:11:")
+                && zh.contains("「驻村第一书记」（first_secretary）应是 true 或 false")
+                && zh.contains(zh_hint),
+            "{written}: {zh}"
+        );
+        let (_, en) = check(site.path(), "en");
+        assert!(en.contains(en_hint), "{written}: {en}");
+    }
+}

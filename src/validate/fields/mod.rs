@@ -465,6 +465,9 @@ impl Checker<'_> {
         // Each schema field's value in this record, found while reading its entries (not
         // looked for again, field by field, among them).
         let mut present: Vec<Option<&Node>> = vec![None; fields.len()];
+        // The fields an unknown key was told to be meant as, by their place (their missing
+        // is not said again). Empty, with nothing allocated, in most records.
+        let mut meant: Vec<usize> = Vec::new();
         for (at, (key, value)) in entries.iter().enumerate() {
             match schema_field(fields, &key.name, &mut next_field) {
                 Some((_, field)) => {
@@ -480,11 +483,37 @@ impl Checker<'_> {
                 }
                 None => {
                     let names = fields.iter().map(|(n, _)| n.as_str());
-                    let hint = match did_you_mean(&key.name, names) {
-                        Some(s) => {
+                    // A key written as the field's label (`户数: 68` for `households`, the
+                    // label the clerk reads on the page), else spelt near a field's name.
+                    let written = key.name.trim();
+                    let by_label = fields
+                        .iter()
+                        .position(|(_, f)| f.label.as_deref().map(str::trim) == Some(written));
+                    let near = did_you_mean(&key.name, names);
+                    let meant_at = by_label.or_else(|| {
+                        near.and_then(|near| fields.iter().position(|(n, _)| n == near))
+                    });
+                    meant.extend(meant_at);
+                    let hint = match (by_label, near) {
+                        (Some(at), _) => {
+                            let name = &fields[at].0;
+                            let write = match value.value.scalar_text() {
+                                Some(v) => format!("{name}: {v}"),
+                                None => format!("{name}:"),
+                            };
+                            Text::new(
+                                format!(
+                                    "「{written}」是字段 {name} 的名称；键要写字段名：写成 {write}"
+                                ),
+                                format!(
+                                    "`{written}` is the label of the field {name}; a key is the field's name: write {write}"
+                                ),
+                            )
+                        }
+                        (None, Some(s)) => {
                             Text::new(format!("是不是「{s}」？"), format!("did you mean `{s}`?"))
                         }
-                        None => Text::new(
+                        (None, None) => Text::new(
                             format!(
                                 "这里可用的字段：{}；新字段要先写进 data/schema.yaml",
                                 fields
@@ -517,12 +546,13 @@ impl Checker<'_> {
                 }
             }
         }
-        for ((name, field), present) in fields.iter().zip(present) {
+        for (at, ((name, field), present)) in fields.iter().zip(present).enumerate() {
             let missing = match present {
                 None => true,
                 Some(v) => v.value == Value::Null,
             };
-            if field.required && missing {
+            let told = present.is_none() && meant.contains(&at);
+            if field.required && missing && !told {
                 let full = FieldPath::Key(path, name);
                 let (zh, en) = name_of(field, &full);
                 let at = present.unwrap_or(node);
@@ -575,11 +605,30 @@ impl Checker<'_> {
             }
             Kind::Bool => {
                 if !matches!(node.value, Value::Bool(_)) {
+                    // A clerk's yes or no (`是`, `否`, `有`, `√`) is told as YAML writes it.
+                    let written = node.value.scalar_text().unwrap_or_default();
+                    let hint = match crate::diagnostics::yes_or_no(&written) {
+                        // `"true"`: the quotes make it a text.
+                        Some(yes) if written.trim().eq_ignore_ascii_case(&yes.to_string()) => {
+                            Text::new(
+                                format!("不加引号：写成 {yes}"),
+                                format!("no quotes: write {yes}"),
+                            )
+                        }
+                        Some(yes) => Text::new(
+                            format!("「{written}」写成 {yes}（true 是，false 否）"),
+                            format!("write `{written}` as {yes} (true: yes, false: no)"),
+                        ),
+                        None => Text::new(
+                            "写 true（是）或 false（否），不加引号",
+                            "write true (yes) or false (no), without quotes",
+                        ),
+                    };
                     self.wrong_kind(
                         node,
                         (&*name_zh, &*name_en),
                         (" true 或 false", "true or false"),
-                        None,
+                        Some(hint),
                     );
                 }
                 None
