@@ -188,6 +188,38 @@ fn one_mistake_gives_one_error() {
     );
 }
 
+/// A required value left out (its line deleted, or with no value, or its key misspelt) is
+/// one error too: the rules that read it are skipped, not reported as a sum that is short.
+#[test]
+fn a_value_left_out_is_one_error_not_a_short_sum_too() {
+    for (find, replace) in [
+        ("  people: 468", "  people:"),
+        ("  people: 468", "  peopel: 468"),
+        ("  people: 468     # 人\n", ""),
+    ] {
+        let site = copy_site(&repo());
+        edit(site.path(), "data/villages/hengxi.yaml", find, replace);
+        let found = json_check(site.path());
+        let errors: Vec<_> = found.iter().filter(|d| d["severity"] == "error").collect();
+        assert_eq!(errors.len(), 1, "{replace:?}: {errors:#?}");
+        assert_eq!(
+            errors[0]["file"], "data/villages/hengxi.yaml",
+            "{errors:#?}"
+        );
+        let skipped = found
+            .iter()
+            .find(|d| d["code"] == "rule-skipped")
+            .expect("the skipped rules are named once");
+        assert!(
+            skipped["message"]
+                .as_str()
+                .unwrap()
+                .contains("villages-registered-people"),
+            "{skipped}"
+        );
+    }
+}
+
 #[test]
 fn every_figure_shows_its_source() {
     let site = copy_site(&repo());

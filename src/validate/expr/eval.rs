@@ -178,6 +178,21 @@ pub struct Evaluator<'a, 'i> {
     /// How many filter conditions (`[…]`) are being evaluated: values read there only
     /// select items, like the parts of a sum.
     filter_depth: usize,
+    /// Every key a path looked for on a record and found left out (not there, or there with
+    /// no value): a rule that reads a required value the field checks found missing is
+    /// skipped, as one that reads an unreadable value is.
+    pub left_out: Vec<LeftOut<'a>>,
+}
+
+/// A key a path looked for on a record of a data file and found left out.
+#[derive(Clone, Debug)]
+pub struct LeftOut<'a> {
+    /// The record it was looked for on.
+    pub record: &'a Node,
+    /// Its file.
+    pub data_file: &'a DataFile,
+    /// The key.
+    pub key: Box<str>,
 }
 
 /// Why an expression could not be evaluated.
@@ -204,7 +219,28 @@ impl<'a, 'i> Evaluator<'a, 'i> {
             vars: Vec::new(),
             readings: Vec::new(),
             filter_depth: 0,
+            left_out: Vec::new(),
         }
+    }
+
+    /// `place`'s child `name`, a key left out (not there, or with no value) remembered in
+    /// [`Evaluator::left_out`].
+    fn child_noted(&mut self, place: &Place<'a>, name: &str) -> Option<Place<'a>> {
+        let found = child(place, name);
+        let left_out = match &found {
+            None => true,
+            Some(Place::Node(reading)) => reading.node.value == Value::Null,
+            Some(Place::File(_)) => false,
+        };
+        if left_out {
+            let (record, data_file) = node_of(place);
+            self.left_out.push(LeftOut {
+                record,
+                data_file,
+                key: name.into(),
+            });
+        }
+        found
     }
 
     /// Evaluates `expr`; a path that finds one scalar gives that scalar.
@@ -548,7 +584,7 @@ impl<'a, 'i> Evaluator<'a, 'i> {
                 let Segment::Key(name) = segment else {
                     continue;
                 };
-                match child(&current[0], name) {
+                match self.child_noted(&current[0], name) {
                     Some(next) => current[0] = next,
                     None => return Ok(Vec::new()),
                 }
@@ -559,7 +595,7 @@ impl<'a, 'i> Evaluator<'a, 'i> {
             let mut next = Vec::new();
             for place in &current {
                 match segment {
-                    Segment::Key(name) => next.extend(child(place, name)),
+                    Segment::Key(name) => next.extend(self.child_noted(place, name)),
                     Segment::Index(i) => next.extend(children(place).into_iter().nth(*i)),
                     Segment::Every => next.extend(children(place)),
                     Segment::Filter(condition) => {

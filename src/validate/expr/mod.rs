@@ -21,7 +21,9 @@ mod syntax;
 
 use rust_decimal::Decimal;
 
-pub use eval::{DataIndex, EvalError, Evaluator, Place, Reading, Val, describe_en, describe_zh};
+pub use eval::{
+    DataIndex, EvalError, Evaluator, LeftOut, Place, Reading, Val, describe_en, describe_zh,
+};
 pub use syntax::parse;
 
 /// A parsed expression.

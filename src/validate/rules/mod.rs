@@ -98,7 +98,7 @@ pub fn check(
     let unreadable = if field_errors {
         unreadable_values(schema, data)
     } else {
-        HashSet::default()
+        Reported::default()
     };
     // A removed file may be the fault itself: then nothing that changed is blamed.
     let changed = since.filter(|s| s.removed.is_empty()).map(|s| &s.changed);
@@ -190,11 +190,11 @@ pub fn check(
                 None,
                 Text::new(
                     format!(
-                        "{} 条规则没有检查，因为它们读到的值有错误（见上面的错误）：{list}",
+                        "{} 条规则没有检查，因为它们读到的值有错误或缺少（见上面的错误）：{list}",
                         skipped.len()
                     ),
                     format!(
-                        "{} rule(s) were not checked because they read a value with an error (see the errors above): {list_en}",
+                        "{} rule(s) were not checked because they read a value with an error or one left out (see the errors above): {list_en}",
                         skipped.len()
                     ),
                 ),
@@ -208,18 +208,28 @@ pub fn check(
     problems
 }
 
-/// The places of values that field checks already reported as unreadable: text where a
-/// number, a true/false, a date or one of the listed values belongs.
-fn unreadable_values(schema: &Schema, data: &Data) -> HashSet<(PathBuf, u32, u32)> {
-    fn walk(field: &Field, node: &Node, file: &Path, out: &mut HashSet<(PathBuf, u32, u32)>) {
+/// What the field checks already reported, which a rule reading it is skipped for.
+#[derive(Default)]
+struct Reported {
+    /// The places of values unreadable: text where a number, a true/false, a date or one
+    /// of the listed values belongs.
+    values: HashSet<(PathBuf, u32, u32)>,
+    /// The required values left out (not there, or with no value): their record's place
+    /// and their key.
+    left_out: HashSet<(PathBuf, u32, u32, Box<str>)>,
+}
+
+/// What the field checks of `data` already reported (see [`Reported`]).
+fn unreadable_values(schema: &Schema, data: &Data) -> Reported {
+    fn walk(field: &Field, node: &Node, file: &Path, out: &mut Reported) {
         let bad = match (&field.kind, &node.value) {
             (_, Value::Null) => false,
             (kind, value) if kind.is_numeric() => !matches!(value, Value::Number(_)),
             (Kind::Bool, value) => !matches!(value, Value::Bool(_)),
             (Kind::Enum(values), Value::String(s)) => !values.iter().any(|v| **v == **s),
             (Kind::Enum(_), _) => true,
-            (Kind::Record(fields), value) => {
-                walk_record(fields, value, file, out);
+            (Kind::Record(fields), _) => {
+                walk_record(fields, node, file, out);
                 false
             }
             (Kind::List(item), Value::List(items)) => {
@@ -231,16 +241,11 @@ fn unreadable_values(schema: &Schema, data: &Data) -> HashSet<(PathBuf, u32, u32
             _ => false,
         };
         if bad {
-            out.insert((file.to_path_buf(), node.line, node.col));
+            out.values.insert((file.to_path_buf(), node.line, node.col));
         }
     }
-    fn walk_record(
-        fields: &[(String, Field)],
-        value: &Value,
-        file: &Path,
-        out: &mut HashSet<(PathBuf, u32, u32)>,
-    ) {
-        if let Value::Map(entries) = value {
+    fn walk_record(fields: &[(String, Field)], record: &Node, file: &Path, out: &mut Reported) {
+        if let Value::Map(entries) = &record.value {
             let mut next = 0;
             for (key, value) in entries {
                 if let Some((_, f)) =
@@ -249,12 +254,20 @@ fn unreadable_values(schema: &Schema, data: &Data) -> HashSet<(PathBuf, u32, u32
                     walk(f, value, file, out);
                 }
             }
+            for (name, _) in fields.iter().filter(|(_, f)| f.required) {
+                let given = record.get(name).is_some_and(|v| v.value != Value::Null);
+                if !given {
+                    let place = (file.to_path_buf(), record.line, record.col);
+                    out.left_out
+                        .insert((place.0, place.1, place.2, name.as_str().into()));
+                }
+            }
         }
     }
-    let mut out = HashSet::default();
+    let mut out = Reported::default();
     for file in &data.files {
         if let Some(file_schema) = super::fields::schema_for(schema, &file.path) {
-            walk_record(&file_schema.fields, &file.root.value, &file.path, &mut out);
+            walk_record(&file_schema.fields, &file.root, &file.path, &mut out);
         }
     }
     out
@@ -289,16 +302,25 @@ enum Outcome {
 struct Judge<'j> {
     changed: Option<&'j std::collections::HashSet<PathBuf>>,
     removed: &'j [PathBuf],
-    unreadable: &'j HashSet<(PathBuf, u32, u32)>,
+    unreadable: &'j Reported,
 }
 
 impl Judge<'_> {
+    /// Whether the rule read what the field checks reported: a value unreadable, a required
+    /// value left out.
     fn read_unreadable(&self, evaluator: &Evaluator<'_, '_>) -> bool {
-        !self.unreadable.is_empty()
-            && evaluator.readings.iter().any(|r| {
-                self.unreadable
-                    .contains(&(r.file().to_path_buf(), r.node.line, r.node.col))
-            })
+        let Reported { values, left_out } = self.unreadable;
+        let read_value = !values.is_empty()
+            && evaluator
+                .readings
+                .iter()
+                .any(|r| values.contains(&(r.file().to_path_buf(), r.node.line, r.node.col)));
+        read_value
+            || !left_out.is_empty()
+                && evaluator.left_out.iter().any(|l| {
+                    let (record, key) = (l.record, l.key.clone());
+                    left_out.contains(&(l.data_file.path.clone(), record.line, record.col, key))
+                })
     }
 
     fn check_once(&self, rule: &Rule, evaluator: &mut Evaluator<'_, '_>) -> Outcome {
