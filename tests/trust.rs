@@ -529,6 +529,23 @@ fn the_log_is_checked_like_data() {
             "  - date: 2020-12-01\n    what: health.hospital.hospitalisations\n    old: 1\n    new: 1445\n    reason: x\n",
             "是不是「policies.health.hospital.hospitalisations」？",
         ),
+        // A key misspelt or cut short, the figure named in words: the figure meant.
+        (
+            "  - date: 2020-12-01\n    what: township.populaton\n    old: 1\n    new: 57000\n    reason: x\n",
+            "是不是「township.population」？",
+        ),
+        (
+            "  - date: 2020-12-01\n    what: policies.health.family_docter.served\n    old: 1\n    new: 6336\n    reason: x\n",
+            "是不是「policies.health.family_doctor.served_people」？",
+        ),
+        (
+            "  - date: 2020-12-01\n    what: 家庭医生履约服务人数\n    old: 1\n    new: 6336\n    reason: x\n",
+            "是不是「policies.health.family_doctor.served_people」？",
+        ),
+        (
+            "  - date: 2020-12-01\n    what: 横溪村建档立卡人数\n    old: 1\n    new: 468\n    reason: x\n",
+            "是不是「villages.hengxi.registered.people」？",
+        ),
         (
             "  - date: 2020年12月1日\n    what: township.population\n    old: 1\n    new: 57000\n    reason: x\n",
             "写成 2020-12-01\n",

@@ -323,20 +323,29 @@ fn check_entry(
                 .map(|f| format!("{}.{rest}", f.key_path.join(".")))
                 .find(|whole| find(data, schema, whole).is_some())
         });
+        let near = whole
+            .is_none()
+            .then(|| nearest_figure(data, &what.0))
+            .flatten()
+            .or_else(|| schema.and_then(|schema| figure_by_label(data, schema, &what.0)));
         problems.push(error(
             what.1,
             format!("what「{}」不是数据里的一个数字", what.0),
             format!("what `{}` is not a figure of the data", what.0),
-            Some(match (whole, hint) {
-                (Some(whole), _) => Text::new(
+            Some(match (near, whole, hint) {
+                (Some(near), _, _) => Text::new(
+                    format!("是不是「{near}」？"),
+                    format!("did you mean `{near}`?"),
+                ),
+                (None, Some(whole), _) => Text::new(
                     format!("数据路径从 data 下的第一层文件夹写起：是不是「{whole}」？"),
                     format!("a data path starts at the first folder under data: did you mean `{whole}`?"),
                 ),
-                (None, Some(s)) => Text::new(
+                (None, None, Some(s)) => Text::new(
                     format!("写数据路径，如 policies.health.hospital.hospitalisations；是不是「{s}.…」？"),
                     format!("write a data path such as policies.health.hospital.hospitalisations; did you mean `{s}.…`?"),
                 ),
-                (None, None) => Text::new(
+                (None, None, None) => Text::new(
                     "写数据路径：文件（如 policies.health）加上文件里的键（如 hospital.hospitalisations），用 . 连接",
                     "write a data path: the file (such as policies.health) and the keys inside it (such as hospital.hospitalisations), joined by dots",
                 ),
@@ -432,6 +441,124 @@ fn unknown_key(file: &Path, key: &crate::load::Key, allowed: &[&str]) -> Diagnos
 }
 
 /// The figure a data path names: (its file, its node, its key inside the file, its field).
+/// The figure of the data `what` most likely means when a key of it is misspelt
+/// (`policies.health.family_doctor.served` for `…served_people`): the path walked from its
+/// file, each key not there taken as the closest key there, to a number.
+fn nearest_figure(data: &Data, what: &str) -> Option<String> {
+    let parts: Vec<&str> = what.split('.').map(str::trim).collect();
+    let file = data
+        .files
+        .iter()
+        .filter(|f| !is_log(&f.path))
+        .filter(|f| {
+            f.key_path.len() < parts.len() && f.key_path.iter().zip(&parts).all(|(a, b)| a == b)
+        })
+        .max_by_key(|f| f.key_path.len())?;
+    let mut path: Vec<String> = file.key_path.clone();
+    let mut node = &file.root;
+    let mut mended = false;
+    for part in &parts[file.key_path.len()..] {
+        node = match &node.value {
+            Value::Map(entries) => match node.get(part) {
+                Some(next) => {
+                    path.push(part.to_string());
+                    next
+                }
+                None => {
+                    let keys = || entries.iter().map(|(key, _)| key.name.as_str());
+                    // The closest key, or the only one that starts with what is written
+                    // (`served` for `served_people`).
+                    let mut starting =
+                        keys().filter(|key| !part.is_empty() && key.starts_with(part));
+                    let only = match (starting.next(), starting.next()) {
+                        (Some(key), None) => Some(key),
+                        _ => None,
+                    };
+                    let near = did_you_mean(part, keys()).or(only)?;
+                    mended = true;
+                    path.push(near.to_string());
+                    node.get(near)?
+                }
+            },
+            Value::List(items) => {
+                let next = items.get(part.parse::<usize>().ok()?)?;
+                path.push(part.to_string());
+                next
+            }
+            _ => return None,
+        };
+    }
+    (mended && matches!(node.value, Value::Number(_))).then(|| path.join("."))
+}
+
+/// The figure a `what` written in words means (`家庭医生履约服务人数`: the figure whose label,
+/// 履约服务人数, it has, among those of its section, 家庭医生签约履约服务): the one whose
+/// labels share the most characters with it. A village's figure is found when its name is
+/// in the words too (`横溪村建档立卡人数`). `None` when the words are not Chinese or two
+/// figures fit as well.
+fn figure_by_label(data: &Data, schema: &Schema, written: &str) -> Option<String> {
+    if written.is_ascii() {
+        return None;
+    }
+    /// Every figure of `node` (the values of `fields`) whose own label is in `written`,
+    /// with how many of `written`'s characters its labels (`labels` and its own) have.
+    fn walk(
+        fields: &[(String, Field)],
+        node: &Node,
+        (path, labels): (&str, &str),
+        written: &str,
+        found: &mut Vec<(usize, String)>,
+    ) {
+        for (name, field) in fields {
+            let Some(value) = node.get(name) else {
+                continue;
+            };
+            let label = field.label.as_deref().unwrap_or(name);
+            let (path, labels) = (format!("{path}.{name}"), format!("{labels}{label}"));
+            match (&field.kind, &value.value) {
+                (Kind::Record(inner), _) => walk(inner, value, (&path, &labels), written, found),
+                (_, Value::Number(_)) if written.contains(label) => {
+                    let shared = written.chars().filter(|c| labels.contains(*c)).count();
+                    found.push((shared, path));
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut found = Vec::new();
+    for file in data.files.iter().filter(|f| !is_log(&f.path)) {
+        let Some(file_schema) = super::fields::schema_for(schema, &file.path) else {
+            continue;
+        };
+        // A record of a folder of many (a village) only when its name is in the words.
+        let name = crate::load::FilePlace::top_level_text(file, "name");
+        let named = name.is_some_and(|name| !name.is_empty() && written.contains(name));
+        if file_schema.pattern.contains('*') && !named {
+            continue;
+        }
+        let labels = match (named, &file_schema.label) {
+            (true, _) => name.unwrap_or_default().to_string(),
+            (false, Some(label)) => label.clone(),
+            (false, None) => String::new(),
+        };
+        let path = file.key_path.join(".");
+        walk(
+            &file_schema.fields,
+            &file.root,
+            (&path, &labels),
+            written,
+            &mut found,
+        );
+    }
+    found.sort_by_key(|(shared, _)| std::cmp::Reverse(*shared));
+    match found.as_slice() {
+        [(best, path), rest @ ..] if rest.first().is_none_or(|(next, _)| next < best) => {
+            Some(path.clone())
+        }
+        _ => None,
+    }
+}
+
 fn find<'d>(
     data: &'d Data,
     schema: Option<&'d Schema>,
