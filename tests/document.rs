@@ -317,6 +317,17 @@ fn a_font_named_in_the_settings_that_is_not_there_is_a_clear_error() {
         said.contains("body_font") && said.contains("不存在的字体") && said.contains("fonts/"),
         "{said}"
     );
+    // Said at the setting's value in huibao.toml.
+    let settings = fs::read_to_string(site.path().join("huibao.toml")).unwrap();
+    let line = settings
+        .lines()
+        .position(|l| l.starts_with("body_font"))
+        .unwrap()
+        + 1;
+    assert!(
+        said.contains(&format!("[font-missing] huibao.toml:{line}:13:")),
+        "{said}"
+    );
     assert!(!out.exists(), "nothing is written");
     let output = huibao(site.path(), &["--lang", "en", "export", "pdf"]);
     assert!(

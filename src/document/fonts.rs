@@ -218,6 +218,7 @@ pub fn choose(
     book: &FontBook,
     settings: &DocumentSettings,
     searched: &[PathBuf],
+    site_root: Option<&Path>,
 ) -> Result<Fonts, Vec<Diagnostic>> {
     let mut problems = Vec::new();
     let found = |name: &str| -> Option<String> {
@@ -235,7 +236,11 @@ pub fn choose(
                 problems.push(
                     Diagnostic::error(
                         "font-missing",
-                        Some(Location::file(crate::config::CONFIG_FILE)),
+                        // (At the setting's line, when the site folder is known.)
+                        Some(site_root.map_or_else(
+                            || Location::file(crate::config::CONFIG_FILE),
+                            |root| crate::config::setting_location(root, Some("document"), key),
+                        )),
                         Text::new(
                             format!("[document] {key} 指定的字体「{name}」在这台电脑上找不到"),
                             format!("the font `{name}` named by [document] {key} is not on this computer"),
@@ -353,6 +358,7 @@ mod tests {
             &book(&["SimSun", "FangSong", "SimHei", "KaiTi", "Noto Serif CJK SC"]),
             &DocumentSettings::default(),
             &[],
+            None,
         )
         .unwrap();
         assert_eq!(
@@ -374,6 +380,7 @@ mod tests {
             &book(&["Noto Serif CJK SC", "Noto Sans CJK SC"]),
             &DocumentSettings::default(),
             &[],
+            None,
         )
         .unwrap();
         assert_eq!(fonts.body, "Noto Serif CJK SC");
@@ -392,6 +399,7 @@ mod tests {
             &book(&["FangSong", "FZXiaoBiaoSong-B05S", "Noto Serif CJK SC"]),
             &settings,
             &[],
+            None,
         )
         .unwrap();
         assert_eq!(
@@ -403,7 +411,7 @@ mod tests {
             kaiti_font: Some("楷体".into()),
             ..DocumentSettings::default()
         };
-        let problems = choose(&book(&["Noto Serif CJK SC"]), &missing, &[]).unwrap_err();
+        let problems = choose(&book(&["Noto Serif CJK SC"]), &missing, &[], None).unwrap_err();
         assert!(
             problems[0].message.zh.contains("kaiti_font"),
             "{problems:?}"
@@ -416,6 +424,7 @@ mod tests {
             &book(&["DejaVu Sans"]),
             &DocumentSettings::default(),
             &[PathBuf::from("site/fonts")],
+            None,
         )
         .unwrap_err();
         let message = &problems[0].message;

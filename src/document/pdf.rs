@@ -23,6 +23,8 @@ use crate::diagnostics::{Diagnostic, Text};
 pub struct FontSearch {
     store: FontStore,
     searched: Vec<PathBuf>,
+    /// The site folder (a font its settings name and this machine lacks is said at its line).
+    site_root: PathBuf,
 }
 
 impl FontSearch {
@@ -35,12 +37,17 @@ impl FontSearch {
             store.extend(typst_kit::fonts::scan(dir));
         }
         store.extend(typst_kit::fonts::system());
-        FontSearch { store, searched }
+        FontSearch {
+            store,
+            searched,
+            site_root: site_root.to_path_buf(),
+        }
     }
 
     /// Chooses each role's font (see [`super::fonts::choose`]).
     pub fn choose(&self, settings: &DocumentSettings) -> Result<Fonts, Vec<Diagnostic>> {
-        super::fonts::choose(self.store.book(), settings, &self.searched)
+        let root = Some(self.site_root.as_path());
+        super::fonts::choose(self.store.book(), settings, &self.searched, root)
     }
 }
 
