@@ -440,20 +440,12 @@ fn unknown_key(file: &Path, key: &crate::load::Key, allowed: &[&str]) -> Diagnos
     .with_hint(hint)
 }
 
-/// The figure a data path names: (its file, its node, its key inside the file, its field).
 /// The figure of the data `what` most likely means when a key of it is misspelt
 /// (`policies.health.family_doctor.served` for `…served_people`): the path walked from its
 /// file, each key not there taken as the closest key there, to a number.
 fn nearest_figure(data: &Data, what: &str) -> Option<String> {
     let parts: Vec<&str> = what.split('.').map(str::trim).collect();
-    let file = data
-        .files
-        .iter()
-        .filter(|f| !is_log(&f.path))
-        .filter(|f| {
-            f.key_path.len() < parts.len() && f.key_path.iter().zip(&parts).all(|(a, b)| a == b)
-        })
-        .max_by_key(|f| f.key_path.len())?;
+    let file = file_of(data, &parts)?;
     let mut path: Vec<String> = file.key_path.clone();
     let mut node = &file.root;
     let mut mended = false;
@@ -559,20 +551,26 @@ fn figure_by_label(data: &Data, schema: &Schema, written: &str) -> Option<String
     }
 }
 
+/// The data file a path's `parts` start with (the longest whose key path they start with).
+fn file_of<'d>(data: &'d Data, parts: &[&str]) -> Option<&'d DataFile> {
+    data.files
+        .iter()
+        .filter(|f| !is_log(&f.path))
+        .filter(|f| {
+            f.key_path.len() < parts.len() && f.key_path.iter().zip(parts).all(|(a, b)| a == b)
+        })
+        .max_by_key(|f| f.key_path.len())
+        .map(|file| &**file)
+}
+
+/// The figure a data path names: (its file, its node, its key inside the file, its field).
 fn find<'d>(
     data: &'d Data,
     schema: Option<&'d Schema>,
     what: &str,
 ) -> Option<(&'d DataFile, &'d Node, String, Option<&'d Field>)> {
     let parts: Vec<&str> = what.split('.').map(str::trim).collect();
-    let file = data
-        .files
-        .iter()
-        .filter(|f| !is_log(&f.path))
-        .filter(|f| {
-            f.key_path.len() < parts.len() && f.key_path.iter().zip(&parts).all(|(a, b)| a == b)
-        })
-        .max_by_key(|f| f.key_path.len())?;
+    let file = file_of(data, &parts)?;
     let inside = &parts[file.key_path.len()..];
     let mut node = &file.root;
     let mut field: Option<&Field> = None;
