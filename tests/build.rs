@@ -616,6 +616,54 @@ fn template_paths_are_checked_against_the_schema() {
     assert!(!site.path().join("public").exists());
 }
 
+/// An argument huibao's helpers do not take (`fig(unt="人")`, which would print no unit) is
+/// an error at it, with the closest they take; a helper's name misspelt gets the closest
+/// name (`figg`, `lenght`, `summ`).
+#[test]
+fn a_helper_s_argument_or_name_misspelt_is_told_the_closest() {
+    let site = copy_site(&repo());
+    let template = site.path().join("content/villages/_village.md");
+    let text_before = fs::read_to_string(&template).unwrap();
+    fs::write(
+        &template,
+        format!(
+            "{text_before}\n{{{{ v.registered.people | fig(unt=\"人\") }}}} {{{{ rate(num=v.registered.people, denom=v.registered.households, dp=1) }}}}\n\
+             {{{{ v.name | lenght }}}} {{{{ summ(values=[1]) }}}} {{{{ sum(values=[v.registered.people]) | fig(unit=\"人\", dp=0) }}}}\n"
+        ),
+    )
+    .unwrap();
+    let line = text_before.lines().count() + 2;
+    let out = huibao(site.path(), &["check"]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains(&format!(
+            "错误[template-path] content/villages/_village.md:{line}:30: 「fig」没有参数「unt」：这样写会被忽略"
+        )) && said.contains("是不是「unit」？它的参数：unit、dp"),
+        "{said}"
+    );
+    assert!(
+        said.contains("「rate」没有参数「denom」")
+            && said.contains("是不是「den」？它的参数：num、den、dp"),
+        "{said}"
+    );
+    assert!(
+        said.contains("模板用了不存在的过滤器「lenght」")
+            && said.contains("是不是「length」？")
+            && said.contains("模板用了不存在的函数「summ」")
+            && said.contains("是不是「sum」？"),
+        "{said}"
+    );
+    // The arguments they take are fine.
+    assert_eq!(said.matches("[template-path]").count(), 4, "{said}");
+    let english = text(&huibao(site.path(), &["--lang", "en", "check"]));
+    assert!(
+        english.contains("`fig` takes no argument `unt`: it would be ignored")
+            && english.contains("did you mean `unit`? its arguments: unit, dp"),
+        "{english}"
+    );
+}
+
 /// A site with a schema, for the template check: a township, villages with an optional
 /// field, a list page including a partial, a partials folder, a static page with an anchor.
 fn checked_site() -> tempfile::TempDir {

@@ -44,6 +44,27 @@ enum Shape {
 /// Filters Tera applies itself, not registered as filters.
 const TERA_OWN_FILTERS: [&str; 2] = ["safe", "default"];
 
+/// The arguments of huibao's own filters (`true`) and functions: any other is a slip the
+/// helper would ignore without a word (`fig(unt="人")` prints no unit).
+const HELPER_ARGS: [(&str, bool, &[&str]); 8] = [
+    ("fig", true, &["unit", "dp"]),
+    ("round", true, &["precision", "method"]),
+    ("sum", true, &["attribute"]),
+    ("sum", false, &["values"]),
+    ("sub", false, &["a", "b"]),
+    ("mul", false, &["a", "b"]),
+    ("div", false, &["a", "b", "dp"]),
+    ("rate", false, &["num", "den", "dp"]),
+];
+
+/// The filters, functions and tests a template most often uses (huibao's and Tera's): a
+/// name Tera does not know is told the closest of those it does.
+const USUAL_HELPERS: [&str; 29] = [
+    "fig", "round", "sum", "sub", "mul", "div", "rate", "chart", "sort", "filter", "group_by",
+    "unique", "length", "first", "last", "join", "default", "upper", "lower", "trim", "replace",
+    "truncate", "reverse", "slice", "gt", "ge", "lt", "le", "same_as",
+];
+
 /// Names every template may read besides the data.
 const BUILT_IN: [&str; 5] = ["page", "site", "huibao", "loop", "__tera_context"];
 
@@ -549,6 +570,10 @@ impl Checker<'_> {
             {
                 self.unknown("过滤器", "filter", &filter.name);
             }
+            self.helper_args(&filter.name, true, filter.args.keys());
+        }
+        if let ExprVal::FunctionCall(call) = &expr.val {
+            self.helper_args(&call.name, false, call.args.keys());
         }
         match &expr.val {
             ExprVal::Ident(ident) => self.path(ident),
@@ -795,8 +820,63 @@ impl Checker<'_> {
         self.report(ident, message, hint);
     }
 
-    /// The error for a filter, function or test Tera does not know.
+    /// The error for an argument one of huibao's helpers (`name`, a filter or a function)
+    /// does not take, with the closest it takes ([`HELPER_ARGS`]).
+    fn helper_args<'n>(
+        &mut self,
+        name: &str,
+        filter: bool,
+        given: impl Iterator<Item = &'n String>,
+    ) {
+        let Some((_, _, takes)) = HELPER_ARGS
+            .iter()
+            .find(|(helper, is_filter, _)| *helper == name && *is_filter == filter)
+        else {
+            return;
+        };
+        // (Sorted: the same message for the same template, whatever the map's order.)
+        let mut unknown: Vec<&String> =
+            given.filter(|arg| !takes.contains(&arg.as_str())).collect();
+        unknown.sort();
+        for arg in unknown {
+            let near = did_you_mean(arg, takes.iter().copied());
+            let (zh_near, en_near) = match near {
+                Some(near) => (
+                    format!("是不是「{near}」？"),
+                    format!("did you mean `{near}`? "),
+                ),
+                None => (String::new(), String::new()),
+            };
+            self.report(
+                &format!("{arg}="),
+                Text::new(
+                    format!("「{name}」没有参数「{arg}」：这样写会被忽略"),
+                    format!("`{name}` takes no argument `{arg}`: it would be ignored"),
+                ),
+                Text::new(
+                    format!("{zh_near}它的参数：{}", takes.join("、")),
+                    format!("{en_near}its arguments: {}", takes.join(", ")),
+                ),
+            );
+        }
+    }
+
+    /// The error for a filter, function or test Tera does not know, with the closest of
+    /// the usual ones it knows (`figg`: `fig`).
     fn unknown(&mut self, zh: &str, en: &str, name: &str) {
+        let known = |candidate: &&str| match en {
+            "filter" => self.tera.get_filter(candidate).is_ok(),
+            "function" => self.tera.get_function(candidate).is_ok(),
+            _ => self.tera.get_tester(candidate).is_ok(),
+        };
+        let usual: Vec<&str> = USUAL_HELPERS.into_iter().filter(known).collect();
+        let (zh_near, en_near) = match did_you_mean(name, usual.into_iter()) {
+            Some(near) => (
+                format!("是不是「{near}」？"),
+                format!("did you mean `{near}`? "),
+            ),
+            None => (String::new(), String::new()),
+        };
         self.report(
             name,
             Text::new(
@@ -804,8 +884,8 @@ impl Checker<'_> {
                 format!("the template uses a {en} `{name}` that does not exist"),
             ),
             Text::new(
-                "huibao 的模板函数和过滤器见 docs/templates.md；Tera 自带的见 https://keats.github.io/tera/docs/",
-                "huibao's template helpers are in docs/templates.md; Tera's own at https://keats.github.io/tera/docs/",
+                format!("{zh_near}huibao 的模板函数和过滤器见 docs/templates.md；Tera 自带的见 https://keats.github.io/tera/docs/"),
+                format!("{en_near}huibao's template helpers are in docs/templates.md; Tera's own at https://keats.github.io/tera/docs/"),
             ),
         );
     }
