@@ -664,6 +664,36 @@ fn a_helper_s_argument_or_name_misspelt_is_told_the_closest() {
     );
 }
 
+/// A figure printed with another unit than its data's (`fig(unit="户")` of a field in 人) is
+/// warned of at it: the page would say what the data do not. The build goes on.
+#[test]
+fn a_figure_printed_in_another_unit_is_warned_of() {
+    let site = copy_site(&repo());
+    let template = site.path().join("content/villages/_village.md");
+    let text_before = fs::read_to_string(&template).unwrap();
+    fs::write(
+        &template,
+        format!("{text_before}\n{{{{ v.registered.people | fig(unit=\"户\") }}}} {{{{ v.registered.people | fig(unit=\"人\") }}}}\n"),
+    )
+    .unwrap();
+    let line = text_before.lines().count() + 2;
+    let out = huibao(site.path(), &["check"]);
+    let said = text(&out);
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains(&format!(
+            "警告[template-unit] content/villages/_village.md:{line}:4: 「v.registered.people」的单位是「人」，这里印成「户」"
+        )) && said.contains("写成 fig(unit=\"人\")"),
+        "{said}"
+    );
+    assert_eq!(said.matches("[template-unit]").count(), 1, "{said}");
+    let english = text(&huibao(site.path(), &["--lang", "en", "check"]));
+    assert!(
+        english.contains("`v.registered.people` is in 人, printed here in 户"),
+        "{english}"
+    );
+}
+
 /// A site with a schema, for the template check: a township, villages with an optional
 /// field, a list page including a partial, a partials folder, a static page with an anchor.
 fn checked_site() -> tempfile::TempDir {

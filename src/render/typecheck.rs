@@ -10,7 +10,7 @@ use tera::Tera;
 use tera::ast::{Expr, ExprVal, Node};
 
 use super::pages::Source;
-use crate::diagnostics::{Diagnostic, Location, Text};
+use crate::diagnostics::{Diagnostic, Location, Severity, Text};
 use crate::load::FilePlace;
 use crate::validate::fields::schema_for;
 use crate::validate::schema::{Field, Kind, Schema, did_you_mean};
@@ -37,8 +37,9 @@ enum Shape {
     },
     /// A list of items of one shape.
     List(Box<Shape>),
-    /// A number, text, date … (the schema's type name, and whether its values are numbers).
-    Scalar(&'static str, bool),
+    /// A number, text, date … (the schema's type name, whether its values are numbers, and
+    /// their unit when the schema gives one).
+    Scalar(&'static str, bool, Option<String>),
 }
 
 /// Filters Tera applies itself, not registered as filters.
@@ -221,7 +222,7 @@ fn top_level(data: &[impl FilePlace + Sync], schema: &Schema) -> Vec<(String, Sh
             return Shape::Any;
         };
         let what = f.label.clone().unwrap_or_else(|| f.pattern.clone());
-        let mut fields = vec![("id".to_string(), Shape::Scalar("text", false))];
+        let mut fields = vec![("id".to_string(), Shape::Scalar("text", false, None))];
         fields.extend(f.fields.iter().map(|(k, v)| (k.clone(), field_shape(v, k))));
         let optional = optional_fields(&f.fields);
         Shape::Record {
@@ -296,7 +297,7 @@ fn field_shape(field: &Field, name: &str) -> Shape {
             folder: false,
         },
         Kind::List(item) => Shape::List(Box::new(field_shape(item, name))),
-        other => Shape::Scalar(other.name(), other.is_numeric()),
+        other => Shape::Scalar(other.name(), other.is_numeric(), field.unit.clone()),
     }
 }
 
@@ -576,7 +577,11 @@ impl Checker<'_> {
             self.helper_args(&call.name, false, call.args.keys());
         }
         match &expr.val {
-            ExprVal::Ident(ident) => self.path(ident),
+            ExprVal::Ident(ident) => {
+                self.path(ident);
+                // (After the path, which counts the places it is met at.)
+                self.printed_unit(ident, expr);
+            }
             ExprVal::Test(test) => {
                 // `x is defined` asks whether x exists: not a mistake when it does not.
                 if !["defined", "undefined"].contains(&test.name.as_str()) {
@@ -699,7 +704,8 @@ impl Checker<'_> {
         let ExprVal::Ident(ident) = &side.val else {
             return;
         };
-        if !side.filters.is_empty() || !matches!(self.resolve(ident), Some(Shape::Scalar(_, true)))
+        if !side.filters.is_empty()
+            || !matches!(self.resolve(ident), Some(Shape::Scalar(_, true, _)))
         {
             return;
         }
@@ -803,7 +809,7 @@ impl Checker<'_> {
                     "read a list's items with a for loop, or by number such as .0",
                 ),
             ),
-            Shape::Scalar(kind, _) => (
+            Shape::Scalar(kind, ..) => (
                 Text::new(
                     format!("模板读取「{ident}」：{read} 是一个值（{kind}），没有字段「{key}」"),
                     format!(
@@ -861,6 +867,33 @@ impl Checker<'_> {
         }
     }
 
+    /// A warning for a figure printed with another unit than its data's (`{{ e.aid.person_times
+    /// | fig(unit="人") }}` of a field in 人次): the page would say what the data do not.
+    fn printed_unit(&mut self, ident: &str, expr: &Expr) {
+        let Some(fig) = expr.filters.first().filter(|f| f.name == "fig") else {
+            return;
+        };
+        let Some(ExprVal::String(printed)) = fig.args.get("unit").map(|a| &a.val) else {
+            return;
+        };
+        let Some(Shape::Scalar(_, true, Some(unit))) = self.resolve(ident) else {
+            return;
+        };
+        if *printed != unit {
+            self.warn(
+                ident,
+                Text::new(
+                    format!("「{ident}」的单位是「{unit}」，这里印成「{printed}」"),
+                    format!("`{ident}` is in {unit}, printed here in {printed}"),
+                ),
+                Text::new(
+                    format!("写成 fig(unit=\"{unit}\")；单位不同时先在数据里换算"),
+                    format!("write fig(unit=\"{unit}\"); for another unit convert it in the data"),
+                ),
+            );
+        }
+    }
+
     /// The error for a filter, function or test Tera does not know, with the closest of
     /// the usual ones it knows (`figg`: `fig`).
     fn unknown(&mut self, zh: &str, en: &str, name: &str) {
@@ -888,6 +921,15 @@ impl Checker<'_> {
                 format!("{en_near}huibao's template helpers are in docs/templates.md; Tera's own at https://keats.github.io/tera/docs/"),
             ),
         );
+    }
+
+    fn warn(&mut self, needle: &str, message: Text, hint: Text) {
+        let location = self.location(needle);
+        let problem = Diagnostic::new(Severity::Warning, "template-unit", Some(location), message)
+            .with_hint(hint);
+        if !self.problems.contains(&problem) {
+            self.problems.push(problem);
+        }
     }
 
     fn report(&mut self, needle: &str, message: Text, hint: Text) {
