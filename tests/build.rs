@@ -572,22 +572,24 @@ fn reused_pages_keep_true_sources_when_files_are_added() {
     assert!(text(&fresh.output.figures).contains("data/villages/hengxi.yaml"));
 }
 
+/// A copy of the bundled site whose village template ends with `lines` (after a line break),
+/// and the number of its first line.
+fn village_template_with(lines: &str) -> (tempfile::TempDir, usize) {
+    let site = copy_site(&repo());
+    let template = site.path().join("content/villages/_village.md");
+    let text_before = fs::read_to_string(&template).unwrap();
+    fs::write(&template, format!("{text_before}\n{lines}")).unwrap();
+    (site, text_before.lines().count() + 2)
+}
+
 /// A template's paths are checked against the schema without rendering: a typo in a branch
 /// no page takes is still found, located, with the fields there are.
 #[test]
 fn template_paths_are_checked_against_the_schema() {
-    let site = copy_site(&repo());
-    let template = site.path().join("content/villages/_village.md");
-    let text_before = fs::read_to_string(&template).unwrap();
-    fs::write(
-        &template,
-        format!(
-            "{text_before}\n{{% if false %}}{{{{ v.registerd.people }}}} {{{{ villages.hengxy.name }}}} {{{{ v.name | figg }}}}{{% endif %}}\n\
-             {{% if v.nothing is defined %}}{{{{ v.name | upper }}}}{{% endif %}}{{% for x in villages_list | sort(attribute=\"name\") %}}{{{{ x.registered.people }}}}{{% endfor %}}\n"
-        ),
-    )
-    .unwrap();
-    let line = text_before.lines().count() + 2;
+    let (site, line) = village_template_with(
+        "{% if false %}{{ v.registerd.people }} {{ villages.hengxy.name }} {{ v.name | figg }}{% endif %}\n\
+             {% if v.nothing is defined %}{{ v.name | upper }}{% endif %}{% for x in villages_list | sort(attribute=\"name\") %}{{ x.registered.people }}{% endfor %}\n",
+    );
     let out = huibao(site.path(), &["check"]);
     let said = text(&out);
     assert_eq!(out.status.code(), Some(1), "{said}");
@@ -621,18 +623,10 @@ fn template_paths_are_checked_against_the_schema() {
 /// name (`figg`, `lenght`, `summ`).
 #[test]
 fn a_helper_s_argument_or_name_misspelt_is_told_the_closest() {
-    let site = copy_site(&repo());
-    let template = site.path().join("content/villages/_village.md");
-    let text_before = fs::read_to_string(&template).unwrap();
-    fs::write(
-        &template,
-        format!(
-            "{text_before}\n{{{{ v.registered.people | fig(unt=\"人\") }}}} {{{{ rate(num=v.registered.people, denom=v.registered.households, dp=1) }}}}\n\
-             {{{{ v.name | lenght }}}} {{{{ summ(values=[1]) }}}} {{{{ sum(values=[v.registered.people]) | fig(unit=\"人\", dp=0) }}}}\n"
-        ),
-    )
-    .unwrap();
-    let line = text_before.lines().count() + 2;
+    let (site, line) = village_template_with(
+        "{{ v.registered.people | fig(unt=\"人\") }} {{ rate(num=v.registered.people, denom=v.registered.households, dp=1) }}\n\
+             {{ v.name | lenght }} {{ summ(values=[1]) }} {{ sum(values=[v.registered.people]) | fig(unit=\"人\", dp=0) }}\n",
+    );
     let out = huibao(site.path(), &["check"]);
     let said = text(&out);
     assert_eq!(out.status.code(), Some(1), "{said}");
@@ -668,15 +662,9 @@ fn a_helper_s_argument_or_name_misspelt_is_told_the_closest() {
 /// warned of at it: the page would say what the data do not. The build goes on.
 #[test]
 fn a_figure_printed_in_another_unit_is_warned_of() {
-    let site = copy_site(&repo());
-    let template = site.path().join("content/villages/_village.md");
-    let text_before = fs::read_to_string(&template).unwrap();
-    fs::write(
-        &template,
-        format!("{text_before}\n{{{{ v.registered.people | fig(unit=\"户\") }}}} {{{{ v.registered.people | fig(unit=\"人\") }}}}\n"),
-    )
-    .unwrap();
-    let line = text_before.lines().count() + 2;
+    let (site, line) = village_template_with(
+        "{{ v.registered.people | fig(unit=\"户\") }} {{ v.registered.people | fig(unit=\"人\") }}\n",
+    );
     let out = huibao(site.path(), &["check"]);
     let said = text(&out);
     assert!(out.status.success(), "{said}");
