@@ -52,18 +52,14 @@ fn toml_mistake(message: &str, text: &str, offset: usize) -> Option<(Text, Text)
     }
     let line = line_at(text, offset.min(text.len()));
     // A key and its value parted by a colon (YAML's way, the data files' way).
-    if message.starts_with("key with no value") && !line.contains('=') {
-        let (key, value) = line.split_once(':')?;
-        let (key, value) = (key.trim(), value.trim());
+    if message.starts_with("key with no value") {
+        let written = with_equals(line, ':')?;
         return Some((
             Text::new(
                 "设置项的名字和值之间用「=」，不用「:」",
                 "a key and its value are parted by `=`, not `:`",
             ),
-            Text::new(
-                format!("写成 {key} = {value}"),
-                format!("write {key} = {value}"),
-            ),
+            Text::new(format!("写成 {written}"), format!("write {written}")),
         ));
     }
     // The key and the value as written on the line of the mistake.
@@ -243,6 +239,14 @@ impl Wanted {
     }
 }
 
+/// `line` (a setting written `key: value`, parted by `colon`) as it is written with `=`:
+/// `key = value`; `None` when it has an `=` already or no key before the colon.
+fn with_equals(line: &str, colon: char) -> Option<String> {
+    let (key, value) = line.split_once(colon)?;
+    (!key.trim().is_empty() && !line.contains('='))
+        .then(|| format!("{} = {}", key.trim(), value.trim()))
+}
+
 /// `value` (a text written without quotes, or a list of them) as written in quotes: its
 /// stray quotes dropped, a list's items each quoted (`[xlsx, csv]` → `["xlsx", "csv"]`).
 fn quoted_value(value: &str) -> String {
@@ -267,27 +271,17 @@ fn quoted_value(value: &str) -> String {
 /// line: which one, and the half-width one to type.
 pub fn full_width_toml_hint(text: &str, offset: usize, file: (&str, &str)) -> Option<Text> {
     let offset = offset.min(text.len());
+    let line = line_at(text, offset);
     let here = text.get(offset..).and_then(|rest| rest.chars().next());
     let (typed, half) = here
         .and_then(|c| half_width(c).map(|h| (c, h)))
-        .or_else(|| {
-            line_at(text, offset)
-                .chars()
-                .find_map(|c| half_width(c).map(|h| (c, h)))
-        })?;
+        .or_else(|| line.chars().find_map(|c| half_width(c).map(|h| (c, h))))?;
     // A colon, full-width or not, is no TOML setting's sign: the line is written with `=`.
     if half == ':' {
-        let line = line_at(text, offset);
-        let written = match line.split_once(typed) {
-            Some((key, value)) if !key.trim().is_empty() && !line.contains('=') => {
-                format!("{} = {}", key.trim(), value.trim())
-            }
-            _ => String::new(),
-        };
         let (zh_file, en_file) = file;
-        let (zh_write, en_write) = match written.is_empty() {
-            true => ("名字 = 值".to_string(), "name = value".to_string()),
-            false => (written.clone(), written),
+        let (zh_write, en_write) = match with_equals(line, typed) {
+            Some(written) => (written.clone(), written),
+            None => ("名字 = 值".to_string(), "name = value".to_string()),
         };
         return Some(Text::new(
             format!("「{typed}」是全角冒号：{zh_file}的设置用半角等号，写成 {zh_write}"),

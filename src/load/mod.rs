@@ -548,7 +548,7 @@ pub(crate) fn key_path(path: &Path) -> Result<Vec<String>, Diagnostic> {
     let mut parts = Vec::new();
     for part in rel.components() {
         let part = part.as_os_str().to_string_lossy().to_string();
-        if !is_identifier(&part) || part.ends_with("_list") {
+        if !is_usable_name(&part) {
             return Err(Diagnostic::error(
                 "data-file-name",
                 Some(Location::file(path)),
@@ -589,13 +589,19 @@ fn file_name_hint(part: &str) -> Text {
             c => c.to_ascii_lowercase(),
         })
         .collect();
-    if renamed != part && is_identifier(&renamed) && !renamed.ends_with("_list") {
+    if renamed != part && is_usable_name(&renamed) {
         return Text::new(
             format!("改名为「{renamed}」（小写字母、数字和下划线）"),
             format!("rename it `{renamed}` (lowercase letters, digits and underscores)"),
         );
     }
     Text::new(RULE.0, RULE.1)
+}
+
+/// Whether a data file's or folder's name can be its place in the template context: an
+/// identifier not ending in `_list` (the name of a folder's list).
+fn is_usable_name(name: &str) -> bool {
+    is_identifier(name) && !name.ends_with("_list")
 }
 
 /// Whether `name` is a template identifier: `[a-z_][a-z0-9_]*` (ASCII, lowercase).

@@ -846,13 +846,7 @@ impl Checker<'_> {
         unknown.sort();
         for arg in unknown {
             let near = did_you_mean(arg, takes.iter().copied());
-            let (zh_near, en_near) = match near {
-                Some(near) => (
-                    format!("是不是「{near}」？"),
-                    format!("did you mean `{near}`? "),
-                ),
-                None => (String::new(), String::new()),
-            };
+            let (zh_near, en_near) = (maybe_zh(near), maybe_en(near));
             self.report(
                 &format!("{arg}="),
                 Text::new(
@@ -880,7 +874,9 @@ impl Checker<'_> {
             return;
         };
         if *printed != unit {
-            self.warn(
+            self.report_as(
+                Severity::Warning,
+                "template-unit",
                 ident,
                 Text::new(
                     format!("「{ident}」的单位是「{unit}」，这里印成「{printed}」"),
@@ -903,13 +899,8 @@ impl Checker<'_> {
             _ => self.tera.get_tester(candidate).is_ok(),
         };
         let usual: Vec<&str> = USUAL_HELPERS.into_iter().filter(known).collect();
-        let (zh_near, en_near) = match did_you_mean(name, usual.into_iter()) {
-            Some(near) => (
-                format!("是不是「{near}」？"),
-                format!("did you mean `{near}`? "),
-            ),
-            None => (String::new(), String::new()),
-        };
+        let near = did_you_mean(name, usual.into_iter());
+        let (zh_near, en_near) = (maybe_zh(near), maybe_en(near));
         self.report(
             name,
             Text::new(
@@ -923,18 +914,22 @@ impl Checker<'_> {
         );
     }
 
-    fn warn(&mut self, needle: &str, message: Text, hint: Text) {
-        let location = self.location(needle);
-        let problem = Diagnostic::new(Severity::Warning, "template-unit", Some(location), message)
-            .with_hint(hint);
-        if !self.problems.contains(&problem) {
-            self.problems.push(problem);
-        }
+    /// An error (`template-path`) at `needle`, once.
+    fn report(&mut self, needle: &str, message: Text, hint: Text) {
+        self.report_as(Severity::Error, "template-path", needle, message, hint);
     }
 
-    fn report(&mut self, needle: &str, message: Text, hint: Text) {
+    /// A problem of `severity` and `code` at `needle`, once.
+    fn report_as(
+        &mut self,
+        severity: Severity,
+        code: &'static str,
+        needle: &str,
+        message: Text,
+        hint: Text,
+    ) {
         let location = self.location(needle);
-        let problem = Diagnostic::error("template-path", Some(location), message).with_hint(hint);
+        let problem = Diagnostic::new(severity, code, Some(location), message).with_hint(hint);
         if !self.problems.contains(&problem) {
             self.problems.push(problem);
         }

@@ -142,6 +142,16 @@ pub enum Builtin {
 }
 
 impl Builtin {
+    /// Every function of the language, in the order the messages list them.
+    pub const ALL: [Builtin; 6] = [
+        Builtin::Sum,
+        Builtin::Count,
+        Builtin::Min,
+        Builtin::Max,
+        Builtin::Abs,
+        Builtin::Round,
+    ];
+
     /// The function of `name`, if the language has one.
     pub fn named(name: &str) -> Option<Builtin> {
         Some(match name {

@@ -290,10 +290,10 @@ impl Parser {
                     // A call's mistakes are said at its name (`summ`), not where its
                     // arguments end.
                     let at_name = self.position - 1;
-                    if Builtin::named(&name).is_none() {
+                    let Some(builtin) = Builtin::named(&name) else {
                         let said = unknown_function(&name);
                         return Err(self.error_at(at_name, said.zh, said.en));
-                    }
+                    };
                     self.advance();
                     let mut args = Vec::new();
                     if *self.peek() != Token::RParen {
@@ -307,8 +307,14 @@ impl Parser {
                         }
                     }
                     self.expect(Token::RParen, ("参数后的「)」", "`)` after the arguments"))?;
-                    let builtin = check_call(&name, args.len())
-                        .map_err(|m| self.error_at(at_name, m.zh, m.en))?;
+                    let wanted = builtin.arity();
+                    if args.len() != wanted {
+                        return Err(self.error_at(
+                            at_name,
+                            format!("「{name}」要 {wanted} 个参数，这里有 {} 个", args.len()),
+                            format!("`{name}` takes {wanted} argument(s), found {}", args.len()),
+                        ));
+                    }
                     Ok(Expr::Call(builtin, args))
                 }
                 _ => self.path(name),
@@ -366,9 +372,9 @@ impl Parser {
 
 /// That the rules have no function `name`: the closest of theirs (`summ`: `sum`) and the list.
 fn unknown_function(name: &str) -> Text {
-    const FUNCTIONS: [&str; 6] = ["sum", "count", "min", "max", "abs", "round"];
+    let functions = Builtin::ALL.map(Builtin::name);
     let lower = name.to_lowercase();
-    let near = crate::suggest::did_you_mean(&lower, FUNCTIONS.into_iter());
+    let near = crate::suggest::did_you_mean(&lower, functions.into_iter());
     let (zh_near, en_near) = match near {
         Some(near) => (
             format!("，是不是「{near}」？"),
@@ -376,23 +382,13 @@ fn unknown_function(name: &str) -> Text {
         ),
         None => ("。".to_string(), ".".to_string()),
     };
+    let (all, last) = functions.split_at(functions.len() - 1);
     Text::new(
-        format!("没有函数「{name}」{zh_near}可用 sum、count、min、max、abs、round"),
-        format!("unknown function `{name}`{en_near} Use sum, count, min, max, abs or round"),
+        format!("没有函数「{name}」{zh_near}可用 {}", functions.join("、")),
+        format!(
+            "unknown function `{name}`{en_near} Use {} or {}",
+            all.join(", "),
+            last.join("")
+        ),
     )
-}
-
-fn check_call(name: &str, args: usize) -> Result<Builtin, Text> {
-    let Some(builtin) = Builtin::named(name) else {
-        return Err(unknown_function(name));
-    };
-    let wanted = builtin.arity();
-    if args == wanted {
-        Ok(builtin)
-    } else {
-        Err(Text::new(
-            format!("「{name}」要 {wanted} 个参数，这里有 {args} 个"),
-            format!("`{name}` takes {wanted} argument(s), found {args}"),
-        ))
-    }
 }
