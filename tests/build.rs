@@ -619,13 +619,14 @@ fn template_paths_are_checked_against_the_schema() {
 }
 
 /// An argument huibao's helpers do not take (`fig(unt="人")`, which would print no unit) is
-/// an error at it, with the closest they take; a helper's name misspelt gets the closest
-/// name (`figg`, `lenght`, `summ`).
+/// an error at it, with the closest they take (a chart's too); a helper's name misspelt gets
+/// the closest name (`figg`, `lenght`, `summ`).
 #[test]
 fn a_helper_s_argument_or_name_misspelt_is_told_the_closest() {
     let (site, line) = village_template_with(
         "{{ v.registered.people | fig(unt=\"人\") }} {{ rate(num=v.registered.people, denom=v.registered.households, dp=1) }}\n\
-             {{ v.name | lenght }} {{ summ(values=[1]) }} {{ sum(values=[v.registered.people]) | fig(unit=\"人\", dp=0) }}\n",
+             {{ v.name | lenght }} {{ summ(values=[1]) }} {{ sum(values=[v.registered.people]) | fig(unit=\"人\", dp=0) }}\n\
+             {{ chart(kind=\"bar\", title=\"t\", labels=[\"a\"], values=[v.registered.people], unti=\"人\") }}\n",
     );
     let out = huibao(site.path(), &["check"]);
     let said = text(&out);
@@ -648,8 +649,17 @@ fn a_helper_s_argument_or_name_misspelt_is_told_the_closest() {
             && said.contains("是不是「sum」？"),
         "{said}"
     );
+    // A chart's, which it would refuse when drawn, told where it is written, once.
+    assert!(
+        said.contains(&format!(
+            "错误[template-path] content/villages/_village.md:{}:77: 「chart」没有参数「unti」\n",
+            line + 2
+        )) && said.contains("是不是「unit」？它的参数：title、kind、data"),
+        "{said}"
+    );
+    assert!(!said.contains("[template]"), "{said}");
     // The arguments they take are fine.
-    assert_eq!(said.matches("[template-path]").count(), 4, "{said}");
+    assert_eq!(said.matches("[template-path]").count(), 5, "{said}");
     let english = text(&huibao(site.path(), &["--lang", "en", "check"]));
     assert!(
         english.contains("`fig` takes no argument `unt`: it would be ignored")

@@ -264,7 +264,8 @@ pub fn spec_from_args(
 }
 
 /// The arguments `chart()` knows; any other is refused (a typo would be silently ignored).
-const ARGUMENTS: &[&str] = &[
+/// The template check tells one at its place, with the closest of these.
+pub(crate) const ARGUMENTS: &[&str] = &[
     "title",
     "kind",
     "data",

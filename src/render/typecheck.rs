@@ -47,7 +47,7 @@ const TERA_OWN_FILTERS: [&str; 2] = ["safe", "default"];
 
 /// The arguments of huibao's own filters (`true`) and functions: any other is a slip the
 /// helper would ignore without a word (`fig(unt="人")` prints no unit).
-const HELPER_ARGS: [(&str, bool, &[&str]); 8] = [
+const HELPER_ARGS: [(&str, bool, &[&str]); 9] = [
     ("fig", true, &["unit", "dp"]),
     ("round", true, &["precision", "method"]),
     ("sum", true, &["attribute"]),
@@ -56,6 +56,7 @@ const HELPER_ARGS: [(&str, bool, &[&str]); 8] = [
     ("mul", false, &["a", "b"]),
     ("div", false, &["a", "b", "dp"]),
     ("rate", false, &["num", "den", "dp"]),
+    ("chart", false, crate::chart::ARGUMENTS),
 ];
 
 /// The filters, functions and tests a template most often uses (huibao's and Tera's): a
@@ -847,11 +848,16 @@ impl Checker<'_> {
         for arg in unknown {
             let near = did_you_mean(arg, takes.iter().copied());
             let (zh_near, en_near) = (maybe_zh(near), maybe_en(near));
+            // (`chart` refuses an unknown argument when drawn; the others would ignore it.)
+            let (zh_why, en_why) = match name {
+                "chart" => ("", ""),
+                _ => ("：这样写会被忽略", ": it would be ignored"),
+            };
             self.report(
                 &format!("{arg}="),
                 Text::new(
-                    format!("「{name}」没有参数「{arg}」：这样写会被忽略"),
-                    format!("`{name}` takes no argument `{arg}`: it would be ignored"),
+                    format!("「{name}」没有参数「{arg}」{zh_why}"),
+                    format!("`{name}` takes no argument `{arg}`{en_why}"),
                 ),
                 Text::new(
                     format!("{zh_near}它的参数：{}", takes.join("、")),
