@@ -201,7 +201,19 @@ fn chart_errors_are_located_in_the_content_file() {
     for (call, needle) in [
         (
             r#"{{ chart(kind="bar", title="户数图", data=villages_list, label="name", values="registered.househods", unit="户") }}"#,
-            "has no field `registered.househods`",
+            "has no field `registered.househods`; did you mean `registered.households`?",
+        ),
+        (
+            r#"{{ chart(kind="bar", title="户数图", data=villages_list, label="name", values="registerd.households", unit="户") }}"#,
+            "has no field `registerd.households`; did you mean `registered.households`?",
+        ),
+        (
+            r#"{{ chart(kind="bar", title="户数图", data=villages_list, label="nmae", values="registered.households", unit="户") }}"#,
+            "item 1 has no field `nmae`; did you mean `name`?",
+        ),
+        (
+            r#"{{ chart(kind="bar", title="户数图", data=villages_list, label="name", values="registered.sheep", unit="户") }}"#,
+            "has no field `registered.sheep`\n",
         ),
         (
             r#"{{ chart(kind="pie", title="饼图", labels=["甲", "乙"], values=[1], unit="人") }}"#,

@@ -176,6 +176,41 @@ fn lookup<'v>(value: &'v Value, path: &str) -> Option<&'v Value> {
     path.split('.').try_fold(value, |v, key| v.get(key))
 }
 
+/// For a `path` a record does not have (`registered.househods`): the path it may have meant,
+/// its first missing key replaced by the closest key the record has there, the rest as
+/// written (`registered.households`; `registerd.people` → `registered.people`).
+fn closest_path(record: &Value, path: &str) -> Option<String> {
+    let mut at = record;
+    let mut keys = path.split('.');
+    let mut meant = Vec::new();
+    for key in keys.by_ref() {
+        match at.get(key) {
+            Some(next) => {
+                at = next;
+                meant.push(key);
+            }
+            None => {
+                let there = at.as_object()?.keys().map(String::as_str);
+                meant.push(crate::suggest::did_you_mean(key, there)?);
+                meant.extend(keys);
+                return Some(meant.join("."));
+            }
+        }
+    }
+    None
+}
+
+/// 「是不是「…」？」 / "did you mean `…`? ", or nothing, for a field `path` a record lacks.
+fn closest_said(record: &Value, path: &str) -> (String, String) {
+    match closest_path(record, path) {
+        Some(near) => (
+            format!("；是不是「{near}」？"),
+            format!("; did you mean `{near}`?"),
+        ),
+        None => (String::new(), String::new()),
+    }
+}
+
 /// Reads a chart's spec from the arguments of `chart(...)`.
 pub fn spec_from_args(
     args: &HashMap<String, Value>,
@@ -402,10 +437,11 @@ fn series_from_records(
     let mut labels = Vec::with_capacity(records.len());
     for (i, record) in records.iter().enumerate() {
         let label = lookup(record, &label_field).ok_or_else(|| {
+            let (zh_near, en_near) = closest_said(record, &label_field);
             err(
                 &title,
-                &format!("第 {} 项没有字段「{label_field}」", i + 1),
-                &format!("item {} has no field `{label_field}`", i + 1),
+                &format!("第 {} 项没有字段「{label_field}」{zh_near}", i + 1),
+                &format!("item {} has no field `{label_field}`{en_near}", i + 1),
             )
         })?;
         labels.push(label_text(label) + suffix);
@@ -416,10 +452,11 @@ fn series_from_records(
         let mut sources = Vec::with_capacity(records.len());
         for (i, record) in records.iter().enumerate() {
             let value = lookup(record, field).ok_or_else(|| {
+                let (zh_near, en_near) = closest_said(record, field);
                 err(
                     &title,
-                    &format!("「{}」没有字段「{field}」", labels[i]),
-                    &format!("`{}` has no field `{field}`", labels[i]),
+                    &format!("「{}」没有字段「{field}」{zh_near}", labels[i]),
+                    &format!("`{}` has no field `{field}`{en_near}", labels[i]),
                 )
             })?;
             sources.push(payload(value));
