@@ -572,7 +572,20 @@ fn the_log_is_checked_like_data() {
         ),
         (
             "  - date: 2020-12-01\n    what: township.population\n    old: １３１\n    new: 57000\n    reason: x\n",
-            "全角数字",
+            "old「１３１」里有全角数字：请切换到半角输入\n",
+        ),
+        (
+            "  - date: 2020-12-01\n    what: township.population\n    old: １３１\n    new: 57000\n    reason: x\n",
+            "提示：写成 old: 131\n",
+        ),
+        // A spreadsheet's thousands separators: the figure meant, its unit kept.
+        (
+            "  - date: 2020-12-01\n    what: township.population\n    old: 1\n    new: 57,000\n    reason: x\n",
+            "new「57,000」里有千位分隔符（逗号）",
+        ),
+        (
+            "  - date: 2020-12-01\n    what: policies.industry.special_funds_wan\n    old: \"3,420元\"\n    new: 342万元\n    reason: x\n",
+            "提示：写成 old: 3420元\n",
         ),
         // (A date to come is a warning; the same old and new, the error.)
         (

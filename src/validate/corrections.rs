@@ -359,13 +359,13 @@ fn check_entry(
     let unit = field.and_then(|f| f.unit.clone()).unwrap_or_default();
     let parse = |text: &str| figure_value(text, &unit);
     let Some(was) = parse(&old.0) else {
-        let (zh, en) = not_a_figure("old", &old.0, &unit);
-        problems.push(error(old.1, zh, en, None));
+        let (zh, en, hint) = not_a_figure("old", &old.0, &unit);
+        problems.push(error(old.1, zh, en, hint));
         return None;
     };
     let Some(value) = parse(&new.0) else {
-        let (zh, en) = not_a_figure("new", &new.0, &unit);
-        problems.push(error(new.1, zh, en, None));
+        let (zh, en, hint) = not_a_figure("new", &new.0, &unit);
+        problems.push(error(new.1, zh, en, hint));
         return None;
     };
     if was.normalize() == value.normalize() {
@@ -649,8 +649,33 @@ fn walk_key<'d>(file: &'d DataFile, key: &str) -> Option<(&'d Node, String)> {
     Some((node, path))
 }
 
-/// Why `text` (the log's `key`) is not a figure of a field in `unit`, in both languages.
-fn not_a_figure(key: &str, text: &str, unit: &str) -> (String, String) {
+/// Why `text` (the log's `key`) is not a figure of a field in `unit`, in both languages,
+/// and what to write when that is plain: a clerk's thousands separators or full-width digits
+/// (`6,336`, `６３３６` → 写成 new: 6336).
+fn not_a_figure(key: &str, text: &str, unit: &str) -> (String, String, Option<Text>) {
+    let meant = super::units::to_half_width(text);
+    let write = |meant: &str| {
+        Text::new(
+            format!("写成 {key}: {meant}"),
+            format!("write {key}: {meant}"),
+        )
+    };
+    let meant =
+        (meant != text.trim() && figure_value(&meant, unit).is_some()).then(|| write(&meant));
+    if text.contains([',', '，']) {
+        return (
+            format!("{key}「{text}」里有千位分隔符（逗号）"),
+            format!("{key} `{text}` has thousands separators (commas)"),
+            meant.or_else(|| Some(Text::new("去掉逗号", "remove the commas"))),
+        );
+    }
+    if text.chars().any(|c| ('０'..='９').contains(&c)) {
+        return (
+            format!("{key}「{text}」里有全角数字：请切换到半角输入"),
+            format!("{key} `{text}` has full-width digits: type half-width ones"),
+            meant.or_else(|| Some(write("131"))),
+        );
+    }
     if let Some((number, written)) = super::units::split_number_unit(text)
         && crate::figure::parse_decimal(number).is_ok()
     {
@@ -659,17 +684,13 @@ fn not_a_figure(key: &str, text: &str, unit: &str) -> (String, String) {
             format!(
                 "{key} `{text}`: the unit `{written}` does not convert to the figure's unit `{unit}`"
             ),
-        );
-    }
-    if text.chars().any(|c| ('０'..='９').contains(&c)) {
-        return (
-            format!("{key}「{text}」里有全角数字：请切换到半角输入（如 131）"),
-            format!("{key} `{text}` has full-width digits: type half-width ones (such as 131)"),
+            None,
         );
     }
     (
         format!("{key}「{text}」不是一个数（可以带单位，如 342元）"),
         format!("{key} `{text}` is not a number (a unit may follow, as in 342元)"),
+        None,
     )
 }
 
