@@ -284,6 +284,15 @@ const WORDS: &[(&str, &str, &str, &str, &str, &str, &str)] = &[
         "remove `年` and write the bare number 2018",
     ),
     (
+        "a year written with two digits",
+        HENGXI,
+        "exit_year: 2018",
+        "exit_year: 18",
+        "[range] data/villages/hengxi.yaml:5:12",
+        "年份写四位数：18 写成 2018",
+        "write the year with four digits: 18 as 2018",
+    ),
+    (
         "a unit on a field without one",
         HENGXI,
         "exit_year: 2018",

@@ -38,22 +38,25 @@ fn an_explanation_covers_one_gap_not_any_value() {
     );
     assert!(said.contains("超出了 explained 所说明的范围"), "{said}");
     assert!(!site.path().join("public").exists(), "nothing published");
-    // Above 100% is outside it too.
+    // Above 100% is not covered either: the field's range refuses it, one error, and the
+    // rule that reads it is skipped rather than said to fail too.
     edit(
         site.path(),
         "data/policies/health.yaml",
         "reimbursement_rate_percent: 50",
         "reimbursement_rate_percent: 100.5",
     );
-    let errors: Vec<_> = json_check(site.path())
-        .into_iter()
-        .filter(|d| d["severity"] == "error")
-        .collect();
+    let found = json_check(site.path());
+    let errors: Vec<_> = found.iter().filter(|d| d["severity"] == "error").collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["code"], "range", "{errors:?}");
     assert!(
-        errors
-            .iter()
-            .any(|d| d["rule"] == "hospital-reimbursement-rate"),
-        "{errors:?}"
+        found.iter().any(|d| d["code"] == "rule-skipped"
+            && d["message"]
+                .as_str()
+                .unwrap()
+                .contains("hospital-reimbursement-rate")),
+        "{found:?}"
     );
 }
 
@@ -216,6 +219,52 @@ fn a_value_left_out_is_one_error_not_a_short_sum_too() {
                 .unwrap()
                 .contains("villages-registered-people"),
             "{skipped}"
+        );
+    }
+}
+
+/// A number the field checks refuse (not whole, out of range, too many decimals) is one
+/// error too: the rules that read it are skipped, not reported as a sum or a rate it puts
+/// out.
+#[test]
+fn a_refused_number_is_one_error_not_a_wrong_sum_too() {
+    for (file, find, replace, code, rule) in [
+        (
+            "data/villages/hengxi.yaml",
+            "households: 132 ",
+            "households: 132.5 ",
+            "type",
+            "villages-registered-households",
+        ),
+        (
+            "data/villages/hengxi.yaml",
+            "people: 468 ",
+            "people: -468 ",
+            "range",
+            "villages-registered-people",
+        ),
+        (
+            "data/township.yaml",
+            "poverty_incidence_percent: 0.23",
+            "poverty_incidence_percent: 0.2345",
+            "decimals",
+            "poverty-incidence-rate",
+        ),
+    ] {
+        let site = copy_site(&repo());
+        edit(site.path(), file, find, replace);
+        let found = json_check(site.path());
+        let errors: Vec<_> = found.iter().filter(|d| d["severity"] == "error").collect();
+        assert_eq!(errors.len(), 1, "{replace:?}: {errors:#?}");
+        assert_eq!(errors[0]["code"], code, "{errors:#?}");
+        assert_eq!(errors[0]["file"], file, "{errors:#?}");
+        let skipped = found
+            .iter()
+            .find(|d| d["code"] == "rule-skipped")
+            .expect("the skipped rules are named once");
+        assert!(
+            skipped["message"].as_str().unwrap().contains(rule),
+            "{replace:?}: {skipped}"
         );
     }
 }

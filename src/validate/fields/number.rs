@@ -34,12 +34,9 @@ impl Checker<'_> {
         // (Normalised once: a million numbers at 10,000 villages.)
         let normal = number.normalize();
         let whole = normal.scale() == 0;
-        let (default_min, default_max) = match field.kind {
-            Kind::Count | Kind::Amount => (Some(Decimal::ZERO), None),
-            Kind::Percent => (Some(Decimal::ZERO), Some(Decimal::ONE_HUNDRED)),
-            Kind::Year => (Some(Decimal::from(1900)), Some(Decimal::from(2100))),
-            _ => (None, None),
-        };
+        // (What is refused here is what `Field::refuses` tells the rules, which skip a value
+        // reported here rather than report a sum it puts out.)
+        let (min, max) = field.bounds();
         if matches!(field.kind, Kind::Count | Kind::Year) && !whole {
             self.report(
                 "type",
@@ -49,7 +46,7 @@ impl Checker<'_> {
                 None,
             );
         }
-        if let Some(min) = field.min.or(default_min)
+        if let Some(min) = min
             && number < min
         {
             self.report(
@@ -57,10 +54,10 @@ impl Checker<'_> {
                 node,
                 format!("{name_zh}不能小于 {min}{unit_text}，这里是 {number}{unit_text}"),
                 format!("{name_en} must be at least {min}{unit_text}, found {number}{unit_text}"),
-                None,
+                two_digit_year(field, normal),
             );
         }
-        if let Some(max) = field.max.or(default_max)
+        if let Some(max) = max
             && number > max
         {
             self.report(
@@ -249,4 +246,22 @@ impl Checker<'_> {
         }
         converted
     }
+}
+
+/// For a year written with two digits (`exit_year: 18`), the year of this century it
+/// stands for, when the field allows it: 写成 2018.
+fn two_digit_year(field: &Field, year: Decimal) -> Option<Text> {
+    let two_digits = year.scale() == 0 && (Decimal::ZERO..Decimal::ONE_HUNDRED).contains(&year);
+    if field.kind != Kind::Year || !two_digits {
+        return None;
+    }
+    let meant = year + Decimal::from(2000);
+    let (min, max) = field.bounds();
+    if min.is_some_and(|min| meant < min) || max.is_some_and(|max| meant > max) {
+        return None;
+    }
+    Some(Text::new(
+        format!("年份写四位数：{year} 写成 {meant}"),
+        format!("write the year with four digits: {year} as {meant}"),
+    ))
 }

@@ -211,8 +211,9 @@ pub fn check(
 /// What the field checks already reported, which a rule reading it is skipped for.
 #[derive(Default)]
 struct Reported {
-    /// The places of values unreadable: text where a number, a true/false, a date or one
-    /// of the listed values belongs.
+    /// The places of values unreadable or refused: text where a number, a true/false, a
+    /// date or one of the listed values belongs; a number out of its field's range, not
+    /// whole where it must be, with too many decimals.
     values: HashSet<(PathBuf, u32, u32)>,
     /// The required values left out (not there, or with no value): their record's place
     /// and their key.
@@ -224,7 +225,10 @@ fn unreadable_values(schema: &Schema, data: &Data) -> Reported {
     fn walk(field: &Field, node: &Node, file: &Path, out: &mut Reported) {
         let bad = match (&field.kind, &node.value) {
             (_, Value::Null) => false,
-            (kind, value) if kind.is_numeric() => !matches!(value, Value::Number(_)),
+            // A number the field checks refuse (132.5 households, -468 people) is reported
+            // there: a sum it puts out would only repeat it.
+            (kind, Value::Number(n)) if kind.is_numeric() => field.refuses(*n),
+            (kind, _) if kind.is_numeric() => true,
             (Kind::Bool, value) => !matches!(value, Value::Bool(_)),
             (Kind::Enum(values), Value::String(s)) => !values.iter().any(|v| **v == **s),
             (Kind::Enum(_), _) => true,

@@ -85,6 +85,31 @@ impl Field {
     }
 }
 
+impl Field {
+    /// The range its numbers must be in: its own `min` and `max`, else its kind's (a count
+    /// or an amount at least 0, a percentage 0–100, a year 1900–2100).
+    pub fn bounds(&self) -> (Option<Decimal>, Option<Decimal>) {
+        let (min, max) = match self.kind {
+            Kind::Count | Kind::Amount => (Some(Decimal::ZERO), None),
+            Kind::Percent => (Some(Decimal::ZERO), Some(Decimal::ONE_HUNDRED)),
+            Kind::Year => (Some(Decimal::from(1900)), Some(Decimal::from(2100))),
+            _ => (None, None),
+        };
+        (self.min.or(min), self.max.or(max))
+    }
+
+    /// Whether the field checks refuse `number` as its value: a count or year not whole, out
+    /// of [`Field::bounds`], more decimals than `dp`.
+    pub fn refuses(&self, number: Decimal) -> bool {
+        let normal = number.normalize();
+        let (min, max) = self.bounds();
+        matches!(self.kind, Kind::Count | Kind::Year) && normal.scale() > 0
+            || min.is_some_and(|min| number < min)
+            || max.is_some_and(|max| number > max)
+            || self.dp.is_some_and(|dp| normal.scale() > dp)
+    }
+}
+
 /// `plausible: {per: policies.industry.projects, min: 1, max: 500}`: the value (divided by
 /// `per` when given) is expected between `min` and `max`; outside, it is reported (a warning
 /// unless `severity: error`) as a likely unit or typing error. Becomes a rule.
