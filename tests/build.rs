@@ -291,8 +291,10 @@ fn template_errors_name_file_line_and_column() {
     let said = text(&output);
     // Tera notices the unclosed `{{` at the end of the file; huibao says it where it opens.
     assert!(said.contains("content/index.md:5:1"), "{said}");
-    assert!(said.contains("模板错误：expected"), "{said}");
+    assert!(said.contains("模板错误：这里应是"), "{said}");
     assert!(said.contains("这个「{{」没有配对的「}}」"), "{said}");
+    let english = text(&huibao(site.path(), &["--lang", "en", "check"]));
+    assert!(english.contains("template error: expected"), "{english}");
 
     // A filter Tera does not know, named in single quotes, is found where it stands (the
     // fixture has no schema: no template check before the render).
@@ -306,6 +308,72 @@ fn template_errors_name_file_line_and_column() {
         said.contains("错误[template] content/index.md:7:20: 模板错误：Filter 'date' not found"),
         "{said}"
     );
+}
+
+/// A template's syntax slips are said in Chinese with what to do, where they are: a block
+/// left open (at its opening, not at the end of the file where Tera stops), an end with no
+/// block, a bracket left open, an argument with no value, an empty tag.
+#[test]
+fn template_syntax_slips_are_said_with_what_to_do() {
+    let site = copy_site(&fixture("small"));
+    let index = site.path().join("content/index.md");
+    for (body, at, message, hint, hint_en) in [
+        (
+            "{% if township.name %}\n{{ township.name }}\n\n后文\n",
+            "content/index.md:5:1",
+            "模板错误：这里应是",
+            "这个「{% if … %}」没有结束：在它的内容后面写上「{% endif %}」",
+            "this `{% if … %}` is never ended: write `{% endif %}` after its content",
+        ),
+        (
+            "{% for v in villages_list %}{{ v.name }}{% endif %}\n",
+            "content/index.md:5:41",
+            "模板错误：",
+            "这个「{% endif %}」前面打开的是「{% for … %}」：先写「{% endfor %}」结束它",
+            "this `{% endif %}` comes where a `{% for … %}` is open",
+        ),
+        (
+            "前文\n\n{% endif %}\n",
+            "content/index.md:7:1",
+            "模板错误：这里不应有标签，应是文件末尾",
+            "这个「{% endif %}」前面没有对应的「{% if … %}」",
+            "this `{% endif %}` has no `{% if … %}` before it",
+        ),
+        (
+            "{{ township.name | truncate(length=5 }}\n",
+            "content/index.md:5:",
+            "模板错误：这里应是",
+            "括号没有配对：在「}}」前补上「)」",
+            "the brackets do not pair: add `)` before `}}`",
+        ),
+        (
+            "{{ township.name | truncate(length=) }}\n",
+            "content/index.md:5:",
+            "模板错误：这里应是一个值",
+            "「length=」后面要写一个值",
+            "`length=` needs a value after it",
+        ),
+        (
+            "文字{{ }}\n",
+            "content/index.md:5:",
+            "模板错误：这里应是一个值",
+            "「{{ }}」里是空的",
+            "the `{{ }}` is empty",
+        ),
+    ] {
+        fs::write(&index, format!("+++\ntitle = \"x\"\n+++\n\n{body}")).unwrap();
+        let out = huibao(site.path(), &["check"]);
+        let said = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{body}: {said}");
+        assert!(
+            said.contains(&format!("错误[template] {at}")),
+            "{body}: not at {at}: {said}"
+        );
+        assert!(said.contains(message), "{body}: {said}");
+        assert!(said.contains(&format!("提示：{hint}")), "{body}: {said}");
+        let english = text(&huibao(site.path(), &["--lang", "en", "check"]));
+        assert!(english.contains(hint_en), "{body}: {english}");
+    }
 }
 
 #[test]

@@ -18,15 +18,26 @@ pub fn template_error(error: &tera::Error, file: &Path, template: &str) -> Diagn
         current = e.source();
     }
     let full = messages.join("\n");
+    let tera_arrow = parse_arrow_location(&full);
+    // A block left without its end (`{% if %}` and no `{% endif %}`), or an end without its
+    // block, where Tera stops at it or after it (at the end of the file, maybe).
+    let block = tera_arrow
+        .filter(|&(line, col)| unclosed_tag(template, line, col).is_none())
+        .and_then(|(line, col)| offset_of(template, line, col))
+        .and_then(|offset| {
+            super::tera_said::unpaired_block(template).filter(|(start, ..)| *start <= offset)
+        });
     // Tera finds a tag left open where it expected its end, lines later maybe: the error
-    // then stands at the tag's opening.
-    let arrow =
-        parse_arrow_location(&full).map(|(line, col)| match unclosed_tag(template, line, col) {
-            Some((start, _)) if crate::diagnostics::line_col(template, start).0 < line => {
+    // then stands at the tag's opening; a block left open, at its opening.
+    let arrow = tera_arrow.map(
+        |(line, col)| match (&block, unclosed_tag(template, line, col)) {
+            (Some((start, ..)), _) => crate::diagnostics::line_col(template, *start),
+            (_, Some((start, _))) if crate::diagnostics::line_col(template, start).0 < line => {
                 crate::diagnostics::line_col(template, start)
             }
             _ => (line, col),
-        });
+        },
+    );
     let location = arrow
         .or_else(|| locate_names(template, &quoted_names(&full)))
         .map(|(line, col)| Location::new(file, line, col))
@@ -44,17 +55,21 @@ pub fn template_error(error: &tera::Error, file: &Path, template: &str) -> Diagn
     } else {
         said.join("; ")
     };
+    let (en, zh) = split_languages(&detail);
+    // A parse error in Chinese where its words are known.
+    let zh = match said.is_empty() {
+        false => super::tera_said::parse_error_zh(&detail).unwrap_or(zh),
+        true => zh,
+    };
     Diagnostic::error(
         "template",
         Some(location),
-        {
-            let (en, zh) = split_languages(&detail);
-            Text::new(format!("模板错误：{zh}"), format!("template error: {en}"))
-        },
+        Text::new(format!("模板错误：{zh}"), format!("template error: {en}")),
     )
     .with_hint(
-        arrow
-            .and_then(|(line, col)| slip_hint(template, line, col))
+        block
+            .map(|(_, zh, en)| Text::new(zh, en))
+            .or_else(|| arrow.and_then(|(line, col)| slip_hint(template, line, col)))
             .unwrap_or_else(|| Text::new(
                 "检查 {{ }} 和 {% %} 里的变量名、括号和过滤器；数据的键名见 data/ 下的文件（如 township.registered.households）",
                 "check the names, brackets and filters inside {{ }} and {% %}; data keys are those of the files under data/ (e.g. township.registered.households)",
@@ -77,6 +92,9 @@ fn slip_hint(template: &str, line: usize, col: usize) -> Option<Text> {
                 "this `{open}` has no matching `{close}`: close the tag with a half-width `{close}` (two characters)"
             ),
         ));
+    }
+    if let Some(hint) = unfinished_tag(template, line, col) {
+        return Some(hint);
     }
     if let Some((typed, half)) = full_width_in_tag(template, line, col) {
         return Some(if typed == '\u{3000}' {
@@ -113,6 +131,74 @@ fn slip_hint(template: &str, line: usize, col: usize) -> Option<Text> {
         format!(
             "`{word}` is no variable name (names are ASCII letters, digits and underscores): text goes in half-width quotes, \"{word}\"; a key of the data is read as file[\"{word}\"]"
         ),
+    ))
+}
+
+/// Where a parse error stands (`line`, `col`: characters, 1-based) in a tag left
+/// unfinished: empty (`{{ }}`), its brackets not paired (`fig(unit="户" }}`: a `)` to add),
+/// or right after an argument's `=` with no value (`fig(unit=)`).
+fn unfinished_tag(template: &str, line: usize, col: usize) -> Option<Text> {
+    let offset = offset_of(template, line, col)?;
+    let before = template[..offset].trim_end();
+    if let Some(name) = before
+        .strip_suffix('=')
+        .filter(|b| !b.ends_with(['=', '!', '<', '>']))
+    {
+        let name: String = name
+            .chars()
+            .rev()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        if !name.is_empty() {
+            return Some(Text::new(
+                format!("「{name}=」后面要写一个值，如 {name}=\"…\"（文字加半角引号）或 {name}=2"),
+                format!(
+                    "`{name}=` needs a value after it, such as {name}=\"…\" (text in half-width quotes) or {name}=2"
+                ),
+            ));
+        }
+    }
+    let (_, tag) =
+        tags(template).find(|(start, tag)| (*start..=start + tag.len()).contains(&offset))?;
+    let close = closing(tag);
+    let inside = tag.get(2..tag.len().saturating_sub(2)).unwrap_or_default();
+    if tag.ends_with(close) && inside.trim_matches(['-', ' ', '\t']).is_empty() {
+        let open = &tag[..2];
+        return Some(Text::new(
+            format!(
+                "「{open} {close}」里是空的：写上要显示的数据（如 {{{{ township.name }}}}），或删掉它"
+            ),
+            format!(
+                "the `{open} {close}` is empty: write what it shows (such as {{{{ township.name }}}}), or remove it"
+            ),
+        ));
+    }
+    // (Brackets inside quotes are text.)
+    let mut quote = None;
+    let (mut round, mut square) = (0i32, 0i32);
+    for c in tag.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'' | '`') => quote = Some(c),
+            (None, '(') => round += 1,
+            (None, ')') => round -= 1,
+            (None, '[') => square += 1,
+            (None, ']') => square -= 1,
+            _ => {}
+        }
+    }
+    let missing = match (round > 0, square > 0) {
+        (true, _) => ")",
+        (_, true) => "]",
+        _ => return None,
+    };
+    Some(Text::new(
+        format!("括号没有配对：在「{close}」前补上「{missing}」"),
+        format!("the brackets do not pair: add `{missing}` before `{close}`"),
     ))
 }
 

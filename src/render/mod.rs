@@ -21,6 +21,7 @@ pub mod search_page;
 mod shown;
 pub mod table_csv;
 mod tera_filters;
+mod tera_said;
 pub mod theme;
 mod typecheck;
 

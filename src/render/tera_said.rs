@@ -1,0 +1,279 @@
+//! Tera's parse errors said in Chinese (`expected a filter, or a variable end (`}}`)` →
+//! 这里应是过滤器或「}}」), and a block tag left without its end (`{% if %}` without
+//! `{% endif %}`) or an end without its block, found in the template's text.
+
+/// Tera's names for what it expected or did not expect (pest's rules as Tera renames them),
+/// in Chinese; longest first where one holds another.
+const PHRASES: &[(&str, &str)] = &[
+    (
+        "a list of keyword arguments: `key=value` where `value` can be any expressions and separated by `,`",
+        "参数（名字=值，用逗号隔开）",
+    ),
+    (
+        "a keyword argument: `key=value` where `value` can be any expressions",
+        "参数（名字=值）",
+    ),
+    (
+        "a filter section (`{% filter something %}...{% endfilter %}`)",
+        "「{% filter … %}」",
+    ),
+    (
+        "a forloop (`{% for i in something %}...{% endfor %}",
+        "「{% for … in … %}」",
+    ),
+    (
+        "a macro definition tag (`{% macro my_macro() %}`",
+        "宏定义「{% macro … %}」",
+    ),
+    (
+        "a square bracketed identifier (identifiers separated by `.` or `[]`s)",
+        "名字",
+    ),
+    ("a dotted identifier (identifiers separated by `.`)", "名字"),
+    (
+        "an identifier, string or integer inside `[]`s",
+        "方括号里的名字、文字或整数",
+    ),
+    (
+        "an identifier (must start with a-z)",
+        "名字（以英文字母开头）",
+    ),
+    ("an array of values with an optional filter", "列表"),
+    ("an array of values", "列表（如 [1, 2]）"),
+    ("an array of strings", "文字的列表"),
+    ("an expression with an optional filter", "表达式"),
+    ("an expression", "表达式"),
+    ("any expressions", "表达式"),
+    ("a value that can be negated", "一个值"),
+    ("a comparison value", "一个值"),
+    ("a value", "一个值"),
+    ("a string or a concatenation of strings", "文字"),
+    ("a concatenation of strings", "文字"),
+    ("a string", "加引号的文字"),
+    ("an integer", "整数"),
+    ("a float", "小数"),
+    ("`true` or `false`", "true 或 false"),
+    ("a function call", "函数调用"),
+    ("a mathematical operator", "运算符"),
+    ("a comparison operator", "比较运算符"),
+    ("a negated test", "测试"),
+    ("a test call", "测试"),
+    ("a test", "测试"),
+    ("a filter", "过滤器（| 名字）"),
+    ("a variable end (`}}`)", "「}}」"),
+    ("a variable start (`{{`)", "「{{」"),
+    ("a variable tag (`{{ ... }}`)", "「{{ … }}」"),
+    ("`%}` or `-%}`", "「%}」"),
+    ("an endif tag (`{% endif %}`)", "「{% endif %}」"),
+    ("an endfor tag (`{% endfor %}`)", "「{% endfor %}」"),
+    (
+        "an endfilter tag (`{% endfilter %}`)",
+        "「{% endfilter %}」",
+    ),
+    ("an `elif` tag", "「{% elif … %}」"),
+    ("an `else` tag", "「{% else %}」"),
+    ("an `if` tag", "「{% if … %}」"),
+    ("a `set` tag`", "「{% set … %}」"),
+    ("a `in` condition", "in 条件"),
+    ("a comment tag (`{#...#}`)", "注释「{# … #}」"),
+    ("end of input", "文件末尾"),
+    ("some content", "内容"),
+    ("some text", "文字"),
+    ("tag", "标签"),
+];
+
+/// Tera's parse error `detail` (`expected …`, `unexpected …; expected …`) in Chinese; `None`
+/// when it says something this table does not know (the message then keeps Tera's words).
+pub(super) fn parse_error_zh(detail: &str) -> Option<String> {
+    let mut parts = Vec::new();
+    for part in detail.split("; ") {
+        let (list, said) = if let Some(list) = part.strip_prefix("unexpected ") {
+            (list, "这里不应有")
+        } else if let Some(list) = part.strip_prefix("expected ") {
+            (
+                list,
+                if parts.is_empty() {
+                    "这里应是"
+                } else {
+                    "应是"
+                },
+            )
+        } else {
+            return None;
+        };
+        parts.push(format!("{said}{}", items_zh(list)?));
+    }
+    (!parts.is_empty()).then(|| parts.join("，"))
+}
+
+/// A list as pest writes it (`a, b, or c`; `a or b`), each item in Chinese, joined as
+/// Chinese lists are (`a、b或c`).
+fn items_zh(list: &str) -> Option<String> {
+    let mut items = Vec::new();
+    let mut rest = list.trim();
+    while !rest.is_empty() {
+        rest = rest
+            .strip_prefix(", or ")
+            .or_else(|| rest.strip_prefix(", "))
+            .or_else(|| rest.strip_prefix("or "))
+            .unwrap_or(rest);
+        let (zh, len) = if let Some((en, zh)) = PHRASES.iter().find(|(en, _)| rest.starts_with(en))
+        {
+            (zh.to_string(), en.len())
+        } else if let Some(token) = rest.strip_prefix('`') {
+            let end = token.find('`')?;
+            (format!("「{}」", &token[..end]), end + 2)
+        } else {
+            return None;
+        };
+        items.push(zh);
+        rest = rest[len..].trim_start();
+    }
+    let (last, first) = items.split_last()?;
+    Some(if first.is_empty() {
+        last.clone()
+    } else {
+        format!("{}或{last}", first.join("、"))
+    })
+}
+
+/// A block tag of a template: an opening (`if`, `for` …), a middle (`elif`, `else`) or an
+/// end (`endif` …).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Block {
+    Opens(&'static str),
+    Ends(&'static str),
+}
+
+/// The blocks a tag's first word opens or ends.
+const BLOCKS: [&str; 6] = ["if", "for", "filter", "macro", "block", "raw"];
+
+fn block_of(word: &str) -> Option<Block> {
+    if let Some(name) = BLOCKS.iter().find(|name| **name == word) {
+        return Some(Block::Opens(name));
+    }
+    let ended = word.strip_prefix("end")?;
+    BLOCKS
+        .iter()
+        .find(|name| **name == ended)
+        .map(|name| Block::Ends(name))
+}
+
+/// A block of `template` left unpaired: an end tag with no open block of its kind
+/// (`{% endif %}` after no `{% if %}`, or where a `{% for %}` is open), or else the last
+/// block left open at the end. Its byte offset, and what to do, in Chinese and English.
+pub(super) fn unpaired_block(template: &str) -> Option<(usize, String, String)> {
+    let mut open: Vec<(usize, &'static str)> = Vec::new();
+    let mut at = 0;
+    while let Some(found) = template[at..].find("{%") {
+        let start = at + found;
+        let inside = template[start + 2..].trim_start_matches(['-', '+', ' ', '\t', '\n']);
+        let word: String = inside
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        at = start + 2;
+        match block_of(&word) {
+            Some(Block::Opens("raw")) => {
+                // Nothing in a raw block is a tag.
+                open.push((start, "raw"));
+                match template[at..].find("endraw") {
+                    Some(end) => {
+                        open.pop();
+                        at += end;
+                    }
+                    None => break,
+                }
+            }
+            Some(Block::Opens(name)) => open.push((start, name)),
+            Some(Block::Ends(name)) => match open.last() {
+                Some((_, last)) if *last == name => {
+                    open.pop();
+                }
+                Some((_, last)) => {
+                    return Some((
+                        start,
+                        format!(
+                            "这个「{{% end{name} %}}」前面打开的是「{{% {last} … %}}」：先写「{{% end{last} %}}」结束它，或删掉多余的「{{% end{name} %}}」"
+                        ),
+                        format!(
+                            "this `{{% end{name} %}}` comes where a `{{% {last} … %}}` is open: end that with `{{% end{last} %}}` first, or remove the extra `{{% end{name} %}}`"
+                        ),
+                    ));
+                }
+                None => {
+                    return Some((
+                        start,
+                        format!(
+                            "这个「{{% end{name} %}}」前面没有对应的「{{% {name} … %}}」：删掉它，或在前面补上「{{% {name} … %}}」"
+                        ),
+                        format!(
+                            "this `{{% end{name} %}}` has no `{{% {name} … %}}` before it: remove it, or open the block before it"
+                        ),
+                    ));
+                }
+            },
+            None => {}
+        }
+    }
+    let (start, name) = open.pop()?;
+    Some((
+        start,
+        format!("这个「{{% {name} … %}}」没有结束：在它的内容后面写上「{{% end{name} %}}」"),
+        format!(
+            "this `{{% {name} … %}}` is never ended: write `{{% end{name} %}}` after its content"
+        ),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tera_s_parse_errors_are_said_in_chinese() {
+        assert_eq!(
+            parse_error_zh(
+                "expected `or`, `and`, `not`, `<=`, or a filter, or a variable end (`}}`)"
+            )
+            .as_deref(),
+            Some("这里应是「or」、「and」、「not」、「<=」、过滤器（| 名字）或「}}」")
+        );
+        assert_eq!(
+            parse_error_zh("expected a value that can be negated or an array of values").as_deref(),
+            Some("这里应是一个值或列表（如 [1, 2]）")
+        );
+        assert_eq!(
+            parse_error_zh(
+                "unexpected tag; expected end of input, a macro definition tag (`{% macro my_macro() %}`, or some content"
+            )
+            .as_deref(),
+            Some("这里不应有标签，应是文件末尾、宏定义「{% macro … %}」或内容")
+        );
+        // What the table does not know keeps Tera's words.
+        assert_eq!(parse_error_zh("expected a frobnicator"), None);
+        assert_eq!(parse_error_zh("Variable `x` not found"), None);
+    }
+
+    #[test]
+    fn a_block_left_open_or_an_end_without_its_block_is_found() {
+        let said = |template: &str| unpaired_block(template).map(|(at, zh, _)| (at, zh));
+        let open = "{% for v in vs %}\n{% if v.ok %}{{ v }}\n{% endfor %}";
+        let (at, zh) = said(open).unwrap();
+        assert_eq!(at, open.find("{% endfor").unwrap());
+        assert!(zh.contains("前面打开的是「{% if … %}」"), "{zh}");
+        let (at, zh) = said("文字\n{% if a %}\n{{ a }}\n").unwrap();
+        assert_eq!(at, 7);
+        assert!(zh.contains("写上「{% endif %}」"), "{zh}");
+        let (at, zh) = said("{{ a }}{%- endif -%}").unwrap();
+        assert_eq!(at, 7);
+        assert!(zh.contains("前面没有对应的「{% if … %}」"), "{zh}");
+        // Paired blocks, elif and else, a raw block's text, set: nothing.
+        assert_eq!(
+            said(
+                "{% if a %}{% elif b %}{% else %}{% for x in y %}{% endfor %}{% endif %}{% raw %}{% if %}{% endraw %}{% set a = 1 %}"
+            ),
+            None
+        );
+    }
+}
