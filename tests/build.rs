@@ -392,6 +392,29 @@ fn broken_links_between_pages_are_errors() {
         "{said}"
     );
     assert!(said.contains("content/index.md:15:8"), "{said}");
+    // Nothing near it: how links are written.
+    assert!(said.contains("链接写内容文件的路径"), "{said}");
+
+    // A page name or a folder misspelt: the page it most likely means, as the link would
+    // write it (its fragment kept).
+    for (written, meant) in [
+        ("villages/indx.md#概况", "villages/index.md#概况"),
+        ("village/index.md", "villages/index.md"),
+        ("./villages/hengxy.md", "./villages/hengxi.md"),
+    ] {
+        fs::write(&index, text_before.replace("villages/index.md", written)).unwrap();
+        let said = text(&huibao(site.path(), &["check"]));
+        assert!(
+            said.contains(&format!("链接「{written}」指向的页面不存在"))
+                && said.contains(&format!("提示：是不是「{meant}」？")),
+            "{written}: {said}"
+        );
+        let english = text(&huibao(site.path(), &["--lang", "en", "check"]));
+        assert!(
+            english.contains(&format!("did you mean `{meant}`?")),
+            "{english}"
+        );
+    }
 
     // A fragment that names no heading, and a raw HTML link: both checked in the built pages.
     // Each located where the content file writes it (as Markdown wrote it: `.md`, not the

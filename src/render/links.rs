@@ -296,6 +296,40 @@ pub fn anchors(html: &str) -> Vec<u64> {
     found
 }
 
+/// For a link to a content file that does not exist (`../villages/hengxy.md`), the link
+/// to the page it most likely means, written as it was (`../villages/hengxi.md`), or from
+/// this page's folder when that page is in another folder (`../village/hengxi.md` →
+/// `../villages/hengxi.md`).
+pub(super) fn closest_page(link: &str, links: &super::markdown::Links<'_>) -> Option<String> {
+    let (Some(target), fragment) = super::markdown::linked_content(link, links.source_dir)? else {
+        return None;
+    };
+    let pages = links.pages.keys().map(String::as_str);
+    let meant = crate::suggest::did_you_mean(&target, pages)?;
+    fn folder(path: &str) -> &str {
+        path.rsplit_once('/').map_or("", |(folder, _)| folder)
+    }
+    let written = link.split('#').next().unwrap_or(link);
+    let mut fixed = match (folder(&target) == folder(meant), written.rsplit_once('/')) {
+        (true, Some((before, _))) => format!("{before}/{}", meant.rsplit('/').next()?),
+        (true, None) => meant.rsplit('/').next()?.to_string(),
+        // (From this page's folder up to `content/`, then down.)
+        (false, _) => {
+            let depth = links
+                .source_dir
+                .split('/')
+                .filter(|p| !p.is_empty())
+                .count();
+            format!("{}{meant}", "../".repeat(depth))
+        }
+    };
+    if let Some(fragment) = fragment {
+        fixed.push('#');
+        fixed.push_str(fragment);
+    }
+    Some(fixed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2179,6 +2179,16 @@ fn render_page(
                 let location = locate(&source.template, link)
                     .map(|(line, col)| Location::new(&source.file, line, col))
                     .unwrap_or_else(|| Location::file(&source.file));
+                let hint = match links::closest_page(link, &links) {
+                    Some(meant) => Text::new(
+                        format!("是不是「{meant}」？"),
+                        format!("did you mean `{meant}`?"),
+                    ),
+                    None => Text::new(
+                        "链接写内容文件的路径（相对于本文件，或以 / 开头从 content/ 算起），例如 villages/index.md",
+                        "link to a content file, relative to this file or from content/ with a leading /, e.g. villages/index.md",
+                    ),
+                };
                 Diagnostic::error(
                     "link-broken",
                     Some(location),
@@ -2187,10 +2197,7 @@ fn render_page(
                         format!("the link `{link}` points to a page that does not exist"),
                     ),
                 )
-                .with_hint(Text::new(
-                    "链接写内容文件的路径（相对于本文件，或以 / 开头从 content/ 算起），例如 villages/index.md",
-                    "link to a content file, relative to this file or from content/ with a leading /, e.g. villages/index.md",
-                ))
+                .with_hint(hint)
             })
             .collect());
     }
