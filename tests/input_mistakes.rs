@@ -41,6 +41,14 @@ struct Slip {
 fn slips() -> Vec<Slip> {
     vec![
         Slip {
+            what: "a list's bracket left open (the parser stops a line later)",
+            find: "status: 十三五贫困村",
+            replace: "status: [十三五贫困村",
+            at: "[yaml-syntax] data/villages/hengxi.yaml:4:9",
+            zh: "这个「[」没有配对的「]」",
+            en: "this `[` is never closed with `]`",
+        },
+        Slip {
             what: "full-width colon after a key",
             find: PEOPLE,
             replace: "  people：468 ",

@@ -210,6 +210,11 @@ pub(super) fn full(text: &str, file: &Path) -> Result<Option<Node>, Vec<Diagnost
                 if slips.iter().any(|slip| slip.line <= marker.line()) {
                     return Err(slips.iter().map(|slip| slip.diagnostic(file)).collect());
                 }
+                // A `{` or `[` left open on a line before: said there, with its closing.
+                if let Some((line, col, open)) = unclosed_bracket(text, marker.line()) {
+                    let location = Location::new(file, line, col);
+                    return Err(vec![unclosed_bracket_error(location, open)]);
+                }
                 let location = Location::new(file, marker.line(), marker.col() + 1);
                 let mut problems = vec![syntax_error(location, error.info())];
                 problems.extend(slips.iter().map(|slip| slip.diagnostic(file)));
@@ -280,6 +285,62 @@ fn syntax_error(location: Location, info: &str) -> Diagnostic {
     .with_hint(Text::new(
         "检查这一行及上一行的缩进、冒号和引号：冒号要用半角「:」且后面要有空格，引号要用半角并成对，同一层的键要对齐",
         "check indentation, colons and quotes on this line and the one before; a colon needs a space after it and keys of one level must line up",
+    ))
+}
+
+/// The last `{` or `[` of `text` left open before line `before` (1-based): its line, its
+/// column (characters, 1-based) and the bracket. A bracket opens a flow where a value
+/// starts (after `key:`, `- ` or the indentation) or inside a flow; quoted text and
+/// comments are passed over (`name: 第[1]村` opens nothing).
+fn unclosed_bracket(text: &str, before: usize) -> Option<(usize, usize, char)> {
+    let mut open: Vec<(usize, usize, char)> = Vec::new();
+    for (index, line) in text.lines().take(before.saturating_sub(1)).enumerate() {
+        let mut quote = None;
+        // (The last character before this one that is not a space, on this line.)
+        let mut last = None;
+        let mut previous = ' ';
+        for (col, c) in line.chars().enumerate() {
+            let starts_value = !open.is_empty() || matches!(last, None | Some(':' | '-' | ','));
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') => quote = Some(c),
+                (None, '#') if previous.is_whitespace() => break,
+                (None, '{' | '[') if starts_value => open.push((index + 1, col + 1, c)),
+                (None, '}' | ']') => {
+                    let pairs = matches!(
+                        (open.last(), c),
+                        (Some((.., '{')), '}') | (Some((.., '[')), ']')
+                    );
+                    if pairs {
+                        open.pop();
+                    }
+                }
+                _ => {}
+            }
+            if !c.is_whitespace() {
+                last = Some(c);
+            }
+            previous = c;
+        }
+    }
+    open.pop()
+}
+
+/// A `{` or `[` never closed, at `location`.
+fn unclosed_bracket_error(location: Location, open: char) -> Diagnostic {
+    let close = if open == '{' { '}' } else { ']' };
+    Diagnostic::error(
+        "yaml-syntax",
+        Some(location),
+        Text::new(
+            format!("YAML 语法错误：这个「{open}」没有配对的「{close}」"),
+            format!("YAML syntax error: this `{open}` is never closed with `{close}`"),
+        ),
+    )
+    .with_hint(Text::new(
+        format!("在它的内容末尾补上半角的「{close}」（通常在这一行的末尾）"),
+        format!("add a half-width `{close}` after its content (usually at the end of this line)"),
     ))
 }
 
@@ -514,11 +575,36 @@ mod tests {
             assert!(parser_message_zh(info).is_some(), "{info}");
         }
         assert_eq!(parser_message_zh("something new"), None);
-        let d = parse_err("a: [1, 2\n");
+        let d = parse_err("a: {b: 1 c: 2}\n");
         assert!(!d.message.zh.contains("did not find"), "{}", d.message.zh);
         assert!(d.message.en.contains("did not find") || d.message.en.contains("expected"));
         let d = syntax_error(Location::file("t.yaml"), "something new");
         assert!(d.message.zh.contains("YAML 语法错误") && d.message.zh.contains("something new"));
+    }
+
+    #[test]
+    fn a_bracket_left_open_is_said_where_it_opens() {
+        // The parser stops on a later line; the `[` or `{` is on its own. A bracket inside
+        // a text, quoted or plain, or in a comment, opens nothing.
+        for (text, line, col, said) in [
+            ("a: [1, 2\nb: 3\n", 1, 4, "这个「[」没有配对的「]」"),
+            (
+                "name: 第[1]村 [x\nnote: \"{\" # {\nb: {c: 1, d: 2\ne: 1\n",
+                3,
+                4,
+                "这个「{」没有配对的「}」",
+            ),
+            ("- [a, {b: 1}\n- c\n", 1, 3, "这个「[」没有配对的「]」"),
+        ] {
+            let d = parse_err(text);
+            assert_eq!(
+                (d.code, d.message.zh.as_str()),
+                ("yaml-syntax", &*format!("YAML 语法错误：{said}")),
+                "{text}"
+            );
+            let at = d.location.as_ref().map(|l| (l.line, l.col));
+            assert_eq!(at, Some((line, col)), "{text}");
+        }
     }
 
     #[test]
