@@ -13,9 +13,16 @@ fn cases() -> Vec<(&'static str, Vec<u8>, &'static str, &'static str)> {
     vec![
         (
             "syntax error",
+            b"name: x\nregistered: {a: 1 b: 2}\n".to_vec(),
+            "yaml-syntax",
+            "data/villages/bad.yaml:2:",
+        ),
+        (
+            // (The parser stops at the end of the file; the bracket is where it is.)
+            "a bracket never closed",
             b"name: x\nregistered: [1, 2\n".to_vec(),
             "yaml-syntax",
-            "data/villages/bad.yaml:3:",
+            "data/villages/bad.yaml:2:13",
         ),
         (
             "tab indentation",

@@ -347,7 +347,7 @@ fn a_data_edit_reaches_the_page_and_errors_show_until_fixed() {
         "the last good build is still served"
     );
     assert!(
-        page.contains("id=\"huibao-overlay\"") && page.contains("data/villages/hengxi.yaml:3:1"),
+        page.contains("id=\"huibao-overlay\"") && page.contains("data/villages/hengxi.yaml:2:13"),
         "{page}"
     );
     assert!(

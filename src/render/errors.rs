@@ -93,9 +93,6 @@ fn slip_hint(template: &str, line: usize, col: usize) -> Option<Text> {
             ),
         ));
     }
-    if let Some(hint) = unfinished_tag(template, line, col) {
-        return Some(hint);
-    }
     if let Some((typed, half)) = full_width_in_tag(template, line, col) {
         return Some(if typed == '\u{3000}' {
             Text::new(
@@ -112,6 +109,10 @@ fn slip_hint(template: &str, line: usize, col: usize) -> Option<Text> {
                 ),
             )
         });
+    }
+    // (After the full-width characters: a `）` typed for `)` leaves the bracket open.)
+    if let Some(hint) = unfinished_tag(template, line, col) {
+        return Some(hint);
     }
     if let Some((written, bracketed)) = key_needing_brackets(template, line, col) {
         return Some(Text::new(
@@ -140,9 +141,13 @@ fn slip_hint(template: &str, line: usize, col: usize) -> Option<Text> {
 fn unfinished_tag(template: &str, line: usize, col: usize) -> Option<Text> {
     let offset = offset_of(template, line, col)?;
     let before = template[..offset].trim_end();
+    // (Nothing after the `=`: the arguments or the tag go on at once.)
+    let nothing_after = template[offset..]
+        .trim_start()
+        .starts_with([')', ',', '}', '%']);
     if let Some(name) = before
         .strip_suffix('=')
-        .filter(|b| !b.ends_with(['=', '!', '<', '>']))
+        .filter(|b| nothing_after && !b.ends_with(['=', '!', '<', '>']))
     {
         let name: String = name
             .chars()
