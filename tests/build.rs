@@ -305,7 +305,23 @@ fn template_errors_name_file_line_and_column() {
     .unwrap();
     let said = text(&huibao(site.path(), &["build"]));
     assert!(
-        said.contains("错误[template] content/index.md:7:20: 模板错误：Filter 'date' not found"),
+        said.contains("错误[template] content/index.md:7:20: 模板错误：不存在的过滤器「date」"),
+        "{said}"
+    );
+    let english = text(&huibao(site.path(), &["--lang", "en", "build"]));
+    assert!(
+        english.contains("template error: Filter 'date' not found"),
+        "{english}"
+    );
+    // A name the data do not have, said in Chinese too (no schema: found when rendered).
+    fs::write(
+        site.path().join("content/index.md"),
+        "+++\ntitle = \"x\"\n+++\n\n{{ township.populaton }}\n",
+    )
+    .unwrap();
+    let said = text(&huibao(site.path(), &["build"]));
+    assert!(
+        said.contains("content/index.md:5:4: 模板错误：模板读取的「township.populaton」不存在"),
         "{said}"
     );
 }

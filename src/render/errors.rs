@@ -56,11 +56,14 @@ pub fn template_error(error: &tera::Error, file: &Path, template: &str) -> Diagn
         said.join("; ")
     };
     let (en, zh) = split_languages(&detail);
-    // A parse error in Chinese where its words are known.
-    let zh = match said.is_empty() {
-        false => super::tera_said::parse_error_zh(&detail).unwrap_or(zh),
-        true => zh,
+    // Tera's own words (not a helper's, which come in both languages) in Chinese where
+    // they are known.
+    let known = match said.is_empty() {
+        false => super::tera_said::parse_error_zh(&detail),
+        true if zh == en => super::tera_said::render_error_zh(&detail),
+        true => None,
     };
+    let zh = known.unwrap_or(zh);
     Diagnostic::error(
         "template",
         Some(location),

@@ -1,5 +1,6 @@
 //! Tera's parse errors said in Chinese (`expected a filter, or a variable end (`}}`)` →
-//! 这里应是过滤器或「}}」), and a block tag left without its end (`{% if %}` without
+//! 这里应是过滤器或「}}」), and its usual render errors (`Filter 'date' not found` →
+//! 不存在的过滤器「date」), and a block tag left without its end (`{% if %}` without
 //! `{% endif %}`) or an end without its block, found in the template's text.
 
 /// Tera's names for what it expected or did not expect (pest's rules as Tera renames them),
@@ -104,6 +105,54 @@ pub(super) fn parse_error_zh(detail: &str) -> Option<String> {
         parts.push(format!("{said}{}", items_zh(list)?));
     }
     (!parts.is_empty()).then(|| parts.join("，"))
+}
+
+/// Tera's render error `detail` in Chinese for the errors a clerk meets (a name not in the
+/// data, a filter, function or test that does not exist, arithmetic on text); `None` for
+/// the others (the message then keeps Tera's words).
+pub(super) fn render_error_zh(detail: &str) -> Option<String> {
+    let quoted = |text: &str, quote: char| -> Option<String> {
+        let (_, rest) = text.split_once(quote)?;
+        Some(rest.split_once(quote)?.0.to_string())
+    };
+    if let Some(rest) = detail.strip_prefix("Variable `") {
+        let name = rest.split_once('`')?.0;
+        let evaluated = rest
+            .split_once("the evaluated version was")
+            .and_then(|(_, after)| quoted(after, '`'));
+        return Some(match evaluated {
+            Some(evaluated) => {
+                format!("模板读取的「{name}」（即「{evaluated}」）不存在：下标可能超出了列表的范围")
+            }
+            None => unreachable_variable(name),
+        });
+    }
+    for (what, zh) in [
+        ("Filter '", "过滤器"),
+        ("Function '", "函数"),
+        ("Test '", "测试"),
+    ] {
+        if detail.starts_with(what) && detail.contains("' not found") {
+            return Some(format!("不存在的{zh}「{}」", quoted(detail, '\'')?));
+        }
+    }
+    for (what, zh) in [
+        ("Tried to do math with a string", "文字"),
+        ("Tried to do math with a boolean", "真假值"),
+    ] {
+        if detail.starts_with(what) {
+            return Some(format!(
+                "不能用{zh}「{}」做算术（数字要写在数据里，不加引号）",
+                quoted(detail, '`')?
+            ));
+        }
+    }
+    None
+}
+
+/// A name a template reads that the data and the template's variables do not have.
+fn unreachable_variable(name: &str) -> String {
+    format!("模板读取的「{name}」不存在（数据里没有这个键，或模板没有设这个变量）")
 }
 
 /// A list as pest writes it (`a, b, or c`; `a or b`), each item in Chinese, joined as
@@ -253,6 +302,39 @@ mod tests {
         // What the table does not know keeps Tera's words.
         assert_eq!(parse_error_zh("expected a frobnicator"), None);
         assert_eq!(parse_error_zh("Variable `x` not found"), None);
+    }
+
+    #[test]
+    fn tera_s_usual_render_errors_are_said_in_chinese() {
+        let said = |detail: &str| render_error_zh(detail);
+        assert_eq!(
+            said("Variable `township.populaton` not found in context while rendering 'index.md'")
+                .as_deref(),
+            Some(
+                "模板读取的「township.populaton」不存在（数据里没有这个键，或模板没有设这个变量）"
+            )
+        );
+        assert_eq!(
+            said("Variable `xs[n]` not found in context while rendering 'index.md': the evaluated version was `xs.9`. Maybe the index is out of bounds?").as_deref(),
+            Some("模板读取的「xs[n]」（即「xs.9」）不存在：下标可能超出了列表的范围")
+        );
+        assert_eq!(
+            said("Filter 'date' not found").as_deref(),
+            Some("不存在的过滤器「date」")
+        );
+        assert_eq!(
+            said("Function 'now' not found").as_deref(),
+            Some("不存在的函数「now」")
+        );
+        assert_eq!(
+            said("Test 'odd2' not found").as_deref(),
+            Some("不存在的测试「odd2」")
+        );
+        assert_eq!(
+            said("Tried to do math with a string: `横溪`").as_deref(),
+            Some("不能用文字「横溪」做算术（数字要写在数据里，不加引号）")
+        );
+        assert_eq!(said("Something else went wrong"), None);
     }
 
     #[test]
