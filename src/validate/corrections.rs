@@ -673,7 +673,12 @@ fn not_a_figure(key: &str, text: &str, unit: &str) -> (String, String, Option<Te
         return (
             format!("{key}「{text}」里有全角数字：请切换到半角输入"),
             format!("{key} `{text}` has full-width digits: type half-width ones"),
-            meant.or_else(|| Some(write("131"))),
+            meant.or_else(|| {
+                Some(Text::new(
+                    "切换到半角输入再写数字，如 131",
+                    "type the digits half-width, such as 131",
+                ))
+            }),
         );
     }
     if let Some((number, written)) = super::units::split_number_unit(text)
