@@ -977,6 +977,41 @@ mod tests {
         );
     }
 
+    /// What `Field::refuses` tells the rules (which skip a value it refuses) is what the
+    /// field checks report as an error, for every kind of number and bound.
+    #[test]
+    fn the_rules_skip_exactly_the_numbers_the_field_checks_refuse() {
+        let schema = crate::validate::schema::parse(
+            &crate::load::yaml::parse(
+                "files:\n  t.yaml:\n    fields:\n      count: {type: count, unit: 户}\n      amount: {type: amount, unit: 万元, dp: 2}\n      share: {type: percent, unit: \"%\", dp: 1}\n      year: {type: year}\n      ranged: {type: decimal, min: -5, max: 5.5}\n",
+                Path::new("data/schema.yaml"),
+            )
+            .expect("parses"),
+        )
+        .expect("schema reads");
+        let fields = &schema.files[0].fields;
+        let ids = HashMap::default();
+        for (name, field) in fields {
+            for value in [
+                "0", "1", "-1", "2.5", "468.0", "0.05", "0.123", "99.9", "100", "100.05", "18",
+                "1899", "2018", "2101", "-5", "-5.01", "5.5", "5.51",
+            ] {
+                let number = rust_decimal::Decimal::from_str_exact(value).expect("a decimal");
+                let text = format!("{name}: {value}\n");
+                let root =
+                    crate::load::yaml::parse(&text, Path::new("data/t.yaml")).expect("parses");
+                let file = Arc::new(DataFile::new("data/t.yaml".into(), vec!["t".into()], root));
+                let mut found = Vec::new();
+                check_file(&schema, &file, &ids, &mut found);
+                // (The other fields, required, are missing from the file: not this one's.)
+                let refused = found
+                    .iter()
+                    .any(|d| d.is_error() && ["type", "range", "decimals"].contains(&d.code));
+                assert_eq!(field.refuses(number), refused, "{name}: {value}: {found:?}");
+            }
+        }
+    }
+
     /// The preview's checks in a row (one cache) find a clash of `unique: true` values as a
     /// check without a cache does, whichever file changed: one renamed into a clash and out
     /// of it, the unchanged one of a pair, a file added or removed, the schema changed.

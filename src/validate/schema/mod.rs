@@ -83,9 +83,7 @@ impl Field {
             col,
         }
     }
-}
 
-impl Field {
     /// The range its numbers must be in: its own `min` and `max`, else its kind's (a count
     /// or an amount at least 0, a percentage 0–100, a year 1900–2100).
     pub fn bounds(&self) -> (Option<Decimal>, Option<Decimal>) {
