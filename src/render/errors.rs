@@ -185,17 +185,13 @@ fn unfinished_tag(template: &str, line: usize, col: usize) -> Option<Text> {
         ));
     }
     // (Brackets inside quotes are text.)
-    let mut quote = None;
     let (mut round, mut square) = (0i32, 0i32);
-    for c in tag.chars() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '"' | '\'' | '`') => quote = Some(c),
-            (None, '(') => round += 1,
-            (None, ')') => round -= 1,
-            (None, '[') => square += 1,
-            (None, ']') => square -= 1,
+    for (_, c) in unquoted(tag) {
+        match c {
+            '(' => round += 1,
+            ')' => round -= 1,
+            '[' => square += 1,
+            ']' => square -= 1,
             _ => {}
         }
     }
@@ -208,6 +204,24 @@ fn unfinished_tag(template: &str, line: usize, col: usize) -> Option<Text> {
         format!("括号没有配对：在「{close}」前补上「{missing}」"),
         format!("the brackets do not pair: add `{missing}` before `{close}`"),
     ))
+}
+
+/// The characters of a tag outside half-width quotes (`"`, `'`, `` ` ``), each with where it
+/// stands in the tag; the quotes themselves are left out.
+fn unquoted(tag: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+    let mut quote = None;
+    tag.char_indices().filter(move |&(_, c)| match quote {
+        Some(q) if c == q => {
+            quote = None;
+            false
+        }
+        Some(_) => false,
+        None if c == '"' || c == '\'' || c == '`' => {
+            quote = Some(c);
+            false
+        }
+        None => true,
+    })
 }
 
 /// The characters of line `line` (1-based) of `template`.
@@ -241,23 +255,7 @@ fn full_width_in_tag(template: &str, line: usize, col: usize) -> Option<(char, c
     let offset = offset_of(template, line, col)?;
     let (start, tag) =
         tags(template).find(|(start, tag)| (*start..start + tag.len()).contains(&offset))?;
-    // (Where each character stands in the tag, and whether it is inside half-width quotes.)
-    let mut quote = None;
-    let unquoted: Vec<(usize, char)> = tag
-        .char_indices()
-        .filter(|&(_, c)| match quote {
-            Some(q) if c == q => {
-                quote = None;
-                false
-            }
-            Some(_) => false,
-            None if c == '"' || c == '\'' || c == '`' => {
-                quote = Some(c);
-                false
-            }
-            None => true,
-        })
-        .collect();
+    let unquoted: Vec<(usize, char)> = unquoted(tag).collect();
     let full = |&(_, c): &(usize, char)| crate::diagnostics::half_width(c).map(|half| (c, half));
     unquoted
         .iter()

@@ -979,16 +979,17 @@ mod tests {
 
     /// What `Field::refuses` tells the rules (which skip a value it refuses) is what the
     /// field checks report as an error, for every kind of number and bound.
+    /// The schema written `text`.
+    fn schema_of_text(text: &str) -> Schema {
+        let node = crate::load::yaml::parse(text, Path::new("data/schema.yaml")).expect("parses");
+        crate::validate::schema::parse(&node).expect("schema reads")
+    }
+
     #[test]
     fn the_rules_skip_exactly_the_numbers_the_field_checks_refuse() {
-        let schema = crate::validate::schema::parse(
-            &crate::load::yaml::parse(
-                "files:\n  t.yaml:\n    fields:\n      count: {type: count, unit: 户}\n      amount: {type: amount, unit: 万元, dp: 2}\n      share: {type: percent, unit: \"%\", dp: 1}\n      year: {type: year}\n      ranged: {type: decimal, min: -5, max: 5.5}\n",
-                Path::new("data/schema.yaml"),
-            )
-            .expect("parses"),
-        )
-        .expect("schema reads");
+        let schema = schema_of_text(
+            "files:\n  t.yaml:\n    fields:\n      count: {type: count, unit: 户}\n      amount: {type: amount, unit: 万元, dp: 2}\n      share: {type: percent, unit: \"%\", dp: 1}\n      year: {type: year}\n      ranged: {type: decimal, min: -5, max: 5.5}\n",
+        );
         let fields = &schema.files[0].fields;
         let ids = HashMap::default();
         for (name, field) in fields {
@@ -1018,13 +1019,9 @@ mod tests {
     #[test]
     fn unique_values_are_compared_anew_in_the_preview_whichever_file_changed() {
         let schema_of = |unique: bool| {
-            let text = format!(
+            schema_of_text(&format!(
                 "files:\n  villages/*.yaml:\n    fields:\n      name: {{type: text, unique: {unique}}}\n"
-            );
-            crate::validate::schema::parse(
-                &crate::load::yaml::parse(&text, Path::new("data/schema.yaml")).expect("parses"),
-            )
-            .expect("schema reads")
+            ))
         };
         let file = |id: &str, name: &str| {
             let path = format!("data/villages/{id}.yaml");
