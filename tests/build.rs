@@ -725,6 +725,73 @@ fn template_paths_are_checked_against_the_schema() {
     assert!(!site.path().join("public").exists());
 }
 
+/// The fields a chart or a filter reads of each item of a list (`values="households"`,
+/// `sort(attribute=…)`) are checked against the schema without rendering, at the field in
+/// the argument: a misspelt one (which `map` and `group_by` would pass over without a word),
+/// one asked of a value, text where a chart draws numbers.
+#[test]
+fn fields_read_of_each_item_are_checked_against_the_schema() {
+    let (site, line) = village_template_with(
+        "{% if false %}{{ chart(kind=\"bar\", title=\"t\", data=villages_list | sort(attribute=\"registerd.people\"), label=\"nmae\", values=\"registered.househods, name\", unit=\"户\") }}{% endif %}\n\
+         {% for x in villages_list | map(attribute=\"registered.peple\") %}{{ x }}{% endfor %}{{ villages_list | group_by(attribute=\"name.x\") | length }}\n\
+         {% if false %}{{ chart(kind=\"bar\", title=\"u\", data=villages_list | sort(attribute=\"registered.people\"), label=\"name\", values=\"registered.households,registered.people\", unit=\"户\") }}{% endif %}\n",
+    );
+    let out = huibao(site.path(), &["check"]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    let file = "content/villages/_village.md";
+    let errors: Vec<&str> = said
+        .lines()
+        .filter(|l| l.starts_with("错误[template-path]"))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            format!(
+                "错误[template-path] {file}:{line}:84: 「sort」的 attribute 读取「registerd.people」：列表的每一项（村委会）没有这个字段"
+            ),
+            format!(
+                "错误[template-path] {file}:{line}:111: 「chart」的 label 读取「nmae」：数据的每一项（村委会）没有这个字段"
+            ),
+            format!(
+                "错误[template-path] {file}:{line}:126: 「chart」的 values 读取「registered.househods」：数据的每一项（村委会）没有这个字段"
+            ),
+            format!(
+                "错误[template-path] {file}:{line}:148: 「chart」的 values 读取「name」：它是 text 类型，不是数字，画不成图"
+            ),
+            format!(
+                "错误[template-path] {file}:{}:44: 「map」的 attribute 读取「registered.peple」：列表的每一项（村委会）没有这个字段",
+                line + 1
+            ),
+            format!(
+                "错误[template-path] {file}:{}:123: 「group_by」的 attribute 读取「name.x」：列表的每一项（村委会）没有这个字段",
+                line + 1
+            ),
+        ],
+        "{said}"
+    );
+    for hint in [
+        "是不是「registered.people」？每一项的字段有：id、name、",
+        "是不是「name」？",
+        "是不是「registered.households」？「registered」的字段有：households、people",
+        "values 写数字字段，例如：exit_year、registered.households、registered.people",
+        "「name」是一个值（text 类型），没有下一级字段",
+    ] {
+        assert!(said.contains(hint), "{hint}\n{said}");
+    }
+    let english = text(&huibao(site.path(), &["--lang", "en", "check"]));
+    assert!(
+        english.contains("`chart`'s values reads `registered.househods`: the items of its data (村委会) have no such field")
+            && english.contains("did you mean `registered.households`? the fields of `registered` are: households, people")
+            && english.contains("`map`'s attribute reads `registered.peple`: the items of the list (村委会)")
+            && english.contains("`chart`'s values reads `name`: it is text, not a number"),
+        "{english}"
+    );
+    // The build stops too, before anything is written.
+    assert_eq!(huibao(site.path(), &["build"]).status.code(), Some(1));
+    assert!(!site.path().join("public").exists());
+}
+
 /// An argument huibao's helpers do not take (`fig(unt="人")`, which would print no unit) is
 /// an error at it, with the closest they take (a chart's too); a helper's name misspelt gets
 /// the closest name (`figg`, `lenght`, `summ`).

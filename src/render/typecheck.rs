@@ -67,6 +67,25 @@ const USUAL_HELPERS: [&str; 29] = [
     "truncate", "reverse", "slice", "gt", "ge", "lt", "le", "same_as",
 ];
 
+/// Filters that keep a list's items as they are (`sort`, `filter` …): a path through them
+/// holds what the list holds.
+const KEEP: [&str; 5] = ["sort", "reverse", "filter", "slice", "unique"];
+
+/// Filters whose `attribute` names a field of each item of a list. Tera leaves out, without
+/// a word, the items that lack it (`map`, `filter`, `group_by`): a field misspelt there makes a
+/// shorter list, not an error.
+const ITEM_FILTERS: [&str; 6] = ["sort", "map", "filter", "group_by", "unique", "sum"];
+
+/// The arguments of `chart` that name fields of each item of its `data` (`label="name"`,
+/// `values="households,people"`), and whether those fields must hold numbers.
+const CHART_FIELDS: [(&str, bool); 5] = [
+    ("label", false),
+    ("values", true),
+    ("values2", true),
+    ("values3", true),
+    ("values4", true),
+];
+
 /// Names every template may read besides the data.
 const BUILT_IN: [&str; 5] = ["page", "site", "huibao", "loop", "__tera_context"];
 
@@ -182,8 +201,12 @@ pub(super) fn check(
             checker.varies.insert(var.clone());
             checker.bound.insert(var, record);
         }
+        let before = checker.problems.len();
         checker.bind(&template.ast);
         checker.nodes(&template.ast);
+        // In the template's order (a call's arguments are checked before what its data's
+        // filters read).
+        problems[before..].sort_by_key(|p| p.location.as_ref().map(|l| (l.line, l.col)));
     }
     problems
 }
@@ -414,7 +437,6 @@ impl Checker<'_> {
     /// What `expr` holds, as far as it can be told: a path, kept through filters that keep a
     /// list's items (`sort`, `filter` …).
     fn shape_of(&self, expr: &Expr) -> Shape {
-        const KEEP: [&str; 5] = ["sort", "reverse", "filter", "slice", "unique"];
         let ExprVal::Ident(ident) = &expr.val else {
             return Shape::Any;
         };
@@ -576,7 +598,11 @@ impl Checker<'_> {
         }
         if let ExprVal::FunctionCall(call) = &expr.val {
             self.helper_args(&call.name, false, call.args.keys());
+            if call.name == "chart" {
+                self.chart_fields(&call.args);
+            }
         }
+        self.filter_attributes(expr);
         match &expr.val {
             ExprVal::Ident(ident) => {
                 self.path(ident);
@@ -867,6 +893,214 @@ impl Checker<'_> {
         }
     }
 
+    /// Checks the fields a chart reads of each item of its `data` (`values="households"`):
+    /// there, and holding numbers where it draws them ([`CHART_FIELDS`]).
+    fn chart_fields(&mut self, args: &tera::HashMap<String, Expr>) {
+        let Some(data) = args.get("data") else {
+            return;
+        };
+        let item = element(self.shape_of(data));
+
+        for (arg, numbers) in CHART_FIELDS {
+            if let Some(written) = args.get(arg).and_then(literal) {
+                // `values` names one field per series, `label` one field.
+                let names = if arg == "label" {
+                    vec![(0, written)]
+                } else {
+                    comma_separated(written)
+                };
+                let at = self.literal_at(arg, written);
+                for (offset, name) in names.into_iter().filter(|(_, n)| !n.is_empty()) {
+                    self.item_field("chart", arg, name, &item, numbers, at.map(|a| a + offset));
+                }
+            }
+        }
+    }
+
+    /// Checks the `attribute` of the filters that read a field of each item of a list
+    /// ([`ITEM_FILTERS`]: `villages_list | sort(attribute="registerd.people")`), the list's
+    /// shape followed through the filters that keep its items.
+    fn filter_attributes(&mut self, expr: &Expr) {
+        let ExprVal::Ident(ident) = &expr.val else {
+            return;
+        };
+        let Some(list) = self.resolve(ident) else {
+            return;
+        };
+        for filter in &expr.filters {
+            if ITEM_FILTERS.contains(&filter.name.as_str())
+                && let Some(written) = filter.args.get("attribute").and_then(literal)
+            {
+                let at = self.literal_at("attribute", written);
+                let item = element(list.clone());
+                self.item_field(&filter.name, "attribute", written, &item, false, at);
+            }
+            if !KEEP.contains(&filter.name.as_str()) {
+                return;
+            }
+        }
+    }
+
+    /// The error for `name`, a field of each item (`item`) that argument `arg` of `helper`
+    /// reads, when the items have no such field, or when it must hold `numbers` and holds
+    /// text. `at`: the byte offset of `name` in the template, when found.
+    fn item_field(
+        &mut self,
+        helper: &str,
+        arg: &str,
+        name: &str,
+        item: &Shape,
+        numbers: bool,
+        at: Option<usize>,
+    ) {
+        let mut shape = item.clone();
+        let mut read: Vec<&str> = Vec::new();
+        for key in name.split('.') {
+            match field(&shape, key) {
+                Some(next) => {
+                    shape = next;
+                    read.push(key);
+                }
+                None => {
+                    let there: Vec<&str> = match &shape {
+                        Shape::Record { fields, .. } => {
+                            fields.iter().map(|(k, _)| k.as_str()).collect()
+                        }
+                        // (A list, a value or a folder's files: no field to offer.)
+                        _ => Vec::new(),
+                    };
+                    let near = did_you_mean(key, there.iter().copied()).map(|near| {
+                        let rest = name.split('.').skip(read.len() + 1);
+                        read.iter()
+                            .copied()
+                            .chain([near])
+                            .chain(rest)
+                            .collect::<Vec<_>>()
+                            .join(".")
+                    });
+                    let whose = match read.as_slice() {
+                        [] => Text::new("每一项的字段有", "the items' fields are"),
+                        path => {
+                            let path = path.join(".");
+                            Text::new(
+                                format!("「{path}」的字段有"),
+                                format!("the fields of `{path}` are"),
+                            )
+                        }
+                    };
+                    let what = match item {
+                        Shape::Record { what, .. } if !what.is_empty() => format!("（{what}）"),
+                        _ => String::new(),
+                    };
+                    let what_en = what.replace('（', " (").replace('）', ")");
+                    let hint = if let Shape::Scalar(kind, ..) = &shape {
+                        let path = read.join(".");
+                        Text::new(
+                            format!("「{path}」是一个值（{kind} 类型），没有下一级字段"),
+                            format!("`{path}` is a value ({kind}) and has no fields"),
+                        )
+                    } else if there.is_empty() {
+                        Text::new(
+                            "见 data/schema.yaml 里数据的定义".to_string(),
+                            "see how data/schema.yaml declares the data".to_string(),
+                        )
+                    } else {
+                        Text::new(
+                            format!(
+                                "{}{}：{}（见 data/schema.yaml）",
+                                maybe_zh(near.as_deref()),
+                                whose.zh,
+                                there.join("、")
+                            ),
+                            format!(
+                                "{}{}: {} (see data/schema.yaml)",
+                                maybe_en(near.as_deref()),
+                                whose.en,
+                                there.join(", ")
+                            ),
+                        )
+                    };
+                    let (items_zh, items_en) = match helper {
+                        "chart" => ("数据", "its data"),
+                        _ => ("列表", "the list"),
+                    };
+                    self.report_at(
+                        at,
+                        name,
+                        Text::new(
+                            format!("「{helper}」的 {arg} 读取「{name}」：{items_zh}的每一项{what}没有这个字段"),
+                            format!("`{helper}`'s {arg} reads `{name}`: the items of {items_en}{what_en} have no such field"),
+                        ),
+                        hint,
+                    );
+                    return;
+                }
+            }
+        }
+        if let Shape::Scalar(kind, false, _) = shape
+            && numbers
+        {
+            let mut numeric = Vec::new();
+            number_paths(item, "", &mut numeric);
+            self.report_at(
+                at,
+                name,
+                Text::new(
+                    format!("「{helper}」的 {arg} 读取「{name}」：它是 {kind} 类型，不是数字，画不成图"),
+                    format!("`{helper}`'s {arg} reads `{name}`: it is {kind}, not a number, and cannot be drawn"),
+                ),
+                Text::new(
+                    format!("{arg} 写数字字段，例如：{}", numeric.join("、")),
+                    format!("name number fields in {arg}, such as: {}", numeric.join(", ")),
+                ),
+            );
+        }
+    }
+
+    /// The byte offset of the text of a string argument `arg="written"` in the template: its
+    /// occurrence as often met as it was so far (the AST has no positions).
+    fn literal_at(&mut self, arg: &str, written: &str) -> Option<usize> {
+        let key = format!("{arg}=\u{0}{written}");
+        let nth = {
+            let seen = self.seen.entry(key).or_default();
+            *seen += 1;
+            *seen
+        };
+        let template = without_comments(&self.source.template);
+        let mut found = Vec::new();
+        for quote in ['"', '\'', '`'] {
+            let quoted = format!("{quote}{written}{quote}");
+            for (at, _) in template.match_indices(&quoted) {
+                let before = template[..at].trim_end();
+                let Some(before) = before.strip_suffix('=') else {
+                    continue;
+                };
+                let before = before.trim_end();
+                let is_arg = before
+                    .strip_suffix(arg)
+                    .is_some_and(|rest| !rest.ends_with(|c: char| c.is_alphanumeric() || c == '_'));
+                if is_arg {
+                    found.push(at + 1);
+                }
+            }
+        }
+        found.sort_unstable();
+        found.get(nth - 1).or(found.first()).copied()
+    }
+
+    /// An error (`template-path`) at byte `at` of the template, or where `needle` is.
+    fn report_at(&mut self, at: Option<usize>, needle: &str, message: Text, hint: Text) {
+        let Some(at) = at else {
+            return self.report(needle, message, hint);
+        };
+        let (line, col) = crate::diagnostics::line_col(&self.source.template, at);
+        let location = Location::new(&self.source.file, line, col);
+        let problem = Diagnostic::error("template-path", Some(location), message).with_hint(hint);
+        if !self.problems.contains(&problem) {
+            self.problems.push(problem);
+        }
+    }
+
     /// A warning for a figure printed with another unit than its data's (`{{ e.aid.person_times
     /// | fig(unit="人") }}` of a field in 人次): the page would say what the data do not.
     fn printed_unit(&mut self, ident: &str, expr: &Expr) {
@@ -978,6 +1212,42 @@ fn without_comments(template: &str) -> String {
     out
 }
 
+/// The paths of the fields of `shape` that hold numbers, nested records' too
+/// (`registered.households`), each after `prefix`.
+fn number_paths(shape: &Shape, prefix: &str, out: &mut Vec<String>) {
+    let Shape::Record { fields, .. } = shape else {
+        return;
+    };
+    for (key, field) in fields {
+        match field {
+            Shape::Scalar(_, true, _) => out.push(format!("{prefix}{key}")),
+            Shape::Record { .. } => number_paths(field, &format!("{prefix}{key}."), out),
+            _ => {}
+        }
+    }
+}
+
+/// The text of a string literal argument (`values="households"`), not a computed one.
+fn literal(expr: &Expr) -> Option<&str> {
+    match &expr.val {
+        ExprVal::String(text) if expr.filters.is_empty() => Some(text),
+        _ => None,
+    }
+}
+
+/// The names of a comma-separated list (`"households, people"`), trimmed, each with its
+/// byte offset in the list.
+fn comma_separated(list: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for part in list.split(',') {
+        let trimmed = part.trim_start();
+        out.push((start + part.len() - trimmed.len(), trimmed.trim_end()));
+        start += part.len() + 1;
+    }
+    out
+}
+
 fn maybe_zh(suggestion: Option<&str>) -> String {
     suggestion.map_or(String::new(), |s| format!("是不是「{s}」？"))
 }
@@ -1080,6 +1350,15 @@ fn segments(ident: &str) -> Vec<Segment> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_comma_separated_list_keeps_each_name_s_place() {
+        assert_eq!(
+            comma_separated("households, people ,x"),
+            [(0, "households"), (12, "people"), (20, "x")]
+        );
+        assert_eq!(comma_separated("name"), [(0, "name")]);
+    }
 
     #[test]
     fn paths_split_into_steps() {
