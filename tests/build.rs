@@ -376,6 +376,21 @@ fn template_syntax_slips_are_said_with_what_to_do() {
             "「{{ }}」里是空的",
             "the `{{ }}` is empty",
         ),
+        // Two values side by side: Tera's long list of operators said as one item.
+        (
+            "{{ township.name township.id }}\n",
+            "content/index.md:5:18",
+            "模板错误：这里应是运算符（如 +、==、and）、过滤器（| 名字）或「}}」",
+            "「township.name」和「township.id」之间少了东西：要连着显示两个值，写成 {{ township.name }}{{ township.id }}",
+            "template error: expected an operator (such as `+`, `==`, `and`), a filter, or a variable end (`}}`)",
+        ),
+        (
+            "{{- township.name | upper \"村\" }}\n",
+            "content/index.md:5:27",
+            "模板错误：这里应是运算符",
+            "「township.name | upper」后面的文字 \"村\" 要写在 {{ }} 外面：{{ township.name | upper }}村；是数字的单位就写 {{ township.name | upper | fig(unit=\"村\") }}",
+            "the text \"村\" after `township.name | upper` goes outside the {{ }}",
+        ),
     ] {
         fs::write(&index, format!("+++\ntitle = \"x\"\n+++\n\n{body}")).unwrap();
         let out = huibao(site.path(), &["check"]);

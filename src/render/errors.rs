@@ -64,6 +64,11 @@ pub fn template_error(error: &tera::Error, file: &Path, template: &str) -> Diagn
         true => None,
     };
     let zh = known.unwrap_or(zh);
+    // (Tera's words, a run of operators said as one.)
+    let en = match said.is_empty() {
+        false => super::tera_said::parse_error_en(&detail).unwrap_or(en),
+        true => en,
+    };
     Diagnostic::error(
         "template",
         Some(location),
@@ -126,6 +131,9 @@ fn slip_hint(template: &str, line: usize, col: usize) -> Option<Text> {
                 "a key that is not ASCII letters and digits (Chinese, a space) is read in quotes and brackets: write {bracketed}, not {written}"
             ),
         ));
+    }
+    if let Some(hint) = values_side_by_side(template, line, col) {
+        return Some(hint);
     }
     let word = chinese_word_at(template, line, col)?;
     Some(Text::new(
@@ -203,6 +211,72 @@ fn unfinished_tag(template: &str, line: usize, col: usize) -> Option<Text> {
     Some(Text::new(
         format!("括号没有配对：在「{close}」前补上「{missing}」"),
         format!("the brackets do not pair: add `{missing}` before `{close}`"),
+    ))
+}
+
+/// Where a parse error stands (`line`, `col`: characters, 1-based) at a value written right
+/// after another in a `{{ }}` tag (`{{ v.name v.id }}`, `{{ a "户" }}`): what to write to
+/// show both, or to reckon with them.
+fn values_side_by_side(template: &str, line: usize, col: usize) -> Option<Text> {
+    let offset = offset_of(template, line, col)?;
+    let (start, tag) =
+        tags(template).find(|(start, tag)| (*start..start + tag.len()).contains(&offset))?;
+    if !tag.starts_with("{{") || !tag.ends_with("}}") {
+        return None;
+    }
+    let inner_end = start + tag.len() - 2 - usize::from(tag.ends_with("-}}"));
+    let inner_start = start + 2 + usize::from(tag.starts_with("{{-"));
+    let left = template.get(inner_start..offset)?;
+    let right = template.get(offset..inner_end)?.trim_end();
+    // (A space between them: `v.namev` is one name.)
+    let left = match left.trim_end() {
+        trimmed if trimmed.len() < left.len() => trimmed.trim_start(),
+        _ => return None,
+    };
+    // The value at the error: a text in quotes, or a name or a number, the tag's last.
+    let is_text = right.len() >= 2
+        && ["\"", "'"].iter().any(|q| {
+            right.starts_with(q) && right.ends_with(q) && !right[1..right.len() - 1].contains(q)
+        });
+    let is_name = !right.is_empty()
+        && right
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_.[]\"'".contains(c));
+    // After an operator Tera reads as a word (`and`, `not` …) a value is right.
+    let last_word = left.rsplit(char::is_whitespace).next().unwrap_or_default();
+    if left.is_empty()
+        || (!is_text && !is_name)
+        || super::tera_said::is_operator_word(last_word)
+        || super::tera_said::is_operator_word(right)
+    {
+        return None;
+    }
+    if is_text {
+        let text = &right[1..right.len() - 1];
+        // (A figure shown without `fig` may have meant its unit.)
+        let (unit_zh, unit_en) = match left.contains("fig(") {
+            true => (String::new(), String::new()),
+            false => (
+                format!("；是数字的单位就写 {{{{ {left} | fig(unit={right}) }}}}"),
+                format!("; a figure's unit is written {{{{ {left} | fig(unit={right}) }}}}"),
+            ),
+        };
+        return Some(Text::new(
+            format!(
+                "「{left}」后面的文字 {right} 要写在 {{{{ }}}} 外面：{{{{ {left} }}}}{text}{unit_zh}"
+            ),
+            format!(
+                "the text {right} after `{left}` goes outside the {{{{ }}}}: {{{{ {left} }}}}{text}{unit_en}"
+            ),
+        ));
+    }
+    Some(Text::new(
+        format!(
+            "「{left}」和「{right}」之间少了东西：要连着显示两个值，写成 {{{{ {left} }}}}{{{{ {right} }}}}；要算数，在中间写运算符（+ - * /）；要接成一段文字，写 ~"
+        ),
+        format!(
+            "something is missing between `{left}` and `{right}`: to show both, write {{{{ {left} }}}}{{{{ {right} }}}}; to reckon, put an operator between them (+ - * /); to join them as text, ~"
+        ),
     ))
 }
 

@@ -155,8 +155,102 @@ fn unreachable_variable(name: &str) -> String {
     format!("模板读取的「{name}」不存在（数据里没有这个键，或模板没有设这个变量）")
 }
 
+/// Tera's operators, which its parse errors list one by one where one may come (`or`,
+/// `and`, `not`, `<=` … `%`): a run of [`OPERATOR_RUN`] or more is said as one item.
+const OPERATORS: [&str; 17] = [
+    "or", "and", "not", "in", "is", "<=", ">=", "<", ">", "==", "!=", "+", "-", "*", "/", "%", "~",
+];
+
+/// Whether `word` is one of Tera's operators (`and`, `in`, `+` …).
+pub(super) fn is_operator_word(word: &str) -> bool {
+    OPERATORS.contains(&word)
+}
+
+/// How many operators in a row a list names before they are said as one item.
+const OPERATOR_RUN: usize = 3;
+
+/// `items` (each with the token it names, when it is one) with every run of
+/// [`OPERATOR_RUN`] operators or more replaced by `operator`.
+fn operators_as_one(items: Vec<(String, Option<&str>)>, operator: &str) -> Vec<String> {
+    let is_operator =
+        |item: &(String, Option<&str>)| item.1.is_some_and(|t| OPERATORS.contains(&t));
+    let mut out = Vec::new();
+    let mut at = 0;
+    while at < items.len() {
+        let run = items[at..].iter().take_while(|i| is_operator(i)).count();
+        if run >= OPERATOR_RUN {
+            out.push(operator.to_string());
+            at += run;
+        } else {
+            out.push(items[at].0.clone());
+            at += 1;
+        }
+    }
+    out
+}
+
+/// Tera's parse error `detail` with each run of operators it lists said as one item
+/// (`expected an operator (such as `+`, `==`, `and`), a filter, or …`); `None` when it lists
+/// none or is not a list this reads.
+pub(super) fn parse_error_en(detail: &str) -> Option<String> {
+    let mut parts = Vec::new();
+    let mut shortened = false;
+    for part in detail.split("; ") {
+        let (said, list) = ["unexpected ", "expected "]
+            .into_iter()
+            .find_map(|said| Some((said, part.strip_prefix(said)?)))?;
+        let items = items_en(list)?;
+        let before = items.len();
+        let items = operators_as_one(items, "an operator (such as `+`, `==`, `and`)");
+        shortened |= items.len() < before;
+        let list = match items.split_last()? {
+            (last, []) => last.clone(),
+            (last, [one]) => format!("{one} or {last}"),
+            (last, first) => format!("{}, or {last}", first.join(", ")),
+        };
+        parts.push(format!("{said}{list}"));
+    }
+    shortened.then(|| parts.join("; "))
+}
+
+/// A list as pest writes it (`a, b, or c`; `a or b`), split into its items, each with the
+/// token it names when it is one (`` `or` ``). The commas and backticks inside an item's
+/// backticks (`` `,` ``) are the item's.
+fn items_en(list: &str) -> Option<Vec<(String, Option<&str>)>> {
+    let mut items = Vec::new();
+    let mut rest = list.trim();
+    while !rest.is_empty() {
+        rest = rest
+            .strip_prefix(", or ")
+            .or_else(|| rest.strip_prefix(", "))
+            .or_else(|| rest.strip_prefix("or "))
+            .unwrap_or(rest);
+        // The item runs to the first `, ` or ` or ` outside backticks.
+        let mut ticks = 0;
+        let mut end = rest.len();
+        for (at, c) in rest.char_indices() {
+            if c == '`' {
+                ticks += 1;
+            } else if ticks % 2 == 0
+                && (rest[at..].starts_with(", ") || rest[at..].starts_with(" or "))
+            {
+                end = at;
+                break;
+            }
+        }
+        let item = &rest[..end];
+        let token = item
+            .strip_prefix('`')
+            .and_then(|t| t.strip_suffix('`'))
+            .filter(|t| !t.contains('`'));
+        items.push((item.to_string(), token));
+        rest = rest[end..].trim_start();
+    }
+    (!items.is_empty()).then_some(items)
+}
+
 /// A list as pest writes it (`a, b, or c`; `a or b`), each item in Chinese, joined as
-/// Chinese lists are (`a、b或c`).
+/// Chinese lists are (`a、b或c`); a run of operators said as one (运算符).
 fn items_zh(list: &str) -> Option<String> {
     let mut items = Vec::new();
     let mut rest = list.trim();
@@ -166,18 +260,23 @@ fn items_zh(list: &str) -> Option<String> {
             .or_else(|| rest.strip_prefix(", "))
             .or_else(|| rest.strip_prefix("or "))
             .unwrap_or(rest);
-        let (zh, len) = if let Some((en, zh)) = PHRASES.iter().find(|(en, _)| rest.starts_with(en))
-        {
-            (zh.to_string(), en.len())
-        } else if let Some(token) = rest.strip_prefix('`') {
-            let end = token.find('`')?;
-            (format!("「{}」", &token[..end]), end + 2)
-        } else {
-            return None;
-        };
-        items.push(zh);
+        let (zh, token, len) =
+            if let Some((en, zh)) = PHRASES.iter().find(|(en, _)| rest.starts_with(en)) {
+                (zh.to_string(), None, en.len())
+            } else if let Some(token) = rest.strip_prefix('`') {
+                let end = token.find('`')?;
+                (
+                    format!("「{}」", &token[..end]),
+                    Some(&token[..end]),
+                    end + 2,
+                )
+            } else {
+                return None;
+            };
+        items.push((zh, token));
         rest = rest[len..].trim_start();
     }
+    let items = operators_as_one(items, "运算符（如 +、==、and）");
     let (last, first) = items.split_last()?;
     Some(if first.is_empty() {
         last.clone()
@@ -286,7 +385,12 @@ mod tests {
                 "expected `or`, `and`, `not`, `<=`, or a filter, or a variable end (`}}`)"
             )
             .as_deref(),
-            Some("这里应是「or」、「and」、「not」、「<=」、过滤器（| 名字）或「}}」")
+            Some("这里应是运算符（如 +、==、and）、过滤器（| 名字）或「}}」")
+        );
+        // Two operators are said as they are.
+        assert_eq!(
+            parse_error_zh("expected `or`, `and`, or a variable end (`}}`)").as_deref(),
+            Some("这里应是「or」、「and」或「}}」")
         );
         assert_eq!(
             parse_error_zh("expected a value that can be negated or an array of values").as_deref(),
@@ -302,6 +406,31 @@ mod tests {
         // What the table does not know keeps Tera's words.
         assert_eq!(parse_error_zh("expected a frobnicator"), None);
         assert_eq!(parse_error_zh("Variable `x` not found"), None);
+    }
+
+    #[test]
+    fn a_run_of_operators_is_one_item_in_english_too() {
+        assert_eq!(
+            parse_error_en(
+                "expected `or`, `and`, `not`, `<=`, `>=`, `<`, `>`, `==`, `!=`, `+`, `-`, `*`, `/`, `%`, a filter, or a variable end (`}}`)"
+            )
+            .as_deref(),
+            Some("expected an operator (such as `+`, `==`, `and`), a filter, or a variable end (`}}`)")
+        );
+        assert_eq!(
+            parse_error_en("unexpected `x`; expected `+`, `-`, `*`, or `/`").as_deref(),
+            Some("unexpected `x`; expected an operator (such as `+`, `==`, `and`)")
+        );
+        // A list of few operators, or of none, keeps Tera's words; a comma in backticks is
+        // an item's.
+        assert_eq!(parse_error_en("expected `or`, `and`, or a filter"), None);
+        assert_eq!(
+            parse_error_en(
+                "expected a list of keyword arguments: `key=value` where `value` can be any expressions and separated by `,`"
+            ),
+            None
+        );
+        assert_eq!(parse_error_en("Variable `x` not found"), None);
     }
 
     #[test]
