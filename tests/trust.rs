@@ -595,6 +595,16 @@ fn the_log_is_checked_like_data() {
             "  - date: 2020-12-01\n    what: 横溪村建档立卡人数\n    old: 1\n    new: 468\n    reason: x\n",
             "是不是「villages.hengxi.registered.people」？",
         ),
+        // Words that fit two figures as well: the one whose value is the entry's new, or
+        // both to choose from.
+        (
+            "  - date: 2020-12-01\n    what: 横溪村户数\n    old: 1\n    new: 132\n    reason: x\n",
+            "提示：是不是「villages.hengxi.registered.households」？（建档立卡户数，数据里是 132户，与 new 相同）\n",
+        ),
+        (
+            "  - date: 2020-12-01\n    what: 横溪村户数\n    old: 1\n    new: 130\n    reason: x\n",
+            "提示：「横溪村户数」可能是：villages.hengxi.registered.households（建档立卡户数，132户）、villages.hengxi.remaining.households（未脱贫户数，4户）；把 what 写成其中一个的数据路径\n",
+        ),
         (
             "  - date: 2020年12月1日\n    what: township.population\n    old: 1\n    new: 57000\n    reason: x\n",
             "写成 2020-12-01\n",

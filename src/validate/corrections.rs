@@ -326,13 +326,21 @@ fn check_entry(
         let near = whole
             .is_none()
             .then(|| nearest_figure(data, &what.0))
-            .flatten()
-            .or_else(|| schema.and_then(|schema| figure_by_label(data, schema, &what.0)));
+            .flatten();
+        let by_label = match (&near, &whole, schema) {
+            (None, None, Some(schema)) => figures_by_label(data, schema, &what.0),
+            _ => Vec::new(),
+        };
+        let near = match by_label.as_slice() {
+            [only] => Some(only.path.clone()),
+            _ => near,
+        };
         problems.push(error(
             what.1,
             format!("what「{}」不是数据里的一个数字", what.0),
             format!("what `{}` is not a figure of the data", what.0),
             Some(match (near, whole, hint) {
+                _ if by_label.len() > 1 => several_figures(&what.0, &new.0, &by_label),
                 (Some(near), _, _) => Text::new(
                     format!("是不是「{near}」？"),
                     format!("did you mean `{near}`?"),
@@ -483,23 +491,34 @@ fn nearest_figure(data: &Data, what: &str) -> Option<String> {
     (mended && matches!(node.value, Value::Number(_))).then(|| path.join("."))
 }
 
+/// A figure a `what` written in words may mean: its data path, its field's label and unit,
+/// and its value now.
+#[derive(Debug)]
+struct Candidate {
+    path: String,
+    label: String,
+    unit: String,
+    value: Decimal,
+}
+
 /// The figure a `what` written in words means (`家庭医生履约服务人数`: the figure whose label,
 /// 履约服务人数, it has, among those of its section, 家庭医生签约履约服务): the one whose
 /// labels share the most characters with it. A village's figure is found when its name is
-/// in the words too (`横溪村建档立卡人数`). `None` when the words are not Chinese or two
-/// figures fit as well.
-fn figure_by_label(data: &Data, schema: &Schema, written: &str) -> Option<String> {
+/// in the words too (`横溪村建档立卡人数`). When several fit as well (`横溪村户数`: 建档立卡户数
+/// and 未脱贫户数), all of them; none when the words are not Chinese or fit no figure.
+fn figures_by_label(data: &Data, schema: &Schema, written: &str) -> Vec<Candidate> {
     if written.is_ascii() {
-        return None;
+        return Vec::new();
     }
     /// Every figure of `node` (the values of `fields`) whose own label is in `written`,
-    /// with how many of `written`'s characters its labels (`labels` and its own) have.
+    /// with how many of `written`'s characters its labels (`labels` and its own) have;
+    /// `own`: where the labels inside the file start in `labels`.
     fn walk(
         fields: &[(String, Field)],
         node: &Node,
-        (path, labels): (&str, &str),
+        (path, labels, own): (&str, &str, usize),
         written: &str,
-        found: &mut Vec<(usize, String)>,
+        found: &mut Vec<(usize, Candidate)>,
     ) {
         for (name, field) in fields {
             let Some(value) = node.get(name) else {
@@ -508,10 +527,21 @@ fn figure_by_label(data: &Data, schema: &Schema, written: &str) -> Option<String
             let label = field.label.as_deref().unwrap_or(name);
             let (path, labels) = (format!("{path}.{name}"), format!("{labels}{label}"));
             match (&field.kind, &value.value) {
-                (Kind::Record(inner), _) => walk(inner, value, (&path, &labels), written, found),
-                (_, Value::Number(_)) if written.contains(label) => {
+                (Kind::Record(inner), _) => {
+                    walk(inner, value, (&path, &labels, own), written, found)
+                }
+                (_, Value::Number(number)) if written.contains(label) => {
                     let shared = written.chars().filter(|c| labels.contains(*c)).count();
-                    found.push((shared, path));
+                    found.push((
+                        shared,
+                        Candidate {
+                            path,
+                            // (The labels inside the file: 建档立卡户数, not 户数.)
+                            label: labels[own..].to_string(),
+                            unit: field.unit.clone().unwrap_or_default(),
+                            value: *number,
+                        },
+                    ));
                 }
                 _ => {}
             }
@@ -537,18 +567,70 @@ fn figure_by_label(data: &Data, schema: &Schema, written: &str) -> Option<String
         walk(
             &file_schema.fields,
             &file.root,
-            (&path, &labels),
+            (&path, &labels, labels.len()),
             written,
             &mut found,
         );
     }
+    // (Stable: tied figures stay in the files' order.)
     found.sort_by_key(|(shared, _)| std::cmp::Reverse(*shared));
-    match found.as_slice() {
-        [(best, path), rest @ ..] if rest.first().is_none_or(|(next, _)| next < best) => {
-            Some(path.clone())
-        }
-        _ => None,
+    let best = found.first().map(|(shared, _)| *shared);
+    found
+        .into_iter()
+        .take_while(|(shared, _)| Some(*shared) == best)
+        .map(|(_, candidate)| candidate)
+        .collect()
+}
+
+/// What to tell of a `what` written in words that several figures fit (`candidates`): the
+/// one whose value now is the entry's `new` when only one is, else the figures to choose
+/// from, each with its label and value.
+fn several_figures(written: &str, new: &str, candidates: &[Candidate]) -> Text {
+    let is_new = |c: &&Candidate| {
+        figure_value(new, &c.unit).is_some_and(|n| n.normalize() == c.value.normalize())
+    };
+    let matching: Vec<&Candidate> = candidates.iter().filter(is_new).collect();
+    if let [only] = matching.as_slice() {
+        return Text::new(
+            format!(
+                "是不是「{}」？（{}，数据里是 {}{}，与 new 相同）",
+                only.path, only.label, only.value, only.unit
+            ),
+            format!(
+                "did you mean `{}`? ({}, {}{} in the data, as new says)",
+                only.path, only.label, only.value, only.unit
+            ),
+        );
     }
+    const SHOWN: usize = 4;
+    let listed = |sep: &str| {
+        candidates
+            .iter()
+            .take(SHOWN)
+            .map(|c| format!("{}（{}，{}{}）", c.path, c.label, c.value, c.unit))
+            .collect::<Vec<_>>()
+            .join(sep)
+    };
+    let (more_zh, more_en) = match candidates.len() {
+        n if n <= SHOWN => (String::new(), String::new()),
+        n => (
+            format!(" {n} 个数字中的一个，如"),
+            format!(" {n} figures, such as"),
+        ),
+    };
+    Text::new(
+        format!(
+            "「{written}」可能是{more_zh}：{}；把 what 写成其中一个的数据路径",
+            listed("、")
+        ),
+        format!(
+            "`{written}` may be any of{more_en}: {}; write the data path of the one meant as what",
+            listed(", ")
+                .replace('（', " (")
+                .replace('，', ", ")
+                .replace('）', ")")
+        ),
+    )
 }
 
 /// The data file a path's `parts` start with (the longest whose key path they start with).
@@ -803,6 +885,57 @@ mod tests {
         assert_eq!(figure_value("1446人次", "人次"), Some(d("1446")));
         assert_eq!(figure_value("1446户", "人次"), None);
         assert_eq!(figure_value("abc", ""), None);
+    }
+
+    #[test]
+    fn several_figures_fitting_the_words_are_told_apart_by_new() {
+        let figure = |path: &str, label: &str, value: i64| Candidate {
+            path: path.to_string(),
+            label: label.to_string(),
+            unit: "户".to_string(),
+            value: Decimal::from(value),
+        };
+        let two = [
+            figure("v.registered.households", "建档立卡户数", 132),
+            figure("v.remaining.households", "未脱贫户数", 4),
+        ];
+        // `new` with the unit, or a value written another way, is the same figure.
+        for new in ["132", "132户", "132.0"] {
+            let said = several_figures("横溪村户数", new, &two);
+            assert!(
+                said.zh.starts_with("是不是「v.registered.households」？"),
+                "{new}: {}",
+                said.zh
+            );
+            assert!(
+                said.en
+                    .starts_with("did you mean `v.registered.households`?"),
+                "{}",
+                said.en
+            );
+        }
+        let said = several_figures("横溪村户数", "5", &two);
+        assert_eq!(
+            said.en,
+            "`横溪村户数` may be any of: v.registered.households (建档立卡户数, 132户), v.remaining.households (未脱贫户数, 4户); write the data path of the one meant as what"
+        );
+        // Many: the first four, and how many there are.
+        let six: Vec<Candidate> = (0..6)
+            .map(|i| figure(&format!("v.f{i}"), "户数", i))
+            .collect();
+        let said = several_figures("户数", "9", &six);
+        assert!(
+            said.zh
+                .starts_with("「户数」可能是 6 个数字中的一个，如：v.f0"),
+            "{}",
+            said.zh
+        );
+        assert!(!said.zh.contains("v.f4"), "{}", said.zh);
+        assert!(
+            said.en.contains("may be any of 6 figures, such as: v.f0"),
+            "{}",
+            said.en
+        );
     }
 
     #[test]
