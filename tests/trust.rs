@@ -223,6 +223,50 @@ fn a_value_left_out_is_one_error_not_a_short_sum_too() {
     }
 }
 
+/// A value under a key the schema does not have — a label cut short (`退出年度` for
+/// 退出贫困村年度), a name misspelt — is one error, with the field meant: the rules that
+/// read the fields its record lacks are skipped, not reported as counts that are short.
+#[test]
+fn a_value_under_an_unknown_key_is_one_error_not_short_counts_too() {
+    for (find, replace, hint) in [
+        (
+            "exit_year: 2018",
+            "退出年度: 2018",
+            "是不是字段 exit_year（退出贫困村年度）？键要写字段名：写成 exit_year: 2018",
+        ),
+        (
+            "exit_year: 2018",
+            "exit_yaer: 2018",
+            "是不是「exit_year」？",
+        ),
+        (
+            "  people: 468 ",
+            "  人: 468 ",
+            "是不是字段 people（人数）？键要写字段名：写成 people: 468",
+        ),
+    ] {
+        let site = copy_site(&repo());
+        edit(site.path(), "data/villages/hengxi.yaml", find, replace);
+        let found = json_check(site.path());
+        let errors: Vec<_> = found.iter().filter(|d| d["severity"] == "error").collect();
+        assert_eq!(errors.len(), 1, "{replace:?}: {errors:#?}");
+        assert_eq!(errors[0]["code"], "unknown-field", "{errors:#?}");
+        assert_eq!(errors[0]["hint"], hint, "{errors:#?}");
+        let skipped = found
+            .iter()
+            .find(|d| d["code"] == "rule-skipped")
+            .expect("the skipped rules are named once");
+        let rule = match find {
+            "exit_year: 2018" => "thirteenth-plan-villages-exited",
+            _ => "villages-registered-people",
+        };
+        assert!(
+            skipped["message"].as_str().unwrap().contains(rule),
+            "{replace:?}: {skipped}"
+        );
+    }
+}
+
 /// A number the field checks refuse (not whole, out of range, too many decimals) is one
 /// error too: the rules that read it are skipped, not reported as a sum or a rate it puts
 /// out.

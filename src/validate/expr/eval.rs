@@ -538,7 +538,19 @@ impl<'a, 'i> Evaluator<'a, 'i> {
             // From the data root: folders are walked here, files then continue as nodes.
             let mut entry = match self.index.entries.get(first.as_str()) {
                 Some(entry) => entry,
-                None if item.is_some() => return Ok(Vec::new()),
+                // A key the item lacks (`exit_year` of a village that has none), noted as
+                // [`Evaluator::child_noted`] notes one.
+                None if item.is_some() => {
+                    if let Some(item) = item {
+                        let (record, data_file) = node_of(item);
+                        self.left_out.push(LeftOut {
+                            record,
+                            data_file,
+                            key: first.as_str().into(),
+                        });
+                    }
+                    return Ok(Vec::new());
+                }
                 None => {
                     return Err(eval_error(
                         format!("数据里没有「{first}」"),

@@ -240,6 +240,27 @@ pub(crate) fn schema_field<'f>(
     fields.get(at)
 }
 
+/// The field whose label a key in Chinese cuts short (`退出年度` of 退出贫困村年度: each of
+/// its characters there, in order), when only one field's label does.
+fn label_cut_short(fields: &[(String, Field)], written: &str) -> Option<usize> {
+    if written.is_ascii() {
+        return None;
+    }
+    let holds = |label: &str| {
+        let mut rest = label.chars();
+        written.chars().all(|c| rest.any(|l| l == c))
+    };
+    let mut found = fields
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, f))| f.label.as_deref().is_some_and(holds))
+        .map(|(at, _)| at);
+    match (found.next(), found.next()) {
+        (Some(at), None) => Some(at),
+        _ => None,
+    }
+}
+
 /// How a field is named in messages: `建档立卡贫困户（registered.households）`.
 /// A field's name in messages, in Chinese and in English. Written only when a message needs
 /// it: most values have none, and a site of 10,000 villages checks a million.
@@ -490,12 +511,31 @@ impl Checker<'_> {
                         .iter()
                         .position(|(_, f)| f.label.as_deref().map(str::trim) == Some(written));
                     let near = did_you_mean(&key.name, names);
-                    let meant_at = by_label.or_else(|| {
+                    // Else the label cut short (`退出年度` for 退出贫困村年度).
+                    let in_label = match (by_label, near) {
+                        (None, None) => label_cut_short(fields, written),
+                        _ => None,
+                    };
+                    let meant_at = by_label.or(in_label).or_else(|| {
                         near.and_then(|near| fields.iter().position(|(n, _)| n == near))
                     });
                     meant.extend(meant_at);
-                    let hint = match (by_label, near) {
-                        (Some(at), _) => {
+                    let hint = match (by_label, near, in_label) {
+                        (None, None, Some(at)) => {
+                            let (name, field) = &fields[at];
+                            let label = field.label.as_deref().unwrap_or_default();
+                            let write = match value.value.scalar_text() {
+                                Some(v) => format!("{name}: {v}"),
+                                None => format!("{name}:"),
+                            };
+                            Text::new(
+                                format!("是不是字段 {name}（{label}）？键要写字段名：写成 {write}"),
+                                format!(
+                                    "did you mean the field {name} ({label})? a key is the field's name: write {write}"
+                                ),
+                            )
+                        }
+                        (Some(at), _, _) => {
                             let name = &fields[at].0;
                             let write = match value.value.scalar_text() {
                                 Some(v) => format!("{name}: {v}"),
@@ -510,10 +550,10 @@ impl Checker<'_> {
                                 ),
                             )
                         }
-                        (None, Some(s)) => {
+                        (None, Some(s), _) => {
                             Text::new(format!("是不是「{s}」？"), format!("did you mean `{s}`?"))
                         }
-                        (None, None) => Text::new(
+                        (None, None, None) => Text::new(
                             format!(
                                 "这里可用的字段：{}；新字段要先写进 data/schema.yaml",
                                 fields
