@@ -807,6 +807,61 @@ fn fields_read_of_each_item_are_checked_against_the_schema() {
     assert!(!site.path().join("public").exists());
 }
 
+/// What Tera refuses when a page is rendered, found by the template check first, located,
+/// with what to write: a filter called as a function (`fig(v=…)`) and a function as a
+/// filter, a loop with one name over a folder's files or two over a list, arithmetic on a
+/// figure (text that carries its source).
+#[test]
+fn helpers_loops_and_arithmetic_written_the_wrong_way_are_told_the_right_one() {
+    let (site, line) = village_template_with(
+        "{% if false %}{{ fig(v=v.registered.people) }}{% for x in villages %}{{ x.name }}{% endfor %}{% endif %}\n\
+         {% if false %}{% for i, x in villages_list %}{{ x.name }}{% endfor %}{{ v.registered.people + 1 }}{{ v.name | rate(num=1, den=2) }}{% endif %}\n",
+    );
+    let out = huibao(site.path(), &["check"]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    let file = "content/villages/_village.md";
+    let next = line + 1;
+    for (at, hint) in [
+        (
+            format!("{line}:18: 「fig」是过滤器，不是函数：写在值的后面"),
+            "写成 {{ 值 | fig(…) }}，例如 {{ township.population | fig(unit=\"人\") }}",
+        ),
+        (
+            format!("{line}:59: 「villages」是一个文件夹里的文件（按 id），不是列表"),
+            "要逐个读，写成 {% for x in villages_list %}，或 {% for id, x in villages %}",
+        ),
+        (
+            format!("{next}:30: 「villages_list」是列表，循环只写一个变量（这里写了 i, x）"),
+            "写成 {% for x in villages_list %}；要序号，读 loop.index",
+        ),
+        (
+            format!("{next}:111: 「rate」是函数，不是过滤器：单独写"),
+            "写成 {{ rate(…) }}，例如 {{ rate(num=…, den=…, dp=1) }}",
+        ),
+    ] {
+        assert!(
+            said.contains(&format!("错误[template-path] {file}:{at}")),
+            "{at}\n{said}"
+        );
+        assert!(said.contains(&format!("提示：{hint}")), "{hint}\n{said}");
+    }
+    assert!(
+        said.contains(&format!(
+            "错误[template-math] {file}:{next}:73: 模板用 + 计算数字「v.registered.people」：数字带着出处，是文本，不能直接算"
+        )) && said.contains("提示：写成 {{ sum(values=[v.registered.people, 1]) }}；"),
+        "{said}"
+    );
+    let english = text(&huibao(site.path(), &["--lang", "en", "check"]));
+    assert!(
+        english.contains("`fig` is a filter, not a function: it follows a value")
+            && english.contains("write {{ value | fig(…) }}")
+            && english.contains("`villages` is a folder's files by id, not a list")
+            && english.contains("the template reckons with the figure `v.registered.people` by +"),
+        "{english}"
+    );
+}
+
 /// An argument huibao's helpers do not take (`fig(unt="人")`, which would print no unit) is
 /// an error at it, with the closest they take (a chart's too); a helper's name misspelt gets
 /// the closest name (`figg`, `lenght`, `summ`).

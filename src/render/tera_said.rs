@@ -115,6 +115,27 @@ pub(super) fn render_error_zh(detail: &str) -> Option<String> {
         let (_, rest) = text.split_once(quote)?;
         Some(rest.split_once(quote)?.0.to_string())
     };
+    if let Some(rest) = detail.strip_prefix("Variable `")
+        && let Some((name, _)) =
+            rest.split_once("` was used in a math operation but is not a number")
+    {
+        return Some(format!(
+            "「{name}」不是数字，不能直接计算（数据里的数字带着出处，是文本：用 sum、sub、mul、div 计算，见 docs/templates.md）"
+        ));
+    }
+    if let Some(rest) = detail.strip_prefix("Tried to iterate using key value on variable `") {
+        let (name, why) = rest.split_once('`')?;
+        return Some(match why.contains("missing a key") {
+            // `for v in villages`: one name over a map.
+            true => format!(
+                "「{name}」不是列表，是按名字排列的值（文件夹或记录）：写成 {{% for 键, 值 in {name} %}}；一个文件夹的文件列表是「文件夹名_list」"
+            ),
+            // `for k, v in villages_list`: two names over a list.
+            false => format!(
+                "「{name}」是列表，不是按名字排列的值：循环只写一个变量，{{% for 值 in {name} %}}"
+            ),
+        });
+    }
     if let Some(rest) = detail.strip_prefix("Variable `") {
         let name = rest.split_once('`')?.0;
         let evaluated = rest
@@ -462,6 +483,26 @@ mod tests {
         assert_eq!(
             said("Tried to do math with a string: `横溪`").as_deref(),
             Some("不能用文字「横溪」做算术（数字要写在数据里，不加引号）")
+        );
+        assert_eq!(
+            said("Variable `township.population` was used in a math operation but is not a number")
+                .as_deref(),
+            Some(
+                "「township.population」不是数字，不能直接计算（数据里的数字带着出处，是文本：用 sum、sub、mul、div 计算，见 docs/templates.md）"
+            )
+        );
+        assert_eq!(
+            said(
+                "Tried to iterate using key value on variable `villages`, but it is missing a key"
+            )
+            .as_deref(),
+            Some(
+                "「villages」不是列表，是按名字排列的值（文件夹或记录）：写成 {% for 键, 值 in villages %}；一个文件夹的文件列表是「文件夹名_list」"
+            )
+        );
+        assert_eq!(
+            said("Tried to iterate using key value on variable `villages_list`, but it isn't an object/map").as_deref(),
+            Some("「villages_list」是列表，不是按名字排列的值：循环只写一个变量，{% for 值 in villages_list %}")
         );
         assert_eq!(said("Something else went wrong"), None);
     }

@@ -500,6 +500,7 @@ impl Checker<'_> {
                 Node::Block(_, block, _) => self.nodes(&block.body),
                 Node::Forloop(_, forloop, _) => {
                     self.expr_tree(&forloop.container);
+                    self.loop_names(&forloop.container, forloop.key.as_deref(), &forloop.value);
                     // `for v in xs | filter(attribute="note", …)`: every v has its note.
                     let depth = self.guarded.len();
                     for filter in forloop
@@ -559,8 +560,10 @@ impl Checker<'_> {
         }
         match &expr.val {
             ExprVal::Math(m) => {
+                // (Each side checked after it is read: its place is where it was met.)
                 self.expr_tree(&m.lhs);
                 self.expr_tree(&m.rhs);
+                self.math_on_figure(m);
             }
             ExprVal::Logic(l) => {
                 use tera::ast::LogicOperator as Op;
@@ -1057,6 +1060,171 @@ impl Checker<'_> {
         }
     }
 
+    /// The error for a figure of the data a template reckons with (`township.population + 1`):
+    /// a figure is text that carries its source, and Tera's arithmetic refuses it; huibao's
+    /// functions reckon with figures, written out for this one.
+    fn math_on_figure(&mut self, math: &tera::ast::MathExpr) {
+        // The first side that is a figure (one error for `a / b`).
+        let figure = [&math.lhs, &math.rhs]
+            .into_iter()
+            .find_map(|side| match &side.val {
+                ExprVal::Ident(ident)
+                    if side.filters.is_empty()
+                        && matches!(self.resolve(ident), Some(Shape::Scalar(_, true, _))) =>
+                {
+                    Some(ident)
+                }
+                _ => None,
+            });
+        let Some(ident) = figure else {
+            return;
+        };
+        use tera::ast::MathOperator as Op;
+        let (a, b) = (written(&math.lhs), written(&math.rhs));
+        let rewritten = match math.operator {
+            Op::Add => Some(format!("sum(values=[{a}, {b}])")),
+            Op::Sub => Some(format!("sub(a={a}, b={b})")),
+            Op::Mul => Some(format!("mul(a={a}, b={b})")),
+            Op::Div => Some(format!("div(a={a}, b={b}, dp=2)")),
+            Op::Modulo => None,
+        };
+        let op = math.operator.to_string();
+        let (zh_do, en_do) = match rewritten {
+            Some(call) => (
+                format!("写成 {{{{ {call} }}}}"),
+                format!("write {{{{ {call} }}}}"),
+            ),
+            None => (String::new(), String::new()),
+        };
+        self.report_as(
+            Severity::Error,
+            "template-math",
+            ident,
+            Text::new(
+                format!("模板用 {op} 计算数字「{ident}」：数字带着出处，是文本，不能直接算"),
+                format!("the template reckons with the figure `{ident}` by {op}: a figure carries its source and is text, and cannot be reckoned with directly"),
+            ),
+            Text::new(
+                format!("{zh_do}；huibao 的计算函数有 sum、sub、mul、div、rate（见 docs/templates.md），算出的数也带着出处"),
+                format!("{en_do}; huibao's functions sum, sub, mul, div and rate reckon with figures (docs/templates.md), and their results carry the sources"),
+            ),
+        );
+    }
+
+    /// The error for a loop whose names do not fit what it loops over, which Tera refuses:
+    /// one name over a folder's files or a record (`{% for v in villages %}`), two over a
+    /// list (`{% for id, v in villages_list %}`).
+    fn loop_names(&mut self, container: &Expr, key: Option<&str>, value: &str) {
+        let ExprVal::Ident(ident) = &container.val else {
+            return;
+        };
+        if !container.filters.is_empty() {
+            return;
+        }
+        let shape = self.resolve(ident);
+        // (Every loop's place counted, so that each is found at its own.)
+        let at = self.loop_at(ident);
+        if let Some(key) = key {
+            if matches!(shape, Some(Shape::List(_))) {
+                self.report_at(
+                    at,
+                    ident,
+                    Text::new(
+                        format!("「{ident}」是列表，循环只写一个变量（这里写了 {key}, {value}）"),
+                        format!(
+                            "`{ident}` is a list: its loop takes one name (here {key}, {value})"
+                        ),
+                    ),
+                    Text::new(
+                        format!("写成 {{% for {value} in {ident} %}}；要序号，读 loop.index"),
+                        format!(
+                            "write {{% for {value} in {ident} %}}; for the number, read loop.index"
+                        ),
+                    ),
+                );
+            }
+            return;
+        }
+        let (zh, en) = match shape {
+            Some(Shape::Files { .. }) => (
+                format!("「{ident}」是一个文件夹里的文件（按 id），不是列表"),
+                format!("`{ident}` is a folder's files by id, not a list"),
+            ),
+            Some(Shape::Record { .. }) => (
+                format!("「{ident}」是一条记录（字段和值），不是列表"),
+                format!("`{ident}` is a record (fields and values), not a list"),
+            ),
+            _ => return,
+        };
+        let list = format!("{ident}_list");
+        let has_list = self.start(&list).is_some() && !ident.contains(['.', '[']);
+        let (zh_do, en_do) = match has_list {
+            true => (
+                format!(
+                    "要逐个读，写成 {{% for {value} in {list} %}}，或 {{% for id, {value} in {ident} %}}"
+                ),
+                format!(
+                    "to read each, write {{% for {value} in {list} %}}, or {{% for id, {value} in {ident} %}}"
+                ),
+            ),
+            false => (
+                format!("要逐个读它的字段，写成 {{% for key, {value} in {ident} %}}"),
+                format!("to read each field, write {{% for key, {value} in {ident} %}}"),
+            ),
+        };
+        self.report_at(at, ident, Text::new(zh, en), Text::new(zh_do, en_do));
+    }
+
+    /// The byte offset of `ident` where a loop reads it (`in villages %}`), not inside a
+    /// longer name (`villages_list`): its occurrence as often met as it was so far.
+    fn loop_at(&mut self, ident: &str) -> Option<usize> {
+        let nth = {
+            let seen = self.seen.entry(format!("in {ident}\u{0}loop")).or_default();
+            *seen += 1;
+            *seen
+        };
+        let template = without_comments(&self.source.template);
+        let name_char = |c: char| c.is_alphanumeric() || c == '_' || c == '.';
+        let found: Vec<usize> = template
+            .match_indices(ident)
+            .map(|(at, _)| at)
+            .filter(|&at| {
+                let before = template[..at].trim_end_matches([' ', '\t']);
+                let after = &template[at + ident.len()..];
+                before.len() < at
+                    && before.ends_with("in")
+                    && !before[..before.len() - 2].ends_with(name_char)
+                    && !after.starts_with(name_char)
+            })
+            .collect();
+        found.get(nth - 1).or(found.first()).copied()
+    }
+
+    /// The byte offset of a call of `name` as a function (`fig(`), or as a filter
+    /// (`| rate`) when `filter`: its occurrence as often met as it was so far.
+    fn call_at(&mut self, name: &str, filter: bool) -> Option<usize> {
+        let nth = {
+            let seen = self.seen.entry(format!("{name}\u{0}{filter}")).or_default();
+            *seen += 1;
+            *seen
+        };
+        let template = without_comments(&self.source.template);
+        let name_char = |c: char| c.is_alphanumeric() || c == '_';
+        let called: Vec<usize> = template
+            .match_indices(name)
+            .map(|(at, _)| at)
+            .filter(|&at| {
+                let before = &template[..at];
+                let after = &template[at + name.len()..];
+                !before.ends_with(name_char)
+                    && !after.starts_with(name_char)
+                    && before.trim_end().ends_with('|') == filter
+                    && (filter || after.starts_with('('))
+            })
+            .collect();
+        called.get(nth - 1).or(called.first()).copied()
+    }
+
     /// The byte offset of the text of a string argument `arg="written"` in the template: its
     /// occurrence as often met as it was so far (the AST has no positions).
     fn literal_at(&mut self, arg: &str, written: &str) -> Option<usize> {
@@ -1133,6 +1301,50 @@ impl Checker<'_> {
     /// The error for a filter, function or test Tera does not know, with the closest of
     /// the usual ones it knows (`figg`: `fig`).
     fn unknown(&mut self, zh: &str, en: &str, name: &str) {
+        // A filter called as a function (`fig(v=…)`), or a function used as a filter.
+        let (other, as_written) = match en {
+            "function" => (
+                self.tera.get_filter(name).is_ok(),
+                format!("{{{{ 值 | {name}(…) }}}}"),
+            ),
+            "filter" => (
+                self.tera.get_function(name).is_ok(),
+                format!("{{{{ {name}(…) }}}}"),
+            ),
+            _ => (false, String::new()),
+        };
+        if other {
+            let (zh_is, en_is) = match en {
+                "function" => (
+                    "过滤器，不是函数：写在值的后面",
+                    "a filter, not a function: it follows a value",
+                ),
+                _ => (
+                    "函数，不是过滤器：单独写",
+                    "a function, not a filter: it stands alone",
+                ),
+            };
+            let at = self.call_at(name, en == "filter");
+            let as_written_en = as_written.replace("值", "value");
+            return self.report_at(
+                at,
+                name,
+                Text::new(
+                    format!("「{name}」是{zh_is}"),
+                    format!("`{name}` is {en_is}"),
+                ),
+                Text::new(
+                    format!(
+                        "写成 {as_written}，例如 {}；见 docs/templates.md",
+                        helper_example(name)
+                    ),
+                    format!(
+                        "write {as_written_en}, such as {}; see docs/templates.md",
+                        helper_example(name)
+                    ),
+                ),
+            );
+        }
         let known = |candidate: &&str| match en {
             "filter" => self.tera.get_filter(candidate).is_ok(),
             "function" => self.tera.get_function(candidate).is_ok(),
@@ -1224,6 +1436,35 @@ fn number_paths(shape: &Shape, prefix: &str, out: &mut Vec<String>) {
             Shape::Record { .. } => number_paths(field, &format!("{prefix}{key}."), out),
             _ => {}
         }
+    }
+}
+
+/// An expression as a template would write it, where it is a plain one (a path, a number,
+/// a text); `…` for the others.
+fn written(expr: &Expr) -> String {
+    if !expr.filters.is_empty() {
+        return "…".to_string();
+    }
+    match &expr.val {
+        ExprVal::Ident(ident) => ident.clone(),
+        ExprVal::Int(n) => n.to_string(),
+        ExprVal::Float(n) => n.to_string(),
+        ExprVal::String(text) => format!("\"{text}\""),
+        _ => "…".to_string(),
+    }
+}
+
+/// How one of huibao's helpers is written, for a message that says it is written the other
+/// way.
+fn helper_example(name: &str) -> String {
+    match name {
+        "fig" => "{{ township.population | fig(unit=\"人\") }}".to_string(),
+        "round" => "{{ x | round(precision=2) }}".to_string(),
+        "sum" => "{{ sum(values=[a, b]) }}".to_string(),
+        "sub" | "mul" => format!("{{{{ {name}(a=…, b=…) }}}}"),
+        "div" => "{{ div(a=…, b=…, dp=2) }}".to_string(),
+        "rate" => "{{ rate(num=…, den=…, dp=1) }}".to_string(),
+        _ => format!("{{{{ {name}(…) }}}}"),
     }
 }
 
