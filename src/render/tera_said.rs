@@ -222,6 +222,10 @@ pub(super) fn parse_error_en(detail: &str) -> Option<String> {
             .find_map(|said| Some((said, part.strip_prefix(said)?)))?;
         let items = items_en(list)?;
         let before = items.len();
+        let items = items
+            .into_iter()
+            .map(|(item, token)| (item.to_string(), token))
+            .collect();
         let items = operators_as_one(items, "an operator (such as `+`, `==`, `and`)");
         shortened |= items.len() < before;
         let list = match items.split_last()? {
@@ -235,9 +239,10 @@ pub(super) fn parse_error_en(detail: &str) -> Option<String> {
 }
 
 /// A list as pest writes it (`a, b, or c`; `a or b`), split into its items, each with the
-/// token it names when it is one (`` `or` ``). The commas and backticks inside an item's
-/// backticks (`` `,` ``) are the item's.
-fn items_en(list: &str) -> Option<Vec<(String, Option<&str>)>> {
+/// token it names when it is one (`` `or` ``). A phrase of [`PHRASES`] is one item (their
+/// commas and `or`s are theirs), and so are the commas and backticks inside an item's
+/// backticks (`` `,` ``).
+fn items_en(list: &str) -> Option<Vec<(&str, Option<&str>)>> {
     let mut items = Vec::new();
     let mut rest = list.trim();
     while !rest.is_empty() {
@@ -246,57 +251,50 @@ fn items_en(list: &str) -> Option<Vec<(String, Option<&str>)>> {
             .or_else(|| rest.strip_prefix(", "))
             .or_else(|| rest.strip_prefix("or "))
             .unwrap_or(rest);
-        // The item runs to the first `, ` or ` or ` outside backticks.
-        let mut ticks = 0;
-        let mut end = rest.len();
-        for (at, c) in rest.char_indices() {
-            if c == '`' {
-                ticks += 1;
-            } else if ticks % 2 == 0
-                && (rest[at..].starts_with(", ") || rest[at..].starts_with(" or "))
-            {
-                end = at;
-                break;
+        let end = match PHRASES.iter().find(|(en, _)| rest.starts_with(en)) {
+            Some((en, _)) => en.len(),
+            // Else the item runs to the first `, ` or ` or ` outside backticks.
+            None => {
+                let mut ticks = 0;
+                let mut end = rest.len();
+                for (at, c) in rest.char_indices() {
+                    if c == '`' {
+                        ticks += 1;
+                    } else if ticks % 2 == 0
+                        && (rest[at..].starts_with(", ") || rest[at..].starts_with(" or "))
+                    {
+                        end = at;
+                        break;
+                    }
+                }
+                end
             }
-        }
+        };
         let item = &rest[..end];
         let token = item
             .strip_prefix('`')
             .and_then(|t| t.strip_suffix('`'))
             .filter(|t| !t.contains('`'));
-        items.push((item.to_string(), token));
+        items.push((item, token));
         rest = rest[end..].trim_start();
     }
     (!items.is_empty()).then_some(items)
 }
 
 /// A list as pest writes it (`a, b, or c`; `a or b`), each item in Chinese, joined as
-/// Chinese lists are (`a、b或c`); a run of operators said as one (运算符).
+/// Chinese lists are (`a、b或c`); a run of operators said as one (运算符). `None` when an
+/// item is neither a phrase of [`PHRASES`] nor a token.
 fn items_zh(list: &str) -> Option<String> {
-    let mut items = Vec::new();
-    let mut rest = list.trim();
-    while !rest.is_empty() {
-        rest = rest
-            .strip_prefix(", or ")
-            .or_else(|| rest.strip_prefix(", "))
-            .or_else(|| rest.strip_prefix("or "))
-            .unwrap_or(rest);
-        let (zh, token, len) =
-            if let Some((en, zh)) = PHRASES.iter().find(|(en, _)| rest.starts_with(en)) {
-                (zh.to_string(), None, en.len())
-            } else if let Some(token) = rest.strip_prefix('`') {
-                let end = token.find('`')?;
-                (
-                    format!("「{}」", &token[..end]),
-                    Some(&token[..end]),
-                    end + 2,
-                )
-            } else {
-                return None;
+    let items = items_en(list)?
+        .into_iter()
+        .map(|(item, token)| {
+            let zh = match PHRASES.iter().find(|(en, _)| *en == item) {
+                Some((_, zh)) => zh.to_string(),
+                None => format!("「{}」", token?),
             };
-        items.push((zh, token));
-        rest = rest[len..].trim_start();
-    }
+            Some((zh, token))
+        })
+        .collect::<Option<Vec<_>>>()?;
     let items = operators_as_one(items, "运算符（如 +、==、and）");
     let (last, first) = items.split_last()?;
     Some(if first.is_empty() {
