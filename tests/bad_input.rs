@@ -339,6 +339,57 @@ fn a_template_helper_error_speaks_the_chosen_language() {
     assert!(!en.contains("要写成文本"), "{en}");
 }
 
+/// A front matter fence typed with full-width plus signs (`＋＋＋`, a Chinese keyboard's) is
+/// told at its line with what to type; one never closed is said so; a fence with spaces
+/// after it is a fence.
+#[test]
+fn front_matter_fences_typed_full_width_or_left_open_are_told_at_their_line() {
+    let front = "+++\ntitle = \"饮水安全\"\nweight = 40\nnumber_headings = true\n+++\n";
+    for (written, at, zh, en) in [
+        (
+            front.replacen("+++", "＋＋＋", 1),
+            "1:1",
+            "「＋＋＋」里有全角的加号「＋」：前言的首尾两行要写半角的 +++",
+            "`＋＋＋` has full-width plus signs",
+        ),
+        (
+            front.replace("true\n+++", "true\n+＋+"),
+            "5:1",
+            "「+＋+」里有全角的加号「＋」",
+            "the front matter's fences are half-width +++",
+        ),
+        (
+            front.replace("true\n+++\n", "true\n"),
+            "1:1",
+            "前言以 +++ 开头，却没有结束的 +++",
+            "the front matter opens with +++ but is never closed with +++",
+        ),
+    ] {
+        let site = copy_site(&repo());
+        edit(site.path(), "content/policies/water.md", front, &written);
+        let said = text(&huibao(site.path(), &["check"]));
+        assert!(
+            said.contains(&format!(
+                "错误[front-matter] content/policies/water.md:{at}: {zh}"
+            )),
+            "{written}\n{said}"
+        );
+        assert_eq!(said.matches("错误[").count(), 1, "{said}");
+        let english = text(&huibao(site.path(), &["--lang", "en", "check"]));
+        assert!(english.contains(en), "{english}");
+    }
+    // Spaces after a fence: a fence.
+    let site = copy_site(&repo());
+    edit(
+        site.path(),
+        "content/policies/water.md",
+        front,
+        &front.replace("+++\n", "+++  \n"),
+    );
+    let out = huibao(site.path(), &["check"]);
+    assert!(out.status.success(), "{}", text(&out));
+}
+
 /// Front matter written in YAML between `---` lines (as Hugo and Jekyll allow) is refused
 /// with how to write it for huibao, at line 1 of the file, in Chinese and in English — and
 /// the home page it belongs to is not said to be missing. Without a content/index.md, it is.

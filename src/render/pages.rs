@@ -177,6 +177,34 @@ pub fn read_sources(site: &Site, problems: &mut Vec<Diagnostic>) -> Vec<Source> 
     sources
 }
 
+/// Whether `line` is a front matter fence typed with full-width characters (`＋＋＋`, `+＋+`).
+fn is_full_width_fence(line: &str) -> bool {
+    let line = line.trim_end();
+    line != "+++"
+        && line
+            .chars()
+            .map(|c| crate::diagnostics::half_width(c).unwrap_or(c))
+            .collect::<String>()
+            == "+++"
+}
+
+/// The error for a front matter fence typed with full-width characters, at line `line`.
+fn full_width_fence(file: &std::path::Path, line: usize, typed: &str) -> Diagnostic {
+    let typed = typed.trim_end();
+    Diagnostic::error(
+        "front-matter",
+        Some(Location::new(file, line, 1)),
+        Text::new(
+            format!("「{typed}」里有全角的加号「＋」：前言的首尾两行要写半角的 +++"),
+            format!("`{typed}` has full-width plus signs `＋`: the front matter's fences are half-width +++"),
+        ),
+    )
+    .with_hint(Text::new(
+        "切换到英文（半角）输入，把这一行改成 +++",
+        "type the line again as +++ with the input method in English (half-width)",
+    ))
+}
+
 /// Splits `+++ … +++` front matter off `text`; the template keeps blank lines in its place.
 fn split_front_matter(
     text: &str,
@@ -197,15 +225,17 @@ fn split_front_matter(
             "start the file with three lines: +++, title = \"Page title\", +++",
         ))
     };
-    let Some(rest) = text.strip_prefix("+++\n") else {
+    // (A fence line may end in spaces.)
+    let first_line = text.split_inclusive('\n').next().unwrap_or_default();
+    let opened = (first_line.trim_end() == "+++").then(|| &text[first_line.len()..]);
+    let Some(rest) = opened else {
         // Front matter in YAML between `---` lines, as Hugo and Jekyll allow: said so, with
         // how to write it for huibao.
-        let yaml = text
-            .lines()
-            .next()
-            .is_some_and(|line| line.trim_end() == "---");
+        let yaml = first_line.trim_end() == "---";
         problems.push(if yaml {
             yaml_front_matter(file)
+        } else if is_full_width_fence(first_line) {
+            full_width_fence(file, 1, first_line)
         } else {
             missing()
         });
@@ -213,15 +243,32 @@ fn split_front_matter(
     };
     let mut offset = 0;
     let mut closing = None;
-    for line in rest.split_inclusive('\n') {
+    for (at, line) in rest.split_inclusive('\n').enumerate() {
         if line.trim_end() == "+++" {
             closing = Some((offset, offset + line.len()));
             break;
         }
+        if is_full_width_fence(line) {
+            problems.push(full_width_fence(file, at + 2, line));
+            return (None, text.to_string());
+        }
         offset += line.len();
     }
     let Some((end, after)) = closing else {
-        problems.push(missing());
+        problems.push(
+            Diagnostic::error(
+                "front-matter",
+                Some(Location::new(file, 1, 1)),
+                Text::new(
+                    "前言以 +++ 开头，却没有结束的 +++",
+                    "the front matter opens with +++ but is never closed with +++",
+                ),
+            )
+            .with_hint(Text::new(
+                "在前言（title = … 等几行）后面单独写一行 +++，正文写在它下面",
+                "write a line +++ after the front matter (title = … and the like), the text below it",
+            )),
+        );
         return (None, text.to_string());
     };
     let toml_text = &rest[..end];
