@@ -215,6 +215,10 @@ pub(super) fn full(text: &str, file: &Path) -> Result<Option<Node>, Vec<Diagnost
                     let location = Location::new(file, line, col);
                     return Err(vec![unclosed_bracket_error(location, open)]);
                 }
+                // A list item's dash without its space, or not a half-width minus.
+                if let Some(problem) = dash_slip(text, marker.line(), file) {
+                    return Err(vec![problem]);
+                }
                 let location = Location::new(file, marker.line(), marker.col() + 1);
                 let mut problems = vec![syntax_error(location, error.info())];
                 problems.extend(slips.iter().map(|slip| slip.diagnostic(file)));
@@ -286,6 +290,73 @@ fn syntax_error(location: Location, info: &str) -> Diagnostic {
         "检查这一行及上一行的缩进、冒号和引号：冒号要用半角「:」且后面要有空格，引号要用半角并成对，同一层的键要对齐",
         "check indentation, colons and quotes on this line and the one before; a colon needs a space after it and keys of one level must line up",
     ))
+}
+
+/// Characters a Chinese keyboard or a word processor types for a list item's `-`: the en
+/// and em dashes, the full-width hyphen-minus, the minus sign, the hyphen.
+const DASHES: [char; 5] = ['–', '—', '－', '−', '‐'];
+
+/// The error for a list item written `-year: 2015` (no space after the dash) or `– year:
+/// 2015` (a dash that is not a half-width minus) on line `at` (1-based, where the parser
+/// stopped) or the line before, told at the dash with the line to write.
+fn dash_slip(text: &str, at: usize, file: &Path) -> Option<Diagnostic> {
+    let first = at.saturating_sub(2);
+    for (index, line) in text.lines().enumerate().skip(first).take(at - first) {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        let rest = &line[indent..];
+        let mut chars = rest.chars();
+        let Some(dash) = chars.next() else {
+            continue;
+        };
+        let after = chars.as_str();
+        // What follows the dash is a key and its colon (`year: 2015`), so the line was meant
+        // as a list item.
+        let keyed = |item: &str| {
+            let key = key_of(item);
+            !key.is_empty() && item[key.len()..].trim_start_matches(' ').starts_with(':')
+        };
+        let (zh, en, item) = if dash == '-' && keyed(after) {
+            (
+                format!("「-{}」：列表项的「-」后面要有一个半角空格", key_of(after)),
+                format!(
+                    "`-{}`: a list item's `-` is followed by a space",
+                    key_of(after)
+                ),
+                after,
+            )
+        } else if DASHES.contains(&dash) && keyed(after.trim_start_matches(' ')) {
+            (
+                format!("「{dash}」不是半角减号：列表项要以半角的「- 」（减号和空格）开头"),
+                format!(
+                    "`{dash}` is not a half-width minus: a list item starts with `- ` (a minus and a space)"
+                ),
+                after.trim_start_matches(' '),
+            )
+        } else {
+            continue;
+        };
+        let written = format!("{}- {item}", &line[..indent]);
+        return Some(
+            Diagnostic::error(
+                "yaml-syntax",
+                Some(Location::new(file, index + 1, indent + 1)),
+                Text::new(zh, en),
+            )
+            .with_hint(Text::new(
+                format!("写成 {}", written.trim_start()),
+                format!("write {}", written.trim_start()),
+            )),
+        );
+    }
+    None
+}
+
+/// The key at the start of `item` (`year` of `year: 2015`).
+fn key_of(item: &str) -> &str {
+    let end = item
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(item.len());
+    &item[..end]
 }
 
 /// The last `{` or `[` of `text` left open before line `before` (1-based): its line, its
@@ -580,6 +651,43 @@ mod tests {
         assert!(d.message.en.contains("did not find") || d.message.en.contains("expected"));
         let d = syntax_error(Location::file("t.yaml"), "something new");
         assert!(d.message.zh.contains("YAML 语法错误") && d.message.zh.contains("something new"));
+    }
+
+    #[test]
+    fn a_list_item_s_dash_without_its_space_or_not_a_minus_is_said_at_it() {
+        let list = "exits:\n  - year: 2014\n    people: 1\n  - year: 2015\n    people: 2\n";
+        for (typed, zh, en) in [
+            (
+                "  -year: 2015",
+                "「-year」：列表项的「-」后面要有一个半角空格",
+                "`-year`: a list item's `-` is followed by a space",
+            ),
+            (
+                "  – year: 2015",
+                "「–」不是半角减号：列表项要以半角的「- 」（减号和空格）开头",
+                "`–` is not a half-width minus",
+            ),
+            (
+                "  －year : 2015",
+                "「－」不是半角减号",
+                "`－` is not a half-width minus",
+            ),
+        ] {
+            let text = list.replace("  - year: 2015", typed);
+            let d = parse_err(&text);
+            assert_eq!(d.code, "yaml-syntax", "{typed}");
+            assert!(d.message.zh.starts_with(zh), "{typed}: {}", d.message.zh);
+            assert!(d.message.en.starts_with(en), "{typed}: {}", d.message.en);
+            let at = d.location.as_ref().map(|l| (l.line, l.col));
+            assert_eq!(at, Some((4, 3)), "{typed}");
+            let hint = d.hint.as_ref().map(|h| h.zh.as_str());
+            assert!(
+                hint.is_some_and(|h| h.starts_with("写成 - year")),
+                "{typed}: {hint:?}"
+            );
+        }
+        // A negative number's minus is no list item's (`a: -1` parses; `-1` alone is text).
+        assert!(parse("a:\n  - -1\n  - 2\n", Path::new("t.yaml")).is_ok());
     }
 
     #[test]
