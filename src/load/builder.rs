@@ -238,6 +238,10 @@ impl<'a> Builder<'a> {
     fn on_key(&mut self, text: &str, line: u32, col: u32) -> Result<(), Diagnostic> {
         let file = self.file;
         let name = Name::new(text);
+        // Whether the mapping is an item of a list: a key met again there is most often a
+        // new item whose `- ` was left out.
+        let in_list =
+            self.stack.len() >= 2 && matches!(self.stack[self.stack.len() - 2], Frame::List { .. });
         if let Some(Frame::Map {
             entries,
             index,
@@ -259,10 +263,16 @@ impl<'a> Builder<'a> {
                         format!("duplicate key `{name}`: it is already at line {first_line}, column {first_col}"),
                     ),
                 )
-                .with_hint(Text::new(
-                    "删除其中一个，或者改名；huibao 不会悄悄地只保留最后一个",
-                    "remove one of them or rename it; huibao does not silently keep the last one",
-                )));
+                .with_hint(match in_list {
+                    true => Text::new(
+                        format!("如果第 {line} 行开始的是新的一项，在「{name}」前写上「- 」（减号和空格），与上面各项的「- 」对齐；不然删除其中一个"),
+                        format!("if line {line} starts a new item, write `- ` (a minus and a space) before `{name}`, in line with the items above; else remove one of them"),
+                    ),
+                    false => Text::new(
+                        "删除其中一个，或者改名；huibao 不会悄悄地只保留最后一个",
+                        "remove one of them or rename it; huibao does not silently keep the last one",
+                    ),
+                }));
             }
             const LONG_MAPPING: usize = 32;
             if index.is_none() && entries.len() >= LONG_MAPPING {

@@ -531,6 +531,17 @@ mod tests {
         assert!(d.message.zh.contains("第 100 行"), "{}", d.message.zh);
         let nested: String = (0..100).map(|i| format!("  k{i}: {i}\n")).collect();
         assert!(parse(&format!("a:\n{nested}b:\n{nested}"), Path::new("t.yaml")).is_ok());
+        // In an item of a list, most often a new item whose `- ` was left out.
+        let d = parse_err("xs:\n  - year: 2014\n    n: 1\n    year: 2015\n    n: 2\n");
+        assert_eq!(d.code, "yaml-duplicate-key");
+        let hint = d.hint.map(|h| h.zh).unwrap_or_default();
+        assert!(
+            hint.starts_with("如果第 4 行开始的是新的一项，在「year」前写上「- 」"),
+            "{hint}"
+        );
+        let d = parse_err("a: 1\na: 2\n");
+        let hint = d.hint.map(|h| h.zh).unwrap_or_default();
+        assert!(hint.starts_with("删除其中一个，或者改名"), "{hint}");
     }
 
     #[test]
