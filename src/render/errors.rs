@@ -219,8 +219,7 @@ fn unfinished_tag(template: &str, line: usize, col: usize) -> Option<Text> {
 /// show both, or to reckon with them.
 fn values_side_by_side(template: &str, line: usize, col: usize) -> Option<Text> {
     let offset = offset_of(template, line, col)?;
-    let (start, tag) =
-        tags(template).find(|(start, tag)| (*start..start + tag.len()).contains(&offset))?;
+    let (start, tag) = tag_at(template, offset)?;
     if !tag.starts_with("{{") || !tag.ends_with("}}") {
         return None;
     }
@@ -280,6 +279,11 @@ fn values_side_by_side(template: &str, line: usize, col: usize) -> Option<Text> 
     ))
 }
 
+/// The `{{ }}` or `{% %}` tag that holds byte `offset` of `template`, with where it starts.
+fn tag_at(template: &str, offset: usize) -> Option<(usize, &str)> {
+    tags(template).find(|(start, tag)| (*start..start + tag.len()).contains(&offset))
+}
+
 /// The characters of a tag outside half-width quotes (`"`, `'`, `` ` ``), each with where it
 /// stands in the tag; the quotes themselves are left out.
 fn unquoted(tag: &str) -> impl Iterator<Item = (usize, char)> + '_ {
@@ -327,8 +331,7 @@ fn chinese_word_at(template: &str, line: usize, col: usize) -> Option<String> {
 /// is passed over (`fig(unit="（户）")` is right).
 fn full_width_in_tag(template: &str, line: usize, col: usize) -> Option<(char, char)> {
     let offset = offset_of(template, line, col)?;
-    let (start, tag) =
-        tags(template).find(|(start, tag)| (*start..start + tag.len()).contains(&offset))?;
+    let (start, tag) = tag_at(template, offset)?;
     let unquoted: Vec<(usize, char)> = unquoted(tag).collect();
     let full = |&(_, c): &(usize, char)| crate::diagnostics::half_width(c).map(|half| (c, half));
     unquoted

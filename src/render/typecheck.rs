@@ -177,6 +177,7 @@ pub(super) fn check(
             guarded: Vec::new(),
             seen: HashMap::new(),
             problems: &mut problems,
+            searched: without_comments(&source.template),
         };
         if let Some(front) = &source.front
             && let Some(folder) = &front.generate
@@ -374,6 +375,9 @@ struct Checker<'c> {
     /// its text (the AST has no positions), not at the first.
     seen: HashMap<String, usize>,
     problems: &'c mut Vec<Diagnostic>,
+    /// The template with its comments blanked out ([`without_comments`]), where places are
+    /// looked for: made once per template.
+    searched: String,
 }
 
 impl Checker<'_> {
@@ -752,9 +756,7 @@ impl Checker<'_> {
             format!("用测试来比较，例如 {{% if {ident} is same_as(100) %}}；还有 is gt(0)、ge、lt、le"),
             format!("compare with the testers, e.g. {{% if {ident} is same_as(100) %}}; also is gt(0), ge, lt, le"),
         ));
-        if !self.problems.contains(&problem) {
-            self.problems.push(problem);
-        }
+        self.push(problem);
     }
 
     /// The warning for an optional field read where a record may lack it.
@@ -773,9 +775,7 @@ impl Checker<'_> {
             format!("用 {{% if {read} %}}…{{% endif %}} 包起来，或写 {{{{ {read} | default(value=\"\") }}}}"),
             format!("wrap it in {{% if {read} %}}…{{% endif %}}, or write {{{{ {read} | default(value=\"\") }}}}"),
         ));
-        if !self.problems.contains(&problem) {
-            self.problems.push(problem);
-        }
+        self.push(problem);
     }
 
     /// The error for `read.key`, which `shape` does not have.
@@ -1178,12 +1178,7 @@ impl Checker<'_> {
     /// The byte offset of `ident` where a loop reads it (`in villages %}`), not inside a
     /// longer name (`villages_list`): its occurrence as often met as it was so far.
     fn loop_at(&mut self, ident: &str) -> Option<usize> {
-        let nth = {
-            let seen = self.seen.entry(format!("in {ident}\u{0}loop")).or_default();
-            *seen += 1;
-            *seen
-        };
-        let template = without_comments(&self.source.template);
+        let template = &self.searched;
         let name_char = |c: char| c.is_alphanumeric() || c == '_' || c == '.';
         let found: Vec<usize> = template
             .match_indices(ident)
@@ -1197,18 +1192,13 @@ impl Checker<'_> {
                     && !after.starts_with(name_char)
             })
             .collect();
-        found.get(nth - 1).or(found.first()).copied()
+        self.nth_place(format!("in {ident}\u{0}loop"), &found)
     }
 
     /// The byte offset of a call of `name` as a function (`fig(`), or as a filter
     /// (`| rate`) when `filter`: its occurrence as often met as it was so far.
     fn call_at(&mut self, name: &str, filter: bool) -> Option<usize> {
-        let nth = {
-            let seen = self.seen.entry(format!("{name}\u{0}{filter}")).or_default();
-            *seen += 1;
-            *seen
-        };
-        let template = without_comments(&self.source.template);
+        let template = &self.searched;
         let name_char = |c: char| c.is_alphanumeric() || c == '_';
         let called: Vec<usize> = template
             .match_indices(name)
@@ -1222,19 +1212,13 @@ impl Checker<'_> {
                     && (filter || after.starts_with('('))
             })
             .collect();
-        called.get(nth - 1).or(called.first()).copied()
+        self.nth_place(format!("{name}\u{0}{filter}"), &called)
     }
 
     /// The byte offset of the text of a string argument `arg="written"` in the template: its
     /// occurrence as often met as it was so far (the AST has no positions).
     fn literal_at(&mut self, arg: &str, written: &str) -> Option<usize> {
-        let key = format!("{arg}=\u{0}{written}");
-        let nth = {
-            let seen = self.seen.entry(key).or_default();
-            *seen += 1;
-            *seen
-        };
-        let template = without_comments(&self.source.template);
+        let template = &self.searched;
         let mut found = Vec::new();
         for quote in ['"', '\'', '`'] {
             let quoted = format!("{quote}{written}{quote}");
@@ -1253,7 +1237,22 @@ impl Checker<'_> {
             }
         }
         found.sort_unstable();
-        found.get(nth - 1).or(found.first()).copied()
+        self.nth_place(format!("{arg}=\u{0}{written}"), &found)
+    }
+
+    /// Of `places` (byte offsets, in the template's order), the one met as often as `key`
+    /// was met so far, this time counted; the first when there are fewer.
+    fn nth_place(&mut self, key: String, places: &[usize]) -> Option<usize> {
+        let seen = self.seen.entry(key).or_default();
+        *seen += 1;
+        places.get(*seen - 1).or(places.first()).copied()
+    }
+
+    /// `problem`, unless it was found already.
+    fn push(&mut self, problem: Diagnostic) {
+        if !self.problems.contains(&problem) {
+            self.problems.push(problem);
+        }
     }
 
     /// An error (`template-path`) at byte `at` of the template, or where `needle` is.
@@ -1264,9 +1263,7 @@ impl Checker<'_> {
         let (line, col) = crate::diagnostics::line_col(&self.source.template, at);
         let location = Location::new(&self.source.file, line, col);
         let problem = Diagnostic::error("template-path", Some(location), message).with_hint(hint);
-        if !self.problems.contains(&problem) {
-            self.problems.push(problem);
-        }
+        self.push(problem);
     }
 
     /// A warning for a figure printed with another unit than its data's (`{{ e.aid.person_times
@@ -1382,9 +1379,7 @@ impl Checker<'_> {
     ) {
         let location = self.location(needle);
         let problem = Diagnostic::new(severity, code, Some(location), message).with_hint(hint);
-        if !self.problems.contains(&problem) {
-            self.problems.push(problem);
-        }
+        self.push(problem);
     }
 }
 
@@ -1393,12 +1388,12 @@ impl Checker<'_> {
     fn location(&self, needle: &str) -> Location {
         let nth = self.seen.get(needle).copied().unwrap_or(1).max(1);
         let template = &self.source.template;
-        let searched = without_comments(template);
-        let offset = searched
+        let offset = self
+            .searched
             .match_indices(needle)
             .nth(nth - 1)
             .map(|(at, _)| at);
-        match offset.or_else(|| searched.find(needle)) {
+        match offset.or_else(|| self.searched.find(needle)) {
             Some(at) => {
                 let (line, col) = crate::diagnostics::line_col(template, at);
                 Location::new(&self.source.file, line, col)
