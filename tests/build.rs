@@ -1070,6 +1070,82 @@ fn template_check_follows_tera_guards() {
     );
 }
 
+/// A template that includes partials or calls macros is checked too: an included partial
+/// with the includer's variables (its problem placed in the partial, with where it is
+/// included), a macro's body with its arguments and the data, and each macro call and
+/// include against what is there — in branches no sample page takes.
+#[test]
+fn template_check_follows_includes_and_macros() {
+    let site = checked_site();
+    let write = |path: &str, text: &str| fs::write(site.path().join(path), text).unwrap();
+    // Partials need no front matter; `---` in one is a rule line, not YAML front matter.
+    write("content/_row.md", "---\n- {{ v.name }}{{ v.peple }}\n");
+    write(
+        "content/_macros.md",
+        "{% macro cell(x, unit=\"人\") %}{{ x | fig(unit=unit) }}{{ township.nmae }}{% endmacro cell %}\n",
+    );
+    write(
+        "content/list.md",
+        "+++\ntitle = \"列表\"\n+++\n{% import \"_macros.md\" as m %}\n{% for v in villages_list %}{% if v.note %}{% include \"_row.md\" %}{{ m::cell(x=v.people, unt=\"人\") }}{{ m::cel(x=1) }}{{ mm::cell(x=1) }}{{ m::cell() }}{% endif %}{% endfor %}\n{% if false %}{% include \"_rwo.md\" %}{% endif %}{{ township.populaton }}\n",
+    );
+    let out = huibao(site.path(), &["check"]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    for expected in [
+        // The includer's own paths (a template with an include was skipped before).
+        "错误[template-path] content/list.md:6:52: 模板读取「township.populaton」",
+        "错误[template-path] content/_row.md:2:18: 模板读取「v.peple」：v（村）没有字段「peple」",
+        "= content/list.md:5:56  由这里 include",
+        "错误[template-path] content/_macros.md:1:57: 模板读取「township.nmae」",
+        "错误[template-path] content/list.md:5:90: 宏「m::cell」没有参数「unt」",
+        "提示：是不是「unit」？它的参数：unit、x",
+        "错误[template-path] content/list.md:5:104: 宏调用「m::cel」：_macros.md 里没有宏「cel」",
+        "提示：是不是「cell」？它定义的宏：cell",
+        "错误[template-path] content/list.md:5:121: 宏调用「mm::cell」：模板没有导入名为「mm」的宏文件",
+        "错误[template-path] content/list.md:5:140: 宏「m::cell」少了参数「x」（它没有默认值）",
+        "错误[template-path] content/list.md:6:26: {% include %} 的模板「_rwo.md」不存在",
+        "提示：是不是「_row.md」？content/ 里可以 include 的文件：_macros.md、_partials/x.md、_row.md",
+    ] {
+        assert!(said.contains(expected), "{expected}\n{said}");
+    }
+    assert!(!said.contains("front-matter"), "{said}");
+    let en = text(&huibao(site.path(), &["--lang", "en", "check"]));
+    for expected in [
+        "error[template-path] content/_row.md:2:18: the template reads `v.peple`",
+        "= content/list.md:5:56  included here",
+        "the macro `m::cell` takes no argument `unt`: it would be ignored",
+        "the macro call `mm::cell`: the template imports no macro file as `mm`",
+        "{% include %} names `_rwo.md`, which does not exist",
+    ] {
+        assert!(en.contains(expected), "{expected}\n{en}");
+    }
+    // Mended, the site builds: the partial and the macro as written render.
+    write("content/_row.md", "- {{ v.name }}\n");
+    write(
+        "content/_macros.md",
+        "{% macro cell(x, unit=\"人\") %}{{ x | fig(unit=unit) }}{% endmacro cell %}\n",
+    );
+    write(
+        "content/list.md",
+        "+++\ntitle = \"列表\"\n+++\n{% import \"_macros.md\" as m %}\n{% for v in villages_list %}{% include \"_row.md\" %}{{ m::cell(x=v.people) }}\n{% endfor %}\n",
+    );
+    let out = huibao(site.path(), &["check", "--deny-warnings"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let public = tempfile::tempdir().unwrap();
+    build_ok(site.path(), public.path());
+    let list = page_text(&fs::read_to_string(public.path().join("list.html")).unwrap());
+    assert!(list.contains("甲村") && list.contains("4人"), "{list}");
+    // A generator whose first fence was deleted is told, not taken for a partial.
+    let generator = site.path().join("content/villages/_v.md");
+    let text_of = fs::read_to_string(&generator).unwrap();
+    fs::write(&generator, text_of.trim_start_matches("+++\n")).unwrap();
+    let said = text(&huibao(site.path(), &["check"]));
+    assert!(
+        said.contains("错误[front-matter] content/villages/_v.md:1:1"),
+        "{said}"
+    );
+}
+
 /// The preview's next build reuses what did not change (parsed and checked files, the data
 /// context, pages): after every edit, failed builds included, its output is a fresh build's.
 #[test]

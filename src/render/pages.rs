@@ -165,7 +165,7 @@ pub fn read_sources(site: &Site, problems: &mut Vec<Diagnostic>) -> Vec<Source> 
                 continue;
             }
         };
-        let (front, template) = split_front_matter(&text, &file, problems);
+        let (front, template) = split_front_matter(&text, &file, is_partial(&name), problems);
         full_width_tags(&template, &file, problems);
         sources.push(Source {
             name,
@@ -205,10 +205,26 @@ fn full_width_fence(file: &std::path::Path, line: usize, typed: &str) -> Diagnos
     ))
 }
 
+/// Whether a file's opening lines look like front matter gone wrong (a `+++` fence, a
+/// `title =` or `generate =` line): a page generator's first fence deleted is said, not
+/// taken for a partial that makes no page.
+fn meant_front_matter(text: &str) -> bool {
+    text.lines().take(8).any(|line| {
+        let line = line.trim();
+        line == "+++"
+            || ["title", "generate"].iter().any(|key| {
+                line.strip_prefix(key)
+                    .is_some_and(|rest| rest.trim_start().starts_with('='))
+            })
+    })
+}
+
 /// Splits `+++ … +++` front matter off `text`; the template keeps blank lines in its place.
+/// A `partial` (`_row.md`, `_partials/x.md`) may have none: it is no page.
 fn split_front_matter(
     text: &str,
     file: &std::path::Path,
+    partial: bool,
     problems: &mut Vec<Diagnostic>,
 ) -> (Option<FrontMatter>, String) {
     let missing = || {
@@ -232,13 +248,13 @@ fn split_front_matter(
         // Front matter in YAML between `---` lines, as Hugo and Jekyll allow: said so, with
         // how to write it for huibao.
         let yaml = first_line.trim_end() == "---";
-        problems.push(if yaml {
-            yaml_front_matter(file)
+        if yaml && !partial {
+            problems.push(yaml_front_matter(file));
         } else if is_full_width_fence(first_line) {
-            full_width_fence(file, 1, first_line)
-        } else {
-            missing()
-        });
+            problems.push(full_width_fence(file, 1, first_line));
+        } else if !partial || meant_front_matter(text) {
+            problems.push(missing());
+        }
         return (None, text.to_string());
     };
     let mut offset = 0;

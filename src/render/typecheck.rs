@@ -157,57 +157,52 @@ pub(super) fn check(
         let Ok(template) = tera.get_template(&source.name) else {
             continue;
         };
+        let before = problems.len();
         // A partial (`_row.md`, `_partials/x.md`) is read where it is included, with that
-        // template's variables: it is checked there, when rendered.
+        // template's variables: it is checked there, its macros here.
         let generates = source.front.as_ref().is_some_and(|f| f.generate.is_some());
-        if super::pages::is_partial(&source.name) && !generates {
-            continue;
+        // A template that extends another is made of that one's blocks: left to rendering.
+        let extends = template.parent.is_some();
+        if (super::pages::is_partial(&source.name) && !generates) || extends {
+            Checker::new(tera, &top, sources, source, &mut problems).macros(&template.ast);
+        } else {
+            let mut checker = Checker::new(tera, &top, sources, source, &mut problems);
+            if let Some(front) = &source.front
+                && let Some(folder) = &front.generate
+            {
+                let var = front
+                    .as_name
+                    .clone()
+                    .unwrap_or_else(|| "record".to_string());
+                let record = folder
+                    .split('.')
+                    .try_fold(
+                        Shape::Record {
+                            what: String::new(),
+                            fields: top.clone(),
+                            optional: Vec::new(),
+                            folder: true,
+                        },
+                        |shape, key| field(&shape, key),
+                    )
+                    .map(element)
+                    .unwrap_or(Shape::Any);
+                checker.varies.insert(var.clone());
+                checker.bound.insert(var, record);
+            }
+            checker.bind(&template.ast);
+            checker.nodes(&template.ast);
         }
-        // Macros and includes read what cannot be followed here: such a template is left
-        // to rendering.
-        if super::deps::top_level_names(&template.ast).is_none() {
-            continue;
-        }
-        let mut checker = Checker {
-            tera,
-            top: &top,
-            bound: HashMap::new(),
-            varies: Default::default(),
-            source,
-            guarded: Vec::new(),
-            seen: HashMap::new(),
-            problems: &mut problems,
-            searched: without_comments(&source.template),
-        };
-        if let Some(front) = &source.front
-            && let Some(folder) = &front.generate
-        {
-            let var = front
-                .as_name
-                .clone()
-                .unwrap_or_else(|| "record".to_string());
-            let record = folder
-                .split('.')
-                .try_fold(
-                    Shape::Record {
-                        what: String::new(),
-                        fields: top.clone(),
-                        optional: Vec::new(),
-                        folder: true,
-                    },
-                    |shape, key| field(&shape, key),
-                )
-                .map(element)
-                .unwrap_or(Shape::Any);
-            checker.varies.insert(var.clone());
-            checker.bound.insert(var, record);
-        }
-        let before = checker.problems.len();
-        checker.bind(&template.ast);
-        checker.nodes(&template.ast);
         // In the template's order (a call's arguments are checked before what its data's
-        // filters read).
-        problems[before..].sort_by_key(|p| p.location.as_ref().map(|l| (l.line, l.col)));
+        // filters read), then the partials it includes, by file.
+        problems[before..].sort_by(|a, b| {
+            let place = |p: &Diagnostic| {
+                p.location
+                    .as_ref()
+                    .map(|l| (l.file != source.file, l.file.clone(), l.line, l.col))
+            };
+            place(a).cmp(&place(b))
+        });
     }
     problems
 }
@@ -378,9 +373,261 @@ struct Checker<'c> {
     /// The template with its comments blanked out ([`without_comments`]), where places are
     /// looked for: made once per template.
     searched: String,
+    /// The content files, where an included partial is found.
+    sources: &'c [Source],
+    /// The templates being checked, this one last: an include of one of them is not
+    /// followed again.
+    including: Vec<String>,
+    /// Where this partial is included (the outermost template's include last): said with
+    /// each problem found in it, whose variables are the includer's.
+    included_at: Vec<Location>,
 }
 
-impl Checker<'_> {
+impl<'c> Checker<'c> {
+    /// A checker of `source`'s template that knows no variable yet.
+    fn new(
+        tera: &'c Tera,
+        top: &'c [(String, Shape)],
+        sources: &'c [Source],
+        source: &'c Source,
+        problems: &'c mut Vec<Diagnostic>,
+    ) -> Self {
+        Checker {
+            tera,
+            top,
+            bound: HashMap::new(),
+            varies: Default::default(),
+            source,
+            guarded: Vec::new(),
+            seen: HashMap::new(),
+            problems,
+            searched: without_comments(&source.template),
+            sources,
+            including: vec![source.name.clone()],
+            included_at: Vec::new(),
+        }
+    }
+
+    /// Checks the macros `nodes` define ([`Checker::macro_definition`]): a partial's, whose
+    /// other nodes are checked where it is included.
+    fn macros(&mut self, nodes: &[Node]) {
+        for node in nodes {
+            if let Node::MacroDefinition(_, definition, _) = node {
+                self.macro_definition(definition);
+            }
+        }
+    }
+
+    /// Checks a macro's body: it reads its arguments (holding what they are given, not
+    /// known here) and the data, not the variables where it is called.
+    fn macro_definition(&mut self, definition: &tera::ast::MacroDefinition) {
+        let bound = std::mem::take(&mut self.bound);
+        let varies = std::mem::take(&mut self.varies);
+        let guarded = std::mem::take(&mut self.guarded);
+        // (By name: the same order whatever the map's.)
+        let mut args: Vec<(&String, &Option<Expr>)> = definition.args.iter().collect();
+        args.sort_by_key(|(name, _)| *name);
+        for default in args.iter().filter_map(|(_, default)| default.as_ref()) {
+            self.expr_tree(default);
+        }
+        for (name, _) in args {
+            self.bound.insert(name.clone(), Shape::Any);
+        }
+        self.bind(&definition.body);
+        self.nodes(&definition.body);
+        self.bound = bound;
+        self.varies = varies;
+        self.guarded = guarded;
+    }
+
+    /// Checks a macro call (`m::row(v=v)`): its file imported, the macro defined there, each
+    /// argument one it takes (another would be ignored) and each it needs given.
+    fn macro_call(&mut self, call: &tera::ast::MacroCall) {
+        let Ok(here) = self.tera.get_template(&self.source.name) else {
+            return;
+        };
+        let written = format!("{}::{}", call.namespace, call.name);
+        let file = match call.namespace.as_str() {
+            "self" => Some(here),
+            namespace => here
+                .imported_macro_files
+                .iter()
+                .find(|(_, imported_as)| imported_as == namespace)
+                .and_then(|(file, _)| self.tera.get_template(file).ok()),
+        };
+        let at = self.call_at(&written, false);
+        let Some(file) = file else {
+            let mut namespaces: Vec<&str> = here
+                .imported_macro_files
+                .iter()
+                .map(|(_, imported_as)| imported_as.as_str())
+                .collect();
+            namespaces.push("self");
+            let near = did_you_mean(&call.namespace, namespaces.iter().copied());
+            let ns = &call.namespace;
+            return self.report_at(
+                at,
+                &written,
+                Text::new(
+                    format!("宏调用「{written}」：模板没有导入名为「{ns}」的宏文件"),
+                    format!("the macro call `{written}`: the template imports no macro file as `{ns}`"),
+                ),
+                Text::new(
+                    format!("{}在模板开头写 {{% import \"_macros.md\" as {ns} %}}（文件名以 _ 开头）；本文件里定义的宏写 self::{}(…)", maybe_zh(near), call.name),
+                    format!("{}write {{% import \"_macros.md\" as {ns} %}} at the template's start (a file name starting with _); a macro of this file is called as self::{}(…)", maybe_en(near), call.name),
+                ),
+            );
+        };
+        let Some(definition) = file.macros.get(&call.name) else {
+            let mut names: Vec<&str> = file.macros.keys().map(String::as_str).collect();
+            names.sort_unstable();
+            let near = did_you_mean(&call.name, names.iter().copied());
+            let (zh_list, en_list) = match names.is_empty() {
+                true => ("（没有）".to_string(), "none".to_string()),
+                false => (names.join("、"), names.join(", ")),
+            };
+            return self.report_at(
+                at,
+                &written,
+                Text::new(
+                    format!(
+                        "宏调用「{written}」：{} 里没有宏「{}」",
+                        file.name, call.name
+                    ),
+                    format!(
+                        "the macro call `{written}`: {} has no macro `{}`",
+                        file.name, call.name
+                    ),
+                ),
+                Text::new(
+                    format!("{}它定义的宏：{zh_list}", maybe_zh(near)),
+                    format!("{}its macros: {en_list}", maybe_en(near)),
+                ),
+            );
+        };
+        let mut takes: Vec<&str> = definition.args.keys().map(String::as_str).collect();
+        takes.sort_unstable();
+        let mut given: Vec<&String> = call.args.keys().collect();
+        given.sort();
+        for arg in given
+            .into_iter()
+            .filter(|a| !definition.args.contains_key(*a))
+        {
+            let near = did_you_mean(arg, takes.iter().copied());
+            self.report(
+                &format!("{arg}="),
+                Text::new(
+                    format!("宏「{written}」没有参数「{arg}」：这样写会被忽略"),
+                    format!("the macro `{written}` takes no argument `{arg}`: it would be ignored"),
+                ),
+                Text::new(
+                    format!("{}它的参数：{}", maybe_zh(near), takes.join("、")),
+                    format!("{}its arguments: {}", maybe_en(near), takes.join(", ")),
+                ),
+            );
+        }
+        let needed = takes
+            .iter()
+            .filter(|a| definition.args.get(**a).is_some_and(Option::is_none))
+            .filter(|a| !call.args.contains_key(**a));
+        for arg in needed {
+            self.report_at(
+                at,
+                &written,
+                Text::new(
+                    format!("宏「{written}」少了参数「{arg}」（它没有默认值），生成这一页会失败"),
+                    format!("the macro `{written}` is not given `{arg}` (it has no default value): the page would fail"),
+                ),
+                Text::new(
+                    format!("写成 {written}({arg}=…)；它的参数：{}", takes.join("、")),
+                    format!("write {written}({arg}=…); its arguments: {}", takes.join(", ")),
+                ),
+            );
+        }
+    }
+
+    /// Checks the partial an `{% include %}` names (the first of `names` there is) with
+    /// the variables here, where it is written; a name that is no template is an error
+    /// unless the include says `ignore missing`.
+    fn include(&mut self, names: &[String], ignore_missing: bool) {
+        let Some(name) = names.iter().find(|n| self.tera.get_template(n).is_ok()) else {
+            if !ignore_missing {
+                self.missing_include(names);
+            }
+            return;
+        };
+        let Some(partial) = self.sources.iter().find(|s| s.name == *name) else {
+            // A theme's template, not a content file.
+            return;
+        };
+        if self.including.contains(name) {
+            return;
+        }
+        let Ok(template) = self.tera.get_template(name) else {
+            return;
+        };
+        let at = self.include_at(name);
+        let mut included_at = vec![self.place(at)];
+        included_at.extend(self.included_at.iter().cloned());
+        let mut inner = Checker {
+            tera: self.tera,
+            top: self.top,
+            // (Its `set`s stay inside it, as Tera renders an include.)
+            bound: self.bound.clone(),
+            varies: self.varies.clone(),
+            source: partial,
+            guarded: self.guarded.clone(),
+            seen: HashMap::new(),
+            problems: &mut *self.problems,
+            searched: without_comments(&partial.template),
+            sources: self.sources,
+            including: self.including.clone(),
+            included_at,
+        };
+        inner.including.push(name.clone());
+        inner.bind(&template.ast);
+        inner.nodes(&template.ast);
+    }
+
+    /// The error for an include of a template that is not there.
+    fn missing_include(&mut self, names: &[String]) {
+        let name = names.first().map(String::as_str).unwrap_or_default();
+        let partials: Vec<&str> = self
+            .sources
+            .iter()
+            .filter(|s| super::pages::is_partial(&s.name))
+            .filter(|s| s.front.as_ref().is_none_or(|f| f.generate.is_none()))
+            .map(|s| s.name.as_str())
+            .collect();
+        let near = did_you_mean(name, partials.iter().copied());
+        let (zh_list, en_list) = match partials.is_empty() {
+            true => (
+                "还没有（文件名以 _ 开头，或在 _ 开头的文件夹里）".to_string(),
+                "none yet (a name starting with _, or in a folder whose name does)".to_string(),
+            ),
+            false => (partials.join("、"), partials.join(", ")),
+        };
+        self.report(
+            &format!("\"{name}\""),
+            Text::new(
+                format!("{{% include %}} 的模板「{name}」不存在（路径从 content/ 算起）"),
+                format!(
+                    "{{% include %}} names `{name}`, which does not exist (paths start in content/)"
+                ),
+            ),
+            Text::new(
+                format!(
+                    "{}content/ 里可以 include 的文件：{zh_list}",
+                    maybe_zh(near)
+                ),
+                format!(
+                    "{}the files of content/ to include: {en_list}",
+                    maybe_en(near)
+                ),
+            ),
+        );
+    }
+
     /// Collects the names `nodes` bind, with the shapes of what they are bound to.
     fn bind(&mut self, nodes: &[Node]) {
         for node in nodes {
@@ -542,6 +789,8 @@ impl Checker<'_> {
                     }
                     self.guarded.truncate(depth);
                 }
+                Node::Include(_, names, ignore_missing) => self.include(names, *ignore_missing),
+                Node::MacroDefinition(_, definition, _) => self.macro_definition(definition),
                 _ => {}
             }
         }
@@ -628,6 +877,7 @@ impl Checker<'_> {
             ExprVal::FunctionCall(call) if self.tera.get_function(&call.name).is_err() => {
                 self.unknown("函数", "function", &call.name);
             }
+            ExprVal::MacroCall(call) => self.macro_call(call),
             ExprVal::StringConcat(concat) => {
                 for value in &concat.values {
                     if let ExprVal::Ident(ident) = value {
@@ -1248,10 +1498,58 @@ impl Checker<'_> {
         places.get(*seen - 1).or(places.first()).copied()
     }
 
-    /// `problem`, unless it was found already.
-    fn push(&mut self, problem: Diagnostic) {
-        if !self.problems.contains(&problem) {
-            self.problems.push(problem);
+    /// The byte offset of the name of an include of `name` (`{% include "_row.md" %}`): its
+    /// occurrence as often met as it was so far.
+    fn include_at(&mut self, name: &str) -> Option<usize> {
+        let template = &self.searched;
+        let mut found = Vec::new();
+        for quote in ['"', '\'', '`'] {
+            let quoted = format!("{quote}{name}{quote}");
+            for (at, _) in template.match_indices(&quoted) {
+                let before = template[..at].trim_end();
+                if before.ends_with("include") || before.ends_with('[') || before.ends_with(',') {
+                    found.push(at + 1);
+                }
+            }
+        }
+        found.sort_unstable();
+        self.nth_place(format!("include\u{0}{name}"), &found)
+    }
+
+    /// The place of byte `at` of the template (the file when not found).
+    fn place(&self, at: Option<usize>) -> Location {
+        match at {
+            Some(at) => {
+                let (line, col) = crate::diagnostics::line_col(&self.source.template, at);
+                Location::new(&self.source.file, line, col)
+            }
+            None => Location::file(&self.source.file),
+        }
+    }
+
+    /// `problem`, unless it was found already; in a partial, with where it is included (a
+    /// problem found again through another include gets that place too).
+    fn push(&mut self, mut problem: Diagnostic) {
+        let includes = Text::new("由这里 include", "included here");
+        let places = self
+            .included_at
+            .iter()
+            .map(|at| (at.clone(), includes.clone()));
+        let known = self.problems.iter_mut().find(|p| {
+            p.code == problem.code && p.location == problem.location && p.message == problem.message
+        });
+        match known {
+            Some(known) => {
+                for place in places {
+                    if !known.related.contains(&place) {
+                        known.related.push(place);
+                    }
+                }
+            }
+            None => {
+                problem.related.extend(places);
+                self.problems.push(problem);
+            }
         }
     }
 
@@ -1260,8 +1558,7 @@ impl Checker<'_> {
         let Some(at) = at else {
             return self.report(needle, message, hint);
         };
-        let (line, col) = crate::diagnostics::line_col(&self.source.template, at);
-        let location = Location::new(&self.source.file, line, col);
+        let location = self.place(Some(at));
         let problem = Diagnostic::error("template-path", Some(location), message).with_hint(hint);
         self.push(problem);
     }
