@@ -460,6 +460,66 @@ fn a_whole_count_written_with_a_decimal_point_is_printed_whole() {
     }
 }
 
+/// A percentage typed as a spreadsheet holds it (0.0023 for 0.23%) in a field that gives no
+/// `dp` is a warning at the value, with the percentage meant; one with `dp` enough, or with
+/// two decimals, is taken as written.
+#[test]
+fn a_percentage_written_as_a_fraction_is_warned_about() {
+    let schema = "data/schema.yaml";
+    let declared =
+        "poverty_incidence_percent: {type: percent, label: 贫困发生率, unit: \"%\", dp: 2}";
+    let site = edited(
+        schema,
+        declared,
+        "poverty_incidence_percent: {type: percent, label: 贫困发生率, unit: \"%\"}",
+    );
+    let township = "data/township.yaml";
+    edit(
+        site.path(),
+        township,
+        "poverty_incidence_percent: 0.23",
+        "poverty_incidence_percent: 0.0023",
+    );
+    let (_, zh) = check(site.path(), "zh");
+    assert!(
+        zh.contains("警告[percent-fraction] data/township.yaml:49:28: 「贫困发生率」（poverty_incidence_percent）是百分数，这里是 0.0023：看起来是把 0.23% 写成了小数"),
+        "{zh}"
+    );
+    assert!(
+        zh.contains("提示：写成 0.23；若确是 0.0023%，在 data/schema.yaml 里给这个字段写 dp: 4"),
+        "{zh}"
+    );
+    let (_, en) = check(site.path(), "en");
+    assert!(
+        en.contains("warning[percent-fraction] data/township.yaml:49:28: `poverty_incidence_percent` (贫困发生率) is a percentage, found 0.0023: it looks like 0.23% written as a fraction"),
+        "{en}"
+    );
+    // Declared with four decimals, it is taken as written (the rule then says it is wrong).
+    edit(
+        site.path(),
+        schema,
+        "poverty_incidence_percent: {type: percent, label: 贫困发生率, unit: \"%\"}",
+        "poverty_incidence_percent: {type: percent, label: 贫困发生率, unit: \"%\", dp: 4}",
+    );
+    let (_, zh) = check(site.path(), "zh");
+    assert!(!zh.contains("percent-fraction"), "{zh}");
+    // A percentage of two decimals below 1 (0.23%) is no fraction.
+    edit(
+        site.path(),
+        township,
+        "poverty_incidence_percent: 0.0023",
+        "poverty_incidence_percent: 0.23",
+    );
+    edit(
+        site.path(),
+        schema,
+        "poverty_incidence_percent: {type: percent, label: 贫困发生率, unit: \"%\", dp: 4}",
+        "poverty_incidence_percent: {type: percent, label: 贫困发生率, unit: \"%\"}",
+    );
+    let out = huibao(site.path(), &["check", "--deny-warnings"]);
+    assert!(out.status.success(), "{}", text(&out));
+}
+
 #[test]
 fn a_fractional_count_is_refused_where_it_is() {
     let site = edited(HENGXI, PEOPLE, "  people: 468.5 ");

@@ -829,6 +829,7 @@ impl Checker<'_> {
         })
     }
 
+    /// A warning (`code`) at `location`.
     fn warn(&mut self, code: &'static str, location: Location, message: Text, hint: Text) {
         self.problems.push(
             Diagnostic::new(Severity::Warning, code, Some(location), message).with_hint(hint),

@@ -91,6 +91,30 @@ impl Checker<'_> {
                 hint,
             );
         }
+        // A percentage whose field gives no `dp`, written as a spreadsheet holds it (0.9213
+        // for 92.13%): below 1 with more decimals than a percentage is written with.
+        if field.kind == Kind::Percent
+            && field.dp.is_none()
+            && normal.scale() >= 3
+            && number > Decimal::ZERO
+            && number < Decimal::ONE
+            && let Some(percent) = number.checked_mul(Decimal::ONE_HUNDRED)
+        {
+            let percent = percent.normalize();
+            let scale = normal.scale();
+            self.warn(
+                "percent-fraction",
+                node.location(self.file),
+                Text::new(
+                    format!("{name_zh}是百分数，这里是 {number}：看起来是把 {percent}% 写成了小数（表格里的 {percent}% 存为 {number}）"),
+                    format!("{name_en} is a percentage, found {number}: it looks like {percent}% written as a fraction (a spreadsheet holds {percent}% as {number})"),
+                ),
+                Text::new(
+                    format!("写成 {percent}；若确是 {number}%，在 data/schema.yaml 里给这个字段写 dp: {scale}，这条警告就不再出现"),
+                    format!("write {percent}; if it is {number}% indeed, give the field dp: {scale} in data/schema.yaml and this warning goes"),
+                ),
+            );
+        }
         // A count or year written `468.0` (as spreadsheets export it) is the whole number
         // 468: kept with scale 0, so that every page prints 468 (documented in docs/schema.md).
         let number = if matches!(field.kind, Kind::Count | Kind::Year) && whole {
