@@ -1070,6 +1070,27 @@ fn template_check_follows_tera_guards() {
     );
 }
 
+/// A mistake is placed at the path as written, not inside a longer name met before it, nor
+/// in the text between the tags.
+#[test]
+fn template_mistakes_are_placed_at_the_whole_path() {
+    let site = checked_site();
+    fs::write(
+        site.path().join("content/list.md"),
+        "+++\ntitle = \"列表\"\n+++\n正文写着 v.peopl 和 nme。\n{% for v in villages_list %}{{ v.people }}{{ v.peopl }}{% endfor %}{{ names }}{{ nme }}\n",
+    )
+    .unwrap();
+    let said = text(&huibao(site.path(), &["check"]));
+    assert!(
+        said.contains("错误[template-path] content/list.md:5:46: 模板读取「v.peopl」"),
+        "{said}"
+    );
+    assert!(
+        said.contains("错误[template-path] content/list.md:5:82: 模板读取的「nme」不存在"),
+        "{said}"
+    );
+}
+
 /// A template that includes partials or calls macros is checked too: an included partial
 /// with the includer's variables (its problem placed in the partial, with where it is
 /// included), a macro's body with its arguments and the data, and each macro call and

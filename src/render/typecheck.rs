@@ -1681,23 +1681,43 @@ impl<'c> Checker<'c> {
 }
 
 impl Checker<'_> {
-    /// Where `needle` is in the template: its occurrence as often met as it was so far.
+    /// Where `needle` is in the template: its occurrence as often met as it was so far,
+    /// counting whole names inside tags only (`villages` is not in `villages_list`, `v.nme`
+    /// not in `v.nme.x`, nor either in the text between the tags).
     fn location(&self, needle: &str) -> Location {
         let nth = self.seen.get(needle).copied().unwrap_or(1).max(1);
-        let template = &self.source.template;
-        let offset = self
-            .searched
+        let text = &self.searched;
+        let name_char = |c: char| c.is_alphanumeric() || c == '_';
+        let (starts_name, ends_name) = (needle.starts_with(name_char), needle.ends_with(name_char));
+        let whole: Vec<usize> = text
             .match_indices(needle)
-            .nth(nth - 1)
-            .map(|(at, _)| at);
-        match offset.or_else(|| self.searched.find(needle)) {
-            Some(at) => {
-                let (line, col) = crate::diagnostics::line_col(template, at);
-                Location::new(&self.source.file, line, col)
-            }
-            None => Location::file(&self.source.file),
-        }
+            .map(|(at, _)| at)
+            .filter(|&at| {
+                // (A name going on before or after it is another name.)
+                let longer_before = starts_name
+                    && text[..at]
+                        .chars()
+                        .next_back()
+                        .is_some_and(|c| name_char(c) || c == '.');
+                let longer_after = ends_name
+                    && text[at + needle.len()..]
+                        .chars()
+                        .next()
+                        .is_some_and(|c| name_char(c) || c == '.' || c == '[');
+                !longer_before && !longer_after && in_tag(text, at)
+            })
+            .collect();
+        let at = (whole.get(nth - 1).or(whole.first()).copied()).or_else(|| text.find(needle));
+        self.place(at)
     }
+}
+
+/// Whether byte `at` of `template` is inside a `{{ }}` or `{% %}` tag.
+fn in_tag(template: &str, at: usize) -> bool {
+    let before = &template[..at];
+    let opened = before.rfind("{{").max(before.rfind("{%"));
+    let closed = before.rfind("}}").max(before.rfind("%}"));
+    opened.is_some_and(|open| closed.is_none_or(|close| close < open))
 }
 
 /// `template` with its `{# comments #}` blanked out, byte for byte (offsets stay valid).
