@@ -1,5 +1,6 @@
 //! A path inside the site as the site writes it: `/` between its parts on every system (a
-//! page's output path, a data file named in a message or in `figures.json`).
+//! page's output path, a data file named in a message or in `figures.json`); a file name
+//! made from a Chinese name in pinyin.
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -139,6 +140,64 @@ pub fn looks_copied(stem: &str) -> bool {
         || numbered('（', '）')
 }
 
+/// What a name's village or community suffix may be, longest first ([`id_from_name`]).
+const SUFFIXES: [&str; 6] = ["村民委员会", "居民委员会", "村委会", "居委会", "社区", "村"];
+
+/// A file name (an id) made from a name in pinyin ([`id_from_name`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct IdFromName {
+    /// The id (`[a-z_][a-z0-9_]*`), empty when the name has nothing to make one of.
+    pub id: String,
+    /// The characters read one way of several (长: zhang, chang), with their readings.
+    pub ambiguous: Vec<(char, Vec<&'static str>)>,
+    /// Whether a character of the name was read in pinyin (a Chinese name).
+    pub chinese: bool,
+}
+
+/// The id of a record named `name`, as the bundled files are named (横溪村 → `hengxi`: the
+/// 村, 村委会, 社区 of a village's name left off): its pinyin without tones (each character's
+/// first reading), Latin letters and digits kept in lower case, the rest left out.
+pub fn id_from_name(name: &str) -> IdFromName {
+    use pinyin::ToPinyinMulti;
+    let name = name.trim();
+    let stem = SUFFIXES
+        .iter()
+        .find_map(|s| name.strip_suffix(s).filter(|rest| !rest.is_empty()))
+        .unwrap_or(name);
+    let mut id = String::new();
+    let mut ambiguous = Vec::new();
+    let mut chinese = false;
+    for c in stem.chars() {
+        if c.is_ascii_alphanumeric() {
+            id.push(c.to_ascii_lowercase());
+        } else if let Some(readings) = c.to_pinyin_multi() {
+            chinese = true;
+            let mut plain: Vec<&'static str> = Vec::new();
+            for reading in readings {
+                if !plain.contains(&reading.plain()) {
+                    plain.push(reading.plain());
+                }
+            }
+            if let Some(first) = plain.first() {
+                id.push_str(first);
+            }
+            if plain.len() > 1 {
+                ambiguous.push((c, plain));
+            }
+        }
+    }
+    // `ü` is written `v` in file names, as on a keyboard.
+    let mut id = id.replace('ü', "v");
+    if id.starts_with(|c: char| c.is_ascii_digit()) {
+        id.insert(0, '_');
+    }
+    IdFromName {
+        id,
+        ambiguous,
+        chinese,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,5 +298,24 @@ mod tests {
         );
         let unix = Path::new("data/villages/hengxi.yaml");
         assert!(matches!(slashed_borrowed(unix), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn village_names_become_the_bundled_file_names() {
+        for (name, id) in [
+            ("横溪村", "hengxi"),
+            ("云湾村", "yunwan"),
+            ("枫林村委会", "fenglin"),
+            ("新塘社区", "xintang"),
+            ("村", "cun"),
+            ("女儿村", "nver"),
+            ("3组", "_3zu"),
+        ] {
+            assert_eq!(id_from_name(name).id, id, "{name}");
+        }
+        let changling = id_from_name("长岭村");
+        assert_eq!(changling.ambiguous[0].0, '长');
+        assert!(changling.ambiguous[0].1.contains(&"chang"));
+        assert_eq!(id_from_name("——").id, "");
     }
 }

@@ -140,8 +140,9 @@ fn every_bad_input_is_refused_with_a_located_message() {
 }
 
 /// A data file's name templates cannot use is told what to do about it: a copy Windows
-/// made (`hengxi - 副本.yaml`), a name with capitals or dashes (the name to give it), a file
-/// saved as `.yml` where the schema describes `.yaml` files.
+/// made (`hengxi - 副本.yaml`), a name with capitals or dashes (the name to give it), a
+/// Chinese name (its pinyin, and the characters read one way of several), a file saved as
+/// `.yml` where the schema describes `.yaml` files.
 #[test]
 fn a_data_file_s_name_is_told_what_to_write() {
     let cases = [
@@ -166,6 +167,18 @@ fn a_data_file_s_name_is_told_what_to_write() {
         (
             "新庄.yaml",
             "[data-file-name] data/villages/新庄.yaml",
+            "提示：按拼音改名为「xinzhuang」：文件名写成 xinzhuang.yaml，模板里读作 villages.xinzhuang；中文名写在文件里的 name: 中",
+            "rename it `xinzhuang`, its pinyin: name the file xinzhuang.yaml, read in templates as villages.xinzhuang",
+        ),
+        (
+            "长岭村.yaml",
+            "[data-file-name] data/villages/长岭村.yaml",
+            "按拼音改名为「zhangling」：文件名写成 zhangling.yaml，模板里读作 villages.zhangling；中文名写在文件里的 name: 中（按各字最常用的读音：读音不对就照实际读音改）",
+            "(each character read the most usual way: if wrong, write the reading meant)",
+        ),
+        (
+            "№5.yaml",
+            "[data-file-name] data/villages/№5.yaml",
             "只用小写英文字母、数字和下划线",
             "use lowercase letters, digits and underscores only",
         ),

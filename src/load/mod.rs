@@ -546,7 +546,8 @@ fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
 pub(crate) fn key_path(path: &Path) -> Result<Vec<String>, Diagnostic> {
     let rel = path.strip_prefix("data").unwrap_or(path).with_extension("");
     let mut parts = Vec::new();
-    for part in rel.components() {
+    let count = rel.components().count();
+    for (n, part) in rel.components().enumerate() {
         let part = part.as_os_str().to_string_lossy().to_string();
         if !is_usable_name(&part) {
             return Err(Diagnostic::error(
@@ -557,17 +558,18 @@ pub(crate) fn key_path(path: &Path) -> Result<Vec<String>, Diagnostic> {
                     format!("the file or folder name `{part}` cannot be used in templates"),
                 ),
             )
-            .with_hint(file_name_hint(&part)));
+            .with_hint(file_name_hint(&part, n + 1 == count, &parts)));
         }
         parts.push(part);
     }
     Ok(parts)
 }
 
-/// What to do about a data file's or folder's name `part` that templates cannot use: a
-/// copy Windows made (`hengxi - 副本`) is told as one; a name that only needs lowercase
-/// letters or `_` for its dashes and spaces gets that name; any other the rule.
-fn file_name_hint(part: &str) -> Text {
+/// What to do about a data file's (`is_file`) or folder's name `part` (inside the folders
+/// `outer`) that templates cannot use: a copy Windows made (`hengxi - 副本`) is told as one;
+/// a name that only needs lowercase letters or `_` for its dashes and spaces gets that name,
+/// a Chinese one its pinyin (横溪村 → hengxi); any other the rule.
+fn file_name_hint(part: &str, is_file: bool, outer: &[String]) -> Text {
     const RULE: (&str, &str) = (
         "只用小写英文字母、数字和下划线（以字母开头，不以 _list 结尾），例如 hengxi.yaml；中文名写在文件里的 name: 中",
         "use lowercase letters, digits and underscores only (starting with a letter, not ending in _list), e.g. hengxi.yaml; put the Chinese name in name: inside the file",
@@ -593,6 +595,40 @@ fn file_name_hint(part: &str) -> Text {
         return Text::new(
             format!("改名为「{renamed}」（小写字母、数字和下划线）"),
             format!("rename it `{renamed}` (lowercase letters, digits and underscores)"),
+        );
+    }
+    let pinyin = crate::site_path::id_from_name(part);
+    if pinyin.chinese && is_usable_name(&pinyin.id) {
+        let id = &pinyin.id;
+        let read_as = outer
+            .iter()
+            .map(String::as_str)
+            .chain([id.as_str()])
+            .collect::<Vec<_>>()
+            .join(".");
+        let (zh_as, en_as) = match is_file {
+            true => (
+                format!("文件名写成 {id}.yaml，模板里读作 {read_as}；中文名写在文件里的 name: 中"),
+                format!(
+                    "name the file {id}.yaml, read in templates as {read_as}; the Chinese name goes in name: inside it"
+                ),
+            ),
+            false => (
+                format!("文件夹名写成 {id}，模板里读作 {read_as}"),
+                format!("name the folder {id}, read in templates as {read_as}"),
+            ),
+        };
+        // (Not the characters of several readings: most have rare ones, 庄 peng, 横 guang.)
+        let (zh_readings, en_readings) = match pinyin.ambiguous.is_empty() {
+            true => ("", ""),
+            false => (
+                "（按各字最常用的读音：读音不对就照实际读音改）",
+                " (each character read the most usual way: if wrong, write the reading meant)",
+            ),
+        };
+        return Text::new(
+            format!("按拼音改名为「{id}」：{zh_as}{zh_readings}"),
+            format!("rename it `{id}`, its pinyin: {en_as}{en_readings}"),
         );
     }
     Text::new(RULE.0, RULE.1)

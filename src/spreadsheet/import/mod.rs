@@ -1,7 +1,7 @@
 //! Spreadsheets in: `huibao import FILE --into data/villages` reads a sheet ([`super::read`]),
 //! maps its header to the schema's fields ([`header`]), makes each row a record — its id
 //! from an 编号 column, from the existing file of the same name, or from the name in pinyin
-//! ([`ids`]) — and checks the records with every other file of the site by the same schema
+//! ([`crate::site_path::id_from_name`]) — and checks the records with every other file of the site by the same schema
 //! code as YAML (units, ranges, rules across files). A problem is located at its cell,
 //! `村委会.xlsx 村委会!D4（建档立卡户数（户））`. Nothing is planned when any row has an error.
 //!
@@ -9,7 +9,6 @@
 //! an existing file edited in place ([`yaml_edit`]), a new one in the schema's order.
 
 pub mod header;
-pub mod ids;
 pub mod yaml_edit;
 
 use std::collections::{HashMap, HashSet};
@@ -991,7 +990,7 @@ fn rows(
                 (None, Some(name)) => match by_name.get(&nfc(name)) {
                     Some(id) => id.clone(),
                     None => {
-                        let made = ids::from_name(name);
+                        let made = crate::site_path::id_from_name(name);
                         let col = name_col.unwrap_or(0);
                         if made.id.is_empty() {
                             problems.push(id_problem(
