@@ -238,6 +238,15 @@ const WORDS: &[(&str, &str, &str, &str, &str, &str, &str)] = &[
         "remove `余` and write 468",
     ),
     (
+        "a comment typed without its space",
+        HENGXI,
+        PEOPLE,
+        "  people: 468#人 ",
+        "[type] data/villages/hengxi.yaml:8:14",
+        "「#」前没有空格，不算注释",
+        "a comment's `#` follows a space: write 468  # 人",
+    ),
+    (
         "a word for none",
         HENGXI,
         PEOPLE,

@@ -186,6 +186,40 @@ impl Checker<'_> {
         self.problems.push(d);
     }
 
+    /// A number followed by a comment typed without its space (`468#人`): YAML reads `#` as
+    /// a comment only after a space, so the whole is text. Said at the `#`; `true` when so.
+    fn comment_without_space(&mut self, node: &Node, name: (&str, &str), text: &str) -> bool {
+        let Some(at) = text.find('#').filter(|&at| at > 0) else {
+            return false;
+        };
+        let before = text[..at].trim_end();
+        if !crate::load::looks_like_decimal(before) && units::split_number_unit(before).is_none() {
+            return false;
+        }
+        let comment = text[at + 1..].trim();
+        let index = text[..at].chars().count();
+        let mut d = Diagnostic::error(
+            "type",
+            Some(char_location(node, text, index, self.file)),
+            Text::new(
+                format!(
+                    "{}应是数字，这里是文本「{text}」：「#」前没有空格，不算注释",
+                    name.0
+                ),
+                format!(
+                    "{} must be a number, found the text `{text}`: with no space before `#`, it is no comment",
+                    name.1
+                ),
+            ),
+        );
+        d.hint = Some(Text::new(
+            format!("注释的「#」前要空一格：写成 {before}  # {comment}"),
+            format!("a comment's `#` follows a space: write {before}  # {comment}"),
+        ));
+        self.problems.push(d);
+        true
+    }
+
     /// A number written as text: with a unit (`342元`), converted exactly to the field's;
     /// full-width digits, thousands separators and `万` named where they are. `None` when it
     /// is not one (reported).
@@ -215,6 +249,9 @@ impl Checker<'_> {
                     format!("a report's figures are exact: remove `{word}` and write {exact}"),
                 )),
             );
+            return None;
+        }
+        if self.comment_without_space(node, name, text) {
             return None;
         }
         let split = units::split_number_unit(text);
