@@ -247,6 +247,24 @@ const WORDS: &[(&str, &str, &str, &str, &str, &str, &str)] = &[
         "a comment's `#` follows a space: write 468  # 人",
     ),
     (
+        "a key indented a space too deep",
+        HENGXI,
+        PEOPLE,
+        "   people: 468 ",
+        "[yaml-syntax] data/villages/hengxi.yaml:8:4",
+        "「people」比上一行的「households」多缩进了 1 格",
+        "keys of one level line up (indented 2, as households is)",
+    ),
+    (
+        "a key written without its colon",
+        HENGXI,
+        PEOPLE,
+        "  people 468 ",
+        "[yaml-syntax] data/villages/hengxi.yaml:8:9",
+        "「people」后面缺少半角冒号「:」",
+        "write `: ` (a colon and a space) between the key and its value: people: 468",
+    ),
+    (
         "a word for none",
         HENGXI,
         PEOPLE,
@@ -527,6 +545,30 @@ fn a_percentage_written_as_a_fraction_is_warned_about() {
     );
     let out = huibao(site.path(), &["check", "--deny-warnings"]);
     assert!(out.status.success(), "{}", text(&out));
+}
+
+/// A record's field written at the line's start under it (`people: 468` below
+/// `registered:`' `households`) is one mistake: told to line it up, not also the record's
+/// missing field.
+#[test]
+fn a_record_s_field_written_without_its_indentation_is_one_mistake() {
+    let site = edited(HENGXI, PEOPLE, "people: 468 ");
+    let (code, zh) = check(site.path(), "zh");
+    assert_eq!(code, Some(1), "{zh}");
+    assert!(
+        zh.contains("错误[unknown-field] data/villages/hengxi.yaml:8:1: 「people」少了缩进：它是「registered」里的字段「人数」（registered.people），写在了「registered」的外面"),
+        "{zh}"
+    );
+    assert!(
+        zh.contains("提示：缩进 2 格，和「households」对齐：写成「  people: 468」"),
+        "{zh}"
+    );
+    assert!(!zh.contains("[required]"), "{zh}");
+    let (_, en) = check(site.path(), "en");
+    assert!(
+        en.contains("`people` lacks its indentation: it is the field `registered.people` (人数) inside `registered`"),
+        "{en}"
+    );
 }
 
 #[test]

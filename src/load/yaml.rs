@@ -219,6 +219,13 @@ pub(super) fn full(text: &str, file: &Path) -> Result<Option<Node>, Vec<Diagnost
                 if let Some(problem) = dash_slip(text, marker.line(), file) {
                     return Err(vec![problem]);
                 }
+                // A key indented deeper than the key with a value above it, or written
+                // without its colon.
+                let near = indent_slip(text, marker.line(), file)
+                    .or_else(|| colon_left_out(text, marker.line(), file));
+                if let Some(problem) = near {
+                    return Err(vec![problem]);
+                }
                 let location = Location::new(file, marker.line(), marker.col() + 1);
                 let mut problems = vec![syntax_error(location, error.info())];
                 problems.extend(slips.iter().map(|slip| slip.diagnostic(file)));
@@ -345,6 +352,126 @@ fn dash_slip(text: &str, at: usize, file: &Path) -> Option<Diagnostic> {
             .with_hint(Text::new(
                 format!("写成 {}", written.trim_start()),
                 format!("write {}", written.trim_start()),
+            )),
+        );
+    }
+    None
+}
+
+/// A line's key and where it starts (characters, 0-based; after a list item's `- `), when
+/// the line is `key: …` or `- key: …`; and what follows the colon, comment left out.
+fn key_line(line: &str) -> Option<(usize, &str, &str)> {
+    let indent = line.len() - line.trim_start_matches(' ').len();
+    let mut rest = &line[indent..];
+    let mut at = indent;
+    if let Some(item) = rest.strip_prefix("- ") {
+        let spaces = item.len() - item.trim_start_matches(' ').len();
+        at += 2 + spaces;
+        rest = &item[spaces..];
+    }
+    let key = key_of(rest);
+    let after = rest[key.len()..].strip_prefix(':')?;
+    if key.is_empty() || !(after.is_empty() || after.starts_with(' ')) {
+        return None;
+    }
+    let value = match after.find(" #") {
+        Some(comment) => &after[..comment],
+        None => after,
+    };
+    Some((at, key, value.trim()))
+}
+
+/// The error for a key on line `at` (1-based, where the parser stopped) or next to it that
+/// is indented deeper than the key above it, which holds a value (`   people: 468` under
+/// `  households: 132`): YAML reads it as more of that value. Told at the key, with the
+/// indentation to give it.
+fn indent_slip(text: &str, at: usize, file: &Path) -> Option<Diagnostic> {
+    let lines: Vec<&str> = text.lines().collect();
+    let first = at.saturating_sub(2);
+    for index in first..(at + 1).min(lines.len()) {
+        let Some((indent, key, _)) = key_line(lines[index]) else {
+            continue;
+        };
+        let above = lines[..index].iter().rev().find(|line| {
+            let line = line.trim_start();
+            !line.is_empty() && !line.starts_with('#')
+        });
+        let Some((above_indent, above_key, above_value)) = above.and_then(|l| key_line(l)) else {
+            continue;
+        };
+        if above_value.is_empty() || indent <= above_indent {
+            continue;
+        }
+        let more = indent - above_indent;
+        let written = format!(
+            "{}{}",
+            " ".repeat(above_indent),
+            lines[index][indent..].trim_end()
+        );
+        return Some(
+            Diagnostic::error(
+                "yaml-syntax",
+                Some(Location::new(file, index + 1, indent + 1)),
+                Text::new(
+                    format!("YAML 语法错误：「{key}」比上一行的「{above_key}」多缩进了 {more} 格，会被读成「{above_key}」的值的续行"),
+                    format!("YAML syntax error: `{key}` is indented {more} more than `{above_key}` on the line above, and would be read as more of its value"),
+                ),
+            )
+            .with_hint(Text::new(
+                format!("同一层的键要对齐（和 {above_key} 一样缩进 {above_indent} 格）：写成「{written}」"),
+                format!("keys of one level line up (indented {above_indent}, as {above_key} is): write `{written}`"),
+            )),
+        );
+    }
+    None
+}
+
+/// The error for a key written without its colon (`people 468`) on line `at` (1-based,
+/// where the parser stopped) or the line before, told at the space after the key with the
+/// line to write.
+fn colon_left_out(text: &str, at: usize, file: &Path) -> Option<Diagnostic> {
+    let first = at.saturating_sub(2);
+    for (index, line) in text.lines().enumerate().skip(first).take(at - first) {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        let rest = line[indent..].strip_prefix("- ").unwrap_or(&line[indent..]);
+        let at_key = line.len() - rest.len();
+        let key = key_of(rest);
+        let after = &rest[key.len()..];
+        let value = match after.find(" #") {
+            Some(comment) => &after[..comment],
+            None => after,
+        };
+        if key.is_empty()
+            || !after.starts_with(' ')
+            || value.trim().is_empty()
+            || line.contains([':', '：'])
+        {
+            continue;
+        }
+        let value = value.trim();
+        let written = format!("{}{key}: {value}", &line[..at_key]);
+        return Some(
+            Diagnostic::error(
+                "yaml-syntax",
+                Some(Location::new(
+                    file,
+                    index + 1,
+                    line[..at_key + key.len()].chars().count() + 1,
+                )),
+                Text::new(
+                    format!("YAML 语法错误：「{key}」后面缺少半角冒号「:」"),
+                    format!("YAML syntax error: the key `{key}` has no colon after it"),
+                ),
+            )
+            .with_hint(Text::new(
+                format!(
+                    "在键和值之间写「: 」（半角冒号和空格）：{}",
+                    written.trim_start()
+                ),
+                format!(
+                    "write `: ` (a colon and a space) between the key and its value: {}",
+                    written.trim_start()
+                ),
             )),
         );
     }

@@ -12,7 +12,7 @@ mod text;
 use super::schema::{DataName, Field, FileSchema, Kind, Schema, did_you_mean, matches_name};
 use super::units;
 use crate::diagnostics::{Diagnostic, Location, Severity, Text};
-use crate::load::{Data, DataFile, Node, Value};
+use crate::load::{Data, DataFile, Key, Node, Value};
 use unicode_normalization::UnicodeNormalization;
 
 /// Checks `data` against `schema`; returns the data with units converted. Files are checked
@@ -157,6 +157,7 @@ pub(crate) fn check_file(
         file: &file.path,
         ids,
         problems,
+        dedented: Vec::new(),
     };
     // Most files have nothing to convert: the file as loaded is shared, not held twice.
     let Some(root) = checker.record(&file_schema.fields, &file.root, &FieldPath::Root) else {
@@ -223,6 +224,9 @@ struct Checker<'a> {
     file: &'a Path,
     ids: &'a HashMap<String, Vec<String>>,
     problems: &'a mut Vec<Diagnostic>,
+    /// The paths of fields written after their record without its indentation (`people:
+    /// 468` at the line's start under `registered:`): said as such, not also as missing.
+    dedented: Vec<String>,
 }
 
 /// The field of `fields` named `name`. Files mostly list their fields in the schema's order:
@@ -489,12 +493,26 @@ impl Checker<'_> {
         // The fields an unknown key was told to be meant as, by their place (their missing
         // is not said again). Empty, with nothing allocated, in most records.
         let mut meant: Vec<usize> = Vec::new();
+        // The last record met among the entries: its name and field, and its value.
+        let mut last_record: Option<(&str, &Field, &Node)> = None;
         for (at, (key, value)) in entries.iter().enumerate() {
             match schema_field(fields, &key.name, &mut next_field) {
                 Some((_, field)) => {
                     // (`next_field` is one past the field found.)
                     if let Some(slot) = present.get_mut(next_field - 1) {
                         *slot = Some(value);
+                    }
+                    last_record = None;
+                    if let Kind::Record(inner) = &field.kind {
+                        self.note_dedented(
+                            fields,
+                            &entries[at + 1..],
+                            inner,
+                            value,
+                            path,
+                            &key.name,
+                        );
+                        last_record = Some((&key.name, field, value));
                     }
                     if let Some(value) = self.value(field, value, &FieldPath::Key(path, &key.name))
                     {
@@ -503,6 +521,13 @@ impl Checker<'_> {
                     }
                 }
                 None => {
+                    if let Some((record, field, own)) = last_record
+                        && let Kind::Record(inner) = &field.kind
+                        && let Some(d) = self.dedented_key(record, inner, own, key, value, path)
+                    {
+                        self.problems.push(d);
+                        continue;
+                    }
                     let names = fields.iter().map(|(n, _)| n.as_str());
                     // A key written as the field's label (`户数: 68` for `households`, the
                     // label the clerk reads on the page), else spelt near a field's name.
@@ -594,6 +619,12 @@ impl Checker<'_> {
             let told = present.is_none() && meant.contains(&at);
             if field.required && missing && !told {
                 let full = FieldPath::Key(path, name);
+                if present.is_none()
+                    && !self.dedented.is_empty()
+                    && self.dedented.contains(&full.to_string())
+                {
+                    continue;
+                }
                 let (zh, en) = name_of(field, &full);
                 let at = present.unwrap_or(node);
                 self.report(
@@ -827,6 +858,79 @@ impl Checker<'_> {
             line: node.line,
             col: node.col,
         })
+    }
+
+    /// Notes the keys among `after` (the entries after a record `name` at `path`, up to the
+    /// next of `fields`) that are fields of the record (`inner`) it lacks (`own`): written
+    /// without its indentation. Their missing is then not said ([`Checker::dedented_key`]
+    /// says what happened).
+    fn note_dedented(
+        &mut self,
+        fields: &[(String, Field)],
+        after: &[(Key, Node)],
+        inner: &[(String, Field)],
+        own: &Node,
+        path: &FieldPath<'_>,
+        name: &str,
+    ) {
+        let Value::Map(own) = &own.value else {
+            return;
+        };
+        let record = FieldPath::Key(path, name);
+        for (key, _) in after
+            .iter()
+            .take_while(|(key, _)| !fields.iter().any(|(n, _)| n.as_str() == &*key.name))
+        {
+            let lacks = !own.iter().any(|(k, _)| k.name == key.name);
+            if lacks && inner.iter().any(|(n, _)| n.as_str() == &*key.name) {
+                self.dedented
+                    .push(FieldPath::Key(&record, &key.name).to_string());
+            }
+        }
+    }
+
+    /// The error for `key`, a field of the record `record` above it (`inner`, holding
+    /// `own`) written without the record's indentation, when it is one: told to line it up
+    /// with the record's keys, with the line to write.
+    fn dedented_key(
+        &self,
+        record: &str,
+        inner: &[(String, Field)],
+        own: &Node,
+        key: &Key,
+        value: &Node,
+        path: &FieldPath<'_>,
+    ) -> Option<Diagnostic> {
+        let Value::Map(own_entries) = &own.value else {
+            return None;
+        };
+        let (_, field) = inner.iter().find(|(n, _)| n.as_str() == &*key.name)?;
+        if own_entries.iter().any(|(k, _)| k.name == key.name) {
+            return None;
+        }
+        let (first, _) = own_entries.first()?;
+        let indent = (first.col() as usize).saturating_sub(1);
+        let full = FieldPath::Key(&FieldPath::Key(path, record), &key.name);
+        let (zh_name, en_name) = name_of(field, &full);
+        let write = match value.value.scalar_text() {
+            Some(v) => format!("{}{}: {v}", " ".repeat(indent), key.name),
+            None => format!("{}{}:", " ".repeat(indent), key.name),
+        };
+        let sibling = &first.name;
+        Some(
+            Diagnostic::error(
+                "unknown-field",
+                Some(key.location(self.file)),
+                Text::new(
+                    format!("「{}」少了缩进：它是「{record}」里的字段{zh_name}，写在了「{record}」的外面", key.name),
+                    format!("`{}` lacks its indentation: it is the field {en_name} inside `{record}`, written outside it", key.name),
+                ),
+            )
+            .with_hint(Text::new(
+                format!("缩进 {indent} 格，和「{sibling}」对齐：写成「{write}」"),
+                format!("indent it {indent} spaces, lined up with `{sibling}`: write `{write}`"),
+            )),
+        )
     }
 
     /// A warning (`code`) at `location`.
