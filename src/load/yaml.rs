@@ -201,40 +201,46 @@ pub(super) fn full(text: &str, file: &Path) -> Result<Option<Node>, Vec<Diagnost
     while let Some(next) = parser.next_event() {
         let (event, span) = match next {
             Ok(pair) => pair,
-            Err(error) => {
-                // A Chinese-keyboard slip (a full-width colon, a missing space after `:`)
-                // makes the parser complain a line later in its own words: report the slip
-                // itself, at its own line and column, when there is one up to the error.
-                let marker = error.marker();
-                let slips = keyboard_slips(text);
-                if slips.iter().any(|slip| slip.line <= marker.line()) {
-                    return Err(slips.iter().map(|slip| slip.diagnostic(file)).collect());
-                }
-                // A `{` or `[` left open on a line before: said there, with its closing.
-                if let Some((line, col, open)) = unclosed_bracket(text, marker.line()) {
-                    let location = Location::new(file, line, col);
-                    return Err(vec![unclosed_bracket_error(location, open)]);
-                }
-                // A list item's dash without its space, or not a half-width minus.
-                if let Some(problem) = dash_slip(text, marker.line(), file) {
-                    return Err(vec![problem]);
-                }
-                // A key indented deeper than the key with a value above it, or written
-                // without its colon.
-                let near = indent_slip(text, marker.line(), file)
-                    .or_else(|| colon_left_out(text, marker.line(), file));
-                if let Some(problem) = near {
-                    return Err(vec![problem]);
-                }
-                let location = Location::new(file, marker.line(), marker.col() + 1);
-                let mut problems = vec![syntax_error(location, error.info())];
-                problems.extend(slips.iter().map(|slip| slip.diagnostic(file)));
-                return Err(problems);
-            }
+            Err(error) => return Err(parse_failed(text, &error, file)),
         };
         builder.on_event(event, span).map_err(|d| vec![d])?;
     }
     Ok(builder.root)
+}
+
+/// Every problem to tell where the parser stopped at `error`: a slip of the keyboard, a
+/// bracket left open, a list item's dash, an indentation or a colon found near it, else the
+/// parser's own message. (Apart, and cold: reading a file that parses stays small.)
+#[cold]
+fn parse_failed(text: &str, error: &saphyr_parser::ScanError, file: &Path) -> Vec<Diagnostic> {
+    // A Chinese-keyboard slip (a full-width colon, a missing space after `:`)
+    // makes the parser complain a line later in its own words: report the slip
+    // itself, at its own line and column, when there is one up to the error.
+    let marker = error.marker();
+    let slips = keyboard_slips(text);
+    if slips.iter().any(|slip| slip.line <= marker.line()) {
+        return slips.iter().map(|slip| slip.diagnostic(file)).collect();
+    }
+    // A `{` or `[` left open on a line before: said there, with its closing.
+    if let Some((line, col, open)) = unclosed_bracket(text, marker.line()) {
+        let location = Location::new(file, line, col);
+        return vec![unclosed_bracket_error(location, open)];
+    }
+    // A list item's dash without its space, or not a half-width minus.
+    if let Some(problem) = dash_slip(text, marker.line(), file) {
+        return vec![problem];
+    }
+    // A key indented deeper than the key with a value above it, or written
+    // without its colon.
+    let near = indent_slip(text, marker.line(), file)
+        .or_else(|| colon_left_out(text, marker.line(), file));
+    if let Some(problem) = near {
+        return vec![problem];
+    }
+    let location = Location::new(file, marker.line(), marker.col() + 1);
+    let mut problems = vec![syntax_error(location, error.info())];
+    problems.extend(slips.iter().map(|slip| slip.diagnostic(file)));
+    problems
 }
 
 /// `root` unless `text` has keyboard slips that parsed without complaint, or is empty.

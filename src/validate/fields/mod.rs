@@ -892,6 +892,7 @@ impl Checker<'_> {
     /// The error for `key`, a field of the record `record` above it (`inner`, holding
     /// `own`) written without the record's indentation, when it is one: told to line it up
     /// with the record's keys, with the line to write.
+    #[cold]
     fn dedented_key(
         &self,
         record: &str,

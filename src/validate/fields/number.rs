@@ -91,29 +91,8 @@ impl Checker<'_> {
                 hint,
             );
         }
-        // A percentage whose field gives no `dp`, written as a spreadsheet holds it (0.9213
-        // for 92.13%): below 1 with more decimals than a percentage is written with.
-        if field.kind == Kind::Percent
-            && field.dp.is_none()
-            && normal.scale() >= 3
-            && number > Decimal::ZERO
-            && number < Decimal::ONE
-            && let Some(percent) = number.checked_mul(Decimal::ONE_HUNDRED)
-        {
-            let percent = percent.normalize();
-            let scale = normal.scale();
-            self.warn(
-                "percent-fraction",
-                node.location(self.file),
-                Text::new(
-                    format!("{name_zh}是百分数，这里是 {number}：看起来是把 {percent}% 写成了小数（表格里的 {percent}% 存为 {number}）"),
-                    format!("{name_en} is a percentage, found {number}: it looks like {percent}% written as a fraction (a spreadsheet holds {percent}% as {number})"),
-                ),
-                Text::new(
-                    format!("写成 {percent}；若确是 {number}%，在 data/schema.yaml 里给这个字段写 dp: {scale}，这条警告就不再出现"),
-                    format!("write {percent}; if it is {number}% indeed, give the field dp: {scale} in data/schema.yaml and this warning goes"),
-                ),
-            );
+        if matches!(field.kind, Kind::Percent) && field.dp.is_none() {
+            self.percent_fraction(node, &name_zh, &name_en, number, normal);
         }
         // A count or year written `468.0` (as spreadsheets export it) is the whole number
         // 468: kept with scale 0, so that every page prints 468 (documented in docs/schema.md).
@@ -123,6 +102,40 @@ impl Checker<'_> {
             number
         };
         changed(node, Value::Number(number))
+    }
+
+    /// The warning for a percentage whose field gives no `dp`, written as a spreadsheet
+    /// holds it (0.9213 for 92.13%): below 1 with more decimals than a percentage is
+    /// written with. (Apart, and cold: the checks of every number stay small.)
+    #[cold]
+    fn percent_fraction(
+        &mut self,
+        node: &Node,
+        name_zh: &str,
+        name_en: &str,
+        number: Decimal,
+        normal: Decimal,
+    ) {
+        if normal.scale() < 3 || number <= Decimal::ZERO || number >= Decimal::ONE {
+            return;
+        }
+        let Some(percent) = number.checked_mul(Decimal::ONE_HUNDRED) else {
+            return;
+        };
+        let percent = percent.normalize();
+        let scale = normal.scale();
+        self.warn(
+            "percent-fraction",
+            node.location(self.file),
+            Text::new(
+                format!("{name_zh}是百分数，这里是 {number}：看起来是把 {percent}% 写成了小数（表格里的 {percent}% 存为 {number}）"),
+                format!("{name_en} is a percentage, found {number}: it looks like {percent}% written as a fraction (a spreadsheet holds {percent}% as {number})"),
+            ),
+            Text::new(
+                format!("写成 {percent}；若确是 {number}%，在 data/schema.yaml 里给这个字段写 dp: {scale}，这条警告就不再出现"),
+                format!("write {percent}; if it is {number}% indeed, give the field dp: {scale} in data/schema.yaml and this warning goes"),
+            ),
+        );
     }
 
     /// A number typed with a Chinese keyboard: full-width digits, comma, space, quotes.
