@@ -546,10 +546,11 @@ fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
 pub(crate) fn key_path(path: &Path) -> Result<Vec<String>, Diagnostic> {
     let rel = path.strip_prefix("data").unwrap_or(path).with_extension("");
     let mut parts = Vec::new();
-    let count = rel.components().count();
-    for (n, part) in rel.components().enumerate() {
+    let mut components = rel.components().peekable();
+    while let Some(part) = components.next() {
         let part = part.as_os_str().to_string_lossy().to_string();
         if !is_usable_name(&part) {
+            let is_file = components.peek().is_none();
             return Err(Diagnostic::error(
                 "data-file-name",
                 Some(Location::file(path)),
@@ -558,7 +559,7 @@ pub(crate) fn key_path(path: &Path) -> Result<Vec<String>, Diagnostic> {
                     format!("the file or folder name `{part}` cannot be used in templates"),
                 ),
             )
-            .with_hint(file_name_hint(&part, n + 1 == count, &parts)));
+            .with_hint(file_name_hint(&part, is_file, &parts)));
         }
         parts.push(part);
     }

@@ -157,7 +157,6 @@ pub(crate) fn check_file(
         file: &file.path,
         ids,
         problems,
-        dedented: Vec::new(),
     };
     // Most files have nothing to convert: the file as loaded is shared, not held twice.
     let Some(root) = checker.record(&file_schema.fields, &file.root, &FieldPath::Root) else {
@@ -224,9 +223,6 @@ struct Checker<'a> {
     file: &'a Path,
     ids: &'a HashMap<String, Vec<String>>,
     problems: &'a mut Vec<Diagnostic>,
-    /// The paths of fields written after their record without its indentation (`people:
-    /// 468` at the line's start under `registered:`): said as such, not also as missing.
-    dedented: Vec<String>,
 }
 
 /// The field of `fields` named `name`. Files mostly list their fields in the schema's order:
@@ -493,26 +489,12 @@ impl Checker<'_> {
         // The fields an unknown key was told to be meant as, by their place (their missing
         // is not said again). Empty, with nothing allocated, in most records.
         let mut meant: Vec<usize> = Vec::new();
-        // The last record met among the entries: its name and field, and its value.
-        let mut last_record: Option<(&str, &Field, &Node)> = None;
         for (at, (key, value)) in entries.iter().enumerate() {
             match schema_field(fields, &key.name, &mut next_field) {
                 Some((_, field)) => {
                     // (`next_field` is one past the field found.)
                     if let Some(slot) = present.get_mut(next_field - 1) {
                         *slot = Some(value);
-                    }
-                    last_record = None;
-                    if let Kind::Record(inner) = &field.kind {
-                        self.note_dedented(
-                            fields,
-                            &entries[at + 1..],
-                            inner,
-                            value,
-                            path,
-                            &key.name,
-                        );
-                        last_record = Some((&key.name, field, value));
                     }
                     if let Some(value) = self.value(field, value, &FieldPath::Key(path, &key.name))
                     {
@@ -521,10 +503,7 @@ impl Checker<'_> {
                     }
                 }
                 None => {
-                    if let Some((record, field, own)) = last_record
-                        && let Kind::Record(inner) = &field.kind
-                        && let Some(d) = self.dedented_key(record, inner, own, key, value, path)
-                    {
+                    if let Some(d) = self.dedented_key(fields, &entries[..at], key, value, path) {
                         self.problems.push(d);
                         continue;
                     }
@@ -618,25 +597,8 @@ impl Checker<'_> {
             };
             let told = present.is_none() && meant.contains(&at);
             if field.required && missing && !told {
-                let full = FieldPath::Key(path, name);
-                if present.is_none()
-                    && !self.dedented.is_empty()
-                    && self.dedented.contains(&full.to_string())
-                {
-                    continue;
-                }
-                let (zh, en) = name_of(field, &full);
-                let at = present.unwrap_or(node);
-                self.report(
-                    "required",
-                    at,
-                    format!("缺少必填字段{zh}"),
-                    format!("the required field {en} is missing"),
-                    Some(Text::new(
-                        format!("写上 {name}: 值；若确实没有这个数，在 schema 里把它标为 optional: true"),
-                        format!("write {name}: value; if there truly is no such figure, mark it optional: true in the schema"),
-                    )),
-                );
+                let missing = self.missing(field, name, path, present.unwrap_or(node));
+                self.problems.push(missing);
             }
         }
         if converted.is_empty() {
@@ -860,48 +822,48 @@ impl Checker<'_> {
         })
     }
 
-    /// Notes the keys among `after` (the entries after a record `name` at `path`, up to the
-    /// next of `fields`) that are fields of the record (`inner`) it lacks (`own`): written
-    /// without its indentation. Their missing is then not said ([`Checker::dedented_key`]
-    /// says what happened).
-    fn note_dedented(
-        &mut self,
-        fields: &[(String, Field)],
-        after: &[(Key, Node)],
-        inner: &[(String, Field)],
-        own: &Node,
-        path: &FieldPath<'_>,
-        name: &str,
-    ) {
-        let Value::Map(own) = &own.value else {
-            return;
-        };
-        let record = FieldPath::Key(path, name);
-        for (key, _) in after
-            .iter()
-            .take_while(|(key, _)| !fields.iter().any(|(n, _)| n.as_str() == &*key.name))
-        {
-            let lacks = !own.iter().any(|(k, _)| k.name == key.name);
-            if lacks && inner.iter().any(|(n, _)| n.as_str() == &*key.name) {
-                self.dedented
-                    .push(FieldPath::Key(&record, &key.name).to_string());
-            }
-        }
+    /// The error for the required field `name` (of `path`) missing, at `at`.
+    fn missing(&self, field: &Field, name: &str, path: &FieldPath<'_>, at: &Node) -> Diagnostic {
+        let full = FieldPath::Key(path, name);
+        let (zh, en) = name_of(field, &full);
+        Diagnostic::error("required", Some(at.location(self.file)), Text::new(
+            format!("缺少必填字段{zh}"),
+            format!("the required field {en} is missing"),
+        ))
+        .with_hint(Text::new(
+            format!("写上 {name}: 值；若确实没有这个数，在 schema 里把它标为 optional: true"),
+            format!("write {name}: value; if there truly is no such figure, mark it optional: true in the schema"),
+        ))
     }
 
-    /// The error for `key`, a field of the record `record` above it (`inner`, holding
-    /// `own`) written without the record's indentation, when it is one: told to line it up
-    /// with the record's keys, with the line to write.
+    /// The error for `key`, unknown here, when it is a field of the record written above it
+    /// (the last of `before` that is one of `fields`) which that record lacks: written
+    /// without the record's indentation (`people: 468` at the line's start under
+    /// `registered:`). Told to line it up with the record's keys, with the line to write;
+    /// the record's missing field, said when the record was checked, is taken back.
     #[cold]
     fn dedented_key(
-        &self,
-        record: &str,
-        inner: &[(String, Field)],
-        own: &Node,
+        &mut self,
+        fields: &[(String, Field)],
+        before: &[(Key, Node)],
         key: &Key,
         value: &Node,
         path: &FieldPath<'_>,
     ) -> Option<Diagnostic> {
+        let (record, own) = before.iter().rev().find_map(|(k, v)| {
+            let known = fields.iter().find(|(n, _)| n.as_str() == &*k.name)?;
+            Some((known, v))
+        })?;
+        let (
+            record,
+            Field {
+                kind: Kind::Record(inner),
+                ..
+            },
+        ) = (&record.0, &record.1)
+        else {
+            return None;
+        };
         let Value::Map(own_entries) = &own.value else {
             return None;
         };
@@ -911,7 +873,12 @@ impl Checker<'_> {
         }
         let (first, _) = own_entries.first()?;
         let indent = (first.col() as usize).saturating_sub(1);
-        let full = FieldPath::Key(&FieldPath::Key(path, record), &key.name);
+        let record_path = FieldPath::Key(path, record);
+        if field.required {
+            let said = self.missing(field, &key.name, &record_path, own);
+            self.problems.retain(|p| *p != said);
+        }
+        let full = FieldPath::Key(&record_path, &key.name);
         let (zh_name, en_name) = name_of(field, &full);
         let write = match value.value.scalar_text() {
             Some(v) => format!("{}{}: {v}", " ".repeat(indent), key.name),

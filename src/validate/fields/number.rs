@@ -236,6 +236,7 @@ impl Checker<'_> {
     /// A number written as text: with a unit (`342元`), converted exactly to the field's;
     /// full-width digits, thousands separators and `万` named where they are. `None` when it
     /// is not one (reported).
+    #[cold]
     fn number_in_text(
         &mut self,
         field: &Field,
