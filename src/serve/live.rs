@@ -20,7 +20,12 @@ var o=document.getElementById(\"huibao-overlay\");if(o){{o.querySelector(\"butto
     )
 }
 
-/// The overlay listing `problems` (errors first): file:line:col, message, hint.
+/// How many of a problem's other places the overlay lists (a rule over 10,000 villages
+/// reads 10,000 values: the terminal lists them all).
+const OVERLAY_RELATED: usize = 12;
+
+/// The overlay listing `problems` (errors first): file:line:col, message, the other places
+/// involved (the first [`OVERLAY_RELATED`]), hint.
 pub fn overlay(problems: &[Diagnostic], lang: Lang) -> String {
     let (title, note, close) = match lang {
         Lang::Zh => (
@@ -58,6 +63,29 @@ font:14px/1.6 'Microsoft YaHei','PingFang SC','Noto Sans CJK SC',sans-serif\">\
             escape_html_text(&place),
             escape_html_text(d.message.get(lang))
         ));
+        // The other places involved (a rule's values, the includes of a partial), as the
+        // terminal lists them, the first few.
+        for (location, what) in d.related.iter().take(OVERLAY_RELATED) {
+            html.push_str(&format!(
+                "<br><span style=\"color:#555;font-size:13px\">= <code>{}</code> {}</span>",
+                escape_html_text(&location.to_string()),
+                escape_html_text(what.get(lang))
+            ));
+        }
+        if let Some(more) = d
+            .related
+            .len()
+            .checked_sub(OVERLAY_RELATED)
+            .filter(|n| *n > 0)
+        {
+            let more = match lang {
+                Lang::Zh => format!("另有 {more} 处（见终端）"),
+                Lang::En => format!("{more} more (see the terminal)"),
+            };
+            html.push_str(&format!(
+                "<br><span style=\"color:#555;font-size:13px\">= {more}</span>"
+            ));
+        }
         if let Some(hint) = &d.hint {
             html.push_str(&format!(
                 "<br><span style=\"color:#555\">{}</span>",
@@ -75,5 +103,48 @@ pub fn inject(html: &str, extra: &str) -> String {
     match html.rfind("</body>") {
         Some(at) => format!("{}{extra}{}", &html[..at], &html[at..]),
         None => format!("{html}{extra}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::{Location, Text};
+
+    /// A problem's other places are listed under it, the first few, with how many more.
+    #[test]
+    fn the_overlay_lists_a_problem_s_other_places() {
+        let mut partial = Diagnostic::error(
+            "template-path",
+            Some(Location::new("content/_row.md", 2, 18)),
+            Text::new("模板读取「v.peple」", "the template reads `v.peple`"),
+        );
+        partial.related = vec![(
+            Location::new("content/list.md", 5, 56),
+            Text::new("由这里 include", "included here"),
+        )];
+        let mut rule = Diagnostic::error("rule", None, Text::new("之和不等", "the sum differs"));
+        rule.related = (1..=20)
+            .map(|n| {
+                (
+                    Location::new(format!("data/villages/v{n}.yaml"), 8, 11),
+                    Text::new("人数 = 1", "people = 1"),
+                )
+            })
+            .collect();
+        let zh = overlay(&[partial.clone(), rule.clone()], Lang::Zh);
+        assert!(
+            zh.contains("= <code>content/list.md:5:56</code> 由这里 include"),
+            "{zh}"
+        );
+        assert!(
+            zh.contains("<code>data/villages/v12.yaml:8:11</code>"),
+            "{zh}"
+        );
+        assert!(!zh.contains("v13.yaml"), "{zh}");
+        assert!(zh.contains("= 另有 8 处（见终端）"), "{zh}");
+        let en = overlay(&[partial, rule], Lang::En);
+        assert!(en.contains("</code> included here"), "{en}");
+        assert!(en.contains("= 8 more (see the terminal)"), "{en}");
     }
 }
