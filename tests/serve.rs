@@ -365,6 +365,36 @@ fn a_data_edit_reaches_the_page_and_errors_show_until_fixed() {
     assert!(builds(&server) >= before + 3);
 }
 
+/// A preview started on a site that does not build yet says so: neither the overlay nor the
+/// terminal speaks of a last good build; the report shows once the mistake is fixed.
+#[test]
+fn a_preview_started_on_a_broken_site_says_no_build_has_succeeded() {
+    let site = copy_site(&fixture("small"));
+    edit(
+        site.path(),
+        "data/villages/hengxi.yaml",
+        "name: 横溪村\nregistered: [\n",
+    );
+    let server = Server::start(site.path(), &[]);
+    server.wait_for("the error", |s| !s.status()["ok"].as_bool().unwrap());
+    let page = server.get("/").2;
+    assert!(
+        page.contains("id=\"huibao-overlay\"") && page.contains("还没有成功生成过"),
+        "{page}"
+    );
+    assert!(!page.contains("上一次成功生成的内容"), "{page}");
+    server.wait_for("the terminal's line", |s| {
+        s.said().contains("还没有成功生成过，页面上只显示问题")
+    });
+    edit(site.path(), "data/villages/hengxi.yaml", HENGXI);
+    server.wait_for("the fix", |s| s.status()["ok"].as_bool().unwrap());
+    let page = server.get("/").2;
+    assert!(
+        !page.contains("huibao-overlay\" role") && page.contains("测试乡建档立卡贫困户1841户"),
+        "{page}"
+    );
+}
+
 #[test]
 fn pages_are_told_to_reload() {
     let site = copy_site(&fixture("small"));

@@ -25,17 +25,28 @@ var o=document.getElementById(\"huibao-overlay\");if(o){{o.querySelector(\"butto
 const OVERLAY_RELATED: usize = 12;
 
 /// The overlay listing `problems` (errors first): file:line:col, message, the other places
-/// involved (the first [`OVERLAY_RELATED`]), hint.
-pub fn overlay(problems: &[Diagnostic], lang: Lang) -> String {
-    let (title, note, close) = match lang {
-        Lang::Zh => (
+/// involved (the first [`OVERLAY_RELATED`]), hint. `served`: a good build is served under
+/// it (else no build has succeeded yet since the preview started).
+pub fn overlay(problems: &[Diagnostic], lang: Lang, served: bool) -> String {
+    let (title, note, close) = match (lang, served) {
+        (Lang::Zh, true) => (
             "huibao：生成失败，请修正以下问题",
             "页面显示的是上一次成功生成的内容。保存修改后会自动刷新。",
             "关闭",
         ),
-        Lang::En => (
+        (Lang::Zh, false) => (
+            "huibao：生成失败，请修正以下问题",
+            "预览启动以来还没有成功生成过，所以还没有报告可看。保存修改后会自动刷新。",
+            "关闭",
+        ),
+        (Lang::En, true) => (
             "huibao: the build failed; fix these problems",
             "The page shows the last good build. It reloads by itself when you save a fix.",
+            "Close",
+        ),
+        (Lang::En, false) => (
+            "huibao: the build failed; fix these problems",
+            "No build has succeeded since the preview started, so there is no report to show yet. The page reloads by itself when you save a fix.",
             "Close",
         ),
     };
@@ -132,7 +143,7 @@ mod tests {
                 )
             })
             .collect();
-        let zh = overlay(&[partial.clone(), rule.clone()], Lang::Zh);
+        let zh = overlay(&[partial.clone(), rule.clone()], Lang::Zh, true);
         assert!(
             zh.contains("= <code>content/list.md:5:56</code> 由这里 include"),
             "{zh}"
@@ -143,8 +154,13 @@ mod tests {
         );
         assert!(!zh.contains("v13.yaml"), "{zh}");
         assert!(zh.contains("= 另有 8 处（见终端）"), "{zh}");
-        let en = overlay(&[partial, rule], Lang::En);
+        assert!(zh.contains("页面显示的是上一次成功生成的内容"), "{zh}");
+        let en = overlay(&[partial.clone(), rule], Lang::En, true);
         assert!(en.contains("</code> included here"), "{en}");
         assert!(en.contains("= 8 more (see the terminal)"), "{en}");
+        // With no good build behind it, it does not say it shows one.
+        let first = overlay(&[partial], Lang::Zh, false);
+        assert!(first.contains("还没有成功生成过"), "{first}");
+        assert!(!first.contains("上一次成功生成的内容"), "{first}");
     }
 }

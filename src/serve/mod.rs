@@ -362,14 +362,30 @@ fn rebuild(builder: &mut Builder, shared: &Shared, options: &Options, changed: O
             *shared.problems.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(problems);
             shared.builds.fetch_add(1, Ordering::SeqCst);
             eprint!("{said}");
-            let line = Text::new(
-                format!(
-                    "生成失败（用时 {elapsed} ms）：继续提供上一次成功生成的内容，页面上显示问题"
+            let served = !shared
+                .snapshot
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .files
+                .is_empty();
+            let line = match served {
+                true => Text::new(
+                    format!(
+                        "生成失败（用时 {elapsed} ms）：继续提供上一次成功生成的内容，页面上显示问题"
+                    ),
+                    format!(
+                        "build failed ({elapsed} ms): still serving the last good build; the pages show the problems"
+                    ),
                 ),
-                format!(
-                    "build failed ({elapsed} ms): still serving the last good build; the pages show the problems"
+                false => Text::new(
+                    format!(
+                        "生成失败（用时 {elapsed} ms）：还没有成功生成过，页面上只显示问题；修正后会自动显示报告"
+                    ),
+                    format!(
+                        "build failed ({elapsed} ms): no build has succeeded yet, the pages show the problems only; the report shows once they are fixed"
+                    ),
                 ),
-            );
+            };
             eprintln!("{}", line.get(lang));
             let _ = shared.events.send("errors");
         }
@@ -662,7 +678,13 @@ fn html_response(shared: &Shared, html: &str) -> Response {
         .clone();
     let mut extra = String::new();
     if !problems.is_empty() {
-        extra.push_str(&live::overlay(&problems, shared.lang));
+        let served = !shared
+            .snapshot
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .files
+            .is_empty();
+        extra.push_str(&live::overlay(&problems, shared.lang, served));
     }
     extra.push_str(&live::script());
     let mut response = Response::new(Body::from(live::inject(html, &extra)));
