@@ -99,7 +99,7 @@ font:14px/1.6 'Microsoft YaHei','PingFang SC','Noto Sans CJK SC',sans-serif\">\
         }
         if let Some(hint) = &d.hint {
             html.push_str(&format!(
-                "<br><span style=\"color:#555\">{}</span>",
+                "<br><span style=\"color:#555;white-space:pre-wrap\">{}</span>",
                 escape_html_text(hint.get(lang))
             ));
         }
@@ -158,6 +158,14 @@ mod tests {
         let en = overlay(&[partial.clone(), rule], Lang::En, true);
         assert!(en.contains("</code> included here"), "{en}");
         assert!(en.contains("= 8 more (see the terminal)"), "{en}");
+        // A hint's indentation (the line to write) shows as typed.
+        let indented = Diagnostic::error("unknown-field", None, Text::new("少了缩进", "indent"))
+            .with_hint(Text::new("写成「  people: 468」", "write `  people: 468`"));
+        let page = overlay(&[indented], Lang::Zh, true);
+        assert!(
+            page.contains("white-space:pre-wrap\">写成「  people: 468」"),
+            "{page}"
+        );
         // With no good build behind it, it does not say it shows one.
         let first = overlay(&[partial], Lang::Zh, false);
         assert!(first.contains("还没有成功生成过"), "{first}");
