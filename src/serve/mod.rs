@@ -76,6 +76,19 @@ struct Shared {
     site: PathBuf,
 }
 
+impl Shared {
+    /// Whether a good build is served (none has succeeded yet when the preview started on a
+    /// site that does not build).
+    fn serves_a_build(&self) -> bool {
+        !self
+            .snapshot
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .files
+            .is_empty()
+    }
+}
+
 /// Builds the site in memory, reusing parsed data files between builds.
 struct Builder {
     site: PathBuf,
@@ -362,13 +375,7 @@ fn rebuild(builder: &mut Builder, shared: &Shared, options: &Options, changed: O
             *shared.problems.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(problems);
             shared.builds.fetch_add(1, Ordering::SeqCst);
             eprint!("{said}");
-            let served = !shared
-                .snapshot
-                .read()
-                .unwrap_or_else(|e| e.into_inner())
-                .files
-                .is_empty();
-            let line = match served {
+            let line = match shared.serves_a_build() {
                 true => Text::new(
                     format!(
                         "生成失败（用时 {elapsed} ms）：继续提供上一次成功生成的内容，页面上显示问题"
@@ -678,13 +685,11 @@ fn html_response(shared: &Shared, html: &str) -> Response {
         .clone();
     let mut extra = String::new();
     if !problems.is_empty() {
-        let served = !shared
-            .snapshot
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .files
-            .is_empty();
-        extra.push_str(&live::overlay(&problems, shared.lang, served));
+        extra.push_str(&live::overlay(
+            &problems,
+            shared.lang,
+            shared.serves_a_build(),
+        ));
     }
     extra.push_str(&live::script());
     let mut response = Response::new(Body::from(live::inject(html, &extra)));
