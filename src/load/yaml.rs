@@ -364,9 +364,9 @@ fn dash_slip(text: &str, at: usize, file: &Path) -> Option<Diagnostic> {
     None
 }
 
-/// A line's key and where it starts (characters, 0-based; after a list item's `- `), when
-/// the line is `key: …` or `- key: …`; and what follows the colon, comment left out.
-fn key_line(line: &str) -> Option<(usize, &str, &str)> {
+/// A line's key (as [`key_of`] reads it), the byte where it starts (after the indentation
+/// and a list item's `- `), and what follows it on the line.
+fn split_key(line: &str) -> (usize, &str, &str) {
     let indent = line.len() - line.trim_start_matches(' ').len();
     let mut rest = &line[indent..];
     let mut at = indent;
@@ -376,15 +376,23 @@ fn key_line(line: &str) -> Option<(usize, &str, &str)> {
         rest = &item[spaces..];
     }
     let key = key_of(rest);
-    let after = rest[key.len()..].strip_prefix(':')?;
+    (at, key, &rest[key.len()..])
+}
+
+/// `text` up to a comment (` #`), if there is one.
+fn without_comment(text: &str) -> &str {
+    text.find(" #").map_or(text, |comment| &text[..comment])
+}
+
+/// A line's key and where it starts (characters, 0-based; after a list item's `- `), when
+/// the line is `key: …` or `- key: …`; and what follows the colon, comment left out.
+fn key_line(line: &str) -> Option<(usize, &str, &str)> {
+    let (at, key, after) = split_key(line);
+    let after = after.strip_prefix(':')?;
     if key.is_empty() || !(after.is_empty() || after.starts_with(' ')) {
         return None;
     }
-    let value = match after.find(" #") {
-        Some(comment) => &after[..comment],
-        None => after,
-    };
-    Some((at, key, value.trim()))
+    Some((at, key, without_comment(after).trim()))
 }
 
 /// The error for a key on line `at` (1-based, where the parser stopped) or next to it that
@@ -438,15 +446,8 @@ fn indent_slip(text: &str, at: usize, file: &Path) -> Option<Diagnostic> {
 fn colon_left_out(text: &str, at: usize, file: &Path) -> Option<Diagnostic> {
     let first = at.saturating_sub(2);
     for (index, line) in text.lines().enumerate().skip(first).take(at - first) {
-        let indent = line.len() - line.trim_start_matches(' ').len();
-        let rest = line[indent..].strip_prefix("- ").unwrap_or(&line[indent..]);
-        let at_key = line.len() - rest.len();
-        let key = key_of(rest);
-        let after = &rest[key.len()..];
-        let value = match after.find(" #") {
-            Some(comment) => &after[..comment],
-            None => after,
-        };
+        let (at_key, key, after) = split_key(line);
+        let value = without_comment(after);
         if key.is_empty()
             || !after.starts_with(' ')
             || value.trim().is_empty()

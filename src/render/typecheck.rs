@@ -1468,26 +1468,33 @@ impl<'c> Checker<'c> {
     /// The byte offset of the text of a string argument `arg="written"` in the template: its
     /// occurrence as often met as it was so far (the AST has no positions).
     fn literal_at(&mut self, arg: &str, written: &str) -> Option<usize> {
+        let places = self.quoted_places(written, |before| {
+            before.strip_suffix('=').is_some_and(|before| {
+                before
+                    .trim_end()
+                    .strip_suffix(arg)
+                    .is_some_and(|rest| !rest.ends_with(|c: char| c.is_alphanumeric() || c == '_'))
+            })
+        });
+        self.nth_place(format!("{arg}=\u{0}{written}"), &places)
+    }
+
+    /// The byte offsets of the text `written` in quotes (any of Tera's three) whose
+    /// template before it, trimmed, is `placed` (`arg =`, `include`): in the template's
+    /// order, each at the text after its opening quote.
+    fn quoted_places(&self, written: &str, placed: impl Fn(&str) -> bool) -> Vec<usize> {
         let template = &self.searched;
         let mut found = Vec::new();
         for quote in ['"', '\'', '`'] {
             let quoted = format!("{quote}{written}{quote}");
             for (at, _) in template.match_indices(&quoted) {
-                let before = template[..at].trim_end();
-                let Some(before) = before.strip_suffix('=') else {
-                    continue;
-                };
-                let before = before.trim_end();
-                let is_arg = before
-                    .strip_suffix(arg)
-                    .is_some_and(|rest| !rest.ends_with(|c: char| c.is_alphanumeric() || c == '_'));
-                if is_arg {
+                if placed(template[..at].trim_end()) {
                     found.push(at + 1);
                 }
             }
         }
         found.sort_unstable();
-        self.nth_place(format!("{arg}=\u{0}{written}"), &found)
+        found
     }
 
     /// Of `places` (byte offsets, in the template's order), the one met as often as `key`
@@ -1501,19 +1508,10 @@ impl<'c> Checker<'c> {
     /// The byte offset of the name of an include of `name` (`{% include "_row.md" %}`): its
     /// occurrence as often met as it was so far.
     fn include_at(&mut self, name: &str) -> Option<usize> {
-        let template = &self.searched;
-        let mut found = Vec::new();
-        for quote in ['"', '\'', '`'] {
-            let quoted = format!("{quote}{name}{quote}");
-            for (at, _) in template.match_indices(&quoted) {
-                let before = template[..at].trim_end();
-                if before.ends_with("include") || before.ends_with('[') || before.ends_with(',') {
-                    found.push(at + 1);
-                }
-            }
-        }
-        found.sort_unstable();
-        self.nth_place(format!("include\u{0}{name}"), &found)
+        let places = self.quoted_places(name, |before| {
+            before.ends_with("include") || before.ends_with('[') || before.ends_with(',')
+        });
+        self.nth_place(format!("include\u{0}{name}"), &places)
     }
 
     /// The place of byte `at` of the template (the file when not found).

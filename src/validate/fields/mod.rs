@@ -240,6 +240,15 @@ pub(crate) fn schema_field<'f>(
     fields.get(at)
 }
 
+/// The line to write for the key `name` holding `value` (`people: 468`; `people:` when the
+/// value is no single one).
+fn key_written(name: &str, value: &Node) -> String {
+    match value.value.scalar_text() {
+        Some(v) => format!("{name}: {v}"),
+        None => format!("{name}:"),
+    }
+}
+
 /// The field whose label a key in Chinese cuts short (`退出年度` of 退出贫困村年度: each of
 /// its characters there, in order), when only one field's label does.
 fn label_cut_short(fields: &[(String, Field)], written: &str) -> Option<usize> {
@@ -528,10 +537,7 @@ impl Checker<'_> {
                         (None, None, Some(at)) => {
                             let (name, field) = &fields[at];
                             let label = field.label.as_deref().unwrap_or_default();
-                            let write = match value.value.scalar_text() {
-                                Some(v) => format!("{name}: {v}"),
-                                None => format!("{name}:"),
-                            };
+                            let write = key_written(name, value);
                             Text::new(
                                 format!("是不是字段 {name}（{label}）？键要写字段名：写成 {write}"),
                                 format!(
@@ -541,10 +547,7 @@ impl Checker<'_> {
                         }
                         (Some(at), _, _) => {
                             let name = &fields[at].0;
-                            let write = match value.value.scalar_text() {
-                                Some(v) => format!("{name}: {v}"),
-                                None => format!("{name}:"),
-                            };
+                            let write = key_written(name, value);
                             Text::new(
                                 format!(
                                     "「{written}」是字段 {name} 的名称；键要写字段名：写成 {write}"
@@ -880,10 +883,7 @@ impl Checker<'_> {
         }
         let full = FieldPath::Key(&record_path, &key.name);
         let (zh_name, en_name) = name_of(field, &full);
-        let write = match value.value.scalar_text() {
-            Some(v) => format!("{}{}: {v}", " ".repeat(indent), key.name),
-            None => format!("{}{}:", " ".repeat(indent), key.name),
-        };
+        let write = format!("{}{}", " ".repeat(indent), key_written(&key.name, value));
         let sibling = &first.name;
         Some(
             Diagnostic::error(
