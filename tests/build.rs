@@ -1000,13 +1000,14 @@ fn template_check_raises_no_false_alarms() {
         "{list}"
     );
     assert!(!public.path().join("_partials/x.html").exists());
-    // A name bound in two loops is listed in a stable order in hints.
+    // The names a template sets are listed in a stable order in hints (a loop's names are
+    // not: they name nothing outside their loop).
     let index = site.path().join("content/index.md");
     let before = fs::read_to_string(&index).unwrap();
-    fs::write(&index, format!("{before}{{% for b in villages_list %}}{{% endfor %}}{{% for a in villages_list %}}{{% endfor %}}{{{{ nme }}}}\n")).unwrap();
+    fs::write(&index, format!("{before}{{% set b = 1 %}}{{% set a = 2 %}}{{% for c in villages_list %}}{{% endfor %}}{{{{ nme }}}}\n")).unwrap();
     let first = text(&huibao(site.path(), &["check"]));
     assert!(
-        first.contains("可以读的名称有：") && first.contains("a、b"),
+        first.contains("可以读的名称有：") && first.contains("a、b") && !first.contains("、c"),
         "{first}"
     );
     assert_eq!(first, text(&huibao(site.path(), &["check"])));
@@ -1066,6 +1067,51 @@ fn template_check_follows_tera_guards() {
     );
     assert!(
         said.contains("错误[template-path] content/list.md:5:") && said.contains("「nmae」"),
+        "{said}"
+    );
+}
+
+/// A loop's names hold inside the loop only, as Tera renders it: read after `{% endfor %}`
+/// they are an error placed where they are read, with where the loop is; a generated page's
+/// own `v` is itself again after an inner loop over `v`.
+#[test]
+fn a_loop_variable_read_outside_its_loop_is_told() {
+    let site = checked_site();
+    let write = |path: &str, text: &str| fs::write(site.path().join(path), text).unwrap();
+    write(
+        "content/list.md",
+        "+++\ntitle = \"列表\"\n+++\n{% for v in villages_list %}{{ v.name }}{% endfor %}{{ v.name }}\n{% for k, v in villages %}{{ k }}{% endfor %}{{ k }}\n",
+    );
+    let out = huibao(site.path(), &["check"]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    for expected in [
+        "错误[template-path] content/list.md:4:56: 「v」是 for 循环的变量，只在循环里（{% for %} 到 {% endfor %} 之间）有值，这里在循环外",
+        "= content/list.md:4:8  循环在这里",
+        "错误[template-path] content/list.md:5:49: 「k」是 for 循环的变量",
+        "= content/list.md:5:8  循环在这里",
+    ] {
+        assert!(said.contains(expected), "{expected}\n{said}");
+    }
+    let en = text(&huibao(site.path(), &["--lang", "en", "check"]));
+    assert!(
+        en.contains("content/list.md:4:56: `v` is a for loop's variable: it holds a value only inside its loop")
+            && en.contains("= content/list.md:4:8  the loop is here"),
+        "{en}"
+    );
+    // Inside the loop, and the generated page's `v` after a loop of its own over `v`.
+    write(
+        "content/list.md",
+        "+++\ntitle = \"列表\"\n+++\n{% for v in villages_list %}{{ v.name }}{% endfor %}\n",
+    );
+    write(
+        "content/villages/_v.md",
+        "+++\ntitle = \"村\"\ngenerate = \"villages\"\nas = \"v\"\n+++\n{% for v in villages_list %}{{ v.people }}{% endfor %}{{ v.name }}{{ v.nmae }}\n",
+    );
+    let said = text(&huibao(site.path(), &["check"]));
+    assert!(
+        said.contains("错误[template-path] content/villages/_v.md:6:70: 模板读取「v.nmae」")
+            && !said.contains("循环外"),
         "{said}"
     );
 }

@@ -359,6 +359,9 @@ struct Checker<'c> {
     /// Names the template binds (`for v in …`, `set t = …`) and what they hold; a name bound
     /// twice holds [`Shape::Any`].
     bound: HashMap<String, Shape>,
+    /// The names the template's loops bind (`v` of `for v in …`): read outside their loop,
+    /// they name nothing, and the message says so.
+    loop_names: Vec<String>,
     /// Bound names that hold one of many records or items (a loop's value, a generated
     /// page's record, and names set from them): their optional fields may be absent.
     varies: std::collections::HashSet<String>,
@@ -396,6 +399,7 @@ impl<'c> Checker<'c> {
             tera,
             top,
             bound: HashMap::new(),
+            loop_names: Vec::new(),
             varies: Default::default(),
             source,
             guarded: Vec::new(),
@@ -574,6 +578,7 @@ impl<'c> Checker<'c> {
             top: self.top,
             // (Its `set`s stay inside it, as Tera renders an include.)
             bound: self.bound.clone(),
+            loop_names: self.loop_names.clone(),
             varies: self.varies.clone(),
             source: partial,
             guarded: self.guarded.clone(),
@@ -643,20 +648,11 @@ impl<'c> Checker<'c> {
                     self.bind_name(&set.key, shape);
                 }
                 Node::Forloop(_, forloop, _) => {
-                    let container = self.shape_of(&forloop.container);
-                    match &forloop.key {
-                        Some(key) => {
-                            self.bind_name(key, Shape::Any);
-                            let value = match container {
-                                Shape::Files { item, .. } => *item,
-                                _ => Shape::Any,
-                            };
-                            self.bind_name(&forloop.value, value);
-                        }
-                        None => self.bind_name(&forloop.value, element(container)),
-                    }
-                    self.varies.insert(forloop.value.clone());
+                    // A loop's names hold inside it only, as Tera renders a loop; the
+                    // names its body sets are kept (a `set` in a loop is a slip of its own).
+                    let outside = self.enter_loop(forloop);
                     self.bind(&forloop.body);
+                    self.leave_loop(outside);
                     if let Some(body) = &forloop.empty_body {
                         self.bind(body);
                     }
@@ -673,6 +669,45 @@ impl<'c> Checker<'c> {
                 Node::Block(_, block, _) => self.bind(&block.body),
                 _ => {}
             }
+        }
+    }
+
+    /// Binds a loop's names (`v`, or `k, v`) to what the loop goes over, for its body;
+    /// returns what they held before, for [`Checker::leave_loop`].
+    fn enter_loop(&mut self, forloop: &tera::ast::Forloop) -> Vec<(String, Option<Shape>)> {
+        let container = self.shape_of(&forloop.container);
+        let mut names = Vec::new();
+        if let Some(key) = &forloop.key {
+            names.push((key.clone(), Shape::Any));
+            let value = match container {
+                Shape::Files { item, .. } => *item,
+                _ => Shape::Any,
+            };
+            names.push((forloop.value.clone(), value));
+        } else {
+            names.push((forloop.value.clone(), element(container)));
+        }
+        self.varies.insert(forloop.value.clone());
+        names
+            .into_iter()
+            .map(|(name, shape)| {
+                if !self.loop_names.contains(&name) {
+                    self.loop_names.push(name.clone());
+                }
+                let before = self.bound.insert(name.clone(), shape);
+                (name, before)
+            })
+            .collect()
+    }
+
+    /// Gives a loop's names back what they held before it: after a loop, its `v` names
+    /// nothing (or the outer `v` again).
+    fn leave_loop(&mut self, outside: Vec<(String, Option<Shape>)>) {
+        for (name, before) in outside.into_iter().rev() {
+            match before {
+                Some(shape) => self.bound.insert(name, shape),
+                None => self.bound.remove(&name),
+            };
         }
     }
 
@@ -766,7 +801,10 @@ impl<'c> Checker<'c> {
                             self.guarded.push(format!("{}.{attribute}", forloop.value));
                         }
                     }
+                    let outside = self.enter_loop(forloop);
                     self.nodes(&forloop.body);
+                    self.leave_loop(outside);
+                    // (`{% else %}` runs when the list is empty: no `v` there.)
                     if let Some(body) = &forloop.empty_body {
                         self.nodes(body);
                     }
@@ -907,6 +945,9 @@ impl<'c> Checker<'c> {
             if self.is_guarded(first) {
                 return;
             }
+            if self.loop_names.contains(first) {
+                return self.outside_loop(ident, first);
+            }
             let mut bound: Vec<&str> = self.bound.keys().map(String::as_str).collect();
             bound.sort_unstable();
             let names: Vec<&str> = self
@@ -968,6 +1009,32 @@ impl<'c> Checker<'c> {
                 return;
             }
         }
+    }
+
+    /// The error for a loop's variable read outside its loop (`{{ v.name }}` after
+    /// `{% endfor %}`), with where the loop is.
+    #[cold]
+    fn outside_loop(&mut self, ident: &str, name: &str) {
+        let location = self.location(ident);
+        let mut problem = Diagnostic::error(
+            "template-path",
+            Some(location),
+            Text::new(
+                format!("「{name}」是 for 循环的变量，只在循环里（{{% for %}} 到 {{% endfor %}} 之间）有值，这里在循环外"),
+                format!("`{name}` is a for loop's variable: it holds a value only inside its loop (between {{% for %}} and {{% endfor %}}), and this is outside it"),
+            ),
+        )
+        .with_hint(Text::new(
+            format!("把读「{name}」的这一处移到循环里，或者改读数据里的名称"),
+            format!("move this read of `{name}` into the loop, or read a name of the data instead"),
+        ));
+        if let Some(at) = loop_binding(&self.searched, name) {
+            let place = self.place(Some(at));
+            problem
+                .related
+                .push((place, Text::new("循环在这里", "the loop is here")));
+        }
+        self.push(problem);
     }
 
     /// Whether the value at `path` (normalised, see [`normal`]) is tested before it is
@@ -1702,12 +1769,57 @@ impl Checker<'_> {
                         .chars()
                         .next()
                         .is_some_and(|c| name_char(c) || c == '.' || c == '[');
-                !longer_before && !longer_after && in_tag(text, at)
+                !longer_before && !longer_after && in_tag(text, at) && !binds_at(text, at)
             })
             .collect();
         let at = (whole.get(nth - 1).or(whole.first()).copied()).or_else(|| text.find(needle));
         self.place(at)
     }
+}
+
+/// The byte offset of `name` where the first loop of `template` binds it (`{% for v in`,
+/// `{% for k, v in`).
+fn loop_binding(template: &str, name: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(open) = template[from..].find("{%").map(|i| from + i) {
+        let body_at = open + 2;
+        let close = template[body_at..]
+            .find("%}")
+            .map_or(template.len(), |i| body_at + i);
+        let body = &template[body_at..close];
+        let trimmed = body.trim_start_matches(['-', ' ', '\t', '\n']);
+        if let Some(names) = trimmed.strip_prefix("for ")
+            && let Some(end) = names.find(" in ")
+        {
+            let names_at = body_at + (body.len() - trimmed.len()) + 4;
+            let mut offset = 0;
+            for part in names[..end].split(',') {
+                let lead = part.len() - part.trim_start().len();
+                if part.trim() == name {
+                    return Some(names_at + offset + lead);
+                }
+                offset += part.len() + 1;
+            }
+        }
+        from = close;
+    }
+    None
+}
+
+/// Whether byte `at` of `template` is a name a tag binds, not one it reads: a loop's
+/// `v` (`{% for k, v in`), a `{% set t =`'s `t`.
+fn binds_at(template: &str, at: usize) -> bool {
+    let Some(open) = template[..at].rfind("{%") else {
+        return false;
+    };
+    let head = template[open + 2..at].trim_start_matches(['-', ' ', '\t', '\n']);
+    if let Some(names) = head.strip_prefix("for ") {
+        return !names.contains(" in ");
+    }
+    ["set ", "set_global "].iter().any(|keyword| {
+        head.strip_prefix(keyword)
+            .is_some_and(|rest| rest.trim().is_empty())
+    })
 }
 
 /// Whether byte `at` of `template` is inside a `{{ }}` or `{% %}` tag.
