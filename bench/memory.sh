@@ -14,8 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 n="${1:-100000}"
 runs="${2:-3}"
-cargo build --release --quiet
-bin="$PWD/target/release/huibao"
+source bench/binary.sh
 scratch="${HUIBAO_BENCH_SCRATCH:-}"
 if [ -z "$scratch" ]; then
   scratch=$(mktemp -d)

@@ -6,8 +6,7 @@
 # changed reports 0 added / 0 modified / 0 removed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --quiet
-bin="$PWD/target/release/huibao"
+source bench/binary.sh
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 for n in "${@:-1000 10000}"; do

@@ -12,8 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 n="${1:-1000}"
 anchors="${HUIBAO_ANCHORS:-../shared/bench}"
-cargo build --release --quiet
-bin="$PWD/target/release/huibao"
+source bench/binary.sh
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 python3 "$anchors/gen_anchor_sites.py" "$n" "$work/anchors" >/dev/null

@@ -10,8 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n="${1:-10000}"
-cargo build --release --quiet
-bin="$PWD/target/release/huibao"
+source bench/binary.sh
 work=$(mktemp -d "${HUIBAO_BENCH_SCRATCH:-/tmp}/huibao-search.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 python3 bench/scale_site.py "$n" "$work/site" >/dev/null

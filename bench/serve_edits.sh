@@ -13,8 +13,7 @@ cd "$(dirname "$0")/.."
 n="${1:-1000}"
 edits="${2:-20}"
 field="${3:-farmland_mu}"
-cargo build --release --quiet
-bin="${HUIBAO_BIN:-$PWD/target/release/huibao}"
+source bench/binary.sh
 work=$(mktemp -d)
 python3 bench/scale_site.py "$n" "$work/site"
 # HUIBAO_BENCH_XLSX=1: the site offers its data as a workbook (the page 「数据下载」).

@@ -14,8 +14,7 @@ cd "$(dirname "$0")/.."
 n="${1:-10000}"
 edits="${2:-8}"
 command -v valgrind >/dev/null || { echo "needs valgrind (apt-get install valgrind)"; exit 1; }
-if [ -z "${HUIBAO_BIN:-}" ]; then cargo build --release --quiet; fi
-bin="${HUIBAO_BIN:-$PWD/target/release/huibao}"
+source bench/binary.sh
 work=$(mktemp -d "${HUIBAO_BENCH_SCRATCH:-/tmp}/huibao-serve-instr.XXXXXX")
 python3 bench/scale_site.py "$n" "$work/site" >/dev/null
 source bench/serve_start.sh
