@@ -1116,6 +1116,35 @@ fn a_loop_variable_read_outside_its_loop_is_told() {
     );
 }
 
+/// A file read by its Chinese name (`villages["甲村"]`, as a clerk writes it) is told which
+/// file that is and how a template reads it, by file name.
+#[test]
+fn a_file_read_by_its_name_is_told_its_file_name() {
+    let site = checked_site();
+    fs::write(
+        site.path().join("content/list.md"),
+        "+++\ntitle = \"列表\"\n+++\n{{ villages[\"甲村\"].people }}{{ villages[\"乙\"].people }}\n",
+    )
+    .unwrap();
+    let said = text(&huibao(site.path(), &["check"]));
+    assert!(
+        said.contains("错误[template-path] content/list.md:4:4: 模板读取「villages[\"甲村\"].people」：villages（村）里没有 id 为「甲村」的文件")
+            && said.contains("提示：「甲村」是 a.yaml 的 name；模板按文件名（不含 .yaml）读一个文件：写成 villages.a"),
+        "{said}"
+    );
+    // One character names no file surely: the ids are listed instead.
+    assert!(
+        said.contains("没有 id 为「乙」的文件")
+            && said.contains("提示：文件的 id 是文件名（不含 .yaml），例如：a、b"),
+        "{said}"
+    );
+    let en = text(&huibao(site.path(), &["--lang", "en", "check"]));
+    assert!(
+        en.contains("hint: `甲村` is the name of a.yaml; templates read a file by its file name (without .yaml): write villages.a"),
+        "{en}"
+    );
+}
+
 /// A mistake is placed at the path as written, not inside a longer name met before it, nor
 /// in the text between the tags.
 #[test]

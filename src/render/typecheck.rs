@@ -113,7 +113,11 @@ pub(super) fn check_cached(
     };
     let print = inputs_print(sources, data);
     match last {
-        Some(kept) if kept.print == print && kept.schema == *schema => kept.found.clone(),
+        // (Only a clean result: a problem's hint may name a record by its data, which the
+        // print does not cover.)
+        Some(kept) if kept.print == print && kept.schema == *schema && kept.found.is_empty() => {
+            Vec::new()
+        }
         _ => {
             let found = check(tera, sources, data, schema);
             *last = Some(Checked {
@@ -152,6 +156,7 @@ pub(super) fn check(
     schema: &Schema,
 ) -> Vec<Diagnostic> {
     let top = top_level(data, schema);
+    let named = |folder: &str, key: &str| file_named(data, folder, key);
     let mut problems = Vec::new();
     for source in sources {
         let Ok(template) = tera.get_template(&source.name) else {
@@ -164,9 +169,9 @@ pub(super) fn check(
         // A template that extends another is made of that one's blocks: left to rendering.
         let extends = template.parent.is_some();
         if (super::pages::is_partial(&source.name) && !generates) || extends {
-            Checker::new(tera, &top, sources, source, &mut problems).macros(&template.ast);
+            Checker::new(tera, &top, &named, sources, source, &mut problems).macros(&template.ast);
         } else {
-            let mut checker = Checker::new(tera, &top, sources, source, &mut problems);
+            let mut checker = Checker::new(tera, &top, &named, sources, source, &mut problems);
             if let Some(front) = &source.front
                 && let Some(folder) = &front.generate
             {
@@ -205,6 +210,41 @@ pub(super) fn check(
         });
     }
     problems
+}
+
+/// The one file of `folder` (`villages`, as a template reads it) whose top-level `name` (or
+/// else `title`) is `key` or begins with it (`横溪` for 横溪村, `教育` for 教育扶贫): a template
+/// that read a file by its Chinese name. `None` when no file, or more than one, is named so.
+#[cold]
+fn file_named(data: &[impl FilePlace], folder: &str, key: &str) -> Option<FileNamed> {
+    let in_folder = |file: &&_| {
+        let path = FilePlace::key_path(*file);
+        path.len() == folder.split('.').count() + 1
+            && path.iter().zip(folder.split('.')).all(|(a, b)| a == b)
+    };
+    let names: Vec<(&str, &'static str, &str)> = data
+        .iter()
+        .filter(in_folder)
+        .filter_map(|file| {
+            ["name", "title"]
+                .into_iter()
+                .find_map(|field| Some((file.id(), field, file.top_level_text(field)?)))
+        })
+        .collect();
+    let exact: Vec<_> = names.iter().filter(|(_, _, text)| *text == key).collect();
+    let begins: Vec<_> = names
+        .iter()
+        .filter(|(_, _, text)| key.chars().count() >= 2 && text.starts_with(key))
+        .collect();
+    let (id, field, text) = match (exact.as_slice(), begins.as_slice()) {
+        ([one], _) | ([], [one]) => **one,
+        _ => return None,
+    };
+    Some(FileNamed {
+        id: id.to_string(),
+        field,
+        text: text.to_string(),
+    })
 }
 
 /// The data context's top-level names and their shapes: each file's record (fields of its
@@ -353,9 +393,25 @@ fn element(shape: Shape) -> Shape {
     }
 }
 
+/// Finds the file of a folder (`villages`) whose `name` or `title` is the key a template
+/// wrote (`横溪`): its id, and the field and its text ([`file_named`]).
+type Named<'n> = dyn Fn(&str, &str) -> Option<FileNamed> + 'n;
+
+/// A file found by its name ([`file_named`]).
+struct FileNamed {
+    /// Its id (`hengxi`).
+    id: String,
+    /// The field that names it: `name` or `title`.
+    field: &'static str,
+    /// That field's text (`横溪村`).
+    text: String,
+}
+
 struct Checker<'c> {
     tera: &'c Tera,
     top: &'c [(String, Shape)],
+    /// A folder's file by its `name`, for the hint when a template reads a file by it.
+    named: &'c Named<'c>,
     /// Names the template binds (`for v in …`, `set t = …`) and what they hold; a name bound
     /// twice holds [`Shape::Any`].
     bound: HashMap<String, Shape>,
@@ -391,6 +447,7 @@ impl<'c> Checker<'c> {
     fn new(
         tera: &'c Tera,
         top: &'c [(String, Shape)],
+        named: &'c Named<'c>,
         sources: &'c [Source],
         source: &'c Source,
         problems: &'c mut Vec<Diagnostic>,
@@ -398,6 +455,7 @@ impl<'c> Checker<'c> {
         Checker {
             tera,
             top,
+            named,
             bound: HashMap::new(),
             loop_names: Vec::new(),
             varies: Default::default(),
@@ -576,6 +634,7 @@ impl<'c> Checker<'c> {
         let mut inner = Checker {
             tera: self.tera,
             top: self.top,
+            named: self.named,
             // (Its `set`s stay inside it, as Tera renders an include.)
             bound: self.bound.clone(),
             loop_names: self.loop_names.clone(),
@@ -1098,6 +1157,25 @@ impl<'c> Checker<'c> {
     /// The error for `read.key`, which `shape` does not have.
     fn no_such_key(&mut self, ident: &str, read: &str, key: &str, shape: &Shape) {
         let (message, hint) = match shape {
+            Shape::Files { what, .. }
+            | Shape::Record {
+                what, folder: true, ..
+            } if let Some(FileNamed { id, field, text }) = (self.named)(read, key) => (
+                Text::new(
+                    format!("模板读取「{ident}」：{read}（{what}）里没有 id 为「{key}」的文件"),
+                    format!(
+                        "the template reads `{ident}`: {read} ({what}) has no file with id `{key}`"
+                    ),
+                ),
+                Text::new(
+                    format!(
+                        "「{text}」是 {id}.yaml 的 {field}；模板按文件名（不含 .yaml）读一个文件：写成 {read}.{id}"
+                    ),
+                    format!(
+                        "`{text}` is the {field} of {id}.yaml; templates read a file by its file name (without .yaml): write {read}.{id}"
+                    ),
+                ),
+            ),
             Shape::Record { what, fields, .. } => {
                 let names: Vec<&str> = fields.iter().map(|(k, _)| k.as_str()).collect();
                 let suggestion = did_you_mean(key, names.iter().copied());
