@@ -1116,6 +1116,45 @@ fn a_loop_variable_read_outside_its_loop_is_told() {
     );
 }
 
+/// `{% set total = total + 1 %}` in a loop counts nothing (each round starts again from the
+/// value outside the loop, and after it `total` is 0): an error at that `set`; with
+/// `set_global` the count is right.
+#[test]
+fn a_set_accumulating_in_a_loop_is_an_error() {
+    let site = checked_site();
+    let list = site.path().join("content/list.md");
+    fs::write(
+        &list,
+        "+++\ntitle = \"列表\"\n+++\n{% set total = 0 %}{% for v in villages_list %}{% set total = total + 1 %}{% endfor %}共{{ total }}个\n",
+    )
+    .unwrap();
+    let out = huibao(site.path(), &["check"]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains(
+            "错误[template-loop-set] content/list.md:4:55: 「total」在 for 循环里用 set 累加"
+        ) && said.contains("提示：写成 {% set_global total = … %}"),
+        "{said}"
+    );
+    let en = text(&huibao(site.path(), &["--lang", "en", "check"]));
+    assert!(
+        en.contains("error[template-loop-set] content/list.md:4:55: `total` is accumulated with set inside a for loop"),
+        "{en}"
+    );
+    fs::write(
+        &list,
+        "+++\ntitle = \"列表\"\n+++\n{% set total = 0 %}{% for v in villages_list %}{% set_global total = total + 1 %}{% set name = v.name %}{{ name }}{% endfor %}共{{ total }}个\n",
+    )
+    .unwrap();
+    let out = huibao(site.path(), &["check", "--deny-warnings"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let public = tempfile::tempdir().unwrap();
+    build_ok(site.path(), public.path());
+    let page = page_text(&fs::read_to_string(public.path().join("list.html")).unwrap());
+    assert!(page.contains("共2个"), "{page}");
+}
+
 /// A file read by its Chinese name (`villages["甲村"]`, as a clerk writes it) is told which
 /// file that is and how a template reads it, by file name.
 #[test]

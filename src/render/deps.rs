@@ -128,6 +128,14 @@ fn walk_node(node: &Node, names: &mut BTreeSet<String>) -> bool {
     }
 }
 
+/// The top-level names `expr` reads (`total` of `total + v.people`), as far as they can be
+/// told (not inside a macro call's arguments).
+pub(super) fn expr_names(expr: &Expr) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    walk_expr(expr, &mut names);
+    names
+}
+
 fn walk_expr(expr: &Expr, names: &mut BTreeSet<String>) -> bool {
     walk_val(&expr.val, names)
         && expr

@@ -440,6 +440,9 @@ struct Checker<'c> {
     /// Where this partial is included (the outermost template's include last): said with
     /// each problem found in it, whose variables are the includer's.
     included_at: Vec<Location>,
+    /// How many loops the node being checked is in (an included partial's count starts at
+    /// its include's; a macro's at none).
+    loop_depth: usize,
 }
 
 impl<'c> Checker<'c> {
@@ -467,6 +470,7 @@ impl<'c> Checker<'c> {
             sources,
             including: vec![source.name.clone()],
             included_at: Vec::new(),
+            loop_depth: 0,
         }
     }
 
@@ -486,6 +490,7 @@ impl<'c> Checker<'c> {
         let bound = std::mem::take(&mut self.bound);
         let varies = std::mem::take(&mut self.varies);
         let guarded = std::mem::take(&mut self.guarded);
+        let loop_depth = std::mem::take(&mut self.loop_depth);
         // (By name: the same order whatever the map's.)
         let mut args: Vec<(&String, &Option<Expr>)> = definition.args.iter().collect();
         args.sort_by_key(|(name, _)| *name);
@@ -500,6 +505,7 @@ impl<'c> Checker<'c> {
         self.bound = bound;
         self.varies = varies;
         self.guarded = guarded;
+        self.loop_depth = loop_depth;
     }
 
     /// Checks a macro call (`m::row(v=v)`): its file imported, the macro defined there, each
@@ -647,6 +653,7 @@ impl<'c> Checker<'c> {
             sources: self.sources,
             including: self.including.clone(),
             included_at,
+            loop_depth: self.loop_depth,
         };
         inner.including.push(name.clone());
         inner.bind(&template.ast);
@@ -833,7 +840,22 @@ impl<'c> Checker<'c> {
         for node in nodes {
             match node {
                 Node::VariableBlock(_, expr) => self.expr_tree(expr),
-                Node::Set(_, set) => self.expr_tree(&set.value),
+                Node::Set(_, set) => {
+                    self.expr_tree(&set.value);
+                    // (Counted at every `set` of the name: a problem is placed at its own.)
+                    *self
+                        .seen
+                        .entry(format!("set {}\u{0}set", set.key))
+                        .or_default() += 1;
+                    // `{% set total = total + 1 %}` in a loop: each round starts again from
+                    // the value outside it (Tera's loop frame), and after it nothing changed.
+                    if self.loop_depth > 0
+                        && !set.global
+                        && super::deps::expr_names(&set.value).contains(&set.key)
+                    {
+                        self.set_in_loop(&set.key);
+                    }
+                }
                 Node::FilterSection(_, section, _) => {
                     let name = section.filter.name.as_str();
                     if !TERA_OWN_FILTERS.contains(&name) && self.tera.get_filter(name).is_err() {
@@ -861,7 +883,9 @@ impl<'c> Checker<'c> {
                         }
                     }
                     let outside = self.enter_loop(forloop);
+                    self.loop_depth += 1;
                     self.nodes(&forloop.body);
+                    self.loop_depth -= 1;
                     self.leave_loop(outside);
                     // (`{% else %}` runs when the list is empty: no `v` there.)
                     if let Some(body) = &forloop.empty_body {
@@ -1068,6 +1092,34 @@ impl<'c> Checker<'c> {
                 return;
             }
         }
+    }
+
+    /// The error for `{% set total = total + … %}` inside a loop (not `set_global`): Tera
+    /// starts each round from the value outside the loop, so a count or a sum made so is
+    /// wrong on every row and, after the loop, is the value before it.
+    #[cold]
+    fn set_in_loop(&mut self, name: &str) {
+        let found = set_places(&self.searched, name);
+        let nth = self
+            .seen
+            .get(&format!("set {name}\u{0}set"))
+            .copied()
+            .unwrap_or(1);
+        let at = found.get(nth.max(1) - 1).or(found.first()).copied();
+        let location = self.place(at);
+        let problem = Diagnostic::error(
+            "template-loop-set",
+            Some(location),
+            Text::new(
+                format!("「{name}」在 for 循环里用 set 累加：Tera 的 set 在循环里只改这一轮的「{name}」，每一轮都从循环外的值重新算起，循环结束后「{name}」还是循环外的值"),
+                format!("`{name}` is accumulated with set inside a for loop: in a loop, Tera's set changes this round's `{name}` only, every round starts again from the value outside the loop, and after the loop `{name}` is that value"),
+            ),
+        )
+        .with_hint(Text::new(
+            format!("写成 {{% set_global {name} = … %}}；计数和求和也可以不写循环，如 {{{{ villages_list | length }}}}（见 docs/templates.md）"),
+            format!("write {{% set_global {name} = … %}}; counts and sums need no loop either, e.g. {{{{ villages_list | length }}}} (see docs/templates.md)"),
+        ));
+        self.push(problem);
     }
 
     /// The error for a loop's variable read outside its loop (`{{ v.name }}` after
@@ -1853,6 +1905,27 @@ impl Checker<'_> {
         let at = (whole.get(nth - 1).or(whole.first()).copied()).or_else(|| text.find(needle));
         self.place(at)
     }
+}
+
+/// The byte offsets of `name` in each `{% set name = … %}` of `template` (not `set_global`).
+fn set_places(template: &str, name: &str) -> Vec<usize> {
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(open) = template[from..].find("{%").map(|i| from + i) {
+        let body_at = open + 2;
+        let body = &template[body_at..];
+        let trimmed = body.trim_start_matches(['-', ' ', '\t', '\n']);
+        if let Some(rest) = trimmed.strip_prefix("set ") {
+            let lead = rest.len() - rest.trim_start().len();
+            if rest.trim_start().strip_prefix(name).is_some_and(|after| {
+                after.trim_start().starts_with('=') && !after.trim_start().starts_with("==")
+            }) {
+                found.push(body_at + (body.len() - trimmed.len()) + 4 + lead);
+            }
+        }
+        from = body_at;
+    }
+    found
 }
 
 /// The byte offset of `name` where the first loop of `template` binds it (`{% for v in`,
