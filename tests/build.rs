@@ -328,7 +328,7 @@ fn template_errors_name_file_line_and_column() {
 
 /// A template's syntax slips are said in Chinese with what to do, where they are: a block
 /// left open (at its opening, not at the end of the file where Tera stops), an end with no
-/// block, a bracket left open, an argument with no value, an empty tag.
+/// block, a bracket left open, an argument with no value or no name, an empty tag.
 #[test]
 fn template_syntax_slips_are_said_with_what_to_do() {
     let site = copy_site(&fixture("small"));
@@ -383,6 +383,14 @@ fn template_syntax_slips_are_said_with_what_to_do() {
             "模板错误：这里应是运算符（如 +、==、and）、过滤器（| 名字）或「}}」",
             "「township.name」和「township.id」之间少了东西：要连着显示两个值，写成 {{ township.name }}{{ township.id }}",
             "template error: expected an operator (such as `+`, `==`, `and`), a filter, or a variable end (`}}`)",
+        ),
+        // An argument without its name, as in a spreadsheet's formula.
+        (
+            "{{ township.name | truncate(5) }}{{ div(a=1, 2) }}\n",
+            "content/index.md:5:29",
+            "模板错误：这里应是名字",
+            "「truncate」的参数要写名字：名字=值，如 {{ x | truncate(length=10) }}（Tera 不认不写名字的参数）",
+            "`truncate` takes named arguments, name=value, as in {{ x | truncate(length=10) }}",
         ),
         (
             "{{- township.name | upper \"村\" }}\n",

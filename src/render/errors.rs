@@ -122,6 +122,9 @@ fn slip_hint(template: &str, line: usize, col: usize) -> Option<Text> {
     if let Some(hint) = unfinished_tag(template, line, col) {
         return Some(hint);
     }
+    if let Some(hint) = unnamed_argument(template, line, col) {
+        return Some(hint);
+    }
     if let Some((written, bracketed)) = key_needing_brackets(template, line, col) {
         return Some(Text::new(
             format!(
@@ -275,6 +278,51 @@ fn values_side_by_side(template: &str, line: usize, col: usize) -> Option<Text> 
         ),
         format!(
             "something is missing between `{left}` and `{right}`: to show both, write {{{{ {left} }}}}{{{{ {right} }}}}; to reckon, put an operator between them (+ - * /); to join them as text, ~"
+        ),
+    ))
+}
+
+/// Where a parse error stands (`line`, `col`: characters, 1-based) at an argument given
+/// without its name (`round(2)`, `fig("人")`, `div(a=x, 2)`), as in a spreadsheet's formula:
+/// Tera's filters and functions take `name=value` only.
+fn unnamed_argument(template: &str, line: usize, col: usize) -> Option<Text> {
+    let offset = offset_of(template, line, col)?;
+    let (start, _) = tag_at(template, offset)?;
+    let left = template.get(start..offset)?.trim_end();
+    if !left.ends_with(['(', ',']) {
+        return None;
+    }
+    // The call whose bracket is open: the name before the last `(` not closed.
+    let mut depth = 0usize;
+    let open = unquoted(left)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .find_map(|(at, c)| match c {
+            ')' => {
+                depth += 1;
+                None
+            }
+            '(' if depth == 0 => Some(at),
+            '(' => {
+                depth -= 1;
+                None
+            }
+            _ => None,
+        })?;
+    let before = left[..open].trim_end();
+    let name_start = before
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .map_or(0, |i| i + 1);
+    let name = &before[name_start..];
+    if name.is_empty() {
+        return None;
+    }
+    let example = super::typecheck::helper_example(name);
+    Some(Text::new(
+        format!("「{name}」的参数要写名字：名字=值，如 {example}（Tera 不认不写名字的参数）"),
+        format!(
+            "`{name}` takes named arguments, name=value, as in {example} (Tera takes no argument without its name)"
         ),
     ))
 }

@@ -2029,10 +2029,12 @@ fn written(expr: &Expr) -> String {
 
 /// How one of huibao's helpers is written, for a message that says it is written the other
 /// way.
-fn helper_example(name: &str) -> String {
+pub(super) fn helper_example(name: &str) -> String {
     match name {
         "fig" => "{{ township.population | fig(unit=\"人\") }}".to_string(),
         "round" => "{{ x | round(precision=2) }}".to_string(),
+        "truncate" => "{{ x | truncate(length=10) }}".to_string(),
+        "default" => "{{ x | default(value=\"—\") }}".to_string(),
         "sum" => "{{ sum(values=[a, b]) }}".to_string(),
         "sub" | "mul" => format!("{{{{ {name}(a=…, b=…) }}}}"),
         "div" => "{{ div(a=…, b=…, dp=2) }}".to_string(),
