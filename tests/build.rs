@@ -328,7 +328,8 @@ fn template_errors_name_file_line_and_column() {
 
 /// A template's syntax slips are said in Chinese with what to do, where they are: a block
 /// left open (at its opening, not at the end of the file where Tera stops), an end with no
-/// block, a bracket left open, an argument with no value or no name, an empty tag.
+/// block, an end tag typed as two words, a bracket left open, an argument with no value or
+/// no name, an empty tag.
 #[test]
 fn template_syntax_slips_are_said_with_what_to_do() {
     let site = copy_site(&fixture("small"));
@@ -383,6 +384,14 @@ fn template_syntax_slips_are_said_with_what_to_do() {
             "模板错误：这里应是运算符（如 +、==、and）、过滤器（| 名字）或「}}」",
             "「township.name」和「township.id」之间少了东西：要连着显示两个值，写成 {{ township.name }}{{ township.id }}",
             "template error: expected an operator (such as `+`, `==`, `and`), a filter, or a variable end (`}}`)",
+        ),
+        // An end tag typed as two words.
+        (
+            "{% if township.name %}有{% end if %}\n",
+            "content/index.md:5:24",
+            "模板错误：这里不应有标签",
+            "「{% end if %}」要连着写成「{% endif %}」：end 和 if 之间没有空格",
+            "`{% end if %}` is written `{% endif %}`, with no space after end",
         ),
         // An argument without its name, as in a spreadsheet's formula.
         (

@@ -340,6 +340,19 @@ pub(super) fn unpaired_block(template: &str) -> Option<(usize, String, String)> 
             .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
             .collect();
         at = start + 2;
+        if word == "end"
+            && let Some(written) = end_with_space(&inside[3..])
+        {
+            return Some((
+                start,
+                format!(
+                    "「{{% end {written} %}}」要连着写成「{{% end{written} %}}」：end 和 {written} 之间没有空格"
+                ),
+                format!(
+                    "`{{% end {written} %}}` is written `{{% end{written} %}}`, with no space after end"
+                ),
+            ));
+        }
         match block_of(&word) {
             Some(Block::Opens("raw")) => {
                 // Nothing in a raw block is a tag.
@@ -391,6 +404,18 @@ pub(super) fn unpaired_block(template: &str) -> Option<(usize, String, String)> 
             "this `{{% {name} … %}}` is never ended: write `{{% end{name} %}}` after its content"
         ),
     ))
+}
+
+/// The block name after `end` and spaces (`if` of `{% end if %}`), when `end` and it make a
+/// block's end tag.
+#[cold]
+fn end_with_space(after_end: &str) -> Option<&str> {
+    let rest = after_end.strip_prefix([' ', '\t'])?.trim_start();
+    let name_len = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    let name = &rest[..name_len];
+    matches!(block_of(&format!("end{name}")), Some(Block::Ends(_))).then_some(name)
 }
 
 #[cfg(test)]
