@@ -212,6 +212,14 @@ pub(super) fn check(
     problems
 }
 
+/// The message for `read.key` where `read` is a folder with no file of id `key`.
+fn no_file_with_id(ident: &str, read: &str, what: &str, key: &str) -> Text {
+    Text::new(
+        format!("模板读取「{ident}」：{read}（{what}）里没有 id 为「{key}」的文件"),
+        format!("the template reads `{ident}`: {read} ({what}) has no file with id `{key}`"),
+    )
+}
+
 /// The one file of `folder` (`villages`, as a template reads it) whose top-level `name` (or
 /// else `title`) is `key` or begins with it (`横溪` for 横溪村, `教育` for 教育扶贫): a template
 /// that read a file by its Chinese name. `None` when no file, or more than one, is named so.
@@ -1213,12 +1221,7 @@ impl<'c> Checker<'c> {
             | Shape::Record {
                 what, folder: true, ..
             } if let Some(FileNamed { id, field, text }) = (self.named)(read, key) => (
-                Text::new(
-                    format!("模板读取「{ident}」：{read}（{what}）里没有 id 为「{key}」的文件"),
-                    format!(
-                        "the template reads `{ident}`: {read} ({what}) has no file with id `{key}`"
-                    ),
-                ),
+                no_file_with_id(ident, read, what, key),
                 Text::new(
                     format!(
                         "「{text}」是 {id}.yaml 的 {field}；模板按文件名（不含 .yaml）读一个文件：写成 {read}.{id}"
@@ -1256,12 +1259,7 @@ impl<'c> Checker<'c> {
                 let suggestion = did_you_mean(key, ids.iter().map(String::as_str));
                 let shown: Vec<&str> = ids.iter().take(12).map(String::as_str).collect();
                 (
-                    Text::new(
-                        format!("模板读取「{ident}」：{read}（{what}）里没有 id 为「{key}」的文件"),
-                        format!(
-                            "the template reads `{ident}`: {read} ({what}) has no file with id `{key}`"
-                        ),
-                    ),
+                    no_file_with_id(ident, read, what, key),
                     Text::new(
                         format!(
                             "{}文件的 id 是文件名（不含 .yaml），例如：{}",
