@@ -1097,7 +1097,7 @@ fn a_loop_variable_read_outside_its_loop_is_told() {
     let write = |path: &str, text: &str| fs::write(site.path().join(path), text).unwrap();
     write(
         "content/list.md",
-        "+++\ntitle = \"列表\"\n+++\n{% for v in villages_list %}{{ v.name }}{% endfor %}{{ v.name }}\n{% for k, v in villages %}{{ k }}{% endfor %}{{ k }}\n",
+        "+++\ntitle = \"列表\"\n+++\n{% for v in villages_list %}{{ v.name }}{% endfor %}{{ v.name }}\n{% for k, v in villages %}{{ k }}{% endfor %}{{ k }}{{ v.id }}\n",
     );
     let out = huibao(site.path(), &["check"]);
     let said = text(&out);
@@ -1107,6 +1107,9 @@ fn a_loop_variable_read_outside_its_loop_is_told() {
         "= content/list.md:4:8  循环在这里",
         "错误[template-path] content/list.md:5:49: 「k」是 for 循环的变量",
         "= content/list.md:5:8  循环在这里",
+        // (The loop told is the last one before the read.)
+        "错误[template-path] content/list.md:5:56: 「v」是 for 循环的变量",
+        "= content/list.md:5:11  循环在这里",
     ] {
         assert!(said.contains(expected), "{expected}\n{said}");
     }

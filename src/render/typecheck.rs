@@ -1134,7 +1134,8 @@ impl<'c> Checker<'c> {
     /// `{% endfor %}`), with where the loop is.
     #[cold]
     fn outside_loop(&mut self, ident: &str, name: &str) {
-        let location = self.location(ident);
+        let read_at = self.needle_at(ident);
+        let location = self.place(read_at);
         let mut problem = Diagnostic::error(
             "template-path",
             Some(location),
@@ -1147,7 +1148,7 @@ impl<'c> Checker<'c> {
             format!("把读「{name}」的这一处移到循环里，或者改读数据里的名称"),
             format!("move this read of `{name}` into the loop, or read a name of the data instead"),
         ));
-        if let Some(at) = loop_binding(&self.searched, name) {
+        if let Some(at) = loop_binding(&self.searched, name, read_at.unwrap_or(usize::MAX)) {
             let place = self.place(Some(at));
             problem
                 .related
@@ -1878,6 +1879,11 @@ impl Checker<'_> {
     /// counting whole names inside tags only (`villages` is not in `villages_list`, `v.nme`
     /// not in `v.nme.x`, nor either in the text between the tags).
     fn location(&self, needle: &str) -> Location {
+        self.place(self.needle_at(needle))
+    }
+
+    /// The byte offset where [`Checker::location`] places `needle`.
+    fn needle_at(&self, needle: &str) -> Option<usize> {
         let nth = self.seen.get(needle).copied().unwrap_or(1).max(1);
         let text = &self.searched;
         let name_char = |c: char| c.is_alphanumeric() || c == '_';
@@ -1900,8 +1906,7 @@ impl Checker<'_> {
                 !longer_before && !longer_after && in_tag(text, at) && !binds_at(text, at)
             })
             .collect();
-        let at = (whole.get(nth - 1).or(whole.first()).copied()).or_else(|| text.find(needle));
-        self.place(at)
+        (whole.get(nth - 1).or(whole.first()).copied()).or_else(|| text.find(needle))
     }
 }
 
@@ -1926,9 +1931,10 @@ fn set_places(template: &str, name: &str) -> Vec<usize> {
     found
 }
 
-/// The byte offset of `name` where the first loop of `template` binds it (`{% for v in`,
-/// `{% for k, v in`).
-fn loop_binding(template: &str, name: &str) -> Option<usize> {
+/// The byte offset of `name` where the last loop of `template` that binds it before byte
+/// `before` does (`{% for v in`, `{% for k, v in`), or else the first that does.
+fn loop_binding(template: &str, name: &str, before: usize) -> Option<usize> {
+    let mut found = Vec::new();
     let mut from = 0;
     while let Some(open) = template[from..].find("{%").map(|i| from + i) {
         let body_at = open + 2;
@@ -1945,14 +1951,20 @@ fn loop_binding(template: &str, name: &str) -> Option<usize> {
             for part in names[..end].split(',') {
                 let lead = part.len() - part.trim_start().len();
                 if part.trim() == name {
-                    return Some(names_at + offset + lead);
+                    found.push(names_at + offset + lead);
+                    break;
                 }
                 offset += part.len() + 1;
             }
         }
         from = close;
     }
-    None
+    found
+        .iter()
+        .rev()
+        .find(|&&at| at < before)
+        .or(found.first())
+        .copied()
 }
 
 /// Whether byte `at` of `template` is a name a tag binds, not one it reads: a loop's
