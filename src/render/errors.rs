@@ -507,7 +507,7 @@ fn locate_names(template: &str, names: &[String]) -> Option<(usize, usize)> {
 
 /// The `{{ … }}` and `{% … %}` tags of a template, each with where it starts (a tag left
 /// open runs to the next tag's opening, or to the end).
-fn tags(template: &str) -> impl Iterator<Item = (usize, &str)> {
+pub(super) fn tags(template: &str) -> impl Iterator<Item = (usize, &str)> {
     let mut at = 0;
     std::iter::from_fn(move || {
         let rest = &template[at..];

@@ -851,10 +851,7 @@ impl<'c> Checker<'c> {
                 Node::Set(_, set) => {
                     self.expr_tree(&set.value);
                     // (Counted at every `set` of the name: a problem is placed at its own.)
-                    *self
-                        .seen
-                        .entry(format!("set {}\u{0}set", set.key))
-                        .or_default() += 1;
+                    *self.seen.entry(set_seen(&set.key)).or_default() += 1;
                     // `{% set total = total + 1 %}` in a loop: each round starts again from
                     // the value outside it (Tera's loop frame), and after it nothing changed.
                     if self.loop_depth > 0
@@ -1108,11 +1105,7 @@ impl<'c> Checker<'c> {
     #[cold]
     fn set_in_loop(&mut self, name: &str) {
         let found = set_places(&self.searched, name);
-        let nth = self
-            .seen
-            .get(&format!("set {name}\u{0}set"))
-            .copied()
-            .unwrap_or(1);
+        let nth = self.seen.get(&set_seen(name)).copied().unwrap_or(1);
         let at = found.get(nth.max(1) - 1).or(found.first()).copied();
         let location = self.place(at);
         let problem = Diagnostic::error(
@@ -1910,55 +1903,52 @@ impl Checker<'_> {
     }
 }
 
+/// The key under which [`Checker::seen`] counts the `set`s of `name` met so far.
+fn set_seen(name: &str) -> String {
+    format!("set {name}\u{0}set")
+}
+
+/// Each `{% … %}` tag of `template` ([`super::errors::tags`]): the byte offset of its first
+/// word, and its text from there (`for v in villages_list %}`).
+fn statements(template: &str) -> impl Iterator<Item = (usize, &str)> {
+    super::errors::tags(template)
+        .filter(|(_, tag)| tag.starts_with("{%"))
+        .map(|(start, tag)| {
+            let body = &tag[2..];
+            let head = body.trim_start_matches(['-', ' ', '\t', '\n']);
+            (start + 2 + body.len() - head.len(), head)
+        })
+}
+
 /// The byte offsets of `name` in each `{% set name = … %}` of `template` (not `set_global`).
 fn set_places(template: &str, name: &str) -> Vec<usize> {
-    let mut found = Vec::new();
-    let mut from = 0;
-    while let Some(open) = template[from..].find("{%").map(|i| from + i) {
-        let body_at = open + 2;
-        let body = &template[body_at..];
-        let trimmed = body.trim_start_matches(['-', ' ', '\t', '\n']);
-        if let Some(rest) = trimmed.strip_prefix("set ") {
+    statements(template)
+        .filter_map(|(at, head)| {
+            let rest = head.strip_prefix("set ")?;
             let lead = rest.len() - rest.trim_start().len();
-            if rest.trim_start().strip_prefix(name).is_some_and(|after| {
-                after.trim_start().starts_with('=') && !after.trim_start().starts_with("==")
-            }) {
-                found.push(body_at + (body.len() - trimmed.len()) + 4 + lead);
-            }
-        }
-        from = body_at;
-    }
-    found
+            let after = rest.trim_start().strip_prefix(name)?.trim_start();
+            (after.starts_with('=') && !after.starts_with("==")).then_some(at + 4 + lead)
+        })
+        .collect()
 }
 
 /// The byte offset of `name` where the last loop of `template` that binds it before byte
 /// `before` does (`{% for v in`, `{% for k, v in`), or else the first that does.
 fn loop_binding(template: &str, name: &str, before: usize) -> Option<usize> {
-    let mut found = Vec::new();
-    let mut from = 0;
-    while let Some(open) = template[from..].find("{%").map(|i| from + i) {
-        let body_at = open + 2;
-        let close = template[body_at..]
-            .find("%}")
-            .map_or(template.len(), |i| body_at + i);
-        let body = &template[body_at..close];
-        let trimmed = body.trim_start_matches(['-', ' ', '\t', '\n']);
-        if let Some(names) = trimmed.strip_prefix("for ")
-            && let Some(end) = names.find(" in ")
-        {
-            let names_at = body_at + (body.len() - trimmed.len()) + 4;
-            let mut offset = 0;
-            for part in names[..end].split(',') {
-                let lead = part.len() - part.trim_start().len();
+    let found: Vec<usize> = statements(template)
+        .filter_map(|(at, head)| {
+            let names = head.strip_prefix("for ")?;
+            let names = &names[..names.find(" in ")?];
+            let mut offset = at + 4;
+            for part in names.split(',') {
                 if part.trim() == name {
-                    found.push(names_at + offset + lead);
-                    break;
+                    return Some(offset + part.len() - part.trim_start().len());
                 }
                 offset += part.len() + 1;
             }
-        }
-        from = close;
-    }
+            None
+        })
+        .collect();
     found
         .iter()
         .rev()
