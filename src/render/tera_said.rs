@@ -415,7 +415,7 @@ fn end_with_space(after_end: &str) -> Option<&str> {
         .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
         .unwrap_or(rest.len());
     let name = &rest[..name_len];
-    matches!(block_of(&format!("end{name}")), Some(Block::Ends(_))).then_some(name)
+    BLOCKS.contains(&name).then_some(name)
 }
 
 #[cfg(test)]
