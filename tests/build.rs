@@ -1175,6 +1175,68 @@ fn a_set_accumulating_in_a_loop_is_an_error() {
     assert!(page.contains("共2个"), "{page}");
 }
 
+/// A name set in a loop and read after it (the find-in-a-loop habit) reads the value from
+/// before the loop: an error at the read, with the `set`; with `set_global` the page shows
+/// the village found.
+#[test]
+fn a_name_set_in_a_loop_and_read_after_it_is_an_error() {
+    let site = checked_site();
+    let list = site.path().join("content/list.md");
+    let found = "{% for v in villages_list %}{% if v.people is gt(5) %}{% set found = v.name %}{% endif %}{% endfor %}最多：{{ found }}";
+    fs::write(
+        &list,
+        format!("+++\ntitle = \"列表\"\n+++\n{{% set found = \"无\" %}}{found}\n"),
+    )
+    .unwrap();
+    let out = huibao(site.path(), &["check"]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains(
+            "错误[template-loop-set] content/list.md:4:129: 「found」是在 for 循环里用 set 赋的值"
+        ) && said.contains("= content/list.md:4:83  在循环里赋值")
+            && said.contains("提示：在循环里写成 {% set_global found = … %}"),
+        "{said}"
+    );
+    let en = text(&huibao(site.path(), &["--lang", "en", "check"]));
+    assert!(
+        en.contains("error[template-loop-set] content/list.md:4:129: `found` was given its value with set inside a for loop"),
+        "{en}"
+    );
+    // Not set before the loop: Tera would fail on the page; told the same way.
+    fs::write(&list, format!("+++\ntitle = \"列表\"\n+++\n{found}\n")).unwrap();
+    let said = text(&huibao(site.path(), &["check"]));
+    assert!(
+        said.contains("错误[template-loop-set] content/list.md:4:108: 「found」"),
+        "{said}"
+    );
+    // Set again after the loop, or set_global: the page is right.
+    fs::write(
+        &list,
+        format!(
+            "+++\ntitle = \"列表\"\n+++\n{}{{% set found = \"甲村\" %}}{{{{ found }}}}\n",
+            found.replace("最多：{{ found }}", "")
+        ),
+    )
+    .unwrap();
+    let said = text(&huibao(site.path(), &["check"]));
+    assert!(!said.contains("template-loop-set"), "{said}");
+    fs::write(
+        &list,
+        format!(
+            "+++\ntitle = \"列表\"\n+++\n{{% set found = \"无\" %}}{}\n",
+            found.replace("set found", "set_global found")
+        ),
+    )
+    .unwrap();
+    let out = huibao(site.path(), &["check", "--deny-warnings"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let public = tempfile::tempdir().unwrap();
+    build_ok(site.path(), public.path());
+    let page = page_text(&fs::read_to_string(public.path().join("list.html")).unwrap());
+    assert!(page.contains("最多：乙村"), "{page}");
+}
+
 /// A file read by its Chinese name (`villages["甲村"]`, as a clerk writes it) is told which
 /// file that is and how a template reads it, by file name.
 #[test]

@@ -451,6 +451,12 @@ struct Checker<'c> {
     /// How many loops the node being checked is in (an included partial's count starts at
     /// its include's; a macro's at none).
     loop_depth: usize,
+    /// Names set (not `set_global`) inside the loops being checked, innermost last: the
+    /// loop's depth at the `set`, and the byte offset of its name.
+    loop_sets: Vec<(String, usize, Option<usize>)>,
+    /// Names set inside a loop that has ended, and not set again since: after the loop
+    /// they hold the value from before it (Tera's loop frame), or nothing.
+    set_in_ended_loop: HashMap<String, Option<usize>>,
 }
 
 impl<'c> Checker<'c> {
@@ -479,6 +485,8 @@ impl<'c> Checker<'c> {
             including: vec![source.name.clone()],
             included_at: Vec::new(),
             loop_depth: 0,
+            loop_sets: Vec::new(),
+            set_in_ended_loop: HashMap::new(),
         }
     }
 
@@ -499,6 +507,8 @@ impl<'c> Checker<'c> {
         let varies = std::mem::take(&mut self.varies);
         let guarded = std::mem::take(&mut self.guarded);
         let loop_depth = std::mem::take(&mut self.loop_depth);
+        let loop_sets = std::mem::take(&mut self.loop_sets);
+        let set_in_ended_loop = std::mem::take(&mut self.set_in_ended_loop);
         // (By name: the same order whatever the map's.)
         let mut args: Vec<(&String, &Option<Expr>)> = definition.args.iter().collect();
         args.sort_by_key(|(name, _)| *name);
@@ -514,6 +524,8 @@ impl<'c> Checker<'c> {
         self.varies = varies;
         self.guarded = guarded;
         self.loop_depth = loop_depth;
+        self.loop_sets = loop_sets;
+        self.set_in_ended_loop = set_in_ended_loop;
     }
 
     /// Checks a macro call (`m::row(v=v)`): its file imported, the macro defined there, each
@@ -662,6 +674,8 @@ impl<'c> Checker<'c> {
             including: self.including.clone(),
             included_at,
             loop_depth: self.loop_depth,
+            loop_sets: Vec::new(),
+            set_in_ended_loop: self.set_in_ended_loop.clone(),
         };
         inner.including.push(name.clone());
         inner.bind(&template.ast);
@@ -852,13 +866,16 @@ impl<'c> Checker<'c> {
                     self.expr_tree(&set.value);
                     // (Counted at every `set` of the name: a problem is placed at its own.)
                     *self.seen.entry(set_seen(&set.key)).or_default() += 1;
+                    self.set_in_ended_loop.remove(&set.key);
                     // `{% set total = total + 1 %}` in a loop: each round starts again from
                     // the value outside it (Tera's loop frame), and after it nothing changed.
-                    if self.loop_depth > 0
-                        && !set.global
-                        && super::deps::expr_names(&set.value).contains(&set.key)
-                    {
-                        self.set_in_loop(&set.key);
+                    if self.loop_depth > 0 && !set.global {
+                        if super::deps::expr_names(&set.value).contains(&set.key) {
+                            self.set_in_loop(&set.key);
+                        } else {
+                            let at = self.set_at(&set.key);
+                            self.loop_sets.push((set.key.clone(), self.loop_depth, at));
+                        }
                     }
                 }
                 Node::FilterSection(_, section, _) => {
@@ -891,6 +908,13 @@ impl<'c> Checker<'c> {
                     self.loop_depth += 1;
                     self.nodes(&forloop.body);
                     self.loop_depth -= 1;
+                    while let Some((_, depth, _)) = self.loop_sets.last()
+                        && *depth > self.loop_depth
+                    {
+                        if let Some((name, _, at)) = self.loop_sets.pop() {
+                            self.set_in_ended_loop.insert(name, at);
+                        }
+                    }
                     self.leave_loop(outside);
                     // (`{% else %}` runs when the list is empty: no `v` there.)
                     if let Some(body) = &forloop.empty_body {
@@ -1028,6 +1052,9 @@ impl<'c> Checker<'c> {
         let Some((Segment::Key(first), rest)) = segments.split_first() else {
             return;
         };
+        if let Some(&set_at) = self.set_in_ended_loop.get(first) {
+            return self.read_after_loop_set(ident, first, set_at);
+        }
         let Some(mut shape) = self.start(first) else {
             // `{% if notes is defined %}`: a file that may not be there.
             if self.is_guarded(first) {
@@ -1104,9 +1131,7 @@ impl<'c> Checker<'c> {
     /// wrong on every row and, after the loop, is the value before it.
     #[cold]
     fn set_in_loop(&mut self, name: &str) {
-        let found = set_places(&self.searched, name);
-        let nth = self.seen.get(&set_seen(name)).copied().unwrap_or(1);
-        let at = found.get(nth.max(1) - 1).or(found.first()).copied();
+        let at = self.set_at(name);
         let location = self.place(at);
         let problem = Diagnostic::error(
             "template-loop-set",
@@ -1120,6 +1145,42 @@ impl<'c> Checker<'c> {
             format!("写成 {{% set_global {name} = … %}}；计数和求和也可以不写循环，如 {{{{ villages_list | length }}}}（见 docs/templates.md）"),
             format!("write {{% set_global {name} = … %}}; counts and sums need no loop either, e.g. {{{{ villages_list | length }}}} (see docs/templates.md)"),
         ));
+        self.push(problem);
+    }
+
+    /// The byte offset of `name` in the `{% set name = … %}` being checked (the last of that
+    /// name met so far).
+    fn set_at(&self, name: &str) -> Option<usize> {
+        let found = set_places(&self.searched, name);
+        let nth = self.seen.get(&set_seen(name)).copied().unwrap_or(1);
+        found.get(nth.max(1) - 1).or(found.first()).copied()
+    }
+
+    /// The error for a name read after the loop that set it (`{% set found = v.name %}` in
+    /// the loop, `{{ found }}` after `{% endfor %}`): it reads the value from before the
+    /// loop, or nothing. Told once a name, with where the `set` is.
+    #[cold]
+    fn read_after_loop_set(&mut self, ident: &str, name: &str, set_at: Option<usize>) {
+        self.set_in_ended_loop.remove(name);
+        let location = self.place(self.needle_at(ident));
+        let mut problem = Diagnostic::error(
+            "template-loop-set",
+            Some(location),
+            Text::new(
+                format!("「{name}」是在 for 循环里用 set 赋的值：Tera 的 set 在循环里只管这一轮，循环结束后这里读到的是循环前的「{name}」（没有就报错），不是循环里赋的值"),
+                format!("`{name}` was given its value with set inside a for loop: in a loop, Tera's set holds for that round only, so after the loop this reads the `{name}` from before it (or fails when there is none), not the value set in the loop"),
+            ),
+        )
+        .with_hint(Text::new(
+            format!("在循环里写成 {{% set_global {name} = … %}}；找一个村用过滤器，不用循环，如 {{% set found = villages_list | filter(attribute=\"name\", value=\"横溪村\") | first %}}（见 docs/templates.md）"),
+            format!("write {{% set_global {name} = … %}} in the loop; to find one village use a filter, not a loop, e.g. {{% set found = villages_list | filter(attribute=\"name\", value=\"横溪村\") | first %}} (see docs/templates.md)"),
+        ));
+        if set_at.is_some() {
+            let place = self.place(set_at);
+            problem
+                .related
+                .push((place, Text::new("在循环里赋值", "set in the loop here")));
+        }
         self.push(problem);
     }
 
