@@ -55,8 +55,8 @@ impl Checker<'_> {
             ),
         )
         .with_hint(Text::new(
-            format!("在循环里写成 {{% set_global {name} = … %}}；找一个村用过滤器，不用循环，如 {{% set found = villages_list | filter(attribute=\"name\", value=\"横溪村\") | first %}}（见 docs/templates.md）"),
-            format!("write {{% set_global {name} = … %}} in the loop; to find one village use a filter, not a loop, e.g. {{% set found = villages_list | filter(attribute=\"name\", value=\"横溪村\") | first %}} (see docs/templates.md)"),
+            format!("在循环里写成 {{% set_global {name} = … %}}；找一个村用过滤器，不用循环，如 {{% set {name} = villages_list | filter(attribute=\"name\", value=\"横溪村\") | first %}}（见 docs/templates.md）"),
+            format!("write {{% set_global {name} = … %}} in the loop; to find one village use a filter, not a loop, e.g. {{% set {name} = villages_list | filter(attribute=\"name\", value=\"横溪村\") | first %}} (see docs/templates.md)"),
         ));
         if set_at.is_some() {
             let place = self.place(set_at);
