@@ -288,12 +288,12 @@ struct Checker<'c> {
     /// How many loops the node being checked is in (an included partial's count starts at
     /// its include's; a macro's at none).
     loop_depth: usize,
-    /// Names set (not `set_global`) inside the loops being checked, innermost last: the
-    /// loop's depth at the `set`, and the byte offset of its name.
-    loop_sets: Vec<(String, usize, Option<usize>)>,
+    /// Names set (not `set_global`) inside the loops being checked, innermost loop's last,
+    /// each with which `set` of its name it is ([`Checker::sets_met`]): placed only when told.
+    loop_sets: Vec<(String, usize)>,
     /// Names set inside a loop that has ended, and not set again since: after the loop
     /// they hold the value from before it (Tera's loop frame), or nothing.
-    set_in_ended_loop: HashMap<String, Option<usize>>,
+    set_in_ended_loop: HashMap<String, usize>,
 }
 
 impl<'c> Checker<'c> {

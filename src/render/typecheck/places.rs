@@ -99,11 +99,15 @@ pub(super) fn without_comments(template: &str) -> String {
 }
 
 impl Checker<'_> {
-    /// The byte offset of `name` in the `{% set name = … %}` being checked (the last of that
-    /// name met so far).
-    pub(super) fn set_at(&self, name: &str) -> Option<usize> {
+    /// How many `{% set name = … %}` of `name` were met so far: the one being checked is
+    /// that one ([`Checker::set_at`]).
+    pub(super) fn sets_met(&self, name: &str) -> usize {
+        self.seen.get(&set_seen(name)).copied().unwrap_or(1)
+    }
+
+    /// The byte offset of `name` in the `nth` `{% set name = … %}` of the template.
+    pub(super) fn set_at(&self, name: &str, nth: usize) -> Option<usize> {
         let found = set_places(&self.searched, name);
-        let nth = self.seen.get(&set_seen(name)).copied().unwrap_or(1);
         found.get(nth.max(1) - 1).or(found.first()).copied()
     }
 

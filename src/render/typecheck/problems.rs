@@ -22,7 +22,7 @@ impl Checker<'_> {
     /// wrong on every row and, after the loop, is the value before it.
     #[cold]
     pub(super) fn set_in_loop(&mut self, name: &str) {
-        let at = self.set_at(name);
+        let at = self.set_at(name, self.sets_met(name));
         let location = self.place(at);
         let problem = Diagnostic::error(
             "template-loop-set",
@@ -43,8 +43,9 @@ impl Checker<'_> {
     /// the loop, `{{ found }}` after `{% endfor %}`): it reads the value from before the
     /// loop, or nothing. Told once a name, with where the `set` is.
     #[cold]
-    pub(super) fn read_after_loop_set(&mut self, ident: &str, name: &str, set_at: Option<usize>) {
+    pub(super) fn read_after_loop_set(&mut self, ident: &str, name: &str, nth_set: usize) {
         self.set_in_ended_loop.remove(name);
+        let set_at = self.set_at(name, nth_set);
         let location = self.place(self.needle_at(ident));
         let mut problem = Diagnostic::error(
             "template-loop-set",

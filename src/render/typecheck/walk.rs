@@ -117,8 +117,8 @@ impl Checker<'_> {
                         if crate::render::deps::expr_names(&set.value).contains(&set.key) {
                             self.set_in_loop(&set.key);
                         } else {
-                            let at = self.set_at(&set.key);
-                            self.loop_sets.push((set.key.clone(), self.loop_depth, at));
+                            let nth = self.sets_met(&set.key);
+                            self.loop_sets.push((set.key.clone(), nth));
                         }
                     }
                 }
@@ -149,16 +149,13 @@ impl Checker<'_> {
                         }
                     }
                     let outside = self.enter_loop(forloop);
+                    let sets_before = self.loop_sets.len();
                     self.loop_depth += 1;
                     self.nodes(&forloop.body);
                     self.loop_depth -= 1;
-                    while let Some((_, depth, _)) = self.loop_sets.last()
-                        && *depth > self.loop_depth
-                    {
-                        if let Some((name, _, at)) = self.loop_sets.pop() {
-                            self.set_in_ended_loop.insert(name, at);
-                        }
-                    }
+                    // (A name set twice in the loop is placed at its first `set` there.)
+                    let ended = self.loop_sets.drain(sets_before..).rev();
+                    self.set_in_ended_loop.extend(ended);
                     self.leave_loop(outside);
                     // (`{% else %}` runs when the list is empty: no `v` there.)
                     if let Some(body) = &forloop.empty_body {
@@ -296,8 +293,8 @@ impl Checker<'_> {
         let Some((Segment::Key(first), rest)) = segments.split_first() else {
             return;
         };
-        if let Some(&set_at) = self.set_in_ended_loop.get(first) {
-            return self.read_after_loop_set(ident, first, set_at);
+        if let Some(&nth_set) = self.set_in_ended_loop.get(first) {
+            return self.read_after_loop_set(ident, first, nth_set);
         }
         let Some(mut shape) = self.start(first) else {
             // `{% if notes is defined %}`: a file that may not be there.
