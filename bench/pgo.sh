@@ -42,7 +42,14 @@ counting="$PWD/target/pgo-generate/$host/release-lto/huibao"
 
 echo "2/3 training on the bundled report and a 2,000-village site" >&2
 python3 bench/scale_site.py 2000 "$scratch/site" > /dev/null
-train() { "$counting" "$@" > /dev/null 2>&1 || true; }
+# (A run that fails would train the profile on its error path: stop and show it.)
+train() {
+  if ! "$counting" "$@" > "$root/train.log" 2>&1; then
+    echo "training run failed: huibao $*" >&2
+    cat "$root/train.log" >&2
+    exit 1
+  fi
+}
 train build --out "$scratch/bundled"
 train check
 train --lang en check
