@@ -42,7 +42,7 @@ pub struct PageCache {
     pub(super) outputs: Option<(
         std::sync::Arc<super::Planned>,
         u64,
-        std::sync::Arc<super::OutputPaths>,
+        std::sync::Arc<super::site_files::OutputPaths>,
     )>,
 }
 
@@ -144,6 +144,23 @@ pub(super) struct Prints<'d> {
 /// files at once (10,000 at each correction in the preview; a map per folder grew by
 /// doubling, each step hashing its ids again).
 type Records<'d> = HashMap<(&'d [String], &'d str), u64>;
+
+impl PageCache {
+    /// Keeps the pages only while the data files are those of `sources`: figures name data
+    /// values by file number, so with another list of files no page is reused.
+    pub(super) fn keep_pages_of(&mut self, sources: &crate::provenance::Sources) {
+        let same_files = self.files.len() == sources.files.len()
+            && self
+                .files
+                .iter()
+                .zip(&sources.files)
+                .all(|(kept, now)| *kept == now.path);
+        if !same_files {
+            self.pages.clear();
+            self.files = sources.files.iter().map(|f| f.path.clone()).collect();
+        }
+    }
+}
 
 impl<'d> Prints<'d> {
     /// The fingerprints of a build: of each top-level data name, of the layout (`theme`),

@@ -54,7 +54,7 @@ pub fn scan(
     page: &str,
     content: &str,
     html: &str,
-    (files, own): (&super::OutputPaths, &[&str]),
+    (files, own): (&super::site_files::OutputPaths, &[&str]),
 ) -> PageLinks {
     let links = attribute_values(content);
     let own_anchors = anchors(html);
@@ -69,7 +69,7 @@ pub fn resolve_links(
     page: &str,
     links: Vec<String>,
     anchors: &[u64],
-    (files, own): (&super::OutputPaths, &[&str]),
+    (files, own): (&super::site_files::OutputPaths, &[&str]),
 ) -> PageLinks {
     let mut found = PageLinks::default();
     let dir = page.rsplit_once('/').map_or("", |(d, _)| d);
@@ -388,7 +388,7 @@ mod tests {
                 r##"<h2 id="q&amp;a">问答</h2><a href="#q&amp;a">ok</a><a href="r&amp;d.html?x=1&amp;y=2#q&amp;a">ok</a><a href="#q&amp;b">gone</a>"##,
             ),
         ];
-        let files = super::super::OutputPaths::of_files(&[
+        let files = super::super::site_files::OutputPaths::of_files(&[
             "index.html",
             "villages/index.html",
             "assets/a.png",

@@ -188,6 +188,15 @@ pub fn print_layout_borrowed(site: &Site) -> bool {
             .any(|(name, _)| name == super::print::TEMPLATE)
 }
 
+/// The built-in theme's static files, when the site uses that theme (else none).
+pub fn builtin_files(site: &Site) -> Vec<(PathBuf, &'static str)> {
+    if uses_builtin(site) {
+        builtin_static_files().collect()
+    } else {
+        Vec::new()
+    }
+}
+
 /// The built-in theme's static files: (path in the output, contents).
 pub fn builtin_static_files() -> impl Iterator<Item = (PathBuf, &'static str)> {
     DEFAULT_THEME.iter().filter_map(|(path, text)| {
