@@ -733,3 +733,56 @@ fn a_formulas_error_value_is_an_error_at_its_cell() {
     assert!(said.contains("#DIV/0!"), "{said}");
     assert_eq!(data_of(root), before);
 }
+
+#[test]
+fn a_rows_file_that_cannot_be_known_is_told_at_its_cell_and_nothing_is_written() {
+    let site = copy_site(&fixture("import"));
+    let before = data_of(site.path());
+    let head =
+        "编号,村名,试点村,建档立卡户数（户）,建档立卡人数（人）,帮扶资金（万元）,参保率（%）\r\n";
+    // A 编号 that cannot be a file name, a row repeated, a row with neither id nor name.
+    let csv = format!(
+        "{head}Heng-Xi,横溪村,true,132,468,81.76875,99.50\r\n\
+         yunwan,云湾村,false,7,21,0.0342,100\r\n\
+         yunwan,云湾村,false,7,21,0.0342,100\r\n\
+         ,,false,1,2,0.1,100\r\n"
+    );
+    std::fs::write(site.path().join("ids.csv"), csv).unwrap();
+    let out = huibao(
+        site.path(),
+        &["import", "ids.csv", "--into", "data/villages"],
+    );
+    let said = text(&out);
+    assert!(!out.status.success(), "{said}");
+    for told in [
+        "ids.csv ids!A2（编号）",
+        "编号「Heng-Xi」不能做文件名",
+        "ids.csv ids!A4（编号）",
+        "第 4 行与第 3 行是同一个文件 yunwan.yaml",
+        "ids.csv ids!A5（编号）",
+        "这一行没有编号也没有名称",
+    ] {
+        assert!(said.contains(told), "{told}: {said}");
+    }
+    // Without 编号: a name whose pinyin is another village's file, and one with no pinyin.
+    let csv = "村名,试点村,建档立卡户数（户）,建档立卡人数（人）,帮扶资金（万元）,参保率（%）\r\n\
+               横溪村,true,132,468,81.76875,99.50\r\n\
+               Yunwan,false,7,21,0.0342,100\r\n\
+               ※※,false,1,2,0.1,100\r\n";
+    std::fs::write(site.path().join("names.csv"), csv).unwrap();
+    let out = huibao(
+        site.path(),
+        &["import", "names.csv", "--into", "data/villages"],
+    );
+    let said = text(&out);
+    assert!(!out.status.success(), "{said}");
+    for told in [
+        "names.csv names!A3（村名）",
+        "「Yunwan」按拼音是 yunwan，但 data/villages/yunwan.yaml 已经是「云湾村」的文件",
+        "names.csv names!A4（村名）",
+        "无法从名称「※※」生成文件名",
+    ] {
+        assert!(said.contains(told), "{told}: {said}");
+    }
+    assert_eq!(data_of(site.path()), before);
+}

@@ -1,0 +1,205 @@
+//! A row's values read from its cells: each mapped column's cell as its field's value
+//! (numbers with their units, percents, digits grouped as Excel shows them), placed at the
+//! cell so that a problem found in it is told there.
+
+use rust_decimal::Decimal;
+use unicode_normalization::UnicodeNormalization;
+
+use super::header::{self, Role};
+use super::{Assign, Place, line_of};
+use crate::diagnostics::{Diagnostic, Severity, Text};
+use crate::load::{Node, Value, looks_like_decimal, resolve_plain};
+use crate::spreadsheet::Leaf;
+use crate::spreadsheet::read::{Given, Grid};
+use crate::validate::schema::{Field, Kind};
+
+/// The mapped columns of a sheet, to read a row's values with.
+#[derive(Clone, Copy)]
+pub(super) struct Columns<'c, 'f> {
+    pub(super) mapped: &'c [header::Mapped],
+    pub(super) leaves: &'c [Leaf<'f>],
+    pub(super) required: &'c [bool],
+}
+
+impl Columns<'_, '_> {
+    /// The values of the 0-based row `r` of `grid` (the `sheet`-th read), each placed at its
+    /// cell; a cell that cannot be read is a problem, a doubtful one a warning.
+    pub(super) fn values(
+        &self,
+        grid: &Grid,
+        (sheet, r): (usize, usize),
+        place: &Place<'_>,
+        problems: &mut Vec<Diagnostic>,
+    ) -> Vec<Assign> {
+        let empty = Given::Empty;
+        let cells = &grid.rows[r];
+        let mut values = Vec::new();
+        for m in self.mapped {
+            let Role::Value { leaf, unit } = &m.role else {
+                continue;
+            };
+            let given = cells.get(m.col).unwrap_or(&empty);
+            let (path, label, field) = &self.leaves[*leaf];
+            if let Some(doubt) = percent_doubt(grid, given, field) {
+                problems.push(Diagnostic::new(
+                    Severity::Warning,
+                    "import-percent",
+                    Some(place.cell(r, m.col)),
+                    doubt,
+                ));
+            }
+            match cell_value(given, field, unit.as_deref()) {
+                Ok(value) => values.push(Assign {
+                    path: path.clone(),
+                    node: Node {
+                        value,
+                        line: line_of(sheet, r),
+                        col: m.col as u32 + 1,
+                    },
+                    required: self.required[*leaf],
+                    label: label.clone(),
+                    unit: field.unit.clone().unwrap_or_default(),
+                }),
+                Err(message) => problems.push(
+                    Diagnostic::error("import-cell", Some(place.cell(r, m.col)), message)
+                        .with_hint(Text::new(
+                            "改正这个单元格（或它的公式），再导入",
+                            "correct this cell (or its formula) and import again",
+                        )),
+                ),
+            }
+        }
+        values
+    }
+}
+
+/// A doubt about a number below 1 in a percentage column of a workbook whose number formats
+/// are not read (.xls, .ods): a cell showing 85% holds 0.85, which is read as 0.85%.
+pub(super) fn percent_doubt(grid: &Grid, given: &Given, field: &Field) -> Option<Text> {
+    let Given::Number { value, .. } = given else {
+        return None;
+    };
+    let small = !value.is_zero() && value.abs() < Decimal::ONE;
+    (!grid.formats && matches!(field.kind, Kind::Percent) && small).then(|| {
+        Text::new(
+            format!(
+                "读作 {value}%：若单元格显示的是百分比（如 {}%），它存的是小数，请写成百分数或另存为 .xlsx 再导入",
+                value * Decimal::ONE_HUNDRED
+            ),
+            format!(
+                "read as {value}%: if the cell shows a percentage ({}%), it holds a fraction; write the percentage, or save as .xlsx and import again",
+                value * Decimal::ONE_HUNDRED
+            ),
+        )
+    })
+}
+
+/// A cell's value for `field`, as YAML would give it for the schema's checks; `unit` is the
+/// unit the header gives its numbers in. Full-width digits and thousands separators are
+/// folded (a spreadsheet's cell is not typed with YAML's care); a percentage format gives
+/// the percentage shown.
+pub(super) fn cell_value(given: &Given, field: &Field, unit: Option<&str>) -> Result<Value, Text> {
+    let numeric = matches!(
+        field.kind,
+        Kind::Count | Kind::Amount | Kind::Percent | Kind::Decimal | Kind::Year
+    );
+    Ok(match given {
+        Given::Empty => Value::Null,
+        Given::Error(e) => {
+            return Err(Text::new(
+                format!("单元格是错误值 {e}（公式出错）"),
+                format!("the cell holds the error value {e} (a formula failed)"),
+            ));
+        }
+        Given::Number {
+            value,
+            percent,
+            decimals,
+        } if numeric => {
+            let mut value = if *percent && matches!(field.kind, Kind::Percent) {
+                (*value * Decimal::ONE_HUNDRED).normalize()
+            } else {
+                *value
+            };
+            // The decimals the cell shows: 1.10 formatted `0.00` is 1.10.
+            if value.scale() < *decimals {
+                value.rescale(*decimals);
+            }
+            match unit {
+                Some(unit) => Value::String(format!("{value}{unit}").into()),
+                None => Value::Number(value),
+            }
+        }
+        Given::Number { value, .. } if matches!(field.kind, Kind::Bool) => {
+            if *value == Decimal::ONE {
+                Value::Bool(true)
+            } else if value.is_zero() {
+                Value::Bool(false)
+            } else {
+                Value::Number(*value)
+            }
+        }
+        Given::Number { value, .. } => Value::String(value.to_string().into()),
+        Given::Bool(b) => Value::Bool(*b),
+        Given::Date(date) => {
+            let date = date.strip_suffix(" 00:00:00").unwrap_or(date);
+            Value::String(date.to_string().into())
+        }
+        Given::Text(text) => {
+            let text = text.trim();
+            if text.is_empty() {
+                Value::Null
+            } else if numeric {
+                number_text(text, field, unit)
+            } else if matches!(field.kind, Kind::Bool) {
+                match crate::diagnostics::yes_or_no(text) {
+                    Some(yes) => Value::Bool(yes),
+                    None => Value::String(text.into()),
+                }
+            } else {
+                Value::String(text.into())
+            }
+        }
+    })
+}
+
+/// A number typed as text in a cell: full-width forms folded, thousands separators
+/// (`1,234.5`) taken out, the header's unit added; a number when it then reads as one, else
+/// the text for the schema's checks (`342元`, `5.2%`).
+pub(super) fn number_text(text: &str, field: &Field, unit: Option<&str>) -> Value {
+    let folded: String = text.nfkc().filter(|c| !c.is_whitespace()).collect();
+    let folded = ungrouped(&folded);
+    let folded = match field.unit.as_deref() {
+        Some("%") => folded.strip_suffix('%').unwrap_or(&folded).to_string(),
+        _ => folded,
+    };
+    if let Some(unit) = unit
+        && looks_like_decimal(&folded)
+    {
+        return Value::String(format!("{folded}{unit}").into());
+    }
+    match resolve_plain(&folded) {
+        Ok(Value::Number(n)) => Value::Number(n),
+        _ => Value::String(folded.into()),
+    }
+}
+
+/// `1,234,567.5元` → `1234567.5元`: commas taken out of a number's whole part only when they
+/// group it by threes; anything else left as written.
+pub(super) fn ungrouped(text: &str) -> String {
+    let sign = text.starts_with(['-', '+']) as usize;
+    let end = text[sign..]
+        .find(|c: char| !(c.is_ascii_digit() || c == ','))
+        .map_or(text.len(), |i| i + sign);
+    let whole = &text[sign..end];
+    if !whole.contains(',') {
+        return text.to_string();
+    }
+    let groups: Vec<&str> = whole.split(',').collect();
+    let grouped = (1..=3).contains(&groups[0].len()) && groups[1..].iter().all(|g| g.len() == 3);
+    if grouped {
+        format!("{}{}{}", &text[..sign], groups.concat(), &text[end..])
+    } else {
+        text.to_string()
+    }
+}
