@@ -4,7 +4,17 @@ mod common;
 
 use common::*;
 use std::fs;
+use std::path::Path;
 
+/// Writes the content page `content/list.md` of `site`: titled 列表, with `body` below its
+/// front matter (line 4 on).
+fn list_page(site: &Path, body: &str) {
+    fs::write(
+        site.join("content/list.md"),
+        format!("+++\ntitle = \"列表\"\n+++\n{body}"),
+    )
+    .unwrap();
+}
 #[test]
 fn builds_a_site_with_exact_figures() {
     let out = tempfile::tempdir().unwrap();
@@ -1064,19 +1074,16 @@ fn an_unguarded_optional_field_is_warned_about() {
 #[test]
 fn template_check_follows_tera_guards() {
     let site = checked_site();
-    let list = site.path().join("content/list.md");
-    fs::write(
-        &list,
-        "+++\ntitle = \"列表\"\n+++\n{% for v in villages_list %}{% if villages[v.id].note %}{{ villages[v.id].note }}{% endif %}{% if v[\"note\"] %}{{ v[\"note\"] }}{% endif %}{% endfor %}\n{{ notes.text | default(value=\"无\") }}{{ villages.zz.name | default(value=\"无\") }}{{ villages[villages_list[0].id].name }}\n{% for v in villages_list | filter(attribute=\"note\", value=\"有备注\") %}{{ v.note }}{% endfor %}\n{# v.note #}\n",
-    )
-    .unwrap();
+    list_page(
+        site.path(),
+        "{% for v in villages_list %}{% if villages[v.id].note %}{{ villages[v.id].note }}{% endif %}{% if v[\"note\"] %}{{ v[\"note\"] }}{% endif %}{% endfor %}\n{{ notes.text | default(value=\"无\") }}{{ villages.zz.name | default(value=\"无\") }}{{ villages[villages_list[0].id].name }}\n{% for v in villages_list | filter(attribute=\"note\", value=\"有备注\") %}{{ v.note }}{% endfor %}\n{# v.note #}\n",
+    );
     let out = huibao(site.path(), &["check", "--deny-warnings"]);
     assert!(out.status.success(), "{}", text(&out));
-    fs::write(
-        &list,
-        "+++\ntitle = \"列表\"\n+++\n{% for v in villages_list %}{% if v.note == \"x\" %}是{% endif %}{% endfor %}\n{% for v in villages_list %}{{ v.name }}{% endfor %}{% for v in villages_list %}{{ v.nmae }}{% endfor %}\n",
-    )
-    .unwrap();
+    list_page(
+        site.path(),
+        "{% for v in villages_list %}{% if v.note == \"x\" %}是{% endif %}{% endfor %}\n{% for v in villages_list %}{{ v.name }}{% endfor %}{% for v in villages_list %}{{ v.nmae }}{% endfor %}\n",
+    );
     let said = text(&huibao(site.path(), &["check"]));
     assert!(
         said.contains("警告[template-optional] content/list.md:4:"),
@@ -1095,9 +1102,9 @@ fn template_check_follows_tera_guards() {
 fn a_loop_variable_read_outside_its_loop_is_told() {
     let site = checked_site();
     let write = |path: &str, text: &str| fs::write(site.path().join(path), text).unwrap();
-    write(
-        "content/list.md",
-        "+++\ntitle = \"列表\"\n+++\n{% for v in villages_list %}{{ v.name }}{% endfor %}{{ v.name }}\n{% for k, v in villages %}{{ k }}{% endfor %}{{ k }}{{ v.id }}\n",
+    list_page(
+        site.path(),
+        "{% for v in villages_list %}{{ v.name }}{% endfor %}{{ v.name }}\n{% for k, v in villages %}{{ k }}{% endfor %}{{ k }}{{ v.id }}\n",
     );
     let out = huibao(site.path(), &["check"]);
     let said = text(&out);
@@ -1120,9 +1127,9 @@ fn a_loop_variable_read_outside_its_loop_is_told() {
         "{en}"
     );
     // Inside the loop, and the generated page's `v` after a loop of its own over `v`.
-    write(
-        "content/list.md",
-        "+++\ntitle = \"列表\"\n+++\n{% for v in villages_list %}{{ v.name }}{% endfor %}\n",
+    list_page(
+        site.path(),
+        "{% for v in villages_list %}{{ v.name }}{% endfor %}\n",
     );
     write(
         "content/villages/_v.md",
@@ -1142,12 +1149,10 @@ fn a_loop_variable_read_outside_its_loop_is_told() {
 #[test]
 fn a_set_accumulating_in_a_loop_is_an_error() {
     let site = checked_site();
-    let list = site.path().join("content/list.md");
-    fs::write(
-        &list,
-        "+++\ntitle = \"列表\"\n+++\n{% set total = 0 %}{% for v in villages_list %}{% set total = total + 1 %}{% endfor %}共{{ total }}个\n",
-    )
-    .unwrap();
+    list_page(
+        site.path(),
+        "{% set total = 0 %}{% for v in villages_list %}{% set total = total + 1 %}{% endfor %}共{{ total }}个\n",
+    );
     let out = huibao(site.path(), &["check"]);
     let said = text(&out);
     assert_eq!(out.status.code(), Some(1), "{said}");
@@ -1162,11 +1167,10 @@ fn a_set_accumulating_in_a_loop_is_an_error() {
         en.contains("error[template-loop-set] content/list.md:4:55: `total` is accumulated with set inside a for loop"),
         "{en}"
     );
-    fs::write(
-        &list,
-        "+++\ntitle = \"列表\"\n+++\n{% set total = 0 %}{% for v in villages_list %}{% set_global total = total + 1 %}{% set name = v.name %}{{ name }}{% endfor %}共{{ total }}个\n",
-    )
-    .unwrap();
+    list_page(
+        site.path(),
+        "{% set total = 0 %}{% for v in villages_list %}{% set_global total = total + 1 %}{% set name = v.name %}{{ name }}{% endfor %}共{{ total }}个\n",
+    );
     let out = huibao(site.path(), &["check", "--deny-warnings"]);
     assert!(out.status.success(), "{}", text(&out));
     let public = tempfile::tempdir().unwrap();
@@ -1181,13 +1185,8 @@ fn a_set_accumulating_in_a_loop_is_an_error() {
 #[test]
 fn a_name_set_in_a_loop_and_read_after_it_is_an_error() {
     let site = checked_site();
-    let list = site.path().join("content/list.md");
     let found = "{% for v in villages_list %}{% if v.people is gt(5) %}{% set found = v.name %}{% endif %}{% endfor %}最多：{{ found }}";
-    fs::write(
-        &list,
-        format!("+++\ntitle = \"列表\"\n+++\n{{% set found = \"无\" %}}{found}\n"),
-    )
-    .unwrap();
+    list_page(site.path(), &format!("{{% set found = \"无\" %}}{found}\n"));
     let out = huibao(site.path(), &["check"]);
     let said = text(&out);
     assert_eq!(out.status.code(), Some(1), "{said}");
@@ -1204,31 +1203,29 @@ fn a_name_set_in_a_loop_and_read_after_it_is_an_error() {
         "{en}"
     );
     // Not set before the loop: Tera would fail on the page; told the same way.
-    fs::write(&list, format!("+++\ntitle = \"列表\"\n+++\n{found}\n")).unwrap();
+    list_page(site.path(), &format!("{found}\n"));
     let said = text(&huibao(site.path(), &["check"]));
     assert!(
         said.contains("错误[template-loop-set] content/list.md:4:108: 「found」"),
         "{said}"
     );
     // Set again after the loop, or set_global: the page is right.
-    fs::write(
-        &list,
-        format!(
-            "+++\ntitle = \"列表\"\n+++\n{}{{% set found = \"甲村\" %}}{{{{ found }}}}\n",
+    list_page(
+        site.path(),
+        &format!(
+            "{}{{% set found = \"甲村\" %}}{{{{ found }}}}\n",
             found.replace("最多：{{ found }}", "")
         ),
-    )
-    .unwrap();
+    );
     let said = text(&huibao(site.path(), &["check"]));
     assert!(!said.contains("template-loop-set"), "{said}");
-    fs::write(
-        &list,
-        format!(
-            "+++\ntitle = \"列表\"\n+++\n{{% set found = \"无\" %}}{}\n",
+    list_page(
+        site.path(),
+        &format!(
+            "{{% set found = \"无\" %}}{}\n",
             found.replace("set found", "set_global found")
         ),
-    )
-    .unwrap();
+    );
     let out = huibao(site.path(), &["check", "--deny-warnings"]);
     assert!(out.status.success(), "{}", text(&out));
     let public = tempfile::tempdir().unwrap();
@@ -1242,11 +1239,10 @@ fn a_name_set_in_a_loop_and_read_after_it_is_an_error() {
 #[test]
 fn a_file_read_by_its_name_is_told_its_file_name() {
     let site = checked_site();
-    fs::write(
-        site.path().join("content/list.md"),
-        "+++\ntitle = \"列表\"\n+++\n{{ villages[\"甲村\"].people }}{{ villages[\"乙\"].people }}\n",
-    )
-    .unwrap();
+    list_page(
+        site.path(),
+        "{{ villages[\"甲村\"].people }}{{ villages[\"乙\"].people }}\n",
+    );
     let said = text(&huibao(site.path(), &["check"]));
     assert!(
         said.contains("错误[template-path] content/list.md:4:4: 模板读取「villages[\"甲村\"].people」：villages（村）里没有 id 为「甲村」的文件")
@@ -1271,11 +1267,10 @@ fn a_file_read_by_its_name_is_told_its_file_name() {
 #[test]
 fn template_mistakes_are_placed_at_the_whole_path() {
     let site = checked_site();
-    fs::write(
-        site.path().join("content/list.md"),
-        "+++\ntitle = \"列表\"\n+++\n正文写着 v.peopl 和 nme。\n{% for v in villages_list %}{{ v.people }}{{ v.peopl }}{% endfor %}{{ names }}{{ nme }}\n",
-    )
-    .unwrap();
+    list_page(
+        site.path(),
+        "正文写着 v.peopl 和 nme。\n{% for v in villages_list %}{{ v.people }}{{ v.peopl }}{% endfor %}{{ names }}{{ nme }}\n",
+    );
     let said = text(&huibao(site.path(), &["check"]));
     assert!(
         said.contains("错误[template-path] content/list.md:5:46: 模板读取「v.peopl」"),
@@ -1301,9 +1296,9 @@ fn template_check_follows_includes_and_macros() {
         "content/_macros.md",
         "{% macro cell(x, unit=\"人\") %}{{ x | fig(unit=unit) }}{{ township.nmae }}{% endmacro cell %}\n",
     );
-    write(
-        "content/list.md",
-        "+++\ntitle = \"列表\"\n+++\n{% import \"_macros.md\" as m %}\n{% for v in villages_list %}{% if v.note %}{% include \"_row.md\" %}{{ m::cell(x=v.people, unt=\"人\") }}{{ m::cel(x=1) }}{{ mm::cell(x=1) }}{{ m::cell() }}{% endif %}{% endfor %}\n{% if false %}{% include \"_rwo.md\" %}{% endif %}{{ township.populaton }}\n",
+    list_page(
+        site.path(),
+        "{% import \"_macros.md\" as m %}\n{% for v in villages_list %}{% if v.note %}{% include \"_row.md\" %}{{ m::cell(x=v.people, unt=\"人\") }}{{ m::cel(x=1) }}{{ mm::cell(x=1) }}{{ m::cell() }}{% endif %}{% endfor %}\n{% if false %}{% include \"_rwo.md\" %}{% endif %}{{ township.populaton }}\n",
     );
     let out = huibao(site.path(), &["check"]);
     let said = text(&out);
@@ -1342,9 +1337,9 @@ fn template_check_follows_includes_and_macros() {
         "content/_macros.md",
         "{% macro cell(x, unit=\"人\") %}{{ x | fig(unit=unit) }}{% endmacro cell %}\n",
     );
-    write(
-        "content/list.md",
-        "+++\ntitle = \"列表\"\n+++\n{% import \"_macros.md\" as m %}\n{% for v in villages_list %}{% include \"_row.md\" %}{{ m::cell(x=v.people) }}\n{% endfor %}\n",
+    list_page(
+        site.path(),
+        "{% import \"_macros.md\" as m %}\n{% for v in villages_list %}{% include \"_row.md\" %}{{ m::cell(x=v.people) }}\n{% endfor %}\n",
     );
     let out = huibao(site.path(), &["check", "--deny-warnings"]);
     assert!(out.status.success(), "{}", text(&out));
@@ -1760,12 +1755,10 @@ fn a_static_file_where_a_table_download_goes_is_an_error() {
 #[test]
 fn a_figure_compared_with_an_operator_is_an_error() {
     let site = checked_site();
-    let list = site.path().join("content/list.md");
-    fs::write(
-        &list,
-        "+++\ntitle = \"列表\"\n+++\n{% for v in villages_list %}{% if v.name == \"甲村\" %}甲{% endif %}{% if v.people == 4 %}四{% endif %}{% endfor %}\n{% if township.people in [10, 11] %}十{% endif %}\n",
-    )
-    .unwrap();
+    list_page(
+        site.path(),
+        "{% for v in villages_list %}{% if v.name == \"甲村\" %}甲{% endif %}{% if v.people == 4 %}四{% endif %}{% endfor %}\n{% if township.people in [10, 11] %}十{% endif %}\n",
+    );
     let out = huibao(site.path(), &["check"]);
     let said = text(&out);
     assert_eq!(out.status.code(), Some(1), "{said}");
@@ -1784,11 +1777,10 @@ fn a_figure_compared_with_an_operator_is_an_error() {
     assert!(said.contains("is same_as(100)"), "{said}");
     // Text compares as text: not an error.
     assert!(!said.contains("「v.name」"), "{said}");
-    fs::write(
-        &list,
-        "+++\ntitle = \"列表\"\n+++\n{% for v in villages_list %}{% if v.people is same_as(4) %}四{% endif %}{% endfor %}\n",
-    )
-    .unwrap();
+    list_page(
+        site.path(),
+        "{% for v in villages_list %}{% if v.people is same_as(4) %}四{% endif %}{% endfor %}\n",
+    );
     let out = huibao(site.path(), &["check", "--deny-warnings"]);
     assert!(out.status.success(), "{}", text(&out));
     let public = tempfile::tempdir().unwrap();

@@ -302,7 +302,9 @@ pub(super) struct SitePages<'p> {
 impl SitePages<'_> {
     /// Adds to `output` the pages of the site's own it `made` (the search index, the data
     /// offered to download, the whole report's sections), beside the documents the pages
-    /// link (`downloads`); what cannot be made is in `problems`.
+    /// link (`downloads`); what cannot be made is in `problems`. The search page comes with
+    /// its index (`output.search`), 「数据下载」 with its files, the whole report as its head
+    /// and tail around the sections (`output.print`).
     pub(super) fn add_to(
         &self,
         output: &mut Output,
@@ -314,91 +316,53 @@ impl SitePages<'_> {
         downloads: &[(String, &str)],
         problems: &mut Vec<Diagnostic>,
     ) {
+        let Self {
+            site,
+            planned,
+            layout_tera,
+            site_json,
+        } = *self;
+        let plan = &planned.plan;
         let (collector, data_downloads, parts) = made;
         if let Some(collector) = collector {
-            self.search(collector, output, problems);
+            let index = collector.finish(|| planned.search_pages());
+            let page = search_page::render(layout_tera, site, plan, site_json, &index);
+            add_page(output, search_page::PAGE, page, problems);
+            output.search = Some(index);
         }
         if let Some(offered) = data_downloads {
-            self.data_page(offered, downloads, output, problems);
-        }
-        if let Some(parts) = parts {
-            self.whole_report(parts, output, problems);
-        }
-    }
-
-    /// The search page, with the index the pages were put in (`output.search`).
-    pub(super) fn search(
-        &self,
-        collector: search::index::Collector,
-        output: &mut Output,
-        problems: &mut Vec<Diagnostic>,
-    ) {
-        let Self {
-            site,
-            planned,
-            layout_tera,
-            site_json,
-        } = *self;
-        let index = collector.finish(|| planned.search_pages());
-        match search_page::render(layout_tera, site, &planned.plan, site_json, &index) {
-            Ok(html) => output.files.push((
-                PathBuf::from(search_page::PAGE),
-                Bytes::from(html.into_bytes()),
-            )),
-            Err(problem) => problems.push(problem),
-        }
-        output.search = Some(index);
-    }
-
-    /// The page 「数据下载」 and the files it `offered`, beside the documents (`downloads`).
-    pub(super) fn data_page(
-        &self,
-        offered: &data_page::DataDownloads,
-        downloads: &[(String, &str)],
-        output: &mut Output,
-        problems: &mut Vec<Diagnostic>,
-    ) {
-        let Self {
-            site,
-            planned,
-            layout_tera,
-            site_json,
-        } = *self;
-        match data_page::render(
-            layout_tera,
-            site,
-            &planned.plan,
-            site_json,
-            offered,
-            downloads,
-        ) {
-            Ok(html) => {
-                output.files.push((
-                    PathBuf::from(data_page::PAGE),
-                    Bytes::from(html.into_bytes()),
-                ));
+            let page = data_page::render(layout_tera, site, plan, site_json, offered, downloads);
+            if add_page(output, data_page::PAGE, page, problems) {
                 output.files.extend(offered.files.iter().cloned());
             }
-            Err(problem) => problems.push(problem),
+        }
+        if let Some(parts) = parts {
+            match print::layout(layout_tera, site, plan, site_json) {
+                Ok((head, tail)) => output.print = Some(print::WholeReport { head, tail, parts }),
+                Err(problem) => problems.push(problem),
+            }
         }
     }
+}
 
-    /// The whole report, of the sections in `parts` (`output.print`).
-    pub(super) fn whole_report(
-        &self,
-        parts: print::Parts,
-        output: &mut Output,
-        problems: &mut Vec<Diagnostic>,
-    ) {
-        let Self {
-            site,
-            planned,
-            layout_tera,
-            site_json,
-        } = *self;
-        match print::layout(layout_tera, site, &planned.plan, site_json) {
-            Ok((head, tail)) => output.print = Some(print::WholeReport { head, tail, parts }),
-            Err(problem) => problems.push(problem),
+/// Adds the page at `path` to `output` when it was `made` (else its problem to `problems`):
+/// whether it was.
+fn add_page(
+    output: &mut Output,
+    path: &str,
+    made: Result<String, Diagnostic>,
+    problems: &mut Vec<Diagnostic>,
+) -> bool {
+    match made {
+        Ok(html) => {
+            output
+                .files
+                .push((PathBuf::from(path), Bytes::from(html.into_bytes())));
+            true
+        }
+        Err(problem) => {
+            problems.push(problem);
+            false
         }
     }
 }
