@@ -17,38 +17,13 @@ pub fn toml_said(message: &str, text: &str, offset: usize) -> (Text, Option<Text
 
 /// A TOML file's usual mistakes said in both languages, from the parser's `message` about
 /// byte `offset` of `text`: a key it does not have (`languge`), a value not among those
-/// allowed (`xls`) — each with the closest of the names the parser lists —, a text without
-/// quotes (`output_dir = public`). (What is wrong, what to write); `None` for any other
-/// message.
+/// allowed (`xls`) — each with the closest of the names the parser lists —, a key and its
+/// value parted by `:`, a text without quotes (`output_dir = public`), a Windows path's
+/// `\\`, a value of another kind than the setting takes. (What is wrong, what to write);
+/// `None` for any other message.
 fn toml_mistake(message: &str, text: &str, offset: usize) -> Option<(Text, Text)> {
-    // The names in backticks: the one written, then those allowed.
-    let names: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
-    if let Some(kind) = ["unknown field", "unknown variant"]
-        .into_iter()
-        .find(|kind| message.starts_with(kind))
-    {
-        let (written, allowed) = names.split_first()?;
-        let near = crate::suggest::did_you_mean(written, allowed.iter().copied());
-        let what = if kind == "unknown field" {
-            Text::new(
-                format!("没有「{written}」这一项"),
-                format!("there is no key `{written}`"),
-            )
-        } else {
-            Text::new(
-                format!("「{written}」不是可选的值"),
-                format!("`{written}` is not one of the values allowed"),
-            )
-        };
-        let (zh_list, en_list) = (allowed.join("、"), allowed.join(", "));
-        let hint = match near {
-            Some(near) => Text::new(
-                format!("是不是「{near}」？可用的：{zh_list}"),
-                format!("did you mean `{near}`? allowed: {en_list}"),
-            ),
-            None => Text::new(format!("可用的：{zh_list}"), format!("allowed: {en_list}")),
-        };
-        return Some((what, hint));
+    if let Some(said) = unknown_name(message) {
+        return Some(said);
     }
     let line = line_at(text, offset.min(text.len()));
     // A key and its value parted by a colon (YAML's way, the data files' way).
@@ -65,60 +40,110 @@ fn toml_mistake(message: &str, text: &str, offset: usize) -> Option<(Text, Text)
     // The key and the value as written on the line of the mistake.
     let (key, value) = line.split_once('=')?;
     let (key, value) = (key.trim(), value.trim());
-    let switch = |word: &str| yes_or_no(word.trim_matches('"')).map(|yes| yes.to_string());
+    unquoted(message, key, value)
+        .or_else(|| windows_path(message, key, value))
+        .or_else(|| wrong_kind(message, key))
+}
+
+/// A key the parser does not have (`languge`), or a value not among those allowed (`xls`),
+/// with the closest of the names the parser lists in its `message`.
+fn unknown_name(message: &str) -> Option<(Text, Text)> {
+    let kind = ["unknown field", "unknown variant"]
+        .into_iter()
+        .find(|kind| message.starts_with(kind))?;
+    // The names in backticks: the one written, then those allowed.
+    let names: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
+    let (written, allowed) = names.split_first()?;
+    let near = crate::suggest::did_you_mean(written, allowed.iter().copied());
+    let what = if kind == "unknown field" {
+        Text::new(
+            format!("没有「{written}」这一项"),
+            format!("there is no key `{written}`"),
+        )
+    } else {
+        Text::new(
+            format!("「{written}」不是可选的值"),
+            format!("`{written}` is not one of the values allowed"),
+        )
+    };
+    let (zh_list, en_list) = (allowed.join("、"), allowed.join(", "));
+    let hint = match near {
+        Some(near) => Text::new(
+            format!("是不是「{near}」？可用的：{zh_list}"),
+            format!("did you mean `{near}`? allowed: {en_list}"),
+        ),
+        None => Text::new(format!("可用的：{zh_list}"), format!("allowed: {en_list}")),
+    };
+    Some((what, hint))
+}
+
+/// `true` or `false` for a yes or no written for a switch (`是`, `"yes"`).
+fn switch_word(word: &str) -> Option<String> {
+    yes_or_no(word.trim_matches('"')).map(|yes| yes.to_string())
+}
+
+/// A text written without quotes after `key =` (`value`): or no value at all, or a yes or
+/// no meant for a switch.
+fn unquoted(message: &str, key: &str, value: &str) -> Option<(Text, Text)> {
     let unquoted = ["string values must be quoted", "missing opening quote"];
-    if unquoted.iter().any(|kind| message.starts_with(kind)) {
-        // Nothing after the `=`: a value left out, not a text without quotes.
-        if value.is_empty() {
-            return Some((
-                Text::new(
-                    format!("「{key} =」后面没有写值"),
-                    format!("`{key} =` has no value"),
-                ),
-                Text::new(
-                    format!("写上值，如 {key} = \"…\"；不用这一项就删去这一行"),
-                    format!("write its value, as in {key} = \"…\", or remove the line"),
-                ),
-            ));
-        }
-        // A yes or no meant for a switch is `true` or `false`, not a text.
-        if let Some(switch) = switch(value) {
-            return Some((
-                Text::new("开关写 true 或 false", "a switch is true or false"),
-                Text::new(
-                    format!("写成 {key} = {switch}"),
-                    format!("write {key} = {switch}"),
-                ),
-            ));
-        }
-        let written = quoted_value(value);
+    if !unquoted.iter().any(|kind| message.starts_with(kind)) {
+        return None;
+    }
+    // Nothing after the `=`: a value left out, not a text without quotes.
+    if value.is_empty() {
         return Some((
-            Text::new("文字要用半角双引号括起来", "text must be in double quotes"),
             Text::new(
-                format!("写成 {key} = {written}"),
-                format!("write {key} = {written}"),
+                format!("「{key} =」后面没有写值"),
+                format!("`{key} =` has no value"),
+            ),
+            Text::new(
+                format!("写上值，如 {key} = \"…\"；不用这一项就删去这一行"),
+                format!("write its value, as in {key} = \"…\", or remove the line"),
             ),
         ));
     }
-    // A Windows path: its `\` starts an escape in a text in double quotes.
-    if message.starts_with("missing escaped value") && value.contains('\\') {
-        let slashed = value.replace('\\', "/");
+    // A yes or no meant for a switch is `true` or `false`, not a text.
+    if let Some(switch) = switch_word(value) {
         return Some((
+            Text::new("开关写 true 或 false", "a switch is true or false"),
             Text::new(
-                "双引号里的「\\」是转义符，路径里不能直接写",
-                "a `\\` in double quotes starts an escape: a path cannot have it as it is",
-            ),
-            Text::new(
-                format!("路径用「/」分隔：写成 {key} = {slashed}（Windows 也认）"),
-                format!(
-                    "separate the path with `/`: write {key} = {slashed} (Windows takes it too)"
-                ),
+                format!("写成 {key} = {switch}"),
+                format!("write {key} = {switch}"),
             ),
         ));
     }
-    // A value of another kind than the setting takes: a switch or a number in quotes, a
-    // number for a text, a text for a list (serde's `invalid type: string "是", expected a
-    // boolean`, `invalid value: integer `-3`, expected usize`).
+    let written = quoted_value(value);
+    Some((
+        Text::new("文字要用半角双引号括起来", "text must be in double quotes"),
+        Text::new(
+            format!("写成 {key} = {written}"),
+            format!("write {key} = {written}"),
+        ),
+    ))
+}
+
+/// A Windows path as `key`'s `value`: its `\` starts an escape in a text in double quotes.
+fn windows_path(message: &str, key: &str, value: &str) -> Option<(Text, Text)> {
+    if !(message.starts_with("missing escaped value") && value.contains('\\')) {
+        return None;
+    }
+    let slashed = value.replace('\\', "/");
+    Some((
+        Text::new(
+            "双引号里的「\\」是转义符，路径里不能直接写",
+            "a `\\` in double quotes starts an escape: a path cannot have it as it is",
+        ),
+        Text::new(
+            format!("路径用「/」分隔：写成 {key} = {slashed}（Windows 也认）"),
+            format!("separate the path with `/`: write {key} = {slashed} (Windows takes it too)"),
+        ),
+    ))
+}
+
+/// A value of another kind than the setting `key` takes: a switch or a number in quotes, a
+/// number for a text, a text for a list (serde's `invalid type: string "是", expected a
+/// boolean`, `invalid value: integer `-3`, expected usize`).
+fn wrong_kind(message: &str, key: &str) -> Option<(Text, Text)> {
     let (found, wanted) = message
         .strip_prefix("invalid type: ")
         .or_else(|| message.strip_prefix("invalid value: "))?
@@ -144,63 +169,7 @@ fn toml_mistake(message: &str, text: &str, offset: usize) -> Option<(Text, Text)
         "map" => Text::new("一节设置", "a table"),
         _ => Text::new(found, found),
     };
-    let (kind, hint) = match wanted {
-        Wanted::Switch => {
-            let said = Text::new("true 或 false", "true or false");
-            let hint = match switch(written) {
-                Some(switch) if is_text => Text::new(
-                    format!("不加引号：写成 {key} = {switch}"),
-                    format!("no quotes: write {key} = {switch}"),
-                ),
-                _ => Text::new(
-                    format!("写成 {key} = true（是）或 {key} = false（否）"),
-                    format!("write {key} = true (yes) or {key} = false (no)"),
-                ),
-            };
-            (said, hint)
-        }
-        Wanted::Whole => {
-            let said = Text::new("整数", "a whole number");
-            let digits = !written.is_empty() && written.bytes().all(|b| b.is_ascii_digit());
-            let hint = if digits {
-                Text::new(
-                    format!("不加引号：写成 {key} = {written}"),
-                    format!("no quotes: write {key} = {written}"),
-                )
-            } else if written.starts_with('-') {
-                Text::new(
-                    "写 0 或正整数（阿拉伯数字），不加负号",
-                    "write 0 or a positive whole number in digits, without a minus sign",
-                )
-            } else {
-                Text::new(
-                    "写一个整数（阿拉伯数字），不加引号",
-                    "write a whole number in digits, without quotes",
-                )
-            };
-            (said, hint)
-        }
-        Wanted::Text => (
-            Text::new("文字", "a text"),
-            Text::new(
-                format!("文字要用半角双引号括起来：写成 {key} = \"{written}\""),
-                format!("text is in double quotes: write {key} = \"{written}\""),
-            ),
-        ),
-        Wanted::List => {
-            let item = match written {
-                "" => "…",
-                item => item,
-            };
-            (
-                Text::new("列表", "a list"),
-                Text::new(
-                    format!("列表写在方括号里：写成 {key} = [\"{item}\"]"),
-                    format!("a list is in square brackets: write {key} = [\"{item}\"]"),
-                ),
-            )
-        }
-    };
+    let (kind, hint) = wanted.said(key, written, is_text);
     // (`应是 true 或 false`: a space between Chinese and a Latin word.)
     let gap = if kind.zh.starts_with(|c: char| c.is_ascii()) {
         " "
@@ -214,6 +183,70 @@ fn toml_mistake(message: &str, text: &str, offset: usize) -> Option<(Text, Text)
         ),
         hint,
     ))
+}
+
+impl Wanted {
+    /// The kind of value `key` takes, and what to write there for the value `written` (a
+    /// text when `is_text`).
+    fn said(&self, key: &str, written: &str, is_text: bool) -> (Text, Text) {
+        match self {
+            Wanted::Switch => {
+                let said = Text::new("true 或 false", "true or false");
+                let hint = match switch_word(written) {
+                    Some(switch) if is_text => Text::new(
+                        format!("不加引号：写成 {key} = {switch}"),
+                        format!("no quotes: write {key} = {switch}"),
+                    ),
+                    _ => Text::new(
+                        format!("写成 {key} = true（是）或 {key} = false（否）"),
+                        format!("write {key} = true (yes) or {key} = false (no)"),
+                    ),
+                };
+                (said, hint)
+            }
+            Wanted::Whole => {
+                let said = Text::new("整数", "a whole number");
+                let digits = !written.is_empty() && written.bytes().all(|b| b.is_ascii_digit());
+                let hint = if digits {
+                    Text::new(
+                        format!("不加引号：写成 {key} = {written}"),
+                        format!("no quotes: write {key} = {written}"),
+                    )
+                } else if written.starts_with('-') {
+                    Text::new(
+                        "写 0 或正整数（阿拉伯数字），不加负号",
+                        "write 0 or a positive whole number in digits, without a minus sign",
+                    )
+                } else {
+                    Text::new(
+                        "写一个整数（阿拉伯数字），不加引号",
+                        "write a whole number in digits, without quotes",
+                    )
+                };
+                (said, hint)
+            }
+            Wanted::Text => (
+                Text::new("文字", "a text"),
+                Text::new(
+                    format!("文字要用半角双引号括起来：写成 {key} = \"{written}\""),
+                    format!("text is in double quotes: write {key} = \"{written}\""),
+                ),
+            ),
+            Wanted::List => {
+                let item = match written {
+                    "" => "…",
+                    item => item,
+                };
+                (
+                    Text::new("列表", "a list"),
+                    Text::new(
+                        format!("列表写在方括号里：写成 {key} = [\"{item}\"]"),
+                        format!("a list is in square brackets: write {key} = [\"{item}\"]"),
+                    ),
+                )
+            }
+        }
+    }
 }
 
 /// What kind of value a setting takes, as serde names it in a message (`a boolean`,
@@ -449,6 +482,53 @@ mod tests {
             "TOML 格式有误（cannot recurse further; max recursion depth met）"
         );
         assert!(hint.is_none());
+    }
+
+    /// A value of another kind than its setting takes is said with what to write for its
+    /// kind: a text in quotes, a list in brackets, a whole number in digits.
+    #[test]
+    fn a_value_of_another_kind_is_told_what_to_write_for_its_kind() {
+        let said = |message: &str, line: &str| {
+            let (said, hint) = toml_said(message, line, 0);
+            (said.zh, hint.map(|h| h.zh).unwrap_or_default())
+        };
+        assert_eq!(
+            said("invalid type: integer `3`, expected a string", "title = 3"),
+            (
+                "应是文字，这里是数字 3".to_string(),
+                "文字要用半角双引号括起来：写成 title = \"3\"".to_string()
+            )
+        );
+        assert_eq!(
+            said(
+                "invalid type: string \"xlsx\", expected a sequence",
+                "downloads = \"xlsx\""
+            ),
+            (
+                "应是列表，这里是文字「xlsx」".to_string(),
+                "列表写在方括号里：写成 downloads = [\"xlsx\"]".to_string()
+            )
+        );
+        assert_eq!(
+            said(
+                "invalid type: string \"三\", expected usize",
+                "depth = \"三\""
+            ),
+            (
+                "应是整数，这里是文字「三」".to_string(),
+                "写一个整数（阿拉伯数字），不加引号".to_string()
+            )
+        );
+        assert_eq!(
+            said(
+                "invalid type: string \"是\", expected a boolean",
+                "pilot = \"是\""
+            ),
+            (
+                "应是 true 或 false，这里是文字「是」".to_string(),
+                "不加引号：写成 pilot = true".to_string()
+            )
+        );
     }
 
     #[test]

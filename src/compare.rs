@@ -1,0 +1,329 @@
+//! A build compared with what came before: the data files changed since the preview's last
+//! good build or the published site, and the published figures that changed without a
+//! record in the corrections log.
+
+use std::path::{Path, PathBuf};
+
+use crate::diagnostics::{self, Diagnostic};
+use crate::{BuildCache, Compare, discover, load, manifest, site_path, validate};
+
+/// What this build is compared with (the last good build's figures, or the published
+/// site's), and the path of a published manifest that could not be read.
+pub(super) fn compared_with(
+    compare: Compare<'_>,
+    site: &discover::Site,
+    cache: &BuildCache,
+) -> (Option<Baseline>, Option<PathBuf>) {
+    match compare {
+        Compare::Published(dir) => {
+            let dir = dir.map_or_else(
+                || site.root.join(&site.config.output_dir),
+                Path::to_path_buf,
+            );
+            let read = manifest::Published::read(&dir);
+            let file = dir.join(manifest::FILE);
+            let unreadable = (read.is_none() && file.is_file()).then_some(file);
+            (read.map(Baseline::Published), unreadable)
+        }
+        Compare::LastBuild => (cache.last_good.clone().map(Baseline::LastBuild), None),
+    }
+}
+
+/// What a build is compared with.
+pub(super) enum Baseline {
+    /// The preview's last good build, in memory (to tell which data files changed).
+    LastBuild(std::sync::Arc<manifest::Manifest>),
+    /// The published site's manifest: its head read; its figures streamed when compared.
+    Published(manifest::Published),
+}
+
+impl Baseline {
+    /// Every data file's fingerprint then.
+    pub(super) fn data(&self) -> &std::collections::BTreeMap<String, String> {
+        match self {
+            Baseline::LastBuild(manifest) => &manifest.data,
+            Baseline::Published(published) => &published.data,
+        }
+    }
+}
+
+/// Each file's path and fingerprint, the fingerprints taken on every core first.
+pub(super) fn prints_of(data: &load::Data) -> impl Iterator<Item = (&Path, &str)> + Clone {
+    data.take_fingerprints();
+    data.files
+        .iter()
+        .map(|f| (f.path.as_path(), f.fingerprint()))
+}
+
+/// The data files that differ from the last good build (`files`: each one's path and
+/// fingerprint): where failed rules are blamed.
+pub(super) fn changed_since<'f>(
+    baseline: &std::collections::BTreeMap<String, String>,
+    files: impl Iterator<Item = (&'f Path, &'f str)> + Clone,
+) -> validate::Since {
+    // Each file looked up by its path as the manifest writes it (no copy of 10,000 paths
+    // and fingerprints into a map of their own at every preview build): first as the entry
+    // after the last one found (the files come in nearly the map's order: one comparison,
+    // not a dozen down the tree), else in the whole map.
+    use std::ops::Bound;
+    let mut changed = std::collections::HashSet::new();
+    let mut still_there = 0;
+    let mut after_last = baseline.range::<str, _>(..).peekable();
+    for (path, print) in files.clone() {
+        let path = site_path::slashed_borrowed(path);
+        let found = match after_last.next_if(|(next, _)| next.as_str() == path) {
+            Some((_, published)) => Some(published),
+            None => {
+                let found = baseline.get(&*path);
+                if found.is_some() {
+                    let bounds = (Bound::Excluded(&*path), Bound::Unbounded);
+                    after_last = baseline.range::<str, _>(bounds).peekable();
+                }
+                found
+            }
+        };
+        match found {
+            Some(published) => {
+                still_there += 1;
+                if published != print {
+                    changed.insert(PathBuf::from(&*path));
+                }
+            }
+            None => {
+                changed.insert(PathBuf::from(&*path));
+            }
+        }
+    }
+    let removed = if still_there == baseline.len() {
+        Vec::new()
+    } else {
+        let now: std::collections::HashSet<_> = files
+            .map(|(path, _)| site_path::slashed_borrowed(path))
+            .collect();
+        baseline
+            .keys()
+            .filter(|path| !now.contains(path.as_str()))
+            .map(PathBuf::from)
+            .collect()
+    };
+    validate::Since { changed, removed }
+}
+
+/// The data files of `changes`, read and checked again (a few files: the build let go of
+/// its checked data once its pages had their template values).
+pub(super) fn checked_files_of(site: &discover::Site, changes: &[manifest::Change]) -> load::Data {
+    let changed: Vec<&Path> = changes
+        .iter()
+        .filter_map(|c| match manifest::Key::parse(&c.key) {
+            manifest::Key::Data(path, _) => Some(Path::new(path)),
+            manifest::Key::Computed(_) => None,
+        })
+        .collect();
+    let paths: Vec<PathBuf> = site
+        .data_files
+        .iter()
+        .filter(|p| changed.contains(&p.as_path()))
+        .cloned()
+        .collect();
+    match load::load(&site.root, &paths) {
+        // Rules over these few files alone mean nothing: only their checked values count.
+        Ok(loaded) => validate::validate(&site.root, &loaded, None, None).0,
+        Err(_) => load::Data::default(),
+    }
+}
+
+/// The warning for a published `figures.json` that cannot be read.
+pub(super) fn manifest_unreadable(file: PathBuf) -> Diagnostic {
+    Diagnostic::new(
+        diagnostics::Severity::Warning,
+        "manifest-unreadable",
+        Some(diagnostics::Location::file(file)),
+        diagnostics::Text::new(
+            "已发布站点的数字清单 figures.json 无法读取（已损坏，或由别的版本写成）：这次不能列出改变的数字，也不能检查缺少的更正记录",
+            "the published site's figures.json cannot be read (damaged, or written by another version): this time the changed figures cannot be listed nor missing corrections found",
+        ),
+    )
+    .with_hint(diagnostics::Text::new(
+        "确认输出文件夹是这个站点的；这次生成会写入新的 figures.json",
+        "check that the output folder is this site's; this build writes a new figures.json",
+    ))
+}
+
+/// The published figures that changed and that the corrections log does not record: this
+/// build's changes of figures of data files, and the changes still pending from before (by
+/// the value last published with a record), unless the figure is back to that value.
+pub(super) fn unlogged_changes(
+    pending_before: &[manifest::Pending],
+    now: &manifest::Manifest,
+    changes: &[manifest::Change],
+    corrections: &[validate::corrections::Correction],
+) -> Vec<manifest::Change> {
+    let logged = |key: &str| corrections.iter().any(|c| c.key == key);
+    // The figures now of the keys still pending (a few): found in one pass, not by a map of
+    // every figure (a million at 10,000 villages).
+    // Each key by the number of its first change still pending.
+    type Wanted<'k> = std::collections::HashMap<manifest::Key<'k>, usize>;
+    let mut wanted: Wanted<'_> = std::collections::HashMap::new();
+    for (number, p) in pending_before.iter().enumerate() {
+        wanted.entry(manifest::Key::parse(&p.key)).or_insert(number);
+    }
+    // A figure's key lives as long as its page's figures, read one page at a time.
+    fn for_now<'s, 'k: 's>(wanted: &'s Wanted<'k>) -> &'s Wanted<'s> {
+        wanted
+    }
+    // By that number: the figure's text now, what it is and its source (read page by page,
+    // from the scratch file where a large build keeps them).
+    let mut current: std::collections::HashMap<usize, (String, String, String)> =
+        std::collections::HashMap::new();
+    if !wanted.is_empty() {
+        let found = now.for_each_page(&mut |_, figures| {
+            for figure in figures.iter() {
+                if let Some(&number) = for_now(&wanted).get(&now.key(figure)) {
+                    current.entry(number).or_insert_with(|| {
+                        (
+                            figure.value().to_string(),
+                            now.what(figure).into_owned(),
+                            now.src(figure).into_owned(),
+                        )
+                    });
+                }
+            }
+            Ok(())
+        });
+        // (Never: the scratch file is the build's own. The changes still pending are then
+        // kept as they were.)
+        if found.is_err() {
+            return pending_before
+                .iter()
+                .map(|p| manifest::Change {
+                    key: p.key.clone(),
+                    what: p.what.clone(),
+                    old: Some(p.old.clone()),
+                    new: None,
+                    src: String::new(),
+                    direct: true,
+                })
+                .collect();
+        }
+    }
+    let mut owed: Vec<manifest::Change> = Vec::new();
+    // A figure put back to the value last published with a record owes nothing.
+    let reverted = |key: &str| {
+        pending_before.iter().any(|p| {
+            p.key == key
+                && wanted
+                    .get(&manifest::Key::parse(key))
+                    .and_then(|number| current.get(number))
+                    .is_some_and(|(value, _, _)| *value == p.old)
+        })
+    };
+    for pending in pending_before.iter().filter(|p| !logged(&p.key)) {
+        if let Some((value, what, src)) = wanted
+            .get(&manifest::Key::parse(&pending.key))
+            .and_then(|number| current.get(number))
+            && *value != pending.old
+        {
+            owed.push(manifest::Change {
+                key: pending.key.clone(),
+                what: what.clone(),
+                old: Some(pending.old.clone()),
+                new: Some(value.clone()),
+                src: src.clone(),
+                direct: true,
+            });
+        }
+    }
+    for change in changes
+        .iter()
+        .filter(|c| c.direct && c.old.is_some() && c.new.is_some())
+        .filter(|c| !logged(&c.key) && !reverted(&c.key))
+    {
+        if !owed.iter().any(|o| o.key == change.key) {
+            owed.push(change.clone());
+        }
+    }
+    owed.sort_by(|a, b| a.key.cmp(&b.key));
+    owed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_files_changed_since_the_last_build_are_the_new_the_different_and_the_gone() {
+        let file = |path: &str, fingerprint: &str| {
+            let root = load::yaml::Node {
+                value: load::yaml::Value::Map(Box::default()),
+                line: 1,
+                col: 1,
+            };
+            let (path, print) = (PathBuf::from(path), fingerprint.to_string());
+            std::sync::Arc::new(load::DataFile::with_fingerprint(
+                path,
+                Vec::new(),
+                root,
+                print,
+            ))
+        };
+        let published = |prints: &[(&str, &str)]| -> std::collections::BTreeMap<String, String> {
+            prints
+                .iter()
+                .map(|(p, f)| (p.to_string(), f.to_string()))
+                .collect()
+        };
+        let baseline = published(&[
+            ("data/a.yaml", "1"),
+            ("data/b.yaml", "2"),
+            ("data/c.yaml", "3"),
+        ]);
+        let data = load::Data {
+            files: vec![
+                file("data/a.yaml", "1"),
+                file("data/b.yaml", "9"),
+                file("data/d.yaml", "4"),
+            ],
+        };
+        let since = changed_since(&baseline, prints_of(&data));
+        let mut changed: Vec<_> = since.changed.into_iter().collect();
+        changed.sort();
+        assert_eq!(
+            changed,
+            [PathBuf::from("data/b.yaml"), PathBuf::from("data/d.yaml")]
+        );
+        assert_eq!(since.removed, [PathBuf::from("data/c.yaml")]);
+        let same = load::Data {
+            files: vec![file("data/a.yaml", "1"), file("data/b.yaml", "2")],
+        };
+        let since = changed_since(&baseline, prints_of(&same));
+        assert!(since.changed.is_empty());
+        assert_eq!(since.removed, [PathBuf::from("data/c.yaml")]);
+        // In another order than the map's (a file beside a folder of its name, a file
+        // listed backwards): each still found by its path, whatever came before it.
+        let baseline = published(&[
+            ("data/v.yaml", "1"),
+            ("data/v/a.yaml", "2"),
+            ("data/v/b.yaml", "3"),
+            ("data/v-2.yaml", "4"),
+            ("data/w.yaml", "5"),
+        ]);
+        let data = load::Data {
+            files: vec![
+                file("data/v/b.yaml", "3"),
+                file("data/v/a.yaml", "2"),
+                file("data/v-2.yaml", "4"),
+                file("data/v.yaml", "6"),
+                file("data/w.yaml", "5"),
+                file("data/v/c.yaml", "7"),
+            ],
+        };
+        let since = changed_since(&baseline, prints_of(&data));
+        let mut changed: Vec<_> = since.changed.into_iter().collect();
+        changed.sort();
+        assert_eq!(
+            changed,
+            [PathBuf::from("data/v/c.yaml"), PathBuf::from("data/v.yaml")]
+        );
+        assert!(since.removed.is_empty());
+    }
+}
