@@ -1,0 +1,306 @@
+//! Corrections: `data/corrections.yaml`, the log of figures corrected after publication.
+//!
+//! ```yaml
+//! entries:
+//!   - date: 2020-12-01
+//!     what: policies.health.hospital.hospitalisations   # the figure, as a data path
+//!     old: 1445人次                                       # as published
+//!     new: 1446                                           # as it is now (= the data)
+//!     reason: 县卫健局复核，补录一人次
+//! ```
+//!
+//! The log cannot lie: `new` must equal the data (after converting its unit). It becomes the
+//! page 「更正说明」 (`render::corrections_page`), linked from every page's footer, and every corrected figure
+//! links to its entry. Dates come from the log, never from the clock, so builds stay
+//! byte-identical.
+
+use rust_decimal::Decimal;
+use std::path::Path;
+
+use super::schema::Schema;
+use crate::diagnostics::{Diagnostic, Location, Severity, Text};
+use crate::load::{Data, Node, Value};
+
+mod entry;
+mod figure;
+
+use entry::{entry_of, unknown_key};
+use figure::{check_entry, walk_key};
+
+/// The log's file, relative to the site folder.
+pub const FILE: &str = "data/corrections.yaml";
+
+/// What the entry a warning suggests says for `reason`, to be replaced.
+const PLACEHOLDER: &str = "（写明更正原因）";
+
+/// The keys of an entry.
+pub(super) const ENTRY_KEYS: &[&str] = &["date", "what", "old", "new", "reason"];
+
+/// One checked entry of the log.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Correction {
+    /// 1-based, in the order of the log; the entry's anchor is `c<n>`.
+    pub number: usize,
+    /// `2020-12-01`.
+    pub date: String,
+    /// The data path written: `policies.health.hospital.hospitalisations`.
+    pub what: String,
+    /// The figure's key (as in the figures manifest):
+    /// `data/policies/health.yaml#hospital.hospitalisations`.
+    pub key: String,
+    /// As published before, as written in the log (`1445`, `342元`).
+    pub old: String,
+    /// The corrected value as written in the log.
+    pub new: String,
+    /// The corrected value in the field's unit: what the data say.
+    pub value: Decimal,
+    /// The field's unit (`人次`), empty when it has none.
+    pub unit: String,
+    /// Why.
+    pub reason: String,
+    /// Where the entry is.
+    pub location: Location,
+}
+
+impl Correction {
+    /// The entry's anchor on the corrections page.
+    pub fn anchor(&self) -> String {
+        format!("c{}", self.number)
+    }
+
+    /// The published value as shown: as written, with the field's unit when none is written
+    /// (`67` → `67人`; `342元` stays).
+    pub fn old_shown(&self) -> String {
+        with_unit(&self.old, &self.unit)
+    }
+
+    /// The corrected value as shown, like [`Correction::old_shown`].
+    pub fn new_shown(&self) -> String {
+        with_unit(&self.new, &self.unit)
+    }
+}
+
+fn with_unit(text: &str, unit: &str) -> String {
+    if crate::figure::parse_decimal(text.trim()).is_ok() {
+        format!("{}{unit}", text.trim())
+    } else {
+        text.trim().to_string()
+    }
+}
+
+/// Whether `path` (relative to the site) is the corrections log.
+pub fn is_log(path: &Path) -> bool {
+    // A data file's path (as discovery gives it: no trailing separator) that does not end
+    // as the log's name is not the log: told without splitting it into its components
+    // (asked of every data file, several times).
+    path.as_os_str().as_encoded_bytes().ends_with(LOG_NAME) && path == Path::new(FILE)
+}
+
+/// The log's file name: [`FILE`] after its last `/`.
+const LOG_NAME: &[u8] = {
+    let bytes = FILE.as_bytes();
+    let mut start = bytes.len();
+    while start > 0 && bytes[start - 1] != b'/' {
+        start -= 1;
+    }
+    bytes.split_at(start).1
+};
+
+/// Reads and checks the log in `data` (which holds the checked data files), if there is
+/// one. Every problem is reported; only good entries are returned.
+pub fn read(data: &Data, schema: Option<&Schema>) -> (Vec<Correction>, Vec<Diagnostic>) {
+    let mut problems = Vec::new();
+    let Some(log) = data.files.iter().find(|f| is_log(&f.path)) else {
+        return (Vec::new(), problems);
+    };
+    let file = log.path.as_path();
+    let Value::Map(top) = &log.root.value else {
+        return (Vec::new(), problems);
+    };
+    for (key, _) in top {
+        if &*key.name != "entries" {
+            problems.push(unknown_key(file, key, &["entries"]));
+        }
+    }
+    let items = match log.root.get("entries").map(|n| (&n.value, n)) {
+        Some((Value::List(items), _)) => &items[..],
+        Some((Value::Null, _)) | None => &[],
+        Some((_, node)) => {
+            problems.push(problem(
+                file,
+                node,
+                "entries 要是列表（每条更正以 - 开头）".into(),
+                "entries must be a list (each correction starts with -)".into(),
+                None,
+            ));
+            &[]
+        }
+    };
+    let mut corrections = Vec::new();
+    for (index, item) in items.iter().enumerate() {
+        let Some(entry) = entry_of(item, file, &mut problems) else {
+            continue;
+        };
+        if let Some(correction) = check_entry(entry, index, item, file, data, schema, &mut problems)
+        {
+            corrections.push(correction);
+        }
+    }
+    (corrections, problems)
+}
+
+/// A problem of the log at `node`.
+fn problem(file: &Path, node: &Node, zh: String, en: String, hint: Option<Text>) -> Diagnostic {
+    let mut d = Diagnostic::error("correction", Some(node.location(file)), Text::new(zh, en));
+    d.hint = hint;
+    d
+}
+
+/// A published figure that changed without an entry in the log: a warning that prints the
+/// entry to paste.
+pub fn missing_entry(
+    change: &crate::manifest::Change,
+    data: &Data,
+    today: &str,
+) -> Option<Diagnostic> {
+    let (old, new) = (change.old.as_ref()?, change.new.as_ref()?);
+    let (path, inside) = change.key.split_once('#')?;
+    let file = data
+        .files
+        .iter()
+        .find(|f| crate::site_path::slashed(&f.path) == path)?;
+    let (node, what) = walk_key(file, inside)?;
+    let Value::Number(current) = node.value else {
+        return None;
+    };
+    let entry = format!(
+        "  - date: {today}\n    what: {what}\n    old: {old}\n    new: {current}\n    reason: {PLACEHOLDER}"
+    );
+    Some(
+        Diagnostic::new(
+            Severity::Warning,
+            "correction-missing",
+            Some(node.location(&file.path)),
+            Text::new(
+                format!(
+                    "已发布的数字改了，更正记录里却没有它：{} {old} → {new}",
+                    change.what
+                ),
+                format!(
+                    "a published figure changed with no entry in the corrections log: {} {old} → {new}",
+                    change.what
+                ),
+            ),
+        )
+        .with_hint(Text::new(
+            format!("在 {FILE} 的 entries 下加上这一条（改好日期和原因）：\n{entry}"),
+            format!("add this under entries in {FILE} (with the right date and reason):\n{entry}"),
+        )),
+    )
+}
+
+/// Today's date (UTC) as `YYYY-MM-DD`, for the entry a warning suggests; never written
+/// into the site.
+pub fn today() -> String {
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() / 86_400) as i64;
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::figure::{Candidate, figure_value, several_figures};
+    use super::*;
+
+    #[test]
+    fn only_the_log_itself_is_the_log() {
+        assert!(is_log(Path::new(FILE)));
+        assert!(is_log(&Path::new("data").join("corrections.yaml")));
+        for other in [
+            "data/villages/corrections.yaml",
+            "data/xcorrections.yaml",
+            "corrections.yaml",
+            "data/corrections.yml",
+            "data/schema.yaml",
+        ] {
+            assert!(!is_log(Path::new(other)), "{other}");
+        }
+    }
+
+    #[test]
+    fn figures_in_the_log_convert_to_the_field_unit() {
+        let d = |s: &str| Decimal::from_str_exact(s).unwrap();
+        assert_eq!(figure_value("342元", "万元"), Some(d("0.0342")));
+        assert_eq!(figure_value("342", "万元"), Some(d("342")));
+        assert_eq!(figure_value("1446人次", "人次"), Some(d("1446")));
+        assert_eq!(figure_value("1446户", "人次"), None);
+        assert_eq!(figure_value("abc", ""), None);
+    }
+
+    #[test]
+    fn several_figures_fitting_the_words_are_told_apart_by_new() {
+        let figure = |path: &str, label: &str, value: i64| Candidate {
+            path: path.to_string(),
+            label: label.to_string(),
+            unit: "户".to_string(),
+            value: Decimal::from(value),
+        };
+        let two = [
+            figure("v.registered.households", "建档立卡户数", 132),
+            figure("v.remaining.households", "未脱贫户数", 4),
+        ];
+        // `new` with the unit, or a value written another way, is the same figure.
+        for new in ["132", "132户", "132.0"] {
+            let said = several_figures("横溪村户数", new, &two);
+            assert!(
+                said.zh.starts_with("是不是「v.registered.households」？"),
+                "{new}: {}",
+                said.zh
+            );
+            assert!(
+                said.en
+                    .starts_with("did you mean `v.registered.households`?"),
+                "{}",
+                said.en
+            );
+        }
+        let said = several_figures("横溪村户数", "5", &two);
+        assert_eq!(
+            said.en,
+            "`横溪村户数` may be any of: v.registered.households (建档立卡户数, 132户), v.remaining.households (未脱贫户数, 4户); write the data path of the one meant as what"
+        );
+        // Many: the first four, and how many there are.
+        let six: Vec<Candidate> = (0..6)
+            .map(|i| figure(&format!("v.f{i}"), "户数", i))
+            .collect();
+        let said = several_figures("户数", "9", &six);
+        assert!(
+            said.zh
+                .starts_with("「户数」可能是 6 个数字中的一个，如：v.f0"),
+            "{}",
+            said.zh
+        );
+        assert!(!said.zh.contains("v.f4"), "{}", said.zh);
+        assert!(
+            said.en.contains("may be any of 6 figures, such as: v.f0"),
+            "{}",
+            said.en
+        );
+    }
+
+    #[test]
+    fn today_is_a_date() {
+        assert!(crate::validate::fields::is_date(&today()));
+    }
+}
