@@ -246,6 +246,41 @@ pub(super) fn unlogged_changes(
     owed
 }
 
+/// The published figures this build prints differently (streamed from their file against
+/// this build's `figures`: a million at 10,000 villages, never all in memory), and of them
+/// those owed an entry in `site`'s corrections log (`corrections`, its checked entries): each
+/// a warning in `notes`, and kept in the manifest for the next build. `None` when the
+/// published figures cannot be read (said in `notes`).
+pub(super) fn changes_owed(
+    published: &manifest::Published,
+    figures: &mut std::sync::Arc<manifest::Manifest>,
+    (site, corrections): (&discover::Site, &[validate::corrections::Correction]),
+    notes: &mut Vec<Diagnostic>,
+) -> Option<Vec<manifest::Change>> {
+    let Some(manifest::Compared { changes, pending }) = published.compare(figures) else {
+        notes.push(manifest_unreadable(published.file.clone()));
+        return None;
+    };
+    let pending = unlogged_changes(&pending, figures, &changes, corrections);
+    let today = validate::corrections::today();
+    let changed = checked_files_of(site, &pending);
+    for change in &pending {
+        if let Some(d) = validate::corrections::missing_entry(change, &changed, &today) {
+            notes.push(d);
+        }
+    }
+    // What is still owed an entry stays in the manifest for the next build.
+    std::sync::Arc::make_mut(figures).pending = pending
+        .iter()
+        .map(|c| manifest::Pending {
+            key: c.key.clone(),
+            what: c.what.clone(),
+            old: c.old.clone().unwrap_or_default(),
+        })
+        .collect();
+    Some(changes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -42,8 +42,7 @@ use std::path::{Path, PathBuf};
 use diagnostics::Diagnostic;
 
 use compare::{
-    Baseline, changed_since, checked_files_of, compared_with, manifest_unreadable, prints_of,
-    unlogged_changes,
+    Baseline, changed_since, changes_owed, compared_with, manifest_unreadable, prints_of,
 };
 pub use export::{
     DataExport, DataExportReport, ExportReport, document_now, export, export_data,
@@ -221,28 +220,7 @@ fn render_discovered(
     // The schema, read once for the checks, the corrections' units and the pages.
     let schema_read = validate::load_schema(&site.root);
     let mut env_notes = Vec::new();
-    // A build reads, checks and packs each data file in one pass, when it can; the preview
-    // and `check` keep the trees (their next build, their sample pages).
-    let streamed = match (&pages_to, &schema_read) {
-        (render::PagesTo::Sink(_), Some(Ok(schema))) => {
-            streamed::read(&site.root, &site.data_files, schema, &mut env_notes)
-        }
-        _ => None,
-    };
-    let (loaded, streamed) = match streamed {
-        Some(streamed) => (load::Data::default(), Some(streamed?)),
-        None => {
-            let loaded = load::load_cached(
-                &site.root,
-                &site.data_files,
-                preview.then_some(&mut cache.data),
-            )?;
-            (loaded, None)
-        }
-    };
-    if !preview {
-        cache.data = load::LoadCache::default();
-    }
+    let (loaded, streamed) = read_data(&site, (&schema_read, pages_to), cache, &mut env_notes)?;
     timer.lap("load");
     let (mut baseline, unreadable_manifest) = compared_with(compare, &site, cache);
     timer.lap("published figures");
@@ -256,8 +234,7 @@ fn render_discovered(
     if let Some(Baseline::Published(published)) = &mut baseline {
         published.data = Default::default();
     }
-    let keep = matches!(pages_to, render::PagesTo::Memory);
-    let checked_before = keep.then_some(&mut cache.checked);
+    let checked_before = preview.then_some(&mut cache.checked);
     let (data, mut notes, packed) = match streamed {
         Some(streamed) => {
             let (data, notes) = validate::validate_checked(
@@ -269,12 +246,9 @@ fn render_discovered(
             (data, notes, Some(streamed.packed))
         }
         None => {
-            let (data, notes) = validate::validate_with(
-                schema_read.as_ref(),
-                &loaded,
-                since.as_ref(),
-                checked_before,
-            );
+            let checked = (schema_read.as_ref(), &loaded);
+            let (data, notes) =
+                validate::validate_with(checked.0, checked.1, since.as_ref(), checked_before);
             (data, notes, None)
         }
     };
@@ -312,42 +286,15 @@ fn render_discovered(
         pages_to,
         render::PagesTo::Sample | render::PagesTo::SampleAll
     );
-    // The published figures are streamed from their file against this build's (a million
-    // at 10,000 villages: never all in memory).
-    let compared = match &baseline {
-        Some(Baseline::Published(published)) if !sampled => {
-            let compared = published.compare(&output.figures);
-            if compared.is_none() {
-                notes.push(manifest_unreadable(published.file.clone()));
-            }
-            compared
-        }
+    let published = match &baseline {
+        Some(Baseline::Published(published)) if !sampled => Some(published),
         _ => None,
     };
+    let figure_changes = published.and_then(|published| {
+        let owed = (&site, &corrections[..]);
+        changes_owed(published, &mut output.figures, owed, &mut notes)
+    });
     timer.lap("compared");
-    let figure_changes = match compared {
-        Some(manifest::Compared { changes, pending }) => {
-            let pending = unlogged_changes(&pending, &output.figures, &changes, &corrections);
-            let today = validate::corrections::today();
-            let changed = checked_files_of(&site, &pending);
-            for change in &pending {
-                if let Some(d) = validate::corrections::missing_entry(change, &changed, &today) {
-                    notes.push(d);
-                }
-            }
-            // What is still owed an entry stays in the manifest for the next build.
-            std::sync::Arc::make_mut(&mut output.figures).pending = pending
-                .iter()
-                .map(|c| manifest::Pending {
-                    key: c.key.clone(),
-                    what: c.what.clone(),
-                    old: c.old.clone().unwrap_or_default(),
-                })
-                .collect();
-            Some(changes)
-        }
-        _ => None,
-    };
     if deny_warnings && notes.iter().any(stops) {
         return Err(notes);
     }
@@ -358,6 +305,40 @@ fn render_discovered(
         notes,
         figure_changes,
     })
+}
+
+/// The site's data files: read, checked and packed in one pass by a build (`pages_to` a
+/// sink) with a readable schema (`schema_read`), when it can; else loaded as trees, which the
+/// preview keeps in `cache` for its next build (`check` keeps them for its sample pages).
+fn read_data<'s>(
+    site: &discover::Site,
+    (schema_read, pages_to): (
+        &'s Option<Result<validate::schema::Schema, Vec<Diagnostic>>>,
+        render::PagesTo<'_>,
+    ),
+    cache: &mut BuildCache,
+    notes: &mut Vec<Diagnostic>,
+) -> Result<(load::Data, Option<streamed::Streamed<'s>>), Vec<Diagnostic>> {
+    let streamed = match (pages_to, schema_read) {
+        (render::PagesTo::Sink(_), Some(Ok(schema))) => {
+            streamed::read(&site.root, &site.data_files, schema, notes)
+        }
+        _ => None,
+    };
+    // Only the preview builds again with the same cache; a one-off build keeps no parsed
+    // file beyond validation (and asks no file's time and size).
+    let preview = matches!(pages_to, render::PagesTo::Memory);
+    let read = match streamed {
+        Some(streamed) => (load::Data::default(), Some(streamed?)),
+        None => {
+            let last = preview.then_some(&mut cache.data);
+            (load::load_cached(&site.root, &site.data_files, last)?, None)
+        }
+    };
+    if !preview {
+        cache.data = load::LoadCache::default();
+    }
+    Ok(read)
 }
 
 /// Builds the site in `site_root` and publishes it to `out_dir` (default: the site's
