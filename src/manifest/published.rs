@@ -24,7 +24,8 @@ use std::path::{Path, PathBuf};
 use rustc_hash::FxHashMap;
 use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use super::{Change, FILE, Figure, Key, Manifest, Pending, readable};
+use super::file::readable;
+use super::{Change, FILE, Figure, Key, Manifest, Pending};
 
 /// The head of a published manifest: enough to tell which data files changed since.
 #[derive(Clone, Debug)]
