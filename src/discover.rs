@@ -54,104 +54,10 @@ pub fn discover(root: &Path) -> Result<Site, Vec<Diagnostic>> {
         .into_iter()
         .filter(|p| is_ext(p, &["md"]))
         .collect();
-    // A copy Windows made of a page (`education - 副本.md`) is published as a page of its own.
-    for page in &content_files {
-        let stem = page
-            .file_stem()
-            .map(|s| s.to_string_lossy())
-            .unwrap_or_default();
-        if crate::site_path::looks_copied(&stem) {
-            let path = Path::new("content").join(page);
-            problems.push(
-                Diagnostic::new(
-                    Severity::Warning,
-                    "content-copy",
-                    Some(Location::file(&path)),
-                    Text::new(
-                        format!("「{stem}」像是复制出的副本，会作为报告里的又一页发布"),
-                        format!("`{stem}` looks like a copy Windows made: it is published as one more page of the report"),
-                    ),
-                )
-                .with_hint(Text::new(
-                    "不需要就删去它，或移到 content/ 以外（备份放在站点文件夹外）",
-                    "remove it or move it out of content/ (keep backups outside the site folder)",
-                )),
-            );
-        }
-    }
-
+    problems.extend(content_files.iter().filter_map(|page| copied_page(page)));
     let theme_dir = Path::new("themes").join(&config.theme);
-    let theme_templates = if root.join(&theme_dir).is_dir() {
-        walk(
-            root,
-            &theme_dir.join("templates").to_string_lossy(),
-            &mut problems,
-        )
-        .into_iter()
-        .filter(|p| is_ext(p, &["html"]))
-        .map(|p| {
-            let name = crate::site_path::slashed(&p);
-            (name, root.join(&theme_dir).join("templates").join(p))
-        })
-        .collect()
-    } else if config.theme == "default" {
-        Vec::new() // the built-in default theme is used
-    } else {
-        // The themes there are (and the built-in one), for a misspelt name's closest.
-        let mut themes: Vec<String> = std::fs::read_dir(root.join("themes"))
-            .into_iter()
-            .flatten()
-            .flatten()
-            .filter(|entry| entry.path().is_dir())
-            .filter_map(|entry| entry.file_name().to_str().map(str::to_string))
-            .collect();
-        themes.push("default".to_string());
-        let near = crate::suggest::did_you_mean(&config.theme, themes.iter().map(String::as_str));
-        let hint = match near {
-            Some(near) => Text::new(
-                format!("是不是「{near}」？把 huibao.toml 里的 theme 改成 theme = \"{near}\""),
-                format!("did you mean `{near}`? set theme = \"{near}\" in huibao.toml"),
-            ),
-            None => Text::new(
-                "把 huibao.toml 里的 theme 改成 themes/ 下已有的文件夹名，或删去它以使用内置的 default 主题",
-                "set theme in huibao.toml to a folder under themes/, or remove it to use the built-in default theme",
-            ),
-        };
-        problems.push(
-            Diagnostic::error(
-                "theme-missing",
-                Some(crate::config::setting_location(root, None, "theme")),
-                Text::new(
-                    format!("找不到主题文件夹 {}", theme_dir.display()),
-                    format!("the theme folder {} does not exist", theme_dir.display()),
-                ),
-            )
-            .with_hint(hint),
-        );
-        Vec::new()
-    };
-
-    let mut static_files = Vec::new();
-    // Static files are published as they are: a link to something outside the site (say, a
-    // folder of the PC) must not put that into the published site.
-    let inside = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-    for dir in [theme_dir.join("static"), PathBuf::from("static")] {
-        for rel in walk_filtered(root, &dir.to_string_lossy(), &mut problems, &inside) {
-            let source = root.join(&dir).join(&rel);
-            static_files.push((rel, source));
-        }
-    }
-    static_files.sort();
-    // A site's own static file replaces the theme's file of the same name.
-    static_files.dedup_by(|later, earlier| {
-        if later.0 == earlier.0 {
-            earlier.1 = later.1.clone();
-            true
-        } else {
-            false
-        }
-    });
-
+    let theme_templates = theme_templates(root, &config, &theme_dir, &mut problems);
+    let static_files = static_files(root, &theme_dir, &mut problems);
     if !problems.iter().any(Diagnostic::is_error) {
         Ok(Site {
             notes: problems,
@@ -165,6 +71,122 @@ pub fn discover(root: &Path) -> Result<Site, Vec<Diagnostic>> {
     } else {
         Err(problems)
     }
+}
+
+/// A warning for a copy Windows made of a page (`education - 副本.md`, `page` relative to
+/// `content/`): it is published as a page of its own.
+fn copied_page(page: &Path) -> Option<Diagnostic> {
+    let stem = page
+        .file_stem()
+        .map(|s| s.to_string_lossy())
+        .unwrap_or_default();
+    if !crate::site_path::looks_copied(&stem) {
+        return None;
+    }
+    let path = Path::new("content").join(page);
+    Some(
+        Diagnostic::new(
+            Severity::Warning,
+            "content-copy",
+            Some(Location::file(&path)),
+            Text::new(
+                format!("「{stem}」像是复制出的副本，会作为报告里的又一页发布"),
+                format!("`{stem}` looks like a copy Windows made: it is published as one more page of the report"),
+            ),
+        )
+        .with_hint(Text::new(
+            "不需要就删去它，或移到 content/ 以外（备份放在站点文件夹外）",
+            "remove it or move it out of content/ (keep backups outside the site folder)",
+        )),
+    )
+}
+
+/// The layout templates of the site's theme in `theme_dir` (name → file); none for the
+/// built-in default theme, and none with a problem when the theme named has no folder.
+fn theme_templates(
+    root: &Path,
+    config: &Config,
+    theme_dir: &Path,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<(String, PathBuf)> {
+    if root.join(theme_dir).is_dir() {
+        let templates = theme_dir.join("templates");
+        walk(root, &templates.to_string_lossy(), problems)
+            .into_iter()
+            .filter(|p| is_ext(p, &["html"]))
+            .map(|p| {
+                let name = crate::site_path::slashed(&p);
+                (name, root.join(&templates).join(p))
+            })
+            .collect()
+    } else if config.theme == "default" {
+        Vec::new() // the built-in default theme is used
+    } else {
+        problems.push(theme_missing(root, config, theme_dir));
+        Vec::new()
+    }
+}
+
+/// The problem of a theme named in huibao.toml with no folder in `themes/`, with the closest
+/// of the themes there are (and the built-in one).
+fn theme_missing(root: &Path, config: &Config, theme_dir: &Path) -> Diagnostic {
+    let mut themes: Vec<String> = std::fs::read_dir(root.join("themes"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|entry| entry.path().is_dir())
+        .filter_map(|entry| entry.file_name().to_str().map(str::to_string))
+        .collect();
+    themes.push("default".to_string());
+    let near = crate::suggest::did_you_mean(&config.theme, themes.iter().map(String::as_str));
+    let hint = match near {
+        Some(near) => Text::new(
+            format!("是不是「{near}」？把 huibao.toml 里的 theme 改成 theme = \"{near}\""),
+            format!("did you mean `{near}`? set theme = \"{near}\" in huibao.toml"),
+        ),
+        None => Text::new(
+            "把 huibao.toml 里的 theme 改成 themes/ 下已有的文件夹名，或删去它以使用内置的 default 主题",
+            "set theme in huibao.toml to a folder under themes/, or remove it to use the built-in default theme",
+        ),
+    };
+    Diagnostic::error(
+        "theme-missing",
+        Some(crate::config::setting_location(root, None, "theme")),
+        Text::new(
+            format!("找不到主题文件夹 {}", theme_dir.display()),
+            format!("the theme folder {} does not exist", theme_dir.display()),
+        ),
+    )
+    .with_hint(hint)
+}
+
+/// The files copied as they are, the theme's (in `theme_dir`) and the site's: (path in the
+/// output, source), by output path; a site's own file replaces the theme's of the same
+/// name. They are published as they are: a link to something outside the site (say, a
+/// folder of the PC) must not put that into the published site.
+fn static_files(
+    root: &Path,
+    theme_dir: &Path,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<(PathBuf, PathBuf)> {
+    let mut static_files = Vec::new();
+    let inside = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    for dir in [theme_dir.join("static"), PathBuf::from("static")] {
+        for rel in walk_filtered(root, &dir.to_string_lossy(), problems, &inside) {
+            let source = root.join(&dir).join(&rel);
+            static_files.push((rel, source));
+        }
+    }
+    static_files.sort();
+    static_files.dedup_by(|later, earlier| {
+        if later.0 == earlier.0 {
+            earlier.1 = later.1.clone();
+            true
+        } else {
+            false
+        }
+    });
+    static_files
 }
 
 /// The files `last` found, found again without walking the folders (10,000 village files)
