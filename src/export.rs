@@ -126,6 +126,25 @@ pub(super) fn pdf_fonts(
     Ok(Some((search, fonts)))
 }
 
+/// Puts into `staging` each document of `files_of` (PDF, Word: kind and file) made of
+/// `report` (`made_with`: the site's folder, its document settings and the fonts found); a
+/// document that cannot be made stops the build, with its warnings (`notes`).
+pub(super) fn put_documents(
+    staging: &write::Staging,
+    (report, files_of): (&document::Document, &[(ExportKind, String)]),
+    (site_root, settings, found): (&Path, &config::DocumentSettings, &PdfFonts),
+    notes: &mut Vec<Diagnostic>,
+) -> Result<(), Vec<Diagnostic>> {
+    for (kind, file) in files_of {
+        let (bytes, _, _) = document_bytes(report, *kind, site_root, settings, found, notes)
+            .map_err(|problems| with_notes(problems, notes))?;
+        staging
+            .put(Path::new(file), &bytes)
+            .map_err(|d| with_notes(vec![d], notes))?;
+    }
+    Ok(())
+}
+
 /// The report as `kind`: its bytes, its pages (a PDF) and its fonts; warnings (a Word
 /// document's charts drawn without a Chinese font) go into `notes`.
 pub(super) fn document_bytes(

@@ -48,7 +48,7 @@ pub use export::{
     DataExport, DataExportReport, ExportReport, document_now, export, export_data,
     export_json_schema,
 };
-use export::{document_bytes, pdf_fonts};
+use export::{pdf_fonts, put_documents};
 pub use import::{ImportOptions, ImportReport, import_data};
 pub(crate) use timings::Timer;
 
@@ -398,15 +398,8 @@ pub fn build(
             language,
             pages: staging.take_markdown(),
         };
-        // A document that cannot be made stops the build, with its warnings.
-        for (kind, file) in &files_of {
-            let (bytes, _, _) =
-                document_bytes(&report, *kind, &site_root, &settings, &found, &mut notes)
-                    .map_err(|problems| with_notes(problems, &notes))?;
-            staging
-                .put(Path::new(file), &bytes)
-                .map_err(|d| with_notes(vec![d], &notes))?;
-        }
+        let made_with = (site_root.as_path(), &settings, &found);
+        put_documents(&staging, (&report, &files_of), made_with, &mut notes)?;
         // A warning of the documents' (their charts drawn without a Chinese font) fails a
         // build that denies warnings, as the data's do: nothing is published.
         if notes.iter().any(|d| stops_build(d, deny_warnings)) {
@@ -414,6 +407,33 @@ pub fn build(
         }
         timer.lap("documents");
     }
+    let search_files = write_site_files(&staging, &mut output)?;
+    timer.lap("search index, whole report, manifest");
+    let changes = staging.publish().map_err(|d| vec![d])?;
+    timer.lap("publish");
+    Ok(BuildReport {
+        files: output.pages
+            + files_of.len()
+            + output.files.len()
+            + output.copies.len()
+            + usize::from(output.print.is_some())
+            + search_files
+            + output.table_files
+            + 1,
+        out_dir,
+        changes,
+        figure_changes: figure_changes.unwrap_or_default(),
+        notes,
+    })
+}
+
+/// Writes into `staging` what a build makes once its pages are done: the files kept in
+/// `output` and its static files, the search index (its files' count returned), the
+/// whole-report page and figures.json.
+fn write_site_files(
+    staging: &write::Staging,
+    output: &mut render::Output,
+) -> Result<usize, Vec<Diagnostic>> {
     for (path, bytes) in &output.files {
         staging.put(path, bytes).map_err(|d| vec![d])?;
     }
@@ -450,23 +470,7 @@ pub fn build(
     );
     searched.map_err(|d| vec![d])?;
     written.map_err(|d| vec![d])?;
-    timer.lap("search index, whole report, manifest");
-    let changes = staging.publish().map_err(|d| vec![d])?;
-    timer.lap("publish");
-    Ok(BuildReport {
-        files: output.pages
-            + files_of.len()
-            + output.files.len()
-            + output.copies.len()
-            + usize::from(output.print.is_some())
-            + search_files
-            + output.table_files
-            + 1,
-        out_dir,
-        changes,
-        figure_changes: figure_changes.unwrap_or_default(),
-        notes,
-    })
+    Ok(search_files)
 }
 
 /// The kinds of document `huibao export` makes.
