@@ -31,6 +31,7 @@ pub(super) fn cpu_ms() -> u64 {
 }
 
 impl Timer {
+    /// A timer from now: it prints only when `HUIBAO_TIMINGS` is set.
     pub(crate) fn start() -> Timer {
         TIMERS_STARTED.get_or_init(std::time::Instant::now);
         let on = std::env::var_os("HUIBAO_TIMINGS").is_some();
@@ -41,6 +42,8 @@ impl Timer {
         }
     }
 
+    /// Prints the time since the last lap (or the start) as `stage`'s, with the CPU time,
+    /// the memory resident and its peak; the next lap starts now.
     pub(crate) fn lap(&self, stage: &str) {
         if self.on {
             let now = std::time::Instant::now();

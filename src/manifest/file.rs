@@ -87,6 +87,7 @@ pub(super) fn readable(version: u32) -> bool {
     version == VERSION || version == 2
 }
 
+/// `text` as a JSON string, quoted and escaped (see [`push_json`]).
 pub(super) fn json(text: &str) -> String {
     let mut out = Vec::with_capacity(text.len() + 2);
     push_json(&mut out, text);

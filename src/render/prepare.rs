@@ -34,6 +34,7 @@ pub(super) struct Mode<'s> {
 }
 
 impl<'s> Mode<'s> {
+    /// How a build treats its pages when they go as `pages_to` says.
     pub(super) fn of(pages_to: PagesTo<'s>) -> Self {
         let (sink, sample) = match pages_to {
             PagesTo::Memory => (None, false),

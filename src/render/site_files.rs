@@ -33,6 +33,8 @@ pub(crate) struct OutputPaths {
 }
 
 impl OutputPaths {
+    /// The paths of the pages of `plan`, of the files the build makes besides them
+    /// (`made_too`) and of the site's static files (`statics`).
     pub(super) fn new(plan: &pages::PagePlan, made_too: Vec<String>, statics: Vec<String>) -> Self {
         let generated: rustc_hash::FxHashSet<String> = plan
             .pages

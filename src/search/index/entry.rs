@@ -129,7 +129,6 @@ pub(super) struct Pieces {
 /// How many bytes of pieces and their numbers a thread's tally remembers (it forgets them
 /// all when it has this many) and how long a piece it remembers, in bytes.
 pub(super) const PIECE_BYTES_KEPT: usize = 8 << 20;
-
 pub(super) const LONGEST_PIECE_KEPT: usize = 1024;
 
 /// A page's terms being counted: those the dictionary (`numbers`) numbers by number in
