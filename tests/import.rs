@@ -786,3 +786,45 @@ fn a_rows_file_that_cannot_be_known_is_told_at_its_cell_and_nothing_is_written()
     }
     assert_eq!(data_of(site.path()), before);
 }
+
+#[test]
+fn a_header_that_names_no_field_twice_or_not_at_all_is_told_at_its_cell() {
+    let site = copy_site(&fixture("import"));
+    let before = data_of(site.path());
+    let import = |name: &str, csv: &str| {
+        std::fs::write(site.path().join(name), csv).unwrap();
+        text(&huibao(
+            site.path(),
+            &["import", name, "--into", "data/villages"],
+        ))
+    };
+    // A header misspelt, a field twice, a required field's column left out.
+    let said = import(
+        "h.csv",
+        "编号,村名,试点村,建档立卡户数（户）,建档立卡户数,建档立卡人数（人）,帮扶资金（万元）,参保率（%）,备住\r\n\
+         hengxi,横溪村,true,132,132,468,81.76875,99.50,\r\n",
+    );
+    for told in [
+        "h.csv h!I1: 表头「备住」不是 schema 里的字段",
+        "是不是「备注」？",
+        "h.csv h!E1: 「建档立卡户数」与第 4 列「建档立卡户数（户）」是同一个字段",
+    ] {
+        assert!(said.contains(told), "{told}: {said}");
+    }
+    let said = import(
+        "m.csv",
+        "编号,村名,试点村,建档立卡人数（人）,帮扶资金（万元）,参保率（%）\r\n\
+         hengxi,横溪村,true,468,81.76875,99.50\r\n",
+    );
+    assert!(
+        said.contains("表中缺少必填字段的列：建档立卡户数（户）"),
+        "{said}"
+    );
+    // No cell of the first twenty rows names a field.
+    let said = import("n.csv", "甲,乙\r\n1,2\r\n");
+    assert!(
+        said.contains("前 20 行里找不到表头：没有一个单元格是字段的名称"),
+        "{said}"
+    );
+    assert_eq!(data_of(site.path()), before);
+}

@@ -152,22 +152,69 @@ pub fn map(
     required: &[bool],
 ) -> Result<(usize, Vec<Mapped>), Vec<Problem>> {
     let names = names(leaves);
+    let all_headers: Vec<String> = leaves
+        .iter()
+        .map(|(_, label, field)| super::super::header_of(label, field))
+        .collect();
+    let header_row = header_row(grid, (leaves, &names), &all_headers).map_err(|p| vec![p])?;
+    let mut problems = Vec::new();
+    let mut mapped: Vec<Mapped> = Vec::new();
+    for (col, tries) in headers_at(grid, header_row) {
+        let at = (header_row, col);
+        let found = tries
+            .iter()
+            .find_map(|t| role_of(t, leaves, &names).map(|role| (t.clone(), role)));
+        let Some((header, role)) = found else {
+            let written = tries.last().cloned().unwrap_or_default();
+            problems.push(unknown_header(&written, at, &all_headers));
+            continue;
+        };
+        if let Some(first) = mapped
+            .iter()
+            .find(|m| m.role == role || same_leaf(&m.role, &role))
+        {
+            problems.push(repeated_field(&header, first, at));
+            continue;
+        }
+        mapped.push(Mapped { col, header, role });
+    }
+    let missing: Vec<&str> = leaves
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| required[*i])
+        .filter(|(i, _)| !mapped.iter().any(|m| same_leaf(&m.role, &leaf_role(*i))))
+        .map(|(i, _)| all_headers[i].as_str())
+        .collect();
+    if !missing.is_empty() {
+        problems.push(missing_columns(&missing));
+    }
+    if problems.is_empty() {
+        Ok((header_row, mapped))
+    } else {
+        Err(problems)
+    }
+}
+
+/// The header row: among the first twenty, the one whose cells name the most of the fields
+/// of `leaves` (with their `names`); a problem when none names one, with the headers to
+/// write (`all_headers`).
+fn header_row(
+    grid: &Grid,
+    (leaves, names): (&[Leaf<'_>], &[Vec<String>]),
+    all_headers: &[String],
+) -> Result<usize, Problem> {
     let mut best: Option<(usize, usize)> = None;
     for r in 0..grid.rows.len().min(20) {
         let score = headers_at(grid, r)
             .iter()
-            .filter(|(_, tries)| tries.iter().any(|t| role_of(t, leaves, &names).is_some()))
+            .filter(|(_, tries)| tries.iter().any(|t| role_of(t, leaves, names).is_some()))
             .count();
         if score > 0 && best.is_none_or(|(_, s)| score > s) {
             best = Some((r, score));
         }
     }
-    let all_headers: Vec<String> = leaves
-        .iter()
-        .map(|(_, label, field)| super::super::header_of(label, field))
-        .collect();
     let Some((header_row, _)) = best else {
-        return Err(vec![Problem {
+        return Err(Problem {
             at: None,
             message: Text::new(
                 "前 20 行里找不到表头：没有一个单元格是字段的名称",
@@ -183,91 +230,74 @@ pub fn map(
                     all_headers.join(", ")
                 ),
             )),
-        }]);
+        });
     };
-    let mut problems = Vec::new();
-    let mut mapped: Vec<Mapped> = Vec::new();
-    for (col, tries) in headers_at(grid, header_row) {
-        let found = tries
-            .iter()
-            .find_map(|t| role_of(t, leaves, &names).map(|role| (t.clone(), role)));
-        let Some((header, role)) = found else {
-            let written = tries.last().cloned().unwrap_or_default();
-            let near = did_you_mean(&written, all_headers.iter().map(String::as_str));
-            let listed = all_headers.join("、");
-            problems.push(Problem {
-                at: Some((header_row, col)),
-                message: Text::new(
-                    format!("表头「{written}」不是 schema 里的字段"),
-                    format!("the header “{written}” is not a field of the schema"),
-                ),
-                hint: Some(match near {
-                    Some(near) => Text::new(
-                        format!("是不是「{near}」？"),
-                        format!("did you mean “{near}”?"),
-                    ),
-                    None => Text::new(
-                        format!("可用的表头：{listed}；不导入的列请删掉，新字段先写进 data/schema.yaml"),
-                        format!(
-                            "the headers are: {}; delete columns not to import, declare a new field in data/schema.yaml first",
-                            all_headers.join(", ")
-                        ),
-                    ),
-                }),
-            });
-            continue;
-        };
-        if let Some(first) = mapped
-            .iter()
-            .find(|m| m.role == role || same_leaf(&m.role, &role))
-        {
-            problems.push(Problem {
-                at: Some((header_row, col)),
-                message: Text::new(
-                    format!(
-                        "「{header}」与第 {} 列「{}」是同一个字段",
-                        first.col + 1,
-                        first.header
-                    ),
-                    format!(
-                        "“{header}” is the same field as column {} “{}”",
-                        first.col + 1,
-                        first.header
-                    ),
-                ),
-                hint: Some(Text::new("删掉其中一列", "delete one of the two columns")),
-            });
-            continue;
-        }
-        mapped.push(Mapped { col, header, role });
-    }
-    let missing: Vec<&str> = leaves
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| required[*i])
-        .filter(|(i, _)| !mapped.iter().any(|m| same_leaf(&m.role, &leaf_role(*i))))
-        .map(|(i, _)| all_headers[i].as_str())
-        .collect();
-    if !missing.is_empty() {
-        problems.push(Problem {
-            at: None,
-            message: Text::new(
-                format!("表中缺少必填字段的列：{}", missing.join("、")),
+    Ok(header_row)
+}
+
+/// The problem of a header cell at `at` whose text (`written`) names no field: the closest
+/// of `all_headers`, or all of them.
+fn unknown_header(written: &str, at: (usize, usize), all_headers: &[String]) -> Problem {
+    let near = did_you_mean(written, all_headers.iter().map(String::as_str));
+    let listed = all_headers.join("、");
+    Problem {
+        at: Some(at),
+        message: Text::new(
+            format!("表头「{written}」不是 schema 里的字段"),
+            format!("the header “{written}” is not a field of the schema"),
+        ),
+        hint: Some(match near {
+            Some(near) => Text::new(
+                format!("是不是「{near}」？"),
+                format!("did you mean “{near}”?"),
+            ),
+            None => Text::new(
+                format!("可用的表头：{listed}；不导入的列请删掉，新字段先写进 data/schema.yaml"),
                 format!(
-                    "the sheet lacks the columns of required fields: {}",
-                    missing.join(", ")
+                    "the headers are: {}; delete columns not to import, declare a new field in data/schema.yaml first",
+                    all_headers.join(", ")
                 ),
             ),
-            hint: Some(Text::new(
-                "在表头加上这些列（或在 schema 里把字段标为 optional: true）",
-                "add these columns to the header (or mark the fields optional: true in the schema)",
-            )),
-        });
+        }),
     }
-    if problems.is_empty() {
-        Ok((header_row, mapped))
-    } else {
-        Err(problems)
+}
+
+/// The problem of the column at `at` headed `header`, the same field as the column mapped
+/// `first`.
+fn repeated_field(header: &str, first: &Mapped, at: (usize, usize)) -> Problem {
+    Problem {
+        at: Some(at),
+        message: Text::new(
+            format!(
+                "「{header}」与第 {} 列「{}」是同一个字段",
+                first.col + 1,
+                first.header
+            ),
+            format!(
+                "“{header}” is the same field as column {} “{}”",
+                first.col + 1,
+                first.header
+            ),
+        ),
+        hint: Some(Text::new("删掉其中一列", "delete one of the two columns")),
+    }
+}
+
+/// The problem of the required fields whose columns (`missing`, by header) the sheet lacks.
+fn missing_columns(missing: &[&str]) -> Problem {
+    Problem {
+        at: None,
+        message: Text::new(
+            format!("表中缺少必填字段的列：{}", missing.join("、")),
+            format!(
+                "the sheet lacks the columns of required fields: {}",
+                missing.join(", ")
+            ),
+        ),
+        hint: Some(Text::new(
+            "在表头加上这些列（或在 schema 里把字段标为 optional: true）",
+            "add these columns to the header (or mark the fields optional: true in the schema)",
+        )),
     }
 }
 
