@@ -149,8 +149,8 @@ impl Lists {
     /// term), `pages_of_term` saying how many pages each term is in: the entries' terms read
     /// (a scratch file: from the disk cache; not their texts) and placed in page order — in
     /// `runs` runs on as many cores, each placing a run of terms with about as many postings
-    /// —, then written as [`Run`]s with the pages of the groups they are in (a group's pages
-    /// as series: [`write_with_group`]).
+    /// ([`RunOfTerms`]) —, then written as [`Run`]s with the pages of the groups they are in
+    /// (a group's pages as series: [`write_with_group`]).
     pub(super) fn make(
         entries: &Spill,
         dictionary: &RwLock<Dictionary>,
@@ -160,169 +160,27 @@ impl Lists {
         group_terms: &[Box<[(u32, u32)]>],
     ) -> std::io::Result<Lists> {
         let dictionary = read(dictionary);
-        let term_count = dictionary.terms.len();
-        // The term at each place of the lists, and each term's place (`u32::MAX`: not
-        // listed) — when every term is listed, each term is at its own number.
-        let listed_count = listed.map_or(term_count, <[u32]>::len);
-        let term_at = |at: usize| listed.map_or(at as u32, |listed| listed[at]);
-        let place: Option<Vec<u32>> = listed.map(|listed| {
-            let mut place = vec![u32::MAX; term_count];
-            for (at, &term) in listed.iter().enumerate() {
-                if let Some(slot) = place.get_mut(term as usize) {
-                    *slot = at as u32;
-                }
-            }
-            place
-        });
-        let mut starts = vec![0u32; listed_count + 1];
-        for at in 0..listed_count {
-            let count = pages_of_term
-                .get(term_at(at) as usize)
-                .copied()
-                .unwrap_or(0);
-            starts[at + 1] = starts[at] + count;
-        }
-        let total = starts[listed_count] as usize;
+        let places = Places::new(listed, dictionary.terms.len());
+        let starts = places.starts(pages_of_term);
+        let total = starts[places.count] as usize;
         let mut postings = vec![0u32; total];
-        // The runs of terms: bounds by place in `listed`, each run's postings a slice of its
-        // own.
-        let mut bounds = vec![0];
-        for run in 1..runs {
-            let half_way = (total * run / runs) as u32;
-            let bound = starts
-                .partition_point(|&start| start < half_way)
-                .min(listed_count);
-            bounds.push(bound.max(*bounds.last().unwrap_or(&0)));
-        }
-        bounds.push(listed_count);
-        let mut slices = Vec::with_capacity(runs);
-        let mut rest = &mut postings[..];
-        for pair in bounds.windows(2) {
-            let (first, end) = (pair[0], pair[1]);
-            let len = (starts[end] - starts[first]) as usize;
-            let (run, after) = rest.split_at_mut(len);
-            slices.push((first..end, run));
-            rest = after;
-        }
-        let place = place.as_deref();
-        // A term's place in the lists (`u32::MAX`: not listed).
-        let place_of = |term: u32| match place {
-            Some(place) => place.get(term as usize).copied().unwrap_or(u32::MAX),
-            None => term,
-        };
-        // Each run's terms' runs, and where each term's are among them.
+        let slices = slices_of(&starts, &mut postings, runs);
         let made: Vec<(Vec<Run>, Vec<std::ops::Range<usize>>)> = slices
             .into_par_iter()
-            .map(|(terms, run)| {
-                // Where each term's next own posting goes in `run`.
-                let base = starts[terms.start];
-                let mut next: Vec<u32> = starts[terms.clone()]
-                    .iter()
-                    .map(|start| start - base)
-                    .collect();
-                let (low, high) = (terms.start as u32, terms.end as u32);
-                // Each group's pages, in page order.
-                let mut group_pages: Vec<Vec<u32>> = vec![Vec::new(); group_terms.len()];
-                entries.for_each_part::<std::io::Error>(Part::Head, &mut |page, head| {
-                    if let Some(pages) =
-                        head_group(head).and_then(|g| group_pages.get_mut(g as usize))
-                    {
-                        pages.push(page as u32);
-                    }
-                    for pair in packed_terms(head_terms(head)) {
-                        let (term, weight) = unpack(pair);
-                        let at = place_of(term);
-                        if at < low || at >= high {
-                            continue;
-                        }
-                        let at = &mut next[(at - low) as usize];
-                        if let Some(slot) = run.get_mut(*at as usize) {
-                            *slot = pack(page as u32, weight);
-                        }
-                        *at += 1;
-                    }
-                    Ok(())
-                })?;
-                // The run's terms of the groups: (place, group, weight), by place.
-                let mut of_groups: Vec<(u32, u32, u32)> = Vec::new();
-                for (group, terms) in group_terms.iter().enumerate() {
-                    for &(term, weight) in terms.iter() {
-                        let at = place_of(term);
-                        if (low..high).contains(&at) {
-                            of_groups.push((at, group as u32, weight));
-                        }
-                    }
+            .map(|(terms, room)| {
+                RunOfTerms {
+                    terms,
+                    starts: &starts,
+                    places: &places,
+                    group_terms,
                 }
-                of_groups.sort_unstable();
-                let series: Vec<Vec<Series>> =
-                    group_pages.iter().map(|pages| series_of(pages)).collect();
-                // Each term's own postings merged with its groups' pages, in page order.
-                let mut runs: Vec<Run> = Vec::new();
-                let mut ranges = Vec::with_capacity(terms.len());
-                let mut of_groups = of_groups.chunk_by(|a, b| a.0 == b.0).peekable();
-                let mut merged: Vec<u32> = Vec::new();
-                for at in terms {
-                    let start = (starts[at] - base) as usize;
-                    let placed = next[at - low as usize] as usize;
-                    let own = run.get(start..placed).unwrap_or_default();
-                    let groups = of_groups.next_if(|same| same[0].0 as usize == at);
-                    let first = runs.len();
-                    let mut writer = RunWriter::new(&mut runs);
-                    match groups {
-                        None => writer.packed(own),
-                        Some(&[(_, group, weight)]) => {
-                            let group = series.get(group as usize).map_or(&[][..], |s| &s[..]);
-                            write_with_group(&mut writer, own, group, weight);
-                        }
-                        // A term of several groups (pages of different kinds): its postings
-                        // made one by one.
-                        Some(same) => {
-                            let listed: Vec<(&[u32], u32)> = same
-                                .iter()
-                                .filter_map(|&(_, group, weight)| {
-                                    Some((&group_pages.get(group as usize)?[..], weight))
-                                })
-                                .collect();
-                            let end = (starts[at + 1] - base) as usize;
-                            merged.clear();
-                            merged.resize(end - start, 0);
-                            let written = merge_postings(&mut merged, own, &listed);
-                            writer.packed(&merged[..written]);
-                        }
-                    }
-                    ranges.push(first..runs.len());
-                }
-                Ok((runs, ranges))
+                .runs(entries, room)
             })
             .collect::<std::io::Result<_>>()?;
         drop(postings);
-        // The runs side by side, each term's range among them by place.
-        let mut runs: Vec<Run> = Vec::with_capacity(made.iter().map(|(r, _)| r.len()).sum());
-        let mut ranges: Vec<std::ops::Range<usize>> = Vec::with_capacity(listed_count);
-        for (made_runs, made_ranges) in made {
-            let offset = runs.len();
-            runs.extend_from_slice(&made_runs);
-            ranges.extend(
-                made_ranges
-                    .into_iter()
-                    .map(|range| range.start + offset..range.end + offset),
-            );
-        }
-        // Sorted by their first eight bytes, then (rarely: most terms are no longer) the rest.
-        let mut terms: Vec<(u64, Box<str>, std::ops::Range<usize>)> = (0..listed_count)
-            .filter(|&at| starts[at] < starts[at + 1])
-            .map(|at| {
-                let range = ranges.get(at).cloned().unwrap_or_default();
-                let term = dictionary.term(term_at(at));
-                (first_bytes(term), term.into(), range)
-            })
-            .collect();
+        let (runs, ranges) = side_by_side(made, places.count);
+        let terms = places.sorted_terms(&starts, &ranges, &dictionary);
         drop(dictionary);
-        terms.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
-        let terms = terms
-            .into_iter()
-            .map(|(_, term, range)| (term, range))
-            .collect();
         Ok(Lists { terms, runs })
     }
 
@@ -345,6 +203,250 @@ impl Lists {
     /// The postings of term number `at` in term order.
     pub(super) fn postings_of(&self, at: usize) -> Postings<'_> {
         Postings(self.runs.get(self.terms[at].1.clone()).unwrap_or_default())
+    }
+}
+
+/// Where each listed term is in the lists: the term at each place, and each term's place
+/// (`u32::MAX`: not listed) — when every term is listed, each term is at its own number.
+struct Places<'l> {
+    /// The listed terms (`None`: every term).
+    listed: Option<&'l [u32]>,
+    /// Each term's place, when not every term is listed.
+    place: Option<Vec<u32>>,
+    /// How many terms are listed.
+    count: usize,
+}
+
+impl<'l> Places<'l> {
+    /// The places of `listed` among `term_count` terms.
+    fn new(listed: Option<&'l [u32]>, term_count: usize) -> Places<'l> {
+        let place = listed.map(|listed| {
+            let mut place = vec![u32::MAX; term_count];
+            for (at, &term) in listed.iter().enumerate() {
+                if let Some(slot) = place.get_mut(term as usize) {
+                    *slot = at as u32;
+                }
+            }
+            place
+        });
+        Places {
+            listed,
+            place,
+            count: listed.map_or(term_count, <[u32]>::len),
+        }
+    }
+
+    /// The term at place `at`.
+    fn term_at(&self, at: usize) -> u32 {
+        self.listed.map_or(at as u32, |listed| listed[at])
+    }
+
+    /// A term's place in the lists (`u32::MAX`: not listed).
+    fn of(&self, term: u32) -> u32 {
+        match &self.place {
+            Some(place) => place.get(term as usize).copied().unwrap_or(u32::MAX),
+            None => term,
+        }
+    }
+
+    /// Where each place's postings start among all of them, and (last) how many there are.
+    fn starts(&self, pages_of_term: &[u32]) -> Vec<u32> {
+        let mut starts = vec![0u32; self.count + 1];
+        for at in 0..self.count {
+            let count = pages_of_term
+                .get(self.term_at(at) as usize)
+                .copied()
+                .unwrap_or(0);
+            starts[at + 1] = starts[at] + count;
+        }
+        starts
+    }
+
+    /// The listed terms that have pages, each with its runs' `ranges`, sorted by their first
+    /// eight bytes, then (rarely: most terms are no longer) the rest.
+    fn sorted_terms(
+        &self,
+        starts: &[u32],
+        ranges: &[std::ops::Range<usize>],
+        dictionary: &Dictionary,
+    ) -> Vec<(Box<str>, std::ops::Range<usize>)> {
+        let mut terms: Vec<(u64, Box<str>, std::ops::Range<usize>)> = (0..self.count)
+            .filter(|&at| starts[at] < starts[at + 1])
+            .map(|at| {
+                let range = ranges.get(at).cloned().unwrap_or_default();
+                let term = dictionary.term(self.term_at(at));
+                (first_bytes(term), term.into(), range)
+            })
+            .collect();
+        terms.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+        terms
+            .into_iter()
+            .map(|(_, term, range)| (term, range))
+            .collect()
+    }
+}
+
+/// The places in `runs` runs of about as many postings each (bounds by place), each with
+/// its slice of `postings`.
+fn slices_of<'p>(
+    starts: &[u32],
+    postings: &'p mut [u32],
+    runs: usize,
+) -> Vec<(std::ops::Range<usize>, &'p mut [u32])> {
+    let count = starts.len() - 1;
+    let total = postings.len();
+    let mut bounds = vec![0];
+    for run in 1..runs {
+        let half_way = (total * run / runs) as u32;
+        let bound = starts.partition_point(|&start| start < half_way).min(count);
+        bounds.push(bound.max(*bounds.last().unwrap_or(&0)));
+    }
+    bounds.push(count);
+    let mut slices = Vec::with_capacity(runs);
+    let mut rest = postings;
+    for pair in bounds.windows(2) {
+        let (first, end) = (pair[0], pair[1]);
+        let len = (starts[end] - starts[first]) as usize;
+        let (run, after) = rest.split_at_mut(len);
+        slices.push((first..end, run));
+        rest = after;
+    }
+    slices
+}
+
+/// The runs of terms' runs side by side, each term's range among them by place.
+fn side_by_side(
+    made: Vec<(Vec<Run>, Vec<std::ops::Range<usize>>)>,
+    count: usize,
+) -> (Vec<Run>, Vec<std::ops::Range<usize>>) {
+    let mut runs: Vec<Run> = Vec::with_capacity(made.iter().map(|(r, _)| r.len()).sum());
+    let mut ranges: Vec<std::ops::Range<usize>> = Vec::with_capacity(count);
+    for (made_runs, made_ranges) in made {
+        let offset = runs.len();
+        runs.extend_from_slice(&made_runs);
+        ranges.extend(
+            made_ranges
+                .into_iter()
+                .map(|range| range.start + offset..range.end + offset),
+        );
+    }
+    (runs, ranges)
+}
+
+/// A run of places whose terms' lists one core makes.
+struct RunOfTerms<'a> {
+    /// The places of the run.
+    terms: std::ops::Range<usize>,
+    /// Where each place's postings start among all of them.
+    starts: &'a [u32],
+    /// The terms' places.
+    places: &'a Places<'a>,
+    /// Each group's terms with their weights.
+    group_terms: &'a [Box<[(u32, u32)]>],
+}
+
+impl RunOfTerms<'_> {
+    /// The run's terms' runs, and where each term's are among them: the entries' own
+    /// postings placed in `room` ([`RunOfTerms::place`]), then each term's merged with its
+    /// groups' pages, in page order.
+    fn runs(
+        &self,
+        entries: &Spill,
+        room: &mut [u32],
+    ) -> std::io::Result<(Vec<Run>, Vec<std::ops::Range<usize>>)> {
+        let base = self.starts[self.terms.start];
+        let (next, group_pages) = self.place(entries, room)?;
+        let low = self.terms.start;
+        let of_groups = self.of_groups();
+        let series: Vec<Vec<Series>> = group_pages.iter().map(|pages| series_of(pages)).collect();
+        let mut runs: Vec<Run> = Vec::new();
+        let mut ranges = Vec::with_capacity(self.terms.len());
+        let mut of_groups = of_groups.chunk_by(|a, b| a.0 == b.0).peekable();
+        let mut merged: Vec<u32> = Vec::new();
+        for at in self.terms.clone() {
+            let start = (self.starts[at] - base) as usize;
+            let placed = next[at - low] as usize;
+            let own = room.get(start..placed).unwrap_or_default();
+            let groups = of_groups.next_if(|same| same[0].0 as usize == at);
+            let first = runs.len();
+            let mut writer = RunWriter::new(&mut runs);
+            match groups {
+                None => writer.packed(own),
+                Some(&[(_, group, weight)]) => {
+                    let group = series.get(group as usize).map_or(&[][..], |s| &s[..]);
+                    write_with_group(&mut writer, own, group, weight);
+                }
+                // A term of several groups (pages of different kinds): its postings made one
+                // by one.
+                Some(same) => {
+                    let listed: Vec<(&[u32], u32)> = same
+                        .iter()
+                        .filter_map(|&(_, group, weight)| {
+                            Some((&group_pages.get(group as usize)?[..], weight))
+                        })
+                        .collect();
+                    let end = (self.starts[at + 1] - base) as usize;
+                    merged.clear();
+                    merged.resize(end - start, 0);
+                    let written = merge_postings(&mut merged, own, &listed);
+                    writer.packed(&merged[..written]);
+                }
+            }
+            ranges.push(first..runs.len());
+        }
+        Ok((runs, ranges))
+    }
+
+    /// The entries' own postings of the run's terms placed in `room`, each term's in page
+    /// order from its start: where each term's placed ones end, and each group's pages in
+    /// page order.
+    fn place(
+        &self,
+        entries: &Spill,
+        room: &mut [u32],
+    ) -> std::io::Result<(Vec<u32>, Vec<Vec<u32>>)> {
+        let base = self.starts[self.terms.start];
+        let mut next: Vec<u32> = self.starts[self.terms.clone()]
+            .iter()
+            .map(|start| start - base)
+            .collect();
+        let (low, high) = (self.terms.start as u32, self.terms.end as u32);
+        let mut group_pages: Vec<Vec<u32>> = vec![Vec::new(); self.group_terms.len()];
+        entries.for_each_part::<std::io::Error>(Part::Head, &mut |page, head| {
+            if let Some(pages) = head_group(head).and_then(|g| group_pages.get_mut(g as usize)) {
+                pages.push(page as u32);
+            }
+            for pair in packed_terms(head_terms(head)) {
+                let (term, weight) = unpack(pair);
+                let at = self.places.of(term);
+                if at < low || at >= high {
+                    continue;
+                }
+                let at = &mut next[(at - low) as usize];
+                if let Some(slot) = room.get_mut(*at as usize) {
+                    *slot = pack(page as u32, weight);
+                }
+                *at += 1;
+            }
+            Ok(())
+        })?;
+        Ok((next, group_pages))
+    }
+
+    /// The run's terms of the groups: (place, group, weight), by place.
+    fn of_groups(&self) -> Vec<(u32, u32, u32)> {
+        let range = self.terms.start as u32..self.terms.end as u32;
+        let mut of_groups: Vec<(u32, u32, u32)> = Vec::new();
+        for (group, terms) in self.group_terms.iter().enumerate() {
+            for &(term, weight) in terms.iter() {
+                let at = self.places.of(term);
+                if range.contains(&at) {
+                    of_groups.push((at, group as u32, weight));
+                }
+            }
+        }
+        of_groups.sort_unstable();
+        of_groups
     }
 }
 
