@@ -126,6 +126,47 @@ fn any_decimal(text: &str) -> Result<Decimal, Text> {
     Ok(value)
 }
 
+/// A number in scientific notation at the start of `text` (`1.09452E+03`, `1e3元`): how
+/// many bytes it takes, and its value written out (`1094.52`, trailing zeros dropped).
+/// Excel shows a number so when its column is too narrow, rounded to six digits: a clerk
+/// who copies it may copy a rounded figure, so it is never read as a number silently.
+pub fn scientific_prefix(text: &str) -> Option<(usize, Decimal)> {
+    let e = text.find(['e', 'E'])?;
+    let after = &text.as_bytes()[e + 1..];
+    let sign = usize::from(matches!(after.first(), Some(b'+' | b'-')));
+    let digits = after[sign..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let end = e + 1 + sign + digits;
+    let number = &text[..end];
+    if digits == 0 || !crate::load::looks_like_decimal(number) {
+        return None;
+    }
+    Some((end, parse_decimal(number).ok()?.normalize()))
+}
+
+/// What is wrong with a number typed in scientific notation (`number`), and what to do:
+/// write it out (`plain`), or copy it in full from the spreadsheet.
+pub fn scientific_mistake(number: &str, plain: &Decimal) -> (Text, Text) {
+    (
+        Text::new(
+            format!("「{number}」是科学计数法（Excel 在列太窄时这样显示数字，只留 6 位有效数字）"),
+            format!(
+                "`{number}` is in scientific notation (as Excel shows a number in a narrow column, to 6 significant digits)"
+            ),
+        ),
+        Text::new(
+            format!(
+                "写出完整的数：若原数就是它，写成 {plain}；若是从 Excel 复制的，先把列拉宽或把单元格格式设为「数值」，再复制完整的数"
+            ),
+            format!(
+                "write the number out: {plain} if that is the figure; if it was copied from Excel, widen the column or format the cell as Number, and copy the whole figure"
+            ),
+        ),
+    )
+}
+
 /// The message for a number too large or too long to hold exactly.
 pub fn too_large(text: &str) -> Text {
     Text::new(

@@ -142,13 +142,13 @@ impl<'a> Builder<'a> {
             _ => col,
         };
         let value = if style == ScalarStyle::Plain {
-            resolve_plain(&text).map_err(|message| {
-                Diagnostic::error("yaml-number", Some(self.at(line, col)), message).with_hint(
-                    Text::new(
-                        "写一个不超过 28 位有效数字的普通数字；如果这是文本，请加引号",
-                        "write an ordinary number of at most 28 significant digits; if it is text, put it in quotes",
-                    ),
+            resolve_plain(&text).map_err(|unreadable| {
+                Diagnostic::error(
+                    unreadable.code,
+                    Some(self.at(line, col)),
+                    unreadable.message,
                 )
+                .with_hint(unreadable.hint)
             })?
         } else {
             Value::String(text.into())

@@ -3,11 +3,25 @@
 
 use super::yaml::Value;
 use crate::diagnostics::Text;
-use crate::figure::{parse_decimal, plain_decimal, too_large};
+use crate::figure::{
+    parse_decimal, plain_decimal, scientific_mistake, scientific_prefix, too_large,
+};
 use rust_decimal::Decimal;
 
-/// Resolves a plain scalar by the YAML 1.2 core schema, numbers as exact decimals.
-pub fn resolve_plain(text: &str) -> Result<Value, Text> {
+/// A plain scalar that cannot be read: what is wrong, and what to do.
+#[derive(Debug, PartialEq)]
+pub struct Unreadable {
+    /// The diagnostic code (`yaml-number`, `number-scientific`).
+    pub code: &'static str,
+    /// What is wrong.
+    pub message: Text,
+    /// What to do.
+    pub hint: Text,
+}
+
+/// Resolves a plain scalar by the YAML 1.2 core schema, numbers as exact decimals. A number
+/// in scientific notation (`1.09452E+03`) is refused ([`crate::figure::scientific_mistake`]).
+pub fn resolve_plain(text: &str) -> Result<Value, Unreadable> {
     // Most plain scalars of report data are numbers as they are usually written (`1094.52`):
     // read at once. (What `plain_decimal` reads is a decimal by the core schema too.)
     if let Some(number) = plain_decimal(text) {
@@ -21,10 +35,10 @@ pub fn resolve_plain(text: &str) -> Result<Value, Text> {
     }
     let unsigned = text.trim_start_matches(['+', '-']);
     if unsigned.eq_ignore_ascii_case(".inf") || unsigned.eq_ignore_ascii_case(".nan") {
-        return Err(Text::new(
+        return Err(not_a_number(Text::new(
             format!("「{text}」不是一个有限的数"),
             format!("`{text}` is not a finite number"),
-        ));
+        )));
     }
     if let Some(hex) = text.strip_prefix("0x") {
         return radix(text, hex, 16);
@@ -35,16 +49,36 @@ pub fn resolve_plain(text: &str) -> Result<Value, Text> {
     if !looks_like_decimal(text) {
         return Ok(Value::String(text.into()));
     }
-    parse_decimal(text).map(Value::Number)
+    if let Some((_, plain)) = scientific_prefix(text) {
+        let (message, hint) = scientific_mistake(text, &plain);
+        return Err(Unreadable {
+            code: "number-scientific",
+            message,
+            hint,
+        });
+    }
+    parse_decimal(text).map(Value::Number).map_err(not_a_number)
 }
 
-fn radix(text: &str, digits: &str, base: u32) -> Result<Value, Text> {
+/// A number that cannot be read exactly, or is no finite number: `message`.
+fn not_a_number(message: Text) -> Unreadable {
+    Unreadable {
+        code: "yaml-number",
+        message,
+        hint: Text::new(
+            "写一个不超过 28 位有效数字的普通数字；如果这是文本，请加引号",
+            "write an ordinary number of at most 28 significant digits; if it is text, put it in quotes",
+        ),
+    }
+}
+
+fn radix(text: &str, digits: &str, base: u32) -> Result<Value, Unreadable> {
     if digits.is_empty() || !digits.chars().all(|c| c.is_digit(base)) {
         return Ok(Value::String(text.into()));
     }
     i64::from_str_radix(digits, base)
         .map(|n| Value::Number(Decimal::from(n)))
-        .map_err(|_| too_large(text))
+        .map_err(|_| not_a_number(too_large(text)))
 }
 
 /// `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`, the core schema's float and int.
@@ -102,7 +136,14 @@ mod tests {
         assert_eq!(number("-.5").as_deref(), Some("-0.5"));
         assert_eq!(number("1.10").as_deref(), Some("1.10"));
         assert_eq!(number("0x1F").as_deref(), Some("31"));
-        assert_eq!(number("1e3").as_deref(), Some("1000"));
+        assert_eq!(number("1e3"), None);
+        let refused = resolve_plain("1.09452E+03").unwrap_err();
+        assert_eq!(refused.code, "number-scientific");
+        assert!(
+            refused.hint.zh.contains("写成 1094.52；"),
+            "{:?}",
+            refused.hint
+        );
         assert_eq!(number("."), None);
         assert_eq!(number("-"), None);
         assert_eq!(resolve_plain("true"), Ok(Value::Bool(true)));

@@ -268,6 +268,17 @@ impl Checker<'_> {
         if self.comment_without_space(node, name, text) {
             return None;
         }
+        if let Some((end, plain)) = crate::figure::scientific_prefix(text) {
+            let (message, hint) = crate::figure::scientific_mistake(&text[..end], &plain);
+            self.report(
+                "number-scientific",
+                node,
+                format!("{name_zh}：{}", message.zh),
+                format!("{name_en}: {}", message.en),
+                Some(hint),
+            );
+            return None;
+        }
         let split = units::split_number_unit(text);
         let not_a_unit = split.is_some_and(|(_, unit)| {
             (unit.starts_with('万') && unit != "万元")
