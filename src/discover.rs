@@ -45,7 +45,9 @@ pub fn discover(root: &Path) -> Result<Site, Vec<Diagnostic>> {
     let schema = Path::new(SCHEMA_FILE)
         .strip_prefix("data")
         .unwrap_or(Path::new(SCHEMA_FILE));
-    let data_files = walk(root, "data", &mut problems)
+    let walked_data = walk(root, "data", &mut problems);
+    problems.extend(misnamed_data_files(&walked_data));
+    let data_files = walked_data
         .into_iter()
         .filter(|p| is_ext(p, &["yaml", "yml"]) && p.as_os_str() != schema.as_os_str())
         .map(|p| Path::new("data").join(p))
@@ -71,6 +73,92 @@ pub fn discover(root: &Path) -> Result<Site, Vec<Diagnostic>> {
     } else {
         Err(problems)
     }
+}
+
+/// An error for each file under `data/` (`walked`, relative to it) that is meant as data
+/// but would not be read: its extension in capitals (`hengxi.YAML`, as some programs save
+/// it), `.txt` after it (`hengxi.yaml.txt`: Notepad's, with extensions hidden), or a `.yml`
+/// beside the `.yaml` of the same name (two copies of one file). The hint names the file to
+/// rename it to, or, when that file is there, says to keep one of the two.
+fn misnamed_data_files(walked: &[PathBuf]) -> Vec<Diagnostic> {
+    // (Most are named right: 10,000 village files.)
+    let odd: Vec<&PathBuf> = walked
+        .iter()
+        .filter(|p| !p.as_os_str().to_string_lossy().ends_with(".yaml"))
+        .collect();
+    if odd.is_empty() {
+        return Vec::new();
+    }
+    // How many files have each name, letters' case aside (one on Windows).
+    let lower = |path: &Path| crate::site_path::slashed(path).to_lowercase();
+    let mut named: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for path in walked {
+        *named.entry(lower(path)).or_default() += 1;
+    }
+    let mut problems = Vec::new();
+    for path in odd {
+        // Another file than `path` named `other`, case aside.
+        let there = |other: &Path| {
+            let same = usize::from(lower(other) == lower(path));
+            named.get(&lower(other)).is_some_and(|&n| n > same)
+        };
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default();
+        let lowered = name.to_lowercase();
+        let Some(stem) = [".yaml.txt", ".yml.txt", ".yaml", ".yml"]
+            .into_iter()
+            .find_map(|end| lowered.strip_suffix(end))
+        else {
+            continue;
+        };
+        let meant = path.with_file_name(format!("{}.yaml", &name[..stem.len()]));
+        let two_copies = name.ends_with(".yml") && there(&meant);
+        if *path == meant || (name.ends_with(".yml") && !two_copies) {
+            // (A `.yml` alone is told by the schema's check: a name it does not describe.)
+            continue;
+        }
+        let meant_shown = crate::site_path::slashed(&Path::new("data").join(&meant));
+        let message = if two_copies {
+            Text::new(
+                format!("{name} 与 {meant_shown} 是同一个数据文件的两份，只能留一份"),
+                format!("{name} and {meant_shown} are two copies of one data file: keep only one"),
+            )
+        } else {
+            Text::new(
+                format!("文件名「{name}」不以小写的 .yaml 结尾，这个文件不会被读入"),
+                format!(
+                    "the file name `{name}` does not end in lowercase .yaml: the file is not read"
+                ),
+            )
+        };
+        let hint = if there(&meant) {
+            Text::new(
+                format!(
+                    "已有 {meant_shown}：比较两者，保留正确的一份，删去或移走另一份（备份放在站点文件夹外）"
+                ),
+                format!(
+                    "{meant_shown} is there too: compare the two, keep the right one and remove or move the other (keep backups outside the site folder)"
+                ),
+            )
+        } else {
+            Text::new(
+                format!(
+                    "把文件改名为 {meant_shown}（在 Windows 资源管理器里勾选「查看 → 文件扩展名」才看得到完整的名字）"
+                ),
+                format!(
+                    "rename the file {meant_shown} (in Windows Explorer, tick View → File name extensions to see the whole name)"
+                ),
+            )
+        };
+        let shown = Path::new("data").join(path);
+        problems.push(
+            Diagnostic::error("data-file-name", Some(Location::file(&shown)), message)
+                .with_hint(hint),
+        );
+    }
+    problems
 }
 
 /// A warning for a copy Windows made of a page (`education - 副本.md`, `page` relative to

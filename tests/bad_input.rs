@@ -236,6 +236,58 @@ fn a_data_file_s_name_is_told_what_to_write() {
 }
 
 #[test]
+fn a_data_file_whose_extension_would_not_be_read_is_told_not_skipped() {
+    // (Notepad with extensions hidden saves `hengxi.yaml.txt`; some programs write `.YAML`.)
+    let cases = [
+        (
+            "hengxi.YAML",
+            "错误[data-file-name] data/villages/hengxi.YAML: 文件名「hengxi.YAML」不以小写的 .yaml 结尾，这个文件不会被读入",
+            "把文件改名为 data/villages/hengxi.yaml（",
+            "rename the file data/villages/hengxi.yaml",
+            true,
+        ),
+        (
+            "hengxi.yaml.txt",
+            "错误[data-file-name] data/villages/hengxi.yaml.txt: 文件名「hengxi.yaml.txt」不以小写的 .yaml 结尾",
+            "把文件改名为 data/villages/hengxi.yaml（",
+            "tick View → File name extensions",
+            true,
+        ),
+        // A copy beside the file: the hint must not say to rename it over the other.
+        (
+            "hengxi.yml",
+            "错误[data-file-name] data/villages/hengxi.yml: hengxi.yml 与 data/villages/hengxi.yaml 是同一个数据文件的两份，只能留一份",
+            "已有 data/villages/hengxi.yaml：比较两者，保留正确的一份",
+            "data/villages/hengxi.yaml is there too",
+            false,
+        ),
+        (
+            "hengxi.Yaml",
+            "[data-file-name] data/villages/hengxi.Yaml: 文件名「hengxi.Yaml」不以小写的 .yaml 结尾",
+            "已有 data/villages/hengxi.yaml",
+            "compare the two",
+            false,
+        ),
+    ];
+    for (name, zh_said, zh_hint, en_hint, moved) in cases {
+        let site = copy_site(&fixture("small"));
+        let villages = site.path().join("data/villages");
+        if moved {
+            fs::rename(villages.join("hengxi.yaml"), villages.join(name)).unwrap();
+        } else {
+            fs::copy(villages.join("hengxi.yaml"), villages.join(name)).unwrap();
+        }
+        let output = huibao(site.path(), &["check"]);
+        let said = text(&output);
+        assert_eq!(output.status.code(), Some(1), "{name}: {said}");
+        assert!(said.contains(zh_said), "{name}: {said}");
+        assert!(said.contains(zh_hint), "{name}: {said}");
+        let english = text(&huibao(site.path(), &["--lang", "en", "check"]));
+        assert!(english.contains(en_hint), "{name}: {english}");
+    }
+}
+
+#[test]
 fn bom_and_crlf_are_accepted() {
     let site = copy_site(&fixture("small"));
     fs::write(
