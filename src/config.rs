@@ -211,8 +211,9 @@ impl Config {
     /// Reads `huibao.toml` from the site folder `root`.
     pub fn load(root: &Path) -> Result<Config, Diagnostic> {
         let path = root.join(CONFIG_FILE);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
+        // (Saved by Notepad or WPS in GBK: located, with how to save it as UTF-8.)
+        let text = match std::fs::read(&path) {
+            Ok(bytes) => crate::diagnostics::decode_owned(bytes, Path::new(CONFIG_FILE))?,
             Err(error) => {
                 return Err(Diagnostic::error(
                     "config-missing",

@@ -288,6 +288,27 @@ fn a_data_file_whose_extension_would_not_be_read_is_told_not_skipped() {
 }
 
 #[test]
+fn settings_saved_in_gbk_are_told_where_and_how_to_save_them() {
+    let site = copy_site(&fixture("small"));
+    let settings = site.path().join("huibao.toml");
+    let written = fs::read_to_string(&settings).unwrap();
+    // 横溪 in GBK, as Notepad or WPS on Chinese Windows may save it.
+    let mut bytes = b"# \xBA\xE1\xCF\xAA\n".to_vec();
+    bytes.extend_from_slice(written.as_bytes());
+    fs::write(&settings, bytes).unwrap();
+    let output = huibao(site.path(), &["check"]);
+    let said = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("错误[encoding-not-utf8] huibao.toml:1:3: 文件不是 UTF-8 编码"),
+        "{said}"
+    );
+    assert!(said.contains("编码选 UTF-8 后保存"), "{said}");
+    let english = text(&huibao(site.path(), &["--lang", "en", "check"]));
+    assert!(english.contains("pick the UTF-8 encoding"), "{english}");
+}
+
+#[test]
 fn bom_and_crlf_are_accepted() {
     let site = copy_site(&fixture("small"));
     fs::write(

@@ -279,6 +279,16 @@ fn every_kind_of_bad_cell_is_located_with_the_header_and_what_to_do() {
     ] {
         assert!(said.contains(cell), "{cell} in {said}");
     }
+    // A day no calendar has is told so, not how to write a date.
+    assert!(
+        said.contains("没有「2020-13-45」这一天") && said.contains("没有 13 月"),
+        "{said}"
+    );
+    // A switch's cell is told to say 是 or 否, not to be a number.
+    assert!(
+        said.contains("bad!D2（试点村）") && said.contains("提示：在单元格里写「是」或「否」"),
+        "{said}"
+    );
     assert_eq!(data_of(site.path()), before, "nothing written");
     // An unknown header, with did-you-mean; in English with --lang en.
     let csv = "编号,村名,试点村,建档立卡户数,建档立卡人口（人）,帮扶资金,参保率\r\nhengxi,横溪村,true,132,468,81.76875,99.50\r\n";

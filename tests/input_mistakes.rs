@@ -57,6 +57,14 @@ fn slips() -> Vec<Slip> {
             en: "full-width colon",
         },
         Slip {
+            what: "a tab after the colon (an excerpt shows it as a space)",
+            find: PEOPLE,
+            replace: "  people:\t468 ",
+            at: "[yaml-tab] data/villages/hengxi.yaml:8:10",
+            zh: "把冒号后的 Tab 换成一个半角空格，写成「people: 值」",
+            en: "is followed by a tab",
+        },
+        Slip {
             what: "full-width colon after a top-level key with a text value",
             find: "name: 横溪村",
             replace: "name：横溪村",

@@ -612,7 +612,11 @@ fn the_log_is_checked_like_data() {
     for (entry, expected) in [
         (
             "  - date: 2020-13-01\n    what: township.population\n    old: 5.7万\n    new: 57000\n    reason: x\n",
-            "2020-13-01",
+            "没有「2020-13-01」这一天",
+        ),
+        (
+            "  - date: 2020-02-30\n    what: township.population\n    old: 5.7万\n    new: 57000\n    reason: x\n",
+            "这一天不存在：2020 年 2 月只有 29 天",
         ),
         (
             "  - date: 2020-12-01\n    what: township.populaton\n    old: 1\n    new: 57000\n    reason: x\n",

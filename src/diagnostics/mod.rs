@@ -6,7 +6,9 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+mod encoding;
 mod toml;
+pub use encoding::{decode, decode_owned};
 pub use toml::{full_width_toml_hint, toml_said};
 
 /// The language messages are printed in.

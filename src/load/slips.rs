@@ -223,6 +223,9 @@ pub(super) enum SlipKind {
     MissingSpace,
     /// `people:　468`: a full-width space right after the colon.
     FullWidthSpaceAfterColon,
+    /// `people:<Tab>468`: a tab after the colon, which the parser refuses (and an excerpt
+    /// shows as a space).
+    TabAfterColon,
     /// `　people: 468`: a full-width space in the indentation.
     FullWidthIndent,
     /// `{households：132}`: a full-width colon after a key in a flow mapping, which YAML
@@ -267,6 +270,19 @@ impl Slip {
                 Text::new(
                     format!("在半角冒号后加一个半角空格，写成「{key}: 值」"),
                     format!("put a space after the colon: `{key}: value`"),
+                ),
+            ),
+            SlipKind::TabAfterColon => (
+                "yaml-tab",
+                Text::new(
+                    format!("键「{key}」的冒号后面是制表符（Tab），YAML 要求冒号后是空格"),
+                    format!(
+                        "the colon of the key `{key}` is followed by a tab; YAML needs a space there"
+                    ),
+                ),
+                Text::new(
+                    format!("把冒号后的 Tab 换成一个半角空格，写成「{key}: 值」"),
+                    format!("replace the tab after the colon with one space: `{key}: value`"),
                 ),
             ),
             SlipKind::FullWidthSpaceAfterColon => (
@@ -415,6 +431,14 @@ fn slips_line_by_line(text: &str) -> Vec<Slip> {
         let found = match chars.get(i) {
             Some('：') => Some(slip(SlipKind::FullWidthColon, i)),
             Some(':') => match after {
+                Some('\t')
+                    if chars[i + 1..]
+                        .iter()
+                        .find(|c| !matches!(c, ' ' | '\t'))
+                        .is_some_and(|c| *c != '#') =>
+                {
+                    Some(slip(SlipKind::TabAfterColon, i + 1))
+                }
                 None | Some(' ' | '\t') => {
                     let value: String = chars[i + 1..].iter().collect();
                     let value = value.trim_start();
@@ -577,8 +601,13 @@ fn may_have_slips(text: &str) -> bool {
         || full_width_colon.find_iter(bytes).any(colon_after_word)
         || full_width_space.find_iter(bytes).any(in_indent)
         || memchr::memchr_iter(b':', bytes).any(|at| match bytes.get(at + 1) {
-            None | Some(b' ' | b'\t' | b'\n' | b'/' | b':') => false,
+            None | Some(b' ' | b'\n' | b'/' | b':') => false,
             Some(b'\r') => !matches!(bytes.get(at + 2), None | Some(b'\n')),
+            // A value after a tab (`people:<Tab>468`).
+            Some(b'\t') => bytes[at + 1..]
+                .iter()
+                .find(|b| !matches!(b, b' ' | b'\t'))
+                .is_some_and(|b| !matches!(b, b'\r' | b'\n' | b'#')),
             Some(_) => true,
         })
 }

@@ -6,6 +6,8 @@
 
 use rust_decimal::Decimal;
 
+use crate::diagnostics::Text;
+
 /// The value of a Chinese digit (`〇`–`九`, `两`, and the financial `壹`–`玖`).
 fn digit(c: char) -> Option<u64> {
     Some(match c {
@@ -183,11 +185,9 @@ pub fn is_none_word(text: &str) -> bool {
     )
 }
 
-/// The date `text` means, written as huibao reads dates (`2020-12-01`), when it is written
-/// another way a clerk writes dates: `2020年12月1日`, `2020.12.1`, `2020/12/01`, `2020-12-1`,
-/// `20201201`, in half-width or full-width digits. `None` when it is no such date (or is
-/// written right already).
-pub fn date_meant(text: &str) -> Option<String> {
+/// The year, month and day of `text` written as a clerk writes dates (see [`date_meant`]),
+/// whether or not there is such a day.
+fn date_parts(text: &str) -> Option<(u32, u32, u32)> {
     let half = super::units::to_half_width(text.trim());
     let half = half.trim_end_matches(['日', '号']);
     let parts: Vec<&str> = if half.len() == 8 && half.bytes().all(|b| b.is_ascii_digit()) {
@@ -205,18 +205,69 @@ pub fn date_meant(text: &str) -> Option<String> {
             .then(|| part.parse::<u32>().ok())
             .flatten()
     };
-    let (year, month, day) = (
+    Some((
         digits(year, 4).filter(|_| year.len() == 4)?,
         digits(month, 2)?,
         digits(day, 2)?,
-    );
+    ))
+}
+
+/// The date `text` means, written as huibao reads dates (`2020-12-01`), when it is written
+/// another way a clerk writes dates: `2020年12月1日`, `2020.12.1`, `2020/12/01`, `2020-12-1`,
+/// `20201201`, in half-width or full-width digits. `None` when it is no such date (or is
+/// written right already).
+pub fn date_meant(text: &str) -> Option<String> {
+    let (year, month, day) = date_parts(text)?;
     let meant = format!("{year:04}-{month:02}-{day:02}");
     (super::fields::is_date(&meant) && meant != text.trim()).then_some(meant)
+}
+
+/// What to do about a date written as a year, a month and a day (in any way
+/// [`date_meant`] reads) that no calendar has: `2020-02-30` (February of 2020 has 29 days),
+/// `2020-13-01`. `None` for a day there is, or text that is no date.
+pub fn date_not_there(text: &str) -> Option<Text> {
+    let (year, month, day) = date_parts(text)?;
+    if !(1..=12).contains(&month) {
+        return Some(Text::new(
+            format!("没有 {month} 月：月份是 1 到 12，核对这个日期"),
+            format!("there is no month {month}: months are 1 to 12; check this date"),
+        ));
+    }
+    let days = super::fields::days_in_month(year, month);
+    (day == 0 || day > days).then(|| {
+        Text::new(
+            format!("这一天不存在：{year} 年 {month} 月只有 {days} 天，核对这个日期"),
+            format!(
+                "there is no such day: month {month} of {year} has {days} days; check this date"
+            ),
+        )
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_day_no_calendar_has_is_told_why() {
+        let told = |text| date_not_there(text).map(|t| t.zh);
+        assert_eq!(
+            told("2020-02-30").as_deref(),
+            Some("这一天不存在：2020 年 2 月只有 29 天，核对这个日期")
+        );
+        assert_eq!(
+            told("2019年2月29日").as_deref(),
+            Some("这一天不存在：2019 年 2 月只有 28 天，核对这个日期")
+        );
+        assert_eq!(
+            told("2020-04-31").as_deref(),
+            Some("这一天不存在：2020 年 4 月只有 30 天，核对这个日期")
+        );
+        assert!(told("2020-13-01").unwrap().contains("没有 13 月"));
+        assert_eq!(told("2020-02-29"), None);
+        assert_eq!(told("2020.12.1"), None);
+        assert_eq!(told("十月底"), None);
+    }
 
     #[test]
     fn chinese_numerals_read_as_they_are_written() {

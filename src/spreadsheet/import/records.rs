@@ -548,6 +548,11 @@ pub(super) fn relocate_all(
                     "在这个单元格填上值；若确实没有这个数，在 schema 里把字段标为 optional: true",
                     "fill in this cell; if there truly is no such figure, mark the field optional: true in the schema",
                 ));
+            } else if moved && problem.message.zh.contains("true 或 false") {
+                problem.hint = Some(Text::new(
+                    "在单元格里写「是」或「否」（也可写 true 或 false）",
+                    "write 是 (yes) or 否 (no) in the cell (or true or false)",
+                ));
             } else if moved
                 && problem
                     .hint

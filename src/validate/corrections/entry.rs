@@ -137,6 +137,15 @@ pub(super) fn date_problem((date, node): &(String, &Node), file: &Path) -> Optio
     if crate::validate::fields::is_date(date) {
         return None;
     }
+    if let Some(why) = crate::validate::slips::date_not_there(date) {
+        return Some(problem(
+            file,
+            node,
+            format!("没有「{date}」这一天"),
+            format!("there is no day `{date}`"),
+            Some(why),
+        ));
+    }
     Some(problem(
         file,
         node,

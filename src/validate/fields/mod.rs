@@ -260,22 +260,18 @@ pub fn is_date(text: &str) -> bool {
     if y < 1000 || !(1..=12).contains(&m) || text.len() != 10 {
         return false;
     }
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = [
-        31,
-        if leap { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ];
-    (1..=days[m as usize - 1]).contains(&d)
+    (1..=days_in_month(y, m)).contains(&d)
+}
+
+/// How many days month `m` (1–12) of year `y` has.
+pub fn days_in_month(y: u32, m: u32) -> u32 {
+    let leap = (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400);
+    match m {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
 }
 
 #[cfg(test)]

@@ -318,19 +318,24 @@ impl Checker<'_> {
                 let ok = matches!(&node.value, Value::String(s) if is_date(s));
                 if !ok {
                     let written = node.value.scalar_text().unwrap_or_default();
-                    let hint = slips::date_meant(&written).map(|meant| {
-                        Text::new(
-                            format!("「{written}」写成 {meant}"),
-                            format!("write `{written}` as {meant}"),
-                        )
-                    });
-                    self.report(
-                        "type",
-                        node,
-                        format!("{name_zh}应是日期，写成 2020-10-31"),
-                        format!("{name_en} must be a date written 2020-10-31"),
-                        hint,
-                    );
+                    let (zh, en, hint) = match slips::date_not_there(&written) {
+                        Some(why) => (
+                            format!("{name_zh}：没有「{written}」这一天"),
+                            format!("{name_en}: there is no day `{written}`"),
+                            Some(why),
+                        ),
+                        None => (
+                            format!("{name_zh}应是日期，写成 2020-10-31"),
+                            format!("{name_en} must be a date written 2020-10-31"),
+                            slips::date_meant(&written).map(|meant| {
+                                Text::new(
+                                    format!("「{written}」写成 {meant}"),
+                                    format!("write `{written}` as {meant}"),
+                                )
+                            }),
+                        ),
+                    };
+                    self.report("type", node, zh, en, hint);
                 }
                 None
             }
