@@ -636,6 +636,47 @@ fn a_tag_left_open_is_said_so_where_it_opens() {
 }
 
 #[test]
+fn markdown_typed_on_a_chinese_keyboard_is_warned_about_where_it_is() {
+    // Body lines start at line 5 (after the front matter and a blank line).
+    let body = "##乡村医疗卫生机构\n\
+                ＃＃ 家庭医生签约服务\n\
+                详见[更正说明]（corrections.md）和【数据下载】(downloads.html)。\n\
+                \n\
+                | 项目 | 人数 |\n\
+                |---|---:|\n\
+                ｜ 坐诊村卫生室 | 5 |\n\
+                \n\
+                【典型案例】（一）与 [注] （见附件）不是链接；# 标签 与 {# 注释 #} 也不是。\n\
+                ```\n\
+                ##代码里的不算\n\
+                ```\n\
+                ## 写对的标题";
+    let site = one_page_site("户数: 12\n", body);
+    let output = huibao(site.path(), &["check"]);
+    let said = text(&output);
+    assert!(output.status.success(), "{said}");
+    for told in [
+        "警告[markdown-full-width] content/index.md:5:1: 「##」后面没有空格，不是标题",
+        "提示：在「##」后加一个空格：写成 ## 乡村医疗卫生机构",
+        "警告[markdown-full-width] content/index.md:6:1: 「＃＃」是全角井号",
+        "写成 ## 家庭医生签约服务",
+        "警告[markdown-full-width] content/index.md:7:3: 「[更正说明]（corrections.md）」的括号用了全角，不是链接",
+        "写成 [更正说明](corrections.md)",
+        "警告[markdown-full-width] content/index.md:7:26: 「【数据下载】(downloads.html)」",
+        "写成 [数据下载](downloads.html)",
+        "警告[markdown-full-width] content/index.md:11:1: 表格的竖线用了全角「｜」",
+    ] {
+        assert!(said.contains(told), "{told}: {said}");
+    }
+    assert_eq!(said.matches("[markdown-full-width]").count(), 5, "{said}");
+    let english = text(&huibao(site.path(), &["--lang", "en", "check"]));
+    assert!(
+        english.contains("no space after `##`: it is no heading"),
+        "{english}"
+    );
+}
+
+#[test]
 fn a_tag_opened_with_full_width_braces_is_warned_about() {
     let site = one_page_site("户数: 12\n", "｛｛ extra[\"户数\"] ｝｝ 和 {％ if true ％}");
     let output = huibao(site.path(), &["check"]);

@@ -23,6 +23,7 @@ pub mod print;
 pub mod search_page;
 mod shown;
 mod site_files;
+mod slips;
 pub mod table_csv;
 mod tera_filters;
 mod tera_said;

@@ -166,7 +166,7 @@ pub fn read_sources(site: &Site, problems: &mut Vec<Diagnostic>) -> Vec<Source> 
             }
         };
         let (front, template) = split_front_matter(&text, &file, is_partial(&name), problems);
-        full_width_tags(&template, &file, problems);
+        super::slips::typed_slips(&template, &file, problems);
         sources.push(Source {
             name,
             file,
@@ -327,41 +327,6 @@ fn split_front_matter(
             );
             (None, template)
         }
-    }
-}
-
-/// A warning for each tag opened with a full-width brace or percent sign (`｛｛ v.name ｝｝`,
-/// typed on a Chinese keyboard): Tera reads no tag there and the page shows the text as it
-/// is.
-fn full_width_tags(template: &str, file: &std::path::Path, problems: &mut Vec<Diagnostic>) {
-    const OPENINGS: [&str; 6] = ["｛｛", "｛{", "{｛", "｛％", "｛%", "{％"];
-    // A file with neither character is passed at once.
-    if !template.contains('\u{FF5B}') && !template.contains('\u{FF05}') {
-        return;
-    }
-    let mut at = 0;
-    while let Some((found, opening)) = OPENINGS
-        .iter()
-        .filter_map(|o| template[at..].find(o).map(|f| (at + f, *o)))
-        .min()
-    {
-        let (line, col) = crate::diagnostics::line_col(template, found);
-        problems.push(
-            Diagnostic::new(
-                crate::diagnostics::Severity::Warning,
-                "template-full-width",
-                Some(Location::new(file, line, col)),
-                Text::new(
-                    format!("「{opening}」用了全角括号或百分号，不是模板标记：页面上会原样显示这些字"),
-                    format!("`{opening}` is typed with a full-width brace or percent sign: it is no template tag, and the page shows it as it is"),
-                ),
-            )
-            .with_hint(Text::new(
-                "要读数据，切换到英文（半角）输入，写成 {{ … }} 或 {% … %}",
-                "to read the data, type it with the input method in English (half-width): {{ … }} or {% … %}",
-            )),
-        );
-        at = found + opening.len();
     }
 }
 

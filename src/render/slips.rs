@@ -1,0 +1,240 @@
+//! Slips of a Chinese keyboard in a content file's text (the template, before Tera): a tag
+//! or Markdown's marks typed full-width, or a heading's `#` without its space. Tera and
+//! pulldown-cmark read none of them as marks, and the page would show them as typed: each
+//! is a located warning naming what to type.
+
+use std::path::Path;
+
+use crate::diagnostics::{Diagnostic, Location, Severity, Text};
+
+/// The warnings for a content file's `template` (`file`: where it is, for the messages).
+pub(super) fn typed_slips(template: &str, file: &Path, problems: &mut Vec<Diagnostic>) {
+    full_width_tags(template, file, problems);
+    markdown_slips(template, file, problems);
+}
+
+/// A warning for each tag opened with a full-width brace or percent sign (`｛｛ v.name ｝｝`,
+/// typed on a Chinese keyboard): Tera reads no tag there and the page shows the text as it
+/// is.
+fn full_width_tags(template: &str, file: &Path, problems: &mut Vec<Diagnostic>) {
+    const OPENINGS: [&str; 6] = ["｛｛", "｛{", "{｛", "｛％", "｛%", "{％"];
+    // A file with neither character is passed at once.
+    if !template.contains('\u{FF5B}') && !template.contains('\u{FF05}') {
+        return;
+    }
+    let mut at = 0;
+    while let Some((found, opening)) = OPENINGS
+        .iter()
+        .filter_map(|o| template[at..].find(o).map(|f| (at + f, *o)))
+        .min()
+    {
+        let (line, col) = crate::diagnostics::line_col(template, found);
+        problems.push(
+            Diagnostic::new(
+                Severity::Warning,
+                "template-full-width",
+                Some(Location::new(file, line, col)),
+                Text::new(
+                    format!("「{opening}」用了全角括号或百分号，不是模板标记：页面上会原样显示这些字"),
+                    format!("`{opening}` is typed with a full-width brace or percent sign: it is no template tag, and the page shows it as it is"),
+                ),
+            )
+            .with_hint(Text::new(
+                "要读数据，切换到英文（半角）输入，写成 {{ … }} 或 {% … %}",
+                "to read the data, type it with the input method in English (half-width): {{ … }} or {% … %}",
+            )),
+        );
+        at = found + opening.len();
+    }
+}
+
+/// A warning at `line`:`col` of `file`.
+fn warning(file: &Path, (line, col): (usize, usize), message: Text, hint: Text) -> Diagnostic {
+    Diagnostic::new(
+        Severity::Warning,
+        "markdown-full-width",
+        Some(Location::new(file, line, col)),
+        message,
+    )
+    .with_hint(hint)
+}
+
+/// Markdown's marks typed so that pulldown-cmark reads none (outside fenced code): a
+/// heading's `#` without its space (`##乡村医疗`) or full-width (`＃＃ 标题`); a link's
+/// brackets or parentheses full-width (`[更正说明]（../corrections.md）`,
+/// `【更正说明】(../corrections.md)`: said when what is in the parentheses is a link's target,
+/// a path or an address, so that prose's 【…】（…） is left alone); a table's border typed
+/// `｜` at a row's start or end.
+fn markdown_slips(template: &str, file: &Path, problems: &mut Vec<Diagnostic>) {
+    // (Most content files have none of these: passed at once.)
+    let may = template.contains(['＃', '｜', '（', '】'])
+        || template.contains("\n#")
+        || template.starts_with('#');
+    if !may {
+        return;
+    }
+    let mut fence: Option<&str> = None;
+    for (index, line) in template.split('\n').enumerate() {
+        let number = index + 1;
+        let trimmed = line.trim_start_matches(' ');
+        let indent = line.len() - trimmed.len();
+        if let Some(open) = fence {
+            if trimmed.starts_with(open) {
+                fence = None;
+            }
+            continue;
+        }
+        if indent < 4 && (trimmed.starts_with("```") || trimmed.starts_with("~~~")) {
+            fence = Some(&trimmed[..3]);
+            continue;
+        }
+        if indent >= 4 {
+            continue;
+        }
+        let col_of = |byte: usize| line[..byte].chars().count() + 1;
+        if let Some(found) = heading_slip(trimmed) {
+            let (message, hint) = found;
+            problems.push(warning(file, (number, col_of(indent)), message, hint));
+        }
+        for (byte, message, hint) in link_slips(line) {
+            problems.push(warning(file, (number, col_of(byte)), message, hint));
+        }
+        if let Some(byte) = table_border(line) {
+            problems.push(warning(
+                file,
+                (number, col_of(byte)),
+                Text::new(
+                    "表格的竖线用了全角「｜」，不是表格的边线：这一行会原样显示",
+                    "a table's bar is typed full-width `｜`: it is no border, and the row shows as typed",
+                ),
+                Text::new(
+                    "切换到英文（半角）输入，把「｜」换成「|」",
+                    "type `|` with the input method in English (half-width) in place of `｜`",
+                ),
+            ));
+        }
+    }
+}
+
+/// A heading typed so that it is none: `##标题` (no space after the `#`s) or `＃＃ 标题`
+/// (full-width). Not a Tera comment's end (`#}`), nor a `#` that is all the line has.
+fn heading_slip(trimmed: &str) -> Option<(Text, Text)> {
+    let marks = trimmed.chars().take_while(|c| *c == '#').count();
+    if (1..=6).contains(&marks) {
+        let after = trimmed[marks..].chars().next()?;
+        if after.is_whitespace() || after == '}' || after == '{' {
+            return None;
+        }
+        let hashes = &trimmed[..marks];
+        let rest = &trimmed[marks..];
+        return Some((
+            Text::new(
+                format!("「{hashes}」后面没有空格，不是标题：这一行会原样显示"),
+                format!("no space after `{hashes}`: it is no heading, and the line shows as typed"),
+            ),
+            Text::new(
+                format!("在「{hashes}」后加一个空格：写成 {hashes} {rest}"),
+                format!("put a space after `{hashes}`: {hashes} {rest}"),
+            ),
+        ));
+    }
+    let full = trimmed.chars().take_while(|c| *c == '＃').count();
+    if (1..=6).contains(&full) {
+        let hashes = "#".repeat(full);
+        let rest = trimmed[full * '＃'.len_utf8()..].trim_start_matches([' ', '\u{3000}']);
+        return Some((
+            Text::new(
+                format!(
+                    "「{}」是全角井号，不是标题标记：这一行会原样显示",
+                    "＃".repeat(full)
+                ),
+                format!(
+                    "`{}` is a full-width number sign, no heading mark: the line shows as typed",
+                    "＃".repeat(full)
+                ),
+            ),
+            Text::new(
+                format!("切换到英文（半角）输入，写成 {hashes} {rest}"),
+                format!("type it with the input method in English (half-width): {hashes} {rest}"),
+            ),
+        ));
+    }
+    None
+}
+
+/// The links of `line` typed with a full-width bracket or parenthesis: (byte where the link
+/// starts, message, hint), for each whose parentheses hold a link's target.
+fn link_slips(line: &str) -> Vec<(usize, Text, Text)> {
+    let mut found = Vec::new();
+    for (open, close) in [('[', ']'), ('【', '】')] {
+        let mut from = 0;
+        while let Some(start) = line[from..].find(open).map(|at| from + at) {
+            let text_start = start + open.len_utf8();
+            let Some(end) = line[text_start..].find(close).map(|at| text_start + at) else {
+                break;
+            };
+            from = end + close.len_utf8();
+            let after = &line[from..];
+            let paren = if after.starts_with('(') {
+                ('(', ')')
+            } else if after.starts_with('（') {
+                ('（', '）')
+            } else {
+                continue;
+            };
+            if open == '[' && paren.0 == '(' {
+                continue; // a link as Markdown has it
+            }
+            let inside_start = from + paren.0.len_utf8();
+            let Some(inside_end) = line[inside_start..]
+                .find([')', '）'])
+                .map(|at| inside_start + at)
+            else {
+                continue;
+            };
+            let target = line[inside_start..inside_end].trim();
+            if !looks_like_target(target) {
+                continue;
+            }
+            let text = &line[text_start..end];
+            let typed = &line
+                [start..inside_end + line[inside_end..].chars().next().map_or(0, char::len_utf8)];
+            found.push((
+                start,
+                Text::new(
+                    format!("「{typed}」的括号用了全角，不是链接：页面上会原样显示"),
+                    format!("`{typed}` is typed with full-width brackets: it is no link, and the page shows it as typed"),
+                ),
+                Text::new(
+                    format!("切换到英文（半角）输入，写成 [{text}]({target})"),
+                    format!("type it with the input method in English (half-width): [{text}]({target})"),
+                ),
+            ));
+        }
+    }
+    found.sort_by_key(|(at, _, _)| *at);
+    found
+}
+
+/// Whether `text`, in parentheses after a bracketed text, is a link's target: an address,
+/// a path, a page's file or an anchor — not prose (`【典型案例】（一）`).
+fn looks_like_target(text: &str) -> bool {
+    !text.is_empty()
+        && !text.contains(char::is_whitespace)
+        && text.is_ascii()
+        && (text.contains(['/', '.', '#']) || text.starts_with("http"))
+}
+
+/// Where a table row's border is typed `｜` (at the row's start or end), if it is.
+fn table_border(line: &str) -> Option<usize> {
+    let trimmed = line.trim();
+    if !trimmed.contains('｜') {
+        return None;
+    }
+    let start = line.len() - line.trim_start().len();
+    if trimmed.starts_with('｜') {
+        return Some(start);
+    }
+    (trimmed.ends_with('｜') && trimmed.starts_with('|'))
+        .then(|| start + trimmed.len() - '｜'.len_utf8())
+}
