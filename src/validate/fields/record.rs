@@ -197,6 +197,15 @@ impl Checker<'_> {
                                 ),
                             )
                         }
+                        // (A full-width space typed after the key: invisible in the message.)
+                        (None, Some(s), _) if written == s && key.name.contains('\u{3000}') => {
+                            Text::new(
+                                format!("键「{s}」的前后多了全角空格「　」：删去它，写成 {s}:"),
+                                format!(
+                                    "the key `{s}` has a full-width space (U+3000) beside it: remove it and write {s}:"
+                                ),
+                            )
+                        }
                         (None, Some(s), _) => {
                             Text::new(format!("是不是「{s}」？"), format!("did you mean `{s}`?"))
                         }
@@ -361,7 +370,15 @@ impl Checker<'_> {
             _ => String::new(),
         };
         if !values.contains(&text) {
+            let trimmed = text.trim();
             let hint = match did_you_mean(&text, values.iter().map(String::as_str)) {
+                // (A full-width space typed around the value: invisible in the message.)
+                Some(s) if s == trimmed && text.contains('\u{3000}') => Text::new(
+                    format!("值的前后多了全角空格「　」：删去它，写成 {s}"),
+                    format!(
+                        "the value has a full-width space (U+3000) beside it: remove it and write {s}"
+                    ),
+                ),
                 Some(s) => Text::new(
                     format!("是不是「{s}」？可选：{}", values.join("、")),
                     format!("did you mean `{s}`? allowed: {}", values.join(", ")),
