@@ -927,4 +927,18 @@ fn full_width_characters_in_the_settings_and_the_front_matter_are_named() {
             && said.contains("「＝」是全角字符，前言只认半角的「=」"),
         "{said}"
     );
+    // A number in full-width digits is a number mistyped, not a text without its quotes.
+    fs::write(
+        site.path().join("content/index.md"),
+        "+++\ntitle = \"首页\"\nweight = ３０\n+++\n\n值\n",
+    )
+    .unwrap();
+    let said = text(&huibao(site.path(), &["check"]));
+    assert!(
+        said.contains(
+            "错误[front-matter] content/index.md:3:10: 前言有误：「３０」用了全角数字，读不出数"
+        ),
+        "{said}"
+    );
+    assert!(!said.contains("双引号"), "{said}");
 }

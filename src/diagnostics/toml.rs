@@ -102,6 +102,33 @@ fn unquoted(message: &str, key: &str, value: &str) -> Option<(Text, Text)> {
             ),
         ));
     }
+    // A number typed in full-width digits (`weight = ３０`): a number, not a text.
+    let is_full_width_digit = |c: char| ('０'..='９').contains(&c);
+    if value.chars().any(is_full_width_digit)
+        && value.chars().all(|c| {
+            c.is_ascii_digit() || is_full_width_digit(c) || matches!(c, '.' | '．' | '-' | '－')
+        })
+    {
+        let half: String = value
+            .chars()
+            .map(|c| match c {
+                '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+                '．' => '.',
+                '－' => '-',
+                c => c,
+            })
+            .collect();
+        return Some((
+            Text::new(
+                format!("「{value}」用了全角数字，读不出数"),
+                format!("`{value}` is typed in full-width digits: it reads as no number"),
+            ),
+            Text::new(
+                format!("切换到英文（半角）输入，写成 {key} = {half}"),
+                format!("type it with the input method in English (half-width): {key} = {half}"),
+            ),
+        ));
+    }
     // A yes or no meant for a switch is `true` or `false`, not a text.
     if let Some(switch) = switch_word(value) {
         return Some((
