@@ -343,7 +343,13 @@ pub fn export_json_schema(site_root: &Path, dir: &Path) -> Result<Vec<PathBuf>, 
         vec![Diagnostic::error(
             "write",
             Some(diagnostics::Location::file(path)),
-            diagnostics::Text::new(format!("写入失败：{e}"), format!("cannot write: {e}")),
+            {
+                let why = diagnostics::io_said(&e);
+                diagnostics::Text::new(
+                    format!("写入失败：{}", why.zh),
+                    format!("cannot write: {}", why.en),
+                )
+            },
         )]
     };
     std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;

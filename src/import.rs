@@ -74,7 +74,10 @@ pub(super) fn write_imported(
         Diagnostic::error(
             "import-write",
             Some(diagnostics::Location::file(path)),
-            diagnostics::Text::new(format!("写入失败：{e}"), format!("cannot write: {e}")),
+            {
+                let why = diagnostics::io_said(&e);
+                diagnostics::Text::new(format!("写入失败：{}", why.zh), format!("cannot write: {}", why.en))
+            },
         )
         .with_hint(diagnostics::Text::new(
             "检查文件夹权限和磁盘空间（文件是否在别的程序里打开）；数据文件没有改动",

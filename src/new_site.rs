@@ -134,7 +134,7 @@ pub fn create(dir: &Path) -> Result<(), Diagnostic> {
                 "write",
                 Some(Location::file(&target)),
                 Text::new(
-                    format!("写入失败：{error}"),
+                    format!("写入失败：{}", crate::diagnostics::io_said(&error).zh),
                     format!("cannot write: {error}"),
                 ),
             ));

@@ -309,6 +309,25 @@ fn settings_saved_in_gbk_are_told_where_and_how_to_save_them() {
 }
 
 #[test]
+fn a_system_error_is_said_in_chinese_with_the_system_s_words_after() {
+    let site = copy_site(&fixture("small"));
+    fs::write(site.path().join("afile"), "").unwrap();
+    let output = huibao(site.path(), &["build", "--out", "afile/pub"]);
+    let said = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("错误[write] afile: 创建文件夹失败：已有同名的文件或文件夹（"),
+        "{said}"
+    );
+    let english = text(&huibao(
+        site.path(),
+        &["--lang", "en", "build", "--out", "afile/pub"],
+    ));
+    assert!(english.contains("error[write] afile: "), "{english}");
+    assert!(!english.contains("已有同名"), "{english}");
+}
+
+#[test]
 fn bom_and_crlf_are_accepted() {
     let site = copy_site(&fixture("small"));
     fs::write(

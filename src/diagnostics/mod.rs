@@ -158,13 +158,14 @@ impl Diagnostic {
     }
 
     /// A file that cannot be read (`error` says why).
-    pub fn unreadable(path: impl Into<PathBuf>, error: &dyn std::fmt::Display) -> Self {
+    pub fn unreadable(path: impl Into<PathBuf>, error: &std::io::Error) -> Self {
+        let why = io_said(error);
         Diagnostic::error(
             "file-unreadable",
             Some(Location::file(path)),
             Text::new(
-                format!("无法读取：{error}"),
-                format!("cannot be read: {error}"),
+                format!("无法读取：{}", why.zh),
+                format!("cannot be read: {}", why.en),
             ),
         )
         .with_hint(Text::new(
@@ -178,14 +179,15 @@ impl Diagnostic {
     pub fn unwritable(
         path: impl Into<PathBuf>,
         (zh, en): (&str, &str),
-        error: &dyn std::fmt::Display,
+        error: &std::io::Error,
     ) -> Self {
+        let why = io_said(error);
         Diagnostic::error(
             "write",
             Some(Location::file(path)),
             Text::new(
-                format!("{zh}失败：{error}"),
-                format!("{en} failed: {error}"),
+                format!("{zh}失败：{}", why.zh),
+                format!("{en} failed: {}", why.en),
             ),
         )
         .with_hint(Text::new(
@@ -393,6 +395,35 @@ pub fn full_width_char_hint(typed: char, half: char, file: (&str, &str)) -> Text
             ),
         )
     }
+}
+
+/// Why a file could not be read or written, said in Chinese by its kind (the system's own
+/// words after it, in parentheses, for whoever looks further) and in English as the system
+/// says it. On Windows, a file another program holds open (Excel, WPS) is said so.
+pub fn io_said(error: &std::io::Error) -> Text {
+    use std::io::ErrorKind;
+    let held = cfg!(windows) && matches!(error.raw_os_error(), Some(32 | 33));
+    let zh = if held {
+        "文件正被另一个程序打开（如 Excel、WPS）：关掉它再试"
+    } else {
+        match error.kind() {
+            ErrorKind::NotFound => "找不到这个文件或文件夹",
+            ErrorKind::PermissionDenied => "没有权限（文件只读、被占用，或文件夹不允许写入）",
+            ErrorKind::AlreadyExists => "已有同名的文件或文件夹",
+            ErrorKind::NotADirectory => "路径中有一段是文件，不是文件夹",
+            ErrorKind::IsADirectory => "这是一个文件夹，不是文件",
+            ErrorKind::DirectoryNotEmpty => "文件夹不是空的",
+            ErrorKind::ReadOnlyFilesystem => "磁盘或共享文件夹是只读的",
+            ErrorKind::StorageFull | ErrorKind::QuotaExceeded => "磁盘已满",
+            ErrorKind::FileTooLarge => "文件太大",
+            ErrorKind::InvalidFilename => "文件名不合法（太长，或含有不能用的字符）",
+            ErrorKind::ResourceBusy => "文件或文件夹正被占用",
+            ErrorKind::TimedOut | ErrorKind::NetworkDown => "网络或共享文件夹没有响应",
+            ErrorKind::InvalidData => "内容不是有效的文本",
+            _ => "系统报告了错误",
+        }
+    };
+    Text::new(format!("{zh}（{error}）"), error.to_string())
 }
 
 /// Whether a word a clerk writes for a switch says yes or no (`是`, `有`, `yes`, `√`;
