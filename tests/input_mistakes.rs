@@ -273,6 +273,15 @@ const WORDS: &[(&str, &str, &str, &str, &str, &str, &str)] = &[
         "write `: ` (a colon and a space) between the key and its value: people: 468",
     ),
     (
+        "a record's key written without its colon (the parser stops a line later)",
+        HENGXI,
+        "registered:",
+        "registered",
+        "[yaml-syntax] data/villages/hengxi.yaml:6:11",
+        "在「registered」后面写半角冒号：registered:（下面缩进的各行是它的内容）",
+        "write a colon after `registered`",
+    ),
+    (
         "a word for none",
         HENGXI,
         PEOPLE,
