@@ -328,6 +328,57 @@ fn a_system_error_is_said_in_chinese_with_the_system_s_words_after() {
 }
 
 #[test]
+fn a_generator_s_front_matter_is_told_at_the_key_with_what_it_meant() {
+    let front = |site: &std::path::Path, lines: &str| {
+        let file = site.join("content/villages/_village.md");
+        let text = fs::read_to_string(&file).unwrap();
+        let body = text.splitn(3, "+++\n").nth(2).unwrap().to_string();
+        fs::write(&file, format!("+++\n{lines}+++\n{body}")).unwrap();
+    };
+    let site = copy_site(&fixture("small"));
+    // A folder misspelt: at its value, with the folder meant.
+    front(
+        site.path(),
+        "title = \"村委会\"\ngenerate = \"village\"\nas = \"village\"\n",
+    );
+    let said = text(&huibao(site.path(), &["check"]));
+    assert!(
+        said.contains("错误[generate-folder] content/villages/_village.md:3:12: generate = \"village\"：data/village 下没有数据文件")
+            && said.contains("是不是 generate = \"villages\"？"),
+        "{said}"
+    );
+    // A title field no record has: once, where it is named — not once for each record.
+    front(
+        site.path(),
+        "title = \"村委会\"\ngenerate = \"villages\"\nas = \"village\"\ntitle_field = \"nmae\"\n",
+    );
+    let output = huibao(site.path(), &["check"]);
+    let said = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("错误[generate-title] content/villages/_village.md:5:15: title_field = \"nmae\"：这个文件夹的记录都没有文本字段「nmae」")
+            && said.contains("是不是 title_field = \"name\"？"),
+        "{said}"
+    );
+    assert_eq!(said.matches("[generate-title]").count(), 1, "{said}");
+    let english = text(&huibao(site.path(), &["--lang", "en", "check"]));
+    assert!(
+        english.contains("did you mean title_field = \"name\"?"),
+        "{english}"
+    );
+    // A name the template cannot use for the record: at `as`.
+    front(
+        site.path(),
+        "title = \"村委会\"\ngenerate = \"villages\"\nas = \"page\"\n",
+    );
+    let said = text(&huibao(site.path(), &["check"]));
+    assert!(
+        said.contains("错误[generate-as] content/villages/_village.md:4:6: as = \"page\" 不能用"),
+        "{said}"
+    );
+}
+
+#[test]
 fn bom_and_crlf_are_accepted() {
     let site = copy_site(&fixture("small"));
     fs::write(

@@ -43,6 +43,38 @@ pub struct FrontMatter {
     pub as_name: Option<String>,
     /// The record field whose text is each generated page's title (default `name`).
     pub title_field: Option<String>,
+    /// Where each key is written in the file: (key, line, column of its value).
+    #[serde(skip)]
+    pub places: Vec<(String, usize, usize)>,
+}
+
+impl FrontMatter {
+    /// Where `key`'s value is written in `file`, for a message about it; the file's first
+    /// line when it is not written.
+    pub fn location(&self, file: &std::path::Path, key: &str) -> Location {
+        match self.places.iter().find(|(written, _, _)| written == key) {
+            Some(&(_, line, col)) => Location::new(file, line, col),
+            None => Location::new(file, 1, 1),
+        }
+    }
+}
+
+/// Where each key of the front matter `toml_text` is written in its file (which has the
+/// opening `+++` on line 1): (key, line, column of its value).
+fn front_places(toml_text: &str) -> Vec<(String, usize, usize)> {
+    let mut places = Vec::new();
+    for (at, line) in toml_text.lines().enumerate() {
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        let key = key.trim().trim_matches('"');
+        if key.is_empty() || key.starts_with('#') {
+            continue;
+        }
+        let before = line.len() - value.trim_start().len();
+        places.push((key.to_string(), at + 2, line[..before].chars().count() + 1));
+    }
+    places
 }
 
 /// One page to render.
@@ -291,7 +323,10 @@ fn split_front_matter(
     let front_lines = 1 + rest[..after].matches('\n').count();
     let template = format!("{}{}", "\n".repeat(front_lines), &rest[after..]);
     match toml::from_str::<FrontMatter>(toml_text) {
-        Ok(front) => (Some(front), template),
+        Ok(mut front) => {
+            front.places = front_places(toml_text);
+            (Some(front), template)
+        }
         Err(error) => {
             let (line, col) = error
                 .span()
@@ -500,22 +535,42 @@ fn generate_pages<F: FilePlace>(
     let folder = front.generate.as_deref().unwrap_or_default();
     let folder_path: Vec<&str> = folder.split('.').collect();
     let records: Vec<_> = records_of(data, &folder_path).collect();
-    let front_location = Location::new(&source.file, 1, 1);
     if records.is_empty() {
         let dir = crate::discover::data_folder(folder);
+        // The data's folders, by the name `generate` gives them (`villages`, `a.b`).
+        let mut folders: Vec<String> = data
+            .iter()
+            .filter_map(|file| file.key_path().split_last())
+            .filter(|(_, folder)| !folder.is_empty())
+            .map(|(_, folder)| folder.join("."))
+            .collect();
+        folders.dedup();
+        let hint = match crate::suggest::did_you_mean(folder, folders.iter().map(String::as_str)) {
+            Some(near) => Text::new(
+                format!(
+                    "是不是 generate = \"{near}\"？（data/{} 下的每个文件生成一页）",
+                    crate::discover::data_folder(near)
+                ),
+                format!(
+                    "did you mean generate = \"{near}\"? (a page for each file in data/{})",
+                    crate::discover::data_folder(near)
+                ),
+            ),
+            None => Text::new(
+                "generate 写数据文件夹的名字，例如 villages 对应 data/villages/*.yaml",
+                "generate names a data folder, e.g. villages for data/villages/*.yaml",
+            ),
+        };
         problems.push(
             Diagnostic::error(
                 "generate-folder",
-                Some(front_location),
+                Some(front.location(&source.file, "generate")),
                 Text::new(
                     format!("generate = \"{folder}\"：data/{dir} 下没有数据文件"),
                     format!("generate = \"{folder}\": there are no data files in data/{dir}"),
                 ),
             )
-            .with_hint(Text::new(
-                "generate 写数据文件夹的名字，例如 villages 对应 data/villages/*.yaml",
-                "generate names a data folder, e.g. villages for data/villages/*.yaml",
-            )),
+            .with_hint(hint),
         );
         return;
     }
@@ -529,7 +584,7 @@ fn generate_pages<F: FilePlace>(
     {
         problems.push(Diagnostic::error(
             "generate-as",
-            Some(front_location.clone()),
+            Some(front.location(&source.file, "as")),
             Text::new(
                 format!("as = \"{var}\" 不能用：它不是合法的变量名，或与 page、site、数据的顶层名称冲突"),
                 format!("as = \"{var}\" cannot be used: it is not a valid name, or it clashes with page, site or a top-level data name"),
@@ -538,6 +593,35 @@ fn generate_pages<F: FilePlace>(
         return;
     }
     let title_field = title_field(front);
+    // A title field no record has: one error where it is named, not one for each record.
+    if front.title_field.is_some()
+        && records
+            .iter()
+            .all(|&file| record_title(file, front).is_none())
+    {
+        let hint = match records.first().and_then(|file| file.top_level_text("name")) {
+            Some(_) => Text::new(
+                "是不是 title_field = \"name\"？（记录里有 name；不写 title_field 就是它）",
+                "did you mean title_field = \"name\"? (the records have name; it is the default)",
+            ),
+            None => Text::new(
+                "title_field 写记录里一个文本字段的名字",
+                "title_field names a text field of the records",
+            ),
+        };
+        problems.push(
+            Diagnostic::error(
+                "generate-title",
+                Some(front.location(&source.file, "title_field")),
+                Text::new(
+                    format!("title_field = \"{title_field}\"：这个文件夹的记录都没有文本字段「{title_field}」"),
+                    format!("title_field = \"{title_field}\": no record of this folder has a text field `{title_field}`"),
+                ),
+            )
+            .with_hint(hint),
+        );
+        return;
+    }
     // A folder of 100,000 villages: its pages share the variable's name and the folder's.
     let shared_var: std::sync::Arc<str> = var.as_str().into();
     let folder: std::sync::Arc<[String]> = folder_path.iter().map(|k| k.to_string()).collect();
