@@ -939,6 +939,32 @@ fn a_helper_s_argument_or_name_misspelt_is_told_the_closest() {
     );
 }
 
+/// A field that is no number printed as a figure (`{{ v.name | fig }}`) is an error at it,
+/// found without rendering: the render's own error could not say which tag failed.
+#[test]
+fn a_text_printed_as_a_figure_is_told_at_it() {
+    let (site, line) = village_template_with(
+        "{{ v.registered.people | fig(unit=\"人\") }} {{ v.status | fig }}\n",
+    );
+    let out = huibao(site.path(), &["check"]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains(&format!(
+            "错误[template-type] content/villages/_village.md:{line}:46: 「v.status」是可选值之一（文字），不是数字：fig 只印数字"
+        )) && said.contains("写成 {{ v.status }}（不加 fig）"),
+        "{said}"
+    );
+    assert_eq!(said.matches("[template-type]").count(), 1, "{said}");
+    let english = text(&huibao(site.path(), &["--lang", "en", "check"]));
+    assert!(
+        english.contains(
+            "`v.status` is one of a list of texts, not a number: fig prints numbers only"
+        ),
+        "{english}"
+    );
+}
+
 /// A figure printed with another unit than its data's (`fig(unit="户")` of a field in 人) is
 /// warned of at it: the page would say what the data do not. The build goes on.
 #[test]

@@ -519,6 +519,38 @@ impl Checker<'_> {
         }
     }
 
+    /// The error for a field that is no number printed as a figure (`{{ h.as_of |
+    /// fig(unit="人") }}` of a date written 2020年10月底): rendering would fail on it.
+    pub(super) fn text_as_figure(&mut self, ident: &str, expr: &Expr) {
+        if expr.filters.first().is_none_or(|f| f.name != "fig") {
+            return;
+        }
+        let Some(Shape::Scalar(kind, false, _)) = self.resolve(ident) else {
+            return;
+        };
+        let (zh_kind, en_kind) = match kind {
+            "text" => ("文字", "text"),
+            "date" => ("日期", "a date"),
+            "enum" => ("可选值之一（文字）", "one of a list of texts"),
+            "ref" => ("另一个文件的编号", "another file's id"),
+            "bool" => ("true 或 false", "true or false"),
+            _ => return,
+        };
+        self.report_as(
+            Severity::Error,
+            "template-type",
+            ident,
+            Text::new(
+                format!("「{ident}」是{zh_kind}，不是数字：fig 只印数字"),
+                format!("`{ident}` is {en_kind}, not a number: fig prints numbers only"),
+            ),
+            Text::new(
+                format!("写成 {{{{ {ident} }}}}（不加 fig），或换成要印的数字字段"),
+                format!("write {{{{ {ident} }}}} (without fig), or print the numeric field meant"),
+            ),
+        );
+    }
+
     /// The error for a filter, function or test Tera does not know, with the closest of
     /// the usual ones it knows (`figg`: `fig`).
     pub(super) fn unknown(&mut self, zh: &str, en: &str, name: &str) {
