@@ -372,6 +372,15 @@ const WORDS: &[(&str, &str, &str, &str, &str, &str, &str)] = &[
         "has a full-width space (U+3000) beside it",
     ),
     (
+        "a choice written in brief, as clerks say it",
+        HENGXI,
+        "status: 十三五贫困村",
+        "status: 十三五",
+        "[enum] data/villages/hengxi.yaml:4:9",
+        "是不是「十三五贫困村」？",
+        "did you mean `十三五贫困村`?",
+    ),
+    (
         "a full-width space after a key (invisible in the message)",
         HENGXI,
         "status: 十三五贫困村",

@@ -371,7 +371,10 @@ impl Checker<'_> {
         };
         if !values.contains(&text) {
             let trimmed = text.trim();
-            let hint = match did_you_mean(&text, values.iter().map(String::as_str)) {
+            let meant = did_you_mean(&text, values.iter().map(String::as_str)).or_else(|| {
+                crate::suggest::written_in_full(&text, values.iter().map(String::as_str))
+            });
+            let hint = match meant {
                 // (A full-width space typed around the value: invisible in the message.)
                 Some(s) if s == trimmed && text.contains('\u{3000}') => Text::new(
                     format!("值的前后多了全角空格「　」：删去它，写成 {s}"),
