@@ -839,6 +839,38 @@ fn a_header_that_names_no_field_twice_or_not_at_all_is_told_at_its_cell() {
     assert_eq!(data_of(site.path()), before);
 }
 
+/// The villages' sheet imported into the township's file is told once, with the folder it
+/// was made for, not as one unknown header for each column.
+#[test]
+fn a_sheet_imported_into_the_wrong_folder_is_told_which_it_was_made_for() {
+    let site = copy_site(&fixture("import"));
+    let before = data_of(site.path());
+    std::fs::write(site.path().join("v.csv"), villages_csv("468")).unwrap();
+    let out = huibao(site.path(), &["import", "v.csv", "--into", "data/township"]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains(
+            "错误[import-into] v.csv v: 这张表是 data/villages 的：表头有 8 列是它的字段，只有 1 列是 data/township 的"
+        ) && said.contains("写成 huibao import v.csv --into data/villages"),
+        "{said}"
+    );
+    assert_eq!(said.matches("错误[").count(), 1, "{said}");
+    assert!(!said.contains("import-header"), "{said}");
+    let english = text(&huibao(
+        site.path(),
+        &["--lang", "en", "import", "v.csv", "--into", "data/township"],
+    ));
+    assert!(
+        english.contains("this sheet was made for data/villages: 8 of its headers are fields there, only 1 in data/township"),
+        "{english}"
+    );
+    assert_eq!(data_of(site.path()), before);
+    // Into the folder it was made for, it imports.
+    let out = huibao(site.path(), &["import", "v.csv", "--into", "data/villages"]);
+    assert!(out.status.success(), "{}", text(&out));
+}
+
 #[test]
 fn a_number_in_scientific_notation_is_refused_at_its_cell_with_the_figure_written_out() {
     // Excel shows 1094.52 as 1.09452E+03 in a narrow column, rounded to six digits: a

@@ -203,17 +203,7 @@ fn header_row(
     (leaves, names): (&[Leaf<'_>], &[Vec<String>]),
     all_headers: &[String],
 ) -> Result<usize, Problem> {
-    let mut best: Option<(usize, usize)> = None;
-    for r in 0..grid.rows.len().min(20) {
-        let score = headers_at(grid, r)
-            .iter()
-            .filter(|(_, tries)| tries.iter().any(|t| role_of(t, leaves, names).is_some()))
-            .count();
-        if score > 0 && best.is_none_or(|(_, s)| score > s) {
-            best = Some((r, score));
-        }
-    }
-    let Some((header_row, _)) = best else {
+    let Some((header_row, _)) = best_row(grid, (leaves, names), false) else {
         return Err(Problem {
             at: None,
             message: Text::new(
@@ -233,6 +223,39 @@ fn header_row(
         });
     };
     Ok(header_row)
+}
+
+/// The row among the first twenty whose cells name the most of the fields of `leaves`
+/// (with their `names`), and how many it names; `None` when no row names one.
+/// `values_only`: an id or row-number column does not count.
+fn best_row(
+    grid: &Grid,
+    (leaves, names): (&[Leaf<'_>], &[Vec<String>]),
+    values_only: bool,
+) -> Option<(usize, usize)> {
+    let mut best: Option<(usize, usize)> = None;
+    for r in 0..grid.rows.len().min(20) {
+        let score = headers_at(grid, r)
+            .iter()
+            .filter(|(_, tries)| {
+                tries.iter().any(|t| match role_of(t, leaves, names) {
+                    Some(Role::Value { .. }) => true,
+                    Some(_) => !values_only,
+                    None => false,
+                })
+            })
+            .count();
+        if score > 0 && best.is_none_or(|(_, s)| score > s) {
+            best = Some((r, score));
+        }
+    }
+    best
+}
+
+/// How many columns of `grid`'s header row name a field of `leaves` (an id or row-number
+/// column not counted): to tell which data folder a sheet was made for.
+pub fn fields_named(grid: &Grid, leaves: &[Leaf<'_>]) -> usize {
+    best_row(grid, (leaves, &names(leaves)), true).map_or(0, |(_, n)| n)
 }
 
 /// The problem of a header cell at `at` whose text (`written`) names no field: the closest

@@ -191,7 +191,8 @@ pub fn plan(
         .iter()
         .filter(|f| schema::matches(&target.schema.pattern, &f.path))
         .collect();
-    let read = read_records((&book, grid), request, &target, &existing)?;
+    let read = read_records((&book, grid), request, &target, &existing)
+        .map_err(|problems| made_for_another(schema, grid, request, &target).unwrap_or(problems))?;
     let SheetRead {
         rows,
         places,
@@ -260,41 +261,50 @@ pub fn plan(
     Ok(plan)
 }
 
+/// Every target an import can have: each data folder of the schema (`data/villages`) and
+/// each single data file (`data/township.yaml`), with how `--into` names it.
+fn targets(schema: &Schema) -> Vec<(String, Target<'_>)> {
+    let mut all = Vec::new();
+    for file_schema in &schema.files {
+        let label = |fallback: &str| file_schema.label.clone().unwrap_or(fallback.to_string());
+        if let Some(folder) = file_schema.pattern.strip_suffix("/*.yaml") {
+            let target = Target {
+                schema: file_schema,
+                folder: Some(folder.to_string()),
+                file: None,
+                label: label(folder),
+            };
+            all.push((format!("data/{folder}"), target));
+        } else if !file_schema.pattern.contains('*') {
+            let pattern = &file_schema.pattern;
+            let target = Target {
+                schema: file_schema,
+                folder: None,
+                file: Some(Path::new("data").join(pattern)),
+                label: label(pattern),
+            };
+            all.push((format!("data/{pattern}"), target));
+        }
+    }
+    all
+}
+
 /// The import's target by `--into`: a data folder of the schema (`data/villages`) or a
 /// single data file (`data/township.yaml`).
 fn target<'s>(schema: &'s Schema, into: &str) -> Result<Target<'s>, Diagnostic> {
     let normal = into.replace('\\', "/");
     let rel = normal.trim_end_matches('/');
     let rel = rel.strip_prefix("./").unwrap_or(rel);
-    let rel = rel.strip_prefix("data/").unwrap_or(rel);
-    let mut choices = Vec::new();
-    for file_schema in &schema.files {
-        let label = |fallback: &str| file_schema.label.clone().unwrap_or(fallback.to_string());
-        if let Some(folder) = file_schema.pattern.strip_suffix("/*.yaml") {
-            if folder == rel {
-                return Ok(Target {
-                    schema: file_schema,
-                    folder: Some(folder.to_string()),
-                    file: None,
-                    label: label(folder),
-                });
-            }
-            choices.push(format!("data/{folder}"));
-        } else if !file_schema.pattern.contains('*') {
-            let pattern = &file_schema.pattern;
-            if pattern == rel || pattern.strip_suffix(".yaml") == Some(rel) {
-                return Ok(Target {
-                    schema: file_schema,
-                    folder: None,
-                    file: Some(Path::new("data").join(pattern)),
-                    label: label(pattern),
-                });
-            }
-            choices.push(format!("data/{pattern}"));
-        }
+    let rel = format!("data/{}", rel.strip_prefix("data/").unwrap_or(rel));
+    let all = targets(schema);
+    let choices: Vec<String> = all.iter().map(|(name, _)| name.clone()).collect();
+    if let Some((_, target)) = all.into_iter().find(|(name, t)| {
+        *name == rel || (t.file.is_some() && name.strip_suffix(".yaml") == Some(rel.as_str()))
+    }) {
+        return Ok(target);
     }
     let listed = choices.join("、");
-    let hint = match did_you_mean(&format!("data/{rel}"), choices.iter().map(String::as_str)) {
+    let hint = match did_you_mean(&rel, choices.iter().map(String::as_str)) {
         Some(near) => Text::new(
             format!("是不是 {near}？可选：{listed}"),
             format!("did you mean {near}? One of: {}", choices.join(", ")),
@@ -313,6 +323,48 @@ fn target<'s>(schema: &'s Schema, into: &str) -> Result<Target<'s>, Diagnostic> 
         ),
     )
     .with_hint(hint))
+}
+
+/// The error of a sheet whose header names more fields of another target than of
+/// `target` (the villages' sheet imported `--into data/township`): one error saying which
+/// it was made for, instead of one for each column. `None` when no other fits better.
+fn made_for_another(
+    schema: &Schema,
+    grid: &Grid,
+    request: &Request<'_>,
+    target: &Target<'_>,
+) -> Option<Vec<Diagnostic>> {
+    let named =
+        |t: &Target<'_>| header::fields_named(grid, &super::value_columns(&t.schema.fields));
+    let here = named(target);
+    let (name, there) = targets(schema)
+        .into_iter()
+        .filter(|(_, t)| !std::ptr::eq(t.schema, target.schema))
+        .map(|(name, t)| (name, named(&t)))
+        .max_by_key(|(_, n)| *n)?;
+    if there < 2 || there <= here * 2 {
+        return None;
+    }
+    let into = request.into;
+    let file = request.shown.display();
+    Some(vec![
+        Diagnostic::error(
+            "import-into",
+            Some(Location::file(format!("{file} {}", grid.name))),
+            Text::new(
+                format!(
+                    "这张表是 {name} 的：表头有 {there} 列是它的字段，只有 {here} 列是 {into} 的"
+                ),
+                format!(
+                    "this sheet was made for {name}: {there} of its headers are fields there, only {here} in {into}"
+                ),
+            ),
+        )
+        .with_hint(Text::new(
+            format!("写成 huibao import {file} --into {name}"),
+            format!("run huibao import {file} --into {name}"),
+        )),
+    ])
 }
 
 /// The sheet to read: `--sheet`, else the one named as the target's label, else the only
