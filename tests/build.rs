@@ -434,6 +434,44 @@ fn template_syntax_slips_are_said_with_what_to_do() {
     }
 }
 
+/// A link to a file on the writer's own disk (Markdown's or raw HTML's, a path or a
+/// `file:///` address) opens nowhere else: an error at it saying where to put the file. A
+/// shared folder's address (`file://server/…`) is left alone.
+#[test]
+fn a_link_to_a_file_on_this_computer_is_an_error_saying_where_to_put_it() {
+    let site = copy_site(&fixture("small"));
+    let index = site.path().join("content/index.md");
+    let text_before = fs::read_to_string(&index).unwrap();
+    let line = text_before.lines().count() + 2;
+    for (link, shown, col) in [
+        ("[统计表](D:\\汇报\\附件.docx)", "D:\\汇报\\附件.docx", 7),
+        (
+            "[统计表](file:///D:/汇报/附件.docx)",
+            "file:///D:/汇报/附件.docx",
+            7,
+        ),
+        ("<a href=\"file:///C:/x.pdf\">x</a>", "file:///C:/x.pdf", 10),
+    ] {
+        let shared = "[共享](file://server/共享/c.docx)";
+        fs::write(&index, format!("{text_before}\n{link} {shared}\n")).unwrap();
+        let out = huibao(site.path(), &["build"]);
+        let said = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{link}: {said}");
+        assert!(
+            said.contains(&format!(
+                "错误[link-broken] content/index.md:{line}:{col}: 链接「{shown}」指向这台电脑上的文件：别人打开报告时找不到它"
+            )) && said.contains("提示：把文件放进网站的 static/ 文件夹"),
+            "{link}: {said}"
+        );
+        assert_eq!(said.matches("错误[").count(), 1, "{link}: {said}");
+        let english = text(&huibao(site.path(), &["--lang", "en", "build"]));
+        assert!(
+            english.contains("points to a file on this computer"),
+            "{english}"
+        );
+    }
+}
+
 #[test]
 fn broken_links_between_pages_are_errors() {
     let site = copy_site(&fixture("small"));
@@ -512,7 +550,8 @@ fn problems_of_pages_made_on_every_core_are_told_in_page_order_every_time() {
     let problems: [Problem; 2] = [
         (
             &|_| "{{ township.name | fig(unit=\"户\") }}".to_string(),
-            &|n| format!("content/p{n:02}.md: 模板错误"),
+            // (At the helper that failed: its message quotes only the value.)
+            &|n| format!("content/p{n:02}.md:5:23: 模板错误"),
         ),
         (
             &|n| format!("<a href=\"missing-{n:02}.html\">x</a>"),
@@ -944,7 +983,7 @@ fn a_helper_s_argument_or_name_misspelt_is_told_the_closest() {
 #[test]
 fn a_text_printed_as_a_figure_is_told_at_it() {
     let (site, line) = village_template_with(
-        "{{ v.registered.people | fig(unit=\"人\") }} {{ v.status | fig }}\n",
+        "{{ v.registered.people | fig(unit=\"人\") }} {{ v.status | fig }}\n{{ v.name | float }}\n",
     );
     let out = huibao(site.path(), &["check"]);
     let said = text(&out);
@@ -955,12 +994,84 @@ fn a_text_printed_as_a_figure_is_told_at_it() {
         )) && said.contains("写成 {{ v.status }}（不加 fig）"),
         "{said}"
     );
-    assert_eq!(said.matches("[template-type]").count(), 1, "{said}");
+    assert!(
+        said.contains(&format!(
+            "错误[template-type] content/villages/_village.md:{}:4: 「v.name」是文字，不是数字：float 只能用于数字",
+            line + 1
+        )),
+        "{said}"
+    );
+    assert_eq!(said.matches("[template-type]").count(), 2, "{said}");
     let english = text(&huibao(site.path(), &["--lang", "en", "check"]));
     assert!(
         english.contains(
             "`v.status` is one of a list of texts, not a number: fig prints numbers only"
         ),
+        "{english}"
+    );
+}
+
+/// An optional field read unguarded fails the pages of the records without it: one error,
+/// at the read that failed (not at an earlier read its `{% if %}` guards), naming the
+/// first pages and how many fail, with the warning's hint.
+#[test]
+fn a_page_error_met_on_many_pages_is_told_once_where_it_is() {
+    let (site, line) = village_template_with("{{ v.assistance_unit }}\n");
+    let out = huibao(site.path(), &["build"]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains(&format!(
+            "错误[template] content/villages/_village.md:{line}:4: 模板错误：模板读取的「v.assistance_unit」不存在"
+        )) && said.contains("提示：用 {% if v.assistance_unit %}…{% endif %} 包起来"),
+        "{said}"
+    );
+    let without: usize = std::fs::read_dir(site.path().join("data/villages"))
+        .unwrap()
+        .filter(|f| {
+            let text = fs::read_to_string(f.as_ref().unwrap().path()).unwrap();
+            !text.contains("assistance_unit:")
+        })
+        .count();
+    assert!(
+        without > 3,
+        "the bundled villages without a unit: {without}"
+    );
+    assert!(
+        said.contains(&format!("共 {without} 个页面同样出错")),
+        "{said}"
+    );
+    assert_eq!(said.matches("生成这一页时出错").count(), 3, "{said}");
+    assert_eq!(said.matches("错误[").count(), 1, "{said}");
+    assert!(!said.contains("template-optional"), "{said}");
+
+    // A helper failing on each page's value (int of a name), used twice: told once, at its
+    // first use, with the other named.
+    let (site, line) = village_template_with(
+        "{% for u in [v.name] %}{{ u | int }}{% endfor %}\n{{ v.registered.people | int }}\n",
+    );
+    let said = text(&huibao(site.path(), &["build"]));
+    assert!(
+        said.contains(&format!(
+            "错误[template] content/villages/_village.md:{line}:31: 模板错误：int：「"
+        )) && said.contains(&format!(
+            "= content/villages/_village.md:{}:26  「int」也用在这里：出错的也可能是这一处",
+            line + 1
+        )),
+        "{said}"
+    );
+    assert_eq!(said.matches("错误[").count(), 1, "{said}");
+    let villages = std::fs::read_dir(site.path().join("data/villages"))
+        .unwrap()
+        .count();
+    assert!(
+        said.contains(&format!("共 {villages} 个页面同样出错")),
+        "{said}"
+    );
+    let english = text(&huibao(site.path(), &["--lang", "en", "build"]));
+    assert!(
+        english.contains(&format!("{villages} pages fail alike"))
+            && english.contains("while making this page"),
         "{english}"
     );
 }

@@ -38,10 +38,33 @@ pub fn template_error(error: &tera::Error, file: &Path, template: &str) -> Diagn
             _ => (line, col),
         },
     );
+    // A helper's message quotes the value it was given (`横溪村`), which the template has
+    // not; Tera's own words name the helper (`Filter call 'int' failed`), which the
+    // template may use more than once: its other uses are named too.
+    let helper = quoted_names(&full.replace('`', ""));
+    let by_name = locate_names(template, &quoted_names(&full));
+    let by_helper = (arrow.is_none() && by_name.is_none())
+        .then(|| locate_names(template, &helper))
+        .flatten();
     let location = arrow
-        .or_else(|| locate_names(template, &quoted_names(&full)))
+        .or(by_name)
+        .or(by_helper)
         .map(|(line, col)| Location::new(file, line, col))
         .unwrap_or_else(|| Location::file(file));
+    let other_uses: Vec<(Location, Text)> = match (by_helper, helper.first()) {
+        (Some(first), Some(name)) => uses_in_tags(template, name)
+            .filter(|&at| at != first)
+            .take(3)
+            .map(|(line, col)| {
+                let said = Text::new(
+                    format!("「{name}」也用在这里：出错的也可能是这一处"),
+                    format!("`{name}` is used here too: this may be the one that failed"),
+                );
+                (Location::new(file, line, col), said)
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
     // The deepest message is the most specific; parse errors are multi-line with a caret.
     let detail = messages.last().cloned().unwrap_or_default();
     // A parse error draws the line with a caret and says what it expected after `= `;
@@ -69,12 +92,13 @@ pub fn template_error(error: &tera::Error, file: &Path, template: &str) -> Diagn
         false => super::tera_said::parse_error_en(&detail).unwrap_or(en),
         true => en,
     };
-    Diagnostic::error(
+    let mut diagnostic = Diagnostic::error(
         "template",
         Some(location),
         Text::new(format!("模板错误：{zh}"), format!("template error: {en}")),
-    )
-    .with_hint(
+    );
+    diagnostic.related = other_uses;
+    diagnostic.with_hint(
         block
             .map(|(_, zh, en)| Text::new(zh, en))
             .or_else(|| arrow.and_then(|(line, col)| slip_hint(template, line, col)))
@@ -83,6 +107,31 @@ pub fn template_error(error: &tera::Error, file: &Path, template: &str) -> Diagn
                 "check the names, brackets and filters inside {{ }} and {% %}; data keys are those of the files under data/ (e.g. township.registered.households)",
             )),
     )
+}
+
+/// Moves each page's error about a name Tera did not find (「v.note」) to the read of it
+/// that a `template-optional` warning of the same file names: Tera's message names the
+/// field, not which of its reads failed, and the first read may be one its `{% if %}`
+/// guards. The warning, which says the same, is then left out; its hint is the error's.
+pub(super) fn at_the_read_warned_of(problems: &mut [Diagnostic], warnings: &mut Vec<Diagnostic>) {
+    let quoted = |d: &Diagnostic| -> Option<String> {
+        let (_, rest) = d.message.zh.split_once('「')?;
+        Some(rest.split_once('」')?.0.to_string())
+    };
+    for problem in problems.iter_mut().filter(|p| p.code == "template") {
+        let (Some(location), Some(name)) = (&problem.location, quoted(problem)) else {
+            continue;
+        };
+        let unguarded = warnings.iter().position(|w| {
+            w.code == "template-optional"
+                && w.location.as_ref().is_some_and(|l| l.file == location.file)
+                && quoted(w).as_deref() == Some(name.as_str())
+        });
+        if let Some(warning) = unguarded.map(|at| warnings.remove(at)) {
+            problem.location = warning.location;
+            problem.hint = warning.hint;
+        }
+    }
 }
 
 /// What to do about a parse error at (`line`, `col`) caused by a slip of a clerk's hand,
@@ -503,6 +552,19 @@ fn locate_names(template: &str, names: &[String]) -> Option<(usize, usize)> {
         None => names.iter().find_map(|name| name_offset(template, name))?,
     };
     Some(crate::diagnostics::line_col(template, offset))
+}
+
+/// 1-based line and column of each use of `name` as a whole word in a tag of `template`.
+fn uses_in_tags<'t>(template: &'t str, name: &'t str) -> impl Iterator<Item = (usize, usize)> + 't {
+    tags(template).flat_map(move |(start, tag)| {
+        let mut found = Vec::new();
+        let mut from = 0;
+        while let Some(at) = name_offset(&tag[from..], name) {
+            found.push(crate::diagnostics::line_col(template, start + from + at));
+            from += at + name.len();
+        }
+        found
+    })
 }
 
 /// The `{{ … }}` and `{% … %}` tags of a template, each with where it starts (a tag left

@@ -2,6 +2,7 @@
 //! the site, and every `#fragment` to an anchor that exists — also links written as raw HTML
 //! in content, which the Markdown stage does not see.
 
+use crate::diagnostics::{Diagnostic, Location, Text};
 use percent_encoding::percent_decode_str;
 use rustc_hash::FxHashMap as HashMap;
 
@@ -76,6 +77,10 @@ pub fn resolve_links(
     for link in &links {
         // Cut at `#` and `?` as written, then decoded: `a%23b.html` names the file `a#b.html`.
         let written = unescape_amp(link);
+        if on_this_computer(&written) {
+            found.broken.push(link.clone());
+            continue;
+        }
         if is_external(&written) {
             continue;
         }
@@ -160,6 +165,43 @@ fn has_anchor(anchors: &[u64], id: &str) -> bool {
     anchors
         .binary_search(&super::cache::fingerprint(&id))
         .is_ok()
+}
+
+/// Whether `link` names a file on the writer's own computer (`D:\汇报\附件.docx`,
+/// `file:///D:/汇报/附件.docx`): no other reader has it. (`file://server/…`, a shared
+/// folder, is left alone.)
+pub fn on_this_computer(link: &str) -> bool {
+    let lower = link.trim().to_ascii_lowercase();
+    let drive = |path: &str| {
+        let mut chars = path.chars();
+        chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+            && chars.next().is_some_and(|c| c == ':' || c == '|')
+            && chars.next().is_none_or(|c| c == '/' || c == '\\')
+    };
+    match lower.strip_prefix("file:") {
+        Some(rest) => {
+            let path = rest.trim_start_matches('/');
+            rest.starts_with("///") || rest.starts_with("//localhost/") || drive(path)
+        }
+        None => drive(&lower),
+    }
+}
+
+/// The error of a link to a file on the writer's computer (`D:\汇报\附件.docx`) at
+/// `location`: it opens there and nowhere else.
+pub(super) fn on_this_computer_problem(link: &str, location: Location) -> Diagnostic {
+    Diagnostic::error(
+        "link-broken",
+        Some(location),
+        Text::new(
+            format!("链接「{link}」指向这台电脑上的文件：别人打开报告时找不到它"),
+            format!("the link `{link}` points to a file on this computer: no other reader of the report can open it"),
+        ),
+    )
+    .with_hint(Text::new(
+        "把文件放进网站的 static/ 文件夹，再写相对于本页的链接：如 static/附件.docx，在 content/policies/ 下的页面里写成 ../附件.docx",
+        "put the file in the site's static/ folder and link it relative to the page: static/附件.docx is ../附件.docx from a page in content/policies/",
+    ))
 }
 
 fn is_external(link: &str) -> bool {
@@ -334,6 +376,31 @@ pub(super) fn closest_page(link: &str, links: &super::markdown::Links<'_>) -> Op
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_file_on_this_computer_is_told_from_a_shared_folder_and_the_web() {
+        for local in [
+            "D:\\汇报\\附件.docx",
+            "d:/汇报/附件.docx",
+            "file:///D:/汇报/附件.docx",
+            "FILE:///C|/x.pdf",
+            "file://localhost/C:/x.pdf",
+            "file:///home/clerk/x.pdf",
+        ] {
+            assert!(on_this_computer(local), "{local}");
+        }
+        for elsewhere in [
+            "file://server/共享/c.docx",
+            "https://example.cn/x.pdf",
+            "mailto:a@b.cn",
+            "tel:123",
+            "villages/index.md",
+            "ab:/x",
+            "#概况",
+        ] {
+            assert!(!on_this_computer(elsewhere), "{elsewhere}");
+        }
+    }
 
     /// [`values_of`] as written before the searchers were tuned: `str::find`.
     fn values_by_find(html: &str, attribute: Attribute) -> Vec<&str> {

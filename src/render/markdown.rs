@@ -642,6 +642,10 @@ fn finish_heading<'a>(
 
 /// `policies/education.md#x` → `../policies/education.html#x`, relative to the current page.
 fn rewrite_link<'a>(dest: CowStr<'a>, links: &Links<'_>, broken: &mut Vec<String>) -> CowStr<'a> {
+    if super::links::on_this_computer(&dest) {
+        broken.push(dest.to_string());
+        return dest;
+    }
     let Some((target, fragment)) = linked_content(&dest, links.source_dir) else {
         return dest;
     };

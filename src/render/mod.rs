@@ -470,6 +470,10 @@ pub fn render_site_cached(
     cache.pages = done.kept;
     cache.output_print = outputs.print;
     if !pages_made {
+        // The template's warnings may say where a page's error is: an optional field read
+        // unguarded is the read that failed, where Tera's message named only the field.
+        errors::at_the_read_warned_of(&mut problems, &mut output.notes);
+        problems.append(&mut output.notes);
         return Err(problems);
     }
     output.files = files_in_order(done.files, builtin_files);
@@ -615,6 +619,9 @@ fn render_page(
                 let location = locate(&source.template, link)
                     .map(|(line, col)| Location::new(&source.file, line, col))
                     .unwrap_or_else(|| Location::file(&source.file));
+                if links::on_this_computer(link) {
+                    return links::on_this_computer_problem(link, location);
+                }
                 let hint = match links::closest_page(link, &links) {
                     Some(meant) => Text::new(
                         format!("是不是「{meant}」？"),

@@ -11,7 +11,7 @@ use super::errors::template_error;
 use super::pages::PagePlan;
 use super::site_files::OutputPaths;
 use super::{CorrectedFigures, Wanted, context, deps, links, pages, render_page};
-use crate::diagnostics::{Diagnostic, Text};
+use crate::diagnostics::{Diagnostic, Location, Text};
 use crate::discover::Site;
 use crate::provenance::Sources;
 
@@ -150,10 +150,87 @@ pub(super) fn render_pages(
     // The pages with links broken or waiting for another page's anchors.
     scanned.append(&mut scanned_now);
     problems_now.sort_unstable_by_key(|(index, _)| *index);
-    for (_, mut found) in problems_now {
-        problems.append(&mut found);
+    let mut found = Vec::new();
+    for (index, page_found) in problems_now {
+        let page = &plan.pages[index].output;
+        found.extend(page_found.into_iter().map(|d| made_on(d, page)));
     }
+    problems.append(&mut merge_alike(found));
     (reused, scanned)
+}
+
+/// A page's problem with the page it was made on (`villages/hengxi.html`) among its places:
+/// a template's mistake shows on some records' pages only.
+fn made_on(mut problem: Diagnostic, page: &str) -> Diagnostic {
+    if problem.code == "template" {
+        let said = Text::new("生成这一页时出错", "while making this page");
+        problem.related.push((Location::file(page), said));
+    }
+    problem
+}
+
+/// How many pages a problem found on many names before it says how many more.
+const PAGES_NAMED: usize = 3;
+
+/// The problems of many pages with one cause (a template's mistake met on each village's
+/// page) told once: those alike but for the page they were made on and the values they
+/// quote become one, the first page's words, naming the first [`PAGES_NAMED`] pages and
+/// how many there are.
+pub(super) fn merge_alike(problems: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut merged: Vec<(Diagnostic, usize)> = Vec::new();
+    for problem in problems {
+        let alike = |(known, _): &&mut (Diagnostic, usize)| {
+            known.code == problem.code
+                && known.location == problem.location
+                && known.hint == problem.hint
+                && values_left_out(&known.message.zh) == values_left_out(&problem.message.zh)
+        };
+        match merged.iter_mut().find(alike) {
+            Some((known, pages)) => {
+                *pages += 1;
+                if *pages <= PAGES_NAMED {
+                    for place in problem.related {
+                        if !known.related.contains(&place) {
+                            known.related.push(place);
+                        }
+                    }
+                }
+            }
+            None => merged.push((problem, 1)),
+        }
+    }
+    merged
+        .into_iter()
+        .map(|(mut problem, pages)| {
+            if pages > PAGES_NAMED {
+                problem.related.push((
+                    Location::file("…"),
+                    Text::new(
+                        format!("共 {pages} 个页面同样出错"),
+                        format!("{pages} pages fail alike"),
+                    ),
+                ));
+            }
+            problem
+        })
+        .collect()
+}
+
+/// A message without the values it quotes (`int：「横溪村」不是数字` → `int：「」不是数字`):
+/// one tag's mistake met on each page names each page's value.
+fn values_left_out(message: &str) -> String {
+    let mut kept = String::with_capacity(message.len());
+    let mut quoted = false;
+    for c in message.chars() {
+        match c {
+            '「' => quoted = true,
+            '」' => quoted = false,
+            _ if quoted => continue,
+            _ => {}
+        }
+        kept.push(c);
+    }
+    kept
 }
 
 /// Renders page `index` of the plan with a context of its own, and hands it to the sink.

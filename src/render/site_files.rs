@@ -534,6 +534,10 @@ pub(super) fn check_published(
         let location = errors::locate_link(&source.template, &link)
             .map(|(line, col)| Location::new(&source.file, line, col))
             .unwrap_or_else(|| Location::file(&source.file));
+        if links::on_this_computer(&link) {
+            problems.push(links::on_this_computer_problem(&link, location));
+            continue;
+        }
         problems.push(
             Diagnostic::error(
                 "link-broken",

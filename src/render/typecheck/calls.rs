@@ -9,6 +9,9 @@ use super::{CHART_FIELDS, Checker, HELPER_ARGS, ITEM_FILTERS, KEEP, USUAL_HELPER
 use crate::diagnostics::{Diagnostic, Severity, Text};
 use crate::validate::schema::did_you_mean;
 
+/// huibao's filters that take only numbers: a field of text given to one fails its page.
+const NUMBERS_ONLY: [&str; 3] = ["fig", "int", "float"];
+
 /// An expression as a template would write it, where it is a plain one (a path, a number,
 /// a text); `…` for the others.
 pub(super) fn written(expr: &Expr) -> String {
@@ -520,11 +523,17 @@ impl Checker<'_> {
     }
 
     /// The error for a field that is no number printed as a figure (`{{ h.as_of |
-    /// fig(unit="人") }}` of a date written 2020年10月底): rendering would fail on it.
+    /// fig(unit="人") }}` of a date written 2020年10月底), or given to a filter that takes
+    /// numbers (`{{ v.name | int }}`): rendering would fail on it, and could not say where.
     pub(super) fn text_as_figure(&mut self, ident: &str, expr: &Expr) {
-        if expr.filters.first().is_none_or(|f| f.name != "fig") {
+        let Some(filter) = expr
+            .filters
+            .first()
+            .map(|f| f.name.as_str())
+            .filter(|name| NUMBERS_ONLY.contains(name))
+        else {
             return;
-        }
+        };
         let Some(Shape::Scalar(kind, false, _)) = self.resolve(ident) else {
             return;
         };
@@ -536,17 +545,29 @@ impl Checker<'_> {
             "bool" => ("true 或 false", "true or false"),
             _ => return,
         };
+        let (zh_rule, en_rule) = match filter {
+            "fig" => (
+                "fig 只印数字".to_string(),
+                "fig prints numbers only".to_string(),
+            ),
+            _ => (
+                format!("{filter} 只能用于数字"),
+                format!("{filter} takes numbers only"),
+            ),
+        };
         self.report_as(
             Severity::Error,
             "template-type",
             ident,
             Text::new(
-                format!("「{ident}」是{zh_kind}，不是数字：fig 只印数字"),
-                format!("`{ident}` is {en_kind}, not a number: fig prints numbers only"),
+                format!("「{ident}」是{zh_kind}，不是数字：{zh_rule}"),
+                format!("`{ident}` is {en_kind}, not a number: {en_rule}"),
             ),
             Text::new(
-                format!("写成 {{{{ {ident} }}}}（不加 fig），或换成要印的数字字段"),
-                format!("write {{{{ {ident} }}}} (without fig), or print the numeric field meant"),
+                format!("写成 {{{{ {ident} }}}}（不加 {filter}），或换成要用的数字字段"),
+                format!(
+                    "write {{{{ {ident} }}}} (without {filter}), or use the numeric field meant"
+                ),
             ),
         );
     }
