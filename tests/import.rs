@@ -839,6 +839,48 @@ fn a_header_that_names_no_field_twice_or_not_at_all_is_told_at_its_cell() {
     assert_eq!(data_of(site.path()), before);
 }
 
+/// A date where a number belongs (Excel makes one of `1-3` typed in a cell) is told as a
+/// date, at its cell, with how to make the cell hold a number.
+#[test]
+fn a_date_cell_in_a_column_of_numbers_is_told_as_excel_s_date() {
+    let site = copy_site(&fixture("import"));
+    let before = data_of(site.path());
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("村委会").unwrap();
+    let headers = [
+        "编号",
+        "村名",
+        "试点村",
+        "建档立卡户数（户）",
+        "建档立卡人数（人）",
+        "帮扶资金（万元）",
+        "参保率（%）",
+    ];
+    for (col, header) in headers.iter().enumerate() {
+        sheet.write_string(0, col as u16, *header).unwrap();
+    }
+    sheet.write_string(1, 0, "hengxi").unwrap();
+    sheet.write_string(1, 1, "横溪村").unwrap();
+    sheet.write_boolean(1, 2, true).unwrap();
+    let typed = ExcelDateTime::from_ymd(2020, 1, 3).unwrap();
+    let date = Format::new().set_num_format("m-d");
+    sheet.write_datetime_with_format(1, 3, &typed, &date).unwrap();
+    sheet.write_number(1, 4, 468).unwrap();
+    sheet.write_number(1, 5, 81.76875).unwrap();
+    sheet.write_number(1, 6, 99.5).unwrap();
+    book.save(site.path().join("d.xlsx")).unwrap();
+    let out = huibao(site.path(), &["import", "d.xlsx", "--into", "data/villages"]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("d.xlsx 村委会!D2（建档立卡户数（户））: 单元格是日期（2020-01-03），不是数字")
+            && said.contains("把单元格格式设为「数值」，重新输入数字"),
+        "{said}"
+    );
+    assert_eq!(data_of(site.path()), before);
+}
+
 /// The villages' sheet imported into the township's file is told once, with the folder it
 /// was made for, not as one unknown header for each column.
 #[test]
