@@ -264,6 +264,49 @@ impl Config {
     }
 }
 
+/// The problem of a `language` that is no language tag (`中文`, `Chinese`): pages would say
+/// they are in no language, and huibao's words on them would be English. The tag meant is
+/// given for the usual names.
+pub fn language_problem(root: &Path, language: &str) -> Option<Diagnostic> {
+    let mut parts = language.split('-');
+    let primary = parts.next().unwrap_or_default();
+    let tag = (2..=3).contains(&primary.len())
+        && primary.chars().all(|c| c.is_ascii_alphabetic())
+        && parts
+            .all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
+    if tag {
+        return None;
+    }
+    let loose: String = language.trim().to_lowercase();
+    let meant = match loose.as_str() {
+        "中文" | "汉语" | "简体中文" | "简体" | "chinese" | "cn" => Some("zh-CN"),
+        "英文" | "英语" | "english" | "en_us" => Some("en"),
+        _ if loose.starts_with("zh_") => Some("zh-CN"),
+        _ => None,
+    };
+    let hint = match meant {
+        Some(meant) => Text::new(
+            format!("写成 language = \"{meant}\""),
+            format!("write language = \"{meant}\""),
+        ),
+        None => Text::new(
+            "写语言代码：中文写 language = \"zh-CN\"，英文写 language = \"en\"",
+            "write a language tag: language = \"zh-CN\" for Chinese, language = \"en\" for English",
+        ),
+    };
+    Some(
+        Diagnostic::error(
+            "config-invalid",
+            Some(setting_location(root, None, "language")),
+            Text::new(
+                format!("language 要写语言代码（如 zh-CN），「{language}」不是"),
+                format!("language takes a language tag (such as zh-CN); `{language}` is not one"),
+            ),
+        )
+        .with_hint(hint),
+    )
+}
+
 /// Where setting `key` of `section` (`None`: the top of the file) is written in the site
 /// folder `root`'s `huibao.toml`: the line and the column of its value, for a message about
 /// the value (a theme not there); the file alone when it is not written there (a default).

@@ -308,6 +308,38 @@ fn settings_saved_in_gbk_are_told_where_and_how_to_save_them() {
     assert!(english.contains("pick the UTF-8 encoding"), "{english}");
 }
 
+/// A language written as a name (`中文`), not a tag, would make pages of no language with
+/// huibao's words in English: an error at the value, with the tag meant.
+#[test]
+fn a_language_written_as_its_name_is_told_the_tag() {
+    let site = copy_site(&fixture("small"));
+    let settings = site.path().join("huibao.toml");
+    let written = fs::read_to_string(&settings).unwrap();
+    for (language, meant) in [("中文", "zh-CN"), ("English", "en"), ("zh_CN", "zh-CN")] {
+        let line = written.lines().count() + 1;
+        fs::write(&settings, format!("{written}language = \"{language}\"\n")).unwrap();
+        let output = huibao(site.path(), &["check"]);
+        let said = text(&output);
+        assert_eq!(output.status.code(), Some(1), "{said}");
+        assert!(
+            said.contains(&format!(
+                "错误[config-invalid] huibao.toml:{line}:12: language 要写语言代码（如 zh-CN），「{language}」不是"
+            )) && said.contains(&format!("提示：写成 language = \"{meant}\"")),
+            "{said}"
+        );
+        let english = text(&huibao(site.path(), &["--lang", "en", "check"]));
+        assert!(
+            english.contains("language takes a language tag"),
+            "{english}"
+        );
+    }
+    for tag in ["zh-CN", "zh-Hans-CN", "en", "bo"] {
+        fs::write(&settings, format!("{written}language = \"{tag}\"\n")).unwrap();
+        let output = huibao(site.path(), &["check"]);
+        assert!(output.status.success(), "{tag}: {}", text(&output));
+    }
+}
+
 #[test]
 fn a_system_error_is_said_in_chinese_with_the_system_s_words_after() {
     let site = copy_site(&fixture("small"));

@@ -865,17 +865,23 @@ fn a_date_cell_in_a_column_of_numbers_is_told_as_excel_s_date() {
     sheet.write_boolean(1, 2, true).unwrap();
     let typed = ExcelDateTime::from_ymd(2020, 1, 3).unwrap();
     let date = Format::new().set_num_format("m-d");
-    sheet.write_datetime_with_format(1, 3, &typed, &date).unwrap();
+    sheet
+        .write_datetime_with_format(1, 3, &typed, &date)
+        .unwrap();
     sheet.write_number(1, 4, 468).unwrap();
     sheet.write_number(1, 5, 81.76875).unwrap();
     sheet.write_number(1, 6, 99.5).unwrap();
     book.save(site.path().join("d.xlsx")).unwrap();
-    let out = huibao(site.path(), &["import", "d.xlsx", "--into", "data/villages"]);
+    let out = huibao(
+        site.path(),
+        &["import", "d.xlsx", "--into", "data/villages"],
+    );
     let said = text(&out);
     assert_eq!(out.status.code(), Some(1), "{said}");
     assert!(
-        said.contains("d.xlsx 村委会!D2（建档立卡户数（户））: 单元格是日期（2020-01-03），不是数字")
-            && said.contains("把单元格格式设为「数值」，重新输入数字"),
+        said.contains(
+            "d.xlsx 村委会!D2（建档立卡户数（户））: 单元格是日期（2020-01-03），不是数字"
+        ) && said.contains("把单元格格式设为「数值」，重新输入数字"),
         "{said}"
     );
     assert_eq!(data_of(site.path()), before);

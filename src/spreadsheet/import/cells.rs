@@ -145,8 +145,12 @@ pub(super) fn cell_value(given: &Given, field: &Field, unit: Option<&str>) -> Re
             // Excel makes a date of `1-3` or `3/4` typed in a cell of the General format.
             let date = date.strip_suffix(" 00:00:00").unwrap_or(date);
             return Err(Text::new(
-                format!("单元格是日期（{date}），不是数字：Excel 会把输入的「1-3」「3/4」之类当成日期；把单元格格式设为「数值」，重新输入数字"),
-                format!("the cell holds a date ({date}), not a number: Excel makes a date of `1-3` or `3/4` typed in a cell; format the cell as Number and type the figure again"),
+                format!(
+                    "单元格是日期（{date}），不是数字：Excel 会把输入的「1-3」「3/4」之类当成日期；把单元格格式设为「数值」，重新输入数字"
+                ),
+                format!(
+                    "the cell holds a date ({date}), not a number: Excel makes a date of `1-3` or `3/4` typed in a cell; format the cell as Number and type the figure again"
+                ),
             ));
         }
         Given::Date(date) => {
