@@ -678,6 +678,38 @@ fn spaces_around_a_name_are_trimmed_with_a_warning_and_the_name_compared_trimmed
     assert!(!page.contains('\u{3000}'), "{page}");
 }
 
+/// A village's file copied to make a new one and not yet changed is said to be a copy:
+/// the sums across the villages fail too until it is.
+#[test]
+fn a_file_copied_and_not_yet_changed_is_said_to_be_a_copy() {
+    let site = copy_site(&repo());
+    let villages = site.path().join("data/villages");
+    fs::copy(villages.join("hengxi.yaml"), villages.join("xincun.yaml")).unwrap();
+    let (code, zh) = check(site.path(), "zh");
+    assert_eq!(code, Some(1), "{zh}");
+    assert!(
+        zh.contains("提示：data/villages/xincun.yaml 与 data/villages/hengxi.yaml 的内容完全一样：若是复制来新建的，把它的「村名」（name）和各项数字改成它自己的"),
+        "{zh}"
+    );
+    let (_, en) = check(site.path(), "en");
+    assert!(
+        en.contains("is the same as data/villages/hengxi.yaml in every value"),
+        "{en}"
+    );
+    // Changed but for its name: told to make the name its own.
+    edit(
+        site.path(),
+        "data/villages/xincun.yaml",
+        "people: 468",
+        "people: 467",
+    );
+    let (_, zh) = check(site.path(), "zh");
+    assert!(
+        zh.contains("提示：每个文件的「村名」（name）要各不相同：改正其中一个"),
+        "{zh}"
+    );
+}
+
 #[test]
 fn a_blank_required_text_is_missing() {
     let site = edited(HENGXI, "name: 横溪村", "name: \"  \"");

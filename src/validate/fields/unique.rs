@@ -130,8 +130,35 @@ pub(super) fn unique_across_files_with(
                 first_value.location(&first_file.path),
                 Text::new("已有的值", "the first one"),
             ));
-            problems.push(d);
+            problems.push(d.with_hint(repeated_hint(file, first_file, &zh, &en)));
         }
     }
     UniqueKeys { files: keys }
+}
+
+/// What to do about a value of `file` that `first` has too: a file copied from another to
+/// make a new one (every value the same) is said to be so, as the rules across files (the
+/// villages' sums) then fail too.
+fn repeated_hint(
+    file: &DataFile,
+    first: &DataFile,
+    zh: &dyn std::fmt::Display,
+    en: &dyn std::fmt::Display,
+) -> Text {
+    let (path, first_path) = (file.path.display(), first.path.display());
+    if file.root == first.root {
+        Text::new(
+            format!(
+                "{path} 与 {first_path} 的内容完全一样：若是复制来新建的，把它的{zh}和各项数字改成它自己的（改好之前，各文件相加的规则也会报错）；若是多出来的，删掉它"
+            ),
+            format!(
+                "{path} is the same as {first_path} in every value: if it was copied to make a new one, give it its own {en} and figures (until then the rules adding up the files fail too); if it is one too many, delete it"
+            ),
+        )
+    } else {
+        Text::new(
+            format!("每个文件的{zh}要各不相同：改正其中一个"),
+            format!("each file's {en} must differ: correct one of them"),
+        )
+    }
 }
