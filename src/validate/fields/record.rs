@@ -152,93 +152,8 @@ impl Checker<'_> {
                     }
                 }
                 None => {
-                    if let Some(d) = self.dedented_key(fields, &entries[..at], key, value, path) {
-                        self.problems.push(d);
-                        continue;
-                    }
-                    let names = fields.iter().map(|(n, _)| n.as_str());
-                    // A key written as the field's label (`户数: 68` for `households`, the
-                    // label the clerk reads on the page), else spelt near a field's name.
-                    let written = key.name.trim();
-                    let by_label = fields
-                        .iter()
-                        .position(|(_, f)| f.label.as_deref().map(str::trim) == Some(written));
-                    let near = did_you_mean(&key.name, names);
-                    // Else the label cut short (`退出年度` for 退出贫困村年度).
-                    let in_label = match (by_label, near) {
-                        (None, None) => label_cut_short(fields, written),
-                        _ => None,
-                    };
-                    let meant_at = by_label.or(in_label).or_else(|| {
-                        near.and_then(|near| fields.iter().position(|(n, _)| n == near))
-                    });
-                    meant.extend(meant_at);
-                    let hint = match (by_label, near, in_label) {
-                        (None, None, Some(at)) => {
-                            let (name, field) = &fields[at];
-                            let label = field.label.as_deref().unwrap_or_default();
-                            let write = key_written(name, value);
-                            Text::new(
-                                format!("是不是字段 {name}（{label}）？键要写字段名：写成 {write}"),
-                                format!(
-                                    "did you mean the field {name} ({label})? a key is the field's name: write {write}"
-                                ),
-                            )
-                        }
-                        (Some(at), _, _) => {
-                            let name = &fields[at].0;
-                            let write = key_written(name, value);
-                            Text::new(
-                                format!(
-                                    "「{written}」是字段 {name} 的名称；键要写字段名：写成 {write}"
-                                ),
-                                format!(
-                                    "`{written}` is the label of the field {name}; a key is the field's name: write {write}"
-                                ),
-                            )
-                        }
-                        // (A full-width space typed after the key: invisible in the message.)
-                        (None, Some(s), _) if written == s && key.name.contains('\u{3000}') => {
-                            Text::new(
-                                format!("键「{s}」的前后多了全角空格「　」：删去它，写成 {s}:"),
-                                format!(
-                                    "the key `{s}` has a full-width space (U+3000) beside it: remove it and write {s}:"
-                                ),
-                            )
-                        }
-                        (None, Some(s), _) => {
-                            Text::new(format!("是不是「{s}」？"), format!("did you mean `{s}`?"))
-                        }
-                        (None, None, None) => Text::new(
-                            format!(
-                                "这里可用的字段：{}；新字段要先写进 data/schema.yaml",
-                                fields
-                                    .iter()
-                                    .map(|(n, _)| n.as_str())
-                                    .collect::<Vec<_>>()
-                                    .join("、")
-                            ),
-                            format!(
-                                "the fields here are: {}; declare a new field in data/schema.yaml first",
-                                fields
-                                    .iter()
-                                    .map(|(n, _)| n.as_str())
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            ),
-                        ),
-                    };
-                    let full = FieldPath::Key(path, &key.name);
-                    let d = Diagnostic::error(
-                        "unknown-field",
-                        Some(key.location(self.file)),
-                        Text::new(
-                            format!("未知字段「{full}」"),
-                            format!("unknown field `{full}`"),
-                        ),
-                    )
-                    .with_hint(hint);
-                    self.problems.push(d);
+                    let told = self.unknown_key(fields, &entries[..at], (key, value), path);
+                    meant.extend(told);
                 }
             }
         }
@@ -267,6 +182,102 @@ impl Checker<'_> {
             line: node.line,
             col: node.col,
         })
+    }
+
+    /// The error of a key of a record that is no field of `fields` (the entries `before`
+    /// it in the record); returns the place of the field it was told to be meant as, whose
+    /// missing is then not said again.
+    #[cold]
+    fn unknown_key(
+        &mut self,
+        fields: &[(String, Field)],
+        before: &[(Key, Node)],
+        (key, value): (&Key, &Node),
+        path: &FieldPath<'_>,
+    ) -> Option<usize> {
+        if let Some(d) = self.dedented_key(fields, before, key, value, path) {
+            self.problems.push(d);
+            return None;
+        }
+        let names = fields.iter().map(|(n, _)| n.as_str());
+        // A key written as the field's label (`户数: 68` for `households`, the
+        // label the clerk reads on the page), else spelt near a field's name.
+        let written = key.name.trim();
+        let by_label = fields
+            .iter()
+            .position(|(_, f)| f.label.as_deref().map(str::trim) == Some(written));
+        let near = did_you_mean(&key.name, names);
+        // Else the label cut short (`退出年度` for 退出贫困村年度).
+        let in_label = match (by_label, near) {
+            (None, None) => label_cut_short(fields, written),
+            _ => None,
+        };
+        let meant_at = by_label
+            .or(in_label)
+            .or_else(|| near.and_then(|near| fields.iter().position(|(n, _)| n == near)));
+        let hint = match (by_label, near, in_label) {
+            (None, None, Some(at)) => {
+                let (name, field) = &fields[at];
+                let label = field.label.as_deref().unwrap_or_default();
+                let write = key_written(name, value);
+                Text::new(
+                    format!("是不是字段 {name}（{label}）？键要写字段名：写成 {write}"),
+                    format!(
+                        "did you mean the field {name} ({label})? a key is the field's name: write {write}"
+                    ),
+                )
+            }
+            (Some(at), _, _) => {
+                let name = &fields[at].0;
+                let write = key_written(name, value);
+                Text::new(
+                    format!("「{written}」是字段 {name} 的名称；键要写字段名：写成 {write}"),
+                    format!(
+                        "`{written}` is the label of the field {name}; a key is the field's name: write {write}"
+                    ),
+                )
+            }
+            // (A full-width space typed after the key: invisible in the message.)
+            (None, Some(s), _) if written == s && key.name.contains('\u{3000}') => Text::new(
+                format!("键「{s}」的前后多了全角空格「　」：删去它，写成 {s}:"),
+                format!(
+                    "the key `{s}` has a full-width space (U+3000) beside it: remove it and write {s}:"
+                ),
+            ),
+            (None, Some(s), _) => {
+                Text::new(format!("是不是「{s}」？"), format!("did you mean `{s}`?"))
+            }
+            (None, None, None) => Text::new(
+                format!(
+                    "这里可用的字段：{}；新字段要先写进 data/schema.yaml",
+                    fields
+                        .iter()
+                        .map(|(n, _)| n.as_str())
+                        .collect::<Vec<_>>()
+                        .join("、")
+                ),
+                format!(
+                    "the fields here are: {}; declare a new field in data/schema.yaml first",
+                    fields
+                        .iter()
+                        .map(|(n, _)| n.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ),
+        };
+        let full = FieldPath::Key(path, &key.name);
+        let d = Diagnostic::error(
+            "unknown-field",
+            Some(key.location(self.file)),
+            Text::new(
+                format!("未知字段「{full}」"),
+                format!("unknown field `{full}`"),
+            ),
+        )
+        .with_hint(hint);
+        self.problems.push(d);
+        meant_at
     }
 
     /// A value checked; `Some` only when it was converted (see [`changed`]).
