@@ -536,42 +536,7 @@ fn generate_pages<F: FilePlace>(
     let folder_path: Vec<&str> = folder.split('.').collect();
     let records: Vec<_> = records_of(data, &folder_path).collect();
     if records.is_empty() {
-        let dir = crate::discover::data_folder(folder);
-        // The data's folders, by the name `generate` gives them (`villages`, `a.b`).
-        let mut folders: Vec<String> = data
-            .iter()
-            .filter_map(|file| file.key_path().split_last())
-            .filter(|(_, folder)| !folder.is_empty())
-            .map(|(_, folder)| folder.join("."))
-            .collect();
-        folders.dedup();
-        let hint = match crate::suggest::did_you_mean(folder, folders.iter().map(String::as_str)) {
-            Some(near) => Text::new(
-                format!(
-                    "是不是 generate = \"{near}\"？（data/{} 下的每个文件生成一页）",
-                    crate::discover::data_folder(near)
-                ),
-                format!(
-                    "did you mean generate = \"{near}\"? (a page for each file in data/{})",
-                    crate::discover::data_folder(near)
-                ),
-            ),
-            None => Text::new(
-                "generate 写数据文件夹的名字，例如 villages 对应 data/villages/*.yaml",
-                "generate names a data folder, e.g. villages for data/villages/*.yaml",
-            ),
-        };
-        problems.push(
-            Diagnostic::error(
-                "generate-folder",
-                Some(front.location(&source.file, "generate")),
-                Text::new(
-                    format!("generate = \"{folder}\"：data/{dir} 下没有数据文件"),
-                    format!("generate = \"{folder}\": there are no data files in data/{dir}"),
-                ),
-            )
-            .with_hint(hint),
-        );
+        problems.push(empty_folder(data, folder, source, front));
         return;
     }
     let var = front
@@ -599,27 +564,7 @@ fn generate_pages<F: FilePlace>(
             .iter()
             .all(|&file| record_title(file, front).is_none())
     {
-        let hint = match records.first().and_then(|file| file.top_level_text("name")) {
-            Some(_) => Text::new(
-                "是不是 title_field = \"name\"？（记录里有 name；不写 title_field 就是它）",
-                "did you mean title_field = \"name\"? (the records have name; it is the default)",
-            ),
-            None => Text::new(
-                "title_field 写记录里一个文本字段的名字",
-                "title_field names a text field of the records",
-            ),
-        };
-        problems.push(
-            Diagnostic::error(
-                "generate-title",
-                Some(front.location(&source.file, "title_field")),
-                Text::new(
-                    format!("title_field = \"{title_field}\"：这个文件夹的记录都没有文本字段「{title_field}」"),
-                    format!("title_field = \"{title_field}\": no record of this folder has a text field `{title_field}`"),
-                ),
-            )
-            .with_hint(hint),
-        );
+        problems.push(title_field_nowhere(records.first().copied(), source, front));
         return;
     }
     // A folder of 100,000 villages: its pages share the variable's name and the folder's.
@@ -668,6 +613,79 @@ fn generate_pages<F: FilePlace>(
             sort_key: (front.weight, position, n + 1),
         });
     }
+}
+
+/// The error of a generator whose folder (`generate = "villages"`) has no data files, with
+/// the data folder it most likely means.
+fn empty_folder<F: FilePlace>(
+    data: &[F],
+    folder: &str,
+    source: &Source,
+    front: &FrontMatter,
+) -> Diagnostic {
+    let dir = crate::discover::data_folder(folder);
+    // The data's folders, by the name `generate` gives them (`villages`, `a.b`).
+    let mut folders: Vec<String> = data
+        .iter()
+        .filter_map(|file| file.key_path().split_last())
+        .filter(|(_, folder)| !folder.is_empty())
+        .map(|(_, folder)| folder.join("."))
+        .collect();
+    folders.dedup();
+    let hint = match crate::suggest::did_you_mean(folder, folders.iter().map(String::as_str)) {
+        Some(near) => Text::new(
+            format!(
+                "是不是 generate = \"{near}\"？（data/{} 下的每个文件生成一页）",
+                crate::discover::data_folder(near)
+            ),
+            format!(
+                "did you mean generate = \"{near}\"? (a page for each file in data/{})",
+                crate::discover::data_folder(near)
+            ),
+        ),
+        None => Text::new(
+            "generate 写数据文件夹的名字，例如 villages 对应 data/villages/*.yaml",
+            "generate names a data folder, e.g. villages for data/villages/*.yaml",
+        ),
+    };
+    Diagnostic::error(
+        "generate-folder",
+        Some(front.location(&source.file, "generate")),
+        Text::new(
+            format!("generate = \"{folder}\"：data/{dir} 下没有数据文件"),
+            format!("generate = \"{folder}\": there are no data files in data/{dir}"),
+        ),
+    )
+    .with_hint(hint)
+}
+
+/// The error of a generator's `title_field` that no record of its folder has (the `first`
+/// record tells whether `name` was meant): one error where it is named.
+fn title_field_nowhere<F: FilePlace>(
+    first: Option<&F>,
+    source: &Source,
+    front: &FrontMatter,
+) -> Diagnostic {
+    let title_field = title_field(front);
+    let hint = match first.and_then(|file| file.top_level_text("name")) {
+        Some(_) => Text::new(
+            "是不是 title_field = \"name\"？（记录里有 name；不写 title_field 就是它）",
+            "did you mean title_field = \"name\"? (the records have name; it is the default)",
+        ),
+        None => Text::new(
+            "title_field 写记录里一个文本字段的名字",
+            "title_field names a text field of the records",
+        ),
+    };
+    Diagnostic::error(
+        "generate-title",
+        Some(front.location(&source.file, "title_field")),
+        Text::new(
+            format!("title_field = \"{title_field}\"：这个文件夹的记录都没有文本字段「{title_field}」"),
+            format!("title_field = \"{title_field}\": no record of this folder has a text field `{title_field}`"),
+        ),
+    )
+    .with_hint(hint)
 }
 
 /// Orders pages: the home page, then top-level pages and folders by weight; inside a
