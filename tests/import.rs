@@ -887,6 +887,62 @@ fn a_date_cell_in_a_column_of_numbers_is_told_as_excel_s_date() {
     assert_eq!(data_of(site.path()), before);
 }
 
+/// Cells merged across rows below the header (the same note for two villages) hold their
+/// value in the first cell only: refused at the merged cell, never read as the other rows
+/// leaving their values out.
+#[test]
+fn merged_cells_across_rows_are_refused_not_read_as_empty() {
+    let site = copy_site(&fixture("import"));
+    let before = data_of(site.path());
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("村委会").unwrap();
+    let headers = [
+        "编号",
+        "村名",
+        "试点村",
+        "建档立卡户数（户）",
+        "建档立卡人数（人）",
+        "帮扶资金（万元）",
+        "参保率（%）",
+        "备注",
+    ];
+    for (col, header) in headers.iter().enumerate() {
+        sheet.write_string(0, col as u16, *header).unwrap();
+    }
+    for (row, (id, name, households, people)) in
+        [("hengxi", "横溪村", 132, 468), ("yunwan", "云湾村", 7, 21)]
+            .into_iter()
+            .enumerate()
+    {
+        let row = row as u32 + 1;
+        sheet.write_string(row, 0, id).unwrap();
+        sheet.write_string(row, 1, name).unwrap();
+        sheet.write_boolean(row, 2, false).unwrap();
+        sheet.write_number(row, 3, households).unwrap();
+        sheet.write_number(row, 4, people).unwrap();
+        sheet.write_number(row, 5, 1).unwrap();
+        sheet.write_number(row, 6, 100).unwrap();
+    }
+    sheet
+        .merge_range(1, 7, 2, 7, "东片", &Format::new())
+        .unwrap();
+    book.save(site.path().join("m.xlsx")).unwrap();
+    let out = huibao(
+        site.path(),
+        &["import", "m.xlsx", "--into", "data/villages"],
+    );
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("错误[import-merged] m.xlsx 村委会!H2（备注）: H2:H3 是合并的单元格：合并后只有第一格有值")
+            && said.contains("取消合并，再在每一格填上值"),
+        "{said}"
+    );
+    assert_eq!(said.matches("错误[").count(), 1, "{said}");
+    assert_eq!(data_of(site.path()), before);
+}
+
 /// The villages' sheet imported into the township's file is told once, with the folder it
 /// was made for, not as one unknown header for each column.
 #[test]

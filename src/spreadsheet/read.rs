@@ -26,6 +26,10 @@ pub struct Grid {
     pub formats: bool,
     /// Its rows from row 1, each from column A.
     pub rows: Vec<Vec<Given>>,
+    /// Its merged cells, each as its first and last cell (0-based row, column): a merged
+    /// cell holds its value in its first cell only (an `.xlsx` or `.xls`: calamine reads
+    /// them from no other format).
+    pub merged: Vec<((u32, u32), (u32, u32))>,
 }
 
 /// A cell as read.
@@ -138,6 +142,16 @@ fn workbook(path: &Path, shown: &Path) -> Result<Workbook, Diagnostic> {
             // A chart sheet or a macro sheet has no cells.
             continue;
         };
+        let merged = match &mut book {
+            calamine::Sheets::Xlsx(xlsx) => xlsx.merge_cells_by_sheet_name(&name).ok(),
+            calamine::Sheets::Xls(xls) => xls.merge_cells_by_sheet_name(&name).ok(),
+            _ => None,
+        };
+        let merged = merged
+            .unwrap_or_default()
+            .into_iter()
+            .map(|d| (d.start, d.end))
+            .collect();
         let styles = book.worksheet_style(&name).ok();
         let format_at = |row: u32, col: u32| -> (bool, u32) {
             let code = styles
@@ -166,6 +180,7 @@ fn workbook(path: &Path, shown: &Path) -> Result<Workbook, Diagnostic> {
             hidden,
             formats,
             rows,
+            merged,
         });
     }
     Ok(Workbook {
@@ -307,6 +322,7 @@ fn csv_grid(bytes: &[u8], name: &str, shown: &Path) -> Result<Workbook, Diagnost
             hidden: false,
             formats: false,
             rows,
+            merged: Vec::new(),
         }],
         encoding_note,
     })

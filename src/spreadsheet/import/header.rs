@@ -367,6 +367,7 @@ mod tests {
             name: "村委会".into(),
             hidden: false,
             formats: true,
+            merged: Vec::new(),
             rows: vec![
                 vec![text("各村情况统计表")],
                 vec![
@@ -404,6 +405,7 @@ mod tests {
             name: "x".into(),
             hidden: false,
             formats: true,
+            merged: Vec::new(),
             rows: vec![vec![
                 text("name"),
                 text("registered.households"),
@@ -415,6 +417,7 @@ mod tests {
             name: "x".into(),
             hidden: false,
             formats: true,
+            merged: Vec::new(),
             rows: vec![vec![text("村名"), text("建档立卡户"), text("资金")]],
         };
         let problems = map(&unknown, &leaves, &[true, true, true]).unwrap_err();

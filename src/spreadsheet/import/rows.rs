@@ -77,6 +77,10 @@ pub(super) fn read_records<'b>(
     let (header_row, mapped) = header::map(grid, &leaves, &required)
         .map_err(|problems| header_problems(problems, &place))?;
     place.headers = mapped.iter().map(|m| (m.col, m.header.clone())).collect();
+    let merged = merged_in_rows(grid, header_row, &place);
+    if !merged.is_empty() {
+        return Err(merged);
+    }
     let columns = Columns {
         mapped: &mapped,
         leaves: &leaves,
@@ -112,6 +116,36 @@ pub(super) fn read_records<'b>(
         notes,
         problems,
     })
+}
+
+/// The errors of the merged cells of `grid` below its header (row `header_row`): a merged
+/// cell holds its value in its first cell only, and the rows of its other cells would
+/// read as empty — a value taken out, or a required one missing. (A header's merged cells
+/// are read as the header they show.)
+fn merged_in_rows(grid: &Grid, header_row: usize, place: &Place<'_>) -> Vec<Diagnostic> {
+    grid.merged
+        .iter()
+        .filter(|((_, _), (last_row, _))| *last_row as usize > header_row)
+        .map(|&((row, col), (last_row, last_col))| {
+            let range = format!(
+                "{}:{}",
+                crate::spreadsheet::read::cell_ref(row as usize + 1, col as usize + 1),
+                crate::spreadsheet::read::cell_ref(last_row as usize + 1, last_col as usize + 1)
+            );
+            Diagnostic::error(
+                "import-merged",
+                Some(place.cell(row as usize, col as usize)),
+                Text::new(
+                    format!("{range} 是合并的单元格：合并后只有第一格有值，其余各行读出来是空的"),
+                    format!("{range} is a merged cell: only its first cell holds the value, the others read as empty"),
+                ),
+            )
+            .with_hint(Text::new(
+                "选中它，在「开始」里点「合并后居中」取消合并，再在每一格填上值，然后导入",
+                "select it, unmerge it (Home → Merge & Center), fill in every cell, then import",
+            ))
+        })
+        .collect()
 }
 
 /// The workbook's sheet of a list labelled `label`: `村委会·历年脱贫` (the name of the
@@ -163,6 +197,10 @@ pub(super) fn list_items(
     let (header_row, mapped) =
         header::map(grid, &leaves, &required).map_err(|p| header_problems(p, place))?;
     place.headers = mapped.iter().map(|m| (m.col, m.header.clone())).collect();
+    let merged = merged_in_rows(grid, header_row, place);
+    if !merged.is_empty() {
+        return Err(merged);
+    }
     let id_col = mapped.iter().find(|m| m.role == Role::Id).map(|m| m.col);
     let number_col = mapped
         .iter()
