@@ -839,6 +839,23 @@ fn a_header_that_names_no_field_twice_or_not_at_all_is_told_at_its_cell() {
     assert_eq!(data_of(site.path()), before);
 }
 
+/// A problem found at a character inside a cell's text (the `。` of `12345678。`) is told at
+/// the cell, not at a column as far to the right as the character is in the text.
+#[test]
+fn a_problem_inside_a_cell_s_text_is_told_at_that_cell() {
+    let site = copy_site(&fixture("import"));
+    let csv = villages_csv("12345678。");
+    std::fs::write(site.path().join("x.csv"), csv).unwrap();
+    let said = text(&huibao(
+        site.path(),
+        &["import", "x.csv", "--into", "data/villages", "--dry-run"],
+    ));
+    assert!(
+        said.contains("错误[type] x.csv x!F2（建档立卡人数（人））: 「人数」（registered.people）应是数字"),
+        "{said}"
+    );
+}
+
 /// A date where a number belongs (Excel makes one of `1-3` typed in a cell) is told as a
 /// date, at its cell, with how to make the cell hold a number.
 #[test]

@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use unicode_normalization::UnicodeNormalization;
 
 use super::header::{self, Role};
-use super::{Assign, Place, line_of};
+use super::{Assign, Place, col_of, line_of};
 use crate::diagnostics::{Diagnostic, Severity, Text};
 use crate::load::{Node, Value, looks_like_decimal, resolve_plain};
 use crate::spreadsheet::Leaf;
@@ -54,7 +54,7 @@ impl Columns<'_, '_> {
                     node: Node {
                         value,
                         line: line_of(sheet, r),
-                        col: m.col as u32 + 1,
+                        col: col_of(m.col),
                     },
                     required: self.required[*leaf],
                     label: label.clone(),

@@ -138,6 +138,21 @@ fn line_of(sheet: usize, row: usize) -> u32 {
     CELL_LINE + ((sheet as u32) << ROW_BITS) + row as u32 + 1
 }
 
+/// The column a value read from 0-based column `col` is placed at: the column shifted
+/// left, so that a problem told at a character inside the cell's text (`290。`, at its `。`)
+/// is still in the cell's column (Excel's cells hold at most 32,767 characters).
+fn col_of(col: usize) -> u32 {
+    ((col as u32) + 1) << COL_SHIFT
+}
+
+/// The 0-based column of a column made by [`col_of`] (1, a whole row's: column A).
+fn column(col: usize) -> usize {
+    (col >> COL_SHIFT).saturating_sub(1)
+}
+
+/// How far [`col_of`] shifts a column.
+const COL_SHIFT: u32 = 15;
+
 /// Bits of a line made by [`line_of`] that hold the row: Excel's 1,048,576 rows and one.
 const ROW_BITS: u32 = 21;
 

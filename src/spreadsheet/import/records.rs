@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::{Place, Plan, Planned, Row, Target, line_of, sheet_row, yaml_edit};
+use super::{Place, Plan, Planned, Row, Target, column, line_of, sheet_row, yaml_edit};
 use crate::diagnostics::{Diagnostic, Location, Text};
 use crate::load::{Data, DataFile, Key, Node, Value};
 use crate::manifest::Change;
@@ -182,7 +182,7 @@ impl Changes<'_> {
     pub(super) fn cell_of(&self, node: &Node) -> String {
         match sheet_row(node.line as usize) {
             Some((sheet, row)) if sheet < self.places.len() => self.places[sheet]
-                .cell(row, (node.col as usize).saturating_sub(1))
+                .cell(row, column(node.col as usize))
                 .to_string(),
             _ => String::new(),
         }
@@ -531,7 +531,7 @@ pub(super) fn relocate_all(
         };
         *location = match sheet_row(location.line) {
             Some((sheet, r)) if sheet < places.len() => {
-                places[sheet].cell(r, location.col.saturating_sub(1))
+                places[sheet].cell(r, column(location.col))
             }
             _ if location.line == 0 && location.col == 0 => places[0].row(*row),
             _ => return,
