@@ -851,9 +851,24 @@ fn a_problem_inside_a_cell_s_text_is_told_at_that_cell() {
         &["import", "x.csv", "--into", "data/villages", "--dry-run"],
     ));
     assert!(
-        said.contains("错误[type] x.csv x!F2（建档立卡人数（人））: 「人数」（registered.people）应是数字"),
+        said.contains(
+            "错误[type] x.csv x!F2（建档立卡人数（人））: 「人数」（registered.people）应是数字"
+        ),
         "{said}"
     );
+    // A space between digits is no thousands separator read away: `8 4` is not 84.
+    for spaced in ["8 4", "8\u{3000}4"] {
+        std::fs::write(site.path().join("x.csv"), villages_csv(spaced)).unwrap();
+        let said = text(&huibao(
+            site.path(),
+            &["import", "x.csv", "--into", "data/villages", "--dry-run"],
+        ));
+        assert!(
+            said.contains("x!F2（建档立卡人数（人））: 「人数」（registered.people）应是数字，这里是文本「8 4」")
+                && said.contains("去掉数字中间的空格"),
+            "{spaced}: {said}"
+        );
+    }
 }
 
 /// A date where a number belongs (Excel makes one of `1-3` typed in a cell) is told as a

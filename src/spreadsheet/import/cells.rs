@@ -179,7 +179,8 @@ pub(super) fn cell_value(given: &Given, field: &Field, unit: Option<&str>) -> Re
 /// (`1,234.5`) taken out, the header's unit added; a number when it then reads as one, else
 /// the text for the schema's checks (`342元`, `5.2%`).
 pub(super) fn number_text(text: &str, field: &Field, unit: Option<&str>) -> Value {
-    let folded: String = text.nfkc().filter(|c| !c.is_whitespace()).collect();
+    // (Spaces inside are left for the schema's checks: `8 4` is no 84.)
+    let folded: String = text.trim().nfkc().collect();
     let folded = ungrouped(&folded);
     let folded = match field.unit.as_deref() {
         Some("%") => folded.strip_suffix('%').unwrap_or(&folded).to_string(),

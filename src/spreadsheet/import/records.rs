@@ -530,9 +530,7 @@ pub(super) fn relocate_all(
             return;
         };
         *location = match sheet_row(location.line) {
-            Some((sheet, r)) if sheet < places.len() => {
-                places[sheet].cell(r, column(location.col))
-            }
+            Some((sheet, r)) if sheet < places.len() => places[sheet].cell(r, column(location.col)),
             _ if location.line == 0 && location.col == 0 => places[0].row(*row),
             _ => return,
         };
