@@ -264,6 +264,25 @@ impl Config {
     }
 }
 
+/// The problem of a report's `title` left blank: every page's head, the contents and the
+/// documents name the report by it.
+pub fn blank_title(root: &Path, title: &str) -> Option<Diagnostic> {
+    title.trim().is_empty().then(|| {
+        Diagnostic::error(
+            "config-invalid",
+            Some(setting_location(root, None, "title")),
+            Text::new(
+                "title 是空的：报告的每一页、目录和文档都用它作报告的名字",
+                "title is blank: every page, the contents and the documents name the report by it",
+            ),
+        )
+        .with_hint(Text::new(
+            "在引号里写上报告的标题，如 title = \"示例乡2020年脱贫攻坚工作情况汇报\"",
+            "write the report's title between the quotes, such as title = \"示例乡2020年脱贫攻坚工作情况汇报\"",
+        ))
+    })
+}
+
 /// The problem of a `language` that is no language tag (`中文`, `Chinese`): pages would say
 /// they are in no language, and huibao's words on them would be English. The tag meant is
 /// given for the usual names.

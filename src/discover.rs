@@ -58,6 +58,7 @@ pub fn discover(root: &Path) -> Result<Site, Vec<Diagnostic>> {
         .collect();
     problems.extend(content_files.iter().filter_map(|page| copied_page(page)));
     problems.extend(crate::config::language_problem(root, &config.language));
+    problems.extend(crate::config::blank_title(root, &config.title));
     let theme_dir = Path::new("themes").join(&config.theme);
     let theme_templates = theme_templates(root, &config, &theme_dir, &mut problems);
     let static_files = static_files(root, &theme_dir, &mut problems);

@@ -308,6 +308,60 @@ fn settings_saved_in_gbk_are_told_where_and_how_to_save_them() {
     assert!(english.contains("pick the UTF-8 encoding"), "{english}");
 }
 
+/// A title left out or left blank, in the settings or a page's front matter: located, with
+/// the line to write; never a page of no name.
+#[test]
+fn a_title_left_out_or_blank_is_told_where_to_write_it() {
+    let site = copy_site(&fixture("small"));
+    let settings = site.path().join("huibao.toml");
+    let index = site.path().join("content/index.md");
+    let (written, page) = (
+        fs::read_to_string(&settings).unwrap(),
+        fs::read_to_string(&index).unwrap(),
+    );
+    let cases = [
+        (
+            &settings,
+            written.replace("title = \"测试乡工作汇报\"", "title = \" \""),
+            "错误[config-invalid] huibao.toml:1:9: title 是空的",
+            "提示：在引号里写上报告的标题",
+        ),
+        (
+            &settings,
+            written.replace("title = \"测试乡工作汇报\"\n", ""),
+            "站点配置有误：缺少必须写的设置「title」",
+            "提示：加上一行 title = \"标题\"",
+        ),
+        (
+            &index,
+            page.replace("title = \"测试报告\"", "title = \"\""),
+            "错误[front-matter] content/index.md:2:9: title 是空的：这一页在目录里会没有名字",
+            "提示：在引号里写上标题",
+        ),
+        (
+            &index,
+            page.replace("title = \"测试报告\"\n", ""),
+            "前言有误：缺少必须写的设置「title」",
+            "提示：加上一行 title = \"标题\"",
+        ),
+    ];
+    for (file, text_now, said_zh, hint) in cases {
+        fs::write(file, text_now).unwrap();
+        let output = huibao(site.path(), &["check"]);
+        let said = text(&output);
+        assert_eq!(output.status.code(), Some(1), "{said}");
+        assert!(said.contains(said_zh) && said.contains(hint), "{said}");
+        let english = text(&huibao(site.path(), &["--lang", "en", "check"]));
+        assert!(
+            english.contains("title is blank")
+                || english.contains("the setting `title` must be there"),
+            "{english}"
+        );
+        fs::write(&settings, &written).unwrap();
+        fs::write(&index, &page).unwrap();
+    }
+}
+
 /// A language written as a name (`中文`), not a tag, would make pages of no language with
 /// huibao's words in English: an error at the value, with the tag meant.
 #[test]

@@ -25,6 +25,27 @@ fn toml_mistake(message: &str, text: &str, offset: usize) -> Option<(Text, Text)
     if let Some(said) = unknown_name(message) {
         return Some(said);
     }
+    // A setting that must be there (`title`), left out.
+    if let Some(name) = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split_once('`'))
+        .map(|(name, _)| name)
+    {
+        let example = match name {
+            "title" => "title = \"标题\"".to_string(),
+            _ => format!("{name} = …"),
+        };
+        return Some((
+            Text::new(
+                format!("缺少必须写的设置「{name}」"),
+                format!("the setting `{name}` must be there and is not"),
+            ),
+            Text::new(
+                format!("加上一行 {example}"),
+                format!("add a line {example}"),
+            ),
+        ));
+    }
     let line = line_at(text, offset.min(text.len()));
     // A key and its value parted by a colon (YAML's way, the data files' way).
     if message.starts_with("key with no value") {

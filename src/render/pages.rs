@@ -325,6 +325,9 @@ fn split_front_matter(
     match toml::from_str::<FrontMatter>(toml_text) {
         Ok(mut front) => {
             front.places = front_places(toml_text);
+            if front.title.trim().is_empty() {
+                problems.push(blank_title(front.location(file, "title")));
+            }
             (Some(front), template)
         }
         Err(error) => {
@@ -363,6 +366,23 @@ fn split_front_matter(
             (None, template)
         }
     }
+}
+
+/// The error of a title left blank (`title = ""`) at `location`: the page would have no
+/// name in the contents, its link nothing to click.
+pub(crate) fn blank_title(location: Location) -> Diagnostic {
+    Diagnostic::error(
+        "front-matter",
+        Some(location),
+        Text::new(
+            "title 是空的：这一页在目录里会没有名字，链接无处可点",
+            "title is blank: the page would have no name in the contents, its link nothing to click",
+        ),
+    )
+    .with_hint(Text::new(
+        "在引号里写上标题，如 title = \"健康扶贫\"",
+        "write the title between the quotes, such as title = \"健康扶贫\"",
+    ))
 }
 
 /// The error for front matter written in YAML between `---` lines (Hugo's and Jekyll's
