@@ -1097,4 +1097,17 @@ fn full_width_characters_in_the_settings_and_the_front_matter_are_named() {
         "{said}"
     );
     assert!(!said.contains("双引号"), "{said}");
+    // A number in Chinese numerals: digits to write, not quotes to add.
+    fs::write(
+        site.path().join("content/index.md"),
+        "+++\ntitle = \"首页\"\nweight = 三十\n+++\n\n值\n",
+    )
+    .unwrap();
+    let said = text(&huibao(site.path(), &["check"]));
+    assert!(
+        said.contains("前言有误：「三十」不是数字：weight 要写阿拉伯数字")
+            && said.contains("提示：写阿拉伯数字，不加引号，如 weight = 10"),
+        "{said}"
+    );
+    assert!(!said.contains("双引号"), "{said}");
 }

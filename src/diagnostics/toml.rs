@@ -105,6 +105,9 @@ fn switch_word(word: &str) -> Option<String> {
 
 /// A text written without quotes after `key =` (`value`): or no value at all, or a yes or
 /// no meant for a switch.
+/// The settings of `huibao.toml` and of a front matter that take a number.
+const NUMBER_KEYS: [&str; 2] = ["weight", "toc_section_limit"];
+
 fn unquoted(message: &str, key: &str, value: &str) -> Option<(Text, Text)> {
     let unquoted = ["string values must be quoted", "missing opening quote"];
     if !unquoted.iter().any(|kind| message.starts_with(kind)) {
@@ -147,6 +150,20 @@ fn unquoted(message: &str, key: &str, value: &str) -> Option<(Text, Text)> {
             Text::new(
                 format!("切换到英文（半角）输入，写成 {key} = {half}"),
                 format!("type it with the input method in English (half-width): {key} = {half}"),
+            ),
+        ));
+    }
+    // A number written in Chinese numerals for a setting that takes a number.
+    let numeral = |c: char| "〇零一二两三四五六七八九十百千万".contains(c);
+    if NUMBER_KEYS.contains(&key) && value.chars().all(numeral) {
+        return Some((
+            Text::new(
+                format!("「{value}」不是数字：{key} 要写阿拉伯数字"),
+                format!("`{value}` is no number: {key} takes digits"),
+            ),
+            Text::new(
+                format!("写阿拉伯数字，不加引号，如 {key} = 10"),
+                format!("write digits without quotes, as in {key} = 10"),
             ),
         ));
     }
