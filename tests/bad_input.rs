@@ -832,6 +832,40 @@ fn markdown_typed_on_a_chinese_keyboard_is_warned_about_where_it_is() {
     );
 }
 
+/// A heading numbered by hand on a page whose headings are numbered (`number_headings`)
+/// would show two numbers: warned of at the number typed; not on a page that numbers none.
+#[test]
+fn a_heading_numbered_by_hand_and_again_is_warned_about() {
+    let site = one_page_site(
+        "户数: 12\n",
+        "## 一、就医保障\n\n### （二）乡村医疗\n\n## 2020年工作",
+    );
+    let said = text(&huibao(site.path(), &["check"]));
+    assert!(!said.contains("heading-numbered"), "{said}");
+    let index = site.path().join("content/index.md");
+    let page = fs::read_to_string(&index).unwrap();
+    fs::write(
+        &index,
+        page.replace("+++\n\n", "number_headings = true\n+++\n\n"),
+    )
+    .unwrap();
+    let output = huibao(site.path(), &["build"]);
+    let said = text(&output);
+    assert!(output.status.success(), "{said}");
+    assert!(
+        said.contains(
+            "警告[heading-numbered] content/index.md:6:4: 标题已写了编号「一、」，又会自动编号"
+        ) && said.contains("警告[heading-numbered] content/index.md:8:5: 标题已写了编号「（二）」")
+            && said.contains(
+                "提示：删去手写的「一、」；若要自己编号，在前言里写 number_headings = false"
+            ),
+        "{said}"
+    );
+    assert_eq!(said.matches("[heading-numbered]").count(), 2, "{said}");
+    let english = text(&huibao(site.path(), &["--lang", "en", "check"]));
+    assert!(english.contains("numbered by hand"), "{english}");
+}
+
 #[test]
 fn a_tag_opened_with_full_width_braces_is_warned_about() {
     let site = one_page_site("户数: 12\n", "｛｛ extra[\"户数\"] ｝｝ 和 {％ if true ％}");

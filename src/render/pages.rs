@@ -198,7 +198,8 @@ pub fn read_sources(site: &Site, problems: &mut Vec<Diagnostic>) -> Vec<Source> 
             }
         };
         let (front, template) = split_front_matter(&text, &file, is_partial(&name), problems);
-        super::slips::typed_slips(&template, &file, problems);
+        let numbered = front.as_ref().is_some_and(|f| f.number_headings);
+        super::slips::typed_slips(&template, &file, numbered, problems);
         sources.push(Source {
             name,
             file,

@@ -7,10 +7,17 @@ use std::path::Path;
 
 use crate::diagnostics::{Diagnostic, Location, Severity, Text};
 
-/// The warnings for a content file's `template` (`file`: where it is, for the messages).
-pub(super) fn typed_slips(template: &str, file: &Path, problems: &mut Vec<Diagnostic>) {
+/// The warnings for a content file's `template` (`file`: where it is, for the messages);
+/// `numbered`: its headings get official numbers (`number_headings`), so that one numbered
+/// by hand would be numbered twice.
+pub(super) fn typed_slips(
+    template: &str,
+    file: &Path,
+    numbered: bool,
+    problems: &mut Vec<Diagnostic>,
+) {
     full_width_tags(template, file, problems);
-    markdown_slips(template, file, problems);
+    markdown_slips(template, (file, numbered), problems);
 }
 
 /// A warning for each tag opened with a full-width brace or percent sign (`｛｛ v.name ｝｝`,
@@ -65,7 +72,7 @@ fn warning(file: &Path, (line, col): (usize, usize), message: Text, hint: Text) 
 /// `【更正说明】(../corrections.md)`: said when what is in the parentheses is a link's target,
 /// a path or an address, so that prose's 【…】（…） is left alone); a table's border typed
 /// `｜` at a row's start or end.
-fn markdown_slips(template: &str, file: &Path, problems: &mut Vec<Diagnostic>) {
+fn markdown_slips(template: &str, (file, numbered): (&Path, bool), problems: &mut Vec<Diagnostic>) {
     // (Most content files have none of these: passed at once.)
     let may = template.contains(['＃', '｜', '（', '】'])
         || template.contains("\n#")
@@ -96,6 +103,9 @@ fn markdown_slips(template: &str, file: &Path, problems: &mut Vec<Diagnostic>) {
             let (message, hint) = found;
             problems.push(warning(file, (number, col_of(indent)), message, hint));
         }
+        if numbered && let Some((byte, typed)) = hand_number(trimmed) {
+            problems.push(numbered_twice(file, (number, col_of(indent + byte)), typed));
+        }
         for (byte, message, hint) in link_slips(line) {
             problems.push(warning(file, (number, col_of(byte)), message, hint));
         }
@@ -114,6 +124,59 @@ fn markdown_slips(template: &str, file: &Path, problems: &mut Vec<Diagnostic>) {
             ));
         }
     }
+}
+
+/// The number a heading of a numbered level (`##` to `#####`) was given by hand (`## 一、就医`,
+/// `### （二）乡村医疗`, `#### 1. 门诊`): where it starts in `trimmed`, and it.
+fn hand_number(trimmed: &str) -> Option<(usize, &str)> {
+    let marks = trimmed.chars().take_while(|c| *c == '#').count();
+    if !(2..=5).contains(&marks) {
+        return None;
+    }
+    let text = trimmed[marks..].strip_prefix(' ')?;
+    let start = trimmed.len() - text.trim_start().len();
+    let text = text.trim_start();
+    let numeral = |c: char| c.is_ascii_digit() || "一二三四五六七八九十".contains(c);
+    let (open, rest) = match text.strip_prefix(['（', '(']) {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let digits = rest
+        .chars()
+        .take_while(|c| numeral(*c))
+        .map(char::len_utf8)
+        .sum::<usize>();
+    if digits == 0 {
+        return None;
+    }
+    let after = rest[digits..].chars().next()?;
+    let end = text.len() - rest.len() + digits + after.len_utf8();
+    // (`1.5万元` is a figure, not a number with its point.)
+    let figure =
+        matches!(after, '.' | '．') && text[end..].starts_with(|c: char| c.is_ascii_digit());
+    let closes = match open {
+        true => matches!(after, '）' | ')'),
+        false => matches!(after, '、' | '.' | '．') && !figure,
+    };
+    closes.then(|| (start, &text[..end]))
+}
+
+/// The warning of a heading numbered by hand (`typed`) at `at` of `file`, which
+/// `number_headings` numbers again.
+fn numbered_twice(file: &Path, at: (usize, usize), typed: &str) -> Diagnostic {
+    Diagnostic::new(
+        Severity::Warning,
+        "heading-numbered",
+        Some(Location::new(file, at.0, at.1)),
+        Text::new(
+            format!("标题已写了编号「{typed}」，又会自动编号：页面上会编两次号"),
+            format!("the heading is numbered by hand (`{typed}`) and numbered again: the page would show two numbers"),
+        ),
+    )
+    .with_hint(Text::new(
+        format!("删去手写的「{typed}」；若要自己编号，在前言里写 number_headings = false"),
+        format!("remove the `{typed}` typed; to number the headings yourself, write number_headings = false in the front matter"),
+    ))
 }
 
 /// A heading typed so that it is none: `##标题` (no space after the `#`s) or `＃＃ 标题`
@@ -237,4 +300,27 @@ fn table_border(line: &str) -> Option<usize> {
     }
     (trimmed.ends_with('｜') && trimmed.starts_with('|'))
         .then(|| start + trimmed.len() - '｜'.len_utf8())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_heading_s_number_typed_by_hand_is_found_and_a_figure_is_not() {
+        let found =
+            |line: &str| super::hand_number(line).map(|(at, typed)| (at, typed.to_string()));
+        assert_eq!(found("## 一、就医保障"), Some((3, "一、".into())));
+        assert_eq!(found("### （十二）乡村医疗"), Some((4, "（十二）".into())));
+        assert_eq!(found("#### 1. 门诊"), Some((5, "1.".into())));
+        assert_eq!(found("##### (3)住院"), Some((6, "(3)".into())));
+        for none in [
+            "## 2020年工作",
+            "## 1.5万元资金",
+            "# 一、总述",
+            "## 一二三",
+            "###### 1. x",
+            "## 就医",
+        ] {
+            assert_eq!(found(none), None, "{none}");
+        }
+    }
 }
