@@ -832,6 +832,40 @@ fn markdown_typed_on_a_chinese_keyboard_is_warned_about_where_it_is() {
     );
 }
 
+/// A table whose rows do not match its header loses figures or shows as typed, silently in
+/// Markdown: each such row is warned of at its line; a filter's `|` inside a tag is no cell.
+#[test]
+fn a_table_row_that_does_not_match_its_header_is_warned_about() {
+    let body = "| 项目 | 户数 | 人数 |\n\
+                |---|---:|---:|\n\
+                | 全乡 | {{ extra[\"户数\"] | fig(unit=\"户\") }} | 36 | 9 |\n\
+                | 短 | 1 |\n\
+                | 对 | {{ extra[\"户数\"] | fig }} | 3 \\| 4 |\n\
+                \n\
+                | a | b | c |\n\
+                |---|---:|\n\
+                | 1 | 2 | 3 |\n\
+                ```\n\
+                | 代码 | 里的 |\n\
+                |---|\n\
+                ```";
+    let site = one_page_site("户数: 12\n", body);
+    let output = huibao(site.path(), &["check"]);
+    let said = text(&output);
+    assert!(output.status.success(), "{said}");
+    for told in [
+        "警告[markdown-table] content/index.md:7:1: 这一行有 4 格，表头只有 3 列：多出的 1 格不会显示",
+        "警告[markdown-table] content/index.md:8:1: 这一行只有 2 格，表头有 3 列：缺的格会是空的",
+        "警告[markdown-table] content/index.md:12:1: 表头有 3 列，下面的分隔行（---）有 2 列：这不是表格",
+        "提示：分隔行写成表头的列数，每列一个 ---：|---|---|---|",
+    ] {
+        assert!(said.contains(told), "{told}: {said}");
+    }
+    assert_eq!(said.matches("[markdown-table]").count(), 3, "{said}");
+    let english = text(&huibao(site.path(), &["--lang", "en", "check"]));
+    assert!(english.contains("the 1 past it are not shown"), "{english}");
+}
+
 /// A heading numbered by hand on a page whose headings are numbered (`number_headings`)
 /// would show two numbers: warned of at the number typed; not on a page that numbers none.
 #[test]

@@ -18,6 +18,171 @@ pub(super) fn typed_slips(
 ) {
     full_width_tags(template, file, problems);
     markdown_slips(template, (file, numbered), problems);
+    table_slips(template, file, problems);
+}
+
+/// A table whose rows do not match its header (outside fenced code), as pulldown-cmark
+/// would read it, silently: a delimiter row of another number of columns than the header
+/// (no table at all: the lines show as typed), a row with more cells than the header (the
+/// cells past it are dropped, figures with them) or fewer (the missing ones empty). Cells
+/// are counted with the template's tags taken out (`{{ x | fig }}` holds a `|`).
+fn table_slips(template: &str, file: &Path, problems: &mut Vec<Diagnostic>) {
+    if !template.contains('|') {
+        return;
+    }
+    let lines: Vec<&str> = template.split('\n').collect();
+    let mut fence: Option<&str> = None;
+    // The header's number of columns while in a table.
+    let mut columns: Option<usize> = None;
+    for (index, line) in lines.iter().enumerate() {
+        let trimmed = line.trim_start_matches(' ');
+        if let Some(open) = fence {
+            if trimmed.starts_with(open) {
+                fence = None;
+            }
+            continue;
+        }
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            fence = Some(&trimmed[..3]);
+            columns = None;
+            continue;
+        }
+        let cells = without_tags(line);
+        if let Some(header) = columns {
+            if line.trim().is_empty() || (!cells.contains('|') && !cells.trim().is_empty()) {
+                columns = None;
+            } else if cells.contains('|') {
+                let count = cell_count(&cells);
+                if count != header {
+                    problems.push(table_warning(file, index + 1, count, header));
+                }
+            }
+            continue;
+        }
+        let Some(next) = lines.get(index + 1) else {
+            continue;
+        };
+        if cells.contains('|') && is_delimiter_row(next) {
+            let (header, delimiter) = (cell_count(&cells), cell_count(next));
+            if header == delimiter {
+                columns = Some(header);
+            } else {
+                problems.push(Diagnostic::new(
+                    Severity::Warning,
+                    "markdown-table",
+                    Some(Location::new(file, index + 2, 1)),
+                    Text::new(
+                        format!("表头有 {header} 列，下面的分隔行（---）有 {delimiter} 列：这不是表格，页面上会原样显示这些竖线"),
+                        format!("the header has {header} columns and the delimiter row (---) {delimiter}: it is no table, and the page shows the bars as typed"),
+                    ),
+                ).with_hint(Text::new(
+                    format!("分隔行写成表头的列数，每列一个 ---：{}", delimiter_row(header)),
+                    format!("give the delimiter row the header's columns, a --- each: {}", delimiter_row(header)),
+                )));
+            }
+        }
+    }
+}
+
+/// A delimiter row of `columns` columns: `|---|---|`.
+fn delimiter_row(columns: usize) -> String {
+    format!("|{}", "---|".repeat(columns))
+}
+
+/// The warning of row `line` of a table with `count` cells under a header of `header`.
+fn table_warning(file: &Path, line: usize, count: usize, header: usize) -> Diagnostic {
+    let (message, hint) = if count > header {
+        (
+            Text::new(
+                format!(
+                    "这一行有 {count} 格，表头只有 {header} 列：多出的 {} 格不会显示",
+                    count - header
+                ),
+                format!(
+                    "this row has {count} cells and the header {header} columns: the {} past it are not shown",
+                    count - header
+                ),
+            ),
+            Text::new(
+                "删去多出的格，或在表头和分隔行里加上这一列",
+                "remove the cells too many, or add their column to the header and the delimiter row",
+            ),
+        )
+    } else {
+        (
+            Text::new(
+                format!("这一行只有 {count} 格，表头有 {header} 列：缺的格会是空的"),
+                format!(
+                    "this row has {count} cells and the header {header} columns: the missing ones are empty"
+                ),
+            ),
+            Text::new(
+                "补上缺的格（没有值的格也写上「|」）",
+                "add the missing cells (a cell with no value still needs its `|`)",
+            ),
+        )
+    };
+    Diagnostic::new(
+        Severity::Warning,
+        "markdown-table",
+        Some(Location::new(file, line, 1)),
+        message,
+    )
+    .with_hint(hint)
+}
+
+/// `line` with its template tags (`{{ … }}`, `{% … %}`, `{# … #}`), code spans and escaped
+/// bars taken out: what is left of it as a table row's text.
+fn without_tags(line: &str) -> String {
+    let mut kept = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(open) = rest.find(['{', '`', '\\']) {
+        kept.push_str(&rest[..open]);
+        let from = &rest[open..];
+        let close = match from.get(..2) {
+            Some("{{") => from.find("}}").map(|e| e + 2),
+            Some("{%") => from.find("%}").map(|e| e + 2),
+            Some("{#") => from.find("#}").map(|e| e + 2),
+            _ if from.starts_with('`') => from[1..].find('`').map(|e| e + 2),
+            _ if from.starts_with('\\') => {
+                Some(from.chars().nth(1).map_or(1, |c| 1 + c.len_utf8()))
+            }
+            _ => None,
+        };
+        match close {
+            Some(end) => rest = &from[end..],
+            None => {
+                kept.push_str(&from[..1]);
+                rest = &from[1..];
+            }
+        }
+    }
+    kept.push_str(rest);
+    kept
+}
+
+/// How many cells a table row (`| a | b |`, `a | b`) has.
+fn cell_count(row: &str) -> usize {
+    let row = row.trim();
+    let row = row.strip_prefix('|').unwrap_or(row);
+    let row = row.strip_suffix('|').unwrap_or(row);
+    row.split('|').count()
+}
+
+/// Whether `line` is a table's delimiter row: `|---|:---:|`, `--- | ---`.
+fn is_delimiter_row(line: &str) -> bool {
+    let row = line.trim();
+    if !row.contains('-') || (!row.contains('|') && !row.starts_with('-')) {
+        return false;
+    }
+    let row = row.strip_prefix('|').unwrap_or(row);
+    let row = row.strip_suffix('|').unwrap_or(row);
+    row.split('|').all(|cell| {
+        let cell = cell.trim();
+        let cell = cell.strip_prefix(':').unwrap_or(cell);
+        let cell = cell.strip_suffix(':').unwrap_or(cell);
+        !cell.is_empty() && cell.chars().all(|c| c == '-')
+    })
 }
 
 /// A warning for each tag opened with a full-width brace or percent sign (`｛｛ v.name ｝｝`,
