@@ -354,6 +354,15 @@ const WORDS: &[(&str, &str, &str, &str, &str, &str, &str)] = &[
         "in scientific notation",
     ),
     (
+        "a number in hexadecimal, which YAML reads as another",
+        HENGXI,
+        PEOPLE,
+        "  people: 0x1D4 ",
+        "[yaml-number] data/villages/hengxi.yaml:8:11",
+        "写十进制的数；若它是文字（如编号），加引号",
+        "which YAML reads as 468",
+    ),
+    (
         "a number in scientific notation typed as text with a unit",
         HENGXI,
         PEOPLE,

@@ -6,7 +6,6 @@ use crate::diagnostics::Text;
 use crate::figure::{
     parse_decimal, plain_decimal, scientific_mistake, scientific_prefix, too_large,
 };
-use rust_decimal::Decimal;
 
 /// A plain scalar that cannot be read: what is wrong, and what to do.
 #[derive(Debug, PartialEq)]
@@ -72,13 +71,31 @@ fn not_a_number(message: Text) -> Unreadable {
     }
 }
 
+/// A number YAML reads in another base (`0x84`, `0o204`): refused, as no report writes its
+/// figures so and a slip of the keyboard would publish another number (0x84 is 132); text
+/// that is no such number stays text.
 fn radix(text: &str, digits: &str, base: u32) -> Result<Value, Unreadable> {
     if digits.is_empty() || !digits.chars().all(|c| c.is_digit(base)) {
         return Ok(Value::String(text.into()));
     }
-    i64::from_str_radix(digits, base)
-        .map(|n| Value::Number(Decimal::from(n)))
-        .map_err(|_| not_a_number(too_large(text)))
+    let value = i64::from_str_radix(digits, base).map_err(|_| not_a_number(too_large(text)))?;
+    let (zh, en) = match base {
+        16 => ("十六进制", "hexadecimal"),
+        _ => ("八进制", "octal"),
+    };
+    Err(Unreadable {
+        code: "yaml-number",
+        message: Text::new(
+            format!("「{text}」是{zh}写法，YAML 会读作 {value}：报告里的数不这样写"),
+            format!(
+                "`{text}` is written in {en}, which YAML reads as {value}: no report writes its figures so"
+            ),
+        ),
+        hint: Text::new(
+            "写十进制的数；若它是文字（如编号），加引号",
+            "write the number in decimal; if it is text (an id, say), put it in quotes",
+        ),
+    })
 }
 
 /// `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`, the core schema's float and int.
@@ -135,7 +152,21 @@ mod tests {
         assert_eq!(number("1094.52").as_deref(), Some("1094.52"));
         assert_eq!(number("-.5").as_deref(), Some("-0.5"));
         assert_eq!(number("1.10").as_deref(), Some("1.10"));
-        assert_eq!(number("0x1F").as_deref(), Some("31"));
+        let hex = resolve_plain("0x1F").unwrap_err();
+        assert!(
+            hex.message
+                .zh
+                .contains("「0x1F」是十六进制写法，YAML 会读作 31"),
+            "{hex:?}"
+        );
+        assert!(
+            resolve_plain("0o17")
+                .unwrap_err()
+                .message
+                .zh
+                .contains("八进制")
+        );
+        assert_eq!(resolve_plain("0xZZ"), Ok(Value::String("0xZZ".into())));
         assert_eq!(number("1e3"), None);
         let refused = resolve_plain("1.09452E+03").unwrap_err();
         assert_eq!(refused.code, "number-scientific");
