@@ -164,9 +164,16 @@ pub fn check(site_root: &Path, deny_warnings: bool) -> Result<Rendered, Vec<Diag
     timer.lap("discover");
     // A build that makes a PDF to download needs its fonts: found now as a build finds them,
     // and reported with every other problem.
-    let fonts = pdf_fonts(&site.root, &site.config.document, &site.config.downloads())
+    let mut before_render = pdf_fonts(&site.root, &site.config.document, &site.config.downloads())
         .err()
         .unwrap_or_default();
+    // (An output folder that would overwrite the site is told before a build tries it.)
+    let out_dir = site.root.join(&site.config.output_dir);
+    before_render.extend(
+        check_output_dir(&site, &out_dir, true)
+            .err()
+            .unwrap_or_default(),
+    );
     let compare = Compare::Published(None);
     let cache = &mut BuildCache::default();
     let checked =
@@ -188,9 +195,9 @@ pub fn check(site_root: &Path, deny_warnings: bool) -> Result<Rendered, Vec<Diag
             done => done,
         };
     match checked {
-        _ if fonts.is_empty() => checked,
-        Ok(rendered) => Err(with_notes(fonts, &rendered.notes)),
-        Err(problems) => Err(with_notes(fonts, &problems)),
+        _ if before_render.is_empty() => checked,
+        Ok(rendered) => Err(with_notes(before_render, &rendered.notes)),
+        Err(problems) => Err(with_notes(before_render, &problems)),
     }
 }
 
@@ -352,11 +359,12 @@ pub fn build(
     let timer = Timer::start();
     let site = discover::discover(site_root)?;
     timer.lap("discover");
+    let from_settings = out_dir.is_none();
     let out_dir = match out_dir {
         Some(dir) => dir.to_path_buf(),
         None => site.root.join(&site.config.output_dir),
     };
-    check_output_dir(&site, &out_dir)?;
+    check_output_dir(&site, &out_dir, from_settings)?;
     // The documents to download from the site: made from the pages' Markdown, collected by
     // the staging folder as the pages are rendered.
     let settings = site.config.document.clone();
@@ -488,8 +496,13 @@ fn with_notes(mut problems: Vec<Diagnostic>, notes: &[Diagnostic]) -> Vec<Diagno
     problems
 }
 
-/// Refuses an output folder that would overwrite the site's own sources.
-fn check_output_dir(site: &discover::Site, out_dir: &Path) -> Result<(), Vec<Diagnostic>> {
+/// Refuses an output folder that would overwrite the site's own sources; one the settings
+/// name (`from_settings`, not `--out`) is told at its `output_dir` line.
+fn check_output_dir(
+    site: &discover::Site,
+    out_dir: &Path,
+    from_settings: bool,
+) -> Result<(), Vec<Diagnostic>> {
     let absolute = |p: &Path| {
         std::path::absolute(p)
             .map(|p| normalize(&p))
@@ -502,22 +515,35 @@ fn check_output_dir(site: &discover::Site, out_dir: &Path) -> Result<(), Vec<Dia
         || root.starts_with(&out)
         || sources.iter().any(|dir| out.starts_with(root.join(dir)));
     if clashes {
+        let (location, shown) = match from_settings {
+            true => (
+                config::setting_location(&site.root, None, "output_dir"),
+                site.config.output_dir.as_path(),
+            ),
+            false => (diagnostics::Location::file(out_dir), out_dir),
+        };
         return Err(vec![
             Diagnostic::error(
                 "output-dir",
-                Some(diagnostics::Location::file(out_dir)),
+                Some(location),
                 diagnostics::Text::new(
-                    format!("输出文件夹 {} 会覆盖站点自己的文件", out_dir.display()),
+                    format!("输出文件夹 {} 会覆盖站点自己的文件", shown.display()),
                     format!(
                         "the output folder {} would overwrite the site's own files",
-                        out_dir.display()
+                        shown.display()
                     ),
                 ),
             )
-            .with_hint(diagnostics::Text::new(
-                "输出到单独的文件夹，例如 public/",
-                "write to a folder of its own, such as public/",
-            )),
+            .with_hint(match from_settings {
+                true => diagnostics::Text::new(
+                    "输出到单独的文件夹：写成 output_dir = \"public\"",
+                    "write to a folder of its own: output_dir = \"public\"",
+                ),
+                false => diagnostics::Text::new(
+                    "输出到单独的文件夹，例如 public/",
+                    "write to a folder of its own, such as public/",
+                ),
+            }),
         ]);
     }
     Ok(())

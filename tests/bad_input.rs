@@ -308,6 +308,38 @@ fn settings_saved_in_gbk_are_told_where_and_how_to_save_them() {
     assert!(english.contains("pick the UTF-8 encoding"), "{english}");
 }
 
+/// An output folder that would overwrite the site's own files — the site folder itself or
+/// one of its sources — is refused before anything is written: by `check` and `build` at the
+/// settings' `output_dir` line, by `build --out` naming the folder.
+#[test]
+fn an_output_folder_over_the_site_s_own_files_is_refused_where_it_is_set() {
+    let site = copy_site(&fixture("small"));
+    let settings = site.path().join("huibao.toml");
+    let written = fs::read_to_string(&settings).unwrap();
+    let before = tree(site.path());
+    for folder in [".", "content", "./data/"] {
+        fs::write(&settings, format!("output_dir = \"{folder}\"\n{written}")).unwrap();
+        for command in ["check", "build"] {
+            let output = huibao(site.path(), &[command]);
+            let said = text(&output);
+            assert_eq!(output.status.code(), Some(1), "{command} {folder}: {said}");
+            assert!(
+                said.contains(&format!(
+                    "错误[output-dir] huibao.toml:1:14: 输出文件夹 {folder} 会覆盖站点自己的文件"
+                )) && said.contains("提示：输出到单独的文件夹：写成 output_dir = \"public\""),
+                "{command} {folder}: {said}"
+            );
+        }
+    }
+    fs::write(&settings, &written).unwrap();
+    let said = text(&huibao(site.path(), &["build", "--out", "static"]));
+    assert!(
+        said.contains("错误[output-dir] static: 输出文件夹 static 会覆盖站点自己的文件"),
+        "{said}"
+    );
+    assert_eq!(tree(site.path()), before, "nothing written");
+}
+
 /// A title left out or left blank, in the settings or a page's front matter: located, with
 /// the line to write; never a page of no name.
 #[test]
