@@ -215,18 +215,45 @@ impl Config {
         let text = match std::fs::read(&path) {
             Ok(bytes) => crate::diagnostics::decode_owned(bytes, Path::new(CONFIG_FILE))?,
             Err(error) => {
+                let why = crate::diagnostics::io_said(&error);
+                // Run in a folder of the site (`content/`): the site is the folder above.
+                let site_above = std::path::absolute(root).ok().and_then(|at| {
+                    at.ancestors()
+                        .skip(1)
+                        .find(|a| a.join(CONFIG_FILE).is_file())
+                        .map(Path::to_path_buf)
+                });
+                let hint = match site_above {
+                    Some(site) => Text::new(
+                        format!(
+                            "站点文件夹是上面的 {}：到那里运行，或写 huibao --site \"{}\" …",
+                            site.display(),
+                            site.display()
+                        ),
+                        format!(
+                            "the site folder is {} above: run huibao there, or huibao --site \"{}\" …",
+                            site.display(),
+                            site.display()
+                        ),
+                    ),
+                    None => Text::new(
+                        "在站点文件夹里运行 huibao，或用 --site 指定站点文件夹；新建站点用 huibao new",
+                        "run huibao inside the site folder or name it with --site; start a new site with huibao new",
+                    ),
+                };
                 return Err(Diagnostic::error(
                     "config-missing",
                     Some(Location::file(CONFIG_FILE)),
                     Text::new(
-                        format!("读不到站点配置文件 {}：{error}", path.display()),
-                        format!("cannot read the site settings {}: {error}", path.display()),
+                        format!("读不到站点配置文件 {}：{}", path.display(), why.zh),
+                        format!(
+                            "cannot read the site settings {}: {}",
+                            path.display(),
+                            why.en
+                        ),
                     ),
                 )
-                .with_hint(Text::new(
-                    "在站点文件夹里运行 huibao，或用 --site 指定站点文件夹；新建站点用 huibao new",
-                    "run huibao inside the site folder or name it with --site; start a new site with huibao new",
-                )));
+                .with_hint(hint));
             }
         };
         toml::from_str::<Config>(&text).map_err(|error| {

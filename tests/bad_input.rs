@@ -308,6 +308,25 @@ fn settings_saved_in_gbk_are_told_where_and_how_to_save_them() {
     assert!(english.contains("pick the UTF-8 encoding"), "{english}");
 }
 
+/// Run in a folder of the site (`content/`), huibao finds no settings there: it says so in
+/// Chinese and names the site folder above; elsewhere, how to name a site.
+#[test]
+fn run_inside_a_folder_of_the_site_it_names_the_site_above() {
+    let site = copy_site(&fixture("small"));
+    let output = huibao(&site.path().join("content"), &["check"]);
+    let said = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{said}");
+    let above = std::path::absolute(site.path()).unwrap();
+    assert!(
+        said.contains("错误[config-missing] huibao.toml: 读不到站点配置文件 ./huibao.toml：找不到这个文件或文件夹（")
+            && said.contains(&format!("提示：站点文件夹是上面的 {}：到那里运行", above.display())),
+        "{said}"
+    );
+    let elsewhere = tempfile::tempdir().unwrap();
+    let said = text(&huibao(elsewhere.path(), &["check"]));
+    assert!(said.contains("用 --site 指定站点文件夹"), "{said}");
+}
+
 /// An output folder that would overwrite the site's own files — the site folder itself or
 /// one of its sources — is refused before anything is written: by `check` and `build` at the
 /// settings' `output_dir` line, by `build --out` naming the folder.
