@@ -839,6 +839,46 @@ fn a_header_that_names_no_field_twice_or_not_at_all_is_told_at_its_cell() {
     assert_eq!(data_of(site.path()), before);
 }
 
+/// A file named as a workbook that is none is told for what it is, with what to do: Excel's
+/// lock file of an open workbook, a web page saved as `.xls`, a CSV renamed `.xlsx`.
+#[test]
+fn a_file_that_only_looks_like_a_workbook_is_told_for_what_it_is() {
+    let site = copy_site(&fixture("import"));
+    let before = data_of(site.path());
+    let cases: [(&str, &[u8], &str, &str); 3] = [
+        (
+            "~$数据.xlsx",
+            b"PK\x03\x04\x00\x00lock",
+            "这是 Excel 或 WPS 打开工作簿时留下的临时文件",
+            "如 数据.xlsx",
+        ),
+        (
+            "表.xls",
+            b"<html><body><table><tr><td>1</td></tr></table></body></html>",
+            "这个文件其实是网页（HTML）",
+            "「另存为」Excel 工作簿（.xlsx）",
+        ),
+        (
+            "v.xlsx",
+            b"a,b\r\n1,2\r\n",
+            "这个文件是文字（可能是改了扩展名的 CSV）",
+            "把扩展名改回 .csv",
+        ),
+    ];
+    for (name, bytes, said_zh, hint) in cases {
+        std::fs::write(site.path().join(name), bytes).unwrap();
+        let out = huibao(site.path(), &["import", name, "--into", "data/villages"]);
+        let said = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{name}: {said}");
+        assert!(
+            said.contains(&format!("错误[import-unreadable] {name}: {said_zh}"))
+                && said.contains(hint),
+            "{name}: {said}"
+        );
+    }
+    assert_eq!(data_of(site.path()), before);
+}
+
 /// A problem found at a character inside a cell's text (the `。` of `12345678。`) is told at
 /// the cell, not at a column as far to the right as the character is in the text.
 #[test]

@@ -129,7 +129,13 @@ fn workbook(path: &Path, shown: &Path) -> Result<Workbook, Diagnostic> {
             "make sure the file is not damaged or encrypted (remove a workbook's open password in Excel first); or Save As .xlsx and try again",
         ))
     };
-    let mut book = calamine::open_workbook_auto(path).map_err(|e| unreadable(&e))?;
+    let mut book = calamine::open_workbook_auto(path).map_err(|e| match not_a_workbook(path) {
+        Some((message, hint)) => {
+            Diagnostic::error("import-unreadable", Some(Location::file(shown)), message)
+                .with_hint(hint)
+        }
+        None => unreadable(&e),
+    })?;
     let formats = matches!(&book, calamine::Sheets::Xlsx(_));
     let metadata: Vec<(String, bool)> = book
         .sheets_metadata()
@@ -186,6 +192,59 @@ fn workbook(path: &Path, shown: &Path) -> Result<Workbook, Diagnostic> {
     Ok(Workbook {
         sheets,
         encoding_note: None,
+    })
+}
+
+/// What a file named as a workbook that calamine cannot open is instead, when it can be
+/// told, and what to do: Excel's lock file of an open workbook (`~$数据.xlsx`), a web page
+/// saved as `.xls` (as some systems export a table), text or a CSV given a workbook's name.
+fn not_a_workbook(path: &Path) -> Option<(Text, Text)> {
+    let name = path.file_name()?.to_string_lossy();
+    if let Some(real) = name.strip_prefix("~$") {
+        return Some((
+            Text::new(
+                "这是 Excel 或 WPS 打开工作簿时留下的临时文件，不是工作簿",
+                "this is the lock file Excel or WPS leaves beside an open workbook, not a workbook",
+            ),
+            Text::new(
+                format!("导入工作簿本身（文件名里「~$」后面的部分，如 {real}）"),
+                format!("import the workbook itself (the name after `~$`, such as {real})"),
+            ),
+        ));
+    }
+    let mut start = [0u8; 512];
+    let read = std::io::Read::read(&mut std::fs::File::open(path).ok()?, &mut start).ok()?;
+    let head = String::from_utf8_lossy(&start[..read]).to_lowercase();
+    let head = head.trim_start_matches('\u{feff}').trim_start();
+    let save_as = Text::new(
+        "在 Excel 或 WPS 里打开它，「另存为」Excel 工作簿（.xlsx），再导入",
+        "open it in Excel or WPS, Save As an Excel workbook (.xlsx), and import that",
+    );
+    if head.starts_with('<') {
+        let message = match head.contains("<html") || head.contains("<table") {
+            true => Text::new(
+                "这个文件其实是网页（HTML），只是名字是表格的",
+                "this file is a web page (HTML) with a spreadsheet's name",
+            ),
+            false => Text::new(
+                "这个文件是 XML（如「XML 表格 2003」），不是工作簿",
+                "this file is XML (such as an XML Spreadsheet 2003), not a workbook",
+            ),
+        };
+        return Some((message, save_as));
+    }
+    let binary = start[..read].iter().any(|&b| b == 0);
+    (!binary && read > 0).then(|| {
+        (
+            Text::new(
+                "这个文件是文字（可能是改了扩展名的 CSV），不是工作簿",
+                "this file is text (a CSV renamed, maybe), not a workbook",
+            ),
+            Text::new(
+                "若是 CSV，把扩展名改回 .csv 再导入；否则在 Excel 或 WPS 里另存为 .xlsx",
+                "if it is a CSV, name it .csv again and import it; else Save As .xlsx in Excel or WPS",
+            ),
+        )
     })
 }
 
