@@ -233,7 +233,7 @@ fn not_a_workbook(path: &Path) -> Option<(Text, Text)> {
         };
         return Some((message, save_as));
     }
-    let binary = start[..read].iter().any(|&b| b == 0);
+    let binary = start[..read].contains(&0);
     (!binary && read > 0).then(|| {
         (
             Text::new(
