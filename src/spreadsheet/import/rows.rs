@@ -303,12 +303,20 @@ pub(super) fn required_path(fields: &[(String, Field)], path: &[String]) -> bool
 pub(super) type RowsRead = (Vec<Row>, Vec<Diagnostic>, Vec<Diagnostic>);
 
 /// Texts of a total row's first cells: such a row sums the others and is not a record.
-pub(super) const TOTAL_ROWS: [&str; 4] = ["合计", "总计", "小计", "全乡合计"];
+pub(super) const TOTAL_ROWS: [&str; 11] = [
+    "合计", "总计", "小计", "总数", "累计", "全乡", "全镇", "全县", "total", "sum", "subtotal",
+];
 
-/// Whether a row is a total row: one of its first three cells says 合计 (or 总计, 小计).
+/// Whether a row is a total row: one of its first three cells says 合计 (or 总计, 小计, 全乡,
+/// Total …), or ends so (`全乡合计`, `各村小计`), spaces aside.
 pub(super) fn is_total_row(cells: &[Given]) -> bool {
     cells.iter().take(3).any(|c| match c {
-        Given::Text(t) => TOTAL_ROWS.contains(&t.split_whitespace().collect::<String>().as_str()),
+        Given::Text(t) => {
+            let said: String = t.split_whitespace().collect::<String>().to_lowercase();
+            TOTAL_ROWS.contains(&said.as_str())
+                || (said.chars().count() <= 6
+                    && ["合计", "总计", "小计"].iter().any(|e| said.ends_with(e)))
+        }
         _ => false,
     })
 }
@@ -640,4 +648,29 @@ impl<'i, 'f> Ids<'i, 'f> {
 /// Text compared as Unicode NFC, trimmed (村 typed two ways is one name).
 pub(super) fn nfc(text: &str) -> String {
     text.trim().nfc().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_total_row_is_known_by_its_words_and_a_village_is_not() {
+        let row = |cells: &[&str]| -> Vec<Given> {
+            cells.iter().map(|c| Given::Text((*c).into())).collect()
+        };
+        for total in [
+            &["合计"][..],
+            &["", "合　计"],
+            &["全乡", "1841"],
+            &["Total"],
+            &["各村小计"],
+            &["全乡合计"],
+        ] {
+            assert!(is_total_row(&row(total)), "{total:?}");
+        }
+        for village in [&["横溪村"][..], &["1", "合计村"], &["", "", "", "合计"]] {
+            assert!(!is_total_row(&row(village)), "{village:?}");
+        }
+    }
 }
