@@ -911,13 +911,9 @@ fn a_problem_inside_a_cell_s_text_is_told_at_that_cell() {
     }
 }
 
-/// A date where a number belongs (Excel makes one of `1-3` typed in a cell) is told as a
-/// date, at its cell, with how to make the cell hold a number.
-#[test]
-fn a_date_cell_in_a_column_of_numbers_is_told_as_excel_s_date() {
-    let site = copy_site(&fixture("import"));
-    let before = data_of(site.path());
-    let mut book = Workbook::new();
+/// A sheet 村委会 of `book` with the fixture's required villages' headers in row 1, then
+/// `more` headers.
+fn villages_sheet<'b>(book: &'b mut Workbook, more: &[&str]) -> &'b mut rust_xlsxwriter::Worksheet {
     let sheet = book.add_worksheet();
     sheet.set_name("村委会").unwrap();
     let headers = [
@@ -929,9 +925,20 @@ fn a_date_cell_in_a_column_of_numbers_is_told_as_excel_s_date() {
         "帮扶资金（万元）",
         "参保率（%）",
     ];
-    for (col, header) in headers.iter().enumerate() {
+    for (col, header) in headers.iter().chain(more).enumerate() {
         sheet.write_string(0, col as u16, *header).unwrap();
     }
+    sheet
+}
+
+/// A date where a number belongs (Excel makes one of `1-3` typed in a cell) is told as a
+/// date, at its cell, with how to make the cell hold a number.
+#[test]
+fn a_date_cell_in_a_column_of_numbers_is_told_as_excel_s_date() {
+    let site = copy_site(&fixture("import"));
+    let before = data_of(site.path());
+    let mut book = Workbook::new();
+    let sheet = villages_sheet(&mut book, &[]);
     sheet.write_string(1, 0, "hengxi").unwrap();
     sheet.write_string(1, 1, "横溪村").unwrap();
     sheet.write_boolean(1, 2, true).unwrap();
@@ -967,21 +974,7 @@ fn merged_cells_across_rows_are_refused_not_read_as_empty() {
     let site = copy_site(&fixture("import"));
     let before = data_of(site.path());
     let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name("村委会").unwrap();
-    let headers = [
-        "编号",
-        "村名",
-        "试点村",
-        "建档立卡户数（户）",
-        "建档立卡人数（人）",
-        "帮扶资金（万元）",
-        "参保率（%）",
-        "备注",
-    ];
-    for (col, header) in headers.iter().enumerate() {
-        sheet.write_string(0, col as u16, *header).unwrap();
-    }
+    let sheet = villages_sheet(&mut book, &["备注"]);
     for (row, (id, name, households, people)) in
         [("hengxi", "横溪村", 132, 468), ("yunwan", "云湾村", 7, 21)]
             .into_iter()
