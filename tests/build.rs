@@ -434,6 +434,46 @@ fn template_syntax_slips_are_said_with_what_to_do() {
     }
 }
 
+/// A picture or file of `static/` linked from the site's root (`/images/水厂.png`) works from
+/// any page, under any sub-path and from file://: made relative to the page. One that is
+/// not there is told at its link, with where such files go.
+#[test]
+fn a_file_linked_from_the_site_s_root_is_made_relative_and_checked() {
+    let site = copy_site(&fixture("small"));
+    fs::create_dir_all(site.path().join("static/images")).unwrap();
+    fs::write(
+        site.path().join("static/images/水厂.png"),
+        b"\x89PNG\r\n\x1a\n",
+    )
+    .unwrap();
+    let page = site.path().join("content/villages/index.md");
+    let before = fs::read_to_string(&page).unwrap();
+    fs::write(
+        &page,
+        format!("{before}\n![水厂](/images/水厂.png) [附图](/images/水厂.png)\n"),
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    build_ok(site.path(), out.path());
+    let html = fs::read_to_string(out.path().join("villages/index.html")).unwrap();
+    let at = "../images/%E6%B0%B4%E5%8E%82.png";
+    assert!(
+        html.contains(&format!("<img src=\"{at}\""))
+            && html.contains(&format!("<a href=\"{at}\">附图</a>")),
+        "{html}"
+    );
+    let line = before.lines().count() + 2;
+    fs::write(&page, format!("{before}\n![无](/images/没有.png)\n")).unwrap();
+    let said = build_fails(site.path());
+    assert!(
+        said.contains(&format!(
+            "错误[link-broken] content/villages/index.md:{line}:"
+        )) && said.contains("「../images/没有.png」")
+            && said.contains("提示：图片、附件等文件放在站点的 static/ 文件夹里"),
+        "{said}"
+    );
+}
+
 /// A link to a file on the writer's own disk (Markdown's or raw HTML's, a path or a
 /// `file:///` address) opens nowhere else: an error at it saying where to put the file. A
 /// shared folder's address (`file://server/…`) is left alone.

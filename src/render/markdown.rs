@@ -164,6 +164,18 @@ impl HtmlWriter<'_, '_> {
                 title: CowStr::from(provenance::strip(&title).into_owned()),
                 id,
             }),
+            // A picture from the site's root (`/images/水厂.png`) is made relative too.
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) if dest_url.starts_with('/') => Event::Start(Tag::Image {
+                link_type,
+                dest_url: rewrite_link(dest_url, links, &mut broken_links),
+                title,
+                id,
+            }),
             // A footnote referred to as `[^Note]` and defined as `[^note]` is one footnote:
             // its link and its anchor are made from one label.
             Event::FootnoteReference(label) => {
@@ -645,6 +657,15 @@ fn rewrite_link<'a>(dest: CowStr<'a>, links: &Links<'_>, broken: &mut Vec<String
     if super::links::on_this_computer(&dest) {
         broken.push(dest.to_string());
         return dest;
+    }
+    // A file of the site from its root (`/images/水厂.png`, in `static/`): made relative, as
+    // a page's link is, so that it works under any sub-path and from file://. (The link
+    // check then finds whether the file is there.)
+    if let Some(from_root) = dest.strip_prefix('/')
+        && !from_root.starts_with('/')
+        && linked_content(&dest, links.source_dir).is_none()
+    {
+        return CowStr::from(format!("{}{from_root}", links.root));
     }
     let Some((target, fragment)) = linked_content(&dest, links.source_dir) else {
         return dest;

@@ -510,6 +510,15 @@ pub(super) fn output_paths_cached(
     outputs
 }
 
+/// Whether `link` names a file (a picture, a document), not a page or an anchor.
+fn link_to_file(link: &str) -> bool {
+    let path = link.split(['#', '?']).next().unwrap_or_default();
+    let name = path.rsplit('/').next().unwrap_or_default();
+    name.rsplit_once('.').is_some_and(|(_, extension)| {
+        !extension.eq_ignore_ascii_case("html") && !extension.is_empty()
+    })
+}
+
 /// What only the whole site can tell: links and anchors of the pages rendered now that
 /// point nowhere (located in their content files), and static files that would overwrite a
 /// page.
@@ -547,10 +556,16 @@ pub(super) fn check_published(
                     format!("the link `{link}` in {page} points to a file or anchor that does not exist"),
                 ),
             )
-            .with_hint(Text::new(
-                "页面之间的链接写内容文件（如 villages/index.md）；锚点写标题的 id（见生成页面的 id=\"…\"）",
-                "link pages by their content file (such as villages/index.md); an anchor names a heading's id (see id=\"…\" in the built page)",
-            )),
+            .with_hint(match link_to_file(&link) {
+                true => Text::new(
+                    "图片、附件等文件放在站点的 static/ 文件夹里，按它在 static/ 下的路径链接：static/images/图.png 写成 /images/图.png（文件名的大小写也要一样）",
+                    "put pictures and other files in the site's static/ folder and link them by their path there: static/images/a.png as /images/a.png (with the same upper and lower case)",
+                ),
+                false => Text::new(
+                    "页面之间的链接写内容文件（如 villages/index.md）；锚点写标题的 id（见生成页面的 id=\"…\"）",
+                    "link pages by their content file (such as villages/index.md); an anchor names a heading's id (see id=\"…\" in the built page)",
+                ),
+            }),
         );
     }
     // With search on, its whole folder is the build's; so are, with table downloads on, the
