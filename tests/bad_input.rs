@@ -979,6 +979,12 @@ fn mistakes_in_the_settings_and_the_front_matter_say_what_to_write() {
     let site = one_page_site("户数: 12\n", "值");
     let cases = [
         (
+            "title = \"示例乡\"脱贫攻坚\"汇报\"\n",
+            "错误[config-invalid] huibao.toml:1:14: 站点配置有误：文字里用了半角双引号「\"」",
+            "写成 title = \"示例乡“脱贫攻坚”汇报\"；或整段改用单引号：title = '示例乡\"脱贫攻坚\"汇报'",
+            "use Chinese quotes inside: title = \"示例乡“脱贫攻坚”汇报\"",
+        ),
+        (
             "title = \"测试\"\nlanguge = \"zh-CN\"\n",
             "错误[config-invalid] huibao.toml:2:1: 站点配置有误：没有「languge」这一项",
             "是不是「language」？可用的：title、language、",

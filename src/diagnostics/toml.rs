@@ -62,6 +62,7 @@ fn toml_mistake(message: &str, text: &str, offset: usize) -> Option<(Text, Text)
     let (key, value) = line.split_once('=')?;
     let (key, value) = (key.trim(), value.trim());
     unquoted(message, key, value)
+        .or_else(|| quotes_inside(message, key, value))
         .or_else(|| windows_path(message, key, value))
         .or_else(|| wrong_kind(message, key))
 }
@@ -105,6 +106,50 @@ fn switch_word(word: &str) -> Option<String> {
 
 /// A text written without quotes after `key =` (`value`): or no value at all, or a yes or
 /// no meant for a switch.
+/// Half-width double quotes inside a text (`title = "示例乡"脱贫攻坚"汇报"`): the text ends
+/// at the second, and what follows is a mistake. Chinese quotes, or the whole in single
+/// quotes, say it.
+fn quotes_inside(message: &str, key: &str, value: &str) -> Option<(Text, Text)> {
+    let after_value = [
+        "unexpected key or value",
+        "unexpected content",
+        "expected newline",
+    ];
+    if !after_value.iter().any(|m| message.starts_with(m))
+        || !value.starts_with('"')
+        || value.matches('"').count() < 3
+    {
+        return None;
+    }
+    let text = value.trim_end().trim_matches('"');
+    let chinese: String = text
+        .chars()
+        .scan(false, |open, c| {
+            Some(match c {
+                '"' => {
+                    *open = !*open;
+                    if *open { '“' } else { '”' }
+                }
+                c => c,
+            })
+        })
+        .collect();
+    Some((
+        Text::new(
+            "文字里用了半角双引号「\"」：文字在第二个「\"」处就结束了",
+            "the text holds half-width double quotes `\"`: it ends at the second one",
+        ),
+        Text::new(
+            format!(
+                "文字里的引号用中文引号：写成 {key} = \"{chinese}\"；或整段改用单引号：{key} = '{text}'"
+            ),
+            format!(
+                "use Chinese quotes inside: {key} = \"{chinese}\"; or put the whole in single quotes: {key} = '{text}'"
+            ),
+        ),
+    ))
+}
+
 /// The settings of `huibao.toml` and of a front matter that take a number.
 const NUMBER_KEYS: [&str; 2] = ["weight", "toc_section_limit"];
 
