@@ -687,6 +687,31 @@ fn spaces_around_a_name_are_trimmed_with_a_warning_and_the_name_compared_trimmed
     assert!(!page.contains('\u{3000}'), "{page}");
 }
 
+/// An enum's values written as one text (`values: a, b, c`, as a clerk lists them) are told
+/// to be a list, at the text, with the list to write.
+#[test]
+fn an_enum_s_values_written_as_one_text_are_told_to_be_a_list() {
+    let site = copy_site(&repo());
+    let list = "values: [十二五贫困村, 十三五贫困村, 非贫困村]";
+    let schema = fs::read_to_string(site.path().join("data/schema.yaml")).unwrap();
+    let line = schema[..schema.find(list).unwrap()].matches('\n').count() + 1;
+    edit(
+        site.path(),
+        "data/schema.yaml",
+        list,
+        "values: 十二五贫困村，十三五贫困村、非贫困村",
+    );
+    let (code, zh) = check(site.path(), "zh");
+    assert_eq!(code, Some(1), "{zh}");
+    assert!(
+        zh.contains(&format!("错误[schema] data/schema.yaml:{line}:17: values 要写成列表，用方括号括起来；这里是一段文字"))
+            && zh.contains("提示：写成 values: [十二五贫困村, 十三五贫困村, 非贫困村]"),
+        "{zh}"
+    );
+    let (_, en) = check(site.path(), "en");
+    assert!(en.contains("values is a list in square brackets"), "{en}");
+}
+
 /// A village's file copied to make a new one and not yet changed is said to be a copy:
 /// the sums across the villages fail too until it is.
 #[test]

@@ -454,6 +454,25 @@ impl Reader<'_> {
                         })
                         .collect(),
                 ),
+                // `values: 十二五贫困村, 十三五贫困村` is one text, not a list.
+                Some(Value::String(text)) => {
+                    let values = spec.get("values").unwrap_or(spec);
+                    let items: Vec<&str> = text
+                        .split([',', '，', '、'])
+                        .map(str::trim)
+                        .filter(|i| !i.is_empty())
+                        .collect();
+                    let list = format!("values: [{}]", items.join(", "));
+                    let d = self
+                        .error(
+                            values,
+                            "values 要写成列表，用方括号括起来；这里是一段文字",
+                            "values is a list in square brackets; this is one text",
+                        )
+                        .with_hint(Text::new(format!("写成 {list}"), format!("write {list}")));
+                    self.problems.push(d);
+                    return Some(None);
+                }
                 _ => {
                     self.report(
                         spec,
