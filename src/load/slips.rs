@@ -604,10 +604,18 @@ fn may_have_slips(text: &str) -> bool {
             None | Some(b' ' | b'\n' | b'/' | b':') => false,
             Some(b'\r') => !matches!(bytes.get(at + 2), None | Some(b'\n')),
             // A value after a tab (`people:<Tab>468`).
-            Some(b'\t') => bytes[at + 1..]
-                .iter()
-                .find(|b| !matches!(b, b' ' | b'\t'))
-                .is_some_and(|b| !matches!(b, b'\r' | b'\n' | b'#')),
+            Some(b'\t') => {
+                let after = &bytes[at + 1..];
+                match after.iter().position(|b| !matches!(b, b' ' | b'\t')) {
+                    None => false,
+                    Some(v) => match after[v] {
+                        b'\n' | b'#' => false,
+                        // (A lone `\r` ends no line: the value goes on after it.)
+                        b'\r' => !matches!(after.get(v + 1), None | Some(b'\n')),
+                        _ => true,
+                    },
+                }
+            }
             Some(_) => true,
         })
 }
