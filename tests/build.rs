@@ -1116,6 +1116,30 @@ fn a_page_error_met_on_many_pages_is_told_once_where_it_is() {
     );
 }
 
+/// A helper's call without the argument it needs (`rate(…)` without `dp=`) is told at that
+/// call, not at the first call of the helper in the file, in Chinese with the helper named.
+#[test]
+fn a_helper_call_without_its_dp_is_told_at_that_call() {
+    let (site, line) = village_template_with(
+        "{{ rate(num=v.registered.people, den=township.registered.people) }}\n",
+    );
+    let out = huibao(site.path(), &["check"]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains(&format!(
+            "错误[template] content/villages/_village.md:{line}:4: 模板错误：rate：请用 dp= 声明结果保留几位小数，如 dp=2"
+        )),
+        "{said}"
+    );
+    assert!(!said.contains("也用在这里"), "{said}");
+    let english = text(&huibao(site.path(), &["--lang", "en", "check"]));
+    assert!(
+        english.contains("rate: declare the decimals of the result with dp=, e.g. dp=2"),
+        "{english}"
+    );
+}
+
 /// A figure printed with another unit than its data's (`fig(unit="户")` of a field in 人) is
 /// warned of at it: the page would say what the data do not. The build goes on.
 #[test]

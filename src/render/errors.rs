@@ -46,13 +46,31 @@ pub fn template_error(error: &tera::Error, file: &Path, template: &str) -> Diagn
     let by_helper = (arrow.is_none() && by_name.is_none())
         .then(|| locate_names(template, &helper))
         .flatten();
-    let location = arrow
-        .or(by_name)
-        .or(by_helper)
+    // A helper's argument left out (`rate(…)` without `dp=`): the call that lacks it.
+    let without_argument = (arrow.is_none() && full.contains("dp="))
+        .then(|| helper.first())
+        .flatten()
+        .and_then(|name| {
+            uses_in_tags(template, name).find(|&(line, col)| {
+                offset_of(template, line, col).is_some_and(|at| {
+                    let call = &template[at..];
+                    let call = &call[..call.find(')').unwrap_or(call.len())];
+                    !call.contains("dp")
+                })
+            })
+        });
+    let located = arrow.or(without_argument).or(by_name).or(by_helper);
+    let location = located
         .map(|(line, col)| Location::new(file, line, col))
         .unwrap_or_else(|| Location::file(file));
-    let other_uses: Vec<(Location, Text)> = match (by_helper, helper.first()) {
-        (Some(first), Some(name)) => uses_in_tags(template, name)
+    // (Located at one use of the helper Tera names: which of its uses failed is not known.)
+    let uses: Vec<(usize, usize)> = match (arrow, helper.first()) {
+        (None, Some(name)) => uses_in_tags(template, name).collect(),
+        _ => Vec::new(),
+    };
+    let other_uses: Vec<(Location, Text)> = match (located, helper.first()) {
+        (Some(first), Some(name)) if without_argument.is_none() && uses.contains(&first) => uses
+            .into_iter()
             .filter(|&at| at != first)
             .take(3)
             .map(|(line, col)| {

@@ -397,12 +397,16 @@ impl Function for Binary {
             "mul" => a.checked_mul(b).ok_or_else(overflow)?,
             _ => {
                 let dp = decimals(args, "dp", name)?.ok_or_else(|| {
-                    Error::msg(format!(
-                        "{name}: declare the decimals of the result with dp=, e.g. dp=2 / 请用 dp= 声明保留几位小数"
-                    ))
+                    bilingual(
+                        format!("{name}: declare the decimals of the result with dp=, e.g. dp=2"),
+                        format!("{name}：请用 dp= 声明结果保留几位小数，如 dp=2"),
+                    )
                 })?;
                 if b.is_zero() {
-                    return Err(Error::msg(format!("{name}: division by zero / 除数为零")));
+                    return Err(bilingual(
+                        format!("{name}: division by zero"),
+                        format!("{name}：除数为零"),
+                    ));
                 }
                 let scaled = if name == "rate" {
                     a.checked_mul(Decimal::ONE_HUNDRED).ok_or_else(overflow)?
