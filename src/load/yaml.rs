@@ -448,45 +448,40 @@ fn colon_left_out(text: &str, at: usize, file: &Path) -> Option<Diagnostic> {
     let lines: Vec<&str> = text.lines().collect();
     for (index, line) in lines.iter().enumerate().skip(first).take(at - first) {
         let (at_key, key, after) = split_key(line);
-        let value = without_comment(after);
-        // A key alone on its line (`registered`) over the deeper lines of its record.
+        if key.is_empty() || line.contains([':', '：']) {
+            continue;
+        }
+        let value = without_comment(after).trim();
         let indent = |line: &str| line.len() - line.trim_start_matches(' ').len();
         let below = lines[index + 1..]
             .iter()
             .find(|line| !without_comment(line).trim().is_empty());
-        if !key.is_empty()
-            && value.trim().is_empty()
-            && !line.contains([':', '：'])
-            && below.is_some_and(|below| indent(below) > at_key)
-        {
-            return Some(
-                Diagnostic::error(
-                    "yaml-syntax",
-                    Some(Location::new(
-                        file,
-                        index + 1,
-                        line[..at_key + key.len()].chars().count() + 1,
-                    )),
-                    Text::new(
-                        format!("YAML 语法错误：「{key}」后面缺少半角冒号「:」"),
-                        format!("YAML syntax error: the key `{key}` has no colon after it"),
-                    ),
-                )
-                .with_hint(Text::new(
-                    format!("在「{key}」后面写半角冒号：{key}:（下面缩进的各行是它的内容）"),
-                    format!("write a colon after `{key}`: {key}: (the indented lines below are what it holds)"),
-                )),
-            );
-        }
-        if key.is_empty()
-            || !after.starts_with(' ')
-            || value.trim().is_empty()
-            || line.contains([':', '：'])
-        {
-            continue;
-        }
-        let value = value.trim();
-        let written = format!("{}{key}: {value}", &line[..at_key]);
+        let hint = if value.is_empty() {
+            // A key alone on its line (`registered`) over the deeper lines of its record.
+            if !below.is_some_and(|below| indent(below) > at_key) {
+                continue;
+            }
+            Text::new(
+                format!("在「{key}」后面写半角冒号：{key}:（下面缩进的各行是它的内容）"),
+                format!(
+                    "write a colon after `{key}`: {key}: (the indented lines below are what it holds)"
+                ),
+            )
+        } else {
+            // A key and its value with a space between them (`households 132`).
+            if !after.starts_with(' ') {
+                continue;
+            }
+            // (As the line has it, a list item's `- ` kept.)
+            let written = format!("{}{key}: {value}", &line[..at_key]);
+            let written = written.trim_start();
+            Text::new(
+                format!("在键和值之间写「: 」（半角冒号和空格）：{written}"),
+                format!(
+                    "write `: ` (a colon and a space) between the key and its value: {written}"
+                ),
+            )
+        };
         return Some(
             Diagnostic::error(
                 "yaml-syntax",
@@ -500,16 +495,7 @@ fn colon_left_out(text: &str, at: usize, file: &Path) -> Option<Diagnostic> {
                     format!("YAML syntax error: the key `{key}` has no colon after it"),
                 ),
             )
-            .with_hint(Text::new(
-                format!(
-                    "在键和值之间写「: 」（半角冒号和空格）：{}",
-                    written.trim_start()
-                ),
-                format!(
-                    "write `: ` (a colon and a space) between the key and its value: {}",
-                    written.trim_start()
-                ),
-            )),
+            .with_hint(hint),
         );
     }
     None
