@@ -458,7 +458,7 @@ fn colon_left_out(text: &str, at: usize, file: &Path) -> Option<Diagnostic> {
             .find(|line| !without_comment(line).trim().is_empty());
         let hint = if value.is_empty() {
             // A key alone on its line (`registered`) over the deeper lines of its record.
-            if !below.is_some_and(|below| indent(below) > at_key) {
+            if below.is_none_or(|below| indent(below) <= at_key) {
                 continue;
             }
             Text::new(
