@@ -493,19 +493,38 @@ impl Checker<'_> {
         );
     }
 
-    /// A warning for a figure printed with another unit than its data's (`{{ e.aid.person_times
-    /// | fig(unit="人") }}` of a field in 人次): the page would say what the data do not.
-    pub(super) fn printed_unit(&mut self, ident: &str, expr: &Expr) {
-        let Some(fig) = expr.filters.first().filter(|f| f.name == "fig") else {
+    /// The checks of a field printed through a filter that takes numbers (`fig`, `int`,
+    /// `float`), its shape resolved once: see [`Checker::printed_unit`] and
+    /// [`Checker::text_as_figure`].
+    pub(super) fn printed(&mut self, ident: &str, expr: &Expr) {
+        let Some(filter) = expr
+            .filters
+            .first()
+            .filter(|f| NUMBERS_ONLY.contains(&f.name.as_str()))
+        else {
             return;
         };
-        let Some(ExprVal::String(printed)) = fig.args.get("unit").map(|a| &a.val) else {
+        let Some(Shape::Scalar(kind, numeric, unit)) = self.resolve(ident) else {
             return;
         };
-        let Some(Shape::Scalar(_, true, Some(unit))) = self.resolve(ident) else {
+        match (numeric, unit) {
+            (true, Some(unit)) => self.printed_unit(ident, filter, &unit),
+            (true, None) => {}
+            (false, _) => self.text_as_figure(ident, &filter.name, kind),
+        }
+    }
+
+    /// A warning for a figure printed with another unit than its data's `unit` (`{{
+    /// e.aid.person_times | fig(unit="人") }}` of a field in 人次): the page would say what
+    /// the data do not.
+    fn printed_unit(&mut self, ident: &str, filter: &tera::ast::FunctionCall, unit: &str) {
+        if filter.name != "fig" {
+            return;
+        }
+        let Some(ExprVal::String(printed)) = filter.args.get("unit").map(|a| &a.val) else {
             return;
         };
-        if *printed != unit {
+        if printed != unit {
             self.report_as(
                 Severity::Warning,
                 "template-unit",
@@ -522,21 +541,10 @@ impl Checker<'_> {
         }
     }
 
-    /// The error for a field that is no number printed as a figure (`{{ h.as_of |
+    /// The error for a field of `kind` that is no number printed as a figure (`{{ h.as_of |
     /// fig(unit="人") }}` of a date written 2020年10月底), or given to a filter that takes
     /// numbers (`{{ v.name | int }}`): rendering would fail on it, and could not say where.
-    pub(super) fn text_as_figure(&mut self, ident: &str, expr: &Expr) {
-        let Some(filter) = expr
-            .filters
-            .first()
-            .map(|f| f.name.as_str())
-            .filter(|name| NUMBERS_ONLY.contains(name))
-        else {
-            return;
-        };
-        let Some(Shape::Scalar(kind, false, _)) = self.resolve(ident) else {
-            return;
-        };
+    fn text_as_figure(&mut self, ident: &str, filter: &str, kind: &str) {
         let (zh_kind, en_kind) = match kind {
             "text" => ("文字", "text"),
             "date" => ("日期", "a date"),

@@ -254,8 +254,7 @@ impl Checker<'_> {
             ExprVal::Ident(ident) => {
                 self.path(ident);
                 // (After the path, which counts the places it is met at.)
-                self.printed_unit(ident, expr);
-                self.text_as_figure(ident, expr);
+                self.printed(ident, expr);
             }
             ExprVal::Test(test) => {
                 // `x is defined` asks whether x exists: not a mistake when it does not.
