@@ -22,7 +22,7 @@ pub enum Lang {
 }
 
 /// A message in both languages huibao speaks.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Text {
     /// The Chinese wording.
     pub zh: String,

@@ -178,14 +178,18 @@ const PAGES_NAMED: usize = 3;
 /// how many there are.
 pub(super) fn merge_alike(problems: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let mut merged: Vec<(Diagnostic, usize)> = Vec::new();
+    // Each kind of problem met, by what makes problems alike, with its place in `merged`
+    // (a broken link on each of 10,000 pages: each looked up, not compared with all).
+    type Alike = (&'static str, Option<Location>, Option<Text>, String);
+    let mut known_at: HashMap<Alike, usize> = HashMap::default();
     for problem in problems {
-        let alike = |(known, _): &&mut (Diagnostic, usize)| {
-            known.code == problem.code
-                && known.location == problem.location
-                && known.hint == problem.hint
-                && values_left_out(&known.message.zh) == values_left_out(&problem.message.zh)
-        };
-        match merged.iter_mut().find(alike) {
+        let alike = (
+            problem.code,
+            problem.location.clone(),
+            problem.hint.clone(),
+            values_left_out(&problem.message.zh),
+        );
+        match known_at.get(&alike).map(|&at| &mut merged[at]) {
             Some((known, pages)) => {
                 *pages += 1;
                 if *pages <= PAGES_NAMED {
@@ -196,7 +200,10 @@ pub(super) fn merge_alike(problems: Vec<Diagnostic>) -> Vec<Diagnostic> {
                     }
                 }
             }
-            None => merged.push((problem, 1)),
+            None => {
+                known_at.insert(alike, merged.len());
+                merged.push((problem, 1));
+            }
         }
     }
     merged
