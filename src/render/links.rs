@@ -171,19 +171,24 @@ fn has_anchor(anchors: &[u64], id: &str) -> bool {
 /// `file:///D:/汇报/附件.docx`): no other reader has it. (`file://server/…`, a shared
 /// folder, is left alone.)
 pub fn on_this_computer(link: &str) -> bool {
-    let lower = link.trim().to_ascii_lowercase();
+    // (Read for every link of every page: no copy made of it.)
+    let link = link.trim();
     let drive = |path: &str| {
         let mut chars = path.chars();
         chars.next().is_some_and(|c| c.is_ascii_alphabetic())
             && chars.next().is_some_and(|c| c == ':' || c == '|')
             && chars.next().is_none_or(|c| c == '/' || c == '\\')
     };
-    match lower.strip_prefix("file:") {
+    let starts = |text: &str, prefix: &str| {
+        text.get(..prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+    };
+    match starts(link, "file:").then(|| &link[5..]) {
         Some(rest) => {
             let path = rest.trim_start_matches('/');
-            rest.starts_with("///") || rest.starts_with("//localhost/") || drive(path)
+            rest.starts_with("///") || starts(rest, "//localhost/") || drive(path)
         }
-        None => drive(&lower),
+        None => drive(link),
     }
 }
 
