@@ -883,6 +883,35 @@ fn markdown_typed_on_a_chinese_keyboard_is_warned_about_where_it_is() {
     );
 }
 
+/// A space in a link's target unmakes the link (Markdown shows it as typed): warned of at
+/// the link with what to write; a title after the target, `<…>` and a tag are left alone.
+#[test]
+fn a_space_in_a_link_s_target_is_warned_about() {
+    let body = "见[饮水](index.md#饮水 安全)与[附件](files/年度 报告.pdf)。\n\
+                [对](index.md \"标题\") [对](<年度 报告.pdf>) [对]({{ \"index\" }}.md)\n\
+                [不是链接](见 附件)";
+    let site = one_page_site("户数: 12\n", body);
+    fs::create_dir_all(site.path().join("static")).unwrap();
+    fs::write(site.path().join("static/年度 报告.pdf"), "%PDF").unwrap();
+    let output = huibao(site.path(), &["check"]);
+    let said = text(&output);
+    assert!(output.status.success(), "{said}");
+    for told in [
+        "警告[markdown-full-width] content/index.md:5:2: 「[饮水](index.md#饮水 安全)」的链接地址里有空格，不是链接",
+        "提示：锚点写标题的 id，空格写成 -：[饮水](index.md#饮水-安全)",
+        "警告[markdown-full-width] content/index.md:5:23: 「[附件](files/年度 报告.pdf)」",
+        "把地址写在尖括号里：[附件](<files/年度 报告.pdf>)",
+    ] {
+        assert!(said.contains(told), "{told}: {said}");
+    }
+    assert_eq!(said.matches("的链接地址里有空格").count(), 2, "{said}");
+    let english = text(&huibao(site.path(), &["--lang", "en", "check"]));
+    assert!(
+        english.contains("holds a space: it is no link"),
+        "{english}"
+    );
+}
+
 /// A table whose rows do not match its header loses figures or shows as typed, silently in
 /// Markdown: each such row is warned of at its line; a filter's `|` inside a tag is no cell.
 #[test]

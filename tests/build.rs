@@ -513,6 +513,41 @@ fn a_link_to_a_file_on_this_computer_is_an_error_saying_where_to_put_it() {
 }
 
 #[test]
+fn a_broken_link_is_told_on_its_own_line_with_the_page_it_means() {
+    let site = copy_site(&fixture("small"));
+    let villages = site.path().join("content/villages/index.md");
+    let before = fs::read_to_string(&villages).unwrap();
+    // A line links the top page correctly; the broken link comes after it.
+    for (written, meant) in [
+        // Written from content/ without the leading `/`.
+        ("villages/index.md", "../villages/index.md"),
+        // The only page of that name, in another folder.
+        ("../hengxi.md", "../villages/hengxi.md"),
+    ] {
+        let content =
+            format!("{before}\n[首页](../index.md) [村](../villages/index.md)\n[x]({written})\n");
+        let line = content.lines().count();
+        fs::write(&villages, content).unwrap();
+        let said = text(&huibao(site.path(), &["check"]));
+        assert!(
+            said.contains(&format!("content/villages/index.md:{line}:5"))
+                && said.contains(&format!("提示：是不是「{meant}」？")),
+            "{written}: {said}"
+        );
+    }
+    // `%20` in a link to a file: located as written.
+    let content = format!("{before}\n![图](images/my%20photo.png)\n");
+    let line = content.lines().count();
+    fs::write(&villages, content).unwrap();
+    let said = text(&huibao(site.path(), &["build"]));
+    assert!(
+        said.contains(&format!("content/villages/index.md:{line}:6"))
+            && said.contains("链接「images/my photo.png」"),
+        "{said}"
+    );
+}
+
+#[test]
 fn broken_links_between_pages_are_errors() {
     let site = copy_site(&fixture("small"));
     let index = site.path().join("content/index.md");

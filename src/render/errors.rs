@@ -541,10 +541,13 @@ fn quoted_names(message: &str) -> Vec<String> {
     names
 }
 
-/// 1-based line and column of the first occurrence of `needle` in `text`.
-pub(super) fn locate(text: &str, needle: &str) -> Option<(usize, usize)> {
-    let offset = text.find(needle)?;
-    Some(crate::diagnostics::line_col(text, offset))
+/// 1-based line and column in `template` of the link written `link`: where it stands whole
+/// first (see [`written_link`]).
+pub(super) fn locate_written(template: &str, link: &str) -> Option<(usize, usize)> {
+    [true, false].into_iter().find_map(|whole| {
+        let at = written_link(template, link, whole)?;
+        Some(crate::diagnostics::line_col(template, at))
+    })
 }
 
 /// 1-based line and column in `template` of the names an error quotes (`names`, most
@@ -676,7 +679,37 @@ pub(super) fn locate_link(template: &str, link: &str) -> Option<(usize, usize)> 
         forms.push(with_fragment(name.to_string()));
     }
     forms.extend(fragment.map(|fragment| format!("#{fragment}")));
-    forms.iter().find_map(|form| locate(template, form))
+    // A form standing whole (`(index.md)`) before one inside a longer link
+    // (`(../villages/index.md)`, which may be a correct link on an earlier line).
+    let at = [true, false].into_iter().find_map(|whole| {
+        forms
+            .iter()
+            .find_map(|form| written_link(template, form, whole))
+    })?;
+    Some(crate::diagnostics::line_col(template, at))
+}
+
+/// Where the link `written` stands in `template`: when `whole`, only where it is the whole
+/// link (after `(`, `<`, a quote, `: ` or a space, and before `)`, `>`, a quote, `#`, `?`
+/// or a space), so that `villages/index.md` is not found inside `../villages/index.md`;
+/// otherwise anywhere.
+pub(super) fn written_link(template: &str, written: &str, whole: bool) -> Option<usize> {
+    if !whole {
+        return template.find(written);
+    }
+    let opens = |c: Option<char>| {
+        c.is_none_or(|c| matches!(c, '(' | '<' | '"' | '\'' | ':' | '=') || c.is_whitespace())
+    };
+    let closes = |c: Option<char>| {
+        c.is_none_or(|c| matches!(c, ')' | '>' | '"' | '\'' | '#' | '?') || c.is_whitespace())
+    };
+    template
+        .match_indices(written)
+        .map(|(at, _)| at)
+        .find(|&at| {
+            opens(template[..at].chars().next_back())
+                && closes(template[at + written.len()..].chars().next())
+        })
 }
 
 #[cfg(test)]
@@ -773,5 +806,36 @@ mod tests {
         assert_eq!(at("villages/v2.html"), Some((4, 7)));
         assert_eq!(at("v1.html#无"), Some((5, 10)));
         assert_eq!(at("../somewhere/else.pdf"), None);
+    }
+
+    #[test]
+    fn a_link_is_found_where_it_is_whole_before_where_it_ends_a_longer_link() {
+        // Line 1 links the villages' index correctly from policies/; line 2 forgot the
+        // `../`: the broken `villages/index.md` is on line 2.
+        let template = "见[村](../villages/index.md)。\n再见[村](villages/index.md)。\n";
+        assert_eq!(
+            super::locate_link(template, "villages/index.html"),
+            Some((2, 7))
+        );
+        assert_eq!(
+            super::written_link(template, "villages/index.md", true),
+            Some(46)
+        );
+        assert_eq!(
+            super::written_link(template, "villages/index.md", false),
+            Some(12)
+        );
+        // Written only inside a longer link, it is still found there.
+        assert_eq!(
+            super::locate_link("见[村](../villages/index.md)", "villages/index.html"),
+            Some((1, 9))
+        );
+        // An anchor or a query ends a link; a longer name does not.
+        assert_eq!(super::written_link("(a.md#x)", "a.md", true), Some(1));
+        assert_eq!(super::written_link("(a.md5)", "a.md", true), None);
+        assert_eq!(
+            super::written_link("<a href=\"a.md\">", "a.md", true),
+            Some(9)
+        );
     }
 }

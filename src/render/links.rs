@@ -343,6 +343,29 @@ pub fn anchors(html: &str) -> Vec<u64> {
     found
 }
 
+/// The content file a link to `target` (which is no page) most likely means: the one
+/// the link names from `content/` (`villages/index.md` written in `policies/` for
+/// `../villages/index.md`), the one of a name close to it (`hengxy.md`), or the only page
+/// of its file name in another folder (`hengxi.md` for `villages/hengxi.md`).
+fn meant_page<'p>(target: &str, link: &str, links: &super::markdown::Links<'p>) -> Option<&'p str> {
+    let written = link.split('#').next().unwrap_or(link);
+    let pages = links.pages;
+    if !links.source_dir.is_empty()
+        && !written.starts_with(['/', '.'])
+        && let Some((page, _)) =
+            super::markdown::normalize(written).and_then(|top| pages.get_key_value(&top))
+    {
+        return Some(page);
+    }
+    let keys = || pages.keys().map(String::as_str);
+    crate::suggest::did_you_mean(target, keys()).or_else(|| {
+        let name = target.rsplit('/').next()?;
+        let mut same_name = keys().filter(|page| page.rsplit('/').next() == Some(name));
+        let only = same_name.next()?;
+        same_name.next().is_none().then_some(only)
+    })
+}
+
 /// For a link to a content file that does not exist (`../villages/hengxy.md`), the link
 /// to the page it most likely means, written as it was (`../villages/hengxi.md`), or from
 /// this page's folder when that page is in another folder (`../village/hengxi.md` →
@@ -351,8 +374,7 @@ pub(super) fn closest_page(link: &str, links: &super::markdown::Links<'_>) -> Op
     let (Some(target), fragment) = super::markdown::linked_content(link, links.source_dir)? else {
         return None;
     };
-    let pages = links.pages.keys().map(String::as_str);
-    let meant = crate::suggest::did_you_mean(&target, pages)?;
+    let meant = meant_page(&target, link, links)?;
     fn folder(path: &str) -> &str {
         path.rsplit_once('/').map_or("", |(folder, _)| folder)
     }

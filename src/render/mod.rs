@@ -46,7 +46,6 @@ use crate::validate::schema::Schema;
 pub use cache::PageCache;
 use cache::fingerprint;
 use done::{Done, PageSinks, manifest_of};
-use errors::locate;
 pub use errors::template_error;
 pub use pages::{FrontMatter, PagePlan};
 use parallel::{PageMaker, Shared, Values, lists_made_as_read_from, render_pages};
@@ -616,7 +615,7 @@ fn render_page(
             .broken_links
             .iter()
             .map(|link| {
-                let location = locate(&source.template, link)
+                let location = errors::locate_written(&source.template, link)
                     .map(|(line, col)| Location::new(&source.file, line, col))
                     .unwrap_or_else(|| Location::file(&source.file));
                 if links::on_this_computer(link) {

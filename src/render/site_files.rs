@@ -532,15 +532,17 @@ pub(super) fn check_published(
 ) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     let broken = links::check(scanned, anchors);
-    for (page, link) in broken {
-        let link = percent_encoding::percent_decode_str(&link)
+    for (page, written) in broken {
+        let link = percent_encoding::percent_decode_str(&written)
             .decode_utf8_lossy()
             .to_string();
         let Some(planned) = plan.pages.iter().find(|p| p.output == page) else {
             continue; // a link of the theme's own files: not the user's content
         };
         let source = &sources[planned.source];
+        // (As read, or as written: `my%20file.md`.)
         let location = errors::locate_link(&source.template, &link)
+            .or_else(|| errors::locate_link(&source.template, &written))
             .map(|(line, col)| Location::new(&source.file, line, col))
             .unwrap_or_else(|| Location::file(&source.file));
         if links::on_this_computer(&link) {

@@ -240,6 +240,7 @@ fn warning(file: &Path, (line, col): (usize, usize), message: Text, hint: Text) 
 fn markdown_slips(template: &str, (file, numbered): (&Path, bool), problems: &mut Vec<Diagnostic>) {
     // (Most content files have none of these: passed at once.)
     let may = template.contains(['＃', '｜', '（', '】'])
+        || template.contains("](")
         || template.contains("\n#")
         || template.starts_with('#');
     if !may {
@@ -411,7 +412,9 @@ fn link_slips(line: &str) -> Vec<(usize, Text, Text)> {
                 continue;
             };
             if open == '[' && paren.0 == '(' {
-                continue; // a link as Markdown has it
+                // A link as Markdown has it, unless a space in its target unmakes it.
+                found.extend(spaced_target(line, (start, end), from));
+                continue;
             }
             let inside_start = from + paren.0.len_utf8();
             let Some(inside_end) = line[inside_start..]
@@ -442,6 +445,59 @@ fn link_slips(line: &str) -> Vec<(usize, Text, Text)> {
     }
     found.sort_by_key(|(at, _, _)| *at);
     found
+}
+
+/// A link `[text](target)` of `line` (`start`: its `[`, `end`: its `]`, `from`: its `(`)
+/// whose target holds a space (`[饮水](water.md#饮水 安全)`): no link for Markdown, which
+/// shows it as typed. A title after the target (`(a.md "标题")`), a target in `<…>` and a
+/// tag (`({{ v.id }}.md)`) are left alone.
+fn spaced_target(
+    line: &str,
+    (start, end): (usize, usize),
+    from: usize,
+) -> Option<(usize, Text, Text)> {
+    let inside_start = from + 1;
+    let inside_end = inside_start + line[inside_start..].find(')')?;
+    let target = &line[inside_start..inside_end];
+    let (before, after) = target.trim().split_once(' ')?;
+    let is_title = after.trim_start().starts_with(['"', '\'', '(']);
+    if is_title || target.starts_with('<') || target.contains('{') {
+        return None;
+    }
+    if !(before.contains(['/', '.', '#']) || before.starts_with("http")) {
+        return None;
+    }
+    let text = &line[start + 1..end];
+    let typed = &line[start..=inside_end];
+    let target = target.trim();
+    let hint = match target.split_once('#') {
+        Some((path, fragment)) if !path.contains(' ') => {
+            let meant = format!("[{text}]({path}#{})", crate::html::slug(fragment));
+            Text::new(
+                format!("锚点写标题的 id，空格写成 -：{meant}"),
+                format!("an anchor names a heading's id, with - for a space: {meant}"),
+            )
+        }
+        _ => {
+            let meant = format!("[{text}](<{target}>)");
+            Text::new(
+                format!("去掉文件名里的空格，或把地址写在尖括号里：{meant}"),
+                format!(
+                    "take the space out of the file's name, or write the target in angle brackets: {meant}"
+                ),
+            )
+        }
+    };
+    Some((
+        start,
+        Text::new(
+            format!("「{typed}」的链接地址里有空格，不是链接：页面上会原样显示"),
+            format!(
+                "the target of `{typed}` holds a space: it is no link, and the page shows it as typed"
+            ),
+        ),
+        hint,
+    ))
 }
 
 /// Whether `text`, in parentheses after a bracketed text, is a link's target: an address,
