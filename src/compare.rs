@@ -261,6 +261,13 @@ pub(super) fn changes_owed(
         notes.push(manifest_unreadable(published.file.clone()));
         return None;
     };
+    // A change the log records: its entry's `old` is what was published.
+    for change in changes.iter().filter(|c| c.direct && c.new.is_some()) {
+        notes.extend(validate::corrections::old_not_published(
+            change,
+            corrections,
+        ));
+    }
     let pending = unlogged_changes(&pending, figures, &changes, corrections);
     let today = validate::corrections::today();
     let changed = checked_files_of(site, &pending);

@@ -494,6 +494,103 @@ fn a_correction_is_listed_logged_and_linked() {
     );
 }
 
+/// A figure corrected twice has two entries, each `old` the `new` before it; only the last
+/// `new` is the data. An `old` that is not what the published site printed is an error.
+#[test]
+fn a_figure_corrected_twice_has_a_chain_of_entries_from_what_was_published() {
+    let site = published_report();
+    let log = site.path().join("data/corrections.yaml");
+    let entries = fs::read_to_string(&log).unwrap();
+    let entry = |date: &str, old: &str, new: &str| {
+        format!(
+            "  - date: {date}\n    what: policies.health.hospital.hospitalisations\n    old: {old}\n    new: {new}\n    reason: 县卫健局复核\n"
+        )
+    };
+    // Published 1445; corrected to 1446 with an entry that says 1440 was published.
+    correct_hospitalisations(site.path());
+    fs::write(
+        &log,
+        format!("{entries}{}", entry("2020-12-20", "1440", "1446")),
+    )
+    .unwrap();
+    let built = huibao(site.path(), &["build"]);
+    let said = text(&built);
+    assert_eq!(built.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("错误[correction] data/corrections.yaml:19:10: 更正记录说「policies.health.hospital.hospitalisations」原来发布的是 1440人次，但已发布的站点上是 1445人次")
+            && said.contains("提示：old 写已发布的数：写成 old: 1445人次"),
+        "{said}"
+    );
+    let english = text(&huibao(site.path(), &["--lang", "en", "build"]));
+    assert!(
+        english.contains("but the published site shows 1445人次"),
+        "{english}"
+    );
+    // The right entry publishes.
+    let first = entry("2020-12-20", "1445", "1446");
+    fs::write(&log, format!("{entries}{first}")).unwrap();
+    let built = huibao(site.path(), &["build", "--deny-warnings"]);
+    assert!(built.status.success(), "{}", text(&built));
+
+    // Corrected again, 1446 → 1447: a second entry after the first, which stays as it was.
+    edit(
+        site.path(),
+        "data/policies/health.yaml",
+        "hospitalisations: 1446",
+        "hospitalisations: 1447",
+    );
+    // Rewriting the first entry's new instead is told at it, with how to add one.
+    fs::write(
+        &log,
+        format!("{entries}{}", entry("2020-12-20", "1445", "1446")),
+    )
+    .unwrap();
+    let said = text(&huibao(site.path(), &["build"]));
+    assert!(
+        said.contains("data/corrections.yaml:20:10") && said.contains("记录不能与数据不符"),
+        "{said}"
+    );
+    // A second entry whose old is not the first's new.
+    let second = entry("2020-12-25", "1445", "1447");
+    fs::write(&log, format!("{entries}{first}{second}")).unwrap();
+    let built = huibao(site.path(), &["build"]);
+    let said = text(&built);
+    assert_eq!(built.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("错误[correction] data/corrections.yaml:24:10: 「policies.health.hospital.hospitalisations」上一次更正（第 3 条，2020-12-20）后是 1446人次，这一条的 old 却是 1445人次")
+            && said.contains("写成 old: 1446"),
+        "{said}"
+    );
+    // The first entry's new moved to the data, with a second entry: the last one must be.
+    let rewritten = entry("2020-12-20", "1445", "1447");
+    let second = entry("2020-12-25", "1447", "1448");
+    fs::write(&log, format!("{entries}{rewritten}{second}")).unwrap();
+    let said = text(&huibao(site.path(), &["build"]));
+    assert!(
+        said.contains("data/corrections.yaml:25:10")
+            && said.contains("有 2 条更正记录：最后一条的 new 要等于数据"),
+        "{said}"
+    );
+    // The chain: both entries listed, the figure linked to the last.
+    let second = entry("2020-12-25", "1446", "1447");
+    fs::write(&log, format!("{entries}{first}{second}")).unwrap();
+    let built = huibao(site.path(), &["build", "--deny-warnings"]);
+    assert!(built.status.success(), "{}", text(&built));
+    let page = fs::read_to_string(site.path().join("public/policies/health.html")).unwrap();
+    assert!(
+        page.contains(r#"1447人次<a class="fig-note" href="../corrections.html#c4""#),
+        "{page}"
+    );
+    let corrections =
+        page_text(&fs::read_to_string(site.path().join("public/corrections.html")).unwrap());
+    for listed in [
+        "<td style=\"text-align: right\">1445人次</td><td style=\"text-align: right\">1446人次</td>",
+        "<td style=\"text-align: right\">1446人次</td><td style=\"text-align: right\">1447人次</td>",
+    ] {
+        assert!(corrections.contains(listed), "{listed}: {corrections}");
+    }
+}
+
 /// `figures.json` (version 3) as huibao wrote it before version 3: each data figure with its
 /// key spelled out and its label's number in `labels`, line for line in the same layout.
 fn as_version_2(manifest: &str) -> String {

@@ -1,6 +1,6 @@
 //! The figure an entry of the corrections log names, and whether the entry says it: `what` a
 //! figure of the data (else the one it most likely means), `old` and `new` figures in its
-//! unit, and `new` what the data say.
+//! unit.
 
 use rust_decimal::Decimal;
 use std::path::Path;
@@ -11,17 +11,31 @@ use crate::diagnostics::{Diagnostic, Text};
 use crate::load::{Data, DataFile, Node, Value};
 use crate::validate::schema::{Field, Kind, Schema, did_you_mean};
 
-/// A well-shaped entry checked against the data: the figure it names, its unit, and that
-/// `new` is what the data say.
-pub(super) fn check_entry(
-    entry: Entry<'_>,
+/// An entry checked on its own: the figure it names is a number of the data, `old` and
+/// `new` are figures in its unit and differ. Whether `new` is what the data say is told
+/// with the other entries of the same figure ([`super::chain`]): only the last one must be.
+pub(super) struct Checked<'n> {
+    /// The entry, its `value` the corrected figure in the field's unit.
+    pub(super) correction: Correction,
+    /// `old` in the field's unit.
+    pub(super) was: Decimal,
+    /// The figure in the data now, and where it is.
+    pub(super) current: (Decimal, crate::diagnostics::Location),
+    /// The entry's `old` and `new`, where they are.
+    pub(super) old_at: &'n Node,
+    pub(super) new_at: &'n Node,
+}
+
+/// A well-shaped entry checked against the data: the figure it names, its unit, `old` and
+/// `new` figures in it.
+pub(super) fn check_entry<'n>(
+    entry: Entry<'n>,
     index: usize,
     item: &Node,
     file: &Path,
-    data: &Data,
-    schema: Option<&Schema>,
+    (data, schema): (&Data, Option<&Schema>),
     problems: &mut Vec<Diagnostic>,
-) -> Option<Correction> {
+) -> Option<Checked<'n>> {
     let Entry {
         date,
         what,
@@ -37,48 +51,31 @@ pub(super) fn check_entry(
         return None;
     };
     let unit = field.and_then(|f| f.unit.clone()).unwrap_or_default();
-    let value = match old_and_new((&old, &new), &unit, file) {
-        Ok(value) => value,
+    let (was, value) = match old_and_new((&old, &new), &unit, file) {
+        Ok(values) => values,
         Err(problem) => {
             problems.push(problem);
             return None;
         }
     };
-    if value.normalize() != current.normalize() {
-        let mut d = problem(
-            file,
-            new.1,
-            format!(
-                "更正记录说「{}」现在是 {}，但数据里是 {current}{unit}：记录不能与数据不符",
-                what.0, new.0
-            ),
-            format!(
-                "the log says `{}` is now {}, but the data say {current}{unit}: the log cannot disagree with the data",
-                what.0, new.0
-            ),
-            Some(Text::new(
-                "改正这条记录的 new，或者改正数据；两者要一致",
-                "correct this entry's new, or the data: the two must agree",
-            )),
-        );
-        d.related.push((
-            node.location(&target_file.path),
-            Text::new("数据里的值", "the value in the data"),
-        ));
-        problems.push(d);
-        return None;
-    }
-    Some(Correction {
-        number: index + 1,
-        date: date.0,
-        what: what.0,
-        key: format!("{}#{key}", crate::site_path::slashed(&target_file.path)),
-        old: old.0,
-        new: new.0,
-        value,
-        unit,
-        reason: reason.0,
-        location: item.location(file),
+    Some(Checked {
+        correction: Correction {
+            number: index + 1,
+            date: date.0,
+            what: what.0,
+            key: format!("{}#{key}", crate::site_path::slashed(&target_file.path)),
+            old: old.0,
+            new: new.0,
+            value,
+            unit,
+            reason: reason.0,
+            location: item.location(file),
+            old_location: old.1.location(file),
+        },
+        was,
+        current: (current, node.location(&target_file.path)),
+        old_at: old.1,
+        new_at: new.1,
     })
 }
 
@@ -153,13 +150,13 @@ pub(super) fn unknown_figure(
     )
 }
 
-/// The corrected value: `new` read as a figure in `unit`, `old` as one too, and the two not
-/// the same; else the problem of the first that is not so.
+/// The published and the corrected value: `old` and `new` read as figures in `unit`, the
+/// two not the same; else the problem of the first that is not so.
 pub(super) fn old_and_new(
     (old, new): (&(String, &Node), &(String, &Node)),
     unit: &str,
     file: &Path,
-) -> Result<Decimal, Diagnostic> {
+) -> Result<(Decimal, Decimal), Diagnostic> {
     let read = |(text, node): &(String, &Node), key: &str| {
         figure_value(text, unit).ok_or_else(|| {
             let (zh, en, hint) = not_a_figure(key, text, unit);
@@ -183,7 +180,7 @@ pub(super) fn old_and_new(
             )),
         ));
     }
-    Ok(value)
+    Ok((was, value))
 }
 
 /// The figure of the data `what` most likely means when a key of it is misspelt

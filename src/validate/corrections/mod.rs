@@ -9,7 +9,9 @@
 //!     reason: 县卫健局复核，补录一人次
 //! ```
 //!
-//! The log cannot lie: `new` must equal the data (after converting its unit). It becomes the
+//! The log cannot lie: a figure's last entry's `new` must equal the data (after converting
+//! its unit), an entry of a figure corrected before starts from the `new` before it, and
+//! when a build changes a published figure, its entry's `old` is what was published. It becomes the
 //! page 「更正说明」 (`render::corrections_page`), linked from every page's footer, and every corrected figure
 //! links to its entry. Dates come from the log, never from the clock, so builds stay
 //! byte-identical.
@@ -25,7 +27,7 @@ mod entry;
 mod figure;
 
 use entry::{entry_of, unknown_key};
-use figure::{check_entry, walk_key};
+use figure::{Checked, check_entry, walk_key};
 
 /// The log's file, relative to the site folder.
 pub const FILE: &str = "data/corrections.yaml";
@@ -60,6 +62,8 @@ pub struct Correction {
     pub reason: String,
     /// Where the entry is.
     pub location: Location,
+    /// Where its `old` is.
+    pub old_location: Location,
 }
 
 impl Correction {
@@ -136,17 +140,144 @@ pub fn read(data: &Data, schema: Option<&Schema>) -> (Vec<Correction>, Vec<Diagn
             &[]
         }
     };
-    let mut corrections = Vec::new();
+    let mut checked = Vec::new();
     for (index, item) in items.iter().enumerate() {
         let Some(entry) = entry_of(item, file, &mut problems) else {
             continue;
         };
-        if let Some(correction) = check_entry(entry, index, item, file, data, schema, &mut problems)
-        {
-            corrections.push(correction);
+        checked.extend(check_entry(
+            entry,
+            index,
+            item,
+            file,
+            (data, schema),
+            &mut problems,
+        ));
+    }
+    let corrections = chain(checked, file, &mut problems);
+    (corrections, problems)
+}
+
+/// The entries of each figure read together, in the log's order: a figure corrected twice
+/// (1445 → 1446, then 1446 → 1447) has each entry's `old` the `new` of the one before it,
+/// and only its last entry's `new` is what the data say. The entries that agree are
+/// returned; each that does not is a problem at the value to correct.
+fn chain(
+    checked: Vec<Checked<'_>>,
+    file: &Path,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<Correction> {
+    // Each figure's entries, by their places in `checked`.
+    let mut of_figure: std::collections::HashMap<&str, Vec<usize>> = Default::default();
+    for (at, entry) in checked.iter().enumerate() {
+        of_figure.entry(&entry.correction.key).or_default().push(at);
+    }
+    let mut agree = vec![true; checked.len()];
+    for entries in of_figure.values() {
+        for pair in entries.windows(2) {
+            let (before, entry) = (&checked[pair[0]], &checked[pair[1]]);
+            if before.correction.value.normalize() != entry.was.normalize() {
+                problems.push(not_chained(before, entry, file));
+                agree[pair[1]] = false;
+            }
+        }
+        let Some(&last) = entries.last() else {
+            continue;
+        };
+        let entry = &checked[last];
+        let (current, data_at) = &entry.current;
+        if entry.correction.value.normalize() != current.normalize() {
+            problems.push(not_the_data(entry, (current, data_at), entries.len(), file));
+            agree[last] = false;
         }
     }
-    (corrections, problems)
+    checked
+        .into_iter()
+        .zip(agree)
+        .filter_map(|(entry, agrees)| agrees.then_some(entry.correction))
+        .collect()
+}
+
+/// The problem of an entry whose `new` is not what the data say (`others`: how many
+/// entries the figure has).
+fn not_the_data(
+    entry: &Checked<'_>,
+    (current, data_at): (&Decimal, &Location),
+    others: usize,
+    file: &Path,
+) -> Diagnostic {
+    let Correction {
+        what, new, unit, ..
+    } = &entry.correction;
+    let hint = if others > 1 {
+        Text::new(
+            format!(
+                "「{what}」有 {others} 条更正记录：最后一条的 new 要等于数据；再次更正时加一条新的记录（old 写上一条的 new），不要改旧的"
+            ),
+            format!(
+                "`{what}` has {others} entries: the last one's new must equal the data; to correct it again add an entry (its old the last one's new), do not rewrite an old one"
+            ),
+        )
+    } else {
+        Text::new(
+            "改正这条记录的 new，或者改正数据；两者要一致",
+            "correct this entry's new, or the data: the two must agree",
+        )
+    };
+    let mut d = problem(
+        file,
+        entry.new_at,
+        format!("更正记录说「{what}」现在是 {new}，但数据里是 {current}{unit}：记录不能与数据不符"),
+        format!(
+            "the log says `{what}` is now {new}, but the data say {current}{unit}: the log cannot disagree with the data"
+        ),
+        Some(hint),
+    );
+    d.related.push((
+        data_at.clone(),
+        Text::new("数据里的值", "the value in the data"),
+    ));
+    d
+}
+
+/// The problem of an entry of a figure corrected before whose `old` is not what the entry
+/// before it made the figure.
+fn not_chained(before: &Checked<'_>, entry: &Checked<'_>, file: &Path) -> Diagnostic {
+    let (earlier, this) = (&before.correction, &entry.correction);
+    let made = earlier.new_shown();
+    let mut d = problem(
+        file,
+        entry.old_at,
+        format!(
+            "「{}」上一次更正（第 {} 条，{}）后是 {made}，这一条的 old 却是 {}",
+            this.what,
+            earlier.number,
+            earlier.date,
+            this.old_shown()
+        ),
+        format!(
+            "`{}` was {made} after its correction before (entry {}, {}), but this entry's old is {}",
+            this.what,
+            earlier.number,
+            earlier.date,
+            this.old_shown()
+        ),
+        Some(Text::new(
+            format!(
+                "同一个数字更正多次时，每条的 old 写上一条的 new：写成 old: {}",
+                earlier.new
+            ),
+            format!(
+                "when a figure is corrected again, each entry's old is the one before's new: write old: {}",
+                earlier.new
+            ),
+        )),
+    );
+    d.related.push((
+        earlier.location.clone(),
+        Text::new("上一次更正", "the correction before"),
+    ));
+    d
 }
 
 /// A problem of the log at `node`.
@@ -197,6 +328,46 @@ pub fn missing_entry(
             format!("add this under entries in {FILE} (with the right date and reason):\n{entry}"),
         )),
     )
+}
+
+/// A published figure this build changes whose last entry in the log (of `corrections`)
+/// says it was published otherwise: its `old` is not what the published site printed
+/// (`change.old`, `1445人次`, as `figures.json` has it; a figure printed rounded agrees
+/// with an `old` that rounds to it). An error at `old`: the log cannot lie about what was
+/// published either.
+pub fn old_not_published(
+    change: &crate::manifest::Change,
+    corrections: &[Correction],
+) -> Option<Diagnostic> {
+    let printed = change.old.as_ref()?;
+    let entry = corrections.iter().rev().find(|c| c.key == change.key)?;
+    let published = figure::figure_value(&printed.replace(',', ""), &entry.unit)?;
+    let was = figure::figure_value(&entry.old, &entry.unit)?;
+    let last_digit = Decimal::new(1, published.scale());
+    if (was - published).abs() < last_digit {
+        return None;
+    }
+    let d = Diagnostic::error(
+        "correction",
+        Some(entry.old_location.clone()),
+        Text::new(
+            format!(
+                "更正记录说「{}」原来发布的是 {}，但已发布的站点上是 {printed}",
+                entry.what,
+                entry.old_shown()
+            ),
+            format!(
+                "the log says `{}` was published as {}, but the published site shows {printed}",
+                entry.what,
+                entry.old_shown()
+            ),
+        ),
+    )
+    .with_hint(Text::new(
+        format!("old 写已发布的数：写成 old: {printed}"),
+        format!("old is the figure as published: write old: {printed}"),
+    ));
+    Some(d)
 }
 
 /// Today's date (UTC) as `YYYY-MM-DD`, for the entry a warning suggests; never written
