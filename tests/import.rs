@@ -252,6 +252,52 @@ fn a_changed_value_is_replaced_in_place_keeping_comments_and_reported() {
     assert!(build.status.success(), "{}", text(&build));
 }
 
+/// A comma typed into a CSV cell without quotes splits the cell: the row has more cells
+/// than the header and every cell after it is one column off. One error at the row's first
+/// cell past the header, saying so (not the text cut short, not type errors in the wrong
+/// cells); nothing written.
+#[test]
+fn a_csv_row_split_by_an_unquoted_comma_is_one_error_and_nothing_is_written() {
+    let site = copy_site(&fixture("import"));
+    let before = data_of(site.path());
+    for (row, column) in [
+        (
+            "hengxi,横溪村,2020-10-31,true,132,468,81.76875,99.50,定点帮扶,按文件要求\r\n",
+            "J2",
+        ),
+        (
+            "hengxi,横溪村,2020-10-31,true,132,468,1,094.52,99.50,\r\n",
+            "J2",
+        ),
+    ] {
+        let csv = villages_csv("468").replacen(
+            "hengxi,横溪村,2020-10-31,true,132,468,81.76875,99.50,\r\n",
+            row,
+            1,
+        );
+        std::fs::write(site.path().join("v.csv"), csv).unwrap();
+        let out = huibao(site.path(), &["import", "v.csv", "--into", "data/villages"]);
+        let said = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{said}");
+        assert!(
+            said.contains(&format!("错误[import-extra-cell] v.csv v!{column}: 这一行有 10 格，表头只有 9 列：多半是某一格里的逗号没有加引号"))
+                && said.contains("提示：把含逗号的格用英文双引号括起来"),
+            "{row}: {said}"
+        );
+        assert_eq!(said.matches("错误[").count(), 1, "{row}: {said}");
+        assert_eq!(data_of(site.path()), before, "{row}");
+    }
+    let out = huibao(
+        site.path(),
+        &["--lang", "en", "import", "v.csv", "--into", "data/villages"],
+    );
+    assert!(
+        text(&out).contains("most likely a comma inside a cell has no quotes"),
+        "{}",
+        text(&out)
+    );
+}
+
 #[test]
 fn every_kind_of_bad_cell_is_located_with_the_header_and_what_to_do() {
     let site = copy_site(&fixture("import"));
@@ -963,6 +1009,39 @@ fn a_date_cell_in_a_column_of_numbers_is_told_as_excel_s_date() {
         ) && said.contains("把单元格格式设为「数值」，重新输入数字"),
         "{said}"
     );
+    assert_eq!(data_of(site.path()), before);
+}
+
+/// A value in a workbook's column with no header belongs to no field: one error at the
+/// cell, the row not read, nothing written.
+#[test]
+fn a_value_past_a_workbook_s_header_is_an_error_at_its_cell() {
+    let site = copy_site(&fixture("import"));
+    let before = data_of(site.path());
+    let mut book = Workbook::new();
+    let sheet = villages_sheet(&mut book, &[]);
+    sheet.write_string(1, 0, "hengxi").unwrap();
+    sheet.write_string(1, 1, "横溪村").unwrap();
+    sheet.write_boolean(1, 2, true).unwrap();
+    sheet.write_number(1, 3, 132).unwrap();
+    sheet.write_number(1, 4, 468).unwrap();
+    sheet.write_number(1, 5, 81.76875).unwrap();
+    sheet.write_number(1, 6, 99.5).unwrap();
+    sheet.write_string(1, 8, "已核").unwrap();
+    book.save(site.path().join("w.xlsx")).unwrap();
+    let out = huibao(
+        site.path(),
+        &["import", "w.xlsx", "--into", "data/villages"],
+    );
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains(
+            "错误[import-extra-cell] w.xlsx 村委会!I2: 这一格在表头之外（表头只有 7 列）"
+        ) && said.contains("提示：给这一列加上表头"),
+        "{said}"
+    );
+    assert_eq!(said.matches("错误[").count(), 1, "{said}");
     assert_eq!(data_of(site.path()), before);
 }
 

@@ -30,6 +30,10 @@ pub struct Grid {
     /// cell holds its value in its first cell only (an `.xlsx` or `.xls`: calamine reads
     /// them from no other format).
     pub merged: Vec<((u32, u32), (u32, u32))>,
+    /// A CSV's rows' numbers of fields as written, empty ones at the end counted (`rows`
+    /// leaves those out): Excel writes as many in every row, so a row with more than its
+    /// header has a comma typed in a cell without quotes. Empty for a workbook.
+    pub widths: Vec<usize>,
 }
 
 /// A cell as read.
@@ -187,6 +191,7 @@ fn workbook(path: &Path, shown: &Path) -> Result<Workbook, Diagnostic> {
             formats,
             rows,
             merged,
+            widths: Vec::new(),
         });
     }
     Ok(Workbook {
@@ -344,6 +349,7 @@ fn csv_grid(bytes: &[u8], name: &str, shown: &Path) -> Result<Workbook, Diagnost
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
     let mut rows = Vec::new();
+    let mut widths = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| {
             let line = e.position().map_or(0, |p| p.line() as usize);
@@ -370,6 +376,7 @@ fn csv_grid(bytes: &[u8], name: &str, shown: &Path) -> Result<Workbook, Diagnost
                 }
             })
             .collect();
+        widths.push(cells.len());
         while cells.last() == Some(&Given::Empty) {
             cells.pop();
         }
@@ -382,6 +389,7 @@ fn csv_grid(bytes: &[u8], name: &str, shown: &Path) -> Result<Workbook, Diagnost
             formats: false,
             rows,
             merged: Vec::new(),
+            widths,
         }],
         encoding_note,
     })

@@ -368,6 +368,7 @@ mod tests {
             hidden: false,
             formats: true,
             merged: Vec::new(),
+            widths: Vec::new(),
             rows: vec![
                 vec![text("各村情况统计表")],
                 vec![
@@ -406,6 +407,7 @@ mod tests {
             hidden: false,
             formats: true,
             merged: Vec::new(),
+            widths: Vec::new(),
             rows: vec![vec![
                 text("name"),
                 text("registered.households"),
@@ -418,6 +420,7 @@ mod tests {
             hidden: false,
             formats: true,
             merged: Vec::new(),
+            widths: Vec::new(),
             rows: vec![vec![text("村名"), text("建档立卡户"), text("资金")]],
         };
         let problems = map(&unknown, &leaves, &[true, true, true]).unwrap_err();

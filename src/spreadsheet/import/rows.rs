@@ -337,6 +337,17 @@ pub(super) fn rows(
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut rows = Vec::new();
     let empty = Given::Empty;
+    // The header's columns: as a CSV writes them, else up to its last cell with a name or
+    // its last column mapped to a field (a header over two rows names it in either).
+    let width = |r: usize| grid.widths.get(r).copied();
+    let header_width = width(header_row).unwrap_or_else(|| {
+        let named = grid.rows[header_row]
+            .iter()
+            .rposition(|cell| *cell != Given::Empty)
+            .map_or(0, |last| last + 1);
+        let mapped = columns.mapped.iter().map(|m| m.col + 1).max();
+        named.max(mapped.unwrap_or(0))
+    });
     for r in header_row + 1..grid.rows.len() {
         let cells = &grid.rows[r];
         let cell = |c: usize| cells.get(c).unwrap_or(&empty);
@@ -358,6 +369,11 @@ pub(super) fn rows(
                     "a total row, not imported: huibao computes and checks totals from the rows",
                 ),
             ));
+            continue;
+        }
+        if let Some(beyond) = past_the_header((cells, width(r)), header_width, place, r) {
+            // Its cells are not where the header says: not read further.
+            problems.push(beyond);
             continue;
         }
         let mut found = Vec::new();
@@ -407,6 +423,62 @@ pub(super) fn rows(
         ));
     }
     Ok((rows, notes, problems))
+}
+
+/// The error of a row (0-based `r`, its `cells`, and a CSV's its number of fields as
+/// written) past the header's `header_width` columns. In a CSV, more fields than the
+/// header, even empty ones: most likely a cell's comma typed without quotes
+/// (`…定点帮扶,按文件要求…`, `1,094.52`), which split one cell into two and moved every cell
+/// after it one column right (into an empty last column, silently). In a workbook, a value
+/// in a column with no name. Either way the row's values are not where the header says.
+fn past_the_header(
+    (cells, written): (&[Given], Option<usize>),
+    header_width: usize,
+    place: &Place<'_>,
+    r: usize,
+) -> Option<Diagnostic> {
+    let (beyond, count) = match written {
+        Some(count) => (count > header_width).then_some((header_width, count))?,
+        None => {
+            let beyond = (header_width..cells.len()).find(|&c| cells[c] != Given::Empty)?;
+            (beyond, cells.len())
+        }
+    };
+    let (message, hint) = if written.is_some() {
+        (
+            Text::new(
+                format!(
+                    "这一行有 {count} 格，表头只有 {header_width} 列：多半是某一格里的逗号没有加引号，把一格拆成了两格，后面的格都错了一列"
+                ),
+                format!(
+                    "this row has {count} cells and the header {header_width} columns: most likely a comma inside a cell has no quotes around the cell, splitting it in two and moving every cell after it one column right"
+                ),
+            ),
+            Text::new(
+                "把含逗号的格用英文双引号括起来（\"…定点帮扶,按文件要求…\"），数字不写千位分隔符（1094.52）；或在 Excel/WPS 里打开后重新「另存为」CSV，它会加上引号。若是行末多打了逗号，删掉它",
+                "put the cell holding a comma in double quotes (\"…,…\") and write numbers without thousands separators (1094.52); or open the file in Excel/WPS and Save As CSV again, which adds the quotes. If it is a comma typed at the row's end, delete it",
+            ),
+        )
+    } else {
+        (
+            Text::new(
+                format!(
+                    "这一格在表头之外（表头只有 {header_width} 列）：它属于哪个字段不知道，这一行没有导入"
+                ),
+                format!(
+                    "this cell is past the header ({header_width} columns): no field is known for it, and the row is not imported"
+                ),
+            ),
+            Text::new(
+                "给这一列加上表头（字段名或它的中文名），或删掉这一格",
+                "give its column a header (a field's name or label), or delete the cell",
+            ),
+        )
+    };
+    Some(
+        Diagnostic::error("import-extra-cell", Some(place.cell(r, beyond)), message)
+            .with_hint(hint),
+    )
 }
 
 /// How a row's file is known: by its 编号, or by its name (the file of that name, or one
