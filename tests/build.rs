@@ -1086,6 +1086,85 @@ fn a_text_printed_as_a_figure_is_told_at_it() {
     );
 }
 
+/// A group of values or a list printed whole would show `[object]` on the page, silently
+/// (Tera prints it so); through `fig` it would fail with no place: each an error at it,
+/// found without rendering, with what to write. A list's length and a list of texts are
+/// left alone.
+#[test]
+fn a_group_or_a_list_printed_whole_is_told_at_it() {
+    let (site, line) = village_template_with(
+        "{{ v.registered }} {{ township.exits | sort(attribute=\"year\") }}\n\
+         {{ v.registered | fig(unit=\"户\") }} {{ villages }} {{ township.exits | length }}\n",
+    );
+    let out = huibao(site.path(), &["check"]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    for told in [
+        format!(
+            "错误[template-type] content/villages/_village.md:{line}:4: 「v.registered」是一组值（households、people），不是一个值：直接印出来页面上会显示 [object]"
+        ),
+        "提示：写出其中一项：{{ v.registered.households }}".to_string(),
+        format!(
+            "错误[template-type] content/villages/_village.md:{line}:23: 「township.exits」是列表，不是一个值"
+        ),
+        "提示：逐项写出：{% for x in township.exits %}…{{ x.households }}…{% endfor %}".to_string(),
+        format!(
+            "错误[template-type] content/villages/_village.md:{}:4: 「v.registered」是一组值（households、people），不是一个值：fig 只能用于一个数字",
+            line + 1
+        ),
+        format!(
+            "错误[template-type] content/villages/_village.md:{}:39: 「villages」是一个文件夹的文件（changling、fenglin、hengxi、hujia、longgang、mingde 等 17 项）",
+            line + 1
+        ),
+        "或用 {% for x in villages_list %} 逐个写出".to_string(),
+    ] {
+        assert!(said.contains(&told), "{told}: {said}");
+    }
+    assert_eq!(said.matches("[template-type]").count(), 4, "{said}");
+    let english = text(&huibao(site.path(), &["--lang", "en", "check"]));
+    assert!(
+        english.contains("`v.registered` is a group of values (households, people), not one value: printed whole, the page would show [object]"),
+        "{english}"
+    );
+}
+
+/// A helper's argument written as a number it refuses (`dp=-1`, `div`'s `b=0`) is an error
+/// at that use of the helper — not at its first use in the file, as the render's error
+/// was; decimals asked of a count (`fig(dp=2)` would print 132.00户) are a warning.
+#[test]
+fn a_helper_s_literal_argument_is_checked_at_its_own_use() {
+    let (site, line) = village_template_with(
+        "{{ v.registered.people | fig(unit=\"人\") }} {{ v.registered.people | fig(unit=\"人\", dp=-1) }}\n\
+         {{ div(a=v.registered.people, b=3, dp=1) }} {{ div(a=v.registered.people, b=0, dp=1) }}\n\
+         {{ v.registered.households | fig(unit=\"户\", dp=2) }}\n",
+    );
+    let out = huibao(site.path(), &["check"]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    for told in [
+        format!(
+            "错误[template-type] content/villages/_village.md:{line}:68: 「fig」的 dp 要是 0 到 20 的整数，这里是 -1"
+        ),
+        format!(
+            "错误[template-type] content/villages/_village.md:{}:48: 「div」的除数 b 是 0",
+            line + 1
+        ),
+        format!(
+            "警告[template-decimals] content/villages/_village.md:{}:30: 「v.registered.households」是整数（计数），dp=2 会把它印成带 2 位小数（如 132.00）",
+            line + 2
+        ),
+    ] {
+        assert!(said.contains(&told), "{told}: {said}");
+    }
+    assert_eq!(said.matches("错误[").count(), 2, "{said}");
+    let english = text(&huibao(site.path(), &["--lang", "en", "check"]));
+    assert!(
+        english.contains("`fig`'s dp must be a whole number from 0 to 20, not -1")
+            && english.contains("`div` divides by b=0"),
+        "{english}"
+    );
+}
+
 /// An optional field read unguarded fails the pages of the records without it: one error,
 /// at the read that failed (not at an earlier read its `{% if %}` guards), naming the
 /// first pages and how many fail, with the warning's hint.

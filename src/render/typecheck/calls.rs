@@ -278,6 +278,80 @@ impl Checker<'_> {
         }
     }
 
+    /// The arguments of huibao's helpers written as numbers that the helper would refuse
+    /// or that print what the data do not say, at the helper's use (the render's own error
+    /// could not say which use failed): `dp` not a whole number from 0 to 20 (`dp=-1`,
+    /// `dp=1.5`), `div`'s `b=0`; and decimals asked of a figure that is a whole number
+    /// (`{{ v.registered.households | fig(dp=2) }}` would print 132.00户): a warning.
+    /// `piped`: the value a filter is given, when it is the expression's own.
+    pub(super) fn literal_args(
+        &mut self,
+        helper: &str,
+        args: &tera::HashMap<String, Expr>,
+        piped: Option<&ExprVal>,
+    ) {
+        if !matches!(helper, "fig" | "div" | "rate" | "mul" | "sum" | "sub") {
+            return;
+        }
+        let dp = args.get("dp").map(|e| &e.val);
+        let bad_dp = match dp {
+            Some(ExprVal::Int(n)) if !(0..=20).contains(n) => Some(n.to_string()),
+            Some(ExprVal::Float(f)) => Some(f.to_string()),
+            _ => None,
+        };
+        if let Some(written) = bad_dp {
+            self.report_as(
+                Severity::Error,
+                "template-type",
+                helper,
+                Text::new(
+                    format!("「{helper}」的 dp 要是 0 到 20 的整数，这里是 {written}"),
+                    format!("`{helper}`'s dp must be a whole number from 0 to 20, not {written}"),
+                ),
+                Text::new(
+                    "dp 是小数位数：dp=0 印整数，dp=2 印两位小数",
+                    "dp is the number of decimals: dp=0 prints whole numbers, dp=2 two decimals",
+                ),
+            );
+        }
+        let zero = |e: &Expr| match e.val {
+            ExprVal::Int(n) => n == 0,
+            ExprVal::Float(f) => f == 0.0,
+            _ => false,
+        };
+        if helper == "div" && args.get("b").is_some_and(zero) {
+            self.report_as(
+                Severity::Error,
+                "template-type",
+                helper,
+                Text::new("「div」的除数 b 是 0", "`div` divides by b=0"),
+                Text::new(
+                    "b 写不为 0 的数或数据字段；求比例用 rate(num=…, den=…, dp=1)",
+                    "give b a number or a field that is not 0; a share is rate(num=…, den=…, dp=1)",
+                ),
+            );
+        }
+        let (Some(ExprVal::Ident(ident)), Some(ExprVal::Int(decimals))) = (piped, dp) else {
+            return;
+        };
+        let whole = matches!(
+            self.resolve(ident),
+            Some(Shape::Scalar("count" | "year", ..))
+        );
+        if helper == "fig" && whole && (1..=20).contains(decimals) {
+            self.report_as(
+                Severity::Warning,
+                "template-decimals",
+                helper,
+                Text::new(
+                    format!("「{ident}」是整数（计数），dp={decimals} 会把它印成带 {decimals} 位小数（如 132.{}）", "0".repeat(*decimals as usize)),
+                    format!("`{ident}` is a whole number (a count): dp={decimals} prints it with {decimals} decimals (such as 132.{})", "0".repeat(*decimals as usize)),
+                ),
+                Text::new("去掉 dp，计数就印成整数", "leave dp out: a count prints as a whole number"),
+            );
+        }
+    }
+
     /// Checks the fields a chart reads of each item of its `data` (`values="households"`):
     /// there, and holding numbers where it draws them ([`CHART_FIELDS`]).
     pub(super) fn chart_fields(&mut self, args: &tera::HashMap<String, Expr>) {
@@ -504,8 +578,12 @@ impl Checker<'_> {
         else {
             return;
         };
-        let Some(Shape::Scalar(kind, numeric, unit)) = self.resolve(ident) else {
-            return;
+        let (kind, numeric, unit) = match self.resolve(ident) {
+            Some(Shape::Scalar(kind, numeric, unit)) => (kind, numeric, unit),
+            Some(group @ (Shape::Record { .. } | Shape::Files { .. } | Shape::List(_))) => {
+                return self.group_printed(ident, &group, Some(&filter.name));
+            }
+            _ => return,
         };
         match (numeric, unit) {
             (true, Some(unit)) => self.printed_unit(ident, filter, &unit),
@@ -539,6 +617,102 @@ impl Checker<'_> {
                 ),
             );
         }
+    }
+
+    /// A path printed by `{{ }}` as it is, or through filters that keep a list's items
+    /// (`sort`, `filter` …): an error when it is a group of values or a list.
+    pub(super) fn printed_whole(&mut self, expr: &Expr) {
+        let ExprVal::Ident(ident) = &expr.val else {
+            return;
+        };
+        if expr
+            .filters
+            .iter()
+            .any(|f| !super::KEEP.contains(&f.name.as_str()))
+        {
+            return;
+        }
+        if let Some(group @ (Shape::Record { .. } | Shape::Files { .. } | Shape::List(_))) =
+            self.resolve(ident)
+        {
+            self.group_printed(ident, &group, None);
+        }
+    }
+
+    /// The error for a group of values (a record, a folder's files) or a list printed
+    /// whole — `{{ township.registered }}`, which the page would show as `[object]` — or
+    /// through `filter`, which takes one number (`| fig`): rendering would fail, and could
+    /// not say where.
+    pub(super) fn group_printed(&mut self, ident: &str, group: &Shape, filter: Option<&str>) {
+        let (zh_what, en_what, zh_do, en_do) = match group {
+            Shape::List(item) => {
+                // (A list of texts or numbers shows as `[a, b]`: not this mistake.)
+                let Shape::Record { fields, .. } = &**item else {
+                    return;
+                };
+                let first = first_field(fields).unwrap_or("字段");
+                (
+                    "列表".to_string(),
+                    "a list".to_string(),
+                    format!(
+                        "逐项写出：{{% for x in {ident} %}}…{{{{ x.{first} }}}}…{{% endfor %}}"
+                    ),
+                    format!(
+                        "write its items one by one: {{% for x in {ident} %}}…{{{{ x.{first} }}}}…{{% endfor %}}"
+                    ),
+                )
+            }
+            Shape::Files { ids, .. } => {
+                let (zh_some, en_some) = some_of(ids.iter().map(String::as_str));
+                (
+                    format!("一个文件夹的文件（{zh_some}）"),
+                    format!("a folder's files ({en_some})"),
+                    format!(
+                        "写出其中一个文件的字段（{ident}.{}.字段），或用 {{% for x in {ident}_list %}} 逐个写出",
+                        ids.first().map_or("编号", String::as_str)
+                    ),
+                    format!(
+                        "print a field of one of its files ({ident}.{}.field), or write each with {{% for x in {ident}_list %}}",
+                        ids.first().map_or("id", String::as_str)
+                    ),
+                )
+            }
+            Shape::Record { fields, .. } => {
+                let names = fields
+                    .iter()
+                    .filter(|(name, _)| name != "id")
+                    .map(|(name, _)| name.as_str());
+                let (zh_some, en_some) = some_of(names);
+                let first = first_field(fields).unwrap_or("字段");
+                (
+                    format!("一组值（{zh_some}）"),
+                    format!("a group of values ({en_some})"),
+                    format!("写出其中一项：{{{{ {ident}.{first} }}}}"),
+                    format!("print one of them: {{{{ {ident}.{first} }}}}"),
+                )
+            }
+            _ => return,
+        };
+        let (zh_rule, en_rule) = match filter {
+            Some(filter) => (
+                format!("{filter} 只能用于一个数字"),
+                format!("{filter} takes one number"),
+            ),
+            None => (
+                "直接印出来页面上会显示 [object]".to_string(),
+                "printed whole, the page would show [object]".to_string(),
+            ),
+        };
+        self.report_as(
+            Severity::Error,
+            "template-type",
+            ident,
+            Text::new(
+                format!("「{ident}」是{zh_what}，不是一个值：{zh_rule}"),
+                format!("`{ident}` is {en_what}, not one value: {en_rule}"),
+            ),
+            Text::new(zh_do, en_do),
+        );
     }
 
     /// The error for a field of `kind` that is no number printed as a figure (`{{ h.as_of |
@@ -647,6 +821,32 @@ impl Checker<'_> {
             ),
         );
     }
+}
+
+/// The first few of `names`, in Chinese and in English (`a、b、c 等 9 项`, `a, b, c … 9 in
+/// all`).
+fn some_of<'n>(names: impl Iterator<Item = &'n str>) -> (String, String) {
+    const SHOWN: usize = 6;
+    let names: Vec<&str> = names.collect();
+    let shown = &names[..names.len().min(SHOWN)];
+    if names.len() > SHOWN {
+        (
+            format!("{} 等 {} 项", shown.join("、"), names.len()),
+            format!("{} … {} in all", shown.join(", "), names.len()),
+        )
+    } else {
+        (shown.join("、"), shown.join(", "))
+    }
+}
+
+/// The field of a record to print as an example: its first number, else its first field
+/// (not `id`).
+fn first_field(fields: &[(String, Shape)]) -> Option<&str> {
+    let named = || fields.iter().filter(|(name, _)| name != "id");
+    named()
+        .find(|(_, shape)| matches!(shape, Shape::Scalar(_, true, _)))
+        .or_else(|| named().next())
+        .map(|(name, _)| name.as_str())
 }
 
 #[cfg(test)]

@@ -105,7 +105,10 @@ impl Checker<'_> {
     pub(super) fn nodes(&mut self, nodes: &[Node]) {
         for node in nodes {
             match node {
-                Node::VariableBlock(_, expr) => self.expr_tree(expr),
+                Node::VariableBlock(_, expr) => {
+                    self.expr_tree(expr);
+                    self.printed_whole(expr);
+                }
                 Node::Set(_, set) => {
                     self.expr_tree(&set.value);
                     // (Counted at every `set` of the name: a problem is placed at its own.)
@@ -235,16 +238,22 @@ impl Checker<'_> {
 
     /// Checks one expression (its nested expressions are visited on their own).
     pub(super) fn expr(&mut self, expr: &Expr) {
-        for filter in &expr.filters {
+        for (nth, filter) in expr.filters.iter().enumerate() {
+            // (Each use counted, so that a problem of this one is placed at it.)
+            *self.seen.entry(filter.name.clone()).or_default() += 1;
             if !TERA_OWN_FILTERS.contains(&filter.name.as_str())
                 && self.tera.get_filter(&filter.name).is_err()
             {
                 self.unknown("过滤器", "filter", &filter.name);
             }
             self.helper_args(&filter.name, true, filter.args.keys());
+            let piped = (nth == 0).then_some(&expr.val);
+            self.literal_args(&filter.name, &filter.args, piped);
         }
         if let ExprVal::FunctionCall(call) = &expr.val {
+            *self.seen.entry(call.name.clone()).or_default() += 1;
             self.helper_args(&call.name, false, call.args.keys());
+            self.literal_args(&call.name, &call.args, None);
             if call.name == "chart" {
                 self.chart_fields(&call.args);
             }
