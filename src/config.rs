@@ -262,7 +262,10 @@ impl Config {
                 .map(|span| crate::diagnostics::line_col(&text, span.start))
                 .unwrap_or((0, 0));
             let start = error.span().map_or(0, |span| span.start);
-            let (said, hint) = crate::diagnostics::toml_said(error.message(), &text, start);
+            let (said, hint) = match top_level_in_section(error.message(), &text, start) {
+                Some((said, hint)) => (said, Some(hint)),
+                None => crate::diagnostics::toml_said(error.message(), &text, start),
+            };
             Diagnostic::error(
                 "config-invalid",
                 Some(Location::new(CONFIG_FILE, line, col)),
@@ -291,6 +294,55 @@ impl Config {
     }
 }
 
+/// The top-level settings of `huibao.toml` (the keys of [`Config`]).
+const TOP_LEVEL: &[&str] = &[
+    "title",
+    "language",
+    "description",
+    "theme",
+    "output_dir",
+    "toc_section_limit",
+    "print_page",
+    "document",
+    "search",
+    "tables",
+];
+
+/// A top-level setting written below a `[section]` (`print_page = false` after the file's
+/// `[document]`): TOML reads every line below a section's header as the section's, and
+/// the section has no such key. Said so (not 「没有这一项」), with where to move it.
+fn top_level_in_section(message: &str, text: &str, offset: usize) -> Option<(Text, Text)> {
+    if !message.starts_with("unknown field") {
+        return None;
+    }
+    let written = message.split('`').nth(1)?;
+    if !TOP_LEVEL.contains(&written) {
+        return None;
+    }
+    let section = text
+        .get(..offset)?
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|line| line.starts_with('['))?;
+    Some((
+        Text::new(
+            format!(
+                "「{written}」是顶层设置，却写在了 {section} 这一节里（{section} 下面的行都属于这一节）"
+            ),
+            format!(
+                "`{written}` is a top-level setting, written inside {section} (every line below {section} belongs to it)"
+            ),
+        ),
+        Text::new(
+            format!("把这一行移到 {section} 这一行的上面（文件开头、第一个 [节] 之前）"),
+            format!(
+                "move this line above the line {section} (at the file's top, before the first [section])"
+            ),
+        ),
+    ))
+}
+
 /// The problem of a report's `title` left blank: every page's head, the contents and the
 /// documents name the report by it.
 pub fn blank_title(root: &Path, title: &str) -> Option<Diagnostic> {
@@ -308,6 +360,40 @@ pub fn blank_title(root: &Path, title: &str) -> Option<Diagnostic> {
             "write the report's title between the quotes, such as title = \"示例乡2020年脱贫攻坚工作情况汇报\"",
         ))
     })
+}
+
+/// The problems of `theme` or `output_dir` written blank (`theme = ""`): huibao would look
+/// for the theme in `themes/` itself, or write the site over the site folder. Each at its
+/// line, with the default to write or to leave to (by deleting the line).
+pub fn blank_settings(root: &Path, config: &Config) -> Vec<Diagnostic> {
+    let blank = [
+        ("theme", config.theme.trim().is_empty(), default_theme()),
+        (
+            "output_dir",
+            config
+                .output_dir
+                .as_os_str()
+                .to_string_lossy()
+                .trim()
+                .is_empty(),
+            default_output_dir().to_string_lossy().into_owned(),
+        ),
+    ];
+    blank
+        .into_iter()
+        .filter(|(_, is_blank, _)| *is_blank)
+        .map(|(key, _, default)| {
+            Diagnostic::error(
+                "config-invalid",
+                Some(setting_location(root, None, key)),
+                Text::new(format!("{key} 是空的"), format!("{key} is blank")),
+            )
+            .with_hint(Text::new(
+                format!("删去这一行就用默认的「{default}」，或在引号里写上名字，如 {key} = \"{default}\""),
+                format!("delete the line for the default `{default}`, or write a name between the quotes, such as {key} = \"{default}\""),
+            ))
+        })
+        .collect()
 }
 
 /// The problem of a `language` that is no language tag (`中文`, `Chinese`): pages would say
@@ -381,6 +467,14 @@ pub fn setting_location(root: &Path, section: Option<&str>, key: &str) -> Locati
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_top_level_settings_are_the_keys_of_config() {
+        // The parser lists the keys it knows when it meets one it does not.
+        let error = toml::from_str::<Config>("title = \"x\"\nzz_unknown = 1\n").unwrap_err();
+        let listed: Vec<&str> = error.message().split('`').skip(3).step_by(2).collect();
+        assert_eq!(listed, TOP_LEVEL);
+    }
 
     fn titled(title: &str) -> Config {
         toml::from_str(&format!("title = {title:?}")).unwrap()

@@ -59,6 +59,12 @@ pub fn discover(root: &Path) -> Result<Site, Vec<Diagnostic>> {
     problems.extend(content_files.iter().filter_map(|page| copied_page(page)));
     problems.extend(crate::config::language_problem(root, &config.language));
     problems.extend(crate::config::blank_title(root, &config.title));
+    let blank = crate::config::blank_settings(root, &config);
+    if !blank.is_empty() {
+        // (No theme or output folder to look at.)
+        problems.extend(blank);
+        return Err(problems);
+    }
     let theme_dir = Path::new("themes").join(&config.theme);
     let theme_templates = theme_templates(root, &config, &theme_dir, &mut problems);
     let static_files = static_files(root, &theme_dir, &mut problems);

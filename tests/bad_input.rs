@@ -1032,6 +1032,36 @@ fn mistakes_in_the_settings_and_the_front_matter_say_what_to_write() {
             "write print_page = true",
         ),
         (
+            "title = \"测试\"\ntheme = \"\"\n",
+            "错误[config-invalid] huibao.toml:2:9: theme 是空的",
+            "删去这一行就用默认的「default」",
+            "delete the line for the default `default`",
+        ),
+        (
+            "title = \"测试\"\noutput_dir = \"\"\n",
+            "错误[config-invalid] huibao.toml:2:14: output_dir 是空的",
+            "删去这一行就用默认的「public」",
+            "delete the line for the default `public`",
+        ),
+        (
+            "title = \"测试\"\n[document]\ndownloads = [\"PDF\"]\n",
+            "站点配置有误：「PDF」不是可选的值",
+            "是不是「pdf」？可用的：pdf、docx、xlsx",
+            "did you mean `pdf`?",
+        ),
+        (
+            "title = \"测试\"\nprint_page = True\n",
+            "站点配置有误：开关写 true 或 false",
+            "写成 print_page = true",
+            "write print_page = true",
+        ),
+        (
+            "title = \"测试\"\n[document]\ndownloads = [\"xlsx\"]\nprint_page = false\n",
+            "错误[config-invalid] huibao.toml:4:1: 站点配置有误：「print_page」是顶层设置，却写在了 [document] 这一节里",
+            "把这一行移到 [document] 这一行的上面",
+            "move this line above the line [document]",
+        ),
+        (
             "title = \"测试\"\ntoc_section_limit = \"60\"\n",
             "站点配置有误：应是整数，这里是文字「60」",
             "不加引号：写成 toc_section_limit = 60",

@@ -76,7 +76,13 @@ fn unknown_name(message: &str) -> Option<(Text, Text)> {
     // The names in backticks: the one written, then those allowed.
     let names: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
     let (written, allowed) = names.split_first()?;
-    let near = crate::suggest::did_you_mean(written, allowed.iter().copied());
+    // (A value in capitals, `PDF`, as it is spoken of.)
+    let near = crate::suggest::did_you_mean(written, allowed.iter().copied()).or_else(|| {
+        allowed
+            .iter()
+            .copied()
+            .find(|a| a.eq_ignore_ascii_case(written))
+    });
     let what = if kind == "unknown field" {
         Text::new(
             format!("没有「{written}」这一项"),
@@ -154,7 +160,12 @@ fn quotes_inside(message: &str, key: &str, value: &str) -> Option<(Text, Text)> 
 const NUMBER_KEYS: [&str; 2] = ["weight", "toc_section_limit"];
 
 fn unquoted(message: &str, key: &str, value: &str) -> Option<(Text, Text)> {
-    let unquoted = ["string values must be quoted", "missing opening quote"];
+    // (`True`, `FALSE`: the parser reads a word starting as a switch's as one mistyped.)
+    let unquoted = [
+        "string values must be quoted",
+        "missing opening quote",
+        "invalid boolean",
+    ];
     if !unquoted.iter().any(|kind| message.starts_with(kind)) {
         return None;
     }
