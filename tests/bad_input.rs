@@ -484,6 +484,19 @@ fn a_generator_s_front_matter_is_told_at_the_key_with_what_it_meant() {
             && said.contains("是不是 generate = \"villages\"？"),
         "{said}"
     );
+    // A folder written as a path: the name meant.
+    for written in ["data/villages", "villages/*.yaml"] {
+        front(
+            site.path(),
+            &format!("title = \"村委会\"\ngenerate = \"{written}\"\nas = \"village\"\n"),
+        );
+        let said = text(&huibao(site.path(), &["check"]));
+        assert!(
+            said.contains(&format!("错误[generate-folder] content/villages/_village.md:3:12: generate = \"{written}\"：不是数据文件夹的名字"))
+                && said.contains("不写 data/ 和 *.yaml：写成 generate = \"villages\""),
+            "{said}"
+        );
+    }
     // A title field no record has: once, where it is named — not once for each record.
     front(
         site.path(),

@@ -653,7 +653,32 @@ fn empty_folder<F: FilePlace>(
         .map(|(_, folder)| folder.join("."))
         .collect();
     folders.dedup();
-    let hint = match crate::suggest::did_you_mean(folder, folders.iter().map(String::as_str)) {
+    // Written as a path (`data/villages`, `villages/*.yaml`, `data\\villages`): the folder
+    // meant, by the name `generate` gives it.
+    let as_name = folder
+        .replace('\\', "/")
+        .trim_start_matches("./")
+        .trim_start_matches("data/")
+        .trim_end_matches(".yaml")
+        .trim_end_matches(".yml")
+        .trim_end_matches("/*")
+        .trim_end_matches('/')
+        .replace('/', ".");
+    let named = (as_name != folder)
+        .then(|| folders.iter().find(|f| **f == as_name))
+        .flatten();
+    let near = named
+        .map(String::as_str)
+        .or_else(|| crate::suggest::did_you_mean(folder, folders.iter().map(String::as_str)));
+    let hint = match near {
+        Some(near) if named.is_some() => Text::new(
+            format!(
+                "generate 只写 data/ 下的文件夹名（子文件夹用 . 连接），不写 data/ 和 *.yaml：写成 generate = \"{near}\""
+            ),
+            format!(
+                "generate names a folder under data/ (a folder inside it joined by .), without data/ and *.yaml: write generate = \"{near}\""
+            ),
+        ),
         Some(near) => Text::new(
             format!(
                 "是不是 generate = \"{near}\"？（data/{} 下的每个文件生成一页）",
@@ -669,13 +694,21 @@ fn empty_folder<F: FilePlace>(
             "generate names a data folder, e.g. villages for data/villages/*.yaml",
         ),
     };
-    Diagnostic::error(
-        "generate-folder",
-        Some(front.location(&source.file, "generate")),
+    let message = if folder.contains(['/', '\\', '*']) {
+        Text::new(
+            format!("generate = \"{folder}\"：不是数据文件夹的名字"),
+            format!("generate = \"{folder}\" is no data folder's name"),
+        )
+    } else {
         Text::new(
             format!("generate = \"{folder}\"：data/{dir} 下没有数据文件"),
             format!("generate = \"{folder}\": there are no data files in data/{dir}"),
-        ),
+        )
+    };
+    Diagnostic::error(
+        "generate-folder",
+        Some(front.location(&source.file, "generate")),
+        message,
     )
     .with_hint(hint)
 }
