@@ -782,6 +782,15 @@ fn the_log_is_checked_like_data() {
             "  - date: 2020-12-01\n    what: township.population\n    old: １３１\n    new: 57000\n    reason: x\n",
             "提示：写成 old: 131\n",
         ),
+        // A path typed with full-width dots or capitals: as the data write it.
+        (
+            "  - date: 2020-12-01\n    what: policies．health。hospital．hospitalisations\n    old: 1\n    new: 1445\n    reason: x\n",
+            "是不是「policies.health.hospital.hospitalisations」？",
+        ),
+        (
+            "  - date: 2020-12-01\n    what: Township.Population\n    old: 1\n    new: 57000\n    reason: x\n",
+            "是不是「township.population」？",
+        ),
         // A spreadsheet's thousands separators: the figure meant, its unit kept.
         (
             "  - date: 2020-12-01\n    what: township.population\n    old: 1\n    new: 57,000\n    reason: x\n",
@@ -804,6 +813,22 @@ fn the_log_is_checked_like_data() {
         assert!(said.contains(expected), "{entry}: {said}");
         assert!(said.contains("data/corrections.yaml:"), "{said}");
     }
+    // A key misspelt is one error, not a missing key too.
+    let misspelt = "  - date: 2020-12-01\n    waht: township.population\n    old: 1\n    new: 57000\n    reason: x\n";
+    fs::write(&log, format!("{entries}{misspelt}")).unwrap();
+    let said = text(&huibao(site.path(), &["check"]));
+    assert!(said.contains("是不是「what」？"), "{said}");
+    assert!(!said.contains("缺少 what"), "{said}");
+    // The log written as a list, without its first line `entries:`.
+    let listed =
+        "- date: 2020-12-01\n  what: township.population\n  old: 1\n  new: 57000\n  reason: x\n";
+    fs::write(&log, listed).unwrap();
+    let said = text(&huibao(site.path(), &["check"]));
+    assert!(
+        said.contains("错误[data-not-mapping] data/corrections.yaml:1:1")
+            && said.contains("提示：更正记录的第一行写 entries:，每条更正写在它下面"),
+        "{said}"
+    );
 }
 
 #[test]

@@ -403,6 +403,24 @@ pub fn data_file(path: &Path, root: Node) -> Result<DataFile, Vec<Diagnostic>> {
     file_of(path, key_path, root)
 }
 
+/// What to write in a data file whose top level is no mapping: a list of corrections
+/// (items with `what`, the corrections log written without its first line) goes under
+/// `entries:`.
+fn not_mapping_hint(root: &Node) -> Text {
+    match &root.value {
+        Value::List(items) if items.first().is_some_and(|item| item.get("what").is_some()) => {
+            Text::new(
+                "更正记录的第一行写 entries:，每条更正写在它下面，以「  - 」开头（缩进两格）",
+                "the corrections log's first line is entries:, and each correction goes below it, starting with `  - ` (indented two spaces)",
+            )
+        }
+        _ => Text::new(
+            "每行写成「名称: 值」，例如 name: 横溪村",
+            "write one `name: value` per line, e.g. name: 横溪村",
+        ),
+    }
+}
+
 /// [`data_file`] of a file whose template key is known.
 fn file_of(path: &Path, key_path: Vec<String>, root: Node) -> Result<DataFile, Vec<Diagnostic>> {
     let Value::Map(entries) = &root.value else {
@@ -421,10 +439,7 @@ fn file_of(path: &Path, key_path: Vec<String>, root: Node) -> Result<DataFile, V
                     ),
                 ),
             )
-            .with_hint(Text::new(
-                "每行写成「名称: 值」，例如 name: 横溪村",
-                "write one `name: value` per line, e.g. name: 横溪村",
-            )),
+            .with_hint(not_mapping_hint(&root)),
         ]);
     };
     if let Some((key, _)) = entries.iter().find(|(k, _)| &*k.name == "id") {

@@ -52,14 +52,27 @@ pub(super) fn entry_texts<'n>(
         return None;
     };
     let mut ok = true;
+    // The keys the unknown ones most likely mean (`waht`: `what`), not said to be missing too.
+    let mut meant = Vec::new();
     for (key, _) in entries {
         if !ENTRY_KEYS.contains(&&*key.name) {
             ok = false;
             problems.push(unknown_key(file, key, ENTRY_KEYS));
+            meant.extend(crate::suggest::did_you_mean(
+                &key.name,
+                ENTRY_KEYS.iter().copied(),
+            ));
         }
     }
     let mut text = |key: &str| -> Option<(String, &Node)> {
         match item.get(key) {
+            None
+            | Some(Node {
+                value: Value::Null, ..
+            }) if meant.contains(&key) => {
+                ok = false;
+                None
+            }
             None
             | Some(Node {
                 value: Value::Null, ..

@@ -105,10 +105,21 @@ pub(super) fn unknown_figure(
             .map(|f| format!("{}.{rest}", f.key_path.join(".")))
             .find(|whole| find(data, schema, whole).is_some())
     });
-    let near = whole
-        .is_none()
-        .then(|| nearest_figure(data, what))
-        .flatten();
+    // Typed on a Chinese keyboard (`policies．health．…`, `policies。health…`) or with
+    // capitals (`Policies.Health…`): the path as it is written in the data.
+    let retyped = {
+        let half = crate::validate::units::to_half_width(what).replace('。', ".");
+        let lower = half.to_lowercase();
+        [half, lower]
+            .into_iter()
+            .find(|path| path != what && find(data, schema, path).is_some())
+    };
+    let near = retyped.or_else(|| {
+        whole
+            .is_none()
+            .then(|| nearest_figure(data, what))
+            .flatten()
+    });
     let by_label = match (&near, &whole, schema) {
         (None, None, Some(schema)) => figures_by_label(data, schema, what),
         _ => Vec::new(),
