@@ -332,10 +332,22 @@ fn import(site: &Path, options: &huibao::ImportOptions<'_>, lang: Lang) -> ExitC
         Err(problems) => {
             let n = problems.iter().filter(|d| d.is_error()).count();
             let code = fail(&problems, site, lang);
-            let text = Text::new(
-                format!("有 {n} 个错误：没有写入任何文件。改正表格后再导入。"),
-                format!("{n} error(s): no file was written. Correct the sheet and import again."),
-            );
+            // (A folder or file named wrong in the command: the sheet is not at fault.)
+            let command = problems.iter().any(|d| d.code == "import-into");
+            let text = match command {
+                true => Text::new(
+                    format!("有 {n} 个错误：没有写入任何文件。改正命令后再导入。"),
+                    format!(
+                        "{n} error(s): no file was written. Correct the command and import again."
+                    ),
+                ),
+                false => Text::new(
+                    format!("有 {n} 个错误：没有写入任何文件。改正表格后再导入。"),
+                    format!(
+                        "{n} error(s): no file was written. Correct the sheet and import again."
+                    ),
+                ),
+            };
             eprintln!("{}", text.get(lang));
             return code;
         }

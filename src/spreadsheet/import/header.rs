@@ -159,6 +159,9 @@ pub fn map(
     let header_row = header_row(grid, (leaves, &names), &all_headers).map_err(|p| vec![p])?;
     let mut problems = Vec::new();
     let mut mapped: Vec<Mapped> = Vec::new();
+    // The headers the unknown ones most likely mean (`建挡立卡户数（户）`): not said to be
+    // missing too.
+    let mut meant: Vec<&str> = Vec::new();
     for (col, tries) in headers_at(grid, header_row) {
         let at = (header_row, col);
         let found = tries
@@ -167,6 +170,10 @@ pub fn map(
         let Some((header, role)) = found else {
             let written = tries.last().cloned().unwrap_or_default();
             problems.push(unknown_header(&written, at, &all_headers));
+            meant.extend(did_you_mean(
+                &written,
+                all_headers.iter().map(String::as_str),
+            ));
             continue;
         };
         if let Some(first) = mapped
@@ -184,6 +191,7 @@ pub fn map(
         .filter(|(i, _)| required[*i])
         .filter(|(i, _)| !mapped.iter().any(|m| same_leaf(&m.role, &leaf_role(*i))))
         .map(|(i, _)| all_headers[i].as_str())
+        .filter(|header| !meant.contains(header))
         .collect();
     if !missing.is_empty() {
         problems.push(missing_columns(&missing));

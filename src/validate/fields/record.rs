@@ -325,10 +325,17 @@ impl Checker<'_> {
                             "write true (yes) or false (no), without quotes",
                         ),
                     };
-                    self.wrong_kind(
+                    // (What was written, quoted: a cell's text is not in view.)
+                    let kind = node.kind();
+                    let (shown_zh, shown_en) = match written.trim() {
+                        "" => (kind.zh.to_string(), format!("a {}", kind.en)),
+                        text => (format!("{}「{text}」", kind.zh), format!("`{text}`")),
+                    };
+                    self.report(
+                        "type",
                         node,
-                        (&*name_zh, &*name_en),
-                        (" true 或 false", "true or false"),
+                        format!("{name_zh}应是 true 或 false，这里是{shown_zh}"),
+                        format!("{name_en} must be true or false, found {shown_en}"),
                         Some(hint),
                     );
                 }
