@@ -208,12 +208,13 @@ fn default_toc_section_limit() -> usize {
 }
 
 impl Config {
-    /// Reads `huibao.toml` from the site folder `root`.
-    pub fn load(root: &Path) -> Result<Config, Diagnostic> {
+    /// Reads `huibao.toml` from the site folder `root`; every mistake in it when it has any.
+    pub fn load(root: &Path) -> Result<Config, Vec<Diagnostic>> {
         let path = root.join(CONFIG_FILE);
         // (Saved by Notepad or WPS in GBK: located, with how to save it as UTF-8.)
         let text = match std::fs::read(&path) {
-            Ok(bytes) => crate::diagnostics::decode_owned(bytes, Path::new(CONFIG_FILE))?,
+            Ok(bytes) => crate::diagnostics::decode_owned(bytes, Path::new(CONFIG_FILE))
+                .map_err(|d| vec![d])?,
             Err(error) => {
                 let why = crate::diagnostics::io_said(&error);
                 // Run in a folder of the site (`content/`): the site is the folder above.
@@ -241,57 +242,67 @@ impl Config {
                         "run huibao inside the site folder or name it with --site; start a new site with huibao new",
                     ),
                 };
-                return Err(Diagnostic::error(
-                    "config-missing",
-                    Some(Location::file(CONFIG_FILE)),
-                    Text::new(
-                        format!("读不到站点配置文件 {}：{}", path.display(), why.zh),
-                        format!(
-                            "cannot read the site settings {}: {}",
-                            path.display(),
-                            why.en
+                return Err(vec![
+                    Diagnostic::error(
+                        "config-missing",
+                        Some(Location::file(CONFIG_FILE)),
+                        Text::new(
+                            format!("读不到站点配置文件 {}：{}", path.display(), why.zh),
+                            format!(
+                                "cannot read the site settings {}: {}",
+                                path.display(),
+                                why.en
+                            ),
                         ),
-                    ),
-                )
-                .with_hint(hint));
+                    )
+                    .with_hint(hint),
+                ]);
             }
         };
-        toml::from_str::<Config>(&text).map_err(|error| {
-            let (line, col) = error
-                .span()
-                .map(|span| crate::diagnostics::line_col(&text, span.start))
-                .unwrap_or((0, 0));
-            let start = error.span().map_or(0, |span| span.start);
-            let (said, hint) = match top_level_in_section(error.message(), &text, start) {
-                Some((said, hint)) => (said, Some(hint)),
-                None => crate::diagnostics::toml_said(error.message(), &text, start),
-            };
-            Diagnostic::error(
-                "config-invalid",
-                Some(Location::new(CONFIG_FILE, line, col)),
-                Text::new(
-                    format!("站点配置有误：{}", said.zh),
-                    format!("invalid site settings: {}", said.en),
-                ),
-            )
-            .with_hint(
-                error
-                    .span()
-                    .and_then(|span| {
-                        crate::diagnostics::full_width_toml_hint(
-                            &text,
-                            span.start,
-                            ("huibao.toml ", "huibao.toml"),
-                        )
-                    })
-                    .or(hint)
-                    .unwrap_or_else(|| Text::new(
-                        "可用的设置：title、language、description、theme、output_dir、toc_section_limit、print_page、[document]、[search]、[tables]（见 README）",
-                        "the settings are: title, language, description, theme, output_dir, toc_section_limit, print_page, [document], [search], [tables] (see README)",
-                    )),
-            )
+        crate::diagnostics::parse_all::<Config>(&text).map_err(|errors| {
+            errors
+                .iter()
+                .map(|error| settings_problem(error, &text))
+                .collect()
         })
     }
+}
+
+/// The error of `huibao.toml` (its `text`) for what the parser said.
+fn settings_problem(error: &toml::de::Error, text: &str) -> Diagnostic {
+    let (line, col) = error
+        .span()
+        .map(|span| crate::diagnostics::line_col(text, span.start))
+        .unwrap_or((0, 0));
+    let start = error.span().map_or(0, |span| span.start);
+    let (said, hint) = match top_level_in_section(error.message(), text, start) {
+        Some((said, hint)) => (said, Some(hint)),
+        None => crate::diagnostics::toml_said(error.message(), text, start),
+    };
+    Diagnostic::error(
+        "config-invalid",
+        Some(Location::new(CONFIG_FILE, line, col)),
+        Text::new(
+            format!("站点配置有误：{}", said.zh),
+            format!("invalid site settings: {}", said.en),
+        ),
+    )
+    .with_hint(
+        error
+            .span()
+            .and_then(|span| {
+                crate::diagnostics::full_width_toml_hint(
+                    text,
+                    span.start,
+                    ("huibao.toml ", "huibao.toml"),
+                )
+            })
+            .or(hint)
+            .unwrap_or_else(|| Text::new(
+                "可用的设置：title、language、description、theme、output_dir、toc_section_limit、print_page、[document]、[search]、[tables]（见 README）",
+                "the settings are: title, language, description, theme, output_dir, toc_section_limit, print_page, [document], [search], [tables] (see README)",
+            )),
+    )
 }
 
 /// The top-level settings of `huibao.toml` (the keys of [`Config`]).

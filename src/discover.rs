@@ -37,7 +37,7 @@ pub struct Site {
 
 /// Finds the files of the site in `root`.
 pub fn discover(root: &Path) -> Result<Site, Vec<Diagnostic>> {
-    let config = Config::load(root).map_err(|d| vec![d])?;
+    let config = Config::load(root)?;
     let mut problems = Vec::new();
 
     // The schema, found as the walk gives paths (relative to `data/`): compared as it is

@@ -302,8 +302,7 @@ fn render_discovered(
         changes_owed(published, &mut output.figures, owed, &mut notes)
     });
     timer.lap("compared");
-    // (An error now is the log's, against the published figures.)
-    if notes.iter().any(stops) {
+    if deny_warnings && notes.iter().any(stops) {
         return Err(notes);
     }
     cache.last_good = Some(output.figures.clone());
@@ -400,6 +399,11 @@ pub fn build(
         &mut BuildCache::default(),
         render::PagesTo::Sink(&staging),
     )?;
+    // (An error now is the corrections log's, against the published figures: `diff` lists
+    // the changes with it; a build publishes nothing.)
+    if notes.iter().any(Diagnostic::is_error) {
+        return Err(notes);
+    }
     let timer = Timer::start();
     if !files_of.is_empty() {
         let report = document::Document {

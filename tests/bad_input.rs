@@ -1096,6 +1096,36 @@ fn mistakes_in_the_settings_and_the_front_matter_say_what_to_write() {
         let english = text(&huibao(site.path(), &["--lang", "en", "check"]));
         assert!(english.contains(en_hint), "{english}");
     }
+    // Every mistake of one run, in the file's order (not one run for each).
+    fs::write(
+        site.path().join("huibao.toml"),
+        "title = \"测试\"\nlanguag = \"zh-CN\"\nthme = \"default\"\n[document]\ndownloads = [\"xls\"]\n",
+    )
+    .unwrap();
+    let said = text(&huibao(site.path(), &["check"]));
+    let at = |told: &str| said.find(told).unwrap_or_else(|| panic!("{told}: {said}"));
+    assert!(
+        at("huibao.toml:2:1: 站点配置有误：没有「languag」这一项")
+            < at("huibao.toml:3:1: 站点配置有误：没有「thme」这一项")
+            && at("huibao.toml:3:1:") < at("huibao.toml:5:14: 站点配置有误：「xls」不是可选的值"),
+        "{said}"
+    );
+    assert_eq!(said.matches("错误[config-invalid]").count(), 3, "{said}");
+    fs::write(site.path().join("huibao.toml"), "title = \"测试\"\n").unwrap();
+    let index = site.path().join("content/index.md");
+    let page = fs::read_to_string(&index).unwrap();
+    fs::write(
+        &index,
+        page.replacen("+++\n", "+++\nwieght = 3\nnumber_heading = true\n", 1),
+    )
+    .unwrap();
+    let said = text(&huibao(site.path(), &["check"]));
+    assert!(
+        said.contains("content/index.md:2:1: 前言有误：没有「wieght」这一项")
+            && said.contains("content/index.md:3:1: 前言有误：没有「number_heading」这一项"),
+        "{said}"
+    );
+    fs::write(&index, page).unwrap();
     // A theme misspelt: the closest of those there (and the built-in one).
     fs::write(
         site.path().join("huibao.toml"),

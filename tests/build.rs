@@ -521,7 +521,7 @@ fn a_broken_link_is_told_on_its_own_line_with_the_page_it_means() {
     for (written, meant) in [
         // Written from content/ without the leading `/`.
         ("villages/index.md", "../villages/index.md"),
-        // The only page of that name, in another folder.
+        // The only page of that name, in another folder (not a page of a name near it).
         ("../hengxi.md", "../villages/hengxi.md"),
     ] {
         let content =
@@ -535,6 +535,17 @@ fn a_broken_link_is_told_on_its_own_line_with_the_page_it_means() {
             "{written}: {said}"
         );
     }
+    // In the bundled report, `hengxi.md` written in policies/: the village's page, not the
+    // policy page of a name near it (health.md).
+    let report = copy_site(&repo());
+    let industry = report.path().join("content/policies/industry.md");
+    let text_before = fs::read_to_string(&industry).unwrap();
+    fs::write(&industry, format!("{text_before}\n[横溪](hengxi.md)\n")).unwrap();
+    let said = text(&huibao(report.path(), &["check"]));
+    assert!(
+        said.contains("提示：是不是「../villages/hengxi.md」？"),
+        "{said}"
+    );
     // `%20` in a link to a file: located as written.
     let content = format!("{before}\n![图](images/my%20photo.png)\n");
     let line = content.lines().count();

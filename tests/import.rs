@@ -296,6 +296,17 @@ fn a_csv_row_split_by_an_unquoted_comma_is_one_error_and_nothing_is_written() {
         "{}",
         text(&out)
     );
+    // Every row one empty field wider than the header (as Excel may write a group of rows,
+    // or a comma typed at each row's end): the rows are read, no error.
+    let csv = villages_csv("468");
+    let (header, rows) = csv.split_once("\r\n").unwrap();
+    let padded = format!("{header}\r\n{}", rows.replace("\r\n", ",\r\n"));
+    std::fs::write(site.path().join("p.csv"), padded).unwrap();
+    let out = huibao(
+        site.path(),
+        &["import", "p.csv", "--into", "data/villages", "--dry-run"],
+    );
+    assert!(out.status.success(), "{}", text(&out));
 }
 
 #[test]
@@ -1022,17 +1033,20 @@ fn a_date_cell_in_a_column_of_numbers_is_told_as_excel_s_date() {
 fn a_value_past_a_workbook_s_header_is_an_error_at_its_cell() {
     let site = copy_site(&fixture("import"));
     let before = data_of(site.path());
-    let mut book = Workbook::new();
-    let sheet = villages_sheet(&mut book, &[]);
-    sheet.write_string(1, 0, "hengxi").unwrap();
-    sheet.write_string(1, 1, "横溪村").unwrap();
-    sheet.write_boolean(1, 2, true).unwrap();
-    sheet.write_number(1, 3, 132).unwrap();
-    sheet.write_number(1, 4, 468).unwrap();
-    sheet.write_number(1, 5, 81.76875).unwrap();
-    sheet.write_number(1, 6, 99.5).unwrap();
-    sheet.write_string(1, 8, "已核").unwrap();
-    book.save(site.path().join("w.xlsx")).unwrap();
+    let workbook = |past: &str| {
+        let mut book = Workbook::new();
+        let sheet = villages_sheet(&mut book, &[]);
+        sheet.write_string(1, 0, "hengxi").unwrap();
+        sheet.write_string(1, 1, "横溪村").unwrap();
+        sheet.write_boolean(1, 2, true).unwrap();
+        sheet.write_number(1, 3, 132).unwrap();
+        sheet.write_number(1, 4, 468).unwrap();
+        sheet.write_number(1, 5, 81.76875).unwrap();
+        sheet.write_number(1, 6, 99.5).unwrap();
+        sheet.write_string(1, 8, past).unwrap();
+        book.save(site.path().join("w.xlsx")).unwrap();
+    };
+    workbook("已核");
     let out = huibao(
         site.path(),
         &["import", "w.xlsx", "--into", "data/villages"],
@@ -1047,6 +1061,13 @@ fn a_value_past_a_workbook_s_header_is_an_error_at_its_cell() {
     );
     assert_eq!(said.matches("错误[").count(), 1, "{said}");
     assert_eq!(data_of(site.path()), before);
+    // A cell of spaces there shows nothing: no error.
+    workbook(" ");
+    let out = huibao(
+        site.path(),
+        &["import", "w.xlsx", "--into", "data/villages", "--dry-run"],
+    );
+    assert!(out.status.success(), "{}", text(&out));
 }
 
 /// Cells merged across rows below the header (the same note for two villages) hold their

@@ -526,6 +526,19 @@ fn a_figure_corrected_twice_has_a_chain_of_entries_from_what_was_published() {
         english.contains("but the published site shows 1445人次"),
         "{english}"
     );
+    // `diff` lists the change all the same, and says what is wrong.
+    let diff = huibao(site.path(), &["diff"]);
+    assert_eq!(
+        String::from_utf8_lossy(&diff.stdout),
+        HOSPITALISATIONS_CORRECTED,
+        "{}",
+        text(&diff)
+    );
+    assert!(
+        text(&diff).contains("原来发布的是 1440人次"),
+        "{}",
+        text(&diff)
+    );
     // The right entry publishes.
     let first = entry("2020-12-20", "1445", "1446");
     fs::write(&log, format!("{entries}{first}")).unwrap();
@@ -589,6 +602,30 @@ fn a_figure_corrected_twice_has_a_chain_of_entries_from_what_was_published() {
     ] {
         assert!(corrections.contains(listed), "{listed}: {corrections}");
     }
+    // Only the last entry's value is the figure's now: the earlier one is plain text (a
+    // change report reads the figure where it is first printed: this page).
+    let page = fs::read_to_string(site.path().join("public/corrections.html")).unwrap();
+    assert_eq!(
+        page.matches(r#"data-src="data/policies/health.yaml:5""#)
+            .count(),
+        1,
+        "{page}"
+    );
+    // Corrected twice before the next publish: two new entries, the first from what was
+    // published.
+    edit(
+        site.path(),
+        "data/policies/health.yaml",
+        "hospitalisations: 1447",
+        "hospitalisations: 1449",
+    );
+    let (third, fourth) = (
+        entry("2020-12-26", "1447", "1448"),
+        entry("2020-12-27", "1448", "1449"),
+    );
+    fs::write(&log, format!("{entries}{first}{second}{third}{fourth}")).unwrap();
+    let built = huibao(site.path(), &["build", "--deny-warnings"]);
+    assert!(built.status.success(), "{}", text(&built));
 }
 
 /// `figures.json` (version 3) as huibao wrote it before version 3: each data figure with its

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 mod encoding;
 mod toml;
 pub use encoding::{decode, decode_owned};
-pub use toml::{full_width_toml_hint, toml_said};
+pub use toml::{full_width_toml_hint, parse_all, toml_said};
 
 /// The language messages are printed in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]

@@ -5,6 +5,64 @@
 
 use super::{Text, full_width_char_hint, half_width, yes_or_no};
 
+/// The parser's messages after which the rest of a file is still read: a key or a value
+/// of one line the settings do not take. (After a mistake of the grammar, or a section's
+/// header, what follows would be misread.)
+const READ_ON_AFTER: [&str; 5] = [
+    "unknown field",
+    "unknown variant",
+    "invalid type",
+    "invalid value",
+    "invalid boolean",
+];
+
+/// `text` read as a `T`, or every mistake in it (at most 20), not only the first: after a
+/// mistake of one `key = value` line, the line is blanked (its bytes become spaces: every
+/// offset the parser gives stays an offset of `text`) and the file read again. A clerk with
+/// three keys misspelt sees three errors in one run.
+pub fn parse_all<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Vec<toml::de::Error>> {
+    let mut errors: Vec<toml::de::Error> = Vec::new();
+    let mut read = text.to_string();
+    // (In the file's order, as they were met or not.)
+    let in_order = |mut errors: Vec<toml::de::Error>| {
+        errors.sort_by_key(|e| e.span().map(|span| span.start));
+        Err(errors)
+    };
+    loop {
+        let error = match toml::from_str::<T>(&read) {
+            Ok(value) if errors.is_empty() => return Ok(value),
+            Ok(_) => return in_order(errors),
+            Err(error) => error,
+        };
+        // (A required key on a blanked line is not missing.)
+        if !errors.is_empty() && error.message().starts_with("missing field") {
+            return in_order(errors);
+        }
+        let reads_on = READ_ON_AFTER.iter().any(|m| error.message().starts_with(m));
+        let line = error.span().map(|span| {
+            let start = read[..span.start.min(read.len())]
+                .rfind('\n')
+                .map_or(0, |at| at + 1);
+            let end = read[start..].find('\n').map_or(read.len(), |at| start + at);
+            start..end
+        });
+        let repeated = errors.last().and_then(|e| e.span()) == error.span();
+        errors.push(error);
+        match line {
+            Some(line)
+                if reads_on
+                    && !repeated
+                    && errors.len() < 20
+                    && !read[line.clone()].trim_start().starts_with('[') =>
+            {
+                let blank = " ".repeat(line.len());
+                read.replace_range(line, &blank);
+            }
+            _ => return in_order(errors),
+        }
+    }
+}
+
 /// What a TOML file's parser said about byte `offset` of `text`, in both languages, and
 /// what to write when it is a usual mistake (see [`toml_mistake`]); any other message is
 /// said as [`parser_said`] says it, with no hint.

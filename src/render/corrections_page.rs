@@ -62,16 +62,22 @@ pub fn corrected(corrections: &[Correction]) -> CorrectedFigures {
 /// The entries as the template sees them (`huibao.corrections`): the corrected value
 /// carries its provenance, so the page shows where it is in the data.
 pub fn context(corrections: &[Correction], sources: &Sources) -> Json {
+    // A figure corrected more than once: only its last entry's value is the data's now
+    // (the others are shown as text, not as the figure: a change report reads the figure
+    // where it is first printed, and this page comes first).
+    let last_of_figure =
+        |at: usize, c: &Correction| !corrections[at + 1..].iter().any(|later| later.key == c.key);
     let list: Vec<Json> = corrections
         .iter()
-        .map(|c| {
+        .enumerate()
+        .map(|(at, c)| {
             let found = find(sources, &c.key);
             let label = found
                 .and_then(|r| sources.value(r))
                 .map(|(file, value)| format!("{} {}", file.title, value.label()))
                 .unwrap_or_else(|| c.what.clone());
             let new = format!("{}{}", c.value.normalize(), c.unit);
-            let new = match found {
+            let new = match found.filter(|_| last_of_figure(at, c)) {
                 Some(r) => provenance::mark(&Origin::Data(r).encode(), &new),
                 None => new,
             };

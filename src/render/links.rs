@@ -345,8 +345,8 @@ pub fn anchors(html: &str) -> Vec<u64> {
 
 /// The content file a link to `target` (which is no page) most likely means: the one
 /// the link names from `content/` (`villages/index.md` written in `policies/` for
-/// `../villages/index.md`), the one of a name close to it (`hengxy.md`), or the only page
-/// of its file name in another folder (`hengxi.md` for `villages/hengxi.md`).
+/// `../villages/index.md`), the only page of its file name in another folder (`hengxi.md`
+/// for `villages/hengxi.md`), or the one of a name close to it (`hengxy.md`).
 fn meant_page<'p>(target: &str, link: &str, links: &super::markdown::Links<'p>) -> Option<&'p str> {
     let written = link.split('#').next().unwrap_or(link);
     let pages = links.pages;
@@ -358,12 +358,15 @@ fn meant_page<'p>(target: &str, link: &str, links: &super::markdown::Links<'p>) 
         return Some(page);
     }
     let keys = || pages.keys().map(String::as_str);
-    crate::suggest::did_you_mean(target, keys()).or_else(|| {
+    // The only page of its very name before a page of a name near it (`hengxi.md` in
+    // `policies/` is `villages/hengxi.md`, not `policies/health.md`).
+    let only_of_name = || {
         let name = target.rsplit('/').next()?;
         let mut same_name = keys().filter(|page| page.rsplit('/').next() == Some(name));
         let only = same_name.next()?;
         same_name.next().is_none().then_some(only)
-    })
+    };
+    only_of_name().or_else(|| crate::suggest::did_you_mean(target, keys()))
 }
 
 /// For a link to a content file that does not exist (`../villages/hengxy.md`), the link

@@ -323,7 +323,7 @@ fn split_front_matter(
     let toml_text = &rest[..end];
     let front_lines = 1 + rest[..after].matches('\n').count();
     let template = format!("{}{}", "\n".repeat(front_lines), &rest[after..]);
-    match toml::from_str::<FrontMatter>(toml_text) {
+    match crate::diagnostics::parse_all::<FrontMatter>(toml_text) {
         Ok(mut front) => {
             front.places = front_places(toml_text);
             if front.title.trim().is_empty() {
@@ -331,42 +331,47 @@ fn split_front_matter(
             }
             (Some(front), template)
         }
-        Err(error) => {
-            let (line, col) = error
-                .span()
-                .map(|s| crate::diagnostics::line_col(toml_text, s.start))
-                .unwrap_or((0, 0));
-            let start = error.span().map_or(0, |span| span.start);
-            let (said, hint) = crate::diagnostics::toml_said(error.message(), toml_text, start);
-            problems.push(
-                Diagnostic::error(
-                    "front-matter",
-                    Some(Location::new(file, line + 1, col)),
-                    Text::new(
-                        format!("前言有误：{}", said.zh),
-                        format!("invalid front matter: {}", said.en),
-                    ),
-                )
-                .with_hint(
-                    error
-                        .span()
-                        .and_then(|span| {
-                            crate::diagnostics::full_width_toml_hint(
-                                toml_text,
-                                span.start,
-                                ("前言", "front matter"),
-                            )
-                        })
-                        .or(hint)
-                        .unwrap_or_else(|| Text::new(
-                            "可用的键：title、weight、number_headings、generate、as、title_field（见 docs/templates.md）",
-                            "the keys are: title, weight, number_headings, generate, as, title_field (see docs/templates.md)",
-                        )),
-                ),
-            );
+        Err(errors) => {
+            for error in &errors {
+                problems.push(front_matter_problem(error, toml_text, file));
+            }
             (None, template)
         }
     }
+}
+
+/// The error of a page's front matter (`toml_text`, of `file`) for what the parser said.
+fn front_matter_problem(
+    error: &toml::de::Error,
+    toml_text: &str,
+    file: &std::path::Path,
+) -> Diagnostic {
+    let (line, col) = error
+        .span()
+        .map(|s| crate::diagnostics::line_col(toml_text, s.start))
+        .unwrap_or((0, 0));
+    let start = error.span().map_or(0, |span| span.start);
+    let (said, hint) = crate::diagnostics::toml_said(error.message(), toml_text, start);
+    Diagnostic::error(
+        "front-matter",
+        Some(Location::new(file, line + 1, col)),
+        Text::new(
+            format!("前言有误：{}", said.zh),
+            format!("invalid front matter: {}", said.en),
+        ),
+    )
+    .with_hint(
+        error
+            .span()
+            .and_then(|span| {
+                crate::diagnostics::full_width_toml_hint(toml_text, span.start, ("前言", "front matter"))
+            })
+            .or(hint)
+            .unwrap_or_else(|| Text::new(
+                "可用的键：title、weight、number_headings、generate、as、title_field（见 docs/templates.md）",
+                "the keys are: title, weight, number_headings, generate, as, title_field (see docs/templates.md)",
+            )),
+    )
 }
 
 /// The error of a title left blank (`title = ""`) at `location`: the page would have no

@@ -343,11 +343,24 @@ pub(super) fn rows(
     let header_width = width(header_row).unwrap_or_else(|| {
         let named = grid.rows[header_row]
             .iter()
-            .rposition(|cell| *cell != Given::Empty)
+            .rposition(|cell| !matches!(cell, Given::Empty) && !is_spaces(cell))
             .map_or(0, |last| last + 1);
         let mapped = columns.mapped.iter().map(|m| m.col + 1).max();
         named.max(mapped.unwrap_or(0))
     });
+    // A CSV's usual number of fields in a row below the header (the most rows have; the
+    // fewer of two as many): Excel may write every row of a group one field wider than its
+    // header, and a row split by a comma is wider than its neighbours.
+    let usual = {
+        let mut counts: HashMap<usize, usize> = HashMap::new();
+        for &w in grid.widths.iter().skip(header_row + 1) {
+            *counts.entry(w).or_default() += 1;
+        }
+        counts
+            .into_iter()
+            .max_by_key(|&(w, n)| (n, std::cmp::Reverse(w)))
+            .map_or(header_width, |(w, _)| w)
+    };
     for r in header_row + 1..grid.rows.len() {
         let cells = &grid.rows[r];
         let cell = |c: usize| cells.get(c).unwrap_or(&empty);
@@ -371,7 +384,7 @@ pub(super) fn rows(
             ));
             continue;
         }
-        if let Some(beyond) = past_the_header((cells, width(r)), header_width, place, r) {
+        if let Some(beyond) = past_the_header((cells, width(r)), (header_width, usual), place, r) {
             // Its cells are not where the header says: not read further.
             problems.push(beyond);
             continue;
@@ -425,6 +438,11 @@ pub(super) fn rows(
     Ok((rows, notes, problems))
 }
 
+/// Whether `cell` is text of spaces only.
+fn is_spaces(cell: &Given) -> bool {
+    matches!(cell, Given::Text(text) if text.trim().is_empty())
+}
+
 /// The error of a row (0-based `r`, its `cells`, and a CSV's its number of fields as
 /// written) past the header's `header_width` columns. In a CSV, more fields than the
 /// header, even empty ones: most likely a cell's comma typed without quotes
@@ -433,16 +451,20 @@ pub(super) fn rows(
 /// in a column with no name. Either way the row's values are not where the header says.
 fn past_the_header(
     (cells, written): (&[Given], Option<usize>),
-    header_width: usize,
+    (header_width, usual): (usize, usize),
     place: &Place<'_>,
     r: usize,
 ) -> Option<Diagnostic> {
+    // (A cell of spaces, or a formula's "", shows nothing.)
+    let shows = |cell: &Given| *cell != Given::Empty && !is_spaces(cell);
+    let value_past = (header_width..cells.len()).find(|&c| shows(&cells[c]));
     let (beyond, count) = match written {
-        Some(count) => (count > header_width).then_some((header_width, count))?,
-        None => {
-            let beyond = (header_width..cells.len()).find(|&c| cells[c] != Given::Empty)?;
-            (beyond, cells.len())
+        // Wider than its neighbours, or a value under no header.
+        Some(count) if count > header_width.max(usual) || value_past.is_some() => {
+            (header_width, count)
         }
+        Some(_) => return None,
+        None => (value_past?, cells.len()),
     };
     let (message, hint) = if written.is_some() {
         (

@@ -330,23 +330,33 @@ pub fn missing_entry(
     )
 }
 
-/// A published figure this build changes whose last entry in the log (of `corrections`)
-/// says it was published otherwise: its `old` is not what the published site printed
-/// (`change.old`, `1445人次`, as `figures.json` has it; a figure printed rounded agrees
-/// with an `old` that rounds to it). An error at `old`: the log cannot lie about what was
-/// published either.
+/// A published figure this build changes whose entries in the log (of `corrections`) do
+/// not start from what the published site printed (`change.old`, `1445人次`, as
+/// `figures.json` has it; a figure printed rounded agrees with an `old` that rounds to it).
+/// The figure's entries are a chain (see [`chain`]), and it may have been corrected more
+/// than once since it was published: one of them starts from the published figure. When
+/// none does, an error at the `old` of the first entry made since — the one after the last
+/// entry that made the published figure, else the figure's first.
 pub fn old_not_published(
     change: &crate::manifest::Change,
     corrections: &[Correction],
 ) -> Option<Diagnostic> {
     let printed = change.old.as_ref()?;
-    let entry = corrections.iter().rev().find(|c| c.key == change.key)?;
-    let published = figure::figure_value(&printed.replace(',', ""), &entry.unit)?;
-    let was = figure::figure_value(&entry.old, &entry.unit)?;
+    let entries: Vec<&Correction> = corrections.iter().filter(|c| c.key == change.key).collect();
+    let unit = &entries.first()?.unit;
+    let published = figure::figure_value(&printed.replace(',', ""), unit)?;
     let last_digit = Decimal::new(1, published.scale());
-    if (was - published).abs() < last_digit {
+    let is_published = |value: Decimal| (value - published).abs() < last_digit;
+    let starts_there =
+        |c: &&Correction| figure::figure_value(&c.old, &c.unit).is_none_or(is_published);
+    if entries.iter().any(starts_there) {
         return None;
     }
+    let since = entries
+        .iter()
+        .rposition(|c| is_published(c.value))
+        .map_or(0, |made| made + 1);
+    let entry = entries.get(since).or(entries.last())?;
     let d = Diagnostic::error(
         "correction",
         Some(entry.old_location.clone()),
