@@ -464,6 +464,45 @@ fn a_system_error_is_said_in_chinese_with_the_system_s_words_after() {
     assert!(!english.contains("已有同名"), "{english}");
 }
 
+/// A part of a template named as a page (`content/parts/row.md`, included by another
+/// file) is told to be renamed with a leading `_`, not to be given a title; it is one error,
+/// not its variables' too (they are read where it is included).
+#[test]
+fn a_partial_named_without_underscore_is_told_to_be_renamed() {
+    let site = copy_site(&fixture("small"));
+    let parts = site.path().join("content/parts");
+    fs::create_dir_all(&parts).unwrap();
+    fs::write(
+        parts.join("row.md"),
+        "| [{{ v.name }}]({{ v.id }}.md) | {{ v.registered.households | fig(unit=\"户\") }} |\n",
+    )
+    .unwrap();
+    let index = site.path().join("content/villages/index.md");
+    let text_before = fs::read_to_string(&index).unwrap();
+    fs::write(
+        &index,
+        text_before.replace(
+            "| [{{ v.name }}]({{ v.id }}.md) | {{ v.registered.households | fig(unit=\"户\") }} |\n",
+            "{% include \"parts/row.md\" %}",
+        ),
+    )
+    .unwrap();
+    let output = huibao(site.path(), &["check"]);
+    let said = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("错误[front-matter] content/parts/row.md:1:1")
+            && said.contains("提示：content/villages/index.md 用 {% include %} 引入了它：它是模板的一部分，不是一页。把文件改名为 content/parts/_row.md"),
+        "{said}"
+    );
+    assert_eq!(said.matches("错误[").count(), 1, "{said}");
+    let english = text(&huibao(site.path(), &["--lang", "en", "check"]));
+    assert!(
+        english.contains("Rename it content/parts/_row.md"),
+        "{english}"
+    );
+}
+
 #[test]
 fn a_generator_s_front_matter_is_told_at_the_key_with_what_it_meant() {
     let front = |site: &std::path::Path, lines: &str| {

@@ -179,6 +179,59 @@ impl PagePlan {
 
 /// Reads every content file and its front matter.
 pub fn read_sources(site: &Site, problems: &mut Vec<Diagnostic>) -> Vec<Source> {
+    let before = problems.len();
+    let sources = read_each_source(site, problems);
+    included_without_underscore(&sources, &mut problems[before..]);
+    sources
+}
+
+/// The hint of a content file without front matter that another file includes
+/// (`{% include "villages/row.md" %}`): a part of a template, named as a page. It is to be
+/// renamed with a leading `_` (`_row.md`), which makes no page — not given a title.
+fn included_without_underscore(sources: &[Source], problems: &mut [Diagnostic]) {
+    const MISSING: &str = "内容文件要以 +++ 包起来的前言开头";
+    for problem in problems.iter_mut() {
+        let Some(location) = &problem.location else {
+            continue;
+        };
+        if problem.code != "front-matter" || !problem.message.zh.starts_with(MISSING) {
+            continue;
+        }
+        let Ok(rel) = location.file.strip_prefix("content") else {
+            continue;
+        };
+        let name = crate::site_path::slashed(rel);
+        let including = sources.iter().find(|source| {
+            source.name != name
+                && source.template.match_indices("include").any(|(at, _)| {
+                    let after = source.template[at + "include".len()..].trim_start();
+                    after
+                        .strip_prefix(['"', '\''])
+                        .is_some_and(|quoted| quoted.starts_with(name.as_str()))
+                })
+        });
+        let Some(including) = including else {
+            continue;
+        };
+        let renamed = match name.rsplit_once('/') {
+            Some((folder, file)) => format!("{folder}/_{file}"),
+            None => format!("_{name}"),
+        };
+        problem.hint = Some(Text::new(
+            format!(
+                "{} 用 {{% include %}} 引入了它：它是模板的一部分，不是一页。把文件改名为 content/{renamed}（文件名以 _ 开头的不生成页面），并改好 include 里的名字",
+                including.file.display()
+            ),
+            format!(
+                "{} includes it with {{% include %}}: it is part of a template, not a page. Rename it content/{renamed} (a file whose name starts with _ makes no page), and the name in the include",
+                including.file.display()
+            ),
+        ));
+    }
+}
+
+/// Reads every content file and its front matter, in the site's order.
+fn read_each_source(site: &Site, problems: &mut Vec<Diagnostic>) -> Vec<Source> {
     let mut sources = Vec::new();
     for rel in &site.content_files {
         let file = PathBuf::from("content").join(rel);

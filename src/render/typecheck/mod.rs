@@ -151,7 +151,10 @@ pub(super) fn check(
         let generates = source.front.as_ref().is_some_and(|f| f.generate.is_some());
         // A template that extends another is made of that one's blocks: left to rendering.
         let extends = template.parent.is_some();
-        if (super::pages::is_partial(&source.name) && !generates) || extends {
+        // A file that is no partial and has no front matter is already an error: read as a
+        // partial (it is one named wrong, or its page fails anyway), not as a page.
+        let no_page = source.front.is_none();
+        if (super::pages::is_partial(&source.name) && !generates) || extends || no_page {
             Checker::new(tera, &top, &named, sources, source, &mut problems).macros(&template.ast);
         } else {
             let mut checker = Checker::new(tera, &top, &named, sources, source, &mut problems);
