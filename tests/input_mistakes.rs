@@ -264,6 +264,15 @@ const WORDS: &[(&str, &str, &str, &str, &str, &str, &str)] = &[
         "keys of one level line up (indented 2, as households is)",
     ),
     (
+        "a list's item indented a space too deep",
+        "data/township.yaml",
+        "  - year: 2015",
+        "   - year: 2015",
+        "[yaml-syntax] data/township.yaml:22:4",
+        "这一项的「-」比上一项多缩进了 1 格，不会被读成列表的新一项",
+        "write `  - year: 2015`",
+    ),
+    (
         "a key written without its colon",
         HENGXI,
         PEOPLE,

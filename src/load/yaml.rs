@@ -416,6 +416,9 @@ fn indent_slip(text: &str, at: usize, file: &Path) -> Option<Diagnostic> {
         if above_value.is_empty() || indent <= above_indent {
             continue;
         }
+        if let Some(item) = item_slip(&lines, index, file) {
+            return Some(item);
+        }
         let more = indent - above_indent;
         let written = format!(
             "{}{}",
@@ -438,6 +441,39 @@ fn indent_slip(text: &str, at: usize, file: &Path) -> Option<Diagnostic> {
         );
     }
     None
+}
+
+/// The error for a list item (line `index`, `   - year: 2015`) whose `-` is indented deeper
+/// than the item before it (`  - year: 2014`): told at its `-`, with the line lined up with
+/// the item before (its `- ` kept). `None` when the line is no item, or no item is above.
+fn item_slip(lines: &[&str], index: usize, file: &Path) -> Option<Diagnostic> {
+    let line = lines[index];
+    let trimmed = line.trim_start();
+    if !trimmed.starts_with("- ") {
+        return None;
+    }
+    let dash = line.len() - trimmed.len();
+    let before = lines[..index].iter().rev().find_map(|above| {
+        let item = above.trim_start();
+        let at = above.len() - item.len();
+        (item.starts_with("- ") && at < dash).then_some(at)
+    })?;
+    let more = dash - before;
+    let written = format!("{}{}", " ".repeat(before), trimmed.trim_end());
+    Some(
+        Diagnostic::error(
+            "yaml-syntax",
+            Some(Location::new(file, index + 1, dash + 1)),
+            Text::new(
+                format!("YAML 语法错误：这一项的「-」比上一项多缩进了 {more} 格，不会被读成列表的新一项"),
+                format!("YAML syntax error: this item's `-` is indented {more} more than the item before, and is not read as a new item of the list"),
+            ),
+        )
+        .with_hint(Text::new(
+            format!("列表的各项要对齐（「-」和上一项一样缩进 {before} 格）：写成「{written}」"),
+            format!("a list's items line up (the `-` indented {before}, as the item before): write `{written}`"),
+        )),
+    )
 }
 
 /// The error for a key written without its colon (`people 468`) on line `at` (1-based,
