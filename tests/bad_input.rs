@@ -523,6 +523,28 @@ fn a_generator_s_front_matter_is_told_at_the_key_with_what_it_meant() {
             && said.contains("是不是 generate = \"villages\"？"),
         "{said}"
     );
+    // An `as` that is no name, or a name taken: one error each, with what to write (the
+    // template's reads of the record are not told too).
+    for (name, why) in [
+        ("村", "变量名只能用英文字母、数字和下划线"),
+        (
+            "villages",
+            "「villages」已经是 huibao 的 page、site 或数据的顶层名称",
+        ),
+    ] {
+        front(
+            site.path(),
+            &format!("title = \"村委会\"\ngenerate = \"villages\"\nas = \"{name}\"\n"),
+        );
+        let said = text(&huibao(site.path(), &["check"]));
+        assert!(
+            said.contains(&format!(
+                "错误[generate-as] content/villages/_village.md:4:6: as = \"{name}\" 不能用：{why}"
+            )) && said.contains("提示：写一个英文名字，如 as = \"village\""),
+            "{said}"
+        );
+        assert_eq!(said.matches("错误[").count(), 1, "{said}");
+    }
     // A folder written as a path: the name meant.
     for written in ["data/villages", "villages/*.yaml"] {
         front(

@@ -622,18 +622,36 @@ fn generate_pages<F: FilePlace>(
         .as_name
         .clone()
         .unwrap_or_else(|| "record".to_string());
-    if !crate::load::is_identifier(&var)
-        || ["page", "site"].contains(&var.as_str())
+    let why = if !crate::load::is_identifier(&var) {
+        Some(Text::new(
+            "变量名只能用英文字母、数字和下划线，不以数字开头",
+            "a variable's name is English letters, digits and _, not starting with a digit",
+        ))
+    } else if ["page", "site"].contains(&var.as_str())
         || data.iter().any(|f| f.key_path()[0] == var)
     {
-        problems.push(Diagnostic::error(
-            "generate-as",
-            Some(front.location(&source.file, "as")),
-            Text::new(
-                format!("as = \"{var}\" 不能用：它不是合法的变量名，或与 page、site、数据的顶层名称冲突"),
-                format!("as = \"{var}\" cannot be used: it is not a valid name, or it clashes with page, site or a top-level data name"),
-            ),
-        ));
+        Some(Text::new(
+            format!("「{var}」已经是 huibao 的 page、site 或数据的顶层名称"),
+            format!("`{var}` is already huibao's page or site, or a top-level data name"),
+        ))
+    } else {
+        None
+    };
+    if let Some(why) = why {
+        problems.push(
+            Diagnostic::error(
+                "generate-as",
+                Some(front.location(&source.file, "as")),
+                Text::new(
+                    format!("as = \"{var}\" 不能用：{}", why.zh),
+                    format!("as = \"{var}\" cannot be used: {}", why.en),
+                ),
+            )
+            .with_hint(Text::new(
+                "写一个英文名字，如 as = \"village\"（用单数，与文件夹名区别），模板里就用这个名字读每条记录：{{ village.name }}",
+                "write an English name, such as as = \"village\" (the singular, unlike the folder's name): the template reads each record by it, {{ village.name }}",
+            )),
+        );
         return;
     }
     let title_field = title_field(front);

@@ -154,7 +154,17 @@ pub(super) fn check(
         // A file that is no partial and has no front matter is already an error: read as a
         // partial (it is one named wrong, or its page fails anyway), not as a page.
         let no_page = source.front.is_none();
-        if (super::pages::is_partial(&source.name) && !generates) || extends || no_page {
+        // A generator whose `as` is no name is an error of its own: its reads of the record
+        // are not told again.
+        let bad_as = source.front.as_ref().is_some_and(|f| {
+            let taken = |name: &str| {
+                !crate::load::is_identifier(name)
+                    || ["page", "site"].contains(&name)
+                    || top.iter().any(|(top_name, _)| top_name == name)
+            };
+            f.generate.is_some() && f.as_name.as_deref().is_some_and(taken)
+        });
+        if (super::pages::is_partial(&source.name) && !generates) || extends || no_page || bad_as {
             Checker::new(tera, &top, &named, sources, source, &mut problems).macros(&template.ast);
         } else {
             let mut checker = Checker::new(tera, &top, &named, sources, source, &mut problems);
