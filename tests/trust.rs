@@ -819,6 +819,11 @@ fn the_log_is_checked_like_data() {
             "  - date: 2020-12-01\n    what: township.population\n    old: １３１\n    new: 57000\n    reason: x\n",
             "提示：写成 old: 131\n",
         ),
+        // A list's item named by its year: its place.
+        (
+            "  - date: 2020-12-01\n    what: township.exits.2015.people\n    old: 1\n    new: 1118\n    reason: x\n",
+            "是不是「township.exits.1.people」？",
+        ),
         // A path typed with full-width dots or capitals: as the data write it.
         (
             "  - date: 2020-12-01\n    what: policies．health。hospital．hospitalisations\n    old: 1\n    new: 1445\n    reason: x\n",

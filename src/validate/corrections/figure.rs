@@ -226,11 +226,23 @@ pub(super) fn nearest_figure(data: &Data, what: &str) -> Option<String> {
                     node.get(near)?
                 }
             },
-            Value::List(items) => {
-                let next = items.get(part.parse::<usize>().ok()?)?;
-                path.push(part.to_string());
-                next
-            }
+            Value::List(items) => match part.parse::<usize>().ok().and_then(|i| items.get(i)) {
+                Some(next) => {
+                    path.push(part.to_string());
+                    next
+                }
+                // An item named by a value of it (`exits.2015`, the year): its place.
+                None => {
+                    let (place, next) = items.iter().enumerate().find(|(_, item)| {
+                        matches!(&item.value, Value::Map(fields) if fields.iter().any(|(_, v)| {
+                            v.value.scalar_text().is_some_and(|text| text.trim() == *part)
+                        }))
+                    })?;
+                    mended = true;
+                    path.push(place.to_string());
+                    next
+                }
+            },
             _ => return None,
         };
     }
@@ -397,7 +409,9 @@ pub(super) fn find<'d>(
     schema: Option<&'d Schema>,
     what: &str,
 ) -> Option<(&'d DataFile, &'d Node, String, Option<&'d Field>)> {
-    let parts: Vec<&str> = what.split('.').map(str::trim).collect();
+    // (`exits[2]`, as a template writes an item, is `exits.2`.)
+    let what = what.replace('[', ".").replace(']', "");
+    let parts: Vec<&str> = what.split('.').map(str::trim).filter(|p| !p.is_empty()).collect();
     let file = file_of(data, &parts)?;
     let inside = &parts[file.key_path.len()..];
     let mut node = &file.root;
