@@ -305,7 +305,10 @@ fn the_pdf_holds_the_whole_report_in_the_official_layout() {
 #[test]
 fn a_font_named_in_the_settings_that_is_not_there_is_a_clear_error() {
     let site = copy_site(&fixture("small"));
-    add_settings(site.path(), "\n[document]\nbody_font = \"不存在的字体\"\n");
+    add_settings(
+        site.path(),
+        "\n[document]\nbody_font = \"不存在的字体\"\nfont_dirs = [\"D:/字体\"]\n",
+    );
     let out = site.path().join("x.pdf");
     let output = huibao(
         site.path(),
@@ -326,6 +329,14 @@ fn a_font_named_in_the_settings_that_is_not_there_is_a_clear_error() {
         + 1;
     assert!(
         said.contains(&format!("[font-missing] huibao.toml:{line}:13:")),
+        "{said}"
+    );
+    // A font folder named that is not there is said with it (it was searched for nothing).
+    assert!(
+        said.contains(&format!(
+            "警告[font-dir-missing] huibao.toml:{}:13: [document] font_dirs 里的文件夹「D:/字体」不存在",
+            line + 1
+        )),
         "{said}"
     );
     assert!(!out.exists(), "nothing is written");

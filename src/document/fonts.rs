@@ -212,6 +212,35 @@ fn install_a_chinese_font() -> Text {
     )
 }
 
+/// For a font not found: each folder `[document] font_dirs` names that is not there (a
+/// path mistyped, a drive of another PC), where it is named — it was searched for nothing.
+fn missing_font_dirs(settings: &DocumentSettings, site_root: Option<&Path>) -> Vec<Diagnostic> {
+    let Some(root) = site_root else {
+        return Vec::new();
+    };
+    settings
+        .font_dirs
+        .iter()
+        .filter(|dir| !root.join(dir).is_dir())
+        .map(|dir| {
+            let dir = dir.display();
+            Diagnostic::new(
+                crate::diagnostics::Severity::Warning,
+                "font-dir-missing",
+                Some(crate::config::setting_location(root, Some("document"), "font_dirs")),
+                Text::new(
+                    format!("[document] font_dirs 里的文件夹「{dir}」不存在，没有在那里找字体"),
+                    format!("the folder `{dir}` of [document] font_dirs does not exist: no font was looked for there"),
+                ),
+            )
+            .with_hint(Text::new(
+                "写字体文件所在的文件夹：相对于站点文件夹（如 \"fonts\"），或完整路径，用 / 分隔",
+                "write the folder the font files are in: relative to the site folder (such as \"fonts\"), or in full, with / between folders",
+            ))
+        })
+        .collect()
+}
+
 /// Chooses the family of each role from the fonts in `book`. Without a body font there is
 /// no document: the error names what was searched and how to install a font.
 pub fn choose(
@@ -262,11 +291,14 @@ pub fn choose(
     let title = pick(&settings.title_font, "title_font", TITLE);
     let numbers = NUMBERS.iter().find_map(|name| found(name));
     if !problems.is_empty() {
+        problems.extend(missing_font_dirs(settings, site_root));
         return Err(problems);
     }
     let Some(body) = body else {
         let searched = searched_folders(searched);
-        return Err(vec![
+        let mut missing = missing_font_dirs(settings, site_root);
+        missing.insert(
+            0,
             Diagnostic::error(
                 "font-missing",
                 None,
@@ -284,7 +316,8 @@ pub fn choose(
                 ),
             )
             .with_hint(install_a_chinese_font()),
-        ]);
+        );
+        return Err(missing);
     };
     let title_is_bold = title.as_deref().is_some_and(is_xiaobiaosong);
     Ok(Fonts {

@@ -411,7 +411,11 @@ pub(super) fn find<'d>(
 ) -> Option<(&'d DataFile, &'d Node, String, Option<&'d Field>)> {
     // (`exits[2]`, as a template writes an item, is `exits.2`.)
     let what = what.replace('[', ".").replace(']', "");
-    let parts: Vec<&str> = what.split('.').map(str::trim).filter(|p| !p.is_empty()).collect();
+    let parts: Vec<&str> = what
+        .split('.')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
     let file = file_of(data, &parts)?;
     let inside = &parts[file.key_path.len()..];
     let mut node = &file.root;
