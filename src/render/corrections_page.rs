@@ -25,7 +25,7 @@ const TEMPLATE: &str = r#"
 {% for c in huibao.corrections -%}
 | <span id="{{ c.anchor }}">{{ c.number }}</span> | <span class="nowrap">{{ c.date }}</span> | {{ c.label }} | {{ c.old }} | {{ c.new }} | {{ c.reason }} |
 {% endfor %}
-更正记录保存在数据文件 `data/corrections.yaml` 中。每条记录的「更正为」必须与数据一致，否则 huibao 不生成网站。
+更正记录保存在数据文件 `data/corrections.yaml` 中。每个数字最后一条记录的「更正为」必须与数据一致（同一数字再次更正时，新的记录从上一条的「更正为」算起），否则 huibao 不生成网站。
 "#;
 
 /// The page as a content source.

@@ -243,7 +243,7 @@ pub fn corrections_log() -> serde_json::Value {
                         "date": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "description": "更正日期，如 2020-12-01"},
                         "what": {"type": "string", "minLength": 1, "description": "哪个数字：数据路径，如 policies.health.hospital.hospitalisations"},
                         "old": {"description": "原来发布的数（可带单位）", "anyOf": figure["anyOf"].clone()},
-                        "new": {"description": "更正后的数，必须与数据一致（可带单位）", "anyOf": figure["anyOf"].clone()},
+                        "new": {"description": "更正后的数（可带单位）：一个数字最后一条记录的 new 必须与数据一致", "anyOf": figure["anyOf"].clone()},
                         "reason": {"type": "string", "minLength": 1, "description": "更正原因"}
                     },
                     "required": super::corrections::ENTRY_KEYS,
