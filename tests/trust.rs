@@ -861,6 +861,15 @@ fn the_log_is_checked_like_data() {
     let said = text(&huibao(site.path(), &["check"]));
     assert!(said.contains("是不是「what」？"), "{said}");
     assert!(!said.contains("缺少 what"), "{said}");
+    // One correction written without its `- `.
+    let unlisted = "entries:\n  date: 2020-12-01\n  what: township.population\n  old: 1\n  new: 57000\n  reason: x\n";
+    fs::write(&log, unlisted).unwrap();
+    let said = text(&huibao(site.path(), &["check"]));
+    assert!(
+        said.contains("entries 要是列表（每条更正以 - 开头）")
+            && said.contains("提示：每条更正的第一行以「- 」开头"),
+        "{said}"
+    );
     // The log written as a list, without its first line `entries:`.
     let listed =
         "- date: 2020-12-01\n  what: township.population\n  old: 1\n  new: 57000\n  reason: x\n";

@@ -130,12 +130,21 @@ pub fn read(data: &Data, schema: Option<&Schema>) -> (Vec<Correction>, Vec<Diagn
         Some((Value::List(items), _)) => &items[..],
         Some((Value::Null, _)) | None => &[],
         Some((_, node)) => {
+            // One correction written without its `- ` (its keys right under `entries:`).
+            let one_entry = matches!(&node.value, Value::Map(keys)
+                if keys.iter().any(|(key, _)| ENTRY_KEYS.contains(&&*key.name)));
+            let hint = one_entry.then(|| {
+                Text::new(
+                    "每条更正的第一行以「- 」开头：写成「  - date: …」，下面的 what、old、new、reason 与 date 对齐",
+                    "each correction's first line starts with `- `: write `  - date: …`, with what, old, new and reason lined up under date",
+                )
+            });
             problems.push(problem(
                 file,
                 node,
                 "entries 要是列表（每条更正以 - 开头）".into(),
                 "entries must be a list (each correction starts with -)".into(),
-                None,
+                hint,
             ));
             &[]
         }
