@@ -622,21 +622,7 @@ fn generate_pages<F: FilePlace>(
         .as_name
         .clone()
         .unwrap_or_else(|| "record".to_string());
-    let why = if !crate::load::is_identifier(&var) {
-        Some(Text::new(
-            "变量名只能用英文字母、数字和下划线，不以数字开头",
-            "a variable's name is English letters, digits and _, not starting with a digit",
-        ))
-    } else if ["page", "site"].contains(&var.as_str())
-        || data.iter().any(|f| f.key_path()[0] == var)
-    {
-        Some(Text::new(
-            format!("「{var}」已经是 huibao 的 page、site 或数据的顶层名称"),
-            format!("`{var}` is already huibao's page or site, or a top-level data name"),
-        ))
-    } else {
-        None
-    };
+    let why = unusable_as(&var, |name| data.iter().any(|f| f.key_path()[0] == name));
     if let Some(why) = why {
         problems.push(
             Diagnostic::error(
@@ -787,6 +773,26 @@ fn empty_folder<F: FilePlace>(
         message,
     )
     .with_hint(hint)
+}
+
+/// Why a generator's `as` (`var`) cannot name its record, if it cannot: not a variable's
+/// name (`村`), or a name the template already has — `page`, `site`, or a top-level data
+/// name (`is_top_name`). Asked by the generator and by the type check, which then leaves
+/// the template's reads of the record alone.
+pub(super) fn unusable_as(var: &str, is_top_name: impl Fn(&str) -> bool) -> Option<Text> {
+    if !crate::load::is_identifier(var) {
+        Some(Text::new(
+            "变量名只能用英文字母、数字和下划线，不以数字开头",
+            "a variable's name is English letters, digits and _, not starting with a digit",
+        ))
+    } else if ["page", "site"].contains(&var) || is_top_name(var) {
+        Some(Text::new(
+            format!("「{var}」已经是 huibao 的 page、site 或数据的顶层名称"),
+            format!("`{var}` is already huibao's page or site, or a top-level data name"),
+        ))
+    } else {
+        None
+    }
 }
 
 /// The error of a generator's `title_field` that no record of its folder has (the `first`

@@ -157,12 +157,9 @@ pub(super) fn check(
         // A generator whose `as` is no name is an error of its own: its reads of the record
         // are not told again.
         let bad_as = source.front.as_ref().is_some_and(|f| {
-            let taken = |name: &str| {
-                !crate::load::is_identifier(name)
-                    || ["page", "site"].contains(&name)
-                    || top.iter().any(|(top_name, _)| top_name == name)
-            };
-            f.generate.is_some() && f.as_name.as_deref().is_some_and(taken)
+            let is_top_name = |name: &str| top.iter().any(|(top_name, _)| top_name == name);
+            let unusable = |name: &str| super::pages::unusable_as(name, is_top_name).is_some();
+            f.generate.is_some() && f.as_name.as_deref().is_some_and(unusable)
         });
         if (super::pages::is_partial(&source.name) && !generates) || extends || no_page || bad_as {
             Checker::new(tera, &top, &named, sources, source, &mut problems).macros(&template.ast);
