@@ -558,6 +558,24 @@ fn build(site: &Path, out: Option<&Path>, deny_warnings: bool, lang: Lang) -> Ex
             out!("{label} … {}", text.get(lang));
         }
     }
+    if !c.kept.is_empty() {
+        let kept = c.kept.len();
+        let text = Text::new(
+            format!("  保留 {kept} 个不是 huibao 生成的文件（放进了新站点，没有删除）："),
+            format!(
+                "  kept {kept} files huibao did not make (carried into the new site, not deleted):"
+            ),
+        );
+        out!("{}", text.get(lang));
+        for path in &c.kept {
+            out!("    {}", path.display());
+        }
+        let hint = Text::new(
+            "  提示：要让它们随站点发布（换了输出文件夹也在），放进站点的 static/ 文件夹；不需要的从输出文件夹删除",
+            "  hint: to publish them with the site (in any output folder), put them in the site's static/ folder; delete from the output folder those not needed",
+        );
+        out!("{}", hint.get(lang));
+    }
     print_figure_changes(&report.figure_changes, lang);
     ExitCode::SUCCESS
 }

@@ -14,8 +14,16 @@ use crate::site_path::path_order;
 use crate::spill::lock;
 
 /// The file that marks a folder as huibao's output, so that huibao never replaces a folder
-/// it did not make.
+/// it did not make. It lists the files huibao wrote there ([`MARKER_HEAD`], then one path a
+/// line, `/` between folders, sorted by their bytes), so that the next build deletes only those
+/// of them it does not write again and keeps every other file (see [`Changes::kept`]).
+/// An empty marker (written before huibao listed its files) lists nothing: every file
+/// not written again is deleted, as then.
 pub const MARKER: &str = ".huibao-output";
+
+/// The first line of [`MARKER`] when it lists huibao's files.
+const MARKER_HEAD: &str =
+    "# huibao 生成的文件，只有它们会被 huibao 删除 / the files huibao wrote; it deletes no other";
 
 /// What publishing changed compared with the previous site.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -28,6 +36,9 @@ pub struct Changes {
     pub modified: Vec<PathBuf>,
     /// Files that are gone.
     pub removed: Vec<PathBuf>,
+    /// Files in the output folder that huibao did not write (a scanned document a clerk put
+    /// there): carried into the new site as they are, never deleted.
+    pub kept: Vec<PathBuf>,
 }
 
 /// A new site being written: a staging folder beside the output folder, swapped in by
@@ -265,17 +276,73 @@ impl Staging {
         Ok(())
     }
 
+    /// Writes [`MARKER`] listing `paths` (sorted, as the marker lists them); the published
+    /// marker, hard-linked, when it lists the same (it keeps its modification time).
+    fn put_marker(&self, paths: &[std::borrow::Cow<'_, str>]) -> Result<(), Diagnostic> {
+        let mut text = String::with_capacity(paths.iter().map(|p| p.len() + 1).sum::<usize>() + 80);
+        text.push_str(MARKER_HEAD);
+        text.push('\n');
+        for path in paths {
+            text.push_str(path);
+            text.push('\n');
+        }
+        let (published, target) = (self.out_dir.join(MARKER), self.staging.join(MARKER));
+        let same = !self.nothing_published && file_holds(&published, text.as_bytes());
+        if !(same && fs::hard_link(&published, &target).is_ok()) {
+            fs::write(&target, text).map_err(|e| io_error(Step::WriteFile, &target, e))?;
+        }
+        Ok(())
+    }
+
+    /// Carries the file `path` (relative to the output folder), which huibao did not write,
+    /// into the new site as it is: hard-linked, or copied where the disk cannot link.
+    fn carry(&self, path: &Path) -> Result<(), Diagnostic> {
+        let (published, target) = (self.out_dir.join(path), self.staging.join(path));
+        if let Some(dir) = target.parent() {
+            self.make_folder(dir)?;
+        }
+        if fs::hard_link(&published, &target).is_ok() {
+            return Ok(());
+        }
+        fs::copy(&published, &target).map(drop).map_err(|e| {
+            io_error(Step::CopyFile, &published, e).with_hint(Text::new(
+                format!(
+                    "{} 不是 huibao 生成的，huibao 不会删除它，但也放不进新的站点（新站点在这里有同名的文件夹，或磁盘已满）：把它移出输出文件夹后再生成；已发布的站点没有改动",
+                    path.display()
+                ),
+                format!(
+                    "{} was not made by huibao, which never deletes it, but it cannot go into the new site (the new site has a folder of that name there, or the disk is full): move it out of the output folder and build again; the published site was not changed",
+                    path.display()
+                ),
+            ))
+        })
+    }
+
     /// Swaps the new site in for the published one, in one step where the system can.
     /// Returns what changed.
     pub fn publish(mut self) -> Result<Changes, Diagnostic> {
-        let marker = self.staging.join(MARKER);
-        fs::write(&marker, b"").map_err(|e| io_error(Step::WriteFile, &marker, e))?;
         let mut changes = std::mem::take(&mut *lock(&self.changes));
         let written = std::mem::take(&mut *lock(&self.written));
-        changes.removed = files_of(&self.out_dir)
+        let mut marker_lists = Vec::with_capacity(written.len() + changes.added.len());
+        marker_lists.extend(
+            written
+                .iter()
+                .chain(&changes.added)
+                .map(|p| crate::site_path::slashed_borrowed(p)),
+        );
+        marker_lists.sort_unstable();
+        self.put_marker(&marker_lists)?;
+        drop(marker_lists);
+        let gone: BTreeSet<PathBuf> = files_of(&self.out_dir)
             .into_iter()
             .filter(|p| !written.contains(p))
             .collect();
+        drop(written);
+        let (removed, kept) = huibaos_and_others(&self.out_dir.join(MARKER), gone);
+        for path in &kept {
+            self.carry(path)?;
+        }
+        (changes.removed, changes.kept) = (removed, kept);
         for list in [&mut changes.added, &mut changes.modified] {
             list.sort_unstable_by(|a, b| path_order(a, b));
         }
@@ -494,6 +561,53 @@ fn files_of(dir: &Path) -> BTreeSet<PathBuf> {
         .collect()
 }
 
+/// Splits the published files `gone` (not written again) into those huibao wrote, which are
+/// deleted, and the others, which are kept: the marker at `marker` lists huibao's files
+/// (read line by line, against the few files gone). A marker that lists nothing (written
+/// before huibao listed its files, or unreadable) makes them all huibao's, as they were
+/// then. A file a system makes of its own (`Thumbs.db`) is deleted too.
+fn huibaos_and_others(marker: &Path, mut gone: BTreeSet<PathBuf>) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    use std::io::BufRead;
+    let mut removed = BTreeSet::new();
+    let lines = fs::File::open(marker)
+        .map(|file| std::io::BufReader::new(file).lines().map_while(Result::ok));
+    let mut lines = lines.into_iter().flatten();
+    if gone.is_empty() || lines.next().as_deref() != Some(MARKER_HEAD) {
+        return (sorted(gone.into_iter()), Vec::new());
+    }
+    for line in lines {
+        if let Some(path) = gone.take(Path::new(&line)) {
+            removed.insert(path);
+        }
+    }
+    let (made_by_system, kept): (Vec<PathBuf>, Vec<PathBuf>) =
+        gone.into_iter().partition(|p| made_by_system(p));
+    removed.extend(made_by_system);
+    (sorted(removed.into_iter()), sorted(kept.into_iter()))
+}
+
+/// `paths` in the order a site's files are listed in.
+fn sorted(paths: impl Iterator<Item = PathBuf>) -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = paths.collect();
+    paths.sort_unstable_by(|a, b| path_order(a, b));
+    paths
+}
+
+/// A file a system or program makes in any folder it shows or opens, not a clerk's: the
+/// pictures' thumbnails of Windows' Explorer, a folder's view of the Mac's Finder, the lock
+/// file of a document open in Word or WPS (`~$报告.docx`).
+fn made_by_system(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    ["Thumbs.db", "desktop.ini", ".DS_Store"]
+        .iter()
+        .any(|system| name.eq_ignore_ascii_case(system))
+        || name.starts_with("~$")
+        || name.starts_with("._")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -560,6 +674,44 @@ mod tests {
         exchange(&a, &b).unwrap();
         assert!(b.join("new.html").is_file() && !b.join("old.html").exists());
         assert!(a.join("old.html").is_file());
+    }
+
+    #[test]
+    fn what_a_system_makes_in_a_folder_is_not_a_clerks_file() {
+        for name in [
+            "Thumbs.db",
+            "thumbs.db",
+            "a/Desktop.ini",
+            ".DS_Store",
+            "~$报告.docx",
+            "._index.html",
+        ] {
+            assert!(made_by_system(Path::new(name)), "{name}");
+        }
+        for name in [
+            "扫描件.pdf",
+            "thumbs.db.bak",
+            "报告~$.docx",
+            "villages/说明.txt",
+        ] {
+            assert!(!made_by_system(Path::new(name)), "{name}");
+        }
+    }
+
+    #[test]
+    fn the_marker_lists_paths_with_slashes_in_path_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let staging = Staging::create(&out).unwrap();
+        for path in ["villages/b.html", "index.html", "villages/a.html"] {
+            staging.put(Path::new(path), b"x").unwrap();
+        }
+        staging.publish().unwrap();
+        let marker = fs::read_to_string(out.join(MARKER)).unwrap();
+        assert_eq!(
+            marker,
+            format!("{MARKER_HEAD}\nindex.html\nvillages/a.html\nvillages/b.html\n")
+        );
     }
 
     #[test]

@@ -188,6 +188,93 @@ fn static_files_of_a_theme_keep_their_modification_time() {
 }
 
 #[test]
+fn files_a_clerk_put_in_the_output_folder_are_kept_and_only_huibaos_are_deleted() {
+    let site = copy_site(&fixture("small"));
+    let out = tempfile::tempdir().unwrap();
+    build_ok(site.path(), out.path());
+    // A signed scan dropped beside the pages, a note in a page folder, Explorer's thumbnails.
+    fs::write(out.path().join("扫描件.pdf"), "%PDF-1.4 签字盖章").unwrap();
+    fs::write(out.path().join("villages/说明.txt"), "给县里").unwrap();
+    fs::write(out.path().join("Thumbs.db"), "x").unwrap();
+    // A page huibao made, now gone with its village's data.
+    fs::remove_file(site.path().join("data/villages/trick.yaml")).unwrap();
+    let html = Path::new("villages/trick.html");
+    assert!(out.path().join(html).exists());
+    let said = build_ok(site.path(), out.path());
+    assert_eq!(
+        fs::read_to_string(out.path().join("扫描件.pdf")).unwrap(),
+        "%PDF-1.4 签字盖章"
+    );
+    assert_eq!(
+        fs::read_to_string(out.path().join("villages/说明.txt")).unwrap(),
+        "给县里"
+    );
+    assert!(!out.path().join(html).exists(), "{said}");
+    assert!(!out.path().join("Thumbs.db").exists(), "{said}");
+    assert!(
+        said.contains(&format!("删除 {}", html.display()))
+            && said.contains("删除 Thumbs.db")
+            && said.contains("保留 2 个不是 huibao 生成的文件")
+            && said.contains("    villages/说明.txt\n    扫描件.pdf\n")
+            && said.contains("放进站点的 static/ 文件夹"),
+        "{said}"
+    );
+    assert!(!said.contains("删除 扫描件.pdf"), "{said}");
+    // Kept again by the next build, which writes nothing new.
+    let again = build_ok(site.path(), out.path());
+    assert!(
+        again.contains("新增 0，修改 0，删除 0") && again.contains("保留 2 个"),
+        "{again}"
+    );
+    // Once it is in static/, it is the site's: published, and deleted when taken out.
+    fs::create_dir_all(site.path().join("static")).unwrap();
+    fs::write(site.path().join("static/扫描件.pdf"), "%PDF-1.4 签字盖章").unwrap();
+    let adopted = build_ok(site.path(), out.path());
+    assert!(adopted.contains("保留 1 个"), "{adopted}");
+    fs::remove_file(site.path().join("static/扫描件.pdf")).unwrap();
+    let dropped = build_ok(site.path(), out.path());
+    assert!(
+        dropped.contains("删除 扫描件.pdf") && !out.path().join("扫描件.pdf").exists(),
+        "{dropped}"
+    );
+    let english = text(&huibao(
+        site.path(),
+        &[
+            "--lang",
+            "en",
+            "build",
+            "--out",
+            &out.path().to_string_lossy(),
+        ],
+    ));
+    assert!(
+        english.contains("kept 1 files huibao did not make") && english.contains("static/ folder"),
+        "{english}"
+    );
+}
+
+#[test]
+fn a_site_built_before_huibao_listed_its_files_has_every_file_it_does_not_write_deleted() {
+    // Its marker is empty: huibao cannot tell its own files from others, and deletes as then.
+    let site = copy_site(&fixture("small"));
+    let out = tempfile::tempdir().unwrap();
+    build_ok(site.path(), out.path());
+    fs::write(out.path().join(".huibao-output"), "").unwrap();
+    fs::write(out.path().join("old.html"), "<p>").unwrap();
+    let said = build_ok(site.path(), out.path());
+    assert!(
+        said.contains("删除 old.html") && !said.contains("保留"),
+        "{said}"
+    );
+    assert!(!out.path().join("old.html").exists());
+    let marker = fs::read_to_string(out.path().join(".huibao-output")).unwrap();
+    assert!(
+        marker.starts_with("# huibao") && marker.lines().any(|l| l == "villages/index.html"),
+        "{marker}"
+    );
+}
+
+#[test]
 fn a_failed_build_leaves_the_published_site_as_it_was() {
     let site = copy_site(&fixture("small"));
     let out = site.path().join("public");
