@@ -257,6 +257,11 @@ pub(super) fn changes_owed(
     (site, corrections): (&discover::Site, &[validate::corrections::Correction]),
     notes: &mut Vec<Diagnostic>,
 ) -> Option<Vec<manifest::Change>> {
+    // A published entry is kept in the log.
+    notes.extend(validate::corrections::removed_from_log(
+        &published.corrections,
+        corrections,
+    ));
     let Some(manifest::Compared { changes, pending }) = published.compare(figures) else {
         notes.push(manifest_unreadable(published.file.clone()));
         return None;

@@ -497,6 +497,62 @@ fn a_correction_is_listed_logged_and_linked() {
 /// A figure corrected twice has two entries, each `old` the `new` before it; only the last
 /// `new` is the data. An `old` that is not what the published site printed is an error.
 #[test]
+fn a_published_correction_stays_on_record() {
+    let site = published_report();
+    let log = site.path().join("data/corrections.yaml");
+    let entries = fs::read_to_string(&log).unwrap();
+    let first = "  - date: 2020-12-01\n    what: policies.health.family_doctor.served_people\n    old: 67\n    new: 6336\n";
+    assert!(entries.contains(first), "{entries}");
+    let published = fs::read(site.path().join("public/corrections.html")).unwrap();
+    // The first entry deleted (its figure still 6336): the build stops, nothing published.
+    let (before, after) = entries.split_at(entries.find(first).unwrap());
+    let second = after
+        .find("  - date: 2020-12-01\n    what: policies.industry")
+        .unwrap();
+    fs::write(&log, format!("{before}{}", &after[second..])).unwrap();
+    let built = huibao(site.path(), &["build"]);
+    let said = text(&built);
+    assert_eq!(built.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("错误[correction-removed] data/corrections.yaml:7:5: 已发布的站点上有第 1 条更正（2020-12-01，policies.health.family_doctor.served_people 67人 → 6336人），更正记录里却没有了")
+            && said.contains("把它加回 data/corrections.yaml 的 entries 下第 1 条的位置")
+            && said.contains("  - date: 2020-12-01\n    what: policies.health.family_doctor.served_people\n    old: 67人\n    new: 6336人\n    reason: 原文"),
+        "{said}"
+    );
+    assert_eq!(
+        fs::read(site.path().join("public/corrections.html")).unwrap(),
+        published
+    );
+    let english = text(&huibao(site.path(), &["--lang", "en", "build"]));
+    assert!(
+        english.contains("the published site shows correction 1 (2020-12-01, policies.health.family_doctor.served_people 67人 → 6336人), which the log no longer has"),
+        "{english}"
+    );
+    let diff = huibao(site.path(), &["diff"]);
+    assert!(
+        text(&diff).contains("correction-removed"),
+        "{}",
+        text(&diff)
+    );
+    // Put back with its date mended and its old written with the unit: the same entry.
+    let mended = first
+        .replace("2020-12-01", "2020-12-02")
+        .replace("old: 67\n", "old: 67.0人\n");
+    fs::write(&log, entries.replace(first, &mended)).unwrap();
+    let built = huibao(site.path(), &["build", "--deny-warnings"]);
+    assert!(built.status.success(), "{}", text(&built));
+    let manifest = fs::read_to_string(site.path().join("public/figures.json")).unwrap();
+    assert!(
+        manifest.contains("\"number\": 1, \"key\": \"data/policies/health.yaml#family_doctor.served_people\", \"what\": \"policies.health.family_doctor.served_people\", \"date\": \"2020-12-02\", \"old\": \"67.0人\", \"new\": \"6336人\""),
+        "{manifest}"
+    );
+    // An entry saying another figure was published (67 → 6000) is not that one.
+    fs::write(&log, entries.replace("old: 67\n", "old: 6000\n")).unwrap();
+    let said = text(&huibao(site.path(), &["build"]));
+    assert!(said.contains("错误[correction-removed]"), "{said}");
+}
+
+#[test]
 fn a_figure_corrected_twice_has_a_chain_of_entries_from_what_was_published() {
     let site = published_report();
     let log = site.path().join("data/corrections.yaml");

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 
-use super::{Computed, FILE, Figure, Figures, Manifest, Page, Pending};
+use super::{Computed, FILE, Figure, Figures, Logged, Manifest, Page, Pending};
 use crate::provenance::{Ref, SourceFile, SourceValue, Sources};
 
 /// The numbers [`Manifest::write_to`] gives the data files and the names (key and label)
@@ -50,6 +50,8 @@ pub(super) struct Document<'d> {
     pub(super) pages: Vec<DocumentPage<'d>>,
     #[serde(default)]
     pub(super) pending: Vec<(String, String, String)>,
+    #[serde(default)]
+    pub(super) corrections: Vec<Logged>,
 }
 
 #[derive(serde::Deserialize)]
@@ -159,6 +161,23 @@ impl Manifest {
         if !self.downloads.is_empty() {
             let files: Vec<String> = self.downloads.iter().map(|d| json(d)).collect();
             head.push_str(&format!("\n\"downloads\": [{}],", files.join(",")));
+        }
+        if !self.corrections.is_empty() {
+            head.push_str("\n\"corrections\": [");
+            for (i, c) in self.corrections.iter().enumerate() {
+                head.push_str(if i == 0 { "\n  " } else { ",\n  " });
+                head.push_str(&format!(
+                    "{{\"number\": {}, \"key\": {}, \"what\": {}, \"date\": {}, \"old\": {}, \"new\": {}, \"reason\": {}}}",
+                    c.number,
+                    json(&c.key),
+                    json(&c.what),
+                    json(&c.date),
+                    json(&c.old),
+                    json(&c.new),
+                    json(&c.reason)
+                ));
+            }
+            head.push_str("\n],");
         }
         head.push_str("\n\"files\": [");
         for (i, (path, title)) in files.iter().enumerate() {
@@ -378,6 +397,7 @@ impl Manifest {
             pages,
             downloads: doc.downloads,
             pending,
+            corrections: doc.corrections,
             spilled: None,
         })
     }

@@ -63,6 +63,10 @@ pub struct Manifest {
     /// Published figures that changed with no entry in the corrections log yet: kept until
     /// the log has one, so that the warning is not given once and then forgotten.
     pub pending: Vec<Pending>,
+    /// The entries of the corrections log the build published (on 「更正说明」), in the log's
+    /// order: a later build whose log has lost one of them says so, as a published
+    /// correction stays on record.
+    pub corrections: Vec<Logged>,
     /// The pages' figures when a build keeps them in a scratch file instead of in memory
     /// ([`Manifest::with_spilled_figures`]); the pages' own `figures` are then empty.
     spilled: Option<Arc<SpilledFigures>>,
@@ -111,6 +115,26 @@ pub struct Pending {
     pub old: String,
 }
 
+/// An entry of the corrections log as published: the figure's key and the entry's texts as
+/// the corrections page showed them (`old` and `new` with the field's unit).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+pub struct Logged {
+    /// Its number in the log then (its anchor `c<n>` on 「更正说明」).
+    pub number: usize,
+    /// The figure's key: `data/policies/health.yaml#hospital.hospitalisations`.
+    pub key: String,
+    /// The data path written: `policies.health.hospital.hospitalisations`.
+    pub what: String,
+    /// `2020-12-01`.
+    pub date: String,
+    /// As published before the correction: `1445人次`.
+    pub old: String,
+    /// As corrected: `1446人次`.
+    pub new: String,
+    /// Why.
+    pub reason: String,
+}
+
 /// A figure's key without building its text: a value of a data file is (path, key in the
 /// file); a computed figure has its own key. Ordered as the keys' text would be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -157,6 +181,7 @@ impl Manifest {
             pages,
             downloads: Vec::new(),
             pending: Vec::new(),
+            corrections: Vec::new(),
             spilled: None,
         }
     }

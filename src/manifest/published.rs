@@ -25,7 +25,7 @@ use rustc_hash::FxHashMap;
 use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::file::readable;
-use super::{Change, FILE, Figure, Key, Manifest, Pending};
+use super::{Change, FILE, Figure, Key, Logged, Manifest, Pending};
 
 /// The head of a published manifest: enough to tell which data files changed since.
 #[derive(Clone, Debug)]
@@ -34,6 +34,8 @@ pub struct Published {
     pub file: PathBuf,
     /// Data file (`data/villages/hengxi.yaml`) → fingerprint of its values when published.
     pub data: BTreeMap<String, String>,
+    /// The corrections log's entries the site published.
+    pub corrections: Vec<Logged>,
 }
 
 /// What the published figures and the new ones differ by.
@@ -61,6 +63,7 @@ impl Published {
         head.version.is_some_and(readable).then_some(Published {
             file,
             data: head.data,
+            corrections: head.corrections,
         })
     }
 
@@ -390,6 +393,7 @@ struct Head {
     /// Version 3's names: (key, label).
     names: Vec<(String, String)>,
     pending: Vec<Pending>,
+    corrections: Vec<Logged>,
 }
 
 /// The new build's figures, each once by key (its first page's), and what the published
@@ -523,6 +527,7 @@ impl<'de> Visitor<'de> for Document<'_> {
                 "files" => self.head.files = map.next_value()?,
                 "labels" => self.head.labels = map.next_value()?,
                 "names" => self.head.names = map.next_value()?,
+                "corrections" => self.head.corrections = map.next_value()?,
                 "pages" => return Err(de::Error::custom(HEAD_READ)),
                 "pending" => {
                     let pending: Vec<(String, String, String)> = map.next_value()?;

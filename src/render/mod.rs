@@ -441,12 +441,13 @@ pub fn render_site_cached(
     } else {
         done.figures.len()
     };
-    let manifest = manifest_of(
+    let mut manifest = manifest_of(
         std::mem::take(&mut done.figures),
         collecting.spilled_figures,
         (figure_sources.clone(), data_fingerprints),
         data_downloads.as_ref(),
     );
+    manifest.corrections = extras.corrections.iter().map(|c| c.logged()).collect();
     output.figures = std::sync::Arc::new(manifest);
     timer.lap(&format!("pages ({reused} reused)"));
     if mode.keep {

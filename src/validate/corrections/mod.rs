@@ -82,6 +82,19 @@ impl Correction {
     pub fn new_shown(&self) -> String {
         with_unit(&self.new, &self.unit)
     }
+
+    /// The entry as the figures manifest records it published.
+    pub fn logged(&self) -> crate::manifest::Logged {
+        crate::manifest::Logged {
+            number: self.number,
+            key: self.key.clone(),
+            what: self.what.clone(),
+            date: self.date.clone(),
+            old: self.old_shown(),
+            new: self.new_shown(),
+            reason: self.reason.clone(),
+        }
+    }
 }
 
 fn with_unit(text: &str, unit: &str) -> String {
@@ -387,6 +400,73 @@ pub fn old_not_published(
         format!("old is the figure as published: write old: {printed}"),
     ));
     Some(d)
+}
+
+/// The entries the published site showed (`published`, from its figures manifest) that the
+/// log (`corrections`, its checked entries now) no longer has: each an error, as a published
+/// correction stays on record. An entry is still there when one of the log's is of the same
+/// figure from the same value to the same value (its date and reason may have been mended;
+/// `1445` and `1445人次` are the same value).
+pub fn removed_from_log(
+    published: &[crate::manifest::Logged],
+    corrections: &[Correction],
+) -> Vec<Diagnostic> {
+    let same = |text: &str, shown: &str, unit: &str| {
+        text == shown
+            || figure::figure_value(text, unit)
+                .zip(figure::figure_value(shown, unit))
+                .is_some_and(|(a, b)| a == b)
+    };
+    let kept = |logged: &crate::manifest::Logged| {
+        corrections.iter().any(|c| {
+            c.key == logged.key
+                && same(&logged.old, &c.old_shown(), &c.unit)
+                && same(&logged.new, &c.new_shown(), &c.unit)
+        })
+    };
+    published
+        .iter()
+        .filter(|logged| !kept(logged))
+        .map(|logged| {
+            // At the entry now in its place, else the log's last, else the log itself.
+            let location = corrections
+                .get(logged.number.saturating_sub(1))
+                .or(corrections.last())
+                .map_or_else(|| Location::file(FILE), |c| c.location.clone());
+            let crate::manifest::Logged {
+                number,
+                what,
+                date,
+                old,
+                new,
+                reason,
+                ..
+            } = logged;
+            let entry = format!(
+                "  - date: {date}\n    what: {what}\n    old: {old}\n    new: {new}\n    reason: {reason}"
+            );
+            Diagnostic::error(
+                "correction-removed",
+                Some(location),
+                Text::new(
+                    format!(
+                        "已发布的站点上有第 {number} 条更正（{date}，{what} {old} → {new}），更正记录里却没有了"
+                    ),
+                    format!(
+                        "the published site shows correction {number} ({date}, {what} {old} → {new}), which the log no longer has"
+                    ),
+                ),
+            )
+            .with_hint(Text::new(
+                format!(
+                    "更正发布以后要一直留在记录里（读者看到过它）：把它加回 {FILE} 的 entries 下第 {number} 条的位置；只是日期或原因写错了，就改这些，不要删掉整条：\n{entry}"
+                ),
+                format!(
+                    "a published correction stays on record (readers saw it): put it back under entries in {FILE}, as entry {number}; if only its date or reason was wrong, mend those rather than deleting the entry:\n{entry}"
+                ),
+            ))
+        })
+        .collect()
 }
 
 /// Today's date (UTC) as `YYYY-MM-DD`, for the entry a warning suggests; never written
