@@ -162,6 +162,53 @@ fn villages_csv(people: &str) -> String {
 }
 
 #[test]
+fn an_id_typed_in_capitals_or_in_chinese_is_one_error_naming_the_file_meant() {
+    let site = copy_site(&fixture("import"));
+    let before = data_of(site.path());
+    for (written, hint) in [
+        (
+            "HengXi",
+            "写成 hengxi（已有的文件 data/villages/hengxi.yaml；",
+        ),
+        (
+            "ｈｅｎｇｘｉ",
+            "写成 hengxi（已有的文件 data/villages/hengxi.yaml；",
+        ),
+        // The row's name is that file's.
+        (
+            "横溪",
+            "写成 hengxi（已有的文件 data/villages/hengxi.yaml；",
+        ),
+    ] {
+        let csv = villages_csv("468").replacen("hengxi,", &format!("{written},"), 1);
+        std::fs::write(site.path().join("v.csv"), csv).unwrap();
+        let out = huibao(site.path(), &["import", "v.csv", "--into", "data/villages"]);
+        let said = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{said}");
+        assert!(
+            said.contains(&format!(
+                "错误[import-id] v.csv v!A2（编号）: 编号「{written}」不能做文件名"
+            )) && said.contains(hint),
+            "{written}: {said}"
+        );
+        // Checked as that file: not a second 横溪村 beside it, nor its households twice.
+        assert!(said.contains("共 1 个错误"), "{written}: {said}");
+        assert_eq!(data_of(site.path()), before);
+    }
+    // A new village's id: the file name it can be.
+    let csv = villages_csv("468").replacen("hengxi,横溪村", "Foo-Bar,新村", 1);
+    std::fs::write(site.path().join("v.csv"), csv).unwrap();
+    let said = text(&huibao(
+        site.path(),
+        &["--lang", "en", "import", "v.csv", "--into", "data/villages"],
+    ));
+    assert!(
+        said.contains("hint: write foo_bar: file names are lowercase"),
+        "{said}"
+    );
+}
+
+#[test]
 fn csv_in_utf8_with_bom_and_in_gbk_reads_the_same() {
     let site = copy_site(&fixture("import"));
     let csv = villages_csv("468");

@@ -602,18 +602,46 @@ impl<'i, 'f> Ids<'i, 'f> {
         match (written, name) {
             (Some(id), _) => {
                 if !crate::load::is_identifier(&id) || id.ends_with("_list") {
+                    let meant = self.meant_file(&id, name);
+                    let hint = match meant {
+                        Some(file) => Text::new(
+                            format!(
+                                "写成 {}（已有的文件 {}；文件名只用小写英文字母、数字和下划线）",
+                                file.id(),
+                                crate::site_path::slashed(&file.path)
+                            ),
+                            format!(
+                                "write {} (the file {} there is; file names are lowercase letters, digits and underscores)",
+                                file.id(),
+                                crate::site_path::slashed(&file.path)
+                            ),
+                        ),
+                        None => match folded_id(&id) {
+                            Some(folded) => Text::new(
+                                format!(
+                                    "写成 {folded}：文件名只用小写英文字母、数字和下划线，以字母开头"
+                                ),
+                                format!(
+                                    "write {folded}: file names are lowercase letters, digits and underscores, starting with a letter"
+                                ),
+                            ),
+                            None => Text::new(
+                                "只用小写英文字母、数字和下划线，以字母开头，例如 hengxi",
+                                "use lowercase letters, digits and underscores, starting with a letter, e.g. hengxi",
+                            ),
+                        },
+                    };
                     problems.push(self.id_problem(
                         (r, self.id_col.unwrap_or(0)),
                         Text::new(
                             format!("编号「{id}」不能做文件名"),
                             format!("the id “{id}” cannot be a file name"),
                         ),
-                        Text::new(
-                            "只用小写英文字母、数字和下划线，以字母开头，例如 hengxi",
-                            "use lowercase letters, digits and underscores, starting with a letter, e.g. hengxi",
-                        ),
+                        hint,
                     ));
-                    return stand_in;
+                    // Checked as the file meant, so that the row is not a new record
+                    // whose name and figures repeat that file's.
+                    return meant.map_or(stand_in, |file| file.id().to_string());
                 }
                 id
             }
@@ -636,6 +664,21 @@ impl<'i, 'f> Ids<'i, 'f> {
                 stand_in
             }
         }
+    }
+
+    /// The existing file that an id which cannot be a file name means: its [`folded_id`]
+    /// (`HengXi`, `ｈｅｎｇｘｉ`, `heng xi`), or else the file of the row's `name`.
+    fn meant_file(&self, id: &str, name: Option<&str>) -> Option<&Arc<DataFile>> {
+        let folded = folded_id(id);
+        let of_name = || {
+            let id = self.by_name.get(&nfc(name?))?;
+            self.existing.iter().find(|f| f.id() == id)
+        };
+        self.existing
+            .iter()
+            .find(|f| folded.as_deref() == Some(f.id()))
+            .or_else(of_name)
+            .copied()
     }
 
     /// A new file's id made of the `name` of row `r` in pinyin; `None` when it cannot be
@@ -742,6 +785,23 @@ impl<'i, 'f> Ids<'i, 'f> {
 /// Text compared as Unicode NFC, trimmed (村 typed two ways is one name).
 pub(super) fn nfc(text: &str) -> String {
     text.trim().nfc().collect()
+}
+
+/// `id` as a file name, if it is one that way: half-width, in lower case, without spaces,
+/// `_` for `-` (`HengXi` → `hengxi`, `Foo-Bar` → `foo_bar`).
+fn folded_id(id: &str) -> Option<String> {
+    let folded: String = crate::validate::units::to_half_width(id)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| {
+            if c == '-' {
+                '_'
+            } else {
+                c.to_ascii_lowercase()
+            }
+        })
+        .collect();
+    (crate::load::is_identifier(&folded) && !folded.ends_with("_list")).then_some(folded)
 }
 
 #[cfg(test)]
