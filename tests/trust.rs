@@ -939,6 +939,61 @@ fn the_log_is_checked_like_data() {
 }
 
 #[test]
+fn every_problem_of_an_entry_is_said_at_once() {
+    let site = copy_site(&repo());
+    append(
+        site.path(),
+        "data/corrections.yaml",
+        "  - date: 2020-12-01 10:00\n    what: policies.health.hospital.hospitalisations\n    old: 1445人次次\n    new: 1446\n    reason: 复核\n  - date: 2020-13-01\n    what: policies.health.hospital.hospitalisationz\n    old: abc\n    new: 1446\n",
+    );
+    let checked = huibao(site.path(), &["check"]);
+    let said = text(&checked);
+    assert_eq!(checked.status.code(), Some(1), "{said}");
+    for (at, told) in [
+        // A date with its time: the date to write.
+        (
+            "17:11",
+            "日期「2020-12-01 10:00」要写成 2020-12-01 这样的年-月-日",
+        ),
+        ("17:11", "提示：写成 2020-12-01"),
+        // The same entry's old, though its date is wrong: with the unit to write.
+        (
+            "19:10",
+            "old「1445人次次」的单位「人次次」不能换算成这个数字的单位「人次」",
+        ),
+        (
+            "19:10",
+            "提示：这个数字的单位是「人次」：写成 old: 1445（或 1445人次）",
+        ),
+        // An entry without its reason: its date and its figure are told too.
+        ("22:5", "这条更正缺少 reason"),
+        ("22:11", "没有「2020-13-01」这一天"),
+        (
+            "23:11",
+            "what「policies.health.hospital.hospitalisationz」不是数据里的一个数字",
+        ),
+        (
+            "23:11",
+            "是不是「policies.health.hospital.hospitalisations」？",
+        ),
+    ] {
+        // Said in the problem at that place.
+        let place = format!("data/corrections.yaml:{at}:");
+        assert!(
+            said.split("\n\n")
+                .any(|problem| problem.contains(&place) && problem.contains(told)),
+            "{place} {told}: {said}"
+        );
+    }
+    assert!(said.contains("共 5 个错误"), "{said}");
+    let english = text(&huibao(site.path(), &["--lang", "en", "check"]));
+    assert!(
+        english.contains("hint: the figure's unit is `人次`: write old: 1445 (or 1445人次)"),
+        "{english}"
+    );
+}
+
+#[test]
 fn one_figure_has_one_spelling_on_its_page() {
     let site = copy_site(&repo());
     // A stated rate inside the explained gap: the page builds and prints it one way.

@@ -189,7 +189,7 @@ pub fn is_none_word(text: &str) -> bool {
 /// whether or not there is such a day.
 fn date_parts(text: &str) -> Option<(u32, u32, u32)> {
     let half = super::units::to_half_width(text.trim());
-    let half = half.trim_end_matches(['日', '号']);
+    let half = without_time(&half).trim_end_matches(['日', '号']);
     let parts: Vec<&str> = if half.len() == 8 && half.bytes().all(|b| b.is_ascii_digit()) {
         vec![&half[..4], &half[4..6], &half[6..]]
     } else {
@@ -210,6 +210,26 @@ fn date_parts(text: &str) -> Option<(u32, u32, u32)> {
         digits(month, 2)?,
         digits(day, 2)?,
     ))
+}
+
+/// `text` without a time of day after its date (`2020-12-01 10:00`, `2020-12-01T10:00:00`,
+/// as a spreadsheet or a database writes a date).
+fn without_time(text: &str) -> &str {
+    let Some(colon) = text.find(':') else {
+        return text;
+    };
+    let Some(cut) = text[..colon].rfind([' ', 'T']) else {
+        return text;
+    };
+    let time = &text[cut + 1..];
+    if time
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b == b':' || b == b'.')
+    {
+        text[..cut].trim_end()
+    } else {
+        text
+    }
 }
 
 /// The date `text` means, written as huibao reads dates (`2020-12-01`), when it is written
@@ -247,6 +267,24 @@ pub fn date_not_there(text: &str) -> Option<Text> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_date_with_its_time_of_day_means_the_date() {
+        for written in [
+            "2020-12-01 10:00",
+            "2020-12-01T10:00:00",
+            "2020/12/1 8:05:00.5",
+            "２０２０－１２－０１ １０：００",
+        ] {
+            assert_eq!(
+                date_meant(written).as_deref(),
+                Some("2020-12-01"),
+                "{written}"
+            );
+        }
+        assert_eq!(date_meant("2020-12-01 上午"), None);
+        assert_eq!(date_meant("10:00"), None);
+    }
 
     #[test]
     fn a_day_no_calendar_has_is_told_why() {

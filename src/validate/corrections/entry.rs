@@ -17,29 +17,76 @@ pub(super) struct Entry<'n> {
     pub(super) reason: (String, &'n Node),
 }
 
-/// An entry whose shape is right: a mapping of the five keys, a real date and reason. A
-/// date to come is a warning.
+/// What an entry as written gives: the entry, when it has its five keys (`sound` when its
+/// date and reason are right too), or the texts it has.
+pub(super) enum Written<'n> {
+    /// All five keys, each a text or a number.
+    Whole { entry: Entry<'n>, sound: bool },
+    /// Some keys missing or of another kind: the texts of those there are.
+    Partial(Texts<'n>),
+}
+
+/// An entry's texts as written, those there are.
+#[derive(Default)]
+pub(super) struct Texts<'n> {
+    pub(super) date: Option<(String, &'n Node)>,
+    pub(super) what: Option<(String, &'n Node)>,
+    pub(super) old: Option<(String, &'n Node)>,
+    pub(super) new: Option<(String, &'n Node)>,
+    pub(super) reason: Option<(String, &'n Node)>,
+}
+
+/// An entry as written, every problem of its date and reason said (a date to come is a
+/// warning); `None` when it is not a mapping.
 pub(super) fn entry_of<'n>(
     item: &'n Node,
     file: &Path,
     problems: &mut Vec<Diagnostic>,
-) -> Option<Entry<'n>> {
-    let entry = entry_texts(item, file, problems)?;
-    let wrong = reason_problem(&entry.reason, file).or_else(|| date_problem(&entry.date, file));
-    if let Some(problem) = wrong {
-        problems.push(problem);
-        return None;
+) -> Option<Written<'n>> {
+    let (texts, whole) = entry_texts(item, file, problems)?;
+    let reason = texts.reason.as_ref().and_then(|r| reason_problem(r, file));
+    let date = texts.date.as_ref().and_then(|d| date_problem(d, file));
+    let sound = reason.is_none() && date.is_none();
+    problems.extend(reason.into_iter().chain(date));
+    if sound {
+        problems.extend(texts.date.as_ref().and_then(|d| date_to_come(d, file)));
     }
-    problems.extend(date_to_come(&entry.date, file));
-    Some(entry)
+    let Texts {
+        date: Some(date),
+        what: Some(what),
+        old: Some(old),
+        new: Some(new),
+        reason: Some(reason),
+    } = texts
+    else {
+        return Some(Written::Partial(texts));
+    };
+    if !whole {
+        return Some(Written::Partial(Texts {
+            date: Some(date),
+            what: Some(what),
+            old: Some(old),
+            new: Some(new),
+            reason: Some(reason),
+        }));
+    }
+    let entry = Entry {
+        date,
+        what,
+        old,
+        new,
+        reason,
+    };
+    Some(Written::Whole { entry, sound })
 }
 
-/// The texts of an entry that is a mapping of the five keys, each a text or a number.
+/// The texts of an entry that is a mapping, and whether it has the five keys, each a text or
+/// a number, and no other (`None` when it is not a mapping).
 pub(super) fn entry_texts<'n>(
     item: &'n Node,
     file: &Path,
     problems: &mut Vec<Diagnostic>,
-) -> Option<Entry<'n>> {
+) -> Option<(Texts<'n>, bool)> {
     let error =
         |node: &Node, zh: String, en: String, hint: Option<Text>| problem(file, node, zh, en, hint);
     let Value::Map(entries) = &item.value else {
@@ -105,25 +152,14 @@ pub(super) fn entry_texts<'n>(
             },
         }
     };
-    let (date, what, old, new, reason) = (
-        text("date"),
-        text("what"),
-        text("old"),
-        text("new"),
-        text("reason"),
-    );
-    let (Some(date), Some(what), Some(old), Some(new), Some(reason)) =
-        (date, what, old, new, reason)
-    else {
-        return None;
+    let texts = Texts {
+        date: text("date"),
+        what: text("what"),
+        old: text("old"),
+        new: text("new"),
+        reason: text("reason"),
     };
-    ok.then_some(Entry {
-        date,
-        what,
-        old,
-        new,
-        reason,
-    })
+    Some((texts, ok))
 }
 
 /// The problem of a `reason` that says nothing: not a text, empty, or the template's

@@ -535,7 +535,21 @@ pub(super) fn not_a_figure(key: &str, text: &str, unit: &str) -> (String, String
             format!(
                 "{key} `{text}`: the unit `{written}` does not convert to the figure's unit `{unit}`"
             ),
-            None,
+            Some(if unit.is_empty() {
+                Text::new(
+                    format!("这个数字没有单位：写成 {key}: {number}"),
+                    format!("the figure has no unit: write {key}: {number}"),
+                )
+            } else {
+                Text::new(
+                    format!(
+                        "这个数字的单位是「{unit}」：写成 {key}: {number}（或 {number}{unit}）"
+                    ),
+                    format!(
+                        "the figure's unit is `{unit}`: write {key}: {number} (or {number}{unit})"
+                    ),
+                )
+            }),
         );
     }
     (

@@ -26,8 +26,8 @@ use crate::load::{Data, Node, Value};
 mod entry;
 mod figure;
 
-use entry::{entry_of, unknown_key};
-use figure::{Checked, check_entry, walk_key};
+use entry::{Written, entry_of, unknown_key};
+use figure::{Checked, check_entry, find, unknown_figure, walk_key};
 
 /// The log's file, relative to the site folder.
 pub const FILE: &str = "data/corrections.yaml";
@@ -164,17 +164,24 @@ pub fn read(data: &Data, schema: Option<&Schema>) -> (Vec<Correction>, Vec<Diagn
     };
     let mut checked = Vec::new();
     for (index, item) in items.iter().enumerate() {
-        let Some(entry) = entry_of(item, file, &mut problems) else {
-            continue;
-        };
-        checked.extend(check_entry(
-            entry,
-            index,
-            item,
-            file,
-            (data, schema),
-            &mut problems,
-        ));
+        // Every problem of an entry is said: its figure's too when its date or reason is
+        // wrong (the entry is then not kept), the figure it names when a key is missing.
+        match entry_of(item, file, &mut problems) {
+            Some(Written::Whole { entry, sound }) => {
+                let entry = check_entry(entry, index, item, file, (data, schema), &mut problems);
+                checked.extend(entry.filter(|_| sound));
+            }
+            Some(Written::Partial(texts)) => {
+                if let Some(what) = texts
+                    .what
+                    .filter(|what| find(data, schema, &what.0).is_none())
+                {
+                    let new = texts.new.map(|(new, _)| new).unwrap_or_default();
+                    problems.push(unknown_figure(&what, &new, (data, schema), file));
+                }
+            }
+            None => {}
+        }
     }
     let corrections = chain(checked, file, &mut problems);
     (corrections, problems)
