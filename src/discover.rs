@@ -45,14 +45,32 @@ pub fn discover(root: &Path) -> Result<Site, Vec<Diagnostic>> {
     let schema = Path::new(SCHEMA_FILE)
         .strip_prefix("data")
         .unwrap_or(Path::new(SCHEMA_FILE));
-    let walked_data = walk(root, "data", &mut problems);
-    problems.extend(misnamed_data_files(&walked_data));
+    let mut walked_data = walk(root, "data", &mut problems);
+    // A backup folder's files are not data: one error for the folder, its files not read.
+    let backups = crate::site_path::backup_folders(&walked_data);
+    if !backups.is_empty() {
+        problems.extend(
+            backups
+                .iter()
+                .map(|(folder, files)| backup_folder(folder, *files, &DATA_FILES)),
+        );
+        walked_data.retain(|p| !backups.iter().any(|(folder, _)| p.starts_with(folder)));
+    }
+    problems.extend(misnamed_files(&walked_data, &DATA_FILES));
     let data_files = walked_data
         .into_iter()
         .filter(|p| is_ext(p, &["yaml", "yml"]) && p.as_os_str() != schema.as_os_str())
         .map(|p| Path::new("data").join(p))
         .collect();
-    let content_files: Vec<PathBuf> = walk(root, "content", &mut problems)
+    let walked_content = walk(root, "content", &mut problems);
+    problems.extend(misnamed_files(&walked_content, &PAGES));
+    // A copied folder of pages is published as one more part of the report: a warning.
+    problems.extend(
+        crate::site_path::backup_folders(&walked_content)
+            .iter()
+            .map(|(folder, files)| backup_folder(folder, *files, &PAGES)),
+    );
+    let content_files: Vec<PathBuf> = walked_content
         .into_iter()
         .filter(|p| is_ext(p, &["md"]))
         .collect();
@@ -83,16 +101,57 @@ pub fn discover(root: &Path) -> Result<Site, Vec<Diagnostic>> {
     }
 }
 
-/// An error for each file under `data/` (`walked`, relative to it) that is meant as data
-/// but would not be read: its extension in capitals (`hengxi.YAML`, as some programs save
-/// it), `.txt` after it (`hengxi.yaml.txt`: Notepad's, with extensions hidden), or a `.yml`
-/// beside the `.yaml` of the same name (two copies of one file). The hint names the file to
-/// rename it to, or, when that file is there, says to keep one of the two.
-fn misnamed_data_files(walked: &[PathBuf]) -> Vec<Diagnostic> {
+/// What files of a folder are meant to be read, for [`misnamed_files`].
+struct Readable {
+    /// The folder (`data`, `content`).
+    folder: &'static str,
+    /// The extension read, with its dot (`.yaml`, `.md`).
+    ext: &'static str,
+    /// Other endings of a file meant so (lowercase, longest first): `.yaml.txt`, `.yml`.
+    meant_endings: &'static [&'static str],
+    /// The one of them read too, only not beside a file of the same name (`.yml`).
+    also_read: Option<&'static str>,
+    /// The file's name in the hint in lowercase (a data file's name is a template's key).
+    lowercase: bool,
+    /// What such a file is: (Chinese, English).
+    noun: (&'static str, &'static str),
+    /// The problem's code.
+    code: &'static str,
+}
+
+/// Data files: YAML.
+const DATA_FILES: Readable = Readable {
+    folder: "data",
+    ext: ".yaml",
+    meant_endings: &[".yaml.txt", ".yml.txt", ".yaml", ".yml"],
+    also_read: Some(".yml"),
+    lowercase: true,
+    noun: ("数据文件", "data file"),
+    code: "data-file-name",
+};
+
+/// Content pages: Markdown.
+const PAGES: Readable = Readable {
+    folder: "content",
+    ext: ".md",
+    meant_endings: &[".md.txt", ".markdown", ".md"],
+    also_read: None,
+    lowercase: false,
+    noun: ("页面", "page"),
+    code: "content-file-name",
+};
+
+/// An error for each file under `kind`'s folder (`walked`, relative to it) that is meant to
+/// be read but would not be: its extension in capitals (`hengxi.YAML`, `water.MD`, as some
+/// programs save it), `.txt` after it (`hengxi.yaml.txt`: Notepad's, with extensions
+/// hidden), another spelling (`.markdown`), or a `.yml` beside the `.yaml` of the same name
+/// (two copies of one file). The hint names the file to rename it to, or, when that file is
+/// there, says to keep one of the two.
+fn misnamed_files(walked: &[PathBuf], kind: &Readable) -> Vec<Diagnostic> {
     // (Most are named right: 10,000 village files.)
     let odd: Vec<&PathBuf> = walked
         .iter()
-        .filter(|p| !p.as_os_str().to_string_lossy().ends_with(".yaml"))
+        .filter(|p| !p.as_os_str().to_string_lossy().ends_with(kind.ext))
         .collect();
     if odd.is_empty() {
         return Vec::new();
@@ -103,6 +162,8 @@ fn misnamed_data_files(walked: &[PathBuf]) -> Vec<Diagnostic> {
     for path in walked {
         *named.entry(lower(path)).or_default() += 1;
     }
+    let (noun_zh, noun_en) = kind.noun;
+    let ext = kind.ext;
     let mut problems = Vec::new();
     for path in odd {
         // Another file than `path` named `other`, case aside.
@@ -115,29 +176,36 @@ fn misnamed_data_files(walked: &[PathBuf]) -> Vec<Diagnostic> {
             .map(|n| n.to_string_lossy())
             .unwrap_or_default();
         let lowered = name.to_lowercase();
-        let Some(stem) = [".yaml.txt", ".yml.txt", ".yaml", ".yml"]
-            .into_iter()
+        let Some(stem) = kind
+            .meant_endings
+            .iter()
             .find_map(|end| lowered.strip_suffix(end))
         else {
             continue;
         };
-        let meant = path.with_file_name(format!("{}.yaml", &name[..stem.len()]));
-        let two_copies = name.ends_with(".yml") && there(&meant);
-        if *path == meant || (name.ends_with(".yml") && !two_copies) {
+        let stem = if kind.lowercase {
+            stem
+        } else {
+            &name[..stem.len()]
+        };
+        let meant = path.with_file_name(format!("{stem}{ext}"));
+        let also_read = kind.also_read.is_some_and(|end| name.ends_with(end));
+        let two_copies = also_read && there(&meant);
+        if *path == meant || (also_read && !two_copies) {
             // (A `.yml` alone is told by the schema's check: a name it does not describe.)
             continue;
         }
-        let meant_shown = crate::site_path::slashed(&Path::new("data").join(&meant));
+        let meant_shown = crate::site_path::slashed(&Path::new(kind.folder).join(&meant));
         let message = if two_copies {
             Text::new(
-                format!("{name} 与 {meant_shown} 是同一个数据文件的两份，只能留一份"),
-                format!("{name} and {meant_shown} are two copies of one data file: keep only one"),
+                format!("{name} 与 {meant_shown} 是同一个{noun_zh}的两份，只能留一份"),
+                format!("{name} and {meant_shown} are two copies of one {noun_en}: keep only one"),
             )
         } else {
             Text::new(
-                format!("文件名「{name}」不以小写的 .yaml 结尾，这个文件不会被读入"),
+                format!("文件名「{name}」不以小写的 {ext} 结尾，这个{noun_zh}不会被读入"),
                 format!(
-                    "the file name `{name}` does not end in lowercase .yaml: the file is not read"
+                    "the file name `{name}` does not end in lowercase {ext}: the {noun_en} is not read"
                 ),
             )
         };
@@ -160,13 +228,59 @@ fn misnamed_data_files(walked: &[PathBuf]) -> Vec<Diagnostic> {
                 ),
             )
         };
-        let shown = Path::new("data").join(path);
+        let shown = Path::new(kind.folder).join(path);
         problems.push(
-            Diagnostic::error("data-file-name", Some(Location::file(&shown)), message)
-                .with_hint(hint),
+            Diagnostic::error(kind.code, Some(Location::file(&shown)), message).with_hint(hint),
         );
     }
     problems
+}
+
+/// The problem of a folder in `kind`'s folder that keeps a backup or a copy (`folder`,
+/// relative to it, holding `files` files): in `data/`, an error (its files would be read
+/// as more villages, and are not read); in `content/`, a warning (its pages are published
+/// as one more part of the report).
+fn backup_folder(folder: &Path, files: usize, kind: &Readable) -> Diagnostic {
+    let shown = Path::new(kind.folder).join(folder);
+    let name = folder
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    let hint = Text::new(
+        format!(
+            "不需要就删去它；要留作备份，移到站点文件夹以外（{} 里只放要发布的）",
+            kind.folder
+        ),
+        format!(
+            "remove it if it is not needed; to keep it as a backup, move it out of the site folder ({} holds only what is published)",
+            kind.folder
+        ),
+    );
+    if kind.folder == "data" {
+        return Diagnostic::error(
+            kind.code,
+            Some(Location::file(&shown)),
+            Text::new(
+                format!(
+                    "「{name}」像是备份或复制出的文件夹：里面的 {files} 个文件不会当作数据读入"
+                ),
+                format!(
+                    "`{name}` looks like a backup or a copy: its {files} files are not read as data"
+                ),
+            ),
+        )
+        .with_hint(hint);
+    }
+    Diagnostic::new(
+        Severity::Warning,
+        "content-copy",
+        Some(Location::file(&shown)),
+        Text::new(
+            format!("「{name}」像是备份或复制出的文件夹：里面的 {files} 个文件会作为报告里又一组页面发布"),
+            format!("`{name}` looks like a backup or a copy: its {files} files are published as one more part of the report"),
+        ),
+    )
+    .with_hint(hint)
 }
 
 /// A warning for a copy Windows made of a page (`education - 副本.md`, `page` relative to

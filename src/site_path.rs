@@ -3,7 +3,7 @@
 //! made from a Chinese name in pinyin.
 
 use std::borrow::Cow;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// `path` with `/` between its parts (Windows writes `\`).
 pub fn slashed(path: &Path) -> String {
@@ -140,6 +140,57 @@ pub fn looks_copied(stem: &str) -> bool {
         || numbered('（', '）')
 }
 
+/// Whether a folder's `name` says it keeps a backup or a copy, not the report's files:
+/// a copy Windows made ([`looks_copied`]: `policies - 副本`), 备份 in it (`villages备份`),
+/// or a backup's usual name (`bak`, `backup`, `old`, 旧, 旧版, 存档; `villages_bak`).
+pub fn looks_like_backup(name: &str) -> bool {
+    let lower = name.trim().to_lowercase();
+    looks_copied(&lower)
+        || lower.contains("备份")
+        || ["bak", "backup", "backups", "old", "旧", "旧版", "存档"].contains(&lower.as_str())
+        || [
+            "_bak", ".bak", "-bak", " bak", "_old", "-old", "_backup", "-backup",
+        ]
+        .iter()
+        .any(|end| lower.ends_with(end))
+}
+
+/// The folders of `paths` (files relative to one folder, sorted as walked) that keep a
+/// backup ([`looks_like_backup`]), each the outermost such folder with how many files it
+/// holds, in order.
+pub fn backup_folders(paths: &[PathBuf]) -> Vec<(PathBuf, usize)> {
+    let mut found: Vec<(PathBuf, usize)> = Vec::new();
+    // (Files of one folder come together: each folder looked at once.)
+    let mut last: Option<(&Path, Option<PathBuf>)> = None;
+    for path in paths {
+        let parent = path.parent().unwrap_or(Path::new(""));
+        let backup = match &last {
+            Some((seen, backup)) if *seen == parent => backup.clone(),
+            _ => {
+                let mut folder = PathBuf::new();
+                let mut backup = None;
+                for part in parent.components() {
+                    folder.push(part);
+                    if looks_like_backup(&part.as_os_str().to_string_lossy()) {
+                        backup = Some(folder.clone());
+                        break;
+                    }
+                }
+                last = Some((parent, backup.clone()));
+                backup
+            }
+        };
+        let Some(backup) = backup else {
+            continue;
+        };
+        match found.last_mut() {
+            Some((folder, files)) if *folder == backup => *files += 1,
+            _ => found.push((backup, 1)),
+        }
+    }
+    found
+}
+
 /// What a name's village or community suffix may be, longest first ([`id_from_name`]).
 const SUFFIXES: [&str; 6] = ["村民委员会", "居民委员会", "村委会", "居委会", "社区", "村"];
 
@@ -201,6 +252,50 @@ pub fn id_from_name(name: &str) -> IdFromName {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_backup_folder_is_told_by_its_name() {
+        for name in [
+            "备份",
+            "villages备份",
+            "policies - 副本",
+            "bak",
+            "Backup",
+            "old",
+            "旧版",
+            "存档",
+            "villages_bak",
+            "policies_old",
+            "policies (2)",
+        ] {
+            assert!(looks_like_backup(name), "{name}");
+        }
+        for name in [
+            "villages",
+            "policies",
+            "bold",
+            "旧村改造",
+            "history",
+            "older_people",
+        ] {
+            assert!(!looks_like_backup(name), "{name}");
+        }
+        let paths: Vec<PathBuf> = [
+            "a.yaml",
+            "villages/a.yaml",
+            "villages/备份/a.yaml",
+            "villages/备份/b.yaml",
+            "villages/备份/x/c.yaml",
+            "villages/z.yaml",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .collect();
+        assert_eq!(
+            backup_folders(&paths),
+            [(PathBuf::from("villages/备份"), 3)]
+        );
+    }
 
     #[test]
     fn a_copy_windows_made_is_told_by_its_name() {

@@ -241,7 +241,7 @@ fn a_data_file_whose_extension_would_not_be_read_is_told_not_skipped() {
     let cases = [
         (
             "hengxi.YAML",
-            "错误[data-file-name] data/villages/hengxi.YAML: 文件名「hengxi.YAML」不以小写的 .yaml 结尾，这个文件不会被读入",
+            "错误[data-file-name] data/villages/hengxi.YAML: 文件名「hengxi.YAML」不以小写的 .yaml 结尾，这个数据文件不会被读入",
             "把文件改名为 data/villages/hengxi.yaml（",
             "rename the file data/villages/hengxi.yaml",
             true,
@@ -285,6 +285,86 @@ fn a_data_file_whose_extension_would_not_be_read_is_told_not_skipped() {
         let english = text(&huibao(site.path(), &["--lang", "en", "check"]));
         assert!(english.contains(en_hint), "{name}: {english}");
     }
+}
+
+#[test]
+fn a_data_file_named_in_capitals_is_told_the_name_templates_can_use() {
+    let site = copy_site(&fixture("small"));
+    let villages = site.path().join("data/villages");
+    fs::rename(villages.join("hengxi.yaml"), villages.join("HENGXI.YAML")).unwrap();
+    let said = text(&huibao(site.path(), &["check"]));
+    assert!(
+        said.contains("错误[data-file-name] data/villages/HENGXI.YAML:")
+            && said.contains("把文件改名为 data/villages/hengxi.yaml（"),
+        "{said}"
+    );
+}
+
+#[test]
+fn a_page_whose_name_would_not_be_read_is_told_not_skipped() {
+    let site = copy_site(&repo());
+    let policies = site.path().join("content/policies");
+    fs::rename(policies.join("water.md"), policies.join("water.md.txt")).unwrap();
+    fs::copy(policies.join("education.md"), policies.join("education.MD")).unwrap();
+    fs::copy(policies.join("health.md"), policies.join("notes.markdown")).unwrap();
+    let output = huibao(site.path(), &["check"]);
+    let said = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{said}");
+    for told in [
+        "错误[content-file-name] content/policies/water.md.txt: 文件名「water.md.txt」不以小写的 .md 结尾，这个页面不会被读入\n  提示：把文件改名为 content/policies/water.md（",
+        "错误[content-file-name] content/policies/education.MD: 文件名「education.MD」不以小写的 .md 结尾，这个页面不会被读入\n  提示：已有 content/policies/education.md：比较两者",
+        "错误[content-file-name] content/policies/notes.markdown: 文件名「notes.markdown」不以小写的 .md 结尾，这个页面不会被读入\n  提示：把文件改名为 content/policies/notes.md（",
+    ] {
+        assert!(said.contains(told), "{told}: {said}");
+    }
+    let english = text(&huibao(site.path(), &["--lang", "en", "check"]));
+    assert!(
+        english.contains(
+            "the file name `water.md.txt` does not end in lowercase .md: the page is not read"
+        ),
+        "{english}"
+    );
+}
+
+#[test]
+fn a_backup_folder_is_one_problem_not_one_a_file() {
+    let site = copy_site(&repo());
+    let villages = site.path().join("data/villages");
+    let backup = villages.join("备份");
+    fs::create_dir(&backup).unwrap();
+    let mut copied = 0;
+    for entry in fs::read_dir(&villages).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            fs::copy(&path, backup.join(path.file_name().unwrap())).unwrap();
+            copied += 1;
+        }
+    }
+    // A copied folder of pages: published as one more part of the report, so warned of.
+    let content = site.path().join("content");
+    let copy = content.join("policies - 副本");
+    fs::create_dir(&copy).unwrap();
+    let mut pages = 0;
+    for entry in fs::read_dir(content.join("policies")).unwrap() {
+        let path = entry.unwrap().path();
+        fs::copy(&path, copy.join(path.file_name().unwrap())).unwrap();
+        pages += 1;
+    }
+    let output = huibao(site.path(), &["check"]);
+    let said = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains(&format!("错误[data-file-name] data/villages/备份: 「备份」像是备份或复制出的文件夹：里面的 {copied} 个文件不会当作数据读入\n  提示：不需要就删去它；要留作备份，移到站点文件夹以外"))
+            && said.contains(&format!("警告[content-copy] content/policies - 副本: 「policies - 副本」像是备份或复制出的文件夹：里面的 {pages} 个文件会作为报告里又一组页面发布")),
+        "{said}"
+    );
+    // One error in all: not one a file, nor the files read as more villages.
+    assert!(said.contains("共 1 个错误，1 个警告"), "{said}");
+    fs::remove_dir_all(&backup).unwrap();
+    let output = huibao(site.path(), &["check"]);
+    assert!(output.status.success(), "{}", text(&output));
+    let denied = huibao(site.path(), &["check", "--deny-warnings"]);
+    assert_eq!(denied.status.code(), Some(1), "{}", text(&denied));
 }
 
 #[test]
