@@ -190,7 +190,111 @@ pub fn parse(text: &str, file: &Path) -> Result<Node, Vec<Diagnostic>> {
         Some(root) => Some(root),
         None => full(text, file)?,
     };
-    check_slips(text, file, root)
+    let root = check_slips(text, file, root)?;
+    match cut_by_comment(text, &root, file) {
+        Some(problem) => Err(vec![problem]),
+        None => Ok(root),
+    }
+}
+
+/// The problem of a plain text value cut short by a comment: YAML reads ` #` as the start
+/// of a comment, so `summary: 按县扶贫办 #12号文件派驻…` reads as 按县扶贫办 alone. Told
+/// when text follows the `#` at once (a comment is written `# …`); a quoted value, a block
+/// of text (`|`) and a figure's comment (`households: 132 #户`) are left alone.
+fn cut_by_comment(text: &str, root: &Node, file: &Path) -> Option<Diagnostic> {
+    // (Most files have no ` #` at all.)
+    memchr::memmem::find(text.as_bytes(), b" #")?;
+    // Each line with ` #` and text right after it: (line, byte of the `#`).
+    let mut candidates = std::collections::HashMap::new();
+    for (number, line) in text.lines().enumerate() {
+        let at = memchr::memmem::find_iter(line.as_bytes(), b" #").find(|&at| {
+            line[at + 2..]
+                .chars()
+                .next()
+                .is_some_and(|c| !c.is_whitespace() && c != '#')
+        });
+        if let Some(at) = at {
+            candidates.insert(number + 1, (line, at + 1));
+        }
+    }
+    if candidates.is_empty() {
+        return None;
+    }
+    let mut first = None;
+    visit_texts(root, &mut |node, value| {
+        let Some(&(line, hash)) = candidates.get(&(node.line as usize)) else {
+            return;
+        };
+        let start = line
+            .char_indices()
+            .nth(node.col as usize - 1)
+            .map_or(line.len(), |(at, _)| at);
+        let quoted = line[..start].ends_with(['"', '\'']);
+        let comment = &line[hash + 1..];
+        if quoted || hash < start || value.contains(comment.trim()) {
+            return;
+        }
+        if first.as_ref().is_none_or(|cut: &Cut| cut.line > node.line) {
+            first = Some(Cut {
+                line: node.line,
+                col: line[..hash].chars().count() + 1,
+                before: line[..start].trim().to_string(),
+                read: value.to_string(),
+                comment: comment.trim_end().to_string(),
+            });
+        }
+    });
+    let Cut {
+        line,
+        col,
+        before,
+        read,
+        comment,
+    } = first?;
+    let whole = format!("{before} \"{read} #{comment}\"");
+    Some(
+        Diagnostic::error(
+            "yaml-comment",
+            Some(Location::new(file, line as usize, col)),
+            Text::new(
+                format!("「#{comment}」被当成了注释：这个值只读到「{read}」"),
+                format!("`#{comment}` is read as a comment: the value is only `{read}`"),
+            ),
+        )
+        .with_hint(Text::new(
+            format!(
+                "前面有空格的 # 以后是注释。若它是文字的一部分，给整段文字加半角引号：{whole}；若是注释，在 # 后加一个空格"
+            ),
+            format!(
+                "after a space, # starts a comment. If it is part of the text, put the whole text in quotes: {whole}; if it is a comment, put a space after the #"
+            ),
+        )),
+    )
+}
+
+/// A text value cut short by a comment ([`cut_by_comment`]).
+struct Cut {
+    line: u32,
+    /// The `#`'s column.
+    col: usize,
+    /// What comes before the value on its line: `summary:`, `-`.
+    before: String,
+    /// The value as read.
+    read: String,
+    /// What the comment took, after its `#`.
+    comment: String,
+}
+
+/// Calls `each` with every text value in `node` and its text.
+fn visit_texts(node: &Node, each: &mut impl FnMut(&Node, &str)) {
+    match &node.value {
+        Value::String(text) => each(node, text),
+        Value::Map(entries) => entries
+            .iter()
+            .for_each(|(_, value)| visit_texts(value, each)),
+        Value::List(items) => items.iter().for_each(|item| visit_texts(item, each)),
+        _ => {}
+    }
 }
 
 /// The tree of `text` read by the full parser (saphyr's events), or every problem found
@@ -823,6 +927,38 @@ mod tests {
         let text = "a: [\"因病，因学\", '甲，''乙''']\nb: 见[附件]，说明\nc: 1  # [1，2]\nd: |\n  [1，2]\ne: {x: \"1，2\", y: 说明：文字}\nf: [k：v]\n";
         assert_eq!(keyboard_slips(text), vec![]);
         parse_ok(text);
+    }
+
+    #[test]
+    fn a_text_cut_short_by_a_comment_is_an_error_at_its_hash() {
+        let cut = |text: &str| {
+            parse(text, Path::new("t.yaml")).err().map(|problems| {
+                (
+                    problems[0].location.clone().unwrap(),
+                    problems[0].hint.clone().unwrap().zh,
+                )
+            })
+        };
+        let (at, hint) = cut("name: 横溪村\nsummary: 按县扶贫办 #12号文件派驻\n").unwrap();
+        assert_eq!((at.line, at.col), (2, 16));
+        assert!(
+            hint.contains("summary: \"按县扶贫办 #12号文件派驻\""),
+            "{hint}"
+        );
+        let (at, hint) = cut("items:\n  - 第一项 #1\n").unwrap();
+        assert_eq!((at.line, at.col), (2, 9));
+        assert!(hint.contains("- \"第一项 #1\""), "{hint}");
+        for fine in [
+            "summary: 按县扶贫办 # 注释\n",
+            "summary: \"按县扶贫办 #12号\"\n",
+            "summary: '按县扶贫办 #12号'\n",
+            "households: 132 #户\n",
+            "summary: |\n  按县扶贫办 #12号文件\n",
+            "summary: 按县扶贫办#12号文件\n",
+            "summary: 按县扶贫办 ##\n",
+        ] {
+            assert!(cut(fine).is_none(), "{fine}");
+        }
     }
 
     #[test]
