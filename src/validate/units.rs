@@ -101,6 +101,30 @@ pub fn split_number_unit(text: &str) -> Option<(&str, &str)> {
     (!unit.is_empty()).then_some((number, unit))
 }
 
+/// The figure `text` means in `unit` (a field's unit, empty for none), exactly, when it is
+/// a number written as a clerk writes one in a document: typed on a Chinese keyboard
+/// (`１４６８`, `342（万元）`), with thousands separators (`1,468`), a currency sign
+/// (`￥342万`, `¥342`, `人民币342万元`), 整 after it (`342万元整`), the unit in brackets
+/// (`342(万元)`) or with 元 left off (`342万` for 万元). `None` when it is not such a
+/// number, or its unit does not convert to `unit`.
+pub fn number_meant(text: &str, unit: &str) -> Option<Decimal> {
+    let half = to_half_width(&text.replace('￥', "¥"));
+    let bare = ["¥", "RMB", "人民币"].iter().fold(half.trim(), |t, sign| {
+        t.strip_prefix(sign).unwrap_or(t).trim()
+    });
+    let bare = bare.strip_suffix('整').unwrap_or(bare).trim();
+    // The unit in brackets: `342(万元)`.
+    let (number, written) = match bare.strip_suffix(')').and_then(|b| b.split_once('(')) {
+        Some((number, written)) => (number.trim(), written.trim()),
+        None => split_number_unit(bare).unwrap_or((bare, "")),
+    };
+    let value = crate::figure::parse_decimal(number).ok()?;
+    if written.is_empty() || written == unit || format!("{written}元") == unit {
+        return Some(value);
+    }
+    convert(value, written, unit)
+}
+
 /// A character a Chinese keyboard puts into a number where an ASCII one belongs.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FullWidth {
@@ -154,6 +178,32 @@ pub fn to_half_width(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_number_a_clerk_wrote_is_read_exactly_in_the_fields_unit() {
+        let meant = |text: &str, unit: &str| number_meant(text, unit).map(|d| d.to_string());
+        for (text, unit, value) in [
+            ("342（万元）", "万元", "342"),
+            ("342(万元)", "万元", "342"),
+            ("￥342万", "万元", "342"),
+            ("¥342万元", "万元", "342"),
+            ("人民币342万元整", "万元", "342"),
+            ("342元", "万元", "0.0342"),
+            ("1,468", "户", "1468"),
+            ("１４６８", "", "1468"),
+            ("81.76875万元", "万元", "81.76875"),
+        ] {
+            assert_eq!(meant(text, unit).as_deref(), Some(value), "{text}");
+        }
+        for (text, unit) in [
+            ("约342", "万元"),
+            ("342人", "万元"),
+            ("待定", ""),
+            ("342万", "户"),
+        ] {
+            assert_eq!(meant(text, unit), None, "{text}");
+        }
+    }
 
     #[test]
     fn converts_exactly_within_a_family() {

@@ -139,11 +139,14 @@ impl Checker<'_> {
     }
 
     /// A number typed with a Chinese keyboard: full-width digits, comma, space, quotes.
-    fn full_width_number(&mut self, node: &Node, name: (&str, &str), text: &str) {
+    fn full_width_number(&mut self, node: &Node, name: (&str, &str), text: &str, unit: &str) {
         let Some(found) = units::first_full_width(text) else {
             return;
         };
-        let half = units::to_half_width(text);
+        // The number meant, when the text is one once typed half-width (`342（万元）` → 342:
+        // not `342(万元)`, which is no number either).
+        let half = units::number_meant(text, unit)
+            .map_or_else(|| units::to_half_width(text), |meant| meant.to_string());
         let ch = found.ch;
         let (what_zh, what_en) = found.what;
         // A full stop typed after the number, as at a sentence's end.
@@ -246,7 +249,8 @@ impl Checker<'_> {
     ) -> Option<Decimal> {
         let (name_zh, name_en) = name;
         if units::first_full_width(text).is_some() {
-            self.full_width_number(node, name, text);
+            let unit = field.unit.as_deref().unwrap_or_default();
+            self.full_width_number(node, name, text, unit);
             return None;
         }
         if let Some((word, exact)) = slips::approximate(text) {

@@ -23,7 +23,13 @@ impl Checker<'_> {
         let numeral = slips::chinese_numeral(text.trim()).filter(|(_, rest)| {
             rest.is_empty() || *rest == unit || (field.kind == Kind::Year && *rest == "年")
         });
-        let hint = if text.contains([',', '，']) {
+        let meant = units::number_meant(text, unit);
+        let hint = if let Some(meant) = meant.filter(|_| text.contains([',', '，'])) {
+            Text::new(
+                format!("去掉千位分隔符（逗号）：写成 {meant}"),
+                format!("remove the thousands separators (commas): write {meant}"),
+            )
+        } else if text.contains([',', '，']) {
             Text::new(
                 "去掉千位分隔符（逗号），例如 1841",
                 "remove the thousands separators (commas), e.g. 1841",
@@ -44,6 +50,27 @@ impl Checker<'_> {
             Text::new(
                 format!("「{text}」即 {meant}{unit}：写成 {meant}"),
                 format!("`{text}` is {meant}{unit}: write {meant}"),
+            )
+        } else if let Some(meant) = meant.filter(|_| !crate::load::looks_like_decimal(text.trim()))
+        {
+            // (A number in quotes is told to lose its quotes, below.)
+            let with_unit = if unit.is_empty() {
+                String::new()
+            } else {
+                format!("（或 {meant}{unit}）")
+            };
+            let with_unit_en = if unit.is_empty() {
+                String::new()
+            } else {
+                format!(" (or {meant}{unit})")
+            };
+            Text::new(
+                format!(
+                    "只写数字（可带单位，不加货币符号、括号和「整」字）：写成 {meant}{with_unit}"
+                ),
+                format!(
+                    "write the number alone (a unit may follow; no currency sign, brackets or 整): write {meant}{with_unit_en}"
+                ),
             )
         } else if text.contains('万') {
             Text::new(
