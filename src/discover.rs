@@ -348,7 +348,18 @@ fn theme_missing(root: &Path, config: &Config, theme_dir: &Path) -> Diagnostic {
         .filter_map(|entry| entry.file_name().to_str().map(str::to_string))
         .collect();
     themes.push("default".to_string());
-    let near = crate::suggest::did_you_mean(&config.theme, themes.iter().map(String::as_str));
+    // Written as a path (`themes/default`, `./themes/mine/`): the folder's name is meant.
+    let named = config.theme.replace('\\', "/");
+    let named = named
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default();
+    let near = if named != config.theme && themes.iter().any(|t| t == named) {
+        Some(named)
+    } else {
+        crate::suggest::did_you_mean(&config.theme, themes.iter().map(String::as_str))
+    };
     let hint = match near {
         Some(near) => Text::new(
             format!("是不是「{near}」？把 huibao.toml 里的 theme 改成 theme = \"{near}\""),

@@ -1280,6 +1280,46 @@ fn mistakes_in_the_settings_and_the_front_matter_say_what_to_write() {
                 .contains("是不是「default」？把 huibao.toml 里的 theme 改成 theme = \"default\""),
         "{said}"
     );
+    // The Chinese keyboard's brackets: the line to write.
+    for (written, hint) in [
+        (
+            "[document]\ndownloads = 【\"xlsx\"】\n",
+            "「【」是全角字符，huibao.toml 只认半角的「[」：切换到英文（半角）输入再写，写成 downloads = [\"xlsx\"]",
+        ),
+        ("【document】\ndownloads = [\"xlsx\"]\n", "写成 [document]"),
+    ] {
+        fs::write(
+            site.path().join("huibao.toml"),
+            format!("title = \"测试\"\n{written}"),
+        )
+        .unwrap();
+        let said = text(&huibao(site.path(), &["check"]));
+        assert!(said.contains(hint), "{written}: {said}");
+    }
+    // A theme written as its folder's path, with `/` or Windows' `\`: the folder's name.
+    for (written, told, hint) in [
+        (
+            "themes/default",
+            "错误[theme-missing] huibao.toml:2:9: 找不到主题文件夹 themes/themes/default",
+            "提示：是不是「default」？把 huibao.toml 里的 theme 改成 theme = \"default\"",
+        ),
+        (
+            "themes\\default",
+            "错误[config-invalid] huibao.toml:2:17:",
+            "提示：theme 只写 themes/ 下的文件夹名：写成 theme = \"default\"",
+        ),
+    ] {
+        fs::write(
+            site.path().join("huibao.toml"),
+            format!("title = \"测试\"\ntheme = \"{written}\"\n"),
+        )
+        .unwrap();
+        let said = text(&huibao(site.path(), &["check"]));
+        assert!(
+            said.contains(told) && said.contains(hint),
+            "{written}: {said}"
+        );
+    }
     fs::write(site.path().join("huibao.toml"), "title = \"测试\"\n").unwrap();
     fs::write(
         site.path().join("content/index.md"),

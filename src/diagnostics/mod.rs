@@ -369,6 +369,9 @@ pub fn half_width(c: char) -> Option<char> {
         '“' | '”' => Some('"'),
         '‘' | '’' => Some('\''),
         '\u{3000}' => Some(' '),
+        // The Chinese keyboard's bracket keys.
+        '【' => Some('['),
+        '】' => Some(']'),
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0),
         _ => None,
     }

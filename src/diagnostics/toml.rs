@@ -307,6 +307,21 @@ fn windows_path(message: &str, key: &str, value: &str) -> Option<(Text, Text)> {
         return None;
     }
     let slashed = value.replace('\\', "/");
+    if key == "theme" {
+        // A theme is named by its folder in themes/, not by a path.
+        let name = slashed.trim_matches('"').trim_end_matches('/');
+        let name = name.rsplit('/').next().unwrap_or(name);
+        return Some((
+            Text::new(
+                "双引号里的「\\」是转义符，路径里不能直接写",
+                "a `\\` in double quotes starts an escape: a path cannot have it as it is",
+            ),
+            Text::new(
+                format!("theme 只写 themes/ 下的文件夹名：写成 theme = \"{name}\""),
+                format!("theme is the name of a folder in themes/: write theme = \"{name}\""),
+            ),
+        ));
+    }
     Some((
         Text::new(
             "双引号里的「\\」是转义符，路径里不能直接写",
@@ -502,7 +517,20 @@ pub fn full_width_toml_hint(text: &str, offset: usize, file: (&str, &str)) -> Op
             ),
         ));
     }
-    Some(full_width_char_hint(typed, half, file))
+    let hint = full_width_char_hint(typed, half, file);
+    // The line as it is written half-width, when that is all it needs.
+    let written: String = line
+        .trim()
+        .chars()
+        .map(|c| half_width(c).unwrap_or(c))
+        .collect();
+    if written.starts_with('#') || written.contains(['“', '”', '「', '」']) {
+        return Some(hint);
+    }
+    Some(Text::new(
+        format!("{}，写成 {written}", hint.zh),
+        format!("{}: write {written}", hint.en),
+    ))
 }
 
 /// The TOML parser's own `message` (`unclosed table, expected `]``) said in Chinese too, with
