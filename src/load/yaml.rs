@@ -337,7 +337,8 @@ fn parse_failed(text: &str, error: &saphyr_parser::ScanError, file: &Path) -> Ve
     // A key indented deeper than the key with a value above it, or written
     // without its colon.
     let near = indent_slip(text, marker.line(), file)
-        .or_else(|| colon_left_out(text, marker.line(), file));
+        .or_else(|| colon_left_out(text, marker.line(), file))
+        .or_else(|| text_wrapped(text, marker.line(), file));
     if let Some(problem) = near {
         return vec![problem];
     }
@@ -641,6 +642,55 @@ fn colon_left_out(text: &str, at: usize, file: &Path) -> Option<Diagnostic> {
     None
 }
 
+/// A text value continued on the next line without indentation, as a clerk breaks a long
+/// sentence (`location: 位于示例县北部，` then `交通便利。` under it): the parser stops a line
+/// or two later (or past the file's end), looking for that line's colon. Said at the line
+/// that continues the text, with the two ways to write it. `at`: the parser's line.
+fn text_wrapped(text: &str, at: usize, file: &Path) -> Option<Diagnostic> {
+    let lines: Vec<&str> = text.lines().collect();
+    let indent = |line: &str| line.len() - line.trim_start_matches(' ').len();
+    let first = at.saturating_sub(3);
+    for index in (first..at.min(lines.len())).rev() {
+        let line = lines[index];
+        let trimmed = without_comment(line).trim();
+        if trimmed.is_empty()
+            || trimmed.starts_with(['#', '-', '"', '\'', '[', '{'])
+            || line.contains([':', '：'])
+        {
+            continue;
+        }
+        // The line above with text on it: a key and its text value.
+        let above = lines[..index]
+            .iter()
+            .rposition(|line| !without_comment(line).trim().is_empty())?;
+        let (at_key, key, after) = split_key(lines[above]);
+        let value = without_comment(after.strip_prefix(':')?).trim();
+        if key.is_empty()
+            || value.is_empty()
+            || value.starts_with(['"', '\'', '|', '>', '[', '{', '&', '*', '!'])
+            || indent(line) > at_key
+        {
+            return None;
+        }
+        let joined = format!("{key}: {value}{trimmed}");
+        return Some(
+            Diagnostic::error(
+                "yaml-syntax",
+                Some(Location::new(file, index + 1, indent(line) + 1)),
+                Text::new(
+                    format!("YAML 语法错误：「{key}」的文字换行了，第 {} 行接着写的文字没有缩进，读不成它的一部分", index + 1),
+                    format!("YAML syntax error: the text of `{key}` goes on to line {} without indentation, which cannot be read as part of it", index + 1),
+                ),
+            )
+            .with_hint(Text::new(
+                format!("合成一行（{joined}），或在接着写的每一行前面空 {} 格（比「{key}」多缩进）", at_key + 2),
+                format!("join the lines ({joined}), or put {} spaces before each line that goes on (deeper than `{key}`)", at_key + 2),
+            )),
+        );
+    }
+    None
+}
+
 /// The key at the start of `item` (`year` of `year: 2015`).
 fn key_of(item: &str) -> &str {
     let end = item
@@ -927,6 +977,39 @@ mod tests {
         let text = "a: [\"因病，因学\", '甲，''乙''']\nb: 见[附件]，说明\nc: 1  # [1，2]\nd: |\n  [1，2]\ne: {x: \"1，2\", y: 说明：文字}\nf: [k：v]\n";
         assert_eq!(keyboard_slips(text), vec![]);
         parse_ok(text);
+    }
+
+    #[test]
+    fn a_text_wrapped_onto_a_line_without_indentation_is_told_at_that_line() {
+        let told = |text: &str| {
+            let problems = parse(text, Path::new("t.yaml")).unwrap_err();
+            let at = problems[0].location.clone().unwrap();
+            (at.line, at.col, problems[0].hint.clone().unwrap().zh)
+        };
+        let (line, col, hint) =
+            told("name: 横溪村\nlocation: 位于北部，\n交通便利。\nyear: 2020\n");
+        assert_eq!((line, col), (3, 1));
+        assert!(
+            hint.starts_with(
+                "合成一行（location: 位于北部，交通便利。），或在接着写的每一行前面空 2 格"
+            ),
+            "{hint}"
+        );
+        // The file's last value: the parser stops past the end.
+        let (line, _, _) = told("name: 横溪村\nsummary: 第一句，\n第二句。\n");
+        assert_eq!(line, 3);
+        // In a record: indented as its key.
+        let (line, col, hint) = told("registered:\n  note: 第一句，\n  第二句。\n  people: 3\n");
+        assert_eq!((line, col), (3, 3));
+        assert!(hint.contains("前面空 4 格"), "{hint}");
+        // Indented deeper, it is part of the text.
+        assert!(
+            parse(
+                "summary: 第一句，\n  第二句。\nyear: 2020\n",
+                Path::new("t.yaml")
+            )
+            .is_ok()
+        );
     }
 
     #[test]
