@@ -555,10 +555,31 @@ fn a_file_linked_from_the_site_s_root_is_made_relative_and_checked() {
     assert!(
         said.contains(&format!(
             "错误[link-broken] content/villages/index.md:{line}:"
-        )) && said.contains("「../images/没有.png」")
+        )) && said.contains("链接「/images/没有.png」")
             && said.contains("提示：图片、附件等文件放在站点的 static/ 文件夹里"),
         "{said}"
     );
+    // Linked with static/ in it, or by its name alone: the link to write.
+    fs::write(
+        &page,
+        format!("{before}\n![水厂](/static/images/水厂.png)\n\n[附图](水厂.png)\n"),
+    )
+    .unwrap();
+    let said = build_fails(site.path());
+    for told in [
+        format!(
+            "错误[link-broken] content/villages/index.md:{line}:7: villages/index.html 里的链接「/static/images/水厂.png」指向的文件或锚点不存在"
+        ),
+        "提示：static/ 里的文件链接时不带「static/」：写成 /images/水厂.png".to_string(),
+        format!(
+            "错误[link-broken] content/villages/index.md:{}:6: villages/index.html 里的链接「水厂.png」",
+            line + 2
+        ),
+        "提示：是不是「/images/水厂.png」？static/ 里的文件按它在 static/ 下的路径链接，以 / 开头"
+            .to_string(),
+    ] {
+        assert!(said.contains(&told), "{told}: {said}");
+    }
 }
 
 /// A link to a file on the writer's own disk (Markdown's or raw HTML's, a path or a

@@ -519,6 +519,38 @@ fn link_to_file(link: &str) -> bool {
     })
 }
 
+/// What to do about a link to the file `in_site` (its path in the site, `static/报告.pdf`),
+/// which the site does not have: a static file is linked without `static/`
+/// (`/报告.pdf`); one of the same name elsewhere is the file meant; else where files go.
+fn static_file_meant(in_site: &str, site: &Site) -> Text {
+    let statics = || {
+        site.static_files
+            .iter()
+            .map(|(output, _)| output_key(output))
+    };
+    if let Some(rest) = in_site.strip_prefix("static/")
+        && statics().any(|path| path == rest)
+    {
+        return Text::new(
+            format!("static/ 里的文件链接时不带「static/」：写成 /{rest}"),
+            format!("a file in static/ is linked without `static/`: write /{rest}"),
+        );
+    }
+    let name = in_site.rsplit('/').next().unwrap_or(in_site);
+    if let Some(path) = statics().find(|path| path.rsplit('/').next() == Some(name)) {
+        return Text::new(
+            format!("是不是「/{path}」？static/ 里的文件按它在 static/ 下的路径链接，以 / 开头"),
+            format!(
+                "did you mean `/{path}`? a file in static/ is linked by its path there, starting with /"
+            ),
+        );
+    }
+    Text::new(
+        "图片、附件等文件放在站点的 static/ 文件夹里，按它在 static/ 下的路径链接：static/images/图.png 写成 /images/图.png（文件名的大小写也要一样）",
+        "put pictures and other files in the site's static/ folder and link them by their path there: static/images/a.png as /images/a.png (with the same upper and lower case)",
+    )
+}
+
 /// What only the whole site can tell: links and anchors of the pages rendered now that
 /// point nowhere (located in their content files), and static files that would overwrite a
 /// page.
@@ -540,9 +572,28 @@ pub(super) fn check_published(
             continue; // a link of the theme's own files: not the user's content
         };
         let source = &sources[planned.source];
-        // (As read, or as written: `my%20file.md`.)
-        let location = errors::locate_link(&source.template, &link)
-            .or_else(|| errors::locate_link(&source.template, &written))
+        // The file it names in the site (`static/报告.pdf`), and the link written from the
+        // site's top so (`/static/报告.pdf`, which the page has as `../static/报告.pdf`).
+        let page_dir = page.rsplit_once('/').map_or("", |(dir, _)| dir);
+        let target = link.split(['#', '?']).next().unwrap_or_default();
+        let in_site = super::markdown::normalize(&format!("{page_dir}/{target}"));
+        let from_top = in_site.as_ref().map(|path| format!("/{path}"));
+        // (As written from the top, as read, or as written: `my%20file.md`.)
+        let (location, link) = match from_top.as_ref().and_then(|top| {
+            let at = errors::written_link(&source.template, top, true)?;
+            Some((
+                crate::diagnostics::line_col(&source.template, at),
+                top.clone(),
+            ))
+        }) {
+            Some((at, top)) => (Some(at), top),
+            None => (
+                errors::locate_link(&source.template, &link)
+                    .or_else(|| errors::locate_link(&source.template, &written)),
+                link,
+            ),
+        };
+        let location = location
             .map(|(line, col)| Location::new(&source.file, line, col))
             .unwrap_or_else(|| Location::file(&source.file));
         if links::on_this_computer(&link) {
@@ -559,6 +610,7 @@ pub(super) fn check_published(
                 ),
             )
             .with_hint(match link_to_file(&link) {
+                true if in_site.is_some() => static_file_meant(in_site.as_deref().unwrap_or_default(), site),
                 true => Text::new(
                     "图片、附件等文件放在站点的 static/ 文件夹里，按它在 static/ 下的路径链接：static/images/图.png 写成 /images/图.png（文件名的大小写也要一样）",
                     "put pictures and other files in the site's static/ folder and link them by their path there: static/images/a.png as /images/a.png (with the same upper and lower case)",
