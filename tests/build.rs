@@ -582,6 +582,48 @@ fn a_file_linked_from_the_site_s_root_is_made_relative_and_checked() {
     }
 }
 
+#[test]
+fn a_link_written_with_windows_backslashes_is_told_the_link_with_slashes() {
+    let site = copy_site(&fixture("small"));
+    fs::create_dir_all(site.path().join("static/附件")).unwrap();
+    fs::write(site.path().join("static/附件/年度报告.pdf"), "%PDF").unwrap();
+    let page = site.path().join("content/villages/index.md");
+    let before = fs::read_to_string(&page).unwrap();
+    let line = before.lines().count() + 2;
+    for (link, told) in [
+        (
+            "[首页](..\\index.md)",
+            "链接「..\\index.md」指向的页面不存在",
+        ),
+        (
+            "[附件](..\\附件\\年度报告.pdf)",
+            "villages/index.html 里的链接「..\\附件\\年度报告.pdf」指向的文件或锚点不存在",
+        ),
+    ] {
+        fs::write(&page, format!("{before}\n{link}\n")).unwrap();
+        let said = build_fails(site.path());
+        let meant = link
+            .split_once("](")
+            .unwrap()
+            .1
+            .trim_end_matches(')')
+            .replace('\\', "/");
+        assert!(
+            said.contains(&format!(
+                "错误[link-broken] content/villages/index.md:{line}:"
+            )) && said.contains(told)
+                && said.contains(&format!(
+                    "提示：链接里的路径用「/」分隔，不用「\\」：写成 {meant}"
+                )),
+            "{link}: {said}"
+        );
+        // Written so, it builds.
+        fs::write(&page, format!("{before}\n{}\n", link.replace('\\', "/"))).unwrap();
+        let out = tempfile::tempdir().unwrap();
+        build_ok(site.path(), out.path());
+    }
+}
+
 /// A link to a file on the writer's own disk (Markdown's or raw HTML's, a path or a
 /// `file:///` address) opens nowhere else: an error at it saying where to put the file. A
 /// shared folder's address (`file://server/…`) is left alone.

@@ -623,6 +623,15 @@ fn render_page(
                     return links::on_this_computer_problem(link, location);
                 }
                 let hint = match links::closest_page(link, &links) {
+                    // Windows' `\` between folders: the link with `/`.
+                    _ if link.contains('\\') => {
+                        let slashed = link.replace('\\', "/");
+                        let meant = links::closest_page(&slashed, &links).unwrap_or(slashed);
+                        Text::new(
+                            format!("链接里的路径用「/」分隔，不用「\\」：写成 {meant}"),
+                            format!("a link's path is separated with `/`, not `\\`: write {meant}"),
+                        )
+                    }
                     Some(meant) => Text::new(
                         format!("是不是「{meant}」？"),
                         format!("did you mean `{meant}`?"),

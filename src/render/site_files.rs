@@ -610,6 +610,13 @@ pub(super) fn check_published(
                 ),
             )
             .with_hint(match link_to_file(&link) {
+                _ if link.contains('\\') => {
+                    let slashed = link.replace('\\', "/");
+                    Text::new(
+                        format!("链接里的路径用「/」分隔，不用「\\」：写成 {slashed}"),
+                        format!("a link's path is separated with `/`, not `\\`: write {slashed}"),
+                    )
+                }
                 true if in_site.is_some() => static_file_meant(in_site.as_deref().unwrap_or_default(), site),
                 true => Text::new(
                     "图片、附件等文件放在站点的 static/ 文件夹里，按它在 static/ 下的路径链接：static/images/图.png 写成 /images/图.png（文件名的大小写也要一样）",
