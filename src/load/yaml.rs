@@ -334,6 +334,10 @@ fn parse_failed(text: &str, error: &saphyr_parser::ScanError, file: &Path) -> Ve
     if let Some(problem) = dash_slip(text, marker.line(), file) {
         return vec![problem];
     }
+    // A figure written `-`, as a spreadsheet's "none".
+    if let Some(problem) = dash_for_none(text, marker.line(), file) {
+        return vec![problem];
+    }
     // A key indented deeper than the key with a value above it, or written
     // without its colon.
     let near = indent_slip(text, marker.line(), file)
@@ -691,6 +695,38 @@ fn text_wrapped(text: &str, at: usize, file: &Path) -> Option<Diagnostic> {
     None
 }
 
+/// A value written as a lone `-` (`households: -`), as a clerk marks "none" in a table:
+/// YAML reads it as a list's item where none may start. Told at the dash near line `at`
+/// (the parser's), with what to write.
+fn dash_for_none(text: &str, at: usize, file: &Path) -> Option<Diagnostic> {
+    let first = at.saturating_sub(1);
+    for (index, line) in text.lines().enumerate().skip(first).take(at + 1 - first) {
+        let (at_key, key, after) = split_key(line);
+        let Some(value) = after.strip_prefix(':') else {
+            continue;
+        };
+        if key.is_empty() || without_comment(value).trim() != "-" {
+            continue;
+        }
+        let dash = at_key + key.len() + 1 + value.find('-')?;
+        return Some(
+            Diagnostic::error(
+                "yaml-syntax",
+                Some(Location::new(file, index + 1, line[..dash].chars().count() + 1)),
+                Text::new(
+                    format!("「{key}: -」：单独的「-」在 YAML 里是列表项的开头，不是「没有」"),
+                    format!("`{key}: -`: a lone `-` starts a list's item in YAML; it does not mean none"),
+                ),
+            )
+            .with_hint(Text::new(
+                "是 0 就写 0；确实没有这个数，删去这一行，并在 schema 里把它标为 optional: true",
+                "write 0 if it is zero; if there truly is no such figure, remove the line and mark the field optional: true in the schema",
+            )),
+        );
+    }
+    None
+}
+
 /// The key at the start of `item` (`year` of `year: 2015`).
 fn key_of(item: &str) -> &str {
     let end = item
@@ -1010,6 +1046,29 @@ mod tests {
             )
             .is_ok()
         );
+    }
+
+    #[test]
+    fn a_lone_dash_for_none_is_told_what_to_write() {
+        for (text, line, col) in [
+            ("name: 横溪村\nhouseholds: -\npeople: 3\n", 2, 13),
+            ("registered:\n  households: -   # 无\n  people: 3\n", 2, 15),
+            ("households: -\n", 1, 13),
+        ] {
+            let problems = parse(text, Path::new("t.yaml")).unwrap_err();
+            let at = problems[0].location.clone().unwrap();
+            assert_eq!((at.line, at.col), (line, col), "{text}");
+            assert!(problems[0].message.zh.contains("单独的「-」"), "{text}");
+            assert!(
+                problems[0]
+                    .hint
+                    .clone()
+                    .unwrap()
+                    .zh
+                    .starts_with("是 0 就写 0"),
+                "{text}"
+            );
+        }
     }
 
     #[test]
