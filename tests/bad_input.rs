@@ -135,6 +135,10 @@ fn every_bad_input_is_refused_with_a_located_message() {
                 !site.path().join("public").exists(),
                 "{what}: something was published"
             );
+            if code == "encoding-not-utf8" {
+                // The line is shown as its writer sees it, not as mojibake.
+                assert!(said.contains("1 | name: 横溪村"), "{what}: {said}");
+            }
         }
     }
 }

@@ -290,7 +290,13 @@ fn source_snippet(location: &Location, site_root: &Path) -> Option<String> {
         site_root.join(&location.file)
     };
     let bytes = std::fs::read(path).ok()?;
-    let text = String::from_utf8_lossy(&bytes);
+    // A file saved in GBK (told as such) is shown as its writer sees it, not as mojibake.
+    let text = match std::str::from_utf8(&bytes) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => encoding_rs::GB18030
+            .decode_without_bom_handling_and_without_replacement(&bytes)
+            .unwrap_or_else(|| String::from_utf8_lossy(&bytes)),
+    };
     let line = text.lines().nth(location.line - 1)?;
     let line = line.trim_end_matches('\r').replace('\t', " ");
     let number = location.line.to_string();
