@@ -181,8 +181,9 @@ impl Node {
 ///
 /// Returns every problem found before parsing stopped (at least one) on failure.
 pub fn parse(text: &str, file: &Path) -> Result<Node, Vec<Diagnostic>> {
-    if let Some(diagnostic) = check_tab_indentation(text, file) {
-        return Err(vec![diagnostic]);
+    let tabs = check_tab_indentation(text, file);
+    if !tabs.is_empty() {
+        return Err(tabs);
     }
     // Most data files are plain block YAML, which the quick reader reads into the same tree
     // as the full parser; anything else (or a mistake) is read by the full parser.
@@ -792,34 +793,36 @@ fn unclosed_bracket_error(location: Location, open: char) -> Diagnostic {
 }
 
 /// YAML forbids tabs in indentation; say so plainly rather than through the parser's words.
-fn check_tab_indentation(text: &str, file: &Path) -> Option<Diagnostic> {
-    memchr::memchr(b'\t', text.as_bytes())?;
-    for (index, line) in text.lines().enumerate() {
-        let indent: String = line
-            .chars()
-            .take_while(|c| *c == ' ' || *c == '\t')
-            .collect();
-        if let Some(col) = indent.chars().position(|c| c == '\t') {
-            if line.trim().is_empty() {
-                continue;
-            }
-            return Some(
-                Diagnostic::error(
-                    "yaml-tab",
-                    Some(Location::new(file, index + 1, col + 1)),
-                    Text::new(
-                        "缩进里有制表符（Tab）：YAML 只允许用空格缩进",
-                        "a tab in the indentation: YAML indents with spaces only",
-                    ),
-                )
-                .with_hint(Text::new(
-                    "把行首的 Tab 换成空格（通常每层两个空格）",
-                    "replace the leading tabs with spaces (usually two per level)",
-                )),
-            );
-        }
+fn check_tab_indentation(text: &str, file: &Path) -> Vec<Diagnostic> {
+    if memchr::memchr(b'\t', text.as_bytes()).is_none() {
+        return Vec::new();
     }
-    None
+    // Every line so indented (an editor's Tab key indents them all).
+    let mut problems = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+        let Some(col) = line[..indent].find('\t') else {
+            continue;
+        };
+        if line.trim().is_empty() {
+            continue;
+        }
+        problems.push(
+            Diagnostic::error(
+                "yaml-tab",
+                Some(Location::new(file, index + 1, col + 1)),
+                Text::new(
+                    "缩进里有制表符（Tab）：YAML 只允许用空格缩进",
+                    "a tab in the indentation: YAML indents with spaces only",
+                ),
+            )
+            .with_hint(Text::new(
+                "把行首的 Tab 换成空格（通常每层两个空格）",
+                "replace the leading tabs with spaces (usually two per level)",
+            )),
+        );
+    }
+    problems
 }
 
 #[cfg(test)]
@@ -955,6 +958,13 @@ mod tests {
         assert_eq!(parse_err("a: 1\n---\nb: 2\n").code, "yaml-documents");
         assert_eq!(parse_err("").code, "yaml-empty");
         assert_eq!(parse_err("a:\n\tb: 1\n").code, "yaml-tab");
+        // Every line indented with a Tab, at once.
+        let problems = parse("a:\n\tb: 1\n\tc: 2\n  d: 3\n", Path::new("t.yaml")).unwrap_err();
+        let lines: Vec<usize> = problems
+            .iter()
+            .map(|p| p.location.clone().unwrap().line)
+            .collect();
+        assert_eq!(lines, [2, 3]);
         assert_eq!(parse_err("a: [1, 2\n").code, "yaml-syntax");
         assert_eq!(parse_err("a: .inf\n").code, "yaml-number");
         let scientific = parse_err("a: 1\nb: 1.09452E+03\n");
