@@ -18,7 +18,7 @@ use crate::spill::lock;
 /// line, `/` between folders, sorted by their bytes), so that the next build deletes only those
 /// of them it does not write again and keeps every other file (see [`Changes::kept`]).
 /// An empty marker (written before huibao listed its files) lists nothing: every file
-/// not written again is deleted, as then.
+/// not written again is deleted, as then. Lines starting with `#` are not files.
 pub const MARKER: &str = ".huibao-output";
 
 /// The first line of [`MARKER`] when it lists huibao's files.
@@ -338,7 +338,17 @@ impl Staging {
             .filter(|p| !written.contains(p))
             .collect();
         drop(written);
-        let (removed, kept) = huibaos_and_others(&self.out_dir.join(MARKER), gone);
+        let marker = self.out_dir.join(MARKER);
+        let Sorted {
+            removed,
+            kept,
+            overwritten,
+        } = huibaos_and_others(&marker, gone, &changes.modified);
+        // A file of someone else's that the new site writes too is not overwritten: the
+        // build stops, and the published site stays as it was.
+        if let Some(path) = overwritten.first() {
+            return Err(not_overwritten(&self.out_dir, path));
+        }
         for path in &kept {
             self.carry(path)?;
         }
@@ -555,35 +565,108 @@ fn files_of(dir: &Path) -> BTreeSet<PathBuf> {
     walkdir::WalkDir::new(dir)
         .into_iter()
         .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
+        // (A link someone made there is a file of theirs: carried, not dropped.)
+        .filter(|e| e.file_type().is_file() || e.file_type().is_symlink())
         .filter_map(|e| e.path().strip_prefix(dir).ok().map(Path::to_path_buf))
         .filter(|p| p != Path::new(MARKER))
         .collect()
 }
 
-/// Splits the published files `gone` (not written again) into those huibao wrote, which are
-/// deleted, and the others, which are kept: the marker at `marker` lists huibao's files
-/// (read line by line, against the few files gone). A marker that lists nothing (written
-/// before huibao listed its files, or unreadable) makes them all huibao's, as they were
-/// then. A file a system makes of its own (`Thumbs.db`) is deleted too.
-fn huibaos_and_others(marker: &Path, mut gone: BTreeSet<PathBuf>) -> (Vec<PathBuf>, Vec<PathBuf>) {
+/// The published files sorted by who made them (see [`huibaos_and_others`]).
+struct Sorted {
+    /// huibao's files not written again: deleted.
+    removed: Vec<PathBuf>,
+    /// Someone else's files not written again: carried into the new site.
+    kept: Vec<PathBuf>,
+    /// Someone else's files that the new site writes with other bytes.
+    overwritten: Vec<PathBuf>,
+}
+
+/// Sorts the published files `gone` (not written again) and `modified` (written again with
+/// other bytes) by who made them: huibao, whose files the marker at `marker` lists (read
+/// line by line, against these few files; each compared as the marker writes it), or
+/// someone else. An empty marker (written before huibao listed its files) makes them all
+/// huibao's, as they were then; a marker that cannot be read keeps the files gone (no
+/// one's file is lost) and lets those written again be. A file a system makes of its own
+/// (`Thumbs.db`) is deleted all the same.
+fn huibaos_and_others(marker: &Path, gone: BTreeSet<PathBuf>, modified: &[PathBuf]) -> Sorted {
     use std::io::BufRead;
-    let mut removed = BTreeSet::new();
-    let lines = fs::File::open(marker)
-        .map(|file| std::io::BufReader::new(file).lines().map_while(Result::ok));
-    let mut lines = lines.into_iter().flatten();
-    if gone.is_empty() || lines.next().as_deref() != Some(MARKER_HEAD) {
-        return (sorted(gone.into_iter()), Vec::new());
+    let listed = |path: &Path| crate::site_path::slashed(path);
+    let empty_marker = fs::metadata(marker).is_ok_and(|m| m.len() == 0);
+    if empty_marker || (gone.is_empty() && modified.is_empty()) {
+        return Sorted {
+            removed: sorted(gone.into_iter()),
+            kept: Vec::new(),
+            overwritten: Vec::new(),
+        };
     }
-    for line in lines {
-        if let Some(path) = gone.take(Path::new(&line)) {
-            removed.insert(path);
+    // Each file by the line the marker would list it on: (path, whether it was written
+    // again).
+    let mut unlisted: std::collections::HashMap<String, (PathBuf, bool)> = gone
+        .into_iter()
+        .map(|p| (listed(&p), (p, false)))
+        .chain(modified.iter().map(|p| (listed(p), (p.clone(), true))))
+        .collect();
+    let mut removed = Vec::new();
+    let Ok(file) = fs::File::open(marker) else {
+        // (Never, but for a marker made unreadable from outside: the files gone are kept,
+        // those written again written.)
+        let (system, kept): (Vec<PathBuf>, Vec<PathBuf>) = unlisted
+            .into_values()
+            .filter(|(_, again)| !again)
+            .map(|(path, _)| path)
+            .partition(|p| made_by_system(p));
+        return Sorted {
+            removed: sorted(system.into_iter()),
+            kept: sorted(kept.into_iter()),
+            overwritten: Vec::new(),
+        };
+    };
+    {
+        for line in std::io::BufReader::new(file).lines().map_while(Result::ok) {
+            let line = line.trim_start_matches('\u{feff}').trim_end_matches('\r');
+            if line.starts_with('#') {
+                continue;
+            }
+            if let Some((path, again)) = unlisted.remove(line)
+                && !again
+            {
+                removed.push(path);
+            }
         }
     }
-    let (made_by_system, kept): (Vec<PathBuf>, Vec<PathBuf>) =
-        gone.into_iter().partition(|p| made_by_system(p));
-    removed.extend(made_by_system);
-    (sorted(removed.into_iter()), sorted(kept.into_iter()))
+    let mut kept = Vec::new();
+    let mut overwritten = Vec::new();
+    for (path, again) in unlisted.into_values() {
+        match (again, made_by_system(&path)) {
+            (true, _) => overwritten.push(path),
+            (false, true) => removed.push(path),
+            (false, false) => kept.push(path),
+        }
+    }
+    Sorted {
+        removed: sorted(removed.into_iter()),
+        kept: sorted(kept.into_iter()),
+        overwritten: sorted(overwritten.into_iter()),
+    }
+}
+
+/// The error for a file someone put in the output folder `out_dir` (`path`, relative to it)
+/// that the new site writes too.
+fn not_overwritten(out_dir: &Path, path: &Path) -> Diagnostic {
+    let shown = path.display();
+    Diagnostic::error(
+        "output-foreign",
+        Some(Location::file(out_dir.join(path))),
+        Text::new(
+            format!("输出文件夹里的 {shown} 不是 huibao 生成的，新的站点也要写这个文件：不会覆盖它"),
+            format!("{shown} in the output folder was not made by huibao, and the new site writes that file too: it is not overwritten"),
+        ),
+    )
+    .with_hint(Text::new(
+        "比较两者：要发布的那份放进站点（如 static/），输出文件夹里的那份移走或删除，再生成；已发布的站点没有改动",
+        "compare the two: keep the one to publish in the site (such as static/), move or delete the one in the output folder, and build again; the published site was not changed",
+    ))
 }
 
 /// `paths` in the order a site's files are listed in.
@@ -696,6 +779,63 @@ mod tests {
         ] {
             assert!(!made_by_system(Path::new(name)), "{name}");
         }
+    }
+
+    #[test]
+    fn someone_else_s_files_are_kept_and_never_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let build = |files: &[(&str, &str)]| {
+            let staging = Staging::create(&out).unwrap();
+            for (path, text) in files {
+                staging.put(Path::new(path), text.as_bytes()).unwrap();
+            }
+            staging.publish()
+        };
+        build(&[("index.html", "1")]).unwrap();
+        // A clerk's files, one named with a backslash (a Windows path unpacked on Linux).
+        fs::write(out.join("scan.pdf"), "mine").unwrap();
+        fs::write(out.join("a\\b.txt"), "mine too").unwrap();
+        let kept = build(&[("index.html", "1")]).unwrap();
+        assert_eq!(kept.kept.len(), 2, "{kept:?}");
+        // The new site writes the same name with other bytes: refused, nothing changed.
+        let refused = build(&[("index.html", "2"), ("scan.pdf", "site's")]).unwrap_err();
+        assert_eq!(refused.code, "output-foreign");
+        assert_eq!(fs::read_to_string(out.join("scan.pdf")).unwrap(), "mine");
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "1");
+        // The same bytes: no loss, the file is the site's from now on.
+        build(&[("index.html", "1"), ("scan.pdf", "mine")]).unwrap();
+        let gone = build(&[("index.html", "1")]).unwrap();
+        assert_eq!(gone.removed, [PathBuf::from("scan.pdf")]);
+        assert_eq!(gone.kept, [PathBuf::from("a\\b.txt")]);
+    }
+
+    #[test]
+    fn a_marker_saved_again_by_an_editor_still_lists_huibao_s_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let build = |files: &[&str]| {
+            let staging = Staging::create(&out).unwrap();
+            for path in files {
+                staging.put(Path::new(path), b"x").unwrap();
+            }
+            staging.publish().unwrap()
+        };
+        build(&["index.html", "old.html"]);
+        fs::write(out.join("mine.txt"), "mine").unwrap();
+        // Notepad put a BOM before it and CRLF after each line.
+        let marker = fs::read_to_string(out.join(MARKER)).unwrap();
+        fs::write(
+            out.join(MARKER),
+            format!("\u{feff}{}", marker.replace('\n', "\r\n")),
+        )
+        .unwrap();
+        let changes = build(&["index.html"]);
+        assert_eq!(changes.removed, [PathBuf::from("old.html")]);
+        assert_eq!(changes.kept, [PathBuf::from("mine.txt")]);
+        // Emptied (as an older huibao wrote it): every file not written again is deleted.
+        fs::write(out.join(MARKER), "").unwrap();
+        assert_eq!(build(&["index.html"]).removed, [PathBuf::from("mine.txt")]);
     }
 
     #[test]

@@ -226,8 +226,24 @@ fn files_a_clerk_put_in_the_output_folder_are_kept_and_only_huibaos_are_deleted(
         again.contains("新增 0，修改 0，删除 0") && again.contains("保留 2 个"),
         "{again}"
     );
-    // Once it is in static/, it is the site's: published, and deleted when taken out.
+    // Another file of that name in static/: not written over the clerk's, nothing published.
     fs::create_dir_all(site.path().join("static")).unwrap();
+    fs::write(site.path().join("static/扫描件.pdf"), "%PDF-1.4 另一份").unwrap();
+    let refused = huibao(
+        site.path(),
+        &["build", "--out", &out.path().to_string_lossy()],
+    );
+    let said = text(&refused);
+    assert_eq!(refused.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("扫描件.pdf 不是 huibao 生成的，新的站点也要写这个文件：不会覆盖它"),
+        "{said}"
+    );
+    assert_eq!(
+        fs::read_to_string(out.path().join("扫描件.pdf")).unwrap(),
+        "%PDF-1.4 签字盖章"
+    );
+    // Once it is in static/, it is the site's: published, and deleted when taken out.
     fs::write(site.path().join("static/扫描件.pdf"), "%PDF-1.4 签字盖章").unwrap();
     let adopted = build_ok(site.path(), out.path());
     assert!(adopted.contains("保留 1 个"), "{adopted}");
