@@ -214,14 +214,14 @@ pub(super) fn unlogged_changes(
                 && wanted
                     .get(&manifest::Key::parse(key))
                     .and_then(|number| current.get(number))
-                    .is_some_and(|(value, _, _)| *value == p.old)
+                    .is_some_and(|(value, _, _)| manifest::same_figure(value, &p.old))
         })
     };
     for pending in pending_before.iter().filter(|p| !logged(&p.key)) {
         if let Some((value, what, src)) = wanted
             .get(&manifest::Key::parse(&pending.key))
             .and_then(|number| current.get(number))
-            && *value != pending.old
+            && !manifest::same_figure(value, &pending.old)
         {
             owed.push(manifest::Change {
                 key: pending.key.clone(),

@@ -497,6 +497,35 @@ fn a_correction_is_listed_logged_and_linked() {
 /// A figure corrected twice has two entries, each `old` the `new` before it; only the last
 /// `new` is the data. An `old` that is not what the published site printed is an error.
 #[test]
+fn a_figure_shown_again_another_way_is_not_a_change() {
+    // A chart added on a page of its own, first in the report's order, shows each village's
+    // households as its labels do (`132`, where the village's page prints `132户`).
+    let site = published_report();
+    fs::write(
+        site.path().join("content/a-chart.md"),
+        "+++\ntitle = \"图表\"\nweight = -1\n+++\n\n{{ chart(kind=\"bar\", title=\"各村建档立卡户数\", data=villages_list, label=\"name\", values=\"registered.households\") }}\n\n住院总费用 {{ policies.health.hospital.total_cost_wan | fig(dp=1) }}\n",
+    )
+    .unwrap();
+    let diff = huibao(site.path(), &["diff"]);
+    assert!(diff.status.success(), "{}", text(&diff));
+    assert_eq!(
+        String::from_utf8_lossy(&diff.stdout),
+        "与已发布的站点相比，没有数字改变。\n",
+        "{}",
+        text(&diff)
+    );
+    let built = huibao(site.path(), &["build", "--deny-warnings"]);
+    assert!(built.status.success(), "{}", text(&built));
+    // A figure that changed is still one.
+    correct_hospitalisations(site.path());
+    let diff = huibao(site.path(), &["diff"]);
+    assert_eq!(
+        String::from_utf8_lossy(&diff.stdout),
+        HOSPITALISATIONS_CORRECTED
+    );
+}
+
+#[test]
 fn a_published_correction_stays_on_record() {
     let site = published_report();
     let log = site.path().join("data/corrections.yaml");

@@ -115,6 +115,43 @@ pub struct Pending {
     pub old: String,
 }
 
+/// Whether two printed forms `a` and `b` show the same figure: the same text, or the same
+/// number with its unit shown or not (`120户`, `120`: a page's table and a chart's label) or
+/// rounded to fewer decimals (`81.77万元`, `81.76875`). A figure that changed differs in
+/// its number (`120户`, `121户`).
+pub fn same_figure(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    /// The number printed and the unit after it.
+    fn split(text: &str) -> Option<(rust_decimal::Decimal, &str)> {
+        let text = text.trim();
+        let end = text
+            .char_indices()
+            .take_while(|(_, c)| c.is_ascii_digit() || matches!(c, '.' | '-'))
+            .last()
+            .map(|(at, c)| at + c.len_utf8())?;
+        let number = crate::figure::parse_decimal(&text[..end]).ok()?;
+        Some((number, text[end..].trim()))
+    }
+    let (Some((na, ua)), Some((nb, ub))) = (split(a), split(b)) else {
+        return false;
+    };
+    if !(ua == ub || ua.is_empty() || ub.is_empty()) {
+        return false;
+    }
+    let (fine, coarse) = if na.scale() >= nb.scale() {
+        (na, nb)
+    } else {
+        (nb, na)
+    };
+    let rounded = fine.round_dp_with_strategy(
+        coarse.scale(),
+        rust_decimal::RoundingStrategy::MidpointAwayFromZero,
+    );
+    rounded == coarse
+}
+
 /// An entry of the corrections log as published: the figure's key and the entry's texts as
 /// the corrections page showed them (`old` and `new` with the field's unit).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
@@ -434,6 +471,29 @@ pub fn diff(old: &Manifest, new: &Manifest) -> Vec<Change> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_figure_printed_another_way_is_the_same_figure() {
+        for (a, b) in [
+            ("120户", "120"),
+            ("120", "120户"),
+            ("81.76875万元", "81.77"),
+            ("81.77万元", "81.76875万元"),
+            ("99.50%", "99.5%"),
+            ("-3", "-3.0"),
+        ] {
+            assert!(same_figure(a, b), "{a} {b}");
+        }
+        for (a, b) in [
+            ("120户", "121户"),
+            ("120户", "120人"),
+            ("81.76875", "81.78"),
+            ("横溪村", "云湾村"),
+            ("120", ""),
+        ] {
+            assert!(!same_figure(a, b), "{a} {b}");
+        }
+    }
 
     /// A table of one value in each of the files `data/a.yaml`, `data/b.yaml` …
     fn table(names: &[&str]) -> Arc<Sources> {

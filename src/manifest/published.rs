@@ -164,7 +164,7 @@ impl Published {
                     if new_key != key {
                         return Some(false);
                     }
-                    if figure.value() != value {
+                    if !super::same_figure(figure.value(), &value) {
                         let file = match figure {
                             Figure::Data { at, .. } => Some(at.file),
                             Figure::Computed(_) => None,
@@ -463,7 +463,7 @@ impl<'m> Comparison<'m> {
                     return;
                 }
                 let figure = self.figures[number];
-                if figure.value() != value {
+                if !super::same_figure(figure.value(), value) {
                     let now = Some(figure.value().to_string());
                     let change = self.new.change(figure, Some(value.to_string()), now);
                     self.changes.push(change);
