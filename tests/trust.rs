@@ -1023,6 +1023,38 @@ fn every_problem_of_an_entry_is_said_at_once() {
 }
 
 #[test]
+fn an_entry_written_swapped_or_twice_is_told_so() {
+    let site = copy_site(&repo());
+    correct_hospitalisations(site.path());
+    let log = site.path().join("data/corrections.yaml");
+    let entries = fs::read_to_string(&log).unwrap();
+    let entry = |old: &str, new: &str| {
+        format!(
+            "  - date: 2020-12-20\n    what: policies.health.hospital.hospitalisations\n    old: {old}\n    new: {new}\n    reason: 县卫健局复核\n"
+        )
+    };
+    fs::write(&log, format!("{entries}{}", entry("1446", "1445"))).unwrap();
+    let said = text(&huibao(site.path(), &["check"]));
+    assert!(
+        said.contains("提示：old 和 new 可能写反了：old 写原来发布的数，new 写更正后的数（与数据一致）：写成 old: 1445、new: 1446"),
+        "{said}"
+    );
+    let right = entry("1445", "1446");
+    fs::write(&log, format!("{entries}{right}{right}")).unwrap();
+    let said = text(&huibao(site.path(), &["check"]));
+    assert!(
+        said.contains("错误[correction] data/corrections.yaml:24:10: 第 4 条与第 3 条是同一处更正（「policies.health.hospital.hospitalisations」1445人次 → 1446人次）：写了两遍")
+            && said.contains("提示：删去其中一条（第 4 条）"),
+        "{said}"
+    );
+    let english = text(&huibao(site.path(), &["--lang", "en", "check"]));
+    assert!(
+        english.contains("entry 4 is the same correction as entry 3"),
+        "{english}"
+    );
+}
+
+#[test]
 fn one_figure_has_one_spelling_on_its_page() {
     let site = copy_site(&repo());
     // A stated rate inside the explained gap: the page builds and prints it one way.

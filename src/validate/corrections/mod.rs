@@ -238,7 +238,20 @@ fn not_the_data(
     let Correction {
         what, new, unit, ..
     } = &entry.correction;
-    let hint = if others > 1 {
+    let swapped = entry.was.normalize() == current.normalize();
+    let hint = if swapped {
+        // (`old: 1446`, `new: 1445` where the data say 1446.)
+        Text::new(
+            format!(
+                "old 和 new 可能写反了：old 写原来发布的数，new 写更正后的数（与数据一致）：写成 old: {new}、new: {}",
+                entry.correction.old
+            ),
+            format!(
+                "old and new may be swapped: old is the figure as published, new the corrected one (as the data say): write old: {new} and new: {}",
+                entry.correction.old
+            ),
+        )
+    } else if others > 1 {
         Text::new(
             format!(
                 "「{what}」有 {others} 条更正记录：最后一条的 new 要等于数据；再次更正时加一条新的记录（old 写上一条的 new），不要改旧的"
@@ -273,6 +286,38 @@ fn not_the_data(
 /// before it made the figure.
 fn not_chained(before: &Checked<'_>, entry: &Checked<'_>, file: &Path) -> Diagnostic {
     let (earlier, this) = (&before.correction, &entry.correction);
+    // The same entry written twice (pasted again): one of them is to go.
+    if before.was == entry.was && earlier.value == this.value {
+        let mut d = problem(
+            file,
+            entry.old_at,
+            format!(
+                "第 {} 条与第 {} 条是同一处更正（「{}」{} → {}）：写了两遍",
+                this.number,
+                earlier.number,
+                this.what,
+                this.old_shown(),
+                this.new_shown()
+            ),
+            format!(
+                "entry {} is the same correction as entry {} (`{}` {} → {}): written twice",
+                this.number,
+                earlier.number,
+                this.what,
+                this.old_shown(),
+                this.new_shown()
+            ),
+            Some(Text::new(
+                format!("删去其中一条（第 {} 条）", this.number),
+                format!("remove one of them (entry {})", this.number),
+            )),
+        );
+        d.related.push((
+            earlier.location.clone(),
+            Text::new("同一处更正", "the same correction"),
+        ));
+        return d;
+    }
     let made = earlier.new_shown();
     let mut d = problem(
         file,
