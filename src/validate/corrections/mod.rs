@@ -238,7 +238,7 @@ fn not_the_data(
     let Correction {
         what, new, unit, ..
     } = &entry.correction;
-    let swapped = entry.was.normalize() == current.normalize();
+    let swapped = others == 1 && entry.was.normalize() == current.normalize();
     let hint = if swapped {
         // (`old: 1446`, `new: 1445` where the data say 1446.)
         Text::new(
