@@ -47,7 +47,15 @@ pub fn discover(root: &Path) -> Result<Site, Vec<Diagnostic>> {
         .unwrap_or(Path::new(SCHEMA_FILE));
     let mut walked_data = walk(root, "data", &mut problems);
     // A backup folder's files are not data: one error for the folder, its files not read.
-    let backups = crate::site_path::backup_folders(&walked_data);
+    let mut backups = crate::site_path::backup_folders(&walked_data);
+    if !backups.is_empty() {
+        // A folder the schema describes is the site's own (`villages_old/*.yaml`: the
+        // villages merged away), whatever its name.
+        let schema_text = std::fs::read_to_string(root.join(SCHEMA_FILE)).unwrap_or_default();
+        backups.retain(|(folder, _)| {
+            !schema_text.contains(&format!("{}/", crate::site_path::slashed(folder)))
+        });
+    }
     if !backups.is_empty() {
         problems.extend(
             backups

@@ -367,6 +367,24 @@ fn a_backup_folder_is_one_problem_not_one_a_file() {
     fs::remove_dir_all(&backup).unwrap();
     let output = huibao(site.path(), &["check"]);
     assert!(output.status.success(), "{}", text(&output));
+    // A folder so named that the schema describes is the site's own.
+    let merged = site.path().join("data/villages_old");
+    fs::create_dir(&merged).unwrap();
+    fs::write(merged.join("nanshan.yaml"), "name: 南山村\n").unwrap();
+    let without = text(&huibao(site.path(), &["check"]));
+    assert!(
+        without.contains("「villages_old」像是备份或复制出的文件夹"),
+        "{without}"
+    );
+    edit(
+        site.path(),
+        "data/schema.yaml",
+        "\nfiles:\n",
+        "\nfiles:\n  villages_old/*.yaml:\n    label: 撤并村\n    fields:\n      name: {type: text, label: 村名}\n",
+    );
+    let output = huibao(site.path(), &["check"]);
+    assert!(output.status.success(), "{}", text(&output));
+
     let denied = huibao(site.path(), &["check", "--deny-warnings"]);
     assert_eq!(denied.status.code(), Some(1), "{}", text(&denied));
 }

@@ -228,11 +228,16 @@ fn cut_by_comment(text: &str, root: &Node, file: &Path) -> Option<Diagnostic> {
         };
         let start = line
             .char_indices()
-            .nth(node.col as usize - 1)
+            .nth((node.col as usize).saturating_sub(1))
             .map_or(line.len(), |(at, _)| at);
         let quoted = line[..start].ends_with(['"', '\'']);
         let comment = &line[hash + 1..];
-        if quoted || hash < start || value.contains(comment.trim()) {
+        // The value is all there is before the `#` (not an item of `[甲, 乙] #注`).
+        if quoted
+            || hash < start
+            || line[start..hash].trim() != value.trim()
+            || value.contains(comment.trim())
+        {
             return;
         }
         if first.as_ref().is_none_or(|cut: &Cut| cut.line > node.line) {
@@ -1108,6 +1113,8 @@ mod tests {
             "summary: |\n  按县扶贫办 #12号文件\n",
             "summary: 按县扶贫办#12号文件\n",
             "summary: 按县扶贫办 ##\n",
+            "summary: [甲, 乙] #注\n",
+            "summary: {a: 甲} #注\n",
         ] {
             assert!(cut(fine).is_none(), "{fine}");
         }

@@ -612,9 +612,27 @@ pub(super) fn check_published(
             .with_hint(match link_to_file(&link) {
                 _ if link.contains('\\') => {
                     let slashed = link.replace('\\', "/");
+                    // The file it names so, if the site has it; else the one of its name.
+                    let target = slashed.split(['#', '?']).next().unwrap_or_default();
+                    let named = super::markdown::normalize(&format!("{page_dir}/{target}"));
+                    let there = named.as_ref().is_some_and(|path| {
+                        site.static_files.iter().any(|(output, _)| output_key(output) == *path)
+                    });
+                    let meant = match (&named, there) {
+                        (Some(_), true) => slashed,
+                        (Some(path), false) => {
+                            let name = path.rsplit('/').next().unwrap_or(path);
+                            site.static_files
+                                .iter()
+                                .map(|(output, _)| output_key(output))
+                                .find(|p| p.rsplit('/').next() == Some(name))
+                                .map_or(slashed, |p| format!("/{p}"))
+                        }
+                        (None, _) => slashed,
+                    };
                     Text::new(
-                        format!("链接里的路径用「/」分隔，不用「\\」：写成 {slashed}"),
-                        format!("a link's path is separated with `/`, not `\\`: write {slashed}"),
+                        format!("链接里的路径用「/」分隔，不用「\\」：写成 {meant}"),
+                        format!("a link's path is separated with `/`, not `\\`: write {meant}"),
                     )
                 }
                 true if in_site.is_some() => static_file_meant(in_site.as_deref().unwrap_or_default(), site),

@@ -108,6 +108,21 @@ pub fn split_number_unit(text: &str) -> Option<(&str, &str)> {
 /// (`342(万元)`) or with 元 left off (`342万` for 万元). `None` when it is not such a
 /// number, or its unit does not convert to `unit`.
 pub fn number_meant(text: &str, unit: &str) -> Option<Decimal> {
+    // Commas only as thousands separators (`1,468`, not `3,5` or `1,46`, which are no
+    // number to name).
+    let digits_after = |piece: &str| {
+        piece
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || ('０'..='９').contains(c))
+            .count()
+    };
+    if text
+        .split([',', '，'])
+        .skip(1)
+        .any(|piece| digits_after(piece) != 3)
+    {
+        return None;
+    }
     let half = to_half_width(&text.replace('￥', "¥"));
     let bare = ["¥", "RMB", "人民币"].iter().fold(half.trim(), |t, sign| {
         t.strip_prefix(sign).unwrap_or(t).trim()
@@ -191,6 +206,7 @@ mod tests {
             ("342元", "万元", "0.0342"),
             ("1,468", "户", "1468"),
             ("１４６８", "", "1468"),
+            ("１，４６８", "", "1468"),
             ("81.76875万元", "万元", "81.76875"),
         ] {
             assert_eq!(meant(text, unit).as_deref(), Some(value), "{text}");
@@ -200,6 +216,9 @@ mod tests {
             ("342人", "万元"),
             ("待定", ""),
             ("342万", "户"),
+            ("3,5", ""),
+            ("1,46", "户"),
+            ("3,42万元", "万元"),
         ] {
             assert_eq!(meant(text, unit), None, "{text}");
         }

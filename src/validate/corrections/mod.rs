@@ -458,7 +458,8 @@ pub fn old_not_published(
 /// log (`corrections`, its checked entries now) no longer has: each an error, as a published
 /// correction stays on record. An entry is still there when one of the log's is of the same
 /// figure from the same value to the same value (its date and reason may have been mended;
-/// `1445` and `1445人次` are the same value).
+/// `1445` and `1445人次` are the same value), or of the same date, values and reason (its
+/// figure's file or key renamed since, its `what` written anew).
 pub fn removed_from_log(
     published: &[crate::manifest::Logged],
     corrections: &[Correction],
@@ -469,9 +470,11 @@ pub fn removed_from_log(
                 .zip(figure::figure_value(shown, unit))
                 .is_some_and(|(a, b)| a == b)
     };
+    // (The same figure's entry; or, when its file or key was renamed since, `what` written
+    // anew, the entry of the same date, values and reason.)
     let kept = |logged: &crate::manifest::Logged| {
         corrections.iter().any(|c| {
-            c.key == logged.key
+            (c.key == logged.key || (c.date == logged.date && c.reason == logged.reason))
                 && same(&logged.old, &c.old_shown(), &c.unit)
                 && same(&logged.new, &c.new_shown(), &c.unit)
         })
@@ -544,6 +547,49 @@ pub fn today() -> String {
 mod tests {
     use super::figure::{Candidate, figure_value, several_figures};
     use super::*;
+
+    #[test]
+    fn a_published_entry_is_found_again_after_its_file_was_renamed() {
+        let published = crate::manifest::Logged {
+            number: 1,
+            key: "data/villages/changling.yaml#registered.people".into(),
+            what: "villages.changling.registered.people".into(),
+            date: "2020-12-01".into(),
+            old: "67人".into(),
+            new: "76人".into(),
+            reason: "复核".into(),
+        };
+        let entry = |key: &str, date: &str, new: &str| Correction {
+            number: 1,
+            date: date.into(),
+            what: "villages.zhangling.registered.people".into(),
+            key: key.into(),
+            old: "67".into(),
+            new: new.into(),
+            value: new.parse().unwrap(),
+            unit: "人".into(),
+            reason: "复核".into(),
+            location: Location::new(FILE, 2, 5),
+            old_location: Location::new(FILE, 4, 10),
+        };
+        let renamed = "data/villages/zhangling.yaml#registered.people";
+        assert!(
+            removed_from_log(&[published.clone()], &[entry(renamed, "2020-12-01", "76")])
+                .is_empty()
+        );
+        // Another date or value under the new name is another entry.
+        assert_eq!(
+            removed_from_log(&[published.clone()], &[entry(renamed, "2020-12-02", "76")]).len(),
+            1
+        );
+        assert_eq!(
+            removed_from_log(&[published.clone()], &[entry(renamed, "2020-12-01", "77")]).len(),
+            1
+        );
+        // Under its own key, its date may be mended.
+        let own = "data/villages/changling.yaml#registered.people";
+        assert!(removed_from_log(&[published], &[entry(own, "2020-12-02", "76")]).is_empty());
+    }
 
     #[test]
     fn only_the_log_itself_is_the_log() {
