@@ -574,21 +574,38 @@ mod tests {
         };
         let renamed = "data/villages/zhangling.yaml#registered.people";
         assert!(
-            removed_from_log(&[published.clone()], &[entry(renamed, "2020-12-01", "76")])
-                .is_empty()
+            removed_from_log(
+                std::slice::from_ref(&published),
+                &[entry(renamed, "2020-12-01", "76")]
+            )
+            .is_empty()
         );
         // Another date or value under the new name is another entry.
         assert_eq!(
-            removed_from_log(&[published.clone()], &[entry(renamed, "2020-12-02", "76")]).len(),
+            removed_from_log(
+                std::slice::from_ref(&published),
+                &[entry(renamed, "2020-12-02", "76")]
+            )
+            .len(),
             1
         );
         assert_eq!(
-            removed_from_log(&[published.clone()], &[entry(renamed, "2020-12-01", "77")]).len(),
+            removed_from_log(
+                std::slice::from_ref(&published),
+                &[entry(renamed, "2020-12-01", "77")]
+            )
+            .len(),
             1
         );
         // Under its own key, its date may be mended.
         let own = "data/villages/changling.yaml#registered.people";
-        assert!(removed_from_log(&[published], &[entry(own, "2020-12-02", "76")]).is_empty());
+        assert!(
+            removed_from_log(
+                std::slice::from_ref(&published),
+                &[entry(own, "2020-12-02", "76")]
+            )
+            .is_empty()
+        );
     }
 
     #[test]
