@@ -1432,7 +1432,8 @@ fn a_helper_call_without_its_dp_is_told_at_that_call() {
 }
 
 /// A figure printed with another unit than its data's (`fig(unit="户")` of a field in 人) is
-/// warned of at it: the page would say what the data do not. The build goes on.
+/// warned of at it: the page would say what the data do not. The build goes on; not when
+/// the unit would make it another figure (万元 printed 元).
 #[test]
 fn a_figure_printed_in_another_unit_is_warned_of() {
     let (site, line) = village_template_with(
@@ -1453,6 +1454,19 @@ fn a_figure_printed_in_another_unit_is_warned_of() {
         english.contains("`v.registered.people` is in 人, printed here in 户"),
         "{english}"
     );
+    // 万元 printed as 元 would publish a figure 10,000 times off: an error, nothing built.
+    let (site, line) =
+        village_template_with("{{ policies.industry.special_funds_wan | fig(unit=\"元\") }}\n");
+    let out = huibao(site.path(), &["build"]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains(&format!(
+            "错误[template-unit] content/villages/_village.md:{line}:4: 「policies.industry.special_funds_wan」的单位是「万元」，这里印成「元」"
+        )),
+        "{said}"
+    );
+    assert!(!site.path().join("public").exists());
 }
 
 /// A site with a schema, for the template check: a township, villages with an optional

@@ -603,8 +603,21 @@ impl Checker<'_> {
             return;
         };
         if printed != unit {
+            // A unit the figure converts to by a factor (万元 printed 元) or of another kind
+            // (万元 printed 米) would publish a figure 10,000 times off: an error. Another
+            // word for the unit is a warning.
+            use crate::validate::units;
+            let wrong_size = units::family(unit).is_some()
+                && units::family(printed).is_some()
+                && units::convert(rust_decimal::Decimal::ONE, unit, printed)
+                    != Some(rust_decimal::Decimal::ONE);
+            let severity = if wrong_size {
+                Severity::Error
+            } else {
+                Severity::Warning
+            };
             self.report_as(
-                Severity::Warning,
+                severity,
                 "template-unit",
                 ident,
                 Text::new(
