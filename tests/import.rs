@@ -209,6 +209,38 @@ fn an_id_typed_in_capitals_or_in_chinese_is_one_error_naming_the_file_meant() {
 }
 
 #[test]
+fn a_cell_after_a_blank_line_is_told_at_the_row_excel_shows() {
+    let site = copy_site(&fixture("import"));
+    // A blank line (Notepad), and a cell over two lines in quotes, which is one row.
+    let csv = "编号,村名,调查日期,试点村,建档立卡户数（户）,建档立卡人数（人）,帮扶资金（万元）,参保率（%）,备注\r\n\
+               hengxi,横溪村,2020-10-31,true,132,468,81.76875,99.50,\"东片:\r\n含两个自然村\"\r\n\
+               \r\n\
+               yunwan,云湾村,,false,abc,21,0.0342,100,\r\n";
+    std::fs::write(site.path().join("v.csv"), csv).unwrap();
+    let out = huibao(site.path(), &["import", "v.csv", "--into", "data/villages"]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("错误[type] v.csv v!E4（建档立卡户数（户））"),
+        "{said}"
+    );
+    // Without the blank line, the row above.
+    std::fs::write(
+        site.path().join("v.csv"),
+        csv.replacen("\r\n\r\n", "\r\n", 1),
+    )
+    .unwrap();
+    let said = text(&huibao(
+        site.path(),
+        &["import", "v.csv", "--into", "data/villages"],
+    ));
+    assert!(
+        said.contains("错误[type] v.csv v!E3（建档立卡户数（户））"),
+        "{said}"
+    );
+}
+
+#[test]
 fn csv_in_utf8_with_bom_and_in_gbk_reads_the_same() {
     let site = copy_site(&fixture("import"));
     let csv = villages_csv("468");

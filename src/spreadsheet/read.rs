@@ -350,8 +350,12 @@ fn csv_grid(bytes: &[u8], name: &str, shown: &Path) -> Result<Workbook, Diagnost
         .from_reader(text.as_bytes());
     let mut rows = Vec::new();
     let mut widths = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| {
+    // A blank line is a row too, as Excel and WPS show the file (the reader passes over
+    // it): each row numbered as its line is, so that a cell is told where it is seen.
+    // (A cell over several lines, in quotes, is one row.)
+    let mut record = csv::StringRecord::new();
+    loop {
+        let read = reader.read_record(&mut record).map_err(|e| {
             let line = e.position().map_or(0, |p| p.line() as usize);
             Diagnostic::error(
                 "import-csv",
@@ -366,6 +370,29 @@ fn csv_grid(bytes: &[u8], name: &str, shown: &Path) -> Result<Workbook, Diagnost
                 "check this line's quotes come in pairs; or open it in Excel/WPS and Save As CSV again",
             ))
         })?;
+        if !read {
+            break;
+        }
+        // (The record's position is where the reader went on from: before the blank
+        // lines it passed over.)
+        let bytes = text.as_bytes();
+        let mut from = record
+            .position()
+            .map_or(0, |p| p.byte() as usize)
+            .min(bytes.len());
+        // (The `\n` of the line before's `\r\n` is not a line of its own.)
+        if from > 0 && bytes[from - 1] == b'\r' && bytes.get(from) == Some(&b'\n') {
+            from += 1;
+        }
+        let blank_lines = bytes[from..]
+            .iter()
+            .take_while(|&&b| b == b'\n' || b == b'\r')
+            .filter(|&&b| b == b'\n')
+            .count();
+        for _ in 0..blank_lines {
+            rows.push(Vec::new());
+            widths.push(0);
+        }
         let mut cells: Vec<Given> = record
             .iter()
             .map(|cell| {

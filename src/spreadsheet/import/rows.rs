@@ -353,7 +353,8 @@ pub(super) fn rows(
     // header, and a row split by a comma is wider than its neighbours.
     let usual = {
         let mut counts: HashMap<usize, usize> = HashMap::new();
-        for &w in grid.widths.iter().skip(header_row + 1) {
+        // (A blank line, no field at all, is no row's width.)
+        for &w in grid.widths.iter().skip(header_row + 1).filter(|&&w| w > 0) {
             *counts.entry(w).or_default() += 1;
         }
         counts
