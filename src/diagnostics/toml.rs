@@ -518,13 +518,25 @@ pub fn full_width_toml_hint(text: &str, offset: usize, file: (&str, &str)) -> Op
         ));
     }
     let hint = full_width_char_hint(typed, half, file);
-    // The line as it is written half-width, when that is all it needs.
+    // The line as it is written half-width outside its quotes (a title's own `（` stays),
+    // when that is all it needs: it then reads as TOML.
+    let mut quoted = false;
     let written: String = line
         .trim()
         .chars()
-        .map(|c| half_width(c).unwrap_or(c))
+        .map(|c| {
+            let c = if quoted && !matches!(c, '“' | '”') {
+                c
+            } else {
+                half_width(c).unwrap_or(c)
+            };
+            if c == '"' {
+                quoted = !quoted;
+            }
+            c
+        })
         .collect();
-    if written.starts_with('#') || written.contains(['“', '”', '「', '」']) {
+    if written.starts_with('#') || toml::from_str::<toml::Table>(&written).is_err() {
         return Some(hint);
     }
     Some(Text::new(
