@@ -246,6 +246,15 @@ const WORDS: &[(&str, &str, &str, &str, &str, &str, &str)] = &[
         "switch to half-width input and write 342\n",
     ),
     (
+        "an amount with its unit in brackets",
+        "data/policies/industry.yaml",
+        "special_funds_wan: 342",
+        "special_funds_wan: 342(万元)",
+        "[unit] data/policies/industry.yaml:3:20",
+        "只写数字（可带单位，不加括号）：写成 342（或 342万元）",
+        "write the number alone (a unit may follow, without brackets): write 342 (or 342万元)",
+    ),
+    (
         "a count with a thousands separator",
         HENGXI,
         PEOPLE,

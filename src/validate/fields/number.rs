@@ -314,14 +314,25 @@ impl Checker<'_> {
             );
         } else if converted.is_none() {
             let unit_text = field.unit.clone().unwrap_or_default();
-            let hint = match &field.unit {
-                Some(to) => Text::new(
+            let meant = field
+                .unit
+                .as_deref()
+                .and_then(|to| Some((to, units::number_meant(text, to)?)));
+            let hint = match (&field.unit, meant) {
+                // (`342(万元)`: the unit in brackets, 342.)
+                (Some(_), Some((to, meant))) => Text::new(
+                    format!("只写数字（可带单位，不加括号）：写成 {meant}（或 {meant}{to}）"),
+                    format!(
+                        "write the number alone (a unit may follow, without brackets): write {meant} (or {meant}{to})"
+                    ),
+                ),
+                (Some(to), None) => Text::new(
                     format!("这一项的单位是「{to}」：直接写数字，或写成能换算的单位"),
                     format!(
                         "this field is in {to}: write the bare number, or a unit that converts to it"
                     ),
                 ),
-                None => Text::new(
+                (None, _) => Text::new(
                     "这一项没有单位：只写数字",
                     "this field has no unit: write the bare number",
                 ),
