@@ -241,6 +241,23 @@ fn a_cell_after_a_blank_line_is_told_at_the_row_excel_shows() {
 }
 
 #[test]
+fn a_file_of_a_folder_named_in_into_is_told_to_name_the_folder() {
+    let site = copy_site(&fixture("import"));
+    std::fs::write(site.path().join("v.csv"), villages_csv("468")).unwrap();
+    let out = huibao(
+        site.path(),
+        &["import", "v.csv", "--into", "data/villages/hengxi.yaml"],
+    );
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("「data/villages/hengxi.yaml」是文件夹 data/villages 里的一个文件")
+            && said.contains("写成 --into data/villages"),
+        "{said}"
+    );
+}
+
+#[test]
 fn csv_in_utf8_with_bom_and_in_gbk_reads_the_same() {
     let site = copy_site(&fixture("import"));
     let csv = villages_csv("468");

@@ -319,6 +319,26 @@ fn target<'s>(schema: &'s Schema, into: &str) -> Result<Target<'s>, Diagnostic> 
         return Ok(target);
     }
     let listed = choices.join("、");
+    // A file of a folder the schema describes by a pattern (`policies/*.yaml`): the folder
+    // is imported, a row a file.
+    let folder = rel
+        .rsplit_once('/')
+        .map(|(folder, _)| folder)
+        .filter(|folder| choices.iter().any(|c| c == folder));
+    if let Some(folder) = folder {
+        return Err(Diagnostic::error(
+            "import-into",
+            None,
+            Text::new(
+                format!("「{into}」是文件夹 {folder} 里的一个文件：导入的是整个文件夹，表中每一行是其中一个文件"),
+                format!("“{into}” is a file of the folder {folder}: the folder is imported, each row of the sheet one of its files"),
+            ),
+        )
+        .with_hint(Text::new(
+            format!("写成 --into {folder}（表中没有的文件保持不变）"),
+            format!("write --into {folder} (the files not in the sheet stay as they are)"),
+        )));
+    }
     let hint = match did_you_mean(&rel, choices.iter().map(String::as_str)) {
         Some(near) => Text::new(
             format!("是不是 {near}？可选：{listed}"),
