@@ -973,7 +973,7 @@ fn every_problem_of_an_entry_is_said_at_once() {
     append(
         site.path(),
         "data/corrections.yaml",
-        "  - date: 2020-12-01 10:00\n    what: policies.health.hospital.hospitalisations\n    old: 1445人次次\n    new: 1446\n    reason: 复核\n  - date: 2020-13-01\n    what: policies.health.hospital.hospitalisationz\n    old: abc\n    new: 1446\n",
+        "  - date: 2020-12-01 10:00\n    what: policies.health.hospital.hospitalisations\n    old: 1445人次次\n    new: 1446\n    reason: 复核\n  - date: 2020-13-01\n    what: policies.health.hospital.hospitalisationz\n    old: abc\n    new: 1446\n  - date: 2020-12-01\n    what: policies.health.hospital.hospitalisations\n    old: 1445\n    new: 1446\n    reason:\n",
     );
     let checked = huibao(site.path(), &["check"]);
     let said = text(&checked);
@@ -1005,6 +1005,8 @@ fn every_problem_of_an_entry_is_said_at_once() {
             "23:11",
             "是不是「policies.health.hospital.hospitalisations」？",
         ),
+        // Written with nothing after it: at its own line.
+        ("30:5", "这条更正缺少 reason"),
     ] {
         // Said in the problem at that place.
         let place = format!("data/corrections.yaml:{at}:");
@@ -1014,7 +1016,7 @@ fn every_problem_of_an_entry_is_said_at_once() {
             "{place} {told}: {said}"
         );
     }
-    assert!(said.contains("共 5 个错误"), "{said}");
+    assert!(said.contains("共 6 个错误"), "{said}");
     let english = text(&huibao(site.path(), &["--lang", "en", "check"]));
     assert!(
         english.contains("hint: the figure's unit is `人次`: write old: 1445 (or 1445人次)"),

@@ -125,7 +125,7 @@ pub(super) fn entry_texts<'n>(
                 value: Value::Null, ..
             }) => {
                 ok = false;
-                problems.push(error(
+                let mut missing = error(
                     item,
                     format!("这条更正缺少 {key}"),
                     format!("this correction has no {key}"),
@@ -133,7 +133,12 @@ pub(super) fn entry_texts<'n>(
                         "每条更正都要写 date（日期）、what（哪个数字）、old（原数）、new（新数）、reason（原因）",
                         "every correction has date, what (the figure), old, new and reason",
                     )),
-                ));
+                );
+                // Written with nothing after it (`reason:`): told at its own line.
+                if let Some((written, _)) = entries.iter().find(|(k, _)| &*k.name == key) {
+                    missing.location = Some(written.location(file));
+                }
+                problems.push(missing);
                 None
             }
             Some(node) => match &node.value {
