@@ -781,17 +781,20 @@ mod tests {
         }
     }
 
+    /// A site of `files` (path, text) published into `out`.
+    fn publish_into(out: &Path, files: &[(&str, &str)]) -> Result<Changes, Diagnostic> {
+        let staging = Staging::create(out).unwrap();
+        for (path, text) in files {
+            staging.put(Path::new(path), text.as_bytes()).unwrap();
+        }
+        staging.publish()
+    }
+
     #[test]
     fn someone_else_s_files_are_kept_and_never_overwritten() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        let build = |files: &[(&str, &str)]| {
-            let staging = Staging::create(&out).unwrap();
-            for (path, text) in files {
-                staging.put(Path::new(path), text.as_bytes()).unwrap();
-            }
-            staging.publish()
-        };
+        let build = |files: &[(&str, &str)]| publish_into(&out, files);
         build(&[("index.html", "1")]).unwrap();
         // A clerk's files, one named with a backslash (a Windows path unpacked on Linux).
         fs::write(out.join("scan.pdf"), "mine").unwrap();
@@ -889,13 +892,7 @@ mod tests {
     fn the_files_added_changed_and_gone_are_told_apart() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        let build = |files: &[(&str, &str)]| {
-            let staging = Staging::create(&out).unwrap();
-            for (path, text) in files {
-                staging.put(Path::new(path), text.as_bytes()).unwrap();
-            }
-            staging.publish().unwrap()
-        };
+        let build = |files: &[(&str, &str)]| publish_into(&out, files).unwrap();
         let paths = |list: &[PathBuf]| -> Vec<String> {
             list.iter()
                 .map(|p| p.to_string_lossy().replace('\\', "/"))
