@@ -1469,6 +1469,31 @@ fn a_figure_printed_in_another_unit_is_warned_of() {
     assert!(!site.path().join("public").exists());
 }
 
+/// A folder's files given to a filter that reads a list's items (`villages | sum(…)`) is
+/// told at it to take the folder's list, not found by Tera on every page.
+#[test]
+fn a_folder_given_where_a_list_is_read_is_told_its_list() {
+    let (site, line) =
+        village_template_with("{{ villages | sum(attribute=\"registered.households\") | fig }}\n");
+    let out = huibao(site.path(), &["check"]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains(&format!(
+            "错误[template-type] content/villages/_village.md:{line}:4: 「villages」是一个文件夹里的文件（按 id），不是列表：sum 要一个列表"
+        )) && said.contains("写成 villages_list | sum(…)：villages_list 是这个文件夹的记录列表"),
+        "{said}"
+    );
+    // Written so, it builds.
+    let template = site.path().join("content/villages/_village.md");
+    let fixed = fs::read_to_string(&template)
+        .unwrap()
+        .replace("{{ villages | sum(", "{{ villages_list | sum(");
+    fs::write(&template, fixed).unwrap();
+    let out = huibao(site.path(), &["check"]);
+    assert!(out.status.success(), "{}", text(&out));
+}
+
 /// A site with a schema, for the template check: a township, villages with an optional
 /// field, a list page including a partial, a partials folder, a static page with an anchor.
 fn checked_site() -> tempfile::TempDir {

@@ -386,6 +386,14 @@ impl Checker<'_> {
         let Some(list) = self.resolve(ident) else {
             return;
         };
+        // A folder's files or a record where a list's items are read (`villages |
+        // sum(attribute=…)`): Tera would fail on each page, saying only 需要一个列表.
+        if let (Some(first), Shape::Files { .. } | Shape::Record { .. }) =
+            (expr.filters.first(), &list)
+            && ITEM_FILTERS.contains(&first.name.as_str())
+        {
+            return self.not_a_list(ident, &first.name, &list);
+        }
         for filter in &expr.filters {
             if ITEM_FILTERS.contains(&filter.name.as_str())
                 && let Some(written) = filter.args.get("attribute").and_then(literal)
@@ -398,6 +406,42 @@ impl Checker<'_> {
                 return;
             }
         }
+    }
+
+    /// The error for the filter `filter`, which reads a list's items, given `ident`, a
+    /// folder's files or a record (`shape`): with the folder's list when there is one.
+    fn not_a_list(&mut self, ident: &str, filter: &str, shape: &Shape) {
+        let (zh, en) = match shape {
+            Shape::Files { .. } => (
+                format!("「{ident}」是一个文件夹里的文件（按 id），不是列表：{filter} 要一个列表"),
+                format!("`{ident}` is a folder's files by id, not a list: {filter} takes a list"),
+            ),
+            _ => (
+                format!("「{ident}」是一条记录（字段和值），不是列表：{filter} 要一个列表"),
+                format!(
+                    "`{ident}` is a record (fields and values), not a list: {filter} takes a list"
+                ),
+            ),
+        };
+        let list = format!("{ident}_list");
+        let hint = if self.start(&list).is_some() && !ident.contains(['.', '[']) {
+            Text::new(
+                format!("写成 {list} | {filter}(…)：{list} 是这个文件夹的记录列表"),
+                format!("write {list} | {filter}(…): {list} is the folder's records as a list"),
+            )
+        } else {
+            Text::new(
+                format!("{filter} 读列表的每一项：给它一个列表（见 docs/templates.md）"),
+                format!("{filter} reads each item of a list: give it one (see docs/templates.md)"),
+            )
+        };
+        self.report_as(
+            Severity::Error,
+            "template-type",
+            ident,
+            Text::new(zh, en),
+            hint,
+        );
     }
 
     /// The error for `name`, a field of each item (`item`) that argument `arg` of `helper`
