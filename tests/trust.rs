@@ -973,7 +973,7 @@ fn every_problem_of_an_entry_is_said_at_once() {
     append(
         site.path(),
         "data/corrections.yaml",
-        "  - date: 2020-12-01 10:00\n    what: policies.health.hospital.hospitalisations\n    old: 1445人次次\n    new: 1446\n    reason: 复核\n  - date: 2020-13-01\n    what: policies.health.hospital.hospitalisationz\n    old: abc\n    new: 1446\n  - date: 2020-12-01\n    what: policies.health.hospital.hospitalisations\n    old: 1445\n    new: 1446\n    reason:\n",
+        "  - date: 2020-12-01 10:00\n    what: policies.health.hospital.hospitalisations\n    old: 1445人次次\n    new: 1446\n    reason: 复核\n  - date: 2020-13-01\n    what: policies.health.hospital.hospitalisationz\n    old: abc\n    new: 1446\n  - date: 2020-12-01\n    what: policies.health.hospital.hospitalisations\n    old: 1445\n    new: 1446\n    reason:\n  - date: 2020-12-01\n    what: villages.横溪村.registered.people\n    old: 467\n    new: 468\n    reason: 复核\n",
     );
     let checked = huibao(site.path(), &["check"]);
     let said = text(&checked);
@@ -1007,6 +1007,8 @@ fn every_problem_of_an_entry_is_said_at_once() {
         ),
         // Written with nothing after it: at its own line.
         ("30:5", "这条更正缺少 reason"),
+        // A village named by its name: the path with its file's id.
+        ("32:11", "是不是「villages.hengxi.registered.people」？"),
     ] {
         // Said in the problem at that place.
         let place = format!("data/corrections.yaml:{at}:");
@@ -1016,7 +1018,7 @@ fn every_problem_of_an_entry_is_said_at_once() {
             "{place} {told}: {said}"
         );
     }
-    assert!(said.contains("共 6 个错误"), "{said}");
+    assert!(said.contains("共 7 个错误"), "{said}");
     let english = text(&huibao(site.path(), &["--lang", "en", "check"]));
     assert!(
         english.contains("hint: the figure's unit is `人次`: write old: 1445 (or 1445人次)"),

@@ -114,7 +114,27 @@ pub(super) fn unknown_figure(
             .into_iter()
             .find(|path| path != what && find(data, schema, path).is_some())
     };
-    let near = retyped.or_else(|| {
+    // A record named by its name (`villages.南村.registered.households`), as a template
+    // may: the path with its file's id.
+    let by_name = || {
+        let parts: Vec<&str> = what.split('.').collect();
+        (0..parts.len()).find_map(|i| {
+            let file = data.files.iter().find(|f| {
+                !is_log(&f.path)
+                    && f.key_path.len() == i + 1
+                    && f.key_path[..i].iter().zip(&parts[..i]).all(|(a, b)| a == b)
+                    && f.root
+                        .get("name")
+                        .and_then(|n| n.value.scalar_text())
+                        .is_some_and(|name| name.trim() == parts[i].trim())
+            })?;
+            let mut path: Vec<&str> = parts.clone();
+            path[i] = file.key_path[i].as_str();
+            let path = path.join(".");
+            find(data, schema, &path).is_some().then_some(path)
+        })
+    };
+    let near = retyped.or_else(by_name).or_else(|| {
         whole
             .is_none()
             .then(|| nearest_figure(data, what))
