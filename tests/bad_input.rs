@@ -1309,6 +1309,11 @@ fn mistakes_in_the_settings_and_the_front_matter_say_what_to_write() {
             "「【」是全角字符，huibao.toml 只认半角的「[」：切换到英文（半角）输入再写，写成 downloads = [\"xlsx\"]",
         ),
         ("【document】\ndownloads = [\"xlsx\"]\n", "写成 [document]"),
+        // A comma at the end of a line, as after a sentence: removed.
+        (
+            "[document]\ndownloads = [\"xlsx\"]\nsubtitle = \"初稿\"，\n",
+            "删去这一行末尾的「，」（每项设置单独一行，行末不加标点）：写成 subtitle = \"初稿\"",
+        ),
         // The text's own full-width characters stay as they are.
         (
             "[document]\ndownloads = [\"xlsx\"]\nsubtitle ＝ \"（初稿）：2020年\"\n",

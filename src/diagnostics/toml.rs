@@ -517,6 +517,17 @@ pub fn full_width_toml_hint(text: &str, offset: usize, file: (&str, &str)) -> Op
             ),
         ));
     }
+    // A comma after a value, as at a sentence's end: TOML takes none there.
+    let trimmed = line.trim_end();
+    if typed == '，' && trimmed.ends_with('，') && !trimmed.contains(['[', '{']) {
+        let written = trimmed.trim_end_matches('，').trim();
+        return Some(Text::new(
+            format!("删去这一行末尾的「，」（每项设置单独一行，行末不加标点）：写成 {written}"),
+            format!(
+                "remove the `，` at the end of the line (one setting a line, no punctuation after it): write {written}"
+            ),
+        ));
+    }
     let hint = full_width_char_hint(typed, half, file);
     // The line as it is written half-width outside its quotes (a title's own `（` stays),
     // when that is all it needs: it then reads as TOML.
