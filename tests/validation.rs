@@ -127,6 +127,24 @@ fn a_valid_site_is_clean() {
 }
 
 #[test]
+fn a_percentage_written_with_its_sign_is_read_where_the_schema_gives_no_unit() {
+    let t = TOWNSHIP
+        .replace(
+            "  - year: 2019\n    people: -33\n",
+            "  - year: 2019\n    people: 67\n",
+        )
+        .replace("people: 133", "people: 33")
+        .replace("incidence_percent: 0.23", "incidence_percent: 0.06%");
+    let dir = site(&t, &[("a", A), ("b", B)]);
+    let (code, diagnostics) = check_json(dir.path(), &["--deny-warnings"]);
+    assert_eq!(code, 0, "{diagnostics:#?}");
+    // Another unit is still not a percentage's.
+    let dir = site(&t.replace("0.06%", "0.06人"), &[("a", A), ("b", B)]);
+    let (code, diagnostics) = check_json(dir.path(), &[]);
+    assert_eq!(code, 1, "{diagnostics:#?}");
+}
+
+#[test]
 fn every_rule_kind_catches_its_error_with_every_value_located() {
     let dir = site(
         TOWNSHIP,

@@ -299,6 +299,8 @@ impl Checker<'_> {
             .flatten();
         let converted = parsed.and_then(|n| match &field.unit {
             Some(to) => units::convert(n, unit, to),
+            // A percentage's own sign, where the schema gives no unit (`type: percent`).
+            None if field.kind == Kind::Percent && unit == "%" => Some(n),
             None => None,
         });
         if let (None, None, Some(bare)) = (converted, &field.unit, parsed) {
