@@ -258,6 +258,32 @@ fn a_file_of_a_folder_named_in_into_is_told_to_name_the_folder() {
 }
 
 #[test]
+fn a_sheet_named_for_another_target_sharing_its_fields_is_told_which() {
+    // The villages' sheet as `export` names it, into the township's file: the two share
+    // 建档立卡户数, so the headers alone barely tell them apart.
+    let site = copy_site(&fixture("import"));
+    let csv = "编号,村名,建档立卡户数（户）\r\nhengxi,横溪村,132\r\n";
+    std::fs::write(site.path().join("村委会.csv"), csv).unwrap();
+    let out = huibao(
+        site.path(),
+        &[
+            "import",
+            "村委会.csv",
+            "--into",
+            "data/township.yaml",
+            "--dry-run",
+        ],
+    );
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("错误[import-into] 村委会.csv 村委会: 这张表是 data/villages 的")
+            && said.contains("写成 huibao import 村委会.csv --into data/villages"),
+        "{said}"
+    );
+}
+
+#[test]
 fn csv_in_utf8_with_bom_and_in_gbk_reads_the_same() {
     let site = copy_site(&fixture("import"));
     let csv = villages_csv("468");

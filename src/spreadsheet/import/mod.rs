@@ -372,12 +372,15 @@ fn made_for_another(
     let named =
         |t: &Target<'_>| header::fields_named(grid, &super::value_columns(&t.schema.fields));
     let here = named(target);
-    let (name, there) = targets(schema)
+    let (name, there, label) = targets(schema)
         .into_iter()
         .filter(|(_, t)| !std::ptr::eq(t.schema, target.schema))
-        .map(|(name, t)| (name, named(&t)))
-        .max_by_key(|(_, n)| *n)?;
-    if there < 2 || there <= here * 2 {
+        .map(|(name, t)| (name, named(&t), t.label))
+        .max_by_key(|(_, n, _)| *n)?;
+    // Many more of its headers are another's fields; or more are, and the sheet bears that
+    // one's name (`村委会`, as `export` names it: the two may share fields, 建档立卡).
+    let named_for_it = grid.name.trim() == label.trim();
+    if there < 2 || (there <= here * 2 && !(named_for_it && there > here)) {
         return None;
     }
     let into = request.into;
