@@ -536,8 +536,7 @@ fn static_file_meant(in_site: &str, site: &Site) -> Text {
             format!("a file in static/ is linked without `static/`: write /{rest}"),
         );
     }
-    let name = in_site.rsplit('/').next().unwrap_or(in_site);
-    if let Some(path) = statics().find(|path| path.rsplit('/').next() == Some(name)) {
+    if let Some(path) = static_named_as(in_site, site) {
         return Text::new(
             format!("是不是「/{path}」？static/ 里的文件按它在 static/ 下的路径链接，以 / 开头"),
             format!(
@@ -545,6 +544,21 @@ fn static_file_meant(in_site: &str, site: &Site) -> Text {
             ),
         );
     }
+    where_files_go()
+}
+
+/// The site's static file of the same name as `in_site` (a path in the site), by its path
+/// in the output.
+fn static_named_as(in_site: &str, site: &Site) -> Option<String> {
+    let name = in_site.rsplit('/').next().unwrap_or(in_site);
+    site.static_files
+        .iter()
+        .map(|(output, _)| output_key(output))
+        .find(|path| path.rsplit('/').next() == Some(name))
+}
+
+/// Where pictures and other files go, and how they are linked.
+fn where_files_go() -> Text {
     Text::new(
         "图片、附件等文件放在站点的 static/ 文件夹里，按它在 static/ 下的路径链接：static/images/图.png 写成 /images/图.png（文件名的大小写也要一样）",
         "put pictures and other files in the site's static/ folder and link them by their path there: static/images/a.png as /images/a.png (with the same upper and lower case)",
@@ -621,12 +635,7 @@ pub(super) fn check_published(
                     let meant = match (&named, there) {
                         (Some(_), true) => slashed,
                         (Some(path), false) => {
-                            let name = path.rsplit('/').next().unwrap_or(path);
-                            site.static_files
-                                .iter()
-                                .map(|(output, _)| output_key(output))
-                                .find(|p| p.rsplit('/').next() == Some(name))
-                                .map_or(slashed, |p| format!("/{p}"))
+                            static_named_as(path, site).map_or(slashed, |p| format!("/{p}"))
                         }
                         (None, _) => slashed,
                     };
@@ -636,10 +645,7 @@ pub(super) fn check_published(
                     )
                 }
                 true if in_site.is_some() => static_file_meant(in_site.as_deref().unwrap_or_default(), site),
-                true => Text::new(
-                    "图片、附件等文件放在站点的 static/ 文件夹里，按它在 static/ 下的路径链接：static/images/图.png 写成 /images/图.png（文件名的大小写也要一样）",
-                    "put pictures and other files in the site's static/ folder and link them by their path there: static/images/a.png as /images/a.png (with the same upper and lower case)",
-                ),
+                true => where_files_go(),
                 false => Text::new(
                     "页面之间的链接写内容文件（如 villages/index.md）；锚点写标题的 id（见生成页面的 id=\"…\"）",
                     "link pages by their content file (such as villages/index.md); an anchor names a heading's id (see id=\"…\" in the built page)",

@@ -51,6 +51,9 @@ pub(super) fn entry_of<'n>(
     if sound {
         problems.extend(texts.date.as_ref().and_then(|d| date_to_come(d, file)));
     }
+    if !whole {
+        return Some(Written::Partial(texts));
+    }
     let Texts {
         date: Some(date),
         what: Some(what),
@@ -61,15 +64,6 @@ pub(super) fn entry_of<'n>(
     else {
         return Some(Written::Partial(texts));
     };
-    if !whole {
-        return Some(Written::Partial(Texts {
-            date: Some(date),
-            what: Some(what),
-            old: Some(old),
-            new: Some(new),
-            reason: Some(reason),
-        }));
-    }
     let entry = Entry {
         date,
         what,
