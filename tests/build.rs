@@ -790,6 +790,39 @@ fn broken_links_between_pages_are_errors() {
 }
 
 #[test]
+fn a_page_with_a_link_to_no_page_has_its_other_broken_links_told_in_the_same_run() {
+    // The page fails for its link to a page that is not there; its links to a file and to
+    // an anchor that are not there either are told at once, in the order they are written,
+    // not in a second run once the first is mended. The link it has right is not told.
+    let site = copy_site(&fixture("small"));
+    let index = site.path().join("content/index.md");
+    let before = fs::read_to_string(&index).unwrap();
+    let links = "见[村](villages/nowhere.md)、[附件](files/无此文件.pdf)、[锚](#没有这个锚)与[概况](villages/index.md)。";
+    let content = format!("{before}\n{links}\n");
+    let line = content.lines().count();
+    fs::write(&index, content).unwrap();
+    let output = huibao(site.path(), &["build"]);
+    let said = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{said}");
+    let told: Vec<&str> = said
+        .lines()
+        .filter(|l| l.starts_with("错误[link-broken]"))
+        .collect();
+    assert_eq!(told.len(), 3, "{said}");
+    assert!(
+        told[0].contains(&format!("content/index.md:{line}:"))
+            && told[0].contains("链接「villages/nowhere.md」指向的页面不存在"),
+        "{said}"
+    );
+    assert!(told[1].contains("「files/无此文件.pdf」"), "{said}");
+    assert!(told[2].contains("「#没有这个锚」"), "{said}");
+    assert!(
+        !site.path().join("public").exists(),
+        "nothing published: {said}"
+    );
+}
+
+#[test]
 fn problems_of_pages_made_on_every_core_are_told_in_page_order_every_time() {
     // The pages are made on every core and taken as each finishes: what they found is
     // still told page by page, the same at every build. First every page gives a figure

@@ -210,6 +210,9 @@ struct PageHtml {
     /// Its text for the search index, read as its Markdown was written (when asked for and
     /// the events could say it: else read from `body`).
     search_text: Option<search::text::PageText>,
+    /// Its links to pages that are not there, as written, with their errors (the page is
+    /// not published).
+    broken_page_links: Vec<(String, Diagnostic)>,
 }
 
 /// Renders every page of `site` with `data`. Reports every problem it can find.
@@ -611,48 +614,13 @@ fn render_page(
     if large {
         crate::give_back_freed_memory();
     }
-    if !body.broken_links.is_empty() {
-        return Err(body
-            .broken_links
-            .iter()
-            .map(|link| {
-                let location = errors::locate_written(&source.template, link)
-                    .map(|(line, col)| Location::new(&source.file, line, col))
-                    .unwrap_or_else(|| Location::file(&source.file));
-                if links::on_this_computer(link) {
-                    return links::on_this_computer_problem(link, location);
-                }
-                let hint = match links::closest_page(link, &links) {
-                    // Windows' `\` between folders: the link with `/`.
-                    _ if link.contains('\\') => {
-                        let slashed = link.replace('\\', "/");
-                        let meant = links::closest_page(&slashed, &links).unwrap_or(slashed);
-                        Text::new(
-                            format!("链接里的路径用「/」分隔，不用「\\」：写成 {meant}"),
-                            format!("a link's path is separated with `/`, not `\\`: write {meant}"),
-                        )
-                    }
-                    Some(meant) => Text::new(
-                        format!("是不是「{meant}」？"),
-                        format!("did you mean `{meant}`?"),
-                    ),
-                    None => Text::new(
-                        "链接写内容文件的路径（相对于本文件，或以 / 开头从 content/ 算起），例如 villages/index.md",
-                        "link to a content file, relative to this file or from content/ with a leading /, e.g. villages/index.md",
-                    ),
-                };
-                Diagnostic::error(
-                    "link-broken",
-                    Some(location),
-                    Text::new(
-                        format!("链接「{link}」指向的页面不存在"),
-                        format!("the link `{link}` points to a page that does not exist"),
-                    ),
-                )
-                .with_hint(hint)
-            })
-            .collect());
-    }
+    // A link to a page that is not there fails the page, but the page is still made: its
+    // links to files and anchors are checked too, all told in one run.
+    let broken_page_links: Vec<(String, Diagnostic)> = body
+        .broken_links
+        .iter()
+        .map(|link| (link.clone(), broken_page_link(link, source, &links)))
+        .collect();
 
     // The content goes into the layout after it is rendered when the layout only shows it.
     let content = if content_spliced {
@@ -682,7 +650,47 @@ fn render_page(
         markdown,
         tables,
         search_text: search_text.and_then(search::text::Reader::finish),
+        broken_page_links,
     })
+}
+
+/// The error of `link` in `source`, a link to a content page that is not there (or to a file
+/// on the writer's computer), with the page it likely meant.
+fn broken_page_link(link: &str, source: &pages::Source, links: &markdown::Links<'_>) -> Diagnostic {
+    let location = errors::locate_written(&source.template, link)
+        .map(|(line, col)| Location::new(&source.file, line, col))
+        .unwrap_or_else(|| Location::file(&source.file));
+    if links::on_this_computer(link) {
+        return links::on_this_computer_problem(link, location);
+    }
+    let hint = match links::closest_page(link, links) {
+        // Windows' `\` between folders: the link with `/`.
+        _ if link.contains('\\') => {
+            let slashed = link.replace('\\', "/");
+            let meant = links::closest_page(&slashed, links).unwrap_or(slashed);
+            Text::new(
+                format!("链接里的路径用「/」分隔，不用「\\」：写成 {meant}"),
+                format!("a link's path is separated with `/`, not `\\`: write {meant}"),
+            )
+        }
+        Some(meant) => Text::new(
+            format!("是不是「{meant}」？"),
+            format!("did you mean `{meant}`?"),
+        ),
+        None => Text::new(
+            "链接写内容文件的路径（相对于本文件，或以 / 开头从 content/ 算起），例如 villages/index.md",
+            "link to a content file, relative to this file or from content/ with a leading /, e.g. villages/index.md",
+        ),
+    };
+    Diagnostic::error(
+        "link-broken",
+        Some(location),
+        Text::new(
+            format!("链接「{link}」指向的页面不存在"),
+            format!("the link `{link}` points to a page that does not exist"),
+        ),
+    )
+    .with_hint(hint)
 }
 
 impl PagePlan {

@@ -86,8 +86,40 @@ impl PageMaker<'_> {
             &page.html,
             (self.output_paths, &own_files),
         );
+        if !page.broken_page_links.is_empty() {
+            return Err(self.with_file_links(page.broken_page_links, links, output_path));
+        }
         self.sinks
             .hand_on(index, planned, page, links, self.page_outputs)
+    }
+
+    /// The errors of a page's links to pages that are not there (`page_links`: as written,
+    /// with their errors) and of its links to files and to its own anchors that are not there
+    /// either (`links`, as [`links::scan`] found them on page `output_path`): all in one run,
+    /// not the files' in the next. (Links to another page's anchors wait for that page: not
+    /// judged here.)
+    fn with_file_links(
+        &self,
+        page_links: Vec<(String, Diagnostic)>,
+        links: links::PageLinks,
+        output_path: &str,
+    ) -> Vec<Diagnostic> {
+        let told: Vec<String> = page_links.iter().map(|(l, _)| links::decoded(l)).collect();
+        let others: Vec<links::BrokenLink> = links
+            .broken
+            .into_iter()
+            .filter(|link| !told.contains(&links::decoded(link)))
+            .map(|link| (output_path.to_string(), link))
+            .collect();
+        let mut problems: Vec<Diagnostic> = page_links.into_iter().map(|(_, d)| d).collect();
+        problems.extend(super::site_files::broken_link_problems(
+            others,
+            (self.plan, self.sources),
+            self.site,
+        ));
+        // In the order they are written.
+        problems.sort_by(|a, b| a.location.cmp(&b.location));
+        problems
     }
 }
 

@@ -565,19 +565,14 @@ fn where_files_go() -> Text {
     )
 }
 
-/// What only the whole site can tell: links and anchors of the pages rendered now that
-/// point nowhere (located in their content files), and static files that would overwrite a
-/// page.
-pub(super) fn check_published(
-    plan: &PagePlan,
-    sources: &[pages::Source],
-    scanned: &[(String, links::PageLinks)],
-    anchors: links::Anchors<'_>,
+/// The errors of links `broken` ((page, link as written) of pages of `plan`), each located
+/// in its content file with the file or page it likely meant.
+pub(super) fn broken_link_problems(
+    broken: Vec<links::BrokenLink>,
+    (plan, sources): (&PagePlan, &[pages::Source]),
     site: &Site,
-    generated: &rustc_hash::FxHashSet<String>,
 ) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
-    let broken = links::check(scanned, anchors);
     for (page, written) in broken {
         let link = percent_encoding::percent_decode_str(&written)
             .decode_utf8_lossy()
@@ -653,6 +648,21 @@ pub(super) fn check_published(
             }),
         );
     }
+    problems
+}
+
+/// What only the whole site can tell: links and anchors of the pages rendered now that
+/// point nowhere (located in their content files), and static files that would overwrite a
+/// page.
+pub(super) fn check_published(
+    plan: &PagePlan,
+    sources: &[pages::Source],
+    scanned: &[(String, links::PageLinks)],
+    anchors: links::Anchors<'_>,
+    site: &Site,
+    generated: &rustc_hash::FxHashSet<String>,
+) -> Vec<Diagnostic> {
+    let mut problems = broken_link_problems(links::check(scanned, anchors), (plan, sources), site);
     // With search on, its whole folder is the build's; so are, with table downloads on, the
     // names of a page's tables' CSV files (`villages/hengxi.table-1.csv`), however many
     // tables the page has now: `check`, which renders a sample, says what `build` says, and
