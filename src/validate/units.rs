@@ -140,6 +140,59 @@ pub fn number_meant(text: &str, unit: &str) -> Option<Decimal> {
     convert(value, written, unit)
 }
 
+/// A number with a comma where no thousands separator goes, which [`number_meant`] does not
+/// read: one typed after it (`4,`), or not before three digits (`13,2`, `13，2`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MisplacedComma {
+    /// Whether the comma is after the number (`4,`).
+    pub trailing: bool,
+    /// The number with its commas left out (`132`).
+    pub joined: Decimal,
+    /// The number with its one comma read as a decimal point (`13.2`), when it has one
+    /// comma.
+    pub decimal: Option<Decimal>,
+}
+
+/// The number `text` is with its misplaced commas (see [`MisplacedComma`]); `None` when it
+/// has none, has other characters than digits and commas (`1.468,5`: which is the
+/// separator?), or its commas are thousands separators.
+pub fn misplaced_comma(text: &str) -> Option<MisplacedComma> {
+    let half: String = text
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '，' => ',',
+            '．' => '.',
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            c => c,
+        })
+        .collect();
+    let digits_and_commas = half.starts_with(|c: char| c.is_ascii_digit())
+        && half.chars().all(|c| c.is_ascii_digit() || c == ',');
+    if !half.contains(',') || !digits_and_commas || number_meant(&half, "").is_some() {
+        return None;
+    }
+    if let Some(before) = half.strip_suffix(',')
+        && !before.contains(',')
+    {
+        let joined = crate::figure::parse_decimal(before).ok()?;
+        return Some(MisplacedComma {
+            trailing: true,
+            joined,
+            decimal: None,
+        });
+    }
+    let joined = crate::figure::parse_decimal(&half.replace(',', "")).ok()?;
+    let decimal = (half.matches(',').count() == 1)
+        .then(|| crate::figure::parse_decimal(&half.replace(',', ".")).ok())
+        .flatten();
+    Some(MisplacedComma {
+        trailing: false,
+        joined,
+        decimal,
+    })
+}
+
 /// A character a Chinese keyboard puts into a number where an ASCII one belongs.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FullWidth {
@@ -193,6 +246,38 @@ pub fn to_half_width(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_comma_where_no_thousands_separator_goes_is_read_both_ways() {
+        let read = |text: &str| {
+            misplaced_comma(text).map(|m| {
+                (
+                    m.trailing,
+                    m.joined.to_string(),
+                    m.decimal.map(|d| d.to_string()),
+                )
+            })
+        };
+        assert_eq!(
+            read("13,2"),
+            Some((false, "132".into(), Some("13.2".into())))
+        );
+        assert_eq!(read("1,0"), Some((false, "10".into(), Some("1.0".into()))));
+        assert_eq!(
+            read("１３，２"),
+            Some((false, "132".into(), Some("13.2".into())))
+        );
+        assert_eq!(read("4,"), Some((true, "4".into(), None)));
+        assert_eq!(read("4，"), Some((true, "4".into(), None)));
+        assert_eq!(read("1,46,8"), Some((false, "1468".into(), None)));
+        assert_eq!(read("1.468,5"), None);
+        // Thousands separators where they go, no comma, or no number: not this slip.
+        assert_eq!(read("1,468"), None);
+        assert_eq!(read("1，468"), None);
+        assert_eq!(read("13.2"), None);
+        assert_eq!(read("约13,2"), None);
+        assert_eq!(read(",5"), None);
+    }
 
     #[test]
     fn the_number_a_clerk_wrote_is_read_exactly_in_the_fields_unit() {

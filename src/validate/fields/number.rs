@@ -139,7 +139,8 @@ impl Checker<'_> {
     }
 
     /// A number typed with a Chinese keyboard: full-width digits, comma, space, quotes.
-    fn full_width_number(&mut self, node: &Node, name: (&str, &str), text: &str, unit: &str) {
+    fn full_width_number(&mut self, node: &Node, name: (&str, &str), text: &str, field: &Field) {
+        let unit = field.unit.as_deref().unwrap_or_default();
         let Some(found) = units::first_full_width(text) else {
             return;
         };
@@ -154,12 +155,17 @@ impl Checker<'_> {
             .trim_end()
             .strip_suffix(ch)
             .filter(|before| matches!(ch, '。' | '．') && crate::load::looks_like_decimal(before));
-        let hint = match (ch, before_stop) {
-            (_, Some(before)) => Text::new(
+        // (A comma not before three digits: `13，2` is not 132 for sure.)
+        let comma = (ch == '，')
+            .then(|| misplaced_comma_hint(text, &field.kind))
+            .flatten();
+        let hint = match (ch, before_stop, comma) {
+            (_, Some(before), _) => Text::new(
                 format!("去掉数字后面的句号「{ch}」，写成 {before}"),
                 format!("remove the full stop `{ch}` after the number: write {before}"),
             ),
-            ('，', None) => Text::new(
+            (_, _, Some(comma)) => comma,
+            ('，', None, None) => Text::new(
                 format!(
                     "这里是全角逗号「，」（千位分隔符）：数字不用分隔符，请切换到半角输入，写成 {half}"
                 ),
@@ -167,7 +173,7 @@ impl Checker<'_> {
                     "this is a full-width comma `，` (a thousands separator): numbers take none; switch to half-width input and write {half}"
                 ),
             ),
-            ('“' | '”' | '「' | '」' | '『' | '』' | '‘' | '’' | '＂' | '＇', None) => {
+            ('“' | '”' | '「' | '」' | '『' | '』' | '‘' | '’' | '＂' | '＇', None, _) => {
                 Text::new(
                     format!("这里是全角引号「{ch}」：数字不加引号，请切换到半角输入，写成 {half}"),
                     format!(
@@ -249,8 +255,7 @@ impl Checker<'_> {
     ) -> Option<Decimal> {
         let (name_zh, name_en) = name;
         if units::first_full_width(text).is_some() {
-            let unit = field.unit.as_deref().unwrap_or_default();
-            self.full_width_number(node, name, text, unit);
+            self.full_width_number(node, name, text, field);
             return None;
         }
         if let Some((word, exact)) = slips::approximate(text) {
@@ -367,4 +372,37 @@ fn two_digit_year(field: &Field, year: Decimal) -> Option<Text> {
         format!("年份写四位数：{year} 写成 {meant}"),
         format!("write the year with four digits: {year} as {meant}"),
     ))
+}
+
+/// The hint for a number with a comma where no thousands separator goes (see
+/// [`units::misplaced_comma`]) in a field of kind `kind`: `4,` is 4; `13,2` is 132, or 13.2
+/// where the field takes decimals — which, only the clerk's source can say.
+pub(super) fn misplaced_comma_hint(text: &str, kind: &Kind) -> Option<Text> {
+    let comma = units::misplaced_comma(text)?;
+    let joined = comma.joined;
+    if comma.trailing {
+        return Some(Text::new(
+            format!("去掉数字后面的逗号：写成 {joined}"),
+            format!("remove the comma after the number: write {joined}"),
+        ));
+    }
+    let whole = matches!(kind, Kind::Count | Kind::Year);
+    Some(match comma.decimal.filter(|_| !whole) {
+        Some(decimal) => Text::new(
+            format!(
+                "「{text}」里的逗号不是千位分隔符（千位分隔符后面是三位数字）：核对原始数字，是小数就写成 {decimal}（小数点用「.」），是整数就写成 {joined}"
+            ),
+            format!(
+                "the comma in `{text}` is no thousands separator (three digits follow one): check the source; a decimal is written {decimal} (with a `.`), a whole number {joined}"
+            ),
+        ),
+        None => Text::new(
+            format!(
+                "「{text}」里的逗号不是千位分隔符（千位分隔符后面是三位数字）：核对原始数字，去掉逗号是 {joined}"
+            ),
+            format!(
+                "the comma in `{text}` is no thousands separator (three digits follow one): check the source; without the comma it is {joined}"
+            ),
+        ),
+    })
 }

@@ -29,6 +29,8 @@ impl Checker<'_> {
                 format!("去掉千位分隔符（逗号）：写成 {meant}"),
                 format!("remove the thousands separators (commas): write {meant}"),
             )
+        } else if let Some(comma) = super::number::misplaced_comma_hint(text, &field.kind) {
+            comma
         } else if text.contains([',', '，']) {
             Text::new(
                 "去掉千位分隔符（逗号），例如 1841",
