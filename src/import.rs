@@ -12,9 +12,12 @@ use crate::{discover, load, spreadsheet};
 pub struct ImportOptions<'a> {
     /// The spreadsheet (`.xlsx`, `.xls`, `.ods`, `.csv`), as the user named it.
     pub file: &'a Path,
-    /// The data folder or file the records go into: `data/villages`, `data/township.yaml`.
-    pub into: &'a str,
-    /// The sheet to read (default: the one named as the folder's label, or the only one).
+    /// The data folders or files the records go into: `data/villages`, `data/township.yaml`
+    /// (`--into`, given once or more); none: every one whose label names a sheet of the
+    /// workbook (as `huibao export xlsx` writes it), all checked together.
+    pub into: &'a [String],
+    /// The sheet to read (default: the one named as the folder's label, or the only one),
+    /// with one target.
     pub sheet: Option<&'a str>,
     /// Only say what would change; write nothing.
     pub dry_run: bool,
@@ -25,8 +28,8 @@ pub struct ImportOptions<'a> {
 /// What `huibao import` did (or, with `dry_run`, would do).
 #[derive(Debug)]
 pub struct ImportReport {
-    /// The plan: files to write and remove, values that change, notes.
-    pub plan: spreadsheet::import::Plan,
+    /// The plan of each target: files to write and remove, values that change, notes.
+    pub plans: Vec<spreadsheet::import::Plan>,
     /// Whether the files were written (not a dry run).
     pub written: bool,
 }
@@ -50,25 +53,27 @@ pub fn import_data(
     let request = spreadsheet::import::Request {
         file: options.file,
         shown: options.file,
-        into: options.into,
+        into: "",
         sheet: options.sheet,
         remove_missing: options.remove_missing,
     };
-    let plan = spreadsheet::import::plan(&site.root, &schema, &loaded, &request)?;
+    let intos: Vec<&str> = options.into.iter().map(String::as_str).collect();
+    let plans = spreadsheet::import::plan_all(&site.root, &schema, &loaded, &request, &intos)?;
     if !options.dry_run {
-        write_imported(&site.root, &plan).map_err(|d| vec![d])?;
+        write_imported(&site.root, &plans).map_err(|d| vec![d])?;
     }
     Ok(ImportReport {
-        plan,
+        plans,
         written: !options.dry_run,
     })
 }
 
-/// Writes an import's files: each into a temporary file beside it first, all renamed into
-/// place only when all are written; then removes the files to remove.
+/// Writes an import's files (of every target's plan): each into a temporary file beside it
+/// first, all renamed into place only when all are written; then removes the files to
+/// remove.
 pub(super) fn write_imported(
     root: &Path,
-    plan: &spreadsheet::import::Plan,
+    plans: &[spreadsheet::import::Plan],
 ) -> Result<(), Diagnostic> {
     let failed = |path: &Path, e: std::io::Error| {
         Diagnostic::error(
@@ -85,7 +90,7 @@ pub(super) fn write_imported(
         ))
     };
     let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
-    for planned in &plan.writes {
+    for planned in plans.iter().flat_map(|plan| &plan.writes) {
         let path = root.join(&planned.path);
         let mut temporary = path.as_os_str().to_owned();
         temporary.push(".huibao-import");
@@ -106,7 +111,7 @@ pub(super) fn write_imported(
     for (temporary, path) in &staged {
         std::fs::rename(temporary, path).map_err(|e| failed(path, e))?;
     }
-    for path in &plan.removes {
+    for path in plans.iter().flat_map(|plan| &plan.removes) {
         std::fs::remove_file(root.join(path)).map_err(|e| failed(path, e))?;
     }
     Ok(())

@@ -200,9 +200,9 @@ enum Command {
     Import {
         /// 表格文件 / the spreadsheet
         file: PathBuf,
-        /// 导入到哪个数据文件夹或文件，如 data/villages 或 data/township.yaml / the data folder or file to import into, such as data/villages or data/township.yaml
+        /// 导入到哪个数据文件夹或文件，如 data/villages 或 data/township.yaml；可写多次，一起检查；不写则导入工作簿里以数据命名的每张表（如 huibao export xlsx 导出的）/ the data folder or file to import into, such as data/villages or data/township.yaml; may be given more than once, all checked together; none: every sheet named as the data are (as huibao export xlsx writes them)
         #[arg(long, value_name = "DIR")]
-        into: String,
+        into: Vec<String>,
         /// 读哪个工作表（默认为与数据文件夹同名的，如 村委会）/ the sheet to read (default: the one named as the data folder's label, such as 村委会)
         #[arg(long)]
         sheet: Option<String>,
@@ -352,88 +352,109 @@ fn import(site: &Path, options: &huibao::ImportOptions<'_>, lang: Lang) -> ExitC
             return code;
         }
     };
-    let plan = &report.plan;
-    if !plan.notes.is_empty() {
-        eprint!("{}", diagnostics::render(&plan.notes, site, lang));
-    }
-    let file = options.file.display();
-    let text = Text::new(
-        format!(
-            "读取 {file} 的工作表「{}」：{} 条记录",
-            plan.sheet, plan.records
-        ),
-        format!(
-            "read sheet “{}” of {file}: {} records",
-            plan.sheet, plan.records
-        ),
-    );
-    out!("{}", text.get(lang));
-    print_figure_changes(&plan.changes, lang);
-    // Each kind of file, how many and which.
-    let listed = |paths: Vec<&Path>| -> (usize, String) {
-        let names: Vec<String> = paths
-            .iter()
-            .map(|p| huibao::site_path::slashed(p))
-            .collect();
-        (names.len(), names.join(", "))
-    };
-    let writes = |new: bool, rewritten: bool| -> Vec<&Path> {
-        plan.writes
-            .iter()
-            .filter(|w| w.new == new && w.rewritten == rewritten)
-            .map(|w| w.path.as_path())
-            .collect()
-    };
-    let (new, new_names) = listed(writes(true, false));
-    if new > 0 {
-        let text = Text::new(
-            format!("新文件（{new} 个）：{new_names}"),
-            format!("new files ({new}): {new_names}"),
-        );
-        out!("{}", text.get(lang));
-    }
-    let edited = writes(false, false).len();
-    if edited > 0 {
-        let text = Text::new(
-            format!("原处修改 {edited} 个文件（注释和未改的行保持不变）"),
-            format!("{edited} file(s) edited in place (comments and unchanged lines kept)"),
-        );
-        out!("{}", text.get(lang));
-    }
-    let (rewritten, rewritten_names) = listed(writes(false, true));
-    if rewritten > 0 {
+    // A whole workbook's sheets that change nothing are told in one line at the end.
+    let mut sheets_unchanged: Vec<&str> = Vec::new();
+    for plan in &report.plans {
+        if !plan.notes.is_empty() {
+            eprint!("{}", diagnostics::render(&plan.notes, site, lang));
+        }
+        let quiet = plan.changes.is_empty()
+            && plan.writes.is_empty()
+            && plan.removes.is_empty()
+            && plan.missing.is_empty();
+        if quiet && report.plans.len() > 1 {
+            sheets_unchanged.push(&plan.sheet);
+            continue;
+        }
+        let file = options.file.display();
         let text = Text::new(
             format!(
-                "重写 {rewritten} 个文件（列表的项数变了，或值在 {{…}} 里，原有注释没有保留）：{rewritten_names}"
+                "读取 {file} 的工作表「{}」：{} 条记录",
+                plan.sheet, plan.records
             ),
             format!(
-                "{rewritten} file(s) written anew (a list of another length, or a value in a {{…}} mapping; their comments were not kept): {rewritten_names}"
+                "read sheet “{}” of {file}: {} records",
+                plan.sheet, plan.records
             ),
         );
         out!("{}", text.get(lang));
+        print_figure_changes(&plan.changes, lang);
+        // Each kind of file, how many and which.
+        let listed = |paths: Vec<&Path>| -> (usize, String) {
+            let names: Vec<String> = paths
+                .iter()
+                .map(|p| huibao::site_path::slashed(p))
+                .collect();
+            (names.len(), names.join(", "))
+        };
+        let writes = |new: bool, rewritten: bool| -> Vec<&Path> {
+            plan.writes
+                .iter()
+                .filter(|w| w.new == new && w.rewritten == rewritten)
+                .map(|w| w.path.as_path())
+                .collect()
+        };
+        let (new, new_names) = listed(writes(true, false));
+        if new > 0 {
+            let text = Text::new(
+                format!("新文件（{new} 个）：{new_names}"),
+                format!("new files ({new}): {new_names}"),
+            );
+            out!("{}", text.get(lang));
+        }
+        let edited = writes(false, false).len();
+        if edited > 0 {
+            let text = Text::new(
+                format!("原处修改 {edited} 个文件（注释和未改的行保持不变）"),
+                format!("{edited} file(s) edited in place (comments and unchanged lines kept)"),
+            );
+            out!("{}", text.get(lang));
+        }
+        let (rewritten, rewritten_names) = listed(writes(false, true));
+        if rewritten > 0 {
+            let text = Text::new(
+                format!(
+                    "重写 {rewritten} 个文件（列表的项数变了，或值在 {{…}} 里，原有注释没有保留）：{rewritten_names}"
+                ),
+                format!(
+                    "{rewritten} file(s) written anew (a list of another length, or a value in a {{…}} mapping; their comments were not kept): {rewritten_names}"
+                ),
+            );
+            out!("{}", text.get(lang));
+        }
+        if !plan.unchanged.is_empty() {
+            let n = plan.unchanged.len();
+            let text = Text::new(format!("未变 {n} 个文件"), format!("{n} file(s) unchanged"));
+            out!("{}", text.get(lang));
+        }
+        let (missing, missing_names) = listed(plan.missing.iter().map(PathBuf::as_path).collect());
+        if missing > 0 {
+            let text = Text::new(
+                format!(
+                    "表中没有、保留未删（{missing} 个）：{missing_names}；要删除它们，加 --remove-missing"
+                ),
+                format!(
+                    "not in the sheet, kept ({missing}): {missing_names}; add --remove-missing to remove them"
+                ),
+            );
+            out!("{}", text.get(lang));
+        }
+        let (removed, removed_names) = listed(plan.removes.iter().map(PathBuf::as_path).collect());
+        if removed > 0 {
+            let text = Text::new(
+                format!("删除表中没有的（{removed} 个）：{removed_names}"),
+                format!("removing the files not in the sheet ({removed}): {removed_names}"),
+            );
+            out!("{}", text.get(lang));
+        }
     }
-    if !plan.unchanged.is_empty() {
-        let n = plan.unchanged.len();
-        let text = Text::new(format!("未变 {n} 个文件"), format!("{n} file(s) unchanged"));
-        out!("{}", text.get(lang));
-    }
-    let (missing, missing_names) = listed(plan.missing.iter().map(PathBuf::as_path).collect());
-    if missing > 0 {
+    if !sheets_unchanged.is_empty() {
+        let n = sheets_unchanged.len();
+        let zh = sheets_unchanged.join("、");
+        let en = sheets_unchanged.join(", ");
         let text = Text::new(
-            format!(
-                "表中没有、保留未删（{missing} 个）：{missing_names}；要删除它们，加 --remove-missing"
-            ),
-            format!(
-                "not in the sheet, kept ({missing}): {missing_names}; add --remove-missing to remove them"
-            ),
-        );
-        out!("{}", text.get(lang));
-    }
-    let (removed, removed_names) = listed(plan.removes.iter().map(PathBuf::as_path).collect());
-    if removed > 0 {
-        let text = Text::new(
-            format!("删除表中没有的（{removed} 个）：{removed_names}"),
-            format!("removing the files not in the sheet ({removed}): {removed_names}"),
+            format!("未变的工作表（{n} 张）：{zh}"),
+            format!("sheets that change nothing ({n}): {en}"),
         );
         out!("{}", text.get(lang));
     }
@@ -442,7 +463,11 @@ fn import(site: &Path, options: &huibao::ImportOptions<'_>, lang: Lang) -> ExitC
             "--dry-run：没有写入任何文件；去掉 --dry-run 即写入。",
             "--dry-run: no file was written; run again without --dry-run to write.",
         )
-    } else if plan.writes.is_empty() && plan.removes.is_empty() {
+    } else if report
+        .plans
+        .iter()
+        .all(|plan| plan.writes.is_empty() && plan.removes.is_empty())
+    {
         Text::new(
             "数据没有变化，没有写入文件。",
             "nothing changed: no file was written.",

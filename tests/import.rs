@@ -1290,3 +1290,149 @@ fn a_number_in_scientific_notation_is_refused_at_its_cell_with_the_figure_writte
         assert_eq!(data_of(site.path()), before, "nothing written");
     }
 }
+
+/// The import fixture's two villages and its township as one workbook, as `export xlsx`
+/// names its sheets: 横溪村's households `hengxi`, the township's `township`.
+fn village_and_township_book(path: &Path, hengxi: &str, township: &str) {
+    let mut book = Workbook::new();
+    text_sheet(
+        &mut book,
+        "村委会",
+        &[
+            &[
+                "编号",
+                "村名",
+                "试点村",
+                "建档立卡户数（户）",
+                "建档立卡人数（人）",
+                "帮扶资金（万元）",
+                "参保率（%）",
+            ],
+            &["hengxi", "横溪村", "是", hengxi, "468", "81.76875", "99.50"],
+            &["yunwan", "云湾村", "否", "7", "21", "0.0342", "100"],
+        ],
+    );
+    text_sheet(
+        &mut book,
+        "乡基本情况",
+        &[&["乡名", "建档立卡户数（户）"], &["测试乡", township]],
+    );
+    text_sheet(&mut book, "说明", &[&["本表由乡扶贫办填写"]]);
+    book.save(path).unwrap();
+}
+
+#[test]
+fn a_figure_that_others_add_up_to_is_imported_with_its_total_from_one_workbook() {
+    // 横溪村 133 households (was 132) and the township's total 140 (was 139): each sheet
+    // alone breaks the rule that the villages add up to the township's figure, so each is
+    // refused alone; the workbook as a whole (no --into: every sheet named as the data are,
+    // or both --into at once) is checked together and written together.
+    let site = copy_site(&fixture("import"));
+    let root = site.path();
+    village_and_township_book(&root.join("book.xlsx"), "133", "140");
+    let before = data_of(root);
+    for into in ["data/villages", "data/township.yaml"] {
+        let out = huibao(root, &["import", "book.xlsx", "--into", into]);
+        let said = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{into}: {said}");
+        assert!(said.contains("[households-sum]"), "{into}: {said}");
+        assert_eq!(data_of(root), before, "{into}: nothing written");
+    }
+    let out = huibao(
+        root,
+        &[
+            "import",
+            "book.xlsx",
+            "--into",
+            "data/villages",
+            "--into",
+            "data/township.yaml",
+            "--dry-run",
+        ],
+    );
+    let said = text(&out);
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains("读取 book.xlsx 的工作表「村委会」：2 条记录")
+            && said.contains("读取 book.xlsx 的工作表「乡基本情况」：1 条记录"),
+        "{said}"
+    );
+    assert_eq!(data_of(root), before, "a dry run writes nothing");
+    let out = huibao(root, &["import", "book.xlsx"]);
+    let said = text(&out);
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains("132户 → 133户") && said.contains("139户 → 140户"),
+        "{said}"
+    );
+    assert!(fs_read(root, "data/villages/hengxi.yaml").contains("households: 133   # 户"));
+    assert!(fs_read(root, "data/township.yaml").contains("households: 140   # 户"));
+    let check = huibao(root, &["check"]);
+    assert!(check.status.success(), "{}", text(&check));
+    // Again: nothing changes, the sheets named in one line.
+    let out = huibao(root, &["import", "book.xlsx"]);
+    let said = text(&out);
+    assert!(
+        said.contains("未变的工作表（2 张）：乡基本情况、村委会\n数据没有变化，没有写入文件。"),
+        "{said}"
+    );
+
+    // A workbook with no sheet named as the data are: told to say where with --into.
+    let mut book = Workbook::new();
+    text_sheet(
+        &mut book,
+        "Sheet1",
+        &[&["编号", "村名"], &["hengxi", "横溪村"]],
+    );
+    book.save(root.join("other.xlsx")).unwrap();
+    let out = huibao(root, &["import", "other.xlsx"]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("没有用 --into 指定导入到哪里")
+            && said.contains("用 --into 写出导入到哪里：data/township.yaml、data/villages"),
+        "{said}"
+    );
+}
+
+#[test]
+fn a_cell_that_contradicts_the_corrections_log_is_refused_before_anything_is_written() {
+    // The bundled report's log says the industry fund is now 342万元; a sheet that makes it
+    // 350 would leave `check` failing after the import: told at import, at the log's entry,
+    // the cell named beside it, and nothing written.
+    let site = copy_site(&common::repo());
+    let root = site.path();
+    let export = huibao(
+        root,
+        &[
+            "export",
+            "csv",
+            "--sheet",
+            "policies/industry.yaml",
+            "--out",
+            "i.csv",
+        ],
+    );
+    assert!(export.status.success(), "{}", text(&export));
+    let sheet = fs_read(root, "i.csv");
+    assert!(sheet.contains("\n产业扶贫,342,"), "{sheet}");
+    std::fs::write(
+        root.join("i.csv"),
+        sheet.replace("\n产业扶贫,342,", "\n产业扶贫,350,"),
+    )
+    .unwrap();
+    let before = data_of(root);
+    let out = huibao(
+        root,
+        &["import", "i.csv", "--into", "data/policies/industry.yaml"],
+    );
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("错误[correction] data/corrections.yaml:15:10")
+            && said.contains("现在是 342万元，但数据里是 350万元")
+            && said.contains("i.csv i!B2（财政专项扶贫资金（万元））"),
+        "{said}"
+    );
+    assert_eq!(data_of(root), before, "nothing written");
+}

@@ -198,82 +198,215 @@ pub fn plan(
     loaded: &Data,
     request: &Request<'_>,
 ) -> Result<Plan, Vec<Diagnostic>> {
+    let mut plans = plan_all(site_root, schema, loaded, request, &[request.into])?;
+    Ok(plans.pop().unwrap_or_default())
+}
+
+/// Plans the import of the workbook of `request` into each of `intos` (data folders or files,
+/// as `--into` names them; none: every target whose label names a sheet of the workbook, as
+/// `huibao export xlsx` writes them), the records of all checked together with the rest of
+/// the site: a figure that other files add up to (a village's people, the township's total)
+/// is changed in both at once. One plan per target, in the order of `intos`.
+pub fn plan_all(
+    site_root: &Path,
+    schema: &Schema,
+    loaded: &Data,
+    request: &Request<'_>,
+    intos: &[&str],
+) -> Result<Vec<Plan>, Vec<Diagnostic>> {
     let book = read::read(request.file, request.shown).map_err(|d| vec![d])?;
-    let target = target(schema, request.into).map_err(|d| vec![d])?;
-    let grid = choose_sheet(&book, request, &target).map_err(|d| vec![d])?;
-    let existing: Vec<&Arc<DataFile>> = loaded
-        .files
-        .iter()
-        .filter(|f| schema::matches(&target.schema.pattern, &f.path))
-        .collect();
-    let read = read_records((&book, grid), request, &target, &existing)
-        .map_err(|problems| made_for_another(schema, grid, request, &target).unwrap_or(problems))?;
-    let SheetRead {
-        rows,
-        places,
-        mut notes,
-        problems,
-    } = read;
-    let records = Records::new(&rows, &target, &existing);
-    let left_out: Vec<PathBuf> = if target.folder.is_some() {
-        existing
-            .iter()
-            .map(|f| f.path.clone())
-            .filter(|p| !records.in_sheet.contains(p))
-            .collect()
+    // Each target with its name as `--into` writes it.
+    let named: Vec<(String, Target<'_>)> = if intos.is_empty() {
+        sheets_targets(schema, &book, request)?
     } else {
-        Vec::new()
+        let mut named = Vec::new();
+        for into in intos {
+            named.push((into.to_string(), target(schema, into).map_err(|d| vec![d])?));
+        }
+        named
     };
+    let one = named.len() == 1;
+    let (names, targets): (Vec<String>, Vec<Target<'_>>) = named.into_iter().unzip();
+    let requests: Vec<Request<'_>> = names
+        .iter()
+        .map(|into| Request {
+            into,
+            sheet: request.sheet.filter(|_| one),
+            ..*request
+        })
+        .collect();
+    // Each target's sheet read; every target's problems told at once.
+    let mut problems = Vec::new();
+    let mut read_all = Vec::new();
+    for (target, request) in targets.iter().zip(&requests) {
+        let existing: Vec<&Arc<DataFile>> = loaded
+            .files
+            .iter()
+            .filter(|f| schema::matches(&target.schema.pattern, &f.path))
+            .collect();
+        let read = choose_sheet(&book, request, target)
+            .map_err(|d| vec![d])
+            .and_then(|grid| {
+                read_records((&book, grid), request, target, &existing).map_err(|problems| {
+                    made_for_another(schema, grid, request, target).unwrap_or(problems)
+                })
+            });
+        match read {
+            Ok(read) => read_all.push((target, read, existing)),
+            Err(mut found) => problems.append(&mut found),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let records: Vec<Records<'_>> = read_all
+        .iter()
+        .map(|(target, read, existing)| Records::new(&read.rows, target, existing))
+        .collect();
+    let left_out: Vec<Vec<PathBuf>> = read_all
+        .iter()
+        .zip(&records)
+        .map(|((target, _, existing), records)| match target.folder {
+            Some(_) => existing
+                .iter()
+                .map(|f| f.path.clone())
+                .filter(|p| !records.in_sheet.contains(p))
+                .collect(),
+            None => Vec::new(),
+        })
+        .collect();
     let removed: HashSet<&PathBuf> = match request.remove_missing {
-        true => left_out.iter().collect(),
+        true => left_out.iter().flatten().collect(),
         false => HashSet::new(),
     };
-    let (checked, found) = records.checked_with(site_root, loaded, &removed, problems);
-    let found = relocate_all(found, &records.row_of, &places);
+    let sheet_problems = read_all
+        .iter_mut()
+        .flat_map(|(_, read, _)| std::mem::take(&mut read.problems))
+        .collect();
+    let (checked, mut found) =
+        Records::checked_with_all(&records, site_root, loaded, &removed, sheet_problems);
+    // The corrections log says what each corrected figure is now: a cell that changes one
+    // again makes it wrong, told before anything is written (as `check` would after).
+    found.extend(crate::validate::corrections::read(&checked, Some(schema)).1);
+    for ((_, read, _), records) in read_all.iter().zip(&records) {
+        found = relocate_all(found, &records.row_of, &read.places);
+    }
     if found.iter().any(Diagnostic::is_error) {
-        // The errors, and the warnings of the files the sheet touches (not the other
+        // The errors, and the warnings of the files the sheets touch (not the other
         // files' notes: `huibao check` reports those).
         let mut shown: Vec<Diagnostic> = found
             .into_iter()
             .filter(|d| d.is_error() || d.severity == Severity::Warning)
             .collect();
-        shown.append(&mut notes);
+        for (_, read, _) in &mut read_all {
+            shown.append(&mut read.notes);
+        }
         return Err(shown);
     }
-    // Warnings about the sheet's records; those of the other files are `huibao check`'s.
-    let sheet_prefix = request.shown.display().to_string();
-    notes.extend(found.into_iter().filter(|d| {
-        d.location
+    // Warnings about the sheets' records, each with its target's plan (one told at the
+    // workbook itself with the first); those of the other files are `huibao check`'s.
+    let shown = request.shown.display().to_string();
+    let mut sheet_notes: Vec<Vec<Diagnostic>> = vec![Vec::new(); read_all.len()];
+    for note in found {
+        let Some(file) = note
+            .location
             .as_ref()
-            .is_some_and(|l| l.file.to_string_lossy().starts_with(&sheet_prefix))
-    }));
-    let mut plan = Plan {
-        sheet: places[0].sheet.to_string(),
-        records: rows.len(),
-        notes,
-        ..Plan::default()
-    };
-    let changes = Changes {
-        site_root,
-        target: &target,
-        shape: &records.shape,
-        places: &places,
-        checked_at: by_path(&checked),
-        before_at: by_path(&records.checked_before(site_root, &existing)),
-    };
-    for row in &rows {
-        let path = records.path_of(row);
-        match records.existing_at.get(path.as_path()) {
-            Some(old) => changes.of_row(row, path, old, &mut plan),
-            None => changes.new_file(path, &mut plan),
+            .map(|l| l.file.to_string_lossy().into_owned())
+        else {
+            continue;
+        };
+        if !file.starts_with(&shown) {
+            continue;
         }
+        let of_sheet = read_all.iter().position(|(_, read, _)| {
+            file.starts_with(&format!("{shown} {}", read.places[0].sheet))
+        });
+        sheet_notes[of_sheet.unwrap_or(0)].push(note);
     }
-    if request.remove_missing {
-        plan.removes = left_out;
-    } else {
-        plan.missing = left_out;
+    let checked_at = by_path(&checked);
+    let mut plans = Vec::new();
+    for (((target, read, existing), records), left_out) in
+        read_all.into_iter().zip(&records).zip(left_out)
+    {
+        let SheetRead {
+            rows,
+            places,
+            mut notes,
+            ..
+        } = read;
+        notes.append(&mut sheet_notes[plans.len()]);
+        let mut plan = Plan {
+            sheet: places[0].sheet.to_string(),
+            records: rows.len(),
+            notes,
+            ..Plan::default()
+        };
+        let changes = Changes {
+            site_root,
+            target,
+            shape: &records.shape,
+            places: &places,
+            checked_at: checked_at.clone(),
+            before_at: by_path(&records.checked_before(site_root, &existing)),
+        };
+        for row in &rows {
+            let path = records.path_of(row);
+            match records.existing_at.get(path.as_path()) {
+                Some(old) => changes.of_row(row, path, old, &mut plan),
+                None => changes.new_file(path, &mut plan),
+            }
+        }
+        if request.remove_missing {
+            plan.removes = left_out;
+        } else {
+            plan.missing = left_out;
+        }
+        plans.push(plan);
     }
-    Ok(plan)
+    Ok(plans)
+}
+
+/// The targets of a whole workbook: each whose label names one of its sheets (`村委会`,
+/// `乡基本情况`, as `huibao export xlsx` names them), in the schema's order.
+fn sheets_targets<'s>(
+    schema: &'s Schema,
+    book: &Workbook,
+    request: &Request<'_>,
+) -> Result<Vec<(String, Target<'s>)>, Vec<Diagnostic>> {
+    let loose = header::loose;
+    let found: Vec<(String, Target<'s>)> = targets(schema)
+        .into_iter()
+        .filter(|(_, target)| {
+            book.sheets
+                .iter()
+                .any(|s| loose(&s.name) == loose(&target.label))
+        })
+        .collect();
+    if !found.is_empty() {
+        return Ok(found);
+    }
+    let choices: Vec<String> = targets(schema).into_iter().map(|(name, _)| name).collect();
+    let labels: Vec<String> = targets(schema).into_iter().map(|(_, t)| t.label).collect();
+    Err(vec![
+        Diagnostic::error(
+            "import-into",
+            Some(Location::file(request.shown)),
+            Text::new(
+                format!(
+                    "没有用 --into 指定导入到哪里，而工作簿里没有一张工作表以数据命名（{}）",
+                    labels.join("、")
+                ),
+                format!(
+                    "no --into was given, and no sheet of the workbook is named as the data are ({})",
+                    labels.join(", ")
+                ),
+            ),
+        )
+        .with_hint(Text::new(
+            format!("用 --into 写出导入到哪里：{}", choices.join("、")),
+            format!("say where to import with --into: {}", choices.join(", ")),
+        )),
+    ])
 }
 
 /// Every target an import can have: each data folder of the schema (`data/villages`) and

@@ -104,23 +104,27 @@ impl<'r> Records<'r> {
         root
     }
 
-    /// The records checked with every other file of the site (`loaded`, less those
-    /// `removed`): the data as checked, and every problem (`problems` first: the rows').
-    pub(super) fn checked_with(
-        &self,
+    /// The records of every target (`all`) checked together with every other file of the
+    /// site, less those `removed`): the data as checked, and every problem (`problems` first: the
+    /// rows').
+    pub(super) fn checked_with_all(
+        all: &[Records<'_>],
         site_root: &Path,
         loaded: &Data,
         removed: &HashSet<&PathBuf>,
         mut problems: Vec<Diagnostic>,
     ) -> (Data, Vec<Diagnostic>) {
-        problems.extend(self.problems.iter().cloned());
+        let in_a_sheet = |path: &PathBuf| all.iter().any(|r| r.in_sheet.contains(path));
         let mut files: Vec<Arc<DataFile>> = loaded
             .files
             .iter()
-            .filter(|f| !self.in_sheet.contains(&f.path) && !removed.contains(&f.path))
+            .filter(|f| !in_a_sheet(&f.path) && !removed.contains(&f.path))
             .cloned()
-            .chain(self.candidates.iter().cloned())
             .collect();
+        for records in all {
+            problems.extend(records.problems.iter().cloned());
+            files.extend(records.candidates.iter().cloned());
+        }
         files.sort_by(|a, b| a.path.cmp(&b.path));
         let (checked, found) = crate::validate::validate(site_root, &Data { files }, None, None);
         problems.extend(found);
