@@ -209,6 +209,54 @@ fn an_id_typed_in_capitals_or_in_chinese_is_one_error_naming_the_file_meant() {
 }
 
 #[test]
+fn an_id_column_out_of_step_with_the_names_or_mistyped_is_told_at_its_cell() {
+    // The sheet sorted with its 编号 column left out: each row's figures would go to another
+    // village's file. One error a row, at its 编号 cell, naming the file of its name; no
+    // figure of theirs told wrong besides, and nothing written.
+    let site = copy_site(&fixture("import"));
+    let root = site.path();
+    let before = data_of(root);
+    let swapped = villages_csv("468")
+        .replacen("hengxi,横溪村", "yunwan,横溪村", 1)
+        .replacen("yunwan,云湾村", "hengxi,云湾村", 1);
+    std::fs::write(root.join("v.csv"), swapped).unwrap();
+    let out = huibao(root, &["import", "v.csv", "--into", "data/villages"]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains(
+            "错误[import-id] v.csv v!A2（编号）: 编号 yunwan 这一行的村名是「横溪村」，那是 hengxi.yaml 的；yunwan.yaml 是「云湾村」的：编号列与其他列错位了"
+        ) && said.contains("v.csv v!A3（编号）: 编号 hengxi 这一行的村名是「云湾村」")
+            && said.contains("这一行的编号应是 hengxi"),
+        "{said}"
+    );
+    assert!(said.contains("共 2 个错误"), "{said}");
+    // An 编号 mistyped as no file's, with --remove-missing: not 横溪村's file removed and a
+    // new one made of its row.
+    let typo = villages_csv("468").replacen("hengxi,", "hengix,", 1);
+    std::fs::write(root.join("v.csv"), typo).unwrap();
+    let out = huibao(
+        root,
+        &[
+            "import",
+            "v.csv",
+            "--into",
+            "data/villages",
+            "--remove-missing",
+        ],
+    );
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("v.csv v!A2（编号）: 编号 hengix：没有 hengix.yaml 这个文件，而「横溪村」是 hengxi.yaml 的：编号写错了？")
+            && said.contains("提示：写成 hengxi；"),
+        "{said}"
+    );
+    assert!(said.contains("共 1 个错误"), "{said}");
+    assert_eq!(data_of(root), before, "nothing written");
+}
+
+#[test]
 fn a_cell_after_a_blank_line_is_told_at_the_row_excel_shows() {
     let site = copy_site(&fixture("import"));
     // A blank line (Notepad), and a cell over two lines in quotes, which is one row.

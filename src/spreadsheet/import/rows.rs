@@ -644,7 +644,15 @@ impl<'i, 'f> Ids<'i, 'f> {
                     // whose name and figures repeat that file's.
                     return meant.map_or(stand_in, |file| file.id().to_string());
                 }
-                id
+                match name.and_then(|name| self.name_elsewhere(r, &id, name)) {
+                    Some((problem, named)) => {
+                        problems.push(problem);
+                        // Checked as the file of its name: a sheet sorted without its 编号
+                        // column is one error a row, not each row's figures told wrong.
+                        named
+                    }
+                    None => id,
+                }
             }
             (None, Some(name)) => match self.by_name.get(&nfc(name)) {
                 Some(id) => id.clone(),
@@ -665,6 +673,63 @@ impl<'i, 'f> Ids<'i, 'f> {
                 stand_in
             }
         }
+    }
+
+    /// The error of row `r` whose 编号 `id` is not the file of its `name`, which is another
+    /// existing file's (`id`'s own name is another, or `id` is no file yet): the 编号 column
+    /// out of step with the others (a sheet sorted without it), or an 编号 mistyped. With
+    /// the id of the file of that name. `None` when the name is `id`'s, or no file's.
+    fn name_elsewhere(&self, r: usize, id: &str, name: &str) -> Option<(Diagnostic, String)> {
+        let named = self.by_name.get(&nfc(name))?;
+        if named == id {
+            return None;
+        }
+        let header = self
+            .name_leaf
+            .map_or("名称".to_string(), |leaf| self.leaves[leaf].1.clone());
+        let own = self
+            .existing
+            .iter()
+            .find(|f| f.id() == id)
+            .and_then(|f| self.name_of_file(f));
+        let (message, hint) = match own {
+            Some(own) => (
+                Text::new(
+                    format!(
+                        "编号 {id} 这一行的{header}是「{name}」，那是 {named}.yaml 的；{id}.yaml 是「{own}」的：编号列与其他列错位了"
+                    ),
+                    format!(
+                        "the row of id {id} has the {header} “{name}”, which is {named}.yaml's; {id}.yaml is “{own}”'s: the 编号 column is out of step with the others"
+                    ),
+                ),
+                Text::new(
+                    format!(
+                        "多半是排序时只选中了部分列：撤销排序，或排序时选中整张表（含「编号」列）；这一行的编号应是 {named}"
+                    ),
+                    format!(
+                        "most likely the sheet was sorted with only some columns selected: undo the sort, or sort the whole sheet (编号 column too); this row's id is {named}"
+                    ),
+                ),
+            ),
+            None => (
+                Text::new(
+                    format!(
+                        "编号 {id}：没有 {id}.yaml 这个文件，而「{name}」是 {named}.yaml 的：编号写错了？"
+                    ),
+                    format!(
+                        "id {id}: there is no file {id}.yaml, and “{name}” is {named}.yaml's: is the id mistyped?"
+                    ),
+                ),
+                Text::new(
+                    format!("写成 {named}；要给「{name}」换文件名，先在 data 里改文件名，再导入"),
+                    format!(
+                        "write {named}; to give “{name}” another file name, rename its file in data first, then import"
+                    ),
+                ),
+            ),
+        };
+        let problem = self.id_problem((r, self.id_col.unwrap_or(0)), message, hint);
+        Some((problem, named.clone()))
     }
 
     /// The existing file that an id which cannot be a file name means: its [`folded_id`]
