@@ -46,6 +46,8 @@ pub struct Changes {
 /// build leaves the published site as it was). Files may be put from every core at once.
 #[derive(Debug)]
 pub struct Staging {
+    /// The output folder's lock, held until the build ends (see [`lock_output`]).
+    _lock: Option<fs::File>,
     out_dir: PathBuf,
     staging: PathBuf,
     retired: PathBuf,
@@ -126,11 +128,15 @@ impl Staging {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
+        fs::create_dir_all(&parent).map_err(|e| io_error(Step::CreateFolder, &parent, e))?;
+        // One build at a time for an output folder: two at once (two windows, two clerks on
+        // a shared folder) would share the staging folder and publish a site with files
+        // missing, each saying it succeeded.
+        let lock = lock_output(&parent.join(format!(".{name}.huibao-lock")), out_dir)?;
         let nothing_published = !out_dir.exists();
         if !nothing_published && !is_ours(out_dir) {
             return Err(foreign(out_dir));
         }
-        fs::create_dir_all(&parent).map_err(|e| io_error(Step::CreateFolder, &parent, e))?;
         let staging = parent.join(format!(".{name}.huibao-new"));
         let retired = parent.join(format!(".{name}.huibao-old"));
         let scratch = parent.join(format!(".{name}.huibao-scratch"));
@@ -146,6 +152,7 @@ impl Staging {
         }
         fs::create_dir_all(&staging).map_err(|e| io_error(Step::CreateFolder, &staging, e))?;
         Ok(Staging {
+            _lock: lock,
             out_dir: out_dir.to_path_buf(),
             staging,
             retired,
@@ -477,6 +484,43 @@ fn io_error(what: Step, path: &Path, error: std::io::Error) -> Diagnostic {
 }
 
 /// The error for an output folder huibao did not make.
+/// Takes the lock of output folder `out_dir` (the file `lock_path` beside it, which stays
+/// there), held by the file returned, released when it is dropped or the process ends (a
+/// killed build leaves no lock behind). Another build holding it is an error; a file system
+/// that cannot lock (some network shares) builds without one, as before there was a lock.
+fn lock_output(lock_path: &Path, out_dir: &Path) -> Result<Option<fs::File>, Diagnostic> {
+    let Ok(file) = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(lock_path)
+    else {
+        return Ok(None);
+    };
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(fs::TryLockError::WouldBlock) => Err(Diagnostic::error(
+            "output-busy",
+            Some(Location::file(out_dir)),
+            Text::new(
+                format!(
+                    "另一个 huibao build 正在生成 {}（另一个窗口，或共享文件夹上别人的电脑）：这次没有生成，已发布的站点没有改动",
+                    out_dir.display()
+                ),
+                format!(
+                    "another huibao build is making {} (another window, or someone else's computer on a shared folder): this one made nothing, the published site is as it was",
+                    out_dir.display()
+                ),
+            ),
+        )
+        .with_hint(Text::new(
+            "等那次生成结束后再生成一次",
+            "build again once that build has ended",
+        ))),
+        Err(fs::TryLockError::Error(_)) => Ok(None),
+    }
+}
+
 fn foreign(out_dir: &Path) -> Diagnostic {
     Diagnostic::error(
         "output-foreign",
@@ -884,7 +928,15 @@ mod tests {
             .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
             .collect();
         names.sort();
-        assert_eq!(names, [".public.huibao-scratch-notes", "public"]);
+        // (The lock stays, empty: taken by each build.)
+        assert_eq!(
+            names,
+            [
+                ".public.huibao-lock",
+                ".public.huibao-scratch-notes",
+                "public"
+            ]
+        );
         assert_eq!(fs::read(out.join("index.html")).unwrap(), b"<p>1</p>");
     }
 

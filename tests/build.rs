@@ -291,6 +291,40 @@ fn a_site_built_before_huibao_listed_its_files_has_every_file_it_does_not_write_
 }
 
 #[test]
+fn a_second_build_into_the_same_folder_while_one_runs_stops_and_changes_nothing() {
+    // Two builds at once into one folder (two windows, two clerks on a shared folder) would
+    // share the staging folder and could publish a site with files missing. The one that
+    // finds the folder's lock held makes nothing and says why; once it is free, builds go.
+    let site = copy_site(&fixture("small"));
+    let out = site.path().join("public");
+    build_ok(site.path(), &out);
+    let before = tree(&out);
+    let lock = fs::File::open(site.path().join(".public.huibao-lock")).unwrap();
+    lock.lock().unwrap();
+    fs::write(
+        site.path().join("content/index.md"),
+        "+++\ntitle = \"另一个首页\"\n+++\n首页\n",
+    )
+    .unwrap();
+    let busy = huibao(site.path(), &["build"]);
+    let said = text(&busy);
+    assert_eq!(busy.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("错误[output-busy] ./public: 另一个 huibao build 正在生成 ./public")
+            && said.contains("提示：等那次生成结束后再生成一次"),
+        "{said}"
+    );
+    assert_eq!(tree(&out), before, "the published site is as it was");
+    drop(lock);
+    build_ok(site.path(), &out);
+    assert!(
+        fs::read_to_string(out.join("index.html"))
+            .unwrap()
+            .contains("另一个首页")
+    );
+}
+
+#[test]
 fn a_failed_build_leaves_the_published_site_as_it_was() {
     let site = copy_site(&fixture("small"));
     let out = site.path().join("public");
@@ -322,7 +356,10 @@ fn a_failed_build_leaves_the_published_site_as_it_was() {
     let leftovers: Vec<_> = fs::read_dir(site.path())
         .unwrap()
         .filter_map(Result::ok)
-        .filter(|e| e.file_name().to_string_lossy().contains("huibao-"))
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.contains("huibao-") && !name.ends_with(".huibao-lock")
+        })
         .collect();
     assert!(
         leftovers.is_empty(),
@@ -352,7 +389,10 @@ fn a_failed_build_leaves_the_published_site_as_it_was() {
     let leftovers = fs::read_dir(site.path())
         .unwrap()
         .filter_map(Result::ok)
-        .filter(|e| e.file_name().to_string_lossy().contains("huibao-"))
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.contains("huibao-") && !name.ends_with(".huibao-lock")
+        })
         .count();
     assert_eq!(leftovers, 0, "a staging folder was left behind");
 }
