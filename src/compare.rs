@@ -13,7 +13,7 @@ pub(super) fn compared_with(
     compare: Compare<'_>,
     site: &discover::Site,
     cache: &BuildCache,
-) -> (Option<Baseline>, Option<PathBuf>) {
+) -> (Option<Baseline>, Option<Diagnostic>) {
     match compare {
         Compare::Published(dir) => {
             let dir = dir.map_or_else(
@@ -22,7 +22,15 @@ pub(super) fn compared_with(
             );
             let read = manifest::Published::read(&dir);
             let file = dir.join(manifest::FILE);
-            let unreadable = (read.is_none() && file.is_file()).then_some(file);
+            let unreadable = match read.is_none() {
+                true if file.is_file() => Some(manifest_unreadable(file)),
+                // Gone from a site huibao published it in (deleted, or not copied back with
+                // the pages): its figures cannot be compared either.
+                true if crate::write::marker_lists(&dir, manifest::FILE) => {
+                    Some(manifest_missing(&dir))
+                }
+                _ => None,
+            };
             (read.map(Baseline::Published), unreadable)
         }
         Compare::LastBuild => (cache.last_good.clone().map(Baseline::LastBuild), None),
@@ -133,6 +141,30 @@ pub(super) fn checked_files_of(site: &discover::Site, changes: &[manifest::Chang
 }
 
 /// The warning for a published `figures.json` that cannot be read.
+/// The warning for a published site (`dir`) whose figures.json is gone though huibao wrote
+/// it there: nothing to compare this build's figures with.
+fn manifest_missing(dir: &Path) -> Diagnostic {
+    Diagnostic::new(
+        diagnostics::Severity::Warning,
+        "manifest-missing",
+        Some(diagnostics::Location::file(dir.join(manifest::FILE))),
+        diagnostics::Text::new(
+            format!(
+                "已发布的站点 {} 里没有 figures.json（被删除了，或复制站点时没有带上它）：这次不能列出改变的数字，也不能检查缺少的更正记录",
+                dir.display()
+            ),
+            format!(
+                "the published site {} has no figures.json (deleted, or left behind when the site was copied): this time the changed figures cannot be listed nor missing corrections found",
+                dir.display()
+            ),
+        ),
+    )
+    .with_hint(diagnostics::Text::new(
+        "从备份或服务器上的已发布站点里把 figures.json 放回这个文件夹，再生成；不放回的话，这次生成会写入新的 figures.json，以后就和它比较",
+        "put figures.json back into this folder from a backup or the site on the server, then build; if not, this build writes a new figures.json, compared with from then on",
+    ))
+}
+
 pub(super) fn manifest_unreadable(file: PathBuf) -> Diagnostic {
     Diagnostic::new(
         diagnostics::Severity::Warning,

@@ -41,9 +41,7 @@ use std::path::{Path, PathBuf};
 
 use diagnostics::Diagnostic;
 
-use compare::{
-    Baseline, changed_since, changes_owed, compared_with, manifest_unreadable, prints_of,
-};
+use compare::{Baseline, changed_since, changes_owed, compared_with, prints_of};
 pub use export::{
     DataExport, DataExportReport, ExportReport, document_now, export, export_data,
     export_json_schema,
@@ -263,7 +261,7 @@ fn render_discovered(
     timer.lap("validate");
     notes.extend(env_notes);
     notes.splice(0..0, site.notes.iter().cloned());
-    notes.extend(unreadable_manifest.map(manifest_unreadable));
+    notes.extend(unreadable_manifest);
     // A schema that cannot be read is already reported; the log's units come from it.
     let schema_broken = matches!(schema_read, Some(Err(_)));
     let schema = schema_read.and_then(Result::ok);

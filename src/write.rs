@@ -599,6 +599,19 @@ impl Step {
     }
 }
 
+/// Whether the marker of the output folder `out_dir` lists the file `path` (slashed, as the
+/// marker writes it): a file huibao wrote there at the last build.
+pub fn marker_lists(out_dir: &Path, path: &str) -> bool {
+    use std::io::BufRead;
+    let Ok(file) = fs::File::open(out_dir.join(MARKER)) else {
+        return false;
+    };
+    std::io::BufReader::new(file)
+        .lines()
+        .map_while(Result::ok)
+        .any(|line| line.trim_start_matches('\u{feff}').trim_end_matches('\r') == path)
+}
+
 /// An output folder huibao may replace: one it made, or an empty one.
 fn is_ours(dir: &Path) -> bool {
     dir.join(MARKER).exists() || fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_none())

@@ -1281,6 +1281,19 @@ fn an_unreadable_manifest_is_said_and_an_empty_log_builds() {
             || said.contains("[manifest-unreadable]"),
         "{said}"
     );
+    // One deleted from the site huibao wrote it in (or not copied back with the pages): the
+    // figures cannot be compared either, said so (an error with --deny-warnings).
+    assert!(huibao(site.path(), &["build"]).status.success());
+    fs::remove_file(&manifest).unwrap();
+    let out = huibao(site.path(), &["build", "--deny-warnings"]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("警告[manifest-missing] ./public/figures.json: 已发布的站点 ./public 里没有 figures.json")
+            && said.contains("提示：从备份或服务器上的已发布站点里把 figures.json 放回这个文件夹"),
+        "{said}"
+    );
+    assert!(!manifest.exists(), "nothing published");
     // A log with no entries: no 更正说明 page, and the bundled pages still build.
     fs::write(site.path().join("data/corrections.yaml"), "entries:\n").unwrap();
     let built = huibao(site.path(), &["build"]);
