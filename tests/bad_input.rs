@@ -1157,15 +1157,16 @@ fn a_heading_numbered_by_hand_and_again_is_warned_about() {
 }
 
 #[test]
-fn a_tag_opened_with_full_width_braces_is_warned_about() {
+fn a_tag_opened_with_full_width_braces_is_an_error() {
+    // The page would show `｛｛ extra["户数"] ｝｝` where the figure belongs: not published.
     let site = one_page_site("户数: 12\n", "｛｛ extra[\"户数\"] ｝｝ 和 {％ if true ％}");
     let output = huibao(site.path(), &["check"]);
     let said = text(&output);
-    assert!(output.status.success(), "{said}");
+    assert_eq!(output.status.code(), Some(1), "{said}");
     assert!(
         said.contains(
-            "警告[template-full-width] content/index.md:5:1: 「｛｛」用了全角括号或百分号"
-        ) && said.contains("警告[template-full-width] content/index.md:5:21: 「{％」"),
+            "错误[template-full-width] content/index.md:5:1: 「｛｛」用了全角括号或百分号"
+        ) && said.contains("错误[template-full-width] content/index.md:5:21: 「{％」"),
         "{said}"
     );
     assert_eq!(said.matches("[template-full-width]").count(), 2, "{said}");

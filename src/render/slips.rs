@@ -185,9 +185,9 @@ fn is_delimiter_row(line: &str) -> bool {
     })
 }
 
-/// A warning for each tag opened with a full-width brace or percent sign (`｛｛ v.name ｝｝`,
-/// typed on a Chinese keyboard): Tera reads no tag there and the page shows the text as it
-/// is.
+/// An error for each tag opened with a full-width brace or percent sign (`｛｛ v.name ｝｝`,
+/// typed on a Chinese keyboard): Tera reads no tag there and the page would show the
+/// template's text where a figure belongs (no report means `｛｛` in its prose).
 fn full_width_tags(template: &str, file: &Path, problems: &mut Vec<Diagnostic>) {
     const OPENINGS: [&str; 6] = ["｛｛", "｛{", "{｛", "｛％", "｛%", "{％"];
     // A file with neither character is passed at once.
@@ -202,13 +202,12 @@ fn full_width_tags(template: &str, file: &Path, problems: &mut Vec<Diagnostic>) 
     {
         let (line, col) = crate::diagnostics::line_col(template, found);
         problems.push(
-            Diagnostic::new(
-                Severity::Warning,
+            Diagnostic::error(
                 "template-full-width",
                 Some(Location::new(file, line, col)),
                 Text::new(
-                    format!("「{opening}」用了全角括号或百分号，不是模板标记：页面上会原样显示这些字"),
-                    format!("`{opening}` is typed with a full-width brace or percent sign: it is no template tag, and the page shows it as it is"),
+                    format!("「{opening}」用了全角括号或百分号，不是模板标记：页面上会原样显示这些字，而不是数据"),
+                    format!("`{opening}` is typed with a full-width brace or percent sign: it is no template tag, and the page would show it as it is, not the data"),
                 ),
             )
             .with_hint(Text::new(
