@@ -1040,9 +1040,26 @@ fn an_entry_written_swapped_or_twice_is_told_so() {
     fs::write(&log, format!("{entries}{}", entry("1446", "1445"))).unwrap();
     let said = text(&huibao(site.path(), &["check"]));
     assert!(
-        said.contains("提示：old 和 new 可能写反了：old 写原来发布的数，new 写更正后的数（与数据一致）：写成 old: 1445、new: 1446"),
+        said.contains("提示：数据里还是 1446（这条记录的 old）：数据还没改的话，先把数据改成 1445 并保存；若是 old 和 new 写反了（old 写原来发布的数，new 写更正后的数），写成 old: 1445、new: 1446"),
         "{said}"
     );
+    // The data file not saved yet: the same entry, the data still as published.
+    let health = site.path().join("data/policies/health.yaml");
+    let data_before = fs::read_to_string(&health).unwrap();
+    fs::write(
+        &health,
+        data_before.replace("hospitalisations: 1446", "hospitalisations: 1445"),
+    )
+    .unwrap();
+    fs::write(&log, format!("{entries}{}", entry("1445", "1446"))).unwrap();
+    let said = text(&huibao(site.path(), &["check"]));
+    assert!(
+        said.contains(
+            "提示：数据里还是 1445（这条记录的 old）：数据还没改的话，先把数据改成 1446 并保存"
+        ),
+        "{said}"
+    );
+    fs::write(&health, data_before).unwrap();
     let right = entry("1445", "1446");
     fs::write(&log, format!("{entries}{right}{right}")).unwrap();
     let said = text(&huibao(site.path(), &["check"]));

@@ -240,15 +240,15 @@ fn not_the_data(
     } = &entry.correction;
     let swapped = others == 1 && entry.was.normalize() == current.normalize();
     let hint = if swapped {
-        // (`old: 1446`, `new: 1445` where the data say 1446.)
+        // The data say what `old` says: not changed yet (the data file not saved), or
+        // `old: 1446`, `new: 1445` where 1446 is the corrected figure.
+        let old = &entry.correction.old;
         Text::new(
             format!(
-                "old 和 new 可能写反了：old 写原来发布的数，new 写更正后的数（与数据一致）：写成 old: {new}、new: {}",
-                entry.correction.old
+                "数据里还是 {old}（这条记录的 old）：数据还没改的话，先把数据改成 {new} 并保存；若是 old 和 new 写反了（old 写原来发布的数，new 写更正后的数），写成 old: {new}、new: {old}"
             ),
             format!(
-                "old and new may be swapped: old is the figure as published, new the corrected one (as the data say): write old: {new} and new: {}",
-                entry.correction.old
+                "the data still say {old} (this entry's old): if the data are not changed yet, change them to {new} and save; if old and new are swapped (old is the figure as published, new the corrected one), write old: {new} and new: {old}"
             ),
         )
     } else if others > 1 {
