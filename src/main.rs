@@ -236,7 +236,10 @@ fn main() -> ExitCode {
     // SAFETY: sets one of mimalloc's options before any other thread runs (mimalloc's
     // options are not thread-safe); no memory is touched.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_DESTROY_ON_EXIT, 2) };
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return command_line_mistake(&error),
+    };
     let lang = match cli.lang {
         LangArg::Zh => Lang::Zh,
         LangArg::En => Lang::En,
@@ -326,6 +329,35 @@ fn main() -> ExitCode {
 }
 
 /// `huibao import`: the values that change, the files written, kept and left out.
+/// A command line clap cannot read: told in Chinese (clap's English with `--lang en`),
+/// with what to write; `--help` and `--version` printed as clap prints them.
+fn command_line_mistake(error: &clap::Error) -> ExitCode {
+    let args: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let lang = diagnostics::command_line::lang_of(&args);
+    match diagnostics::command_line::told(error, &args) {
+        Some((message, hint)) if lang == Lang::Zh => {
+            eprintln!(
+                "错误[usage]: {}\n  提示：{}",
+                message.get(lang),
+                hint.get(lang)
+            );
+            ExitCode::from(2)
+        }
+        Some((_, hint)) => {
+            let _ = error.print();
+            eprintln!("hint: {}", hint.get(lang));
+            ExitCode::from(2)
+        }
+        None => {
+            let _ = error.print();
+            // (0 for --help and --version; 2 for a command line that is only `huibao`.)
+            ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2))
+        }
+    }
+}
+
 fn import(site: &Path, options: &huibao::ImportOptions<'_>, lang: Lang) -> ExitCode {
     let report = match huibao::import_data(site, options) {
         Ok(report) => report,

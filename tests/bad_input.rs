@@ -1552,3 +1552,65 @@ fn full_width_characters_in_the_settings_and_the_front_matter_are_named() {
     );
     assert!(!said.contains("双引号"), "{said}");
 }
+
+#[test]
+fn a_mistake_in_the_command_line_is_told_in_chinese_with_what_to_write() {
+    // clap says these in English only; a clerk reads what to type, in Chinese by default.
+    let site = copy_site(&fixture("small"));
+    for (args, message, hint) in [
+        (&["biuld"][..], "没有「biuld」这个命令", "是不是 build？"),
+        (
+            &["build", "--sit", "."][..],
+            "不认识「--sit」：这个命令没有这个选项",
+            "是不是 --site？",
+        ),
+        (
+            &["build", "－－deny-warnings"][..],
+            "不认识「－－deny-warnings」",
+            "「－－deny-warnings」里有全角的横线或空格（中文输入法）：切换到英文输入，写成 --deny-warnings",
+        ),
+        (
+            &["build", "—deny-warnings"][..],
+            "不认识「—deny-warnings」",
+            "写成 --deny-warnings",
+        ),
+        (
+            &["serve", "--port", "abc"][..],
+            "「abc」不是 --port <PORT> 可以取的值",
+            "端口写 1 到 65535 之间的数",
+        ),
+        (
+            &["export", "JSON"][..],
+            "「JSON」不是 <FORMAT> 可以取的值",
+            "可以写：pdf、docx、xlsx、csv",
+        ),
+        (
+            &["new"][..],
+            "缺少必须写的参数：<DIR>",
+            "运行 huibao --help",
+        ),
+    ] {
+        let out = huibao(site.path(), args);
+        let said = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {said}");
+        assert!(
+            said.contains(&format!("错误[usage]: {message}"))
+                && said.contains("提示：")
+                && said.contains(hint),
+            "{args:?}: {said}"
+        );
+    }
+    // In English: clap's own words, and the hint.
+    let out = huibao(site.path(), &["--lang", "en", "build", "－－deny-warnings"]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("unexpected argument")
+            && said.contains("hint: `－－deny-warnings` has a full-width dash"),
+        "{said}"
+    );
+    // Help is no mistake.
+    let help = huibao(site.path(), &["build", "--help"]);
+    assert!(help.status.success(), "{}", text(&help));
+    assert!(!text(&help).contains("错误"), "{}", text(&help));
+}

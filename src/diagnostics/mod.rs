@@ -6,6 +6,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+pub mod command_line;
 mod encoding;
 mod toml;
 pub use encoding::{decode, decode_owned};
