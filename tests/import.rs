@@ -1484,3 +1484,61 @@ fn a_cell_that_contradicts_the_corrections_log_is_refused_before_anything_is_wri
     );
     assert_eq!(data_of(root), before, "nothing written");
 }
+
+#[test]
+fn a_value_in_a_column_with_no_header_is_an_error_at_its_cell_not_dropped() {
+    // An empty column inserted between two of the header's, a note typed into it: which
+    // field it is nobody knows; it is not lost without a word.
+    let site = copy_site(&fixture("import"));
+    let root = site.path();
+    let before = data_of(root);
+    let mut book = Workbook::new();
+    text_sheet(
+        &mut book,
+        "村委会",
+        &[
+            &[
+                "编号",
+                "村名",
+                "",
+                "试点村",
+                "建档立卡户数（户）",
+                "建档立卡人数（人）",
+                "帮扶资金（万元）",
+                "参保率（%）",
+            ],
+            &[
+                "hengxi",
+                "横溪村",
+                "",
+                "是",
+                "132",
+                "468",
+                "81.76875",
+                "99.50",
+            ],
+            &[
+                "yunwan",
+                "云湾村",
+                "人数已核实",
+                "否",
+                "7",
+                "21",
+                "0.0342",
+                "100",
+            ],
+        ],
+    );
+    book.save(root.join("v.xlsx")).unwrap();
+    let out = huibao(root, &["import", "v.xlsx", "--into", "data/villages"]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains(
+            "错误[import-extra-cell] v.xlsx 村委会!C3: 这一格（「人数已核实」）所在的列没有表头"
+        ) && said.contains("给这一列加上表头"),
+        "{said}"
+    );
+    assert!(said.contains("共 1 个错误"), "{said}");
+    assert_eq!(data_of(root), before, "nothing written");
+}

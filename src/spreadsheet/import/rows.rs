@@ -362,6 +362,11 @@ pub(super) fn rows(
             .max_by_key(|&(w, n)| (n, std::cmp::Reverse(w)))
             .map_or(header_width, |(w, _)| w)
     };
+    // The columns inside the header with no name and no field (an empty column inserted):
+    // a value there would be lost without a word.
+    let unnamed: Vec<usize> = (0..header_width)
+        .filter(|&c| columns.mapped.iter().all(|m| m.col != c))
+        .collect();
     for r in header_row + 1..grid.rows.len() {
         let cells = &grid.rows[r];
         let cell = |c: usize| cells.get(c).unwrap_or(&empty);
@@ -388,6 +393,10 @@ pub(super) fn rows(
         if let Some(beyond) = past_the_header((cells, width(r)), (header_width, usual), place, r) {
             // Its cells are not where the header says: not read further.
             problems.push(beyond);
+            continue;
+        }
+        if let Some(&c) = unnamed.iter().find(|&&c| cells.get(c).is_some_and(shows)) {
+            problems.push(under_no_header(place, r, c, &cells[c]));
             continue;
         }
         let mut found = Vec::new();
@@ -439,6 +448,11 @@ pub(super) fn rows(
     Ok((rows, notes, problems))
 }
 
+/// Whether `cell` shows something (a cell of spaces, or a formula's "", shows nothing).
+fn shows(cell: &Given) -> bool {
+    *cell != Given::Empty && !is_spaces(cell)
+}
+
 /// Whether `cell` is text of spaces only.
 fn is_spaces(cell: &Given) -> bool {
     matches!(cell, Given::Text(text) if text.trim().is_empty())
@@ -456,8 +470,6 @@ fn past_the_header(
     place: &Place<'_>,
     r: usize,
 ) -> Option<Diagnostic> {
-    // (A cell of spaces, or a formula's "", shows nothing.)
-    let shows = |cell: &Given| *cell != Given::Empty && !is_spaces(cell);
     let value_past = (header_width..cells.len()).find(|&c| shows(&cells[c]));
     let (beyond, count) = match written {
         // Wider than its neighbours, or a value under no header.
@@ -502,6 +514,24 @@ fn past_the_header(
         Diagnostic::error("import-extra-cell", Some(place.cell(r, beyond)), message)
             .with_hint(hint),
     )
+}
+
+/// The error of the value `cell` at 0-based row `r`, column `c`, in a column of the header
+/// with no name: which field it is, nobody knows, and the row is not imported.
+fn under_no_header(place: &Place<'_>, r: usize, c: usize, cell: &Given) -> Diagnostic {
+    let shown = header::text_of(Some(cell)).unwrap_or_default();
+    Diagnostic::error(
+        "import-extra-cell",
+        Some(place.cell(r, c)),
+        Text::new(
+            format!("这一格（「{shown}」）所在的列没有表头：它属于哪个字段不知道，这一行没有导入"),
+            format!("this cell (`{shown}`) is in a column with no header: no field is known for it, and the row is not imported"),
+        ),
+    )
+    .with_hint(Text::new(
+        "给这一列加上表头（字段名或它的中文名；行号写「序号」），或删掉这一格（插入的空列整列删掉）",
+        "give the column a header (a field's name or label; 序号 for row numbers), or delete the cell (an inserted empty column: delete the whole column)",
+    ))
 }
 
 /// How a row's file is known: by its 编号, or by its name (the file of that name, or one
