@@ -707,6 +707,11 @@ fn text_sheet<'b>(
 /// The spreadsheet fixture's villages as a workbook, with 横溪村's exits as `items` (编号,
 /// 序号, 年度, 脱贫人数) on the sheet 村委会·历年脱贫.
 fn villages_with_exits(path: &Path, items: &[(&str, u32, u32, u32)]) {
+    villages_with_exits_on(path, items, "村委会·历年脱贫");
+}
+
+/// [`villages_with_exits`] with the exits on the sheet named `exits_sheet`.
+fn villages_with_exits_on(path: &Path, items: &[(&str, u32, u32, u32)], exits_sheet: &str) {
     let mut book = Workbook::new();
     let header: &[&str] = &[
         "编号",
@@ -729,7 +734,7 @@ fn villages_with_exits(path: &Path, items: &[(&str, u32, u32, u32)]) {
     let yunwan: &[&str] = &["yunwan", "云湾村, 东片", "false", "7", "21", "0.0342", ""];
     text_sheet(&mut book, "村委会", &[header, hengxi, yunwan]);
     let exits = book.add_worksheet();
-    exits.set_name("村委会·历年脱贫").unwrap();
+    exits.set_name(exits_sheet).unwrap();
     for (c, h) in ["编号", "序号", "年度", "脱贫人数（人）"]
         .iter()
         .enumerate()
@@ -1541,4 +1546,30 @@ fn a_value_in_a_column_with_no_header_is_an_error_at_its_cell_not_dropped() {
     );
     assert!(said.contains("共 1 个错误"), "{said}");
     assert_eq!(data_of(root), before, "nothing written");
+}
+
+#[test]
+fn a_lists_sheet_renamed_is_an_error_not_its_changes_left_out() {
+    // 村委会·历年脱贫 renamed 历年脱贫 (or 村委会-历年脱贫): its items would not be read and
+    // 2019's 170 people would stay 168 while the import said it was done.
+    let site = copy_site(&fixture("spreadsheet"));
+    let root = site.path();
+    let before = data_of(root);
+    for renamed in ["历年脱贫", "村委会-历年脱贫"] {
+        villages_with_exits_on(
+            &root.join("v.xlsx"),
+            &[("hengxi", 1, 2018, 300), ("hengxi", 2, 2019, 170)],
+            renamed,
+        );
+        let out = huibao(root, &["import", "v.xlsx", "--into", "data/villages"]);
+        let said = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{renamed}: {said}");
+        assert!(
+            said.contains(&format!(
+                "错误[import-sheet] v.xlsx {renamed}: 列表「历年脱贫」的工作表要叫「村委会·历年脱贫」：工作表「{renamed}」没有读，它的改动不会导入"
+            )) && said.contains(&format!("提示：把工作表「{renamed}」改名为「村委会·历年脱贫」，再导入")),
+            "{renamed}: {said}"
+        );
+        assert_eq!(data_of(root), before, "nothing written");
+    }
 }

@@ -92,6 +92,16 @@ pub(super) fn read_records<'b>(
     let mut places = vec![place];
     for list in spreadsheet::list_fields(fields) {
         let Some(list_grid) = list_sheet(book, grid, target, &list.label) else {
+            // A sheet renamed (`历年脱贫`, `乡基本情况-历年脱贫`): its items would be left as
+            // they are without a word.
+            if let Some(renamed) = list_sheet_renamed(book, grid, target, &list.label) {
+                problems.push(list_sheet_misnamed(
+                    request.shown,
+                    renamed,
+                    grid,
+                    &list.label,
+                ));
+            }
             continue;
         };
         let sheet = places.len();
@@ -168,6 +178,50 @@ pub(super) fn list_sheet<'b>(
     book.sheets
         .iter()
         .find(|s| !std::ptr::eq(*s, records) && names.contains(&header::loose(&s.name)))
+}
+
+/// A sheet of `book` that looks like the list `label`'s renamed: its name holds the label
+/// (`历年脱贫`, `乡基本情况-历年脱贫`, `历年脱贫 (2)`), and it is not the records' sheet.
+fn list_sheet_renamed<'b>(
+    book: &'b Workbook,
+    records: &Grid,
+    target: &Target<'_>,
+    label: &str,
+) -> Option<&'b Grid> {
+    let label = header::loose(label);
+    book.sheets.iter().find(|s| {
+        let name = header::loose(&s.name);
+        !std::ptr::eq(*s, records) && name != header::loose(&target.label) && name.contains(&label)
+    })
+}
+
+/// The error of the list `label`'s sheet found renamed as `sheet` (the records' sheet is
+/// `records`): its items are not read, and the file's list would stay as it was.
+fn list_sheet_misnamed(
+    shown: &std::path::Path,
+    sheet: &Grid,
+    records: &Grid,
+    label: &str,
+) -> Diagnostic {
+    let wanted = format!("{}·{label}", records.name);
+    Diagnostic::error(
+        "import-sheet",
+        Some(Location::file(format!("{} {}", shown.display(), sheet.name))),
+        Text::new(
+            format!(
+                "列表「{label}」的工作表要叫「{wanted}」：工作表「{}」没有读，它的改动不会导入",
+                sheet.name
+            ),
+            format!(
+                "the sheet of the list “{label}” is to be called “{wanted}”: the sheet “{}” was not read, and its changes would not be imported",
+                sheet.name
+            ),
+        ),
+    )
+    .with_hint(Text::new(
+        format!("把工作表「{}」改名为「{wanted}」，再导入", sheet.name),
+        format!("rename the sheet “{}” to “{wanted}” and import again", sheet.name),
+    ))
 }
 
 /// A list's item read from its sheet: its 序号, its 0-based row, its values.
