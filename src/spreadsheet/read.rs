@@ -409,6 +409,11 @@ fn csv_grid(bytes: &[u8], name: &str, shown: &Path) -> Result<Workbook, Diagnost
         }
         rows.push(cells);
     }
+    if encoding_note.is_some()
+        && let Some(lost) = lost_to_gbk(&rows, name, shown)
+    {
+        return Err(lost);
+    }
     Ok(Workbook {
         sheets: vec![Grid {
             name: name.to_string(),
@@ -420,6 +425,51 @@ fn csv_grid(bytes: &[u8], name: &str, shown: &Path) -> Result<Workbook, Diagnost
         }],
         encoding_note,
     })
+}
+
+/// The error of a CSV saved as GBK whose cell has a `?` beside a Chinese character
+/// (`横?村`): Excel's 「另存为 CSV」 writes `?` for each character GBK does not have (a
+/// village's rare character), and the name would be imported so. `None` when no cell has.
+fn lost_to_gbk(rows: &[Vec<Given>], sheet: &str, shown: &Path) -> Option<Diagnostic> {
+    let lost = |text: &str| {
+        let chars: Vec<char> = text.chars().collect();
+        chars.iter().enumerate().any(|(i, &c)| {
+            c == '?'
+                && [i.checked_sub(1), Some(i + 1)]
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|j| chars.get(j))
+                    .any(|n| !n.is_ascii())
+        })
+    };
+    let (r, c, text) = rows.iter().enumerate().find_map(|(r, cells)| {
+        cells.iter().enumerate().find_map(|(c, cell)| match cell {
+            Given::Text(text) if lost(text) => Some((r, c, text)),
+            _ => None,
+        })
+    })?;
+    Some(
+        Diagnostic::error(
+            "import-encoding",
+            Some(Location::file(format!(
+                "{} {sheet}!{}",
+                shown.display(),
+                cell_ref(r + 1, c + 1)
+            ))),
+            Text::new(
+                format!(
+                    "「{text}」里的「?」多半是一个字：Excel 把表格另存为 CSV（GBK 编码）时，GBK 里没有的字（如生僻的村名用字）都换成了「?」，原来的字已经丢了"
+                ),
+                format!(
+                    "the `?` in `{text}` is most likely a character: Excel saving a CSV in GBK writes `?` for each character GBK lacks (a rare character of a village's name), and the character is lost"
+                ),
+            ),
+        )
+        .with_hint(Text::new(
+            "回到原来的工作簿，「另存为」选「CSV UTF-8（逗号分隔）」再导入；或者直接导入 .xlsx 工作簿",
+            "go back to the workbook and Save As \"CSV UTF-8 (Comma delimited)\", then import; or import the .xlsx workbook itself",
+        )),
+    )
 }
 
 /// A CSV's text: UTF-8 (its BOM dropped), else GB18030 (which GBK is part of) when every
@@ -550,5 +600,23 @@ mod tests {
         assert_eq!(bad.code, "import-encoding");
         let tabs = csv_grid("村名\t户数\n横溪村\t3\n".as_bytes(), "x", shown).unwrap();
         assert_eq!(tabs.sheets[0].rows[1][1], Given::Text("3".into()));
+    }
+
+    #[test]
+    fn a_character_gbk_lacks_written_as_a_question_mark_is_an_error_at_its_cell() {
+        // Excel's 「另存为 CSV」 in GBK writes `?` for a character GBK does not have.
+        let shown = Path::new("x.csv");
+        let text = "村名,户数,备注\r\n横?村,3,Q?\r\n";
+        let (gbk, _, _) = encoding_rs::GBK.encode(text);
+        let lost = csv_grid(&gbk, "x", shown).unwrap_err();
+        assert_eq!(lost.code, "import-encoding");
+        assert_eq!(
+            lost.location.map(|l| l.file),
+            Some(std::path::PathBuf::from("x.csv x!A2"))
+        );
+        // In UTF-8 a `?` is what was typed; in GBK one beside no Chinese character too.
+        assert!(csv_grid(text.as_bytes(), "x", shown).is_ok());
+        let (gbk, _, _) = encoding_rs::GBK.encode("村名,备注\r\n横溪村,Q?\r\n");
+        assert!(csv_grid(&gbk, "x", shown).is_ok());
     }
 }
