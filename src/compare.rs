@@ -303,6 +303,28 @@ pub(super) fn changes_owed(
         notes.extend(validate::corrections::old_not_published(
             change,
             corrections,
+            true,
+        ));
+    }
+    // A figure published before without a record, now given one: its entry's `old` is
+    // the figure as last published with a record (the one readers had before the change),
+    // checked as when the entry comes with the change.
+    for owed in pending
+        .iter()
+        .filter(|owed| !changes.iter().any(|c| c.key == owed.key))
+    {
+        let as_published = manifest::Change {
+            key: owed.key.clone(),
+            what: owed.what.clone(),
+            old: Some(owed.old.clone()),
+            new: None,
+            src: String::new(),
+            direct: true,
+        };
+        notes.extend(validate::corrections::old_not_published(
+            &as_published,
+            corrections,
+            false,
         ));
     }
     let pending = unlogged_changes(&pending, figures, &changes, corrections);

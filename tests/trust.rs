@@ -1254,6 +1254,39 @@ fn a_missing_correction_is_not_forgotten_after_one_build() {
 }
 
 #[test]
+fn an_entry_given_after_the_change_was_published_starts_from_the_figure_before_it() {
+    // 1446 published with the warning (no entry); the entry added at a later build must
+    // start from 1445, what readers had before — not any number (it would stay on record).
+    let site = published_report();
+    correct_hospitalisations(site.path());
+    assert!(huibao(site.path(), &["build"]).status.success());
+    let log = site.path().join("data/corrections.yaml");
+    let entries = fs::read_to_string(&log).unwrap();
+    let entry = |old: &str| {
+        format!(
+            "  - date: 2020-12-20\n    what: policies.health.hospital.hospitalisations\n    old: {old}\n    new: 1446\n    reason: 县卫健局复核\n"
+        )
+    };
+    fs::write(&log, format!("{entries}{}", entry("9999"))).unwrap();
+    let out = huibao(site.path(), &["build"]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("错误[correction] data/corrections.yaml:19:10: 更正记录说「policies.health.hospital.hospitalisations」原来发布的是 9999人次，但它改动之前发布的是 1445人次")
+            && said.contains("提示：old 写已发布的数：写成 old: 1445人次"),
+        "{said}"
+    );
+    fs::write(&log, format!("{entries}{}", entry("1445"))).unwrap();
+    let out = huibao(site.path(), &["build", "--deny-warnings"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        fs::read_to_string(site.path().join("public/corrections.html"))
+            .unwrap()
+            .contains("1445人次")
+    );
+}
+
+#[test]
 fn an_unreadable_manifest_is_said_and_an_empty_log_builds() {
     let site = copy_site(&repo());
     // diff before any build: no manifest there.

@@ -411,9 +411,13 @@ pub fn missing_entry(
 /// than once since it was published: one of them starts from the published figure. When
 /// none does, an error at the `old` of the first entry made since — the one after the last
 /// entry that made the published figure, else the figure's first.
+///
+/// `shown_now`: whether `change.old` is what the published site shows now (false for a
+/// figure published changed without a record, whose `old` is what readers had before).
 pub fn old_not_published(
     change: &crate::manifest::Change,
     corrections: &[Correction],
+    shown_now: bool,
 ) -> Option<Diagnostic> {
     let printed = change.old.as_ref()?;
     let entries: Vec<&Correction> = corrections.iter().filter(|c| c.key == change.key).collect();
@@ -434,18 +438,32 @@ pub fn old_not_published(
     let d = Diagnostic::error(
         "correction",
         Some(entry.old_location.clone()),
-        Text::new(
-            format!(
-                "更正记录说「{}」原来发布的是 {}，但已发布的站点上是 {printed}",
-                entry.what,
-                entry.old_shown()
+        match shown_now {
+            true => Text::new(
+                format!(
+                    "更正记录说「{}」原来发布的是 {}，但已发布的站点上是 {printed}",
+                    entry.what,
+                    entry.old_shown()
+                ),
+                format!(
+                    "the log says `{}` was published as {}, but the published site shows {printed}",
+                    entry.what,
+                    entry.old_shown()
+                ),
             ),
-            format!(
-                "the log says `{}` was published as {}, but the published site shows {printed}",
-                entry.what,
-                entry.old_shown()
+            false => Text::new(
+                format!(
+                    "更正记录说「{}」原来发布的是 {}，但它改动之前发布的是 {printed}（改动后的数发布时还没有更正记录）",
+                    entry.what,
+                    entry.old_shown()
+                ),
+                format!(
+                    "the log says `{}` was published as {}, but before it changed it was published as {printed} (the changed figure was published with no entry)",
+                    entry.what,
+                    entry.old_shown()
+                ),
             ),
-        ),
+        },
     )
     .with_hint(Text::new(
         format!("old 写已发布的数：写成 old: {printed}"),
