@@ -778,6 +778,20 @@ fn diff(
     format: Format,
     lang: Lang,
 ) -> ExitCode {
+    // The manifest itself named (`…/public/figures.json`), or the published site's own site
+    // folder (whose output folder is `public/`): the folder that has it.
+    let against_dir = against.map(|path| {
+        let manifest = huibao::manifest::FILE;
+        if path.file_name().is_some_and(|n| n == manifest) && path.is_file() {
+            return path.parent().unwrap_or(path).to_path_buf();
+        }
+        let inside = path.join("public");
+        if !path.join(manifest).exists() && inside.join(manifest).is_file() {
+            return inside;
+        }
+        path.to_path_buf()
+    });
+    let against = against_dir.as_deref();
     let rendered = match huibao::figures(site, against) {
         Ok(rendered) => rendered,
         Err(problems) => return fail(&problems, site, lang),

@@ -420,6 +420,22 @@ fn a_correction_is_listed_logged_and_linked() {
         String::from_utf8_lossy(&diff.stdout),
         HOSPITALISATIONS_CORRECTED
     );
+    // --against the published folder, its figures.json itself, or the site folder that
+    // holds it in public/: the same.
+    let root = site.path().to_str().unwrap();
+    for against in [
+        format!("{root}/public"),
+        format!("{root}/public/figures.json"),
+        root.to_string(),
+    ] {
+        let diff = huibao(site.path(), &["diff", "--against", &against]);
+        assert_eq!(
+            String::from_utf8_lossy(&diff.stdout),
+            HOSPITALISATIONS_CORRECTED,
+            "{against}: {}",
+            text(&diff)
+        );
+    }
     let json = huibao(site.path(), &["diff", "--format", "json"]);
     let changes: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(changes[0]["old"], "1445人次");

@@ -123,6 +123,16 @@ pub fn number_meant(text: &str, unit: &str) -> Option<Decimal> {
     {
         return None;
     }
+    // Nor before a group that starts with 0 (`0,468`: 0.468 written the European way?).
+    let first_group = text.split([',', '，']).next().unwrap_or_default();
+    let lead: String = first_group
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_digit() || ('０'..='９').contains(c))
+        .collect();
+    if text.contains([',', '，']) && matches!(lead.chars().last(), Some('0' | '０')) {
+        return None;
+    }
     let half = to_half_width(&text.replace('￥', "¥"));
     let bare = ["¥", "RMB", "人民币"].iter().fold(half.trim(), |t, sign| {
         t.strip_prefix(sign).unwrap_or(t).trim()
@@ -275,6 +285,10 @@ mod tests {
         assert_eq!(read("1,468"), None);
         assert_eq!(read("1，468"), None);
         assert_eq!(read("13.2"), None);
+        assert_eq!(
+            read("0,468"),
+            Some((false, "468".into(), Some("0.468".into())))
+        );
         assert_eq!(read("约13,2"), None);
         assert_eq!(read(",5"), None);
     }
@@ -292,6 +306,7 @@ mod tests {
             ("1,468", "户", "1468"),
             ("１４６８", "", "1468"),
             ("１，４６８", "", "1468"),
+            ("10,468", "", "10468"),
             ("81.76875万元", "万元", "81.76875"),
         ] {
             assert_eq!(meant(text, unit).as_deref(), Some(value), "{text}");
@@ -304,6 +319,9 @@ mod tests {
             ("3,5", ""),
             ("1,46", "户"),
             ("3,42万元", "万元"),
+            // No group of thousands starts with 0: 0.468 the European way?
+            ("0,468", ""),
+            ("￥0,468", ""),
         ] {
             assert_eq!(meant(text, unit), None, "{text}");
         }

@@ -198,7 +198,7 @@ pub(super) fn number_text(text: &str, field: &Field, unit: Option<&str>) -> Valu
 }
 
 /// `1,234,567.5元` → `1234567.5元`: commas taken out of a number's whole part only when they
-/// group it by threes; anything else left as written.
+/// group it by threes (`0,468` does not); anything else left as written.
 pub(super) fn ungrouped(text: &str) -> String {
     let sign = text.starts_with(['-', '+']) as usize;
     let end = text[sign..]
@@ -209,10 +209,29 @@ pub(super) fn ungrouped(text: &str) -> String {
         return text.to_string();
     }
     let groups: Vec<&str> = whole.split(',').collect();
-    let grouped = (1..=3).contains(&groups[0].len()) && groups[1..].iter().all(|g| g.len() == 3);
+    // (No group of thousands starts with 0: `0,468` is left as written, 0.468 or 468?)
+    let grouped = (1..=3).contains(&groups[0].len())
+        && !groups[0].starts_with('0')
+        && groups[1..].iter().all(|g| g.len() == 3);
     if grouped {
         format!("{}{}{}", &text[..sign], groups.concat(), &text[end..])
     } else {
         text.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ungrouped;
+
+    #[test]
+    fn commas_are_taken_out_only_where_they_group_thousands() {
+        assert_eq!(ungrouped("1,234,567.5元"), "1234567.5元");
+        assert_eq!(ungrouped("-1,468"), "-1468");
+        assert_eq!(ungrouped("468"), "468");
+        // Not groups of three, or a first group starting with 0: left for the checks.
+        for text in ["0,468", "13,2", "1,46", "1234,567"] {
+            assert_eq!(ungrouped(text), text);
+        }
     }
 }
