@@ -283,6 +283,9 @@ fn main() -> ExitCode {
             site,
             out,
         } => {
+            if let Some(problem) = out.as_deref().and_then(|out| other_extension(out, format)) {
+                return export_failed(&[problem], &site, lang);
+            }
             let kind = match format {
                 ExportFormat::Pdf => huibao::ExportKind::Pdf,
                 ExportFormat::Docx => huibao::ExportKind::Docx,
@@ -514,6 +517,50 @@ fn import(site: &Path, options: &huibao::ImportOptions<'_>, lang: Lang) -> ExitC
     ExitCode::SUCCESS
 }
 
+/// The error of `--out FILE` whose extension names another format than the export's
+/// (`export pdf --out 汇报.docx`: a PDF under a Word document's name, which Word cannot open).
+/// `None` when it names the same, or none.
+fn other_extension(out: &Path, format: ExportFormat) -> Option<diagnostics::Diagnostic> {
+    let wanted = match format {
+        ExportFormat::Pdf => "pdf",
+        ExportFormat::Docx => "docx",
+        ExportFormat::Xlsx => "xlsx",
+        ExportFormat::Csv => "csv",
+    };
+    let written = out.extension()?.to_string_lossy().to_lowercase();
+    let known = [
+        "pdf", "docx", "doc", "xlsx", "xls", "csv", "wps", "et", "ods", "odt",
+    ];
+    if written == wanted || !known.contains(&written.as_str()) {
+        return None;
+    }
+    let meant = out.with_extension(wanted);
+    Some(
+        diagnostics::Diagnostic::error(
+            "export-extension",
+            Some(diagnostics::Location::file(out)),
+            Text::new(
+                format!(
+                    "导出的是 {wanted} 文件，--out 的名字却是 .{written}：打开它的程序会认不出来；没有导出"
+                ),
+                format!(
+                    "the export is a {wanted} file but --out names a .{written}: the program that opens it would not know it; nothing was exported"
+                ),
+            ),
+        )
+        .with_hint(Text::new(
+            format!(
+                "写成 --out {}（要别的格式，换 export 后面的格式：pdf、docx、xlsx、csv）",
+                meant.display()
+            ),
+            format!(
+                "write --out {} (for another format, change the format after export: pdf, docx, xlsx, csv)",
+                meant.display()
+            ),
+        )),
+    )
+}
+
 /// `huibao export xlsx` / `csv`: the file and its sheets.
 fn export_data(
     site: &Path,
@@ -523,7 +570,7 @@ fn export_data(
 ) -> ExitCode {
     let report = match huibao::export_data(site, what, out) {
         Ok(report) => report,
-        Err(problems) => return fail(&problems, site, lang),
+        Err(problems) => return export_failed(&problems, site, lang),
     };
     if !report.notes.is_empty() {
         eprint!("{}", diagnostics::render(&report.notes, site, lang));
@@ -546,7 +593,7 @@ fn export_data(
 fn export(site: &Path, kind: huibao::ExportKind, out: Option<&Path>, lang: Lang) -> ExitCode {
     let report = match huibao::export(site, kind, out) {
         Ok(report) => report,
-        Err(problems) => return fail(&problems, site, lang),
+        Err(problems) => return export_failed(&problems, site, lang),
     };
     if !report.notes.is_empty() {
         eprint!("{}", diagnostics::render(&report.notes, site, lang));
@@ -852,6 +899,18 @@ fn diff(
         out!("{}", figure_change_line(change, lang));
     }
     ExitCode::SUCCESS
+}
+
+/// An export's problems, and that nothing was exported: a file of an earlier export there
+/// is not this one's (a clerk might open it).
+fn export_failed(problems: &[diagnostics::Diagnostic], site: &Path, lang: Lang) -> ExitCode {
+    let code = fail(problems, site, lang);
+    let text = Text::new(
+        "没有导出：改正以上问题后再导出（同名的旧文件不是这次导出的）。",
+        "nothing was exported: correct the problems above and export again (a file of the same name is an earlier export's).",
+    );
+    eprintln!("{}", text.get(lang));
+    code
 }
 
 fn fail(problems: &[diagnostics::Diagnostic], site: &std::path::Path, lang: Lang) -> ExitCode {

@@ -1573,3 +1573,42 @@ fn a_lists_sheet_renamed_is_an_error_not_its_changes_left_out() {
         assert_eq!(data_of(root), before, "nothing written");
     }
 }
+
+#[test]
+fn an_export_under_another_formats_name_or_with_data_errors_exports_nothing_and_says_so() {
+    let site = copy_site(&fixture("import"));
+    let root = site.path();
+    for (format, out, meant) in [
+        ("pdf", "汇报.docx", "汇报.pdf"),
+        ("xlsx", "数据.csv", "数据.xlsx"),
+        ("csv", "村.xlsx", "村.csv"),
+    ] {
+        let mut args = vec!["export", format, "--out", out];
+        if format == "csv" {
+            args.extend(["--sheet", "villages"]);
+        }
+        let done = huibao(root, &args);
+        let said = text(&done);
+        assert_eq!(done.status.code(), Some(1), "{format}: {said}");
+        assert!(
+            said.contains(&format!(
+                "错误[export-extension] {out}: 导出的是 {format} 文件"
+            )) && said.contains(&format!("提示：写成 --out {meant}"))
+                && said.contains("没有导出"),
+            "{format}: {said}"
+        );
+        assert!(!root.join(out).exists(), "{format}: nothing written");
+    }
+    // A workbook's data with an error: nothing exported, and said so (an older export of
+    // the same name is not this one).
+    std::fs::write(
+        root.join("data/villages/yunwan.yaml"),
+        "name: 云湾村\npilot: 也许\n",
+    )
+    .unwrap();
+    let done = huibao(root, &["export", "xlsx", "--out", "数据.xlsx"]);
+    let said = text(&done);
+    assert_eq!(done.status.code(), Some(1), "{said}");
+    assert!(said.contains("没有导出：改正以上问题后再导出"), "{said}");
+    assert!(!root.join("数据.xlsx").exists());
+}
