@@ -1612,3 +1612,24 @@ fn an_export_under_another_formats_name_or_with_data_errors_exports_nothing_and_
     assert!(said.contains("没有导出：改正以上问题后再导出"), "{said}");
     assert!(!root.join("数据.xlsx").exists());
 }
+
+#[test]
+fn notes_and_signatures_under_the_table_are_left_out_and_said() {
+    let site = copy_site(&fixture("import"));
+    let root = site.path();
+    let csv = format!(
+        "{}注：数据截至2020年10月底\r\n填表人：张三,,审核人：李四\r\n",
+        villages_csv("470")
+    );
+    std::fs::write(root.join("v.csv"), csv).unwrap();
+    let out = huibao(root, &["import", "v.csv", "--into", "data/villages"]);
+    let said = text(&out);
+    assert!(out.status.success(), "{said}");
+    assert_eq!(said.matches("警告[import-note-row]").count(), 2, "{said}");
+    assert!(
+        said.contains("警告[import-note-row] v.csv v!4:4: 这是表下的注释或签名行")
+            && said.contains("读取 v.csv 的工作表「v」：2 条记录")
+            && said.contains("468人 → 470人"),
+        "{said}"
+    );
+}

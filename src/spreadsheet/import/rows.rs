@@ -363,6 +363,36 @@ pub(super) const TOTAL_ROWS: [&str; 11] = [
 
 /// Whether a row is a total row: one of its first three cells says 合计 (or 总计, 小计, 全乡,
 /// Total …), or ends so (`全乡合计`, `各村小计`), spaces aside.
+/// Whether the row `cells` is a note under the table, not a record: each cell it shows is a
+/// footnote (`注：数据截至2020年10月底`, `说明：…`) or a signature line (`填表人：张三`,
+/// `审核人：李四`, `制表日期：…`, `联系电话：…`).
+pub(super) fn is_note_row(cells: &[Given]) -> bool {
+    const NOTES: [&str; 13] = [
+        "注：",
+        "注:",
+        "注1",
+        "注 ",
+        "说明：",
+        "说明:",
+        "备注：",
+        "填表",
+        "审核",
+        "制表",
+        "填报",
+        "联系",
+        "负责人",
+    ];
+    let mut shown = cells.iter().filter(|c| shows(c)).peekable();
+    shown.peek().is_some()
+        && shown.all(|cell| match cell {
+            Given::Text(text) => {
+                let text = text.trim();
+                NOTES.iter().any(|note| text.starts_with(note)) || text == "注"
+            }
+            _ => false,
+        })
+}
+
 pub(super) fn is_total_row(cells: &[Given]) -> bool {
     cells.iter().take(3).any(|c| match c {
         Given::Text(t) => {
@@ -440,6 +470,18 @@ pub(super) fn rows(
                 Text::new(
                     "这是合计行，没有导入：合计由 huibao 从各行算出并核对",
                     "a total row, not imported: huibao computes and checks totals from the rows",
+                ),
+            ));
+            continue;
+        }
+        if is_note_row(cells) {
+            notes.push(Diagnostic::new(
+                Severity::Warning,
+                "import-note-row",
+                Some(place.row(r)),
+                Text::new(
+                    "这是表下的注释或签名行（注：…、填表人：…），不是一条记录，没有导入",
+                    "a note or signature line under the table (注：…, 填表人：…), not a record: not imported",
                 ),
             ));
             continue;
@@ -975,6 +1017,35 @@ mod tests {
         }
         for village in [&["横溪村"][..], &["1", "合计村"], &["", "", "", "合计"]] {
             assert!(!is_total_row(&row(village)), "{village:?}");
+        }
+    }
+
+    #[test]
+    fn a_note_or_signature_under_the_table_is_known_and_a_record_is_not() {
+        let row = |cells: &[&str]| -> Vec<Given> {
+            cells
+                .iter()
+                .map(|c| match c.is_empty() {
+                    true => Given::Empty,
+                    false => Given::Text((*c).into()),
+                })
+                .collect()
+        };
+        for note in [
+            &["注：数据截至2020年10月底"][..],
+            &["", "说明：户数按建档立卡系统"],
+            &["填表人：张三", "", "审核人：李四"],
+            &["制表日期：2020-11-01"],
+        ] {
+            assert!(is_note_row(&row(note)), "{note:?}");
+        }
+        for record in [
+            &["hengxi", "横溪村"][..],
+            &["注：数据截至", "132"],
+            &["注册村"],
+            &["", ""],
+        ] {
+            assert!(!is_note_row(&row(record)), "{record:?}");
         }
     }
 }
