@@ -1633,3 +1633,40 @@ fn notes_and_signatures_under_the_table_are_left_out_and_said() {
         "{said}"
     );
 }
+
+#[test]
+fn a_figure_a_thousand_times_larger_or_smaller_is_warned_of_at_its_cell() {
+    // 横溪村's fund typed in 元 (817687.5) in the column of 万元: imported as asked, but
+    // said, at its cell, with how to name the column's unit.
+    let site = copy_site(&fixture("import"));
+    let root = site.path();
+    let csv = villages_csv("468").replacen(",81.76875,", ",817687.5,", 1);
+    std::fs::write(root.join("v.csv"), csv).unwrap();
+    let out = huibao(
+        root,
+        &["import", "v.csv", "--into", "data/villages", "--dry-run"],
+    );
+    let said = text(&out);
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains("警告[import-magnitude] v.csv v!G2（帮扶资金（万元））: ")
+            && said.contains("从 81.76875万元 变成 817687.5万元，大了 10000 倍：单位写对了吗？")
+            && said.contains("在表头写出来：帮扶资金（元）"),
+        "{said}"
+    );
+    // Written so in the header, it is the same figure: nothing changes, nothing said.
+    let csv = villages_csv("468")
+        .replacen("帮扶资金（万元）", "帮扶资金（元）", 1)
+        .replacen(",81.76875,", ",817687.5,", 1)
+        .replacen(",0.0342,", ",342,", 1);
+    std::fs::write(root.join("v.csv"), csv).unwrap();
+    let out = huibao(
+        root,
+        &["import", "v.csv", "--into", "data/villages", "--dry-run"],
+    );
+    let said = text(&out);
+    assert!(
+        !said.contains("import-magnitude") && said.contains("未变 2 个文件"),
+        "{said}"
+    );
+}

@@ -146,6 +146,25 @@ impl<'r> Records<'r> {
     }
 }
 
+/// How many times larger (`true`) or smaller a number `is` is than it `was`, when a
+/// thousand times or more: a figure in 元 typed in a column of 万元 is 10,000 times too
+/// large. `None` for a smaller change, or when either is not a number or is 0.
+fn magnitude_jump(was: &Value, is: &Value) -> Option<(rust_decimal::Decimal, bool)> {
+    let (Value::Number(was), Value::Number(is)) = (was, is) else {
+        return None;
+    };
+    let (was, is) = (was.abs(), is.abs());
+    if was.is_zero() || is.is_zero() {
+        return None;
+    }
+    let larger = is > was;
+    let ratio = match larger {
+        true => is.checked_div(was)?,
+        false => was.checked_div(is)?,
+    };
+    (ratio >= rust_decimal::Decimal::from(1000)).then(|| (ratio.round(), larger))
+}
+
 /// The files of `data` by path.
 pub(super) fn by_path(data: &Data) -> HashMap<PathBuf, Arc<DataFile>> {
     data.files
@@ -246,6 +265,34 @@ impl Changes<'_> {
             };
             if same {
                 continue;
+            }
+            if let (Some(was), Some(is)) = (was, is)
+                && let Some((times, larger)) = magnitude_jump(&was.value, &is.value)
+            {
+                let (from, to) = (
+                    shown(&was.value, &assign.unit),
+                    shown(&is.value, &assign.unit),
+                );
+                let name = what(&assign.label);
+                let (zh, en) = match larger {
+                    true => ("大了", "larger"),
+                    false => ("小了", "smaller"),
+                };
+                plan.notes.push(
+                    Diagnostic::new(
+                        crate::diagnostics::Severity::Warning,
+                        "import-magnitude",
+                        Some(Location::file(self.cell_of(&assign.node))),
+                        Text::new(
+                            format!("{name}从 {from} 变成 {to}，{zh} {times} 倍：单位写对了吗？"),
+                            format!("{name} goes from {from} to {to}, {times} times {en}: is the unit right?"),
+                        ),
+                    )
+                    .with_hint(Text::new(
+                        "表格里的数若是另一个单位（如元），在表头写出来：帮扶资金（元）；若确实变了这么多，不用理会",
+                        "if the sheet's figures are in another unit (元, say), say so in the header: 帮扶资金（元）; if it truly changed so much, never mind",
+                    )),
+                );
             }
             plan.changes.push(Change {
                 key: format!("{}.{}", old.key_path.join("."), leaf_path.join(".")),
