@@ -298,8 +298,14 @@ pub(super) fn changes_owed(
         notes.push(manifest_unreadable(published.file.clone()));
         return None;
     };
-    // A change the log records: its entry's `old` is what was published.
-    for change in changes.iter().filter(|c| c.direct && c.new.is_some()) {
+    // A change the log records: its entry's `old` is what was published. (A published
+    // entry edited to the new figure is told so above, once.)
+    let edited =
+        validate::corrections::edited_after_publishing_keys(&published.corrections, corrections);
+    for change in changes
+        .iter()
+        .filter(|c| c.direct && c.new.is_some() && !edited.contains(&c.key))
+    {
         notes.extend(validate::corrections::old_not_published(
             change,
             corrections,

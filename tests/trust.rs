@@ -1303,6 +1303,49 @@ fn an_entry_given_after_the_change_was_published_starts_from_the_figure_before_i
 }
 
 #[test]
+fn a_published_entry_edited_to_correct_again_is_one_error_saying_to_add_one() {
+    // 1445 → 1446 published with its entry; corrected again to 1447 by editing that entry's
+    // new (not adding one): one error, at the entry, with the entry to add — not "removed"
+    // and "old is not what was published" at once, which contradict each other.
+    let site = published_report();
+    correct_hospitalisations(site.path());
+    let log = site.path().join("data/corrections.yaml");
+    let entries = fs::read_to_string(&log).unwrap();
+    let entry = |new: &str| {
+        format!(
+            "  - date: 2020-12-20\n    what: policies.health.hospital.hospitalisations\n    old: 1445\n    new: {new}\n    reason: 县卫健局复核\n"
+        )
+    };
+    fs::write(&log, format!("{entries}{}", entry("1446"))).unwrap();
+    let out = huibao(site.path(), &["build", "--deny-warnings"]);
+    assert!(out.status.success(), "{}", text(&out));
+    edit(
+        site.path(),
+        "data/policies/health.yaml",
+        "hospitalisations: 1446",
+        "hospitalisations: 1447",
+    );
+    fs::write(&log, format!("{entries}{}", entry("1447"))).unwrap();
+    let out = huibao(site.path(), &["build"]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("错误[correction-removed] data/corrections.yaml:17:5: 第 3 条更正已经发布（policies.health.hospital.hospitalisations 更正为 1446人次），它的 new 不能再改成 1447人次")
+            && said.contains("提示：把这一条的 new 改回 1446人次；再次更正，在它后面另加一条：old: 1446人次、new: 1447人次"),
+        "{said}"
+    );
+    assert!(said.contains("共 1 个错误"), "{said}");
+    // Done as told: builds.
+    let again = format!(
+        "{}  - date: 2020-12-28\n    what: policies.health.hospital.hospitalisations\n    old: 1446\n    new: 1447\n    reason: 再次复核\n",
+        entry("1446")
+    );
+    fs::write(&log, format!("{entries}{again}")).unwrap();
+    let out = huibao(site.path(), &["build", "--deny-warnings"]);
+    assert!(out.status.success(), "{}", text(&out));
+}
+
+#[test]
 fn an_unreadable_manifest_is_said_and_an_empty_log_builds() {
     let site = copy_site(&repo());
     // diff before any build: no manifest there.

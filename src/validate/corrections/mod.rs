@@ -472,6 +472,66 @@ pub fn old_not_published(
     Some(d)
 }
 
+/// The entry of `corrections` that is the published `logged` with its `new` written anew
+/// (the same figure from the same value to another): a figure corrected again by editing
+/// the published entry instead of adding one.
+fn edited_entry<'c>(
+    logged: &crate::manifest::Logged,
+    corrections: &'c [Correction],
+) -> Option<&'c Correction> {
+    corrections.iter().find(|c| {
+        c.key == logged.key
+            && (c.old_shown() == logged.old
+                || figure::figure_value(&logged.old, &c.unit)
+                    .is_some_and(|old| figure::figure_value(&c.old, &c.unit) == Some(old)))
+            && c.new_shown() != logged.new
+            && figure::figure_value(&logged.new, &c.unit) != Some(c.value)
+    })
+}
+
+/// The figures whose published entry in the log was edited to another `new` (see
+/// [`edited_entry`]): told once, by [`removed_from_log`], not again as an `old` that is not
+/// what the site published.
+pub fn edited_after_publishing_keys(
+    published: &[crate::manifest::Logged],
+    corrections: &[Correction],
+) -> Vec<String> {
+    published
+        .iter()
+        .filter(|logged| edited_entry(logged, corrections).is_some())
+        .map(|logged| logged.key.clone())
+        .collect()
+}
+
+/// The error of the published entry `logged` whose `new` was edited in `entry`: it stays as
+/// published, and the figure's new correction is an entry of its own after it.
+fn edited_after_publishing(logged: &crate::manifest::Logged, entry: &Correction) -> Diagnostic {
+    let crate::manifest::Logged {
+        number, what, new, ..
+    } = logged;
+    let now = entry.new_shown();
+    Diagnostic::error(
+        "correction-removed",
+        Some(entry.location.clone()),
+        Text::new(
+            format!(
+                "第 {number} 条更正已经发布（{what} 更正为 {new}），它的 new 不能再改成 {now}：读者看到过原来那一条"
+            ),
+            format!(
+                "correction {number} is published ({what} corrected to {new}): its new cannot become {now}, readers saw it as it was"
+            ),
+        ),
+    )
+    .with_hint(Text::new(
+        format!(
+            "把这一条的 new 改回 {new}；再次更正，在它后面另加一条：old: {new}、new: {now}（写上这次的日期和原因）"
+        ),
+        format!(
+            "put this entry's new back to {new}; to correct the figure again, add an entry after it: old: {new}, new: {now} (with this time's date and reason)"
+        ),
+    ))
+}
+
 /// The entries the published site showed (`published`, from its figures manifest) that the
 /// log (`corrections`, its checked entries now) no longer has: each an error, as a published
 /// correction stays on record. An entry is still there when one of the log's is of the same
@@ -501,6 +561,9 @@ pub fn removed_from_log(
         .iter()
         .filter(|logged| !kept(logged))
         .map(|logged| {
+            if let Some(edited) = edited_entry(logged, corrections) {
+                return edited_after_publishing(logged, edited);
+            }
             // At the entry now in its place, else the log's last, else the log itself.
             let location = corrections
                 .get(logged.number.saturating_sub(1))
