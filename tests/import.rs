@@ -1670,3 +1670,38 @@ fn a_figure_a_thousand_times_larger_or_smaller_is_warned_of_at_its_cell() {
         "{said}"
     );
 }
+
+#[test]
+fn a_hidden_or_copied_records_sheet_is_told_for_what_it_is() {
+    let site = copy_site(&fixture("import"));
+    let root = site.path();
+    let rows: &[&[&str]] = &[&["编号", "村名"], &["hengxi", "横溪村"]];
+    // Hidden: not "no sheet is called 村委会".
+    let mut book = Workbook::new();
+    text_sheet(&mut book, "说明", &[&["填表说明"]]);
+    text_sheet(&mut book, "村委会", rows).set_hidden(true);
+    text_sheet(&mut book, "其他", &[&["x"]]);
+    book.save(root.join("h.xlsx")).unwrap();
+    let said = text(&huibao(
+        root,
+        &["import", "h.xlsx", "--into", "data/villages"],
+    ));
+    assert!(
+        said.contains("错误[import-sheet] h.xlsx: 工作表「村委会」被隐藏了")
+            && said.contains("提示：在 Excel/WPS 里取消隐藏它，或者加上 --sheet 村委会"),
+        "{said}"
+    );
+    // A copy's name (村委会 (2)): the hint names the sheet there is.
+    let mut book = Workbook::new();
+    text_sheet(&mut book, "说明", &[&["填表说明"]]);
+    text_sheet(&mut book, "村委会 (2)", rows);
+    book.save(root.join("c.xlsx")).unwrap();
+    let said = text(&huibao(
+        root,
+        &["import", "c.xlsx", "--into", "data/villages"],
+    ));
+    assert!(
+        said.contains("没有一个叫「村委会」") && said.contains("例如 --sheet \"村委会 (2)\""),
+        "{said}"
+    );
+}

@@ -595,6 +595,40 @@ fn choose_sheet<'b>(
     {
         return Ok(found);
     }
+    // Hidden (read only when named): said so, not "no sheet is called that".
+    if let Some(hidden) = book
+        .sheets
+        .iter()
+        .find(|s| s.hidden && loose(&s.name) == loose(&target.label))
+    {
+        return Err(Diagnostic::error(
+            "import-sheet",
+            Some(Location::file(request.shown)),
+            Text::new(
+                format!(
+                    "工作表「{}」被隐藏了：隐藏的工作表不会自动读取",
+                    hidden.name
+                ),
+                format!(
+                    "the sheet “{}” is hidden: hidden sheets are not read unless named",
+                    hidden.name
+                ),
+            ),
+        )
+        .with_hint(Text::new(
+            format!(
+                "在 Excel/WPS 里取消隐藏它，或者加上 --sheet {}",
+                hidden.name
+            ),
+            format!("unhide it in Excel/WPS, or add --sheet {}", hidden.name),
+        )));
+    }
+    // The sheet a copy of it is (`村委会 (2)`, `村委会副本`): named in the hint, it is the one
+    // there is.
+    let copied = visible
+        .iter()
+        .find(|s| loose(&s.name).starts_with(&loose(&target.label)) && !s.name.contains('·'))
+        .map_or_else(|| target.label.clone(), |s| s.name.clone());
     match visible.as_slice() {
         [only] => Ok(only),
         _ => Err(Diagnostic::error(
@@ -615,13 +649,11 @@ fn choose_sheet<'b>(
         )
         .with_hint(Text::new(
             format!(
-                "用 --sheet 指定，例如 --sheet {}（工作表：{}）",
-                target.label,
+                "用 --sheet 指定，例如 --sheet \"{copied}\"（工作表：{}）",
                 names()
             ),
             format!(
-                "name it with --sheet, e.g. --sheet {} (sheets: {})",
-                target.label,
+                "name it with --sheet, e.g. --sheet \"{copied}\" (sheets: {})",
                 names()
             ),
         ))),
