@@ -1346,6 +1346,25 @@ fn a_published_entry_edited_to_correct_again_is_one_error_saying_to_add_one() {
 }
 
 #[test]
+fn a_manifest_saved_again_with_a_byte_order_mark_is_still_read() {
+    // Opened and saved in Notepad: a UTF-8 BOM before the JSON.
+    let site = published_report();
+    let manifest = site.path().join("public/figures.json");
+    let mut bytes = vec![0xEF, 0xBB, 0xBF];
+    bytes.extend(fs::read(&manifest).unwrap());
+    fs::write(&manifest, bytes).unwrap();
+    correct_hospitalisations(site.path());
+    let diff = huibao(site.path(), &["diff"]);
+    assert!(diff.status.success(), "{}", text(&diff));
+    assert_eq!(
+        String::from_utf8_lossy(&diff.stdout),
+        HOSPITALISATIONS_CORRECTED
+    );
+    let said = text(&huibao(site.path(), &["build"]));
+    assert!(said.contains("警告[correction-missing]"), "{said}");
+}
+
+#[test]
 fn an_unreadable_manifest_is_said_and_an_empty_log_builds() {
     let site = copy_site(&repo());
     // diff before any build: no manifest there.

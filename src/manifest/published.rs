@@ -48,6 +48,16 @@ pub struct Compared {
     pub pending: Vec<Pending>,
 }
 
+/// The manifest `file` opened for reading, past a UTF-8 byte-order mark (Notepad on Windows
+/// saves one when the file is opened and saved again).
+fn opened(file: &Path) -> Option<BufReader<std::fs::File>> {
+    let mut reader = BufReader::with_capacity(1 << 16, std::fs::File::open(file).ok()?);
+    if reader.fill_buf().ok()?.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        reader.consume(3);
+    }
+    Some(reader)
+}
+
 /// The error the head reader stops the parser with once it has what it reads.
 const HEAD_READ: &str = "huibao: the head is read";
 
@@ -56,7 +66,7 @@ impl Published {
     /// it is not of a version read (this one or 2).
     pub fn read(out_dir: &Path) -> Option<Published> {
         let file = out_dir.join(FILE);
-        let reader = BufReader::new(std::fs::File::open(&file).ok()?);
+        let reader = opened(&file)?;
         let mut head = Head::default();
         // Any layout of JSON: stopped on purpose at the pages.
         read_document(serde_json::Deserializer::from_reader(reader), &mut head)?;
@@ -96,7 +106,7 @@ impl Published {
 
     /// Opens the file and reads its head, up to the line opening the pages.
     fn open(&self) -> Option<(BufReader<std::fs::File>, Head)> {
-        let mut reader = BufReader::with_capacity(1 << 16, std::fs::File::open(&self.file).ok()?);
+        let mut reader = opened(&self.file)?;
         let mut line = Vec::new();
         let mut head_bytes = Vec::new();
         loop {
