@@ -221,11 +221,20 @@ pub fn export_data(
             (file, bytes, sheets.iter().collect::<Vec<_>>())
         }
         DataExport::Csv(wanted) => {
-            let wanted = wanted.trim_end_matches(['/', '\\']);
+            // Named as `import --into` names it too: `data/township`, `data\\villages`,
+            // `township` for `township.yaml`.
+            let slashed = wanted.replace('\\', "/");
+            let wanted = slashed.trim_end_matches('/');
+            let wanted = wanted.strip_prefix("data/").unwrap_or(wanted);
             let found = sheets
                 .iter()
                 .find(|s| s.name == wanted)
-                .or_else(|| sheets.iter().find(|s| s.source == wanted));
+                .or_else(|| sheets.iter().find(|s| s.source == wanted))
+                .or_else(|| {
+                    sheets
+                        .iter()
+                        .find(|s| s.source.strip_suffix(".yaml") == Some(wanted))
+                });
             let Some(sheet) = found else {
                 let names: Vec<&str> = sheets
                     .iter()

@@ -1599,6 +1599,20 @@ fn an_export_under_another_formats_name_or_with_data_errors_exports_nothing_and_
         );
         assert!(!root.join(out).exists(), "{format}: nothing written");
     }
+    // A sheet named as `import --into` names its target: the same sheet.
+    for sheet in [
+        "township",
+        "data/township",
+        "data\\township.yaml",
+        "township.yaml",
+    ] {
+        let done = huibao(root, &["export", "csv", "--sheet", sheet, "--out", "t.csv"]);
+        let said = text(&done);
+        assert!(
+            said.contains("已导出 t.csv（数据表及行数：乡基本情况 1）"),
+            "{sheet}: {said}"
+        );
+    }
     // A workbook's data with an error: nothing exported, and said so (an older export of
     // the same name is not this one).
     std::fs::write(
