@@ -99,10 +99,35 @@ weight = 10
     ),
 ];
 
-/// Creates a new site in `dir`, which must not exist or be empty.
+/// Creates a new site in `dir`, which must not exist or be empty (but for the files Windows
+/// or a Mac make in a folder they show, `desktop.ini`, `Thumbs.db`, `.DS_Store`).
 pub fn create(dir: &Path) -> Result<(), Diagnostic> {
-    let has_contents = fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some());
-    if has_contents || dir.is_file() {
+    if dir.is_file() {
+        return Err(Diagnostic::error(
+            "new-exists",
+            Some(Location::file(dir)),
+            Text::new(
+                format!(
+                    "{} 是一个文件，不是文件夹：不能在里面新建站点",
+                    dir.display()
+                ),
+                format!(
+                    "{} is a file, not a folder: no site can be created in it",
+                    dir.display()
+                ),
+            ),
+        )
+        .with_hint(Text::new(
+            "写一个新的文件夹名，如 huibao new 2021汇报",
+            "name a new folder, such as huibao new report2021",
+        )));
+    }
+    let has_contents = fs::read_dir(dir).is_ok_and(|entries| {
+        entries
+            .filter_map(Result::ok)
+            .any(|entry| !crate::write::made_by_system(Path::new(&entry.file_name())))
+    });
+    if has_contents {
         return Err(Diagnostic::error(
             "new-exists",
             Some(Location::file(dir)),

@@ -736,7 +736,7 @@ fn sorted(paths: impl Iterator<Item = PathBuf>) -> Vec<PathBuf> {
 /// A file a system or program makes in any folder it shows or opens, not a clerk's: the
 /// pictures' thumbnails of Windows' Explorer, a folder's view of the Mac's Finder, the lock
 /// file of a document open in Word or WPS (`~$报告.docx`).
-fn made_by_system(path: &Path) -> bool {
+pub fn made_by_system(path: &Path) -> bool {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy())

@@ -954,6 +954,19 @@ fn new_makes_a_site_that_builds() {
     // A second `new` into a folder with contents is refused.
     let again = huibao(dir.path(), &["new", "mysite"]);
     assert_eq!(again.status.code(), Some(1));
+    // A folder Windows has put its desktop.ini in is empty for a clerk: made there.
+    let shown = dir.path().join("已打开的文件夹");
+    fs::create_dir(&shown).unwrap();
+    fs::write(shown.join("desktop.ini"), "[.ShellClassInfo]\r\n").unwrap();
+    let made = huibao(dir.path(), &["new", "已打开的文件夹"]);
+    assert!(made.status.success(), "{}", text(&made));
+    assert!(shown.join("huibao.toml").is_file());
+    // A file is told it is one.
+    fs::write(dir.path().join("a.txt"), "x").unwrap();
+    let file = huibao(dir.path(), &["new", "a.txt"]);
+    let said = text(&file);
+    assert_eq!(file.status.code(), Some(1), "{said}");
+    assert!(said.contains("a.txt 是一个文件，不是文件夹"), "{said}");
 }
 
 #[test]
