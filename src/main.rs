@@ -265,7 +265,25 @@ fn main() -> ExitCode {
             port,
             bind,
             open,
-        } => serve(site, bind, port, open, lang),
+        } => {
+            // Nothing to watch: a preview of a folder that is not there would wait forever.
+            if !site.is_dir() {
+                let problem = diagnostics::Diagnostic::error(
+                    "site-missing",
+                    Some(diagnostics::Location::file(&site)),
+                    Text::new(
+                        format!("站点文件夹 {} 不存在", site.display()),
+                        format!("the site folder {} does not exist", site.display()),
+                    ),
+                )
+                .with_hint(Text::new(
+                    "用 --site 写站点文件夹（有 huibao.toml 的那个）；新建站点用 huibao new",
+                    "name the site folder (the one with huibao.toml) with --site; create a site with huibao new",
+                ));
+                return fail(&[problem], &site, lang);
+            }
+            serve(site, bind, port, open, lang)
+        }
         Command::Schema {
             json_schema: None, ..
         } => {

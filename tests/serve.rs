@@ -828,3 +828,40 @@ fn files_added_saved_by_rename_removed_and_moved_away_reach_the_preview() {
         s.said().contains("data/villages 下没有数据文件")
     });
 }
+
+#[test]
+fn a_preview_of_a_site_folder_that_is_not_there_stops_at_once() {
+    // It would otherwise wait, serving an error page, watching nothing.
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("没有这个站点");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_huibao"))
+        .args(["serve", "--port", "0", "--site"])
+        .arg(&missing)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if started.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            break None;
+        }
+        thread::sleep(Duration::from_millis(50));
+    };
+    let mut said = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut said)
+        .unwrap();
+    assert_eq!(status.and_then(|s| s.code()), Some(1), "{said}");
+    assert!(
+        said.contains("错误[site-missing]") && said.contains("不存在"),
+        "{said}"
+    );
+}
