@@ -140,7 +140,6 @@ pub(super) fn checked_files_of(site: &discover::Site, changes: &[manifest::Chang
     }
 }
 
-/// The warning for a published `figures.json` that cannot be read.
 /// The warning for a published site (`dir`) whose figures.json is gone though huibao wrote
 /// it there: nothing to compare this build's figures with.
 fn manifest_missing(dir: &Path) -> Diagnostic {
@@ -165,6 +164,7 @@ fn manifest_missing(dir: &Path) -> Diagnostic {
     ))
 }
 
+/// The warning for a published `figures.json` that cannot be read.
 pub(super) fn manifest_unreadable(file: PathBuf) -> Diagnostic {
     Diagnostic::new(
         diagnostics::Severity::Warning,

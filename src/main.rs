@@ -349,7 +349,6 @@ fn main() -> ExitCode {
     }
 }
 
-/// `huibao import`: the values that change, the files written, kept and left out.
 /// A command line clap cannot read: told in Chinese (clap's English with `--lang en`),
 /// with what to write; `--help` and `--version` printed as clap prints them.
 fn command_line_mistake(error: &clap::Error) -> ExitCode {
@@ -379,6 +378,7 @@ fn command_line_mistake(error: &clap::Error) -> ExitCode {
     }
 }
 
+/// `huibao import`: the values that change, the files written, kept and left out.
 fn import(site: &Path, options: &huibao::ImportOptions<'_>, lang: Lang) -> ExitCode {
     let report = match huibao::import_data(site, options) {
         Ok(report) => report,

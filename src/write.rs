@@ -483,7 +483,6 @@ fn io_error(what: Step, path: &Path, error: std::io::Error) -> Diagnostic {
     Diagnostic::unwritable(path, what.words(), &error)
 }
 
-/// The error for an output folder huibao did not make.
 /// Takes the lock of output folder `out_dir` (the file `lock_path` beside it, which stays
 /// there), held by the file returned, released when it is dropped or the process ends (a
 /// killed build leaves no lock behind). Another build holding it is an error; a file system
@@ -521,6 +520,7 @@ fn lock_output(lock_path: &Path, out_dir: &Path) -> Result<Option<fs::File>, Dia
     }
 }
 
+/// The error for an output folder huibao did not make.
 fn foreign(out_dir: &Path) -> Diagnostic {
     Diagnostic::error(
         "output-foreign",

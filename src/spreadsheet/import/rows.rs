@@ -361,8 +361,6 @@ pub(super) const TOTAL_ROWS: [&str; 11] = [
     "合计", "总计", "小计", "总数", "累计", "全乡", "全镇", "全县", "total", "sum", "subtotal",
 ];
 
-/// Whether a row is a total row: one of its first three cells says 合计 (or 总计, 小计, 全乡,
-/// Total …), or ends so (`全乡合计`, `各村小计`), spaces aside.
 /// Whether the row `cells` is a note under the table, not a record: each cell it shows is a
 /// footnote (`注：数据截至2020年10月底`, `说明：…`) or a signature line (`填表人：张三`,
 /// `审核人：李四`, `制表日期：…`, `联系电话：…`).
@@ -393,6 +391,8 @@ pub(super) fn is_note_row(cells: &[Given]) -> bool {
         })
 }
 
+/// Whether a row is a total row: one of its first three cells says 合计 (or 总计, 小计, 全乡,
+/// Total …), or ends so (`全乡合计`, `各村小计`), spaces aside.
 pub(super) fn is_total_row(cells: &[Given]) -> bool {
     cells.iter().take(3).any(|c| match c {
         Given::Text(t) => {
