@@ -602,14 +602,25 @@ impl Step {
 /// Whether the marker of the output folder `out_dir` lists the file `path` (slashed, as the
 /// marker writes it): a file huibao wrote there at the last build.
 pub fn marker_lists(out_dir: &Path, path: &str) -> bool {
+    marker_lines(&out_dir.join(MARKER)).is_some_and(|mut lines| lines.any(|line| line == path))
+}
+
+/// The lines of the marker at `marker` as it lists files, read one by one: a byte-order mark
+/// and a `\r` (an editor saved it again) left out, `#` lines skipped. `None` when it cannot
+/// be opened.
+fn marker_lines(marker: &Path) -> Option<impl Iterator<Item = String>> {
     use std::io::BufRead;
-    let Ok(file) = fs::File::open(out_dir.join(MARKER)) else {
-        return false;
-    };
-    std::io::BufReader::new(file)
-        .lines()
-        .map_while(Result::ok)
-        .any(|line| line.trim_start_matches('\u{feff}').trim_end_matches('\r') == path)
+    let file = fs::File::open(marker).ok()?;
+    Some(
+        std::io::BufReader::new(file)
+            .lines()
+            .map_while(Result::ok)
+            .map(|line| {
+                let line = line.trim_start_matches('\u{feff}').trim_end_matches('\r');
+                line.to_string()
+            })
+            .filter(|line| !line.starts_with('#')),
+    )
 }
 
 /// An output folder huibao may replace: one it made, or an empty one.
@@ -647,7 +658,6 @@ struct Sorted {
 /// one's file is lost) and lets those written again be. A file a system makes of its own
 /// (`Thumbs.db`) is deleted all the same.
 fn huibaos_and_others(marker: &Path, gone: BTreeSet<PathBuf>, modified: &[PathBuf]) -> Sorted {
-    use std::io::BufRead;
     let listed = |path: &Path| crate::site_path::slashed(path);
     let empty_marker = fs::metadata(marker).is_ok_and(|m| m.len() == 0);
     if empty_marker || (gone.is_empty() && modified.is_empty()) {
@@ -665,7 +675,7 @@ fn huibaos_and_others(marker: &Path, gone: BTreeSet<PathBuf>, modified: &[PathBu
         .chain(modified.iter().map(|p| (listed(p), (p.clone(), true))))
         .collect();
     let mut removed = Vec::new();
-    let Ok(file) = fs::File::open(marker) else {
+    let Some(lines) = marker_lines(marker) else {
         // (Never, but for a marker made unreadable from outside: the files gone are kept,
         // those written again written.)
         let (system, kept): (Vec<PathBuf>, Vec<PathBuf>) = unlisted
@@ -679,17 +689,11 @@ fn huibaos_and_others(marker: &Path, gone: BTreeSet<PathBuf>, modified: &[PathBu
             overwritten: Vec::new(),
         };
     };
-    {
-        for line in std::io::BufReader::new(file).lines().map_while(Result::ok) {
-            let line = line.trim_start_matches('\u{feff}').trim_end_matches('\r');
-            if line.starts_with('#') {
-                continue;
-            }
-            if let Some((path, again)) = unlisted.remove(line)
-                && !again
-            {
-                removed.push(path);
-            }
+    for line in lines {
+        if let Some((path, again)) = unlisted.remove(&line)
+            && !again
+        {
+            removed.push(path);
         }
     }
     let mut kept = Vec::new();
