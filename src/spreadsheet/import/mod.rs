@@ -37,7 +37,8 @@ pub struct Request<'a> {
     pub file: &'a Path,
     /// It as named in messages.
     pub shown: &'a Path,
-    /// The data folder or file it goes into (`data/villages`, `data/township.yaml`).
+    /// The data folder or file it goes into (`data/villages`, `data/township.yaml`), as
+    /// [`plan_all`] sets it for each of its targets.
     pub into: &'a str,
     /// The sheet to read (default: the one named as the folder's label, or the only one).
     pub sheet: Option<&'a str>,
@@ -190,19 +191,8 @@ struct Row {
     name: Option<String>,
 }
 
-/// Plans the import of `request` into the site at `site_root`, whose schema is `schema`
-/// and whose data files as loaded are `loaded`.
-pub fn plan(
-    site_root: &Path,
-    schema: &Schema,
-    loaded: &Data,
-    request: &Request<'_>,
-) -> Result<Plan, Vec<Diagnostic>> {
-    let mut plans = plan_all(site_root, schema, loaded, request, &[request.into])?;
-    Ok(plans.pop().unwrap_or_default())
-}
-
-/// Plans the import of the workbook of `request` into each of `intos` (data folders or files,
+/// Plans the import of the workbook of `request` (into the site at `site_root`, whose
+/// schema is `schema` and whose data files as loaded are `loaded`) into each of `intos` (data folders or files,
 /// as `--into` names them; none: every target whose label names a sheet of the workbook, as
 /// `huibao export xlsx` writes them), the records of all checked together with the rest of
 /// the site: a figure that other files add up to (a village's people, the township's total)
@@ -346,7 +336,7 @@ pub fn plan_all(
             target,
             shape: &records.shape,
             places: &places,
-            checked_at: checked_at.clone(),
+            checked_at: &checked_at,
             before_at: by_path(&records.checked_before(site_root, &existing)),
         };
         for row in &rows {
@@ -385,8 +375,10 @@ fn sheets_targets<'s>(
     if !found.is_empty() {
         return Ok(found);
     }
-    let choices: Vec<String> = targets(schema).into_iter().map(|(name, _)| name).collect();
-    let labels: Vec<String> = targets(schema).into_iter().map(|(_, t)| t.label).collect();
+    let (choices, labels): (Vec<String>, Vec<String>) = targets(schema)
+        .into_iter()
+        .map(|(name, target)| (name, target.label))
+        .unzip();
     Err(vec![
         Diagnostic::error(
             "import-into",

@@ -181,8 +181,8 @@ pub(super) struct Changes<'c> {
     pub(super) shape: &'c Kind,
     /// The sheets read, to name a value's cell.
     pub(super) places: &'c [Place<'c>],
-    /// The files as they would be, checked with the site.
-    pub(super) checked_at: HashMap<PathBuf, Arc<DataFile>>,
+    /// The files as they would be, checked with the site (every target's).
+    pub(super) checked_at: &'c HashMap<PathBuf, Arc<DataFile>>,
     /// The sheet's files as they are, checked.
     pub(super) before_at: HashMap<PathBuf, Arc<DataFile>>,
 }
