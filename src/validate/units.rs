@@ -125,12 +125,12 @@ pub fn number_meant(text: &str, unit: &str) -> Option<Decimal> {
     }
     // Nor before a group that starts with 0 (`0,468`: 0.468 written the European way?).
     let first_group = text.split([',', '，']).next().unwrap_or_default();
-    let lead: String = first_group
+    let lead = first_group
         .chars()
         .rev()
         .take_while(|c| c.is_ascii_digit() || ('０'..='９').contains(c))
-        .collect();
-    if text.contains([',', '，']) && matches!(lead.chars().last(), Some('0' | '０')) {
+        .last();
+    if text.contains([',', '，']) && matches!(lead, Some('0' | '０')) {
         return None;
     }
     let half = to_half_width(&text.replace('￥', "¥"));

@@ -105,8 +105,8 @@ impl<'r> Records<'r> {
     }
 
     /// The records of every target (`all`) checked together with every other file of the
-    /// site, less those `removed`): the data as checked, and every problem (`problems` first: the
-    /// rows').
+    /// site (`loaded`, less those `removed`): the data as checked, and every problem
+    /// (`problems` first: the rows').
     pub(super) fn checked_with_all(
         all: &[Records<'_>],
         site_root: &Path,

@@ -481,12 +481,18 @@ fn edited_entry<'c>(
 ) -> Option<&'c Correction> {
     corrections.iter().find(|c| {
         c.key == logged.key
-            && (c.old_shown() == logged.old
-                || figure::figure_value(&logged.old, &c.unit)
-                    .is_some_and(|old| figure::figure_value(&c.old, &c.unit) == Some(old)))
-            && c.new_shown() != logged.new
-            && figure::figure_value(&logged.new, &c.unit) != Some(c.value)
+            && same_shown(&logged.old, &c.old_shown(), &c.unit)
+            && !same_shown(&logged.new, &c.new_shown(), &c.unit)
     })
+}
+
+/// Whether a value as the published manifest recorded it (`text`) is the one an entry shows
+/// (`shown`, in `unit`): the same text, or the same number (`1445` and `1445人次`).
+fn same_shown(text: &str, shown: &str, unit: &str) -> bool {
+    text == shown
+        || figure::figure_value(text, unit)
+            .zip(figure::figure_value(shown, unit))
+            .is_some_and(|(a, b)| a == b)
 }
 
 /// The figures whose published entry in the log was edited to another `new` (see
@@ -542,19 +548,13 @@ pub fn removed_from_log(
     published: &[crate::manifest::Logged],
     corrections: &[Correction],
 ) -> Vec<Diagnostic> {
-    let same = |text: &str, shown: &str, unit: &str| {
-        text == shown
-            || figure::figure_value(text, unit)
-                .zip(figure::figure_value(shown, unit))
-                .is_some_and(|(a, b)| a == b)
-    };
     // (The same figure's entry; or, when its file or key was renamed since, `what` written
     // anew, the entry of the same date, values and reason.)
     let kept = |logged: &crate::manifest::Logged| {
         corrections.iter().any(|c| {
             (c.key == logged.key || (c.date == logged.date && c.reason == logged.reason))
-                && same(&logged.old, &c.old_shown(), &c.unit)
-                && same(&logged.new, &c.new_shown(), &c.unit)
+                && same_shown(&logged.old, &c.old_shown(), &c.unit)
+                && same_shown(&logged.new, &c.new_shown(), &c.unit)
         })
     };
     published
