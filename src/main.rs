@@ -378,6 +378,92 @@ fn command_line_mistake(error: &clap::Error) -> ExitCode {
     }
 }
 
+/// What an import's `plan` of one sheet of `file` does: the sheet read, the figures that
+/// change, the files written, kept and left out.
+fn print_import_plan(plan: &huibao::spreadsheet::import::Plan, file: &Path, lang: Lang) {
+    let file = file.display();
+    let text = Text::new(
+        format!(
+            "读取 {file} 的工作表「{}」：{} 条记录",
+            plan.sheet, plan.records
+        ),
+        format!(
+            "read sheet “{}” of {file}: {} records",
+            plan.sheet, plan.records
+        ),
+    );
+    out!("{}", text.get(lang));
+    print_figure_changes(&plan.changes, lang);
+    // Each kind of file, how many and which.
+    let listed = |paths: Vec<&Path>| -> (usize, String) {
+        let names: Vec<String> = paths
+            .iter()
+            .map(|p| huibao::site_path::slashed(p))
+            .collect();
+        (names.len(), names.join(", "))
+    };
+    let writes = |new: bool, rewritten: bool| -> Vec<&Path> {
+        plan.writes
+            .iter()
+            .filter(|w| w.new == new && w.rewritten == rewritten)
+            .map(|w| w.path.as_path())
+            .collect()
+    };
+    let (new, new_names) = listed(writes(true, false));
+    if new > 0 {
+        let text = Text::new(
+            format!("新文件（{new} 个）：{new_names}"),
+            format!("new files ({new}): {new_names}"),
+        );
+        out!("{}", text.get(lang));
+    }
+    let edited = writes(false, false).len();
+    if edited > 0 {
+        let text = Text::new(
+            format!("原处修改 {edited} 个文件（注释和未改的行保持不变）"),
+            format!("{edited} file(s) edited in place (comments and unchanged lines kept)"),
+        );
+        out!("{}", text.get(lang));
+    }
+    let (rewritten, rewritten_names) = listed(writes(false, true));
+    if rewritten > 0 {
+        let text = Text::new(
+            format!(
+                "重写 {rewritten} 个文件（列表的项数变了，或值在 {{…}} 里，原有注释没有保留）：{rewritten_names}"
+            ),
+            format!(
+                "{rewritten} file(s) written anew (a list of another length, or a value in a {{…}} mapping; their comments were not kept): {rewritten_names}"
+            ),
+        );
+        out!("{}", text.get(lang));
+    }
+    if !plan.unchanged.is_empty() {
+        let n = plan.unchanged.len();
+        let text = Text::new(format!("未变 {n} 个文件"), format!("{n} file(s) unchanged"));
+        out!("{}", text.get(lang));
+    }
+    let (missing, missing_names) = listed(plan.missing.iter().map(PathBuf::as_path).collect());
+    if missing > 0 {
+        let text = Text::new(
+            format!(
+                "表中没有、保留未删（{missing} 个）：{missing_names}；要删除它们，加 --remove-missing"
+            ),
+            format!(
+                "not in the sheet, kept ({missing}): {missing_names}; add --remove-missing to remove them"
+            ),
+        );
+        out!("{}", text.get(lang));
+    }
+    let (removed, removed_names) = listed(plan.removes.iter().map(PathBuf::as_path).collect());
+    if removed > 0 {
+        let text = Text::new(
+            format!("删除表中没有的（{removed} 个）：{removed_names}"),
+            format!("removing the files not in the sheet ({removed}): {removed_names}"),
+        );
+        out!("{}", text.get(lang));
+    }
+}
+
 /// `huibao import`: the values that change, the files written, kept and left out.
 fn import(site: &Path, options: &huibao::ImportOptions<'_>, lang: Lang) -> ExitCode {
     let report = match huibao::import_data(site, options) {
@@ -419,87 +505,7 @@ fn import(site: &Path, options: &huibao::ImportOptions<'_>, lang: Lang) -> ExitC
             sheets_unchanged.push(&plan.sheet);
             continue;
         }
-        let file = options.file.display();
-        let text = Text::new(
-            format!(
-                "读取 {file} 的工作表「{}」：{} 条记录",
-                plan.sheet, plan.records
-            ),
-            format!(
-                "read sheet “{}” of {file}: {} records",
-                plan.sheet, plan.records
-            ),
-        );
-        out!("{}", text.get(lang));
-        print_figure_changes(&plan.changes, lang);
-        // Each kind of file, how many and which.
-        let listed = |paths: Vec<&Path>| -> (usize, String) {
-            let names: Vec<String> = paths
-                .iter()
-                .map(|p| huibao::site_path::slashed(p))
-                .collect();
-            (names.len(), names.join(", "))
-        };
-        let writes = |new: bool, rewritten: bool| -> Vec<&Path> {
-            plan.writes
-                .iter()
-                .filter(|w| w.new == new && w.rewritten == rewritten)
-                .map(|w| w.path.as_path())
-                .collect()
-        };
-        let (new, new_names) = listed(writes(true, false));
-        if new > 0 {
-            let text = Text::new(
-                format!("新文件（{new} 个）：{new_names}"),
-                format!("new files ({new}): {new_names}"),
-            );
-            out!("{}", text.get(lang));
-        }
-        let edited = writes(false, false).len();
-        if edited > 0 {
-            let text = Text::new(
-                format!("原处修改 {edited} 个文件（注释和未改的行保持不变）"),
-                format!("{edited} file(s) edited in place (comments and unchanged lines kept)"),
-            );
-            out!("{}", text.get(lang));
-        }
-        let (rewritten, rewritten_names) = listed(writes(false, true));
-        if rewritten > 0 {
-            let text = Text::new(
-                format!(
-                    "重写 {rewritten} 个文件（列表的项数变了，或值在 {{…}} 里，原有注释没有保留）：{rewritten_names}"
-                ),
-                format!(
-                    "{rewritten} file(s) written anew (a list of another length, or a value in a {{…}} mapping; their comments were not kept): {rewritten_names}"
-                ),
-            );
-            out!("{}", text.get(lang));
-        }
-        if !plan.unchanged.is_empty() {
-            let n = plan.unchanged.len();
-            let text = Text::new(format!("未变 {n} 个文件"), format!("{n} file(s) unchanged"));
-            out!("{}", text.get(lang));
-        }
-        let (missing, missing_names) = listed(plan.missing.iter().map(PathBuf::as_path).collect());
-        if missing > 0 {
-            let text = Text::new(
-                format!(
-                    "表中没有、保留未删（{missing} 个）：{missing_names}；要删除它们，加 --remove-missing"
-                ),
-                format!(
-                    "not in the sheet, kept ({missing}): {missing_names}; add --remove-missing to remove them"
-                ),
-            );
-            out!("{}", text.get(lang));
-        }
-        let (removed, removed_names) = listed(plan.removes.iter().map(PathBuf::as_path).collect());
-        if removed > 0 {
-            let text = Text::new(
-                format!("删除表中没有的（{removed} 个）：{removed_names}"),
-                format!("removing the files not in the sheet ({removed}): {removed_names}"),
-            );
-            out!("{}", text.get(lang));
-        }
+        print_import_plan(plan, options.file, lang);
     }
     if !sheets_unchanged.is_empty() {
         let n = sheets_unchanged.len();
