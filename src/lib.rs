@@ -156,7 +156,12 @@ pub fn render_cached(
 /// What `huibao check` does: reads and validates the site in `site_root` and renders one
 /// page of each content template (template mistakes show on any page), writing nothing.
 /// [`Output::pages`](render::Output::pages) is then the number of pages the site has.
-pub fn check(site_root: &Path, deny_warnings: bool) -> Result<Rendered, Vec<Diagnostic>> {
+/// `retitled`: the report's title was changed (see [`BuildOptions::retitled`]).
+pub fn check(
+    site_root: &Path,
+    deny_warnings: bool,
+    retitled: bool,
+) -> Result<Rendered, Vec<Diagnostic>> {
     let timer = Timer::start();
     let site = discover::discover(site_root)?;
     timer.lap("discover");
@@ -169,6 +174,7 @@ pub fn check(site_root: &Path, deny_warnings: bool) -> Result<Rendered, Vec<Diag
     let out_dir = site.root.join(&site.config.output_dir);
     before_render.extend(
         check_output_dir(&site, &out_dir, true)
+            .and_then(|()| check_same_report(&site, &out_dir, retitled))
             .err()
             .unwrap_or_default(),
     );
@@ -346,23 +352,34 @@ fn read_data<'s>(
     Ok(read)
 }
 
-/// Builds the site in `site_root` and publishes it to `out_dir` (default: the site's
+/// How `huibao build` builds: the command line's choices.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BuildOptions<'a> {
+    /// The output folder (`None`: the site's `output_dir`).
+    pub out: Option<&'a Path>,
+    /// Warnings stop the build too.
+    pub deny_warnings: bool,
+    /// The report's title was changed: the site in the output folder, published under its
+    /// old title, is this report's, compared with as always (else a folder holding a report
+    /// of another title stops the build: see [`check_same_report`]).
+    pub retitled: bool,
+}
+
+/// Builds the site in `site_root` and publishes it to the output folder (default: the site's
 /// `output_dir`). Pages are written into a staging folder as they are rendered; on any error
 /// the staging folder is removed and the previous site stays as it was.
-pub fn build(
-    site_root: &Path,
-    out_dir: Option<&Path>,
-    deny_warnings: bool,
-) -> Result<BuildReport, Vec<Diagnostic>> {
+pub fn build(site_root: &Path, options: BuildOptions<'_>) -> Result<BuildReport, Vec<Diagnostic>> {
     let timer = Timer::start();
     let site = discover::discover(site_root)?;
     timer.lap("discover");
-    let from_settings = out_dir.is_none();
-    let out_dir = match out_dir {
+    let deny_warnings = options.deny_warnings;
+    let from_settings = options.out.is_none();
+    let out_dir = match options.out {
         Some(dir) => dir.to_path_buf(),
         None => site.root.join(&site.config.output_dir),
     };
     check_output_dir(&site, &out_dir, from_settings)?;
+    check_same_report(&site, &out_dir, options.retitled)?;
     // The documents to download from the site: made from the pages' Markdown, collected by
     // the staging folder as the pages are rendered.
     let settings = site.config.document.clone();
@@ -552,6 +569,58 @@ fn check_output_dir(
     Ok(())
 }
 
+/// Refuses an output folder holding a report of another title (last year's, when a clerk
+/// copied last year's site folder to make this year's): the build would replace it, and
+/// its figures are not this report's to compare with — every new figure would be owed a
+/// correction, every published correction said to be removed. `retitled` (the title of
+/// this report was changed) lets it through.
+fn check_same_report(
+    site: &discover::Site,
+    out_dir: &Path,
+    retitled: bool,
+) -> Result<(), Vec<Diagnostic>> {
+    let title = site.config.title.trim();
+    let Some(published) = manifest::Published::title(out_dir) else {
+        return Ok(());
+    };
+    if retitled || title.is_empty() || published.trim() == title {
+        return Ok(());
+    }
+    let out = out_dir.display();
+    let folder = new_folder_name(&site.config.output_dir, title);
+    Err(vec![
+        Diagnostic::error(
+            "output-other-report",
+            Some(config::setting_location(&site.root, None, "title")),
+            diagnostics::Text::new(
+                format!("输出文件夹 {out} 里发布的是另一份汇报《{published}》，这次构建的是《{title}》"),
+                format!(
+                    "the output folder {out} holds another report, “{published}”; this build is “{title}”"
+                ),
+            ),
+        )
+        .with_hint(diagnostics::Text::new(
+            format!(
+                "构建会把《{published}》整个换掉，所以没有构建，什么也没改。这是新的一份汇报：输出到新的文件夹（在 huibao.toml 写 output_dir = \"{folder}\"，或 huibao build --out {folder}）；上一份不用留在这里，就先把 {out} 改名或移走。只是改了这份汇报的标题：用 huibao build --retitled 构建一次"
+            ),
+            format!(
+                "the build would replace “{published}” altogether, so nothing was built or changed. A new report: write it to a new folder (output_dir = \"{folder}\" in huibao.toml, or huibao build --out {folder}); if the other need not stay there, rename or move {out} first. Only this report's title changed: build once with huibao build --retitled"
+            ),
+        )),
+    ])
+}
+
+/// A name for a new report's output folder: `output_dir` with the title's year
+/// (`public-2021`), else with `-new`.
+fn new_folder_name(output_dir: &Path, title: &str) -> String {
+    let year = title
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|run| run.len() == 4 && (run.starts_with("19") || run.starts_with("20")));
+    let base = output_dir.to_string_lossy();
+    let base = base.trim_end_matches(['/', '\\']);
+    format!("{base}-{}", year.unwrap_or("new"))
+}
+
 /// Removes `.` and `..` from an absolute path without touching the file system.
 fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
@@ -592,6 +661,20 @@ const GIVE_BACK_BEFORE_WRITING_FROM: usize = spill::LARGE_SITE_PAGES;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_new_reports_folder_is_named_after_its_year() {
+        let name = |dir: &str, title: &str| new_folder_name(Path::new(dir), title);
+        assert_eq!(
+            name("public", "示例乡2021年脱贫攻坚工作情况汇报"),
+            "public-2021"
+        );
+        assert_eq!(name("public/", "2021年度汇报"), "public-2021");
+        assert_eq!(name("site\\", "汇报（2022）"), "site-2022");
+        // No year in it (a five-digit number is none): `-new`.
+        assert_eq!(name("public", "乡镇工作汇报"), "public-new");
+        assert_eq!(name("public", "编号12021的汇报"), "public-new");
+    }
 
     #[test]
     fn memory_given_back_on_a_core_rendering_pages_does_not_wait_for_the_other_cores() {

@@ -132,6 +132,9 @@ enum Command {
         /// 有警告也不生成 / warnings stop the build too
         #[arg(long)]
         deny_warnings: bool,
+        /// 这份汇报改了标题：输出文件夹里旧标题的站点仍是它 / this report's title changed: the site in the output folder under the old title is still this report
+        #[arg(long)]
+        retitled: bool,
     },
     /// 检查数据和模板，报告所有问题，不写任何文件 / check data and templates, report every problem, write nothing
     Check {
@@ -141,6 +144,9 @@ enum Command {
         /// 有警告也算失败 / warnings fail the check too
         #[arg(long)]
         deny_warnings: bool,
+        /// 这份汇报改了标题（同 build --retitled）/ this report's title changed (as build --retitled)
+        #[arg(long)]
+        retitled: bool,
         /// 输出格式 / output format
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
@@ -249,12 +255,21 @@ fn main() -> ExitCode {
             site,
             out,
             deny_warnings,
-        } => build(&site, out.as_deref(), deny_warnings, lang),
+            retitled,
+        } => {
+            let options = huibao::BuildOptions {
+                out: out.as_deref(),
+                deny_warnings,
+                retitled,
+            };
+            build(&site, options, lang)
+        }
         Command::Check {
             site,
             deny_warnings,
+            retitled,
             format,
-        } => check(&site, deny_warnings, format, lang),
+        } => check(&site, (deny_warnings, retitled), format, lang),
         Command::Diff {
             site,
             against,
@@ -650,8 +665,8 @@ fn export(site: &Path, kind: huibao::ExportKind, out: Option<&Path>, lang: Lang)
 }
 
 /// `huibao build`: publish, then say what changed (files, then figures).
-fn build(site: &Path, out: Option<&Path>, deny_warnings: bool, lang: Lang) -> ExitCode {
-    let report = match huibao::build(site, out, deny_warnings) {
+fn build(site: &Path, options: huibao::BuildOptions<'_>, lang: Lang) -> ExitCode {
+    let report = match huibao::build(site, options) {
         Ok(report) => report,
         Err(problems) => return fail(&problems, site, lang),
     };
@@ -709,8 +724,13 @@ fn build(site: &Path, out: Option<&Path>, deny_warnings: bool, lang: Lang) -> Ex
 }
 
 /// `huibao check`: every problem, nothing written.
-fn check(site: &Path, deny_warnings: bool, format: Format, lang: Lang) -> ExitCode {
-    match huibao::check(site, deny_warnings) {
+fn check(
+    site: &Path,
+    (deny_warnings, retitled): (bool, bool),
+    format: Format,
+    lang: Lang,
+) -> ExitCode {
+    match huibao::check(site, deny_warnings, retitled) {
         Ok(rendered) if format == Format::Json => {
             out_raw!("{}", diagnostics::to_json(&rendered.notes, lang));
             ExitCode::SUCCESS

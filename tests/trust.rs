@@ -1586,3 +1586,93 @@ fn figures_kept_in_a_scratch_file_are_published_and_compared_the_same() {
         "{moved}"
     );
 }
+
+#[test]
+fn next_years_report_does_not_replace_last_years_in_its_folder() {
+    // Last year's site folder copied to make this year's, its public/ with it: the title
+    // made 2021, a figure and the corrections log made new.
+    let site = published_report();
+    let published = tree(&site.path().join("public"));
+    let manifest = fs::read_to_string(site.path().join("public/figures.json")).unwrap();
+    assert!(
+        manifest.starts_with(
+            "{\n\"version\": 3,\n\"title\": \"示例乡2020年脱贫攻坚工作情况汇报\",\n\"data\": {"
+        ),
+        "{}",
+        &manifest[..200]
+    );
+    edit(site.path(), "huibao.toml", "2020年", "2021年");
+    correct_hospitalisations(site.path());
+    let log = site.path().join("data/corrections.yaml");
+    let entries = fs::read_to_string(&log).unwrap();
+    let head = &entries[..entries.find("entries:").unwrap()];
+    fs::write(&log, format!("{head}entries: []\n")).unwrap();
+    let wanted = "错误[output-other-report] huibao.toml:2:9: 输出文件夹 ./public 里发布的是另一份汇报《示例乡2020年脱贫攻坚工作情况汇报》，这次构建的是《示例乡2021年脱贫攻坚工作情况汇报》";
+    for command in ["build", "check"] {
+        let out = huibao(site.path(), &[command]);
+        let said = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{said}");
+        assert!(said.contains(wanted), "{said}");
+        assert!(
+            said.contains("output_dir = \"public-2021\"")
+                && said.contains("huibao build --out public-2021")
+                && said.contains("huibao build --retitled"),
+            "{said}"
+        );
+        // Not compared figure by figure with another report: no entry owed, none removed.
+        assert!(
+            !said.contains("correction-removed") && !said.contains("correction-missing"),
+            "{said}"
+        );
+    }
+    assert_eq!(tree(&site.path().join("public")), published);
+    let english = text(&huibao(site.path(), &["--lang", "en", "build"]));
+    assert!(
+        english.contains("error[output-other-report] huibao.toml:2:9: the output folder ./public holds another report, “示例乡2020年脱贫攻坚工作情况汇报”; this build is “示例乡2021年脱贫攻坚工作情况汇报”"),
+        "{english}"
+    );
+    // The way out it gives: a folder of its own, which leaves last year's as it was.
+    let built = huibao(site.path(), &["build", "--out", "public-2021"]);
+    assert!(built.status.success(), "{}", text(&built));
+    assert_eq!(tree(&site.path().join("public")), published);
+    let manifest = fs::read_to_string(site.path().join("public-2021/figures.json")).unwrap();
+    assert!(manifest.contains("\"title\": \"示例乡2021年脱贫攻坚工作情况汇报\""));
+    // `diff` still compares the two reports' figures when asked.
+    let diff = huibao(site.path(), &["diff", "--against", "public"]);
+    assert!(
+        String::from_utf8_lossy(&diff.stdout).contains(HOSPITALISATIONS_CORRECTED),
+        "{}",
+        text(&diff)
+    );
+}
+
+#[test]
+fn a_title_corrected_is_still_the_same_report_with_retitled() {
+    let site = published_report();
+    edit(site.path(), "huibao.toml", "工作情况汇报", "工作汇报");
+    let out = huibao(site.path(), &["build"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("[output-other-report]"));
+    let check = huibao(site.path(), &["check", "--retitled"]);
+    assert!(check.status.success(), "{}", text(&check));
+    // The same report retitled: compared with as always (a figure changed with no entry is
+    // owed one), then the new title is the published one.
+    correct_hospitalisations(site.path());
+    let out = huibao(site.path(), &["build", "--retitled"]);
+    let said = text(&out);
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("警告[correction-missing]"), "{said}");
+    let manifest = fs::read_to_string(site.path().join("public/figures.json")).unwrap();
+    assert!(manifest.contains("\"title\": \"示例乡2020年脱贫攻坚工作汇报\""));
+    let again = huibao(site.path(), &["build"]);
+    assert!(again.status.success(), "{}", text(&again));
+    // A site published before huibao recorded the title is compared with as before.
+    let manifest = site.path().join("public/figures.json");
+    let untitled = fs::read_to_string(&manifest)
+        .unwrap()
+        .replace("\n\"title\": \"示例乡2020年脱贫攻坚工作汇报\",", "");
+    fs::write(&manifest, untitled).unwrap();
+    edit(site.path(), "huibao.toml", "2020年", "2021年");
+    let out = huibao(site.path(), &["build"]);
+    assert!(out.status.success(), "{}", text(&out));
+}

@@ -35,6 +35,8 @@ impl Numbers<'_> {
 #[derive(serde::Deserialize)]
 pub(super) struct Document<'d> {
     pub(super) version: u32,
+    #[serde(default)]
+    pub(super) title: String,
     pub(super) data: BTreeMap<String, String>,
     #[serde(default)]
     pub(super) downloads: Vec<String>,
@@ -152,7 +154,11 @@ impl Manifest {
             files: &file_index,
             names: &name_of,
         };
-        let mut head = format!("{{\n\"version\": {VERSION},\n\"data\": {{");
+        let mut head = format!("{{\n\"version\": {VERSION},");
+        if !self.title.is_empty() {
+            head.push_str(&format!("\n\"title\": {},", json(&self.title)));
+        }
+        head.push_str("\n\"data\": {");
         for (i, (path, print)) in self.data.iter().enumerate() {
             head.push_str(if i == 0 { "\n  " } else { ",\n  " });
             head.push_str(&format!("{}: {}", json(path), json(print)));
@@ -381,6 +387,7 @@ impl Manifest {
             .collect();
         Some(Manifest {
             version: VERSION,
+            title: doc.title,
             data: doc.data,
             table: Arc::new(Sources {
                 files: files

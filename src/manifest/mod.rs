@@ -51,6 +51,10 @@ pub struct Page {
 pub struct Manifest {
     /// The format's version.
     pub version: u32,
+    /// The report's title (`title` in huibao.toml) when built: a build into a folder that
+    /// holds another report (last year's, say) is told so, not compared with it figure by
+    /// figure. Empty in a manifest written before huibao recorded it.
+    pub title: String,
     /// Data file (`data/villages/hengxi.yaml`) → fingerprint of its values.
     pub data: BTreeMap<String, String>,
     /// The data files and their values that [`Figure::Data`] refers to.
@@ -213,6 +217,7 @@ impl Manifest {
         pages.sort_by(|a, b| a.page.cmp(&b.page));
         Manifest {
             version: VERSION,
+            title: String::new(),
             data,
             table,
             pages,

@@ -32,6 +32,9 @@ use super::{Change, FILE, Figure, Key, Logged, Manifest, Pending};
 pub struct Published {
     /// The file, streamed again by [`Published::compare`].
     pub file: PathBuf,
+    /// The title of the report published (empty: not recorded, published before huibao
+    /// recorded it).
+    pub title: String,
     /// Data file (`data/villages/hengxi.yaml`) → fingerprint of its values when published.
     pub data: BTreeMap<String, String>,
     /// The corrections log's entries the site published.
@@ -72,9 +75,23 @@ impl Published {
         read_document(serde_json::Deserializer::from_reader(reader), &mut head)?;
         head.version.is_some_and(readable).then_some(Published {
             file,
+            title: head.title,
             data: head.data,
             corrections: head.corrections,
         })
+    }
+
+    /// The title of the report whose manifest is published in `out_dir` (its first lines
+    /// read): `None` when there is none, it is not of a version read, or it records no title.
+    pub fn title(out_dir: &Path) -> Option<String> {
+        let mut head = Head {
+            title_only: true,
+            ..Head::default()
+        };
+        let reader = opened(&out_dir.join(FILE))?;
+        read_document(serde_json::Deserializer::from_reader(reader), &mut head)?;
+        let recorded = head.version.is_some_and(readable) && !head.title.is_empty();
+        recorded.then_some(head.title)
     }
 
     /// Streams the published figures against `new`'s: `None` when the file cannot be read
@@ -395,7 +412,10 @@ fn read_document<'de, R: serde_json::de::Read<'de>>(
 /// What is read of the document besides its pages.
 #[derive(Default)]
 struct Head {
+    /// Read no further than the title (which comes before the data files).
+    title_only: bool,
     version: Option<u32>,
+    title: String,
     data: BTreeMap<String, String>,
     files: Vec<(String, String)>,
     /// Version 2's labels.
@@ -533,6 +553,8 @@ impl<'de> Visitor<'de> for Document<'_> {
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
                 "version" => self.head.version = Some(map.next_value()?),
+                "title" => self.head.title = map.next_value()?,
+                "data" if self.head.title_only => return Err(de::Error::custom(HEAD_READ)),
                 "data" => self.head.data = map.next_value()?,
                 "files" => self.head.files = map.next_value()?,
                 "labels" => self.head.labels = map.next_value()?,

@@ -451,6 +451,7 @@ pub fn render_site_cached(
         data_downloads.as_ref(),
     );
     manifest.corrections = extras.corrections.iter().map(|c| c.logged()).collect();
+    manifest.title = site.config.title.clone();
     output.figures = std::sync::Arc::new(manifest);
     timer.lap(&format!("pages ({reused} reused)"));
     if mode.keep {
