@@ -119,7 +119,11 @@ pub(super) fn changed_since<'f>(
 
 /// The data files of `changes`, read and checked again (a few files: the build let go of
 /// its checked data once its pages had their template values).
-pub(super) fn checked_files_of(site: &discover::Site, changes: &[manifest::Change]) -> load::Data {
+pub(super) fn checked_files_of(
+    site: &discover::Site,
+    changes: &[manifest::Change],
+    changed_since: Option<&std::collections::HashSet<PathBuf>>,
+) -> load::Data {
     let changed: Vec<&Path> = changes
         .iter()
         .filter_map(|c| match manifest::Key::parse(&c.key) {
@@ -127,10 +131,22 @@ pub(super) fn checked_files_of(site: &discover::Site, changes: &[manifest::Chang
             manifest::Key::Computed(_) => None,
         })
         .collect();
+    // A computed figure's: the files it is made of that changed since.
+    let inputs: Vec<&str> = changes
+        .iter()
+        .flat_map(|c| manifest::Key::parse(&c.key).inputs())
+        .collect();
+    let an_input_changed = |path: &Path| {
+        let slashed = site_path::slashed_borrowed(path);
+        changed_since.is_some_and(|since| since.contains(Path::new(&*slashed)))
+            && inputs
+                .iter()
+                .any(|input| manifest::is_input_file(input, &slashed))
+    };
     let paths: Vec<PathBuf> = site
         .data_files
         .iter()
-        .filter(|p| changed.contains(&p.as_path()))
+        .filter(|p| changed.contains(&p.as_path()) || an_input_changed(p))
         .cloned()
         .collect();
     match load::load(&site.root, &paths) {
@@ -183,14 +199,34 @@ pub(super) fn manifest_unreadable(file: PathBuf) -> Diagnostic {
 
 /// The published figures that changed and that the corrections log does not record: this
 /// build's changes of figures of data files, and the changes still pending from before (by
-/// the value last published with a record), unless the figure is back to that value.
+/// the value last published with a record), unless the figure is back to that value. A
+/// computed figure (a rate, a sum) is recorded by a change of a value it is made of that
+/// the pages print (itself recorded or owed), or by an entry for one of them made since
+/// the log was published (`published_entries`): else it is owed too (its inputs changed
+/// where readers cannot see it).
 pub(super) fn unlogged_changes(
     pending_before: &[manifest::Pending],
     now: &manifest::Manifest,
     changes: &[manifest::Change],
-    corrections: &[validate::corrections::Correction],
+    (corrections, published_entries): (&[validate::corrections::Correction], &[manifest::Logged]),
 ) -> Vec<manifest::Change> {
-    let logged = |key: &str| corrections.iter().any(|c| c.key == key);
+    let unpublished = |c: &&validate::corrections::Correction| {
+        !published_entries
+            .iter()
+            .any(|l| l.key == c.key && manifest::same_figure(&l.new, &c.new_shown()))
+    };
+    let logged = |key: &str| match manifest::Key::parse(key) {
+        manifest::Key::Data(..) => corrections.iter().any(|c| c.key == key),
+        computed => {
+            let inputs = computed.inputs();
+            let made_of = |k: &str| inputs.iter().any(|input| manifest::is_input(input, k));
+            changes.iter().any(|c| c.direct && made_of(&c.key))
+                || corrections
+                    .iter()
+                    .filter(unpublished)
+                    .any(|c| made_of(&c.key))
+        }
+    };
     // The figures now of the keys still pending (a few): found in one pass, not by a map of
     // every figure (a million at 10,000 villages).
     // Each key by the number of its first change still pending.
@@ -233,7 +269,7 @@ pub(super) fn unlogged_changes(
                     old: Some(p.old.clone()),
                     new: None,
                     src: String::new(),
-                    direct: true,
+                    direct: is_data(&p.key),
                 })
                 .collect();
         }
@@ -261,13 +297,13 @@ pub(super) fn unlogged_changes(
                 old: Some(pending.old.clone()),
                 new: Some(value.clone()),
                 src: src.clone(),
-                direct: true,
+                direct: is_data(&pending.key),
             });
         }
     }
     for change in changes
         .iter()
-        .filter(|c| c.direct && c.old.is_some() && c.new.is_some())
+        .filter(|c| c.old.is_some() && c.new.is_some())
         .filter(|c| !logged(&c.key) && !reverted(&c.key))
     {
         if !owed.iter().any(|o| o.key == change.key) {
@@ -276,6 +312,24 @@ pub(super) fn unlogged_changes(
     }
     owed.sort_by(|a, b| a.key.cmp(&b.key));
     owed
+}
+
+/// The keys of every value of a data file the pages of `figures` print (read page by page).
+fn printed_keys(figures: &manifest::Manifest) -> std::collections::HashSet<String> {
+    let mut keys = std::collections::HashSet::new();
+    // (Never an error: the scratch file is the build's own; the set is then partial.)
+    let _ = figures.for_each_page(&mut |_, page| {
+        for figure in page.iter().filter(|f| f.direct()) {
+            keys.insert(figures.key(figure).to_string());
+        }
+        Ok(())
+    });
+    keys
+}
+
+/// Whether `key` is a figure's of one value of a data file (not computed).
+fn is_data(key: &str) -> bool {
+    matches!(manifest::Key::parse(key), manifest::Key::Data(..))
 }
 
 /// The published figures this build prints differently (streamed from their file against
@@ -287,6 +341,7 @@ pub(super) fn changes_owed(
     published: &manifest::Published,
     figures: &mut std::sync::Arc<manifest::Manifest>,
     (site, corrections): (&discover::Site, &[validate::corrections::Correction]),
+    changed_since: Option<&std::collections::HashSet<PathBuf>>,
     notes: &mut Vec<Diagnostic>,
 ) -> Option<Vec<manifest::Change>> {
     // A published entry is kept in the log.
@@ -333,13 +388,27 @@ pub(super) fn changes_owed(
             false,
         ));
     }
-    let pending = unlogged_changes(&pending, figures, &changes, corrections);
+    let logs = (corrections, &published.corrections[..]);
+    let pending = unlogged_changes(&pending, figures, &changes, logs);
     let today = validate::corrections::today();
-    let changed = checked_files_of(site, &pending);
+    let changed = checked_files_of(site, &pending, changed_since);
+    // The values of those files the pages print (for a computed figure owed an entry: an
+    // unchanged printed value is not what changed it).
+    let printed = match pending.iter().any(|c| !c.direct) {
+        true => printed_keys(figures),
+        false => std::collections::HashSet::new(),
+    };
     for change in &pending {
-        if let Some(d) = validate::corrections::missing_entry(change, &changed, &today) {
-            notes.push(d);
-        }
+        let missing = match change.direct {
+            true => validate::corrections::missing_entry(change, &changed, &today),
+            false => validate::corrections::missing_input_entry(
+                change,
+                &changed,
+                &|key| printed.contains(key),
+                &today,
+            ),
+        };
+        notes.extend(missing);
     }
     // What is still owed an entry stays in the manifest for the next build.
     std::sync::Arc::make_mut(figures).pending = pending

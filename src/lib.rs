@@ -303,7 +303,14 @@ fn render_discovered(
     };
     let figure_changes = published.and_then(|published| {
         let owed = (&site, &corrections[..]);
-        changes_owed(published, &mut output.figures, owed, &mut notes)
+        let changed_since = since.as_ref().map(|since| &since.changed);
+        changes_owed(
+            published,
+            &mut output.figures,
+            owed,
+            changed_since,
+            &mut notes,
+        )
     });
     timer.lap("compared");
     if deny_warnings && notes.iter().any(stops) {

@@ -1676,3 +1676,107 @@ fn a_title_corrected_is_still_the_same_report_with_retitled() {
     let out = huibao(site.path(), &["build"]);
     assert!(out.status.success(), "{}", text(&out));
 }
+
+#[test]
+fn a_computed_figure_changed_by_data_no_page_prints_is_owed_an_entry() {
+    // A rate of two values no page prints: readers see only the rate.
+    let site = one_page_site(
+        "population: 12000\npoor: 300\nhouseholds: 80\n",
+        "户数{{ extra.households | fig(unit=\"户\") }}，贫困发生率{{ rate(num=extra.poor, den=extra.population, dp=2) | fig(dp=2, unit=\"%\") }}。",
+    );
+    let root = site.path();
+    assert!(huibao(root, &["build"]).status.success());
+    edit(
+        root,
+        "data/extra.yaml",
+        "population: 12000",
+        "population: 11800",
+    );
+    let said = text(&huibao(root, &["build"]));
+    assert!(
+        said.contains("警告[correction-missing] data/extra.yaml:2:7: 已发布的数字改了，更正记录里却没有它所依据的数据的更正：比例（extra poor、extra population） 2.50% → 2.54%"),
+        "{said}"
+    );
+    // Both values are in the file that changed: an entry for each, to keep the one meant.
+    assert!(
+        said.contains("只留实际改动了的那个数的一条）：\n  - date: ")
+            && said.contains("    what: extra.poor\n    old: （改动前的数）\n    new: 300\n")
+            && said
+                .contains("    what: extra.population\n    old: （改动前的数）\n    new: 11800\n"),
+        "{said}"
+    );
+    // The value printed (households) is not offered; nor is it, unchanged, an entry.
+    assert!(!said.contains("what: extra.households"), "{said}");
+    let english = text(&huibao(root, &["--lang", "en", "diff"]));
+    assert!(
+        english.contains("warning[correction-missing] data/corrections.yaml: a published figure changed with no entry in the corrections log for the data it is made of: 比例（extra poor、extra population） 2.50% → 2.54%"),
+        "{english}"
+    );
+    // Not forgotten after one build: still owed, though its file no longer changed since.
+    let said = text(&huibao(root, &["build"]));
+    assert!(
+        said.contains("警告[correction-missing] data/corrections.yaml: 已发布的数字改了")
+            && said.contains("加上一条：date、what（它的数据路径）、old（改动前的数）"),
+        "{said}"
+    );
+    // An entry for the value that changed records it.
+    fs::write(
+        root.join("data/corrections.yaml"),
+        "entries:\n  - date: 2026-12-01\n    what: extra.population\n    old: 12000\n    new: 11800\n    reason: 人口按统计年报更正\n",
+    )
+    .unwrap();
+    let said = text(&huibao(root, &["build"]));
+    assert!(!said.contains("correction-missing"), "{said}");
+    // That entry, once published, records no later change of the other value.
+    edit(root, "data/extra.yaml", "poor: 300", "poor: 295");
+    let said = text(&huibao(root, &["build"]));
+    assert!(
+        said.contains("警告[correction-missing] data/extra.yaml:2:7: 已发布的数字改了，更正记录里却没有它所依据的数据的更正：比例（extra poor、extra population） 2.54% → 2.50%")
+            && said.contains("    what: extra.poor\n    old: （改动前的数）\n    new: 295\n")
+            && !said.contains("what: extra.population\n    old: （改动前的数）"),
+        "{said}"
+    );
+    // A rate that moves with a value the page prints is told once, at that value.
+    let said = text(&huibao(root, &["build"]));
+    assert!(said.contains("correction-missing"), "{said}");
+    fs::write(
+        root.join("data/corrections.yaml"),
+        "entries:\n  - date: 2026-12-01\n    what: extra.population\n    old: 12000\n    new: 11800\n    reason: 人口按统计年报更正\n  - date: 2026-12-02\n    what: extra.poor\n    old: 300\n    new: 295\n    reason: 复核\n",
+    )
+    .unwrap();
+    assert!(!text(&huibao(root, &["build"])).contains("correction-missing"));
+    // A rate that moves with a value the page prints is told once, at that value.
+    let site = one_page_site(
+        "population: 12000\npoor: 300\n",
+        "贫困人口{{ extra.poor | fig(unit=\"人\") }}，贫困发生率{{ rate(num=extra.poor, den=extra.population, dp=2) | fig(dp=2, unit=\"%\") }}。",
+    );
+    let root = site.path();
+    assert!(huibao(root, &["build"]).status.success());
+    // The value printed, unchanged, is not what changed the rate: only the other is offered.
+    edit(
+        root,
+        "data/extra.yaml",
+        "population: 12000",
+        "population: 11800",
+    );
+    let said = text(&huibao(root, &["build"]));
+    assert!(
+        said.contains("警告[correction-missing] data/extra.yaml:1:13: 已发布的数字改了，更正记录里却没有它所依据的数据的更正")
+            && said.contains("（写上改动前的数，改好日期和原因）：\n  - date: ")
+            && !said.contains("what: extra.poor"),
+        "{said}"
+    );
+    fs::write(
+        root.join("data/corrections.yaml"),
+        "entries:\n  - date: 2026-12-01\n    what: extra.population\n    old: 12000\n    new: 11800\n    reason: 人口按统计年报更正\n",
+    )
+    .unwrap();
+    assert!(huibao(root, &["build"]).status.success());
+    edit(root, "data/extra.yaml", "poor: 300", "poor: 290");
+    let said = text(&huibao(root, &["build"]));
+    assert_eq!(said.matches("[correction-missing]").count(), 1, "{said}");
+    assert!(
+        said.contains("警告[correction-missing] data/extra.yaml:2:7: 已发布的数字改了，更正记录里却没有它：extra poor 300人 → 290人"),
+        "{said}"
+    );
+}

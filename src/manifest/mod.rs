@@ -195,6 +195,80 @@ impl<'k> Key<'k> {
             _ => Key::Computed(text),
         }
     }
+
+    /// The keys of the data values a computed figure is made of, as its key names them:
+    /// `rate(data/a.yaml#x,data/a.yaml#y)` → `data/a.yaml#x`, `data/a.yaml#y`; values alike
+    /// as one, by their folder's pattern and general key (`data/villages/*.yaml#exits[*].people`).
+    /// None for a value of a data file.
+    pub fn inputs(self) -> Vec<&'k str> {
+        let Key::Computed(text) = self else {
+            return Vec::new();
+        };
+        let Some(list) = text
+            .split_once('(')
+            .and_then(|(_, rest)| rest.strip_suffix(')'))
+        else {
+            return Vec::new();
+        };
+        // Split at the commas outside `[…]` (an item's selector may hold one).
+        let mut inputs = Vec::new();
+        let (mut depth, mut start) = (0usize, 0);
+        for (i, c) in list.char_indices() {
+            match c {
+                '[' => depth += 1,
+                ']' => depth = depth.saturating_sub(1),
+                ',' if depth == 0 => {
+                    inputs.push(&list[start..i]);
+                    start = i + 1;
+                }
+                _ => {}
+            }
+        }
+        inputs.push(&list[start..]);
+        inputs.retain(|input| input.contains('#'));
+        inputs
+    }
+}
+
+/// Whether the value of a data file keyed `key` (`data/villages/hengxi.yaml#exits[year=2015].people`)
+/// is the computed figure's `input` (see [`Key::inputs`]): that value, or one of the values
+/// alike its pattern names (`data/villages/*.yaml#exits[*].people`).
+pub fn is_input(input: &str, key: &str) -> bool {
+    if input == key {
+        return true;
+    }
+    let (Some((pattern, general)), Some((path, inside))) =
+        (input.split_once('#'), key.split_once('#'))
+    else {
+        return false;
+    };
+    let inside_matches = general == inside || crate::provenance::general_key(inside) == general;
+    inside_matches && path_matches(pattern, path)
+}
+
+/// Whether the data file `path` (`data/villages/hengxi.yaml`) holds a value of the computed
+/// figure's `input` (see [`Key::inputs`]).
+pub fn is_input_file(input: &str, path: &str) -> bool {
+    input
+        .split_once('#')
+        .is_some_and(|(pattern, _)| path_matches(pattern, path))
+}
+
+/// Whether `path` is one of the files `pattern` names: its `*` any run of characters but `/`.
+fn path_matches(pattern: &str, path: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == path,
+        Some((before, after)) => {
+            let Some(rest) = path.strip_prefix(before) else {
+                return false;
+            };
+            // The shortest run first; `*` never crosses a folder.
+            (0..=rest.len())
+                .filter(|&i| rest.is_char_boundary(i))
+                .take_while(|&i| !rest[..i].contains('/'))
+                .any(|i| path_matches(after, &rest[i..]))
+        }
+    }
 }
 
 impl std::fmt::Display for Key<'_> {
@@ -476,6 +550,47 @@ pub fn diff(old: &Manifest, new: &Manifest) -> Vec<Change> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_computed_figure_names_its_inputs_and_each_value_is_known_as_one() {
+        let key = Key::parse("rate(data/extra.yaml#poor,data/villages/*.yaml#exits[*].people)");
+        assert_eq!(
+            key.inputs(),
+            [
+                "data/extra.yaml#poor",
+                "data/villages/*.yaml#exits[*].people"
+            ]
+        );
+        // A selector holding a comma stays in its input.
+        let key = Key::parse("sub(data/a.yaml#x[name=a,b].n,data/a.yaml#y)");
+        assert_eq!(key.inputs(), ["data/a.yaml#x[name=a,b].n", "data/a.yaml#y"]);
+        assert!(Key::parse("data/a.yaml#x").inputs().is_empty());
+        let (single, group) = (
+            "data/extra.yaml#poor",
+            "data/villages/*.yaml#exits[*].people",
+        );
+        assert!(is_input(single, "data/extra.yaml#poor"));
+        assert!(!is_input(single, "data/extra.yaml#poor_households"));
+        assert!(is_input(
+            group,
+            "data/villages/hengxi.yaml#exits[year=2015].people"
+        ));
+        assert!(is_input(group, "data/villages/hengxi.yaml#exits[3].people"));
+        assert!(!is_input(
+            group,
+            "data/villages/hengxi.yaml#exits[3].households"
+        ));
+        // `*` stands for a file's name, never a folder.
+        assert!(!is_input(
+            group,
+            "data/villages/old/hengxi.yaml#exits[3].people"
+        ));
+        assert!(!is_input(
+            group,
+            "data/policies/health.yaml#exits[3].people"
+        ));
+        assert!(is_input("data/*/*.yaml#x", "data/villages/长岭.yaml#x"));
+    }
 
     #[test]
     fn a_figure_printed_another_way_is_the_same_figure() {

@@ -34,6 +34,8 @@ pub const FILE: &str = "data/corrections.yaml";
 
 /// What the entry a warning suggests says for `reason`, to be replaced.
 const PLACEHOLDER: &str = "（写明更正原因）";
+/// What [`missing_input_entry`] writes for the `old` of a value the site never printed.
+const OLD_PLACEHOLDER: &str = "（改动前的数）";
 
 /// The keys of an entry.
 pub(super) const ENTRY_KEYS: &[&str] = &["date", "what", "old", "new", "reason"];
@@ -400,6 +402,96 @@ pub fn missing_entry(
         .with_hint(Text::new(
             format!("在 {FILE} 的 entries 下加上这一条（改好日期和原因）：\n{entry}"),
             format!("add this under entries in {FILE} (with the right date and reason):\n{entry}"),
+        )),
+    )
+}
+
+/// A published figure computed from the data (a rate, a sum) that changed though no value
+/// it is made of that the pages print did, and no entry in the log says why: a warning,
+/// at the value that most likely changed, with an entry to paste for each such value of
+/// the changed files (`data`) that the pages do not print (`printed` tells the keys they
+/// do), its `old` left for the clerk to write (the published site never printed it).
+pub fn missing_input_entry(
+    change: &crate::manifest::Change,
+    data: &Data,
+    printed: &dyn Fn(&str) -> bool,
+    today: &str,
+) -> Option<Diagnostic> {
+    let (old, new) = (change.old.as_ref()?, change.new.as_ref()?);
+    let mut candidates: Vec<(Location, String)> = Vec::new();
+    for input in crate::manifest::Key::parse(&change.key).inputs() {
+        let Some((_, inside)) = input.split_once('#') else {
+            continue;
+        };
+        for file in &data.files {
+            let path = crate::site_path::slashed(&file.path);
+            let key = format!("{path}#{inside}");
+            if !crate::manifest::is_input(input, &key) || printed(&key) {
+                continue;
+            }
+            if let Some((node, what)) = walk_key(file, inside)
+                && let Value::Number(current) = &node.value
+            {
+                let entry = format!(
+                    "  - date: {today}\n    what: {what}\n    old: {OLD_PLACEHOLDER}\n    new: {current}\n    reason: {PLACEHOLDER}"
+                );
+                candidates.push((node.location(&file.path), entry));
+            }
+        }
+    }
+    let location = candidates
+        .first()
+        .map_or_else(|| Location::file(FILE), |(at, _)| at.clone());
+    let entries: Vec<&str> = candidates.iter().map(|(_, e)| e.as_str()).collect();
+    let (zh_entries, en_entries) = match entries.len() {
+        0 => (
+            "：date、what（它的数据路径）、old（改动前的数）、new（现在的数）、reason".to_string(),
+            ": date, what (its data path), old (the value before), new (the value now), reason"
+                .to_string(),
+        ),
+        1 => (
+            format!("（写上改动前的数，改好日期和原因）：\n{}", entries[0]),
+            format!(
+                " (with the value before, the right date and reason):\n{}",
+                entries[0]
+            ),
+        ),
+        _ => {
+            let listed = entries.join("\n");
+            (
+                format!(
+                    "（写上改动前的数，改好日期和原因；只留实际改动了的那个数的一条）：\n{listed}"
+                ),
+                format!(
+                    " (with the value before, the right date and reason; keep only the one of the value that changed):\n{listed}"
+                ),
+            )
+        }
+    };
+    let src = &change.src;
+    Some(
+        Diagnostic::new(
+            Severity::Warning,
+            "correction-missing",
+            Some(location),
+            Text::new(
+                format!(
+                    "已发布的数字改了，更正记录里却没有它所依据的数据的更正：{} {old} → {new}",
+                    change.what
+                ),
+                format!(
+                    "a published figure changed with no entry in the corrections log for the data it is made of: {} {old} → {new}",
+                    change.what
+                ),
+            ),
+        )
+        .with_hint(Text::new(
+            format!(
+                "这个数由数据算出（{src}），页面上没有印出改动的那个数据，读者只看到结果变了。在 {FILE} 的 entries 下为改动了的那个数据加上一条{zh_entries}"
+            ),
+            format!(
+                "it is computed from the data ({src}) and the value that changed is not printed: readers see only the result change. Add an entry for the value that changed under entries in {FILE}{en_entries}"
+            ),
         )),
     )
 }
