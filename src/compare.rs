@@ -340,10 +340,25 @@ fn is_data(key: &str) -> bool {
 pub(super) fn changes_owed(
     published: &manifest::Published,
     figures: &mut std::sync::Arc<manifest::Manifest>,
-    (site, corrections): (&discover::Site, &[validate::corrections::Correction]),
+    owed_by: (&discover::Site, &[validate::corrections::Correction]),
     changed_since: Option<&std::collections::HashSet<PathBuf>>,
     notes: &mut Vec<Diagnostic>,
 ) -> Option<Vec<manifest::Change>> {
+    let (changes, pending) = owed(published, figures, owed_by, changed_since, notes)?;
+    // What is still owed an entry stays in the manifest for the next build.
+    std::sync::Arc::make_mut(figures).pending = pending;
+    Some(changes)
+}
+
+/// [`changes_owed`] without keeping what is owed in `figures`: the changes, and what is
+/// still owed an entry (for the manifest).
+pub(crate) fn owed(
+    published: &manifest::Published,
+    figures: &manifest::Manifest,
+    (site, corrections): (&discover::Site, &[validate::corrections::Correction]),
+    changed_since: Option<&std::collections::HashSet<PathBuf>>,
+    notes: &mut Vec<Diagnostic>,
+) -> Option<(Vec<manifest::Change>, Vec<manifest::Pending>)> {
     // A published entry is kept in the log.
     notes.extend(validate::corrections::removed_from_log(
         &published.corrections,
@@ -410,8 +425,7 @@ pub(super) fn changes_owed(
         };
         notes.extend(missing);
     }
-    // What is still owed an entry stays in the manifest for the next build.
-    std::sync::Arc::make_mut(figures).pending = pending
+    let pending = pending
         .iter()
         .map(|c| manifest::Pending {
             key: c.key.clone(),
@@ -419,7 +433,7 @@ pub(super) fn changes_owed(
             old: c.old.clone().unwrap_or_default(),
         })
         .collect();
-    Some(changes)
+    Some((changes, pending))
 }
 
 #[cfg(test)]

@@ -80,6 +80,8 @@ pub struct Rendered {
     /// The figures whose printed value changed since the published site compared with
     /// (`None` when there was none).
     pub figure_changes: Option<Vec<manifest::Change>>,
+    /// The corrections log's entries, checked against the data.
+    pub corrections: Vec<validate::corrections::Correction>,
 }
 
 /// What a build compares its figures with.
@@ -322,6 +324,7 @@ fn render_discovered(
         output,
         notes,
         figure_changes,
+        corrections,
     })
 }
 
@@ -574,6 +577,27 @@ fn check_output_dir(
         ]);
     }
     Ok(())
+}
+
+/// What the site published in `site`'s output folder says of a build the preview made
+/// (`figures`, `corrections`: compared with the last good build, not with it): the problems
+/// of the corrections log that would stop `huibao build` (an `old` that is not what was
+/// published, a published entry removed) and the figures owed an entry. Nothing when there
+/// is no published site, or it is another report's.
+pub(crate) fn against_published(
+    site: &discover::Site,
+    figures: &manifest::Manifest,
+    corrections: &[validate::corrections::Correction],
+) -> Vec<Diagnostic> {
+    let out_dir = site.root.join(&site.config.output_dir);
+    let mut notes = Vec::new();
+    if check_same_report(site, &out_dir, false).is_err() {
+        return notes;
+    }
+    if let Some(published) = manifest::Published::read(&out_dir) {
+        let _ = compare::owed(&published, figures, (site, corrections), None, &mut notes);
+    }
+    notes
 }
 
 /// Refuses an output folder holding a report of another title (last year's, when a clerk

@@ -865,3 +865,53 @@ fn a_preview_of_a_site_folder_that_is_not_there_stops_at_once() {
         "{said}"
     );
 }
+
+#[test]
+fn a_correction_the_published_site_contradicts_shows_in_the_preview() {
+    // The bundled report published, then an entry of its corrections log deleted: the
+    // preview builds (it compares with its own last build) but `huibao build` would stop.
+    let site = copy_site(&repo());
+    let built = huibao(site.path(), &["build"]);
+    assert!(built.status.success(), "{}", text(&built));
+    let log = site.path().join("data/corrections.yaml");
+    let entries = fs::read_to_string(&log).unwrap();
+    let first = "  - date: 2020-12-01\n    what: policies.health.family_doctor.served_people\n";
+    let at = entries.find(first).unwrap();
+    let second = at
+        + entries[at..]
+            .find("  - date: 2020-12-01\n    what: policies.industry")
+            .unwrap();
+    fs::write(&log, format!("{}{}", &entries[..at], &entries[second..])).unwrap();
+    let server = Server::start(site.path(), &[]);
+    server.wait_for("the first build", |s| {
+        s.status()["builds"].as_u64() >= Some(1)
+    });
+    let status = server.status();
+    assert_eq!(status["ok"], true, "{status}");
+    assert_eq!(
+        status["publish_problems"][0]["code"], "correction-removed",
+        "{status}"
+    );
+    let (_, _, page) = server.get("/");
+    assert!(
+        page.contains("huibao：预览正常，但发布时（huibao build）会因以下问题停下")
+            && page.contains("已发布的站点上有第 1 条更正"),
+        "{page}"
+    );
+    assert!(
+        server
+            .said()
+            .contains("与已发布的站点相比有上面的错误：huibao build 会停下"),
+        "{}",
+        server.said()
+    );
+    // Put back: the overlay goes at the next build.
+    fs::write(&log, &entries).unwrap();
+    server.wait_for("the log put back", |s| {
+        s.status()["publish_problems"]
+            .as_array()
+            .is_some_and(Vec::is_empty)
+    });
+    let (_, _, page) = server.get("/");
+    assert!(!page.contains("<div id=\"huibao-overlay\""), "{page}");
+}

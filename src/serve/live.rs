@@ -28,7 +28,7 @@ const OVERLAY_RELATED: usize = 12;
 /// involved (the first [`OVERLAY_RELATED`]), hint. `served`: a good build is served under
 /// it (else no build has succeeded yet since the preview started).
 pub fn overlay(problems: &[Diagnostic], lang: Lang, served: bool) -> String {
-    let (title, note, close) = match (lang, served) {
+    let words = match (lang, served) {
         (Lang::Zh, true) => (
             "huibao：生成失败，请修正以下问题",
             "页面显示的是上一次成功生成的内容。保存修改后会自动刷新。",
@@ -50,6 +50,33 @@ pub fn overlay(problems: &[Diagnostic], lang: Lang, served: bool) -> String {
             "Close",
         ),
     };
+    overlay_with(problems, lang, words)
+}
+
+/// The overlay above a good build listing the errors `huibao build` would stop at when
+/// comparing it with the published site (`problems`: the corrections log's).
+pub fn publish_overlay(problems: &[Diagnostic], lang: Lang) -> String {
+    let words = match lang {
+        Lang::Zh => (
+            "huibao：预览正常，但发布时（huibao build）会因以下问题停下",
+            "这些问题来自与已发布站点的比较：更正记录要与读者看到过的数字一致。页面显示的是这次生成的内容。保存修改后会自动刷新。",
+            "关闭",
+        ),
+        Lang::En => (
+            "huibao: the preview is fine, but publishing (huibao build) would stop at these problems",
+            "They come from comparing with the published site: the corrections log must agree with the figures readers saw. The page shows this build. It reloads by itself when you save a fix.",
+            "Close",
+        ),
+    };
+    overlay_with(problems, lang, words)
+}
+
+/// The overlay listing `problems` under `title` and `note`, with a `close` button.
+fn overlay_with(
+    problems: &[Diagnostic],
+    lang: Lang,
+    (title, note, close): (&str, &str, &str),
+) -> String {
     let mut html = format!(
         "<div id=\"huibao-overlay\" role=\"alert\" style=\"position:fixed;inset:0 0 auto 0;max-height:70vh;overflow:auto;z-index:2147483647;\
 background:#fff8f6;color:#222;border-bottom:4px solid #9b1c1c;box-shadow:0 4px 24px rgba(0,0,0,.25);padding:16px 24px;\
@@ -167,8 +194,23 @@ mod tests {
             "{page}"
         );
         // With no good build behind it, it does not say it shows one.
-        let first = overlay(&[partial], Lang::Zh, false);
+        let first = overlay(&[partial.clone()], Lang::Zh, false);
         assert!(first.contains("还没有成功生成过"), "{first}");
         assert!(!first.contains("上一次成功生成的内容"), "{first}");
+        // Above a good build that publishing would stop at: says so, not that it failed.
+        let publish = publish_overlay(&[partial.clone()], Lang::Zh);
+        assert!(
+            publish.contains("预览正常，但发布时（huibao build）会因以下问题停下")
+                && publish.contains("页面显示的是这次生成的内容")
+                && publish.contains("content/_row.md:2:18</code>")
+                && !publish.contains("生成失败"),
+            "{publish}"
+        );
+        let publish = publish_overlay(&[partial], Lang::En);
+        assert!(
+            publish.contains("publishing (huibao build) would stop at these problems")
+                && !publish.contains("failed"),
+            "{publish}"
+        );
     }
 }

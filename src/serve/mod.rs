@@ -68,6 +68,10 @@ struct Shared {
     snapshot: RwLock<Arc<Snapshot>>,
     /// Problems of the last build (empty when it succeeded).
     problems: RwLock<Arc<Vec<Diagnostic>>>,
+    /// The errors `huibao build` would stop at in the last good build, compared with the
+    /// site published in the output folder (the corrections log's): shown above the pages
+    /// while the build itself has no problem.
+    publish_problems: RwLock<Arc<Vec<Diagnostic>>>,
     builds: AtomicU64,
     page_views: AtomicU64,
     events: broadcast::Sender<&'static str>,
@@ -93,6 +97,11 @@ impl Shared {
 struct Builder {
     site: PathBuf,
     cache: crate::BuildCache,
+    /// The last good build's site and corrections log, for [`publish_check`].
+    last_good: Option<(
+        crate::discover::Site,
+        Vec<crate::validate::corrections::Correction>,
+    )>,
 }
 
 impl Builder {
@@ -129,6 +138,7 @@ impl Builder {
             }
         }
         timer.lap("files to serve");
+        self.last_good = Some((rendered.site, rendered.corrections));
         let figures = Some(rendered.output.figures);
         let print = rendered.output.print;
         let search = rendered.output.search;
@@ -146,6 +156,49 @@ impl Builder {
     }
 }
 
+/// After a good build, served: what `huibao build` would say of it compared with the site
+/// published in the output folder (the preview compares with its own last build, so an
+/// entry of the corrections log whose `old` is not what was published, or a published entry
+/// deleted, would otherwise show only when publishing). Said in the terminal; its errors
+/// shown above the pages (the pages reloaded again when they change).
+fn publish_check(
+    builder: &mut Builder,
+    shared: &Shared,
+    options: &Options,
+    figures: Option<Arc<crate::manifest::Manifest>>,
+) {
+    let (Some((site, corrections)), Some(figures)) = (builder.last_good.as_ref(), figures) else {
+        return;
+    };
+    let said = crate::against_published(site, &figures, corrections);
+    let stops: Vec<Diagnostic> = said.iter().filter(|d| d.is_error()).cloned().collect();
+    if !said.is_empty() {
+        let lang = options.lang;
+        eprint!("{}", diagnostics::render(&said, &options.site, lang));
+        let line = match stops.is_empty() {
+            true => Text::new(
+                "与已发布的站点相比（huibao build 会同样提醒）：见上",
+                "compared with the published site (huibao build says the same): see above",
+            ),
+            false => Text::new(
+                "预览已更新，但与已发布的站点相比有上面的错误：huibao build 会停下，不发布；页面上显示这些错误",
+                "the preview is updated, but compared with the published site it has the errors above: huibao build would stop and publish nothing; the pages show them",
+            ),
+        };
+        println!("{}", line.get(lang));
+    }
+    let mut shown = shared
+        .publish_problems
+        .write()
+        .unwrap_or_else(|e| e.into_inner());
+    let changed = !(shown.is_empty() && stops.is_empty());
+    *shown = Arc::new(stops);
+    drop(shown);
+    if changed {
+        let _ = shared.events.send("reload");
+    }
+}
+
 /// Serves the site until Ctrl-C. Returns an error only when the server cannot start.
 pub fn run(mut options: Options) -> Result<(), Vec<Diagnostic>> {
     // The watcher reports absolute paths.
@@ -157,6 +210,7 @@ pub fn run(mut options: Options) -> Result<(), Vec<Diagnostic>> {
     let shared = Arc::new(Shared {
         snapshot: RwLock::new(Arc::new(Snapshot::default())),
         problems: RwLock::new(Arc::new(Vec::new())),
+        publish_problems: RwLock::new(Arc::new(Vec::new())),
         builds: AtomicU64::new(0),
         page_views: AtomicU64::new(0),
         events,
@@ -166,6 +220,7 @@ pub fn run(mut options: Options) -> Result<(), Vec<Diagnostic>> {
     let mut builder = Builder {
         site: options.site.clone(),
         cache: crate::BuildCache::default(),
+        last_good: None,
     };
     rebuild(&mut builder, &shared, &options, None);
 
@@ -343,6 +398,7 @@ fn rebuild(builder: &mut Builder, shared: &Shared, options: &Options, changed: O
     match result {
         Ok((snapshot, notes)) => {
             let pages = snapshot.files.len();
+            let figures = snapshot.figures.clone();
             // The last build's files (20,000 at 10,000 villages) are let go on a thread of
             // their own, not while the pages wait for the lock nor before the reload.
             let last = std::mem::replace(
@@ -352,7 +408,6 @@ fn rebuild(builder: &mut Builder, shared: &Shared, options: &Options, changed: O
             // (When no thread can be made, the closure and the files go here.)
             let _ = std::thread::Builder::new().spawn(move || drop(last));
             *shared.problems.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(Vec::new());
-            shared.builds.fetch_add(1, Ordering::SeqCst);
             if !notes.is_empty() {
                 eprint!("{}", diagnostics::render(&notes, &options.site, lang));
             }
@@ -369,6 +424,8 @@ fn rebuild(builder: &mut Builder, shared: &Shared, options: &Options, changed: O
             };
             println!("{}", line.get(lang));
             let _ = shared.events.send("reload");
+            publish_check(builder, shared, options, figures);
+            shared.builds.fetch_add(1, Ordering::SeqCst);
         }
         Err(problems) => {
             let said = diagnostics::render(&problems, &options.site, lang);
@@ -519,12 +576,18 @@ async fn status(State(shared): State<Arc<Shared>>) -> Response {
         .read()
         .unwrap_or_else(|e| e.into_inner())
         .clone();
+    let publish_problems = shared
+        .publish_problems
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
     let body = serde_json::json!({
         "builds": shared.builds.load(Ordering::SeqCst),
         "ok": problems.is_empty(),
         "page_views": shared.page_views.load(Ordering::SeqCst),
         "clients": shared.events.receiver_count(),
         "problems": serde_json::from_str::<serde_json::Value>(&diagnostics::to_json(&problems, shared.lang)).unwrap_or_default(),
+        "publish_problems": serde_json::from_str::<serde_json::Value>(&diagnostics::to_json(&publish_problems, shared.lang)).unwrap_or_default(),
     });
     let mut response = Response::new(Body::from(body.to_string()));
     response.headers_mut().insert(
@@ -690,6 +753,15 @@ fn html_response(shared: &Shared, html: &str) -> Response {
             shared.lang,
             shared.serves_a_build(),
         ));
+    } else {
+        let publish_problems = shared
+            .publish_problems
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        if !publish_problems.is_empty() {
+            extra.push_str(&live::publish_overlay(&publish_problems, shared.lang));
+        }
     }
     extra.push_str(&live::script());
     let mut response = Response::new(Body::from(live::inject(html, &extra)));
