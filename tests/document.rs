@@ -381,7 +381,7 @@ fn docx_parts(file: &std::path::Path) -> std::collections::BTreeMap<String, Stri
             Ok(text) => text,
             Err(e) => format!("{} bytes", e.into_bytes().len()),
         };
-        parts.insert(entry.name().to_string(), text);
+        parts.insert(entry.name().unwrap().to_string(), text);
     }
     parts
 }

@@ -1719,3 +1719,56 @@ fn a_hidden_or_copied_records_sheet_is_told_for_what_it_is() {
         "{said}"
     );
 }
+
+#[test]
+fn a_formula_with_no_result_saved_is_told_so_at_its_cell() {
+    // A workbook written by a program (not saved by Excel or WPS) may hold a formula with no
+    // result: it is not an empty cell.
+    let site = copy_site(&fixture("import"));
+    let root = site.path();
+    let mut book = Workbook::new();
+    let header: &[&str] = &[
+        "编号",
+        "村名",
+        "试点村",
+        "建档立卡户数（户）",
+        "建档立卡人数（人）",
+        "帮扶资金（万元）",
+        "参保率（%）",
+    ];
+    let hengxi: &[&str] = &["hengxi", "横溪村", "true", "132", "", "81.76875", "99.50"];
+    let sheet = text_sheet(&mut book, "村委会", &[header, hengxi]);
+    sheet
+        .write_formula(1, 4, Formula::new("=400+68").set_result(""))
+        .unwrap();
+    book.save(root.join("f.xlsx")).unwrap();
+    let before = data_of(root);
+    let out = huibao(root, &["import", "f.xlsx", "--into", "data/villages"]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    // (Read as the 0 a program saves for it, it changed 468 to 0.)
+    assert!(
+        said.contains("f.xlsx 村委会!E2（建档立卡人数（人））: 单元格里是公式 =400+68，工作簿里没有保存它的计算结果")
+            && said.contains("在 Excel 或 WPS 里打开它、保存一次，再导入"),
+        "{said}"
+    );
+    assert!(!said.contains("468人 → 0人"), "{said}");
+    assert_eq!(data_of(root), before);
+    let english = text(&huibao(
+        root,
+        &[
+            "--lang",
+            "en",
+            "import",
+            "f.xlsx",
+            "--into",
+            "data/villages",
+        ],
+    ));
+    assert!(
+        english.contains(
+            "the cell holds the formula =400+68 and the workbook has no result of it saved"
+        ),
+        "{english}"
+    );
+}

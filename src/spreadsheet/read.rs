@@ -57,6 +57,10 @@ pub enum Given {
     Date(String),
     /// An error value of a formula (`#DIV/0!`).
     Error(String),
+    /// A formula (`400+68`) whose result the workbook did not save: none, or the 0 that a
+    /// program writing workbooks puts there for Excel to compute when the file is opened
+    /// (the workbook asks for that: `fullCalcOnLoad`). Never read as a value.
+    Unsaved(String),
 }
 
 /// A workbook read: its sheets, and how a CSV's bytes were decoded when not as UTF-8.
@@ -141,6 +145,7 @@ fn workbook(path: &Path, shown: &Path) -> Result<Workbook, Diagnostic> {
         None => unreadable(&e),
     })?;
     let formats = matches!(&book, calamine::Sheets::Xlsx(_));
+    let computed_on_open = formats && computed_when_opened(path);
     let metadata: Vec<(String, bool)> = book
         .sheets_metadata()
         .iter()
@@ -163,6 +168,23 @@ fn workbook(path: &Path, shown: &Path) -> Result<Workbook, Diagnostic> {
             .map(|d| (d.start, d.end))
             .collect();
         let styles = book.worksheet_style(&name).ok();
+        // The formulas whose results may not be saved: every one, in a workbook that asks
+        // to be computed when opened; else those with no result at all.
+        let formulas = match &mut book {
+            calamine::Sheets::Xlsx(xlsx) => xlsx.worksheet_formula(&name).ok(),
+            _ => None,
+        };
+        let unsaved = |row: u32, col: u32, data: &Data| -> Option<Given> {
+            let formula = formulas.as_ref()?.get_value((row, col))?;
+            let no_result = match data {
+                Data::Empty => true,
+                Data::Int(0) => computed_on_open,
+                Data::Float(f) => computed_on_open && *f == 0.0,
+                Data::String(s) => computed_on_open && s.is_empty(),
+                _ => false,
+            };
+            (!formula.is_empty() && no_result).then(|| Given::Unsaved(formula.clone()))
+        };
         let format_at = |row: u32, col: u32| -> (bool, u32) {
             let code = styles
                 .as_ref()
@@ -178,7 +200,9 @@ fn workbook(path: &Path, shown: &Path) -> Result<Workbook, Diagnostic> {
             let mut cells = vec![Given::Empty; left as usize];
             for (c, data) in row.iter().enumerate() {
                 let (at_row, at_col) = (top + r as u32, left + c as u32);
-                cells.push(given(data, || format_at(at_row, at_col)));
+                let cell = unsaved(at_row, at_col, data)
+                    .unwrap_or_else(|| given(data, || format_at(at_row, at_col)));
+                cells.push(cell);
             }
             while cells.last() == Some(&Given::Empty) {
                 cells.pop();
@@ -198,6 +222,33 @@ fn workbook(path: &Path, shown: &Path) -> Result<Workbook, Diagnostic> {
         sheets,
         encoding_note: None,
     })
+}
+
+/// Whether the `.xlsx` at `path` asks to have its formulas computed when it is opened
+/// (`<calcPr fullCalcOnLoad="1"/>` in its `xl/workbook.xml`), as a workbook written by a
+/// program rather than saved by Excel or WPS does: its formulas' saved results are then
+/// placeholders (0), not what the sheet shows.
+fn computed_when_opened(path: &Path) -> bool {
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let Ok(mut archive) = zip::ZipArchive::new(std::io::BufReader::new(file)) else {
+        return false;
+    };
+    let Ok(part) = archive.by_name("xl/workbook.xml") else {
+        return false;
+    };
+    let mut xml = String::new();
+    // (The part is small; a workbook whose part cannot be read says nothing here.)
+    if std::io::Read::read_to_string(&mut std::io::Read::take(part, 1 << 20), &mut xml).is_err() {
+        return false;
+    }
+    let Some(start) = xml.find("<calcPr") else {
+        return false;
+    };
+    let tag = &xml[start..];
+    let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
+    tag.contains("fullCalcOnLoad=\"1\"") || tag.contains("fullCalcOnLoad=\"true\"")
 }
 
 /// What a file named as a workbook that calamine cannot open is instead, when it can be

@@ -111,6 +111,16 @@ pub(super) fn cell_value(given: &Given, field: &Field, unit: Option<&str>) -> Re
                 format!("the cell holds the error value {e} (a formula failed)"),
             ));
         }
+        Given::Unsaved(formula) => {
+            return Err(Text::new(
+                format!(
+                    "单元格里是公式 ={formula}，工作簿里没有保存它的计算结果（这个文件由程序生成，还没有在 Excel 或 WPS 里保存过）：表格里显示的数读不到。在 Excel 或 WPS 里打开它、保存一次，再导入"
+                ),
+                format!(
+                    "the cell holds the formula ={formula} and the workbook has no result of it saved (made by a program, never saved in Excel or WPS): the number the sheet shows cannot be read. Open it in Excel or WPS, save it once, and import again"
+                ),
+            ));
+        }
         Given::Number {
             value,
             percent,
