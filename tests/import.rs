@@ -1772,3 +1772,27 @@ fn a_formula_with_no_result_saved_is_told_so_at_its_cell() {
         "{english}"
     );
 }
+
+#[test]
+fn an_empty_required_cell_is_told_to_be_filled_not_to_edit_the_schema() {
+    let site = copy_site(&fixture("import"));
+    let root = site.path();
+    std::fs::write(
+        root.join("req.csv"),
+        "编号,村名,试点村,建档立卡户数（户）,建档立卡人数（人）,帮扶资金（万元）,参保率（%）\nhengxi,横溪村,true,,468,81.76875,99.50\n",
+    )
+    .unwrap();
+    let before = data_of(root);
+    let out = huibao(root, &["import", "req.csv", "--into", "data/villages"]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("错误[required] req.csv req!D2（建档立卡户数（户））: 缺少必填字段「户数」")
+            && said.contains(
+                "提示：在这个单元格填上这个数（是 0 就填 0）；若确实没有这个数，不要填 0 充数"
+            )
+            && !said.contains("在 schema 里把字段标为"),
+        "{said}"
+    );
+    assert_eq!(data_of(root), before);
+}

@@ -326,8 +326,8 @@ fn missing_columns(missing: &[&str]) -> Problem {
             ),
         ),
         hint: Some(Text::new(
-            "在表头加上这些列（或在 schema 里把字段标为 optional: true）",
-            "add these columns to the header (or mark the fields optional: true in the schema)",
+            "在表头加上这些列；若这些数确实没有，请维护这份报告数据格式（data/schema.yaml）的同事把它们改为可以不填",
+            "add these columns to the header; if there truly are no such figures, ask whoever keeps the report's data format (data/schema.yaml) to make them optional",
         )),
     }
 }

@@ -594,8 +594,8 @@ pub(super) fn relocate_all(
             let moved = *location != in_file;
             if moved && problem.code == "required" {
                 problem.hint = Some(Text::new(
-                    "在这个单元格填上值；若确实没有这个数，在 schema 里把字段标为 optional: true",
-                    "fill in this cell; if there truly is no such figure, mark the field optional: true in the schema",
+                    "在这个单元格填上这个数（是 0 就填 0）；若确实没有这个数，不要填 0 充数：请维护这份报告数据格式（data/schema.yaml）的同事把这一项改为可以不填",
+                    "fill in this cell (0 if it is zero); if there truly is no such figure, do not put 0 for it: ask whoever keeps the report's data format (data/schema.yaml) to make the field optional",
                 ));
             } else if moved && problem.message.zh.contains("true 或 false") {
                 problem.hint = Some(Text::new(
