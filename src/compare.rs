@@ -182,6 +182,22 @@ fn manifest_missing(dir: &Path) -> Diagnostic {
 
 /// The warning for a published `figures.json` that cannot be read.
 pub(super) fn manifest_unreadable(file: PathBuf) -> Diagnostic {
+    // Not JSON (cut short, edited): said where.
+    if let Some((at, what, hint)) = manifest::damage(&file) {
+        return Diagnostic::new(
+            diagnostics::Severity::Warning,
+            "manifest-unreadable",
+            Some(at),
+            diagnostics::Text::new(
+                format!("已发布站点的数字清单 figures.json 无法读取，{}：这次不能列出改变的数字，也不能检查缺少的更正记录", what.zh),
+                format!("the published site's figures.json cannot be read, {}: this time the changed figures cannot be listed nor missing corrections found", what.en),
+            ),
+        )
+        .with_hint(diagnostics::Text::new(
+            format!("{}；不放回的话，这次生成会写入新的 figures.json", hint.zh),
+            format!("{}; else this build writes a new figures.json", hint.en),
+        ));
+    }
     Diagnostic::new(
         diagnostics::Severity::Warning,
         "manifest-unreadable",

@@ -895,7 +895,23 @@ fn diff(
         let manifest = dir.join(huibao::manifest::FILE);
         // There but not readable (damaged, or written by a huibao that writes another
         // version, on another PC of a shared folder) is not "not there".
-        let problem = if manifest.is_file() {
+        let damage = manifest
+            .is_file()
+            .then(|| huibao::manifest::damage(&manifest));
+        let problem = if let Some(Some((at, what, hint))) = damage {
+            diagnostics::Diagnostic::error(
+                "diff-manifest-unreadable",
+                Some(at),
+                diagnostics::Text::new(
+                    format!("已发布站点的数字清单 figures.json 无法读取，{}：无法比较", what.zh),
+                    format!(
+                        "the published site's figures.json cannot be read, {}: nothing to compare with",
+                        what.en
+                    ),
+                ),
+            )
+            .with_hint(hint)
+        } else if manifest.is_file() {
             diagnostics::Diagnostic::error(
                 "diff-manifest-unreadable",
                 Some(diagnostics::Location::file(manifest)),

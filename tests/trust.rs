@@ -1780,3 +1780,40 @@ fn a_computed_figure_changed_by_data_no_page_prints_is_owed_an_entry() {
         "{said}"
     );
 }
+
+#[test]
+fn a_manifest_cut_short_is_told_where_and_to_be_put_back() {
+    let site = published_report();
+    let manifest = site.path().join("public/figures.json");
+    let whole = fs::read_to_string(&manifest).unwrap();
+    // Cut after the 30th line's first quote (a copy to the shared folder interrupted).
+    let line_start: usize = whole.split_inclusive('\n').take(29).map(str::len).sum();
+    let cut = line_start + whole[line_start..].find('"').unwrap() + 1;
+    fs::write(&manifest, &whole[..cut]).unwrap();
+    let diff = huibao(site.path(), &["diff"]);
+    let said = text(&diff);
+    assert_eq!(diff.status.code(), Some(1), "{said}");
+    let column = cut - line_start;
+    assert!(
+        said.contains(&format!("错误[diff-manifest-unreadable] ./public/figures.json:30:{column}: 已发布站点的数字清单 figures.json 无法读取，文件在这里中断，没有复制或保存完整"))
+            && said.contains("提示：从备份或服务器上的已发布站点里把完整的 figures.json 放回"),
+        "{said}"
+    );
+    let built = huibao(site.path(), &["build", "--deny-warnings"]);
+    let said = text(&built);
+    assert!(
+        said.contains(&format!("警告[manifest-unreadable] ./public/figures.json:30:{column}: 已发布站点的数字清单 figures.json 无法读取，文件在这里中断")),
+        "{said}"
+    );
+    // Edited into something that is not JSON: told where too.
+    fs::write(
+        &manifest,
+        whole.replacen("\"version\": 3,", "\"version\": 3,,", 1),
+    )
+    .unwrap();
+    let english = text(&huibao(site.path(), &["--lang", "en", "diff"]));
+    assert!(
+        english.contains("error[diff-manifest-unreadable] ./public/figures.json:2:14: the published site's figures.json cannot be read, this is not the JSON huibao wrote"),
+        "{english}"
+    );
+}

@@ -19,6 +19,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use crate::diagnostics::Text;
 use crate::provenance::{Ref, SourceFile, SourceValue, Sources};
 
 mod figures;
@@ -227,6 +228,38 @@ impl<'k> Key<'k> {
         inputs.push(&list[start..]);
         inputs.retain(|input| input.contains('#'));
         inputs
+    }
+}
+
+/// Where and how a `figures.json` that cannot be read is damaged, when it is not JSON: its
+/// place (line and column, from 1), and what to say of it and do about it. `None` when it
+/// is JSON (of another version, say) or cannot be opened. Read only when the file failed.
+pub fn damage(file: &std::path::Path) -> Option<(crate::diagnostics::Location, Text, Text)> {
+    let reader = std::io::BufReader::new(std::fs::File::open(file).ok()?);
+    let error = serde_json::from_reader::<_, serde::de::IgnoredAny>(reader).err()?;
+    let at = crate::diagnostics::Location::new(file, error.line(), error.column());
+    let restore = Text::new(
+        "从备份或服务器上的已发布站点里把完整的 figures.json 放回，再比较",
+        "put the whole figures.json back from a backup or the published site on the server, and compare again",
+    );
+    match error.classify() {
+        serde_json::error::Category::Eof => Some((
+            at,
+            Text::new(
+                "文件在这里中断，没有复制或保存完整（复制被打断、磁盘满了）",
+                "the file stops here; it was not copied or saved whole (a copy cut short, a full disk)",
+            ),
+            restore,
+        )),
+        serde_json::error::Category::Syntax => Some((
+            at,
+            Text::new(
+                "这里不是 huibao 写的 JSON，文件被改动过或已损坏",
+                "this is not the JSON huibao wrote; the file was edited or is damaged",
+            ),
+            restore,
+        )),
+        _ => None,
     }
 }
 
