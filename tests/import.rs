@@ -948,22 +948,24 @@ fn an_opendocument_spreadsheet_from_libreoffice_or_wps_is_read_too() {
     assert!(said.contains("参保率：99.50% → 0.99%"), "{said}");
 }
 
+/// The header of a sheet 村委会 with every column of the fixture's villages.
+const VILLAGES_HEADER: &[&str] = &[
+    "编号",
+    "村名",
+    "试点村",
+    "建档立卡户数（户）",
+    "建档立卡人数（人）",
+    "帮扶资金（万元）",
+    "参保率（%）",
+];
+
 #[test]
 fn a_formulas_error_value_is_an_error_at_its_cell() {
     let site = copy_site(&fixture("import"));
     let root = site.path();
     let mut book = Workbook::new();
-    let header: &[&str] = &[
-        "编号",
-        "村名",
-        "试点村",
-        "建档立卡户数（户）",
-        "建档立卡人数（人）",
-        "帮扶资金（万元）",
-        "参保率（%）",
-    ];
     let hengxi: &[&str] = &["hengxi", "横溪村", "true", "132", "468", "", "99.50"];
-    let sheet = text_sheet(&mut book, "村委会", &[header, hengxi]);
+    let sheet = text_sheet(&mut book, "村委会", &[VILLAGES_HEADER, hengxi]);
     sheet
         .write_formula(1, 5, Formula::new("=1/0").set_result("#DIV/0!"))
         .unwrap();
@@ -1727,17 +1729,8 @@ fn a_formula_with_no_result_saved_is_told_so_at_its_cell() {
     let site = copy_site(&fixture("import"));
     let root = site.path();
     let mut book = Workbook::new();
-    let header: &[&str] = &[
-        "编号",
-        "村名",
-        "试点村",
-        "建档立卡户数（户）",
-        "建档立卡人数（人）",
-        "帮扶资金（万元）",
-        "参保率（%）",
-    ];
     let hengxi: &[&str] = &["hengxi", "横溪村", "true", "132", "", "81.76875", "99.50"];
-    let sheet = text_sheet(&mut book, "村委会", &[header, hengxi]);
+    let sheet = text_sheet(&mut book, "村委会", &[VILLAGES_HEADER, hengxi]);
     sheet
         .write_formula(1, 4, Formula::new("=400+68").set_result(""))
         .unwrap();

@@ -1677,15 +1677,30 @@ fn a_title_corrected_is_still_the_same_report_with_retitled() {
     assert!(out.status.success(), "{}", text(&out));
 }
 
+/// A one-page site printing `printed` (`extra_yaml` more data) and a rate of two values,
+/// population 12000 and poor 300, built (published).
+fn published_rate_site(extra_yaml: &str, printed: &str) -> tempfile::TempDir {
+    let site = one_page_site(
+        &format!("population: 12000\npoor: 300\n{extra_yaml}"),
+        &format!(
+            "{printed}，贫困发生率{{{{ rate(num=extra.poor, den=extra.population, dp=2) | fig(dp=2, unit=\"%\") }}}}。"
+        ),
+    );
+    assert!(huibao(site.path(), &["build"]).status.success());
+    site
+}
+
+/// The corrections log of [`published_rate_site`] with the population corrected.
+const POPULATION_LOGGED: &str = "entries:\n  - date: 2026-12-01\n    what: extra.population\n    old: 12000\n    new: 11800\n    reason: 人口按统计年报更正\n";
+
 #[test]
 fn a_computed_figure_changed_by_data_no_page_prints_is_owed_an_entry() {
     // A rate of two values no page prints: readers see only the rate.
-    let site = one_page_site(
-        "population: 12000\npoor: 300\nhouseholds: 80\n",
-        "户数{{ extra.households | fig(unit=\"户\") }}，贫困发生率{{ rate(num=extra.poor, den=extra.population, dp=2) | fig(dp=2, unit=\"%\") }}。",
+    let site = published_rate_site(
+        "households: 80\n",
+        "户数{{ extra.households | fig(unit=\"户\") }}",
     );
     let root = site.path();
-    assert!(huibao(root, &["build"]).status.success());
     edit(
         root,
         "data/extra.yaml",
@@ -1720,11 +1735,7 @@ fn a_computed_figure_changed_by_data_no_page_prints_is_owed_an_entry() {
         "{said}"
     );
     // An entry for the value that changed records it.
-    fs::write(
-        root.join("data/corrections.yaml"),
-        "entries:\n  - date: 2026-12-01\n    what: extra.population\n    old: 12000\n    new: 11800\n    reason: 人口按统计年报更正\n",
-    )
-    .unwrap();
+    fs::write(root.join("data/corrections.yaml"), POPULATION_LOGGED).unwrap();
     let said = text(&huibao(root, &["build"]));
     assert!(!said.contains("correction-missing"), "{said}");
     // That entry, once published, records no later change of the other value.
@@ -1746,12 +1757,8 @@ fn a_computed_figure_changed_by_data_no_page_prints_is_owed_an_entry() {
     .unwrap();
     assert!(!text(&huibao(root, &["build"])).contains("correction-missing"));
     // A rate that moves with a value the page prints is told once, at that value.
-    let site = one_page_site(
-        "population: 12000\npoor: 300\n",
-        "贫困人口{{ extra.poor | fig(unit=\"人\") }}，贫困发生率{{ rate(num=extra.poor, den=extra.population, dp=2) | fig(dp=2, unit=\"%\") }}。",
-    );
+    let site = published_rate_site("", "贫困人口{{ extra.poor | fig(unit=\"人\") }}");
     let root = site.path();
-    assert!(huibao(root, &["build"]).status.success());
     // The value printed, unchanged, is not what changed the rate: only the other is offered.
     edit(
         root,
@@ -1766,11 +1773,7 @@ fn a_computed_figure_changed_by_data_no_page_prints_is_owed_an_entry() {
             && !said.contains("what: extra.poor"),
         "{said}"
     );
-    fs::write(
-        root.join("data/corrections.yaml"),
-        "entries:\n  - date: 2026-12-01\n    what: extra.population\n    old: 12000\n    new: 11800\n    reason: 人口按统计年报更正\n",
-    )
-    .unwrap();
+    fs::write(root.join("data/corrections.yaml"), POPULATION_LOGGED).unwrap();
     assert!(huibao(root, &["build"]).status.success());
     edit(root, "data/extra.yaml", "poor: 300", "poor: 290");
     let said = text(&huibao(root, &["build"]));
