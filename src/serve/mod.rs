@@ -162,7 +162,7 @@ impl Builder {
 /// deleted, would otherwise show only when publishing). Said in the terminal; its errors
 /// shown above the pages (the pages reloaded again when they change).
 fn publish_check(
-    builder: &mut Builder,
+    builder: &Builder,
     shared: &Shared,
     options: &Options,
     figures: Option<Arc<crate::manifest::Manifest>>,
@@ -170,7 +170,11 @@ fn publish_check(
     let (Some((site, corrections)), Some(figures)) = (builder.last_good.as_ref(), figures) else {
         return;
     };
-    let said = crate::against_published(site, &figures, corrections);
+    // A bug here must not end the preview either: then nothing is said.
+    let said = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        crate::against_published(site, &figures, corrections)
+    }))
+    .unwrap_or_default();
     let stops: Vec<Diagnostic> = said.iter().filter(|d| d.is_error()).cloned().collect();
     if !said.is_empty() {
         let lang = options.lang;
