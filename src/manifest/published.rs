@@ -32,9 +32,6 @@ use super::{Change, FILE, Figure, Key, Logged, Manifest, Pending};
 pub struct Published {
     /// The file, streamed again by [`Published::compare`].
     pub file: PathBuf,
-    /// The title of the report published (empty: not recorded, published before huibao
-    /// recorded it).
-    pub title: String,
     /// Data file (`data/villages/hengxi.yaml`) → fingerprint of its values when published.
     pub data: BTreeMap<String, String>,
     /// The corrections log's entries the site published.
@@ -75,7 +72,6 @@ impl Published {
         read_document(serde_json::Deserializer::from_reader(reader), &mut head)?;
         head.version.is_some_and(readable).then_some(Published {
             file,
-            title: head.title,
             data: head.data,
             corrections: head.corrections,
         })
