@@ -905,6 +905,20 @@ fn a_correction_the_published_site_contradicts_shows_in_the_preview() {
         "{}",
         server.said()
     );
+    // A page edited while the log still contradicts the published site: said again in one
+    // line, not listed again.
+    let notes = site.path().join("content/data-notes.md");
+    let text_before = fs::read_to_string(&notes).unwrap();
+    fs::write(&notes, format!("{text_before}\n又及。\n")).unwrap();
+    server.wait_for("the page edited", |s| {
+        s.said().contains("仍有上次列出的问题（1 条）")
+    });
+    assert_eq!(
+        server.said().matches("已发布的站点上有第 1 条更正").count(),
+        1,
+        "{}",
+        server.said()
+    );
     // Put back: the overlay goes at the next build.
     fs::write(&log, &entries).unwrap();
     server.wait_for("the log put back", |s| {

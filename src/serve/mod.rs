@@ -102,6 +102,8 @@ struct Builder {
         crate::discover::Site,
         Vec<crate::validate::corrections::Correction>,
     )>,
+    /// What [`publish_check`] said last (as printed): said again in one line, not in full.
+    last_publish_said: String,
 }
 
 impl Builder {
@@ -162,7 +164,7 @@ impl Builder {
 /// deleted, would otherwise show only when publishing). Said in the terminal; its errors
 /// shown above the pages (the pages reloaded again when they change).
 fn publish_check(
-    builder: &Builder,
+    builder: &mut Builder,
     shared: &Shared,
     options: &Options,
     figures: Option<Arc<crate::manifest::Manifest>>,
@@ -176,9 +178,33 @@ fn publish_check(
     }))
     .unwrap_or_default();
     let stops: Vec<Diagnostic> = said.iter().filter(|d| d.is_error()).cloned().collect();
-    if !said.is_empty() {
-        let lang = options.lang;
-        eprint!("{}", diagnostics::render(&said, &options.site, lang));
+    let lang = options.lang;
+    let printed = diagnostics::render(&said, &options.site, lang);
+    if printed == builder.last_publish_said && !said.is_empty() {
+        // The same as after the last build (a page edited while an entry is still owed):
+        // one line, not the list again.
+        let line = match stops.is_empty() {
+            true => Text::new(
+                format!("与已发布的站点相比：仍是上次列出的 {} 条提醒", said.len()),
+                format!(
+                    "compared with the published site: still the {} warnings listed before",
+                    said.len()
+                ),
+            ),
+            false => Text::new(
+                format!(
+                    "与已发布的站点相比：仍有上次列出的问题（{} 条），huibao build 会停下，不发布",
+                    said.len()
+                ),
+                format!(
+                    "compared with the published site: still the {} problems listed before; huibao build would stop and publish nothing",
+                    said.len()
+                ),
+            ),
+        };
+        println!("{}", line.get(lang));
+    } else if !said.is_empty() {
+        eprint!("{printed}");
         let line = match stops.is_empty() {
             true => Text::new(
                 "与已发布的站点相比（huibao build 会同样提醒）：见上",
@@ -191,6 +217,7 @@ fn publish_check(
         };
         println!("{}", line.get(lang));
     }
+    builder.last_publish_said = printed;
     let mut shown = shared
         .publish_problems
         .write()
@@ -225,6 +252,7 @@ pub fn run(mut options: Options) -> Result<(), Vec<Diagnostic>> {
         site: options.site.clone(),
         cache: crate::BuildCache::default(),
         last_good: None,
+        last_publish_said: String::new(),
     };
     rebuild(&mut builder, &shared, &options, None);
 
