@@ -123,6 +123,7 @@ pub(super) fn checked_files_of(
     site: &discover::Site,
     changes: &[manifest::Change],
     changed_since: Option<&std::collections::HashSet<PathBuf>>,
+    named_inputs: &[&str],
 ) -> load::Data {
     let changed: Vec<&Path> = changes
         .iter()
@@ -143,10 +144,17 @@ pub(super) fn checked_files_of(
                 .iter()
                 .any(|input| manifest::is_input_file(input, &slashed))
     };
+    // The files of the inputs named when a computed figure still owed was first owed.
+    let named = |path: &Path| {
+        let slashed = site_path::slashed_borrowed(path);
+        named_inputs
+            .iter()
+            .any(|key| key.split_once('#').is_some_and(|(file, _)| file == slashed))
+    };
     let paths: Vec<PathBuf> = site
         .data_files
         .iter()
-        .filter(|p| changed.contains(&p.as_path()) || an_input_changed(p))
+        .filter(|p| changed.contains(&p.as_path()) || an_input_changed(p) || named(p))
         .cloned()
         .collect();
     match load::load(&site.root, &paths) {
@@ -444,36 +452,76 @@ pub(crate) fn owed(
         ));
     }
     let logs = (corrections, &published.corrections[..]);
-    let pending = unlogged_changes(&pending, figures, &changes, logs);
+    let owed_now = unlogged_changes(&pending, figures, &changes, logs);
+    // A computed figure owed since an earlier build: the inputs named then (its files may
+    // no longer differ from the published site), offered again.
+    let named: Vec<&str> = pending
+        .iter()
+        .filter(|p| owed_now.iter().any(|c| !c.direct && c.key == p.key))
+        .flat_map(|p| p.inputs.iter().map(String::as_str))
+        .collect();
+    // A figure published changed without an entry, now put back as it was last published
+    // with a record: owed nothing, said (readers may have seen the other figure).
+    let put_back: Vec<manifest::Change> = changes
+        .iter()
+        .filter(|c| c.direct && !owed_now.iter().any(|o| o.key == c.key))
+        // (Unless the log now records it: an entry from the figure the site shows.)
+        .filter(|c| {
+            !corrections.iter().any(|e| {
+                e.key == c.key
+                    && c.old
+                        .as_ref()
+                        .is_some_and(|shown| manifest::same_figure(shown, &e.old))
+            })
+        })
+        .filter(|c| {
+            pending.iter().any(|p| {
+                p.key == c.key
+                    && c.new
+                        .as_ref()
+                        .is_some_and(|new| manifest::same_figure(new, &p.old))
+            })
+        })
+        .cloned()
+        .collect();
     let today = validate::corrections::today();
-    let changed = checked_files_of(site, &pending, changed_since);
+    let changed = checked_files_of(
+        site,
+        &[&owed_now[..], &put_back[..]].concat(),
+        changed_since,
+        &named,
+    );
+    for change in &put_back {
+        notes.extend(validate::corrections::put_back(change, &changed, &today));
+    }
     // The values of those files the pages print (for a computed figure owed an entry: an
     // unchanged printed value is not what changed it).
-    let printed = match pending.iter().any(|c| !c.direct) {
-        true => printed_inputs(figures, &pending, &changed),
+    let printed = match owed_now.iter().any(|c| !c.direct) {
+        true => printed_inputs(figures, &owed_now, &changed),
         false => std::collections::HashSet::new(),
     };
-    for change in &pending {
+    let mut still_owed = Vec::with_capacity(owed_now.len());
+    for change in &owed_now {
+        let mut inputs = Vec::new();
         let missing = match change.direct {
             true => validate::corrections::missing_entry(change, &changed, &today),
-            false => validate::corrections::missing_input_entry(
-                change,
-                &changed,
-                &|key| printed.contains(key),
-                &today,
-            ),
+            false => {
+                let printed = |key: &str| printed.contains(key);
+                let candidates =
+                    validate::corrections::input_candidates(change, &changed, &printed, &today);
+                inputs = candidates.iter().map(|c| c.key.clone()).collect();
+                validate::corrections::missing_input_entry(change, &candidates)
+            }
         };
         notes.extend(missing);
+        still_owed.push(manifest::Pending {
+            key: change.key.clone(),
+            what: change.what.clone(),
+            old: change.old.clone().unwrap_or_default(),
+            inputs,
+        });
     }
-    let pending = pending
-        .iter()
-        .map(|c| manifest::Pending {
-            key: c.key.clone(),
-            what: c.what.clone(),
-            old: c.old.clone().unwrap_or_default(),
-        })
-        .collect();
-    Some((changes, pending))
+    Some((changes, still_owed))
 }
 
 #[cfg(test)]

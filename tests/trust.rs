@@ -1266,7 +1266,49 @@ fn a_missing_correction_is_not_forgotten_after_one_build() {
         "hospitalisations: 1445",
     );
     let back = huibao(site.path(), &["build", "--deny-warnings"]);
-    assert!(back.status.success(), "{}", text(&back));
+    let said = text(&back);
+    assert!(back.status.success(), "{said}");
+    // Not silently: readers of the published site saw 1446, and the entry that would tell
+    // them is offered.
+    assert!(
+        said.contains("说明[correction-put-back] data/policies/health.yaml:5:21: 健康扶贫 贫困人口住院 住院人次 改回了上次有更正记录时发布的 1445人次，不再欠更正记录；但已发布的站点上是没有记录的 1446人次")
+            && said.contains("    old: 1446人次\n    new: 1445\n"),
+        "{said}"
+    );
+    // Once published, nothing more is said.
+    let again = text(&huibao(site.path(), &["build"]));
+    assert!(!again.contains("correction-put-back"), "{again}");
+}
+
+#[test]
+fn a_figure_put_back_can_be_recorded_as_the_entry_offered() {
+    let site = published_report();
+    correct_hospitalisations(site.path());
+    assert!(huibao(site.path(), &["build"]).status.success());
+    edit(
+        site.path(),
+        "data/policies/health.yaml",
+        "hospitalisations: 1446",
+        "hospitalisations: 1445",
+    );
+    let log = site.path().join("data/corrections.yaml");
+    let entries = fs::read_to_string(&log).unwrap();
+    fs::write(
+        &log,
+        format!(
+            "{entries}  - date: 2020-12-20\n    what: policies.health.hospital.hospitalisations\n    old: 1446人次\n    new: 1445\n    reason: 误改，恢复原数\n"
+        ),
+    )
+    .unwrap();
+    let out = huibao(site.path(), &["build", "--deny-warnings"]);
+    let said = text(&out);
+    assert!(out.status.success(), "{said}");
+    assert!(!said.contains("correction-put-back"), "{said}");
+    let page = fs::read_to_string(site.path().join("public/corrections.html")).unwrap();
+    assert!(
+        page.contains("误改，恢复原数") && page.contains("1446人次"),
+        "{page}"
+    );
 }
 
 #[test]
@@ -1724,14 +1766,29 @@ fn a_computed_figure_changed_by_data_no_page_prints_is_owed_an_entry() {
     assert!(!said.contains("what: extra.households"), "{said}");
     let english = text(&huibao(root, &["--lang", "en", "diff"]));
     assert!(
-        english.contains("warning[correction-missing] data/corrections.yaml: a published figure changed with no entry in the corrections log for the data it is made of: 比例（extra poor、extra population） 2.50% → 2.54%"),
+        english.contains("warning[correction-missing] data/extra.yaml:2:7: a published figure changed with no entry in the corrections log for the data it is made of: 比例（extra poor、extra population） 2.50% → 2.54%")
+            && english.contains("    what: extra.population\n    old: （改动前的数）\n    new: 11800\n"),
         "{english}"
     );
-    // Not forgotten after one build: still owed, though its file no longer changed since.
+    // Not forgotten after one build: still owed, though its file no longer changed since,
+    // and the values named then are offered again (figures.json keeps them).
     let said = text(&huibao(root, &["build"]));
     assert!(
-        said.contains("警告[correction-missing] data/corrections.yaml: 已发布的数字改了")
-            && said.contains("加上一条：date、what（它的数据路径）、old（改动前的数）"),
+        said.contains("警告[correction-missing] data/extra.yaml:2:7: 已发布的数字改了，更正记录里却没有它所依据的数据的更正：比例（extra poor、extra population） 2.50% → 2.54%")
+            && said
+                .contains("    what: extra.population\n    old: （改动前的数）\n    new: 11800\n"),
+        "{said}"
+    );
+    let kept = fs::read_to_string(root.join("public/figures.json")).unwrap();
+    assert!(
+        kept.contains("\"2.50%\",[\"data/extra.yaml#poor\",\"data/extra.yaml#population\"]]"),
+        "{}",
+        &kept[kept.find("\"pending\"").unwrap()..]
+    );
+    // And again at the next build, from what that build kept.
+    let said = text(&huibao(root, &["build"]));
+    assert!(
+        said.contains("    what: extra.population\n    old: （改动前的数）\n    new: 11800\n"),
         "{said}"
     );
     // An entry for the value that changed records it.

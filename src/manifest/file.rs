@@ -51,7 +51,7 @@ pub(super) struct Document<'d> {
     #[serde(borrow)]
     pub(super) pages: Vec<DocumentPage<'d>>,
     #[serde(default)]
-    pub(super) pending: Vec<(String, String, String)>,
+    pub(super) pending: Vec<super::PendingRow>,
     #[serde(default)]
     pub(super) corrections: Vec<Logged>,
 }
@@ -228,11 +228,16 @@ impl Manifest {
         for (i, p) in self.pending.iter().enumerate() {
             tail.push_str(if i == 0 { "\n  " } else { ",\n  " });
             tail.push_str(&format!(
-                "[{},{},{}]",
+                "[{},{},{}",
                 json(&p.key),
                 json(&p.what),
                 json(&p.old)
             ));
+            if !p.inputs.is_empty() {
+                let inputs: Vec<String> = p.inputs.iter().map(|k| json(k)).collect();
+                tail.push_str(&format!(",[{}]", inputs.join(",")));
+            }
+            tail.push(']');
         }
         tail.push_str("\n]\n}\n");
         out.write_all(tail.as_bytes())
@@ -376,15 +381,7 @@ impl Manifest {
                 downloads: page.downloads.clone(),
             });
         }
-        let pending = doc
-            .pending
-            .iter()
-            .map(|(key, what, old)| Pending {
-                key: key.clone(),
-                what: what.clone(),
-                old: old.clone(),
-            })
-            .collect();
+        let pending = doc.pending.into_iter().map(Pending::from).collect();
         Some(Manifest {
             version: VERSION,
             title: doc.title,

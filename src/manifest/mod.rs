@@ -118,6 +118,36 @@ pub struct Pending {
     pub what: String,
     /// As it was last published with a record (the `old` the entry will need).
     pub old: String,
+    /// For a computed figure (a rate, a sum): the keys of the values it is made of, not
+    /// printed, that changed when it was first owed (the entries offered then, offered
+    /// again at later builds, when their files no longer differ from the published site).
+    pub inputs: Vec<String>,
+}
+
+/// A changed figure still owed an entry as `figures.json` writes it: `[key, what, old]`,
+/// and a computed figure's inputs after them when it has any.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+pub(super) enum PendingRow {
+    /// With the inputs of a computed figure.
+    WithInputs(String, String, String, Vec<String>),
+    /// A figure of a data file's value, or written before the inputs were kept.
+    Plain(String, String, String),
+}
+
+impl From<PendingRow> for Pending {
+    fn from(row: PendingRow) -> Pending {
+        let (key, what, old, inputs) = match row {
+            PendingRow::WithInputs(key, what, old, inputs) => (key, what, old, inputs),
+            PendingRow::Plain(key, what, old) => (key, what, old, Vec::new()),
+        };
+        Pending {
+            key,
+            what,
+            old,
+            inputs,
+        }
+    }
 }
 
 /// Whether two printed forms `a` and `b` show the same figure: the same text, or the same
@@ -863,6 +893,13 @@ mod tests {
             key: "data/a.yaml#a.b".into(),
             what: "文件a 什么".into(),
             old: "0人".into(),
+            inputs: Vec::new(),
+        });
+        m.pending.push(Pending {
+            key: "rate(data/a.yaml#a.b,data/a.yaml#a.c)".into(),
+            what: "比例".into(),
+            old: "2.50%".into(),
+            inputs: vec!["data/a.yaml#a.c".into()],
         });
         m.downloads = vec!["downloads/村委会.csv".into()];
         let bytes = m.to_bytes();

@@ -558,11 +558,8 @@ impl<'de> Visitor<'de> for Document<'_> {
                 "corrections" => self.head.corrections = map.next_value()?,
                 "pages" => return Err(de::Error::custom(HEAD_READ)),
                 "pending" => {
-                    let pending: Vec<(String, String, String)> = map.next_value()?;
-                    self.head.pending = pending
-                        .into_iter()
-                        .map(|(key, what, old)| Pending { key, what, old })
-                        .collect();
+                    let pending: Vec<super::PendingRow> = map.next_value()?;
+                    self.head.pending = pending.into_iter().map(Pending::from).collect();
                 }
                 _ => {
                     map.next_value::<IgnoredAny>()?;
@@ -941,6 +938,7 @@ mod tests {
                 key: format!("data/f{n}.yaml#a.b"),
                 what: "甲".into(),
                 old: old.to_string(),
+                inputs: Vec::new(),
             })
             .collect();
         m

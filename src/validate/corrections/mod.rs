@@ -406,19 +406,62 @@ pub fn missing_entry(
     )
 }
 
-/// A published figure computed from the data (a rate, a sum) that changed though no value
-/// it is made of that the pages print did, and no entry in the log says why: a warning,
-/// at the value that most likely changed, with an entry to paste for each such value of
-/// the changed files (`data`) that the pages do not print (`printed` tells the keys they
-/// do), its `old` left for the clerk to write (the published site never printed it).
-pub fn missing_input_entry(
+/// A figure published changed without an entry (owed since: `change.old` is what the
+/// published site shows), now put back to the value last published with a record
+/// (`change.new`): it owes nothing any more, but readers may have seen the unrecorded
+/// figure. Said as information, at the value, with the entry that would tell them.
+pub fn put_back(change: &crate::manifest::Change, data: &Data, today: &str) -> Option<Diagnostic> {
+    let (shown, back) = (change.old.as_ref()?, change.new.as_ref()?);
+    let (path, inside) = change.key.split_once('#')?;
+    let file = data
+        .files
+        .iter()
+        .find(|f| crate::site_path::slashed(&f.path) == path)?;
+    let (node, what) = walk_key(file, inside)?;
+    let Value::Number(current) = node.value else {
+        return None;
+    };
+    let entry = format!(
+        "  - date: {today}\n    what: {what}\n    old: {shown}\n    new: {current}\n    reason: {PLACEHOLDER}"
+    );
+    Some(
+        Diagnostic::new(
+            Severity::Info,
+            "correction-put-back",
+            Some(node.location(&file.path)),
+            Text::new(
+                format!(
+                    "{} 改回了上次有更正记录时发布的 {back}，不再欠更正记录；但已发布的站点上是没有记录的 {shown}",
+                    change.what
+                ),
+                format!(
+                    "{} is back to {back}, as last published with a record, and owes no entry now; but the published site shows {shown}, unrecorded",
+                    change.what
+                ),
+            ),
+        )
+        .with_hint(Text::new(
+            format!(
+                "读者可能已经看到了 {shown}：要说明的话，在 {FILE} 的 entries 下加上这一条（改好日期和原因）：\n{entry}"
+            ),
+            format!(
+                "readers may have seen {shown}: to tell them, add this under entries in {FILE} (with the right date and reason):\n{entry}"
+            ),
+        )),
+    )
+}
+
+/// The values of the data files `data` that the computed figure of `change` is made of and
+/// that the pages do not print (`printed` tells the keys they do): each one's key, where it
+/// is, and the entry to paste for it, its `old` left for the clerk to write (the published
+/// site never printed it).
+pub fn input_candidates(
     change: &crate::manifest::Change,
     data: &Data,
     printed: &dyn Fn(&str) -> bool,
     today: &str,
-) -> Option<Diagnostic> {
-    let (old, new) = (change.old.as_ref()?, change.new.as_ref()?);
-    let mut candidates: Vec<(Location, String)> = Vec::new();
+) -> Vec<InputCandidate> {
+    let mut candidates = Vec::new();
     for input in crate::manifest::Key::parse(&change.key).inputs() {
         let Some((_, inside)) = input.split_once('#') else {
             continue;
@@ -435,14 +478,40 @@ pub fn missing_input_entry(
                 let entry = format!(
                     "  - date: {today}\n    what: {what}\n    old: {OLD_PLACEHOLDER}\n    new: {current}\n    reason: {PLACEHOLDER}"
                 );
-                candidates.push((node.location(&file.path), entry));
+                candidates.push(InputCandidate {
+                    at: node.location(&file.path),
+                    key,
+                    entry,
+                });
             }
         }
     }
+    candidates
+}
+
+/// A value a computed figure owed an entry is made of, one the entry may be for.
+pub struct InputCandidate {
+    /// Where the value is.
+    pub at: Location,
+    /// Its key (`data/extra.yaml#population`).
+    pub key: String,
+    /// The entry to paste for it.
+    pub entry: String,
+}
+
+/// A published figure computed from the data (a rate, a sum) that changed though no value
+/// it is made of that the pages print did, and no entry in the log says why: a warning,
+/// at the value that most likely changed, with an entry to paste for each of `candidates`
+/// ([`input_candidates`]).
+pub fn missing_input_entry(
+    change: &crate::manifest::Change,
+    candidates: &[InputCandidate],
+) -> Option<Diagnostic> {
+    let (old, new) = (change.old.as_ref()?, change.new.as_ref()?);
     let location = candidates
         .first()
-        .map_or_else(|| Location::file(FILE), |(at, _)| at.clone());
-    let entries: Vec<&str> = candidates.iter().map(|(_, e)| e.as_str()).collect();
+        .map_or_else(|| Location::file(FILE), |c| c.at.clone());
+    let entries: Vec<&str> = candidates.iter().map(|c| c.entry.as_str()).collect();
     let (zh_entries, en_entries) = match entries.len() {
         0 => (
             "：date、what（它的数据路径）、old（改动前的数）、new（现在的数）、reason".to_string(),
