@@ -255,6 +255,15 @@ const WORDS: &[(&str, &str, &str, &str, &str, &str, &str)] = &[
         "write the number alone (a unit may follow, without brackets): write 342 (or 342万元)",
     ),
     (
+        "a unit with a zero-width space after it (copied from a chat): named, not quoted",
+        HENGXI,
+        PEOPLE,
+        "  people: 468人\u{200b} ",
+        "[unit] data/villages/hengxi.yaml:8:11",
+        "的单位「人」里有看不见的字符 U+200B（零宽空格）",
+        "has an invisible character U+200B (zero-width space)",
+    ),
+    (
         "a count with a thousands separator",
         HENGXI,
         PEOPLE,

@@ -319,6 +319,32 @@ impl Checker<'_> {
                     format!("remove `{unit}` and write the bare number {bare}"),
                 )),
             );
+        } else if let Some((ch, (what_zh, what_en))) = unit
+            .chars()
+            .find_map(|c| Some((c, super::text::invisible(c)?)))
+            && converted.is_none()
+        {
+            // `1445人次` with a zero-width space after it (copied from a web page or a chat):
+            // quoted as written, the unit would look right.
+            let code = format!("U+{:04X}", ch as u32);
+            let seen: String = unit
+                .chars()
+                .filter(|c| super::text::invisible(*c).is_none())
+                .collect();
+            self.report(
+                "unit",
+                node,
+                format!("{name_zh}的单位「{seen}」里有看不见的字符 {code}（{what_zh}）"),
+                format!("{name_en}: the unit `{seen}` has an invisible character {code} ({what_en})"),
+                Some(Text::new(
+                    format!(
+                        "删除它（通常是从网页、微信或 Word 复制时带进来的）：重新输入 {number}{seen}，或只写数字 {number}"
+                    ),
+                    format!(
+                        "delete it (it usually comes with text copied from a web page, a chat or Word): type {number}{seen} again, or the bare number {number}"
+                    ),
+                )),
+            );
         } else if converted.is_none() {
             let unit_text = field.unit.clone().unwrap_or_default();
             let meant = field

@@ -134,7 +134,7 @@ pub(super) fn char_location(node: &Node, text: &str, index: usize, file: &Path) 
 
 /// A character that shows nothing: a control character (other than a line break) or a
 /// zero-width one.
-fn invisible(ch: char) -> Option<(&'static str, &'static str)> {
+pub(super) fn invisible(ch: char) -> Option<(&'static str, &'static str)> {
     match ch {
         '\n' => None,
         '\u{200B}' => Some(("零宽空格", "zero-width space")),
