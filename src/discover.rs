@@ -45,6 +45,11 @@ pub fn discover(root: &Path) -> Result<Site, Vec<Diagnostic>> {
     let schema = Path::new(SCHEMA_FILE)
         .strip_prefix("data")
         .unwrap_or(Path::new(SCHEMA_FILE));
+    // `data` renamed (`data-old`, `data - 副本`) or moved: said once, not as each thing
+    // that then has no data.
+    if let Some(renamed) = data_folder_renamed(root) {
+        return Err(vec![renamed]);
+    }
     let mut walked_data = walk(root, "data", &mut problems);
     // A backup folder's files are not data: one error for the folder, its files not read.
     let mut backups = crate::site_path::backup_folders(&walked_data);
@@ -248,6 +253,43 @@ fn misnamed_files(walked: &[PathBuf], kind: &Readable) -> Vec<Diagnostic> {
 /// relative to it, holding `files` files): in `data/`, an error (its files would be read
 /// as more villages, and are not read); in `content/`, a warning (its pages are published
 /// as one more part of the report).
+/// When the site has no `data` folder but a folder beside `content` holds a `schema.yaml`
+/// (the data folder renamed in a file manager, `data-old`, `data - 副本`): the error that
+/// says so.
+fn data_folder_renamed(root: &Path) -> Option<Diagnostic> {
+    if root.join("data").exists() {
+        return None;
+    }
+    let mut renamed: Vec<String> = std::fs::read_dir(root)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter(|entry| entry.path().join("schema.yaml").is_file())
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    renamed.sort();
+    let folder = renamed.first()?;
+    Some(
+        Diagnostic::error(
+            "data-folder-missing",
+            Some(Location::file(folder)),
+            Text::new(
+                format!(
+                    "站点里没有 data 文件夹：数据文件要放在 data 里；「{folder}」里有 schema.yaml，像是改了名的 data 文件夹"
+                ),
+                format!(
+                    "the site has no data folder, where the data files belong; `{folder}` holds a schema.yaml and looks like the data folder renamed"
+                ),
+            ),
+        )
+        .with_hint(Text::new(
+            format!("把「{folder}」改回 data；要留一份备份，复制到站点文件夹以外"),
+            format!(
+                "rename `{folder}` back to data; to keep a backup, copy it outside the site folder"
+            ),
+        )),
+    )
+}
+
 fn backup_folder(folder: &Path, files: usize, kind: &Readable) -> Diagnostic {
     let shown = Path::new(kind.folder).join(folder);
     let name = folder

@@ -331,6 +331,33 @@ fn a_page_whose_name_would_not_be_read_is_told_not_skipped() {
 }
 
 #[test]
+fn a_data_folder_renamed_is_one_error_naming_it() {
+    // Renamed in the file manager (to keep last year's as a backup): said as that, not as
+    // a missing schema and empty folders, by build (nothing published) and check alike.
+    let site = copy_site(&repo());
+    fs::rename(site.path().join("data"), site.path().join("data - 副本")).unwrap();
+    for command in ["check", "build"] {
+        let output = huibao(site.path(), &[command]);
+        let said = text(&output);
+        assert_eq!(output.status.code(), Some(1), "{said}");
+        assert!(
+            said.contains("错误[data-folder-missing] data - 副本: 站点里没有 data 文件夹：数据文件要放在 data 里；「data - 副本」里有 schema.yaml，像是改了名的 data 文件夹\n  提示：把「data - 副本」改回 data")
+                && said.contains("共 1 个错误"),
+            "{said}"
+        );
+    }
+    assert!(!site.path().join("public").exists());
+    let english = text(&huibao(site.path(), &["--lang", "en", "check"]));
+    assert!(
+        english
+            .contains("`data - 副本` holds a schema.yaml and looks like the data folder renamed"),
+        "{english}"
+    );
+    fs::rename(site.path().join("data - 副本"), site.path().join("data")).unwrap();
+    assert!(huibao(site.path(), &["check"]).status.success());
+}
+
+#[test]
 fn a_backup_folder_is_one_problem_not_one_a_file() {
     let site = copy_site(&repo());
     let villages = site.path().join("data/villages");
