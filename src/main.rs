@@ -444,10 +444,10 @@ fn print_import_plan(plan: &huibao::spreadsheet::import::Plan, file: &Path, lang
     if rewritten > 0 {
         let text = Text::new(
             format!(
-                "重写 {rewritten} 个文件（列表的项数变了，或值在 {{…}} 里，原有注释没有保留）：{rewritten_names}"
+                "重写 {rewritten} 个文件（列表少了项，或值在 {{…}} 里，原有注释没有保留）：{rewritten_names}"
             ),
             format!(
-                "{rewritten} file(s) written anew (a list of another length, or a value in a {{…}} mapping; their comments were not kept): {rewritten_names}"
+                "{rewritten} file(s) written anew (a list made shorter, or a value in a {{…}} mapping; their comments were not kept): {rewritten_names}"
             ),
         );
         out!("{}", text.get(lang));

@@ -776,15 +776,14 @@ fn a_lists_sheet_changes_its_items_in_place_and_its_length_by_writing_anew() {
     assert!(said.contains("未变 1 个文件"), "{said}");
     let after = std::fs::read_to_string(&file).unwrap();
     assert_eq!(after, before.replace("people: 168}", "people: 170}"));
-    // A third item: the list is longer, the file written anew and said so.
-    villages_with_exits(
-        &root.join("v.xlsx"),
-        &[
-            ("hengxi", 1, 2018, 300),
-            ("hengxi", 2, 2019, 170),
-            ("hengxi", 3, 2020, 1),
-        ],
-    );
+    // A third item (next year's row): added after the last, in its style, every other
+    // line kept (the comments too).
+    let three = [
+        ("hengxi", 1, 2018, 300),
+        ("hengxi", 2, 2019, 170),
+        ("hengxi", 3, 2020, 1),
+    ];
+    villages_with_exits(&root.join("v.xlsx"), &three);
     let out = huibao(root, &["import", "v.xlsx", "--into", "data/villages"]);
     let said = text(&out);
     assert!(out.status.success(), "{said}");
@@ -792,10 +791,42 @@ fn a_lists_sheet_changes_its_items_in_place_and_its_length_by_writing_anew() {
         said.contains("村委会 横溪村 历年脱贫：2 项 → 3 项"),
         "{said}"
     );
-    assert!(said.contains("重写 1 个文件"), "{said}");
+    assert!(said.contains("原处修改 1 个文件"), "{said}");
+    let after = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(
+        after,
+        format!(
+            "{}  - {{year: 2020, people: 1}}\n",
+            before.replace("people: 168}", "people: 170}")
+        )
+    );
+    // A list written as blocks grows as blocks.
+    let blocks = "exits:\n  - year: 2018   # 第一年\n    people: 300\n  - year: 2019\n    people: 170\n# 以上为历年脱贫\n";
+    let head = &before[..before.find("exits:").unwrap()];
+    std::fs::write(&file, format!("{head}{blocks}")).unwrap();
+    villages_with_exits(&root.join("v.xlsx"), &three);
+    let said = text(&huibao(
+        root,
+        &["import", "v.xlsx", "--into", "data/villages"],
+    ));
+    assert!(said.contains("原处修改 1 个文件"), "{said}");
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        format!(
+            "{head}{}",
+            blocks.replace("# 以上", "  - year: 2020\n    people: 1\n# 以上")
+        )
+    );
+    // Fewer items: the file written anew and said so.
+    villages_with_exits(&root.join("v.xlsx"), &three[..1]);
+    let said = text(&huibao(
+        root,
+        &["import", "v.xlsx", "--into", "data/villages"],
+    ));
+    assert!(said.contains("重写 1 个文件（列表少了项"), "{said}");
     let after = std::fs::read_to_string(&file).unwrap();
     assert!(
-        after.ends_with("  - year: 2020\n    people: 1\n"),
+        after.contains("exits:\n  - year: 2018\n    people: 300\n"),
         "{after}"
     );
     // An item of a village not in the records' sheet is an error at its cell.
@@ -1202,6 +1233,115 @@ fn a_date_cell_in_a_column_of_numbers_is_told_as_excel_s_date() {
         "{said}"
     );
     assert_eq!(data_of(site.path()), before);
+}
+
+/// A formula's result shown rounded by its cell's format, with more decimals than the field
+/// takes: refused (the number held is what would be imported), and said what the cell shows
+/// and holds, with what to type. The General format shows what it holds: nothing more said.
+#[test]
+fn a_number_its_cell_shows_rounded_is_told_as_shown_and_held() {
+    let site = copy_site(&fixture("import"));
+    let before = data_of(site.path());
+    let mut book = Workbook::new();
+    let sheet = villages_sheet(&mut book, &[]);
+    sheet.write_string(1, 0, "hengxi").unwrap();
+    sheet.write_string(1, 1, "横溪村").unwrap();
+    sheet.write_boolean(1, 2, true).unwrap();
+    sheet.write_number(1, 3, 132).unwrap();
+    sheet.write_number(1, 4, 468).unwrap();
+    sheet.write_number(1, 5, 81.76875).unwrap();
+    let two = Format::new().set_num_format("0.00");
+    sheet.write_number_with_format(1, 6, 99.455, &two).unwrap();
+    book.save(site.path().join("r.xlsx")).unwrap();
+    let out = huibao(
+        site.path(),
+        &["import", "r.xlsx", "--into", "data/villages"],
+    );
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(said.contains("共 1 个错误，0 个警告，1 条说明"), "{said}");
+    assert!(
+        said.contains("说明[import-shown-rounded] r.xlsx 村委会!G2（参保率（%））: 单元格显示 99.46（数字格式只显示 2 位小数），里面存的是 99.455：导入的是存的数")
+            && said.contains("提示：报告要的是 2 位小数的数：在单元格里输入 99.46，或把公式套上 ROUND(…, 2)")
+            && said.contains("最多 2 位小数，这里是 99.455"),
+        "{said}"
+    );
+    assert_eq!(data_of(site.path()), before);
+    let english = text(&huibao(
+        site.path(),
+        &[
+            "--lang",
+            "en",
+            "import",
+            "r.xlsx",
+            "--into",
+            "data/villages",
+        ],
+    ));
+    assert!(
+        english
+            .contains("the cell shows 99.46 (its number format shows 2 decimals) but holds 99.455"),
+        "{english}"
+    );
+    // Shown as held (the General format): the decimals error alone.
+    let mut book = Workbook::new();
+    let sheet = villages_sheet(&mut book, &[]);
+    for (col, value) in ["hengxi", "横溪村"].iter().enumerate() {
+        sheet.write_string(1, col as u16, *value).unwrap();
+    }
+    sheet.write_boolean(1, 2, true).unwrap();
+    sheet.write_number(1, 3, 132).unwrap();
+    sheet.write_number(1, 4, 468).unwrap();
+    sheet.write_number(1, 5, 81.76875).unwrap();
+    sheet.write_number(1, 6, 99.455).unwrap();
+    book.save(site.path().join("g.xlsx")).unwrap();
+    let said = text(&huibao(
+        site.path(),
+        &["import", "g.xlsx", "--into", "data/villages"],
+    ));
+    assert!(
+        said.contains("最多 2 位小数，这里是 99.455") && !said.contains("import-shown-rounded"),
+        "{said}"
+    );
+}
+
+/// A number shown with a unit by its cell's format (`0"元"`: 3420000元) is read with that
+/// unit, converted to the field's; a unit other than the column's is said.
+#[test]
+fn a_unit_in_a_cell_s_number_format_is_read_with_the_number() {
+    let site = copy_site(&fixture("import"));
+    let mut book = Workbook::new();
+    let sheet = villages_sheet(&mut book, &[]);
+    sheet.write_string(1, 0, "hengxi").unwrap();
+    sheet.write_string(1, 1, "横溪村").unwrap();
+    sheet.write_boolean(1, 2, true).unwrap();
+    let hu = Format::new().set_num_format("0\"户\"");
+    sheet.write_number_with_format(1, 3, 132, &hu).unwrap();
+    sheet.write_number(1, 4, 468).unwrap();
+    let yuan = Format::new().set_num_format("#,##0\"元\"");
+    sheet
+        .write_number_with_format(1, 5, 817687.5, &yuan)
+        .unwrap();
+    sheet.write_number(1, 6, 99.5).unwrap();
+    book.save(site.path().join("u.xlsx")).unwrap();
+    let out = huibao(
+        site.path(),
+        &["import", "u.xlsx", "--into", "data/villages"],
+    );
+    let said = text(&out);
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains("说明[import-format-unit] u.xlsx 村委会!F2（帮扶资金（万元））: 单元格显示 817687.5元（数字格式里写着单位「元」），这一列的单位是「万元」：按单元格显示的 817687.5元 读入")
+            && said.contains("把单元格的数字格式改为「数值」（去掉「元」），再导入"),
+        "{said}"
+    );
+    // The header's own unit shown in the cell (户数（户）, 0"户"): nothing said.
+    assert_eq!(said.matches("import-format-unit").count(), 1, "{said}");
+    // 817687.5元 is the 81.76875万元 the file holds: no change.
+    assert!(!said.contains("帮扶资金："), "{said}");
+    let hengxi = fs_read(site.path(), "data/villages/hengxi.yaml");
+    assert!(hengxi.contains("fund: 81.76875"), "{hengxi}");
+    assert!(huibao(site.path(), &["check"]).status.success());
 }
 
 /// A value in a workbook's column with no header belongs to no field: one error at the

@@ -45,11 +45,13 @@ pub enum Given {
     Text(String),
     /// A number, as the cell holds it to Excel's 15 digits (no trailing zeros); `percent`
     /// when its format shows it as a percentage (the cell showing 85% holds 0.85), `decimals`
-    /// how many decimals its format shows (`0.00`: 2; General: 0).
+    /// how many decimals its format shows (`0.00`: 2; General: 0), `unit` the unit its
+    /// format shows after it (`0"元"` shows 342 as 342元).
     Number {
         value: Decimal,
         percent: bool,
         decimals: u32,
+        unit: Option<String>,
     },
     /// True or false.
     Bool(bool),
@@ -185,14 +187,18 @@ fn workbook(path: &Path, shown: &Path) -> Result<Workbook, Diagnostic> {
             };
             (!formula.is_empty() && no_result).then(|| Given::Unsaved(formula.clone()))
         };
-        let format_at = |row: u32, col: u32| -> (bool, u32) {
+        let format_at = |row: u32, col: u32| -> Shown {
             let code = styles
                 .as_ref()
                 .and_then(|styles| styles.get((row, col)))
                 .and_then(|s| s.number_format.as_ref())
                 .map(|f| f.format_code.as_str())
                 .unwrap_or("General");
-            (is_percent_format(code), format_decimals(code))
+            Shown {
+                percent: is_percent_format(code),
+                decimals: format_decimals(code),
+                unit: format_unit(code),
+            }
         };
         let (top, left) = range.start().unwrap_or((0, 0));
         let mut rows: Vec<Vec<Given>> = vec![Vec::new(); top as usize];
@@ -333,15 +339,54 @@ fn format_decimals(code: &str) -> u32 {
         .count() as u32
 }
 
-/// A calamine cell as the sheet shows it; `format` says whether the cell's number format
-/// is a percentage and how many decimals it shows.
-fn given(data: &Data, format: impl Fn() -> (bool, u32)) -> Given {
+/// How a cell's number format shows its number.
+struct Shown {
+    /// As a percentage.
+    percent: bool,
+    /// With this many decimals.
+    decimals: u32,
+    /// With this unit after it.
+    unit: Option<String>,
+}
+
+/// The unit a number format shows after the number: its first section's text in quotes or
+/// escaped after the last digit placeholder (`0"元"`, `#,##0.00" 万元"`, `0\户` → 元, 万元,
+/// 户). None for no text, or text with a digit in it.
+fn format_unit(code: &str) -> Option<String> {
+    let section = code.split(';').next().unwrap_or("");
+    let (mut text, mut quoted, mut escaped) = (String::new(), false, false);
+    for c in section.chars() {
+        match c {
+            _ if escaped => {
+                text.push(c);
+                escaped = false;
+            }
+            '"' => quoted = !quoted,
+            _ if quoted => text.push(c),
+            '\\' => escaped = true,
+            // A digit placeholder after some text: the text came before the number.
+            '0' | '#' | '?' => text.clear(),
+            _ => {}
+        }
+    }
+    let unit = text.trim();
+    (!unit.is_empty() && !unit.chars().any(|c| c.is_ascii_digit())).then(|| unit.to_string())
+}
+
+/// A calamine cell as the sheet shows it; `format` says how the cell's number format shows
+/// its number.
+fn given(data: &Data, format: impl Fn() -> Shown) -> Given {
     let number = |value: Decimal| {
-        let (percent, decimals) = format();
+        let Shown {
+            percent,
+            decimals,
+            unit,
+        } = format();
         Given::Number {
             value,
             percent,
             decimals,
+            unit,
         }
     };
     match data {
@@ -626,6 +671,21 @@ mod tests {
         assert!(is_percent_format("0%"));
         assert!(!is_percent_format("0.00\"%\""));
         assert!(!is_percent_format("#,##0.00"));
+    }
+
+    #[test]
+    fn the_unit_a_number_format_shows_after_the_number() {
+        let unit = |code: &str| format_unit(code);
+        assert_eq!(unit("0\"元\"").as_deref(), Some("元"));
+        assert_eq!(unit("#,##0.00\" 万元\"").as_deref(), Some("万元"));
+        assert_eq!(unit("0\\户").as_deref(), Some("户"));
+        assert_eq!(unit("\"共\"0\"户\";-0").as_deref(), Some("户"));
+        // Text before the number only, none, a currency sign, a number in quotes.
+        assert_eq!(unit("\"￥\"#,##0.00"), None);
+        assert_eq!(unit("General"), None);
+        assert_eq!(unit("[$¥-804]#,##0.00"), None);
+        assert_eq!(unit("0.00_ "), None);
+        assert_eq!(unit("0\"（2020）\""), None);
     }
 
     #[test]

@@ -108,30 +108,23 @@ pub fn split_number_unit(text: &str) -> Option<(&str, &str)> {
 /// (`342(万元)`) or with 元 left off (`342万` for 万元). `None` when it is not such a
 /// number, or its unit does not convert to `unit`.
 pub fn number_meant(text: &str, unit: &str) -> Option<Decimal> {
-    // Commas only as thousands separators (`1,468`, not `3,5` or `1,46`, which are no
-    // number to name).
-    let digits_after = |piece: &str| {
-        piece
+    // Commas only as thousands separators, in one number (`1,468`; not `3,5`, `1,46`,
+    // `0,468` or `1234,567`, which are no number to name).
+    if let Some(comma) = text.find([',', '，']) {
+        let is_part = |c: char| is_digit(c) || c == ',' || c == '，';
+        let before: usize = text[..comma]
             .chars()
-            .take_while(|c| c.is_ascii_digit() || ('０'..='９').contains(c))
-            .count()
-    };
-    if text
-        .split([',', '，'])
-        .skip(1)
-        .any(|piece| digits_after(piece) != 3)
-    {
-        return None;
-    }
-    // Nor before a group that starts with 0 (`0,468`: 0.468 written the European way?).
-    let first_group = text.split([',', '，']).next().unwrap_or_default();
-    let lead = first_group
-        .chars()
-        .rev()
-        .take_while(|c| c.is_ascii_digit() || ('０'..='９').contains(c))
-        .last();
-    if text.contains([',', '，']) && matches!(lead, Some('0' | '０')) {
-        return None;
+            .rev()
+            .take_while(|c| is_digit(*c))
+            .map(char::len_utf8)
+            .sum();
+        let start = comma - before;
+        let end = text[start..]
+            .find(|c: char| !is_part(c))
+            .map_or(text.len(), |i| start + i);
+        if text[end..].contains([',', '，']) || !thousands_grouped(&text[start..end]) {
+            return None;
+        }
     }
     let half = to_half_width(&text.replace('￥', "¥"));
     let bare = ["¥", "RMB", "人民币"].iter().fold(half.trim(), |t, sign| {
@@ -148,6 +141,24 @@ pub fn number_meant(text: &str, unit: &str) -> Option<Decimal> {
         return Some(value);
     }
     convert(value, written, unit)
+}
+
+/// A digit, half- or full-width.
+fn is_digit(c: char) -> bool {
+    c.is_ascii_digit() || ('０'..='９').contains(&c)
+}
+
+/// Whether the commas (half- or full-width) of `whole`, the digits of a number's whole part,
+/// group it by thousands as Excel shows it: `1,468`, `12,345,678`; not `13,2`, `1,46`, `468,`,
+/// `1234,567`, nor `0,468` (no group of thousands starts with 0: 0.468 written the European
+/// way, or 468?). The one rule of the data's checks and of import's cells.
+pub fn thousands_grouped(whole: &str) -> bool {
+    let mut groups = whole.split([',', '，']);
+    let first = groups.next().unwrap_or_default();
+    (1..=3).contains(&first.chars().count())
+        && first.chars().all(is_digit)
+        && !first.starts_with(['0', '０'])
+        && groups.all(|g| g.chars().count() == 3 && g.chars().all(is_digit))
 }
 
 /// A number with a comma where no thousands separator goes, which [`number_meant`] does not
@@ -322,8 +333,23 @@ mod tests {
             // No group of thousands starts with 0: 0.468 the European way?
             ("0,468", ""),
             ("￥0,468", ""),
+            // A first group longer than three: no thousands separator (as import reads it).
+            ("1234,567", ""),
+            ("1,468,", ""),
         ] {
             assert_eq!(meant(text, unit), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn thousands_are_grouped_by_one_rule_for_data_and_cells() {
+        for grouped in ["1,468", "12,345,678", "１，４６８", "999,000"] {
+            assert!(thousands_grouped(grouped), "{grouped}");
+        }
+        for not in [
+            "1468", "13,2", "1,46", "468,", "1234,567", "0,468", ",468", "",
+        ] {
+            assert!(!thousands_grouped(not), "{not}");
         }
     }
 

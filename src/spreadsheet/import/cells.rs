@@ -48,6 +48,30 @@ impl Columns<'_, '_> {
                     doubt,
                 ));
             }
+            if let Some((note, hint)) =
+                unit_unlike_column(given, unit.as_deref().or(field.unit.as_deref()))
+            {
+                problems.push(
+                    Diagnostic::new(
+                        Severity::Info,
+                        "import-format-unit",
+                        Some(place.cell(r, m.col)),
+                        note,
+                    )
+                    .with_hint(hint),
+                );
+            }
+            if let Some((note, hint)) = shown_rounded(given, field) {
+                problems.push(
+                    Diagnostic::new(
+                        Severity::Info,
+                        "import-shown-rounded",
+                        Some(place.cell(r, m.col)),
+                        note,
+                    )
+                    .with_hint(hint),
+                );
+            }
             match cell_value(given, field, unit.as_deref()) {
                 Ok(value) => values.push(Assign {
                     path: path.clone(),
@@ -71,6 +95,89 @@ impl Columns<'_, '_> {
         }
         values
     }
+}
+
+/// A number whose cell's format shows it with a unit (`0"元"`: 342元) other than its
+/// column's (`column`: its header's, else its field's; 帮扶资金（万元）): read as the cell
+/// shows it, and said.
+pub(super) fn unit_unlike_column(given: &Given, column: Option<&str>) -> Option<(Text, Text)> {
+    let Given::Number {
+        value,
+        unit: Some(shown),
+        ..
+    } = given
+    else {
+        return None;
+    };
+    let header = column.filter(|c| c != shown)?;
+    Some((
+        Text::new(
+            format!(
+                "单元格显示 {value}{shown}（数字格式里写着单位「{shown}」），这一列的单位是「{header}」：按单元格显示的 {value}{shown} 读入"
+            ),
+            format!(
+                "the cell shows {value}{shown} (its number format has the unit {shown}) but its column's unit is {header}: read as the cell shows it, {value}{shown}"
+            ),
+        ),
+        Text::new(
+            format!(
+                "若这个数其实是以「{header}」计的，把单元格的数字格式改为「数值」（去掉「{shown}」），再导入"
+            ),
+            format!(
+                "if the number is in fact in {header}, set the cell's number format to Number (without {shown}) and import again"
+            ),
+        ),
+    ))
+}
+
+/// A number its cell shows rounded (its format shows fewer decimals than it holds, as a
+/// formula's result often is) with more decimals than its field takes: the schema refuses
+/// the number held, which the clerk does not see. What the cell shows and holds, and what
+/// to type for the number shown (None for the General format, which shows what it holds).
+pub(super) fn shown_rounded(given: &Given, field: &Field) -> Option<(Text, Text)> {
+    let Given::Number {
+        value,
+        percent,
+        decimals,
+        ..
+    } = given
+    else {
+        return None;
+    };
+    let dp = field.dp?;
+    let percent = *percent && matches!(field.kind, Kind::Percent);
+    let held = match percent {
+        true => (*value * Decimal::ONE_HUNDRED).normalize(),
+        false => value.normalize(),
+    };
+    if *decimals == 0 || held.scale() <= *decimals || held.scale() <= dp {
+        return None;
+    }
+    // As Excel and WPS round for display: halves away from zero.
+    let away = rust_decimal::RoundingStrategy::MidpointAwayFromZero;
+    let sign = if percent { "%" } else { "" };
+    let shown = held.round_dp_with_strategy(*decimals, away);
+    let typed = held.round_dp_with_strategy(dp, away);
+    Some((
+        Text::new(
+            format!(
+                "单元格显示 {shown}{sign}（数字格式只显示 {decimals} 位小数），里面存的是 {held}{sign}：导入的是存的数"
+            ),
+            format!(
+                "the cell shows {shown}{sign} (its number format shows {decimals} decimals) but holds {held}{sign}: the number held is what is imported"
+            ),
+        ),
+        Text::new(
+            format!(
+                "报告要的是 {dp} 位小数的数：在单元格里输入 {typed}{sign}，或把公式套上 ROUND(…, {})",
+                dp + if percent { 2 } else { 0 }
+            ),
+            format!(
+                "the report takes {dp} decimals: type {typed}{sign} in the cell, or wrap its formula in ROUND(…, {})",
+                dp + if percent { 2 } else { 0 }
+            ),
+        ),
+    ))
 }
 
 /// A doubt about a number below 1 in a percentage column of a workbook whose number formats
@@ -125,6 +232,7 @@ pub(super) fn cell_value(given: &Given, field: &Field, unit: Option<&str>) -> Re
             value,
             percent,
             decimals,
+            unit: shown_unit,
         } if numeric => {
             let mut value = if *percent && matches!(field.kind, Kind::Percent) {
                 (*value * Decimal::ONE_HUNDRED).normalize()
@@ -135,7 +243,8 @@ pub(super) fn cell_value(given: &Given, field: &Field, unit: Option<&str>) -> Re
             if value.scale() < *decimals {
                 value.rescale(*decimals);
             }
-            match unit {
+            // The unit the cell shows the number with (`0"元"`), else the header's.
+            match shown_unit.as_deref().or(unit) {
                 Some(unit) => Value::String(format!("{value}{unit}").into()),
                 None => Value::Number(value),
             }
@@ -218,13 +327,13 @@ pub(super) fn ungrouped(text: &str) -> String {
     if !whole.contains(',') {
         return text.to_string();
     }
-    let groups: Vec<&str> = whole.split(',').collect();
-    // (No group of thousands starts with 0: `0,468` is left as written, 0.468 or 468?)
-    let grouped = (1..=3).contains(&groups[0].len())
-        && !groups[0].starts_with('0')
-        && groups[1..].iter().all(|g| g.len() == 3);
-    if grouped {
-        format!("{}{}{}", &text[..sign], groups.concat(), &text[end..])
+    if crate::validate::units::thousands_grouped(whole) {
+        format!(
+            "{}{}{}",
+            &text[..sign],
+            whole.replace(',', ""),
+            &text[end..]
+        )
     } else {
         text.to_string()
     }

@@ -674,6 +674,7 @@ mod tests {
             value: text.parse().unwrap(),
             percent,
             decimals,
+            unit: None,
         }
     }
 

@@ -234,13 +234,19 @@ impl Changes<'_> {
         // `structural` once one cannot (the file is then written anew).
         let mut edits: Vec<yaml_edit::Edit> = Vec::new();
         let mut structural = false;
+        // Lists made longer: (the list's path, its items before), the new items written
+        // after the last one (a year's row added to each village's list of exits).
+        let mut grown: Vec<(&[String], usize)> = Vec::new();
         for (list_path, label, count) in &row.lists {
             let had = match at(&old.root, list_path).map(|n| &n.value) {
                 Some(Value::List(items)) => items.len(),
                 _ => 0,
             };
             if had != *count {
-                structural = true;
+                match had > 0 && *count > had {
+                    true => grown.push((list_path, had)),
+                    false => structural = true,
+                }
                 resize_list(&mut intended, self.shape, list_path, *count, 0);
                 plan.changes.push(Change {
                     key: format!("{}.{}", old.key_path.join("."), list_path.join(".")),
@@ -302,12 +308,22 @@ impl Changes<'_> {
                 src: format!("{file_name} ← {}", self.cell_of(&assign.node)),
                 direct: true,
             });
-            match edit_of(&old.root, (&mut intended, self.shape), leaf_path, is) {
+            let edit = edit_of(&old.root, (&mut intended, self.shape), leaf_path, is);
+            // A value of a new item is written with its item.
+            let in_new_item = grown.iter().any(|(list, had)| {
+                leaf_path.starts_with(list)
+                    && leaf_path
+                        .get(list.len())
+                        .and_then(|i| i.parse::<usize>().ok())
+                        .is_some_and(|i| i >= *had)
+            });
+            match edit {
+                _ if in_new_item => {}
                 Some(edit) => edits.push(edit),
                 None => structural = true,
             }
         }
-        if edits.is_empty() && !structural {
+        if edits.is_empty() && !structural && grown.is_empty() {
             plan.unchanged.push(path);
             return;
         }
@@ -315,7 +331,14 @@ impl Changes<'_> {
             .ok()
             .and_then(|bytes| crate::load::decode(&bytes, &path).ok());
         let edited = match (&old_text, structural) {
-            (Some(text), false) => yaml_edit::edit_in_place(text, &edits, &intended),
+            (Some(text), false) => grown
+                .iter()
+                .map(|(list, had)| appended_items(text, &old.root, &intended, list, *had))
+                .collect::<Option<Vec<_>>>()
+                .and_then(|appended| {
+                    edits.extend(appended);
+                    yaml_edit::edit_in_place(text, &edits, &intended)
+                }),
             _ => None,
         };
         let rewritten = edited.is_none();
@@ -326,6 +349,67 @@ impl Changes<'_> {
             rewritten,
         });
     }
+}
+
+/// The lines that append the items `had..` of the list at `list` in `intended` to the file
+/// `text` (whose tree is `root`), after its last item and in its style: a flow mapping on
+/// one line (`  - {year: 2020, people: 1}`) or a block one (`  - year: 2020`, `    people: 1`).
+/// `None` when they cannot go in place (items that are not mappings of scalars).
+pub(super) fn appended_items(
+    text: &str,
+    root: &Node,
+    intended: &Node,
+    list: &[String],
+    had: usize,
+) -> Option<yaml_edit::Edit> {
+    let Value::List(old_items) = &at(root, list)?.value else {
+        return None;
+    };
+    let last = old_items.get(had.checked_sub(1)?)?;
+    let Value::Map(last_entries) = &last.value else {
+        return None;
+    };
+    let Value::List(items) = &at(intended, list)?.value else {
+        return None;
+    };
+    // The last item's dash, with only spaces before it: `  - {…}` or `  - year: …`.
+    let line_text = text.lines().nth((last.line as usize).checked_sub(1)?)?;
+    let dash = line_text.find("- ")?;
+    let pad = &line_text[..dash];
+    if !pad.chars().all(|c| c == ' ') {
+        return None;
+    }
+    let flow = line_text[dash + 2..].trim_start().starts_with('{');
+    let end_line = match flow {
+        true => last.line,
+        false => last_entries.iter().map(|(_, v)| v.line).max()?,
+    };
+    let mut lines = String::new();
+    for item in items.get(had..)? {
+        let Value::Map(entries) = &item.value else {
+            return None;
+        };
+        let mut pairs = Vec::with_capacity(entries.len());
+        for (key, value) in entries.iter() {
+            if matches!(value.value, Value::List(_) | Value::Map(_)) {
+                return None;
+            }
+            let key = yaml_edit::scalar(&Value::String(key.name.as_str().into()));
+            pairs.push(format!("{key}: {}", yaml_edit::scalar(&value.value)));
+        }
+        if flow {
+            lines.push_str(&format!("{pad}- {{{}}}\n", pairs.join(", ")));
+        } else {
+            for (i, pair) in pairs.iter().enumerate() {
+                let lead = if i == 0 { "- " } else { "  " };
+                lines.push_str(&format!("{pad}{lead}{pair}\n"));
+            }
+        }
+    }
+    Some(yaml_edit::Edit::Lines {
+        before: end_line + 1,
+        text: lines,
+    })
 }
 
 /// The edit of the file whose tree is `root` that makes the value at `leaf_path` `is` (none:

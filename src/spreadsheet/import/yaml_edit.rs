@@ -133,6 +133,9 @@ pub enum Edit {
     },
     /// The 1-based line `line`, which holds one `key: value` entry, taken out.
     Remove { line: u32 },
+    /// Whole lines (`text`, each ending with a line break) put before 1-based line `before`
+    /// (past the last line: at the end): a list's new items.
+    Lines { before: u32, text: String },
 }
 
 /// `text` with each of `edits` made where it stands, every other byte kept; `None` when one
@@ -191,6 +194,18 @@ pub fn edit_in_place(text: &str, edits: &[Edit], wanted: &Node) -> Option<String
                     scalar(value)
                 );
                 replacements.push((at..at, line, n));
+            }
+            Edit::Lines {
+                before,
+                text: lines,
+            } => {
+                let at = start_of(*before);
+                let newline = if at == text.len() && !text.is_empty() && !text.ends_with('\n') {
+                    "\n"
+                } else {
+                    ""
+                };
+                replacements.push((at..at, format!("{newline}{lines}"), n));
             }
             Edit::Remove { line } => {
                 let start = *line_starts.get((*line as usize).checked_sub(1)?)?;
