@@ -393,9 +393,15 @@ fn command_line_mistake(error: &clap::Error) -> ExitCode {
     }
 }
 
-/// What an import's `plan` of one sheet of `file` does: the sheet read, the figures that
-/// change, the files written, kept and left out.
-fn print_import_plan(plan: &huibao::spreadsheet::import::Plan, file: &Path, lang: Lang) {
+/// What an import's `plan` of one sheet of `file` does: the sheet read, what was noted of
+/// its cells (`notes`, rendered), the figures that change, the files written, kept and left
+/// out.
+fn print_import_plan(
+    plan: &huibao::spreadsheet::import::Plan,
+    file: &Path,
+    notes: &str,
+    lang: Lang,
+) {
     let file = file.display();
     let text = Text::new(
         format!(
@@ -408,6 +414,8 @@ fn print_import_plan(plan: &huibao::spreadsheet::import::Plan, file: &Path, lang
         ),
     );
     out!("{}", text.get(lang));
+    // (A sheet's notes under the line that names it, not above.)
+    eprint!("{notes}");
     print_figure_changes(&plan.changes, lang);
     // Each kind of file, how many and which.
     let listed = |paths: Vec<&Path>| -> (usize, String) {
@@ -509,18 +517,17 @@ fn import(site: &Path, options: &huibao::ImportOptions<'_>, lang: Lang) -> ExitC
     // A whole workbook's sheets that change nothing are told in one line at the end.
     let mut sheets_unchanged: Vec<&str> = Vec::new();
     for plan in &report.plans {
-        if !plan.notes.is_empty() {
-            eprint!("{}", diagnostics::render(&plan.notes, site, lang));
-        }
+        let notes = diagnostics::render(&plan.notes, site, lang);
         let quiet = plan.changes.is_empty()
             && plan.writes.is_empty()
             && plan.removes.is_empty()
             && plan.missing.is_empty();
         if quiet && report.plans.len() > 1 {
+            eprint!("{notes}");
             sheets_unchanged.push(&plan.sheet);
             continue;
         }
-        print_import_plan(plan, options.file, lang);
+        print_import_plan(plan, options.file, &notes, lang);
     }
     if !sheets_unchanged.is_empty() {
         let n = sheets_unchanged.len();

@@ -1200,6 +1200,13 @@ fn villages_sheet<'b>(book: &'b mut Workbook, more: &[&str]) -> &'b mut rust_xls
     sheet
 }
 
+/// Row 2 of a [`villages_sheet`]: 横溪村's id, name and 试点村 (its numbers left to the test).
+fn hengxi_in_row_2(sheet: &mut rust_xlsxwriter::Worksheet) {
+    sheet.write_string(1, 0, "hengxi").unwrap();
+    sheet.write_string(1, 1, "横溪村").unwrap();
+    sheet.write_boolean(1, 2, true).unwrap();
+}
+
 /// A date where a number belongs (Excel makes one of `1-3` typed in a cell) is told as a
 /// date, at its cell, with how to make the cell hold a number.
 #[test]
@@ -1208,9 +1215,7 @@ fn a_date_cell_in_a_column_of_numbers_is_told_as_excel_s_date() {
     let before = data_of(site.path());
     let mut book = Workbook::new();
     let sheet = villages_sheet(&mut book, &[]);
-    sheet.write_string(1, 0, "hengxi").unwrap();
-    sheet.write_string(1, 1, "横溪村").unwrap();
-    sheet.write_boolean(1, 2, true).unwrap();
+    hengxi_in_row_2(sheet);
     let typed = ExcelDateTime::from_ymd(2020, 1, 3).unwrap();
     let date = Format::new().set_num_format("m-d");
     sheet
@@ -1242,17 +1247,20 @@ fn a_date_cell_in_a_column_of_numbers_is_told_as_excel_s_date() {
 fn a_number_its_cell_shows_rounded_is_told_as_shown_and_held() {
     let site = copy_site(&fixture("import"));
     let before = data_of(site.path());
-    let mut book = Workbook::new();
-    let sheet = villages_sheet(&mut book, &[]);
-    sheet.write_string(1, 0, "hengxi").unwrap();
-    sheet.write_string(1, 1, "横溪村").unwrap();
-    sheet.write_boolean(1, 2, true).unwrap();
-    sheet.write_number(1, 3, 132).unwrap();
-    sheet.write_number(1, 4, 468).unwrap();
-    sheet.write_number(1, 5, 81.76875).unwrap();
-    let two = Format::new().set_num_format("0.00");
-    sheet.write_number_with_format(1, 6, 99.455, &two).unwrap();
-    book.save(site.path().join("r.xlsx")).unwrap();
+    // 横溪村 with its 参保率 99.455 in a cell of the format `coverage`.
+    let book_of = |name: &str, coverage: &Format| {
+        let mut book = Workbook::new();
+        let sheet = villages_sheet(&mut book, &[]);
+        hengxi_in_row_2(sheet);
+        sheet.write_number(1, 3, 132).unwrap();
+        sheet.write_number(1, 4, 468).unwrap();
+        sheet.write_number(1, 5, 81.76875).unwrap();
+        sheet
+            .write_number_with_format(1, 6, 99.455, coverage)
+            .unwrap();
+        book.save(site.path().join(name)).unwrap();
+    };
+    book_of("r.xlsx", &Format::new().set_num_format("0.00"));
     let out = huibao(
         site.path(),
         &["import", "r.xlsx", "--into", "data/villages"],
@@ -1284,17 +1292,7 @@ fn a_number_its_cell_shows_rounded_is_told_as_shown_and_held() {
         "{english}"
     );
     // Shown as held (the General format): the decimals error alone.
-    let mut book = Workbook::new();
-    let sheet = villages_sheet(&mut book, &[]);
-    for (col, value) in ["hengxi", "横溪村"].iter().enumerate() {
-        sheet.write_string(1, col as u16, *value).unwrap();
-    }
-    sheet.write_boolean(1, 2, true).unwrap();
-    sheet.write_number(1, 3, 132).unwrap();
-    sheet.write_number(1, 4, 468).unwrap();
-    sheet.write_number(1, 5, 81.76875).unwrap();
-    sheet.write_number(1, 6, 99.455).unwrap();
-    book.save(site.path().join("g.xlsx")).unwrap();
+    book_of("g.xlsx", &Format::new());
     let said = text(&huibao(
         site.path(),
         &["import", "g.xlsx", "--into", "data/villages"],
@@ -1312,9 +1310,7 @@ fn a_unit_in_a_cell_s_number_format_is_read_with_the_number() {
     let site = copy_site(&fixture("import"));
     let mut book = Workbook::new();
     let sheet = villages_sheet(&mut book, &[]);
-    sheet.write_string(1, 0, "hengxi").unwrap();
-    sheet.write_string(1, 1, "横溪村").unwrap();
-    sheet.write_boolean(1, 2, true).unwrap();
+    hengxi_in_row_2(sheet);
     let hu = Format::new().set_num_format("0\"户\"");
     sheet.write_number_with_format(1, 3, 132, &hu).unwrap();
     sheet.write_number(1, 4, 468).unwrap();
@@ -1342,6 +1338,42 @@ fn a_unit_in_a_cell_s_number_format_is_read_with_the_number() {
     let hengxi = fs_read(site.path(), "data/villages/hengxi.yaml");
     assert!(hengxi.contains("fund: 81.76875"), "{hengxi}");
     assert!(huibao(site.path(), &["check"]).status.success());
+    // 万 in a column of 万元 (a cell formatted `0.00000"万"`): 万元, nothing said.
+    let mut book = Workbook::new();
+    let sheet = villages_sheet(&mut book, &[]);
+    hengxi_in_row_2(sheet);
+    sheet.write_number(1, 3, 132).unwrap();
+    sheet.write_number(1, 4, 468).unwrap();
+    let wan = Format::new().set_num_format("0.00000\"万\"");
+    sheet
+        .write_number_with_format(1, 5, 81.76875, &wan)
+        .unwrap();
+    sheet.write_number(1, 6, 99.5).unwrap();
+    book.save(site.path().join("w.xlsx")).unwrap();
+    let said = text(&huibao(
+        site.path(),
+        &["import", "w.xlsx", "--into", "data/villages"],
+    ));
+    assert!(
+        said.contains("数据没有变化") && !said.contains("import-format-unit"),
+        "{said}"
+    );
+    // A sheet's notes come under the line that names the sheet (as a terminal shows both).
+    let both = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "'{}' import u.xlsx --into data/villages --dry-run 2>&1",
+            env!("CARGO_BIN_EXE_huibao")
+        ))
+        .current_dir(site.path())
+        .output()
+        .unwrap();
+    let both = String::from_utf8_lossy(&both.stdout);
+    let (read, note) = (
+        both.find("读取 u.xlsx 的工作表「村委会」").unwrap(),
+        both.find("说明[import-format-unit]").unwrap(),
+    );
+    assert!(read < note, "{both}");
 }
 
 /// A value in a workbook's column with no header belongs to no field: one error at the
@@ -1353,9 +1385,7 @@ fn a_value_past_a_workbook_s_header_is_an_error_at_its_cell() {
     let workbook = |past: &str| {
         let mut book = Workbook::new();
         let sheet = villages_sheet(&mut book, &[]);
-        sheet.write_string(1, 0, "hengxi").unwrap();
-        sheet.write_string(1, 1, "横溪村").unwrap();
-        sheet.write_boolean(1, 2, true).unwrap();
+        hengxi_in_row_2(sheet);
         sheet.write_number(1, 3, 132).unwrap();
         sheet.write_number(1, 4, 468).unwrap();
         sheet.write_number(1, 5, 81.76875).unwrap();

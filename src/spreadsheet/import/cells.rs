@@ -97,6 +97,16 @@ impl Columns<'_, '_> {
     }
 }
 
+/// The unit a number its cell's format shows with the unit `shown` is in, in a column of
+/// `column`'s: `shown`, but 万元 for a 万 in a column of 万元 (as a clerk writes 342万 for it,
+/// and formats a cell `0"万"`).
+fn cell_unit<'u>(shown: Option<&'u str>, column: Option<&'u str>) -> Option<&'u str> {
+    match (shown, column) {
+        (Some(shown), Some(column)) if column.strip_suffix('元') == Some(shown) => Some(column),
+        (shown, _) => shown,
+    }
+}
+
 /// A number whose cell's format shows it with a unit (`0"元"`: 342元) other than its
 /// column's (`column`: its header's, else its field's; 帮扶资金（万元）): read as the cell
 /// shows it, and said.
@@ -109,7 +119,7 @@ pub(super) fn unit_unlike_column(given: &Given, column: Option<&str>) -> Option<
     else {
         return None;
     };
-    let header = column.filter(|c| c != shown)?;
+    let header = column.filter(|c| cell_unit(Some(shown), Some(c)) != Some(c))?;
     Some((
         Text::new(
             format!(
@@ -244,7 +254,8 @@ pub(super) fn cell_value(given: &Given, field: &Field, unit: Option<&str>) -> Re
                 value.rescale(*decimals);
             }
             // The unit the cell shows the number with (`0"元"`), else the header's.
-            match shown_unit.as_deref().or(unit) {
+            let column = unit.or(field.unit.as_deref());
+            match cell_unit(shown_unit.as_deref(), column).or(unit) {
                 Some(unit) => Value::String(format!("{value}{unit}").into()),
                 None => Value::Number(value),
             }

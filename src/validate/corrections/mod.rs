@@ -363,15 +363,10 @@ fn problem(file: &Path, node: &Node, zh: String, en: String, hint: Option<Text>)
     d
 }
 
-/// A published figure that changed without an entry in the log: a warning that prints the
-/// entry to paste.
-pub fn missing_entry(
-    change: &crate::manifest::Change,
-    data: &Data,
-    today: &str,
-) -> Option<Diagnostic> {
-    let (old, new) = (change.old.as_ref()?, change.new.as_ref()?);
-    let (path, inside) = change.key.split_once('#')?;
+/// The value of a data file's figure `key` (among `data`'s files) and the log's entry for
+/// its change from `old` to the number it is now: where the value is, and the entry to paste.
+fn entry_to_paste(key: &str, data: &Data, old: &str, today: &str) -> Option<(Location, String)> {
+    let (path, inside) = key.split_once('#')?;
     let file = data
         .files
         .iter()
@@ -383,11 +378,23 @@ pub fn missing_entry(
     let entry = format!(
         "  - date: {today}\n    what: {what}\n    old: {old}\n    new: {current}\n    reason: {PLACEHOLDER}"
     );
+    Some((node.location(&file.path), entry))
+}
+
+/// A published figure that changed without an entry in the log: a warning that prints the
+/// entry to paste.
+pub fn missing_entry(
+    change: &crate::manifest::Change,
+    data: &Data,
+    today: &str,
+) -> Option<Diagnostic> {
+    let (old, new) = (change.old.as_ref()?, change.new.as_ref()?);
+    let (at, entry) = entry_to_paste(&change.key, data, old, today)?;
     Some(
         Diagnostic::new(
             Severity::Warning,
             "correction-missing",
-            Some(node.location(&file.path)),
+            Some(at),
             Text::new(
                 format!(
                     "已发布的数字改了，更正记录里却没有它：{} {old} → {new}",
@@ -412,23 +419,12 @@ pub fn missing_entry(
 /// figure. Said as information, at the value, with the entry that would tell them.
 pub fn put_back(change: &crate::manifest::Change, data: &Data, today: &str) -> Option<Diagnostic> {
     let (shown, back) = (change.old.as_ref()?, change.new.as_ref()?);
-    let (path, inside) = change.key.split_once('#')?;
-    let file = data
-        .files
-        .iter()
-        .find(|f| crate::site_path::slashed(&f.path) == path)?;
-    let (node, what) = walk_key(file, inside)?;
-    let Value::Number(current) = node.value else {
-        return None;
-    };
-    let entry = format!(
-        "  - date: {today}\n    what: {what}\n    old: {shown}\n    new: {current}\n    reason: {PLACEHOLDER}"
-    );
+    let (at, entry) = entry_to_paste(&change.key, data, shown, today)?;
     Some(
         Diagnostic::new(
             Severity::Info,
             "correction-put-back",
-            Some(node.location(&file.path)),
+            Some(at),
             Text::new(
                 format!(
                     "{} 改回了上次有更正记录时发布的 {back}，不再欠更正记录；但已发布的站点上是没有记录的 {shown}",
