@@ -517,7 +517,10 @@ fn import(site: &Path, options: &huibao::ImportOptions<'_>, lang: Lang) -> ExitC
     // A whole workbook's sheets that change nothing are told in one line at the end.
     let mut sheets_unchanged: Vec<&str> = Vec::new();
     for plan in &report.plans {
-        let notes = diagnostics::render(&plan.notes, site, lang);
+        let notes = match plan.notes.is_empty() {
+            true => String::new(),
+            false => diagnostics::render(&plan.notes, site, lang),
+        };
         let quiet = plan.changes.is_empty()
             && plan.writes.is_empty()
             && plan.removes.is_empty()
