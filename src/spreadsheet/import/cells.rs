@@ -48,29 +48,18 @@ impl Columns<'_, '_> {
                     doubt,
                 ));
             }
-            if let Some((note, hint)) =
-                unit_unlike_column(given, unit.as_deref().or(field.unit.as_deref()))
+            // What the cell shows that the number read differs from, said at the cell.
+            let column = unit.as_deref().or(field.unit.as_deref());
+            let noted = [
+                ("import-format-unit", unit_unlike_column(given, column)),
+                ("import-shown-rounded", shown_rounded(given, field)),
+            ];
+            for (code, (note, hint)) in noted
+                .into_iter()
+                .filter_map(|(code, said)| Some((code, said?)))
             {
-                problems.push(
-                    Diagnostic::new(
-                        Severity::Info,
-                        "import-format-unit",
-                        Some(place.cell(r, m.col)),
-                        note,
-                    )
-                    .with_hint(hint),
-                );
-            }
-            if let Some((note, hint)) = shown_rounded(given, field) {
-                problems.push(
-                    Diagnostic::new(
-                        Severity::Info,
-                        "import-shown-rounded",
-                        Some(place.cell(r, m.col)),
-                        note,
-                    )
-                    .with_hint(hint),
-                );
+                let at = Some(place.cell(r, m.col));
+                problems.push(Diagnostic::new(Severity::Info, code, at, note).with_hint(hint));
             }
             match cell_value(given, field, unit.as_deref()) {
                 Ok(value) => values.push(Assign {
@@ -168,6 +157,8 @@ pub(super) fn shown_rounded(given: &Given, field: &Field) -> Option<(Text, Text)
     let sign = if percent { "%" } else { "" };
     let shown = held.round_dp_with_strategy(*decimals, away);
     let typed = held.round_dp_with_strategy(dp, away);
+    // ROUND's places are of the fraction the cell holds, two more for a percentage.
+    let places = dp + if percent { 2 } else { 0 };
     Some((
         Text::new(
             format!(
@@ -179,12 +170,10 @@ pub(super) fn shown_rounded(given: &Given, field: &Field) -> Option<(Text, Text)
         ),
         Text::new(
             format!(
-                "报告要的是 {dp} 位小数的数：在单元格里输入 {typed}{sign}，或把公式套上 ROUND(…, {})",
-                dp + if percent { 2 } else { 0 }
+                "报告要的是 {dp} 位小数的数：在单元格里输入 {typed}{sign}，或把公式套上 ROUND(…, {places})"
             ),
             format!(
-                "the report takes {dp} decimals: type {typed}{sign} in the cell, or wrap its formula in ROUND(…, {})",
-                dp + if percent { 2 } else { 0 }
+                "the report takes {dp} decimals: type {typed}{sign} in the cell, or wrap its formula in ROUND(…, {places})"
             ),
         ),
     ))
