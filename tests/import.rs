@@ -979,17 +979,22 @@ const VILLAGES_HEADER: &[&str] = &[
     "参保率（%）",
 ];
 
+/// A workbook at `path` of 横溪村's row (`hengxi`, in [`VILLAGES_HEADER`]'s columns) with
+/// `formula` (its text and the result saved for it) in its column `col`.
+fn formula_book(path: &Path, hengxi: &[&str], col: u16, formula: Formula) {
+    let mut book = Workbook::new();
+    let sheet = text_sheet(&mut book, "村委会", &[VILLAGES_HEADER, hengxi]);
+    sheet.write_formula(1, col, formula).unwrap();
+    book.save(path).unwrap();
+}
+
 #[test]
 fn a_formulas_error_value_is_an_error_at_its_cell() {
     let site = copy_site(&fixture("import"));
     let root = site.path();
-    let mut book = Workbook::new();
     let hengxi: &[&str] = &["hengxi", "横溪村", "true", "132", "468", "", "99.50"];
-    let sheet = text_sheet(&mut book, "村委会", &[VILLAGES_HEADER, hengxi]);
-    sheet
-        .write_formula(1, 5, Formula::new("=1/0").set_result("#DIV/0!"))
-        .unwrap();
-    book.save(root.join("e.xlsx")).unwrap();
+    let formula = Formula::new("=1/0").set_result("#DIV/0!");
+    formula_book(&root.join("e.xlsx"), hengxi, 5, formula);
     let before = data_of(root);
     let out = import_villages(root, "e.xlsx");
     let said = text(&out);
@@ -1851,13 +1856,9 @@ fn a_formula_with_no_result_saved_is_told_so_at_its_cell() {
     // result: it is not an empty cell.
     let site = copy_site(&fixture("import"));
     let root = site.path();
-    let mut book = Workbook::new();
     let hengxi: &[&str] = &["hengxi", "横溪村", "true", "132", "", "81.76875", "99.50"];
-    let sheet = text_sheet(&mut book, "村委会", &[VILLAGES_HEADER, hengxi]);
-    sheet
-        .write_formula(1, 4, Formula::new("=400+68").set_result(""))
-        .unwrap();
-    book.save(root.join("f.xlsx")).unwrap();
+    let formula = Formula::new("=400+68").set_result("");
+    formula_book(&root.join("f.xlsx"), hengxi, 4, formula);
     let before = data_of(root);
     let out = import_villages(root, "f.xlsx");
     let said = text(&out);
